@@ -1,0 +1,56 @@
+"""Composition root: builds the services for one library folder. No Qt here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from msldesk.config import Settings
+from msldesk.paths import LibraryPaths, default_data_dir
+
+
+class App:
+    """Everything a front end (GUI, CLI, tests) needs, built from a library folder."""
+
+    def __init__(self, data_dir: Path | None = None, today: dt.date | None = None) -> None:
+        # Heavy libraries load here, not at program start (the GUI builds App in a worker).
+        from msldesk.db.engine import make_engine, make_session_factory
+        from msldesk.db.migrate import upgrade
+        from msldesk.decks.service import DeckService
+        from msldesk.decks.store import DeckStore
+        from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+
+        self.paths = LibraryPaths(data_dir or default_data_dir())
+        self.paths.ensure()
+        self.settings = Settings.load(self.paths.settings)
+        self.first_run = not self.paths.database.exists()
+        self.engine = make_engine(self.paths.database)
+        upgrade(self.engine)
+        self.sessions = make_session_factory(self.engine)
+        cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)
+        renderer = SlideRenderer(
+            find_soffice(self.settings.soffice_path),
+            cache,
+            self.paths.cache,
+            width=self.settings.thumbnail_width,
+            timeout_seconds=self.settings.render_timeout_seconds,
+            batch_size=self.settings.render_batch_size,
+            processes=self.settings.render_processes,
+        )
+        self.decks = DeckService(
+            self.sessions,
+            DeckStore(self.paths.store),
+            cache,
+            renderer,
+            expiring_within_days=self.settings.expiring_within_days,
+            today=today,
+        )
+
+    def seed_demo_content(self) -> int:
+        """On first run, fill an empty library with generated demo decks. Returns decks added."""
+        from msldesk.decks.demo import seed_demo_library
+
+        return seed_demo_library(self.decks, self.paths.cache)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,25 @@
+"""A frozen record of what a service call changed, so views refresh without calling each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Changes:
+    decks: bool = False
+    slides: bool = False
+    thumbnails: bool = False
+    metadata: bool = False
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            decks=self.decks or other.decks,
+            slides=self.slides or other.slides,
+            thumbnails=self.thumbnails or other.thumbnails,
+            metadata=self.metadata or other.metadata,
+        )
+
+    @property
+    def any(self) -> bool:
+        return self.decks or self.slides or self.thumbnails or self.metadata

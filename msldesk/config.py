@@ -1,0 +1,33 @@
+"""Typed core settings, stored as JSON in the library folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from msldesk.fileio import atomic_write_bytes
+
+
+@dataclass(frozen=True)
+class Settings:
+    soffice_path: str = ""  # empty: look on PATH and in the usual install folders
+    thumbnail_width: int = 320
+    expiring_within_days: int = 30
+    render_timeout_seconds: int = 120
+    render_batch_size: int = 8
+    render_processes: int = 2
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError):
+            return cls()  # a damaged settings file must not stop the app; defaults are safe
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, path: Path) -> None:
+        atomic_write_bytes(Path(path), json.dumps(asdict(self), indent=2).encode("utf-8"))

@@ -1,0 +1,1 @@
+"""The slide-deck library: import, index, search and thumbnails of approved PowerPoint decks."""

@@ -1,0 +1,178 @@
+"""Frozen records the deck service returns (never ORM objects), and the status rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+EXPIRING_WITHIN_DAYS = 30
+
+
+class DeckStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def blocked(self) -> bool:
+        """Expired and withdrawn content is marked everywhere and left out of search by default."""
+        return self in (DeckStatus.EXPIRED, DeckStatus.WITHDRAWN)
+
+    @property
+    def label(self) -> str:
+        return {
+            DeckStatus.DRAFT: "Draft",
+            DeckStatus.APPROVED: "Approved",
+            DeckStatus.EXPIRING: "Expiring soon",
+            DeckStatus.EXPIRED: "Expired",
+            DeckStatus.WITHDRAWN: "Withdrawn",
+        }[self]
+
+
+def derive_status(
+    approval_code: str,
+    approved_on: dt.date | None,
+    expires_on: dt.date | None,
+    withdrawn: bool,
+    today: dt.date | None = None,
+    expiring_within_days: int = EXPIRING_WITHIN_DAYS,
+) -> DeckStatus:
+    today = today or dt.date.today()
+    if withdrawn:
+        return DeckStatus.WITHDRAWN
+    if expires_on is not None and expires_on < today:
+        return DeckStatus.EXPIRED
+    if not approval_code or approved_on is None or approved_on > today:
+        return DeckStatus.DRAFT
+    if expires_on is not None and expires_on <= today + dt.timedelta(days=expiring_within_days):
+        return DeckStatus.EXPIRING
+    return DeckStatus.APPROVED
+
+
+@dataclass(frozen=True)
+class DeckInfo:
+    deck_id: int
+    title: str
+    approval_code: str
+    approved_on: dt.date | None
+    expires_on: dt.date | None
+    withdrawn: bool
+    status: DeckStatus
+    therapeutic_area: str
+    product: str
+    audience: str
+    tags: tuple[str, ...]
+    version: int
+    version_id: int
+    sha256: str
+    file_name: str
+    kind: str
+    strict: bool
+    slide_count: int
+    slides_added: int
+    slides_changed: int
+    slides_removed: int
+    imported_at: dt.datetime
+    thumbnail_state: str
+    thumbnail_error: str
+    warnings: tuple[str, ...]
+    preview_pdf: str | None
+
+
+@dataclass(frozen=True)
+class SlideInfo:
+    slide_id: int
+    deck_id: int
+    deck_title: str
+    version: int
+    number: int
+    title: str
+    text: str
+    notes: str
+    layout: str
+    hidden: bool
+    has_chart: bool
+    has_table: bool
+    has_picture: bool
+    has_media: bool
+    change: str
+    status: DeckStatus
+    tags: tuple[str, ...]
+    thumbnail: str | None
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"Slide {self.number}"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    deck_id: int
+    deck_title: str
+    slide_id: int
+    number: int
+    title: str
+    snippet: str  # HTML-escaped text with matches wrapped in <b>…</b>
+    status: DeckStatus
+    thumbnail: str | None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    include_expired: bool = False
+    tag: str = ""
+    therapeutic_area: str = ""
+    status: DeckStatus | None = None
+    deck_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DeckUpdate:
+    """Fields to change on a deck; None leaves a field as it is."""
+
+    title: str | None = None
+    approval_code: str | None = None
+    approved_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    clear_approved_on: bool = False
+    clear_expires_on: bool = False
+    withdrawn: bool | None = None
+    therapeutic_area: str | None = None
+    product: str | None = None
+    audience: str | None = None
+    tags: tuple[str, ...] | None = None
+    add_tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    path: str
+    status: str  # imported | unchanged | updated | failed
+    deck_id: int | None = None
+    slides: int = 0
+    error_kind: str = ""
+    message: str = ""
+    slides_added: int = 0
+    slides_changed: int = 0
+    slides_removed: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "path": self.path,
+            "status": self.status,
+            "deck_id": self.deck_id,
+            "slides": self.slides,
+        }
+        if self.status == "failed":
+            data["error_kind"] = self.error_kind
+            data["message"] = self.message
+        elif self.message:
+            data["message"] = self.message
+        if self.status == "updated":
+            data["slides_added"] = self.slides_added
+            data["slides_changed"] = self.slides_changed
+            data["slides_removed"] = self.slides_removed
+        return data

@@ -1,0 +1,410 @@
+"""The slide-deck library's public API: every call is one unit of work returning frozen records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from msldesk.changes import Changes
+from msldesk.decks.importer import DeckImporter
+from msldesk.decks.orm import DeckRow, DeckTagRow, DeckVersionRow, SlideRow, SlideTagRow
+from msldesk.decks.records import (
+    DeckInfo,
+    DeckStatus,
+    DeckUpdate,
+    ImportOutcome,
+    SearchFilters,
+    SearchHit,
+    SlideInfo,
+    derive_status,
+)
+from msldesk.decks.search import SlideSearchIndex, display_snippet, status_sql, to_status
+from msldesk.decks.store import DeckStore
+from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
+from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.progress import CancelToken, ProgressCallback, no_progress
+
+MAX_TAG_LENGTH = 100
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for tag in tags:
+        clean = " ".join(tag.split())[:MAX_TAG_LENGTH]
+        if clean and clean.lower() not in {t.lower() for t in seen}:
+            seen[clean] = None
+    return tuple(seen)
+
+
+class DeckService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        store: DeckStore,
+        cache: ThumbnailCache,
+        renderer: SlideRenderer,
+        expiring_within_days: int = 30,
+        today: dt.date | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.store = store
+        self.cache = cache
+        self.renderer = renderer
+        self.index = SlideSearchIndex()
+        self.importer = DeckImporter(sessions, store, self.index)
+        self.expiring_within_days = expiring_within_days
+        self._today = today  # fixed in tests; None means the real date
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    # ---- import -------------------------------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths: Iterable[Path],
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> Iterator[ImportOutcome]:
+        """Import files and folders; yields one outcome per file as it is done."""
+        yield from self.importer.import_paths([Path(p) for p in paths], progress, cancel)
+
+    # ---- decks --------------------------------------------------------------------------------
+
+    def list_decks(self) -> list[DeckInfo]:
+        with self.sessions() as session:
+            return self._deck_infos(session, None)
+
+    def deck(self, deck_id: int) -> DeckInfo:
+        with self.sessions() as session:
+            decks = self._deck_infos(session, deck_id)
+        if not decks:
+            raise NotFoundError(f"There is no deck {deck_id} in the library.")
+        return decks[0]
+
+    def _deck_infos(self, session: Session, deck_id: int | None) -> list[DeckInfo]:
+        query = (
+            select(DeckRow, DeckVersionRow)
+            .join(DeckVersionRow, (DeckVersionRow.deck_id == DeckRow.id) & DeckVersionRow.is_current)
+            .order_by(func.lower(DeckRow.title), DeckRow.id)
+        )
+        if deck_id is not None:
+            query = query.where(DeckRow.id == deck_id)
+        tags: dict[int, list[str]] = {}
+        tag_query = select(DeckTagRow.deck_id, DeckTagRow.tag).order_by(DeckTagRow.tag)
+        if deck_id is not None:
+            tag_query = tag_query.where(DeckTagRow.deck_id == deck_id)
+        for tag_deck, tag in session.execute(tag_query):
+            tags.setdefault(tag_deck, []).append(tag)
+        result = []
+        for deck, version in session.execute(query):
+            preview = self.cache.preview_pdf(version.sha256)
+            result.append(
+                DeckInfo(
+                    deck_id=deck.id,
+                    title=deck.title,
+                    approval_code=deck.approval_code,
+                    approved_on=deck.approved_on,
+                    expires_on=deck.expires_on,
+                    withdrawn=deck.withdrawn,
+                    status=self._status(deck),
+                    therapeutic_area=deck.therapeutic_area,
+                    product=deck.product,
+                    audience=deck.audience,
+                    tags=tuple(tags.get(deck.id, ())),
+                    version=version.number,
+                    version_id=version.id,
+                    sha256=version.sha256,
+                    file_name=version.file_name,
+                    kind=version.kind,
+                    strict=version.strict,
+                    slide_count=version.slide_count,
+                    slides_added=version.slides_added,
+                    slides_changed=version.slides_changed,
+                    slides_removed=version.slides_removed,
+                    imported_at=version.imported_at,
+                    thumbnail_state=version.thumbnail_state,
+                    thumbnail_error=version.thumbnail_error,
+                    warnings=tuple(w for w in version.warnings.split("\n") if w),
+                    preview_pdf=str(preview) if version.thumbnail_state == "done" else None,
+                )
+            )
+        return result
+
+    def _status(self, deck: DeckRow) -> DeckStatus:
+        return derive_status(
+            deck.approval_code,
+            deck.approved_on,
+            deck.expires_on,
+            deck.withdrawn,
+            self.today,
+            self.expiring_within_days,
+        )
+
+    def update_deck(self, deck_id: int, change: DeckUpdate) -> Changes:
+        """Edit a deck's library metadata; approval and expiry dates are checked for sense."""
+        with self.sessions.begin() as session:
+            deck = session.get(DeckRow, deck_id)
+            if deck is None:
+                raise NotFoundError(f"There is no deck {deck_id} in the library.")
+            reindex = False
+            if change.title is not None:
+                title = " ".join(change.title.split())
+                if not title:
+                    raise InvalidInputError("A deck needs a title.")
+                reindex = reindex or title != deck.title
+                deck.title = title[:500]
+            for name in ("approval_code", "therapeutic_area", "product", "audience"):
+                value = getattr(change, name)
+                if value is not None:
+                    setattr(deck, name, value.strip()[:200])
+            if change.clear_approved_on:
+                deck.approved_on = None
+            elif change.approved_on is not None:
+                deck.approved_on = change.approved_on
+            if change.clear_expires_on:
+                deck.expires_on = None
+            elif change.expires_on is not None:
+                deck.expires_on = change.expires_on
+            if deck.approved_on and deck.expires_on and deck.expires_on < deck.approved_on:
+                raise InvalidInputError(
+                    f"The expiry date ({deck.expires_on}) is before the approval date ({deck.approved_on})."
+                )
+            if change.withdrawn is not None:
+                deck.withdrawn = change.withdrawn
+            if change.tags is not None or change.add_tags:
+                current = (
+                    session.execute(select(DeckTagRow.tag).where(DeckTagRow.deck_id == deck_id))
+                    .scalars()
+                    .all()
+                )
+                base = list(change.tags) if change.tags is not None else list(current)
+                wanted = normalise_tags([*base, *change.add_tags])
+                if set(wanted) != set(current):
+                    session.execute(delete(DeckTagRow).where(DeckTagRow.deck_id == deck_id))
+                    session.add_all(DeckTagRow(deck_id=deck_id, tag=t) for t in wanted)
+                    reindex = True
+            deck.updated_at = dt.datetime.now().replace(microsecond=0)
+            session.flush()
+            if reindex:
+                self.index.reindex_deck(session, deck_id)
+        return Changes(decks=True, metadata=True)
+
+    def set_slide_tags(self, slide_id: int, tags: Sequence[str]) -> Changes:
+        with self.sessions.begin() as session:
+            slide = session.get(SlideRow, slide_id)
+            if slide is None:
+                raise NotFoundError(f"There is no slide {slide_id} in the library.")
+            session.execute(delete(SlideTagRow).where(SlideTagRow.slide_id == slide_id))
+            session.add_all(SlideTagRow(slide_id=slide_id, tag=t) for t in normalise_tags(tags))
+            session.flush()
+            self.index.reindex_deck(session, slide.deck_id)
+        return Changes(slides=True, metadata=True)
+
+    def all_tags(self) -> list[str]:
+        with self.sessions() as session:
+            rows = session.execute(
+                text("SELECT tag FROM deck_tags UNION SELECT tag FROM slide_tags ORDER BY 1")
+            ).scalars()
+            return list(rows)
+
+    def therapeutic_areas(self) -> list[str]:
+        with self.sessions() as session:
+            return list(
+                session.execute(
+                    select(DeckRow.therapeutic_area)
+                    .where(DeckRow.therapeutic_area != "")
+                    .distinct()
+                    .order_by(DeckRow.therapeutic_area)
+                ).scalars()
+            )
+
+    # ---- slides -------------------------------------------------------------------------------
+
+    def count_slides(self, deck_id: int | None = None, include_expired: bool = True) -> int:
+        with self.sessions() as session:
+            sql = (
+                "SELECT count(*) FROM slides s JOIN deck_versions v ON v.id = s.version_id "
+                "AND v.is_current JOIN decks d ON d.id = s.deck_id WHERE 1=1"
+            )
+            params: dict[str, object] = {}
+            if deck_id is not None:
+                sql += " AND s.deck_id = :deck_id"
+                params["deck_id"] = deck_id
+            if not include_expired:
+                sql += f" AND ({self._status_sql()}) NOT IN ('expired', 'withdrawn')"
+            return int(session.execute(text(sql), params).scalar() or 0)
+
+    def list_slides(
+        self,
+        deck_id: int | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        include_expired: bool = True,
+    ) -> list[SlideInfo]:
+        """Current slides of one deck, or of the whole library (deck title order), a page at a time."""
+        where = "1=1"
+        params: dict[str, object] = {"offset": offset, "limit": -1 if limit is None else limit}
+        if deck_id is not None:
+            where += " AND s.deck_id = :deck_id"
+            params["deck_id"] = deck_id
+            with self.sessions() as session:
+                if session.get(DeckRow, deck_id) is None:
+                    raise NotFoundError(f"There is no deck {deck_id} in the library.")
+        if not include_expired:
+            where += f" AND ({self._status_sql()}) NOT IN ('expired', 'withdrawn')"
+        return self._slides(where, params, "ORDER BY lower(d.title), d.id, s.number")
+
+    def slide(self, slide_id: int) -> SlideInfo:
+        found = self._slides("s.id = :slide_id", {"slide_id": slide_id, "offset": 0, "limit": 1}, "")
+        if not found:
+            raise NotFoundError(f"There is no slide {slide_id} in the library.")
+        return found[0]
+
+    def slides_by_id(self, slide_ids: Sequence[int]) -> list[SlideInfo]:
+        if not slide_ids:
+            return []
+        marks = ", ".join(str(int(i)) for i in slide_ids)
+        found = {s.slide_id: s for s in self._slides(f"s.id IN ({marks})", {"offset": 0, "limit": -1}, "")}
+        return [found[i] for i in slide_ids if i in found]
+
+    def _status_sql(self) -> str:
+        return status_sql(self.today, self.expiring_within_days)
+
+    def _slides(self, where: str, params: dict[str, object], order: str) -> list[SlideInfo]:
+        sql = (
+            "SELECT s.id, s.deck_id, d.title AS deck_title, v.number AS version, s.number, s.title, "
+            "s.text, s.notes, s.layout, s.hidden, s.has_chart, s.has_table, s.has_picture, "
+            "s.has_media, s.change, v.sha256, v.thumbnail_state, "
+            f"({self._status_sql()}) AS status, "
+            "(SELECT group_concat(tag, '\x1f') FROM slide_tags t WHERE t.slide_id = s.id) AS tags "
+            "FROM slides s JOIN deck_versions v ON v.id = s.version_id "
+            "JOIN decks d ON d.id = s.deck_id "
+            f"WHERE v.is_current AND {where} {order} LIMIT :limit OFFSET :offset"
+        )
+        with self.sessions() as session:
+            rows = session.execute(text(sql), params).mappings().all()
+        return [
+            SlideInfo(
+                slide_id=r["id"],
+                deck_id=r["deck_id"],
+                deck_title=r["deck_title"],
+                version=r["version"],
+                number=r["number"],
+                title=r["title"],
+                text=r["text"],
+                notes=r["notes"],
+                layout=r["layout"],
+                hidden=bool(r["hidden"]),
+                has_chart=bool(r["has_chart"]),
+                has_table=bool(r["has_table"]),
+                has_picture=bool(r["has_picture"]),
+                has_media=bool(r["has_media"]),
+                change=r["change"],
+                status=to_status(r["status"]),
+                tags=tuple(sorted((r["tags"] or "").split("\x1f"))) if r["tags"] else (),
+                thumbnail=self._thumbnail(r["sha256"], r["thumbnail_state"], r["number"]),
+            )
+            for r in rows
+        ]
+
+    def _thumbnail(self, sha256: str, state: str, number: int) -> str | None:
+        return str(self.cache.slide_png(sha256, number)) if state == "done" else None
+
+    # ---- search -------------------------------------------------------------------------------
+
+    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50) -> list[SearchHit]:
+        filters = filters or SearchFilters()
+        with self.sessions() as session:
+            rows = self.index.search(
+                session,
+                query,
+                filters,
+                max(1, min(limit, 1000)),
+                self.today,
+                self.expiring_within_days,
+            )
+        return [
+            SearchHit(
+                deck_id=int(r["deck_id"]),  # type: ignore[call-overload]
+                deck_title=str(r["deck_title"]),
+                slide_id=int(r["slide_id"]),  # type: ignore[call-overload]
+                number=int(r["number"]),  # type: ignore[call-overload]
+                title=str(r["title"]),
+                snippet=display_snippet(str(r["snippet"] or "")),
+                status=to_status(r["status"]),
+                thumbnail=self._thumbnail(str(r["sha256"]), str(r["thumbnail_state"]), int(r["number"])),  # type: ignore[call-overload]
+            )
+            for r in rows
+        ]
+
+    # ---- thumbnails ---------------------------------------------------------------------------
+
+    @property
+    def can_render_thumbnails(self) -> bool:
+        return self.renderer.available
+
+    def pending_thumbnail_slides(self) -> int:
+        with self.sessions() as session:
+            return int(
+                session.execute(
+                    select(func.coalesce(func.sum(DeckVersionRow.slide_count), 0)).where(
+                        DeckVersionRow.is_current, DeckVersionRow.thumbnail_state == "pending"
+                    )
+                ).scalar()
+                or 0
+            )
+
+    def render_thumbnails(
+        self,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+        retry_failed: bool = False,
+    ) -> Changes:
+        """Render thumbnails of every current deck version that has none yet."""
+        states = ["pending", "failed"] if retry_failed else ["pending"]
+        with self.sessions() as session:
+            versions = session.execute(
+                select(
+                    DeckVersionRow.id,
+                    DeckVersionRow.sha256,
+                    DeckVersionRow.file_ext,
+                    DeckVersionRow.slide_count,
+                )
+                .where(DeckVersionRow.is_current, DeckVersionRow.thumbnail_state.in_(states))
+                .order_by(DeckVersionRow.id)
+            ).all()
+        if not versions:
+            return Changes()
+        by_sha: dict[str, list[int]] = {}
+        jobs: list[RenderJob] = []
+        cached: list[str] = []
+        for version_id, sha, ext, count in versions:
+            if sha in by_sha:
+                by_sha[sha].append(version_id)
+                continue
+            by_sha[sha] = [version_id]
+            if self.cache.is_complete(sha, count):
+                cached.append(sha)  # rendered before (same content elsewhere): reuse
+            else:
+                jobs.append(RenderJob(sha, self.store.path_for(sha, ext), count))
+        for sha in cached:
+            self._set_thumbnail_state(by_sha[sha], "done", "")
+        if not self.renderer.available:
+            return Changes(thumbnails=bool(cached))
+        for result in self.renderer.render(jobs, progress, cancel):
+            self._set_thumbnail_state(by_sha[result.sha256], "done" if result.ok else "failed", result.error)
+        return Changes(thumbnails=True)
+
+    def _set_thumbnail_state(self, version_ids: list[int], state: str, error: str) -> None:
+        with self.sessions.begin() as session:
+            for version_id in version_ids:
+                version = session.get(DeckVersionRow, version_id)
+                if version is not None:
+                    version.thumbnail_state = state
+                    version.thumbnail_error = error

@@ -1,0 +1,58 @@
+"""Typed errors that carry a plain-language message for the user and details for the log."""
+
+from __future__ import annotations
+
+
+class MsldeskError(Exception):
+    """Base error: `user_message` is shown to the user, `details` goes to logs and 'Copy details'."""
+
+    kind = "error"
+
+    def __init__(self, user_message: str, details: str = "") -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.user_message
+
+
+class DeckImportError(MsldeskError):
+    """A file could not be imported as a deck; `kind` says why in one word."""
+
+    kind = "damaged"
+
+
+class PasswordProtectedError(DeckImportError):
+    kind = "password-protected"
+
+
+class DamagedDeckError(DeckImportError):
+    kind = "damaged"
+
+
+class NotAPresentationError(DeckImportError):
+    kind = "not-a-presentation"
+
+
+class TooLargeError(DeckImportError):
+    kind = "too-large"
+
+
+class NotFoundError(MsldeskError):
+    kind = "not-found"
+
+
+class InvalidInputError(MsldeskError):
+    kind = "invalid-input"
+
+
+class DatabaseTooNewError(MsldeskError):
+    kind = "database-too-new"
+
+
+class CancelledError(MsldeskError):
+    kind = "cancelled"
+
+    def __init__(self, user_message: str = "Cancelled.", details: str = "") -> None:
+        super().__init__(user_message, details)
