@@ -5,13 +5,29 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-GUI_FLAGS = {"--gui"}
+CLI_COMMANDS = {"import", "decks", "slides", "search", "deck", "thumbnails"}
+OPTIONS_WITH_VALUE = {"--data-dir"}
+
+
+def wants_cli(args: Sequence[str]) -> bool:
+    """True when the arguments name a command (or ask for help); otherwise start the GUI."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in OPTIONS_WITH_VALUE:
+            skip = True
+        elif arg in ("-h", "--help"):
+            return True
+        elif not arg.startswith("-"):
+            return True  # a command, or a typo the CLI will explain
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    wants_cli = any(not a.startswith("-") for a in args) or any(a in ("-h", "--help") for a in args)
-    if wants_cli:
+    if wants_cli(args):
         from msldesk.cli import main as cli_main
 
         return cli_main(args)

@@ -1,0 +1,41 @@
+"""The action registry: every menu command with its shortcut, built in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar, QWidget
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    key: str
+    menu: str
+    text: str
+    handler: Callable[[], object]
+    shortcut: QKeySequence.StandardKey | str | None = None
+    tip: str = ""
+
+
+def build_actions(parent: QWidget, menubar: QMenuBar, specs: list[ActionSpec]) -> dict[str, QAction]:
+    actions: dict[str, QAction] = {}
+    menus: dict[str, object] = {}
+    for spec in specs:
+        menu = menus.get(spec.menu)
+        if menu is None:
+            menu = menus[spec.menu] = menubar.addMenu(spec.menu)
+        if spec.key.startswith("-"):
+            menu.addSeparator()  # type: ignore[attr-defined]
+            continue
+        action = QAction(spec.text, parent)
+        if spec.shortcut is not None:
+            action.setShortcut(QKeySequence(spec.shortcut))
+        if spec.tip:
+            action.setStatusTip(spec.tip)
+        action.triggered.connect(lambda _checked=False, h=spec.handler: h())
+        menu.addAction(action)  # type: ignore[attr-defined]
+        parent.addAction(action)
+        actions[spec.key] = action
+    return actions

@@ -1,0 +1,72 @@
+"""The UI's shared context: the background runner, the services and the one `changed` signal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from msldesk.changes import Changes
+from msldesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from msldesk.app import App
+    from msldesk.decks.service import DeckService
+
+
+class AppContext(QObject):
+    """Views refresh from `changed` instead of calling each other."""
+
+    changed = Signal(object)  # Changes
+    ready = Signal()  # services are built and the library is open
+    failed = Signal(str)  # the library could not be opened
+
+    def __init__(
+        self, runner: TaskRunner, data_dir: Path | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.data_dir = data_dir
+        self.app: App | None = None
+        self.undo_stack = QUndoStack(self)
+        self.seed_demo = True
+
+    @property
+    def decks(self) -> DeckService:
+        if self.app is None:
+            raise RuntimeError("The library is not open yet.")
+        return self.app.decks
+
+    def start(self) -> None:
+        """Open the library in a worker (imports SQLAlchemy, runs migrations, seeds demo decks)."""
+        data_dir, seed = self.data_dir, self.seed_demo
+
+        def job(progress: Any, _cancel: Any) -> App:
+            from msldesk.app import App
+
+            app = App(data_dir)
+            if seed and app.first_run and not app.decks.list_decks():
+                progress(0, 0, "Adding demo decks…")
+                app.seed_demo_content()
+            return app
+
+        self.runner.submit("db", job, self._on_opened, self._on_open_failed)
+
+    def _on_opened(self, app: App) -> None:
+        self.app = app
+        self.ready.emit()
+        self.changed.emit(Changes(decks=True, slides=True))
+
+    def _on_open_failed(self, error: BaseException, details: str) -> None:
+        from msldesk.ui.errors import report_error, user_message
+
+        report_error(error, details)
+        self.failed.emit(user_message(error))
+
+    def close(self) -> None:
+        self.runner.cancel_all()
+        self.runner.wait_all()
+        if self.app is not None:
+            self.app.close()

@@ -1,0 +1,53 @@
+"""One path for errors in the UI: plain words for the user, details to copy, a log for the rest."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from msldesk.errors import MsldeskError
+
+log = logging.getLogger(__name__)
+_open_boxes: list[QMessageBox] = []  # keep non-modal boxes alive until closed
+
+
+def user_message(error: BaseException) -> str:
+    if isinstance(error, MsldeskError):
+        return error.user_message
+    if isinstance(error, OSError):
+        return f"A file could not be read or written: {error.strerror or error}."
+    return f"Something went wrong: {error}"
+
+
+def report_error(error: BaseException, details: str = "", parent: QWidget | None = None) -> QMessageBox:
+    """Show an error without blocking; the details are one click away and can be copied."""
+    parent = parent or QApplication.activeWindow()
+    box = QMessageBox(QMessageBox.Icon.Warning, "msldesk", user_message(error), parent=parent)
+    box.setDetailedText(details or getattr(error, "details", "") or repr(error))
+    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    copy.clicked.disconnect()  # keep the box open after copying
+    copy.clicked.connect(
+        lambda: QApplication.clipboard().setText(f"{user_message(error)}\n\n{box.detailedText()}")
+    )
+    box.setModal(False)
+    box.finished.connect(lambda _result: _open_boxes.remove(box) if box in _open_boxes else None)
+    _open_boxes.append(box)
+    box.show()
+    return box
+
+
+def install_excepthook() -> None:
+    """Uncaught exceptions on the GUI thread are logged and shown instead of killing the app."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, error, tb))
+        log.error("Uncaught exception:\n%s", details)
+        if QApplication.instance() is not None:
+            report_error(error, details)
+
+    sys.excepthook = hook

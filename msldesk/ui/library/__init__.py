@@ -1,0 +1,1 @@
+"""The library section: deck list, slide grid, search, preview and metadata editor."""

@@ -1,0 +1,134 @@
+"""The preview pane: the selected slide large, its notes, where it comes from, and its tags."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
+
+from msldesk.decks.records import DeckInfo, SlideInfo
+from msldesk.ui.context import AppContext
+from msldesk.ui.library.badges import badge_html
+
+PREVIEW_WIDTH = 960
+
+
+class SlidePreview(QWidget):
+    tags_edited = Signal(int, list)  # slide id, tags
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.slide: SlideInfo | None = None
+        self._request = 0
+        self.image = QLabel("Select a slide to preview it.")
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setMinimumHeight(180)
+        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.image.setStyleSheet("background:#f4f6f8; border:1px solid #d0d4da;")
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.notes = QPlainTextEdit()
+        self.notes.setReadOnly(True)
+        self.notes.setPlaceholderText("No speaker notes")
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("Slide tags, comma-separated (Enter to save)")
+        self.tags.returnPressed.connect(self._on_tags_return_pressed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.image, 3)
+        layout.addWidget(self.heading)
+        layout.addWidget(QLabel("Speaker notes"))
+        layout.addWidget(self.notes, 2)
+        layout.addWidget(self.tags)
+        self._pixmap: QPixmap | None = None
+
+    def show_slide(self, slide: SlideInfo | None, deck: DeckInfo | None) -> None:
+        self.slide = slide
+        self._request += 1
+        if slide is None:
+            self.image.setText("Select a slide to preview it.")
+            self.image.setPixmap(QPixmap())
+            self._pixmap = None
+            self.heading.setText("")
+            self.notes.setPlainText("")
+            self.tags.setText("")
+            return
+        contents = [
+            name
+            for name, flag in (
+                ("chart", slide.has_chart),
+                ("table", slide.has_table),
+                ("picture", slide.has_picture),
+                ("media", slide.has_media),
+            )
+            if flag
+        ]
+        details = [
+            f"Slide {slide.number} of <i>{html.escape(slide.deck_title)}</i> (version {slide.version})"
+        ]
+        if slide.layout:
+            details.append(f"Layout: {html.escape(slide.layout)}")
+        if contents:
+            details.append("Contains: " + ", ".join(contents))
+        if slide.hidden:
+            details.append("Hidden slide")
+        if slide.change:
+            details.append(f"Since the previous version: {slide.change}")
+        if deck is not None and deck.approval_code:
+            details.append(f"Approval code {html.escape(deck.approval_code)}")
+        self.heading.setText(
+            f"<b>{html.escape(slide.display_title)}</b> {badge_html(slide.status)}<br>" + " · ".join(details)
+        )
+        self.notes.setPlainText(slide.notes)
+        self.tags.setText(", ".join(slide.tags))
+        self._show_image(slide, deck)
+
+    def _show_image(self, slide: SlideInfo, deck: DeckInfo | None) -> None:
+        self._pixmap = None
+        if slide.thumbnail:
+            self._pixmap = QPixmap(slide.thumbnail)  # small and cached on disk: fine to show first
+            self._rescale()
+        else:
+            self.image.setPixmap(QPixmap())
+            self.image.setText(f"{slide.display_title}\n\n(no thumbnail yet)")
+        if deck is None or not deck.preview_pdf:
+            return
+        request, pdf, page = self._request, deck.preview_pdf, slide.number - 1
+
+        def job(_progress: Any, _cancel: Any) -> QImage:
+            from pathlib import Path
+
+            from msldesk.decks.preview import render_page_png
+
+            return QImage.fromData(render_page_png(Path(pdf), page, PREVIEW_WIDTH))
+
+        def done(image: QImage) -> None:
+            if request == self._request and not image.isNull():
+                self._pixmap = QPixmap.fromImage(image)
+                self._rescale()
+
+        self.context.runner.submit("io", job, done, lambda _e, _d: None)  # the thumbnail stays shown
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is not None and not self._pixmap.isNull():
+            self.image.setPixmap(
+                self._pixmap.scaled(
+                    self.image.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+
+    def _on_tags_return_pressed(self) -> None:
+        if self.slide is not None:
+            tags = [t.strip() for t in self.tags.text().split(",") if t.strip()]
+            self.tags_edited.emit(self.slide.slide_id, tags)

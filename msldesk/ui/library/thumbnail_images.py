@@ -1,0 +1,53 @@
+"""Loads thumbnail PNGs off the GUI thread and keeps the recently shown ones as pixmaps."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage, QPixmap
+
+from msldesk.ui.tasks import TaskRunner
+
+CACHE_SIZE = 800
+
+
+class ThumbnailImages(QObject):
+    ready = Signal(str)  # a requested path is now available from get()
+
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._loading: set[str] = set()
+        self._missing: set[str] = set()
+
+    def get(self, path: str) -> QPixmap | None:
+        """The pixmap if loaded; otherwise start loading it (QImage is safe in workers)."""
+        pixmap = self._pixmaps.get(path)
+        if pixmap is not None:
+            self._pixmaps.move_to_end(path)
+            return pixmap
+        if path not in self._loading and path not in self._missing:
+            self._loading.add(path)
+
+            def job(_progress: Any, _cancel: Any) -> QImage:
+                return QImage(path)
+
+            self._runner.submit("io", job, lambda image, p=path: self._on_loaded(p, image))
+        return None
+
+    def forget(self) -> None:
+        """Drop cached misses (after thumbnails were rendered)."""
+        self._missing.clear()
+
+    def _on_loaded(self, path: str, image: QImage) -> None:
+        self._loading.discard(path)
+        if image.isNull():
+            self._missing.add(path)
+            return
+        self._pixmaps[path] = QPixmap.fromImage(image)
+        while len(self._pixmaps) > CACHE_SIZE:
+            self._pixmaps.popitem(last=False)
+        self.ready.emit(path)

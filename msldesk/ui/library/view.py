@@ -1,0 +1,349 @@
+"""LibraryView: decks on the left, the slide grid with search in the middle, preview and details right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.changes import Changes
+from msldesk.decks.records import DeckInfo, DeckUpdate, SearchFilters, SearchHit, SlideInfo
+from msldesk.ui.context import AppContext
+from msldesk.ui.library.deck_editor import DeckEditor
+from msldesk.ui.library.delegates import CARD_H, CARD_W, DeckRowDelegate, SlideCardDelegate
+from msldesk.ui.library.preview import SlidePreview
+from msldesk.ui.library.thumbnail_images import ThumbnailImages
+from msldesk.ui.models.deck_list import DeckListModel, DeckRole
+from msldesk.ui.models.slide_grid import CardRole, SlideGridModel
+
+SEARCH_DELAY_MS = 120
+ANY = "(any)"
+
+
+class _UpdateDeckCommand(QUndoCommand):
+    """Undoable metadata edit: redo applies the new values, undo the old ones."""
+
+    def __init__(self, view: LibraryView, deck_id: int, new: DeckUpdate, old: DeckUpdate) -> None:
+        super().__init__(f"Edit deck {new.title or deck_id}")
+        self.view, self.deck_id, self.new, self.old = view, deck_id, new, old
+
+    def redo(self) -> None:
+        self.view.apply_deck_update(self.deck_id, self.new)
+
+    def undo(self) -> None:
+        self.view.apply_deck_update(self.deck_id, self.old)
+
+
+class LibraryView(QWidget):
+    slide_selected = Signal(object)  # SlideInfo | None
+    status_message = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.images = ThumbnailImages(context.runner, self)
+        self.deck_model = DeckListModel(self)
+        self.grid_model = SlideGridModel(context.runner, lambda: context.decks, self)
+        self._decks_by_id: dict[int, DeckInfo] = {}
+        self._search_generation = 0
+        self._selected_deck: int | None = None
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search slides: titles, text, notes, decks, tags…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.tag_filter = QComboBox()
+        self.tag_filter.setToolTip("Only slides with this tag (on the slide or its deck)")
+        self.area_filter = QComboBox()
+        self.area_filter.setToolTip("Only decks of this therapeutic area")
+        self.include_expired = QCheckBox("Include expired && withdrawn")
+        self.result_label = QLabel()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
+        self.banner.hide()
+
+        self.deck_list = QListView()
+        self.deck_list.setModel(self.deck_model)
+        self.deck_list.setItemDelegate(DeckRowDelegate(self.deck_list))
+        self.deck_list.setUniformItemSizes(True)
+        self.deck_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.grid = QListView()
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(False)
+        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
+        self.grid.setBatchSize(200)
+        self.grid.setSpacing(4)
+        self.grid.setGridSize(QSize(CARD_W + 4, CARD_H + 4))
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.setDragEnabled(True)
+        self.grid.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.grid.setModel(self.grid_model)
+        self.card_delegate = SlideCardDelegate(self.images, self.grid)
+        self.grid.setItemDelegate(self.card_delegate)
+
+        self.preview = SlidePreview(context)
+        self.editor = DeckEditor()
+        side = QTabWidget()
+        side.addTab(self.preview, "Slide")
+        side.addTab(self.editor, "Deck details")
+        self.side_tabs = side
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(QLabel("Tag"))
+        filters.addWidget(self.tag_filter, 1)
+        filters.addWidget(QLabel("Area"))
+        filters.addWidget(self.area_filter, 1)
+        filters.addWidget(self.include_expired)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addLayout(filters)
+        middle_layout.addWidget(self.banner)
+        middle_layout.addWidget(self.result_label)
+        middle_layout.addWidget(self.grid, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.deck_list)
+        splitter.addWidget(middle)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([260, 760, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self.splitter = splitter
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.search.returnPressed.connect(self._on_search_timer_timeout)
+        self.tag_filter.activated.connect(self._on_filter_changed)
+        self.area_filter.activated.connect(self._on_filter_changed)
+        self.include_expired.toggled.connect(self._on_filter_changed)
+        self.deck_list.selectionModel().currentChanged.connect(self._on_deck_list_current_changed)
+        self.grid.selectionModel().currentChanged.connect(self._on_grid_current_changed)
+        self.grid_model.loaded.connect(self._on_grid_model_loaded)
+        self.images.ready.connect(self._on_images_ready)
+        self.editor.save_requested.connect(self._on_editor_save_requested)
+        self.preview.tags_edited.connect(self._on_preview_tags_edited)
+        context.ready.connect(self._on_context_ready)
+        context.changed.connect(self._on_context_changed)
+        self.setEnabled(False)
+        self.result_label.setText("Opening the library…")
+
+    # ---- state from the service ---------------------------------------------------------------
+
+    def _on_context_ready(self) -> None:
+        self.setEnabled(True)
+        if not self.context.decks.can_render_thumbnails:
+            from msldesk.decks.thumbnails import INSTALL_HINT
+
+            self.banner.setText(f"<b>No slide thumbnails:</b> LibreOffice was not found. {INSTALL_HINT}")
+            self.banner.show()
+            self.card_delegate.placeholder_hint = "Install LibreOffice for thumbnails"
+
+    def _on_context_changed(self, changes: Changes) -> None:
+        if self.context.app is None:
+            return
+        if changes.decks or changes.metadata or changes.slides:
+            self.reload_decks()
+        if changes.slides or changes.metadata:
+            self.refresh_slides()
+        elif changes.thumbnails:
+            self.images.forget()
+            self._refresh_thumbnails()
+
+    def reload_decks(self) -> None:
+        service = self.context.decks
+
+        def job(_p: Any, _c: Any) -> tuple[list[DeckInfo], list[str], list[str]]:
+            return service.list_decks(), service.all_tags(), service.therapeutic_areas()
+
+        self.context.runner.submit("db", job, self._on_decks_loaded)
+
+    def _on_decks_loaded(self, result: tuple[list[DeckInfo], list[str], list[str]]) -> None:
+        decks, tags, areas = result
+        self._decks_by_id = {d.deck_id: d for d in decks}
+        self.deck_model.set_decks(decks)
+        row = self.deck_model.row_of(self._selected_deck)
+        if row < 0:
+            self._selected_deck, row = None, 0
+        self.deck_list.selectionModel().setCurrentIndex(
+            self.deck_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.editor.show_deck(self._decks_by_id.get(self._selected_deck or -1))
+        self._fill_combo(self.tag_filter, tags)
+        self._fill_combo(self.area_filter, areas)
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, values: list[str]) -> None:
+        current = combo.currentText()
+        combo.clear()
+        combo.addItems([ANY, *values])
+        index = combo.findText(current)
+        combo.setCurrentIndex(max(index, 0))
+
+    def refresh_slides(self) -> None:
+        if self.search.text().strip():
+            self._run_search()
+        else:
+            self.grid_model.browse(self._selected_deck, include_expired=True)
+
+    def _refresh_thumbnails(self) -> None:
+        """Pick up thumbnails rendered since the cards were loaded, without resetting the grid."""
+        if not self.search.text().strip():
+            loaded = self.grid_model.rowCount()
+            if loaded and any(self.grid_model.card(r).thumbnail is None for r in range(loaded)):  # type: ignore[union-attr]
+                ids = [self.grid_model.card(r).slide_id for r in range(loaded)]  # type: ignore[union-attr]
+                service = self.context.decks
+                self.context.runner.submit(
+                    "db", lambda _p, _c: service.slides_by_id(ids), self._on_thumbnail_paths_loaded
+                )
+        self.grid.viewport().update()
+
+    def _on_thumbnail_paths_loaded(self, slides: list[SlideInfo]) -> None:
+        self.grid_model.update_thumbnails({s.slide_id: s.thumbnail for s in slides})
+
+    # ---- deck list ----------------------------------------------------------------------------
+
+    def _on_deck_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        deck: DeckInfo | None = current.data(DeckRole) if current.isValid() else None
+        deck_id = deck.deck_id if deck else None
+        self.editor.show_deck(deck)
+        if deck_id == self._selected_deck and self.grid_model.rowCount():
+            return
+        self._selected_deck = deck_id
+        if not self.search.text().strip():
+            self.grid_model.browse(deck_id)
+        else:
+            self._run_search()
+
+    def select_deck(self, deck_id: int | None) -> None:
+        row = self.deck_model.row_of(deck_id)
+        if row >= 0:
+            self.deck_list.setCurrentIndex(self.deck_model.index(row))
+
+    # ---- search -------------------------------------------------------------------------------
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_filter_changed(self, *_args: Any) -> None:
+        self._run_search() if self.search.text().strip() else self.grid_model.browse(self._selected_deck)
+
+    def _on_search_timer_timeout(self) -> None:
+        self._search_timer.stop()
+        if self.search.text().strip():
+            self._run_search()
+        else:
+            self.grid_model.browse(self._selected_deck)
+
+    def filters(self) -> SearchFilters:
+        tag = self.tag_filter.currentText()
+        area = self.area_filter.currentText()
+        return SearchFilters(
+            include_expired=self.include_expired.isChecked(),
+            tag="" if tag in ("", ANY) else tag,
+            therapeutic_area="" if area in ("", ANY) else area,
+            deck_id=self._selected_deck,
+        )
+
+    def _run_search(self) -> None:
+        if self.context.app is None:
+            return
+        self._search_generation += 1
+        generation, query, filters = self._search_generation, self.search.text(), self.filters()
+        service = self.context.decks
+
+        def job(_p: Any, _c: Any) -> list[SearchHit]:
+            return service.search(query, filters, limit=200)
+
+        def done(hits: list[SearchHit]) -> None:
+            if generation == self._search_generation:  # drop answers to older keystrokes
+                self.grid_model.show_results(hits)
+
+        self.context.runner.submit("db", job, done)
+
+    # ---- grid and preview ---------------------------------------------------------------------
+
+    def _on_grid_model_loaded(self) -> None:
+        shown, total = self.grid_model.rowCount(), self.grid_model.total
+        if self.search.text().strip():
+            scope = "" if self._selected_deck is None else " in this deck"
+            hidden = "" if self.include_expired.isChecked() else " (expired and withdrawn left out)"
+            self.result_label.setText(f"{shown} matching slides{scope}{hidden}")
+        else:
+            self.result_label.setText(f"{total:,} slides")
+
+    def _on_images_ready(self, path: str) -> None:
+        for row in self.grid_model.rows_with_thumbnail(path):
+            index = self.grid_model.index(row)
+            self.grid_model.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def _on_grid_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        card = current.data(CardRole) if current.isValid() else None
+        if card is None:
+            self.preview.show_slide(None, None)
+            return
+        service = self.context.decks
+        slide_id = card.slide_id
+
+        def done(slide: SlideInfo) -> None:
+            still = self.grid.currentIndex().data(CardRole)
+            if still is not None and still.slide_id == slide.slide_id:
+                self.preview.show_slide(slide, self._decks_by_id.get(slide.deck_id))
+                self.slide_selected.emit(slide)
+
+        self.context.runner.submit("db", lambda _p, _c: service.slide(slide_id), done)
+
+    def selected_slide_ids(self) -> list[int]:
+        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+        return [c.slide_id for r in rows if (c := self.grid_model.card(r)) is not None]
+
+    # ---- edits --------------------------------------------------------------------------------
+
+    def _on_editor_save_requested(self, deck_id: int, new: DeckUpdate, old: DeckUpdate) -> None:
+        self.context.undo_stack.push(_UpdateDeckCommand(self, deck_id, new, old))
+
+    def apply_deck_update(self, deck_id: int, update: DeckUpdate) -> None:
+        service = self.context.decks
+
+        def done(changes: Changes) -> None:
+            self.status_message.emit("Deck details saved")
+            self.context.changed.emit(changes)
+
+        self.context.runner.submit("db", lambda _p, _c: service.update_deck(deck_id, update), done)
+
+    def _on_preview_tags_edited(self, slide_id: int, tags: list[str]) -> None:
+        service = self.context.decks
+        self.context.runner.submit(
+            "db", lambda _p, _c: service.set_slide_tags(slide_id, tags), self.context.changed.emit
+        )
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def clear_search(self) -> None:
+        self.search.clear()

@@ -1,0 +1,263 @@
+"""MainWindow: a thin shell of menus, the library section, drag-and-drop import and a status bar."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from msldesk import __version__
+from msldesk.decks.importer import DECK_EXTENSIONS
+from msldesk.decks.records import ImportOutcome
+from msldesk.ui.actions import ActionSpec, build_actions
+from msldesk.ui.context import AppContext
+from msldesk.ui.library.jobs import LibraryJobs
+from msldesk.ui.library.view import LibraryView
+
+DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTENSIONS)) + ");;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    shown = Signal()  # first time the window is on screen (start-up measurement, tests)
+
+    def __init__(self, context: AppContext, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.context = context
+        self.settings = settings
+        self.setWindowTitle("msldesk — Slide library")
+        self.setAcceptDrops(True)
+        self.library = LibraryView(context)
+        self.setCentralWidget(self.library)
+        self.jobs = LibraryJobs(context, self)
+
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(True)
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running import or thumbnail rendering (Esc)")
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        for widget in (self.progress_label, self.progress, self.cancel_button):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
+        self._running: set[str] = set()
+
+        undo = context.undo_stack
+        self.actions_by_key = build_actions(
+            self,
+            self.menuBar(),
+            [
+                ActionSpec(
+                    "import_files",
+                    "&File",
+                    "&Import decks…",
+                    self.choose_files,
+                    QKeySequence.StandardKey.Open,
+                    "Import PowerPoint files into the library",
+                ),
+                ActionSpec(
+                    "import_folder",
+                    "&File",
+                    "Import &folder…",
+                    self.choose_folder,
+                    "Ctrl+Shift+O",
+                    "Import every deck in a folder and its subfolders",
+                ),
+                ActionSpec("-1", "&File", "", lambda: None),
+                ActionSpec(
+                    "thumbnails", "&File", "Render missing &thumbnails", self.render_thumbnails, "Ctrl+T"
+                ),
+                ActionSpec(
+                    "retry_thumbnails",
+                    "&File",
+                    "Retry &failed thumbnails",
+                    lambda: self.jobs.render_thumbnails(retry_failed=True),
+                ),
+                ActionSpec("-2", "&File", "", lambda: None),
+                ActionSpec("quit", "&File", "&Quit", self.close, QKeySequence.StandardKey.Quit),
+                ActionSpec("undo", "&Edit", "&Undo", undo.undo, QKeySequence.StandardKey.Undo),
+                ActionSpec("redo", "&Edit", "&Redo", undo.redo, QKeySequence.StandardKey.Redo),
+                ActionSpec("-3", "&Edit", "", lambda: None),
+                ActionSpec(
+                    "find", "&Edit", "&Find slides", self.library.focus_search, QKeySequence.StandardKey.Find
+                ),
+                ActionSpec(
+                    "save_deck",
+                    "&Edit",
+                    "&Save deck details",
+                    self.library.editor.save,
+                    QKeySequence.StandardKey.Save,
+                ),
+                ActionSpec("refresh", "&View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh),
+                ActionSpec("about", "&Help", "&About msldesk", self.about),
+            ],
+        )
+        undo.canUndoChanged.connect(self.actions_by_key["undo"].setEnabled)
+        undo.canRedoChanged.connect(self.actions_by_key["redo"].setEnabled)
+        self.actions_by_key["undo"].setEnabled(False)
+        self.actions_by_key["redo"].setEnabled(False)
+
+        self.jobs.job_started.connect(self._on_jobs_job_started)
+        self.jobs.progressed.connect(self._on_jobs_progressed)
+        self.jobs.job_finished.connect(self._on_jobs_job_finished)
+        self.jobs.import_failures.connect(self._on_jobs_import_failures)
+        self.library.status_message.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        context.ready.connect(self._on_context_ready)
+        context.failed.connect(lambda message: self.statusBar().showMessage(message))
+        self.statusBar().showMessage("Opening the library…")
+        self._was_shown = False
+        geometry = settings.value("main_window/geometry") if settings is not None else None
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1400, 860)
+
+    # ---- life cycle ---------------------------------------------------------------------------
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._was_shown:
+            self._was_shown = True
+            self.shown.emit()
+
+    def _on_context_ready(self) -> None:
+        app = self.context.app
+        assert app is not None
+        self.setWindowTitle(f"msldesk — Slide library ({app.paths.root})")
+        self.statusBar().showMessage("Library open", 3000)
+        if app.decks.pending_thumbnail_slides():
+            self.jobs.render_thumbnails()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings is not None:
+            self.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.jobs.cancel()
+        self.context.close()
+        super().closeEvent(event)
+
+    # ---- import -------------------------------------------------------------------------------
+
+    def ask_files(self) -> list[Path]:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import decks", "", DECK_FILTER)
+        return [Path(f) for f in files]
+
+    def ask_folder(self) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of decks")
+        return Path(folder) if folder else None
+
+    def choose_files(self) -> None:
+        self.import_paths(self.ask_files())
+
+    def choose_folder(self) -> None:
+        folder = self.ask_folder()
+        if folder is not None:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        if not paths or self.context.app is None:
+            return
+        if self.jobs.running("import"):
+            self.statusBar().showMessage("An import is already running.", 4000)
+            return
+        self.jobs.import_paths(paths)
+
+    def render_thumbnails(self) -> None:
+        if self.context.app is None:
+            return
+        if not self.context.decks.can_render_thumbnails:
+            from msldesk.decks.thumbnails import INSTALL_HINT
+
+            self.statusBar().showMessage(f"LibreOffice was not found. {INSTALL_HINT}", 10000)
+            return
+        self.jobs.render_thumbnails()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    # ---- progress -----------------------------------------------------------------------------
+
+    def _on_jobs_job_started(self, name: str) -> None:
+        self._running.add(name)
+        self.progress.setRange(0, 0)
+        self.progress_label.setText("Importing…" if name == "import" else "Rendering thumbnails…")
+        for widget in (self.progress_label, self.progress, self.cancel_button):
+            widget.show()
+
+    def _on_jobs_progressed(self, name: str, done: int, total: int, message: str) -> None:
+        if name == "import" or "import" not in self._running:
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+            self.progress.setFormat(f"{done}/{total}")
+            self.progress_label.setText(message)
+
+    def _on_jobs_job_finished(self, name: str, summary: str) -> None:
+        self._running.discard(name)
+        self.statusBar().showMessage(summary, 8000)
+        if not self._running:
+            for widget in (self.progress_label, self.progress, self.cancel_button):
+                widget.hide()
+
+    def _on_cancel_button_clicked(self) -> None:
+        self.jobs.cancel()
+
+    def keyPressEvent(self, event: object) -> None:
+        if getattr(event, "key", lambda: None)() == Qt.Key.Key_Escape:
+            if self._running:
+                self.jobs.cancel()
+            else:
+                self.library.clear_search()
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
+
+    def _on_jobs_import_failures(self, failures: list[ImportOutcome]) -> None:
+        rows = "".join(
+            f"<tr><td>{html.escape(Path(o.path).name)}</td><td><b>{html.escape(o.error_kind)}</b></td>"
+            f"<td>{html.escape(o.message)}</td></tr>"
+            for o in failures[:200]
+        )
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Some files were not imported")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            f"{len(failures)} file(s) could not be imported; everything else was.<br><br>"
+            f"<table cellspacing=6>{rows}</table>"
+        )
+        box.setDetailedText("\n".join(f"{o.path}\t{o.error_kind}\t{o.message}" for o in failures))
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.failure_box = box
+        box.show()
+
+    # ---- misc ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        from msldesk.changes import Changes
+
+        self.context.changed.emit(Changes(decks=True, slides=True))
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About msldesk",
+            f"msldesk {__version__}\nThe Medical Science Liaison's desktop: slide library, decks, boards.",
+        )
+
+    def central(self) -> QWidget:
+        return self.library

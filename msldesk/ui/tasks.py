@@ -1,0 +1,186 @@
+"""The one background runner of the UI: lanes of worker threads, results delivered on the GUI thread.
+
+Lanes: "db" (one worker: SQLite has one writer), "render" (one worker: LibreOffice and pdfium),
+"io" (a small pool for reading images). A job is a plain function `fn(progress, cancel)` that gets
+ids and snapshots, never widgets; its result, error and progress come back through signals of a
+QObject that lives on the GUI thread, which calls the callbacks there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from msldesk.errors import CancelledError
+from msldesk.progress import CancelToken
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Callable[[int, int, str], None], CancelToken], Any]
+LANES = {"db": 1, "render": 1, "io": 2}
+
+
+@dataclass
+class TaskHandle:
+    task_id: int
+    cancel_token: CancelToken = field(default_factory=CancelToken)
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+
+@dataclass
+class _Callbacks:
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[BaseException, str], None] | None
+    on_progress: Callable[[int, int, str], None] | None
+
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; queued signals from workers arrive here."""
+
+    finished = Signal(int, object)
+    failed = Signal(int, object, str)
+    progressed = Signal(int, int, int, str)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, bridge: _Bridge, handle: TaskHandle, job: Job) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.handle = handle
+        self.job = job
+
+    def run(self) -> None:
+        task_id = self.handle.task_id
+
+        def progress(done: int, total: int, message: str) -> None:
+            self.bridge.progressed.emit(task_id, done, total, message)
+
+        try:
+            if self.handle.cancel_token.cancelled:
+                raise CancelledError()
+            result = self.job(progress, self.handle.cancel_token)
+        except BaseException as exc:  # delivered to the GUI thread, never lost
+            self.bridge.failed.emit(task_id, exc, traceback.format_exc())
+        else:
+            self.bridge.finished.emit(task_id, result)
+
+
+class TaskRunner(QObject):
+    """Submit jobs to lanes; callbacks run on the GUI thread. `active` counts unfinished jobs."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = _Bridge(self)
+        self._bridge.finished.connect(self._on_bridge_finished)
+        self._bridge.failed.connect(self._on_bridge_failed)
+        self._bridge.progressed.connect(self._on_bridge_progressed)
+        self._pools: dict[str, QThreadPool] = {}
+        for lane, workers in LANES.items():
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(workers)
+            self._pools[lane] = pool
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, _Callbacks] = {}
+        self._handles: dict[int, TaskHandle] = {}
+
+    @property
+    def active(self) -> int:
+        return len(self._callbacks)
+
+    def submit(
+        self,
+        lane: str,
+        job: Job,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException, str], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+    ) -> TaskHandle:
+        handle = TaskHandle(next(self._ids))
+        self._callbacks[handle.task_id] = _Callbacks(on_done, on_error, on_progress)
+        self._handles[handle.task_id] = handle
+        if len(self._callbacks) == 1:
+            self.busy_changed.emit(True)
+        self._pools[lane].start(_Runnable(self._bridge, handle, job))
+        return handle
+
+    def cancel_all(self) -> None:
+        for handle in self._handles.values():
+            handle.cancel()
+
+    def wait_all(self, msecs: int = 30_000) -> bool:
+        """Block until workers are idle (used at shutdown and in tests)."""
+        return all(pool.waitForDone(msecs) for pool in self._pools.values())
+
+    def _pop(self, task_id: int) -> _Callbacks | None:
+        self._handles.pop(task_id, None)
+        callbacks = self._callbacks.pop(task_id, None)
+        if not self._callbacks:
+            self.busy_changed.emit(False)
+        return callbacks
+
+    @Slot(int, object)
+    def _on_bridge_finished(self, task_id: int, result: object) -> None:
+        callbacks = self._pop(task_id)
+        if callbacks and callbacks.on_done:
+            callbacks.on_done(result)
+
+    @Slot(int, object, str)
+    def _on_bridge_failed(self, task_id: int, error: BaseException, details: str) -> None:
+        callbacks = self._pop(task_id)
+        if isinstance(error, CancelledError):
+            return
+        if callbacks and callbacks.on_error:
+            callbacks.on_error(error, details)
+        else:
+            log.error("Background task failed: %s\n%s", error, details)
+            from msldesk.ui.errors import report_error
+
+            report_error(error, details)
+
+    @Slot(int, int, int, str)
+    def _on_bridge_progressed(self, task_id: int, done: int, total: int, message: str) -> None:
+        callbacks = self._callbacks.get(task_id)
+        if callbacks and callbacks.on_progress:
+            callbacks.on_progress(done, total, message)
+
+
+class SyncTaskRunner(TaskRunner):
+    """Runs each job at once on the calling thread: deterministic UI tests."""
+
+    def submit(
+        self,
+        lane: str,
+        job: Job,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException, str], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+    ) -> TaskHandle:
+        handle = TaskHandle(next(self._ids))
+
+        def progress(done: int, total: int, message: str) -> None:
+            if on_progress:
+                on_progress(done, total, message)
+
+        try:
+            result = job(progress, handle.cancel_token)
+        except CancelledError:
+            return handle
+        except Exception as exc:
+            if on_error:
+                on_error(exc, traceback.format_exc())
+            else:
+                raise
+        else:
+            if on_done:
+                on_done(result)
+        return handle
