@@ -1,0 +1,55 @@
+"""UI test fixtures: a real main window on a temporary library, offscreen, with no leaked workers."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+import msldesk.decks.thumbnails as thumbnails  # noqa: E402
+from msldesk.ui.context import AppContext  # noqa: E402
+from msldesk.ui.main_window import MainWindow  # noqa: E402
+from msldesk.ui.tasks import TaskRunner  # noqa: E402
+
+READY_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def no_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most UI tests do not need real thumbnails; rendering would only slow them down."""
+    monkeypatch.setattr(thumbnails, "find_soffice", lambda configured="": None)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Build, show and open a main window on a fresh library; fail if work is left running."""
+    made: list[tuple[MainWindow, AppContext]] = []
+
+    def make(seed_demo: bool = True, data_dir: Path | None = None) -> tuple[MainWindow, AppContext]:
+        runner = TaskRunner()
+        context = AppContext(runner, data_dir or tmp_path / "library")
+        context.seed_demo = seed_demo
+        settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(context, settings)
+        runner.setParent(window)
+        context.setParent(window)
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitSignal(context.ready, timeout=READY_TIMEOUT_MS):
+            context.start()
+        made.append((window, context))
+        return window, context
+
+    yield make
+    for window, context in made:
+        # A test must not leave background work behind: wait, then check nothing is pending.
+        window.jobs.cancel()
+        assert context.runner.wait_all(60_000), "background work still running after the test"
+        qtbot.waitUntil(lambda r=context.runner: r.active == 0, timeout=10_000)
+        if context.app is not None:
+            context.app.close()

@@ -1,0 +1,20 @@
+"""Small helpers shared by the UI tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def make_deck(path: Path, titles: list[str], notes: str = "") -> Path:
+    """A real .pptx with one title-and-content slide per title (body text: 'Body of <title>')."""
+    from pptx import Presentation
+
+    prs = Presentation()
+    for title in titles:
+        slide = prs.slides.add_slide(prs.slide_layouts[1])
+        slide.shapes.title.text = title
+        slide.placeholders[1].text = f"Body of {title}"
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
+    prs.save(str(path))
+    return path
