@@ -24,7 +24,7 @@ _CJK = (
     "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\uf900-\ufaff\uff66-\uff9f"
 )
 _CJK_CHAR = re.compile(f"([{_CJK}])")
-_CJK_GAP = re.compile(f"(?<=[{_CJK}])(\x02|\x03)? (\x02|\x03)?(?=[{_CJK}])")
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])(\x02|\x03)?[ ]+(\x02|\x03)?(?=[{_CJK}])")
 _QUERY_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 MARK_START, MARK_END = "\x02", "\x03"
