@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,7 +95,9 @@ class _Package:
         self.limits = limits
         try:
             self.zip = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as exc:
+            # A damaged central directory is not always BadZipFile: bit rot also shows up as an
+            # unsupported "version needed" (NotImplementedError) or undecodable names (ValueError).
             raise DamagedDeckError(
                 f"The file is damaged: it is not a readable zip package, it may be truncated "
                 f"or corrupt ({exc}).",
@@ -136,10 +139,12 @@ class _Package:
             raise KeyError(part)
         if info.file_size > self.limits.max_xml_part_bytes:
             raise TooLargeError(f"The part {part} is too large to read ({info.file_size:,} bytes).")
+        # A damaged part fails in many ways: bad deflate data (zlib.error), a bogus compression method
+        # (NotImplementedError) or a zip-encryption flag, never valid in OOXML (RuntimeError).
         try:
             with self.zip.open(info) as handle:
                 data = handle.read(self.limits.max_xml_part_bytes + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
             raise DamagedDeckError(f"The part {part} is damaged and cannot be read.", str(exc)) from exc
         if len(data) > self.limits.max_xml_part_bytes:
             raise TooLargeError(f"The part {part} is too large to read.")

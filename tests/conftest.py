@@ -1,0 +1,187 @@
+"""Shared fixtures: an isolated data folder, the dev corpus, a fresh App, and small deck builders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+# Qt aborts without a display unless the platform is chosen before its first import (UI tests).
+# Nothing above imports Qt.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Session fixtures run before the per-test one: they must not see the real data folder either."""
+    folder = tmp_path_factory.mktemp("session-data-dir")
+    previous = os.environ.get("MSLDESK_DATA_DIR")
+    os.environ["MSLDESK_DATA_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("MSLDESK_DATA_DIR", None)
+    else:
+        os.environ["MSLDESK_DATA_DIR"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test may read or write the user's real library folder."""
+    folder = tmp_path / "default-data-dir"
+    monkeypatch.setenv("MSLDESK_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared PPTX/people corpus next to the repository (read only, never copied in)."""
+    if not (CORPUS_DIR / "pptx").is_dir():
+        pytest.skip(f"the shared corpus is not available at {CORPUS_DIR}")
+    return CORPUS_DIR
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[object]:
+    from msldesk.app import App
+
+    instance = App(tmp_path / "lib", today=TODAY)
+    yield instance
+    instance.close()
+
+
+# ---- deck builders --------------------------------------------------------------------------------
+
+SlideSpec = tuple[str, str | Sequence[str], str]  # (title, body line(s), notes)
+
+
+class DeckFactory:
+    """Builds small real packages in a folder: python-pptx decks and hand-made zips."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str | Path) -> Path:
+        path = Path(name)
+        return path if path.is_absolute() else self.folder / path
+
+    def pptx(self, name: str | Path, slides: Sequence[SlideSpec], title: str = "") -> Path:
+        """A deck with a 'Title and Content' slide per spec (python-pptx's default template)."""
+        import pptx
+
+        presentation = pptx.Presentation()
+        if title:
+            presentation.core_properties.title = title
+        layout = presentation.slide_layouts[1]
+        for slide_title, body, notes in slides:
+            slide = presentation.slides.add_slide(layout)
+            slide.shapes.title.text = slide_title
+            lines = [body] if isinstance(body, str) else list(body)
+            frame = slide.placeholders[1].text_frame
+            frame.text = lines[0] if lines else ""
+            for line in lines[1:]:
+                frame.add_paragraph().text = line
+            if notes:
+                slide.notes_slide.notes_text_frame.text = notes
+        path = self.path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        presentation.save(str(path))
+        return path
+
+    def rewrite(
+        self,
+        source: Path,
+        name: str | Path,
+        replace: dict[str, bytes] | None = None,
+        drop: Sequence[str] = (),
+    ) -> Path:
+        """Copy a zip package, replacing or dropping some parts (names as in the zip)."""
+        replace = dict(replace or {})
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(source) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in src.infolist():
+                if info.filename in drop:
+                    continue
+                data = replace.pop(info.filename, None)
+                out.writestr(info.filename, data if data is not None else src.read(info))
+            for part, data in replace.items():
+                out.writestr(part, data)
+        path = self.path(name)
+        path.write_bytes(buffer.getvalue())
+        return path
+
+    def zip(self, name: str | Path, parts: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> Path:
+        path = self.path(name)
+        with zipfile.ZipFile(path, "w", compression) as out:
+            for part, data in parts.items():
+                out.writestr(part, data)
+        return path
+
+    def docx(self, name: str | Path) -> Path:
+        """A minimal but valid Word document, built by hand."""
+        return self.zip(
+            name,
+            {
+                "[Content_Types].xml": (
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                    b'<Default Extension="rels" '
+                    b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                    b'<Default Extension="xml" ContentType="application/xml"/>'
+                    b'<Override PartName="/word/document.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                    b"</Types>"
+                ),
+                "_rels/.rels": (
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    b'2006/relationships/officeDocument" Target="word/document.xml"/>'
+                    b"</Relationships>"
+                ),
+                "word/document.xml": (
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                    b"<w:body><w:p><w:r><w:t>Not a slide deck</w:t></w:r></w:p></w:body></w:document>"
+                ),
+            },
+        )
+
+    def zip_bomb(self, name: str | Path, source: Path, megabytes: int = 24) -> Path:
+        """A real deck plus one huge, highly compressible part (zeros deflate ~1000:1)."""
+        path = self.path(name)
+        path.write_bytes(source.read_bytes())
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+            with out.open("ppt/media/padding.bin", "w", force_zip64=True) as handle:
+                chunk = bytes(1024 * 1024)
+                for _ in range(megabytes):
+                    handle.write(chunk)
+        return path
+
+    def many_entries(self, name: str | Path, source: Path, extra: int) -> Path:
+        path = self.path(name)
+        path.write_bytes(source.read_bytes())
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as out:
+            for n in range(extra):
+                out.writestr(f"customXml/item{n}.xml", b"<a/>")
+        return path
+
+    def truncated(self, name: str | Path, source: Path, fraction: float = 0.5) -> Path:
+        data = Path(source).read_bytes()
+        path = self.path(name)
+        path.write_bytes(data[: int(len(data) * fraction)])
+        return path
+
+
+@pytest.fixture
+def deck_factory(tmp_path: Path) -> DeckFactory:
+    return DeckFactory(tmp_path / "decks-in")
