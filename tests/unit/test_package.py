@@ -38,7 +38,8 @@ def _with_content_type(deck_factory, source: Path, name: str, old: str, new: str
     with zipfile.ZipFile(source) as package:
         types = package.read("[Content_Types].xml").decode()
     assert old in types
-    return deck_factory.rewrite(source, name, replace={"[Content_Types].xml": types.replace(old, new).encode()})
+    replaced = types.replace(old, new).encode()
+    return deck_factory.rewrite(source, name, replace={"[Content_Types].xml": replaced})
 
 
 # ---- content --------------------------------------------------------------------------------------
@@ -71,7 +72,8 @@ def test_deck_title_from_core_properties_else_first_slide_title_else_file_name(d
 def test_content_hash_depends_on_slide_content_only(deck_factory) -> None:
     first = read_deck(deck_factory.pptx("a.pptx", SLIDES))
     same = read_deck(deck_factory.pptx("b.pptx", SLIDES))
-    edited = read_deck(deck_factory.pptx("c.pptx", [SLIDES[0], ("Phase III results", "Changed", ""), SLIDES[2]]))
+    edited_slides = [SLIDES[0], ("Phase III results", "Changed", ""), SLIDES[2]]
+    edited = read_deck(deck_factory.pptx("c.pptx", edited_slides))
     assert [s.content_hash for s in first.slides] == [s.content_hash for s in same.slides]
     assert first.slides[0].content_hash == edited.slides[0].content_hash
     assert first.slides[1].content_hash != edited.slides[1].content_hash
@@ -124,7 +126,8 @@ def test_templates_and_slideshows_are_presentations(deck_factory, deck: Path, co
 def test_malformed_slide_xml_keeps_the_slide_with_a_warning(deck_factory, deck: Path) -> None:
     with zipfile.ZipFile(deck) as package:
         good = package.read("ppt/slides/slide2.xml")
-    broken = deck_factory.rewrite(deck, "broken.pptx", replace={"ppt/slides/slide2.xml": good[: len(good) // 2]})
+    half = good[: len(good) // 2]
+    broken = deck_factory.rewrite(deck, "broken.pptx", replace={"ppt/slides/slide2.xml": half})
 
     content = read_deck(broken)
     assert len(content.slides) == 3
@@ -139,9 +142,9 @@ def test_malformed_slide_xml_keeps_the_slide_with_a_warning(deck_factory, deck: 
 def test_malformed_layout_keeps_its_slides(deck_factory, deck: Path) -> None:
     with zipfile.ZipFile(deck) as package:
         layout = package.read("ppt/slideLayouts/slideLayout2.xml")
-    broken = deck_factory.rewrite(
-        deck, "layout.pptx", replace={"ppt/slideLayouts/slideLayout2.xml": layout.replace(b"<p:cSld", b"<:cSld", 1)}
-    )
+    bad_name = layout.replace(b"<p:cSld", b"<:cSld", 1)  # not well-formed: empty prefix
+    part = "ppt/slideLayouts/slideLayout2.xml"
+    broken = deck_factory.rewrite(deck, "layout.pptx", replace={part: bad_name})
     content = read_deck(broken)
     assert [s.title for s in content.slides] == [title for title, _, _ in SLIDES]
     assert any("slideLayout2" in w for w in content.warnings)
