@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.orm import DeckRow, DeckSourceRow, DeckTagRow, DeckVersionRow, SlideRow
 from msldesk.decks.package import DEFAULT_LIMITS, DeckContent, PackageLimits, read_deck
 from msldesk.decks.records import ImportOutcome
@@ -26,7 +27,6 @@ from msldesk.progress import CancelToken, ProgressCallback, no_progress
 
 log = logging.getLogger(__name__)
 
-DECK_EXTENSIONS = frozenset({".pptx", ".pptm", ".potx", ".potm", ".ppsx", ".ppsm"})
 
 
 def find_deck_files(paths: Iterable[Path]) -> list[Path]:

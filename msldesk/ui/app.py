@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from msldesk.ui.tasks import TaskRunner
 
 # Set by benchmarks and smoke tests: quit this many ms after the library has loaded.
 QUIT_AFTER_ENV = "MSLDESK_QUIT_AFTER_MS"
+# Set by bench/startup.py: print wall-clock times of start-up milestones to stderr, then quit.
+STARTUP_REPORT_ENV = "MSLDESK_STARTUP_REPORT"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -43,15 +46,35 @@ def build_window(data_dir: Path | None, seed_demo: bool = True) -> tuple[MainWin
 def run(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("msldesk")
     app.setOrganizationName("msldesk")
     app.setApplicationVersion(__version__)
     install_excepthook()
     window, context = build_window(args.data_dir, seed_demo=not args.no_demo)
+    if os.environ.get(STARTUP_REPORT_ENV):
+        _report_startup(window, context)
     window.show()
     context.start()  # after show: the window appears before any database work
     quit_after = os.environ.get(QUIT_AFTER_ENV)
     if quit_after:
         context.ready.connect(lambda: QTimer.singleShot(int(quit_after), window.close))
     return app.exec()
+
+
+def _report_startup(window: MainWindow, context: AppContext) -> None:
+    def mark(name: str) -> None:
+        print(f"startup {name} {time.time():.6f}", file=sys.stderr, flush=True)
+
+    # Milestones are marked from the event loop (singleShot 0), as a bare window would be.
+    window.shown.connect(lambda: QTimer.singleShot(0, lambda: mark("shown")))
+    context.ready.connect(lambda: mark("ready"))
+    grid = window.library.grid_model
+
+    def on_loaded() -> None:
+        if grid.rowCount():
+            grid.loaded.disconnect(on_loaded)
+            QTimer.singleShot(0, lambda: (mark("slides"), window.close()))
+
+    grid.loaded.connect(on_loaded)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk import __version__
-from msldesk.decks.importer import DECK_EXTENSIONS
+from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.records import ImportOutcome
 from msldesk.ui.actions import ActionSpec, build_actions
 from msldesk.ui.context import AppContext
