@@ -4,27 +4,47 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from msldesk.decks.records import DeckUpdate
+
+if TYPE_CHECKING:
+    from msldesk.decks.service import DeckService
 
 DEMO_TAG = "demo"
 NOTICE = "Demo content: fictional product and data, for trying msldesk only."
 
-# (file stem, deck title, metadata, slides); a slide is (title, bullets, notes, extra)
+# A slide is (title, bullets, notes, extra) where extra is None, "table" or "chart".
+DemoSlide = tuple[str, list[str], str, str | None]
+
+
+@dataclass(frozen=True)
+class DemoDeck:
+    stem: str
+    title: str
+    code: str
+    approved_days: int  # relative to today
+    expires_days: int
+    area: str
+    product: str
+    audience: str
+    tags: tuple[str, ...]
+    slides: list[DemoSlide]
+
+
 DEMO_DECKS = [
-    (
+    DemoDeck(
         "demoximab-phase3-efficacy",
         "Demoximab in moderate-to-severe plaque psoriasis: Phase III efficacy (DEMO)",
-        {
-            "code": "DEMO-MED-0001",
-            "approved": -60,
-            "expires": 300,
-            "ta": "Dermatology",
-            "product": "Demoximab",
-            "audience": "Dermatologists",
-            "tags": ("efficacy", "phase 3"),
-        },
+        "DEMO-MED-0001",
+        -60,
+        300,
+        "Dermatology",
+        "Demoximab",
+        "Dermatologists",
+        ("efficacy", "phase 3"),
         [
             (
                 "Demoximab Phase III programme: efficacy overview",
@@ -52,18 +72,16 @@ DEMO_DECKS = [
             ),
         ],
     ),
-    (
+    DemoDeck(
         "demoximab-safety",
         "Demoximab safety and tolerability update (DEMO)",
-        {
-            "code": "DEMO-MED-0002",
-            "approved": -340,
-            "expires": 20,
-            "ta": "Dermatology",
-            "product": "Demoximab",
-            "audience": "HCPs",
-            "tags": ("safety",),
-        },
+        "DEMO-MED-0002",
+        -340,
+        20,
+        "Dermatology",
+        "Demoximab",
+        "HCPs",
+        ("safety",),
         [
             ("Safety and tolerability: integrated analysis", [NOTICE], "", None),
             (
@@ -79,18 +97,16 @@ DEMO_DECKS = [
             ("Fair balance", ["See full prescribing information (fictional)."], "", None),
         ],
     ),
-    (
+    DemoDeck(
         "psoriasis-disease-state-2024",
         "Psoriasis disease-state overview 2024 (DEMO)",
-        {
-            "code": "DEMO-MED-0003",
-            "approved": -700,
-            "expires": -5,
-            "ta": "Dermatology",
-            "product": "",
-            "audience": "HCPs",
-            "tags": ("disease state",),
-        },
+        "DEMO-MED-0003",
+        -700,
+        -5,
+        "Dermatology",
+        "",
+        "HCPs",
+        ("disease state",),
         [
             (
                 "Psoriasis: burden of disease",
@@ -109,7 +125,7 @@ DEMO_DECKS = [
 ]
 
 
-def build_demo_deck(path: Path, title: str, slides: list[tuple[str, list[str], str, str | None]]) -> None:
+def build_demo_deck(path: Path, title: str, slides: list[DemoSlide]) -> None:
     from pptx import Presentation
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE
@@ -147,14 +163,14 @@ def build_demo_deck(path: Path, title: str, slides: list[tuple[str, list[str], s
     prs.save(str(path))
 
 
-def seed_demo_library(service, work_dir: Path) -> int:  # type: ignore[no-untyped-def]
+def seed_demo_library(service: DeckService, work_dir: Path) -> int:
     """Generate the demo decks, import them and set their approval data. Returns decks added."""
     today = service.today
     added = 0
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
-        for stem, title, meta, slides in DEMO_DECKS:
-            path = Path(tmp) / f"{stem}.pptx"
-            build_demo_deck(path, title, slides)
+        for deck in DEMO_DECKS:
+            path = Path(tmp) / f"{deck.stem}.pptx"
+            build_demo_deck(path, deck.title, deck.slides)
             for outcome in service.import_paths([path]):
                 if outcome.deck_id is None or outcome.status == "failed":
                     continue
@@ -162,13 +178,13 @@ def seed_demo_library(service, work_dir: Path) -> int:  # type: ignore[no-untype
                 service.update_deck(
                     outcome.deck_id,
                     DeckUpdate(
-                        approval_code=meta["code"],
-                        approved_on=today + dt.timedelta(days=meta["approved"]),
-                        expires_on=today + dt.timedelta(days=meta["expires"]),
-                        therapeutic_area=meta["ta"],
-                        product=meta["product"],
-                        audience=meta["audience"],
-                        tags=(DEMO_TAG, *meta["tags"]),
+                        approval_code=deck.code,
+                        approved_on=today + dt.timedelta(days=deck.approved_days),
+                        expires_on=today + dt.timedelta(days=deck.expires_days),
+                        therapeutic_area=deck.area,
+                        product=deck.product,
+                        audience=deck.audience,
+                        tags=(DEMO_TAG, *deck.tags),
                     ),
                 )
     return added

@@ -33,6 +33,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def build_window(data_dir: Path | None, seed_demo: bool = True) -> tuple[MainWindow, AppContext]:
+    # Workers are Python threads: hand the GIL back to the GUI thread more often than the 5 ms
+    # default so that painting and input never wait long behind a parse or a query.
+    sys.setswitchinterval(0.001)
     runner = TaskRunner()
     context = AppContext(runner, data_dir)
     context.seed_demo = seed_demo
@@ -75,6 +78,7 @@ def _report_startup(window: MainWindow, context: AppContext) -> None:
     def on_loaded() -> None:
         if grid.rowCount():
             grid.loaded.disconnect(on_loaded)
-            QTimer.singleShot(0, lambda: (mark("slides"), window.close()))
+            QTimer.singleShot(0, lambda: mark("slides"))
+            QTimer.singleShot(0, window.close)
 
     grid.loaded.connect(on_loaded)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -34,7 +34,7 @@ def _draw_badge(painter: QPainter, right: int, top: int, text: str, colour: QCol
 
 
 class SlideCardDelegate(QStyledItemDelegate):
-    def __init__(self, images: ThumbnailImages, parent: object = None) -> None:
+    def __init__(self, images: ThumbnailImages, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.images = images
         self.placeholder_hint = "Thumbnail pending"
@@ -60,9 +60,9 @@ class SlideCardDelegate(QStyledItemDelegate):
         thumb = QRect(rect.left() + 4, rect.top() + 4, rect.width() - 8, THUMB_H)
         pixmap = self.images.get(card.thumbnail) if card.thumbnail else None
         if pixmap is not None:
-            scaled = pixmap.scaled(
-                thumb.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
+            scaled = pixmap
+            if pixmap.width() > thumb.width() or pixmap.height() > thumb.height():
+                scaled = pixmap.scaled(thumb.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = thumb.left() + (thumb.width() - scaled.width()) // 2
             y = thumb.top() + (thumb.height() - scaled.height()) // 2
             painter.drawPixmap(x, y, scaled)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from msldesk.ui.tasks import TaskRunner
@@ -16,9 +16,10 @@ CACHE_SIZE = 800
 class ThumbnailImages(QObject):
     ready = Signal(str)  # a requested path is now available from get()
 
-    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, runner: TaskRunner, size: QSize, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
+        self._size = QSize(size)  # images are scaled to this in the worker, not while painting
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._loading: set[str] = set()
         self._missing: set[str] = set()
@@ -32,10 +33,20 @@ class ThumbnailImages(QObject):
         if path not in self._loading and path not in self._missing:
             self._loading.add(path)
 
-            def job(_progress: Any, _cancel: Any) -> QImage:
-                return QImage(path)
+            size = self._size
 
-            self._runner.submit("io", job, lambda image, p=path: self._on_loaded(p, image))
+            def job(_progress: Any, _cancel: Any) -> QImage:
+                image = QImage(path)
+                if image.isNull():
+                    return image
+                return image.scaled(
+                    size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+
+            def done(image: QImage, loaded_path: str = path) -> None:
+                self._on_loaded(loaded_path, image)
+
+            self._runner.submit("io", job, done)
         return None
 
     def forget(self) -> None:

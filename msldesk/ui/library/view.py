@@ -24,7 +24,7 @@ from msldesk.changes import Changes
 from msldesk.decks.records import DeckInfo, DeckUpdate, SearchFilters, SearchHit, SlideInfo
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
-from msldesk.ui.library.delegates import CARD_H, CARD_W, DeckRowDelegate, SlideCardDelegate
+from msldesk.ui.library.delegates import CARD_H, CARD_W, THUMB_H, THUMB_W, DeckRowDelegate, SlideCardDelegate
 from msldesk.ui.library.preview import SlidePreview
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.models.deck_list import DeckListModel, DeckRole
@@ -55,7 +55,7 @@ class LibraryView(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.images = ThumbnailImages(context.runner, self)
+        self.images = ThumbnailImages(context.runner, QSize(THUMB_W, THUMB_H), self)
         self.deck_model = DeckListModel(self)
         self.grid_model = SlideGridModel(context.runner, lambda: context.decks, self)
         self._decks_by_id: dict[int, DeckInfo] = {}
