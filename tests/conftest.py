@@ -72,7 +72,9 @@ class DeckFactory:
 
     def path(self, name: str | Path) -> Path:
         path = Path(name)
-        return path if path.is_absolute() else self.folder / path
+        path = path if path.is_absolute() else self.folder / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
     def pptx(self, name: str | Path, slides: Sequence[SlideSpec], title: str = "") -> Path:
         """A deck with a 'Title and Content' slide per spec (python-pptx's default template)."""
@@ -93,7 +95,6 @@ class DeckFactory:
             if notes:
                 slide.notes_slide.notes_text_frame.text = notes
         path = self.path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         presentation.save(str(path))
         return path
 
