@@ -1,0 +1,116 @@
+"""Shared helpers for the bench scripts: corpus location, child processes, medians, printing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "pptx"
+CHILD_FLAG = "--child"
+RESULT_PREFIX = "BENCH-RESULT "
+
+
+def parser(description: str, runs: int = 3) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of decks (default: %(default)s)"
+    )
+    p.add_argument("--runs", type=int, default=runs, help="timed runs per measurement (default: %(default)s)")
+    p.add_argument(CHILD_FLAG, default="", help=argparse.SUPPRESS)
+    p.add_argument("--child-args", default="{}", help=argparse.SUPPRESS)
+    return p
+
+
+def check_corpus(corpus: Path) -> Path:
+    corpus = corpus.expanduser().resolve()
+    if not corpus.is_dir():
+        sys.exit(f"corpus folder not found: {corpus} (pass --corpus)")
+    return corpus
+
+
+def deck_files(corpus: Path) -> list[Path]:
+    """The files the app itself would import from the corpus folder (same walk, same filter)."""
+    from msldesk.decks.importer import find_deck_files
+
+    return find_deck_files([corpus])
+
+
+def temp_dir(prefix: str) -> Path:
+    """A scratch folder outside the repository (callers remove it)."""
+    return Path(tempfile.mkdtemp(prefix=f"msldesk-bench-{prefix}-"))
+
+
+def run_child(script: str, mode: str, timeout: float = 1800, **kwargs: object) -> dict:
+    """Run `script --child mode` in a fresh interpreter; it prints one JSON result line."""
+    command = [
+        sys.executable,
+        str(Path(script).resolve()),
+        CHILD_FLAG,
+        mode,
+        "--child-args",
+        json.dumps(kwargs),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            return json.loads(line[len(RESULT_PREFIX) :])
+    raise RuntimeError(
+        f"child {mode} failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-4000:]}"
+    )
+
+
+def emit(result: dict) -> None:
+    """Called in the child: hand the result to the parent."""
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+def child_args(args: argparse.Namespace) -> dict:
+    return json.loads(args.child_args)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (no interpolation), so p95 is a latency that really happened."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def runs_text(values: Sequence[float], fmt: str = "{:.3f}") -> str:
+    return "[" + ", ".join(fmt.format(v) for v in values) + "]"
+
+
+def progress(message: str) -> None:
+    """Progress goes to stderr so stdout holds only the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
+def header(title: str, corpus: Path | None = None, runs: int | None = None) -> None:
+    print(f"== {title}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
+    )
+    if corpus is not None:
+        print(f"corpus: {corpus}")
+    if runs is not None:
+        print(f"runs per measurement: {runs} (each in a fresh process); figures are medians")

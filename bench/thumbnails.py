@@ -1,0 +1,261 @@
+"""Thumbnails: DeckService.render_thumbnails on the imported corpus vs LibreOffice converting the same decks.
+
+Reports slides rendered per second for msldesk (PDF via soffice, then one PNG per slide), against
+plain `soffice --convert-to pdf` over the same deck files: one call for all decks, and one call per
+deck on a sample. Every run uses a fresh library; LibreOffice profiles are initialised before the
+clock starts, for both sides (a profile is created once per library and then reused).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from _common import (
+    check_corpus,
+    child_args,
+    deck_files,
+    emit,
+    header,
+    median,
+    parser,
+    progress,
+    run_child,
+    runs_text,
+    temp_dir,
+)
+
+SEED = 20240601
+SOFFICE_FLAGS = ["--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo"]
+
+
+def init_profile(soffice: str, profile: Path) -> float:
+    """Create a LibreOffice user profile (first start-up work), returning the seconds it took."""
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            *SOFFICE_FLAGS,
+            "--terminate_after_init",
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    return time.perf_counter() - start
+
+
+def run_soffice(
+    soffice: str, profile: Path, out_dir: Path, files: list[str], timeout: float
+) -> tuple[float, str]:
+    """One soffice --convert-to pdf call; returns (seconds, error or "")."""
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        *SOFFICE_FLAGS,
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out_dir),
+        *files,
+    ]
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        process.wait(timeout=timeout)
+        error = "" if process.returncode == 0 else f"exit {process.returncode}"
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        error = f"timed out after {timeout:.0f} s"
+    return time.perf_counter() - start, error
+
+
+def count_pages(out_dir: Path) -> tuple[int, int]:
+    """(PDF files, total pages) in a folder."""
+    import pypdfium2 as pdfium
+
+    pdfs = pages = 0
+    for pdf in out_dir.glob("*.pdf"):
+        try:
+            document = pdfium.PdfDocument(str(pdf))
+        except pdfium.PdfiumError:
+            continue
+        pdfs += 1
+        pages += len(document)
+        document.close()
+    return pdfs, pages
+
+
+def child_msldesk(files: list[str], library: Path) -> dict:
+    """Import the decks (untimed), initialise the renderer's profiles (untimed), time the rendering."""
+    from sqlalchemy import text
+
+    from msldesk.app import App
+
+    app = App(library)
+    try:
+        outcomes = list(app.decks.import_paths([Path(f) for f in files]))
+        renderer = app.decks.renderer
+        if not renderer.available:
+            return {"error": "LibreOffice (soffice) was not found"}
+        profile_seconds = [
+            init_profile(renderer.soffice, app.paths.cache / f"lo-profile-{n}")  # type: ignore[arg-type]
+            for n in range(renderer.processes)
+        ]
+        with app.sessions() as session:
+            jobs = session.execute(
+                text(
+                    "SELECT v.sha256, v.file_ext, v.slide_count FROM deck_versions v "
+                    "WHERE v.is_current AND v.thumbnail_state = 'pending' ORDER BY v.id"
+                )
+            ).all()
+        store_files = sorted({str(app.decks.store.path_for(sha, ext)) for sha, ext, _ in jobs})
+        start = time.perf_counter()
+        app.decks.render_thumbnails()
+        seconds = time.perf_counter() - start
+        with app.sessions() as session:
+            states = dict(
+                session.execute(
+                    text(
+                        "SELECT thumbnail_state, sum(slide_count) FROM deck_versions "
+                        "WHERE is_current GROUP BY thumbnail_state"
+                    )
+                ).all()
+            )
+            decks_by_state = dict(
+                session.execute(
+                    text("SELECT thumbnail_state, count(*) FROM deck_versions WHERE is_current GROUP BY 1")
+                ).all()
+            )
+        pngs = sum(1 for _ in app.paths.thumbnails.rglob("*.png"))
+    finally:
+        app.close()
+    return {
+        "seconds": seconds,
+        "imported": sum(o.status == "imported" for o in outcomes),
+        "decks": len(jobs),
+        "slides": sum(count for _, _, count in jobs),
+        "slides_done": states.get("done", 0),
+        "decks_by_state": decks_by_state,
+        "pngs": pngs,
+        "profile_seconds": profile_seconds,
+        "store_files": store_files,
+        "processes": renderer.processes,
+        "batch_size": renderer.batch_size,
+    }
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0], runs=3)
+    p.add_argument("--sample", type=int, default=0, help="use N decks (seeded random sample); 0 = all")
+    p.add_argument("--per-deck", type=int, default=10, help="decks in the one-call-per-deck sample")
+    p.add_argument("--timeout", type=float, default=1800, help="limit for the single soffice call (s)")
+    args = p.parse_args()
+    if args.child:
+        extra = child_args(args)
+        emit(child_msldesk(extra["files"], Path(extra["library"])))
+        return
+
+    from msldesk.decks.thumbnails import find_soffice
+
+    soffice = find_soffice()
+    if soffice is None:
+        raise SystemExit("LibreOffice (soffice) was not found")
+    corpus = check_corpus(args.corpus)
+    header("thumbnail rendering", corpus, args.runs)
+    files = [str(f) for f in deck_files(corpus)]
+    if args.sample:
+        files = sorted(random.Random(SEED).sample(files, min(args.sample, len(files))))
+    work = temp_dir("thumbs")
+    ours, single, per_deck = [], [], []
+    try:
+        for run in range(args.runs):
+            library = work / f"library-{run}"
+            progress(f"run {run + 1}/{args.runs}: msldesk render_thumbnails ({len(files)} files)")
+            ours.append(
+                run_child(__file__, "render", timeout=args.timeout * 2, files=files, library=str(library))
+            )
+            if "error" in ours[-1]:
+                raise SystemExit(ours[-1]["error"])
+            decks = ours[-1]["store_files"]  # the same bytes msldesk rendered, uniquely named
+
+            profile = work / f"profile-{run}"
+            init_profile(soffice, profile)
+            out_dir = work / f"single-{run}"
+            out_dir.mkdir()
+            progress(f"run {run + 1}/{args.runs}: one soffice call for {len(decks)} decks")
+            seconds, error = run_soffice(soffice, profile, out_dir, decks, args.timeout)
+            pdfs, pages = count_pages(out_dir)
+            single.append({"seconds": seconds, "error": error, "pdfs": pdfs, "pages": pages})
+
+            sample = sorted(random.Random(SEED + run).sample(decks, min(args.per_deck, len(decks))))
+            progress(f"run {run + 1}/{args.runs}: one soffice call per deck for {len(sample)} decks")
+            out_dir = work / f"per-deck-{run}"
+            out_dir.mkdir()
+            total, errors = 0.0, 0
+            for deck in sample:
+                seconds, error = run_soffice(soffice, profile, out_dir, [deck], 300)
+                total += seconds
+                errors += bool(error)
+            pdfs, pages = count_pages(out_dir)
+            per_deck.append(
+                {"seconds": total, "errors": errors, "pdfs": pdfs, "pages": pages, "decks": len(sample)}
+            )
+            shutil.rmtree(library, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    first = ours[0]
+    rate = median([r["slides_done"] / r["seconds"] for r in ours])
+    single_rate = median([r["pages"] / r["seconds"] for r in single])
+    per_deck_rate = median([r["pages"] / r["seconds"] for r in per_deck])
+    print(f"deck files: {len(files)}{' (sample)' if args.sample else ''}; imported {first['imported']}")
+    print()
+    print(
+        f"msldesk DeckService.render_thumbnails ({first['processes']} soffice processes, "
+        f"batches of {first['batch_size']}, PDF + {first['pngs']} PNGs):"
+    )
+    print(
+        f"  decks to render: {first['decks']} ({first['slides']} slides); "
+        f"deck states after: {first['decks_by_state']}"
+    )
+    print(f"  slides rendered per run: {[r['slides_done'] for r in ours]}")
+    print(f"  seconds per run: {runs_text([r['seconds'] for r in ours], '{:.1f}')}")
+    print(f"  slides/s per run: {runs_text([r['slides_done'] / r['seconds'] for r in ours], '{:.1f}')}")
+    print(f"  median: {rate:.1f} slides/s")
+    print(
+        "  profile initialisation (untimed above), s: "
+        f"{runs_text([s for r in ours for s in r['profile_seconds']], '{:.2f}')}"
+    )
+    print()
+    print(f"baseline: one `soffice --convert-to pdf` call for the same {first['decks']} decks (one process):")
+    print(f"  PDFs / pages produced per run: {[(r['pdfs'], r['pages']) for r in single]}")
+    errors = [r["error"] for r in single if r["error"]]
+    if errors:
+        print(f"  errors: {errors}")
+    print(f"  seconds per run: {runs_text([r['seconds'] for r in single], '{:.1f}')}")
+    print(f"  median: {single_rate:.1f} pages/s")
+    print()
+    print(f"baseline: one soffice call per deck, {per_deck[0]['decks']} sampled decks per run (seeded):")
+    print(f"  PDFs / pages per run: {[(r['pdfs'], r['pages']) for r in per_deck]}")
+    print(f"  seconds per run: {runs_text([r['seconds'] for r in per_deck], '{:.1f}')}")
+    print(f"  median: {per_deck_rate:.1f} pages/s")
+    print()
+    ratio = rate / single_rate
+    print(f"ratio msldesk slides/s / single-call pages/s: {ratio:.2f} (no fixed target; > 1 is faster)")
+    print(f"ratio msldesk slides/s / per-deck-call pages/s: {rate / per_deck_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
