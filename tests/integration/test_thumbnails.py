@@ -1,0 +1,155 @@
+"""Slide thumbnails through LibreOffice and pdfium, and the app without LibreOffice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from msldesk.config import Settings
+
+from .corpus import hidden_slide_numbers
+
+TODAY = dt.date(2026, 11, 22)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not on PATH: no thumbnails to test"
+)
+SAMPLE = [
+    "openxmlsdk__HC_bg-Background-bwmode-white.pptx",  # ISO 29500 Strict
+    "openxmlsdk__BasicOrgChart_TP10085481.potx",  # template
+    "poi__testPPT.ppsm",  # macro-enabled slideshow
+    "aspose__HiddingSlides.pptx",  # hidden slides: page N must still be slide N
+    "python-pptx__test.pptx",
+]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def pdf_pages(path: Path) -> int:
+    """Page count by poppler's pdfinfo (independent of the pdfium the app uses), else pdfium."""
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(str(path)))
+
+
+def check_rendered(app, deck_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    deck = app.decks.deck(deck_id)
+    problems: list[str] = []
+    if deck.thumbnail_state != "done":
+        return [f"{deck.file_name}: {deck.thumbnail_state} {deck.thumbnail_error}"]
+    if deck.preview_pdf is None or pdf_pages(Path(deck.preview_pdf)) != deck.slide_count:
+        problems.append(f"{deck.file_name}: preview PDF does not have {deck.slide_count} pages")
+    for slide in app.decks.list_slides(deck_id):
+        if slide.thumbnail is None or not Path(slide.thumbnail).is_file():
+            problems.append(f"{deck.file_name} #{slide.number}: no thumbnail")
+            continue
+        width, height = png_size(Path(slide.thumbnail))
+        if width != 320 or not 100 <= height <= 320:
+            problems.append(f"{deck.file_name} #{slide.number}: {width}x{height}")
+    return problems
+
+
+@needs_soffice
+def test_thumbnails_for_unusual_decks(app, corpus_dir: Path) -> None:
+    paths = [corpus_dir / "pptx" / name for name in SAMPLE]
+    outcomes = list(app.decks.import_paths(paths))
+    assert [o.status for o in outcomes] == ["imported"] * len(SAMPLE)
+    assert hidden_slide_numbers(paths[3]), "the sample should include hidden slides"
+    assert app.decks.pending_thumbnail_slides() == sum(o.slides for o in outcomes)
+
+    changes = app.decks.render_thumbnails()
+    assert changes.thumbnails
+    problems = [p for o in outcomes for p in check_rendered(app, o.deck_id)]
+    assert problems == []
+    assert app.decks.pending_thumbnail_slides() == 0
+    titled = next(s for s in app.decks.list_slides(outcomes[-1].deck_id) if s.title)
+    hits = app.decks.search(f'"{titled.title}"')
+    assert titled.slide_id in {h.slide_id for h in hits}
+    assert all(h.thumbnail and Path(h.thumbnail).is_file() for h in hits)
+
+
+@needs_soffice
+def test_same_content_reuses_thumbnails(app, deck_factory) -> None:
+    path = deck_factory.pptx("deck.pptx", [("One", "", ""), ("Two", "", "")])
+    (first,) = app.decks.import_paths([path])
+    app.decks.render_thumbnails()
+    assert check_rendered(app, first.deck_id) == []
+    assert app.decks.render_thumbnails().any is False  # nothing pending: nothing done
+
+
+@needs_soffice
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_thumbnails_for_the_whole_corpus(corpus_dir: Path, tmp_path: Path) -> None:
+    from msldesk.app import App
+
+    app = App(tmp_path / "lib", today=TODAY)
+    try:
+        outcomes = [o for o in app.decks.import_paths([corpus_dir / "pptx"]) if o.status == "imported"]
+        app.decks.render_thumbnails()
+        problems = []
+        for outcome in outcomes:
+            if outcome.slides == 0:
+                assert app.decks.deck(outcome.deck_id).thumbnail_state == "none"
+                continue
+            problems += check_rendered(app, outcome.deck_id)
+        assert problems == []
+        assert sum(o.slides for o in outcomes) > 1000
+    finally:
+        app.close()
+
+
+# ---- without LibreOffice ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_without_libreoffice(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from msldesk.app import App
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    Settings(soffice_path=str(tmp_path / "no-libreoffice" / "soffice")).save(root / "settings.json")
+    app = App(root, today=TODAY)
+    yield app
+    app.close()
+
+
+def test_app_works_without_libreoffice(app_without_libreoffice, deck_factory) -> None:
+    app = app_without_libreoffice
+    assert app.decks.renderer.soffice is None
+    assert not app.decks.can_render_thumbnails
+    (outcome,) = app.decks.import_paths([deck_factory.pptx("deck.pptx", [("Lonely", "no pictures", "")])])
+    assert outcome.status == "imported"
+    assert app.decks.render_thumbnails().thumbnails is False
+    assert app.decks.deck(outcome.deck_id).thumbnail_state == "pending"
+    assert app.decks.pending_thumbnail_slides() == 1
+    assert [s.thumbnail for s in app.decks.list_slides(outcome.deck_id)] == [None]
+    assert [h.thumbnail for h in app.decks.search("lonely")] == [None]
+    assert not any(app.paths.thumbnails.rglob("*.png"))
+
+
+def test_cli_thumbnails_without_libreoffice_explains_and_exits_2(app_without_libreoffice) -> None:
+    root = app_without_libreoffice.paths.root
+    result = subprocess.run(
+        [sys.executable, "-m", "msldesk", "--data-dir", str(root), "thumbnails", "--wait"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "LibreOffice" in result.stderr and "install" in result.stderr.lower()
