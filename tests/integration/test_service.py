@@ -115,3 +115,15 @@ def test_slide_paging_and_counts(app, deck_id: int, deck_factory) -> None:
     ids = [s.slide_id for s in everything]
     assert [s.slide_id for s in app.decks.slides_by_id([ids[2], ids[0], 10**9])] == [ids[2], ids[0]]
     assert app.decks.slide(ids[1]).display_title == "Beta"
+
+
+def test_default_library_folder_is_the_isolated_one(_isolated_data_dir) -> None:
+    """Tests never touch the user's real library: App() with no folder uses $MSLDESK_DATA_DIR."""
+    from msldesk.app import App
+
+    default = App()
+    try:
+        assert default.paths.root == _isolated_data_dir
+        assert default.paths.database.is_file()
+    finally:
+        default.close()

@@ -1,0 +1,120 @@
+"""The schema comes from Alembic migrations, matches the ORM, and refuses newer databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from msldesk.db import migrate
+from msldesk.errors import DatabaseTooNewError
+
+FTS_TABLE = "slide_fts"
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+    return config
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    assert scripts.get_heads() == [migrate.HEAD_REVISION]
+    known = {rev.revision for rev in scripts.walk_revisions()}
+    assert set(migrate.KNOWN_REVISIONS) == known
+
+
+def test_a_fresh_app_creates_the_schema(app) -> None:
+    assert app.first_run
+    with sqlite3.connect(app.paths.database) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = db.execute("SELECT version_num FROM alembic_version").fetchall()
+        journal = db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert {
+        "decks",
+        "deck_versions",
+        "deck_sources",
+        "slides",
+        "deck_tags",
+        "slide_tags",
+        FTS_TABLE,
+    } <= tables
+    assert version == [(migrate.HEAD_REVISION,)]
+    assert journal == "wal"
+    assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
+
+
+def test_reopening_keeps_data_and_skips_migrations(app, deck_factory) -> None:
+    from msldesk.app import App
+
+    list(app.decks.import_paths([deck_factory.pptx("d.pptx", [("Kept", "", "")])]))
+    app.close()
+    again = App(app.paths.root)
+    try:
+        assert not again.first_run
+        assert [d.title for d in again.decks.list_decks()] == ["Kept"]
+    finally:
+        again.close()
+
+
+def test_migrated_schema_matches_the_orm(app) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from msldesk.db.base import Base
+    from msldesk.decks import orm  # noqa: F401  (registers the tables)
+
+    def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
+        # The FTS5 virtual table and its shadow tables are created by raw SQL on purpose.
+        return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+
+    with app.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": include_name, "compare_type": True}
+        )
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+    assert set(Base.metadata.tables) == {
+        "decks", "deck_versions", "deck_sources", "slides", "deck_tags", "slide_tags"
+    }  # fmt: skip
+
+
+def test_unknown_revision_is_refused(tmp_path: Path) -> None:
+    from msldesk.app import App
+
+    root = tmp_path / "lib"
+    App(root).close()
+    with sqlite3.connect(root / "library.sqlite3") as db:
+        db.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    with pytest.raises(DatabaseTooNewError) as caught:
+        App(root)
+    assert "newer version" in caught.value.user_message
+    assert "0099_from_the_future" in caught.value.details
+
+
+def test_cli_reports_a_too_new_database(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "lib"
+    engine = create_engine(f"sqlite:///{root / 'library.sqlite3'}")
+    root.mkdir()
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('0099_from_the_future')")
+    engine.dispose()
+    result = subprocess.run(
+        [sys.executable, "-m", "msldesk", "--data-dir", str(root), "decks"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "newer version of msldesk" in result.stderr
