@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,24 +326,34 @@ class DeckImporter:
 def _compare_slides(
     session: Session, previous: DeckVersionRow | None, content: DeckContent
 ) -> tuple[list[str], int, int, int]:
-    """Mark each new slide new/changed/unchanged against the previous version."""
+    """Mark each new slide new/changed/unchanged against the previous version.
+
+    Slides match by content, counted as a multiset so a duplicated slide matches once. A slide
+    without a match is "changed" (it replaces an old slide that no longer matches) while such old
+    slides remain and it lies within the old deck's length; otherwise it is "new". So the counts
+    always add up: old slides + added - removed == new slides.
+    """
     if previous is None:
         return [""] * len(content.slides), 0, 0, 0
-    old = session.execute(
-        select(SlideRow.number, SlideRow.content_hash).where(SlideRow.version_id == previous.id)
-    ).all()
-    old_hashes = {h for _, h in old}
-    new_hashes = {s.content_hash for s in content.slides}
-    old_count = len(old)
-    changes: list[str] = []
+    old = (
+        session.execute(select(SlideRow.content_hash).where(SlideRow.version_id == previous.id))
+        .scalars()
+        .all()
+    )
+    unmatched = Counter(old)
+    marks: list[str | None] = []
     for slide in content.slides:
-        if slide.content_hash in old_hashes:
-            changes.append("unchanged")
-        elif slide.number <= old_count:
-            changes.append("changed")
+        if unmatched[slide.content_hash] > 0:
+            unmatched[slide.content_hash] -= 1
+            marks.append("unchanged")
         else:
-            changes.append("new")
-    added = changes.count("new")
-    changed = changes.count("changed")
-    removed = max(0, len(old_hashes - new_hashes) - changed)
-    return changes, added, changed, removed
+            marks.append(None)
+    gone = sum(unmatched.values())  # old slides whose content is no longer in the deck
+    changed = 0
+    changes: list[str] = []
+    for slide, mark in zip(content.slides, marks, strict=True):
+        if mark is None and changed < gone and slide.number <= len(old):
+            mark = "changed"
+            changed += 1
+        changes.append(mark or "new")
+    return changes, changes.count("new"), changed, gone - changed

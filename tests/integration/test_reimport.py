@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pptx
+import pytest
 
 from .library_checks import assert_library_consistent
 
@@ -127,3 +128,36 @@ def test_deck_metadata_survives_a_new_version(app, deck_factory) -> None:
     assert (deck.version, deck.title, deck.tags) == (2, "Zorvatinib MSL deck", ("oncology",))
     # The new slides are indexed with the deck's tags, like the old ones were.
     assert {h.number for h in app.decks.search("oncology")} == {1, 2, 3, 4}
+
+
+A, B, C, D = (("Alpha", "a", ""), ("Bravo", "b", ""), ("Charlie", "c", ""), ("Delta", "d", ""))
+X, Y, Z = (("X-ray", "x", ""), ("Yankee", "y", ""), ("Zulu", "z", ""))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "counts", "marks"),
+    [
+        pytest.param([A, B, C], [A, B, C, D], (1, 0, 0), "u u u n", id="append"),
+        pytest.param([A, B, C], [A, X, C], (0, 1, 0), "u c u", id="edit"),
+        pytest.param([A, B, C], [A, X, B, C], (1, 0, 0), "u n u u", id="insert"),
+        pytest.param([A, B, C], [A, X, Y, C], (1, 1, 0), "u c n u", id="edit-and-insert"),
+        pytest.param([A, B, C], [A, C], (0, 0, 1), "u u", id="delete"),
+        pytest.param([A, B, C, D], [A, X, D], (0, 1, 1), "u c u", id="edit-and-delete"),
+        pytest.param([A, B, C], [C, A, B], (0, 0, 0), "u u u", id="reorder"),
+        pytest.param([A, A, B], [A, B], (0, 0, 1), "u u", id="duplicate-removed"),
+        pytest.param([A, B], [A, A, B], (1, 0, 0), "u n u", id="duplicate-added"),
+        pytest.param([A, B], [X, Y, Z], (1, 2, 0), "c c n", id="all-replaced"),
+    ],
+)
+def test_slide_change_counts(app, deck_factory, old, new, counts, marks) -> None:
+    """Counts add up (old + added - removed = new) and match the per-slide marks."""
+    path = deck_factory.pptx("deck.pptx", old, title="Versions")
+    (first,) = app.decks.import_paths([path])
+    path = deck_factory.pptx("deck.pptx", new, title="Versions")
+    (second,) = app.decks.import_paths([path])
+    assert (second.status, second.deck_id) == ("updated", first.deck_id)
+    got = (second.slides_added, second.slides_changed, second.slides_removed)
+    assert len(old) + got[0] - got[2] == len(new)
+    assert got == counts
+    names = {"unchanged": "u", "changed": "c", "new": "n"}
+    assert " ".join(names[s.change] for s in app.decks.list_slides(first.deck_id)) == marks
