@@ -56,6 +56,7 @@ def imported(folder: Path, data_dir: Path) -> dict[str, dict]:
     return {Path(r["path"]).name: r for r in rows}
 
 
+@pytest.mark.corpus
 def test_import_reports_one_json_line_per_file(
     folder: Path, data_dir: Path, deck_factory, corpus_dir
 ) -> None:

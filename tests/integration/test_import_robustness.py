@@ -68,6 +68,7 @@ def bad_batch(deck_factory, corpus_dir: Path) -> tuple[Path, list[Path], dict[st
     return folder, extra, expected
 
 
+@pytest.mark.corpus
 def test_bad_files_fail_alone(app, bad_batch, row_counts) -> None:
     folder, extra, expected = bad_batch
     before = row_counts(app)
@@ -153,7 +154,7 @@ def test_a_failing_write_rolls_the_deck_back_and_the_batch_goes_on(
     assert retry.status == "imported"
 
 
-def test_a_broken_new_version_keeps_the_old_one(app, deck_factory, corpus_dir: Path) -> None:
+def test_a_broken_new_version_keeps_the_old_one(app, deck_factory) -> None:
     path = deck_factory.pptx("deck.pptx", GOOD_A)
     (first,) = app.decks.import_paths([path])
     path.write_bytes(path.read_bytes()[:1000])
@@ -165,6 +166,7 @@ def test_a_broken_new_version_keeps_the_old_one(app, deck_factory, corpus_dir: P
     assert_library_consistent(app.paths.root)
 
 
+@pytest.mark.corpus
 def test_bit_rot_in_a_batch(app, corpus_dir: Path, tmp_path: Path) -> None:
     """Randomly damaged copies of real decks: one outcome each, typed errors only, library whole."""
     sources = sorted((corpus_dir / "pptx").glob("python-pptx__*.pptx"))[:25]

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from msldesk.config import Settings
 
@@ -59,12 +60,15 @@ def check_rendered(app, deck_id: int) -> list[str]:  # type: ignore[no-untyped-d
             problems.append(f"{deck.file_name} #{slide.number}: no thumbnail")
             continue
         width, height = png_size(Path(slide.thumbnail))
+        with Image.open(slide.thumbnail) as image:
+            image.verify()  # checks every chunk's CRC
         if width != 320 or not 100 <= height <= 320:
             problems.append(f"{deck.file_name} #{slide.number}: {width}x{height}")
     return problems
 
 
 @needs_soffice
+@pytest.mark.corpus
 def test_thumbnails_for_unusual_decks(app, corpus_dir: Path) -> None:
     paths = [corpus_dir / "pptx" / name for name in SAMPLE]
     outcomes = list(app.decks.import_paths(paths))
