@@ -189,3 +189,26 @@ def test_bit_rot_in_a_batch(app, corpus_dir: Path, tmp_path: Path) -> None:
     assert "damaged" in kinds
     assert outcomes[-1].status in ("imported", "unchanged")
     assert_library_consistent(app.paths.root)
+
+
+def test_cancel_stops_between_decks_and_progress_is_reported(app, deck_factory, row_counts) -> None:
+    from msldesk.progress import CancelToken
+
+    paths = [deck_factory.pptx(f"d{n}.pptx", [(f"Deck {n}", "", "")], title=f"D{n}") for n in range(4)]
+    token = CancelToken()
+    seen: list[tuple[int, int]] = []
+    outcomes = []
+    for outcome in app.decks.import_paths(paths, lambda done, total, _: seen.append((done, total)), token):
+        outcomes.append(outcome)
+        if len(outcomes) == 2:
+            token.cancel()
+    assert [o.status for o in outcomes] == ["imported", "imported"]
+    assert row_counts(app)["decks"] == 2
+    assert seen[:2] == [(0, 4), (1, 4)]
+    assert all(total == 4 and 0 <= done <= 4 for done, total in seen)
+
+    seen.clear()
+    rest = list(app.decks.import_paths(paths, lambda done, total, _: seen.append((done, total))))
+    assert [o.status for o in rest] == ["unchanged", "unchanged", "imported", "imported"]
+    assert seen[-1] == (4, 4)
+    assert_library_consistent(app.paths.root)

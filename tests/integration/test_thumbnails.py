@@ -157,3 +157,61 @@ def test_cli_thumbnails_without_libreoffice_explains_and_exits_2(app_without_lib
     )
     assert result.returncode == 2
     assert "LibreOffice" in result.stderr and "install" in result.stderr.lower()
+
+
+# ---- a renderer that misbehaves ----------------------------------------------------------------------
+
+
+def _app_with_fake_soffice(tmp_path: Path, script: str, timeout: int = 120):  # type: ignore[no-untyped-def]
+    from msldesk.app import App
+
+    fake = tmp_path / "fake-soffice"
+    fake.write_text("#!/bin/sh\n" + script + "\n")
+    fake.chmod(0o755)
+    root = tmp_path / "lib"
+    root.mkdir()
+    Settings(soffice_path=str(fake), render_timeout_seconds=timeout).save(root / "settings.json")
+    return App(root, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("script", "timeout", "error"),
+    [
+        ("exit 0", 120, "no PDF"),  # soffice exits 0 even when it converted nothing
+        ("echo 'source file could not be loaded' >&2; exit 1", 120, "exit 1"),
+        ("exec sleep 60", 1, "longer than"),
+    ],
+    ids=["no-output", "crash", "hang"],
+)
+def test_a_failed_render_is_recorded_and_can_be_retried(
+    tmp_path: Path, deck_factory, script: str, timeout: int, error: str
+) -> None:
+    app = _app_with_fake_soffice(tmp_path, script, timeout)
+    try:
+        (outcome,) = app.decks.import_paths([deck_factory.pptx("deck.pptx", [("Only slide", "", "")])])
+        app.decks.render_thumbnails()
+        deck = app.decks.deck(outcome.deck_id)
+        assert deck.thumbnail_state == "failed"
+        assert error in deck.thumbnail_error
+        assert deck.preview_pdf is None
+        assert [s.thumbnail for s in app.decks.list_slides(outcome.deck_id)] == [None]
+        assert app.decks.pending_thumbnail_slides() == 0
+        assert app.decks.render_thumbnails().any is False  # failed decks wait for an explicit retry
+        assert app.decks.render_thumbnails(retry_failed=True).thumbnails
+        assert app.decks.deck(outcome.deck_id).thumbnail_state == "failed"
+    finally:
+        app.close()
+
+
+def test_cancelled_render_leaves_decks_pending(tmp_path: Path, deck_factory) -> None:
+    from msldesk.progress import CancelToken
+
+    app = _app_with_fake_soffice(tmp_path, "exit 0")
+    try:
+        (outcome,) = app.decks.import_paths([deck_factory.pptx("deck.pptx", [("Slide", "", "")])])
+        token = CancelToken()
+        token.cancel()
+        app.decks.render_thumbnails(cancel=token)
+        assert app.decks.deck(outcome.deck_id).thumbnail_state == "pending"
+    finally:
+        app.close()
