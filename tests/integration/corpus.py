@@ -126,3 +126,32 @@ def read_with_python_pptx(path: Path) -> list[ReferenceSlide] | None:
 def squash(text: str) -> str:
     """Compare text modulo whitespace (python-pptx uses \\v for line breaks, msldesk \\n)."""
     return " ".join(text.split())
+
+
+_STRICT_NS = re.compile(rb"http://purl\.oclc\.org/ooxml/(\w+)/([\w/]+)")
+_STRICT_SPECIAL = {b"extendedProperties": b"extended-properties", b"customProperties": b"custom-properties"}
+_MAIN_TYPES = re.compile(
+    rb"application/vnd\.(openxmlformats-officedocument\.presentationml|ms-powerpoint)"
+    rb"\.(slideshow|template)(\.macroEnabled)?\.main\+xml",
+    re.IGNORECASE,
+)
+
+
+def python_pptx_readable_copy(path: Path, target: Path) -> Path:
+    """A copy python-pptx can open: Strict namespaces mapped to transitional ones, and a template
+    or slideshow main part relabelled as a presentation. Slide content is untouched."""
+
+    def transitional(match: re.Match[bytes]) -> bytes:
+        area, rest = match.group(1), match.group(2)
+        return b"http://schemas.openxmlformats.org/" + area + b"/2006/" + _STRICT_SPECIAL.get(rest, rest)
+
+    presentation = b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith((".xml", ".rels")):
+                data = _STRICT_NS.sub(transitional, data)
+            if info.filename == "[Content_Types].xml":
+                data = _MAIN_TYPES.sub(presentation, data)
+            out.writestr(info, data)
+    return target
