@@ -180,3 +180,24 @@ def test_invalid_dates_are_refused_with_a_clear_message(make_window, qtbot, monk
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert "before the approval date" in shown[0]
     assert tasks  # the error came back through the runner, not as a crash
+
+
+def test_status_and_tag_filters_narrow_the_search(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _ = make_window()
+    view = window.library
+    grid = view.grid_model
+    qtbot.waitUntil(lambda: view.tag_filter.count() > 1, timeout=10_000)
+    view.search.setText("demo")
+    qtbot.waitUntil(lambda: grid.rowCount() >= 3 and grid.card(0).snippet != "", timeout=10_000)
+    unfiltered = grid.rowCount()
+    view.status_filter.setCurrentIndex(view.status_filter.findData(DeckStatus.EXPIRING.value))
+    view.status_filter.activated.emit(view.status_filter.currentIndex())
+    qtbot.waitUntil(lambda: 0 < grid.rowCount() < unfiltered, timeout=10_000)
+    assert {grid.card(r).status for r in range(grid.rowCount())} == {DeckStatus.EXPIRING}
+    view.status_filter.setCurrentIndex(0)
+    view.tag_filter.setCurrentIndex(view.tag_filter.findText("efficacy"))
+    view.tag_filter.activated.emit(view.tag_filter.currentIndex())
+    qtbot.waitUntil(lambda: grid.rowCount() == 5, timeout=10_000)
+    assert {grid.card(r).deck_title for r in range(5)} == {
+        "Demoximab in moderate-to-severe plaque psoriasis: Phase III efficacy (DEMO)"
+    }

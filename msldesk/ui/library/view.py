@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.changes import Changes
-from msldesk.decks.records import DeckInfo, DeckUpdate, SearchFilters, SearchHit, SlideInfo
+from msldesk.decks.records import DeckInfo, DeckStatus, DeckUpdate, SearchFilters, SearchHit, SlideInfo
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
 from msldesk.ui.library.delegates import CARD_H, CARD_W, THUMB_H, THUMB_W, DeckRowDelegate, SlideCardDelegate
@@ -69,6 +69,11 @@ class LibraryView(QWidget):
         self.tag_filter.setToolTip("Only slides with this tag (on the slide or its deck)")
         self.area_filter = QComboBox()
         self.area_filter.setToolTip("Only decks of this therapeutic area")
+        self.status_filter = QComboBox()
+        self.status_filter.setToolTip("Only decks with this status")
+        self.status_filter.addItem(ANY, None)
+        for status in DeckStatus:
+            self.status_filter.addItem(status.label, status.value)
         self.include_expired = QCheckBox("Include expired && withdrawn")
         self.result_label = QLabel()
         self.banner = QLabel()
@@ -111,6 +116,8 @@ class LibraryView(QWidget):
         filters.addWidget(self.tag_filter, 1)
         filters.addWidget(QLabel("Area"))
         filters.addWidget(self.area_filter, 1)
+        filters.addWidget(QLabel("Status"))
+        filters.addWidget(self.status_filter)
         filters.addWidget(self.include_expired)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
@@ -140,6 +147,7 @@ class LibraryView(QWidget):
         self.search.returnPressed.connect(self._on_search_timer_timeout)
         self.tag_filter.activated.connect(self._on_filter_changed)
         self.area_filter.activated.connect(self._on_filter_changed)
+        self.status_filter.activated.connect(self._on_filter_changed)
         self.include_expired.toggled.connect(self._on_filter_changed)
         self.deck_list.selectionModel().currentChanged.connect(self._on_deck_list_current_changed)
         self.grid.selectionModel().currentChanged.connect(self._on_grid_current_changed)
@@ -266,6 +274,7 @@ class LibraryView(QWidget):
             include_expired=self.include_expired.isChecked(),
             tag="" if tag in ("", ANY) else tag,
             therapeutic_area="" if area in ("", ANY) else area,
+            status=DeckStatus(status) if (status := self.status_filter.currentData()) else None,
             deck_id=self._selected_deck,
         )
 
