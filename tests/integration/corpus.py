@@ -15,7 +15,9 @@ POWERPOINT_MAIN = re.compile(
     r"^application/vnd\.(openxmlformats-officedocument\.presentationml|ms-powerpoint)"
     r"\.(presentation|slideshow|template)(\.macroenabled)?\.main\+xml$"
 )
-CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{4,}")
+CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"  # kana, Han, Hangul
+CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
+CJK_RUN = re.compile(f"[{CJK_CHARS}]{{4,}}")
 
 
 def expected_kind(path: Path) -> str:

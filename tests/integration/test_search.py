@@ -9,7 +9,7 @@ import pytest
 
 from msldesk.decks.records import DeckStatus, DeckUpdate, SearchFilters
 
-from .corpus import CJK_RUN
+from .corpus import CJK_CHAR, CJK_RUN
 
 TODAY = dt.date(2026, 11, 22)
 DAY = dt.timedelta(days=1)
@@ -23,7 +23,7 @@ def _phrase(text: str) -> str | None:
     windows = [
         tokens[i : i + 3]
         for i in range(len(tokens) - 2)
-        if all(WORD.fullmatch(t) and not CJK_RUN.search(t + "xxxx") for t in tokens[i : i + 3])
+        if all(WORD.fullmatch(t) and not CJK_CHAR.search(t) for t in tokens[i : i + 3])
     ]
     if not windows:
         return None
