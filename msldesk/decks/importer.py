@@ -29,7 +29,6 @@ from msldesk.progress import CancelToken, ProgressCallback, no_progress
 log = logging.getLogger(__name__)
 
 
-
 def find_deck_files(paths: Iterable[Path]) -> list[Path]:
     """Files named directly are always tried; folders are searched recursively for deck files."""
     found: list[Path] = []
