@@ -110,6 +110,8 @@ def header(title: str, corpus: Path | None = None, runs: int | None = None) -> N
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
     )
+    if hasattr(os, "getloadavg"):  # other work on the machine skews the figures: show how busy it is
+        print("load average at start: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     if corpus is not None:
         print(f"corpus: {corpus}")
     if runs is not None:
