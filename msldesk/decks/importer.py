@@ -6,6 +6,7 @@ Each deck is one transaction: a file that fails leaves nothing behind and never 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 from collections import Counter
@@ -118,12 +119,7 @@ class DeckImporter:
             resolved = path.resolve()
             stat = resolved.stat()
         except OSError as exc:
-            return ImportOutcome(
-                str(path),
-                "failed",
-                error_kind="damaged",
-                message=f"The file cannot be read: {exc.strerror or exc}",
-            )
+            return _os_failure(path, exc)
         key = str(resolved)
         source = known.get(key)
         if (
@@ -136,12 +132,7 @@ class DeckImporter:
         try:
             staged, sha = self.store.stage(resolved)
         except OSError as exc:
-            return ImportOutcome(
-                str(path),
-                "failed",
-                error_kind="damaged",
-                message=f"The file cannot be read: {exc.strerror or exc}",
-            )
+            return _os_failure(path, exc)
         try:
             if sha in current_sha:
                 deck_id = current_sha[sha]
@@ -320,6 +311,23 @@ class DeckImporter:
             slides_changed=changed,
             slides_removed=removed,
         )
+
+
+def _os_failure(path: Path, exc: OSError) -> ImportOutcome:
+    """A file that cannot be read, or a library that cannot be written (disk full, read-only)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        return ImportOutcome(
+            str(path),
+            "failed",
+            error_kind="storage",
+            message=f"The deck could not be saved in the library: {exc.strerror or exc}.",
+        )
+    return ImportOutcome(
+        str(path),
+        "failed",
+        error_kind="unreadable",
+        message=f"The file cannot be read: {exc.strerror or exc}.",
+    )
 
 
 def _compare_slides(

@@ -63,7 +63,7 @@ def bad_batch(deck_factory, corpus_dir: Path) -> tuple[Path, list[Path], dict[st
         "empty.pptx": "not-a-presentation",
         "tika__testPPT_protected_passtika.pptx": "password-protected",
         "poi__testPPT.thmx": "not-a-presentation",
-        "does-not-exist.pptx": "damaged",
+        "does-not-exist.pptx": "unreadable",
     }
     return folder, extra, expected
 
