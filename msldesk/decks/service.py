@@ -320,6 +320,7 @@ class DeckService:
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 50) -> list[SearchHit]:
         filters = filters or SearchFilters()
+        today = self.today
         with self.sessions() as session:
             rows = self.index.search(
                 session,
@@ -331,16 +332,16 @@ class DeckService:
             )
         return [
             SearchHit(
-                deck_id=int(r["deck_id"]),  # type: ignore[call-overload]
-                deck_title=str(r["deck_title"]),
-                slide_id=int(r["slide_id"]),  # type: ignore[call-overload]
-                number=int(r["number"]),  # type: ignore[call-overload]
-                title=str(r["title"]),
-                snippet=display_snippet(str(r["snippet"] or "")),
-                status=to_status(r["status"]),
-                thumbnail=self._thumbnail(str(r["sha256"]), str(r["thumbnail_state"]), int(r["number"])),  # type: ignore[call-overload]
+                deck_id=hit.deck_id,
+                deck_title=hit.deck_title,
+                slide_id=hit.slide_id,
+                number=hit.number,
+                title=hit.title,
+                snippet=display_snippet(hit.snippet or ""),
+                status=hit.status(today, self.expiring_within_days),
+                thumbnail=self._thumbnail(hit.sha256, hit.thumbnail_state, hit.number),
             )
-            for r in rows
+            for hit in rows
         ]
 
     # ---- thumbnails ---------------------------------------------------------------------------
