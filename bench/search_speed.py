@@ -389,9 +389,17 @@ def report(queries: list[dict], runs: list[dict]) -> None:
     print()
     met = verdict(p95 <= TARGET_P95_MS)
     print(f"p95 DeckService.search: {p95:.2f} ms (target <= {TARGET_P95_MS:.0f} ms: {met})")
+    scan_ratio = speedup("like_all", "fts")
+    # The issue asks for ">= 20x faster than a LIKE scan of the same table". A scan that finds what
+    # search finds reads the whole table (no LIMIT); LIKE ... LIMIT 50 stops at its 50th unranked
+    # hit, which for common words is after a few hundred rows. Both are reported.
     print(
-        f"speed-up over LIKE, median of per-query ratios: {ratio:.1f}x "
-        f"(target >= {TARGET_SPEEDUP:.0f}x: {verdict(ratio >= TARGET_SPEEDUP)})"
+        f"speed-up over a LIKE scan of the table (all matches), median of per-query ratios: "
+        f"{scan_ratio:.1f}x (target >= {TARGET_SPEEDUP:.0f}x: {verdict(scan_ratio >= TARGET_SPEEDUP)})"
+    )
+    print(
+        f"speed-up over LIKE ... LIMIT 50 (stops at 50 unranked hits), median of per-query ratios: "
+        f"{ratio:.1f}x (target >= {TARGET_SPEEDUP:.0f}x: {verdict(ratio >= TARGET_SPEEDUP)})"
     )
     print(
         f"  ratio of p50s: {stat('like', statistics.median) / stat('fts', statistics.median):.1f}x, "
