@@ -102,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`msldesk decks | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     finally:
         app.close()
 
@@ -246,11 +250,19 @@ def _cmd_thumbnails(app: Any, args: argparse.Namespace) -> int:
         print(f"Rendering thumbnails for {pending} slides in the background.")
         return EXIT_OK
 
+    interactive = sys.stderr.isatty()
+    last_tenth = {"value": -1}
+
     def progress(done: int, total: int, message: str) -> None:
-        print(f"\r{message}: {done}/{total} slides", end="", file=sys.stderr, flush=True)
+        if interactive:
+            print(f"\r{message}: {done}/{total} slides", end="", file=sys.stderr, flush=True)
+        elif total and (tenth := done * 10 // total) != last_tenth["value"]:
+            last_tenth["value"] = tenth  # logs get a line per 10 %, not one per slide
+            print(f"{message}: {done}/{total} slides", file=sys.stderr, flush=True)
 
     app.decks.render_thumbnails(progress, retry_failed=args.retry_failed)
-    print(file=sys.stderr)
+    if interactive:
+        print(file=sys.stderr)
     failed = [d for d in app.decks.list_decks() if d.thumbnail_state == "failed"]
     for deck in failed:
         print(f"no thumbnails for deck {deck.deck_id} ({deck.title}): {deck.thumbnail_error}")

@@ -24,7 +24,15 @@ from msldesk.changes import Changes
 from msldesk.decks.records import DeckInfo, DeckStatus, DeckUpdate, SearchFilters, SearchHit, SlideInfo
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
-from msldesk.ui.library.delegates import CARD_H, CARD_W, THUMB_H, THUMB_W, DeckRowDelegate, SlideCardDelegate
+from msldesk.ui.library.delegates import (
+    CARD_H,
+    CARD_W,
+    SNIPPET_H,
+    THUMB_H,
+    THUMB_W,
+    DeckRowDelegate,
+    SlideCardDelegate,
+)
 from msldesk.ui.library.preview import SlidePreview
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.models.deck_list import DeckListModel, DeckRole
@@ -298,7 +306,10 @@ class LibraryView(QWidget):
 
     def _on_grid_model_loaded(self) -> None:
         shown, total = self.grid_model.rowCount(), self.grid_model.total
-        if self.search.text().strip():
+        searching = bool(self.search.text().strip())
+        # Search results carry a snippet under each card: give them the taller cells.
+        self.grid.setGridSize(QSize(CARD_W + 4, CARD_H + 4 + (SNIPPET_H if searching else 0)))
+        if searching:
             scope = "" if self._selected_deck is None else " in this deck"
             hidden = "" if self.include_expired.isChecked() else " (expired and withdrawn left out)"
             self.result_label.setText(f"{shown} matching slides{scope}{hidden}")
@@ -321,7 +332,10 @@ class LibraryView(QWidget):
         def done(slide: SlideInfo) -> None:
             still = self.grid.currentIndex().data(CardRole)
             if still is not None and still.slide_id == slide.slide_id:
-                self.preview.show_slide(slide, self._decks_by_id.get(slide.deck_id))
+                deck = self._decks_by_id.get(slide.deck_id)
+                self.preview.show_slide(slide, deck)
+                if self._selected_deck is None:
+                    self.editor.show_deck(deck)  # browsing all slides: edit the slide's deck
                 self.slide_selected.emit(slide)
 
         self.context.runner.submit("db", lambda _p, _c: service.slide(slide_id), done)
