@@ -16,7 +16,21 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+
+
+def _find_corpus() -> Path:
+    """$MSLDESK_CORPUS, else the nearest shared/corpus beside the checkout or one of its parents."""
+    override = os.environ.get("MSLDESK_CORPUS")
+    if override:
+        return Path(override)
+    for folder in REPO_ROOT.parents:
+        candidate = folder / "shared" / "corpus"
+        if candidate.is_dir():
+            return candidate
+    return REPO_ROOT.parent / "shared" / "corpus"
+
+
+CORPUS_DIR = _find_corpus()
 TODAY = dt.date(2026, 11, 22)
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS_DIR
+
 from .corpus import (
     IMPORTS,
     expected_kind,
@@ -20,7 +22,7 @@ from .corpus import (
 
 pytestmark = pytest.mark.corpus
 
-CORPUS_PPTX = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "pptx"
+CORPUS_PPTX = CORPUS_DIR / "pptx"
 FILES = sorted(p.name for p in CORPUS_PPTX.iterdir()) if CORPUS_PPTX.is_dir() else []
 
 
