@@ -56,3 +56,42 @@ def test_thumbnails_render_from_the_store(app, deck_factory) -> None:
     assert deck.thumbnail_state == "done", deck.thumbnail_error
     thumbnails = [s.thumbnail for s in app.decks.list_slides(outcome.deck_id)]
     assert all(t is not None and Path(t).is_file() for t in thumbnails)
+
+
+def _staged_leftovers(app) -> list[Path]:  # type: ignore[no-untyped-def]
+    return [p for p in app.paths.store.rglob(".import-*")]
+
+
+def _copier_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith("msldesk-import-copy")]
+
+
+def test_copies_made_ahead_are_dropped_when_not_needed(app, deck_factory) -> None:
+    """The next deck is copied into the store while the current one is read: a copy that turns
+    out unneeded (the same file twice, or a cancelled or abandoned import) leaves nothing behind."""
+    from msldesk.progress import CancelToken
+
+    a, b, c = (deck_factory.pptx(f"{n}.pptx", [(f"Deck {n}", "", "")], title=n) for n in "abc")
+    outcomes = list(app.decks.import_paths([a, a, b]))
+    assert [o.status for o in outcomes] == ["imported", "unchanged", "imported"]
+    assert _staged_leftovers(app) == []
+
+    token = CancelToken()
+    seen = []
+    d = deck_factory.pptx("d.pptx", [("Deck d", "", "")], title="d")
+    for outcome in app.decks.import_paths([c, d], cancel=token):
+        seen.append(outcome.status)
+        token.cancel()  # d has been copied ahead by now
+    assert seen == ["imported"]
+    assert _staged_leftovers(app) == [] and _copier_threads() == []
+
+    e = deck_factory.pptx("e.pptx", [("Deck e", "", "")], title="e")
+    imports = app.decks.import_paths([d, e])
+    assert next(imports).status == "imported"
+    imports.close()  # abandoned with e copied ahead
+    assert _staged_leftovers(app) == [] and _copier_threads() == []
+    stored = sorted(p.name for p in app.paths.store.rglob("*") if p.is_file())
+    expected = sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}.pptx" for p in (a, b, c, d))
+    assert stored == expected
