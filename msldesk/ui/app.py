@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -43,7 +44,17 @@ def build_window(data_dir: Path | None, seed_demo: bool = True) -> tuple[MainWin
     window = MainWindow(context, settings)
     runner.setParent(window)
     context.setParent(window)
+    context.ready.connect(_freeze_long_lived_objects)
     return window, context
+
+
+def _freeze_long_lived_objects() -> None:
+    """Once the libraries are loaded, move everything alive into the collector's permanent
+    generation: a full collection then scans only new objects. Measured: a 60 ms full
+    collection in the middle of thumbnail rendering stalled the GUI (bench/responsiveness.py).
+    No gc.collect() first: that alone would pause the GUI as long, and what little garbage is
+    frozen with the rest is a one-off."""
+    gc.freeze()
 
 
 def run(argv: Sequence[str]) -> int:
