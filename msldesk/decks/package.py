@@ -91,6 +91,14 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2]
 
 
+@dataclass(frozen=True)
+class Relationship:
+    rel_id: str
+    rel_type: str
+    target: str  # absolute part name, or the URL of an external target
+    external: bool
+
+
 class _Package:
     """A zip-based OPC package with case-insensitive part names and bounded reads."""
 
@@ -181,11 +189,70 @@ class _Package:
         self._rels_cache[part] = result
         return result
 
+    def read_binary(self, part: str) -> bytes:
+        """A part's bytes whatever its size (media); the package-wide limits were checked on open."""
+        info = self.names.get(part.lstrip("/").lower())
+        if info is None:
+            raise KeyError(part)
+        try:
+            with self.zip.open(info) as handle:
+                return handle.read()
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+            raise DamagedDeckError(f"The part {part} is damaged and cannot be read.", str(exc)) from exc
+
+    def part_name(self, part: str) -> str:
+        """The name as stored in the zip (part names are case-insensitive in OPC)."""
+        info = self.names.get(part.lstrip("/").lower())
+        return info.filename.lstrip("/") if info is not None else part.lstrip("/")
+
+    def relationships(self, part: str) -> list[Relationship]:
+        """Every relationship of `part`, external ones included, in file order."""
+        folder, name = posixpath.split(part.lstrip("/"))
+        rels_part = posixpath.join(folder, "_rels", name + ".rels")
+        if not self.has(rels_part):
+            return []
+        result = []
+        for rel in self.xml(rels_part):
+            if _local(rel.tag) != "Relationship":
+                continue
+            target = rel.get("Target") or ""
+            external = rel.get("TargetMode") == "External"
+            if external:
+                resolved = target
+            elif target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                resolved = posixpath.normpath(posixpath.join(folder, target))
+            result.append(Relationship(rel.get("Id") or "", rel.get("Type") or "", resolved, external))
+        return result
+
     def first_rel(self, part: str, type_suffix: str) -> str | None:
         for rel_type, target in self.rels(part).values():
             if rel_type.endswith(type_suffix):
                 return target
         return None
+
+
+OpcPackage = _Package  # the reader, for modules that copy parts (compose)
+
+
+def open_package(path: Path, limits: PackageLimits = DEFAULT_LIMITS) -> _Package:
+    """Open a deck file for reading parts, with the same refusals as import (encrypted, damaged...)."""
+    _check_not_ole(Path(path))
+    return _Package(Path(path), limits)
+
+
+def content_types(package: _Package) -> tuple[dict[str, str], dict[str, str]]:
+    """([Content_Types] overrides by lower-case part name, defaults by lower-case extension)."""
+    overrides: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+    for item in package.xml("[Content_Types].xml"):
+        name = _local(item.tag)
+        if name == "Override":
+            overrides[(item.get("PartName") or "").lstrip("/").lower()] = item.get("ContentType") or ""
+        elif name == "Default":
+            defaults[(item.get("Extension") or "").lower()] = item.get("ContentType") or ""
+    return overrides, defaults
 
 
 def _check_not_ole(path: Path) -> None:
