@@ -16,7 +16,7 @@ import posixpath
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -53,6 +53,11 @@ REBUILT_PRESENTATION_RELS = (
     "/authors",
 )
 SECTION_EXT_URI = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"
+CT_LEGACY_COMMENTS = "application/vnd.openxmlformats-officedocument.presentationml.comments+xml"
+CT_COMMENT_AUTHORS = "application/vnd.openxmlformats-officedocument.presentationml.commentAuthors+xml"
+CT_MODERN_COMMENTS = "application/vnd.ms-powerpoint.comments+xml"
+CT_MODERN_AUTHORS = "application/vnd.ms-powerpoint.authors+xml"
+REL_MODERN_AUTHORS = "http://schemas.microsoft.com/office/2018/10/relationships/authors"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
 _RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 
@@ -245,6 +250,9 @@ class _Namer:
         return name
 
     def fresh(self, like: str) -> str:
+        """`like` itself when still free (familiar names), else the next free number."""
+        if like.lower() not in self.used and not like.lower().startswith("ppt/slides/slide"):
+            return self.reserve(like)
         folder, base = posixpath.split(like)
         stem, dot, ext = base.rpartition(".")
         if not dot:
@@ -274,6 +282,12 @@ class _Composer:
         self.masters: list[str] = []  # output master names, in order
         self.notes_master: str | None = None
         self.main_out = self.namer.reserve("ppt/presentation.xml")
+        # Comment authors live at presentation level; comments are carried with their slides.
+        self.comment_authors: dict[tuple[str, str], etree._Element] = {}  # (name, initials) -> cmAuthor
+        self.author_ids: dict[tuple[Path, str], str] = {}  # (source, old id) -> new id
+        self.last_comment_index: dict[str, int] = defaultdict(int)
+        self.modern_authors: dict[str, etree._Element] = {}  # author GUID -> p188:author
+        self.modern_author_list: etree._Element | None = None
 
     # ---- planning -----------------------------------------------------------------------------
 
@@ -413,6 +427,10 @@ class _Composer:
             memo[key] = name
             self.parts[name] = _OutPart(name, content_type, data)
             return name
+        if content_type == CT_LEGACY_COMMENTS:
+            data = self._remap_legacy_comments(src, data)
+        elif content_type == CT_MODERN_COMMENTS:
+            self._collect_modern_authors(src, data)
         name = self.namer.fresh(src.package.part_name(part))
         memo[key] = name
         self.parts[name] = _OutPart(name, content_type, data)
@@ -467,6 +485,72 @@ class _Composer:
             self.notes_master = self._copy_global(src, part)
         return self.notes_master
 
+    # ---- comments -----------------------------------------------------------------------------
+
+    def _source_comment_authors(self, src: _Source) -> dict[str, etree._Element]:
+        part = src.first(src.main, "/commentAuthors")
+        if part is None:
+            return {}
+        return {a.get("id") or "": a for a in src.xml(part) if etree.QName(a).localname == "cmAuthor"}
+
+    def _remap_legacy_comments(self, src: _Source, data: bytes) -> bytes:
+        """Comments name their author by a number that is only valid in their own deck: give each
+        author one number in the new deck and renumber the comments' indexes per author."""
+        authors = self._source_comment_authors(src)
+        root = etree.fromstring(data, _PARSER)
+        for comment in root:
+            old_id = comment.get("authorId") or ""
+            key = (src.path, old_id)
+            if key not in self.author_ids:
+                author = authors.get(old_id)
+                identity = (
+                    (author.get("name") or "", author.get("initials") or "")
+                    if author is not None
+                    else ("Unknown", "")
+                )
+                if identity not in self.comment_authors:
+                    element = etree.Element(f"{{{NS_P}}}cmAuthor")
+                    element.set("id", str(len(self.comment_authors)))
+                    element.set("name", identity[0])
+                    element.set("initials", identity[1])
+                    element.set("clrIdx", str(len(self.comment_authors) % 8))
+                    self.comment_authors[identity] = element
+                self.author_ids[key] = self.comment_authors[identity].get("id") or "0"
+            new_id = self.author_ids[key]
+            comment.set("authorId", new_id)
+            self.last_comment_index[new_id] += 1
+            comment.set("idx", str(self.last_comment_index[new_id]))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _collect_modern_authors(self, src: _Source, data: bytes) -> None:
+        used = {e.get("authorId") for e in etree.fromstring(data, _PARSER).iter() if e.get("authorId")}
+        part = src.first(src.main, "/authors")
+        if part is None:
+            return
+        authors = src.xml(part)
+        if self.modern_author_list is None:
+            self.modern_author_list = etree.Element(authors.tag, nsmap=authors.nsmap)
+        for author in authors:
+            if author.get("id") in used:
+                self.modern_authors.setdefault(author.get("id") or "", author)
+
+    def _comment_author_parts(self, new_rel: Callable[[str, str], str]) -> None:
+        if self.comment_authors:
+            root = etree.Element(f"{{{NS_P}}}cmAuthorLst", nsmap={"p": NS_P})
+            for element in self.comment_authors.values():
+                element.set("lastIdx", str(self.last_comment_index[element.get("id") or ""]))
+                root.append(element)
+            name = self.namer.fresh("ppt/commentAuthors.xml")
+            self.parts[name] = _OutPart(name, CT_COMMENT_AUTHORS, _xml(root))
+            new_rel(REL + "commentAuthors", name)
+        if self.modern_authors and self.modern_author_list is not None:
+            root = self.modern_author_list
+            for author in self.modern_authors.values():
+                root.append(author)
+            name = self.namer.fresh("ppt/authors.xml")
+            self.parts[name] = _OutPart(name, CT_MODERN_AUTHORS, _xml(root))
+            new_rel(REL_MODERN_AUTHORS, name)
+
     # ---- presentation part --------------------------------------------------------------------
 
     def build_presentation(self) -> None:
@@ -491,18 +575,19 @@ class _Composer:
             while (rel_id := f"rId{next(counter)}") in used_ids:
                 pass
             used_ids.add(rel_id)
-            rels.append(Relationship(rel_id, REL + rel_type, target, False))
+            rels.append(Relationship(rel_id, rel_type, target, False))
             return rel_id
 
-        master_ids = [new_rel("slideMaster", m) for m in self.masters]
-        notes_id = new_rel("notesMaster", self.notes_master) if self.notes_master else None
-        slide_ids = [new_rel("slide", s) for s in self.slide_names]
+        master_ids = [new_rel(REL + "slideMaster", m) for m in self.masters]
+        notes_id = new_rel(REL + "notesMaster", self.notes_master) if self.notes_master else None
+        slide_ids = [new_rel(REL + "slide", s) for s in self.slide_names]
+        self._comment_author_parts(new_rel)
         if self.masters:
             theme = next(
                 (r.target for r in self.parts[self.masters[0]].rels if r.rel_type.endswith("/theme")), None
             )
             if theme:
-                new_rel("theme", theme)
+                new_rel(REL + "theme", theme)
         self._renumber_layout_ids()
         _rebuild_lists(root, master_ids, notes_id, slide_ids)
         self.parts[self.main_out] = _OutPart(
@@ -583,6 +668,10 @@ class _Composer:
     def close(self) -> None:
         for src in self.sources.values():
             src.close()
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _size_label(size: tuple[str, str]) -> str:
