@@ -98,3 +98,64 @@ class SlideTagRow(Base):
 
     slide_id: Mapped[int] = mapped_column(ForeignKey("slides.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class CollectionRow(Base):
+    """A named, ordered selection of library slides, saved to build decks from again."""
+
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CollectionItemRow(Base):
+    __tablename__ = "collection_items"
+
+    collection_id: Mapped[int] = mapped_column(
+        ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slide_id: Mapped[int] = mapped_column(ForeignKey("slides.id", ondelete="CASCADE"), index=True)
+
+
+class CompanionRow(Base):
+    """Slide `companion_number` of a deck must follow slide `slide_number` (safety, fair balance)."""
+
+    __tablename__ = "deck_companions"
+
+    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"), primary_key=True)
+    slide_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    companion_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class AssemblyRow(Base):
+    """A deck built by msldesk: what went into it, for compliance."""
+
+    __tablename__ = "assemblies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    output_path: Mapped[str] = mapped_column(String(4000))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    slide_count: Mapped[int] = mapped_column(Integer)
+
+
+class AssemblyItemRow(Base):
+    __tablename__ = "assembly_items"
+
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slide_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: generated slide
+    deck_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    deck_title: Mapped[str] = mapped_column(String(500), default="")
+    deck_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    slide_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    approval_code: Mapped[str] = mapped_column(String(100), default="")
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="")

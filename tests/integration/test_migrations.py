@@ -82,7 +82,8 @@ def test_migrated_schema_matches_the_orm(app) -> None:
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
     assert set(Base.metadata.tables) == {
-        "decks", "deck_versions", "deck_sources", "slides", "deck_tags", "slide_tags"
+        "decks", "deck_versions", "deck_sources", "slides", "deck_tags", "slide_tags",
+        "collections", "collection_items", "deck_companions", "assemblies", "assembly_items",
     }  # fmt: skip
 
 
