@@ -16,6 +16,7 @@ class App:
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
+        from msldesk.decks.assembly import AssemblyService
         from msldesk.decks.service import DeckService
         from msldesk.decks.store import DeckStore
         from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
@@ -37,11 +38,19 @@ class App:
             batch_size=self.settings.render_batch_size,
             processes=self.settings.render_processes,
         )
+        store = DeckStore(self.paths.store)
         self.decks = DeckService(
             self.sessions,
-            DeckStore(self.paths.store),
+            store,
             cache,
             renderer,
+            expiring_within_days=self.settings.expiring_within_days,
+            today=today,
+        )
+        self.assembly = AssemblyService(
+            self.sessions,
+            store,
+            self.paths.cache,
             expiring_within_days=self.settings.expiring_within_days,
             today=today,
         )

@@ -1,0 +1,434 @@
+"""Build decks from library slides with the compliance rules: approved content only (or a recorded
+reason), companion slides that travel with their slide, and a bill of materials for every deck."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from msldesk.changes import Changes
+from msldesk.decks.compose import SourceSlide, compose_deck
+from msldesk.decks.orm import (
+    AssemblyItemRow,
+    AssemblyRow,
+    CollectionItemRow,
+    CollectionRow,
+    CompanionRow,
+)
+from msldesk.decks.records import DeckStatus, derive_status
+from msldesk.decks.store import DeckStore
+from msldesk.errors import InvalidInputError, MsldeskError, NotFoundError
+from msldesk.fileio import atomic_write_bytes
+from msldesk.progress import CancelToken, ProgressCallback, no_progress
+
+BOM_HEADER = (
+    "position", "slide_id", "source_deck", "deck_id", "version", "slide_number", "slide_title",
+    "approval_code", "approved_on", "expires_on", "status", "override_reason",
+)  # fmt: skip
+
+
+class ComplianceError(MsldeskError):
+    """Expired or withdrawn slides were picked without a reason to override."""
+
+    kind = "compliance"
+
+
+@dataclass(frozen=True)
+class AssemblyItem:
+    slide_id: int
+    deck_id: int
+    deck_title: str
+    version: int
+    number: int
+    title: str
+    approval_code: str
+    approved_on: dt.date | None
+    expires_on: dt.date | None
+    status: DeckStatus
+    store_path: str
+    companion_of: int | None = None  # slide id this companion follows
+    override_reason: str = ""
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"Slide {self.number}"
+
+    @property
+    def blocked(self) -> bool:
+        return self.status.blocked and not self.override_reason.strip()
+
+
+@dataclass(frozen=True)
+class AssemblyPlan:
+    items: tuple[AssemblyItem, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def blocked(self) -> tuple[AssemblyItem, ...]:
+        return tuple(i for i in self.items if i.blocked)
+
+
+@dataclass(frozen=True)
+class AssemblyResult:
+    path: Path
+    bill_of_materials: Path
+    slides: int
+    warnings: tuple[str, ...]
+    items: tuple[AssemblyItem, ...]
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    name: str
+    slide_ids: tuple[int, ...]
+    updated_at: dt.datetime
+
+
+class AssemblyService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        store: DeckStore,
+        work_dir: Path,
+        expiring_within_days: int = 30,
+        today: dt.date | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.store = store
+        self.work_dir = Path(work_dir)
+        self.expiring_within_days = expiring_within_days
+        self._today = today
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    # ---- planning -----------------------------------------------------------------------------
+
+    def plan(self, slide_ids: Sequence[int], overrides: Mapping[int, str] | None = None) -> AssemblyPlan:
+        """The slides in order, each followed by its companions, with status and warnings."""
+        overrides = overrides or {}
+        with self.sessions() as session:
+            rows = self._slide_rows(session, slide_ids)
+            companions = self._companion_rows(session, {r["deck_id"] for r in rows.values()})
+            items: list[AssemblyItem] = []
+            for slide_id in slide_ids:
+                row = rows.get(slide_id)
+                if row is None:
+                    raise NotFoundError(f"There is no slide {slide_id} in the library.")
+                items.append(self._item(row, overrides.get(slide_id, "")))
+                for number in companions.get((row["deck_id"], row["number"]), []):
+                    follower = self._slide_by_number(session, row["version_id"], number)
+                    if follower is None:
+                        continue
+                    next_pick = slide_ids[len(items) : len(items) + 1]
+                    if next_pick and next_pick[0] == follower["id"]:
+                        continue  # the user already placed it right after
+                    items.append(
+                        self._item(follower, overrides.get(follower["id"], ""), companion_of=slide_id)
+                    )
+        warnings = []
+        for item in items:
+            if item.status is DeckStatus.EXPIRING and item.expires_on is not None:
+                warnings.append(
+                    f"“{item.display_title}” ({item.deck_title}) expires on {item.expires_on:%Y-%m-%d}."
+                )
+            if item.status.blocked and item.override_reason:
+                warnings.append(
+                    f"“{item.display_title}” is {item.status.value}; used anyway: {item.override_reason}"
+                )
+        return AssemblyPlan(tuple(items), tuple(dict.fromkeys(warnings)))
+
+    def _slide_rows(self, session: Session, slide_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        if not slide_ids:
+            return {}
+        ids = ", ".join(str(int(i)) for i in set(slide_ids))
+        return {
+            r["id"]: dict(r) for r in session.execute(text(_SLIDE_SQL + f" WHERE s.id IN ({ids})")).mappings()
+        }
+
+    def _slide_by_number(self, session: Session, version_id: object, number: int) -> dict[str, Any] | None:
+        row = (
+            session.execute(
+                text(_SLIDE_SQL + " WHERE s.version_id = :v AND s.number = :n"),
+                {"v": version_id, "n": number},
+            )
+            .mappings()
+            .first()
+        )
+        return dict(row) if row is not None else None
+
+    @staticmethod
+    def _companion_rows(session: Session, deck_ids: set[object]) -> dict[tuple[int, int], list[int]]:
+        result: dict[tuple[int, int], list[int]] = {}
+        if not deck_ids:
+            return result
+        query = (
+            select(CompanionRow)
+            .where(CompanionRow.deck_id.in_(deck_ids))
+            .order_by(CompanionRow.companion_number)
+        )
+        for row in session.execute(query).scalars():
+            result.setdefault((row.deck_id, row.slide_number), []).append(row.companion_number)
+        return result
+
+    def _item(self, row: Mapping[str, Any], reason: str, companion_of: int | None = None) -> AssemblyItem:
+        approved = _date(row["approved_on"])
+        expires = _date(row["expires_on"])
+        status = derive_status(
+            str(row["approval_code"]),
+            approved,
+            expires,
+            bool(row["withdrawn"]),
+            self.today,
+            self.expiring_within_days,
+        )
+        return AssemblyItem(
+            slide_id=int(row["id"]),
+            deck_id=int(row["deck_id"]),
+            deck_title=str(row["deck_title"]),
+            version=int(row["version"]),
+            number=int(row["number"]),
+            title=str(row["title"]),
+            approval_code=str(row["approval_code"]),
+            approved_on=approved,
+            expires_on=expires,
+            status=status,
+            store_path=str(self.store.path_for(str(row["sha256"]), str(row["file_ext"]))),
+            companion_of=companion_of,
+            override_reason=reason.strip(),
+        )
+
+    # ---- building -----------------------------------------------------------------------------
+
+    def compose(
+        self,
+        slide_ids: Sequence[int],
+        out: Path,
+        title: str = "",
+        overrides: Mapping[int, str] | None = None,
+        bill_of_materials_slide: bool = True,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> AssemblyResult:
+        """Write the deck, its bill of materials CSV beside it, and record what went in."""
+        out = Path(out)
+        if out.suffix.lower() != ".pptx":
+            raise InvalidInputError("The deck must be saved as a .pptx file.")
+        plan = self.plan(slide_ids, overrides)
+        if not plan.items:
+            raise InvalidInputError("Pick at least one slide to build a deck.")
+        if plan.blocked:
+            names = "; ".join(
+                f"“{i.display_title}” ({i.deck_title}, {i.status.value})" for i in plan.blocked[:5]
+            )
+            raise ComplianceError(
+                f"{len(plan.blocked)} slide(s) come from expired or withdrawn decks: {names}. "
+                "Remove them, or give a reason to use them anyway (the reason is recorded)."
+            )
+        title = title.strip() or out.stem
+        sources = [
+            SourceSlide(Path(i.store_path), i.number, f"{i.deck_title}, slide {i.number}") for i in plan.items
+        ]
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.work_dir) as tmp:
+            if bill_of_materials_slide:
+                sources.extend(self._bill_of_materials_slides(plan, Path(tmp)))
+            result = compose_deck(sources, out, title=title, progress=progress, cancel=cancel)
+        # The generated appendix has the template's size; only the user's slides' sizes matter.
+        warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith("bill-of-materials"))]
+        from msldesk.decks.validate import validate_package
+
+        report = validate_package(out)
+        if not report.ok:
+            out.unlink(missing_ok=True)
+            raise MsldeskError(
+                "The new deck failed its package check and was not kept. Please report this.",
+                report.explain(),
+            )
+        bom = out.with_name(f"{out.stem}-bill-of-materials.csv")
+        atomic_write_bytes(bom, _bom_csv(plan).encode("utf-8-sig"))  # BOM so Excel reads UTF-8
+        self._record(title, out, plan)
+        return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items)
+
+    def _bill_of_materials_slides(self, plan: AssemblyPlan, folder: Path) -> list[SourceSlide]:
+        from msldesk.decks.generated import TableSlide, build_generated_deck
+
+        rows = tuple(
+            (
+                str(position),
+                item.display_title,
+                item.deck_title,
+                f"v{item.version}",
+                item.approval_code or "—",
+                item.expires_on.isoformat() if item.expires_on else "—",
+            )
+            for position, item in enumerate(plan.items, start=1)
+        )
+        deck = build_generated_deck(
+            [
+                TableSlide(
+                    "Bill of materials",
+                    ("#", "Slide", "Source deck", "Version", "Approval code", "Expires"),
+                    rows,
+                )
+            ],
+            folder / "bill-of-materials.pptx",
+        )
+        from msldesk.decks.package import read_deck
+
+        count = len(read_deck(deck).slides)
+        return [SourceSlide(deck, n, "Bill of materials") for n in range(1, count + 1)]
+
+    def _record(self, title: str, out: Path, plan: AssemblyPlan) -> None:
+        with self.sessions.begin() as session:
+            assembly = AssemblyRow(
+                title=title[:500],
+                output_path=str(out),
+                created_at=dt.datetime.now().replace(microsecond=0),
+                slide_count=len(plan.items),
+            )
+            session.add(assembly)
+            session.flush()
+            session.add_all(
+                AssemblyItemRow(
+                    assembly_id=assembly.id,
+                    position=position,
+                    slide_id=item.slide_id,
+                    deck_id=item.deck_id,
+                    deck_title=item.deck_title[:500],
+                    deck_version=item.version,
+                    slide_number=item.number,
+                    approval_code=item.approval_code,
+                    expires_on=item.expires_on,
+                    status=item.status.value,
+                    override_reason=item.override_reason,
+                )
+                for position, item in enumerate(plan.items, start=1)
+            )
+
+    # ---- collections and companions ---------------------------------------------------------
+
+    def save_collection(self, name: str, slide_ids: Sequence[int]) -> Changes:
+        name = " ".join(name.split())
+        if not name:
+            raise InvalidInputError("A collection needs a name.")
+        now = dt.datetime.now().replace(microsecond=0)
+        with self.sessions.begin() as session:
+            known = set(self._slide_rows(session, slide_ids))
+            missing = [i for i in slide_ids if i not in known]
+            if missing:
+                raise NotFoundError(f"There is no slide {missing[0]} in the library.")
+            row = session.execute(select(CollectionRow).where(CollectionRow.name == name)).scalar()
+            if row is None:
+                row = CollectionRow(name=name[:200], created_at=now, updated_at=now)
+                session.add(row)
+                session.flush()
+            else:
+                row.updated_at = now
+                session.execute(delete(CollectionItemRow).where(CollectionItemRow.collection_id == row.id))
+            session.add_all(
+                CollectionItemRow(collection_id=row.id, position=p, slide_id=s)
+                for p, s in enumerate(slide_ids, 1)
+            )
+        return Changes(metadata=True)
+
+    def collections(self) -> list[CollectionInfo]:
+        with self.sessions() as session:
+            rows = session.execute(select(CollectionRow).order_by(CollectionRow.name)).scalars().all()
+            return [self._collection_info(session, row) for row in rows]
+
+    def collection(self, name: str) -> CollectionInfo:
+        with self.sessions() as session:
+            row = session.execute(select(CollectionRow).where(CollectionRow.name == name.strip())).scalar()
+            if row is None:
+                raise NotFoundError(f"There is no collection named “{name}”.")
+            return self._collection_info(session, row)
+
+    @staticmethod
+    def _collection_info(session: Session, row: CollectionRow) -> CollectionInfo:
+        ids = session.execute(
+            select(CollectionItemRow.slide_id)
+            .where(CollectionItemRow.collection_id == row.id)
+            .order_by(CollectionItemRow.position)
+        ).scalars()
+        return CollectionInfo(row.name, tuple(ids), row.updated_at)
+
+    def delete_collection(self, name: str) -> Changes:
+        with self.sessions.begin() as session:
+            row = session.execute(select(CollectionRow).where(CollectionRow.name == name.strip())).scalar()
+            if row is None:
+                raise NotFoundError(f"There is no collection named “{name}”.")
+            session.delete(row)
+        return Changes(metadata=True)
+
+    def set_companions(self, deck_id: int, slide_number: int, companion_numbers: Sequence[int]) -> Changes:
+        """Slides `companion_numbers` of the deck follow slide `slide_number` wherever it is used."""
+        if slide_number in companion_numbers:
+            raise InvalidInputError("A slide cannot be its own companion.")
+        with self.sessions.begin() as session:
+            session.execute(
+                delete(CompanionRow).where(
+                    CompanionRow.deck_id == deck_id, CompanionRow.slide_number == slide_number
+                )
+            )
+            session.add_all(
+                CompanionRow(deck_id=deck_id, slide_number=slide_number, companion_number=n)
+                for n in dict.fromkeys(companion_numbers)
+            )
+        return Changes(metadata=True)
+
+    def companions(self, deck_id: int) -> dict[int, list[int]]:
+        with self.sessions() as session:
+            return {
+                number: followers
+                for (_deck, number), followers in self._companion_rows(session, {deck_id}).items()
+            }
+
+
+_SLIDE_SQL = (
+    "SELECT s.id, s.deck_id, s.version_id, s.number, s.title, d.title AS deck_title, v.number AS version, "
+    "v.sha256, v.file_ext, d.approval_code, d.approved_on, d.expires_on, d.withdrawn "
+    "FROM slides s JOIN decks d ON d.id = s.deck_id JOIN deck_versions v ON v.id = s.version_id"
+)
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _bom_csv(plan: AssemblyPlan) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(BOM_HEADER)
+    for position, item in enumerate(plan.items, start=1):
+        writer.writerow(
+            (
+                position,
+                item.slide_id,
+                item.deck_title,
+                item.deck_id,
+                item.version,
+                item.number,
+                item.display_title,
+                item.approval_code,
+                item.approved_on.isoformat() if item.approved_on else "",
+                item.expires_on.isoformat() if item.expires_on else "",
+                item.status.value,
+                item.override_reason,
+            )
+        )
+    return buffer.getvalue()
