@@ -5,7 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-CLI_COMMANDS = {"import", "decks", "slides", "search", "deck", "thumbnails"}
+CLI_COMMANDS = {
+    "import",
+    "decks",
+    "slides",
+    "search",
+    "deck",
+    "thumbnails",
+    "compose",
+    "collections",
+    "collection",
+}
 OPTIONS_WITH_VALUE = {"--data-dir"}
 
 

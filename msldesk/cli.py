@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from msldesk.errors import MsldeskError
+from msldesk.errors import InvalidInputError, MsldeskError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("deck", help="edit a deck")
     deck_commands = p.add_subparsers(dest="deck_command", required=True)
+    c = deck_commands.add_parser("companions", help="slides that must follow a slide of this deck")
+    c.add_argument("deck_id", type=int)
+    c.add_argument("slide_number", type=int)
+    c.add_argument("companion_numbers", nargs="*", type=int, help="none: clear")
     s = deck_commands.add_parser("set", help="set approval data and tags")
     s.add_argument("deck_id", type=int)
     s.add_argument("--title")
@@ -68,6 +72,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--audience")
     s.add_argument("--tag", action="append", default=[], help="add a tag (repeatable)")
     s.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("compose", help="build a .pptx from library slides")
+    p.add_argument("--out", type=Path, required=True, help="the deck to write (.pptx)")
+    p.add_argument("--collection", help="use the slides of this saved collection")
+    p.add_argument("slide_ids", nargs="*", type=int, metavar="SLIDE_ID")
+    p.add_argument("--title", default="")
+    p.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="SLIDE_ID=REASON",
+        help="use an expired or withdrawn slide anyway; the reason is recorded (repeatable)",
+    )
+    p.add_argument("--no-bom-slide", action="store_true", help="no bill-of-materials appendix slide")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("collections", help="list saved slide collections")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("collection", help="save or delete a slide collection")
+    collection_commands = p.add_subparsers(dest="collection_command", required=True)
+    s = collection_commands.add_parser("save", help="save slides under a name (replaces it)")
+    s.add_argument("name")
+    s.add_argument("slide_ids", nargs="+", type=int, metavar="SLIDE_ID")
+    s = collection_commands.add_parser("delete", help="delete a collection")
+    s.add_argument("name")
 
     p = commands.add_parser("thumbnails", help="render missing slide thumbnails")
     p.add_argument("--wait", action="store_true", help="block until rendering is done")
@@ -209,6 +239,14 @@ def _cmd_search(app: Any, args: argparse.Namespace) -> int:
 def _cmd_deck(app: Any, args: argparse.Namespace) -> int:
     from msldesk.decks.records import DeckUpdate
 
+    if args.deck_command == "companions":
+        app.decks.deck(args.deck_id)  # a clear error for an unknown deck
+        app.assembly.set_companions(args.deck_id, args.slide_number, args.companion_numbers)
+        print(
+            f"deck {args.deck_id} slide {args.slide_number} is followed by: {args.companion_numbers or 'nothing'}"
+        )
+        return EXIT_OK
+
     app.decks.update_deck(
         args.deck_id,
         DeckUpdate(
@@ -269,6 +307,91 @@ def _cmd_thumbnails(app: Any, args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
+def _parse_overrides(values: list[str]) -> dict[int, str]:
+    overrides: dict[int, str] = {}
+    for value in values:
+        slide, sep, reason = value.partition("=")
+        if not sep or not slide.strip().isdigit() or not reason.strip():
+            raise InvalidInputError(f"--override takes SLIDE_ID=REASON, not {value!r}.")
+        overrides[int(slide)] = reason.strip()
+    return overrides
+
+
+def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
+    if bool(args.collection) == bool(args.slide_ids):
+        raise InvalidInputError("Give either --collection NAME or slide ids, not both or neither.")
+    slide_ids = (
+        list(app.assembly.collection(args.collection).slide_ids) if args.collection else args.slide_ids
+    )
+
+    def progress(done: int, total: int, message: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{message}", end="", file=sys.stderr, flush=True)
+
+    result = app.assembly.compose(
+        slide_ids,
+        args.out,
+        title=args.title,
+        overrides=_parse_overrides(args.override),
+        bill_of_materials_slide=not args.no_bom_slide,
+        progress=progress,
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.json:
+        _print_json(
+            {
+                "path": str(result.path),
+                "bill_of_materials": str(result.bill_of_materials),
+                "slides": result.slides,
+                "warnings": list(result.warnings),
+                "items": [
+                    {
+                        "slide_id": i.slide_id,
+                        "deck_id": i.deck_id,
+                        "version": i.version,
+                        "number": i.number,
+                        "approval_code": i.approval_code,
+                        "status": i.status.value,
+                        "companion_of": i.companion_of,
+                        "override_reason": i.override_reason,
+                    }
+                    for i in result.items
+                ],
+            }
+        )
+    else:
+        print(f"wrote {result.path} ({result.slides} slides) and {result.bill_of_materials}")
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_collections(app: Any, args: argparse.Namespace) -> int:
+    collections = app.assembly.collections()
+    if args.json:
+        _print_json(
+            [
+                {"name": c.name, "slide_ids": list(c.slide_ids), "updated_at": c.updated_at}
+                for c in collections
+            ]
+        )
+    else:
+        for c in collections:
+            print(f"{c.name}: {len(c.slide_ids)} slides (updated {c.updated_at:%Y-%m-%d %H:%M})")
+    return EXIT_OK
+
+
+def _cmd_collection(app: Any, args: argparse.Namespace) -> int:
+    if args.collection_command == "save":
+        app.assembly.save_collection(args.name, args.slide_ids)
+        print(f"saved collection {args.name!r} ({len(args.slide_ids)} slides)")
+    else:
+        app.assembly.delete_collection(args.name)
+        print(f"deleted collection {args.name!r}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "import": _cmd_import,
     "decks": _cmd_decks,
@@ -276,4 +399,7 @@ COMMANDS = {
     "search": _cmd_search,
     "deck": _cmd_deck,
     "thumbnails": _cmd_thumbnails,
+    "compose": _cmd_compose,
+    "collections": _cmd_collections,
+    "collection": _cmd_collection,
 }
