@@ -1,0 +1,595 @@
+"""Check that a PowerPoint file is a sound OPC package: parts, content types, relationships, slide links.
+
+Used by the tests and after every deck export. It reports what is wrong in plain words instead of
+raising, reads every entry once, and parses only XML. Relationship types are matched by suffix and
+elements by local name, so transitional and Strict (ISO 29500) packages are checked alike.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import unquote
+
+from lxml import etree
+
+CONTENT_TYPES = "[Content_Types].xml"
+PACKAGE_RELS = "_rels/.rels"
+R_NAMESPACES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+_R_ID_KEYS = tuple(f"{{{ns}}}id" for ns in R_NAMESPACES)
+PRESENTATION_MAIN = re.compile(
+    r"^application/vnd\.(openxmlformats-officedocument\.presentationml|ms-powerpoint)"
+    r"\.(presentation|slideshow|template)(\.macroenabled)?\.main\+xml$"
+)
+SLIDE_TYPE = "presentationml.slide+xml"
+LAYOUT_TYPE = "presentationml.slidelayout+xml"
+MASTER_TYPE = "presentationml.slidemaster+xml"
+NOTES_TYPE = "presentationml.notesslide+xml"
+MIN_SLIDE_ID = 256
+MAX_SLIDE_ID = 2**31  # exclusive
+_READ_CHUNK = 1024 * 1024
+# A damaged entry fails in many ways: bad deflate data, a bad CRC, an unknown compression method,
+# or a zip-encryption flag (never valid in OOXML).
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    ValueError,
+    NotImplementedError,
+)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the package."""
+
+    code: str  # short stable id, e.g. "missing-target"
+    part: str  # the part concerned, as named in the zip ("" for the package as a whole)
+    message: str  # what is wrong, in plain words, naming the part
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Everything wrong with one package, in the order found; no problems means the package is sound."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def explain(self) -> str:
+        """One line per problem, for logs, test failures and error details."""
+        if self.ok:
+            return "The package is valid."
+        return "\n".join(problem.message for problem in self.problems)
+
+
+class _Link(NamedTuple):
+    """A kind of link between parts: how to recognise it and what to call it when it is wrong."""
+
+    code: str  # the Problem.code for a broken link of this kind
+    rel_suffix: str  # relationship type suffix
+    content_type: str  # content type suffix of the target part
+    noun: str
+
+
+_SLIDE = _Link("slide-list", "/slide", SLIDE_TYPE, "slide")
+_MASTER = _Link("master-link", "/slideMaster", MASTER_TYPE, "slide master")
+_LAYOUT = _Link("layout-link", "/slideLayout", LAYOUT_TYPE, "slide layout")
+_NOTES = _Link("notes-link", "/notesSlide", NOTES_TYPE, "notes slide")
+
+
+@dataclass(frozen=True)
+class _Rel:
+    rel_id: str
+    rel_type: str
+    target: str  # resolved part name (no leading "/"), or the raw target when external
+    external: bool
+
+
+@dataclass
+class _Package:
+    """What the checks need: the parts, their content types, their parsed XML and relationships."""
+
+    names: dict[str, str] = field(default_factory=dict)  # lower-case part name -> part name
+    content_types: dict[str, str] = field(default_factory=dict)  # part name -> content type ("")
+    xml: dict[str, etree._Element] = field(default_factory=dict)  # part name -> root (parsed only)
+    rels: dict[str, list[_Rel]] = field(default_factory=dict)  # source part ("" package) -> rels
+
+    def find(self, name: str) -> str | None:
+        """The real part name for `name`; part names compare case-insensitively (OPC)."""
+        lower = name.lower()
+        return self.names.get(lower) or self.names.get(unquote(lower))
+
+    def parts_typed(self, suffix: str) -> list[str]:
+        return [name for name, ct in self.content_types.items() if ct.endswith(suffix)]
+
+    def rels_typed(self, source: str, suffix: str) -> list[_Rel]:
+        return [rel for rel in self.rels.get(source, ()) if rel.rel_type.endswith(suffix)]
+
+    def rel_by_id(self, source: str, rel_id: str) -> _Rel | None:
+        return next((rel for rel in self.rels.get(source, ()) if rel.rel_id == rel_id), None)
+
+
+# ---- public entry point ---------------------------------------------------------------------------
+
+
+def validate_package(path: Path) -> ValidationReport:
+    """Every problem found in the package at `path` (OSError if the file cannot be read at all)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as exc:
+        return ValidationReport(
+            (Problem("not-a-zip", "", f"{Path(path).name} is not a readable zip archive ({exc})."),)
+        )
+    problems: list[Problem] = []
+    with archive:
+        package = _load(archive, problems)
+    if package is not None:
+        for check in _CHECKS:
+            problems.extend(check(package))
+    return ValidationReport(tuple(problems))
+
+
+# ---- loading --------------------------------------------------------------------------------------
+
+
+def _load(archive: zipfile.ZipFile, problems: list[Problem]) -> _Package | None:
+    """Read every entry once; None when there are no content types to judge the parts by."""
+    infos = _unique_entries(archive.infolist(), problems)
+    package = _Package(names={name.lower(): name for name in infos})
+    types_name = package.find(CONTENT_TYPES)
+    if types_name is None:
+        problems.append(Problem("missing-content-types", "", f"The package has no {CONTENT_TYPES} part."))
+        return None
+    types_root = _parse(types_name, _read(archive, infos[types_name], problems), problems)
+    if types_root is None:
+        return None
+    overrides, defaults = _content_type_tables(types_root)
+    for name, info in infos.items():
+        if name != types_name:
+            package.content_types[name] = _content_type(name, overrides, defaults)
+            _load_part(archive, info, package, problems)
+    for name, root in package.xml.items():
+        if _is_rels_part(name):
+            package.rels[_source_of(name)] = list(_relationships(name, root))
+    return package
+
+
+def _unique_entries(infos: Iterable[zipfile.ZipInfo], problems: list[Problem]) -> dict[str, zipfile.ZipInfo]:
+    """Part name -> first zip entry; a later entry with the same name (any case) is a problem."""
+    seen: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        name = info.filename
+        if name.endswith("/"):
+            continue  # a folder entry, not a part
+        first = seen.get(name.lower())
+        if first is not None:
+            problems.append(
+                Problem(
+                    "duplicate-part",
+                    name,
+                    f"{name}: the zip holds this part more than once (also as {first.filename}); "
+                    "readers keep only one of the copies.",
+                )
+            )
+            continue
+        seen[name.lower()] = info
+    return {info.filename: info for info in seen.values()}
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, problems: list[Problem]) -> bytes | None:
+    try:
+        with archive.open(info) as handle:
+            return handle.read()
+    except _READ_ERRORS as exc:
+        problems.append(_unreadable(info.filename, exc))
+        return None
+
+
+def _drain(archive: zipfile.ZipFile, info: zipfile.ZipInfo, problems: list[Problem]) -> None:
+    """Decompress a binary part to check its CRC without keeping it in memory."""
+    try:
+        with archive.open(info) as handle:
+            while handle.read(_READ_CHUNK):
+                pass
+    except _READ_ERRORS as exc:
+        problems.append(_unreadable(info.filename, exc))
+
+
+def _unreadable(name: str, exc: BaseException) -> Problem:
+    return Problem("unreadable-part", name, f"{name}: the zip entry cannot be read, it is damaged ({exc}).")
+
+
+def _parse(name: str, data: bytes | None, problems: list[Problem]) -> etree._Element | None:
+    if data is None:
+        return None
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        problems.append(Problem("bad-xml", name, f"{name}: the part is not well-formed XML ({exc})."))
+        return None
+
+
+def _load_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, package: _Package, problems: list[Problem]
+) -> None:
+    name = info.filename
+    if not _is_xml(name, package.content_types[name]):
+        _drain(archive, info, problems)
+        return
+    root = _parse(name, _read(archive, info, problems), problems)
+    if root is not None:
+        package.xml[name] = root
+
+
+def _is_xml(name: str, content_type: str) -> bool:
+    if content_type:
+        return content_type.endswith("+xml") or content_type in ("application/xml", "text/xml")
+    return name.lower().endswith((".xml", ".rels"))
+
+
+def _is_rels_part(name: str) -> bool:
+    folder, base = posixpath.split(name.lower())
+    return base.endswith(".rels") and posixpath.basename(folder) == "_rels"
+
+
+def _source_of(rels_part: str) -> str:
+    """'ppt/slides/_rels/slide1.xml.rels' -> 'ppt/slides/slide1.xml'; '_rels/.rels' -> ''."""
+    folder, base = posixpath.split(rels_part)
+    return posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
+
+
+def _content_type_tables(root: etree._Element) -> tuple[dict[str, str], dict[str, str]]:
+    overrides: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+    for item in root:
+        tag = _local(item.tag)
+        content_type = (item.get("ContentType") or "").strip().lower()
+        if tag == "Override":
+            overrides[unquote(item.get("PartName") or "").lstrip("/").lower()] = content_type
+        elif tag == "Default":
+            defaults[(item.get("Extension") or "").lower()] = content_type
+    return overrides, defaults
+
+
+def _content_type(name: str, overrides: dict[str, str], defaults: dict[str, str]) -> str:
+    lower = unquote(name).lower()
+    if lower in overrides:
+        return overrides[lower]
+    base = posixpath.basename(lower)
+    return defaults.get(base.rpartition(".")[2], "") if "." in base else ""
+
+
+def _relationships(rels_part: str, root: etree._Element) -> Iterator[_Rel]:
+    source = _source_of(rels_part)
+    for element in root:
+        if _local(element.tag) != "Relationship":
+            continue
+        external = (element.get("TargetMode") or "") == "External"
+        target = element.get("Target") or ""
+        yield _Rel(
+            rel_id=element.get("Id") or "",
+            rel_type=element.get("Type") or "",
+            target=target if external else _resolve(source, target),
+            external=external,
+        )
+
+
+def _resolve(source: str, target: str) -> str:
+    """The part name an internal target points to ("" if none), relative to the source's folder.
+
+    A bare fragment ("#_ftn1", a bookmark) is a same-document reference: it names the source itself.
+    """
+    path, hash_mark, _ = target.strip().partition("#")
+    if not path:
+        return source if hash_mark else ""
+    joined = path if path.startswith("/") else posixpath.join("/", posixpath.dirname(source), path)
+    return posixpath.normpath(joined).lstrip("/")
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _r_id(element: etree._Element) -> str:
+    return next((element.get(key) or "" for key in _R_ID_KEYS if key in element.attrib), "")
+
+
+def _list_entries(root: etree._Element, list_name: str, entry_name: str) -> list[etree._Element]:
+    """The entries of a top-level id list; extensions (p14 sections) hold look-alike elements."""
+    found = root.find(f"{{*}}{list_name}")
+    return [] if found is None else list(found.iterchildren(f"{{*}}{entry_name}"))
+
+
+def _rels_name(source: str) -> str:
+    if not source:
+        return PACKAGE_RELS
+    folder, base = posixpath.split(source)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+# ---- package checks -------------------------------------------------------------------------------
+
+
+def _check_content_types(package: _Package) -> Iterator[Problem]:
+    for name, content_type in package.content_types.items():
+        if not content_type and not _is_rels_part(name):
+            yield Problem(
+                "no-content-type",
+                name,
+                f"{name}: the part has no content type ({CONTENT_TYPES} has neither an Override "
+                "for it nor a Default for its extension).",
+            )
+
+
+def _check_relationships(package: _Package) -> Iterator[Problem]:
+    for source, rels in package.rels.items():
+        yield from _check_rel_ids(source, rels)
+        for rel in rels:
+            if not rel.external and package.find(rel.target) is None:
+                yield _missing_target(source, rel)
+
+
+def _check_rel_ids(source: str, rels: list[_Rel]) -> Iterator[Problem]:
+    rels_part = _rels_name(source)
+    for rel_id, count in Counter(rel.rel_id for rel in rels).items():
+        if count > 1:
+            yield Problem(
+                "duplicate-rel-id",
+                rels_part,
+                f"{rels_part}: relationship id {rel_id!r} is used {count} times; ids must be unique.",
+            )
+
+
+def _missing_target(source: str, rel: _Rel) -> Problem:
+    where = source or PACKAGE_RELS
+    target = rel.target or "nothing (the target is empty)"
+    suffix = "" if not rel.target else ", which is not in the package"
+    return Problem(
+        "missing-target",
+        where,
+        f"{where}: relationship {rel.rel_id} ({_short_type(rel.rel_type)}) points to {target}{suffix}.",
+    )
+
+
+def _short_type(rel_type: str) -> str:
+    return rel_type.rpartition("/")[2] or "no type"
+
+
+def _main_part(package: _Package) -> str | None:
+    """The presentation part the package relationships name, if it is one."""
+    mains = package.rels_typed("", "/officeDocument")
+    if len(mains) != 1:
+        return None
+    name = package.find(mains[0].target)
+    if name is None or not PRESENTATION_MAIN.match(package.content_types.get(name, "")):
+        return None
+    return name
+
+
+def _check_main_part(package: _Package) -> Iterator[Problem]:
+    if "" not in package.rels:
+        yield Problem("main-part", "", f"The package has no readable {PACKAGE_RELS}, so no main part.")
+        return
+    mains = package.rels_typed("", "/officeDocument")
+    if len(mains) != 1:
+        yield Problem(
+            "main-part",
+            PACKAGE_RELS,
+            f"{PACKAGE_RELS}: expected one officeDocument relationship, found {len(mains)}.",
+        )
+        return
+    name = package.find(mains[0].target)
+    if name is None:
+        return  # reported as missing-target
+    content_type = package.content_types.get(name, "")
+    if not PRESENTATION_MAIN.match(content_type):
+        yield Problem(
+            "main-part",
+            name,
+            f"{name}: the main part is not a presentation (content type {content_type or 'none'}).",
+        )
+
+
+# ---- presentation checks --------------------------------------------------------------------------
+
+
+def _check_presentation(package: _Package) -> Iterator[Problem]:
+    main = _main_part(package)
+    root = package.xml.get(main) if main else None
+    if main is None or root is None:
+        return
+    ids: Counter[str] = Counter()
+    for element in _list_entries(root, "sldIdLst", "sldId"):
+        ids[element.get("id") or ""] += 1
+        yield from _check_list_entry(package, main, element, _SLIDE)
+        yield from _check_slide_id_range(main, element.get("id") or "")
+    for slide_id, count in ids.items():
+        if count > 1:
+            yield Problem(
+                "duplicate-slide-id",
+                main,
+                f"{main}: slide id {slide_id} is used by {count} slides; slide ids must be unique.",
+            )
+    for element in _list_entries(root, "sldMasterIdLst", "sldMasterId"):
+        yield from _check_list_entry(package, main, element, _MASTER)
+
+
+def _check_list_entry(
+    package: _Package, main: str, element: etree._Element, link: _Link
+) -> Iterator[Problem]:
+    """A <sldId>/<sldMasterId> must name a relationship of the right type to a part of the right type."""
+    rel_id = _r_id(element)
+    rel = package.rel_by_id(main, rel_id)
+    entry = f"<{_local(element.tag)} id={element.get('id')!r} r:id={rel_id!r}>"
+    if rel is None:
+        yield Problem(link.code, main, f"{main}: {entry} names no relationship of the presentation.")
+    elif rel.external or not rel.rel_type.endswith(link.rel_suffix):
+        yield Problem(
+            link.code,
+            main,
+            f"{main}: {entry} names a {_short_type(rel.rel_type)} relationship, not a {link.noun}.",
+        )
+    else:
+        yield from _check_target_type(package, main, rel, link)
+
+
+def _check_target_type(package: _Package, source: str, rel: _Rel, link: _Link) -> Iterator[Problem]:
+    target = package.find(rel.target)
+    actual = package.content_types.get(target, "") if target else ""
+    # An absent target or content type is reported once, as missing-target or no-content-type.
+    if target and actual and not actual.endswith(link.content_type):
+        yield Problem(
+            link.code,
+            source,
+            f"{source}: relationship {rel.rel_id} points to {target}, whose content type "
+            f"{actual} is not a {link.noun}.",
+        )
+
+
+def _check_slide_id_range(main: str, slide_id: str) -> Iterator[Problem]:
+    if not slide_id.isdigit() or not MIN_SLIDE_ID <= int(slide_id) < MAX_SLIDE_ID:
+        yield Problem(
+            "slide-id-range",
+            main,
+            f"{main}: slide id {slide_id!r} is outside the valid range {MIN_SLIDE_ID}..{MAX_SLIDE_ID - 1}.",
+        )
+
+
+def _check_orphan_slides(package: _Package) -> Iterator[Problem]:
+    main = _main_part(package)
+    root = package.xml.get(main) if main else None
+    if main is None or root is None:
+        return  # without a readable presentation part there is no slide list to compare with
+    listed = set()
+    for element in _list_entries(root, "sldIdLst", "sldId"):
+        rel = package.rel_by_id(main, _r_id(element))
+        if rel is not None:
+            listed.add(package.find(rel.target))
+    for slide in package.parts_typed(SLIDE_TYPE):
+        if slide not in listed:
+            yield Problem(
+                "orphan-slide",
+                slide,
+                f"{slide}: the slide is in the package but not in the slide list of {main}.",
+            )
+
+
+# ---- slide, layout and master links ---------------------------------------------------------------
+
+
+def _check_slide_layouts(package: _Package) -> Iterator[Problem]:
+    for slide in package.parts_typed(SLIDE_TYPE):
+        layouts = package.rels_typed(slide, "/slideLayout")
+        if len(layouts) != 1:
+            yield Problem(
+                "layout-link",
+                slide,
+                f"{slide}: a slide needs exactly one slideLayout relationship, it has {len(layouts)}.",
+            )
+        else:
+            yield from _check_target_type(package, slide, layouts[0], _LAYOUT)
+
+
+def _check_layout_masters(package: _Package) -> Iterator[Problem]:
+    for layout in package.parts_typed(LAYOUT_TYPE):
+        masters = package.rels_typed(layout, "/slideMaster")
+        if len(masters) != 1:
+            yield Problem(
+                "master-link",
+                layout,
+                f"{layout}: a layout needs exactly one slideMaster relationship, it has {len(masters)}.",
+            )
+            continue
+        yield from _check_target_type(package, layout, masters[0], _MASTER)
+        master = package.find(masters[0].target)
+        if master is not None and not _master_lists(package, master, layout):
+            yield Problem(
+                "master-link",
+                layout,
+                f"{layout}: its master {master} does not list it in <sldLayoutIdLst>.",
+            )
+
+
+def _master_lists(package: _Package, master: str, layout: str) -> bool:
+    root = package.xml.get(master)
+    if root is None:
+        return True  # unreadable master: reported as bad-xml
+    listed = {_r_id(element) for element in _list_entries(root, "sldLayoutIdLst", "sldLayoutId")}
+    return any(
+        rel.rel_id in listed and package.find(rel.target) == layout
+        for rel in package.rels_typed(master, "/slideLayout")
+    )
+
+
+def _check_notes(package: _Package) -> Iterator[Problem]:
+    for slide in package.parts_typed(SLIDE_TYPE):
+        for rel in package.rels_typed(slide, "/notesSlide"):
+            notes = package.find(rel.target)
+            if notes is not None:
+                yield from _check_target_type(package, slide, rel, _NOTES)
+                yield from _check_notes_links(package, slide, notes)
+
+
+def _check_notes_links(package: _Package, slide: str, notes: str) -> Iterator[Problem]:
+    back = [package.find(rel.target) for rel in package.rels_typed(notes, "/slide")]
+    if slide not in back:
+        yield Problem(
+            "notes-link",
+            notes,
+            f"{notes}: the notes of {slide} have no slide relationship back to that slide.",
+        )
+    if not package.rels_typed(notes, "/notesMaster"):
+        yield Problem("notes-link", notes, f"{notes}: the notes slide has no notesMaster relationship.")
+
+
+def _check_charts(package: _Package) -> Iterator[Problem]:
+    for source in (*package.parts_typed(SLIDE_TYPE), *package.parts_typed(LAYOUT_TYPE)):
+        root = package.xml.get(source)
+        if root is not None:
+            yield from _check_chart_refs(package, source, root)
+
+
+def _check_chart_refs(package: _Package, source: str, root: etree._Element) -> Iterator[Problem]:
+    for graphic_data in root.iter("{*}graphicData"):
+        if not (graphic_data.get("uri") or "").endswith("chart"):
+            continue
+        for chart in graphic_data.iterchildren("{*}chart"):
+            rel_id = _r_id(chart)
+            rel = package.rel_by_id(source, rel_id)
+            # A chart relationship whose part is absent is reported once, as missing-target.
+            if rel is None or not rel.rel_type.endswith("/chart"):
+                yield Problem(
+                    "missing-chart",
+                    source,
+                    f"{source}: a chart graphic frame refers to {rel_id or 'no id'}, "
+                    "which is not a chart relationship of the part.",
+                )
+
+
+_CHECKS = (
+    _check_content_types,
+    _check_relationships,
+    _check_main_part,
+    _check_presentation,
+    _check_orphan_slides,
+    _check_slide_layouts,
+    _check_layout_masters,
+    _check_notes,
+    _check_charts,
+)
