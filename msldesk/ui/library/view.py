@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.changes import Changes
 from msldesk.decks.records import DeckInfo, DeckStatus, DeckUpdate, SearchFilters, SearchHit, SlideInfo
+from msldesk.ui.builder.tray import DeckBuilder
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
 from msldesk.ui.library.delegates import (
@@ -134,6 +135,9 @@ class LibraryView(QWidget):
         middle_layout.addWidget(self.banner)
         middle_layout.addWidget(self.result_label)
         middle_layout.addWidget(self.grid, 1)
+        self.builder = DeckBuilder(context, self.images)
+        middle_layout.addWidget(self.builder)
+        self.builder.status_message.connect(self.status_message)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.deck_list)
         splitter.addWidget(middle)
@@ -363,6 +367,9 @@ class LibraryView(QWidget):
         self.context.runner.submit(
             "db", lambda _p, _c: service.set_slide_tags(slide_id, tags), self.context.changed.emit
         )
+
+    def add_selection_to_builder(self) -> None:
+        self.builder.add_slides(self.selected_slide_ids())
 
     def focus_search(self) -> None:
         self.search.setFocus()

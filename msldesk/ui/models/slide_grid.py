@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from msldesk.decks.records import DeckStatus, SearchHit, SlideInfo
+from msldesk.ui.models.mime import SLIDES_MIME, encode_ids
 from msldesk.ui.tasks import TaskRunner
 
 CardRole = Qt.ItemDataRole.UserRole + 10
@@ -181,6 +182,17 @@ class SlideGridModel(QAbstractListModel):
         if role == CardRole:
             return card
         return None
+
+    def mimeTypes(self) -> list[str]:
+        return [SLIDES_MIME]
+
+    def mimeData(self, indexes: Any) -> Any:
+        """Dragged slides carry their ids, so the deck builder tray can take them."""
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return encode_ids(SLIDES_MIME, [self._cards[r].slide_id for r in rows if 0 <= r < len(self._cards)])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

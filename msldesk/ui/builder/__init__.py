@@ -1,0 +1,1 @@
+"""The deck builder: a tray of picked slides that becomes a new deck."""

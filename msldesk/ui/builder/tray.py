@@ -1,0 +1,332 @@
+"""DeckBuilder: the tray under the library where slides are gathered, ordered and exported as a deck."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.changes import Changes
+from msldesk.decks.records import SlideInfo
+from msldesk.ui.context import AppContext
+from msldesk.ui.library.delegates import CARD_H, CARD_W, SlideCardDelegate
+from msldesk.ui.library.thumbnail_images import ThumbnailImages
+from msldesk.ui.models.slide_grid import SlideCard
+from msldesk.ui.models.tray import TrayModel
+from msldesk.ui.tasks import TaskHandle
+
+NO_COLLECTION = "Open a collection…"
+
+
+class DeckBuilder(QWidget):
+    exported = Signal(object)  # AssemblyResult
+    status_message = Signal(str)
+
+    def __init__(self, context: AppContext, images: ThumbnailImages, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.model = TrayModel(self)
+        self._plan_generation = 0
+        self._export: TaskHandle | None = None
+        self.blocked: list[Any] = []
+
+        self.view = QListView()
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setFlow(QListView.Flow.LeftToRight)
+        self.view.setWrapping(False)
+        self.view.setMovement(QListView.Movement.Snap)
+        self.view.setGridSize(QSize(CARD_W + 4, CARD_H + 4))
+        self.view.setFixedHeight(CARD_H + 28)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(SlideCardDelegate(images, self.view))
+
+        self.summary = QLabel("Drag slides here from the library, or select them and press Ctrl+B.")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.title = QLabel()
+        self.bom_slide = QCheckBox("Bill of materials slide")
+        self.bom_slide.setChecked(True)
+        self.collections = QComboBox()
+        self.collections.addItem(NO_COLLECTION)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the selected slides from the tray (Delete)")
+        self.left_button = QPushButton("◀")
+        self.left_button.setToolTip("Move the selected slide earlier (Ctrl+Left)")
+        self.right_button = QPushButton("▶")
+        self.right_button.setToolTip("Move the selected slide later (Ctrl+Right)")
+        self.clear_button = QPushButton("Clear")
+        self.save_button = QPushButton("Save as collection…")
+        self.export_button = QPushButton("Export deck…")
+        self.export_button.setToolTip("Build a .pptx from the tray (Ctrl+E)")
+        self.cancel_button = QPushButton("Cancel")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        for widget in (self.progress, self.cancel_button):
+            widget.hide()
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(QLabel("<b>Deck builder</b>"))
+        buttons.addWidget(self.summary, 1)
+        for widget in (
+            self.left_button,
+            self.right_button,
+            self.remove_button,
+            self.clear_button,
+            self.collections,
+            self.save_button,
+            self.bom_slide,
+            self.progress,
+            self.cancel_button,
+            self.export_button,
+        ):
+            buttons.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view)
+
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.left_button.clicked.connect(lambda: self.move_selected(-1))
+        self.right_button.clicked.connect(lambda: self.move_selected(1))
+        self.clear_button.clicked.connect(self.model.clear)
+        self.save_button.clicked.connect(self.save_collection)
+        self.export_button.clicked.connect(self.export)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.collections.activated.connect(self._on_collections_activated)
+        self.model.changed.connect(self._on_model_changed)
+        self.model.slides_dropped.connect(self._on_model_slides_dropped)
+        QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
+        QShortcut(QKeySequence("Ctrl+Left"), self.view, lambda: self.move_selected(-1))
+        QShortcut(QKeySequence("Ctrl+Right"), self.view, lambda: self.move_selected(1))
+        context.ready.connect(self.reload_collections)
+        self._on_model_changed()
+
+    # ---- adding and arranging -----------------------------------------------------------------
+
+    def add_slides(self, slide_ids: list[int], row: int = -1) -> None:
+        """Append (or insert at `row`) library slides; their details are read on the db lane."""
+        if not slide_ids or self.context.app is None:
+            return
+        service = self.context.decks
+
+        def done(slides: list[SlideInfo]) -> None:
+            self.model.insert_cards(row, [_card(s) for s in slides])
+
+        self.context.runner.submit("db", lambda _p, _c: service.slides_by_id(slide_ids), done)
+
+    def _on_model_slides_dropped(self, slide_ids: list[int], row: int) -> None:
+        self.add_slides(slide_ids, row)
+
+    def selected_rows(self) -> list[int]:
+        return sorted({i.row() for i in self.view.selectionModel().selectedIndexes()})
+
+    def remove_selected(self) -> None:
+        self.model.remove_rows(self.selected_rows())
+
+    def move_selected(self, step: int) -> None:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            return
+        if self.model.move_row(rows[0], rows[0] + step):
+            self.view.setCurrentIndex(self.model.index(rows[0] + step))
+
+    # ---- compliance summary -------------------------------------------------------------------
+
+    def _on_model_changed(self) -> None:
+        count = self.model.rowCount()
+        self.export_button.setEnabled(count > 0 and self._export is None)
+        self.save_button.setEnabled(count > 0)
+        if not count:
+            self.summary.setText("Drag slides here from the library, or select them and press Ctrl+B.")
+            self.blocked = []
+            return
+        if self.context.app is None:
+            return
+        self._plan_generation += 1
+        generation, ids, assembly = self._plan_generation, self.model.slide_ids(), self.context.app.assembly
+
+        def done(plan: Any) -> None:
+            if generation != self._plan_generation:
+                return
+            self.blocked = list(plan.blocked)
+            self.model.update_statuses({i.slide_id: i.status for i in plan.items})
+            companions = sum(1 for i in plan.items if i.companion_of is not None)
+            parts = [f"{len(plan.items)} slides"]
+            if companions:
+                parts.append(f"{companions} companion slide(s) added")
+            text = " · ".join(parts)
+            if self.blocked:
+                text += (
+                    f' · <span style="color:#c62828"><b>{len(self.blocked)} expired or withdrawn</b></span>'
+                    " (needs a reason to export)"
+                )
+            if plan.warnings:
+                text += f' · <span style="color:#c77700">{html.escape(plan.warnings[0])}</span>'
+                if len(plan.warnings) > 1:
+                    text += f" (+{len(plan.warnings) - 1} more)"
+            self.summary.setText(text)
+            self.summary.setToolTip("\n".join(plan.warnings))
+
+        self.context.runner.submit("db", lambda _p, _c: assembly.plan(ids), done)
+
+    # ---- collections --------------------------------------------------------------------------
+
+    def reload_collections(self) -> None:
+        if self.context.app is None:
+            return
+        assembly = self.context.app.assembly
+
+        def done(collections: list[Any]) -> None:
+            self.collections.clear()
+            self.collections.addItem(NO_COLLECTION)
+            for collection in collections:
+                self.collections.addItem(f"{collection.name} ({len(collection.slide_ids)})", collection.name)
+
+        self.context.runner.submit("db", lambda _p, _c: assembly.collections(), done)
+
+    def ask_collection_name(self) -> str | None:
+        name, ok = QInputDialog.getText(self, "Save collection", "Name of the collection:")
+        return name if ok and name.strip() else None
+
+    def save_collection(self) -> None:
+        name = self.ask_collection_name()
+        if name is None or self.context.app is None:
+            return
+        assembly, ids = self.context.app.assembly, self.model.slide_ids()
+
+        def done(_changes: Changes) -> None:
+            self.status_message.emit(f"Saved the collection “{name}”")
+            self.reload_collections()
+
+        self.context.runner.submit("db", lambda _p, _c: assembly.save_collection(name, ids), done)
+
+    def _on_collections_activated(self, index: int) -> None:
+        name = self.collections.itemData(index)
+        if name:
+            self.open_collection(str(name))
+        self.collections.setCurrentIndex(0)
+
+    def open_collection(self, name: str) -> None:
+        if self.context.app is None:
+            return
+        assembly, service = self.context.app.assembly, self.context.decks
+
+        def job(_p: Any, _c: Any) -> list[SlideInfo]:
+            return service.slides_by_id(list(assembly.collection(name).slide_ids))
+
+        def done(slides: list[SlideInfo]) -> None:
+            self.model.clear()
+            self.model.insert_cards(0, [_card(s) for s in slides])
+            self.status_message.emit(f"Opened the collection “{name}”")
+
+        self.context.runner.submit("db", job, done)
+
+    # ---- export -------------------------------------------------------------------------------
+
+    def ask_output_path(self) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export deck", "briefing.pptx", "PowerPoint deck (*.pptx)"
+        )
+        if not path:
+            return None
+        return Path(path) if path.lower().endswith(".pptx") else Path(path + ".pptx")
+
+    def ask_override_reason(self, description: str) -> str | None:
+        reason, ok = QInputDialog.getText(
+            self,
+            "Expired or withdrawn slide",
+            f"{description}\n\nWhy must it be used anyway? (recorded in the bill of materials)",
+        )
+        return reason.strip() if ok and reason.strip() else None
+
+    def export(self) -> None:
+        if self.context.app is None or not self.model.rowCount() or self._export is not None:
+            return
+        out = self.ask_output_path()
+        if out is None:
+            return
+        overrides: dict[int, str] = {}
+        for item in self.blocked:
+            reason = self.ask_override_reason(
+                f"“{item.display_title}” from {item.deck_title} is {item.status.label.lower()}."
+            )
+            if reason is None:
+                self.status_message.emit("Export cancelled: an expired or withdrawn slide has no reason.")
+                return
+            overrides[item.slide_id] = reason
+        assembly, ids, bom = self.context.app.assembly, self.model.slide_ids(), self.bom_slide.isChecked()
+        title = out.stem.replace("-", " ").replace("_", " ")
+
+        def job(progress: Any, cancel: Any) -> Any:
+            return assembly.compose(
+                ids,
+                out,
+                title=title,
+                overrides=overrides,
+                bill_of_materials_slide=bom,
+                progress=progress,
+                cancel=cancel,
+            )
+
+        self.progress.setRange(0, 0)
+        for widget in (self.progress, self.cancel_button):
+            widget.show()
+        self.export_button.setEnabled(False)
+        self._export = self.context.runner.submit(
+            "io", job, self._on_export_done, self._on_export_failed, self._on_export_progress
+        )
+
+    def _on_export_progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(message)
+
+    def _finish_export(self) -> None:
+        self._export = None
+        for widget in (self.progress, self.cancel_button):
+            widget.hide()
+        self.export_button.setEnabled(self.model.rowCount() > 0)
+
+    def _on_export_done(self, result: Any) -> None:
+        self._finish_export()
+        note = f" ({len(result.warnings)} warnings)" if result.warnings else ""
+        self.status_message.emit(f"Exported {result.slides} slides to {result.path}{note}")
+        self.exported.emit(result)
+
+    def _on_export_failed(self, error: BaseException, details: str) -> None:
+        self._finish_export()
+        from msldesk.ui.errors import report_error
+
+        report_error(error, details, self)
+
+    def _on_cancel_button_clicked(self) -> None:
+        if self._export is not None:
+            self._export.cancel()
+            self._finish_export()
+            self.status_message.emit("Export cancelled; nothing was written.")
+
+
+def _card(slide: SlideInfo) -> SlideCard:
+    return SlideCard.from_slide(slide)

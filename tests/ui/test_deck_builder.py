@@ -1,0 +1,108 @@
+"""The deck builder tray: drag slides in, reorder, remove, save and reopen collections, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from msldesk.decks.records import DeckStatus
+from msldesk.ui.models.slide_grid import CardRole
+
+pytestmark = pytest.mark.usefixtures("no_libreoffice")
+
+
+def _ready_builder(make_window, qtbot):  # type: ignore[no-untyped-def]
+    window, context = make_window()
+    view = window.library
+    qtbot.waitUntil(lambda: view.grid_model.rowCount() == 10, timeout=10_000)
+    return window, context, view, view.builder
+
+
+def _titles(builder) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c.display_title for c in builder.model.cards()]
+
+
+def test_slides_dragged_from_the_grid_land_in_the_tray(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    mime = grid.mimeData([grid.index(0), grid.index(3)])
+    assert builder.model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
+    assert builder.model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 2, timeout=10_000)
+    assert _titles(builder) == [grid.card(0).display_title, grid.card(3).display_title]
+    qtbot.waitUntil(lambda: "2 slides" in builder.summary.text(), timeout=10_000)
+
+
+def test_reorder_remove_and_keyboard_add(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    for row in (0, 1, 2):
+        view.grid.selectionModel().select(grid.index(row), view.grid.selectionModel().SelectionFlag.Select)
+    window.actions_by_key["add_to_deck"].trigger()
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 3, timeout=10_000)
+    first, second, third = _titles(builder)
+    builder.view.setCurrentIndex(builder.model.index(0))
+    builder.move_selected(1)
+    assert _titles(builder) == [second, first, third]
+    # Dragging a card within the tray moves it.
+    mime = builder.model.mimeData([builder.model.index(2)])
+    builder.model.dropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    assert _titles(builder) == [third, second, first]
+    builder.view.selectionModel().clearSelection()
+    builder.view.setCurrentIndex(builder.model.index(1))
+    builder.remove_selected()
+    assert _titles(builder) == [third, first]
+
+
+def test_expired_slide_is_flagged_and_needs_a_reason_to_export(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    expired_row = next(r for r in range(10) if grid.card(r).status is DeckStatus.EXPIRED)
+    builder.add_slides([grid.card(0).slide_id, grid.card(expired_row).slide_id])
+    qtbot.waitUntil(lambda: "expired or withdrawn" in builder.summary.text(), timeout=10_000)
+    assert len(builder.blocked) == 1
+    out = tmp_path / "briefing.pptx"
+    builder.ask_output_path = lambda: out  # type: ignore[method-assign]
+    builder.ask_override_reason = lambda _description: None  # type: ignore[method-assign]
+    builder.export()
+    assert not out.exists(), "no reason given: nothing is exported"
+    builder.ask_override_reason = lambda _description: "Requested by the chair for context"  # type: ignore[method-assign]
+    with qtbot.waitSignal(builder.exported, timeout=60_000) as exported:
+        builder.export()
+    result = exported.args[0]
+    assert result.path == out and out.exists()
+    assert result.bill_of_materials.exists()
+    bom = result.bill_of_materials.read_text(encoding="utf-8-sig")
+    assert "Requested by the chair for context" in bom and "expired" in bom
+    from pptx import Presentation
+
+    assert len(Presentation(str(out)).slides) == 3  # two slides and the bill of materials
+    from msldesk.decks.validate import validate_package
+
+    assert validate_package(out).ok
+
+
+def test_collections_are_saved_and_reopened(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    ids = [grid.card(r).slide_id for r in (4, 1)]
+    builder.add_slides(ids)
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 2, timeout=10_000)
+    builder.ask_collection_name = lambda: "Advisory board, March"  # type: ignore[method-assign]
+    builder.save_collection()
+    qtbot.waitUntil(lambda: builder.collections.count() == 2, timeout=10_000)
+    assert context.app.assembly.collection("Advisory board, March").slide_ids == tuple(ids)
+    builder.model.clear()
+    builder.open_collection("Advisory board, March")
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 2, timeout=10_000)
+    assert [c.slide_id for c in builder.model.cards()] == ids
+
+
+def test_tray_model_passes_qt_model_tester(make_window, qtbot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    window, _, view, builder = _ready_builder(make_window, qtbot)
+    builder.add_slides([view.grid_model.card(r).slide_id for r in range(3)])
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 3, timeout=10_000)
+    assert builder.model.index(0).data(CardRole) is not None
+    qtmodeltester.check(builder.model)
