@@ -89,7 +89,7 @@ class DeckBuilder(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("<b>Deck builder</b>"))
         buttons.addWidget(self.summary, 1)
-        for widget in (
+        tools: tuple[QWidget, ...] = (
             self.left_button,
             self.right_button,
             self.remove_button,
@@ -100,8 +100,9 @@ class DeckBuilder(QWidget):
             self.progress,
             self.cancel_button,
             self.export_button,
-        ):
-            buttons.addWidget(widget)
+        )
+        for tool in tools:
+            buttons.addWidget(tool)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(buttons)
