@@ -11,18 +11,24 @@ DATA_DIR_ENV = "MSLDESK_DATA_DIR"
 
 
 def resource_path(*parts: str) -> Path:
-    """A file under resources/, from a source checkout, an installed package or a PyInstaller bundle."""
+    """A file under resources/, from a source checkout, an installed package or a PyInstaller bundle.
+
+    Bundled resources live in the package (msldesk/resources/), so a source checkout and an
+    installed wheel find them in the same place; a PyInstaller bundle can put them there too
+    (datas: msldesk/resources -> msldesk/resources) or at its root. The first folder holding the
+    file wins; if none does, the answer is the package path (for a clear "missing" message).
+    """
+    here = Path(__file__).resolve().parent
+    candidates = [here / "resources"]  # source checkout and installed wheel (package data)
     frozen_root = getattr(sys, "_MEIPASS", None)
-    candidates = []
     if frozen_root:
         candidates.append(Path(frozen_root) / "resources")
-    here = Path(__file__).resolve().parent
-    candidates.append(here / "resources")  # installed wheel (package data)
-    candidates.append(here.parent / "resources")  # source checkout
+    candidates.append(here.parent / "resources")  # a source checkout's top-level resources/ folder
     for root in candidates:
-        if root.is_dir():
-            return root.joinpath(*parts)
-    return candidates[-1].joinpath(*parts)
+        path = root.joinpath(*parts)
+        if path.exists():
+            return path
+    return candidates[0].joinpath(*parts)
 
 
 def default_data_dir() -> Path:
