@@ -23,6 +23,7 @@ def main() -> int:
     parser.add_argument("--deck-row", type=int, default=-1)
     parser.add_argument("--select", type=int, default=-1, help="grid row to select")
     parser.add_argument("--tab", type=int, default=0)
+    parser.add_argument("--tray", default="", help="grid rows to put in the deck builder, e.g. 0,3,9")
     parser.add_argument("--wait-ms", type=int, default=3000)
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
@@ -40,9 +41,12 @@ def main() -> int:
         view.side_tabs.setCurrentIndex(args.tab)
 
     def select() -> None:
+        view = window.library
         if args.select >= 0:
-            view = window.library
             view.grid.setCurrentIndex(view.grid_model.index(args.select))
+        if args.tray:
+            rows = [int(r) for r in args.tray.split(",")]
+            view.builder.add_slides([c.slide_id for r in rows if (c := view.grid_model.card(r))])
 
     def shoot() -> None:
         window.grab().save(str(args.out))

@@ -86,9 +86,11 @@ class DeckBuilder(QWidget):
         for widget in (self.progress, self.cancel_button):
             widget.hide()
 
+        for arrow in (self.left_button, self.right_button):
+            arrow.setFixedWidth(32)
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("<b>Deck builder</b>"))
-        buttons.addWidget(self.summary, 1)
+        buttons.addStretch(1)
         tools: tuple[QWidget, ...] = (
             self.left_button,
             self.right_button,
@@ -106,6 +108,7 @@ class DeckBuilder(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(buttons)
+        layout.addWidget(self.summary)
         layout.addWidget(self.view)
 
         self.remove_button.clicked.connect(self.remove_selected)
@@ -122,6 +125,7 @@ class DeckBuilder(QWidget):
         QShortcut(QKeySequence("Ctrl+Left"), self.view, lambda: self.move_selected(-1))
         QShortcut(QKeySequence("Ctrl+Right"), self.view, lambda: self.move_selected(1))
         context.ready.connect(self.reload_collections)
+        context.changed.connect(self._on_context_changed)
         self._on_model_changed()
 
     # ---- adding and arranging -----------------------------------------------------------------
@@ -152,6 +156,23 @@ class DeckBuilder(QWidget):
             return
         if self.model.move_row(rows[0], rows[0] + step):
             self.view.setCurrentIndex(self.model.index(rows[0] + step))
+
+    def _on_context_changed(self, changes: Changes) -> None:
+        """Thumbnails rendered or metadata edited since the cards were added: refresh them."""
+        if (
+            self.context.app is None
+            or not self.model.rowCount()
+            or not (changes.thumbnails or changes.metadata)
+        ):
+            return
+        service, ids = self.context.decks, self.model.slide_ids()
+
+        def done(slides: list[SlideInfo]) -> None:
+            self.model.refresh_cards({s.slide_id: _card(s) for s in slides})
+            if changes.metadata:
+                self._on_model_changed()
+
+        self.context.runner.submit("db", lambda _p, _c: service.slides_by_id(ids), done)
 
     # ---- compliance summary -------------------------------------------------------------------
 

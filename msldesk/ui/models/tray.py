@@ -75,6 +75,12 @@ class TrayModel(QAbstractListModel):
         self.changed.emit()
         return True
 
+    def refresh_cards(self, cards: dict[int, SlideCard]) -> None:
+        """Newer details (thumbnail, status) for cards already in the tray; order is kept."""
+        self._cards = [cards.get(c.slide_id, c) for c in self._cards]
+        if self._cards:
+            self.dataChanged.emit(self.index(0), self.index(len(self._cards) - 1))
+
     def update_statuses(self, statuses: dict[int, DeckStatus]) -> None:
         for row, card in enumerate(self._cards):
             status = statuses.get(card.slide_id)
