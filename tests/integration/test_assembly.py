@@ -1,0 +1,196 @@
+"""Building decks from library slides: compliance, companions, bill of materials, collections, CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+
+from msldesk.decks.assembly import ComplianceError
+from msldesk.decks.package import read_deck
+from msldesk.decks.records import DeckUpdate
+from msldesk.decks.validate import validate_package
+from msldesk.errors import InvalidInputError, NotFoundError
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture
+def library(app, deck_factory):  # type: ignore[no-untyped-def]
+    """Three decks: approved (4 slides), expired (2), withdrawn (2)."""
+    paths = {
+        "approved": deck_factory.pptx(
+            "approved.pptx", [(f"Efficacy {n}", f"Body {n}", f"Notes {n}") for n in range(1, 5)]
+        ),
+        "expired": deck_factory.pptx(
+            "expired.pptx", [("Old data", "Old body", ""), ("Old safety", "Old fair balance", "")]
+        ),
+        "withdrawn": deck_factory.pptx(
+            "withdrawn.pptx", [("Pulled", "Pulled body", ""), ("Pulled 2", "b", "")]
+        ),
+    }
+    decks = {}
+    for name, path in paths.items():
+        outcome = next(iter(app.decks.import_paths([path])))
+        decks[name] = outcome.deck_id
+    app.decks.update_deck(
+        decks["approved"],
+        DeckUpdate(
+            approval_code="MED-1",
+            approved_on=TODAY - dt.timedelta(days=10),
+            expires_on=TODAY + dt.timedelta(days=300),
+        ),
+    )
+    app.decks.update_deck(
+        decks["expired"],
+        DeckUpdate(
+            approval_code="MED-2",
+            approved_on=TODAY - dt.timedelta(days=400),
+            expires_on=TODAY - dt.timedelta(days=1),
+        ),
+    )
+    app.decks.update_deck(
+        decks["withdrawn"],
+        DeckUpdate(approval_code="MED-3", approved_on=TODAY - dt.timedelta(days=20), withdrawn=True),
+    )
+    slides = {name: [s.slide_id for s in app.decks.list_slides(deck_id)] for name, deck_id in decks.items()}
+    return decks, slides
+
+
+def _titles(path: Path) -> list[str]:
+    return [s.title for s in read_deck(path).slides]
+
+
+def test_deck_is_built_with_bill_of_materials(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, slides = library
+    picks = [slides["approved"][2], slides["approved"][0]]
+    result = app.assembly.compose(picks, tmp_path / "out" / "briefing.pptx", title="Briefing")
+    assert validate_package(result.path).ok
+    titles = _titles(result.path)
+    assert titles[:2] == ["Efficacy 3", "Efficacy 1"]
+    assert titles[2].startswith("Bill of materials")
+    with result.bill_of_materials.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["slide_title"] for r in rows] == ["Efficacy 3", "Efficacy 1"]
+    assert {r["approval_code"] for r in rows} == {"MED-1"}
+    assert rows[0]["version"] == "1" and rows[0]["slide_number"] == "3" and rows[0]["status"] == "approved"
+    without = app.assembly.compose(picks, tmp_path / "plain.pptx", bill_of_materials_slide=False)
+    assert len(Presentation(str(without.path)).slides) == 2
+
+
+def test_expired_and_withdrawn_need_a_recorded_reason(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, slides = library
+    picks = [slides["approved"][0], slides["expired"][0], slides["withdrawn"][1]]
+    out = tmp_path / "refused.pptx"
+    with pytest.raises(ComplianceError) as refused:
+        app.assembly.compose(picks, out)
+    assert "2 slide(s)" in refused.value.user_message and "reason" in refused.value.user_message
+    assert not out.exists()
+    reasons = {
+        slides["expired"][0]: "KOL asked for historic data",
+        slides["withdrawn"][1]: "Legal approved one-off",
+    }
+    result = app.assembly.compose(picks, out, overrides=reasons)
+    with result.bill_of_materials.open(encoding="utf-8-sig") as handle:
+        rows = {r["slide_id"]: r for r in csv.DictReader(handle)}
+    assert rows[str(slides["expired"][0])]["override_reason"] == "KOL asked for historic data"
+    assert rows[str(slides["withdrawn"][1])]["status"] == "withdrawn"
+    assert any("used anyway" in w for w in result.warnings)
+    import sqlite3
+
+    with sqlite3.connect(app.paths.database) as db:
+        recorded = db.execute(
+            "SELECT override_reason FROM assembly_items WHERE override_reason != ''"
+        ).fetchall()
+    assert sorted(r[0] for r in recorded) == sorted(reasons.values())
+
+
+def test_companion_slides_follow_their_slide(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    decks, slides = library
+    app.assembly.set_companions(decks["approved"], 2, [4])
+    plan = app.assembly.plan([slides["approved"][1], slides["approved"][0]])
+    assert [i.number for i in plan.items] == [2, 4, 1]
+    assert plan.items[1].companion_of == slides["approved"][1]
+    # Placed right after by the user already: not repeated.
+    plan = app.assembly.plan([slides["approved"][1], slides["approved"][3]])
+    assert [i.number for i in plan.items] == [2, 4]
+    result = app.assembly.compose([slides["approved"][1]], tmp_path / "c.pptx", bill_of_materials_slide=False)
+    assert _titles(result.path) == ["Efficacy 2", "Efficacy 4"]
+    with pytest.raises(InvalidInputError):
+        app.assembly.set_companions(decks["approved"], 2, [2])
+
+
+def test_collections_round_trip(app, library) -> None:  # type: ignore[no-untyped-def]
+    _, slides = library
+    app.assembly.save_collection("  March   board ", [slides["approved"][3], slides["approved"][1]])
+    assert [c.name for c in app.assembly.collections()] == ["March board"]
+    assert app.assembly.collection("March board").slide_ids == (slides["approved"][3], slides["approved"][1])
+    app.assembly.save_collection("March board", [slides["approved"][0]])
+    assert app.assembly.collection("March board").slide_ids == (slides["approved"][0],)
+    with pytest.raises(NotFoundError):
+        app.assembly.save_collection("Bad", [999_999])
+    app.assembly.delete_collection("March board")
+    with pytest.raises(NotFoundError):
+        app.assembly.collection("March board")
+
+
+def test_bad_requests_are_refused_clearly(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, slides = library
+    with pytest.raises(InvalidInputError):
+        app.assembly.compose([], tmp_path / "empty.pptx")
+    with pytest.raises(InvalidInputError):
+        app.assembly.compose([slides["approved"][0]], tmp_path / "deck.pdf")
+    with pytest.raises(NotFoundError):
+        app.assembly.compose([424242], tmp_path / "x.pptx")
+
+
+def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "msldesk", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_cli_compose_and_collections(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, slides = library
+    data_dir = app.paths.root
+    app.close()
+    ids = [str(slides["approved"][0]), str(slides["approved"][2])]
+    saved = _cli(data_dir, "collection", "save", "Board", *ids)
+    assert saved.returncode == 0, saved.stderr
+    listed = _cli(data_dir, "collections", "--json")
+    assert json.loads(listed.stdout) == [
+        {
+            "name": "Board",
+            "slide_ids": [int(i) for i in ids],
+            "updated_at": json.loads(listed.stdout)[0]["updated_at"],
+        }
+    ]
+    out = tmp_path / "cli.pptx"
+    made = _cli(data_dir, "compose", "--out", str(out), "--collection", "Board", "--json")
+    assert made.returncode == 0, made.stderr
+    report = json.loads(made.stdout)
+    assert report["slides"] == 3 and Path(report["bill_of_materials"]).exists()
+    assert validate_package(out).ok
+    refused = _cli(data_dir, "compose", "--out", str(tmp_path / "r.pptx"), str(slides["expired"][0]))
+    assert refused.returncode == 2 and "reason" in refused.stderr
+    allowed = _cli(
+        data_dir,
+        "compose",
+        "--out",
+        str(tmp_path / "r.pptx"),
+        str(slides["expired"][0]),
+        "--override",
+        f"{slides['expired'][0]}=Historic context",
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    bad = _cli(data_dir, "compose", "--out", str(tmp_path / "b.pptx"), "--override", "nonsense", ids[0])
+    assert bad.returncode == 2 and "SLIDE_ID=REASON" in bad.stderr
