@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="use an expired or withdrawn slide anyway; the reason is recorded (repeatable)",
     )
     p.add_argument("--no-bom-slide", action="store_true", help="no bill-of-materials appendix slide")
+    p.add_argument("--cover", metavar="SUBTITLE", help="start with a generated title slide (title: --title)")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("collections", help="list saved slide collections")
@@ -242,9 +243,8 @@ def _cmd_deck(app: Any, args: argparse.Namespace) -> int:
     if args.deck_command == "companions":
         app.decks.deck(args.deck_id)  # a clear error for an unknown deck
         app.assembly.set_companions(args.deck_id, args.slide_number, args.companion_numbers)
-        print(
-            f"deck {args.deck_id} slide {args.slide_number} is followed by: {args.companion_numbers or 'nothing'}"
-        )
+        followers = args.companion_numbers or "nothing"
+        print(f"deck {args.deck_id} slide {args.slide_number} is followed by: {followers}")
         return EXIT_OK
 
     app.decks.update_deck(
@@ -328,9 +328,15 @@ def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\r{message}", end="", file=sys.stderr, flush=True)
 
+    leading = []
+    if args.cover is not None:
+        from msldesk.decks.generated import TitleSlide
+
+        leading.append(TitleSlide(args.title or args.out.stem, args.cover))
     result = app.assembly.compose(
         slide_ids,
         args.out,
+        leading=leading,
         title=args.title,
         overrides=_parse_overrides(args.override),
         bill_of_materials_slide=not args.no_bom_slide,

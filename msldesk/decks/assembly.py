@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,9 @@ from msldesk.decks.orm import (
 )
 from msldesk.decks.records import DeckStatus, derive_status
 from msldesk.decks.store import DeckStore
+
+if TYPE_CHECKING:
+    from msldesk.decks.generated import GeneratedSlide
 from msldesk.errors import InvalidInputError, MsldeskError, NotFoundError
 from msldesk.fileio import atomic_write_bytes
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
@@ -219,8 +222,10 @@ class AssemblyService:
         bill_of_materials_slide: bool = True,
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        leading: Sequence[GeneratedSlide] = (),
     ) -> AssemblyResult:
-        """Write the deck, its bill of materials CSV beside it, and record what went in."""
+        """Write the deck (generated `leading` slides such as a cover or agenda first, then the
+        library slides), its bill of materials CSV beside it, and record what went in."""
         out = Path(out)
         if out.suffix.lower() != ".pptx":
             raise InvalidInputError("The deck must be saved as a .pptx file.")
@@ -241,6 +246,10 @@ class AssemblyService:
         ]
         self.work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.work_dir) as tmp:
+            if leading:
+                sources[:0] = _generated_sources(
+                    leading, Path(tmp) / "briefing-slides.pptx", "Briefing slide"
+                )
             if bill_of_materials_slide:
                 sources.extend(self._bill_of_materials_slides(plan, Path(tmp)))
             result = compose_deck(sources, out, title=title, progress=progress, cancel=cancel)
@@ -261,7 +270,7 @@ class AssemblyService:
         return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items)
 
     def _bill_of_materials_slides(self, plan: AssemblyPlan, folder: Path) -> list[SourceSlide]:
-        from msldesk.decks.generated import TableSlide, build_generated_deck
+        from msldesk.decks.generated import TableSlide
 
         rows = tuple(
             (
@@ -274,20 +283,12 @@ class AssemblyService:
             )
             for position, item in enumerate(plan.items, start=1)
         )
-        deck = build_generated_deck(
-            [
-                TableSlide(
-                    "Bill of materials",
-                    ("#", "Slide", "Source deck", "Version", "Approval code", "Expires"),
-                    rows,
-                )
-            ],
+        header = ("#", "Slide", "Source deck", "Version", "Approval code", "Expires")
+        return _generated_sources(
+            [TableSlide("Bill of materials", header, rows)],
             folder / "bill-of-materials.pptx",
+            "Bill of materials",
         )
-        from msldesk.decks.package import read_deck
-
-        count = len(read_deck(deck).slides)
-        return [SourceSlide(deck, n, "Bill of materials") for n in range(1, count + 1)]
 
     def _record(self, title: str, out: Path, plan: AssemblyPlan) -> None:
         with self.sessions.begin() as session:
@@ -400,6 +401,16 @@ _SLIDE_SQL = (
     "v.sha256, v.file_ext, d.approval_code, d.approved_on, d.expires_on, d.withdrawn "
     "FROM slides s JOIN decks d ON d.id = s.deck_id JOIN deck_versions v ON v.id = s.version_id"
 )
+
+
+def _generated_sources(slides: Sequence[GeneratedSlide], path: Path, label: str) -> list[SourceSlide]:
+    """Build generated slides on the house template; every slide of that deck (long tables and
+    agendas continue on more slides) becomes a source slide."""
+    from msldesk.decks.generated import build_generated_deck
+    from msldesk.decks.package import read_deck
+
+    deck = build_generated_deck(slides, path)
+    return [SourceSlide(deck, n, label) for n in range(1, len(read_deck(deck).slides) + 1)]
 
 
 def _date(value: object) -> dt.date | None:

@@ -194,3 +194,22 @@ def test_cli_compose_and_collections(app, library, tmp_path: Path) -> None:  # t
     assert allowed.returncode == 0, allowed.stderr
     bad = _cli(data_dir, "compose", "--out", str(tmp_path / "b.pptx"), "--override", "nonsense", ids[0])
     assert bad.returncode == 2 and "SLIDE_ID=REASON" in bad.stderr
+
+
+def test_generated_briefing_slides_lead_the_deck(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.decks.generated import AgendaEntry, AgendaSlide, TitleSlide
+
+    _, slides = library
+    agenda = AgendaSlide("Agenda", tuple(AgendaEntry(f"{9 + n}:00", f"Session {n}") for n in range(1, 25)))
+    result = app.assembly.compose(
+        [slides["approved"][0]],
+        tmp_path / "brief.pptx",
+        leading=[TitleSlide("Advisory board", "March 2027"), agenda],
+    )
+    titles = _titles(result.path)
+    assert titles[0] == "Advisory board"
+    assert titles[1] == "Agenda" and any(t.startswith("Agenda (continued)") for t in titles[2:-2])
+    assert titles[-2] == "Efficacy 1" and titles[-1].startswith("Bill of materials")
+    assert validate_package(result.path).ok
+    with result.bill_of_materials.open(encoding="utf-8-sig") as handle:
+        assert len(list(csv.DictReader(handle))) == 1  # generated slides are not library content
