@@ -335,7 +335,24 @@ class DeckBuilder(QWidget):
         self._finish_export()
         note = f" ({len(result.warnings)} warnings)" if result.warnings else ""
         self.status_message.emit(f"Exported {result.slides} slides to {result.path}{note}")
+        if result.warnings:
+            self.show_export_warnings(result)
         self.exported.emit(result)
+
+    def show_export_warnings(self, result: Any) -> None:
+        """Non-modal: the deck is written; these are things to check before presenting it."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Information, "Deck exported", "", parent=self)
+        box.setText(
+            f"{result.slides} slides written to {result.path.name}, with its bill of materials.\n\n"
+            "Please check:\n" + "\n".join(f"• {w}" for w in result.warnings[:12])
+        )
+        box.setDetailedText("\n".join(result.warnings))
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.warnings_box = box
+        box.show()
 
     def _on_export_failed(self, error: BaseException, details: str) -> None:
         self._finish_export()
