@@ -74,6 +74,7 @@ def test_expired_slide_is_flagged_and_needs_a_reason_to_export(make_window, qtbo
     result = exported.args[0]
     assert result.path == out and out.exists()
     assert result.bill_of_materials.exists()
+    assert builder.warnings_box.isVisible() and "used anyway" in builder.warnings_box.text()
     bom = result.bill_of_materials.read_text(encoding="utf-8-sig")
     assert "Requested by the chair for context" in bom and "expired" in bom
     from pptx import Presentation
