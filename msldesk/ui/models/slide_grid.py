@@ -46,6 +46,21 @@ class SlideCard:
         )
 
 
+def card_data(card: SlideCard, role: int, position: int | None = None) -> Any:
+    """What a slide card shows for a role, in the grid and in the deck builder tray."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        return card.display_title
+    if role == Qt.ItemDataRole.ToolTipRole:
+        prefix = f"{position}. " if position is not None else ""
+        text = f"{prefix}{card.display_title}\n{card.deck_title} — slide {card.number}"
+        if card.status.blocked:
+            text += f"\n{card.status.label}: not for use with HCPs"
+        return text
+    if role == CardRole:
+        return card
+    return None
+
+
 class SlideGridModel(QAbstractListModel):
     """Browse mode pages slides in with fetchMore (asynchronously, on the db lane); search mode
     shows a finished list of hits."""
@@ -171,17 +186,7 @@ class SlideGridModel(QAbstractListModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._cards):
             return None
-        card = self._cards[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return card.display_title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = f"{card.deck_title} — slide {card.number}\n{card.display_title}"
-            if card.status.blocked:
-                text += f"\n{card.status.label}: not for use with HCPs"
-            return text
-        if role == CardRole:
-            return card
-        return None
+        return card_data(self._cards[index.row()], role)
 
     def mimeTypes(self) -> list[str]:
         return [SLIDES_MIME]

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 
 from msldesk.decks.records import DeckStatus
 from msldesk.ui.models.mime import SLIDES_MIME, TRAY_ROWS_MIME, decode_ids, encode_ids
-from msldesk.ui.models.slide_grid import CardRole, SlideCard
+from msldesk.ui.models.slide_grid import SlideCard, card_data
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -97,15 +97,7 @@ class TrayModel(QAbstractListModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._cards):
             return None
-        card = self._cards[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return card.display_title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            where = f"{card.deck_title} — slide {card.number}"
-            return f"{index.row() + 1}. {card.display_title}\n{where}\n{card.status.label}"
-        if role == CardRole:
-            return card
-        return None
+        return card_data(self._cards[index.row()], role, position=index.row() + 1)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsDropEnabled
