@@ -3,13 +3,17 @@
 python-pptx cannot copy a slide between presentations, and the recipes in circulation write
 duplicate part names that silently replace the target's pictures and charts. Here every copied part
 gets a fresh name, relationships are rewritten to those names (their ids are kept, so slide XML
-needs no edits), binary parts (pictures, media, embedded files) are stored once per content, and
-each source deck's masters, used layouts and themes are carried once. Strict OOXML sources are
-translated to transitional on the way. The output is written atomically.
+needs few edits), pictures and media are stored once per content (embedded workbooks and objects
+once per copy, since they are edited in place), and each source deck's masters, used layouts and
+themes are carried once. What a slide takes from its deck's presentation part travels with it: the
+table styles its tables name, and its deck's default text style where that differs from the new
+deck's. Strict OOXML sources are translated to transitional on the way. The output is written
+atomically.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import posixpath
@@ -24,7 +28,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from msldesk.decks.package import OpcPackage, Relationship, content_types, open_package
-from msldesk.errors import InvalidInputError
+from msldesk.errors import InvalidInputError, MsldeskError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 
@@ -37,6 +41,14 @@ CT_PRESENTATION = "application/vnd.openxmlformats-officedocument.presentationml.
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CT_NOTES_MASTER = "application/vnd.openxmlformats-officedocument.presentationml.notesMaster+xml"
+CT_TABLE_STYLES = "application/vnd.openxmlformats-officedocument.presentationml.tableStyles+xml"
+NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+DEFAULT_TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
+_TABLE_STYLE_ID = re.compile(rb"tableStyleId>\s*(\{[0-9A-Fa-f-]+\})\s*<")
+_TABLE_STYLE_USERS = ("presentationml.slide+xml", "slideLayout+xml", "slideMaster+xml")
+EMU_PER_CM = 360000
 FIRST_SLIDE_ID = 256
 FIRST_MASTER_ID = 2147483648
 # Presentation-level relationships rebuilt here rather than copied from the first deck.
@@ -69,10 +81,26 @@ _STRICT_RENAMES = {
     b"extendedProperties": b"extended-properties",
     b"customProperties": b"custom-properties",
 }
-_PERCENT_ATTR = re.compile(rb'="(-?\d+(?:\.\d+)?)%"')
+# Strict writes percentages as "50%". Transitional DrawingML and PresentationML want thousandths of a
+# percent ("50000"); chart gap, overlap and size attributes want whole percents ("150"). Only
+# attributes of those types change: text that merely looks like a percentage (a chart's "0%" number
+# format, a shape named "50%", a tag's value) is kept as written.
+_PERCENT_VALUE = re.compile(r"-?\d+(?:\.\d+)?%")
+_TRANSITIONAL_ML = (
+    "http://schemas.openxmlformats.org/drawingml/",
+    "http://schemas.openxmlformats.org/presentationml/",
+)
+_CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_TEXT_ATTRIBUTES = frozenset(
+    {
+        "name", "descr", "title", "formatCode", "typeface", "panose", "tooltip", "action", "tgtFrame",
+        "invalidUrl", "uri", "id", "modelId", "initials", "styleId", "styleName", "phldrT", "presName",
+        "presStyleLbl", "type",
+    }
+)  # fmt: skip
 
 
-def _strict_to_transitional(data: bytes) -> bytes:
+def _strict_namespaces(data: bytes) -> bytes:
     def namespace(match: re.Match[bytes]) -> bytes:
         area, name, rest = match.group(1), match.group(2), match.group(3) or b""
         if area == b"officeDocument" and name == b"relationships" and rest:
@@ -81,9 +109,29 @@ def _strict_to_transitional(data: bytes) -> bytes:
             b"http://schemas.openxmlformats.org/" + area + b"/2006/" + _STRICT_RENAMES.get(name, name) + rest
         )
 
-    data = _STRICT_NS.sub(namespace, data)
-    # Strict writes percentages as "50%"; transitional as thousandths of a percent ("50000").
-    return _PERCENT_ATTR.sub(lambda m: b'="%d"' % round(float(m.group(1)) * 1000), data)
+    return _STRICT_NS.sub(namespace, data)
+
+
+def _transitional_percentages(data: bytes) -> bytes:
+    """Percent-typed attributes of an (already namespace-translated) Strict part, as transitional."""
+    if b'%"' not in data and b"%'" not in data:
+        return data
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError:
+        return data
+    changed = False
+    for element in root.iter("{*}*"):
+        namespace = etree.QName(element).namespace or ""
+        if not namespace.startswith(_TRANSITIONAL_ML) or etree.QName(element).localname == "tag":
+            continue  # foreign XML (custom XML, properties) and p:tag values are free text
+        for key, value in element.attrib.items():
+            if key in _TEXT_ATTRIBUTES or not _PERCENT_VALUE.fullmatch(value):
+                continue
+            number = float(value[:-1])
+            element.set(key, str(round(number if namespace == _CHART_NS else number * 1000)))
+            changed = True
+    return _xml(root) if changed else data
 
 
 @dataclass(frozen=True)
@@ -118,6 +166,7 @@ class _Source:
         self.path = path
         self.package: OpcPackage = open_package(path)
         self.repairs: list[str] = []
+        self.unreadable: dict[str, str] = {}  # XML parts beyond repair, left out: lower-case -> name
         self.overrides, self.defaults = content_types(self.package)
         main = self.package.first_rel("", "/officeDocument")
         if main is None:
@@ -126,10 +175,13 @@ class _Source:
         self.strict = any(
             r.rel_type.startswith("http://purl.oclc.org") for r in self.package.relationships("")
         )
+        self.office2007 = self._written_by_office2007()
         root = self.xml(main)
         rels = {r.rel_id: r for r in self.package.relationships(main)}
         self.slides: list[str] = []
         self.slide_size: tuple[str, str] | None = None
+        self.default_text_style: etree._Element | None = None
+        self.restyle: _TextDefaults | None = None  # set when its text boxes need its own text defaults
         for child in root:
             local = etree.QName(child).localname
             if local == "sldIdLst":
@@ -139,9 +191,33 @@ class _Source:
                         self.slides.append(rels[rel_id].target)
             elif local == "sldSz":
                 self.slide_size = (child.get("cx") or "", child.get("cy") or "")
+            elif local == "defaultTextStyle":
+                self.default_text_style = child
 
     def close(self) -> None:
         self.package.close()
+
+    def _written_by_office2007(self) -> bool:
+        """LibreOffice's test (oox XmlFilterBase::checkDocumentProperties): docProps/app.xml names a
+        Microsoft application and an AppVersion of 12.x."""
+        app = next(
+            (
+                r.target
+                for r in self.relationships("")
+                if r.rel_type.endswith("/extended-properties") and not r.external
+            ),
+            None,
+        )
+        if app is None or not self.package.has(app):
+            return False
+        try:
+            root = etree.fromstring(self.package.read(app), _PARSER)
+        except (etree.XMLSyntaxError, MsldeskError):
+            return False
+        fields = {etree.QName(child).localname: (child.text or "").strip() for child in root}
+        return fields.get("Application", "").lower().startswith("microsoft") and fields.get(
+            "AppVersion", ""
+        ).startswith("12.")
 
     def content_type(self, part: str) -> str:
         return self.overrides.get(part.lower()) or self.defaults.get(part.rpartition(".")[2].lower(), "")
@@ -150,13 +226,16 @@ class _Source:
         data = self.package.read_binary(part)
         if _is_xml(self.content_type(part), part):
             if self.strict:
-                data = _strict_to_transitional(data)
+                data = _strict_namespaces(data)
             data = self._well_formed(part, data)
+            if self.strict:
+                data = _transitional_percentages(data)
         return data
 
     def _well_formed(self, part: str, data: bytes) -> bytes:
-        """XML as is if it parses; otherwise lxml's repair, or for a layout a plain blank layout of
-        the same name, with a warning: one malformed part must not make the whole deck unreadable."""
+        """XML as is if it parses; otherwise lxml's repair, or for a slide or layout a blank one (the
+        layout keeps its name), with a warning: one malformed part must not make the whole deck
+        unreadable. Any other part beyond repair is marked unreadable, and left out by the copy."""
         try:
             etree.fromstring(data, _PARSER)
             return data
@@ -172,8 +251,25 @@ class _Source:
                 f"{self.path.name}: the malformed layout {part} was replaced by a blank layout ({problem})."
             )
             return _BLANK_LAYOUT.replace(b"{name}", name.group(1) if name else b"Blank")
-        self.repairs.append(f"{self.path.name}: the part {part} is not well-formed XML; copied unchanged.")
+        if self.content_type(part).endswith("presentationml.slide+xml"):
+            self.repairs.append(
+                f"{self.path.name}: the malformed slide {part} was replaced by a blank slide ({problem})."
+            )
+            return _BLANK_SLIDE
+        # Copying it would make the new deck invalid too (seen: custom XML parts holding plain text).
+        self.unreadable[part.lower()] = self.package.part_name(part)
         return data
+
+    def unreadable_warning(self) -> str | None:
+        """One warning for all the parts left out, not one per part (a deck had 90 of them)."""
+        if not self.unreadable:
+            return None
+        names = sorted(self.unreadable.values())
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        return (
+            f"{self.path.name}: {len(names)} part(s) that are not well-formed XML and could not be "
+            f"repaired were left out ({shown})."
+        )
 
     def xml(self, part: str) -> etree._Element:
         return etree.fromstring(self.data(part), _PARSER)
@@ -183,9 +279,7 @@ class _Source:
         if not self.strict:
             return rels
         return [
-            Relationship(
-                r.rel_id, _strict_to_transitional(r.rel_type.encode()).decode(), r.target, r.external
-            )
+            Relationship(r.rel_id, _strict_namespaces(r.rel_type.encode()).decode(), r.target, r.external)
             for r in rels
         ]
 
@@ -204,6 +298,30 @@ _BLANK_LAYOUT = (
     b'<p:cSld name="{name}"><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/>'
     b"</p:nvGrpSpPr><p:grpSpPr/></p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>"
     b"</p:sldLayout>"
+)
+
+
+_BLANK_SLIDE = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<p:sld xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    b'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+    b'<p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/>'
+    b"</p:nvGrpSpPr><p:grpSpPr/></p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>"
+    b"</p:sld>"
+)
+
+
+_PLAIN_NOTES_MASTER = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<p:notesMaster xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    b'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+    b'<p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/>'
+    b"</p:nvGrpSpPr><p:grpSpPr/></p:spTree></p:cSld>"
+    b'<p:clrMap bg1="lt1" tx1="dk1" bg2="lt2" tx2="dk2" accent1="accent1" accent2="accent2" '
+    b'accent3="accent3" accent4="accent4" accent5="accent5" accent6="accent6" hlink="hlink" '
+    b'folHlink="folHlink"/></p:notesMaster>'
 )
 
 
@@ -232,6 +350,16 @@ def _recover(data: bytes) -> bytes | None:
     except etree.XMLSyntaxError:
         return None
     return text
+
+
+def _shareable(content_type: str, part: str) -> bool:
+    """Parts that may be stored once and used by several slides: pictures and media are only ever
+    read. An embedded workbook or OLE object is edited in place (PowerPoint's "Edit Data",
+    python-pptx's chart.replace_data()), so a shared copy would silently change another chart."""
+    content_type = content_type.lower()
+    if content_type.startswith(("image/", "video/", "audio/")):
+        return True
+    return "/media/" in f"/{part.lower()}" and not content_type.endswith("xml")
 
 
 def _is_xml(content_type: str, part: str) -> bool:
@@ -315,6 +443,10 @@ class _Composer:
                 if master:
                     self.used_layouts[(src.path, master.lower())].add(layout.lower())
         first = self.source(self.picks[0].package)
+        for src in self.sources.values():
+            theirs = src.default_text_style
+            if theirs is not None and _style_key(theirs) != _style_key(first.default_text_style):
+                src.restyle = _TextDefaults(theirs)
         for path, src in self.sources.items():
             if src.slide_size and first.slide_size and src.slide_size != first.slide_size:
                 self.warnings.append(
@@ -335,6 +467,8 @@ class _Composer:
         self.parts[name].rels, data = self._copy_rels(src, part, name, memo, slide_part=True)
         if data is not None:
             self.parts[name].data = data
+        if src.restyle is not None:
+            self.parts[name].data = _with_text_defaults(self.parts[name].data, src.restyle)
 
     def _copy_rels(
         self,
@@ -351,6 +485,11 @@ class _Composer:
         for rel in src.relationships(part):
             if rel.external:
                 out.append(rel)
+                continue
+            bookmark = posixpath.basename(rel.target)
+            if bookmark.startswith("#"):  # "#_ftn1": a place in the part itself, not another part
+                folder = posixpath.dirname(new_name)
+                out.append(Relationship(rel.rel_id, rel.rel_type, posixpath.join(folder, bookmark), False))
                 continue
             target = self._target(src, part, rel, memo, slide_part, owner_slide or new_name)
             if target is None:
@@ -408,15 +547,19 @@ class _Composer:
         part: str,
         memo: dict[tuple[Path, str], str],
         owner_slide: str | None = None,
-    ) -> str:
+    ) -> str | None:
+        """The output name of `part` (copied with what it links to), or None when it is left out."""
         key = (src.path, part.lower())
         if key in memo:
             return memo[key]
         content_type = src.content_type(part)
         rels = src.relationships(part)
         data = src.data(part)
-        if not rels and not _is_xml(content_type, part):
-            # Pictures, media, embedded files: one copy per content in the whole deck.
+        if part.lower() in src.unreadable:
+            return None
+        if not rels and _shareable(content_type, part):
+            # Pictures and media: one copy per content in the whole deck. Embedded workbooks and OLE
+            # objects are not shared (see _shareable).
             digest = (hashlib.sha256(data).hexdigest(), content_type)
             existing = self.binary_by_hash.get(digest)
             if existing is not None:
@@ -427,6 +570,8 @@ class _Composer:
             memo[key] = name
             self.parts[name] = _OutPart(name, content_type, data)
             return name
+        if content_type == CT_CHART and src.office2007:
+            data = _explicit_office2007_chart(data)
         if content_type == CT_LEGACY_COMMENTS:
             data = self._remap_legacy_comments(src, data)
         elif content_type == CT_MODERN_COMMENTS:
@@ -440,10 +585,10 @@ class _Composer:
             self.parts[name].data = edited
         return name
 
-    def _copy_global(self, src: _Source, part: str) -> str:
+    def _copy_global(self, src: _Source, part: str) -> str | None:
         return self._copy_part(src, part, self.global_memo)
 
-    def _copy_layout_chain(self, src: _Source, layout: str) -> str:
+    def _copy_layout_chain(self, src: _Source, layout: str) -> str | None:
         master = src.first(layout, "/slideMaster")
         if master is not None:
             self._copy_master(src, master)
@@ -461,26 +606,30 @@ class _Composer:
         self.parts[name] = _OutPart(name, src.content_type(master), b"")
         rels: list[Relationship] = []
         kept_ids: set[str] = set()
+        dropped: list[str] = []  # missing or unreadable targets
         for rel in src.relationships(master):
             if rel.external:
                 rels.append(rel)
-            elif rel.rel_type.endswith("/slideLayout"):
-                if rel.target.lower() in used:  # unused layouts of a carried master stay behind
-                    rels.append(
-                        Relationship(rel.rel_id, rel.rel_type, self._copy_global(src, rel.target), False)
-                    )
-                    kept_ids.add(rel.rel_id)
-            elif src.package.has(rel.target):
-                rels.append(Relationship(rel.rel_id, rel.rel_type, self._copy_global(src, rel.target), False))
+                continue
+            if rel.rel_type.endswith("/slideLayout") and rel.target.lower() not in used:
+                continue  # unused layouts of a carried master stay behind
+            target = self._copy_global(src, rel.target) if src.package.has(rel.target) else None
+            if target is not None:
+                rels.append(Relationship(rel.rel_id, rel.rel_type, target, False))
+                kept_ids.add(rel.rel_id)
+            else:
+                dropped.append(rel.rel_id)
         for layout_list in root.iter(f"{{{NS_P}}}sldLayoutIdLst"):
             for entry in list(layout_list):
                 if entry.get(f"{{{NS_R}}}id") not in kept_ids:
                     layout_list.remove(entry)
+        if dropped:  # e.g. a picture on the master that is missing from the source
+            root = etree.fromstring(_strip_references(_xml(root), dropped), _PARSER)
         self.parts[name].data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         self.parts[name].rels = rels
         return name
 
-    def _notes_master(self, src: _Source, part: str) -> str:
+    def _notes_master(self, src: _Source, part: str) -> str | None:
         if self.notes_master is None:
             self.notes_master = self._copy_global(src, part)
         return self.notes_master
@@ -559,15 +708,15 @@ class _Composer:
             notes = base.first(base.main, "/notesMaster")
             if notes:
                 self._notes_master(base, notes)
+        self._link_orphan_notes()
         root = base.xml(base.main)
         rels: list[Relationship] = []
         for rel in base.relationships(base.main):
             if rel.external or rel.rel_type.endswith(REBUILT_PRESENTATION_RELS):
                 continue
-            if base.package.has(rel.target):
-                rels.append(
-                    Relationship(rel.rel_id, rel.rel_type, self._copy_global(base, rel.target), False)
-                )
+            target = self._copy_global(base, rel.target) if base.package.has(rel.target) else None
+            if target is not None:
+                rels.append(Relationship(rel.rel_id, rel.rel_type, target, False))
         used_ids = {r.rel_id for r in rels}
         counter = iter(range(1, 1_000_000))
 
@@ -578,6 +727,7 @@ class _Composer:
             rels.append(Relationship(rel_id, rel_type, target, False))
             return rel_id
 
+        self._merge_table_styles(rels, new_rel)
         master_ids = [new_rel(REL + "slideMaster", m) for m in self.masters]
         notes_id = new_rel(REL + "notesMaster", self.notes_master) if self.notes_master else None
         slide_ids = [new_rel(REL + "slide", s) for s in self.slide_names]
@@ -597,6 +747,79 @@ class _Composer:
             rels,
         )
 
+    def _link_orphan_notes(self) -> None:
+        """Every notes slide needs a notes master. Notes from a deck that has none (seen in the
+        corpus) get the new deck's, taken from another picked deck or made plain."""
+        orphans = [
+            part
+            for part in self.parts.values()
+            if part.content_type.endswith("notesSlide+xml")
+            and not any(r.rel_type.endswith("/notesMaster") for r in part.rels)
+        ]
+        if not orphans:
+            return
+        for src in self.sources.values():
+            notes = src.first(src.main, "/notesMaster")
+            if self.notes_master is None and notes and src.package.has(notes):
+                self._notes_master(src, notes)
+        if self.notes_master is None:
+            self.notes_master = self._plain_notes_master()
+        for part in orphans:
+            used = {r.rel_id for r in part.rels}
+            rel_id = next(f"rId{n}" for n in range(1, len(used) + 2) if f"rId{n}" not in used)
+            part.rels.append(Relationship(rel_id, REL + "notesMaster", self.notes_master, False))
+
+    def _plain_notes_master(self) -> str:
+        """An empty notes master with its own copy of the first slide master's theme."""
+        name = self.namer.fresh("ppt/notesMasters/notesMaster1.xml")
+        rels: list[Relationship] = []
+        theme = next(
+            (r.target for m in self.masters[:1] for r in self.parts[m].rels if r.rel_type.endswith("/theme")),
+            None,
+        )
+        if theme is not None:
+            own_theme = self.namer.fresh(theme)
+            self.parts[own_theme] = _OutPart(
+                own_theme, self.parts[theme].content_type, self.parts[theme].data
+            )
+            rels.append(Relationship("rId1", REL + "theme", own_theme, False))
+        self.parts[name] = _OutPart(name, CT_NOTES_MASTER, _PLAIN_NOTES_MASTER, rels)
+        return name
+
+    def _merge_table_styles(self, rels: list[Relationship], new_rel: Callable[[str, str], str]) -> None:
+        """Tables name their style by GUID, defined in the presentation's tableStyles part, which
+        only the first deck supplies: add the styles copied slides use from their own decks."""
+        wanted: set[bytes] = set()
+        for part in self.parts.values():
+            if part.content_type.endswith(_TABLE_STYLE_USERS) and b"tableStyleId" in part.data:
+                wanted.update(_TABLE_STYLE_ID.findall(part.data))
+        if not wanted:
+            return
+        current = next((r.target for r in rels if r.rel_type.endswith("/tableStyles")), None)
+        if current is not None:
+            root = etree.fromstring(self.parts[current].data, _PARSER)
+        else:  # def is required: PowerPoint's own default, Medium Style 2 - Accent 1
+            root = etree.Element(f"{{{NS_A}}}tblStyleLst", {"def": DEFAULT_TABLE_STYLE}, nsmap={"a": NS_A})
+        missing = {w.decode() for w in wanted} - {style.get("styleId") for style in root}
+        added = False
+        for src in self.sources.values():
+            styles = src.first(src.main, "/tableStyles")
+            if not missing or styles is None or not src.package.has(styles):
+                continue
+            for style in src.xml(styles):
+                if style.get("styleId") in missing:
+                    missing.discard(style.get("styleId") or "")
+                    root.append(style)
+                    added = True
+        if not added:
+            return
+        if current is not None:
+            self.parts[current].data = _xml(root)
+        else:
+            name = self.namer.fresh("ppt/tableStyles.xml")
+            self.parts[name] = _OutPart(name, CT_TABLE_STYLES, _xml(root))
+            new_rel(REL + "tableStyles", name)
+
     def _renumber_layout_ids(self) -> None:
         """Master and layout ids share one number space across the presentation: make them unique."""
         next_id = FIRST_MASTER_ID + len(self.masters)
@@ -615,7 +838,8 @@ class _Composer:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         core = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            "<cp:coreProperties "
+            'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
             f"<dc:title>{escape(self.title)}</dc:title><dc:creator>msldesk</dc:creator>"
@@ -675,11 +899,14 @@ def _xml(root: etree._Element) -> bytes:
 
 
 def _size_label(size: tuple[str, str]) -> str:
+    """ "4:3, 25.4 × 19.1 cm": the shape alone does not tell two 4:3 sizes apart."""
     try:
-        ratio = int(size[0]) / int(size[1])
+        width, height = int(size[0]), int(size[1])
+        ratio = width / height
     except (ValueError, ZeroDivisionError):
         return "unknown"
-    return "16:9" if abs(ratio - 16 / 9) < 0.02 else "4:3" if abs(ratio - 4 / 3) < 0.02 else f"{ratio:.2f}:1"
+    shape = "16:9" if abs(ratio - 16 / 9) < 0.02 else "4:3" if abs(ratio - 4 / 3) < 0.02 else f"{ratio:.2f}:1"
+    return f"{shape}, {width / EMU_PER_CM:.1f} × {height / EMU_PER_CM:.1f} cm"
 
 
 def _rels_xml(source: str, rels: list[Relationship]) -> bytes:
@@ -698,6 +925,255 @@ def _rels_xml(source: str, rels: list[Relationship]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<Relationships xmlns="{NS_RELS}">{"".join(items)}</Relationships>'
     ).encode()
+
+
+# Text boxes and shapes take what they do not set from the presentation's defaultTextStyle,
+# and the new deck has only the first deck's. Slides from a deck whose defaults differ get them
+# written into each such text body's own list style, which comes first in the inheritance; what the
+# list style already sets wins. Children of a properties element follow the schema order, and only
+# one member of each choice group may appear (solidFill or gradFill, buChar or buNone, ...).
+_PPR_GROUPS = (
+    ("lnSpc",), ("spcBef",), ("spcAft",), ("buClrTx", "buClr"), ("buSzTx", "buSzPct", "buSzPts"),
+    ("buFontTx", "buFont"), ("buNone", "buAutoNum", "buChar", "buBlip"), ("tabLst",), ("defRPr",),
+    ("extLst",),
+)  # fmt: skip
+_RPR_GROUPS = (
+    ("ln",), ("noFill", "solidFill", "gradFill", "blipFill", "pattFill", "grpFill"),
+    ("effectLst", "effectDag"), ("highlight",), ("uLnTx", "uLn"), ("uFillTx", "uFill"), ("latin",),
+    ("ea",), ("cs",), ("sym",), ("hlinkClick",), ("hlinkMouseOver",), ("rtl",), ("extLst",),
+)  # fmt: skip
+_LIST_LEVELS = ("defPPr", *(f"lvl{n}pPr" for n in range(1, 10)))
+_PRESENTATION_LINKED = {"hlinkClick", "hlinkMouseOver", "buBlip", "blipFill"}  # r:ids of another part
+
+
+def _style_key(element: etree._Element | None) -> bytes:
+    return b"" if element is None else etree.tostring(element, method="c14n")
+
+
+class _TextDefaults:
+    """A deck's defaultTextStyle by level, as it is and without font and colour, each also merged
+    into a list style level on its own. A shape with a style (p:style, e.g. white text on an
+    accent fill) takes its font and colour from the style's fontRef, not from the deck defaults;
+    in a list style they would override the fontRef, so such shapes get the second kind."""
+
+    def __init__(self, default_text_style: etree._Element) -> None:
+        self.levels = {etree.QName(c).localname: c for c in default_text_style if isinstance(c.tag, str)}
+        self.styled_levels = {name: _without_font_and_colour(level) for name, level in self.levels.items()}
+        self.plain = {
+            name: _merge_properties(None, level, _PPR_GROUPS) for name, level in self.levels.items()
+        }
+        self.styled_plain = {
+            name: _merge_properties(None, level, _PPR_GROUPS) for name, level in self.styled_levels.items()
+        }
+
+
+_FONT_AND_COLOUR = {
+    "noFill", "solidFill", "gradFill", "blipFill", "pattFill", "grpFill", "latin", "ea", "cs", "sym",
+}  # fmt: skip
+
+
+def _without_font_and_colour(level: etree._Element) -> etree._Element:
+    level = copy.deepcopy(level)
+    for properties in level.iter(f"{{{NS_A}}}defRPr"):
+        for child in list(properties):
+            if etree.QName(child).localname in _FONT_AND_COLOUR:
+                properties.remove(child)
+    return level
+
+
+def _with_text_defaults(data: bytes, defaults: _TextDefaults) -> bytes:
+    """Slide XML whose text boxes and shapes carry their deck's text defaults. Placeholders follow
+    their layout and master instead, and table cells their table style, so both are left alone."""
+    root = etree.fromstring(data, _PARSER)
+    for body in root.iter(f"{{{NS_P}}}txBody"):
+        shape = body.getparent()
+        if shape is None or shape.find(f"{{{NS_P}}}nvSpPr/{{{NS_P}}}nvPr/{{{NS_P}}}ph") is not None:
+            continue
+        if shape.find(f"{{{NS_P}}}style/{{{NS_A}}}fontRef") is not None:
+            levels, plain = defaults.styled_levels, defaults.styled_plain
+        else:
+            levels, plain = defaults.levels, defaults.plain
+        style = body.find(f"{{{NS_A}}}lstStyle")
+        if style is None:
+            style = etree.Element(f"{{{NS_A}}}lstStyle")
+            body.insert(1 if body.find(f"{{{NS_A}}}bodyPr") is not None else 0, style)
+        own = {etree.QName(c).localname: c for c in style if isinstance(c.tag, str)}
+        merged = []
+        for level in _LIST_LEVELS:
+            mine, theirs = own.get(level), levels.get(level)
+            if theirs is None:
+                merged.append(mine)
+            elif mine is None:
+                merged.append(copy.deepcopy(plain[level]))
+            else:
+                merged.append(_merge_properties(mine, theirs, _PPR_GROUPS))
+        merged.append(own.get("extLst"))
+        style[:] = [element for element in merged if element is not None]
+    return _xml(root)
+
+
+def _merge_properties(
+    own: etree._Element | None, default: etree._Element, groups: tuple[tuple[str, ...], ...]
+) -> etree._Element:
+    """A copy of `default` overlaid with `own` (attributes and choice groups of `own` win)."""
+    merged = etree.Element(default.tag if own is None else own.tag)
+    merged.attrib.update(default.attrib)
+    if own is not None:
+        merged.attrib.update(own.attrib)
+    mine_children = [] if own is None else [c for c in own if isinstance(c.tag, str)]
+    theirs_children = [
+        c for c in default if isinstance(c.tag, str) and etree.QName(c).localname not in _PRESENTATION_LINKED
+    ]
+    for group in groups:
+        mine = [c for c in mine_children if etree.QName(c).localname in group]
+        theirs = [c for c in theirs_children if etree.QName(c).localname in group]
+        if group == ("defRPr",) and theirs:
+            merged.append(_merge_properties(mine[0] if mine else None, theirs[0], _RPR_GROUPS))
+        else:
+            merged.extend(copy.deepcopy(c) for c in (mine or theirs))
+    return merged
+
+
+# Office 2007 read a chart flag it did not state (an omitted val, or the element left out) as
+# false; later writers state their flags, and the specification, third-party writers and
+# LibreOffice for any file not from Office 2007 take such a flag as true. LibreOffice decides once
+# per file, from docProps/app.xml, and the new deck is not from Office 2007: a chart copied from a
+# 2007 deck would show every data label (value, category, series name...), smooth its lines and
+# turn its 3-D axes. So such charts get those flags written out as Office 2007 read them. The
+# flags are the ones LibreOffice's oox chart import defaults with !isMSO2007Document().
+_C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+_CHART_BOOLEANS = frozenset(
+    {
+        "date1904", "roundedCorners", "autoTitleDeleted", "plotVisOnly", "showDLblsOverMax", "rAngAx",
+        "varyColors", "wireframe", "smooth", "invertIfNegative", "bubble3D", "showNegBubbles", "delete",
+        "showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize",
+        "showLeaderLines", "dispRSqr", "dispEq", "noEndCap", "auto", "noMultiLvlLbl", "overlay",
+        "showHorzBorder", "showVertBorder", "showOutline", "showKeys", "applyToFront", "applyToSides",
+        "applyToEnd", "chartObject", "data", "formatting", "selection", "userInterface", "autoUpdate",
+    }
+)  # fmt: skip
+_CHART_ORDER = (
+    "title", "autoTitleDeleted", "pivotFmts", "view3D", "floor", "sideWall", "backWall", "plotArea",
+    "legend", "plotVisOnly", "dispBlanksAs", "showDLblsOverMax", "extLst",
+)  # fmt: skip
+_VIEW3D_ORDER = ("rotX", "hPercent", "rotY", "depthPercent", "rAngAx", "perspective", "extLst")
+# Children of each chart type, in schema order (CT_BarChart, CT_LineChart, ...).
+_GROUP_ORDER = {
+    "barChart": (
+        "barDir", "grouping", "varyColors", "ser", "dLbls", "gapWidth", "overlap", "serLines", "axId",
+    ),
+    "bar3DChart": (
+        "barDir", "grouping", "varyColors", "ser", "dLbls", "gapWidth", "gapDepth", "shape", "axId",
+    ),
+    "areaChart": ("grouping", "varyColors", "ser", "dLbls", "dropLines", "axId"),
+    "area3DChart": ("grouping", "varyColors", "ser", "dLbls", "dropLines", "gapDepth", "axId"),
+    "lineChart": (
+        "grouping", "varyColors", "ser", "dLbls", "dropLines", "hiLowLines", "upDownBars", "marker", "smooth",
+        "axId",
+    ),
+    "line3DChart": ("grouping", "varyColors", "ser", "dLbls", "dropLines", "gapDepth", "axId"),
+    "pieChart": ("varyColors", "ser", "dLbls", "firstSliceAng"),
+    "pie3DChart": ("varyColors", "ser", "dLbls"),
+    "doughnutChart": ("varyColors", "ser", "dLbls", "firstSliceAng", "holeSize"),
+    "ofPieChart": (
+        "ofPieType", "varyColors", "ser", "dLbls", "gapWidth", "splitType", "splitPos", "custSplit",
+        "secondPieSize", "serLines",
+    ),
+    "radarChart": ("radarStyle", "varyColors", "ser", "dLbls", "axId"),
+    "scatterChart": ("scatterStyle", "varyColors", "ser", "dLbls", "axId"),
+    "bubbleChart": (
+        "varyColors", "ser", "dLbls", "bubble3D", "bubbleScale", "showNegBubbles", "sizeRepresents", "axId",
+    ),
+    "surfaceChart": ("wireframe", "ser", "bandFmts", "axId"),
+    "surface3DChart": ("wireframe", "ser", "bandFmts", "axId"),
+}  # fmt: skip
+_GROUP_FLAGS = ("varyColors", "marker", "smooth", "bubble3D", "showNegBubbles", "wireframe")
+_LABEL_FLAGS = ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize")
+_LABELS_ORDER = (
+    "dLbl", "delete", "numFmt", "spPr", "txPr", "dLblPos", *_LABEL_FLAGS, "separator", "showLeaderLines",
+    "leaderLines", "extLst",
+)  # fmt: skip
+_LABEL_ORDER = (
+    "idx", "delete", "layout", "tx", "numFmt", "spPr", "txPr", "dLblPos", *_LABEL_FLAGS, "separator",
+    "extLst",
+)  # fmt: skip
+_TRENDLINE_ORDER = (
+    "name", "spPr", "trendlineType", "order", "period", "forward", "backward", "intercept", "dispRSqr",
+    "dispEq", "trendlineLbl", "extLst",
+)  # fmt: skip
+
+
+def _explicit_office2007_chart(data: bytes) -> bytes:
+    """A chart part from an Office 2007 deck with the flags it leaves unstated written out as false."""
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError:
+        return data
+    for element in root.iter(f"{_C}*"):
+        local = etree.QName(element).localname
+        parent = element.getparent()
+        parent_local = etree.QName(parent).localname if parent is not None else ""
+        flag = local in _CHART_BOOLEANS or (local == "marker" and parent_local == "lineChart")
+        if flag and element.get("val") is None and len(element) == 0:
+            element.set("val", "0")
+        elif local == "grouping" and element.get("val") is None:
+            element.set("val", "standard")
+    chart = root.find(f"{_C}chart")
+    if chart is None:
+        return _xml(root)
+    for flag in ("autoTitleDeleted", "plotVisOnly", "showDLblsOverMax"):
+        _ensure_child(chart, flag, "0", _CHART_ORDER)
+    plot_area = chart.find(f"{_C}plotArea")
+    groups = [] if plot_area is None else [g for g in plot_area if etree.QName(g).localname in _GROUP_ORDER]
+    if any("3D" in etree.QName(g).localname for g in groups):
+        view = chart.find(f"{_C}view3D")
+        if view is None:
+            view = _ensure_child(chart, "view3D", None, _CHART_ORDER)
+        _ensure_child(view, "rAngAx", "0", _VIEW3D_ORDER)
+    for group in groups:
+        local = etree.QName(group).localname
+        order = _GROUP_ORDER[local]
+        if local in ("barChart", "bar3DChart", "areaChart", "area3DChart"):
+            _ensure_child(group, "grouping", "standard", order)
+        for flag in _GROUP_FLAGS:
+            if flag in order:
+                _ensure_child(group, flag, "0", order)
+        if local in ("lineChart", "scatterChart"):
+            for series in group.iterfind(f"{_C}ser"):
+                _ensure_child(series, "smooth", "0", ("smooth", "extLst"))
+    for labels in root.iter(f"{_C}dLbls"):
+        if labels.find(f"{_C}delete") is None:
+            for flag in (*_LABEL_FLAGS, "showLeaderLines"):
+                _ensure_child(labels, flag, "0", _LABELS_ORDER)
+    for label in root.iter(f"{_C}dLbl"):
+        stated = any(label.find(f"{_C}{flag}") is not None for flag in _LABEL_FLAGS)
+        if stated and label.find(f"{_C}delete") is None:
+            for flag in _LABEL_FLAGS:
+                _ensure_child(label, flag, "0", _LABEL_ORDER)
+    for trendline in root.iter(f"{_C}trendline"):
+        for flag in ("dispRSqr", "dispEq"):
+            _ensure_child(trendline, flag, "0", _TRENDLINE_ORDER)
+    return _xml(root)
+
+
+def _ensure_child(
+    parent: etree._Element, local: str, value: str | None, order: tuple[str, ...]
+) -> etree._Element:
+    """`parent`'s child `local`, added (with val=`value`) where the schema order puts it if absent."""
+    existing = parent.find(f"{_C}{local}")
+    if existing is not None:
+        return existing
+    element = etree.Element(f"{_C}{local}")
+    if value is not None:
+        element.set("val", value)
+    rank = order.index(local)
+    for index, child in enumerate(parent):
+        name = etree.QName(child).localname if isinstance(child.tag, str) else ""
+        if name in order and order.index(name) > rank:
+            parent.insert(index, element)
+            return element
+    parent.append(element)
+    return element
 
 
 def _strip_references(data: bytes, rel_ids: list[str]) -> bytes:
@@ -777,9 +1253,12 @@ def compose_deck(
             progress(index, len(slides), f"Copying slide {index + 1} of {len(slides)}")
             composer.copy_slide(index)
         composer.build_presentation()
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         progress(len(slides), len(slides), "Writing the deck")
         parts = composer.write(Path(out))
     finally:
         composer.close()
     repairs = [r for src in composer.sources.values() for r in src.repairs]
+    repairs += [w for src in composer.sources.values() if (w := src.unreadable_warning())]
     return ComposeResult(Path(out), len(slides), parts, tuple(dict.fromkeys([*composer.warnings, *repairs])))
