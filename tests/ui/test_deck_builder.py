@@ -107,3 +107,20 @@ def test_tray_model_passes_qt_model_tester(make_window, qtbot, qtmodeltester) ->
     qtbot.waitUntil(lambda: builder.model.rowCount() == 3, timeout=10_000)
     assert builder.model.index(0).data(CardRole) is not None
     qtmodeltester.check(builder.model)
+
+
+def test_companions_set_in_the_preview_travel_with_their_slide(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    row = next(r for r in range(10) if grid.card(r).title.startswith("Study design"))
+    view.grid.setCurrentIndex(grid.index(row))
+    qtbot.waitUntil(lambda: view.preview.slide is not None, timeout=10_000)
+    view.preview.companions.setText("5")
+    qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
+    deck_id = grid.card(row).deck_id
+    qtbot.waitUntil(lambda: context.app.assembly.companions(deck_id) == {2: [5]}, timeout=10_000)
+    builder.add_slides([grid.card(row).slide_id])
+    qtbot.waitUntil(lambda: "1 companion slide(s) added" in builder.summary.text(), timeout=10_000)
+    view.preview.companions.setText("five")
+    qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
+    assert "Slide numbers only" in view.preview.companions.toolTip()

@@ -18,6 +18,7 @@ PREVIEW_WIDTH = 960
 
 class SlidePreview(QWidget):
     tags_edited = Signal(int, list)  # slide id, tags
+    companions_edited = Signal(int, int, list)  # deck id, slide number, companion slide numbers
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +39,11 @@ class SlidePreview(QWidget):
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("Slide tags, comma-separated (Enter to save)")
         self.tags.returnPressed.connect(self._on_tags_return_pressed)
+        self.companions = QLineEdit()
+        self.companions.setPlaceholderText(
+            "Always followed by slide numbers of this deck, e.g. 12, 13 (safety, fair balance; Enter)"
+        )
+        self.companions.returnPressed.connect(self._on_companions_return_pressed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.image, 3)
@@ -45,6 +51,7 @@ class SlidePreview(QWidget):
         layout.addWidget(QLabel("Speaker notes"))
         layout.addWidget(self.notes, 2)
         layout.addWidget(self.tags)
+        layout.addWidget(self.companions)
         self._pixmap: QPixmap | None = None
 
     def show_slide(self, slide: SlideInfo | None, deck: DeckInfo | None) -> None:
@@ -57,6 +64,7 @@ class SlidePreview(QWidget):
             self.heading.setText("")
             self.notes.setPlainText("")
             self.tags.setText("")
+            self.companions.setText("")
             return
         contents = [
             name
@@ -127,6 +135,20 @@ class SlidePreview(QWidget):
                     Qt.TransformationMode.SmoothTransformation,
                 )
             )
+
+    def show_companions(self, numbers: list[int]) -> None:
+        self.companions.setText(", ".join(str(n) for n in numbers))
+
+    def _on_companions_return_pressed(self) -> None:
+        if self.slide is None:
+            return
+        parts = [p.strip() for p in self.companions.text().replace(";", ",").split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            self.companions.setStyleSheet("border: 1px solid #c62828;")
+            self.companions.setToolTip("Slide numbers only, separated by commas.")
+            return
+        self.companions.setStyleSheet("")
+        self.companions_edited.emit(self.slide.deck_id, self.slide.number, [int(p) for p in parts])
 
     def _on_tags_return_pressed(self) -> None:
         if self.slide is not None:

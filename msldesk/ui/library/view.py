@@ -167,6 +167,7 @@ class LibraryView(QWidget):
         self.images.ready.connect(self._on_images_ready)
         self.editor.save_requested.connect(self._on_editor_save_requested)
         self.preview.tags_edited.connect(self._on_preview_tags_edited)
+        self.preview.companions_edited.connect(self._on_preview_companions_edited)
         context.ready.connect(self._on_context_ready)
         context.changed.connect(self._on_context_changed)
         self.setEnabled(False)
@@ -338,6 +339,7 @@ class LibraryView(QWidget):
             if still is not None and still.slide_id == slide.slide_id:
                 deck = self._decks_by_id.get(slide.deck_id)
                 self.preview.show_slide(slide, deck)
+                self._load_companions(slide)
                 if self._selected_deck is None:
                     self.editor.show_deck(deck)  # browsing all slides: edit the slide's deck
                 self.slide_selected.emit(slide)
@@ -361,6 +363,31 @@ class LibraryView(QWidget):
             self.context.changed.emit(changes)
 
         self.context.runner.submit("db", lambda _p, _c: service.update_deck(deck_id, update), done)
+
+    def _load_companions(self, slide: SlideInfo) -> None:
+        assembly = self.context.app.assembly if self.context.app else None
+        if assembly is None:
+            return
+
+        def done(companions: dict[int, list[int]]) -> None:
+            if self.preview.slide is not None and self.preview.slide.slide_id == slide.slide_id:
+                self.preview.show_companions(companions.get(slide.number, []))
+
+        self.context.runner.submit("db", lambda _p, _c: assembly.companions(slide.deck_id), done)
+
+    def _on_preview_companions_edited(self, deck_id: int, number: int, companions: list[int]) -> None:
+        assembly = self.context.app.assembly if self.context.app else None
+        if assembly is None:
+            return
+
+        def done(changes: Changes) -> None:
+            followers = ", ".join(map(str, companions)) or "no slides"
+            self.status_message.emit(f"Slide {number} is now always followed by {followers}")
+            self.context.changed.emit(changes)
+
+        self.context.runner.submit(
+            "db", lambda _p, _c: assembly.set_companions(deck_id, number, companions), done
+        )
 
     def _on_preview_tags_edited(self, slide_id: int, tags: list[str]) -> None:
         service = self.context.decks
