@@ -39,6 +39,9 @@ BOM_HEADER = (
 )  # fmt: skip
 
 
+BOM_LABEL = "Bill of materials"
+
+
 class ComplianceError(MsldeskError):
     """Expired or withdrawn slides were picked without a reason to override."""
 
@@ -254,7 +257,7 @@ class AssemblyService:
                 sources.extend(self._bill_of_materials_slides(plan, Path(tmp)))
             result = compose_deck(sources, out, title=title, progress=progress, cancel=cancel)
         # The generated appendix has the template's size; only the user's slides' sizes matter.
-        warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith("bill-of-materials"))]
+        warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
         from msldesk.decks.validate import validate_package
 
         report = validate_package(out)
@@ -287,7 +290,7 @@ class AssemblyService:
         return _generated_sources(
             [TableSlide("Bill of materials", header, rows)],
             folder / "bill-of-materials.pptx",
-            "Bill of materials",
+            BOM_LABEL,
         )
 
     def _record(self, title: str, out: Path, plan: AssemblyPlan) -> None:

@@ -164,6 +164,7 @@ class _Source:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.name = path.name  # how messages name the deck; the caller's label when it gives one
         self.package: OpcPackage = open_package(path)
         self.repairs: list[str] = []
         self.unreadable: dict[str, str] = {}  # XML parts beyond repair, left out: lower-case -> name
@@ -243,17 +244,17 @@ class _Source:
             problem = str(exc)
         repaired = _recover(data)
         if repaired is not None:
-            self.repairs.append(f"{self.path.name}: the malformed part {part} was repaired ({problem}).")
+            self.repairs.append(f"{self.name}: the malformed part {part} was repaired ({problem}).")
             return repaired
         if self.content_type(part).endswith("slideLayout+xml"):
             name = re.search(rb'<p:cSld[^>]*\bname="([^"]*)"', data)
             self.repairs.append(
-                f"{self.path.name}: the malformed layout {part} was replaced by a blank layout ({problem})."
+                f"{self.name}: the malformed layout {part} was replaced by a blank layout ({problem})."
             )
             return _BLANK_LAYOUT.replace(b"{name}", name.group(1) if name else b"Blank")
         if self.content_type(part).endswith("presentationml.slide+xml"):
             self.repairs.append(
-                f"{self.path.name}: the malformed slide {part} was replaced by a blank slide ({problem})."
+                f"{self.name}: the malformed slide {part} was replaced by a blank slide ({problem})."
             )
             return _BLANK_SLIDE
         # Copying it would make the new deck invalid too (seen: custom XML parts holding plain text).
@@ -267,7 +268,7 @@ class _Source:
         names = sorted(self.unreadable.values())
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         return (
-            f"{self.path.name}: {len(names)} part(s) that are not well-formed XML and could not be "
+            f"{self.name}: {len(names)} part(s) that are not well-formed XML and could not be "
             f"repaired were left out ({shown})."
         )
 
@@ -428,6 +429,8 @@ class _Composer:
     def plan(self) -> None:
         for index, pick in enumerate(self.picks):
             src = self.source(pick.package)
+            if pick.label and src.name == src.path.name:
+                src.name = pick.label.rsplit(", slide ", 1)[0]  # "Deck title, slide 3" -> "Deck title"
             if not 1 <= pick.number <= len(src.slides):
                 raise InvalidInputError(
                     f"{pick.label or pick.package.name}: the deck has no slide {pick.number} "
@@ -447,10 +450,10 @@ class _Composer:
             theirs = src.default_text_style
             if theirs is not None and _style_key(theirs) != _style_key(first.default_text_style):
                 src.restyle = _TextDefaults(theirs)
-        for path, src in self.sources.items():
+        for src in self.sources.values():
             if src.slide_size and first.slide_size and src.slide_size != first.slide_size:
                 self.warnings.append(
-                    f"{path.name} has a different slide size ({_size_label(src.slide_size)}) from the "
+                    f"{src.name} has a different slide size ({_size_label(src.slide_size)}) from the "
                     f"first slide's deck ({_size_label(first.slide_size)}); its slides keep their "
                     "layout but are not rescaled."
                 )
@@ -515,7 +518,7 @@ class _Composer:
         kind = rel.rel_type.rsplit("/", 1)[-1]
         target = rel.target
         if not src.package.has(target):
-            self.warnings.append(f"{src.path.name}: {part} points to a missing part {target}; link left out.")
+            self.warnings.append(f"{src.name}: {part} points to a missing part {target}; link left out.")
             return None
         if kind == "slide":
             if src.content_type(part).endswith("notesSlide+xml"):
@@ -523,7 +526,7 @@ class _Composer:
             mapped = self.slide_of.get((src.path, target.lower()))
             if mapped is None:
                 self.warnings.append(
-                    f"{src.path.name}: a link on {posixpath.basename(part)} goes to a slide that is not "
+                    f"{src.name}: a link on {posixpath.basename(part)} goes to a slide that is not "
                     "in the new deck; the link was removed."
                 )
             return mapped
