@@ -148,8 +148,14 @@ class MainWindow(QMainWindow):
         assert app is not None
         self.setWindowTitle(f"msldesk — Slide library ({app.paths.root})")
         self.statusBar().showMessage("Library open", 3000)
-        if app.decks.pending_thumbnail_slides():
-            self.jobs.render_thumbnails()
+        service = app.decks
+
+        def start_if_pending(pending: int) -> None:
+            if pending:
+                self.jobs.render_thumbnails()
+
+        # Counting is a database query: it runs on the db lane, never on the GUI thread.
+        self.context.runner.submit("db", lambda _p, _c: service.pending_thumbnail_slides(), start_if_pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.settings is not None:
