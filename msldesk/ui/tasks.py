@@ -152,35 +152,3 @@ class TaskRunner(QObject):
         callbacks = self._callbacks.get(task_id)
         if callbacks and callbacks.on_progress:
             callbacks.on_progress(done, total, message)
-
-
-class SyncTaskRunner(TaskRunner):
-    """Runs each job at once on the calling thread: deterministic UI tests."""
-
-    def submit(
-        self,
-        lane: str,
-        job: Job,
-        on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException, str], None] | None = None,
-        on_progress: Callable[[int, int, str], None] | None = None,
-    ) -> TaskHandle:
-        handle = TaskHandle(next(self._ids))
-
-        def progress(done: int, total: int, message: str) -> None:
-            if on_progress:
-                on_progress(done, total, message)
-
-        try:
-            result = job(progress, handle.cancel_token)
-        except CancelledError:
-            return handle
-        except Exception as exc:
-            if on_error:
-                on_error(exc, traceback.format_exc())
-            else:
-                raise
-        else:
-            if on_done:
-                on_done(result)
-        return handle

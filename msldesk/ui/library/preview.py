@@ -98,29 +98,38 @@ class SlidePreview(QWidget):
 
     def _show_image(self, slide: SlideInfo, deck: DeckInfo | None) -> None:
         self._pixmap = None
-        if slide.thumbnail:
-            self._pixmap = QPixmap(slide.thumbnail)  # small and cached on disk: fine to show first
-            self._rescale()
-        else:
-            self.image.setPixmap(QPixmap())
-            self.image.setText(f"{slide.display_title}\n\n(no thumbnail yet)")
-        if deck is None or not deck.preview_pdf:
+        self.image.setPixmap(QPixmap())
+        self.image.setText(f"{slide.display_title}\n\n(no thumbnail yet)")
+        request, thumbnail = self._request, slide.thumbnail
+        pdf = deck.preview_pdf if deck is not None else None
+        if not thumbnail and not pdf:
             return
-        request, pdf, page = self._request, deck.preview_pdf, slide.number - 1
+        page = slide.number - 1
 
         def job(_progress: Any, _cancel: Any) -> QImage:
+            """The sharp page render from the preview PDF, else the small thumbnail (both read
+            in a worker: no file is read on the GUI thread)."""
             from pathlib import Path
+
+            import pypdfium2 as pdfium
 
             from msldesk.decks.preview import render_page_png
 
-            return QImage.fromData(render_page_png(Path(pdf), page, PREVIEW_WIDTH))
+            if pdf:
+                try:
+                    image = QImage.fromData(render_page_png(Path(pdf), page, PREVIEW_WIDTH))
+                except (OSError, IndexError, pdfium.PdfiumError):
+                    image = QImage()  # a damaged or missing preview: the thumbnail will do
+                if not image.isNull():
+                    return image
+            return QImage(thumbnail) if thumbnail else QImage()
 
         def done(image: QImage) -> None:
             if request == self._request and not image.isNull():
                 self._pixmap = QPixmap.fromImage(image)
                 self._rescale()
 
-        self.context.runner.submit("io", job, done, lambda _e, _d: None)  # the thumbnail stays shown
+        self.context.runner.submit("io", job, done)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
