@@ -56,3 +56,9 @@ class CancelledError(MsldeskError):
 
     def __init__(self, user_message: str = "Cancelled.", details: str = "") -> None:
         super().__init__(user_message, details)
+
+
+class FileRefusedError(MsldeskError):
+    """A people/attendee file that cannot be imported at all; the message says why."""
+
+    kind = "refused"

@@ -1,0 +1,1 @@
+"""Advisory boards and workshops: events, agendas, people, attendance and their files."""

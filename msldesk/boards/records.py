@@ -1,0 +1,259 @@
+"""Frozen records the boards service and its readers/writers exchange (never ORM objects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
+from enum import StrEnum
+
+
+class _Labelled(StrEnum):
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class EventKind(_Labelled):
+    ADVISORY_BOARD = "advisory-board"
+    WORKSHOP = "workshop"
+    ROUNDTABLE = "roundtable"
+    SPEAKER_PROGRAM = "speaker-program"
+
+
+class EventStatus(_Labelled):
+    PLANNING = "planning"
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class AgendaKind(_Labelled):
+    PRESENTATION = "presentation"
+    DISCUSSION = "discussion"
+    BREAKOUT = "breakout"
+    BREAK = "break"
+
+
+class AttendeeRole(_Labelled):
+    CHAIR = "chair"
+    ADVISOR = "advisor"
+    FACULTY = "faculty"
+    MODERATOR = "moderator"
+    INTERNAL = "internal"
+    OBSERVER = "observer"
+
+
+class Invitation(_Labelled):
+    NOT_SENT = "not-sent"
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+    WAITLISTED = "waitlisted"
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """What is known about a person: typed in, imported from a file, or stored."""
+
+    first_name: str = ""
+    last_name: str = ""
+    credentials: str = ""  # MD, PhD, PharmD ...
+    specialty: str = ""
+    institution: str = ""
+    city: str = ""
+    state: str = ""
+    country: str = ""
+    email: str = ""
+    phone: str = ""
+    npi: str = ""
+    tier: str = ""  # FMV tier, e.g. "1" (national KOL) .. "4" (local)
+    notes: str = ""
+    consent_to_contact: bool | None = None  # None: not recorded
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.email
+
+    def merged_with(self, other: PersonFields) -> PersonFields:
+        """These fields, with blanks filled from `other` (used by re-import and merge)."""
+        changes = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if (mine is None or mine == "") and theirs not in (None, ""):
+                changes[f.name] = theirs
+        return replace(self, **changes) if changes else self
+
+
+PERSON_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PersonFields))
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: int
+    fields: PersonFields
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def display_name(self) -> str:
+        return self.fields.display_name
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One data row of an imported file, after mapping: a person plus what the file says about
+    their attendance (only used when importing into an event)."""
+
+    row: int  # 1-based line/record number in the source, as a user would count it
+    person: PersonFields
+    role: str = ""
+    invitation: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+
+@dataclass(frozen=True)
+class EventFields:
+    kind: EventKind = EventKind.ADVISORY_BOARD
+    title: str = ""
+    objectives: str = ""
+    key_questions: str = ""
+    therapeutic_area: str = ""
+    product: str = ""
+    starts_at: dt.datetime | None = None  # aware, in `timezone`
+    ends_at: dt.datetime | None = None  # aware, in `timezone`
+    timezone: str = "UTC"  # IANA name
+    venue: str = ""
+    virtual_link: str = ""
+    status: EventStatus = EventStatus.PLANNING
+    currency: str = "USD"
+    budget_estimated: Decimal = Decimal("0")
+    budget_committed: Decimal = Decimal("0")
+    budget_actual: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: int
+    fields: EventFields
+    attendee_count: int = 0
+    accepted_count: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.fields.title
+
+
+@dataclass(frozen=True)
+class AgendaItemFields:
+    title: str
+    minutes: int
+    kind: AgendaKind = AgendaKind.PRESENTATION
+    presenter_id: int | None = None
+    questions: str = ""
+    slide_ids: tuple[int, ...] = ()
+    collection_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    item_id: int
+    event_id: int
+    position: int  # 0-based order
+    fields: AgendaItemFields
+    presenter_name: str = ""
+    starts_at: dt.datetime | None = None  # computed from the event start and earlier items
+    ends_at: dt.datetime | None = None
+    overruns: bool = False  # ends after the event ends
+
+
+@dataclass(frozen=True)
+class AttendanceFields:
+    role: AttendeeRole = AttendeeRole.ADVISOR
+    invitation: Invitation = Invitation.NOT_SENT
+    contract_signed: bool = False
+    coi_disclosed: bool = False
+    honorarium_hours: Decimal = Decimal("0")
+    honorarium_rate: Decimal = Decimal("0")  # per hour
+    honorarium_amount: Decimal = Decimal("0")
+    currency: str = "USD"
+    travel_amount: Decimal = Decimal("0")
+    expenses_amount: Decimal = Decimal("0")
+    checked_in_at: dt.datetime | None = None
+    attended_minutes: int | None = None  # from a Teams/Zoom report; None: not known
+
+
+@dataclass(frozen=True)
+class Attendance:
+    attendance_id: int
+    event_id: int
+    person: Person
+    fields: AttendanceFields
+    warnings: tuple[str, ...] = ()  # e.g. honorarium above an FMV cap
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    done: bool
+    detail: str = ""  # e.g. "7 of 9 contracts signed"
+    automatic: bool = False  # derived from attendance; not ticked by hand
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One transfer of value, the shape of a row in an Open Payments general-payments file."""
+
+    event_id: int
+    event_title: str
+    date: dt.date
+    person: Person
+    nature: str  # e.g. "Consulting Fee", "Travel and Lodging", "Food and Beverage"
+    amount: Decimal
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    """One participant line of a Teams or Zoom attendance report."""
+
+    name: str
+    email: str = ""
+    first_join: dt.datetime | None = None
+    last_leave: dt.datetime | None = None
+    minutes: int = 0
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """People who look like one person, and why."""
+
+    person_ids: tuple[int, ...]
+    reason: str  # "same NPI", "same name and email", "similar name at the same institution"
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import would do; nothing is written until the user confirms."""
+
+    source_kind: str  # "csv", "xlsx", "vcard", "nppes-json", "ics", "teams-report", "zoom-report" ...
+    headers: tuple[str, ...]
+    mapping: dict[str, str]  # source header -> person field name or "" (ignored)
+    rows: tuple[ImportRow, ...]  # valid rows
+    errors: tuple[RowError, ...]
+    new_count: int = 0
+    update_count: int = 0
+    duplicate_count: int = 0  # rows that repeat an earlier row of the same file
+    encoding: str = ""
+    delimiter: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
