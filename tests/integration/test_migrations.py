@@ -12,6 +12,7 @@ from msldesk.db import migrate
 from msldesk.errors import DatabaseTooNewError
 
 FTS_TABLE = "slide_fts"
+PEOPLE_FTS_TABLE = "people_fts"
 
 
 def _alembic_config():  # type: ignore[no-untyped-def]
@@ -45,6 +46,10 @@ def test_a_fresh_app_creates_the_schema(app) -> None:
         "deck_tags",
         "slide_tags",
         FTS_TABLE,
+        "people",
+        "events",
+        "attendances",
+        PEOPLE_FTS_TABLE,
     } <= tables
     assert version == [(migrate.HEAD_REVISION,)]
     assert journal == "wal"
@@ -69,11 +74,14 @@ def test_migrated_schema_matches_the_orm(app) -> None:
     from alembic.migration import MigrationContext
 
     from msldesk.db.base import Base
-    from msldesk.decks import orm  # noqa: F401  (registers the tables)
+    from msldesk.boards import orm as boards_orm  # noqa: F401  (registers the tables)
+    from msldesk.decks import orm  # noqa: F401
 
     def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
         # The FTS5 virtual table and its shadow tables are created by raw SQL on purpose.
-        return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+        return not (
+            type_ == "table" and name is not None and name.startswith((FTS_TABLE, PEOPLE_FTS_TABLE))
+        )
 
     with app.engine.connect() as connection:
         context = MigrationContext.configure(
@@ -84,6 +92,8 @@ def test_migrated_schema_matches_the_orm(app) -> None:
     assert set(Base.metadata.tables) == {
         "decks", "deck_versions", "deck_sources", "slides", "deck_tags", "slide_tags",
         "collections", "collection_items", "deck_companions", "assemblies", "assembly_items",
+        "people", "events", "agenda_items", "agenda_slides", "agenda_collections", "attendances",
+        "event_checklist",
     }  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from msldesk.boards import orm as boards_orm  # noqa: F401  (registers the board tables)
 from msldesk.db.base import Base
 from msldesk.decks import orm  # noqa: F401  (registers the deck tables on Base.metadata)
 

@@ -1,0 +1,127 @@
+"""SQLAlchemy tables of events, agendas, people and attendance (kept in step with migration 0003).
+
+Money is stored as integer cents and hours as hundredths: exact, and portable to PostgreSQL.
+Event times are stored in UTC with the event's IANA time zone name beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from msldesk.db.base import Base
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    __table_args__ = (Index("ix_people_name", "last_name", "first_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    credentials: Mapped[str] = mapped_column(String(200), default="")
+    specialty: Mapped[str] = mapped_column(String(300), default="")
+    institution: Mapped[str] = mapped_column(String(500), default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="", index=True)
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    npi: Mapped[str] = mapped_column(String(10), default="", index=True)
+    tier: Mapped[str] = mapped_column(String(50), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    consent_to_contact: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(500))
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    key_questions: Mapped[str] = mapped_column(Text, default="")
+    therapeutic_area: Mapped[str] = mapped_column(String(200), default="")
+    product: Mapped[str] = mapped_column(String(200), default="")
+    starts_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    ends_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    venue: Mapped[str] = mapped_column(Text, default="")
+    virtual_link: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="planning")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    budget_estimated_cents: Mapped[int] = mapped_column(Integer, default=0)
+    budget_committed_cents: Mapped[int] = mapped_column(Integer, default=0)
+    budget_actual_cents: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AgendaItemRow(Base):
+    __tablename__ = "agenda_items"
+    __table_args__ = (Index("ix_agenda_items_event_position", "event_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="presentation")
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    presenter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    questions: Mapped[str] = mapped_column(Text, default="")
+
+
+class AgendaSlideRow(Base):
+    """Library slides linked to an agenda item, in order."""
+
+    __tablename__ = "agenda_slides"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slide_id: Mapped[int] = mapped_column(ForeignKey("slides.id", ondelete="CASCADE"), index=True)
+
+
+class AgendaCollectionRow(Base):
+    __tablename__ = "agenda_collections"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True)
+    collection_id: Mapped[int] = mapped_column(
+        ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class AttendanceRow(Base):
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="advisor")
+    invitation: Mapped[str] = mapped_column(String(20), default="not-sent")
+    contract_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    coi_disclosed: Mapped[bool] = mapped_column(Boolean, default=False)
+    honorarium_hundredth_hours: Mapped[int] = mapped_column(Integer, default=0)
+    honorarium_rate_cents: Mapped[int] = mapped_column(Integer, default=0)
+    honorarium_cents: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    travel_cents: Mapped[int] = mapped_column(Integer, default=0)
+    expenses_cents: Mapped[int] = mapped_column(Integer, default=0)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    attended_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ChecklistRow(Base):
+    """Planning steps ticked by hand (the automatic ones are derived from attendance)."""
+
+    __tablename__ = "event_checklist"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
