@@ -14,6 +14,9 @@ class App:
 
     def __init__(self, data_dir: Path | None = None, today: dt.date | None = None) -> None:
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
+        from msldesk.boards.events import EventService
+        from msldesk.boards.importing import PeopleImporter
+        from msldesk.boards.people import PeopleService
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
         from msldesk.decks.assembly import AssemblyService
@@ -54,6 +57,9 @@ class App:
             expiring_within_days=self.settings.expiring_within_days,
             today=today,
         )
+        self.people = PeopleService(self.sessions)
+        self.events = EventService(self.sessions, self.paths.rate_card, today=today)
+        self.people_import = PeopleImporter(self.sessions, self.people, self.events)
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks. Returns decks added."""

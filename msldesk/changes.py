@@ -11,6 +11,8 @@ class Changes:
     slides: bool = False
     thumbnails: bool = False
     metadata: bool = False
+    people: bool = False
+    events: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -18,8 +20,10 @@ class Changes:
             slides=self.slides or other.slides,
             thumbnails=self.thumbnails or other.thumbnails,
             metadata=self.metadata or other.metadata,
+            people=self.people or other.people,
+            events=self.events or other.events,
         )
 
     @property
     def any(self) -> bool:
-        return self.decks or self.slides or self.thumbnails or self.metadata
+        return self.decks or self.slides or self.thumbnails or self.metadata or self.people or self.events

@@ -71,6 +71,10 @@ class LibraryPaths:
     def settings(self) -> Path:
         return self.root / "settings.json"
 
+    @property
+    def rate_card(self) -> Path:
+        return self.root / "fmv-rate-card.json"
+
     def ensure(self) -> None:
         for folder in (self.root, self.store, self.previews, self.thumbnails, self.cache):
             folder.mkdir(parents=True, exist_ok=True)

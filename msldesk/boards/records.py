@@ -257,3 +257,16 @@ class ImportPreview:
     encoding: str = ""
     delimiter: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    attendance: tuple[AttendanceRecord, ...] = ()  # meeting reports: who attended, for how long
+    source_name: str = ""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    updated: int
+    duplicates: int
+    errors: tuple[RowError, ...]
+    attendees_added: int = 0
+    attendance_marked: int = 0
+    dry_run: bool = False

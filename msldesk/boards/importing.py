@@ -1,0 +1,284 @@
+"""People import: read a file, map its columns, validate and match rows, and only on confirmation
+write them (new people added, known people updated, nobody duplicated), optionally onto an event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from msldesk.boards.events import EventService
+from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
+from msldesk.boards.people import PeopleService, clean_person, now
+from msldesk.boards.people_search import indexed_text
+from msldesk.boards.records import (
+    PERSON_FIELD_NAMES,
+    AttendanceRecord,
+    AttendeeRole,
+    ImportPreview,
+    ImportResult,
+    ImportRow,
+    Invitation,
+    PersonFields,
+)
+from msldesk.boards.validation import person_problems
+from msldesk.errors import NotFoundError
+from msldesk.progress import CancelToken, ProgressCallback, no_progress
+
+_PERSON_COLUMNS = [getattr(PersonRow, name) for name in PERSON_FIELD_NAMES]
+
+
+class PeopleImporter:
+    def __init__(self, sessions: sessionmaker[Session], people: PeopleService, events: EventService) -> None:
+        self.sessions = sessions
+        self.people = people
+        self.events = events
+
+    def preview(
+        self,
+        path: Path,
+        mapping: Mapping[str, str] | None = None,
+        cancel: CancelToken | None = None,
+        progress: ProgressCallback = no_progress,
+    ) -> ImportPreview:
+        """Read and check a file without writing anything. `mapping` overrides the automatic one."""
+        from msldesk.boards.mapping import map_rows, suggest_mapping
+        from msldesk.boards.sources import read_source
+
+        progress(0, 3, f"Reading {Path(path).name}")
+        table = read_source(Path(path), cancel)
+        chosen = dict(mapping) if mapping is not None else suggest_mapping(table.headers, table.kind)
+        progress(1, 3, "Checking rows")
+        rows, errors = map_rows(table, chosen)
+        rows = [replace(r, person=clean_person(r.person)) for r in rows]
+        progress(2, 3, "Looking for people already in the directory")
+        with self.sessions() as session:
+            plan = _Plan.build(rows, _existing_people(session))
+        progress(3, 3, "Ready")
+        return ImportPreview(
+            source_kind=table.kind,
+            headers=table.headers,
+            mapping=chosen,
+            rows=tuple(rows),
+            errors=tuple(errors),
+            new_count=plan.new_count,
+            update_count=plan.update_count,
+            duplicate_count=plan.duplicate_count,
+            encoding=table.encoding,
+            delimiter=table.delimiter,
+            warnings=table.warnings,
+            attendance=table.attendance,
+            source_name=Path(path).name,
+        )
+
+    def apply(
+        self,
+        preview: ImportPreview,
+        event_id: int | None = None,
+        cancel: CancelToken | None = None,
+        progress: ProgressCallback = no_progress,
+    ) -> ImportResult:
+        """Write what `preview` showed, matched again against the directory as it is now (it may
+        have changed since), in one transaction: a failure or cancel leaves the directory as it was."""
+        total = len(preview.rows)
+        with self.sessions.begin() as session:
+            if event_id is not None and session.get(EventRow, event_id) is None:
+                raise NotFoundError(f"There is no event with id {event_id}.")
+            plan = _Plan.build(list(preview.rows), _existing_people(session))
+            if cancel:
+                cancel.raise_if_cancelled()
+            progress(0, total, "Saving people")
+            ids = plan.write(session, self.people)
+            progress(total, total, "Saving people")
+            added = marked = 0
+            if event_id is not None:
+                added = _add_to_event(session, event_id, preview.rows, ids)
+                marked = _mark_attendance(session, event_id, preview.attendance, plan)
+            if cancel:
+                cancel.raise_if_cancelled()
+        return ImportResult(
+            plan.new_count, plan.update_count, plan.duplicate_count, preview.errors, added, marked
+        )
+
+    def import_file(
+        self,
+        path: Path,
+        event_id: int | None = None,
+        dry_run: bool = False,
+        cancel: CancelToken | None = None,
+    ) -> ImportResult:
+        """Preview with the automatic mapping, then apply unless `dry_run` (the CLI's path)."""
+        if event_id is not None:
+            self.events.get(event_id)  # a clear "no such event" before reading the file
+        preview = self.preview(path, cancel=cancel)
+        if dry_run:
+            return ImportResult(
+                preview.new_count, preview.update_count, preview.duplicate_count, preview.errors, dry_run=True
+            )
+        return self.apply(preview, event_id, cancel)
+
+
+def _existing_people(session: Session) -> list[tuple[int, PersonFields]]:
+    # Core rows, not ORM objects: 50,000 people load in a fraction of the time.
+    rows = session.execute(select(PersonRow.id, *_PERSON_COLUMNS))
+    return [(r[0], PersonFields(*r[1:])) for r in rows]
+
+
+class _Plan:
+    """Which rows are new, which update whom, which repeat an earlier row of the same file."""
+
+    def __init__(self) -> None:
+        self.targets: list[int] = []  # per row: existing id (>0) or -(new slot + 1)
+        self.new_people: list[PersonFields] = []
+        self.updates: dict[int, PersonFields] = {}
+        self.originals: dict[int, PersonFields] = {}
+        self.duplicate_count = 0
+
+    @property
+    def new_count(self) -> int:
+        return len(self.new_people)
+
+    @property
+    def update_count(self) -> int:
+        return sum(1 for pid, p in self.updates.items() if p != self.originals[pid])
+
+    @classmethod
+    def build(cls, rows: list[ImportRow], existing: list[tuple[int, PersonFields]]) -> _Plan:
+        from msldesk.boards.dedupe import PersonIndex
+
+        plan = cls()
+        known = dict(existing)
+        index = PersonIndex(existing)
+        for row in rows:
+            match = index.find(row.person)
+            if match is None:
+                slot = -(len(plan.new_people) + 1)
+                plan.new_people.append(row.person)
+                index.add(slot, row.person)
+                plan.targets.append(slot)
+                continue
+            target = match[0]
+            plan.targets.append(target)
+            if target < 0:  # repeats a new person from earlier in this file
+                plan.duplicate_count += 1
+                i = -target - 1
+                plan.new_people[i] = plan.new_people[i].merged_with(row.person)
+            else:
+                if target in plan.updates:
+                    plan.duplicate_count += 1
+                current = plan.updates.get(target, known[target])
+                plan.originals.setdefault(target, known[target])
+                # The file is newer: its values win, blanks in it keep what the directory has.
+                updated = row.person.merged_with(current)
+                # A file never clears a recorded consent, and keeps the directory's notes.
+                if current.notes and row.person.notes and row.person.notes not in current.notes:
+                    updated = replace(updated, notes=f"{current.notes}\n{row.person.notes}")
+                plan.updates[target] = updated if not person_problems(updated) else current
+        return plan
+
+    def write(self, session: Session, people: PeopleService) -> list[int]:
+        """Insert and update; returns the person id of every row."""
+        stamp = now()
+        new_ids: list[int] = []
+        if self.new_people:
+            payload = [
+                {**{n: getattr(p, n) for n in PERSON_FIELD_NAMES}, "created_at": stamp, "updated_at": stamp}
+                for p in self.new_people
+            ]
+            first = (session.execute(text("SELECT coalesce(max(id), 0) FROM people")).scalar_one()) + 1
+            # Explicit ids: executemany cannot return them on every driver, and one writer holds
+            # the database inside this transaction, so the range is ours.
+            new_ids = list(range(first, first + len(payload)))
+            for pid, row in zip(new_ids, payload, strict=True):
+                row["id"] = pid
+            session.execute(insert(PersonRow), payload)
+        changed = {pid: p for pid, p in self.updates.items() if p != self.originals[pid]}
+        if changed:
+            session.execute(
+                update(PersonRow),
+                [
+                    {"id": pid, **{n: getattr(p, n) for n in PERSON_FIELD_NAMES}, "updated_at": stamp}
+                    for pid, p in changed.items()
+                ],
+            )
+        index_rows = list(zip(new_ids, self.new_people, strict=True)) + list(changed.items())
+        if index_rows:
+            if changed:
+                people.index.remove(session, changed)
+            session.execute(
+                text("INSERT INTO people_fts(rowid, body) VALUES (:rowid, :body)"),
+                [{"rowid": pid, "body": indexed_text(p)} for pid, p in index_rows],
+            )
+        self.new_ids = new_ids
+        return [new_ids[-t - 1] if t < 0 else t for t in self.targets]
+
+
+def _add_to_event(session: Session, event_id: int, rows: tuple[ImportRow, ...], ids: list[int]) -> int:
+    on_list = set(session.scalars(select(AttendanceRow.person_id).where(AttendanceRow.event_id == event_id)))
+    added = 0
+    for row, person_id in zip(rows, ids, strict=True):
+        if person_id in on_list:
+            continue
+        on_list.add(person_id)
+        session.add(
+            AttendanceRow(
+                event_id=event_id,
+                person_id=person_id,
+                role=_enum_value(AttendeeRole, row.role, AttendeeRole.ADVISOR),
+                invitation=_enum_value(Invitation, row.invitation, Invitation.NOT_SENT),
+                contract_signed=False,
+                coi_disclosed=False,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def _mark_attendance(
+    session: Session, event_id: int, records: tuple[AttendanceRecord, ...], plan: _Plan
+) -> int:
+    """Record minutes attended (and the first join as check-in) for people found in a meeting report."""
+    if not records:
+        return 0
+    rows = session.execute(
+        select(AttendanceRow, PersonRow)
+        .join(PersonRow, PersonRow.id == AttendanceRow.person_id)
+        .where(AttendanceRow.event_id == event_id)
+    ).all()
+    by_email = {p.email.lower(): a for a, p in rows if p.email}
+    by_name = {_name_key(f"{p.first_name} {p.last_name}"): a for a, p in rows}
+    marked = 0
+    for record in records:
+        attendance = by_email.get(record.email.lower()) if record.email else None
+        if attendance is None:
+            attendance = by_name.get(_name_key(record.name))
+        if attendance is None:
+            continue
+        attendance.attended_minutes = (attendance.attended_minutes or 0) + record.minutes
+        if record.first_join and (
+            attendance.checked_in_at is None or record.first_join < attendance.checked_in_at
+        ):
+            attendance.checked_in_at = record.first_join.replace(tzinfo=None)
+        marked += 1
+    return marked
+
+
+def _name_key(name: str) -> str:
+    from msldesk.boards.dedupe import name_key
+
+    parts = name.replace(",", " ").split()
+    if "," in name:  # "Last, First"
+        last, _, first = name.partition(",")
+        return name_key(first.strip(), last.strip())
+    return name_key(" ".join(parts[:-1]), parts[-1] if parts else "")
+
+
+def _enum_value(kind, value: str, default):  # type: ignore[no-untyped-def]
+    try:
+        return kind(value).value if value else default.value
+    except ValueError:
+        return default.value

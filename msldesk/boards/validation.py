@@ -1,0 +1,42 @@
+"""The rules a person's details must meet, shared by typed-in edits and imported rows."""
+
+from __future__ import annotations
+
+import re
+
+from msldesk.boards.npi import is_valid_npi, normalise_npi
+from msldesk.boards.records import PersonFields
+
+# Deliberately simple: one @, no spaces, a dot in the domain. Real validation is sending mail.
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}$")
+
+
+def email_problem(email: str) -> str:
+    """'' if the address looks deliverable (or is blank), else a plain-language reason."""
+    if not email:
+        return ""
+    if not _EMAIL.match(email) or ".." in email:
+        return f"email {email!r} is not a valid address"
+    return ""
+
+
+def npi_problem(npi: str) -> str:
+    if not npi:
+        return ""
+    digits = normalise_npi(npi)
+    if len(digits) != 10:
+        return f"NPI {npi!r} must have 10 digits"
+    if not is_valid_npi(npi):
+        return f"NPI {npi} fails its check digit"
+    return ""
+
+
+def person_problems(person: PersonFields) -> list[str]:
+    """Everything wrong with a person's details, each as a short phrase ('' list: fine)."""
+    problems = []
+    if not (person.first_name or person.last_name):
+        problems.append("missing name")
+    for problem in (email_problem(person.email), npi_problem(person.npi)):
+        if problem:
+            problems.append(problem)
+    return problems
