@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QWidget,
 )
 
@@ -21,9 +22,11 @@ from msldesk import __version__
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.records import ImportOutcome
 from msldesk.ui.actions import ActionSpec, build_actions
+from msldesk.ui.boards.view import BoardsView
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.jobs import LibraryJobs
 from msldesk.ui.library.view import LibraryView
+from msldesk.ui.people.view import PeopleView
 
 DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTENSIONS)) + ");;All files (*)"
 
@@ -35,10 +38,17 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self.settings = settings
-        self.setWindowTitle("msldesk — Slide library")
+        self.setWindowTitle("msldesk")
         self.setAcceptDrops(True)
         self.library = LibraryView(context)
-        self.setCentralWidget(self.library)
+        self.boards = BoardsView(context)
+        self.people = PeopleView(context)
+        self.sections = QTabWidget()
+        self.sections.setDocumentMode(True)
+        self.sections.addTab(self.library, "Library")
+        self.sections.addTab(self.boards, "Boards")
+        self.sections.addTab(self.people, "People")
+        self.setCentralWidget(self.sections)
         self.jobs = LibraryJobs(context, self)
 
         self.progress = QProgressBar()
@@ -114,6 +124,16 @@ class MainWindow(QMainWindow):
                     self.library.builder.save_collection,
                 ),
                 ActionSpec("refresh", "&View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh),
+                ActionSpec("-4", "&View", "", lambda: None),
+                ActionSpec(
+                    "show_library", "&View", "&Library", lambda: self.show_section(self.library), "Ctrl+1"
+                ),
+                ActionSpec(
+                    "show_boards", "&View", "&Boards", lambda: self.show_section(self.boards), "Ctrl+2"
+                ),
+                ActionSpec(
+                    "show_people", "&View", "&People", lambda: self.show_section(self.people), "Ctrl+3"
+                ),
                 ActionSpec("about", "&Help", "&About msldesk", self.about),
             ],
         )
@@ -126,7 +146,8 @@ class MainWindow(QMainWindow):
         self.jobs.progressed.connect(self._on_jobs_progressed)
         self.jobs.job_finished.connect(self._on_jobs_job_finished)
         self.jobs.import_failures.connect(self._on_jobs_import_failures)
-        self.library.status_message.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        for view in (self.library, self.boards, self.people):
+            view.status_message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         context.ready.connect(self._on_context_ready)
         context.failed.connect(lambda message: self.statusBar().showMessage(message))
         self.statusBar().showMessage("Opening the library…")
@@ -146,7 +167,7 @@ class MainWindow(QMainWindow):
     def _on_context_ready(self) -> None:
         app = self.context.app
         assert app is not None
-        self.setWindowTitle(f"msldesk — Slide library ({app.paths.root})")
+        self.setWindowTitle(f"msldesk — {app.paths.root}")
         self.statusBar().showMessage("Library open", 3000)
         service = app.decks
 
@@ -270,7 +291,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         from msldesk.changes import Changes
 
-        self.context.changed.emit(Changes(decks=True, slides=True))
+        self.context.changed.emit(Changes(decks=True, slides=True, people=True, events=True))
 
     def about(self) -> None:
         QMessageBox.about(
@@ -281,3 +302,7 @@ class MainWindow(QMainWindow):
 
     def central(self) -> QWidget:
         return self.library
+
+    def show_section(self, view: QWidget) -> None:
+        self.sections.setCurrentWidget(view)
+        view.focus_search()  # type: ignore[attr-defined]

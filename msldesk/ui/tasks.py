@@ -1,8 +1,9 @@
 """The one background runner of the UI: lanes of worker threads, results delivered on the GUI thread.
 
 Lanes: "db" (one worker: SQLite has one writer), "render" (one worker: LibreOffice and pdfium),
-"io" (a small pool for reading images). A job is a plain function `fn(progress, cancel)` that gets
-ids and snapshots, never widgets; its result, error and progress come back through signals of a
+"io" (a small pool for reading images), "export" (one worker: reportlab keeps global font state).
+A job is a plain function `fn(progress, cancel)` that gets ids and snapshots, never widgets; its
+result, error and progress come back through signals of a
 QObject that lives on the GUI thread, which calls the callbacks there.
 """
 
@@ -23,7 +24,7 @@ from msldesk.progress import CancelToken
 log = logging.getLogger(__name__)
 
 Job = Callable[[Callable[[int, int, str], None], CancelToken], Any]
-LANES = {"db": 1, "render": 1, "io": 2}
+LANES = {"db": 1, "render": 1, "io": 2, "export": 1}
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Boards section of the main window."""

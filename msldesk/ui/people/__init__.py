@@ -1,0 +1,1 @@
+"""People section of the main window."""
