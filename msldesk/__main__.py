@@ -15,6 +15,10 @@ CLI_COMMANDS = {
     "compose",
     "collections",
     "collection",
+    "events",
+    "event",
+    "people",
+    "payments",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.errors import InvalidInputError, MsldeskError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
@@ -103,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("thumbnails", help="render missing slide thumbnails")
     p.add_argument("--wait", action="store_true", help="block until rendering is done")
     p.add_argument("--retry-failed", action="store_true")
+
+    add_board_commands(commands)
     return parser
 
 
@@ -408,4 +411,5 @@ COMMANDS = {
     "compose": _cmd_compose,
     "collections": _cmd_collections,
     "collection": _cmd_collection,
+    **BOARD_COMMANDS,
 }

@@ -1,0 +1,363 @@
+"""Command-line verbs for events, people and payments (the CLI half of the Boards and People sections)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from msldesk.boards.records import (
+    AgendaItem,
+    AgendaItemFields,
+    AgendaKind,
+    Attendance,
+    AttendanceFields,
+    AttendeeRole,
+    Event,
+    EventFields,
+    EventKind,
+    Invitation,
+    Person,
+)
+from msldesk.errors import InvalidInputError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def _datetime(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date and time (YYYY-MM-DDTHH:MM): {value!r}") from exc
+
+
+def add_board_commands(commands: Any) -> None:
+    """Add `events`, `event`, `people` and `payments` to the CLI's subparsers."""
+    p = commands.add_parser("events", help="list advisory boards and workshops")
+    p.add_argument("--when", choices=["upcoming", "past", "all"], default="all")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("event", help="create, show, plan and export an event")
+    event_commands = p.add_subparsers(dest="event_command", required=True)
+    c = event_commands.add_parser("show", help="an event with its agenda, attendees and checklist")
+    c.add_argument("event_id", type=int)
+    c.add_argument("--json", action="store_true")
+    c = event_commands.add_parser("create", help="create an event")
+    c.add_argument("--kind", choices=[k.value for k in EventKind], default=EventKind.ADVISORY_BOARD.value)
+    c.add_argument("--title", required=True)
+    c.add_argument("--start", type=_datetime, help="local start, e.g. 2027-03-02T09:00")
+    c.add_argument("--end", type=_datetime, help="local end, e.g. 2027-03-02T17:00")
+    c.add_argument("--tz", default="UTC", help="IANA time zone of the event, e.g. Europe/Berlin")
+    c.add_argument("--venue", default="")
+    c.add_argument("--virtual-link", default="")
+    c.add_argument("--therapeutic-area", default="")
+    c.add_argument("--product", default="")
+    c.add_argument("--objectives", default="")
+    c.add_argument("--json", action="store_true")
+    c = event_commands.add_parser("agenda-add", help="append an item to an event's agenda")
+    c.add_argument("event_id", type=int)
+    c.add_argument("--title", required=True)
+    c.add_argument("--minutes", type=int, required=True)
+    c.add_argument("--kind", choices=[k.value for k in AgendaKind], default=AgendaKind.PRESENTATION.value)
+    c.add_argument("--presenter", type=int, metavar="PERSON_ID")
+    c.add_argument("--questions", default="")
+    c.add_argument("--json", action="store_true")
+    c = event_commands.add_parser("attendee-add", help="put a person on an event's attendee list")
+    c.add_argument("event_id", type=int)
+    c.add_argument("person_id", type=int)
+    c.add_argument("--role", choices=[r.value for r in AttendeeRole], default=AttendeeRole.ADVISOR.value)
+    c.add_argument("--invitation", choices=[i.value for i in Invitation], default=Invitation.NOT_SENT.value)
+    c.add_argument("--hours", default="0", help="honorarium hours (the rate comes from the FMV rate card)")
+    c.add_argument("--json", action="store_true")
+    c = event_commands.add_parser("export", help="write an invitation, attendee list or sign-in sheet")
+    c.add_argument("event_id", type=int)
+    what = c.add_mutually_exclusive_group(required=True)
+    what.add_argument("--ics", type=Path, metavar="FILE", help="calendar invitation (.ics)")
+    what.add_argument("--attendees", type=Path, metavar="FILE", help="attendee list (.csv or .xlsx)")
+    what.add_argument("--sign-in", type=Path, metavar="FILE", help="printable sign-in sheet (.pdf)")
+
+    p = commands.add_parser("people", help="the people directory: list, search, import, duplicates")
+    p.add_argument("--search", default="", metavar="Q")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    people_commands = p.add_subparsers(dest="people_command")
+    c = people_commands.add_parser(
+        "import", help="import people from CSV, XLSX, vCard, iCalendar, NPPES JSON"
+    )
+    c.add_argument("file", type=Path)
+    c.add_argument("--event", type=int, metavar="ID", help="also put everyone on this event's list")
+    c.add_argument("--dry-run", action="store_true", help="check the file and say what would happen")
+    c.add_argument("--json", action="store_true")
+    c = people_commands.add_parser("duplicates", help="groups of records that look like one person")
+    c.add_argument("--json", action="store_true")
+    c = people_commands.add_parser("merge", help="merge people into the first one")
+    c.add_argument("keep_id", type=int)
+    c.add_argument("other_ids", type=int, nargs="+")
+
+    p = commands.add_parser("payments", help="transfers of value (honoraria, travel, expenses)")
+    payment_commands = p.add_subparsers(dest="payments_command", required=True)
+    c = payment_commands.add_parser("export", help="a year's payments as an Open Payments-shaped CSV")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--out", type=Path, required=True)
+
+
+def _print_json(value: Any) -> None:
+    from msldesk.cli import _print_json as print_json
+
+    print_json(value)
+
+
+def _local(moment: dt.datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    data = asdict(event.fields)
+    data = {"id": event.event_id, **data}
+    data["attendee_count"], data["accepted_count"] = event.attendee_count, event.accepted_count
+    return data
+
+
+def person_json(person: Person) -> dict[str, Any]:
+    return {"id": person.person_id, **asdict(person.fields)}
+
+
+def agenda_json(item: AgendaItem) -> dict[str, Any]:
+    return {
+        "id": item.item_id,
+        "position": item.position,
+        **asdict(item.fields),
+        "presenter_name": item.presenter_name,
+        "starts_at": item.starts_at,
+        "ends_at": item.ends_at,
+        "overruns": item.overruns,
+    }
+
+
+def attendance_json(attendance: Attendance) -> dict[str, Any]:
+    return {
+        "id": attendance.attendance_id,
+        "person": person_json(attendance.person),
+        **asdict(attendance.fields),
+        "warnings": list(attendance.warnings),
+    }
+
+
+def cmd_events(app: Any, args: argparse.Namespace) -> int:
+    events = app.events.list_events(args.when)
+    if args.json:
+        _print_json([event_json(e) for e in events])
+        return EXIT_OK
+    for e in events:
+        f = e.fields
+        print(
+            f"{e.event_id:5}  {_local(f.starts_at)} {f.timezone:20} {f.status.label:10} "
+            f"{e.accepted_count}/{e.attendee_count:<4} {f.kind.label:15} {f.title}"
+        )
+    return EXIT_OK
+
+
+def cmd_event(app: Any, args: argparse.Namespace) -> int:
+    command = args.event_command
+    if command == "show":
+        return _event_show(app, args)
+    if command == "create":
+        event, _ = app.events.create(
+            EventFields(
+                kind=EventKind(args.kind), title=args.title, starts_at=args.start, ends_at=args.end,
+                timezone=args.tz, venue=args.venue, virtual_link=args.virtual_link,
+                therapeutic_area=args.therapeutic_area, product=args.product, objectives=args.objectives,
+            )
+        )  # fmt: skip
+        if args.json:
+            _print_json(event_json(event))
+        else:
+            print(f"Created event {event.event_id}: {event.title}")
+        return EXIT_OK
+    if command == "agenda-add":
+        item, _ = app.events.add_agenda_item(
+            args.event_id,
+            AgendaItemFields(
+                title=args.title, minutes=args.minutes, kind=AgendaKind(args.kind),
+                presenter_id=args.presenter, questions=args.questions,
+            ),
+        )  # fmt: skip
+        if args.json:
+            _print_json(agenda_json(item))
+        else:
+            clock = f"{_local(item.starts_at)[-5:]}–{_local(item.ends_at)[-5:]}" if item.starts_at else ""
+            print(f"Added agenda item {item.item_id} {clock} {item.fields.title}")
+            if item.overruns:
+                print("Warning: the agenda now runs past the end of the event.")
+        return EXIT_OK
+    if command == "attendee-add":
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            hours = Decimal(args.hours)
+        except InvalidOperation as exc:
+            raise InvalidInputError(f"--hours must be a number, not {args.hours!r}.") from exc
+        attendance, _ = app.events.add_attendee(
+            args.event_id,
+            args.person_id,
+            AttendanceFields(
+                role=AttendeeRole(args.role), invitation=Invitation(args.invitation), honorarium_hours=hours
+            ),
+        )
+        if args.json:
+            _print_json(attendance_json(attendance))
+        else:
+            print(f"Added {attendance.person.display_name} to event {args.event_id}")
+            for warning in attendance.warnings:
+                print(f"Warning: {warning}")
+        return EXIT_OK
+    if command == "export":
+        return _event_export(app, args)
+    raise InvalidInputError(f"Unknown event command {command!r}.")
+
+
+def _event_show(app: Any, args: argparse.Namespace) -> int:
+    event = app.events.get(args.event_id)
+    agenda = app.events.agenda(args.event_id)
+    attendees = app.events.attendees(args.event_id)
+    checklist = app.events.checklist(args.event_id)
+    if args.json:
+        data = event_json(event)
+        data["agenda"] = [agenda_json(i) for i in agenda]
+        data["attendees"] = [attendance_json(a) for a in attendees]
+        data["checklist"] = [asdict(c) for c in checklist]
+        _print_json(data)
+        return EXIT_OK
+    f = event.fields
+    print(f"{f.title}  ({f.kind.label}, {f.status.label})")
+    print(f"  {_local(f.starts_at)} – {_local(f.ends_at)} {f.timezone}  {f.venue or f.virtual_link}")
+    print("Agenda:")
+    for item in agenda:
+        clock = f"{_local(item.starts_at)[-5:]}–{_local(item.ends_at)[-5:]}" if item.starts_at else "     "
+        flag = "  OVERRUNS" if item.overruns else ""
+        presenter = f" ({item.presenter_name})" if item.presenter_name else ""
+        print(f"  {item.item_id:4} {clock} {item.fields.minutes:4} min  {item.fields.title}{presenter}{flag}")
+    print(f"Attendees ({len(attendees)}):")
+    for a in attendees:
+        fa = a.fields
+        money = f"{fa.honorarium_amount} {fa.currency}" if fa.honorarium_amount else ""
+        print(
+            f"  {a.attendance_id:4} {a.person.display_name:30} {fa.role.label:10} "
+            f"{fa.invitation.label:12} {money}"
+        )
+        for warning in a.warnings:
+            print(f"       ! {warning}")
+    done = sum(c.done for c in checklist)
+    print(f"Checklist: {done} of {len(checklist)} done")
+    for c in checklist:
+        print(f"  [{'x' if c.done else ' '}] {c.label}  {c.detail}")
+    return EXIT_OK
+
+
+def _event_export(app: Any, args: argparse.Namespace) -> int:
+    event = app.events.get(args.event_id)
+    attendees = app.events.attendees(args.event_id)
+    if args.ics:
+        from msldesk.boards.calendar_export import write_event_ics
+
+        write_event_ics(event, app.events.agenda(args.event_id), attendees, args.ics)
+        path = args.ics
+    elif args.attendees:
+        from msldesk.boards.attendee_export import write_attendees_csv, write_attendees_xlsx
+
+        suffix = args.attendees.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise InvalidInputError("Attendee lists are written as .csv or .xlsx; choose one of those names.")
+        (write_attendees_xlsx if suffix == ".xlsx" else write_attendees_csv)(event, attendees, args.attendees)
+        path = args.attendees
+    else:
+        from msldesk.boards.signin_sheet import write_sign_in_sheet
+
+        write_sign_in_sheet(event, attendees, args.sign_in)
+        path = args.sign_in
+    print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def cmd_people(app: Any, args: argparse.Namespace) -> int:
+    command = args.people_command
+    if command == "import":
+        return _people_import(app, args)
+    if command == "duplicates":
+        groups = app.people.find_duplicates()
+        if args.json:
+            _print_json([{"person_ids": list(g.person_ids), "reason": g.reason} for g in groups])
+        else:
+            for g in groups:
+                names = ", ".join(
+                    f"{p.person_id}: {p.display_name}" for p in app.people.get_many(g.person_ids)
+                )
+                print(f"{g.reason:40} {names}")
+        return EXIT_OK
+    if command == "merge":
+        person, _ = app.people.merge(args.keep_id, args.other_ids)
+        print(f"Merged into {person.person_id}: {person.display_name}")
+        return EXIT_OK
+    people = app.people.search(args.search, limit=args.limit)
+    if args.json:
+        _print_json([person_json(p) for p in people])
+        return EXIT_OK
+    for p in people:
+        f = p.fields
+        print(
+            f"{p.person_id:6}  {p.display_name:30} {f.credentials:10} {f.institution[:30]:30} "
+            f"{f.email:30} {f.npi}"
+        )
+    return EXIT_OK
+
+
+def _people_import(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.errors import MsldeskError
+
+    try:
+        result = app.people_import.import_file(args.file, event_id=args.event, dry_run=args.dry_run)
+    except MsldeskError as exc:
+        if args.json:
+            _print_json({"error": exc.user_message, "kind": exc.kind})
+            return EXIT_ERROR
+        raise
+    errors = [{"row": e.row, "message": e.message} for e in result.errors]
+    if args.json:
+        data = {
+            "imported": result.imported,
+            "updated": result.updated,
+            "duplicates": result.duplicates,
+            "errors": errors,
+            "dry_run": result.dry_run,
+        }
+        if args.event is not None:
+            data["attendees_added"] = result.attendees_added
+            data["attendance_marked"] = result.attendance_marked
+        _print_json(data)
+    else:
+        verb = "Would import" if result.dry_run else "Imported"
+        print(
+            f"{verb} {result.imported} new, {result.updated} updated, {result.duplicates} repeated rows, "
+            f"{len(errors)} rows with errors"
+        )
+        if args.event is not None and not result.dry_run:
+            print(
+                f"Added {result.attendees_added} to event {args.event}; "
+                f"attendance marked for {result.attendance_marked}"
+            )
+        for e in errors:
+            print(f"  row {e['row']}: {e['message']}")
+    return EXIT_SOME_FAILED if errors else EXIT_OK
+
+
+def cmd_payments(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.boards.open_payments import write_open_payments_csv
+
+    rows = write_open_payments_csv(app.events.payments(args.year), args.out, args.year)
+    print(f"Wrote {rows} payments for {args.year} to {args.out}")
+    return EXIT_OK
+
+
+BOARD_COMMANDS = {"events": cmd_events, "event": cmd_event, "people": cmd_people, "payments": cmd_payments}
