@@ -1,0 +1,277 @@
+"""Read any people file (CSV/TSV, XLSX, vCard, iCalendar, NPPES JSON, meeting reports) into a table."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from msldesk.boards import meeting_reports, tabular
+from msldesk.boards.mapping import target_for_header
+from msldesk.boards.records import AttendanceRecord
+from msldesk.errors import FileRefusedError
+from msldesk.progress import CancelToken
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
+_HEADER_SCAN_ROWS = 30
+_NAME_TARGETS = frozenset({"first_name", "last_name", "full_name"})
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    kind: str  # "csv", "xlsx", "vcard", "nppes-json", "ics", "teams-report", "zoom-report", "open-payments"
+    headers: tuple[str, ...]
+    # (row number as a user counts it in the file, cells aligned with headers)
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    encoding: str = ""  # e.g. "utf-8", "utf-8-sig", "utf-16-le", "cp1252"
+    delimiter: str = ""  # for delimited text
+    attendance: tuple[AttendanceRecord, ...] = ()  # meeting reports only
+    warnings: tuple[str, ...] = ()
+
+
+def read_source(path: Path, cancel: CancelToken | None = None) -> SourceTable:
+    """Read a people file, whatever its extension claims; FileRefusedError says why it cannot be."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        message = f"{path.name} cannot be opened: {exc.strerror or exc}."
+        raise FileRefusedError(message, details=str(exc)) from exc
+    _check_size(size, path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"{path.name} cannot be read: {exc.strerror or exc}."
+        raise FileRefusedError(message, details=str(exc)) from exc
+    return read_source_bytes(data, path.name, cancel)
+
+
+def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None) -> SourceTable:
+    """As read_source, for bytes already in memory (`name` only helps the messages)."""
+    _check_size(len(data), name)
+    if not data.strip():
+        raise FileRefusedError(f"{name} is empty: it has no rows to import.")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _read_zip(data, name, cancel)
+    _refuse_binary(data, name)
+    text, encoding = tabular.decode_text(data)
+    if "\x00" in text:
+        raise FileRefusedError(
+            f"{name} is not a text table (it contains binary data); save it as CSV and import again."
+        )
+    head = text.lstrip("\ufeff \t\r\n")[:200]
+    upper = head[:20].upper()
+    if upper.startswith("BEGIN:VCARD"):
+        from msldesk.boards.vcard import read_vcard
+
+        return read_vcard(data)
+    if upper.startswith("BEGIN:VCALENDAR"):
+        from msldesk.boards.calendar_people import read_calendar_people
+
+        return read_calendar_people(data)
+    if head.startswith(("{", "[")):
+        from msldesk.boards.nppes import read_nppes_json
+
+        return read_nppes_json(data)
+    _refuse_markup(head, name)
+    return _read_text(text, encoding, name, cancel)
+
+
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_BYTES:
+        raise FileRefusedError(
+            f"{name} is {size / 1024 / 1024:.0f} MB; people files over {MAX_BYTES // 1024 // 1024} MB are "
+            "not imported. Split it into smaller files and import them one by one."
+        )
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SIGNATURES = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a compressed (gzip) file"),
+    (b"{\\rtf", "a Rich Text document"),
+    (b"SQLite format 3", "a database file"),
+)
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    lowered = name.casefold()
+    if data.startswith(_OLE2):
+        if lowered.endswith((".xlsx", ".xlsm")):
+            raise FileRefusedError(
+                f"{name} is a password-protected Excel workbook; remove the password (File > Info > "
+                "Protect Workbook), save it and import again."
+            )
+        if lowered.endswith((".doc", ".ppt", ".msg")):
+            raise FileRefusedError(f"{name} is an Office 97-2003 document, not a table of people.")
+        raise FileRefusedError(
+            f"{name}: This is an Excel 97-2003 .xls file; save it as .xlsx or CSV and import again."
+        )
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            raise FileRefusedError(
+                f"{name} is {what}, not a table of people; export the list as CSV or .xlsx."
+            )
+
+
+def _refuse_markup(head: str, name: str) -> None:
+    lowered = head.casefold()
+    if lowered.startswith(("<!doctype html", "<html", "<table")) or "<html" in lowered[:100]:
+        raise FileRefusedError(
+            f"{name} is a web page (HTML), not a table file; open it in Excel, save it as .xlsx or CSV "
+            "and import again."
+        )
+    if lowered.startswith("<?xml"):
+        raise FileRefusedError(
+            f"{name} is an XML file (perhaps an Excel 2003 XML spreadsheet); save it as .xlsx or CSV "
+            "and import again."
+        )
+
+
+def _read_zip(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = set(archive.namelist())
+            mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in parts else ""
+    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+        raise FileRefusedError(
+            f"{name} is a damaged ZIP/Office file and cannot be read.", details=f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if "xl/workbook.xml" in parts:
+        return _read_xlsx(data, name, cancel)
+    if "opendocument.spreadsheet" in mimetype:
+        raise FileRefusedError(
+            f"{name} is an OpenDocument spreadsheet (.ods); save it as .xlsx or CSV and import again."
+        )
+    if any(p.startswith("word/") for p in parts):
+        raise FileRefusedError(
+            f"{name} is a Word document, not a table of people; export the list as CSV or .xlsx."
+        )
+    if any(p.startswith("ppt/") for p in parts):
+        raise FileRefusedError(f"{name} is a PowerPoint file, not a table of people.")
+    raise FileRefusedError(f"{name} is a ZIP archive; unpack it and import the CSV or .xlsx file inside.")
+
+
+def _read_xlsx(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable:
+    rows, _sheet = tabular.read_xlsx(data, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel)
+    return _build(rows, "xlsx", name, encoding="", delimiter="")
+
+
+def _read_text(text: str, encoding: str, name: str, cancel: CancelToken | None) -> SourceTable:
+    delimiter = tabular.sniff_delimiter(text)
+    rows = tabular.read_delimited(text, delimiter, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel)
+    return _build(rows, "csv", name, encoding=encoding, delimiter=delimiter)
+
+
+def _blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+def _build(rows: tabular.Rows, kind: str, name: str, encoding: str, delimiter: str) -> SourceTable:
+    """Find the header (and a Teams/Zoom table if there is one) and line the cells up with it."""
+    if not any(not _blank(cells) for _, cells in rows):
+        raise FileRefusedError(f"{name} is empty: it has no rows to import.")
+    warnings: list[str] = []
+    attendance: tuple[AttendanceRecord, ...] = ()
+    report = meeting_reports.find_report(rows)
+    if report is not None:
+        kind = report.kind
+        header_index, end = report.header_index, report.end_index
+        attendance = report.attendance
+        warnings.extend(report.warnings)
+    else:
+        header_index, end = _find_header(rows), len(rows)
+    headers = _unique_headers(rows[header_index][1])
+    if kind in ("csv", "xlsx") and _is_open_payments(headers):
+        kind = "open-payments"
+    width = len(headers)
+    body: list[tuple[int, tuple[str, ...]]] = []
+    too_wide = 0
+    for number, cells in rows[header_index + 1 : end]:
+        if _blank(cells):
+            continue
+        if len(cells) > width:
+            if any(c.strip() for c in cells[width:]):
+                too_wide += 1
+            cells = cells[:width]
+        elif len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        body.append((number, tuple(cells)))
+    if len(body) > MAX_ROWS:
+        raise FileRefusedError(
+            f"{name} has more than {MAX_ROWS:,} rows; split it into smaller files and import them one by one."
+        )
+    if not body:
+        raise FileRefusedError(f"{name} has no rows to import: it has a header row but nothing under it.")
+    if too_wide:
+        warnings.append(
+            f"{too_wide} row{'s' if too_wide != 1 else ''} had more cells than the header row; "
+            "the extra cells were ignored."
+        )
+    return SourceTable(
+        kind=kind,
+        headers=headers,
+        rows=tuple(body),
+        encoding=encoding,
+        delimiter=delimiter,
+        attendance=attendance,
+        warnings=tuple(warnings),
+    )
+
+
+def _find_header(rows: tabular.Rows) -> int:
+    """The first non-blank row, unless a later one (after a blank or title row) names people better.
+
+    Zoom puts a meeting block (Topic, Start Time, User Email ...) and a spacer row above the
+    participant table; some exports put a title line above the header.
+    """
+    candidates: list[int] = []
+    previous_separates = True
+    for index, (_, cells) in enumerate(rows[: _HEADER_SCAN_ROWS * 2]):
+        if _blank(cells):
+            previous_separates = True
+            continue
+        filled = [c for c in cells if c.strip()]
+        if previous_separates:
+            candidates.append(index)
+        previous_separates = len(filled) == 1  # a title line
+        if len(candidates) >= 6:
+            break
+    first = candidates[0]
+    for wanted in (_NAME_TARGETS, frozenset({"email"})):
+        for index in candidates:
+            targets = {target_for_header(c) for c in rows[index][1]}
+            if targets & wanted:
+                return index
+    return first
+
+
+def _unique_headers(cells: list[str]) -> tuple[str, ...]:
+    """Blank headers get a column name and repeats a number, so a mapping can tell them apart."""
+    seen: dict[str, int] = {}
+    headers = []
+    for index, cell in enumerate(cells):
+        header = " ".join(cell.split()) or f"Column {index + 1}"
+        count = seen.get(header.casefold(), 0) + 1
+        seen[header.casefold()] = count
+        headers.append(header if count == 1 else f"{header} ({count})")
+    while len(headers) > 1 and re.fullmatch(r"Column \d+", headers[-1]):
+        headers.pop()  # a trailing delimiter on every line is not a column
+    return tuple(headers)
+
+
+def _is_open_payments(headers: tuple[str, ...]) -> bool:
+    keys = {h.casefold() for h in headers}
+    return bool(
+        {"covered_recipient_npi", "covered_recipient_last_name"} & keys
+        or {"physician_profile_id", "physician_npi"} & keys
+        and "recipient_state" in keys
+    )
