@@ -91,15 +91,26 @@ def _last_tokens(last: str) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=100_000)
+def _first_key(first: str) -> str:
+    return "".join(_first_tokens(first))
+
+
+@lru_cache(maxsize=100_000)
+def _last_key(last: str) -> str:
+    return "".join(_last_tokens(last))
+
+
 def name_key(first: str, last: str) -> str:
     """A comparable form of a name: "Dr. Jean-Pierre A." "Müller, MD" -> "jeanpierre muller".
 
     Case, accents, punctuation, titles, middle initials and degree suffixes are dropped, and hyphens
     and spaces inside each part are ignored ("Mary-Ann" = "Mary Ann" = "Maryann").
     """
-    return f"{''.join(_first_tokens(first))} {''.join(_last_tokens(last))}".strip()
+    return f"{_first_key(first)} {_last_key(last)}".strip()
 
 
+@lru_cache(maxsize=100_000)
 def institution_key(institution: str) -> str:
     """ "The Univ. of Texas M.D. Anderson Cancer Ctr." -> "university texas m d anderson cancer center"."""
     words: list[str] = []
@@ -146,12 +157,14 @@ class MatchKeys:
 
 
 def match_keys(p: PersonFields) -> MatchKeys:
-    npi = normalise_npi(p.npi) if p.npi else ""
+    npi = p.npi.strip()
+    if npi and not (len(npi) == 10 and npi.isdigit()):  # the usual case needs no cleaning
+        npi = normalise_npi(npi)
     return MatchKeys(
         npi=npi if npi and is_valid_npi(npi) else "",
         email=email_key(p.email) if p.email else "",
-        first="".join(_first_tokens(p.first_name)),
-        last="".join(_last_tokens(p.last_name)),
+        first=_first_key(p.first_name),
+        last=_last_key(p.last_name),
         institution=institution_key(p.institution) if p.institution else "",
     )
 
@@ -221,11 +234,11 @@ def _name_strength(a: MatchKeys, b: MatchKeys) -> int:
     return min(first, last)
 
 
-def _deletions(word: str) -> Iterator[str]:
-    """The word with each letter left out in turn: two words within one edit share one of these
-    (or one is the other's), so a typo is found by dictionary look-ups instead of a scan."""
-    for i in range(len(word)):
-        yield word[:i] + word[i + 1 :]
+@lru_cache(maxsize=100_000)
+def _variants(word: str) -> tuple[str, ...]:
+    """The word and the word with each letter left out in turn. Two words within one edit share one
+    of these, so typos are found by dictionary look-ups instead of comparing every pair."""
+    return tuple(dict.fromkeys([word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]))
 
 
 def _conflict(a: MatchKeys, b: MatchKeys) -> bool:
@@ -243,18 +256,72 @@ class _Hit:
         return (-_RANK[self.reason], -self.strength, self.person_id)
 
 
+_SCAN_LIMIT = 64  # distinct last names at one institution below which typos are found by comparing
+
+
+class _Institution:
+    """The people of one institution by last name; the table for finding typos is built on first use,
+    so indexing many people stays cheap and only places that imported rows mention pay for it."""
+
+    __slots__ = ("by_last", "_variants")
+
+    def __init__(self) -> None:
+        self.by_last: dict[str, list[int]] = {}
+        self._variants: dict[str, set[str]] | None = None  # last name or one deletion -> last names
+
+    def add(self, last: str, person_id: int) -> None:
+        ids = self.by_last.get(last)
+        if ids is not None:
+            ids.append(person_id)
+            return
+        self.by_last[last] = [person_id]
+        if self._variants is not None:
+            self._index(last, self._variants)
+
+    def remove(self, last: str, person_id: int) -> None:
+        ids = self.by_last[last]
+        ids.remove(person_id)
+        if not ids:
+            del self.by_last[last]
+            self._variants = None  # rare: rebuilt when next needed
+
+    def similar_lasts(self, last: str) -> set[str]:
+        """Last names here equal to `last` or, for names of five letters or more, one edit away."""
+        found = {last} if last in self.by_last else set()
+        if len(last) < 5:
+            return found
+        if len(self.by_last) <= _SCAN_LIMIT:  # most places: comparing is cheaper than a table
+            size = len(last)
+            found.update(
+                known
+                for known in self.by_last
+                if len(known) >= 5 and abs(len(known) - size) <= 1 and within_one_edit(last, known)
+            )
+            return found
+        variants = self._variants
+        if variants is None:
+            variants = self._variants = {}
+            for known in self.by_last:
+                self._index(known, variants)
+        for variant in _variants(last):
+            found.update(variants.get(variant, ()))
+        return found
+
+    @staticmethod
+    def _index(last: str, variants: dict[str, set[str]]) -> None:
+        if len(last) >= 5:
+            for variant in _variants(last):
+                variants.setdefault(variant, set()).add(last)
+
+
 class PersonIndex:
     """Existing people, indexed once so that each imported row is matched in a few look-ups."""
 
     def __init__(self, people: Iterable[tuple[int, PersonFields]] = ()) -> None:
         self._keys: dict[int, MatchKeys] = {}
-        self._by_npi: dict[str, list[int]] = defaultdict(list)
-        self._by_email: dict[str, list[int]] = defaultdict(list)
-        # (institution, last name or one of its deletions) -> ids.
-        self._by_block: dict[tuple[str, str], list[int]] = defaultdict(list)
-        # (institution, last name, initial) -> the full first names seen there, to tell whether
-        # "J. Smith" can only be John Smith or might as well be Jane Smith.
-        self._full_firsts: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        self._by_npi: dict[str, list[int]] = {}
+        self._by_email: dict[str, list[int]] = {}
+        self._places: dict[str, _Institution] = {}
         for person_id, fields in people:
             self.add(person_id, fields)
 
@@ -262,18 +329,20 @@ class PersonIndex:
         return len(self._keys)
 
     def add(self, person_id: int, p: PersonFields) -> None:
+        """Index a person; the same id again replaces what was known about them."""
         if person_id in self._keys:
             self._remove(person_id)
         keys = match_keys(p)
         self._keys[person_id] = keys
         if keys.npi:
-            self._by_npi[keys.npi].append(person_id)
+            self._by_npi.setdefault(keys.npi, []).append(person_id)
         if keys.email:
-            self._by_email[keys.email].append(person_id)
-        for block in self._blocks_of(keys):
-            self._by_block[block].append(person_id)
-        if keys.institution and keys.name and len(keys.first) > 1:
-            self._full_firsts[(keys.institution, keys.last, keys.initial)].add(keys.first)
+            self._by_email.setdefault(keys.email, []).append(person_id)
+        if keys.institution and keys.first and keys.last:
+            place = self._places.get(keys.institution)
+            if place is None:
+                place = self._places[keys.institution] = _Institution()
+            place.add(keys.last, person_id)
 
     def find(self, p: PersonFields) -> tuple[int, str] | None:
         """The existing person `p` most likely is, and why; None when nobody matches."""
@@ -284,7 +353,7 @@ class PersonIndex:
         return best.person_id, best.reason
 
     def _hits(self, keys: MatchKeys, exclude: int | None = None) -> list[_Hit]:
-        """Every existing person `keys` matches, at most once each, under the strongest rule."""
+        """Every indexed person `keys` matches, each once, under the strongest rule that applies."""
         hits: list[_Hit] = []
         considered: set[int] = set() if exclude is None else {exclude}
 
@@ -303,29 +372,27 @@ class PersonIndex:
             for person_id, other in candidates(self._by_email.get(keys.email, ())):
                 strength = _name_strength(keys, other)
                 hits.append(_Hit(person_id, REASON_NAME_EMAIL if strength else REASON_EMAIL, strength))
-        for block in self._blocks_of(keys):
-            for person_id, other in candidates(self._by_block.get(block, ())):
-                strength = _name_strength(keys, other) if other.institution == keys.institution else 0
-                if strength == _INITIAL and self._ambiguous_initial(keys, other):
-                    continue
-                if strength:
-                    hits.append(_Hit(person_id, REASON_SIMILAR, strength))
+        place = self._places.get(keys.institution) if keys.first and keys.last else None
+        if place is not None:
+            for last in place.similar_lasts(keys.last):
+                for person_id, other in candidates(place.by_last[last]):
+                    strength = _name_strength(keys, other)
+                    if strength == _INITIAL and self._ambiguous_initial(keys, other, place):
+                        continue
+                    if strength:
+                        hits.append(_Hit(person_id, REASON_SIMILAR, strength))
         return hits
 
-    def _ambiguous_initial(self, a: MatchKeys, b: MatchKeys) -> bool:
-        """True if the initial could stand for more than one full first name at that institution."""
-        full = set(self._full_firsts.get((a.institution, a.last, a.initial), ()))
-        full.update(k.first for k in (a, b) if len(k.first) > 1)
+    def _ambiguous_initial(self, a: MatchKeys, b: MatchKeys, place: _Institution) -> bool:
+        """True if the initial could stand for more than one full first name at that institution
+        ("J. Smith" where both John and Jane Smith work)."""
+        initial = a.initial
+        full = {k.first for k in (a, b) if len(k.first) > 1}
+        for person_id in place.by_last.get(a.last, ()):
+            first = self._keys[person_id].first
+            if len(first) > 1 and first[0] == initial:
+                full.add(first)
         return len(full) > 1
-
-    @staticmethod
-    def _blocks_of(keys: MatchKeys) -> list[tuple[str, str]]:
-        if not (keys.institution and keys.name):
-            return []
-        blocks = [(keys.institution, keys.last)]
-        if len(keys.last) >= 5:
-            blocks += [(keys.institution, variant) for variant in set(_deletions(keys.last))]
-        return blocks
 
     def _remove(self, person_id: int) -> None:
         keys = self._keys.pop(person_id)
@@ -333,9 +400,8 @@ class PersonIndex:
             self._by_npi[keys.npi].remove(person_id)
         if keys.email:
             self._by_email[keys.email].remove(person_id)
-        for block in self._blocks_of(keys):
-            self._by_block[block].remove(person_id)
-        # _full_firsts only ever widens what counts as ambiguous, so a stale name errs on the safe side.
+        if keys.institution and keys.first and keys.last:
+            self._places[keys.institution].remove(keys.last, person_id)
 
 
 class _Groups:
