@@ -56,6 +56,21 @@ def event_zone(timezone: str) -> ZoneInfo:
         ) from exc
 
 
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+
+
+def long_date(day: dt.date) -> str:
+    """"Thursday 12 March 2026", in English whatever the process locale (strftime's %A follows it)."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def local_time(when: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """`when` on the event's clock; a naive time is taken to be wall-clock time in the event's zone."""
+    return when.replace(tzinfo=zone) if when.tzinfo is None else when.astimezone(zone)
+
+
 def agenda_lines(event: Event, agenda: Sequence[AgendaItem], zone: ZoneInfo) -> list[str]:
     """ "09:00–09:30  Welcome (Presentation, Dr A. Smith)" per item, in the event's local time.
 
@@ -63,11 +78,11 @@ def agenda_lines(event: Event, agenda: Sequence[AgendaItem], zone: ZoneInfo) -> 
     start, the same way the agenda computes them. A date heads each day when the agenda spans days.
     """
     start = event.fields.starts_at
-    cursor = start.astimezone(zone) if start is not None else None
+    cursor = local_time(start, zone) if start is not None else None
     timed: list[tuple[dt.datetime | None, dt.datetime | None, AgendaItem]] = []
     for item in sorted(agenda, key=lambda i: i.position):
-        begins = item.starts_at.astimezone(zone) if item.starts_at is not None else cursor
-        ends = item.ends_at.astimezone(zone) if item.ends_at is not None else None
+        begins = local_time(item.starts_at, zone) if item.starts_at is not None else cursor
+        ends = local_time(item.ends_at, zone) if item.ends_at is not None else None
         if ends is None and begins is not None:
             ends = begins + dt.timedelta(minutes=item.fields.minutes)
         timed.append((begins, ends, item))
@@ -78,7 +93,7 @@ def agenda_lines(event: Event, agenda: Sequence[AgendaItem], zone: ZoneInfo) -> 
     for begins, ends, item in timed:
         if len(days) > 1 and begins is not None and begins.date() != day_shown:
             day_shown = begins.date()
-            lines.append(f"{begins:%A %d %B %Y}")
+            lines.append(long_date(day_shown))
         clock = f"{begins:%H:%M}–{ends:%H:%M}" if begins is not None and ends is not None else "--:--"
         detail = ", ".join(p for p in (item.fields.kind.label, item.presenter_name) if p)
         lines.append(f"{clock}  {item.fields.title} ({detail})")
@@ -119,10 +134,10 @@ def write_event_ics(
     f = event.fields
     if f.starts_at is None or f.ends_at is None:
         raise InvalidInputError("Set the event's start and end before exporting a calendar invitation")
-    if f.ends_at <= f.starts_at:
-        raise InvalidInputError("The event ends before it starts; fix its times before exporting a calendar")
     zone = event_zone(f.timezone)
-    starts, ends = f.starts_at.astimezone(zone), f.ends_at.astimezone(zone)
+    starts, ends = local_time(f.starts_at, zone), local_time(f.ends_at, zone)
+    if ends <= starts:
+        raise InvalidInputError("The event ends before it starts; fix its times before exporting a calendar")
     organizer = organizer_email.strip()
     method = "REQUEST" if organizer else "PUBLISH"
 

@@ -13,22 +13,26 @@ Helvetica and spell letters it lacks without their accents (Ł -> L, ő -> o).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
 import shutil
+import struct
 import subprocess
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from msldesk.boards.calendar_export import event_zone, local_time, long_date
 from msldesk.boards.records import Attendance, Event, Invitation
 from msldesk.errors import InvalidInputError
 from msldesk.fileio import atomic_writer
 from msldesk.paths import resource_path
+
+if TYPE_CHECKING:
+    from reportlab.pdfbase.ttfonts import TTFont
 
 HEADERS = ("#", "Name", "Institution", "Role", "Signature", "Time in")
 _LATIN_PROBE = "AaÄäÖöÜüßŁłŚśŠšČčŘřőİıœ–’ΑαЖж"  # Latin Extended-A, Greek, Cyrillic, typographic dashes
@@ -73,34 +77,31 @@ def _fc_match(pattern: str) -> list[Path]:
     return [Path(result.stdout.strip())] if result.returncode == 0 and result.stdout.strip() else []
 
 
-def latin_font_candidates() -> list[tuple[Path, Path | None]]:
-    """(regular, bold) TrueType files to try, best first."""
+def latin_font_candidates() -> Iterator[tuple[Path, Path | None]]:
+    """(regular, bold) TrueType files to try, best first; lazy, so fc-match runs only if needed."""
     win, mac = _windows_fonts(), Path("/System/Library/Fonts/Supplemental")
-    bundled = [p for p in _bundled_fonts() if "bold" not in p.name.lower()]
-    pairs: list[tuple[Path, Path | None]] = [(p, None) for p in bundled]
+    yield from ((p, None) for p in _bundled_fonts() if "bold" not in p.name.lower())
     for folder in (
         Path("/usr/share/fonts/truetype/dejavu"),
         Path("/usr/share/fonts/dejavu"),
         Path("/usr/share/fonts/TTF"),
         Path("/usr/share/fonts/dejavu-sans-fonts"),
     ):
-        pairs.append((folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"))
+        yield folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
     for folder in (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/noto")):
-        pairs.append((folder / "NotoSans-Regular.ttf", folder / "NotoSans-Bold.ttf"))
-    pairs += [
-        (win / "arial.ttf", win / "arialbd.ttf"),
-        (win / "segoeui.ttf", win / "segoeuib.ttf"),
-        (mac / "Arial.ttf", mac / "Arial Bold.ttf"),
-        (Path("/Library/Fonts/Arial.ttf"), Path("/Library/Fonts/Arial Bold.ttf")),
-    ]
-    pairs += [(p, None) for p in _fc_match("sans-serif")]
-    return pairs
+        yield folder / "NotoSans-Regular.ttf", folder / "NotoSans-Bold.ttf"
+    yield win / "arial.ttf", win / "arialbd.ttf"
+    yield win / "segoeui.ttf", win / "segoeuib.ttf"
+    yield mac / "Arial.ttf", mac / "Arial Bold.ttf"
+    yield Path("/Library/Fonts/Arial.ttf"), Path("/Library/Fonts/Arial Bold.ttf")
+    yield from ((p, None) for p in _fc_match("sans-serif"))
 
 
-def cjk_font_candidates() -> list[Path]:
+def cjk_font_candidates() -> Iterator[Path]:
     """TrueType fonts with Chinese, Japanese and Korean glyphs (CFF/OTF ones are skipped on load)."""
     win, mac = _windows_fonts(), Path("/System/Library/Fonts/Supplemental")
-    paths = _bundled_fonts() + [
+    yield from _bundled_fonts()
+    yield from [
         win / "msyh.ttc",
         win / "YuGothM.ttc",
         win / "msgothic.ttc",
@@ -114,11 +115,10 @@ def cjk_font_candidates() -> list[Path]:
         Path("/usr/share/fonts/truetype/takao-gothic/TakaoGothic.ttf"),
     ]
     for lang in ("ja", "zh-cn", "ko"):
-        paths += _fc_match(f"sans-serif:lang={lang}")
-    return paths
+        yield from _fc_match(f"sans-serif:lang={lang}")
 
 
-def _load_ttf(name: str, path: Path, probe: str):  # -> TTFont | None
+def _load_ttf(name: str, path: Path, probe: str) -> TTFont | None:
     """The font at `path` if reportlab can embed it and it has every glyph of `probe`."""
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -126,7 +126,7 @@ def _load_ttf(name: str, path: Path, probe: str):  # -> TTFont | None
         return None
     try:
         font = TTFont(name, str(path), subfontIndex=0)
-    except (TTFError, OSError, ValueError, KeyError, IndexError):  # CFF outlines, damaged or odd files
+    except (TTFError, OSError, ValueError, KeyError, IndexError, struct.error):  # CFF outlines, damaged
         return None
     if not all(ord(ch) in font.face.charToGlyph for ch in probe):
         return None
@@ -161,7 +161,11 @@ def cjk_font() -> str:
     """A registered TrueType CJK font name, or "" when the machine has none reportlab can embed."""
     from reportlab.pdfbase import pdfmetrics
 
-    for path in dict.fromkeys(cjk_font_candidates()):
+    seen: set[Path] = set()
+    for path in cjk_font_candidates():
+        if path in seen:
+            continue
+        seen.add(path)
         font = _load_ttf("MsldeskCJK", path, _CJK_PROBE)
         if font is not None:
             pdfmetrics.registerFont(font)
@@ -240,15 +244,6 @@ def markup(text: str, fonts: SheetFonts) -> str:
 # ---- the sheet -------------------------------------------------------------------------------------
 
 
-def _zone(event: Event) -> ZoneInfo:
-    try:
-        return ZoneInfo(event.fields.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"The event's time zone “{event.fields.timezone}” is not a known time zone name.", repr(exc)
-        ) from exc
-
-
 def uses_letter_paper(timezone: str) -> bool:
     """US Letter for events in the Americas' zones (US, Canada, Mexico ...), A4 elsewhere."""
     return timezone.startswith(_LETTER_ZONES)
@@ -258,24 +253,20 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _day(when: dt.datetime) -> str:
-    return f"{when:%A} {when.day} {when:%B %Y}"
-
-
 def when_text(event: Event) -> str:
     """"Thursday 12 March 2026, 09:00–17:00 CET (Europe/Berlin)" in the event's own zone."""
     f = event.fields
     if f.starts_at is None:
         return "Date to be confirmed"
-    zone = _zone(event)
-    starts = f.starts_at.astimezone(zone)
+    zone = event_zone(f.timezone)
+    starts = local_time(f.starts_at, zone)
     suffix = f"{starts.tzname()} ({zone.key})" if starts.tzname() != zone.key else zone.key
     if f.ends_at is None:
-        return f"{_day(starts)}, {starts:%H:%M} {suffix}"
-    ends = f.ends_at.astimezone(zone)
+        return f"{long_date(starts)}, {starts:%H:%M} {suffix}"
+    ends = local_time(f.ends_at, zone)
     if ends.date() == starts.date():
-        return f"{_day(starts)}, {starts:%H:%M}–{ends:%H:%M} {suffix}"
-    return f"{_day(starts)} {starts:%H:%M} – {_day(ends)} {ends:%H:%M} {suffix}"
+        return f"{long_date(starts)}, {starts:%H:%M}–{ends:%H:%M} {suffix}"
+    return f"{long_date(starts)} {starts:%H:%M} – {long_date(ends)} {ends:%H:%M} {suffix}"
 
 
 def _folded(text: str) -> str:

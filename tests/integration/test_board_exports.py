@@ -183,6 +183,24 @@ def test_ics_agenda_times_are_local_even_when_items_carry_utc(tmp_path: Path) ->
     assert "09:00–09:30  Welcome (Presentation, Dr A. Smith)" in str(read_ics(path)[1]["DESCRIPTION"])
 
 
+def test_ics_two_day_agenda_is_headed_by_dates(tmp_path: Path) -> None:
+    event = berlin_event(ends_at=dt.datetime(2026, 3, 13, 13, 0, tzinfo=BERLIN))
+    day_two = dt.datetime(2026, 3, 13, 9, 0, tzinfo=BERLIN)
+    items = agenda_for(event)[:1] + [
+        AgendaItem(5, 7, 1, AgendaItemFields("Wrap-up", 30, AgendaKind.DISCUSSION), "",
+                   day_two, day_two + dt.timedelta(minutes=30))
+    ]  # fmt: skip
+    path = tmp_path / "two-days.ics"
+    calendar_export.write_event_ics(event, items, [], path)
+    lines = str(read_ics(path)[1]["DESCRIPTION"]).splitlines()
+    first, second = lines.index("Thursday 12 March 2026"), lines.index("Friday 13 March 2026")
+    assert first < lines.index("09:00–09:30  Welcome (Presentation, Dr A. Smith)") < second
+    assert lines[second + 1] == "09:00–09:30  Wrap-up (Discussion)"
+    assert signin_sheet.when_text(event) == (
+        "Thursday 12 March 2026 09:00 – Friday 13 March 2026 13:00 CET (Europe/Berlin)"
+    )
+
+
 def test_ics_attendees_roles_and_replies(tmp_path: Path) -> None:
     event = berlin_event()
     path = tmp_path / "board.ics"
