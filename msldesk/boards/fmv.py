@@ -251,11 +251,11 @@ def save_rate_card(card: RateCard, path: Path) -> None:
 
 def _rate_from_json(entry: object, number: int) -> Rate:
     if not isinstance(entry, dict) or "tier" not in entry or "hourly_rate" not in entry:
-        raise InvalidInputError(f"rate {number} needs a tier and an hourly_rate.", repr(entry))
+        raise InvalidInputError(f"entry {number} of the rates needs a tier and an hourly_rate.", repr(entry))
     return Rate(
-        tier=_text(entry["tier"], f"rate {number} tier"),
-        specialty=_text(entry.get("specialty", ""), f"rate {number} specialty"),
-        hourly_rate=_decimal(entry["hourly_rate"], f"Rate {number}"),
+        tier=_text(entry["tier"], f"tier in entry {number} of the rates"),
+        specialty=_text(entry.get("specialty", ""), f"specialty in entry {number} of the rates"),
+        hourly_rate=_decimal(entry["hourly_rate"], f"The hourly rate in entry {number} of the rates"),
     )
 
 
