@@ -112,7 +112,7 @@ def name_key(first: str, last: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def institution_key(institution: str) -> str:
-    """ "The Univ. of Texas M.D. Anderson Cancer Ctr." -> "university texas m d anderson cancer center"."""
+    """ "The Univ. of Texas M.D. Anderson Cancer Ctr." -> "university texas md anderson cancer center"."""
     words: list[str] = []
     initials = ""  # a run of one-letter words: "M.D. Anderson" -> "md anderson", as typed without dots
     for word in _fold(institution.replace("&", " and ")).split() + [""]:
