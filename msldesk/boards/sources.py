@@ -161,7 +161,7 @@ def _read_zip(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable
 
 
 def _read_xlsx(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable:
-    rows, _sheet = tabular.read_xlsx(data, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel)
+    rows, _sheet = tabular.read_xlsx(data, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel, name=name)
     return _build(rows, "xlsx", name, encoding="", delimiter="")
 
 

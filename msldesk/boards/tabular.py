@@ -135,7 +135,9 @@ def read_delimited(
     return rows
 
 
-def read_xlsx(data: bytes, *, max_rows: int, cancel: CancelToken | None = None) -> tuple[Rows, str]:
+def read_xlsx(
+    data: bytes, *, max_rows: int, cancel: CancelToken | None = None, name: str = "This Excel workbook"
+) -> tuple[Rows, str]:
     """Rows of the first worksheet that has any content, as text, and that sheet's name."""
     import openpyxl  # heavy; only needed for workbooks
 
@@ -143,7 +145,7 @@ def read_xlsx(data: bytes, *, max_rows: int, cancel: CancelToken | None = None) 
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged package
         raise FileRefusedError(
-            "This Excel workbook is damaged and cannot be read; open it in Excel, save it again "
+            f"{name} is a damaged Excel workbook and cannot be read; open it in Excel, save it again "
             "and import again.",
             details=f"{type(exc).__name__}: {exc}",
         ) from exc
