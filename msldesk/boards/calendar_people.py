@@ -89,8 +89,8 @@ def clean_name(common_name: str, email: str) -> str:
     """The CN as a person's name: quotes and e-mail addresses stripped ("Page, Larry <l.page@x>
     (l.page@x)" -> "Page, Larry"); a name that is only the address or only a bracketed remark
     ("(omitted)") is no name. "Last, First" is left as it is for the mapper to turn round."""
-    name = _EMAIL_IN_NAME.sub(" ", _param_text(common_name))
-    name = " ".join(name.replace('"', " ").split()).strip(" ,;")
+    name = _EMAIL_IN_NAME.sub(" ", _param_text(common_name.replace('"', " ")))
+    name = " ".join(name.split()).strip(" ,;")
     if not name or name.casefold() == email.casefold() or re.fullmatch(r"\(.*\)|\[.*\]", name):
         return ""
     return name

@@ -45,6 +45,29 @@ _NOT_A_PHONE = frozenset({"fax", "pager", "modem", "bbs", "textphone"})
 # Tried, in this order of preference on a tie, for 8-bit bytes that declare no character set.
 _EIGHT_BIT_CANDIDATES = ("cp1252", "iso-8859-2", "cp1250")
 _VOWELS = frozenset("aeiouyáàâäãåæéèêëíìîïóòôöõøúùûüýăąęěőůű")
+# The accented letters of the languages whose names these code pages carry: every word of a name is
+# written in one of them, so a word mixing letters from two (Dvoøák, Èerný) was decoded wrongly.
+_ALPHABETS = tuple(
+    frozenset(letters)
+    for letters in (
+        "äöüß",  # German
+        "àâæçéèêëîïôœùûüÿ",  # French
+        "áéíñóúü",  # Spanish
+        "áâãàçéêíóôõú",  # Portuguese
+        "àèéìíîòóùú",  # Italian
+        "áéëíïóöúü",  # Dutch
+        "åäöæøéü",  # Danish, Norwegian, Swedish, Finnish
+        "áðéíóúýþæö",  # Icelandic
+        "ąćęłńóśźż",  # Polish
+        "áčďéěíňóřšťúůýž",  # Czech
+        "áäčďéíĺľňóôŕšťúýž",  # Slovak
+        "áéíóöőúüű",  # Hungarian
+        "čćđšž",  # Croatian, Slovene, Bosnian
+        "ăâîșțşţ",  # Romanian
+        "çëé",  # Albanian
+    )
+)
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 # ---- bytes -> lines (shared with the calendar reader: same line-oriented text family) -------------
@@ -245,11 +268,15 @@ def _codec(charset: str) -> str:
 
 
 def plausibility(text: str) -> int:
-    """How much `text` looks like a name written in a Latin script, judged only on its non-ASCII
-    characters: symbols inside a word (¹ ± ¶ ¼ ˙) are what a wrong 8-bit code page produces, and two
-    spelling rules tell the commonest confusion apart (Spanish ñ is always followed by a vowel,
-    Polish ń never is)."""
+    """How much `text` looks like names written in a Latin script, judged only on its non-ASCII
+    characters: symbols touching a letter (£ód¼, Pawe³) and words mixing two languages' letters
+    (Dvoøák) are what a wrong 8-bit code page produces, and two spelling rules tell the commonest
+    confusions apart (Spanish ñ and French œ are always followed by a vowel, Polish ń never is)."""
     score = 0
+    for word in _WORD.findall(text):
+        accented = {ch for ch in word.lower() if ord(ch) > 127}
+        if accented and not any(accented <= alphabet for alphabet in _ALPHABETS):
+            score -= 2
     for index, ch in enumerate(text):
         if ord(ch) < 128:
             continue
@@ -258,9 +285,8 @@ def plausibility(text: str) -> int:
         if unicodedata.category(ch).startswith("C"):
             score -= 5
         elif not ch.isalpha():
-            if before.isalpha() and after.isalpha():
-                score -= 3
-        elif ch in "ñÑ" and after.isalpha() and after.lower() not in _VOWELS:
+            score -= before.isalpha() + after.isalpha()
+        elif ch in "ñÑœŒ" and after.isalpha() and after.lower() not in _VOWELS:
             score -= 2
         elif ch in "ńŃ" and after.lower() in _VOWELS:
             score -= 2
