@@ -16,10 +16,13 @@ REASON_NPI = "same NPI"
 REASON_EMAIL = "same email"
 REASON_NAME_EMAIL = "same name and email"
 REASON_SIMILAR = "similar name at the same institution"
+# Names alone, on both sides: nothing could tell two such records apart, and re-importing a plain
+# list of names (a registrant export without emails) must not add everyone a second time.
+REASON_NAME_ONLY = "same name, no other details"
 
 # Strongest first. A shared email with agreeing names is better evidence than the email alone, so when
 # two existing people share an email, the one whose name also agrees is the one re-import updates.
-_RANK = {REASON_NPI: 4, REASON_NAME_EMAIL: 3, REASON_EMAIL: 2, REASON_SIMILAR: 1}
+_RANK = {REASON_NPI: 4, REASON_NAME_EMAIL: 3, REASON_EMAIL: 2, REASON_SIMILAR: 1, REASON_NAME_ONLY: 0}
 
 # Within "similar name at the same institution": exact beats a typo beats an initial.
 _EXACT, _TYPO, _INITIAL = 3, 2, 1
@@ -241,6 +244,10 @@ def _variants(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]))
 
 
+def _name_only(keys: MatchKeys) -> bool:
+    return bool(keys.name) and not (keys.npi or keys.email or keys.institution)
+
+
 def _conflict(a: MatchKeys, b: MatchKeys) -> bool:
     """Two different valid NPIs are two different people, whatever else agrees."""
     return bool(a.npi and b.npi and a.npi != b.npi)
@@ -322,6 +329,7 @@ class PersonIndex:
         self._by_npi: dict[str, list[int]] = {}
         self._by_email: dict[str, list[int]] = {}
         self._places: dict[str, _Institution] = {}
+        self._names_only: dict[str, list[int]] = {}
         for person_id, fields in people:
             self.add(person_id, fields)
 
@@ -343,6 +351,8 @@ class PersonIndex:
             if place is None:
                 place = self._places[keys.institution] = _Institution()
             place.add(keys.last, person_id)
+        if _name_only(keys):
+            self._names_only.setdefault(keys.name, []).append(person_id)
 
     def find(self, p: PersonFields) -> tuple[int, str] | None:
         """The existing person `p` most likely is, and why; None when nobody matches."""
@@ -381,6 +391,9 @@ class PersonIndex:
                         continue
                     if strength:
                         hits.append(_Hit(person_id, REASON_SIMILAR, strength))
+        if _name_only(keys):
+            for person_id, _other in candidates(self._names_only.get(keys.name, ())):
+                hits.append(_Hit(person_id, REASON_NAME_ONLY, _EXACT))
         return hits
 
     def _ambiguous_initial(self, a: MatchKeys, b: MatchKeys, place: _Institution) -> bool:
@@ -396,6 +409,8 @@ class PersonIndex:
 
     def _remove(self, person_id: int) -> None:
         keys = self._keys.pop(person_id)
+        if _name_only(keys):
+            self._names_only[keys.name].remove(person_id)
         if keys.npi:
             self._by_npi[keys.npi].remove(person_id)
         if keys.email:

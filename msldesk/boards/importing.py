@@ -25,7 +25,7 @@ from msldesk.boards.records import (
     PersonFields,
 )
 from msldesk.boards.validation import person_problems
-from msldesk.errors import NotFoundError
+from msldesk.errors import FileRefusedError, NotFoundError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 
 _PERSON_COLUMNS = [getattr(PersonRow, name) for name in PERSON_FIELD_NAMES]
@@ -53,6 +53,11 @@ class PeopleImporter:
         chosen = dict(mapping) if mapping is not None else suggest_mapping(table.headers, table.kind)
         progress(1, 3, "Checking rows")
         rows, errors = map_rows(table, chosen)
+        if not rows and not errors:
+            raise FileRefusedError(
+                f"{Path(path).name} has no names or email addresses to import "
+                "(its rows or cards are empty, or no column holds a name or email)."
+            )
         rows = [replace(r, person=clean_person(r.person)) for r in rows]
         progress(2, 3, "Looking for people already in the directory")
         with self.sessions() as session:

@@ -10,6 +10,7 @@ import pytest
 from msldesk.boards.dedupe import (
     REASON_EMAIL,
     REASON_NAME_EMAIL,
+    REASON_NAME_ONLY,
     REASON_NPI,
     REASON_SIMILAR,
     PersonIndex,
@@ -234,7 +235,6 @@ def test_similar_names_at_the_same_institution_match(existing: tuple, query: tup
         (("Francis", "Kelly", MAYO), ("Frances", "Kelly", MAYO)),
         (("Christian", "Weber", MAYO), ("Christina", "Weber", MAYO)),
         (("John", "Smith", MAYO), ("John", "Smith", "Cleveland Clinic")),  # another institution
-        (("John", "Smith", ""), ("John", "Smith", "")),  # a common name alone proves nothing
         (("John", "Smith", MAYO), ("John", "Smith", "")),
         (("", "Smith", MAYO), ("", "Smith", MAYO)),  # no first name
         (("John", "Smith", MAYO), ("John", "Smyth-Jones", MAYO)),
@@ -430,3 +430,15 @@ def test_fifty_thousand_people_and_ten_thousand_look_ups_are_fast() -> None:
         else:
             assert found is not None and found[0] == expected
     assert done - started < 5.0  # generous for slow CI machines; about 0.5 s on a laptop
+
+
+def test_bare_names_match_only_other_bare_names() -> None:
+    # A registrant list without emails, imported twice, must not double everyone.
+    index = PersonIndex([(1, PersonFields(first_name="Anna", last_name="Schmidt"))])
+    assert index.find(PersonFields(first_name="anna", last_name="SCHMIDT")) == (1, REASON_NAME_ONLY)
+    # Any detail on either side means the name alone proves nothing.
+    assert index.find(PersonFields(first_name="Anna", last_name="Schmidt", email="a@x.org")) is None
+    assert index.find(PersonFields(first_name="Anna", last_name="Schmidt", institution="Charité")) is None
+    assert index.find(PersonFields(first_name="Anne", last_name="Schmidt")) is None
+    detailed = PersonIndex([(2, PersonFields(first_name="Anna", last_name="Schmidt", email="a@x.org"))])
+    assert detailed.find(PersonFields(first_name="Anna", last_name="Schmidt")) is None
