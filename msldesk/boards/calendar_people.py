@@ -1,12 +1,12 @@
-"""Reads the people in an iCalendar file (its ATTENDEE and ORGANIZER lines) into a SourceTable.
+"""Reads the people in an iCalendar file (its ATTENDEE and ORGANIZER lines) into a SourceTable."""
 
-Why not the `icalendar` library: it parses whole calendars and rejects real exports for reasons that
-have nothing to do with who was invited (an empty TZID, DTEND before DTSTART, an unescaped multi-line
-DESCRIPTION pasted from a Zoom invite, Latin-1 bytes). Only ATTENDEE/ORGANIZER lines and the
-BEGIN/END/DTSTAMP lines around them matter here, so this reader unfolds lines itself and parses just
-those properties (quoted parameter values may hold commas, colons and semicolons). One tolerant path
-gives the same answer whether or not the rest of the calendar is valid.
-"""
+# Why not the `icalendar` library: it parses whole calendars and rejects real exports for reasons that
+# have nothing to do with who was invited (an empty TZID, DTEND before DTSTART, an unescaped multi-line
+# DESCRIPTION pasted from a Zoom invite, Latin-1 bytes). Only ATTENDEE/ORGANIZER lines and the
+# BEGIN/END/DTSTAMP lines around them matter here, so this reader unfolds lines itself and parses just
+# those properties (quoted parameter values may hold commas, colons and semicolons). One tolerant path
+# gives the same answer whether or not the rest of the calendar is valid; the corpus tests compare it
+# with icalendar on the files icalendar can parse.
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""Reads vCard 2.1/3.0/4.0 contact files into a SourceTable: one row per card.
+"""Reads vCard 2.1/3.0/4.0 contact files into a SourceTable: one row per card."""
 
-Hand-written rather than vobject because real exports break vobject (2.1 quoted-printable soft line
-breaks, photos folded with odd whitespace, undeclared or windows-1252 8-bit bytes). Only the handful
-of properties a person record needs are decoded; photos and other blobs are skipped unread.
-"""
+# Hand-written rather than vobject because real exports break vobject (2.1 quoted-printable soft line
+# breaks, photos folded with odd whitespace, undeclared or windows-1252 8-bit bytes). Only the handful
+# of properties a person record needs are decoded; photos and other blobs are skipped unread.
 
 from __future__ import annotations
 
