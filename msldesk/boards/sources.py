@@ -17,6 +17,7 @@ from msldesk.progress import CancelToken
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 _HEADER_SCAN_ROWS = 30
+_CANDIDATE_HEADERS = 10  # preambles are a few lines; never pick a header deep in the data
 _NAME_TARGETS = frozenset({"first_name", "last_name", "full_name"})
 
 
@@ -58,6 +59,7 @@ def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None)
         return _read_zip(data, name, cancel)
     _refuse_binary(data, name)
     text, encoding = tabular.decode_text(data)
+    text = text.rstrip("\x00")  # some exporters pad the end of the file with NULs
     if "\x00" in text:
         raise FileRefusedError(
             f"{name} is not a text table (it contains binary data); save it as CSV and import again."
@@ -166,8 +168,10 @@ def _read_xlsx(data: bytes, name: str, cancel: CancelToken | None) -> SourceTabl
 
 
 def _read_text(text: str, encoding: str, name: str, cancel: CancelToken | None) -> SourceTable:
-    delimiter = tabular.sniff_delimiter(text)
+    delimiter = tabular.declared_delimiter(text) or tabular.sniff_delimiter(text)
     rows = tabular.read_delimited(text, delimiter, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel)
+    if rows and tabular.declared_delimiter(text):
+        rows[0] = (rows[0][0], [])  # Excel's "sep=;" hint line is not the header
     return _build(rows, "csv", name, encoding=encoding, delimiter=delimiter)
 
 
@@ -188,7 +192,7 @@ def _build(rows: tabular.Rows, kind: str, name: str, encoding: str, delimiter: s
         attendance = report.attendance
         warnings.extend(report.warnings)
     else:
-        header_index, end = _find_header(rows), len(rows)
+        header_index, end = _find_header(rows)
     headers = _unique_headers(rows[header_index][1])
     if kind in ("csv", "xlsx") and _is_open_payments(headers):
         kind = "open-payments"
@@ -227,31 +231,35 @@ def _build(rows: tabular.Rows, kind: str, name: str, encoding: str, delimiter: s
     )
 
 
-def _find_header(rows: tabular.Rows) -> int:
-    """The first non-blank row, unless a later one (after a blank or title row) names people better.
+def _find_header(rows: tabular.Rows) -> tuple[int, int]:
+    """(header index, end index): the first non-blank row, unless a later one names people better.
 
     Zoom puts a meeting block (Topic, Start Time, User Email ...) and a spacer row above the
-    participant table; some exports put a title line above the header.
+    participant table; other exports put a title or a "generated on" line above the header. A table
+    that follows a numbered section title ("2. Participants") ends at the next blank row.
     """
-    candidates: list[int] = []
-    previous_separates = True
-    for index, (_, cells) in enumerate(rows[: _HEADER_SCAN_ROWS * 2]):
-        if _blank(cells):
-            previous_separates = True
-            continue
-        filled = [c for c in cells if c.strip()]
-        if previous_separates:
-            candidates.append(index)
-        previous_separates = len(filled) == 1  # a title line
-        if len(candidates) >= 6:
-            break
-    first = candidates[0]
+    candidates = [
+        i
+        for i, (_, cells) in enumerate(rows[: _HEADER_SCAN_ROWS * 2])
+        if not _blank(cells) and not _is_section_title(cells)
+    ] or [next(i for i, (_, cells) in enumerate(rows) if not _blank(cells))]
+    candidates = candidates[:_CANDIDATE_HEADERS]
+    header = candidates[0]
     for wanted in (_NAME_TARGETS, frozenset({"email"})):
-        for index in candidates:
-            targets = {target_for_header(c) for c in rows[index][1]}
-            if targets & wanted:
-                return index
-    return first
+        found = [i for i in candidates if {target_for_header(c) for c in rows[i][1]} & wanted]
+        if found:
+            header = found[0]
+            break
+    end = len(rows)
+    above = [cells for _, cells in rows[:header] if not _blank(cells)]
+    if above and _is_section_title(above[-1]):
+        end = next((i for i in range(header + 1, len(rows)) if _blank(rows[i][1])), len(rows))
+    return header, end
+
+
+def _is_section_title(cells: list[str]) -> bool:
+    filled = [c for c in cells if c.strip()]
+    return len(filled) == 1 and bool(re.match(r"^\s*\d+\s*\.\s*\S", filled[0]))
 
 
 def _unique_headers(cells: list[str]) -> tuple[str, ...]:

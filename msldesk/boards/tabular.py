@@ -87,6 +87,16 @@ def _reader(text: str, delimiter: str) -> Iterator[list[str]]:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
 
 
+def declared_delimiter(text: str) -> str:
+    """The delimiter of Excel's optional first line 'sep=;' ('' when there is none)."""
+    first = text.lstrip("\ufeff")[:8]
+    if first[:4].casefold() == "sep=" and len(first) > 4 and first[4] in DELIMITERS:
+        rest = first[5:6]
+        if rest in ("", "\r", "\n"):
+            return first[4]
+    return ""
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that gives the longest run of consecutive rows with one column count (> 1).
 

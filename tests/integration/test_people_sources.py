@@ -320,6 +320,36 @@ def test_title_line_above_the_header(tmp_path: Path) -> None:
     assert table.rows == ((3, ("Ann", "Lee", "a@x.org")),)
 
 
+def test_excel_sep_hint_and_a_preamble_line(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "sep=;\nReport generated;2024-05-01\nVorname;Nachname;E-Mail\nJürgen;Groß;j@x.de\n", encoding="utf-8"
+    )
+    table = read_source(path)
+    assert (table.delimiter, table.headers) == (";", ("Vorname", "Nachname", "E-Mail"))
+    assert table.rows == ((4, ("Jürgen", "Groß", "j@x.de")),)
+
+
+def test_table_under_a_numbered_section_ends_at_the_blank_line(tmp_path: Path) -> None:
+    """A report layout we do not know (other language): still only the first table's rows."""
+    text = (
+        "1. Zusammenfassung\nTitel\tBoard\n\n"
+        "2. Teilnehmer\nName\tE-Mail\tRolle\nAnn Lee\tann@x.org\tOrganisator\n"
+        "\n3. Aktivitäten\nName\tBeitritt\nAnn Lee\t09:00\n"
+    )
+    path = tmp_path / "bericht.tsv"
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    table = read_source(path)
+    assert table.headers == ("Name", "E-Mail", "Rolle")
+    assert table.rows == ((6, ("Ann Lee", "ann@x.org", "Organisator")),)
+
+
+def test_trailing_nul_padding_is_not_binary(tmp_path: Path) -> None:
+    path = tmp_path / "padded.csv"
+    path.write_bytes(b"Name,Email\nAnn Lee,ann@x.org\n" + bytes(64))
+    assert read_source(path).rows == ((2, ("Ann Lee", "ann@x.org")),)
+
+
 def test_ragged_rows_are_padded_and_extra_cells_reported(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("Name,Email,\nAnn Lee\nBo Chen,bo@x.org,,surprise\n", encoding="utf-8")
