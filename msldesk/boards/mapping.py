@@ -135,6 +135,13 @@ def clean_text(value: str) -> str:
     return " ".join(value.split())
 
 
+def unescape_formula(value: str) -> str:
+    """"'=SUM(A1)" -> "=SUM(A1)": undo the apostrophe exports put before formula-like text (CSV injection)."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 _EMAIL_IN_TEXT = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
 
 
@@ -447,14 +454,14 @@ def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[Impor
         for target in _SINGLE:
             for index in columns.get(target, ()):
                 if index < len(cells):
-                    cell = cells[index].strip()
+                    cell = unescape_formula(cells[index]).strip()
                     if target == "email":
                         cell = clean_email(cell)
                     if cell:
                         values[target] = cell
                         break
         combined = {
-            target: [cells[i] for i in columns.get(target, ()) if i < len(cells) and cells[i].strip()]
+            target: [unescape_formula(cells[i]) for i in columns.get(target, ()) if i < len(cells)]
             for target in _COMBINED
         }
         row, problems = _build_row(number, values, combined)
@@ -475,11 +482,6 @@ def _build_row(
         first, last, from_name = split_full_name(values["full_name"])
         if from_name:
             credential_sources.append(from_name)
-    elif last and "," in last:  # "Doe, MD" in a last-name column
-        name_part, *rest = [p.strip() for p in last.split(",")]
-        if rest and all(_is_credential(p) for p in rest if p):
-            last = name_part
-            credential_sources.extend(rest)
     email = values.get("email", "")
     npi_raw = values.get("npi", "")
     problems = []

@@ -394,3 +394,14 @@ def test_infer_day_first() -> None:
 def test_current_zoom_name() -> None:
     assert current_zoom_name("015_Loki (Loki Laufeyson)") == "015_Loki"
     assert current_zoom_name("Jane Doe") == "Jane Doe"
+
+
+def test_explicit_name_columns_are_kept_as_written() -> None:
+    rows, errors = mapped(["First Name", "Last Name"], ["Ann", "O'Neil, Jr."])
+    assert errors == [] and rows[0].person.last_name == "O'Neil, Jr."
+
+
+def test_formula_escape_from_an_export_is_undone() -> None:
+    rows, _ = mapped(["Name", "Organization", "Phone"], ["Ann Lee", "'=HYPERLINK(\"x\")", "+1 555 0100"])
+    assert rows[0].person.institution == '=HYPERLINK("x")'
+    assert rows[0].person.phone == "+1 555 0100"
