@@ -62,10 +62,15 @@ class App:
         self.people_import = PeopleImporter(self.sessions, self.people, self.events)
 
     def seed_demo_content(self) -> int:
-        """On first run, fill an empty library with generated demo decks. Returns decks added."""
+        """On first run, fill an empty library with generated demo decks, people and events.
+        Returns decks added."""
+        from msldesk.boards.demo import seed_demo_boards
         from msldesk.decks.demo import seed_demo_library
 
-        return seed_demo_library(self.decks, self.paths.cache)
+        added = seed_demo_library(self.decks, self.paths.cache)
+        slide_ids = [s.slide_id for d in self.decks.list_decks() for s in self.decks.list_slides(d.deck_id)]
+        seed_demo_boards(self.people, self.events, slide_ids[:4])
+        return added
 
     def close(self) -> None:
         self.engine.dispose()
