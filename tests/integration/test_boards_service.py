@@ -284,3 +284,19 @@ def test_meeting_report_marks_who_attended(app, tmp_path: Path) -> None:
     assert minutes == {"maria@example.org": 114, "wei@example.org": 30}
     with pytest.raises(NotFoundError):
         app.people_import.import_file(report, event_id=999)
+
+
+def test_demo_content_gives_a_planned_board_once(app) -> None:
+    app.seed_demo_content()
+    upcoming = app.events.list_events("upcoming")
+    assert [e.fields.kind.value for e in upcoming] == ["advisory-board"]
+    board = upcoming[0]
+    agenda = app.events.agenda(board.event_id)
+    assert agenda[0].starts_at == board.fields.starts_at and not any(i.overruns for i in agenda)
+    assert agenda[1].fields.slide_ids  # linked to demo slides of the library
+    assert all(p.fields.email.endswith("@example.org") for p in app.people.search(limit=100))
+    assert len(app.events.list_events("past")) == 1
+    people = app.people.count()
+    from msldesk.boards.demo import seed_demo_boards
+
+    assert seed_demo_boards(app.people, app.events, []) == 0 and app.people.count() == people
