@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -309,6 +310,11 @@ def normalise_credentials(values: Sequence[str]) -> str:
     Courtesy titles (Mr, Frau) and generational suffixes (Jr., III) are dropped; 'Dr.' is kept only
     when no degree is known; 'Prof.' is kept (a rank, not implied by a degree).
     """
+    return _credentials(tuple(values)) if values else ""
+
+
+@functools.lru_cache(maxsize=4096)  # a file repeats the same few degrees thousands of times
+def _credentials(values: tuple[str, ...]) -> str:
     ranks: list[str] = []
     doctor = False
     degrees: list[str] = []

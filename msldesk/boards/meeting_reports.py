@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -39,6 +40,7 @@ class ReportTable:
     warnings: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=8192)  # cell values repeat (RSVP, consent, roles) across thousands of rows
 def header_key(text: str) -> str:
     """'Name (Original Name)' -> 'name original name': case, accents and punctuation do not matter."""
     decomposed = unicodedata.normalize("NFKD", text)
