@@ -322,9 +322,9 @@ def _credentials(values: tuple[str, ...]) -> str:
         text = clean_text(value)
         if not text:
             continue
-        words = _DEGREE_WORDS.get(header_key(text))
-        if words:
-            degrees.append(words)
+        spelled_out = _DEGREE_WORDS.get(header_key(text))
+        if spelled_out:
+            degrees.append(spelled_out)
             continue
         for chunk in re.split(r"[,;/]", text):
             chunk = chunk.strip()

@@ -149,7 +149,7 @@ def read_xlsx(
     data: bytes, *, max_rows: int, cancel: CancelToken | None = None, name: str = "This Excel workbook"
 ) -> tuple[Rows, str]:
     """Rows of the first worksheet that has any content, as text, and that sheet's name."""
-    import openpyxl  # heavy; only needed for workbooks
+    import openpyxl  # type: ignore[import-untyped]  # heavy; only needed for workbooks
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
