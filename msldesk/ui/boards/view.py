@@ -1,11 +1,49 @@
-"""The Boards section: events (upcoming and past) and the editor of the selected event."""
+"""The Boards section: events (upcoming or past) on the left and the editor of the selected event."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import datetime as dt
+from typing import Any
 
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.boards.records import Event, EventFields, EventKind
+from msldesk.changes import Changes
+from msldesk.ui.boards.event_editor import EventEditor
+from msldesk.ui.boards.event_list import EventIdRole, EventListModel, EventRole, EventRowDelegate
+from msldesk.ui.boards.timezones import load_zone_names, system_zone_name
+from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+
+PERIODS = (("upcoming", "Upcoming"), ("past", "Past"), ("all", "All"))
+RELOAD_DELAY_MS = 30  # several changes in a row (an import, a bulk edit) cause one reload
+
+
+def new_event_fields(today: dt.date | None = None) -> EventFields:
+    """A new event: an advisory board a week from today, 09:00–17:00 in this computer's zone."""
+    day = (today or dt.date.today()) + dt.timedelta(days=7)
+    return EventFields(
+        kind=EventKind.ADVISORY_BOARD,
+        title="New advisory board",
+        starts_at=dt.datetime.combine(day, dt.time(9)),
+        ends_at=dt.datetime.combine(day, dt.time(17)),
+        timezone=system_zone_name(),
+    )
 
 
 class BoardsView(QWidget):
@@ -14,8 +52,232 @@ class BoardsView(QWidget):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
+        self.writer = BoardsWriter(context, self)
+        self.period = "upcoming"
+        self._list_generation = 0
+        self._select_after_load: int | None = None
+
+        self.period_buttons = QButtonGroup(self)
+        periods = QHBoxLayout()
+        periods.setSpacing(0)
+        for key, label in PERIODS:
+            button = QToolButton()
+            button.setText(label)
+            button.setCheckable(True)
+            button.setChecked(key == self.period)
+            button.setProperty("period", key)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.period_buttons.addButton(button)
+            periods.addWidget(button)
+        periods.addStretch(1)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter events by title…")
+        self.filter.setClearButtonEnabled(True)
+        self.model = EventListModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.list = QListView()
+        self.list.setModel(self.proxy)
+        self.list.setItemDelegate(EventRowDelegate(self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_hint = QLabel("Loading events…")
+        self.list_hint.setWordWrap(True)
+        self.list_hint.setStyleSheet("color:#80868b;")
+        self.new_button = QPushButton("New event")
+        self.new_button.setToolTip("Create an event (Ctrl+N)")
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete the selected event, its agenda and attendee list")
+
+        self.editor = EventEditor(context, self.writer)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(periods)
+        left_layout.addWidget(self.filter)
+        left_layout.addWidget(self.list_hint)
+        left_layout.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        left_layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.editor)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([320, 1080])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Events"))
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self._on_reload_timer_timeout)
+        self.period_buttons.buttonClicked.connect(self._on_period_buttons_clicked)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
+        self.new_button.clicked.connect(self.new_event)
+        self.delete_button.clicked.connect(self.delete_event)
+        self.editor.status_message.connect(self.status_message)
+        context.ready.connect(self._on_context_ready)
+        context.changed.connect(self._on_context_changed)
+        self.setEnabled(False)
+        self._update_buttons()
+
+    # ---- state from the service ---------------------------------------------------------------
+
+    def _on_context_ready(self) -> None:
+        self.setEnabled(True)
+        load_zone_names(self.context.runner, self.editor.form.set_zone_names)
+        self.reload_events()
+
+    def _on_context_changed(self, changes: Changes) -> None:
+        if self.context.app is not None and (changes.events or changes.people):
+            self._reload_timer.start()
+
+    def _on_reload_timer_timeout(self) -> None:
+        self.reload_events()
+        self.editor.reload()
+
+    def reload_events(self) -> None:
+        if self.context.app is None:
+            return
+        self._list_generation += 1
+        generation, period, events = self._list_generation, self.period, self.context.app.events
+
+        def done(found: list[Event]) -> None:
+            if generation == self._list_generation:
+                self._show_events(found)
+
+        self.context.runner.submit("db", lambda _p, _c: events.list_events(period), done)
+
+    def _show_events(self, events: list[Event]) -> None:
+        keep = self._select_after_load or self.editor.event_id
+        self._select_after_load = None
+        self.model.set_events(events)
+        names = {"upcoming": "upcoming events", "past": "past events", "all": "events"}
+        self.list_hint.setText(f"No {names[self.period]}. New event (Ctrl+N) creates one.")
+        self.list_hint.setVisible(not events)
+        if keep is not None:
+            self.select_event(keep)
+        self._update_buttons()
+
+    def select_event(self, event_id: int) -> bool:
+        row = self.model.row_of(event_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row))
+        if not index.isValid():
+            return False
+        self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.list.scrollTo(index)
+        return True
+
+    def _on_period_buttons_clicked(self, button: QToolButton) -> None:
+        period = str(button.property("period"))
+        if period != self.period:
+            self.period = period
+            self.list_hint.setText("Loading events…")
+            self.list_hint.show()
+            self.reload_events()
+
+    def show_period(self, period: str) -> None:
+        for button in self.period_buttons.buttons():
+            if button.property("period") == period:
+                button.setChecked(True)
+                self._on_period_buttons_clicked(button)  # type: ignore[arg-type]
+
+    def _on_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        event_id = current.data(EventIdRole) if current.isValid() else None
+        if event_id is not None:
+            self.editor.open_event(int(event_id))
+        self._update_buttons()
+
+    def current_event(self) -> Event | None:
+        index = self.list.currentIndex()
+        return index.data(EventRole) if index.isValid() else None
+
+    def _update_buttons(self) -> None:
+        self.delete_button.setEnabled(self.current_event() is not None)
+
+    # ---- commands -----------------------------------------------------------------------------
+
+    def ask_confirm_delete(self, event: Event) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Delete event",
+            f"Delete “{event.title}” with its agenda, attendee list and checklist? People stay in the "
+            "directory. This cannot be undone.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def new_event(self) -> None:
+        if self.context.app is None:
+            return
+        events, fields = self.context.app.events, new_event_fields()
+
+        def done(result: Any) -> None:
+            event = result[0]
+            self._select_after_load = event.event_id
+            if self.period == "past":
+                self.show_period("upcoming")
+            self.editor.open_event(event.event_id)
+            self.editor.tabs.setCurrentIndex(EventEditor.OVERVIEW)
+            self.editor.form.title.setFocus()
+            self.editor.form.title.selectAll()
+            self.status_message.emit("New event created: give it a title and dates, then save (Ctrl+S)")
+
+        self.writer.write(lambda: events.create(fields), done)
+
+    def delete_event(self) -> None:
+        event = self.current_event()
+        if event is None or self.context.app is None or not self.ask_confirm_delete(event):
+            return
+        events, event_id = self.context.app.events, event.event_id
+
+        def done(_changes: Changes) -> None:
+            if self.editor.event_id == event_id:
+                self.editor.open_event(None)
+            self.status_message.emit(f"Deleted “{event.title}”")
+
+        self.writer.write(lambda: events.delete(event_id), done)
+
+    def save(self) -> None:
+        self.editor.save()
+
+    # ---- keyboard -----------------------------------------------------------------------------
+
+    # Ctrl+S is the window's "save deck details"; in this section it saves the event instead, and
+    # Ctrl+N creates an event. Claiming the keys in ShortcutOverride keeps the window's shortcut
+    # from firing while the focus is in here; the key press then arrives in keyPressEvent.
+    _KEYS = (QKeySequence.StandardKey.Save, QKeySequence.StandardKey.New)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if any(event.matches(key) for key in self._KEYS):
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Save):
+            self.save()
+        elif event.matches(QKeySequence.StandardKey.New):
+            self.new_event()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
 
     def focus_search(self) -> None:
-        """Put the keyboard in this section's main list or search field."""
+        """Put the keyboard in the event list (the filter above it is one Shift+Tab away)."""
+        self.list.setFocus()
+        if not self.list.currentIndex().isValid() and self.proxy.rowCount():
+            self.list.setCurrentIndex(self.proxy.index(0, 0))

@@ -1,0 +1,260 @@
+"""AgendaPanel: the event's agenda table with add, edit, remove, drag-and-drop and Alt+Up/Down
+reordering; clock times follow at once and the order is saved on the db lane (undoable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.boards.records import AgendaItemFields, Invitation
+from msldesk.ui.boards.agenda_model import AgendaModel, Column
+from msldesk.ui.boards.bundle import EventBundle
+from msldesk.ui.boards.commands import ReorderAgendaCommand
+from msldesk.ui.boards.delegates import BoardsDelegate
+from msldesk.ui.boards.formatting import duration, time_range
+from msldesk.ui.boards.writer import BoardsWriter
+from msldesk.ui.context import AppContext
+
+
+class AgendaPanel(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, context: AppContext, writer: BoardsWriter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.writer = writer
+        self.event_id: int | None = None
+        self._select_after_load: int | None = None
+        self.model = AgendaModel(self)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(BoardsDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        # Internal moves only; the model does the move itself in dropMimeData.
+        self.table.setDragEnabled(True)
+        self.table.setAcceptDrops(True)
+        self.table.setDropIndicatorShown(True)
+        self.table.setDragDropOverwriteMode(False)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.table.verticalHeader().setSectionsMovable(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.QUESTIONS, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((Column.TIME, 110), (Column.KIND, 110), (Column.PRESENTER, 150),
+                              (Column.MINUTES, 70), (Column.SLIDES, 90)):  # fmt: skip
+            self.table.setColumnWidth(column, width)
+
+        self.add_button = QPushButton("Add item…")
+        self.edit_button = QPushButton("Edit…")
+        self.remove_button = QPushButton("Remove")
+        self.up_button = QPushButton("Move up")
+        self.up_button.setToolTip("Move the selected item earlier (Alt+Up)")
+        self.down_button = QPushButton("Move down")
+        self.down_button.setToolTip("Move the selected item later (Alt+Down)")
+        self.summary = QLabel()
+        self.overrun_label = QLabel()
+        self.overrun_label.setStyleSheet("color:#b3261e; font-weight:bold;")
+        self.overrun_label.hide()
+        self.linked_label = QLabel()
+        self.linked_label.setStyleSheet("color:#5f6368;")
+
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.linked_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.overrun_label)
+
+        for keys, step in (("Alt+Up", -1), ("Alt+Down", +1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda s=step: self.move_selected(s))
+        self.add_button.clicked.connect(self.add_item)
+        self.edit_button.clicked.connect(self.edit_item)
+        self.remove_button.clicked.connect(self.remove_item)
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.move_selected(+1))
+        self.model.item_edited.connect(self._on_model_item_edited)
+        self.model.order_changed.connect(self._on_model_order_changed)
+        for signal in (self.model.modelReset, self.model.dataChanged, self.model.rowsMoved):
+            signal.connect(self._update_summary)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self._update_buttons()
+
+    # ---- contents -----------------------------------------------------------------------------
+
+    def show_bundle(self, bundle: EventBundle) -> None:
+        self.event_id = bundle.event_id
+        presenters = [
+            (a.person.display_name, a.person.person_id)
+            for a in bundle.attendees
+            if a.fields.invitation is not Invitation.DECLINED
+        ]
+        self.model.set_agenda(bundle.event.fields, bundle.agenda, presenters)
+        slides = {s for i in bundle.agenda for s in i.fields.slide_ids}
+        collections = {c for i in bundle.agenda for c in i.fields.collection_ids}
+        self.linked_label.setText(
+            f"Linked from the library: {len(slides)} slides, {len(collections)} collections"
+            if slides or collections
+            else ""
+        )
+        if self._select_after_load is not None:
+            row = self.model.row_of(self._select_after_load)
+            self._select_after_load = None
+            if row >= 0:
+                self.select_row(row)
+        self._update_summary()
+        self._update_buttons()
+
+    def presenters(self) -> list[tuple[str, int]]:
+        return self.model.presenters()
+
+    def select_row(self, row: int) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, Column.TITLE),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+    def selected_row(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return rows[0].row()
+        current = self.table.currentIndex()
+        return current.row() if current.isValid() else -1
+
+    def _update_summary(self, *_args: Any) -> None:
+        count, total = self.model.rowCount(), self.model.total_minutes()
+        event = self.model.event_fields()
+        parts = [f"{count} item{'s' if count != 1 else ''}, {duration(total)}"]
+        if event is not None and event.starts_at is not None:
+            if event.ends_at is not None:
+                length = int((event.ends_at - event.starts_at).total_seconds() // 60)
+                parts.append(f"event {time_range(event.starts_at, event.ends_at)} ({duration(length)})")
+            parts.append(f"times in {event.timezone}")
+        elif count:
+            parts.append("set the event's start to see clock times")
+        self.summary.setText(" · ".join(parts))
+        over = self.model.overrun_minutes()
+        self.overrun_label.setText(f"Agenda overruns the event by {over} min" if over else "")
+        self.overrun_label.setVisible(bool(over))
+
+    def _update_buttons(self, *_args: Any) -> None:
+        row, count = self.selected_row(), self.model.rowCount()
+        self.add_button.setEnabled(self.event_id is not None)
+        self.edit_button.setEnabled(row >= 0)
+        self.remove_button.setEnabled(row >= 0)
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(0 <= row < count - 1)
+
+    # ---- dialogs (replaced in tests) ----------------------------------------------------------
+
+    def ask_agenda_item(self, initial: AgendaItemFields | None) -> AgendaItemFields | None:
+        from msldesk.ui.boards.agenda_dialog import AgendaItemDialog
+
+        dialog = AgendaItemDialog(initial, self.presenters(), self)
+        return dialog.fields() if dialog.exec() else None
+
+    # ---- edits --------------------------------------------------------------------------------
+
+    def _events(self) -> Any:
+        assert self.context.app is not None
+        return self.context.app.events
+
+    def add_item(self) -> None:
+        if self.event_id is None:
+            return
+        fields = self.ask_agenda_item(None)
+        if fields is None:
+            return
+        event_id, events = self.event_id, self._events()
+        row = self.selected_row()
+        position = row + 1 if 0 <= row < self.model.rowCount() - 1 else None
+
+        def done(result: Any) -> None:
+            self._select_after_load = result[0].item_id
+            self.status_message.emit(f"Added “{result[0].fields.title}” to the agenda")
+
+        self.writer.write(lambda: events.add_agenda_item(event_id, fields, position), done)
+
+    def edit_item(self) -> None:
+        item = self.model.item(self.selected_row())
+        if item is None:
+            return
+        fields = self.ask_agenda_item(item.fields)
+        if fields is None or fields == item.fields:
+            return
+        events = self._events()
+        self.writer.write(lambda: events.update_agenda_item(item.item_id, fields))
+
+    def remove_item(self) -> None:
+        item = self.model.item(self.selected_row())
+        if item is None:
+            return
+        events = self._events()
+        self.writer.write(
+            lambda: events.remove_agenda_item(item.item_id),
+            lambda _r: self.status_message.emit(f"Removed “{item.fields.title}” from the agenda"),
+        )
+
+    def move_selected(self, step: int) -> None:
+        row = self.selected_row()
+        if row >= 0 and self.model.move_item(row, row + step):
+            self.select_row(row + step)
+
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        if not index.flags() & Qt.ItemFlag.ItemIsEditable:
+            self.edit_item()
+
+    def _on_model_item_edited(self, item_id: int, fields: AgendaItemFields) -> None:
+        events = self._events()
+        self.writer.write(lambda: events.update_agenda_item(item_id, fields))
+
+    def _on_model_order_changed(self, new: list[int], old: list[int]) -> None:
+        if self.event_id is None:
+            return
+        event_id, events = self.event_id, self._events()
+
+        def done(_result: Any) -> None:
+            self.context.undo_stack.push(ReorderAgendaCommand(self.apply_order, event_id, new, old))
+            self.status_message.emit("Agenda order saved")
+
+        self.writer.write(lambda: events.reorder_agenda(event_id, new), done)
+        self._update_buttons()
+
+    def apply_order(self, event_id: int, item_ids: list[int]) -> None:
+        """Used by undo and redo: save this order of the event's agenda."""
+        events = self._events()
+        self.writer.write(lambda: events.reorder_agenda(event_id, item_ids))

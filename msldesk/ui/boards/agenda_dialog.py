@@ -1,0 +1,82 @@
+"""AgendaItemDialog: add or edit one agenda item (title, kind, minutes, presenter, questions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from msldesk.boards.records import AgendaItemFields, AgendaKind
+from msldesk.ui.boards.agenda_model import NO_PRESENTER
+
+
+class AgendaItemDialog(QDialog):
+    def __init__(
+        self,
+        initial: AgendaItemFields | None,
+        presenters: Sequence[tuple[str, int]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit agenda item" if initial else "Add agenda item")
+        self.initial = initial or AgendaItemFields(title="", minutes=30)
+        self.title = QLineEdit(self.initial.title)
+        self.title.setPlaceholderText("e.g. Unmet needs in second-line therapy")
+        self.kind = QComboBox()
+        for kind in AgendaKind:
+            self.kind.addItem(kind.label, kind.value)
+        self.kind.setCurrentIndex(max(self.kind.findData(self.initial.kind.value), 0))
+        self.minutes = QSpinBox()
+        self.minutes.setRange(0, 24 * 60)
+        self.minutes.setSingleStep(5)
+        self.minutes.setSuffix(" min")
+        self.minutes.setValue(self.initial.minutes)
+        self.presenter = QComboBox()
+        self.presenter.addItem("(nobody)", NO_PRESENTER)
+        for name, person_id in presenters:
+            self.presenter.addItem(name, person_id)
+        current = self.initial.presenter_id or NO_PRESENTER
+        if self.presenter.findData(current) < 0:
+            self.presenter.addItem(f"Person {current}", current)
+        self.presenter.setCurrentIndex(self.presenter.findData(current))
+        self.questions = QPlainTextEdit(self.initial.questions)
+        self.questions.setPlaceholderText("Questions for the advisors in this part of the meeting")
+        self.questions.setTabChangesFocus(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Title", self.title)
+        form.addRow("Kind", self.kind)
+        form.addRow("Length", self.minutes)
+        form.addRow("Presenter", self.presenter)
+        form.addRow("Questions", self.questions)
+        form.addRow(self.buttons)
+        self.title.textChanged.connect(self._on_title_text_changed)
+        self._on_title_text_changed(self.title.text())
+
+    def _on_title_text_changed(self, text: str) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(text.strip()))
+
+    def fields(self) -> AgendaItemFields:
+        return replace(
+            self.initial,
+            title=self.title.text().strip(),
+            kind=AgendaKind(self.kind.currentData()),
+            minutes=self.minutes.value(),
+            presenter_id=int(self.presenter.currentData() or 0) or None,
+            questions=self.questions.toPlainText().strip(),
+        )

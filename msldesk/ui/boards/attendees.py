@@ -1,0 +1,230 @@
+"""AttendeesPanel: who is invited to the event, edited in place (role, invitation, contract, COI,
+honorarium), with fair-market-value warnings, people added from the directory or imported."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.boards.records import Invitation
+from msldesk.changes import Changes
+from msldesk.ui.boards.attendee_model import AttendeeModel, Column
+from msldesk.ui.boards.bundle import EventBundle
+from msldesk.ui.boards.delegates import BoardsDelegate
+from msldesk.ui.boards.writer import BoardsWriter
+from msldesk.ui.context import AppContext
+
+
+class AttendeesPanel(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, context: AppContext, writer: BoardsWriter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.writer = writer
+        self.event_id: int | None = None
+        self.model = AttendeeModel(self)
+        self._wizard: QWidget | None = None
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(BoardsDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.SelectedClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.INSTITUTION, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((Column.ROLE, 95), (Column.INVITATION, 95), (Column.CONTRACT, 70),
+                              (Column.COI, 50), (Column.HOURS, 55), (Column.HONORARIUM, 120),
+                              (Column.CHECKED_IN, 85), (Column.ATTENDED, 75)):  # fmt: skip
+            self.table.setColumnWidth(column, width)
+
+        self.add_button = QPushButton("Add from directory…")
+        self.add_button.setToolTip("Search the people directory and add them to this event")
+        self.import_button = QPushButton("Import attendees…")
+        self.import_button.setToolTip("Read a spreadsheet, vCard or meeting report into this event")
+        self.remove_button = QPushButton("Remove")
+        self.check_in_button = QPushButton("Check in")
+        self.check_in_button.setToolTip("Record that the selected people arrived (now)")
+        self.summary = QLabel()
+        self.fmv_label = QLabel()
+        self.fmv_label.setWordWrap(True)
+        self.fmv_label.setTextFormat(Qt.TextFormat.RichText)
+        self.fmv_label.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
+        self.fmv_label.hide()
+
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.import_button, self.remove_button, self.check_in_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.fmv_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+
+        self.add_button.clicked.connect(self.add_people)
+        self.import_button.clicked.connect(self.import_attendees)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.check_in_button.clicked.connect(self.check_in_selected)
+        self.model.attendance_edited.connect(self._on_model_attendance_edited)
+        self.model.modelReset.connect(self._update_summary)
+        self.model.dataChanged.connect(self._update_summary)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self._update_buttons()
+
+    # ---- contents -----------------------------------------------------------------------------
+
+    def show_bundle(self, bundle: EventBundle) -> None:
+        self.event_id = bundle.event_id
+        start = bundle.event.fields.starts_at
+        self.model.set_attendees(bundle.attendees, start.date() if start else None)
+        self._update_summary()
+        self._update_buttons()
+
+    def _update_summary(self, *_args: Any) -> None:
+        rows = self.model.attendees()
+        accepted = [a for a in rows if a.fields.invitation is Invitation.ACCEPTED]
+        contracts = sum(1 for a in accepted if a.fields.contract_signed)
+        disclosures = sum(1 for a in accepted if a.fields.coi_disclosed)
+        self.summary.setText(
+            f"{len(rows)} on the list · {len(accepted)} accepted · {contracts} of {len(accepted)} "
+            f"contracts signed · {disclosures} of {len(accepted)} COI disclosed"
+            if rows
+            else "Nobody is on the list yet. Add people from the directory or import a file."
+        )
+        warnings = self.model.warnings()
+        if warnings:
+            noun = "warning" if len(warnings) == 1 else "warnings"
+            items = "".join(f"<li><b>{html.escape(n)}</b>: {html.escape(w)}</li>" for n, w in warnings)
+            self.fmv_label.setText(f"⚠ {len(warnings)} fair market value {noun}:<ul>{items}</ul>")
+        self.fmv_label.setVisible(bool(warnings))
+
+    def _update_buttons(self, *_args: Any) -> None:
+        selected = bool(self.selected_ids())
+        self.add_button.setEnabled(self.event_id is not None)
+        self.import_button.setEnabled(self.event_id is not None)
+        self.remove_button.setEnabled(selected)
+        self.check_in_button.setEnabled(selected)
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [a.attendance_id for r in rows if (a := self.model.attendance(r)) is not None]
+
+    # ---- dialogs (replaced in tests) ----------------------------------------------------------
+
+    def ask_person(self) -> list[int]:
+        """Ids of the people picked in the directory (empty: cancelled)."""
+        from msldesk.ui.boards.person_picker import PersonPicker
+
+        on_list = [a.person.person_id for a in self.model.attendees()]
+        picker = PersonPicker(self.context, on_list, self)
+        return picker.person_ids() if picker.exec() else []
+
+    def ask_confirm_remove(self, names: list[str]) -> bool:
+        who = names[0] if len(names) == 1 else f"{len(names)} people"
+        answer = QMessageBox.question(
+            self,
+            "Remove from the event",
+            f"Remove {who} from this event? Their invitation, contract and honorarium details on this "
+            "event are removed too; they stay in the directory.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def open_import_wizard(self, event_id: int) -> QWidget | None:
+        """Open the people import wizard for this event; None if it is not part of this build."""
+        try:
+            from msldesk.ui.people.import_wizard import ImportWizard  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        wizard = ImportWizard(self.context, event_id=event_id)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.show()
+        return wizard
+
+    # ---- edits --------------------------------------------------------------------------------
+
+    def _events(self) -> Any:
+        assert self.context.app is not None
+        return self.context.app.events
+
+    def add_people(self) -> None:
+        if self.event_id is None:
+            return
+        person_ids = self.ask_person()
+        if not person_ids:
+            return
+        event_id, events = self.event_id, self._events()
+
+        def job() -> Changes:
+            changes = Changes()
+            for person_id in person_ids:
+                changes |= events.add_attendee(event_id, person_id)[1]
+            return changes
+
+        count = len(person_ids)
+        self.writer.write(
+            job,
+            lambda _c: self.status_message.emit(f"Added {count} {'person' if count == 1 else 'people'}"),
+        )
+
+    def import_attendees(self) -> None:
+        if self.event_id is None:
+            return
+        self._wizard = self.open_import_wizard(self.event_id)
+        if self._wizard is None:
+            self.status_message.emit("Importing attendees is not available in this build yet.")
+
+    def remove_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        by_id = {a.attendance_id: a for a in self.model.attendees()}
+        if not self.ask_confirm_remove([by_id[i].person.display_name for i in ids]):
+            return
+        events = self._events()
+
+        def job() -> Changes:
+            changes = Changes()
+            for attendance_id in ids:
+                changes |= events.remove_attendee(attendance_id)
+            return changes
+
+        self.writer.write(job, lambda _c: self.status_message.emit(f"Removed {len(ids)} from the event"))
+
+    def check_in_selected(self) -> None:
+        ids, events = self.selected_ids(), self._events()
+        if not ids:
+            return
+
+        def job() -> Changes:
+            changes = Changes()
+            for attendance_id in ids:
+                changes |= events.check_in(attendance_id)[1]
+            return changes
+
+        self.writer.write(job, lambda _c: self.status_message.emit(f"Checked in {len(ids)}"))
+
+    def _on_model_attendance_edited(self, attendance_id: int, fields: Any) -> None:
+        events = self._events()
+        self.writer.write(lambda: events.update_attendance(attendance_id, fields))

@@ -1,0 +1,474 @@
+"""The Boards section as a user meets it: events, the event editor, agenda, attendees, checklist, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QTest
+
+from msldesk.boards.records import (
+    AgendaItemFields,
+    AttendanceFields,
+    AttendeeRole,
+    EventFields,
+    EventKind,
+    Invitation,
+    PersonFields,
+)
+from msldesk.ui.boards import agenda_model, attendee_model
+from msldesk.ui.boards.checklist import ChecklistModel
+from msldesk.ui.boards.event_list import EventListModel, FactsRole, WhenRole
+
+pytestmark = pytest.mark.usefixtures("no_libreoffice")
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WAIT_MS = 10_000
+
+
+def _day(days: int = 10) -> dt.date:
+    return dt.date.today() + dt.timedelta(days=days)
+
+
+def _event_fields(
+    title: str = "Lung cancer advisory board", start_hour: int = 9, end_hour: int = 11
+) -> EventFields:
+    day = _day()
+    return EventFields(
+        kind=EventKind.ADVISORY_BOARD,
+        title=title,
+        starts_at=dt.datetime.combine(day, dt.time(start_hour), BERLIN),
+        ends_at=dt.datetime.combine(day, dt.time(end_hour), BERLIN),
+        timezone="Europe/Berlin",
+        venue="Berlin",
+    )
+
+
+def _settle(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every write, reload and queued refresh of the section has finished."""
+    view = window.boards
+    qtbot.waitUntil(
+        lambda: (
+            window.context.runner.active == 0
+            and not view._reload_timer.isActive()
+            and view.writer.pending == 0
+        ),
+        timeout=WAIT_MS,
+    )
+
+
+def _open(qtbot, window, event_id: int):  # type: ignore[no-untyped-def]
+    """Show Boards with `event_id` selected and its bundle on screen; return the view."""
+    view = window.boards
+    window.show_section(view)
+    qtbot.waitUntil(lambda: view.model.row_of(event_id) >= 0, timeout=WAIT_MS)
+    assert view.select_event(event_id)
+    qtbot.waitUntil(
+        lambda: view.editor.bundle is not None and view.editor.bundle.event_id == event_id, timeout=WAIT_MS
+    )
+    _settle(qtbot, window)
+    return view
+
+
+def _seeded(make_window, qtbot, **kwargs):  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    event, changes = context.app.events.create(_event_fields(**kwargs))
+    context.changed.emit(changes)
+    return window, context, event
+
+
+def _person(app, first: str, last: str, tier: str = "1") -> int:  # type: ignore[no-untyped-def]
+    person, _ = app.people.add(
+        PersonFields(
+            first, last, "MD", "Medical Oncology", "Charité", "Berlin", tier=tier, email=f"{last}@x.org"
+        )
+    )
+    return person.person_id
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+def test_new_event_from_the_keyboard_appears_in_the_list_and_ctrl_s_saves_it(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    view = window.boards
+    window.show_section(view)
+    _settle(qtbot, window)
+    assert view.model.rowCount() == 0 and view.list_hint.isVisible()
+
+    QTest.keyClick(view.list, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.editor.bundle is not None, timeout=WAIT_MS)
+    _settle(qtbot, window)
+    event = view.model.event_at(0)
+    assert event is not None and view.editor.event_id == event.event_id
+    assert view.current_event() == event, "the new event is selected in the list"
+    index = view.proxy.index(0, 0)
+    assert "New advisory board" == index.data()
+    assert "0/0 accepted" in index.data(FactsRole) and "Advisory board" in index.data(FactsRole)
+    assert "09:00" in index.data(WhenRole)
+
+    # Ctrl+S in this section saves the event (the window's Ctrl+S saves deck details elsewhere).
+    form = view.editor.form
+    form.title.setText("Spring advisory board")
+    form.title.setFocus()
+    QTest.keyClick(form.title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    _settle(qtbot, window)
+    assert context.app.events.get(event.event_id).title == "Spring advisory board"
+    qtbot.waitUntil(lambda: view.proxy.index(0, 0).data() == "Spring advisory board", timeout=WAIT_MS)
+
+
+def test_delete_asks_first(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    asked: list[str] = []
+    view.ask_confirm_delete = lambda e: asked.append(e.title) or False  # type: ignore[method-assign]
+    view.delete_button.click()
+    _settle(qtbot, window)
+    assert asked == ["Lung cancer advisory board"]
+    assert len(context.app.events.list_events("all")) == 1
+
+    view.ask_confirm_delete = lambda e: True  # type: ignore[method-assign]
+    view.delete_button.click()
+    _settle(qtbot, window)
+    assert context.app.events.list_events("all") == []
+    assert view.model.rowCount() == 0
+    assert view.editor.event_id is None and view.editor.stack.currentIndex() == view.editor.PLACEHOLDER
+
+
+def test_save_refuses_an_end_before_the_start_then_saves_and_undoes(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    editor, form = view.editor, view.editor.form
+    assert form.title.text() == "Lung cancer advisory board"
+    assert form.timezone.currentText() == "Europe/Berlin"
+    assert form.starts.dateTime().time().hour() == 9, "times are shown in the event's zone"
+
+    form.title.setText("Renamed board")
+    form.ends.setDateTime(form.starts.dateTime().addSecs(-3600))
+    editor.save()
+    _settle(qtbot, window)
+    assert form.error.isVisible() and "end after it starts" in form.error.text()
+    stored = context.app.events.get(event.event_id)
+    assert stored.title == "Lung cancer advisory board", "nothing was saved"
+    assert stored.fields.ends_at == event.fields.ends_at
+    assert context.undo_stack.count() == 0
+    assert form.title.text() == "Renamed board", "the user's typing is kept"
+
+    form.ends.setDateTime(form.starts.dateTime().addSecs(3 * 3600))
+    form.timezone.setEditText("America/New_York")
+    form.budget_estimated.setValue(12000.5)
+    editor.save()
+    _settle(qtbot, window)
+    assert form.error.isHidden()
+    stored = context.app.events.get(event.event_id).fields
+    assert stored.title == "Renamed board" and stored.timezone == "America/New_York"
+    assert stored.starts_at == dt.datetime.combine(_day(), dt.time(9), ZoneInfo("America/New_York"))
+    assert stored.ends_at - stored.starts_at == dt.timedelta(hours=3)
+    assert stored.budget_estimated == Decimal("12000.50")
+    assert editor.heading.text() == "Renamed board"
+
+    context.undo_stack.undo()
+    _settle(qtbot, window)
+    stored = context.app.events.get(event.event_id).fields
+    assert stored.title == "Lung cancer advisory board" and stored.timezone == "Europe/Berlin"
+    assert stored.ends_at == event.fields.ends_at and stored.budget_estimated == 0
+    assert form.title.text() == "Lung cancer advisory board", "the form shows the restored fields"
+    context.undo_stack.redo()
+    _settle(qtbot, window)
+    assert context.app.events.get(event.event_id).title == "Renamed board"
+
+
+# ---- agenda ------------------------------------------------------------------------------------
+
+
+def _times(model) -> list[str]:  # type: ignore[no-untyped-def]
+    return [model.index(r, agenda_model.Column.TIME).data() for r in range(model.rowCount())]
+
+
+def _titles(model) -> list[str]:  # type: ignore[no-untyped-def]
+    return [model.index(r, agenda_model.Column.TITLE).data() for r in range(model.rowCount())]
+
+
+def _stored_titles(context, event_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    return [i.fields.title for i in context.app.events.agenda(event_id)]
+
+
+def test_agenda_items_added_through_the_dialog_get_clock_times(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.agenda
+    view.editor.tabs.setCurrentWidget(panel)
+    answers = [
+        AgendaItemFields("Welcome", 30),
+        AgendaItemFields("Data review", 45),
+        AgendaItemFields("Wrap-up", 15),
+    ]
+    panel.ask_agenda_item = lambda initial: answers.pop(0)  # type: ignore[method-assign]
+    for _ in range(3):
+        panel.add_button.click()
+        _settle(qtbot, window)
+    assert _titles(panel.model) == ["Welcome", "Data review", "Wrap-up"]
+    assert _times(panel.model) == ["09:00–09:30", "09:30–10:15", "10:15–10:30"]
+    assert "3 items, 1 h 30 min" in panel.summary.text()
+    assert not panel.overrun_label.isVisible()
+    assert _stored_titles(context, event.event_id) == ["Welcome", "Data review", "Wrap-up"]
+
+
+def _seed_agenda(context, event_id: int, items: list[tuple[str, int]]) -> None:  # type: ignore[no-untyped-def]
+    for title, minutes in items:
+        _, changes = context.app.events.add_agenda_item(event_id, AgendaItemFields(title, minutes))
+    context.changed.emit(changes)
+
+
+def test_agenda_reorders_by_drop_and_alt_down_recomputes_times_and_persists(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    _seed_agenda(context, event.event_id, [("A", 30), ("B", 60), ("C", 15)])
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.agenda
+    model = panel.model
+    assert _titles(model) == ["A", "B", "C"]
+
+    # Drag row A below C, as the table's drop does: the model moves the row itself.
+    mime = model.mimeData([model.index(0, 0)])
+    assert model.canDropMimeData(mime, Qt.DropAction.MoveAction, 3, 0, QModelIndex())
+    assert model.dropMimeData(mime, Qt.DropAction.MoveAction, 3, 0, QModelIndex()) is False
+    assert _titles(model) == ["B", "C", "A"], "the view must not remove the source row again"
+    assert _times(model) == ["09:00–10:00", "10:00–10:15", "10:15–10:45"], "times follow at once"
+    _settle(qtbot, window)
+    assert _stored_titles(context, event.event_id) == ["B", "C", "A"]
+    stored = context.app.events.agenda(event.event_id)
+    assert stored[2].starts_at == dt.datetime.combine(_day(), dt.time(10, 15), BERLIN)
+
+    # Alt+Down on the first row moves it one place later.
+    view.editor.tabs.setCurrentWidget(panel)
+    panel.select_row(0)
+    panel.table.setFocus()
+    QTest.keyClick(panel.table, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert _titles(model) == ["C", "B", "A"]
+    assert _times(model)[0] == "09:00–09:15"
+    assert panel.selected_row() == 1, "the moved item stays selected"
+    _settle(qtbot, window)
+    assert _stored_titles(context, event.event_id) == ["C", "B", "A"]
+
+    # A reorder is undoable.
+    context.undo_stack.undo()
+    _settle(qtbot, window)
+    assert _stored_titles(context, event.event_id) == ["B", "C", "A"]
+    assert _titles(model) == ["B", "C", "A"]
+
+
+def test_longer_items_move_later_times_and_the_overrun_is_shown(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)  # 09:00-11:00
+    _seed_agenda(context, event.event_id, [("Intro", 30), ("Discussion", 60), ("Close", 15)])
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.agenda
+    view.editor.tabs.setCurrentWidget(panel)
+    model = panel.model
+    assert not panel.overrun_label.isVisible()
+
+    assert model.setData(model.index(1, agenda_model.Column.MINUTES), 90)
+    assert _times(model) == ["09:00–09:30", "09:30–11:00", "11:00–11:15"], "live times"
+    assert panel.overrun_label.isVisible()
+    assert panel.overrun_label.text() == "Agenda overruns the event by 15 min"
+    overrun_row = model.index(2, agenda_model.Column.TITLE)
+    assert overrun_row.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert "after the event ends at 11:00" in overrun_row.data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(1, agenda_model.Column.TITLE).data(Qt.ItemDataRole.BackgroundRole) is None
+    _settle(qtbot, window)
+    stored = context.app.events.agenda(event.event_id)
+    assert [i.fields.minutes for i in stored] == [30, 90, 15] and stored[2].overruns
+    assert panel.overrun_label.text() == "Agenda overruns the event by 15 min", "still there after reload"
+
+
+# ---- attendees ---------------------------------------------------------------------------------
+
+
+def _cell(panel, person_id: int, column: int):  # type: ignore[no-untyped-def]
+    return panel.model.index(panel.model.row_of_person(person_id), column)
+
+
+def test_attendees_added_from_the_directory_and_edited_in_place(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    ada = _person(context.app, "Ada", "Lovelace")
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.attendees
+    panel.ask_person = lambda: [ada]  # type: ignore[method-assign]
+    panel.add_button.click()
+    _settle(qtbot, window)
+    assert panel.model.rowCount() == 1
+    assert _cell(panel, ada, attendee_model.Column.NAME).data() == "Ada Lovelace, MD"
+    assert _cell(panel, ada, attendee_model.Column.INVITATION).data() == "Not sent"
+
+    Column = attendee_model.Column
+    assert panel.model.setData(_cell(panel, ada, Column.INVITATION), Invitation.ACCEPTED.value)
+    assert panel.model.setData(
+        _cell(panel, ada, Column.CONTRACT), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
+    )
+    _settle(qtbot, window)
+    (stored,) = context.app.events.attendees(event.event_id)
+    assert stored.fields.invitation is Invitation.ACCEPTED and stored.fields.contract_signed
+    assert not stored.fields.coi_disclosed
+    assert _cell(panel, ada, Column.CONTRACT).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert "1 accepted" in panel.summary.text() and "1 of 1 contracts signed" in panel.summary.text()
+    qtbot.waitUntil(lambda: "1/1 accepted" in view.proxy.index(0, 0).data(FactsRole), timeout=WAIT_MS)
+
+    # The picker would not offer her again; a role from the combo choices is stored too.
+    choices = _cell(panel, ada, Column.ROLE).data(agenda_model.ChoicesRole)
+    assert (AttendeeRole.CHAIR.label, AttendeeRole.CHAIR.value) in choices
+    assert panel.model.setData(_cell(panel, ada, Column.ROLE), AttendeeRole.CHAIR.value)
+    _settle(qtbot, window)
+    assert context.app.events.attendees(event.event_id)[0].fields.role is AttendeeRole.CHAIR
+
+
+def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summary(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    ada, bob = _person(context.app, "Ada", "Lovelace"), _person(context.app, "Bob", "Marley")
+    for person_id in (ada, bob):
+        _, changes = context.app.events.add_attendee(
+            event.event_id, person_id, AttendanceFields(invitation=Invitation.ACCEPTED)
+        )
+    context.changed.emit(changes)
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.attendees
+    view.editor.tabs.setCurrentWidget(panel)
+    assert not panel.fmv_label.isVisible()
+    cap = context.app.events.rate_card().cap_per_engagement
+
+    Column = attendee_model.Column
+    assert panel.model.setData(_cell(panel, ada, Column.HONORARIUM), float(cap + 1000))
+    assert panel.model.setData(_cell(panel, bob, Column.HONORARIUM), float(cap - 1000))
+    _settle(qtbot, window)
+    assert context.app.events.attendees(event.event_id)[0].fields.honorarium_amount == cap + 1000
+    name = _cell(panel, ada, Column.NAME)
+    assert name.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert "above the cap" in name.data(Qt.ItemDataRole.ToolTipRole)
+    assert _cell(panel, bob, Column.NAME).data(Qt.ItemDataRole.DecorationRole) is None
+    assert panel.fmv_label.isVisible()
+    assert (
+        "1 fair market value warning" in panel.fmv_label.text() and "Ada Lovelace" in panel.fmv_label.text()
+    )
+    assert "Bob" not in panel.fmv_label.text()
+
+
+def test_import_attendees_opens_the_wizard_for_this_event(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.attendees
+    opened: list[int] = []
+    panel.open_import_wizard = lambda event_id: opened.append(event_id)  # type: ignore[method-assign]
+    panel.import_button.click()
+    assert opened == [event.event_id]
+
+
+# ---- checklist, budget, exports ----------------------------------------------------------------
+
+
+def test_manual_checklist_tick_is_saved_and_automatic_steps_cannot_be_ticked(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.checklist
+    model = panel.model
+    keys = [i.key for i in model.items()]
+    assert "materials" in keys and "contracts" in keys
+    assert panel.progress.format() == "0 of 5 done"
+    contracts = model.index(keys.index("contracts"))
+    assert not contracts.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert not model.setData(contracts, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert "0 of 0 accepted attendees" in contracts.data()
+
+    materials = model.index(keys.index("materials"))
+    assert model.setData(materials, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    _settle(qtbot, window)
+    stored = {i.key: i.done for i in context.app.events.checklist(event.event_id)}
+    assert stored["materials"] is True and stored["contracts"] is False
+    assert panel.progress.format() == "1 of 5 done"
+
+
+def test_exports_write_calendar_csv_excel_and_sign_in_sheet(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    ada = _person(context.app, "Ada", "Lovelace")
+    _, changes = context.app.events.add_attendee(
+        event.event_id, ada, AttendanceFields(invitation=Invitation.ACCEPTED)
+    )
+    context.changed.emit(changes)
+    _seed_agenda(context, event.event_id, [("Welcome", 30)])
+    view = _open(qtbot, window, event.event_id)
+    editor = view.editor
+    out = tmp_path / "exports"
+    out.mkdir()
+    asked: list[str] = []
+
+    def ask_save_path(kind, suggested):  # type: ignore[no-untyped-def]
+        asked.append(suggested)
+        return out / f"board-{kind.key}"  # no suffix: the editor adds it
+
+    editor.ask_save_path = ask_save_path  # type: ignore[method-assign]
+    messages: list[str] = []
+    view.status_message.connect(messages.append)
+    for key in ("ics", "csv", "xlsx", "pdf"):
+        with qtbot.waitSignal(editor.exported, timeout=30_000) as written:
+            editor.export_actions[key].trigger()
+        path = written.args[1]
+        assert path == out / f"board-{key}.{key}"
+        assert path.exists() and path.stat().st_size > 0
+    assert "Lung cancer advisory board - calendar invitation.ics" in asked
+    assert "BEGIN:VEVENT" in (out / "board-ics.ics").read_text()
+    assert "Lovelace" in (out / "board-csv.csv").read_text(encoding="utf-8-sig")
+    assert (out / "board-pdf.pdf").read_bytes().startswith(b"%PDF")
+    assert any(str(out / "board-pdf.pdf") in m for m in messages)
+
+
+def test_a_failed_export_is_reported(make_window, qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    undated = EventFields(title="Undated")
+    event, changes = context.app.events.create(undated)
+    context.changed.emit(changes)
+    view = window.boards
+    view.show_period("all")
+    view = _open(qtbot, window, event.event_id)
+    reported: list[str] = []
+    monkeypatch.setattr(
+        "msldesk.ui.boards.event_editor.report_error", lambda e, d="", p=None: reported.append(str(e))
+    )
+    view.editor.ask_save_path = lambda kind, suggested: tmp_path / "x.ics"  # type: ignore[method-assign]
+    view.editor.export("ics")
+    qtbot.waitUntil(lambda: bool(reported), timeout=WAIT_MS)
+    assert "start and end" in reported[0]
+    assert not (tmp_path / "x.ics").exists()
+
+
+# ---- models ------------------------------------------------------------------------------------
+
+
+def test_boards_models_pass_qt_model_tester(make_window, qtbot, pytestconfig) -> None:  # type: ignore[no-untyped-def]
+    from pytestqt.modeltest import ModelTester
+
+    window, context, event = _seeded(make_window, qtbot)
+    ada = _person(context.app, "Ada", "Lovelace")
+    context.app.events.add_attendee(event.event_id, ada, AttendanceFields(honorarium_amount=Decimal("9000")))
+    _seed_agenda(context, event.event_id, [("A", 30), ("B", 60), ("C", 45)])
+    view = _open(qtbot, window, event.event_id)
+    editor = view.editor
+    assert isinstance(view.model, EventListModel) and isinstance(editor.checklist.model, ChecklistModel)
+    # One tester per model: a tester follows every signal of each model it checked, and the
+    # qtmodeltester fixture can only let go of the last one.
+    testers = []
+    try:
+        for model in (view.model, editor.agenda.model, editor.attendees.model, editor.checklist.model):
+            assert model.rowCount() > 0
+            tester = ModelTester(pytestconfig)
+            testers.append(tester)
+            tester.check(model, force_py=True)
+        # Moves, edits and the reloads after them keep every model consistent (the testers watch).
+        assert editor.agenda.model.move_item(0, 2)
+        assert not editor.agenda.model.move_item(0, 0)
+        assert editor.agenda.model.setData(editor.agenda.model.index(0, agenda_model.Column.MINUTES), 20)
+        _settle(qtbot, window)
+        assert [i.fields.title for i in context.app.events.agenda(event.event_id)] == ["B", "C", "A"]
+    finally:
+        for tester in testers:
+            tester._cleanup()
