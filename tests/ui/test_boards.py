@@ -182,6 +182,45 @@ def test_save_refuses_an_end_before_the_start_then_saves_and_undoes(make_window,
     assert context.app.events.get(event.event_id).title == "Renamed board"
 
 
+def test_unsaved_edits_are_not_lost_when_another_event_is_chosen(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, first = _seeded(make_window, qtbot, title="First board")
+    second, changes = context.app.events.create(_event_fields(title="Second board"))
+    context.changed.emit(changes)
+    view = _open(qtbot, window, first.event_id)
+    form = view.editor.form
+    assert form.dirty_label.isHidden()
+    form.title.setText("First board, renamed")
+    assert form.is_dirty() and not form.dirty_label.isHidden()
+    answers = ["cancel", "save"]
+    asked: list[str] = []
+    view.ask_unsaved_changes = lambda title: asked.append(title) or answers.pop(0)  # type: ignore[method-assign]
+
+    view.select_event(second.event_id)
+    qtbot.waitUntil(
+        lambda: view.current_event() is not None and view.current_event().event_id == first.event_id
+    )
+    _settle(qtbot, window)
+    assert asked == ["First board, renamed"]
+    assert view.editor.event_id == first.event_id and form.title.text() == "First board, renamed"
+
+    view.select_event(second.event_id)
+    qtbot.waitUntil(lambda: view.editor.bundle is not None and view.editor.bundle.event_id == second.event_id)
+    _settle(qtbot, window)
+    assert context.app.events.get(first.event_id).title == "First board, renamed"
+    assert form.title.text() == "Second board" and not form.is_dirty()
+
+
+def test_time_zone_choices_are_the_iana_names(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    combo = view.editor.form.timezone
+    qtbot.waitUntil(lambda: combo.count() > 300, timeout=WAIT_MS)
+    names = {combo.itemText(i) for i in range(combo.count())}
+    assert {"Asia/Kolkata", "America/New_York", "UTC"} <= names
+    assert not any(n.startswith(("posix/", "right/")) for n in names)
+    assert combo.currentText() == "Europe/Berlin" and not view.editor.form.is_dirty()
+
+
 # ---- agenda ------------------------------------------------------------------------------------
 
 
@@ -362,6 +401,20 @@ def test_import_attendees_opens_the_wizard_for_this_event(make_window, qtbot) ->
     panel.open_import_wizard = lambda event_id: opened.append(event_id)  # type: ignore[method-assign]
     panel.import_button.click()
     assert opened == [event.event_id]
+
+
+def test_import_attendees_opens_the_people_import_wizard(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("msldesk.ui.people.import_wizard")
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.attendees
+    view.editor.tabs.setCurrentWidget(panel)
+    panel.import_button.click()
+    wizard = panel._wizard
+    assert wizard is not None and wizard.isVisible()
+    assert wizard.event_id == event.event_id  # type: ignore[attr-defined]
+    wizard.close()
+    _settle(qtbot, window)
 
 
 # ---- checklist, budget, exports ----------------------------------------------------------------

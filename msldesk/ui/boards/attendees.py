@@ -154,11 +154,12 @@ class AttendeesPanel(QWidget):
     def open_import_wizard(self, event_id: int) -> QWidget | None:
         """Open the people import wizard for this event; None if it is not part of this build."""
         try:
-            from msldesk.ui.people.import_wizard import ImportWizard  # type: ignore[import-not-found]
-        except ImportError:
+            from msldesk.ui.people.import_wizard import ImportWizard
+        except ImportError:  # built by the People section; a build without it still edits events
             return None
-        wizard = ImportWizard(self.context, event_id=event_id)
+        wizard = ImportWizard(self.context, event_id=event_id, parent=self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.status_message.connect(self.status_message)
         wizard.show()
         return wizard
 

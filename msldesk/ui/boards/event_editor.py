@@ -210,7 +210,8 @@ class EventEditor(QWidget):
             self.status_message.emit(f"Saved “{event.title}”")
 
         def failed(error: BaseException, _details: str) -> bool:
-            if isinstance(error, InvalidInputError):
+            # Shown next to the fields while they are on screen; reported like any error otherwise.
+            if isinstance(error, InvalidInputError) and self._event_id == event_id:
                 self.form.show_error(error.user_message)
                 self.tabs.setCurrentIndex(self.OVERVIEW)
                 self.status_message.emit("Not saved: " + error.user_message)

@@ -162,6 +162,19 @@ class EventForm(QWidget):
         self._start_before = self.starts.dateTime()
         self.starts.dateTimeChanged.connect(self._on_starts_date_time_changed)
         self.undated.toggled.connect(self._on_undated_toggled)
+        self.dirty_label = QLabel("Unsaved changes")
+        self.dirty_label.setStyleSheet("color:#5f6368; font-style:italic;")
+        self.dirty_label.hide()
+        save_row.insertWidget(1, self.dirty_label)
+        for signal in (
+            self.kind.currentIndexChanged, self.status.currentIndexChanged, self.title.textChanged,
+            self.objectives.textChanged, self.key_questions.textChanged, self.therapeutic_area.textChanged,
+            self.product.textChanged, self.starts.dateTimeChanged, self.ends.dateTimeChanged,
+            self.undated.toggled, self.timezone.editTextChanged, self.venue.textChanged,
+            self.virtual_link.textChanged, self.currency.textChanged, self.budget_estimated.valueChanged,
+            self.budget_committed.valueChanged, self.budget_actual.valueChanged,
+        ):  # fmt: skip
+            signal.connect(self._on_field_changed)
         self.save_button.clicked.connect(self.save_requested)
         self.save_budget_button.clicked.connect(self.save_requested)
         self.title.returnPressed.connect(self.save_requested)
@@ -197,6 +210,7 @@ class EventForm(QWidget):
         self.budget_actual.setValue(float(f.budget_actual))
         self.clear_error()
         self._clean = self.fields()
+        self.dirty_label.hide()
 
     def fields(self) -> EventFields:
         """What the form says now; times are wall times in the chosen zone (the service attaches it)."""
@@ -248,6 +262,9 @@ class EventForm(QWidget):
         self.error.hide()
 
     # ---- behaviour ----------------------------------------------------------------------------
+
+    def _on_field_changed(self, *_args: object) -> None:
+        self.dirty_label.setVisible(self.is_dirty())
 
     def _on_starts_date_time_changed(self, value: QDateTime) -> None:
         # Moving the start moves the end with it, keeping the length (as calendars do).

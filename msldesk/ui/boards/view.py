@@ -194,11 +194,26 @@ class BoardsView(QWidget):
                 button.setChecked(True)
                 self._on_period_buttons_clicked(button)  # type: ignore[arg-type]
 
-    def _on_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+    def _on_list_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         event_id = current.data(EventIdRole) if current.isValid() else None
-        if event_id is not None:
+        if event_id is not None and event_id != self.editor.event_id:
+            if not self._may_leave_event():
+                # Stay on the event with the unsaved edits (after this signal has finished).
+                keep = self.editor.event_id
+                QTimer.singleShot(0, lambda: keep is not None and self.select_event(keep))
+                return
             self.editor.open_event(int(event_id))
         self._update_buttons()
+
+    def _may_leave_event(self) -> bool:
+        """True when the editor may show another event: its edits are saved, dropped, or there are none."""
+        editor = self.editor
+        if editor.bundle is None or not editor.form.is_dirty():
+            return True
+        answer = self.ask_unsaved_changes(editor.form.fields().title or editor.bundle.event.title)
+        if answer == "save":
+            editor.save()  # the job holds the event id and fields, so it saves the right event
+        return answer != "cancel"
 
     def current_event(self) -> Event | None:
         index = self.list.currentIndex()
@@ -218,8 +233,20 @@ class BoardsView(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def ask_unsaved_changes(self, title: str) -> str:
+        """ "save", "discard" or "cancel" for edits of the open event that were not saved."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save your changes to “{title}” before opening another event?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
     def new_event(self) -> None:
-        if self.context.app is None:
+        if self.context.app is None or not self._may_leave_event():
             return
         events, fields = self.context.app.events, new_event_fields()
 
