@@ -263,6 +263,10 @@ class _Hit:
         return (-_RANK[self.reason], -self.strength, self.person_id)
 
 
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 _SCAN_LIMIT = 64  # distinct last names at one institution below which typos are found by comparing
 
 
@@ -293,16 +297,20 @@ class _Institution:
             self._variants = None  # rare: rebuilt when next needed
 
     def similar_lasts(self, last: str) -> set[str]:
-        """Last names here equal to `last` or, for names of five letters or more, one edit away."""
+        """Last names here equal to `last` or, for names of five letters or more, one edit away.
+        Names with digits ("Test12", placeholder rows) are never typos of each other: exact only."""
         found = {last} if last in self.by_last else set()
-        if len(last) < 5:
+        if len(last) < 5 or _has_digit(last):
             return found
         if len(self.by_last) <= _SCAN_LIMIT:  # most places: comparing is cheaper than a table
             size = len(last)
             found.update(
                 known
                 for known in self.by_last
-                if len(known) >= 5 and abs(len(known) - size) <= 1 and within_one_edit(last, known)
+                if len(known) >= 5
+                and abs(len(known) - size) <= 1
+                and not _has_digit(known)
+                and within_one_edit(last, known)
             )
             return found
         variants = self._variants
@@ -316,7 +324,7 @@ class _Institution:
 
     @staticmethod
     def _index(last: str, variants: dict[str, set[str]]) -> None:
-        if len(last) >= 5:
+        if len(last) >= 5 and not _has_digit(last):
             for variant in _variants(last):
                 variants.setdefault(variant, set()).add(last)
 

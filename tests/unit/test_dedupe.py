@@ -442,3 +442,12 @@ def test_bare_names_match_only_other_bare_names() -> None:
     assert index.find(PersonFields(first_name="Anne", last_name="Schmidt")) is None
     detailed = PersonIndex([(2, PersonFields(first_name="Anna", last_name="Schmidt", email="a@x.org"))])
     assert detailed.find(PersonFields(first_name="Anna", last_name="Schmidt")) is None
+
+
+def test_numbered_placeholder_names_are_not_typos_of_each_other() -> None:
+    # Test exports are full of "User12"/"User13": one edit apart, never the same person; and
+    # comparing them all with each other must not make a 10,000-row import slow.
+    people = [(i, person(f"First{i}", f"Last{i}", institution=MAYO)) for i in range(2000)]
+    index = PersonIndex(people)
+    assert index.find(person("First5", "Last6", institution=MAYO)) is None
+    assert index.find(person("First5", "Last5", institution=MAYO)) == (5, REASON_SIMILAR)
