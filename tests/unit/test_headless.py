@@ -19,10 +19,10 @@ PROBE = textwrap.dedent(
 
     import msldesk
     import msldesk.cli, msldesk.app, msldesk.decks.service
-    import msldesk.db, msldesk.decks
+    import msldesk.db, msldesk.decks, msldesk.boards
 
     names = ["msldesk.cli", "msldesk.app", "msldesk.__main__"]
-    for package in (msldesk.decks, msldesk.db):
+    for package in (msldesk.decks, msldesk.boards, msldesk.db):
         names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
                   if ".migrations" not in m.name]
     names += [m.name for m in pkgutil.iter_modules(msldesk.__path__, "msldesk.") if m.name != "msldesk.ui"]
@@ -33,7 +33,7 @@ PROBE = textwrap.dedent(
     # Use the core the way the CLI does (lazy imports happen here), through the real entry point.
     from msldesk.__main__ import main
     with tempfile.TemporaryDirectory() as folder:
-        code = main(["--data-dir", folder, "decks"])
+        code = main(["--data-dir", folder, "decks"]) or main(["--data-dir", folder, "events"])
     after_use = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6"))
     print(json.dumps({"modules": names, "after_import": after_import, "after_use": after_use,
                       "exit": code}))
