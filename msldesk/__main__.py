@@ -19,6 +19,7 @@ CLI_COMMANDS = {
     "event",
     "people",
     "payments",
+    "fmv",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

@@ -96,6 +96,18 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("keep_id", type=int)
     c.add_argument("other_ids", type=int, nargs="+")
 
+    p = commands.add_parser("fmv", help="the fair-market-value rate card (hourly rates and caps)")
+    p.add_argument("--json", action="store_true")
+    fmv_commands = p.add_subparsers(dest="fmv_command")
+    c = fmv_commands.add_parser("set-rate", help="set the hourly rate of a tier (and specialty)")
+    c.add_argument("--tier", required=True)
+    c.add_argument("--specialty", default="", help="blank: any specialty of that tier")
+    c.add_argument("--rate", required=True, help="hourly rate; 0 removes the rate")
+    c = fmv_commands.add_parser("set-caps", help="set the currency and caps")
+    c.add_argument("--currency")
+    c.add_argument("--per-engagement")
+    c.add_argument("--per-person-year")
+
     p = commands.add_parser("payments", help="transfers of value (honoraria, travel, expenses)")
     payment_commands = p.add_subparsers(dest="payments_command", required=True)
     c = payment_commands.add_parser("export", help="a year's payments as an Open Payments-shaped CSV")
@@ -360,4 +372,61 @@ def cmd_payments(app: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-BOARD_COMMANDS = {"events": cmd_events, "event": cmd_event, "people": cmd_people, "payments": cmd_payments}
+def cmd_fmv(app: Any, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+    from decimal import Decimal, InvalidOperation
+
+    from msldesk.boards.fmv import Rate
+
+    def number(value: str, what: str) -> Decimal:
+        try:
+            return Decimal(value)
+        except InvalidOperation as exc:
+            raise InvalidInputError(f"{what} must be a number, not {value!r}.") from exc
+
+    card = app.events.rate_card()
+    if args.fmv_command == "set-rate":
+        key = (args.tier.casefold(), args.specialty.casefold())
+        rates = [r for r in card.rates if (r.tier.casefold(), r.specialty.casefold()) != key]
+        rate = number(args.rate, "--rate")
+        if rate < 0:
+            raise InvalidInputError("An hourly rate cannot be negative (0 removes the rate).")
+        if rate > 0:
+            rates.append(Rate(args.tier, args.specialty, rate))
+        card = replace(card, rates=tuple(rates))
+        app.events.save_rate_card(card)
+    elif args.fmv_command == "set-caps":
+        changes: dict[str, Any] = {}
+        if args.currency:
+            changes["currency"] = args.currency
+        if args.per_engagement:
+            changes["cap_per_engagement"] = number(args.per_engagement, "--per-engagement")
+        if args.per_person_year:
+            changes["cap_per_person_year"] = number(args.per_person_year, "--per-person-year")
+        card = replace(card, **changes)
+        app.events.save_rate_card(card)
+    if args.json:
+        _print_json(
+            {
+                "currency": card.currency,
+                "cap_per_engagement": card.cap_per_engagement,
+                "cap_per_person_year": card.cap_per_person_year,
+                "rates": [asdict(r) for r in card.rates],
+            }
+        )
+        return EXIT_OK
+    print(f"Currency {card.currency}; caps: {card.format_amount(card.cap_per_engagement)} per engagement, "
+          f"{card.format_amount(card.cap_per_person_year)} per person per year")  # fmt: skip
+    for r in sorted(card.rates, key=lambda r: (r.tier, r.specialty)):
+        specialty = r.specialty or "(any specialty)"
+        print(f"  tier {r.tier:4} {specialty:30} {card.format_amount(r.hourly_rate)}/hour")
+    return EXIT_OK
+
+
+BOARD_COMMANDS = {
+    "events": cmd_events,
+    "event": cmd_event,
+    "people": cmd_people,
+    "fmv": cmd_fmv,
+    "payments": cmd_payments,
+}

@@ -478,7 +478,7 @@ class EventService:
             fields = attendance_fields(attendance)
             warnings = ()
             if fields.honorarium_amount > 0 and fields.role is not AttendeeRole.INTERNAL:
-                warnings = card.warnings(fields.honorarium_amount, totals.get(person.id, Decimal("0")))
+                warnings = card.warnings(fields.honorarium_amount, totals.get(person.id, Decimal("0")), year)
             result.append(Attendance(attendance.id, event_id, to_person(person), fields, tuple(warnings)))
         return result
 
