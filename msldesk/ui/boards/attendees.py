@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -157,10 +158,14 @@ class AttendeesPanel(QWidget):
             from msldesk.ui.people.import_wizard import ImportWizard
         except ImportError:  # built by the People section; a build without it still edits events
             return None
-        wizard = ImportWizard(self.context, event_id=event_id, parent=self)
-        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard = self._wizard
+        if wizard is not None and shiboken6.isValid(wizard) and wizard.isVisible():
+            wizard.raise_()  # one at a time; the wizard deletes itself once closed and idle
+            wizard.activateWindow()
+            return wizard
+        wizard = ImportWizard(self.context, event_id=event_id, parent=self.window())
         wizard.status_message.connect(self.status_message)
-        wizard.show()
+        wizard.show()  # not modal: the event stays editable while a file is read
         return wizard
 
     # ---- edits --------------------------------------------------------------------------------

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from msldesk.boards.events import EventService
 from msldesk.boards.records import AgendaItem, Attendance, ChecklistItem, Event
+
+if TYPE_CHECKING:  # the service module loads SQLAlchemy; the GUI starts without it
+    from msldesk.boards.events import EventService
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from msldesk.boards.events import EventService
 from msldesk.boards.records import AgendaItem, Attendance, Event
+
+if TYPE_CHECKING:  # the service module loads SQLAlchemy; the GUI starts without it
+    from msldesk.boards.events import EventService
 
 
 @dataclass(frozen=True)
