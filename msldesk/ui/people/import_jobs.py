@@ -1,0 +1,84 @@
+"""The import wizard's background work (no Qt): preview with sample values, attendance match estimate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from msldesk.boards.records import AttendanceRecord, ImportPreview, PersonFields
+from msldesk.progress import CancelToken, ProgressCallback
+
+if TYPE_CHECKING:
+    from msldesk.boards.events import EventService
+    from msldesk.boards.importing import PeopleImporter
+
+SAMPLE_ROWS = 200
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    preview: ImportPreview
+    samples: dict[str, str] | None  # header -> first non-blank value; None when not read again
+
+
+def load_preview(
+    importer: PeopleImporter,
+    path: Path,
+    mapping: Mapping[str, str] | None,
+    with_samples: bool,
+    cancel: CancelToken,
+    progress: ProgressCallback,
+) -> PreviewResult:
+    """PeopleImporter.preview, plus an example value per column the first time a file is read.
+
+    ImportPreview carries mapped rows only, and the user needs to see what an unmapped column holds
+    to map it; so the first read also reads the table itself (the source reader is cheap next to
+    matching against the directory).
+    """
+    samples = None
+    if with_samples:
+        from msldesk.boards.sources import read_source
+
+        progress(0, 0, f"Reading {path.name}")
+        samples = sample_values(read_source(path, cancel))
+    cancel.raise_if_cancelled()
+    preview = importer.preview(path, mapping, cancel, progress)
+    return PreviewResult(preview, samples)
+
+
+def sample_values(table: object) -> dict[str, str]:
+    headers: tuple[str, ...] = getattr(table, "headers", ())
+    rows = getattr(table, "rows", ())
+    samples: dict[str, str] = {}
+    for _number, cells in rows[:SAMPLE_ROWS]:
+        for header, cell in zip(headers, cells, strict=False):
+            if header not in samples and cell.strip():
+                samples[header] = cell.strip()
+        if len(samples) == len(headers):
+            break
+    return samples
+
+
+def event_people(events: EventService, event_id: int) -> list[PersonFields]:
+    return [a.person.fields for a in events.attendees(event_id)]
+
+
+def attendance_matches(records: Iterable[AttendanceRecord], people: Iterable[PersonFields]) -> int:
+    """How many lines of a meeting report find a person on the event's list, by email then by name,
+    the way PeopleImporter.apply records attendance."""
+    people = list(people)
+    emails = {p.email.lower() for p in people if p.email}
+    names = {_name_key(f"{p.first_name} {p.last_name}") for p in people}
+    return sum(1 for r in records if (r.email and r.email.lower() in emails) or _name_key(r.name) in names)
+
+
+def _name_key(name: str) -> str:
+    from msldesk.boards.dedupe import name_key
+
+    if "," in name:  # "Last, First"
+        last, _, first = name.partition(",")
+        return name_key(first.strip(), last.strip())
+    parts = name.split()
+    return name_key(" ".join(parts[:-1]), parts[-1] if parts else "")

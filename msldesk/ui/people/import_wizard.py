@@ -1,0 +1,613 @@
+"""ImportWizard: choose a people file, map its columns, check what would change, then import it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from msldesk.boards.records import Event, ImportPreview, ImportResult
+from msldesk.changes import Changes
+from msldesk.errors import MsldeskError
+from msldesk.progress import CancelToken
+from msldesk.ui.context import AppContext
+from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.people.dialog_jobs import CANCELLED, DialogJobs
+from msldesk.ui.people.import_jobs import PreviewResult, attendance_matches, event_people, load_preview
+from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel, TargetDelegate
+
+REMAP_DELAY_MS = 250
+PEOPLE_FILTER = "People files (*.csv *.tsv *.txt *.xlsx *.xlsm *.vcf *.vcard *.ics *.json);;All files (*)"
+_NAME_TARGETS = {"first_name", "last_name", "full_name"}
+_KIND_LABELS = {
+    "csv": "a table (CSV/TSV)",
+    "xlsx": "an Excel workbook",
+    "vcard": "contacts (vCard)",
+    "nppes-json": "NPPES NPI registry data",
+    "ics": "a calendar invitation (attendees)",
+    "teams-report": "a Microsoft Teams attendance report",
+    "zoom-report": "a Zoom participants report",
+    "open-payments": "a CMS Open Payments file",
+}
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+
+
+def kind_label(kind: str) -> str:
+    return _KIND_LABELS.get(kind, kind)
+
+
+def _error(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet("color: #a50e0e; background: #fce8e6; padding: 8px; border-radius: 4px;")
+    label.hide()
+    return label
+
+
+def _busy() -> QProgressBar:
+    bar = QProgressBar()
+    bar.setRange(0, 0)
+    bar.hide()
+    return bar
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Choose a file")
+        self.setSubTitle(
+            "A list of people: CSV or Excel, contacts (vCard), calendar invitations, a Teams or Zoom "
+            "attendance report, NPPES or Open Payments data. Nothing is saved until you import."
+        )
+        self.path_edit = QLineEdit()
+        self.path_edit.setReadOnly(True)
+        self.path_edit.setPlaceholderText("No file chosen")
+        self.choose_button = QPushButton("Choose file…")
+        self.choose_button.clicked.connect(wizard.choose_file)
+        self.progress = _busy()
+        self.progress_label = QLabel()
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.refusal = _error("")
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.choose_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.refusal)
+        layout.addWidget(self.info)
+        layout.addStretch(1)
+
+    def isComplete(self) -> bool:
+        return self.w.preview is not None and not self.w.loading
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Match the columns")
+        self.setSubTitle(
+            "Each column of the file and the person field it fills. Change a field where the guess is "
+            "wrong; choose (ignore) to leave a column out."
+        )
+        self.view = QTableView()
+        self.view.setModel(wizard.mapping_model)
+        self.view.setItemDelegateForColumn(TARGET_COLUMN, TargetDelegate(self.view))
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.view.verticalHeader().hide()
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.view.setColumnWidth(TARGET_COLUMN, 280)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.progress = _busy()
+        self.problem = _error("")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        wizard.mapping_model.modelReset.connect(self._open_editors)
+
+    def _open_editors(self) -> None:
+        # Always-open combo boxes: the mapping is the whole point of this page.
+        for row in range(self.w.mapping_model.rowCount()):
+            self.view.openPersistentEditor(self.w.mapping_model.index(row, TARGET_COLUMN))
+
+    def isComplete(self) -> bool:
+        return self.w.preview is not None and not self.w.loading
+
+
+class CheckPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Check and import")
+        self.setSubTitle("What importing this file will do. Rows with errors are left out.")
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "Import")
+        self.counts = QLabel()
+        self.counts.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.event_combo = QComboBox()
+        self.event_combo.addItem("No event: add to the directory only", None)
+        self.event_combo.setToolTip("Also put everyone in this file on an event's attendee list")
+        self.event_combo.currentIndexChanged.connect(wizard._on_event_combo_changed)
+        self.attendance = QLabel()
+        self.attendance.setWordWrap(True)
+        self.attendance.hide()
+        self.errors = QTreeWidget()
+        self.errors.setHeaderLabels(["Row", "Problem"])
+        self.errors.setRootIsDecorated(False)
+        self.errors.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.errors.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.copy_button = QPushButton("Copy errors")
+        self.copy_button.setToolTip("Copy every row error as text, to fix the file")
+        self.copy_button.clicked.connect(wizard.copy_errors)
+        self.errors_label = QLabel("Rows that will not be imported")
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.hide()
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.progress_label = QLabel()
+        event_row = QHBoxLayout()
+        event_row.addWidget(QLabel("Add to event"))
+        event_row.addWidget(self.event_combo, 1)
+        errors_row = QHBoxLayout()
+        errors_row.addWidget(self.errors_label, 1)
+        errors_row.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.warnings)
+        layout.addLayout(event_row)
+        layout.addWidget(self.attendance)
+        layout.addLayout(errors_row)
+        layout.addWidget(self.errors, 1)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.progress)
+
+    def initializePage(self) -> None:
+        self.w._show_check()
+
+    def isComplete(self) -> bool:
+        p = self.w.preview
+        return p is not None and bool(p.rows) and not self.w.loading and not self.w.importing
+
+    def validatePage(self) -> bool:
+        # "Import" starts the work; the wizard moves on by itself when it is done.
+        if self.w.result is not None:
+            return True
+        self.w.start_import()
+        return False
+
+
+class SummaryPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Imported")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addStretch(1)
+
+
+class ImportWizard(QWizard):
+    """Open with open() or show(). Cancel at any step writes nothing."""
+
+    imported = Signal(object)  # ImportResult
+    status_message = Signal(str)
+
+    def __init__(
+        self,
+        context: AppContext,
+        event_id: int | None = None,
+        parent: QWidget | None = None,
+        path: Path | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.event_id = event_id
+        self.path: Path | None = None
+        self.preview: ImportPreview | None = None
+        self.samples: dict[str, str] = {}
+        self.refusal = ""  # why the chosen file cannot be imported
+        self.loading = False
+        self.importing = False
+        self.cancelling = False
+        self.result: ImportResult | None = None
+        self.matched_attendance: int | None = None
+        self._generation = 0
+        self._attendance_generation = 0
+        self._preview_token = CancelToken()
+        self._import_token = CancelToken()
+        self._events: list[Event] = []
+        self.jobs = DialogJobs(self, context.runner)
+        self.setWindowTitle("Import people")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.resize(860, 620)
+
+        self.mapping_model = MappingModel(self)
+        self.file_page = FilePage(self)
+        self.mapping_page = MappingPage(self)
+        self.check_page = CheckPage(self)
+        self.summary_page = SummaryPage()
+        for page in (self.file_page, self.mapping_page, self.check_page, self.summary_page):
+            self.addPage(page)
+        self.mapping_view = self.mapping_page.view
+
+        self._remap_timer = QTimer(self)
+        self._remap_timer.setSingleShot(True)
+        self._remap_timer.setInterval(REMAP_DELAY_MS)
+        self._remap_timer.timeout.connect(self.remap)
+        self.mapping_model.mapping_changed.connect(self._on_mapping_model_mapping_changed)
+        self._load_events()
+        if path is not None:
+            self.load(Path(path))
+
+    # ---- step 1: the file ---------------------------------------------------------------------
+
+    def ask_open_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import people", "", PEOPLE_FILTER)
+        return Path(name) if name else None
+
+    def choose_file(self) -> None:
+        path = self.ask_open_path()
+        if path is not None:
+            self.load(path)
+
+    def load(self, path: Path) -> None:
+        """Read and check a file in a worker; nothing is written."""
+        self.path = Path(path)
+        self.preview = None
+        self.refusal = ""
+        self.samples = {}
+        page = self.file_page
+        page.path_edit.setText(str(self.path))
+        page.info.clear()
+        page.refusal.hide()
+        self._start_preview(None)
+
+    def remap(self) -> None:
+        """Check the rows again with the mapping chosen on the mapping page."""
+        self._remap_timer.stop()
+        if self.path is not None:
+            self._start_preview(self.mapping_model.mapping())
+
+    def _start_preview(self, mapping: dict[str, str] | None) -> None:
+        if self.context.app is None or self.path is None:
+            return
+        self._preview_token.cancel()  # an older preview's answer is no longer wanted
+        self._preview_token = token = CancelToken()
+        self._generation += 1
+        generation, importer, path = self._generation, self.context.app.people_import, self.path
+        with_samples = mapping is None
+        self._set_loading(True, "Reading the file…" if with_samples else "Checking the rows…")
+
+        def job(progress: Any, _cancel: Any) -> PreviewResult:
+            return load_preview(importer, path, mapping, with_samples, token, progress)
+
+        self.jobs.submit(
+            "db",
+            job,
+            lambda result: self._on_preview_loaded(generation, result),
+            lambda error, details: self._on_preview_failed(generation, error, details),
+            lambda done, total, message: self._on_preview_progress(generation, done, total, message),
+        )
+
+    def _on_preview_progress(self, generation: int, done: int, total: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        for bar in (self.file_page.progress, self.mapping_page.progress):
+            bar.setRange(0, total)
+            bar.setValue(done)
+        self.file_page.progress_label.setText(message)
+
+    def _on_preview_loaded(self, generation: int, result: PreviewResult | object) -> None:
+        if generation != self._generation or not isinstance(result, PreviewResult):
+            return  # superseded, or cancelled
+        self.preview = result.preview
+        if result.samples is not None:
+            self.samples = result.samples
+            self.mapping_model.set_mapping(result.preview.headers, result.preview.mapping, self.samples)
+        self._set_loading(False)
+        self._show_file_info()
+        self._show_mapping_status()
+        if self.currentPage() is self.check_page:
+            self._show_check()
+        self._update_attendance()
+
+    def _on_preview_failed(self, generation: int, error: BaseException, details: str) -> None:
+        if generation != self._generation:
+            return
+        self._set_loading(False)
+        message = user_message(error)
+        if self.currentPage() is self.mapping_page and self.preview is not None:
+            # The file was fine a moment ago: keep the last good check, say what went wrong.
+            self.mapping_page.problem.setText(message)
+            self.mapping_page.problem.show()
+            return
+        self.preview = None
+        self.refusal = message
+        self.file_page.refusal.setText(f"This file cannot be imported. {message}")
+        self.file_page.refusal.show()
+        self.file_page.info.clear()
+        self.file_page.completeChanged.emit()
+        if not isinstance(error, MsldeskError | OSError):  # a bug, not a file problem: keep the details
+            report_error(error, details, self)
+
+    def _set_loading(self, loading: bool, message: str = "") -> None:
+        self.loading = loading
+        for bar in (self.file_page.progress, self.mapping_page.progress):
+            bar.setRange(0, 0)
+            bar.setVisible(loading)
+        self.file_page.progress_label.setText(message if loading else "")
+        if loading:
+            self.mapping_page.status.setText(message)
+        for page in (self.file_page, self.mapping_page, self.check_page):
+            page.completeChanged.emit()
+
+    def _show_file_info(self) -> None:
+        p = self.preview
+        if p is None:
+            return
+        parts = [f"<b>{p.source_name}</b> is {kind_label(p.source_kind)}"]
+        details = []
+        if p.encoding:
+            details.append(f"encoding {p.encoding}")
+        if p.delimiter:
+            details.append(f"{_DELIMITERS.get(p.delimiter, repr(p.delimiter))}-separated")
+        if details:
+            parts.append(f" ({', '.join(details)})")
+        rows = len(p.rows) + len(p.errors)
+        text = "".join(parts) + f".<br>{rows:,} row(s), {len(p.headers)} column(s)."
+        if p.attendance:
+            text += f"<br>Meeting report: {len(p.attendance)} participant line(s) with times attended."
+        if p.warnings:
+            text += "<br><br>" + "<br>".join(f"⚠ {w}" for w in p.warnings)
+        self.file_page.info.setText(text)
+
+    # ---- step 2: the mapping ------------------------------------------------------------------
+
+    def combo_for(self, header: str) -> QComboBox:
+        """The field chooser of one column (for keyboard users' tests and scripts)."""
+        row = self.mapping_model.row_of(header)
+        widget = self.mapping_view.indexWidget(self.mapping_model.index(row, TARGET_COLUMN))
+        assert isinstance(widget, QComboBox), f"no combo for {header!r}"
+        return widget
+
+    def _on_mapping_model_mapping_changed(self) -> None:
+        self.mapping_page.problem.hide()
+        self._set_loading(True, "Checking the rows…")
+        self._remap_timer.start()
+
+    def _show_mapping_status(self) -> None:
+        p = self.preview
+        if p is None:
+            return
+        mapped = {t for t in self.mapping_model.mapping().values() if t}
+        ignored = sum(1 for t in self.mapping_model.mapping().values() if not t)
+        text = f"{len(p.rows):,} row(s) ready, {len(p.errors):,} with errors, {ignored} column(s) ignored."
+        if not mapped & _NAME_TARGETS:
+            text += " No column gives a name yet: choose the first, last or full name column."
+        self.mapping_page.status.setText(text)
+
+    # ---- step 3: the check --------------------------------------------------------------------
+
+    def counts_text(self) -> str:
+        p = self.preview
+        if p is None:
+            return ""
+        return (
+            f"{p.new_count:,} new, {p.update_count:,} updates, {p.duplicate_count:,} repeated rows, "
+            f"{len(p.errors):,} rows with errors"
+        )
+
+    def error_text(self) -> str:
+        p = self.preview
+        return "\n".join(f"{e.row}\t{e.message}" for e in p.errors) if p else ""
+
+    def copy_errors(self) -> None:
+        QApplication.clipboard().setText(self.error_text())
+        self.status_message.emit("Row errors copied.")
+
+    def _show_check(self) -> None:
+        p = self.preview
+        page = self.check_page
+        if p is None:
+            return
+        page.counts.setText(self.counts_text() if p.rows or p.errors else "Nothing to import in this file.")
+        page.errors.clear()
+        page.errors.addTopLevelItems([QTreeWidgetItem([str(e.row), e.message]) for e in p.errors])
+        page.errors_label.setText(
+            f"{len(p.errors):,} row(s) will not be imported" if p.errors else "No rows with errors."
+        )
+        page.copy_button.setEnabled(bool(p.errors))
+        page.warnings.setText("\n".join(f"⚠ {w}" for w in p.warnings))
+        page.warnings.setVisible(bool(p.warnings))
+        self._update_attendance()
+
+    def _load_events(self) -> None:
+        if self.context.app is None:
+            return
+        service = self.context.app.events
+        self.jobs.submit("db", lambda _p, _c: service.list_events("all"), self._on_events_loaded)
+
+    def _on_events_loaded(self, events: list[Event]) -> None:
+        self._events = events
+        combo = self.check_page.event_combo
+        combo.blockSignals(True)
+        for event in events:
+            start = event.fields.starts_at
+            when = f" ({start:%Y-%m-%d})" if start else ""
+            combo.addItem(f"{event.title}{when}", event.event_id)
+        index = combo.findData(self.event_id) if self.event_id is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+        self._update_attendance()
+
+    @property
+    def chosen_event_id(self) -> int | None:
+        if not self._events:  # the list is still loading: the event the wizard was opened for
+            return self.event_id
+        value = self.check_page.event_combo.currentData()
+        return int(value) if value is not None else None
+
+    def _on_event_combo_changed(self, _index: int) -> None:
+        self._update_attendance()
+
+    def _update_attendance(self) -> None:
+        """Meeting reports: how many participant lines will find their person on the event."""
+        p = self.preview
+        label = self.check_page.attendance
+        self._attendance_generation += 1
+        if p is None or not p.attendance:
+            label.hide()
+            self.matched_attendance = None
+            return
+        label.show()
+        event_id = self.chosen_event_id
+        if event_id is None:
+            label.setText(
+                f"This is a meeting report with {len(p.attendance)} participant line(s). Choose an event "
+                "to record who attended and for how long."
+            )
+            self.matched_attendance = None
+            return
+        if self.context.app is None:
+            return
+        events, records, people = self.context.app.events, p.attendance, [r.person for r in p.rows]
+        label.setText("Matching participants with the event's attendee list…")
+        self.matched_attendance = None
+        self._attendance_generation += 1
+        generation = self._attendance_generation
+
+        def job(_p: Any, _c: Any) -> int:
+            return attendance_matches(records, people + event_people(events, event_id))
+
+        self.jobs.submit("db", job, lambda matched: self._on_attendance_matched(generation, p, matched))
+
+    def _on_attendance_matched(self, generation: int, preview: ImportPreview, matched: int) -> None:
+        if generation != self._attendance_generation:
+            return  # the event or the mapping changed since
+        self.matched_attendance = matched
+        self.check_page.attendance.setText(
+            f"Meeting report: attendance will be recorded for {matched} of {len(preview.attendance)} "
+            "participant line(s); the others do not match anyone on the event's list."
+        )
+
+    # ---- import -------------------------------------------------------------------------------
+
+    def start_import(self) -> None:
+        p = self.preview
+        if p is None or self.importing or self.loading or self.context.app is None:
+            return
+        importer, event_id = self.context.app.people_import, self.chosen_event_id
+        self._import_token = token = CancelToken()
+        self.importing = True
+        self.cancelling = False
+        page = self.check_page
+        page.progress.setRange(0, 0)
+        page.progress.show()
+        page.progress_label.setText("Importing…")
+        page.event_combo.setEnabled(False)
+        self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+        page.completeChanged.emit()
+
+        def job(progress: Any, _cancel: Any) -> ImportResult:
+            # Our own token: the runner drops a job cancelled before it starts without telling anyone.
+            return importer.apply(p, event_id, token, progress)
+
+        self.jobs.submit("db", job, self._on_imported, self._on_import_failed, self._on_import_progress)
+
+    def _on_import_progress(self, done: int, total: int, message: str) -> None:
+        self.check_page.progress.setRange(0, max(total, 1))
+        self.check_page.progress.setValue(done)
+        self.check_page.progress_label.setText(message)
+
+    def _on_imported(self, result: object) -> None:
+        self.importing = False
+        self.check_page.progress.hide()
+        if result is CANCELLED:  # apply rolled back: nothing was written
+            self.check_page.progress_label.setText("Import cancelled: nothing was written.")
+            self.status_message.emit("People import cancelled: nothing was written.")
+            super().reject()
+            return
+        assert isinstance(result, ImportResult)
+        self.result = result
+        self.check_page.progress_label.clear()
+        self.summary_page.text.setText(self.summary_text())
+        self.context.changed.emit(Changes(people=True, events=True))
+        self.imported.emit(result)
+        self.status_message.emit(self.summary_text().split("\n")[0])
+        self.next()
+
+    def _on_import_failed(self, error: BaseException, details: str) -> None:
+        self.importing = self.cancelling = False
+        self.check_page.progress.hide()
+        self.check_page.progress_label.setText(f"Nothing was imported. {user_message(error)}")
+        self.check_page.event_combo.setEnabled(True)
+        self.check_page.completeChanged.emit()
+        report_error(error, details, self)
+
+    def summary_text(self) -> str:
+        r, p = self.result, self.preview
+        if r is None or p is None:
+            return ""
+        lines = [f"{p.source_name}: {r.imported:,} new people, {r.updated:,} updated."]
+        if r.duplicates:
+            lines.append(f"{r.duplicates:,} repeated row(s) were merged into one person each.")
+        if r.errors:
+            lines.append(f"{len(r.errors):,} row(s) with errors were left out.")
+        event_id = self.chosen_event_id
+        if event_id is not None:
+            title = next((e.title for e in self._events if e.event_id == event_id), f"event {event_id}")
+            lines.append(f"{r.attendees_added:,} added to the attendee list of {title}.")
+            if p.attendance:
+                lines.append(f"Attendance recorded for {r.attendance_marked:,} participant(s).")
+        return "\n".join(lines)
+
+    # ---- closing ------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        """Cancel: stop reading; an import in progress is rolled back before the window closes."""
+        self._remap_timer.stop()
+        self._preview_token.cancel()
+        self._generation += 1  # late previews are ignored
+        if self.importing:
+            self.cancelling = True
+            self._import_token.cancel()
+            self.check_page.progress_label.setText("Cancelling…")
+            return
+        super().reject()

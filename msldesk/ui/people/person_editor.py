@@ -1,0 +1,153 @@
+"""PersonEditor: the form for adding a person or editing the selected one; the service checks it on save."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.boards.records import Person, PersonFields
+
+# (field name, label, placeholder) for the one-line text fields, in form order.
+_TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("first_name", "First name", ""),
+    ("last_name", "Last name", ""),
+    ("credentials", "Credentials", "e.g. MD, PhD"),
+    ("specialty", "Specialty", "e.g. Rheumatology"),
+    ("institution", "Institution", "hospital, university or practice"),
+    ("city", "City", ""),
+    ("state", "State / province", ""),
+    ("country", "Country", ""),
+    ("email", "Email", "name@example.org"),
+    ("phone", "Phone", ""),
+    ("npi", "NPI", "10 digits (US prescribers)"),
+    ("tier", "FMV tier", "1 (national) … 4 (local)"),
+)
+_CONSENT = (("Not recorded", None), ("Yes", True), ("No", False))
+
+
+class PersonEditor(QWidget):
+    # person id (None: a new person), the fields typed in, the fields before (None for a new person)
+    save_requested = Signal(object, object, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.person: Person | None = None
+        self.adding = False
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-weight: 600; font-size: 13pt;")
+        self.inputs: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        for name, label, placeholder in _TEXT_FIELDS:
+            edit = QLineEdit()
+            edit.setPlaceholderText(placeholder)
+            edit.returnPressed.connect(self.save)
+            self.inputs[name] = edit
+            form.addRow(label, edit)
+        self.consent = QComboBox()
+        self.consent.addItems([label for label, _ in _CONSENT])
+        self.consent.setToolTip("Has this person agreed to be contacted?")
+        form.addRow("Consent to contact", self.consent)
+        self.notes = QPlainTextEdit()
+        self.notes.setMaximumHeight(90)
+        form.addRow("Notes", self.notes)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #a50e0e; background: #fce8e6; padding: 6px; border-radius: 4px;")
+        self.error.hide()
+        self.info = QLabel()
+        self.info.setStyleSheet("color: palette(mid);")
+        self.save_button = QPushButton("Save")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip("Forget the changes typed here")
+        self.revert_button.clicked.connect(self.revert)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        layout.addWidget(self.info)
+        layout.addStretch(1)
+        self.show_person(None)
+
+    # ---- what is shown ------------------------------------------------------------------------
+
+    def show_person(self, person: Person | None) -> None:
+        """Show a stored person (or nothing); unsaved typing is dropped."""
+        self.person, self.adding = person, False
+        self._fill(person.fields if person else PersonFields())
+        self.setEnabled(person is not None)
+        self.heading.setText(person.display_name if person else "Select a person, or add one (Ctrl+N)")
+        self.info.setText(
+            f"Added {person.created_at:%Y-%m-%d}, changed {person.updated_at:%Y-%m-%d %H:%M}"
+            if person
+            else ""
+        )
+        self.show_error("")
+
+    def new_person(self) -> None:
+        """An empty form for a new person, with the keyboard in the first field."""
+        self.person, self.adding = None, True
+        self._fill(PersonFields())
+        self.setEnabled(True)
+        self.heading.setText("New person")
+        self.info.setText("")
+        self.show_error("")
+        self.inputs["first_name"].setFocus()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+
+    def _fill(self, fields: PersonFields) -> None:
+        for name, edit in self.inputs.items():
+            edit.setText(getattr(fields, name))
+        self.consent.setCurrentIndex([value for _, value in _CONSENT].index(fields.consent_to_contact))
+        self.notes.setPlainText(fields.notes)
+
+    # ---- what was typed -----------------------------------------------------------------------
+
+    def current_fields(self) -> PersonFields:
+        values = {name: edit.text() for name, edit in self.inputs.items()}
+        return PersonFields(
+            **values,
+            notes=self.notes.toPlainText(),
+            consent_to_contact=_CONSENT[self.consent.currentIndex()][1],
+        )
+
+    @property
+    def dirty(self) -> bool:
+        if self.adding:
+            return self.current_fields() != PersonFields()
+        return self.person is not None and self.current_fields() != self.person.fields
+
+    def save(self) -> None:
+        if self.adding:
+            self.save_requested.emit(None, self.current_fields(), None)
+        elif self.person is not None:
+            fields = self.current_fields()
+            if fields == self.person.fields:
+                return
+            self.save_requested.emit(self.person.person_id, fields, self.person.fields)
+
+    def revert(self) -> None:
+        if self.adding:
+            self.show_person(None)
+        else:
+            self.show_person(self.person)
