@@ -84,6 +84,14 @@ class MainWindow(QMainWindow):
                     "Ctrl+Shift+O",
                     "Import every deck in a folder and its subfolders",
                 ),
+                ActionSpec(
+                    "import_people",
+                    "&File",
+                    "Import &people…",
+                    self.people.open_import_wizard,
+                    "Ctrl+Shift+I",
+                    "Import a list of people (CSV, Excel, vCard, calendar, Teams/Zoom report)",
+                ),
                 ActionSpec("-1", "&File", "", lambda: None),
                 ActionSpec(
                     "thumbnails", "&File", "Render missing &thumbnails", self.render_thumbnails, "Ctrl+T"
@@ -100,7 +108,12 @@ class MainWindow(QMainWindow):
                 ActionSpec("redo", "&Edit", "&Redo", undo.redo, QKeySequence.StandardKey.Redo),
                 ActionSpec("-3", "&Edit", "", lambda: None),
                 ActionSpec(
-                    "find", "&Edit", "&Find slides", self.library.focus_search, QKeySequence.StandardKey.Find
+                    "find",
+                    "&Edit",
+                    "&Find",
+                    lambda: self.show_section(self.sections.currentWidget()),
+                    QKeySequence.StandardKey.Find,
+                    "Search in the current section",
                 ),
                 ActionSpec(
                     "save_deck",
