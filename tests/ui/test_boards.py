@@ -22,6 +22,7 @@ from msldesk.boards.records import (
 )
 from msldesk.ui.boards import agenda_model, attendee_model
 from msldesk.ui.boards.checklist import ChecklistModel
+from msldesk.ui.boards.delegates import ChoicesRole
 from msldesk.ui.boards.event_list import EventListModel, FactsRole, WhenRole
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
@@ -132,7 +133,8 @@ def test_delete_asks_first(make_window, qtbot) -> None:  # type: ignore[no-untyp
     assert len(context.app.events.list_events("all")) == 1
 
     view.ask_confirm_delete = lambda e: True  # type: ignore[method-assign]
-    view.delete_button.click()
+    view.list.setFocus()
+    QTest.keyClick(view.list, Qt.Key.Key_Delete)
     _settle(qtbot, window)
     assert context.app.events.list_events("all") == []
     assert view.model.rowCount() == 0
@@ -356,11 +358,29 @@ def test_attendees_added_from_the_directory_and_edited_in_place(make_window, qtb
     qtbot.waitUntil(lambda: "1/1 accepted" in view.proxy.index(0, 0).data(FactsRole), timeout=WAIT_MS)
 
     # The picker would not offer her again; a role from the combo choices is stored too.
-    choices = _cell(panel, ada, Column.ROLE).data(agenda_model.ChoicesRole)
+    choices = _cell(panel, ada, Column.ROLE).data(ChoicesRole)
     assert (AttendeeRole.CHAIR.label, AttendeeRole.CHAIR.value) in choices
     assert panel.model.setData(_cell(panel, ada, Column.ROLE), AttendeeRole.CHAIR.value)
     _settle(qtbot, window)
     assert context.app.events.attendees(event.event_id)[0].fields.role is AttendeeRole.CHAIR
+
+    # Hours are priced from the FMV rate card by the service; the table shows the amount it stored.
+    rate = context.app.events.rate_card().hourly_rate("1", "Medical Oncology")
+    assert rate is not None and rate > 0
+    assert panel.model.setData(_cell(panel, ada, Column.HOURS), 2.5)
+    _settle(qtbot, window)
+    stored = context.app.events.attendees(event.event_id)[0].fields
+    assert stored.honorarium_hours == Decimal("2.5") and stored.honorarium_amount == rate * Decimal("2.5")
+    assert _cell(panel, ada, Column.HONORARIUM).data() == f"USD {rate * Decimal('2.5'):,.2f}"
+    assert _cell(panel, ada, Column.HOURS).data() == "2.5"
+
+    # Check in the selected attendee.
+    view.editor.tabs.setCurrentWidget(panel)
+    panel.table.selectRow(0)
+    panel.check_in_button.click()
+    _settle(qtbot, window)
+    assert context.app.events.attendees(event.event_id)[0].fields.checked_in_at is not None
+    assert _cell(panel, ada, Column.CHECKED_IN).data()
 
 
 def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summary(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

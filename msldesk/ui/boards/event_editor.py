@@ -205,7 +205,8 @@ class EventEditor(QWidget):
         def done(result: Any) -> None:
             event = result[0]
             self.context.undo_stack.push(SaveEventCommand(self.apply_fields, event_id, event.fields, old))
-            if self._event_id == event_id:
+            # Show the stored (cleaned) fields, unless the user typed on while the save ran.
+            if self._event_id == event_id and self.form.fields() == new:
                 self.form.show_event(event)
             self.status_message.emit(f"Saved “{event.title}”")
 

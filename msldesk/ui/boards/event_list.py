@@ -47,6 +47,11 @@ class EventListModel(QAbstractListModel):
         self._events: list[Event] = []
 
     def set_events(self, events: list[Event]) -> None:
+        """The same events in the same order are updated in place (selection and scrolling stay)."""
+        if self._events and [e.event_id for e in events] == [e.event_id for e in self._events]:
+            self._events = list(events)
+            self.dataChanged.emit(self.index(0), self.index(len(self._events) - 1))
+            return
         self.beginResetModel()
         self._events = list(events)
         self.endResetModel()

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -89,9 +89,14 @@ class BoardsView(QWidget):
         self.new_button = QPushButton("New event")
         self.new_button.setToolTip("Create an event (Ctrl+N)")
         self.delete_button = QPushButton("Delete")
-        self.delete_button.setToolTip("Delete the selected event, its agenda and attendee list")
+        self.delete_button.setToolTip("Delete the selected event, its agenda and attendee list (Delete)")
 
         self.editor = EventEditor(context, self.writer)
+        self.delete_action = QAction("Delete event", self.list)
+        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.triggered.connect(self.delete_event)
+        self.list.addAction(self.delete_action)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
