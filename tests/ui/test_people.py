@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from msldesk.boards.records import EventFields, PersonFields
 from msldesk.ui.people.duplicates import SELECTED_REASON
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
-from msldesk.ui.people.people_model import PAGE_SIZE, PersonRole
+from msldesk.ui.people.people_model import PAGE_SIZE
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -55,7 +55,9 @@ def people_library(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         result = app.people_import.import_file(source)
         assert result.imported == len(FIRST) * len(LAST) == 1000 and not result.errors
         event, _ = app.events.create(EventFields(title=EVENT_TITLE))
-        on_event, _ = app.people.add(PersonFields(first_name="Grace", last_name="Onlist", email="grace@x.org"))
+        on_event, _ = app.people.add(
+            PersonFields(first_name="Grace", last_name="Onlist", email="grace@x.org")
+        )
         app.events.add_attendee(event.event_id, on_event.person_id)
         keep, _ = app.people.add(
             PersonFields(
@@ -290,7 +292,9 @@ def test_duplicates_are_found_and_merged_moving_attendance(people, people_librar
     assert len(run_db(qtbot, context, lambda app: app.people.get_many([keep, other]))) == 2
 
     asked: list = []
-    dialog.ask_confirm_merge = lambda k, others: asked.append((k.person_id, [o.person_id for o in others])) or True
+    dialog.ask_confirm_merge = lambda k, others: (
+        asked.append((k.person_id, [o.person_id for o in others])) or True
+    )
     dialog.merge_current()
     wait_idle(qtbot, context)
     assert asked == [(keep, [other])]
@@ -299,8 +303,10 @@ def test_duplicates_are_found_and_merged_moving_attendance(people, people_librar
     assert remaining[0].fields.phone == "+1 555 0100"
     attendees = run_db(qtbot, context, lambda app: app.events.attendees(event_id))
     assert keep in {a.person.person_id for a in attendees}, "the other record's event place moved over"
-    assert all(g.person_ids != group.person_ids for g in (dialog.groups_model.group(r)[0] for r in range(
-        dialog.groups_model.rowCount())))
+    assert all(
+        g.person_ids != group.person_ids
+        for g in (dialog.groups_model.group(r)[0] for r in range(dialog.groups_model.rowCount()))
+    )
 
 
 def test_merge_two_people_selected_in_the_directory(people, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -368,7 +374,7 @@ def test_import_a_corpus_file_end_to_end(people, corpus_dir: Path, qtbot) -> Non
         assert wizard.combo_for(header).currentData() == preview.mapping.get(header, "")
     wizard.next()
     assert wizard.currentPage() is wizard.check_page
-    assert wizard.check_page.counts.text().startswith(f"{preview.new_count} new, {preview.update_count} updates")
+    assert wizard.check_page.counts.text().startswith(f"{preview.new_count:,} new, ")
     before = run_db(qtbot, context, lambda app: app.people.count())
     wizard.next()  # "Import"
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20_000)
@@ -450,14 +456,19 @@ def test_mapping_an_unknown_column_by_hand_then_cancel_writes_nothing(people, qt
     assert errors.topLevelItemCount() == 2
     assert "not-an-email" in errors.topLevelItem(0).text(1) and errors.topLevelItem(0).text(0) == "3"
     wizard.check_page.copy_button.click()
-    assert "not-an-email" in QApplication.clipboard().text() and "missing name" in QApplication.clipboard().text()
+    assert (
+        "not-an-email" in QApplication.clipboard().text()
+        and "missing name" in QApplication.clipboard().text()
+    )
     wizard.reject()
     assert not wizard.isVisible()
     wait_idle(qtbot, context)
     assert run_db(qtbot, context, lambda app: app.people.count()) == before
 
 
-def test_import_writes_and_importing_again_updates_instead_of_duplicating(people, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_writes_and_importing_again_updates_instead_of_duplicating(
+    people, qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     window, context, view = people
     source = write_csv(tmp_path / "clinic list.csv", CLINIC_ROWS)
     before = run_db(qtbot, context, lambda app: app.people.count())
@@ -486,7 +497,7 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(people
     CLINIC_ROWS_MOVED[1][3] = "North Clinic, new building"
     write_csv(source, CLINIC_ROWS_MOVED)
     counts, result = import_with_email_mapped()
-    assert counts.startswith("0 new, 1 updates") and (result.imported, result.updated) == (0, 1)
+    assert counts.startswith("0 new, 1 update,") and (result.imported, result.updated) == (0, 1)
     assert run_db(qtbot, context, lambda app: app.people.count()) == before + 2
     found = run_db(qtbot, context, lambda app: app.people.search("quarterman"))
     assert [p.fields.institution for p in found] == ["North Clinic, new building"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from msldesk.boards.records import Event, ImportPreview, ImportResult
+from msldesk.boards.records import Event, ImportPreview, ImportResult, RowError
 from msldesk.changes import Changes
 from msldesk.errors import MsldeskError
 from msldesk.progress import CancelToken
@@ -50,6 +51,16 @@ _KIND_LABELS = {
     "open-payments": "a CMS Open Payments file",
 }
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def _problem(error: RowError) -> str:
+    """The message without its 'Row N: ' prefix, which the Row column already says."""
+    prefix = f"Row {error.row}: "
+    return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
 
 
 def kind_label(kind: str) -> str:
@@ -382,20 +393,17 @@ class ImportWizard(QWizard):
         p = self.preview
         if p is None:
             return
-        parts = [f"<b>{p.source_name}</b> is {kind_label(p.source_kind)}"]
-        details = []
+        parts = [f"<b>{html.escape(p.source_name)}</b>: {kind_label(p.source_kind)}"]
         if p.encoding:
-            details.append(f"encoding {p.encoding}")
+            parts.append(f"encoding {p.encoding}")
         if p.delimiter:
-            details.append(f"{_DELIMITERS.get(p.delimiter, repr(p.delimiter))}-separated")
-        if details:
-            parts.append(f" ({', '.join(details)})")
+            parts.append(f"{_DELIMITERS.get(p.delimiter, repr(p.delimiter))}-separated")
         rows = len(p.rows) + len(p.errors)
-        text = "".join(parts) + f".<br>{rows:,} row(s), {len(p.headers)} column(s)."
+        text = ", ".join(parts) + f".<br>{_n(rows, 'row')}, {_n(len(p.headers), 'column')}."
         if p.attendance:
             text += f"<br>Meeting report: {len(p.attendance)} participant line(s) with times attended."
         if p.warnings:
-            text += "<br><br>" + "<br>".join(f"⚠ {w}" for w in p.warnings)
+            text += "<br><br>" + "<br>".join(f"⚠ {html.escape(w)}" for w in p.warnings)
         self.file_page.info.setText(text)
 
     # ---- step 2: the mapping ------------------------------------------------------------------
@@ -430,13 +438,13 @@ class ImportWizard(QWizard):
         if p is None:
             return ""
         return (
-            f"{p.new_count:,} new, {p.update_count:,} updates, {p.duplicate_count:,} repeated rows, "
-            f"{len(p.errors):,} rows with errors"
+            f"{p.new_count:,} new, {_n(p.update_count, 'update')}, {_n(p.duplicate_count, 'repeated row')}, "
+            f"{_n(len(p.errors), 'row')} with errors"
         )
 
     def error_text(self) -> str:
         p = self.preview
-        return "\n".join(f"{e.row}\t{e.message}" for e in p.errors) if p else ""
+        return "\n".join(f"{e.row}\t{_problem(e)}" for e in p.errors) if p else ""
 
     def copy_errors(self) -> None:
         QApplication.clipboard().setText(self.error_text())
@@ -449,7 +457,7 @@ class ImportWizard(QWizard):
             return
         page.counts.setText(self.counts_text() if p.rows or p.errors else "Nothing to import in this file.")
         page.errors.clear()
-        page.errors.addTopLevelItems([QTreeWidgetItem([str(e.row), e.message]) for e in p.errors])
+        page.errors.addTopLevelItems([QTreeWidgetItem([str(e.row), _problem(e)]) for e in p.errors])
         page.errors_label.setText(
             f"{len(p.errors):,} row(s) will not be imported" if p.errors else "No rows with errors."
         )

@@ -78,7 +78,7 @@ class PeopleView(QWidget):
         header.setStretchLastSection(True)
         header.setSortIndicator(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        for column, width in enumerate((190, 90, 140, 200, 170, 200, 95, 40, 70)):
+        for column, width in enumerate((160, 80, 130, 170, 150, 200, 90, 40, 60)):
             self.table.setColumnWidth(column, width)
         self.editor = PersonEditor()
 
@@ -100,7 +100,7 @@ class PeopleView(QWidget):
         splitter.addWidget(self.editor)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1000, 380])
+        splitter.setSizes([1120, 340])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
