@@ -38,7 +38,7 @@ TIPS = {
     Column.ATTENDED: "Minutes in the meeting, from a Teams or Zoom attendance report",
 }
 EDITABLE = {Column.ROLE, Column.INVITATION, Column.HOURS, Column.HONORARIUM}
-CHECKABLE = {Column.CONTRACT: "contract_signed", Column.COI: "coi_disclosed"}
+CHECKABLE = {Column.CONTRACT: "contract_signed", Column.COI: "coi_disclosed"}  # column -> field
 
 
 def _decimal(value: Any) -> Decimal:
@@ -206,7 +206,10 @@ class AttendeeModel(QAbstractTableModel):
         try:
             if role == Qt.ItemDataRole.CheckStateRole and column in CHECKABLE:
                 checked = Qt.CheckState(value) == Qt.CheckState.Checked
-                new = replace(f, **{CHECKABLE[column]: checked})
+                if column == Column.CONTRACT:
+                    new = replace(f, contract_signed=checked)
+                else:
+                    new = replace(f, coi_disclosed=checked)
             elif role != Qt.ItemDataRole.EditRole or column not in EDITABLE:
                 return False
             elif column == Column.ROLE:

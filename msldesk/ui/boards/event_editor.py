@@ -262,7 +262,10 @@ class EventEditor(QWidget):
             self.status_message.emit(f"Saved the {kind.noun} to {result}{unsaved}")
             self.exported.emit(key, result)
 
-        def fetched(data: ExportData) -> None:
-            runner.submit("export", lambda _p, _c: write(key, data, path), written, report_error)
+        def failed(error: BaseException, details: str) -> None:
+            report_error(error, details)
 
-        runner.submit("db", lambda _p, _c: fetch(events, event_id), fetched, report_error)
+        def fetched(data: ExportData) -> None:
+            runner.submit("export", lambda _p, _c: write(key, data, path), written, failed)
+
+        runner.submit("db", lambda _p, _c: fetch(events, event_id), fetched, failed)
