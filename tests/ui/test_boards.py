@@ -545,3 +545,44 @@ def test_boards_models_pass_qt_model_tester(make_window, qtbot, pytestconfig) ->
     finally:
         for tester in testers:
             tester._cleanup()
+
+
+# ---- dialogs -----------------------------------------------------------------------------------
+
+
+def test_person_picker_searches_as_you_type_and_offers_nobody_twice(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.ui.boards.person_picker import PersonPicker
+
+    window, context = make_window(seed_demo=False)
+    ada, bob = _person(context.app, "Ada", "Lovelace"), _person(context.app, "Bob", "Lovelock")
+    _person(context.app, "Carl", "Sagan")
+    picker = PersonPicker(context, exclude=[bob])
+    qtbot.addWidget(picker)
+    qtbot.waitUntil(lambda: picker.results.count() == 3, timeout=WAIT_MS)
+    picker.search.setText("Lovel")
+    qtbot.waitUntil(lambda: picker.results.count() == 2, timeout=WAIT_MS)
+    texts = [picker.results.item(i).text() for i in range(2)]
+    assert texts[0].startswith("Ada Lovelace, MD") and "Charité" in texts[0]
+    assert "already on the list" in texts[1]
+    assert not picker.add_button.isEnabled()
+    picker.results.selectAll()
+    assert picker.person_ids() == [ada], "people already on the list cannot be picked"
+    assert picker.add_button.isEnabled()
+    picker.reject()
+    _settle(qtbot, window)
+
+
+def test_agenda_item_dialog_reads_back_what_was_typed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.boards.records import AgendaKind
+    from msldesk.ui.boards.agenda_dialog import AgendaItemDialog
+
+    dialog = AgendaItemDialog(AgendaItemFields("Old", 20, slide_ids=(4, 5)), [("Ada Lovelace", 7)])
+    qtbot.addWidget(dialog)
+    dialog.title.setText("  New title ")
+    dialog.minutes.setValue(35)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(AgendaKind.DISCUSSION.value))
+    dialog.presenter.setCurrentIndex(dialog.presenter.findData(7))
+    fields = dialog.fields()
+    assert fields == AgendaItemFields("New title", 35, AgendaKind.DISCUSSION, 7, "", (4, 5))
+    dialog.title.clear()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
