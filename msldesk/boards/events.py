@@ -478,7 +478,15 @@ class EventService:
             fields = attendance_fields(attendance)
             warnings = ()
             if fields.honorarium_amount > 0 and fields.role is not AttendeeRole.INTERNAL:
-                warnings = card.warnings(fields.honorarium_amount, totals.get(person.id, Decimal("0")), year)
+                if fields.currency != card.currency:  # no exchange rates offline: say so, never guess
+                    warnings = (
+                        f"Honorarium is in {fields.currency} but the FMV rate card is in {card.currency}: "
+                        "check it against the caps by hand",
+                    )
+                else:
+                    warnings = card.warnings(
+                        fields.honorarium_amount, totals.get(person.id, Decimal("0")), year
+                    )
             result.append(Attendance(attendance.id, event_id, to_person(person), fields, tuple(warnings)))
         return result
 

@@ -300,3 +300,18 @@ def test_demo_content_gives_a_planned_board_once(app) -> None:
     from msldesk.boards.demo import seed_demo_boards
 
     assert seed_demo_boards(app.people, app.events, []) == 0 and app.people.count() == people
+
+
+def test_honorarium_in_another_currency_is_flagged_not_compared(app) -> None:
+    event = make_event(app)
+    person = make_person(app, tier="1")
+    attendance, _ = app.events.add_attendee(
+        event.event_id,
+        person.person_id,
+        AttendanceFields(invitation=Invitation.ACCEPTED, honorarium_amount=Decimal("6500"), currency="EUR"),
+    )
+    assert (
+        len(attendance.warnings) == 1
+        and "EUR" in attendance.warnings[0]
+        and "by hand" in attendance.warnings[0]
+    )
