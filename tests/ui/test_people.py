@@ -387,7 +387,7 @@ def test_import_a_corpus_file_end_to_end(people, corpus_dir: Path, qtbot) -> Non
     assert wizard.check_page.counts.text().startswith(f"{preview.new_count:,} new, ")
     before = run_db(qtbot, context, lambda app: app.people.count())
     wizard.next()  # "Import"
-    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
     assert wizard.currentPage() is wizard.summary_page
     assert f"{preview.new_count} new people" in wizard.summary_page.text.text()
     after = run_db(qtbot, context, lambda app: app.people.count())
@@ -492,10 +492,10 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(
         wizard.next()
         counts = wizard.check_page.counts.text()
         wizard.next()
-        qtbot.waitUntil(lambda: wizard.result is not None, timeout=20_000)
+        qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
         wizard.accept()
         wait_idle(qtbot, context)
-        return counts, wizard.result
+        return counts, wizard.import_result
 
     counts, result = import_with_email_mapped()
     assert counts.startswith("2 new, 0 updates") and result.imported == 2
@@ -528,7 +528,7 @@ def test_cancel_while_importing_rolls_back(people, qtbot, tmp_path: Path) -> Non
     assert wizard.isVisible() and wizard.cancelling, "the window stays until the import has stopped"
     gate.set()
     qtbot.waitUntil(lambda: wizard.jobs.closed, timeout=20_000)
-    assert wizard.result is None
+    assert wizard.import_result is None
     assert run_db(qtbot, context, lambda app: app.people.count()) == before
 
 

@@ -215,7 +215,7 @@ class CheckPage(QWizardPage):
 
     def validatePage(self) -> bool:
         # "Import" starts the work; the wizard moves on by itself when it is done.
-        if self.w.result is not None:
+        if self.w.import_result is not None:
             return True
         self.w.start_import()
         return False
@@ -256,7 +256,7 @@ class ImportWizard(QWizard):
         self.loading = False
         self.importing = False
         self.cancelling = False
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None
         self.matched_attendance: int | None = None
         self._generation = 0
         self._attendance_generation = 0
@@ -573,7 +573,7 @@ class ImportWizard(QWizard):
             super().reject()
             return
         assert isinstance(result, ImportResult)
-        self.result = result
+        self.import_result = result
         self.check_page.progress_label.clear()
         self.summary_page.text.setText(self.summary_text())
         self.context.changed.emit(Changes(people=True, events=True))
@@ -590,7 +590,7 @@ class ImportWizard(QWizard):
         report_error(error, details, self)
 
     def summary_text(self) -> str:
-        r, p = self.result, self.preview
+        r, p = self.import_result, self.preview
         if r is None or p is None:
             return ""
         lines = [f"{p.source_name}: {r.imported:,} new people, {r.updated:,} updated."]
