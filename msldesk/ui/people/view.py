@@ -284,13 +284,11 @@ class PeopleView(QWidget):
     def _on_save_failed(self, error: BaseException, details: str) -> None:
         self.editor.save_button.setEnabled(True)
         self.last_error = user_message(error)
-        if isinstance(error, InvalidInputError):
-            # The form stays as typed, with the problems next to it: nothing was saved.
-            self.editor.show_error(f"Not saved. {self.last_error}")
-            self.status_message.emit("Not saved: see the problems under the form.")
-            return
+        # The form stays as typed, with the problems next to it: nothing was saved.
         self.editor.show_error(f"Not saved. {self.last_error}")
-        report_error(error, details, self)
+        self.status_message.emit("Not saved: see the problems under the form.")
+        if not isinstance(error, InvalidInputError):  # not a typing mistake: keep the details at hand
+            report_error(error, details, self)
 
     # ---- undo (called by the commands) --------------------------------------------------------
 
