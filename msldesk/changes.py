@@ -13,6 +13,7 @@ class Changes:
     metadata: bool = False
     people: bool = False
     events: bool = False
+    notes: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -22,8 +23,11 @@ class Changes:
             metadata=self.metadata or other.metadata,
             people=self.people or other.people,
             events=self.events or other.events,
+            notes=self.notes or other.notes,
         )
 
     @property
     def any(self) -> bool:
-        return self.decks or self.slides or self.thumbnails or self.metadata or self.people or self.events
+        return any(
+            (self.decks, self.slides, self.thumbnails, self.metadata, self.people, self.events, self.notes)
+        )

@@ -1,4 +1,5 @@
-"""SQLAlchemy tables of events, agendas, people and attendance (kept in step with migration 0003).
+"""SQLAlchemy tables of events, agendas, people, attendance and meeting notes (kept in step with the
+migrations 0003 and 0004).
 
 Money is stored as integer cents and hours as hundredths: exact, and portable to PostgreSQL.
 Event times are stored in UTC with the event's IANA time zone name beside them.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from msldesk.db.base import Base
@@ -57,6 +58,8 @@ class EventRow(Base):
     budget_estimated_cents: Mapped[int] = mapped_column(Integer, default=0)
     budget_committed_cents: Mapped[int] = mapped_column(Integer, default=0)
     budget_actual_cents: Mapped[int] = mapped_column(Integer, default=0)
+    executive_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    finalized_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
@@ -75,6 +78,8 @@ class AgendaItemRow(Base):
         ForeignKey("people.id", ondelete="SET NULL"), nullable=True, index=True
     )
     questions: Mapped[str] = mapped_column(Text, default="")
+    actual_start_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    actual_end_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class AgendaSlideRow(Base):
@@ -125,3 +130,77 @@ class ChecklistRow(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EventThemeRow(Base):
+    """The event's theme taxonomy, in the order the user gave it."""
+
+    __tablename__ = "event_themes"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class NoteEntryRow(Base):
+    """One time-stamped entry typed during (or after) a meeting."""
+
+    __tablename__ = "note_entries"
+    __table_args__ = (Index("ix_note_entries_event_created", "event_id", "created_at_utc"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="note")
+    text: Mapped[str] = mapped_column(Text, default="")
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    owner: Mapped[str] = mapped_column(String(300), default="")
+    due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_terms: Mapped[str] = mapped_column(Text, default="")  # newline-separated restricted terms found
+    flag_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_cleared: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("note_entries.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at_utc: Mapped[dt.datetime] = mapped_column(DateTime)
+    edited_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class NoteThemeRow(Base):
+    __tablename__ = "note_themes"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("note_entries.id", ondelete="CASCADE"), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class NoteAmendmentRow(Base):
+    """A correction made after the event was finalized; the original entry stays as it was."""
+
+    __tablename__ = "note_amendments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("note_entries.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at_utc: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class NoteDraftRow(Base):
+    """What is in the note field but not yet entered, saved as it is typed."""
+
+    __tablename__ = "note_drafts"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    saved_at_utc: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -173,6 +173,14 @@ class AgendaItem:
     starts_at: dt.datetime | None = None  # computed from the event start and earlier items
     ends_at: dt.datetime | None = None
     overruns: bool = False  # ends after the event ends
+    actual_start: dt.datetime | None = None  # recorded in meeting mode, in the event's zone
+    actual_end: dt.datetime | None = None
+
+    @property
+    def actual_minutes(self) -> int | None:
+        if self.actual_start is None or self.actual_end is None:
+            return None
+        return round((self.actual_end - self.actual_start).total_seconds() / 60)
 
 
 @dataclass(frozen=True)
@@ -270,3 +278,127 @@ class ImportResult:
     attendees_added: int = 0
     attendance_marked: int = 0
     dry_run: bool = False
+
+
+# -- meeting capture ---------------------------------------------------------------------------
+
+
+class EntryKind(_Labelled):
+    NOTE = "note"
+    INSIGHT = "insight"
+    QUOTE = "quote"
+    QUESTION = "question"
+    ACTION = "action"
+
+
+class Audience(_Labelled):
+    """Who a meeting report is for; decides what it may show."""
+
+    MEDICAL = "medical"  # everything
+    COMMERCIAL = "commercial"  # no expert names (quotes attributed by role), no flagged entries
+    COMPLIANCE = "compliance"  # everything, plus attendance, contracts and payments
+
+
+@dataclass(frozen=True)
+class EntryFields:
+    text: str
+    kind: EntryKind = EntryKind.NOTE
+    agenda_item_id: int | None = None
+    speaker_id: int | None = None
+    themes: tuple[str, ...] = ()
+    owner_id: int | None = None  # actions: the person who does it, if they are in the directory
+    owner: str = ""  # actions: the owner's name as written
+    due: dt.date | None = None  # actions
+    key: bool = False  # marked as a key insight in review
+
+
+@dataclass(frozen=True)
+class Amendment:
+    amendment_id: int
+    text: str
+    reason: str
+    created_at: dt.datetime  # aware, UTC
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    entry_id: int
+    event_id: int
+    fields: EntryFields
+    created_at: dt.datetime  # aware, UTC
+    edited_at: dt.datetime | None = None  # aware, UTC; the last edit before finalization
+    speaker_name: str = ""
+    speaker_role: str = ""  # the speaker's attendee role at this event ("" if not an attendee)
+    owner_name: str = ""  # the owner's name: from the directory if linked, else as written
+    agenda_title: str = ""
+    flag_terms: tuple[str, ...] = ()  # restricted words or phrases found in the text
+    flag_reviewed: bool = False
+    flag_cleared: bool = False  # reviewed and judged acceptable
+    merged_ids: tuple[int, ...] = ()  # entries merged into this one
+    amendments: tuple[Amendment, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The text as it now stands: the latest amendment, else the entry."""
+        return self.amendments[-1].text if self.amendments else self.fields.text
+
+    @property
+    def kind(self) -> EntryKind:
+        return self.fields.kind
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flag_terms) and not self.flag_cleared
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.flag_terms) and not self.flag_reviewed
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The unfinished entry in the note field, as last autosaved."""
+
+    event_id: int
+    text: str
+    agenda_item_id: int | None
+    saved_at: dt.datetime  # aware, UTC
+
+
+@dataclass(frozen=True)
+class MeetingReport:
+    """Everything a summary, a readout deck or an export shows about one meeting, already cut to
+    its audience (see boards.audience)."""
+
+    event: Event
+    audience: Audience
+    agenda: tuple[AgendaItem, ...]
+    attendees: tuple[Attendance, ...]
+    entries: tuple[NoteEntry, ...]  # in time order, merged-away entries left out
+    themes: tuple[str, ...]  # the event's taxonomy order, then any other theme used
+    executive_summary: str
+    finalized_at: dt.datetime | None  # aware, UTC
+    generated_at: dt.datetime  # aware, UTC
+    payments: tuple[Payment, ...] = ()  # compliance audience only
+    removed_flagged: int = 0  # flagged entries left out for this audience
+
+    def of_kind(self, kind: EntryKind) -> tuple[NoteEntry, ...]:
+        return tuple(e for e in self.entries if e.kind == kind)
+
+    def by_theme(
+        self, kinds: tuple[EntryKind, ...] = (EntryKind.INSIGHT,)
+    ) -> list[tuple[str, list[NoteEntry]]]:
+        """(theme, entries) in taxonomy order; entries without a theme come last under "Other"."""
+        groups: dict[str, list[NoteEntry]] = {t: [] for t in self.themes}
+        other: list[NoteEntry] = []
+        for entry in self.entries:
+            if entry.kind not in kinds:
+                continue
+            if not entry.fields.themes:
+                other.append(entry)
+            for theme in entry.fields.themes:
+                groups.setdefault(theme, []).append(entry)
+        result = [(t, es) for t, es in groups.items() if es]
+        if other:
+            result.append(("Other", other))
+        return result

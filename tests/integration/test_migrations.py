@@ -93,7 +93,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
         "decks", "deck_versions", "deck_sources", "slides", "deck_tags", "slide_tags",
         "collections", "collection_items", "deck_companions", "assemblies", "assembly_items",
         "people", "events", "agenda_items", "agenda_slides", "agenda_collections", "attendances",
-        "event_checklist",
+        "event_checklist", "event_themes", "note_entries", "note_themes", "note_amendments", "note_drafts",
     }  # fmt: skip
 
 
