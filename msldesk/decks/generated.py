@@ -1,4 +1,4 @@
-"""Briefing slides generated from data (title, section, agenda, bullets, tables) on the house template.
+"""Slides generated from data (title, section, agenda, bullets, tables, bar charts) on the house template.
 
 `build_generated_deck()` writes an ordinary python-pptx deck: every slide has its title placeholder
 filled, and long agendas, tables and bullet lists continue on "(continued)" slides instead of running
@@ -10,9 +10,11 @@ text stays inside its box in PowerPoint and LibreOffice.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,7 +138,43 @@ class TableSlide:
         _text(self.notes, "notes")
 
 
-GeneratedSlide = TitleSlide | SectionSlide | AgendaSlide | TextSlide | TableSlide
+@dataclass(frozen=True)
+class ChartSlide:
+    """A horizontal bar chart (one series), e.g. insight counts per theme. Categories read top to
+    bottom in the order given; many categories continue on more slides drawn to the same scale."""
+
+    title: str
+    categories: tuple[str, ...]
+    values: tuple[float, ...]
+    series_name: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        _title(self.title)
+        categories = tuple(_text(c, "chart category") for c in self.categories)
+        values = tuple(_number(v, self.title) for v in self.values)
+        if len(categories) != len(values):
+            raise InvalidInputError(
+                f"The chart '{self.title}' needs one value per category.",
+                details=f"{len(categories)} categories, {len(values)} values",
+            )
+        object.__setattr__(self, "categories", categories)
+        object.__setattr__(self, "values", values)
+        _text(self.series_name, "series name")
+        _text(self.notes, "notes")
+
+
+def _number(value: object, title: str) -> float:
+    # bool is an int to Python, but True as a bar length is a caller's mistake, not a count.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise InvalidInputError(f"The chart '{title}' can only show numbers.", details=f"value={value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidInputError(f"The chart '{title}' cannot show {value}.", details=f"value={value!r}")
+    return number
+
+
+GeneratedSlide = TitleSlide | SectionSlide | AgendaSlide | TextSlide | TableSlide | ChartSlide
 
 
 # ---------------------------------------------------------------------------------- text measurement
@@ -318,6 +356,12 @@ BULLET_INDENT_PT = 0.30 * 72  # the template's level-1 left margin
 BULLET_GAP_PT = 9  # the template's space before a level-1 paragraph
 FRAME_INSETS_PT = 0.1 * 72  # top + bottom insets of a text box
 AGENDA_SIZE = 16
+CHART_SIZE = 14  # category and value labels
+CHART_MAX_CATEGORIES = 12  # per slide: more bars than this get thin and hard to read
+CHART_LABEL_SHARE = 0.35  # of the chart's width, kept for category labels
+CHART_LABEL_LINES = 2  # a longer category label is shortened with an ellipsis
+CHART_BAR_GAP_PT = 10.0
+CHART_PADDING_PT = 24.0  # the plot area's own inset inside the chart frame
 TABLE_SIZE, WIDE_TABLE_SIZE, WIDE_TABLE_COLUMNS = 14, 12, 7
 CELL_MARGIN_X_PT = 0.1 * 72  # PowerPoint's default cell margins
 CELL_MARGIN_Y_PT = 0.05 * 72
@@ -534,6 +578,116 @@ class _Builder:
             if number == 0:
                 self._notes(slide, notes)
 
+    def chart(self, spec: ChartSlide) -> None:
+        from pptx.chart.data import CategoryChartData
+        from pptx.dml.color import RGBColor
+        from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_LABEL_POSITION, XL_TICK_MARK
+        from pptx.oxml.ns import qn
+        from pptx.util import Emu, Pt
+
+        if not spec.categories:  # nothing to draw: the slide keeps its title only
+            self._notes(self._new_slide("title_only", spec.title, set()), spec.notes)
+            return
+        label_em = self.body.width_pt * CHART_LABEL_SHARE / CHART_SIZE
+        line_pt = CHART_SIZE * LINE_SPACING
+        # Labels carry their own line breaks: renderers would otherwise give them half the width.
+        labels = [
+            "\n".join(line.strip() for line in wrap(_shorten(c, label_em, CHART_LABEL_LINES), label_em))
+            for c in spec.categories
+        ]
+        limit = self.body.height_pt - CHART_PADDING_PT
+        # Renderers space categories evenly, so every category gets the slot the tallest label needs.
+        tallest = max(label.count("\n") + 1 for label in labels)
+        slot = max(limit / CHART_MAX_CATEGORIES, tallest * line_pt + CHART_BAR_GAP_PT)
+        heights = [slot] * len(labels)
+        # One scale for every page, so bars on a continued slide compare with the first page's, with
+        # room beyond the longest bar for its value.
+        whole = all(value.is_integer() for value in spec.values)
+        number_format = "#,##0" if whole else "General"
+        low, high = min(0.0, *spec.values), max(0.0, *spec.values)
+        if low == high:
+            high = 1.0
+        plot_pt = self.body.width_pt * (1 - CHART_LABEL_SHARE)
+        value_pt = max(text_em(_format_number(v)) for v in spec.values) * CHART_SIZE + 8
+        room = min(value_pt / plot_pt, 0.3)
+        span = (high - low) / (1 - room * ((high > 0) + (low < 0)))
+        for number, page in enumerate(paginate(heights, limit)):
+            slide = self._new_slide("title_only", _page_title(spec.title, number), set())
+            data = CategoryChartData(number_format=number_format)
+            data.categories = [labels[i] for i in page]
+            data.add_series(spec.series_name.strip() or "Value", [spec.values[i] for i in page])
+            # Bars keep one thickness: the frame is as tall as this page's categories need.
+            height = min(self.body.height, _emu(slot * len(page) + CHART_PADDING_PT))
+            frame = slide.shapes.add_chart(
+                XL_CHART_TYPE.BAR_CLUSTERED,
+                Emu(self.body.left),
+                Emu(self.body.top),
+                Emu(self.body.width),
+                Emu(height),
+                data,
+            )
+            frame.name = "Chart"
+            # Screen readers read a chart's alternative text; it names every bar on this slide.
+            frame._element.nvGraphicFramePr.cNvPr.set(
+                "descr",
+                f"Bar chart: {spec.title}. "
+                + "; ".join(f"{spec.categories[i]}: {_format_number(spec.values[i])}" for i in page),
+            )
+            chart = frame.chart
+            chart.font.size = Pt(CHART_SIZE)
+            chart.font.color.rgb = RGBColor.from_string(INK)
+            chart.has_title = False
+            chart.has_legend = False  # one series: the slide title says what the bars count
+            plot = chart.plots[0]
+            plot.gap_width = 60
+            plot.vary_by_categories = False
+            series = plot.series[0]
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = RGBColor.from_string(NAVY)
+            series.invert_if_negative = False
+            plot.has_data_labels = True
+            values = plot.data_labels
+            values.number_format = number_format
+            values.number_format_is_linked = False
+            values.position = XL_LABEL_POSITION.OUTSIDE_END
+            values.show_value = True
+            values.font.size = Pt(CHART_SIZE)
+            # LibreOffice wraps a value label narrower than about seven digits unless told not to.
+            values._element.get_or_add_txPr().find(qn("a:bodyPr")).set("wrap", "none")
+            category_axis = chart.category_axis
+            category_axis.reverse_order = True  # the first category on top, as it reads
+            category_axis.major_tick_mark = XL_TICK_MARK.NONE
+            category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # left of negative bars too
+            category_axis.format.line.color.rgb = RGBColor.from_string(RULE)
+            category_axis.tick_labels.font.size = Pt(CHART_SIZE)
+            value_axis = chart.value_axis
+            value_axis.minimum_scale = low - (span * room if low < 0 else 0.0)
+            value_axis.maximum_scale = high + (span * room if high > 0 else 0.0)
+            value_axis.has_major_gridlines = False
+            value_axis.visible = False  # every bar carries its value
+            if number == 0:
+                self._notes(slide, spec.notes)
+
+
+def _shorten(text: str, width_em: float, max_lines: int) -> str:
+    """`text` as it wraps in `max_lines` lines of `width_em`, cut at a word and ending in an ellipsis
+    when it is longer."""
+    text = " ".join(text.split())
+    lines = wrap(text, width_em)
+    if len(lines) <= max_lines:
+        return text
+    kept = "".join(lines[:max_lines]).rstrip()
+    word_break = kept.rfind(" ")
+    if word_break > len(kept) // 2:  # a word break not too far back; CJK text has none
+        kept = kept[:word_break]
+    while kept and line_count(kept + "…", width_em) > max_lines:
+        kept = kept[:-1].rstrip()
+    return kept.rstrip(" ,;:-") + "…"
+
+
+def _format_number(value: float) -> str:
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
 
 def _page_title(title: str, number: int) -> str:
     return title if number == 0 else CONTINUED.format(title=title)
@@ -705,6 +859,8 @@ def build_generated_deck(slides: Sequence[GeneratedSlide], out: Path, template: 
                 builder.text(spec)
             case TableSlide():
                 builder.table(spec)
+            case ChartSlide():
+                builder.chart(spec)
             case _:
                 raise InvalidInputError("A slide of an unknown kind was asked for.", details=repr(spec))
 

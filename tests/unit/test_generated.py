@@ -16,8 +16,10 @@ from pptx import Presentation
 from pptx.util import Emu
 
 from msldesk.decks.generated import (
+    CHART_MAX_CATEGORIES,
     AgendaEntry,
     AgendaSlide,
+    ChartSlide,
     SectionSlide,
     TableSlide,
     TextSlide,
@@ -361,6 +363,124 @@ def test_wrap_and_paginate_helpers() -> None:
     assert paginate([15, 1], 10) == [[0], [1]]
 
 
+# ------------------------------------------------------------------------------------------ charts
+
+
+def _charts(slide) -> list:
+    return [shape for shape in slide.shapes if shape.has_chart]
+
+
+def test_a_chart_slide_is_a_native_bar_chart_with_the_first_category_on_top(tmp_path: Path) -> None:
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    out = build_generated_deck(
+        [
+            ChartSlide(
+                "Insights per theme",
+                ("Treatment sequencing", "Biomarker testing", "治療選択", "Other"),
+                (7, 5, 1, 0),
+                series_name="Insights",
+                notes="Counts of insights, merged duplicates counted once.",
+            )
+        ],
+        tmp_path / "deck.pptx",
+    )
+    prs = _reopen(out)
+    (slide,) = prs.slides
+    assert slide.shapes.title.text == "Insights per theme"
+    (frame,) = _charts(slide)
+    chart = frame.chart
+    assert chart.chart_type is XL_CHART_TYPE.BAR_CLUSTERED
+    plot = chart.plots[0]
+    assert list(plot.categories) == ["Treatment sequencing", "Biomarker testing", "治療選択", "Other"]
+    assert list(plot.series[0].values) == [7, 5, 1, 0]
+    assert plot.series[0].name == "Insights"
+    assert chart.category_axis.reverse_order  # bar charts draw the first category at the bottom otherwise
+    assert plot.has_data_labels and plot.data_labels.show_value
+    # The longest bar leaves room for its value, and the scale starts at zero.
+    assert chart.value_axis.minimum_scale == 0 and chart.value_axis.maximum_scale > 7
+    top, bottom = _body_box(prs)
+    assert int(frame.top) == top and int(frame.top) + int(frame.height) <= bottom
+    descr = frame._element.nvGraphicFramePr.cNvPr.get("descr")
+    assert "Treatment sequencing: 7" in descr and "治療選択: 1" in descr
+    assert slide.notes_slide.notes_text_frame.text == "Counts of insights, merged duplicates counted once."
+    # The chart carries its data: PowerPoint's "Edit Data" opens the embedded workbook.
+    with zipfile.ZipFile(out) as archive:
+        assert any(n.startswith("ppt/embeddings/") and n.endswith(".xlsx") for n in archive.namelist())
+    _validate(out)
+
+
+def test_many_categories_continue_on_the_same_scale(tmp_path: Path) -> None:
+    categories = [f"Theme {i:02d}" for i in range(30)]
+    values = [float(30 - i) for i in range(30)]
+    out = build_generated_deck([ChartSlide("Themes", categories, values)], tmp_path / "deck.pptx")
+    prs = _reopen(out)
+    slides = list(prs.slides)
+    assert len(slides) >= 3
+    assert _titles(prs) == ["Themes"] + ["Themes (continued)"] * (len(slides) - 1)
+    seen, scales, thickness = [], set(), set()
+    top, bottom = _body_box(prs)
+    for slide in slides:
+        (frame,) = _charts(slide)
+        plot = frame.chart.plots[0]
+        assert len(plot.categories) <= CHART_MAX_CATEGORIES
+        seen += list(zip(plot.categories, plot.series[0].values, strict=True))
+        scales.add((frame.chart.value_axis.minimum_scale, frame.chart.value_axis.maximum_scale))
+        thickness.add(round(int(frame.height) / len(plot.categories), -3))
+        assert int(frame.top) + int(frame.height) <= bottom
+    assert seen == list(zip(categories, values, strict=True))  # every bar once, in order
+    assert len(scales) == 1  # a bar on a continued slide compares with the first page's
+    assert len(thickness) <= 2  # bars keep their thickness (up to rounding of the frame's padding)
+    counts = [len(_charts(slide)[0].chart.plots[0].categories) for slide in slides]
+    assert max(counts) - min(counts) <= 1  # balanced, not 12 + 12 + 6
+
+
+def test_a_long_category_label_is_shortened_but_kept_whole_in_the_alt_text(tmp_path: Path) -> None:
+    long = "Safety: immune-related adverse events and their management " * 6
+    out = build_generated_deck([ChartSlide("Themes", (long.strip(), "Short"), (2, 3))], tmp_path / "d.pptx")
+    (frame,) = _charts(_reopen(out).slides[0])
+    label = frame.chart.plots[0].categories[0]
+    assert label.endswith("…") and label.count("\n") <= 1
+    assert label.replace("\n", " ")[:-1].split() == long.split()[: len(label.split())]
+    assert long.strip() in frame._element.nvGraphicFramePr.cNvPr.get("descr")
+
+
+def test_fractions_negatives_and_an_empty_chart(tmp_path: Path) -> None:
+    out = build_generated_deck(
+        [
+            ChartSlide("Change from baseline", ("Arm A", "Arm B"), (1.5, -0.25), notes="LS means"),
+            ChartSlide("No insights yet", (), (), notes="Nothing captured"),
+        ],
+        tmp_path / "deck.pptx",
+    )
+    change, empty = _reopen(out).slides
+    (frame,) = _charts(change)
+    axis = frame.chart.value_axis
+    assert axis.minimum_scale < -0.25 and axis.maximum_scale > 1.5
+    assert frame.chart.plots[0].data_labels.number_format == "General"  # 1.5 stays 1.5, not 2
+    assert not _charts(empty) and [ph.placeholder_format.idx for ph in empty.placeholders] == [0]
+    assert empty.notes_slide.notes_text_frame.text == "Nothing captured"
+
+
+@pytest.mark.parametrize(
+    ("categories", "values"),
+    [
+        (("A", "B"), (1,)),  # one value short
+        (("A",), ("3",)),  # text, not a number
+        (("A",), (True,)),  # a bool is not a count
+        (("A",), (float("nan"),)),
+        (("A",), (float("inf"),)),
+        ((3,), (1,)),  # a category must be text
+    ],
+)
+def test_bad_chart_specs_are_refused_in_plain_words(categories, values) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInputError) as refused:
+        ChartSlide("Chart", categories, values)
+    assert refused.value.user_message.endswith(".")
+    with pytest.raises(InvalidInputError):
+        ChartSlide(" ", ("A",), (1,))
+
+
 # ------------------------------------------------------------------------------------------ languages, notes
 
 
@@ -454,6 +574,9 @@ def test_libreoffice_renders_one_page_per_slide(tmp_path: Path) -> None:
             SectionSlide("Results"),
             TextSlide(CJK_TITLE, (CJK_BULLET, "Consistent across subgroups")),
             _table(60),
+            ChartSlide(
+                "Insights per theme", [f"Theme {i}" for i in range(20)] + ["治療選択"], range(21, 0, -1)
+            ),
         ],
         tmp_path / "deck.pptx",
     )
