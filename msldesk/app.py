@@ -16,6 +16,7 @@ class App:
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
         from msldesk.boards.events import EventService
         from msldesk.boards.importing import PeopleImporter
+        from msldesk.boards.meeting import MeetingService
         from msldesk.boards.people import PeopleService
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
@@ -60,6 +61,7 @@ class App:
         self.people = PeopleService(self.sessions)
         self.events = EventService(self.sessions, self.paths.rate_card, today=today)
         self.people_import = PeopleImporter(self.sessions, self.people, self.events)
+        self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.

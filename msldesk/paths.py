@@ -75,6 +75,10 @@ class LibraryPaths:
     def rate_card(self) -> Path:
         return self.root / "fmv-rate-card.json"
 
+    @property
+    def restricted_terms(self) -> Path:
+        return self.root / "restricted-terms.json"
+
     def ensure(self) -> None:
         for folder in (self.root, self.store, self.previews, self.thumbnails, self.cache):
             folder.mkdir(parents=True, exist_ok=True)

@@ -306,6 +306,7 @@ class EventService:
                 for p in session.scalars(select(PersonRow).where(PersonRow.id.in_(presenter_ids)))
             }
         slots = schedule(event.starts_at, event.ends_at, [r.minutes for r in rows])
+        tz = zone(event.timezone)
         items = []
         for position, (row, slot) in enumerate(zip(rows, slots, strict=True)):
             fields = AgendaItemFields(
@@ -327,6 +328,8 @@ class EventService:
                     slot.starts_at if slot else None,
                     slot.ends_at if slot else None,
                     bool(slot and slot.overruns),
+                    from_utc(row.actual_start_utc, tz),
+                    from_utc(row.actual_end_utc, tz),
                 )  # fmt: skip
             )
         return items

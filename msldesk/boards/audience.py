@@ -1,0 +1,166 @@
+"""Cut a meeting report to its audience: the commercial one names no expert and shows no flagged entry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from msldesk.boards.records import (
+    AgendaItem,
+    Attendance,
+    AttendeeRole,
+    Audience,
+    MeetingReport,
+    NoteEntry,
+    PersonFields,
+)
+
+# Internal colleagues may be named to any audience; everyone else at the table is an expert.
+NAMED_ROLES = frozenset({AttendeeRole.INTERNAL})
+MIN_NAME_PART = 2  # a one-letter initial is not redacted on its own
+
+
+def role_label(role: str) -> str:
+    """ "advisor" -> "Advisor": how a commercial reader sees an expert."""
+    try:
+        return AttendeeRole(role).label
+    except ValueError:
+        return role.capitalize() if role else "Expert"
+
+
+def cut_for_audience(report: MeetingReport, audience: Audience) -> MeetingReport:
+    if audience is Audience.MEDICAL:
+        return replace(report, audience=audience, payments=())
+    if audience is Audience.COMPLIANCE:
+        return replace(report, audience=audience)
+    return _commercial(report)
+
+
+class _Redactor:
+    """Replaces experts' names in free text with their role, e.g. "[Advisor]"."""
+
+    def __init__(self, names: list[tuple[str, str]]) -> None:
+        # Full names first, then last names (any case: notes are typed fast), then first names
+        # (case kept: "Will" is a name, "will" a word).
+        full, last, first = [], [], []
+        for name, label in names:
+            parts = name.split()
+            if len(parts) > 1:
+                full.append((" ".join(parts), label))
+            if parts and len(parts[-1]) >= MIN_NAME_PART:
+                last.append((parts[-1], label))
+            if len(parts) > 1 and len(parts[0]) >= MIN_NAME_PART:
+                first.append((parts[0], label))
+        self.labels: dict[str, str] = {}
+        patterns = []
+        for group, flags in ((full, "(?i:{})"), (last, "(?i:{})"), (first, "{}")):
+            for text, label in sorted(group, key=lambda p: len(p[0]), reverse=True):
+                key = f"n{len(self.labels)}"
+                self.labels[key] = label
+                body = r"\s+".join(re.escape(w) for w in text.split())
+                patterns.append(
+                    f"(?P<{key}>" + flags.format(rf"(?<!\w)(?:Dr\.?\s+|Prof\.?\s+)?{body}(?!\w)") + ")"
+                )
+        self.regex = re.compile("|".join(patterns)) if patterns else None
+
+    def __call__(self, text: str) -> str:
+        if self.regex is None or not text:
+            return text
+        return self.regex.sub(lambda m: f"[{self.labels[m.lastgroup]}]", text)  # type: ignore[index]
+
+
+def _commercial(report: MeetingReport) -> MeetingReport:
+    experts: dict[int, str] = {}
+    names: list[tuple[str, str]] = []
+    for attendance in report.attendees:
+        if attendance.fields.role in NAMED_ROLES:
+            continue
+        label = attendance.fields.role.label
+        experts[attendance.person.person_id] = label
+        fields = attendance.person.fields
+        names.append((" ".join(p for p in (fields.first_name, fields.last_name) if p), label))
+    for item in report.agenda:  # presenters who are not on the attendee list are experts too
+        pid = item.fields.presenter_id
+        if pid is not None and pid not in experts and item.presenter_name:
+            if not any(a.person.person_id == pid for a in report.attendees):
+                experts[pid] = "Presenter"
+                names.append((item.presenter_name, "Presenter"))
+    for entry in report.entries:  # and so are speakers named in notes but not on the list
+        for pid, name in (
+            (entry.fields.speaker_id, entry.speaker_name),
+            (entry.fields.owner_id, entry.owner_name),
+        ):
+            if pid is not None and pid not in experts and name:
+                if not any(a.person.person_id == pid for a in report.attendees):
+                    experts[pid] = "Expert"
+                    names.append((name, "Expert"))
+    redact = _Redactor([(n, label) for n, label in names if n.strip()])
+
+    entries = []
+    removed = 0
+    for entry in report.entries:
+        if entry.flagged:
+            removed += 1
+            continue
+        entries.append(_commercial_entry(entry, experts, redact))
+    agenda = tuple(_commercial_item(item, experts, redact) for item in report.agenda)
+    attendees = tuple(_anonymous(a) if a.person.person_id in experts else a for a in report.attendees)
+    return replace(
+        report,
+        audience=Audience.COMMERCIAL,
+        entries=tuple(entries),
+        agenda=agenda,
+        attendees=attendees,
+        event=replace(
+            report.event,
+            fields=replace(
+                report.event.fields,
+                objectives=redact(report.event.fields.objectives),
+                key_questions=redact(report.event.fields.key_questions),
+            ),
+        ),
+        executive_summary=redact(report.executive_summary),
+        payments=(),
+        removed_flagged=removed,
+    )
+
+
+def _commercial_entry(entry: NoteEntry, experts: dict[int, str], redact: _Redactor) -> NoteEntry:
+    speaker_id, owner_id = entry.fields.speaker_id, entry.fields.owner_id
+    speaker_label = experts.get(speaker_id) if speaker_id is not None else None
+    owner_label = experts.get(owner_id) if owner_id is not None else None
+    fields = replace(
+        entry.fields,
+        text=redact(entry.fields.text),
+        speaker_id=None if speaker_label else speaker_id,
+        owner_id=None if owner_label else owner_id,
+        owner=owner_label or redact(entry.fields.owner),
+    )
+    return replace(
+        entry,
+        fields=fields,
+        speaker_name="" if speaker_label else entry.speaker_name,
+        speaker_role=(speaker_label.lower() if speaker_label else entry.speaker_role),
+        owner_name=owner_label or redact(entry.owner_name),
+        agenda_title=redact(entry.agenda_title),
+        amendments=tuple(replace(a, text=redact(a.text), reason=redact(a.reason)) for a in entry.amendments),
+    )
+
+
+def _commercial_item(item: AgendaItem, experts: dict[int, str], redact: _Redactor) -> AgendaItem:
+    presenter = item.fields.presenter_id
+    label = experts.get(presenter) if presenter is not None else None
+    fields = replace(
+        item.fields,
+        title=redact(item.fields.title),
+        questions=redact(item.fields.questions),
+        presenter_id=None if label else presenter,
+    )
+    return replace(item, fields=fields, presenter_name=label or item.presenter_name)
+
+
+def _anonymous(attendance: Attendance) -> Attendance:
+    """The attendee as a role and a specialty: enough to count the table, not to name anyone."""
+    fields = PersonFields(specialty=attendance.person.fields.specialty)
+    person = replace(attendance.person, fields=fields)
+    return replace(attendance, person=person, warnings=())

@@ -1,0 +1,253 @@
+"""Read what the MSL typed: a leading kind marker, @speaker (or an action's @owner), #themes, due dates.
+
+The same rules serve the meeting window and `msldesk note add`. Recognised markers are taken out
+of the text and stored as fields; anything not recognised stays in the text as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from msldesk.boards.records import EntryKind
+
+# A leading symbol or word chooses the kind: "! insight", "\" quote", "? question", "> action".
+SYMBOL_MARKERS: dict[str, EntryKind] = {
+    "!": EntryKind.INSIGHT,
+    '"': EntryKind.QUOTE,
+    "\u201c": EntryKind.QUOTE,  # “
+    "\u201e": EntryKind.QUOTE,  # „
+    "\u00ab": EntryKind.QUOTE,  # «
+    "?": EntryKind.QUESTION,
+    ">": EntryKind.ACTION,
+}
+WORD_MARKERS: dict[str, EntryKind] = {
+    "note": EntryKind.NOTE,
+    "insight": EntryKind.INSIGHT,
+    "quote": EntryKind.QUOTE,
+    "question": EntryKind.QUESTION,
+    "action": EntryKind.ACTION,
+    "todo": EntryKind.ACTION,
+}
+_WORD_MARKER = re.compile(r"^(" + "|".join(WORD_MARKERS) + r")\s*:\s*", re.IGNORECASE)
+_CLOSING_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb"}
+_DUE = re.compile(
+    r"(?<!\w)due\s*[:=]?\s*(?P<value>\d{4}-\d{2}-\d{2}|\+\d{1,3}[dw]|today|tomorrow)(?!\w)", re.IGNORECASE
+)
+_HASHTAG = re.compile(r"(?<![\w#])#(?P<word>[^\s#@,;.!?()\[\]{}\"]+)")
+_MENTION = re.compile(r"(?<![\w@])@(?P<word>[^\s#@,;:!?()\[\]{}\"]+)")
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    text: str
+    kind: EntryKind | None  # None: no marker typed
+    speaker_id: int | None = None
+    themes: tuple[str, ...] = ()
+    owner_id: int | None = None
+    owner: str = ""
+    due: dt.date | None = None
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for matching names and themes ("Müller" ~ "muller")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _fold_map(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each folded character, the index of the original one it came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        piece = fold(ch)
+        folded.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(folded), origin
+
+
+def split_kind_marker(text: str) -> tuple[EntryKind | None, str]:
+    stripped = text.strip()
+    match = _WORD_MARKER.match(stripped)
+    if match:
+        return WORD_MARKERS[match.group(1).lower()], stripped[match.end() :]
+    if stripped[:1] in SYMBOL_MARKERS:
+        first = stripped[0]
+        kind = SYMBOL_MARKERS[first]
+        rest = stripped[1:].lstrip()
+        if kind is EntryKind.QUOTE:
+            closing = _CLOSING_QUOTES[first]
+            # Drop the matching closing quote, wherever the quote ends (an @speaker may follow it).
+            end = rest.rfind(closing)
+            if end >= 0:
+                rest = rest[:end] + rest[end + 1 :]
+        return kind, rest
+    return None, stripped
+
+
+def _match_name(folded: str, start: int, people: Sequence[tuple[int, str]]) -> tuple[int, int] | None:
+    """(person_id, folded length) of the longest directory name starting at `start`, by full name,
+    else by a last or first name that only one person has."""
+    best: tuple[int, int] | None = None
+    for person_id, name in people:
+        candidate = fold(name)
+        if candidate and folded.startswith(candidate, start):
+            end = start + len(candidate)
+            if (end == len(folded) or not folded[end].isalnum()) and (
+                best is None or len(candidate) > best[1]
+            ):
+                best = (person_id, len(candidate))
+    if best:
+        return best
+    word = re.match(r"[\w'\-]+", folded[start:])
+    if not word:
+        return None
+    token = word.group(0)
+    for part in (-1, 0):  # last names first: "@weber", then "@anna"
+        hits = {pid for pid, name in people if (words := fold(name).split()) and words[part] == token}
+        if len(hits) == 1:
+            return hits.pop(), len(token)
+    return None
+
+
+def _match_theme(folded: str, start: int, themes: Sequence[str]) -> tuple[str, int] | None:
+    best: tuple[str, int] | None = None
+    for theme in themes:
+        forms = {
+            fold(theme),
+            fold(theme).replace(" ", "-"),
+            fold(theme).replace(" ", "_"),
+            fold(theme).replace(" ", ""),
+        }
+        for form in forms:
+            end = start + len(form)
+            if form and folded.startswith(form, start) and (end == len(folded) or not folded[end].isalnum()):
+                if best is None or len(form) > best[1]:
+                    best = (theme, len(form))
+    return best
+
+
+def _due(value: str, today: dt.date) -> dt.date | None:
+    value = value.lower()
+    if value == "today":
+        return today
+    if value == "tomorrow":
+        return today + dt.timedelta(days=1)
+    if value.startswith("+"):
+        amount = int(value[1:-1])
+        return today + dt.timedelta(days=amount * (7 if value.endswith("w") else 1))
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_entry(
+    text: str,
+    people: Sequence[tuple[int, str]] = (),
+    themes: Sequence[str] = (),
+    today: dt.date | None = None,
+) -> ParsedEntry:
+    """Split typed text into the entry's fields. `people` are (id, display name) of those who may be
+    mentioned (the attendees first); `themes` is the event's taxonomy."""
+    kind, body = split_kind_marker(text)
+    today = today or dt.date.today()
+    cuts: list[tuple[int, int]] = []  # spans of the original text that became fields
+
+    due = None
+    if kind in (EntryKind.ACTION, None):
+        for match in _DUE.finditer(body):
+            found = _due(match.group("value"), today)
+            if found is not None:
+                due = found
+                cuts.append(match.span())
+                kind = EntryKind.ACTION if kind is None else kind
+                break
+
+    folded, origin = _fold_map(body)
+
+    def original_end(folded_end: int) -> int:
+        return origin[folded_end - 1] + 1 if folded_end > 0 else 0
+
+    mentions: list[tuple[int, int, int | None, str]] = []  # (start, end, person id, name as written)
+    for match in _MENTION.finditer(body):
+        at = match.start()
+        folded_at = origin.index(at + 1) if at + 1 in origin else None
+        hit = _match_name(folded, folded_at, people) if folded_at is not None else None
+        if hit:
+            end = original_end(folded_at + hit[1])
+            mentions.append((at, end, hit[0], body[at + 1 : end]))
+        else:
+            mentions.append((at, match.end(), None, match.group("word")))
+
+    found_themes: list[str] = []
+    for match in _HASHTAG.finditer(body):
+        at = match.start()
+        folded_at = origin.index(at + 1) if at + 1 in origin else None
+        hit = _match_theme(folded, folded_at, themes) if folded_at is not None else None
+        if hit:
+            name, end = hit[0], original_end(folded_at + hit[1])
+        else:
+            name, end = match.group("word").replace("_", " "), match.end()
+        if fold(name) not in {fold(t) for t in found_themes}:
+            found_themes.append(name)
+        cuts.append((at, end))
+
+    speaker_id = owner_id = None
+    owner = ""
+    for number, (at, end, person_id, written) in enumerate(mentions):
+        if number == 0 and (kind is EntryKind.ACTION or person_id is not None):
+            if kind is EntryKind.ACTION:
+                owner_id, owner = person_id, written  # "> @Weber sends the paper": Weber does it
+            else:
+                speaker_id = person_id
+            # A tag at the start or end ("@Weber: ...", "... @Weber") goes; a name inside a sentence
+            # stays part of it. An action keeps a trailing owner ("send it to Weber").
+            where = _position(body, cuts, at, end)
+            if where == "start" or (where == "end" and kind is not EntryKind.ACTION):
+                cuts.append((at, end))
+                continue
+        if person_id is not None:
+            cuts.append((at, at + 1))  # a known name stays in the text, without its "@"
+    text = _tidy(_cut(body, cuts))
+    if kind is None:  # "@Weber: "quote"" puts the marker after the speaker tag
+        kind, text = split_kind_marker(text)
+    return ParsedEntry(text, kind, speaker_id, tuple(found_themes), owner_id, owner, due)
+
+
+def _position(body: str, cuts: list[tuple[int, int]], at: int, end: int) -> str:
+    """ "start", "end" or "inside": where a span sits once the other tags are taken out."""
+    marker = "\x00"
+    probe = _tidy(
+        _cut(
+            body[:at] + marker + body[end:],
+            [(s, e) if s < at else (s - (end - at) + 1, e - (end - at) + 1) for s, e in cuts],
+        )
+    )
+    if probe.startswith(marker):
+        return "start"
+    if probe.rstrip(" .,;:!?").endswith(marker):
+        return "end"
+    return "inside"
+
+
+def _cut(body: str, cuts: list[tuple[int, int]]) -> str:
+    pieces = []
+    cursor = 0
+    for start, end in sorted(cuts):
+        if start < cursor:
+            continue
+        pieces.append(body[cursor:start])
+        cursor = end
+    pieces.append(body[cursor:])
+    return "".join(pieces)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r" +([,.;:!?])", r"\1", text)
+    text = "\n".join(line.strip() for line in text.splitlines())
+    return text.strip().lstrip(":-\u2013\u2014").strip()
