@@ -97,6 +97,7 @@ class CollectionInfo:
     name: str
     slide_ids: tuple[int, ...]
     updated_at: dt.datetime
+    collection_id: int = 0  # what an agenda item links to
 
 
 class AssemblyService:
@@ -358,6 +359,23 @@ class AssemblyService:
                 raise NotFoundError(f"There is no collection named “{name}”.")
             return self._collection_info(session, row)
 
+    def collection_slide_ids(self, collection_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+        """The slides of each collection by its id (agenda items link collections by id), in the
+        collection's order; ids of collections that no longer exist are left out."""
+        if not collection_ids:
+            return {}
+        with self.sessions() as session:
+            known = session.scalars(select(CollectionRow.id).where(CollectionRow.id.in_(collection_ids)))
+            result: dict[int, list[int]] = {collection_id: [] for collection_id in known}
+            rows = session.execute(
+                select(CollectionItemRow.collection_id, CollectionItemRow.slide_id)
+                .where(CollectionItemRow.collection_id.in_(collection_ids))
+                .order_by(CollectionItemRow.collection_id, CollectionItemRow.position)
+            )
+            for collection_id, slide_id in rows:
+                result[collection_id].append(slide_id)
+        return {collection_id: tuple(ids) for collection_id, ids in result.items()}
+
     @staticmethod
     def _collection_info(session: Session, row: CollectionRow) -> CollectionInfo:
         ids = session.execute(
@@ -365,7 +383,7 @@ class AssemblyService:
             .where(CollectionItemRow.collection_id == row.id)
             .order_by(CollectionItemRow.position)
         ).scalars()
-        return CollectionInfo(row.name, tuple(ids), row.updated_at)
+        return CollectionInfo(row.name, tuple(ids), row.updated_at, row.id)
 
     def delete_collection(self, name: str) -> Changes:
         with self.sessions.begin() as session:
