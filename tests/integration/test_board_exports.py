@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards import attendee_export, calendar_export, open_payments, signin_sheet
+from msldesk.boards import attendee_export, calendar_export, open_payments, pdf_fonts, signin_sheet
 from msldesk.boards.records import (
     AgendaItem,
     AgendaItemFields,
@@ -371,11 +371,11 @@ def pdf_page_size(path: Path) -> tuple[float, float]:
 @pytest.fixture
 def fresh_fonts() -> object:
     """Font lookups are cached per process; tests that change what is found start and end clean."""
-    signin_sheet.sheet_fonts.cache_clear()
-    signin_sheet.cjk_font.cache_clear()
+    pdf_fonts.text_fonts.cache_clear()
+    pdf_fonts.cjk_font.cache_clear()
     yield
-    signin_sheet.sheet_fonts.cache_clear()
-    signin_sheet.cjk_font.cache_clear()
+    pdf_fonts.text_fonts.cache_clear()
+    pdf_fonts.cjk_font.cache_clear()
 
 
 def numbered_rows(text: str) -> list[int]:
@@ -390,9 +390,9 @@ def numbered_rows(text: str) -> list[int]:
 
 def printable(text: str) -> str:
     """How the sheet spells `text` with the fonts this machine has (Helvetica drops some accents)."""
-    if signin_sheet.sheet_fonts().embedded:
+    if pdf_fonts.text_fonts().embedded:
         return text
-    return "".join(c if c.encode("cp1252", "ignore") else signin_sheet._fallback_char(c) for c in text)
+    return "".join(c if c.encode("cp1252", "ignore") else pdf_fonts.fallback_char(c) for c in text)
 
 
 @needs_poppler
@@ -411,10 +411,10 @@ def test_sign_in_sheet_lists_everyone_who_has_not_declined(tmp_path: Path) -> No
     assert "Smith & Jones <Clinic>" in text  # escaped for the markup, printed as typed
     assert f"Page 1 of {pages}" in text
     assert "Dupont" not in text  # declined
-    latin = [a for a in PRESENT if not any(signin_sheet._is_cjk(c) for c in a.person.fields.last_name)]
+    latin = [a for a in PRESENT if not any(pdf_fonts.is_cjk(c) for c in a.person.fields.last_name)]
     for a in latin:
         assert printable(f"{a.person.fields.last_name}, {a.person.fields.first_name}") in text
-    if signin_sheet.cjk_font():
+    if pdf_fonts.cjk_font():
         assert "山田, 太郎" in text
     else:  # no embeddable CJK font here: the name uses a standard Asian CID font, not boxes
         assert b"/STSong-Light" in path.read_bytes()
@@ -466,11 +466,11 @@ def test_sign_in_sheet_paper_follows_the_zone(tmp_path: Path) -> None:
 def test_sign_in_sheet_without_any_truetype_font(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_fonts: object
 ) -> None:
-    monkeypatch.setattr(signin_sheet, "latin_font_candidates", lambda: [])
-    monkeypatch.setattr(signin_sheet, "cjk_font_candidates", lambda: [])
+    monkeypatch.setattr(pdf_fonts, "latin_font_candidates", lambda: [])
+    monkeypatch.setattr(pdf_fonts, "cjk_font_candidates", lambda: [])
     path = tmp_path / "fallback.pdf"
     pages = signin_sheet.write_sign_in_sheet(berlin_event(), ATTENDEES, path)
-    assert signin_sheet.sheet_fonts().regular == "Helvetica"
+    assert pdf_fonts.text_fonts().regular == "Helvetica"
     text = pdf_text(path)
     assert text.count("\f") == pages
     assert "Müller, Hans" in text  # Windows-1252 still covers it
@@ -481,11 +481,11 @@ def test_sign_in_sheet_without_any_truetype_font(
 
 
 def test_markup_escapes_and_switches_fonts_for_cjk(fresh_fonts: object) -> None:
-    fonts = signin_sheet.SheetFonts("Helvetica", "Helvetica-Bold", False)
-    assert signin_sheet.markup("A & <b>", fonts) == "A &amp; &lt;b&gt;"
-    marked = signin_sheet.markup("山田, 太郎 & co", fonts)
+    fonts = pdf_fonts.PdfFonts("Helvetica", "Helvetica-Bold", False)
+    assert pdf_fonts.markup("A & <b>", fonts) == "A &amp; &lt;b&gt;"
+    marked = pdf_fonts.markup("山田, 太郎 & co", fonts)
     assert marked.startswith('<font name="') and "&amp; co" in marked
-    assert signin_sheet.markup("Łódź", fonts) == "Lódz"  # ó is in Windows-1252, ź is not
+    assert pdf_fonts.markup("Łódź", fonts) == "Lódz"  # ó is in Windows-1252, ź is not
 
 
 def test_sign_in_sheet_refuses_negative_blank_rows(tmp_path: Path) -> None:
