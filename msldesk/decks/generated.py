@@ -358,6 +358,7 @@ FRAME_INSETS_PT = 0.1 * 72  # top + bottom insets of a text box
 AGENDA_SIZE = 16
 CHART_SIZE = 14  # category and value labels
 CHART_MAX_CATEGORIES = 12  # per slide: more bars than this get thin and hard to read
+CHART_MIN_SLOTS = 6  # a chart of fewer categories is drawn as tall as six would be
 CHART_LABEL_SHARE = 0.35  # of the chart's width, kept for category labels
 CHART_LABEL_LINES = 2  # a longer category label is shortened with an ellipsis
 CHART_BAR_GAP_PT = 10.0
@@ -598,7 +599,8 @@ class _Builder:
         limit = self.body.height_pt - CHART_PADDING_PT
         # Renderers space categories evenly, so every category gets the slot the tallest label needs.
         tallest = max(label.count("\n") + 1 for label in labels)
-        slot = max(limit / CHART_MAX_CATEGORIES, tallest * line_pt + CHART_BAR_GAP_PT)
+        shown = min(max(len(labels), CHART_MIN_SLOTS), CHART_MAX_CATEGORIES)  # a short chart is not thin
+        slot = max(limit / shown, tallest * line_pt + CHART_BAR_GAP_PT)
         heights = [slot] * len(labels)
         # One scale for every page, so bars on a continued slide compare with the first page's, with
         # room beyond the longest bar for its value.
