@@ -20,6 +20,8 @@ CLI_COMMANDS = {
     "people",
     "payments",
     "fmv",
+    "note",
+    "export",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
+from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.errors import InvalidInputError, MsldeskError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-failed", action="store_true")
 
     add_board_commands(commands)
+    add_meeting_commands(commands)
     return parser
 
 
@@ -412,4 +414,5 @@ COMMANDS = {
     "collections": _cmd_collections,
     "collection": _cmd_collection,
     **BOARD_COMMANDS,
+    **MEETING_COMMANDS,
 }

@@ -100,7 +100,7 @@ def _attendee_texts(event: Event, attendance: Attendance) -> list[str]:
     ]
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def write_csv_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     # UTF-8 with a BOM: Excel on Windows otherwise opens UTF-8 as the ANSI code page (Müller -> MÃ¼ller).
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -112,12 +112,12 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]])
 
 def write_attendees_csv(event: Event, attendees: Sequence[Attendance], path: Path) -> None:
     """One row per attendee, in the order given."""
-    _write_csv(path, ATTENDEE_COLUMNS, [_attendee_texts(event, a) for a in attendees])
+    write_csv_table(path, ATTENDEE_COLUMNS, [_attendee_texts(event, a) for a in attendees])
 
 
 def write_people_csv(people: Sequence[Person], path: Path) -> None:
     """The people directory: the person columns only, in the order given."""
-    _write_csv(path, PERSON_COLUMNS, [_person_values(p.fields) for p in people])
+    write_csv_table(path, PERSON_COLUMNS, [_person_values(p.fields) for p in people])
 
 
 def sheet_title(title: str) -> str:

@@ -205,9 +205,9 @@ def parse_entry(
             else:
                 speaker_id = person_id
             # A tag at the start or end ("@Weber: ...", "... @Weber") goes; a name inside a sentence
-            # stays part of it. An action keeps a trailing owner ("send it to Weber").
+            # stays part of it, and so does one ending it after a preposition ("send it to Weber").
             where = _position(body, cuts, at, end)
-            if where == "start" or (where == "end" and kind is not EntryKind.ACTION):
+            if where == "start" or (where == "end" and not _after_preposition(body, at)):
                 cuts.append((at, end))
                 continue
         if person_id is not None:
@@ -216,6 +216,16 @@ def parse_entry(
     if kind is None:  # "@Weber: "quote"" puts the marker after the speaker tag
         kind, text = split_kind_marker(text)
     return ParsedEntry(text, kind, speaker_id, tuple(found_themes), owner_id, owner, due)
+
+
+PREPOSITIONS = frozenset(
+    "to for from with by at of about and or an von mit für zu à pour avec de par".split()
+)
+
+
+def _after_preposition(body: str, at: int) -> bool:
+    words = body[:at].split()
+    return bool(words) and fold(words[-1]) in PREPOSITIONS
 
 
 def _position(body: str, cuts: list[tuple[int, int]], at: int, end: int) -> str:

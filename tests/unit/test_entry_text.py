@@ -1,0 +1,99 @@
+"""Typed markers become entry fields: kind, speaker, owner, themes and due date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from msldesk.boards.entry_text import fold, parse_entry, split_kind_marker
+from msldesk.boards.records import EntryKind
+
+PEOPLE = [(1, "Anna Weber"), (2, "Jörg Müller"), (3, "Li Wei"), (4, "Anna Schmidt")]
+THEMES = ["Unmet need", "Dosing", "Real-world evidence"]
+TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "rest"),
+    [
+        ("! renal dosing", EntryKind.INSIGHT, "renal dosing"),
+        ('"It changed my practice"', EntryKind.QUOTE, "It changed my practice"),
+        ("\u201cIt changed my practice\u201d", EntryKind.QUOTE, "It changed my practice"),
+        ("? what about kids", EntryKind.QUESTION, "what about kids"),
+        ("> send the paper", EntryKind.ACTION, "send the paper"),
+        ("Insight: dosing", EntryKind.INSIGHT, "dosing"),
+        ("TODO: call back", EntryKind.ACTION, "call back"),
+        ("plain note", None, "plain note"),
+        ("  ", None, ""),
+    ],
+)
+def test_a_leading_marker_chooses_the_kind(typed: str, kind: EntryKind | None, rest: str) -> None:
+    assert split_kind_marker(typed) == (kind, rest)
+
+
+def test_a_speaker_tag_at_the_end_becomes_the_speaker_and_leaves_the_text() -> None:
+    parsed = parse_entry("! Renal dosing is unclear in the elderly @Weber #dosing", PEOPLE, THEMES, TODAY)
+    assert parsed.kind is EntryKind.INSIGHT
+    assert parsed.text == "Renal dosing is unclear in the elderly"
+    assert parsed.speaker_id == 1
+    assert parsed.themes == ("Dosing",)  # the taxonomy's spelling
+
+
+def test_a_full_name_with_accents_and_a_hyphenated_theme_match() -> None:
+    parsed = parse_entry('@Jorg Muller: "We need real-world data" #unmet-need', PEOPLE, THEMES, TODAY)
+    assert parsed.speaker_id == 2
+    assert parsed.kind is EntryKind.QUOTE  # the marker after the speaker tag still counts
+    assert parsed.text == "We need real-world data"
+    assert parsed.themes == ("Unmet need",)
+
+
+def test_a_name_inside_a_sentence_stays_in_it() -> None:
+    parsed = parse_entry("? what about @Li Wei and @Weber", PEOPLE, THEMES, TODAY)
+    assert parsed.speaker_id == 3
+    assert parsed.text == "what about Li Wei and Weber"
+
+
+def test_an_ambiguous_first_name_is_left_as_typed() -> None:
+    parsed = parse_entry("@Anna said the trial was small", PEOPLE, THEMES, TODAY)
+    assert parsed.speaker_id is None
+    assert parsed.text == "@Anna said the trial was small"
+
+
+def test_an_action_takes_an_owner_and_a_due_date() -> None:
+    parsed = parse_entry("> send the OS data @Weber due:+3d", PEOPLE, THEMES, TODAY)
+    assert (parsed.kind, parsed.owner_id, parsed.owner, parsed.due) == (
+        EntryKind.ACTION, 1, "Weber", dt.date(2026, 12, 4),
+    )  # fmt: skip
+    assert parsed.text == "send the OS data"
+    kept = parse_entry("> send the OS data to @Weber due 2027-01-15", PEOPLE, THEMES, TODAY)
+    assert kept.text == "send the OS data to Weber"
+    assert kept.due == dt.date(2027, 1, 15)
+
+
+def test_an_unknown_owner_is_kept_as_written_and_a_due_date_makes_an_action() -> None:
+    parsed = parse_entry("@marketing check the claim due:tomorrow", PEOPLE, THEMES, TODAY)
+    assert parsed.kind is EntryKind.ACTION
+    assert (parsed.owner_id, parsed.owner, parsed.due) == (None, "marketing", dt.date(2026, 12, 2))
+
+
+def test_a_new_theme_and_an_email_address() -> None:
+    parsed = parse_entry("write to a.weber@example.org #market_access #Dosing #dosing", PEOPLE, THEMES, TODAY)
+    assert parsed.text == "write to a.weber@example.org"
+    assert parsed.themes == ("market access", "Dosing")
+    assert parsed.speaker_id is None
+
+
+def test_cjk_and_other_scripts_pass_through() -> None:
+    parsed = parse_entry("! 日本語のメモ Ελληνικά Русский #Dosing", PEOPLE, THEMES, TODAY)
+    assert parsed.text == "日本語のメモ Ελληνικά Русский"
+    assert parsed.themes == ("Dosing",)
+
+
+def test_an_invalid_date_is_not_a_due_date() -> None:
+    parsed = parse_entry("due:2026-13-45 is not a date", PEOPLE, THEMES, TODAY)
+    assert parsed.due is None and parsed.kind is None
+
+
+def test_fold_ignores_case_and_accents() -> None:
+    assert fold("Jörg MÜLLER") == fold("jorg muller")
