@@ -66,12 +66,13 @@ class App:
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.
         Returns decks added."""
-        from msldesk.boards.demo import seed_demo_boards
+        from msldesk.boards.demo import seed_demo_boards, seed_demo_notes
         from msldesk.decks.demo import seed_demo_library
 
         added = seed_demo_library(self.decks, self.paths.cache)
         slide_ids = [s.slide_id for d in self.decks.list_decks() for s in self.decks.list_slides(d.deck_id)]
-        seed_demo_boards(self.people, self.events, slide_ids[:4])
+        if seed_demo_boards(self.people, self.events, slide_ids[:4]):
+            seed_demo_notes(self.meetings, self.events)
         return added
 
     def close(self) -> None:

@@ -1,5 +1,5 @@
 """Demo board content for a new library: clearly fictional people, an upcoming advisory board with
-its agenda (linked to demo slides) and attendee list, and a past workshop."""
+its agenda (linked to demo slides) and attendee list, and a past workshop with its meeting notes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from msldesk.boards.events import EventService
+from msldesk.boards.meeting import MeetingService
 from msldesk.boards.people import PeopleService
 from msldesk.boards.records import (
     AgendaItemFields,
     AgendaKind,
     AttendanceFields,
     AttendeeRole,
+    EntryKind,
     EventFields,
     EventKind,
     EventStatus,
@@ -160,3 +162,55 @@ def seed_demo_boards(people: PeopleService, events: EventService, demo_slide_ids
     for person_id in ids[1:3]:
         events.add_attendee(workshop.event_id, person_id, AttendanceFields(invitation=Invitation.ACCEPTED))
     return 2
+
+
+DEMO_THEMES = ("Testing turnaround", "Access and reimbursement", "Unmet need", "Education")
+# (minutes after the start, agenda position, typed text): entered as an MSL would type them.
+DEMO_NOTES = (
+    (4, 0, "Attendees want a single-page testing algorithm #Education"),
+    (
+        9,
+        0,
+        "! Turnaround over 10 days pushes oncologists to start chemo first @Demo-Natarajan "
+        "#Testing turnaround",
+    ),  # fmt: skip
+    (17, 0, '"We lose patients to first-line chemo while we wait for results" @Demo-Kowalczyk'),
+    (
+        26,
+        0,
+        "! Reflex testing at diagnosis is not funded in two of the three regions #Access and reimbursement",
+    ),
+    (38, 0, "? Is liquid biopsy acceptable when tissue is insufficient? #Testing turnaround"),
+    (63, 1, "! Community sites lack a molecular tumour board #Unmet need"),
+    (71, 1, "! Demand for case-based education on rare fusions #Education"),
+    (84, 1, "Some called the new assay a cure for delays #Testing turnaround"),
+    (97, 1, "> send the reflex-testing cost model @Demo-Rivera due:+14d"),
+    (109, 1, "> share the regional testing guideline summary with attendees due:+7d"),
+)
+DEMO_SUMMARY = (
+    "Participants agreed that testing turnaround, not access to therapy, is the main barrier to "
+    "biomarker-driven first-line treatment. Reflex testing funding and community education are the "
+    "two areas where medical affairs can help."
+)
+
+
+def seed_demo_notes(meetings: MeetingService, events: EventService) -> None:
+    """Themes for the demo events, and the past workshop's notes as they were typed, reviewed."""
+    for event in events.list_events():
+        meetings.set_themes(event.event_id, DEMO_THEMES)
+    workshop = next((e for e in events.list_events("past") if e.fields.kind is EventKind.WORKSHOP), None)
+    if workshop is None or workshop.fields.starts_at is None or meetings.entries(workshop.event_id):
+        return
+    start = workshop.fields.starts_at.astimezone(dt.UTC)
+    agenda = events.agenda(workshop.event_id)
+    meetings.start_item(workshop.event_id, agenda[0].item_id, when=start)
+    for minutes, position, text in DEMO_NOTES:
+        when = start + dt.timedelta(minutes=minutes)
+        current = meetings.current_item(workshop.event_id)
+        if current is None or current.position != position:
+            meetings.start_item(workshop.event_id, agenda[position].item_id, when=when)
+        entry, _ = meetings.add_entry(workshop.event_id, text, when=when)
+        if entry.kind is EntryKind.INSIGHT and "Turnaround" in entry.text:
+            meetings.set_key(entry.entry_id)
+    meetings.start_item(workshop.event_id, None, when=start + dt.timedelta(minutes=124))
+    meetings.set_executive_summary(workshop.event_id, DEMO_SUMMARY)
