@@ -212,5 +212,7 @@ def seed_demo_notes(meetings: MeetingService, events: EventService) -> None:
         entry, _ = meetings.add_entry(workshop.event_id, text, when=when)
         if entry.kind is EntryKind.INSIGHT and "Turnaround" in entry.text:
             meetings.set_key(entry.entry_id)
+        if entry.needs_review:  # reviewed: promotional wording, kept out of commercial outputs
+            meetings.review_flag(entry.entry_id, acceptable=False)
     meetings.start_item(workshop.event_id, None, when=start + dt.timedelta(minutes=124))
     meetings.set_executive_summary(workshop.event_id, DEMO_SUMMARY)
