@@ -220,15 +220,22 @@ def briefing_slides(
 def linked_slide_ids(agenda: Sequence[AgendaItem], assembly: AssemblyService) -> list[int]:
     """Library slides linked to the agenda, in agenda order: each item's own slides, then its
     collections' slides; a slide linked twice is used where it first appears."""
+    return list(_linked_slides(agenda, assembly))
+
+
+def _linked_slides(agenda: Sequence[AgendaItem], assembly: AssemblyService) -> dict[int, str]:
+    """Linked slide id -> the title of the agenda item it is first linked to, in deck order."""
     collections = assembly.collection_slide_ids(
         list(dict.fromkeys(c for item in agenda for c in item.fields.collection_ids))
     )
-    ids: list[int] = []
+    linked: dict[int, str] = {}
     for item in agenda:
-        ids.extend(item.fields.slide_ids)
+        ids = list(item.fields.slide_ids)
         for collection_id in item.fields.collection_ids:
             ids.extend(collections.get(collection_id, ()))
-    return list(dict.fromkeys(ids))
+        for slide_id in ids:
+            linked.setdefault(slide_id, item.fields.title)
+    return linked
 
 
 def write_briefing_deck(
@@ -247,9 +254,11 @@ def write_briefing_deck(
     event = events.get(event_id)
     agenda = events.agenda(event_id)
     leading = briefing_slides(event, agenda, events.attendees(event_id))
-    slide_ids = linked_slide_ids(agenda, assembly)
+    linked = _linked_slides(agenda, assembly)
+    slide_ids = list(linked)
     if cancel is not None:
         cancel.raise_if_cancelled()
+    _refuse_blocked(assembly, linked)
     if not slide_ids:  # nothing from the library: the generated slides are the whole deck
         progress(1, 3, "Building the briefing slides")
         slides = _build_checked(leading, out)
@@ -265,6 +274,28 @@ def write_briefing_deck(
         leading=leading,
     )
     return DeckResult(out, result.slides, len(result.items), result.bill_of_materials, result.warnings)
+
+
+def _refuse_blocked(assembly: AssemblyService, linked: dict[int, str]) -> None:
+    """Expired or withdrawn linked slides stop the briefing, named with their agenda item: there is
+    no reason to record here, so the way out is to change the links (assembly would ask for one)."""
+    from msldesk.decks.assembly import ComplianceError
+
+    if not linked:
+        return
+    blocked = assembly.plan(list(linked)).blocked
+    if not blocked:
+        return
+    names = "; ".join(
+        f"“{i.display_title}” ({i.deck_title}, {i.status.value}) in “{linked[i.companion_of or i.slide_id]}”"
+        for i in blocked[:5]
+    )
+    more = f" and {len(blocked) - 5} more" if len(blocked) > 5 else ""
+    raise ComplianceError(
+        f"The briefing was not built: {len(blocked)} slide(s) linked to the agenda come from expired or "
+        f"withdrawn decks: {names}{more}. Unlink them from those agenda items or link a current version, "
+        "then build the briefing again."
+    )
 
 
 # ------------------------------------------------------------------------------------------ readout
