@@ -79,9 +79,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
 
     def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
         # The FTS5 virtual table and its shadow tables are created by raw SQL on purpose.
-        return not (
-            type_ == "table" and name is not None and name.startswith((FTS_TABLE, PEOPLE_FTS_TABLE))
-        )
+        return not (type_ == "table" and name is not None and name.startswith((FTS_TABLE, PEOPLE_FTS_TABLE)))
 
     with app.engine.connect() as connection:
         context = MigrationContext.configure(
@@ -129,3 +127,40 @@ def test_cli_reports_a_too_new_database(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "newer version of msldesk" in result.stderr
+
+
+def test_a_library_from_the_previous_version_upgrades_with_its_events_intact(tmp_path: Path) -> None:
+    """A 0003 library (boards, no meeting capture) gains the capture tables and keeps its events."""
+    from alembic import command
+
+    from msldesk.app import App
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    engine = create_engine(f"sqlite:///{root / 'library.sqlite3'}")
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003_boards")
+        connection.exec_driver_sql(
+            "INSERT INTO events (id, kind, title, objectives, key_questions, therapeutic_area, product, "
+            "timezone, venue, virtual_link, status, currency, budget_estimated_cents, budget_committed_cents, "
+            "budget_actual_cents, created_at, updated_at) VALUES (7, 'workshop', 'Old workshop', '', '', '', "
+            "'', 'UTC', '', '', 'planning', 'USD', 0, 0, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO agenda_items (id, event_id, position, title, kind, minutes, questions) "
+            "VALUES (3, 7, 0, 'Old item', 'presentation', 30, '')"
+        )
+    engine.dispose()
+    app = App(root)
+    try:
+        assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
+        assert app.events.get(7).title == "Old workshop"
+        (item,) = app.events.agenda(7)
+        assert (item.fields.title, item.actual_start, item.actual_end) == ("Old item", None, None)
+        assert app.meetings.executive_summary(7) == "" and app.meetings.finalized_at(7) is None
+        entry, _ = app.meetings.add_entry(7, "first note after the upgrade", agenda_item_id=3)
+        assert entry.agenda_title == "Old item"
+    finally:
+        app.close()
