@@ -361,7 +361,13 @@ def readout_slides(report: MeetingReport) -> list[GeneratedSlide]:
     if attended:
         facts.append(f"{_count(len(attended), 'expert')} attended.")
     summary = _lines(report.executive_summary) if report.executive_summary.strip() else []
-    slides.append(TextSlide("Executive summary", tuple(summary + facts)))
+    removed = report.removed_flagged
+    left_out = (
+        f"{removed} flagged {'entry' if removed == 1 else 'entries'} left out for this audience."
+        if removed
+        else ""
+    )
+    slides.append(TextSlide("Executive summary", tuple(summary + facts), notes=left_out))
 
     key = [e for e in insights if e.fields.key]
     if key:

@@ -499,6 +499,44 @@ def test_briefing_slides_are_plain_specs_the_ui_can_preview(app) -> None:  # typ
     assert participants.rows == (("健二 田中", "", "循環器内科", "東京大学", "Faculty"),)
 
 
+def test_readout_from_the_meeting_service_names_no_expert_for_the_commercial_audience(app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    event_id = _board(app)
+    chair = _person(app, "Anna", "Schmidt", specialty="Cardiology")
+    msl = _person(app, "Sam", "Rivera", specialty="Medical Affairs")
+    app.events.add_attendee(event_id, chair, AttendanceFields(role=AttendeeRole.CHAIR))
+    app.events.add_attendee(event_id, msl, AttendanceFields(role=AttendeeRole.INTERNAL))
+    app.meetings.set_themes(event_id, ["Sequencing", "Access"])
+    app.meetings.save_restricted_terms(["off-label"])
+    insight, _ = app.meetings.add_entry(
+        event_id, "Schmidt re-challenges after a year", kind=EntryKind.INSIGHT, speaker_id=chair,
+        themes=["Sequencing"], agenda_item_id=None,
+    )  # fmt: skip
+    app.meetings.set_key(insight.entry_id)
+    app.meetings.add_entry(event_id, "Patients over 75 are left out", kind=EntryKind.QUOTE, speaker_id=chair,
+                           agenda_item_id=None)  # fmt: skip
+    app.meetings.add_entry(event_id, "Use it off-label in children", kind=EntryKind.INSIGHT, speaker_id=chair,
+                           themes=["Access"], agenda_item_id=None)  # fmt: skip
+    app.meetings.add_entry(event_id, "Send the synopsis", kind=EntryKind.ACTION, owner="Sam Rivera",
+                           due=dt.date(2027, 4, 1), agenda_item_id=None)  # fmt: skip
+
+    medical = write_readout_deck(app.meetings.report(event_id, Audience.MEDICAL), tmp_path / "m.pptx").path
+    commercial = write_readout_deck(
+        app.meetings.report(event_id, Audience.COMMERCIAL), tmp_path / "c.pptx"
+    ).path
+    medical_text, commercial_text = _all_text(medical), _all_text(commercial)
+    assert "Anna Schmidt" in medical_text and "off-label" in medical_text
+    assert "Schmidt" not in commercial_text and "Anna" not in commercial_text
+    assert "off-label" not in commercial_text  # the flagged entry is left out ...
+    assert "“Patients over 75 are left out” — Chair" in commercial_text  # ... quotes keep the role
+    assert "Sam Rivera" in commercial_text  # colleagues may be named
+    summary = next(
+        s for s in Presentation(str(commercial)).slides if s.shapes.title.text == "Executive summary"
+    )
+    assert summary.notes_slide.notes_text_frame.text == "1 flagged entry left out for this audience."
+    for path in (medical, commercial):
+        assert validate_package(path).ok
+
+
 # ------------------------------------------------------------------------------------------ LibreOffice
 
 
