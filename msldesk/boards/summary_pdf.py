@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
@@ -24,6 +25,7 @@ from msldesk.boards.records import (
     Invitation,
     MeetingReport,
     NoteEntry,
+    Person,
 )
 from msldesk.errors import MsldeskError
 from msldesk.fileio import atomic_writer
@@ -138,6 +140,16 @@ def _day(day: dt.date) -> str:
     return long_date(day).split(" ", 1)[1]
 
 
+def _folded(text: str) -> str:
+    """Sort form: case and accents ignored, so "Ågård" sorts under A."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def _name_key(person: Person) -> tuple[str, str]:
+    p = person.fields
+    return (_folded(p.last_name or p.first_name or p.email), _folded(p.first_name))
+
+
 def _minutes(value: int | None) -> str:
     return "—" if value is None else f"{value} min"
 
@@ -157,7 +169,7 @@ class _Summary:
         self.zone: ZoneInfo = event_zone(report.event.fields.timezone)
         self.page_size = letter if uses_letter_paper(report.event.fields.timezone) else A4
         self.margin = 18 * mm
-        self.width = self.page_size[0] - 2 * self.margin
+        self.width = self.page_size[0] - 2 * self.margin - 12  # the frame pads 6 pt on each side
         self.colors = colors
         self.mm = mm
         self._keys = 0
@@ -455,11 +467,14 @@ class _Summary:
             return [*story, self.none_recorded()]
         insights = self.report.of_kind(EntryKind.INSIGHT)
         key_count = sum(e.fields.key for e in insights)
+        themed = len([t for t, _ in groups]) - (1 if any(not e.fields.themes for e in insights) else 0)
+        without = sum(not e.fields.themes for e in insights)
+        unthemed = f" ({without} without a theme, under Other)" if without else ""
         story.append(
             self.para(
-                f"{len(insights)} insights under {len(groups)} themes; {key_count} marked as key insights "
-                "(listed first under each theme, marked ★). An insight filed under two themes counts in "
-                "both.",
+                f"{len(insights)} insights under {themed} themes{unthemed}; {key_count} marked as key "
+                "insights (listed first under each theme, marked ★). An insight filed under two themes "
+                "counts in both.",
                 self.s_note,
             )
         )
@@ -510,8 +525,10 @@ class _Summary:
         chart.valueAxis.labels.fontSize = 7.5
         chart.valueAxis.valueMin = 0
         top = max(k + o for k, o in zip(key, other, strict=True))
-        chart.valueAxis.valueStep = max(1, -(-top // 8))
-        chart.valueAxis.valueMax = chart.valueAxis.valueStep * max(1, -(-top // chart.valueAxis.valueStep))
+        nice = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+        step = next((s for s in nice if top / s <= 8), -(-top // 8))  # at most 8 gridlines
+        chart.valueAxis.valueStep = step
+        chart.valueAxis.valueMax = step * max(1, -(-top // step))
         chart.valueAxis.visibleGrid = True
         chart.valueAxis.gridStrokeColor = self.colors.HexColor("#dde3ea")
         chart.bars.strokeColor = None
@@ -591,7 +608,7 @@ class _Summary:
 
         people = sorted(
             self.report.attendees,
-            key=lambda a: (a.person.fields.last_name.casefold(), a.person.fields.first_name.casefold()),
+            key=lambda a: _name_key(a.person),
         )
         rows = [
             [
@@ -612,7 +629,7 @@ class _Summary:
         return story
 
     def payments(self) -> list[Any]:
-        payments = sorted(self.report.payments, key=lambda p: (p.person.display_name.casefold(), p.date))
+        payments = sorted(self.report.payments, key=lambda p: (_name_key(p.person), p.date, p.nature))
         story: list[Any] = [self.heading(PAYMENTS)]
         if not payments:
             return [*story, self.none_recorded()]
