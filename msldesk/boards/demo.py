@@ -161,6 +161,11 @@ def seed_demo_boards(people: PeopleService, events: EventService, demo_slide_ids
     events.add_agenda_item(workshop.event_id, AgendaItemFields("Case discussion", 60, AgendaKind.DISCUSSION))
     for person_id in ids[1:3]:
         events.add_attendee(workshop.event_id, person_id, AttendanceFields(invitation=Invitation.ACCEPTED))
+    events.add_attendee(
+        workshop.event_id,
+        ids[6],
+        AttendanceFields(role=AttendeeRole.INTERNAL, invitation=Invitation.ACCEPTED),
+    )
     return 2
 
 
