@@ -22,6 +22,7 @@ CLI_COMMANDS = {
     "fmv",
     "note",
     "export",
+    "audit",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

@@ -14,9 +14,11 @@ class App:
 
     def __init__(self, data_dir: Path | None = None, today: dt.date | None = None) -> None:
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
+        from msldesk.audit import AuditService
         from msldesk.boards.events import EventService
         from msldesk.boards.importing import PeopleImporter
         from msldesk.boards.meeting import MeetingService
+        from msldesk.boards.outputs import OutputService
         from msldesk.boards.people import PeopleService
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
@@ -32,6 +34,7 @@ class App:
         self.engine = make_engine(self.paths.database)
         upgrade(self.engine)
         self.sessions = make_session_factory(self.engine)
+        self.audit = AuditService(self.sessions, self.paths.audit_anchor)
         cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)
         renderer = SlideRenderer(
             find_soffice(self.settings.soffice_path),
@@ -62,6 +65,7 @@ class App:
         self.events = EventService(self.sessions, self.paths.rate_card, today=today)
         self.people_import = PeopleImporter(self.sessions, self.people, self.events)
         self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
+        self.outputs = OutputService(self.events, self.meetings, self.assembly, self.audit)
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.

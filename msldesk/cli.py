@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from msldesk.cli_admin import ADMIN_COMMANDS, add_admin_commands
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.errors import InvalidInputError, MsldeskError
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_board_commands(commands)
     add_meeting_commands(commands)
+    add_admin_commands(commands)
     return parser
 
 
@@ -415,4 +417,5 @@ COMMANDS = {
     "collection": _cmd_collection,
     **BOARD_COMMANDS,
     **MEETING_COMMANDS,
+    **ADMIN_COMMANDS,
 }

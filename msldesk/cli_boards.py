@@ -269,26 +269,12 @@ def _event_show(app: Any, args: argparse.Namespace) -> int:
 
 
 def _event_export(app: Any, args: argparse.Namespace) -> int:
-    event = app.events.get(args.event_id)
-    attendees = app.events.attendees(args.event_id)
     if args.ics:
-        from msldesk.boards.calendar_export import write_event_ics
-
-        write_event_ics(event, app.events.agenda(args.event_id), attendees, args.ics)
-        path = args.ics
+        path = app.outputs.calendar(args.event_id, args.ics)
     elif args.attendees:
-        from msldesk.boards.attendee_export import write_attendees_csv, write_attendees_xlsx
-
-        suffix = args.attendees.suffix.lower()
-        if suffix not in (".csv", ".xlsx"):
-            raise InvalidInputError("Attendee lists are written as .csv or .xlsx; choose one of those names.")
-        (write_attendees_xlsx if suffix == ".xlsx" else write_attendees_csv)(event, attendees, args.attendees)
-        path = args.attendees
+        path = app.outputs.attendees(args.event_id, args.attendees)
     else:
-        from msldesk.boards.signin_sheet import write_sign_in_sheet
-
-        write_sign_in_sheet(event, attendees, args.sign_in)
-        path = args.sign_in
+        path = app.outputs.sign_in_sheet(args.event_id, args.sign_in)
     print(f"Wrote {path}")
     return EXIT_OK
 
@@ -365,9 +351,7 @@ def _people_import(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_payments(app: Any, args: argparse.Namespace) -> int:
-    from msldesk.boards.open_payments import write_open_payments_csv
-
-    rows = write_open_payments_csv(app.events.payments(args.year), args.out, args.year)
+    rows = app.outputs.payments(args.year, args.out)
     print(f"Wrote {rows} payments for {args.year} to {args.out}")
     return EXIT_OK
 

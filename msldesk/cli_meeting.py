@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from msldesk.boards.records import Audience, EntryKind, NoteEntry
-from msldesk.errors import InvalidInputError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -122,35 +121,20 @@ def cmd_note(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_export(app: Any, args: argparse.Namespace) -> int:
-    command, out = args.export_command, args.out
+    command, out, event_id = args.export_command, args.out, args.event_id
     if command == "briefing":
-        from msldesk.boards.briefing import write_briefing_deck
-
-        if out.suffix.lower() != ".pptx":
-            raise InvalidInputError("A briefing deck is written as .pptx; choose a name ending in .pptx.")
-        write_briefing_deck(app.events, app.assembly, args.event_id, out)
-        print(f"Wrote {out}")
-        return EXIT_OK
-    report = app.meetings.report(args.event_id, Audience(args.audience))
-    unreviewed = sum(e.needs_review for e in report.entries)
-    if unreviewed:
-        print(f"msldesk: {unreviewed} flagged entries have not been reviewed yet.", file=sys.stderr)
-    if command == "summary":
-        from msldesk.boards.summary_pdf import write_summary_pdf
-
-        if out.suffix.lower() != ".pdf":
-            raise InvalidInputError("A summary is written as .pdf; choose a name ending in .pdf.")
-        write_summary_pdf(report, out)
-    elif command == "readout":
-        from msldesk.boards.briefing import write_readout_deck
-
-        if out.suffix.lower() != ".pptx":
-            raise InvalidInputError("A readout deck is written as .pptx; choose a name ending in .pptx.")
-        write_readout_deck(report, out)
+        app.outputs.briefing(event_id, out)
     else:
-        from msldesk.boards.insight_export import write_insights
-
-        write_insights(report, out)
+        audience = Audience(args.audience)
+        unreviewed = sum(e.needs_review for e in app.meetings.entries(event_id))
+        if unreviewed:
+            print(f"msldesk: {unreviewed} flagged entries have not been reviewed yet.", file=sys.stderr)
+        writer = {
+            "summary": app.outputs.summary,
+            "readout": app.outputs.readout,
+            "insights": app.outputs.insights,
+        }
+        writer[command](event_id, audience, out)
     print(f"Wrote {out}")
     return EXIT_OK
 

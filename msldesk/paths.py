@@ -79,6 +79,10 @@ class LibraryPaths:
     def restricted_terms(self) -> Path:
         return self.root / "restricted-terms.json"
 
+    @property
+    def audit_anchor(self) -> Path:
+        return self.root / "audit-anchor.json"
+
     def ensure(self) -> None:
         for folder in (self.root, self.store, self.previews, self.thumbnails, self.cache):
             folder.mkdir(parents=True, exist_ok=True)

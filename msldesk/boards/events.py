@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk import audit
 from msldesk.boards.orm import (
     AgendaCollectionRow,
     AgendaItemRow,
@@ -182,6 +183,29 @@ def write_attendance(row: AttendanceRow, fields: AttendanceFields) -> None:
     row.checked_in_at, row.attended_minutes = fields.checked_in_at, fields.attended_minutes
 
 
+def event_snapshot(row: EventRow) -> dict[str, object]:
+    return asdict(event_fields(row))
+
+
+def attendance_snapshot(row: AttendanceRow) -> dict[str, object]:
+    return {"event_id": row.event_id, "person_id": row.person_id, **asdict(attendance_fields(row))}
+
+
+def item_snapshot(row: AgendaItemRow) -> dict[str, object]:
+    return {"event_id": row.event_id, "position": row.position, "title": row.title, "kind": row.kind,
+            "minutes": row.minutes, "presenter_id": row.presenter_id, "questions": row.questions}  # fmt: skip
+
+
+def audit_change(session: Session, action: str, entity: str, entity_id: int, before, after) -> None:  # type: ignore[no-untyped-def]
+    """Record what changed (only the fields that did); nothing when nothing changed."""
+    if before is None or after is None:
+        audit.record(session, action, entity, entity_id, before, after)
+        return
+    old, new = audit.changed(before, after)
+    if old or new:
+        audit.record(session, action, entity, entity_id, old, new)
+
+
 class EventService:
     def __init__(self, sessions: sessionmaker[Session], rate_card_path: Path, today: dt.date | None = None):
         self.sessions = sessions
@@ -203,19 +227,24 @@ class EventService:
             session.add(row)
             session.flush()
             event_id = row.id
+            audit_change(session, "event.create", "event", event_id, None, event_snapshot(row))
         return self.get(event_id), Changes(events=True)
 
     def update(self, event_id: int, fields: EventFields) -> tuple[Event, Changes]:
         fields = check_event(fields)
         with self.sessions.begin() as session:
             row = self._event_row(session, event_id)
+            before = event_snapshot(row)
             write_event(row, fields)
             row.updated_at = now()
+            audit_change(session, "event.update", "event", event_id, before, event_snapshot(row))
         return self.get(event_id), Changes(events=True)
 
     def delete(self, event_id: int) -> Changes:
         with self.sessions.begin() as session:
-            session.delete(self._event_row(session, event_id))
+            row = self._event_row(session, event_id)
+            audit_change(session, "event.delete", "event", event_id, event_snapshot(row), {})
+            session.delete(row)
         return Changes(events=True)
 
     def get(self, event_id: int) -> Event:
@@ -349,6 +378,7 @@ class EventService:
                 order.insert(position, row.id)
                 self._renumber(session, order)
             item_id = row.id
+            audit_change(session, "agenda.add", "event", event_id, None, item_snapshot(row))
         return self._item(event_id, item_id), Changes(events=True)
 
     def update_agenda_item(self, item_id: int, fields: AgendaItemFields) -> tuple[AgendaItem, Changes]:
@@ -356,14 +386,20 @@ class EventService:
         with self.sessions.begin() as session:
             row = self._item_row(session, item_id)
             self._check_links(session, fields)
+            before = item_snapshot(row)
             self._write_item(session, row, fields)
             event_id = row.event_id
+            after = {"item_id": item_id, **item_snapshot(row)}
+            audit_change(session, "agenda.update", "event", event_id, {"item_id": item_id, **before}, after)
         return self._item(event_id, item_id), Changes(events=True)
 
     def remove_agenda_item(self, item_id: int) -> Changes:
         with self.sessions.begin() as session:
             row = self._item_row(session, item_id)
             event_id = row.event_id
+            audit_change(
+                session, "agenda.remove", "event", event_id, {"item_id": item_id, **item_snapshot(row)}, {}
+            )
             session.delete(row)
             session.flush()
             self._renumber(session, self._item_ids(session, event_id))
@@ -377,7 +413,9 @@ class EventService:
             row = self._item_row(session, item_id)
             event_id = row.event_id
             order = self._item_ids(session, event_id)
-            self._renumber(session, move(order, order.index(item_id), to_position))
+            new_order = move(order, order.index(item_id), to_position)
+            self._renumber(session, new_order)
+            audit_change(session, "agenda.reorder", "event", event_id, {"order": order}, {"order": new_order})
         return self.agenda(event_id), Changes(events=True)
 
     def reorder_agenda(self, event_id: int, item_ids: Sequence[int]) -> tuple[list[AgendaItem], Changes]:
@@ -386,6 +424,9 @@ class EventService:
             if sorted(current) != sorted(item_ids):
                 raise InvalidInputError("The new order must list every agenda item of the event once.")
             self._renumber(session, list(item_ids))
+            audit_change(
+                session, "agenda.reorder", "event", event_id, {"order": current}, {"order": list(item_ids)}
+            )
         return self.agenda(event_id), Changes(events=True)
 
     def _item(self, event_id: int, item_id: int) -> AgendaItem:
@@ -514,26 +555,41 @@ class EventService:
             session.add(row)
             session.flush()
             attendance_id = row.id
+            audit_change(
+                session, "attendance.add", "attendance", attendance_id, None, attendance_snapshot(row)
+            )
         return self._attendance(event_id, attendance_id), Changes(events=True)
 
     def update_attendance(self, attendance_id: int, fields: AttendanceFields) -> tuple[Attendance, Changes]:
         with self.sessions.begin() as session:
             row = self._attendance_row(session, attendance_id)
             person = session.get(PersonRow, row.person_id)
+            before = attendance_snapshot(row)
             write_attendance(row, self._priced(fields, person))
             event_id = row.event_id
+            audit_change(
+                session, "attendance.update", "attendance", attendance_id, before, attendance_snapshot(row)
+            )
         return self._attendance(event_id, attendance_id), Changes(events=True)
 
     def remove_attendee(self, attendance_id: int) -> Changes:
         with self.sessions.begin() as session:
-            session.delete(self._attendance_row(session, attendance_id))
+            row = self._attendance_row(session, attendance_id)
+            audit_change(
+                session, "attendance.remove", "attendance", attendance_id, attendance_snapshot(row), {}
+            )
+            session.delete(row)
         return Changes(events=True)
 
     def check_in(self, attendance_id: int, when: dt.datetime | None = None) -> tuple[Attendance, Changes]:
         with self.sessions.begin() as session:
             row = self._attendance_row(session, attendance_id)
+            before = attendance_snapshot(row)
             row.checked_in_at = (when or dt.datetime.now()).replace(microsecond=0)
             event_id = row.event_id
+            audit_change(
+                session, "attendance.check_in", "attendance", attendance_id, before, attendance_snapshot(row)
+            )
         return self._attendance(event_id, attendance_id), Changes(events=True)
 
     def _attendance(self, event_id: int, attendance_id: int) -> Attendance:

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk import audit
 from msldesk.boards.events import EventService
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
 from msldesk.boards.people import PeopleService, clean_person, now
@@ -110,8 +111,12 @@ class PeopleImporter:
             progress(total, total, "Saving people")
             added = marked = 0
             if event_id is not None:
-                added = _add_to_event(session, event_id, preview.rows, ids)
+                added_ids = _add_to_event(session, event_id, preview.rows, ids)
+                added = len(added_ids)
                 marked = _mark_attendance(session, event_id, preview.attendance, plan)
+                if added or marked:
+                    what = {"source": preview.source_name, "added_person_ids": added_ids, "marked": marked}
+                    audit.record(session, "attendance.import", "event", event_id, None, what)
             if cancel:
                 cancel.raise_if_cancelled()
         return ImportResult(
@@ -240,9 +245,10 @@ class _Plan:
         return [new_ids[-t - 1] if t < 0 else t for t in self.targets]
 
 
-def _add_to_event(session: Session, event_id: int, rows: tuple[ImportRow, ...], ids: list[int]) -> int:
+def _add_to_event(session: Session, event_id: int, rows: tuple[ImportRow, ...], ids: list[int]) -> list[int]:
+    """Put the imported people on the event's list (those not on it yet); returns who was added."""
     on_list = set(session.scalars(select(AttendanceRow.person_id).where(AttendanceRow.event_id == event_id)))
-    added = 0
+    added: list[int] = []
     for row, person_id in zip(rows, ids, strict=True):
         if person_id in on_list:
             continue
@@ -257,7 +263,7 @@ def _add_to_event(session: Session, event_id: int, rows: tuple[ImportRow, ...], 
                 coi_disclosed=False,
             )
         )
-        added += 1
+        added.append(person_id)
     session.flush()
     return added
 

@@ -4,6 +4,7 @@ review (key insights, merges, flagged entries, executive summary), finalization 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk import audit
 from msldesk.boards.entry_text import fold, parse_entry
 from msldesk.boards.events import EventService
 from msldesk.boards.guard import RestrictedTerms, load_terms, save_terms
@@ -269,22 +271,31 @@ class MeetingService:
             event = self._event_row(session, row.event_id)
             if event.finalized_at_utc is None:
                 raise InvalidInputError("This meeting is not finalized yet: edit the entry instead.")
+            previous = session.scalars(
+                select(NoteAmendmentRow.text)
+                .where(NoteAmendmentRow.entry_id == entry_id)
+                .order_by(NoteAmendmentRow.id.desc())
+            ).first()
+            moment = self.clock()
             session.add(
                 NoteAmendmentRow(
-                    entry_id=entry_id,
-                    text=text,
-                    reason=reason.strip(),
-                    created_at_utc=_naive_utc(self.clock()),
+                    entry_id=entry_id, text=text, reason=reason.strip(), created_at_utc=_naive_utc(moment)
                 )
             )
             session.flush()
             self._flag(session, row)
+            before = {"text": previous if previous is not None else row.text}
+            after = {"text": text, "reason": reason.strip()}
+            audit.record(session, "note.amend", "note", entry_id, before, after, when=moment)
         return self.entry(entry_id), NOTES
 
     def set_key(self, entry_id: int, key: bool = True) -> tuple[NoteEntry, Changes]:
         """Mark or unmark a key insight (review metadata: allowed after finalization)."""
         with self.sessions.begin() as session:
-            self._entry_row(session, entry_id).is_key = bool(key)
+            row = self._entry_row(session, entry_id)
+            if row.is_key != bool(key):
+                self._audit_if_finalized(session, row, "note.key", {"key": row.is_key}, {"key": bool(key)})
+            row.is_key = bool(key)
         return self.entry(entry_id), NOTES
 
     def review_flag(self, entry_id: int, acceptable: bool) -> tuple[NoteEntry, Changes]:
@@ -294,6 +305,9 @@ class MeetingService:
             row = self._entry_row(session, entry_id)
             if not row.flag_terms:
                 raise InvalidInputError("That entry is not flagged.")
+            before = {"reviewed": row.flag_reviewed, "cleared": row.flag_cleared}
+            after = {"reviewed": True, "cleared": bool(acceptable)}
+            self._audit_if_finalized(session, row, "note.flag_review", before, after)
             row.flag_reviewed, row.flag_cleared = True, bool(acceptable)
         return self.entry(entry_id), NOTES
 
@@ -389,8 +403,30 @@ class MeetingService:
             self.start_item(event_id, None)
         with self.sessions.begin() as session:
             event = self._writable_event(session, event_id)
-            event.finalized_at_utc = _naive_utc(self.clock())
+            moment = self.clock()
+            event.finalized_at_utc = _naive_utc(moment)
+            # A digest of what was finalized: a later change to the stored notes shows against it.
+            notes = [
+                [r.id, r.kind, r.text, r.speaker_id, r.is_key, r.merged_into_id]
+                for r in session.scalars(
+                    select(NoteEntryRow).where(NoteEntryRow.event_id == event_id).order_by(NoteEntryRow.id)
+                )
+            ]
+            digest = hashlib.sha256(audit.canonical(notes).encode("utf-8")).hexdigest()
+            after = {"finalized": True, "entries": len(notes), "notes_sha256": digest}
+            audit.record(
+                session, "notes.finalize", "event", event_id, {"finalized": False}, after, when=moment
+            )
         return Changes(events=True, notes=True)
+
+    @staticmethod
+    def _audit_if_finalized(
+        session: Session, row: NoteEntryRow, action: str, before: dict[str, object], after: dict[str, object]
+    ) -> None:
+        """Review changes to finalized notes are audited; before finalization they are drafting."""
+        event = session.get(EventRow, row.event_id)
+        if event is not None and event.finalized_at_utc is not None:
+            audit.record(session, action, "note", row.id, before, after)
 
     def report(self, event_id: int, audience: Audience = Audience.MEDICAL) -> MeetingReport:
         """The meeting as a summary, readout deck or export shows it to `audience`."""

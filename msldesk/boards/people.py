@@ -9,6 +9,7 @@ from dataclasses import replace
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk import audit
 from msldesk.boards.npi import normalise_npi
 from msldesk.boards.orm import AgendaItemRow, AttendanceRow, PersonRow
 from msldesk.boards.people_search import PeopleSearchIndex
@@ -218,6 +219,12 @@ class PeopleService:
     def _move_attendance(session: Session, from_id: int, to_id: int) -> None:
         # Where both were on the same event, the kept person's place wins (it is the one the user
         # chose to keep); the other's place would otherwise break the one-place-per-event rule.
+        moved = list(session.scalars(select(AttendanceRow.id).where(AttendanceRow.person_id == from_id)))
+        if moved:
+            audit.record(
+                session, "attendance.merge", "person", to_id, {"person_id": from_id, "attendance_ids": moved},
+                {"person_id": to_id},
+            )  # fmt: skip
         kept_events = select(AttendanceRow.event_id).where(AttendanceRow.person_id == to_id)
         session.execute(
             delete(AttendanceRow).where(

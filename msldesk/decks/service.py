@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk import audit
 from msldesk.changes import Changes
 from msldesk.decks.importer import DeckImporter
 from msldesk.decks.orm import DeckRow, DeckTagRow, DeckVersionRow, SlideRow, SlideTagRow
@@ -29,6 +30,12 @@ from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 
 MAX_TAG_LENGTH = 100
+
+
+def _approval(deck: DeckRow) -> dict[str, object]:
+    """The compliance-relevant metadata of a deck: what the audit trail keeps a history of."""
+    return {"title": deck.title, "approval_code": deck.approval_code, "approved_on": deck.approved_on,
+            "expires_on": deck.expires_on, "withdrawn": deck.withdrawn}  # fmt: skip
 
 
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
@@ -152,6 +159,7 @@ class DeckService:
             deck = session.get(DeckRow, deck_id)
             if deck is None:
                 raise NotFoundError(f"There is no deck {deck_id} in the library.")
+            approval_before = _approval(deck)
             reindex = False
             if change.title is not None:
                 title = " ".join(change.title.split())
@@ -191,6 +199,9 @@ class DeckService:
                     reindex = True
             deck.updated_at = dt.datetime.now().replace(microsecond=0)
             session.flush()
+            before, after = audit.changed(approval_before, _approval(deck))
+            if before or after:
+                audit.record(session, "deck.approval", "deck", deck_id, before, after)
             if reindex:
                 self.index.reindex_deck(session, deck_id)
         return Changes(decks=True, metadata=True)

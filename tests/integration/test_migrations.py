@@ -74,6 +74,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
     from alembic.migration import MigrationContext
 
     from msldesk.db.base import Base
+    from msldesk import audit  # noqa: F401  (registers the table)
     from msldesk.boards import orm as boards_orm  # noqa: F401  (registers the tables)
     from msldesk.decks import orm  # noqa: F401
 
@@ -92,6 +93,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
         "collections", "collection_items", "deck_companions", "assemblies", "assembly_items",
         "people", "events", "agenda_items", "agenda_slides", "agenda_collections", "attendances",
         "event_checklist", "event_themes", "note_entries", "note_themes", "note_amendments", "note_drafts",
+        "audit_log",
     }  # fmt: skip
 
 
