@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class MsldeskError(Exception):
     """Base error: `user_message` is shown to the user, `details` goes to logs and 'Copy details'."""
@@ -49,6 +51,18 @@ class InvalidInputError(MsldeskError):
 
 class DatabaseTooNewError(MsldeskError):
     kind = "database-too-new"
+
+
+class DiskFullError(MsldeskError, OSError):
+    """No room left on the disk (or in the quota) for a file; nothing partial was left behind.
+
+    Also an OSError, so code that already handles failed writes keeps handling this one."""
+
+    kind = "disk-full"
+
+    def __init__(self, user_message: str, details: str = "") -> None:
+        MsldeskError.__init__(self, user_message, details)
+        self.errno = errno.ENOSPC
 
 
 class CancelledError(MsldeskError):

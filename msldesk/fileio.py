@@ -3,28 +3,64 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from msldesk.errors import DiskFullError
+
+# "No space left" and "quota used up" mean the same to a user: nothing more fits in that folder.
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _no_space(exc: BaseException) -> OSError | None:
+    """The out-of-space OSError behind `exc`, if any (a writer library may wrap or chain it)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _NO_SPACE:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def disk_full_error(target: Path, exc: OSError) -> DiskFullError:
+    folder = Path(target).parent
+    return DiskFullError(
+        f"The disk is full: there is no room left in {folder} to save {Path(target).name}. "
+        "Nothing was written there (any earlier file of that name is unchanged). Free some space on "
+        "that disk, or choose a folder on another disk, and try again.",
+        details=f"{target}: {exc!r}",
+    )
+
 
 @contextlib.contextmanager
 def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
-    """Yield a binary file; on clean exit it replaces `target` in one step, on error it vanishes."""
+    """Yield a binary file; on clean exit it replaces `target` in one step, on error it vanishes.
+
+    Running out of space anywhere on the way (the caller's writes, flush, fsync) raises
+    DiskFullError, which is an OSError too so callers that catch OSError keep working."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp_name = ""
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+    except BaseException as exc:
+        if tmp_name:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+        full = None if isinstance(exc, DiskFullError) else _no_space(exc)
+        if full is not None:
+            raise disk_full_error(target, full) from exc
         raise
 
 

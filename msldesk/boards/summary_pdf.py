@@ -27,7 +27,7 @@ from msldesk.boards.records import (
     NoteEntry,
     Person,
 )
-from msldesk.errors import MsldeskError
+from msldesk.errors import DiskFullError, MsldeskError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 
@@ -114,6 +114,8 @@ def write_summary_pdf(
                 initialFontName=fonts.regular,  # else every page names Helvetica, which is never embedded
             )
             doc.build(story, onFirstPage=first_page, onLaterPages=on_page, canvasmaker=page_count_canvas())
+    except DiskFullError:
+        raise  # already says why, in plain words
     except OSError as exc:
         raise MsldeskError(
             f"The summary could not be saved as {out}: {exc.strerror or exc}. "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import secrets
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -256,20 +258,27 @@ class AssemblyService:
                 )
             if bill_of_materials_slide:
                 sources.extend(self._bill_of_materials_slides(plan, Path(tmp)))
-            result = compose_deck(sources, out, title=title, progress=progress, cancel=cancel)
+            # The deck and its bill of materials are one output: the deck is written under a
+            # hidden name beside `out` and only takes its name once the CSV is written too, so a
+            # full disk (or a failed check) leaves both earlier files as they were and nothing new.
+            pending = out.with_name(f".{out.stem}.{secrets.token_hex(4)}.pending.pptx")
+            try:
+                result = compose_deck(sources, pending, title=title, progress=progress, cancel=cancel)
+                from msldesk.decks.validate import validate_package
+
+                report = validate_package(pending)
+                if not report.ok:
+                    raise MsldeskError(
+                        "The new deck failed its package check and was not kept. Please report this.",
+                        report.explain(),
+                    )
+                bom = out.with_name(f"{out.stem}-bill-of-materials.csv")
+                atomic_write_bytes(bom, _bom_csv(plan).encode("utf-8-sig"))  # BOM so Excel reads UTF-8
+                os.replace(pending, out)
+            finally:
+                pending.unlink(missing_ok=True)
         # The generated appendix has the template's size; only the user's slides' sizes matter.
         warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
-        from msldesk.decks.validate import validate_package
-
-        report = validate_package(out)
-        if not report.ok:
-            out.unlink(missing_ok=True)
-            raise MsldeskError(
-                "The new deck failed its package check and was not kept. Please report this.",
-                report.explain(),
-            )
-        bom = out.with_name(f"{out.stem}-bill-of-materials.csv")
-        atomic_write_bytes(bom, _bom_csv(plan).encode("utf-8-sig"))  # BOM so Excel reads UTF-8
         self._record(title, out, plan)
         return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items)
 
