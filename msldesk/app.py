@@ -20,6 +20,7 @@ class App:
         from msldesk.boards.meeting import MeetingService
         from msldesk.boards.outputs import OutputService
         from msldesk.boards.people import PeopleService
+        from msldesk.boards.privacy import PrivacyService
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
         from msldesk.decks.assembly import AssemblyService
@@ -66,6 +67,7 @@ class App:
         self.people_import = PeopleImporter(self.sessions, self.people, self.events)
         self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
         self.outputs = OutputService(self.events, self.meetings, self.assembly, self.audit)
+        self.privacy = PrivacyService(self.sessions, self.people, self.events, self.audit)
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.

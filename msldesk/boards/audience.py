@@ -72,6 +72,9 @@ class _Redactor:
         return self.regex.sub(lambda m: f"[{self.labels[m.lastgroup]}]", text)  # type: ignore[index]
 
 
+Redactor = _Redactor  # public: privacy erasure replaces a person's names with it too
+
+
 def _commercial(report: MeetingReport) -> MeetingReport:
     experts: dict[int, str] = {}
     names: list[tuple[str, str]] = []
