@@ -78,7 +78,9 @@ def add_board_commands(commands: Any) -> None:
     what.add_argument("--attendees", type=Path, metavar="FILE", help="attendee list (.csv or .xlsx)")
     what.add_argument("--sign-in", type=Path, metavar="FILE", help="printable sign-in sheet (.pdf)")
 
-    p = commands.add_parser("people", help="the people directory: list, search, import, duplicates")
+    p = commands.add_parser(
+        "people", help="the people directory: list, search, import, duplicates, export or erase one"
+    )
     p.add_argument("--search", default="", metavar="Q")
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--json", action="store_true")
@@ -95,6 +97,15 @@ def add_board_commands(commands: Any) -> None:
     c = people_commands.add_parser("merge", help="merge people into the first one")
     c.add_argument("keep_id", type=int)
     c.add_argument("other_ids", type=int, nargs="+")
+    c = people_commands.add_parser("export-data", help="everything held about one person, as JSON")
+    c.add_argument("person_id", type=int)
+    c.add_argument("--out", type=Path, required=True, metavar="FILE.json")
+    c = people_commands.add_parser(
+        "erase", help="erase a person (irreversible; payment records the law requires are kept)"
+    )
+    c.add_argument("person_id", type=int)
+    c.add_argument("--reason", help="why, e.g. the date of their request (recorded in the audit trail)")
+    c.add_argument("--yes", action="store_true", help="really erase (without it, only say what would happen)")
 
     p = commands.add_parser("fmv", help="the fair-market-value rate card (hourly rates and caps)")
     p.add_argument("--json", action="store_true")
@@ -298,6 +309,12 @@ def cmd_people(app: Any, args: argparse.Namespace) -> int:
         person, _ = app.people.merge(args.keep_id, args.other_ids)
         print(f"Merged into {person.person_id}: {person.display_name}")
         return EXIT_OK
+    if command == "export-data":
+        path = app.privacy.write_person_export(args.person_id, args.out)
+        print(f"Wrote everything held about person {args.person_id} to {path}")
+        return EXIT_OK
+    if command == "erase":
+        return _people_erase(app, args)
     people = app.people.search(args.search, limit=args.limit)
     if args.json:
         _print_json([person_json(p) for p in people])
@@ -348,6 +365,44 @@ def _people_import(app: Any, args: argparse.Namespace) -> int:
         for e in errors:
             print(f"  row {e['row']}: {e['message']}")
     return EXIT_SOME_FAILED if errors else EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun.replace('record', 'records').replace('entry', 'entries')}"
+
+
+def _people_erase(app: Any, args: argparse.Namespace) -> int:
+    import sys
+
+    from msldesk.boards.privacy import RETAINED_FOR_PAYMENTS
+
+    if not (args.reason or "").strip():
+        raise InvalidInputError(
+            "Say why this person is erased with --reason (e.g. the date of their request)."
+        )
+    plan = app.privacy.erasure_plan(args.person_id)
+    kept = ", ".join(name.replace("_", " ") for name in RETAINED_FOR_PAYMENTS)
+    lines = [
+        f"{_count(len(plan.attendance_removed), 'attendance record')} without payments removed",
+        f"{_count(len(plan.attendance_kept), 'attendance record')} kept for payment reporting",
+        f"{_count(len(plan.presented_items), 'agenda item')} no longer name them as presenter",
+        f"{_count(len(plan.note_entries), 'note entry')} pseudonymized "
+        f"({_count(len(plan.finalized_events), 'finalized meeting')})",
+        f"directory entry reduced to: {kept}"
+        if plan.keeps_payment_record
+        else f"directory entry becomes “Erased person {plan.person_id}”",
+    ]
+    if not args.yes:
+        print(f"Erasing {plan.display_name} (person {plan.person_id}) would leave:")
+        for line in lines:
+            print(f"  {line}")
+        print("Erasure cannot be undone: run again with --yes to erase.", file=sys.stderr)
+        return EXIT_ERROR
+    app.privacy.erase_person(args.person_id, args.reason)
+    print(f"Erased person {plan.person_id}; the erasure is recorded in the audit trail.")
+    for line in lines:
+        print(f"  {line}")
+    return EXIT_OK
 
 
 def cmd_payments(app: Any, args: argparse.Namespace) -> int:
