@@ -45,6 +45,10 @@ def wants_cli(args: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--self-test" in args:
+        from msldesk.selftest import run as self_test
+
+        return self_test()
     if wants_cli(args):
         from msldesk.cli import main as cli_main
 

@@ -1,0 +1,167 @@
+"""`msldesk --self-test`: check that this installation can do its job, and say what it found.
+
+Run from a source checkout or the frozen bundle, offscreen if there is no display. Each check opens
+what a user's work depends on: a temporary (encrypted, where supported) library, the keyring, the
+PDF writer with the bundled font, the PPTX writer with the house template, and the Qt platform.
+Nothing touches the user's own library or keyring entries (a throwaway secret is removed again).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets as random_secrets
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+SELF_TEST_SERVICE = "msldesk-self-test"
+
+
+def _library(folder: Path) -> str:
+    import datetime as dt
+
+    from msldesk.app import App
+    from msldesk.boards.records import EventFields, PersonFields
+
+    app = App(folder / "library")
+    try:
+        person, _ = app.people.add(
+            PersonFields(first_name="Selftest", last_name="Zyxwv", email="s@example.org")
+        )
+        start = dt.datetime(2027, 1, 5, 9, 0, tzinfo=dt.UTC)
+        app.events.create(
+            EventFields(title="Self-test event", starts_at=start, ends_at=start + dt.timedelta(hours=1))
+        )
+        found = [p.person_id for p in app.people.search("Zyxwv")]
+        database = app.paths.database
+    finally:
+        app.close()
+    if found != [person.person_id]:
+        raise RuntimeError(f"people search found {found}, expected [{person.person_id}]")
+    raw = database.read_bytes()
+    encrypted = not raw.startswith(b"SQLite format 3\x00")
+    if encrypted and b"Zyxwv" in raw:
+        raise RuntimeError("the database claims to be encrypted but holds readable text")
+    again = App(folder / "library")  # reopening finds what was written (and, if encrypted, the key)
+    try:
+        count = again.people.count()
+    finally:
+        again.close()
+    return f"created, searched and reopened ({count} person); {'encrypted' if encrypted else 'NOT encrypted'}"
+
+
+def _keyring() -> str:
+    import keyring
+    from keyring.errors import KeyringError
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    value = random_secrets.token_hex(16)
+    try:
+        keyring.set_password(SELF_TEST_SERVICE, "round-trip", value)
+        back = keyring.get_password(SELF_TEST_SERVICE, "round-trip")
+        keyring.delete_password(SELF_TEST_SERVICE, "round-trip")
+    except KeyringError as exc:
+        return f"{name}: not usable ({type(exc).__name__}); the library key will come from a passphrase"
+    if back != value:
+        raise RuntimeError(f"{name} gave back a different secret")
+    return f"{name}: secret stored, read back and removed"
+
+
+def _pdf(folder: Path) -> str:
+    import datetime as dt
+
+    from msldesk.boards.records import Attendance, AttendanceFields, Event, EventFields, Person, PersonFields
+    from msldesk.boards.signin_sheet import write_sign_in_sheet
+
+    start = dt.datetime(2027, 1, 5, 9, 0, tzinfo=dt.UTC)
+    event = Event(1, EventFields(title="Self-test", starts_at=start, ends_at=start + dt.timedelta(hours=1)))
+    now = dt.datetime(2027, 1, 1)
+    people = [
+        Attendance(
+            i, 1, Person(i, PersonFields(first_name=first, last_name=last), now, now), AttendanceFields()
+        )
+        for i, (first, last) in enumerate((("Ana", "Müller"), ("Ἀλέξανδρος", "Παππάς"), ("花子", "山田")), 1)
+    ]
+    out = folder / "self-test.pdf"
+    pages = write_sign_in_sheet(event, people, out)
+    data = out.read_bytes()
+    if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
+        raise RuntimeError("the PDF was written without an embedded font")
+    return f"{pages} page(s), {len(data):,} bytes, bundled font embedded"
+
+
+def _pptx(folder: Path) -> str:
+    from msldesk.decks.generated import AgendaEntry, AgendaSlide, TitleSlide, build_generated_deck
+    from msldesk.decks.validate import validate_package
+
+    out = folder / "self-test.pptx"
+    build_generated_deck(
+        [
+            TitleSlide("Self-test", "msldesk", "2027"),
+            AgendaSlide("Agenda", (AgendaEntry("09:00", "Welcome", "", 15),)),
+        ],
+        out,
+    )
+    report = validate_package(out)
+    if not report.ok:
+        raise RuntimeError(report.explain())
+    return f"{out.stat().st_size:,} bytes from the house template, package check passed"
+
+
+def _qt() -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "")
+    if not os.environ["QT_QPA_PLATFORM"]:
+        del os.environ["QT_QPA_PLATFORM"]
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+
+    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    image = QImage(64, 64, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    painter.drawText(4, 32, "ok")
+    painter.end()
+    return f"PySide6 {pyside_version}, platform {app.platformName()}"
+
+
+CHECKS: list[tuple[str, Callable[..., str], bool]] = [
+    # (name, check, needs a temporary folder)
+    ("library database", _library, True),
+    ("keyring", _keyring, False),
+    ("PDF writer", _pdf, True),
+    ("PPTX writer", _pptx, True),
+    ("Qt", _qt, False),
+]
+
+
+def run(out=sys.stdout) -> int:  # type: ignore[no-untyped-def]
+    """Run every check; 0 when all passed, 1 otherwise."""
+    from msldesk import __version__
+
+    frozen = "frozen bundle" if getattr(sys, "frozen", False) else "source"
+    print(f"msldesk {__version__} self-test ({frozen}; Python {platform.python_version()}; {platform.platform()})",
+          file=out)  # fmt: skip
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="msldesk-self-test-") as tmp:
+        os.environ["MSLDESK_DATA_DIR"] = str(Path(tmp) / "data")  # never the user's own library
+        for name, check, needs_folder in CHECKS:
+            started = time.perf_counter()
+            try:
+                result = check(Path(tmp)) if needs_folder else check()
+                status = "ok"
+            except Exception as exc:  # noqa: BLE001 - a self-test reports every failure and goes on
+                failed += 1
+                status = "FAILED"
+                result = f"{type(exc).__name__}: {exc}"
+                if os.environ.get("MSLDESK_SELF_TEST_TRACEBACK"):
+                    traceback.print_exc(file=out)
+            print(
+                f"  {status:6} {name:17} {result}  ({(time.perf_counter() - started) * 1000:.0f} ms)",
+                file=out,
+            )
+    print("self-test passed" if not failed else f"self-test FAILED ({failed} check(s))", file=out)
+    return 1 if failed else 0
