@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -97,19 +96,23 @@ def world(app):  # type: ignore[no-untyped-def]
     }  # fmt: skip
 
 
-def _raw_hits(database: Path, words: tuple[str, ...]) -> list[tuple[str, int, str, str]]:
-    """(table, rowid, column, word) for every stored value holding one of `words` (any case), read
-    with sqlite3 from the file itself, every table (FTS shadow tables included)."""
+def _raw_hits(app, words: tuple[str, ...]) -> list[tuple[str, int, str, str]]:  # type: ignore[no-untyped-def]
+    """(table, rowid, column, word) for every stored value holding one of `words` (any case): plain
+    SQL on the database driver, below msldesk, over every table (FTS shadow tables included)."""
     hits = []
-    with sqlite3.connect(database) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    with app.engine.connect() as connection:
+        tables = [
+            r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
         for table in tables:
-            try:
-                cursor = db.execute(f'SELECT rowid, * FROM "{table}"')
-            except sqlite3.OperationalError:  # WITHOUT ROWID shadow tables
-                cursor = db.execute(f'SELECT 0, * FROM "{table}"')
-            columns = [d[0] for d in cursor.description]
-            for row in cursor:
+            without_rowid = connection.exec_driver_sql(
+                "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = ?", (table,)
+            ).scalar()
+            result = connection.exec_driver_sql(
+                f'SELECT {"0" if without_rowid else "rowid"}, * FROM "{table}"'
+            )
+            columns = list(result.keys())
+            for row in result:
                 for column, value in zip(columns[1:], row[1:], strict=True):
                     if isinstance(value, bytes):
                         value = value.decode("utf-8", "replace")
@@ -260,7 +263,7 @@ def test_erasure_keeps_only_the_payment_record(app, world, tmp_path: Path) -> No
     # Raw rows: the email, phone, institution and private notes are nowhere; the name only where the
     # payment record needs it (the directory row and its index) and in audit records written before
     # the erasure (append-only by design: a note amendment records its text).
-    hits = _raw_hits(app.paths.database, SECRET_WORDS)
+    hits = _raw_hits(app, SECRET_WORDS)
     assert {h[3] for h in hits} == {"Souza"}
     for table, rowid, column, _word in hits:
         if table == "people":
@@ -298,7 +301,7 @@ def test_erasure_without_payments_leaves_no_trace(app, world) -> None:  # type: 
     assert app.meetings.entry(world["agreed"]).fields.speaker_id is None
     assert app.people.search("Okafor") == [] and app.people.search("ben@example.org") == []
 
-    assert _raw_hits(app.paths.database, ("Okafor", "ben@example.org")) == []
+    assert _raw_hits(app, ("Okafor", "ben@example.org")) == []
     app.close()  # then the file itself, write-ahead log included, holds no copy either
     for path in app.paths.database.parent.glob(app.paths.database.name + "*"):
         data = path.read_bytes()
