@@ -1,17 +1,21 @@
-"""EventEditor: the selected event in tabs (overview, agenda, attendees, checklist and budget) with
-its exports; everything is read and written in workers, so editing never blocks the window."""
+"""EventEditor: the selected event in tabs (overview, agenda, attendees, checklist and budget, notes
+and review) with its exports; everything is read and written in workers, so editing never blocks the
+window, and exports run on the export lane with progress and Cancel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QScrollArea,
     QStackedWidget,
     QTabWidget,
@@ -20,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.records import EventFields
+from msldesk.boards.records import Audience, EventFields
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.agenda import AgendaPanel
 from msldesk.ui.boards.attendees import AttendeesPanel
@@ -28,19 +32,28 @@ from msldesk.ui.boards.bundle import EventBundle, load_bundle
 from msldesk.ui.boards.checklist import ChecklistPanel
 from msldesk.ui.boards.commands import SaveEventCommand
 from msldesk.ui.boards.exports import (
+    AUDIENCE_LABELS,
     EXPORT_KINDS,
     KINDS,
+    NOTES_EXPORT_KINDS,
     ExportData,
     ExportKind,
+    NotesExportData,
+    Written,
     fetch,
+    fetch_notes,
     suggested_name,
     write,
+    write_notes,
 )
 from msldesk.ui.boards.formatting import event_when
 from msldesk.ui.boards.overview import EventForm
+from msldesk.ui.boards.review import ReviewPanel
+from msldesk.ui.boards.review_exports import ExportStatus
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.tasks import TaskHandle
 
 
 def _placeholder(text: str) -> QLabel:
@@ -57,7 +70,7 @@ class EventEditor(QWidget):
     exported = Signal(str, object)  # export key, Path written
 
     PLACEHOLDER, LOADING, CONTENT = range(3)
-    OVERVIEW, AGENDA, ATTENDEES, CHECKLIST = range(4)
+    OVERVIEW, AGENDA, ATTENDEES, CHECKLIST, NOTES = range(5)
 
     def __init__(self, context: AppContext, writer: BoardsWriter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +80,7 @@ class EventEditor(QWidget):
         self._event_id: int | None = None
         self._generation = 0
         self._last_folder = Path.home()
+        self._export: TaskHandle | None = None
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size:16px; font-weight:bold;")
@@ -85,12 +99,32 @@ class EventEditor(QWidget):
             action = self.export_menu.addAction(kind.label)
             action.triggered.connect(lambda _checked=False, k=kind.key: self.export(k))
             self.export_actions[kind.key] = action
+        # The meeting's outputs: in this menu and in the review tab's Share menu.
+        self.notes_menu = QMenu("Meeting outputs", self)
+        for kind in NOTES_EXPORT_KINDS:
+            if not kind.by_audience:
+                action = self.notes_menu.addAction(kind.label)
+                action.triggered.connect(lambda _checked=False, k=kind.key: self.export_notes(k))
+                self.export_actions[kind.key] = action
+                continue
+            submenu = self.notes_menu.addMenu(kind.label)
+            for audience, label in AUDIENCE_LABELS.items():
+                action = submenu.addAction(label)
+                action.triggered.connect(
+                    lambda _checked=False, k=kind.key, a=audience: self.export_notes(k, a)
+                )
+                self.export_actions[f"{kind.key}-{audience.value}"] = action
+        self.export_menu.addSeparator()
+        self.export_menu.addActions(self.notes_menu.actions())
         self.export_button.setMenu(self.export_menu)
+        self.export_status = ExportStatus()
 
         self.form = EventForm()
         self.agenda = AgendaPanel(context, writer)
         self.attendees = AttendeesPanel(context, writer)
         self.checklist = ChecklistPanel(context, writer, self.form.budget_box)
+        self.review = ReviewPanel(context, writer)
+        self.review.share_button.setMenu(self.notes_menu)
         overview = QScrollArea()
         overview.setWidgetResizable(True)
         overview.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -100,6 +134,7 @@ class EventEditor(QWidget):
         self.tabs.addTab(self.agenda, "Agenda")
         self.tabs.addTab(self.attendees, "Attendees")
         self.tabs.addTab(self.checklist, "Checklist && budget")
+        self.tabs.addTab(self.review, "Notes && review")
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
@@ -112,6 +147,7 @@ class EventEditor(QWidget):
         header.addWidget(self.saving)
         header.addWidget(self.export_button)
         content_layout.addLayout(header)
+        content_layout.addWidget(self.export_status)
         content_layout.addWidget(self.tabs, 1)
         self.stack = QStackedWidget()
         self.stack.addWidget(
@@ -124,8 +160,10 @@ class EventEditor(QWidget):
         layout.addWidget(self.stack)
 
         self.form.save_requested.connect(self.save)
-        for panel in (self.agenda, self.attendees):
+        for panel in (self.agenda, self.attendees, self.review):
             panel.status_message.connect(self.status_message)
+        self.export_status.cancel_requested.connect(self.cancel_export)
+        self.export_status.open_folder_requested.connect(self.open_folder)
         writer.failed.connect(self.reload)  # drop optimistic edits the service refused
         writer.idle_changed.connect(lambda idle: self.saving.setVisible(not idle))
 
@@ -138,6 +176,8 @@ class EventEditor(QWidget):
     def open_event(self, event_id: int | None) -> None:
         if event_id == self._event_id and self.bundle is not None:
             return
+        if event_id != self._event_id:
+            self.review.leave_event()  # saves a summary edit of the event being left
         self._event_id = event_id
         self.bundle = None
         if event_id is None:
@@ -187,6 +227,7 @@ class EventEditor(QWidget):
         self.agenda.show_bundle(bundle)
         self.attendees.show_bundle(bundle)
         self.checklist.show_bundle(bundle)
+        self.review.show_bundle(bundle)
         self.stack.setCurrentIndex(self.CONTENT)
         self.loaded.emit(bundle.event_id)
 
@@ -245,27 +286,135 @@ class EventEditor(QWidget):
         )
         return Path(name) if name else None
 
-    def export(self, key: str) -> None:
-        if self.bundle is None or self.context.app is None:
-            return
-        kind = KINDS[key]
-        path = self.ask_save_path(kind, suggested_name(self.bundle.event.title, kind))
+    def ask_unreviewed(self, count: int, kind: ExportKind) -> str:
+        """ "export", "review" or "cancel": flagged entries nobody has reviewed would go out."""
+        entries = f"{count} flagged entr{'ies have' if count != 1 else 'y has'}"
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Flagged entries not reviewed",
+            f"{entries} not been reviewed yet. Review them before sharing the {kind.noun}?",
+            parent=self,
+        )
+        box.setInformativeText(
+            "Flagged entries contain restricted wording. Unreviewed ones are left out of the "
+            "commercial audience's outputs and shown to the others."
+        )
+        review = box.addButton("Review first", QMessageBox.ButtonRole.AcceptRole)
+        export = box.addButton("Export anyway", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(review)
+        box.exec()
+        clicked = box.clickedButton()
+        return "review" if clicked is review else "export" if clicked is export else "cancel"
+
+    def open_folder(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+
+    def _ask_path(self, kind: ExportKind, title: str) -> Path | None:
+        path = self.ask_save_path(kind, suggested_name(title, kind))
         if path is None:
-            return
-        if path.suffix.lower() != kind.suffix:
+            return None
+        if not kind.accepts(path.suffix):
             path = path.with_name(path.name + kind.suffix)
         self._last_folder = path.parent
+        return path
+
+    def _busy(self) -> bool:
+        if self._export is None:
+            return False
+        self.status_message.emit("An export is under way: wait for it to finish, or cancel it.")
+        return True
+
+    def export(self, key: str) -> None:
+        if self.bundle is None or self.context.app is None or self._busy():
+            return
+        kind = KINDS[key]
+        if kind in NOTES_EXPORT_KINDS:
+            self.export_notes(key)
+            return
+        path = self._ask_path(kind, self.bundle.event.title)
+        if path is None:
+            return
         events, event_id, runner = self.context.app.events, self.bundle.event_id, self.context.runner
         unsaved = " (unsaved changes to the event are not in it)" if self.form.is_dirty() else ""
 
-        def written(result: Path) -> None:
-            self.status_message.emit(f"Saved the {kind.noun} to {result}{unsaved}")
-            self.exported.emit(key, result)
+        def fetched(data: ExportData) -> None:
+            self._run_export(key, kind, lambda _p, _c: write(key, data, path), unsaved)
+
+        runner.submit("db", lambda _p, _c: fetch(events, event_id), fetched, self._on_fetch_failed)
+
+    def export_notes(self, key: str, audience: Audience = Audience.MEDICAL) -> None:
+        """A meeting output: read the report, ask about unreviewed flags, ask where, then write."""
+        if self.bundle is None or self.context.app is None or self._busy():
+            return
+        app, audience = self.context.app, Audience(audience)
+        kind = KINDS[key].for_audience(audience)
+        meetings, events, event_id = app.meetings, app.events, self.bundle.event_id
+        self.review.flush_summary()  # the db lane runs it before the read below
+
+        def fetched(data: NotesExportData) -> None:
+            if self._event_id != event_id or self._busy():
+                return  # the user moved on while the report was read
+            if kind.review_first and data.needing_review:
+                answer = self.ask_unreviewed(data.needing_review, kind)
+                if answer == "review":
+                    self.tabs.setCurrentIndex(self.NOTES)
+                    self.review.show_needing_review()
+                    return
+                if answer != "export":
+                    return
+            path = self._ask_path(kind, data.event_title)
+            if path is None:
+                return
+            assembly = app.assembly
+            self._run_export(
+                key,
+                kind,
+                lambda progress, cancel: write_notes(key, data, path, progress, cancel, events, assembly),
+            )
+
+        self.context.runner.submit(
+            "db",
+            lambda _p, _c: fetch_notes(meetings, events, event_id, key, audience),
+            fetched,
+            self._on_fetch_failed,
+        )
+
+    def _run_export(self, key: str, kind: ExportKind, job: Callable[[Any, Any], Any], note: str = "") -> None:
+        """export lane, with the status strip following it."""
+        handle: list[TaskHandle] = []
+        self.export_status.start(f"Writing the {kind.noun}…")
+
+        def written(result: Written | Path) -> None:
+            if handle and self._export is handle[0]:
+                self._export = None
+            done = result if isinstance(result, Written) else Written(Path(result))
+            detail = f" ({done.detail})" if done.detail else ""
+            if done.warnings:
+                n = len(done.warnings)
+                detail += f" — {n} thing{'s' if n != 1 else ''} to check (hover for details)"
+            text = f"Saved the {kind.noun} to {done.path}"
+            self.export_status.succeeded(done.path, text + detail, done.warnings)
+            self.status_message.emit(text + note)
+            self.exported.emit(key, done.path)
 
         def failed(error: BaseException, details: str) -> None:
+            if handle and self._export is handle[0]:
+                self._export = None
+            self.export_status.stopped(f"The {kind.noun} was not written.")
             report_error(error, details)
 
-        def fetched(data: ExportData) -> None:
-            runner.submit("export", lambda _p, _c: write(key, data, path), written, failed)
+        self._export = self.context.runner.submit(
+            "export", job, written, failed, self.export_status.progressed
+        )
+        handle.append(self._export)
 
-        runner.submit("db", lambda _p, _c: fetch(events, event_id), fetched, failed)
+    def _on_fetch_failed(self, error: BaseException, details: str) -> None:
+        report_error(error, details)
+
+    def cancel_export(self) -> None:
+        if self._export is not None:
+            self._export.cancel()
+            self._export = None
+            self.export_status.stopped("Export cancelled; nothing was written.")
+            self.status_message.emit("Export cancelled")
