@@ -51,6 +51,11 @@ class OutputService:
         self.audit.record(f"export.{kind}", "event", event_id, None, details)
         return out
 
+    def record(self, kind: str, event_id: int, out: Path, audience: Audience | None = None) -> Path:
+        """Audit a file written with the writers directly: the GUI writes on its export lane and
+        records here on its database lane, so SQLite keeps a single writer."""
+        return self._audited(kind, event_id, Path(out), None if audience is None else Audience(audience))
+
     def summary(
         self,
         event_id: int,

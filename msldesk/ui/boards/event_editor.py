@@ -381,8 +381,12 @@ class EventEditor(QWidget):
         )
 
     def _run_export(self, key: str, kind: ExportKind, job: Callable[[Any, Any], Any], note: str = "") -> None:
-        """export lane, with the status strip following it."""
+        """Write on the export lane with the status strip following it, then record the export in
+        the audit trail on the db lane (SQLite keeps one writer)."""
+        if self.bundle is None or self.context.app is None:
+            return
         handle: list[TaskHandle] = []
+        outputs, event_id = self.context.app.outputs, self.bundle.event_id
         self.export_status.start(f"Writing the {kind.noun}…")
 
         def written(result: Written | Path) -> None:
@@ -394,9 +398,24 @@ class EventEditor(QWidget):
                 n = len(done.warnings)
                 detail += f" — {n} thing{'s' if n != 1 else ''} to check (hover for details)"
             text = f"Saved the {kind.noun} to {done.path}"
-            self.export_status.succeeded(done.path, text + detail, done.warnings)
-            self.status_message.emit(text + note)
-            self.exported.emit(key, done.path)
+
+            def recorded(_path: Any) -> None:
+                self.export_status.succeeded(done.path, text + detail, done.warnings)
+                self.status_message.emit(text + note)
+                self.exported.emit(key, done.path)
+
+            def not_recorded(error: BaseException, details: str) -> None:
+                self.export_status.succeeded(
+                    done.path, f"{text}, but it is not in the audit trail", done.warnings
+                )
+                report_error(error, details)
+
+            self.context.runner.submit(
+                "db",
+                lambda _p, _c: outputs.record(kind.audited_as, event_id, done.path, kind.audience),
+                recorded,
+                not_recorded,
+            )
 
         def failed(error: BaseException, details: str) -> None:
             if handle and self._export is handle[0]:

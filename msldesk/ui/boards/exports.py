@@ -28,20 +28,39 @@ class ExportKind:
     other_suffixes: tuple[str, ...] = ()  # also accepted as typed (e.g. .csv beside .xlsx)
     by_audience: bool = False  # a meeting output cut to an audience (medical, commercial, compliance)
     review_first: bool = False  # carries the notes: ask before exporting unreviewed flagged entries
+    audit_kind: str = ""  # how the audit trail names it (OutputService's kinds); "" = the key
+    audience: Audience | None = None  # set by for_audience
 
     def for_audience(self, audience: Audience) -> ExportKind:
-        return replace(self, noun=f"{self.noun} ({audience.value})") if self.by_audience else self
+        if not self.by_audience:
+            return self
+        return replace(self, noun=f"{self.noun} ({audience.value})", audience=Audience(audience))
+
+    @property
+    def audited_as(self) -> str:
+        return self.audit_kind or self.key
 
     def accepts(self, suffix: str) -> bool:
         return suffix.lower() in (self.suffix, *self.other_suffixes)
 
 
 EXPORT_KINDS = (
-    ExportKind("ics", "Calendar invitation (.ics)…", "calendar invitation", ".ics", "Calendar files (*.ics)"),
-    ExportKind("csv", "Attendee list (CSV)…", "attendee list", ".csv", "CSV files (*.csv)"),
-    ExportKind("xlsx", "Attendee list (Excel)…", "attendee list", ".xlsx", "Excel workbooks (*.xlsx)"),
-    ExportKind("pdf", "Sign-in sheet (PDF)…", "sign-in sheet", ".pdf", "PDF files (*.pdf)"),
-)
+    ExportKind(
+        "ics", "Calendar invitation (.ics)…", "calendar invitation", ".ics", "Calendar files (*.ics)",
+        audit_kind="calendar",
+    ),
+    ExportKind(
+        "csv", "Attendee list (CSV)…", "attendee list", ".csv", "CSV files (*.csv)", audit_kind="attendees"
+    ),
+    ExportKind(
+        "xlsx", "Attendee list (Excel)…", "attendee list", ".xlsx", "Excel workbooks (*.xlsx)",
+        audit_kind="attendees",
+    ),
+    ExportKind(
+        "pdf", "Sign-in sheet (PDF)…", "sign-in sheet", ".pdf", "PDF files (*.pdf)",
+        audit_kind="sign_in_sheet",
+    ),
+)  # fmt: skip
 NOTES_EXPORT_KINDS = (
     ExportKind(
         "summary", "Insight summary PDF", "insight summary", ".pdf", "PDF files (*.pdf)",
