@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 
-from msldesk.errors import FileRefusedError
+from msldesk.errors import FileRefusedError, MsldeskError
 from msldesk.progress import CancelToken
 
 Rows = list[tuple[int, list[str]]]  # (row number as a spreadsheet shows it, cells)
@@ -154,11 +154,7 @@ def read_xlsx(
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged package
-        raise FileRefusedError(
-            f"{name} is a damaged Excel workbook and cannot be read; open it in Excel, save it again "
-            "and import again.",
-            details=f"{type(exc).__name__}: {exc}",
-        ) from exc
+        raise _damaged_workbook(name, exc) from exc
     try:
         for sheet in workbook.worksheets:
             if not hasattr(sheet, "iter_rows"):
@@ -167,8 +163,20 @@ def read_xlsx(
             if any(any(cells) for _, cells in rows):
                 return rows, sheet.title
         return [], ""
+    except MsldeskError:
+        raise  # cancelled
+    except Exception as exc:  # read-only mode parses each sheet as it is read: damage shows up here too
+        raise _damaged_workbook(name, exc) from exc
     finally:
         workbook.close()
+
+
+def _damaged_workbook(name: str, exc: Exception) -> FileRefusedError:
+    return FileRefusedError(
+        f"{name} is a damaged Excel workbook and cannot be read; open it in Excel, save it again "
+        "and import again.",
+        details=f"{type(exc).__name__}: {exc}",
+    )
 
 
 def _sheet_rows(values: Iterable[tuple[object, ...]], max_rows: int, cancel: CancelToken | None) -> Rows:
