@@ -1,10 +1,11 @@
 """Start the real main window on a library folder and save a screenshot (to look at the UI).
 
 Usage: xvfb-run -a python scripts/screenshot.py --data-dir DIR --out shot.png [--search TEXT] [--wait-ms N]
-       [--section library|boards|people] [--event ID] [--board-tab N] [--demo-event]
+       [--section library|boards|people] [--event ID] [--board-tab N] [--demo-event] [--demo-notes]
 
 --demo-event adds a sample advisory board (people, agenda, attendees) to the library first, unless it
-already has events; --event opens that event in Boards (default: the first in the list).
+already has events; --demo-notes gives it meeting notes too (themes, quotes, a flagged entry waiting
+for review, an executive summary); --event opens that event in Boards (default: the first in the list).
 """
 
 from __future__ import annotations
@@ -23,7 +24,53 @@ from msldesk.ui.app import build_window
 SECTIONS = ("library", "boards", "people")
 
 
-def seed_demo_event(data_dir: Path) -> None:
+def seed_demo_notes(app: object, event_id: int, person_ids: list[int]) -> None:
+    """Notes as an MSL types them during the board, through the meeting service (markers and all)."""
+    from msldesk.boards.records import EntryKind
+
+    meetings, events = app.meetings, app.events  # type: ignore[attr-defined]
+    meetings.set_themes(event_id, ["Sequencing", "Re-challenge", "Evidence gaps", "Access"])
+    agenda = events.agenda(event_id)
+    start = events.get(event_id).fields.starts_at.astimezone(dt.UTC)
+    hart, keller, okafor, marchetti = person_ids[0], person_ids[1], person_ids[3], person_ids[2]
+    notes = [
+        (3, 0, "Chair framed the day around sequencing after IO progression", {}),
+        (21, 1, "! Most centres switch to docetaxel-based regimens; few re-challenge #Sequencing",
+         {"speaker_id": keller}),
+        (29, 1, '"We have no biomarker that tells us who benefits from a second IO course"',
+         {"speaker_id": keller, "themes": ["Re-challenge"]}),
+        (35, 1, "! Real-world data from registries matter more to payers than the trial #Access",
+         {"speaker_id": marchetti}),
+        (81, 3, "! Re-challenge only after a treatment-free interval of 12+ months #Re-challenge #Sequencing",
+         {"speaker_id": okafor}),
+        (88, 3, "! Long treatment-free interval is the one signal people trust #Re-challenge",
+         {"speaker_id": hart}),
+        (94, 3, "Said the combination is superior to anything on the market #Sequencing",
+         {"speaker_id": okafor}),
+        (102, 3, "? Would a prospective re-challenge cohort be feasible in Germany? #Evidence gaps", {}),
+        (130, 4, "! No data on re-challenge in patients over 75 #Evidence gaps", {"speaker_id": hart}),
+        (141, 4, "Breakout asked for off-label dosing experience #Evidence gaps", {}),
+        (152, 4, "> circulate the registry protocol draft @Lena Vogel due:+14d", {}),
+        (171, 5, "> set up follow-up call on the cohort idea due:+30d", {"kind": EntryKind.ACTION}),
+    ]  # fmt: skip
+    ids = []
+    for minutes, position, text, extra in notes:
+        entry, _ = meetings.add_entry(
+            event_id, text, agenda_item_id=agenda[position].item_id,
+            when=start + dt.timedelta(minutes=minutes), **extra,
+        )  # fmt: skip
+        ids.append(entry.entry_id)
+    meetings.set_key(ids[1])
+    meetings.set_key(ids[4])
+    meetings.review_flag(ids[9], acceptable=False)  # "off-label" reviewed and kept out; "superior to" waits
+    meetings.set_executive_summary(
+        event_id,
+        "Advisors agree that a long treatment-free interval is the only accepted signal for IO "
+        "re-challenge; evidence in older patients is missing. A registry-based cohort is the next step.",
+    )
+
+
+def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
     """A populated advisory board: directory people, an agenda that overruns, mixed attendance."""
     from msldesk.app import App
     from msldesk.boards.records import (
@@ -108,6 +155,9 @@ def seed_demo_event(data_dir: Path) -> None:
             questions = "What would you need to see?" if kind is AgendaKind.DISCUSSION else ""
             app.events.add_agenda_item(eid, AgendaItemFields(title, minutes, kind, presenter, questions))
         app.events.set_checklist(eid, "venue", True)
+        if notes:
+            seed_demo_notes(app, eid, ids)
+        print(f"demo event id {eid}")
     finally:
         app.close()
 
@@ -124,13 +174,18 @@ def main() -> int:
     parser.add_argument("--section", choices=SECTIONS, default="library")
     parser.add_argument("--event", type=int, default=-1, help="event id to open in Boards")
     parser.add_argument(
-        "--board-tab", type=int, default=0, help="event editor tab (0 overview .. 3 checklist)"
+        "--board-tab", type=int, default=0, help="event editor tab (0 overview .. 3 checklist, 4 notes)"
     )
     parser.add_argument("--demo-event", action="store_true", help="add a sample event first")
+    parser.add_argument("--demo-notes", action="store_true", help="with --demo-event: add meeting notes")
+    parser.add_argument(
+        "--review-by", choices=("theme", "agenda"), default="theme", help="notes tab grouping"
+    )
+    parser.add_argument("--review-entry", type=int, default=-1, help="notes tab: entry id to select")
     parser.add_argument("--wait-ms", type=int, default=3000)
     args = parser.parse_args()
     if args.demo_event:
-        seed_demo_event(args.data_dir)
+        seed_demo_event(args.data_dir, notes=args.demo_notes)
     app = QApplication(sys.argv[:1])
     window, context = build_window(args.data_dir)
     window.resize(1500, 900)
@@ -162,6 +217,13 @@ def main() -> int:
             elif boards.proxy.rowCount():
                 boards.list.setCurrentIndex(boards.proxy.index(0, 0))
             boards.editor.tabs.setCurrentIndex(args.board_tab)
+            QTimer.singleShot(1200, review)
+
+    def review() -> None:
+        panel = window.boards.editor.review
+        panel.set_grouping(args.review_by)
+        if args.review_entry >= 0:
+            panel._select([args.review_entry])
 
     def shoot() -> None:
         window.grab().save(str(args.out))

@@ -370,7 +370,7 @@ def test_entries_are_edited_before_finalizing_and_amended_after(make_window, qtb
     review.finalize_button.click()
     _settle(qtbot, window)
     assert meetings.finalized_at(m.event_id) is not None
-    assert review.finalized_label.isVisible() and review.finalized_label.text().startswith("Finalized on ")
+    assert review.finalized_label.isVisible() and review.finalized_label.text().startswith("✔ Finalized on ")
     assert review.finalize_button.isHidden()
     assert review.edit_button.text() == "Amend…"
 

@@ -126,7 +126,6 @@ class ReviewPanel(QWidget):
         banner.addWidget(self.review_only)
         self.finalized_label = QLabel()
         self.finalized_label.setStyleSheet("color:#1e6b3a; font-weight:bold;")
-        self.finalized_label.setWordWrap(True)
         self.finalize_button = QPushButton("Finalize notes…")
         self.finalize_button.setToolTip(
             "Make the notes read-only; later corrections are kept as amendments beside the original"
@@ -147,8 +146,8 @@ class ReviewPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((Column.TIME, 78), (Column.KEY, 28), (Column.KIND, 72), (Column.SPEAKER, 130),
-                              (Column.THEMES, 140), (Column.REVIEW, 170)):  # fmt: skip
+        for column, width in ((Column.TIME, 90), (Column.KEY, 26), (Column.KIND, 70), (Column.SPEAKER, 160),
+                              (Column.THEMES, 170), (Column.REVIEW, 200)):  # fmt: skip
             self.tree.setColumnWidth(column, width)
         self.empty_hint = QLabel()
         self.empty_hint.setWordWrap(True)
@@ -203,7 +202,7 @@ class ReviewPanel(QWidget):
         top.addWidget(self.kind)
         top.addWidget(self.review_banner)
         top.addStretch(1)
-        top.addWidget(self.finalized_label, 2)
+        top.addWidget(self.finalized_label)
         top.addWidget(self.finalize_button)
         actions = QHBoxLayout()
         for button in (
@@ -223,26 +222,36 @@ class ReviewPanel(QWidget):
         entries_layout.addLayout(actions)
         entries_layout.addWidget(self.empty_hint)
         entries_layout.addWidget(self.tree, 1)
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(entries)
-        left.addWidget(self.details)
-        left.setStretchFactor(0, 4)
-        left.setStretchFactor(1, 1)
-        left.setSizes([520, 150])
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
+        # The entries get the whole width (their text matters most); the selected entry in full and
+        # the executive summary share the space below.
+        summary_box = QWidget()
+        summary_layout = QVBoxLayout(summary_box)
+        summary_layout.setContentsMargins(0, 0, 0, 0)
+        summary_title = QHBoxLayout()
         title = QLabel("Executive summary")
         title.setStyleSheet("font-weight:bold;")
-        right_layout.addWidget(title)
-        right_layout.addWidget(self.summary, 1)
-        right_layout.addWidget(self.summary_state)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+        summary_title.addWidget(title)
+        summary_title.addStretch(1)
+        summary_title.addWidget(self.summary_state)
+        summary_layout.addLayout(summary_title)
+        summary_layout.addWidget(self.summary, 1)
+        details_box = QWidget()
+        details_layout = QVBoxLayout(details_box)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        details_title = QLabel("Selected entry")
+        details_title.setStyleSheet("font-weight:bold;")
+        details_layout.addWidget(details_title)
+        details_layout.addWidget(self.details, 1)
+        below = QSplitter(Qt.Orientation.Horizontal)
+        below.addWidget(details_box)
+        below.addWidget(summary_box)
+        below.setSizes([520, 520])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(entries)
+        self.splitter.addWidget(below)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([780, 300])
+        self.splitter.setSizes([520, 190])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
@@ -407,9 +416,10 @@ class ReviewPanel(QWidget):
         self.review_count.setText(f"⚑ {_plural(waiting, 'flagged entry', 'flagged entries')} {verb} review")
         if data is not None and data.finalized_at is not None:
             when = local_time(data.finalized_at, data.timezone)
-            self.finalized_label.setText(
-                f"Finalized on {when:%a %d %b %Y, %H:%M} — the notes are read-only; "
-                "corrections are kept as amendments."
+            self.finalized_label.setText(f"✔ Finalized on {when:%a} {when.day} {when:%b %Y, %H:%M}")
+            self.finalized_label.setToolTip(
+                "The notes are read-only; corrections are kept as amendments beside the original. "
+                "Key insights, flag reviews, themes and the executive summary stay editable."
             )
         self.finalized_label.setVisible(finalized)
         self.finalize_button.setVisible(data is not None and not finalized)

@@ -140,7 +140,7 @@ def review_state(entry: NoteEntry) -> str:
 
 def speaker_text(entry: NoteEntry) -> str:
     if entry.kind is EntryKind.ACTION and entry.owner_name:
-        due = f", due {entry.fields.due:%d %b}" if entry.fields.due else ""
+        due = f", {entry.fields.due.day} {entry.fields.due:%b}" if entry.fields.due else ""
         return f"→ {entry.owner_name}{due}"
     return entry.speaker_name
 
@@ -161,7 +161,7 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
         owner = escape(entry.owner_name) or "nobody yet"
         due = f", due {entry.fields.due:%d %b %Y}" if entry.fields.due else ""
         lines.append(f"Action for {owner}{due}")
-    lines.append(f"<p style='font-size:14px'>{escape(entry.text)}</p>")
+    lines.append(f"<span style='font-size:14px'>{escape(entry.text)}</span>")
     if entry.fields.themes:
         lines.append("Themes: " + ", ".join(f"#{escape(t)}" for t in entry.fields.themes))
     state = review_state(entry)
