@@ -55,6 +55,46 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+_KEYRING_ENV = {  # for `python -m msldesk` started by tests: the same test keyring, never the real one
+    "PYTHON_KEYRING_BACKEND": "msldesk_test_keyring.FileKeyring",
+    "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT / "tests"), os.environ.get("PYTHONPATH")) if p),
+}
+_UNSET = ("MSLDESK_PASSPHRASE", "MSLDESK_BACKUP_PASSPHRASE", "MSLDESK_ENCRYPTION")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never touch the real keyring: a file keyring in a temp folder, in this process and in the
+    msldesk processes tests start. Session fixtures (a library built once) use this one."""
+    import keyring
+    from msldesk_test_keyring import ENV, FileKeyring
+
+    saved = {k: os.environ.get(k) for k in (*_KEYRING_ENV, ENV, *_UNSET)}
+    os.environ.update(_KEYRING_ENV)
+    os.environ[ENV] = str(tmp_path_factory.mktemp("keyring") / "keyring.json")
+    for name in _UNSET:  # the developer's own settings must not change what tests see
+        os.environ.pop(name, None)
+    keyring.set_keyring(FileKeyring())
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _isolated_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh test keyring for each test (a file, so `python -m msldesk` children share it); keys of
+    libraries made by module- or session-scoped fixtures are still found in the session's."""
+    from msldesk_test_keyring import ENV
+
+    path = tmp_path / "test-keyring.json"
+    session = os.environ[ENV].split(os.pathsep)[-1]  # libraries built by wider-scoped fixtures
+    monkeypatch.setenv(ENV, f"{path}{os.pathsep}{session}")
+    return path
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """The shared PPTX/people corpus next to the repository (read only, never copied in)."""
