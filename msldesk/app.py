@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from msldesk.config import Settings
 from msldesk.paths import LibraryPaths, default_data_dir
+
+if TYPE_CHECKING:
+    from msldesk.db.crypto import PassphraseProvider
+    from msldesk.secrets import SecretStore
 
 
 class App:
     """Everything a front end (GUI, CLI, tests) needs, built from a library folder."""
 
-    def __init__(self, data_dir: Path | None = None, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        today: dt.date | None = None,
+        *,
+        passphrase_provider: PassphraseProvider | None = None,
+        secrets: SecretStore | None = None,
+        encryption: bool | None = None,
+    ) -> None:
+        """`passphrase_provider` is asked for a passphrase when no keyring can keep the database key
+        (see msldesk.db.crypto.PassphraseRequest); `encryption` False (or MSLDESK_ENCRYPTION=off)
+        keeps a new library plain SQLite."""
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
         from msldesk.audit import AuditService
         from msldesk.boards.events import EventService
@@ -21,18 +37,22 @@ class App:
         from msldesk.boards.outputs import OutputService
         from msldesk.boards.people import PeopleService
         from msldesk.boards.privacy import PrivacyService
+        from msldesk.db.crypto import prepare_library
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
         from msldesk.decks.assembly import AssemblyService
         from msldesk.decks.service import DeckService
         from msldesk.decks.store import DeckStore
         from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+        from msldesk.secrets import SecretStore
 
         self.paths = LibraryPaths(data_dir or default_data_dir())
         self.paths.ensure()
         self.settings = Settings.load(self.paths.settings)
         self.first_run = not self.paths.database.exists()
-        self.engine = make_engine(self.paths.database)
+        self.secrets = secrets or SecretStore()
+        self.library_key = prepare_library(self.paths, self.secrets, passphrase_provider, encryption)
+        self.engine = make_engine(self.paths.database, self.library_key.key)
         upgrade(self.engine)
         self.sessions = make_session_factory(self.engine)
         self.audit = AuditService(self.sessions, self.paths.audit_anchor)

@@ -83,6 +83,16 @@ class LibraryPaths:
     def audit_anchor(self) -> Path:
         return self.root / "audit-anchor.json"
 
+    @property
+    def key_file(self) -> Path:
+        """How the database is locked (keyring entry or passphrase salt); holds no secret."""
+        return self.root / "encryption.json"
+
+    @property
+    def backups(self) -> Path:
+        """Automatic backups: daily, before schema upgrades and before restores."""
+        return self.root / "backups"
+
     def ensure(self) -> None:
         for folder in (self.root, self.store, self.previews, self.thumbnails, self.cache):
             folder.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Create the SQLite engine with the pragmas the app relies on, and a session factory."""
+"""Create the SQLite (or SQLCipher) engine with the pragmas the app relies on, and a session factory."""
 
 from __future__ import annotations
 
@@ -20,9 +20,25 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     cursor.close()
 
 
-def make_engine(database: Path) -> Engine:
+def make_engine(database: Path, key: bytes | None = None) -> Engine:
+    """A SQLCipher engine when `key` is given (check it first with crypto.opens_with), else plain SQLite."""
     Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{database}", future=True)
+    if key is None:
+        engine = create_engine(f"sqlite:///{database}", future=True)
+    else:
+        import sqlcipher3.dbapi2 as sqlcipher
+
+        from msldesk.db import crypto
+
+        # The plain pysqlite dialect over the sqlcipher3 module (so errors map to SQLAlchemy's),
+        # with a creator that sets the key before anything reads the file. Not the pysqlcipher
+        # dialect: it keys from the URL's password and pools one connection per thread.
+        engine = create_engine(
+            f"sqlite:///{database}",
+            module=sqlcipher,
+            creator=lambda: crypto.connect(database, key),
+            future=True,
+        )
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
@@ -21,16 +22,23 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(engine: Engine) -> None:
-    """Run pending migrations; refuse a database written by a newer msldesk."""
+def refuse_unknown(revision: str | None, what: str = "This library") -> None:
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise DatabaseTooNewError(
+            f"{what} was written by a newer version of msldesk. Update msldesk to open it.",
+            f"database revision {revision!r}, this version knows up to {HEAD_REVISION!r}",
+        )
+
+
+def upgrade(engine: Engine, before_upgrade: Callable[[str], object] | None = None) -> None:
+    """Run pending migrations; refuse a database written by a newer msldesk. `before_upgrade(revision)`
+    runs first when an existing library is about to change (the app takes a backup there)."""
     revision = current_revision(engine)
     if revision == HEAD_REVISION:
         return  # the common case: no Alembic import, no start-up cost
-    if revision is not None and revision not in KNOWN_REVISIONS:
-        raise DatabaseTooNewError(
-            "This library was written by a newer version of msldesk. Update msldesk to open it.",
-            f"database revision {revision!r}, this version knows up to {HEAD_REVISION!r}",
-        )
+    refuse_unknown(revision)
+    if revision is not None and before_upgrade is not None:
+        before_upgrade(revision)
     from alembic import command
     from alembic.config import Config
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests import library_db
 
 from .corpus import ReferenceSlide, read_with_python_pptx
 
@@ -51,7 +52,7 @@ def pptx_reference(corpus_files: list[Path]) -> dict[str, list[ReferenceSlide] |
 
 
 def count_rows(database: Path) -> dict[str, int]:
-    with sqlite3.connect(database) as db:
+    with library_db.connect(database) as db:
         return {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+
+from tests import library_db
 
 
 def assert_library_consistent(root: Path) -> None:
     """Whatever happened, every deck is whole: one current version, all its slides, all indexed,
     its file in the store; nothing is left of a deck that failed."""
-    with sqlite3.connect(root / "library.sqlite3") as db:
+    with library_db.connect(root / "library.sqlite3") as db:
         problems = []
         for deck_id, current in db.execute(
             "SELECT d.id, (SELECT count(*) FROM deck_versions v WHERE v.deck_id = d.id AND v.is_current) "

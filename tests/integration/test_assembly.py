@@ -17,6 +17,7 @@ from msldesk.decks.package import read_deck
 from msldesk.decks.records import DeckUpdate
 from msldesk.decks.validate import validate_package
 from msldesk.errors import InvalidInputError, NotFoundError
+from tests import library_db
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -102,9 +103,8 @@ def test_expired_and_withdrawn_need_a_recorded_reason(app, library, tmp_path: Pa
     assert rows[str(slides["expired"][0])]["override_reason"] == "KOL asked for historic data"
     assert rows[str(slides["withdrawn"][1])]["status"] == "withdrawn"
     assert any("used anyway" in w for w in result.warnings)
-    import sqlite3
 
-    with sqlite3.connect(app.paths.database) as db:
+    with library_db.connect(app.paths.database) as db:
         recorded = db.execute(
             "SELECT override_reason FROM assembly_items WHERE override_reason != ''"
         ).fetchall()

@@ -4,7 +4,6 @@ every kind of tampering done behind the app's back."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ import pytest
 
 from msldesk.boards.records import AttendanceFields, Audience, EventFields, Invitation, PersonFields
 from msldesk.decks.records import DeckUpdate
+from tests import library_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -33,7 +33,7 @@ def _actions(app) -> list[str]:  # type: ignore[no-untyped-def]
 def _sql(app, *statements: str) -> None:  # type: ignore[no-untyped-def]
     """Change the database behind the app's back, as someone with the file and a SQLite shell would."""
     app.engine.dispose()
-    with sqlite3.connect(app.paths.database) as db:
+    with library_db.connect(app.paths.database) as db:
         db.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
         db.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
         for statement in statements:
@@ -94,9 +94,9 @@ def test_changes_to_events_attendance_payments_notes_and_decks_are_recorded(
 
 def test_the_log_refuses_update_and_delete(app) -> None:  # type: ignore[no-untyped-def]
     _event(app)
-    with sqlite3.connect(app.paths.database) as db:
+    with library_db.connect(app.paths.database) as db:
         for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            with pytest.raises(library_db.DatabaseError, match="append-only"):
                 db.execute(statement)
 
 
@@ -162,7 +162,7 @@ def test_cli_verify_exit_codes(logged) -> None:  # type: ignore[no-untyped-def]
     root = logged.paths.root
     logged.close()
     assert "OK: 5 audit records" in msldesk(root, "audit", "verify", check_exit=0).stdout
-    with sqlite3.connect(root / "library.sqlite3") as db:
+    with library_db.connect(root / "library.sqlite3") as db:
         db.execute("DROP TRIGGER audit_log_no_update")
         db.execute("UPDATE audit_log SET actor = 'x' WHERE id = 1")
     result = msldesk(root, "audit", "verify", "--json", check_exit=1)

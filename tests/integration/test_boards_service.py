@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from msldesk.boards.records import (
     PersonFields,
 )
 from msldesk.errors import InvalidInputError, NotFoundError
+from tests import library_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -48,7 +48,7 @@ def test_event_times_are_kept_in_their_zone(app) -> None:
     assert again.fields.starts_at == dt.datetime(2027, 3, 2, 9, tzinfo=BERLIN)
     assert again.fields.starts_at.utcoffset() == dt.timedelta(hours=1)
     # Stored as UTC beside the zone name, so a team database in another zone reads the same instant.
-    with sqlite3.connect(app.paths.database) as db:
+    with library_db.connect(app.paths.database) as db:
         stored = db.execute("SELECT starts_at_utc, timezone FROM events").fetchone()
     assert stored[0].startswith("2027-03-02 08:00") and stored[1] == "Europe/Berlin"
 

@@ -4,7 +4,6 @@ review, finalization with amendments, and the reports each audience gets."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from msldesk.boards.records import (
     PersonFields,
 )
 from msldesk.errors import InvalidInputError, NotFoundError
+from tests import library_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = dt.datetime(2027, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -287,7 +287,7 @@ def test_entries_survive_reopening_the_library(meeting) -> None:  # type: ignore
         assert again.meetings.draft(event.event_id).text == "draft kept"
     finally:
         again.close()
-    with sqlite3.connect(app.paths.database) as db:
+    with library_db.connect(app.paths.database) as db:
         assert db.execute("PRAGMA synchronous").fetchone()[0] in (1, 2)
 
 
@@ -296,7 +296,7 @@ def test_deleting_the_event_removes_its_notes(meeting) -> None:  # type: ignore[
     app.meetings.add_entry(event.event_id, "gone with the event #Dosing")
     app.meetings.save_draft(event.event_id, "draft")
     app.events.delete(event.event_id)
-    with sqlite3.connect(app.paths.database) as db:
+    with library_db.connect(app.paths.database) as db:
         counts = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                   for t in ("note_entries", "note_themes", "note_drafts", "event_themes")]  # fmt: skip
     assert counts == [0, 0, 0, 0]

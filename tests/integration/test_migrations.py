@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import create_engine
 
 from msldesk.db import migrate
 from msldesk.errors import DatabaseTooNewError
+from tests import library_db
 
 FTS_TABLE = "slide_fts"
 PEOPLE_FTS_TABLE = "people_fts"
@@ -34,7 +34,7 @@ def test_head_revision_constant_matches_the_scripts() -> None:
 
 def test_a_fresh_app_creates_the_schema(app) -> None:
     assert app.first_run
-    with sqlite3.connect(app.paths.database) as db:
+    with library_db.connect(app.paths.database) as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = db.execute("SELECT version_num FROM alembic_version").fetchall()
         journal = db.execute("PRAGMA journal_mode").fetchone()[0]
@@ -102,7 +102,7 @@ def test_unknown_revision_is_refused(tmp_path: Path) -> None:
 
     root = tmp_path / "lib"
     App(root).close()
-    with sqlite3.connect(root / "library.sqlite3") as db:
+    with library_db.connect(root / "library.sqlite3") as db:
         db.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
     with pytest.raises(DatabaseTooNewError) as caught:
         App(root)

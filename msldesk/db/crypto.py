@@ -1,0 +1,476 @@
+"""Encryption at rest: the library's key (keyring or passphrase), SQLCipher connections, and the one-time,
+crash-safe move of a plain library into an encrypted file."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets as random_source
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from msldesk.errors import InvalidInputError, MsldeskError
+from msldesk.fileio import atomic_write_bytes
+from msldesk.paths import LibraryPaths
+from msldesk.secrets import KeyringUnavailableError, SecretStore
+
+PASSPHRASE_ENV = "MSLDESK_PASSPHRASE"
+ENCRYPTION_ENV = "MSLDESK_ENCRYPTION"  # "off": new libraries stay plain SQLite (tests, benchmarks)
+KEY_BYTES = 32
+SALT_BYTES = 16  # SQLCipher's own salt size too: a backup keeps its KDF salt in the file's first bytes
+MIN_PASSPHRASE = 8
+PASSPHRASE_ATTEMPTS = 5
+SQLITE_HEADER = b"SQLite format 3\x00"
+# scrypt at OWASP's recommended cost (N=2^17, r=8, p=1): ~0.3 s and 128 MiB, once per opening.
+SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+_SCRYPT_MAXMEM = 256 * 1024 * 1024
+_KEYRING_NAME = "library-key-{id}"
+
+State = Literal["missing", "plain", "encrypted"]
+
+
+class LibraryLockedError(MsldeskError):
+    """The library's key is not at hand: no keyring entry, no passphrase given, no usable keyring."""
+
+    kind = "locked"
+
+
+class WrongPassphraseError(LibraryLockedError):
+    kind = "wrong-passphrase"
+
+
+@dataclass(frozen=True)
+class PassphraseRequest:
+    """What a passphrase prompt should say. `new`: the user chooses one (ask twice, say it cannot be
+    recovered); otherwise they type the one they chose. `retry`: the previous attempt was wrong."""
+
+    library: Path
+    new: bool
+    retry: bool = False
+    reason: str = ""  # why there is no keyring, for the prompt's small print
+
+
+# Returns the passphrase, or None when the user cancels.
+PassphraseProvider = Callable[[PassphraseRequest], str | None]
+
+
+@dataclass(frozen=True)
+class LibraryKey:
+    """How this library is locked. `key` None: a plain SQLite library (encryption switched off)."""
+
+    key: bytes | None = field(repr=False)
+    source: Literal["keyring", "passphrase", "none"]
+    passphrase: str | None = field(default=None, repr=False)  # kept to lock backups the same way
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+
+@dataclass(frozen=True)
+class KeyFile:
+    """encryption.json beside the database: how to find the key. Holds no secret."""
+
+    library_id: str
+    source: Literal["keyring", "passphrase"]
+    salt: bytes = b""
+    scrypt: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> KeyFile | None:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls(
+                str(data["library_id"]),
+                data["source"],
+                bytes.fromhex(data.get("salt", "")),
+                {k: int(v) for k, v in data.get("scrypt", {}).items()},
+            )
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LibraryLockedError(
+                "The library's key file (encryption.json) is damaged, so the library cannot be unlocked.",
+                f"{path}: {exc}",
+            ) from exc
+
+    def save(self, path: Path) -> None:
+        data: dict[str, Any] = {"format": 1, "library_id": self.library_id, "source": self.source}
+        if self.source == "passphrase":
+            data.update(kdf="scrypt", salt=self.salt.hex(), scrypt=self.scrypt)
+        atomic_write_bytes(Path(path), json.dumps(data, indent=2).encode("utf-8"))
+
+
+# ---- SQLCipher ------------------------------------------------------------------------------------
+
+
+def database_state(database: Path) -> State:
+    """Plain SQLite files start with a fixed header; SQLCipher files are random from byte 0."""
+    try:
+        with open(database, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return "missing"
+    if not head:
+        return "missing"  # SQLite treats an empty file as a new database
+    return "plain" if head == SQLITE_HEADER else "encrypted"
+
+
+def key_pragma_value(key: bytes, salt: bytes = b"") -> str:
+    """SQLCipher's raw-key syntax: used as is, no key derivation on every opening. With a salt the file
+    takes that salt (stored in its first 16 bytes) instead of a random one."""
+    return f"x'{key.hex()}{salt.hex()}'"
+
+
+def connect(database: Path | str, key: bytes | None, salt: bytes = b"", **kwargs: Any) -> Any:
+    """A sqlcipher3 DB-API connection, keyed (or plain with key None). Nothing is read yet, so a wrong
+    key shows only at the first query: use check_key() to turn that into a clear error."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    kwargs.setdefault("check_same_thread", False)  # the engine's pool hands connections to any thread
+    connection = sqlcipher.connect(str(database), **kwargs)
+    # SQLCipher logs a failed HMAC check to stderr; we report a wrong key ourselves.
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    if key is not None:
+        connection.execute(f'PRAGMA key = "{key_pragma_value(key, salt)}"')
+    # Sorts and indexes built in temp files would be plain text on disk: keep them in memory.
+    connection.execute("PRAGMA temp_store = MEMORY")
+    return connection
+
+
+def opens_with(database: Path, key: bytes | None, salt: bytes = b"") -> bool:
+    """True when `key` opens the file (SQLCipher says "file is not a database" otherwise)."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    connection = connect(database, key, salt)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlcipher.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return False
+        raise
+    finally:
+        connection.close()
+
+
+def derive_key(passphrase: str, salt: bytes, params: dict[str, int] | None = None) -> bytes:
+    p = params or SCRYPT
+    return hashlib.scrypt(
+        passphrase.encode("utf-8"), salt=salt, n=p["n"], r=p["r"], p=p["p"], maxmem=_SCRYPT_MAXMEM,
+        dklen=KEY_BYTES,
+    )  # fmt: skip
+
+
+def check_new_passphrase(passphrase: str) -> str:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InvalidInputError(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
+    return passphrase
+
+
+# ---- finding or making the key ----------------------------------------------------------------------
+
+
+def encryption_wanted() -> bool:
+    return os.environ.get(ENCRYPTION_ENV, "").strip().lower() not in {"off", "0", "no", "false"}
+
+
+def unlock(
+    paths: LibraryPaths,
+    secrets: SecretStore,
+    provider: PassphraseProvider | None = None,
+    encrypt: bool = True,
+) -> LibraryKey:
+    """The key for the library in `paths`, made on first run (or when a plain library is to be
+    encrypted). Raises LibraryLockedError / WrongPassphraseError with a message for the user."""
+    state = database_state(paths.database)
+    keyfile = KeyFile.load(paths.key_file)
+    if state == "encrypted":
+        if keyfile is None:
+            raise LibraryLockedError(
+                "This library is encrypted, but its key file (encryption.json) is missing from the "
+                "library folder, so msldesk cannot tell where its key is.",
+                str(paths.key_file),
+            )
+        return _existing_key(paths, keyfile, secrets, provider, check=True)
+    if not encrypt:
+        return LibraryKey(None, "none")
+    if keyfile is not None and keyfile.source == "keyring":
+        # A key was made before (an interrupted first encryption, or the database was removed): use it
+        # again if the keyring still has it, so backups locked with it still open. (A passphrase is
+        # asked for afresh: with no encrypted file to check it against, a typo would become the key.)
+        with contextlib.suppress(LibraryLockedError):
+            return _existing_key(paths, keyfile, secrets, provider, check=False)
+    return _new_key(paths, secrets, provider)
+
+
+def _existing_key(
+    paths: LibraryPaths,
+    keyfile: KeyFile,
+    secrets: SecretStore,
+    provider: PassphraseProvider | None,
+    check: bool,
+) -> LibraryKey:
+    database = paths.database
+    if keyfile.source == "keyring":
+        try:
+            stored = secrets.get(_KEYRING_NAME.format(id=keyfile.library_id))
+        except KeyringUnavailableError as exc:
+            raise LibraryLockedError(
+                "This library's key is kept in the system keyring, which cannot be used now. "
+                + exc.user_message,
+                exc.details,
+            ) from exc
+        if not stored:
+            raise LibraryLockedError(
+                "This library's key is not in this computer's keyring, so the library cannot be "
+                "opened here. Restore a backup made with a passphrase instead.",
+                f"no keyring entry {_KEYRING_NAME.format(id=keyfile.library_id)!r} in {secrets.describe()}",
+            )
+        key = bytes.fromhex(stored)
+        if check and not opens_with(database, key):
+            raise LibraryLockedError(
+                "The key in this computer's keyring does not open this library.", str(database)
+            )
+        return LibraryKey(key, "keyring")
+
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        key = derive_key(from_env, keyfile.salt, keyfile.scrypt)
+        if check and not opens_with(database, key):
+            raise WrongPassphraseError(
+                f"The passphrase is wrong: it does not unlock this library (it came from {PASSPHRASE_ENV}).",
+                str(database),
+            )
+        return LibraryKey(key, "passphrase", from_env)
+    if provider is None:
+        raise LibraryLockedError(
+            f"This library is locked with a passphrase. Set {PASSPHRASE_ENV} to open it from the "
+            "command line or a script.",
+            str(database),
+        )
+    for attempt in range(PASSPHRASE_ATTEMPTS):
+        given = provider(PassphraseRequest(paths.root, new=False, retry=attempt > 0))
+        if given is None:
+            raise LibraryLockedError("The library stays locked: no passphrase was given.")
+        key = derive_key(given, keyfile.salt, keyfile.scrypt)
+        if not check or opens_with(database, key):
+            return LibraryKey(key, "passphrase", given)
+    raise WrongPassphraseError(
+        f"The passphrase is wrong ({PASSPHRASE_ATTEMPTS} attempts): the library stays locked.", str(database)
+    )
+
+
+def _new_key(paths: LibraryPaths, secrets: SecretStore, provider: PassphraseProvider | None) -> LibraryKey:
+    library_id = uuid.uuid4().hex
+    key = random_source.token_bytes(KEY_BYTES)
+    try:
+        secrets.set(_KEYRING_NAME.format(id=library_id), key.hex())
+    except KeyringUnavailableError as exc:
+        reason = f"{exc.user_message} ({exc.details})" if exc.details else exc.user_message
+    else:
+        KeyFile(library_id, "keyring").save(paths.key_file)
+        return LibraryKey(key, "keyring")
+
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase and provider is not None:
+        passphrase = provider(PassphraseRequest(paths.root, new=True, reason=reason))
+        if passphrase is None:
+            raise LibraryLockedError("The library was not created: no passphrase was given.", reason)
+    if not passphrase:
+        raise LibraryLockedError(
+            "No system keyring is available to keep this library's key, so it needs a passphrase. "
+            f"Set {PASSPHRASE_ENV} (at least {MIN_PASSPHRASE} characters) and try again.",
+            reason,
+        )
+    check_new_passphrase(passphrase)
+    salt = random_source.token_bytes(SALT_BYTES)
+    KeyFile(library_id, "passphrase", salt, dict(SCRYPT)).save(paths.key_file)
+    return LibraryKey(derive_key(passphrase, salt, SCRYPT), "passphrase", passphrase)
+
+
+# ---- plain library -> encrypted, in place -------------------------------------------------------------
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def sibling(database: Path, purpose: str) -> Path:
+    return database.with_name(f".{database.name}.{purpose}")
+
+
+def remove_with_side_files(path: Path) -> None:
+    for suffix in ("", *_SIDE_FILES):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+def fsync_folder(folder: Path) -> None:
+    if os.name == "nt":
+        return  # Windows cannot open a folder for fsync; its renames are journaled by NTFS
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def scrub(path: Path) -> None:
+    """Overwrite a file with zeros, then delete it. Best effort: SSDs, copy-on-write file systems and
+    snapshots can keep old blocks; full-disk encryption is what covers those."""
+    with contextlib.suppress(FileNotFoundError):
+        size = os.path.getsize(path)
+        with open(path, "r+b") as handle:
+            zeros = bytes(1024 * 1024)
+            for start in range(0, size, len(zeros)):
+                handle.write(zeros[: min(len(zeros), size - start)])
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.unlink(path)
+
+
+def table_counts(connection: Any, schema: str = "main") -> dict[str, int]:
+    names = [
+        r[0]
+        for r in connection.execute(
+            f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    return {n: connection.execute(f'SELECT count(*) FROM {schema}."{n}"').fetchone()[0] for n in names}
+
+
+def recover_interrupted_encryption(database: Path) -> None:
+    """Finish or undo an encryption that stopped half-way (power cut, killed process)."""
+    remove_with_side_files(
+        sibling(database, "encrypting")
+    )  # an unfinished encrypted copy: the plain file still rules
+    plain = sibling(database, "plaintext")
+    if not plain.exists():
+        return
+    if not database.exists():
+        os.replace(plain, database)  # never happens in the protocol below; keep the data if it does
+    elif os.path.samefile(plain, database):
+        os.unlink(plain)  # stopped before the swap: it is the live (plain) library's second name
+    else:
+        scrub(plain)  # stopped after the swap: the old plain copy
+
+
+def encrypt_in_place(database: Path, key: bytes, before_swap: Callable[[], None] | None = None) -> None:
+    """Copy a plain library into a new encrypted file, check the copy, swap it in atomically, then
+    scrub the plain file. Until the swap the plain library is untouched; after it, the encrypted one is
+    complete. `before_swap` is a test hook (simulate a failure there)."""
+    recover_interrupted_encryption(database)
+    target = sibling(database, "encrypting")
+    source = connect(database, None, isolation_level=None)
+    try:
+        busy = source.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy and busy[0]:
+            raise MsldeskError(
+                "The library is open in another msldesk window. Close it, then start msldesk again.",
+                f"{database}: WAL checkpoint busy",
+            )
+        counts = table_counts(source)
+        user_version = source.execute("PRAGMA user_version").fetchone()[0]
+        source.execute("ATTACH DATABASE ? AS enc KEY ?", (str(target), key_pragma_value(key)))
+        try:
+            source.execute("BEGIN IMMEDIATE")  # no other writer while the copy is made
+            source.execute("SELECT sqlcipher_export('enc')")
+            source.execute(f"PRAGMA enc.user_version = {int(user_version)}")
+            source.execute("COMMIT")
+        finally:
+            if source.in_transaction:
+                source.execute("ROLLBACK")
+            source.execute("DETACH DATABASE enc")
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        source.close()
+        remove_with_side_files(target)
+        raise
+    source.close()
+    try:
+        _verify_copy(target, key, counts)
+        if before_swap is not None:
+            before_swap()
+        wal = Path(f"{database}-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise MsldeskError(
+                "The library is open in another msldesk window. Close it, then start msldesk again.",
+                f"{wal} is not empty after the copy",
+            )
+        for suffix in ("-wal", "-shm"):  # the plain file's; they must not be applied to the new one
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{database}{suffix}")
+        plain = sibling(database, "plaintext")
+        try:
+            os.link(database, plain)  # a second name, so the plain bytes can be scrubbed after the swap
+        except OSError:
+            plain = None  # no hard links here (FAT, some network drives): the swap only unlinks
+    except BaseException:
+        remove_with_side_files(target)
+        raise
+    try:
+        os.replace(target, database)
+    except BaseException:
+        if plain is not None:
+            os.unlink(plain)  # still the live plain file's second name: only the name goes
+        remove_with_side_files(target)
+        raise
+    fsync_folder(database.parent)
+    if plain is not None:
+        scrub(plain)
+
+
+def _verify_copy(target: Path, key: bytes, counts: dict[str, int]) -> None:
+    check = connect(target, key)
+    try:
+        result = [r[0] for r in check.execute("PRAGMA integrity_check")]
+        copied = table_counts(check)
+    finally:
+        check.close()
+    if result != ["ok"] or copied != counts:
+        raise MsldeskError(
+            "Encrypting the library failed a check; the library was left as it was (not encrypted).",
+            f"integrity: {result[:5]}; rows before {counts}, after {copied}",
+        )
+
+
+def plain_revision(database: Path) -> str | None:
+    """The Alembic revision of a plain library, read without changing the file."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if not connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone():
+            return None
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    finally:
+        connection.close()
+
+
+def prepare_library(
+    paths: LibraryPaths,
+    secrets: SecretStore,
+    provider: PassphraseProvider | None = None,
+    encrypt: bool | None = None,
+) -> LibraryKey:
+    """Everything before the engine is made: finish or undo an interrupted encryption, refuse a plain
+    library from a newer msldesk (before touching it), unlock, and encrypt a plain library in place."""
+    from msldesk.db.migrate import refuse_unknown
+
+    recover_interrupted_encryption(paths.database)
+    if encrypt is None:
+        encrypt = encryption_wanted()
+    if database_state(paths.database) == "plain":
+        refuse_unknown(plain_revision(paths.database))
+    library_key = unlock(paths, secrets, provider, encrypt)
+    if library_key.key is not None and database_state(paths.database) == "plain":
+        encrypt_in_place(paths.database, library_key.key)
+    return library_key
