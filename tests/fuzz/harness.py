@@ -536,3 +536,12 @@ def run_random(
         source = seeds[rng.randrange(len(seeds))]
         data, label = mutate_seed(source, chooser)
         feed(data, source.suffix, label)
+
+
+def sweep(seeds: Sequence[Seed], feed: Callable[[bytes, str, str], Any], per_seed: int, seed: int) -> None:
+    """`per_seed` random mutations of every seed in turn: each corpus file is tried at least once."""
+    chooser = RandomChooser(random.Random(seed))
+    for source in seeds:
+        for _ in range(per_seed):
+            data, label = mutate_seed(source, chooser)
+            feed(data, source.suffix, label)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import LONG_RUN, fuzz_examples
-from .harness import HypothesisChooser, Seed, deck_seeds, mutate_seed, people_seeds
+from .harness import HypothesisChooser, Seed, deck_seeds, mutate_seed, people_seeds, sweep
 
 # The default run keeps to the smaller decks (most of the corpus) so it stays well under a minute.
 SMALL_DECK_BYTES = None if LONG_RUN else 200_000
@@ -54,23 +54,59 @@ def test_mutated_people_files_import_cleanly(fuzz_runner, people_files, data) ->
     assert not findings, "\n".join(f"{f.kind}: {f.label}: {f.detail}" for f in findings)
 
 
-def test_the_checks_can_fail(fuzz_runner) -> None:  # type: ignore[no-untyped-def]
-    """The harness notices a crash, a partial write and an unclear message (so a clean run means
-    something)."""
-    from .harness import message_problem
+def test_every_corpus_file_mutated(fuzz_runner, decks, people_files) -> None:  # type: ignore[no-untyped-def]
+    """Hypothesis explores around the examples it has tried; this makes sure every corpus file is
+    mutated at least once (a fixed seed, so the run is the same every time)."""
+    sweep(decks, lambda d, s, label: fuzz_runner.deck(d, s, label), per_seed=1, seed=1)
+    sweep(people_files, lambda d, s, label: fuzz_runner.person_file(d, s, label), per_seed=3, seed=2)
+    findings = fuzz_runner.decks.findings + fuzz_runner.people.findings
+    assert not findings, "\n".join(f"{f.kind}: {f.label}: {f.detail}" for f in findings)
+    assert fuzz_runner.decks.tried == len(decks) and fuzz_runner.people.tried == 3 * len(people_files)
+
+
+def test_the_checks_can_fail(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The harness notices a crash, a hang, a partial write and an unclear message, so a clean run
+    means something."""
+    import time
+
+    from msldesk.boards.records import PersonFields
+    from msldesk.errors import FileRefusedError
+
+    from .harness import FuzzRunner, message_problem
 
     assert message_problem("") and message_problem("KeyError('x')")
     assert message_problem('Traceback (most recent call last):\n  File "a.py", line 1')
+    assert message_problem("<msldesk.decks.package._Package object at 0x7f3a2c>")
     assert not message_problem("The file is damaged: slide 3 is missing.")
+
+    runner = FuzzRunner(app, tmp_path / "inputs", limit=0.5)
 
     class Exploding:
         def import_paths(self, paths):  # type: ignore[no-untyped-def]
             raise ZeroDivisionError("boom")
 
-    real = fuzz_runner.app.decks
-    fuzz_runner.app.decks = Exploding()
+    class Faulty:
+        def __init__(self, behaviour: str) -> None:
+            self.behaviour = behaviour
+
+        def import_file(self, path, event_id=None):  # type: ignore[no-untyped-def]
+            if self.behaviour == "hang":
+                time.sleep(5)
+            if self.behaviour == "partial":
+                app.people.add(PersonFields("Half", "Written"))
+                raise FileRefusedError("This file could not be imported.")
+            raise FileRefusedError("ValueError('bad row')")
+
+    real_decks, real_people = app.decks, app.people_import
     try:
-        (finding,) = fuzz_runner.deck(b"PK\x03\x04", ".pptx", "exploding importer")
+        app.decks = Exploding()
+        (crash,) = runner.deck(b"PK\x03\x04", ".pptx", "exploding importer")
+        kinds = []
+        for behaviour in ("hang", "partial", "unclear"):
+            app.people_import = Faulty(behaviour)
+            kinds += [f.kind for f in runner.person_file(b"a,b\n", ".csv", behaviour)]
     finally:
-        fuzz_runner.app.decks = real
-    assert finding.kind == "crash" and "ZeroDivisionError" in finding.detail
+        app.decks, app.people_import = real_decks, real_people
+    assert crash.kind == "crash" and "ZeroDivisionError" in crash.detail
+    assert kinds == ["hang", "partial", "unclear"]
+    assert runner.people.slowest[1] == "hang" and 0.4 < runner.people.slowest[0] < 2
