@@ -23,6 +23,8 @@ CLI_COMMANDS = {
     "note",
     "export",
     "audit",
+    "backup",
+    "restore",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

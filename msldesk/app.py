@@ -31,6 +31,7 @@ class App:
         keeps a new library plain SQLite."""
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
         from msldesk.audit import AuditService
+        from msldesk.backup import BackupService, recover_interrupted_restore
         from msldesk.boards.events import EventService
         from msldesk.boards.importing import PeopleImporter
         from msldesk.boards.meeting import MeetingService
@@ -50,10 +51,12 @@ class App:
         self.paths.ensure()
         self.settings = Settings.load(self.paths.settings)
         self.first_run = not self.paths.database.exists()
+        recover_interrupted_restore(self.paths)
         self.secrets = secrets or SecretStore()
         self.library_key = prepare_library(self.paths, self.secrets, passphrase_provider, encryption)
         self.engine = make_engine(self.paths.database, self.library_key.key)
-        upgrade(self.engine)
+        self.backups = BackupService(self.paths, self.engine, self.library_key)
+        upgrade(self.engine, before_upgrade=self.backups.before_upgrade)
         self.sessions = make_session_factory(self.engine)
         self.audit = AuditService(self.sessions, self.paths.audit_anchor)
         cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)

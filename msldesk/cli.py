@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from msldesk.cli_admin import ADMIN_COMMANDS, add_admin_commands
+from msldesk.cli_admin import ADMIN_COMMANDS, add_admin_commands, terminal_passphrase_provider
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.errors import InvalidInputError, MsldeskError
@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from msldesk.app import App
 
     try:
-        app = App(args.data_dir)
+        app = App(args.data_dir, passphrase_provider=terminal_passphrase_provider())
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,9 +1,14 @@
-"""Command-line verbs that look after the library itself: the audit trail (and, later, backups)."""
+"""Command-line verbs that look after the library itself: the audit trail, backups and restores."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
@@ -21,6 +26,29 @@ def add_admin_commands(commands: Any) -> None:
     c = audit_commands.add_parser("log", help="the newest records")
     c.add_argument("--limit", type=int, default=50)
     c.add_argument("--json", action="store_true")
+
+    p = commands.add_parser(
+        "backup",
+        help="write an encrypted backup of the library (database, deck files, audit anchor)",
+        description="Locked with $MSLDESK_BACKUP_PASSPHRASE (or the library's passphrase, or one typed "
+        "at the prompt): that passphrase alone restores it on any computer.",
+    )
+    p.add_argument("file", type=Path, help="the backup file to write (must not exist)")
+    p.add_argument(
+        "--library-key",
+        action="store_true",
+        help="lock it with this library's key instead of a passphrase (restorable only on this computer)",
+    )
+    p.add_argument("--json", action="store_true")
+    p = commands.add_parser(
+        "restore",
+        help="replace the library with a backup, after checking all of it",
+        description="The backup is checked completely first; the library as it was is saved in its "
+        "backups folder before it is replaced. Passphrase: $MSLDESK_BACKUP_PASSPHRASE or the prompt.",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--check", action="store_true", help="only check the backup; change nothing")
+    p.add_argument("--json", action="store_true")
 
 
 def _print_json(value: Any) -> None:
@@ -59,4 +87,98 @@ def cmd_audit(app: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-ADMIN_COMMANDS = {"audit": cmd_audit}
+def terminal_passphrase_provider() -> Callable[[Any], str | None] | None:
+    """Ask at the terminal for the library's passphrase (when no keyring can keep its key and
+    $MSLDESK_PASSPHRASE is not set); None when there is no terminal to ask at."""
+    if not sys.stdin.isatty():
+        return None
+
+    def ask(request: Any) -> str | None:
+        if request.retry:
+            print("That passphrase does not unlock the library.", file=sys.stderr)
+        if not request.new:
+            return getpass.getpass(f"Passphrase for the library in {request.library}: ") or None
+        print(
+            "No system keyring can keep this library's key, so it is locked with a passphrase.\n"
+            "Nobody can recover the library without it. (Scripts: set MSLDESK_PASSPHRASE.)",
+            file=sys.stderr,
+        )
+        return _new_passphrase("Choose a passphrase for the library: ")
+
+    return ask
+
+
+def _new_passphrase(prompt: str) -> str | None:
+    first = getpass.getpass(prompt)
+    if not first:
+        return None
+    if getpass.getpass("Type it again: ") != first:
+        from msldesk.errors import InvalidInputError
+
+        raise InvalidInputError("The two passphrases differ; nothing was done.")
+    return first
+
+
+def _info_json(info: Any) -> dict[str, Any]:
+    data = asdict(info)
+    data["path"] = str(info.path)
+    return data
+
+
+def cmd_backup(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.backup import BACKUP_PASSPHRASE_ENV
+    from msldesk.errors import InvalidInputError
+
+    passphrase = os.environ.get(BACKUP_PASSPHRASE_ENV) or None
+    if passphrase is None and not args.library_key and app.library_key.passphrase is None:
+        if app.library_key.key is not None and not sys.stdin.isatty():
+            raise InvalidInputError(
+                f"Set {BACKUP_PASSPHRASE_ENV} to lock the backup with a passphrase (restorable on any "
+                "computer), or pass --library-key (restorable only on this computer)."
+            )
+        if app.library_key.key is not None:
+            passphrase = _new_passphrase("Choose a passphrase for the backup (needed to restore it): ")
+            if passphrase is None:
+                raise InvalidInputError("No passphrase given; no backup was made.")
+    info = app.backups.create(args.file, passphrase)
+    if args.json:
+        _print_json(_info_json(info))
+    else:
+        size = info.path.stat().st_size
+        print(
+            f"Backup written: {info.path} ({sum(info.tables.values())} rows, {info.files} deck files, "
+            f"{size / 1e6:.1f} MB; locked with the {info.locked_with})"
+        )
+    return EXIT_OK
+
+
+def cmd_restore(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.backup import BACKUP_PASSPHRASE_ENV, BackupLockedError
+
+    passphrase = os.environ.get(BACKUP_PASSPHRASE_ENV) or None
+    operation = app.backups.check if args.check else app.backups.restore
+    try:
+        outcome = operation(args.file, passphrase)
+    except BackupLockedError:
+        if passphrase is not None or not sys.stdin.isatty():
+            raise
+        typed = getpass.getpass(f"Passphrase of the backup {args.file}: ")
+        outcome = operation(args.file, typed)
+    info = outcome if args.check else outcome.info
+    if args.json:
+        data = _info_json(info)
+        if not args.check:
+            data["safety_backup"] = str(outcome.safety_backup) if outcome.safety_backup else None
+        _print_json(data)
+        return EXIT_OK
+    made = f"{info.created_at:%Y-%m-%d %H:%M} UTC by msldesk {info.app_version}"
+    if args.check:
+        print(f"OK: {args.file} is a complete backup made {made} ({info.files} deck files)")
+    else:
+        print(f"Restored {args.file} (made {made}).")
+        if outcome.safety_backup is not None:
+            print(f"The library as it was before is saved in {outcome.safety_backup}")
+    return EXIT_OK
+
+
+ADMIN_COMMANDS = {"audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}
