@@ -604,7 +604,7 @@ def test_restricted_terms_dialog_edits_the_list_and_restores_the_defaults(qtbot)
     dialog.list.currentItem().setText("off-label")  # the same term in other letters: kept once
     dialog.add_value()  # left empty: ignored
     assert dialog.values() == ["OFF-LABEL", "synergy claims"]
-    assert dialog.count.text() == "2 entries"
+    assert dialog.count.text() == "2 terms"
     dialog.restore_button.click()
     assert dialog.values() == list(DEFAULT_TERMS)
 
@@ -641,3 +641,54 @@ def test_notes_tree_model_passes_the_qt_model_tester(make_window, qtbot) -> None
     review.review_only.click()
     review.by_theme.click()
     assert review.model.rowCount() == 1
+
+
+def test_entry_and_amendment_dialogs_read_back_what_was_typed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.boards.records import AgendaItem, EntryFields, NoteEntry
+    from msldesk.ui.boards.notes_entry_dialog import AmendmentDialog, EntryDialog
+
+    entry = NoteEntry(
+        7,
+        1,
+        EntryFields(
+            "send the deck", EntryKind.ACTION, 2, None, ("Access",), 5, "Lena Vogel", dt.date(2026, 5, 1)
+        ),
+        dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC),
+        owner_name="Lena Vogel",
+    )
+    agenda = [
+        AgendaItem(1, 1, 0, AgendaItemFields("Welcome", 15)),
+        AgendaItem(2, 1, 1, AgendaItemFields("Data", 45)),
+    ]
+    dialog = EntryDialog(entry, agenda, [("Ada Lovelace", 3)], ["Access", "Safety"])
+    qtbot.addWidget(dialog)
+    assert dialog.fields() == entry.fields, "unchanged when nothing is typed"
+    assert dialog.owner.isVisibleTo(dialog)
+    dialog.text.setPlainText("  send the revised deck ")
+    dialog.themes.setText("Access; #Safety, ")
+    dialog.speaker.setCurrentIndex(dialog.speaker.findData(3))
+    dialog.agenda_item.setCurrentIndex(dialog.agenda_item.findData(1))
+    dialog.owner.setText("Max Mustermann")
+    dialog.has_due.setChecked(False)
+    fields = dialog.fields()
+    assert (fields.text, fields.themes, fields.speaker_id, fields.agenda_item_id) == (
+        "send the revised deck",
+        ("Access", "Safety"),
+        3,
+        1,
+    )
+    assert (fields.owner_id, fields.owner, fields.due) == (None, "Max Mustermann", None), (
+        "a new owner by name"
+    )
+    dialog.kind.setCurrentIndex(dialog.kind.findData(EntryKind.NOTE.value))
+    assert not dialog.owner.isVisibleTo(dialog), "owner and due are for actions"
+    dialog.text.setPlainText("   ")
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+
+    amend = AmendmentDialog(entry)
+    qtbot.addWidget(amend)
+    amend.text.setPlainText(" send the deck by Friday ")
+    amend.reason.setText(" date agreed ")
+    assert amend.amendment() == ("send the deck by Friday", "date agreed")
+    amend.text.clear()
+    assert not amend.buttons.button(amend.buttons.StandardButton.Ok).isEnabled()

@@ -75,7 +75,7 @@ class EntryDialog(QDialog):
             self.themes.setToolTip("This meeting's themes: " + ", ".join(themes))
         self.owner = QLineEdit(entry.owner_name)
         self.owner.setPlaceholderText("Who does it")
-        self.has_due = QCheckBox("Due")
+        self.has_due = QCheckBox("Set")
         self.due = QDateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("d MMM yyyy")

@@ -43,10 +43,12 @@ class ListEditorDialog(QDialog):
         values: Sequence[str],
         defaults: Sequence[str] | None = None,
         reorder: bool = True,
+        nouns: tuple[str, str] = ("entry", "entries"),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.nouns = nouns
         self.defaults = list(defaults) if defaults is not None else None
         self.explanation = QLabel(explanation)
         self.explanation.setWordWrap(True)
@@ -166,7 +168,7 @@ class ListEditorDialog(QDialog):
 
     def _update_count(self, *_args: object) -> None:
         n = len(self.values())
-        self.count.setText(f"{n} entr{'ies' if n != 1 else 'y'}" if n else "The list is empty.")
+        self.count.setText(f"{n} {self.nouns[n != 1]}" if n else "The list is empty.")
 
 
 class ThemesDialog(ListEditorDialog):
@@ -178,5 +180,6 @@ class ThemesDialog(ListEditorDialog):
             "Themes group the insights in the review and in the summary, in this order. While taking "
             "notes, type # to file an entry under one. Themes typed on the fly are added at the end.",
             themes,
+            nouns=("theme", "themes"),
             parent=parent,
         )

@@ -20,6 +20,12 @@ EXPLANATION = (
 class RestrictedTermsDialog(ListEditorDialog):
     def __init__(self, terms: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(
-            "Restricted terms", EXPLANATION, terms, defaults=DEFAULT_TERMS, reorder=False, parent=parent
+            "Restricted terms",
+            EXPLANATION,
+            terms,
+            defaults=DEFAULT_TERMS,
+            reorder=False,
+            nouns=("term", "terms"),
+            parent=parent,
         )
         self.list.setSortingEnabled(False)
