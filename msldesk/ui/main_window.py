@@ -147,6 +147,15 @@ class MainWindow(QMainWindow):
                 ActionSpec(
                     "show_people", "&View", "&People", lambda: self.show_section(self.people), "Ctrl+3"
                 ),
+                ActionSpec("-5", "&View", "", lambda: None),
+                ActionSpec(
+                    "meeting_mode",
+                    "&View",
+                    "&Meeting mode",
+                    self.boards.open_meeting,
+                    "Ctrl+M",
+                    "Take notes live for the event selected in Boards",
+                ),
                 ActionSpec("about", "&Help", "&About msldesk", self.about),
             ],
         )
@@ -192,9 +201,14 @@ class MainWindow(QMainWindow):
         self.context.runner.submit("db", lambda _p, _c: service.pending_thumbnail_slides(), start_if_pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        drafts_pending = not self.boards.meetings.close_all()
         if self.settings is not None:
             self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.jobs.cancel()
+        if drafts_pending:
+            # A meeting window's last typed words are on their way to the database: let them land
+            # before the rest is cancelled (quitting, so waiting here holds up no typing).
+            self.context.runner.wait_all()
         self.context.close()
         super().closeEvent(event)
 

@@ -29,6 +29,7 @@ from msldesk.ui.boards.event_list import EventIdRole, EventListModel, EventRole,
 from msldesk.ui.boards.timezones import load_zone_names, system_zone_name
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.meeting.launcher import MeetingLauncher
 
 PERIODS = (("upcoming", "Upcoming"), ("past", "Past"), ("all", "All"))
 RELOAD_DELAY_MS = 30  # several changes in a row (an import, a bulk edit) cause one reload
@@ -90,6 +91,9 @@ class BoardsView(QWidget):
         self.new_button.setToolTip("Create an event (Ctrl+N)")
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Delete the selected event, its agenda and attendee list (Delete)")
+        self.meeting_button = QPushButton("Meeting mode")
+        self.meeting_button.setToolTip("Open the selected event in meeting mode to take notes live (Ctrl+M)")
+        self.meetings = MeetingLauncher(context, self)
 
         self.editor = EventEditor(context, self.writer)
         self.delete_action = QAction("Delete event", self.list)
@@ -109,6 +113,7 @@ class BoardsView(QWidget):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.meeting_button)
         left_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -130,6 +135,7 @@ class BoardsView(QWidget):
         self.list.selectionModel().currentChanged.connect(self._on_list_current_changed)
         self.new_button.clicked.connect(self.new_event)
         self.delete_button.clicked.connect(self.delete_event)
+        self.meeting_button.clicked.connect(self.open_meeting)
         self.editor.status_message.connect(self.status_message)
         context.ready.connect(self._on_context_ready)
         context.changed.connect(self._on_context_changed)
@@ -226,6 +232,7 @@ class BoardsView(QWidget):
 
     def _update_buttons(self) -> None:
         self.delete_button.setEnabled(self.current_event() is not None)
+        self.meeting_button.setEnabled(self.current_event() is not None)
 
     # ---- commands -----------------------------------------------------------------------------
 
@@ -283,6 +290,14 @@ class BoardsView(QWidget):
 
     def save(self) -> None:
         self.editor.save()
+
+    def open_meeting(self) -> None:
+        """Meeting mode for the selected event (Ctrl+M)."""
+        event = self.current_event()
+        if event is None or self.context.app is None:
+            self.status_message.emit("Select an event in Boards first, then open meeting mode (Ctrl+M).")
+            return
+        self.meetings.open(event.event_id, self.window())
 
     # ---- keyboard -----------------------------------------------------------------------------
 

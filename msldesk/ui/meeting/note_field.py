@@ -1,0 +1,220 @@
+"""NoteField: the meeting's typing field (Enter files the entry, Shift+Enter breaks the line), with
+"@" and "#" completion and restricted terms underlined as they are typed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QWidget
+
+from msldesk.boards.entry_text import fold
+from msldesk.boards.guard import RestrictedTerms
+
+MAX_PREFIX = 40  # "@" followed by more than this is not a name being typed
+MAX_SUGGESTIONS = 12
+
+
+class RestrictedHighlighter(QSyntaxHighlighter):
+    """Marks restricted words and phrases: a cheap regex per line, so it runs on every keystroke."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.terms = RestrictedTerms(())
+        self.format = QTextCharFormat()
+        self.format.setBackground(QColor("#fce8e6"))
+        self.format.setForeground(QColor("#a50e0e"))
+        self.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        self.format.setUnderlineColor(QColor("#d93025"))
+
+    def set_terms(self, terms: RestrictedTerms) -> None:
+        if terms != self.terms:
+            self.terms = terms
+            self.rehighlight()
+
+    def highlightBlock(self, text: str) -> None:
+        for start, end in self.terms.spans(text):
+            self.setFormat(start, end - start, self.format)
+
+
+class NoteField(QPlainTextEdit):
+    submitted = Signal(str)  # Enter: the whole text
+    escape_pressed = Signal()  # Esc with no completion open: the window forgets the chosen kind
+
+    # Keys the window owns even while typing here (the text edit would take Ctrl+Left/Right as
+    # "move by word"): moving through the agenda and choosing the kind.
+    WINDOW_KEYS = tuple(
+        QKeySequence(k)
+        for k in (
+            "F8",
+            "Shift+F8",
+            "Ctrl+Right",
+            "Ctrl+Left",
+            "Ctrl+1",
+            "Ctrl+2",
+            "Ctrl+3",
+            "Ctrl+4",
+            "Ctrl+5",
+        )
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setPlaceholderText(
+            'Type a note and press Enter. Start with ! insight, " quote, ? question, > action; '
+            "@ names the speaker, # a theme. Shift+Enter starts a new line."
+        )
+        self.highlighter = RestrictedHighlighter(self.document())
+        self._people: list[str] = []
+        self._themes: list[str] = []
+        self._taxonomy: set[str] = set()
+        self._trigger: tuple[str, int] | None = None  # ("@" or "#", position of the sign)
+        self.suggestions = QStringListModel(self)
+        self.completer = QCompleter(self.suggestions, self)
+        self.completer.setWidget(self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setMaxVisibleItems(MAX_SUGGESTIONS)
+        self.completer.activated[str].connect(self.insert_completion)  # type: ignore[index]
+
+    # ---- what may be completed ------------------------------------------------------------------
+
+    def set_people(self, names: Sequence[str]) -> None:
+        self._people = list(names)
+
+    def set_themes(self, names: Sequence[str], taxonomy: Sequence[str] = ()) -> None:
+        self._themes = list(names)
+        self._taxonomy = {fold(t) for t in taxonomy}
+
+    def set_terms(self, terms: RestrictedTerms) -> None:
+        self.highlighter.set_terms(terms)
+
+    def popup_visible(self) -> bool:
+        return self.completer.popup().isVisible()
+
+    def suggestion_list(self) -> list[str]:
+        return self.suggestions.stringList()
+
+    # ---- keys -----------------------------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Tab
+            and self.popup_visible()
+        ):
+            self.accept_suggestion()  # before Tab moves the focus on
+            return True
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if any(pressed.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.WINDOW_KEYS):
+                event.ignore()  # let the window's shortcut have it
+                return False
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, modifiers = event.key(), event.modifiers()
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if self.popup_visible():
+            if enter or key == Qt.Key.Key_Tab:
+                self.accept_suggestion()
+                event.accept()
+                return
+            if key == Qt.Key.Key_Escape:
+                self.completer.popup().hide()
+                event.accept()
+                return
+        if enter and modifiers & Qt.KeyboardModifier.ShiftModifier:
+            self.insertPlainText("\n")
+            event.accept()
+            return
+        if enter and not modifiers & ~Qt.KeyboardModifier.KeypadModifier:
+            self.submitted.emit(self.toPlainText())
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+        self.update_completion()
+
+    # ---- completion -----------------------------------------------------------------------------
+
+    def _typing_context(self) -> tuple[str, int, str] | None:
+        """(sign, its position in the document, what follows it) when the cursor is in a mention."""
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            return None
+        before = cursor.block().text()[: cursor.positionInBlock()]
+        at = max(before.rfind("@"), before.rfind("#"))
+        if at < 0 or (at > 0 and (before[at - 1].isalnum() or before[at - 1] in "@#")):
+            return None  # no sign, or part of a word ("name@example.org", "C#")
+        prefix = before[at + 1 :]
+        if len(prefix) > MAX_PREFIX or prefix[:1].isspace():
+            return None
+        return before[at], cursor.block().position() + at, prefix
+
+    def candidates(self, sign: str, prefix: str) -> list[str]:
+        """Names (or themes) with a word starting with what was typed, accents and case ignored;
+        names starting with it first."""
+        pool = self._people if sign == "@" else self._themes
+        wanted = fold(prefix).strip()
+        if not wanted:
+            return list(pool)
+        starts = [n for n in pool if fold(n).startswith(wanted)]
+        words = [
+            n
+            for n in pool
+            if n not in starts and any(w.startswith(wanted) for w in fold(n).replace("-", " ").split())
+        ]
+        return starts + words
+
+    def update_completion(self) -> None:
+        context = self._typing_context()
+        found = self.candidates(context[0], context[2]) if context else []
+        if context and len(found) == 1 and fold(found[0]) == fold(context[2]).strip():
+            found = []  # typed out in full already
+        if not context or not found:
+            self._trigger = None
+            self.completer.popup().hide()
+            return
+        self._trigger = (context[0], context[1])
+        self.suggestions.setStringList(found[: MAX_SUGGESTIONS * 4])
+        rect = self.cursorRect()
+        rect.setWidth(max(260, self.completer.popup().sizeHintForColumn(0) + 24))
+        self.completer.complete(rect)
+        self.completer.popup().setCurrentIndex(self.suggestions.index(0))
+
+    def accept_suggestion(self) -> None:
+        index = self.completer.popup().currentIndex()
+        row = index.row() if index.isValid() else 0
+        names = self.suggestions.stringList()
+        if 0 <= row < len(names):
+            self.insert_completion(names[row])
+        self.completer.popup().hide()
+
+    def insert_completion(self, name: str) -> None:
+        if self._trigger is None:
+            return
+        sign, position = self._trigger
+        if sign == "#" and fold(name) not in self._taxonomy:
+            # A theme outside the taxonomy is read up to the first space: keep its words together.
+            name = name.replace(" ", "_")
+        cursor = self.textCursor()
+        cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(f"{sign}{name} ")
+        self.setTextCursor(cursor)
+        self._trigger = None
+        self.completer.popup().hide()
