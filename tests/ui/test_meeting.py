@@ -162,7 +162,7 @@ def test_f8_and_ctrl_arrows_move_through_the_agenda_and_record_actual_times(meet
 
     board.clock.advance(12)
     mw._on_tick_timeout()
-    assert mw.countdown.text() == "3:00", "15 planned minus 12 elapsed"
+    assert mw.countdown.text() == "3:00 left", "15 planned minus 12 elapsed"
     board.clock.advance(5)
     mw._on_tick_timeout()
     assert mw.countdown.text() == "−2:00 over" and "#c5221f" in mw.countdown.styleSheet()

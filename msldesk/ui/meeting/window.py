@@ -124,6 +124,8 @@ class MeetingWindow(QWidget):
         self.entries.setItemDelegate(EntryDelegate(self.entries))
         self.entries.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.entries.setResizeMode(QListView.ResizeMode.Adjust)
+        self.entries.setLayoutMode(QListView.LayoutMode.Batched)  # long meetings lay out in steps
+        self.entries.setBatchSize(200)
         self.entries.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.entries.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.entries.setToolTip("")
@@ -355,7 +357,7 @@ class MeetingWindow(QWidget):
             self.countdown.setText("")
             return
         left = current.fields.minutes * 60 - (now - current.actual_start).total_seconds()
-        self.countdown.setText(countdown(left) if left >= 0 else f"{countdown(left)} over")
+        self.countdown.setText(f"{countdown(left)} left" if left >= 0 else f"{countdown(left)} over")
         self.countdown.setStyleSheet(
             "font-size:22px; font-weight:bold; color:%s;" % ("#c5221f" if left < 0 else "#137333")
         )
