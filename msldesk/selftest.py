@@ -24,11 +24,18 @@ SELF_TEST_SERVICE = "msldesk-self-test"
 def _library(folder: Path) -> str:
     import datetime as dt
 
+    from keyring.backends.fail import Keyring as NoKeyring
+
     from msldesk.app import App
     from msldesk.boards.records import EventFields, PersonFields
+    from msldesk.secrets import SecretStore
 
-    app = App(folder / "library")
+    # A throwaway passphrase and no keyring: the check must not leave a key in the user's keyring.
+    passphrase = random_secrets.token_urlsafe(16)
+    options = {"secrets": SecretStore(backend=NoKeyring()), "passphrase_provider": lambda request: passphrase}
+    app = App(folder / "library", **options)  # type: ignore[arg-type]
     try:
+        encrypted = app.library_key.encrypted
         person, _ = app.people.add(
             PersonFields(first_name="Selftest", last_name="Zyxwv", email="s@example.org")
         )
@@ -42,34 +49,30 @@ def _library(folder: Path) -> str:
         app.close()
     if found != [person.person_id]:
         raise RuntimeError(f"people search found {found}, expected [{person.person_id}]")
-    raw = database.read_bytes()
-    encrypted = not raw.startswith(b"SQLite format 3\x00")
-    if encrypted and b"Zyxwv" in raw:
-        raise RuntimeError("the database claims to be encrypted but holds readable text")
-    again = App(folder / "library")  # reopening finds what was written (and, if encrypted, the key)
+    if not encrypted:
+        raise RuntimeError("the library was created without encryption (is MSLDESK_ENCRYPTION=off set?)")
+    raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))  # with WAL
+    if raw.startswith(b"SQLite format 3\x00") or b"Zyxwv" in raw:
+        raise RuntimeError("the database file holds readable text")
+    again = App(folder / "library", **options)  # type: ignore[arg-type]
     try:
         count = again.people.count()
     finally:
         again.close()
-    return f"created, searched and reopened ({count} person); {'encrypted' if encrypted else 'NOT encrypted'}"
+    return f"encrypted (SQLCipher), created, searched and reopened with its key ({count} person)"
 
 
 def _keyring() -> str:
-    import keyring
-    from keyring.errors import KeyringError
+    from msldesk.secrets import KeyringUnavailableError, SecretStore
 
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    store = SecretStore(service=SELF_TEST_SERVICE)
     value = random_secrets.token_hex(16)
     try:
-        keyring.set_password(SELF_TEST_SERVICE, "round-trip", value)
-        back = keyring.get_password(SELF_TEST_SERVICE, "round-trip")
-        keyring.delete_password(SELF_TEST_SERVICE, "round-trip")
-    except KeyringError as exc:
-        return f"{name}: not usable ({type(exc).__name__}); the library key will come from a passphrase"
-    if back != value:
-        raise RuntimeError(f"{name} gave back a different secret")
-    return f"{name}: secret stored, read back and removed"
+        store.set("round-trip", value)  # stores and reads back
+        store.delete("round-trip")
+    except KeyringUnavailableError as exc:
+        return f"not usable ({exc.user_message}); libraries are locked with a passphrase instead"
+    return f"{store.describe()}: secret stored, read back and removed"
 
 
 def _pdf(folder: Path) -> str:
@@ -143,8 +146,8 @@ def run(out=sys.stdout) -> int:  # type: ignore[no-untyped-def]
     from msldesk import __version__
 
     frozen = "frozen bundle" if getattr(sys, "frozen", False) else "source"
-    print(f"msldesk {__version__} self-test ({frozen}; Python {platform.python_version()}; {platform.platform()})",
-          file=out)  # fmt: skip
+    where = f"{frozen}; Python {platform.python_version()}; {platform.platform()}"
+    print(f"msldesk {__version__} self-test ({where})", file=out)
     failed = 0
     with tempfile.TemporaryDirectory(prefix="msldesk-self-test-") as tmp:
         os.environ["MSLDESK_DATA_DIR"] = str(Path(tmp) / "data")  # never the user's own library
