@@ -553,3 +553,21 @@ def test_quitting_right_after_a_keystroke_stores_the_draft(meeting, qtbot) -> No
     window.close()  # File > Quit: closes meeting mode too
     assert not mw.isVisible()
     assert context.app.meetings.draft(board.event_id).text == "last words before quitting"
+
+
+def test_the_buttons_keep_the_keys_in_the_field_and_a_deleted_event_is_said_plainly(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, board, open_meeting = meeting
+    mw = open_meeting()
+    mw.activateWindow()
+    mw.field.setFocus()
+    qtbot.waitUntil(mw.field.hasFocus, timeout=WAIT_MS)
+    mw.next_button.click()
+    _settle(qtbot, mw)
+    assert mw.agenda_model.current_id == board.items[0].item_id
+    assert mw.field.hasFocus(), "typing goes on after clicking Next item"
+    _type(mw, "still typing")
+
+    context.changed.emit(context.app.events.delete(board.event_id))
+    qtbot.waitUntil(lambda: mw.banner.isVisible(), timeout=WAIT_MS)
+    assert "deleted" in mw.banner.text() and mw.field.isReadOnly()
+    assert mw.field.toPlainText() == "still typing", "what was typed stays to be copied"

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from msldesk.boards.entry_text import split_kind_marker
 from msldesk.boards.records import AgendaItem, EntryKind, NoteEntry
 from msldesk.changes import Changes
-from msldesk.errors import InvalidInputError
+from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.errors import report_error
 from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
 from msldesk.ui.meeting.autosave import DraftAutosaver
@@ -99,8 +100,8 @@ class MeetingWindow(QWidget):
         self.previous_button.setToolTip("Go back to the previous agenda item (Shift+F8 or Ctrl+Left)")
         self.next_button = QPushButton("Next item ▶")
         self.next_button.setToolTip("End this item and start the next one (F8 or Ctrl+Right)")
-        self.next_button.setDefault(False)
-        self.next_button.setAutoDefault(False)
+        for button in (self.previous_button, self.next_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click must not take the keys from the field
 
         self.agenda_model = RunningAgendaModel(self)
         self.agenda = QTableView()
@@ -144,6 +145,7 @@ class MeetingWindow(QWidget):
         self.kind_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.kind_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.kind_button.setMinimumWidth(96)
+        self.kind_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         menu = QMenu(self.kind_button)
         for number, kind in enumerate(KIND_ORDER, start=1):
             action = QAction(kind.label, self)
@@ -273,7 +275,20 @@ class MeetingWindow(QWidget):
             if generation == self._generation and not self._closing:
                 self.show_bundle(bundle)
 
-        self.context.runner.submit("db", lambda _p, _c: load_meeting(app, event_id), done)
+        def failed(error: BaseException, details: str) -> None:
+            if isinstance(error, NotFoundError):  # deleted while the meeting was open
+                self.banner.setText(
+                    "This event was deleted. Entries can no longer be filed; copy anything you still need "
+                    "from the note field."
+                )
+                self.banner.show()
+                self.field.setReadOnly(True)
+                self.next_action.setEnabled(False)
+                self.next_button.setEnabled(False)
+                return
+            report_error(error, details, self)
+
+        self.context.runner.submit("db", lambda _p, _c: load_meeting(app, event_id), done, failed)
 
     def _on_context_changed(self, changes: Changes) -> None:
         if changes.notes or changes.events or changes.people:
