@@ -8,7 +8,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QColor, QFont
 
 from msldesk.boards.records import AgendaItem
 from msldesk.ui.boards.formatting import duration, time_range
@@ -45,6 +45,10 @@ class RunningAgendaModel(QAbstractTableModel):
         self._current_id: int | None = None
         self._zone: dt.tzinfo = dt.UTC
         self._now = dt.datetime.now(dt.UTC)
+        # One font object, returned every time: with PySide6 6.12 on Python 3.11, a fresh QFont or
+        # QBrush per data() call ended in "bool_dealloc" at interpreter exit (a refcount error).
+        self._bold = QFont()
+        self._bold.setBold(True)
 
     def set_agenda(
         self, items: tuple[AgendaItem, ...] | list[AgendaItem], current_id: int | None, zone: dt.tzinfo
@@ -59,11 +63,19 @@ class RunningAgendaModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_now(self, now: dt.datetime) -> None:
-        """Move the clock on: only the running item's cells change."""
-        self._now = now
+        """Move the clock on: the running item's cells are updated when what they say changes (once a
+        minute), not on every tick of a meeting that runs for hours."""
         row = self.row_of(self._current_id)
-        if row >= 0:
+        before = self._live_texts(row)
+        self._now = now
+        if row >= 0 and self._live_texts(row) != before:
             self.dataChanged.emit(self.index(row, Column.ACTUAL), self.index(row, Column.DIFFERENCE))
+
+    def _live_texts(self, row: int) -> tuple[str, str]:
+        item = self.item(row)
+        if item is None:
+            return ("", "")
+        return self._text(item, Column.ACTUAL), self._text(item, Column.DIFFERENCE)
 
     def item(self, row: int) -> AgendaItem | None:
         return self._items[row] if 0 <= row < len(self._items) else None
@@ -104,16 +116,14 @@ class RunningAgendaModel(QAbstractTableModel):
         if role == ItemIdRole:
             return item.item_id
         if role == Qt.ItemDataRole.FontRole and current:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return self._bold
         if role == Qt.ItemDataRole.BackgroundRole and current:
-            return QBrush(CURRENT_BACKGROUND)
+            return CURRENT_BACKGROUND
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == Column.DIFFERENCE and self._over(item) > 0:
-                return QBrush(OVER)
+                return OVER
             if item.actual_end is not None and not current:
-                return QBrush(DONE)
+                return DONE
         if role == Qt.ItemDataRole.TextAlignmentRole and column != Column.ITEM:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

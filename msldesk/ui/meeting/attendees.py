@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from msldesk.boards.records import Attendance, Invitation
 
 Index = QModelIndex | QPersistentModelIndex
 AttendanceIdRole = Qt.ItemDataRole.UserRole + 1
+DECLINED = QColor("#80868b")  # one object returned from data() (see agenda_model on PySide6 6.12)
 
 
 class CheckInModel(QAbstractListModel):
@@ -23,8 +25,12 @@ class CheckInModel(QAbstractListModel):
         super().__init__(parent)
         self._rows: list[Attendance] = []
         self._pending: set[int] = set()  # ticked, the service has not answered yet
+        self._zone: dt.tzinfo | None = None
 
-    def set_attendees(self, attendees: tuple[Attendance, ...] | list[Attendance]) -> None:
+    def set_attendees(
+        self, attendees: tuple[Attendance, ...] | list[Attendance], zone: dt.tzinfo | None = None
+    ) -> None:
+        self._zone = zone
         # Declined people are listed last: someone may still turn up.
         rows = sorted(attendees, key=lambda a: a.fields.invitation is Invitation.DECLINED)
         self._pending -= {a.attendance_id for a in rows if a.fields.checked_in_at is not None}
@@ -55,6 +61,14 @@ class CheckInModel(QAbstractListModel):
         if row >= 0:
             self.dataChanged.emit(self.index(row), self.index(row))
 
+    def clock(self, moment: dt.datetime | None) -> str:
+        """ "09:03" in the event's zone (a check-in is stored as this computer's wall time)."""
+        if moment is None:
+            return ""
+        if self._zone is not None:
+            moment = moment.astimezone(self._zone)  # naive: read as local time
+        return moment.strftime("%H:%M")
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
@@ -71,14 +85,14 @@ class CheckInModel(QAbstractListModel):
             return None
         f = attendance.fields
         if role == Qt.ItemDataRole.DisplayRole:
-            when = f.checked_in_at.strftime("%H:%M") if f.checked_in_at else ""
+            when = self.clock(f.checked_in_at)
             state = f"in {when}" if when else ("…" if attendance.attendance_id in self._pending else "")
             extra = f" — {state}" if state else ""
             return f"{attendance.person.display_name} ({f.role.label.lower()}){extra}"
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if self.checked_in(attendance) else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ForegroundRole and f.invitation is Invitation.DECLINED:
-            return QBrush(QColor("#80868b"))
+            return DECLINED
         if role == Qt.ItemDataRole.ToolTipRole:
             person = attendance.person.fields
             place = ", ".join(p for p in (person.institution, person.city) if p)
@@ -122,8 +136,8 @@ class CheckInPanel(QWidget):
         self.list.selectionModel().currentChanged.connect(self._update)
         self._update()
 
-    def set_attendees(self, attendees: tuple[Attendance, ...]) -> None:
-        self.model.set_attendees(attendees)
+    def set_attendees(self, attendees: tuple[Attendance, ...], zone: dt.tzinfo | None = None) -> None:
+        self.model.set_attendees(attendees, zone)
 
     def check_in_selected(self) -> None:
         index = self.list.currentIndex()

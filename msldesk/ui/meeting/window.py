@@ -41,7 +41,10 @@ from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
 from msldesk.ui.meeting.note_field import NoteField
 from msldesk.ui.meeting.state import KIND_COLOURS, KIND_ORDER, MeetingBundle, countdown, load_meeting
 
-TICK_MS = 500
+# The clock ticks once a second, and labels are only set when their text changes: with PySide6 6.12
+# on Python 3.11 each call into Qt that returns nothing, and each emit, costs the interpreter a
+# reference to None or True, and a meeting runs for hours (see the tests' refcount check).
+TICK_MS = 1000
 RELOAD_DELAY_MS = 120
 NO_DUE = QDate(2000, 1, 1)  # the due-date field's "no date" value (shown as its special text)
 
@@ -240,6 +243,7 @@ class MeetingWindow(QWidget):
     def _wire(self) -> None:
         self.tick = QTimer(self)
         self.tick.setInterval(TICK_MS)
+        self.tick.setTimerType(Qt.TimerType.PreciseTimer)  # the seconds of the clock move evenly
         self.tick.timeout.connect(self._on_tick_timeout)
         self.tick.start()
         self._reload_timer = QTimer(self)
@@ -305,7 +309,7 @@ class MeetingWindow(QWidget):
         names = {i.item_id: f"{i.position + 1}. {i.fields.title}" for i in bundle.agenda}
         self.entries_model.set_context(names, zone)
         self.entries_model.set_entries(bundle.entries)
-        self.attendees.set_attendees(bundle.attendees)
+        self.attendees.set_attendees(bundle.attendees, zone)
         self.field.set_people([name for _id, name in bundle.people()])
         self.field.set_themes(bundle.theme_names(), bundle.themes)
         self.field.set_terms(bundle.terms)
@@ -364,20 +368,21 @@ class MeetingWindow(QWidget):
             return
         now = self.now()
         local = now.astimezone(self.bundle.zone)
-        zone_name = local.tzname() or ""
-        self.clock.setText(f"{local:%H:%M:%S} {zone_name}")
+        _set_text(self.clock, f"{local:%H:%M:%S} {local.tzname() or ''}")
         self.agenda_model.set_now(now)
         current = self.bundle.current_item()
         if current is None or current.actual_start is None:
-            self.countdown.setText("")
+            _set_text(self.countdown, "")
             return
         left = current.fields.minutes * 60 - (now - current.actual_start).total_seconds()
-        self.countdown.setText(f"{countdown(left)} left" if left >= 0 else f"{countdown(left)} over")
-        self.countdown.setStyleSheet(
-            "font-size:22px; font-weight:bold; color:%s;" % ("#c5221f" if left < 0 else "#137333")
-        )
+        _set_text(self.countdown, f"{countdown(left)} left" if left >= 0 else f"{countdown(left)} over")
+        style = "font-size:22px; font-weight:bold; color:%s;" % ("#c5221f" if left < 0 else "#137333")
+        if self.countdown.styleSheet() != style:
+            self.countdown.setStyleSheet(style)
         started = current.actual_start.astimezone(self.bundle.zone)
-        self.countdown.setToolTip(f"{current.fields.minutes} min planned; started {started:%H:%M}")
+        tip = f"{current.fields.minutes} min planned; started {started:%H:%M}"
+        if self.countdown.toolTip() != tip:
+            self.countdown.setToolTip(tip)
 
     def _update_agenda_state(self) -> None:
         bundle = self.bundle
@@ -666,6 +671,11 @@ class MeetingWindow(QWidget):
         if self._closing and not self.busy and not self._settled:
             self._settled = True
             self.settled.emit()
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
 
 
 def _escape(text: str) -> str:
