@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from _common import REPO_ROOT, header, progress, verdict
@@ -35,6 +37,12 @@ def main() -> int:
     p.add_argument("--keep", type=Path, help="save inputs that crash, hang or write partially here")
     args = p.parse_args()
 
+    # An encrypted scratch library, as the app makes by default, keyed by a passphrase: never the
+    # real keyring.
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    os.environ["MSLDESK_PASSPHRASE"] = "bench passphrase, not a secret"
+    # Mutated workbooks lose their styles; openpyxl says so for each one.
+    warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
     from msldesk.app import App
 
     header("Fuzzing the importers", args.corpus)
