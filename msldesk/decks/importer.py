@@ -155,12 +155,7 @@ class DeckImporter:
                     # Disk full, database locked...: this deck fails cleanly (its transaction
                     # rolled back), the batch goes on.
                     log.warning("Could not store %s", path, exc_info=True)
-                    outcome = ImportOutcome(
-                        str(path),
-                        "failed",
-                        error_kind="storage",
-                        message=f"The deck could not be saved in the library: {exc}",
-                    )
+                    outcome = _storage_failure(path, exc)
                 yield outcome
             progress(total, total, "Import finished")
         finally:
@@ -399,15 +394,28 @@ def _upsert_source(connection: Connection, key: str, deck_id: int, stat: os.stat
         connection.execute(_INSERT_SOURCE, {"path": key, **values})
 
 
+DISK_FULL_MESSAGE = (
+    "The library's disk is full, so this deck could not be saved. Free some space and import it again."
+)
+
+
+def _storage_failure(path: Path, exc: OSError | SQLAlchemyError) -> ImportOutcome:
+    """A deck that was read but could not be stored; the library is as it was before it."""
+    full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    full = full or "database or disk is full" in str(exc)  # SQLite's SQLITE_FULL
+    if full:
+        message = DISK_FULL_MESSAGE
+    elif isinstance(exc, OSError):
+        message = f"The deck could not be saved in the library: {exc.strerror or exc}."
+    else:
+        message = f"The deck could not be saved in the library (the database said: {exc.orig or exc})."
+    return ImportOutcome(str(path), "failed", error_kind="storage", message=message)
+
+
 def _os_failure(path: Path, exc: OSError) -> ImportOutcome:
     """A file that cannot be read, or a library that cannot be written (disk full, read-only)."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-        return ImportOutcome(
-            str(path),
-            "failed",
-            error_kind="storage",
-            message=f"The deck could not be saved in the library: {exc.strerror or exc}.",
-        )
+        return _storage_failure(path, exc)
     return ImportOutcome(
         str(path),
         "failed",

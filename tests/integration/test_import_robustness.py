@@ -148,6 +148,40 @@ def test_a_failing_write_rolls_the_deck_back_and_the_batch_goes_on(
     assert after["slides"] - before["slides"] == len(GOOD_A) + len(GOOD_B)
     assert "Doomed deck" not in {d.title for d in app.decks.list_decks()}
     assert_library_consistent(app.paths.root)
+
+
+def test_a_full_disk_is_said_plainly_and_the_batch_goes_on(
+    app, deck_factory, row_counts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from sqlalchemy.exc import OperationalError
+
+    from msldesk.decks.importer import DISK_FULL_MESSAGE
+
+    first = deck_factory.pptx("first.pptx", GOOD_A)
+    doomed = deck_factory.pptx("doomed.pptx", [("Doomed deck", "never indexed", "")])
+    real_add = SlideSearchIndex.add
+    failures = iter(
+        [OSError(errno.ENOSPC, "No space left on device", "/lib/store/x.pptx"),
+         OperationalError("INSERT", {}, Exception("database or disk is full"))]
+    )  # fmt: skip
+
+    def add(self, session, rows):  # type: ignore[no-untyped-def]
+        rows = list(rows)
+        if any(r["title"] == "Doomed deck" for r in rows):
+            raise next(failures)
+        real_add(self, session, rows)
+
+    monkeypatch.setattr(SlideSearchIndex, "add", add)
+    before = row_counts(app)
+    for _ in range(2):
+        outcomes = list(app.decks.import_paths([first, doomed]))
+        failed = [o for o in outcomes if o.status == "failed"]
+        assert [(o.error_kind, o.message) for o in failed] == [("storage", DISK_FULL_MESSAGE)]
+        assert "Errno" not in DISK_FULL_MESSAGE and "disk is full" in DISK_FULL_MESSAGE
+    assert row_counts(app)["decks"] - before["decks"] == 1
+    assert_library_consistent(app.paths.root)
     monkeypatch.undo()
     # Nothing was remembered about the failed file: importing it again works.
     (retry,) = app.decks.import_paths([doomed])
