@@ -13,6 +13,7 @@ from msldesk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from msldesk.app import App
+    from msldesk.db.crypto import PassphraseProvider
     from msldesk.decks.service import DeckService
 
 
@@ -22,6 +23,8 @@ class AppContext(QObject):
     changed = Signal(object)  # Changes
     ready = Signal()  # services are built and the library is open
     failed = Signal(str)  # the library could not be opened
+    locked = Signal(str)  # ... because its key or passphrase was not at hand (Retry may help)
+    opening = Signal()  # start() was called
 
     def __init__(
         self, runner: TaskRunner, data_dir: Path | None = None, parent: QObject | None = None
@@ -32,6 +35,8 @@ class AppContext(QObject):
         self.app: App | None = None
         self.undo_stack = QUndoStack(self)
         self.seed_demo = True
+        # Asked on the opening worker when the library needs a passphrase (see ui/protect/passphrase).
+        self.passphrase_provider: PassphraseProvider | None = None
 
     @property
     def decks(self) -> DeckService:
@@ -41,17 +46,18 @@ class AppContext(QObject):
 
     def start(self) -> None:
         """Open the library in a worker (imports SQLAlchemy, runs migrations, seeds demo decks)."""
-        data_dir, seed = self.data_dir, self.seed_demo
+        data_dir, seed, provider = self.data_dir, self.seed_demo, self.passphrase_provider
 
         def job(progress: Any, _cancel: Any) -> App:
             from msldesk.app import App
 
-            app = App(data_dir)
+            app = App(data_dir, passphrase_provider=provider)
             if seed and app.first_run and not app.decks.list_decks():
                 progress(0, 0, "Adding demo decks…")
                 app.seed_demo_content()
             return app
 
+        self.opening.emit()
         self.runner.submit("db", job, self._on_opened, self._on_open_failed)
 
     def _on_opened(self, app: App) -> None:
@@ -60,8 +66,13 @@ class AppContext(QObject):
         self.changed.emit(Changes(decks=True, slides=True))
 
     def _on_open_failed(self, error: BaseException, details: str) -> None:
+        from msldesk.db.crypto import LibraryLockedError
         from msldesk.ui.errors import report_error, user_message
 
+        if isinstance(error, LibraryLockedError):
+            # Not a fault: the window says so in place, with Retry, instead of an error box.
+            self.locked.emit(user_message(error))
+            return
         report_error(error, details)
         self.failed.emit(user_message(error))
 

@@ -27,6 +27,7 @@ from msldesk.ui.context import AppContext
 from msldesk.ui.library.jobs import LibraryJobs
 from msldesk.ui.library.view import LibraryView
 from msldesk.ui.people.view import PeopleView
+from msldesk.ui.protect.controller import ProtectController
 
 DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTENSIONS)) + ");;All files (*)"
 
@@ -48,8 +49,10 @@ class MainWindow(QMainWindow):
         self.sections.addTab(self.library, "Library")
         self.sections.addTab(self.boards, "Boards")
         self.sections.addTab(self.people, "People")
-        self.setCentralWidget(self.sections)
         self.jobs = LibraryJobs(context, self)
+        # Passphrase, locked state, backups, restore, audit trail.
+        self.protect = ProtectController(context, self, self.stop_background_work)
+        self.setCentralWidget(self.protect.wrap(self.sections))
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
@@ -93,6 +96,23 @@ class MainWindow(QMainWindow):
                     "Import a list of people (CSV, Excel, vCard, calendar, Teams/Zoom report)",
                 ),
                 ActionSpec("-1", "&File", "", lambda: None),
+                ActionSpec(
+                    "backup",
+                    "&File",
+                    "&Back up library…",
+                    self.protect.backup,
+                    "Ctrl+Shift+B",
+                    "Save an encrypted copy of the library and its decks to a file",
+                ),
+                ActionSpec(
+                    "restore",
+                    "&File",
+                    "&Restore from backup…",
+                    self.protect.restore,
+                    None,
+                    "Replace the library with a backup (the library as it is now is saved first)",
+                ),
+                ActionSpec("-1b", "&File", "", lambda: None),
                 ActionSpec(
                     "thumbnails", "&File", "Render missing &thumbnails", self.render_thumbnails, "Ctrl+T"
                 ),
@@ -156,6 +176,22 @@ class MainWindow(QMainWindow):
                     "Ctrl+M",
                     "Take notes live for the event selected in Boards",
                 ),
+                ActionSpec(
+                    "verify_audit",
+                    "&Tools",
+                    "&Verify audit trail",
+                    self.protect.verify_audit,
+                    None,
+                    "Check that no audit record was altered, removed or reordered",
+                ),
+                ActionSpec(
+                    "recent_changes",
+                    "&Tools",
+                    "&Recent changes…",
+                    self.protect.recent_changes,
+                    None,
+                    "Who changed what in this library, newest first (the audit trail)",
+                ),
                 ActionSpec("about", "&Help", "&About msldesk", self.about),
             ],
         )
@@ -168,7 +204,7 @@ class MainWindow(QMainWindow):
         self.jobs.progressed.connect(self._on_jobs_progressed)
         self.jobs.job_finished.connect(self._on_jobs_job_finished)
         self.jobs.import_failures.connect(self._on_jobs_import_failures)
-        for view in (self.library, self.boards, self.people):
+        for view in (self.library, self.boards, self.people, self.protect):
             view.status_message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         context.ready.connect(self._on_context_ready)
         context.failed.connect(lambda message: self.statusBar().showMessage(message))
@@ -204,6 +240,7 @@ class MainWindow(QMainWindow):
         drafts_pending = not self.boards.meetings.close_all()
         if self.settings is not None:
             self.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.protect.close()
         self.jobs.cancel()
         if drafts_pending:
             # A meeting window's last typed words are on their way to the database: let them land
@@ -280,6 +317,11 @@ class MainWindow(QMainWindow):
         if not self._running:
             for widget in (self.progress_label, self.progress, self.cancel_button):
                 widget.hide()
+
+    def stop_background_work(self) -> None:
+        """Cancel the long jobs started from this window (before a restore replaces the library)."""
+        self.jobs.cancel()
+        self.boards.editor.cancel_export()
 
     def _on_cancel_button_clicked(self) -> None:
         self.jobs.cancel()

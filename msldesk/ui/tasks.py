@@ -1,7 +1,8 @@
 """The one background runner of the UI: lanes of worker threads, results delivered on the GUI thread.
 
 Lanes: "db" (one worker: SQLite has one writer), "render" (one worker: LibreOffice and pdfium),
-"io" (a small pool for reading images), "export" (one worker: reportlab keeps global font state).
+"io" (a small pool for reading images), "export" (one worker: reportlab keeps global font state),
+"backup" (one worker: a backup reads its own snapshot of the database, so it need not wait for writes).
 A job is a plain function `fn(progress, cancel)` that gets ids and snapshots, never widgets; its
 result, error and progress come back through signals of a
 QObject that lives on the GUI thread, which calls the callbacks there.
@@ -24,7 +25,7 @@ from msldesk.progress import CancelToken
 log = logging.getLogger(__name__)
 
 Job = Callable[[Callable[[int, int, str], None], CancelToken], Any]
-LANES = {"db": 1, "render": 1, "io": 2, "export": 1}
+LANES = {"db": 1, "render": 1, "io": 2, "export": 1, "backup": 1}
 
 
 @dataclass

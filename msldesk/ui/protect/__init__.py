@@ -1,0 +1,1 @@
+"""Protecting the library in the desktop app: passphrase, backups, restore, audit history, privacy."""

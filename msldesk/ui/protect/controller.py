@@ -1,0 +1,443 @@
+"""ProtectController: the window's side of protecting the library. It asks for the passphrase when the
+library opens (and shows the locked state with Retry), takes the daily backup, and runs File › Back up,
+File › Restore, Tools › Verify audit trail and Tools › Recent changes. Dialogs are reached through
+ask_* and show_* methods so tests can replace them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+
+from msldesk.changes import Changes
+from msldesk.errors import CancelledError, MsldeskError
+from msldesk.ui.context import AppContext
+from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.protect.audit_words import local_time
+from msldesk.ui.protect.backup_dialogs import (
+    BackupLock,
+    BackupLockDialog,
+    BackupPassphraseDialog,
+    TaskProgressDialog,
+    describe_backup,
+)
+from msldesk.ui.protect.history import HistoryDialog, open_history
+from msldesk.ui.protect.history_data import Subject
+from msldesk.ui.protect.locked import LockedPanel
+from msldesk.ui.protect.passphrase import PassphrasePrompter
+from msldesk.ui.tasks import TaskHandle
+
+if TYPE_CHECKING:
+    from msldesk.audit import AuditReport
+    from msldesk.backup import BackupInfo, RestoreResult
+
+BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.backup.SUFFIX (that module loads SQLAlchemy)
+BACKUP_FILTER = f"msldesk backups (*{BACKUP_SUFFIX});;All files (*)"
+IDLE_POLL_MS = 100
+IDLE_TIMEOUT_MS = 60_000
+EVERYTHING = Changes(
+    decks=True, slides=True, thumbnails=True, metadata=True, people=True, events=True, notes=True
+)
+_CANCELLED = object()
+
+
+def _cancellable(job: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """The runner drops a cancelled job silently; this one answers, so its progress window can close."""
+
+    def run(progress: Any, cancel: Any) -> Any:
+        try:
+            return job(progress, cancel)
+        except CancelledError:
+            return _CANCELLED
+
+    return run
+
+
+class ProtectController(QObject):
+    status_message = Signal(str)
+    daily_backup_taken = Signal(object)  # Path
+    backup_made = Signal(object)  # BackupInfo
+    backup_checked = Signal(object)  # BackupInfo (restore: what the chosen backup holds)
+    restored = Signal(object)  # RestoreResult
+    restore_ended = Signal(bool)  # restored or not (cancelled, refused, failed)
+    audit_verified = Signal(object)  # AuditReport
+
+    def __init__(
+        self, context: AppContext, window: QMainWindow, stop_work: Callable[[], None] = lambda: None
+    ) -> None:
+        super().__init__(window)
+        self.context = context
+        self.window = window
+        self.stop_work = stop_work  # cancel the window's long jobs (imports, thumbnails, exports)
+        self.prompter = PassphrasePrompter(window)
+        context.passphrase_provider = self.prompter.provider
+        self.locked_panel = LockedPanel()
+        self.locked_panel.retry_requested.connect(self.retry_open)
+        self.stack: QStackedWidget | None = None
+        self.progress: TaskProgressDialog | None = None
+        self.history: HistoryDialog | None = None
+        self.last_box: QMessageBox | None = None
+        self._backup: TaskHandle | None = None
+        self._restoring = False
+        self._last_folder = Path.home()
+        context.ready.connect(self._on_context_ready)
+        context.locked.connect(self._on_context_locked)
+        context.opening.connect(self._on_context_opening)
+
+    def wrap(self, sections: QWidget) -> QStackedWidget:
+        """The window's central widget: the sections, or the locked state in their place."""
+        self.stack = QStackedWidget()
+        self.stack.addWidget(sections)
+        self.stack.addWidget(self.locked_panel)
+        return self.stack
+
+    def close(self) -> None:
+        """The window is closing: a worker waiting for a passphrase gets none."""
+        self.prompter.abort()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.stack is not None and self.stack.currentWidget() is self.locked_panel
+
+    # ---- opening ------------------------------------------------------------------------------
+
+    def _on_context_opening(self) -> None:
+        self.locked_panel.set_trying()
+
+    def _on_context_locked(self, message: str) -> None:
+        self.locked_panel.show_locked(message)
+        if self.stack is not None:
+            self.stack.setCurrentWidget(self.locked_panel)
+        self.status_message.emit("The library is locked.")
+
+    def retry_open(self) -> None:
+        if self.context.app is None:
+            self.context.start()
+
+    def _on_context_ready(self) -> None:
+        if self.stack is not None:
+            self.stack.setCurrentIndex(0)
+        self.take_daily_backup()
+
+    # ---- daily backup -------------------------------------------------------------------------
+
+    def take_daily_backup(self) -> None:
+        """The rolling backup, quietly after start; a failure is reported but blocks nothing."""
+        app = self.context.app
+        if app is None:
+            return
+        backups = app.backups
+        self.context.runner.submit(
+            "backup",
+            _cancellable(lambda progress, cancel: backups.take_daily(progress=progress, cancel=cancel)),
+            self._on_daily_done,
+            self._on_daily_failed,
+        )
+
+    def _on_daily_done(self, path: Path | None | object) -> None:
+        if isinstance(path, Path):
+            self.status_message.emit(f"Daily backup saved ({path.name}); the last 7 are kept.")
+            self.daily_backup_taken.emit(path)
+
+    def _on_daily_failed(self, error: BaseException, details: str) -> None:
+        report_error(
+            MsldeskError(
+                f"Today's automatic backup could not be made. {user_message(error)} Your work is not "
+                "affected; msldesk tries again when it next starts.",
+                details,
+            ),
+            details,
+            self.window,
+        )
+
+    # ---- File › Back up ------------------------------------------------------------------------
+
+    def ask_backup_path(self, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Back up the library", str(suggested), BACKUP_FILTER
+        )
+        return Path(name) if name else None
+
+    def ask_backup_lock(self, library_source: str) -> BackupLock | None:
+        dialog = BackupLockDialog(library_source, self.window)
+        try:
+            dialog.exec()
+            return dialog.choice()
+        finally:
+            dialog.deleteLater()
+
+    def backup(self) -> None:
+        app = self.context.app
+        if app is None or self._restoring:
+            return
+        if self._backup is not None:
+            self.status_message.emit("A backup is being made already.")
+            return
+        from msldesk.backup import default_backup_name
+
+        path = self.ask_backup_path(self._last_folder / default_backup_name())
+        if path is None:
+            return
+        if not path.name.endswith(BACKUP_SUFFIX):
+            path = path.with_name(path.name + BACKUP_SUFFIX)
+        self._last_folder = path.parent
+        lock = self.ask_backup_lock(app.library_key.source)
+        if lock is None:
+            return
+        backups = app.backups
+        progress = self._show_progress("Back up", f"Backing up the library to {path}…")
+
+        def done(info: BackupInfo | object) -> None:
+            self._backup = None
+            if info is _CANCELLED:
+                progress.finish("Backup cancelled; nothing was written.", ok=False)
+                self.status_message.emit("Backup cancelled")
+                return
+            progress.finish(f"Backup saved to {path}\n\n{describe_backup(info)}")  # type: ignore[arg-type]
+            self.status_message.emit(f"Backup saved to {path}")
+            self.backup_made.emit(info)
+
+        def failed(error: BaseException, details: str) -> None:
+            self._backup = None
+            progress.finish(f"The backup was not made. {user_message(error)}", ok=False)
+            report_error(error, details, self.window)
+
+        job = _cancellable(lambda p, c: backups.create(path, lock.passphrase, progress=p, cancel=c))
+        self._backup = self.context.runner.submit("backup", job, done, failed, progress.progressed)
+        progress.cancel_requested.connect(self._backup.cancel)
+
+    def _show_progress(self, title: str, message: str, modal: bool = False) -> TaskProgressDialog:
+        if self.progress is not None:
+            self.progress.deleteLater()
+        self.progress = TaskProgressDialog(title, message, self.window, modal)
+        self.progress.show()
+        return self.progress
+
+    # ---- File › Restore -------------------------------------------------------------------------
+
+    def ask_restore_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Restore a backup", str(self._last_folder), BACKUP_FILTER
+        )
+        return Path(name) if name else None
+
+    def ask_backup_passphrase(self, path: Path, retry: bool) -> str | None:
+        dialog = BackupPassphraseDialog(path.name, retry, self.window)
+        try:
+            dialog.exec()
+            return dialog.passphrase()
+        finally:
+            dialog.deleteLater()
+
+    def ask_confirm_restore(self, info: BackupInfo) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Restore this backup?",
+            "Replace everything in this library with this backup?",
+            parent=self.window,
+        )
+        box.setInformativeText(
+            describe_backup(info) + "\n\nChanges made since the backup are replaced. Your library as it "
+            "is now is saved first, so this can be undone by restoring that copy."
+        )
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is restore
+
+    def show_restored(self, result: RestoreResult) -> None:
+        saved = (
+            f"Your library as it was is saved at:\n{result.safety_backup}"
+            if result.safety_backup
+            else "There was no library here before, so nothing else was saved."
+        )
+        self._show_box(
+            QMessageBox.Icon.Information,
+            "Backup restored",
+            f"The backup made on {local_time(result.info.created_at)} is restored.",
+            saved,
+        )
+
+    def restore(self) -> None:
+        if self.context.app is None or self._restoring:
+            return
+        path = self.ask_restore_path()
+        if path is None:
+            return
+        self._last_folder = path.parent
+        self._check(path, None)
+
+    def _check(self, path: Path, passphrase: str | None) -> None:
+        app = self.context.app
+        if app is None:
+            return
+        backups = app.backups
+        progress = self._show_progress("Restore", f"Checking {path.name}…")
+
+        def checked(info: BackupInfo | object) -> None:
+            if info is _CANCELLED:
+                progress.finish("Check cancelled; nothing was changed.", ok=False)
+                return
+            progress.close()
+            self.backup_checked.emit(info)
+            if self.ask_confirm_restore(info):  # type: ignore[arg-type]
+                self._restore(path, passphrase)
+            else:
+                self.status_message.emit("Restore cancelled; nothing was changed.")
+                self.restore_ended.emit(False)
+
+        def failed(error: BaseException, details: str) -> None:
+            from msldesk.backup import BackupLockedError
+
+            progress.close()
+            if isinstance(error, BackupLockedError):
+                answer = self.ask_backup_passphrase(path, retry=passphrase is not None)
+                if answer is not None:
+                    self._check(path, answer)
+                    return
+                self.status_message.emit("Restore cancelled; nothing was changed.")
+            else:
+                report_error(error, details, self.window)
+            self.restore_ended.emit(False)
+
+        job = _cancellable(lambda p, c: backups.check(path, passphrase, progress=p, cancel=c))
+        handle = self.context.runner.submit("backup", job, checked, failed, progress.progressed)
+        progress.cancel_requested.connect(handle.cancel)
+
+    def _restore(self, path: Path, passphrase: str | None) -> None:
+        """Stop other work, wait until nothing runs, then restore on the db lane."""
+        self._restoring = True
+        progress = self._show_progress("Restore", "Waiting for other work to stop…", modal=True)
+        self.stop_work()
+        if self._backup is not None:
+            self._backup.cancel()
+        waited = [0]
+        stop = [False]
+        progress.cancel_requested.connect(lambda: stop.__setitem__(0, True))
+
+        def poll() -> None:
+            if stop[0]:
+                self._restoring = False
+                progress.finish("Restore cancelled; nothing was changed.", ok=False)
+                self.restore_ended.emit(False)
+                return
+            if self.context.runner.active == 0:
+                self._run_restore(path, passphrase, progress)
+                return
+            waited[0] += IDLE_POLL_MS
+            if waited[0] >= IDLE_TIMEOUT_MS:
+                self._restoring = False
+                progress.finish(
+                    "Other work did not stop in time, so nothing was restored. Try again in a moment.",
+                    ok=False,
+                )
+                self.restore_ended.emit(False)
+                return
+            QTimer.singleShot(IDLE_POLL_MS, poll)
+
+        poll()
+
+    def _run_restore(self, path: Path, passphrase: str | None, progress: TaskProgressDialog) -> None:
+        app = self.context.app
+        assert app is not None
+        backups = app.backups
+        progress.label.setText(f"Restoring {path.name}…")
+
+        def done(result: RestoreResult | object) -> None:
+            self._restoring = False
+            if result is _CANCELLED:
+                progress.finish("Restore cancelled; nothing was changed.", ok=False)
+                self.restore_ended.emit(False)
+                return
+            progress.close()
+            self.context.undo_stack.clear()  # its commands name rows of the library that was replaced
+            self.context.changed.emit(EVERYTHING)
+            self.status_message.emit("Backup restored")
+            self.restored.emit(result)
+            self.restore_ended.emit(True)
+            self.show_restored(result)  # type: ignore[arg-type]
+
+        def failed(error: BaseException, details: str) -> None:
+            from msldesk.backup import BackupLockedError
+
+            self._restoring = False
+            progress.close()
+            if isinstance(error, BackupLockedError):
+                answer = self.ask_backup_passphrase(path, retry=passphrase is not None)
+                if answer is not None:
+                    self._restore(path, answer)
+                    return
+            else:
+                report_error(error, details, self.window)
+            self.context.undo_stack.clear()
+            self.context.changed.emit(EVERYTHING)  # whatever happened, show what the library holds now
+            self.restore_ended.emit(False)
+
+        job = _cancellable(lambda p, c: backups.restore(path, passphrase, progress=p, cancel=c))
+        handle = self.context.runner.submit("db", job, done, failed, progress.progressed)
+        progress.cancel_requested.connect(handle.cancel)
+
+    # ---- Tools ---------------------------------------------------------------------------------
+
+    def verify_audit(self) -> None:
+        app = self.context.app
+        if app is None:
+            return
+        audit = app.audit
+        self.status_message.emit("Checking the audit trail…")
+        self.context.runner.submit("db", lambda _p, _c: audit.verify(), self._on_verified)
+
+    def _on_verified(self, report: AuditReport) -> None:
+        self.audit_verified.emit(report)
+        self.show_audit_report(report)
+
+    def show_audit_report(self, report: AuditReport) -> None:
+        notes = "\n".join(f"Note: {n}." for n in report.notes)
+        if report.ok:
+            self.status_message.emit(f"Audit trail intact ({report.checked:,} records)")
+            self._show_box(
+                QMessageBox.Icon.Information,
+                "Audit trail verified",
+                f"The audit trail is intact: all {report.checked:,} records are in order; none was "
+                "altered, removed or reordered.",
+                notes,
+            )
+            return
+        self.status_message.emit("The audit trail has problems")
+        shown = "\n".join(f"• {p}" for p in report.problems[:15])
+        more = f"\n… and {len(report.problems) - 15} more" if len(report.problems) > 15 else ""
+        self._show_box(
+            QMessageBox.Icon.Critical,
+            "Audit trail damaged",
+            f"The audit trail was changed outside msldesk: {len(report.problems)} problem"
+            f"{'s' if len(report.problems) != 1 else ''} found in {report.checked:,} records.",
+            f"{shown}{more}\n\nTell your compliance team; a backup from before the change holds the "
+            f"original records.\n{notes}".rstrip(),
+            details="\n".join(report.problems),
+        )
+
+    def recent_changes(self) -> HistoryDialog | None:
+        self.history = open_history(
+            self.context, Subject("recent", None, "Recent changes in this library"), self.window
+        )
+        return self.history
+
+    def _show_box(
+        self, icon: QMessageBox.Icon, title: str, text: str, informative: str = "", details: str = ""
+    ) -> QMessageBox:
+        """A non-modal message that stays until closed (the last one is kept for tests)."""
+        box = QMessageBox(icon, title, text, parent=self.window)
+        if informative:
+            box.setInformativeText(informative)
+        if details:
+            box.setDetailedText(details)
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_box = box
+        box.show()
+        return box

@@ -1,0 +1,197 @@
+"""HistoryDialog: the audit trail of one item (an event, a deck, a person) or of the whole library,
+read on the db lane and shown as a readable list: when, who, what was done, what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.ui.context import AppContext
+from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.people.dialog_jobs import DialogJobs
+from msldesk.ui.protect.audit_words import HistoryLine, as_text
+from msldesk.ui.protect.history_data import Subject, gather
+
+WHEN, WHO, ABOUT, WHAT, CHANGES = range(5)
+HEADERS = ("When", "Who", "About", "What", "What changed")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class HistoryModel(QAbstractTableModel):
+    """A thin adapter over the history lines."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines: list[HistoryLine] = []
+        self.visible: list[HistoryLine] = []
+        self._filter = ""
+
+    def set_lines(self, lines: list[HistoryLine]) -> None:
+        self.beginResetModel()
+        self.lines = list(lines)
+        self.visible = self._filtered()
+        self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        self.beginResetModel()
+        self._filter = text.strip().lower()
+        self.visible = self._filtered()
+        self.endResetModel()
+
+    def _filtered(self) -> list[HistoryLine]:
+        if not self._filter:
+            return list(self.lines)
+        words = self._filter.split()
+        return [line for line in self.lines if all(w in _haystack(line) for w in words)]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.visible)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.visible):
+            return None
+        line = self.visible[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                line.when,
+                line.who,
+                line.about,
+                line.what,
+                "\n".join(line.changes),
+            )[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == WHEN:
+                return f"{line.when_detail} · record {line.record_id}"
+            if column == CHANGES and line.changes:
+                return "\n".join(line.changes)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        return None
+
+
+def _haystack(line: HistoryLine) -> str:
+    return " ".join((line.when, line.who, line.about, line.what, *line.changes)).lower()
+
+
+class HistoryDialog(QDialog):
+    """Non-modal; its read runs on the db lane and the dialog lives until the answer has come."""
+
+    loaded = Signal(int)  # number of records shown (tests wait for it)
+
+    def __init__(self, context: AppContext, subject: Subject, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"History — {subject.title}")
+        self.context = context
+        self.subject = subject
+        self.jobs = DialogJobs(self, context.runner)
+        self.model = HistoryModel(self)
+
+        self.heading = QLabel(subject.title)
+        self.heading.setStyleSheet("font-size:15px; font-weight:bold;")
+        self.heading.setWordWrap(True)
+        self.summary = QLabel("Reading the audit trail…")
+        self.summary.setStyleSheet("color:#5f6368;")
+        self.summary.setWordWrap(True)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter: a name, a field, an action…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(True)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column, width in ((WHEN, 125), (WHO, 90), (ABOUT, 200), (WHAT, 220)):
+            self.table.setColumnWidth(column, width)
+        self.copy_button = QPushButton("Copy all")
+        self.copy_button.setToolTip("Copy the history shown as plain text (to paste into an email or report)")
+        self.copy_button.clicked.connect(self.copy_all)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(1000, 560)
+        self.load()
+
+    def load(self) -> None:
+        app, subject = self.context.app, self.subject
+        if app is None:
+            self.summary.setText("The library is not open.")
+            return
+        self.jobs.submit("db", lambda _p, _c: gather(app, subject), self._on_gathered, self._on_failed)
+
+    def _on_gathered(self, lines: list[HistoryLine]) -> None:
+        self.model.set_lines(lines)
+        if not lines:
+            self.summary.setText("Nothing has been recorded about this yet.")
+        else:
+            newest = "newest first" if self.subject.kind == "recent" else "oldest first"
+            people = sorted({line.who for line in lines})
+            self.summary.setText(
+                f"{len(lines)} record{'s' if len(lines) != 1 else ''}, {newest}, by {', '.join(people)}. "
+                "Times are this computer's local time; the audit trail cannot be changed from the app."
+            )
+            if self.subject.kind != "recent":
+                self.table.scrollToBottom()
+        self.loaded.emit(len(lines))
+
+    def _on_failed(self, error: BaseException, details: str) -> None:
+        self.summary.setText(f"The history could not be read: {user_message(error)}")
+        report_error(error, details, self)
+        self.loaded.emit(-1)
+
+    def _on_search_text_changed(self, text: str) -> None:
+        self.model.set_filter(text)
+
+    def text(self) -> str:
+        return as_text(self.model.visible)
+
+    def copy_all(self) -> None:
+        QApplication.clipboard().setText(f"History — {self.subject.title}\n\n{self.text()}")
+
+
+def open_history(
+    context: AppContext, subject: Subject, parent: QWidget | None = None
+) -> HistoryDialog | None:
+    """Open a History dialog without blocking; None while the library is not open."""
+    if context.app is None:
+        return None
+    dialog = HistoryDialog(context, subject, parent)
+    dialog.show()
+    return dialog
