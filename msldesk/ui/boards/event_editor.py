@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QTabWidget,
@@ -53,6 +54,8 @@ from msldesk.ui.boards.review_exports import ExportStatus
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.protect.history import HistoryDialog, open_history
+from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.tasks import TaskHandle
 
 
@@ -81,6 +84,7 @@ class EventEditor(QWidget):
         self._generation = 0
         self._last_folder = Path.home()
         self._export: TaskHandle | None = None
+        self.history_dialog: HistoryDialog | None = None
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size:16px; font-weight:bold;")
@@ -118,6 +122,11 @@ class EventEditor(QWidget):
         self.export_menu.addActions(self.notes_menu.actions())
         self.export_button.setMenu(self.export_menu)
         self.export_status = ExportStatus()
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip(
+            "Who changed what in this event, its agenda, attendees and payments, and every export"
+        )
+        self.history_button.clicked.connect(self.show_history)
 
         self.form = EventForm()
         self.agenda = AgendaPanel(context, writer)
@@ -145,6 +154,7 @@ class EventEditor(QWidget):
         titles.addWidget(self.when)
         header.addLayout(titles, 1)
         header.addWidget(self.saving)
+        header.addWidget(self.history_button)
         header.addWidget(self.export_button)
         content_layout.addLayout(header)
         content_layout.addWidget(self.export_status)
@@ -274,6 +284,16 @@ class EventEditor(QWidget):
             self.status_message.emit(f"Event details of “{result[0].title}” restored")
 
         self.writer.write(lambda: events.update(event_id, fields), done)
+
+    # ---- history ------------------------------------------------------------------------------
+
+    def show_history(self) -> HistoryDialog | None:
+        """The event's audit trail (with its attendance records and exports), without blocking."""
+        if self.bundle is None:
+            return None
+        subject = Subject("event", self.bundle.event_id, f"Event: {self.bundle.event.title}")
+        self.history_dialog = open_history(self.context, subject, self.window())
+        return self.history_dialog
 
     # ---- exports ------------------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ class _OptionalDate(QWidget):
 
 class DeckEditor(QWidget):
     save_requested = Signal(int, object, object)  # deck id, DeckUpdate (new), DeckUpdate (old)
+    history_requested = Signal(int, str)  # deck id, title
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +72,9 @@ class DeckEditor(QWidget):
         self.save_button = QPushButton("Save deck details")
         self.save_button.setToolTip("Save (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("Who changed this deck's approval details, and when")
+        self.history_button.clicked.connect(self._on_history_button_clicked)
         form = QFormLayout()
         form.addRow("Status", self.status)
         form.addRow("Title", self.title)
@@ -86,7 +90,10 @@ class DeckEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
         layout.addWidget(self.info)
-        layout.addWidget(self.save_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button, 1)
+        buttons.addWidget(self.history_button)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         self.show_deck(None)
 
@@ -145,6 +152,10 @@ class DeckEditor(QWidget):
             audience=self.audience.text(),
             tags=tuple(t.strip() for t in self.tags.text().split(",") if t.strip()),
         )
+
+    def _on_history_button_clicked(self) -> None:
+        if self.deck is not None:
+            self.history_requested.emit(self.deck.deck_id, self.deck.title or self.deck.file_name)
 
     def save(self) -> None:
         if self.deck is None:

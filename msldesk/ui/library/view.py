@@ -38,6 +38,8 @@ from msldesk.ui.library.preview import SlidePreview
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.models.deck_list import DeckListModel, DeckRole
 from msldesk.ui.models.slide_grid import CardRole, SlideGridModel
+from msldesk.ui.protect.history import HistoryDialog, open_history
+from msldesk.ui.protect.history_data import Subject
 
 SEARCH_DELAY_MS = 120
 ANY = "(any)"
@@ -70,6 +72,7 @@ class LibraryView(QWidget):
         self._decks_by_id: dict[int, DeckInfo] = {}
         self._search_generation = 0
         self._selected_deck: int | None = None
+        self.history_dialog: HistoryDialog | None = None
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search slides: titles, text, notes, decks, tags…  (Ctrl+F)")
@@ -166,6 +169,7 @@ class LibraryView(QWidget):
         self.grid_model.loaded.connect(self._on_grid_model_loaded)
         self.images.ready.connect(self._on_images_ready)
         self.editor.save_requested.connect(self._on_editor_save_requested)
+        self.editor.history_requested.connect(self.show_deck_history)
         self.preview.tags_edited.connect(self._on_preview_tags_edited)
         self.preview.companions_edited.connect(self._on_preview_companions_edited)
         context.ready.connect(self._on_context_ready)
@@ -351,6 +355,12 @@ class LibraryView(QWidget):
         return [c.slide_id for r in rows if (c := self.grid_model.card(r)) is not None]
 
     # ---- edits --------------------------------------------------------------------------------
+
+    def show_deck_history(self, deck_id: int, title: str) -> HistoryDialog | None:
+        """The deck's audit trail (approval code and dates), without blocking."""
+        subject = Subject("deck", deck_id, f"Deck: {title}")
+        self.history_dialog = open_history(self.context, subject, self.window())
+        return self.history_dialog
 
     def _on_editor_save_requested(self, deck_id: int, new: DeckUpdate, old: DeckUpdate) -> None:
         self.context.undo_stack.push(_UpdateDeckCommand(self, deck_id, new, old))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,6 +39,9 @@ _CONSENT = (("Not recorded", None), ("Yes", True), ("No", False))
 class PersonEditor(QWidget):
     # person id (None: a new person), the fields typed in, the fields before (None for a new person)
     save_requested = Signal(object, object, object)
+    history_requested = Signal(object)  # Person
+    export_requested = Signal(object)  # Person
+    erase_requested = Signal(object)  # Person
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +80,24 @@ class PersonEditor(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
+        # Privacy requests about the person shown: what is recorded, a copy of it, erasure.
+        self.history_button = QPushButton("History…")
+        self.history_button.setToolTip("What was recorded about this person: attendance, payments, exports")
+        self.history_button.clicked.connect(lambda: self._emit_for_person(self.history_requested))
+        self.export_button = QPushButton("Export data…")
+        self.export_button.setToolTip("Save everything held about this person as a JSON file (data requests)")
+        self.export_button.clicked.connect(lambda: self._emit_for_person(self.export_requested))
+        self.erase_button = QPushButton("Erase…")
+        self.erase_button.setToolTip(
+            "Erase this person's personal data, keeping only what payment reporting requires"
+        )
+        self.erase_button.clicked.connect(lambda: self._emit_for_person(self.erase_requested))
+        self.privacy_box = QGroupBox("Personal data")
+        privacy = QHBoxLayout(self.privacy_box)
+        privacy.addWidget(self.history_button)
+        privacy.addWidget(self.export_button)
+        privacy.addWidget(self.erase_button)
+        privacy.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 0)
         layout.addWidget(self.heading)
@@ -83,6 +105,8 @@ class PersonEditor(QWidget):
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.addWidget(self.info)
+        layout.addSpacing(8)
+        layout.addWidget(self.privacy_box)
         layout.addStretch(1)
         self.show_person(None)
 
@@ -99,7 +123,12 @@ class PersonEditor(QWidget):
             if person
             else ""
         )
+        self.privacy_box.setVisible(person is not None)
         self.show_error("")
+
+    def _emit_for_person(self, signal: SignalInstance) -> None:
+        if self.person is not None and not self.adding:
+            signal.emit(self.person)
 
     def new_person(self) -> None:
         """An empty form for a new person, with the keyboard in the first field."""
@@ -108,6 +137,7 @@ class PersonEditor(QWidget):
         self.setEnabled(True)
         self.heading.setText("New person")
         self.info.setText("")
+        self.privacy_box.hide()
         self.show_error("")
         self.inputs["first_name"].setFocus()
 

@@ -32,6 +32,7 @@ from msldesk.ui.people.duplicates import SELECTED_REASON, DuplicatesDialog
 from msldesk.ui.people.import_wizard import ImportWizard
 from msldesk.ui.people.people_model import NAME_COLUMN, PeopleTableModel
 from msldesk.ui.people.person_editor import PersonEditor
+from msldesk.ui.people.privacy import PersonPrivacy
 
 SEARCH_DELAY_MS = 150
 
@@ -135,6 +136,11 @@ class PeopleView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.editor.save_requested.connect(self._on_editor_save_requested)
+        self.privacy = PersonPrivacy(context, self)
+        self.privacy.status_message.connect(self.status_message)
+        self.editor.history_requested.connect(self.privacy.show_history)
+        self.editor.export_requested.connect(self.privacy.export)
+        self.editor.erase_requested.connect(self.privacy.erase)
         context.ready.connect(self._on_context_ready)
         context.changed.connect(self._on_context_changed)
         self.setEnabled(False)

@@ -1,0 +1,226 @@
+"""Privacy requests from the People section: a person's history, the export of everything held about
+them, and their erasure (after a confirmation that says what is kept for payment reporting)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.boards.records import Person
+from msldesk.changes import Changes
+from msldesk.ui.context import AppContext
+from msldesk.ui.errors import report_error
+from msldesk.ui.protect.history import HistoryDialog, open_history
+from msldesk.ui.protect.history_data import Subject
+from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE
+
+if TYPE_CHECKING:
+    from msldesk.boards.privacy import ErasurePlan
+
+# What a kept directory entry holds, in words (msldesk.boards.privacy.RETAINED_FOR_PAYMENTS).
+KEPT_WORDS = "name, credentials, specialty, NPI, city, state and country"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def erasure_points(plan: ErasurePlan) -> list[str]:
+    """What erasing does to this person's data, one plain sentence each."""
+    points = []
+    if plan.keeps_payment_record:
+        points.append(
+            f"Kept, because payments to them must still be reported (transfer-of-value rules such as US "
+            f"Open Payments): their {KEPT_WORDS}, and "
+            f"{_count(len(plan.attendance_kept), 'payment record', 'payment records')} (amounts, "
+            "currency, dates and events)."
+        )
+        points.append(
+            "Wiped from the directory entry: email, phone, institution, FMV tier, notes and consent."
+        )
+    else:
+        points.append(
+            f"They received no reported payment, so nothing is kept: the directory entry becomes "
+            f"“Erased person {plan.person_id}”."
+        )
+    if plan.attendance_removed:
+        points.append(
+            f"Removed: {_count(len(plan.attendance_removed), 'place', 'places')} on attendee lists "
+            "(invitations, contracts, disclosures, check-in)."
+        )
+    named = []
+    if plan.note_entries:
+        named.append(_count(len(plan.note_entries), "meeting note", "meeting notes"))
+    if plan.presented_items:
+        named.append(_count(len(plan.presented_items), "agenda item", "agenda items"))
+    if named:
+        points.append(
+            f"Their name and email address become “[Erased person]” in {' and '.join(named)}, "
+            "and they are no longer linked as speaker, owner or presenter."
+        )
+    if plan.finalized_events:
+        points.append(
+            f"This changes the finalized notes of {_count(len(plan.finalized_events), 'event', 'events')}; "
+            "the change is recorded in those events' audit trail."
+        )
+    points.append(
+        "The erasure itself is recorded in the audit trail: who, when and why, never the erased data."
+    )
+    return points
+
+
+class EraseDialog(QDialog):
+    """Confirm an erasure: what happens, why (required), and a button that says it is permanent."""
+
+    def __init__(self, plan: ErasurePlan, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Erase a person")
+        self.setMinimumWidth(560)
+        title = QLabel(f"Erase {plan.display_name}?")
+        title.setStyleSheet("font-size:16px; font-weight:bold;")
+        warning = QLabel("This cannot be undone. Export their data first if they asked for a copy.")
+        warning.setStyleSheet(ERROR_STYLE)
+        warning.setWordWrap(True)
+        points = QLabel(
+            "<ul style='margin-left:-20px'>"
+            + "".join(f"<li>{p}</li>" for p in erasure_points(plan))
+            + "</ul>"
+        )
+        points.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("e.g. Request by email of 2026-11-30, ticket 4711")
+        reason_label = QLabel("Why is this person erased? (required; kept in the audit trail)")
+        small = QLabel("Their name is removed from the reason before it is stored.")
+        small.setStyleSheet(SMALL_STYLE)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.erase_button = self.buttons.addButton(
+            "Erase permanently", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.erase_button.setEnabled(False)
+        self.erase_button.clicked.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason.textChanged.connect(lambda text: self.erase_button.setEnabled(bool(text.strip())))
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(warning)
+        layout.addWidget(points)
+        layout.addWidget(reason_label)
+        layout.addWidget(self.reason)
+        layout.addWidget(small)
+        layout.addWidget(self.buttons)
+        self.reason.setFocus()
+
+    def chosen_reason(self) -> str | None:
+        text = self.reason.text().strip()
+        return text if self.result() == QDialog.DialogCode.Accepted and text else None
+
+
+def suggested_export_name(person: Person) -> str:
+    name = re.sub(r"[^\w\- ]+", "", person.display_name).strip() or f"person {person.person_id}"
+    return f"{name} - personal data.json"
+
+
+class PersonPrivacy(QObject):
+    """The People section's privacy actions; dialogs through ask_* so tests can replace them."""
+
+    status_message = Signal(str)
+    exported = Signal(object)  # Path
+    erased = Signal(object)  # ErasurePlan
+
+    def __init__(self, context: AppContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.parent_widget = parent
+        self.history_dialog: HistoryDialog | None = None
+        self._last_folder = Path.home()
+
+    def show_history(self, person: Person) -> HistoryDialog | None:
+        subject = Subject("person", person.person_id, f"Person: {person.display_name}")
+        self.history_dialog = open_history(self.context, subject, self.parent_widget.window())
+        return self.history_dialog
+
+    # ---- export -------------------------------------------------------------------------------
+
+    def ask_export_path(self, person: Person, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self.parent_widget, f"Export {person.display_name}'s data", str(suggested), "JSON (*.json)"
+        )
+        return Path(name) if name else None
+
+    def export(self, person: Person) -> None:
+        app = self.context.app
+        if app is None:
+            return
+        path = self.ask_export_path(person, self._last_folder / suggested_export_name(person))
+        if path is None:
+            return
+        if path.suffix.lower() != ".json":
+            path = path.with_name(path.name + ".json")
+        self._last_folder = path.parent
+        privacy, person_id = app.privacy, person.person_id
+        self.status_message.emit(f"Exporting {person.display_name}'s data…")
+
+        def done(written: Path) -> None:
+            self.status_message.emit(f"Saved everything held about {person.display_name} to {written}")
+            self.exported.emit(written)
+
+        # The db lane: the export reads the library and records itself in the audit trail.
+        self.context.runner.submit(
+            "db", lambda _p, _c: privacy.write_person_export(person_id, path), done, self._on_failed
+        )
+
+    # ---- erasure ------------------------------------------------------------------------------
+
+    def ask_erase(self, plan: ErasurePlan) -> str | None:
+        """The reason for the erasure, or None when the user does not go ahead."""
+        dialog = EraseDialog(plan, self.parent_widget.window())
+        try:
+            dialog.exec()
+            return dialog.chosen_reason()
+        finally:
+            dialog.deleteLater()
+
+    def erase(self, person: Person) -> None:
+        app = self.context.app
+        if app is None:
+            return
+        privacy, person_id = app.privacy, person.person_id
+
+        def planned(plan: ErasurePlan) -> None:
+            reason = self.ask_erase(plan)
+            if reason is None:
+                self.status_message.emit("Nothing was erased.")
+                return
+            self.context.runner.submit(
+                "db",
+                lambda _p, _c: privacy.erase_person(person_id, reason),
+                lambda result: self._on_erased(*result),
+                self._on_failed,
+            )
+
+        self.context.runner.submit(
+            "db", lambda _p, _c: privacy.erasure_plan(person_id), planned, self._on_failed
+        )
+
+    def _on_erased(self, plan: ErasurePlan, changes: Changes) -> None:
+        kept = " (their payment records are kept for reporting)" if plan.keeps_payment_record else ""
+        self.status_message.emit(f"Erased {plan.display_name}{kept}.")
+        # An undo of an earlier edit would write their old details back: the erasure ends undo.
+        self.context.undo_stack.clear()
+        self.context.changed.emit(changes)
+        self.erased.emit(plan)
+
+    def _on_failed(self, error: BaseException, details: str) -> None:
+        report_error(error, details, self.parent_widget)
