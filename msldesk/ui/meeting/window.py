@@ -66,6 +66,7 @@ class MeetingWindow(QWidget):
         self._closing = False
         self._settled = False
         self._scroll_after_insert = False
+        self._own_change = False  # the next `changed` is this window's write, already on screen
         self.writer = BoardsWriter(context, self)
         app = context.app
         assert app is not None, "meeting mode opens once the library is open"
@@ -295,8 +296,38 @@ class MeetingWindow(QWidget):
         self.context.runner.submit("db", lambda _p, _c: load_meeting(app, event_id), done, failed)
 
     def _on_context_changed(self, changes: Changes) -> None:
+        if self._own_change:
+            # Shown already from the write's result: re-reading hundreds of entries after every
+            # one filed cost the GUI thread a few ms and the collector a few thousand objects.
+            self._own_change = False
+            return
         if changes.notes or changes.events or changes.people:
             self._reload_timer.start()
+
+    def _shown_own_write(self) -> None:
+        """Called in a write's on_done: the `changed` the writer sends right after is ours."""
+        self._own_change = True
+        QTimer.singleShot(0, self._forget_own_change)  # in case no `changed` follows
+
+    def _forget_own_change(self) -> None:
+        self._own_change = False
+
+    def _show_entry(self, entry: NoteEntry) -> None:
+        """An entry filed or edited here, into the list and the bundle (themes typed on the fly then
+        complete too)."""
+        self.entries_model.put_entry(entry)
+        if self.bundle is None:
+            return
+        entries = list(self.bundle.entries)
+        row = next((i for i, e in enumerate(entries) if e.entry_id == entry.entry_id), -1)
+        if row >= 0:
+            entries[row] = entry
+        else:
+            entries.append(entry)
+        self.bundle = replace(self.bundle, entries=tuple(entries))
+        if entry.fields.themes:
+            self.field.set_themes(self.bundle.theme_names(), self.bundle.themes)
+        self._shown_own_write()
 
     def show_bundle(self, bundle: MeetingBundle) -> None:
         first = self.bundle is None
@@ -461,6 +492,7 @@ class MeetingWindow(QWidget):
         if self.bundle is None or self._closing:
             return
         self.bundle = replace(self.bundle, agenda=tuple(result[0]))
+        self._shown_own_write()
         self.agenda_model.set_agenda(self.bundle.agenda, self._current_id(self.bundle), self.bundle.zone)
         self._update_agenda_state()
         self._on_tick_timeout()
@@ -557,7 +589,7 @@ class MeetingWindow(QWidget):
                 return
             entry = result[0]
             self._scroll_after_insert = True
-            self.entries_model.put_entry(entry)
+            self._show_entry(entry)
             self.save_state.setText(f"Filed {entry.created_at.astimezone(self._zone()):%H:%M:%S}")
             self.entry_filed.emit(entry)
 
@@ -622,7 +654,7 @@ class MeetingWindow(QWidget):
 
         def done(result: tuple[NoteEntry, Changes]) -> None:
             if not self._closing:
-                self.entries_model.put_entry(result[0])
+                self._show_entry(result[0])
 
         if edit.fields is not None:
             fields = edit.fields
@@ -640,6 +672,13 @@ class MeetingWindow(QWidget):
 
         def done(result: Any) -> None:
             attendance = result[0]
+            if self.bundle is not None and not self._closing:
+                attendees = tuple(
+                    attendance if a.attendance_id == attendance_id else a for a in self.bundle.attendees
+                )
+                self.bundle = replace(self.bundle, attendees=attendees)
+                self.attendees.set_attendees(attendees, self.bundle.zone)
+                self._shown_own_write()
             self.status_message.emit(f"Checked in {attendance.person.display_name}")
 
         def failed(_error: BaseException, _details: str) -> bool:
