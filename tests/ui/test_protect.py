@@ -286,14 +286,20 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
     context.changed.emit(Changes(people=True))
     qtbot.waitUntil(lambda: window.people.model.total == 2, timeout=WAIT_MS)
 
-    # Other work is finished (or stopped) before the library is replaced.
+    # Other work is finished (or stopped) before the library is replaced: some is still running when
+    # the user confirms.
     order: list[str] = []
-    context.runner.submit("export", lambda _p, _c: time.sleep(0.6) or order.append("other work"))
+    confirmed = []
+
+    def confirm(info):  # type: ignore[no-untyped-def]
+        confirmed.append(info)
+        context.runner.submit("export", lambda _p, _c: time.sleep(0.6) or order.append("other work"))
+        return True
+
     real_restore = app.backups.restore
     app.backups.restore = lambda *a, **k: order.append("restore") or real_restore(*a, **k)  # type: ignore[method-assign]
 
     typed: list[bool] = []
-    confirmed = []
     shown = []
     protect.ask_restore_path = lambda: written  # type: ignore[method-assign]
     protect.ask_backup_passphrase = lambda path, retry: (
@@ -302,7 +308,7 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
             "backup passphrase 1" if retry else "a wrong guess"
         )
     )
-    protect.ask_confirm_restore = lambda info: confirmed.append(info) or True  # type: ignore[method-assign]
+    protect.ask_confirm_restore = confirm  # type: ignore[method-assign]
     protect.show_restored = shown.append  # type: ignore[method-assign]
     with qtbot.waitSignal(protect.restored, timeout=WAIT_MS) as restored:
         window.actions_by_key["restore"].trigger()
