@@ -13,7 +13,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -27,6 +27,8 @@ from msldesk.db.base import Base
 from msldesk.fileio import atomic_write_bytes
 
 GENESIS = "0" * 64
+REDACTED_PREFIX = '{"redacted":'
+REDACT_ACTION = "audit.redact"
 _HEAD_KEY = "msldesk.audit_head"
 
 
@@ -56,6 +58,7 @@ class AuditRecord:
     entity_id: str
     before: Any
     after: Any
+    redacted: bool = False  # personal data was erased from it (a person's erasure)
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,33 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
 
 
+def _redaction(content: str) -> dict[str, Any] | None:
+    """The marker an erasure left in place of a record's content, if it is one."""
+    if not content.startswith(REDACTED_PREFIX):
+        return None
+    try:
+        marker = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(marker, dict) or set(marker) != {"redacted", "remaining"}:
+        return None
+    return marker
+
+
+def _digest(content: str) -> str:
+    """What the chain covers of a before/after content: its sha256, which a redaction marker keeps."""
+    marker = _redaction(content)
+    if marker is not None:
+        return str(marker["redacted"])
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
 def _hash(prev_hash: str, row: AuditRow) -> str:
+    # The content enters by digest, so a person's data can later be erased from it (see `redact`)
+    # without breaking the chain.
     content = canonical(
         [row.id, row.at_utc.isoformat(), row.actor, row.action, row.entity, row.entity_id,
-         row.before_json, row.after_json]
+         _digest(row.before_json), _digest(row.after_json)]
     )  # fmt: skip
     return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
@@ -132,6 +158,35 @@ def record(
     session.add(row)
     session.flush()
     session.info[_HEAD_KEY] = (row.id, row.hash)
+
+
+def redact(session: Session, erase: Callable[[str], str], reason: str) -> list[int]:
+    """Erase personal data from the content of every record where `erase` changes it (a person's
+    names and email replaced), leaving a marker with the original digest, so the chain still
+    verifies; then record which records were redacted and why. Returns their ids."""
+    redacted = []
+    for row in session.scalars(select(AuditRow).order_by(AuditRow.id)):
+        changes = {}
+        for column in ("before_json", "after_json"):
+            content: str = getattr(row, column)
+            marker = _redaction(content)
+            remaining = canonical(marker["remaining"]) if marker else content
+            erased = erase(remaining)
+            if erased == remaining:
+                continue
+            try:
+                kept = json.loads(erased)
+            except ValueError:  # the replacement broke the JSON: keep nothing of it
+                kept = None
+            changes[column] = canonical({"redacted": _digest(content), "remaining": kept})
+        if changes:
+            for column, value in changes.items():
+                setattr(row, column, value)
+            redacted.append(row.id)
+    session.flush()
+    if redacted:
+        record(session, REDACT_ACTION, "audit", redacted[0], None, {"records": redacted, "reason": reason})
+    return redacted
 
 
 def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -178,6 +233,8 @@ class AuditService:
         problems: list[str] = []
         notes: list[str] = []
         expected_prev, expected_id, checked = GENESIS, 1, 0
+        blanked: list[int] = []
+        listed: set[int] = set()
         with self.sessions() as session:
             # Read in storage order too: an UPDATE of ids would otherwise be invisible.
             for row in session.scalars(select(AuditRow).order_by(AuditRow.id)):
@@ -190,7 +247,14 @@ class AuditService:
                     )
                 if _hash(row.prev_hash, row) != row.hash:
                     problems.append(f"record {row.id} was altered after it was written")
+                if _redaction(row.before_json) or _redaction(row.after_json):
+                    blanked.append(row.id)
+                if row.action == REDACT_ACTION:
+                    listed.update(_listed_records(row.after_json))
                 expected_prev, expected_id = row.hash, row.id + 1
+        for record_id in blanked:
+            if record_id not in listed:
+                problems.append(f"record {record_id} was blanked without an erasure that says so")
         anchor = self._anchor()
         last_id = expected_id - 1
         if anchor is not None:
@@ -216,8 +280,22 @@ class AuditService:
             return (10**12, "")  # a damaged anchor is itself a finding: verify reports removal
 
 
+def _listed_records(content: str) -> list[int]:
+    try:
+        records = json.loads(content).get("records", [])
+        return [int(r) for r in records]
+    except (ValueError, AttributeError, TypeError):
+        return []
+
+
+def _content(text: str) -> tuple[Any, bool]:
+    marker = _redaction(text)
+    return (marker["remaining"], True) if marker else (json.loads(text), False)
+
+
 def _to_record(row: AuditRow) -> AuditRecord:
+    (before, blanked_before), (after, blanked_after) = _content(row.before_json), _content(row.after_json)
     return AuditRecord(
         row.id, row.at_utc.replace(tzinfo=dt.UTC), row.actor, row.action, row.entity, row.entity_id,
-        json.loads(row.before_json), json.loads(row.after_json),
+        before, after, blanked_before or blanked_after,
     )  # fmt: skip

@@ -129,6 +129,13 @@ class _Mentions:
             re.compile(r"(?i)(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives else None
         )
         self.linked_events = linked_events
+        last = person.last_name.strip()
+        audit_forms = [f"(?i:{a})" for a in alternatives]
+        if len(last) >= 3:
+            audit_forms.append(r"\s+".join(re.escape(w) for w in last.split()))
+        self.in_audit = (
+            re.compile(r"(?<!\w)(?:" + "|".join(audit_forms) + r")(?!\w)") if audit_forms else None
+        )
 
     def names(self, event_id: int, value: str) -> bool:
         if not value:
@@ -136,6 +143,11 @@ class _Mentions:
         if event_id in self.linked_events:
             return self.redact(value) != value
         return bool(self.anywhere and self.anywhere.search(value))
+
+    def erase_in_audit(self, value: str) -> str:
+        """The audit trail has no meeting context: full name, email and last name (as written, at least
+        three letters) are replaced wherever they occur; a first name alone is left."""
+        return self.in_audit.sub(f"[{ERASED_LABEL}]", value) if self.in_audit else value
 
     def replace(self, event_id: int, value: str) -> str:
         return self.redact(value) if self.names(event_id, value) else value
@@ -370,6 +382,8 @@ class PrivacyService:
                     session, "notes.erasure", "event", event_id, None,
                     {"person_id": person_id, "entries": changed},
                 )  # fmt: skip
+            # Their name and email also leave the audit trail's content (the chain still verifies).
+            audit.redact(session, mentions.erase_in_audit, f"erasure of person {person_id}")
             audit.record(
                 session, "person.erase", "person", person_id, None,
                 {

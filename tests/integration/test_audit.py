@@ -168,3 +168,35 @@ def test_cli_verify_exit_codes(logged) -> None:  # type: ignore[no-untyped-def]
     result = msldesk(root, "audit", "verify", "--json", check_exit=1)
     assert '"ok": false' in result.stdout
     assert "event.create" in msldesk(root, "audit", "history", "event", "1", check_exit=0).stdout
+
+
+def test_only_an_erasure_may_blank_content_and_verify_checks_it_did(logged) -> None:  # type: ignore[no-untyped-def]
+    """The trigger lets content become a redaction marker (nothing else); a marker that no erasure
+    record lists is tampering."""
+    import hashlib
+
+    from msldesk import audit
+    from msldesk.audit import canonical
+
+    with logged.sessions.begin() as session:
+        ids = audit.redact(session, lambda text: text.replace("Board 2", "[Erased person]"), "test erasure")
+    assert ids == [3, 4]  # "Board 2" was the title after record 3 and before record 4
+    records = {r.record_id: r for r in logged.audit.recent(100)}
+    assert records[3].redacted and records[3].after == {"title": "[Erased person]"}
+    assert records[4].before == {"title": "[Erased person]"} and records[4].after == {"title": "Board 3"}
+    assert logged.audit.verify().ok  # the chain holds: it covers the digest the marker keeps
+
+    logged.engine.dispose()
+    with library_db.connect(logged.paths.database) as db:  # behind the app's back, triggers in place
+        with pytest.raises(library_db.DatabaseError, match="append-only"):
+            db.execute("UPDATE audit_log SET after_json = '{}' WHERE id = 2")
+        wrong = canonical({"redacted": "0" * 64, "remaining": None})
+        db.execute("UPDATE audit_log SET after_json = ? WHERE id = 2", (wrong,))
+        (content,) = db.execute("SELECT before_json FROM audit_log WHERE id = 5").fetchone()
+        digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+        unlisted = canonical({"redacted": digest, "remaining": None})  # right digest, no erasure
+        db.execute("UPDATE audit_log SET before_json = ? WHERE id = 5", (unlisted,))
+    problems = logged.audit.verify().problems
+    assert any("record 2 was altered" in p for p in problems)
+    assert not any("record 5 was altered" in p for p in problems)  # the digest is right...
+    assert any("record 5 was blanked without an erasure" in p for p in problems)  # ...but no erasure

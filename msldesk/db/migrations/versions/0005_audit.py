@@ -1,4 +1,5 @@
-"""The audit trail: an append-only, hash-chained log. Triggers refuse UPDATE and DELETE on it."""
+"""The audit trail: an append-only, hash-chained log. Triggers refuse DELETE, and UPDATE except the
+redaction of personal data when a person is erased."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -9,6 +10,7 @@ branch_labels = None
 depends_on = None
 
 APPEND_ONLY = "the audit log is append-only"
+IMMUTABLE = ("id", "at_utc", "actor", "action", "entity", "entity_id", "prev_hash", "hash")
 
 
 def upgrade() -> None:
@@ -28,11 +30,21 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_entity", "audit_log", ["entity", "entity_id"])
     if op.get_bind().dialect.name == "sqlite":  # PostgreSQL: a rule or trigger function, when teams come
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
-                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
-            )
+        op.execute(
+            f"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+        )
+        # The one change allowed: erasing a person blanks their personal data in a record's content,
+        # leaving a marker with the digest the chain was built on (see msldesk.audit.redact).
+        kept = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in IMMUTABLE)
+        redacted = " OR ".join(
+            f"(NEW.{c} IS NOT OLD.{c} AND NEW.{c} NOT LIKE '{{\"redacted\":%')"
+            for c in ("before_json", "after_json")
+        )
+        op.execute(
+            f"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log WHEN {kept} OR {redacted} "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+        )
 
 
 def downgrade() -> None:
