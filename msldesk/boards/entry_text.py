@@ -150,10 +150,14 @@ def parse_entry(
     people: Sequence[tuple[int, str]] = (),
     themes: Sequence[str] = (),
     today: dt.date | None = None,
+    kind: EntryKind | None = None,
 ) -> ParsedEntry:
     """Split typed text into the entry's fields. `people` are (id, display name) of those who may be
-    mentioned (the attendees first); `themes` is the event's taxonomy."""
-    kind, body = split_kind_marker(text)
+    mentioned (the attendees first); `themes` is the event's taxonomy; `kind`, if given, was chosen
+    outside the text (a shortcut, a command-line option) and wins over a typed marker."""
+    chosen = kind
+    typed, body = split_kind_marker(text)
+    kind = chosen or typed
     today = today or dt.date.today()
     cuts: list[tuple[int, int]] = []  # spans of the original text that became fields
 
@@ -213,8 +217,9 @@ def parse_entry(
         if person_id is not None:
             cuts.append((at, at + 1))  # a known name stays in the text, without its "@"
     text = _tidy(_cut(body, cuts))
-    if kind is None:  # "@Weber: "quote"" puts the marker after the speaker tag
-        kind, text = split_kind_marker(text)
+    if typed is None:  # "@Weber: "quote"" puts the marker after the speaker tag
+        late, text = split_kind_marker(text)
+        kind = chosen or late or kind
     return ParsedEntry(text, kind, speaker_id, tuple(found_themes), owner_id, owner, due)
 
 

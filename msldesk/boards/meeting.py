@@ -219,7 +219,7 @@ class MeetingService:
         moment = when or self.clock()
         people = self._mentionable(event_id)
         taxonomy = self.themes(event_id)
-        parsed = parse_entry(text, people, taxonomy, today=moment.date())
+        parsed = parse_entry(text, people, taxonomy, today=moment.date(), kind=kind)
         if agenda_item_id is _KEEP:
             current = self.current_item(event_id)
             agenda_item_id = current.item_id if current else None

@@ -97,3 +97,12 @@ def test_an_invalid_date_is_not_a_due_date() -> None:
 
 def test_fold_ignores_case_and_accents() -> None:
     assert fold("Jörg MÜLLER") == fold("jorg muller")
+
+
+def test_a_kind_chosen_outside_the_text_wins_and_decides_who_the_mention_is() -> None:
+    parsed = parse_entry("send the OS data @Weber", PEOPLE, THEMES, TODAY, kind=EntryKind.ACTION)
+    assert (parsed.kind, parsed.owner_id, parsed.speaker_id, parsed.text) == (
+        EntryKind.ACTION, 1, None, "send the OS data",
+    )  # fmt: skip
+    quoted = parse_entry("! a marker typed anyway @Weber", PEOPLE, THEMES, TODAY, kind=EntryKind.QUOTE)
+    assert (quoted.kind, quoted.speaker_id, quoted.text) == (EntryKind.QUOTE, 1, "a marker typed anyway")
