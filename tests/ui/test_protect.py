@@ -279,7 +279,7 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
     assert info.path == written and written.is_file() and info.locked_with == "passphrase"
     assert suggested[0].name.startswith("msldesk-") and suggested[0].name.endswith(".msldesk-backup")
     assert info.tables["people"] == 1
-    assert "Backup saved to" in protect.progress.label.text() and "1 people" in protect.progress.label.text()
+    assert "Backup saved to" in protect.progress.label.text() and "1 person," in protect.progress.label.text()
     assert protect.progress.button.text() == "Close"
 
     app.people.add(PersonFields(first_name="Alf", last_name="Afterbackup"))
@@ -337,7 +337,8 @@ def test_restore_shows_what_the_backup_holds_and_cancel_changes_nothing(
         from msldesk.ui.protect.backup_dialogs import describe_backup
 
         text = describe_backup(checked)
-        assert "Made on " in text and "1 people" in text and "this library's key" in text
+        assert "Made on " in text and "1 person," in text and "this library's key" in text
+        assert "all checked" in text
         assert f"revision {info.schema_revision}" in text
         return False
 

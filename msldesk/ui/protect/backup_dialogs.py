@@ -25,15 +25,15 @@ from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE, PassphraseFi
 if TYPE_CHECKING:
     from msldesk.backup import BackupInfo
 
-# Tables a person recognises, in the order they think of them; the rest is summed as "other records".
+# Tables a person recognises, in the order they think of them (one, many).
 _COUNTED = (
-    ("decks", "decks"),
-    ("slides", "slides"),
-    ("people", "people"),
-    ("events", "events"),
-    ("attendances", "attendee places"),
-    ("note_entries", "meeting notes"),
-    ("audit_log", "audit records"),
+    ("decks", "deck", "decks"),
+    ("slides", "slide", "slides"),
+    ("people", "person", "people"),
+    ("events", "event", "events"),
+    ("attendances", "attendee place", "attendee places"),
+    ("note_entries", "meeting note", "meeting notes"),
+    ("audit_log", "audit record", "audit records"),
 )
 
 
@@ -75,7 +75,8 @@ class BackupLockDialog(QDialog):
             )
         for note in (passphrase_note, library_note):
             note.setWordWrap(True)
-            note.setStyleSheet(SMALL_STYLE + " margin-left:22px;")
+            note.setStyleSheet(SMALL_STYLE)
+            note.setContentsMargins(22, 0, 0, 0)  # under its radio button (a style margin breaks wrapping)
         group = QButtonGroup(self)
         group.addButton(self.with_passphrase)
         group.addButton(self.with_library_key)
@@ -95,6 +96,7 @@ class BackupLockDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(self.with_library_key)
         layout.addWidget(library_note)
+        layout.addStretch(1)  # spare height goes here, not into a wrapped label's top
         layout.addWidget(self.buttons)
         self.field.changed.connect(self._update)
         self.with_passphrase.toggled.connect(self._update)
@@ -150,10 +152,10 @@ class BackupPassphraseDialog(QDialog):
         return self.field.text()
 
 
-def describe_backup(info: BackupInfo) -> str:
-    """What a checked backup holds, for the confirmation (plain text, one fact per line)."""
+def describe_backup(info: BackupInfo, checked: bool = True) -> str:
+    """What a backup holds (plain text, one fact per line); `checked`: every file was verified."""
     counts = dict(info.tables)
-    parts = [f"{counts[t]:,} {label}" for t, label in _COUNTED if t in counts]
+    parts = [f"{counts[t]:,} {one if counts[t] == 1 else many}" for t, one, many in _COUNTED if t in counts]
     locked = {
         "passphrase": "a passphrase",
         "library key": "this library's key",
@@ -164,7 +166,7 @@ def describe_backup(info: BackupInfo) -> str:
         [
             f"Made on {local_time(info.created_at)} by msldesk {info.app_version or '(unknown version)'}",
             "Holds " + ", ".join(parts),
-            f"Deck files: {info.files:,} ({megabytes:,.1f} MB), all checked",
+            f"Deck files: {info.files:,} ({megabytes:,.1f} MB)" + (", all checked" if checked else ""),
             f"Database schema: revision {info.schema_revision}",
             f"Locked with {locked.get(info.locked_with, info.locked_with)}",
         ]
@@ -211,7 +213,9 @@ class TaskProgressDialog(QDialog):
         self.bar.setValue(1 if ok else 0)
         self.label.setText(message)
         self.button.setText("Close")
+        self.button.setEnabled(True)
         self.setWindowModality(Qt.WindowModality.NonModal)
+        self.adjustSize()  # the outcome may take more lines than the progress message did
 
     def _on_button_clicked(self) -> None:
         if self.running:

@@ -108,7 +108,9 @@ class ProtectController(QObject):
         self.locked_panel.set_trying()
 
     def _on_context_locked(self, message: str) -> None:
-        self.locked_panel.show_locked(message)
+        from msldesk.paths import default_data_dir
+
+        self.locked_panel.show_locked(message, str(self.context.data_dir or default_data_dir()))
         if self.stack is not None:
             self.stack.setCurrentWidget(self.locked_panel)
         self.status_message.emit("The library is locked.")
@@ -196,7 +198,7 @@ class ProtectController(QObject):
                 progress.finish("Backup cancelled; nothing was written.", ok=False)
                 self.status_message.emit("Backup cancelled")
                 return
-            progress.finish(f"Backup saved to {path}\n\n{describe_backup(info)}")  # type: ignore[arg-type]
+            progress.finish(f"Backup saved to {path}\n\n{describe_backup(info, checked=False)}")  # type: ignore[arg-type]
             self.status_message.emit(f"Backup saved to {path}")
             self.backup_made.emit(info)
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 HINT = (
     "Nothing in it was changed, and nothing can be read from it until it is unlocked. "
-    "Choose Retry to type the passphrase again."
+    "Choose Retry to try again."
 )
 
 
@@ -25,6 +25,9 @@ class LockedPanel(QWidget):
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color:#5f6368;")
+        self.library = QLabel()
+        self.library.setStyleSheet("color:#5f6368; font-size:11px;")
+        self.library.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton("Retry")
         self.retry_button.setDefault(True)
         self.retry_button.setMinimumWidth(120)
@@ -41,6 +44,7 @@ class LockedPanel(QWidget):
         inner.addWidget(self.message)
         inner.addWidget(self.hint)
         inner.addLayout(buttons)
+        inner.addWidget(self.library)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         row = QHBoxLayout()
@@ -50,8 +54,9 @@ class LockedPanel(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
 
-    def show_locked(self, message: str) -> None:
+    def show_locked(self, message: str, library: str = "") -> None:
         self.message.setText(message)
+        self.library.setText(f"Library: {library}" if library else "")
         self.hint.setText(HINT)
         self.retry_button.setEnabled(True)
         self.retry_button.setFocus()

@@ -35,6 +35,8 @@ def passphrase_problem(first: str, second: str | None = None) -> str:
     """Why a new passphrase cannot be used yet ("" when it can)."""
     if len(first) < MIN_PASSPHRASE:
         return f"At least {MIN_PASSPHRASE} characters ({len(first)} so far)."
+    if second is not None and not second:
+        return "Type it again to confirm it."
     if second is not None and first != second:
         return "The two passphrases are not the same yet."
     return ""

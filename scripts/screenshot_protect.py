@@ -1,0 +1,254 @@
+"""Screenshots of the library-protection UI: the passphrase dialog (new, and after a wrong answer), the
+locked window, a History dialog, the backup lock and erase dialogs.
+
+Usage: xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshot_protect.py --data-dir DIR \\
+           --what passphrase-new|passphrase-retry|locked|history-event|history-person|backup-lock|erase \\
+           --out shot.png
+
+No keyring is used: the keyring backend is keyring's "fail" one, so the library is locked with a
+passphrase, typed into the real dialog by a stub (the prompter's ask) that grabs it first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import keyring.core
+from keyring.backends import fail
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from msldesk.ui.app import build_window
+
+PASSPHRASE = "correct horse battery staple"
+WHAT = (
+    "passphrase-new",
+    "passphrase-retry",
+    "locked",
+    "history-event",
+    "history-person",
+    "backup-lock",
+    "backup-done",
+    "restore-confirm",
+    "erase",
+)
+
+
+def grab(widget: QWidget, out: Path) -> None:
+    widget.grab().save(str(out))
+    print(f"saved {out}")
+
+
+def make_passphrase_library(data_dir: Path) -> None:
+    from msldesk.app import App
+
+    App(data_dir, passphrase_provider=lambda _request: PASSPHRASE).close()
+
+
+def seed_history(app: Any, out_dir: Path) -> tuple[int, int]:
+    """An advisory board with a few recorded changes and an export; returns (event id, person id)."""
+    from zoneinfo import ZoneInfo
+
+    from msldesk.boards.records import AttendanceFields, AttendeeRole, EventFields, Invitation, PersonFields
+
+    berlin = ZoneInfo("Europe/Berlin")
+    start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=21), dt.time(9), berlin)
+    event, _ = app.events.create(
+        EventFields(
+            title="EU oncology advisory board — 2L NSCLC",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=4),
+            timezone="Europe/Berlin",
+            venue="Hotel Adlon, Berlin",
+            objectives="Understand treatment sequencing after first-line immunotherapy.",
+        )
+    )
+    hart, _ = app.people.add(
+        PersonFields("Amelia", "Hart", "MD", "Medical Oncology", "Charité Berlin", "Berlin", "", "DE",
+                     "a.hart@example.org", tier="1")
+    )  # fmt: skip
+    keller, _ = app.people.add(
+        PersonFields("Jonas", "Keller", "MD, PhD", "Hematology", "LMU Klinikum", "Munich")
+    )
+    a1, _ = app.events.add_attendee(event.event_id, hart.person_id, AttendanceFields(role=AttendeeRole.CHAIR))
+    a2, _ = app.events.add_attendee(event.event_id, keller.person_id)
+    app.events.update_attendance(
+        a1.attendance_id,
+        AttendanceFields(
+            role=AttendeeRole.CHAIR, invitation=Invitation.ACCEPTED, contract_signed=True, coi_disclosed=True,
+            honorarium_hours=Decimal("6"), honorarium_rate=Decimal("550"), honorarium_amount=Decimal("3300"),
+            currency="EUR",
+        ),
+    )  # fmt: skip
+    app.events.update_attendance(a2.attendance_id, AttendanceFields(invitation=Invitation.DECLINED))
+    app.events.update(event.event_id, replace(event.fields, venue="Hotel de Rome, Berlin"))
+    app.outputs.attendees(event.event_id, out_dir / "attendees.csv")
+    app.privacy.write_person_export(hart.person_id, out_dir / "hart.json")
+    return event.event_id, hart.person_id
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--what", choices=WHAT, required=True)
+    args = parser.parse_args()
+    keyring.core.set_keyring(fail.Keyring())  # no keyring: the passphrase path
+    if args.what in ("passphrase-retry", "locked") and not (args.data_dir / "encryption.json").exists():
+        make_passphrase_library(args.data_dir)
+
+    app = QApplication(sys.argv[:1])
+    window, context = build_window(args.data_dir, seed_demo=False)
+    window.resize(1500, 900)
+    prompter = window.protect.prompter
+    original_ask = prompter.ask
+    answers = {
+        "passphrase-retry": ["not the passphrase", PASSPHRASE],
+        "locked": [None],
+    }.get(args.what, [PASSPHRASE])
+
+    def ask(request: Any) -> str | None:
+        """The real dialog: typed into, grabbed when it is the one wanted, then answered."""
+        answer = answers.pop(0) if answers else PASSPHRASE
+
+        def type_and_answer() -> None:
+            dialog = prompter.dialog
+            if dialog is None:
+                return
+            if answer is None:
+                dialog.reject()
+                return
+            dialog.field.first.setText(answer)
+            if dialog.field.second is not None:
+                dialog.field.second.setText(answer)
+            wanted = (args.what == "passphrase-new" and request.new) or (
+                args.what == "passphrase-retry" and request.retry
+            )
+            if wanted:
+                grab(dialog, args.out)
+            dialog.accept()
+
+        QTimer.singleShot(700, type_and_answer)
+        return original_ask(request)
+
+    prompter.ask = ask  # type: ignore[method-assign]
+    window.show()
+    context.start()
+
+    def on_locked(_message: str) -> None:
+        if args.what == "locked":
+            QTimer.singleShot(500, lambda: (grab(window, args.out), window.close()))
+
+    def on_ready() -> None:
+        if args.what in ("passphrase-new", "passphrase-retry"):
+            QTimer.singleShot(300, window.close)
+            return
+        if args.what == "backup-lock":
+            from msldesk.ui.protect.backup_dialogs import BackupLockDialog
+
+            dialog = BackupLockDialog(context.app.library_key.source, window)
+            dialog.show()
+            dialog.field.first.setText("a backup passphrase")
+            QTimer.singleShot(500, lambda: (grab(dialog, args.out), window.close()))
+            return
+        event_id, person_id = seed_history(context.app, args.data_dir.parent)
+        if args.what in ("backup-done", "restore-confirm"):
+            QTimer.singleShot(300, back_up)
+            return
+        from msldesk.changes import Changes
+
+        context.changed.emit(Changes(events=True, people=True))
+        if args.what == "history-event":
+            QTimer.singleShot(800, lambda: open_event(event_id))
+        elif args.what == "history-person":
+            QTimer.singleShot(800, lambda: open_person(person_id))
+        elif args.what == "erase":
+            QTimer.singleShot(800, lambda: erase(person_id))
+
+    def back_up() -> None:
+        from msldesk.ui.protect.backup_dialogs import BackupLock
+
+        protect = window.protect
+        target = args.data_dir.parent / "friday.msldesk-backup"
+        target.unlink(missing_ok=True)
+        protect.ask_backup_path = lambda _suggested: target  # type: ignore[method-assign]
+        protect.ask_backup_lock = lambda _source: BackupLock("a backup passphrase")  # type: ignore[method-assign]
+        if args.what == "backup-done":
+            protect.backup_made.connect(
+                lambda _info: QTimer.singleShot(
+                    300, lambda: (grab(protect.progress, args.out), window.close())
+                )
+            )
+        else:
+            protect.backup_made.connect(lambda _info: QTimer.singleShot(300, restore))
+        protect.backup()
+
+    def restore() -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        protect = window.protect
+        protect.progress.close()
+        protect.ask_restore_path = lambda: args.data_dir.parent / "friday.msldesk-backup"  # type: ignore[method-assign]
+
+        def confirm(info: Any) -> bool:
+            QTimer.singleShot(500, grab_box)
+            return type(protect).ask_confirm_restore(protect, info)
+
+        def grab_box() -> None:
+            box = QApplication.activeModalWidget()
+            assert isinstance(box, QMessageBox)
+            grab(box, args.out)
+            box.reject()
+            window.close()
+
+        protect.ask_confirm_restore = confirm  # type: ignore[method-assign]
+        protect.ask_backup_passphrase = lambda path, retry: "a backup passphrase"  # type: ignore[method-assign]
+        protect.restore()
+
+    def open_event(event_id: int) -> None:
+        window.show_section(window.boards)
+        window.boards.select_event(event_id)
+        QTimer.singleShot(800, show_event_history)
+
+    def show_event_history() -> None:
+        dialog = window.boards.editor.show_history()
+        assert dialog is not None
+        dialog.loaded.connect(
+            lambda _n: QTimer.singleShot(300, lambda: (grab(dialog, args.out), window.close()))
+        )
+
+    def open_person(person_id: int) -> None:
+        window.show_section(window.people)
+        window.people.select_person(person_id)
+        QTimer.singleShot(500, lambda: show_person_history(person_id))
+
+    def show_person_history(person_id: int) -> None:
+        person = context.app.people.get(person_id)
+        dialog = window.people.privacy.show_history(person)
+        assert dialog is not None
+        dialog.loaded.connect(
+            lambda _n: QTimer.singleShot(300, lambda: (grab(dialog, args.out), window.close()))
+        )
+
+    def erase(person_id: int) -> None:
+        from msldesk.ui.people.privacy import EraseDialog
+
+        dialog = EraseDialog(context.app.privacy.erasure_plan(person_id), window)
+        dialog.show()
+        dialog.reason.setText("Request by email of 2026-11-30, ticket 4711")
+        QTimer.singleShot(500, lambda: (grab(dialog, args.out), window.close()))
+
+    context.ready.connect(on_ready)
+    context.locked.connect(on_locked)
+    QTimer.singleShot(60_000, window.close)  # never hang a screenshot run
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
