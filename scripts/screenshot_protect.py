@@ -37,6 +37,8 @@ WHAT = (
     "backup-done",
     "restore-confirm",
     "erase",
+    "people-editor",
+    "event-editor",
 )
 
 
@@ -168,6 +170,10 @@ def main() -> int:
             QTimer.singleShot(800, lambda: open_event(event_id))
         elif args.what == "history-person":
             QTimer.singleShot(800, lambda: open_person(person_id))
+        elif args.what == "people-editor":
+            QTimer.singleShot(800, lambda: select_person(person_id))
+        elif args.what == "event-editor":
+            QTimer.singleShot(800, lambda: select_event(event_id))
         elif args.what == "erase":
             QTimer.singleShot(800, lambda: erase(person_id))
 
@@ -222,6 +228,16 @@ def main() -> int:
         dialog.loaded.connect(
             lambda _n: QTimer.singleShot(300, lambda: (grab(dialog, args.out), window.close()))
         )
+
+    def select_person(person_id: int) -> None:
+        window.show_section(window.people)
+        window.people.select_person(person_id)
+        QTimer.singleShot(800, lambda: (grab(window, args.out), window.close()))
+
+    def select_event(event_id: int) -> None:
+        window.show_section(window.boards)
+        window.boards.select_event(event_id)
+        QTimer.singleShot(1200, lambda: (grab(window, args.out), window.close()))
 
     def open_person(person_id: int) -> None:
         window.show_section(window.people)
