@@ -115,11 +115,12 @@ def test_companions_set_in_the_preview_travel_with_their_slide(make_window, qtbo
     row = next(r for r in range(10) if grid.card(r).title.startswith("Study design"))
     view.grid.setCurrentIndex(grid.index(row))
     qtbot.waitUntil(lambda: view.preview.slide is not None, timeout=10_000)
+    # Read the card before the change: saving companions refreshes the grid, which reloads its pages.
+    deck_id, slide_id = grid.card(row).deck_id, grid.card(row).slide_id
     view.preview.companions.setText("5")
     qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
-    deck_id = grid.card(row).deck_id
     qtbot.waitUntil(lambda: context.app.assembly.companions(deck_id) == {2: [5]}, timeout=10_000)
-    builder.add_slides([grid.card(row).slide_id])
+    builder.add_slides([slide_id])
     qtbot.waitUntil(lambda: "1 companion slide(s) added" in builder.summary.text(), timeout=10_000)
     view.preview.companions.setText("five")
     qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
