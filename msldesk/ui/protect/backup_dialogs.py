@@ -183,6 +183,7 @@ class TaskProgressDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
         self.setWindowModality(Qt.WindowModality.ApplicationModal if modal else Qt.WindowModality.NonModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.running = True
         self.label = QLabel(message)
         self.label.setWordWrap(True)

@@ -212,8 +212,8 @@ class ProtectController(QObject):
         progress.cancel_requested.connect(self._backup.cancel)
 
     def _show_progress(self, title: str, message: str, modal: bool = False) -> TaskProgressDialog:
-        if self.progress is not None:
-            self.progress.deleteLater()
+        # One window per job (a backup and a restore check may overlap); each deletes itself once
+        # closed, which happens only after its job has answered.
         self.progress = TaskProgressDialog(title, message, self.window, modal)
         self.progress.show()
         return self.progress
