@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import random
 import shutil
-import sqlite3
 import time
 from pathlib import Path
 
@@ -183,7 +182,7 @@ def bench_search(pools: dict[str, list[str]], size: int, queries: int, rng: rand
             app.people.search(term)
         fts: list[float] = []
         like: list[float] = []
-        db = sqlite3.connect(app.paths.database)
+        db = app.engine.raw_connection()  # the app's own driver: the library may be encrypted
         columns = ["first_name", "last_name", "institution", "city", "state", "specialty", "email", "npi"]
         for _name, term in terms:
             start = time.perf_counter()
@@ -193,7 +192,7 @@ def bench_search(pools: dict[str, list[str]], size: int, queries: int, rng: rand
             where = " AND ".join("(" + " OR ".join(f"{c} LIKE ?" for c in columns) + ")" for _ in words)
             params = [f"%{w}%" for w in words for _ in columns]
             start = time.perf_counter()
-            db.execute(
+            db.cursor().execute(
                 f"SELECT * FROM people WHERE {where} ORDER BY last_name, first_name LIMIT 200", params
             ).fetchall()
             like.append((time.perf_counter() - start) * 1000)
