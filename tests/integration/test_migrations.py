@@ -73,9 +73,9 @@ def test_migrated_schema_matches_the_orm(app) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from msldesk.db.base import Base
     from msldesk import audit  # noqa: F401  (registers the table)
     from msldesk.boards import orm as boards_orm  # noqa: F401  (registers the tables)
+    from msldesk.db.base import Base
     from msldesk.decks import orm  # noqa: F401
 
     def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
@@ -146,9 +146,10 @@ def test_a_library_from_the_previous_version_upgrades_with_its_events_intact(tmp
         command.upgrade(config, "0003_boards")
         connection.exec_driver_sql(
             "INSERT INTO events (id, kind, title, objectives, key_questions, therapeutic_area, product, "
-            "timezone, venue, virtual_link, status, currency, budget_estimated_cents, budget_committed_cents, "
-            "budget_actual_cents, created_at, updated_at) VALUES (7, 'workshop', 'Old workshop', '', '', '', "
-            "'', 'UTC', '', '', 'planning', 'USD', 0, 0, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            "timezone, venue, virtual_link, status, currency, budget_estimated_cents, "
+            "budget_committed_cents, budget_actual_cents, created_at, updated_at) VALUES (7, 'workshop', "
+            "'Old workshop', '', '', '', '', 'UTC', '', '', 'planning', 'USD', 0, 0, 0, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
         )
         connection.exec_driver_sql(
             "INSERT INTO agenda_items (id, event_id, position, title, kind, minutes, questions) "
