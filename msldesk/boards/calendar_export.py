@@ -62,7 +62,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def long_date(day: dt.date) -> str:
-    """"Thursday 12 March 2026", in English whatever the process locale (strftime's %A follows it)."""
+    """ "Thursday 12 March 2026", in English whatever the process locale (strftime's %A follows it)."""
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 

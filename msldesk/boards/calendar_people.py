@@ -116,6 +116,7 @@ def _is_calendar_address(email: str) -> bool:
 def _better(new: _Person, old: _Person) -> bool:
     """Whether `new` says more about the invitation than `old`: a reply beats "invited", which beats
     nothing; between equals the later stamp (DTSTAMP), then the later line, wins."""
+
     def key(person: _Person) -> tuple[int, str, int]:
         stamp = person.component.dtstamp if person.component else ""
         return (_INVITATION_RANK.get(person.invitation, 0), stamp, person.position)

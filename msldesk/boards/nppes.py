@@ -25,7 +25,7 @@ HEADERS: tuple[str, ...] = (
     "NPI",
     "Notes",
 )
-_NOT_NPPES = "This file is JSON but not an NPPES NPI Registry response (no \"results\" list of providers)."
+_NOT_NPPES = 'This file is JSON but not an NPPES NPI Registry response (no "results" list of providers).'
 
 
 def _text(data: bytes) -> str:
@@ -85,7 +85,7 @@ def _results(payload: Any) -> list[Mapping[str, Any]]:
             f"result_count={payload.get('result_count') if isinstance(payload, Mapping) else 0}",
         )
     if not any(_is_provider(item) for item in results):
-        raise FileRefusedError(_NOT_NPPES, "no result has a \"number\"")
+        raise FileRefusedError(_NOT_NPPES, 'no result has a "number"')
     return results
 
 

@@ -103,14 +103,16 @@ def write_sign_in_sheet(
     table = Table(rows, colWidths=[usable * s for s in shares], repeatRows=1)
     # FONT: the table's own default is Helvetica, which the PDF would then name without embedding
     table.setStyle(
-        TableStyle([
-            ("FONT", (0, 0), (-1, -1), fonts.regular),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 1), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 1), (-1, -1), 4),
-        ])  # fmt: skip
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), fonts.regular),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 1), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 4),
+            ]
+        )  # fmt: skip
     )
     story.append(table)
 

@@ -131,9 +131,7 @@ def sniff_delimiter(text: str) -> str:
     return chosen
 
 
-def read_delimited(
-    text: str, delimiter: str, *, max_rows: int, cancel: CancelToken | None = None
-) -> Rows:
+def read_delimited(text: str, delimiter: str, *, max_rows: int, cancel: CancelToken | None = None) -> Rows:
     """Every row (blank ones too, so numbers match a spreadsheet's), up to `max_rows` + 1."""
     rows: Rows = []
     for number, cells in enumerate(_reader(text, delimiter), start=1):

@@ -300,7 +300,7 @@ def test_bare_cr_line_endings(tmp_path: Path) -> None:
 def test_quoted_newlines_and_blank_lines_keep_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "google.csv"
     path.write_bytes(
-        b'Name,Address 1 - Formatted,E-mail 1 - Value\r\n'
+        b"Name,Address 1 - Formatted,E-mail 1 - Value\r\n"
         b'Ann Lee,"1 Main St\nSpringfield\r\nUSA",ann@example.org\r\n'
         b"\r\n"
         b"Bo Chen,,bo@example.org\r\n"
@@ -581,11 +581,41 @@ def test_other_formats_are_sniffed_from_content(tmp_path: Path) -> None:
 def test_ten_thousand_rows_read_mapped_and_checked_quickly(tmp_path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["First Name", "Last Name", "Email", "Organization", "City", "State", "NPI", "Specialty",
-                     "Mobile Phone", "RSVP", "Consent", "Notes", "Title"])
+    writer.writerow(
+        [
+            "First Name",
+            "Last Name",
+            "Email",
+            "Organization",
+            "City",
+            "State",
+            "NPI",
+            "Specialty",
+            "Mobile Phone",
+            "RSVP",
+            "Consent",
+            "Notes",
+            "Title",
+        ]
+    )
     for i in range(10_000):
-        writer.writerow([f"First{i}", f"Last{i}", f"p{i}@example.org", "General Hospital", "Boston", "MA",
-                         "1234567893", "Cardiology", "555-0100", "yes", "y", "a note", "MD"])
+        writer.writerow(
+            [
+                f"First{i}",
+                f"Last{i}",
+                f"p{i}@example.org",
+                "General Hospital",
+                "Boston",
+                "MA",
+                "1234567893",
+                "Cardiology",
+                "555-0100",
+                "yes",
+                "y",
+                "a note",
+                "MD",
+            ]
+        )
     path = tmp_path / "big.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
     start = time.perf_counter()

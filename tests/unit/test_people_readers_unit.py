@@ -250,10 +250,21 @@ def provider(number, kind="NPI-1", **basic) -> dict:
         "enumeration_type": kind,
         "basic": basic,
         "addresses": [
-            {"address_purpose": "MAILING", "city": "PO TOWN", "state": "TX", "country_code": "US",
-             "telephone_number": "000"},
-            {"address_purpose": "LOCATION", "city": "AUSTIN", "state": "TX", "country_code": "US",
-             "country_name": "United States", "telephone_number": "512-555-0100"},
+            {
+                "address_purpose": "MAILING",
+                "city": "PO TOWN",
+                "state": "TX",
+                "country_code": "US",
+                "telephone_number": "000",
+            },
+            {
+                "address_purpose": "LOCATION",
+                "city": "AUSTIN",
+                "state": "TX",
+                "country_code": "US",
+                "country_name": "United States",
+                "telephone_number": "512-555-0100",
+            },
         ],
         "taxonomies": [
             {"desc": "Internal Medicine", "primary": False},
@@ -321,8 +332,10 @@ def test_nppes_bare_results_list_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b'{"Errors": [{"description": "Field last_name requires at least 2 characters", "field": "x"}]}',
-         "Field last_name requires at least 2 characters"),
+        (
+            b'{"Errors": [{"description": "Field last_name requires at least 2 characters", "field": "x"}]}',
+            "Field last_name requires at least 2 characters",
+        ),
         (b'{"result_count": 0, "results": []}', "contains no providers"),
         (b'{"name": "package.json", "version": "1.0"}', "is JSON but not an NPPES NPI Registry response"),
         (b'[{"id": 1}]', "is JSON but not an NPPES NPI Registry response"),
@@ -360,7 +373,7 @@ def test_ics_attendees_organiser_roles_and_invitations() -> None:
             "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=TENTATIVE;CN=Tent:Mailto:Tent@Example.com",
             "ATTENDEE;ROLE=OPT-PARTICIPANT;CN=Opt:MAILTO:opt@example.com",
             "ATTENDEE;ROLE=NON-PARTICIPANT;PARTSTAT=DELEGATED;CN=Boss:mailto:boss@example.com",
-            "ATTENDEE;PARTSTAT=DECLINED;CN=\"Page, Larry <l.page@example.com> (l.page@example.com)\""
+            'ATTENDEE;PARTSTAT=DECLINED;CN="Page, Larry <l.page@example.com> (l.page@example.com)"'
             ":mailto:l.page@example.com",
             "ATTENDEE;CUTYPE=ROOM;CN=Room 1:mailto:room1@example.com",
             "ATTENDEE;CUTYPE=RESOURCE:mailto:projector@example.com",
@@ -403,10 +416,16 @@ def test_ics_folding_quotes_and_8bit_names() -> None:
 
 def test_ics_dedupes_by_email_keeping_the_most_telling_reply() -> None:
     data = ics(
-        *event("ATTENDEE;CN=Ann:mailto:ann@example.com", "ATTENDEE;CN=Bo:mailto:bo@example.com",
-               stamp="20250301T000000Z"),
-        *event("ATTENDEE;PARTSTAT=ACCEPTED:mailto:ANN@example.com",
-               "ATTENDEE;PARTSTAT=DECLINED:mailto:bo@example.com", stamp="20250301T000000Z"),
+        *event(
+            "ATTENDEE;CN=Ann:mailto:ann@example.com",
+            "ATTENDEE;CN=Bo:mailto:bo@example.com",
+            stamp="20250301T000000Z",
+        ),
+        *event(
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:ANN@example.com",
+            "ATTENDEE;PARTSTAT=DECLINED:mailto:bo@example.com",
+            stamp="20250301T000000Z",
+        ),
         # An older reply later in the file does not undo a newer one.
         *event("ATTENDEE;PARTSTAT=TENTATIVE:mailto:bo@example.com", stamp="20240101T000000Z"),
         *event("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:ann@example.com", stamp="20260101T000000Z"),
