@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from msldesk.errors import CancelledError
@@ -121,7 +122,9 @@ class TaskRunner(QObject):
 
     def wait_all(self, msecs: int = 30_000) -> bool:
         """Block until workers are idle (used at shutdown and in tests)."""
-        return all(pool.waitForDone(msecs) for pool in self._pools.values())
+        # A pool deleted with its owner (the window closed first) already waited for its work in
+        # QThreadPool's destructor; asking it again would touch a deleted C++ object.
+        return all(pool.waitForDone(msecs) for pool in self._pools.values() if shiboken6.isValid(pool))
 
     def _pop(self, task_id: int) -> _Callbacks | None:
         self._handles.pop(task_id, None)
