@@ -2,8 +2,9 @@
 
 reportlab's built-in Helvetica only covers Windows-1252, so "Łukasz", "Ελληνικά" or "山田 太郎"
 would print as black boxes. We bundle one TrueType font that covers Latin, Greek, Cyrillic and CJK
-(resources/fonts/wqy-microhei.ttc; its README says why that one) and register it lazily, once:
-reportlab keeps fonts in process-wide state, and parsing costs ~0.05 s. If the bundled file is
+(resources/fonts/wqy-microhei.ttc.xz; its README says why that one, and why compressed) and register
+it lazily, once: reportlab keeps fonts in process-wide state, and unpacking and parsing cost ~0.15 s
+(the unpacked 5 MB stay in memory only). If the bundled file is
 missing (a stripped-down install), we look for fonts on the machine instead: DejaVu Sans / Noto
 Sans / Arial / Segoe UI for Latin, Greek and Cyrillic and, only when a text needs it, a TrueType CJK
 font. Nothing is ever downloaded. reportlab cannot embed CFF-flavoured OpenType (the Noto Sans CJK
@@ -16,6 +17,8 @@ letters it lacks without their accents (Ł -> L, ő -> o).
 from __future__ import annotations
 
 import functools
+import io
+import lzma
 import os
 import shutil
 import struct
@@ -32,7 +35,8 @@ from msldesk.paths import resource_path
 if TYPE_CHECKING:
     from reportlab.pdfbase.ttfonts import TTFont
 
-BUNDLED_FONT = "wqy-microhei.ttc"
+BUNDLED_FONT = "wqy-microhei.ttc.xz"
+FONT_SUFFIXES = (".ttf", ".ttc", ".ttf.xz", ".ttc.xz")
 _LATIN_PROBE = "AaÄäÖöÜüßŁłŚśŠšČčŘřőİıœ–’ΑαЖж"  # Latin Extended-A, Greek, Cyrillic, typographic dashes
 _CJK_PROBE = "山田太郎あア"
 
@@ -57,7 +61,7 @@ def bundled_fonts() -> list[Path]:
     if not folder.is_dir():
         return []
     preferred = folder / BUNDLED_FONT
-    others = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".ttf", ".ttc") and p != preferred)
+    others = sorted(p for p in folder.iterdir() if p.name.lower().endswith(FONT_SUFFIXES) and p != preferred)
     return ([preferred] if preferred.is_file() else []) + others
 
 
@@ -123,9 +127,13 @@ def _load_ttf(name: str, path: Path, probe: str) -> TTFont | None:
     if not path.is_file():
         return None
     try:
-        font = TTFont(name, str(path), subfontIndex=0)
-    except (TTFError, OSError, ValueError, KeyError, IndexError, struct.error):  # CFF outlines, damaged
-        return None
+        source: str | io.BytesIO = str(path)
+        if path.suffix.lower() == ".xz":  # the bundled font is stored compressed (a third of its size)
+            source = io.BytesIO(lzma.decompress(path.read_bytes()))
+            source.name = path.name  # reportlab names the embedded file after it
+        font = TTFont(name, source, subfontIndex=0)
+    except (TTFError, OSError, ValueError, KeyError, IndexError, struct.error, lzma.LZMAError):
+        return None  # CFF outlines, a damaged file
     if not all(ord(ch) in font.face.charToGlyph for ch in probe):
         return None
     return font
