@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import shutil
 import subprocess
@@ -29,6 +31,26 @@ def msldesk(data_dir: Path, *args: str, check_exit: int | None = None) -> subpro
         text=True,
         timeout=300,
     )
+    if check_exit is not None:
+        assert result.returncode == check_exit, result.stdout + result.stderr
+    return result
+
+
+def msldesk_in_process(
+    data_dir: Path, *args: str, check_exit: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The same command through msldesk's entry point in this process: ~0.05 s instead of ~0.9 s for
+    a fresh interpreter. For tests of what the commands do; this module keeps the process boundary."""
+    from msldesk.__main__ import main
+
+    argv = ["--data-dir", str(data_dir), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    result = subprocess.CompletedProcess(["msldesk", *argv], code, out.getvalue(), err.getvalue())
     if check_exit is not None:
         assert result.returncode == check_exit, result.stdout + result.stderr
     return result

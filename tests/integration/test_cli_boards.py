@@ -1,4 +1,5 @@
-"""The boards command line as a user runs it: events, agenda, people import, exports, payments."""
+"""The boards command line through its entry point (in this process): events, agenda, people import,
+exports, payments. test_cli.py runs commands in their own process."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_cli import msldesk
+from .test_cli import msldesk_in_process as msldesk
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Meeting notes and outputs from the command line, as a user or a script runs them."""
+"""Meeting notes and outputs from the command line, through its entry point in this process (as a
+script would call it; test_cli.py runs commands in their own process)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_cli import msldesk
+from .test_cli import msldesk_in_process as msldesk
 
 
 @pytest.fixture
