@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from msldesk.backup import BackupError, BackupLockedError, DamagedBackupError
-from msldesk.db import crypto
+from msldesk.db import crypto, migrate
 from msldesk.errors import DatabaseTooNewError, InvalidInputError
 from tests import library_db
 
@@ -148,7 +148,8 @@ def test_a_backup_from_a_newer_version_is_refused_and_nothing_changes(full, tmp_
     _edit_backup(
         target,
         "UPDATE alembic_version SET version_num = '0099_future'",
-        "UPDATE msldesk_backup_manifest SET value = replace(value, '0005_audit', '0099_future')",
+        f"UPDATE msldesk_backup_manifest SET value = replace(value, '{migrate.HEAD_REVISION}', "
+        "'0099_future')",
     )
     before = _tables(full.paths.root)
     with pytest.raises(DatabaseTooNewError) as caught:
@@ -237,7 +238,6 @@ def test_a_schema_upgrade_takes_a_backup_first(tmp_path: Path) -> None:
     from sqlalchemy import create_engine
 
     from msldesk.app import App
-    from msldesk.db import migrate
 
     root = tmp_path / "lib"
     root.mkdir()
