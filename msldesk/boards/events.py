@@ -71,7 +71,7 @@ def zone(name: str) -> ZoneInfo:
         ) from exc
 
 
-def to_utc(moment: dt.datetime | None, tz: ZoneInfo) -> dt.datetime | None:
+def to_utc(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
     """Aware (or naive = wall time in the event's zone) -> naive UTC for storage."""
     if moment is None:
         return None
@@ -80,8 +80,14 @@ def to_utc(moment: dt.datetime | None, tz: ZoneInfo) -> dt.datetime | None:
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def from_utc(moment: dt.datetime | None, tz: ZoneInfo) -> dt.datetime | None:
+def from_utc(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
     return None if moment is None else moment.replace(tzinfo=dt.UTC).astimezone(tz)
+
+
+def instant_to_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A moment something happened (aware, or naive = this computer's local time) -> naive UTC,
+    to the second, for storage."""
+    return None if moment is None else moment.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def event_fields(row: EventRow) -> EventFields:
@@ -160,7 +166,7 @@ def attendance_fields(row: AttendanceRow) -> AttendanceFields:
         currency=row.currency,
         travel_amount=money(row.travel_cents),
         expenses_amount=money(row.expenses_cents),
-        checked_in_at=row.checked_in_at,
+        checked_in_at=from_utc(row.checked_in_at_utc, dt.UTC),
         attended_minutes=row.attended_minutes,
     )
 
@@ -180,7 +186,8 @@ def write_attendance(row: AttendanceRow, fields: AttendanceFields) -> None:
     row.honorarium_cents = cents(fields.honorarium_amount)
     row.currency = (fields.currency or "USD").upper()
     row.travel_cents, row.expenses_cents = cents(fields.travel_amount), cents(fields.expenses_amount)
-    row.checked_in_at, row.attended_minutes = fields.checked_in_at, fields.attended_minutes
+    row.checked_in_at_utc = instant_to_utc(fields.checked_in_at)
+    row.attended_minutes = fields.attended_minutes
 
 
 def event_snapshot(row: EventRow) -> dict[str, object]:
@@ -585,7 +592,7 @@ class EventService:
         with self.sessions.begin() as session:
             row = self._attendance_row(session, attendance_id)
             before = attendance_snapshot(row)
-            row.checked_in_at = (when or dt.datetime.now()).replace(microsecond=0)
+            row.checked_in_at_utc = instant_to_utc(when or dt.datetime.now(dt.UTC))
             event_id = row.event_id
             audit_change(
                 session, "attendance.check_in", "attendance", attendance_id, before, attendance_snapshot(row)

@@ -3,6 +3,7 @@ write them (new people added, known people updated, nobody duplicated), optional
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +12,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
-from msldesk.boards.events import EventService
+from msldesk.boards.events import EventService, to_utc, zone
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
 from msldesk.boards.people import PeopleService, clean_person, now
 from msldesk.boards.people_search import indexed_text
@@ -281,6 +282,8 @@ def _mark_attendance(
     ).all()
     by_email = {p.email.lower(): a for a, p in rows if p.email}
     by_name = {_name_key(f"{p.first_name} {p.last_name}"): a for a, p in rows}
+    event = session.get(EventRow, event_id)
+    report_zone = zone(event.timezone) if event is not None else dt.UTC  # a report's times are wall times
     marked = 0
     for record in records:
         attendance = by_email.get(record.email.lower()) if record.email else None
@@ -289,10 +292,9 @@ def _mark_attendance(
         if attendance is None:
             continue
         attendance.attended_minutes = (attendance.attended_minutes or 0) + record.minutes
-        if record.first_join and (
-            attendance.checked_in_at is None or record.first_join < attendance.checked_in_at
-        ):
-            attendance.checked_in_at = record.first_join.replace(tzinfo=None)
+        joined = to_utc(record.first_join, report_zone)
+        if joined and (attendance.checked_in_at_utc is None or joined < attendance.checked_in_at_utc):
+            attendance.checked_in_at_utc = joined
         marked += 1
     return marked
 

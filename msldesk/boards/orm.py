@@ -118,7 +118,7 @@ class AttendanceRow(Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     travel_cents: Mapped[int] = mapped_column(Integer, default=0)
     expenses_cents: Mapped[int] = mapped_column(Integer, default=0)
-    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    checked_in_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     attended_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 

@@ -454,7 +454,7 @@ class PrivacyService:
             row = session.get(AttendanceRow, attendance_id)
             assert row is not None
             # Presence is not part of a payment record.
-            row.checked_in_at, row.attended_minutes = None, None
+            row.checked_in_at_utc, row.attended_minutes = None, None
         session.flush()
 
     @staticmethod

@@ -10,8 +10,15 @@ from sqlalchemy import Engine, inspect, text
 from msldesk.errors import DatabaseTooNewError
 
 # The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0005_audit"
-KNOWN_REVISIONS = ("0001_library", "0002_assembly", "0003_boards", "0004_capture", "0005_audit")
+HEAD_REVISION = "0006_checkin_utc"
+KNOWN_REVISIONS = (
+    "0001_library",
+    "0002_assembly",
+    "0003_boards",
+    "0004_capture",
+    "0005_audit",
+    "0006_checkin_utc",
+)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -282,8 +283,45 @@ def test_meeting_report_marks_who_attended(app, tmp_path: Path) -> None:
     assert result.imported == 2 and result.attendees_added == 2 and result.attendance_marked == 2
     minutes = {a.person.fields.email: a.fields.attended_minutes for a in app.events.attendees(event.event_id)}
     assert minutes == {"maria@example.org": 114, "wei@example.org": 30}
+    # The report's times are wall times of the meeting (Berlin): the first join is the check-in.
+    arrivals = {a.person.fields.email: a.fields.checked_in_at for a in app.events.attendees(event.event_id)}
+    assert arrivals["maria@example.org"] == dt.datetime(2027, 3, 2, 9, 1, tzinfo=BERLIN)
+    assert arrivals["wei@example.org"] == dt.datetime(2027, 3, 2, 9, 10, tzinfo=BERLIN)
     with pytest.raises(NotFoundError):
         app.people_import.import_file(report, event_id=999)
+
+
+@pytest.fixture
+def laptop_in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This computer's clock set to New York while the meeting is in Berlin (an MSL who travels)."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_check_in_is_an_instant_whatever_zone_the_laptop_is_in(
+    app, laptop_in_new_york, tmp_path: Path
+) -> None:
+    from msldesk.boards.attendee_export import write_attendees_csv
+
+    event = make_event(app)
+    person = make_person(app)
+    place, _ = app.events.add_attendee(event.event_id, person.person_id)
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    checked, _ = app.events.check_in(place.attendance_id)
+    arrived = checked.fields.checked_in_at
+    assert arrived is not None and arrived.utcoffset() == dt.timedelta(0)
+    assert before <= arrived <= dt.datetime.now(dt.UTC)
+    # A naive time from this computer is its local (New York) time: 03:55 there is 09:55 in Berlin.
+    checked, _ = app.events.check_in(place.attendance_id, dt.datetime(2027, 3, 2, 3, 55))
+    assert checked.fields.checked_in_at == dt.datetime(2027, 3, 2, 9, 55, tzinfo=BERLIN)
+    listing = tmp_path / "attendees.csv"
+    write_attendees_csv(app.events.get(event.event_id), app.events.attendees(event.event_id), listing)
+    assert "2027-03-02 09:55" in listing.read_text(encoding="utf-8-sig"), "the meeting's wall time"
 
 
 def test_demo_content_gives_a_planned_board_once(app) -> None:

@@ -167,3 +167,57 @@ def test_a_library_from_the_previous_version_upgrades_with_its_events_intact(tmp
         assert entry.agenda_title == "Old item"
     finally:
         app.close()
+
+
+def test_check_in_times_written_as_local_wall_time_become_utc(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Before 0006 a check-in was this computer's wall time; the upgrade reads it as such."""
+    import datetime as dt
+    import time
+    from zoneinfo import ZoneInfo
+
+    from alembic import command
+
+    from msldesk.app import App
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        root = tmp_path / "lib"
+        root.mkdir()
+        engine = create_engine(f"sqlite:///{root / 'library.sqlite3'}")
+        config = _alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005_audit")
+            connection.exec_driver_sql(
+                "INSERT INTO events (id, kind, title, objectives, key_questions, therapeutic_area, product, "
+                "timezone, venue, virtual_link, status, currency, budget_estimated_cents, "
+                "budget_committed_cents, budget_actual_cents, created_at, updated_at) VALUES (7, 'workshop', "
+                "'Old workshop', '', '', '', '', 'Europe/Berlin', '', '', 'planning', 'USD', 0, 0, 0, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+            for person_id, checked_in in ((3, "'2026-11-20 03:55:00.000000'"), (4, "NULL")):
+                connection.exec_driver_sql(
+                    "INSERT INTO people (id, first_name, last_name, credentials, specialty, institution, "
+                    "city, state, country, email, phone, npi, tier, notes, consent_to_contact, created_at, "
+                    f"updated_at) VALUES ({person_id}, 'Ada', 'Byron {person_id}', '', '', '', '', '', '', "
+                    "'', '', '', '', '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+                connection.exec_driver_sql(
+                    "INSERT INTO attendances (id, event_id, person_id, role, invitation, contract_signed, "
+                    "coi_disclosed, honorarium_hundredth_hours, honorarium_rate_cents, honorarium_cents, "
+                    "currency, travel_cents, expenses_cents, checked_in_at) VALUES "
+                    f"({person_id}, 7, {person_id}, 'advisor', 'accepted', 0, 0, 0, 0, 0, 'USD', 0, 0, "
+                    f"{checked_in})"
+                )
+        engine.dispose()
+        app = App(root)
+        try:
+            arrived = {a.attendance_id: a.fields.checked_in_at for a in app.events.attendees(7)}
+        finally:
+            app.close()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    berlin = dt.datetime(2026, 11, 20, 9, 55, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert arrived == {3: berlin, 4: None}, "03:55 in New York is 09:55 in Berlin"

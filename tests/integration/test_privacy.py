@@ -67,7 +67,7 @@ def world(app):  # type: ignore[no-untyped-def]
                                     honorarium_amount=Decimal("1500"), travel_amount=Decimal("220.50"),
                                     contract_signed=True),
     )[0].attendance_id  # fmt: skip
-    app.events.check_in(paid_place, dt.datetime(2026, 3, 10, 8, 55))
+    app.events.check_in(paid_place, dt.datetime(2026, 3, 10, 8, 55, tzinfo=dt.UTC))
     app.events.add_attendee(paid, ben, AttendanceFields(invitation=Invitation.ACCEPTED))
     unpaid_place = app.events.add_attendee(unpaid, ana, AttendanceFields(invitation=Invitation.INVITED))[
         0
@@ -149,7 +149,7 @@ def test_export_holds_everything_about_the_person(app, world, tmp_path: Path) ->
         "220.50",
         "USD",
     )
-    assert board["checked_in_at"] == "2026-03-10T08:55:00"
+    assert board["checked_in_at"] == "2026-03-10T08:55:00+00:00", "an instant, with its offset"
     assert board["event"]["starts_at"] == "2026-03-10T09:00:00+01:00"
     assert places["Renal board 2027"]["invitation"] == "invited"
 

@@ -379,8 +379,11 @@ def test_attendees_added_from_the_directory_and_edited_in_place(make_window, qtb
     panel.table.selectRow(0)
     panel.check_in_button.click()
     _settle(qtbot, window)
-    assert context.app.events.attendees(event.event_id)[0].fields.checked_in_at is not None
-    assert _cell(panel, ada, Column.CHECKED_IN).data()
+    arrived = context.app.events.attendees(event.event_id)[0].fields.checked_in_at
+    assert arrived is not None
+    qtbot.waitUntil(lambda: bool(_cell(panel, ada, Column.CHECKED_IN).data()), timeout=5000)
+    shown = _cell(panel, ada, Column.CHECKED_IN).data()
+    assert shown.endswith(f"{arrived.astimezone(BERLIN):%H:%M}"), "the meeting's wall time, not the laptop's"
 
 
 def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summary(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

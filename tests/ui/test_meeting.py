@@ -352,7 +352,7 @@ def test_attendees_are_checked_in_from_the_panel(meeting, qtbot) -> None:  # typ
     assert attendees[board.jonas].fields.checked_in_at is not None
     assert attendees[board.avery].fields.checked_in_at is None
     qtbot.waitUntil(lambda: panel.heading.text() == "Attendees · 1 of 3 checked in", timeout=WAIT_MS)
-    arrived = attendees[board.jonas].fields.checked_in_at.astimezone(BERLIN)  # stored as local wall time
+    arrived = attendees[board.jonas].fields.checked_in_at.astimezone(BERLIN)  # stored in UTC
     assert panel.model.index(row).data().endswith(f" — in {arrived:%H:%M}"), "shown in the event's zone"
     assert not panel.model.flags(index) & Qt.ItemFlag.ItemIsUserCheckable, "no un-check-in by accident"
 

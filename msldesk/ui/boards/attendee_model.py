@@ -51,9 +51,13 @@ def _decimal(value: Any) -> Decimal:
     return amount
 
 
-def checked_in_text(moment: dt.datetime | None, event_day: dt.date | None = None) -> str:
+def checked_in_text(
+    moment: dt.datetime | None, event_day: dt.date | None = None, zone: dt.tzinfo | None = None
+) -> str:
+    """When someone checked in, as the event's wall-clock time (with the day if not the event's)."""
     if moment is None:
         return ""
+    moment = moment.astimezone(zone)  # no zone: this computer's
     return moment.strftime("%H:%M") if moment.date() == event_day else moment.strftime("%d %b %H:%M")
 
 
@@ -64,11 +68,14 @@ class AttendeeModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Attendance] = []
         self._event_day: dt.date | None = None
+        self._zone: dt.tzinfo | None = None
         self._warning_icon: QIcon | None = None
 
-    def set_attendees(self, attendees: Sequence[Attendance], event_day: dt.date | None = None) -> None:
+    def set_attendees(
+        self, attendees: Sequence[Attendance], event_day: dt.date | None = None, zone: dt.tzinfo | None = None
+    ) -> None:
         """Same people in the same order: rows are updated in place (an open editor survives)."""
-        self._event_day = event_day
+        self._event_day, self._zone = event_day, zone
         if [a.attendance_id for a in attendees] == self.attendance_ids() and self._rows:
             self._rows = list(attendees)
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
@@ -192,7 +199,7 @@ class AttendeeModel(QAbstractTableModel):
         if column == Column.HONORARIUM:
             return money(f.honorarium_amount, f.currency) if f.honorarium_amount else ""
         if column == Column.CHECKED_IN:
-            return checked_in_text(f.checked_in_at, self._event_day)
+            return checked_in_text(f.checked_in_at, self._event_day, self._zone)
         if column == Column.ATTENDED:
             return "" if f.attended_minutes is None else f"{f.attended_minutes} min"
         return None

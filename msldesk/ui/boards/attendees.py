@@ -27,6 +27,7 @@ from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.meeting.state import event_zone
 
 
 class AttendeesPanel(QWidget):
@@ -98,8 +99,8 @@ class AttendeesPanel(QWidget):
 
     def show_bundle(self, bundle: EventBundle) -> None:
         self.event_id = bundle.event_id
-        start = bundle.event.fields.starts_at
-        self.model.set_attendees(bundle.attendees, start.date() if start else None)
+        start, zone = bundle.event.fields.starts_at, event_zone(bundle.event.fields.timezone)
+        self.model.set_attendees(bundle.attendees, start.date() if start else None, zone)
         self._update_summary()
         self._update_buttons()
 

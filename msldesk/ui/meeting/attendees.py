@@ -62,11 +62,11 @@ class CheckInModel(QAbstractListModel):
             self.dataChanged.emit(self.index(row), self.index(row))
 
     def clock(self, moment: dt.datetime | None) -> str:
-        """ "09:03" in the event's zone (a check-in is stored as this computer's wall time)."""
+        """ "09:03" in the event's zone (check-ins are UTC instants)."""
         if moment is None:
             return ""
         if self._zone is not None:
-            moment = moment.astimezone(self._zone)  # naive: read as local time
+            moment = moment.astimezone(self._zone)
         return moment.strftime("%H:%M")
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
