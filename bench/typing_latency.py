@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import shutil
 import sys
@@ -68,6 +69,26 @@ class Heartbeat:
         if self._last:
             self.gaps.append((now - self._last) / 1e6)
         self._last = now
+
+
+class GcPauses:
+    """How long each garbage collection took (any thread: a collection holds the GIL, so the GUI
+    thread waits too), to tell a collector pause from other stalls."""
+
+    def __init__(self) -> None:
+        self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append((time.perf_counter() - self._started) * 1000)
+
+    def summary(self) -> str:
+        return "; ".join(
+            f"gen {g}: {len(p)} collections, max {max(p, default=0.0):.1f} ms" for g, p in self.pauses.items()
+        )
 
 
 def build_library(folder: Path, entries: int) -> int:
@@ -143,6 +164,7 @@ def main() -> None:
     window.resize(1400, 860)
     window.show()
     beat = Heartbeat()
+    gc_pauses = GcPauses()
     text = "".join(PHRASES[n % len(PHRASES)] for n in range(args.chars // 40 + 2))[: args.chars]
     state: dict[str, object] = {"typed": 0, "since_enter": 0, "keys_ms": [], "entries": 0}
     results: dict[str, tuple[list[float], float]] = {}
@@ -171,6 +193,7 @@ def main() -> None:
         meeting = state["meeting"]
         meeting.field.setFocus()  # type: ignore[attr-defined]
         clock["t"] = time.perf_counter()
+        gc.callbacks.append(gc_pauses)
         beat.start()
         QTimer.singleShot(args.pace_ms, type_one)
 
@@ -198,6 +221,7 @@ def main() -> None:
 
     def finish() -> None:
         results["typing with autosave"] = (beat.stop(), time.perf_counter() - clock["t"])
+        gc.callbacks.remove(gc_pauses)
         app.quit()
 
     context.ready.connect(lambda: QTimer.singleShot(300, open_meeting))
@@ -222,6 +246,7 @@ def main() -> None:
         f"median {percentile(keys, 50):.2f} ms"  # type: ignore[arg-type]
     )
     print(f"draft saves: {saver.saves_done} done ({saver.saves_submitted} submitted), one in flight at most")
+    print(f"garbage collections while typing: {gc_pauses.summary()}")
     met = verdict(worst <= STALL_LIMIT_MS)
     print(f"longest stall while typing: {worst:.1f} ms (target ≤ {STALL_LIMIT_MS} ms: {met})")
     window.close()
