@@ -402,6 +402,30 @@ def split_full_name(name: str) -> tuple[str, str, str]:
     return " ".join(tokens[:start]), " ".join(tokens[start:]), normalise_credentials(credentials)
 
 
+# Registries that publish names and cities in capitals ("JOHN", "O'BRIEN", "VILLA RICA").
+REGISTRY_KINDS = frozenset({"nppes-json", "open-payments"})
+_ROMAN = re.compile(r"[IVX]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def registry_case(text: str) -> str:
+    """A name or city a registry wrote in capitals, as people write it: "JOHN" -> "John", "O'BRIEN-SMITH"
+    -> "O'Brien-Smith", "MCDONALD" -> "McDonald", "VAN DER BERG" -> "Van der Berg". Text with any
+    lower-case letter is someone's chosen spelling and is kept; a later "III" stays a numeral."""
+    if not any(c.isupper() for c in text) or any(c.islower() for c in text):
+        return text
+    words = []
+    for position, word in enumerate(text.split(" ")):
+        if position and (_ROMAN.fullmatch(word) or word.casefold() in _PARTICLES):
+            words.append(word if _ROMAN.fullmatch(word) else word.lower())
+            continue
+        cased = _LETTERS.sub(lambda m: m.group(0).capitalize(), word)
+        if cased.startswith("Mc") and len(cased) > 2:
+            cased = "Mc" + cased[2].upper() + cased[3:]
+        words.append(cased)
+    return " ".join(words)
+
+
 def _take_prefixes(tokens: list[str], credentials: list[str]) -> list[str]:
     tokens = list(tokens)
     prefixes: list[str] = []
@@ -470,7 +494,7 @@ def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[Impor
             target: [unescape_formula(cells[i]) for i in columns.get(target, ()) if i < len(cells)]
             for target in _COMBINED
         }
-        row, problems = _build_row(number, values, combined)
+        row, problems = _build_row(number, values, combined, table.kind in REGISTRY_KINDS)
         if problems:
             errors.append(RowError(number, f"Row {number}: " + "; ".join(problems)))
         else:
@@ -479,15 +503,18 @@ def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[Impor
 
 
 def _build_row(
-    number: int, values: dict[str, str], combined: dict[str, list[str]]
+    number: int, values: dict[str, str], combined: dict[str, list[str]], registry: bool = False
 ) -> tuple[ImportRow, list[str]]:
     first = clean_text(values.get("first_name", ""))
     last = clean_text(values.get("last_name", ""))
+    city = clean_text(values.get("city", ""))
     credential_sources = list(combined["credentials"])
     if not (first or last) and values.get("full_name"):
         first, last, from_name = split_full_name(values["full_name"])
         if from_name:
             credential_sources.append(from_name)
+    if registry:
+        first, last, city = registry_case(first), registry_case(last), registry_case(city)
     email = values.get("email", "")
     npi_raw = values.get("npi", "")
     problems = []
@@ -508,7 +535,7 @@ def _build_row(
         credentials=normalise_credentials(credential_sources),
         specialty=normalise_specialty(values.get("specialty", "")),
         institution=clean_text(values.get("institution", "")),
-        city=clean_text(values.get("city", "")),
+        city=city,
         state=clean_text(values.get("state", "")),
         country=clean_text(values.get("country", "")),
         email=email,

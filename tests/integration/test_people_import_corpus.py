@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from msldesk.boards.records import AttendanceFields, AttendeeRole, EventFields, Invitation, PersonFields
-from msldesk.errors import FileRefusedError
+from msldesk.errors import FileRefusedError, MsldeskError
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -150,3 +150,21 @@ def test_exported_attendee_list_imports_as_the_same_people(app, tmp_path: Path, 
                 assert getattr(person.fields, name) == getattr(original, name), (name, person.fields)
     finally:
         fresh.close()
+
+
+def test_registry_files_give_names_as_people_write_them(corpus_dir: Path, app) -> None:  # type: ignore[no-untyped-def]
+    """NPPES and Open Payments publish names and cities in capitals; the directory holds "John Adams"."""
+    registry_files = [e["file"] for e in manifest(corpus_dir) if e["kind"] in ("npi", "open-payments")]
+    if not registry_files:
+        pytest.skip("no NPPES or Open Payments file in this corpus")
+    imported = 0
+    for name in registry_files:
+        try:
+            imported += app.people_import.import_file(corpus_dir / "people" / name).imported
+        except MsldeskError:
+            continue  # refusals are covered by the every-file test
+    people = app.people.search(limit=10_000)
+    assert imported > 0 and len(people) >= imported
+    shouting = [p.display_name for p in people if p.fields.last_name.isupper() and p.fields.last_name[2:]]
+    assert shouting == [], "names from registries are re-cased"
+    assert [p.fields.city for p in people if p.fields.city.isupper() and len(p.fields.city) > 3] == []

@@ -11,6 +11,7 @@ from msldesk.boards.mapping import (
     map_rows,
     normalise_credentials,
     parse_consent,
+    registry_case,
     split_full_name,
     suggest_mapping,
     target_for_header,
@@ -334,6 +335,40 @@ def test_several_email_columns_first_non_empty_wins() -> None:
         ["Bo Chen", "bo@home.example", "bo@work.example"],
     )
     assert [r.person.email for r in rows] == ["ann@work.example", "bo@home.example"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("JOHN", "John"),
+        ("O'BRIEN-SMITH", "O'Brien-Smith"),
+        ("MCDONALD", "McDonald"),
+        ("VAN DER BERG", "Van der Berg"),
+        ("JOHN PAUL III", "John Paul III"),
+        ("ÉLODIE", "Élodie"),
+        ("UPPER MARLBORO", "Upper Marlboro"),
+        ("deBakey", "deBakey"),  # any lower-case letter: someone's chosen spelling
+        ("Jane", "Jane"),
+        ("", ""),
+    ],
+)
+def test_registry_case(text: str, expected: str) -> None:
+    assert registry_case(text) == expected
+
+
+def test_names_from_registries_are_recased_and_other_files_kept_as_written() -> None:
+    headers = ["Covered_Recipient_First_Name", "Covered_Recipient_Last_Name", "Recipient_City"]
+    headers.append("Recipient_State")
+    row = ["JOHN", "O'BRIEN", "VILLA RICA", "GA"]
+    for kind, expected in (
+        ("open-payments", ("John", "O'Brien", "Villa Rica", "GA")),
+        ("nppes-json", ("John", "O'Brien", "Villa Rica", "GA")),
+        ("csv", ("JOHN", "O'BRIEN", "VILLA RICA", "GA")),
+    ):
+        source = table(headers, row, kind=kind)
+        (person,), _ = map_rows(source, suggest_mapping(source.headers, source.kind))
+        p = person.person
+        assert (p.first_name, p.last_name, p.city, p.state) == expected, kind
 
 
 def test_full_name_used_only_when_first_and_last_are_empty() -> None:
