@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from msldesk.db import migrate
 from msldesk.errors import DatabaseTooNewError
@@ -21,6 +23,31 @@ def _alembic_config():  # type: ignore[no-untyped-def]
     config = Config()
     config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
     return config
+
+
+@contextlib.contextmanager
+def _old_library(root: Path, revision: str, event_zone: str = "UTC") -> Iterator[Connection]:
+    """A plain library at `root` whose schema stops at `revision`, holding event 7 ("Old workshop"),
+    open for the test to add rows of that version."""
+    from alembic import command
+
+    root.mkdir()
+    engine = create_engine(f"sqlite:///{root / 'library.sqlite3'}")
+    config = _alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            connection.exec_driver_sql(
+                "INSERT INTO events (id, kind, title, objectives, key_questions, therapeutic_area, product, "
+                "timezone, venue, virtual_link, status, currency, budget_estimated_cents, "
+                "budget_committed_cents, budget_actual_cents, created_at, updated_at) VALUES (7, 'workshop', "
+                f"'Old workshop', '', '', '', '', '{event_zone}', '', '', 'planning', 'USD', 0, 0, 0, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def test_head_revision_constant_matches_the_scripts() -> None:
@@ -133,29 +160,14 @@ def test_cli_reports_a_too_new_database(tmp_path: Path) -> None:
 
 def test_a_library_from_the_previous_version_upgrades_with_its_events_intact(tmp_path: Path) -> None:
     """A 0003 library (boards, no meeting capture) gains the capture tables and keeps its events."""
-    from alembic import command
-
     from msldesk.app import App
 
     root = tmp_path / "lib"
-    root.mkdir()
-    engine = create_engine(f"sqlite:///{root / 'library.sqlite3'}")
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003_boards")
-        connection.exec_driver_sql(
-            "INSERT INTO events (id, kind, title, objectives, key_questions, therapeutic_area, product, "
-            "timezone, venue, virtual_link, status, currency, budget_estimated_cents, "
-            "budget_committed_cents, budget_actual_cents, created_at, updated_at) VALUES (7, 'workshop', "
-            "'Old workshop', '', '', '', '', 'UTC', '', '', 'planning', 'USD', 0, 0, 0, "
-            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-        )
+    with _old_library(root, "0003_boards") as connection:
         connection.exec_driver_sql(
             "INSERT INTO agenda_items (id, event_id, position, title, kind, minutes, questions) "
             "VALUES (3, 7, 0, 'Old item', 'presentation', 30, '')"
         )
-    engine.dispose()
     app = App(root)
     try:
         assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
@@ -175,27 +187,13 @@ def test_check_in_times_written_as_local_wall_time_become_utc(tmp_path: Path, mo
     import time
     from zoneinfo import ZoneInfo
 
-    from alembic import command
-
     from msldesk.app import App
 
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     try:
         root = tmp_path / "lib"
-        root.mkdir()
-        engine = create_engine(f"sqlite:///{root / 'library.sqlite3'}")
-        config = _alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0005_audit")
-            connection.exec_driver_sql(
-                "INSERT INTO events (id, kind, title, objectives, key_questions, therapeutic_area, product, "
-                "timezone, venue, virtual_link, status, currency, budget_estimated_cents, "
-                "budget_committed_cents, budget_actual_cents, created_at, updated_at) VALUES (7, 'workshop', "
-                "'Old workshop', '', '', '', '', 'Europe/Berlin', '', '', 'planning', 'USD', 0, 0, 0, "
-                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-            )
+        with _old_library(root, "0005_audit", event_zone="Europe/Berlin") as connection:
             for person_id, checked_in in ((3, "'2026-11-20 03:55:00.000000'"), (4, "NULL")):
                 connection.exec_driver_sql(
                     "INSERT INTO people (id, first_name, last_name, credentials, specialty, institution, "
@@ -210,7 +208,6 @@ def test_check_in_times_written_as_local_wall_time_become_utc(tmp_path: Path, mo
                     f"({person_id}, 7, {person_id}, 'advisor', 'accepted', 0, 0, 0, 0, 0, 'USD', 0, 0, "
                     f"{checked_in})"
                 )
-        engine.dispose()
         app = App(root)
         try:
             arrived = {a.attendance_id: a.fields.checked_in_at for a in app.events.attendees(7)}
