@@ -416,13 +416,15 @@ def registry_case(text: str) -> str:
         return text
     words = []
     for position, word in enumerate(text.split(" ")):
-        if position and (_ROMAN.fullmatch(word) or word.casefold() in _PARTICLES):
-            words.append(word if _ROMAN.fullmatch(word) else word.lower())
-            continue
-        cased = _LETTERS.sub(lambda m: m.group(0).capitalize(), word)
-        if cased.startswith("Mc") and len(cased) > 2:
-            cased = "Mc" + cased[2].upper() + cased[3:]
-        words.append(cased)
+        if position and _ROMAN.fullmatch(word):
+            words.append(word)
+        elif position and word.casefold() in _PARTICLES:
+            words.append(word.lower())
+        else:
+            cased = _LETTERS.sub(lambda m: m.group(0).capitalize(), word)
+            if cased.startswith("Mc") and len(cased) > 2:
+                cased = "Mc" + cased[2].upper() + cased[3:]
+            words.append(cased)
     return " ".join(words)
 
 
