@@ -64,16 +64,27 @@ class _Runnable(QRunnable):
         task_id = self.handle.task_id
 
         def progress(done: int, total: int, message: str) -> None:
-            self.bridge.progressed.emit(task_id, done, total, message)
+            self._deliver("progressed", task_id, done, total, message)
 
         try:
             if self.handle.cancel_token.cancelled:
                 raise CancelledError()
             result = self.job(progress, self.handle.cancel_token)
         except BaseException as exc:  # delivered to the GUI thread, never lost
-            self.bridge.failed.emit(task_id, exc, traceback.format_exc())
+            self._deliver("failed", task_id, exc, traceback.format_exc())
         else:
-            self.bridge.finished.emit(task_id, result)
+            self._deliver("finished", task_id, result)
+
+    def _deliver(self, signal: str, *args: object) -> None:
+        """Hand news to the GUI thread. A runner closed with its window while the job ran has nobody
+        left to tell (emitting then raised "Signal source has been deleted" in the worker)."""
+        if not shiboken6.isValid(self.bridge):
+            return
+        try:
+            getattr(self.bridge, signal).emit(*args)
+        except RuntimeError:
+            if shiboken6.isValid(self.bridge):
+                raise  # not the deleted-bridge race: a real error
 
 
 class TaskRunner(QObject):
