@@ -55,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from msldesk.cli import main as cli_main
 
         return cli_main(args)
+    from msldesk.desktop_check import desktop_problem
+
+    problem = desktop_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     from msldesk.ui.app import run  # Qt is imported only for the GUI
 
     return run(args)
