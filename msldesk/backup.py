@@ -32,6 +32,7 @@ from msldesk.errors import InvalidInputError, MsldeskError
 from msldesk.fileio import atomic_write_bytes
 from msldesk.paths import LibraryPaths
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.user_files import display_name, open_regular
 
 FORMAT = 1
 SUFFIX = ".msldesk-backup"
@@ -256,10 +257,16 @@ class BackupService:
             connection.close()
 
     def _open(self, source: Path, passphrase: str | None) -> tuple[Any, _Lock]:
-        if not source.is_file():
-            raise InvalidInputError(f"There is no backup file {source}.")
-        with open(source, "rb") as handle:
-            head = handle.read(len(crypto.SQLITE_HEADER))
+        try:
+            # A folder, device, pipe or socket is refused with its reason, never opened to wait.
+            with open_regular(source) as handle:
+                head = handle.read(len(crypto.SQLITE_HEADER))
+        except FileNotFoundError as exc:
+            raise InvalidInputError(f"There is no backup file {display_name(str(source))}.") from exc
+        except OSError as exc:
+            raise InvalidInputError(
+                f"The backup file {display_name(str(source))} cannot be read: {exc.strerror or exc}."
+            ) from exc
         candidates: list[_Lock] = []
         if head == crypto.SQLITE_HEADER:
             candidates.append(_Lock(None, b"", "nothing"))

@@ -120,7 +120,10 @@ def _json_default(value: Any) -> Any:
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, default=_json_default))
+    from msldesk.user_files import encodable
+
+    # Valid UTF-8 whatever a value holds: a file name with bytes that are not UTF-8 shows U+FFFD.
+    print(encodable(json.dumps(value, ensure_ascii=False, default=_json_default)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

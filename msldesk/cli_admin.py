@@ -154,6 +154,7 @@ def cmd_backup(app: Any, args: argparse.Namespace) -> int:
 
 def cmd_restore(app: Any, args: argparse.Namespace) -> int:
     from msldesk.backup import BACKUP_PASSPHRASE_ENV, BackupLockedError
+    from msldesk.user_files import display_name
 
     passphrase = os.environ.get(BACKUP_PASSPHRASE_ENV) or None
     operation = app.backups.check if args.check else app.backups.restore
@@ -162,7 +163,7 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
     except BackupLockedError:
         if passphrase is not None or not sys.stdin.isatty():
             raise
-        typed = getpass.getpass(f"Passphrase of the backup {args.file}: ")
+        typed = getpass.getpass(f"Passphrase of the backup {display_name(str(args.file))}: ")
         outcome = operation(args.file, typed)
     info = outcome if args.check else outcome.info
     if args.json:
@@ -173,9 +174,9 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
         return EXIT_OK
     made = f"{info.created_at:%Y-%m-%d %H:%M} UTC by msldesk {info.app_version}"
     if args.check:
-        print(f"OK: {args.file} is a complete backup made {made} ({info.files} deck files)")
+        print(f"OK: {display_name(str(args.file))} is a complete backup made {made} ({info.files} deck files)")
     else:
-        print(f"Restored {args.file} (made {made}).")
+        print(f"Restored {display_name(str(args.file))} (made {made}).")
         if outcome.safety_backup is not None:
             print(f"The library as it was before is saved in {outcome.safety_backup}")
     return EXIT_OK

@@ -76,3 +76,9 @@ class FileRefusedError(MsldeskError):
     """A people/attendee file that cannot be imported at all; the message says why."""
 
     kind = "refused"
+
+
+class NotARegularFileError(MsldeskError):
+    """A path the user chose leads to a folder, device, FIFO, socket or link loop instead of a file."""
+
+    kind = "not-a-file"

@@ -29,6 +29,7 @@ from msldesk.boards.records import (
 from msldesk.boards.validation import person_problems
 from msldesk.errors import FileRefusedError, NotFoundError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.user_files import display_name
 
 _PERSON_COLUMNS = [getattr(PersonRow, name) for name in PERSON_FIELD_NAMES]
 
@@ -53,14 +54,15 @@ class PeopleImporter:
         from msldesk.boards.mapping import map_rows, suggest_mapping
         from msldesk.boards.sources import read_source
 
-        progress(0, 3, f"Reading {Path(path).name}")
+        name = display_name(Path(path).name)  # shown and stored; the real path is read
+        progress(0, 3, f"Reading {name}")
         table = read_source(Path(path), cancel)
         chosen = dict(mapping) if mapping is not None else suggest_mapping(table.headers, table.kind)
         progress(1, 3, "Checking rows")
         rows, errors = map_rows(table, chosen)
         if not rows and not errors:
             raise FileRefusedError(
-                f"{Path(path).name} has no names or email addresses to import "
+                f"{name} has no names or email addresses to import "
                 "(its rows or cards are empty, or no column holds a name or email)."
             )
         rows = [replace(r, person=clean_person(r.person)) for r in rows]
@@ -82,7 +84,7 @@ class PeopleImporter:
             delimiter=table.delimiter,
             warnings=table.warnings,
             attendance=table.attendance,
-            source_name=Path(path).name,
+            source_name=name,
         )
         self._planned = (preview, fingerprint, plan)
         return preview

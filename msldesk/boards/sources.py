@@ -13,6 +13,7 @@ from msldesk.boards.mapping import target_for_header
 from msldesk.boards.records import AttendanceRecord
 from msldesk.errors import FileRefusedError
 from msldesk.progress import CancelToken
+from msldesk.user_files import display_name, read_regular
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -34,20 +35,17 @@ class SourceTable:
 
 
 def read_source(path: Path, cancel: CancelToken | None = None) -> SourceTable:
-    """Read a people file, whatever its extension claims; FileRefusedError says why it cannot be."""
+    """Read a people file, whatever its extension claims; FileRefusedError (or NotARegularFileError,
+    for a folder, device, pipe or socket) says why it cannot be."""
     path = Path(path)
+    name = display_name(path.name)
     try:
-        size = path.stat().st_size
+        # Bytes are counted as they come: a device or a pipe claims a size of 0.
+        data = read_regular(path, MAX_BYTES, lambda: _too_large(name))
     except OSError as exc:
-        message = f"{path.name} cannot be opened: {exc.strerror or exc}."
-        raise FileRefusedError(message, details=str(exc)) from exc
-    _check_size(size, path.name)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        message = f"{path.name} cannot be read: {exc.strerror or exc}."
-        raise FileRefusedError(message, details=str(exc)) from exc
-    return read_source_bytes(data, path.name, cancel)
+        message = f"{name} cannot be read: {exc.strerror or exc}."
+        raise FileRefusedError(message, details=display_name(str(exc))) from exc
+    return read_source_bytes(data, name, cancel)
 
 
 def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None) -> SourceTable:
@@ -84,10 +82,14 @@ def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None)
 
 def _check_size(size: int, name: str) -> None:
     if size > MAX_BYTES:
-        raise FileRefusedError(
-            f"{name} is {size / 1024 / 1024:.0f} MB; people files over {MAX_BYTES // 1024 // 1024} MB are "
-            "not imported. Split it into smaller files and import them one by one."
-        )
+        raise _too_large(name)
+
+
+def _too_large(name: str) -> FileRefusedError:
+    return FileRefusedError(
+        f"{name} is over {MAX_BYTES // 1024 // 1024} MB; people files that large are not imported. "
+        "Split it into smaller files and import them one by one."
+    )
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -27,8 +27,9 @@ from msldesk.decks.package import DEFAULT_LIMITS, DeckContent, PackageLimits, re
 from msldesk.decks.records import ImportOutcome
 from msldesk.decks.search import SlideSearchIndex
 from msldesk.decks.store import DeckStore
-from msldesk.errors import DeckImportError
+from msldesk.errors import DeckImportError, MsldeskError, NotARegularFileError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.user_files import check_regular, display_name, storable_path
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,16 @@ _INSERT_SOURCE = insert(_SOURCES)
 
 
 def find_deck_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly are always tried; folders are searched recursively for deck files."""
+    """Files named directly are always tried; folders are searched recursively for deck files.
+
+    A walk lists every entry named like a deck that is not a folder, so a pipe, device, socket or
+    link loop there is refused with its reason, not skipped in silence; links to folders are not
+    followed. A folder named directly in which nothing was found is listed itself (then refused)."""
     found: list[Path] = []
     for path in paths:
         path = Path(path).expanduser()
-        if path.is_dir():
+        if os.path.isdir(path):  # not Path.is_dir: that raises on a name too long
+            before = len(found)
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(
@@ -74,6 +80,8 @@ def find_deck_files(paths: Iterable[Path]) -> list[Path]:
                     for name in sorted(files)
                     if Path(name).suffix.lower() in DECK_EXTENSIONS and not name.startswith("~$")
                 )
+            if len(found) == before:
+                found.append(path)
         else:
             found.append(path)
     return found
@@ -95,6 +103,11 @@ class _Prepared:
     resolved: Path
     stat: os.stat_result
     copy: Future[tuple[Path, str]] | None
+
+
+# Why a file cannot be imported, found before or while copying it: missing or unreadable (OSError),
+# not a regular file, too large.
+_Refusal = OSError | MsldeskError
 
 
 def _unchanged_source(
@@ -139,12 +152,12 @@ class DeckImporter:
         # calls and C code that release the GIL, and about a third of the import's time. Only
         # files are touched there; the database stays on this thread.
         copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msldesk-import-copy")
-        ahead: _Prepared | OSError | None = None
+        ahead: _Prepared | _Refusal | None = None
         try:
             for done, path in enumerate(files):
                 if cancel is not None and cancel.cancelled:
                     return
-                progress(done, total, f"Importing {path.name}")
+                progress(done, total, f"Importing {display_name(path.name)}")
                 prepared = ahead if ahead is not None else self._prepare(path, known, current_sha, copier)
                 ahead = None
                 if done + 1 < total:
@@ -170,17 +183,23 @@ class DeckImporter:
         known: dict[str, _KnownSource],
         current_sha: dict[str, int],
         copier: ThreadPoolExecutor,
-    ) -> _Prepared | OSError:
+    ) -> _Prepared | _Refusal:
         """Resolve and stat a file, and start copying it into the store unless it looks unchanged."""
         try:
-            resolved = path.resolve()
-            stat = resolved.stat()
-        except OSError as exc:
+            if os.path.isdir(path):  # a folder named on its own whose walk found no decks
+                return NotARegularFileError(
+                    f"{display_name(path.name or str(path))} is a folder with no PowerPoint files in it "
+                    f"({', '.join(sorted(DECK_EXTENSIONS))})."
+                )
+            stat = check_regular(path)  # the user's own path, so the reason names their file
+            # os.path.realpath, not Path.resolve: that raises RuntimeError on a link loop (3.11).
+            resolved = Path(os.path.realpath(path))
+        except (OSError, MsldeskError) as exc:
             return exc
         copy = None
-        if _unchanged_source(known.get(str(resolved)), stat, current_sha) is None:
+        if _unchanged_source(known.get(storable_path(resolved)), stat, current_sha) is None:
             try:
-                copy = copier.submit(self.store.stage, resolved)
+                copy = copier.submit(self.store.stage, resolved, self.limits.max_file_bytes)
             except RuntimeError:  # no thread to be had (interpreter shutting down): copy inline
                 copy = None
         return _Prepared(resolved, stat, copy)
@@ -188,7 +207,7 @@ class DeckImporter:
     def _drop_copy(self, copy: Future[tuple[Path, str]]) -> None:
         try:
             staged, _sha = copy.result()
-        except OSError:
+        except (OSError, MsldeskError):
             return  # stage() removed its own temp file
         self.store.discard(staged)
 
@@ -209,14 +228,16 @@ class DeckImporter:
     def _import_one(
         self,
         path: Path,
-        prepared: _Prepared | OSError,
+        prepared: _Prepared | _Refusal,
         known: dict[str, _KnownSource],
         current_sha: dict[str, int],
     ) -> ImportOutcome:
-        if isinstance(prepared, OSError):
-            return _os_failure(path, prepared)
+        if not isinstance(prepared, _Prepared):
+            return _refused(path, prepared)
         resolved, stat = prepared.resolved, prepared.stat
-        key = str(resolved)
+        # The database holds text: a name with bytes that are not UTF-8 is stored escaped.
+        key = storable_path(resolved)
+        shown = display_name(str(path))
         source = known.get(key)
         # Checked again now: the decks imported since this file was prepared may have made it
         # unchanged (the same file named twice).
@@ -224,30 +245,30 @@ class DeckImporter:
         if unchanged is not None:
             if prepared.copy is not None:
                 self._drop_copy(prepared.copy)
-            return ImportOutcome(str(path), "unchanged", deck_id=unchanged)
+            return ImportOutcome(shown, "unchanged", deck_id=unchanged)
         try:
             if prepared.copy is not None:
                 staged, sha = prepared.copy.result()
             else:
-                staged, sha = self.store.stage(resolved)
-        except OSError as exc:
-            return _os_failure(path, exc)
+                staged, sha = self.store.stage(resolved, self.limits.max_file_bytes)
+        except (OSError, MsldeskError) as exc:
+            return _refused(path, exc)
         committed = False  # once moved to its final name, there is no staged file to discard
         try:
             if sha in current_sha:
                 deck_id = current_sha[sha]
                 self._remember_source(key, deck_id, stat, sha)
                 known[key] = _KnownSource(deck_id, stat.st_size, stat.st_mtime_ns, sha)
-                return ImportOutcome(str(path), "unchanged", deck_id=deck_id)
+                return ImportOutcome(shown, "unchanged", deck_id=deck_id)
             try:
-                content = read_deck(staged, self.limits, file_name=resolved.name)
+                content = read_deck(staged, self.limits, file_name=display_name(resolved.name))
             except DeckImportError as exc:
-                return ImportOutcome(str(path), "failed", error_kind=exc.kind, message=exc.user_message)
+                return ImportOutcome(shown, "failed", error_kind=exc.kind, message=exc.user_message)
             except (RecursionError, MemoryError, LookupError, ValueError, TypeError) as exc:
                 # Malformed input that slipped past the package checks: report it, keep going.
                 log.warning("Unexpected failure reading %s", path, exc_info=True)
                 return ImportOutcome(
-                    str(path),
+                    shown,
                     "failed",
                     error_kind="damaged",
                     message=f"The file is damaged and could not be read ({type(exc).__name__}).",
@@ -255,14 +276,14 @@ class DeckImporter:
             ext = resolved.suffix.lower() if resolved.suffix.lower() in DECK_EXTENSIONS else ".pptx"
             self.store.commit(staged, sha, ext)
             committed = True
-            outcome = self._write_deck(key, stat, sha, ext, resolved.name, content, source)
+            outcome = self._write_deck(key, stat, sha, ext, display_name(resolved.name), content, source)
         finally:
             if not committed:
                 self.store.discard(staged)
         current_sha[sha] = outcome.deck_id or 0
         known[key] = _KnownSource(outcome.deck_id or 0, stat.st_size, stat.st_mtime_ns, sha)
         return ImportOutcome(
-            str(path),
+            shown,
             outcome.status,
             outcome.deck_id,
             outcome.slides,
@@ -409,15 +430,19 @@ def _storage_failure(path: Path, exc: OSError | SQLAlchemyError) -> ImportOutcom
         message = f"The deck could not be saved in the library: {exc.strerror or exc}."
     else:
         message = f"The deck could not be saved in the library (the database said: {exc.orig or exc})."
-    return ImportOutcome(str(path), "failed", error_kind="storage", message=message)
+    return ImportOutcome(display_name(str(path)), "failed", error_kind="storage", message=message)
 
 
-def _os_failure(path: Path, exc: OSError) -> ImportOutcome:
-    """A file that cannot be read, or a library that cannot be written (disk full, read-only)."""
+def _refused(path: Path, exc: _Refusal) -> ImportOutcome:
+    """A file that cannot be read (missing, not a regular file, too large), or a library that cannot
+    be written (disk full, read-only)."""
+    shown = display_name(str(path))
+    if isinstance(exc, MsldeskError):
+        return ImportOutcome(shown, "failed", error_kind=exc.kind, message=exc.user_message)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
         return _storage_failure(path, exc)
     return ImportOutcome(
-        str(path),
+        shown,
         "failed",
         error_kind="unreadable",
         message=f"The file cannot be read: {exc.strerror or exc}.",

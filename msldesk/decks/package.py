@@ -454,15 +454,23 @@ def _slide_parts(package: _Package, main: str) -> list[str]:
     return slides
 
 
+def file_too_large(limit: int) -> TooLargeError:
+    return TooLargeError(f"The file is too large to import: it is over the limit of {_size_words(limit)}.")
+
+
+def _size_words(size: int) -> str:
+    if size >= 1024**3:
+        return f"{size / 1024**3:.0f} GB"
+    if size >= 1024**2:
+        return f"{size / 1024**2:.0f} MB"
+    return f"{size:,} bytes"
+
+
 def read_deck(path: Path, limits: PackageLimits = DEFAULT_LIMITS, file_name: str = "") -> DeckContent:
     """Read every slide's title, text, notes, layout and content flags; raise a DeckImportError."""
     path = Path(path)
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise TooLargeError(
-            f"The file is too large to import: {size / 1024**3:.1f} GB "
-            f"(limit {limits.max_file_bytes / 1024**3:.0f} GB)."
-        )
+    if path.stat().st_size > limits.max_file_bytes:
+        raise file_too_large(limits.max_file_bytes)
     _check_not_ole(path)
     package = _Package(path, limits)
     try:

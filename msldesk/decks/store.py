@@ -6,9 +6,12 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
+from typing import IO
 
-CHUNK = 1024 * 1024
+from msldesk.decks.package import DEFAULT_LIMITS, file_too_large
+from msldesk.user_files import open_regular, read_chunks
 
 
 class DeckStore:
@@ -25,14 +28,22 @@ class DeckStore:
     def path_for(self, sha256: str, ext: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}{ext.lower()}"
 
-    def stage(self, source: Path) -> tuple[Path, str]:
-        """Copy `source` into a temp file inside the store while hashing it: (temp path, sha256)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+    def stage(self, source: Path, limit: int = DEFAULT_LIMITS.max_file_bytes) -> tuple[Path, str]:
+        """Copy a user's file into a temp file inside the store while hashing it: (temp path, sha256).
+
+        Only a regular file is copied (NotARegularFileError otherwise), and the copy stops with
+        TooLargeError once more than `limit` bytes came: the size the file system reports can lie
+        (it is 0 for a device or a pipe)."""
+        with open_regular(source) as src:
+            self.root.mkdir(parents=True, exist_ok=True)
+            return self._copy_in(src, limit)
+
+    def _copy_in(self, src: IO[bytes], limit: int) -> tuple[Path, str]:
         digest = hashlib.sha256()
         fd, tmp_name = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=self.root)
         try:
-            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-                while chunk := src.read(CHUNK):
+            with os.fdopen(fd, "wb") as out:
+                for chunk in read_chunks(src, limit, partial(file_too_large, limit)):
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
