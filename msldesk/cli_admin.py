@@ -173,10 +173,11 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
         _print_json(data)
         return EXIT_OK
     made = f"{info.created_at:%Y-%m-%d %H:%M} UTC by msldesk {info.app_version}"
+    shown = display_name(str(args.file))
     if args.check:
-        print(f"OK: {display_name(str(args.file))} is a complete backup made {made} ({info.files} deck files)")
+        print(f"OK: {shown} is a complete backup made {made} ({info.files} deck files)")
     else:
-        print(f"Restored {display_name(str(args.file))} (made {made}).")
+        print(f"Restored {shown} (made {made}).")
         if outcome.safety_backup is not None:
             print(f"The library as it was before is saved in {outcome.safety_backup}")
     return EXIT_OK

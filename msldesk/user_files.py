@@ -1,4 +1,4 @@
-"""Open a file the user chose: regular files only, never blocking, read up to a limit; names made safe to show."""
+"""Open a file the user chose: regular files only, never blocking, read up to a limit; names safe to show."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from msldesk.errors import NotARegularFileError
 CHUNK = 1024 * 1024
 # O_NONBLOCK: opening a FIFO put in place between the check and the open returns at once instead of
 # waiting for a writer; O_NOCTTY: a terminal device never becomes this process's controlling tty.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-_OPEN_FLAGS |= getattr(os, "O_CLOEXEC", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # absent on Windows, which has no FIFOs to open
+_OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _kind(mode: int) -> str:
@@ -73,7 +73,7 @@ def open_regular(path: Path) -> IO[bytes]:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
             raise _refusal(path, opened.st_mode)
-        if _OPEN_FLAGS & getattr(os, "O_NONBLOCK", 0):
+        if _NONBLOCK:
             os.set_blocking(fd, True)  # a regular file: ordinary reads from here on
         return os.fdopen(fd, "rb")
     except BaseException:

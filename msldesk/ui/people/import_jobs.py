@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from msldesk.boards.records import AttendanceRecord, ImportPreview, PersonFields
 from msldesk.progress import CancelToken, ProgressCallback
+from msldesk.user_files import display_name
 
 if TYPE_CHECKING:
     from msldesk.boards.events import EventService
@@ -41,7 +42,7 @@ def load_preview(
     if with_samples:
         from msldesk.boards.sources import read_source
 
-        progress(0, 0, f"Reading {path.name}")
+        progress(0, 0, f"Reading {display_name(path.name)}")
         samples = sample_values(read_source(path, cancel))
     cancel.raise_if_cancelled()
     preview = importer.preview(path, mapping, cancel, progress)

@@ -36,6 +36,7 @@ from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.people.dialog_jobs import CANCELLED, DialogJobs
 from msldesk.ui.people.import_jobs import PreviewResult, attendance_matches, event_people, load_preview
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel, TargetDelegate
+from msldesk.user_files import display_name
 
 REMAP_DELAY_MS = 250
 PEOPLE_FILTER = "People files (*.csv *.tsv *.txt *.xlsx *.xlsm *.vcf *.vcard *.ics *.json);;All files (*)"
@@ -305,7 +306,7 @@ class ImportWizard(QWizard):
         self.refusal = ""
         self.samples = {}
         page = self.file_page
-        page.path_edit.setText(str(self.path))
+        page.path_edit.setText(display_name(str(self.path)))  # the real path stays in self.path
         page.info.clear()
         page.refusal.hide()
         self._start_preview(None)
