@@ -322,3 +322,13 @@ def test_restore_and_check_refuse_special_files(app, hostile: Hostile, tmp_path:
     for extra in (["--check"], []):
         done = msldesk_in_process(data_dir, "restore", str(pipe), *extra, check_exit=2)
         assert "named pipe" in done.stderr
+
+
+def test_check_of_a_backup_with_an_undecodable_name(tmp_path: Path) -> None:
+    data_dir = tmp_path / "lib"
+    made = tmp_path / "made.msldesk-backup"
+    msldesk_in_process(data_dir, "backup", str(made), "--library-key", check_exit=0)
+    backup = made.rename(tmp_path / os.fsdecode(b"backup \xff.msldesk-backup"))
+    for extra in (["--json"], []):
+        done = msldesk_in_process(data_dir, "restore", str(backup), "--check", *extra, check_exit=0)
+        assert "backup \ufffd.msldesk-backup" in done.stdout.encode("utf-8").decode("utf-8")
