@@ -100,6 +100,7 @@ def read_regular(path: Path, limit: int, too_large: Callable[[], Exception]) -> 
 
 # Characters that would break a line, a terminal or a table cell when a name is shown.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -109,12 +110,9 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def encodable(text: str) -> str:
-    """`text` with what UTF-8 cannot encode (lone surrogates: file-name bytes that were not UTF-8)
-    replaced by U+FFFD, so printing or storing it cannot raise UnicodeEncodeError."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a surrogate not made from a file-system byte
-        return text.encode("utf-8", "replace").decode("utf-8")
+    """`text` with each lone surrogate (a file-name byte that was not UTF-8) replaced by U+FFFD, so
+    printing or storing it cannot raise UnicodeEncodeError."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def display_name(name: str) -> str:

@@ -1,0 +1,38 @@
+"""The one way to open a user's file, and the names shown and stored for it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from msldesk.user_files import display_name, encodable, open_regular, read_regular, storable_path
+
+
+def test_display_name_is_printable_and_encodable() -> None:
+    raw = os.fsdecode(b"caf\xff") + "\n\x07\x1b[31m\u2028x\t.pptx"
+    shown = display_name(raw)
+    assert shown == "caf\ufffd\\n\\x07\\x1b[31m\\u2028x\\t.pptx"
+    shown.encode("utf-8")
+    assert display_name("Müller – 2026.pptx") == "Müller – 2026.pptx"  # ordinary names are untouched
+    assert encodable("a\ud800b") == "a\ufffdb"  # a surrogate that no file-system byte made
+
+
+def test_storable_path_keeps_names_apart_and_plain_ones_as_they_are(tmp_path: Path) -> None:
+    one, two = (tmp_path / os.fsdecode(name) for name in (b"\xff.pptx", b"\xfe.pptx"))
+    assert storable_path(one) != storable_path(two)
+    assert storable_path(one).endswith("\\xff.pptx")
+    storable_path(one).encode("utf-8")
+    assert storable_path(tmp_path / "Müller.pptx") == str(tmp_path / "Müller.pptx")
+
+
+def test_a_regular_file_opens_for_ordinary_blocking_reads(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(b"a" * 10)
+    with open_regular(path) as handle:
+        assert os.get_blocking(handle.fileno())
+        assert handle.read() == b"a" * 10
+    assert read_regular(path, 10, lambda: ValueError("too large")) == b"a" * 10
+    with pytest.raises(ValueError, match="too large"):
+        read_regular(path, 9, lambda: ValueError("too large"))
