@@ -56,6 +56,10 @@ def check_regular(path: Path) -> os.stat_result:
                 details=f"{display_name(str(path))}: {exc.strerror}",
             ) from exc
         raise
+    except ValueError as exc:  # a NUL character: no file can have that name (a pasted or dropped path)
+        raise NotARegularFileError(
+            f"{display_name(path.name)} cannot name a file: it holds a NUL character.", str(exc)
+        ) from exc
     if not stat.S_ISREG(found.st_mode):
         raise _refusal(path, found.st_mode)
     return found

@@ -120,12 +120,14 @@ def _reason_for(kinds: dict[str, Path], outcomes: dict[str, tuple[str, str, str]
 def test_deck_import_refuses_special_files_named_directly(app, deck_factory, hostile: Hostile) -> None:
     kinds = hostile.all_kinds(".pptx")
     good = deck_factory.pptx("good.pptx", SLIDES)
-    outcomes = list(app.decks.import_paths([*kinds.values(), good]))
+    nul = hostile.folder / "nul\x00.pptx"  # no file can have this name; a dropped URL can
+    outcomes = list(app.decks.import_paths([*kinds.values(), nul, good]))
     by_path = {o.path: (o.status, o.error_kind, o.message) for o in outcomes}
     _reason_for({k: v for k, v in kinds.items() if k != "folder"}, by_path)
     status, kind, message = by_path[str(kinds["folder"])]
     assert (status, kind) == ("failed", "not-a-file") and "no PowerPoint files" in message
     assert by_path[str(good)][0] == "imported"
+    assert by_path[display_name(str(nul))][:2] == ("failed", "not-a-file")
     assert len([p for p in app.paths.store.rglob("*") if p.is_file()]) == 1  # no temp copies left
 
 
