@@ -264,9 +264,9 @@ class BackupService:
         except FileNotFoundError as exc:
             raise InvalidInputError(f"There is no backup file {display_name(str(source))}.") from exc
         except OSError as exc:
-            raise InvalidInputError(
-                f"The backup file {display_name(str(source))} cannot be read: {exc.strerror or exc}."
-            ) from exc
+            reason = exc.strerror or display_name(str(exc))
+            shown = display_name(str(source))
+            raise InvalidInputError(f"The backup file {shown} cannot be read: {reason}.") from exc
         candidates: list[_Lock] = []
         if head == crypto.SQLITE_HEADER:
             candidates.append(_Lock(None, b"", "nothing"))

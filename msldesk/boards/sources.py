@@ -43,7 +43,7 @@ def read_source(path: Path, cancel: CancelToken | None = None) -> SourceTable:
         # Bytes are counted as they come: a device or a pipe claims a size of 0.
         data = read_regular(path, MAX_BYTES, lambda: _too_large(name))
     except OSError as exc:
-        message = f"{name} cannot be read: {exc.strerror or exc}."
+        message = f"{name} cannot be read: {exc.strerror or display_name(str(exc))}."
         raise FileRefusedError(message, details=display_name(str(exc))) from exc
     return read_source_bytes(data, name, cancel)
 

@@ -445,7 +445,7 @@ def _refused(path: Path, exc: _Refusal) -> ImportOutcome:
         shown,
         "failed",
         error_kind="unreadable",
-        message=f"The file cannot be read: {exc.strerror or exc}.",
+        message=f"The file cannot be read: {exc.strerror or display_name(str(exc))}.",
     )
 
 
