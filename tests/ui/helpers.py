@@ -18,3 +18,20 @@ def make_deck(path: Path, titles: list[str], notes: str = "") -> Path:
             slide.notes_slide.notes_text_frame.text = notes
     prs.save(str(path))
     return path
+
+
+def drop_files(widget: object, paths: list[Path]) -> None:
+    """Drop local files on a widget, as from a file manager."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    widget.dropEvent(event)  # type: ignore[attr-defined]

@@ -8,10 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
 
-from .helpers import make_deck
+from .helpers import drop_files, make_deck
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -25,18 +23,9 @@ def test_dropped_special_files_are_refused_with_a_reason(make_window, qtbot, tmp
     folder = tmp_path / "folder.pptx"
     folder.mkdir()
     deck = make_deck(tmp_path / "good.pptx", ["Good slide"])
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in (pipe, zero, folder, deck)])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
     try:
         with qtbot.waitSignal(window.jobs.job_finished, timeout=20_000) as finished:
-            window.dropEvent(event)
+            drop_files(window, [pipe, zero, folder, deck])
     finally:  # a regression that waits on the pipe: a writer comes and goes, so the worker ends
         with contextlib.suppress(OSError):  # ENXIO: nobody waits on it
             os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))

@@ -11,7 +11,7 @@ from msldesk.decks.records import DeckStatus
 from msldesk.ui.models.deck_list import DeckRole
 from msldesk.ui.models.slide_grid import CardRole
 
-from .helpers import make_deck
+from .helpers import drop_files, make_deck
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -85,22 +85,10 @@ def test_import_can_be_cancelled(make_window, qtbot, tmp_path: Path) -> None:  #
 
 
 def test_drag_and_drop_imports(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QMimeData, QPointF, QUrl
-    from PySide6.QtGui import QDropEvent
-
     window, _ = make_window(seed_demo=False)
     deck = make_deck(tmp_path / "dropped.pptx", ["Dropped slide"])
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(deck))])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
     with qtbot.waitSignal(window.jobs.job_finished, timeout=30_000):
-        window.dropEvent(event)
+        drop_files(window, [deck])
     qtbot.waitUntil(lambda: window.library.deck_model.rowCount() == 2, timeout=10_000)
 
 
