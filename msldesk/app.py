@@ -32,6 +32,7 @@ class App:
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
         from msldesk.audit import AuditService
         from msldesk.backup import BackupService, recover_interrupted_restore
+        from msldesk.boards.erasures import ErasureLedger
         from msldesk.boards.events import EventService
         from msldesk.boards.importing import PeopleImporter
         from msldesk.boards.meeting import MeetingService
@@ -90,7 +91,12 @@ class App:
         self.people_import = PeopleImporter(self.sessions, self.people, self.events)
         self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
         self.outputs = OutputService(self.events, self.meetings, self.assembly, self.audit)
-        self.privacy = PrivacyService(self.sessions, self.people, self.events, self.audit)
+        self.privacy = PrivacyService(
+            self.sessions, self.people, self.events, self.audit,
+            ErasureLedger(self.paths.erasures, self.library_key.key),
+        )  # fmt: skip
+        # A backup made before an erasure must not bring the erased person back.
+        self.backups.after_restore = self.privacy.reapply_erasures
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.

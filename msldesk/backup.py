@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,18 @@ class BackupInfo:
 class RestoreResult:
     info: BackupInfo
     safety_backup: Path | None  # the library as it was just before, in the backups folder
+    erasures_reapplied: int = 0  # erasures made since the backup, made again on the restored library
+
+    @property
+    def erasure_note(self) -> str:
+        """What a user is told about them ("" when there were none)."""
+        n = self.erasures_reapplied
+        if not n:
+            return ""
+        made = (
+            "1 erasure made since this backup was" if n == 1 else f"{n} erasures made since this backup were"
+        )
+        return f"{made} applied again: the people erased stay erased."
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,9 @@ class BackupService:
         self.paths = paths
         self.engine = engine
         self.library_key = library_key
+        # Run on the restored library before restore() returns; says how many erasures it made again
+        # (the App sets it: erasures live in msldesk.boards, above this module).
+        self.after_restore: Callable[[], int] | None = None
 
     # ---- making ---------------------------------------------------------------------------------
 
@@ -424,8 +439,9 @@ class BackupService:
         from msldesk.db.migrate import upgrade
 
         upgrade(self.engine)  # an older backup: bring it to this version's schema
+        reapplied = self.after_restore() if self.after_restore is not None else 0
         progress(1, 1, "Restored")
-        return RestoreResult(info, saved)
+        return RestoreResult(info, saved, reapplied)
 
     def _stage_database(self, connection: Any, info: BackupInfo, progress: ProgressCallback) -> Path:
         progress(0, 1, "Copying the database")

@@ -170,6 +170,7 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
         data = _info_json(info)
         if not args.check:
             data["safety_backup"] = str(outcome.safety_backup) if outcome.safety_backup else None
+            data["erasures_reapplied"] = outcome.erasures_reapplied
         _print_json(data)
         return EXIT_OK
     made = f"{info.created_at:%Y-%m-%d %H:%M} UTC by msldesk {info.app_version}"
@@ -180,6 +181,8 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
         print(f"Restored {shown} (made {made}).")
         if outcome.safety_backup is not None:
             print(f"The library as it was before is saved in {outcome.safety_backup}")
+        if outcome.erasure_note:
+            print(outcome.erasure_note)
     return EXIT_OK
 
 

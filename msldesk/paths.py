@@ -84,6 +84,11 @@ class LibraryPaths:
         return self.root / "audit-anchor.json"
 
     @property
+    def erasures(self) -> Path:
+        """The erasures made (as digests, no names): outside the database, so a restore keeps it."""
+        return self.root / "erasures.json"
+
+    @property
     def key_file(self) -> Path:
         """How the database is locked (keyring entry or passphrase salt); holds no secret."""
         return self.root / "encryption.json"

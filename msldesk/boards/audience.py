@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from msldesk.boards.names import NameFinder, person_forms
 from msldesk.boards.records import (
     AgendaItem,
     Attendance,
@@ -17,8 +17,6 @@ from msldesk.boards.records import (
 
 # Internal colleagues may be named to any audience; everyone else at the table is an expert.
 NAMED_ROLES = frozenset({AttendeeRole.INTERNAL})
-MIN_NAME_PART = 2  # a one-letter initial is not redacted on its own
-_WORD = re.compile(r"\w+")
 
 
 def role_label(role: str) -> str:
@@ -38,41 +36,19 @@ def cut_for_audience(report: MeetingReport, audience: Audience) -> MeetingReport
 
 
 class _Redactor:
-    """Replaces experts' names in free text with their role, e.g. "[Advisor]"."""
+    """Replaces experts' names in free text with their role, e.g. "[Advisor]": full names and last
+    names in any case and with or without accents (notes are typed fast), first names alone only
+    capitalised ("Will" is a name, "will" a word)."""
 
     def __init__(self, names: list[tuple[str, str]]) -> None:
-        # Full names first, then last names (any case: notes are typed fast), then first names
-        # (case kept: "Will" is a name, "will" a word).
-        full, last, first = [], [], []
+        forms = []
         for name, label in names:
             parts = name.split()
-            if len(parts) > 1:
-                full.append((" ".join(parts), label))
-            if parts and len(parts[-1]) >= MIN_NAME_PART:
-                last.append((parts[-1], label))
-            if len(parts) > 1 and len(parts[0]) >= MIN_NAME_PART:
-                first.append((parts[0], label))
-        self.labels: dict[str, str] = {}
-        patterns = []
-        for group, flags in ((full, "(?i:{})"), (last, "(?i:{})"), (first, "{}")):
-            for text, label in sorted(group, key=lambda p: len(p[0]), reverse=True):
-                key = f"n{len(self.labels)}"
-                self.labels[key] = label
-                body = r"\s+".join(re.escape(w) for w in text.split())
-                patterns.append(
-                    f"(?P<{key}>" + flags.format(rf"(?<!\w)(?:Dr\.?\s+|Prof\.?\s+)?{body}(?!\w)") + ")"
-                )
-        self.regex = re.compile("|".join(patterns)) if patterns else None
-        # Most entries name nobody: a set lookup of their words skips the (slow) alternation.
-        self.words = {w for name, _ in names for w in _WORD.findall(name.casefold())}
+            forms += person_forms(" ".join(parts[:-1]), " ".join(parts[-1:]), label=label)
+        self.finder = NameFinder(forms)
 
     def __call__(self, text: str) -> str:
-        if self.regex is None or not text or self.words.isdisjoint(_WORD.findall(text.casefold())):
-            return text
-        return self.regex.sub(lambda m: f"[{self.labels[m.lastgroup]}]", text)  # type: ignore[index]
-
-
-Redactor = _Redactor  # public: privacy erasure replaces a person's names with it too
+        return self.finder.replace(text)
 
 
 def _commercial(report: MeetingReport) -> MeetingReport:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from decimal import Decimal
 from enum import Enum
@@ -19,12 +18,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
 from msldesk.audit import AuditRow
-from msldesk.boards.audience import Redactor
+from msldesk.boards.erasures import Erasure, ErasureLedger, new_erasure_id
 from msldesk.boards.events import attendance_fields, event_fields
+from msldesk.boards.names import (
+    EMAIL,
+    FAMILY,
+    FULL,
+    Form,
+    NameFinder,
+    email_key,
+    name_words,
+    person_forms,
+    plain,
+)
 from msldesk.boards.orm import (
     AgendaItemRow,
     AttendanceRow,
     EventRow,
+    EventThemeRow,
     NoteAmendmentRow,
     NoteDraftRow,
     NoteEntryRow,
@@ -110,47 +121,48 @@ def _is_reported_payment(row: AttendanceRow, event: EventRow) -> bool:
 
 
 class _Mentions:
-    """Finds and replaces one person's names (and email address) in free text.
+    """Finds and replaces one person's names (and email address) in free text, whatever the case and
+    accents (one matcher for all of it: msldesk.boards.names).
 
     In events they are linked to (attendee, presenter, speaker or owner of a note) every form of their
-    name counts, first name alone included, as in the commercial cut of a report. Elsewhere only the
-    full name or the email address counts, so another "Ana" in an unrelated meeting is left alone."""
+    name counts, first name alone included, as in the commercial cut of a report. Elsewhere in events
+    only the full name or the email address counts, so another "Ana" in an unrelated meeting is left
+    alone. Text with no meeting around it (the audit trail, recorded file names, other people's notes)
+    also loses their family name when it has at least three letters; a first name alone is left."""
 
-    def __init__(self, person: PersonFields, linked_events: set[int]) -> None:
-        full = " ".join(p for p in (person.first_name, person.last_name) if p.strip())
-        names = [(n, ERASED_LABEL) for n in (full, person.email) if n.strip()]
-        self.redact = Redactor(names)
-        alternatives = []
-        if len(full.split()) > 1:
-            alternatives.append(r"\s+".join(re.escape(w) for w in full.split()))
-        if person.email.strip():
-            alternatives.append(re.escape(person.email.strip()))
-        self.anywhere = (
-            re.compile(r"(?i)(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives else None
-        )
+    def __init__(self, forms: list[Form], digest: Callable[[str], str], linked_events: set[int]) -> None:
+        self.everywhere = NameFinder(forms, digest)
+        self.anywhere = NameFinder([f for f in forms if f.tier in (FULL, EMAIL)], digest)
+        self.outside = NameFinder([f for f in forms if f.tier in (FULL, EMAIL, FAMILY)], digest)
         self.linked_events = linked_events
-        last = person.last_name.strip()
-        audit_forms = [f"(?i:{a})" for a in alternatives]
-        if len(last) >= 3:
-            audit_forms.append(r"\s+".join(re.escape(w) for w in last.split()))
-        self.in_audit = (
-            re.compile(r"(?<!\w)(?:" + "|".join(audit_forms) + r")(?!\w)") if audit_forms else None
-        )
+
+    def _finder(self, event_id: int) -> NameFinder:
+        return self.everywhere if event_id in self.linked_events else self.anywhere
 
     def names(self, event_id: int, value: str) -> bool:
-        if not value:
-            return False
-        if event_id in self.linked_events:
-            return self.redact(value) != value
-        return bool(self.anywhere and self.anywhere.search(value))
-
-    def erase_in_audit(self, value: str) -> str:
-        """The audit trail has no meeting context: full name, email and last name (as written, at least
-        three letters) are replaced wherever they occur; a first name alone is left."""
-        return self.in_audit.sub(f"[{ERASED_LABEL}]", value) if self.in_audit else value
+        return self._finder(event_id).found(value)
 
     def replace(self, event_id: int, value: str) -> str:
-        return self.redact(value) if self.names(event_id, value) else value
+        return self._finder(event_id).replace(value, ERASED_LABEL)
+
+    def erase_outside(self, value: str) -> str:
+        return self.outside.replace(value, ERASED_LABEL)
+
+    def erase_all(self, value: str) -> str:
+        return self.everywhere.replace(value, ERASED_LABEL)
+
+
+def _person_mentions(person: PersonFields, linked: set[int], digest: Callable[[str], str]) -> _Mentions:
+    return _Mentions(
+        person_forms(person.first_name, person.last_name, person.email, digest=digest), digest, linked
+    )
+
+
+def _identity(person: PersonFields, digest: Callable[[str], str]) -> tuple[str, ...]:
+    """Digests that tell whether a directory entry is this person: the full name, the email."""
+    name = " ".join(name_words(person.first_name) + name_words(person.last_name))
+    email = person.email.strip()
+    return tuple(digest(k) for k in (name, email_key(email) if "@" in email else "") if k)
 
 
 class PrivacyService:
@@ -160,11 +172,13 @@ class PrivacyService:
         people: PeopleService,
         events: EventService,
         audit_service: AuditService,
+        ledger: ErasureLedger,
     ) -> None:
         self.sessions = sessions
         self.people = people
         self.events = events
         self.audit = audit_service
+        self.ledger = ledger
 
     # -- export ----------------------------------------------------------------------------------
 
@@ -174,7 +188,7 @@ class PrivacyService:
             person = self._person_row(session, person_id)
             fields_ = to_fields(person)
             linked = self._linked_events(session, person_id)
-            mentions = _Mentions(fields_, linked)
+            mentions = _person_mentions(fields_, linked, plain)
             event_rows = {r.id: r for r in session.scalars(select(EventRow))}
 
             def event_ref(event_id: int) -> dict[str, Any]:
@@ -352,58 +366,133 @@ class PrivacyService:
         - attendance without a reported payment is removed; attendance with one is kept as the payment
           record (check-in time and minutes attended are wiped);
         - presenter, speaker and owner links to them are cleared, and their names and email address are
-          replaced by "[Erased person]" in note entries, amendments, drafts, executive summaries,
-          agenda items and event objectives, finalized notes included (the one change allowed there:
-          it is audited per event);
-        - the erasure is audited: who, when, why and what changed, by id, never the erased data.
+          replaced by "[Erased person]" in every free text (see `_erase_text`), in any case and with
+          or without accents, finalized notes included (the one change allowed there: it is audited
+          per event);
+        - the erasure is audited: who, when, why and what changed, by id, never the erased data;
+        - it is added to the erasure ledger (as digests), so restoring an older backup makes it again.
         """
         reason = " ".join(str(reason).split())
         if not reason:
             raise InvalidInputError("Say why this person is erased (for example, the date of their request).")
-        with self.sessions.begin() as session:
-            # Deleted and overwritten records are zeroed in the file, not just unlinked.
-            session.execute(text("PRAGMA secure_delete = ON"))
-            plan = self._plan(session, person_id)
-            person = self._person_row(session, person_id)
-            mentions = _Mentions(to_fields(person), self._linked_events(session, person_id))
-            self._erase_attendance(session, person_id, plan)
-            self._erase_links_and_text(session, person_id, mentions)
-            self._erase_directory_entry(session, person, plan)
-            events_of = dict(
-                session.execute(
-                    select(NoteEntryRow.id, NoteEntryRow.event_id).where(
-                        NoteEntryRow.id.in_(plan.note_entries)
-                    )
-                ).all()
-            )
-            for event_id in plan.finalized_events:
-                changed = [e for e in plan.note_entries if events_of.get(e) == event_id]
+        return self._erase(person_id, reason, None)
+
+    def _erase(self, person_id: int, reason: str, again: Erasure | None) -> tuple[ErasurePlan, Changes]:
+        digest = self.ledger.digest()
+        erasure_id = again.erasure_id if again else new_erasure_id()
+        added = False
+        try:
+            with self.sessions.begin() as session:
+                # Deleted and overwritten records are zeroed in the file, not just unlinked.
+                session.execute(text("PRAGMA secure_delete = ON"))
+                plan = self._plan(session, person_id)
+                person = self._person_row(session, person_id)
+                fields_ = to_fields(person)
+                mentions = _person_mentions(fields_, self._linked_events(session, person_id), digest)
+                self._erase_attendance(session, person_id, plan)
+                self._erase_text(session, person_id, mentions)
+                self._erase_directory_entry(session, person, plan)
+                events_of = dict(
+                    session.execute(
+                        select(NoteEntryRow.id, NoteEntryRow.event_id).where(
+                            NoteEntryRow.id.in_(plan.note_entries)
+                        )
+                    ).all()
+                )
+                for event_id in plan.finalized_events:
+                    changed = [e for e in plan.note_entries if events_of.get(e) == event_id]
+                    audit.record(
+                        session, "notes.erasure", "event", event_id, None,
+                        {"person_id": person_id, "entries": changed},
+                    )  # fmt: skip
+                # Their name and email also leave the audit trail's content (the chain still verifies).
+                audit.redact(session, mentions.erase_outside, f"erasure of person {person_id}")
                 audit.record(
-                    session, "notes.erasure", "event", event_id, None,
-                    {"person_id": person_id, "entries": changed},
+                    session, "person.erase", "person", person_id, None,
+                    {
+                        "erasure": erasure_id,
+                        "reason": mentions.erase_all(reason),  # the reason may name them: stored without
+                        "kept_for_payments": plan.keeps_payment_record,
+                        "attendance_removed": list(plan.attendance_removed),
+                        "attendance_kept": list(plan.attendance_kept),
+                        "agenda_items": list(plan.presented_items),
+                        "note_entries": list(plan.note_entries),
+                    },
                 )  # fmt: skip
-            # Their name and email also leave the audit trail's content (the chain still verifies).
-            audit.redact(session, mentions.erase_in_audit, f"erasure of person {person_id}")
+                session.execute(text("PRAGMA secure_delete = OFF"))
+                if again is None:  # last, so a ledger that cannot be written leaves the library as it was
+                    forms = person_forms(fields_.first_name, fields_.last_name, fields_.email, digest=digest)
+                    self.ledger.add(
+                        Erasure(erasure_id, person_id, dt.datetime.now(dt.UTC), _identity(fields_, digest),
+                                tuple(forms))
+                    )  # fmt: skip
+                    added = True
+        except BaseException:
+            if added:  # the ledger was written but the transaction did not commit
+                self.ledger.remove(erasure_id)
+            raise
+        self._checkpoint()
+        return plan, Changes(people=True, events=True, notes=True)
+
+    # -- after a restore -------------------------------------------------------------------------
+
+    def reapply_erasures(self) -> int:
+        """Make again every erasure in the ledger that the (just restored) database does not hold:
+        the person is found by id, or by their digests when the id now names someone else, and
+        erased as before; a person the backup does not know is still erased from its free text.
+        Returns how many erasures were made again."""
+        erasures = self.ledger.erasures()
+        if not erasures:
+            return 0
+        digest = self.ledger.digest()
+        with self.sessions() as session:
+            recorded = " ".join(
+                session.scalars(select(AuditRow.after_json).where(AuditRow.action == "person.erase"))
+            )
+        made = 0
+        for erasure in erasures:
+            if erasure.erasure_id in recorded:  # the backup was made after this erasure
+                continue
+            when = erasure.erased_at.date().isoformat()
+            person_id = self._find_erased(erasure, digest)
+            if person_id is not None:
+                self._erase(person_id, f"made again after a restore (erasure of {when})", erasure)
+            else:
+                self._erase_unknown(erasure, digest, when)
+            made += 1
+        return made
+
+    def _find_erased(self, erasure: Erasure, digest: Callable[[str], str]) -> int | None:
+        identity = set(erasure.identity)
+        with self.sessions() as session:
+            row = session.get(PersonRow, erasure.person_id)
+            if row is not None and identity & set(_identity(to_fields(row), digest)):
+                return row.id
+            for row in session.scalars(select(PersonRow).order_by(PersonRow.id)):
+                if identity & set(_identity(to_fields(row), digest)):
+                    return row.id
+        return None
+
+    def _erase_unknown(self, erasure: Erasure, digest: Callable[[str], str], when: str) -> None:
+        """The backup predates the person's directory entry: their names may still be in its text."""
+        mentions = _Mentions(list(erasure.forms), digest, set())
+        with self.sessions.begin() as session:
+            session.execute(text("PRAGMA secure_delete = ON"))
+            self._erase_text(session, None, mentions)
+            audit.redact(session, mentions.erase_outside, f"erasure of person {erasure.person_id}")
             audit.record(
-                session, "person.erase", "person", person_id, None,
-                {
-                    "reason": mentions.redact(reason),  # the reason may name them: it is stored without
-                    "kept_for_payments": plan.keeps_payment_record,
-                    "attendance_removed": list(plan.attendance_removed),
-                    "attendance_kept": list(plan.attendance_kept),
-                    "agenda_items": list(plan.presented_items),
-                    "note_entries": list(plan.note_entries),
-                },
+                session, "person.erase", "person", erasure.person_id, None,
+                {"erasure": erasure.erasure_id, "reason": f"made again after a restore (erasure of {when})",
+                 "directory_entry": "not in the restored library"},
             )  # fmt: skip
             session.execute(text("PRAGMA secure_delete = OFF"))
         self._checkpoint()
-        return plan, Changes(people=True, events=True, notes=True)
 
     def _plan(self, session: Session, person_id: int) -> ErasurePlan:
         person = self._person_row(session, person_id)
         fields_ = to_fields(person)
         linked = self._linked_events(session, person_id)
-        mentions = _Mentions(fields_, linked)
+        mentions = _person_mentions(fields_, linked, plain)
         removed, kept = [], []
         for row, event in session.execute(
             select(AttendanceRow, EventRow)
@@ -457,17 +546,18 @@ class PrivacyService:
             row.checked_in_at_utc, row.attended_minutes = None, None
         session.flush()
 
-    @staticmethod
-    def _erase_links_and_text(session: Session, person_id: int, mentions: _Mentions) -> None:
+    def _erase_text(self, session: Session, person_id: int | None, mentions: _Mentions) -> None:
+        """Clear links to the person and replace their names in every free text the library holds
+        (the audit trail's content apart: audit.redact does that)."""
         for item in session.scalars(select(AgendaItemRow)):
-            if item.presenter_id == person_id:
+            if person_id is not None and item.presenter_id == person_id:
                 item.presenter_id = None
             item.title = mentions.replace(item.event_id, item.title)
             item.questions = mentions.replace(item.event_id, item.questions)
         for entry in session.scalars(select(NoteEntryRow)):
-            if entry.speaker_id == person_id:
+            if person_id is not None and entry.speaker_id == person_id:
                 entry.speaker_id = None
-            if entry.owner_id == person_id:
+            if person_id is not None and entry.owner_id == person_id:
                 entry.owner_id = None
                 entry.owner = f"[{ERASED_LABEL}]"
             entry.text = mentions.replace(entry.event_id, entry.text)
@@ -477,12 +567,31 @@ class PrivacyService:
             event_id = events_of[amendment.entry_id]
             amendment.text = mentions.replace(event_id, amendment.text)
             amendment.reason = mentions.replace(event_id, amendment.reason)
+        for theme in session.scalars(select(NoteThemeRow)):
+            renamed = mentions.replace(events_of[theme.entry_id], theme.theme)
+            if renamed != theme.theme:  # part of the key: replaced by a new row
+                session.delete(theme)
+                session.flush()
+                if session.get(NoteThemeRow, (theme.entry_id, renamed)) is None:
+                    session.add(NoteThemeRow(entry_id=theme.entry_id, theme=renamed))
         for draft in session.scalars(select(NoteDraftRow)):
             draft.text = mentions.replace(draft.event_id, draft.text)
         for event in session.scalars(select(EventRow)):
-            event.executive_summary = mentions.replace(event.id, event.executive_summary)
-            event.objectives = mentions.replace(event.id, event.objectives)
-            event.key_questions = mentions.replace(event.id, event.key_questions)
+            for column in ("title", "objectives", "key_questions", "venue", "executive_summary"):
+                setattr(event, column, mentions.replace(event.id, getattr(event, column)))
+        for event_theme in session.scalars(select(EventThemeRow)):
+            event_theme.name = mentions.replace(event_theme.event_id, event_theme.name)
+        changed = []
+        for other in session.scalars(select(PersonRow).where(PersonRow.id != (person_id or -1))):
+            notes = mentions.erase_outside(other.notes)
+            if notes != other.notes:
+                other.notes = notes
+                changed.append((other.id, to_fields(other)))
+        if changed:
+            self.people.index.put(session, changed)
+        from msldesk.decks.assembly import erase_in_assembly_records  # loads python-pptx
+
+        erase_in_assembly_records(session, mentions.erase_outside)
         session.flush()
 
     def _erase_directory_entry(self, session: Session, person: PersonRow, plan: ErasurePlan) -> None:

@@ -9,7 +9,7 @@ import io
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -431,6 +431,17 @@ _SLIDE_SQL = (
     "v.sha256, v.file_ext, d.approval_code, d.approved_on, d.expires_on, d.withdrawn "
     "FROM slides s JOIN decks d ON d.id = s.deck_id JOIN deck_versions v ON v.id = s.version_id"
 )
+
+
+def erase_in_assembly_records(session: Session, erase: Callable[[str], str]) -> None:
+    """Rewrite the free text of the decks built so far (their titles, the file names they were
+    saved under, override reasons) through `erase`, in the caller's transaction: a person's erasure
+    removes their name from these records too."""
+    for assembly in session.scalars(select(AssemblyRow)):
+        assembly.title = erase(assembly.title)
+        assembly.output_path = erase(assembly.output_path)
+    for item in session.scalars(select(AssemblyItemRow)):
+        item.override_reason = erase(item.override_reason)
 
 
 def _generated_sources(slides: Sequence[GeneratedSlide], path: Path, label: str) -> list[SourceSlide]:

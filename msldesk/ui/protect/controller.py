@@ -261,7 +261,7 @@ class ProtectController(QObject):
             QMessageBox.Icon.Information,
             "Backup restored",
             f"The backup made on {local_time(result.info.created_at)} is restored.",
-            saved,
+            "\n\n".join(p for p in (result.erasure_note, saved) if p),
         )
 
     def restore(self) -> None:
