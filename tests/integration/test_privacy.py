@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import stat
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -97,8 +100,9 @@ def world(app):  # type: ignore[no-untyped-def]
 
 
 def _raw_hits(app, words: tuple[str, ...]) -> list[tuple[str, int, str, str]]:  # type: ignore[no-untyped-def]
-    """(table, rowid, column, word) for every stored value holding one of `words` (any case): plain
-    SQL on the database driver, below msldesk, over every table (FTS shadow tables included)."""
+    """(table, rowid, column, word) for every stored value holding one of `words` (any case, with or
+    without accents): plain SQL on the database driver, below msldesk, over every table (FTS shadow
+    tables included)."""
     hits = []
     with app.engine.connect() as connection:
         tables = [
@@ -119,9 +123,15 @@ def _raw_hits(app, words: tuple[str, ...]) -> list[tuple[str, int, str, str]]:  
                     if not isinstance(value, str):
                         continue
                     for word in words:
-                        if word.casefold() in value.casefold():
+                        if _folded(word) in _folded(value):
                             hits.append((table, row[0], column, word))
     return hits
+
+
+def _folded(text: str) -> str:
+    """Case, accents and compatibility forms dropped, written here so the test does not trust msldesk."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 # ------------------------------------------------------------------------------------------ export
@@ -362,3 +372,114 @@ def test_command_line_export_and_erase(
     assert "Erased person " + ana in capsys.readouterr().out
     assert main(["--data-dir", root, "people", "export-data", ana, "--out", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["person"]["email"] == ""
+
+
+# ------------------------------------------------------------------------- erasure is complete
+
+JOSE = ("José", "Müller-Ñúñez", "jose.mn@example.org")
+LI = ("小龙", "李", "xiaolong@example.cn")
+# Every trace of the two, folded: none may be left anywhere in the database after their erasure.
+TRACES = ("muller", "nunez", "李小龙", "小龙", JOSE[2], LI[2])
+
+
+@pytest.fixture
+def spelled(app, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """José Müller-Ñúñez and 李小龙 (neither paid), written every way free text may hold them."""
+    jose = app.people.add(PersonFields(JOSE[0], JOSE[1], email=JOSE[2]))[0].person_id
+    li = app.people.add(PersonFields(LI[0], LI[1], email=LI[2]))[0].person_id
+    ben = app.people.add(PersonFields("Ben", "Okafor", notes="Colleague of JOSE MULLER-NUNEZ"))[0].person_id
+    start = dt.datetime(2026, 3, 10, 9, tzinfo=BERLIN)
+    linked = _event(
+        app, "Advisory board with JOSE MULLER-NUNEZ", start, objectives="Hear josé müller-ñúñez first",
+        venue="Dr. Müller-Ñúñez's clinic",
+    )  # fmt: skip
+    app.events.add_attendee(linked, jose, AttendanceFields(invitation=Invitation.INVITED))
+    app.events.add_attendee(linked, ben, AttendanceFields(invitation=Invitation.INVITED))
+    other = _event(app, "李小龙顾问会议", start + dt.timedelta(days=7), objectives="听李小龙的意见")
+    # A note typed on a Mac arrives decomposed (NFD): the accents are characters of their own.
+    app.meetings.add_entry(other, unicodedata.normalize("NFD", "Ask José Müller-Ñúñez about dosing"))
+    app.meetings.add_entry(other, "李小龙说剂量需要调整")
+    app.meetings.add_entry(linked, "Ben agreed with muller-nunez")
+    app.meetings.save_draft(other, "MÜLLER-ÑÚÑEZ, JOSÉ to send slides")
+    app.meetings.set_executive_summary(other, "José Müller\u2011Ñúñez led; 李小龙 agreed.")
+    # Exports recorded in the audit trail, named after them.
+    app.outputs.attendees(linked, tmp_path / "JOSE MULLER-NUNEZ attendees.csv")
+    app.privacy.write_person_export(jose, tmp_path / unicodedata.normalize("NFD", "josé müller-ñúñez.json"))
+    app.outputs.attendees(other, tmp_path / "李小龙 attendees.csv")
+    app.assembly._record(  # a deck built for the board: its title and file name are recorded
+        "Briefing: JOSE MULLER-NUNEZ", tmp_path / "Müller-Ñúñez briefing.pptx", app.assembly.plan([])
+    )
+    assert len(_raw_hits(app, TRACES)) > 20  # everywhere, before
+    return {"jose": jose, "li": li, "ben": ben, "linked": linked, "other": other}
+
+
+def test_erasure_finds_every_spelling_of_the_name_everywhere(app, spelled) -> None:  # type: ignore[no-untyped-def]
+    app.privacy.erase_person(spelled["jose"], "JOSÉ MÜLLER-ÑÚÑEZ asked on 2026-11-20")
+    app.privacy.erase_person(spelled["li"], "request of 2026-11-21")
+
+    assert _raw_hits(app, TRACES) == []  # every table and column, audit content and file names too
+    assert app.events.get(spelled["linked"]).fields.title == "Advisory board with [Erased person]"
+    assert app.events.get(spelled["linked"]).fields.venue == "[Erased person]'s clinic"
+    assert app.events.get(spelled["other"]).fields.title == "[Erased person]顾问会议"
+    assert app.meetings.draft(spelled["other"]).text == "[Erased person] to send slides"
+    assert app.meetings.executive_summary(spelled["other"]) == "[Erased person] led; [Erased person] agreed."
+    assert app.people.get(spelled["ben"]).fields.notes == "Colleague of [Erased person]"
+    files = [r.after["file"] for r in app.audit.recent(1000) if r.action.startswith("export.")]
+    assert files and all("[Erased person]" in f for f in files)
+    assert app.audit.verify().ok
+
+
+def _ledger_is_private_and_nameless(app) -> None:  # type: ignore[no-untyped-def]
+    ledger = app.paths.erasures
+    assert stat.S_IMODE(os.stat(ledger).st_mode) == 0o600
+    held = _folded(ledger.read_text(encoding="utf-8"))
+    assert not any(_folded(t) in held for t in (*TRACES, "jose", "李"))
+
+
+def test_restoring_an_older_backup_erases_them_again(app, spelled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    before = app.backups.create(tmp_path / "before.msldesk-backup")
+    app.privacy.erase_person(spelled["jose"], "request of 2026-11-20")
+    app.privacy.erase_person(spelled["li"], "request of 2026-11-21")
+    _ledger_is_private_and_nameless(app)
+
+    result = app.backups.restore(before.path)
+    assert result.erasures_reapplied == 2
+    assert result.erasure_note.startswith("2 erasures made since this backup were applied again")
+    assert _raw_hits(app, TRACES) == []
+    assert app.people.get(spelled["jose"]).display_name == f"Erased person {spelled['jose']}"
+    assert app.audit.verify().ok
+
+    # The library as it was before the restore already held the erasures: nothing to make again.
+    assert result.safety_backup is not None
+    assert app.backups.restore(result.safety_backup).erasures_reapplied == 0
+
+
+def test_restoring_a_backup_from_before_the_person_was_added_still_erases_their_name(
+    app, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The backup never had their directory entry, only notes naming them: the ledger's digests find
+    the name in its text without the ledger holding the name."""
+    event = _event(app, "Cardiology board", dt.datetime(2026, 5, 5, 9, tzinfo=BERLIN))
+    app.meetings.add_entry(event, "Call Jose Muller-Nunez next week")
+    before = app.backups.create(tmp_path / "before.msldesk-backup")
+    jose = app.people.add(PersonFields(JOSE[0], JOSE[1], email=JOSE[2]))[0].person_id
+    app.privacy.erase_person(jose, "request")
+
+    result = app.backups.restore(before.path, safety_backup=False)
+    assert result.erasures_reapplied == 1 and _raw_hits(app, TRACES) == []
+    assert [e.fields.text for e in app.meetings.entries(event)] == ["Call [Erased person] next week"]
+
+
+def test_command_line_restore_says_erasures_were_made_again(
+    app, spelled, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.cli import main
+
+    before = app.backups.create(tmp_path / "before.msldesk-backup")
+    app.privacy.erase_person(spelled["jose"], "request")
+    root = str(app.paths.root)
+    app.close()
+    assert main(["--data-dir", root, "restore", str(before.path)]) == 0
+    assert "1 erasure made since this backup was applied again" in capsys.readouterr().out
+    assert main(["--data-dir", root, "restore", str(before.path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["erasures_reapplied"] == 1
