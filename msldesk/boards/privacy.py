@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
 from msldesk.audit import AuditRow
-from msldesk.boards.erasures import Erasure, ErasureLedger, new_erasure_id
+from msldesk.boards.erasures import Erasure, ErasureLedger, ErasureLedgerError, new_erasure_id
 from msldesk.boards.events import attendance_fields, event_fields
 from msldesk.boards.names import (
     EMAIL,
@@ -441,7 +441,15 @@ class PrivacyService:
         the person is found by id, or by their digests when the id now names someone else, and
         erased as before; a person the backup does not know is still erased from its free text.
         Returns how many erasures were made again."""
-        erasures = self.ledger.erasures()
+        try:
+            erasures = self.ledger.erasures()
+        except ErasureLedgerError as exc:
+            raise ErasureLedgerError(
+                "The backup is restored, but the list of erasures is damaged, so people erased since "
+                "the backup may be back in the library. Put back a good copy of erasures.json and "
+                "restore the backup again.",
+                exc.details,
+            ) from exc
         if not erasures:
             return 0
         digest = self.ledger.digest()

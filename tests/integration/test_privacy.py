@@ -483,3 +483,13 @@ def test_command_line_restore_says_erasures_were_made_again(
     assert "1 erasure made since this backup was applied again" in capsys.readouterr().out
     assert main(["--data-dir", root, "restore", str(before.path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["erasures_reapplied"] == 1
+
+
+def test_a_damaged_erasure_list_refuses_the_erasure_and_changes_nothing(app, spelled) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.boards.erasures import ErasureLedgerError
+
+    app.paths.erasures.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ErasureLedgerError, match="damaged"):
+        app.privacy.erase_person(spelled["jose"], "request")
+    assert app.people.get(spelled["jose"]).fields.last_name == JOSE[1]
+    assert app.paths.erasures.read_text(encoding="utf-8") == "{not json"
