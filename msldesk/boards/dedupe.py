@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from msldesk.boards.entry_text import UNSPLIT_LETTERS
 from msldesk.boards.npi import is_valid_npi, normalise_npi
 from msldesk.boards.records import DuplicateGroup, PersonFields
 
@@ -34,8 +35,6 @@ _SUFFIXES = frozenset(
     "md phd pharmd mph msc ms mba mbbs mbchb dnp rn np pa pac facc facp facs frcp frcpc frcs dds dmd "
     "dvm jr sr ii iii iv".split()
 )
-# Letters NFKD does not split into a base letter and an accent.
-_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
 _NON_WORD = re.compile(r"[^\w]+")
 
 _INSTITUTION_WORDS = {
@@ -70,7 +69,7 @@ _INSTITUTION_NOISE = frozenset("the of and at for a inc llc ltd pc pllc".split()
 @lru_cache(maxsize=200_000)
 def _fold(text: str) -> str:
     """Lower case, no accents, punctuation to spaces, apostrophes dropped ("O'Brien" -> "obrien")."""
-    text = text.casefold().translate(_LETTERS).replace("'", "").replace("\u2019", "")
+    text = text.casefold().translate(UNSPLIT_LETTERS).replace("'", "").replace("\u2019", "")
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
