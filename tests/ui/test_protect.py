@@ -601,3 +601,18 @@ def test_erase_dialog_says_what_is_kept_and_needs_a_reason(qtbot) -> None:  # ty
     qtbot.addWidget(unpaid)
     unpaid_text = " ".join(label.text() for label in unpaid.findChildren(QLabel))
     assert "nothing is kept" in unpaid_text and "Erased person 8" in unpaid_text
+
+
+def test_the_restored_message_says_erasures_were_made_again(make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.backup import BackupInfo, RestoreResult
+
+    window, _context = make_window(seed_demo=False)
+    info = BackupInfo(
+        tmp_path / "b.msldesk-backup", dt.datetime(2026, 11, 1, tzinfo=dt.UTC), "1", "r", {}, 0, 0,
+        "passphrase", True,
+    )  # fmt: skip
+    window.protect.show_restored(RestoreResult(info, tmp_path / "saved.msldesk-backup", 2))
+    box = window.protect.last_box
+    assert "2 erasures made since this backup were applied again" in box.informativeText()
+    assert "saved.msldesk-backup" in box.informativeText()
+    box.close()
