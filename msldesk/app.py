@@ -95,8 +95,11 @@ class App:
             self.sessions, self.people, self.events, self.audit,
             ErasureLedger(self.paths.erasures, self.library_key.key),
         )  # fmt: skip
-        # A backup made before an erasure must not bring the erased person back.
+        # A backup made before an erasure must not bring the erased person back: erasures are made
+        # again after a restore, and at start too (a restore cut short by a power cut, a database
+        # file put back by hand). Nothing to do costs one small file read.
         self.backups.after_restore = self.privacy.reapply_erasures
+        self.erasures_reapplied = self.privacy.reapply_erasures()
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.

@@ -493,3 +493,27 @@ def test_a_damaged_erasure_list_refuses_the_erasure_and_changes_nothing(app, spe
         app.privacy.erase_person(spelled["jose"], "request")
     assert app.people.get(spelled["jose"]).fields.last_name == JOSE[1]
     assert app.paths.erasures.read_text(encoding="utf-8") == "{not json"
+
+
+def test_a_restore_cut_short_before_the_erasures_makes_them_at_the_next_start(
+    app, spelled, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.app import App
+
+    before = app.backups.create(tmp_path / "before.msldesk-backup")
+    app.privacy.erase_person(spelled["jose"], "request")
+
+    def power_cut() -> int:
+        raise KeyboardInterrupt("power cut")
+
+    app.backups.after_restore = power_cut  # the old database is in place, the erasure not made again
+    with pytest.raises(KeyboardInterrupt):
+        app.backups.restore(before.path, safety_backup=False)
+    app.close()
+    again = App(app.paths.root)
+    try:
+        assert again.erasures_reapplied == 1
+        assert _raw_hits(again, ("muller", "nunez", JOSE[2])) == []
+        assert again.audit.verify().ok
+    finally:
+        again.close()
