@@ -435,13 +435,22 @@ _SLIDE_SQL = (
 
 def erase_in_assembly_records(session: Session, erase: Callable[[str], str]) -> None:
     """Rewrite the free text of the decks built so far (their titles, the file names they were
-    saved under, override reasons) through `erase`, in the caller's transaction: a person's erasure
-    removes their name from these records too."""
+    saved under, override reasons) and the names of saved collections through `erase`, in the
+    caller's transaction: a person's erasure removes their name from these records too."""
     for assembly in session.scalars(select(AssemblyRow)):
         assembly.title = erase(assembly.title)
         assembly.output_path = erase(assembly.output_path)
     for item in session.scalars(select(AssemblyItemRow)):
         item.override_reason = erase(item.override_reason)
+    names = set(session.scalars(select(CollectionRow.name)))
+    for collection in session.scalars(select(CollectionRow).order_by(CollectionRow.id)):
+        renamed = erase(collection.name)
+        if renamed != collection.name:
+            if renamed in names:  # names are unique: "[Erased person] slides" twice
+                renamed = f"{renamed} ({collection.id})"
+            names.discard(collection.name)
+            names.add(renamed)
+            collection.name = renamed
 
 
 def _generated_sources(slides: Sequence[GeneratedSlide], path: Path, label: str) -> list[SourceSlide]:

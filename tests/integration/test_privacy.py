@@ -409,6 +409,7 @@ def spelled(app, tmp_path: Path):  # type: ignore[no-untyped-def]
     app.assembly._record(  # a deck built for the board: its title and file name are recorded
         "Briefing: JOSE MULLER-NUNEZ", tmp_path / "Müller-Ñúñez briefing.pptx", app.assembly.plan([])
     )
+    app.assembly.save_collection("Slides for Dr. Müller-Ñúñez", [])
     assert len(_raw_hits(app, TRACES)) > 20  # everywhere, before
     return {"jose": jose, "li": li, "ben": ben, "linked": linked, "other": other}
 
@@ -424,6 +425,7 @@ def test_erasure_finds_every_spelling_of_the_name_everywhere(app, spelled) -> No
     assert app.meetings.draft(spelled["other"]).text == "[Erased person] to send slides"
     assert app.meetings.executive_summary(spelled["other"]) == "[Erased person] led; [Erased person] agreed."
     assert app.people.get(spelled["ben"]).fields.notes == "Colleague of [Erased person]"
+    assert [c.name for c in app.assembly.collections()] == ["Slides for [Erased person]"]
     files = [r.after["file"] for r in app.audit.recent(1000) if r.action.startswith("export.")]
     assert files and all("[Erased person]" in f for f in files)
     assert app.audit.verify().ok
