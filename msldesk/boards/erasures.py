@@ -45,7 +45,7 @@ class Erasure:
     erasure_id: str
     person_id: int
     erased_at: dt.datetime  # aware, UTC
-    identity: tuple[str, ...]  # digests of the full name and email the directory entry had
+    identity: tuple[str, str]  # digests of the full name and email the directory entry had ("": none)
     forms: tuple[Form, ...]  # every form of their names, keys as digests
 
 
@@ -71,7 +71,7 @@ class ErasureLedger:
                     str(e["erasure_id"]),
                     int(e["person_id"]),
                     dt.datetime.fromisoformat(e["erased_at"]),
-                    tuple(str(d) for d in e["identity"]),
+                    (str(e["identity"][0]), str(e["identity"][1])),
                     tuple(Form(str(k), int(n), str(t), bool(c)) for k, n, t, c in e["forms"]),
                 )  # fmt: skip
                 for e in data["erasures"]

@@ -158,11 +158,11 @@ def _person_mentions(person: PersonFields, linked: set[int], digest: Callable[[s
     )
 
 
-def _identity(person: PersonFields, digest: Callable[[str], str]) -> tuple[str, ...]:
-    """Digests that tell whether a directory entry is this person: the full name, the email."""
+def _identity(person: PersonFields, digest: Callable[[str], str]) -> tuple[str, str]:
+    """Digests that tell whether a directory entry is this person: (full name, email), "" if none."""
     name = " ".join(name_words(person.first_name) + name_words(person.last_name))
     email = person.email.strip()
-    return tuple(digest(k) for k in (name, email_key(email) if "@" in email else "") if k)
+    return digest(name) if name else "", digest(email_key(email)) if "@" in email else ""
 
 
 class PrivacyService:
@@ -471,13 +471,16 @@ class PrivacyService:
         return made
 
     def _find_erased(self, erasure: Erasure, digest: Callable[[str], str]) -> int | None:
-        identity = set(erasure.identity)
+        """Their directory entry in the restored library: the same id with the same name or email,
+        else (a backup of another library) the entry with the same email. A namesake elsewhere is
+        not them: erasing the wrong person cannot be undone."""
+        name, email = erasure.identity
         with self.sessions() as session:
             row = session.get(PersonRow, erasure.person_id)
-            if row is not None and identity & set(_identity(to_fields(row), digest)):
+            if row is not None and {name, email} & set(_identity(to_fields(row), digest)) - {""}:
                 return row.id
             for row in session.scalars(select(PersonRow).order_by(PersonRow.id)):
-                if identity & set(_identity(to_fields(row), digest)):
+                if email and _identity(to_fields(row), digest)[1] == email:
                     return row.id
         return None
 
