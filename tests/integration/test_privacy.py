@@ -519,3 +519,25 @@ def test_a_restore_cut_short_before_the_erasures_makes_them_at_the_next_start(
         assert again.audit.verify().ok
     finally:
         again.close()
+
+
+def test_a_namesake_in_another_librarys_backup_keeps_their_directory_entry(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Erasing the wrong person cannot be undone: in a backup of another library, the entry under the
+    erased person's id, or with their name but another email, is someone else."""
+    from msldesk.app import App
+
+    jose = app.people.add(PersonFields(JOSE[0], JOSE[1], email=JOSE[2]))[0].person_id
+    other = App(tmp_path / "other", encryption=False)  # its backup opens anywhere, without a passphrase
+    try:
+        stranger = other.people.add(PersonFields("Ana", "Lima"))[0].person_id
+        namesake = other.people.add(PersonFields(JOSE[0], JOSE[1], email="another@example.org"))[0].person_id
+        backup = other.backups.create(tmp_path / "other.msldesk-backup")
+    finally:
+        other.close()
+    assert stranger == jose
+    app.privacy.erase_person(jose, "request")
+
+    result = app.backups.restore(backup.path, safety_backup=False)
+    assert result.erasures_reapplied == 1
+    assert app.people.get(stranger).fields.last_name == "Lima"
+    assert app.people.get(namesake).fields.email == "another@example.org"
