@@ -21,6 +21,9 @@ from functools import lru_cache
 from msldesk.boards.entry_text import fold
 
 FULL, EMAIL, FAMILY, SHORT_FAMILY, GIVEN = "full", "email", "family", "short family", "given"
+# One word of the name. Never a match on its own: a text none of whose words is one cannot hold the
+# name, which spares looking up every run of words (most texts name nobody).
+WORD = "word"
 # Courtesy titles taken with the name that follows them: "Dr. Souza" becomes "[Erased person]".
 _TITLES = frozenset({"dr", "prof"})
 _AFTER_TITLE = re.compile(r"\.?\s+")
@@ -52,48 +55,50 @@ class _Word:
     unspaced: bool  # a Han or kana character: a word of its own
 
 
+# Scripts written without spaces between words (Chinese, Japanese, half-width kana included).
+_UNSPACED = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff65-\uff9f\U00020000-\U0003134f"
+)
+
+
+@lru_cache(maxsize=1)
+def _word_pattern() -> re.Pattern[str]:
+    """A word: a letter or digit, then letters, digits and marks (an accent typed as its own
+    character stays in its word); or one character of a script written without spaces."""
+    marks = []  # the combining marks, as ranges for a character class (built once, on first use)
+    start = None
+    # Where Unicode has marks at all (Han, Hangul syllables, surrogates and private use have none).
+    codes = [range(0x300, 0x3400), range(0xA000, 0xAC00), range(0xF900, 0x1E960), range(0xE0100, 0xE01F0)]
+    for code in [c for block in codes for c in block] + [0x10FFFF]:
+        mark = unicodedata.category(chr(code)).startswith("M")
+        if mark and start is None:
+            start = code
+        elif not mark and start is not None:
+            marks.append(f"{chr(start)}-{chr(code - 1)}")
+            start = None
+    letter = f"[^\\W_{_UNSPACED}]"
+    return re.compile(f"(?P<unspaced>[{_UNSPACED}])|{letter}(?:{letter}|[{''.join(marks)}])*")
+
+
+def _quick_words(text: str) -> set[str]:
+    """The distinct words of a text, unfolded (for the quick "may it hold the name?" test)."""
+    return {m.group() for m in _word_pattern().finditer(text)}
+
+
 def _unspaced(ch: str) -> bool:
-    """Scripts written without spaces between words (Chinese, Japanese)."""
-    code = ord(ch)
-    return (
-        0x3040 <= code <= 0x30FF  # hiragana, katakana
-        or 0x31F0 <= code <= 0x31FF
-        or 0x3400 <= code <= 0x4DBF  # Han
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x3134F
-    )
+    return bool(re.fullmatch(f"[{_UNSPACED}]", ch))
 
 
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    return fold(ch)
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
 
 
 def _words(text: str) -> list[_Word]:
-    found: list[_Word] = []
-    start, parts = -1, []
-
-    def close(end: int) -> None:
-        nonlocal start
-        if start >= 0:
-            found.append(_Word(start, end, "".join(parts), False))
-            start = -1
-
-    for index, ch in enumerate(text):
-        if _unspaced(ch):
-            close(index)
-            found.append(_Word(index, index + 1, _fold_char(ch), True))
-            continue
-        folded = _fold_char(ch)
-        if folded and folded.isalnum():
-            if start < 0:
-                start, parts = index, []
-            parts.append(folded)
-        elif not (start >= 0 and not folded and unicodedata.combining(ch)):  # an accent typed apart
-            close(index)
-    close(len(text))
-    return found
+    return [
+        _Word(m.start(), m.end(), _fold_word(m.group()), m.lastgroup == "unspaced")
+        for m in _word_pattern().finditer(text)
+    ]
 
 
 def name_words(name: str) -> tuple[str, ...]:
@@ -143,16 +148,27 @@ def person_forms(
         add(first_given, GIVEN, capitalised=True)
     if "@" in email:
         forms.append(Form(digest(email_key(email)), 0, EMAIL, False, label))
+    for word in dict.fromkeys(given_words + family_words):
+        forms.append(Form(digest(word), 1, WORD))
     return forms
 
 
 class NameFinder:
     """Finds and replaces the given forms in free text (see the module docstring)."""
 
-    def __init__(self, forms: Iterable[Form], digest: Callable[[str], str] = plain) -> None:
-        self.digest = digest
+    def __init__(
+        self, forms: Iterable[Form], digest: Callable[[str], str] = plain, tiers: Iterable[str] | None = None
+    ) -> None:
+        """`tiers`: which kinds of form count (all by default)."""
+        # Names repeat, and so do the words around them: each is digested once.
+        self.digest = lru_cache(maxsize=65536)(digest)
+        forms = list(forms)
+        self.words = {f.key for f in forms if f.tier == WORD}
+        wanted = None if tiers is None else set(tiers)
         self.forms: dict[str, Form] = {}
         for form in forms:  # the same words as a full name and as a first name: the full name wins
+            if form.tier == WORD or (wanted is not None and form.tier not in wanted):
+                continue
             known = self.forms.get(form.key)
             if known is None or (known.capitalised and not form.capitalised):
                 self.forms[form.key] = form
@@ -175,7 +191,10 @@ class NameFinder:
                 if form is not None and form.words == 0:
                     found.append((match.start(), match.end(), form))
                     taken.append((match.start(), match.end()))
-        words = _words(text)
+        if self.words and not any(self.digest(_fold_word(w)) in self.words for w in _quick_words(text)):
+            words: list[_Word] = []
+        else:
+            words = _words(text)
         index = 0
         while index < len(words):
             hit = self._match_at(text, words, index)

@@ -132,8 +132,8 @@ class _Mentions:
 
     def __init__(self, forms: list[Form], digest: Callable[[str], str], linked_events: set[int]) -> None:
         self.everywhere = NameFinder(forms, digest)
-        self.anywhere = NameFinder([f for f in forms if f.tier in (FULL, EMAIL)], digest)
-        self.outside = NameFinder([f for f in forms if f.tier in (FULL, EMAIL, FAMILY)], digest)
+        self.anywhere = NameFinder(forms, digest, (FULL, EMAIL))
+        self.outside = NameFinder(forms, digest, (FULL, EMAIL, FAMILY))
         self.linked_events = linked_events
 
     def _finder(self, event_id: int) -> NameFinder:

@@ -36,8 +36,9 @@ def test_a_chinese_name_is_found_inside_a_sentence_but_not_its_parts_alone() -> 
     finder = NameFinder(person_forms("小龙", "李", label="X"))
     assert finder.replace("李小龙说剂量需要调整") == "[X]说剂量需要调整"
     assert finder.replace("小李和李四") == "小李和李四"  # a one-character family name is not a name alone
+    assert NameFinder(person_forms("小龙", "李"), tiers=[FULL]).replace("小龙来了") == "小龙来了"
     assert (
-        NameFinder(f for f in person_forms("小龙", "李") if f.tier == FULL).replace("小龙来了") == "小龙来了"
+        NameFinder(person_forms("ｼｮｳ", "ﾀﾅｶ"), tiers=[FULL]).replace("田中 タナカショウです") == "田中 []です"
     )
 
 
