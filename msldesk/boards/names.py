@@ -42,7 +42,7 @@ class Form:
 
     key: str  # the folded words joined by one space ("@address" for an email), through the digest
     words: int  # how many words (0: an email address)
-    tier: str  # FULL, EMAIL, FAMILY, SHORT_FAMILY or GIVEN: callers choose which count where
+    tier: str  # FULL, EMAIL, FAMILY, SHORT_FAMILY, GIVEN (callers choose which count where) or WORD
     capitalised: bool = False  # a first name alone counts only capitalised: "Will" is a name, "will" not
     label: str = ""  # what a replacement writes, in brackets
 
@@ -119,7 +119,7 @@ def person_forms(
 ) -> list[Form]:
     """Every form of one person's name the finder knows: the full name in either order (and the first
     given name with the family name), the email address, the family name alone (SHORT_FAMILY when it
-    has only two letters, like "Wu") and the first given name alone (capitalised)."""
+    has only two letters, like "Wu"), the first given name alone (capitalised), and each WORD."""
     given_words, family_words = name_words(given), name_words(family)
     forms: list[Form] = []
 
@@ -174,9 +174,6 @@ class NameFinder:
                 self.forms[form.key] = form
         self.sizes = sorted({f.words for f in self.forms.values() if f.words}, reverse=True)
         self.emails = any(f.words == 0 for f in self.forms.values())
-
-    def __bool__(self) -> bool:
-        return bool(self.forms)
 
     def spans(self, text: str) -> list[tuple[int, int, Form]]:
         """(start, end, form) of each name found, in order, not overlapping (an email wins over the
