@@ -43,6 +43,7 @@ class App:
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
         from msldesk.decks.assembly import AssemblyService
+        from msldesk.decks.package import PackageLimits
         from msldesk.decks.service import DeckService
         from msldesk.decks.store import DeckStore
         from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
@@ -69,6 +70,8 @@ class App:
             timeout_seconds=self.settings.render_timeout_seconds,
             batch_size=self.settings.render_batch_size,
             processes=self.settings.render_processes,
+            max_slides=self.settings.render_max_slides,
+            memory_limit_bytes=max(0, self.settings.render_memory_limit_mb) * 1024**2,
         )
         store = DeckStore(self.paths.store)
         self.decks = DeckService(
@@ -78,6 +81,7 @@ class App:
             renderer,
             expiring_within_days=self.settings.expiring_within_days,
             today=today,
+            package_limits=PackageLimits(max_slides=max(1, self.settings.import_max_slides)),
         )
         self.assembly = AssemblyService(
             self.sessions,

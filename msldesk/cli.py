@@ -163,6 +163,8 @@ def _cmd_import(app: Any, args: argparse.Namespace) -> int:
                 line += f"  (deck {outcome.deck_id}, {outcome.slides} slides)"
             if outcome.status == "failed":
                 line += f"  {outcome.error_kind}: {outcome.message}"
+            elif outcome.message:
+                line += f"  note: {outcome.message}"  # e.g. only the first slides were imported
             print(line)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
@@ -311,7 +313,11 @@ def _cmd_thumbnails(app: Any, args: argparse.Namespace) -> int:
     app.decks.render_thumbnails(progress, retry_failed=args.retry_failed)
     if interactive:
         print(file=sys.stderr)
-    failed = [d for d in app.decks.list_decks() if d.thumbnail_state == "failed"]
+    decks = app.decks.list_decks()
+    for deck in decks:
+        if deck.thumbnail_note:
+            print(f"note for deck {deck.deck_id} ({deck.title}): {deck.thumbnail_note}")
+    failed = [d for d in decks if d.thumbnail_state == "failed"]
     for deck in failed:
         print(f"no thumbnails for deck {deck.deck_id} ({deck.title}): {deck.thumbnail_error}")
     return EXIT_SOME_FAILED if failed else EXIT_OK

@@ -17,6 +17,9 @@ class Settings:
     render_timeout_seconds: int = 120
     render_batch_size: int = 8
     render_processes: int = 2
+    render_max_slides: int = 500  # slides of one deck that get thumbnails; the rest show titles
+    render_memory_limit_mb: int = 4096  # LibreOffice's address space (Linux, macOS); 0: no limit
+    import_max_slides: int = 2000  # slides of one deck that are imported and indexed
 
     @classmethod
     def load(cls, path: Path) -> Settings:

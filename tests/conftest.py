@@ -230,6 +230,21 @@ class DeckFactory:
                 out.writestr(f"customXml/item{n}.xml", b"<a/>")
         return path
 
+    def repeated_slide(self, name: str | Path, times: int, source: Path | None = None) -> Path:
+        """A hostile deck whose slide list names its first slide `times` times (a few KB on disk;
+        the field saw 15,000 in a 71 KB file)."""
+        import re
+
+        source = source or self.pptx(f"one-slide-for-{Path(name).stem}.pptx", [("Same slide", "again", "")])
+        with zipfile.ZipFile(source) as package:
+            xml = package.read("ppt/presentation.xml").decode("utf-8")
+        slide_list = re.search(r"<p:sldIdLst>(.*?)</p:sldIdLst>", xml, re.S)
+        first = re.search(r'r:id="([^"]+)"', slide_list.group(1)) if slide_list else None
+        assert slide_list and first, "the source deck should have a slide"
+        entries = "".join(f'<p:sldId id="{256 + n}" r:id="{first.group(1)}"/>' for n in range(times))
+        xml = xml.replace(slide_list.group(1), entries)
+        return self.rewrite(source, name, replace={"ppt/presentation.xml": xml.encode("utf-8")})
+
     def truncated(self, name: str | Path, source: Path, fraction: float = 0.5) -> Path:
         data = Path(source).read_bytes()
         path = self.path(name)

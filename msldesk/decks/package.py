@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import shutil
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,8 @@ class PackageLimits:
     max_ratio: int = 200  # uncompressed / compressed, checked for entries over ratio_floor_bytes
     ratio_floor_bytes: int = 16 * 1024**2
     max_xml_part_bytes: int = 64 * 1024**2
+    # A 71 KB file can list one slide 15,000 times: only the first max_slides are read and indexed.
+    max_slides: int = 2000
 
 
 DEFAULT_LIMITS = PackageLimits()
@@ -439,10 +443,10 @@ def _core_title(package: _Package) -> str:
     return ""
 
 
-def _slide_parts(package: _Package, main: str) -> list[str]:
-    root = package.xml(main)
-    rels = package.rels(main)
-    slides = []
+def _slide_list(
+    root: etree._Element, rels: dict[str, tuple[str, str]]
+) -> Iterator[tuple[etree._Element, str]]:
+    """Each entry of the presentation's slide list that names a slide part, with that part."""
     for child in root:
         if _local(child.tag) != "sldIdLst":
             continue
@@ -450,8 +454,46 @@ def _slide_parts(package: _Package, main: str) -> list[str]:
             # sldId carries a numeric id and r:id; the relationship id is the namespaced one.
             rel_id = next((v for k, v in sld_id.attrib.items() if k.endswith("}id")), None)
             if rel_id and rel_id in rels:
-                slides.append(rels[rel_id][1])
-    return slides
+                yield sld_id, rels[rel_id][1]
+
+
+def _slide_parts(package: _Package, main: str) -> list[str]:
+    return [part for _entry, part in _slide_list(package.xml(main), package.rels(main))]
+
+
+def write_first_slides(source: Path, target: Path, keep: int) -> int:
+    """How many slides `source` lists. When that is more than `keep`, also write `target`: a copy
+    whose slide list ends after the first `keep` slides (every part is copied as it is), so that
+    LibreOffice is never handed the thousands of slides a small hostile file can list."""
+    package = open_package(source)
+    try:
+        main, _content = _main_part(package)
+        root = package.xml(main)
+        entries = list(_slide_list(root, package.rels(main)))
+        if len(entries) <= keep:
+            return len(entries)
+        for entry, _part in entries[keep:]:
+            parent = entry.getparent()
+            if parent is not None:
+                parent.remove(entry)
+        data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        main_name = package.part_name(main)
+        try:
+            with open(target, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in package.zip.infolist():
+                    copy = zipfile.ZipInfo(info.filename, info.date_time)
+                    copy.compress_type, copy.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+                    if info.filename.lstrip("/") == main_name:
+                        out.writestr(copy, data)
+                        continue
+                    copy.file_size = info.file_size  # so a large part gets its zip64 header
+                    with package.zip.open(info) as part, out.open(copy, "w") as written:
+                        shutil.copyfileobj(part, written, 1024 * 1024)
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, ValueError) as exc:
+            raise DamagedDeckError(f"A part of the deck is damaged and cannot be copied: {exc}") from exc
+        return len(entries)
+    finally:
+        package.close()
 
 
 def file_too_large(limit: int) -> TooLargeError:
@@ -492,7 +534,15 @@ def _read_package(package: _Package, file_name: str) -> DeckContent:
     warnings: list[str] = []
     layout_names: dict[str, str] = {}
     slides: list[SlideContent] = []
-    for number, part in enumerate(_slide_parts(package, main), start=1):
+    parts = _slide_parts(package, main)
+    limit = package.limits.max_slides
+    if len(parts) > limit:
+        warnings.append(
+            f"This deck lists {len(parts):,} slides; only the first {limit:,} were imported "
+            f"(the library takes at most {limit:,} slides from one deck)."
+        )
+        parts = parts[:limit]
+    for number, part in enumerate(parts, start=1):
         slides.append(_read_slide(package, part, number, layout_names, warnings))
     title = _core_title(package) or next((s.title for s in slides if s.title), "")
     title = title or Path(file_name).stem

@@ -80,6 +80,7 @@ class DeckInfo:
     thumbnail_error: str
     warnings: tuple[str, ...]
     preview_pdf: str | None
+    thumbnail_note: str = ""  # rendered, but not every slide (a deck past the render limit)
 
 
 @dataclass(frozen=True)

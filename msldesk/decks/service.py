@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from msldesk import audit
 from msldesk.changes import Changes
 from msldesk.decks.importer import DeckImporter
+from msldesk.decks.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import DeckRow, DeckTagRow, DeckVersionRow, SlideRow, SlideTagRow
 from msldesk.decks.records import (
     DeckInfo,
@@ -56,13 +57,14 @@ class DeckService:
         renderer: SlideRenderer,
         expiring_within_days: int = 30,
         today: dt.date | None = None,
+        package_limits: PackageLimits = DEFAULT_LIMITS,
     ) -> None:
         self.sessions = sessions
         self.store = store
         self.cache = cache
         self.renderer = renderer
         self.index = SlideSearchIndex()
-        self.importer = DeckImporter(sessions, store, self.index)
+        self.importer = DeckImporter(sessions, store, self.index, package_limits)
         self.expiring_within_days = expiring_within_days
         self._today = today  # fixed in tests; None means the real date
 
@@ -136,7 +138,9 @@ class DeckService:
                     slides_removed=version.slides_removed,
                     imported_at=version.imported_at,
                     thumbnail_state=version.thumbnail_state,
-                    thumbnail_error=version.thumbnail_error,
+                    # The column holds the failure, or for rendered decks a note (slides left out).
+                    thumbnail_error=version.thumbnail_error if version.thumbnail_state != "done" else "",
+                    thumbnail_note=version.thumbnail_error if version.thumbnail_state == "done" else "",
                     warnings=tuple(w for w in version.warnings.split("\n") if w),
                     preview_pdf=str(preview) if version.thumbnail_state == "done" else None,
                 )
@@ -325,7 +329,9 @@ class DeckService:
         ]
 
     def _thumbnail(self, sha256: str, state: str, number: int) -> str | None:
-        return str(self.cache.slide_png(sha256, number)) if state == "done" else None
+        if state != "done" or number > self.renderer.max_slides:
+            return None  # slides past the render limit show their titles
+        return str(self.cache.slide_png(sha256, number))
 
     # ---- search -------------------------------------------------------------------------------
 
@@ -395,22 +401,23 @@ class DeckService:
             return Changes()
         by_sha: dict[str, list[int]] = {}
         jobs: list[RenderJob] = []
-        cached: list[str] = []
+        cached: list[tuple[str, int]] = []
         for version_id, sha, ext, count in versions:
             if sha in by_sha:
                 by_sha[sha].append(version_id)
                 continue
             by_sha[sha] = [version_id]
-            if self.cache.is_complete(sha, count):
-                cached.append(sha)  # rendered before (same content elsewhere): reuse
+            if self.cache.is_complete(sha, self.renderer.pages_for(count)):
+                cached.append((sha, count))  # rendered before (same content elsewhere): reuse
             else:
                 jobs.append(RenderJob(sha, self.store.path_for(sha, ext), count))
-        for sha in cached:
-            self._set_thumbnail_state(by_sha[sha], "done", "")
+        for sha, count in cached:
+            self._set_thumbnail_state(by_sha[sha], "done", self.renderer.partial_note(count))
         if not self.renderer.available:
             return Changes(thumbnails=bool(cached))
         for result in self.renderer.render(jobs, progress, cancel):
-            self._set_thumbnail_state(by_sha[result.sha256], "done" if result.ok else "failed", result.error)
+            state, message = ("done", result.note) if result.ok else ("failed", result.error)
+            self._set_thumbnail_state(by_sha[result.sha256], state, message)
         return Changes(thumbnails=True)
 
     def _set_thumbnail_state(self, version_ids: list[int], state: str, error: str) -> None:

@@ -6,19 +6,20 @@ soffice exits 0 even when it could not convert, so success is judged by the PDF 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from msldesk.decks.package import write_first_slides
+from msldesk.decks.soffice import GroupProcess
+from msldesk.errors import DeckImportError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 
@@ -41,6 +42,9 @@ INSTALL_HINT = (
     "Until then slides show their titles."
 )
 _PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe
+# A deck's time limit is timeout_seconds plus this per slide (one 48-slide deck took 17 s).
+SECONDS_PER_SLIDE = 1.0
+POLL_SECONDS = 0.2  # how soon a cancel, a finished deck or a time limit is noticed
 
 
 def find_soffice(configured: str = "") -> str | None:
@@ -66,6 +70,7 @@ class RenderResult:
     ok: bool
     pages: int = 0
     error: str = ""
+    note: str = ""  # on success: what the user should know (only some slides were rendered)
 
 
 class ThumbnailCache:
@@ -87,6 +92,20 @@ class ThumbnailCache:
         )
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A job as handed to LibreOffice: the file to convert (a copy cut to the first `pages`
+    slides when the deck lists more) and the note to show when not every slide is rendered."""
+
+    job: RenderJob
+    source: Path
+    pages: int
+    note: str = ""
+
+
+_Converted = tuple[list[_Prepared], Path, dict[str, str]]  # decks, their PDF folder, errors by sha256
+
+
 class SlideRenderer:
     def __init__(
         self,
@@ -97,6 +116,8 @@ class SlideRenderer:
         timeout_seconds: int = 120,
         batch_size: int = 8,
         processes: int = 2,
+        max_slides: int = 500,
+        memory_limit_bytes: int = 0,
     ) -> None:
         self.soffice = soffice
         self.cache = cache
@@ -105,10 +126,32 @@ class SlideRenderer:
         self.timeout_seconds = timeout_seconds
         self.batch_size = max(1, batch_size)
         self.processes = max(1, processes)
+        self.max_slides = max(1, max_slides)
+        self.memory_limit_bytes = memory_limit_bytes
 
     @property
     def available(self) -> bool:
         return self.soffice is not None
+
+    def pages_for(self, slide_count: int) -> int:
+        """How many of a deck's slides get thumbnails: the first `max_slides`."""
+        return min(slide_count, self.max_slides)
+
+    def partial_note(self, slide_count: int, listed: int = 0) -> str:
+        """What to tell the user when a deck has more slides than get thumbnails ("" otherwise);
+        `listed` is how many slides the file lists, when import took fewer."""
+        pages = self.pages_for(slide_count)
+        if slide_count <= pages:
+            return ""
+        return (
+            f"Only the first {pages:,} of {max(listed, slide_count):,} slides were rendered "
+            f"(at most {self.max_slides:,} slides of a deck get thumbnails); "
+            "the others show their titles."
+        )
+
+    def deck_time_limit(self, pages: int) -> float:
+        """Seconds LibreOffice may spend on one deck, all attempts together."""
+        return self.timeout_seconds + SECONDS_PER_SLIDE * pages
 
     def render(
         self,
@@ -116,77 +159,104 @@ class SlideRenderer:
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
     ) -> Iterator[RenderResult]:
-        """Render every job; yields a result per deck as its PNGs are written."""
+        """Render every job; yields a result per deck as its PNGs are written. A cancelled deck
+        yields nothing (it stays pending)."""
         if not self.available:
             for job in jobs:
                 yield RenderResult(job.sha256, False, error="LibreOffice is not installed.")
             return
-        cancel = cancel or CancelToken()
-        total_slides = sum(j.slide_count for j in jobs)
+        token = cancel or CancelToken()
+        abandoned = threading.Event()  # the caller stopped iterating or failed: stop LibreOffice too
+
+        def halted() -> bool:
+            return token.cancelled or abandoned.is_set()
+
+        total_slides = sum(self.pages_for(j.slide_count) for j in jobs)
         done_slides = 0
         batches = [list(jobs[i : i + self.batch_size]) for i in range(0, len(jobs), self.batch_size)]
         profiles = [self.work_dir / f"lo-profile-{n}" for n in range(self.processes)]
         free_profiles = list(profiles)
         lock = threading.Lock()
 
-        def run(batch: list[RenderJob]) -> tuple[list[RenderJob], Path, dict[str, str]]:
+        def run(batch: list[RenderJob]) -> _Converted:
             with lock:
                 profile = free_profiles.pop()
             try:
-                return batch, *self._convert_batch(batch, profile, cancel)
+                return self._convert_batch(batch, profile, halted)
             finally:
                 with lock:
                     free_profiles.append(profile)
 
         progress(0, total_slides, "Rendering thumbnails")
-        with ThreadPoolExecutor(max_workers=self.processes) as pool:
-            pending: set[Future[tuple[list[RenderJob], Path, dict[str, str]]]] = set()
+        pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="msldesk-render")
+        try:
+            pending: set[Future[_Converted]] = set()
             queue = list(batches)
             while queue or pending:
-                while queue and len(pending) < self.processes and not cancel.cancelled:
+                while queue and len(pending) < self.processes and not halted():
                     pending.add(pool.submit(run, queue.pop(0)))
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    batch, out_dir, errors = future.result()
+                    prepared, out_dir, errors = future.result()
                     try:
-                        for job in batch:
-                            result = self._rasterise(job, out_dir, errors.get(job.sha256, ""))
-                            done_slides += job.slide_count
+                        for item in prepared:
+                            result = self._rasterise(item, out_dir, errors.get(item.job.sha256, ""))
+                            if not result.ok and token.cancelled:
+                                continue  # stopped part-way: the deck stays pending
+                            done_slides += item.pages
                             progress(done_slides, total_slides, "Rendering thumbnails")
                             yield result
                     finally:
                         shutil.rmtree(out_dir, ignore_errors=True)
-                if cancel.cancelled:
-                    for future in pending:
-                        future.cancel()
+        finally:
+            abandoned.set()  # each running batch kills its LibreOffice within a poll interval
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    def _convert_batch(
-        self, batch: list[RenderJob], profile: Path, cancel: CancelToken
-    ) -> tuple[Path, dict[str, str]]:
-        """Run soffice on a batch; on timeout retry its decks one by one. Returns (outdir, errors)."""
+    def _prepare(self, job: RenderJob, in_dir: Path) -> _Prepared:
+        """Hand LibreOffice at most the first `max_slides` slides (and never more than were
+        imported): a deck listing thousands of slides would otherwise take gigabytes and hours."""
+        pages = self.pages_for(job.slide_count)
+        cut = in_dir / job.source.name  # same stem: the PDF is named after it
+        try:
+            listed = write_first_slides(job.source, cut, keep=pages)
+        except (DeckImportError, OSError) as exc:
+            # Import read this deck; if the slide list cannot be cut now, LibreOffice gets the
+            # original and the time and memory limits still hold.
+            log.warning("Could not cut %s to %d slides: %s", job.source, pages, exc)
+            listed, cut = job.slide_count, job.source
+        source = cut if listed > pages else job.source
+        note = self.partial_note(job.slide_count, listed)
+        return _Prepared(job, source, pages, note)
+
+    def _convert_batch(self, batch: list[RenderJob], profile: Path, halted: Callable[[], bool]) -> _Converted:
+        """Convert a batch to PDFs in a fresh folder; returns (decks, folder, errors by sha256).
+
+        One soffice converts the batch's decks in order. A deck that hangs or crashes it is
+        recorded as failed, and the decks after it go to a fresh soffice: each deck is tried once
+        and gets its own time limit, so no batch can take longer than its decks' limits added up.
+        """
         self.work_dir.mkdir(parents=True, exist_ok=True)
         out_dir = Path(tempfile.mkdtemp(prefix="render-", dir=self.work_dir))
+        in_dir = out_dir / "in"
+        in_dir.mkdir()
+        prepared = [self._prepare(job, in_dir) for job in batch]
         errors: dict[str, str] = {}
-        timeout = self.timeout_seconds + 2 * sum(j.slide_count for j in batch)
-        error = self._run_soffice([j.source for j in batch], out_dir, profile, timeout, cancel)
-        missing = [j for j in batch if not (out_dir / f"{j.sha256}.pdf").exists()]
-        if error and len(batch) > 1 and missing and not cancel.cancelled:
-            for job in missing:  # one slow or crashing deck must not cost its batch-mates
-                single = self._run_soffice([job.source], out_dir, profile, self.timeout_seconds, cancel)
-                if single:
-                    errors[job.sha256] = single
-        elif error:
-            for job in missing:
-                errors[job.sha256] = error
-        return out_dir, errors
+        queue = prepared
+        while queue and not halted():
+            queue = self._convert(queue, out_dir, profile, halted, errors)
+        return prepared, out_dir, errors
 
-    def _run_soffice(
-        self, sources: list[Path], out_dir: Path, profile: Path, timeout: float, cancel: CancelToken
-    ) -> str:
-        if cancel.cancelled:
-            return "Cancelled."
+    def _convert(
+        self,
+        decks: list[_Prepared],
+        out_dir: Path,
+        profile: Path,
+        halted: Callable[[], bool],
+        errors: dict[str, str],
+    ) -> list[_Prepared]:
+        """Run one soffice over `decks`; returns the decks still to convert in a fresh one."""
         assert self.soffice is not None
         command = [
             self.soffice,
@@ -200,48 +270,50 @@ class SlideRenderer:
             PDF_FILTER,
             "--outdir",
             str(out_dir),
-            *[str(s) for s in sources],
+            *[str(d.source) for d in decks],
         ]
+
+        def converted(deck: _Prepared) -> bool:
+            return (out_dir / f"{deck.job.sha256}.pdf").exists()
+
         try:
-            process = subprocess.Popen(
-                command,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                start_new_session=True,  # so a timeout can kill soffice.bin and its helpers
-            )
+            process = GroupProcess(command, self.memory_limit_bytes)
         except OSError as exc:
-            return f"LibreOffice could not be started: {exc}"
-        try:
-            waited = 0.0
-            while True:
-                try:
-                    _, stderr = process.communicate(timeout=0.5)
-                    break
-                except subprocess.TimeoutExpired:
-                    waited += 0.5
-                    if cancel.cancelled or waited >= timeout:
-                        self._kill(process)
-                        process.communicate()
-                        if cancel.cancelled:
-                            return "Cancelled."
-                        return f"LibreOffice took longer than {int(timeout)} s and was stopped."
-        finally:
-            if process.poll() is None:
-                self._kill(process)
-        if process.returncode != 0:
-            tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if stderr else []
-            return f"LibreOffice failed (exit {process.returncode}) {' '.join(tail)}".strip()
-        return ""
+            for deck in decks:
+                errors[deck.job.sha256] = f"LibreOffice could not be started: {exc}"
+            return []
+        with process:
+            done = 0  # soffice converts in order: decks before `done` have their PDF
+            clock = time.monotonic()  # when the deck at `done` was started
+            while (code := process.wait(POLL_SECONDS)) is None:
+                while done < len(decks) and converted(decks[done]):
+                    done, clock = done + 1, time.monotonic()
+                if halted():
+                    return []
+                if done == len(decks):
+                    if time.monotonic() - clock > self.timeout_seconds:
+                        break  # every PDF is written but soffice does not exit: end it
+                    continue
+                limit = self.deck_time_limit(decks[done].pages)
+                if time.monotonic() - clock > limit:
+                    errors[decks[done].job.sha256] = (
+                        f"LibreOffice took longer than {limit:.0f} s on this deck and was stopped."
+                    )
+                    return decks[done + 1 :]
+            tail = process.stderr_tail()
+        missing = [d for d in decks if not converted(d)]
+        if code in (0, None) or not missing:
+            return []  # a deck soffice skipped without failing gets "no PDF was produced"
+        if code in (126, 127):  # the shell could not run it
+            for deck in missing:
+                errors[deck.job.sha256] = f"LibreOffice could not be started: {tail}".strip()
+            return []
+        how = f"exit {code}" if code > 0 else f"stopped by signal {-code}"
+        errors[missing[0].job.sha256] = f"LibreOffice failed ({how}) {tail}".strip()
+        return missing[1:]
 
-    @staticmethod
-    def _kill(process: subprocess.Popen[bytes]) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-            if hasattr(os, "killpg"):
-                os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.kill()
-
-    def _rasterise(self, job: RenderJob, out_dir: Path, error: str) -> RenderResult:
+    def _rasterise(self, prepared: _Prepared, out_dir: Path, error: str) -> RenderResult:
+        job = prepared.job
         pdf_path = out_dir / f"{job.sha256}.pdf"
         if not pdf_path.exists() or pdf_path.stat().st_size == 0:
             return RenderResult(
@@ -256,12 +328,12 @@ class SlideRenderer:
                 document = pdfium.PdfDocument(str(pdf_path))
                 try:
                     pages = len(document)
-                    if pages != job.slide_count:
+                    if pages != prepared.pages:
                         return RenderResult(
                             job.sha256,
                             False,
                             pages,
-                            f"LibreOffice produced {pages} pages for {job.slide_count} slides.",
+                            f"LibreOffice produced {pages} pages for {prepared.pages} slides.",
                         )
                     for index in range(pages):
                         page = document[index]
@@ -277,4 +349,4 @@ class SlideRenderer:
         target = self.cache.preview_pdf(job.sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(pdf_path, target)
-        return RenderResult(job.sha256, True, pages)
+        return RenderResult(job.sha256, True, pages, note=prepared.note)

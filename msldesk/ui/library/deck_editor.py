@@ -134,6 +134,8 @@ class DeckEditor(QWidget):
             )
         if deck.thumbnail_state == "failed":
             lines.append(f"No thumbnails: {deck.thumbnail_error}")
+        elif deck.thumbnail_note:
+            lines.append(f"Thumbnails: {deck.thumbnail_note}")
         lines.extend(f"⚠ {w}" for w in deck.warnings[:3])
         self.info.setText("\n".join(lines))
 
