@@ -246,3 +246,28 @@ def test_cancel_stops_between_decks_and_progress_is_reported(app, deck_factory, 
     assert [o.status for o in rest] == ["unchanged", "unchanged", "imported", "imported"]
     assert seen[-1] == (4, 4)
     assert_library_consistent(app.paths.root)
+
+
+def test_a_deck_listing_one_slide_thousands_of_times_is_imported_up_to_the_limit(
+    app, deck_factory, row_counts
+) -> None:
+    hostile = deck_factory.repeated_slide("hostile.pptx", 5000)
+    assert hostile.stat().st_size < 100_000  # a small file
+    importer = DeckImporter(
+        app.sessions, DeckStore(app.paths.store), SlideSearchIndex(), PackageLimits(max_slides=25)
+    )
+    before = row_counts(app)
+    (outcome,) = importer.import_paths([hostile])
+    assert (outcome.status, outcome.slides) == ("imported", 25)
+    assert "lists 5,000 slides; only the first 25 were imported" in outcome.message
+    after = row_counts(app)
+    assert after["slides"] - before["slides"] == 25
+    assert after["slide_fts"] - before["slide_fts"] == 25
+    deck = app.decks.deck(outcome.deck_id)
+    assert deck.slide_count == 25 and "only the first 25" in deck.warnings[0]
+
+
+def test_the_library_imports_at_most_2000_slides_of_a_deck(app, deck_factory) -> None:
+    (outcome,) = app.decks.import_paths([deck_factory.repeated_slide("hostile.pptx", 2500)])
+    assert (outcome.status, outcome.slides) == ("imported", 2000)
+    assert "2,500" in outcome.message

@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,43 @@ def test_thumbnails_for_the_whole_corpus(corpus_dir: Path, tmp_path: Path) -> No
             problems += check_rendered(app, outcome.deck_id)
         assert problems == []
         assert sum(o.slides for o in outcomes) > 1000
+    finally:
+        app.close()
+
+
+@needs_soffice
+def test_a_deck_listing_5000_slides_is_imported_and_rendered_in_part_with_notes(
+    tmp_path: Path, deck_factory
+) -> None:
+    """The field's hostile deck (one slide listed thousands of times) under small limits: import
+    and LibreOffice each take only the first slides, and the user is told so."""
+    from msldesk.app import App
+
+    from .test_cli import msldesk_in_process
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    Settings(import_max_slides=40, render_max_slides=3, render_timeout_seconds=60).save(root / "settings.json")
+    hostile = deck_factory.repeated_slide("hostile.pptx", 5000)
+    imported = msldesk_in_process(root, "import", str(hostile), check_exit=0)
+    assert "(deck 1, 40 slides)" in imported.stdout
+    assert "note: This deck lists 5,000 slides; only the first 40 were imported" in imported.stdout
+    started = time.monotonic()
+    rendered = msldesk_in_process(root, "thumbnails", "--wait", check_exit=0)
+    assert time.monotonic() - started < 60
+    assert "note for deck 1" in rendered.stdout
+    assert "Only the first 3 of 5,000 slides were rendered" in rendered.stdout
+
+    app = App(root, today=TODAY)
+    try:
+        deck = app.decks.deck(1)
+        assert (deck.thumbnail_state, deck.thumbnail_error) == ("done", "")
+        assert deck.thumbnail_note.startswith("Only the first 3 of 5,000")
+        assert deck.preview_pdf is not None and pdf_pages(Path(deck.preview_pdf)) == 3
+        thumbnails = [s.thumbnail for s in app.decks.list_slides(1)]
+        assert len(thumbnails) == 40 and all(t and Path(t).is_file() for t in thumbnails[:3])
+        assert thumbnails[3:] == [None] * 37  # past the limit: titles, not missing pictures
+        assert app.decks.pending_thumbnail_slides() == 0
     finally:
         app.close()
 

@@ -320,3 +320,19 @@ def test_bit_rot_only_ever_raises_typed_errors(deck: Path, tmp_path: Path) -> No
         path.unlink()
     assert kinds <= {"ok", "damaged", "not-a-presentation", "too-large"}
     assert {"ok", "damaged"} <= kinds
+
+
+def test_write_first_slides_cuts_only_the_slide_list(deck_factory, deck: Path, tmp_path: Path) -> None:
+    from msldesk.decks.package import write_first_slides
+
+    cut = tmp_path / "cut.pptx"
+    assert write_first_slides(deck, cut, keep=3) == 3 and not cut.exists()  # nothing to cut
+    assert write_first_slides(deck, cut, keep=2) == 3
+    assert [s.title for s in read_deck(cut).slides] == [title for title, _, _ in SLIDES[:2]]
+    with zipfile.ZipFile(deck) as original, zipfile.ZipFile(cut) as copy:
+        assert original.namelist() == copy.namelist()
+        changed = [n for n in original.namelist() if original.read(n) != copy.read(n)]
+    assert changed == ["ppt/presentation.xml"]
+    hostile = deck_factory.repeated_slide("hostile.pptx", 5000)
+    assert write_first_slides(hostile, cut, keep=4) == 5000
+    assert len(read_deck(cut).slides) == 4
