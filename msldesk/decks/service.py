@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from msldesk import audit
 from msldesk.changes import Changes
 from msldesk.decks.importer import DeckImporter
-from msldesk.decks.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import DeckRow, DeckTagRow, DeckVersionRow, SlideRow, SlideTagRow
+from msldesk.decks.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.records import (
     DeckInfo,
     DeckStatus,

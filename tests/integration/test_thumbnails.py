@@ -131,7 +131,8 @@ def test_a_deck_listing_5000_slides_is_imported_and_rendered_in_part_with_notes(
 
     root = tmp_path / "lib"
     root.mkdir()
-    Settings(import_max_slides=40, render_max_slides=3, render_timeout_seconds=60).save(root / "settings.json")
+    limits = Settings(import_max_slides=40, render_max_slides=3, render_timeout_seconds=60)
+    limits.save(root / "settings.json")
     hostile = deck_factory.repeated_slide("hostile.pptx", 5000)
     imported = msldesk_in_process(root, "import", str(hostile), check_exit=0)
     assert "(deck 1, 40 slides)" in imported.stdout

@@ -189,3 +189,27 @@ def test_status_and_tag_filters_narrow_the_search(make_window, qtbot) -> None:  
     assert {grid.card(r).deck_title for r in range(5)} == {
         "Demoximab in moderate-to-severe plaque psoriasis: Phase III efficacy (DEMO)"
     }
+
+
+def test_deck_details_say_which_slides_were_left_out(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A deck past the import or render limit says so where the deck's details are shown."""
+    import datetime as dt
+
+    from msldesk.decks.records import DeckInfo
+    from msldesk.ui.library.deck_editor import DeckEditor
+
+    editor = DeckEditor()
+    qtbot.addWidget(editor)
+    imported = "This deck lists 5,000 slides; only the first 2,000 were imported."
+    rendered = "Only the first 500 of 5,000 slides were rendered; the others show their titles."
+    deck = DeckInfo(
+        deck_id=1, title="Hostile", approval_code="", approved_on=None, expires_on=None,
+        withdrawn=False, status=DeckStatus.DRAFT, therapeutic_area="", product="", audience="",
+        tags=(), version=1, version_id=1, sha256="a" * 64, file_name="hostile.pptx",
+        kind="presentation", strict=False, slide_count=2000, slides_added=0, slides_changed=0,
+        slides_removed=0, imported_at=dt.datetime(2026, 12, 4, 20, 0), thumbnail_state="done",
+        thumbnail_error="", warnings=(imported,), preview_pdf=None, thumbnail_note=rendered,
+    )  # fmt: skip
+    editor.show_deck(deck)
+    assert f"Thumbnails: {rendered}" in editor.info.text()
+    assert imported in editor.info.text()
