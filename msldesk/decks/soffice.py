@@ -35,27 +35,25 @@ _running_lock = threading.Lock()
 
 
 def _child_setup(memory_bytes: int) -> Callable[[], None] | None:
-    """What the child runs between fork and exec: a parent-death signal (Linux) and an address-space
-    cap. Everything it calls is looked up now, so the child runs no imports (it may be forked from
-    a process with many threads)."""
-    if os.name != "posix":
-        return None
+    """What the child runs between fork and exec: on Linux, a parent-death signal and an
+    address-space cap. Everything it calls is looked up here, so the child runs no imports (it may
+    be forked from a process with many threads)."""
+    if not sys.platform.startswith("linux"):
+        return None  # elsewhere RLIMIT_AS is not enforced and there is no parent-death signal
+    import ctypes
     import resource
 
     parent = os.getpid()
-    prctl = None
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
     setrlimit, rlimit_as = resource.setrlimit, resource.RLIMIT_AS
+    hard = resource.getrlimit(rlimit_as)[1]
+    if memory_bytes > 0 and hard != resource.RLIM_INFINITY:
+        memory_bytes = min(memory_bytes, hard)  # an unprivileged process cannot raise its hard limit
 
     def setup() -> None:
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-            if os.getppid() != parent:  # msldesk died before the signal was armed
-                os._exit(1)
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # msldesk died before the signal was armed
+            os._exit(1)
         if memory_bytes > 0:
             setrlimit(rlimit_as, (memory_bytes, memory_bytes))
 

@@ -113,7 +113,7 @@ class SlideRenderer:
         cache: ThumbnailCache,
         work_dir: Path,
         width: int = 320,
-        timeout_seconds: int = 120,
+        timeout_seconds: float = 120,
         batch_size: int = 8,
         processes: int = 2,
         max_slides: int = 500,
@@ -150,7 +150,7 @@ class SlideRenderer:
         )
 
     def deck_time_limit(self, pages: int) -> float:
-        """Seconds LibreOffice may spend on one deck, all attempts together."""
+        """Seconds LibreOffice may spend on one deck (it is handed each deck once)."""
         return self.timeout_seconds + SECONDS_PER_SLIDE * pages
 
     def render(

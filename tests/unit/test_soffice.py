@@ -161,8 +161,10 @@ def test_ctrl_c_while_rendering_stops_libreoffice_at_once(tmp_path: Path, fake: 
     pids: list[int] = []
 
     def press_ctrl_c() -> None:
-        pids.extend(started_pids(tmp_path))
-        os.kill(os.getpid(), signal.SIGINT)
+        try:
+            pids.extend(started_pids(tmp_path))
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)
 
     presser = threading.Thread(target=press_ctrl_c)
     presser.start()
