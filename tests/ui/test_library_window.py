@@ -191,25 +191,45 @@ def test_status_and_tag_filters_narrow_the_search(make_window, qtbot) -> None:  
     }
 
 
-def test_deck_details_say_which_slides_were_left_out(qtbot) -> None:  # type: ignore[no-untyped-def]
-    """A deck past the import or render limit says so where the deck's details are shown."""
+def _deck_past_the_limits(imported: str, rendered: str):  # type: ignore[no-untyped-def]
     import datetime as dt
 
     from msldesk.decks.records import DeckInfo
+
+    return DeckInfo(
+        deck_id=1, title="Hostile", approval_code="", approved_on=None, expires_on=None,
+        withdrawn=False, status=DeckStatus.DRAFT, therapeutic_area="", product="", audience="",
+        tags=(), version=1, version_id=1, sha256="a" * 64, file_name="hostile.pptx",
+        kind="presentation", strict=False, slide_count=2000, slides_added=0, slides_changed=0,
+        slides_removed=0, imported_at=dt.datetime(2026, 12, 4, 20, 0), thumbnail_state="done",
+        thumbnail_error="", warnings=(imported,), preview_pdf="/no/such/preview.pdf",
+        thumbnail_note=rendered,
+    )  # fmt: skip
+
+
+def test_deck_details_say_which_slides_were_left_out(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A deck past the import or render limit says so where the deck's details are shown."""
     from msldesk.ui.library.deck_editor import DeckEditor
 
     editor = DeckEditor()
     qtbot.addWidget(editor)
     imported = "This deck lists 5,000 slides; only the first 2,000 were imported."
     rendered = "Only the first 500 of 5,000 slides were rendered; the others show their titles."
-    deck = DeckInfo(
-        deck_id=1, title="Hostile", approval_code="", approved_on=None, expires_on=None,
-        withdrawn=False, status=DeckStatus.DRAFT, therapeutic_area="", product="", audience="",
-        tags=(), version=1, version_id=1, sha256="a" * 64, file_name="hostile.pptx",
-        kind="presentation", strict=False, slide_count=2000, slides_added=0, slides_changed=0,
-        slides_removed=0, imported_at=dt.datetime(2026, 12, 4, 20, 0), thumbnail_state="done",
-        thumbnail_error="", warnings=(imported,), preview_pdf=None, thumbnail_note=rendered,
-    )  # fmt: skip
-    editor.show_deck(deck)
+    editor.show_deck(_deck_past_the_limits(imported, rendered))
     assert f"Thumbnails: {rendered}" in editor.info.text()
     assert imported in editor.info.text()
+
+
+def test_a_slide_past_the_render_limit_says_why_it_has_no_picture(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.decks.records import SlideInfo
+    from msldesk.ui.library.preview import SlidePreview
+
+    preview = SlidePreview(context=None)  # type: ignore[arg-type]  # nothing is loaded for this slide
+    qtbot.addWidget(preview)
+    slide = SlideInfo(
+        slide_id=501, deck_id=1, deck_title="Hostile", version=1, number=501, title="", text="",
+        notes="", layout="", hidden=False, has_chart=False, has_table=False, has_picture=False,
+        has_media=False, change="", status=DeckStatus.DRAFT, tags=(), thumbnail=None,
+    )  # fmt: skip
+    preview.show_slide(slide, _deck_past_the_limits("", "Only the first 500 slides were rendered."))
+    assert "render limit" in preview.image.text()

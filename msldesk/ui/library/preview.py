@@ -99,8 +99,12 @@ class SlidePreview(QWidget):
     def _show_image(self, slide: SlideInfo, deck: DeckInfo | None) -> None:
         self._pixmap = None
         self.image.setPixmap(QPixmap())
-        self.image.setText(f"{slide.display_title}\n\n(no thumbnail yet)")
         request, thumbnail = self._request, slide.thumbnail
+        past_limit = deck is not None and deck.thumbnail_state == "done" and not thumbnail
+        why = "past the deck's render limit: no thumbnail" if past_limit else "no thumbnail yet"
+        self.image.setText(f"{slide.display_title}\n\n({why})")
+        if past_limit:
+            return  # the preview PDF stops at the limit too
         pdf = deck.preview_pdf if deck is not None else None
         if not thumbnail and not pdf:
             return
