@@ -14,7 +14,7 @@ class Settings:
     soffice_path: str = ""  # empty: look on PATH and in the usual install folders
     thumbnail_width: int = 320
     expiring_within_days: int = 30
-    render_timeout_seconds: int = 120
+    render_timeout_seconds: int = 120  # per deck, plus a second a slide; a deck is tried once
     render_batch_size: int = 8
     render_processes: int = 2
     render_max_slides: int = 500  # slides of one deck that get thumbnails; the rest show titles
