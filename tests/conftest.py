@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import sys
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -53,6 +54,16 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "default-data-dir"
     monkeypatch.setenv("MSLDESK_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_libreoffice_left_running() -> Iterator[None]:
+    """A test that leaves a LibreOffice process group running fails (and the group is ended)."""
+    yield
+    soffice = sys.modules.get("msldesk.decks.soffice")  # only tests that rendered loaded it
+    if soffice is not None and (left := soffice.running_groups()):
+        soffice.stop_all()
+        pytest.fail(f"LibreOffice process groups left running: {left}")
 
 
 _KEYRING_ENV = {  # for `python -m msldesk` started by tests: the same test keyring, never the real one

@@ -221,7 +221,7 @@ class SlideRenderer:
         cut = in_dir / job.source.name  # same stem: the PDF is named after it
         try:
             listed = write_first_slides(job.source, cut, keep=pages)
-        except (DeckImportError, OSError) as exc:
+        except (DeckImportError, OSError, KeyError, ValueError) as exc:
             # Import read this deck; if the slide list cannot be cut now, LibreOffice gets the
             # original and the time and memory limits still hold.
             log.warning("Could not cut %s to %d slides: %s", job.source, pages, exc)
