@@ -215,3 +215,36 @@ def test_killing_msldesk_mid_render_leaves_no_libreoffice_behind(
         msldesk.send_signal(how)
         msldesk.wait(10)
     assert gone_within(pids) == []
+
+
+def test_a_deck_listing_5000_slides_reaches_soffice_cut_to_the_limit(tmp_path: Path, deck_factory) -> None:
+    """soffice is handed a copy listing only the slides that get thumbnails (a fake that reports
+    what it was given and writes a page per listed slide)."""
+    fake = tmp_path / "soffice"
+    fake.write_text(
+        textwrap.dedent(
+            f"""\
+            #!{sys.executable}
+            import re, sys, zipfile
+            from pathlib import Path
+            import pypdfium2
+            out = Path(sys.argv[sys.argv.index("--outdir") + 1])
+            for deck in (Path(a) for a in sys.argv if a.endswith(".pptx")):
+                listed = len(re.findall(rb"<p:sldId ", zipfile.ZipFile(deck).read("ppt/presentation.xml")))
+                Path("{tmp_path}/listed").write_text(str(listed))
+                pdf = pypdfium2.PdfDocument.new()
+                for _ in range(listed):
+                    pdf.new_page(200, 150)
+                pdf.save(str(out / (deck.stem + ".pdf")))
+            """
+        )
+    )
+    fake.chmod(0o755)
+    hostile = deck_factory.repeated_slide(f"{OK}.pptx", 5000)
+    started = time.monotonic()
+    (result,) = renderer(tmp_path, fake, max_slides=3).render([RenderJob(OK, hostile, 40)])
+    assert time.monotonic() - started < 3
+    assert (tmp_path / "listed").read_text() == "3"
+    assert (result.ok, result.pages) == (True, 3)
+    assert result.note.startswith("Only the first 3 of 5,000 slides were rendered")
+    assert sorted(p.name for p in (tmp_path / "thumbs").rglob("*.png")) == ["1.png", "2.png", "3.png"]
