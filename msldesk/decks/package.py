@@ -37,8 +37,11 @@ class PackageLimits:
     max_ratio: int = 200  # uncompressed / compressed, checked for entries over ratio_floor_bytes
     ratio_floor_bytes: int = 16 * 1024**2
     max_xml_part_bytes: int = 64 * 1024**2
-    # A 71 KB file can list one slide 15,000 times: only the first max_slides are read and indexed.
+    # A 71 KB file can list one slide 15,000 times: only the first max_slides are read and indexed,
+    # and only as many as hold max_text_chars of text and notes together (one slide of highly
+    # compressible text, listed again and again, would otherwise fill the database).
     max_slides: int = 2000
+    max_text_chars: int = 64_000_000
 
 
 DEFAULT_LIMITS = PackageLimits()
@@ -535,15 +538,25 @@ def _read_package(package: _Package, file_name: str) -> DeckContent:
     layout_names: dict[str, str] = {}
     slides: list[SlideContent] = []
     parts = _slide_parts(package, main)
-    limit = package.limits.max_slides
-    if len(parts) > limit:
+    listed, limit = len(parts), package.limits.max_slides
+    if listed > limit:
         warnings.append(
-            f"This deck lists {len(parts):,} slides; only the first {limit:,} were imported "
+            f"This deck lists {listed:,} slides; only the first {limit:,} were imported "
             f"(the library takes at most {limit:,} slides from one deck)."
         )
         parts = parts[:limit]
+    text_chars = 0
     for number, part in enumerate(parts, start=1):
-        slides.append(_read_slide(package, part, number, layout_names, warnings))
+        slide = _read_slide(package, part, number, layout_names, warnings)
+        text_chars += len(slide.text) + len(slide.notes)
+        if text_chars > package.limits.max_text_chars and slides:
+            warnings.insert(
+                0,
+                f"This deck's slides hold more than {package.limits.max_text_chars:,} characters of "
+                f"text; only the first {len(slides):,} of its {listed:,} slides were imported.",
+            )
+            break
+        slides.append(slide)
     title = _core_title(package) or next((s.title for s in slides if s.title), "")
     title = title or Path(file_name).stem
     return DeckContent(

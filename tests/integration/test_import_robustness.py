@@ -271,3 +271,19 @@ def test_the_library_imports_at_most_2000_slides_of_a_deck(app, deck_factory) ->
     (outcome,) = app.decks.import_paths([deck_factory.repeated_slide("hostile.pptx", 2500)])
     assert (outcome.status, outcome.slides) == ("imported", 2000)
     assert "2,500" in outcome.message
+
+
+def test_a_wordy_slide_listed_again_and_again_is_imported_up_to_the_text_limit(
+    app, deck_factory, row_counts
+) -> None:
+    wordy = deck_factory.pptx("wordy.pptx", [("Wordy", "x" * 199_995, "")])  # 200,000 characters
+    hostile = deck_factory.repeated_slide("hostile.pptx", 50, source=wordy)
+    assert hostile.stat().st_size < 100_000  # text like this compresses a thousandfold
+    importer = DeckImporter(
+        app.sessions, DeckStore(app.paths.store), SlideSearchIndex(), PackageLimits(max_text_chars=1_000_000)
+    )
+    before = row_counts(app)
+    (outcome,) = importer.import_paths([hostile])
+    assert (outcome.status, outcome.slides) == ("imported", 5)
+    assert "more than 1,000,000 characters of text; only the first 5 of its 50 slides" in outcome.message
+    assert row_counts(app)["slides"] - before["slides"] == 5
