@@ -8,12 +8,9 @@ clock starts, for both sides (a profile is created once per library and then reu
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import shutil
-import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -31,24 +28,21 @@ from _common import (
     temp_dir,
 )
 
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the real keyring
+os.environ["MSLDESK_PASSPHRASE"] = "bench passphrase, not a secret"
+
 SEED = 20240601
 SOFFICE_FLAGS = ["--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo"]
 
 
 def init_profile(soffice: str, profile: Path) -> float:
     """Create a LibreOffice user profile (first start-up work), returning the seconds it took."""
+    from msldesk.decks.soffice import GroupProcess
+
     start = time.perf_counter()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.resolve().as_uri()}",
-            *SOFFICE_FLAGS,
-            "--terminate_after_init",
-        ],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", *SOFFICE_FLAGS]
+    with GroupProcess([*command, "--terminate_after_init"]) as process:
+        process.wait(120)  # then the whole group is ended, helpers included
     return time.perf_counter() - start
 
 
@@ -67,25 +61,17 @@ def run_soffice(
         str(out_dir),
         *files,
     ]
+    from msldesk.decks.soffice import GroupProcess  # the app's launcher: same process group care
+
     start = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
-    try:
-        _, stderr = process.communicate(timeout=timeout)
-        lines = [
-            line
-            for line in stderr.decode("utf-8", "replace").splitlines()
-            if line.strip() and "javaldx" not in line
-        ]
-        error = f"exit {process.returncode}" if process.returncode else ""
-        if lines:
-            error = f"{error} stderr: {lines[-1][:200]}".strip()
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        error = f"timed out after {timeout:.0f} s"
+    with GroupProcess(command) as process:
+        code = process.wait(timeout)
+        last_line = process.stderr_tail()
+    if code is None:
+        return time.perf_counter() - start, f"timed out after {timeout:.0f} s"
+    error = f"exit {code}" if code else ""
+    if last_line and "javaldx" not in last_line:
+        error = f"{error} stderr: {last_line[:200]}".strip()
     return time.perf_counter() - start, error
 
 
