@@ -346,6 +346,7 @@ def _people_import(app: Any, args: argparse.Namespace) -> int:
             "duplicates": result.duplicates,
             "errors": errors,
             "dry_run": result.dry_run,
+            "warnings": list(result.warnings),
         }
         if args.event is not None:
             data["attendees_added"] = result.attendees_added
@@ -364,6 +365,8 @@ def _people_import(app: Any, args: argparse.Namespace) -> int:
             )
         for e in errors:
             print(f"  row {e['row']}: {e['message']}")
+        for warning in result.warnings:
+            print(f"  note: {warning}")
     return EXIT_SOME_FAILED if errors else EXIT_OK
 
 

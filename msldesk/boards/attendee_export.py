@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msldesk.boards.records import Attendance, Event, Person, PersonFields
 from msldesk.fileio import atomic_write_bytes, atomic_writer
+from msldesk.text_safety import clean_text, formula_safe, xlsx_text
 
 PERSON_COLUMNS: tuple[str, ...] = (
     "First Name",
@@ -39,21 +40,7 @@ ATTENDANCE_COLUMNS: tuple[str, ...] = (
 )
 ATTENDEE_COLUMNS: tuple[str, ...] = PERSON_COLUMNS + ATTENDANCE_COLUMNS
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A signed number or a phone number ("-5", "-1,234.50", "+49 30 1234567", "+1 (555) 123-4567 x12"):
-# digits and separators only, so nothing a spreadsheet could run as a formula or a DDE call.
-_PLAIN_NUMBER = re.compile(r"[+-]\d[\d\s().,/-]*(\s*(ext\.?|x)\s*\d+)?", re.IGNORECASE)
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """`value`, with a leading ' when a spreadsheet would read it as a formula (CSV injection).
-
-    Signed numbers and phone numbers are left alone so "+49 30 1234567" survives a round trip.
-    """
-    if value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def _person_values(p: PersonFields) -> list[str]:
@@ -106,7 +93,7 @@ def write_csv_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[s
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([spreadsheet_safe(str(v)) for v in row])
+        writer.writerow([formula_safe(v) for v in row])
     atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
 
 
@@ -122,14 +109,13 @@ def write_people_csv(people: Sequence[Person], path: Path) -> None:
 
 def sheet_title(title: str) -> str:
     """An Excel sheet name: at most 31 characters, none of []:*?/\\, not starting/ending with '."""
-    cleaned = _SHEET_TITLE_BAD.sub("", " ".join(title.split()))[:31].strip().strip("'").strip()
+    cleaned = _SHEET_TITLE_BAD.sub("", " ".join(clean_text(title).split()))[:31].strip().strip("'").strip()
     return cleaned or "Attendees"
 
 
 def write_attendees_xlsx(event: Event, attendees: Sequence[Attendance], path: Path) -> None:
     """The attendee list as a workbook: bold frozen header, NPI as text, amounts as numbers."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -158,8 +144,7 @@ def write_attendees_xlsx(event: Event, attendees: Sequence[Attendance], path: Pa
             elif text:
                 # Always a text cell: openpyxl would store "=..." as a live formula, and a text NPI
                 # keeps its exact digits (no 1.23E+09, no lost leading zero).
-                cell.value = text
-                cell.data_type = TYPE_STRING
+                xlsx_text(cell, text)
                 cell.number_format = "@"
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 50)

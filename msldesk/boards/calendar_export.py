@@ -17,6 +17,7 @@ from msldesk.boards.records import (
 )
 from msldesk.errors import InvalidInputError
 from msldesk.fileio import atomic_write_bytes
+from msldesk.text_safety import clean_text
 
 PRODID = "-//msldesk//msldesk//EN"
 
@@ -114,6 +115,11 @@ def _description(event: Event, agenda: Sequence[AgendaItem], zone: ZoneInfo) -> 
     return "\n\n".join(parts)
 
 
+def _line(value: str) -> str:
+    """One clean line: a control character or a lone surrogate would make the file unreadable."""
+    return " ".join(clean_text(value, breaks=False).split())
+
+
 def write_event_ics(
     event: Event,
     agenda: Sequence[AgendaItem],
@@ -138,7 +144,7 @@ def write_event_ics(
     starts, ends = local_time(f.starts_at, zone), local_time(f.ends_at, zone)
     if ends <= starts:
         raise InvalidInputError("The event ends before it starts; fix its times before exporting a calendar")
-    organizer = organizer_email.strip()
+    organizer = _line(organizer_email)
     method = "REQUEST" if organizer else "PUBLISH"
 
     calendar = Calendar()
@@ -151,14 +157,14 @@ def write_event_ics(
     vevent.add("dtstamp", dt.datetime.now(dt.UTC))
     vevent.add("dtstart", starts)
     vevent.add("dtend", ends)
-    vevent.add("summary", f.title or f.kind.label)
-    link = f.virtual_link.strip()
-    location = f.venue.strip() or link
+    vevent.add("summary", _line(f.title) or f.kind.label)
+    link = _line(f.virtual_link)
+    location = _line(f.venue) or link
     if location:
         vevent.add("location", location)
     if link:
         vevent.add("url", link)
-    description = _description(event, agenda, zone)
+    description = clean_text(_description(event, agenda, zone))
     if description:
         vevent.add("description", description)
     vevent.add("status", _STATUS.get(f.status, "CONFIRMED"))
@@ -168,7 +174,7 @@ def write_event_ics(
         vevent.add("organizer", vCalAddress.new(organizer))
 
     for attendance in attendees:
-        email = attendance.person.fields.email.strip()
+        email = _line(attendance.person.fields.email)
         if not email:
             continue
         a = attendance.fields
@@ -178,7 +184,7 @@ def write_event_ics(
         partstat = _PARTSTAT.get(a.invitation, "NEEDS-ACTION")
         address = vCalAddress.new(
             email,
-            cn=attendance.person.display_name or None,
+            cn=_line(attendance.person.display_name) or None,
             cutype="INDIVIDUAL",
             role=role,
             partstat=partstat,

@@ -15,6 +15,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from msldesk.boards.tabular import decode_line
 from msldesk.boards.vcard import header_end, parse_params, physical_lines, split_outside_quotes, text_bytes
 from msldesk.errors import FileRefusedError
 
@@ -61,10 +62,7 @@ class _Person:
 
 def _decode(line: bytes) -> str:
     """UTF-8 per line, else Windows-1252: one Latin-1 name must not spoil the rest of the file."""
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError:
-        return line.decode("cp1252", "replace")
+    return decode_line(line)[0]
 
 
 def _logical_lines(content: bytes) -> list[tuple[int, str]]:

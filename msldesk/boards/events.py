@@ -40,6 +40,7 @@ from msldesk.boards.records import (
 )
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.text_safety import limit
 
 CENT = Decimal("0.01")
 MANUAL_CHECKLIST = (("materials", "Materials approved"), ("venue", "Venue or virtual link confirmed"))
@@ -112,8 +113,20 @@ def event_fields(row: EventRow) -> EventFields:
     )
 
 
+# The kind of limit (text_safety.LIMITS) and the plain name of each text field of an event.
+_EVENT_TEXT = {
+    "title": ("line", "The event title"), "objectives": ("text", "The objectives"),
+    "key_questions": ("text", "The key questions"), "therapeutic_area": ("line", "The therapeutic area"),
+    "product": ("line", "The product"), "venue": ("line", "The venue"),
+    "virtual_link": ("link", "The meeting link"), "timezone": ("short", "The time zone"),
+}  # fmt: skip
+
+
 def check_event(fields: EventFields) -> EventFields:
     """Cleaned fields, or InvalidInputError naming what is wrong."""
+    fields = replace(
+        fields, **{n: limit(getattr(fields, n), kind, what) for n, (kind, what) in _EVENT_TEXT.items()}
+    )
     title = " ".join(fields.title.split())
     if not title:
         raise InvalidInputError("An event needs a title.")
@@ -441,7 +454,8 @@ class EventService:
 
     @staticmethod
     def _check_item(fields: AgendaItemFields) -> AgendaItemFields:
-        title = " ".join(fields.title.split())
+        title = " ".join(limit(fields.title, "line", "The agenda item's title").split())
+        fields = replace(fields, questions=limit(fields.questions, "text", "The agenda item's questions"))
         if not title:
             raise InvalidInputError("An agenda item needs a title.")
         if not 0 <= int(fields.minutes) <= 24 * 60:

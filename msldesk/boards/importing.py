@@ -123,8 +123,9 @@ class PeopleImporter:
             if cancel:
                 cancel.raise_if_cancelled()
         return ImportResult(
-            plan.new_count, plan.update_count, plan.duplicate_count, preview.errors, added, marked
-        )
+            plan.new_count, plan.update_count, plan.duplicate_count, preview.errors, added, marked,
+            warnings=preview.warnings,
+        )  # fmt: skip
 
     def import_file(
         self,
@@ -139,8 +140,9 @@ class PeopleImporter:
         preview = self.preview(path, cancel=cancel)
         if dry_run:
             return ImportResult(
-                preview.new_count, preview.update_count, preview.duplicate_count, preview.errors, dry_run=True
-            )
+                preview.new_count, preview.update_count, preview.duplicate_count, preview.errors,
+                dry_run=True, warnings=preview.warnings,
+            )  # fmt: skip
         return self.apply(preview, event_id, cancel)
 
 

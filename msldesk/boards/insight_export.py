@@ -12,6 +12,7 @@ from msldesk.boards.audience import role_label
 from msldesk.boards.records import EntryKind, MeetingReport, NoteEntry
 from msldesk.errors import InvalidInputError
 from msldesk.fileio import atomic_writer
+from msldesk.text_safety import xlsx_text
 
 ENTRY_COLUMNS: tuple[str, ...] = (
     "Event", "Date", "Time", "Agenda Item", "Kind", "Text", "Speaker", "Speaker Role", "Themes",
@@ -86,7 +87,6 @@ def write_insights(report: MeetingReport, path: Path) -> Path:
 
 def _write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -104,8 +104,7 @@ def _write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[
                 if not text:
                     continue
                 cell = sheet.cell(row=row_number, column=col)
-                # Text cells: a note starting with "=" must never become a live formula.
-                cell.value, cell.data_type = text, TYPE_STRING
+                xlsx_text(cell, text)  # a note starting with "=" must never become a live formula
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 widths[col - 1] = max(widths[col - 1], min(len(text), 80))
         for col, width in enumerate(widths, start=1):

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from msldesk import text_safety
 from msldesk.boards.meeting_reports import current_zoom_name, header_key
 from msldesk.boards.npi import normalise_npi
 from msldesk.boards.records import (
@@ -17,7 +18,7 @@ from msldesk.boards.records import (
     PersonFields,
     RowError,
 )
-from msldesk.boards.validation import email_problem, npi_problem
+from msldesk.boards.validation import email_problem, length_problems, npi_problem
 from msldesk.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def clean_text(value: str) -> str:
 
 def unescape_formula(value: str) -> str:
     """"'=SUM(A1)" -> "=SUM(A1)": undo the apostrophe exports put before formula-like text (CSV injection)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if value[:1] == "'" and value[1:].startswith(text_safety.FORMULA_STARTS):
         return value[1:]
     return value
 
@@ -479,7 +480,9 @@ def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[Impor
             columns.setdefault(target, []).append(index)
     rows: list[ImportRow] = []
     errors: list[RowError] = []
-    for number, cells in table.rows:
+    for number, raw_cells in table.rows:
+        # Control characters and code points XML cannot hold would break every export later.
+        cells = [text_safety.clean_text(c) for c in raw_cells]
         if not any(c.strip() for c in cells):
             continue  # a blank line is not a person
         values: dict[str, str] = {}
@@ -547,6 +550,7 @@ def _build_row(
         notes="\n".join(notes),
         consent_to_contact=consent,
     )
+    problems += length_problems(person)  # refused per row, in plain words
     row = ImportRow(
         row=number,
         person=person,

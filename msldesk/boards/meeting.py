@@ -40,9 +40,9 @@ from msldesk.boards.records import (
 )
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.text_safety import LIMITS, clean_text, limit
 
-MAX_ENTRY_LENGTH = 20_000
-MAX_THEME_LENGTH = 200
+MAX_ENTRY_LENGTH = LIMITS["text"]
 NOTES = Changes(notes=True)
 _KEEP = object()  # "not given": the entry goes under the agenda item running now
 
@@ -68,10 +68,7 @@ class FinalizedError(InvalidInputError):
 
 
 def clean_theme(name: str) -> str:
-    theme = " ".join(str(name).split()).lstrip("#").strip()
-    if len(theme) > MAX_THEME_LENGTH:
-        raise InvalidInputError(f"A theme may be at most {MAX_THEME_LENGTH} characters.")
-    return theme
+    return " ".join(limit(str(name), "name", "A theme").split()).lstrip("#").strip()
 
 
 class MeetingService:
@@ -219,7 +216,8 @@ class MeetingService:
         moment = when or self.clock()
         people = self._mentionable(event_id)
         taxonomy = self.themes(event_id)
-        parsed = parse_entry(text, people, taxonomy, today=moment.date(), kind=kind)
+        # Cleaned before parsing: U+0085 and form feeds would otherwise split the entry into lines.
+        parsed = parse_entry(self._checked_text(text), people, taxonomy, today=moment.date(), kind=kind)
         if agenda_item_id is _KEEP:
             current = self.current_item(event_id)
             agenda_item_id = current.item_id if current else None
@@ -266,6 +264,7 @@ class MeetingService:
     def amend_entry(self, entry_id: int, text: str, reason: str = "") -> tuple[NoteEntry, Changes]:
         """A correction to a finalized entry: kept beside the original, which is not changed."""
         text = self._checked_text(text)
+        reason = limit(reason, "line", "The reason for the correction").strip()
         with self.sessions.begin() as session:
             row = self._entry_row(session, entry_id)
             event = self._event_row(session, row.event_id)
@@ -279,13 +278,13 @@ class MeetingService:
             moment = self.clock()
             session.add(
                 NoteAmendmentRow(
-                    entry_id=entry_id, text=text, reason=reason.strip(), created_at_utc=_naive_utc(moment)
+                    entry_id=entry_id, text=text, reason=reason, created_at_utc=_naive_utc(moment)
                 )
             )
             session.flush()
             self._flag(session, row)
             before = {"text": previous if previous is not None else row.text}
-            after = {"text": text, "reason": reason.strip()}
+            after = {"text": text, "reason": reason}
             audit.record(session, "note.amend", "note", entry_id, before, after, when=moment)
         return self.entry(entry_id), NOTES
 
@@ -368,7 +367,7 @@ class MeetingService:
                 self._event_row(session, event_id)
                 row = NoteDraftRow(event_id=event_id)
                 session.add(row)
-            row.text, row.agenda_item_id = text[:MAX_ENTRY_LENGTH], agenda_item_id
+            row.text, row.agenda_item_id = clean_text(text)[:MAX_ENTRY_LENGTH], agenda_item_id
             row.saved_at_utc = _naive_utc(self.clock())
 
     def draft(self, event_id: int) -> Draft | None:
@@ -386,7 +385,8 @@ class MeetingService:
 
     def set_executive_summary(self, event_id: int, text: str) -> Changes:
         with self.sessions.begin() as session:
-            self._event_row(session, event_id).executive_summary = text.strip()[:MAX_ENTRY_LENGTH]
+            summary = limit(text, "text", "The executive summary").strip()
+            self._event_row(session, event_id).executive_summary = summary
         return NOTES
 
     def finalized_at(self, event_id: int) -> dt.datetime | None:
@@ -479,11 +479,10 @@ class MeetingService:
         return list(seen.items())
 
     def _checked_text(self, text: str) -> str:
-        if not isinstance(text, str) or not text.strip():
+        text = limit(text, "text", "An entry").strip() if isinstance(text, str) else ""
+        if not text:
             raise InvalidInputError("An entry needs some text.")
-        if len(text) > MAX_ENTRY_LENGTH:
-            raise InvalidInputError(f"An entry may be at most {MAX_ENTRY_LENGTH:,} characters; split it up.")
-        return text.strip()
+        return text
 
     def _write_entry(self, session: Session, row: NoteEntryRow, fields: EntryFields, event_id: int) -> None:
         row.text = self._checked_text(fields.text)
@@ -499,7 +498,7 @@ class MeetingService:
             if person_id is not None and session.get(PersonRow, person_id) is None:
                 raise NotFoundError(f"There is no person with id {person_id}.")
         row.agenda_item_id, row.speaker_id = fields.agenda_item_id, fields.speaker_id
-        row.owner_id, row.owner = fields.owner_id, " ".join(fields.owner.split())[:300]
+        row.owner_id, row.owner = fields.owner_id, " ".join(clean_text(fields.owner).split())[:300]
         row.due, row.is_key = fields.due, bool(fields.key)
         if row.id is None:
             session.add(row)

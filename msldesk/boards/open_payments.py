@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from msldesk.boards.attendee_export import spreadsheet_safe
 from msldesk.boards.npi import normalise_npi
 from msldesk.boards.records import Payment
 from msldesk.errors import InvalidInputError
 from msldesk.fileio import atomic_write_bytes
+from msldesk.text_safety import formula_safe
 
 # The columns we can fill, named and ordered as in CMS's published General Payments files
 # (OP_DTL_GNRL_PGYR<year>_P<date>.csv). Columns we have nothing for are left out rather than blank.
@@ -135,7 +135,7 @@ def write_open_payments_csv(payments: Sequence[Payment], path: Path, year: int) 
             payment.event_title,
             str(year),
         ]
-        writer.writerow([spreadsheet_safe(v) for v in values])
+        writer.writerow([formula_safe(v) for v in values])
     # CMS publishes plain UTF-8 without a byte-order mark; keep the same shape.
     atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8"))
     return len(rows)

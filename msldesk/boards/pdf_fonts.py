@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from msldesk.paths import resource_path
+from msldesk.text_safety import clean_text
 
 if TYPE_CHECKING:
     from reportlab.pdfbase.ttfonts import TTFont
@@ -222,7 +223,8 @@ def fallback_char(ch: str) -> str:
 
 
 def markup(text: str, fonts: PdfFonts) -> str:
-    """Paragraph markup for `text`: escaped (& < >), with CJK runs switched to a font that has them."""
+    """Paragraph markup for `text`: cleaned, escaped (& < >), CJK runs switched to a font that has them."""
+    text = clean_text(text)  # reportlab cannot encode a lone surrogate; controls would print as boxes
     if fonts.embedded and all(ord(c) in fonts.covered or c.isspace() for c in set(text)):
         return escape(text)  # the common case with the bundled font: nothing to switch
     runs: list[tuple[str, str]] = []  # (font name or "" for the paragraph's own font, text)
@@ -251,6 +253,7 @@ def markup(text: str, fonts: PdfFonts) -> str:
 
 def plain(text: str, fonts: PdfFonts) -> str:
     """`text` for canvas.drawString / chart labels (no markup): letters Helvetica lacks lose accents."""
+    text = clean_text(text, breaks=False)
     if fonts.embedded:
         return text
     return "".join(fallback_char(c) if c.encode("cp1252", "ignore") == b"" else c for c in text)

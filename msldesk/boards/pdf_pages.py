@@ -20,10 +20,6 @@ def uses_letter_paper(timezone: str) -> bool:
     return timezone.startswith(_LETTER_ZONES)
 
 
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def when_text(event: Event) -> str:
     """ "Thursday 12 March 2026, 09:00–17:00 CET (Europe/Berlin)" in the event's own zone."""
     f = event.fields

@@ -17,6 +17,7 @@ from msldesk.boards.records import PERSON_FIELD_NAMES, DuplicateGroup, Person, P
 from msldesk.boards.validation import person_problems
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.text_safety import clean_text
 
 SEARCH_LIMIT = 200
 
@@ -26,12 +27,13 @@ def now() -> dt.datetime:
 
 
 def clean_person(person: PersonFields) -> PersonFields:
-    """Trimmed text, lower-case email, digits-only NPI: the form stored and compared."""
+    """Cleaned and trimmed text, lower-case email, digits-only NPI: the form stored and compared."""
     changes: dict[str, object] = {}
     for name in PERSON_FIELD_NAMES:
         value = getattr(person, name)
         if isinstance(value, str):
-            cleaned = value.strip() if name == "notes" else " ".join(value.split())
+            text = clean_text(value)  # no control characters: they would break every export
+            cleaned = text.strip() if name == "notes" else " ".join(text.split())
             if name == "email":
                 cleaned = cleaned.lower().removeprefix("mailto:")
             if name == "npi" and cleaned:

@@ -278,6 +278,7 @@ class ImportResult:
     attendees_added: int = 0
     attendance_marked: int = 0
     dry_run: bool = False
+    warnings: tuple[str, ...] = ()  # about the file as a whole, e.g. rows read as Windows-1252
 
 
 # -- meeting capture ---------------------------------------------------------------------------

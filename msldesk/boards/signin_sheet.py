@@ -12,13 +12,16 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from msldesk.boards.pdf_fonts import fallback_char, markup, text_fonts
-from msldesk.boards.pdf_pages import footer, page_count_canvas, shorten, uses_letter_paper, when_text
+from msldesk.boards.pdf_pages import footer, page_count_canvas, uses_letter_paper, when_text
 from msldesk.boards.records import Attendance, Event, Invitation
 from msldesk.errors import InvalidInputError
 from msldesk.fileio import atomic_writer
+from msldesk.text_safety import core_title, shorten
 
 HEADERS = ("#", "Name", "Institution", "Role", "Signature", "Time in")
 _MIN_ROW_HEIGHT = 22.0  # points of writing space per row before padding: about 1 cm with padding
+# A row taller than a page stops reportlab (LayoutError); 300 characters is ~8 lines in these columns.
+_MAX_CELL_CHARS = 300
 
 
 def _folded(text: str) -> str:
@@ -89,8 +92,8 @@ def write_sign_in_sheet(
         p = attendance.person.fields
         rows.append([
             Paragraph(str(number), cell_style),
-            Paragraph(markup(_name(attendance), fonts), cell_style),
-            Paragraph(markup(p.institution, fonts), cell_style),
+            Paragraph(markup(shorten(_name(attendance), _MAX_CELL_CHARS), fonts), cell_style),
+            Paragraph(markup(shorten(p.institution, _MAX_CELL_CHARS), fonts), cell_style),
             Paragraph(markup(attendance.fields.role.label, fonts), cell_style),
             Spacer(1, _MIN_ROW_HEIGHT),  # keeps each row tall enough to sign in
             "",
@@ -124,7 +127,7 @@ def write_sign_in_sheet(
             rightMargin=margin,
             topMargin=margin,
             bottomMargin=margin * 1.4,
-            title=f"Sign-in sheet: {f.title}",
+            title=core_title(f"Sign-in sheet: {f.title}"),
             author="msldesk",
             initialFontName=fonts.regular,  # else every page names Helvetica, which is never embedded
         )

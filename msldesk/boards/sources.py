@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from msldesk.boards import meeting_reports, tabular
@@ -56,8 +56,8 @@ def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return _read_zip(data, name, cancel)
     _refuse_binary(data, name)
-    text, encoding = tabular.decode_text(data)
-    text = text.rstrip("\x00")  # some exporters pad the end of the file with NULs
+    decoded = tabular.decode_text(data)
+    text = decoded.text.rstrip("\x00")  # some exporters pad the end of the file with NULs
     if "\x00" in text:
         raise FileRefusedError(
             f"{name} is not a text table (it contains binary data); save it as CSV and import again."
@@ -77,7 +77,7 @@ def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None)
 
         return read_nppes_json(data)
     _refuse_markup(head, name)
-    return _read_text(text, encoding, name, cancel)
+    return _read_text(text, decoded, name, cancel)
 
 
 def _check_size(size: int, name: str) -> None:
@@ -169,12 +169,26 @@ def _read_xlsx(data: bytes, name: str, cancel: CancelToken | None) -> SourceTabl
     return _build(rows, "xlsx", name, encoding="", delimiter="")
 
 
-def _read_text(text: str, encoding: str, name: str, cancel: CancelToken | None) -> SourceTable:
+def _read_text(text: str, decoded: tabular.Decoded, name: str, cancel: CancelToken | None) -> SourceTable:
     delimiter = tabular.declared_delimiter(text) or tabular.sniff_delimiter(text)
     rows = tabular.read_delimited(text, delimiter, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel)
     if rows and tabular.declared_delimiter(text):
         rows[0] = (rows[0][0], [])  # Excel's "sep=;" hint line is not the header
-    return _build(rows, "csv", name, encoding=encoding, delimiter=delimiter)
+    table = _build(rows, "csv", name, encoding=decoded.encoding, delimiter=delimiter)
+    if not decoded.fallback_lines:
+        return table
+    mixed = tabular.rows_on_lines(text, delimiter, decoded.fallback_lines)
+    return replace(table, warnings=(*table.warnings, _mixed_encoding_warning(mixed)))
+
+
+def _mixed_encoding_warning(rows: list[int]) -> str:
+    numbers = [str(n) for n in rows[:10]] + ([f"{len(rows) - 10} more"] if len(rows) > 10 else [])
+    shown = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    which = f"Row {shown} is" if len(rows) == 1 else f"Rows {shown} are"
+    return (
+        f"{which} not UTF-8 like the rest of the file; read as Windows-1252 (Western European). "
+        "Check the names in those rows."
+    )
 
 
 def _blank(cells: list[str]) -> bool:

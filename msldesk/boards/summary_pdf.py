@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from msldesk.boards.audience import role_label
 from msldesk.boards.calendar_export import event_zone, local_time, long_date
 from msldesk.boards.pdf_fonts import PdfFonts, markup, plain, text_fonts
-from msldesk.boards.pdf_pages import footer, page_count_canvas, shorten, uses_letter_paper, when_text
+from msldesk.boards.pdf_pages import footer, page_count_canvas, uses_letter_paper, when_text
 from msldesk.boards.records import (
     AgendaItem,
     Attendance,
@@ -30,6 +30,7 @@ from msldesk.boards.records import (
 from msldesk.errors import DiskFullError, MsldeskError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.text_safety import LIMITS, core_title, shorten
 
 NONE_RECORDED = "None recorded"
 EXECUTIVE_SUMMARY = "Executive summary"
@@ -48,6 +49,9 @@ AUDIENCE_NOTE = {
     Audience.COMPLIANCE: "Compliance audience: includes attendance, contracts and payments",
 }
 _INK = "#1f3a5f"  # headings and chart bars
+# One table cell at most this long: a row taller than a page, or a long word in a cell, stops or
+# stalls reportlab (a 3,000-character institution still fits, on more than one page if need be).
+_MAX_CELL_CHARS = 3_000
 _MUTED = "#666666"
 
 
@@ -107,7 +111,9 @@ def write_summary_pdf(
                 rightMargin=builder.margin,
                 topMargin=builder.margin,
                 bottomMargin=builder.margin * 1.3,
-                title=f"Meeting insight summary: {f.title or 'Untitled event'} ({audience} audience)",
+                title=core_title(
+                    f"Meeting insight summary: {f.title or 'Untitled event'} ({audience} audience)"
+                ),
                 subject=f"Confidential meeting insight summary for the {audience.lower()} audience",
                 author="msldesk",
                 creator="msldesk",
@@ -199,9 +205,10 @@ class _Summary:
 
     # ---- small helpers -------------------------------------------------------------------------
 
-    def m(self, text: str) -> str:
-        """Markup for user text: escaped, line breaks kept."""
-        return markup(text, self.fonts).replace("\r\n", "\n").replace("\n", "<br/>")
+    def m(self, text: str, most: int = LIMITS["text"]) -> str:
+        """Markup for user text: escaped, line breaks kept, cut to `most` characters (reportlab's
+        line breaking grows with the square of a long word, so an unbounded value would stall it)."""
+        return markup(shorten(text, most), self.fonts).replace("\r\n", "\n").replace("\n", "<br/>")
 
     def para(self, text: str, style: Any) -> Any:
         from reportlab.platypus import Paragraph
@@ -214,7 +221,12 @@ class _Summary:
     def heading(self, title: str, level: int = 0) -> Any:
         self._keys += 1
         return _heading_class()(
-            self.m(title), self.s_h1 if level == 0 else self.s_h2, title, level, f"s{self._keys}", self.width
+            self.m(title),
+            self.s_h1 if level == 0 else self.s_h2,
+            core_title(title),
+            level,
+            f"s{self._keys}",
+            self.width,
         )
 
     def local(self, moment: dt.datetime) -> dt.datetime:
@@ -271,7 +283,10 @@ class _Summary:
             [Paragraph(self.m(h), self.s_head_r if i in right else self.s_head) for i, h in enumerate(header)]
         ]
         data += [
-            [Paragraph(self.m(v), self.s_cell_r if i in right else self.s_cell) for i, v in enumerate(row)]
+            [
+                Paragraph(self.m(v, _MAX_CELL_CHARS), self.s_cell_r if i in right else self.s_cell)
+                for i, v in enumerate(row)
+            ]
             for row in rows
         ]
         commands: list[tuple[Any, ...]] = [
@@ -447,7 +462,10 @@ class _Summary:
     def kv_table(self, rows: list[list[str]]) -> Any:
         from reportlab.platypus import Paragraph, Table, TableStyle
 
-        data = [[Paragraph(self.m(k), self.s_note), Paragraph(self.m(v), self.s_body)] for k, v in rows]
+        cut = _MAX_CELL_CHARS
+        data = [
+            [Paragraph(self.m(k, cut), self.s_note), Paragraph(self.m(v, cut), self.s_body)] for k, v in rows
+        ]
         table = Table(data, colWidths=[self.width * 0.22, self.width * 0.78], splitInRow=1)
         table.setStyle(
             TableStyle(

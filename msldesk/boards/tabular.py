@@ -6,7 +6,9 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from msldesk.errors import FileRefusedError, MsldeskError
 from msldesk.progress import CancelToken
@@ -38,21 +40,60 @@ def _latin1_for_undefined(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("msldesk-latin1", _latin1_for_undefined)
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding name): BOM, else UTF-16 guessed from NUL bytes, else UTF-8, else cp1252."""
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16-le", "cp1252" ...
+    # Lines (1-based, as csv's line_num counts them) of a UTF-8 file that were not UTF-8 and were
+    # read as Windows-1252 instead; empty when the whole file has one encoding.
+    fallback_lines: tuple[int, ...] = ()
+
+
+# After LF, or after a CR that is not part of CRLF: the line ends csv sees with newline="".
+_LINE_ENDS = re.compile(rb"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def decode_text(data: bytes) -> Decoded:
+    """BOM, else UTF-16 guessed from NUL bytes, else UTF-8, else Windows-1252 line by line.
+
+    A UTF-8 file with a few Windows-1252 lines (rows pasted from an old export) keeps its UTF-8
+    names: only the lines that are not UTF-8 are read as Windows-1252, and `fallback_lines` says
+    which, so the import can report them instead of turning every name into mojibake.
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
             body = data[len(bom) :]
             if name == "utf-8-sig":
-                return _strict(body, "utf-8", name), name
-            return _strict(body, name, name), name
+                return Decoded(_strict(body, "utf-8", name), name)
+            return Decoded(_strict(body, name, name), name)
     guessed = _utf16_without_bom(data)
     if guessed:
-        return _strict(data, guessed, guessed), guessed
+        return Decoded(_strict(data, guessed, guessed), guessed)
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="msldesk-latin1"), "cp1252"
+        pass
+    parts: list[str] = []
+    fallback: list[int] = []
+    utf8_letters = False  # any line whose non-ASCII bytes really are UTF-8
+    for number, line in enumerate(_LINE_ENDS.split(data), start=1):
+        text, was_utf8 = decode_line(line)
+        parts.append(text)
+        if not was_utf8:
+            fallback.append(number)
+        elif not line.isascii():
+            utf8_letters = True
+    if not utf8_letters:
+        return Decoded("".join(parts), "cp1252")  # a plain Windows-1252 file: nothing to report
+    return Decoded("".join(parts), "utf-8", tuple(fallback))
+
+
+def decode_line(line: bytes) -> tuple[str, bool]:
+    """(text, True) when `line` is UTF-8, else its Windows-1252 reading and False."""
+    try:
+        return line.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="msldesk-latin1"), False
 
 
 def _strict(data: bytes, codec: str, label: str) -> str:
@@ -129,6 +170,24 @@ def sniff_delimiter(text: str) -> str:
         if longest and score > best:
             best, chosen = score, delimiter
     return chosen
+
+
+def rows_on_lines(text: str, delimiter: str, lines: Iterable[int]) -> list[int]:
+    """Row numbers (as read_delimited numbers them) of the rows that take up any of `lines`: a
+    quoted cell can hold line breaks, so one row may span several lines."""
+    wanted = sorted(set(lines))
+    found: list[int] = []
+    reader = _reader(text, delimiter)
+    first_line = 1
+    for number, _cells in enumerate(reader, start=1):
+        last_line = reader.line_num
+        if any(first_line <= line <= last_line for line in wanted):
+            found.append(number)
+        wanted = [line for line in wanted if line > last_line]
+        if not wanted:
+            break
+        first_line = last_line + 1
+    return found
 
 
 def read_delimited(text: str, delimiter: str, *, max_rows: int, cancel: CancelToken | None = None) -> Rows:

@@ -6,9 +6,28 @@ import re
 
 from msldesk.boards.npi import is_valid_npi, normalise_npi
 from msldesk.boards.records import PersonFields
+from msldesk.text_safety import too_long
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Real validation is sending mail.
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}$")
+
+
+# The kind of limit (text_safety.LIMITS) each text field of a person has.
+FIELD_KINDS: dict[str, str] = {
+    "first_name": "name", "last_name": "name", "credentials": "name", "specialty": "line",
+    "institution": "line", "city": "line", "state": "short", "country": "short", "email": "line",
+    "phone": "short", "npi": "short", "tier": "short", "notes": "text",
+}  # fmt: skip
+
+
+def length_problems(person: PersonFields) -> list[str]:
+    """'institution is 3,000 characters long (the most is 500)' for each field over its limit."""
+    problems = []
+    for name, kind in FIELD_KINDS.items():
+        problem = too_long(getattr(person, name), kind, name.replace("_", " "))
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def email_problem(email: str) -> str:
@@ -39,4 +58,4 @@ def person_problems(person: PersonFields) -> list[str]:
     for problem in (email_problem(person.email), npi_problem(person.npi)):
         if problem:
             problems.append(problem)
-    return problems
+    return problems + length_problems(person)

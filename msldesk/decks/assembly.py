@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 from msldesk.errors import InvalidInputError, MsldeskError, NotFoundError
 from msldesk.fileio import atomic_write_bytes
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.text_safety import formula_safe
 
 BOM_HEADER = (
     "position", "slide_id", "source_deck", "deck_id", "version", "slide_number", "slide_title",
@@ -476,20 +477,20 @@ def _bom_csv(plan: AssemblyPlan) -> str:
     writer = csv.writer(buffer)
     writer.writerow(BOM_HEADER)
     for position, item in enumerate(plan.items, start=1):
-        writer.writerow(
-            (
-                position,
-                item.slide_id,
-                item.deck_title,
-                item.deck_id,
-                item.version,
-                item.number,
-                item.display_title,
-                item.approval_code,
-                item.approved_on.isoformat() if item.approved_on else "",
-                item.expires_on.isoformat() if item.expires_on else "",
-                item.status.value,
-                item.override_reason,
-            )
+        row = (
+            position,
+            item.slide_id,
+            item.deck_title,
+            item.deck_id,
+            item.version,
+            item.number,
+            item.display_title,
+            item.approval_code,
+            item.approved_on.isoformat() if item.approved_on else "",
+            item.expires_on.isoformat() if item.expires_on else "",
+            item.status.value,
+            item.override_reason,
         )
+        # Titles and override reasons are user text: a slide titled "=cmd|..." must not run.
+        writer.writerow([formula_safe(v) for v in row])
     return buffer.getvalue()

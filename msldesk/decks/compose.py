@@ -28,9 +28,11 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from msldesk.decks.package import OpcPackage, Relationship, content_types, open_package
+from msldesk.decks.validate import has_doctype
 from msldesk.errors import InvalidInputError, MsldeskError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.text_safety import core_title
 
 NS_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -238,8 +240,8 @@ class _Source:
         layout keeps its name), with a warning: one malformed part must not make the whole deck
         unreadable. Any other part beyond repair is marked unreadable, and left out by the copy."""
         try:
-            etree.fromstring(data, _PARSER)
-            return data
+            root = etree.fromstring(data, _PARSER)
+            return _without_doctype(root) if has_doctype(root) else data
         except etree.XMLSyntaxError as exc:
             problem = str(exc)
         repaired = _recover(data)
@@ -329,6 +331,22 @@ _PLAIN_NOTES_MASTER = (
 _EMPTY_PREFIX_ELEMENT = re.compile(rb"<:(\w+)\b[^>]*?(?:/>|>.*?</:\1>)", re.S)
 
 
+def _without_doctype(root: etree._Element) -> bytes:
+    """The part re-written without its DOCTYPE: packages may not carry one (Office refuses them).
+    References to the entities it declared go too, since nothing would define them any more."""
+    for entity in list(root.iter(etree.Entity)):
+        parent = entity.getparent()
+        if parent is not None:
+            if entity.tail:
+                previous = entity.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + entity.tail
+                else:
+                    parent.text = (parent.text or "") + entity.tail
+            parent.remove(entity)
+    return _xml(root)
+
+
 def _recover(data: bytes) -> bytes | None:
     """A repaired copy that is well-formed XML, or None. Writers have been seen emitting elements
     with an empty prefix (`<:scene3d>`): those are dropped (they are optional effects); anything
@@ -345,7 +363,7 @@ def _recover(data: bytes) -> bytes | None:
         return None
     if root is None:
         return None
-    text = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    text = _without_doctype(root)
     try:
         etree.fromstring(text, _PARSER)
     except etree.XMLSyntaxError:
@@ -845,7 +863,7 @@ class _Composer:
             'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{escape(self.title)}</dc:title><dc:creator>msldesk</dc:creator>"
+            f"<dc:title>{escape(core_title(self.title))}</dc:title><dc:creator>msldesk</dc:creator>"
             f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
             f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
             "</cp:coreProperties>"

@@ -13,14 +13,15 @@ import datetime as dt
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.fileio import atomic_writer
 from msldesk.paths import resource_path
+from msldesk.text_safety import LIMITS, clean_text, core_title, shorten
 
 if TYPE_CHECKING:  # python-pptx loads when a deck is built, not when this module is imported
     from pptx.presentation import Presentation
@@ -824,6 +825,22 @@ def _style_cell(cell: _Cell, text: str, size: int, align: str, header: bool, zeb
     run.font.color.rgb = RGBColor.from_string(WHITE if header else INK)
 
 
+_Spec = TypeVar("_Spec")
+
+
+def _cleaned(value: _Spec) -> _Spec:
+    """A spec with every text cleaned and bounded: python-pptx refuses control characters ("All strings must
+    be XML compatible"), and one in a note or a name must not stop the whole deck."""
+    if isinstance(value, str):
+        # Cut to what input allows: measuring and paging a 100k-character value would take minutes.
+        return shorten(clean_text(value), LIMITS["text"])  # type: ignore[return-value]  # str in, str out
+    if isinstance(value, tuple):
+        return tuple(_cleaned(v) for v in value)  # type: ignore[return-value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _cleaned(getattr(value, f.name)) for f in fields(value) if f.init})
+    return value
+
+
 def _remove_slides(prs: Presentation) -> None:
     """Drop the template's own sample slides, if it has any."""
     slide_ids = prs.slides._sldIdLst
@@ -849,6 +866,7 @@ def build_generated_deck(slides: Sequence[GeneratedSlide], out: Path, template: 
         ) from exc
     _remove_slides(prs)
     builder = _Builder(prs)
+    slides = [_cleaned(spec) for spec in slides]
     for spec in slides:
         match spec:
             case TitleSlide():
@@ -869,7 +887,7 @@ def build_generated_deck(slides: Sequence[GeneratedSlide], out: Path, template: 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props = prs.core_properties
     first_title = next((s.title for s in slides if isinstance(s, TitleSlide)), "")
-    props.title = first_title or (slides[0].title if slides else "")
+    props.title = core_title(first_title or (slides[0].title if slides else ""))
     props.subject = ""
     props.comments = ""
     props.keywords = ""

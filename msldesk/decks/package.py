@@ -25,6 +25,7 @@ from msldesk.errors import (
     PasswordProtectedError,
     TooLargeError,
 )
+from msldesk.text_safety import clean_text
 
 
 @dataclass(frozen=True)
@@ -558,7 +559,9 @@ def _read_package(package: _Package, file_name: str) -> DeckContent:
             break
         slides.append(slide)
     title = _core_title(package) or next((s.title for s in slides if s.title), "")
-    title = title or Path(file_name).stem
+    # A file name can carry control characters or undecodable bytes (lone surrogates) that SQLite
+    # and every writer refuse; C1 controls and noncharacters can come from the XML itself.
+    title = " ".join(clean_text(title or Path(file_name).stem, breaks=False).split()) or "Untitled deck"
     return DeckContent(
         title=title[:500],
         kind=kind,
@@ -609,9 +612,9 @@ def _read_slide(
     content_hash.update(notes.encode("utf-8"))
     return SlideContent(
         number=number,
-        title=title,
-        text="\n".join(body),
-        notes=notes,
+        title=clean_text(title),
+        text=clean_text("\n".join(body)),
+        notes=clean_text(notes),
         layout=layout,
         hidden=hidden,
         has_chart=flags["chart"],

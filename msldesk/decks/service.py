@@ -29,6 +29,7 @@ from msldesk.decks.store import DeckStore
 from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.text_safety import clean_text, limit
 
 MAX_TAG_LENGTH = 100
 
@@ -39,10 +40,18 @@ def _approval(deck: DeckRow) -> dict[str, object]:
             "expires_on": deck.expires_on, "withdrawn": deck.withdrawn}  # fmt: skip
 
 
+_METADATA_TEXT = {
+    "approval_code": "The approval code",
+    "therapeutic_area": "The therapeutic area",
+    "product": "The product",
+    "audience": "The audience",
+}
+
+
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for tag in tags:
-        clean = " ".join(tag.split())[:MAX_TAG_LENGTH]
+        clean = " ".join(clean_text(tag).split())[:MAX_TAG_LENGTH]
         if clean and clean.lower() not in {t.lower() for t in seen}:
             seen[clean] = None
     return tuple(seen)
@@ -166,15 +175,15 @@ class DeckService:
             approval_before = _approval(deck)
             reindex = False
             if change.title is not None:
-                title = " ".join(change.title.split())
+                title = " ".join(limit(change.title, "line", "The deck title").split())
                 if not title:
                     raise InvalidInputError("A deck needs a title.")
                 reindex = reindex or title != deck.title
-                deck.title = title[:500]
-            for name in ("approval_code", "therapeutic_area", "product", "audience"):
+                deck.title = title
+            for name, what in _METADATA_TEXT.items():
                 value = getattr(change, name)
                 if value is not None:
-                    setattr(deck, name, value.strip()[:200])
+                    setattr(deck, name, limit(value, "name", what).strip())
             if change.clear_approved_on:
                 deck.approved_on = None
             elif change.approved_on is not None:

@@ -219,10 +219,21 @@ def _parse(name: str, data: bytes | None, problems: list[Problem]) -> etree._Ele
     if data is None:
         return None
     try:
-        return etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         problems.append(Problem("bad-xml", name, f"{name}: the part is not well-formed XML ({exc})."))
         return None
+    if has_doctype(root):
+        # ECMA-376 Part 2 forbids DTDs in a package; Office refuses the file, and entity tricks
+        # ("billion laughs") hide in them.
+        problems.append(Problem("doctype", name, f"{name}: the part declares a DOCTYPE; packages may not."))
+    return root
+
+
+def has_doctype(root: etree._Element) -> bool:
+    """True when the document `root` was parsed from declares a DOCTYPE (with or without a subset)."""
+    info = root.getroottree().docinfo
+    return bool(info.doctype) or info.internalDTD is not None
 
 
 def _load_part(

@@ -599,3 +599,44 @@ def test_charts_from_office_2007_decks_state_the_flags_office_2007_left_out(tmp_
     compose(out, (plain, 1), (newer, 1))
     with zipfile.ZipFile(newer) as source, zipfile.ZipFile(out) as composed:
         assert composed.read("ppt/charts/chart1.xml") == source.read("ppt/charts/chart1.xml")
+
+
+# ---- hostile text and DOCTYPEs --------------------------------------------------------------------
+
+DOCTYPE = b'<!DOCTYPE p:sld [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+
+
+def _with_doctype(name: str, data: bytes) -> bytes:
+    if name != "ppt/slides/slide1.xml":
+        return data
+    declaration, rest = data.split(b"?>", 1)
+    # The entity reference sits in the title text: it must go with the DOCTYPE that defines it.
+    return declaration + b"?>" + DOCTYPE + rest.replace(b"<a:t>Alpha", b"<a:t>Al&b;pha", 1)
+
+
+def test_the_validator_flags_a_doctype_in_a_part(tmp_path: Path) -> None:
+    deck = rewrite(build(tmp_path / "a.pptx", ["Alpha"]), _with_doctype)
+    report = validate_package(deck)
+    assert [(p.code, p.part) for p in report.problems] == [("doctype", "ppt/slides/slide1.xml")]
+    assert "DOCTYPE" in report.explain()
+
+
+def test_a_composed_deck_never_carries_a_doctype(tmp_path: Path) -> None:
+    deck = rewrite(build(tmp_path / "a.pptx", ["Alpha", "Beta"]), _with_doctype)
+    out = tmp_path / "out.pptx"
+    compose(out, (deck, 1), (deck, 2))
+    assert_valid(out)
+    with zipfile.ZipFile(out) as archive:
+        xml = [n for n in archive.namelist() if n.endswith((".xml", ".rels"))]
+        assert not [n for n in xml if b"<!DOCTYPE" in archive.read(n)]
+    assert [s.title for s in read_deck(out).slides] == ["Alpha", "Beta"]
+
+
+def test_the_composed_title_is_cleaned_and_cut_to_255_characters(tmp_path: Path) -> None:
+    import pptx
+
+    deck = build(tmp_path / "a.pptx", ["Alpha"])
+    out = tmp_path / "out.pptx"
+    compose(out, (deck, 1), title="\x00\x0b\ufffe\ud800" + "T" * 300)
+    assert_valid(out)
+    assert pptx.Presentation(str(out)).core_properties.title == "T" * 254 + "…"
