@@ -255,15 +255,17 @@ def wrap(text: str, width_em: float) -> list[str]:
                 continue
             if lines[-1]:
                 lines.append("")
-            while text_em(token.rstrip()) > width_em:
-                cut, width = 0, 0.0
-                while cut < len(token) and width + text_em(token[cut]) <= width_em:
-                    width += text_em(token[cut])
-                    cut += 1
-                cut = max(cut, 1)
-                lines[-1] += token[:cut]
-                lines.append("")
-                token = token[cut:]
+            if ink > width_em:  # one pass over the word: re-measuring what is left was quadratic
+                word = token.rstrip()
+                piece, width = "", 0.0
+                for ch in word:
+                    ch_em = text_em(ch)
+                    if piece and width + ch_em > width_em:
+                        lines[-1] += piece
+                        lines.append("")
+                        piece, width = "", 0.0
+                    piece, width = piece + ch, width + ch_em
+                token = piece + token[len(word) :]
             lines[-1] += token
             used = text_em(token)
         if number < len(segments) - 1:

@@ -1,19 +1,27 @@
-"""Fuzzing the importers: mutate real corpus files, import them, and check what a user would see.
+"""Fuzzing the importers and exporters: mutate real corpus files (their bytes, names and kinds),
+import them, push fuzzed people, notes and titles through every exporter, and check what a user
+would see.
 
 Shared by the hypothesis tests (tests/fuzz) and bench/fuzz.py. A mutation is driven by a Chooser, so
 the same code runs from hypothesis draws (which shrink a failure to a small example) or from a
 seeded random generator (the long run). Every input is checked for: no crash (only MsldeskError, or
 a clean per-file failure outcome), no hang (each input under a time limit, enforced with SIGALRM), no
 partial rows (a failed import leaves the row counts as they were; a successful one adds exactly what
-it reports) and a clear message (non-empty, no traceback, no repr).
+it reports) and a clear message (non-empty, no traceback, no repr). An export must write a whole
+file that its own kind of reader opens, with no unescaped formula and no control character, or
+refuse with a clear message and leave no file behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
 import io
+import os
 import random
 import re
+import shutil
 import signal
 import time
 import traceback
@@ -21,6 +29,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -285,6 +294,59 @@ def mutate_seed(seed: Seed, c: Chooser) -> tuple[bytes, str]:
     return data, f"{seed.name}: " + "; ".join(log)
 
 
+# -------------------------------------------------------------------------------- names, kinds, text
+
+# Pieces of file names people (and attackers) give files: spaces, dashes, dots, accents (composed and
+# not), right-to-left overrides, zero-width and control characters, shell and format syntax, an
+# undecodable byte (Python hands it over as a lone surrogate) and very long runs.
+NAME_PIECES: tuple[str, ...] = (
+    "report", "Attendees 2027", " ", "  ", "-", "--rm", ".", "..", "Müller", "Mu\u0308ller", "山田",
+    "\u202egpj", "\u200b", "\t", "\x01", "\x1b[31m", "\n", "\udcff", "con", "a" * 120, "'", '"', "$(x)",
+    "%s", "#", "~", ";", "&", "*", "?", "<>", "|", ":",
+)  # fmt: skip
+DECK_KINDS: tuple[str, ...] = (".pptx", ".pptm", ".potx", ".ppsx", ".ppt", ".pdf", ".zip", ".csv", ".txt")
+PEOPLE_KINDS: tuple[str, ...] = (".csv", ".tsv", ".txt", ".vcf", ".ics", ".json", ".xlsx", ".xls", ".pptx")
+
+
+def fuzz_file_name(c: Chooser, suffix: str, kinds: Sequence[str]) -> tuple[str, str]:
+    """A file name for `suffix` files and a note for the label: sometimes plain, sometimes odd,
+    sometimes claiming another kind (a CSV named .vcf, a deck named .pdf), upper-case or no suffix."""
+    how = c.choice(("plain", "odd", "odd", "kind", "upper", "none", "double"))
+    stem = "input" if how == "plain" else "".join(c.choice(NAME_PIECES) for _ in range(c.integer(1, 4)))
+    ending = {
+        "kind": c.choice(kinds) if kinds else suffix,
+        "upper": suffix.upper(),
+        "none": "",
+        "double": suffix + (c.choice(kinds) if kinds else suffix),
+    }.get(how, suffix)
+    stem = stem.replace("/", "_") or "x"
+    while len(os.fsencode(stem + ending)) > 230:  # file systems allow 255 bytes; the runner adds a prefix
+        stem = stem[: len(stem) // 2]
+    name = stem + ending
+    return name, f"named {name!r}" if how != "plain" else ""
+
+
+# What fuzzed people, notes and titles are made of: letters of many scripts, formulas, markup,
+# control characters, noncharacters, lone surrogates and line breaks.
+TEXT_PIECES: tuple[str, ...] = (
+    "Müller", "Łukasz", "山田 太郎", "Ελληνικά", "مرحبا", "\u202e", "👩\u200d⚕️", "=cmd|'/c calc'!A1", "+1",
+    "-1-1", "@SUM(1)", "\t=1", "\r=1", "<b>", "&amp;", "]]>", "<font name='x'>", "\x00", "\x01", "\x0b",
+    "\x0c", "\x1b", "\x7f", "\x85", "\x9f", "\ufffe", "\uffff", "\ud800", "\udfff", "\n", "\r\n", " ",
+    "#theme", "@Someone", "%s", "{0}", "\\", '"', "'", ",", ";", "Dr. med.", "Charité – Berlin",
+)  # fmt: skip
+# Characters no export may carry: XML-illegal ones, C1 controls, lone surrogates, noncharacters.
+JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def fuzz_text(c: Chooser, long: bool = True) -> str:
+    """A fuzzed value; with `long`, now and then a run of 300 to 30,000 characters (one word or many)."""
+    parts = [c.choice(TEXT_PIECES) for _ in range(c.integer(0, 10))]
+    if long and c.integer(0, 4) == 0:
+        parts.append(c.choice(("W", "word ", "=", "Ä")) * c.integer(300, 30_000))
+    return "".join(parts)
+
+
 # ------------------------------------------------------------------------------------------ checks
 
 _REPR = re.compile(
@@ -323,7 +385,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 @dataclass
 class Finding:
-    kind: str  # crash | hang | partial | unclear
+    kind: str  # crash | hang | partial | unclear | unsafe (an export with a live formula or junk)
     label: str
     detail: str
     saved_as: str = ""
@@ -332,22 +394,25 @@ class Finding:
 @dataclass
 class FuzzStats:
     tried: int = 0
-    imported: int = 0
+    imported: int = 0  # or written, for exports
     refused: int = 0  # clean, per-file failures
     unclassified: int = 0  # failures caught by an importer's last-resort handler
     findings: list[Finding] = field(default_factory=list)
     slowest: tuple[float, str] = (0.0, "")
     total_seconds: float = 0.0
+    done: str = "imported"  # what `imported` counts, for the report
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
 
     def report(self, title: str) -> str:
         lines = [
-            f"{title}: {self.tried} inputs tried in {self.total_seconds:.1f} s — {self.imported} imported, "
+            f"{title}: {self.tried} inputs tried in {self.total_seconds:.1f} s — "
+            f"{self.imported} {self.done}, "
             f"{self.refused} refused with a message ({self.unclassified} by a last-resort handler)",
             f"  crashes {self.count('crash')}, hangs {self.count('hang')}, partial writes "
-            f"{self.count('partial')}, unclear messages {self.count('unclear')}",
+            f"{self.count('partial')}, unclear messages {self.count('unclear')}, unsafe text "
+            f"{self.count('unsafe')}",
             f"  slowest input {self.slowest[0]:.2f} s: {self.slowest[1][:160]}",
         ]
         for finding in self.findings[:20]:
@@ -374,12 +439,13 @@ class FuzzRunner:
         self.work.mkdir(parents=True, exist_ok=True)
         self.decks = FuzzStats()
         self.people = FuzzStats()
+        self.exports = FuzzStats(done="written")
         self._n = 0
         self.event_id: int | None = None
 
-    def _file(self, data: bytes, suffix: str) -> Path:
+    def _file(self, data: bytes, suffix: str, name: str = "") -> Path:
         self._n += 1  # a fresh name each time: the deck importer skips a path it has seen unchanged
-        path = self.work / f"input-{self._n:06d}{suffix}"
+        path = self.work / (f"{self._n:06d} {name}" if name else f"input-{self._n:06d}{suffix}")
         path.write_bytes(data)
         return path
 
@@ -408,9 +474,9 @@ class FuzzRunner:
 
     # -- decks -----------------------------------------------------------------------------------
 
-    def deck(self, data: bytes, suffix: str, label: str) -> list[Finding]:
+    def deck(self, data: bytes, suffix: str, label: str, name: str = "") -> list[Finding]:
         stats, before_findings = self.decks, len(self.decks.findings)
-        path = self._file(data, suffix)
+        path = self._file(data, suffix, name)
         before, store_before = _count(self.app, DECK_TABLES), self._store_files()
         started = time.perf_counter()
         try:
@@ -459,12 +525,14 @@ class FuzzRunner:
 
     # -- people ----------------------------------------------------------------------------------
 
-    def person_file(self, data: bytes, suffix: str, label: str, to_event: bool = False) -> list[Finding]:
+    def person_file(
+        self, data: bytes, suffix: str, label: str, to_event: bool = False, name: str = ""
+    ) -> list[Finding]:
         from msldesk.errors import MsldeskError
 
         stats, before_findings = self.people, len(self.people.findings)
         event_id = self._event() if to_event else None
-        path = self._file(data, suffix)
+        path = self._file(data, suffix, name)
         before = _count(self.app, PEOPLE_TABLES)
         started = time.perf_counter()
         result = None
@@ -520,6 +588,237 @@ class FuzzRunner:
         return self.event_id
 
 
+# ------------------------------------------------------------------------------------------ exports
+
+EXPORT_TIME_LIMIT_SECONDS = 10.0  # a summary PDF of a long meeting is a bigger job than one import
+EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("summary", (".pdf",)), ("sign_in_sheet", (".pdf",)), ("briefing", (".pptx",)), ("readout", (".pptx",)),
+    ("insights", (".csv", ".xlsx")), ("attendees", (".csv", ".xlsx")), ("calendar", (".ics",)),
+    ("payments", (".csv",)),
+)  # fmt: skip
+EXPORT_KINDS = (".pdf", ".pptx", ".csv", ".xlsx", ".ics", ".txt")
+FUZZ_YEAR = 2027
+
+
+def _no_surrogates(text: str) -> str:
+    return "".join(ch for ch in text if not 0xD800 <= ord(ch) <= 0xDFFF)  # SQLite cannot hold them
+
+
+def exported_file_problem(path: Path) -> tuple[str, str]:
+    """(kind, detail) of what is wrong with a written export, ('', '') when it is sound: it opens
+    with a reader of its own kind, and holds no junk character and no formula a spreadsheet runs."""
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if not data:
+        return "partial", "empty file"
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+            return "partial", "not a complete PDF"
+        return "", ""
+    if suffix == ".pptx":
+        from msldesk.decks.validate import validate_package
+
+        report = validate_package(path)
+        if not report.ok:
+            return "partial", report.explain()[:300]
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.endswith(".xml") and JUNK.search(archive.read(name).decode("utf-8", "replace")):
+                    return "unsafe", f"{name} holds a control character"
+        return "", ""
+    if suffix == ".xlsx":
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path)
+        except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
+            return "partial", f"openpyxl cannot open it: {exc!r}"[:300]
+        for sheet in workbook:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    value = cell.value
+                    if not isinstance(value, str):
+                        continue
+                    if JUNK.search(value):
+                        return "unsafe", f"cell {cell.coordinate} holds a control character"
+                    if value.startswith(FORMULA_STARTS) and not (cell.data_type == "s" and cell.quotePrefix):
+                        return "unsafe", f"cell {cell.coordinate} would run as a formula: {value[:40]!r}"
+        return "", ""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return "partial", f"not UTF-8: {exc}"
+    if JUNK.search(text):
+        return "unsafe", "holds a control character"
+    if suffix == ".csv":
+        for row in csv.reader(io.StringIO(text, newline="")):
+            for value in row:
+                if value.startswith(FORMULA_STARTS):
+                    return "unsafe", f"a cell would run as a formula: {value[:40]!r}"
+    elif suffix == ".ics":
+        from icalendar import Calendar
+
+        try:
+            Calendar.from_ical(data)
+        except Exception as exc:  # noqa: BLE001 - any failure to parse is the finding
+            return "partial", f"icalendar cannot read it: {exc!r}"[:300]
+    return "", ""
+
+
+class ExportFuzzing:
+    """A fuzzed board (event, agenda, people, notes, summary; some rows then forged past the input
+    checks, as an old or hand-edited library could hold them) pushed through every exporter."""
+
+    def __init__(self, runner: FuzzRunner) -> None:
+        self.runner, self.app = runner, runner.app
+        self._people = 0
+
+    def round(self, c: Chooser, label: str = "") -> list[Finding]:
+        stats = self.runner.exports
+        before = len(stats.findings)
+        log: list[str] = []
+        event_id = self._board(c, log)
+        for kind, suffixes in EXPORTS:
+            self._export(kind, event_id, c, c.choice(suffixes), " ".join([label, *log]).strip())
+        return stats.findings[before:]
+
+    @staticmethod
+    def _attempt(call: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """A service call with fuzzed input: refusing it is input checking, not an export problem."""
+        from msldesk.errors import MsldeskError
+
+        try:
+            return call(*args, **kwargs)
+        except MsldeskError:
+            return None
+
+    def _board(self, c: Chooser, log: list[str]) -> int:
+        from msldesk.boards.records import (
+            AgendaItemFields,
+            AttendanceFields,
+            AttendeeRole,
+            EntryKind,
+            EventFields,
+            Invitation,
+            PersonFields,
+        )
+
+        app, attempt = self.app, self._attempt
+        start = dt.datetime(FUZZ_YEAR, 3, 2, 9, tzinfo=dt.UTC)
+        times = dict(starts_at=start, ends_at=start + dt.timedelta(hours=c.integer(1, 30)))
+        zone = c.choice(("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"))
+        fields = EventFields(title=fuzz_text(c) or "x", objectives=fuzz_text(c), venue=fuzz_text(c),
+                             virtual_link=fuzz_text(c, long=False), timezone=zone, **times)  # type: ignore[arg-type]  # fmt: skip
+        made = attempt(app.events.create, fields) or app.events.create(
+            EventFields(title="Fuzz board", **times)
+        )  # type: ignore[arg-type]
+        event_id: int = made[0].event_id
+        for _ in range(c.integer(0, 3)):
+            attempt(
+                app.events.add_agenda_item,
+                event_id,
+                AgendaItemFields(fuzz_text(c) or "Item", c.integer(0, 90)),
+            )
+        for _ in range(c.integer(0, 4)):
+            self._people += 1
+            person = attempt(app.people.add, PersonFields(
+                first_name=fuzz_text(c, long=False), last_name=fuzz_text(c, long=False) or "Fuzz",
+                credentials=fuzz_text(c, long=False), institution=fuzz_text(c), city=fuzz_text(c, long=False),
+                phone=c.choice(("", "+49 30 1234567", "-1-1", "=1+1")), notes=fuzz_text(c),
+                email=c.choice(("", f"fuzz{self._people}@example.org")),
+            ))  # fmt: skip
+            if person is not None:
+                attendance = AttendanceFields(
+                    role=c.choice(list(AttendeeRole)), invitation=c.choice(list(Invitation)),
+                    honorarium_amount=Decimal(c.choice((0, 100, 1500))), currency="USD",
+                )  # fmt: skip
+                attempt(app.events.add_attendee, event_id, person[0].person_id, attendance)
+        for _ in range(c.integer(0, 5)):
+            attempt(app.meetings.add_entry, event_id, fuzz_text(c) or "note", kind=c.choice(list(EntryKind)),
+                    themes=(fuzz_text(c, long=False),))  # fmt: skip
+        attempt(app.meetings.set_executive_summary, event_id, fuzz_text(c))
+        if c.integer(0, 1):
+            self._forge(event_id, c)
+            log.append("(rows forged past the input checks)")
+        return event_id
+
+    def _forge(self, event_id: int, c: Chooser) -> None:
+        from sqlalchemy import select, update
+
+        from msldesk.boards.orm import AttendanceRow, EventRow, NoteEntryRow, PersonRow
+
+        def raw() -> str:
+            return _no_surrogates(fuzz_text(c))
+
+        attending = select(AttendanceRow.person_id).where(AttendanceRow.event_id == event_id)
+        with self.app.sessions.begin() as session:
+            session.execute(
+                update(EventRow)
+                .where(EventRow.id == event_id)
+                .values(title=raw(), objectives=raw(), venue=raw())
+            )
+            session.execute(
+                update(PersonRow).where(PersonRow.id.in_(attending))
+                .values(first_name=raw(), last_name=raw(), institution=raw() + "I" * c.integer(0, 3000))
+            )  # fmt: skip
+            session.execute(update(NoteEntryRow).where(NoteEntryRow.event_id == event_id).values(text=raw()))
+
+    def _export(self, kind: str, event_id: int, c: Chooser, suffix: str, label: str) -> None:
+        from msldesk.boards.records import Audience
+        from msldesk.errors import MsldeskError
+
+        runner, stats = self.runner, self.runner.exports
+        runner._n += 1
+        folder = runner.work / f"export-{runner._n:06d}"
+        folder.mkdir(parents=True)
+        name, note = fuzz_file_name(c, suffix, EXPORT_KINDS)
+        out = folder / name
+        label = f"{kind} {note or name} {label}".strip()
+        outputs, audience = self.app.outputs, c.choice(list(Audience))
+        calls: dict[str, Callable[[], Any]] = {
+            "summary": lambda: outputs.summary(event_id, audience, out),
+            "sign_in_sheet": lambda: outputs.sign_in_sheet(event_id, out),
+            "briefing": lambda: outputs.briefing(event_id, out),
+            "readout": lambda: outputs.readout(event_id, audience, out),
+            "insights": lambda: outputs.insights(event_id, audience, out),
+            "attendees": lambda: outputs.attendees(event_id, out),
+            "calendar": lambda: outputs.calendar(event_id, out),
+            "payments": lambda: outputs.payments(FUZZ_YEAR, out),
+        }
+        started = time.perf_counter()
+        data = f"{kind} of event {event_id}".encode()
+        try:
+            with time_limit(max(runner.limit, EXPORT_TIME_LIMIT_SECONDS)):
+                calls[kind]()
+        except Hang as exc:
+            runner._finding(stats, "hang", label, str(exc), data, ".txt")
+        except MsldeskError as exc:
+            stats.refused += 1
+            problem = message_problem(exc.user_message)
+            if problem:
+                runner._finding(stats, "unclear", label, f"{problem}: {exc.user_message!r}", data, ".txt")
+            left = sorted(p.name for p in folder.iterdir())
+            if left:
+                runner._finding(stats, "partial", label, f"a refused export left {left}", data, ".txt")
+        except BaseException as exc:  # noqa: BLE001 - anything else is a crash
+            runner._finding(stats, "crash", label, _short_traceback(exc), data, ".txt")
+        else:
+            stats.imported += 1
+            left = sorted(p.name for p in folder.iterdir())
+            if left != [out.name]:
+                runner._finding(
+                    stats, "partial", label, f"the folder holds {left}, not just the export", data, ".txt"
+                )
+            found, detail = exported_file_problem(out) if out.exists() else ("partial", "no file written")
+            if found:
+                runner._finding(
+                    stats, found, label, detail, out.read_bytes() if out.exists() else data, suffix
+                )
+        finally:
+            runner._timed(stats, started, label)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _short_traceback(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)[-3:]
     where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
@@ -527,21 +826,32 @@ def _short_traceback(exc: BaseException) -> str:
 
 
 def run_random(
-    runner: FuzzRunner, seeds: Sequence[Seed], feed: Callable[[bytes, str, str], Any], count: int, seed: int
+    runner: FuzzRunner,
+    seeds: Sequence[Seed],
+    feed: Callable[[bytes, str, str, str], Any],
+    count: int,
+    seed: int,
+    kinds: Sequence[str] = (),
 ) -> None:
-    """`count` random mutations of `seeds` fed to `feed(data, suffix, label)` (the long run)."""
+    """`count` random mutations of `seeds`, under fuzzed names claiming one of `kinds` now and then,
+    fed to `feed(data, suffix, label, name)` (the long run)."""
     rng = random.Random(seed)
     chooser = RandomChooser(rng)
     for _ in range(count):
         source = seeds[rng.randrange(len(seeds))]
         data, label = mutate_seed(source, chooser)
-        feed(data, source.suffix, label)
+        name, note = fuzz_file_name(chooser, source.suffix, kinds)
+        feed(data, source.suffix, f"{label}; {note}" if note else label, name)
 
 
-def sweep(seeds: Sequence[Seed], feed: Callable[[bytes, str, str], Any], per_seed: int, seed: int) -> None:
+def sweep(
+    seeds: Sequence[Seed], feed: Callable[[bytes, str, str, str], Any], per_seed: int, seed: int,
+    kinds: Sequence[str] = (),
+) -> None:  # fmt: skip
     """`per_seed` random mutations of every seed in turn: each corpus file is tried at least once."""
     chooser = RandomChooser(random.Random(seed))
     for source in seeds:
         for _ in range(per_seed):
             data, label = mutate_seed(source, chooser)
-            feed(data, source.suffix, label)
+            name, note = fuzz_file_name(chooser, source.suffix, kinds)
+            feed(data, source.suffix, f"{label}; {note}" if note else label, name)

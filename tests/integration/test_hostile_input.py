@@ -130,3 +130,21 @@ def test_a_mostly_utf8_csv_keeps_its_names_and_reports_the_windows_1252_rows(app
         "Check the names in those rows.",
     )
     assert result.warnings == preview.warnings
+
+
+def test_an_export_to_a_file_name_with_undecodable_bytes_is_written_and_audited(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    start = dt.datetime(2027, 3, 2, 9, tzinfo=dt.UTC)
+    event, _ = app.events.create(
+        EventFields(title="Board", starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    )
+    # A byte that is not UTF-8 in a file name reaches Python as a lone surrogate (\udcff).
+    out = tmp_path / os.fsdecode(b"list \xff.csv")
+    app.outputs.attendees(event.event_id, out)
+    app.outputs.payments(2027, tmp_path / os.fsdecode(b"payments \xff.csv"))
+    assert out.exists()
+    files = [str(e.after.get("file", "")) for e in app.audit.recent() if e.action.startswith("export.")]
+    assert any(f.endswith("list \ufffd.csv") for f in files) and any(
+        f.endswith("payments \ufffd.csv") for f in files
+    )

@@ -359,14 +359,16 @@ def test_empty_sections_say_none_recorded(tmp_path: Path) -> None:
 
 
 def test_long_entries_flow_over_pages(tmp_path: Path) -> None:
-    long_text = " ".join(f"word{i}" for i in range(4000))  # several pages in one entry
+    long_text = " ".join(f"word{i}" for i in range(2000))  # ~18,000 characters: pages of one entry
     extra = (
         entry(20, long_text, EntryKind.INSIGHT, 60, None, themes=("Safety",)),
         entry(21, "Follow up: " + long_text, EntryKind.ACTION, 61, None, owner="MSL team"),
     )
     path, text = write(tmp_path, report_for(Audience.MEDICAL, entries=entries() + extra))
-    assert page_count(path) > 6
-    assert "word3999" in text and text.count("word2000") == 2
+    assert page_count(path) > 4
+    assert "word1999" in text and flat(text).count("word200 ") == 2
+    # A table cell stops at 3,000 characters (a taller row, or a long word, stalls reportlab).
+    assert "word1999" not in flat(text).split("Follow up:")[1].split("Confidential")[0]
 
 
 def test_many_themes_share_one_bar(tmp_path: Path) -> None:

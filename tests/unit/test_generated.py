@@ -588,3 +588,19 @@ def test_libreoffice_renders_one_page_per_slide(tmp_path: Path) -> None:
     match = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
     assert match is not None
     assert int(match.group(1)) == slides
+
+
+def test_a_word_wider_than_many_boxes_wraps_in_one_pass() -> None:
+    """A very long word (a forged or pasted value) once made a deck take minutes: the rest of the
+    word was measured again for every line it broke into (0.7 s per wrap at 20,000 characters, and
+    a deck wraps each text many times while fitting it)."""
+    import time
+
+    from msldesk.decks.generated import wrap
+
+    word = "W" * 60_000
+    started = time.perf_counter()
+    lines = wrap(word + " tail", 30)
+    assert time.perf_counter() - started < 1  # ~6 s when it was quadratic
+    assert "".join(lines) == word + " tail" and len(lines) > 100
+    assert all(len(line) <= 40 for line in lines)
