@@ -28,7 +28,7 @@ def fuzz_runner(app, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
     """One runner for all examples of a test (hypothesis shares function fixtures across them)."""
     runner = FuzzRunner(app, tmp_path / "inputs", keep=tmp_path / "findings")
     yield runner
-    for title, stats in (("decks", runner.decks), ("people", runner.people)):
+    for title, stats in (("decks", runner.decks), ("people", runner.people), ("exports", runner.exports)):
         if stats.tried:
             _REPORTS.append(stats.report(f"{request.node.name} [{title}]"))
 

@@ -1,5 +1,7 @@
-"""Mutated corpus files fed to the deck and people importers (hypothesis): no crash, no hang, no
-partial rows, and every failure a clear message. MSLDESK_FUZZ_EXAMPLES=5000 for the long run."""
+"""Mutated corpus files, under fuzzed names and claimed kinds, fed to the deck and people importers,
+and fuzzed people, notes and titles pushed through every exporter (hypothesis): no crash, no hang, no
+partial rows or files, no unsafe export, and every failure a clear message.
+MSLDESK_FUZZ_EXAMPLES=5000 for the long run."""
 
 from __future__ import annotations
 
@@ -10,7 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import LONG_RUN, fuzz_examples
-from .harness import HypothesisChooser, Seed, deck_seeds, mutate_seed, people_seeds, sweep
+from .harness import (
+    DECK_KINDS,
+    PEOPLE_KINDS,
+    ExportFuzzing,
+    HypothesisChooser,
+    Seed,
+    deck_seeds,
+    fuzz_file_name,
+    mutate_seed,
+    people_seeds,
+    sweep,
+)
 
 # The default run keeps to the smaller decks (most of the corpus) so it stays well under a minute.
 SMALL_DECK_BYTES = None if LONG_RUN else 200_000
@@ -39,7 +52,8 @@ def test_mutated_decks_import_cleanly(fuzz_runner, decks, data) -> None:  # type
     chooser = HypothesisChooser(data)
     seed = chooser.choice(decks)
     mutated, label = mutate_seed(seed, chooser)
-    findings = fuzz_runner.deck(mutated, seed.suffix, label)
+    name, note = fuzz_file_name(chooser, seed.suffix, DECK_KINDS)
+    findings = fuzz_runner.deck(mutated, seed.suffix, f"{label}; {note}", name=name)
     assert not findings, "\n".join(f"{f.kind}: {f.label}: {f.detail}" for f in findings)
 
 
@@ -50,18 +64,31 @@ def test_mutated_people_files_import_cleanly(fuzz_runner, people_files, data) ->
     seed = chooser.choice(people_files)
     mutated, label = mutate_seed(seed, chooser)
     to_event = chooser.integer(0, 1) == 1
-    findings = fuzz_runner.person_file(mutated, seed.suffix, label, to_event=to_event)
+    name, note = fuzz_file_name(chooser, seed.suffix, PEOPLE_KINDS)
+    findings = fuzz_runner.person_file(mutated, seed.suffix, f"{label}; {note}", to_event=to_event, name=name)
     assert not findings, "\n".join(f"{f.kind}: {f.label}: {f.detail}" for f in findings)
 
 
 def test_every_corpus_file_mutated(fuzz_runner, decks, people_files) -> None:  # type: ignore[no-untyped-def]
     """Hypothesis explores around the examples it has tried; this makes sure every corpus file is
     mutated at least once (a fixed seed, so the run is the same every time)."""
-    sweep(decks, lambda d, s, label: fuzz_runner.deck(d, s, label), per_seed=1, seed=1)
-    sweep(people_files, lambda d, s, label: fuzz_runner.person_file(d, s, label), per_seed=3, seed=2)
+    sweep(decks, lambda d, s, label, name: fuzz_runner.deck(d, s, label, name=name), 1, 1, DECK_KINDS)
+    sweep(
+        people_files, lambda d, s, label, name: fuzz_runner.person_file(d, s, label, name=name), 3, 2,
+        PEOPLE_KINDS,
+    )  # fmt: skip
     findings = fuzz_runner.decks.findings + fuzz_runner.people.findings
     assert not findings, "\n".join(f"{f.kind}: {f.label}: {f.detail}" for f in findings)
     assert fuzz_runner.decks.tried == len(decks) and fuzz_runner.people.tried == 3 * len(people_files)
+
+
+@settings(max_examples=fuzz_examples(4), **_SETTINGS)
+@given(data=st.data())
+def test_fuzzed_text_through_every_exporter(fuzz_runner, data) -> None:  # type: ignore[no-untyped-def]
+    """A board of fuzzed people, notes and titles (some rows forged past the input checks) through the
+    summary and sign-in PDFs, the briefing and readout decks, the XLSX/CSV lists and the calendar."""
+    findings = ExportFuzzing(fuzz_runner).round(HypothesisChooser(data))
+    assert not findings, "\n".join(f"{f.kind}: {f.label}: {f.detail}" for f in findings)
 
 
 def test_the_checks_can_fail(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -109,4 +136,13 @@ def test_the_checks_can_fail(app, tmp_path: Path) -> None:  # type: ignore[no-un
         app.decks, app.people_import = real_decks, real_people
     assert crash.kind == "crash" and "ZeroDivisionError" in crash.detail
     assert kinds == ["hang", "partial", "unclear"]
+
+    from .harness import exported_file_problem
+
+    (tmp_path / "live.csv").write_text("Name\r\n=1+1\r\n", encoding="utf-8")
+    (tmp_path / "junk.ics").write_text("BEGIN:VCALENDAR\r\nX:\x01\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.4\n1 0 obj")
+    assert exported_file_problem(tmp_path / "live.csv")[0] == "unsafe"
+    assert exported_file_problem(tmp_path / "junk.ics")[0] == "unsafe"
+    assert exported_file_problem(tmp_path / "cut.pdf")[0] == "partial"
     assert runner.people.slowest[1] == "hang" and 0.4 < runner.people.slowest[0] < 2
