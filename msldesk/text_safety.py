@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -57,12 +56,6 @@ def limit(value: str, kind: str, what: str) -> str:
     if problem:
         raise InvalidInputError(f"{problem[0].upper()}{problem[1:]}; shorten it and try again.")
     return cleaned
-
-
-def path_text(path: os.PathLike[str] | str) -> str:
-    """A file path as text SQLite and JSON-to-UTF-8 can hold: bytes a file name has that are not
-    UTF-8 (Python keeps them as lone surrogates) become U+FFFD."""
-    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def shorten(text: str, most: int) -> str:

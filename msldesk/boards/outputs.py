@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from msldesk.boards.records import Audience
 from msldesk.errors import InvalidInputError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.text_safety import path_text
+from msldesk.user_files import storable_path
 
 if TYPE_CHECKING:
     from msldesk.audit import AuditService
@@ -46,7 +46,7 @@ class OutputService:
         self.events, self.meetings, self.assembly, self.audit = events, meetings, assembly, audit
 
     def _audited(self, kind: str, event_id: int, out: Path, audience: Audience | None = None) -> Path:
-        details: dict[str, object] = {"file": path_text(Path(out).resolve()), "sha256": _sha256(out)}
+        details: dict[str, object] = {"file": storable_path(Path(out).resolve()), "sha256": _sha256(out)}
         if audience is not None:
             details["audience"] = audience.value
         self.audit.record(f"export.{kind}", "event", event_id, None, details)
@@ -137,6 +137,6 @@ class OutputService:
         rows = write_open_payments_csv(self.events.payments(year), out, year)
         self.audit.record(
             "export.payments", "payments", year, None,
-            {"file": path_text(out.resolve()), "sha256": _sha256(out), "rows": rows},
+            {"file": storable_path(out.resolve()), "sha256": _sha256(out), "rows": rows},
         )  # fmt: skip
         return rows

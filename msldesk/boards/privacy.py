@@ -47,7 +47,7 @@ from msldesk.boards.records import AttendeeRole, EventStatus, Invitation, Person
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.fileio import atomic_write_bytes
-from msldesk.text_safety import path_text
+from msldesk.user_files import storable_path
 
 if TYPE_CHECKING:
     from msldesk.audit import AuditService
@@ -283,7 +283,7 @@ class PrivacyService:
             )
         data = json.dumps(self.export_person(person_id), ensure_ascii=False, indent=2).encode("utf-8")
         atomic_write_bytes(path, data)
-        details = {"file": path_text(path.resolve()), "sha256": hashlib.sha256(data).hexdigest()}
+        details = {"file": storable_path(path.resolve()), "sha256": hashlib.sha256(data).hexdigest()}
         self.audit.record("export.person_data", "person", person_id, None, details)
         return path
 
