@@ -16,7 +16,7 @@ from msldesk.boards.pdf_pages import footer, page_count_canvas, uses_letter_pape
 from msldesk.boards.records import Attendance, Event, Invitation
 from msldesk.errors import InvalidInputError
 from msldesk.fileio import atomic_writer
-from msldesk.text_safety import core_title, shorten
+from msldesk.text_safety import LIMITS, core_title, shorten
 
 HEADERS = ("#", "Name", "Institution", "Role", "Signature", "Time in")
 _MIN_ROW_HEIGHT = 22.0  # points of writing space per row before padding: about 1 cm with padding
@@ -77,13 +77,18 @@ def write_sign_in_sheet(
     head_style = style("head", 9.5, bold=True)
 
     story: list[object] = [
-        Paragraph(markup(f.title or "Untitled event", fonts), title_style),
+        # Header lines are cut to what input allows: a longer (forged) one would stall reportlab.
+        Paragraph(markup(shorten(f.title or "Untitled event", LIMITS["line"]), fonts), title_style),
         Paragraph(markup(f"Sign-in sheet · {f.kind.label} · {when_text(event)}", fonts), info_style),
     ]
     if f.venue.strip():
-        story.append(Paragraph(markup(f"Venue: {f.venue.strip()}", fonts), info_style))
+        story.append(
+            Paragraph(markup(shorten(f"Venue: {f.venue.strip()}", LIMITS["line"]), fonts), info_style)
+        )
     elif f.virtual_link.strip():
-        story.append(Paragraph(markup(f"Online: {f.virtual_link.strip()}", fonts), info_style))
+        story.append(
+            Paragraph(markup(shorten(f"Online: {f.virtual_link.strip()}", LIMITS["link"]), fonts), info_style)
+        )
     story.append(Spacer(1, 4 * mm))
 
     present = sorted((a for a in attendees if a.fields.invitation != Invitation.DECLINED), key=_sort_key)

@@ -344,7 +344,7 @@ class _Summary:
         story: list[Any] = [
             Spacer(1, 30 * self.mm),
             self.para("Meeting insight summary", self.s_kicker),
-            self.para(f.title or "Untitled event", self.s_cover_title),
+            self.para(shorten(f.title or "Untitled event", LIMITS["line"]), self.s_cover_title),
             self.para(f.kind.label, self.s_cover_line),
             self.para(when_text(r.event), self.s_cover_line),
         ]
