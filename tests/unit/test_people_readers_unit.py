@@ -461,3 +461,26 @@ def test_ics_refusals() -> None:
         read_calendar_people(ics(*event("ATTENDEE;CUTYPE=ROOM:mailto:r@example.com")))
     with pytest.raises(FileRefusedError, match="not an iCalendar file"):
         read_calendar_people(b"ATTENDEE:mailto:a@example.com\r\n")
+
+
+def test_utf8_file_with_windows_1252_lines_is_decoded_line_by_line() -> None:
+    from msldesk.boards.tabular import decode_text, rows_on_lines
+
+    data = (
+        b"Name,Note\r"  # old Mac line ends: CR alone
+        + "Müller,ok\r".encode()
+        + '"Ana","two\nlines, Peña"\r'.encode("cp1252")  # one row over lines 3 and 4
+        + "Łukasz,ok\r".encode()
+    )
+    decoded = decode_text(data)
+    assert decoded.encoding == "utf-8" and decoded.fallback_lines == (4,)  # line 3 is plain ASCII
+    assert "Müller" in decoded.text and "Peña" in decoded.text and "Łukasz" in decoded.text
+    assert rows_on_lines(decoded.text, ",", decoded.fallback_lines) == [3]
+
+
+def test_a_plain_windows_1252_file_is_one_encoding_with_nothing_to_report() -> None:
+    from msldesk.boards.tabular import decode_text
+
+    decoded = decode_text("Name\r\nPeña\r\nMüller\r\nplain\r\n".encode("cp1252"))
+    assert (decoded.encoding, decoded.fallback_lines) == ("cp1252", ())
+    assert decoded.text.splitlines() == ["Name", "Peña", "Müller", "plain"]
