@@ -19,9 +19,9 @@ _BREAKS = re.compile(r"[\t\n\r]")
 # Longest value each kind of field takes at input (characters). Generous for real data, small
 # enough that one cell cannot swamp a table, a sheet or a slide.
 LIMITS: dict[str, int] = {
-    "name": 200,  # first/last name, credentials, a theme, an agenda title
+    "name": 200,  # first/last name, credentials, a theme, deck metadata (approval code, product ...)
     "short": 100,  # phone, NPI, state, country, tier, a time zone
-    "line": 500,  # institution, specialty, city, email, venue, an event or deck title
+    "line": 500,  # institution, specialty, city, email, venue, an event, agenda item or deck title
     "link": 2_000,  # a meeting link
     "text": 20_000,  # notes, objectives, a meeting entry, an executive summary (~8 printed pages)
 }
