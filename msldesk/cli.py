@@ -13,10 +13,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from msldesk.cli_admin import ADMIN_COMMANDS, add_admin_commands, terminal_passphrase_provider
+from msldesk.cli_admin import (
+    ADMIN_COMMANDS,
+    add_admin_commands,
+    restore_command_for,
+    restore_unavailable_library,
+    terminal_passphrase_provider,
+)
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
-from msldesk.errors import InvalidInputError, MsldeskError
+from msldesk.errors import InvalidInputError, LibraryUnavailableError, MsldeskError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -134,6 +140,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         app = App(args.data_dir, passphrase_provider=terminal_passphrase_provider())
+    except LibraryUnavailableError as exc:
+        if args.command == "restore":  # the way out of a missing or damaged library
+            return restore_unavailable_library(args)
+        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        which = "the newest backup" if exc.newest_backup is not None else "a backup"
+        print(f"To restore {which}, run:\n  {restore_command_for(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR

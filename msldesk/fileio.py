@@ -28,7 +28,7 @@ def _no_space(exc: BaseException) -> OSError | None:
     return None
 
 
-def disk_full_error(target: Path, exc: OSError) -> DiskFullError:
+def disk_full_error(target: Path, exc: BaseException) -> DiskFullError:
     folder = Path(target).parent
     return DiskFullError(
         f"The disk is full: there is no room left in {folder} to save {Path(target).name}. "
@@ -39,8 +39,9 @@ def disk_full_error(target: Path, exc: OSError) -> DiskFullError:
 
 
 @contextlib.contextmanager
-def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
+def atomic_writer(target: Path, *, replace: bool = True) -> Iterator[IO[bytes]]:
     """Yield a binary file; on clean exit it replaces `target` in one step, on error it vanishes.
+    `replace` False: a file already at `target` is kept and FileExistsError raised (write once).
 
     Running out of space anywhere on the way (the caller's writes, flush, fsync) raises
     DiskFullError, which is an OSError too so callers that catch OSError keep working."""
@@ -53,7 +54,10 @@ def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+        if replace:
+            os.replace(tmp_name, target)
+        else:
+            _create(tmp_name, target)
     except BaseException as exc:
         if tmp_name:
             with contextlib.suppress(FileNotFoundError):
@@ -64,6 +68,35 @@ def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    with atomic_writer(target) as handle:
+def _create(tmp_name: str, target: Path) -> None:
+    """Give the finished temp file the name `target` only if nothing has that name yet."""
+    try:
+        os.link(tmp_name, target)  # atomic, and fails with FileExistsError instead of replacing
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network drives): check, then rename
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.replace(tmp_name, target)
+        return
+    os.unlink(tmp_name)
+
+
+def atomic_write_bytes(target: Path, data: bytes, *, replace: bool = True) -> None:
+    with atomic_writer(target, replace=replace) as handle:
         handle.write(data)
+
+
+_SQLITE_FULL = 13  # SQLite's own "database or disk is full" (it reports no errno)
+
+
+def disk_full_cause(exc: BaseException) -> BaseException | None:
+    """The out-of-space error behind `exc`: an OSError, or SQLite's SQLITE_FULL from a database write."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlite_errorcode", None) == _SQLITE_FULL:
+            return current
+        current = current.__cause__ or current.__context__
+    return _no_space(exc)
