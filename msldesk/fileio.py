@@ -88,6 +88,7 @@ def atomic_write_bytes(target: Path, data: bytes, *, replace: bool = True) -> No
 
 
 _SQLITE_FULL = 13  # SQLite's own "database or disk is full" (it reports no errno)
+_SQLITE_FULL_TEXT = "database or disk is full"  # sqlcipher_export() passes it on as a plain SQLITE_ERROR
 
 
 def disk_full_cause(exc: BaseException) -> BaseException | None:
@@ -96,7 +97,8 @@ def disk_full_cause(exc: BaseException) -> BaseException | None:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if getattr(current, "sqlite_errorcode", None) == _SQLITE_FULL:
+        code = getattr(current, "sqlite_errorcode", None)
+        if code == _SQLITE_FULL or (code is not None and _SQLITE_FULL_TEXT in str(current)):
             return current
         current = current.__cause__ or current.__context__
     return _no_space(exc)
