@@ -225,7 +225,9 @@ def test_an_older_key_file_gains_its_check_value_without_changing_its_salt(
 
     monkeypatch.setenv("MSLDESK_PASSPHRASE", PASSPHRASE)
     App(root).close()  # an older library still opens ...
-    assert json.loads(key_file.read_text()) == new_style  # ... and gains the check value, salt unchanged
+    reopened = json.loads(key_file.read_text())  # ... and gains the check value, salt and id unchanged
+    assert reopened["key_check"] == new_style["key_check"]
+    assert {k: v for k, v in reopened.items() if k != "key_check"} == old_style
     assert not [p.name for p in root.iterdir() if p.name.startswith(".encryption.json")]
 
 
