@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from msldesk.ui.protect.locked import card_labels, center_card
 
 HINT = (
     "msldesk did not start a new, empty library in its place: your data is in your backups. "
@@ -21,15 +23,7 @@ class LibraryProblemPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size:20px; font-weight:bold;")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("font-size:13px;")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hint = QLabel(HINT)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color:#5f6368;")
+        self.title, self.message, self.hint = card_labels("", HINT)
         self.restore_button = QPushButton("Restore from the newest backup")
         self.restore_button.setDefault(True)
         self.restore_button.clicked.connect(self.restore_requested)
@@ -38,26 +32,8 @@ class LibraryProblemPanel(QWidget):
         self.choose_button.clicked.connect(self.choose_folder_requested)
         self.quit_button = QPushButton("Quit")
         self.quit_button.clicked.connect(self.quit_requested)
-        buttons = QHBoxLayout()
-        for button in (self.restore_button, self.choose_button, self.quit_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        card = QWidget()
-        card.setMaximumWidth(680)
-        inner = QVBoxLayout(card)
-        inner.setSpacing(12)
-        inner.addWidget(self.title)
-        inner.addWidget(self.message)
-        inner.addWidget(self.hint)
-        inner.addLayout(buttons)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 3)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        buttons = [self.restore_button, self.choose_button, self.quit_button]
+        center_card(self, [self.title, self.message, self.hint, buttons], 680)
 
     def show_problem(self, title: str, message: str, newest_backup: Path | None) -> None:
         self.title.setText(title)
