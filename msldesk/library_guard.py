@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,7 @@ def library_traces(paths: LibraryPaths) -> list[str]:
     return traces
 
 
-def _count_files(folder: Path, wanted: object, depth: int) -> int:
+def _count_files(folder: Path, wanted: Callable[[Path], bool], depth: int) -> int:
     count = 0
     try:
         entries = list(os.scandir(folder))
@@ -44,7 +45,7 @@ def _count_files(folder: Path, wanted: object, depth: int) -> int:
     for entry in entries:
         if entry.is_dir(follow_symlinks=False) and depth > 1 and not entry.name.startswith("."):
             count += _count_files(Path(entry.path), wanted, depth - 1)
-        elif entry.is_file(follow_symlinks=False) and wanted(Path(entry.path)):  # type: ignore[operator]
+        elif entry.is_file(follow_symlinks=False) and wanted(Path(entry.path)):
             count += 1
     return count
 
