@@ -303,7 +303,7 @@ def _existing_key(
             raise LibraryLockedError(
                 "The key in this computer's keyring does not open this library.", str(database)
             )
-        return _with_check_value(paths, keyfile, LibraryKey(key, "keyring"))
+        return _with_check_value(paths, keyfile, LibraryKey(key, "keyring"), check)
 
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env:
@@ -313,7 +313,7 @@ def _existing_key(
                 f"The passphrase is wrong: it does not unlock this library (it came from {PASSPHRASE_ENV}).",
                 str(database),
             )
-        return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", from_env))
+        return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", from_env), check)
     if provider is None:
         raise LibraryLockedError(
             f"This library is locked with a passphrase. Set {PASSPHRASE_ENV} to open it from the "
@@ -326,15 +326,18 @@ def _existing_key(
             raise LibraryLockedError("The library stays locked: no passphrase was given.")
         key = derive_key(given, keyfile.salt, keyfile.scrypt)
         if _key_is_right(keyfile, database, key, check):
-            return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", given))
+            return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", given), check)
     raise WrongPassphraseError(
         f"The passphrase is wrong ({PASSPHRASE_ATTEMPTS} attempts): the library stays locked.", str(database)
     )
 
 
-def _with_check_value(paths: LibraryPaths, keyfile: KeyFile, library_key: LibraryKey) -> LibraryKey:
-    """An older key file gets its check value once its key has proved right."""
-    if library_key.key is not None and not keyfile.check:
+def _with_check_value(
+    paths: LibraryPaths, keyfile: KeyFile, library_key: LibraryKey, proved: bool
+) -> LibraryKey:
+    """An older key file gets its check value once its key has opened the database (`proved`): an
+    unchecked key (a typo, with no database to try it on) must never become the check value."""
+    if proved and library_key.key is not None and not keyfile.check:
         keyfile.add_check(paths.key_file, library_key.key)
     return library_key
 
