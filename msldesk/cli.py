@@ -143,16 +143,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LibraryUnavailableError as exc:
         if args.command == "restore":  # the way out of a missing or damaged library
             return restore_unavailable_library(args)
-        print(f"msldesk: {exc.user_message}", file=sys.stderr)
-        which = "the newest backup" if exc.newest_backup is not None else "a backup"
-        print(f"To restore {which}, run:\n  {restore_command_for(exc)}", file=sys.stderr)
-        return EXIT_ERROR
+        return _library_unavailable(exc)
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
     try:
         handler = COMMANDS[args.command]
         return handler(app, args)
+    except LibraryUnavailableError as exc:
+        return _library_unavailable(exc)
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
@@ -160,8 +159,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`msldesk decks | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        from msldesk.library_guard import damage_behind
+
+        damaged = damage_behind(app.paths, exc)  # a page found unreadable after the start's check
+        if damaged is None:
+            raise
+        return _library_unavailable(damaged)
     finally:
         app.close()
+
+
+def _library_unavailable(error: LibraryUnavailableError) -> int:
+    """The library's database is missing or damaged: say so, and the command that restores it."""
+    print(f"msldesk: {error.user_message}", file=sys.stderr)
+    which = "the newest backup" if error.newest_backup is not None else "a backup"
+    print(f"To restore {which}, run:\n  {restore_command_for(error)}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _cmd_import(app: Any, args: argparse.Namespace) -> int:

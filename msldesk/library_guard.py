@@ -142,6 +142,24 @@ def damaged_library(paths: LibraryPaths, details: str) -> LibraryDamagedError:
     )
 
 
+_CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_CORRUPT_WORDS = ("malformed", "not a database")  # sqlcipher_export passes them on as SQLITE_ERROR
+
+
+def damage_behind(paths: LibraryPaths, error: BaseException) -> LibraryDamagedError | None:
+    """The damaged-library error when `error` (raised by any query, SQLAlchemy-wrapped or not) comes
+    from an unreadable page of this library's database; None for any other error."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = getattr(current, "sqlite_errorcode", None)
+        if code in _CORRUPT_CODES or (code is not None and any(w in str(current) for w in _CORRUPT_WORDS)):
+            return damaged_library(paths, f"{paths.database}: {current}")
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
 def check_database(paths: LibraryPaths, key: bytes | None) -> None:
     """Read every page once (SQLCipher checks each page's HMAC as it reads it; SQLite checks the
     structure), so that damage is found at the start, in plain words, not by a later query."""

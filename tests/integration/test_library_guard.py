@@ -176,6 +176,25 @@ def test_the_right_key_on_a_damaged_database_says_damaged_not_a_wrong_key(
             App(root)
 
 
+def test_damage_a_later_query_meets_says_damaged_not_a_traceback(
+    library: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import msldesk.library_guard as guard
+
+    root, backup = library
+    database = root / "library.sqlite3"
+    with library_db.connect(database) as db:
+        page_size = int(db.execute("PRAGMA page_size").fetchone()[0])
+        rootpage = int(db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'decks'").fetchone()[0])
+    with open(database, "r+b") as handle:  # only the decks table's page: the start reads none of it
+        handle.seek((rootpage - 1) * page_size + 300)
+        handle.write(os.urandom(16))
+    # As if the damage happened after the start's check (a disk going bad while msldesk runs).
+    monkeypatch.setattr(guard, "check_database", lambda paths, key: None)
+    result = msldesk_in_process(root, "decks", check_exit=2)
+    assert "damaged — restore from a backup" in result.stderr and f"restore {backup}" in result.stderr
+
+
 def test_the_right_passphrase_on_a_damaged_database_says_damaged_not_wrong(
     no_keyring, tmp_path: Path, deck_factory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
