@@ -188,7 +188,7 @@ def open_library_key(
     crypto.recover_interrupted_encryption(paths.database)
     refuse_missing_database(paths)
     try:
-        library_key = crypto.prepare_library(paths, secrets, provider, encrypt)
+        library_key = crypto.prepare_library(paths, secrets, provider, encrypt, newest_backup(paths))
         if paths.database.exists():
             check_database(paths, library_key.key)
     except LibraryDamagedError as exc:

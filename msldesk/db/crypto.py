@@ -227,9 +227,12 @@ def unlock(
     secrets: SecretStore,
     provider: PassphraseProvider | None = None,
     encrypt: bool = True,
+    witness: Path | None = None,
 ) -> LibraryKey:
     """The key for the library in `paths`, made on first run (or when a plain library is to be
-    encrypted). Raises LibraryLockedError / WrongPassphraseError with a message for the user."""
+    encrypted). Raises LibraryLockedError / WrongPassphraseError with a message for the user.
+    `witness`: a backup locked with the library's own key or passphrase (an automatic one), asked
+    when an older key file has no check value and the database does not open."""
     state = database_state(paths.database)
     keyfile = KeyFile.load(paths.key_file)
     if state == "encrypted":
@@ -239,7 +242,7 @@ def unlock(
                 "library folder, so msldesk cannot tell where its key is.",
                 str(paths.key_file),
             )
-        return _existing_key(paths, keyfile, secrets, provider, check=True)
+        return _existing_key(paths, keyfile, secrets, provider, check=True, witness=witness)
     if not encrypt:
         return LibraryKey(None, "none")
     return key_without_database(paths, secrets, provider)
@@ -257,8 +260,16 @@ def key_without_database(
     return _existing_key(paths, keyfile, secrets, provider, check=False)
 
 
-def _key_is_right(keyfile: KeyFile, database: Path, key: bytes, check: bool) -> bool:
-    """The check value decides; an older key file without one falls back on trying the database."""
+def _key_is_right(
+    keyfile: KeyFile,
+    database: Path,
+    key: bytes,
+    check: bool,
+    witness: Path | None = None,
+    passphrase: str | None = None,
+) -> bool:
+    """The check value decides; an older key file without one falls back on trying the database, and
+    when that fails, on the witness backup: a key that opens it is right, so the database is damaged."""
     verdict = keyfile.matches(key)
     if verdict is not None:
         return verdict
@@ -267,10 +278,31 @@ def _key_is_right(keyfile: KeyFile, database: Path, key: bytes, check: bool) -> 
     import sqlcipher3.dbapi2 as sqlcipher
 
     try:
-        return opens_with(database, key)
+        if opens_with(database, key):
+            return True
     except sqlcipher.DatabaseError as exc:
         # Not "not a database": the first page decrypted, so the key is right and the file is damaged.
         raise LibraryDamagedError("The library's database is damaged.", f"{database}: {exc}") from exc
+    if witness is not None and _opens_backup(witness, key, passphrase):
+        raise LibraryDamagedError(
+            "The library's database is damaged.", f"{database} does not open; its key opens {witness}"
+        )
+    return False
+
+
+def _opens_backup(backup: Path, key: bytes, passphrase: str | None) -> bool:
+    """True when an automatic backup opens with the library's passphrase (scrypt with the backup's own
+    salt, its first bytes) or, lacking one, with the library's key."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    try:
+        if passphrase is None:
+            return opens_with(backup, key)
+        with open(backup, "rb") as handle:
+            salt = handle.read(SALT_BYTES)
+        return opens_with(backup, derive_key(passphrase, salt), salt)
+    except (OSError, sqlcipher.DatabaseError):
+        return False
 
 
 def _existing_key(
@@ -279,6 +311,7 @@ def _existing_key(
     secrets: SecretStore,
     provider: PassphraseProvider | None,
     check: bool,
+    witness: Path | None = None,
 ) -> LibraryKey:
     """The key named by `keyfile`. With `check`, a key the check value (or, lacking one, the database)
     refuses is an error; a right key opens nothing here: a damaged database is told apart later."""
@@ -299,7 +332,7 @@ def _existing_key(
                 f"no keyring entry {_KEYRING_NAME.format(id=keyfile.library_id)!r} in {secrets.describe()}",
             )
         key = bytes.fromhex(stored)
-        if not _key_is_right(keyfile, database, key, check):
+        if not _key_is_right(keyfile, database, key, check, witness):
             raise LibraryLockedError(
                 "The key in this computer's keyring does not open this library.", str(database)
             )
@@ -308,7 +341,7 @@ def _existing_key(
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env:
         key = derive_key(from_env, keyfile.salt, keyfile.scrypt)
-        if not _key_is_right(keyfile, database, key, check):
+        if not _key_is_right(keyfile, database, key, check, witness, from_env):
             raise WrongPassphraseError(
                 f"The passphrase is wrong: it does not unlock this library (it came from {PASSPHRASE_ENV}).",
                 str(database),
@@ -325,7 +358,7 @@ def _existing_key(
         if given is None:
             raise LibraryLockedError("The library stays locked: no passphrase was given.")
         key = derive_key(given, keyfile.salt, keyfile.scrypt)
-        if _key_is_right(keyfile, database, key, check):
+        if _key_is_right(keyfile, database, key, check, witness, given):
             return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", given), check)
     raise WrongPassphraseError(
         f"The passphrase is wrong ({PASSPHRASE_ATTEMPTS} attempts): the library stays locked.", str(database)
@@ -537,6 +570,7 @@ def prepare_library(
     secrets: SecretStore,
     provider: PassphraseProvider | None = None,
     encrypt: bool | None = None,
+    witness: Path | None = None,
 ) -> LibraryKey:
     """Everything before the engine is made: finish or undo an interrupted encryption, refuse a plain
     library from a newer msldesk (before touching it), unlock, and encrypt a plain library in place."""
@@ -554,7 +588,7 @@ def prepare_library(
             details = f"{paths.database}: {exc}"
             raise LibraryDamagedError("The library's database is damaged.", details) from exc
         refuse_unknown(revision)
-    library_key = unlock(paths, secrets, provider, encrypt)
+    library_key = unlock(paths, secrets, provider, encrypt, witness)
     if library_key.key is not None and database_state(paths.database) == "plain":
         encrypt_in_place(paths.database, library_key.key)
     return library_key

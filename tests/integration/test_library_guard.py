@@ -250,6 +250,27 @@ def test_an_older_key_file_gains_its_check_value_without_changing_its_salt(
     assert not [p.name for p in root.iterdir() if p.name.startswith(".encryption.json")]
 
 
+def test_an_older_key_file_still_tells_a_damaged_database_from_a_wrong_key(
+    library: tuple[Path, Path],
+) -> None:
+    """No check value yet: the newest automatic backup (locked with the library's key) is the witness."""
+    from msldesk.app import App
+
+    root, backup = library
+    key_file = root / "encryption.json"
+    old_style = {k: v for k, v in json.loads(key_file.read_text()).items() if k != "key_check"}
+    key_file.write_text(json.dumps(old_style, indent=2))
+    _damage(root / "library.sqlite3", "first-page-flipped")
+    with pytest.raises(LibraryDamagedError) as caught:
+        App(root)
+    assert caught.value.newest_backup == backup
+    library_id = old_style["library_id"]
+    keyring.get_keyring().set_password("msldesk", f"library-key-{library_id}", os.urandom(32).hex())
+    with pytest.raises(crypto.LibraryLockedError, match="does not open this library"):
+        App(root)
+    assert json.loads(key_file.read_text()) == old_style  # nothing proved, so nothing added
+
+
 def test_encryption_json_is_never_overwritten(library: tuple[Path, Path]) -> None:
     from msldesk.app import App
 
