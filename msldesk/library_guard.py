@@ -146,18 +146,23 @@ _CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
 _CORRUPT_WORDS = ("malformed", "not a database")  # sqlcipher_export passes them on as SQLITE_ERROR
 
 
-def damage_behind(paths: LibraryPaths, error: BaseException) -> LibraryDamagedError | None:
-    """The damaged-library error when `error` (raised by any query, SQLAlchemy-wrapped or not) comes
-    from an unreadable page of this library's database; None for any other error."""
+def is_damage(error: BaseException) -> bool:
+    """True when `error` (raised by any query, SQLAlchemy-wrapped or not) comes from an unreadable page
+    of a database, rather than from a wrong query, a lock or a full disk."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         code = getattr(current, "sqlite_errorcode", None)
         if code in _CORRUPT_CODES or (code is not None and any(w in str(current) for w in _CORRUPT_WORDS)):
-            return damaged_library(paths, f"{paths.database}: {current}")
+            return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
-    return None
+    return False
+
+
+def damage_behind(paths: LibraryPaths, error: BaseException) -> LibraryDamagedError | None:
+    """The damaged-library error (naming the newest backup) when `error` is damage; None otherwise."""
+    return damaged_library(paths, f"{paths.database}: {error}") if is_damage(error) else None
 
 
 def check_database(paths: LibraryPaths, key: bytes | None) -> None:

@@ -109,3 +109,24 @@ def test_quit_closes_the_window(qtbot, tmp_path: Path) -> None:  # type: ignore[
     window.protect.problem_panel.quit_button.click()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
     assert context.app is None and (root / "library.sqlite3").stat().st_size == 0
+
+
+def test_damage_met_after_the_start_is_told_in_plain_words_not_sqlite_words(tmp_path: Path) -> None:
+    """A page that turns unreadable while msldesk runs: the error box says damaged, restore a backup."""
+    from sqlalchemy import create_engine, text
+
+    from msldesk.ui.errors import user_message
+
+    database = tmp_path / "plain.sqlite3"
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x TEXT)"))
+        connection.execute(text("INSERT INTO t SELECT hex(randomblob(500)) FROM (SELECT 1 UNION SELECT 2)"))
+    engine.dispose()
+    data = bytearray(database.read_bytes())
+    data[4096 : 4096 + 16] = b"\xff" * 16  # the table's page header
+    database.write_bytes(bytes(data))
+    with pytest.raises(Exception) as caught, engine.connect() as connection:
+        connection.execute(text("SELECT count(*), max(x) FROM t")).fetchall()
+    said = user_message(caught.value)
+    assert "damaged — restore from a backup" in said and "malformed" not in said
