@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 from pathlib import Path
+
+
+def error_chain(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then what it wraps (SQLAlchemy's `.orig`) or was raised from or during, once each."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
 
 
 class MsldeskError(Exception):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from msldesk.errors import DiskFullError
+from msldesk.errors import DiskFullError, error_chain
 
 # "No space left" and "quota used up" mean the same to a user: nothing more fits in that folder.
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -18,14 +18,7 @@ _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 def _no_space(exc: BaseException) -> OSError | None:
     """The out-of-space OSError behind `exc`, if any (a writer library may wrap or chain it)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in _NO_SPACE:
-            return current
-        current = current.__cause__ or current.__context__
-    return None
+    return next((e for e in error_chain(exc) if isinstance(e, OSError) and e.errno in _NO_SPACE), None)
 
 
 def disk_full_error(target: Path, exc: BaseException) -> DiskFullError:
@@ -93,12 +86,8 @@ _SQLITE_FULL_TEXT = "database or disk is full"  # sqlcipher_export() passes it o
 
 def disk_full_cause(exc: BaseException) -> BaseException | None:
     """The out-of-space error behind `exc`: an OSError, or SQLite's SQLITE_FULL from a database write."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in error_chain(exc):
         code = getattr(current, "sqlite_errorcode", None)
         if code == _SQLITE_FULL or (code is not None and _SQLITE_FULL_TEXT in str(current)):
             return current
-        current = current.__cause__ or current.__context__
     return _no_space(exc)

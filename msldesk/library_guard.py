@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msldesk.db import crypto
-from msldesk.errors import LibraryDamagedError, LibraryMissingError
+from msldesk.errors import LibraryDamagedError, LibraryMissingError, error_chain
 from msldesk.paths import LibraryPaths
 
 if TYPE_CHECKING:
@@ -149,14 +149,10 @@ _CORRUPT_WORDS = ("malformed", "not a database")  # sqlcipher_export passes them
 def is_damage(error: BaseException) -> bool:
     """True when `error` (raised by any query, SQLAlchemy-wrapped or not) comes from an unreadable page
     of a database, rather than from a wrong query, a lock or a full disk."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in error_chain(error):
         code = getattr(current, "sqlite_errorcode", None)
         if code in _CORRUPT_CODES or (code is not None and any(w in str(current) for w in _CORRUPT_WORDS)):
             return True
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
 
 
