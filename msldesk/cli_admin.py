@@ -210,7 +210,13 @@ def restore_unavailable_library(args: argparse.Namespace) -> int:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
     try:
-        return cmd_restore(_Backups(backups), args)
+        code = cmd_restore(_Backups(backups), args)
+        if code == EXIT_OK and not args.check:
+            from msldesk.app import App
+
+            # Opening it checks the restored library and makes erasures done since the backup again.
+            App(passphrase_provider=terminal_passphrase_provider()).close()
+        return code
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR

@@ -26,7 +26,7 @@ def library_traces(paths: LibraryPaths) -> list[str]:
     """What shows that a library existed in this folder (empty: nothing, a first start)."""
     from msldesk.backup import SUFFIX
 
-    traces = [p.name for p in (paths.key_file, paths.audit_anchor) if os.path.lexists(p)]
+    traces = [p.name for p in (paths.key_file, paths.audit_anchor, paths.erasures) if os.path.lexists(p)]
     deck_files = _count_files(paths.store, lambda p: not p.name.startswith("."), depth=2)
     if deck_files:
         traces.append(f"{deck_files} deck file{'s' if deck_files != 1 else ''} in {paths.store.name}/")
