@@ -39,7 +39,6 @@ class App:
         from msldesk.boards.outputs import OutputService
         from msldesk.boards.people import PeopleService
         from msldesk.boards.privacy import PrivacyService
-        from msldesk.db.crypto import prepare_library
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
         from msldesk.decks.assembly import AssemblyService
@@ -47,6 +46,7 @@ class App:
         from msldesk.decks.service import DeckService
         from msldesk.decks.store import DeckStore
         from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+        from msldesk.library_guard import open_library_key
         from msldesk.secrets import SecretStore
 
         self.paths = LibraryPaths(data_dir or default_data_dir())
@@ -55,7 +55,8 @@ class App:
         self.first_run = not self.paths.database.exists()
         recover_interrupted_restore(self.paths)
         self.secrets = secrets or SecretStore()
-        self.library_key = prepare_library(self.paths, self.secrets, passphrase_provider, encryption)
+        # A missing or damaged database is an error naming the newest backup, never a new library.
+        self.library_key = open_library_key(self.paths, self.secrets, passphrase_provider, encryption)
         self.engine = make_engine(self.paths.database, self.library_key.key)
         self.backups = BackupService(self.paths, self.engine, self.library_key)
         upgrade(self.engine, before_upgrade=self.backups.before_upgrade)

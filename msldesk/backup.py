@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +27,8 @@ from sqlalchemy import Engine
 from msldesk import __version__
 from msldesk.db import crypto
 from msldesk.db.migrate import refuse_unknown
-from msldesk.errors import InvalidInputError, MsldeskError
-from msldesk.fileio import atomic_write_bytes
+from msldesk.errors import InvalidInputError, LibraryDamagedError, MsldeskError
+from msldesk.fileio import atomic_write_bytes, atomic_writer, disk_full_cause, disk_full_error
 from msldesk.paths import LibraryPaths
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.user_files import display_name, open_regular
@@ -115,13 +114,22 @@ def _utcnow() -> dt.datetime:
 class BackupService:
     """Backups of one library. Runs on a worker; `restore` must run with no other database work going."""
 
-    def __init__(self, paths: LibraryPaths, engine: Engine, library_key: crypto.LibraryKey) -> None:
+    def __init__(
+        self,
+        paths: LibraryPaths,
+        engine: Engine,
+        library_key: crypto.LibraryKey,
+        library_healthy: bool = True,
+    ) -> None:
+        """`library_healthy` False: the database is missing or damaged (see msldesk.library_guard), so a
+        restore saves no copy of it first and keeps the damaged file aside instead of reading it."""
         self.paths = paths
         self.engine = engine
         self.library_key = library_key
         # Run on the restored library before restore() returns; says how many erasures it made again
         # (the App sets it: erasures live in msldesk.boards, above this module).
         self.after_restore: Callable[[], int] | None = None
+        self.library_healthy = library_healthy
 
     # ---- making ---------------------------------------------------------------------------------
 
@@ -148,9 +156,12 @@ class BackupService:
         connection = crypto.connect(self.paths.database, self.library_key.key, isolation_level=None)
         try:
             info = self._write(connection, partial, lock, anchor, progress, cancel)
-        except BaseException:
+        except BaseException as exc:
             connection.close()
             crypto.remove_with_side_files(partial)
+            full = disk_full_cause(exc)
+            if full is not None:
+                raise disk_full_error(target, full) from exc
             raise
         connection.close()
         os.replace(partial, target)
@@ -169,6 +180,7 @@ class BackupService:
         connection.execute("ATTACH DATABASE ? AS bak KEY ?", (str(partial), lock.pragma))
         progress(0, 1, "Copying the database")
         connection.execute("BEGIN")  # one read snapshot for the export, the counts and the file list
+        _refuse_damaged(connection, self.paths)
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
         connection.execute("SELECT sqlcipher_export('bak', 'main')")
         counts = crypto.table_counts(connection, "main")
@@ -413,12 +425,27 @@ class BackupService:
         """Replace this library with a backup's content, after checking all of it. The library as it
         was is first saved as a 'before-restore' backup. Nothing else may use the database meanwhile:
         the engine's connections are closed and reopen on the restored file."""
-        source = Path(source)
+        try:
+            return self._restore(Path(source), passphrase, progress, cancel, safety_backup)
+        except BaseException as exc:
+            full = disk_full_cause(exc)
+            if full is not None:  # the same plain words as every other full disk; the library is unchanged
+                raise disk_full_error(self.paths.database, full) from exc
+            raise
+
+    def _restore(
+        self,
+        source: Path,
+        passphrase: str | None,
+        progress: ProgressCallback,
+        cancel: CancelToken | None,
+        safety_backup: bool,
+    ) -> RestoreResult:
         connection, lock = self._open(source, passphrase)
         try:
             info = self._verify(connection, source, lock, progress, cancel)
             saved = None
-            if safety_backup and self.paths.database.exists():
+            if safety_backup and self.library_healthy and self.paths.database.exists():
                 saved = self._automatic("before-restore", progress=progress, cancel=cancel)
             staged = self._stage_database(connection, info, progress)
             try:
@@ -485,21 +512,11 @@ class BackupService:
             final = self.paths.store / name
             if final.is_file() and _sha256_file(final) == sha256:
                 continue
-            final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=".restore-", suffix=".tmp", dir=self.paths.store)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    for (chunk,) in connection.execute(
-                        f"SELECT data FROM {CHUNKS_TABLE} WHERE file_id = ? ORDER BY seq", (file_id,)
-                    ):
-                        out.write(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp_name, final)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp_name)
-                raise
+            with atomic_writer(final) as out:
+                for (chunk,) in connection.execute(
+                    f"SELECT data FROM {CHUNKS_TABLE} WHERE file_id = ? ORDER BY seq", (file_id,)
+                ):
+                    out.write(chunk)
 
     def _swap(self, staged: Path, anchor: str | None) -> None:
         """Put the staged database in place. A journal names the new file, so that a start after a
@@ -507,6 +524,8 @@ class BackupService:
         database = self.paths.database
         self.engine.dispose()
         try:
+            if not self.library_healthy:
+                _keep_aside(database)
             if database.exists():
                 current = crypto.connect(database, self.library_key.key, isolation_level=None)
                 try:
@@ -545,11 +564,7 @@ class BackupService:
 
     def automatic(self) -> list[Path]:
         """The automatic backups in the library's backups folder, newest first."""
-        return sorted(
-            (p for p in _list(self.paths.backups) if _AUTOMATIC_NAME.match(p.name)),
-            key=lambda p: _AUTOMATIC_NAME.match(p.name).group("stamp"),  # type: ignore[union-attr]
-            reverse=True,
-        )
+        return automatic_backups(self.paths)
 
     def take_daily(
         self,
@@ -593,6 +608,45 @@ class BackupService:
         for old in mine[KEEP.get(kind, 7) :]:
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()
+
+
+def automatic_backups(paths: LibraryPaths) -> list[Path]:
+    """The automatic backups in a library's backups folder, newest first."""
+    return sorted(
+        (p for p in _list(paths.backups) if _AUTOMATIC_NAME.match(p.name)),
+        key=lambda p: _AUTOMATIC_NAME.match(p.name).group("stamp"),  # type: ignore[union-attr]
+        reverse=True,
+    )
+
+
+def _refuse_damaged(connection: Any, paths: LibraryPaths) -> None:
+    """Every page of the library is read and checked before a backup is written: a backup is made
+    only from a healthy library, so rotating backups never pushes a healthy one out for a damaged one."""
+    try:
+        result = [r[0] for r in connection.execute("PRAGMA main.quick_check")]
+    except _dbapi_error() as exc:  # SQLCipher: a page failed its HMAC
+        result = [str(exc)]
+    if result != ["ok"]:
+        raise LibraryDamagedError(
+            "The library's database is damaged, so no backup was made and the earlier backups are all "
+            "kept. Restore the newest one (File › Restore, or `msldesk restore`).",
+            f"{paths.database}: {'; '.join(result[:5])}",
+            library=paths.root,
+            database=paths.database,
+        )
+
+
+def _keep_aside(database: Path) -> None:
+    """A damaged or empty database is renamed, never deleted: it may still hold something to rescue."""
+    if not os.path.lexists(database):
+        return
+    if os.path.isfile(database) and not os.path.getsize(database):
+        os.unlink(database)  # an empty file holds nothing to rescue
+    stamp = _utcnow().strftime(_STAMP)
+    aside = database.with_name(f"{database.name}.damaged-{stamp}Z")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{database}{suffix}", f"{aside}{suffix}")
 
 
 def _journal(paths: LibraryPaths) -> Path:

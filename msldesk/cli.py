@@ -13,10 +13,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from msldesk.cli_admin import ADMIN_COMMANDS, add_admin_commands, terminal_passphrase_provider
+from msldesk.cli_admin import (
+    ADMIN_COMMANDS,
+    add_admin_commands,
+    restore_command_for,
+    restore_unavailable_library,
+    terminal_passphrase_provider,
+)
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
-from msldesk.errors import InvalidInputError, MsldeskError
+from msldesk.errors import InvalidInputError, LibraryUnavailableError, MsldeskError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -134,12 +140,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         app = App(args.data_dir, passphrase_provider=terminal_passphrase_provider())
+    except LibraryUnavailableError as exc:
+        if args.command == "restore":  # the way out of a missing or damaged library
+            return restore_unavailable_library(args)
+        return _library_unavailable(exc)
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
     try:
         handler = COMMANDS[args.command]
         return handler(app, args)
+    except LibraryUnavailableError as exc:
+        return _library_unavailable(exc)
     except MsldeskError as exc:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
@@ -147,8 +159,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`msldesk decks | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        from msldesk.library_guard import damage_behind
+
+        damaged = damage_behind(app.paths, exc)  # a page found unreadable after the start's check
+        if damaged is None:
+            raise
+        return _library_unavailable(damaged)
     finally:
         app.close()
+
+
+def _library_unavailable(error: LibraryUnavailableError) -> int:
+    """The library's database is missing or damaged: say so, and the command that restores it."""
+    print(f"msldesk: {error.user_message}", file=sys.stderr)
+    which = "the newest backup" if error.newest_backup is not None else "a backup"
+    print(f"To restore {which}, run:\n  {restore_command_for(error)}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _cmd_import(app: Any, args: argparse.Namespace) -> int:

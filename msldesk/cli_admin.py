@@ -186,4 +186,49 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def restore_command_for(error: Any) -> str:
+    """The `msldesk restore` line that brings back the newest backup of a missing or damaged library."""
+    from msldesk.library_guard import restore_command
+    from msldesk.paths import LibraryPaths, default_data_dir
+
+    return restore_command(LibraryPaths(error.library or default_data_dir()), error.newest_backup)
+
+
+def restore_unavailable_library(args: argparse.Namespace) -> int:
+    """`msldesk restore` when the library's database is missing or damaged: the backup is checked with
+    the key from the key file, and the damaged file is kept aside, not read."""
+    from msldesk.errors import MsldeskError
+    from msldesk.library_guard import backups_for_restore
+    from msldesk.paths import LibraryPaths, default_data_dir
+    from msldesk.secrets import SecretStore
+
+    try:
+        backups = backups_for_restore(
+            LibraryPaths(default_data_dir()), SecretStore(), terminal_passphrase_provider()
+        )
+    except MsldeskError as exc:
+        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        code = cmd_restore(_Backups(backups), args)
+        if code == EXIT_OK and not args.check:
+            from msldesk.app import App
+
+            # Opening it checks the restored library and makes erasures done since the backup again.
+            App(passphrase_provider=terminal_passphrase_provider()).close()
+        return code
+    except MsldeskError as exc:
+        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        backups.engine.dispose()
+
+
+class _Backups:
+    """What cmd_restore needs of an App: its backups."""
+
+    def __init__(self, backups: Any) -> None:
+        self.backups = backups
+
+
 ADMIN_COMMANDS = {"audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}

@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def error_chain(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then what it wraps (SQLAlchemy's `.orig`) or was raised from or during, once each."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
 
 
 class MsldeskError(Exception):
@@ -82,3 +94,34 @@ class NotARegularFileError(MsldeskError):
     """A path the user chose leads to a folder, device, FIFO, socket or link loop instead of a file."""
 
     kind = "not-a-file"
+
+
+class LibraryUnavailableError(MsldeskError):
+    """A library existed in this folder, but its database is missing, empty, unreadable or damaged.
+    Never answered by making a new library: `newest_backup` is what to restore (None: no backup)."""
+
+    kind = "library-unavailable"
+
+    def __init__(
+        self,
+        user_message: str,
+        details: str = "",
+        *,
+        library: Path | None = None,
+        database: Path | None = None,
+        newest_backup: Path | None = None,
+    ) -> None:
+        super().__init__(user_message, details)
+        self.library = library
+        self.database = database
+        self.newest_backup = newest_backup
+
+
+class LibraryMissingError(LibraryUnavailableError):
+    kind = "library-missing"
+
+
+class LibraryDamagedError(LibraryUnavailableError):
+    """The key is right (or there is none) but the database cannot be read: restore a backup."""
+
+    kind = "library-damaged"

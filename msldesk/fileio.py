@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from msldesk.errors import DiskFullError
+from msldesk.errors import DiskFullError, error_chain
 
 # "No space left" and "quota used up" mean the same to a user: nothing more fits in that folder.
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -18,17 +18,10 @@ _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 def _no_space(exc: BaseException) -> OSError | None:
     """The out-of-space OSError behind `exc`, if any (a writer library may wrap or chain it)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in _NO_SPACE:
-            return current
-        current = current.__cause__ or current.__context__
-    return None
+    return next((e for e in error_chain(exc) if isinstance(e, OSError) and e.errno in _NO_SPACE), None)
 
 
-def disk_full_error(target: Path, exc: OSError) -> DiskFullError:
+def disk_full_error(target: Path, exc: BaseException) -> DiskFullError:
     folder = Path(target).parent
     return DiskFullError(
         f"The disk is full: there is no room left in {folder} to save {Path(target).name}. "
@@ -39,8 +32,9 @@ def disk_full_error(target: Path, exc: OSError) -> DiskFullError:
 
 
 @contextlib.contextmanager
-def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
+def atomic_writer(target: Path, *, replace: bool = True) -> Iterator[IO[bytes]]:
     """Yield a binary file; on clean exit it replaces `target` in one step, on error it vanishes.
+    `replace` False: a file already at `target` is kept and FileExistsError raised (write once).
 
     Running out of space anywhere on the way (the caller's writes, flush, fsync) raises
     DiskFullError, which is an OSError too so callers that catch OSError keep working."""
@@ -53,7 +47,10 @@ def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+        if replace:
+            os.replace(tmp_name, target)
+        else:
+            _create(tmp_name, target)
     except BaseException as exc:
         if tmp_name:
             with contextlib.suppress(FileNotFoundError):
@@ -64,6 +61,33 @@ def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    with atomic_writer(target) as handle:
+def _create(tmp_name: str, target: Path) -> None:
+    """Give the finished temp file the name `target` only if nothing has that name yet."""
+    try:
+        os.link(tmp_name, target)  # atomic, and fails with FileExistsError instead of replacing
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network drives): check, then rename
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.replace(tmp_name, target)
+        return
+    os.unlink(tmp_name)
+
+
+def atomic_write_bytes(target: Path, data: bytes, *, replace: bool = True) -> None:
+    with atomic_writer(target, replace=replace) as handle:
         handle.write(data)
+
+
+_SQLITE_FULL = 13  # SQLite's own "database or disk is full" (it reports no errno)
+_SQLITE_FULL_TEXT = "database or disk is full"  # sqlcipher_export() passes it on as a plain SQLITE_ERROR
+
+
+def disk_full_cause(exc: BaseException) -> BaseException | None:
+    """The out-of-space error behind `exc`: an OSError, or SQLite's SQLITE_FULL from a database write."""
+    for current in error_chain(exc):
+        code = getattr(current, "sqlite_errorcode", None)
+        if code == _SQLITE_FULL or (code is not None and _SQLITE_FULL_TEXT in str(current)):
+            return current
+    return _no_space(exc)

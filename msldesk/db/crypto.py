@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import secrets as random_source
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from msldesk.errors import InvalidInputError, MsldeskError
+from msldesk.errors import InvalidInputError, LibraryDamagedError, MsldeskError
 from msldesk.fileio import atomic_write_bytes
 from msldesk.paths import LibraryPaths
 from msldesk.secrets import KeyringUnavailableError, SecretStore
@@ -30,6 +31,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 SCRYPT = {"n": 2**17, "r": 8, "p": 1}
 _SCRYPT_MAXMEM = 256 * 1024 * 1024
 _KEYRING_NAME = "library-key-{id}"
+_CHECK_LABEL = b"msldesk key check value 1"
+CHECK_BYTES = 16
 
 State = Literal["missing", "plain", "encrypted"]
 
@@ -72,14 +75,22 @@ class LibraryKey:
         return self.key is not None
 
 
+def key_check_value(key: bytes) -> bytes:
+    """A value derived from the key that tells a right key from a wrong one without the database, so a
+    damaged database is never mistaken for a wrong passphrase. Reveals nothing usable about the key."""
+    return hmac.new(key, _CHECK_LABEL, hashlib.sha256).digest()[:CHECK_BYTES]
+
+
 @dataclass(frozen=True)
 class KeyFile:
-    """encryption.json beside the database: how to find the key. Holds no secret."""
+    """encryption.json beside the database: how to find the key, and a check value for it. Holds no
+    secret. Written once: never replaced, except to add the check value an older file lacks."""
 
     library_id: str
     source: Literal["keyring", "passphrase"]
     salt: bytes = b""
     scrypt: dict[str, int] = field(default_factory=dict)
+    check: bytes = b""  # key_check_value(key); empty in files written before it existed
 
     @classmethod
     def load(cls, path: Path) -> KeyFile | None:
@@ -90,20 +101,51 @@ class KeyFile:
                 data["source"],
                 bytes.fromhex(data.get("salt", "")),
                 {k: int(v) for k, v in data.get("scrypt", {}).items()},
+                bytes.fromhex(data.get("key_check", "")),
             )
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise LibraryLockedError(
                 "The library's key file (encryption.json) is damaged, so the library cannot be unlocked.",
                 f"{path}: {exc}",
             ) from exc
 
-    def save(self, path: Path) -> None:
+    def _bytes(self) -> bytes:
         data: dict[str, Any] = {"format": 1, "library_id": self.library_id, "source": self.source}
         if self.source == "passphrase":
             data.update(kdf="scrypt", salt=self.salt.hex(), scrypt=self.scrypt)
-        atomic_write_bytes(Path(path), json.dumps(data, indent=2).encode("utf-8"))
+        if self.check:
+            data["key_check"] = self.check.hex()
+        return json.dumps(data, indent=2).encode("utf-8")
+
+    def create(self, path: Path) -> None:
+        """Write a new key file; one already there is never replaced (its salt may be all that opens
+        the library and its backups)."""
+        try:
+            atomic_write_bytes(Path(path), self._bytes(), replace=False)
+        except FileExistsError as exc:
+            raise LibraryLockedError(
+                "This folder already has a key file (encryption.json) from another library, so msldesk "
+                "will not make a new library here.",
+                str(path),
+            ) from exc
+
+    def matches(self, key: bytes) -> bool | None:
+        """True/False when the check value says whether `key` is this library's; None without one."""
+        if not self.check:
+            return None
+        return hmac.compare_digest(self.check, key_check_value(key))
+
+    def add_check(self, path: Path, key: bytes) -> KeyFile:
+        """Give an older key file its check value: same id, salt and settings, replaced atomically, and
+        only while the file on disk is still the one this was read from."""
+        if self.check:
+            return self
+        updated = KeyFile(self.library_id, self.source, self.salt, dict(self.scrypt), key_check_value(key))
+        if KeyFile.load(path) == self:
+            atomic_write_bytes(Path(path), updated._bytes())
+        return updated
 
 
 # ---- SQLCipher ------------------------------------------------------------------------------------
@@ -185,9 +227,12 @@ def unlock(
     secrets: SecretStore,
     provider: PassphraseProvider | None = None,
     encrypt: bool = True,
+    witness: Path | None = None,
 ) -> LibraryKey:
     """The key for the library in `paths`, made on first run (or when a plain library is to be
-    encrypted). Raises LibraryLockedError / WrongPassphraseError with a message for the user."""
+    encrypted). Raises LibraryLockedError / WrongPassphraseError with a message for the user.
+    `witness`: a backup locked with the library's own key or passphrase (an automatic one), asked
+    when an older key file has no check value and the database does not open."""
     state = database_state(paths.database)
     keyfile = KeyFile.load(paths.key_file)
     if state == "encrypted":
@@ -197,16 +242,67 @@ def unlock(
                 "library folder, so msldesk cannot tell where its key is.",
                 str(paths.key_file),
             )
-        return _existing_key(paths, keyfile, secrets, provider, check=True)
+        return _existing_key(paths, keyfile, secrets, provider, check=True, witness=witness)
     if not encrypt:
         return LibraryKey(None, "none")
-    if keyfile is not None and keyfile.source == "keyring":
-        # A key was made before (an interrupted first encryption, or the database was removed): use it
-        # again if the keyring still has it, so backups locked with it still open. (A passphrase is
-        # asked for afresh: with no encrypted file to check it against, a typo would become the key.)
-        with contextlib.suppress(LibraryLockedError):
-            return _existing_key(paths, keyfile, secrets, provider, check=False)
-    return _new_key(paths, secrets, provider)
+    return key_without_database(paths, secrets, provider)
+
+
+def key_without_database(
+    paths: LibraryPaths, secrets: SecretStore, provider: PassphraseProvider | None = None
+) -> LibraryKey:
+    """The library's key when its database cannot tell (a plain library being encrypted, a restore
+    into a missing or damaged one): the key file's key, checked by its check value, else a new key."""
+    keyfile = KeyFile.load(paths.key_file)
+    if keyfile is None:
+        return _new_key(paths, secrets, provider)
+    # A key was made before: use it again, never a new one, so backups locked with it still open.
+    return _existing_key(paths, keyfile, secrets, provider, check=False)
+
+
+def _key_is_right(
+    keyfile: KeyFile,
+    database: Path,
+    key: bytes,
+    check: bool,
+    witness: Path | None = None,
+    passphrase: str | None = None,
+) -> bool:
+    """The check value decides; an older key file without one falls back on trying the database, and
+    when that fails, on the witness backup: a key that opens it is right, so the database is damaged."""
+    verdict = keyfile.matches(key)
+    if verdict is not None:
+        return verdict
+    if not check:
+        return True  # nothing to check against (see key_without_database)
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    try:
+        if opens_with(database, key):
+            return True
+    except sqlcipher.DatabaseError as exc:
+        # Not "not a database": the first page decrypted, so the key is right and the file is damaged.
+        raise LibraryDamagedError("The library's database is damaged.", f"{database}: {exc}") from exc
+    if witness is not None and _opens_backup(witness, key, passphrase):
+        raise LibraryDamagedError(
+            "The library's database is damaged.", f"{database} does not open; its key opens {witness}"
+        )
+    return False
+
+
+def _opens_backup(backup: Path, key: bytes, passphrase: str | None) -> bool:
+    """True when an automatic backup opens with the library's passphrase (scrypt with the backup's own
+    salt, its first bytes) or, lacking one, with the library's key."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    try:
+        if passphrase is None:
+            return opens_with(backup, key)
+        with open(backup, "rb") as handle:
+            salt = handle.read(SALT_BYTES)
+        return opens_with(backup, derive_key(passphrase, salt), salt)
+    except (OSError, sqlcipher.DatabaseError):
+        return False
 
 
 def _existing_key(
@@ -215,7 +311,10 @@ def _existing_key(
     secrets: SecretStore,
     provider: PassphraseProvider | None,
     check: bool,
+    witness: Path | None = None,
 ) -> LibraryKey:
+    """The key named by `keyfile`. With `check`, a key the check value (or, lacking one, the database)
+    refuses is an error; a right key opens nothing here: a damaged database is told apart later."""
     database = paths.database
     if keyfile.source == "keyring":
         try:
@@ -233,21 +332,21 @@ def _existing_key(
                 f"no keyring entry {_KEYRING_NAME.format(id=keyfile.library_id)!r} in {secrets.describe()}",
             )
         key = bytes.fromhex(stored)
-        if check and not opens_with(database, key):
+        if not _key_is_right(keyfile, database, key, check, witness):
             raise LibraryLockedError(
                 "The key in this computer's keyring does not open this library.", str(database)
             )
-        return LibraryKey(key, "keyring")
+        return _with_check_value(paths, keyfile, LibraryKey(key, "keyring"), check)
 
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env:
         key = derive_key(from_env, keyfile.salt, keyfile.scrypt)
-        if check and not opens_with(database, key):
+        if not _key_is_right(keyfile, database, key, check, witness, from_env):
             raise WrongPassphraseError(
                 f"The passphrase is wrong: it does not unlock this library (it came from {PASSPHRASE_ENV}).",
                 str(database),
             )
-        return LibraryKey(key, "passphrase", from_env)
+        return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", from_env), check)
     if provider is None:
         raise LibraryLockedError(
             f"This library is locked with a passphrase. Set {PASSPHRASE_ENV} to open it from the "
@@ -259,11 +358,21 @@ def _existing_key(
         if given is None:
             raise LibraryLockedError("The library stays locked: no passphrase was given.")
         key = derive_key(given, keyfile.salt, keyfile.scrypt)
-        if not check or opens_with(database, key):
-            return LibraryKey(key, "passphrase", given)
+        if _key_is_right(keyfile, database, key, check, witness, given):
+            return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", given), check)
     raise WrongPassphraseError(
         f"The passphrase is wrong ({PASSPHRASE_ATTEMPTS} attempts): the library stays locked.", str(database)
     )
+
+
+def _with_check_value(
+    paths: LibraryPaths, keyfile: KeyFile, library_key: LibraryKey, proved: bool
+) -> LibraryKey:
+    """An older key file gets its check value once its key has opened the database (`proved`): an
+    unchecked key (a typo, with no database to try it on) must never become the check value."""
+    if proved and library_key.key is not None and not keyfile.check:
+        keyfile.add_check(paths.key_file, library_key.key)
+    return library_key
 
 
 def _new_key(paths: LibraryPaths, secrets: SecretStore, provider: PassphraseProvider | None) -> LibraryKey:
@@ -274,7 +383,7 @@ def _new_key(paths: LibraryPaths, secrets: SecretStore, provider: PassphraseProv
     except KeyringUnavailableError as exc:
         reason = f"{exc.user_message} ({exc.details})" if exc.details else exc.user_message
     else:
-        KeyFile(library_id, "keyring").save(paths.key_file)
+        KeyFile(library_id, "keyring", check=key_check_value(key)).create(paths.key_file)
         return LibraryKey(key, "keyring")
 
     passphrase = os.environ.get(PASSPHRASE_ENV)
@@ -290,8 +399,9 @@ def _new_key(paths: LibraryPaths, secrets: SecretStore, provider: PassphraseProv
         )
     check_new_passphrase(passphrase)
     salt = random_source.token_bytes(SALT_BYTES)
-    KeyFile(library_id, "passphrase", salt, dict(SCRYPT)).save(paths.key_file)
-    return LibraryKey(derive_key(passphrase, salt, SCRYPT), "passphrase", passphrase)
+    key = derive_key(passphrase, salt, SCRYPT)
+    KeyFile(library_id, "passphrase", salt, dict(SCRYPT), key_check_value(key)).create(paths.key_file)
+    return LibraryKey(key, "passphrase", passphrase)
 
 
 # ---- plain library -> encrypted, in place -------------------------------------------------------------
@@ -460,17 +570,25 @@ def prepare_library(
     secrets: SecretStore,
     provider: PassphraseProvider | None = None,
     encrypt: bool | None = None,
+    witness: Path | None = None,
 ) -> LibraryKey:
     """Everything before the engine is made: finish or undo an interrupted encryption, refuse a plain
     library from a newer msldesk (before touching it), unlock, and encrypt a plain library in place."""
+    import sqlite3
+
     from msldesk.db.migrate import refuse_unknown
 
     recover_interrupted_encryption(paths.database)
     if encrypt is None:
         encrypt = encryption_wanted()
     if database_state(paths.database) == "plain":
-        refuse_unknown(plain_revision(paths.database))
-    library_key = unlock(paths, secrets, provider, encrypt)
+        try:
+            revision = plain_revision(paths.database)
+        except sqlite3.DatabaseError as exc:
+            details = f"{paths.database}: {exc}"
+            raise LibraryDamagedError("The library's database is damaged.", details) from exc
+        refuse_unknown(revision)
+    library_key = unlock(paths, secrets, provider, encrypt, witness)
     if library_key.key is not None and database_state(paths.database) == "plain":
         encrypt_in_place(paths.database, library_key.key)
     return library_key

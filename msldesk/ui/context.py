@@ -24,6 +24,7 @@ class AppContext(QObject):
     ready = Signal()  # services are built and the library is open
     failed = Signal(str)  # the library could not be opened
     locked = Signal(str)  # ... because its key or passphrase was not at hand (Retry may help)
+    unavailable = Signal(object)  # ... because its database is missing or damaged (LibraryUnavailableError)
     opening = Signal()  # start() was called
 
     def __init__(
@@ -67,8 +68,13 @@ class AppContext(QObject):
 
     def _on_open_failed(self, error: BaseException, details: str) -> None:
         from msldesk.db.crypto import LibraryLockedError
+        from msldesk.errors import LibraryUnavailableError
         from msldesk.ui.errors import report_error, user_message
 
+        if isinstance(error, LibraryUnavailableError):
+            # Not a crash either: the window offers to restore the newest backup, in place.
+            self.unavailable.emit(error)
+            return
         if isinstance(error, LibraryLockedError):
             # Not a fault: the window says so in place, with Retry, instead of an error box.
             self.locked.emit(user_message(error))

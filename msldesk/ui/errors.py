@@ -18,6 +18,13 @@ _open_boxes: list[QMessageBox] = []  # keep non-modal boxes alive until closed
 def user_message(error: BaseException) -> str:
     if isinstance(error, MsldeskError):
         return error.user_message
+    from msldesk.library_guard import is_damage
+
+    if is_damage(error):  # a page found unreadable after the start's check: never a raw SQLite message
+        return (
+            "The library's database is damaged — restore from a backup (File › Restore; the automatic "
+            "backups are in the library's backups folder)."
+        )
     if isinstance(error, OSError):
         return f"A file could not be read or written: {error.strerror or error}."
     return f"Something went wrong: {error}"

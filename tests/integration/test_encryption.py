@@ -75,7 +75,7 @@ def test_a_new_library_is_encrypted_and_its_file_has_no_readable_text(app, deck_
         app.close()
     # The key file says where the key is and holds nothing secret.
     keyfile = json.loads(app.paths.key_file.read_text())
-    assert keyfile["source"] == "keyring" and set(keyfile) == {"format", "library_id", "source"}
+    assert keyfile["source"] == "keyring" and set(keyfile) == {"format", "library_id", "source", "key_check"}
     with library_db.connect(app.paths.database) as db:  # the file opens with the key from the keyring
         assert db.execute("SELECT count(*) FROM people WHERE last_name = ?", (ATTENDEE,)).fetchone() == (1,)
 

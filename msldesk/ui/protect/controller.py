@@ -26,6 +26,7 @@ from msldesk.ui.protect.backup_dialogs import (
 )
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.protect.history_data import Subject
+from msldesk.ui.protect.library_problem import LibraryProblemPanel
 from msldesk.ui.protect.locked import LockedPanel
 from msldesk.ui.protect.passphrase import PassphrasePrompter
 from msldesk.ui.tasks import TaskHandle
@@ -33,6 +34,7 @@ from msldesk.ui.tasks import TaskHandle
 if TYPE_CHECKING:
     from msldesk.audit import AuditReport
     from msldesk.backup import BackupInfo, RestoreResult
+    from msldesk.errors import LibraryUnavailableError
 
 BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.backup.SUFFIX (that module loads SQLAlchemy)
 BACKUP_FILTER = f"msldesk backups (*{BACKUP_SUFFIX});;All files (*)"
@@ -76,6 +78,11 @@ class ProtectController(QObject):
         context.passphrase_provider = self.prompter.provider
         self.locked_panel = LockedPanel()
         self.locked_panel.retry_requested.connect(self.retry_open)
+        self.problem_panel = LibraryProblemPanel()
+        self.problem_panel.restore_requested.connect(self.restore_newest_backup)
+        self.problem_panel.choose_folder_requested.connect(self.choose_another_folder)
+        self.problem_panel.quit_requested.connect(self.quit)
+        self.problem: LibraryUnavailableError | None = None
         self.stack: QStackedWidget | None = None
         self.progress: TaskProgressDialog | None = None
         self.history: HistoryDialog | None = None
@@ -85,6 +92,7 @@ class ProtectController(QObject):
         self._last_folder = Path.home()
         context.ready.connect(self._on_context_ready)
         context.locked.connect(self._on_context_locked)
+        context.unavailable.connect(self._on_context_unavailable)
         context.opening.connect(self._on_context_opening)
 
     def wrap(self, sections: QWidget) -> QStackedWidget:
@@ -92,6 +100,7 @@ class ProtectController(QObject):
         self.stack = QStackedWidget()
         self.stack.addWidget(sections)
         self.stack.addWidget(self.locked_panel)
+        self.stack.addWidget(self.problem_panel)
         return self.stack
 
     def close(self) -> None:
@@ -100,7 +109,8 @@ class ProtectController(QObject):
 
     @property
     def is_locked(self) -> bool:
-        return self.stack is not None and self.stack.currentWidget() is self.locked_panel
+        """True while a panel (locked, missing or damaged) stands in for the sections."""
+        return self.stack is not None and self.stack.currentIndex() != 0
 
     # ---- opening ------------------------------------------------------------------------------
 
@@ -114,6 +124,72 @@ class ProtectController(QObject):
         if self.stack is not None:
             self.stack.setCurrentWidget(self.locked_panel)
         self.status_message.emit("The library is locked.")
+
+    def _on_context_unavailable(self, error: LibraryUnavailableError) -> None:
+        from msldesk.errors import LibraryDamagedError
+
+        self.problem = error
+        damaged = isinstance(error, LibraryDamagedError)
+        title = "The library is damaged" if damaged else "The library's database is missing"
+        self.problem_panel.show_problem(title, error.user_message, error.newest_backup)
+        if self.stack is not None:
+            self.stack.setCurrentWidget(self.problem_panel)
+        self.status_message.emit(title + ".")
+
+    # Choices on the problem panel. Dialogs through ask_* so tests can replace them.
+
+    def ask_library_folder(self) -> Path | None:
+        name = QFileDialog.getExistingDirectory(self.window, "Choose a library folder", str(Path.home()))
+        return Path(name) if name else None
+
+    def choose_another_folder(self) -> None:
+        folder = self.ask_library_folder()
+        if folder is None:
+            return
+        self.context.data_dir = folder
+        self.context.start()
+
+    def quit(self) -> None:
+        self.window.close()
+
+    def restore_newest_backup(self, passphrase: str | None = None) -> None:
+        """Restore the newest backup into the broken library (on the db lane), then open it again."""
+        problem = self.problem
+        if problem is None or problem.newest_backup is None or problem.library is None:
+            return
+        from msldesk.library_guard import backups_for_restore
+        from msldesk.paths import LibraryPaths
+
+        source, paths, provider = problem.newest_backup, LibraryPaths(problem.library), self.prompter.provider
+        self.problem_panel.set_busy(f"Restoring {source.name}…")
+
+        def job(progress: Any, cancel: Any) -> RestoreResult:
+            from msldesk.secrets import SecretStore
+
+            backups = backups_for_restore(paths, SecretStore(), provider)
+            try:
+                return backups.restore(source, passphrase, progress=progress, cancel=cancel)
+            finally:
+                backups.engine.dispose()
+
+        def done(result: RestoreResult) -> None:
+            self.status_message.emit(f"Restored {source.name}")
+            self.restored.emit(result)
+            self.context.start()
+
+        def failed(error: BaseException, details: str) -> None:
+            from msldesk.backup import BackupLockedError
+
+            if isinstance(error, BackupLockedError):
+                answer = self.ask_backup_passphrase(source, retry=passphrase is not None)
+                if answer is not None:
+                    self.restore_newest_backup(answer)
+                    return
+            else:
+                report_error(error, details, self.window)
+            self._on_context_unavailable(problem)
+
+        self.context.runner.submit("db", job, done, failed)
 
     def retry_open(self) -> None:
         if self.context.app is None:

@@ -11,20 +11,52 @@ HINT = (
 )
 
 
+def card_labels(title: str, hint: str) -> tuple[QLabel, QLabel, QLabel]:
+    """The title, message (selectable, for copying) and hint of a panel standing in for the sections."""
+    title_label = QLabel(title)
+    title_label.setStyleSheet("font-size:20px; font-weight:bold;")
+    message = QLabel()
+    message.setWordWrap(True)
+    message.setStyleSheet("font-size:13px;")
+    message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    hint_label = QLabel(hint)
+    hint_label.setWordWrap(True)
+    hint_label.setStyleSheet("color:#5f6368;")
+    return title_label, message, hint_label
+
+
+def center_card(panel: QWidget, rows: list[QWidget | list[QWidget]], max_width: int) -> None:
+    """Lay out a panel that stands in for the window's sections: a card of rows (a list is a row of
+    buttons), centred, a little above the middle."""
+    card = QWidget()
+    card.setMaximumWidth(max_width)
+    inner = QVBoxLayout(card)
+    inner.setSpacing(12)
+    for item in rows:
+        if isinstance(item, list):
+            buttons = QHBoxLayout()
+            for button in item:
+                buttons.addWidget(button)
+            buttons.addStretch(1)
+            inner.addLayout(buttons)
+        else:
+            inner.addWidget(item)
+    outer = QVBoxLayout(panel)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card, 3)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+
+
 class LockedPanel(QWidget):
     retry_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel("The library is locked")
-        self.title.setStyleSheet("font-size:20px; font-weight:bold;")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("font-size:13px;")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hint = QLabel(HINT)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color:#5f6368;")
+        self.title, self.message, self.hint = card_labels("The library is locked", HINT)
         self.library = QLabel()
         self.library.setStyleSheet("color:#5f6368; font-size:11px;")
         self.library.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -33,26 +65,7 @@ class LockedPanel(QWidget):
         self.retry_button.setMinimumWidth(120)
         self.retry_button.setToolTip("Try to open the library again")
         self.retry_button.clicked.connect(self.retry_requested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.retry_button)
-        buttons.addStretch(1)
-        card = QWidget()
-        card.setMaximumWidth(620)
-        inner = QVBoxLayout(card)
-        inner.setSpacing(12)
-        inner.addWidget(self.title)
-        inner.addWidget(self.message)
-        inner.addWidget(self.hint)
-        inner.addLayout(buttons)
-        inner.addWidget(self.library)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 3)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        center_card(self, [self.title, self.message, self.hint, [self.retry_button], self.library], 620)
 
     def show_locked(self, message: str, library: str = "") -> None:
         self.message.setText(message)
