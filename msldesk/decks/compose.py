@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from msldesk.decks.package import OpcPackage, Relationship, content_types, open_package
+from msldesk.decks.slide_size import Fit, fit_within, parse_size, refit, size_label
 from msldesk.errors import InvalidInputError, MsldeskError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
@@ -44,11 +45,19 @@ CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_NOTES_MASTER = "application/vnd.openxmlformats-officedocument.presentationml.notesMaster+xml"
 CT_TABLE_STYLES = "application/vnd.openxmlformats-officedocument.presentationml.tableStyles+xml"
+# Parts scaled with the slides of a deck of another size (the slide itself and its master are
+# scaled where they are copied). Notes keep their own page size.
+_FITTED_PARTS = (
+    "presentationml.slideLayout+xml",
+    "drawingml.chart+xml",
+    "drawingml.chartshapes+xml",
+    "drawingml.diagramDrawing+xml",
+    "officedocument.theme+xml",
+)
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 DEFAULT_TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
 _TABLE_STYLE_ID = re.compile(rb"tableStyleId>\s*(\{[0-9A-Fa-f-]+\})\s*<")
 _TABLE_STYLE_USERS = ("presentationml.slide+xml", "slideLayout+xml", "slideMaster+xml")
-EMU_PER_CM = 360000
 FIRST_SLIDE_ID = 256
 FIRST_MASTER_ID = 2147483648
 # Presentation-level relationships rebuilt here rather than copied from the first deck.
@@ -183,6 +192,7 @@ class _Source:
         self.slide_size: tuple[str, str] | None = None
         self.default_text_style: etree._Element | None = None
         self.restyle: _TextDefaults | None = None  # set when its text boxes need its own text defaults
+        self.fit: Fit | None = None  # set when its slides are scaled to the new deck's size
         for child in root:
             local = etree.QName(child).localname
             if local == "sldIdLst":
@@ -396,9 +406,10 @@ class _Namer:
 
 
 class _Composer:
-    def __init__(self, slides: Sequence[SourceSlide], title: str) -> None:
+    def __init__(self, slides: Sequence[SourceSlide], title: str, fit_sizes: bool = True) -> None:
         self.picks = list(slides)
         self.title = title
+        self.fit_sizes = fit_sizes
         self.sources: dict[Path, _Source] = {}
         self.namer = _Namer()
         self.parts: dict[str, _OutPart] = {}
@@ -452,11 +463,27 @@ class _Composer:
                 src.restyle = _TextDefaults(theirs)
         for src in self.sources.values():
             if src.slide_size and first.slide_size and src.slide_size != first.slide_size:
-                self.warnings.append(
-                    f"{src.name} has a different slide size ({_size_label(src.slide_size)}) from the "
-                    f"first slide's deck ({_size_label(first.slide_size)}); its slides keep their "
-                    "layout but are not rescaled."
-                )
+                self.warnings.append(self._fit(src, first))
+
+    def _fit(self, src: _Source, first: _Source) -> str:
+        """Scale `src`'s slides to the first deck's size (when both sizes are readable); the warning
+        that says so."""
+        assert src.slide_size is not None and first.slide_size is not None
+        theirs, ours = parse_size(src.slide_size), parse_size(first.slide_size)
+        different = (
+            f"{src.name} has a different slide size ({size_label(src.slide_size)}) from the "
+            f"first slide's deck ({size_label(first.slide_size)})"
+        )
+        if theirs is None or ours is None or not self.fit_sizes:
+            return f"{different}; its slides keep their layout but are not rescaled."
+        src.fit = fit_within(theirs, ours)
+        if src.restyle is None and src.default_text_style is not None:
+            # Its text boxes' inherited sizes must be written down to be scaled with the rest.
+            src.restyle = _TextDefaults(src.default_text_style)
+        return (
+            f"{different}; its slides were scaled to {src.fit.sx:.0%} and centred to fit, "
+            "as PowerPoint does when it reuses a slide."
+        )
 
     # ---- copying ------------------------------------------------------------------------------
 
@@ -472,6 +499,8 @@ class _Composer:
             self.parts[name].data = data
         if src.restyle is not None:
             self.parts[name].data = _with_text_defaults(self.parts[name].data, src.restyle)
+        if src.fit is not None:
+            self.parts[name].data = _refitted(self.parts[name].data, src.fit)
 
     def _copy_rels(
         self,
@@ -575,6 +604,9 @@ class _Composer:
             return name
         if content_type == CT_CHART and src.office2007:
             data = _explicit_office2007_chart(data)
+        if src.fit is not None and content_type.endswith(_FITTED_PARTS):
+            fit = src.fit.without_offset() if content_type.endswith("diagramDrawing+xml") else src.fit
+            data = _refitted(data, fit)  # a SmartArt drawing lies inside its frame, not on the slide
         if content_type == CT_LEGACY_COMMENTS:
             data = self._remap_legacy_comments(src, data)
         elif content_type == CT_MODERN_COMMENTS:
@@ -628,6 +660,8 @@ class _Composer:
                     layout_list.remove(entry)
         if dropped:  # e.g. a picture on the master that is missing from the source
             root = etree.fromstring(_strip_references(_xml(root), dropped), _PARSER)
+        if src.fit is not None:
+            refit(root, src.fit)
         self.parts[name].data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         self.parts[name].rels = rels
         return name
@@ -901,15 +935,10 @@ def _xml(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _size_label(size: tuple[str, str]) -> str:
-    """ "4:3, 25.4 × 19.1 cm": the shape alone does not tell two 4:3 sizes apart."""
-    try:
-        width, height = int(size[0]), int(size[1])
-        ratio = width / height
-    except (ValueError, ZeroDivisionError):
-        return "unknown"
-    shape = "16:9" if abs(ratio - 16 / 9) < 0.02 else "4:3" if abs(ratio - 4 / 3) < 0.02 else f"{ratio:.2f}:1"
-    return f"{shape}, {width / EMU_PER_CM:.1f} × {height / EMU_PER_CM:.1f} cm"
+def _refitted(data: bytes, fit: Fit) -> bytes:
+    root = etree.fromstring(data, _PARSER)
+    refit(root, fit)
+    return _xml(root)
 
 
 def _rels_xml(source: str, rels: list[Relationship]) -> bytes:
@@ -1243,11 +1272,14 @@ def compose_deck(
     title: str = "Composed deck",
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    fit_sizes: bool = True,
 ) -> ComposeResult:
-    """Write `out` with `slides` in order. Nothing is written unless the whole deck is."""
+    """Write `out` with `slides` in order, at the first slide's deck's size: slides of another size
+    are scaled to fit it, centred (`fit_sizes=False` leaves them as they are, for comparison).
+    Nothing is written unless the whole deck is."""
     if not slides:
         raise InvalidInputError("Pick at least one slide to build a deck.")
-    composer = _Composer(slides, title)
+    composer = _Composer(slides, title, fit_sizes)
     try:
         composer.plan()
         for index in range(len(slides)):
