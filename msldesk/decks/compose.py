@@ -480,10 +480,8 @@ class _Composer:
         if src.restyle is None and src.default_text_style is not None:
             # Its text boxes' inherited sizes must be written down to be scaled with the rest.
             src.restyle = _TextDefaults(src.default_text_style)
-        return (
-            f"{different}; its slides were scaled to {src.fit.sx:.0%} and centred to fit, "
-            "as PowerPoint does when it reuses a slide."
-        )
+        done = "centred" if src.fit.sx == 1 else f"scaled to {src.fit.sx:.0%} and centred to fit"
+        return f"{different}; its slides were {done}, as PowerPoint does when it reuses a slide."
 
     # ---- copying ------------------------------------------------------------------------------
 

@@ -88,9 +88,7 @@ class Fit:
 def fit_within(source: Size, target: Size) -> Fit:
     """One scale that fits `source` inside `target`, centred (PowerPoint's "ensure fit")."""
     scale = min(target[0] / source[0], target[1] / source[1])
-    return Fit(
-        scale, scale, scale, (target[0] - source[0] * scale) / 2, (target[1] - source[1] * scale) / 2
-    )
+    return Fit(scale, scale, scale, (target[0] - source[0] * scale) / 2, (target[1] - source[1] * scale) / 2)
 
 
 def stretch(source: Size, target: Size, lengths: float) -> Fit:
