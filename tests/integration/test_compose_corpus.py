@@ -20,8 +20,8 @@ from msldesk.decks.thumbnails import RenderJob, RenderResult, SlideRenderer, Thu
 from msldesk.decks.validate import validate_package
 from msldesk.errors import DeckImportError
 from tests.compose_reference import Package, slide_pictures
-from tests.slide_frames import Frame, frames, slide_size
 from tests.conftest import CORPUS_DIR
+from tests.slide_frames import Frame, frames, slide_size
 
 pytestmark = pytest.mark.corpus
 

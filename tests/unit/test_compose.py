@@ -669,9 +669,10 @@ def test_a_slide_of_another_size_is_scaled_to_fit_and_centred(
     for name, was in before.items():
         now = after[name]
         expected = (was.left * scale + dx, was.top * scale + dy, was.width * scale, was.height * scale)
-        assert max(abs(a - b) for a, b in zip((now.left, now.top, now.width, now.height), expected)) <= 2, (
-            name
-        )
+        assert (
+            max(abs(a - b) for a, b in zip((now.left, now.top, now.width, now.height), expected, strict=True))
+            <= 2
+        ), name
 
     slide = part_xml(out, "ppt/slides/slide2.xml")
     sizes = [int(s) for s in slide.xpath(".//p:sp[.//a:t='Sized']//a:rPr/@sz", namespaces=NS)]
