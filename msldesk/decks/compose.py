@@ -478,8 +478,9 @@ class _Composer:
             return f"{different}; its slides keep their layout but are not rescaled."
         src.fit = fit_within(theirs, ours)
         if src.restyle is None and src.default_text_style is not None:
-            # Its text boxes' inherited sizes must be written down to be scaled with the rest.
-            src.restyle = _TextDefaults(src.default_text_style)
+            # Its text boxes' inherited sizes must be written down to be scaled with the rest; the
+            # rest of its text defaults are the new deck's already.
+            src.restyle = _TextDefaults(_sizes_only(src.default_text_style))
         done = "centred" if src.fit.sx == 1 else f"scaled to {src.fit.sx:.0%} and centred to fit"
         return f"{different}; its slides were {done}, as PowerPoint does when it reuses a slide."
 
@@ -495,10 +496,13 @@ class _Composer:
         self.parts[name].rels, data = self._copy_rels(src, part, name, memo, slide_part=True)
         if data is not None:
             self.parts[name].data = data
-        if src.restyle is not None:
-            self.parts[name].data = _with_text_defaults(self.parts[name].data, src.restyle)
-        if src.fit is not None:
-            self.parts[name].data = _refitted(self.parts[name].data, src.fit)
+        if src.restyle is not None or src.fit is not None:
+            root = etree.fromstring(self.parts[name].data, _PARSER)
+            if src.restyle is not None:
+                _apply_text_defaults(root, src.restyle)
+            if src.fit is not None:
+                refit(root, src.fit)
+            self.parts[name].data = _xml(root)
 
     def _copy_rels(
         self,
@@ -1002,6 +1006,24 @@ _FONT_AND_COLOUR = {
 }  # fmt: skip
 
 
+_SIZE_ATTRIBUTES = ("marL", "indent", "defTabSz", "sz", "kern", "spc")
+
+
+def _sizes_only(default_text_style: etree._Element) -> etree._Element:
+    """A copy of a defaultTextStyle with only its lengths: levels' margins and default run sizes."""
+    style = etree.Element(default_text_style.tag)
+    for level in default_text_style:
+        if not isinstance(level.tag, str):
+            continue
+        kept = etree.SubElement(style, level.tag)
+        kept.attrib.update({k: v for k, v in level.attrib.items() if k in _SIZE_ATTRIBUTES})
+        run = level.find(f"{{{NS_A}}}defRPr")
+        if run is not None:
+            sizes = {k: v for k, v in run.attrib.items() if k in _SIZE_ATTRIBUTES}
+            etree.SubElement(kept, run.tag, sizes)
+    return style
+
+
 def _without_font_and_colour(level: etree._Element) -> etree._Element:
     level = copy.deepcopy(level)
     for properties in level.iter(f"{{{NS_A}}}defRPr"):
@@ -1011,10 +1033,9 @@ def _without_font_and_colour(level: etree._Element) -> etree._Element:
     return level
 
 
-def _with_text_defaults(data: bytes, defaults: _TextDefaults) -> bytes:
-    """Slide XML whose text boxes and shapes carry their deck's text defaults. Placeholders follow
+def _apply_text_defaults(root: etree._Element, defaults: _TextDefaults) -> None:
+    """Make a slide's text boxes and shapes carry their deck's text defaults. Placeholders follow
     their layout and master instead, and table cells their table style, so both are left alone."""
-    root = etree.fromstring(data, _PARSER)
     for body in root.iter(f"{{{NS_P}}}txBody"):
         shape = body.getparent()
         if shape is None or shape.find(f"{{{NS_P}}}nvSpPr/{{{NS_P}}}nvPr/{{{NS_P}}}ph") is not None:
@@ -1039,7 +1060,6 @@ def _with_text_defaults(data: bytes, defaults: _TextDefaults) -> bytes:
                 merged.append(_merge_properties(mine, theirs, _PPR_GROUPS))
         merged.append(own.get("extLst"))
         style[:] = [element for element in merged if element is not None]
-    return _xml(root)
 
 
 def _merge_properties(

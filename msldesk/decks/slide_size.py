@@ -53,12 +53,14 @@ _LENGTHS = {
     "softEdge": ("rad",),
     "reflection": ("blurRad", "dist"),
 }
-_LENGTH_TAGS = tuple(_A + local for local in _LENGTHS)
+_LENGTHS_BY_TAG = {_A + local: names for local, names in _LENGTHS.items()}
+_LENGTH_TAGS = tuple(_LENGTHS_BY_TAG)
 _GRID_TAGS = (_A + "gridCol", _A + "tr")
 _SHAPE_TREES = (_P + "spTree", _DSP + "spTree")
 _ALTERNATIVES = (_MC + "Choice", _MC + "Fallback")
 # What a shape tree holds besides its own properties (nvGrpSpPr, grpSpPr: the tree's frame stays).
 _SHAPES = frozenset({"sp", "grpSp", "graphicFrame", "cxnSp", "pic", "contentPart"})
+_FRAME_NAMES = frozenset({"xfrm", "txXfrm"})
 _UNIVERSAL = re.compile(r"(-?\d+(?:\.\d+)?)(mm|cm|in|pt|pc|pi)")
 _EMU_PER_UNIT = {"mm": 36000, "cm": 360000, "in": 914400, "pt": 12700, "pc": 152400, "pi": 152400}
 
@@ -145,12 +147,18 @@ def deck_slide_size(path: Path) -> Size | None:
 
 
 def _number(value: str) -> float | None:
+    if value.isdigit():
+        return float(value)
     try:
         return float(int(value))
     except ValueError:
         pass
     match = _UNIVERSAL.fullmatch(value.strip())
     return float(match.group(1)) * _EMU_PER_UNIT[match.group(2)] if match else None
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _scale_attribute(element: etree._Element, name: str, factor: float, offset: float = 0.0) -> None:
@@ -175,7 +183,7 @@ def _top_level_shapes(root: etree._Element) -> list[etree._Element]:
                 shapes.extend(shape for branch in child if branch.tag in _ALTERNATIVES for shape in branch)
             else:
                 shapes.append(child)
-    return [s for s in shapes if isinstance(s.tag, str) and etree.QName(s).localname in _SHAPES]
+    return [shape for shape in shapes if _local(shape.tag) in _SHAPES]
 
 
 def _frames(shape: etree._Element) -> list[etree._Element]:
@@ -183,13 +191,11 @@ def _frames(shape: etree._Element) -> list[etree._Element]:
     SmartArt text frames), and the picture an OLE object shows in its place."""
     frames = []
     for child in shape:
-        if not isinstance(child.tag, str):
-            continue
-        local = etree.QName(child).localname
-        if local in ("xfrm", "txXfrm"):
+        local = _local(child.tag)
+        if local in _FRAME_NAMES:
             frames.append(child)
         elif local.endswith("Pr") and not local.startswith("nv"):
-            frames.extend(c for c in child if isinstance(c.tag, str) and etree.QName(c).localname == "xfrm")
+            frames.extend(child.iterchildren(_A + "xfrm"))
     if shape.tag == _P + "graphicFrame":
         frames.extend(shape.iterfind(f".//{_P}oleObj//{_P}pic/{_P}spPr/{_A}xfrm"))
     return frames
@@ -231,6 +237,17 @@ def refit(root: etree._Element, fit: Fit) -> None:
             _scale_attribute(element, "w", fit.sx)
         else:
             _scale_attribute(element, "h", fit.sy)
+    factor = fit.lengths
     for element in root.iter(*_LENGTH_TAGS):
-        for name in _LENGTHS[element.tag[len(_A) :]]:
-            _scale_attribute(element, name, fit.lengths)
+        attributes = element.attrib
+        for name in _LENGTHS_BY_TAG[element.tag]:
+            value = attributes.get(name)
+            if value is None:
+                continue
+            if value.isdigit():  # the usual case, without the general path's checks
+                scaled = round(int(value) * factor)
+                if name == "sz":
+                    scaled = min(max(scaled, _MIN_FONT), _MAX_FONT)
+                attributes[name] = str(scaled)
+            else:
+                _scale_attribute(element, name, factor)
