@@ -171,6 +171,8 @@ def mixed_sizes(corpus: Path, runs: int) -> None:
         f"(target <= {TARGET_FIT_COST:.2f}: {verdict(ratio <= TARGET_FIT_COST)})"
     )
     print(f"  median of per-run paired ratios: {paired:.3f}")
+    c_fit, c_plain = median([r["cpu"] for r in fitted]), median([r["cpu"] for r in plain])
+    print(f"CPU seconds, medians: with {c_fit:.3f} s, without {c_plain:.3f} s, ratio {c_fit / c_plain:.3f}")
     print("(timings exclude interpreter start-up and module imports)")
 
 
