@@ -45,14 +45,13 @@ CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_NOTES_MASTER = "application/vnd.openxmlformats-officedocument.presentationml.notesMaster+xml"
 CT_TABLE_STYLES = "application/vnd.openxmlformats-officedocument.presentationml.tableStyles+xml"
-# Parts scaled with the slides of a deck of another size (the slide itself and its master are
-# scaled where they are copied). Notes keep their own page size.
+# Parts scaled with the slides of a deck of another size (the slide itself, its master and the
+# master's theme are scaled where they are copied). Notes keep their own page size.
 _FITTED_PARTS = (
     "presentationml.slideLayout+xml",
     "drawingml.chart+xml",
     "drawingml.chartshapes+xml",
     "drawingml.diagramDrawing+xml",
-    "officedocument.theme+xml",
 )
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 DEFAULT_TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
@@ -410,6 +409,7 @@ class _Composer:
         self.picks = list(slides)
         self.title = title
         self.fit_sizes = fit_sizes
+        self.fitted_themes: set[str] = set()
         self.sources: dict[Path, _Source] = {}
         self.namer = _Namer()
         self.parts: dict[str, _OutPart] = {}
@@ -651,6 +651,10 @@ class _Composer:
             if rel.rel_type.endswith("/slideLayout") and rel.target.lower() not in used:
                 continue  # unused layouts of a carried master stay behind
             target = self._copy_global(src, rel.target) if src.package.has(rel.target) else None
+            if target is not None and src.fit is not None and rel.rel_type.endswith("/theme"):
+                if target not in self.fitted_themes:  # its line widths (a notes master's stays)
+                    self.fitted_themes.add(target)
+                    self.parts[target].data = _refitted(self.parts[target].data, src.fit)
             if target is not None:
                 rels.append(Relationship(rel.rel_id, rel.rel_type, target, False))
                 kept_ids.add(rel.rel_id)

@@ -435,6 +435,7 @@ FIT_SAMPLES = {
         ("poi__SmartArt.pptx", 1),
         ("aspose__HelloWorld.pptx", 1),
         ("aspose__ChartIndex.pptx", 1),
+        ("poi__table-with-no-theme.pptx", 1),  # table cells whose text has no size of its own
     ),
 }
 PAGE_WIDTH = 640  # pixels of a composed page; the fitted slide's region is rendered from its source
