@@ -53,6 +53,7 @@ _FITTED_PARTS = (
     "drawingml.chartshapes+xml",
     "drawingml.diagramDrawing+xml",
 )
+_EDITED_WHEN_FITTED = (*_FITTED_PARTS, "presentationml.slide+xml", "slideMaster+xml", "theme+xml")
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 DEFAULT_TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
 _TABLE_STYLE_ID = re.compile(rb"tableStyleId>\s*(\{[0-9A-Fa-f-]+\})\s*<")
@@ -176,6 +177,10 @@ class _Source:
         self.package: OpcPackage = open_package(path)
         self.repairs: list[str] = []
         self.unreadable: dict[str, str] = {}  # XML parts beyond repair, left out: lower-case -> name
+        self.fit: Fit | None = None  # set when its slides are scaled to the new deck's size
+        # Parts parsed by the well-formedness check and parsed again to be edited (scaled): the
+        # check's tree, by the identity of the bytes it was parsed from, taken once.
+        self.checked: dict[int, tuple[bytes, etree._Element]] = {}
         self.overrides, self.defaults = content_types(self.package)
         main = self.package.first_rel("", "/officeDocument")
         if main is None:
@@ -191,7 +196,6 @@ class _Source:
         self.slide_size: tuple[str, str] | None = None
         self.default_text_style: etree._Element | None = None
         self.restyle: _TextDefaults | None = None  # set when its text boxes need its own text defaults
-        self.fit: Fit | None = None  # set when its slides are scaled to the new deck's size
         for child in root:
             local = etree.QName(child).localname
             if local == "sldIdLst":
@@ -247,7 +251,9 @@ class _Source:
         layout keeps its name), with a warning: one malformed part must not make the whole deck
         unreadable. Any other part beyond repair is marked unreadable, and left out by the copy."""
         try:
-            etree.fromstring(data, _PARSER)
+            root = etree.fromstring(data, _PARSER)
+            if self.fit is not None and self.content_type(part).endswith(_EDITED_WHEN_FITTED):
+                self.checked[id(data)] = (data, root)
             return data
         except etree.XMLSyntaxError as exc:
             problem = str(exc)
@@ -282,7 +288,14 @@ class _Source:
         )
 
     def xml(self, part: str) -> etree._Element:
-        return etree.fromstring(self.data(part), _PARSER)
+        return self.tree(self.data(part))
+
+    def tree(self, data: bytes) -> etree._Element:
+        """`data` parsed: the well-formedness check's tree when it kept one for these very bytes."""
+        kept = self.checked.pop(id(data), None)
+        if kept is not None and kept[0] is data:
+            return kept[1]
+        return etree.fromstring(data, _PARSER)
 
     def relationships(self, part: str) -> list[Relationship]:
         rels = self.package.relationships(part)
@@ -497,7 +510,7 @@ class _Composer:
         if data is not None:
             self.parts[name].data = data
         if src.restyle is not None or src.fit is not None:
-            root = etree.fromstring(self.parts[name].data, _PARSER)
+            root = src.tree(self.parts[name].data)
             if src.restyle is not None:
                 _apply_text_defaults(root, src.restyle)
             if src.fit is not None:
@@ -608,7 +621,7 @@ class _Composer:
             data = _explicit_office2007_chart(data)
         if src.fit is not None and content_type.endswith(_FITTED_PARTS):
             fit = src.fit.without_offset() if content_type.endswith("diagramDrawing+xml") else src.fit
-            data = _refitted(data, fit)  # a SmartArt drawing lies inside its frame, not on the slide
+            data = _refitted(src.tree(data), fit)  # a SmartArt drawing lies inside its frame
         if content_type == CT_LEGACY_COMMENTS:
             data = self._remap_legacy_comments(src, data)
         elif content_type == CT_MODERN_COMMENTS:
@@ -654,7 +667,7 @@ class _Composer:
             if target is not None and src.fit is not None and rel.rel_type.endswith("/theme"):
                 if target not in self.fitted_themes:  # its line widths (a notes master's stays)
                     self.fitted_themes.add(target)
-                    self.parts[target].data = _refitted(self.parts[target].data, src.fit)
+                    self.parts[target].data = _refitted(src.tree(self.parts[target].data), src.fit)
             if target is not None:
                 rels.append(Relationship(rel.rel_id, rel.rel_type, target, False))
                 kept_ids.add(rel.rel_id)
@@ -941,8 +954,7 @@ def _xml(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _refitted(data: bytes, fit: Fit) -> bytes:
-    root = etree.fromstring(data, _PARSER)
+def _refitted(root: etree._Element, fit: Fit) -> bytes:
     refit(root, fit)
     return _xml(root)
 
