@@ -207,10 +207,11 @@ def _refit_frame(frame: etree._Element, fit: Fit, keep_aspect: bool) -> None:
     sx, sy = fit.sx, fit.sy
     if keep_aspect and not fit.uniform and offset is not None and extent is not None:
         # A picture scaled by the smaller factor, centred where the stretched one would be.
-        width, height = _number(extent.get("cx", "")), _number(extent.get("cy", ""))
-        left, top = _number(offset.get("x", "")), _number(offset.get("y", ""))
-        if None not in (width, height, left, top):
-            assert width is not None and height is not None and left is not None and top is not None
+        box = [_number(offset.get("x", "")), _number(offset.get("y", ""))]
+        box += [_number(extent.get("cx", "")), _number(extent.get("cy", ""))]
+        numbers = [number for number in box if number is not None]
+        if len(numbers) == 4:
+            left, top, width, height = numbers
             scale = min(sx, sy)
             offset.set("x", str(round((left + width / 2) * sx + fit.dx - width * scale / 2)))
             offset.set("y", str(round((top + height / 2) * sy + fit.dy - height * scale / 2)))
