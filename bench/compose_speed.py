@@ -3,6 +3,10 @@
 Targets: compose time <= 1.5x the python-pptx baseline (medians, each run in a fresh process);
 output size <= 1.1x the distinct source parts the new deck uses (their compressed sizes in the
 source zips, each content counted once).
+
+--mixed-sizes: 50 slides from 5 decks of the corpus's most common slide size and 5 of the next,
+the first slide from the first size, so half the slides are scaled to fit; compose with scaling vs
+without (fit_sizes=False) in the same run, alternating. Target: scaling costs <= 10 % (medians).
 """
 
 from __future__ import annotations
@@ -31,17 +35,18 @@ from _common import (
 
 TARGET_RATIO = 1.5
 TARGET_SIZE = 1.1
+TARGET_FIT_COST = 1.10
 DECKS = 10
 SLIDES_PER_DECK = 5
 SEED = 20261122
 
 
-def child_compose(picks: list[tuple[str, int]], out: str) -> dict:
+def child_compose(picks: list[tuple[str, int]], out: str, fit_sizes: bool = True) -> dict:
     from msldesk.decks.compose import SourceSlide, compose_deck
 
     slides = [SourceSlide(Path(deck), number) for deck, number in picks]
     start, cpu = time.perf_counter(), time.process_time()
-    result = compose_deck(slides, Path(out))
+    result = compose_deck(slides, Path(out), fit_sizes=fit_sizes)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
         "seconds": seconds,
@@ -66,9 +71,8 @@ def child_pptx(decks: list[str], folder: str) -> dict:
     return {"seconds": seconds, "cpu": cpu, "slides": slides}
 
 
-def choose(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
-    """10 decks (seeded) that msldesk reads and python-pptx opens, with >= 5 slides where the
-    corpus has enough of them; 5 different slides from each, shuffled."""
+def _candidates(files: list[Path]) -> dict[Path, int]:
+    """Decks msldesk reads and python-pptx opens, with their slide counts."""
     import pptx
 
     from msldesk.decks.package import read_deck
@@ -82,6 +86,13 @@ def choose(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
             continue
         if count:
             counts[path] = count
+    return counts
+
+
+def choose(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
+    """10 decks (seeded) that msldesk reads and python-pptx opens, with >= 5 slides where the
+    corpus has enough of them; 5 different slides from each, shuffled."""
+    counts = _candidates(files)
     rng = random.Random(SEED)
     large = sorted(p for p, n in counts.items() if n >= SLIDES_PER_DECK)
     decks = rng.sample(large, min(DECKS, len(large)))
@@ -96,17 +107,94 @@ def choose(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
     return decks, picks
 
 
+def choose_mixed(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
+    """5 decks (seeded) of the most common slide size and 5 of the next, 5 slides from each,
+    shuffled with a slide of the first size first (its deck sets the new deck's size)."""
+    from collections import Counter
+
+    from msldesk.decks.slide_size import deck_slide_size
+
+    counts = _candidates(files)
+    sizes = {path: deck_slide_size(path) for path in counts}
+    common = [size for size, _ in Counter(s for s in sizes.values() if s).most_common(2)]
+    rng = random.Random(SEED)
+    decks, picks = [], []
+    for size in common:
+        group = sorted(p for p in counts if sizes[p] == size and counts[p] >= SLIDES_PER_DECK)
+        chosen = rng.sample(group, min(DECKS // 2, len(group)))
+        decks += chosen
+        for deck in chosen:
+            numbers = rng.sample(range(1, counts[deck] + 1), SLIDES_PER_DECK)
+            picks += [(str(deck), n) for n in numbers]
+    rng.shuffle(picks)
+    first = next(i for i, (deck, _) in enumerate(picks) if sizes[Path(deck)] == common[0])
+    picks.insert(0, picks.pop(first))
+    return decks, picks
+
+
+def mixed_sizes(corpus: Path, runs: int) -> None:
+    from msldesk.decks.slide_size import deck_slide_size, size_label
+
+    header("deck assembly with slides of two sizes: scaling to fit vs not", corpus, runs)
+    decks, picks = choose_mixed(deck_files(corpus))
+    for deck in decks:
+        deck.read_bytes()
+    first_size = deck_slide_size(Path(picks[0][0]))
+    scaled = sum(1 for deck, _ in picks if deck_slide_size(Path(deck)) != first_size)
+    scratch = temp_dir("compose-mixed")
+    fitted, plain = [], []
+    try:
+        out = scratch / "composed.pptx"
+        for run in range(runs):
+            progress(f"run {run + 1}/{runs}: compose_deck scaling slides to fit")
+            fitted.append(run_child(__file__, "compose", picks=picks, out=str(out), fit_sizes=True))
+            progress(f"run {run + 1}/{runs}: compose_deck leaving sizes as they are")
+            plain.append(run_child(__file__, "compose", picks=picks, out=str(out), fit_sizes=False))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"decks ({len(decks)}), seed {SEED}:")
+    for deck in decks:
+        numbers = sorted(n for d, n in picks if d == str(deck))
+        print(f"  {deck.name} ({size_label(deck_slide_size(deck) or (0, 0))}): slides {numbers}")
+    print()
+    print(
+        f"{len(picks)} slides; the deck is {size_label(first_size or (0, 0))}; {scaled} slides scaled to fit"
+    )
+    t_fit, t_plain = median([r["seconds"] for r in fitted]), median([r["seconds"] for r in plain])
+    print(f"  with scaling, wall seconds per run:    {runs_text([r['seconds'] for r in fitted])}")
+    print(f"  without scaling, wall seconds per run: {runs_text([r['seconds'] for r in plain])}")
+    print(f"  medians: with {t_fit:.3f} s, without {t_plain:.3f} s")
+    ratio = t_fit / t_plain
+    paired = median([a["seconds"] / b["seconds"] for a, b in zip(fitted, plain, strict=True)])
+    print(
+        f"time ratio with / without scaling, median wall times: {ratio:.3f}  "
+        f"(target <= {TARGET_FIT_COST:.2f}: {verdict(ratio <= TARGET_FIT_COST)})"
+    )
+    print(f"  median of per-run paired ratios: {paired:.3f}")
+    c_fit, c_plain = median([r["cpu"] for r in fitted]), median([r["cpu"] for r in plain])
+    print(f"CPU seconds, medians: with {c_fit:.3f} s, without {c_plain:.3f} s, ratio {c_fit / c_plain:.3f}")
+    print("(timings exclude interpreter start-up and module imports)")
+
+
 def main() -> None:
-    args = parser(__doc__.splitlines()[0], runs=5).parse_args()
+    arguments = parser(__doc__.splitlines()[0], runs=5)
+    arguments.add_argument(
+        "--mixed-sizes", action="store_true", help="compose slides of two sizes with and without scaling"
+    )
+    args = arguments.parse_args()
     if args.child:
         extra = child_args(args)
         if args.child == "compose":
-            emit(child_compose([(d, n) for d, n in extra["picks"]], extra["out"]))
+            picks = [(d, n) for d, n in extra["picks"]]
+            emit(child_compose(picks, extra["out"], extra.get("fit_sizes", True)))
         else:
             emit(child_pptx(extra["decks"], extra["folder"]))
         return
 
     corpus = check_corpus(args.corpus)
+    if args.mixed_sizes:
+        mixed_sizes(corpus, args.runs)
+        return
     header("deck assembly speed and size", corpus, args.runs)
     decks, picks = choose(deck_files(corpus))
     for deck in decks:  # warm the page cache so neither side pays for the first disk read

@@ -27,6 +27,7 @@ from msldesk.decks.orm import (
     CompanionRow,
 )
 from msldesk.decks.records import DeckStatus, derive_status
+from msldesk.decks.slide_size import deck_slide_size
 from msldesk.decks.store import DeckStore
 
 if TYPE_CHECKING:
@@ -253,12 +254,15 @@ class AssemblyService:
         ]
         self.work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.work_dir) as tmp:
+            # The deck takes its first slide's size: the template's when generated slides lead, else
+            # the first library slide's deck's; the bill of materials is laid out for that size.
+            size = None if leading else deck_slide_size(sources[0].package)
             if leading:
                 sources[:0] = _generated_sources(
                     leading, Path(tmp) / "briefing-slides.pptx", "Briefing slide"
                 )
             if bill_of_materials_slide:
-                sources.extend(self._bill_of_materials_slides(plan, Path(tmp)))
+                sources.extend(self._bill_of_materials_slides(plan, Path(tmp), size))
             # The deck and its bill of materials are one output: the deck is written under a
             # hidden name beside `out` and only takes its name once the CSV is written too, so a
             # full disk (or a failed check) leaves both earlier files as they were and nothing new.
@@ -278,12 +282,14 @@ class AssemblyService:
                 os.replace(pending, out)
             finally:
                 pending.unlink(missing_ok=True)
-        # The generated appendix has the template's size; only the user's slides' sizes matter.
+        # The generated appendix is laid out for the deck's size: only the user's slides' sizes matter.
         warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
         self._record(title, out, plan)
         return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items)
 
-    def _bill_of_materials_slides(self, plan: AssemblyPlan, folder: Path) -> list[SourceSlide]:
+    def _bill_of_materials_slides(
+        self, plan: AssemblyPlan, folder: Path, slide_size: tuple[int, int] | None
+    ) -> list[SourceSlide]:
         from msldesk.decks.generated import TableSlide
 
         rows = tuple(
@@ -302,6 +308,7 @@ class AssemblyService:
             [TableSlide("Bill of materials", header, rows)],
             folder / "bill-of-materials.pptx",
             BOM_LABEL,
+            slide_size,
         )
 
     def _record(self, title: str, out: Path, plan: AssemblyPlan) -> None:
@@ -454,13 +461,16 @@ def erase_in_assembly_records(session: Session, erase: Callable[[str], str]) -> 
             collection.name = renamed
 
 
-def _generated_sources(slides: Sequence[GeneratedSlide], path: Path, label: str) -> list[SourceSlide]:
-    """Build generated slides on the house template; every slide of that deck (long tables and
-    agendas continue on more slides) becomes a source slide."""
+def _generated_sources(
+    slides: Sequence[GeneratedSlide], path: Path, label: str, slide_size: tuple[int, int] | None = None
+) -> list[SourceSlide]:
+    """Build generated slides on the house template, laid out for `slide_size` (default: the
+    template's); every slide of that deck (long tables and agendas continue on more slides) becomes
+    a source slide."""
     from msldesk.decks.generated import build_generated_deck
     from msldesk.decks.package import read_deck
 
-    deck = build_generated_deck(slides, path)
+    deck = build_generated_deck(slides, path, slide_size=slide_size)
     return [SourceSlide(deck, n, label) for n in range(1, len(read_deck(deck).slides) + 1)]
 
 

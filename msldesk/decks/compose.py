@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from msldesk.decks.package import OpcPackage, Relationship, content_types, open_package
+from msldesk.decks.slide_size import Fit, fit_within, parse_size, refit, size_label
 from msldesk.decks.validate import has_doctype
 from msldesk.errors import InvalidInputError, MsldeskError
 from msldesk.fileio import atomic_writer
@@ -46,11 +47,19 @@ CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_NOTES_MASTER = "application/vnd.openxmlformats-officedocument.presentationml.notesMaster+xml"
 CT_TABLE_STYLES = "application/vnd.openxmlformats-officedocument.presentationml.tableStyles+xml"
+# Parts scaled with the slides of a deck of another size (the slide itself, its master and the
+# master's theme are scaled where they are copied). Notes keep their own page size.
+_FITTED_PARTS = (
+    "presentationml.slideLayout+xml",
+    "drawingml.chart+xml",
+    "drawingml.chartshapes+xml",
+    "drawingml.diagramDrawing+xml",
+)
+_EDITED_WHEN_FITTED = (*_FITTED_PARTS, "presentationml.slide+xml", "slideMaster+xml", "theme+xml")
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 DEFAULT_TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
 _TABLE_STYLE_ID = re.compile(rb"tableStyleId>\s*(\{[0-9A-Fa-f-]+\})\s*<")
 _TABLE_STYLE_USERS = ("presentationml.slide+xml", "slideLayout+xml", "slideMaster+xml")
-EMU_PER_CM = 360000
 FIRST_SLIDE_ID = 256
 FIRST_MASTER_ID = 2147483648
 # Presentation-level relationships rebuilt here rather than copied from the first deck.
@@ -170,6 +179,10 @@ class _Source:
         self.package: OpcPackage = open_package(path)
         self.repairs: list[str] = []
         self.unreadable: dict[str, str] = {}  # XML parts beyond repair, left out: lower-case -> name
+        self.fit: Fit | None = None  # set when its slides are scaled to the new deck's size
+        # Parts parsed by the well-formedness check and parsed again to be edited (scaled): the
+        # check's tree, by the identity of the bytes it was parsed from, taken once.
+        self.checked: dict[int, tuple[bytes, etree._Element]] = {}
         self.overrides, self.defaults = content_types(self.package)
         main = self.package.first_rel("", "/officeDocument")
         if main is None:
@@ -241,7 +254,11 @@ class _Source:
         unreadable. Any other part beyond repair is marked unreadable, and left out by the copy."""
         try:
             root = etree.fromstring(data, _PARSER)
-            return _without_doctype(root) if has_doctype(root) else data
+            if has_doctype(root):
+                return _without_doctype(root)
+            if self.fit is not None and self.content_type(part).endswith(_EDITED_WHEN_FITTED):
+                self.checked[id(data)] = (data, root)
+            return data
         except etree.XMLSyntaxError as exc:
             problem = str(exc)
         repaired = _recover(data)
@@ -275,7 +292,14 @@ class _Source:
         )
 
     def xml(self, part: str) -> etree._Element:
-        return etree.fromstring(self.data(part), _PARSER)
+        return self.tree(self.data(part))
+
+    def tree(self, data: bytes) -> etree._Element:
+        """`data` parsed: the well-formedness check's tree when it kept one for these very bytes."""
+        kept = self.checked.pop(id(data), None)
+        if kept is not None and kept[0] is data:
+            return kept[1]
+        return etree.fromstring(data, _PARSER)
 
     def relationships(self, part: str) -> list[Relationship]:
         rels = self.package.relationships(part)
@@ -414,9 +438,11 @@ class _Namer:
 
 
 class _Composer:
-    def __init__(self, slides: Sequence[SourceSlide], title: str) -> None:
+    def __init__(self, slides: Sequence[SourceSlide], title: str, fit_sizes: bool = True) -> None:
         self.picks = list(slides)
         self.title = title
+        self.fit_sizes = fit_sizes
+        self.fitted_themes: set[str] = set()
         self.sources: dict[Path, _Source] = {}
         self.namer = _Namer()
         self.parts: dict[str, _OutPart] = {}
@@ -470,11 +496,26 @@ class _Composer:
                 src.restyle = _TextDefaults(theirs)
         for src in self.sources.values():
             if src.slide_size and first.slide_size and src.slide_size != first.slide_size:
-                self.warnings.append(
-                    f"{src.name} has a different slide size ({_size_label(src.slide_size)}) from the "
-                    f"first slide's deck ({_size_label(first.slide_size)}); its slides keep their "
-                    "layout but are not rescaled."
-                )
+                self.warnings.append(self._fit(src, first))
+
+    def _fit(self, src: _Source, first: _Source) -> str:
+        """Scale `src`'s slides to the first deck's size (when both sizes are readable); the warning
+        that says so."""
+        assert src.slide_size is not None and first.slide_size is not None
+        theirs, ours = parse_size(src.slide_size), parse_size(first.slide_size)
+        different = (
+            f"{src.name} has a different slide size ({size_label(src.slide_size)}) from the "
+            f"first slide's deck ({size_label(first.slide_size)})"
+        )
+        if theirs is None or ours is None or not self.fit_sizes:
+            return f"{different}; its slides keep their layout but are not rescaled."
+        src.fit = fit_within(theirs, ours)
+        if src.restyle is None and src.default_text_style is not None:
+            # Its text boxes' inherited sizes must be written down to be scaled with the rest; the
+            # rest of its text defaults are the new deck's already.
+            src.restyle = _TextDefaults(_sizes_only(src.default_text_style))
+        done = "centred" if src.fit.sx == 1 else f"scaled to {src.fit.sx:.0%} and centred to fit"
+        return f"{different}; its slides were {done}, as PowerPoint does when it reuses a slide."
 
     # ---- copying ------------------------------------------------------------------------------
 
@@ -488,8 +529,13 @@ class _Composer:
         self.parts[name].rels, data = self._copy_rels(src, part, name, memo, slide_part=True)
         if data is not None:
             self.parts[name].data = data
-        if src.restyle is not None:
-            self.parts[name].data = _with_text_defaults(self.parts[name].data, src.restyle)
+        if src.restyle is not None or src.fit is not None:
+            root = src.tree(self.parts[name].data)
+            if src.restyle is not None:
+                _apply_text_defaults(root, src.restyle)
+            if src.fit is not None:
+                refit(root, src.fit)
+            self.parts[name].data = _xml(root)
 
     def _copy_rels(
         self,
@@ -593,6 +639,9 @@ class _Composer:
             return name
         if content_type == CT_CHART and src.office2007:
             data = _explicit_office2007_chart(data)
+        if src.fit is not None and content_type.endswith(_FITTED_PARTS):
+            fit = src.fit.without_offset() if content_type.endswith("diagramDrawing+xml") else src.fit
+            data = _refitted(src.tree(data), fit)  # a SmartArt drawing lies inside its frame
         if content_type == CT_LEGACY_COMMENTS:
             data = self._remap_legacy_comments(src, data)
         elif content_type == CT_MODERN_COMMENTS:
@@ -635,6 +684,10 @@ class _Composer:
             if rel.rel_type.endswith("/slideLayout") and rel.target.lower() not in used:
                 continue  # unused layouts of a carried master stay behind
             target = self._copy_global(src, rel.target) if src.package.has(rel.target) else None
+            if target is not None and src.fit is not None and rel.rel_type.endswith("/theme"):
+                if target not in self.fitted_themes:  # its line widths (a notes master's stays)
+                    self.fitted_themes.add(target)
+                    self.parts[target].data = _refitted(src.tree(self.parts[target].data), src.fit)
             if target is not None:
                 rels.append(Relationship(rel.rel_id, rel.rel_type, target, False))
                 kept_ids.add(rel.rel_id)
@@ -646,6 +699,8 @@ class _Composer:
                     layout_list.remove(entry)
         if dropped:  # e.g. a picture on the master that is missing from the source
             root = etree.fromstring(_strip_references(_xml(root), dropped), _PARSER)
+        if src.fit is not None:
+            refit(root, src.fit)
         self.parts[name].data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         self.parts[name].rels = rels
         return name
@@ -919,15 +974,9 @@ def _xml(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _size_label(size: tuple[str, str]) -> str:
-    """ "4:3, 25.4 × 19.1 cm": the shape alone does not tell two 4:3 sizes apart."""
-    try:
-        width, height = int(size[0]), int(size[1])
-        ratio = width / height
-    except (ValueError, ZeroDivisionError):
-        return "unknown"
-    shape = "16:9" if abs(ratio - 16 / 9) < 0.02 else "4:3" if abs(ratio - 4 / 3) < 0.02 else f"{ratio:.2f}:1"
-    return f"{shape}, {width / EMU_PER_CM:.1f} × {height / EMU_PER_CM:.1f} cm"
+def _refitted(root: etree._Element, fit: Fit) -> bytes:
+    refit(root, fit)
+    return _xml(root)
 
 
 def _rels_xml(source: str, rels: list[Relationship]) -> bytes:
@@ -993,6 +1042,24 @@ _FONT_AND_COLOUR = {
 }  # fmt: skip
 
 
+_SIZE_ATTRIBUTES = ("marL", "indent", "defTabSz", "sz", "kern", "spc")
+
+
+def _sizes_only(default_text_style: etree._Element) -> etree._Element:
+    """A copy of a defaultTextStyle with only its lengths: levels' margins and default run sizes."""
+    style = etree.Element(default_text_style.tag)
+    for level in default_text_style:
+        if not isinstance(level.tag, str):
+            continue
+        kept = etree.SubElement(style, level.tag)
+        kept.attrib.update({k: v for k, v in level.attrib.items() if k in _SIZE_ATTRIBUTES})
+        run = level.find(f"{{{NS_A}}}defRPr")
+        if run is not None:
+            sizes = {k: v for k, v in run.attrib.items() if k in _SIZE_ATTRIBUTES}
+            etree.SubElement(kept, run.tag, sizes)
+    return style
+
+
 def _without_font_and_colour(level: etree._Element) -> etree._Element:
     level = copy.deepcopy(level)
     for properties in level.iter(f"{{{NS_A}}}defRPr"):
@@ -1002,10 +1069,9 @@ def _without_font_and_colour(level: etree._Element) -> etree._Element:
     return level
 
 
-def _with_text_defaults(data: bytes, defaults: _TextDefaults) -> bytes:
-    """Slide XML whose text boxes and shapes carry their deck's text defaults. Placeholders follow
+def _apply_text_defaults(root: etree._Element, defaults: _TextDefaults) -> None:
+    """Make a slide's text boxes and shapes carry their deck's text defaults. Placeholders follow
     their layout and master instead, and table cells their table style, so both are left alone."""
-    root = etree.fromstring(data, _PARSER)
     for body in root.iter(f"{{{NS_P}}}txBody"):
         shape = body.getparent()
         if shape is None or shape.find(f"{{{NS_P}}}nvSpPr/{{{NS_P}}}nvPr/{{{NS_P}}}ph") is not None:
@@ -1030,7 +1096,6 @@ def _with_text_defaults(data: bytes, defaults: _TextDefaults) -> bytes:
                 merged.append(_merge_properties(mine, theirs, _PPR_GROUPS))
         merged.append(own.get("extLst"))
         style[:] = [element for element in merged if element is not None]
-    return _xml(root)
 
 
 def _merge_properties(
@@ -1261,11 +1326,14 @@ def compose_deck(
     title: str = "Composed deck",
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    fit_sizes: bool = True,
 ) -> ComposeResult:
-    """Write `out` with `slides` in order. Nothing is written unless the whole deck is."""
+    """Write `out` with `slides` in order, at the first slide's deck's size: slides of another size
+    are scaled to fit it, centred (`fit_sizes=False` leaves them as they are, for comparison).
+    Nothing is written unless the whole deck is."""
     if not slides:
         raise InvalidInputError("Pick at least one slide to build a deck.")
-    composer = _Composer(slides, title)
+    composer = _Composer(slides, title, fit_sizes)
     try:
         composer.plan()
         for index in range(len(slides)):

@@ -411,10 +411,12 @@ class _Column:
 
 
 class _Builder:
-    """Adds the slides for specs to one open Presentation."""
+    """Adds the slides for specs to one open Presentation; the font sizes above are multiplied by
+    `text_scale` (the template's own text was scaled by it for the deck's size)."""
 
-    def __init__(self, prs: Presentation) -> None:
+    def __init__(self, prs: Presentation, text_scale: float = 1.0) -> None:
         self.prs = prs
+        self.text_scale = text_scale
         self.layouts = {key: self._layout(names) for key, names in LAYOUT_NAMES.items()}
         body = self.layouts["content"].placeholders.get(idx=BODY_IDX)
         if body is not None:
@@ -434,12 +436,19 @@ class _Builder:
 
     # -- shared pieces
 
+    def _pt(self, points: float) -> float:
+        """A size in points for this deck's size, to the hundredth of a point a deck stores."""
+        return round(points * self.text_scale, 2)
+
+    def _sizes(self, sizes: Sequence[float]) -> tuple[float, ...]:
+        return tuple(self._pt(size) for size in sizes)
+
     def _new_slide(self, layout_key: str, title: str, keep: set[int]) -> Slide:
         slide = self.prs.slides.add_slide(self.layouts[layout_key])
         placeholder = slide.shapes.title
         if placeholder is None:
             raise InvalidInputError("The slide template's layouts need a title placeholder.")
-        _fill_fitted(placeholder, [title], TITLE_SIZES[layout_key], TITLE_LINE_SPACING)
+        _fill_fitted(placeholder, [title], self._sizes(TITLE_SIZES[layout_key]), TITLE_LINE_SPACING)
         # Placeholders left empty would show "Click to add text" prompts in PowerPoint's editor.
         for shape in list(slide.placeholders):
             if shape.placeholder_format.idx not in keep | {TITLE_IDX}:
@@ -470,26 +479,29 @@ class _Builder:
         keep = ({BODY_IDX} if lines else set()) | ({DATE_LINE_IDX} if date_line else set())
         slide = self._new_slide("title", spec.title, keep)
         if lines:
-            _fill_fitted(self._placeholder(slide, BODY_IDX), lines, SUBTITLE_SIZES["title"])
+            _fill_fitted(self._placeholder(slide, BODY_IDX), lines, self._sizes(SUBTITLE_SIZES["title"]))
         if date_line:
-            _fill_fitted(self._placeholder(slide, DATE_LINE_IDX), [date_line], DATE_LINE_SIZES)
+            _fill_fitted(self._placeholder(slide, DATE_LINE_IDX), [date_line], self._sizes(DATE_LINE_SIZES))
 
     def section(self, spec: SectionSlide) -> None:
         subtitle = spec.subtitle if spec.subtitle.strip() else ""
         slide = self._new_slide("section", spec.title, {BODY_IDX} if subtitle else set())
         if subtitle:
-            _fill_fitted(self._placeholder(slide, BODY_IDX), [subtitle], SUBTITLE_SIZES["section"])
+            _fill_fitted(
+                self._placeholder(slide, BODY_IDX), [subtitle], self._sizes(SUBTITLE_SIZES["section"])
+            )
 
     def text(self, spec: TextSlide) -> None:
-        width_em = (self.body.width_pt - BULLET_INDENT_PT) / BULLET_SIZE
-        line_pt = BULLET_SIZE * LINE_SPACING
+        size, gap = self._pt(BULLET_SIZE), self._pt(BULLET_GAP_PT)
+        width_em = (self.body.width_pt - self._pt(BULLET_INDENT_PT)) / size
+        line_pt = size * LINE_SPACING
         limit = self.body.height_pt - FRAME_INSETS_PT
-        max_lines = int((limit - BULLET_GAP_PT) // line_pt)
+        max_lines = int((limit - gap) // line_pt)
         bullets: list[str] = []
         for bullet in spec.bullets:
             if bullet.strip():
                 bullets.extend(split_lines(bullet, width_em, max_lines))  # one too long for a slide
-        heights = [line_count(b, width_em) * line_pt + BULLET_GAP_PT for b in bullets]
+        heights = [line_count(b, width_em) * line_pt + gap for b in bullets]
         for number, page in enumerate(paginate(heights, limit)):
             slide = self._new_slide("content", _page_title(spec.title, number), {BODY_IDX} if page else set())
             if page:
@@ -518,15 +530,15 @@ class _Builder:
             if with_minutes:
                 row.append("" if item.minutes is None else f"{item.minutes} min")
             rows.append(tuple(row))
-        self._table(spec.title, columns, rows, "", AGENDA_SIZE)
+        self._table(spec.title, columns, rows, "", self._pt(AGENDA_SIZE))
 
     def table(self, spec: TableSlide) -> None:
-        size = TABLE_SIZE if len(spec.header) < WIDE_TABLE_COLUMNS else WIDE_TABLE_SIZE
+        size = self._pt(TABLE_SIZE if len(spec.header) < WIDE_TABLE_COLUMNS else WIDE_TABLE_SIZE)
         rows = [row for row in spec.rows if any(cell.strip() for cell in row)]
         self._table(spec.title, [_Column(h) for h in spec.header], rows, spec.notes, size)
 
     def _table(
-        self, title: str, columns: list[_Column], rows: list[tuple[str, ...]], notes: str, size: int
+        self, title: str, columns: list[_Column], rows: list[tuple[str, ...]], notes: str, size: float
     ) -> None:
         from pptx.util import Emu
 
@@ -592,8 +604,9 @@ class _Builder:
         if not spec.categories:  # nothing to draw: the slide keeps its title only
             self._notes(self._new_slide("title_only", spec.title, set()), spec.notes)
             return
-        label_em = self.body.width_pt * CHART_LABEL_SHARE / CHART_SIZE
-        line_pt = CHART_SIZE * LINE_SPACING
+        size = self._pt(CHART_SIZE)
+        label_em = self.body.width_pt * CHART_LABEL_SHARE / size
+        line_pt = size * LINE_SPACING
         # Labels carry their own line breaks: renderers would otherwise give them half the width.
         labels = [
             "\n".join(line.strip() for line in wrap(_shorten(c, label_em, CHART_LABEL_LINES), label_em))
@@ -613,7 +626,7 @@ class _Builder:
         if low == high:
             high = 1.0
         plot_pt = self.body.width_pt * (1 - CHART_LABEL_SHARE)
-        value_pt = max(text_em(_format_number(v)) for v in spec.values) * CHART_SIZE + 8
+        value_pt = max(text_em(_format_number(v)) for v in spec.values) * size + 8
         room = min(value_pt / plot_pt, 0.3)
         span = (high - low) / (1 - room * ((high > 0) + (low < 0)))
         for number, page in enumerate(paginate(heights, limit)):
@@ -639,7 +652,7 @@ class _Builder:
                 + "; ".join(f"{spec.categories[i]}: {_format_number(spec.values[i])}" for i in page),
             )
             chart = frame.chart
-            chart.font.size = Pt(CHART_SIZE)
+            chart.font.size = Pt(size)
             chart.font.color.rgb = RGBColor.from_string(INK)
             chart.has_title = False
             chart.has_legend = False  # one series: the slide title says what the bars count
@@ -656,7 +669,7 @@ class _Builder:
             values.number_format_is_linked = False
             values.position = XL_LABEL_POSITION.OUTSIDE_END
             values.show_value = True
-            values.font.size = Pt(CHART_SIZE)
+            values.font.size = Pt(size)
             # LibreOffice wraps a value label narrower than about seven digits unless told not to.
             values._element.get_or_add_txPr().find(qn("a:bodyPr")).set("wrap", "none")
             category_axis = chart.category_axis
@@ -664,7 +677,7 @@ class _Builder:
             category_axis.major_tick_mark = XL_TICK_MARK.NONE
             category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # left of negative bars too
             category_axis.format.line.color.rgb = RGBColor.from_string(RULE)
-            category_axis.tick_labels.font.size = Pt(CHART_SIZE)
+            category_axis.tick_labels.font.size = Pt(size)
             value_axis = chart.value_axis
             value_axis.minimum_scale = low - (span * room if low < 0 else 0.0)
             value_axis.maximum_scale = high + (span * room if high > 0 else 0.0)
@@ -710,7 +723,7 @@ def _text_frame(shape: BaseShape | None) -> TextFrame:
 
 
 def _fill_fitted(
-    shape: BaseShape | None, paragraphs: Sequence[str], sizes: Sequence[int], spacing: float = 1.0
+    shape: BaseShape | None, paragraphs: Sequence[str], sizes: Sequence[float], spacing: float = 1.0
 ) -> None:
     """Fill a placeholder, stepping the font size down when the text would not fit its box."""
     frame = _text_frame(shape)
@@ -734,7 +747,7 @@ def _fill_fitted(
         body_pr.append(body_pr.makeelement(qn("a:normAutofit"), {}))
 
 
-def _fill(frame: TextFrame, paragraphs: Sequence[str], size: int | None = None) -> None:
+def _fill(frame: TextFrame, paragraphs: Sequence[str], size: float | None = None) -> None:
     """Replace a text frame's text with one paragraph per string, keeping the layout's styling."""
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Pt
@@ -753,7 +766,7 @@ def _fill(frame: TextFrame, paragraphs: Sequence[str], size: int | None = None) 
 
 
 def _column_widths(
-    columns: Sequence[_Column], rows: Sequence[Sequence[str]], total: float, size: int
+    columns: Sequence[_Column], rows: Sequence[Sequence[str]], total: float, size: float
 ) -> list[float]:
     """Column widths in points: short columns get what they need, long ones share the rest."""
     padding = 2 * CELL_MARGIN_X_PT + 2
@@ -791,7 +804,7 @@ def _column_widths(
     return [width * scale for width in widths]
 
 
-def _style_cell(cell: _Cell, text: str, size: int, align: str, header: bool, zebra: bool) -> None:
+def _style_cell(cell: _Cell, text: str, size: float, align: str, header: bool, zebra: bool) -> None:
     from pptx.dml.color import RGBColor
     from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.oxml.ns import qn
@@ -852,8 +865,39 @@ def _remove_slides(prs: Presentation) -> None:
         prs.part.drop_rel(rel_id)
 
 
-def build_generated_deck(slides: Sequence[GeneratedSlide], out: Path, template: Path | None = None) -> Path:
-    """Write `out` (.pptx, atomically) with one slide per spec, continuing long ones; return `out`."""
+def _fit_template(prs: Presentation, slide_size: tuple[int, int]) -> float:
+    """Lay the template's masters and layouts out for `slide_size`; return the scale of its text.
+
+    Positions and sizes stretch to fill the new size axis by axis. Text follows the slide's height
+    (the house sizes suit a slide 7.5 in high whether 4:3 or 16:9, as PowerPoint's own templates use
+    the same sizes for both), and shrinks further only on a slide narrower than 4:3.
+    """
+    from msldesk.decks.slide_size import refit, stretch
+
+    width, height = slide_size
+    if width <= 0 or height <= 0:
+        raise InvalidInputError("A deck's slides need a positive width and height.", details=str(slide_size))
+    own = (int(prs.slide_width or 0), int(prs.slide_height or 0))
+    if own == (width, height) or min(own) <= 0:
+        return 1.0
+    text_scale = min(height / own[1], width / own[1] * 3 / 4)
+    fit = stretch(own, (width, height), text_scale)
+    for master in prs.slide_masters:
+        refit(master._element, fit)
+        for layout in master.slide_layouts:
+            refit(layout._element, fit)
+    prs.slide_width, prs.slide_height = width, height  # type: ignore[assignment]
+    return text_scale
+
+
+def build_generated_deck(
+    slides: Sequence[GeneratedSlide],
+    out: Path,
+    template: Path | None = None,
+    slide_size: tuple[int, int] | None = None,
+) -> Path:
+    """Write `out` (.pptx, atomically) with one slide per spec, continuing long ones; return `out`.
+    The deck has the template's slide size unless `slide_size` (width, height in EMU) is given."""
     from pptx import Presentation as open_presentation
     from pptx.exc import PackageNotFoundError
 
@@ -867,7 +911,7 @@ def build_generated_deck(slides: Sequence[GeneratedSlide], out: Path, template: 
             "The slide template could not be opened.", details=f"{template}: {exc}"
         ) from exc
     _remove_slides(prs)
-    builder = _Builder(prs)
+    builder = _Builder(prs, _fit_template(prs, slide_size) if slide_size is not None else 1.0)
     slides = [_cleaned(spec) for spec in slides]
     for spec in slides:
         match spec:

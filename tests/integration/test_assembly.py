@@ -213,3 +213,43 @@ def test_generated_briefing_slides_lead_the_deck(app, library, tmp_path: Path) -
     assert validate_package(result.path).ok
     with result.bill_of_materials.open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == 1  # generated slides are not library content
+
+
+def test_every_slide_fits_a_deck_of_mixed_sizes(app, library, deck_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Library decks are 4:3 (python-pptx's default); a 16:9 one joins them. In the deck builder's deck
+    (4:3, its first slide's) the wide slide is scaled down and the bill of materials is laid out for
+    4:3 with every column; behind a generated cover (16:9) the 4:3 slides are centred."""
+    from tests.slide_frames import frames, outside, slide_size
+
+    wide_path = deck_factory.pptx("wide.pptx", [("Wide results", "Wide body", "")])
+    presentation = Presentation(str(wide_path))
+    presentation.slide_width, presentation.slide_height = 12192000, 6858000
+    presentation.save(str(wide_path))
+    wide = next(iter(app.decks.import_paths([wide_path]))).deck_id
+    app.decks.update_deck(
+        wide,
+        DeckUpdate(
+            approval_code="MED-WIDE-2026-000123", approved_on=TODAY, expires_on=TODAY + dt.timedelta(days=90)
+        ),
+    )
+    _, slides = library
+    picks = [slides["approved"][0], app.decks.list_slides(wide)[0].slide_id, slides["approved"][1]]
+
+    built = app.assembly.compose(picks, tmp_path / "builder.pptx", title="Builder")
+    assert slide_size(built.path) == (9144000, 6858000)
+    assert outside(built.path) == []
+    assert any("scaled to 75% and centred" in w for w in built.warnings), built.warnings
+    bom = Presentation(str(built.path)).slides[3]
+    table = next(shape for shape in bom.shapes if shape.has_table).table
+    assert [table.cell(0, c).text for c in range(len(table.columns))][-2:] == ["Approval code", "Expires"]
+    assert "MED-WIDE-2026-000123" in {table.cell(r, 4).text for r in range(len(table.rows))}
+
+    from msldesk.decks.generated import TitleSlide
+
+    briefing = app.assembly.compose(picks, tmp_path / "briefing.pptx", leading=[TitleSlide("Advisory board")])
+    assert slide_size(briefing.path) == (12192000, 6858000)
+    assert outside(briefing.path) == []
+    pages = frames(briefing.path)
+    for page in (pages[1], pages[3]):  # the 4:3 slides sit in the middle of the 16:9 page
+        left, right = min(f.left for f in page), max(f.right for f in page)
+        assert abs(left - (12192000 - right)) <= 2 and left >= (12192000 - 9144000) // 2, page

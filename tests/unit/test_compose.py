@@ -640,3 +640,117 @@ def test_the_composed_title_is_cleaned_and_cut_to_255_characters(tmp_path: Path)
     compose(out, (deck, 1), title="\x00\x0b\ufffe\ud800" + "T" * 300)
     assert_valid(out)
     assert pptx.Presentation(str(out)).core_properties.title == "T" * 254 + "…"
+
+
+# ---- slides of another size -----------------------------------------------------------------------
+
+
+def _shapes_deck(path: Path, size: tuple[int, int]) -> Path:
+    """A deck of `size` whose one slide holds what scaling must carry: a text box with sizes written
+    and inherited, a line, a picture, a group, a table, a connector, and the layout's title."""
+    from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
+    from pptx.util import Emu, Pt
+
+    width, height = size
+
+    def edit(presentation: object) -> None:
+        slide = presentation.slides[0]  # type: ignore[attr-defined]
+        box = slide.shapes.add_textbox(Emu(width // 10), Emu(height // 4), Emu(width // 3), Emu(height // 6))
+        box.name = "Text"
+        box.text_frame.text = "Sized"
+        box.text_frame.paragraphs[0].runs[0].font.size = Pt(24)
+        box.text_frame.add_paragraph().text = "Inherited"
+        box.line.width = Pt(4)
+        slide.shapes.add_picture(io.BytesIO(png()), Emu(width // 2), Emu(height // 4), Emu(width // 5))
+        group = slide.shapes.add_group_shape()
+        group.name = "Group"
+        group.shapes.add_shape(
+            MSO_SHAPE.OVAL, Emu(width // 10), Emu(height * 3 // 5), Emu(width // 8), Emu(width // 8)
+        )
+        group.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE, Emu(width // 4), Emu(height * 3 // 5), Emu(width // 8), Emu(height // 5)
+        )
+        table = slide.shapes.add_table(
+            2, 3, Emu(width // 2), Emu(height * 3 // 5), Emu(width * 2 // 5), Emu(height // 5)
+        )
+        table.name = "Table"
+        table.table.cell(0, 0).text = "Cell"
+        line = slide.shapes.add_connector(
+            MSO_CONNECTOR.STRAIGHT, Emu(0), Emu(height - 1), Emu(width), Emu(height - 1)
+        )
+        line.name = "Rule"
+
+    return build(path, [f"{size[0]}x{size[1]}"], size=size, edit=edit)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [(WIDE, (9144000, 6858000)), ((9144000, 6858000), WIDE), ((9906000, 6858000), (9144000, 5715000))],
+    ids=["16:9 into 4:3", "4:3 into 16:9", "A4 into 16:10"],
+)
+def test_a_slide_of_another_size_is_scaled_to_fit_and_centred(
+    tmp_path: Path, source: tuple[int, int], target: tuple[int, int]
+) -> None:
+    from tests.slide_frames import frames, outside
+
+    other = _shapes_deck(tmp_path / "other.pptx", source)
+    first = build(tmp_path / "first.pptx", ["First"], size=target)
+    out = tmp_path / "out.pptx"
+    result = compose(out, (first, 1), (other, 1))
+    assert_valid(out)
+
+    scale = min(target[0] / source[0], target[1] / source[1])
+    dx, dy = (target[0] - source[0] * scale) / 2, (target[1] - source[1] * scale) / 2
+    warning = next(w for w in result.warnings if "slide size" in w)
+    assert "other.pptx" in warning and ("centred" in warning) and "not rescaled" not in warning, warning
+    assert outside(out) == []
+    before = {f.name: f for f in frames(other)[0]}
+    after = {f.name: f for f in frames(out)[1]}
+    assert set(after) == set(before) and len(after) == 7  # the title placeholder comes from its layout
+    for name, was in before.items():
+        now = after[name]
+        expected = (was.left * scale + dx, was.top * scale + dy, was.width * scale, was.height * scale)
+        assert (
+            max(abs(a - b) for a, b in zip((now.left, now.top, now.width, now.height), expected, strict=True))
+            <= 2
+        ), name
+
+    slide = part_xml(out, "ppt/slides/slide2.xml")
+    sizes = [int(s) for s in slide.xpath(".//p:sp[.//a:t='Sized']//a:rPr/@sz", namespaces=NS)]
+    assert sizes == [round(2400 * scale)]
+    # Text the source deck's default style sizes (18 pt) is written down and scaled with the rest.
+    inherited = slide.xpath(
+        ".//p:sp[.//a:t='Sized']/p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr/@sz", namespaces=NS
+    )
+    assert inherited == [str(round(1800 * scale))]
+    assert slide.xpath(".//p:sp[.//a:t='Sized']/p:spPr/a:ln/@w", namespaces=NS) == [str(round(50800 * scale))]
+    group = slide.find(".//p:grpSp/p:grpSpPr/a:xfrm", NS)
+    source_group = part_xml(other, "ppt/slides/slide1.xml").find(".//p:grpSp/p:grpSpPr/a:xfrm", NS)
+    assert group is not None and source_group is not None
+    for child in ("a:chOff", "a:chExt"):  # the children keep their coordinates and follow the group
+        assert group.find(child, NS).attrib == source_group.find(child, NS).attrib  # type: ignore[union-attr]
+    picture = (
+        after["Picture 3"] if "Picture 3" in after else next(f for n, f in after.items() if "Picture" in n)
+    )
+    original = next(f for n, f in before.items() if "Picture" in n)
+    assert abs(picture.width / picture.height - original.width / original.height) < 0.001
+
+    # The layout and master came along scaled: their text sizes too, and they are not the first deck's.
+    masters = names(out, r"ppt/slideMasters/slideMaster\d+\.xml")
+    assert len(masters) == 2
+    title_sizes = [
+        part_xml(out, m).xpath("p:txStyles/p:titleStyle/a:lvl1pPr/a:defRPr/@sz", namespaces=NS)
+        for m in masters
+    ]
+    assert sorted(title_sizes) == sorted([["4400"], [str(round(4400 * scale))]])
+
+
+def test_fit_sizes_false_leaves_a_slide_of_another_size_as_it_was(tmp_path: Path) -> None:
+    from tests.slide_frames import frames
+
+    other = _shapes_deck(tmp_path / "other.pptx", WIDE)
+    first = build(tmp_path / "first.pptx", ["First"])
+    out = tmp_path / "out.pptx"
+    result = compose(out, (first, 1), (other, 1), fit_sizes=False)
+    assert any("not rescaled" in w for w in result.warnings), result.warnings
+    assert frames(out)[1] == [type(f)(2, f.name, f.left, f.top, f.width, f.height) for f in frames(other)[0]]

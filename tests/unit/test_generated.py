@@ -604,3 +604,64 @@ def test_a_word_wider_than_many_boxes_wraps_in_one_pass() -> None:
     assert time.perf_counter() - started < 1  # ~6 s when it was quadratic
     assert "".join(lines) == word + " tail" and len(lines) > 100
     assert all(len(line) <= 40 for line in lines)
+
+
+# ------------------------------------------------------------------------------------ other slide sizes
+
+SLIDE_SIZES = {
+    "4:3": (9144000, 6858000),
+    "16:9": (12192000, 6858000),
+    "16:10": (9144000, 5715000),
+    "A4": (9906000, 6858000),
+}
+BOM_HEADER = ("#", "Slide", "Source deck", "Version", "Approval code", "Expires")
+
+
+def _every_kind() -> list:  # type: ignore[type-arg]
+    rows = tuple(
+        (
+            str(n),
+            f"Long-term efficacy and safety, slide {n}",
+            "Phase III results 2026",
+            "v3",
+            f"MED-2026-{n:05d}",
+            "2027-01-31",
+        )
+        for n in range(1, 15)
+    )
+    return [
+        TitleSlide(
+            "Advisory board on long-term outcomes in adjuvant therapy", "Oncology", "Thursday 6 January 2027"
+        ),
+        SectionSlide("Session materials", "Library slides linked to the agenda"),
+        AgendaSlide(
+            "Agenda",
+            tuple(AgendaEntry(f"{9 + n}:00", f"Session {n} on results", "Dr Example", 45) for n in range(10)),
+        ),
+        TextSlide(
+            "Key insights",
+            tuple(f"Insight {n}: " + "a finding worth a few lines of text " * 3 for n in range(6)),
+        ),
+        TableSlide("Bill of materials", BOM_HEADER, rows),
+        ChartSlide("Insights per theme", tuple(f"Theme {n}" for n in range(9)), tuple(range(9))),
+    ]
+
+
+@pytest.mark.parametrize("size", SLIDE_SIZES.values(), ids=SLIDE_SIZES.keys())
+def test_generated_slides_are_laid_out_for_the_decks_size(tmp_path: Path, size: tuple[int, int]) -> None:
+    from tests.slide_frames import frames, outside
+
+    path = build_generated_deck(_every_kind(), tmp_path / "deck.pptx", slide_size=size)
+    prs = _reopen(path)
+    assert (prs.slide_width, prs.slide_height) == size
+    assert outside(path) == []
+    # The layouts were laid out for the size too: the title spans the slide less its margins.
+    title = next(f for f in frames(path)[2] if f.name.startswith("Title"))
+    assert title.left > 0 and abs(size[0] - title.right - title.left) <= 2
+    boms = [s for s in prs.slides if s.shapes.title.text.startswith("Bill of materials")]
+    assert boms
+    for slide in boms:  # every column, Approval code and Expires included, is on the slide
+        table = _tables(slide)[0]
+        assert tuple(table.table.cell(0, c).text for c in range(6)) == BOM_HEADER
+        assert table.left + sum(c.width for c in table.table.columns) <= size[0]
+    _validate(path)
