@@ -91,6 +91,11 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("file", type=Path)
     c.add_argument("--event", type=int, metavar="ID", help="also put everyone on this event's list")
     c.add_argument("--dry-run", action="store_true", help="check the file and say what would happen")
+    c.add_argument(
+        "--any-date",
+        action="store_true",
+        help="a meeting report from another day than the event: import its people only, without attendance",
+    )
     c.add_argument("--json", action="store_true")
     c = people_commands.add_parser("duplicates", help="groups of records that look like one person")
     c.add_argument("--json", action="store_true")
@@ -329,20 +334,28 @@ def cmd_people(app: Any, args: argparse.Namespace) -> int:
 
 
 def _people_import(app: Any, args: argparse.Namespace) -> int:
-    from msldesk.errors import MsldeskError
+    from msldesk.errors import DateMismatchError, MsldeskError
 
     try:
-        result = app.people_import.import_file(args.file, event_id=args.event, dry_run=args.dry_run)
+        result = app.people_import.import_file(
+            args.file, event_id=args.event, dry_run=args.dry_run, any_date=args.any_date
+        )
     except MsldeskError as exc:
+        message = exc.user_message
+        if exc.kind == "date-mismatch":
+            message += " To import its people only, without attendance, add --any-date."
         if args.json:
-            _print_json({"error": exc.user_message, "kind": exc.kind})
+            _print_json({"error": message, "kind": exc.kind, "error_kind": exc.kind})
             return EXIT_ERROR
+        if message != exc.user_message:
+            raise DateMismatchError(message, exc.details) from exc
         raise
     errors = [{"row": e.row, "message": e.message} for e in result.errors]
     if args.json:
         data = {
             "imported": result.imported,
             "updated": result.updated,
+            "unchanged": result.unchanged,
             "duplicates": result.duplicates,
             "errors": errors,
             "dry_run": result.dry_run,
@@ -351,14 +364,17 @@ def _people_import(app: Any, args: argparse.Namespace) -> int:
         if args.event is not None:
             data["attendees_added"] = result.attendees_added
             data["attendance_marked"] = result.attendance_marked
+            data["people_only"] = result.people_only
         _print_json(data)
     else:
         verb = "Would import" if result.dry_run else "Imported"
         print(
-            f"{verb} {result.imported} new, {result.updated} updated, {result.duplicates} repeated rows, "
-            f"{len(errors)} rows with errors"
+            f"{verb} {result.imported} new, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{result.duplicates} repeated rows, {len(errors)} rows with errors"
         )
-        if args.event is not None and not result.dry_run:
+        if result.people_only:
+            print(f"The report is from another day than event {args.event}: people only, no attendance.")
+        elif args.event is not None and not result.dry_run:
             print(
                 f"Added {result.attendees_added} to event {args.event}; "
                 f"attendance marked for {result.attendance_marked}"

@@ -84,6 +84,12 @@ class CancelledError(MsldeskError):
         super().__init__(user_message, details)
 
 
+class DateMismatchError(MsldeskError):
+    """A meeting report is from another day than the event it is being imported onto."""
+
+    kind = "date-mismatch"
+
+
 class FileRefusedError(MsldeskError):
     """A people/attendee file that cannot be imported at all; the message says why."""
 

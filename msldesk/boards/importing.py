@@ -4,7 +4,7 @@ write them (new people added, known people updated, nobody duplicated), optional
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +12,8 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
-from msldesk.boards.events import EventService, to_utc, zone
+from msldesk.boards.event_days import ReportDay, check_report_day, refuse_other_day
+from msldesk.boards.events import EventService, event_fields, to_utc, zone
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
 from msldesk.boards.people import PeopleService, clean_person, now
 from msldesk.boards.people_search import indexed_text
@@ -82,9 +83,11 @@ class PeopleImporter:
             duplicate_count=plan.duplicate_count,
             encoding=table.encoding,
             delimiter=table.delimiter,
-            warnings=table.warnings,
+            warnings=table.warnings + _nameless_warning(rows),
             attendance=table.attendance,
             source_name=name,
+            unchanged_count=plan.unchanged_count,
+            meeting_start=table.meeting_start,
         )
         self._planned = (preview, fingerprint, plan)
         return preview
@@ -95,13 +98,22 @@ class PeopleImporter:
         event_id: int | None = None,
         cancel: CancelToken | None = None,
         progress: ProgressCallback = no_progress,
+        people_only: bool = False,
     ) -> ImportResult:
         """Write what `preview` showed, matched again against the directory as it is now (it may
-        have changed since), in one transaction: a failure or cancel leaves the directory as it was."""
+        have changed since), in one transaction: a failure or cancel leaves the directory as it was.
+
+        A meeting report from another day than the event is refused (DateMismatchError) unless
+        `people_only`: then its people are imported and nothing is put on the event."""
         total = len(preview.rows)
+        if people_only:
+            event_id = None
         with self.sessions.begin() as session:
-            if event_id is not None and session.get(EventRow, event_id) is None:
-                raise NotFoundError(f"There is no event with id {event_id}.")
+            if event_id is not None:
+                event = session.get(EventRow, event_id)
+                if event is None:
+                    raise NotFoundError(f"There is no event with id {event_id}.")
+                refuse_other_day(preview.meeting_start, event_fields(event))
             planned, self._planned = self._planned, None
             if planned and planned[0] is preview and planned[1] == _directory_fingerprint(session):
                 plan = planned[2]
@@ -124,8 +136,12 @@ class PeopleImporter:
                 cancel.raise_if_cancelled()
         return ImportResult(
             plan.new_count, plan.update_count, plan.duplicate_count, preview.errors, added, marked,
-            warnings=preview.warnings,
+            warnings=preview.warnings, unchanged=plan.unchanged_count, people_only=people_only,
         )  # fmt: skip
+
+    def report_day(self, preview: ImportPreview, event_id: int) -> ReportDay | None:
+        """The day a meeting report records against the event's (None: nothing to compare)."""
+        return check_report_day(preview.meeting_start, self.events.get(event_id).fields)
 
     def import_file(
         self,
@@ -133,17 +149,27 @@ class PeopleImporter:
         event_id: int | None = None,
         dry_run: bool = False,
         cancel: CancelToken | None = None,
+        any_date: bool = False,
     ) -> ImportResult:
-        """Preview with the automatic mapping, then apply unless `dry_run` (the CLI's path)."""
-        if event_id is not None:
-            self.events.get(event_id)  # a clear "no such event" before reading the file
+        """Preview with the automatic mapping, then apply unless `dry_run` (the CLI's path).
+
+        A meeting report from another day than the event raises DateMismatchError, unless
+        `any_date`: then only its people are imported, without attendance."""
+        event = self.events.get(event_id) if event_id is not None else None  # "no such event" first
         preview = self.preview(path, cancel=cancel)
+        people_only = False
+        if event is not None:
+            day = check_report_day(preview.meeting_start, event.fields)
+            people_only = day is not None and not day.matches and any_date
+            if not people_only:
+                refuse_other_day(preview.meeting_start, event.fields)
         if dry_run:
             return ImportResult(
                 preview.new_count, preview.update_count, preview.duplicate_count, preview.errors,
-                dry_run=True, warnings=preview.warnings,
+                dry_run=True, warnings=preview.warnings, unchanged=preview.unchanged_count,
+                people_only=people_only,
             )  # fmt: skip
-        return self.apply(preview, event_id, cancel)
+        return self.apply(preview, event_id, cancel, people_only=people_only)
 
 
 def _directory_fingerprint(session: Session) -> tuple[object, ...]:
@@ -178,6 +204,11 @@ class _Plan:
     @property
     def update_count(self) -> int:
         return sum(1 for pid, p in self.updates.items() if p != self.originals[pid])
+
+    @property
+    def unchanged_count(self) -> int:
+        """People already in the directory whom the file tells nothing new."""
+        return len(self.updates) - self.update_count
 
     @classmethod
     def build(cls, rows: list[ImportRow], existing: list[tuple[int, PersonFields]]) -> _Plan:
@@ -250,6 +281,16 @@ class _Plan:
         return [new_ids[-t - 1] if t < 0 else t for t in self.targets]
 
 
+def _nameless_warning(rows: list[ImportRow]) -> tuple[str, ...]:
+    nameless = sum(1 for r in rows if r.person.name_missing)
+    if not nameless:
+        return ()
+    return (
+        f"{nameless} contact{'s have' if nameless != 1 else ' has'} only an e-mail address: imported under "
+        'it and marked "name missing" to complete later.',
+    )
+
+
 def _add_to_event(session: Session, event_id: int, rows: tuple[ImportRow, ...], ids: list[int]) -> list[int]:
     """Put the imported people on the event's list (those not on it yet); returns who was added."""
     on_list = set(session.scalars(select(AttendanceRow.person_id).where(AttendanceRow.event_id == event_id)))
@@ -285,7 +326,7 @@ def _mark_attendance(
         .where(AttendanceRow.event_id == event_id)
     ).all()
     by_email = {p.email.lower(): a for a, p in rows if p.email}
-    by_name = {_name_key(f"{p.first_name} {p.last_name}"): a for a, p in rows}
+    by_name = {_name_key(f"{p.first_name} {p.last_name}"): a for a, p in rows if not _nameless(p)}
     event = session.get(EventRow, event_id)
     report_zone = zone(event.timezone) if event is not None else dt.UTC  # a report's times are wall times
     marked = 0
@@ -301,6 +342,19 @@ def _mark_attendance(
             attendance.checked_in_at_utc = joined
         marked += 1
     return marked
+
+
+def _nameless(person: PersonRow | PersonFields) -> bool:
+    return not (person.first_name or person.last_name)
+
+
+def attendance_matches(records: Iterable[AttendanceRecord], people: Iterable[PersonFields]) -> int:
+    """How many lines of a meeting report find a person among `people`, by e-mail then by name, the
+    way apply() records attendance (the wizard's estimate uses it, so the two always agree)."""
+    people = list(people)
+    emails = {p.email.lower() for p in people if p.email}
+    names = {_name_key(f"{p.first_name} {p.last_name}") for p in people if not _nameless(p)}
+    return sum(1 for r in records if (r.email and r.email.lower() in emails) or _name_key(r.name) in names)
 
 
 def _name_key(name: str) -> str:

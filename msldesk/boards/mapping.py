@@ -119,11 +119,8 @@ def target_for_header(header: str) -> str:
 
 def suggest_mapping(headers: Sequence[str], kind: str = "") -> dict[str, str]:
     """header -> target ('' to ignore). Several headers may share a target: first non-empty wins."""
-    mapping = {header: target_for_header(header) for header in headers}
-    if kind in ("teams-report", "zoom-report"):
-        # Meeting apps' roles (Presenter, Attendee, Organizer) are not advisory-board roles.
-        mapping = {h: ("" if t == "role" else t) for h, t in mapping.items()}
-    return mapping
+    # Meeting apps' roles map too: organizers are internal, presenters faculty, attendees advisors.
+    return {header: target_for_header(header) for header in headers}
 
 
 # ---- cleaning values -------------------------------------------------------------------------------
@@ -187,12 +184,14 @@ for _role, _words in {
     AttendeeRole.CHAIR: ("chair", "chairperson", "chairman", "chairwoman", "co chair", "cochair", "vorsitz",
                          "vorsitzender", "vorsitzende", "president"),
     AttendeeRole.ADVISOR: ("advisor", "adviser", "advisory board member", "board member", "consultant", "kol",
-                           "panelist", "panellist", "expert", "berater", "beraterin"),
+                           "panelist", "panellist", "expert", "berater", "beraterin",
+                           "attendee", "participant"),  # a Teams/Zoom report's plain attendee
     AttendeeRole.FACULTY: ("faculty", "speaker", "presenter speaker", "lecturer", "referent", "referentin",
-                           "trainer", "instructor"),
+                           "trainer", "instructor", "presenter"),
     AttendeeRole.MODERATOR: ("moderator", "facilitator", "moderatorin"),
     AttendeeRole.INTERNAL: ("internal", "employee", "staff", "msl", "sponsor", "organizer", "organiser",
-                            "host", "co host", "cohost", "mitarbeiter", "company"),
+                            "host", "co host", "cohost", "mitarbeiter", "company", "co organizer",
+                            "co organiser", "coorganizer", "coorganiser"),
     AttendeeRole.OBSERVER: ("observer", "guest", "listener", "beobachter", "gast", "auditor"),
 }.items():
     for _word in _words:
@@ -405,6 +404,9 @@ def split_full_name(name: str) -> tuple[str, str, str]:
 
 # Registries that publish names and cities in capitals ("JOHN", "O'BRIEN", "VILLA RICA").
 REGISTRY_KINDS = frozenset({"nppes-json", "open-payments"})
+# Sources whose names in capitals are re-cased: the registries, and meeting reports (directory
+# display names such as "JANSSENS JAN").
+RECASED_KINDS = REGISTRY_KINDS | {"teams-report", "zoom-report"}
 _ROMAN = re.compile(r"[IVX]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -479,7 +481,8 @@ def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[Impor
         if target:
             columns.setdefault(target, []).append(index)
     rows: list[ImportRow] = []
-    errors: list[RowError] = []
+    errors: list[RowError] = list(table.refused)
+    ranking = _ContactRanking(table.headers, columns)
     for number, raw_cells in table.rows:
         # Control characters and code points XML cannot hold would break every export later.
         cells = [text_safety.clean_text(c) for c in raw_cells]
@@ -487,7 +490,7 @@ def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[Impor
             continue  # a blank line is not a person
         values: dict[str, str] = {}
         for target in _SINGLE:
-            for index in columns.get(target, ()):
+            for index in ranking.order(target, columns.get(target, ()), cells):
                 if index < len(cells):
                     cell = unescape_formula(cells[index]).strip()
                     if target == "email":
@@ -499,12 +502,62 @@ def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[Impor
             target: [unescape_formula(cells[i]) for i in columns.get(target, ()) if i < len(cells)]
             for target in _COMBINED
         }
-        row, problems = _build_row(number, values, combined, table.kind in REGISTRY_KINDS)
+        row, problems = _build_row(number, values, combined, table.kind in RECASED_KINDS)
         if problems:
             errors.append(RowError(number, f"Row {number}: " + "; ".join(problems)))
         else:
             rows.append(row)
+    errors.sort(key=lambda e: e.row)
     return rows, errors
+
+
+# An HCP directory wants how to reach someone at work: work first, then mobile, then the rest;
+# fax and pager numbers last (they are not a phone to call).
+_CONTACT_TARGETS = frozenset({"email", "phone", "city", "state", "country"})
+_WORK_WORDS = frozenset({"work", "business", "office", "company", "professional", "arbeit", "dienstlich"})
+_MOBILE_WORDS = frozenset({"mobile", "cell", "iphone", "handy", "mobil"})
+_NOT_TO_CALL = frozenset({"fax", "pager", "telex", "isdn", "ttytdd"})
+_TYPE_HEADER = re.compile(r"^(.*\d) (?:type|label)$")  # Google's "E-mail 1 - Type", "Address 2 - Type"
+
+
+def contact_rank(text: str) -> int:
+    """0 work, 1 mobile, 2 anything else, 9 fax or pager; from a type ("* Work", "Work Fax") or a
+    header ("Business Phone", "Email Home")."""
+    words = set(header_key(text).split())
+    if words & _NOT_TO_CALL:
+        return 9
+    if words & _WORK_WORDS:
+        return 0
+    return 1 if words & _MOBILE_WORDS else 2
+
+
+class _ContactRanking:
+    """The order in which several e-mail, phone or address columns are tried for one row."""
+
+    def __init__(self, headers: Sequence[str], columns: Mapping[str, list[int]]) -> None:
+        keys = [header_key(h) for h in headers]
+        groups = {m.group(1): i for i, k in enumerate(keys) if (m := _TYPE_HEADER.match(k))}
+        self.type_column: dict[int, int] = {}
+        self.header_rank: dict[int, int] = {}
+        for target in _CONTACT_TARGETS:
+            for index in columns.get(target, ()):
+                self.header_rank[index] = contact_rank(headers[index])
+                group = next((g for g in groups if keys[index].startswith(g + " ")), None)
+                if group is not None:
+                    self.type_column[index] = groups[group]
+
+    def order(self, target: str, indexes: Sequence[int], cells: Sequence[str]) -> Sequence[int]:
+        if target not in _CONTACT_TARGETS or len(indexes) < 2:
+            return indexes
+
+        def rank(position_index: tuple[int, int]) -> tuple[int, int]:
+            position, index = position_index
+            type_index = self.type_column.get(index)
+            if type_index is not None and type_index < len(cells) and cells[type_index].strip():
+                return contact_rank(cells[type_index]), position
+            return self.header_rank.get(index, 2), position
+
+        return [index for _, index in sorted(enumerate(indexes), key=rank)]
 
 
 def _build_row(
@@ -523,8 +576,9 @@ def _build_row(
     email = values.get("email", "")
     npi_raw = values.get("npi", "")
     problems = []
-    if not (first or last):
-        problems.append("missing name" + (f" (only an email, {email})" if email else ""))
+    if not (first or last) and (not email or email_problem(email)):
+        # A well-formed e-mail alone is enough: the person is shown by it, marked "name missing".
+        problems.append("missing name")
     for problem in (email_problem(email), npi_problem(npi_raw)):
         if problem:
             problems.append(problem)

@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from msldesk.boards.records import AttendanceRecord
 from msldesk.boards.tabular import Rows
@@ -38,6 +38,9 @@ class ReportTable:
     end_index: int  # one past the last table row (index into the rows list)
     attendance: tuple[AttendanceRecord, ...]
     warnings: tuple[str, ...] = ()
+    # When the meeting began, as the report wrote it (wall-clock time of the computer that exported it):
+    # the summary's start time, else the earliest join. None when the report has no readable time.
+    meeting_start: dt.datetime | None = None
 
 
 @functools.lru_cache(maxsize=8192)  # cell values repeat (RSVP, consent, roles) across thousands of rows
@@ -63,12 +66,45 @@ def find_report(rows: Rows) -> ReportTable | None:
         if name < 0:
             continue
         if "user action" in keys and "timestamp" in keys:
-            return _teams_actions(rows, index, keys)
+            return _with_start(rows, _teams_actions(rows, index, keys))
         join, leave, duration = _find(keys, _JOIN), _find(keys, _LEAVE), _find(keys, _DURATION)
         zoom = bool(_ZOOM_MARKERS.intersection(keys))
         if (join >= 0 and leave >= 0) or (zoom and duration >= 0):
-            return _sessions(rows, index, keys, "zoom-report" if zoom else "teams-report")
+            return _with_start(rows, _sessions(rows, index, keys, "zoom-report" if zoom else "teams-report"))
     return None
+
+
+_START_LABELS = ("start time", "meeting start time", "start date", "meeting start", "actual start time")
+
+
+def _with_start(rows: Rows, table: ReportTable) -> ReportTable:
+    """The report with its meeting's start: Teams' summary ("Start time  14/11/22, 09:29:07") or
+    Zoom's meeting block (a "Start Time" column above the participants), else the earliest join."""
+    preamble = [cells for _, cells in rows[: table.header_index]]
+    stamps: list[str] = []
+    for position, cells in enumerate(preamble):
+        keys = [header_key(c) for c in cells]
+        for column, key in enumerate(keys):
+            if key not in _START_LABELS:
+                continue
+            if column + 1 < len(cells) and _STAMP.match(cells[column + 1].strip()):  # label, value
+                stamps.append(cells[column + 1].strip())
+            elif position + 1 < len(preamble) and column < len(preamble[position + 1]):  # header row
+                stamps.append(preamble[position + 1][column].strip())
+    joins = [r.first_join for r in table.attendance if r.first_join is not None]
+    first_join = min(joins) if joins else None
+    start = None
+    for text in stamps:
+        # The order of day and month the participant lines settled: the reading nearest their joins.
+        readings = [r for r in (parse_timestamp(text, True), parse_timestamp(text, False)) if r]
+        if first_join is not None:
+            readings.sort(key=lambda r: abs((r - first_join).total_seconds()))
+        elif readings:
+            readings = [parse_timestamp(text, infer_day_first(stamps)) or readings[0]]
+        if readings:
+            start = readings[0]
+            break
+    return replace(table, meeting_start=start or first_join)
 
 
 def _table_end(rows: Rows, header_index: int, stop_at_blank: bool) -> int:

@@ -78,6 +78,11 @@ class PersonFields:
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return name or self.email
 
+    @property
+    def name_missing(self) -> bool:
+        """Known by an e-mail address only (imported from a contact without a name): to complete."""
+        return not (self.first_name or self.last_name)
+
     def merged_with(self, other: PersonFields) -> PersonFields:
         """These fields, with blanks filled from `other` (used by re-import and merge)."""
         changes = {}
@@ -267,6 +272,13 @@ class ImportPreview:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     attendance: tuple[AttendanceRecord, ...] = ()  # meeting reports: who attended, for how long
     source_name: str = ""
+    unchanged_count: int = 0  # rows of people already in the directory exactly as the file has them
+    meeting_start: dt.datetime | None = None  # meeting reports: when the meeting began (its wall time)
+
+    @property
+    def nameless_count(self) -> int:
+        """Rows imported under their e-mail address only, marked "name missing"."""
+        return sum(1 for r in self.rows if r.person.name_missing)
 
 
 @dataclass(frozen=True)
@@ -279,6 +291,8 @@ class ImportResult:
     attendance_marked: int = 0
     dry_run: bool = False
     warnings: tuple[str, ...] = ()  # about the file as a whole, e.g. rows read as Windows-1252
+    unchanged: int = 0  # rows of people already in the directory exactly as the file has them
+    people_only: bool = False  # a meeting report of another day: people imported, nothing put on the event
 
 
 # -- meeting capture ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from msldesk.boards import meeting_reports, tabular
 from msldesk.boards.mapping import target_for_header
-from msldesk.boards.records import AttendanceRecord
+from msldesk.boards.records import AttendanceRecord, RowError
 from msldesk.errors import FileRefusedError
 from msldesk.progress import CancelToken
 from msldesk.user_files import display_name, read_regular
@@ -32,6 +33,8 @@ class SourceTable:
     delimiter: str = ""  # for delimited text
     attendance: tuple[AttendanceRecord, ...] = ()  # meeting reports only
     warnings: tuple[str, ...] = ()
+    meeting_start: dt.datetime | None = None  # meeting reports: when the meeting began (wall time)
+    refused: tuple[RowError, ...] = ()  # rows the reader already knows are not people, and why
 
 
 def read_source(path: Path, cancel: CancelToken | None = None) -> SourceTable:
@@ -201,11 +204,12 @@ def _build(rows: tabular.Rows, kind: str, name: str, encoding: str, delimiter: s
         raise FileRefusedError(f"{name} is empty: it has no rows to import.")
     warnings: list[str] = []
     attendance: tuple[AttendanceRecord, ...] = ()
+    meeting_start = None
     report = meeting_reports.find_report(rows)
     if report is not None:
         kind = report.kind
         header_index, end = report.header_index, report.end_index
-        attendance = report.attendance
+        attendance, meeting_start = report.attendance, report.meeting_start
         warnings.extend(report.warnings)
     else:
         header_index, end = _find_header(rows)
@@ -244,6 +248,7 @@ def _build(rows: tabular.Rows, kind: str, name: str, encoding: str, delimiter: s
         delimiter=delimiter,
         attendance=attendance,
         warnings=tuple(warnings),
+        meeting_start=meeting_start,
     )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from msldesk.boards.audience import role_label
 from msldesk.boards.calendar_export import event_zone, local_time, long_date
+from msldesk.boards.event_days import checkin_text
 from msldesk.boards.pdf_fonts import PdfFonts, markup, plain, text_fonts
 from msldesk.boards.pdf_pages import footer, page_count_canvas, uses_letter_paper, when_text
 from msldesk.boards.records import (
@@ -630,12 +631,14 @@ class _Summary:
             self.report.attendees,
             key=lambda a: _name_key(a.person),
         )
+        start = self.report.event.fields.starts_at
+        day = self.local(start).date() if start is not None else None
         rows = [
             [
                 name(a),
                 a.fields.role.label,
                 a.fields.invitation.label,
-                self.clock(a.fields.checked_in_at) if a.fields.checked_in_at else "No",
+                checkin_text(a.fields.checked_in_at, day, self.zone) or "No",
                 yes(a.fields.contract_signed),
                 yes(a.fields.coi_disclosed),
             ]

@@ -53,8 +53,8 @@ def npi_problem(npi: str) -> str:
 def person_problems(person: PersonFields) -> list[str]:
     """Everything wrong with a person's details, each as a short phrase ('' list: fine)."""
     problems = []
-    if not (person.first_name or person.last_name):
-        problems.append("missing name")
+    if person.name_missing and (not person.email or email_problem(person.email)):
+        problems.append("missing name")  # an e-mail address alone identifies a contact to complete
     for problem in (email_problem(person.email), npi_problem(person.npi)):
         if problem:
             problems.append(problem)

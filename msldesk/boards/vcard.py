@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from msldesk.boards.records import RowError
 from msldesk.errors import FileRefusedError
 
 if TYPE_CHECKING:
@@ -466,25 +467,29 @@ def _address(card: _Card) -> list[str]:
     return min(candidates, key=lambda c: c[:3])[3] if candidates else []
 
 
-def _row(card: _Card) -> tuple[str, ...]:
+def _row(card: _Card) -> tuple[str, ...] | None:
+    """The card's cells, or None for a card that names an organization and no person."""
     name = _components(card.first("N"))
     family, given = _component(name, 0), _component(name, 1)
     full = _one_line(unescape(card.first("FN")))
     org = _components(card.first("ORG"))
     institution, department = _component(org, 0), _component(org, 1)
-    # A company card (Apple's X-ABShowAs:COMPANY, or Outlook/Google's FN = ORG with an empty N) is
-    # not a person: no name, so the mapper reports it instead of inventing "Apple Computer" + "AG".
+    # A company card (Apple's X-ABShowAs:COMPANY, Outlook/Google's FN = ORG, or just an ORG) shows
+    # the organization as its name; a person in its structured name is someone at that organization.
     is_company = card.first("X-ABSHOWAS").strip().upper() == "COMPANY" or (
-        not family and not given and full and full.casefold() == institution.casefold()
+        bool(institution) and (not full or full.casefold() == institution.casefold())
     )
     first = last = whole = ""
-    if not is_company:
-        if family and given:
-            first, last = given, family
-        elif full:
-            whole = full
-        else:
-            first, last = given, family
+    if is_company:
+        if not (family or given):
+            return None  # never "Apple Computer" + "AG" as a person's name
+        first, last = given, family
+    elif family and given:
+        first, last = given, family
+    elif full:
+        whole = full
+    else:
+        first, last = given, family
     notes = []
     titles = [_one_line(unescape(text)) for _, text in card.all("TITLE")]
     if any(titles):
@@ -513,7 +518,8 @@ def _row(card: _Card) -> tuple[str, ...]:
 
 def read_vcard(data: bytes) -> SourceTable:
     """One row per top-level card (row number = the card's position, 1-based); refuses a file with no
-    BEGIN:VCARD. A card with neither name nor e-mail still gives a row, for the mapper to report."""
+    BEGIN:VCARD. A card with neither name nor e-mail still gives a row, for the mapper to report; a
+    card of an organization with no person in it is refused with that reason."""
     from msldesk.boards.sources import SourceTable  # lazy: sources.py imports this module
 
     content, container = text_bytes(data)
@@ -525,11 +531,18 @@ def read_vcard(data: bytes) -> SourceTable:
         )
     decoder = _Decoder(guess_eight_bit(_undeclared_eight_bit(cards)))
     rows = []
+    refused = []
     for number, props in enumerate(cards, start=1):
         texts: dict[str, list[tuple[_Property, str]]] = {}
         for prop in props:
             texts.setdefault(prop.name, []).append((prop, decoder.text(prop)))
-        rows.append((number, _row(_Card(texts))))
+        card = _Card(texts)
+        cells = _row(card)
+        if cells is None:
+            org = _component(_components(card.first("ORG")), 0)
+            refused.append(RowError(number, f"Row {number}: {org} is an organization, not a person"))
+        else:
+            rows.append((number, cells))
     warnings = []
     if decoder.guessed:
         warnings.append(
@@ -548,5 +561,10 @@ def read_vcard(data: bytes) -> SourceTable:
     else:  # ASCII is UTF-8; a value that declared its own 8-bit character set names the file's
         encoding = min(decoder.declared) if decoder.declared else "utf-8"
     return SourceTable(
-        kind="vcard", headers=HEADERS, rows=tuple(rows), encoding=encoding, warnings=tuple(warnings)
+        kind="vcard",
+        headers=HEADERS,
+        rows=tuple(rows),
+        encoding=encoding,
+        warnings=tuple(warnings),
+        refused=tuple(refused),
     )

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from msldesk.boards.event_days import checkin_text
 from msldesk.boards.records import Attendance, AttendeeRole, Invitation
 from msldesk.ui.boards.delegates import ChoicesRole, LimitsRole
 from msldesk.ui.boards.formatting import money
@@ -49,16 +50,6 @@ def _decimal(value: Any) -> Decimal:
     if amount < 0:
         raise ValueError(value)
     return amount
-
-
-def checked_in_text(
-    moment: dt.datetime | None, event_day: dt.date | None = None, zone: dt.tzinfo | None = None
-) -> str:
-    """When someone checked in, as the event's wall-clock time (with the day if not the event's)."""
-    if moment is None:
-        return ""
-    moment = moment.astimezone(zone)  # no zone: this computer's
-    return moment.strftime("%H:%M") if moment.date() == event_day else moment.strftime("%d %b %H:%M")
 
 
 class AttendeeModel(QAbstractTableModel):
@@ -199,7 +190,7 @@ class AttendeeModel(QAbstractTableModel):
         if column == Column.HONORARIUM:
             return money(f.honorarium_amount, f.currency) if f.honorarium_amount else ""
         if column == Column.CHECKED_IN:
-            return checked_in_text(f.checked_in_at, self._event_day, self._zone)
+            return checkin_text(f.checked_in_at, self._event_day, self._zone)
         if column == Column.ATTENDED:
             return "" if f.attended_minutes is None else f"{f.attended_minutes} min"
         return None

@@ -56,7 +56,9 @@ class AttendeesPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.INSTITUTION, QHeaderView.ResizeMode.Stretch)
-        checked_in_width = self.table.fontMetrics().horizontalAdvance("28 Sep 23:59") + 24  # another day
+        checked_in_width = (
+            self.table.fontMetrics().horizontalAdvance("28 Sep 2022 23:59") + 24
+        )  # another year
         for column, width in ((Column.ROLE, 95), (Column.INVITATION, 95), (Column.CONTRACT, 70),
                               (Column.COI, 50), (Column.HOURS, 55), (Column.HONORARIUM, 120),
                               (Column.CHECKED_IN, checked_in_width), (Column.ATTENDED, 75)):  # fmt: skip

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
+from msldesk.boards.event_days import checkin_text
 from msldesk.boards.records import Attendance, Invitation
 
 Index = QModelIndex | QPersistentModelIndex
@@ -26,11 +27,15 @@ class CheckInModel(QAbstractListModel):
         self._rows: list[Attendance] = []
         self._pending: set[int] = set()  # ticked, the service has not answered yet
         self._zone: dt.tzinfo | None = None
+        self._event_day: dt.date | None = None
 
     def set_attendees(
-        self, attendees: tuple[Attendance, ...] | list[Attendance], zone: dt.tzinfo | None = None
+        self,
+        attendees: tuple[Attendance, ...] | list[Attendance],
+        zone: dt.tzinfo | None = None,
+        event_day: dt.date | None = None,
     ) -> None:
-        self._zone = zone
+        self._zone, self._event_day = zone, event_day
         # Declined people are listed last: someone may still turn up.
         rows = sorted(attendees, key=lambda a: a.fields.invitation is Invitation.DECLINED)
         self._pending -= {a.attendance_id for a in rows if a.fields.checked_in_at is not None}
@@ -62,12 +67,8 @@ class CheckInModel(QAbstractListModel):
             self.dataChanged.emit(self.index(row), self.index(row))
 
     def clock(self, moment: dt.datetime | None) -> str:
-        """ "09:03" in the event's zone (check-ins are UTC instants)."""
-        if moment is None:
-            return ""
-        if self._zone is not None:
-            moment = moment.astimezone(self._zone)
-        return moment.strftime("%H:%M")
+        """ "09:03" in the event's zone (check-ins are UTC instants), with the date on another day."""
+        return checkin_text(moment, self._event_day, self._zone)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -136,8 +137,13 @@ class CheckInPanel(QWidget):
         self.list.selectionModel().currentChanged.connect(self._update)
         self._update()
 
-    def set_attendees(self, attendees: tuple[Attendance, ...], zone: dt.tzinfo | None = None) -> None:
-        self.model.set_attendees(attendees, zone)
+    def set_attendees(
+        self,
+        attendees: tuple[Attendance, ...],
+        zone: dt.tzinfo | None = None,
+        event_day: dt.date | None = None,
+    ) -> None:
+        self.model.set_attendees(attendees, zone, event_day)
 
     def check_in_selected(self) -> None:
         index = self.list.currentIndex()

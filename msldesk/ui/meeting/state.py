@@ -61,6 +61,11 @@ class MeetingBundle:
     def zone(self) -> dt.tzinfo:
         return event_zone(self.event.fields.timezone)
 
+    @property
+    def event_day(self) -> dt.date | None:
+        start = self.event.fields.starts_at
+        return start.astimezone(self.zone).date() if start is not None else None
+
     def current_item(self) -> AgendaItem | None:
         """The item started last and not yet ended (the service's rule)."""
         running = [i for i in self.agenda if i.actual_start is not None and i.actual_end is None]

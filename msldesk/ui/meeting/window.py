@@ -340,7 +340,7 @@ class MeetingWindow(QWidget):
         names = {i.item_id: f"{i.position + 1}. {i.fields.title}" for i in bundle.agenda}
         self.entries_model.set_context(names, zone)
         self.entries_model.set_entries(bundle.entries)
-        self.attendees.set_attendees(bundle.attendees, zone)
+        self.attendees.set_attendees(bundle.attendees, zone, bundle.event_day)
         self.field.set_people([name for _id, name in bundle.people()])
         self.field.set_themes(bundle.theme_names(), bundle.themes)
         self.field.set_terms(bundle.terms)
@@ -677,7 +677,7 @@ class MeetingWindow(QWidget):
                     attendance if a.attendance_id == attendance_id else a for a in self.bundle.attendees
                 )
                 self.bundle = replace(self.bundle, attendees=attendees)
-                self.attendees.set_attendees(attendees, self.bundle.zone)
+                self.attendees.set_attendees(attendees, self.bundle.zone, self.bundle.event_day)
                 self._shown_own_write()
             self.status_message.emit(f"Checked in {attendance.person.display_name}")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from msldesk.boards.records import AttendanceRecord, ImportPreview, PersonFields
+from msldesk.boards.records import ImportPreview, PersonFields
 from msldesk.progress import CancelToken, ProgressCallback
 from msldesk.user_files import display_name
 
@@ -64,22 +64,3 @@ def sample_values(table: object) -> dict[str, str]:
 
 def event_people(events: EventService, event_id: int) -> list[PersonFields]:
     return [a.person.fields for a in events.attendees(event_id)]
-
-
-def attendance_matches(records: Iterable[AttendanceRecord], people: Iterable[PersonFields]) -> int:
-    """How many lines of a meeting report find a person on the event's list, by email then by name,
-    the way PeopleImporter.apply records attendance."""
-    people = list(people)
-    emails = {p.email.lower() for p in people if p.email}
-    names = {_name_key(f"{p.first_name} {p.last_name}") for p in people}
-    return sum(1 for r in records if (r.email and r.email.lower() in emails) or _name_key(r.name) in names)
-
-
-def _name_key(name: str) -> str:
-    from msldesk.boards.dedupe import name_key
-
-    if "," in name:  # "Last, First"
-        last, _, first = name.partition(",")
-        return name_key(first.strip(), last.strip())
-    parts = name.split()
-    return name_key(" ".join(parts[:-1]), parts[-1] if parts else "")

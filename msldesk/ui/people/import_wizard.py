@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -27,14 +28,15 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from msldesk.boards.records import Event, ImportPreview, ImportResult, RowError
+from msldesk.boards.event_days import ReportDay, check_report_day
+from msldesk.boards.records import AttendeeRole, Event, ImportPreview, ImportResult, RowError
 from msldesk.changes import Changes
 from msldesk.errors import MsldeskError
 from msldesk.progress import CancelToken
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.people.dialog_jobs import CANCELLED, DialogJobs
-from msldesk.ui.people.import_jobs import PreviewResult, attendance_matches, event_people, load_preview
+from msldesk.ui.people.import_jobs import PreviewResult, event_people, load_preview
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel, TargetDelegate
 from msldesk.user_files import display_name
 
@@ -52,6 +54,7 @@ _KIND_LABELS = {
     "open-payments": "a CMS Open Payments file",
 }
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+PEOPLE_ONLY = "people-only"  # ask_report_day: import the report's people, without attendance
 
 
 def _n(count: int, noun: str) -> str:
@@ -62,6 +65,22 @@ def _problem(error: RowError) -> str:
     """The message without its 'Row N: ' prefix, which the Row column already says."""
     prefix = f"Row {error.row}: "
     return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
+
+
+def attendance_text(matched: int, total: int) -> str:
+    """What importing a meeting report records, in counts that add up."""
+    if total and matched == total:
+        return f"Meeting report: attendance will be recorded for all {_n(total, 'participant')}."
+    if not matched:
+        return (
+            f"Meeting report: none of its {_n(total, 'participant')} match anyone on the event's list; "
+            "no attendance will be recorded."
+        )
+    missing = total - matched
+    return (
+        f"Meeting report: attendance will be recorded for {matched:,} of {_n(total, 'participant')}; "
+        f"{missing:,} {'does' if missing == 1 else 'do'} not match anyone on the event's list."
+    )
 
 
 def kind_label(kind: str) -> str:
@@ -259,6 +278,7 @@ class ImportWizard(QWizard):
         self.cancelling = False
         self.import_result: ImportResult | None = None
         self.matched_attendance: int | None = None
+        self.people_only = False  # the user chose to import a report of another day without attendance
         self._generation = 0
         self._attendance_generation = 0
         self._preview_token = CancelToken()
@@ -439,8 +459,8 @@ class ImportWizard(QWizard):
         if p is None:
             return ""
         return (
-            f"{p.new_count:,} new, {_n(p.update_count, 'update')}, {_n(p.duplicate_count, 'repeated row')}, "
-            f"{_n(len(p.errors), 'row')} with errors"
+            f"{p.new_count:,} new, {_n(p.update_count, 'update')}, {p.unchanged_count:,} unchanged, "
+            f"{_n(p.duplicate_count, 'repeated row')}, {_n(len(p.errors), 'row')} with errors"
         )
 
     def error_text(self) -> str:
@@ -496,17 +516,46 @@ class ImportWizard(QWizard):
     def _on_event_combo_changed(self, _index: int) -> None:
         self._update_attendance()
 
+    def report_day(self) -> ReportDay | None:
+        """The meeting report's day against the chosen event's (None: no report, event or date)."""
+        p, event_id = self.preview, self.chosen_event_id
+        event = next((e for e in self._events if e.event_id == event_id), None)
+        if p is None or not p.attendance or event is None:
+            return None
+        return check_report_day(p.meeting_start, event.fields)
+
+    def roles_text(self) -> str:
+        """The attendee roles the import gives the people it puts on the event."""
+        p = self.preview
+        if p is None or not p.rows:
+            return ""
+        counts: dict[AttendeeRole, int] = {}
+        for row in p.rows:
+            role = AttendeeRole(row.role) if row.role else AttendeeRole.ADVISOR
+            counts[role] = counts.get(role, 0) + 1
+        parts = [f"{n:,} {role.label.lower()}" for role, n in sorted(counts.items(), key=lambda c: -c[1])]
+        return "Roles on the event: " + ", ".join(parts) + "."
+
     def _update_attendance(self) -> None:
         """Meeting reports: how many participant lines will find their person on the event."""
         p = self.preview
         label = self.check_page.attendance
         self._attendance_generation += 1
         if p is None or not p.attendance:
-            label.hide()
+            label.setVisible(p is not None and self.chosen_event_id is not None and bool(p.rows))
+            label.setText(self.roles_text())
             self.matched_attendance = None
             return
         label.show()
         event_id = self.chosen_event_id
+        day = self.report_day()
+        if day is not None and not day.matches:
+            label.setText(
+                f"⚠ {day.message} Nothing is written until you decide: import will offer to cancel or "
+                "to import the people only, without attendance."
+            )
+            self.matched_attendance = 0
+            return
         if event_id is None:
             label.setText(
                 f"This is a meeting report with {len(p.attendance)} participant line(s). Choose an event "
@@ -523,6 +572,8 @@ class ImportWizard(QWizard):
         generation = self._attendance_generation
 
         def job(_p: Any, _c: Any) -> int:
+            from msldesk.boards.importing import attendance_matches  # the rule apply() follows
+
             return attendance_matches(records, people + event_people(events, event_id))
 
         self.jobs.submit("db", job, lambda matched: self._on_attendance_matched(generation, p, matched))
@@ -532,17 +583,36 @@ class ImportWizard(QWizard):
             return  # the event or the mapping changed since
         self.matched_attendance = matched
         self.check_page.attendance.setText(
-            f"Meeting report: attendance will be recorded for {matched} of {len(preview.attendance)} "
-            "participant line(s); the others do not match anyone on the event's list."
+            attendance_text(matched, len(preview.attendance)) + " " + self.roles_text()
         )
 
     # ---- import -------------------------------------------------------------------------------
+
+    def ask_report_day(self, day: ReportDay) -> str:
+        """PEOPLE_ONLY, or "" to cancel: a meeting report of another day than the event."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Import people", day.message, parent=self)
+        box.setInformativeText(
+            "Its attendance would describe another meeting. Import the people only, without attendance?"
+        )
+        people = box.addButton("Import people only", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return PEOPLE_ONLY if box.clickedButton() is people else ""
 
     def start_import(self) -> None:
         p = self.preview
         if p is None or self.importing or self.loading or self.context.app is None:
             return
         importer, event_id = self.context.app.people_import, self.chosen_event_id
+        day = self.report_day()
+        people_only = False
+        if day is not None and not day.matches:
+            if self.ask_report_day(day) != PEOPLE_ONLY:
+                self.check_page.progress_label.setText("Not imported: nothing was written.")
+                return
+            people_only = True
+        self.people_only = people_only
         self._import_token = token = CancelToken()
         self.importing = True
         self.cancelling = False
@@ -556,7 +626,7 @@ class ImportWizard(QWizard):
 
         def job(progress: Any, _cancel: Any) -> ImportResult:
             # Our own token: the runner drops a job cancelled before it starts without telling anyone.
-            return importer.apply(p, event_id, token, progress)
+            return importer.apply(p, event_id, token, progress, people_only=people_only)
 
         self.jobs.submit("db", job, self._on_imported, self._on_import_failed, self._on_import_progress)
 
@@ -594,13 +664,23 @@ class ImportWizard(QWizard):
         r, p = self.import_result, self.preview
         if r is None or p is None:
             return ""
-        lines = [f"{p.source_name}: {r.imported:,} new people, {r.updated:,} updated."]
+        lines = [
+            f"{p.source_name}: {r.imported:,} new people, {r.updated:,} updated, {r.unchanged:,} unchanged."
+        ]
         if r.duplicates:
             lines.append(f"{r.duplicates:,} repeated row(s) were merged into one person each.")
         if r.errors:
             lines.append(f"{len(r.errors):,} row(s) with errors were left out.")
+        if p.nameless_count:
+            lines.append(
+                f'{p.nameless_count:,} contact(s) with only an e-mail address are marked "name missing".'
+            )
         event_id = self.chosen_event_id
-        if event_id is not None:
+        if r.people_only:
+            lines.append(
+                "The report is from another day than the event: people only, no attendance recorded."
+            )
+        elif event_id is not None:
             title = next((e.title for e in self._events if e.event_id == event_id), f"event {event_id}")
             lines.append(f"{r.attendees_added:,} added to the attendee list of {title}.")
             if p.attendance:

@@ -21,10 +21,13 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def name_cell(p: PersonFields) -> str:
-    """'Last, First' because the directory is ordered by last name."""
+    """'Last, First' because the directory is ordered by last name; a contact known only by its
+    e-mail address is shown by it, marked for completion."""
     if p.last_name and p.first_name:
         return f"{p.last_name}, {p.first_name}"
-    return p.last_name or p.first_name or p.email
+    if p.name_missing:
+        return f"{p.email} (name missing)" if p.email else "(name missing)"
+    return p.last_name or p.first_name
 
 
 def place_cell(p: PersonFields) -> str:
