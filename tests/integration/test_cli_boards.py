@@ -40,15 +40,18 @@ def test_plan_an_event_import_people_and_export(data_dir: Path, tmp_path: Path) 
         encoding="cp1252",
     )
     dry = one_json(msldesk(data_dir, "people", "import", str(people), "--dry-run", "--json", check_exit=1))
-    assert (dry["imported"], dry["updated"], dry["dry_run"]) == (2, 0, True)
-    assert [e["row"] for e in dry["errors"]] == [4, 5]
+    # Row 4 has only an e-mail address: imported under it, "name missing".
+    assert (dry["imported"], dry["updated"], dry["unchanged"], dry["dry_run"]) == (3, 0, 0, True)
+    assert [e["row"] for e in dry["errors"]] == [5]
     assert one_json(msldesk(data_dir, "people", "--json", check_exit=0)) == []
     result = one_json(
         msldesk(data_dir, "people", "import", str(people), "--event", event_id, "--json", check_exit=1)
     )
-    assert (result["imported"], result["attendees_added"]) == (2, 2)
+    assert (result["imported"], result["attendees_added"]) == (3, 3)
     again = one_json(msldesk(data_dir, "people", "import", str(people), "--json", check_exit=1))
-    assert again["imported"] == 0
+    # Every row accounted for: nothing new, nothing changed, one error.
+    assert (again["imported"], again["updated"], again["unchanged"], again["duplicates"]) == (0, 0, 3, 0)
+    assert len(again["errors"]) == 1
     listed = one_json(msldesk(data_dir, "people", "--search", "mull", "--json", check_exit=0))
     assert [(p["first_name"], p["last_name"], p["email"]) for p in listed] == [
         ("Jürgen", "Müller", "j.mueller@example.de")
@@ -65,7 +68,9 @@ def test_plan_an_event_import_people_and_export(data_dir: Path, tmp_path: Path) 
         ("Data", "09:30"),
     ]
     assert shown["agenda"][1]["presenter_name"] == "Jürgen Müller"
-    assert {a["person"]["email"] for a in shown["attendees"]} == {"j.mueller@example.de", "wei@example.org"}
+    assert {a["person"]["email"] for a in shown["attendees"]} == {
+        "j.mueller@example.de", "wei@example.org", "nobody@example.org"
+    }  # fmt: skip
 
     ics, sheet, listing = tmp_path / "board.ics", tmp_path / "sign-in.pdf", tmp_path / "attendees.csv"
     msldesk(data_dir, "event", "export", event_id, "--ics", str(ics), check_exit=0)
@@ -73,7 +78,9 @@ def test_plan_an_event_import_people_and_export(data_dir: Path, tmp_path: Path) 
     msldesk(data_dir, "event", "export", event_id, "--attendees", str(listing), check_exit=0)
     assert b"BEGIN:VEVENT" in ics.read_bytes() and sheet.read_bytes().startswith(b"%PDF")
     with listing.open(encoding="utf-8-sig", newline="") as handle:
-        assert {r["Email"] for r in csv.DictReader(handle)} == {"j.mueller@example.de", "wei@example.org"}
+        assert {r["Email"] for r in csv.DictReader(handle)} == {
+            "j.mueller@example.de", "wei@example.org", "nobody@example.org"
+        }  # fmt: skip
     refused = msldesk(
         data_dir, "event", "export", event_id, "--attendees", str(tmp_path / "x.txt"), check_exit=2
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from msldesk.boards import sources
-from msldesk.boards.mapping import REGISTRY_KINDS, map_rows, suggest_mapping
+from msldesk.boards.mapping import RECASED_KINDS, map_rows, suggest_mapping
 from msldesk.boards.npi import is_valid_npi, normalise_npi
 from msldesk.boards.sources import SourceTable, read_source, read_source_bytes
 from msldesk.errors import CancelledError, FileRefusedError
@@ -114,6 +114,19 @@ def _columns(header: list[str], pattern: str, exclude: str = "^$") -> list[int]:
     ]
 
 
+def _work_first(header: list[str], cells: list[str], columns: list[int]) -> str:
+    """The address an HCP directory wants: one typed or headed as work ("E-mail 2 - Type" = Work,
+    "Email Work"), else the first one."""
+    def work(i: int) -> bool:
+        typed = header[i].replace("Value", "Type")
+        kind = cells[header.index(typed)] if typed != header[i] and typed in header else header[i]
+        return bool(re.search(r"work|business", kind, re.I))
+
+    with_at = [i for i in columns if i < len(cells) and "@" in cells[i]]
+    chosen = [i for i in with_at if work(i)] or with_at
+    return cells[chosen[0]].strip() if chosen else ""
+
+
 def _first(cells: list[str], columns: list[int], must: str = "") -> str:
     for i in columns:
         if i < len(cells) and cells[i].strip() and must in cells[i]:
@@ -137,7 +150,7 @@ def test_corpus_table_reads_and_maps(people_dir: Path, entry: dict[str, str]) ->
     assert len(rows) + len(errors) == len(body)
     mapped = {r.row: r.person for r in rows}
     failed = {e.row: e.message for e in errors}
-    registry = table.kind in REGISTRY_KINDS
+    recased = table.kind in RECASED_KINDS
 
     emails = _columns(header, r"e-?mail", r"type|display")
     firsts = _columns(header, r"first.?name|^first$|given name|vorname")
@@ -145,26 +158,30 @@ def test_corpus_table_reads_and_maps(people_dir: Path, entry: dict[str, str]) ->
     names = _columns(header, r"^(full )?name\b")
     npis = _columns(header, r"npi")
     for number, cells in body:
-        email = _first(cells, emails, "@").lower()
+        email = _work_first(header, cells, emails).lower()
         npi = normalise_npi(_first(cells, npis))
         has_name = bool(_first(cells, firsts + lasts + names))
         if npi and not is_valid_npi(npi):
             assert f"NPI {npi} fails its check digit" in failed[number]
             continue
-        if not has_name:
+        if not has_name and not email:
             assert "missing name" in failed[number]
             continue
         person = mapped[number]
         assert person.email == email
+        if not has_name:  # only an e-mail address: imported under it, marked "name missing"
+            assert person.name_missing
+            continue
+        same = (lambda a, b: a.casefold() == b.casefold()) if recased else (lambda a, b: a == b)
         if firsts and _first(cells, firsts):
-            # Registries write names in capitals and the import re-cases them: the same letters.
-            same = (lambda a, b: a.casefold() == b.casefold()) if registry else (lambda a, b: a == b)
+            # Registries and meeting reports write names in capitals; the import re-cases them.
             assert same(person.first_name, " ".join(_first(cells, firsts).split()))
             assert same(person.last_name, " ".join(_first(cells, lasts).split()))
         elif names:
             # Built from the one name cell: every part comes from it, in whatever order it was written.
-            raw = set(re.findall(r"[^\s,()]+", _first(cells, names)))
-            assert set(f"{person.first_name} {person.last_name}".split()) <= raw
+            raw = {w.casefold() if recased else w for w in re.findall(r"[^\s,()]+", _first(cells, names))}
+            got = f"{person.first_name} {person.last_name}"
+            assert set((got.casefold() if recased else got).split()) <= raw
             assert person.first_name or person.last_name
         if npi:
             assert person.npi == npi
@@ -418,10 +435,11 @@ def test_teams_report_sections(tmp_path: Path) -> None:
     ann, bo = table.attendance
     assert (ann.name, ann.minutes, ann.role) == ("Lee, Ann", 65, "Organizer")
     assert ann.first_join == dt.datetime(2023, 4, 3, 9, 1)  # no AM/PM: the day comes first
+    assert table.meeting_start == dt.datetime(2023, 4, 3, 9, 0)  # the summary's start time
     assert bo.minutes == 1
     rows, errors = map_rows(table, suggest_mapping(table.headers, table.kind))
     assert errors == [] and (rows[0].person.first_name, rows[0].person.last_name) == ("Ann", "Lee")
-    assert rows[0].role == ""  # "Organizer" is a Teams role, not a board role
+    assert [r.role for r in rows] == ["internal", "advisor"]  # organizer: internal; attendee: advisor
 
 
 def test_older_teams_layout_joined_left(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from msldesk.boards.mapping import (
     TARGETS,
     map_rows,
+    normalise_role,
     normalise_credentials,
     parse_consent,
     registry_case,
@@ -150,10 +151,14 @@ def test_headers_that_map_to_nothing(header: str) -> None:
     assert target_for_header(header) == ""
 
 
-def test_meeting_app_roles_are_not_board_roles() -> None:
+def test_meeting_app_roles_map_to_attendee_roles() -> None:
     headers = ["Name", "Email", "Role"]
     assert suggest_mapping(headers)["Role"] == "role"
-    assert suggest_mapping(headers, "teams-report") == {"Name": "full_name", "Email": "email", "Role": ""}
+    assert suggest_mapping(headers, "teams-report") == {"Name": "full_name", "Email": "email", "Role": "role"}
+    roles = ["Organizer", "Co-organizer", "Presenter", "Attendee", "Host", "Co-host"]
+    assert [normalise_role(r) for r in roles] == [
+        "internal", "internal", "faculty", "advisor", "internal", "internal",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -298,13 +303,18 @@ def test_missing_name_is_an_error_with_the_row_number() -> None:
     rows, errors = mapped(
         ["First Name", "Last Name", "Email"],
         ["Ann", "Lee", "ann@example.org"],
-        ["", "", "nobody@example.org"],
+        ["", "", "nobody@example.org"],  # only an e-mail: imported, marked "name missing"
         ["", "", "", ""],  # an empty row: skipped silently
         ["", "Only-Last", ""],
+        ["", "", "not-an-address"],
+        ["", "", ""],
     )
-    assert [r.row for r in rows] == [2, 5]
-    assert [e.row for e in errors] == [3]
-    assert errors[0].message.startswith("Row 3: missing name")
+    assert [r.row for r in rows] == [2, 3, 5]
+    assert [e.row for e in errors] == [6]
+    assert errors[0].message.startswith("Row 6: missing name")
+    nameless = rows[1].person
+    assert nameless.name_missing and nameless.display_name == "nobody@example.org"
+    assert not rows[0].person.name_missing
 
 
 def test_malformed_email_error_names_the_value() -> None:
@@ -328,13 +338,40 @@ def test_npi_check_digit_and_length_errors_name_the_value() -> None:
     assert errors[1].row == 3 and "12345" in errors[1].message
 
 
-def test_several_email_columns_first_non_empty_wins() -> None:
+def test_several_email_columns_work_first_then_the_first_non_empty() -> None:
     rows, _ = mapped(
-        ["Name", "Email Home", "Email Work"],
-        ["Ann Lee", "", "ann@work.example"],
-        ["Bo Chen", "bo@home.example", "bo@work.example"],
+        ["Name", "Email Home", "Email Work", "Email Other"],
+        ["Ann Lee", "", "ann@work.example", ""],
+        ["Bo Chen", "bo@home.example", "bo@work.example", ""],
+        ["Cy Diaz", "cy@home.example", "", "cy@other.example"],
     )
-    assert [r.person.email for r in rows] == ["ann@work.example", "bo@home.example"]
+    assert [r.person.email for r in rows] == ["ann@work.example", "bo@work.example", "cy@home.example"]
+
+
+def test_typed_address_book_columns_prefer_work_email_phone_and_address() -> None:
+    # Google Contacts' "E-mail 1 - Type" / "E-mail 1 - Value" pairs; the type differs per row.
+    headers = [
+        "Name", "E-mail 1 - Type", "E-mail 1 - Value", "E-mail 2 - Type", "E-mail 2 - Value",
+        "Phone 1 - Type", "Phone 1 - Value", "Phone 2 - Type", "Phone 2 - Value", "Phone 3 - Type",
+        "Phone 3 - Value", "Address 1 - Type", "Address 1 - City", "Address 2 - Type", "Address 2 - City",
+    ]  # fmt: skip
+    rows, errors = mapped(
+        headers,
+        ["Ann Lee", "* Home", "ann@home.example", "Work", "ann@clinic.example", "Work Fax", "111",
+         "Mobile", "222", "Work", "333", "Home", "Hometown", "Work", "Clinic City"],
+        ["Bo Chen", "Work", "bo@clinic.example", "Home", "bo@home.example", "Home", "444",
+         "Mobile", "555", "Pager", "666", "Other", "Elsewhere", "", ""],
+    )  # fmt: skip
+    assert errors == []
+    ann, bo = (r.person for r in rows)
+    assert (ann.email, ann.phone, ann.city) == ("ann@clinic.example", "333", "Clinic City")
+    assert (bo.email, bo.phone, bo.city) == ("bo@clinic.example", "555", "Elsewhere")
+    # Outlook names the kind in the header instead.
+    rows, _ = mapped(
+        ["First Name", "Last Name", "Home Phone", "Mobile Phone", "Business Phone", "Home City", "Business City"],
+        ["Cy", "Diaz", "1", "2", "3", "Hometown", "Work City"],
+    )
+    assert (rows[0].person.phone, rows[0].person.city) == ("3", "Work City")
 
 
 @pytest.mark.parametrize(
@@ -369,6 +406,18 @@ def test_names_from_registries_are_recased_and_other_files_kept_as_written() -> 
         (person,), _ = map_rows(source, suggest_mapping(source.headers, source.kind))
         p = person.person
         assert (p.first_name, p.last_name, p.city, p.state) == expected, kind
+
+
+def test_names_in_capitals_from_meeting_reports_are_recased() -> None:
+    headers = ["Name", "Email", "Role"]
+    rows = (["O'BRIEN-SMITH, MARY (EXT)", "mary@x.org", "Presenter"], ["Ann McDonald", "ann@x.org", "Attendee"])
+    for kind in ("teams-report", "zoom-report"):
+        source = table(headers, *rows, kind=kind)
+        mapped_rows, errors = map_rows(source, suggest_mapping(source.headers, source.kind))
+        assert errors == []
+        names = [(r.person.first_name, r.person.last_name) for r in mapped_rows]
+        assert names == [("Mary", "O'Brien-Smith"), ("Ann", "McDonald")], kind  # chosen spellings kept
+        assert [r.role for r in mapped_rows] == ["faculty", "advisor"]
 
 
 def test_full_name_used_only_when_first_and_last_are_empty() -> None:

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from msldesk.boards.calendar_people import read_calendar_people
+from msldesk.boards.mapping import map_rows, suggest_mapping
 from msldesk.boards.nppes import read_nppes_json
 from msldesk.boards.vcard import guess_eight_bit, read_vcard
 from msldesk.errors import FileRefusedError
@@ -110,10 +111,50 @@ END:VCARD
 """
     )
     table = read_vcard(data)
-    assert [n for n, _ in table.rows] == [1, 2, 3]
+    assert [n for n, _ in table.rows] == [1, 3]
     assert cells(table, 0) == {"Full Name": "Jane van der Berg"}
-    assert cells(table, 1) == {"Institution": "Acme Pharma GmbH"}  # an organisation, not a person
-    assert cells(table, 2) == {}  # still a row: the mapper reports the missing name
+    assert [(e.row, e.message) for e in table.refused] == [
+        (2, "Row 2: Acme Pharma GmbH is an organization, not a person")
+    ]
+    assert cells(table, 1) == {}  # still a row: the mapper reports the missing name
+
+
+def test_vcard_company_name_with_a_person_in_n_is_that_person_at_the_company() -> None:
+    data = crlf(
+        """
+BEGIN:VCARD
+VERSION:3.0
+N:Doe;Jane;;Dr.;MD
+FN:Acme Pharma GmbH
+ORG:Acme Pharma GmbH;Medical Affairs
+EMAIL;TYPE=WORK:jane.doe@acme.example
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:Roe;;;;
+FN:Clinic Nord
+ORG:Clinic Nord
+X-ABShowAs:COMPANY
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:;;;;
+FN:Clinic Sued
+ORG:Clinic Sued
+EMAIL:info@clinic.example
+X-ABShowAs:COMPANY
+END:VCARD
+"""
+    )
+    table = read_vcard(data)
+    jane, roe = cells(table, 0), cells(table, 1)
+    assert (jane["First Name"], jane["Last Name"], jane["Institution"]) == ("Jane", "Doe", "Acme Pharma GmbH")
+    assert "Full Name" not in jane and jane["Email"] == "jane.doe@acme.example"
+    assert (roe.get("First Name"), roe["Last Name"], roe["Institution"]) == (None, "Roe", "Clinic Nord")
+    # A card with no person at all is refused even with an e-mail (not an e-mail-only contact).
+    rows, errors = map_rows(table, suggest_mapping(table.headers, table.kind))
+    assert [r.person.last_name for r in rows] == ["Doe", "Roe"]
+    assert [e.message for e in errors] == ["Row 3: Clinic Sued is an organization, not a person"]
 
 
 @pytest.mark.parametrize(
