@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from msldesk.boards.records import EventFields, PersonFields
 from msldesk.ui.people.duplicates import SELECTED_REASON
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
-from msldesk.ui.people.people_model import PAGE_SIZE
+from msldesk.ui.people.import_wizard import PEOPLE_ONLY, attendance_text
+from msldesk.ui.people.people_model import PAGE_SIZE, name_cell
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -417,7 +418,7 @@ def test_a_meeting_report_says_how_many_attendance_lines_will_match(
         wizard.next()
         qtbot.waitUntil(lambda w=wizard: w.matched_attendance is not None, timeout=20_000)
         label = wizard.check_page.attendance.text()
-        assert f"for {wizard.matched_attendance} of {len(wizard.preview.attendance)}" in label
+        assert attendance_text(wizard.matched_attendance, len(wizard.preview.attendance)) in label
         assert wizard.matched_attendance > 0, "people imported onto the event match their own lines"
         wizard.check_page.event_combo.setCurrentIndex(0)
         assert "Choose an event" in wizard.check_page.attendance.text()
@@ -425,6 +426,92 @@ def test_a_meeting_report_says_how_many_attendance_lines_will_match(
         wait_idle(qtbot, context)
         return
     pytest.skip("no meeting report in the corpus")
+
+
+def dated_event(qtbot, context, start: str) -> int:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    starts = dt.datetime.fromisoformat(start).replace(tzinfo=ZoneInfo("Europe/Brussels"))
+    fields = EventFields(title=f"Board {start}", starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                         timezone="Europe/Brussels")  # fmt: skip
+    return run_db(qtbot, context, lambda app: app.events.create(fields)[0].event_id)
+
+
+def on_the_check_page(qtbot, view, source: Path, event_id: int):  # type: ignore[no-untyped-def]
+    wizard = open_wizard(qtbot, view, source, event_id)
+    qtbot.waitUntil(lambda: bool(wizard._events), timeout=20_000)
+    wizard.next()
+    wizard.next()
+    assert wizard.currentPage() is wizard.check_page
+    return wizard
+
+
+def test_a_report_of_another_day_asks_and_writes_nothing_or_people_only(
+    people, corpus_dir: Path, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    source = corpus_dir / "people" / "dvaneynde__IDL-14-11-22.csv"  # a Teams report of 14 Nov 2022
+    if not source.is_file():
+        pytest.skip("corpus file missing")
+    window, context, view = people
+    event_id = dated_event(qtbot, context, "2027-01-18T09:00")
+    people_before = run_db(qtbot, context, lambda app: app.people.count())
+    wizard = on_the_check_page(qtbot, view, source, event_id)
+    said = "This report is from 14 Nov 2022; the event is on 18 Jan 2027."
+    assert said in wizard.check_page.attendance.text()
+    asked: list[str] = []
+
+    def cancel(day: Any) -> str:
+        asked.append(day.message)
+        return ""
+
+    wizard.ask_report_day = cancel
+    wizard.next()  # Import
+    assert asked == [said] and wizard.currentPage() is wizard.check_page and not wizard.importing
+    assert "nothing was written" in wizard.check_page.progress_label.text()
+    wait_idle(qtbot, context)
+    assert run_db(qtbot, context, lambda app: app.people.count()) == people_before
+
+    wizard.ask_report_day = lambda day: asked.append(day.message) or PEOPLE_ONLY
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
+    assert wizard.import_result.people_only and wizard.import_result.attendance_marked == 0
+    summary = wizard.summary_page.text.text()
+    assert "people only, no attendance recorded" in summary and "7 new people" in summary
+    wizard.accept()
+    wait_idle(qtbot, context)
+    assert run_db(qtbot, context, lambda app: app.people.count()) == people_before + 7
+    assert run_db(qtbot, context, lambda app: app.events.attendees(event_id)) == []
+
+
+def test_a_report_of_the_event_day_shows_its_roles_and_counts_that_add_up(
+    people, corpus_dir: Path, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    source = corpus_dir / "people" / "dvaneynde__IDL-14-11-22.csv"
+    if not source.is_file():
+        pytest.skip("corpus file missing")
+    window, context, view = people
+    event_id = dated_event(qtbot, context, "2022-11-14T09:30")
+    wizard = on_the_check_page(qtbot, view, source, event_id)
+    qtbot.waitUntil(lambda: wizard.matched_attendance is not None, timeout=20_000)
+    label = wizard.check_page.attendance.text()
+    assert "attendance will be recorded for all 7 participants." in label
+    assert "the others" not in label
+    assert "Roles on the event: 6 faculty, 1 internal." in label  # presenters, the organizer
+    wizard.ask_report_day = lambda day: pytest.fail("the report is from the event's day")
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
+    assert "Attendance recorded for 7 participant(s)." in wizard.summary_page.text.text()
+    wizard.accept()
+    wait_idle(qtbot, context)
+    roles = run_db(qtbot, context, lambda app: sorted(a.fields.role.value for a in app.events.attendees(event_id)))
+    assert roles == ["faculty"] * 6 + ["internal"]
+
+
+def test_attendance_text_never_says_the_others_when_there_are_none() -> None:
+    assert attendance_text(7, 7) == "Meeting report: attendance will be recorded for all 7 participants."
+    assert attendance_text(5, 7).endswith("5 of 7 participants; 2 do not match anyone on the event's list.")
+    assert attendance_text(0, 1).startswith("Meeting report: none of its 1 participant match")
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -452,24 +539,25 @@ def test_mapping_an_unknown_column_by_hand_then_cancel_writes_nothing(people, qt
     model = wizard.mapping_model
     row = model.row_of("Reachable at")
     assert model.index(row, 2).data() == "a.quarterman@north.example.org", "an example shows what it holds"
-    assert len(wizard.preview.errors) == 1  # only the row without a name
+    assert len(wizard.preview.errors) == 1  # only the row without a name (its e-mail is not mapped yet)
     combo = wizard.combo_for("Reachable at")
     combo.setCurrentIndex(combo.findData("email"))
     assert model.mapping()["Reachable at"] == "email"
     assert not wizard.mapping_page.isComplete(), "Next waits for the new check"
     wait_checked(qtbot, wizard)
     assert wizard.preview.mapping["Reachable at"] == "email"
-    assert {e.row for e in wizard.preview.errors} == {3, 5}
+    assert {e.row for e in wizard.preview.errors} == {3}  # row 5 now has an e-mail: "name missing"
     wizard.next()
-    assert wizard.check_page.counts.text() == "2 new, 0 updates, 0 repeated rows, 2 rows with errors"
+    counts = wizard.check_page.counts.text()
+    assert counts == "3 new, 0 updates, 0 unchanged, 0 repeated rows, 1 row with errors"
+    assert 'only an e-mail address: imported under it and marked "name missing"' in (
+        wizard.check_page.warnings.text()
+    )
     errors = wizard.check_page.errors
-    assert errors.topLevelItemCount() == 2
+    assert errors.topLevelItemCount() == 1
     assert "not-an-email" in errors.topLevelItem(0).text(1) and errors.topLevelItem(0).text(0) == "3"
     wizard.check_page.copy_button.click()
-    assert (
-        "not-an-email" in QApplication.clipboard().text()
-        and "missing name" in QApplication.clipboard().text()
-    )
+    assert "not-an-email" in QApplication.clipboard().text()
     wizard.reject()
     assert not wizard.isVisible()
     wait_idle(qtbot, context)
@@ -482,6 +570,7 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(
     window, context, view = people
     source = write_csv(tmp_path / "clinic list.csv", CLINIC_ROWS)
     before = run_db(qtbot, context, lambda app: app.people.count())
+    summaries: list[str] = []  # the wizard's last page, one per import
 
     def import_with_email_mapped() -> Any:
         wizard = open_wizard(qtbot, view, source)
@@ -493,22 +582,29 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(
         counts = wizard.check_page.counts.text()
         wizard.next()
         qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
+        summaries.append(wizard.summary_page.text.text())
         wizard.accept()
         wait_idle(qtbot, context)
         return counts, wizard.import_result
 
     counts, result = import_with_email_mapped()
-    assert counts.startswith("2 new, 0 updates") and result.imported == 2
-    assert run_db(qtbot, context, lambda app: app.people.count()) == before + 2
+    assert counts.startswith("3 new, 0 updates") and result.imported == 3
+    assert run_db(qtbot, context, lambda app: app.people.count()) == before + 3
     found = run_db(qtbot, context, lambda app: app.people.search("quarterman"))
     assert [p.fields.email for p in found] == ["a.quarterman@north.example.org"]
+    (nameless,) = run_db(qtbot, context, lambda app: app.people.search("nobody"))
+    assert name_cell(nameless.fields) == "nobody@example.org (name missing)"
 
     CLINIC_ROWS_MOVED = [list(r) for r in CLINIC_ROWS]
     CLINIC_ROWS_MOVED[1][3] = "North Clinic, new building"
     write_csv(source, CLINIC_ROWS_MOVED)
     counts, result = import_with_email_mapped()
-    assert counts.startswith("0 new, 1 update,") and (result.imported, result.updated) == (0, 1)
-    assert run_db(qtbot, context, lambda app: app.people.count()) == before + 2
+    assert counts.startswith("0 new, 1 update, 2 unchanged,") and (result.imported, result.updated) == (0, 1)
+    assert result.unchanged == 2
+    # The last page accounts for every row: 0 new + 1 updated + 2 unchanged + 1 error = 4 rows.
+    assert summaries[-1].startswith("clinic list.csv: 0 new people, 1 updated, 2 unchanged.")
+    assert "1 row(s) with errors were left out." in summaries[-1]
+    assert run_db(qtbot, context, lambda app: app.people.count()) == before + 3
     found = run_db(qtbot, context, lambda app: app.people.search("quarterman"))
     assert [p.fields.institution for p in found] == ["North Clinic, new building"]
 
