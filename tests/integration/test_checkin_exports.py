@@ -15,8 +15,14 @@ from .test_summary_pdf import EXPERTS, START, flat, report_for, write
 def test_summary_attendance_shows_the_day_and_year_of_a_check_in_off_the_event_day(tmp_path: Path) -> None:
     this_year = dt.datetime.now().year
     schmidt, kowalski, *_ = EXPERTS.values()
-    earlier = replace(schmidt, fields=replace(schmidt.fields, checked_in_at=START.replace(year=2022, month=11, day=14)))
-    other_day = START.replace(year=this_year, month=1, day=2) if this_year != START.year else START - dt.timedelta(days=1)
+    earlier = replace(
+        schmidt, fields=replace(schmidt.fields, checked_in_at=START.replace(year=2022, month=11, day=14))
+    )
+    other_day = (
+        START.replace(year=this_year, month=1, day=2)
+        if this_year != START.year
+        else START - dt.timedelta(days=1)
+    )
     later = replace(kowalski, fields=replace(kowalski.fields, checked_in_at=other_day))
     report = report_for(Audience.COMPLIANCE, attendees=(earlier, later))
     _, text = write(tmp_path, report)

@@ -117,6 +117,7 @@ def _columns(header: list[str], pattern: str, exclude: str = "^$") -> list[int]:
 def _work_first(header: list[str], cells: list[str], columns: list[int]) -> str:
     """The address an HCP directory wants: one typed or headed as work ("E-mail 2 - Type" = Work,
     "Email Work"), else the first one."""
+
     def work(i: int) -> bool:
         typed = header[i].replace("Value", "Type")
         kind = cells[header.index(typed)] if typed != header[i] and typed in header else header[i]

@@ -91,7 +91,9 @@ def test_a_report_of_the_event_day_records_attendance_and_maps_roles(data_dir: P
     assert organizer["role"] == "internal"  # Organizer
     assert (organizer["person"]["first_name"], organizer["person"]["last_name"]) == ("Janssens", "Jan")
     assert organizer["checked_in_at"].startswith("2022-11-14T08:30:46")  # 09:30:46 in Brussels, UTC
-    assert {a["role"] for e, a in listed.items() if e != "jan.janssens.ext@un.int"} == {"faculty"}  # Presenter
+    assert {a["role"] for e, a in listed.items() if e != "jan.janssens.ext@un.int"} == {
+        "faculty"
+    }  # Presenter
 
 
 def teams_report(start: str, join: str, leave: str) -> bytes:
@@ -108,13 +110,19 @@ def test_a_meeting_past_midnight_is_the_event_day_but_the_next_morning_is_not(
 ) -> None:
     event_id = event(data_dir, "2027-01-18T22:00", "2027-01-18T23:30", tz="America/New_York")
     late = tmp_path / "late.csv"
-    late.write_bytes(teams_report("1/19/2027, 12:10:00 AM", "1/19/2027, 12:10:00 AM", "1/19/2027, 1:00:00 AM"))
-    result = one_json(msldesk(data_dir, "people", "import", str(late), "--event", event_id, "--json", check_exit=0))
+    late.write_bytes(
+        teams_report("1/19/2027, 12:10:00 AM", "1/19/2027, 12:10:00 AM", "1/19/2027, 1:00:00 AM")
+    )
+    result = one_json(
+        msldesk(data_dir, "people", "import", str(late), "--event", event_id, "--json", check_exit=0)
+    )
     assert (result["attendance_marked"], result["people_only"]) == (1, False)
     assert attendees(data_dir, event_id)[0]["role"] == "advisor"  # Attendee
 
     next_day = tmp_path / "next-day.csv"
-    next_day.write_bytes(teams_report("1/19/2027, 9:00:00 AM", "1/19/2027, 9:00:00 AM", "1/19/2027, 9:50:00 AM"))
+    next_day.write_bytes(
+        teams_report("1/19/2027, 9:00:00 AM", "1/19/2027, 9:00:00 AM", "1/19/2027, 9:50:00 AM")
+    )
     refused = one_json(
         msldesk(data_dir, "people", "import", str(next_day), "--event", event_id, "--json", check_exit=2)
     )

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
 from msldesk.boards.records import EventFields, PersonFields
 from msldesk.ui.people.duplicates import SELECTED_REASON
-from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
 from msldesk.ui.people.import_wizard import PEOPLE_ONLY, attendance_text
+from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
 from msldesk.ui.people.people_model import PAGE_SIZE, name_cell
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
@@ -504,7 +504,9 @@ def test_a_report_of_the_event_day_shows_its_roles_and_counts_that_add_up(
     assert "Attendance recorded for 7 participant(s)." in wizard.summary_page.text.text()
     wizard.accept()
     wait_idle(qtbot, context)
-    roles = run_db(qtbot, context, lambda app: sorted(a.fields.role.value for a in app.events.attendees(event_id)))
+    roles = run_db(
+        qtbot, context, lambda app: sorted(a.fields.role.value for a in app.events.attendees(event_id))
+    )
     assert roles == ["faculty"] * 6 + ["internal"]
 
 

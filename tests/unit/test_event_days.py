@@ -37,19 +37,25 @@ def test_checkin_text_of_an_undated_event_always_names_the_day() -> None:
     assert checkin_text(moment, None, BERLIN, today=TODAY) == "18 Jan 09:03"
 
 
-def event(start: dt.datetime | None, end: dt.datetime | None = None, tz: str = "Europe/Berlin") -> EventFields:
+def event(
+    start: dt.datetime | None, end: dt.datetime | None = None, tz: str = "Europe/Berlin"
+) -> EventFields:
     return EventFields(title="Board", starts_at=start, ends_at=end, timezone=tz)
 
 
 def test_a_report_matches_the_event_days_and_the_small_hours_after() -> None:
-    board = event(dt.datetime(2027, 1, 18, 21, 0, tzinfo=BERLIN), dt.datetime(2027, 1, 18, 23, 0, tzinfo=BERLIN))
+    board = event(
+        dt.datetime(2027, 1, 18, 21, 0, tzinfo=BERLIN), dt.datetime(2027, 1, 18, 23, 0, tzinfo=BERLIN)
+    )
     assert check_report_day(dt.datetime(2027, 1, 18, 21, 5), board).matches
     assert check_report_day(dt.datetime(2027, 1, 19, 0, 20), board).matches  # past midnight
     morning = check_report_day(dt.datetime(2027, 1, 19, 9, 0), board)
     assert not morning.matches
     assert morning.message == "This report is from 19 Jan 2027; the event is on 18 Jan 2027."
     assert not check_report_day(dt.datetime(2027, 1, 17, 23, 50), board).matches
-    two_days = event(dt.datetime(2027, 1, 18, 9, 0, tzinfo=BERLIN), dt.datetime(2027, 1, 19, 17, 0, tzinfo=BERLIN))
+    two_days = event(
+        dt.datetime(2027, 1, 18, 9, 0, tzinfo=BERLIN), dt.datetime(2027, 1, 19, 17, 0, tzinfo=BERLIN)
+    )
     assert check_report_day(dt.datetime(2027, 1, 19, 10, 0), two_days).matches
     # The event's day is its own zone's: 18 Jan 02:00 in Tokyo is still 17 Jan in UTC.
     tokyo = event(dt.datetime(2027, 1, 17, 17, 0, tzinfo=dt.UTC), tz="Asia/Tokyo")

@@ -9,8 +9,8 @@ import pytest
 from msldesk.boards.mapping import (
     TARGETS,
     map_rows,
-    normalise_role,
     normalise_credentials,
+    normalise_role,
     parse_consent,
     registry_case,
     split_full_name,
@@ -368,7 +368,15 @@ def test_typed_address_book_columns_prefer_work_email_phone_and_address() -> Non
     assert (bo.email, bo.phone, bo.city) == ("bo@clinic.example", "555", "Elsewhere")
     # Outlook names the kind in the header instead.
     rows, _ = mapped(
-        ["First Name", "Last Name", "Home Phone", "Mobile Phone", "Business Phone", "Home City", "Business City"],
+        [
+            "First Name",
+            "Last Name",
+            "Home Phone",
+            "Mobile Phone",
+            "Business Phone",
+            "Home City",
+            "Business City",
+        ],
         ["Cy", "Diaz", "1", "2", "3", "Hometown", "Work City"],
     )
     assert (rows[0].person.phone, rows[0].person.city) == ("3", "Work City")
@@ -410,7 +418,10 @@ def test_names_from_registries_are_recased_and_other_files_kept_as_written() -> 
 
 def test_names_in_capitals_from_meeting_reports_are_recased() -> None:
     headers = ["Name", "Email", "Role"]
-    rows = (["O'BRIEN-SMITH, MARY (EXT)", "mary@x.org", "Presenter"], ["Ann McDonald", "ann@x.org", "Attendee"])
+    rows = (
+        ["O'BRIEN-SMITH, MARY (EXT)", "mary@x.org", "Presenter"],
+        ["Ann McDonald", "ann@x.org", "Attendee"],
+    )
     for kind in ("teams-report", "zoom-report"):
         source = table(headers, *rows, kind=kind)
         mapped_rows, errors = map_rows(source, suggest_mapping(source.headers, source.kind))
