@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from msldesk.boards.sources import read_source_bytes
 from msldesk.paths import LibraryPaths
 from tests import library_db
 from tests.conftest import CORPUS_DIR
@@ -128,3 +130,32 @@ def test_a_meeting_past_midnight_is_the_event_day_but_the_next_morning_is_not(
     )
     assert refused["error_kind"] == "date-mismatch"
     assert refused["error"].startswith("This report is from 19 Jan 2027; the event is on 18 Jan 2027.")
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        # Teams: the summary's start time, day first as its participant lines show.
+        ("1. Summary\nMeeting title\tBoard\nStart time\t03/04/23, 08:58:00\n\n2. Participants\n"
+         "Name\tFirst join\tLast leave\tIn-meeting duration\tEmail\tRole\n"
+         "Ann Lee\t03/04/23, 09:01:00\t03/04/23, 09:50:00\t49m\tann@x.org\tOrganizer\n"
+         "Bo Chen\t13/04/23, 09:02:00\t13/04/23, 09:40:00\t38m\tbo@x.org\tAttendee\n",
+         dt.datetime(2023, 4, 3, 8, 58)),
+        # Zoom: the meeting block above the participants.
+        ("Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+         "123,Board,01/18/2027 08:55:00 PM,01/18/2027 11:00:00 PM,me@x.org,125,2\n\n"
+         "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+         "Ann Lee,ann@x.org,01/18/2027 09:00:00 PM,01/18/2027 11:00:00 PM,120,No\n",
+         dt.datetime(2027, 1, 18, 20, 55)),
+        # Zoom participants only: the first join.
+        ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+         "Bo Chen,bo@x.org,01/18/2027 09:10:00 PM,01/18/2027 11:00:00 PM,110,No\n"
+         "Ann Lee,ann@x.org,01/18/2027 09:00:00 PM,01/18/2027 11:00:00 PM,120,No\n",
+         dt.datetime(2027, 1, 18, 21, 0)),
+    ],
+    ids=["teams-summary", "zoom-meeting-block", "zoom-first-join"],
+)  # fmt: skip
+def test_the_meeting_day_is_read_from_the_report(text: str, start: dt.datetime) -> None:
+    table = read_source_bytes(text.encode("utf-8"), "report.csv")
+    assert table.kind in ("teams-report", "zoom-report")
+    assert table.meeting_start == start

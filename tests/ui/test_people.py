@@ -457,6 +457,7 @@ def test_a_report_of_another_day_asks_and_writes_nothing_or_people_only(
     event_id = dated_event(qtbot, context, "2027-01-18T09:00")
     people_before = run_db(qtbot, context, lambda app: app.people.count())
     wizard = on_the_check_page(qtbot, view, source, event_id)
+    assert "Meeting report of 14 Nov 2022: 7 participant line(s)" in wizard.file_page.info.text()
     said = "This report is from 14 Nov 2022; the event is on 18 Jan 2027."
     assert said in wizard.check_page.attendance.text()
     asked: list[str] = []

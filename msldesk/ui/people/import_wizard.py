@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from msldesk.boards.event_days import ReportDay, check_report_day
+from msldesk.boards.event_days import ReportDay, check_report_day, day_text
 from msldesk.boards.records import AttendeeRole, Event, ImportPreview, ImportResult, RowError
 from msldesk.changes import Changes
 from msldesk.errors import MsldeskError
@@ -422,7 +422,8 @@ class ImportWizard(QWizard):
         rows = len(p.rows) + len(p.errors)
         text = ", ".join(parts) + f".<br>{_n(rows, 'row')}, {_n(len(p.headers), 'column')}."
         if p.attendance:
-            text += f"<br>Meeting report: {len(p.attendance)} participant line(s) with times attended."
+            held = f" of {day_text(p.meeting_start.date())}" if p.meeting_start else ""
+            text += f"<br>Meeting report{held}: {len(p.attendance)} participant line(s) with times attended."
         if p.warnings:
             text += "<br><br>" + "<br>".join(f"⚠ {html.escape(w)}" for w in p.warnings)
         self.file_page.info.setText(text)
