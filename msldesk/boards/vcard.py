@@ -433,8 +433,10 @@ def _email(card: _Card) -> str:
         if value.lower().startswith("mailto:"):
             value = value[7:]
         if value:
-            candidates.append((0 if "@" in value else 1, _pref_rank(prop), order, value))
-    return min(candidates)[3] if candidates else ""
+            # An HCP directory wants the work address first, then the one the card prefers.
+            work = 0 if "work" in prop.types else 1
+            candidates.append((0 if "@" in value else 1, work, _pref_rank(prop), order, value))
+    return min(candidates)[-1] if candidates else ""
 
 
 def _phone(card: _Card) -> str:

@@ -119,6 +119,28 @@ END:VCARD
     assert cells(table, 1) == {}  # still a row: the mapper reports the missing name
 
 
+def test_vcard_prefers_the_work_email_phone_and_address() -> None:
+    data = crlf(
+        """
+BEGIN:VCARD
+VERSION:3.0
+N:Lee;Ann;;;
+EMAIL;TYPE=HOME,PREF:ann@home.example
+EMAIL;TYPE=WORK:ann@clinic.example
+TEL;TYPE=HOME,PREF:111
+TEL;TYPE=CELL:222
+TEL;TYPE=WORK:333
+ADR;TYPE=HOME,PREF:;;1 Home St;Hometown;;;DE
+ADR;TYPE=WORK:;;2 Clinic Rd;Clinic City;;;AT
+END:VCARD
+"""
+    )
+    row = cells(read_vcard(data))
+    assert (row["Email"], row["Phone"], row["City"], row["Country"]) == (
+        "ann@clinic.example", "333", "Clinic City", "AT"
+    )  # fmt: skip
+
+
 def test_vcard_company_name_with_a_person_in_n_is_that_person_at_the_company() -> None:
     data = crlf(
         """
