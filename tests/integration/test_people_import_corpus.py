@@ -72,6 +72,9 @@ def test_every_corpus_file_imports_or_is_refused_with_a_reason(corpus_dir: Path,
             # Importing the same file again adds nobody.
             again = app.people_import.import_file(path)
             assert again.imported == 0, entry["file"]
+            # ... and accounts for every row: updated, unchanged, repeated or refused.
+            accounted = again.updated + again.unchanged + again.duplicates + len(again.errors)
+            assert accounted == rows, entry["file"]
             assert app.people.count() == result.imported, entry["file"]
         finally:
             app.close()
