@@ -498,7 +498,7 @@ def test_a_report_of_the_event_day_shows_its_roles_and_counts_that_add_up(
     label = wizard.check_page.attendance.text()
     assert "attendance will be recorded for all 7 participants." in label
     assert "the others" not in label
-    assert "Roles on the event: 6 faculty, 1 internal." in label  # presenters, the organizer
+    assert "Roles for people added to the event: 6 faculty, 1 internal." in label  # presenters, the organizer
     wizard.ask_report_day = lambda day: pytest.fail("the report is from the event's day")
     wizard.next()
     qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)

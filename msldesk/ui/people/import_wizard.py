@@ -278,7 +278,6 @@ class ImportWizard(QWizard):
         self.cancelling = False
         self.import_result: ImportResult | None = None
         self.matched_attendance: int | None = None
-        self.people_only = False  # the user chose to import a report of another day without attendance
         self._generation = 0
         self._attendance_generation = 0
         self._preview_token = CancelToken()
@@ -526,7 +525,8 @@ class ImportWizard(QWizard):
         return check_report_day(p.meeting_start, event.fields)
 
     def roles_text(self) -> str:
-        """The attendee roles the import gives the people it puts on the event."""
+        """The attendee roles the import gives the people it adds to the event (those already on its
+        list keep theirs)."""
         p = self.preview
         if p is None or not p.rows:
             return ""
@@ -535,7 +535,7 @@ class ImportWizard(QWizard):
             role = AttendeeRole(row.role) if row.role else AttendeeRole.ADVISOR
             counts[role] = counts.get(role, 0) + 1
         parts = [f"{n:,} {role.label.lower()}" for role, n in sorted(counts.items(), key=lambda c: -c[1])]
-        return "Roles on the event: " + ", ".join(parts) + "."
+        return "Roles for people added to the event: " + ", ".join(parts) + "."
 
     def _update_attendance(self) -> None:
         """Meeting reports: how many participant lines will find their person on the event."""
@@ -613,7 +613,6 @@ class ImportWizard(QWizard):
                 self.check_page.progress_label.setText("Not imported: nothing was written.")
                 return
             people_only = True
-        self.people_only = people_only
         self._import_token = token = CancelToken()
         self.importing = True
         self.cancelling = False
