@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
-from msldesk.boards.event_days import ReportDay, check_report_day, refuse_other_day
+from msldesk.boards.event_days import check_report_day, refuse_other_day
 from msldesk.boards.events import EventService, event_fields, to_utc, zone
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
 from msldesk.boards.people import PeopleService, clean_person, now
@@ -138,10 +138,6 @@ class PeopleImporter:
             plan.new_count, plan.update_count, plan.duplicate_count, preview.errors, added, marked,
             warnings=preview.warnings, unchanged=plan.unchanged_count, people_only=people_only,
         )  # fmt: skip
-
-    def report_day(self, preview: ImportPreview, event_id: int) -> ReportDay | None:
-        """The day a meeting report records against the event's (None: nothing to compare)."""
-        return check_report_day(preview.meeting_start, self.events.get(event_id).fields)
 
     def import_file(
         self,
