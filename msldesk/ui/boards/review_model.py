@@ -131,11 +131,7 @@ def local_time(moment: dt.datetime, timezone: str) -> dt.datetime:
 
 def review_state(entry: NoteEntry) -> str:
     """ "Needs review", "Kept flagged", "Cleared" or "" (not flagged)."""
-    if not entry.flag_terms:
-        return ""
-    if entry.needs_review:
-        return "Needs review"
-    return "Cleared" if entry.flag_cleared else "Kept flagged"
+    return entry.review_state
 
 
 def speaker_text(entry: NoteEntry) -> str:
