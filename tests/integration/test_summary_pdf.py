@@ -551,14 +551,19 @@ def test_each_audience_gets_each_kind_of_entry_as_its_rule_says(tmp_path: Path, 
 
 
 @pytest.mark.parametrize("audience", list(Audience))
-def test_the_cover_states_the_rule_the_facts_and_starts_the_summary(tmp_path: Path, audience: Audience) -> None:
+def test_the_cover_has_the_rule_the_facts_and_the_summary(tmp_path: Path, audience: Audience) -> None:
     _, text = write(tmp_path, report_for(audience))
     cover = flat(text.split("\f")[0])
     assert summary_pdf.AUDIENCE_RULE[audience] in cover
     assert cover.count(".") and summary_pdf.AUDIENCE_RULE[audience].count(". ") == 0  # one sentence
     recorded = "1 note, 4 insights" if audience is Audience.COMMERCIAL else "1 note, 5 insights"
-    for fact in ("Thursday 12 March 2026, 09:00–13:00 CET (Europe/Berlin)", "Hotel Adlon, Berlin", "Oncology",
-                 "4 people on the list, 2 checked in", f"{recorded}, 1 quote, 1 question, 2 actions"):
+    for fact in (
+        "Thursday 12 March 2026, 09:00–13:00 CET (Europe/Berlin)",
+        "Hotel Adlon, Berlin",
+        "Oncology",
+        "4 people on the list, 2 checked in",
+        f"{recorded}, 1 quote, 1 question, 2 actions",
+    ):
         assert fact in cover, fact  # fmt: skip
     assert f"{summary_pdf.EXECUTIVE_SUMMARY} The panel sees sequencing as the main gap." in cover
     assert "1 key insight (listed first" in flat(text)
