@@ -419,10 +419,10 @@ class _Summary:
         r, f = self.report, self.report.event.fields
         counts = Counter(e.kind for e in r.entries)
         rows = [["Type", f.kind.label], ["Date", when_text(r.event)]]
-        if f.venue.strip():
-            rows.append(["Venue", f.venue.strip()])
+        if f.venue.strip():  # cut to what input allows, like the title: a forged one would stall reportlab
+            rows.append(["Venue", shorten(f.venue.strip(), LIMITS["line"])])
         if f.virtual_link.strip():
-            rows.append(["Online", f.virtual_link.strip()])
+            rows.append(["Online", shorten(f.virtual_link.strip(), LIMITS["link"])])
         for label, value in (("Therapeutic area", f.therapeutic_area), ("Product", f.product)):
             if value.strip():
                 rows.append([label, value.strip()])
