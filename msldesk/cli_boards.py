@@ -21,6 +21,7 @@ from msldesk.boards.records import (
     Invitation,
     Person,
 )
+from msldesk.boards.wording import plural
 from msldesk.errors import InvalidInputError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
@@ -386,10 +387,6 @@ def _people_import(app: Any, args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if errors else EXIT_OK
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun.replace('record', 'records').replace('entry', 'entries')}"
-
-
 def _people_erase(app: Any, args: argparse.Namespace) -> int:
     import sys
 
@@ -402,11 +399,11 @@ def _people_erase(app: Any, args: argparse.Namespace) -> int:
     plan = app.privacy.erasure_plan(args.person_id)
     kept = ", ".join(name.replace("_", " ") for name in RETAINED_FOR_PAYMENTS)
     lines = [
-        f"{_count(len(plan.attendance_removed), 'attendance record')} without payments removed",
-        f"{_count(len(plan.attendance_kept), 'attendance record')} kept for payment reporting",
-        f"{_count(len(plan.presented_items), 'agenda item')} no longer name them as presenter",
-        f"{_count(len(plan.note_entries), 'note entry')} pseudonymized "
-        f"({_count(len(plan.finalized_events), 'finalized meeting')})",
+        f"{plural(len(plan.attendance_removed), 'attendance record')} without payments removed",
+        f"{plural(len(plan.attendance_kept), 'attendance record')} kept for payment reporting",
+        f"{plural(len(plan.presented_items), 'agenda item')} no longer name them as presenter",
+        f"{plural(len(plan.note_entries), 'note entry')} pseudonymized "
+        f"({plural(len(plan.finalized_events), 'finalized meeting')})",
         f"directory entry reduced to: {kept}"
         if plan.keeps_payment_record
         else f"directory entry becomes “Erased person {plan.person_id}”",

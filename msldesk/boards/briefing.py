@@ -20,6 +20,7 @@ from msldesk.boards.records import (
     MeetingReport,
     NoteEntry,
 )
+from msldesk.boards.wording import plural
 from msldesk.decks.generated import (
     AgendaEntry,
     AgendaSlide,
@@ -132,10 +133,6 @@ def _place(attendance: Attendance) -> str:
     fields = attendance.person.fields
     where = ", ".join(p for p in (fields.city, fields.country) if p.strip())
     return ", ".join(p for p in (fields.institution.strip(), where) if p)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _attending(attendees: Sequence[Attendance]) -> list[Attendance]:
@@ -354,19 +351,15 @@ def readout_slides(report: MeetingReport) -> list[GeneratedSlide]:
         and (a.fields.checked_in_at is not None or a.fields.attended_minutes)
     ]
     facts = [
-        f"{_count(len(insights), 'insight')} in {_count(len(groups), 'theme')}; "
-        f"{_count(len(report.of_kind(EntryKind.QUESTION)), 'question')} raised; "
-        f"{_count(len(report.of_kind(EntryKind.ACTION)), 'action item')}.",
+        f"{plural(len(insights), 'insight')} in {plural(len(groups), 'theme')}; "
+        f"{plural(len(report.of_kind(EntryKind.QUESTION)), 'question')} raised; "
+        f"{plural(len(report.of_kind(EntryKind.ACTION)), 'action item')}.",
     ]
     if attended:
-        facts.append(f"{_count(len(attended), 'expert')} attended.")
+        facts.append(f"{plural(len(attended), 'expert')} attended.")
     summary = _lines(report.executive_summary) if report.executive_summary.strip() else []
     removed = report.removed_flagged
-    left_out = (
-        f"{removed} flagged {'entry' if removed == 1 else 'entries'} left out for this audience."
-        if removed
-        else ""
-    )
+    left_out = f"{plural(removed, 'flagged entry')} left out for this audience." if removed else ""
     slides.append(TextSlide("Executive summary", tuple(summary + facts), notes=left_out))
 
     key = [e for e in insights if e.fields.key]

@@ -112,8 +112,9 @@ class MeetingService:
             .order_by(NoteAmendmentRow.id.desc())
         ).first()
         terms = "\n".join(self.restricted_terms().find(amended if amended is not None else row.text))
-        if terms != row.flag_terms:
+        if terms != row.flag_terms:  # new words found: the earlier review no longer holds
             row.flag_terms, row.flag_reviewed, row.flag_cleared = terms, False, False
+            row.flag_reviewed_by, row.flag_reviewed_at_utc = "", None
 
     # -- theme taxonomy --------------------------------------------------------------------------
 
@@ -308,6 +309,9 @@ class MeetingService:
             after = {"reviewed": True, "cleared": bool(acceptable)}
             self._audit_if_finalized(session, row, "note.flag_review", before, after)
             row.flag_reviewed, row.flag_cleared = True, bool(acceptable)
+            # who decided and when: the compliance summary lists it for every flagged entry
+            row.flag_reviewed_by = audit.current_actor()[:200]
+            row.flag_reviewed_at_utc = _naive_utc(self.clock())
         return self.entry(entry_id), NOTES
 
     def merge_entries(self, keep_id: int, other_ids: Sequence[int]) -> tuple[NoteEntry, Changes]:
@@ -588,6 +592,8 @@ class MeetingService:
                     flag_terms=tuple(t for t in row.flag_terms.split("\n") if t),
                     flag_reviewed=row.flag_reviewed,
                     flag_cleared=row.flag_cleared,
+                    flag_reviewed_by=row.flag_reviewed_by,
+                    flag_reviewed_at=_aware(row.flag_reviewed_at_utc),
                     merged_ids=tuple(merged.get(row.id, ())),
                     amendments=tuple(amendments.get(row.id, ())),
                 )

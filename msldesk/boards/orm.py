@@ -167,6 +167,8 @@ class NoteEntryRow(Base):
     flag_terms: Mapped[str] = mapped_column(Text, default="")  # newline-separated restricted terms found
     flag_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     flag_cleared: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_reviewed_by: Mapped[str] = mapped_column(String(200), default="", server_default="")  # account name
+    flag_reviewed_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("note_entries.id", ondelete="SET NULL"), nullable=True
     )

@@ -10,9 +10,11 @@ from typing import Any
 from msldesk.boards.calendar_export import event_zone, local_time, long_date
 from msldesk.boards.pdf_fonts import PdfFonts, markup
 from msldesk.boards.records import Event
+from msldesk.text_safety import shorten
 
 _LETTER_ZONES = ("America/", "US/", "Canada/")
 FOOTER_SIZE = 8.0
+FRAME_PADDING = 6.0  # platypus frames pad their content by 6 pt on each side: where body text starts
 
 
 def uses_letter_paper(timezone: str) -> bool:
@@ -81,6 +83,8 @@ def page_count_canvas() -> type:
 def footer(left_text: str, fonts: PdfFonts, margin: float) -> Callable[[Any, Any], None]:
     """An onPage callback for a platypus document: `left_text` on the left, "Page X of Y" right.
 
+    Both sit on one baseline and inside the body's text column (the frame's margins and padding), so
+    the footer lines up with the text above it; a text too long for one line is shortened.
     Use it with `canvasmaker=page_count_canvas()`."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
@@ -93,15 +97,29 @@ def footer(left_text: str, fonts: PdfFonts, margin: float) -> Callable[[Any, Any
         leading=FOOTER_SIZE * 1.25,
         textColor=colors.grey,
     )
-    left_markup = markup(left_text, fonts)
+    fitted: list[Any] = []  # the one-line paragraph, made on the first page (the text is the same on all)
+
+    def one_line(canvas: Any, room: float) -> Any:
+        text = left_text
+        while True:
+            paragraph = Paragraph(markup(text, fonts), style)
+            _, height = paragraph.wrapOn(canvas, room, FOOTER_SIZE * 10)
+            if height <= style.leading * 1.01 or len(text) <= 2:
+                return paragraph
+            text = shorten(text, max(2, int(len(text) * 0.9)))
 
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        width = doc.pagesize[0]
-        left = Paragraph(left_markup, style)
-        left.wrapOn(canvas, (width - 2 * margin) * 0.78, margin)
-        left.drawOn(canvas, margin, margin * 0.45)
-        canvas.page_number_at(width - margin, margin * 0.45, fonts.regular)
+        left = doc.leftMargin + FRAME_PADDING
+        right = doc.pagesize[0] - doc.rightMargin - FRAME_PADDING
+        baseline = margin * 0.45
+        number_room = canvas.stringWidth("Page 9999 of 9999", fonts.regular, FOOTER_SIZE) + 12
+        if not fitted:
+            fitted.append(one_line(canvas, right - left - number_room))
+        paragraph = fitted[0]
+        # a one-line Paragraph puts its baseline `leading - fontSize` above the point it is drawn at
+        paragraph.drawOn(canvas, left, baseline - (style.leading - FOOTER_SIZE))
+        canvas.page_number_at(right, baseline, fonts.regular)
         canvas.restoreState()
 
     return draw

@@ -349,6 +349,8 @@ class NoteEntry:
     flag_terms: tuple[str, ...] = ()  # restricted words or phrases found in the text
     flag_reviewed: bool = False
     flag_cleared: bool = False  # reviewed and judged acceptable
+    flag_reviewed_by: str = ""  # the reviewer's account name ("" if not reviewed, or not recorded)
+    flag_reviewed_at: dt.datetime | None = None  # aware, UTC
     merged_ids: tuple[int, ...] = ()  # entries merged into this one
     amendments: tuple[Amendment, ...] = ()
 
@@ -368,6 +370,15 @@ class NoteEntry:
     @property
     def needs_review(self) -> bool:
         return bool(self.flag_terms) and not self.flag_reviewed
+
+    @property
+    def review_state(self) -> str:
+        """ "Needs review", "Kept flagged", "Cleared" or "" (not flagged): the review decision."""
+        if not self.flag_terms:
+            return ""
+        if self.needs_review:
+            return "Needs review"
+        return "Cleared" if self.flag_cleared else "Kept flagged"
 
 
 @dataclass(frozen=True)

@@ -49,21 +49,50 @@ def write_sign_in_sheet(
 ) -> int:
     """Write the sign-in sheet PDF; return its page count.
 
-    Everyone who has not declined gets a row (sorted by last name), then `blank_rows` numbered empty
-    rows for walk-ins. The table's header row repeats on every page; each page's footer carries the
-    event title and "Page N of M".
+    Everyone who has not declined gets a row (sorted by last name), then numbered empty rows for
+    walk-ins. With `blank_rows` above 0 the walk-in rows fill the rest of the last page the names
+    need, however many that is, and never start a page of their own: every page is full and no
+    page holds only blank rows (0: no walk-in rows). The table's header row repeats on every page;
+    each page's footer carries the event title and "Page N of M".
     """
-    from reportlab.lib import colors
+    import io
+
     from reportlab.lib.pagesizes import A4, landscape, letter
+
+    if blank_rows < 0:
+        raise InvalidInputError("The number of blank rows cannot be negative.")
+    f = event.fields
+    page_size = landscape(letter if uses_letter_paper(f.timezone) else A4)
+    present = sorted((a for a in attendees if a.fields.invitation != Invitation.DECLINED), key=_sort_key)
+    walk_ins = 0
+    if blank_rows:
+        # Lay the sheet out once with more blank rows than any page holds, then keep the rows that
+        # end on the page the last name is on: blank rows of the same height lay out the same way.
+        more_than_a_page = int(page_size[1] // _MIN_ROW_HEIGHT) + 1
+        _, per_page = _build(event, present, more_than_a_page, page_size, io.BytesIO())
+        reached = 0
+        for rows in per_page:
+            reached += rows
+            if reached >= len(present):
+                break
+        walk_ins = reached - len(present)
+    with atomic_writer(Path(path)) as handle:
+        pages, _ = _build(event, present, walk_ins, page_size, handle)
+    return pages
+
+
+def _build(
+    event: Event, present: Sequence[Attendance], walk_ins: int, page_size: tuple[float, float], out: object
+) -> tuple[int, list[int]]:
+    """Lay the sheet out into `out`; return its page count and how many table rows (header not
+    counted) each page got."""
+    from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if blank_rows < 0:
-        raise InvalidInputError("The number of blank rows cannot be negative.")
     fonts = text_fonts()
     f = event.fields
-    page_size = landscape(letter if uses_letter_paper(f.timezone) else A4)
     margin = 12 * mm
 
     def style(name: str, size: float, bold: bool = False, **kw: object) -> ParagraphStyle:
@@ -91,7 +120,6 @@ def write_sign_in_sheet(
         )
     story.append(Spacer(1, 4 * mm))
 
-    present = sorted((a for a in attendees if a.fields.invitation != Invitation.DECLINED), key=_sort_key)
     rows: list[list[object]] = [[Paragraph(escape(h), head_style) for h in HEADERS]]
     for number, attendance in enumerate(present, start=1):
         p = attendance.person.fields
@@ -103,7 +131,7 @@ def write_sign_in_sheet(
             Spacer(1, _MIN_ROW_HEIGHT),  # keeps each row tall enough to sign in
             "",
         ])  # fmt: skip
-    for number in range(len(present) + 1, len(present) + blank_rows + 1):
+    for number in range(len(present) + 1, len(present) + walk_ins + 1):
         rows.append([Paragraph(str(number), cell_style), "", "", "", Spacer(1, _MIN_ROW_HEIGHT), ""])
 
     usable = page_size[0] - 2 * margin
@@ -124,18 +152,25 @@ def write_sign_in_sheet(
     )
     story.append(table)
 
-    with atomic_writer(Path(path)) as handle:
-        doc = SimpleDocTemplate(
-            handle,
-            pagesize=page_size,
-            leftMargin=margin,
-            rightMargin=margin,
-            topMargin=margin,
-            bottomMargin=margin * 1.4,
-            title=core_title(f"Sign-in sheet: {f.title}"),
-            author="msldesk",
-            initialFontName=fonts.regular,  # else every page names Helvetica, which is never embedded
-        )
-        on_page = footer(shorten(f.title or "Untitled event", 120), fonts, margin)
-        doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=page_count_canvas())
-    return doc.page
+    per_page: list[int] = []
+
+    class Doc(SimpleDocTemplate):
+        def afterFlowable(self, flowable: object) -> None:  # noqa: N802 (reportlab's name)
+            if isinstance(flowable, Table):  # the table, or the part of it on this page
+                per_page.extend([0] * (self.page - len(per_page)))
+                per_page[self.page - 1] += len(flowable._cellvalues) - 1  # header row not counted
+
+    doc = Doc(
+        out,
+        pagesize=page_size,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin * 1.4,
+        title=core_title(f"Sign-in sheet: {f.title}"),
+        author="msldesk",
+        initialFontName=fonts.regular,  # else every page names Helvetica, which is never embedded
+    )
+    on_page = footer(shorten(f.title or "Untitled event", 120), fonts, margin)
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=page_count_canvas())
+    return doc.page, per_page

@@ -19,6 +19,7 @@ from msldesk.boards.pdf_fonts import PdfFonts, markup, plain, text_fonts
 from msldesk.boards.pdf_pages import footer, page_count_canvas, uses_letter_paper, when_text
 from msldesk.boards.records import (
     AgendaItem,
+    Amendment,
     Attendance,
     AttendeeRole,
     Audience,
@@ -28,6 +29,7 @@ from msldesk.boards.records import (
     NoteEntry,
     Person,
 )
+from msldesk.boards.wording import plural
 from msldesk.errors import DiskFullError, MsldeskError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
@@ -40,14 +42,26 @@ KEY_INSIGHTS = "Key insights by theme"
 QUOTES = "Notable quotes"
 QUESTIONS = "Questions raised"
 ACTIONS = "Action items"
+NOTES = "Notes"
+FLAG_REVIEW = "Flagged entries and their review"
 ATTENDANCE = "Attendance, contracts and disclosures"
 PAYMENTS = "Payments"
 APPENDIX = "Appendix: agenda"
 CHART_THEMES = 20  # more themes than this share one "other themes" bar: the chart stays readable
-AUDIENCE_NOTE = {
-    Audience.MEDICAL: "Medical audience: everything recorded, with speakers named",
-    Audience.COMMERCIAL: "Commercial audience: experts are named by role, flagged entries are left out",
-    Audience.COMPLIANCE: "Compliance audience: includes attendance, contracts and payments",
+# The audience's rule, one sentence on the cover: what this reader gets and what is left out.
+AUDIENCE_RULE = {
+    Audience.MEDICAL: "This medical summary shows every entry, plain notes included, with speakers named and "
+    "each flagged entry marked with its flag and review decision.",
+    Audience.COMPLIANCE: "This compliance summary shows everything the medical one does, plus attendance, "
+    "contracts, payments and who reviewed each flagged entry and what they decided.",
+    Audience.COMMERCIAL: "This commercial summary names experts by their role only and leaves out flagged "
+    "entries; plain notes are included after the same redaction.",
+}
+# What the review of a flagged entry decided, in the words a reader of the summary needs.
+DECISIONS = {
+    "Needs review": "not yet reviewed",
+    "Kept flagged": "reviewed, kept flagged (not for commercial readers)",
+    "Cleared": "reviewed, cleared as acceptable",
 }
 _INK = "#1f3a5f"  # headings and chart bars
 # One table cell at most this long: a row taller than a page, or a long word in a cell, stops or
@@ -58,8 +72,18 @@ _MUTED = "#666666"
 
 def section_titles(audience: Audience) -> tuple[str, ...]:
     """The sections a summary for `audience` has, in order (each one is also a PDF bookmark)."""
-    middle = (ATTENDANCE, PAYMENTS) if audience is Audience.COMPLIANCE else ()
-    return (EXECUTIVE_SUMMARY, MEETING_FACTS, KEY_INSIGHTS, QUOTES, QUESTIONS, ACTIONS, *middle, APPENDIX)
+    middle = (FLAG_REVIEW, ATTENDANCE, PAYMENTS) if audience is Audience.COMPLIANCE else ()
+    return (
+        EXECUTIVE_SUMMARY,
+        MEETING_FACTS,
+        KEY_INSIGHTS,
+        QUOTES,
+        QUESTIONS,
+        ACTIONS,
+        NOTES,
+        *middle,
+        APPENDIX,
+    )
 
 
 def write_summary_pdf(
@@ -159,6 +183,10 @@ def _name_key(person: Person) -> tuple[str, str]:
     return (_folded(p.last_name or p.first_name or p.email), _folded(p.first_name))
 
 
+def _reason(amendment: Amendment) -> str:
+    return f" ({amendment.reason})" if amendment.reason else ""
+
+
 def _minutes(value: int | None) -> str:
     return "—" if value is None else f"{value} min"
 
@@ -191,7 +219,9 @@ class _Summary:
         self.s_kicker = style("kicker", 11, textColor=muted, spaceAfter=6)
         self.s_cover_title = style("cover-title", 26, 1.2, textColor=ink, spaceAfter=14)
         self.s_cover_line = style("cover-line", 12, spaceAfter=4)
-        self.s_confidential = style("confidential", 20, textColor=colors.HexColor("#a51d2d"), spaceBefore=18)
+        self.s_confidential = style(
+            "confidential", 9.5, textColor=colors.HexColor("#a51d2d"), spaceBefore=4, spaceAfter=10
+        )
         self.s_h1 = style("h1", 16, 1.25, textColor=ink, spaceBefore=14, spaceAfter=8, keepWithNext=1)
         self.s_h2 = style("h2", 12.5, 1.25, textColor=ink, spaceBefore=10, spaceAfter=4, keepWithNext=1)
         self.s_body = style("body", 10, spaceAfter=5)
@@ -203,6 +233,8 @@ class _Summary:
         self.s_cell_r = style("cell-r", 8.5, 1.25, alignment=TA_RIGHT)
         self.s_head_r = style("head-r", 8.5, 1.25, textColor=colors.white, alignment=TA_RIGHT)
         self.s_note = style("note", 8.5, textColor=muted, spaceAfter=6)
+        self.s_intro = style("intro", 8.5, textColor=muted, spaceAfter=6, keepWithNext=1)  # before a chart
+        self.s_rule = style("rule", 10.5, 1.35, textColor=ink, spaceAfter=4)
 
     # ---- small helpers -------------------------------------------------------------------------
 
@@ -233,6 +265,10 @@ class _Summary:
     def local(self, moment: dt.datetime) -> dt.datetime:
         return local_time(moment, self.zone)
 
+    def stamp(self, moment: dt.datetime) -> str:
+        """ "14 Mar 2026 16:05" on the event's clock: a moment that may fall on any day."""
+        return f"{self.local(moment):%d %b %Y %H:%M}"
+
     def clock(self, moment: dt.datetime) -> str:
         """ "10:42" on the event's clock; with the date when the meeting is not on that day."""
         here = self.local(moment)
@@ -256,15 +292,41 @@ class _Summary:
             parts.append(self.who(entry))
         if entry.amendments:
             parts.append("amended")
-        if entry.flagged:
-            parts.append("flagged: " + ", ".join(entry.flag_terms))
+        if self.flag_text(entry):
+            parts.append(self.flag_text(entry))
         return " · ".join(parts)
+
+    def flag_text(self, entry: NoteEntry) -> str:
+        """ "flagged: off-label, reviewed, cleared as acceptable" where the audience sees flags."""
+        if not entry.flag_terms or self.report.audience is Audience.COMMERCIAL:
+            return ""  # commercial readers see no flagged entry; a cleared one is plain text to them
+        return f"flagged: {', '.join(entry.flag_terms)}; {DECISIONS[entry.review_state]}"
+
+    def history(self, entry: NoteEntry) -> list[str]:
+        """An amended entry's earlier wording, beside the text as it now stands: medical and
+        compliance readers see what was first recorded and each correction; commercial readers
+        see the corrected text only."""
+        if not entry.amendments or self.report.audience is Audience.COMMERCIAL:
+            return []
+        latest = entry.amendments[-1]
+        lines = [f"Amended {self.stamp(latest.created_at)}{_reason(latest)}"]
+        for earlier in reversed(entry.amendments[:-1]):
+            lines.append(f"Earlier wording, {self.stamp(earlier.created_at)}: “{earlier.text}”")
+        lines.append(f"First recorded: “{entry.fields.text}”")
+        return lines
+
+    def small(self, lines: Iterable[str]) -> str:
+        """Muted small lines of markup to follow an entry's text."""
+        return "".join(
+            f'<br/><font size="8" color="{_MUTED}">{self.m(line)}</font>' for line in lines if line
+        )
 
     def entry_para(self, entry: NoteEntry, style: Any, prefix: str = "") -> Any:
         from reportlab.platypus import Paragraph
 
-        meta = f'<br/><font size="8" color="{_MUTED}">{self.m(self.meta(entry))}</font>'
-        return Paragraph(prefix + self.m(entry.text) + meta, style)
+        return Paragraph(
+            prefix + self.m(entry.text) + self.small([self.meta(entry), *self.history(entry)]), style
+        )
 
     def table(
         self,
@@ -318,6 +380,8 @@ class _Summary:
             QUOTES: self.quotes,
             QUESTIONS: self.questions,
             ACTIONS: self.actions,
+            NOTES: self.notes,
+            FLAG_REVIEW: self.flag_review,
             ATTENDANCE: self.attendance,
             PAYMENTS: self.payments,
             APPENDIX: self.appendix,
@@ -332,42 +396,58 @@ class _Summary:
         canvas.restoreState()
 
     def cover(self) -> list[Any]:
-        from reportlab.platypus import PageBreak, Spacer
+        """Page 1: the meeting's facts, the audience's rule and the confidentiality line; the
+        executive summary follows on the same page instead of leaving it half empty."""
+        from reportlab.platypus import Spacer
 
         r, f = self.report, self.report.event.fields
-        place = f.venue.strip() or (f"Online: {f.virtual_link.strip()}" if f.virtual_link.strip() else "")
-        generated = self.local(r.generated_at)
-        state = (
-            f"Notes finalized {long_date(self.local(r.finalized_at))}, {self.local(r.finalized_at):%H:%M}"
-            if r.finalized_at is not None
-            else "Notes not finalized: this summary may still change"
-        )
-        story: list[Any] = [
-            Spacer(1, 30 * self.mm),
+        return [
+            Spacer(1, 6 * self.mm),  # clear of the coloured band
             self.para("Meeting insight summary", self.s_kicker),
             self.para(shorten(f.title or "Untitled event", LIMITS["line"]), self.s_cover_title),
-            self.para(f.kind.label, self.s_cover_line),
-            self.para(when_text(r.event), self.s_cover_line),
-        ]
-        if place:
-            story.append(self.para(place, self.s_cover_line))
-        story += [
-            Spacer(1, 10 * self.mm),
+            self.kv_table(self.cover_facts()),
+            Spacer(1, 5 * self.mm),
             self.para(f"Prepared for the {r.audience.label.lower()} audience", self.s_cover_line),
-            self.para(AUDIENCE_NOTE[r.audience], self.s_note),
-            self.para(state, self.s_note),
+            self.para(AUDIENCE_RULE[r.audience], self.s_rule),
             self.para(
-                f"Generated {long_date(generated)}, {generated:%H:%M} {generated.tzname()}", self.s_note
+                "Confidential: for internal use by the named audience only. Do not forward, print for "
+                "others or quote outside it.",
+                self.s_confidential,
             ),
-            self.para("Confidential", self.s_confidential),
-            self.para(
-                "For internal use by the named audience only. Do not forward, print for others or quote "
-                "outside it.",
-                self.s_note,
-            ),
-            PageBreak(),
         ]
-        return story
+
+    def cover_facts(self) -> list[list[str]]:
+        r, f = self.report, self.report.event.fields
+        counts = Counter(e.kind for e in r.entries)
+        rows = [["Type", f.kind.label], ["Date", when_text(r.event)]]
+        if f.venue.strip():  # cut to what input allows, like the title: a forged one would stall reportlab
+            rows.append(["Venue", shorten(f.venue.strip(), LIMITS["line"])])
+        if f.virtual_link.strip():
+            rows.append(["Online", shorten(f.virtual_link.strip(), LIMITS["link"])])
+        for label, value in (("Therapeutic area", f.therapeutic_area), ("Product", f.product)):
+            if value.strip():
+                rows.append([label, value.strip()])
+        if r.attendees:
+            checked_in = sum(a.fields.checked_in_at is not None for a in r.attendees)
+            rows.append(
+                [
+                    "Attendees",
+                    f"{plural(len(r.attendees), 'person', 'people')} on the list, {checked_in} checked in",
+                ]
+            )
+        rows.append(["Entries recorded", ", ".join(plural(counts[k], k.value) for k in EntryKind)])
+        if r.removed_flagged:
+            verb = "is" if r.removed_flagged == 1 else "are"
+            left_out = f"{plural(r.removed_flagged, 'flagged entry')} {verb} not shown to this audience"
+            rows.append(["Left out", left_out])
+        generated = self.local(r.generated_at)
+        if r.finalized_at is not None:
+            finalized = self.local(r.finalized_at)
+            rows.append(["Notes", f"Finalized {long_date(finalized)}, {finalized:%H:%M}"])
+        else:
+            rows.append(["Notes", "Not finalized: this summary may still change"])
+        rows.append(["Generated", f"{long_date(generated)}, {generated:%H:%M} {generated.tzname()}"])
+        return rows
 
     def executive_summary(self) -> list[Any]:
         text = self.report.executive_summary.strip()
@@ -376,25 +456,16 @@ class _Summary:
         return [self.heading(EXECUTIVE_SUMMARY), *body]
 
     def facts(self) -> list[Any]:
+        """What the cover has no room for: objectives, attendance by role, the agenda's timing."""
         r, f = self.report, self.report.event.fields
-        counts = Counter(e.kind for e in r.entries)
-        recorded = ", ".join(f"{counts[k]} {k.value}{'s' if counts[k] != 1 else ''}" for k in EntryKind)
-        rows = [["Date", when_text(r.event)], ["Type", f.kind.label]]
-        if f.venue.strip():
-            rows.append(["Venue", f.venue.strip()])
-        if f.virtual_link.strip():
-            rows.append(["Online", f.virtual_link.strip()])
-        for label, value in (("Therapeutic area", f.therapeutic_area), ("Product", f.product)):
-            if value.strip():
-                rows.append([label, value.strip()])
-        if f.objectives.strip():
-            rows.append(["Objectives", f.objectives.strip()])
-        rows.append(["Entries recorded", recorded])
-        if r.removed_flagged:
-            n = r.removed_flagged
-            left_out = f"{n} flagged {'entry is' if n == 1 else 'entries are'} not shown to this audience"
-            rows.append(["Left out", left_out])
-        story = [self.heading(MEETING_FACTS), self.kv_table(rows)]
+        story: list[Any] = [self.heading(MEETING_FACTS)]
+        rows = [
+            [label, value.strip()]
+            for label, value in (("Objectives", f.objectives), ("Key questions", f.key_questions))
+            if value.strip()
+        ]
+        if rows:
+            story.append(self.kv_table(rows))
 
         story.append(self.heading("Attendance by role", 1))
         by_role: dict[AttendeeRole, list[Attendance]] = {}
@@ -493,10 +564,10 @@ class _Summary:
         unthemed = f" ({without} without a theme, under Other)" if without else ""
         story.append(
             self.para(
-                f"{len(insights)} insights under {themed} themes{unthemed}; {key_count} marked as key "
-                "insights (listed first under each theme, marked ★). An insight filed under two themes "
-                "counts in both.",
-                self.s_note,
+                f"{plural(len(insights), 'insight')} under {plural(themed, 'theme')}{unthemed}; "
+                f"{plural(key_count, 'key insight')} (listed first under each theme, marked ★). "
+                "An insight filed under two themes counts in both.",
+                self.s_intro,
             )
         )
         story.append(self.chart(groups))
@@ -585,11 +656,39 @@ class _Summary:
             story.append(
                 Paragraph(
                     f'“{self.m(entry.text)}”<br/><font size="9">— {self.m(who)}</font>'
-                    f' <font size="8" color="{_MUTED}">{self.m(context)}</font>',
+                    f' <font size="8" color="{_MUTED}">{self.m(context)}</font>'
+                    + self.small([*self.history(entry), self.flag_text(entry)]),
                     self.s_quote,
                 )
             )
         return story if quotes else [*story, self.none_recorded()]
+
+    def notes(self) -> list[Any]:
+        """Plain notes, in the order they were taken: every audience gets them (commercial readers
+        after the report's redaction)."""
+        notes = self.report.of_kind(EntryKind.NOTE)
+        body = [self.entry_para(e, self.s_entry) for e in notes]
+        return [self.heading(NOTES), *(body or [self.none_recorded()])]
+
+    def flag_review(self) -> list[Any]:
+        """Every entry a restricted term flagged, with the decision, who made it and when."""
+        flagged = [e for e in self.report.entries if e.flag_terms]
+        story: list[Any] = [self.heading(FLAG_REVIEW)]
+        if not flagged:
+            return [*story, self.none_recorded()]
+        rows = [
+            [
+                f"{e.text}\n{e.kind.label} · {self.clock(e.created_at)}",
+                ", ".join(e.flag_terms),
+                DECISIONS[e.review_state],
+                e.flag_reviewed_by or ("—" if e.needs_review else "Not recorded"),
+                self.stamp(e.flag_reviewed_at) if e.flag_reviewed_at else "—",
+            ]
+            for e in flagged
+        ]
+        header = ("Entry", "Flagged for", "Decision", "Reviewed by", "Reviewed")
+        story.append(self.table(header, rows, (0.38, 0.14, 0.2, 0.13, 0.15)))
+        return story
 
     def questions(self) -> list[Any]:
         questions = self.report.of_kind(EntryKind.QUESTION)
@@ -605,7 +704,7 @@ class _Summary:
             return [self.heading(ACTIONS), self.none_recorded()]
         rows = [
             [
-                e.text,
+                "\n".join([e.text, *self.history(e), self.flag_text(e)]).strip(),
                 e.owner_name or e.fields.owner or "Unassigned",
                 _day(e.fields.due) if e.fields.due else "No date",
                 e.agenda_title or "",

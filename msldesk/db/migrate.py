@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 from msldesk.errors import DatabaseTooNewError
 
 # The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0006_checkin_utc"
+HEAD_REVISION = "0007_flag_reviewer"
 KNOWN_REVISIONS = (
     "0001_library",
     "0002_assembly",
@@ -18,6 +18,7 @@ KNOWN_REVISIONS = (
     "0004_capture",
     "0005_audit",
     "0006_checkin_utc",
+    "0007_flag_reviewer",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

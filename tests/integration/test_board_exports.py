@@ -34,6 +34,7 @@ from msldesk.boards.records import (
     PersonFields,
 )
 from msldesk.errors import InvalidInputError
+from tests.pdf_layout import assert_footer_lines_up
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CREATED = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)
@@ -400,11 +401,11 @@ def test_sign_in_sheet_lists_everyone_who_has_not_declined(tmp_path: Path) -> No
     else:  # no embeddable CJK font here: the name uses a standard Asian CID font, not boxes
         assert b"/STSong-Light" in path.read_bytes()
     assert "■" not in text
-    # rows sorted by last name (accents ignored), then 10 numbered blank rows for walk-ins
+    # rows sorted by last name (accents ignored), then numbered blank rows for walk-ins to the page's end
     surnames = ("Ågård", "García", "Kowalski", "Müller", "Obermann", "Schmidt")
     order = [text.index(printable(n)) for n in surnames]
     assert order == sorted(order)
-    assert numbered_rows(text) == list(range(1, len(PRESENT) + 11))
+    assert pages == 1 and numbered_rows(text) == list(range(1, first_page_rows(tmp_path) + 1))
 
 
 @needs_poppler
@@ -425,7 +426,57 @@ def test_sign_in_sheet_grows_pages_and_repeats_the_header(tmp_path: Path) -> Non
     assert text.count("Oncology Advisory Board") >= long_pages  # the footer title on every page
     assert f"Page {long_pages} of {long_pages}" in text and f"Page 1 of {long_pages}" in text
     assert all(f"Last{n:02d}, First{n:02d}" in text for n in range(60))
-    assert numbered_rows(text) == list(range(1, 66))
+    rows = numbered_rows(text)
+    assert rows == list(range(1, len(rows) + 1)) and len(rows) > 60  # the last page filled
+    per_page = [len(numbered_rows(page)) for page in text.split("\f")[:long_pages]]
+    assert per_page[-1] == per_page[-2]  # as full as the page before it
+
+
+def advisors(count: int) -> list[Attendance]:
+    return [
+        attend(100 + n, person(100 + n, f"First{n:02d}", f"Last{n:02d}", institution="Uniklinik"),
+               AttendeeRole.ADVISOR, Invitation.ACCEPTED)
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def first_page_rows(tmp_path: Path) -> int:
+    """How many rows the first page of a sheet holds: the names fill it with no blank row."""
+    probe = tmp_path / "probe.pdf"
+    signin_sheet.write_sign_in_sheet(berlin_event(), advisors(40), probe, blank_rows=0)
+    return len(numbered_rows(pdf_text(probe).split("\f")[0]))
+
+
+def pdfinfo_pages(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+@needs_poppler
+def test_sign_in_sheet_fills_its_pages_and_never_spills_blank_rows(tmp_path: Path) -> None:
+    full = first_page_rows(tmp_path)
+    for names in (full - 1, full, full + 1):  # around the page boundary
+        path = tmp_path / f"{names}.pdf"
+        pages = signin_sheet.write_sign_in_sheet(berlin_event(), advisors(names), path, blank_rows=10)
+        text = pdf_text(path)
+        expected = 1 if names <= full else 2
+        assert pages == pdfinfo_pages(path) == expected, names  # no page of blank rows only
+        per_page = [numbered_rows(page) for page in text.split("\f")[:pages]]
+        assert len(per_page[0]) == full  # the first page full, walk-in rows included
+        assert numbered_rows(text) == list(range(1, len(numbered_rows(text)) + 1))
+        if pages == 2:
+            assert len(per_page[1]) > full  # no title block on page 2: it holds more, and is filled
+            assert "Last" in text.split("\f")[1]
+
+
+@needs_poppler
+def test_sign_in_sheet_footer_shares_a_baseline_and_the_body_margins(tmp_path: Path) -> None:
+    from reportlab.lib.units import mm
+
+    path = tmp_path / "sheet.pdf"
+    signin_sheet.write_sign_in_sheet(berlin_event(), advisors(30), path)
+    width = pdf_page_size(path)[0]
+    assert_footer_lines_up(path, 12 * mm + 6, width - 12 * mm - 6)
 
 
 @needs_poppler

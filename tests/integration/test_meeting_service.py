@@ -165,6 +165,24 @@ def test_restricted_words_flag_entries_and_review_clears_or_keeps_them(meeting) 
     assert app.meetings.entry(entry.entry_id).flag_terms == ()
 
 
+def test_a_flag_review_records_who_decided_and_when(meeting, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from msldesk import audit
+
+    app, event, _, clock, _ = meeting
+    monkeypatch.setattr(audit, "current_actor", lambda: "c.officer")
+    entry, _ = app.meetings.add_entry(event.event_id, "He called it a miracle")
+    assert entry.flag_reviewed_by == "" and entry.flag_reviewed_at is None
+    clock.advance(30)
+    kept, _ = app.meetings.review_flag(entry.entry_id, acceptable=False)
+    assert kept.flag_reviewed_by == "c.officer" and kept.flag_reviewed_at == T0 + dt.timedelta(minutes=30)
+    assert kept.review_state == "Kept flagged"
+    # a new flagged word voids the review: nobody has decided about the text as it now stands
+    from msldesk.boards.meeting import with_fields
+
+    changed, _ = app.meetings.update_entry(entry.entry_id, with_fields(kept, text="a miracle cure"))
+    assert changed.needs_review and changed.flag_reviewed_by == "" and changed.flag_reviewed_at is None
+
+
 def test_edits_keep_their_time_and_themes_follow_the_taxonomy(meeting) -> None:  # type: ignore[no-untyped-def]
     app, event, _, clock, _ = meeting
     entry, _ = app.meetings.add_entry(event.event_id, "first take #Unmet need #dosing")

@@ -37,6 +37,7 @@ from msldesk.boards.records import (
 )
 from msldesk.errors import CancelledError, MsldeskError
 from msldesk.progress import CancelToken
+from tests.pdf_layout import assert_footer_lines_up
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("qpdf", "pdftotext", "pdffonts")),
@@ -97,7 +98,8 @@ def agenda() -> tuple[AgendaItem, ...]:
 
 def entry(eid: int, text: str, kind: EntryKind, minute: int, speaker: Attendance | None = None,
           **kw: object) -> NoteEntry:  # fmt: skip
-    entry_keys = {"flag_terms", "amendments", "owner_name", "agenda_title"}
+    entry_keys = {"flag_terms", "amendments", "owner_name", "agenda_title", "flag_reviewed", "flag_cleared",
+                  "flag_reviewed_by", "flag_reviewed_at"}  # fmt: skip
     extra = {k: kw.pop(k) for k in list(kw) if k in entry_keys}
     fields = EntryFields(text=text, kind=kind, speaker_id=speaker.person.person_id if speaker else None,
                          **kw)  # type: ignore[arg-type]  # fmt: skip
@@ -312,7 +314,7 @@ def test_medical_summary_names_speakers_and_marks_flagged_entries(tmp_path: Path
     assert "Łukasz Kowalski, Advisor" in body
     assert "We would use it off-label in 1L if data allow." in body and "flagged: off-label" in body
     assert "★ Key insight: Sequencing after progression on IO is the main open question." in body
-    assert "Room was cold" not in body  # plain notes are counted in the facts, not listed
+    assert "Room was cold; moved to hall B" in body and "First recorded: “Room was cold”" in body
     assert "1 note, 5 insights, 1 quote, 1 question, 2 actions" in body
     # actions with owner and due date, the dated one first
     assert body.index("Send the congress poster to the panel Olivia Obermann 20 March 2026") < body.index(
@@ -351,7 +353,8 @@ def test_empty_sections_say_none_recorded(tmp_path: Path) -> None:
     path, text = write(tmp_path, report)
     empty = (summary_pdf.EXECUTIVE_SUMMARY, summary_pdf.KEY_INSIGHTS, summary_pdf.QUOTES,
              summary_pdf.QUESTIONS, summary_pdf.ACTIONS, summary_pdf.ATTENDANCE, summary_pdf.PAYMENTS,
-             summary_pdf.APPENDIX, "Attendance by role", "Agenda: planned versus actual")  # fmt: skip
+             summary_pdf.APPENDIX, summary_pdf.NOTES, summary_pdf.FLAG_REVIEW, "Attendance by role",
+             "Agenda: planned versus actual")  # fmt: skip
     for title in (*summary_pdf.section_titles(Audience.COMPLIANCE), "Attendance by role"):
         assert title in text
     assert text.count(summary_pdf.NONE_RECORDED) == len(empty)
@@ -462,3 +465,117 @@ def test_summary_through_the_meeting_service(app, tmp_path: Path) -> None:  # ty
             assert "— Advisor" in body
         else:
             assert "— Maren Lindqvist, Advisor" in body
+
+
+# ---- each audience gets exactly what it should (issue 12) ----------------------------------------
+
+REVIEWED = START + dt.timedelta(hours=7)
+# Each kind of entry by a text found nowhere else; the flagged and amended ones name experts too.
+KINDS = {
+    "note": "Projector needed a spare cable",
+    "insight": "payers want head-to-head data",
+    "quote": "We test everyone at diagnosis",
+    "question": "Is there a patient support programme?",
+    "action": "Share the access dossier",
+    "flagged": "promote it for the unapproved indication",
+    "flagged note": "Discussed off-label dosing",
+    "cleared": "Comparative claims were avoided",
+    "amended": "Lunch moved to 13:00",
+    "original": "Lunch at noon",
+}
+
+
+def kinds_entries() -> tuple[NoteEntry, ...]:
+    s, k = EXPERTS["schmidt"], EXPERTS["kowalski"]
+    return (
+        entry(31, KINDS["note"], EntryKind.NOTE, 10),
+        entry(32, f"Łukasz KOWALSKI said {KINDS['insight']}", EntryKind.INSIGHT, 11, k, themes=("Access",)),
+        entry(33, KINDS["quote"], EntryKind.QUOTE, 12, s),
+        entry(34, KINDS["question"], EntryKind.QUESTION, 13, k),
+        entry(35, KINDS["action"], EntryKind.ACTION, 14, None, owner="Olivia Obermann",
+              owner_name="Olivia Obermann"),
+        entry(36, f"We could {KINDS['flagged']}", EntryKind.INSIGHT, 15, s, flag_terms=("unapproved",),
+              flag_reviewed=True, flag_reviewed_by="c.officer", flag_reviewed_at=REVIEWED),
+        entry(37, f"{KINDS['flagged note']} with anna schmidt", EntryKind.NOTE, 16, None,
+              flag_terms=("off-label",)),
+        entry(38, KINDS["cleared"], EntryKind.NOTE, 17, None, flag_terms=("comparative",),
+              flag_reviewed=True, flag_cleared=True),
+        entry(39, f"{KINDS['original']} with Dr Schmidt", EntryKind.NOTE, 18, None,
+              amendments=(Amendment(2, f"{KINDS['amended']} with Dr Schmidt", "time changed", REVIEWED),)),
+    )  # fmt: skip
+
+
+def attendee_names_in(text: str) -> list[str]:
+    """Experts' names found in `text` in any case, with or without accents (the names module)."""
+    from msldesk.boards.names import NameFinder, person_forms
+
+    forms = [
+        form
+        for a in EXPERTS.values()
+        for form in person_forms(a.person.fields.first_name, a.person.fields.last_name)
+    ]
+    finder = NameFinder(forms)
+    return [text[start:end] for start, end, _ in finder.spans(text)]
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_each_audience_gets_each_kind_of_entry_as_its_rule_says(tmp_path: Path, audience: Audience) -> None:
+    path, text = write(tmp_path, report_for(audience, entries=kinds_entries()))
+    body = flat(text)
+    commercial = audience is Audience.COMMERCIAL
+    for kind in ("note", "insight", "quote", "question", "action", "cleared", "amended"):
+        assert KINDS[kind] in body, (audience, kind)  # every audience, plain notes included
+    for kind in ("flagged", "flagged note", "original"):
+        assert (KINDS[kind] in body) != commercial, (audience, kind)
+    if commercial:
+        assert "flagged:" not in body and summary_pdf.FLAG_REVIEW not in body
+        assert attendee_names_in(text) == []  # not "KOWALSKI", not "anna schmidt", not "Schmidt"
+        assert "[Advisor] said payers" in body and "with [Chair]" in body
+        assert "2 flagged entries are not shown to this audience" in body
+    else:  # the flag with its review decision, the amendment beside the original
+        assert "flagged: unapproved; reviewed, kept flagged (not for commercial readers)" in body
+        assert "flagged: off-label; not yet reviewed" in body
+        assert "flagged: comparative; reviewed, cleared as acceptable" in body
+        assert "Amended 12 Mar 2026 16:00 (time changed)" in body
+        assert f"First recorded: “{KINDS['original']} with Dr Schmidt”" in body
+        assert "Łukasz KOWALSKI said" in body
+    review = body.split(summary_pdf.FLAG_REVIEW)[-1]
+    if audience is Audience.COMPLIANCE:  # who reviewed each flagged entry, and what was decided
+        assert f"We could {KINDS['flagged']} Insight · 09:15 unapproved reviewed, kept flagged" in review
+        assert "c.officer 12 Mar 2026 16:00" in review
+        assert "off-label not yet reviewed — —" in review
+        assert "comparative reviewed, cleared as acceptable Not recorded —" in review
+        assert summary_pdf.PAYMENTS in body and "Consulting Fee" in body
+    else:
+        assert summary_pdf.FLAG_REVIEW not in body and "c.officer" not in body
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_the_cover_has_the_rule_the_facts_and_the_summary(tmp_path: Path, audience: Audience) -> None:
+    _, text = write(tmp_path, report_for(audience))
+    cover = flat(text.split("\f")[0])
+    assert summary_pdf.AUDIENCE_RULE[audience] in cover
+    assert cover.count(".") and summary_pdf.AUDIENCE_RULE[audience].count(". ") == 0  # one sentence
+    recorded = "1 note, 4 insights" if audience is Audience.COMMERCIAL else "1 note, 5 insights"
+    for fact in (
+        "Thursday 12 March 2026, 09:00–13:00 CET (Europe/Berlin)",
+        "Hotel Adlon, Berlin",
+        "Oncology",
+        "4 people on the list, 2 checked in",
+        f"{recorded}, 1 quote, 1 question, 2 actions",
+    ):
+        assert fact in cover, fact  # fmt: skip
+    assert f"{summary_pdf.EXECUTIVE_SUMMARY} The panel sees sequencing as the main gap." in cover
+    assert "1 key insight (listed first" in flat(text)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])  # A4 and Letter
+def test_footer_shares_a_baseline_and_the_body_margins(tmp_path: Path, zone: str) -> None:
+    from reportlab.lib.units import mm
+
+    long_title = "A very long event title " * 12  # shortened to one line, never wrapped over the number
+    report = report_for(Audience.MEDICAL, event=event(timezone=zone, title=long_title))
+    path, _ = write(tmp_path, report)
+    width = float(metadata(path)["Page size"].split()[0])
+    body_left = 18 * mm + 6  # the summary's margin plus the frame's padding: where body text starts
+    assert_footer_lines_up(path, body_left, width - body_left)

@@ -301,6 +301,8 @@ def test_flagged_entries_are_shown_and_reviewed(make_window, qtbot) -> None:  # 
     assert not review.review_banner.isVisible() and not review.review_only.isChecked()
     assert _cell(review, other.entry_id, C.REVIEW) == "Kept flagged: miracle"
     assert _cell(review, m.flagged, C.REVIEW) == "Cleared: cure"
+    _select(review, other.entry_id)
+    assert f"(by {entry.flag_reviewed_by}, " in review.details.toPlainText()  # who decided, and when
 
     _select(review, m.note)
     assert not review.accept_button.isEnabled(), "only flagged entries are reviewed"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import EntryFields, EntryKind, NoteEntry
+from msldesk.boards.wording import plural
 from msldesk.changes import Changes
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.notes_entry_dialog import AmendmentDialog, EntryDialog
@@ -71,10 +72,6 @@ class NotesTree(QTreeView):
             super().keyPressEvent(event)
             return
         event.accept()
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 class ReviewPanel(QWidget):
@@ -413,7 +410,7 @@ class ReviewPanel(QWidget):
         waiting = len(data.needing_review) if data else 0
         self.review_banner.setVisible(waiting > 0)
         verb = "needs" if waiting == 1 else "need"
-        self.review_count.setText(f"⚑ {_plural(waiting, 'flagged entry', 'flagged entries')} {verb} review")
+        self.review_count.setText(f"⚑ {plural(waiting, 'flagged entry', 'flagged entries')} {verb} review")
         if data is not None and data.finalized_at is not None:
             when = local_time(data.finalized_at, data.timezone)
             self.finalized_label.setText(f"✔ Finalized on {when:%a} {when.day} {when:%b %Y, %H:%M}")
@@ -461,7 +458,7 @@ class ReviewPanel(QWidget):
         if len(selected) == 1 and self.data is not None:
             self.details.setHtml(entry_html(selected[0], self.data.timezone))
         elif selected:
-            self.details.setHtml(f"{_plural(len(selected), 'entry', 'entries')} selected.")
+            self.details.setHtml(f"{plural(len(selected), 'entry', 'entries')} selected.")
         else:
             self.details.clear()
         self._update_buttons()
@@ -485,14 +482,14 @@ class ReviewPanel(QWidget):
         answer = QMessageBox.question(
             self,
             "Merge duplicates",
-            f"Keep “{_short(keep.text)}” and merge {_plural(len(others), 'other entry', 'other entries')} "
+            f"Keep “{_short(keep.text)}” and merge {plural(len(others), 'other entry', 'other entries')} "
             "into it? Their themes join it; they leave the lists and the reports but stay stored.",
         )
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_confirm_finalize(self, needing_review: int) -> bool:
         waiting = (
-            f"\n\n{_plural(needing_review, 'flagged entry', 'flagged entries')} still "
+            f"\n\n{plural(needing_review, 'flagged entry', 'flagged entries')} still "
             f"need{'s' if needing_review == 1 else ''} review."
             if needing_review
             else ""
@@ -545,7 +542,7 @@ class ReviewPanel(QWidget):
         self._select_after_load = ids
         word = "marked as key" if key else "no longer key"
         self.writer.write(
-            job, lambda _r: self.status_message.emit(f"{_plural(len(ids), 'entry', 'entries')} {word}")
+            job, lambda _r: self.status_message.emit(f"{plural(len(ids), 'entry', 'entries')} {word}")
         )
 
     def merge_selected(self) -> None:
@@ -559,7 +556,7 @@ class ReviewPanel(QWidget):
         self._select_after_load = [keep.entry_id]
 
         def done(_result: Any) -> None:
-            self.status_message.emit(f"Merged {_plural(len(other_ids), 'duplicate')} into one entry")
+            self.status_message.emit(f"Merged {plural(len(other_ids), 'duplicate')} into one entry")
 
         self.writer.write(lambda: meetings.merge_entries(keep.entry_id, other_ids), done)
 
@@ -581,7 +578,7 @@ class ReviewPanel(QWidget):
 
         verdict = "acceptable" if acceptable else "kept flagged"
         self.writer.write(
-            job, lambda _r: self.status_message.emit(f"{_plural(len(ids), 'entry', 'entries')} {verdict}")
+            job, lambda _r: self.status_message.emit(f"{plural(len(ids), 'entry', 'entries')} {verdict}")
         )
 
     def edit_entry(self) -> None:
@@ -618,7 +615,7 @@ class ReviewPanel(QWidget):
         event_id = data.event_id
 
         def done(result: Any) -> None:
-            self.status_message.emit(f"Saved {_plural(len(result[0]), 'theme')}")
+            self.status_message.emit(f"Saved {plural(len(result[0]), 'theme')}")
 
         self.writer.write(lambda: meetings.set_themes(event_id, themes), done)
 
@@ -635,7 +632,7 @@ class ReviewPanel(QWidget):
             def done(result: Any) -> None:
                 saved = result[0].terms
                 self.status_message.emit(
-                    f"Saved {_plural(len(saved), 'restricted term')}; notes not yet finalized were re-checked"
+                    f"Saved {plural(len(saved), 'restricted term')}; notes not yet finalized were re-checked"
                 )
 
             self.writer.write(lambda: meetings.save_restricted_terms(chosen), done)

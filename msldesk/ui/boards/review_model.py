@@ -131,11 +131,7 @@ def local_time(moment: dt.datetime, timezone: str) -> dt.datetime:
 
 def review_state(entry: NoteEntry) -> str:
     """ "Needs review", "Kept flagged", "Cleared" or "" (not flagged)."""
-    if not entry.flag_terms:
-        return ""
-    if entry.needs_review:
-        return "Needs review"
-    return "Cleared" if entry.flag_cleared else "Kept flagged"
+    return entry.review_state
 
 
 def speaker_text(entry: NoteEntry) -> str:
@@ -173,6 +169,9 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
             "Kept flagged": "left out of the commercial summary",
             "Cleared": "reviewed and judged acceptable",
         }[state]
+        if entry.flag_reviewed_by and entry.flag_reviewed_at is not None:
+            reviewed = local_time(entry.flag_reviewed_at, timezone)
+            detail += f" (by {escape(entry.flag_reviewed_by)}, {reviewed:%d %b %Y %H:%M})"
         lines.append(f"<span style='color:{colour}'><b>{state}</b>: {terms} — {detail}</span>")
     if entry.merged_ids:
         n = len(entry.merged_ids)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import Person
+from msldesk.boards.wording import plural
 from msldesk.changes import Changes
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
 KEPT_WORDS = "name, credentials, specialty, NPI, city, state and country"
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def erasure_points(plan: ErasurePlan) -> list[str]:
     """What erasing does to this person's data, one plain sentence each."""
     points = []
@@ -44,7 +41,7 @@ def erasure_points(plan: ErasurePlan) -> list[str]:
         points.append(
             f"Kept, because payments to them must still be reported (transfer-of-value rules such as US "
             f"Open Payments): their {KEPT_WORDS}, and "
-            f"{_count(len(plan.attendance_kept), 'payment record', 'payment records')} (amounts, "
+            f"{plural(len(plan.attendance_kept), 'payment record', 'payment records')} (amounts, "
             "currency, dates and events)."
         )
         points.append(
@@ -57,14 +54,14 @@ def erasure_points(plan: ErasurePlan) -> list[str]:
         )
     if plan.attendance_removed:
         points.append(
-            f"Removed: {_count(len(plan.attendance_removed), 'place', 'places')} on attendee lists "
+            f"Removed: {plural(len(plan.attendance_removed), 'place', 'places')} on attendee lists "
             "(invitations, contracts, disclosures, check-in)."
         )
     named = []
     if plan.note_entries:
-        named.append(_count(len(plan.note_entries), "meeting note", "meeting notes"))
+        named.append(plural(len(plan.note_entries), "meeting note", "meeting notes"))
     if plan.presented_items:
-        named.append(_count(len(plan.presented_items), "agenda item", "agenda items"))
+        named.append(plural(len(plan.presented_items), "agenda item", "agenda items"))
     if named:
         points.append(
             f"Their name and email address become “[Erased person]” in {' and '.join(named)}, "
@@ -72,7 +69,7 @@ def erasure_points(plan: ErasurePlan) -> list[str]:
         )
     if plan.finalized_events:
         points.append(
-            f"This changes the finalized notes of {_count(len(plan.finalized_events), 'event', 'events')}; "
+            f"This changes the finalized notes of {plural(len(plan.finalized_events), 'event', 'events')}; "
             "the change is recorded in those events' audit trail."
         )
     points.append(
