@@ -1,4 +1,4 @@
-"""Cut a meeting report to its audience: the commercial one names no expert and shows no flagged entry."""
+"""Cut a meeting report to its audience: the commercial one names no attendee and shows no flagged entry."""
 
 from __future__ import annotations
 
@@ -14,10 +14,6 @@ from msldesk.boards.records import (
     NoteEntry,
     PersonFields,
 )
-
-# Internal colleagues may be named to any audience; everyone else at the table is an expert.
-NAMED_ROLES = frozenset({AttendeeRole.INTERNAL})
-
 
 def role_label(role: str) -> str:
     """ "advisor" -> "Advisor": how a commercial reader sees an expert."""
@@ -54,9 +50,9 @@ class _Redactor:
 def _commercial(report: MeetingReport) -> MeetingReport:
     experts: dict[int, str] = {}
     names: list[tuple[str, str]] = []
+    # Every attendee, internal colleagues included, is shown by role: a commercial reader learns what
+    # was said, never who at the table said it (the issue's rule: no attendee name at all).
     for attendance in report.attendees:
-        if attendance.fields.role in NAMED_ROLES:
-            continue
         label = attendance.fields.role.label
         experts[attendance.person.person_id] = label
         fields = attendance.person.fields

@@ -263,9 +263,8 @@ def test_reports_are_cut_to_their_audience(meeting) -> None:  # type: ignore[no-
         + [f"{e.text} {e.speaker_name} {e.owner_name} {e.fields.owner}" for e in commercial.entries]
         + [a.person.display_name for a in commercial.attendees]
     )
-    for name in ("Anna", "Weber", "Kim", "Min"):
+    for name in ("Anna", "Weber", "Kim", "Min", "Sam", "Rivera"):  # internal colleagues are attendees too
         assert name not in everything
-    assert "Sam Rivera" in [a.person.display_name for a in commercial.attendees]  # colleagues may be named
     quote = commercial.entries[0]
     assert quote.speaker_role == "chair" and quote.text == "[Chair] here: dosing matters"
     assert commercial.entries[1].text.startswith("[Advisor] and [Chair] agree")

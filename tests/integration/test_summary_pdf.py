@@ -302,7 +302,7 @@ def test_commercial_summary_names_no_expert_and_drops_flagged_entries(tmp_path: 
     body = flat(text)
     assert "“I would not switch a responding patient.” — Chair" in body  # quotes attributed by role
     assert "Advisor" in body  # speakers of insights and questions by role
-    assert "Olivia Obermann" in body  # an internal colleague may be named
+    assert "Obermann" not in body  # internal colleagues are attendees too: shown by role only
     assert "1 flagged entry is not shown to this audience" in body
     assert CJK_NOTE in body
 
@@ -506,12 +506,12 @@ def kinds_entries() -> tuple[NoteEntry, ...]:
 
 
 def attendee_names_in(text: str) -> list[str]:
-    """Experts' names found in `text` in any case, with or without accents (the names module)."""
+    """Attendees' names found in `text` in any case, with or without accents (the names module)."""
     from msldesk.boards.names import NameFinder, person_forms
 
     forms = [
         form
-        for a in EXPERTS.values()
+        for a in ATTENDEES
         for form in person_forms(a.person.fields.first_name, a.person.fields.last_name)
     ]
     finder = NameFinder(forms)
