@@ -15,6 +15,7 @@ from msldesk.boards.records import (
     PersonFields,
 )
 
+
 def role_label(role: str) -> str:
     """ "advisor" -> "Advisor": how a commercial reader sees an expert."""
     try:
