@@ -39,6 +39,7 @@ class App:
         from msldesk.boards.outputs import OutputService
         from msldesk.boards.people import PeopleService
         from msldesk.boards.privacy import PrivacyService
+        from msldesk.db.crypto import database_state
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
         from msldesk.decks.assembly import AssemblyService
@@ -55,13 +56,15 @@ class App:
         self.first_run = not self.paths.database.exists()
         recover_interrupted_restore(self.paths)
         self.secrets = secrets or SecretStore()
+        was_plain = database_state(self.paths.database) == "plain"
         # A missing or damaged database is an error naming the newest backup, never a new library.
         self.library_key = open_library_key(self.paths, self.secrets, passphrase_provider, encryption)
         self.engine = make_engine(self.paths.database, self.library_key.key)
-        self.backups = BackupService(self.paths, self.engine, self.library_key)
-        upgrade(self.engine, before_upgrade=self.backups.before_upgrade)
         self.sessions = make_session_factory(self.engine)
-        self.audit = AuditService(self.sessions, self.paths.audit_anchor)
+        self.audit = AuditService(self.sessions, self.paths.audit_anchor, self.library_key.audit_key)
+        self.backups = BackupService(self.paths, self.engine, self.library_key, self.audit)
+        revision_before = upgrade(self.engine, before_upgrade=self.backups.before_upgrade)
+        self.audit.key_chain_after_upgrade(revision_before, was_plain and self.library_key.encrypted)
         cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)
         renderer = SlideRenderer(
             find_soffice(self.settings.soffice_path),

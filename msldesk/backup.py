@@ -20,18 +20,21 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from msldesk import __version__
-from msldesk.db import crypto
+from msldesk.db import crypto, migrate
 from msldesk.db.migrate import refuse_unknown
 from msldesk.errors import InvalidInputError, LibraryDamagedError, MsldeskError
 from msldesk.fileio import atomic_write_bytes, atomic_writer, disk_full_cause, disk_full_error
 from msldesk.paths import LibraryPaths
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.user_files import display_name, open_regular
+
+if TYPE_CHECKING:
+    from msldesk.audit import AuditService
 
 FORMAT = 1
 SUFFIX = ".msldesk-backup"
@@ -76,6 +79,9 @@ class BackupInfo:
     file_bytes: int
     locked_with: str  # "passphrase", "library key" or "nothing" (a library with encryption off)
     has_audit_anchor: bool
+    # How the backup's audit trail was checked: with this library's key, as records of an earlier
+    # msldesk (unkeyed), or (a backup of another library) its order, seals and anchor only.
+    audit_check: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ class BackupService:
         paths: LibraryPaths,
         engine: Engine,
         library_key: crypto.LibraryKey,
+        audit: AuditService,
         library_healthy: bool = True,
     ) -> None:
         """`library_healthy` False: the database is missing or damaged (see msldesk.library_guard), so a
@@ -126,6 +133,7 @@ class BackupService:
         self.paths = paths
         self.engine = engine
         self.library_key = library_key
+        self.audit = audit
         # Run on the restored library before restore() returns; says how many erasures it made again
         # (the App sets it: erasures live in msldesk.boards, above this module).
         self.after_restore: Callable[[], int] | None = None
@@ -183,6 +191,7 @@ class BackupService:
         _refuse_damaged(connection, self.paths)
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
         connection.execute("SELECT sqlcipher_export('bak', 'main')")
+        anchor = _snapshot_anchor(connection, anchor)
         counts = crypto.table_counts(connection, "main")
         referenced = {
             f"{sha[:2]}/{sha}{ext.lower()}"
@@ -238,6 +247,7 @@ class BackupService:
             "files": len(files),
             "file_bytes": total_bytes,
             "audit_anchor": anchor,
+            "audit_key_id": self.audit.key_id,
         }
         connection.execute(
             f"INSERT INTO bak.{MANIFEST_TABLE} VALUES ('manifest', ?)", (json.dumps(manifest),)
@@ -253,6 +263,7 @@ class BackupService:
             total_bytes,
             lock.label,
             anchor is not None,
+            _KEYED_HERE,
         )
 
     def _lock_for(self, passphrase: str | None) -> _Lock:
@@ -400,17 +411,38 @@ class BackupService:
                 raise DamagedBackupError("A deck file in this backup is damaged.", name)
             checked += size
         anchor = manifest.get("audit_anchor")
-        if anchor is not None:
-            try:
-                json.loads(anchor)
-            except (TypeError, ValueError) as exc:
-                raise DamagedBackupError("This backup's audit anchor is damaged.", str(exc)) from exc
+        audit_check = self._check_audit(connection, manifest, revision, "audit_log" in tables)
         progress(1, 1, "Backup checked")
         created = dt.datetime.fromisoformat(str(manifest.get("created_at")))
         return BackupInfo(
             source, created, str(manifest.get("app_version", "")), revision, expected_tables, len(files),
-            total, lock.label, anchor is not None,
+            total, lock.label, anchor is not None, audit_check,
         )  # fmt: skip
+
+    def _check_audit(self, connection: Any, manifest: dict[str, Any], revision: str, has_log: bool) -> str:
+        """Verify the backup's audit chain and anchor as `audit verify` would; refuse it if either
+        was changed. Returns how it was checked (BackupInfo.audit_check)."""
+        from msldesk import audit
+
+        if not has_log:
+            return ""  # a backup from before the audit trail existed
+        anchor = manifest.get("audit_anchor")
+        if anchor is not None and not isinstance(anchor, str):
+            anchor = json.dumps(anchor)
+        if migrate.older_than(revision, audit.KEYED_REVISION):
+            final, check = audit.LEGACY, _UNKEYED
+        else:
+            final = str(manifest.get("audit_key_id", ""))
+            check = _KEYED_HERE if final in self.audit.known_keys() else _OTHER_LIBRARY
+        rows = audit.decode_rows(connection.execute(audit.RAW_SELECT).fetchall())
+        report = audit.verify_rows(rows, self.audit.known_keys(), final, anchor)
+        if not report.ok:
+            raise DamagedBackupError(
+                "The audit trail in this backup was changed after it was written, or is incomplete; the "
+                "backup was not used and nothing was changed.",
+                "; ".join(report.problems[:20]),
+            )
+        return check
 
     # ---- restoring --------------------------------------------------------------------------------
 
@@ -452,20 +484,28 @@ class BackupService:
                 self._stage_store(connection, progress, cancel)
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                anchor = json.loads(
+                manifest = json.loads(
                     connection.execute(
                         f"SELECT value FROM {MANIFEST_TABLE} WHERE key = 'manifest'"
                     ).fetchone()[0]
-                ).get("audit_anchor")
+                )
+                anchor = manifest.get("audit_anchor")
             except BaseException:
                 crypto.remove_with_side_files(staged)
                 raise
         finally:
             connection.close()
         self._swap(staged, anchor)
-        from msldesk.db.migrate import upgrade
-
-        upgrade(self.engine)  # an older backup: bring it to this version's schema
+        revision_before = migrate.upgrade(self.engine)  # an older backup: bring it to this version's schema
+        self.audit.key_chain_after_upgrade(revision_before)
+        if info.audit_check == _OTHER_LIBRARY:
+            # Its records are keyed with another library's key: pin them with this one, saying so.
+            self.audit.rekey(
+                str(manifest["audit_key_id"]),
+                f"restored from a backup made by another library on {info.created_at:%Y-%m-%d %H:%M} UTC: "
+                "its records were checked for order, seals and anchor; their hashes need that library's key",
+            )
+        # After the re-keying: erasures made again write keyed records.
         reapplied = self.after_restore() if self.after_restore is not None else 0
         progress(1, 1, "Restored")
         return RestoreResult(info, saved, reapplied)
@@ -647,6 +687,34 @@ def _keep_aside(database: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.replace(f"{database}{suffix}", f"{aside}{suffix}")
+
+
+_KEYED_HERE = "this library's key"
+_UNKEYED = "unkeyed records of an earlier msldesk"
+_OTHER_LIBRARY = "another library's key (order, seals and anchor checked)"
+
+
+def _snapshot_anchor(connection: Any, anchor_file: str | None) -> str | None:
+    """The anchor a backup carries: the snapshot's newest record when the library's anchor file names
+    that record or an earlier one of the snapshot (written while the app kept working); otherwise the
+    file as it was, so that a problem of the library travels with its backup."""
+    from msldesk import audit
+
+    if not connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'"
+    ).fetchone():
+        return anchor_file  # a library from before the audit trail (a backup before its upgrade)
+    head = connection.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    if head is None or anchor_file is None:
+        return anchor_file
+    try:
+        named = json.loads(anchor_file)
+        row = connection.execute("SELECT hash FROM audit_log WHERE id = ?", (int(named["id"]),)).fetchone()
+    except (ValueError, KeyError, TypeError):
+        return anchor_file
+    if row is None or row[0] != named.get("hash"):
+        return anchor_file
+    return audit.anchor_text(head[0], head[1])
 
 
 def _journal(paths: LibraryPaths) -> Path:

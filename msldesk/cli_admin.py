@@ -17,7 +17,10 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 def add_admin_commands(commands: Any) -> None:
     p = commands.add_parser("audit", help="the audit trail: verify it, show an item's history")
     audit_commands = p.add_subparsers(dest="audit_command", required=True)
-    c = audit_commands.add_parser("verify", help="check that no record was altered, removed or reordered")
+    c = audit_commands.add_parser(
+        "verify",
+        help="check that no record was altered, removed or reordered (exit 1: tampered or incomplete)",
+    )
     c.add_argument("--json", action="store_true")
     c = audit_commands.add_parser("history", help="the recorded changes of one item, oldest first")
     c.add_argument("entity", help="event, attendance, note, deck, person or payments")
@@ -60,11 +63,15 @@ def _print_json(value: Any) -> None:
 def cmd_audit(app: Any, args: argparse.Namespace) -> int:
     if args.audit_command == "verify":
         report = app.audit.verify()
+        verdict = "OK" if report.ok else "TAMPERED" if report.tampered else "INCOMPLETE"
         if args.json:
-            _print_json({"ok": report.ok, "checked": report.checked, "problems": list(report.problems),
-                         "notes": list(report.notes)})  # fmt: skip
+            _print_json({"ok": report.ok, "verdict": verdict, "checked": report.checked,
+                         "records": list(report.records), "anchor": report.anchor,
+                         "problems": list(report.problems), "notes": list(report.notes)})  # fmt: skip
         else:
-            print(f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} audit records checked")
+            print(f"{verdict}: {report.checked} audit records checked")
+            if report.records:
+                print(f"  records with problems: {', '.join(map(str, report.records))}")
             for problem in report.problems:
                 print(f"  problem: {problem}")
             for note in report.notes:

@@ -207,8 +207,9 @@ def backups_for_restore(
 ) -> BackupService:
     """Backups of a library whose database is missing or damaged, to restore one into it: the key
     comes from the key file (checked by its check value), never from the broken database."""
+    from msldesk.audit import AuditService
     from msldesk.backup import BackupService, recover_interrupted_restore
-    from msldesk.db.engine import make_engine
+    from msldesk.db.engine import make_engine, make_session_factory
 
     recover_interrupted_restore(paths)
     crypto.recover_interrupted_encryption(paths.database)
@@ -219,4 +220,5 @@ def backups_for_restore(
     else:
         library_key = crypto.LibraryKey(None, "none")
     engine = make_engine(paths.database, library_key.key)
-    return BackupService(paths, engine, library_key, library_healthy=False)
+    audit = AuditService(make_session_factory(engine), paths.audit_anchor, library_key.audit_key)
+    return BackupService(paths, engine, library_key, audit, library_healthy=False)

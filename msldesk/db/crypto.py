@@ -33,6 +33,8 @@ _SCRYPT_MAXMEM = 256 * 1024 * 1024
 _KEYRING_NAME = "library-key-{id}"
 _CHECK_LABEL = b"msldesk key check value 1"
 CHECK_BYTES = 16
+# HKDF-Expand's info for the audit chain's HMAC key (one block of SHA-256: info || 0x01).
+AUDIT_KEY_LABEL = b"msldesk audit chain v1\x01"
 
 State = Literal["missing", "plain", "encrypted"]
 
@@ -73,6 +75,18 @@ class LibraryKey:
     @property
     def encrypted(self) -> bool:
         return self.key is not None
+
+    @property
+    def audit_key(self) -> bytes:
+        return derive_audit_key(self.key)
+
+
+def derive_audit_key(library_key: bytes | None) -> bytes:
+    """The audit chain's HMAC key: HKDF-Expand of the library key with a fixed label, so whoever can
+    open the library can extend the chain and nobody else can recompute it. A plain library has no
+    secret: its key is derived from nothing, and its chain is tamper-evident only against someone who
+    does not know how msldesk computes it (see the README)."""
+    return hmac.new(library_key or b"", AUDIT_KEY_LABEL, hashlib.sha256).digest()
 
 
 def key_check_value(key: bytes) -> bytes:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 from msldesk.errors import DatabaseTooNewError
 
 # The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0007_flag_reviewer"
+HEAD_REVISION = "0008_audit_keyed"
 KNOWN_REVISIONS = (
     "0001_library",
     "0002_assembly",
@@ -19,6 +19,7 @@ KNOWN_REVISIONS = (
     "0005_audit",
     "0006_checkin_utc",
     "0007_flag_reviewer",
+    "0008_audit_keyed",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -38,12 +39,13 @@ def refuse_unknown(revision: str | None, what: str = "This library") -> None:
         )
 
 
-def upgrade(engine: Engine, before_upgrade: Callable[[str], object] | None = None) -> None:
+def upgrade(engine: Engine, before_upgrade: Callable[[str], object] | None = None) -> str | None:
     """Run pending migrations; refuse a database written by a newer msldesk. `before_upgrade(revision)`
-    runs first when an existing library is about to change (the app takes a backup there)."""
+    runs first when an existing library is about to change (the app takes a backup there). Returns the
+    revision the database had (None: it was new)."""
     revision = current_revision(engine)
     if revision == HEAD_REVISION:
-        return  # the common case: no Alembic import, no start-up cost
+        return revision  # the common case: no Alembic import, no start-up cost
     refuse_unknown(revision)
     if revision is not None and before_upgrade is not None:
         before_upgrade(revision)
@@ -55,3 +57,9 @@ def upgrade(engine: Engine, before_upgrade: Callable[[str], object] | None = Non
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    return revision
+
+
+def older_than(revision: str | None, than: str) -> bool:
+    """True when an existing database's `revision` comes before `than` (both known)."""
+    return revision is not None and KNOWN_REVISIONS.index(revision) < KNOWN_REVISIONS.index(than)

@@ -70,13 +70,21 @@ def test_backup_and_restore_on_another_computer_gives_the_same_library(full, tmp
             other.backups.restore(target, "not the passphrase")
         result = other.backups.restore(target, PASSPHRASE)
         assert result.info.files == info.files
-        assert _snapshot(other) == expected_view  # search, people search, events, notes, audit verify
+        assert result.info.audit_check.startswith("another library's key")
+        # Its records were keyed with the first laptop's key: one record more pins them with this one.
+        assert _snapshot(other) == {**expected_view, "audit_records": expected_view["audit_records"] + 1}
+        (rekey,) = other.audit.recent(1)
+        assert rekey.action == "audit.rekey" and "another library" in rekey.after["reason"]
+        assert other.audit.verify().notes  # says which records only the other library's key can check
     finally:
         other.close()
     root = tmp_path / "laptop2"
-    assert _tables(root) == expected_tables
+    restored = _tables(root)
+    restored_log, expected_log = set(restored.pop("audit_log")), set(expected_tables.pop("audit_log"))
+    assert expected_log < restored_log and len(restored_log) == len(expected_log) + 1
+    assert restored == expected_tables
     assert _store(root) == expected_store
-    assert (root / "audit-anchor.json").read_text() == expected_anchor
+    assert json.loads((root / "audit-anchor.json").read_text())["id"] == json.loads(expected_anchor)["id"] + 1
     assert crypto.database_state(root / "library.sqlite3") == "encrypted"
     assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no staging or journal left
 

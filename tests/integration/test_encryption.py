@@ -186,6 +186,13 @@ def _plain_library(root: Path, deck_factory) -> dict:  # type: ignore[no-untyped
         plain.close()
 
 
+def _encrypted(before: dict, app) -> dict:  # type: ignore[no-untyped-def]
+    """What the encrypted library shows of a plain one: the same, and one audit record more, which says
+    that from there on the chain is keyed with the new library key."""
+    assert [r.action for r in app.audit.recent(1)] == ["audit.rekey"]
+    return {**before, "audit_records": before["audit_records"] + 1}
+
+
 def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Path, deck_factory) -> None:
     from msldesk.app import App
 
@@ -201,7 +208,7 @@ def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Pa
     app = App(root)  # encryption is on by default: the library is moved into an encrypted file
     try:
         assert app.library_key.encrypted
-        assert _snapshot(app) == before
+        assert _snapshot(app) == _encrypted(before, app)
     finally:
         app.close()
     assert crypto.database_state(root / "library.sqlite3") == "encrypted"
@@ -212,7 +219,7 @@ def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Pa
     }  # fmt: skip
     assert leftovers == set()
     with library_db.connect(root / "library.sqlite3") as db:
-        assert crypto.table_counts(db) == counts
+        assert crypto.table_counts(db) == {**counts, "audit_log": counts["audit_log"] + 1}
     assert sorted(p.relative_to(root) for p in (root / "store").rglob("*") if p.is_file()) == store
 
 
@@ -252,7 +259,7 @@ def test_an_interrupted_encryption_leaves_the_plain_library_usable(
         plain.close()
     app = App(root)  # and the next start encrypts it
     try:
-        assert app.library_key.encrypted and _snapshot(app) == before
+        assert app.library_key.encrypted and _snapshot(app) == _encrypted(before, app)
     finally:
         app.close()
 
@@ -269,7 +276,7 @@ def test_a_start_after_a_crash_mid_encryption_cleans_up(tmp_path: Path, deck_fac
     os.link(database, root / ".library.sqlite3.plaintext")
     app = App(root)
     try:
-        assert _snapshot(app) == before
+        assert _snapshot(app) == _encrypted(before, app)
     finally:
         app.close()
     assert not any(p.name.startswith(".library.sqlite3.") for p in root.iterdir())
