@@ -437,10 +437,11 @@ class BackupService:
         rows = audit.decode_rows(connection.execute(audit.RAW_SELECT).fetchall())
         report = audit.verify_rows(rows, self.audit.known_keys(), final, anchor)
         if not report.ok:
+            shown = "; ".join(report.problems[:3]) + ("; …" if len(report.problems) > 3 else "")
             raise DamagedBackupError(
-                "The audit trail in this backup was changed after it was written, or is incomplete; the "
-                "backup was not used and nothing was changed.",
-                "; ".join(report.problems[:20]),
+                f"The audit trail in this backup was changed after it was written, or is incomplete "
+                f"({shown}); the backup was not used and nothing was changed.",
+                "; ".join(report.problems[:50]),
             )
         return check
 

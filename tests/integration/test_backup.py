@@ -98,6 +98,7 @@ def test_restore_replaces_the_running_library_and_keeps_the_previous_one(full, t
     full.events.create(EventFields(title="Made after the backup"))
     changed_view = _snapshot(full)
     result = full.backups.restore(target)
+    assert result.info.audit_check == "this library's key"  # every record's hash checked
     assert _snapshot(full) == before_view  # the same App sees the restored library at once
     assert _tables(full.paths.root) == before_tables
     assert result.safety_backup is not None and result.safety_backup.parent == full.paths.backups
@@ -350,3 +351,61 @@ def test_cli_backup_and_restore(full, tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("MSLDESK_BACKUP_PASSPHRASE", "wrong passphrase")
     wrong = msldesk(root, "restore", str(out), check_exit=2)
     assert "could not be opened" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def _tamper_backup(path: Path, how: str) -> None:
+    """Open a passphrase-locked backup with its passphrase, as its holder could, and change its audit
+    trail behind msldesk's back (the manifest's counts and anchor made to fit, so only the chain
+    itself can give the change away)."""
+    from .test_audit import _unkeyed_hash
+
+    salt = path.read_bytes()[: crypto.SALT_BYTES]
+    db = crypto.connect(path, crypto.derive_key(PASSPHRASE, salt), salt)
+    try:
+        db.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        db.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+        if how == "altered record":
+            db.execute("UPDATE audit_log SET actor = 'forger' WHERE id = 2")
+        elif how == "newest records removed":
+            db.execute("DELETE FROM audit_log WHERE id > (SELECT max(id) - 2 FROM audit_log)")
+        else:  # "chain recomputed without the key", after an edit
+            db.execute("UPDATE audit_log SET actor = 'forger' WHERE id = 2")
+            prev = "0" * 64
+            for row in db.execute("SELECT * FROM audit_log ORDER BY id").fetchall():
+                new = _unkeyed_hash(prev, row)
+                db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, new, row[0]))
+                prev = new
+            (last,) = db.execute("SELECT max(id) FROM audit_log").fetchone()
+        manifest = json.loads(db.execute("SELECT value FROM msldesk_backup_manifest").fetchone()[0])
+        manifest["tables"]["audit_log"] = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        if how == "chain recomputed without the key":
+            manifest["audit_anchor"] = json.dumps({"id": last, "hash": prev})
+        db.execute("UPDATE msldesk_backup_manifest SET value = ?", (json.dumps(manifest),))
+        db.commit()
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    "how", ["altered record", "newest records removed", "chain recomputed without the key"]
+)
+def test_restore_and_check_refuse_a_backup_whose_audit_trail_was_changed(
+    full, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "b.msldesk-backup"
+    full.backups.create(target, PASSPHRASE)
+    _tamper_backup(target, how)
+    before, anchor = _tables(full.paths.root), full.paths.audit_anchor.read_bytes()
+    for attempt in (full.backups.check, full.backups.restore):
+        with pytest.raises(DamagedBackupError) as refused:
+            attempt(target, PASSPHRASE)
+        assert "audit trail in this backup" in refused.value.user_message
+    assert _tables(full.paths.root) == before and full.paths.audit_anchor.read_bytes() == anchor
+    assert full.audit.verify().ok and not full.backups.automatic()  # not even a safety backup taken
+    if how == "altered record":  # the command line says so too, and which record
+        root = full.paths.root
+        full.close()
+        monkeypatch.setenv("MSLDESK_BACKUP_PASSPHRASE", PASSPHRASE)
+        checked = msldesk(root, "restore", str(target), "--check", check_exit=2)
+        assert "audit trail in this backup" in checked.stderr and "record 2 was altered" in checked.stderr
+        assert "Traceback" not in checked.stderr

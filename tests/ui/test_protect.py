@@ -482,7 +482,34 @@ def test_verify_audit_trail_says_ok_then_names_the_altered_record(make_window, q
     assert not report.ok
     box = protect.last_box
     assert "changed outside msldesk" in box.text() and "1 problem found" in box.text()
+    assert "Records with problems: 1." in box.text()
     assert "record 1 was altered after it was written" in box.informativeText()
+    box.close()
+
+
+@pytest.mark.parametrize(
+    ("anchor", "words"),
+    [(None, "is missing"), ("{damaged", "is damaged"), ("STALE", "is stale (it names an older record")],
+)
+def test_verify_audit_trail_says_when_the_anchor_cannot_confirm_the_newest_record(
+    make_window, qtbot, anchor: str | None, words: str
+) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    app, protect = context.app, window.protect
+    _event(app, "Board one")
+    first_anchor = app.paths.audit_anchor.read_text()
+    _event(app, "Board two")
+    if anchor is None:
+        app.paths.audit_anchor.unlink()
+    else:
+        app.paths.audit_anchor.write_text(first_anchor if anchor == "STALE" else anchor)
+    with qtbot.waitSignal(protect.audit_verified, timeout=WAIT_MS) as verified:
+        window.actions_by_key["verify_audit"].trigger()
+    assert not verified.args[0].ok
+    box = protect.last_box
+    assert box.windowTitle() == "Audit trail incomplete" and box.icon() == QMessageBox.Icon.Warning
+    assert "All 2 records are in order" in box.text() and f"the newest one {words}" in box.text()
+    assert "changed outside msldesk" not in box.text()
     box.close()
 
 

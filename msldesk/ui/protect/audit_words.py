@@ -40,6 +40,15 @@ ACTIONS: Mapping[str, str] = {
     "export.calendar": "Exported the calendar invitation",
     "export.sign_in_sheet": "Exported the sign-in sheet",
     "export.payments": "Exported the year's payments",
+    "audit.redact": "Erased personal data from audit records",
+    "audit.rekey": "Keyed the audit trail with this library's key",
+}
+
+# What verify found of the anchor file (msldesk.audit.AuditReport.anchor), when it is not fine.
+ANCHOR_WORDS: Mapping[str, str] = {
+    "missing": "missing",
+    "stale": "stale (it names an older record than the newest)",
+    "damaged": "damaged",
 }
 
 LABELS: Mapping[str, str] = {

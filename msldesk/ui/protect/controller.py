@@ -16,7 +16,7 @@ from msldesk.changes import Changes
 from msldesk.errors import CancelledError, MsldeskError
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
-from msldesk.ui.protect.audit_words import local_time
+from msldesk.ui.protect.audit_words import ANCHOR_WORDS, local_time
 from msldesk.ui.protect.backup_dialogs import (
     BackupLock,
     BackupLockDialog,
@@ -474,6 +474,7 @@ class ProtectController(QObject):
         self.show_audit_report(report)
 
     def show_audit_report(self, report: AuditReport) -> None:
+        """Intact, incomplete (the anchor is missing, stale or damaged) or damaged, in plain words."""
         notes = "\n".join(f"Note: {n}." for n in report.notes)
         if report.ok:
             self.status_message.emit(f"Audit trail intact ({report.checked:,} records)")
@@ -485,14 +486,32 @@ class ProtectController(QObject):
                 notes,
             )
             return
-        self.status_message.emit("The audit trail has problems")
         shown = "\n".join(f"• {p}" for p in report.problems[:15])
         more = f"\n… and {len(report.problems) - 15} more" if len(report.problems) > 15 else ""
+        if not report.tampered:  # the records are in order; the anchor cannot confirm the newest
+            self.status_message.emit("The audit trail cannot be confirmed complete")
+            self._show_box(
+                QMessageBox.Icon.Warning,
+                "Audit trail incomplete",
+                f"All {report.checked:,} records are in order, but the anchor that confirms the newest "
+                f"one is {ANCHOR_WORDS.get(report.anchor, report.anchor)}: removing the newest records "
+                "cannot be ruled out.",
+                f"{shown}\n\nA backup holds an anchor of its own.\n{notes}".rstrip(),
+                details="\n".join(report.problems),
+            )
+            return
+        self.status_message.emit("The audit trail has problems")
+        which = (
+            f" Records with problems: {', '.join(map(str, report.records[:20]))}"
+            f"{'…' if len(report.records) > 20 else ''}."
+            if report.records
+            else ""
+        )
         self._show_box(
             QMessageBox.Icon.Critical,
             "Audit trail damaged",
             f"The audit trail was changed outside msldesk: {len(report.problems)} problem"
-            f"{'s' if len(report.problems) != 1 else ''} found in {report.checked:,} records.",
+            f"{'s' if len(report.problems) != 1 else ''} found in {report.checked:,} records.{which}",
             f"{shown}{more}\n\nTell your compliance team; a backup from before the change holds the "
             f"original records.\n{notes}".rstrip(),
             details="\n".join(report.problems),
