@@ -45,13 +45,16 @@ LEGACY = "sha256"  # the scheme of records written before the chain was keyed
 CONTENT_COLUMNS = ("before_json", "after_json")
 _HEAD_KEY = "msldesk.audit_head"
 _KEY_INFO = "msldesk.audit_key"
-# Every stored value byte for byte (text as its bytes, so text that is not UTF-8 is a finding rather
-# than a decoding error), and the storage class of each.
+# Every stored value as stored, and the storage class of each. Text that is not UTF-8 cannot be read
+# as text: then the values are read as their bytes (RAW_BYTES_SELECT), so that it is a finding rather
+# than a decoding error.
 _RAW_COLUMNS = ("id", "at_utc", "actor", "action", "entity", "entity_id", "before_json", "after_json",
                 "prev_hash", "hash")  # fmt: skip
-RAW_SELECT = (
-    f"SELECT id, {', '.join(f'CAST({c} AS BLOB)' for c in _RAW_COLUMNS[1:])}, "
-    f"{' || '.join(f'typeof({c})' for c in _RAW_COLUMNS)} FROM audit_log ORDER BY id"
+_STORAGE_CLASSES = " || ".join(f"typeof({c})" for c in _RAW_COLUMNS)
+RAW_SELECT = f"SELECT {', '.join(_RAW_COLUMNS)}, {_STORAGE_CLASSES} FROM audit_log ORDER BY id"
+RAW_BYTES_SELECT = (
+    f"SELECT id, {', '.join(f'CAST({c} AS BLOB)' for c in _RAW_COLUMNS[1:])}, {_STORAGE_CLASSES} "
+    "FROM audit_log ORDER BY id"
 )
 _RAW_TYPES = "integer" + "text" * (len(_RAW_COLUMNS) - 1)
 KEYED_REVISION = "0008_audit_keyed"  # the schema from which the chain is keyed
@@ -124,9 +127,13 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot audit a {type(value).__name__}")
 
 
+# One encoder, made once: json.dumps with these options would build a new one on every call.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
 def canonical(value: Any) -> str:
     """One text for one value: sorted keys, no spacing, exact decimals and ISO dates."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return _ENCODER.encode(value)
 
 
 def key_id(key: bytes) -> str:
@@ -135,7 +142,7 @@ def key_id(key: bytes) -> str:
 
 
 def _mac(key: bytes, data: str) -> str:
-    return hmac.new(key, data.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, data.encode("utf-8"), "sha256").hex()
 
 
 def _sha256(data: str) -> str:
@@ -214,14 +221,17 @@ def record_hash(key: bytes, prev_hash: str, raw: Sequence[Any]) -> str:
 
 def legacy_hash(prev_hash: str, raw: Sequence[Any]) -> str:
     """The unkeyed hash msldesk wrote before the chain was keyed (the time as ISO text)."""
-    fields = _fields(raw)
-    fields[1] = dt.datetime.fromisoformat(raw[1]).isoformat()
+    return _legacy_hash(prev_hash, _fields(raw))
+
+
+def _legacy_hash(prev_hash: str, fields: list[Any]) -> str:
+    fields = [fields[0], dt.datetime.fromisoformat(fields[1]).isoformat(), *fields[2:]]
     return _sha256(prev_hash + canonical(fields))
 
 
-def _segment_line(raw: Sequence[Any]) -> str:
+def _segment_line(fields: list[Any], raw: Sequence[Any]) -> str:
     """A record's part of a re-keying seal: everything the chain covers, and its two hashes."""
-    return canonical([*_fields(raw), raw[8], raw[9]]) + "\n"
+    return canonical([*fields, raw[8], raw[9]]) + "\n"
 
 
 def current_actor() -> str:
@@ -287,8 +297,18 @@ def record(
     session.info[_HEAD_KEY] = (row.id, row.hash)
 
 
+def read_rows(execute: Callable[[str], Iterable[Sequence[Any]]]) -> list[tuple[Any, ...]]:
+    """All records' stored values, through `execute(sql)` (a session's or a DB-API connection)."""
+    try:
+        return execute(RAW_SELECT).fetchall()  # type: ignore[attr-defined, no-any-return]
+    except Exception as exc:  # the driver's own error type; only a decoding failure is handled here
+        if "decode" not in str(exc).lower():
+            raise
+    return decode_rows(execute(RAW_BYTES_SELECT).fetchall())  # type: ignore[attr-defined]
+
+
 def decode_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
-    """Rows read with RAW_SELECT as text; a value that is not UTF-8 text makes its row's storage
+    """Rows read with RAW_BYTES_SELECT as text; a value that is not UTF-8 text makes its row's storage
     classes wrong, which verify reports."""
     decoded = []
     for row in rows:
@@ -300,7 +320,8 @@ def decode_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
 
 
 def _raw_rows(session: Session) -> list[tuple[Any, ...]]:
-    return decode_rows(session.connection().exec_driver_sql(RAW_SELECT).fetchall())
+    # The DB-API connection itself: its rows are plain tuples, read without SQLAlchemy's per-row work.
+    return read_rows(session.connection().connection.driver_connection.execute)  # type: ignore[union-attr]
 
 
 def _set_content(session: Session, record_id: int, column: str, value: str) -> None:
@@ -342,7 +363,7 @@ def rekey(session: Session, previous: str, reason: str) -> int | None:
     if not rows:
         return None
     since = max((i for i, raw in enumerate(rows) if raw[3] == REKEY_ACTION), default=0)
-    sealed = hashlib.sha256("".join(_segment_line(raw) for raw in rows[since:]).encode("utf-8"))
+    sealed = hashlib.sha256("".join(_segment_line(_fields(raw), raw) for raw in rows[since:]).encode("utf-8"))
     for raw in rows:
         for index, column in ((6, "before_json"), (7, "after_json")):
             marker = _redaction(raw[index])
@@ -444,27 +465,20 @@ class _Walk:
                     self.bad.update(in_segment if segment_unchecked else ())  # else named one by one
                     self.tampered = True
                 segment, in_segment, segment_unchecked = hashlib.sha256(), [], False
+            fields = _fields(raw)
             in_segment.append(record_id)
             if scheme != LEGACY and scheme not in self.keys:
                 unverifiable.append(record_id)
                 segment_unchecked = True
-            elif not self._hash_holds(scheme, raw):
+            elif not self._hash_holds(scheme, raw, fields):
                 self.problem(record_id, f"record {record_id} was altered after it was written")
-            for index, column in ((6, "before_json"), (7, "after_json")):
-                marker = _redaction(raw[index])
-                if marker is None:
-                    if raw[index].startswith(REDACTED_PREFIX):
-                        self.problem(record_id, f"record {record_id} was blanked in a form no erasure writes")
-                    continue
+            if raw[6].startswith(REDACTED_PREFIX) or raw[7].startswith(REDACTED_PREFIX):
                 blanked.append(record_id)
-                if not self._marker_holds(seal_key, raw[0], column, raw[index], marker):
-                    self.problem(
-                        record_id,
-                        f"record {record_id} was altered after it was written (what an erasure kept)",
-                    )
+                self._check_markers(seal_key, raw)
             if raw[3] == REDACT_ACTION:
                 listed.update(_listed_records(raw[7]))
-            segment.update(_segment_line(raw).encode("utf-8"))
+            if next_end < len(ends):  # only what a re-keying record seals needs its line
+                segment.update(_segment_line(fields, raw).encode("utf-8"))
             expected_prev, expected_id = raw[9], record_id + 1
         for record_id in dict.fromkeys(blanked):
             if record_id not in listed:
@@ -476,15 +490,28 @@ class _Walk:
             )
         return hashes
 
-    def _hash_holds(self, scheme: str, raw: Sequence[Any]) -> bool:
+    def _hash_holds(self, scheme: str, raw: Sequence[Any], fields: list[Any]) -> bool:
         if scheme == LEGACY:
             try:
                 exact = stored_time(dt.datetime.fromisoformat(raw[1])) == raw[1]
-                return exact and legacy_hash(raw[8], raw) == raw[9]
+                return exact and _legacy_hash(raw[8], fields) == raw[9]
             except ValueError:
                 return False
         # Plain comparison: a forged hash may hold any text, and timing tells an attacker nothing here.
-        return bool(record_hash(self.keys[scheme], raw[8], raw) == raw[9])
+        return bool(_mac(self.keys[scheme], raw[8] + canonical(fields)) == raw[9])
+
+    def _check_markers(self, seal_key: bytes | None, raw: Sequence[Any]) -> None:
+        record_id = raw[0]
+        for index, column in ((6, "before_json"), (7, "after_json")):
+            if not raw[index].startswith(REDACTED_PREFIX):
+                continue
+            marker = _redaction(raw[index])
+            if marker is None:
+                self.problem(record_id, f"record {record_id} was blanked in a form no erasure writes")
+            elif not self._marker_holds(seal_key, record_id, column, raw[index], marker):
+                self.problem(
+                    record_id, f"record {record_id} was altered after it was written (what an erasure kept)"
+                )
 
     def _marker_holds(
         self, key: bytes | None, record_id: int, column: str, content: str, marker: dict[str, Any]
@@ -533,7 +560,7 @@ def _anchor_findings(anchor_text: str | None, hashes: Mapping[int, str], last_id
 def verify_rows(
     rows: Iterable[Sequence[Any]], keys: Mapping[str, bytes], final: str, anchor_text: str | None
 ) -> AuditReport:
-    """Check records read with RAW_SELECT (through decode_rows): `keys` maps key ids to the chain
+    """Check records read with `read_rows`: `keys` maps key ids to the chain
     keys at hand, `final` is the scheme the newest stretch was written with (a key id, or LEGACY for
     a log that was never keyed), `anchor_text` the anchor file's text (None when there is none)."""
     rows = list(rows)

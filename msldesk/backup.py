@@ -434,7 +434,7 @@ class BackupService:
         else:
             final = str(manifest.get("audit_key_id", ""))
             check = _KEYED_HERE if final in self.audit.known_keys() else _OTHER_LIBRARY
-        rows = audit.decode_rows(connection.execute(audit.RAW_SELECT).fetchall())
+        rows = audit.read_rows(connection.execute)
         report = audit.verify_rows(rows, self.audit.known_keys(), final, anchor)
         if not report.ok:
             shown = "; ".join(report.problems[:3]) + ("; …" if len(report.problems) > 3 else "")
