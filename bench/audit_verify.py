@@ -99,11 +99,12 @@ def child_measure(library: str) -> dict:
         report = app.audit.verify()
         verify_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        with app.sessions() as session:
-            digest = hashlib.sha256()
-            for row in session.connection().exec_driver_sql(audit.RAW_SELECT):
-                for value in row:
-                    digest.update(value if isinstance(value, bytes) else str(value).encode())
+        with app.sessions() as session:  # the same rows, read the same way as verify reads them
+            rows = audit.read_rows(session.connection().connection.driver_connection.execute)
+        digest = hashlib.sha256()
+        for row in rows:
+            for value in row:
+                digest.update(value if isinstance(value, bytes) else str(value).encode())
         baseline_seconds = time.perf_counter() - start
     finally:
         app.close()
