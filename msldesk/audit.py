@@ -305,10 +305,14 @@ def record(
 
 def read_rows(execute: Callable[[str], Iterable[Sequence[Any]]]) -> list[tuple[Any, ...]]:
     """All records' stored values, through `execute(sql)` (a session's or a DB-API connection)."""
+    import sqlite3
+
+    import sqlcipher3.dbapi2 as sqlcipher
+
     try:
         return execute(RAW_SELECT).fetchall()  # type: ignore[attr-defined, no-any-return]
-    except Exception as exc:  # the driver's own error type; only a decoding failure is handled here
-        if "decode" not in str(exc).lower():
+    except (sqlite3.OperationalError, sqlcipher.OperationalError) as exc:
+        if "decode" not in str(exc).lower():  # only text that is not UTF-8 is read another way
             raise
     return decode_rows(execute(RAW_BYTES_SELECT).fetchall())  # type: ignore[attr-defined]
 
@@ -330,6 +334,11 @@ def _raw_rows(session: Session) -> list[tuple[Any, ...]]:
     return read_rows(session.connection().connection.driver_connection.execute)  # type: ignore[union-attr]
 
 
+def _intact_kinds(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows whose values are of the kinds the app writes (the others are verify's to report)."""
+    return [raw for raw in rows if raw[10] == _RAW_TYPES]
+
+
 def _set_content(session: Session, record_id: int, column: str, value: str) -> None:
     assert column in CONTENT_COLUMNS
     session.execute(
@@ -344,7 +353,7 @@ def redact(session: Session, erase: Callable[[str], str], reason: str) -> list[i
     key = _session_key(session)
     session.flush()
     redacted = []
-    for raw in _raw_rows(session):
+    for raw in _intact_kinds(_raw_rows(session)):
         changed = False
         for index, column in ((6, "before_json"), (7, "after_json")):
             erased = erasure_transform(key, raw[0], column, raw[index], erase)
@@ -369,8 +378,9 @@ def rekey(session: Session, previous: str, reason: str) -> int | None:
     if not rows:
         return None
     since = max((i for i, raw in enumerate(rows) if raw[3] == REKEY_ACTION), default=0)
-    sealed = hashlib.sha256("".join(_segment_line(_fields(raw), raw) for raw in rows[since:]).encode("utf-8"))
-    for raw in rows:
+    lines = (_segment_line(_fields(raw), raw) for raw in _intact_kinds(rows[since:]))  # as verify reads them
+    sealed = hashlib.sha256("".join(lines).encode("utf-8"))
+    for raw in _intact_kinds(rows):
         for index, column in ((6, "before_json"), (7, "after_json")):
             marker = _redaction(raw[index])
             if marker is not None:
