@@ -145,6 +145,33 @@ def _mac(key: bytes, data: str) -> str:
     return hmac.digest(key, data.encode("utf-8"), "sha256").hex()
 
 
+class _Mac:
+    """HMAC-SHA256 with one key, its padded key hashed once: about twice as fast per message as
+    hmac.digest, which matters to verify (one per record)."""
+
+    def __init__(self, key: bytes) -> None:
+        padded = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+
+    def __call__(self, data: str) -> str:
+        inner = self._inner.copy()
+        inner.update(data.encode("utf-8"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+def _preimage(prev_hash: str, fields: list[Any]) -> str:
+    """What a record's keyed hash is taken over: the previous hash and the fields, each text prefixed
+    by its length, so no two different records give the same text."""
+    record_id, at, actor, action, entity, entity_id, before, after = fields
+    return (
+        f"{len(prev_hash)}:{prev_hash}|{record_id}|{len(at)}:{at}|{len(actor)}:{actor}|{len(action)}:{action}|"
+        f"{len(entity)}:{entity}|{len(entity_id)}:{entity_id}|{len(before)}:{before}|{len(after)}:{after}"
+    )
+
+
 def _sha256(data: str) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -222,7 +249,7 @@ def _fields(raw: Sequence[Any]) -> list[Any]:
 
 def record_hash(key: bytes, prev_hash: str, raw: Sequence[Any]) -> str:
     """The keyed hash of a record given its stored values in RAW_SELECT's order (hash not needed)."""
-    return _mac(key, prev_hash + canonical(_fields(raw)))
+    return _mac(key, _preimage(prev_hash, _fields(raw)))
 
 
 def legacy_hash(prev_hash: str, raw: Sequence[Any]) -> str:
@@ -428,6 +455,7 @@ class _Walk:
 
     def __init__(self, keys: Mapping[str, bytes], final: str) -> None:
         self.keys, self.final = keys, final
+        self.macs = {name: _Mac(key) for name, key in keys.items()}
         self.problems: list[str] = []
         self.notes: list[str] = []
         self.bad: set[int] = set()
@@ -514,7 +542,7 @@ class _Walk:
             except ValueError:
                 return False
         # Plain comparison: a forged hash may hold any text, and timing tells an attacker nothing here.
-        return bool(_mac(self.keys[scheme], raw[8] + canonical(fields)) == raw[9])
+        return bool(self.macs[scheme](_preimage(raw[8], fields)) == raw[9])
 
     def _check_markers(self, seal_key: bytes | None, raw: Sequence[Any]) -> None:
         record_id = raw[0]

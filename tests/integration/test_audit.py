@@ -201,7 +201,7 @@ def test_the_chain_is_keyed_with_a_key_derived_from_the_library_key(logged, tmp_
     row = _rows(logged)[0]
     assert logged.audit.key == logged.library_key.audit_key != logged.library_key.key
     expected = hmac.new(logged.library_key.audit_key, b"", hashlib.sha256)
-    expected.update(("0" * 64 + audit.canonical(audit._fields(row))).encode("utf-8"))
+    expected.update(audit._preimage("0" * 64, audit._fields(row)).encode("utf-8"))
     assert row[9] == expected.hexdigest() != _unkeyed_hash("0" * 64, row)
     other = App(tmp_path / "other")
     try:
@@ -260,6 +260,9 @@ COLUMN_TAMPERING = {
     "before_json": """UPDATE audit_log SET before_json = '{"title":"Board 9"}' WHERE id = 3""",
     "after_json": """UPDATE audit_log SET after_json = '{"title":"Something else"}' WHERE id = 3""",
     "prev_hash": "UPDATE audit_log SET prev_hash = hash WHERE id = 3",
+    # A letter moved from one value to the next: the same characters in the same order.
+    "actor and action": "UPDATE audit_log SET actor = actor || substr(action, 1, 1), "
+    "action = substr(action, 2) WHERE id = 3",
     "hash": f"UPDATE audit_log SET hash = '{'0' * 64}' WHERE id = 3",
     # The same instant spelled differently: the stored bytes changed, the time they mean did not.
     "at_utc spelling": "UPDATE audit_log SET at_utc = replace(at_utc, ' ', 'T') WHERE id = 3",
