@@ -183,7 +183,8 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
     made = f"{info.created_at:%Y-%m-%d %H:%M} UTC by msldesk {info.app_version}"
     shown = display_name(str(args.file))
     if args.check:
-        print(f"OK: {shown} is a complete backup made {made} ({info.files} deck files)")
+        audit = f"; audit trail checked with {info.audit_check}" if info.audit_check else ""
+        print(f"OK: {shown} is a complete backup made {made} ({info.files} deck files{audit})")
     else:
         print(f"Restored {shown} (made {made}).")
         if outcome.safety_backup is not None:

@@ -445,3 +445,35 @@ def test_unkeyed_records_are_not_accepted_after_the_rekeying(tmp_path: Path) -> 
         assert report.records == (1, 2, 3, 4, 5, 7)  # unkeyed where this key is expected
     finally:
         app.close()
+
+
+def test_a_backup_from_before_the_keyed_chain_is_checked_and_rekeyed_when_restored(tmp_path: Path) -> None:
+    """The backup taken before the upgrade holds the unkeyed chain: restore checks it as such (a change
+    to it is refused) and pins it with a re-keying record again."""
+    from msldesk.app import App
+    from msldesk.backup import DamagedBackupError
+
+    root = tmp_path / "old"
+    _legacy_library(root)
+    app = App(root)
+    try:
+        (backup,) = app.backups.automatic()  # before-upgrade: schema 0006, records unkeyed
+        assert app.backups.check(backup).audit_check == "unkeyed records of an earlier msldesk"
+        result = app.backups.restore(backup)
+        actions = [r.action for r in reversed(app.audit.recent(10))]
+        assert result.info.schema_revision == "0006_checkin_utc" and actions[-1] == "audit.rekey"
+        assert app.audit.verify().ok and app.audit.verify().checked == 6
+
+        forged = tmp_path / "forged.msldesk-backup"
+        forged.write_bytes(backup.read_bytes())
+        db = library_db.crypto.connect(forged, app.library_key.key)
+        try:
+            db.execute("DROP TRIGGER audit_log_no_update")
+            db.execute("UPDATE audit_log SET actor = 'forger' WHERE id = 4")
+            db.commit()
+        finally:
+            db.close()
+        with pytest.raises(DamagedBackupError, match="record 4 was altered"):
+            app.backups.restore(forged)
+    finally:
+        app.close()

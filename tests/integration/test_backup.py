@@ -337,7 +337,8 @@ def test_cli_backup_and_restore(full, tmp_path: Path, monkeypatch: pytest.Monkey
     made = json.loads(msldesk(root, "backup", str(out), "--json", check_exit=0).stdout)
     assert made["locked_with"] == "passphrase" and made["files"] >= 4
     assert "already exists" in msldesk(root, "backup", str(out), check_exit=2).stderr
-    assert "OK:" in msldesk(root, "restore", str(out), "--check", check_exit=0).stdout
+    checked = msldesk(root, "restore", str(out), "--check", check_exit=0).stdout
+    assert "OK:" in checked and "audit trail checked with this library's key" in checked
     before = _tables(root)
 
     from msldesk.app import App
