@@ -490,26 +490,49 @@ class BackupService:
                         f"SELECT value FROM {MANIFEST_TABLE} WHERE key = 'manifest'"
                     ).fetchone()[0]
                 )
-                anchor = manifest.get("audit_anchor")
+                anchor = self._bring_up_to_date(staged, info, manifest)
             except BaseException:
                 crypto.remove_with_side_files(staged)
                 raise
         finally:
             connection.close()
         self._swap(staged, anchor)
-        revision_before = migrate.upgrade(self.engine)  # an older backup: bring it to this version's schema
-        self.audit.key_chain_after_upgrade(revision_before)
-        if info.audit_check == _OTHER_LIBRARY:
-            # Its records are keyed with another library's key: pin them with this one, saying so.
-            self.audit.rekey(
-                str(manifest["audit_key_id"]),
-                f"restored from a backup made by another library on {info.created_at:%Y-%m-%d %H:%M} UTC: "
-                "its records were checked for order, seals and anchor; their hashes need that library's key",
-            )
-        # After the re-keying: erasures made again write keyed records.
         reapplied = self.after_restore() if self.after_restore is not None else 0
         progress(1, 1, "Restored")
         return RestoreResult(info, saved, reapplied)
+
+    def _bring_up_to_date(self, staged: Path, info: BackupInfo, manifest: dict[str, Any]) -> str | None:
+        """Before the staged copy replaces anything: bring it to this version's schema and key its
+        audit chain with this library's key (records of an earlier msldesk, or of another library, are
+        pinned by a re-keying record), so a power cut can never leave a library half adopted. Returns
+        the anchor to install with it."""
+        from msldesk.audit import AuditService, read_anchor
+        from msldesk.db.engine import make_engine, make_session_factory
+
+        anchor_file = _staged_anchor(self.paths)
+        engine = make_engine(staged, self.library_key.key)
+        try:
+            revision_before = migrate.upgrade(engine)
+            audit = AuditService(make_session_factory(engine), anchor_file, self.audit.key)
+            audit.key_chain_after_upgrade(revision_before)
+            if info.audit_check == _OTHER_LIBRARY:
+                audit.rekey(
+                    str(manifest["audit_key_id"]),
+                    f"restored from a backup made by another library on {info.created_at:%Y-%m-%d %H:%M} "
+                    "UTC: its records were checked for order, seals and anchor; their hashes need that "
+                    "library's key",
+                )
+            rekeyed = read_anchor(anchor_file)  # written when a re-keying record was added
+        finally:
+            engine.dispose()
+            anchor_file.unlink(missing_ok=True)
+        # Everything into the file itself: the swap moves the database file alone.
+        check = crypto.connect(staged, self.library_key.key, isolation_level=None)
+        try:
+            check.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            check.close()
+        return rekeyed if rekeyed is not None else manifest.get("audit_anchor")
 
     def _stage_database(self, connection: Any, info: BackupInfo, progress: ProgressCallback) -> Path:
         progress(0, 1, "Copying the database")
@@ -718,6 +741,10 @@ def _snapshot_anchor(connection: Any, anchor_file: str | None) -> str | None:
     return audit.anchor_text(head[0], head[1])
 
 
+def _staged_anchor(paths: LibraryPaths) -> Path:
+    return crypto.sibling(paths.database, "restoring-anchor")
+
+
 def _journal(paths: LibraryPaths) -> Path:
     return paths.root / ".restore-pending.json"
 
@@ -737,6 +764,7 @@ def recover_interrupted_restore(paths: LibraryPaths) -> None:
     """At start: finish a restore whose database swap happened, or drop one that stopped before it."""
     journal = _journal(paths)
     crypto.remove_with_side_files(crypto.sibling(paths.database, "restoring"))
+    _staged_anchor(paths).unlink(missing_ok=True)
     try:
         data = json.loads(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
