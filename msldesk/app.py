@@ -39,7 +39,6 @@ class App:
         from msldesk.boards.outputs import OutputService
         from msldesk.boards.people import PeopleService
         from msldesk.boards.privacy import PrivacyService
-        from msldesk.db.crypto import database_state
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import upgrade
         from msldesk.decks.assembly import AssemblyService
@@ -56,7 +55,7 @@ class App:
         self.first_run = not self.paths.database.exists()
         recover_interrupted_restore(self.paths)
         self.secrets = secrets or SecretStore()
-        was_plain = database_state(self.paths.database) == "plain"
+        was_plain = _is_plain_library(self.paths.database)
         # A missing or damaged database is an error naming the newest backup, never a new library.
         self.library_key = open_library_key(self.paths, self.secrets, passphrase_provider, encryption)
         self.engine = make_engine(self.paths.database, self.library_key.key)
@@ -123,3 +122,14 @@ class App:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _is_plain_library(database: Path) -> bool:
+    """Whether the database is plain SQLite before it is opened (it is encrypted in place then, and the
+    audit chain re-keyed). Only a regular file is read: open_library_key says what is wrong otherwise."""
+    from msldesk.db.crypto import database_state
+
+    try:
+        return database.is_file() and database_state(database) == "plain"
+    except OSError:
+        return False
