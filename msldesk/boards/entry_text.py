@@ -1,7 +1,14 @@
 """Read what the MSL typed: a leading kind marker, @speaker (or an action's @owner), #themes, due dates.
 
-The same rules serve the meeting window and `msldesk note add`. Recognised markers are taken out
-of the text and stored as fields; anything not recognised stays in the text as typed.
+The same rules serve the meeting window, `msldesk note add` and the review tab. Recognised markers
+are taken out of the text and stored as fields; every other character stays in the text, in order
+(the markers take with them only the space that separated them from the text, and a ":" or dash
+that joined a leading tag to it: "@Weber: yes" is "yes").
+
+"#" takes the longest theme the event already has, in any case and over several words
+("#Evidence gaps are widening" files "are widening" under "Evidence gaps"); a new theme is one word
+("#dosing-related") or quoted ("#\"evidence gaps\""). "@" takes the longest attendee's name the same
+way; an unknown "@word" names an action's owner as written.
 """
 
 from __future__ import annotations
@@ -37,7 +44,16 @@ _CLOSING_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "
 _DUE = re.compile(
     r"(?<!\w)due\s*[:=]?\s*(?P<value>\d{4}-\d{2}-\d{2}|\+\d{1,3}[dw]|today|tomorrow)(?!\w)", re.IGNORECASE
 )
-_HASHTAG = re.compile(r"(?<![\w#])#(?P<word>[^\s#@,;.!?()\[\]{}\"]+)")
+# What ends a one-word theme or a name typed after "@" (a hyphen or an underscore does not).
+_TAG_END = '\\s#@,;:.!?()\\[\\]{}"\u201c\u201d'
+_HASHTAG = re.compile(
+    r"(?<![\w#])#(?:\"(?P<quoted>[^\"\n]+)\"|\u201c(?P<curly>[^\u201d\n]+)\u201d"
+    r"|(?P<word>[^" + _TAG_END + r"]+))"
+)
+# A ":" or a dash (before a space) joining a leading tag to the text belongs to the tag.
+_TAG_SEPARATOR = re.compile(r"[ \t]*(?:[:,]|[-\u2013\u2014](?=\s))")
+# Scripts written without spaces between words: a theme or a name may run straight into the text.
+_UNSPACED = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff65-\uff9f]")
 _MENTION = re.compile(r"(?<![\w@])@(?P<word>[^\s#@,;:!?()\[\]{}\"]+)")
 
 
@@ -87,7 +103,9 @@ def split_kind_marker(text: str) -> tuple[EntryKind | None, str]:
         if kind is EntryKind.QUOTE:
             closing = _CLOSING_QUOTES[first]
             # Drop the matching closing quote, wherever the quote ends (an @speaker may follow it).
-            end = rest.rfind(closing)
+            # A quoted theme ("#\"evidence gaps\"") keeps its own quotes.
+            masked = _HASHTAG.sub(lambda m: "\x00" * len(m.group()), rest)
+            end = masked.rfind(closing)
             if end >= 0:
                 rest = rest[:end] + rest[end + 1 :]
         return kind, rest
@@ -102,9 +120,7 @@ def _match_name(folded: str, start: int, people: Sequence[tuple[int, str]]) -> t
         candidate = fold(name)
         if candidate and folded.startswith(candidate, start):
             end = start + len(candidate)
-            if (end == len(folded) or not folded[end].isalnum()) and (
-                best is None or len(candidate) > best[1]
-            ):
+            if _ends_tag(folded, end) and (best is None or len(candidate) > best[1]):
                 best = (person_id, len(candidate))
     if best:
         return best
@@ -119,6 +135,16 @@ def _match_name(folded: str, start: int, people: Sequence[tuple[int, str]]) -> t
     return None
 
 
+def _ends_tag(folded: str, end: int) -> bool:
+    """A theme or name may end here: at the end of the text or of a word ("#dosing-related" is
+    not "Dosing"), or between two characters of a script written without spaces."""
+    if end >= len(folded):
+        return True
+    if re.match(f"[{_TAG_END}]", folded[end]):
+        return True
+    return bool(end and _UNSPACED.match(folded[end - 1]) and _UNSPACED.match(folded[end]))
+
+
 def _match_theme(folded: str, start: int, themes: Sequence[str]) -> tuple[str, int] | None:
     best: tuple[str, int] | None = None
     for theme in themes:
@@ -130,7 +156,7 @@ def _match_theme(folded: str, start: int, themes: Sequence[str]) -> tuple[str, i
         }
         for form in forms:
             end = start + len(form)
-            if form and folded.startswith(form, start) and (end == len(folded) or not folded[end].isalnum()):
+            if form and folded.startswith(form, start) and _ends_tag(folded, end):
                 if best is None or len(form) > best[1]:
                     best = (theme, len(form))
     return best
@@ -196,13 +222,19 @@ def parse_entry(
     found_themes: list[str] = []
     for match in _HASHTAG.finditer(body):
         at = match.start()
-        folded_at = origin.index(at + 1) if at + 1 in origin else None
-        hit = _match_theme(folded, folded_at, themes) if folded_at is not None else None
-        if hit:
-            name, end = hit[0], original_end(folded_at + hit[1])
+        quoted = match.group("quoted") or match.group("curly")
+        hit = None
+        if quoted is None:
+            folded_at = origin.index(at + 1) if at + 1 in origin else None
+            hit = _match_theme(folded, folded_at, themes) if folded_at is not None else None
+        if quoted is not None:
+            name, end = " ".join(quoted.split()), match.end()
+            name = next((t for t in themes if fold(t) == fold(name)), name)  # the taxonomy's spelling
+        elif hit:
+            name, end = hit[0], original_end(folded_at + hit[1])  # type: ignore[operator]
         else:
             name, end = match.group("word").replace("_", " "), match.end()
-        if fold(name) not in {fold(t) for t in found_themes}:
+        if name and fold(name) not in {fold(t) for t in found_themes}:
             found_themes.append(name)
         cuts.append((at, end))
 
@@ -222,7 +254,7 @@ def parse_entry(
                 continue
         if person_id is not None:
             cuts.append((at, at + 1))  # a known name stays in the text, without its "@"
-    text = _tidy(_cut(body, cuts))
+    text = _cut(body, cuts)
     if typed is None:  # "@Weber: "quote"" puts the marker after the speaker tag
         late, text = split_kind_marker(text)
         kind = chosen or late or kind
@@ -242,12 +274,9 @@ def _after_preposition(body: str, at: int) -> bool:
 def _position(body: str, cuts: list[tuple[int, int]], at: int, end: int) -> str:
     """ "start", "end" or "inside": where a span sits once the other tags are taken out."""
     marker = "\x00"
-    probe = _tidy(
-        _cut(
-            body[:at] + marker + body[end:],
-            [(s, e) if s < at else (s - (end - at) + 1, e - (end - at) + 1) for s, e in cuts],
-        )
-    )
+    shift = end - at - 1
+    moved = [(s, e) if s < at else (s - shift, e - shift) for s, e in cuts]
+    probe = _cut(body[:at] + marker + body[end:], moved)
     if probe.startswith(marker):
         return "start"
     if probe.rstrip(" .,;:!?").endswith(marker):
@@ -256,19 +285,22 @@ def _position(body: str, cuts: list[tuple[int, int]], at: int, end: int) -> str:
 
 
 def _cut(body: str, cuts: list[tuple[int, int]]) -> str:
-    pieces = []
+    """The body without the marker spans, every other character kept in order. A marker takes with
+    it the space that separated it from the text (the one after it; at the end of a line or before
+    punctuation, the one before it) and, at the start, a ":" or dash that joined it to the text."""
+    out = ""
     cursor = 0
     for start, end in sorted(cuts):
         if start < cursor:
             continue
-        pieces.append(body[cursor:start])
+        out += body[cursor:start]
         cursor = end
-    pieces.append(body[cursor:])
-    return "".join(pieces)
-
-
-def _tidy(text: str) -> str:
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r" +([,.;:!?])", r"\1", text)
-    text = "\n".join(line.strip() for line in text.splitlines())
-    return text.strip().lstrip(":-\u2013\u2014").strip()
+        if not out.strip():
+            joined = _TAG_SEPARATOR.match(body, cursor)
+            cursor = joined.end() if joined else cursor
+        space = re.match(r"[ \t]*", body[cursor:]).group()  # type: ignore[union-attr]
+        if space and (not out or out[-1].isspace()):
+            cursor += len(space)
+        elif not space and (cursor == len(body) or body[cursor] in "\n,.;:!?)"):
+            out = out.rstrip(" \t")
+    return (out + body[cursor:]).strip()

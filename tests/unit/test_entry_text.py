@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from msldesk.boards.entry_text import fold, parse_entry, split_kind_marker
 from msldesk.boards.records import EntryKind
@@ -106,3 +109,90 @@ def test_a_kind_chosen_outside_the_text_wins_and_decides_who_the_mention_is() ->
     )  # fmt: skip
     quoted = parse_entry("! a marker typed anyway @Weber", PEOPLE, THEMES, TODAY, kind=EntryKind.QUOTE)
     assert (quoted.kind, quoted.speaker_id, quoted.text) == (EntryKind.QUOTE, 1, "a marker typed anyway")
+
+
+# -- issue 12 §4: the grammar never changes what was typed ------------------------------------------
+
+ATTENDEES = [(7, "María José García"), (8, "王小明"), (1, "Anna Weber")]
+TAXONOMY = ["Evidence gaps", "Evidence", "患者教育", "Dosing"]
+
+
+def test_a_hash_takes_the_longest_defined_theme_over_several_words() -> None:
+    # The theme's words belong to the marker; every other word stays, in order.
+    parsed = parse_entry("#Evidence gaps are widening", ATTENDEES, TAXONOMY, TODAY)
+    assert (parsed.themes, parsed.text) == (("Evidence gaps",), "are widening")
+    assert parse_entry("#evidence GAPS are widening", ATTENDEES, TAXONOMY, TODAY).themes == ("Evidence gaps",)
+    assert parse_entry("#Evidence is thin", ATTENDEES, TAXONOMY, TODAY).text == "is thin"
+
+
+def test_a_new_theme_is_one_word_or_quoted() -> None:
+    quoted = parse_entry('#"unmet access needs" keep growing', ATTENDEES, TAXONOMY, TODAY)
+    assert (quoted.themes, quoted.text) == (("unmet access needs",), "keep growing")
+    one_word = parse_entry("#access keeps growing", ATTENDEES, TAXONOMY, TODAY)
+    assert (one_word.themes, one_word.text) == (("access",), "keeps growing")
+    # A defined theme is not taken out of the middle of a longer word.
+    hyphen = parse_entry("#dosing-related issues", ATTENDEES, TAXONOMY, TODAY)
+    assert (hyphen.themes, hyphen.text) == (("dosing-related",), "issues")
+
+
+def test_a_quoted_theme_keeps_its_quotes_out_of_a_quote_entry() -> None:
+    parsed = parse_entry('"It works" #"evidence gaps" @Weber', ATTENDEES, TAXONOMY, TODAY)
+    assert (parsed.kind, parsed.text, parsed.themes, parsed.speaker_id) == (
+        EntryKind.QUOTE, "It works", ("Evidence gaps",), 1,
+    )  # fmt: skip
+
+
+def test_an_attendee_named_over_several_words_without_accents() -> None:
+    parsed = parse_entry("@Maria José García said the label is unclear", ATTENDEES, TAXONOMY, TODAY)
+    assert (parsed.speaker_id, parsed.text) == (7, "said the label is unclear")
+    inside = parse_entry("we asked @maria jose garcia about it", ATTENDEES, TAXONOMY, TODAY)
+    assert (inside.speaker_id, inside.text) == (7, "we asked maria jose garcia about it")
+
+
+def test_cjk_themes_and_names_run_into_the_text() -> None:
+    parsed = parse_entry("@王小明 #患者教育很重要", ATTENDEES, TAXONOMY, TODAY)
+    assert (parsed.speaker_id, parsed.themes, parsed.text) == (8, ("患者教育",), "很重要")
+    spaced = parse_entry("#患者教育 需要更多材料", ATTENDEES, TAXONOMY, TODAY)
+    assert (spaced.themes, spaced.text) == (("患者教育",), "需要更多材料")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("-5% change in HbA1c #Dosing", "-5% change in HbA1c"),
+        ("a, b ,c  two  spaces", "a, b ,c  two  spaces"),
+        ("renal dosing @Anna Weber, she said", "renal dosing Anna Weber, she said"),
+        ("@Anna Weber: - the minus stays", "- the minus stays"),
+        ("#Dosing: renal", "renal"),
+        ("line one #Dosing\nline two", "line one\nline two"),
+    ],
+)
+def test_only_markers_leave_the_text(typed: str, stored: str) -> None:
+    assert parse_entry(typed, ATTENDEES, TAXONOMY, TODAY).text == stored
+
+
+_TYPED = "abcxyzÄéßΩжя患者教育很要 -–,.;:!?'()%/0123456789\t"
+_TEXT = st.text(alphabet=st.sampled_from(list(_TYPED)), min_size=1, max_size=30).filter(
+    lambda t: t[0].isalpha() and t == t.strip()
+)
+_MARKERS = st.sampled_from(
+    ["#Evidence gaps", "#evidence GAPS", "#患者教育", '#"new theme"', "#dosing-related"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.booleans(),
+    st.lists(st.one_of(_TEXT.map(lambda t: ("text", t)), _MARKERS.map(lambda m: ("marker", m))), min_size=1),
+)
+def test_removing_the_markers_from_what_was_typed_gives_the_stored_text(
+    speaker_first: bool, pieces: list[tuple[str, str]]
+) -> None:
+    texts = [value for what, value in pieces if what == "text"]
+    assume(texts and not re.match(r"(note|insight|quote|question|action|todo)\s*:", texts[0], re.I))
+    typed = " ".join(value for _what, value in pieces)
+    if speaker_first:
+        typed = "@Maria Jose Garcia " + typed
+    parsed = parse_entry(typed, ATTENDEES, TAXONOMY, TODAY, kind=EntryKind.NOTE)
+    assert parsed.text == " ".join(texts)
+    assert parsed.speaker_id == (7 if speaker_first else None)

@@ -209,9 +209,9 @@ class NoteField(QPlainTextEdit):
         if self._trigger is None:
             return
         sign, position = self._trigger
-        if sign == "#" and fold(name) not in self._taxonomy:
-            # A theme outside the taxonomy is read up to the first space: keep its words together.
-            name = name.replace(" ", "_")
+        if sign == "#" and fold(name) not in self._taxonomy and len(name.split()) > 1:
+            # A new theme is read up to the first space unless quoted: keep its words together.
+            name = f'"{name}"'
         cursor = self.textCursor()
         cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
         cursor.insertText(f"{sign}{name} ")
