@@ -39,6 +39,15 @@ def add_meeting_commands(commands: Any) -> None:
     c.add_argument("--owner", default="", help="who does it (actions)")
     c.add_argument("--due", type=_date, default=None, help="due date YYYY-MM-DD (actions)")
     c.add_argument("--json", action="store_true")
+    c = note_commands.add_parser(
+        "merge",
+        help="merge duplicate entries into the first one (entries of different speakers or kinds "
+        "only with --yes; every speaker stays credited)",
+    )
+    c.add_argument("keep_id", type=int)
+    c.add_argument("other_ids", type=int, nargs="+")
+    c.add_argument("--yes", action="store_true", help="merge even entries of different speakers or kinds")
+    c.add_argument("--json", action="store_true")
     c = note_commands.add_parser("list", help="a meeting's entries in the order they were typed")
     c.add_argument("event_id", type=int)
     c.add_argument("--json", action="store_true")
@@ -76,6 +85,8 @@ def entry_json(entry: NoteEntry) -> dict[str, Any]:
         "agenda_title": entry.agenda_title,
         "flag_terms": list(entry.flag_terms),
         "flagged": entry.flagged,
+        "speakers": [{"name": name, "role": role} for name, role in entry.speakers],
+        "merged": [asdict(part) for part in entry.merged_parts],
         "amendments": [asdict(a) for a in entry.amendments],
     }
 
@@ -96,6 +107,18 @@ def cmd_note(app: Any, args: argparse.Namespace) -> int:
             who = f" ({e.speaker_name})" if e.speaker_name else ""
             flag = "  [flagged: " + ", ".join(e.flag_terms) + "]" if e.flagged else ""
             print(f"{e.entry_id:5}  {e.created_at:%Y-%m-%d %H:%M:%S}  {e.kind.label:9} {e.text}{who}{flag}")
+        return EXIT_OK
+    if args.note_command == "merge":
+        # Refused with error_kind "merge-needs-confirmation" (nothing merged) unless --yes.
+        entry, _ = app.meetings.merge_entries(args.keep_id, args.other_ids, confirmed=args.yes)
+        if args.json:
+            _print_json(entry_json(entry))
+        else:
+            who = "; ".join(name for name, _role in entry.speakers if name)
+            print(
+                f"Merged {len(entry.merged_ids)} into entry {entry.entry_id}: {entry.text}"
+                + (f" ({who})" if who else "")
+            )
         return EXIT_OK
     agenda_item: Any = args.agenda_item
     kwargs: dict[str, Any] = {} if agenda_item is None else {"agenda_item_id": agenda_item}

@@ -11,6 +11,7 @@ from msldesk.boards.records import (
     AttendeeRole,
     Audience,
     MeetingReport,
+    MergedPart,
     NoteEntry,
     PersonFields,
 )
@@ -68,6 +69,7 @@ def _commercial(report: MeetingReport) -> MeetingReport:
         for pid, name in (
             (entry.fields.speaker_id, entry.speaker_name),
             (entry.fields.owner_id, entry.owner_name),
+            *((part.speaker_id, part.speaker_name) for part in entry.merged_parts),
         ):
             if pid is not None and pid not in experts and name:
                 if not any(a.person.person_id == pid for a in report.attendees):
@@ -123,7 +125,15 @@ def _commercial_entry(entry: NoteEntry, experts: dict[int, str], redact: _Redact
         owner_name=owner_label or redact(entry.owner_name),
         agenda_title=redact(entry.agenda_title),
         amendments=tuple(replace(a, text=redact(a.text), reason=redact(a.reason)) for a in entry.amendments),
+        merged_parts=tuple(_commercial_part(part, experts, redact) for part in entry.merged_parts),
     )
+
+
+def _commercial_part(part: MergedPart, experts: dict[int, str], redact: _Redactor) -> MergedPart:
+    label = experts.get(part.speaker_id) if part.speaker_id is not None else None
+    if not label:
+        return replace(part, text=redact(part.text))
+    return replace(part, text=redact(part.text), speaker_id=None, speaker_name="", speaker_role=label.lower())
 
 
 def _commercial_item(item: AgendaItem, experts: dict[int, str], redact: _Redactor) -> AgendaItem:

@@ -299,16 +299,18 @@ def _refuse_blocked(assembly: AssemblyService, linked: dict[int, str]) -> None:
 
 
 def attribution(entry: NoteEntry) -> str:
-    """Who said it as this report's audience may see it: the name, else the role at the event."""
-    if entry.speaker_name.strip():
-        return entry.speaker_name.strip()
-    role = entry.speaker_role.strip()
-    if not role:
-        return ""
-    try:
-        return AttendeeRole(role).label
-    except ValueError:
-        return role.capitalize()
+    """Who said it as this report's audience may see it: each speaker's name, else their role at the
+    event (the speakers of merged entries too)."""
+    shown = []
+    for name, role in entry.speakers:
+        if name.strip():
+            shown.append(name.strip())
+        elif role.strip():
+            try:
+                shown.append(AttendeeRole(role.strip()).label)
+            except ValueError:
+                shown.append(role.strip().capitalize())
+    return "; ".join(dict.fromkeys(shown))
 
 
 def _said(text: str, entry: NoteEntry) -> str:

@@ -26,8 +26,10 @@ def _local(report: MeetingReport, moment: dt.datetime) -> dt.datetime:
 
 
 def _speaker(entry: NoteEntry) -> tuple[str, str]:
-    role = role_label(entry.speaker_role) if entry.speaker_role else ""
-    return entry.speaker_name, role
+    """Speaker and role columns: every speaker credited (merged entries' too), "; " between them."""
+    names = "; ".join(dict.fromkeys(name for name, _role in entry.speakers if name))
+    roles = "; ".join(dict.fromkeys(role_label(role) for _name, role in entry.speakers if role))
+    return names, roles
 
 
 def entry_rows(report: MeetingReport) -> list[list[str]]:

@@ -36,6 +36,7 @@ from msldesk.boards.records import (
     EntryFields,
     EntryKind,
     MeetingReport,
+    MergedPart,
     NoteEntry,
 )
 from msldesk.changes import Changes
@@ -65,6 +66,25 @@ class FinalizedError(InvalidInputError):
     """The event's notes were finalized: they are read-only, corrections go in as amendments."""
 
     kind = "finalized"
+
+
+class MergeNeedsConfirmationError(InvalidInputError):
+    """The entries to merge have different speakers or kinds: the caller must confirm first."""
+
+    kind = "merge-needs-confirmation"
+
+
+def merge_differences(entries: Sequence[NoteEntry]) -> list[str]:
+    """What merging these entries would bring together that is not the same: speakers ("different
+    speakers: Anna Weber, Li Wei") and kinds ("different kinds: insight, quote"). Empty: duplicates."""
+    differences = []
+    if len({e.fields.speaker_id for e in entries}) > 1:
+        names = [e.speaker_name or "no speaker" for e in entries]
+        differences.append("different speakers: " + ", ".join(dict.fromkeys(names)))
+    kinds = [e.kind.value for e in entries]
+    if len(set(kinds)) > 1:
+        differences.append("different kinds: " + ", ".join(dict.fromkeys(kinds)))
+    return differences
 
 
 def clean_theme(name: str) -> str:
@@ -314,12 +334,24 @@ class MeetingService:
             row.flag_reviewed_at_utc = _naive_utc(self.clock())
         return self.entry(entry_id), NOTES
 
-    def merge_entries(self, keep_id: int, other_ids: Sequence[int]) -> tuple[NoteEntry, Changes]:
-        """Fold duplicates into `keep_id`: their themes join it, they leave the report and the lists,
-        and they stay stored (linked to the kept entry) so nothing typed is lost."""
+    def merge_entries(
+        self, keep_id: int, other_ids: Sequence[int], *, confirmed: bool = False
+    ) -> tuple[NoteEntry, Changes]:
+        """Fold duplicates into `keep_id`: their themes join it, they leave the report's lists and
+        stay stored (linked to the kept entry), and their speakers stay credited on it
+        (NoteEntry.merged_parts). Entries of different speakers or kinds are merged only when
+        `confirmed` (MergeNeedsConfirmationError says what differs)."""
         others = [i for i in dict.fromkeys(other_ids) if i != keep_id]
         if not others:
             raise InvalidInputError("Pick at least two entries to merge.")
+        if not confirmed:
+            differences = merge_differences([self.entry(i) for i in [keep_id, *others]])
+            if differences:
+                raise MergeNeedsConfirmationError(
+                    "These entries differ: " + "; ".join(differences) + ". Merge them only if they "
+                    "say the same thing; every speaker stays credited on the kept entry.",
+                    "\n".join(differences),
+                )
         with self.sessions.begin() as session:
             keep = self._entry_row(session, keep_id)
             self._writable_event(session, keep.event_id)
@@ -542,12 +574,14 @@ class MeetingService:
             amendments.setdefault(a.entry_id, []).append(
                 Amendment(a.id, a.text, a.reason, _aware(a.created_at_utc))  # type: ignore[arg-type]
             )
-        merged: dict[int, list[int]] = {}
-        for other_id, into in session.execute(
-            select(NoteEntryRow.id, NoteEntryRow.merged_into_id).where(NoteEntryRow.merged_into_id.in_(ids))
-        ):
-            merged.setdefault(into, []).append(other_id)
-        person_ids = {p for r in rows for p in (r.speaker_id, r.owner_id) if p}
+        merged_rows = list(
+            session.scalars(
+                select(NoteEntryRow)
+                .where(NoteEntryRow.merged_into_id.in_(ids))
+                .order_by(NoteEntryRow.created_at_utc, NoteEntryRow.id)
+            )
+        )
+        person_ids = {p for r in [*rows, *merged_rows] for p in (r.speaker_id, r.owner_id) if p}
         names = {
             p.id: to_person(p).display_name
             for p in session.scalars(select(PersonRow).where(PersonRow.id.in_(person_ids)))
@@ -564,6 +598,18 @@ class MeetingService:
                 select(AgendaItemRow.id, AgendaItemRow.title).where(AgendaItemRow.event_id == event_id)
             ).all()
         )
+        merged: dict[int, list[MergedPart]] = {}
+        for other in merged_rows:
+            merged.setdefault(other.merged_into_id, []).append(  # type: ignore[arg-type]
+                MergedPart(
+                    entry_id=other.id,
+                    kind=EntryKind(other.kind),
+                    text=other.text,
+                    speaker_id=other.speaker_id,
+                    speaker_name=names.get(other.speaker_id or 0, ""),
+                    speaker_role=roles.get(other.speaker_id or 0, ""),
+                )
+            )
         result = []
         for row in rows:
             entry_themes = sorted(themes.get(row.id, []), key=lambda t: taxonomy.get(fold(t), len(taxonomy)))
@@ -594,8 +640,9 @@ class MeetingService:
                     flag_cleared=row.flag_cleared,
                     flag_reviewed_by=row.flag_reviewed_by,
                     flag_reviewed_at=_aware(row.flag_reviewed_at_utc),
-                    merged_ids=tuple(merged.get(row.id, ())),
+                    merged_ids=tuple(p.entry_id for p in merged.get(row.id, ())),
                     amendments=tuple(amendments.get(row.id, ())),
+                    merged_parts=tuple(merged.get(row.id, ())),
                 )
             )
         return result

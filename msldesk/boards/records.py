@@ -336,6 +336,18 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class MergedPart:
+    """An entry merged into another: its words and who said them stay with the kept entry."""
+
+    entry_id: int
+    kind: EntryKind
+    text: str
+    speaker_id: int | None = None
+    speaker_name: str = ""
+    speaker_role: str = ""
+
+
+@dataclass(frozen=True)
 class NoteEntry:
     entry_id: int
     event_id: int
@@ -353,6 +365,20 @@ class NoteEntry:
     flag_reviewed_at: dt.datetime | None = None  # aware, UTC
     merged_ids: tuple[int, ...] = ()  # entries merged into this one
     amendments: tuple[Amendment, ...] = ()
+    merged_parts: tuple[MergedPart, ...] = ()  # the entries merged into this one, as typed
+
+    @property
+    def speakers(self) -> tuple[tuple[str, str], ...]:
+        """(name, role) of everyone this entry is credited to: its speaker, then the speakers of the
+        entries merged into it (a merge never drops an attribution)."""
+        found: dict[tuple[str, str], None] = {}
+        for name, role in (
+            (self.speaker_name, self.speaker_role),
+            *((p.speaker_name, p.speaker_role) for p in self.merged_parts),
+        ):
+            if name or role:
+                found.setdefault((name, role))
+        return tuple(found)
 
     @property
     def text(self) -> str:

@@ -278,11 +278,16 @@ class _Summary:
         return f"{here:%d %b %Y %H:%M}"
 
     def who(self, entry: NoteEntry) -> str:
-        """The speaker as this audience may see them: a role label for commercial readers."""
-        role = role_label(entry.speaker_role) if entry.speaker_role else ""
-        if self.report.audience is Audience.COMMERCIAL or not entry.speaker_name:
-            return role
-        return f"{entry.speaker_name}, {role}" if role else entry.speaker_name
+        """The speakers as this audience may see them (a role label for commercial readers), those of
+        merged entries included."""
+        shown = []
+        for name, role in entry.speakers:
+            label = role_label(role) if role else ""
+            if self.report.audience is Audience.COMMERCIAL or not name:
+                shown.append(label)
+            else:
+                shown.append(f"{name}, {label}" if label else name)
+        return "; ".join(dict.fromkeys(s for s in shown if s))
 
     def meta(self, entry: NoteEntry, speaker: bool = True) -> str:
         parts = [self.clock(entry.created_at)]

@@ -112,3 +112,19 @@ def test_export_summary_briefing_and_readout(demo_dir: Path, tmp_path: Path) -> 
     wrong = msldesk(demo_dir, "export", "summary", workshop, "--out", str(tmp_path / "s.docx"), check_exit=2)
     assert ".pdf" in wrong.stderr
     assert not (tmp_path / "s.docx").exists()
+
+
+def test_note_merge_of_different_speakers_needs_yes_and_keeps_both(demo_dir: Path) -> None:
+    board = _event_id(demo_dir, "advisory board")
+    first = json.loads(msldesk(demo_dir, "note", "add", board, "! dosing unclear @Demo-Weber",
+                               "--json", check_exit=0).stdout)  # fmt: skip
+    second = json.loads(msldesk(demo_dir, "note", "add", board, "? dosing in the elderly",
+                                "--json", check_exit=0).stdout)  # fmt: skip
+    ids = [str(first["id"]), str(second["id"])]
+    refused = msldesk(demo_dir, "note", "merge", *ids, check_exit=2)
+    assert "different speakers" in refused.stderr and "different kinds" in refused.stderr
+    listed = json.loads(msldesk(demo_dir, "note", "list", board, "--json", check_exit=0).stdout)
+    assert second["id"] in [e["id"] for e in listed], "refused: nothing merged"
+    merged = json.loads(msldesk(demo_dir, "note", "merge", *ids, "--yes", "--json", check_exit=0).stdout)
+    assert [s["name"] for s in merged["speakers"]] == ["Jonas Demo-Weber"]
+    assert [(p["kind"], p["text"]) for p in merged["merged"]] == [("question", "dosing in the elderly")]

@@ -317,3 +317,50 @@ def test_deleting_the_event_removes_its_notes(meeting) -> None:  # type: ignore[
         counts = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                   for t in ("note_entries", "note_themes", "note_drafts", "event_themes")]  # fmt: skip
     assert counts == [0, 0, 0, 0]
+
+
+def test_merging_entries_of_different_speakers_asks_first_and_keeps_every_attribution(  # type: ignore[no-untyped-def]
+    meeting, tmp_path
+) -> None:
+    import csv
+    import subprocess
+
+    from msldesk.boards.meeting import MergeNeedsConfirmationError
+
+    app, event, *_ = meeting
+    a, _ = app.meetings.add_entry(event.event_id, "! dosing is unclear in the elderly @Weber")
+    b, _ = app.meetings.add_entry(event.event_id, '"dosing is unclear for older patients" @Kim')
+    with pytest.raises(MergeNeedsConfirmationError) as refused:
+        app.meetings.merge_entries(a.entry_id, [b.entry_id])
+    assert (
+        "Anna Weber, Min Kim" in refused.value.user_message and "insight, quote" in refused.value.user_message
+    )
+    assert len(app.meetings.entries(event.event_id)) == 2  # nothing merged
+
+    merged, _ = app.meetings.merge_entries(a.entry_id, [b.entry_id], confirmed=True)
+    assert merged.speakers == (("Anna Weber", "chair"), ("Min Kim", "advisor"))
+    assert [(p.kind, p.text) for p in merged.merged_parts] == [
+        (EntryKind.QUOTE, "dosing is unclear for older patients")
+    ]
+    commercial = app.meetings.report(event.event_id, Audience.COMMERCIAL).entries[0]
+    assert commercial.speakers == (("", "chair"), ("", "advisor"))
+
+    pdf = tmp_path / "summary.pdf"
+    app.outputs.summary(event.event_id, Audience.MEDICAL, pdf)
+    text = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode().split()
+    )
+    assert "Anna Weber, Chair; Min Kim, Advisor" in text
+    out = tmp_path / "insights.csv"
+    app.outputs.insights(event.event_id, Audience.MEDICAL, out)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert (row["Speaker"], row["Speaker Role"]) == ("Anna Weber; Min Kim", "Chair; Advisor")
+
+
+def test_merging_duplicates_of_one_speaker_needs_no_confirmation(meeting) -> None:  # type: ignore[no-untyped-def]
+    app, event, *_ = meeting
+    a, _ = app.meetings.add_entry(event.event_id, "! dosing unclear @Weber")
+    b, _ = app.meetings.add_entry(event.event_id, "! dosing is unclear @Weber")
+    merged, _ = app.meetings.merge_entries(a.entry_id, [b.entry_id])
+    assert merged.speakers == (("Anna Weber", "chair"),)

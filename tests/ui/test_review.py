@@ -240,10 +240,10 @@ def test_space_marks_and_unmarks_key_insights(make_window, qtbot) -> None:  # ty
 def test_merge_keeps_the_first_selected_after_asking(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, context, m, review = _open_review(make_window, qtbot)
     meetings = context.app.meetings
-    asked: list[tuple[int, list[int]]] = []
+    asked: list[tuple[int, list[int], list[str]]] = []
     answers = [False, True]
-    review.ask_confirm_merge = lambda keep, others: (  # type: ignore[method-assign]
-        asked.append((keep.entry_id, [o.entry_id for o in others])) or answers.pop(0)
+    review.ask_confirm_merge = lambda keep, others, differences: (  # type: ignore[method-assign]
+        asked.append((keep.entry_id, [o.entry_id for o in others], differences)) or answers.pop(0)
     )
     _select(review, m.quote, m.insight)
     assert review.merge_button.isEnabled()
@@ -252,7 +252,9 @@ def test_merge_keeps_the_first_selected_after_asking(make_window, qtbot) -> None
         review.tree, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     _settle(qtbot, window)
-    assert asked == [(m.insight, [m.quote])], "the first typed is kept"
+    # Different people's words of different kinds: the question says so before anything is merged.
+    differences = ["different speakers: Ada Lovelace, Alan Turing", "different kinds: insight, quote"]
+    assert asked == [(m.insight, [m.quote], differences)], "the first typed is kept"
     assert len(meetings.entries(m.event_id)) == 5, "refused: nothing merged"
 
     QTest.keyClick(
@@ -265,6 +267,8 @@ def test_merge_keeps_the_first_selected_after_asking(make_window, qtbot) -> None
     assert _groups(review.model)[:2] == [("Access", [m.insight]), ("Safety", [m.insight])]
     assert [e.entry_id for e in review.selected_entries()] == [m.insight]
     assert "1 duplicate merged" in review.details.toPlainText()
+    assert "Alan Turing" in review.details.toPlainText(), "the merged speaker stays credited"
+    assert kept.speakers == (("Ada Lovelace", "advisor"), ("Alan Turing", "advisor"))
 
     _select(review, m.note)
     assert not review.merge_button.isEnabled(), "one entry cannot be merged"

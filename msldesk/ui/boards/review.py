@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.boards.meeting import merge_differences
 from msldesk.boards.records import EntryFields, EntryKind, NoteEntry
 from msldesk.boards.wording import plural
 from msldesk.changes import Changes
@@ -478,12 +479,21 @@ class ReviewPanel(QWidget):
 
     # ---- dialogs (tests replace these) --------------------------------------------------------
 
-    def ask_confirm_merge(self, keep: NoteEntry, others: list[NoteEntry]) -> bool:
+    def ask_confirm_merge(self, keep: NoteEntry, others: list[NoteEntry], differences: list[str]) -> bool:
+        """`differences`: what is not the same (speakers, kinds); said first, so a merge of
+        different people's words is never a click away."""
+        warning = (
+            "These entries are not duplicates: " + "; ".join(differences) + ". Every speaker stays "
+            "credited on the kept entry.\n\n"
+            if differences
+            else ""
+        )
         answer = QMessageBox.question(
             self,
             "Merge duplicates",
-            f"Keep “{_short(keep.text)}” and merge {plural(len(others), 'other entry', 'other entries')} "
-            "into it? Their themes join it; they leave the lists and the reports but stay stored.",
+            f"{warning}Keep “{_short(keep.text)}” and merge "
+            f"{plural(len(others), 'other entry', 'other entries')} into it? Their themes join it; "
+            "they leave the lists and the reports but stay stored.",
         )
         return answer == QMessageBox.StandardButton.Yes
 
@@ -550,7 +560,7 @@ class ReviewPanel(QWidget):
         if meetings is None or len(selected) < 2 or not self.merge_button.isEnabled():
             return
         keep, others = selected[0], selected[1:]
-        if not self.ask_confirm_merge(keep, others):
+        if not self.ask_confirm_merge(keep, others, merge_differences(selected)):
             return
         other_ids = [e.entry_id for e in others]
         self._select_after_load = [keep.entry_id]
@@ -558,7 +568,7 @@ class ReviewPanel(QWidget):
         def done(_result: Any) -> None:
             self.status_message.emit(f"Merged {plural(len(other_ids), 'duplicate')} into one entry")
 
-        self.writer.write(lambda: meetings.merge_entries(keep.entry_id, other_ids), done)
+        self.writer.write(lambda: meetings.merge_entries(keep.entry_id, other_ids, confirmed=True), done)
 
     def review_selected(self, acceptable: bool) -> None:
         meetings, data = self._meetings(), self.data

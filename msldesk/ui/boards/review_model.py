@@ -138,7 +138,7 @@ def speaker_text(entry: NoteEntry) -> str:
     if entry.kind is EntryKind.ACTION and entry.owner_name:
         due = f", {entry.fields.due.day} {entry.fields.due:%b}" if entry.fields.due else ""
         return f"→ {entry.owner_name}{due}"
-    return entry.speaker_name
+    return "; ".join(name for name, _role in entry.speakers if name)  # merged entries' speakers too
 
 
 def entry_html(entry: NoteEntry, timezone: str) -> str:
@@ -175,7 +175,10 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
         lines.append(f"<span style='color:{colour}'><b>{state}</b>: {terms} — {detail}</span>")
     if entry.merged_ids:
         n = len(entry.merged_ids)
-        lines.append(f"{n} duplicate{'s' if n != 1 else ''} merged into this entry")
+        lines.append(f"{n} duplicate{'s' if n != 1 else ''} merged into this entry:")
+        for part in entry.merged_parts:
+            who = f" — {escape(part.speaker_name)}" if part.speaker_name else ""
+            lines.append(f"• {escape(part.kind.label)}: “{escape(part.text)}”{who}")
     if entry.edited_at is not None:
         lines.append(f"Edited {local_time(entry.edited_at, timezone):%d %b %Y, %H:%M}")
     if entry.amendments:
