@@ -9,12 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
 from msldesk.boards.entry_text import fold, parse_entry
-from msldesk.boards.events import EventService
+from msldesk.boards.events import EventService, zone
 from msldesk.boards.guard import RestrictedTerms, load_terms, save_terms
 from msldesk.boards.orm import (
     AgendaItemRow,
@@ -35,6 +35,8 @@ from msldesk.boards.records import (
     Draft,
     EntryFields,
     EntryKind,
+    Event,
+    MeetingDay,
     MeetingReport,
     MergedPart,
     NoteEntry,
@@ -44,6 +46,8 @@ from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.text_safety import LIMITS, clean_text, limit
 
 MAX_ENTRY_LENGTH = LIMITS["text"]
+# A meeting running past midnight is still "on the day" until this long after its planned end.
+LATE_MEETING = dt.timedelta(hours=6)
 NOTES = Changes(notes=True)
 _KEEP = object()  # "not given": the entry goes under the agenda item running now
 
@@ -175,6 +179,7 @@ class MeetingService:
     ) -> tuple[list[AgendaItem], Changes]:
         """End the running item and start `item_id` (None: just end the running one). Starting an
         item again keeps its first start, so going back to an item does not lose its history."""
+        self._rehearsing(event_id, when or self.clock())
         moment = _naive_utc(when or self.clock())
         with self.sessions.begin() as session:
             self._writable_event(session, event_id)
@@ -200,6 +205,7 @@ class MeetingService:
     def next_item(self, event_id: int, when: dt.datetime | None = None) -> tuple[list[AgendaItem], Changes]:
         """Move the meeting on: start the first item, or end the running one and start the one after
         it; after the last item, end it (the meeting is over)."""
+        self._rehearsing(event_id, when or self.clock())  # on the day, a rehearsal's times go first
         agenda = self.events.agenda(event_id)
         if not agenda:
             raise InvalidInputError("This event has no agenda to move through. Add agenda items first.")
@@ -214,6 +220,144 @@ class MeetingService:
             position = current.position
         following = agenda[position + 1] if position + 1 < len(agenda) else None
         return self.start_item(event_id, following.item_id if following else None, when)
+
+    def agenda(self, event_id: int) -> list[AgendaItem]:
+        """The agenda as meeting mode runs it: in a rehearsal, planned times count from the
+        rehearsal's start (planned versus actual compares like with like)."""
+        agenda = self.events.agenda(event_id)
+        started = self.meeting_day(event_id).rehearsal_started
+        event_start = self.events.get(event_id).fields.starts_at
+        if started is None or event_start is None:
+            return agenda
+        shift = started - event_start
+        return [
+            replace(
+                item,
+                starts_at=item.starts_at + shift if item.starts_at else None,
+                ends_at=item.ends_at + shift if item.ends_at else None,
+            )
+            for item in agenda
+        ]
+
+    # -- the meeting's day and rehearsals --------------------------------------------------------
+
+    def meeting_day(self, event_id: int, now: dt.datetime | None = None) -> MeetingDay:
+        """Whether `now` (the clock's by default) falls on the event's day in the event's zone: any
+        day from its start to its end, or up to LATE_MEETING after its end (past midnight)."""
+        moment = now or self.clock()
+        with self.sessions() as session:
+            row = self._event_row(session, event_id)
+            started = _aware(row.rehearsal_started_at_utc)
+            rehearsed = session.scalar(
+                select(func.count())
+                .select_from(NoteEntryRow)
+                .where(NoteEntryRow.event_id == event_id, NoteEntryRow.rehearsal.is_(True))
+            )
+        fields = self.events.get(event_id).fields
+        local = zone(fields.timezone)
+        today = moment.astimezone(local).date()
+        if fields.starts_at is None:  # an undated event is on whatever day it is run
+            return MeetingDay(True, None, today, started, rehearsed or 0)
+        start, end = fields.starts_at, fields.ends_at or fields.starts_at
+        # A meeting ending at midnight does not take up the next day ("21:00–24:00").
+        last_moment = end - dt.timedelta(microseconds=1) if end > start else end
+        first, last = start.astimezone(local).date(), last_moment.astimezone(local).date()
+        on_the_day = first <= today <= last or start <= moment <= end + LATE_MEETING
+        return MeetingDay(on_the_day, first, today, started, rehearsed or 0)
+
+    def start_rehearsal(self, event_id: int) -> Changes:
+        """Rehearse the meeting: entries typed from now on are marked as rehearsal (left out of every
+        output) and agenda times recorded from now on are the rehearsal's, cleared when it ends."""
+        moment = _naive_utc(self.clock())
+        with self.sessions.begin() as session:
+            event = self._writable_event(session, event_id)
+            if event.rehearsal_started_at_utc is not None:
+                return Changes(events=True, notes=True)
+            timed = session.scalar(
+                select(func.count())
+                .select_from(AgendaItemRow)
+                .where(AgendaItemRow.event_id == event_id, AgendaItemRow.actual_start_utc.is_not(None))
+            )
+            if timed:
+                raise InvalidInputError(
+                    "This meeting's agenda already has times recorded, so it has been run: a rehearsal "
+                    "would mix its times with the meeting's. Review the notes in the Notes & review tab.",
+                    f"{timed} agenda items timed",
+                )
+            event.rehearsal_started_at_utc = moment
+        return Changes(events=True, notes=True)
+
+    def end_rehearsal(self, event_id: int) -> Changes:
+        """The real meeting begins: agenda times recorded in the rehearsal are cleared; the
+        rehearsal's entries stay stored (and out of every output) until deleted."""
+        with self.sessions.begin() as session:
+            self._end_rehearsal(session, self._event_row(session, event_id))
+        return Changes(events=True, notes=True)
+
+    def delete_rehearsal(self, event_id: int) -> tuple[int, Changes]:
+        """Delete every entry typed in a rehearsal of this event, in one go, and end a running
+        rehearsal. Returns how many entries went."""
+        with self.sessions.begin() as session:
+            # Allowed after finalization too: rehearsal entries were never part of the notes.
+            event = self._event_row(session, event_id)
+            self._end_rehearsal(session, event)
+            ids = list(
+                session.scalars(
+                    select(NoteEntryRow.id).where(
+                        NoteEntryRow.event_id == event_id, NoteEntryRow.rehearsal.is_(True)
+                    )
+                )
+            )
+            if ids:
+                session.execute(
+                    update(NoteEntryRow)
+                    .where(NoteEntryRow.merged_into_id.in_(ids))
+                    .values(merged_into_id=None)
+                )
+                session.execute(delete(NoteThemeRow).where(NoteThemeRow.entry_id.in_(ids)))
+                session.execute(delete(NoteEntryRow).where(NoteEntryRow.id.in_(ids)))
+        return len(ids), Changes(events=True, notes=True)
+
+    def move_to_today(self, event_id: int) -> tuple[Event, Changes]:
+        """The meeting moved to today: its start and end move to today in its zone, keeping their
+        clock times and its length. Saved as an event edit (audited like any other); a running
+        rehearsal ends, since the real meeting begins."""
+        event = self.events.get(event_id)
+        fields = event.fields
+        if fields.starts_at is None:
+            raise InvalidInputError("This event has no date to move.")
+        local = zone(fields.timezone)
+        start = fields.starts_at.astimezone(local)
+        today = self.clock().astimezone(local).date()
+        moved = dt.datetime.combine(today, start.time().replace(tzinfo=None), local)
+        length = (fields.ends_at - fields.starts_at) if fields.ends_at else None
+        with self.sessions() as session:
+            self._writable_event(session, event_id)
+        updated, changes = self.events.update(
+            event_id, replace(fields, starts_at=moved, ends_at=moved + length if length is not None else None)
+        )
+        self.end_rehearsal(event_id)
+        return updated, changes | NOTES
+
+    def _end_rehearsal(self, session: Session, event: EventRow) -> None:
+        started = event.rehearsal_started_at_utc
+        if started is None:
+            return
+        session.execute(
+            update(AgendaItemRow)
+            .where(AgendaItemRow.event_id == event.id, AgendaItemRow.actual_start_utc >= started)
+            .values(actual_start_utc=None, actual_end_utc=None)
+        )
+        event.rehearsal_started_at_utc = None
+
+    def _rehearsing(self, event_id: int, moment: dt.datetime) -> bool:
+        """Whether what is recorded at `moment` belongs to a rehearsal. A rehearsal still running
+        on the event's day ends: the real meeting begins, without the rehearsal's times."""
+        day = self.meeting_day(event_id, moment)
+        if day.rehearsing and day.on_the_day:
+            self.end_rehearsal(event_id)
+            return False
+        return day.rehearsing
 
     # -- entries ---------------------------------------------------------------------------------
 
@@ -252,9 +396,10 @@ class MeetingService:
             owner=owner or parsed.owner,
             due=due or parsed.due,
         )
+        rehearsal = self._rehearsing(event_id, moment)
         with self.sessions.begin() as session:
             self._writable_event(session, event_id)
-            row = NoteEntryRow(event_id=event_id, created_at_utc=_naive_utc(moment))
+            row = NoteEntryRow(event_id=event_id, created_at_utc=_naive_utc(moment), rehearsal=rehearsal)
             self._write_entry(session, row, fields, event_id)
             if clear_draft:
                 session.execute(delete(NoteDraftRow).where(NoteDraftRow.event_id == event_id))
@@ -378,11 +523,16 @@ class MeetingService:
             row = self._entry_row(session, entry_id)
             return self._to_entries(session, row.event_id, [row])[0]
 
-    def entries(self, event_id: int, include_merged: bool = False) -> list[NoteEntry]:
-        """The meeting's entries in the order they were typed."""
+    def entries(
+        self, event_id: int, include_merged: bool = False, rehearsal: bool = False
+    ) -> list[NoteEntry]:
+        """The meeting's entries in the order they were typed; with `rehearsal`, those typed in
+        rehearsals instead (which nothing else lists, reports or exports)."""
         with self.sessions() as session:
             self._event_row(session, event_id)
-            query = select(NoteEntryRow).where(NoteEntryRow.event_id == event_id)
+            query = select(NoteEntryRow).where(
+                NoteEntryRow.event_id == event_id, NoteEntryRow.rehearsal.is_(bool(rehearsal))
+            )
             if not include_merged:
                 query = query.where(NoteEntryRow.merged_into_id.is_(None))
             rows = list(session.scalars(query.order_by(NoteEntryRow.created_at_utc, NoteEntryRow.id)))
@@ -432,6 +582,11 @@ class MeetingService:
     def finalize(self, event_id: int) -> Changes:
         """Make the notes read-only; later corrections are amendments. The running item ends and the
         draft, if any, is kept as an entry so nothing typed is lost."""
+        if self.meeting_day(event_id).rehearsing:
+            raise InvalidInputError(
+                "A rehearsal of this meeting is running. Delete the rehearsal (or start the real meeting "
+                "on its day) before finalizing the notes."
+            )
         draft = self.draft(event_id)
         if draft is not None:
             self.add_entry(event_id, draft.text, agenda_item_id=draft.agenda_item_id)
@@ -445,7 +600,9 @@ class MeetingService:
             notes = [
                 [r.id, r.kind, r.text, r.speaker_id, r.is_key, r.merged_into_id]
                 for r in session.scalars(
-                    select(NoteEntryRow).where(NoteEntryRow.event_id == event_id).order_by(NoteEntryRow.id)
+                    select(NoteEntryRow)
+                    .where(NoteEntryRow.event_id == event_id, NoteEntryRow.rehearsal.is_(False))
+                    .order_by(NoteEntryRow.id)
                 )
             ]
             digest = hashlib.sha256(audit.canonical(notes).encode("utf-8")).hexdigest()
@@ -480,10 +637,19 @@ class MeetingService:
             payments = tuple(
                 p for p in self.events.payments(event.fields.starts_at.year) if p.event_id == event_id
             )
+        agenda = self.events.agenda(event_id)
+        rehearsal = self.meeting_day(event_id).rehearsal_started
+        if rehearsal is not None:  # times recorded in a running rehearsal are not the meeting's
+            agenda = [
+                replace(i, actual_start=None, actual_end=None)
+                if i.actual_start is not None and i.actual_start >= rehearsal
+                else i
+                for i in agenda
+            ]
         full = MeetingReport(
             event=event,
             audience=Audience.MEDICAL,
-            agenda=tuple(self.events.agenda(event_id)),
+            agenda=tuple(agenda),
             attendees=tuple(self.events.attendees(event_id)),
             entries=tuple(entries),
             themes=tuple(themes),

@@ -1,5 +1,5 @@
 """SQLAlchemy tables of events, agendas, people, attendance and meeting notes (kept in step with the
-migrations 0003 and 0004).
+migrations 0003, 0004, 0007 and 0009).
 
 Money is stored as integer cents and hours as hundredths: exact, and portable to PostgreSQL.
 Event times are stored in UTC with the event's IANA time zone name beside them.
@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from msldesk.db.base import Base
@@ -60,6 +71,8 @@ class EventRow(Base):
     budget_actual_cents: Mapped[int] = mapped_column(Integer, default=0)
     executive_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     finalized_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # Set while meeting mode rehearses the event: agenda times recorded since then are the rehearsal's.
+    rehearsal_started_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
@@ -174,6 +187,8 @@ class NoteEntryRow(Base):
     )
     created_at_utc: Mapped[dt.datetime] = mapped_column(DateTime)
     edited_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # Typed in a rehearsal: left out of every list, report and export; deleted in one go.
+    rehearsal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class NoteThemeRow(Base):

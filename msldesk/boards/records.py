@@ -408,6 +408,21 @@ class NoteEntry:
 
 
 @dataclass(frozen=True)
+class MeetingDay:
+    """Whether meeting mode is opened on the event's day (in its zone), and any rehearsal."""
+
+    on_the_day: bool  # also true for an undated event, and past midnight of a late meeting
+    event_day: dt.date | None  # the event's first day, in its zone
+    today: dt.date  # in the event's zone
+    rehearsal_started: dt.datetime | None = None  # aware, UTC: a rehearsal is running
+    rehearsal_entries: int = 0  # entries typed in rehearsals, kept out of every output
+
+    @property
+    def rehearsing(self) -> bool:
+        return self.rehearsal_started is not None
+
+
+@dataclass(frozen=True)
 class Draft:
     """The unfinished entry in the note field, as last autosaved."""
 

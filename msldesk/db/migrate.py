@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 from msldesk.errors import DatabaseTooNewError
 
 # The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0008_audit_keyed"
+HEAD_REVISION = "0009_rehearsal"
 KNOWN_REVISIONS = (
     "0001_library",
     "0002_assembly",
@@ -20,6 +20,7 @@ KNOWN_REVISIONS = (
     "0006_checkin_utc",
     "0007_flag_reviewer",
     "0008_audit_keyed",
+    "0009_rehearsal",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

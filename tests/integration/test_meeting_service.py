@@ -40,6 +40,10 @@ class Clock:
 
 @pytest.fixture
 def meeting(app):  # type: ignore[no-untyped-def]
+    return make_meeting(app)
+
+
+def make_meeting(app):  # type: ignore[no-untyped-def]
     """An advisory board with three agenda items, two experts, a colleague, and a fixed clock."""
     clock = Clock()
     app.meetings.clock = clock

@@ -218,3 +218,25 @@ def test_check_in_times_written_as_local_wall_time_become_utc(tmp_path: Path, mo
         time.tzset()
     berlin = dt.datetime(2026, 11, 20, 9, 55, tzinfo=ZoneInfo("Europe/Berlin"))
     assert arrived == {3: berlin, 4: None}, "03:55 in New York is 09:55 in Berlin"
+
+
+def test_notes_from_before_rehearsals_upgrade_as_real_entries(tmp_path: Path) -> None:
+    """0009 marks no existing entry as a rehearsal and leaves every event out of one."""
+    from msldesk.app import App
+
+    root = tmp_path / "lib"
+    with _old_library(root, "0008_audit_keyed") as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO note_entries (id, event_id, kind, text, owner, is_key, flag_terms, flag_reviewed, "
+            "flag_cleared, created_at_utc) VALUES (5, 7, 'insight', 'typed before the upgrade', '', 1, '', "
+            "0, 0, '2026-01-02 10:00:00')"
+        )
+    app = App(root)
+    try:
+        assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
+        (entry,) = app.meetings.entries(7)
+        assert (entry.entry_id, entry.text, entry.fields.key) == (5, "typed before the upgrade", True)
+        assert app.meetings.entries(7, rehearsal=True) == []
+        assert not app.meetings.meeting_day(7).rehearsing
+    finally:
+        app.close()
