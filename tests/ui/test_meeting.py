@@ -590,3 +590,74 @@ def test_an_hour_of_clock_ticks_costs_no_references_to_true(meeting, qtbot) -> N
         mw._on_tick_timeout()
     assert before - sys.getrefcount(True) <= 70, "at most one signal a minute"
     assert mw.countdown.text() == "−45:00 over"
+
+
+# -- issue 12 §5: meeting mode knows what day it is -------------------------------------------------
+
+
+def test_opened_on_another_day_meeting_mode_offers_a_rehearsal_kept_out_of_the_notes(  # type: ignore[no-untyped-def]
+    meeting, qtbot, monkeypatch
+) -> None:
+    from msldesk.ui.meeting.day_dialogs import REHEARSE
+
+    window, context, board, open_meeting = meeting
+    meetings = context.app.meetings
+    board.clock.now -= dt.timedelta(days=1)  # the day before the board, at 09:00 in Berlin
+    asked: list[tuple[dt.date | None, dt.date]] = []
+    answers: list[str | None] = [REHEARSE, None]
+    monkeypatch.setattr(
+        MeetingWindow,
+        "ask_day_choice",
+        lambda self, day: asked.append((day.event_day, day.today)) or answers.pop(0),
+    )
+    monkeypatch.setattr(MeetingWindow, "ask_confirm_delete_rehearsal", lambda self, count: count == 1)
+    mw = open_meeting()
+    qtbot.waitUntil(lambda: mw.bundle is not None and mw.bundle.day.rehearsing, timeout=WAIT_MS)
+    _settle(qtbot, mw)
+    today = dt.date.today()
+    assert asked == [(today, today - dt.timedelta(days=1))]
+    assert "Rehearsal" in mw.banner.text() and mw.delete_rehearsal_button.isVisible()
+
+    QTest.keyClick(mw.field, Qt.Key.Key_F8)
+    _settle(qtbot, mw)
+    board.clock.advance(17)
+    mw._on_tick_timeout()
+    # Planned versus actual counts from the rehearsal's start: Welcome has 15 minutes, 17 were spent.
+    assert mw.agenda_model.index(0, Column.DIFFERENCE).data() == "+2 min"
+    _type(mw, "! trying the field out #Dosing")
+    _enter(qtbot, mw)
+    assert meetings.entries(board.event_id) == []
+    assert [e.text for e in meetings.entries(board.event_id, rehearsal=True)] == ["trying the field out"]
+    assert meetings.report(board.event_id).entries == ()
+
+    mw.delete_rehearsal_button.click()
+    # Deleted in one go; then the question comes back (not the day, not rehearsing) and Cancel closes.
+    qtbot.waitUntil(lambda: not answers, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.boards.meetings.window_for(board.event_id) is None, timeout=WAIT_MS)
+    assert meetings.entries(board.event_id, rehearsal=True) == []
+    assert all(i.actual_start is None for i in context.app.events.agenda(board.event_id))
+
+
+def test_the_meeting_moved_to_today_after_confirming(meeting, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.ui.meeting.day_dialogs import MOVED
+
+    window, context, board, open_meeting = meeting
+    start = board.event.fields.starts_at
+    board.clock.now += dt.timedelta(days=2)
+    confirmations: list[dt.date | None] = []
+    monkeypatch.setattr(MeetingWindow, "ask_day_choice", lambda self, day: MOVED)
+    monkeypatch.setattr(
+        MeetingWindow, "ask_confirm_move", lambda self, day: confirmations.append(day.event_day) or True
+    )
+    mw = open_meeting()
+    qtbot.waitUntil(lambda: mw.bundle is not None and mw.bundle.day.on_the_day, timeout=WAIT_MS)
+    _settle(qtbot, mw)
+    assert confirmations == [start.date()]
+    moved = context.app.events.get(board.event_id).fields
+    assert moved.starts_at == start + dt.timedelta(days=2) and moved.ends_at == start + dt.timedelta(
+        days=2, hours=2
+    )
+    assert not mw.field.isReadOnly() and not mw.banner.isVisible()
+    _type(mw, "recorded as usual")
+    _enter(qtbot, mw)
+    assert [e.text for e in context.app.meetings.report(board.event_id).entries] == ["recorded as usual"]

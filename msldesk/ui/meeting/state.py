@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msldesk.boards.entry_text import fold
 from msldesk.boards.guard import RestrictedTerms
-from msldesk.boards.records import AgendaItem, Attendance, Draft, EntryKind, Event, NoteEntry
+from msldesk.boards.records import AgendaItem, Attendance, Draft, EntryKind, Event, MeetingDay, NoteEntry
 
 if TYPE_CHECKING:  # the services load SQLAlchemy; the GUI starts without it
     from msldesk.app import App
@@ -48,6 +48,7 @@ class MeetingBundle:
     draft: Draft | None
     finalized_at: dt.datetime | None
     terms: RestrictedTerms
+    day: MeetingDay  # on the event's day? rehearsing? (entries are the rehearsal's while it runs)
 
     @property
     def event_id(self) -> int:
@@ -99,15 +100,17 @@ class MeetingBundle:
 def load_meeting(app: App, event_id: int) -> MeetingBundle:
     """Runs in a worker: everything the meeting window shows about one event."""
     meetings, events = app.meetings, app.events
+    day = meetings.meeting_day(event_id)
     return MeetingBundle(
         event=events.get(event_id),
-        agenda=tuple(events.agenda(event_id)),
+        agenda=tuple(meetings.agenda(event_id)),
         attendees=tuple(events.attendees(event_id)),
-        entries=tuple(meetings.entries(event_id)),
+        entries=tuple(meetings.entries(event_id, rehearsal=day.rehearsing)),
         themes=tuple(meetings.themes(event_id)),
         draft=meetings.draft(event_id),
         finalized_at=meetings.finalized_at(event_id),
         terms=meetings.restricted_terms(),
+        day=day,
     )
 
 

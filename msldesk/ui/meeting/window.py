@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.entry_text import split_kind_marker
-from msldesk.boards.records import AgendaItem, EntryKind, NoteEntry
+from msldesk.boards.records import AgendaItem, EntryKind, MeetingDay, NoteEntry
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.writer import BoardsWriter
@@ -36,6 +36,13 @@ from msldesk.ui.errors import report_error
 from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
 from msldesk.ui.meeting.autosave import DraftAutosaver
+from msldesk.ui.meeting.day_dialogs import (
+    MOVED,
+    REHEARSE,
+    ask_confirm_delete_rehearsal,
+    ask_confirm_move,
+    ask_day_choice,
+)
 from msldesk.ui.meeting.entries import EntryDelegate, EntryListModel
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
 from msldesk.ui.meeting.note_field import NoteField
@@ -67,6 +74,7 @@ class MeetingWindow(QWidget):
         self._settled = False
         self._scroll_after_insert = False
         self._own_change = False  # the next `changed` is this window's write, already on screen
+        self._asking_day = False  # the "not the meeting's day" question is open or on its way
         self.writer = BoardsWriter(context, self)
         app = context.app
         assert app is not None, "meeting mode opens once the library is open"
@@ -93,6 +101,12 @@ class MeetingWindow(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
         self.banner.hide()
+        self.delete_rehearsal_button = QPushButton("Delete rehearsal…")
+        self.delete_rehearsal_button.setToolTip(
+            "Delete every entry typed in a rehearsal of this meeting, and the agenda times it recorded"
+        )
+        self.delete_rehearsal_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.delete_rehearsal_button.hide()
         self.current = QLabel()
         self.current.setStyleSheet("font-size:15px;")
         self.current.setWordWrap(True)
@@ -227,7 +241,10 @@ class MeetingWindow(QWidget):
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.banner)
+        notice = QHBoxLayout()
+        notice.addWidget(self.banner, 1)
+        notice.addWidget(self.delete_rehearsal_button)
+        layout.addLayout(notice)
         layout.addLayout(now)
         layout.addWidget(splitter, 1)
         self.setTabOrder(self.field, self.entries)
@@ -253,6 +270,7 @@ class MeetingWindow(QWidget):
         self._reload_timer.timeout.connect(self.load)
         self.next_button.clicked.connect(self.next_item)
         self.previous_button.clicked.connect(self.previous_item)
+        self.delete_rehearsal_button.clicked.connect(self.delete_rehearsal)
         self.field.textChanged.connect(self._on_field_text_changed)
         self.field.submitted.connect(self.submit_entry)
         self.field.escape_pressed.connect(lambda: self.choose_kind(None))
@@ -344,19 +362,30 @@ class MeetingWindow(QWidget):
         self.field.set_people([name for _id, name in bundle.people()])
         self.field.set_themes(bundle.theme_names(), bundle.themes)
         self.field.set_terms(bundle.terms)
+        day, undecided = bundle.day, self.undecided(bundle)
         if bundle.finalized:
             when = bundle.finalized_at.astimezone(zone).strftime("%d %b %Y %H:%M")  # type: ignore[union-attr]
             self.banner.setText(
                 f"These notes were finalized on {when} and are read-only. Double-click an entry to add "
                 "an amendment; it is kept beside the original."
             )
-        self.banner.setVisible(bundle.finalized)
+        elif day.rehearsing:
+            self.banner.setText(
+                "<b>Rehearsal.</b> Entries typed now are marked as rehearsal and left out of every "
+                "summary, deck and export; agenda times count from the rehearsal's start. "
+                "“Delete rehearsal” removes them in one go."
+            )
+        elif undecided:
+            self.banner.setText("This is not the meeting's day: choose to rehearse or to move the meeting.")
+        self.banner.setVisible(bundle.finalized or day.rehearsing or undecided)
+        self.delete_rehearsal_button.setVisible(day.rehearsing or day.rehearsal_entries > 0)
         if bundle.finalized and self.field.toPlainText() == self.autosaver.stored_text:
             # Finalizing filed the stored draft as an entry: it is in the list now, not the field.
             self.field.clear()
             self.autosaver.mark_stored("")
-        self.field.setReadOnly(bundle.finalized)
-        self.kind_button.setEnabled(not bundle.finalized)
+        # Nothing is recorded on the wrong day until the user has said what this session is.
+        self.field.setReadOnly(bundle.finalized or undecided)
+        self.kind_button.setEnabled(not bundle.finalized and not undecided)
         if first:
             self._restore_draft(bundle)
             self.entries.scrollToBottom()
@@ -365,7 +394,82 @@ class MeetingWindow(QWidget):
         self._update_empty_hint()
         self._on_tick_timeout()
         self._check_field()
+        if undecided and not self._asking_day:
+            self._asking_day = True
+            QTimer.singleShot(0, self._ask_about_the_day)  # once the window is on screen
+        elif day.rehearsing and day.on_the_day and not bundle.finalized:
+            self._end_rehearsal()
         self.loaded.emit(bundle.event_id)
+
+    # ---- the meeting's day and rehearsals -----------------------------------------------------
+
+    @staticmethod
+    def undecided(bundle: MeetingBundle) -> bool:
+        """Opened on another day than the event's, and neither rehearsing nor moved yet."""
+        return not bundle.finalized and not bundle.day.on_the_day and not bundle.day.rehearsing
+
+    def ask_day_choice(self, day: MeetingDay) -> str | None:
+        """REHEARSE, MOVED or None (tests replace this)."""
+        return ask_day_choice(day, self.bundle.event.title if self.bundle else "", self)
+
+    def ask_confirm_move(self, day: MeetingDay) -> bool:
+        return ask_confirm_move(day, self.bundle.event.title if self.bundle else "", self)
+
+    def ask_confirm_delete_rehearsal(self, count: int) -> bool:
+        return ask_confirm_delete_rehearsal(count, self)
+
+    def _ask_about_the_day(self) -> None:
+        app, bundle = self.context.app, self.bundle
+        if app is None or bundle is None or self._closing or not self.undecided(bundle):
+            self._asking_day = False
+            return
+        meetings, event_id = app.meetings, self.event_id
+        choice = self.ask_day_choice(bundle.day)
+        if choice == MOVED and not self.ask_confirm_move(bundle.day):
+            choice = None
+        if choice is None:
+            self._asking_day = False
+            self.close()
+            return
+
+        def done(_result: Any) -> None:
+            self._asking_day = False
+            self.status_message.emit("Rehearsing" if choice == REHEARSE else "The meeting moved to today")
+
+        def failed(_error: BaseException, _details: str) -> bool:
+            self._asking_day = False  # the error is shown; the question comes back with the reload
+            self._reload_timer.start()
+            return False
+
+        job = (
+            (lambda: meetings.start_rehearsal(event_id))
+            if choice == REHEARSE
+            else (lambda: meetings.move_to_today(event_id))
+        )
+        self.writer.write(job, done, failed)
+
+    def _end_rehearsal(self) -> None:
+        """The real meeting's day: a rehearsal still running ends, and its agenda times go."""
+        app = self.context.app
+        if app is not None:
+            meetings, event_id = app.meetings, self.event_id
+            self.writer.write(lambda: meetings.end_rehearsal(event_id))
+
+    def delete_rehearsal(self) -> None:
+        app, bundle = self.context.app, self.bundle
+        if app is None or bundle is None:
+            return
+        # While rehearsing, the list holds the rehearsal's entries, those filed since loading too.
+        count = max(bundle.day.rehearsal_entries, len(bundle.entries) if bundle.day.rehearsing else 0)
+        if not self.ask_confirm_delete_rehearsal(count):
+            return
+        meetings, event_id = app.meetings, self.event_id
+
+        def done(result: tuple[int, Changes]) -> None:
+            entries = "1 rehearsal entry" if result[0] == 1 else f"{result[0]} rehearsal entries"
+            self.status_message.emit(f"Deleted {entries}")
+
+        self.writer.write(lambda: meetings.delete_rehearsal(event_id), done)
 
     def _restore_draft(self, bundle: MeetingBundle) -> None:
         draft = bundle.draft.text if bundle.draft is not None else ""
@@ -421,7 +525,7 @@ class MeetingWindow(QWidget):
             return
         current = bundle.current_item()
         agenda = bundle.agenda
-        finalized = bundle.finalized
+        finalized = bundle.finalized or self.undecided(bundle)  # nothing to move through yet
         if not agenda:
             self.current.setText("This event has no agenda: entries are filed without an agenda item.")
         elif current is None and not bundle.started():
@@ -469,6 +573,8 @@ class MeetingWindow(QWidget):
         app = self.context.app
         if app is None or self.bundle is None or self.bundle.finalized or not self.bundle.agenda:
             return
+        if self.undecided(self.bundle):
+            return
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         self.writer.write(lambda: meetings.next_item(event_id, when), self._on_agenda_moved)
 
@@ -483,7 +589,7 @@ class MeetingWindow(QWidget):
 
     def start_item(self, item_id: int) -> None:
         app = self.context.app
-        if app is None or self.bundle is None or self.bundle.finalized:
+        if app is None or self.bundle is None or self.bundle.finalized or self.undecided(self.bundle):
             return
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         self.writer.write(lambda: meetings.start_item(event_id, item_id, when), self._on_agenda_moved)
@@ -561,6 +667,9 @@ class MeetingWindow(QWidget):
             return
         if self.bundle is not None and self.bundle.finalized:
             self.status_message.emit("These notes are finalized: double-click an entry to amend it.")
+            return
+        if self.bundle is not None and self.undecided(self.bundle):
+            self.status_message.emit("This is not the meeting's day: rehearse or move the meeting first.")
             return
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         kind = self.explicit_kind
