@@ -50,7 +50,12 @@ def add_meeting_commands(commands: Any) -> None:
     c.add_argument("--json", action="store_true")
     c = note_commands.add_parser("list", help="a meeting's entries in the order they were typed")
     c.add_argument("event_id", type=int)
+    c.add_argument("--rehearsal", action="store_true", help="list the entries typed in rehearsals instead")
     c.add_argument("--json", action="store_true")
+    c = note_commands.add_parser(
+        "delete-rehearsal", help="delete every entry typed in a rehearsal of the meeting, in one go"
+    )
+    c.add_argument("event_id", type=int)
 
     p = commands.add_parser("export", help="a meeting's summary PDF, briefing or readout deck, insights")
     export_commands = p.add_subparsers(dest="export_command", required=True)
@@ -98,8 +103,12 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_note(app: Any, args: argparse.Namespace) -> int:
+    if args.note_command == "delete-rehearsal":
+        deleted, _ = app.meetings.delete_rehearsal(args.event_id)
+        print(f"Deleted {deleted} rehearsal {'entry' if deleted == 1 else 'entries'}.")
+        return EXIT_OK
     if args.note_command == "list":
-        entries = app.meetings.entries(args.event_id)
+        entries = app.meetings.entries(args.event_id, rehearsal=args.rehearsal)
         if args.json:
             _print_json([entry_json(e) for e in entries])
             return EXIT_OK

@@ -128,3 +128,33 @@ def test_note_merge_of_different_speakers_needs_yes_and_keeps_both(demo_dir: Pat
     merged = json.loads(msldesk(demo_dir, "note", "merge", *ids, "--yes", "--json", check_exit=0).stdout)
     assert [s["name"] for s in merged["speakers"]] == ["Jonas Demo-Weber"]
     assert [(p["kind"], p["text"]) for p in merged["merged"]] == [("question", "dosing in the elderly")]
+
+
+def test_rehearsal_entries_are_listed_apart_and_deleted_in_one_go(demo_dir: Path) -> None:
+    import datetime as dt
+
+    from msldesk.app import App
+
+    board = _event_id(demo_dir, "advisory board")
+    app = App(demo_dir)
+    try:
+        start = app.events.get(int(board)).fields.starts_at
+        app.meetings.clock = lambda: start.astimezone(dt.UTC) - dt.timedelta(days=3)
+        app.meetings.start_rehearsal(int(board))
+        app.meetings.add_entry(int(board), "rehearsed line")
+    finally:
+        app.close()
+    listed = json.loads(msldesk(demo_dir, "note", "list", board, "--json", check_exit=0).stdout)
+    assert "rehearsed line" not in [e["text"] for e in listed]
+    rehearsed = json.loads(
+        msldesk(demo_dir, "note", "list", board, "--rehearsal", "--json", check_exit=0).stdout
+    )
+    assert [e["text"] for e in rehearsed] == ["rehearsed line"]
+    assert (
+        "Deleted 1 rehearsal entry"
+        in msldesk(demo_dir, "note", "delete-rehearsal", board, check_exit=0).stdout
+    )
+    assert (
+        json.loads(msldesk(demo_dir, "note", "list", board, "--rehearsal", "--json", check_exit=0).stdout)
+        == []
+    )

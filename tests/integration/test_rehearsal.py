@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,20 @@ def test_a_rehearsal_is_left_out_of_every_output_and_deleted_in_one_go(meeting, 
     with (tmp_path / "insights.csv").open(encoding="utf-8-sig", newline="") as handle:
         texts = [row["Text"] for row in csv.DictReader(handle)]
     assert texts == [real.text]
+    from openpyxl import load_workbook
+
+    app.outputs.insights(eid, Audience.MEDICAL, tmp_path / "insights.xlsx")
+    cells = [
+        str(c.value)
+        for ws in load_workbook(tmp_path / "insights.xlsx")
+        for row in ws.iter_rows()
+        for c in row
+    ]
+    assert any("not in a rehearsal" in c for c in cells) and not any("REHEARSED" in c for c in cells)
+    app.outputs.readout(eid, Audience.MEDICAL, tmp_path / "readout.pptx")
+    with zipfile.ZipFile(tmp_path / "readout.pptx") as package:  # every slide, table and chart
+        deck = " ".join(package.read(n).decode("utf-8") for n in package.namelist() if n.endswith(".xml"))
+    assert "not in a rehearsal" in deck and "REHEARSED" not in deck
 
     deleted, _ = app.meetings.delete_rehearsal(eid)
     assert deleted == 1 and app.meetings.entries(eid, rehearsal=True) == []
