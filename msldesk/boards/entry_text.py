@@ -113,15 +113,17 @@ def split_kind_marker(text: str) -> tuple[EntryKind | None, str]:
 
 
 def _match_name(folded: str, start: int, people: Sequence[tuple[int, str]]) -> tuple[int, int] | None:
-    """(person_id, folded length) of the longest directory name starting at `start`, by full name,
-    else by a last or first name that only one person has."""
+    """(person_id, folded length) of the longest directory name starting at `start`, by full name
+    (or first and last word: "@Maria Garcia" is "María José García"), else by a last or first name
+    that only one person has."""
     best: tuple[int, int] | None = None
     for person_id, name in people:
-        candidate = fold(name)
-        if candidate and folded.startswith(candidate, start):
-            end = start + len(candidate)
-            if _ends_tag(folded, end) and (best is None or len(candidate) > best[1]):
-                best = (person_id, len(candidate))
+        words = fold(name).split()
+        for candidate in {" ".join(words), " ".join(words[:1] + words[-1:])}:
+            if candidate and folded.startswith(candidate, start):
+                end = start + len(candidate)
+                if _ends_tag(folded, end) and (best is None or len(candidate) > best[1]):
+                    best = (person_id, len(candidate))
     if best:
         return best
     word = re.match(r"[\w'\-]+", folded[start:])

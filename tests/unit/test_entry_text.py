@@ -147,6 +147,8 @@ def test_an_attendee_named_over_several_words_without_accents() -> None:
     assert (parsed.speaker_id, parsed.text) == (7, "said the label is unclear")
     inside = parse_entry("we asked @maria jose garcia about it", ATTENDEES, TAXONOMY, TODAY)
     assert (inside.speaker_id, inside.text) == (7, "we asked maria jose garcia about it")
+    short = parse_entry("@Maria Garcia: the label is unclear", ATTENDEES, TAXONOMY, TODAY)
+    assert (short.speaker_id, short.text) == (7, "the label is unclear")
 
 
 def test_cjk_themes_and_names_run_into_the_text() -> None:
