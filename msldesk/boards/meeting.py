@@ -353,6 +353,10 @@ class MeetingService:
     def _rehearsing(self, event_id: int, moment: dt.datetime) -> bool:
         """Whether what is recorded at `moment` belongs to a rehearsal. A rehearsal still running
         on the event's day ends: the real meeting begins, without the rehearsal's times."""
+        with self.sessions() as session:  # the common case, no rehearsal, costs one small query
+            started = session.scalar(select(EventRow.rehearsal_started_at_utc).where(EventRow.id == event_id))
+        if started is None:
+            return False
         day = self.meeting_day(event_id, moment)
         if day.rehearsing and day.on_the_day:
             self.end_rehearsal(event_id)
