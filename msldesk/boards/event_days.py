@@ -41,7 +41,9 @@ def check_report_day(meeting_start: dt.datetime | None, event: EventFields) -> R
 
     tz = zone(event.timezone)
     first = _wall(event.starts_at, tz).date()
-    last = _wall(event.ends_at, tz).date() if event.ends_at is not None else first
+    # An event ending at midnight ("21:00–24:00") does not take up the next day.
+    ends = event.ends_at - dt.timedelta(microseconds=1) if event.ends_at is not None else None
+    last = _wall(ends, tz).date() if ends is not None else first
     last = max(first, last)
     start = _wall(meeting_start, tz)
     report_day = start.date()

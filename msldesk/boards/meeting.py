@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
 from msldesk.boards.entry_text import fold, parse_entry
+from msldesk.boards.event_days import check_report_day
 from msldesk.boards.events import EventService, zone
 from msldesk.boards.guard import RestrictedTerms, load_terms, save_terms
 from msldesk.boards.orm import (
@@ -46,8 +47,6 @@ from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.text_safety import LIMITS, clean_text, limit
 
 MAX_ENTRY_LENGTH = LIMITS["text"]
-# A meeting running past midnight is still "on the day" until this long after its planned end.
-LATE_MEETING = dt.timedelta(hours=6)
 NOTES = Changes(notes=True)
 _KEEP = object()  # "not given": the entry goes under the agenda item running now
 
@@ -242,8 +241,8 @@ class MeetingService:
     # -- the meeting's day and rehearsals --------------------------------------------------------
 
     def meeting_day(self, event_id: int, now: dt.datetime | None = None) -> MeetingDay:
-        """Whether `now` (the clock's by default) falls on the event's day in the event's zone: any
-        day from its start to its end, or up to LATE_MEETING after its end (past midnight)."""
+        """Whether `now` (the clock's by default) falls on the event's day(s) in the event's zone, or
+        in the small hours after (a meeting past midnight): the rule attendance reports follow too."""
         moment = now or self.clock()
         with self.sessions() as session:
             row = self._event_row(session, event_id)
@@ -254,16 +253,11 @@ class MeetingService:
                 .where(NoteEntryRow.event_id == event_id, NoteEntryRow.rehearsal.is_(True))
             )
         fields = self.events.get(event_id).fields
-        local = zone(fields.timezone)
-        today = moment.astimezone(local).date()
-        if fields.starts_at is None:  # an undated event is on whatever day it is run
+        today = moment.astimezone(zone(fields.timezone)).date()
+        day = check_report_day(moment, fields)
+        if day is None:  # an undated event is on whatever day it is run
             return MeetingDay(True, None, today, started, rehearsed or 0)
-        start, end = fields.starts_at, fields.ends_at or fields.starts_at
-        # A meeting ending at midnight does not take up the next day ("21:00–24:00").
-        last_moment = end - dt.timedelta(microseconds=1) if end > start else end
-        first, last = start.astimezone(local).date(), last_moment.astimezone(local).date()
-        on_the_day = first <= today <= last or start <= moment <= end + LATE_MEETING
-        return MeetingDay(on_the_day, first, today, started, rehearsed or 0)
+        return MeetingDay(day.matches, day.event_day, today, started, rehearsed or 0)
 
     def start_rehearsal(self, event_id: int) -> Changes:
         """Rehearse the meeting: entries typed from now on are marked as rehearsal (left out of every

@@ -60,6 +60,12 @@ def test_a_report_matches_the_event_days_and_the_small_hours_after() -> None:
     # The event's day is its own zone's: 18 Jan 02:00 in Tokyo is still 17 Jan in UTC.
     tokyo = event(dt.datetime(2027, 1, 17, 17, 0, tzinfo=dt.UTC), tz="Asia/Tokyo")
     assert check_report_day(dt.datetime(2027, 1, 18, 2, 30), tokyo).matches
+    # Ending at midnight does not make the next day the event's (its small hours still count).
+    to_midnight = event(
+        dt.datetime(2027, 1, 18, 21, 0, tzinfo=BERLIN), dt.datetime(2027, 1, 19, 0, 0, tzinfo=BERLIN)
+    )
+    assert check_report_day(dt.datetime(2027, 1, 19, 1, 15), to_midnight).matches
+    assert not check_report_day(dt.datetime(2027, 1, 19, 12, 0), to_midnight).matches
 
 
 def test_nothing_to_compare_without_a_report_time_or_an_event_date() -> None:

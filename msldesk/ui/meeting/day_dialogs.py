@@ -3,17 +3,12 @@ move the meeting to today; and before a rehearsal's entries are deleted."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from msldesk.boards.event_days import day_text as _day
 from msldesk.boards.records import MeetingDay
 
 REHEARSE, MOVED = "rehearse", "moved"
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def day_question(day: MeetingDay, title: str) -> str:
