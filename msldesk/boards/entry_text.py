@@ -42,7 +42,8 @@ WORD_MARKERS: dict[str, EntryKind] = {
 _WORD_MARKER = re.compile(r"^(" + "|".join(WORD_MARKERS) + r")\s*:\s*", re.IGNORECASE)
 _CLOSING_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb"}
 _DUE = re.compile(
-    r"(?<!\w)due\s*[:=]?\s*(?P<value>\d{4}-\d{2}-\d{2}|\+\d{1,3}[dw]|today|tomorrow)(?!\w)", re.IGNORECASE
+    r"(?<!\w)due\s*(?P<sep>[:=])?\s*(?P<value>\d{4}-\d{2}-\d{2}|\+\d{1,3}[dw]|today|tomorrow)(?!\w)",
+    re.IGNORECASE,
 )
 # What ends a one-word theme or a name typed after "@" (a hyphen or an underscore does not).
 _TAG_END = '\\s#@,;:.!?()\\[\\]{}"\u201c\u201d'
@@ -198,6 +199,8 @@ def parse_entry(
     due = None
     if kind in (EntryKind.ACTION, None):
         for match in _DUE.finditer(body):
+            if kind is None and not match.group("sep"):
+                continue  # in a plain note, "approval is due 2027-01-15" is prose; "due:" is the marker
             found = _due(match.group("value"), today)
             if found is not None:
                 due = found
@@ -234,8 +237,10 @@ def parse_entry(
             name = next((t for t in themes if fold(t) == fold(name)), name)  # the taxonomy's spelling
         elif hit:
             name, end = hit[0], original_end(folded_at + hit[1])  # type: ignore[operator]
-        else:
+        elif any(ch.isalpha() for ch in match.group("word")):
             name, end = match.group("word").replace("_", " "), match.end()
+        else:
+            continue  # "our #1 concern": a number is not a theme, and stays in the text
         if name and fold(name) not in {fold(t) for t in found_themes}:
             found_themes.append(name)
         cuts.append((at, end))

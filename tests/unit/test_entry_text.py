@@ -167,6 +167,8 @@ def test_cjk_themes_and_names_run_into_the_text() -> None:
         ("@Anna Weber: - the minus stays", "- the minus stays"),
         ("#Dosing: renal", "renal"),
         ("line one #Dosing\nline two", "line one\nline two"),
+        ("our #1 concern is the label", "our #1 concern is the label"),
+        ("approval is due 2027-01-15 in the EU", "approval is due 2027-01-15 in the EU"),
     ],
 )
 def test_only_markers_leave_the_text(typed: str, stored: str) -> None:
