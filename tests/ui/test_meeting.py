@@ -661,3 +661,44 @@ def test_the_meeting_moved_to_today_after_confirming(meeting, qtbot, monkeypatch
     _type(mw, "recorded as usual")
     _enter(qtbot, mw)
     assert [e.text for e in context.app.meetings.report(board.event_id).entries] == ["recorded as usual"]
+
+
+def test_the_day_after_a_recorded_meeting_notes_can_be_added_without_touching_its_timing(  # type: ignore[no-untyped-def]
+    meeting, qtbot, monkeypatch
+) -> None:
+    from msldesk.ui.meeting.day_dialogs import LATE_NOTES
+
+    window, context, board, open_meeting = meeting
+    meetings = context.app.meetings
+    mw = open_meeting()
+    QTest.keyClick(mw.field, Qt.Key.Key_F8)  # the meeting runs on its day
+    _settle(qtbot, mw)
+    _type(mw, "said on the day")
+    _enter(qtbot, mw)
+    mw.close()
+    qtbot.waitUntil(lambda: window.boards.meetings.window_for(board.event_id) is None, timeout=WAIT_MS)
+    recorded = [(i.actual_start, i.actual_end) for i in context.app.events.agenda(board.event_id)]
+
+    board.clock.now += dt.timedelta(days=1)
+    offered: list[bool] = []
+
+    def choose(self, day):  # type: ignore[no-untyped-def]
+        offered.append(self.after_the_meeting(self.bundle))
+        return LATE_NOTES
+
+    monkeypatch.setattr(MeetingWindow, "ask_day_choice", choose)
+    mw = open_meeting()
+    qtbot.waitUntil(
+        lambda: mw.banner.isVisible() and "after the meeting" in mw.banner.text(), timeout=WAIT_MS
+    )
+    assert offered == [True]
+    assert not mw.field.isReadOnly()
+    _type(mw, "remembered the next morning")
+    _enter(qtbot, mw)
+    QTest.keyClick(mw.field, Qt.Key.Key_F8)  # the agenda timer stays off: the day's times are kept
+    _settle(qtbot, mw)
+    assert [e.text for e in meetings.report(board.event_id).entries] == [
+        "said on the day",
+        "remembered the next morning",
+    ]
+    assert [(i.actual_start, i.actual_end) for i in context.app.events.agenda(board.event_id)] == recorded

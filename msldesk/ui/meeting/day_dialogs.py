@@ -1,5 +1,6 @@
-"""The questions meeting mode asks when it is opened on a day other than the event's: rehearse, or
-move the meeting to today; and before a rehearsal's entries are deleted."""
+"""The questions meeting mode asks when it is opened on a day other than the event's: rehearse, move
+the meeting to today, or (after a meeting that was recorded) add late notes; and before a rehearsal's
+entries are deleted."""
 
 from __future__ import annotations
 
@@ -8,14 +9,21 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from msldesk.boards.event_days import day_text as _day
 from msldesk.boards.records import MeetingDay
 
-REHEARSE, MOVED = "rehearse", "moved"
+REHEARSE, MOVED, LATE_NOTES = "rehearse", "moved", "late-notes"
 
 
-def day_question(day: MeetingDay, title: str) -> str:
+def day_question(day: MeetingDay, title: str, after_the_meeting: bool = False) -> str:
     """What meeting mode says, e.g. "“Board” is on 18 Jan 2027; today is 4 Dec 2026 (event's zone)"."""
     when = _day(day.event_day) if day.event_day else "another day"
+    late = (
+        "Add notes to the meeting: what you type joins the meeting's notes with today's time; the "
+        "agenda timer keeps the times recorded on the day.\n"
+        if after_the_meeting
+        else ""
+    )
     return (
         f"“{title}” is on {when}; today is {_day(day.today)} in the event's time zone.\n\n"
+        f"{late}"
         "Rehearse: what you type is marked as rehearsal, left out of every summary, deck and export, "
         "and can be deleted in one go.\n"
         "The meeting moved to today: the event's date changes to today (same clock times), then "
@@ -23,17 +31,27 @@ def day_question(day: MeetingDay, title: str) -> str:
     )
 
 
-def ask_day_choice(day: MeetingDay, title: str, parent: QWidget) -> str | None:
-    """REHEARSE, MOVED, or None (close meeting mode)."""
+def ask_day_choice(
+    day: MeetingDay, title: str, parent: QWidget, after_the_meeting: bool = False
+) -> str | None:
+    """REHEARSE, MOVED, LATE_NOTES (offered after a meeting that was recorded), or None (close)."""
     box = QMessageBox(
-        QMessageBox.Icon.Question, "Not the meeting's day", day_question(day, title), parent=parent
+        QMessageBox.Icon.Question,
+        "Not the meeting's day",
+        day_question(day, title, after_the_meeting),
+        parent=parent,
     )
+    late = None
+    if after_the_meeting:
+        late = box.addButton("Add notes to the meeting", QMessageBox.ButtonRole.AcceptRole)
     rehearse = box.addButton("Rehearse", QMessageBox.ButtonRole.AcceptRole)
     moved = box.addButton("The meeting moved to today", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(rehearse)
+    box.setDefaultButton(late or rehearse)
     box.exec()
     clicked = box.clickedButton()
+    if late is not None and clicked is late:
+        return LATE_NOTES
     return REHEARSE if clicked is rehearse else MOVED if clicked is moved else None
 
 

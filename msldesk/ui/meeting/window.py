@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.entry_text import split_kind_marker
+from msldesk.boards.event_days import day_text
 from msldesk.boards.records import AgendaItem, EntryKind, MeetingDay, NoteEntry
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
@@ -37,6 +38,7 @@ from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
 from msldesk.ui.meeting.autosave import DraftAutosaver
 from msldesk.ui.meeting.day_dialogs import (
+    LATE_NOTES,
     MOVED,
     REHEARSE,
     ask_confirm_delete_rehearsal,
@@ -75,6 +77,7 @@ class MeetingWindow(QWidget):
         self._scroll_after_insert = False
         self._own_change = False  # the next `changed` is this window's write, already on screen
         self._asking_day = False  # the "not the meeting's day" question is open or on its way
+        self._late_notes = False  # the user chose to add notes after the meeting's day
         self.writer = BoardsWriter(context, self)
         app = context.app
         assert app is not None, "meeting mode opens once the library is open"
@@ -377,7 +380,13 @@ class MeetingWindow(QWidget):
             )
         elif undecided:
             self.banner.setText("This is not the meeting's day: choose to rehearse or to move the meeting.")
-        self.banner.setVisible(bundle.finalized or day.rehearsing or undecided)
+        elif self._late_notes:
+            on = day_text(day.event_day) if day.event_day else "its day"
+            self.banner.setText(
+                f"Adding notes after the meeting of {on}: entries are filed with today's time; the agenda "
+                "keeps the times recorded on the day."
+            )
+        self.banner.setVisible(bundle.finalized or day.rehearsing or undecided or self._late_notes)
         self.delete_rehearsal_button.setVisible(day.rehearsing or day.rehearsal_entries > 0)
         if bundle.finalized and self.field.toPlainText() == self.autosaver.stored_text:
             # Finalizing filed the stored draft as an entry: it is in the list now, not the field.
@@ -403,14 +412,32 @@ class MeetingWindow(QWidget):
 
     # ---- the meeting's day and rehearsals -----------------------------------------------------
 
+    def undecided(self, bundle: MeetingBundle) -> bool:
+        """Opened on another day than the event's, and neither rehearsing, moved nor adding late notes."""
+        return (
+            not bundle.finalized
+            and not bundle.day.on_the_day
+            and not bundle.day.rehearsing
+            and not self._late_notes
+        )
+
+    def agenda_frozen(self, bundle: MeetingBundle) -> bool:
+        """No agenda moves: before the user has said what this session is, and while adding notes
+        after the meeting (its recorded times stay as they were on the day)."""
+        return bundle.finalized or self.undecided(bundle) or self._late_notes
+
     @staticmethod
-    def undecided(bundle: MeetingBundle) -> bool:
-        """Opened on another day than the event's, and neither rehearsing nor moved yet."""
-        return not bundle.finalized and not bundle.day.on_the_day and not bundle.day.rehearsing
+    def after_the_meeting(bundle: MeetingBundle) -> bool:
+        """A later day than the event's, and the meeting was recorded (agenda times or entries)."""
+        day = bundle.day
+        later = day.event_day is not None and day.today > day.event_day
+        return later and (bundle.started() or bool(bundle.entries))
 
     def ask_day_choice(self, day: MeetingDay) -> str | None:
-        """REHEARSE, MOVED or None (tests replace this)."""
-        return ask_day_choice(day, self.bundle.event.title if self.bundle else "", self)
+        """REHEARSE, MOVED, LATE_NOTES or None (tests replace this)."""
+        bundle = self.bundle
+        title = bundle.event.title if bundle else ""
+        return ask_day_choice(day, title, self, bundle is not None and self.after_the_meeting(bundle))
 
     def ask_confirm_move(self, day: MeetingDay) -> bool:
         return ask_confirm_move(day, self.bundle.event.title if self.bundle else "", self)
@@ -430,6 +457,12 @@ class MeetingWindow(QWidget):
         if choice is None:
             self._asking_day = False
             self.close()
+            return
+        if choice == LATE_NOTES:  # nothing to store: entries are filed as usual, the timer stays off
+            self._asking_day = False
+            self._late_notes = True
+            self.show_bundle(bundle)
+            self.status_message.emit("Adding notes after the meeting")
             return
 
         def done(_result: Any) -> None:
@@ -525,7 +558,7 @@ class MeetingWindow(QWidget):
             return
         current = bundle.current_item()
         agenda = bundle.agenda
-        finalized = bundle.finalized or self.undecided(bundle)  # nothing to move through yet
+        finalized = self.agenda_frozen(bundle)  # nothing to move through
         if not agenda:
             self.current.setText("This event has no agenda: entries are filed without an agenda item.")
         elif current is None and not bundle.started():
@@ -573,7 +606,7 @@ class MeetingWindow(QWidget):
         app = self.context.app
         if app is None or self.bundle is None or self.bundle.finalized or not self.bundle.agenda:
             return
-        if self.undecided(self.bundle):
+        if self.agenda_frozen(self.bundle):
             return
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         self.writer.write(lambda: meetings.next_item(event_id, when), self._on_agenda_moved)
@@ -589,7 +622,7 @@ class MeetingWindow(QWidget):
 
     def start_item(self, item_id: int) -> None:
         app = self.context.app
-        if app is None or self.bundle is None or self.bundle.finalized or self.undecided(self.bundle):
+        if app is None or self.bundle is None or self.agenda_frozen(self.bundle):
             return
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         self.writer.write(lambda: meetings.start_item(event_id, item_id, when), self._on_agenda_moved)
