@@ -395,7 +395,9 @@ def _new_key(paths: LibraryPaths, secrets: SecretStore, provider: PassphraseProv
     try:
         secrets.set(_KEYRING_NAME.format(id=library_id), key.hex())
     except KeyringUnavailableError as exc:
-        reason = f"{exc.user_message} ({exc.details})" if exc.details else exc.user_message
+        # The prompt shows the plain sentence; the backend's class and priority go to the details.
+        reason = exc.user_message
+        details = f"{exc.user_message} ({exc.details})" if exc.details else exc.user_message
     else:
         KeyFile(library_id, "keyring", check=key_check_value(key)).create(paths.key_file)
         return LibraryKey(key, "keyring")
@@ -404,12 +406,12 @@ def _new_key(paths: LibraryPaths, secrets: SecretStore, provider: PassphraseProv
     if not passphrase and provider is not None:
         passphrase = provider(PassphraseRequest(paths.root, new=True, reason=reason))
         if passphrase is None:
-            raise LibraryLockedError("The library was not created: no passphrase was given.", reason)
+            raise LibraryLockedError("The library was not created: no passphrase was given.", details)
     if not passphrase:
         raise LibraryLockedError(
             "No system keyring is available to keep this library's key, so it needs a passphrase. "
             f"Set {PASSPHRASE_ENV} (at least {MIN_PASSPHRASE} characters) and try again.",
-            reason,
+            details,
         )
     check_new_passphrase(passphrase)
     salt = random_source.token_bytes(SALT_BYTES)

@@ -170,6 +170,8 @@ def test_the_gui_hook_is_asked_again_after_a_wrong_passphrase(no_keyring, tmp_pa
     App(tmp_path / "lib", passphrase_provider=provider).close()
     assert [(r.new, r.retry) for r in asked] == [(True, False), (False, False), (False, True)]
     assert "keyring" in asked[0].reason.lower()
+    # The prompt's small print is a plain sentence: no backend class names or priorities.
+    assert "keyring.backends" not in asked[0].reason and "priority" not in asked[0].reason
     with pytest.raises(crypto.LibraryLockedError, match="no passphrase was given"):
         App(tmp_path / "lib", passphrase_provider=lambda request: None)
 
