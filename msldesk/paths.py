@@ -89,6 +89,11 @@ class LibraryPaths:
         return self.root / "erasures.json"
 
     @property
+    def tray(self) -> Path:
+        """The deck builder's tray (slide ids in order), kept across a restart or a crash."""
+        return self.root / "tray.json"
+
+    @property
     def key_file(self) -> Path:
         """How the database is locked (keyring entry or passphrase salt); holds no secret."""
         return self.root / "encryption.json"

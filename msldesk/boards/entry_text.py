@@ -39,10 +39,16 @@ WORD_MARKERS: dict[str, EntryKind] = {
     "action": EntryKind.ACTION,
     "todo": EntryKind.ACTION,
 }
+# Inside a note: who spoke (an action's owner), a theme, and when an action is due. The help sheet
+# (Help › Note markers) is written from these, so keep them the ones the patterns below use.
+MENTION_MARK = "@"
+THEME_MARK = "#"
+DUE_KEYWORD = "due"
+DUE_WORDS = ("today", "tomorrow")
 _WORD_MARKER = re.compile(r"^(" + "|".join(WORD_MARKERS) + r")\s*:\s*", re.IGNORECASE)
 _CLOSING_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb"}
 _DUE = re.compile(
-    r"(?<!\w)due\s*(?P<sep>[:=])?\s*(?P<value>\d{4}-\d{2}-\d{2}|\+\d{1,3}[dw]|today|tomorrow)(?!\w)",
+    rf"(?<!\w){DUE_KEYWORD}\s*(?P<sep>[:=])?\s*(?P<value>\d{{4}}-\d{{2}}-\d{{2}}|\+\d{{1,3}}[dw]|{'|'.join(DUE_WORDS)})(?!\w)",
     re.IGNORECASE,
 )
 # What ends a one-word theme or a name typed after "@" (a hyphen or an underscore does not).

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
+MENU_PROPERTY = "msldesk_menu"  # each built action knows its menu (the shortcuts sheet groups by it)
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -30,6 +32,7 @@ def build_actions(parent: QWidget, menubar: QMenuBar, specs: list[ActionSpec]) -
             menu.addSeparator()  # type: ignore[attr-defined]
             continue
         action = QAction(spec.text, parent)
+        action.setProperty(MENU_PROPERTY, spec.menu)
         if spec.shortcut is not None:
             action.setShortcut(QKeySequence(spec.shortcut))
         if spec.tip:

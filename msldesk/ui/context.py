@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QUndoStack
 
 from msldesk.changes import Changes
@@ -38,6 +38,8 @@ class AppContext(QObject):
         self.seed_demo = True
         # Asked on the opening worker when the library needs a passphrase (see ui/protect/passphrase).
         self.passphrase_provider: PassphraseProvider | None = None
+        # Window and dialog state (last folders, geometry); set by the main window. None: not kept.
+        self.settings: QSettings | None = None
 
     @property
     def decks(self) -> DeckService:

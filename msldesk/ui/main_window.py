@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -24,6 +23,9 @@ from msldesk.decks.records import ImportOutcome
 from msldesk.ui.actions import ActionSpec, build_actions
 from msldesk.ui.boards.view import BoardsView
 from msldesk.ui.context import AppContext
+from msldesk.ui.file_dialogs import ask_folder, ask_open_paths
+from msldesk.ui.geometry import clamp_to_screen, restore_geometry
+from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, open_help
 from msldesk.ui.library.jobs import LibraryJobs
 from msldesk.ui.library.view import LibraryView
 from msldesk.ui.people.view import PeopleView
@@ -39,6 +41,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self.settings = settings
+        context.settings = settings
         self.setWindowTitle("msldesk")
         self.setAcceptDrops(True)
         self.library = LibraryView(context)
@@ -192,6 +195,22 @@ class MainWindow(QMainWindow):
                     None,
                     "Who changed what in this library, newest first (the audit trail)",
                 ),
+                ActionSpec(
+                    "help_shortcuts",
+                    "&Help",
+                    "&Keyboard shortcuts",
+                    lambda: self.show_help(SHORTCUTS),
+                    QKeySequence.StandardKey.HelpContents,
+                    "Every keyboard shortcut, by menu",
+                ),
+                ActionSpec(
+                    "help_markers",
+                    "&Help",
+                    "&Note markers",
+                    lambda: self.show_help(MARKERS),
+                    None,
+                    "How to mark insights, quotes, questions and actions while taking notes",
+                ),
                 ActionSpec("about", "&Help", "&About msldesk", self.about),
             ],
         )
@@ -211,8 +230,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Opening the library…")
         self._was_shown = False
         geometry = settings.value("main_window/geometry") if settings is not None else None
-        if geometry is None or not self.restoreGeometry(geometry):
+        if not restore_geometry(self, geometry):
             self.resize(1400, 860)
+            clamp_to_screen(self)
 
     # ---- life cycle ---------------------------------------------------------------------------
 
@@ -238,13 +258,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         drafts_pending = not self.boards.meetings.close_all()
+        drafts_pending |= self.library.builder.save_tray_now()
         if self.settings is not None:
             self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.protect.close()
         self.jobs.cancel()
         if drafts_pending:
-            # A meeting window's last typed words are on their way to the database: let them land
-            # before the rest is cancelled (quitting, so waiting here holds up no typing).
+            # A meeting window's last typed words (or the deck builder's tray) are on their way to
+            # disk: let them land before the rest is cancelled (quitting, so waiting here holds up no typing).
             self.context.runner.wait_all()
         self.context.close()
         super().closeEvent(event)
@@ -252,12 +273,10 @@ class MainWindow(QMainWindow):
     # ---- import -------------------------------------------------------------------------------
 
     def ask_files(self) -> list[Path]:
-        files, _ = QFileDialog.getOpenFileNames(self, "Import decks", "", DECK_FILTER)
-        return [Path(f) for f in files]
+        return ask_open_paths(self, self.settings, "deck_imports", "Import decks", DECK_FILTER)
 
     def ask_folder(self) -> Path | None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of decks")
-        return Path(folder) if folder else None
+        return ask_folder(self, self.settings, "deck_imports", "Import a folder of decks")
 
     def choose_files(self) -> None:
         self.import_paths(self.ask_files())
@@ -368,6 +387,10 @@ class MainWindow(QMainWindow):
             "About msldesk",
             f"msldesk {__version__}\nThe Medical Science Liaison's desktop: slide library, decks, boards.",
         )
+
+    def show_help(self, tab: int) -> HelpSheets:
+        self.help_sheets = open_help(self, tab)
+        return self.help_sheets
 
     def central(self) -> QWidget:
         return self.library

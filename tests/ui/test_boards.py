@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
+from msldesk.ui import export_banner
 from msldesk.ui.boards import agenda_model, attendee_model
 from msldesk.ui.boards.checklist import ChecklistModel
 from msldesk.ui.boards.delegates import ChoicesRole
@@ -464,7 +466,9 @@ def test_manual_checklist_tick_is_saved_and_automatic_steps_cannot_be_ticked(mak
     assert panel.progress.format() == "1 of 5 done"
 
 
-def test_exports_write_calendar_csv_excel_and_sign_in_sheet(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_exports_write_calendar_csv_excel_and_sign_in_sheet(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     window, context, event = _seeded(make_window, qtbot)
     ada = _person(context.app, "Ada", "Lovelace")
     _, changes = context.app.events.add_attendee(
@@ -491,11 +495,25 @@ def test_exports_write_calendar_csv_excel_and_sign_in_sheet(make_window, qtbot, 
         path = written.args[1]
         assert path == out / f"board-{key}.{key}"
         assert path.exists() and path.stat().st_size > 0
-    assert "Lung cancer advisory board - calendar invitation.ics" in asked
+    # Named from the event's title and date, sanitised for the file system.
+    assert any(
+        re.fullmatch(r"Lung cancer advisory board - \d{4}-\d{2}-\d{2} - calendar invitation\.ics", a)
+        for a in asked
+    )
     assert "BEGIN:VEVENT" in (out / "board-ics.ics").read_text()
     assert "Lovelace" in (out / "board-csv.csv").read_text(encoding="utf-8-sig")
     assert (out / "board-pdf.pdf").read_bytes().startswith(b"%PDF")
     assert any(str(out / "board-pdf.pdf") in m for m in messages)
+    # It ends like every export: a banner with Open and Show in folder, which hand the desktop
+    # the file and its folder (through the hook, so nothing is launched here).
+    opened: list[str] = []
+    monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
+    banner = editor.export_status
+    assert isinstance(banner, export_banner.ExportBanner)
+    assert banner.isVisible() and banner.open_button.isVisible() and banner.reveal_button.isVisible()
+    banner.open_button.click()
+    banner.reveal_button.click()
+    assert opened == [str(out / "board-pdf.pdf"), str(out)]
 
 
 def test_a_failed_export_is_reported(make_window, qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

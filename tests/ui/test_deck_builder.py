@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from msldesk.decks.records import DeckStatus
+from msldesk.ui import export_banner, file_dialogs
+from msldesk.ui.required_text import RequiredTextDialog
 from msldesk.ui.models.slide_grid import CardRole
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
@@ -56,7 +58,9 @@ def test_reorder_remove_and_keyboard_add(make_window, qtbot) -> None:  # type: i
     assert _titles(builder) == [third, first]
 
 
-def test_expired_slide_is_flagged_and_needs_a_reason_to_export(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_expired_slide_is_flagged_and_needs_a_reason_to_export(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     window, context, view, builder = _ready_builder(make_window, qtbot)
     grid = view.grid_model
     expired_row = next(r for r in range(10) if grid.card(r).status is DeckStatus.EXPIRED)
@@ -74,7 +78,16 @@ def test_expired_slide_is_flagged_and_needs_a_reason_to_export(make_window, qtbo
     result = exported.args[0]
     assert result.path == out and out.exists()
     assert result.bill_of_materials.exists()
-    assert builder.warnings_box.isVisible() and "used anyway" in builder.warnings_box.text()
+    # The export ends in the banner (not a dialog): what to check in plain sight, Open and Show
+    # in folder handing the desktop the deck and its folder through the hook.
+    banner = builder.banner
+    assert banner.isVisible() and str(out) in banner.message.text()
+    assert banner.warnings.isVisible() and "used anyway" in banner.warnings.text()
+    opened: list[str] = []
+    monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
+    banner.open_button.click()
+    banner.reveal_button.click()
+    assert opened == [str(out), str(out.parent)]
     bom = result.bill_of_materials.read_text(encoding="utf-8-sig")
     assert "Requested by the chair for context" in bom and "expired" in bom
     from pptx import Presentation
@@ -125,3 +138,105 @@ def test_companions_set_in_the_preview_travel_with_their_slide(make_window, qtbo
     view.preview.companions.setText("five")
     qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
     assert "Slide numbers only" in view.preview.companions.toolTip()
+
+
+def test_the_reason_dialog_keeps_ok_disabled_until_a_reason_is_typed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = RequiredTextDialog("Expired or withdrawn slide", "Why must it be used anyway?")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClicks(dialog.text, "   ")
+    assert not dialog.ok_button.isEnabled(), "spaces are not a reason"
+    qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.answer() is None, "Enter does not accept a blank reason"
+    qtbot.keyClicks(dialog.text, "Chair asked for it")
+    assert dialog.ok_button.isEnabled()
+    dialog.ok_button.click()
+    assert dialog.answer() == "Chair asked for it"
+
+
+def test_the_builder_asks_for_the_reason_with_that_dialog(make_window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    seen: list[bool] = []
+
+    def fake_exec(dialog: RequiredTextDialog) -> int:
+        seen.append(dialog.ok_button.isEnabled())
+        dialog.text.setText("Historical context")
+        seen.append(dialog.ok_button.isEnabled())
+        dialog.ok_button.click()
+        return 1
+
+    monkeypatch.setattr(RequiredTextDialog, "exec", fake_exec)
+    assert builder.ask_override_reason("“Old slide” is expired.") == "Historical context"
+    assert seen == [False, True]
+
+
+def test_the_export_dialog_starts_in_the_last_deck_folder_with_a_name_from_the_content(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr(file_dialogs, "documents_folder", lambda: documents)
+    asked: list[str] = []
+    answer = tmp_path / "decks" / "chosen"
+    answer.parent.mkdir()
+
+    def fake_save_dialog(parent, title, start, file_filter):  # type: ignore[no-untyped-def]
+        asked.append(start)
+        return str(answer), file_filter
+
+    monkeypatch.setattr(file_dialogs, "save_dialog", fake_save_dialog)
+    monkeypatch.chdir(tmp_path)
+    builder.deck_title = 'Onc/ology: "update"'
+    assert builder.ask_output_path() == answer.with_name("chosen.pptx")
+    assert Path(asked[0]).parent == documents, "first time: Documents, never the working folder"
+    name = Path(asked[0]).name
+    assert name.startswith("Onc ology update - ") and name.endswith(".pptx"), name
+    builder.ask_output_path()
+    assert Path(asked[1]).parent == answer.parent, "then the folder last used for decks"
+
+
+def test_the_tray_is_back_after_a_restart_and_after_a_crash(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    ids = [grid.card(r).slide_id for r in (4, 1, 7)]
+    builder.add_slides(ids)
+    qtbot.waitUntil(lambda: builder.model.slide_ids() == ids, timeout=10_000)
+    builder.model.move_row(2, 0)
+    wanted = [ids[2], ids[0], ids[1]]
+    # A crash: the window is never closed; what was written on the change is all there is.
+    qtbot.waitUntil(lambda: not builder.tray_saver.pending, timeout=10_000)
+    library = context.data_dir
+    again, _ = make_window(data_dir=library)
+    tray = again.library.builder
+    qtbot.waitUntil(lambda: tray.model.slide_ids() == wanted, timeout=10_000)
+
+    # A slide that left the library meanwhile is dropped, with a note that stays on screen.
+    from msldesk.decks.tray_file import read_tray, tray_text, write_tray
+
+    tray_file = context.app.paths.tray
+    write_tray(tray_file, tray_text([*wanted, 999_999]))
+    third, _ = make_window(data_dir=library)
+    tray = third.library.builder
+    qtbot.waitUntil(lambda: tray.model.slide_ids() == wanted, timeout=10_000)
+    qtbot.waitUntil(lambda: "no longer in the library" in tray.banner.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: read_tray(tray_file) == wanted, timeout=10_000)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not json", b'{"format": "other", "slide_ids": [1]}', b'{"format": "msldesk-tray", "slide_ids": "x"}'],
+)
+def test_a_damaged_tray_file_starts_an_empty_tray(tmp_path: Path, content: bytes) -> None:
+    from msldesk.decks.tray_file import read_tray
+
+    path = tmp_path / "tray.json"
+    path.write_bytes(content)
+    assert read_tray(path) == []
+    assert read_tray(tmp_path / "missing.json") == []
+    fifo = tmp_path / "fifo.json"
+    import os
+
+    os.mkfifo(fifo)
+    assert read_tray(fifo) == [], "a FIFO under the name is not opened (it would block)"

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -50,13 +48,16 @@ from msldesk.ui.boards.exports import (
 from msldesk.ui.boards.formatting import event_when
 from msldesk.ui.boards.overview import EventForm
 from msldesk.ui.boards.review import ReviewPanel
-from msldesk.ui.boards.review_exports import ExportStatus
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.export_banner import ExportBanner
+from msldesk.ui.file_dialogs import ask_save_path
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.tasks import TaskHandle
+
+EXPORT_FOLDER_KIND = "board_exports"  # an event's outputs share one remembered folder
 
 
 def _placeholder(text: str) -> QLabel:
@@ -82,7 +83,6 @@ class EventEditor(QWidget):
         self.bundle: EventBundle | None = None
         self._event_id: int | None = None
         self._generation = 0
-        self._last_folder = Path.home()
         self._export: TaskHandle | None = None
         self.history_dialog: HistoryDialog | None = None
 
@@ -121,7 +121,7 @@ class EventEditor(QWidget):
         self.export_menu.addSeparator()
         self.export_menu.addActions(self.notes_menu.actions())
         self.export_button.setMenu(self.export_menu)
-        self.export_status = ExportStatus()
+        self.export_status = ExportBanner()
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip(
             "Who changed what in this event, its agenda, attendees and payments, and every export"
@@ -173,7 +173,6 @@ class EventEditor(QWidget):
         for panel in (self.agenda, self.attendees, self.review):
             panel.status_message.connect(self.status_message)
         self.export_status.cancel_requested.connect(self.cancel_export)
-        self.export_status.open_folder_requested.connect(self.open_folder)
         writer.failed.connect(self.reload)  # drop optimistic edits the service refused
         writer.idle_changed.connect(lambda idle: self.saving.setVisible(not idle))
 
@@ -298,13 +297,14 @@ class EventEditor(QWidget):
     # ---- exports ------------------------------------------------------------------------------
 
     def ask_save_path(self, kind: ExportKind, suggested: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
+        return ask_save_path(
             self,
+            self.context.settings,
+            EXPORT_FOLDER_KIND,
             f"Export {kind.noun}",
-            str(self._last_folder / suggested),
+            suggested,
             f"{kind.file_filter};;All files (*)",
         )
-        return Path(name) if name else None
 
     def ask_unreviewed(self, count: int, kind: ExportKind) -> str:
         """ "export", "review" or "cancel": flagged entries nobody has reviewed would go out."""
@@ -327,16 +327,13 @@ class EventEditor(QWidget):
         clicked = box.clickedButton()
         return "review" if clicked is review else "export" if clicked is export else "cancel"
 
-    def open_folder(self, path: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
-
     def _ask_path(self, kind: ExportKind, title: str) -> Path | None:
-        path = self.ask_save_path(kind, suggested_name(title, kind))
+        starts_at = self.bundle.event.fields.starts_at if self.bundle is not None else None
+        path = self.ask_save_path(kind, suggested_name(title, kind, starts_at))
         if path is None:
             return None
         if not kind.accepts(path.suffix):
             path = path.with_name(path.name + kind.suffix)
-        self._last_folder = path.parent
         return path
 
     def _busy(self) -> bool:
@@ -416,7 +413,7 @@ class EventEditor(QWidget):
             detail = f" ({done.detail})" if done.detail else ""
             if done.warnings:
                 n = len(done.warnings)
-                detail += f" — {n} thing{'s' if n != 1 else ''} to check (hover for details)"
+                detail += f" — {n} thing{'s' if n != 1 else ''} to check"
             text = f"Saved the {kind.noun} to {done.path}"
 
             def recorded(_path: Any) -> None:

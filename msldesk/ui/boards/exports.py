@@ -4,13 +4,14 @@ sheet) and the meeting's outputs (insight summary PDF, briefing and readout deck
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msldesk.boards.records import AgendaItem, Attendance, Audience, Event, MeetingReport
 from msldesk.progress import CancelToken, ProgressCallback
+from msldesk.ui.file_dialogs import safe_file_name
 
 if TYPE_CHECKING:  # the service modules load SQLAlchemy; the GUI starts without it
     from msldesk.boards.events import EventService
@@ -94,11 +95,10 @@ class ExportData:
     attendees: tuple[Attendance, ...]
 
 
-def suggested_name(title: str, kind: ExportKind) -> str:
-    """A file name from the event title: "Oncology board 2025 - sign-in sheet.pdf"."""
-    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title)
-    stem = " ".join(stem.split())[:80].strip(" .") or "event"
-    return f"{stem} - {kind.noun}{kind.suffix}"
+def suggested_name(title: str, kind: ExportKind, starts_at: dt.datetime | None = None) -> str:
+    """A file name from the event: "Oncology board - 2025-10-14 - sign-in sheet.pdf"."""
+    day = f"{starts_at:%Y-%m-%d}" if starts_at is not None else ""
+    return safe_file_name(title or "event", day, kind.noun, suffix=kind.suffix)
 
 
 def fetch(events: EventService, event_id: int) -> ExportData:

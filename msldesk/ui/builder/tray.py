@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListView,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,11 +23,16 @@ from PySide6.QtWidgets import (
 
 from msldesk.changes import Changes
 from msldesk.decks.records import SlideInfo
+from msldesk.decks.tray_file import read_tray, tray_text, write_tray
 from msldesk.ui.context import AppContext
+from msldesk.ui.export_banner import ExportBanner
+from msldesk.ui.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.library.delegates import CARD_H, CARD_W, SlideCardDelegate
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
+from msldesk.ui.meeting.autosave import DraftAutosaver
 from msldesk.ui.models.slide_grid import SlideCard
 from msldesk.ui.models.tray import TrayModel
+from msldesk.ui.required_text import ask_required_text
 from msldesk.ui.tasks import TaskHandle
 
 NO_COLLECTION = "Open a collection…"
@@ -43,6 +46,15 @@ class DeckBuilder(QWidget):
         super().__init__(parent)
         self.context = context
         self.model = TrayModel(self)
+        self.deck_title = ""  # the collection last opened, if any: the export's suggested name
+        self.banner = ExportBanner()
+        # The tray is written to the library folder on every change (coalesced, off the GUI
+        # thread), and read back when a library opens, so a restart or a crash keeps it.
+        self.tray_saver = DraftAutosaver(context.runner, self._write_tray, self)
+        self.tray_saver.failed.connect(
+            lambda message: self.status_message.emit(f"The deck builder's tray is not saved yet: {message}")
+        )
+        self._tray_file: Path | None = None
         self._plan_generation = 0
         self._export: TaskHandle | None = None
         self.blocked: list[Any] = []
@@ -80,11 +92,6 @@ class DeckBuilder(QWidget):
         self.save_button = QPushButton("Save as collection…")
         self.export_button = QPushButton("Export deck…")
         self.export_button.setToolTip("Build a .pptx from the tray (Ctrl+E)")
-        self.cancel_button = QPushButton("Cancel")
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(200)
-        for widget in (self.progress, self.cancel_button):
-            widget.hide()
 
         for arrow in (self.left_button, self.right_button):
             arrow.setFixedWidth(32)
@@ -99,8 +106,6 @@ class DeckBuilder(QWidget):
             self.collections,
             self.save_button,
             self.bom_slide,
-            self.progress,
-            self.cancel_button,
             self.export_button,
         )
         for tool in tools:
@@ -108,6 +113,7 @@ class DeckBuilder(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(buttons)
+        layout.addWidget(self.banner)
         layout.addWidget(self.summary)
         layout.addWidget(self.view)
 
@@ -117,7 +123,7 @@ class DeckBuilder(QWidget):
         self.clear_button.clicked.connect(self.model.clear)
         self.save_button.clicked.connect(self.save_collection)
         self.export_button.clicked.connect(self.export)
-        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.banner.cancel_requested.connect(self._on_cancel_button_clicked)
         self.collections.activated.connect(self._on_collections_activated)
         self.model.changed.connect(self._on_model_changed)
         self.model.slides_dropped.connect(self._on_model_slides_dropped)
@@ -125,6 +131,7 @@ class DeckBuilder(QWidget):
         QShortcut(QKeySequence("Ctrl+Left"), self.view, lambda: self.move_selected(-1))
         QShortcut(QKeySequence("Ctrl+Right"), self.view, lambda: self.move_selected(1))
         context.ready.connect(self.reload_collections)
+        context.ready.connect(self.restore_tray)
         context.changed.connect(self._on_context_changed)
         self._on_model_changed()
 
@@ -177,6 +184,8 @@ class DeckBuilder(QWidget):
     # ---- compliance summary -------------------------------------------------------------------
 
     def _on_model_changed(self) -> None:
+        if self._tray_file is not None:
+            self.tray_saver.text_changed(tray_text(self.model.slide_ids()), None)
         count = self.model.rowCount()
         self.export_button.setEnabled(count > 0 and self._export is None)
         self.save_button.setEnabled(count > 0)
@@ -213,6 +222,54 @@ class DeckBuilder(QWidget):
 
         self.context.runner.submit("db", lambda _p, _c: assembly.plan(ids), done)
 
+    # ---- kept across restarts ------------------------------------------------------------------
+
+    def _write_tray(self, text: str, _unused: int | None) -> None:
+        """Worker: the tray as it was when the change was made (a snapshot, not the model)."""
+        if self._tray_file is not None:
+            write_tray(self._tray_file, text)
+
+    def restore_tray(self) -> None:
+        """A library opened: show the tray it had; slides removed from it meanwhile are left out."""
+        app = self.context.app
+        if app is None:
+            return
+        path, service = app.paths.tray, app.decks
+        self._tray_file = None  # no saving until the saved tray is back (it would be overwritten)
+        self.model.clear()
+
+        def job(_p: Any, _c: Any) -> tuple[list[int], list[SlideInfo]]:
+            saved = read_tray(path)
+            return saved, service.slides_by_id(saved)
+
+        def done(result: tuple[list[int], list[SlideInfo]]) -> None:
+            saved, slides = result
+            self.model.insert_cards(0, [_card(s) for s in slides])
+            self._tray_file = path
+            self.tray_saver.mark_stored(tray_text(saved))
+            self._on_model_changed()  # saves the tray without the missing slides, if any
+            missing = len(saved) - len(slides)
+            if missing:
+                note = (
+                    f"{missing} slide{'s' if missing != 1 else ''} of the deck builder "
+                    f"{'are' if missing != 1 else 'is'} no longer in the library: left out of the tray."
+                )
+                self.banner.stopped(note)  # stays until closed: a status-bar message is easily missed
+                self.status_message.emit(note)
+
+        def failed(error: BaseException, details: str) -> None:
+            from msldesk.ui.errors import report_error
+
+            self._tray_file = path  # start afresh: the next change writes a good file
+            report_error(error, details, self)
+
+        self.context.runner.submit("db", job, done, failed)
+
+    def save_tray_now(self) -> bool:
+        """Closing: write the newest tray now. True while a write is on its way."""
+        self.tray_saver.flush()
+        return self.tray_saver.pending
+
     # ---- collections --------------------------------------------------------------------------
 
     def reload_collections(self) -> None:
@@ -229,8 +286,7 @@ class DeckBuilder(QWidget):
         self.context.runner.submit("db", lambda _p, _c: assembly.collections(), done)
 
     def ask_collection_name(self) -> str | None:
-        name, ok = QInputDialog.getText(self, "Save collection", "Name of the collection:")
-        return name if ok and name.strip() else None
+        return ask_required_text(self, "Save collection", "Name of the collection:")
 
     def save_collection(self) -> None:
         name = self.ask_collection_name()
@@ -261,27 +317,36 @@ class DeckBuilder(QWidget):
         def done(slides: list[SlideInfo]) -> None:
             self.model.clear()
             self.model.insert_cards(0, [_card(s) for s in slides])
+            self.deck_title = name
             self.status_message.emit(f"Opened the collection “{name}”")
 
         self.context.runner.submit("db", job, done)
 
     # ---- export -------------------------------------------------------------------------------
 
+    def suggested_file_name(self) -> str:
+        """The collection's name (or "Briefing") and today's date: "Oncology update - 2026-12-04.pptx"."""
+        today = dt.date.today().isoformat()
+        return safe_file_name(self.deck_title or "Briefing", today, suffix=".pptx")
+
     def ask_output_path(self) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export deck", "briefing.pptx", "PowerPoint deck (*.pptx)"
+        return ask_save_path(
+            self,
+            self.context.settings,
+            "deck_exports",
+            "Export deck",
+            self.suggested_file_name(),
+            "PowerPoint deck (*.pptx)",
+            (".pptx",),
         )
-        if not path:
-            return None
-        return Path(path) if path.lower().endswith(".pptx") else Path(path + ".pptx")
 
     def ask_override_reason(self, description: str) -> str | None:
-        reason, ok = QInputDialog.getText(
+        return ask_required_text(
             self,
             "Expired or withdrawn slide",
             f"{description}\n\nWhy must it be used anyway? (recorded in the bill of materials)",
+            "e.g. Requested by the chair for historical context",
         )
-        return reason.strip() if ok and reason.strip() else None
 
     def export(self) -> None:
         if self.context.app is None or not self.model.rowCount() or self._export is not None:
@@ -312,50 +377,27 @@ class DeckBuilder(QWidget):
                 cancel=cancel,
             )
 
-        self.progress.setRange(0, 0)
-        for widget in (self.progress, self.cancel_button):
-            widget.show()
+        self.banner.start(f"Writing {out.name}…")
         self.export_button.setEnabled(False)
         self._export = self.context.runner.submit(
-            "io", job, self._on_export_done, self._on_export_failed, self._on_export_progress
+            "io", job, self._on_export_done, self._on_export_failed, self.banner.progressed
         )
-
-    def _on_export_progress(self, done: int, total: int, message: str) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setFormat(message)
 
     def _finish_export(self) -> None:
         self._export = None
-        for widget in (self.progress, self.cancel_button):
-            widget.hide()
         self.export_button.setEnabled(self.model.rowCount() > 0)
 
     def _on_export_done(self, result: Any) -> None:
         self._finish_export()
-        note = f" ({len(result.warnings)} warnings)" if result.warnings else ""
+        text = f"Exported {result.slides} slides to {result.path}, with its bill of materials"
+        self.banner.succeeded(result.path, text, result.warnings)
+        note = f" ({len(result.warnings)} things to check)" if result.warnings else ""
         self.status_message.emit(f"Exported {result.slides} slides to {result.path}{note}")
-        if result.warnings:
-            self.show_export_warnings(result)
         self.exported.emit(result)
-
-    def show_export_warnings(self, result: Any) -> None:
-        """Non-modal: the deck is written; these are things to check before presenting it."""
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(QMessageBox.Icon.Information, "Deck exported", "", parent=self)
-        box.setText(
-            f"{result.slides} slides written to {result.path.name}, with its bill of materials.\n\n"
-            "Please check:\n" + "\n".join(f"• {w}" for w in result.warnings[:12])
-        )
-        box.setDetailedText("\n".join(result.warnings))
-        box.setModal(False)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.warnings_box = box
-        box.show()
 
     def _on_export_failed(self, error: BaseException, details: str) -> None:
         self._finish_export()
+        self.banner.stopped("The deck was not exported.")
         from msldesk.ui.errors import report_error
 
         report_error(error, details, self)
@@ -364,6 +406,7 @@ class DeckBuilder(QWidget):
         if self._export is not None:
             self._export.cancel()
             self._finish_export()
+            self.banner.stopped("Export cancelled; nothing was written.")
             self.status_message.emit("Export cancelled; nothing was written.")
 
 

@@ -34,6 +34,7 @@ from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.help_sheets import MARKERS, open_help
 from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
 from msldesk.ui.meeting.autosave import DraftAutosaver
@@ -200,6 +201,7 @@ class MeetingWindow(QWidget):
             "Previous agenda item", ("Shift+F8", "Ctrl+Left"), self.previous_item
         )
         self._action("Close meeting mode", (QKeySequence(QKeySequence.StandardKey.Close),), self.close)
+        self._action("Help", ("F1",), lambda: open_help(self, MARKERS, "Meeting mode"))
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)

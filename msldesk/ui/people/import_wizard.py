@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -35,6 +34,7 @@ from msldesk.errors import MsldeskError
 from msldesk.progress import CancelToken
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.file_dialogs import ask_open_path
 from msldesk.ui.people.dialog_jobs import CANCELLED, DialogJobs
 from msldesk.ui.people.import_jobs import PreviewResult, event_people, load_preview
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel, TargetDelegate
@@ -310,8 +310,7 @@ class ImportWizard(QWizard):
     # ---- step 1: the file ---------------------------------------------------------------------
 
     def ask_open_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import people", "", PEOPLE_FILTER)
-        return Path(name) if name else None
+        return ask_open_path(self, self.context.settings, "people_imports", "Import people", PEOPLE_FILTER)
 
     def choose_file(self) -> None:
         path = self.ask_open_path()

@@ -3,7 +3,6 @@ them, and their erasure (after a confirmation that says what is kept for payment
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -23,6 +21,8 @@ from msldesk.boards.wording import plural
 from msldesk.changes import Changes
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.export_banner import ExportBanner
+from msldesk.ui.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE
@@ -125,8 +125,9 @@ class EraseDialog(QDialog):
 
 
 def suggested_export_name(person: Person) -> str:
-    name = re.sub(r"[^\w\- ]+", "", person.display_name).strip() or f"person {person.person_id}"
-    return f"{name} - personal data.json"
+    return safe_file_name(
+        person.display_name, "personal data", suffix=".json", fallback=f"person {person.person_id}"
+    )
 
 
 class PersonPrivacy(QObject):
@@ -141,7 +142,7 @@ class PersonPrivacy(QObject):
         self.context = context
         self.parent_widget = parent
         self.history_dialog: HistoryDialog | None = None
-        self._last_folder = Path.home()
+        self.banner = ExportBanner()  # placed by the view; shows how an export ended
 
     def show_history(self, person: Person) -> HistoryDialog | None:
         subject = Subject("person", person.person_id, f"Person: {person.display_name}")
@@ -150,32 +151,41 @@ class PersonPrivacy(QObject):
 
     # ---- export -------------------------------------------------------------------------------
 
-    def ask_export_path(self, person: Person, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self.parent_widget, f"Export {person.display_name}'s data", str(suggested), "JSON (*.json)"
+    def ask_export_path(self, person: Person, suggested: str) -> Path | None:
+        return ask_save_path(
+            self.parent_widget,
+            self.context.settings,
+            "people_exports",
+            f"Export {person.display_name}'s data",
+            suggested,
+            "JSON (*.json)",
+            (".json",),
         )
-        return Path(name) if name else None
 
     def export(self, person: Person) -> None:
         app = self.context.app
         if app is None:
             return
-        path = self.ask_export_path(person, self._last_folder / suggested_export_name(person))
+        path = self.ask_export_path(person, suggested_export_name(person))
         if path is None:
             return
-        if path.suffix.lower() != ".json":
-            path = path.with_name(path.name + ".json")
-        self._last_folder = path.parent
         privacy, person_id = app.privacy, person.person_id
-        self.status_message.emit(f"Exporting {person.display_name}'s data…")
+        self.banner.start(f"Exporting {person.display_name}'s data…")
+        self.banner.cancel_button.hide()  # a short database read: nothing to cancel
 
         def done(written: Path) -> None:
-            self.status_message.emit(f"Saved everything held about {person.display_name} to {written}")
+            text = f"Saved everything held about {person.display_name} to {written}"
+            self.banner.succeeded(written, text)
+            self.status_message.emit(text)
             self.exported.emit(written)
+
+        def failed(error: BaseException, details: str) -> None:
+            self.banner.stopped(f"{person.display_name}'s data was not exported.")
+            self._on_failed(error, details)
 
         # The db lane: the export reads the library and records itself in the audit trail.
         self.context.runner.submit(
-            "db", lambda _p, _c: privacy.write_person_export(person_id, path), done, self._on_failed
+            "db", lambda _p, _c: privacy.write_person_export(person_id, path), done, failed
         )
 
     # ---- erasure ------------------------------------------------------------------------------

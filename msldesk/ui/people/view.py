@@ -105,6 +105,7 @@ class PeopleView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
+        self._layout = layout
 
         # Shortcuts that only mean something here: Ctrl+N anywhere in the section, Delete in the table
         # (not while typing in the form).
@@ -138,6 +139,7 @@ class PeopleView(QWidget):
         self.editor.save_requested.connect(self._on_editor_save_requested)
         self.privacy = PersonPrivacy(context, self)
         self.privacy.status_message.connect(self.status_message)
+        self._layout.insertWidget(0, self.privacy.banner)
         self.editor.history_requested.connect(self.privacy.show_history)
         self.editor.export_requested.connect(self.privacy.export)
         self.editor.erase_requested.connect(self.privacy.erase)

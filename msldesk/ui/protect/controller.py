@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from msldesk.changes import Changes
 from msldesk.errors import CancelledError, MsldeskError
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.file_dialogs import ask_folder, ask_open_path, ask_save_path
 from msldesk.ui.protect.audit_words import ANCHOR_WORDS, local_time
 from msldesk.ui.protect.backup_dialogs import (
     BackupLock,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.backup.SUFFIX (that module loads SQLAlchemy)
 BACKUP_FILTER = f"msldesk backups (*{BACKUP_SUFFIX});;All files (*)"
+BACKUP_FOLDER_KIND = "backups"  # backing up and restoring start in the same remembered folder
 IDLE_POLL_MS = 100
 IDLE_TIMEOUT_MS = 60_000
 EVERYTHING = Changes(
@@ -89,7 +91,6 @@ class ProtectController(QObject):
         self.last_box: QMessageBox | None = None
         self._backup: TaskHandle | None = None
         self._restoring = False
-        self._last_folder = Path.home()
         context.ready.connect(self._on_context_ready)
         context.locked.connect(self._on_context_locked)
         context.unavailable.connect(self._on_context_unavailable)
@@ -139,8 +140,7 @@ class ProtectController(QObject):
     # Choices on the problem panel. Dialogs through ask_* so tests can replace them.
 
     def ask_library_folder(self) -> Path | None:
-        name = QFileDialog.getExistingDirectory(self.window, "Choose a library folder", str(Path.home()))
-        return Path(name) if name else None
+        return ask_folder(self.window, self.context.settings, "library_folder", "Choose a library folder")
 
     def choose_another_folder(self) -> None:
         folder = self.ask_library_folder()
@@ -233,11 +233,15 @@ class ProtectController(QObject):
 
     # ---- File › Back up ------------------------------------------------------------------------
 
-    def ask_backup_path(self, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self.window, "Back up the library", str(suggested), BACKUP_FILTER
+    def ask_backup_path(self, suggested: str) -> Path | None:
+        return ask_save_path(
+            self.window,
+            self.context.settings,
+            BACKUP_FOLDER_KIND,
+            "Back up the library",
+            suggested,
+            BACKUP_FILTER,
         )
-        return Path(name) if name else None
 
     def ask_backup_lock(self, library_source: str) -> BackupLock | None:
         dialog = BackupLockDialog(library_source, self.window)
@@ -256,12 +260,11 @@ class ProtectController(QObject):
             return
         from msldesk.backup import default_backup_name
 
-        path = self.ask_backup_path(self._last_folder / default_backup_name())
+        path = self.ask_backup_path(default_backup_name())
         if path is None:
             return
         if not path.name.endswith(BACKUP_SUFFIX):
             path = path.with_name(path.name + BACKUP_SUFFIX)
-        self._last_folder = path.parent
         lock = self.ask_backup_lock(app.library_key.source)
         if lock is None:
             return
@@ -297,10 +300,9 @@ class ProtectController(QObject):
     # ---- File › Restore -------------------------------------------------------------------------
 
     def ask_restore_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(
-            self.window, "Restore a backup", str(self._last_folder), BACKUP_FILTER
+        return ask_open_path(
+            self.window, self.context.settings, BACKUP_FOLDER_KIND, "Restore a backup", BACKUP_FILTER
         )
-        return Path(name) if name else None
 
     def ask_backup_passphrase(self, path: Path, retry: bool) -> str | None:
         dialog = BackupPassphraseDialog(path.name, retry, self.window)
@@ -346,7 +348,6 @@ class ProtectController(QObject):
         path = self.ask_restore_path()
         if path is None:
             return
-        self._last_folder = path.parent
         self._check(path, None)
 
     def _check(self, path: Path, passphrase: str | None) -> None:

@@ -1,24 +1,41 @@
-"""ExportStatus: the strip under the event's heading that follows an export: progress and Cancel while
-it runs, then where the file went with "Open folder", or that it was cancelled."""
+"""ExportBanner: how every export ends. A strip (never a blocking dialog) that follows the export:
+progress and Cancel while it runs, then where the file went with *Open* and *Show in folder*, any
+warnings in plain sight, or that it was cancelled."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+# Hands a file or folder to the desktop; tests replace it so nothing is launched.
+open_url = QDesktopServices.openUrl
 
 
-class ExportStatus(QFrame):
+MAX_WARNINGS_SHOWN = 3
+
+
+class ExportBanner(QFrame):
     cancel_requested = Signal()
-    open_folder_requested = Signal(object)  # Path of the written file
+    opened = Signal(object)  # Path handed to the desktop (the file, or its folder)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("exportStatus")
+        self.setObjectName("exportBanner")
         self.setStyleSheet(
-            "#exportStatus { background:#eef3fb; border:1px solid #c6d5ee; border-radius:4px; }"
+            "#exportBanner { background:#eef3fb; border:1px solid #c6d5ee; border-radius:4px; }"
         )
         self.path: Path | None = None
         self.message = QLabel()
@@ -29,21 +46,33 @@ class ExportStatus(QFrame):
         self.progress.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the export; nothing is written")
-        self.open_button = QPushButton("Open folder")
-        self.open_button.setToolTip("Show the file in its folder")
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warnings.setStyleSheet("color:#8a5300;")
+        self.open_button = QPushButton("Open")
+        self.open_button.setToolTip("Open the file with its usual application")
+        self.reveal_button = QPushButton("Show in folder")
+        self.reveal_button.setToolTip("Open the folder the file was saved in")
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setToolTip("Hide this message")
         self.close_button.setAutoRaise(True)
+        texts = QVBoxLayout()
+        texts.setContentsMargins(0, 0, 0, 0)
+        texts.addWidget(self.message)
+        texts.addWidget(self.warnings)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 3, 3, 3)
-        layout.addWidget(self.message, 1)
+        layout.addLayout(texts, 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.open_button)
+        layout.addWidget(self.reveal_button)
         layout.addWidget(self.close_button)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.reveal_button.clicked.connect(self._on_reveal_button_clicked)
         self.close_button.clicked.connect(self.hide)
         self.hide()
 
@@ -55,6 +84,7 @@ class ExportStatus(QFrame):
         self.path = None
         self.message.setText(text)
         self.message.setToolTip("")
+        self._set_warnings(())
         self.progress.setRange(0, 0)  # busy until the first progress report
         self._show(running=True)
 
@@ -68,24 +98,45 @@ class ExportStatus(QFrame):
     def succeeded(self, path: Path, text: str, warnings: Sequence[str] = ()) -> None:
         self.path = path
         self.message.setText(text)
-        self.message.setToolTip("Please check:\n" + "\n".join(f"• {w}" for w in warnings) if warnings else "")
+        self.message.setToolTip("")
+        self._set_warnings(warnings)
         self._show(running=False)
         self.open_button.show()
+        self.reveal_button.show()
+
+    def _set_warnings(self, warnings: Sequence[str]) -> None:
+        """Readable without hovering: the first few in the banner, all of them in the tooltip."""
+        shown = [f"• {w}" for w in warnings[:MAX_WARNINGS_SHOWN]]
+        if len(warnings) > MAX_WARNINGS_SHOWN:
+            shown.append(f"… and {len(warnings) - MAX_WARNINGS_SHOWN} more (hover to see all)")
+        self.warnings.setText("Please check:\n" + "\n".join(shown) if warnings else "")
+        self.warnings.setToolTip("\n".join(f"• {w}" for w in warnings))
+        self.warnings.setVisible(bool(warnings))
 
     def stopped(self, text: str) -> None:
         """Cancelled or failed: say so, without a file to open."""
         self.path = None
         self.message.setText(text)
         self.message.setToolTip("")
+        self._set_warnings(())
         self._show(running=False)
 
     def _show(self, running: bool) -> None:
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.open_button.hide()
+        self.reveal_button.hide()
         self.close_button.setVisible(not running)
         self.show()
 
+    def open_path(self, path: Path) -> None:
+        open_url(QUrl.fromLocalFile(str(path)))
+        self.opened.emit(path)
+
     def _on_open_button_clicked(self) -> None:
         if self.path is not None:
-            self.open_folder_requested.emit(self.path)
+            self.open_path(self.path)
+
+    def _on_reveal_button_clicked(self) -> None:
+        if self.path is not None:
+            self.open_path(self.path.parent)

@@ -1,0 +1,125 @@
+"""Help › Keyboard shortcuts and Help › Note markers: generated from the actions a window really has
+and from the note grammar's own constants, so neither sheet can drift from what the app does."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+
+from msldesk.boards.entry_text import (
+    DUE_KEYWORD,
+    DUE_WORDS,
+    MENTION_MARK,
+    SYMBOL_MARKERS,
+    THEME_MARK,
+    WORD_MARKERS,
+)
+from msldesk.boards.records import EntryKind
+from msldesk.ui.actions import MENU_PROPERTY
+
+SHORTCUTS, MARKERS = 0, 1
+Row = tuple[str, str, str]  # menu, command, keys
+
+
+def plain(text: str) -> str:
+    """Menu text as read: "&Export deck…" -> "Export deck"."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+def keys_text(action: QAction) -> str:
+    return ", ".join(
+        k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()
+    )
+
+
+def shortcut_rows(actions: Iterable[QAction], default_menu: str = "") -> list[Row]:
+    """Every action with a shortcut, as (menu, command, keys); the menu is the one the action
+    registry put it in (see build_actions), else `default_menu`."""
+    rows: list[Row] = []
+    for action in actions:
+        keys = keys_text(action)
+        if keys:
+            menu = action.property(MENU_PROPERTY) or default_menu
+            rows.append((plain(str(menu)), plain(action.text()), keys))
+    return rows
+
+
+def shortcuts_html(rows: Iterable[Row]) -> str:
+    parts = ["<h3>Keyboard shortcuts</h3>"]
+    menu_seen: str | None = None
+    for menu, command, keys in rows:
+        if menu != menu_seen:
+            if menu_seen is not None:
+                parts.append("</table>")
+            parts.append(f"<h4>{html.escape(menu)}</h4><table cellspacing=0 cellpadding=3>")
+            menu_seen = menu
+        parts.append(f"<tr><td width=60%>{html.escape(command)}</td><td><b>{html.escape(keys)}</b></td></tr>")
+    if menu_seen is not None:
+        parts.append("</table>")
+    return "".join(parts)
+
+
+def markers_html() -> str:
+    """The grammar of meeting mode's note field, from msldesk.boards.entry_text."""
+
+    def code(text: str) -> str:
+        return f"<code><b>{html.escape(text)}</b></code>"
+
+    rows = []
+    for kind in EntryKind:
+        symbols = [code(s + " ") for s, k in SYMBOL_MARKERS.items() if k is kind]
+        words = [code(w + ":") for w, k in WORD_MARKERS.items() if k is kind]
+        if symbols or words:
+            rows.append(
+                f"<tr><td>{html.escape(kind.label)}</td><td>{' &nbsp; '.join(symbols + words)}</td></tr>"
+            )
+    due_forms = ["2026-12-15", "+3d", "+2w", *DUE_WORDS]
+    return (
+        "<h3>Note markers</h3>"
+        "<p>Start a note with a marker to choose its kind; anything not recognised stays in the text "
+        "as typed. A kind chosen with Ctrl+1…5 wins over a marker.</p>"
+        "<table cellspacing=0 cellpadding=3>"
+        "<tr><th align=left>Kind</th><th align=left>Type at the start</th></tr>"
+        + "".join(rows)
+        + "</table><h4>Inside a note</h4><table cellspacing=0 cellpadding=3>"
+        f"<tr><td>{code(MENTION_MARK + 'name')}</td><td>Who said it (for an action: who does it)</td></tr>"
+        f"<tr><td>{code(THEME_MARK + 'theme')}</td><td>A theme for the insight summary</td></tr>"
+        f"<tr><td>{' '.join(code(f'{DUE_KEYWORD}:{form}') for form in due_forms)}</td>"
+        "<td>When an action is due</td></tr></table>"
+    )
+
+
+class HelpSheets(QDialog):
+    """Both sheets in one non-modal window, one tab each."""
+
+    def __init__(self, rows: list[Row], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("msldesk help")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.tabs = QTabWidget()
+        self.shortcuts = QTextBrowser()
+        self.shortcuts.setHtml(shortcuts_html(rows))
+        self.markers = QTextBrowser()
+        self.markers.setHtml(markers_html())
+        self.tabs.addTab(self.shortcuts, "Keyboard shortcuts")
+        self.tabs.addTab(self.markers, "Note markers")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        self.resize(560, 640)
+
+
+def open_help(window: QWidget, tab: int = SHORTCUTS, default_menu: str = "") -> HelpSheets:
+    """Show the help sheets for `window`'s own actions (its menus, or `default_menu` for actions
+    outside a menu), on `tab`; non-modal, so the sheet can stay open beside the work."""
+    sheets = HelpSheets(shortcut_rows(window.actions(), default_menu), window)
+    sheets.tabs.setCurrentIndex(tab)
+    sheets.show()
+    sheets.raise_()
+    return sheets
