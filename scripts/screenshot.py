@@ -2,6 +2,8 @@
 
 Usage: xvfb-run -a python scripts/screenshot.py --data-dir DIR --out shot.png [--search TEXT] [--wait-ms N]
        [--section library|boards|people] [--event ID] [--board-tab N] [--demo-event] [--demo-notes]
+       [--tray 0,3,9 [--export-deck]] [--help-sheet shortcuts|markers]
+High DPI: run with QT_SCALE_FACTOR=1.5 or 2 (the window is clamped to the screen as the app does).
 
 --demo-event adds a sample advisory board (people, agenda, attendees) to the library first, unless it
 already has events; --demo-notes gives it meeting notes too (themes, quotes, a flagged entry waiting
@@ -20,6 +22,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from msldesk.ui.app import build_window
+from msldesk.ui.geometry import clamp_to_screen
+from msldesk.ui.help_sheets import MARKERS, SHORTCUTS
 
 SECTIONS = ("library", "boards", "people")
 
@@ -182,6 +186,12 @@ def main() -> int:
         "--review-by", choices=("theme", "agenda"), default="theme", help="notes tab grouping"
     )
     parser.add_argument("--review-entry", type=int, default=-1, help="notes tab: entry id to select")
+    parser.add_argument(
+        "--export-deck",
+        action="store_true",
+        help="with --tray: export it next to the library (shows the banner)",
+    )
+    parser.add_argument("--help-sheet", choices=("shortcuts", "markers"), help="shoot Help's sheet instead")
     parser.add_argument("--wait-ms", type=int, default=3000)
     args = parser.parse_args()
     if args.demo_event:
@@ -189,6 +199,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     window, context = build_window(args.data_dir)
     window.resize(1500, 900)
+    clamp_to_screen(window)
     window.show()
     context.start()
 
@@ -209,6 +220,13 @@ def main() -> int:
         if args.tray:
             rows = [int(r) for r in args.tray.split(",")]
             view.builder.add_slides([c.slide_id for r in rows if (c := view.grid_model.card(r))])
+            if args.export_deck:
+                out = args.data_dir.parent / "screenshot-export.pptx"
+                view.builder.ask_output_path = lambda: out  # type: ignore[method-assign]
+                view.builder.ask_override_reason = lambda _d: "Screenshot"  # type: ignore[method-assign]
+                QTimer.singleShot(800, view.builder.export)
+        if args.help_sheet:
+            window.show_help(SHORTCUTS if args.help_sheet == "shortcuts" else MARKERS)
         if args.section == "boards":
             boards = window.boards
             if args.event >= 0:
@@ -226,7 +244,8 @@ def main() -> int:
             panel._select([args.review_entry])
 
     def shoot() -> None:
-        window.grab().save(str(args.out))
+        shown = window.help_sheets if args.help_sheet else window
+        shown.grab().save(str(args.out))
         window.close()
 
     context.ready.connect(lambda: QTimer.singleShot(500, act))

@@ -20,6 +20,7 @@ from msldesk.boards.entry_text import (
 )
 from msldesk.boards.records import EntryKind
 from msldesk.ui.actions import MENU_PROPERTY
+from msldesk.ui.geometry import clamp_to_screen
 
 SHORTCUTS, MARKERS = 0, 1
 Row = tuple[str, str, str]  # menu, command, keys
@@ -121,5 +122,6 @@ def open_help(window: QWidget, tab: int = SHORTCUTS, default_menu: str = "") -> 
     sheets = HelpSheets(shortcut_rows(window.actions(), default_menu), window)
     sheets.tabs.setCurrentIndex(tab)
     sheets.show()
+    clamp_to_screen(sheets)  # 640 px tall does not fit a laptop at a scale factor of 2
     sheets.raise_()
     return sheets

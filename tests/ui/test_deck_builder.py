@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from msldesk.decks.records import DeckStatus
 from msldesk.ui import export_banner, file_dialogs
-from msldesk.ui.required_text import RequiredTextDialog
 from msldesk.ui.models.slide_grid import CardRole
+from msldesk.ui.required_text import RequiredTextDialog
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 

@@ -277,7 +277,7 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
     info = made.args[0]
     written = target.with_name("friday.msldesk-backup")  # the suffix is added when it is missing
     assert info.path == written and written.is_file() and info.locked_with == "passphrase"
-    assert suggested[0].name.startswith("msldesk-") and suggested[0].name.endswith(".msldesk-backup")
+    assert suggested[0].startswith("msldesk-") and suggested[0].endswith(".msldesk-backup")
     assert info.tables["people"] == 1
     assert "Backup saved to" in protect.progress.label.text() and "1 person," in protect.progress.label.text()
     assert protect.progress.button.text() == "Close"

@@ -24,6 +24,7 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
+from msldesk.ui import export_banner
 from msldesk.ui.boards.event_editor import EventEditor
 from msldesk.ui.boards.notes_terms import RestrictedTermsDialog
 from msldesk.ui.boards.review_model import Column as C
@@ -413,7 +414,9 @@ def _reviewed(context, m) -> None:  # type: ignore[no-untyped-def]
     context.changed.emit(_all_changes())
 
 
-def test_meeting_outputs_are_written_and_shown_with_open_folder(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_meeting_outputs_are_written_and_shown_with_open_folder(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     window, context, m, review = _open_review(make_window, qtbot)
     _reviewed(context, m)
     _settle(qtbot, window)
@@ -431,7 +434,7 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(make_window, qtb
     editor.ask_save_path = ask_save_path  # type: ignore[method-assign]
     editor.ask_unreviewed = lambda n, kind: pytest.fail("every flag was reviewed")  # type: ignore[method-assign]
     opened: list[Path] = []
-    editor.open_folder = opened.append  # type: ignore[method-assign]
+    monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(Path(url.toLocalFile())) or True)
     written: dict[str, Path] = {}
     for key in (
         "summary-commercial",
@@ -451,8 +454,9 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(make_window, qtb
         "insights-medical": out / "insights-4.xlsx",
         "insights-compliance": out / "insights.csv",
     }
-    assert asked[0] == "Lung cancer advisory board - insight summary (commercial).pdf"
-    assert asked[2] == "Lung cancer advisory board - briefing deck.pptx"
+    day = f"{context.app.events.get(m.event_id).fields.starts_at:%Y-%m-%d}"
+    assert asked[0] == f"Lung cancer advisory board - {day} - insight summary (commercial).pdf"
+    assert asked[2] == f"Lung cancer advisory board - {day} - briefing deck.pptx"
     assert written["summary-commercial"].read_bytes().startswith(b"%PDF")
     for key in ("readout-medical", "briefing", "insights-medical"):
         assert written[key].read_bytes().startswith(b"PK"), key
@@ -475,7 +479,8 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(make_window, qtb
     assert status.isVisible() and status.open_button.isVisible() and status.cancel_button.isHidden()
     assert str(out / "insights.csv") in status.message.text()
     status.open_button.click()
-    assert opened == [out / "insights.csv"]
+    status.reveal_button.click()
+    assert opened == [out / "insights.csv", out]
 
     # The share menu of the review tab offers the same outputs.
     labels = [a.text() for a in review.share_button.menu().actions()]

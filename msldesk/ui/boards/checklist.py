@@ -139,6 +139,7 @@ class ChecklistPanel(QWidget):
         checklist_layout = QVBoxLayout(checklist)
         hint = QLabel("The first steps follow the attendee list; tick the others by hand.")
         hint.setStyleSheet("color:#5f6368;")
+        hint.setWordWrap(True)  # a long line would set the whole window's minimum width
         checklist_layout.addWidget(self.progress)
         checklist_layout.addWidget(self.list, 1)
         checklist_layout.addWidget(hint)

@@ -52,6 +52,7 @@ from msldesk.ui.boards.review_model import (
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.flow_layout import FlowLayout
 
 SUMMARY_SAVE_DELAY_MS = 800  # a pause in typing saves the executive summary
 RELOAD_DELAY_MS = 30  # several changes in a row cause one reload
@@ -191,28 +192,34 @@ class ReviewPanel(QWidget):
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
 
         # -- layout --------------------------------------------------------------------------------
-        top = QHBoxLayout()
-        grouping = QHBoxLayout()
+        # Rows that wrap when the window is narrow (a small screen, a scale factor of 2) instead
+        # of making the whole window wider than the screen.
+        top = FlowLayout()
+        grouping_box = QWidget()
+        grouping = QHBoxLayout(grouping_box)
+        grouping.setContentsMargins(0, 0, 0, 0)
         grouping.setSpacing(0)
         grouping.addWidget(self.by_theme)
         grouping.addWidget(self.by_agenda)
-        top.addLayout(grouping)
-        top.addWidget(self.kind)
-        top.addWidget(self.review_banner)
-        top.addStretch(1)
-        top.addWidget(self.finalized_label)
-        top.addWidget(self.finalize_button)
-        actions = QHBoxLayout()
+        for widget in (
+            grouping_box,
+            self.kind,
+            self.review_banner,
+            self.finalized_label,
+            self.finalize_button,
+        ):
+            top.addWidget(widget)
+        actions = FlowLayout()
         for button in (
             self.key_button,
             self.merge_button,
             self.edit_button,
             self.accept_button,
             self.keep_button,
+            self.themes_button,
+            self.terms_button,
+            self.share_button,
         ):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        for button in (self.themes_button, self.terms_button, self.share_button):
             actions.addWidget(button)
         entries = QWidget()
         entries_layout = QVBoxLayout(entries)

@@ -95,26 +95,25 @@ class DeckBuilder(QWidget):
 
         for arrow in (self.left_button, self.right_button):
             arrow.setFixedWidth(32)
+        # Two rows, so that the library keeps a narrow minimum width (a small screen, or a scale
+        # factor of 2): arranging and exporting above, the summary and collections below.
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("<b>Deck builder</b>"))
         buttons.addStretch(1)
-        tools: tuple[QWidget, ...] = (
-            self.left_button,
-            self.right_button,
-            self.remove_button,
-            self.clear_button,
-            self.collections,
-            self.save_button,
-            self.bom_slide,
-            self.export_button,
-        )
-        for tool in tools:
+        for tool in (self.left_button, self.right_button, self.remove_button, self.clear_button):
             buttons.addWidget(tool)
+        buttons.addWidget(self.export_button)
+        details = QHBoxLayout()
+        details.addWidget(self.summary, 1)
+        for tool in (self.collections, self.save_button, self.bom_slide):
+            details.addWidget(tool)
+        self.collections.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.collections.setMinimumContentsLength(14)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(buttons)
+        layout.addLayout(details)
         layout.addWidget(self.banner)
-        layout.addWidget(self.summary)
         layout.addWidget(self.view)
 
         self.remove_button.clicked.connect(self.remove_selected)

@@ -87,6 +87,11 @@ class LibraryView(QWidget):
         for status in DeckStatus:
             self.status_filter.addItem(status.label, status.value)
         self.include_expired = QCheckBox("Include expired && withdrawn")
+        # Narrow minimum widths, so that the library fits a small screen or a scale factor of 2.
+        for combo in (self.tag_filter, self.area_filter, self.status_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
+        self.search.setMinimumWidth(140)
         self.result_label = QLabel()
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -130,13 +135,16 @@ class LibraryView(QWidget):
         filters.addWidget(self.area_filter, 1)
         filters.addWidget(QLabel("Status"))
         filters.addWidget(self.status_filter)
-        filters.addWidget(self.include_expired)
+        # The check box sits on the count's line: one filter row fits a small screen (or scale 2).
+        counts = QHBoxLayout()
+        counts.addWidget(self.result_label, 1)
+        counts.addWidget(self.include_expired)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addLayout(filters)
         middle_layout.addWidget(self.banner)
-        middle_layout.addWidget(self.result_label)
+        middle_layout.addLayout(counts)
         middle_layout.addWidget(self.grid, 1)
         self.builder = DeckBuilder(context, self.images)
         middle_layout.addWidget(self.builder)

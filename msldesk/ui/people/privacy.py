@@ -159,7 +159,6 @@ class PersonPrivacy(QObject):
             f"Export {person.display_name}'s data",
             suggested,
             "JSON (*.json)",
-            (".json",),
         )
 
     def export(self, person: Person) -> None:
@@ -169,6 +168,8 @@ class PersonPrivacy(QObject):
         path = self.ask_export_path(person, suggested_export_name(person))
         if path is None:
             return
+        if path.suffix.lower() != ".json":
+            path = path.with_name(path.name + ".json")
         privacy, person_id = app.privacy, person.person_id
         self.banner.start(f"Exporting {person.display_name}'s data…")
         self.banner.cancel_button.hide()  # a short database read: nothing to cancel

@@ -1,0 +1,222 @@
+"""File dialogs that remember their folder, window geometry kept on a screen, and the help sheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+
+from msldesk.boards.entry_text import (
+    DUE_KEYWORD,
+    DUE_WORDS,
+    MENTION_MARK,
+    SYMBOL_MARKERS,
+    THEME_MARK,
+    WORD_MARKERS,
+)
+from msldesk.ui import file_dialogs
+from msldesk.ui.geometry import clamp_rect, clamp_to_screen, restore_geometry
+from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, plain
+
+from .test_meeting import meeting  # noqa: F401  (the meeting-mode fixture)
+
+pytestmark = pytest.mark.usefixtures("no_libreoffice")
+
+
+# ---- save and open dialogs ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "throwaway.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    monkeypatch.setattr(file_dialogs, "documents_folder", lambda: folder)
+    monkeypatch.chdir(tmp_path)  # the working folder must never be where a dialog opens
+    return folder
+
+
+def test_save_dialogs_start_in_documents_then_the_last_folder_of_that_kind(
+    settings: QSettings, documents: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, str, str]] = []
+    for folder in ("decks", "boards"):
+        (tmp_path / folder).mkdir()
+    answers = iter([tmp_path / "decks" / "a", tmp_path / "boards" / "b.pdf", tmp_path / "decks" / "c.pptx"])
+
+    def fake(parent, title, start, file_filter):  # type: ignore[no-untyped-def]
+        calls.append((title, start, file_filter))
+        return str(next(answers)), ""
+
+    monkeypatch.setattr(file_dialogs, "save_dialog", fake)
+    ask = file_dialogs.ask_save_path
+    assert ask(
+        None, settings, "decks", "Export deck", "Q3 - 2026-12-04.pptx", "PPTX (*.pptx)", (".pptx",)
+    ) == (tmp_path / "decks" / "a.pptx")
+    assert calls[0] == ("Export deck", str(documents / "Q3 - 2026-12-04.pptx"), "PPTX (*.pptx)")
+    # Another kind has its own memory: it still starts in Documents.
+    ask(None, settings, "boards", "Export", "x.pdf", "PDF (*.pdf)", (".pdf",))
+    assert Path(calls[1][1]).parent == documents
+    ask(None, settings, "decks", "Export deck", "next.pptx", "PPTX (*.pptx)", (".pptx",))
+    assert calls[2][1] == str(tmp_path / "decks" / "next.pptx")
+    # Remembered across a restart (the settings file), and forgotten once the folder is gone.
+    again = QSettings(settings.fileName(), QSettings.Format.IniFormat)
+    assert file_dialogs.start_folder(again, "boards") == tmp_path / "boards"
+    assert file_dialogs.start_folder(again, "decks") == tmp_path / "decks"
+    assert file_dialogs.start_folder(again, "decks") != Path.cwd()
+    settings.setValue("last_folder/decks", str(tmp_path / "gone"))
+    assert file_dialogs.start_folder(settings, "decks") == documents
+    settings.setValue("last_folder/decks", "relative/folder")
+    assert file_dialogs.start_folder(settings, "decks") == documents
+
+
+def test_cancelled_dialogs_remember_nothing(settings: QSettings, documents: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(file_dialogs, "save_dialog", lambda *a: ("", ""))
+    monkeypatch.setattr(file_dialogs, "open_many_dialog", lambda *a: ([], ""))
+    monkeypatch.setattr(file_dialogs, "folder_dialog", lambda *a: "")
+    assert file_dialogs.ask_save_path(None, settings, "k", "t", "n.pdf", "") is None
+    assert file_dialogs.ask_open_paths(None, settings, "k", "t", "") == []
+    assert file_dialogs.ask_folder(None, settings, "k", "t") is None
+    assert file_dialogs.start_folder(settings, "k") == documents
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        (("Onc/ology: “update”?", "2026-12-04"), "Onc ology “update” - 2026-12-04.pptx"),
+        (("  ", ""), "untitled.pptx"),
+        (("CON",), "CON file.pptx"),
+        (("a\x00b\nc",), "a b c.pptx"),
+        (("x" * 300, "2026-12-04"), "x" * 80 + " - 2026-12-04.pptx"),
+        (("...",), "untitled.pptx"),
+    ],
+)
+def test_suggested_names_are_safe_for_every_file_system(parts: tuple[str, ...], expected: str) -> None:
+    assert file_dialogs.safe_file_name(*parts, suffix=".pptx") == expected
+
+
+def test_every_file_dialog_in_the_app_goes_through_the_helper() -> None:
+    """The class of fault: a dialog built elsewhere opens in the working folder with no name."""
+    ui = Path(file_dialogs.__file__).parent
+    offenders = [
+        str(p.relative_to(ui))
+        for p in ui.rglob("*.py")
+        if p.name != "file_dialogs.py" and "QFileDialog" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_the_main_window_dialogs_use_the_windows_settings(make_window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    assert context.settings is window.settings
+    starts: list[str] = []
+    monkeypatch.setattr(
+        file_dialogs, "folder_dialog", lambda parent, title, start: starts.append(start) or ""
+    )
+    window.ask_folder()
+    window.settings.setValue("last_folder/deck_imports", str(tmp_path))
+    window.ask_folder()
+    assert starts[1] == str(tmp_path)
+
+
+# ---- geometry ----------------------------------------------------------------------------------
+
+LAPTOP = QRect(0, 0, 1366, 768)
+RIGHT_MONITOR = QRect(1366, 0, 1920, 1080)
+
+
+def test_a_window_on_a_monitor_that_is_gone_comes_back_to_the_primary_screen() -> None:
+    saved = QRect(1500, 100, 1200, 800)  # was on the right-hand monitor
+    assert clamp_rect(saved, [LAPTOP, RIGHT_MONITOR]) == saved
+    assert clamp_rect(saved, [LAPTOP]) == QRect(166, 0, 1200, 768)
+
+
+def test_a_window_larger_than_the_screen_is_shrunk_to_it() -> None:
+    assert clamp_rect(QRect(-50, -20, 2560, 1440), [LAPTOP]) == LAPTOP
+
+
+def test_a_window_partly_off_screen_is_moved_onto_it() -> None:
+    assert clamp_rect(QRect(1000, 600, 800, 400), [LAPTOP]) == QRect(566, 368, 800, 400)
+    assert clamp_rect(QRect(-5000, -5000, 300, 200), [LAPTOP, RIGHT_MONITOR]) == QRect(0, 0, 300, 200)
+    # Mostly on the second monitor: it goes there, not to the primary.
+    assert clamp_rect(QRect(1300, 900, 600, 400), [LAPTOP, RIGHT_MONITOR]) == QRect(1366, 680, 600, 400)
+    assert clamp_rect(QRect(10, 10, 300, 200), []) == QRect(10, 10, 300, 200)
+
+
+def test_restored_geometry_is_clamped_onto_the_screen(qtbot) -> None:  # type: ignore[no-untyped-def]
+    big = QWidget()
+    qtbot.addWidget(big)
+    big.setGeometry(3000, 2000, 2400, 1600)  # saved on a large second monitor
+    saved = big.saveGeometry()
+    small = QWidget()
+    qtbot.addWidget(small)
+    assert restore_geometry(small, saved, [LAPTOP])
+    frame = small.frameGeometry()
+    assert LAPTOP.contains(frame), frame
+    assert not restore_geometry(small, None, [LAPTOP])
+    small.setGeometry(-400, -400, 500, 300)
+    clamp_to_screen(small, [LAPTOP])
+    assert LAPTOP.contains(small.frameGeometry())
+
+
+def test_the_main_window_clamps_what_it_restores(make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    window.setGeometry(20000, 20000, 9000, 7000)  # as if saved on a wall of monitors
+    window.settings.setValue("main_window/geometry", window.saveGeometry())
+    again, _ = make_window(seed_demo=False, data_dir=tmp_path / "other")
+    screen = again.screen().availableGeometry()
+    assert screen.contains(again.frameGeometry()), (again.frameGeometry(), screen)
+
+
+# ---- help --------------------------------------------------------------------------------------
+
+
+def test_the_shortcuts_sheet_lists_every_shortcut_of_the_action_registry(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _ = make_window(seed_demo=False)
+    window.actions_by_key["help_shortcuts"].trigger()
+    sheets = window.help_sheets
+    assert isinstance(sheets, HelpSheets) and sheets.isVisible() and not sheets.isModal()
+    assert sheets.tabs.currentIndex() == SHORTCUTS
+    text = sheets.shortcuts.toPlainText()
+    with_keys = [a for a in window.actions_by_key.values() if not a.shortcut().isEmpty()]
+    assert len(with_keys) > 10
+    for action in with_keys:
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        line = next(line for line in text.splitlines() if line.startswith(plain(action.text())))
+        assert keys in line, (action.text(), line)
+    for menu in ("File", "Edit", "Deck", "View", "Help"):
+        assert menu in text
+    sheets.close()
+    window.actions_by_key["help_markers"].trigger()
+    assert window.help_sheets.tabs.currentIndex() == MARKERS
+
+
+def test_the_note_markers_sheet_shows_each_marker_from_the_grammar(qtbot) -> None:  # type: ignore[no-untyped-def]
+    sheets = HelpSheets([])
+    qtbot.addWidget(sheets)
+    text = sheets.markers.toPlainText()
+    for marker in [*SYMBOL_MARKERS, *(f"{w}:" for w in WORD_MARKERS), MENTION_MARK, THEME_MARK]:
+        assert marker in text, marker
+    for word in DUE_WORDS:
+        assert f"{DUE_KEYWORD}:{word}" in text
+
+
+def test_f1_in_meeting_mode_opens_the_note_markers_and_its_shortcuts(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    window, context, board, open_meeting = meeting
+    mw = open_meeting()
+    mw.activateWindow()
+    qtbot.waitUntil(mw.isActiveWindow, timeout=10_000)
+    QTest.keyClick(mw, Qt.Key.Key_F1)
+    sheets = next(c for c in mw.children() if isinstance(c, HelpSheets))
+    assert sheets.isVisible() and sheets.tabs.currentIndex() == MARKERS
+    shortcuts = sheets.shortcuts.toPlainText()
+    assert "Meeting mode" in shortcuts and "Next agenda item" in shortcuts and "F8" in shortcuts
+    sheets.close()
