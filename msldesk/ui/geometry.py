@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtCore import QByteArray, QMargins, QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
+
+FRAME_GUESS = QMargins(4, 32, 4, 4)  # left, title bar, right, bottom
 
 
 def _overlap(a: QRect, b: QRect) -> int:
@@ -41,6 +43,10 @@ def clamp_to_screen(window: QWidget, screens: Sequence[QRect] | None = None) -> 
     if window.isMaximized() or window.isFullScreen():
         return
     frame, inner = window.frameGeometry(), window.geometry()
+    if frame == inner and window.isWindow():
+        # Not shown yet: the window manager has not told its frame's size. Guess a title bar and
+        # borders, so that the frame added later does not push the bottom off the screen.
+        frame = inner.marginsAdded(FRAME_GUESS)
     fitted = clamp_rect(frame, available_screens() if screens is None else screens)
     if fitted == frame:
         return
