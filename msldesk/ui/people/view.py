@@ -27,6 +27,7 @@ from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.flow_layout import FlowLayout
 from msldesk.ui.people.commands import AddPersonCommand, EditPersonCommand
 from msldesk.ui.people.duplicates import SELECTED_REASON, DuplicatesDialog
 from msldesk.ui.people.import_wizard import ImportWizard
@@ -85,11 +86,19 @@ class PeopleView(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.search, 3)
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.delete_button)
-        buttons.addWidget(self.merge_button)
-        buttons.addWidget(self.duplicates_button)
-        buttons.addWidget(self.import_button)
+        # The buttons wrap under each other when the window is narrow (a small screen, scale 2)
+        # rather than squeezing the search box to nothing.
+        self.search.setMinimumWidth(160)
+        tools = FlowLayout()
+        for button in (
+            self.new_button,
+            self.delete_button,
+            self.merge_button,
+            self.duplicates_button,
+            self.import_button,
+        ):
+            tools.addWidget(button)
+        buttons.addLayout(tools)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
