@@ -119,6 +119,8 @@ class ChecklistPanel(QWidget):
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setSpacing(2)
+        self.list.setWordWrap(True)  # long steps wrap instead of hiding behind a scroll bar
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.honoraria = QLabel()

@@ -390,7 +390,8 @@ class DeckBuilder(QWidget):
         self._finish_export()
         text = f"Exported {result.slides} slides to {result.path}, with its bill of materials"
         self.banner.succeeded(result.path, text, result.warnings)
-        note = f" ({len(result.warnings)} things to check)" if result.warnings else ""
+        n = len(result.warnings)
+        note = f" ({n} thing{'s' if n != 1 else ''} to check)" if n else ""
         self.status_message.emit(f"Exported {result.slides} slides to {result.path}{note}")
         self.exported.emit(result)
 
