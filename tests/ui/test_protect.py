@@ -21,6 +21,7 @@ from msldesk.boards.records import AttendanceFields, EventFields, Invitation, Pe
 from msldesk.changes import Changes
 from msldesk.decks.records import DeckUpdate
 from msldesk.errors import MsldeskError
+from msldesk.ui import export_banner
 from msldesk.ui.context import AppContext
 from msldesk.ui.main_window import MainWindow
 from msldesk.ui.protect.backup_dialogs import BackupLock, BackupLockDialog
@@ -529,7 +530,9 @@ def test_recent_changes_list_the_whole_library_newest_first(make_window, qtbot) 
 # ---- privacy ----------------------------------------------------------------------------------------
 
 
-def test_export_then_erase_a_person_from_the_people_view(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_then_erase_a_person_from_the_people_view(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     window, context = make_window(seed_demo=False)
     app = context.app
     person, _ = app.people.add(
@@ -558,6 +561,12 @@ def test_export_then_erase_a_person_from_the_people_view(make_window, qtbot, tmp
         view.editor.export_button.click()
     written = exported.args[0]
     assert written == target.with_name("ann.json")
+    # Ends like every export: the banner, whose Show in folder reaches the desktop through the hook.
+    banner, opened = view.privacy.banner, []
+    assert banner.isVisible() and banner.open_button.isVisible() and str(written) in banner.message.text()
+    monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
+    banner.reveal_button.click()
+    assert opened == [str(written.parent)]
     data = json.loads(written.read_text(encoding="utf-8"))
     assert (
         data["person"]["email"] == "ann@x.org"
