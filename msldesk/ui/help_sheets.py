@@ -79,6 +79,7 @@ def markers_html() -> str:
                 f"<tr><td>{html.escape(kind.label)}</td><td>{' &nbsp; '.join(symbols + words)}</td></tr>"
             )
     due_forms = ["2026-12-15", "+3d", "+2w", *DUE_WORDS]
+    quoted_theme = THEME_MARK + '"two words"'
     return (
         "<h3>Note markers</h3>"
         "<p>Start a note with a marker to choose its kind; anything not recognised stays in the text "
@@ -88,7 +89,8 @@ def markers_html() -> str:
         + "".join(rows)
         + "</table><h4>Inside a note</h4><table cellspacing=0 cellpadding=3>"
         f"<tr><td>{code(MENTION_MARK + 'name')}</td><td>Who said it (for an action: who does it)</td></tr>"
-        f"<tr><td>{code(THEME_MARK + 'theme')}</td><td>A theme for the insight summary</td></tr>"
+        f"<tr><td>{code(THEME_MARK + 'theme')} {code(quoted_theme)}</td>"
+        "<td>A theme for the insight summary (the event's themes are completed)</td></tr>"
         f"<tr><td>{' '.join(code(f'{DUE_KEYWORD}:{form}') for form in due_forms)}</td>"
         "<td>When an action is due</td></tr></table>"
     )
