@@ -25,6 +25,7 @@ CLI_COMMANDS = {
     "audit",
     "backup",
     "restore",
+    "check",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

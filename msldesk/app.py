@@ -40,30 +40,42 @@ class App:
         from msldesk.boards.people import PeopleService
         from msldesk.boards.privacy import PrivacyService
         from msldesk.db.engine import make_engine, make_session_factory
-        from msldesk.db.migrate import upgrade
+        from msldesk.db.migrate import refuse_upgrade_read_only, upgrade
         from msldesk.decks.assembly import AssemblyService
         from msldesk.decks.package import PackageLimits
         from msldesk.decks.service import DeckService
         from msldesk.decks.store import DeckStore
         from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+        from msldesk.housekeeping import open_library, remove_leftovers, remove_orphans
         from msldesk.library_guard import open_library_key
         from msldesk.secrets import SecretStore
 
         self.paths = LibraryPaths(data_dir or default_data_dir())
-        self.paths.ensure()
+        self.access = open_library(self.paths)  # read-only or not; private modes; the folders
+        read_only = self.access.read_only
         self.settings = Settings.load(self.paths.settings)
         self.first_run = not self.paths.database.exists()
-        recover_interrupted_restore(self.paths)
+        if not read_only:
+            recover_interrupted_restore(self.paths)
+            remove_leftovers(self.access)  # after the restore recovery: it decides about its own files
         self.secrets = secrets or SecretStore()
         was_plain = _is_plain_library(self.paths.database)
         # A missing or damaged database is an error naming the newest backup, never a new library.
-        self.library_key = open_library_key(self.paths, self.secrets, passphrase_provider, encryption)
-        self.engine = make_engine(self.paths.database, self.library_key.key)
+        self.library_key = open_library_key(
+            self.paths, self.secrets, passphrase_provider, encryption, read_only=read_only
+        )
+        self.engine = make_engine(self.paths.database, self.library_key.key, read_only=read_only)
         self.sessions = make_session_factory(self.engine)
         self.audit = AuditService(self.sessions, self.paths.audit_anchor, self.library_key.audit_key)
-        self.backups = BackupService(self.paths, self.engine, self.library_key, self.audit)
-        revision_before = upgrade(self.engine, before_upgrade=self.backups.before_upgrade)
-        self.audit.key_chain_after_upgrade(revision_before, was_plain and self.library_key.encrypted)
+        self.backups = BackupService(
+            self.paths, self.engine, self.library_key, self.audit, read_only=read_only
+        )
+        if read_only:
+            refuse_upgrade_read_only(self.engine, self.paths.root)
+        else:
+            revision_before = upgrade(self.engine, before_upgrade=self.backups.before_upgrade)
+            self.audit.key_chain_after_upgrade(revision_before, was_plain and self.library_key.encrypted)
+            remove_orphans(self.access, self.engine)
         cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)
         renderer = SlideRenderer(
             find_soffice(self.settings.soffice_path),
@@ -106,7 +118,8 @@ class App:
         # again after a restore, and at start too (a restore cut short by a power cut, a database
         # file put back by hand). Nothing to do costs one small file read.
         self.backups.after_restore = self.privacy.reapply_erasures
-        self.erasures_reapplied = self.privacy.reapply_erasures()
+        # Making them again writes: a read-only library is shown as it is (its restore is refused too).
+        self.erasures_reapplied = 0 if read_only else self.privacy.reapply_erasures()
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.
@@ -120,8 +133,13 @@ class App:
             seed_demo_notes(self.meetings, self.events)
         return added
 
+    @property
+    def read_only(self) -> bool:
+        return self.access.read_only
+
     def close(self) -> None:
         self.engine.dispose()
+        self.access.close()
 
 
 def _is_plain_library(database: Path) -> bool:

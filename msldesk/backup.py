@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from msldesk import __version__
 from msldesk.db import crypto, migrate
 from msldesk.db.migrate import refuse_unknown
-from msldesk.errors import InvalidInputError, LibraryDamagedError, MsldeskError
+from msldesk.errors import InvalidInputError, LibraryDamagedError, MsldeskError, ReadOnlyLibraryError
 from msldesk.fileio import atomic_write_bytes, atomic_writer, disk_full_cause, disk_full_error
 from msldesk.paths import LibraryPaths
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
@@ -127,9 +127,11 @@ class BackupService:
         library_key: crypto.LibraryKey,
         audit: AuditService,
         library_healthy: bool = True,
+        read_only: bool = False,
     ) -> None:
         """`library_healthy` False: the database is missing or damaged (see msldesk.library_guard), so a
-        restore saves no copy of it first and keeps the damaged file aside instead of reading it."""
+        restore saves no copy of it first and keeps the damaged file aside instead of reading it.
+        `read_only`: the library folder cannot be written, so backups go elsewhere only."""
         self.paths = paths
         self.engine = engine
         self.library_key = library_key
@@ -138,6 +140,7 @@ class BackupService:
         # (the App sets it: erasures live in msldesk.boards, above this module).
         self.after_restore: Callable[[], int] | None = None
         self.library_healthy = library_healthy
+        self.read_only = read_only
 
     # ---- making ---------------------------------------------------------------------------------
 
@@ -161,9 +164,13 @@ class BackupService:
         # The anchor is read before the snapshot starts: the snapshot then holds at least the records
         # it names (removing records after this cannot hide in a backup).
         anchor = _read_text(self.paths.audit_anchor)
-        connection = crypto.connect(self.paths.database, self.library_key.key, isolation_level=None)
+        connection = crypto.connect(
+            self.paths.database, self.library_key.key, isolation_level=None, read_only=self.read_only
+        )
         try:
-            info = self._write(connection, partial, lock, anchor, progress, cancel)
+            # A read-only connection would open the attached file read-only too, unless told otherwise.
+            attach = f"{partial.resolve().as_uri()}?mode=rwc" if self.read_only else str(partial)
+            info = self._write(connection, attach, lock, anchor, progress, cancel)
         except BaseException as exc:
             connection.close()
             crypto.remove_with_side_files(partial)
@@ -179,13 +186,13 @@ class BackupService:
     def _write(
         self,
         connection: Any,
-        partial: Path,
+        partial: str,
         lock: _Lock,
         anchor: str | None,
         progress: ProgressCallback,
         cancel: CancelToken | None,
     ) -> tuple[Any, ...]:
-        connection.execute("ATTACH DATABASE ? AS bak KEY ?", (str(partial), lock.pragma))
+        connection.execute("ATTACH DATABASE ? AS bak KEY ?", (partial, lock.pragma))
         progress(0, 1, "Copying the database")
         connection.execute("BEGIN")  # one read snapshot for the export, the counts and the file list
         _refuse_damaged(connection, self.paths)
@@ -207,7 +214,7 @@ class BackupService:
             f"CREATE TABLE bak.{CHUNKS_TABLE} (file_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
             "data BLOB NOT NULL, PRIMARY KEY (file_id, seq))"
         )
-        files = _store_files(self.paths.store)
+        files = store_files(self.paths.store)
         missing = sorted(referenced - set(files))
         if missing:
             raise BackupError(
@@ -458,6 +465,8 @@ class BackupService:
         """Replace this library with a backup's content, after checking all of it. The library as it
         was is first saved as a 'before-restore' backup. Nothing else may use the database meanwhile:
         the engine's connections are closed and reopen on the restored file."""
+        if self.read_only:
+            raise ReadOnlyLibraryError.for_folder(self.paths.root, "restore a backup into it")
         try:
             return self._restore(Path(source), passphrase, progress, cancel, safety_backup)
         except BaseException as exc:
@@ -638,6 +647,8 @@ class BackupService:
     ) -> Path | None:
         """The rolling backup: when the newest daily one is a day old (or there is none), take one and
         keep the last 7. Returns the new file, or None when none was due."""
+        if self.read_only:
+            return None  # nowhere to keep it; the library cannot change either
         now = now or _utcnow()
         newest = next((_stamp_of(p) for p in self.automatic() if p.name.startswith("daily-")), None)
         if newest is not None and now - newest < DAILY_EVERY:
@@ -785,7 +796,7 @@ def recover_interrupted_restore(paths: LibraryPaths) -> None:
         shutil.rmtree(paths.root / ".restore-previous", ignore_errors=True)
 
 
-def _store_files(root: Path) -> dict[str, int]:
+def store_files(root: Path) -> dict[str, int]:
     """Finished store files (relative name -> size); temp files being staged start with a dot."""
     found: dict[str, int] = {}
     if not root.is_dir():

@@ -22,7 +22,7 @@ from msldesk.cli_admin import (
 )
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
-from msldesk.errors import InvalidInputError, LibraryUnavailableError, MsldeskError
+from msldesk.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -132,6 +132,20 @@ def _print_json(value: Any) -> None:
     print(encodable(json.dumps(value, ensure_ascii=False, default=_json_default)))
 
 
+# What works in a read-only library folder. Every other command is refused before it starts: a
+# write would fail half-way (after an export file was written, say), and LibreOffice, import and
+# compose need the library's own scratch and store folders.
+_READING = {"decks", "slides", "search", "collections", "events", "audit", "backup", "check"}
+_READING_SUBCOMMANDS = {("event", "show"), ("note", "list"), ("people", None), ("people", "duplicates")}
+
+
+def writes_library(args: argparse.Namespace) -> bool:
+    if args.command in _READING or (args.command == "restore" and args.check):
+        return False
+    sub = getattr(args, f"{args.command}_command", None)
+    return (args.command, sub) not in _READING_SUBCOMMANDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir is not None:
@@ -148,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"msldesk: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
     try:
+        if app.read_only and writes_library(args):
+            raise ReadOnlyLibraryError.for_folder(app.paths.root)
         handler = COMMANDS[args.command]
         return handler(app, args)
     except LibraryUnavailableError as exc:

@@ -52,6 +52,13 @@ def add_admin_commands(commands: Any) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--check", action="store_true", help="only check the backup; change nothing")
     p.add_argument("--json", action="store_true")
+    p = commands.add_parser(
+        "check",
+        help="check the library folder: deck store against the database, leftover files, file modes",
+        description="Store files no deck names are removed when the library opens (unless another "
+        "msldesk has it open); decks whose file is missing are only reported. Changes nothing.",
+    )
+    p.add_argument("--json", action="store_true")
 
 
 def _print_json(value: Any) -> None:
@@ -240,3 +247,28 @@ class _Backups:
 
 
 ADMIN_COMMANDS = {"audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}
+def cmd_check(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.housekeeping import check_library
+
+    report = check_library(app.access, app.engine)
+    if args.json:
+        data = asdict(report)
+        data["ok"] = report.ok
+        _print_json(data)
+        return EXIT_OK if report.ok else EXIT_SOME_FAILED
+    store = report.store
+    print(f"{'OK' if report.ok else 'PROBLEMS'}: {app.paths.root}{' (read-only)' if report.read_only else ''}")
+    print(f"  deck store: {store.referenced} deck file(s) in use", end="")
+    print("; the store and the database agree" if store.ok else "")
+    for name in store.missing:
+        print(f"  missing: store/{name} is named by a deck but is not in the store (re-import that deck)")
+    for name in store.orphans:
+        print(f"  unused: store/{name} belongs to no deck (removed at the next start with no other msldesk open)")
+    for name in report.leftovers:
+        print(f"  leftover: {name} (a temporary file from an interrupted run)")
+    for name in report.not_private:
+        print(f"  not private: {name} can be read by other users of this computer")
+    return EXIT_OK if report.ok else EXIT_SOME_FAILED
+
+
+ADMIN_COMMANDS = {"audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore, "check": cmd_check}

@@ -131,3 +131,16 @@ class LibraryDamagedError(LibraryUnavailableError):
     """The key is right (or there is none) but the database cannot be read: restore a backup."""
 
     kind = "library-damaged"
+class ReadOnlyLibraryError(MsldeskError):
+    """The library folder (or its database) cannot be written: reading works, changing does not."""
+
+    kind = "read-only"
+
+    @classmethod
+    def for_folder(cls, root: object, what: str = "change it") -> ReadOnlyLibraryError:
+        return cls(
+            f"The library folder {root} is read-only, so msldesk cannot {what}. You can still look at "
+            "decks, search, check the audit trail and make a backup to another disk; to change anything, "
+            "make the folder writable again (or copy it to a disk you can write to).",
+            str(root),
+        )

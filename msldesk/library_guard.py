@@ -161,13 +161,14 @@ def damage_behind(paths: LibraryPaths, error: BaseException) -> LibraryDamagedEr
     return damaged_library(paths, f"{paths.database}: {error}") if is_damage(error) else None
 
 
-def check_database(paths: LibraryPaths, key: bytes | None) -> None:
+def check_database(paths: LibraryPaths, key: bytes | None, read_only: bool = False) -> None:
     """Read every page once (SQLCipher checks each page's HMAC as it reads it; SQLite checks the
-    structure), so that damage is found at the start, in plain words, not by a later query."""
+    structure), so that damage is found at the start, in plain words, not by a later query.
+    `read_only`: the check writes nothing (a library in a read-only folder)."""
     import sqlcipher3.dbapi2 as sqlcipher
 
     try:
-        connection = crypto.connect(paths.database, key)
+        connection = crypto.connect(paths.database, key, read_only=read_only)
         try:
             result = [r[0] for r in connection.execute("PRAGMA quick_check")]
         finally:
@@ -183,15 +184,20 @@ def open_library_key(
     secrets: SecretStore,
     provider: crypto.PassphraseProvider | None = None,
     encrypt: bool | None = None,
+    read_only: bool = False,
 ) -> crypto.LibraryKey:
     """crypto.prepare_library, refusing first a database that went missing and afterwards one that is
-    damaged: a start never makes a new library over an old one, nor a new key file."""
-    crypto.recover_interrupted_encryption(paths.database)
+    damaged: a start never makes a new library over an old one, nor a new key file. `read_only`: a
+    library in a read-only folder is checked the same way, and nothing is written or recovered."""
+    if not read_only:
+        crypto.recover_interrupted_encryption(paths.database)
     refuse_missing_database(paths)
     try:
-        library_key = crypto.prepare_library(paths, secrets, provider, encrypt, newest_backup(paths))
+        library_key = crypto.prepare_library(
+            paths, secrets, provider, encrypt, newest_backup(paths), read_only=read_only
+        )
         if paths.database.exists():
-            check_database(paths, library_key.key)
+            check_database(paths, library_key.key, read_only)
     except LibraryDamagedError as exc:
         if exc.library is not None:
             raise  # already says which library and which backup

@@ -183,12 +183,29 @@ def key_pragma_value(key: bytes, salt: bytes = b"") -> str:
     return f"x'{key.hex()}{salt.hex()}'"
 
 
-def connect(database: Path | str, key: bytes | None, salt: bytes = b"", **kwargs: Any) -> Any:
+def read_only_uri(database: Path | str) -> str:
+    """A URI that opens the database without writing anything, even in a folder nobody may write to.
+
+    SQLite cannot read a WAL database read-only when it cannot create the -shm file beside it, unless
+    it is told the file is immutable; that is safe when no -wal holds changes (a closed library). A
+    library left with a -wal (its writer was killed) is opened mode=ro so those changes show."""
+    wal = Path(f"{database}-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    shm_possible = has_wal or os.access(Path(database).parent, os.W_OK)
+    return f"{Path(database).resolve().as_uri()}?{'mode=ro' if shm_possible else 'immutable=1'}"
+
+
+def connect(
+    database: Path | str, key: bytes | None, salt: bytes = b"", *, read_only: bool = False, **kwargs: Any
+) -> Any:
     """A sqlcipher3 DB-API connection, keyed (or plain with key None). Nothing is read yet, so a wrong
-    key shows only at the first query: use check_key() to turn that into a clear error."""
+    key shows only at the first query: use check_key() to turn that into a clear error. `read_only`:
+    a connection that never writes (a library in a read-only folder)."""
     import sqlcipher3.dbapi2 as sqlcipher
 
     kwargs.setdefault("check_same_thread", False)  # the engine's pool hands connections to any thread
+    if read_only:
+        database, kwargs["uri"] = read_only_uri(database), True
     connection = sqlcipher.connect(str(database), **kwargs)
     # SQLCipher logs a failed HMAC check to stderr; we report a wrong key ourselves.
     connection.execute("PRAGMA cipher_log_level = NONE")
@@ -199,11 +216,11 @@ def connect(database: Path | str, key: bytes | None, salt: bytes = b"", **kwargs
     return connection
 
 
-def opens_with(database: Path, key: bytes | None, salt: bytes = b"") -> bool:
+def opens_with(database: Path, key: bytes | None, salt: bytes = b"", read_only: bool = False) -> bool:
     """True when `key` opens the file (SQLCipher says "file is not a database" otherwise)."""
     import sqlcipher3.dbapi2 as sqlcipher
 
-    connection = connect(database, key, salt)
+    connection = connect(database, key, salt, read_only=read_only)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return True
@@ -242,11 +259,13 @@ def unlock(
     provider: PassphraseProvider | None = None,
     encrypt: bool = True,
     witness: Path | None = None,
+    read_only: bool = False,
 ) -> LibraryKey:
     """The key for the library in `paths`, made on first run (or when a plain library is to be
     encrypted). Raises LibraryLockedError / WrongPassphraseError with a message for the user.
     `witness`: a backup locked with the library's own key or passphrase (an automatic one), asked
-    when an older key file has no check value and the database does not open."""
+    when an older key file has no check value and the database does not open.
+    `read_only`: the folder cannot be written, so the key is only checked, never made."""
     state = database_state(paths.database)
     keyfile = KeyFile.load(paths.key_file)
     if state == "encrypted":
@@ -256,8 +275,10 @@ def unlock(
                 "library folder, so msldesk cannot tell where its key is.",
                 str(paths.key_file),
             )
-        return _existing_key(paths, keyfile, secrets, provider, check=True, witness=witness)
-    if not encrypt:
+        return _existing_key(
+            paths, keyfile, secrets, provider, check=True, witness=witness, read_only=read_only
+        )
+    if not encrypt or read_only:
         return LibraryKey(None, "none")
     return key_without_database(paths, secrets, provider)
 
@@ -281,9 +302,11 @@ def _key_is_right(
     check: bool,
     witness: Path | None = None,
     passphrase: str | None = None,
+    read_only: bool = False,
 ) -> bool:
     """The check value decides; an older key file without one falls back on trying the database, and
-    when that fails, on the witness backup: a key that opens it is right, so the database is damaged."""
+    when that fails, on the witness backup: a key that opens it is right, so the database is damaged.
+    `read_only`: both are opened without writing (a library in a read-only folder)."""
     verdict = keyfile.matches(key)
     if verdict is not None:
         return verdict
@@ -292,29 +315,29 @@ def _key_is_right(
     import sqlcipher3.dbapi2 as sqlcipher
 
     try:
-        if opens_with(database, key):
+        if opens_with(database, key, read_only=read_only):
             return True
     except sqlcipher.DatabaseError as exc:
         # Not "not a database": the first page decrypted, so the key is right and the file is damaged.
         raise LibraryDamagedError("The library's database is damaged.", f"{database}: {exc}") from exc
-    if witness is not None and _opens_backup(witness, key, passphrase):
+    if witness is not None and _opens_backup(witness, key, passphrase, read_only):
         raise LibraryDamagedError(
             "The library's database is damaged.", f"{database} does not open; its key opens {witness}"
         )
     return False
 
 
-def _opens_backup(backup: Path, key: bytes, passphrase: str | None) -> bool:
+def _opens_backup(backup: Path, key: bytes, passphrase: str | None, read_only: bool = False) -> bool:
     """True when an automatic backup opens with the library's passphrase (scrypt with the backup's own
     salt, its first bytes) or, lacking one, with the library's key."""
     import sqlcipher3.dbapi2 as sqlcipher
 
     try:
         if passphrase is None:
-            return opens_with(backup, key)
+            return opens_with(backup, key, read_only=read_only)
         with open(backup, "rb") as handle:
             salt = handle.read(SALT_BYTES)
-        return opens_with(backup, derive_key(passphrase, salt), salt)
+        return opens_with(backup, derive_key(passphrase, salt), salt, read_only)
     except (OSError, sqlcipher.DatabaseError):
         return False
 
@@ -326,10 +349,14 @@ def _existing_key(
     provider: PassphraseProvider | None,
     check: bool,
     witness: Path | None = None,
+    read_only: bool = False,
 ) -> LibraryKey:
     """The key named by `keyfile`. With `check`, a key the check value (or, lacking one, the database)
-    refuses is an error; a right key opens nothing here: a damaged database is told apart later."""
+    refuses is an error; a right key opens nothing here: a damaged database is told apart later.
+    `read_only`: the key is checked against the database without writing, and an older key file is
+    not given its check value (the folder cannot be written)."""
     database = paths.database
+    proved = check and not read_only  # a key that opened the database may become the check value
     if keyfile.source == "keyring":
         try:
             stored = secrets.get(_KEYRING_NAME.format(id=keyfile.library_id))
@@ -346,21 +373,21 @@ def _existing_key(
                 f"no keyring entry {_KEYRING_NAME.format(id=keyfile.library_id)!r} in {secrets.describe()}",
             )
         key = bytes.fromhex(stored)
-        if not _key_is_right(keyfile, database, key, check, witness):
+        if not _key_is_right(keyfile, database, key, check, witness, read_only=read_only):
             raise LibraryLockedError(
                 "The key in this computer's keyring does not open this library.", str(database)
             )
-        return _with_check_value(paths, keyfile, LibraryKey(key, "keyring"), check)
+        return _with_check_value(paths, keyfile, LibraryKey(key, "keyring"), proved)
 
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env:
         key = derive_key(from_env, keyfile.salt, keyfile.scrypt)
-        if not _key_is_right(keyfile, database, key, check, witness, from_env):
+        if not _key_is_right(keyfile, database, key, check, witness, from_env, read_only):
             raise WrongPassphraseError(
                 f"The passphrase is wrong: it does not unlock this library (it came from {PASSPHRASE_ENV}).",
                 str(database),
             )
-        return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", from_env), check)
+        return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", from_env), proved)
     if provider is None:
         raise LibraryLockedError(
             f"This library is locked with a passphrase. Set {PASSPHRASE_ENV} to open it from the "
@@ -372,8 +399,8 @@ def _existing_key(
         if given is None:
             raise LibraryLockedError("The library stays locked: no passphrase was given.")
         key = derive_key(given, keyfile.salt, keyfile.scrypt)
-        if _key_is_right(keyfile, database, key, check, witness, given):
-            return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", given), check)
+        if _key_is_right(keyfile, database, key, check, witness, given, read_only):
+            return _with_check_value(paths, keyfile, LibraryKey(key, "passphrase", given), proved)
     raise WrongPassphraseError(
         f"The passphrase is wrong ({PASSPHRASE_ATTEMPTS} attempts): the library stays locked.", str(database)
     )
@@ -569,7 +596,7 @@ def plain_revision(database: Path) -> str | None:
     """The Alembic revision of a plain library, read without changing the file."""
     import sqlite3
 
-    connection = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(read_only_uri(database), uri=True)
     try:
         if not connection.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
@@ -587,14 +614,17 @@ def prepare_library(
     provider: PassphraseProvider | None = None,
     encrypt: bool | None = None,
     witness: Path | None = None,
+    read_only: bool = False,
 ) -> LibraryKey:
     """Everything before the engine is made: finish or undo an interrupted encryption, refuse a plain
-    library from a newer msldesk (before touching it), unlock, and encrypt a plain library in place."""
+    library from a newer msldesk (before touching it), unlock, and encrypt a plain library in place.
+    A read-only library is only unlocked: a plain one stays plain, nothing is recovered."""
     import sqlite3
 
     from msldesk.db.migrate import refuse_unknown
 
-    recover_interrupted_encryption(paths.database)
+    if not read_only:
+        recover_interrupted_encryption(paths.database)
     if encrypt is None:
         encrypt = encryption_wanted()
     if database_state(paths.database) == "plain":
@@ -604,7 +634,7 @@ def prepare_library(
             details = f"{paths.database}: {exc}"
             raise LibraryDamagedError("The library's database is damaged.", details) from exc
         refuse_unknown(revision)
-    library_key = unlock(paths, secrets, provider, encrypt, witness)
+    library_key = unlock(paths, secrets, provider, encrypt, witness, read_only)
     if library_key.key is not None and database_state(paths.database) == "plain":
         encrypt_in_place(paths.database, library_key.key)
     return library_key

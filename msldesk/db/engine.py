@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, ExceptionContext, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from msldesk.errors import ReadOnlyLibraryError
 
 
 def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -20,10 +22,28 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     cursor.close()
 
 
-def make_engine(database: Path, key: bytes | None = None) -> Engine:
-    """A SQLCipher engine when `key` is given (check it first with crypto.opens_with), else plain SQLite."""
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
-    if key is None:
+def _read_only_error(context: ExceptionContext) -> None:
+    """A write refused by a read-only database becomes the plain ReadOnlyLibraryError, wherever it came
+    from (CLI, GUI, a migration), instead of a driver traceback."""
+    if "readonly database" in str(context.original_exception):
+        folder = Path(context.engine.url.database or ".").parent if context.engine is not None else ""
+        raise ReadOnlyLibraryError.for_folder(folder) from context.original_exception
+
+
+def make_engine(database: Path, key: bytes | None = None, read_only: bool = False) -> Engine:
+    """A SQLCipher engine when `key` is given (check it first with crypto.opens_with), else plain SQLite.
+    `read_only`: every connection opens the file read-only (a library in a read-only folder)."""
+    if not read_only:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if key is None and read_only:
+        from msldesk.db import crypto
+
+        engine = create_engine(
+            f"sqlite:///{database}",
+            creator=lambda: sqlite3.connect(crypto.read_only_uri(database), uri=True, check_same_thread=False),
+            future=True,
+        )
+    elif key is None:
         engine = create_engine(f"sqlite:///{database}", future=True)
     else:
         import sqlcipher3.dbapi2 as sqlcipher
@@ -36,10 +56,11 @@ def make_engine(database: Path, key: bytes | None = None) -> Engine:
         engine = create_engine(
             f"sqlite:///{database}",
             module=sqlcipher,
-            creator=lambda: crypto.connect(database, key),
+            creator=lambda: crypto.connect(database, key, read_only=read_only),
             future=True,
         )
     event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "handle_error", _read_only_error)
     return engine
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-from msldesk.errors import DatabaseTooNewError
+from msldesk.errors import DatabaseTooNewError, ReadOnlyLibraryError
 
 # The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
 HEAD_REVISION = "0009_rehearsal"
@@ -64,3 +64,16 @@ def upgrade(engine: Engine, before_upgrade: Callable[[str], object] | None = Non
 def older_than(revision: str | None, than: str) -> bool:
     """True when an existing database's `revision` comes before `than` (both known)."""
     return revision is not None and KNOWN_REVISIONS.index(revision) < KNOWN_REVISIONS.index(than)
+
+
+def refuse_upgrade_read_only(engine: Engine, folder: Path) -> None:
+    """A library in a read-only folder opens only if it needs no migration (that would write)."""
+    revision = current_revision(engine)
+    refuse_unknown(revision)
+    if revision != HEAD_REVISION:
+        raise ReadOnlyLibraryError(
+            f"The library folder {folder} is read-only, and this library was made by an older version of "
+            "msldesk: it must be upgraded before this version can open it, and upgrading writes to it. "
+            "Make the folder writable and open it once (or open it with the older version).",
+            f"database revision {revision!r}, this version needs {HEAD_REVISION!r}",
+        )

@@ -1,0 +1,235 @@
+"""Library upkeep at open: read-only detection, private file modes, leftover removal, store/database check."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from msldesk.backup import store_files
+from msldesk.errors import ReadOnlyLibraryError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from msldesk.paths import LibraryPaths
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+LOCK_NAME = ".msldesk-open.lock"
+# What msldesk's own writers leave behind when a process dies mid-write. Each is named by a writer:
+#   .<name>.<random>.tmp   fileio.atomic_writer (settings, anchor, key file, thumbnails, journal)
+#   .import-*.tmp          decks.store.DeckStore.stage          .restore-*.tmp  backup._stage_store
+#   .<name>.partial(-wal|-shm|-journal)  backup.BackupService.create, inside the backups folder
+# The database's own siblings (.library.sqlite3.restoring/.encrypting/.plaintext) and the restore
+# journal are not here on purpose: recover_interrupted_restore/_encryption decide what they mean.
+_TEMP_FILE = re.compile(r"^\.(?:.+\.tmp|.+\.partial(?:-wal|-shm|-journal)?)$")
+# The scratch folder holds only work in progress (render output, composed decks); LibreOffice
+# profiles are kept because building one costs a second or two per render process.
+_KEEP_IN_CACHE = re.compile(r"^lo-profile-\d+$")
+_WRITE_ERRORS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    """How the deck store and the database agree."""
+
+    referenced: int  # store files named by a deck version row
+    orphans: tuple[str, ...] = ()  # store files no row names (store-relative)
+    missing: tuple[str, ...] = ()  # files rows name that are not in the store
+    removed: tuple[str, ...] = ()  # orphans removed by this check
+
+    @property
+    def ok(self) -> bool:
+        return not self.orphans and not self.missing
+
+
+@dataclass(frozen=True)
+class LibraryCheck:
+    """`msldesk check`: what is wrong with the library folder, in plain words."""
+
+    store: StoreReport
+    leftovers: tuple[str, ...] = ()  # temp files found (root-relative)
+    not_private: tuple[str, ...] = ()  # files/folders others can read (root-relative)
+    read_only: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.store.ok and not self.leftovers and not self.not_private
+
+
+@dataclass
+class LibraryAccess:
+    """One App's hold on its library folder: read-only or not, and the shared open-lock."""
+
+    paths: LibraryPaths
+    read_only: bool
+    _lock: IO[bytes] | None = field(default=None, repr=False)
+
+    def refuse_writes(self, what: str = "change it") -> None:
+        if self.read_only:
+            raise ReadOnlyLibraryError.for_folder(self.paths.root, what)
+
+    def only_user(self) -> bool:
+        """True when no other msldesk process has this library open (so its temp files are dead)."""
+        if self._lock is None:
+            return False
+        try:
+            import fcntl
+        except ImportError:  # Windows has no flock: there, a second window may lose a temp file
+            return True
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            return False
+        finally:
+            # Back to shared (a failed upgrade may have dropped it): others see this process as a user.
+            fcntl.flock(self._lock, fcntl.LOCK_SH)
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+def folder_is_writable(folder: Path) -> bool:
+    """A real write probe: os.access says yes to root on a read-only mount and no-write folder bits."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".write-probe-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        if exc.errno in _WRITE_ERRORS:
+            return False
+        raise
+    os.close(fd)
+    os.unlink(name)
+    return True
+
+
+def open_library(paths: LibraryPaths) -> LibraryAccess:
+    """Before anything else touches the folder: is it writable? If so, make it (and all new files)
+    private to the user, create its folders, tighten an older library's modes and take the open-lock."""
+    root = paths.root
+    database = paths.database
+    if root.is_dir() and (
+        not folder_is_writable(root) or (database.exists() and not os.access(database, os.W_OK))
+    ):
+        if not database.exists():
+            raise ReadOnlyLibraryError.for_folder(root, "create a library in it")
+        return LibraryAccess(paths, read_only=True)
+    if os.name == "posix":
+        # Every file and folder msldesk (or LibreOffice, or SQLite) creates from now on is private.
+        os.umask(0o077)
+    paths.ensure()
+    make_private(root)
+    lock = open(root / LOCK_NAME, "ab")  # noqa: SIM115 - held open for the App's life
+    with contextlib.suppress(ImportError):
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_SH)
+    return LibraryAccess(paths, read_only=False, _lock=lock)
+
+
+def not_private(root: Path) -> list[tuple[Path, int]]:
+    """Folders not 0700 and files not 0600 under `root` (and root itself), with the mode each
+    should have. Symlinks and special files are left alone, never followed. Empty off POSIX."""
+    if os.name != "posix":
+        return []
+    found: list[tuple[Path, int]] = []
+    paths = [root]
+    for folder, dirs, files in os.walk(root):
+        paths += [Path(folder, name) for name in (*dirs, *files)]
+    for path in paths:
+        mode = path.lstat().st_mode
+        wanted = PRIVATE_FOLDER if stat.S_ISDIR(mode) else PRIVATE_FILE if stat.S_ISREG(mode) else None
+        if wanted is not None and stat.S_IMODE(mode) != wanted:
+            found.append((path, wanted))
+    return found
+
+
+def make_private(root: Path) -> None:
+    """Tighten an existing library (made before msldesk kept its files private, or copied in)."""
+    for path, wanted in not_private(root):
+        os.chmod(path, wanted)
+
+
+def find_leftovers(paths: LibraryPaths) -> list[Path]:
+    """Temp and partial files msldesk's writers leave when killed, and the scratch folder's content."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(paths.root):
+        base = Path(folder)
+        if base == paths.cache:
+            found += [base / n for n in sorted((*dirs, *files)) if not _KEEP_IN_CACHE.match(n)]
+            dirs[:] = []
+            continue
+        # The restore's aside folder belongs to recover_interrupted_restore, which runs first.
+        dirs[:] = [d for d in dirs if d != ".restore-previous"]
+        found += [base / n for n in sorted(files) if _TEMP_FILE.match(n)]
+    return found
+
+
+def remove_leftovers(access: LibraryAccess) -> list[Path]:
+    """Delete leftovers, but only when no other msldesk process has the library open: its temp files
+    are then live work, not leftovers. Run after recover_interrupted_restore."""
+    if access.read_only or not access.only_user():
+        return []
+    removed = find_leftovers(access.paths)
+    for path in removed:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    return removed
+
+
+# ---- the deck store and the database ----------------------------------------------------------------
+
+
+def check_store(engine: Engine, store: Path) -> StoreReport:
+    """Store files against deck_versions rows: orphans (a crash between the store copy and the
+    database commit) and rows whose file is gone."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT sha256, file_ext FROM deck_versions")).all()
+    referenced = {f"{sha[:2]}/{sha}{ext.lower()}" for sha, ext in rows}
+    present = set(store_files(store))
+    return StoreReport(
+        referenced=len(referenced),
+        orphans=tuple(sorted(present - referenced)),
+        missing=tuple(sorted(referenced - present)),
+    )
+
+
+def remove_orphans(access: LibraryAccess, engine: Engine) -> StoreReport:
+    """At open: delete store files no deck row names (the copy of a deck whose import never
+    committed). Rows whose file is missing are only reported. Nothing is removed when another
+    process has the library open (its import may be between the copy and the commit), nor when the
+    database names no file at all while the store holds some: that is a replaced or lost database,
+    not a crash, and the store may be the only copy of those decks."""
+    report = check_store(engine, access.paths.store)
+    if not report.orphans or access.read_only or not report.referenced or not access.only_user():
+        return report
+    for name in report.orphans:
+        with contextlib.suppress(FileNotFoundError):
+            (access.paths.store / name).unlink()
+    return StoreReport(report.referenced, (), report.missing, report.orphans)
+
+
+def check_library(access: LibraryAccess, engine: Engine) -> LibraryCheck:
+    """Everything `msldesk check` reports; changes nothing."""
+    root = access.paths.root
+    return LibraryCheck(
+        store=check_store(engine, access.paths.store),
+        leftovers=tuple(str(p.relative_to(root)) for p in find_leftovers(access.paths)),
+        not_private=tuple(sorted(str(p.relative_to(root)) for p, _ in not_private(root))),
+        read_only=access.read_only,
+    )
