@@ -257,13 +257,14 @@ def cmd_check(app: Any, args: argparse.Namespace) -> int:
         _print_json(data)
         return EXIT_OK if report.ok else EXIT_SOME_FAILED
     store = report.store
-    print(f"{'OK' if report.ok else 'PROBLEMS'}: {app.paths.root}{' (read-only)' if report.read_only else ''}")
+    where = f"{app.paths.root}{' (read-only)' if report.read_only else ''}"
+    print(f"{'OK' if report.ok else 'PROBLEMS'}: {where}")
     print(f"  deck store: {store.referenced} deck file(s) in use", end="")
     print("; the store and the database agree" if store.ok else "")
     for name in store.missing:
         print(f"  missing: store/{name} is named by a deck but is not in the store (re-import that deck)")
     for name in store.orphans:
-        print(f"  unused: store/{name} belongs to no deck (removed at the next start with no other msldesk open)")
+        print(f"  unused: store/{name} belongs to no deck (removed when msldesk next opens it alone)")
     for name in report.leftovers:
         print(f"  leftover: {name} (a temporary file from an interrupted run)")
     for name in report.not_private:

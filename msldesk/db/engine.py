@@ -38,9 +38,10 @@ def make_engine(database: Path, key: bytes | None = None, read_only: bool = Fals
     if key is None and read_only:
         from msldesk.db import crypto
 
+        uri = crypto.read_only_uri(database)
         engine = create_engine(
             f"sqlite:///{database}",
-            creator=lambda: sqlite3.connect(crypto.read_only_uri(database), uri=True, check_same_thread=False),
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
             future=True,
         )
     elif key is None:
