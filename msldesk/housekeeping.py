@@ -9,6 +9,7 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
-LOCK_NAME = ".msldesk-open.lock"
+# In the scratch folder (it always exists), held shared by every process that has the library open.
+LOCK_NAME = "library.lock"
 # What msldesk's own writers leave behind when a process dies mid-write. Each is named by a writer:
 #   .<name>.<random>.tmp   fileio.atomic_writer (settings, anchor, key file, thumbnails, journal)
 #   .import-*.tmp          decks.store.DeckStore.stage          .restore-*.tmp  backup._stage_store
@@ -33,7 +35,7 @@ LOCK_NAME = ".msldesk-open.lock"
 _TEMP_FILE = re.compile(r"^\.(?:.+\.tmp|.+\.partial(?:-wal|-shm|-journal)?)$")
 # The scratch folder holds only work in progress (render output, composed decks); LibreOffice
 # profiles are kept because building one costs a second or two per render process.
-_KEEP_IN_CACHE = re.compile(r"^lo-profile-\d+$")
+_KEEP_IN_CACHE = re.compile(r"^(?:lo-profile-\d+|" + re.escape(LOCK_NAME) + ")$")
 _WRITE_ERRORS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
 
@@ -98,6 +100,25 @@ class LibraryAccess:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+            _private_umask(-1)
+
+
+_umask_users = [0, 0o022]  # open writable libraries, the umask from before the first
+_umask_guard = threading.Lock()
+
+
+def _private_umask(change: int) -> None:
+    """While a library is open, every file and folder this process creates, and the programs it starts
+    (LibreOffice) create, is private: SQLite's -wal/-shm, soffice's PDFs, backups, exports. A umask is
+    the one setting all of those obey; the previous one is back when the last library closes."""
+    if os.name != "posix":
+        return
+    with _umask_guard:
+        if change > 0 and _umask_users[0] == 0:
+            _umask_users[1] = os.umask(0o077)
+        _umask_users[0] += change
+        if change < 0 and _umask_users[0] == 0:
+            os.umask(_umask_users[1])
 
 
 def folder_is_writable(folder: Path) -> bool:
@@ -124,12 +145,10 @@ def open_library(paths: LibraryPaths) -> LibraryAccess:
         if not database.exists():
             raise ReadOnlyLibraryError.for_folder(root, "create a library in it")
         return LibraryAccess(paths, read_only=True)
-    if os.name == "posix":
-        # Every file and folder msldesk (or LibreOffice, or SQLite) creates from now on is private.
-        os.umask(0o077)
+    _private_umask(+1)
     paths.ensure()
     make_private(root)
-    lock = open(root / LOCK_NAME, "ab")  # noqa: SIM115 - held open for the App's life
+    lock = open(paths.cache / LOCK_NAME, "ab")  # noqa: SIM115 - held open for the App's life
     with contextlib.suppress(ImportError):
         import fcntl
 
