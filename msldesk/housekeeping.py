@@ -114,8 +114,10 @@ def _private_umask(change: int) -> None:
     if os.name != "posix":
         return
     with _umask_guard:
-        if change > 0 and _umask_users[0] == 0:
-            _umask_users[1] = os.umask(0o077)
+        if change > 0:
+            before = os.umask(0o077)  # set on every opening: something may have changed it meanwhile
+            if _umask_users[0] == 0:
+                _umask_users[1] = before
         _umask_users[0] += change
         if change < 0 and _umask_users[0] == 0:
             os.umask(_umask_users[1])
