@@ -28,6 +28,7 @@ def _library(folder: Path) -> str:
 
     from msldesk.app import App
     from msldesk.boards.records import EventFields, PersonFields
+    from msldesk.housekeeping import check_library
     from msldesk.secrets import SecretStore
 
     # A throwaway passphrase and no keyring: the check must not leave a key in the user's keyring.
@@ -57,9 +58,15 @@ def _library(folder: Path) -> str:
     again = App(folder / "library", **options)  # type: ignore[arg-type]
     try:
         count = again.people.count()
+        check = check_library(again.access, again.engine)
     finally:
         again.close()
-    return f"encrypted (SQLCipher), created, searched and reopened with its key ({count} person)"
+    if not check.ok:
+        raise RuntimeError(f"the library check found problems: {check}")
+    return (
+        f"encrypted (SQLCipher), created, searched and reopened with its key ({count} person); "
+        "files private, no leftovers"
+    )
 
 
 def _keyring() -> str:

@@ -245,6 +245,13 @@ class MainWindow(QMainWindow):
     def _on_context_ready(self) -> None:
         app = self.context.app
         assert app is not None
+        if app.read_only:
+            # Nothing that writes starts by itself; a change the user asks for gets the plain message.
+            self.setWindowTitle(f"msldesk — {app.paths.root} (read-only)")
+            self.statusBar().showMessage(
+                "This library folder is read-only: you can look, search and make a backup elsewhere."
+            )
+            return
         self.setWindowTitle(f"msldesk — {app.paths.root}")
         self.statusBar().showMessage("Library open", 3000)
         service = app.decks

@@ -17,6 +17,7 @@ from msldesk.app import App
 
 from .test_cli import msldesk_in_process as msldesk
 
+
 @pytest.fixture
 def umask_022() -> Iterator[None]:
     """The usual desktop umask, so a file msldesk does not make private shows up as 0644."""
@@ -46,7 +47,8 @@ def _version(app: App, deck_id: int):  # type: ignore[no-untyped-def]
 
     with app.engine.connect() as connection:
         return connection.execute(
-            text("SELECT sha256, file_ext FROM deck_versions WHERE deck_id = :d AND is_current"), {"d": deck_id}
+            text("SELECT sha256, file_ext FROM deck_versions WHERE deck_id = :d AND is_current"),
+            {"d": deck_id},
         ).one()
 
 
@@ -273,7 +275,16 @@ WRITING = [
     ["import", "NEW_DECK"],
     ["deck", "set", "1", "--title", "Renamed"],
     ["thumbnails"],
-    ["event", "create", "--title", "Advisory board", "--start", "2027-01-05T09:00", "--end", "2027-01-05T10:00"],
+    [
+        "event",
+        "create",
+        "--title",
+        "Advisory board",
+        "--start",
+        "2027-01-05T09:00",
+        "--end",
+        "2027-01-05T10:00",
+    ],
     ["restore", "BACKUP"],
 ]
 
