@@ -301,14 +301,18 @@ def read_only_library(tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPa
     root = tmp_path / "lib"
     _library(root, deck_factory).close()
     msldesk(root, "backup", "--library-key", str(tmp_path / "b.msldesk-backup"), check_exit=0)
+    _pretend_read_only(monkeypatch, root)
+    yield root
+    root.chmod(0o700)
+
+
+def _pretend_read_only(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
     if os.geteuid() == 0:
         real_access = os.access
         monkeypatch.setattr("msldesk.housekeeping.folder_is_writable", lambda folder: False)
         monkeypatch.setattr(os, "access", lambda path, mode: not mode & os.W_OK and real_access(path, mode))
     else:
         root.chmod(0o555)
-    yield root
-    root.chmod(0o700)
 
 
 def _args(command: list[str], tmp_path: Path, deck_factory) -> list[str]:  # type: ignore[no-untyped-def]
@@ -354,6 +358,23 @@ def test_a_write_that_reaches_a_read_only_database_gets_the_plain_message(read_o
         assert app.backups.take_daily() is None  # the rolling backup has nowhere to go
     finally:
         app.close()
+
+
+def test_a_read_only_library_that_needs_an_upgrade_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msldesk.db.crypto import database_state
+
+    from .test_migrations import _old_library
+
+    root = tmp_path / "lib"
+    with _old_library(root, "0005_audit"):
+        pass
+    _pretend_read_only(monkeypatch, root)
+    result = msldesk(root, "decks", check_exit=2)
+    assert "read-only, and this library was made by an older version of msldesk" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert database_state(root / "library.sqlite3") == "plain"  # not encrypted, not migrated
 
 
 def _unshare_works() -> bool:
