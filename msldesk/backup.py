@@ -49,7 +49,7 @@ KEEP = {"daily": 7, "before-upgrade": 3, "before-restore": 3}
 DAILY_EVERY = dt.timedelta(days=1)
 # Store files are named by their own content: <2 hex>/<sha256><ext>. Anything else in a backup is
 # refused, so a crafted backup cannot write outside the store.
-_STORE_NAME = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{64})(\.[a-z0-9]{1,10})$")
+STORE_NAME = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{64})(\.[a-z0-9]{1,10})$")
 _AUTOMATIC_NAME = re.compile(r"^(?P<kind>[a-z-]+)-(?P<stamp>\d{8}-\d{6})Z(?:-\d+)?" + re.escape(SUFFIX) + "$")
 _STAMP = "%Y%m%d-%H%M%S"
 
@@ -405,7 +405,7 @@ class BackupService:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             progress(checked, total or 1, f"Checking deck files ({file_id} of {len(files)})")
-            match = _STORE_NAME.match(name)
+            match = STORE_NAME.match(name)
             if match is None or match.group(2) != sha256 or match.group(1) != sha256[:2]:
                 raise DamagedBackupError("This backup names a deck file wrongly.", repr(name))
             digest, length = hashlib.sha256(), 0

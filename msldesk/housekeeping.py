@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from msldesk.backup import store_files
+from msldesk.backup import STORE_NAME, store_files
 from msldesk.errors import ReadOnlyLibraryError
 
 if TYPE_CHECKING:
@@ -228,7 +228,8 @@ def check_store(engine: Engine, store: Path) -> StoreReport:
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT sha256, file_ext FROM deck_versions")).all()
     referenced = {f"{sha[:2]}/{sha}{ext.lower()}" for sha, ext in rows}
-    present = set(store_files(store))
+    # Only files named as the store names them count: anything else someone put there is left alone.
+    present = {name for name in store_files(store) if STORE_NAME.match(name)}
     return StoreReport(
         referenced=len(referenced),
         orphans=tuple(sorted(present - referenced)),

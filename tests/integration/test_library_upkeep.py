@@ -115,8 +115,11 @@ def test_nothing_is_removed_while_another_msldesk_has_the_library_open(tmp_path:
         assert staging.exists() and unnamed.exists()
     finally:
         first.close()
+    stray = root / "store" / "cd" / "readme.txt"  # not a name the store gives: not msldesk's to remove
+    stray.write_text("kept")
     App(root).close()  # alone now: both are leftovers
     assert not staging.exists() and not unnamed.exists()
+    assert stray.exists()
 
 
 # ---- the store and the database agree ---------------------------------------------------------------
