@@ -137,10 +137,12 @@ class ReadOnlyLibraryError(MsldeskError):
     kind = "read-only"
 
     @classmethod
-    def for_folder(cls, root: object, what: str = "change it") -> ReadOnlyLibraryError:
-        return cls(
-            f"The library folder {root} is read-only, so msldesk cannot {what}. You can still look at "
-            "decks, search, check the audit trail and make a backup to another disk; to change anything, "
-            "make the folder writable again (or copy it to a disk you can write to).",
-            str(root),
+    def for_folder(cls, root: object, what: str = "change it", can_read: bool = True) -> ReadOnlyLibraryError:
+        then = (
+            "You can still look at decks, search, check the audit trail and make a backup to another "
+            "disk; to change anything, make the folder writable again (or copy it to a disk you can "
+            "write to)."
+            if can_read
+            else "Choose a folder you can write to, or make this one writable."
         )
+        return cls(f"The library folder {root} is read-only, so msldesk cannot {what}. {then}", str(root))

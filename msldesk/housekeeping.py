@@ -75,10 +75,6 @@ class LibraryAccess:
     read_only: bool
     _lock: IO[bytes] | None = field(default=None, repr=False)
 
-    def refuse_writes(self, what: str = "change it") -> None:
-        if self.read_only:
-            raise ReadOnlyLibraryError.for_folder(self.paths.root, what)
-
     def only_user(self) -> bool:
         """True when no other msldesk process has this library open (so its temp files are dead)."""
         if self._lock is None:
@@ -145,10 +141,16 @@ def open_library(paths: LibraryPaths) -> LibraryAccess:
         not folder_is_writable(root) or (database.exists() and not os.access(database, os.W_OK))
     ):
         if not database.exists():
-            raise ReadOnlyLibraryError.for_folder(root, "create a library in it")
+            raise ReadOnlyLibraryError.for_folder(root, "create a library in it", can_read=False)
         return LibraryAccess(paths, read_only=True)
     _private_umask(+1)
-    paths.ensure()
+    try:
+        paths.ensure()
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            raise
+        _private_umask(-1)
+        raise ReadOnlyLibraryError.for_folder(root, "create a library in it", can_read=False) from exc
     make_private(root)
     lock = open(paths.cache / LOCK_NAME, "ab")  # noqa: SIM115 - held open for the App's life
     with contextlib.suppress(ImportError):

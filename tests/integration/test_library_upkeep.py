@@ -380,6 +380,17 @@ def test_a_read_only_library_that_needs_an_upgrade_says_so(
     assert database_state(root / "library.sqlite3") == "plain"  # not encrypted, not migrated
 
 
+def test_no_library_is_made_in_a_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    _pretend_read_only(monkeypatch, root)
+    result = msldesk(root, "decks", check_exit=2)
+    assert (
+        f"The library folder {root} is read-only, so msldesk cannot create a library in it" in result.stderr
+    )
+    assert "Traceback" not in result.stderr and list(root.iterdir()) == []
+
+
 def _unshare_works() -> bool:
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
