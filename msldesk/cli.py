@@ -136,7 +136,13 @@ def _print_json(value: Any) -> None:
 # write would fail half-way (after an export file was written, say), and LibreOffice, import and
 # compose need the library's own scratch and store folders.
 _READING = {"decks", "slides", "search", "collections", "events", "audit", "backup", "check"}
-_READING_SUBCOMMANDS = {("event", "show"), ("note", "list"), ("people", None), ("people", "duplicates")}
+_READING_SUBCOMMANDS = {
+    ("event", "show"),
+    ("note", "list"),
+    ("people", None),
+    ("people", "duplicates"),
+    ("fmv", None),
+}
 
 
 def writes_library(args: argparse.Namespace) -> bool:

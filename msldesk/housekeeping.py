@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import re
 import shutil
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from msldesk.paths import LibraryPaths
+
+log = logging.getLogger(__name__)
 
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
@@ -170,7 +173,10 @@ def not_private(root: Path) -> list[tuple[Path, int]]:
     for folder, dirs, files in os.walk(root):
         paths += [Path(folder, name) for name in (*dirs, *files)]
     for path in paths:
-        mode = path.lstat().st_mode
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:  # a temp file another msldesk process finished with meanwhile
+            continue
         wanted = PRIVATE_FOLDER if stat.S_ISDIR(mode) else PRIVATE_FILE if stat.S_ISREG(mode) else None
         if wanted is not None and stat.S_IMODE(mode) != wanted:
             found.append((path, wanted))
@@ -186,7 +192,8 @@ def make_private(root: Path) -> None:
     if os.name != "posix" or stat.S_IMODE(root.stat().st_mode) == PRIVATE_FOLDER:
         return
     for path, wanted in reversed(not_private(root)):  # root is first in the list: tighten it last
-        os.chmod(path, wanted)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, wanted)
 
 
 def find_leftovers(paths: LibraryPaths) -> list[Path]:
@@ -210,6 +217,8 @@ def remove_leftovers(access: LibraryAccess) -> list[Path]:
     if access.read_only or not access.only_user():
         return []
     removed = find_leftovers(access.paths)
+    if removed:
+        log.info("Removing %d leftover file(s): %s", len(removed), ", ".join(map(str, removed[:20])))
     for path in removed:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
@@ -248,6 +257,9 @@ def remove_orphans(access: LibraryAccess, engine: Engine) -> StoreReport:
     report = check_store(engine, access.paths.store)
     if not report.orphans or access.read_only or not report.referenced or not access.only_user():
         return report
+    log.info(
+        "Removing %d store file(s) no deck uses: %s", len(report.orphans), ", ".join(report.orphans[:20])
+    )
     for name in report.orphans:
         with contextlib.suppress(FileNotFoundError):
             (access.paths.store / name).unlink()
