@@ -88,7 +88,7 @@ class App:
             max_slides=self.settings.render_max_slides,
             memory_limit_bytes=max(0, self.settings.render_memory_limit_mb) * 1024**2,
         )
-        store = DeckStore(self.paths.store)
+        store = DeckStore(self.paths.store, read_only=read_only)
         self.decks = DeckService(
             self.sessions,
             store,

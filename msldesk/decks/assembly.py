@@ -237,6 +237,7 @@ class AssemblyService:
         out = Path(out)
         if out.suffix.lower() != ".pptx":
             raise InvalidInputError("The deck must be saved as a .pptx file.")
+        self.store.require_writable("build decks from it (it records each one it builds)")
         plan = self.plan(slide_ids, overrides)
         if not plan.items:
             raise InvalidInputError("Pick at least one slide to build a deck.")

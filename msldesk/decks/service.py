@@ -394,6 +394,7 @@ class DeckService:
         retry_failed: bool = False,
     ) -> Changes:
         """Render thumbnails of every current deck version that has none yet."""
+        self.store.require_writable("render thumbnails into it")
         states = ["pending", "failed"] if retry_failed else ["pending"]
         with self.sessions() as session:
             versions = session.execute(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from msldesk.decks.package import DEFAULT_LIMITS, file_too_large
+from msldesk.errors import ReadOnlyLibraryError
 from msldesk.user_files import open_regular, read_chunks
 
 
@@ -22,8 +23,15 @@ class DeckStore:
     never a half-written library file.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_only: bool = False) -> None:
         self.root = Path(root)
+        self.read_only = read_only  # the library folder cannot be written (msldesk.housekeeping)
+
+    def require_writable(self, what: str) -> None:
+        """Refuse work that writes into the library folder before it starts, in plain words (the
+        OSError it would meet half-way reads like a problem with the user's own file)."""
+        if self.read_only:
+            raise ReadOnlyLibraryError.for_folder(self.root.parent, what)
 
     def path_for(self, sha256: str, ext: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}{ext.lower()}"
@@ -34,6 +42,7 @@ class DeckStore:
         Only a regular file is copied (NotARegularFileError otherwise), and the copy stops with
         TooLargeError once more than `limit` bytes came: the size the file system reports can lie
         (it is 0 for a device or a pipe)."""
+        self.require_writable("import decks into it")
         with open_regular(source) as src:
             self.root.mkdir(parents=True, exist_ok=True)
             return self._copy_in(src, limit)

@@ -345,7 +345,9 @@ def test_a_read_only_library_answers_reading_commands_and_refuses_writing_ones(
     assert _snapshot(root) == before
 
 
-def test_a_write_that_reaches_a_read_only_database_gets_the_plain_message(read_only_library: Path) -> None:
+def test_a_write_that_reaches_a_read_only_database_gets_the_plain_message(
+    read_only_library: Path, tmp_path: Path, deck_factory
+) -> None:
     """The GUI has no command list: any write the database refuses says the same plain words."""
     from msldesk.boards.records import PersonFields
     from msldesk.decks.records import DeckUpdate
@@ -358,6 +360,14 @@ def test_a_write_that_reaches_a_read_only_database_gets_the_plain_message(read_o
             app.people.add(PersonFields(first_name="Ana", last_name="Ng"))
         with pytest.raises(ReadOnlyLibraryError, match="is read-only"):
             app.decks.update_deck(1, DeckUpdate(title="Renamed"))
+        # Work that writes files into the library first is refused before it starts (an import would
+        # otherwise report the user's deck as unreadable, a render or compose fail half-way).
+        with pytest.raises(ReadOnlyLibraryError, match="cannot import decks"):
+            list(app.decks.import_paths([deck_factory.pptx("new.pptx", [("Gamma", "Body", "")])]))
+        with pytest.raises(ReadOnlyLibraryError, match="cannot render thumbnails"):
+            app.decks.render_thumbnails()
+        with pytest.raises(ReadOnlyLibraryError, match="cannot build decks"):
+            app.assembly.compose([1], tmp_path / "out.pptx")
         assert app.backups.take_daily() is None  # the rolling backup has nowhere to go
     finally:
         app.close()
