@@ -232,14 +232,16 @@ def _fake_soffice(tmp_path: Path) -> Path:
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 def test_every_file_and_folder_of_a_library_is_private(tmp_path: Path, deck_factory, umask_022) -> None:
     from msldesk.config import Settings
+    from msldesk.decks.records import DeckUpdate
 
     root = tmp_path / "lib"
-    root.mkdir()
+    root.mkdir(mode=0o700)  # private already: what follows must be made private as it is written
     Settings(soffice_path=str(_fake_soffice(tmp_path))).save(root / "settings.json")
     app = _library(root, deck_factory)
     try:
         assert app.decks.render_thumbnails().thumbnails
         assert list(root.glob("previews/*/*.pdf")) and list(root.glob("thumbnails/*/*/*.png"))
+        app.decks.update_deck(1, DeckUpdate(approval_code="MED-1"))  # audited: writes the anchor
         app.backups.take_daily()
         outside = tmp_path / "elsewhere.msldesk-backup"
         app.backups.create(outside, passphrase="a backup passphrase")
@@ -247,7 +249,8 @@ def test_every_file_and_folder_of_a_library_is_private(tmp_path: Path, deck_fact
         with app.engine.connect() as connection:  # the open database's WAL and SHM too
             connection.exec_driver_sql("SELECT count(*) FROM decks")
             assert Path(f"{app.paths.database}-wal").exists() and Path(f"{app.paths.database}-shm").exists()
-            assert list(root.glob("backups/daily-*")) and _modes(root) == {}
+            written = ("settings.json", "encryption.json", "audit-anchor.json", "backups")
+            assert all((root / name).exists() for name in written) and _modes(root) == {}
     finally:
         app.close()
     assert _modes(root) == {}
