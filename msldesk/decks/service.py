@@ -90,6 +90,7 @@ class DeckService:
         cancel: CancelToken | None = None,
     ) -> Iterator[ImportOutcome]:
         """Import files and folders; yields one outcome per file as it is done."""
+        self.store.require_writable("import decks into it")  # once, not once per file
         yield from self.importer.import_paths([Path(p) for p in paths], progress, cancel)
 
     # ---- decks --------------------------------------------------------------------------------
