@@ -49,7 +49,6 @@ class StoreReport:
     referenced: int  # store files named by a deck version row
     orphans: tuple[str, ...] = ()  # store files no row names (store-relative)
     missing: tuple[str, ...] = ()  # files rows name that are not in the store
-    removed: tuple[str, ...] = ()  # orphans removed by this check
 
     @property
     def ok(self) -> bool:
@@ -248,22 +247,23 @@ def check_store(engine: Engine, store: Path) -> StoreReport:
     )
 
 
-def remove_orphans(access: LibraryAccess, engine: Engine) -> StoreReport:
+def remove_orphans(access: LibraryAccess, engine: Engine) -> tuple[str, ...]:
     """At open: delete store files no deck row names (the copy of a deck whose import never
-    committed). Rows whose file is missing are only reported. Nothing is removed when another
-    process has the library open (its import may be between the copy and the commit), nor when the
-    database names no file at all while the store holds some: that is a replaced or lost database,
-    not a crash, and the store may be the only copy of those decks."""
+    committed) and say which. Rows whose file is missing are left for `msldesk check` to report.
+    Nothing is removed when another process has the library open (its import may be between the
+    copy and the commit), nor when the database names no file at all while the store holds some:
+    that is a replaced or lost database, not a crash, and the store may be the only copy of those
+    decks."""
     report = check_store(engine, access.paths.store)
     if not report.orphans or access.read_only or not report.referenced or not access.only_user():
-        return report
+        return ()
     log.info(
         "Removing %d store file(s) no deck uses: %s", len(report.orphans), ", ".join(report.orphans[:20])
     )
     for name in report.orphans:
         with contextlib.suppress(FileNotFoundError):
             (access.paths.store / name).unlink()
-    return StoreReport(report.referenced, (), report.missing, report.orphans)
+    return report.orphans
 
 
 def check_library(access: LibraryAccess, engine: Engine) -> LibraryCheck:
