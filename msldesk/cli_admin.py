@@ -246,7 +246,6 @@ class _Backups:
         self.backups = backups
 
 
-ADMIN_COMMANDS = {"audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}
 def cmd_check(app: Any, args: argparse.Namespace) -> int:
     from msldesk.housekeeping import check_library
 

@@ -131,6 +131,8 @@ class LibraryDamagedError(LibraryUnavailableError):
     """The key is right (or there is none) but the database cannot be read: restore a backup."""
 
     kind = "library-damaged"
+
+
 class ReadOnlyLibraryError(MsldeskError):
     """The library folder (or its database) cannot be written: reading works, changing does not."""
 

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING
 
 from msldesk.backup import STORE_NAME, store_files
 from msldesk.errors import ReadOnlyLibraryError
+from msldesk.library_guard import refuse_missing_database
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -143,6 +144,9 @@ def open_library(paths: LibraryPaths) -> LibraryAccess:
         not folder_is_writable(root) or (database.exists() and not os.access(database, os.W_OK))
     ):
         if not database.exists():
+            # A library that was here (key file, deck files, backups) and lost its database is told
+            # as such, with the backup to restore; only a folder with no library is "cannot create".
+            refuse_missing_database(paths)
             raise ReadOnlyLibraryError.for_folder(root, "create a library in it", can_read=False)
         return LibraryAccess(paths, read_only=True)
     _private_umask(+1)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msldesk.db import crypto
-from msldesk.errors import LibraryDamagedError, LibraryMissingError, error_chain
+from msldesk.errors import LibraryDamagedError, LibraryMissingError, ReadOnlyLibraryError, error_chain
 from msldesk.paths import LibraryPaths
 
 if TYPE_CHECKING:
@@ -216,7 +216,11 @@ def backups_for_restore(
     from msldesk.audit import AuditService
     from msldesk.backup import BackupService, recover_interrupted_restore
     from msldesk.db.engine import make_engine, make_session_factory
+    from msldesk.housekeeping import folder_is_writable
 
+    if paths.root.is_dir() and not folder_is_writable(paths.root):
+        # A restore writes the database, the deck store and its journal: say so before asking a key.
+        raise ReadOnlyLibraryError.for_folder(paths.root, "restore a backup into it", can_read=False)
     recover_interrupted_restore(paths)
     crypto.recover_interrupted_encryption(paths.database)
     if encrypt is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from msldesk.app import App
+from msldesk.errors import LibraryMissingError
 
 from .test_cli import msldesk_in_process as msldesk
 
@@ -77,6 +78,9 @@ def _plant_leftovers(root: Path) -> tuple[list[Path], list[Path]]:
         root / "cache" / "lo-profile-0" / "user" / "registrymodifications.xcu": b"<x/>",
         root / "thumbnails" / "ab" / sha / "3.png": b"\x89PNG",
         root / "notes.tmp": b"a user's own file, not named like msldesk's temp files",
+        # A damaged database a restore kept aside (backup._keep_aside): it may hold something to rescue.
+        root / "library.sqlite3.damaged-20261201-101010Z": b"damaged",
+        root / "library.sqlite3.damaged-20261201-101010Z-wal": b"wal",
     }
     for path, data in {**leftovers, **kept}.items():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,12 +184,20 @@ def test_check_reports_unused_and_missing_store_files(tmp_path: Path, deck_facto
 
 
 def test_a_lost_database_does_not_cost_the_store(tmp_path: Path, deck_factory) -> None:
-    """A store no row names is a replaced or lost database, not a crash: its files may be the only copy."""
+    """A store no row names is a replaced or lost database, not a crash: its files may be the only copy.
+    A lost database is refused (msldesk.library_guard); one replaced by another library's opens."""
     root = tmp_path / "lib"
     _library(root, deck_factory).close()
     stored = _store_files(root)
     for path in root.glob("library.sqlite3*"):
         path.unlink()
+    with pytest.raises(LibraryMissingError):
+        App(root)
+    assert _store_files(root) == stored
+    other = tmp_path / "other"
+    App(other).close()
+    for path in [*other.glob("library.sqlite3*"), other / "encryption.json"]:
+        shutil.copy2(path, root / path.name)
     App(root).close()
     assert _store_files(root) == stored
 
@@ -404,6 +416,68 @@ def test_no_library_is_made_in_a_read_only_folder(tmp_path: Path, monkeypatch: p
     assert "Traceback" not in result.stderr and list(root.iterdir()) == []
 
 
+def test_a_read_only_library_without_its_database_is_refused_and_restore_says_read_only(
+    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only folder still tells a lost database from no library at all (msldesk.library_guard), and
+    the restore it suggests says plainly that the folder cannot take it, before anything is written."""
+    root = tmp_path / "lib"
+    _library(root, deck_factory).close()
+    backup = tmp_path / "b.msldesk-backup"
+    msldesk(root, "backup", "--library-key", str(backup), check_exit=0)
+    for path in root.glob("library.sqlite3*"):
+        path.unlink()
+    _pretend_read_only(monkeypatch, root)
+    before = _snapshot(root)
+    result = msldesk(root, "decks", check_exit=2)
+    assert f"The library's database library.sqlite3 is missing from {root}" in result.stderr
+    assert "restore" in result.stderr and "cannot create a library" not in result.stderr
+    result = msldesk(root, "restore", str(backup), check_exit=2)
+    assert f"The library folder {root} is read-only, so msldesk cannot restore a backup into it" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert _snapshot(root) == before
+    root.chmod(0o700)
+
+
+def test_a_read_only_library_opens_without_making_erasures_again(tmp_path: Path, deck_factory) -> None:
+    """Erasures are made again at start (they write): a read-only library opens as it is, and they are
+    made when the folder is writable again."""
+    from msldesk.boards.records import PersonFields
+
+    root = tmp_path / "lib"
+    app = _library(root, deck_factory)
+    person = app.people.add(PersonFields("Ana", "Ng", email="ana@example.org"))[0].person_id
+    app.close()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for path in root.glob("library.sqlite3*"):
+        shutil.copy2(path, kept / path.name)
+    app = App(root)
+    app.privacy.erase_person(person, "request")
+    app.close()
+    for path in root.glob("library.sqlite3*"):
+        path.unlink()
+    for path in kept.iterdir():  # the database from before the erasure, put back by hand
+        shutil.copy2(path, root / path.name)
+    with pytest.MonkeyPatch.context() as patch:
+        _pretend_read_only(patch, root)
+        before = _snapshot(root)
+        app = App(root)
+        try:
+            assert app.read_only and app.erasures_reapplied == 0
+        finally:
+            app.close()
+        assert _snapshot(root) == before
+    root.chmod(0o700)  # (as a normal user the folder was made read-only for real)
+    app = App(root)
+    try:
+        assert not app.read_only and app.erasures_reapplied == 1
+    finally:
+        app.close()
+
+
 def _unshare_works() -> bool:
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
@@ -420,14 +494,24 @@ def test_a_library_on_a_read_only_mount_opens_for_reading(tmp_path: Path, deck_f
     mount.mkdir()
     out = tmp_path / "out"
     out.mkdir()
+    # A copy with one page damaged in the middle: the start's full check finds it on a read-only disk too.
+    damaged, damaged_mount = tmp_path / "damaged", tmp_path / "ro-damaged"
+    shutil.copytree(root, damaged)
+    damaged_mount.mkdir()
+    data = bytearray((damaged / "library.sqlite3").read_bytes())
+    middle = len(data) // 2 + 333
+    data[middle : middle + 8] = bytes(b ^ 0x5A for b in data[middle : middle + 8])
+    (damaged / "library.sqlite3").write_bytes(bytes(data))
     run = f"{sys.executable} -m msldesk --data-dir {mount}"
     script = textwrap.dedent(
         f"""\
         mount --bind {root} {mount} && mount -o remount,ro,bind {mount} || exit 99
+        mount --bind {damaged} {damaged_mount} && mount -o remount,ro,bind {damaged_mount} || exit 99
         {run} decks; echo "rc=$?"
         {run} search kinetics; echo "rc=$?"
         {run} backup --library-key {out}/b.msldesk-backup; echo "rc=$?"
         {run} deck set 1 --title Renamed; echo "rc=$?"
+        {sys.executable} -m msldesk --data-dir {damaged_mount} decks; echo "rc=$?"
         """
     )
     result = subprocess.run(
@@ -435,7 +519,8 @@ def test_a_library_on_a_read_only_mount_opens_for_reading(tmp_path: Path, deck_f
     )
     assert result.returncode == 0, result.stdout + result.stderr
     codes = [line for line in result.stdout.splitlines() if line.startswith("rc=")]
-    assert codes == ["rc=0", "rc=0", "rc=0", "rc=2"], result.stdout + result.stderr
+    assert codes == ["rc=0", "rc=0", "rc=0", "rc=2", "rc=2"], result.stdout + result.stderr
     assert "Alpha kinetics" in result.stdout and (out / "b.msldesk-backup").exists()
     assert f"The library folder {mount} is read-only" in result.stderr
+    assert f"The library's database {damaged_mount / 'library.sqlite3'} is damaged" in result.stderr
     assert "Traceback" not in result.stderr
