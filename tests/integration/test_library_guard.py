@@ -190,7 +190,7 @@ def test_damage_a_later_query_meets_says_damaged_not_a_traceback(
         handle.seek((rootpage - 1) * page_size + 300)
         handle.write(os.urandom(16))
     # As if the damage happened after the start's check (a disk going bad while msldesk runs).
-    monkeypatch.setattr(guard, "check_database", lambda paths, key: None)
+    monkeypatch.setattr(guard, "check_database", lambda paths, key, read_only=False: None)
     result = msldesk_in_process(root, "decks", check_exit=2)
     assert "damaged — restore from a backup" in result.stderr and f"restore {backup}" in result.stderr
 
