@@ -264,6 +264,9 @@ class MainWindow(QMainWindow):
         self.context.runner.submit("db", lambda _p, _c: service.pending_thumbnail_slides(), start_if_pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.boards.may_close():  # an unsaved new event or event edits: the user said Cancel
+            event.ignore()
+            return
         drafts_pending = not self.boards.meetings.close_all()
         drafts_pending |= self.library.builder.save_tray_now()
         if self.settings is not None:

@@ -96,32 +96,68 @@ def _person(app, first: str, last: str, tier: str = "1") -> int:  # type: ignore
 # ---- events ------------------------------------------------------------------------------------
 
 
-def test_new_event_from_the_keyboard_appears_in_the_list_and_ctrl_s_saves_it(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_new_event_from_the_keyboard_is_a_draft_until_ctrl_s_saves_it(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, context = make_window(seed_demo=False)
     view = window.boards
     window.show_section(view)
     _settle(qtbot, window)
     assert view.model.rowCount() == 0 and view.list_hint.isVisible()
+    audited = len(context.app.audit.recent(1000))
 
     QTest.keyClick(view.list, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.editor.bundle is not None, timeout=WAIT_MS)
     _settle(qtbot, window)
-    event = view.model.event_at(0)
-    assert event is not None and view.editor.event_id == event.event_id
-    assert view.current_event() == event, "the new event is selected in the list"
-    index = view.proxy.index(0, 0)
-    assert "New advisory board" == index.data()
-    assert "0/0 accepted" in index.data(FactsRole) and "Advisory board" in index.data(FactsRole)
-    assert "09:00" in index.data(WhenRole)
+    editor, form = view.editor, view.editor.form
+    assert editor.is_draft and editor.stack.currentIndex() == editor.CONTENT
+    assert form.title.text() == "New advisory board" and form.title.hasFocus()
+    assert not editor.tabs.isTabEnabled(editor.ATTENDEES), "attendees need a stored event"
+    assert context.app.events.list_events("all") == [], "nothing is stored before Save"
+    assert len(context.app.audit.recent(1000)) == audited, "nothing is audited before Save"
+    assert view.model.rowCount() == 0
 
     # Ctrl+S in this section saves the event (the window's Ctrl+S saves deck details elsewhere).
-    form = view.editor.form
     form.title.setText("Spring advisory board")
-    form.title.setFocus()
     QTest.keyClick(form.title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     _settle(qtbot, window)
-    assert context.app.events.get(event.event_id).title == "Spring advisory board"
-    qtbot.waitUntil(lambda: view.proxy.index(0, 0).data() == "Spring advisory board", timeout=WAIT_MS)
+    (event,) = context.app.events.list_events("all")
+    assert event.title == "Spring advisory board"
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and editor.bundle is not None, timeout=WAIT_MS)
+    _settle(qtbot, window)
+    assert not editor.is_draft and editor.event_id == event.event_id
+    assert view.current_event() == event, "the new event is selected in the list"
+    index = view.proxy.index(0, 0)
+    assert index.data() == "Spring advisory board"
+    assert "0/0 accepted" in index.data(FactsRole) and "Advisory board" in index.data(FactsRole)
+    assert "09:00" in index.data(WhenRole)
+    assert editor.tabs.isTabEnabled(editor.ATTENDEES)
+
+
+def test_closing_an_unsaved_new_event_asks_and_leaves_nothing_behind(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot, title="Stored board")
+    view = _open(qtbot, window, event.event_id)
+    audited = len(context.app.audit.recent(1000))
+    asked: list[str] = []
+    answers = ["cancel", "discard", "cancel", "discard"]
+    view.editor.ask_discard_draft = lambda title: asked.append(title) or answers.pop(0)  # type: ignore[method-assign]
+
+    view.new_event()
+    view.editor.form.title.setText("Draft board")
+    view.select_event(event.event_id)  # choosing another event closes the draft: asked, cancelled
+    qtbot.wait(50)
+    _settle(qtbot, window)
+    assert asked == ["Draft board"] and view.editor.is_draft
+    assert view.editor.form.title.text() == "Draft board", "Cancel keeps the typing"
+
+    view.editor.discard_button.click()  # Discard asks too; the answer drops the draft
+    _settle(qtbot, window)
+    assert asked == ["Draft board", "Draft board"] and not view.editor.is_draft
+    assert view.editor.stack.currentIndex() == view.editor.PLACEHOLDER
+
+    view.new_event()  # closing the window with a draft open asks; Cancel keeps the window open
+    assert not window.boards.may_close() and view.editor.is_draft
+    assert window.boards.may_close() and not view.editor.is_draft
+    _settle(qtbot, window)
+    assert [e.title for e in context.app.events.list_events("all")] == ["Stored board"]
+    assert len(context.app.audit.recent(1000)) == audited, "no audit record of a draft"
 
 
 def test_delete_asks_first(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

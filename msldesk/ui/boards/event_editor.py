@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.records import Audience, EventFields
+from msldesk.boards.records import Audience, Event, EventFields
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.agenda import AgendaPanel
 from msldesk.ui.boards.attendees import AttendeesPanel
@@ -72,6 +72,7 @@ class EventEditor(QWidget):
     status_message = Signal(str)
     loaded = Signal(int)  # event id whose bundle is on screen (tests wait for it)
     exported = Signal(str, object)  # export key, Path written
+    created = Signal(int)  # a draft was saved: the new event's id
 
     PLACEHOLDER, LOADING, CONTENT = range(3)
     OVERVIEW, AGENDA, ATTENDEES, CHECKLIST, NOTES = range(5)
@@ -85,6 +86,7 @@ class EventEditor(QWidget):
         self._generation = 0
         self._export: TaskHandle | None = None
         self.history_dialog: HistoryDialog | None = None
+        self._draft = False  # a new event on screen that is not in the database until Save
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size:16px; font-weight:bold;")
@@ -127,6 +129,10 @@ class EventEditor(QWidget):
             "Who changed what in this event, its agenda, attendees and payments, and every export"
         )
         self.history_button.clicked.connect(self.show_history)
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.setToolTip("Close this new event without saving it")
+        self.discard_button.clicked.connect(self.close_draft)
+        self.discard_button.hide()
 
         self.form = EventForm()
         self.agenda = AgendaPanel(context, writer)
@@ -154,6 +160,7 @@ class EventEditor(QWidget):
         titles.addWidget(self.when)
         header.addLayout(titles, 1)
         header.addWidget(self.saving)
+        header.addWidget(self.discard_button)
         header.addWidget(self.history_button)
         header.addWidget(self.export_button)
         content_layout.addLayout(header)
@@ -182,11 +189,16 @@ class EventEditor(QWidget):
     def event_id(self) -> int | None:
         return self._event_id
 
+    @property
+    def is_draft(self) -> bool:
+        return self._draft
+
     def open_event(self, event_id: int | None) -> None:
         if event_id == self._event_id and self.bundle is not None:
             return
         if event_id != self._event_id:
             self.review.leave_event()  # saves a summary edit of the event being left
+        self._set_draft(False)
         self._event_id = event_id
         self.bundle = None
         if event_id is None:
@@ -195,6 +207,53 @@ class EventEditor(QWidget):
             return
         self.stack.setCurrentIndex(self.LOADING)
         self._load()
+
+    def open_draft(self, fields: EventFields) -> None:
+        """Show a new event's details to fill in; nothing is stored (or audited) until Save."""
+        self.review.leave_event()
+        self._generation += 1  # a load still under way is for the event being left
+        self._event_id, self.bundle = None, None
+        self._set_draft(True)
+        self.heading.setText("New event (not saved yet)")
+        self.when.setText("Fill in the details, then Save (Ctrl+S). Discard closes it without a trace.")
+        self.form.show_event(Event(0, fields))
+        self.tabs.setCurrentIndex(self.OVERVIEW)
+        self.stack.setCurrentIndex(self.CONTENT)
+        self.form.title.setFocus()
+        self.form.title.selectAll()
+
+    def ask_discard_draft(self, title: str) -> str:
+        """ "save", "discard" or "cancel" for a new event that was never saved."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "New event not saved",
+            f"“{title}” has not been saved. Save it as a new event?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+    def close_draft(self) -> bool:
+        """Ask about an unsaved new event; True when it was saved or dropped (nothing is left)."""
+        if not self._draft:
+            return True
+        answer = self.ask_discard_draft(self.form.fields().title or "New event")
+        if answer == "save":
+            self.save()
+        elif answer == "discard":
+            self.open_event(None)
+            self.status_message.emit("New event discarded; nothing was saved")
+        return answer != "cancel"
+
+    def _set_draft(self, draft: bool) -> None:
+        self._draft = draft
+        self.discard_button.setVisible(draft)
+        self.history_button.setEnabled(not draft)
+        self.export_button.setEnabled(not draft)
+        for index in range(1, self.tabs.count()):  # the other tabs need a stored event
+            self.tabs.setTabEnabled(index, not draft)
+            self.tabs.setTabToolTip(index, "Save the new event first" if draft else "")
 
     def reload(self) -> None:
         if self._event_id is not None:
@@ -243,6 +302,9 @@ class EventEditor(QWidget):
     # ---- saving -------------------------------------------------------------------------------
 
     def save(self) -> None:
+        if self._draft:
+            self._save_draft()
+            return
         if self.bundle is None or self.context.app is None:
             return
         event_id, events = self.bundle.event_id, self.context.app.events
@@ -270,6 +332,28 @@ class EventEditor(QWidget):
             return False
 
         self.writer.write(lambda: events.update(event_id, new), done, failed)
+
+    def _save_draft(self) -> None:
+        if self.context.app is None:
+            return
+        events, new = self.context.app.events, self.form.fields()
+        self.form.clear_error()
+
+        def done(result: Any) -> None:
+            event = result[0]
+            if self._draft:  # still on screen (the user may have gone on to another event)
+                self.open_event(event.event_id)
+            self.created.emit(event.event_id)
+            self.status_message.emit(f"Created “{event.title}”")
+
+        def failed(error: BaseException, _details: str) -> bool:
+            if isinstance(error, InvalidInputError) and self._draft:
+                self.form.show_error(error.user_message)
+                self.status_message.emit("Not saved: " + error.user_message)
+                return True
+            return False
+
+        self.writer.write(lambda: events.create(new), done, failed)
 
     def apply_fields(self, event_id: int, fields: EventFields) -> None:
         """Used by undo and redo: store these fields for the event."""

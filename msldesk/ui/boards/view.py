@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -137,6 +136,7 @@ class BoardsView(QWidget):
         self.delete_button.clicked.connect(self.delete_event)
         self.meeting_button.clicked.connect(self.open_meeting)
         self.editor.status_message.connect(self.status_message)
+        self.editor.created.connect(self._on_editor_created)
         context.ready.connect(self._on_context_ready)
         context.changed.connect(self._on_context_changed)
         self.setEnabled(False)
@@ -219,6 +219,8 @@ class BoardsView(QWidget):
     def _may_leave_event(self) -> bool:
         """True when the editor may show another event: its edits are saved, dropped, or there are none."""
         editor = self.editor
+        if editor.is_draft:
+            return editor.close_draft()
         if editor.bundle is None or not editor.form.is_dirty():
             return True
         answer = self.ask_unsaved_changes(editor.form.fields().title or editor.bundle.event.title)
@@ -257,23 +259,27 @@ class BoardsView(QWidget):
         )
         return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
 
+    def may_close(self) -> bool:
+        """Asked before the window closes: an unsaved new event or unsaved edits are saved or dropped."""
+        return self._may_leave_event()
+
     def new_event(self) -> None:
+        """A draft in the editor: stored (and audited) only when the user saves it."""
         if self.context.app is None or not self._may_leave_event():
             return
-        events, fields = self.context.app.events, new_event_fields()
+        self.list.selectionModel().clearCurrentIndex()
+        self.list.clearSelection()
+        self.editor.open_draft(new_event_fields())
+        self._update_buttons()
+        self.status_message.emit("New event: give it a title and dates, then save (Ctrl+S)")
 
-        def done(result: Any) -> None:
-            event = result[0]
-            self._select_after_load = event.event_id
-            if self.period == "past":
-                self.show_period("upcoming")
-            self.editor.open_event(event.event_id)
-            self.editor.tabs.setCurrentIndex(EventEditor.OVERVIEW)
-            self.editor.form.title.setFocus()
-            self.editor.form.title.selectAll()
-            self.status_message.emit("New event created: give it a title and dates, then save (Ctrl+S)")
-
-        self.writer.write(lambda: events.create(fields), done)
+    def _on_editor_created(self, event_id: int) -> None:
+        if self.editor.event_id == event_id:  # not when the user went on to another event meanwhile
+            self._select_after_load = event_id
+        if self.period == "past":
+            self.show_period("upcoming")
+        else:
+            self.reload_events()
 
     def delete_event(self) -> None:
         event = self.current_event()
