@@ -146,6 +146,7 @@ def event_json(event: Event) -> dict[str, Any]:
     data = asdict(event.fields)
     data = {"id": event.event_id, **data}
     data["attendee_count"], data["accepted_count"] = event.attendee_count, event.accepted_count
+    data["counts"] = asdict(event.counts)
     return data
 
 
@@ -183,7 +184,7 @@ def cmd_events(app: Any, args: argparse.Namespace) -> int:
         f = e.fields
         print(
             f"{e.event_id:5}  {_local(f.starts_at)} {f.timezone:20} {f.status.label:10} "
-            f"{e.accepted_count}/{e.attendee_count:<4} {f.kind.label:15} {f.title}"
+            f"{e.counts.accepted}/{e.counts.external:<4} {f.kind.label:15} {f.title}"
         )
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk import audit
+from msldesk.boards.counts import count_attendance
 from msldesk.boards.orm import (
     AgendaCollectionRow,
     AgendaItemRow,
@@ -28,6 +29,7 @@ from msldesk.boards.records import (
     AgendaItemFields,
     AgendaKind,
     Attendance,
+    AttendanceCounts,
     AttendanceFields,
     AttendeeRole,
     ChecklistItem,
@@ -289,28 +291,24 @@ class EventService:
                 query = query.order_by(EventRow.starts_at_utc.desc(), EventRow.id)
             rows = list(session.scalars(query))
             counts = self._attendee_counts(session, [r.id for r in rows])
-            return [
-                Event(r.id, event_fields(r), *counts.get(r.id, (0, 0)))  # type: ignore[arg-type]
-                for r in rows
-            ]
+            return [Event(r.id, event_fields(r), counts.get(r.id, AttendanceCounts())) for r in rows]
 
     def _to_event(self, session: Session, row: EventRow) -> Event:
-        total, accepted = self._attendee_counts(session, [row.id]).get(row.id, (0, 0))
-        return Event(row.id, event_fields(row), total, accepted)
+        return Event(
+            row.id,
+            event_fields(row),
+            self._attendee_counts(session, [row.id]).get(row.id, AttendanceCounts()),
+        )
 
     @staticmethod
-    def _attendee_counts(session: Session, event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    def _attendee_counts(session: Session, event_ids: list[int]) -> dict[int, AttendanceCounts]:
+        """The counts of each event, by the one definition in msldesk.boards.counts."""
         if not event_ids:
             return {}
-        accepted = func.sum(
-            (AttendanceRow.invitation == Invitation.ACCEPTED.value).cast(AttendanceRow.id.type)
-        )
-        rows = session.execute(
-            select(AttendanceRow.event_id, func.count(AttendanceRow.id), accepted)
-            .where(AttendanceRow.event_id.in_(event_ids))
-            .group_by(AttendanceRow.event_id)
-        )
-        return {event_id: (total, int(acc or 0)) for event_id, total, acc in rows}
+        by_event: dict[int, list[AttendanceFields]] = {}
+        for row in session.scalars(select(AttendanceRow).where(AttendanceRow.event_id.in_(event_ids))):
+            by_event.setdefault(row.event_id, []).append(attendance_fields(row))
+        return {event_id: count_attendance(people) for event_id, people in by_event.items()}
 
     @staticmethod
     def _event_row(session: Session, event_id: int) -> EventRow:
@@ -638,7 +636,7 @@ class EventService:
     # -- checklist -------------------------------------------------------------------------------
 
     def checklist(self, event_id: int) -> list[ChecklistItem]:
-        people = [a for a in self.attendees(event_id) if a.fields.role is not AttendeeRole.INTERNAL]
+        counts = count_attendance(a.fields for a in self.attendees(event_id))
         with self.sessions() as session:
             event = event_fields(self._event_row(session, event_id))
             ticked = dict(
@@ -646,18 +644,14 @@ class EventService:
                     select(ChecklistRow.key, ChecklistRow.done).where(ChecklistRow.event_id == event_id)
                 ).all()
             )
-        coming = [a for a in people if a.fields.invitation is Invitation.ACCEPTED]
-        invited = [a for a in people if a.fields.invitation is not Invitation.NOT_SENT]
-        contracts = [a for a in coming if a.fields.contract_signed]
-        disclosures = [a for a in coming if a.fields.coi_disclosed]
 
         def step(key: str, label: str, done: int, total: int, noun: str) -> ChecklistItem:
             return ChecklistItem(key, label, total > 0 and done == total, f"{done} of {total} {noun}", True)
 
         items = [
-            step("invitations", "Invitations sent", len(invited), len(people), "invited"),
-            step("contracts", "Contracts signed", len(contracts), len(coming), "accepted attendees"),
-            step("disclosures", "Conflicts of interest disclosed", len(disclosures), len(coming),
+            step("invitations", "Invitations sent", counts.invited, counts.external, "invited"),
+            step("contracts", "Contracts signed", counts.contracted, counts.accepted, "accepted attendees"),
+            step("disclosures", "Conflicts of interest disclosed", counts.disclosed, counts.accepted,
                  "accepted attendees"),
         ]  # fmt: skip
         for key, label in MANUAL_CHECKLIST:

@@ -146,11 +146,35 @@ class EventFields:
 
 
 @dataclass(frozen=True)
+class AttendanceCounts:
+    """Worked out by msldesk.boards.counts.count_attendance, the one place that defines them."""
+
+    on_list: int = 0  # everyone on the attendee list, company staff included
+    staff: int = 0  # company staff (role "internal"): not invited, contracted or paid
+    invited: int = 0  # external attendees whose invitation went out (any answer since)
+    accepted: int = 0  # external attendees who accepted: the ones who need a contract and a COI form
+    contracted: int = 0  # accepted external attendees with a signed contract
+    disclosed: int = 0  # accepted external attendees who disclosed conflicts of interest
+
+    @property
+    def external(self) -> int:
+        """The attendees invitations, contracts and disclosures are counted among."""
+        return self.on_list - self.staff
+
+
+@dataclass(frozen=True)
 class Event:
     event_id: int
     fields: EventFields
-    attendee_count: int = 0
-    accepted_count: int = 0
+    counts: AttendanceCounts = AttendanceCounts()
+
+    @property
+    def attendee_count(self) -> int:
+        return self.counts.on_list
+
+    @property
+    def accepted_count(self) -> int:
+        return self.counts.accepted
 
     @property
     def title(self) -> str:

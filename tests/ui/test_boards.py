@@ -424,6 +424,37 @@ def test_attendees_added_from_the_directory_and_edited_in_place(make_window, qtb
     assert shown.endswith(f"{arrived.astimezone(BERLIN):%H:%M}"), "the meeting's wall time, not the laptop's"
 
 
+def test_attendee_list_checklist_and_event_list_agree_on_the_counts(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    A = Invitation
+    mixed = [  # (name, role, invitation, contract, COI)
+        ("Ada", AttendeeRole.CHAIR, A.ACCEPTED, True, True),
+        ("Bob", AttendeeRole.ADVISOR, A.ACCEPTED, True, False),
+        ("Cy", AttendeeRole.ADVISOR, A.INVITED, False, False),
+        ("Di", AttendeeRole.ADVISOR, A.DECLINED, True, True),  # a declined contract does not count
+        ("Ed", AttendeeRole.FACULTY, A.NOT_SENT, False, False),
+        ("Sam", AttendeeRole.INTERNAL, A.ACCEPTED, False, False),  # company staff: on the list only
+    ]
+    for name, role, invitation, contract, coi in mixed:
+        _, changes = context.app.events.add_attendee(
+            event.event_id,
+            _person(context.app, name, "Test"),
+            AttendanceFields(role=role, invitation=invitation, contract_signed=contract, coi_disclosed=coi),
+        )
+    context.changed.emit(changes)
+    view = _open(qtbot, window, event.event_id)
+    summary = view.editor.attendees.summary.text()
+    checklist = {i.key: i.detail for i in view.editor.checklist.model.items()}
+    facts = view.proxy.index(0, 0).data(FactsRole)
+
+    assert "6 on the list (1 staff)" in summary and "4 of 5 invited" in summary
+    assert checklist["invitations"] == "4 of 5 invited"
+    assert "2/5 accepted" in facts and "· 2 accepted ·" in summary
+    assert "2 of 2 contracts signed" in summary and checklist["contracts"] == "2 of 2 accepted attendees"
+    assert "1 of 2 COI disclosed" in summary and checklist["disclosures"] == "1 of 2 accepted attendees"
+    assert context.app.events.get(event.event_id).counts.accepted == 2
+
+
 def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summary(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, context, event = _seeded(make_window, qtbot)
     ada, bob = _person(context.app, "Ada", "Lovelace"), _person(context.app, "Bob", "Marley")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.records import Invitation
+from msldesk.boards.counts import count_attendance, counts_summary
 from msldesk.changes import Changes
 from msldesk.ui.boards.attendee_model import AttendeeModel, Column
 from msldesk.ui.boards.bundle import EventBundle
@@ -109,12 +109,8 @@ class AttendeesPanel(QWidget):
 
     def _update_summary(self, *_args: Any) -> None:
         rows = self.model.attendees()
-        accepted = [a for a in rows if a.fields.invitation is Invitation.ACCEPTED]
-        contracts = sum(1 for a in accepted if a.fields.contract_signed)
-        disclosures = sum(1 for a in accepted if a.fields.coi_disclosed)
         self.summary.setText(
-            f"{len(rows)} on the list · {len(accepted)} accepted · {contracts} of {len(accepted)} "
-            f"contracts signed · {disclosures} of {len(accepted)} COI disclosed"
+            counts_summary(count_attendance(a.fields for a in rows))
             if rows
             else "Nobody is on the list yet. Add people from the directory or import a file."
         )

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.records import Attendance, AttendeeRole, ChecklistItem, Invitation
+from msldesk.boards.counts import is_accepted_external
+from msldesk.boards.records import Attendance, ChecklistItem
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.formatting import money_by_currency
 from msldesk.ui.boards.writer import BoardsWriter
@@ -100,11 +101,7 @@ class ChecklistModel(QAbstractListModel):
 
 def paid_attendees(attendees: Sequence[Attendance]) -> list[Attendance]:
     """Whose payments count as transfers of value: accepted, not company staff (as the service)."""
-    return [
-        a
-        for a in attendees
-        if a.fields.invitation is Invitation.ACCEPTED and a.fields.role is not AttendeeRole.INTERNAL
-    ]
+    return [a for a in attendees if is_accepted_external(a.fields)]
 
 
 class ChecklistPanel(QWidget):

@@ -38,7 +38,7 @@ STATUS_COLOURS = {
 
 def event_facts(event: Event) -> str:
     f = event.fields
-    return f"{f.kind.label} · {f.status.label} · {event.accepted_count}/{event.attendee_count} accepted"
+    return f"{f.kind.label} · {f.status.label} · {event.counts.accepted}/{event.counts.external} accepted"
 
 
 class EventListModel(QAbstractListModel):
