@@ -455,6 +455,32 @@ def test_attendee_list_checklist_and_event_list_agree_on_the_counts(make_window,
     assert context.app.events.get(event.event_id).counts.accepted == 2
 
 
+def test_travel_and_expenses_typed_in_the_attendee_table_reach_the_budget_totals(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    ada = _person(context.app, "Ada", "Lovelace")
+    _, changes = context.app.events.add_attendee(
+        event.event_id,
+        ada,
+        AttendanceFields(invitation=Invitation.ACCEPTED, honorarium_amount=Decimal("1000")),
+    )
+    context.changed.emit(changes)
+    view = _open(qtbot, window, event.event_id)
+    panel, budget = view.editor.attendees, view.editor.checklist
+    assert budget.total.text() == "USD 1,000.00" and budget.travel.text() in ("", "USD 0.00", "—")
+
+    Column = attendee_model.Column
+    travel, expenses = _cell(panel, ada, Column.TRAVEL), _cell(panel, ada, Column.EXPENSES)
+    assert travel.flags() & Qt.ItemFlag.ItemIsEditable and expenses.flags() & Qt.ItemFlag.ItemIsEditable
+    assert panel.model.headerData(Column.TRAVEL, Qt.Orientation.Horizontal) == "Travel"
+    assert panel.model.setData(travel, 450.5) and panel.model.setData(expenses, 80.0)
+    assert _cell(panel, ada, Column.TRAVEL).data() == "USD 450.50"
+    _settle(qtbot, window)
+    stored = context.app.events.attendees(event.event_id)[0].fields
+    assert stored.travel_amount == Decimal("450.50") and stored.expenses_amount == Decimal("80.00")
+    qtbot.waitUntil(lambda: budget.total.text() == "USD 1,530.50", timeout=WAIT_MS)
+    assert budget.travel.text() == "USD 450.50" and budget.expenses.text() == "USD 80.00"
+
+
 def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summary(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, context, event = _seeded(make_window, qtbot)
     ada, bob = _person(context.app, "Ada", "Lovelace"), _person(context.app, "Bob", "Marley")

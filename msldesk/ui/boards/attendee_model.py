@@ -1,5 +1,5 @@
 """AttendeeModel: an event's attendees as an editable table (role, invitation, contract, COI,
-honorarium), with the FMV warnings of each row as an icon and tooltip."""
+honorarium, travel and other expenses), with the FMV warnings of each row as an icon and tooltip."""
 
 from __future__ import annotations
 
@@ -26,19 +26,29 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class Column:
-    NAME, INSTITUTION, ROLE, INVITATION, CONTRACT, COI, HOURS, HONORARIUM, CHECKED_IN, ATTENDED = range(10)
+    (NAME, INSTITUTION, ROLE, INVITATION, CONTRACT, COI, HOURS, HONORARIUM, TRAVEL, EXPENSES, CHECKED_IN,
+     ATTENDED) = range(12)  # fmt: skip
 
 
-HEADERS = ("Name", "Institution", "Role", "Invitation", "Contract", "COI", "Hours", "Honorarium",
-           "Checked in", "Attended")  # fmt: skip
+HEADERS = ("Name", "Institution", "Role", "Invitation", "Contract", "COI", "Hours", "Honorarium", "Travel",
+           "Expenses", "Checked in", "Attended")  # fmt: skip
 TIPS = {
     Column.CONTRACT: "Contract signed",
     Column.COI: "Conflict of interest disclosed",
     Column.HOURS: "Hours paid; the honorarium follows from the FMV rate when one is set",
     Column.HONORARIUM: "Honorarium (fair market value caps are checked)",
+    Column.TRAVEL: "Travel paid for this attendee (flights, trains, hotel); counted in the budget tab",
+    Column.EXPENSES: "Other expenses paid for this attendee (meals, taxis); counted in the budget tab",
     Column.ATTENDED: "Minutes in the meeting, from a Teams or Zoom attendance report",
 }
-EDITABLE = {Column.ROLE, Column.INVITATION, Column.HOURS, Column.HONORARIUM}
+# Amounts typed in the table, by column (in the attendee's currency).
+MONEY = {
+    Column.HONORARIUM: "honorarium_amount",
+    Column.TRAVEL: "travel_amount",
+    Column.EXPENSES: "expenses_amount",
+}
+EDITABLE = {Column.ROLE, Column.INVITATION, Column.HOURS, *MONEY}
+NUMERIC = {Column.HOURS, *MONEY, Column.ATTENDED}
 CHECKABLE = {Column.CONTRACT: "contract_signed", Column.COI: "coi_disclosed"}  # column -> field
 
 
@@ -141,8 +151,8 @@ class AttendeeModel(QAbstractTableModel):
                 return f.invitation.value
             if column == Column.HOURS:
                 return float(f.honorarium_hours)
-            if column == Column.HONORARIUM:
-                return float(f.honorarium_amount)
+            if column in MONEY:
+                return float(getattr(f, MONEY[column]))
             return self._display(attendance, column)
         if role == Qt.ItemDataRole.CheckStateRole and column in CHECKABLE:
             done = getattr(f, CHECKABLE[column])
@@ -158,8 +168,7 @@ class AttendeeModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.BackgroundRole and attendance.warnings:
             return WARNING_COLOUR
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.HOURS, Column.HONORARIUM,
-                                                                     Column.ATTENDED):  # fmt: skip
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ChoicesRole:
             if column == Column.ROLE:
@@ -170,7 +179,7 @@ class AttendeeModel(QAbstractTableModel):
         if role == LimitsRole:
             if column == Column.HOURS:
                 return (0.0, 1000.0, 2)
-            if column == Column.HONORARIUM:
+            if column in MONEY:
                 return (0.0, 10_000_000.0, 2)
         return None
 
@@ -187,8 +196,9 @@ class AttendeeModel(QAbstractTableModel):
             return f.invitation.label
         if column == Column.HOURS:
             return f"{f.honorarium_hours.normalize():f}" if f.honorarium_hours else ""
-        if column == Column.HONORARIUM:
-            return money(f.honorarium_amount, f.currency) if f.honorarium_amount else ""
+        if column in MONEY:
+            amount = getattr(f, MONEY[column])
+            return money(amount, f.currency) if amount else ""
         if column == Column.CHECKED_IN:
             return checkin_text(f.checked_in_at, self._event_day, self._zone)
         if column == Column.ATTENDED:
@@ -221,7 +231,7 @@ class AttendeeModel(QAbstractTableModel):
                 amount = Decimal("0") if f.honorarium_rate > 0 else f.honorarium_amount
                 new = replace(f, honorarium_hours=hours, honorarium_amount=amount)
             else:
-                new = replace(f, honorarium_amount=_decimal(value))
+                new = replace(f, **{MONEY[column]: _decimal(value)})
         except (TypeError, ValueError):
             return False
         if new == f:

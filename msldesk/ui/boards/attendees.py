@@ -1,5 +1,6 @@
 """AttendeesPanel: who is invited to the event, edited in place (role, invitation, contract, COI,
-honorarium), with fair-market-value warnings, people added from the directory or imported."""
+honorarium, travel, expenses), with fair-market-value warnings, people added from the directory or
+imported."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class AttendeesPanel(QWidget):
         )  # another year
         for column, width in ((Column.ROLE, 95), (Column.INVITATION, 95), (Column.CONTRACT, 70),
                               (Column.COI, 50), (Column.HOURS, 55), (Column.HONORARIUM, 120),
+                              (Column.TRAVEL, 110), (Column.EXPENSES, 110),
                               (Column.CHECKED_IN, checked_in_width), (Column.ATTENDED, 75)):  # fmt: skip
             self.table.setColumnWidth(column, width)
 
