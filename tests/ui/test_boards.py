@@ -363,6 +363,55 @@ def test_longer_items_move_later_times_and_the_overrun_is_shown(make_window, qtb
     assert panel.overrun_label.text() == "Agenda overruns the event by 15 min", "still there after reload"
 
 
+def test_an_item_crossing_the_end_time_is_marked_as_overrunning(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)  # 09:00-11:00
+    _seed_agenda(context, event.event_id, [("Intro", 90), ("Discussion", 60)])  # 10:30-11:30 crosses 11:00
+    view = _open(qtbot, window, event.event_id)
+    model = view.editor.agenda.model
+    time = model.index(1, agenda_model.Column.TIME)
+    assert time.data(Qt.ItemDataRole.DecorationRole) is not None, "a mark that shows when selected too"
+    assert "Overruns" in time.data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(0, agenda_model.Column.TIME).data(Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_an_empty_agenda_says_what_to_do(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.agenda
+    view.editor.tabs.setCurrentWidget(panel)
+    assert panel.empty_hint.isVisible() and "Add item" in panel.empty_hint.text()
+    assert not panel.table.isVisible()
+    added: list[bool] = []
+    panel.ask_agenda_item = lambda initial: (
+        added.append(True) or AgendaItemFields(title="Welcome", minutes=15)
+    )  # type: ignore[method-assign]
+    panel.first_item_button.click()
+    _settle(qtbot, window)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    assert added and panel.table.isVisible() and not panel.empty_hint.isVisible()
+
+
+def test_inline_editors_cover_their_cell_and_menu_arrows_have_room(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)
+    _seed_agenda(context, event.event_id, [("Intro", 30)])
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.agenda
+    view.editor.tabs.setCurrentWidget(panel)
+    index = panel.model.index(0, agenda_model.Column.MINUTES)
+    panel.table.setCurrentIndex(index)
+    panel.table.edit(index)
+    editor = panel.table.indexWidget(index) or panel.table.focusWidget()
+    assert editor is not None and editor.autoFillBackground(), "the cell's text must not show through"
+    assert editor.geometry() == panel.table.visualRect(index), "the editor fills the cell"
+    assert panel.table.rowHeight(0) >= editor.sizeHint().height(), "rows are tall enough for the editor"
+    panel.table.closePersistentEditor(index)
+
+    for button in (view.editor.export_button, view.editor.review.share_button):
+        arrow = button.style().pixelMetric(button.style().PixelMetric.PM_MenuButtonIndicator)
+        text = button.fontMetrics().horizontalAdvance(button.text())
+        assert button.sizeHint().width() >= text + arrow + 12, f"{button.text()}: the arrow covers the label"
+
+
 # ---- attendees ---------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.formatting import duration, time_range
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.table_fit import comfortable_rows
 
 
 class AgendaPanel(QWidget):
@@ -58,6 +60,7 @@ class AgendaPanel(QWidget):
         self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.table.verticalHeader().setSectionsMovable(False)
         self.table.setWordWrap(False)
+        comfortable_rows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
@@ -79,6 +82,25 @@ class AgendaPanel(QWidget):
         self.overrun_label.hide()
         self.linked_label = QLabel()
         self.linked_label.setStyleSheet("color:#5f6368;")
+        # An empty agenda says what to do instead of showing an empty grid.
+        self.empty_hint = QLabel(
+            "No agenda items yet.\n\nAdd item… puts the first one in; each item's clock time follows "
+            "from the event's start and the minutes of the items before it. Drag rows (or Alt+Up and "
+            "Alt+Down) to change the order."
+        )
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setStyleSheet("color:#5f6368; font-size:14px; padding:24px;")
+        self.first_item_button = QPushButton("Add the first item…")
+        empty = QWidget()
+        empty_layout = QVBoxLayout(empty)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty_hint)
+        empty_layout.addWidget(self.first_item_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(empty)
+        self.pages.addWidget(self.table)
 
         buttons = QHBoxLayout()
         for button in (
@@ -93,7 +115,7 @@ class AgendaPanel(QWidget):
         buttons.addWidget(self.linked_label)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.pages, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.overrun_label)
 
@@ -102,6 +124,7 @@ class AgendaPanel(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda s=step: self.move_selected(s))
         self.add_button.clicked.connect(self.add_item)
+        self.first_item_button.clicked.connect(self.add_item)
         self.edit_button.clicked.connect(self.edit_item)
         self.remove_button.clicked.connect(self.remove_item)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
@@ -170,6 +193,7 @@ class AgendaPanel(QWidget):
         over = self.model.overrun_minutes()
         self.overrun_label.setText(f"Agenda overruns the event by {over} min" if over else "")
         self.overrun_label.setVisible(bool(over))
+        self.pages.setCurrentIndex(1 if count else 0)
 
     def _update_buttons(self, *_args: Any) -> None:
         row, count = self.selected_row(), self.model.rowCount()

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QStyle
 
 from msldesk.boards.agenda import agenda_overrun_minutes, schedule
 from msldesk.boards.records import AgendaItem, AgendaItemFields, AgendaKind, EventFields
@@ -169,9 +170,12 @@ class AgendaModel(QAbstractTableModel):
             }.get(column, self._display(item, column))
         if role == Qt.ItemDataRole.BackgroundRole and item.overruns:
             return OVERRUN_COLOUR
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.TIME and item.overruns:
+            # A mark that shows on a selected row too (the background colour does not).
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if item.overruns and self._event is not None and self._event.ends_at is not None:
-                return f"Ends at {clock(item.ends_at)}, after the event ends at {clock(self._event.ends_at)}"
+            if item.overruns:
+                return self.overrun_text(item)
             if column == Column.QUESTIONS and f.questions:
                 return f.questions
             return None
@@ -189,6 +193,13 @@ class AgendaModel(QAbstractTableModel):
         if role == LimitsRole and column == Column.MINUTES:
             return (0, 24 * 60, 0)
         return None
+
+    def overrun_text(self, item: AgendaItem) -> str:
+        """Why the item is marked: it ends after the event does (it may start before the end)."""
+        if self._event is None or self._event.ends_at is None:
+            return ""
+        event_end = clock(self._event.ends_at)
+        return f"Overruns: ends at {clock(item.ends_at)}, after the event ends at {event_end}"
 
     @staticmethod
     def _display(item: AgendaItem, column: int) -> Any:

@@ -29,6 +29,7 @@ from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.meeting.state import event_zone
+from msldesk.ui.table_fit import comfortable_rows, fit_columns
 
 
 class AttendeesPanel(QWidget):
@@ -57,14 +58,13 @@ class AttendeesPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.INSTITUTION, QHeaderView.ResizeMode.Stretch)
-        checked_in_width = (
-            self.table.fontMetrics().horizontalAdvance("28 Sep 2022 23:59") + 24
-        )  # another year
-        for column, width in ((Column.ROLE, 95), (Column.INVITATION, 95), (Column.CONTRACT, 70),
-                              (Column.COI, 50), (Column.HOURS, 55), (Column.HONORARIUM, 120),
-                              (Column.TRAVEL, 110), (Column.EXPENSES, 110),
-                              (Column.CHECKED_IN, checked_in_width), (Column.ATTENDED, 75)):  # fmt: skip
-            self.table.setColumnWidth(column, width)
+        comfortable_rows(self.table)
+        # Typical values, measured in the table's font; "28 Sep 2022 23:59" is a check-in another year.
+        fit_columns(self.table, {Column.ROLE: "Moderator ▾", Column.INVITATION: "Waitlisted ▾",
+                                 Column.CONTRACT: "☐", Column.COI: "☐", Column.HOURS: "10.25",
+                                 Column.HONORARIUM: "USD 12,500.00", Column.TRAVEL: "USD 1,250.00",
+                                 Column.EXPENSES: "USD 1,250.00", Column.CHECKED_IN: "28 Sep 2022 23:59",
+                                 Column.ATTENDED: "480 min"})  # fmt: skip
 
         self.add_button = QPushButton("Add from directory…")
         self.add_button.setToolTip("Search the people directory and add them to this event")

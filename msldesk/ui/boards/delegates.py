@@ -21,6 +21,12 @@ LimitsRole = Qt.ItemDataRole.UserRole + 41  # (minimum, maximum, decimals) of a 
 Index = QModelIndex | QPersistentModelIndex
 
 
+def _opaque(editor: QWidget) -> QWidget:
+    """An editor that paints its own background, so the cell's text does not show through it."""
+    editor.setAutoFillBackground(True)
+    return editor
+
+
 class BoardsDelegate(QStyledItemDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -33,7 +39,7 @@ class BoardsDelegate(QStyledItemDelegate):
                 combo.addItem(label, value)
             # One click chooses: commit as soon as an entry is picked, like a menu.
             combo.activated.connect(lambda _i, c=combo: self._commit_and_close(c))
-            return combo
+            return _opaque(combo)
         limits = index.data(LimitsRole)
         if limits is not None:
             low, high, decimals = limits
@@ -45,8 +51,15 @@ class BoardsDelegate(QStyledItemDelegate):
                 spin = QSpinBox(parent)
             spin.setRange(low, high)
             spin.setFrame(False)
-            return spin
-        return super().createEditor(parent, option, index)
+            # No arrows in a narrow cell (they covered the digits); Up/Down and the wheel still step.
+            spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _opaque(spin)
+        return _opaque(super().createEditor(parent, option, index))
+
+    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: Index) -> None:
+        # The whole cell, however tall the editor would like to be: nothing of the cell shows around it.
+        editor.setGeometry(option.rect)
 
     def _commit_and_close(self, editor: QWidget) -> None:
         self.commitData.emit(editor)

@@ -53,6 +53,7 @@ from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
 from msldesk.ui.export_banner import ExportBanner
 from msldesk.ui.file_dialogs import ask_save_path
+from msldesk.ui.menu_button import make_menu_button
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.tasks import TaskHandle
@@ -98,7 +99,7 @@ class EventEditor(QWidget):
         self.saving.hide()
         self.export_button = QToolButton()
         self.export_button.setText("Export")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        make_menu_button(self.export_button)
         self.export_menu = QMenu(self.export_button)
         self.export_actions = {}
         for kind in EXPORT_KINDS:

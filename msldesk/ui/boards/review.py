@@ -53,6 +53,8 @@ from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
 from msldesk.ui.flow_layout import FlowLayout
+from msldesk.ui.menu_button import make_menu_button
+from msldesk.ui.table_fit import comfortable_rows
 
 SUMMARY_SAVE_DELAY_MS = 800  # a pause in typing saves the executive summary
 RELOAD_DELAY_MS = 30  # several changes in a row cause one reload
@@ -138,6 +140,7 @@ class ReviewPanel(QWidget):
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setUniformRowHeights(True)
+        comfortable_rows(self.tree)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setWordWrap(False)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -173,7 +176,7 @@ class ReviewPanel(QWidget):
         self.share_button = QToolButton()
         self.share_button.setText("Share…")
         self.share_button.setToolTip("Summary PDF, readout deck and insight exports")
-        self.share_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        make_menu_button(self.share_button)
 
         # -- the executive summary -----------------------------------------------------------------
         self.summary = QPlainTextEdit()

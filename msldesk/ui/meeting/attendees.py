@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QPushButton,
 
 from msldesk.boards.event_days import checkin_text
 from msldesk.boards.records import Attendance, Invitation
+from msldesk.ui.table_fit import comfortable_rows
 
 Index = QModelIndex | QPersistentModelIndex
 AttendanceIdRole = Qt.ItemDataRole.UserRole + 1
@@ -124,6 +125,7 @@ class CheckInPanel(QWidget):
         self.list.setModel(self.model)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setToolTip("Tick a box (or select and press Space) when the person arrives")
+        comfortable_rows(self.list)
         self.check_in_button = QPushButton("Check in")
         self.check_in_button.setToolTip("Record that the selected person arrived (now)")
         self.check_in_button.clicked.connect(self.check_in_selected)

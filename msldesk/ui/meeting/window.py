@@ -50,6 +50,7 @@ from msldesk.ui.meeting.entries import EntryDelegate, EntryListModel
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
 from msldesk.ui.meeting.note_field import NoteField
 from msldesk.ui.meeting.state import KIND_COLOURS, KIND_ORDER, MeetingBundle, countdown, load_meeting
+from msldesk.ui.menu_button import make_menu_button
 
 # The clock ticks once a second, and labels are only set when their text changes: with PySide6 6.12
 # on Python 3.11 each call into Qt that returns nothing, and each emit, costs the interpreter a
@@ -164,7 +165,7 @@ class MeetingWindow(QWidget):
 
         self.kind_actions: dict[EntryKind, QAction] = {}
         self.kind_button = QToolButton()
-        self.kind_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        make_menu_button(self.kind_button)
         self.kind_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.kind_button.setMinimumWidth(96)
         self.kind_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -51,6 +51,7 @@ COLUMNS: tuple[tuple[str, Callable[[PersonFields], str]], ...] = (
     ("Consent", consent_cell),
 )
 NAME_COLUMN = 0
+INSTITUTION_COLUMN = 3
 
 
 def _server_key(person: Person) -> tuple[str, str, int]:

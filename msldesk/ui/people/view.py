@@ -31,9 +31,10 @@ from msldesk.ui.flow_layout import FlowLayout
 from msldesk.ui.people.commands import AddPersonCommand, EditPersonCommand
 from msldesk.ui.people.duplicates import SELECTED_REASON, DuplicatesDialog
 from msldesk.ui.people.import_wizard import ImportWizard
-from msldesk.ui.people.people_model import NAME_COLUMN, PeopleTableModel
+from msldesk.ui.people.people_model import INSTITUTION_COLUMN, NAME_COLUMN, PeopleTableModel
 from msldesk.ui.people.person_editor import PersonEditor
 from msldesk.ui.people.privacy import PersonPrivacy
+from msldesk.ui.table_fit import comfortable_rows, fit_columns
 
 SEARCH_DELAY_MS = 150
 
@@ -74,14 +75,18 @@ class PeopleView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        comfortable_rows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # the last column is Consent: Yes or No, kept narrow
         header.setSortIndicator(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        for column, width in enumerate((160, 80, 130, 170, 150, 200, 90, 40, 60)):
-            self.table.setColumnWidth(column, width)
+        # Typical values in the table's font: a long e-mail address stays readable, Consent stays narrow.
+        samples = ("Lovelace-Byron, Augusta", "MD, PhD", "Medical Oncology", "University Hospital Berlin",
+                   "Heidelberg, BW, Germany", "a.lovelace-byron@charite-berlin.de", "1234567893", "12",
+                   "Yes")  # fmt: skip
+        fit_columns(self.table, dict(enumerate(samples)))
+        header.setSectionResizeMode(INSTITUTION_COLUMN, QHeaderView.ResizeMode.Stretch)  # takes the room left
         self.editor = PersonEditor()
 
         buttons = QHBoxLayout()
