@@ -2,12 +2,14 @@
 
 Usage: xvfb-run -a python scripts/screenshot.py --data-dir DIR --out shot.png [--search TEXT] [--wait-ms N]
        [--section library|boards|people] [--event ID] [--board-tab N] [--demo-event] [--demo-notes]
-       [--tray 0,3,9 [--export-deck]] [--help-sheet shortcuts|markers]
+       [--tray 0,3,9 [--export-deck]] [--help-sheet shortcuts|markers] [--new-event [--save-new]]
 High DPI: run with QT_SCALE_FACTOR=1.5 or 2 (the window is clamped to the screen as the app does).
 
 --demo-event adds a sample advisory board (people, agenda, attendees) to the library first, unless it
 already has events; --demo-notes gives it meeting notes too (themes, quotes, a flagged entry waiting
 for review, an executive summary); --event opens that event in Boards (default: the first in the list).
+--new-event shows the New event draft (nothing saved); with --save-new it is saved and --board-tab of
+the new, empty event is shown (its empty agenda and attendee list).
 """
 
 from __future__ import annotations
@@ -192,6 +194,8 @@ def main() -> int:
         help="with --tray: export it next to the library (shows the banner)",
     )
     parser.add_argument("--help-sheet", choices=("shortcuts", "markers"), help="shoot Help's sheet instead")
+    parser.add_argument("--new-event", action="store_true", help="Boards: show a New event draft")
+    parser.add_argument("--save-new", action="store_true", help="with --new-event: save it, show --board-tab")
     parser.add_argument("--wait-ms", type=int, default=3000)
     args = parser.parse_args()
     if args.demo_event:
@@ -229,6 +233,13 @@ def main() -> int:
             window.show_help(SHORTCUTS if args.help_sheet == "shortcuts" else MARKERS)
         if args.section == "boards":
             boards = window.boards
+            if args.new_event:
+                boards.new_event()
+                if args.save_new:
+                    boards.editor.form.title.setText("Empty board (screenshot)")
+                    boards.save()
+                    QTimer.singleShot(1000, lambda: boards.editor.tabs.setCurrentIndex(args.board_tab))
+                return
             if args.event >= 0:
                 if not boards.select_event(args.event):
                     boards.editor.open_event(args.event)
@@ -246,6 +257,7 @@ def main() -> int:
     def shoot() -> None:
         shown = window.help_sheets if args.help_sheet else window
         shown.grab().save(str(args.out))
+        window.boards.editor.ask_discard_draft = lambda _title: "discard"  # type: ignore[method-assign]
         window.close()
 
     context.ready.connect(lambda: QTimer.singleShot(500, act))

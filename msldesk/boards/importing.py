@@ -26,6 +26,7 @@ from msldesk.boards.records import (
     ImportRow,
     Invitation,
     PersonFields,
+    RowOutcome,
 )
 from msldesk.boards.validation import person_problems
 from msldesk.errors import FileRefusedError, NotFoundError
@@ -88,6 +89,7 @@ class PeopleImporter:
             source_name=name,
             unchanged_count=plan.unchanged_count,
             meeting_start=table.meeting_start,
+            outcomes=plan.outcomes(),
         )
         self._planned = (preview, fingerprint, plan)
         return preview
@@ -205,6 +207,22 @@ class _Plan:
     def unchanged_count(self) -> int:
         """People already in the directory whom the file tells nothing new."""
         return len(self.updates) - self.update_count
+
+    def outcomes(self) -> tuple[RowOutcome, ...]:
+        """Per row: added, updated, skipped as unchanged, or merged into an earlier row."""
+        seen: set[int] = set()
+        result: list[RowOutcome] = []
+        for target in self.targets:
+            if target in seen:
+                result.append(RowOutcome.REPEAT)
+            elif target < 0:
+                result.append(RowOutcome.ADD)
+            elif self.updates[target] != self.originals[target]:
+                result.append(RowOutcome.UPDATE)
+            else:
+                result.append(RowOutcome.UNCHANGED)
+            seen.add(target)
+        return tuple(result)
 
     @classmethod
     def build(cls, rows: list[ImportRow], existing: list[tuple[int, PersonFields]]) -> _Plan:

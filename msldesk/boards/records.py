@@ -279,6 +279,15 @@ class DuplicateGroup:
     reason: str  # "same NPI", "same name and email", "similar name at the same institution"
 
 
+class RowOutcome(_Labelled):
+    """What importing one valid row of a file does to the directory."""
+
+    ADD = "add"  # a new person
+    UPDATE = "update"  # someone already in the directory, with something new from the file
+    UNCHANGED = "unchanged"  # someone already in the directory exactly as the file has them: skipped
+    REPEAT = "repeat"  # the same person as an earlier row of the file: merged into that row
+
+
 @dataclass(frozen=True)
 class ImportPreview:
     """What an import would do; nothing is written until the user confirms."""
@@ -298,6 +307,7 @@ class ImportPreview:
     source_name: str = ""
     unchanged_count: int = 0  # rows of people already in the directory exactly as the file has them
     meeting_start: dt.datetime | None = None  # meeting reports: when the meeting began (its wall time)
+    outcomes: tuple[RowOutcome, ...] = ()  # per row of `rows`, in order
 
     @property
     def nameless_count(self) -> int:

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -56,15 +55,24 @@ class AttendeesPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(Column.INSTITUTION, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # Attended: the room left, if any; the table scrolls otherwise
         comfortable_rows(self.table)
         # Typical values, measured in the table's font; "28 Sep 2022 23:59" is a check-in another year.
-        fit_columns(self.table, {Column.ROLE: "Moderator ▾", Column.INVITATION: "Waitlisted ▾",
-                                 Column.CONTRACT: "☐", Column.COI: "☐", Column.HOURS: "10.25",
-                                 Column.HONORARIUM: "USD 12,500.00", Column.TRAVEL: "USD 1,250.00",
-                                 Column.EXPENSES: "USD 1,250.00", Column.CHECKED_IN: "28 Sep 2022 23:59",
-                                 Column.ATTENDED: "480 min"})  # fmt: skip
+        samples = {
+            Column.NAME: "Sofia Marchetti, PharmD  ",
+            Column.INSTITUTION: "Policlinico Gemelli",
+            Column.ROLE: "Moderator ▾",
+            Column.INVITATION: "Waitlisted ▾",
+            Column.CONTRACT: "☐",
+            Column.COI: "☐",
+            Column.HOURS: "10.25",
+            Column.HONORARIUM: "USD 12,500.00",
+            Column.TRAVEL: "USD 1,250.00",
+            Column.EXPENSES: "USD 1,250.00",
+            Column.CHECKED_IN: "28 Sep 2022 23:59",
+            Column.ATTENDED: "480 min",
+        }
+        fit_columns(self.table, samples)
 
         self.add_button = QPushButton("Add from directory…")
         self.add_button.setToolTip("Search the people directory and add them to this event")

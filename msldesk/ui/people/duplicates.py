@@ -97,12 +97,21 @@ class DuplicatesDialog(QDialog):
         splitter.addWidget(self.group_list)
         splitter.addWidget(right)
         splitter.setSizes([300, 700])
+        self.panes = splitter
+        self.nothing_found = QLabel(
+            "No duplicates found.\n\nNobody in the directory looks like someone else."
+        )
+        self.nothing_found.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.nothing_found.setWordWrap(True)
+        self.nothing_found.setStyleSheet("font-size:15px; color:#3c4043; padding:24px;")
+        self.nothing_found.hide()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.busy)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.nothing_found, 1)
         layout.addWidget(close)
 
         self.group_list.selectionModel().currentChanged.connect(self._on_group_list_current_changed)
@@ -146,8 +155,13 @@ class DuplicatesDialog(QDialog):
 
     def _update_summary(self) -> None:
         count = self.groups_model.rowCount()
+        # An empty search shows one sentence, not two empty panes.
+        self.nothing_found.setVisible(count == 0)
+        self.panes.setVisible(count > 0)
+        self.summary.setVisible(count > 0)
         if count == 0:
-            self.summary.setText("No duplicates: nobody in the directory looks like someone else.")
+            self.summary.setText("No duplicates found.")
+            self.resize(520, 240)
         else:
             self.summary.setText(
                 f"{count} group(s) of records that look like the same person. Pick the record to keep "

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.event_days import ReportDay, check_report_day, day_text
-from msldesk.boards.records import AttendeeRole, Event, ImportPreview, ImportResult, RowError
+from msldesk.boards.records import AttendeeRole, Event, ImportPreview, ImportResult
 from msldesk.changes import Changes
 from msldesk.errors import MsldeskError
 from msldesk.progress import CancelToken
@@ -37,6 +37,7 @@ from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.file_dialogs import ask_open_path
 from msldesk.ui.people.dialog_jobs import CANCELLED, DialogJobs
 from msldesk.ui.people.import_jobs import PreviewResult, event_people, load_preview
+from msldesk.ui.people.import_pages import RowOutcomeTabs, path_from_text, row_problem
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel, TargetDelegate
 from msldesk.user_files import display_name
 
@@ -59,12 +60,6 @@ PEOPLE_ONLY = "people-only"  # ask_report_day: import the report's people, witho
 
 def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def _problem(error: RowError) -> str:
-    """The message without its 'Row N: ' prefix, which the Row column already says."""
-    prefix = f"Row {error.row}: "
-    return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
 
 
 def attendance_text(matched: int, total: int) -> str:
@@ -113,8 +108,10 @@ class FilePage(QWizardPage):
             "attendance report, NPPES or Open Payments data. Nothing is saved until you import."
         )
         self.path_edit = QLineEdit()
-        self.path_edit.setReadOnly(True)
-        self.path_edit.setPlaceholderText("No file chosen")
+        self.path_edit.setPlaceholderText("Type or paste the file's path (then Enter), or choose it")
+        self.path_edit.setClearButtonEnabled(True)
+        self.path_edit.returnPressed.connect(wizard.load_typed_path)
+        self.path_edit.editingFinished.connect(wizard.load_typed_path)
         self.choose_button = QPushButton("Choose file…")
         self.choose_button.clicked.connect(wizard.choose_file)
         self.progress = _busy()
@@ -204,6 +201,7 @@ class CheckPage(QWizardPage):
         self.copy_button.setToolTip("Copy every row error as text, to fix the file")
         self.copy_button.clicked.connect(wizard.copy_errors)
         self.errors_label = QLabel("Rows that will not be imported")
+        self.outcomes = RowOutcomeTabs(self.errors)
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.warnings.hide()
@@ -221,8 +219,8 @@ class CheckPage(QWizardPage):
         layout.addWidget(self.warnings)
         layout.addLayout(event_row)
         layout.addWidget(self.attendance)
+        layout.addWidget(self.outcomes, 1)
         layout.addLayout(errors_row)
-        layout.addWidget(self.errors, 1)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.progress)
 
@@ -273,6 +271,7 @@ class ImportWizard(QWizard):
         self.preview: ImportPreview | None = None
         self.samples: dict[str, str] = {}
         self.refusal = ""  # why the chosen file cannot be imported
+        self._shown_path = ""  # the file field's text for self.path (typing something else loads that)
         self.loading = False
         self.importing = False
         self.cancelling = False
@@ -317,6 +316,15 @@ class ImportWizard(QWizard):
         if path is not None:
             self.load(path)
 
+    def load_typed_path(self) -> None:
+        """The path typed or pasted into the file field (Enter, or leaving the field)."""
+        text = self.file_page.path_edit.text()
+        if text == self._shown_path:
+            return  # what load() put there, or nothing new
+        path = path_from_text(text)
+        if path is not None:
+            self.load(path)
+
     def load(self, path: Path) -> None:
         """Read and check a file in a worker; nothing is written."""
         self.path = Path(path)
@@ -324,7 +332,8 @@ class ImportWizard(QWizard):
         self.refusal = ""
         self.samples = {}
         page = self.file_page
-        page.path_edit.setText(display_name(str(self.path)))  # the real path stays in self.path
+        self._shown_path = display_name(str(self.path))  # the real path stays in self.path
+        page.path_edit.setText(self._shown_path)
         page.info.clear()
         page.refusal.hide()
         self._start_preview(None)
@@ -464,7 +473,7 @@ class ImportWizard(QWizard):
 
     def error_text(self) -> str:
         p = self.preview
-        return "\n".join(f"{e.row}\t{_problem(e)}" for e in p.errors) if p else ""
+        return "\n".join(f"{e.row}\t{row_problem(e)}" for e in p.errors) if p else ""
 
     def copy_errors(self) -> None:
         QApplication.clipboard().setText(self.error_text())
@@ -477,11 +486,12 @@ class ImportWizard(QWizard):
             return
         page.counts.setText(self.counts_text() if p.rows or p.errors else "Nothing to import in this file.")
         page.errors.clear()
-        page.errors.addTopLevelItems([QTreeWidgetItem([str(e.row), _problem(e)]) for e in p.errors])
+        page.errors.addTopLevelItems([QTreeWidgetItem([str(e.row), row_problem(e)]) for e in p.errors])
         page.errors_label.setText(
             f"{len(p.errors):,} row(s) will not be imported" if p.errors else "No rows with errors."
         )
         page.copy_button.setEnabled(bool(p.errors))
+        page.outcomes.show_preview(p)
         page.warnings.setText("\n".join(f"⚠ {w}" for w in p.warnings))
         page.warnings.setVisible(bool(p.warnings))
         self._update_attendance()
