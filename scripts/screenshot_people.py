@@ -3,9 +3,11 @@
 Usage: xvfb-run -a python scripts/screenshot_people.py --data-dir DIR --out-dir DIR [--file PEOPLE_FILE]
 
 A library without people gets a small sample directory first (with one person entered twice). The
-wizard reads --file, or a sample CSV with a column no guess can map. Writes people.png,
-duplicates.png, wizard_file.png, wizard_mapping.png and wizard_check.png to --out-dir. Window state
-is not saved (no QSettings).
+wizard reads --file (typed into its path field, as a user pastes one), or a sample CSV with a column
+no guess can map, and imports it. Writes people.png, duplicates.png, duplicates_none.png (a search
+that finds nobody), wizard_file.png, wizard_mapping.png, wizard_check.png (each list: _added,
+_updated, _skipped, _errors) and wizard_summary.png to --out-dir. Window state is not saved (no
+QSettings).
 """
 
 from __future__ import annotations
@@ -129,15 +131,39 @@ def main() -> int:
     when(lambda: True, lambda: shoot(window, "people.png"))
     when(lambda: True, lambda: state.update(dialog=view.find_duplicates()))
     when(lambda: not state["dialog"].loading, lambda: shoot(state["dialog"], "duplicates.png"))  # type: ignore[attr-defined]
-    when(
-        lambda: True, lambda: (state["dialog"].close(), state.update(wizard=view.open_import_wizard(source)))
-    )  # type: ignore[attr-defined]
+
+    def no_duplicates() -> None:
+        from msldesk.ui.people.duplicates import DuplicatesDialog
+
+        state["dialog"].close()  # type: ignore[attr-defined]
+        state["dialog"] = DuplicatesDialog(context, [], window)  # what an empty search shows
+        state["dialog"].show()  # type: ignore[attr-defined]
+
+    when(lambda: True, no_duplicates)
+    when(lambda: not state["dialog"].loading, lambda: shoot(state["dialog"], "duplicates_none.png"))  # type: ignore[attr-defined]
+
+    def typed_path() -> None:
+        state["dialog"].close()  # type: ignore[attr-defined]
+        wizard = view.open_import_wizard()
+        wizard.file_page.path_edit.setText(f'"{source}"')  # pasted with quotes, as "Copy as path" does
+        wizard.load_typed_path()
+        state["wizard"] = wizard
+
+    when(lambda: True, typed_path)
     when(lambda: not state["wizard"].loading, lambda: shoot(state["wizard"], "wizard_file.png"))  # type: ignore[attr-defined]
     when(lambda: True, lambda: state["wizard"].next())  # type: ignore[attr-defined]
     when(lambda: not state["wizard"].loading, lambda: shoot(state["wizard"], "wizard_mapping.png"))  # type: ignore[attr-defined]
     when(lambda: True, lambda: state["wizard"].next())  # type: ignore[attr-defined]
     when(lambda: True, lambda: shoot(state["wizard"], "wizard_check.png"))
-    when(lambda: True, lambda: state["wizard"].reject())  # type: ignore[attr-defined]
+    for tab, name in enumerate(("added", "updated", "skipped", "errors")):
+        when(lambda t=tab: True, lambda t=tab: state["wizard"].check_page.outcomes.setCurrentIndex(t))  # type: ignore[attr-defined]
+        when(lambda: True, lambda n=name: shoot(state["wizard"], f"wizard_check_{n}.png"))
+    when(lambda: True, lambda: state["wizard"].next())  # type: ignore[attr-defined]
+    when(
+        lambda: state["wizard"].import_result is not None,  # type: ignore[attr-defined]
+        lambda: shoot(state["wizard"], "wizard_summary.png"),
+    )
+    when(lambda: True, lambda: state["wizard"].accept())  # type: ignore[attr-defined]
 
     context.start()
     QTimer.singleShot(300, tick)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWizard
 
 from msldesk.boards.records import EventFields, PersonFields
 from msldesk.ui.people.duplicates import SELECTED_REASON
@@ -668,3 +668,58 @@ def test_shortcuts_open_the_wizard_and_focus_the_people_search(people, qtbot) ->
     assert view.wizard is not None and view.wizard.isVisible()
     view.wizard.reject()
     wait_idle(qtbot, context)
+
+
+def test_wizard_takes_a_typed_path_lists_added_updated_and_skipped_and_sums_up(
+    people, qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window, context, view = people
+    source = write_csv(
+        tmp_path / "board list.csv",
+        [
+            ["First name", "Last name", "Email", "Institution", "Phone"],
+            ["Zelda", "Newcomer", "zelda@new.example.org", "Uni", ""],  # added
+            ["Grace", "Onlist", "grace@x.org", "Onlist Institute", ""],  # updated: a new institution
+            ["Harriet", "Dupont", "h.dupont@stmary.org", "St Mary Hospital", ""],  # skipped: nothing new
+            ["Zelda", "Newcomer", "zelda@new.example.org", "", "+1 555 0199"],  # skipped: repeats row 2
+            ["", "", "not-an-email", "", ""],  # an error
+        ],
+    )
+    wizard = view.open_import_wizard()
+    assert not wizard.file_page.path_edit.isReadOnly()
+    wizard.file_page.path_edit.setText(f'  "{source}"  ')  # pasted from "Copy as path", quotes and all
+    wizard.load_typed_path()
+    qtbot.waitUntil(lambda: not wizard.loading and wizard.preview is not None, timeout=20_000)
+    assert wizard.path == source
+    wizard.next()
+    wait_checked(qtbot, wizard)
+    wizard.next()
+    tabs = wizard.check_page.outcomes
+    assert [tabs.tabText(i) for i in range(4)] == ["Added (1)", "Updated (1)", "Skipped (2)", "Errors (1)"]
+    assert tabs.texts(tabs.ADDED) == ["2: Zelda Newcomer: zelda@new.example.org"]
+    assert tabs.texts(tabs.UPDATED) == ["3: Grace Onlist: grace@x.org"]
+    skipped = tabs.texts(tabs.SKIPPED)
+    assert skipped[0].startswith("4: Harriet Dupont: Already in the directory")
+    assert skipped[1].startswith("5: Zelda Newcomer: Same person as an earlier row")
+
+    wizard.next()  # Import
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
+    page = wizard.summary_page
+    assert wizard.currentPage() is page and page.text.isVisible() and page.next_steps.isVisible()
+    lines = page.text.text().splitlines()
+    assert 2 <= len(lines) <= 6 and "1 new people, 1 updated, 1 unchanged" in lines[0]
+    wizard.accept()
+    wait_idle(qtbot, context)
+
+
+def test_an_empty_duplicates_search_says_so_instead_of_two_empty_panes(people, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.ui.people.duplicates import DuplicatesDialog
+
+    window, context, view = people
+    dialog = DuplicatesDialog(context, [], view)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=20_000)
+    shown = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
+    assert any("No duplicates found" in text for text in shown), shown
+    assert not dialog.group_list.isVisible() and not dialog.table.isVisible()

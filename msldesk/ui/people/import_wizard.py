@@ -243,11 +243,21 @@ class SummaryPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Imported")
+        self.setSubTitle("What the import did, in a few lines.")
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setStyleSheet("font-size: 12pt; line-height: 140%;")
+        self.next_steps = QLabel(
+            "The people are in the directory now (People section; Ctrl+F searches it). Importing the "
+            "same file again updates them instead of adding them twice."
+        )
+        self.next_steps.setWordWrap(True)
+        self.next_steps.setStyleSheet("color:#5f6368;")
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
+        layout.addSpacing(12)
+        layout.addWidget(self.next_steps)
         layout.addStretch(1)
 
 
