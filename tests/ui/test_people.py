@@ -17,7 +17,7 @@ from msldesk.boards.records import EventFields, PersonFields
 from msldesk.ui.people.duplicates import SELECTED_REASON
 from msldesk.ui.people.import_wizard import PEOPLE_ONLY, attendance_text
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
-from msldesk.ui.people.people_model import PAGE_SIZE, name_cell
+from msldesk.ui.people.people_model import COLUMNS, PAGE_SIZE, name_cell
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -723,3 +723,28 @@ def test_an_empty_duplicates_search_says_so_instead_of_two_empty_panes(people, q
     shown = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
     assert any("No duplicates found" in text for text in shown), shown
     assert not dialog.group_list.isVisible() and not dialog.table.isVisible()
+
+
+def test_directory_columns_fit_their_content_and_rows_are_comfortable(people, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.ui.meeting.attendees import CheckInPanel
+
+    window, context, view = people
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: loaded(view), timeout=20_000)
+    table, metrics = view.table, view.table.fontMetrics()
+    names = [name for name, _cell in COLUMNS]
+    email, consent = names.index("Email"), names.index("Consent")
+    assert table.columnWidth(email) >= metrics.horizontalAdvance("a.lovelace-byron@charite-berlin.de")
+    assert table.columnWidth(consent) <= metrics.horizontalAdvance("Consent") + 40, "Consent stays narrow"
+    assert table.rowHeight(0) >= metrics.height() + 10, "room around the text"
+
+    import datetime as dt
+
+    from msldesk.boards.records import Attendance, AttendanceFields, Person
+
+    stamp = dt.datetime(2026, 1, 1)
+    ada = Person(1, PersonFields(first_name="Ada", last_name="Lovelace"), stamp, stamp)
+    panel = CheckInPanel()  # the meeting window's attendee list
+    qtbot.addWidget(panel)
+    panel.set_attendees((Attendance(1, 1, ada, AttendanceFields()),))
+    assert panel.list.sizeHintForRow(0) >= panel.list.fontMetrics().height() + 10
