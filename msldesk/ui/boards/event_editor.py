@@ -69,6 +69,15 @@ def _placeholder(text: str) -> QLabel:
     return label
 
 
+def ask_save_discard_cancel(parent: QWidget, title: str, question: str) -> str:
+    """ "save", "discard" or "cancel": what to do with edits that were not saved."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, title, question, buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save
+    )
+    return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+
 class EventEditor(QWidget):
     status_message = Signal(str)
     loaded = Signal(int)  # event id whose bundle is on screen (tests wait for it)
@@ -225,15 +234,9 @@ class EventEditor(QWidget):
 
     def ask_discard_draft(self, title: str) -> str:
         """ "save", "discard" or "cancel" for a new event that was never saved."""
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self,
-            "New event not saved",
-            f"“{title}” has not been saved. Save it as a new event?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
+        return ask_save_discard_cancel(
+            self, "New event not saved", f"“{title}” has not been saved. Save it as a new event?"
         )
-        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
 
     def close_draft(self) -> bool:
         """Ask about an unsaved new event; True when it was saved or dropped (nothing is left)."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.records import Event, EventFields, EventKind
 from msldesk.changes import Changes
-from msldesk.ui.boards.event_editor import EventEditor
+from msldesk.ui.boards.event_editor import EventEditor, ask_save_discard_cancel
 from msldesk.ui.boards.event_list import EventIdRole, EventListModel, EventRole, EventRowDelegate
 from msldesk.ui.boards.timezones import load_zone_names, system_zone_name
 from msldesk.ui.boards.writer import BoardsWriter
@@ -249,15 +249,7 @@ class BoardsView(QWidget):
 
     def ask_unsaved_changes(self, title: str) -> str:
         """ "save", "discard" or "cancel" for edits of the open event that were not saved."""
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            f"Save your changes to “{title}” before opening another event?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
-        )
-        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+        return ask_save_discard_cancel(self, "Unsaved changes", f"Save your changes to “{title}”?")
 
     def may_close(self) -> bool:
         """Asked before the window closes: an unsaved new event or unsaved edits are saved or dropped."""
