@@ -41,6 +41,7 @@ from msldesk.boards.records import (
     MeetingReport,
     MergedPart,
     NoteEntry,
+    merge_differences,
 )
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
@@ -75,19 +76,6 @@ class MergeNeedsConfirmationError(InvalidInputError):
     """The entries to merge have different speakers or kinds: the caller must confirm first."""
 
     kind = "merge-needs-confirmation"
-
-
-def merge_differences(entries: Sequence[NoteEntry]) -> list[str]:
-    """What merging these entries would bring together that is not the same: speakers ("different
-    speakers: Anna Weber, Li Wei") and kinds ("different kinds: insight, quote"). Empty: duplicates."""
-    differences = []
-    if len({e.fields.speaker_id for e in entries}) > 1:
-        names = [e.speaker_name or "no speaker" for e in entries]
-        differences.append("different speakers: " + ", ".join(dict.fromkeys(names)))
-    kinds = [e.kind.value for e in entries]
-    if len(set(kinds)) > 1:
-        differences.append("different kinds: " + ", ".join(dict.fromkeys(kinds)))
-    return differences
 
 
 def clean_theme(name: str) -> str:

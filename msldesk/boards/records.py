@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -503,3 +504,16 @@ class MeetingReport:
         if other:
             result.append(("Other", other))
         return result
+
+
+def merge_differences(entries: Sequence[NoteEntry]) -> list[str]:
+    """What merging these entries would bring together that is not the same: speakers ("different
+    speakers: Anna Weber, Li Wei") and kinds ("different kinds: insight, quote"). Empty: duplicates."""
+    differences = []
+    if len({e.fields.speaker_id for e in entries}) > 1:
+        names = [e.speaker_name or "no speaker" for e in entries]
+        differences.append("different speakers: " + ", ".join(dict.fromkeys(names)))
+    kinds = [e.kind.value for e in entries]
+    if len(set(kinds)) > 1:
+        differences.append("different kinds: " + ", ".join(dict.fromkeys(kinds)))
+    return differences

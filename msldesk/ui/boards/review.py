@@ -29,8 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.meeting import merge_differences
-from msldesk.boards.records import EntryFields, EntryKind, NoteEntry
+from msldesk.boards.records import EntryFields, EntryKind, NoteEntry, merge_differences
 from msldesk.boards.wording import plural
 from msldesk.changes import Changes
 from msldesk.ui.boards.bundle import EventBundle
