@@ -23,6 +23,7 @@ from msldesk.cli_admin import (
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
+from msldesk.text_safety import plural
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -81,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--audience")
     s.add_argument("--tag", action="append", default=[], help="add a tag (repeatable)")
     s.add_argument("--json", action="store_true")
+    r = deck_commands.add_parser(
+        "remove", help="remove a deck from the library (its slides leave search and saved collections)"
+    )
+    r.add_argument("deck_id", type=int)
+    r.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
+    r.add_argument("--json", action="store_true")
 
     p = commands.add_parser("compose", help="build a .pptx from library slides")
     p.add_argument("--out", type=Path, required=True, help="the deck to write (.pptx)")
@@ -307,6 +314,8 @@ def _cmd_deck(app: Any, args: argparse.Namespace) -> int:
         followers = args.companion_numbers or "nothing"
         print(f"deck {args.deck_id} slide {args.slide_number} is followed by: {followers}")
         return EXIT_OK
+    if args.deck_command == "remove":
+        return _remove_deck(app, args)
 
     app.decks.update_deck(
         args.deck_id,
@@ -327,6 +336,29 @@ def _cmd_deck(app: Any, args: argparse.Namespace) -> int:
         _print_json(_deck_json(deck))
     else:
         print(f"{deck.deck_id}  {deck.status.label}  {deck.title}  tags: {', '.join(deck.tags)}")
+    return EXIT_OK
+
+
+def _remove_deck(app: Any, args: argparse.Namespace) -> int:
+    deck = app.decks.deck(args.deck_id)  # a clear error for an unknown deck, before asking
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInputError(
+                f"Removing deck {deck.deck_id} needs --yes when msldesk cannot ask on a terminal."
+            )
+        question = f"Remove “{deck.title}” ({plural(deck.slide_count, 'slide')}) from the library? [y/N] "
+        if input(question).strip().lower() not in ("y", "yes"):
+            print("Nothing was removed.")
+            return EXIT_OK
+    removal = app.decks.remove_deck(deck.deck_id)
+    if args.json:
+        _print_json(asdict(removal))
+        return EXIT_OK
+    print(f"removed deck {removal.deck_id} “{removal.title}” ({plural(removal.slides, 'slide')})")
+    for name in removal.collections:
+        print(f"  its slides left the collection “{name}”")
+    for leftover in removal.files_left:
+        print(f"  note: a file could not be deleted ({leftover})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -443,13 +475,15 @@ def _cmd_collections(app: Any, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(
             [
-                {"name": c.name, "slide_ids": list(c.slide_ids), "updated_at": c.updated_at}
+                {"name": c.name, "slide_ids": list(c.slide_ids), "updated_at": c.updated_at, "note": c.note}
                 for c in collections
             ]
         )
     else:
         for c in collections:
-            print(f"{c.name}: {len(c.slide_ids)} slides (updated {c.updated_at:%Y-%m-%d %H:%M})")
+            print(f"{c.name}: {plural(len(c.slide_ids), 'slide')} (updated {c.updated_at:%Y-%m-%d %H:%M})")
+            for line in c.note.splitlines():
+                print(f"  note: {line}")
     return EXIT_OK
 
 

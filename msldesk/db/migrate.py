@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 from msldesk.errors import DatabaseTooNewError, ReadOnlyLibraryError
 
 # The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0009_rehearsal"
+HEAD_REVISION = "0010_collection_note"
 KNOWN_REVISIONS = (
     "0001_library",
     "0002_assembly",
@@ -21,6 +21,7 @@ KNOWN_REVISIONS = (
     "0007_flag_reviewer",
     "0008_audit_keyed",
     "0009_rehearsal",
+    "0010_collection_note",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -102,6 +102,7 @@ class CollectionInfo:
     slide_ids: tuple[int, ...]
     updated_at: dt.datetime
     collection_id: int = 0  # what an agenda item links to
+    note: str = ""  # e.g. slides that left it with a removed deck; shown when it is opened
 
 
 class AssemblyService:
@@ -358,6 +359,7 @@ class AssemblyService:
                 session.flush()
             else:
                 row.updated_at = now
+                row.note = ""  # saved again by the user: what it lost before is no longer news
                 session.execute(delete(CollectionItemRow).where(CollectionItemRow.collection_id == row.id))
             session.add_all(
                 CollectionItemRow(collection_id=row.id, position=p, slide_id=s)
@@ -401,7 +403,7 @@ class AssemblyService:
             .where(CollectionItemRow.collection_id == row.id)
             .order_by(CollectionItemRow.position)
         ).scalars()
-        return CollectionInfo(row.name, tuple(ids), row.updated_at, row.id)
+        return CollectionInfo(row.name, tuple(ids), row.updated_at, row.id, row.note)
 
     def delete_collection(self, name: str) -> Changes:
         with self.sessions.begin() as session:

@@ -109,6 +109,8 @@ class CollectionRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # What happened to it the user should hear about when opening it (slides of a removed deck).
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class CollectionItemRow(Base):

@@ -110,6 +110,20 @@ class SlideInfo:
 
 
 @dataclass(frozen=True)
+class DeckRemoval:
+    """What removing a deck did: the rows went in one transaction, then the files nobody uses."""
+
+    deck_id: int
+    title: str
+    slides: int
+    versions: int
+    collections: tuple[str, ...]  # saved collections that lost slides (each got a note)
+    files_deleted: int  # store files, previews and thumbnail folders
+    files_kept: int  # content another deck still uses
+    files_left: tuple[str, ...] = ()  # could not be deleted (in use, permissions): harmless leftovers
+
+
+@dataclass(frozen=True)
 class SearchHit:
     deck_id: int
     deck_title: str

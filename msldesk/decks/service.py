@@ -12,10 +12,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from msldesk import audit
 from msldesk.changes import Changes
 from msldesk.decks.importer import DeckImporter
-from msldesk.decks.orm import DeckRow, DeckTagRow, DeckVersionRow, SlideRow, SlideTagRow
+from msldesk.decks.orm import (
+    CollectionItemRow,
+    CollectionRow,
+    DeckRow,
+    DeckTagRow,
+    DeckVersionRow,
+    SlideRow,
+    SlideTagRow,
+)
 from msldesk.decks.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.records import (
     DeckInfo,
+    DeckRemoval,
     DeckStatus,
     DeckUpdate,
     ImportOutcome,
@@ -29,7 +38,7 @@ from msldesk.decks.store import DeckStore
 from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.text_safety import clean_text, limit
+from msldesk.text_safety import clean_text, limit, plural
 
 MAX_TAG_LENGTH = 100
 
@@ -219,6 +228,109 @@ class DeckService:
             if reindex:
                 self.index.reindex_deck(session, deck_id)
         return Changes(decks=True, metadata=True)
+
+    def remove_deck(self, deck_id: int) -> DeckRemoval:
+        """Take a deck out of the library: its rows, search entries and saved-collection places in
+        one transaction (with an audit record), then the files no other deck version uses.
+
+        Bills of materials of decks already assembled keep their rows: they copy the deck title,
+        version and approval code and hold no link to the slides."""
+        now = dt.datetime.now().replace(microsecond=0)
+        with self.sessions.begin() as session:
+            deck = session.get(DeckRow, deck_id)
+            if deck is None:
+                raise NotFoundError(f"There is no deck {deck_id} in the library.")
+            title = deck.title
+            versions = session.execute(
+                select(DeckVersionRow.number, DeckVersionRow.sha256, DeckVersionRow.file_ext,
+                       DeckVersionRow.file_name, DeckVersionRow.is_current)
+                .where(DeckVersionRow.deck_id == deck_id).order_by(DeckVersionRow.number)
+            ).all()  # fmt: skip
+            slide_ids = list(session.scalars(select(SlideRow.id).where(SlideRow.deck_id == deck_id)))
+            current = select(DeckVersionRow.id).where(
+                DeckVersionRow.deck_id == deck_id, DeckVersionRow.is_current
+            )
+            current_slides = session.scalar(
+                select(func.count()).select_from(SlideRow).where(SlideRow.version_id.in_(current))
+            ) or 0  # fmt: skip
+            collections = self._take_out_of_collections(session, slide_ids, title, now)
+            snapshot = {
+                **_approval(deck),
+                "therapeutic_area": deck.therapeutic_area,
+                "product": deck.product,
+                "slides": current_slides,
+                "versions": [
+                    {"number": v.number, "file_name": v.file_name, "sha256": v.sha256} for v in versions
+                ],
+                "collections": list(collections),
+            }
+            self.index.remove(session, slide_ids)
+            session.delete(deck)  # versions, slides, tags, sources and companions go with it (cascade)
+            session.flush()
+            audit.record(session, "deck.remove", "deck", deck_id, snapshot, None)
+        deleted, kept, left = self._delete_unused_files({(v.sha256, v.file_ext) for v in versions})
+        return DeckRemoval(
+            deck_id=deck_id,
+            title=title,
+            slides=current_slides,
+            versions=len(versions),
+            collections=collections,
+            files_deleted=deleted,
+            files_kept=kept,
+            files_left=tuple(left),
+        )
+
+    @staticmethod
+    def _take_out_of_collections(
+        session: Session, slide_ids: Sequence[int], title: str, now: dt.datetime
+    ) -> tuple[str, ...]:
+        """Remove the slides from saved collections, each collection noting what it lost."""
+        if not slide_ids:
+            return ()
+        lost = session.execute(
+            select(CollectionItemRow.collection_id, func.count())
+            .where(CollectionItemRow.slide_id.in_(slide_ids))
+            .group_by(CollectionItemRow.collection_id)
+        ).all()
+        names = []
+        for collection_id, count in lost:
+            collection = session.get(CollectionRow, collection_id)
+            if collection is None:
+                continue
+            line = (
+                f"{plural(count, 'slide')} of the deck “{title}” left this collection when the deck "
+                f"was removed from the library on {now:%Y-%m-%d}."
+            )
+            collection.note = f"{collection.note}\n{line}".strip()
+            collection.updated_at = now
+            names.append(collection.name)
+        session.execute(delete(CollectionItemRow).where(CollectionItemRow.slide_id.in_(slide_ids)))
+        return tuple(sorted(names))
+
+    def _delete_unused_files(self, contents: set[tuple[str, str]]) -> tuple[int, int, list[str]]:
+        """Delete stored files, previews and thumbnails of content no remaining deck version uses.
+
+        After the commit: a failure here leaves a harmless orphan file, never a row without its file."""
+        deleted = kept = 0
+        left: list[str] = []
+        with self.sessions() as session:
+            used = set(
+                session.scalars(
+                    select(DeckVersionRow.sha256).where(
+                        DeckVersionRow.sha256.in_([sha for sha, _ in contents])
+                    )
+                )
+            )
+        for sha, ext in sorted(contents):
+            if sha in used:
+                kept += 1
+                continue
+            try:
+                deleted += self.store.remove(sha, ext)
+                deleted += self.cache.remove(sha)
+            except OSError as exc:
+                left.append(f"{self.store.path_for(sha, ext).name}: {exc.strerror or exc}")
+        return deleted, kept, left
 
     def set_slide_tags(self, slide_id: int, tags: Sequence[str]) -> Changes:
         with self.sessions.begin() as session:

@@ -82,3 +82,11 @@ class DeckStore:
     def discard(staged: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(staged)
+
+    def remove(self, sha256: str, ext: str) -> bool:
+        """Delete a stored file once no deck version refers to it; False if it was already gone."""
+        try:
+            os.unlink(self.path_for(sha256, ext))
+        except FileNotFoundError:
+            return False
+        return True

@@ -6,6 +6,7 @@ soffice exits 0 even when it could not convert, so success is judged by the PDF 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -85,6 +86,18 @@ class ThumbnailCache:
 
     def slide_png(self, sha256: str, number: int) -> Path:
         return self.thumbnails / sha256[:2] / sha256 / f"{number}.png"
+
+    def remove(self, sha256: str) -> int:
+        """Delete the preview PDF and slide images of a content hash; how many of the two existed."""
+        removed = 0
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.preview_pdf(sha256))
+            removed += 1
+        folder = self.slide_png(sha256, 1).parent
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            removed += 1
+        return removed
 
     def is_complete(self, sha256: str, slide_count: int) -> bool:
         return self.preview_pdf(sha256).exists() and all(

@@ -172,6 +172,7 @@ def test_cli_compose_and_collections(app, library, tmp_path: Path) -> None:  # t
             "name": "Board",
             "slide_ids": [int(i) for i in ids],
             "updated_at": json.loads(listed.stdout)[0]["updated_at"],
+            "note": "",
         }
     ]
     out = tmp_path / "cli.pptx"

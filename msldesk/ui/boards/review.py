@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import EntryFields, EntryKind, NoteEntry, merge_differences
 from msldesk.boards.wording import plural
 from msldesk.changes import Changes
+from msldesk.text_safety import plural
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.notes_entry_dialog import AmendmentDialog, EntryDialog
 from msldesk.ui.boards.notes_lists import ThemesDialog
