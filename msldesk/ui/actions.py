@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
@@ -19,6 +20,9 @@ class ActionSpec:
     handler: Callable[[], object]
     shortcut: QKeySequence.StandardKey | str | None = None
     tip: str = ""
+    # The shortcut works only while this widget has the focus (Delete in the deck list must not
+    # take Delete from the slide tray or a text field); the menu item works everywhere.
+    focus: QWidget | None = None
 
 
 def build_actions(parent: QWidget, menubar: QMenuBar, specs: list[ActionSpec]) -> dict[str, QAction]:
@@ -35,6 +39,9 @@ def build_actions(parent: QWidget, menubar: QMenuBar, specs: list[ActionSpec]) -
         action.setProperty(MENU_PROPERTY, spec.menu)
         if spec.shortcut is not None:
             action.setShortcut(QKeySequence(spec.shortcut))
+        if spec.focus is not None:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            spec.focus.addAction(action)
         if spec.tip:
             action.setStatusTip(spec.tip)
         action.triggered.connect(lambda _checked=False, h=spec.handler: h())

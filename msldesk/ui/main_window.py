@@ -154,6 +154,15 @@ class MainWindow(QMainWindow):
                 ),
                 ActionSpec("export_deck", "&Deck", "&Export deck…", self.library.builder.export, "Ctrl+E"),
                 ActionSpec(
+                    "remove_deck",
+                    "&Deck",
+                    "&Remove from library…",
+                    self.library.remove_selected_deck,
+                    QKeySequence.StandardKey.Delete,
+                    "Remove the deck selected in the deck list; its slides leave search and collections",
+                    focus=self.library.deck_list,
+                ),
+                ActionSpec(
                     "save_collection",
                     "&Deck",
                     "Save tray as &collection…",

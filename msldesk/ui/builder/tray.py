@@ -77,6 +77,12 @@ class DeckBuilder(QWidget):
         self.summary = QLabel("Drag slides here from the library, or select them and press Ctrl+B.")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
+        self.collection_note = QLabel()
+        self.collection_note.setWordWrap(True)
+        self.collection_note.setStyleSheet(
+            "background:#fff4e5; color:#663c00; padding:4px; border-radius:4px;"
+        )
+        self.collection_note.hide()
         self.title = QLabel()
         self.bom_slide = QCheckBox("Bill of materials slide")
         self.bom_slide.setChecked(True)
@@ -112,6 +118,7 @@ class DeckBuilder(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(buttons)
+        layout.addWidget(self.collection_note)
         layout.addLayout(details)
         layout.addWidget(self.banner)
         layout.addWidget(self.view)
@@ -126,9 +133,15 @@ class DeckBuilder(QWidget):
         self.collections.activated.connect(self._on_collections_activated)
         self.model.changed.connect(self._on_model_changed)
         self.model.slides_dropped.connect(self._on_model_slides_dropped)
-        QShortcut(QKeySequence.StandardKey.Delete, self.view, self.remove_selected)
-        QShortcut(QKeySequence("Ctrl+Left"), self.view, lambda: self.move_selected(-1))
-        QShortcut(QKeySequence("Ctrl+Right"), self.view, lambda: self.move_selected(1))
+        # Only while the tray has the focus: window-wide, Delete would clash with the deck list's
+        # and Ctrl+Left/Right would take word-by-word moves from the search field.
+        for keys, slot in (
+            (QKeySequence(QKeySequence.StandardKey.Delete), self.remove_selected),
+            (QKeySequence("Ctrl+Left"), lambda: self.move_selected(-1)),
+            (QKeySequence("Ctrl+Right"), lambda: self.move_selected(1)),
+        ):
+            shortcut = QShortcut(keys, self.view, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         context.ready.connect(self.reload_collections)
         context.ready.connect(self.restore_tray)
         context.changed.connect(self._on_context_changed)
@@ -295,9 +308,17 @@ class DeckBuilder(QWidget):
 
         def done(_changes: Changes) -> None:
             self.status_message.emit(f"Saved the collection “{name}”")
+            self.collection_note.hide()  # saving again clears the collection's note
             self.reload_collections()
 
         self.context.runner.submit("db", lambda _p, _c: assembly.save_collection(name, ids), done)
+
+    def show_collection_note(self, name: str, note: str) -> None:
+        """What happened to the collection since it was saved (slides of a removed deck), shown
+        without blocking; it stays until the collection is saved again."""
+        self.collection_note.setText(f"<b>Collection “{html.escape(name)}”:</b> {html.escape(note)}")
+        self.collection_note.setToolTip(note)
+        self.collection_note.show()
 
     def _on_collections_activated(self, index: int) -> None:
         name = self.collections.itemData(index)
@@ -310,14 +331,19 @@ class DeckBuilder(QWidget):
             return
         assembly, service = self.context.app.assembly, self.context.decks
 
-        def job(_p: Any, _c: Any) -> list[SlideInfo]:
-            return service.slides_by_id(list(assembly.collection(name).slide_ids))
+        def job(_p: Any, _c: Any) -> tuple[list[SlideInfo], str]:
+            collection = assembly.collection(name)
+            return service.slides_by_id(list(collection.slide_ids)), collection.note
 
-        def done(slides: list[SlideInfo]) -> None:
+        def done(result: tuple[list[SlideInfo], str]) -> None:
+            slides, note = result
+            self.collection_note.hide()
             self.model.clear()
             self.model.insert_cards(0, [_card(s) for s in slides])
             self.deck_title = name
             self.status_message.emit(f"Opened the collection “{name}”")
+            if note:
+                self.show_collection_note(name, note)
 
         self.context.runner.submit("db", job, done)
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -21,7 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.changes import Changes
-from msldesk.decks.records import DeckInfo, DeckStatus, DeckUpdate, SearchFilters, SearchHit, SlideInfo
+from msldesk.decks.records import (
+    DeckInfo,
+    DeckRemoval,
+    DeckStatus,
+    DeckUpdate,
+    SearchFilters,
+    SearchHit,
+    SlideInfo,
+)
+from msldesk.text_safety import plural
 from msldesk.ui.builder.tray import DeckBuilder
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
@@ -271,6 +281,45 @@ class LibraryView(QWidget):
             self.grid_model.browse(deck_id)
         else:
             self._run_search()
+
+    def selected_deck(self) -> DeckInfo | None:
+        index = self.deck_list.currentIndex()
+        return index.data(DeckRole) if index.isValid() else None
+
+    def ask_confirm_remove(self, deck: DeckInfo) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Remove deck",
+            f"Remove “{deck.title}” ({plural(deck.slide_count, 'slide')}, version {deck.version}, "
+            f"{deck.file_name}) from the library?\n\n"
+            "Its slides leave search and saved collections, and its thumbnails and stored file "
+            "are deleted. Decks already built keep their bill of materials, and the audit trail "
+            "keeps a record of the removal.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def remove_selected_deck(self) -> None:
+        """Deck › Remove from library… (Delete in the deck list): asks, then removes on the db lane."""
+        deck = self.selected_deck()
+        if deck is None:
+            self.status_message.emit("Select a deck in the deck list to remove it")
+            return
+        if self.context.app is None or not self.ask_confirm_remove(deck):
+            return
+        service = self.context.decks
+
+        def done(removal: DeckRemoval) -> None:
+            moved = (
+                f"; its slides left {plural(len(removal.collections), 'collection')}"
+                if removal.collections
+                else ""
+            )
+            self.status_message.emit(f"Removed “{removal.title}” from the library{moved}")
+            self.context.changed.emit(Changes(decks=True, slides=True, thumbnails=True, metadata=True))
+
+        self.context.runner.submit("db", lambda _p, _c: service.remove_deck(deck.deck_id), done)
 
     def select_deck(self, deck_id: int | None) -> None:
         row = self.deck_model.row_of(deck_id)

@@ -25,6 +25,7 @@ ACTIONS: Mapping[str, str] = {
     "attendance.merge": "Attendance moved here by a merge",
     "attendance.erase": "Attendance removed by an erasure",
     "deck.approval": "Changed the approval details",
+    "deck.remove": "Removed the deck from the library",
     "notes.finalize": "Finalized the meeting notes",
     "notes.erasure": "Finalized notes changed by an erasure",
     "note.amend": "Amended a finalized note",
