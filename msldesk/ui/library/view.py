@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMessageBox,
+    QSlider,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -35,15 +35,8 @@ from msldesk.text_safety import plural
 from msldesk.ui.builder.tray import DeckBuilder
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
-from msldesk.ui.library.delegates import (
-    CARD_H,
-    CARD_W,
-    SNIPPET_H,
-    THUMB_H,
-    THUMB_W,
-    DeckRowDelegate,
-    SlideCardDelegate,
-)
+from msldesk.ui.library.delegates import MAX_THUMB_W, MIN_THUMB_W, DeckRowDelegate, thumb_size
+from msldesk.ui.library.grid import ZOOM_STEP, SlideGrid
 from msldesk.ui.library.preview import SlidePreview
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.models.deck_list import DeckListModel, DeckRole
@@ -76,7 +69,8 @@ class LibraryView(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.images = ThumbnailImages(context.runner, QSize(THUMB_W, THUMB_H), self)
+        # Images are kept at the largest zoom and scaled down while painting smaller cards.
+        self.images = ThumbnailImages(context.runner, thumb_size(MAX_THUMB_W), self)
         self.deck_model = DeckListModel(self)
         self.grid_model = SlideGridModel(context.runner, lambda: context.decks, self)
         self._decks_by_id: dict[int, DeckInfo] = {}
@@ -114,21 +108,17 @@ class LibraryView(QWidget):
         self.deck_list.setUniformItemSizes(True)
         self.deck_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.grid = QListView()
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(False)
-        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
-        self.grid.setBatchSize(200)
-        self.grid.setSpacing(4)
-        self.grid.setGridSize(QSize(CARD_W + 4, CARD_H + 4))
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.grid.setDragEnabled(True)
-        self.grid.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.grid.setModel(self.grid_model)
-        self.card_delegate = SlideCardDelegate(self.images, self.grid)
-        self.grid.setItemDelegate(self.card_delegate)
+        self.grid = SlideGrid(self.grid_model, self.images)
+        self.card_delegate = self.grid.cards
+        self.zoom = QSlider(Qt.Orientation.Horizontal)
+        self.zoom.setRange(MIN_THUMB_W, MAX_THUMB_W)
+        self.zoom.setSingleStep(ZOOM_STEP)
+        self.zoom.setPageStep(ZOOM_STEP * 2)
+        self.zoom.setValue(self.grid.thumb_width)
+        self.zoom.setMaximumWidth(160)
+        self.zoom.setToolTip("Thumbnail size (Ctrl+mouse wheel over the slides)")
+        self.zoom.valueChanged.connect(self.grid.set_thumb_width)
+        self.grid.zoomed.connect(self.zoom.setValue)
 
         self.preview = SlidePreview(context)
         self.editor = DeckEditor()
@@ -149,6 +139,8 @@ class LibraryView(QWidget):
         counts = QHBoxLayout()
         counts.addWidget(self.result_label, 1)
         counts.addWidget(self.include_expired)
+        counts.addWidget(QLabel("Size"))
+        counts.addWidget(self.zoom)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -373,8 +365,7 @@ class LibraryView(QWidget):
     def _on_grid_model_loaded(self) -> None:
         shown, total = self.grid_model.rowCount(), self.grid_model.total
         searching = bool(self.search.text().strip())
-        # Search results carry a snippet under each card: give them the taller cells.
-        self.grid.setGridSize(QSize(CARD_W + 4, CARD_H + 4 + (SNIPPET_H if searching else 0)))
+        self.grid.set_snippets(searching)
         if searching:
             scope = "" if self._selected_deck is None else " in this deck"
             hidden = "" if self.include_expired.isChecked() else " (expired and withdrawn left out)"

@@ -7,10 +7,17 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from msldesk.decks.records import DeckInfo
+from msldesk.text_safety import plural
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
 
 DeckRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 DeckIdRole = Qt.ItemDataRole.UserRole + 3
+DetailsRole = Qt.ItemDataRole.UserRole + 4  # the row's second line
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -22,12 +29,29 @@ class DeckListModel(QAbstractListModel):
         super().__init__(parent)
         self._decks: list[DeckInfo] = []
         self._total_slides = 0
+        self._shared_titles: set[str] = set()
 
     def set_decks(self, decks: list[DeckInfo]) -> None:
         self.beginResetModel()
         self._decks = list(decks)
         self._total_slides = sum(d.slide_count for d in decks)
+        seen: set[str] = set()
+        self._shared_titles = set()
+        for deck in decks:
+            key = _title_key(deck.title)
+            (self._shared_titles if key in seen else seen).add(key)
         self.endResetModel()
+
+    def details(self, deck: DeckInfo) -> str:
+        """The second line: enough to tell decks with the same title apart (file name, version)."""
+        parts = [plural(deck.slide_count, "slide"), f"v{deck.version}"]
+        if _title_key(deck.title) in self._shared_titles:
+            parts.append(deck.file_name)
+        if deck.approval_code:
+            parts.append(deck.approval_code)
+        if deck.thumbnail_state == "failed":
+            parts.append("no thumbnails")
+        return " · ".join(parts)
 
     def decks(self) -> list[DeckInfo]:
         return list(self._decks)
@@ -49,6 +73,8 @@ class DeckListModel(QAbstractListModel):
         if index.row() == 0:
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{self.ALL_SLIDES} ({self._total_slides:,})"
+            if role == DetailsRole:
+                return plural(self._total_slides, "slide")
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "Every current slide in the library"
             return None
@@ -56,7 +82,11 @@ class DeckListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return deck.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [deck.title, f"{deck.status.label} · {deck.slide_count} slides · version {deck.version}"]
+            parts = [
+                deck.title,
+                f"{deck.status.label} · {plural(deck.slide_count, 'slide')} · version {deck.version}",
+                f"File: {deck.file_name}",
+            ]
             if deck.approval_code:
                 parts.append(f"Approval code {deck.approval_code}")
             if deck.expires_on:
@@ -67,6 +97,8 @@ class DeckListModel(QAbstractListModel):
                     f"{deck.slides_changed} changed, {deck.slides_removed} removed"
                 )
             return "\n".join(parts)
+        if role == DetailsRole:
+            return self.details(deck)
         if role == DeckRole:
             return deck
         if role == StatusRole:

@@ -76,6 +76,7 @@ class SlideGridModel(QAbstractListModel):
         self._deck_id: int | None = None
         self._include_expired = True
         self._fetching = False
+        self._want_all = False  # End was pressed: load every remaining page
         self._generation = 0
 
     # ---- modes --------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ class SlideGridModel(QAbstractListModel):
         self._generation += 1
         generation = self._generation
         self.beginResetModel()
-        self._cards, self._total, self._fetching = [], 0, True
+        self._cards, self._total, self._fetching, self._want_all = [], 0, True, False
         self._deck_id, self._include_expired = deck_id, include_expired
         self.endResetModel()
         service = self._service()
@@ -109,7 +110,7 @@ class SlideGridModel(QAbstractListModel):
         self.beginResetModel()
         self._cards = [SlideCard.from_hit(h) for h in hits]
         self._total = len(self._cards)
-        self._fetching = False
+        self._fetching = self._want_all = False
         self.endResetModel()
         self.loaded.emit()
 
@@ -121,6 +122,8 @@ class SlideGridModel(QAbstractListModel):
             self.endInsertRows()
         if not slides:
             self._total = len(self._cards)  # the library shrank meanwhile
+        if self._want_all and self.canFetchMore():
+            self._fetch(None)
         self.loaded.emit()
 
     def _on_error(self, error: BaseException, details: str) -> None:
@@ -142,16 +145,28 @@ class SlideGridModel(QAbstractListModel):
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._fetching and len(self._cards) < self._total
 
+    def has_more(self) -> bool:
+        """Slides the listing has that are not loaded yet (or a first page still on its way)."""
+        return self._fetching or len(self._cards) < self._total
+
+    def fetch_all(self) -> None:
+        """Load everything that is left (End and Ctrl+End go to the real end of the library)."""
+        self._want_all = True
+        if self.canFetchMore():
+            self._fetch(None)
+
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
+        if self.canFetchMore(parent):
+            self._fetch(PAGE_SIZE)
+
+    def _fetch(self, limit: int | None) -> None:
         self._fetching = True
         generation = self._generation
         offset, deck_id, include_expired = len(self._cards), self._deck_id, self._include_expired
         service = self._service()
 
         def job(_progress: Any, _cancel: Any) -> list[SlideInfo]:
-            return service.list_slides(deck_id, offset, PAGE_SIZE, include_expired)
+            return service.list_slides(deck_id, offset, limit, include_expired)
 
         def done(slides: list[SlideInfo]) -> None:
             if generation != self._generation:
