@@ -49,3 +49,57 @@ def test_the_menu_item_is_in_the_deck_menu_with_delete(make_window) -> None:  # 
     assert action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut  # not the tray's Delete
     menus = {m.title(): m for m in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))}
     assert action in menus["&Deck"].actions()
+
+
+def test_decks_with_the_same_title_are_told_apart_and_counts_read_right(make_window) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from msldesk.ui.models.deck_list import DeckListModel, DetailsRole
+
+    _, context = make_window()
+    first, second, third = context.decks.list_decks()[:3]
+    twin = replace(second, title=f"  {first.title.upper()} ", file_name="copy of it.pptx", slide_count=1)
+    model = DeckListModel()
+    model.set_decks([first, twin, third])
+    rows = [model.index(r) for r in range(1, 4)]
+    assert first.file_name in rows[0].data(DetailsRole)
+    assert "copy of it.pptx" in rows[1].data(DetailsRole)
+    assert third.file_name not in rows[2].data(DetailsRole), "only same-titled decks need the file name"
+    assert rows[1].data(DetailsRole).startswith("1 slide ·")
+    tooltip = rows[1].data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.splitlines()[0] == twin.title and "1 slide ·" in tooltip and "copy of it.pptx" in tooltip
+    assert "slides" in rows[0].data(DetailsRole) and first.slide_count > 1
+
+
+def test_an_empty_search_says_what_expired_decks_hold_and_offers_them(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.ui.library.view import INCLUDE_EXPIRED_LINK
+
+    window, _ = make_window()
+    view = window.library
+    grid = view.grid_model
+    qtbot.waitUntil(lambda: grid.rowCount() == 10, timeout=10_000)
+    view.search.setText("疾病負担")  # only in the expired demo deck
+    qtbot.waitUntil(lambda: view.result_label.text().startswith("No slides match"), timeout=10_000)
+    assert "1 match in expired or withdrawn decks" in view.result_label.text()
+    assert INCLUDE_EXPIRED_LINK in view.result_label.text()
+    view.result_label.linkActivated.emit(INCLUDE_EXPIRED_LINK)
+    assert view.include_expired.isChecked()
+    qtbot.waitUntil(lambda: grid.rowCount() == 1, timeout=10_000)
+    view.search.setText("zzzznothing")
+    qtbot.waitUntil(lambda: view.result_label.text().startswith("No slides match"), timeout=10_000)
+    assert "expired" not in view.result_label.text(), "nothing hidden: no offer"
+
+
+def test_the_preview_clears_when_its_slide_leaves_the_results(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _ = make_window()
+    view = window.library
+    grid = view.grid_model
+    qtbot.waitUntil(lambda: grid.rowCount() == 10, timeout=10_000)
+    row = next(r for r in range(10) if grid.card(r).title.startswith("Study design"))
+    view.grid.setCurrentIndex(grid.index(row))
+    qtbot.waitUntil(lambda: view.preview.slide is not None, timeout=10_000)
+    view.search.setText("疾病負担")  # only in the expired deck, which the search leaves out
+    qtbot.waitUntil(lambda: view.result_label.text().startswith("No slides match"), timeout=10_000)
+    assert grid.rowCount() == 0
+    assert view.preview.slide is None
+    assert view.preview.heading.text() == "" and view.preview.notes.toPlainText() == ""

@@ -103,7 +103,7 @@ def test_search_as_you_type_shows_snippets_and_hides_expired(make_window, qtbot)
     assert any("PASI" in c.title for c in cards)
     # A phrase only in the expired demo deck, in Japanese: hidden until expired content is included.
     view.search.setText("疾病負担")
-    qtbot.waitUntil(lambda: view.result_label.text().startswith("0 matching"), timeout=10_000)
+    qtbot.waitUntil(lambda: view.result_label.text().startswith("No slides match"), timeout=10_000)
     view.include_expired.setChecked(True)
     qtbot.waitUntil(lambda: grid.rowCount() == 1, timeout=10_000)
     assert grid.card(0).status is DeckStatus.EXPIRED

@@ -97,10 +97,14 @@ class SlideGrid(QListView):
     def moveCursor(
         self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
     ) -> QModelIndex:
-        # End and Ctrl+End mean the end of the library, not of the pages loaded so far.
-        if action == QAbstractItemView.CursorAction.MoveEnd and self.grid_model.has_more():
-            self._end_pending = True
-            self.grid_model.fetch_all()
+        # End and Ctrl+End mean the end of the library: not of the pages loaded so far (the rest
+        # is fetched and the cursor follows), nor of the rows a batched layout has placed yet,
+        # which is where QListView's own MoveEnd stops.
+        if action == QAbstractItemView.CursorAction.MoveEnd:
+            if self.grid_model.has_more():
+                self._end_pending = True
+                self.grid_model.fetch_all()
+            return self.grid_model.index(self.grid_model.rowCount() - 1)
         return super().moveCursor(action, modifiers)
 
     def _on_model_reset(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -45,6 +47,8 @@ from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.protect.history_data import Subject
 
 SEARCH_DELAY_MS = 120
+HIDDEN_COUNT_LIMIT = 1000
+INCLUDE_EXPIRED_LINK = "include-expired"
 ANY = "(any)"
 
 
@@ -97,6 +101,9 @@ class LibraryView(QWidget):
             combo.setMinimumContentsLength(5)
         self.search.setMinimumWidth(140)
         self.result_label = QLabel()
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        self.result_label.linkActivated.connect(self._on_result_label_link_activated)
+        self._hidden_hits = 0  # matches in expired or withdrawn decks when a search found nothing
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
@@ -351,12 +358,20 @@ class LibraryView(QWidget):
         generation, query, filters = self._search_generation, self.search.text(), self.filters()
         service = self.context.decks
 
-        def job(_p: Any, _c: Any) -> list[SearchHit]:
-            return service.search(query, filters, limit=200)
+        def job(_p: Any, _c: Any) -> tuple[list[SearchHit], int]:
+            hits = service.search(query, filters, limit=200)
+            hidden = 0
+            if not hits and not filters.include_expired and filters.status is None:
+                # Nothing current: say whether expired or withdrawn decks have it (they were left out).
+                hidden = len(
+                    service.search(query, replace(filters, include_expired=True), limit=HIDDEN_COUNT_LIMIT)
+                )
+            return hits, hidden
 
-        def done(hits: list[SearchHit]) -> None:
+        def done(result: tuple[list[SearchHit], int]) -> None:
             if generation == self._search_generation:  # drop answers to older keystrokes
-                self.grid_model.show_results(hits)
+                self._hidden_hits = result[1]
+                self.grid_model.show_results(result[0])
 
         self.context.runner.submit("db", job, done)
 
@@ -368,10 +383,28 @@ class LibraryView(QWidget):
         self.grid.set_snippets(searching)
         if searching:
             scope = "" if self._selected_deck is None else " in this deck"
-            hidden = "" if self.include_expired.isChecked() else " (expired and withdrawn left out)"
-            self.result_label.setText(f"{shown} matching slides{scope}{hidden}")
+            if shown:
+                hidden = "" if self.include_expired.isChecked() else " (expired and withdrawn left out)"
+                self.result_label.setText(f"{plural(shown, 'matching slide')}{scope}{hidden}")
+            else:
+                text = f"No slides match “{html.escape(self.search.text().strip())}”{scope}."
+                if self._hidden_hits:
+                    many = "More than " if self._hidden_hits >= HIDDEN_COUNT_LIMIT else ""
+                    text += (
+                        f" {many}{plural(self._hidden_hits, 'match', 'matches')} in expired or withdrawn "
+                        f'decks: <a href="{INCLUDE_EXPIRED_LINK}">include them</a>'
+                    )
+                self.result_label.setText(text)
         else:
-            self.result_label.setText(f"{total:,} slides")
+            self.result_label.setText(plural(total, "slide"))
+        # The preview shows a slide the grid shows, or none (not one from an earlier search).
+        shown_slide = self.preview.slide
+        if shown_slide is not None and self.grid_model.row_of(shown_slide.slide_id) < 0:
+            self.preview.show_slide(None, None)
+
+    def _on_result_label_link_activated(self, link: str) -> None:
+        if link == INCLUDE_EXPIRED_LINK:
+            self.include_expired.setChecked(True)  # searches again, expired and withdrawn included
 
     def _on_images_ready(self, path: str) -> None:
         for row in self.grid_model.rows_with_thumbnail(path):

@@ -195,6 +195,10 @@ class SlideGridModel(QAbstractListModel):
         if changed and self._cards:
             self.dataChanged.emit(self.index(0), self.index(len(self._cards) - 1))
 
+    def row_of(self, slide_id: int) -> int:
+        """The row of a loaded slide, -1 when it is not (or not yet) in the grid."""
+        return next((row for row, card in enumerate(self._cards) if card.slide_id == slide_id), -1)
+
     def rows_with_thumbnail(self, path: str) -> list[int]:
         return [row for row, card in enumerate(self._cards) if card.thumbnail == path]
 
