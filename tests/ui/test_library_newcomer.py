@@ -103,3 +103,48 @@ def test_the_preview_clears_when_its_slide_leaves_the_results(make_window, qtbot
     assert grid.rowCount() == 0
     assert view.preview.slide is None
     assert view.preview.heading.text() == "" and view.preview.notes.toPlainText() == ""
+
+
+@pytest.mark.parametrize("typed", ["2027-01-15", "15/01/2027"])
+def test_a_whole_date_can_be_typed_in_deck_details(qtbot, typed: str) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from msldesk.ui.library.deck_editor import DeckEditor
+
+    editor = DeckEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.setEnabled(True)
+    field = editor.expires_on
+    field.set_value(dt.date(2026, 12, 4))
+    editor.activateWindow()
+    field.date.setFocus()
+    qtbot.waitUntil(field.date.hasFocus, timeout=5_000)
+    qtbot.waitUntil(lambda: field.date.lineEdit().selectedText() == "2026-12-04", timeout=5_000)
+    qtbot.keyClicks(field.date, typed)
+    qtbot.keyClick(field.date, Qt.Key.Key_Tab)
+    assert field.value() == dt.date(2027, 1, 15)
+
+
+def test_deck_details_open_at_the_start_and_disabled_fields_show_nothing_stale(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    window, context = make_window()
+    editor = window.library.editor
+    deck = context.decks.list_decks()[0]
+    long_title = "A very long deck title " * 12 + "that ends here"
+    editor.show_deck(replace(deck, title=long_title, approved_on=None, therapeutic_area="Dermatology " * 10))
+    assert editor.title.text() == long_title
+    for field in (editor.title, editor.therapeutic_area, editor.tags):
+        assert field.cursorPosition() == 0, "the field shows its first words"
+    # No approval date: the switched-off date field shows no date at all, not today's or an old one.
+    assert not editor.approved_on.date.isEnabled()
+    assert editor.approved_on.date.text() == "no date"
+    assert editor.approved_on.value() is None
+    # A deck with an expiry date, then no deck: nothing of it stays in the disabled form.
+    editor.show_deck(replace(deck, expires_on=__import__("datetime").date(2027, 3, 1)))
+    assert editor.expires_on.date.text() == "2027-03-01"
+    editor.show_deck(None)
+    assert not editor.isEnabled()
+    assert editor.expires_on.date.text() == "no date" and editor.title.text() == ""
+    assert not editor.withdrawn.isChecked()

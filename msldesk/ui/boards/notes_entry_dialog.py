@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItem, EntryFields, EntryKind, NoteEntry
+from msldesk.ui.fields import DateEdit
 
 NOBODY = 0  # combo value for "no speaker" / "no agenda item"; ids start at 1
 
@@ -76,7 +76,7 @@ class EntryDialog(QDialog):
         self.owner = QLineEdit(entry.owner_name)
         self.owner.setPlaceholderText("Who does it")
         self.has_due = QCheckBox("Set")
-        self.due = QDateEdit()
+        self.due = DateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("d MMM yyyy")
         when = f.due or dt.date.today() + dt.timedelta(days=14)

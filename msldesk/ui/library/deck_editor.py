@@ -7,7 +7,6 @@ import datetime as dt
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -18,18 +17,18 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.decks.records import DeckInfo, DeckUpdate
+from msldesk.ui.fields import DateEdit, show_text
 from msldesk.ui.library.badges import badge_html
 
 
 class _OptionalDate(QWidget):
-    """A date that may be unset: a check box enables the date field."""
+    """A date that may be unset: a check box enables the date field, which is blank while off."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enabled = QCheckBox()
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date = DateEdit("no date")
+        self.date.setToolTip("Type a date such as 2027-01-15 or 15/01/2027, or pick one from the calendar")
         self.date.setEnabled(False)
         self.enabled.toggled.connect(self.date.setEnabled)
         layout = QHBoxLayout(self)
@@ -44,8 +43,8 @@ class _OptionalDate(QWidget):
         return dt.date(q.year(), q.month(), q.day())
 
     def set_value(self, value: dt.date | None) -> None:
-        self.enabled.setChecked(value is not None)
         self.date.setDate(QDate(value.year, value.month, value.day) if value else QDate.currentDate())
+        self.enabled.setChecked(value is not None)
 
 
 class DeckEditor(QWidget):
@@ -111,18 +110,22 @@ class DeckEditor(QWidget):
                 self.tags,
             ):
                 field.clear()
+            # Nothing of the deck shown before stays in the disabled form.
+            self.approved_on.set_value(None)
+            self.expires_on.set_value(None)
+            self.withdrawn.setChecked(False)
             self.info.clear()
             return
         self.status.setText(badge_html(deck.status))
-        self.title.setText(deck.title)
-        self.approval_code.setText(deck.approval_code)
+        show_text(self.title, deck.title)
+        show_text(self.approval_code, deck.approval_code)
         self.approved_on.set_value(deck.approved_on)
         self.expires_on.set_value(deck.expires_on)
         self.withdrawn.setChecked(deck.withdrawn)
-        self.therapeutic_area.setText(deck.therapeutic_area)
-        self.product.setText(deck.product)
-        self.audience.setText(deck.audience)
-        self.tags.setText(", ".join(deck.tags))
+        show_text(self.therapeutic_area, deck.therapeutic_area)
+        show_text(self.product, deck.product)
+        show_text(self.audience, deck.audience)
+        show_text(self.tags, ", ".join(deck.tags))
         lines = [
             f"{deck.file_name} · {deck.kind}{' (Strict OOXML)' if deck.strict else ''} · "
             f"version {deck.version}, imported {deck.imported_at:%Y-%m-%d %H:%M}",

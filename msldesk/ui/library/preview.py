@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QV
 
 from msldesk.decks.records import DeckInfo, SlideInfo
 from msldesk.ui.context import AppContext
+from msldesk.ui.fields import show_text
 from msldesk.ui.library.badges import badge_html
 
 PREVIEW_WIDTH = 960
@@ -93,7 +94,7 @@ class SlidePreview(QWidget):
             f"<b>{html.escape(slide.display_title)}</b> {badge_html(slide.status)}<br>" + " · ".join(details)
         )
         self.notes.setPlainText(slide.notes)
-        self.tags.setText(", ".join(slide.tags))
+        show_text(self.tags, ", ".join(slide.tags))
         self._show_image(slide, deck)
 
     def _show_image(self, slide: SlideInfo, deck: DeckInfo | None) -> None:
@@ -150,7 +151,7 @@ class SlidePreview(QWidget):
             )
 
     def show_companions(self, numbers: list[int]) -> None:
-        self.companions.setText(", ".join(str(n) for n in numbers))
+        show_text(self.companions, ", ".join(str(n) for n in numbers))
 
     def _on_companions_return_pressed(self) -> None:
         if self.slide is None:

@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItem, EntryFields, EntryKind, NoteEntry
+from msldesk.ui.fields import DateEdit
 from msldesk.ui.meeting.state import KIND_ORDER, local_clock
 
 
@@ -82,7 +82,7 @@ class EntryDialog(QDialog):
             self.owner.addItem(name)
         self.owner.setCurrentText(entry.owner_name or f.owner)
         self.has_due = QCheckBox("Due")
-        self.due = QDateEdit()
+        self.due = DateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("d MMM yyyy")
         self.has_due.setChecked(f.due is not None)

@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +33,7 @@ from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.fields import DateEdit
 from msldesk.ui.help_sheets import MARKERS, open_help
 from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
@@ -184,7 +184,7 @@ class MeetingWindow(QWidget):
         font = QFont(self.field.font())
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.field.setFont(font)
-        self.due = QDateEdit()
+        self.due = DateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("d MMM yyyy")
         self.due.setMinimumDate(NO_DUE)
