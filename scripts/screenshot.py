@@ -3,7 +3,14 @@
 Usage: xvfb-run -a python scripts/screenshot.py --data-dir DIR --out shot.png [--search TEXT] [--wait-ms N]
        [--section library|boards|people] [--event ID] [--board-tab N] [--demo-event] [--demo-notes]
        [--tray 0,3,9 [--export-deck]] [--help-sheet shortcuts|markers] [--new-event [--save-new]]
+       [--zoom WIDTH] [--same-title] [--deck-tooltip ROW] [--confirm-remove]
 High DPI: run with QT_SCALE_FACTOR=1.5 or 2 (the window is clamped to the screen as the app does).
+
+Library tour: --zoom sets the grid's thumbnail width (120-320, as the slider does); --same-title gives
+the second deck the first one's title (to see them told apart); --deck-tooltip hovers a deck row;
+--confirm-remove selects --deck-row and opens Deck › Remove from library… (the shot is taken while
+it asks; it is then cancelled, nothing is removed). Tooltips and dialogs are separate windows: these
+shots grab the whole screen, so run them under Xvfb.
 
 --demo-event adds a sample advisory board (people, agenda, attendees) to the library first, unless it
 already has events; --demo-notes gives it meeting notes too (themes, quotes, a flagged entry waiting
@@ -20,8 +27,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from msldesk.ui.app import build_window
 from msldesk.ui.geometry import clamp_to_screen
@@ -168,6 +175,20 @@ def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
         app.close()
 
 
+def same_title(data_dir: Path) -> None:
+    """Two decks with one title, as when a deck is imported again under another file name."""
+    from msldesk.app import App
+    from msldesk.decks.records import DeckUpdate
+
+    app = App(data_dir)
+    try:
+        decks = app.decks.list_decks()
+        if len(decks) >= 2 and decks[0].title != decks[1].title:
+            app.decks.update_deck(decks[1].deck_id, DeckUpdate(title=decks[0].title))
+    finally:
+        app.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -197,7 +218,13 @@ def main() -> int:
     parser.add_argument("--new-event", action="store_true", help="Boards: show a New event draft")
     parser.add_argument("--save-new", action="store_true", help="with --new-event: save it, show --board-tab")
     parser.add_argument("--wait-ms", type=int, default=3000)
+    parser.add_argument("--zoom", type=int, default=0, help="grid thumbnail width in pixels")
+    parser.add_argument("--same-title", action="store_true", help="give deck 2 the title of deck 1")
+    parser.add_argument("--deck-tooltip", type=int, default=-1, help="deck list row to hover")
+    parser.add_argument("--confirm-remove", action="store_true", help="ask to remove --deck-row")
     args = parser.parse_args()
+    if args.same_title:
+        same_title(args.data_dir)
     if args.demo_event:
         seed_demo_event(args.data_dir, notes=args.demo_notes)
     app = QApplication(sys.argv[:1])
@@ -248,21 +275,57 @@ def main() -> int:
             boards.editor.tabs.setCurrentIndex(args.board_tab)
             QTimer.singleShot(1200, review)
 
+    def library_tour() -> None:
+        view = window.library
+        if args.zoom:
+            view.zoom.setValue(args.zoom)
+        if args.deck_tooltip >= 0:
+            index = view.deck_model.index(args.deck_tooltip)
+            rect = view.deck_list.visualRect(index)
+            spot = view.deck_list.viewport().mapToGlobal(rect.center())
+            QToolTip.showText(spot, index.data(Qt.ItemDataRole.ToolTipRole), view.deck_list, rect)
+        if args.confirm_remove:
+            # The question is modal: the shot and the cancel run from timers inside its event loop.
+            QTimer.singleShot(800, shoot)
+            QTimer.singleShot(1000, cancel_dialog)
+            view.remove_selected_deck()
+
+    def cancel_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            dialog.reject()
+
     def review() -> None:
         panel = window.boards.editor.review
         panel.set_grouping(args.review_by)
         if args.review_entry >= 0:
             panel._select([args.review_entry])
 
+    whole_screen = args.deck_tooltip >= 0 or args.confirm_remove
+
     def shoot() -> None:
+        if shot["taken"]:
+            return
+        shot["taken"] = True
+        screen = QApplication.primaryScreen()
         shown = window.help_sheets if args.help_sheet else window
-        shown.grab().save(str(args.out))
+        image = screen.grabWindow(0) if whole_screen else shown.grab()
+        image.save(str(args.out))
+        if not args.confirm_remove:
+            close()
+
+    def close() -> None:
         window.boards.editor.ask_discard_draft = lambda _title: "discard"  # type: ignore[method-assign]
         window.close()
 
+    shot = {"taken": False}
     context.ready.connect(lambda: QTimer.singleShot(500, act))
     context.ready.connect(lambda: QTimer.singleShot(1200, select))
-    context.ready.connect(lambda: QTimer.singleShot(args.wait_ms, shoot))
+    context.ready.connect(lambda: QTimer.singleShot(args.wait_ms - 600, library_tour))
+    if args.confirm_remove:
+        context.ready.connect(lambda: QTimer.singleShot(args.wait_ms + 1500, close))
+    else:
+        context.ready.connect(lambda: QTimer.singleShot(args.wait_ms, shoot))
     return app.exec()
 
 

@@ -148,3 +148,18 @@ def test_deck_details_open_at_the_start_and_disabled_fields_show_nothing_stale(m
     assert not editor.isEnabled()
     assert editor.expires_on.date.text() == "no date" and editor.title.text() == ""
     assert not editor.withdrawn.isChecked()
+
+
+def test_a_collection_that_lost_slides_says_so_when_opened(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window()
+    tray = window.library.builder
+    decks = context.decks.list_decks()
+    kept = context.decks.list_slides(decks[0].deck_id)[0].slide_id
+    gone = context.decks.list_slides(decks[1].deck_id)[0].slide_id
+    context.app.assembly.save_collection("March board", [kept, gone])
+    context.decks.remove_deck(decks[1].deck_id)
+    tray.open_collection("March board")
+    qtbot.waitUntil(lambda: tray.model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(tray.collection_note.isVisible, timeout=5_000)
+    assert "1 slide of the deck" in tray.collection_note.text()
+    assert decks[1].title in tray.collection_note.text()

@@ -286,18 +286,21 @@ class LibraryView(QWidget):
         return index.data(DeckRole) if index.isValid() else None
 
     def ask_confirm_remove(self, deck: DeckInfo) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Remove deck",
-            f"Remove “{deck.title}” ({plural(deck.slide_count, 'slide')}, version {deck.version}, "
-            f"{deck.file_name}) from the library?\n\n"
-            "Its slides leave search and saved collections, and its thumbnails and stored file "
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Remove deck")
+        box.setText(f"Remove “{html.escape(deck.title)}” from the library?")
+        box.setInformativeText(
+            f"{html.escape(deck.file_name)} · version {deck.version} · {plural(deck.slide_count, 'slide')}"
+            "<br><br>Its slides leave search and saved collections; its thumbnails and stored file "
             "are deleted. Decks already built keep their bill of materials, and the audit trail "
-            "keeps a record of the removal.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            "keeps a record of the removal."
         )
-        return answer == QMessageBox.StandardButton.Yes
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is remove
 
     def remove_selected_deck(self) -> None:
         """Deck › Remove from library… (Delete in the deck list): asks, then removes on the db lane."""

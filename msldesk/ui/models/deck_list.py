@@ -46,7 +46,7 @@ class DeckListModel(QAbstractListModel):
         """The second line: enough to tell decks with the same title apart (file name, version)."""
         parts = [plural(deck.slide_count, "slide"), f"v{deck.version}"]
         if _title_key(deck.title) in self._shared_titles:
-            parts.append(deck.file_name)
+            parts.insert(0, deck.file_name)  # first: it is what tells them apart in a narrow list
         if deck.approval_code:
             parts.append(deck.approval_code)
         if deck.thumbnail_state == "failed":
