@@ -23,7 +23,7 @@ from msldesk.cli_admin import (
 from msldesk.cli_boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli_meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
-from msldesk.text_safety import plural
+from msldesk.wording import plural
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 

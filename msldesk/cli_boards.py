@@ -21,8 +21,8 @@ from msldesk.boards.records import (
     Invitation,
     Person,
 )
-from msldesk.boards.wording import plural
 from msldesk.errors import InvalidInputError
+from msldesk.wording import plural
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 

@@ -58,11 +58,6 @@ def limit(value: str, kind: str, what: str) -> str:
     return cleaned
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """`n` and the noun in the right number: "1 slide", "2 slides", "3 entries" (`many` given)."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def shorten(text: str, most: int) -> str:
     """`text` cut to at most `most` characters, ending in an ellipsis when it was cut."""
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"

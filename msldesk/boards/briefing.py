@@ -20,7 +20,6 @@ from msldesk.boards.records import (
     MeetingReport,
     NoteEntry,
 )
-from msldesk.boards.wording import plural
 from msldesk.decks.generated import (
     AgendaEntry,
     AgendaSlide,
@@ -34,6 +33,7 @@ from msldesk.decks.generated import (
 )
 from msldesk.errors import InvalidInputError, MsldeskError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.wording import plural
 
 if TYPE_CHECKING:  # the services come from the caller (App, CLI, a test); only their types here
     from msldesk.boards.events import EventService

@@ -29,11 +29,11 @@ from msldesk.boards.records import (
     NoteEntry,
     Person,
 )
-from msldesk.boards.wording import plural
 from msldesk.errors import DiskFullError, MsldeskError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.text_safety import LIMITS, core_title, shorten
+from msldesk.wording import plural
 
 NONE_RECORDED = "None recorded"
 EXECUTIVE_SUMMARY = "Executive summary"

@@ -38,7 +38,8 @@ from msldesk.decks.store import DeckStore
 from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.text_safety import clean_text, limit, plural
+from msldesk.text_safety import clean_text, limit
+from msldesk.wording import plural
 
 MAX_TAG_LENGTH = 100
 

@@ -30,9 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import EntryFields, EntryKind, NoteEntry, merge_differences
-from msldesk.boards.wording import plural
 from msldesk.changes import Changes
-from msldesk.text_safety import plural
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.notes_entry_dialog import AmendmentDialog, EntryDialog
 from msldesk.ui.boards.notes_lists import ThemesDialog
@@ -55,6 +53,7 @@ from msldesk.ui.errors import report_error
 from msldesk.ui.flow_layout import FlowLayout
 from msldesk.ui.menu_button import make_menu_button
 from msldesk.ui.table_fit import comfortable_rows
+from msldesk.wording import plural
 
 SUMMARY_SAVE_DELAY_MS = 800  # a pause in typing saves the executive summary
 RELOAD_DELAY_MS = 30  # several changes in a row cause one reload

@@ -33,7 +33,6 @@ from msldesk.decks.records import (
     SearchHit,
     SlideInfo,
 )
-from msldesk.text_safety import plural
 from msldesk.ui.builder.tray import DeckBuilder
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
@@ -45,6 +44,7 @@ from msldesk.ui.models.deck_list import DeckListModel, DeckRole
 from msldesk.ui.models.slide_grid import CardRole, SlideGridModel
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.protect.history_data import Subject
+from msldesk.wording import plural
 
 SEARCH_DELAY_MS = 120
 HIDDEN_COUNT_LIMIT = 1000

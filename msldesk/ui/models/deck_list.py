@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from msldesk.decks.records import DeckInfo
-from msldesk.text_safety import plural
+from msldesk.wording import plural
 
 
 def _title_key(title: str) -> str:

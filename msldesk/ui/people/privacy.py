@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import Person
-from msldesk.boards.wording import plural
 from msldesk.changes import Changes
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
@@ -26,6 +25,7 @@ from msldesk.ui.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE
+from msldesk.wording import plural
 
 if TYPE_CHECKING:
     from msldesk.boards.privacy import ErasurePlan

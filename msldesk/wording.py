@@ -1,4 +1,5 @@
-"""Counted nouns in plain English: "1 key insight", "2 key insights", "3 flagged entries"."""
+"""Counted nouns in plain English: "1 key insight", "2 key insights", "3 flagged entries" (no Qt; the
+library, boards, command line and every view count with it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     Only the last word changes ("key insight" -> "key insights"); pass `many` for irregular nouns."""
     if count == 1:
         return f"{count} {one}"
-    return f"{count} {many or _plural_noun(one)}"
+    return f"{count:,} {many or _plural_noun(one)}"  # "1,148 slides"
 
 
 def _plural_noun(noun: str) -> str:
