@@ -65,7 +65,7 @@ def test_decks_with_the_same_title_are_told_apart_and_counts_read_right(make_win
     assert first.file_name in rows[0].data(DetailsRole)
     assert "copy of it.pptx" in rows[1].data(DetailsRole)
     assert third.file_name not in rows[2].data(DetailsRole), "only same-titled decks need the file name"
-    assert rows[1].data(DetailsRole).startswith("1 slide ·")
+    assert rows[1].data(DetailsRole).startswith("copy of it.pptx · 1 slide ·"), "the telling part first"
     tooltip = rows[1].data(Qt.ItemDataRole.ToolTipRole)
     assert tooltip.splitlines()[0] == twin.title and "1 slide ·" in tooltip and "copy of it.pptx" in tooltip
     assert "slides" in rows[0].data(DetailsRole) and first.slide_count > 1
