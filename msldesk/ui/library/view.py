@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QMessageBox,
     QSlider,
     QSplitter,
     QTabWidget,
@@ -34,6 +33,7 @@ from msldesk.decks.records import (
     SlideInfo,
 )
 from msldesk.ui.builder.tray import DeckBuilder
+from msldesk.ui.confirm import confirm_destructive
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
 from msldesk.ui.library.delegates import MAX_THUMB_W, MIN_THUMB_W, DeckRowDelegate, thumb_size
@@ -286,21 +286,16 @@ class LibraryView(QWidget):
         return index.data(DeckRole) if index.isValid() else None
 
     def ask_confirm_remove(self, deck: DeckInfo) -> bool:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Remove deck")
-        box.setText(f"Remove “{html.escape(deck.title)}” from the library?")
-        box.setInformativeText(
+        return confirm_destructive(
+            self,
+            "Remove deck",
+            f"Remove “{html.escape(deck.title)}” from the library?",
             f"{html.escape(deck.file_name)} · version {deck.version} · {plural(deck.slide_count, 'slide')}"
             "<br><br>Its slides leave search and saved collections; its thumbnails and stored file "
             "are deleted. Decks already built keep their bill of materials, and the audit trail "
-            "keeps a record of the removal."
+            "keeps a record of the removal.",
+            "Remove",
         )
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is remove
 
     def remove_selected_deck(self) -> None:
         """Deck › Remove from library… (Delete in the deck list): asks, then removes on the db lane."""

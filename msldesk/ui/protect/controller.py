@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from msldesk.changes import Changes
 from msldesk.errors import CancelledError, MsldeskError
+from msldesk.ui.confirm import confirm_destructive
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.file_dialogs import ask_folder, ask_open_path, ask_save_path
@@ -313,21 +314,15 @@ class ProtectController(QObject):
             dialog.deleteLater()
 
     def ask_confirm_restore(self, info: BackupInfo) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
+        return confirm_destructive(
+            self.window,
             "Restore this backup?",
             "Replace everything in this library with this backup?",
-            parent=self.window,
-        )
-        box.setInformativeText(
             describe_backup(info) + "\n\nChanges made since the backup are replaced. Your library as it "
-            "is now is saved first, so this can be undone by restoring that copy."
+            "is now is saved first, so this can be undone by restoring that copy.",
+            "Restore",
+            warning=True,
         )
-        restore = box.addButton("Restore", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is restore
 
     def show_restored(self, result: RestoreResult) -> None:
         saved = (
