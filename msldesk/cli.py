@@ -216,7 +216,7 @@ def _cmd_import(app: Any, args: argparse.Namespace) -> int:
         else:
             line = f"{outcome.status:10} {outcome.path}"
             if outcome.deck_id is not None:
-                line += f"  (deck {outcome.deck_id}, {outcome.slides} slides)"
+                line += f"  (deck {outcome.deck_id}, {plural(outcome.slides, 'slide')})"
             if outcome.status == "failed":
                 line += f"  {outcome.error_kind}: {outcome.message}"
             elif outcome.message:
@@ -237,7 +237,8 @@ def _cmd_decks(app: Any, args: argparse.Namespace) -> int:
         _print_json([_deck_json(d) for d in decks])
     else:
         for d in decks:
-            print(f"{d.deck_id:5}  {d.status.label:14} {d.slide_count:4} slides  v{d.version}  {d.title}")
+            slides = plural(d.slide_count, "slide")
+            print(f"{d.deck_id:5}  {d.status.label:14} {slides:>11}  v{d.version}  {d.title}")
     return EXIT_OK
 
 
@@ -464,7 +465,7 @@ def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"wrote {result.path} ({result.slides} slides) and {result.bill_of_materials}")
+        print(f"wrote {result.path} ({plural(result.slides, 'slide')}) and {result.bill_of_materials}")
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
@@ -490,7 +491,7 @@ def _cmd_collections(app: Any, args: argparse.Namespace) -> int:
 def _cmd_collection(app: Any, args: argparse.Namespace) -> int:
     if args.collection_command == "save":
         app.assembly.save_collection(args.name, args.slide_ids)
-        print(f"saved collection {args.name!r} ({len(args.slide_ids)} slides)")
+        print(f"saved collection {args.name!r} ({plural(len(args.slide_ids), 'slide')})")
     else:
         app.assembly.delete_collection(args.name)
         print(f"deleted collection {args.name!r}")

@@ -289,9 +289,9 @@ def _refuse_blocked(assembly: AssemblyService, linked: dict[int, str]) -> None:
     )
     more = f" and {len(blocked) - 5} more" if len(blocked) > 5 else ""
     raise ComplianceError(
-        f"The briefing was not built: {len(blocked)} slide(s) linked to the agenda come from expired or "
-        f"withdrawn decks: {names}{more}. Unlink them from those agenda items or link a current version, "
-        "then build the briefing again."
+        f"The briefing was not built: {plural(len(blocked), 'slide')} linked to the agenda "
+        f"{'comes' if len(blocked) == 1 else 'come'} from expired or withdrawn decks: {names}{more}. "
+        "Unlink them from those agenda items or link a current version, then build the briefing again."
     )
 
 

@@ -29,6 +29,7 @@ from msldesk.decks.orm import (
 from msldesk.decks.records import DeckStatus, derive_status
 from msldesk.decks.slide_size import deck_slide_size
 from msldesk.decks.store import DeckStore
+from msldesk.wording import plural
 
 if TYPE_CHECKING:
     from msldesk.decks.generated import GeneratedSlide
@@ -247,7 +248,8 @@ class AssemblyService:
                 f"“{i.display_title}” ({i.deck_title}, {i.status.value})" for i in plan.blocked[:5]
             )
             raise ComplianceError(
-                f"{len(plan.blocked)} slide(s) come from expired or withdrawn decks: {names}. "
+                f"{plural(len(plan.blocked), 'slide')} {'comes' if len(plan.blocked) == 1 else 'come'} "
+                f"from expired or withdrawn decks: {names}. "
                 "Remove them, or give a reason to use them anyway (the reason is recorded)."
             )
         title = title.strip() or out.stem

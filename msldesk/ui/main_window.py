@@ -30,6 +30,7 @@ from msldesk.ui.library.jobs import LibraryJobs
 from msldesk.ui.library.view import LibraryView
 from msldesk.ui.people.view import PeopleView
 from msldesk.ui.protect.controller import ProtectController
+from msldesk.wording import plural
 
 DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTENSIONS)) + ");;All files (*)"
 
@@ -384,7 +385,7 @@ class MainWindow(QMainWindow):
         box.setWindowTitle("Some files were not imported")
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText(
-            f"{len(failures)} file(s) could not be imported; everything else was.<br><br>"
+            f"{plural(len(failures), 'file')} could not be imported; everything else was.<br><br>"
             f"<table cellspacing=6>{rows}</table>"
         )
         box.setDetailedText("\n".join(f"{o.path}\t{o.error_kind}\t{o.message}" for o in failures))

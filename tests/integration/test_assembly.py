@@ -91,7 +91,8 @@ def test_expired_and_withdrawn_need_a_recorded_reason(app, library, tmp_path: Pa
     out = tmp_path / "refused.pptx"
     with pytest.raises(ComplianceError) as refused:
         app.assembly.compose(picks, out)
-    assert "2 slide(s)" in refused.value.user_message and "reason" in refused.value.user_message
+    message = refused.value.user_message
+    assert "2 slides come from expired" in message and "reason" in message
     assert not out.exists()
     reasons = {
         slides["expired"][0]: "KOL asked for historic data",

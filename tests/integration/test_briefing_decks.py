@@ -264,7 +264,7 @@ def test_an_expired_linked_slide_stops_the_briefing_and_writes_nothing(app, libr
     with pytest.raises(ComplianceError) as refused:
         write_briefing_deck(app.events, app.assembly, event_id, folder / "briefing.pptx")
     message = refused.value.user_message
-    assert "1 slide(s) linked to the agenda" in message and "Unlink them" in message
+    assert "1 slide linked to the agenda comes from" in message and "Unlink them" in message
     assert "“Old safety” (Old data, expired) in “Data”" in message  # the slide, its deck and agenda item
     assert list(folder.iterdir()) == []  # no deck, no bill of materials, no temp file
     assert not list(app.paths.cache.glob("tmp*"))  # nor a work folder left in the cache

@@ -134,7 +134,7 @@ def test_companions_set_in_the_preview_travel_with_their_slide(make_window, qtbo
     qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: context.app.assembly.companions(deck_id) == {2: [5]}, timeout=10_000)
     builder.add_slides([slide_id])
-    qtbot.waitUntil(lambda: "1 companion slide(s) added" in builder.summary.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "1 companion slide added" in builder.summary.text(), timeout=10_000)
     view.preview.companions.setText("five")
     qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
     assert "Slide numbers only" in view.preview.companions.toolTip()

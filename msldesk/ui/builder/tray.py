@@ -34,6 +34,7 @@ from msldesk.ui.models.slide_grid import SlideCard
 from msldesk.ui.models.tray import TrayModel
 from msldesk.ui.required_text import ask_required_text
 from msldesk.ui.tasks import TaskHandle
+from msldesk.wording import plural
 
 NO_COLLECTION = "Open a collection…"
 
@@ -216,9 +217,9 @@ class DeckBuilder(QWidget):
             self.blocked = list(plan.blocked)
             self.model.update_statuses({i.slide_id: i.status for i in plan.items})
             companions = sum(1 for i in plan.items if i.companion_of is not None)
-            parts = [f"{len(plan.items)} slides"]
+            parts = [plural(len(plan.items), "slide")]
             if companions:
-                parts.append(f"{companions} companion slide(s) added")
+                parts.append(f"{plural(companions, 'companion slide')} added")
             text = " · ".join(parts)
             if self.blocked:
                 text += (

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from msldesk.decks.records import DeckInfo, DeckUpdate
 from msldesk.ui.fields import DateEdit, show_text
 from msldesk.ui.library.badges import badge_html
+from msldesk.wording import plural
 
 
 class _OptionalDate(QWidget):
@@ -132,8 +133,8 @@ class DeckEditor(QWidget):
         ]
         if deck.version > 1:
             lines.append(
-                f"Changes in this version: {deck.slides_added} new, {deck.slides_changed} changed, "
-                f"{deck.slides_removed} removed slides"
+                f"Changes in this version: {plural(deck.slides_added, 'new slide')}, "
+                f"{deck.slides_changed} changed, {deck.slides_removed} removed"
             )
         if deck.thumbnail_state == "failed":
             lines.append(f"No thumbnails: {deck.thumbnail_error}")
