@@ -241,6 +241,11 @@ class DeckRowDelegate(QStyledItemDelegate):
         rect = option.rect.adjusted(6, 2, -6, -2)
         metrics = option.fontMetrics
         badge = badge_width(option.font, deck.status.label)
+        # A narrow list (a small screen, scale 2) keeps room for the title: the badge becomes a
+        # coloured dot, and the status is still in the tooltip and the deck details.
+        narrow = rect.width() - badge < metrics.averageCharWidth() * 12
+        if narrow:
+            badge = metrics.height() // 2
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         colour_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(option.palette.color(colour_role))
@@ -253,7 +258,12 @@ class DeckRowDelegate(QStyledItemDelegate):
         details = QFontMetrics(small).elidedText(details, Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(rect.left(), rect.top() + metrics.height() + metrics.ascent() + 2, details)
         painter.setFont(option.font)
-        height = QFontMetrics(_badge_font(option.font)).height() + 2
-        place = QRect(rect.right() - badge, rect.top() + 3, badge, height)
-        _draw_badge(painter, place, deck.status.label, badge_colour(deck.status))
+        if narrow:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(badge_colour(deck.status))
+            painter.drawEllipse(QRect(rect.right() - badge, rect.top() + 3 + badge // 2, badge, badge))
+        else:
+            height = QFontMetrics(_badge_font(option.font)).height() + 2
+            place = QRect(rect.right() - badge, rect.top() + 3, badge, height)
+            _draw_badge(painter, place, deck.status.label, badge_colour(deck.status))
         painter.restore()

@@ -102,6 +102,7 @@ class LibraryView(QWidget):
         self.search.setMinimumWidth(140)
         self.result_label = QLabel()
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        self.result_label.setWordWrap(True)  # the empty-search offer must not widen the window
         self.result_label.linkActivated.connect(self._on_result_label_link_activated)
         self._hidden_hits = 0  # matches in expired or withdrawn decks when a search found nothing
         self.banner = QLabel()
@@ -122,6 +123,7 @@ class LibraryView(QWidget):
         self.zoom.setSingleStep(ZOOM_STEP)
         self.zoom.setPageStep(ZOOM_STEP * 2)
         self.zoom.setValue(self.grid.thumb_width)
+        self.zoom.setMinimumWidth(80)
         self.zoom.setMaximumWidth(160)
         self.zoom.setToolTip("Thumbnail size (Ctrl+mouse wheel over the slides)")
         self.zoom.valueChanged.connect(self.grid.set_thumb_width)
