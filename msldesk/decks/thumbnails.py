@@ -142,6 +142,7 @@ class SlideRenderer:
         # or once that fails to start, one soffice --convert-to call per batch.
         self.keep_office = keep_office
         self.worker_script = WORKER_SCRIPT
+        self.start_timeout_seconds = timeout_seconds  # for the kept office to start listening
         self._uno_python: str | None = None
         self._uno_checked = False
 
@@ -305,7 +306,7 @@ class SlideRenderer:
                 return []
             try:
                 if not bridge.running:
-                    bridge.start(self.timeout_seconds, halted)
+                    bridge.start(self.start_timeout_seconds, halted)
             except BridgeError as exc:
                 if halted():
                     return []
