@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +115,16 @@ class _Slot:
     bridge: UnoBridge | None = None
 
 
+def _next_batch(queue: list[list[RenderJob]], first: Callable[[], Collection[str]] | None) -> int:
+    """The index of the first batch holding a deck wanted now, else 0."""
+    wanted = first() if first is not None else ()
+    if wanted:
+        for index, batch in enumerate(queue):
+            if any(job.sha256 in wanted for job in batch):
+                return index
+    return 0
+
+
 class SlideRenderer:
     def __init__(
         self,
@@ -186,9 +196,11 @@ class SlideRenderer:
         jobs: Sequence[RenderJob],
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        first: Callable[[], Collection[str]] | None = None,
     ) -> Iterator[RenderResult]:
         """Render every job; yields a result per deck as its PNGs are written. A cancelled deck
-        yields nothing (it stays pending)."""
+        yields nothing (it stays pending). `first` names (by sha256) the decks wanted now: each
+        time a LibreOffice is free it takes a batch with one of them before the others."""
         if not self.available:
             for job in jobs:
                 yield RenderResult(job.sha256, False, error="LibreOffice is not installed.")
@@ -230,7 +242,7 @@ class SlideRenderer:
             queue = list(batches)
             while queue or pending:
                 while queue and len(pending) < self.processes and not halted():
-                    pending.add(pool.submit(run, queue.pop(0)))
+                    pending.add(pool.submit(run, queue.pop(_next_batch(queue, first))))
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)

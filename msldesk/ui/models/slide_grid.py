@@ -180,6 +180,10 @@ class SlideGridModel(QAbstractListModel):
         if changed and self._cards:
             self.dataChanged.emit(self.index(0), self.index(len(self._cards) - 1))
 
+    def deck_ids(self) -> set[int]:
+        """The decks whose slides are listed (their thumbnails are rendered first)."""
+        return {card.deck_id for card in self._cards}
+
     def rows_with_thumbnail(self, path: str) -> list[int]:
         return [row for row, card in enumerate(self._cards) if card.thumbnail == path]
 
