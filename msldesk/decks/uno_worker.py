@@ -17,14 +17,17 @@ import subprocess
 import sys
 import time
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-
 CONNECT_SECONDS = 90  # soffice creating a fresh profile on a loaded machine takes a few seconds
 FLAGS = ["--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo"]
 
 
-def prop(name: str, value: object) -> PropertyValue:
+# uno is imported where it is used: msldesk's own Python imports this module (to list the
+# package) but cannot import uno.
+
+
+def prop(name: str, value: object) -> object:
+    from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+
     item = PropertyValue()
     item.Name = name
     item.Value = value
@@ -33,6 +36,8 @@ def prop(name: str, value: object) -> PropertyValue:
 
 def start_office(soffice: str, profile_url: str, pipe: str) -> tuple[subprocess.Popen, object]:
     """Start soffice listening on a named pipe and return (process, its Desktop)."""
+    import uno  # type: ignore[import-not-found]
+
     accept = f"pipe,name={pipe};urp;StarOffice.ComponentContext"
     office = subprocess.Popen(
         [soffice, f"-env:UserInstallation={profile_url}", *FLAGS, f"--accept={accept}"],
@@ -58,6 +63,8 @@ def start_office(soffice: str, profile_url: str, pipe: str) -> tuple[subprocess.
 
 def convert(desktop: object, source: str, pdf: str) -> str:
     """Load a deck hidden, export every slide (hidden ones too) to PDF, close it; "" or an error."""
+    import uno  # type: ignore[import-not-found]
+
     load = (prop("Hidden", True), prop("ReadOnly", True))
     document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, load)  # type: ignore[attr-defined]
     if document is None:
