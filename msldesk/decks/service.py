@@ -86,6 +86,7 @@ class DeckService:
         self.importer = DeckImporter(sessions, store, self.index, package_limits)
         self.expiring_within_days = expiring_within_days
         self._today = today  # fixed in tests; None means the real date
+        self._render_first: frozenset[int] = frozenset()  # decks on screen: rendered before the rest
 
     @property
     def today(self) -> dt.date:
@@ -507,8 +508,27 @@ class DeckService:
         cancel: CancelToken | None = None,
         retry_failed: bool = False,
     ) -> Changes:
-        """Render thumbnails of every current deck version that has none yet."""
+        """Render thumbnails of every current deck version that has none yet: the decks on screen
+        first (`render_first`), then the newest; decks imported meanwhile join in."""
         self.store.require_writable("render thumbnails into it")
+        changes = Changes()
+        tried: set[str] = set()  # each deck once per call, even when it fails again
+        token = cancel or CancelToken()
+        while not token.cancelled:
+            more = self._render_pending(progress, token, retry_failed, tried)
+            if not more.any:
+                return changes
+            changes = more
+        return changes
+
+    def render_first(self, deck_ids: Iterable[int]) -> None:
+        """The decks now on screen (a deck's slides, search results): a running render takes
+        them next. Only a set is replaced, so the UI thread may call it."""
+        self._render_first = frozenset(deck_ids)
+
+    def _render_pending(
+        self, progress: ProgressCallback, cancel: CancelToken, retry_failed: bool, tried: set[str]
+    ) -> Changes:
         states = ["pending", "failed"] if retry_failed else ["pending"]
         with self.sessions() as session:
             versions = session.execute(
@@ -517,16 +537,21 @@ class DeckService:
                     DeckVersionRow.sha256,
                     DeckVersionRow.file_ext,
                     DeckVersionRow.slide_count,
+                    DeckVersionRow.deck_id,
                 )
                 .where(DeckVersionRow.is_current, DeckVersionRow.thumbnail_state.in_(states))
-                .order_by(DeckVersionRow.id)
+                .order_by(DeckVersionRow.id.desc())  # the newest import is the one being looked at
             ).all()
+        versions = [v for v in versions if v.sha256 not in tried]
         if not versions:
             return Changes()
         by_sha: dict[str, list[int]] = {}
+        decks_by_sha: dict[str, set[int]] = {}
         jobs: list[RenderJob] = []
         cached: list[tuple[str, int]] = []
-        for version_id, sha, ext, count in versions:
+        for version_id, sha, ext, count, deck_id in versions:
+            tried.add(sha)
+            decks_by_sha.setdefault(sha, set()).add(deck_id)
             if sha in by_sha:
                 by_sha[sha].append(version_id)
                 continue
@@ -539,7 +564,12 @@ class DeckService:
             self._set_thumbnail_state(by_sha[sha], "done", self.renderer.partial_note(count))
         if not self.renderer.available:
             return Changes(thumbnails=bool(cached))
-        for result in self.renderer.render(jobs, progress, cancel):
+
+        def wanted() -> set[str]:
+            on_screen = self._render_first
+            return {sha for sha, decks in decks_by_sha.items() if decks & on_screen}
+
+        for result in self.renderer.render(jobs, progress, cancel, first=wanted):
             state, message = ("done", result.note) if result.ok else ("failed", result.error)
             self._set_thumbnail_state(by_sha[result.sha256], state, message)
         return Changes(thumbnails=True)

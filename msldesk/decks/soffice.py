@@ -64,11 +64,14 @@ class GroupProcess:
     """One command in a process group of its own; `stop()` ends the whole group. Use as a context
     manager so that an exception, a cancel or a time limit can never leave the group running."""
 
-    def __init__(self, command: Sequence[str], memory_bytes: int = 0) -> None:
+    def __init__(self, command: Sequence[str], memory_bytes: int = 0, pass_fds: Sequence[int] = ()) -> None:
+        """`pass_fds` (POSIX only) stay open in the command, e.g. the pipes a worker talks over."""
         self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a chatty soffice never blocks
         self._guard_fd: int | None = None
         self._stopped = False
         argv = list(command)
+        if any(fd <= 3 for fd in pass_fds):
+            raise ValueError("fds 0 to 3 are the guard's; pass higher ones")
         try:
             if os.name == "posix":
                 read_end, self._guard_fd = os.pipe()
@@ -79,11 +82,14 @@ class GroupProcess:
                         stdout=subprocess.DEVNULL,
                         stderr=self._stderr,
                         start_new_session=True,
+                        pass_fds=tuple(pass_fds),
                         preexec_fn=_child_setup(memory_bytes),
                     )
                 finally:
                     os.close(read_end)
             else:
+                if pass_fds:
+                    raise OSError("passing pipes to LibreOffice's worker needs POSIX")
                 self.process = subprocess.Popen(
                     argv,
                     stdin=subprocess.DEVNULL,

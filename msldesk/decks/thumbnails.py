@@ -13,13 +13,14 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from msldesk.decks.package import write_first_slides
 from msldesk.decks.soffice import GroupProcess
+from msldesk.decks.uno_bridge import QUIT_SECONDS, WORKER_SCRIPT, BridgeError, UnoBridge, find_uno_python
 from msldesk.errors import DeckImportError
 from msldesk.fileio import atomic_writer
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
@@ -119,6 +120,24 @@ class _Prepared:
 _Converted = tuple[list[_Prepared], Path, dict[str, str]]  # decks, their PDF folder, errors by sha256
 
 
+@dataclass
+class _Slot:
+    """One LibreOffice at a time per profile: the batch CLI's, or a kept office (`bridge`)."""
+
+    profile: Path
+    bridge: UnoBridge | None = None
+
+
+def _next_batch(queue: list[list[RenderJob]], first: Callable[[], Collection[str]] | None) -> int:
+    """The index of the first batch holding a deck wanted now, else 0."""
+    wanted = first() if first is not None else ()
+    if wanted:
+        for index, batch in enumerate(queue):
+            if any(job.sha256 in wanted for job in batch):
+                return index
+    return 0
+
+
 class SlideRenderer:
     def __init__(
         self,
@@ -131,6 +150,7 @@ class SlideRenderer:
         processes: int = 2,
         max_slides: int = 500,
         memory_limit_bytes: int = 0,
+        keep_office: bool = True,
     ) -> None:
         self.soffice = soffice
         self.cache = cache
@@ -141,6 +161,24 @@ class SlideRenderer:
         self.processes = max(1, processes)
         self.max_slides = max(1, max_slides)
         self.memory_limit_bytes = memory_limit_bytes
+        # Keep LibreOffice running between decks (over UNO) where its Python is found; otherwise,
+        # or once that fails to start, one soffice --convert-to call per batch.
+        self.keep_office = keep_office
+        self.worker_script = WORKER_SCRIPT
+        self.start_timeout_seconds = timeout_seconds  # for the kept office to start listening
+        self._uno_python: str | None = None
+        self._uno_checked = False
+
+    def uno_python(self) -> str | None:
+        """The Python that drives a kept LibreOffice, or None: looked for once, on first use."""
+        if not self.keep_office:
+            return None
+        if not self._uno_checked:
+            self._uno_python = find_uno_python(self.soffice)
+            self._uno_checked = True
+            if self._uno_python is None:
+                log.info("LibreOffice's Python (uno) was not found: rendering with soffice --convert-to")
+        return self._uno_python
 
     @property
     def available(self) -> bool:
@@ -171,9 +209,11 @@ class SlideRenderer:
         jobs: Sequence[RenderJob],
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        first: Callable[[], Collection[str]] | None = None,
     ) -> Iterator[RenderResult]:
         """Render every job; yields a result per deck as its PNGs are written. A cancelled deck
-        yields nothing (it stays pending)."""
+        yields nothing (it stays pending). `first` names (by sha256) the decks wanted now: each
+        time a LibreOffice is free it takes a batch with one of them before the others."""
         if not self.available:
             for job in jobs:
                 yield RenderResult(job.sha256, False, error="LibreOffice is not installed.")
@@ -186,19 +226,27 @@ class SlideRenderer:
 
         total_slides = sum(self.pages_for(j.slide_count) for j in jobs)
         done_slides = 0
-        batches = [list(jobs[i : i + self.batch_size]) for i in range(0, len(jobs), self.batch_size)]
-        profiles = [self.work_dir / f"lo-profile-{n}" for n in range(self.processes)]
-        free_profiles = list(profiles)
+        python = self.uno_python()
+        # A kept office has no start-up to spread over a batch: one deck each, yielded at once.
+        size = 1 if python else self.batch_size
+        batches = [list(jobs[i : i + size]) for i in range(0, len(jobs), size)]
+        slots = [_Slot(self.work_dir / f"lo-profile-{n}") for n in range(self.processes)]
+        if python and self.soffice:
+            for slot in slots:
+                slot.bridge = UnoBridge(
+                    python, self.soffice, slot.profile, self.memory_limit_bytes, self.worker_script
+                )
+        free_slots = list(slots)
         lock = threading.Lock()
 
         def run(batch: list[RenderJob]) -> _Converted:
             with lock:
-                profile = free_profiles.pop()
+                slot = free_slots.pop()
             try:
-                return self._convert_batch(batch, profile, halted)
+                return self._convert_batch(batch, slot, halted)
             finally:
                 with lock:
-                    free_profiles.append(profile)
+                    free_slots.append(slot)
 
         progress(0, total_slides, "Rendering thumbnails")
         pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="msldesk-render")
@@ -207,7 +255,7 @@ class SlideRenderer:
             queue = list(batches)
             while queue or pending:
                 while queue and len(pending) < self.processes and not halted():
-                    pending.add(pool.submit(run, queue.pop(0)))
+                    pending.add(pool.submit(run, queue.pop(_next_batch(queue, first))))
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -226,6 +274,9 @@ class SlideRenderer:
         finally:
             abandoned.set()  # each running batch kills its LibreOffice within a poll interval
             pool.shutdown(wait=True, cancel_futures=True)
+            for slot in slots:
+                if slot.bridge is not None:
+                    slot.bridge.close(quit_seconds=0 if token.cancelled else QUIT_SECONDS)
 
     def _prepare(self, job: RenderJob, in_dir: Path) -> _Prepared:
         """Hand LibreOffice at most the first `max_slides` slides (and never more than were
@@ -243,7 +294,7 @@ class SlideRenderer:
         note = self.partial_note(job.slide_count, listed)
         return _Prepared(job, source, pages, note)
 
-    def _convert_batch(self, batch: list[RenderJob], profile: Path, halted: Callable[[], bool]) -> _Converted:
+    def _convert_batch(self, batch: list[RenderJob], slot: _Slot, halted: Callable[[], bool]) -> _Converted:
         """Convert a batch to PDFs in a fresh folder; returns (decks, folder, errors by sha256).
 
         One soffice converts the batch's decks in order. A deck that hangs or crashes it is
@@ -256,10 +307,46 @@ class SlideRenderer:
         in_dir.mkdir()
         prepared = [self._prepare(job, in_dir) for job in batch]
         errors: dict[str, str] = {}
-        queue = prepared
+        queue = self._convert_kept(prepared, out_dir, slot, halted, errors)
         while queue and not halted():
-            queue = self._convert(queue, out_dir, profile, halted, errors)
+            queue = self._convert(queue, out_dir, slot.profile, halted, errors)
         return prepared, out_dir, errors
+
+    def _convert_kept(
+        self,
+        decks: list[_Prepared],
+        out_dir: Path,
+        slot: _Slot,
+        halted: Callable[[], bool],
+        errors: dict[str, str],
+    ) -> list[_Prepared]:
+        """Convert decks in the slot's kept office, each under its own time limit (an office
+        that hangs or dies is killed and the next deck starts a fresh one); returns the decks
+        left for the batch CLI: all of them when there is no kept office or it cannot start."""
+        bridge = slot.bridge
+        for index, deck in enumerate(decks):
+            if bridge is None:
+                return decks[index:]
+            if halted():
+                return []
+            try:
+                if not bridge.running:
+                    bridge.start(self.start_timeout_seconds, halted)
+            except BridgeError as exc:
+                if halted():
+                    return []
+                log.warning("LibreOffice could not be kept running (%s): using soffice --convert-to", exc)
+                slot.bridge = bridge = None
+                self._uno_python = None  # later renders batch their decks for the CLI again
+                return decks[index:]
+            pdf = out_dir / f"{deck.job.sha256}.pdf"
+            try:
+                error = bridge.convert(deck.source, pdf, self.deck_time_limit(deck.pages), halted)
+            except BridgeError as exc:
+                error = "" if halted() else str(exc)
+            if error:
+                errors[deck.job.sha256] = error
+        return []
 
     def _convert(
         self,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import struct
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -254,3 +256,152 @@ def test_cancelled_render_leaves_decks_pending(tmp_path: Path, deck_factory) -> 
         assert app.decks.deck(outcome.deck_id).thumbnail_state == "pending"
     finally:
         app.close()
+
+
+# ---- LibreOffice kept running between decks (over UNO) -----------------------------------------------
+
+
+def _renderer(tmp_path: Path, name: str, **options: object):  # type: ignore[no-untyped-def]
+    from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+
+    cache = ThumbnailCache(tmp_path / name / "previews", tmp_path / name / "thumbs")
+    return SlideRenderer(find_soffice(), cache, tmp_path / name / "work", **options)  # type: ignore[arg-type]
+
+
+def _uno_python() -> str | None:
+    from msldesk.decks.uno_bridge import find_uno_python
+
+    return find_uno_python(shutil.which("soffice"))
+
+
+needs_uno = pytest.mark.skipif(
+    shutil.which("soffice") is None or _uno_python() is None,
+    reason="LibreOffice's Python (python3-uno) is not installed: no office to keep running",
+)
+
+
+def _jobs(tmp_path: Path, paths: list[Path]) -> list:  # type: ignore[type-arg]
+    import hashlib
+
+    from pptx import Presentation
+
+    from msldesk.decks.thumbnails import RenderJob
+
+    store = tmp_path / "store"
+    store.mkdir(exist_ok=True)
+    jobs = []
+    for path in paths:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        shutil.copyfile(path, store / f"{sha}{path.suffix}")
+        jobs.append(RenderJob(sha, store / f"{sha}{path.suffix}", len(Presentation(str(path)).slides)))
+    return jobs
+
+
+def _pixels(renderer, job) -> list[bytes]:  # type: ignore[no-untyped-def]
+    return [
+        Image.open(renderer.cache.slide_png(job.sha256, n)).convert("RGB").tobytes()
+        for n in range(1, job.slide_count + 1)
+    ]
+
+
+@needs_uno
+@pytest.mark.corpus
+def test_the_kept_office_renders_the_same_images_as_the_batch_command(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msldesk.decks.thumbnails import SlideRenderer
+
+    (deck,) = _jobs(tmp_path, [corpus_dir / "pptx" / "aspose__HiddingSlides.pptx"])
+    assert hidden_slide_numbers(deck.source)
+    batch = _renderer(tmp_path, "batch", keep_office=False)
+    assert [r.ok for r in batch.render([deck])] == [True]
+
+    def no_batch_command(*args: object) -> None:
+        raise AssertionError("the kept office should have converted the deck")
+
+    monkeypatch.setattr(SlideRenderer, "_convert", no_batch_command)
+    kept = _renderer(tmp_path, "kept")
+    assert [r.ok for r in kept.render([deck])] == [True]
+    assert _pixels(kept, deck) == _pixels(batch, deck)  # hidden slides included, pixel for pixel
+
+
+def test_without_uno_the_batch_command_renders(
+    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """msldesk's own Python cannot import uno: the renderer finds no bridge and batches."""
+    from msldesk.decks import uno_bridge
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH")
+    monkeypatch.setattr(uno_bridge, "_python_candidates", lambda soffice: [sys.executable])
+    renderer = _renderer(tmp_path, "plain")
+    (deck,) = _jobs(tmp_path, [deck_factory.pptx("deck.pptx", [("One", "", ""), ("Two", "", "")])])
+    assert renderer.uno_python() is None
+    assert [(r.ok, r.pages) for r in renderer.render([deck])] == [(True, 2)]
+
+
+@needs_soffice
+def test_a_bridge_that_cannot_start_falls_back_to_the_batch_command(tmp_path: Path, deck_factory) -> None:
+    renderer = _renderer(tmp_path, "broken")
+    renderer.worker_script = tmp_path / "broken_worker.py"
+    renderer.worker_script.write_text("import sys\nsys.exit('no uno here')\n")
+    decks = _jobs(tmp_path, [deck_factory.pptx(f"deck{n}.pptx", [(f"Deck {n}", "", "")]) for n in range(3)])
+    assert [r.ok for r in renderer.render(decks)] == [True, True, True]
+    assert renderer.uno_python() is None  # later renders batch again
+
+
+@needs_uno
+def test_a_hang_in_the_kept_office_fails_that_deck_only_and_leaves_nothing_running(
+    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msldesk.decks import soffice, uno_bridge
+
+    groups: list[int] = []
+
+    class Recorded(soffice.GroupProcess):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            groups.append(self.pid)
+
+    monkeypatch.setattr(uno_bridge, "GroupProcess", Recorded)
+    hanging_worker = tmp_path / "hanging_worker.py"
+    hanging_worker.write_text(  # the real worker, except that it never answers for one deck
+        textwrap.dedent(
+            f"""\
+            import sys, time
+            sys.path.insert(0, {str(uno_bridge.WORKER_SCRIPT.parent)!r})
+            import uno_worker
+            real = uno_worker.convert
+            def convert(desktop, source, pdf):
+                if source.endswith("{{hang}}.pptx"):
+                    time.sleep(3600)
+                return real(desktop, source, pdf)
+            uno_worker.convert = convert
+            sys.exit(uno_worker.main(sys.argv[1:]))
+            """
+        )
+    )
+    decks = _jobs(tmp_path, [deck_factory.pptx(f"deck{n}.pptx", [(f"Deck {n}", "", "")]) for n in range(3)])
+    hang = decks[1].sha256
+    hanging_worker.write_text(hanging_worker.read_text().replace("{hang}", hang))
+    renderer = _renderer(tmp_path, "hang", timeout_seconds=2, processes=1)
+    renderer.start_timeout_seconds = 120  # a slow start on a busy machine is not the hang tested here
+    renderer.worker_script = hanging_worker
+    results = {r.sha256: r for r in renderer.render(decks)}
+
+    assert not results[hang].ok and "longer than" in results[hang].error
+    assert all(results[d.sha256].ok for d in decks if d.sha256 != hang)
+    assert len(groups) == 2  # killed on the hang, a fresh office for the deck after it
+    assert soffice.running_groups() == []
+    deadline = time.monotonic() + 5
+    while (left := [g for g in groups if _group_alive(g)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left == []
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

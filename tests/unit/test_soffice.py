@@ -110,7 +110,9 @@ def job(deck_factory, key: str) -> RenderJob:  # type: ignore[no-untyped-def]
 
 
 def renderer(tmp_path: Path, fake: Path, **options: object) -> SlideRenderer:
+    """The batch command's renderer (the fake is a command, not an office to keep running)."""
     cache = ThumbnailCache(tmp_path / "previews", tmp_path / "thumbs")
+    options.setdefault("keep_office", False)
     return SlideRenderer(str(fake), cache, tmp_path / "work", **options)  # type: ignore[arg-type]
 
 

@@ -47,3 +47,70 @@ def test_renderer_without_libreoffice_reports_every_deck(tmp_path: Path) -> None
 
 def test_install_hint_names_libreoffice() -> None:
     assert "LibreOffice" in INSTALL_HINT
+
+
+def test_a_deck_wanted_now_is_taken_before_the_queue(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each time a LibreOffice is free it takes a deck on screen first (the wish may change)."""
+    cache = ThumbnailCache(tmp_path / "previews", tmp_path / "thumbs")
+    renderer = SlideRenderer("soffice", cache, tmp_path / "work", batch_size=1, processes=1)
+    renderer.keep_office = False
+    order: list[str] = []
+    wanted: set[str] = {"c" * 64}
+
+    def convert_batch(batch, slot, halted):  # type: ignore[no-untyped-def]
+        order.append(batch[0].sha256[0])
+        wanted.clear()
+        if order == ["c"]:
+            wanted.add("e" * 64)
+        return [], tmp_path / "nothing", {}
+
+    monkeypatch.setattr(renderer, "_convert_batch", convert_batch)
+    jobs = [RenderJob(key * 64, tmp_path / f"{key}.pptx", 1) for key in "abcde"]
+    list(renderer.render(jobs, first=lambda: set(wanted)))
+    assert order == ["c", "e", "a", "b", "d"]
+
+
+class _RecordingRenderer:
+    """Stands in for LibreOffice: records the decks in the order asked, renders nothing."""
+
+    available = True
+
+    def __init__(self, during=None) -> None:  # type: ignore[no-untyped-def]
+        self.order: list[str] = []
+        self.wanted: list[set[str]] = []
+        self.during = during
+
+    def pages_for(self, count: int) -> int:
+        return count
+
+    def partial_note(self, count: int, listed: int = 0) -> str:
+        return ""
+
+    def render(self, jobs, progress=None, cancel=None, first=None):  # type: ignore[no-untyped-def]
+        from msldesk.decks.thumbnails import RenderResult
+
+        for job in jobs:
+            self.wanted.append(set(first()) if first else set())
+            self.order.append(job.source.name)
+            if self.during is not None:
+                self.during, during = None, self.during
+                during()
+            yield RenderResult(job.sha256, False, error="not rendered in this test")
+
+
+def test_the_newest_deck_renders_first_and_decks_imported_meanwhile_join_in(app, deck_factory) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    paths = [deck_factory.pptx(f"{name}.pptx", [(name, "", "")]) for name in ("old", "new", "late")]
+    sha = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+    (older,) = app.decks.import_paths([paths[0]])
+    list(app.decks.import_paths([paths[1]]))
+    renderer = _RecordingRenderer(during=lambda: list(app.decks.import_paths([paths[2]])))
+    app.decks.renderer = renderer
+    app.decks.render_first([older.deck_id])
+    app.decks.render_thumbnails()
+
+    # the newest first; the deck imported while rendering joins the same call
+    assert [Path(name).stem for name in renderer.order] == [sha[1], sha[0], sha[2]]
+    assert renderer.wanted[0] == {sha[0]}  # the deck on screen is named to the renderer
+    assert app.decks.render_thumbnails().any is False  # failed decks are not retried unasked

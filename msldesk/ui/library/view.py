@@ -378,6 +378,8 @@ class LibraryView(QWidget):
     # ---- grid and preview ---------------------------------------------------------------------
 
     def _on_grid_model_loaded(self) -> None:
+        if self.context.app is not None:  # a running render takes these decks next
+            self.context.decks.render_first(self.grid_model.deck_ids())
         shown, total = self.grid_model.rowCount(), self.grid_model.total
         searching = bool(self.search.text().strip())
         self.grid.set_snippets(searching)

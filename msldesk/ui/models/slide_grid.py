@@ -199,6 +199,10 @@ class SlideGridModel(QAbstractListModel):
         """The row of a loaded slide, -1 when it is not (or not yet) in the grid."""
         return next((row for row, card in enumerate(self._cards) if card.slide_id == slide_id), -1)
 
+    def deck_ids(self) -> set[int]:
+        """The decks whose slides are listed (their thumbnails are rendered first)."""
+        return {card.deck_id for card in self._cards}
+
     def rows_with_thumbnail(self, path: str) -> list[int]:
         return [row for row, card in enumerate(self._cards) if card.thumbnail == path]
 
