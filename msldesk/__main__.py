@@ -39,7 +39,7 @@ def wants_cli(args: Sequence[str]) -> bool:
             continue
         if arg in OPTIONS_WITH_VALUE:
             skip = True
-        elif arg in ("-h", "--help"):
+        elif arg in ("-h", "--help", "--version"):
             return True
         elif not arg.startswith("-"):
             return True  # a command, or a typo the CLI will explain

@@ -36,7 +36,10 @@ def _date(value: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from msldesk import __version__
+
     parser = argparse.ArgumentParser(prog="msldesk", description="msldesk command line")
+    parser.add_argument("--version", action="version", version=f"msldesk {__version__}")
     parser.add_argument(
         "--data-dir",
         type=Path,

@@ -6,23 +6,14 @@ import argparse
 import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from msldesk.boards.records import (
-    AgendaItem,
-    AgendaItemFields,
-    AgendaKind,
-    Attendance,
-    AttendanceFields,
-    AttendeeRole,
-    Event,
-    EventFields,
-    EventKind,
-    Invitation,
-    Person,
-)
+from msldesk.boards.kinds import AgendaKind, AttendeeRole, EventKind, Invitation
 from msldesk.errors import InvalidInputError
 from msldesk.wording import plural
+
+if TYPE_CHECKING:
+    from msldesk.boards.records import AgendaItem, Attendance, Event, Person
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -190,6 +181,8 @@ def cmd_events(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_event(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.boards.records import AgendaItemFields, AttendanceFields, EventFields
+
     command = args.event_command
     if command == "show":
         return _event_show(app, args)

@@ -7,11 +7,14 @@ import datetime as dt
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from msldesk.boards.records import Audience, EntryKind, NoteEntry
+from msldesk.boards.kinds import Audience, EntryKind
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
+
+if TYPE_CHECKING:
+    from msldesk.boards.records import NoteEntry
 
 
 def _date(value: str) -> dt.date:

@@ -6,53 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
-from enum import StrEnum
 
-
-class _Labelled(StrEnum):
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
-
-
-class EventKind(_Labelled):
-    ADVISORY_BOARD = "advisory-board"
-    WORKSHOP = "workshop"
-    ROUNDTABLE = "roundtable"
-    SPEAKER_PROGRAM = "speaker-program"
-
-
-class EventStatus(_Labelled):
-    PLANNING = "planning"
-    CONFIRMED = "confirmed"
-    COMPLETED = "completed"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-class AgendaKind(_Labelled):
-    PRESENTATION = "presentation"
-    DISCUSSION = "discussion"
-    BREAKOUT = "breakout"
-    BREAK = "break"
-
-
-class AttendeeRole(_Labelled):
-    CHAIR = "chair"
-    ADVISOR = "advisor"
-    FACULTY = "faculty"
-    MODERATOR = "moderator"
-    INTERNAL = "internal"
-    OBSERVER = "observer"
-
-
-class Invitation(_Labelled):
-    NOT_SENT = "not-sent"
-    INVITED = "invited"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    TENTATIVE = "tentative"
-    WAITLISTED = "waitlisted"
+from msldesk.boards.kinds import (  # noqa: F401  (re-exported: the records' own vocabulary)
+    AgendaKind,
+    AttendeeRole,
+    Audience,
+    EntryKind,
+    EventKind,
+    EventStatus,
+    Invitation,
+)
 
 
 @dataclass(frozen=True)
@@ -331,22 +294,6 @@ class ImportResult:
 
 
 # -- meeting capture ---------------------------------------------------------------------------
-
-
-class EntryKind(_Labelled):
-    NOTE = "note"
-    INSIGHT = "insight"
-    QUOTE = "quote"
-    QUESTION = "question"
-    ACTION = "action"
-
-
-class Audience(_Labelled):
-    """Who a meeting report is for; decides what it may show."""
-
-    MEDICAL = "medical"  # everything
-    COMMERCIAL = "commercial"  # no expert names (quotes attributed by role), no flagged entries
-    COMPLIANCE = "compliance"  # everything, plus attendance, contracts and payments
 
 
 @dataclass(frozen=True)

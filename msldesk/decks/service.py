@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from msldesk import audit
 from msldesk.changes import Changes
 from msldesk.decks.importer import DeckImporter
+from msldesk.decks.listing import deck_infos
 from msldesk.decks.orm import (
     CollectionItemRow,
     CollectionRow,
@@ -25,13 +27,11 @@ from msldesk.decks.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.records import (
     DeckInfo,
     DeckRemoval,
-    DeckStatus,
     DeckUpdate,
     ImportOutcome,
     SearchFilters,
     SearchHit,
     SlideInfo,
-    derive_status,
 )
 from msldesk.decks.search import SlideSearchIndex, display_snippet, status_sql, to_status
 from msldesk.decks.store import DeckStore
@@ -118,65 +118,12 @@ class DeckService:
         return decks[0]
 
     def _deck_infos(self, session: Session, deck_id: int | None) -> list[DeckInfo]:
-        query = (
-            select(DeckRow, DeckVersionRow)
-            .join(DeckVersionRow, (DeckVersionRow.deck_id == DeckRow.id) & DeckVersionRow.is_current)
-            .order_by(func.lower(DeckRow.title), DeckRow.id)
-        )
-        if deck_id is not None:
-            query = query.where(DeckRow.id == deck_id)
-        tags: dict[int, list[str]] = {}
-        tag_query = select(DeckTagRow.deck_id, DeckTagRow.tag).order_by(DeckTagRow.tag)
-        if deck_id is not None:
-            tag_query = tag_query.where(DeckTagRow.deck_id == deck_id)
-        for tag_deck, tag in session.execute(tag_query):
-            tags.setdefault(tag_deck, []).append(tag)
-        result = []
-        for deck, version in session.execute(query):
-            preview = self.cache.preview_pdf(version.sha256)
-            result.append(
-                DeckInfo(
-                    deck_id=deck.id,
-                    title=deck.title,
-                    approval_code=deck.approval_code,
-                    approved_on=deck.approved_on,
-                    expires_on=deck.expires_on,
-                    withdrawn=deck.withdrawn,
-                    status=self._status(deck),
-                    therapeutic_area=deck.therapeutic_area,
-                    product=deck.product,
-                    audience=deck.audience,
-                    tags=tuple(tags.get(deck.id, ())),
-                    version=version.number,
-                    version_id=version.id,
-                    sha256=version.sha256,
-                    file_name=version.file_name,
-                    kind=version.kind,
-                    strict=version.strict,
-                    slide_count=version.slide_count,
-                    slides_added=version.slides_added,
-                    slides_changed=version.slides_changed,
-                    slides_removed=version.slides_removed,
-                    imported_at=version.imported_at,
-                    thumbnail_state=version.thumbnail_state,
-                    # The column holds the failure, or for rendered decks a note (slides left out).
-                    thumbnail_error=version.thumbnail_error if version.thumbnail_state != "done" else "",
-                    thumbnail_note=version.thumbnail_error if version.thumbnail_state == "done" else "",
-                    warnings=tuple(w for w in version.warnings.split("\n") if w),
-                    preview_pdf=str(preview) if version.thumbnail_state == "done" else None,
-                )
-            )
-        return result
+        connection = session.connection()
 
-    def _status(self, deck: DeckRow) -> DeckStatus:
-        return derive_status(
-            deck.approval_code,
-            deck.approved_on,
-            deck.expires_on,
-            deck.withdrawn,
-            self.today,
-            self.expiring_within_days,
-        )
+        def run(sql: str, params: Sequence[Any]) -> list[Any]:
+            return list(connection.exec_driver_sql(sql, tuple(params)).tuples())
+
+        return deck_infos(run, self.cache.previews, self.today, self.expiring_within_days, deck_id)
 
     def update_deck(self, deck_id: int, change: DeckUpdate) -> Changes:
         """Edit a deck's library metadata; approval and expiry dates are checked for sense."""

@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from msldesk.decks.listing import preview_pdf_path
 from msldesk.decks.package import write_first_slides
 from msldesk.decks.soffice import GroupProcess
 from msldesk.decks.uno_bridge import QUIT_SECONDS, WORKER_SCRIPT, BridgeError, UnoBridge, find_uno_python
@@ -83,7 +84,7 @@ class ThumbnailCache:
         self.thumbnails = Path(thumbnails)
 
     def preview_pdf(self, sha256: str) -> Path:
-        return self.previews / sha256[:2] / f"{sha256}.pdf"
+        return preview_pdf_path(self.previews, sha256)
 
     def slide_png(self, sha256: str, number: int) -> Path:
         return self.thumbnails / sha256[:2] / sha256 / f"{number}.png"
