@@ -116,3 +116,26 @@ def header(title: str, corpus: Path | None = None, runs: int | None = None) -> N
         print(f"corpus: {corpus}")
     if runs is not None:
         print(f"runs per measurement: {runs} (each in a fresh process); figures are medians")
+
+
+def throwaway_library_env(work: Path, keyring: bool = False) -> dict[str, str]:
+    """Point this process (and the msldesk processes it starts) at a throw-away library: a data folder
+    under `work`, and a key kept either behind a bench passphrase (the real keyring switched off) or,
+    with `keyring`, in the tests' file keyring under `work`. Never the user's keyring or data folder.
+    Call before msldesk is imported; returns the environment for child processes."""
+    tests = str(REPO_ROOT / "tests")
+    os.environ["MSLDESK_DATA_DIR"] = str(work / "default-library")
+    os.environ.pop("MSLDESK_ENCRYPTION", None)
+    os.environ.pop("MSLDESK_BACKUP_PASSPHRASE", None)
+    if keyring:
+        os.environ.pop("MSLDESK_PASSPHRASE", None)
+        os.environ["PYTHON_KEYRING_BACKEND"] = "msldesk_test_keyring.FileKeyring"
+        os.environ["MSLDESK_TEST_KEYRING"] = str(work / "keyring.json")
+        if tests not in sys.path:
+            sys.path.append(tests)
+    else:
+        os.environ["MSLDESK_PASSPHRASE"] = "bench passphrase, not a secret"
+        os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    paths = [str(REPO_ROOT), tests, os.environ.get("PYTHONPATH", "")]
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    return dict(os.environ)

@@ -48,6 +48,11 @@ def wants_cli(args: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # answered before anything else loads (the CLI's parser says the same)
+        from msldesk import __version__
+
+        print(f"msldesk {__version__}")
+        return 0
     if "--self-test" in args:
         from msldesk.selftest import run as self_test
 

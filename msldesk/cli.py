@@ -26,6 +26,8 @@ from msldesk.errors import InvalidInputError, LibraryUnavailableError, MsldeskEr
 from msldesk.wording import plural
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
+# Read-only commands served by msldesk.library_reader when the library allows it (see _open_library).
+LIGHT_COMMANDS = frozenset({"decks"})
 
 
 def _date(value: str) -> dt.date:
@@ -166,10 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir is not None:
         os.environ["MSLDESK_DATA_DIR"] = str(args.data_dir)
-    from msldesk.app import App
-
     try:
-        app = App(args.data_dir, passphrase_provider=terminal_passphrase_provider())
+        app = _open_library(args)
     except LibraryUnavailableError as exc:
         if args.command == "restore":  # the way out of a missing or damaged library
             return restore_unavailable_library(args)
@@ -200,6 +200,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _library_unavailable(damaged)
     finally:
         app.close()
+
+
+def _open_library(args: argparse.Namespace) -> Any:
+    """A light command reads an existing, current library without the full start (no SQLAlchemy, no
+    migration check, no full page check: a damaged page it meets still says "damaged"); everything
+    else, and a library that needs more than reading, gets the whole App."""
+    if args.command in LIGHT_COMMANDS:
+        from msldesk.library_reader import open_for_reading
+
+        reader = open_for_reading(args.data_dir, terminal_passphrase_provider())
+        if reader is not None:
+            return reader
+    from msldesk.app import App
+
+    return App(args.data_dir, passphrase_provider=terminal_passphrase_provider())
 
 
 def _library_unavailable(error: LibraryUnavailableError) -> int:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-from sqlalchemy import Engine, inspect, text
+from typing import TYPE_CHECKING
 
 from msldesk.errors import DatabaseTooNewError, ReadOnlyLibraryError
+
+if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not with the revision names
+    from sqlalchemy import Engine
 
 # The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
 HEAD_REVISION = "0010_collection_note"
@@ -27,6 +29,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
+
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None

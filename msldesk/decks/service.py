@@ -121,7 +121,7 @@ class DeckService:
         connection = session.connection()
 
         def run(sql: str, params: Sequence[Any]) -> list[Any]:
-            return list(connection.exec_driver_sql(sql, tuple(params)).tuples())
+            return list(connection.exec_driver_sql(sql, tuple(params)))
 
         return deck_infos(run, self.cache.previews, self.today, self.expiring_within_days, deck_id)
 
