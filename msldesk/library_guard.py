@@ -185,10 +185,13 @@ def open_library_key(
     provider: crypto.PassphraseProvider | None = None,
     encrypt: bool | None = None,
     read_only: bool = False,
+    check_pages: bool = True,
 ) -> crypto.LibraryKey:
     """crypto.prepare_library, refusing first a database that went missing and afterwards one that is
     damaged: a start never makes a new library over an old one, nor a new key file. `read_only`: a
-    library in a read-only folder is checked the same way, and nothing is written or recovered."""
+    library in a read-only folder is checked the same way, and nothing is written or recovered.
+    `check_pages` False leaves the full page check (check_database) to the caller: the desktop app
+    runs it in the background once the first slides are on screen."""
     if not read_only:
         crypto.recover_interrupted_encryption(paths.database)
     refuse_missing_database(paths)
@@ -196,7 +199,7 @@ def open_library_key(
         library_key = crypto.prepare_library(
             paths, secrets, provider, encrypt, newest_backup(paths), read_only=read_only
         )
-        if paths.database.exists():
+        if check_pages and paths.database.exists():
             check_database(paths, library_key.key, read_only)
     except LibraryDamagedError as exc:
         if exc.library is not None:

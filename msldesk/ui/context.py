@@ -36,6 +36,7 @@ class AppContext(QObject):
         self.app: App | None = None
         self.undo_stack = QUndoStack(self)
         self.seed_demo = True
+        self._pages_checked = False
         # Asked on the opening worker when the library needs a passphrase (see ui/protect/passphrase).
         self.passphrase_provider: PassphraseProvider | None = None
         # Window and dialog state (last folders, geometry); set by the main window. None: not kept.
@@ -54,7 +55,8 @@ class AppContext(QObject):
         def job(progress: Any, _cancel: Any) -> App:
             from msldesk.app import App
 
-            app = App(data_dir, passphrase_provider=provider)
+            # The full page check waits until the first slides are on screen (check_library).
+            app = App(data_dir, passphrase_provider=provider, check_pages=False)
             if seed and app.first_run and not app.decks.list_decks():
                 progress(0, 0, "Adding demo decks…")
                 app.seed_demo_content()
@@ -64,9 +66,22 @@ class AppContext(QObject):
         self.runner.submit("db", job, self._on_opened, self._on_open_failed)
 
     def _on_opened(self, app: App) -> None:
+        if self.app is not None and self.app is not app:
+            self.app.close()  # the library found damaged, now restored or another folder chosen
         self.app = app
+        self._pages_checked = False
         self.ready.emit()
         self.changed.emit(Changes(decks=True, slides=True))
+
+    def check_library(self) -> None:
+        """Read every page of the open library in the background, once per opening (the start skipped
+        it to show the slides sooner); a damaged page brings up the same panel as a damaged start."""
+        app = self.app
+        if app is None or self._pages_checked:
+            return
+        self._pages_checked = True
+        # Its own connection on the io lane: the db lane stays free for what the user asks meanwhile.
+        self.runner.submit("io", lambda _p, _c: app.check_pages(), lambda _result: None, self._on_open_failed)
 
     def _on_open_failed(self, error: BaseException, details: str) -> None:
         from msldesk.db.crypto import LibraryLockedError

@@ -236,6 +236,9 @@ class MainWindow(QMainWindow):
         for view in (self.library, self.boards, self.people, self.protect):
             view.status_message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         context.ready.connect(self._on_context_ready)
+        # Once slides are on screen, the library's pages are checked in the background (it skipped
+        # that at the start so the slides come sooner); damage brings up the damaged-library panel.
+        self.library.grid_model.loaded.connect(context.check_library)
         context.failed.connect(lambda message: self.statusBar().showMessage(message))
         self.statusBar().showMessage("Opening the library…")
         self._was_shown = False

@@ -4,6 +4,7 @@ choices work (restore the newest backup, choose another folder, quit); no new li
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from msldesk.boards.records import PersonFields
 from msldesk.ui.context import AppContext
+from tests import library_db
 from tests.ui.test_protect import WAIT_MS, _idle, _unopened_window
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
@@ -79,6 +81,36 @@ def test_a_damaged_database_says_damaged_and_restore_keeps_it_aside(qtbot, tmp_p
         panel.restore_button.click()
     assert _people(context) == ["Kept"]
     assert [p for p in root.iterdir() if p.name.startswith("library.sqlite3.damaged-")]
+    _idle(qtbot, context)
+    window.close()
+
+
+def test_damage_the_start_does_not_read_is_found_once_the_slides_are_shown(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The start skips the full page check (slides come first); the check then runs in the background
+    and damage anywhere brings up the same damaged-library panel, whose restore works."""
+    root = tmp_path / "lib"
+    backup = _library_with_a_backup(root)
+    database = root / "library.sqlite3"
+    with library_db.connect(database) as db:
+        page_size = int(db.execute("PRAGMA page_size").fetchone()[0])
+        index = "SELECT rootpage FROM sqlite_master WHERE name = 'slide_fts_docsize'"
+        rootpage = int(db.execute(index).fetchone()[0])
+    with open(database, "r+b") as handle:  # a search index page: neither the start nor the slides read it
+        handle.seek((rootpage - 1) * page_size + 300)
+        handle.write(os.urandom(16))
+    window, context = _unopened_window(qtbot, tmp_path, root)
+    said: list[str] = []
+    context.ready.connect(lambda: said.append("ready"))
+    context.unavailable.connect(lambda _error: said.append("unavailable"))
+    with qtbot.waitSignal(context.unavailable, timeout=WAIT_MS):
+        context.start()
+    assert said == ["ready", "unavailable"]  # opened first, then found damaged
+    panel = window.protect.problem_panel
+    assert window.protect.is_locked and "damaged" in panel.title.text()
+    assert "restore from a backup" in panel.message.text() and str(backup) in panel.message.text()
+    with qtbot.waitSignal(context.ready, timeout=WAIT_MS):
+        panel.restore_button.click()
+    assert _people(context) == ["Kept"] and not window.protect.is_locked
     _idle(qtbot, context)
     window.close()
 
