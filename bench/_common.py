@@ -118,11 +118,14 @@ def header(title: str, corpus: Path | None = None, runs: int | None = None) -> N
         print(f"runs per measurement: {runs} (each in a fresh process); figures are medians")
 
 
+BENCH_PASSPHRASE = "bench passphrase, not a secret"
+
+
 def throwaway_library_env(work: Path, keyring: bool = False) -> dict[str, str]:
     """Point this process (and the msldesk processes it starts) at a throw-away library: a data folder
     under `work`, and a key kept either behind a bench passphrase (the real keyring switched off) or,
     with `keyring`, in the tests' file keyring under `work`. Never the user's keyring or data folder.
-    Call before msldesk is imported; returns the environment for child processes."""
+    Call before msldesk opens a library; returns the environment for child processes."""
     tests = str(REPO_ROOT / "tests")
     os.environ["MSLDESK_DATA_DIR"] = str(work / "default-library")
     os.environ.pop("MSLDESK_ENCRYPTION", None)
@@ -134,8 +137,23 @@ def throwaway_library_env(work: Path, keyring: bool = False) -> dict[str, str]:
         if tests not in sys.path:
             sys.path.append(tests)
     else:
-        os.environ["MSLDESK_PASSPHRASE"] = "bench passphrase, not a secret"
+        os.environ["MSLDESK_PASSPHRASE"] = BENCH_PASSPHRASE
         os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     paths = [str(REPO_ROOT), tests, os.environ.get("PYTHONPATH", "")]
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in paths if p))
     return dict(os.environ)
+
+
+def _throwaway_by_default() -> None:
+    """Every bench imports this module first: from then on it, and every process it starts, uses a
+    throw-away data folder (removed at exit) and passphrase, so each bench runs on a headless machine
+    as it is and never touches the user's keyring or library. A bench may choose otherwise after."""
+    import atexit
+    import shutil
+
+    work = Path(tempfile.mkdtemp(prefix="msldesk-bench-env-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    throwaway_library_env(work)
+
+
+_throwaway_by_default()
