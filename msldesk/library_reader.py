@@ -14,6 +14,7 @@ from msldesk.config import Settings
 from msldesk.db import crypto
 from msldesk.decks.listing import deck_infos
 from msldesk.decks.records import DeckInfo
+from msldesk.errors import LibraryUnavailableError
 from msldesk.library_guard import damaged_library, is_damage, refuse_missing_database
 from msldesk.paths import LibraryPaths, default_data_dir
 
@@ -31,6 +32,7 @@ class LibraryReader:
         self.connection = connection
         self.settings = settings
         self.decks = self  # reads as app.decks.list_decks(), like the full App
+        self.read_only = False  # a library in a read-only folder is left to the full start
 
     def list_decks(self) -> list[DeckInfo]:
         return deck_infos(self._run, self.paths.previews, dt.date.today(), self.settings.expiring_within_days)
@@ -59,7 +61,9 @@ def open_for_reading(
 
     paths = LibraryPaths(data_dir or default_data_dir())
     database = paths.database
-    if not database.is_file() or _pending_work(paths) or _wal_in_use(database):
+    if not database.is_file() or not os.access(paths.root, os.W_OK) or _pending_work(paths):
+        return None  # a first start, a read-only folder (opened read-only by the full start), recovery
+    if _wal_in_use(database):
         return None
     refuse_missing_database(paths)  # a stub or zeroed file: the plain "damaged" message
     keyfile = crypto.KeyFile.load(paths.key_file)
@@ -72,9 +76,12 @@ def open_for_reading(
     connection = crypto.connect(database, library_key.key)
     try:
         revision = _revision(paths, connection)
-    except BaseException:
+    except LibraryUnavailableError:
         connection.close()
         raise
+    except Exception:
+        connection.close()
+        return None  # not damage (a lock, a read-only mount): the full start says what it is
     if revision != HEAD_REVISION:
         connection.close()
         return None  # a migration (and the backup before it) is the full start's work
