@@ -6,20 +6,22 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class _Labelled(StrEnum):
+class Labelled(StrEnum):
+    """A choice whose label is its value in words ("advisory-board" → "Advisory board")."""
+
     @property
     def label(self) -> str:
         return self.value.replace("-", " ").capitalize()
 
 
-class EventKind(_Labelled):
+class EventKind(Labelled):
     ADVISORY_BOARD = "advisory-board"
     WORKSHOP = "workshop"
     ROUNDTABLE = "roundtable"
     SPEAKER_PROGRAM = "speaker-program"
 
 
-class EventStatus(_Labelled):
+class EventStatus(Labelled):
     PLANNING = "planning"
     CONFIRMED = "confirmed"
     COMPLETED = "completed"
@@ -27,14 +29,14 @@ class EventStatus(_Labelled):
     CANCELLED = "cancelled"
 
 
-class AgendaKind(_Labelled):
+class AgendaKind(Labelled):
     PRESENTATION = "presentation"
     DISCUSSION = "discussion"
     BREAKOUT = "breakout"
     BREAK = "break"
 
 
-class AttendeeRole(_Labelled):
+class AttendeeRole(Labelled):
     CHAIR = "chair"
     ADVISOR = "advisor"
     FACULTY = "faculty"
@@ -43,7 +45,7 @@ class AttendeeRole(_Labelled):
     OBSERVER = "observer"
 
 
-class Invitation(_Labelled):
+class Invitation(Labelled):
     NOT_SENT = "not-sent"
     INVITED = "invited"
     ACCEPTED = "accepted"
@@ -52,7 +54,7 @@ class Invitation(_Labelled):
     WAITLISTED = "waitlisted"
 
 
-class EntryKind(_Labelled):
+class EntryKind(Labelled):
     NOTE = "note"
     INSIGHT = "insight"
     QUOTE = "quote"
@@ -60,7 +62,7 @@ class EntryKind(_Labelled):
     ACTION = "action"
 
 
-class Audience(_Labelled):
+class Audience(Labelled):
     """Who a meeting report is for; decides what it may show."""
 
     MEDICAL = "medical"  # everything

@@ -15,6 +15,7 @@ from msldesk.boards.kinds import (  # noqa: F401  (re-exported: the records' own
     EventKind,
     EventStatus,
     Invitation,
+    Labelled,
 )
 
 
@@ -243,7 +244,7 @@ class DuplicateGroup:
     reason: str  # "same NPI", "same name and email", "similar name at the same institution"
 
 
-class RowOutcome(_Labelled):
+class RowOutcome(Labelled):
     """What importing one valid row of a file does to the directory."""
 
     ADD = "add"  # a new person

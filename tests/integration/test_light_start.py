@@ -1,7 +1,7 @@
 """Light starts: `--help` and `--version` load no SQLAlchemy at all, and `decks` on an
-existing library none of SQLAlchemy's ORM; none of them loads reportlab, python-pptx or Qt; the desktop
-app's main window is built without SQLAlchemy. Each runs in a fresh interpreter that reports the modules
-it loaded."""
+existing library none of SQLAlchemy's ORM; none of them loads reportlab, python-pptx or Qt (the desktop
+app's modules: tests/ui/test_startup.py). Each runs in a fresh interpreter that reports the modules it
+loaded."""
 
 from __future__ import annotations
 
@@ -76,23 +76,3 @@ def test_decks_on_an_existing_library_loads_no_orm(tmp_path: Path, deck_factory:
     assert _heavy(modules, HEAVY) == []
     listed = json.loads(next(x for x in out.splitlines() if x.startswith("[")))
     assert [d["deck_id"] for d in listed] == expected and listed[0]["title"] == "Zymoquinase"
-
-
-def test_the_main_window_is_built_without_sqlalchemy() -> None:
-    """The window shows before the library opens (in a worker): its modules must not load the ORM,
-    reportlab or python-pptx on the way (the desktop app's start is measured by bench/startup.py)."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import json, sys, msldesk.ui.app; print('LOADED ' + json.dumps(sorted(sys.modules)))",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("LOADED "))
-    assert (
-        _heavy(set(json.loads(line[len("LOADED ") :])), ("sqlalchemy", "reportlab", "pptx", "alembic")) == []
-    )
