@@ -56,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
 
     import msldesk.decks.thumbnails as thumbnails
     from msldesk.ui.app import build_window
+    from msldesk.ui.meeting.day_dialogs import MOVED
+    from msldesk.ui.meeting.window import MeetingWindow
+
+    # The demo board is weeks ahead: meeting mode asks what today is. The typist answers as a user
+    # running the meeting now would: it moved to today (confirmed).
+    MeetingWindow.ask_day_choice = lambda self, day: MOVED  # type: ignore[method-assign]
+    MeetingWindow.ask_confirm_move = lambda self, day: True  # type: ignore[method-assign]
 
     # No LibreOffice children: a killed app would leave them behind, and thumbnails are not tested here.
     thumbnails.find_soffice = lambda configured="": None  # type: ignore[assignment]
@@ -89,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             meeting = boards.meetings.window_for(event.event_id)
             if meeting is None:
                 raise SystemExit("Ctrl+M did not open meeting mode")
-            wait_for(lambda: meeting.bundle is not None, lambda: start_typing(meeting, event.event_id))
+            wait_for(
+                lambda: meeting.bundle is not None and not meeting.field.isReadOnly(),
+                lambda: start_typing(meeting, event.event_id),
+            )
 
         wait_for(lambda: demo_row() >= 0, press_ctrl_m)
 
