@@ -54,7 +54,7 @@ AUDIENCE_RULE = {
     "each flagged entry marked with its flag and review decision.",
     Audience.COMPLIANCE: "This compliance summary shows everything the medical one does, plus attendance, "
     "contracts, payments and who reviewed each flagged entry and what they decided.",
-    Audience.COMMERCIAL: "This commercial summary names experts by their role only and leaves out flagged "
+    Audience.COMMERCIAL: "This commercial summary names no attendee, only their role, and leaves out flagged "
     "entries; plain notes are included after the same redaction.",
 }
 # What the review of a flagged entry decided, in the words a reader of the summary needs.
