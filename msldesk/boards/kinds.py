@@ -66,5 +66,5 @@ class Audience(Labelled):
     """Who a meeting report is for; decides what it may show."""
 
     MEDICAL = "medical"  # everything
-    COMMERCIAL = "commercial"  # no expert names (quotes attributed by role), no flagged entries
+    COMMERCIAL = "commercial"  # no attendee names (roles instead), no flagged entries
     COMPLIANCE = "compliance"  # everything, plus attendance, contracts and payments

@@ -82,7 +82,7 @@ NOTES_EXPORT_KINDS = (
 )  # fmt: skip
 AUDIENCE_LABELS = {
     Audience.MEDICAL: "For medical affairs (everything)…",
-    Audience.COMMERCIAL: "For commercial colleagues (no expert names, no flagged entries)…",
+    Audience.COMMERCIAL: "For commercial colleagues (no attendee names, no flagged entries)…",
     Audience.COMPLIANCE: "For compliance (adds attendance, contracts and payments)…",
 }
 KINDS = {k.key: k for k in (*EXPORT_KINDS, *NOTES_EXPORT_KINDS)}
