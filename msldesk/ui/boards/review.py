@@ -8,23 +8,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTextBrowser,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,10 +30,10 @@ from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.notes_entry_dialog import AmendmentDialog, EntryDialog
 from msldesk.ui.boards.notes_lists import ThemesDialog
 from msldesk.ui.boards.notes_terms import RestrictedTermsDialog
+from msldesk.ui.boards.review_confirm import confirm_finalize, confirm_merge
 from msldesk.ui.boards.review_model import (
     BY_AGENDA,
     BY_THEME,
-    Column,
     GroupTitleRole,
     NotesTreeModel,
     ReviewData,
@@ -47,34 +42,17 @@ from msldesk.ui.boards.review_model import (
     load_review,
     local_time,
 )
+from msldesk.ui.boards.review_summary import ExecutiveSummaryEditor
+from msldesk.ui.boards.review_tree import NotesTree
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
 from msldesk.ui.flow_layout import FlowLayout
 from msldesk.ui.menu_button import make_menu_button
-from msldesk.ui.table_fit import comfortable_rows
 from msldesk.wording import plural
 
-SUMMARY_SAVE_DELAY_MS = 800  # a pause in typing saves the executive summary
 RELOAD_DELAY_MS = 30  # several changes in a row cause one reload
 ALL_KINDS = ""
-
-
-class NotesTree(QTreeView):
-    """Space marks key insights and Return edits, instead of the view's own uses of those keys."""
-
-    key_pressed = Signal()
-    edit_requested = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.modifiers():
-            self.key_pressed.emit()
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and not event.modifiers():
-            self.edit_requested.emit()
-        else:
-            super().keyPressEvent(event)
-            return
-        event.accept()
 
 
 class ReviewPanel(QWidget):
@@ -90,8 +68,6 @@ class ReviewPanel(QWidget):
         self.speakers: list[tuple[str, int]] = []
         self._generation = 0
         self._select_after_load: list[int] = []
-        self._summary_saved = ""  # the executive summary as stored, for the event on screen
-        self._summary_event: int | None = None
 
         # -- what is shown: grouping, kind, review filter ------------------------------------------
         self.group_buttons = QButtonGroup(self)
@@ -133,23 +109,7 @@ class ReviewPanel(QWidget):
 
         # -- the entries ---------------------------------------------------------------------------
         self.model = NotesTreeModel(self)
-        self.tree = NotesTree()
-        self.tree.setModel(self.model)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setUniformRowHeights(True)
-        comfortable_rows(self.tree)
-        self.tree.setAllColumnsShowFocus(True)
-        self.tree.setWordWrap(False)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((Column.TIME, 90), (Column.KEY, 26), (Column.KIND, 70), (Column.SPEAKER, 160),
-                              (Column.THEMES, 170), (Column.REVIEW, 200)):  # fmt: skip
-            self.tree.setColumnWidth(column, width)
+        self.tree = NotesTree(self.model)
         self.empty_hint = QLabel()
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setStyleSheet("color:#80868b;")
@@ -178,17 +138,10 @@ class ReviewPanel(QWidget):
         make_menu_button(self.share_button)
 
         # -- the executive summary -----------------------------------------------------------------
-        self.summary = QPlainTextEdit()
-        self.summary.setPlaceholderText(
-            "Three to five sentences for busy readers: what the experts said that matters, and what "
-            "happens next. It opens the summary PDF and the readout deck."
-        )
-        self.summary.setTabChangesFocus(True)
-        self.summary_state = QLabel()
-        self.summary_state.setStyleSheet("color:#5f6368;")
-        self._summary_timer = QTimer(self)
-        self._summary_timer.setSingleShot(True)
-        self._summary_timer.setInterval(SUMMARY_SAVE_DELAY_MS)
+        self.summary_editor = ExecutiveSummaryEditor(writer, self._meetings)
+        self.summary = self.summary_editor.text  # the summary's parts, as the tests reach them
+        self.summary_state = self.summary_editor.state
+        self._summary_timer = self.summary_editor.timer
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
@@ -231,17 +184,6 @@ class ReviewPanel(QWidget):
         entries_layout.addWidget(self.tree, 1)
         # The entries get the whole width (their text matters most); the selected entry in full and
         # the executive summary share the space below.
-        summary_box = QWidget()
-        summary_layout = QVBoxLayout(summary_box)
-        summary_layout.setContentsMargins(0, 0, 0, 0)
-        summary_title = QHBoxLayout()
-        title = QLabel("Executive summary")
-        title.setStyleSheet("font-weight:bold;")
-        summary_title.addWidget(title)
-        summary_title.addStretch(1)
-        summary_title.addWidget(self.summary_state)
-        summary_layout.addLayout(summary_title)
-        summary_layout.addWidget(self.summary, 1)
         details_box = QWidget()
         details_layout = QVBoxLayout(details_box)
         details_layout.setContentsMargins(0, 0, 0, 0)
@@ -251,7 +193,7 @@ class ReviewPanel(QWidget):
         details_layout.addWidget(self.details, 1)
         below = QSplitter(Qt.Orientation.Horizontal)
         below.addWidget(details_box)
-        below.addWidget(summary_box)
+        below.addWidget(self.summary_editor)
         below.setSizes([520, 520])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(entries)
@@ -279,8 +221,6 @@ class ReviewPanel(QWidget):
         self.themes_button.clicked.connect(self.edit_themes)
         self.terms_button.clicked.connect(self.edit_restricted_terms)
         self.finalize_button.clicked.connect(self.finalize)
-        self.summary.textChanged.connect(self._on_summary_text_changed)
-        self._summary_timer.timeout.connect(self.save_summary)
         self._reload_timer.timeout.connect(self.reload)
         merge = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
         merge.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -308,11 +248,7 @@ class ReviewPanel(QWidget):
         self._generation += 1
         self.event_id = None
         self.data = None
-        self._summary_event = None
-        self._summary_saved = ""
-        self.summary.blockSignals(True)
-        self.summary.clear()
-        self.summary.blockSignals(False)
+        self.summary_editor.clear()
         self.review_only.setChecked(False)
         self.model.set_groups([], "UTC")
         self._show_state()
@@ -347,13 +283,7 @@ class ReviewPanel(QWidget):
         keep = self._select_after_load or [e.entry_id for e in self.selected_entries()]
         self._select_after_load = []
         self.data = data
-        if self._summary_event != data.event_id or not self.summary_dirty():
-            self._summary_event = data.event_id
-            self._summary_saved = data.executive_summary
-            if self.summary.toPlainText() != data.executive_summary:
-                self.summary.blockSignals(True)
-                self.summary.setPlainText(data.executive_summary)
-                self.summary.blockSignals(False)
+        self.summary_editor.show_stored(data.event_id, data.executive_summary)
         if not data.needing_review:
             self.review_only.setChecked(False)
         self._rebuild(keep)
@@ -489,37 +419,10 @@ class ReviewPanel(QWidget):
     # ---- dialogs (tests replace these) --------------------------------------------------------
 
     def ask_confirm_merge(self, keep: NoteEntry, others: list[NoteEntry], differences: list[str]) -> bool:
-        """`differences`: what is not the same (speakers, kinds); said first, so a merge of
-        different people's words is never a click away."""
-        warning = (
-            "These entries are not duplicates: " + "; ".join(differences) + ". Every speaker stays "
-            "credited on the kept entry.\n\n"
-            if differences
-            else ""
-        )
-        answer = QMessageBox.question(
-            self,
-            "Merge duplicates",
-            f"{warning}Keep “{_short(keep.text)}” and merge "
-            f"{plural(len(others), 'other entry', 'other entries')} into it? Their themes join it; "
-            "they leave the lists and the reports but stay stored.",
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm_merge(self, keep, others, differences)
 
     def ask_confirm_finalize(self, needing_review: int) -> bool:
-        waiting = (
-            f"\n\n{plural(needing_review, 'flagged entry', 'flagged entries')} still "
-            f"need{'s' if needing_review == 1 else ''} review."
-            if needing_review
-            else ""
-        )
-        answer = QMessageBox.question(
-            self,
-            "Finalize notes",
-            "Finalize this meeting's notes? They become read-only; later corrections are kept as "
-            f"amendments beside the original. Key insights, reviews and the summary stay editable.{waiting}",
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm_finalize(self, needing_review)
 
     def ask_entry_fields(self, entry: NoteEntry) -> EntryFields | None:
         data = self.data
@@ -671,48 +574,6 @@ class ReviewPanel(QWidget):
             lambda _r: self.status_message.emit("Notes finalized: corrections are now kept as amendments"),
         )
 
-    # ---- the executive summary ----------------------------------------------------------------
-
-    def summary_dirty(self) -> bool:
-        return self.summary.toPlainText().strip() != self._summary_saved.strip()
-
-    def _on_summary_text_changed(self) -> None:
-        if self._summary_event is None:
-            return
-        if self.summary_dirty():
-            self.summary_state.setText("Not saved yet…")
-            self._summary_timer.start()
-        else:
-            self._summary_timer.stop()
-            self.summary_state.setText("Saved")
-
     def flush_summary(self) -> None:
         """Save a summary edit now rather than after the pause (leaving the event, exporting)."""
-        if self._summary_timer.isActive() or (self._summary_event is not None and self.summary_dirty()):
-            self.save_summary()
-
-    def save_summary(self) -> None:
-        self._summary_timer.stop()
-        meetings, event_id = self._meetings(), self._summary_event
-        if meetings is None or event_id is None or not self.summary_dirty():
-            return
-        text = self.summary.toPlainText()
-        self.summary_state.setText("Saving…")
-
-        def done(_result: Any) -> None:
-            if self._summary_event != event_id:
-                return
-            self._summary_saved = text.strip()
-            self.summary_state.setText("Saved" if not self.summary_dirty() else "Not saved yet…")
-
-        def failed(_error: BaseException, _details: str) -> bool:
-            if self._summary_event == event_id:
-                self.summary_state.setText("Not saved: see the message")
-            return False  # reported like any other failed write
-
-        self.writer.write(lambda: meetings.set_executive_summary(event_id, text), done, failed)
-
-
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        self.summary_editor.flush()
