@@ -8,56 +8,33 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QListView,
-    QMenu,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QWidget
 
 from msldesk.boards.entry_text import split_kind_marker
-from msldesk.boards.event_days import day_text
 from msldesk.boards.records import AgendaItem, EntryKind, MeetingDay, NoteEntry
 from msldesk.changes import Changes
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
-from msldesk.ui.fields import DateEdit
-from msldesk.ui.help_sheets import MARKERS, open_help
-from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
-from msldesk.ui.meeting.attendees import CheckInPanel
 from msldesk.ui.meeting.autosave import DraftAutosaver
 from msldesk.ui.meeting.day_dialogs import (
-    LATE_NOTES,
-    MOVED,
-    REHEARSE,
     ask_confirm_delete_rehearsal,
     ask_confirm_move,
     ask_day_choice,
 )
-from msldesk.ui.meeting.entries import EntryDelegate, EntryListModel
+from msldesk.ui.meeting.day_flow import DayFlow
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
-from msldesk.ui.meeting.note_field import NoteField
+from msldesk.ui.meeting.layout import NO_DUE, build_meeting_window
 from msldesk.ui.meeting.state import KIND_COLOURS, KIND_ORDER, MeetingBundle, countdown, load_meeting
-from msldesk.ui.menu_button import make_menu_button
 
 # The clock ticks once a second, and labels are only set when their text changes: with PySide6 6.12
 # on Python 3.11 each call into Qt that returns nothing, and each emit, costs the interpreter a
 # reference to None or True, and a meeting runs for hours (see the tests' refcount check).
 TICK_MS = 1000
 RELOAD_DELAY_MS = 120
-NO_DUE = QDate(2000, 1, 1)  # the due-date field's "no date" value (shown as its special text)
 
 
 class MeetingWindow(QWidget):
@@ -78,9 +55,8 @@ class MeetingWindow(QWidget):
         self._settled = False
         self._scroll_after_insert = False
         self._own_change = False  # the next `changed` is this window's write, already on screen
-        self._asking_day = False  # the "not the meeting's day" question is open or on its way
-        self._late_notes = False  # the user chose to add notes after the meeting's day
         self.writer = BoardsWriter(context, self)
+        self.day_flow = DayFlow(self)
         app = context.app
         assert app is not None, "meeting mode opens once the library is open"
         meetings = app.meetings
@@ -89,180 +65,9 @@ class MeetingWindow(QWidget):
         )
         self.setWindowTitle("Meeting mode")
         self.resize(1320, 820)
-        self._build()
+        build_meeting_window(self)
         self._wire()
         self.load()
-
-    # ---- layout -------------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.title = QLabel("Loading…")
-        self.title.setStyleSheet("font-size:17px; font-weight:bold;")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.clock = QLabel()
-        self.clock.setStyleSheet("font-size:22px; font-weight:bold; color:#202124;")
-        self.clock.setToolTip("Now, in the event's time zone")
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
-        self.banner.hide()
-        self.delete_rehearsal_button = QPushButton("Delete rehearsal…")
-        self.delete_rehearsal_button.setToolTip(
-            "Delete every entry typed in a rehearsal of this meeting, and the agenda times it recorded"
-        )
-        self.delete_rehearsal_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.delete_rehearsal_button.hide()
-        self.current = QLabel()
-        self.current.setStyleSheet("font-size:15px;")
-        self.current.setWordWrap(True)
-        self.countdown = QLabel()
-        self.countdown.setStyleSheet("font-size:22px; font-weight:bold;")
-        self.countdown.setMinimumWidth(120)
-        self.countdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.previous_button = QPushButton("◀ Previous")
-        self.previous_button.setToolTip("Go back to the previous agenda item (Shift+F8 or Ctrl+Left)")
-        self.next_button = QPushButton("Next item ▶")
-        self.next_button.setToolTip("End this item and start the next one (F8 or Ctrl+Right)")
-        for button in (self.previous_button, self.next_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click must not take the keys from the field
-
-        self.agenda_model = RunningAgendaModel(self)
-        self.agenda = QTableView()
-        self.agenda.setModel(self.agenda_model)
-        self.agenda.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.agenda.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.agenda.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.agenda.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.agenda.verticalHeader().hide()
-        self.agenda.setShowGrid(False)
-        self.agenda.setWordWrap(False)
-        header = self.agenda.horizontalHeader()
-        header.setSectionResizeMode(Column.ITEM, QHeaderView.ResizeMode.Stretch)
-        for column in (Column.PLANNED, Column.ACTUAL, Column.DIFFERENCE):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.attendees = CheckInPanel()
-
-        self.entries_model = EntryListModel(self)
-        self.entries = QListView()
-        self.entries.setModel(self.entries_model)
-        self.entries.setItemDelegate(EntryDelegate(self.entries))
-        self.entries.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.entries.setResizeMode(QListView.ResizeMode.Adjust)
-        self.entries.setLayoutMode(QListView.LayoutMode.Batched)  # long meetings lay out in steps
-        self.entries.setBatchSize(200)
-        self.entries.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.entries.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.entries.setToolTip("")
-        self.empty_hint = QLabel(
-            "No entries yet. Type below and press Enter; F8 starts the first agenda item."
-        )
-        self.empty_hint.setStyleSheet("color:#80868b;")
-        self.empty_hint.setWordWrap(True)
-        self.save_state = QLabel()
-        self.save_state.setStyleSheet("color:#5f6368;")
-        self.filing = QLabel()
-        self.filing.setStyleSheet("color:#3c4043;")
-
-        self.kind_actions: dict[EntryKind, QAction] = {}
-        self.kind_button = QToolButton()
-        make_menu_button(self.kind_button)
-        self.kind_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.kind_button.setMinimumWidth(96)
-        self.kind_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        menu = QMenu(self.kind_button)
-        for number, kind in enumerate(KIND_ORDER, start=1):
-            action = QAction(kind.label, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _checked=False, k=kind: self.choose_kind(k))
-            menu.addAction(action)
-            self.addAction(action)
-            self.kind_actions[kind] = action
-        self.kind_button.setMenu(menu)
-        self.field = NoteField()
-        self.field.setMinimumHeight(64)
-        self.field.setMaximumHeight(140)
-        font = QFont(self.field.font())
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.field.setFont(font)
-        self.due = DateEdit()
-        self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("d MMM yyyy")
-        self.due.setMinimumDate(NO_DUE)
-        self.due.setSpecialValueText("No due date")
-        self.due.setDate(NO_DUE)
-        self.due.setToolTip("When the action is due (or type due:2026-12-15, due:+3d, due:tomorrow)")
-        self.due.hide()
-        self.warning = QLabel()
-        self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("background:#fce8e6; color:#a50e0e; padding:4px 6px; border-radius:4px;")
-        self.warning.hide()
-
-        self.next_action = self._action("Next agenda item", ("F8", "Ctrl+Right"), self.next_item)
-        self.previous_action = self._action(
-            "Previous agenda item", ("Shift+F8", "Ctrl+Left"), self.previous_item
-        )
-        self._action("Close meeting mode", (QKeySequence(QKeySequence.StandardKey.Close),), self.close)
-        self._action("Help", ("F1",), lambda: open_help(self, MARKERS, "Meeting mode"))
-
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.clock)
-        now = QHBoxLayout()
-        now.addWidget(self.current, 1)
-        now.addWidget(self.countdown)
-        now.addWidget(self.previous_button)
-        now.addWidget(self.next_button)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.agenda, 3)
-        left_layout.addWidget(self.attendees, 2)
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.empty_hint)
-        right_layout.addWidget(self.entries, 1)
-        status = QHBoxLayout()
-        status.addWidget(self.filing, 1)
-        status.addWidget(self.save_state)
-        right_layout.addLayout(status)
-        typing = QHBoxLayout()
-        kind_column = QVBoxLayout()
-        kind_column.addWidget(self.kind_button)
-        kind_column.addWidget(self.due)
-        kind_column.addStretch(1)
-        typing.addLayout(kind_column)
-        typing.addWidget(self.field, 1)
-        right_layout.addLayout(typing)
-        right_layout.addWidget(self.warning)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([500, 820])
-        splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        notice = QHBoxLayout()
-        notice.addWidget(self.banner, 1)
-        notice.addWidget(self.delete_rehearsal_button)
-        layout.addLayout(notice)
-        layout.addLayout(now)
-        layout.addWidget(splitter, 1)
-        self.setTabOrder(self.field, self.entries)
-        self._show_kind()
-
-    def _action(self, text: str, keys: tuple[Any, ...], handler: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(lambda _checked=False: handler())
-        self.addAction(action)
-        return action
 
     def _wire(self) -> None:
         self.tick = QTimer(self)
@@ -276,7 +81,7 @@ class MeetingWindow(QWidget):
         self._reload_timer.timeout.connect(self.load)
         self.next_button.clicked.connect(self.next_item)
         self.previous_button.clicked.connect(self.previous_item)
-        self.delete_rehearsal_button.clicked.connect(self.delete_rehearsal)
+        self.delete_rehearsal_button.clicked.connect(self.day_flow.delete_rehearsal)
         self.field.textChanged.connect(self._on_field_text_changed)
         self.field.submitted.connect(self.submit_entry)
         self.field.escape_pressed.connect(lambda: self.choose_kind(None))
@@ -368,28 +173,8 @@ class MeetingWindow(QWidget):
         self.field.set_people([name for _id, name in bundle.people()])
         self.field.set_themes(bundle.theme_names(), bundle.themes)
         self.field.set_terms(bundle.terms)
-        day, undecided = bundle.day, self.undecided(bundle)
-        if bundle.finalized:
-            when = bundle.finalized_at.astimezone(zone).strftime("%d %b %Y %H:%M")  # type: ignore[union-attr]
-            self.banner.setText(
-                f"These notes were finalized on {when} and are read-only. Double-click an entry to add "
-                "an amendment; it is kept beside the original."
-            )
-        elif day.rehearsing:
-            self.banner.setText(
-                "<b>Rehearsal.</b> Entries typed now are marked as rehearsal and left out of every "
-                "summary, deck and export; agenda times count from the rehearsal's start. "
-                "“Delete rehearsal” removes them in one go."
-            )
-        elif undecided:
-            self.banner.setText("This is not the meeting's day: choose to rehearse or to move the meeting.")
-        elif self._late_notes:
-            on = day_text(day.event_day) if day.event_day else "its day"
-            self.banner.setText(
-                f"Adding notes after the meeting of {on}: entries are filed with today's time; the agenda "
-                "keeps the times recorded on the day."
-            )
-        self.banner.setVisible(bundle.finalized or day.rehearsing or undecided or self._late_notes)
+        day, undecided = bundle.day, self.day_flow.undecided(bundle)
+        self.day_flow.show_banner(bundle, undecided)
         self.delete_rehearsal_button.setVisible(day.rehearsing or day.rehearsal_entries > 0)
         if bundle.finalized and self.field.toPlainText() == self.autosaver.stored_text:
             # Finalizing filed the stored draft as an entry: it is in the list now, not the field.
@@ -406,28 +191,10 @@ class MeetingWindow(QWidget):
         self._update_empty_hint()
         self._on_tick_timeout()
         self._check_field()
-        if undecided and not self._asking_day:
-            self._asking_day = True
-            QTimer.singleShot(0, self._ask_about_the_day)  # once the window is on screen
-        elif day.rehearsing and day.on_the_day and not bundle.finalized:
-            self._end_rehearsal()
+        self.day_flow.after_show(bundle, undecided)
         self.loaded.emit(bundle.event_id)
 
-    # ---- the meeting's day and rehearsals -----------------------------------------------------
-
-    def undecided(self, bundle: MeetingBundle) -> bool:
-        """Opened on another day than the event's, and neither rehearsing, moved nor adding late notes."""
-        return (
-            not bundle.finalized
-            and not bundle.day.on_the_day
-            and not bundle.day.rehearsing
-            and not self._late_notes
-        )
-
-    def agenda_frozen(self, bundle: MeetingBundle) -> bool:
-        """No agenda moves: before the user has said what this session is, and while adding notes
-        after the meeting (its recorded times stay as they were on the day)."""
-        return bundle.finalized or self.undecided(bundle) or self._late_notes
+    # ---- the meeting's day and rehearsals (the questions; DayFlow acts on the answers) ---------
 
     @staticmethod
     def after_the_meeting(bundle: MeetingBundle) -> bool:
@@ -447,65 +214,6 @@ class MeetingWindow(QWidget):
 
     def ask_confirm_delete_rehearsal(self, count: int) -> bool:
         return ask_confirm_delete_rehearsal(count, self)
-
-    def _ask_about_the_day(self) -> None:
-        app, bundle = self.context.app, self.bundle
-        if app is None or bundle is None or self._closing or not self.undecided(bundle):
-            self._asking_day = False
-            return
-        meetings, event_id = app.meetings, self.event_id
-        choice = self.ask_day_choice(bundle.day)
-        if choice == MOVED and not self.ask_confirm_move(bundle.day):
-            choice = None
-        if choice is None:
-            self._asking_day = False
-            self.close()
-            return
-        if choice == LATE_NOTES:  # nothing to store: entries are filed as usual, the timer stays off
-            self._asking_day = False
-            self._late_notes = True
-            self.show_bundle(bundle)
-            self.status_message.emit("Adding notes after the meeting")
-            return
-
-        def done(_result: Any) -> None:
-            self._asking_day = False
-            self.status_message.emit("Rehearsing" if choice == REHEARSE else "The meeting moved to today")
-
-        def failed(_error: BaseException, _details: str) -> bool:
-            self._asking_day = False  # the error is shown; the question comes back with the reload
-            self._reload_timer.start()
-            return False
-
-        job = (
-            (lambda: meetings.start_rehearsal(event_id))
-            if choice == REHEARSE
-            else (lambda: meetings.move_to_today(event_id))
-        )
-        self.writer.write(job, done, failed)
-
-    def _end_rehearsal(self) -> None:
-        """The real meeting's day: a rehearsal still running ends, and its agenda times go."""
-        app = self.context.app
-        if app is not None:
-            meetings, event_id = app.meetings, self.event_id
-            self.writer.write(lambda: meetings.end_rehearsal(event_id))
-
-    def delete_rehearsal(self) -> None:
-        app, bundle = self.context.app, self.bundle
-        if app is None or bundle is None:
-            return
-        # While rehearsing, the list holds the rehearsal's entries, those filed since loading too.
-        count = max(bundle.day.rehearsal_entries, len(bundle.entries) if bundle.day.rehearsing else 0)
-        if not self.ask_confirm_delete_rehearsal(count):
-            return
-        meetings, event_id = app.meetings, self.event_id
-
-        def done(result: tuple[int, Changes]) -> None:
-            entries = "1 rehearsal entry" if result[0] == 1 else f"{result[0]} rehearsal entries"
-            self.status_message.emit(f"Deleted {entries}")
-
-        self.writer.write(lambda: meetings.delete_rehearsal(event_id), done)
 
     def _restore_draft(self, bundle: MeetingBundle) -> None:
         draft = bundle.draft.text if bundle.draft is not None else ""
@@ -561,7 +269,7 @@ class MeetingWindow(QWidget):
             return
         current = bundle.current_item()
         agenda = bundle.agenda
-        finalized = self.agenda_frozen(bundle)  # nothing to move through
+        finalized = self.day_flow.agenda_frozen(bundle)  # nothing to move through
         if not agenda:
             self.current.setText("This event has no agenda: entries are filed without an agenda item.")
         elif current is None and not bundle.started():
@@ -609,7 +317,7 @@ class MeetingWindow(QWidget):
         app = self.context.app
         if app is None or self.bundle is None or self.bundle.finalized or not self.bundle.agenda:
             return
-        if self.agenda_frozen(self.bundle):
+        if self.day_flow.agenda_frozen(self.bundle):
             return
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         self.writer.write(lambda: meetings.next_item(event_id, when), self._on_agenda_moved)
@@ -625,7 +333,7 @@ class MeetingWindow(QWidget):
 
     def start_item(self, item_id: int) -> None:
         app = self.context.app
-        if app is None or self.bundle is None or self.agenda_frozen(self.bundle):
+        if app is None or self.bundle is None or self.day_flow.agenda_frozen(self.bundle):
             return
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         self.writer.write(lambda: meetings.start_item(event_id, item_id, when), self._on_agenda_moved)
@@ -704,7 +412,7 @@ class MeetingWindow(QWidget):
         if self.bundle is not None and self.bundle.finalized:
             self.status_message.emit("These notes are finalized: double-click an entry to amend it.")
             return
-        if self.bundle is not None and self.undecided(self.bundle):
+        if self.bundle is not None and self.day_flow.undecided(self.bundle):
             self.status_message.emit("This is not the meeting's day: rehearse or move the meeting first.")
             return
         meetings, event_id, when = app.meetings, self.event_id, self.now()

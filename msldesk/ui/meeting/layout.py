@@ -1,0 +1,207 @@
+"""Meeting mode's widgets: builds them onto the MeetingWindow, with its shortcuts and its layout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from msldesk.boards.records import EntryKind
+from msldesk.ui.fields import DateEdit
+from msldesk.ui.help_sheets import MARKERS, open_help
+from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
+from msldesk.ui.meeting.attendees import CheckInPanel
+from msldesk.ui.meeting.entries import EntryDelegate, EntryListModel
+from msldesk.ui.meeting.note_field import NoteField
+from msldesk.ui.meeting.state import KIND_ORDER
+from msldesk.ui.menu_button import make_menu_button
+
+if TYPE_CHECKING:
+    from msldesk.ui.meeting.window import MeetingWindow
+
+NO_DUE = QDate(2000, 1, 1)  # the due-date field's "no date" value (shown as its special text)
+
+
+def build_meeting_window(window: MeetingWindow) -> None:
+    """Create the window's widgets (as its attributes), its shortcuts and its layout."""
+    window.title = QLabel("Loading…")
+    window.title.setStyleSheet("font-size:17px; font-weight:bold;")
+    window.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    window.clock = QLabel()
+    window.clock.setStyleSheet("font-size:22px; font-weight:bold; color:#202124;")
+    window.clock.setToolTip("Now, in the event's time zone")
+    window.banner = QLabel()
+    window.banner.setWordWrap(True)
+    window.banner.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
+    window.banner.hide()
+    window.delete_rehearsal_button = QPushButton("Delete rehearsal…")
+    window.delete_rehearsal_button.setToolTip(
+        "Delete every entry typed in a rehearsal of this meeting, and the agenda times it recorded"
+    )
+    window.delete_rehearsal_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    window.delete_rehearsal_button.hide()
+    window.current = QLabel()
+    window.current.setStyleSheet("font-size:15px;")
+    window.current.setWordWrap(True)
+    window.countdown = QLabel()
+    window.countdown.setStyleSheet("font-size:22px; font-weight:bold;")
+    window.countdown.setMinimumWidth(120)
+    window.countdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    window.previous_button = QPushButton("◀ Previous")
+    window.previous_button.setToolTip("Go back to the previous agenda item (Shift+F8 or Ctrl+Left)")
+    window.next_button = QPushButton("Next item ▶")
+    window.next_button.setToolTip("End this item and start the next one (F8 or Ctrl+Right)")
+    for button in (window.previous_button, window.next_button):
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click must not take the keys from the field
+
+    window.agenda_model = RunningAgendaModel(window)
+    window.agenda = QTableView()
+    window.agenda.setModel(window.agenda_model)
+    window.agenda.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    window.agenda.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    window.agenda.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    window.agenda.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    window.agenda.verticalHeader().hide()
+    window.agenda.setShowGrid(False)
+    window.agenda.setWordWrap(False)
+    header = window.agenda.horizontalHeader()
+    header.setSectionResizeMode(Column.ITEM, QHeaderView.ResizeMode.Stretch)
+    for column in (Column.PLANNED, Column.ACTUAL, Column.DIFFERENCE):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    window.attendees = CheckInPanel()
+
+    window.entries_model = EntryListModel(window)
+    window.entries = QListView()
+    window.entries.setModel(window.entries_model)
+    window.entries.setItemDelegate(EntryDelegate(window.entries))
+    window.entries.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    window.entries.setResizeMode(QListView.ResizeMode.Adjust)
+    window.entries.setLayoutMode(QListView.LayoutMode.Batched)  # long meetings lay out in steps
+    window.entries.setBatchSize(200)
+    window.entries.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    window.entries.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    window.entries.setToolTip("")
+    window.empty_hint = QLabel("No entries yet. Type below and press Enter; F8 starts the first agenda item.")
+    window.empty_hint.setStyleSheet("color:#80868b;")
+    window.empty_hint.setWordWrap(True)
+    window.save_state = QLabel()
+    window.save_state.setStyleSheet("color:#5f6368;")
+    window.filing = QLabel()
+    window.filing.setStyleSheet("color:#3c4043;")
+
+    window.kind_actions: dict[EntryKind, QAction] = {}
+    window.kind_button = QToolButton()
+    make_menu_button(window.kind_button)
+    window.kind_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    window.kind_button.setMinimumWidth(96)
+    window.kind_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    menu = QMenu(window.kind_button)
+    for number, kind in enumerate(KIND_ORDER, start=1):
+        action = QAction(kind.label, window)
+        action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        action.triggered.connect(lambda _checked=False, k=kind: window.choose_kind(k))
+        menu.addAction(action)
+        window.addAction(action)
+        window.kind_actions[kind] = action
+    window.kind_button.setMenu(menu)
+    window.field = NoteField()
+    window.field.setMinimumHeight(64)
+    window.field.setMaximumHeight(140)
+    font = QFont(window.field.font())
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    window.field.setFont(font)
+    window.due = DateEdit()
+    window.due.setCalendarPopup(True)
+    window.due.setDisplayFormat("d MMM yyyy")
+    window.due.setMinimumDate(NO_DUE)
+    window.due.setSpecialValueText("No due date")
+    window.due.setDate(NO_DUE)
+    window.due.setToolTip("When the action is due (or type due:2026-12-15, due:+3d, due:tomorrow)")
+    window.due.hide()
+    window.warning = QLabel()
+    window.warning.setWordWrap(True)
+    window.warning.setStyleSheet("background:#fce8e6; color:#a50e0e; padding:4px 6px; border-radius:4px;")
+    window.warning.hide()
+
+    window.next_action = _action(window, "Next agenda item", ("F8", "Ctrl+Right"), window.next_item)
+    window.previous_action = _action(
+        window, "Previous agenda item", ("Shift+F8", "Ctrl+Left"), window.previous_item
+    )
+    _action(window, "Close meeting mode", (QKeySequence(QKeySequence.StandardKey.Close),), window.close)
+    _action(window, "Help", ("F1",), lambda: open_help(window, MARKERS, "Meeting mode"))
+
+    top = QHBoxLayout()
+    top.addWidget(window.title, 1)
+    top.addWidget(window.clock)
+    now = QHBoxLayout()
+    now.addWidget(window.current, 1)
+    now.addWidget(window.countdown)
+    now.addWidget(window.previous_button)
+    now.addWidget(window.next_button)
+
+    left = QWidget()
+    left_layout = QVBoxLayout(left)
+    left_layout.setContentsMargins(0, 0, 0, 0)
+    left_layout.addWidget(window.agenda, 3)
+    left_layout.addWidget(window.attendees, 2)
+
+    right = QWidget()
+    right_layout = QVBoxLayout(right)
+    right_layout.setContentsMargins(0, 0, 0, 0)
+    right_layout.addWidget(window.empty_hint)
+    right_layout.addWidget(window.entries, 1)
+    status = QHBoxLayout()
+    status.addWidget(window.filing, 1)
+    status.addWidget(window.save_state)
+    right_layout.addLayout(status)
+    typing = QHBoxLayout()
+    kind_column = QVBoxLayout()
+    kind_column.addWidget(window.kind_button)
+    kind_column.addWidget(window.due)
+    kind_column.addStretch(1)
+    typing.addLayout(kind_column)
+    typing.addWidget(window.field, 1)
+    right_layout.addLayout(typing)
+    right_layout.addWidget(window.warning)
+
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(left)
+    splitter.addWidget(right)
+    splitter.setStretchFactor(0, 2)
+    splitter.setStretchFactor(1, 3)
+    splitter.setSizes([500, 820])
+    splitter.setChildrenCollapsible(False)
+    layout = QVBoxLayout(window)
+    layout.addLayout(top)
+    notice = QHBoxLayout()
+    notice.addWidget(window.banner, 1)
+    notice.addWidget(window.delete_rehearsal_button)
+    layout.addLayout(notice)
+    layout.addLayout(now)
+    layout.addWidget(splitter, 1)
+    window.setTabOrder(window.field, window.entries)
+    window._show_kind()
+
+
+def _action(window: MeetingWindow, text: str, keys: tuple[Any, ...], handler: Any) -> QAction:
+    action = QAction(text, window)
+    action.setShortcuts([QKeySequence(k) for k in keys])
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(lambda _checked=False: handler())
+    window.addAction(action)
+    return action
