@@ -446,7 +446,7 @@ def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
 
     leading = []
     if args.cover is not None:
-        from msldesk.decks.generated import TitleSlide
+        from msldesk.decks.slide_specs import TitleSlide
 
         leading.append(TitleSlide(args.title or args.out.stem, args.cover))
     result = app.assembly.compose(

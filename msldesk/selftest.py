@@ -106,7 +106,8 @@ def _pdf(folder: Path) -> str:
 
 
 def _pptx(folder: Path) -> str:
-    from msldesk.decks.generated import AgendaEntry, AgendaSlide, TitleSlide, build_generated_deck
+    from msldesk.decks.generated import build_generated_deck
+    from msldesk.decks.slide_specs import AgendaEntry, AgendaSlide, TitleSlide
     from msldesk.decks.validate import validate_package
 
     out = folder / "self-test.pptx"

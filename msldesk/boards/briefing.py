@@ -20,7 +20,8 @@ from msldesk.boards.records import (
     MeetingReport,
     NoteEntry,
 )
-from msldesk.decks.generated import (
+from msldesk.decks.generated import build_generated_deck
+from msldesk.decks.slide_specs import (
     AgendaEntry,
     AgendaSlide,
     ChartSlide,
@@ -29,7 +30,6 @@ from msldesk.decks.generated import (
     TableSlide,
     TextSlide,
     TitleSlide,
-    build_generated_deck,
 )
 from msldesk.errors import InvalidInputError, MsldeskError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress

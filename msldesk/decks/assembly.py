@@ -32,7 +32,7 @@ from msldesk.decks.store import DeckStore
 from msldesk.wording import plural
 
 if TYPE_CHECKING:
-    from msldesk.decks.generated import GeneratedSlide
+    from msldesk.decks.slide_specs import GeneratedSlide
 from msldesk.errors import InvalidInputError, MsldeskError, NotFoundError
 from msldesk.fileio import atomic_write_bytes
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
@@ -294,7 +294,7 @@ class AssemblyService:
     def _bill_of_materials_slides(
         self, plan: AssemblyPlan, folder: Path, slide_size: tuple[int, int] | None
     ) -> list[SourceSlide]:
-        from msldesk.decks.generated import TableSlide
+        from msldesk.decks.slide_specs import TableSlide
 
         rows = tuple(
             (

@@ -10,18 +10,41 @@ text stays inside its box in PowerPoint and LibreOffice.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
+from msldesk.decks.slide_size import fit_template
+from msldesk.decks.slide_specs import (
+    AgendaSlide,
+    ChartSlide,
+    GeneratedSlide,
+    SectionSlide,
+    TableSlide,
+    TextSlide,
+    TitleSlide,
+    cleaned,
+)
+from msldesk.decks.text_fit import (
+    BOLD,
+    CELL_MARGIN_X_PT,
+    LINE_SPACING,
+    PT_PER_EMU,
+    Column,
+    column_widths,
+    is_rtl,
+    line_count,
+    paginate,
+    shorten_lines,
+    split_lines,
+    text_em,
+    wrap,
+)
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.fileio import atomic_writer
 from msldesk.paths import resource_path
-from msldesk.text_safety import LIMITS, clean_text, core_title, shorten
+from msldesk.text_safety import core_title
 
 if TYPE_CHECKING:  # python-pptx loads when a deck is built, not when this module is imported
     from pptx.presentation import Presentation
@@ -37,312 +60,6 @@ CONTINUED = "{title} (continued)"
 def default_template() -> Path:
     return resource_path("templates", TEMPLATE_NAME)
 
-
-# ------------------------------------------------------------------------------------------ the specs
-
-
-def _text(value: object, field: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidInputError(f"The slide {field} must be text.", details=f"{field}={value!r}")
-    return value
-
-
-def _title(value: object) -> str:
-    text = _text(value, "title")
-    if not text.strip():
-        raise InvalidInputError("Every generated slide needs a title.")
-    return text
-
-
-@dataclass(frozen=True)
-class TitleSlide:
-    title: str
-    subtitle: str = ""
-    date_line: str = ""
-
-    def __post_init__(self) -> None:
-        _title(self.title)
-        _text(self.subtitle, "subtitle")
-        _text(self.date_line, "date line")
-
-
-@dataclass(frozen=True)
-class SectionSlide:
-    title: str
-    subtitle: str = ""
-
-    def __post_init__(self) -> None:
-        _title(self.title)
-        _text(self.subtitle, "subtitle")
-
-
-@dataclass(frozen=True)
-class AgendaEntry:
-    start: str
-    title: str
-    presenter: str = ""
-    minutes: int | None = None
-
-    def __post_init__(self) -> None:
-        _text(self.start, "agenda start time")
-        _text(self.title, "agenda item")
-        _text(self.presenter, "presenter")
-        if self.minutes is not None and (isinstance(self.minutes, bool) or not isinstance(self.minutes, int)):
-            raise InvalidInputError("An agenda item's duration must be whole minutes.")
-
-
-@dataclass(frozen=True)
-class AgendaSlide:
-    title: str
-    items: tuple[AgendaEntry, ...]
-
-    def __post_init__(self) -> None:
-        _title(self.title)
-        object.__setattr__(self, "items", tuple(self.items))
-
-
-@dataclass(frozen=True)
-class TextSlide:
-    title: str
-    bullets: tuple[str, ...]
-    notes: str = ""
-
-    def __post_init__(self) -> None:
-        _title(self.title)
-        object.__setattr__(self, "bullets", tuple(_text(b, "bullet") for b in self.bullets))
-        _text(self.notes, "notes")
-
-
-@dataclass(frozen=True)
-class TableSlide:
-    title: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    notes: str = ""
-
-    def __post_init__(self) -> None:
-        _title(self.title)
-        header = tuple(_text(h, "column heading") for h in self.header)
-        if not header:
-            raise InvalidInputError("A table slide needs at least one column.")
-        rows = []
-        for number, row in enumerate(self.rows, start=1):
-            cells = tuple(_text(c, "table cell") for c in row)
-            if len(cells) > len(header):
-                raise InvalidInputError(
-                    f"Row {number} of the table '{self.title}' has more cells than there are columns.",
-                    details=f"{len(cells)} cells, {len(header)} columns",
-                )
-            rows.append(cells + ("",) * (len(header) - len(cells)))  # short rows: blank cells
-        object.__setattr__(self, "header", header)
-        object.__setattr__(self, "rows", tuple(rows))
-        _text(self.notes, "notes")
-
-
-@dataclass(frozen=True)
-class ChartSlide:
-    """A horizontal bar chart (one series), e.g. insight counts per theme. Categories read top to
-    bottom in the order given; many categories continue on more slides drawn to the same scale."""
-
-    title: str
-    categories: tuple[str, ...]
-    values: tuple[float, ...]
-    series_name: str = ""
-    notes: str = ""
-
-    def __post_init__(self) -> None:
-        _title(self.title)
-        categories = tuple(_text(c, "chart category") for c in self.categories)
-        values = tuple(_number(v, self.title) for v in self.values)
-        if len(categories) != len(values):
-            raise InvalidInputError(
-                f"The chart '{self.title}' needs one value per category.",
-                details=f"{len(categories)} categories, {len(values)} values",
-            )
-        object.__setattr__(self, "categories", categories)
-        object.__setattr__(self, "values", values)
-        _text(self.series_name, "series name")
-        _text(self.notes, "notes")
-
-
-def _number(value: object, title: str) -> float:
-    # bool is an int to Python, but True as a bar length is a caller's mistake, not a count.
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise InvalidInputError(f"The chart '{title}' can only show numbers.", details=f"value={value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise InvalidInputError(f"The chart '{title}' cannot show {value}.", details=f"value={value!r}")
-    return number
-
-
-GeneratedSlide = TitleSlide | SectionSlide | AgendaSlide | TextSlide | TableSlide | ChartSlide
-
-
-# ---------------------------------------------------------------------------------- text measurement
-
-# Calibri/Carlito advance widths of ASCII 32..126, in thousandths of an em.
-_ASCII_WIDTHS = (
-    226, 326, 401, 498, 507, 715, 682, 221, 303, 303, 498, 498, 250, 306, 252, 386, 507, 507, 507,
-    507, 507, 507, 507, 507, 507, 507, 268, 268, 498, 498, 498, 463, 894, 579, 544, 533, 615, 488,
-    459, 631, 623, 252, 319, 520, 420, 855, 646, 662, 517, 673, 543, 459, 487, 642, 567, 890, 519,
-    487, 468, 307, 386, 307, 498, 498, 291, 479, 525, 423, 525, 498, 305, 471, 525, 230, 239, 455,
-    230, 799, 525, 527, 525, 525, 349, 391, 335, 525, 452, 715, 433, 453, 395, 314, 460, 314, 498,
-)  # fmt: skip
-SAFETY = 1.03  # renderers differ a little in kerning and where they break
-BOLD = 1.05  # Carlito Bold is ~2.4% wider on average, up to 11% for a few letters
-LINE_SPACING = 1.2  # line height as a multiple of the font size (Carlito's is ~1.22)
-PT_PER_EMU = 1 / 12700
-
-
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def _char_em(ch: str) -> float:
-    code = ord(ch)
-    if 32 <= code < 127:
-        return _ASCII_WIDTHS[code - 32] / 1000
-    if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf":
-        return 0.0
-    if _is_wide(ch):
-        return 1.0
-    return 0.68 if ch.isupper() else 0.56  # accented Latin, Greek, Cyrillic, Arabic, ...
-
-
-def text_em(text: str) -> float:
-    """Estimated width of `text` in ems of the font size."""
-    return sum(_char_em(ch) for ch in text) * SAFETY
-
-
-def _tokens(line: str) -> list[str]:
-    """Break opportunities: a word with its trailing spaces, or a single CJK character."""
-    tokens: list[str] = []
-    current = ""
-    for ch in line:
-        if _is_wide(ch):
-            if current:
-                tokens.append(current)
-            tokens.append(ch)
-            current = ""
-        elif ch.isspace():
-            current += ch
-        else:
-            if current and current[-1].isspace():
-                tokens.append(current)
-                current = ""
-            current += ch
-    if current:
-        tokens.append(current)
-    return tokens
-
-
-def wrap(text: str, width_em: float) -> list[str]:
-    """The lines `text` wraps to in a box `width_em` ems wide; joined, they give back `text`.
-
-    Greedy at word breaks (any character in CJK); a word wider than the box breaks inside it.
-    Explicit line breaks stay at the end of their line.
-    """
-    width_em = max(width_em, 1.0)
-    out: list[str] = []
-    segments = text.replace("\v", "\n").split("\n")
-    for number, segment in enumerate(segments):
-        lines, used = [""], 0.0
-        for token in _tokens(segment):
-            ink = text_em(token.rstrip())
-            if used + ink <= width_em:
-                lines[-1] += token
-                used += text_em(token)
-                continue
-            if lines[-1]:
-                lines.append("")
-            if ink > width_em:  # one pass over the word: re-measuring what is left was quadratic
-                word = token.rstrip()
-                piece, width = "", 0.0
-                for ch in word:
-                    ch_em = text_em(ch)
-                    if piece and width + ch_em > width_em:
-                        lines[-1] += piece
-                        lines.append("")
-                        piece, width = "", 0.0
-                    piece, width = piece + ch, width + ch_em
-                token = piece + token[len(word) :]
-            lines[-1] += token
-            used = text_em(token)
-        if number < len(segments) - 1:
-            lines[-1] += "\n"
-        out.extend(lines)
-    return out
-
-
-def line_count(text: str, width_em: float) -> int:
-    return len(wrap(text, width_em))
-
-
-def split_lines(text: str, width_em: float, max_lines: int) -> list[str]:
-    """`text` cut into pieces of at most `max_lines` wrapped lines each (one piece if it fits)."""
-    lines = wrap(text, width_em)
-    max_lines = max(max_lines, 1)
-    if len(lines) <= max_lines:
-        return [text]
-    pieces = ["".join(lines[i : i + max_lines]).strip() for i in range(0, len(lines), max_lines)]
-    return [piece for piece in pieces if piece] or [""]
-
-
-def paginate(heights: Sequence[float], limit: float) -> list[list[int]]:
-    """Split items of the given heights into pages of at most `limit`, evenly filled.
-
-    Greedy filling gives the fewest pages; the items are then spread over that many pages, each
-    taking about its fair share of the remaining height (10 + 10 + 10 rather than 13 + 13 + 4).
-    An item taller than `limit` gets a page of its own (callers split such items first).
-    """
-    if not heights:
-        return [[]]
-
-    def greedy(cap: float) -> list[list[int]]:
-        pages: list[list[int]] = [[]]
-        used = 0.0
-        for index, height in enumerate(heights):
-            if pages[-1] and used + height > cap:
-                pages.append([])
-                used = 0.0
-            pages[-1].append(index)
-            used += height
-        return pages
-
-    fewest = greedy(limit)
-    count = len(fewest)
-    pages: list[list[int]] = []
-    remaining = float(sum(heights))
-    index = 0
-    while index < len(heights):
-        share = remaining / max(count - len(pages), 1)
-        page: list[int] = []
-        used = 0.0
-        while index < len(heights):
-            height = heights[index]
-            # Take the next item while it fits, and while at least half of it lies within the share.
-            if page and (used + height > limit or used + height / 2 > share):
-                break
-            page.append(index)
-            used += height
-            index += 1
-        pages.append(page)
-        remaining -= used
-    return pages if len(pages) <= count else fewest
-
-
-def _is_rtl(text: str) -> bool:
-    """True when the first strongly directional character is right-to-left (Arabic, Hebrew, ...)."""
-    for ch in text:
-        direction = unicodedata.bidirectional(ch)
-        if direction in ("R", "AL"):
-            return True
-        if direction == "L":
-            return False
-    return False
-
-
-# ------------------------------------------------------------------------------------- deck building
 
 # Font sizes to try, largest first: the template's own size, then smaller ones for long text.
 TITLE_SIZES = {
@@ -367,10 +84,8 @@ CHART_LABEL_LINES = 2  # a longer category label is shortened with an ellipsis
 CHART_BAR_GAP_PT = 10.0
 CHART_PADDING_PT = 24.0  # the plot area's own inset inside the chart frame
 TABLE_SIZE, WIDE_TABLE_SIZE, WIDE_TABLE_COLUMNS = 14, 12, 7
-CELL_MARGIN_X_PT = 0.1 * 72  # PowerPoint's default cell margins
 CELL_MARGIN_Y_PT = 0.05 * 72
 ROW_SLACK_PT = 4.0  # renderers round line heights up; keeps estimates on the safe side
-MIN_COLUMN_PT = 0.75 * 72
 
 NAVY = "1F3A5F"
 INK = "222B36"
@@ -401,13 +116,6 @@ class _Box:
     @property
     def height_pt(self) -> float:
         return self.height * PT_PER_EMU
-
-
-@dataclass(frozen=True)
-class _Column:
-    heading: str
-    align: str = "left"  # left | center
-    grow: bool = True  # takes a share of spare width when everything fits on one line
 
 
 class _Builder:
@@ -515,13 +223,13 @@ class _Builder:
             for item in spec.items
             if item.start.strip() or item.title.strip() or item.presenter.strip() or item.minutes is not None
         ]
-        columns = [_Column("Time", grow=False), _Column("Session")]
+        columns = [Column("Time", grow=False), Column("Session")]
         with_presenter = any(item.presenter.strip() for item in items)
         with_minutes = any(item.minutes is not None for item in items)
         if with_presenter:
-            columns.append(_Column("Presenter"))
+            columns.append(Column("Presenter"))
         if with_minutes:
-            columns.append(_Column("Duration", align="center", grow=False))
+            columns.append(Column("Duration", align="center", grow=False))
         rows = []
         for item in items:
             row = [item.start, item.title]
@@ -535,17 +243,17 @@ class _Builder:
     def table(self, spec: TableSlide) -> None:
         size = self._pt(TABLE_SIZE if len(spec.header) < WIDE_TABLE_COLUMNS else WIDE_TABLE_SIZE)
         rows = [row for row in spec.rows if any(cell.strip() for cell in row)]
-        self._table(spec.title, [_Column(h) for h in spec.header], rows, spec.notes, size)
+        self._table(spec.title, [Column(h) for h in spec.header], rows, spec.notes, size)
 
     def _table(
-        self, title: str, columns: list[_Column], rows: list[tuple[str, ...]], notes: str, size: float
+        self, title: str, columns: list[Column], rows: list[tuple[str, ...]], notes: str, size: float
     ) -> None:
         from pptx.util import Emu
 
         if not rows:  # nothing to tabulate: the slide keeps its title only
             self._notes(self._new_slide("title_only", title, set()), notes)
             return
-        widths = _column_widths(columns, rows, self.body.width_pt, size)
+        widths = column_widths(columns, rows, self.body.width_pt, size)
         text_ems = [(width - 2 * CELL_MARGIN_X_PT) / size for width in widths]
         line_pt = size * LINE_SPACING
         padding = 2 * CELL_MARGIN_Y_PT + ROW_SLACK_PT
@@ -609,7 +317,7 @@ class _Builder:
         line_pt = size * LINE_SPACING
         # Labels carry their own line breaks: renderers would otherwise give them half the width.
         labels = [
-            "\n".join(line.strip() for line in wrap(_shorten(c, label_em, CHART_LABEL_LINES), label_em))
+            "\n".join(line.strip() for line in wrap(shorten_lines(c, label_em, CHART_LABEL_LINES), label_em))
             for c in spec.categories
         ]
         limit = self.body.height_pt - CHART_PADDING_PT
@@ -687,22 +395,6 @@ class _Builder:
                 self._notes(slide, spec.notes)
 
 
-def _shorten(text: str, width_em: float, max_lines: int) -> str:
-    """`text` as it wraps in `max_lines` lines of `width_em`, cut at a word and ending in an ellipsis
-    when it is longer."""
-    text = " ".join(text.split())
-    lines = wrap(text, width_em)
-    if len(lines) <= max_lines:
-        return text
-    kept = "".join(lines[:max_lines]).rstrip()
-    word_break = kept.rfind(" ")
-    if word_break > len(kept) // 2:  # a word break not too far back; CJK text has none
-        kept = kept[:word_break]
-    while kept and line_count(kept + "…", width_em) > max_lines:
-        kept = kept[:-1].rstrip()
-    return kept.rstrip(" ,;:-") + "…"
-
-
 def _format_number(value: float) -> str:
     return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
@@ -756,52 +448,13 @@ def _fill(frame: TextFrame, paragraphs: Sequence[str], size: float | None = None
     frame.text = ""
     for index, text in enumerate(paragraphs):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-        if _is_rtl(text):
+        if is_rtl(text):
             paragraph._p.get_or_add_pPr().set("rtl", "1")
             paragraph.alignment = PP_ALIGN.RIGHT
         run = paragraph.add_run()
         run.text = text.replace("\n", "\v")  # a line break inside the paragraph, not a new bullet
         if size is not None:
             run.font.size = Pt(size)
-
-
-def _column_widths(
-    columns: Sequence[_Column], rows: Sequence[Sequence[str]], total: float, size: float
-) -> list[float]:
-    """Column widths in points: short columns get what they need, long ones share the rest."""
-    padding = 2 * CELL_MARGIN_X_PT + 2
-    minimum = min(total / len(columns), MIN_COLUMN_PT)
-    needs = []
-    for col, column in enumerate(columns):
-        natural = text_em(column.heading) * size * BOLD
-        for row in rows:
-            longest_line = max((text_em(line) for line in row[col].split("\n")), default=0.0)
-            natural = max(natural, longest_line * size)
-        needs.append(max(natural + padding, minimum))
-    if sum(needs) <= total:
-        # Everything fits on one line: the growing columns share the spare width in proportion.
-        growing = [col for col, column in enumerate(columns) if column.grow] or list(range(len(columns)))
-        spare = total - sum(needs)
-        weight = sum(needs[col] for col in growing)
-        return [need + (spare * need / weight if col in growing else 0.0) for col, need in enumerate(needs)]
-    # Water-filling: columns needing less than an even share keep their width, the rest share.
-    widths = [0.0] * len(columns)
-    open_columns = set(range(len(columns)))
-    remaining = total
-    while open_columns:
-        share = remaining / len(open_columns)
-        settled = {col for col in open_columns if needs[col] <= share}
-        if not settled:
-            weight = sum(needs[col] for col in open_columns)
-            for col in open_columns:
-                widths[col] = max(minimum, remaining * needs[col] / weight)
-            break
-        for col in settled:
-            widths[col] = needs[col]
-            remaining -= needs[col]
-        open_columns -= settled
-    scale = total / sum(widths)
-    return [width * scale for width in widths]
 
 
 def _style_cell(cell: _Cell, text: str, size: float, align: str, header: bool, zebra: bool) -> None:
@@ -828,7 +481,7 @@ def _style_cell(cell: _Cell, text: str, size: float, align: str, header: bool, z
     frame.word_wrap = True
     frame.text = ""
     paragraph = frame.paragraphs[0]
-    if _is_rtl(text):
+    if is_rtl(text):
         paragraph._p.get_or_add_pPr().set("rtl", "1")
         paragraph.alignment = PP_ALIGN.RIGHT
     else:
@@ -840,22 +493,6 @@ def _style_cell(cell: _Cell, text: str, size: float, align: str, header: bool, z
     run.font.color.rgb = RGBColor.from_string(WHITE if header else INK)
 
 
-_Spec = TypeVar("_Spec")
-
-
-def _cleaned(value: _Spec) -> _Spec:
-    """A spec with every text cleaned and bounded: python-pptx refuses control characters ("All strings must
-    be XML compatible"), and one in a note or a name must not stop the whole deck."""
-    if isinstance(value, str):
-        # Cut to what input allows: measuring and paging a 100k-character value would take minutes.
-        return shorten(clean_text(value), LIMITS["text"])  # type: ignore[return-value]  # str in, str out
-    if isinstance(value, tuple):
-        return tuple(_cleaned(v) for v in value)  # type: ignore[return-value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _cleaned(getattr(value, f.name)) for f in fields(value) if f.init})
-    return value
-
-
 def _remove_slides(prs: Presentation) -> None:
     """Drop the template's own sample slides, if it has any."""
     slide_ids = prs.slides._sldIdLst
@@ -863,31 +500,6 @@ def _remove_slides(prs: Presentation) -> None:
         rel_id = slide_id.rId
         slide_ids.remove(slide_id)
         prs.part.drop_rel(rel_id)
-
-
-def _fit_template(prs: Presentation, slide_size: tuple[int, int]) -> float:
-    """Lay the template's masters and layouts out for `slide_size`; return the scale of its text.
-
-    Positions and sizes stretch to fill the new size axis by axis. Text follows the slide's height
-    (the house sizes suit a slide 7.5 in high whether 4:3 or 16:9, as PowerPoint's own templates use
-    the same sizes for both), and shrinks further only on a slide narrower than 4:3.
-    """
-    from msldesk.decks.slide_size import refit, stretch
-
-    width, height = slide_size
-    if width <= 0 or height <= 0:
-        raise InvalidInputError("A deck's slides need a positive width and height.", details=str(slide_size))
-    own = (int(prs.slide_width or 0), int(prs.slide_height or 0))
-    if own == (width, height) or min(own) <= 0:
-        return 1.0
-    text_scale = min(height / own[1], width / own[1] * 3 / 4)
-    fit = stretch(own, (width, height), text_scale)
-    for master in prs.slide_masters:
-        refit(master._element, fit)
-        for layout in master.slide_layouts:
-            refit(layout._element, fit)
-    prs.slide_width, prs.slide_height = width, height  # type: ignore[assignment]
-    return text_scale
 
 
 def build_generated_deck(
@@ -911,8 +523,8 @@ def build_generated_deck(
             "The slide template could not be opened.", details=f"{template}: {exc}"
         ) from exc
     _remove_slides(prs)
-    builder = _Builder(prs, _fit_template(prs, slide_size) if slide_size is not None else 1.0)
-    slides = [_cleaned(spec) for spec in slides]
+    builder = _Builder(prs, fit_template(prs, slide_size) if slide_size is not None else 1.0)
+    slides = [cleaned(spec) for spec in slides]
     for spec in slides:
         match spec:
             case TitleSlide():

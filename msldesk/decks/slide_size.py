@@ -15,8 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+from msldesk.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from pptx.presentation import Presentation
 
 EMU_PER_CM = 360000
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -252,3 +258,26 @@ def refit(root: etree._Element, fit: Fit) -> None:
                 attributes[name] = str(scaled)
             else:
                 _scale_attribute(element, name, factor)
+
+
+def fit_template(prs: Presentation, slide_size: tuple[int, int]) -> float:
+    """Lay the template's masters and layouts out for `slide_size`; return the scale of its text.
+
+    Positions and sizes stretch to fill the new size axis by axis. Text follows the slide's height
+    (the house sizes suit a slide 7.5 in high whether 4:3 or 16:9, as PowerPoint's own templates use
+    the same sizes for both), and shrinks further only on a slide narrower than 4:3.
+    """
+    width, height = slide_size
+    if width <= 0 or height <= 0:
+        raise InvalidInputError("A deck's slides need a positive width and height.", details=str(slide_size))
+    own = (int(prs.slide_width or 0), int(prs.slide_height or 0))
+    if own == (width, height) or min(own) <= 0:
+        return 1.0
+    text_scale = min(height / own[1], width / own[1] * 3 / 4)
+    fit = stretch(own, (width, height), text_scale)
+    for master in prs.slide_masters:
+        refit(master._element, fit)
+        for layout in master.slide_layouts:
+            refit(layout._element, fit)
+    prs.slide_width, prs.slide_height = width, height  # type: ignore[assignment]
+    return text_scale

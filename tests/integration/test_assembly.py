@@ -199,7 +199,7 @@ def test_cli_compose_and_collections(app, library, tmp_path: Path) -> None:  # t
 
 
 def test_generated_briefing_slides_lead_the_deck(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.decks.generated import AgendaEntry, AgendaSlide, TitleSlide
+    from msldesk.decks.slide_specs import AgendaEntry, AgendaSlide, TitleSlide
 
     _, slides = library
     agenda = AgendaSlide("Agenda", tuple(AgendaEntry(f"{9 + n}:00", f"Session {n}") for n in range(1, 25)))
@@ -246,7 +246,7 @@ def test_every_slide_fits_a_deck_of_mixed_sizes(app, library, deck_factory, tmp_
     assert [table.cell(0, c).text for c in range(len(table.columns))][-2:] == ["Approval code", "Expires"]
     assert "MED-WIDE-2026-000123" in {table.cell(r, 4).text for r in range(len(table.rows))}
 
-    from msldesk.decks.generated import TitleSlide
+    from msldesk.decks.slide_specs import TitleSlide
 
     briefing = app.assembly.compose(picks, tmp_path / "briefing.pptx", leading=[TitleSlide("Advisory board")])
     assert slide_size(briefing.path) == (12192000, 6858000)

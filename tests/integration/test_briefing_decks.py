@@ -39,8 +39,8 @@ from msldesk.boards.records import (
     PersonFields,
 )
 from msldesk.decks.assembly import ComplianceError
-from msldesk.decks.generated import ChartSlide
 from msldesk.decks.records import DeckUpdate
+from msldesk.decks.slide_specs import ChartSlide
 from msldesk.decks.validate import validate_package
 from msldesk.errors import CancelledError, InvalidInputError
 from msldesk.progress import CancelToken

@@ -249,7 +249,8 @@ def test_readout_deck_cleans_text(tmp_path: Path) -> None:
 def test_generated_deck_title_is_cut_to_255_characters(tmp_path: Path) -> None:
     from pptx import Presentation
 
-    from msldesk.decks.generated import TitleSlide, build_generated_deck
+    from msldesk.decks.generated import build_generated_deck
+    from msldesk.decks.slide_specs import TitleSlide
 
     out = build_generated_deck([TitleSlide(dirty("R" * 300), dirty("sub"))], tmp_path / "t.pptx")
     deck = Presentation(str(out))

@@ -15,8 +15,8 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
-from msldesk.decks.generated import (
-    CHART_MAX_CATEGORIES,
+from msldesk.decks.generated import CHART_MAX_CATEGORIES, build_generated_deck, default_template
+from msldesk.decks.slide_specs import (
     AgendaEntry,
     AgendaSlide,
     ChartSlide,
@@ -24,13 +24,8 @@ from msldesk.decks.generated import (
     TableSlide,
     TextSlide,
     TitleSlide,
-    build_generated_deck,
-    default_template,
-    line_count,
-    paginate,
-    split_lines,
-    wrap,
 )
+from msldesk.decks.text_fit import line_count, paginate, split_lines, wrap
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.paths import resource_path
 
@@ -596,7 +591,7 @@ def test_a_word_wider_than_many_boxes_wraps_in_one_pass() -> None:
     a deck wraps each text many times while fitting it)."""
     import time
 
-    from msldesk.decks.generated import wrap
+    from msldesk.decks.text_fit import wrap
 
     word = "W" * 60_000
     started = time.perf_counter()
