@@ -33,7 +33,8 @@ class App:
         the caller runs check_pages() later (the desktop app, once the first slides are shown)."""
         # Heavy libraries load here, not at program start (the GUI builds App in a worker).
         from msldesk.audit import AuditService
-        from msldesk.backup import BackupService, recover_interrupted_restore
+        from msldesk.backup import BackupService
+        from msldesk.backup_restore import recover_interrupted_restore
         from msldesk.boards.erasures import ErasureLedger
         from msldesk.boards.events import EventService
         from msldesk.boards.importing import PeopleImporter

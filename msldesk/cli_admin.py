@@ -140,7 +140,7 @@ def _info_json(info: Any) -> dict[str, Any]:
 
 
 def cmd_backup(app: Any, args: argparse.Namespace) -> int:
-    from msldesk.backup import BACKUP_PASSPHRASE_ENV
+    from msldesk.backup_check import BACKUP_PASSPHRASE_ENV
     from msldesk.errors import InvalidInputError
 
     passphrase = os.environ.get(BACKUP_PASSPHRASE_ENV) or None
@@ -167,7 +167,7 @@ def cmd_backup(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(app: Any, args: argparse.Namespace) -> int:
-    from msldesk.backup import BACKUP_PASSPHRASE_ENV, BackupLockedError
+    from msldesk.backup_check import BACKUP_PASSPHRASE_ENV, BackupLockedError
     from msldesk.user_files import display_name
 
     passphrase = os.environ.get(BACKUP_PASSPHRASE_ENV) or None

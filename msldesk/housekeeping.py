@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from msldesk.backup import STORE_NAME, store_files
+from msldesk.backup import store_files
+from msldesk.backup_check import STORE_NAME
 from msldesk.errors import ReadOnlyLibraryError
 from msldesk.library_guard import refuse_missing_database
 
@@ -32,7 +33,7 @@ PRIVATE_FILE = 0o600
 LOCK_NAME = "library.lock"
 # What msldesk's own writers leave behind when a process dies mid-write. Each is named by a writer:
 #   .<name>.<random>.tmp   fileio.atomic_writer (settings, anchor, key file, thumbnails, journal)
-#   .import-*.tmp          decks.store.DeckStore.stage          .restore-*.tmp  backup._stage_store
+#   .import-*.tmp          decks.store.DeckStore.stage          .restore-*.tmp  backup_restore.stage_store
 #   .<name>.partial(-wal|-shm|-journal)  backup.BackupService.create, inside the backups folder
 # The database's own siblings (.library.sqlite3.restoring/.encrypting/.plaintext) and the restore
 # journal are not here on purpose: recover_interrupted_restore/_encryption decide what they mean.

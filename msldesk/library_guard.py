@@ -24,7 +24,7 @@ _RANDOM_HEAD = crypto.SALT_BYTES  # a SQLCipher file starts with its random salt
 
 def library_traces(paths: LibraryPaths) -> list[str]:
     """What shows that a library existed in this folder (empty: nothing, a first start)."""
-    from msldesk.backup import SUFFIX
+    from msldesk.backup_check import SUFFIX
 
     traces = [p.name for p in (paths.key_file, paths.audit_anchor, paths.erasures) if os.path.lexists(p)]
     deck_files = _count_files(paths.store, lambda p: not p.name.startswith("."), depth=2)
@@ -217,7 +217,8 @@ def backups_for_restore(
     """Backups of a library whose database is missing or damaged, to restore one into it: the key
     comes from the key file (checked by its check value), never from the broken database."""
     from msldesk.audit import AuditService
-    from msldesk.backup import BackupService, recover_interrupted_restore
+    from msldesk.backup import BackupService
+    from msldesk.backup_restore import recover_interrupted_restore
     from msldesk.db.engine import make_engine, make_session_factory
     from msldesk.housekeeping import folder_is_writable
 

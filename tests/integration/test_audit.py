@@ -451,7 +451,7 @@ def test_a_backup_from_before_the_keyed_chain_is_checked_and_rekeyed_when_restor
     """The backup taken before the upgrade holds the unkeyed chain: restore checks it as such (a change
     to it is refused) and pins it with a re-keying record again."""
     from msldesk.app import App
-    from msldesk.backup import DamagedBackupError
+    from msldesk.backup_check import DamagedBackupError
 
     root = tmp_path / "old"
     _legacy_library(root)

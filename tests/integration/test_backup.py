@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.backup import BackupError, BackupLockedError, DamagedBackupError
+from msldesk.backup_check import BackupError, BackupLockedError, DamagedBackupError
 from msldesk.db import crypto, migrate
 from msldesk.errors import DatabaseTooNewError, InvalidInputError
 from tests import library_db
@@ -279,7 +279,7 @@ def test_a_schema_upgrade_takes_a_backup_first(tmp_path: Path) -> None:
 def test_a_restore_interrupted_by_a_power_cut_is_finished_or_forgotten(
     full, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import msldesk.backup as backup_module
+    import msldesk.backup_restore as restore_module
     from msldesk.app import App
     from msldesk.boards.records import EventFields
 
@@ -296,7 +296,7 @@ def test_a_restore_interrupted_by_a_power_cut_is_finished_or_forgotten(
     real_replace = os.replace
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
         patched.setattr(
-            backup_module.os,
+            restore_module.os,
             "replace",
             lambda src, dst: power_cut() if str(dst).endswith("library.sqlite3") else real_replace(src, dst),
         )
@@ -310,7 +310,7 @@ def test_a_restore_interrupted_by_a_power_cut_is_finished_or_forgotten(
     # After the swap, before the anchor was written: the next start finishes the restore.
     app = App(full.paths.root, today=TODAY)
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
-        patched.setattr(backup_module, "_finish_restore", power_cut)
+        patched.setattr(restore_module, "_finish_restore", power_cut)
         app.backups.restore(target, safety_backup=False)
     app.close()
     assert (full.paths.root / ".restore-pending.json").exists()

@@ -78,7 +78,8 @@ def _plant_leftovers(root: Path) -> tuple[list[Path], list[Path]]:
         root / "cache" / "lo-profile-0" / "user" / "registrymodifications.xcu": b"<x/>",
         root / "thumbnails" / "ab" / sha / "3.png": b"\x89PNG",
         root / "notes.tmp": b"a user's own file, not named like msldesk's temp files",
-        # A damaged database a restore kept aside (backup._keep_aside): it may hold something to rescue.
+        # A damaged database a restore kept aside (backup_restore._keep_aside): it may hold something
+        # to rescue.
         root / "library.sqlite3.damaged-20261201-101010Z": b"damaged",
         root / "library.sqlite3.damaged-20261201-101010Z-wal": b"wal",
     }

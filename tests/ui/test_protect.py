@@ -640,7 +640,8 @@ def test_erase_dialog_says_what_is_kept_and_needs_a_reason(qtbot) -> None:  # ty
 
 
 def test_the_restored_message_says_erasures_were_made_again(make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.backup import BackupInfo, RestoreResult
+    from msldesk.backup import RestoreResult
+    from msldesk.backup_check import BackupInfo
 
     window, _context = make_window(seed_demo=False)
     info = BackupInfo(

@@ -23,7 +23,7 @@ from msldesk.ui.protect.audit_words import local_time
 from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE, PassphraseField
 
 if TYPE_CHECKING:
-    from msldesk.backup import BackupInfo
+    from msldesk.backup_check import BackupInfo
 
 # Tables a person recognises, in the order they think of them (one, many).
 _COUNTED = (

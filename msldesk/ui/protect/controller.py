@@ -35,10 +35,11 @@ from msldesk.ui.tasks import TaskHandle
 
 if TYPE_CHECKING:
     from msldesk.audit import AuditReport
-    from msldesk.backup import BackupInfo, RestoreResult
+    from msldesk.backup import RestoreResult
+    from msldesk.backup_check import BackupInfo
     from msldesk.errors import LibraryUnavailableError
 
-BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.backup.SUFFIX (that module loads SQLAlchemy)
+BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.backup_check.SUFFIX (that module loads SQLAlchemy)
 BACKUP_FILTER = f"msldesk backups (*{BACKUP_SUFFIX});;All files (*)"
 BACKUP_FOLDER_KIND = "backups"  # backing up and restoring start in the same remembered folder
 IDLE_POLL_MS = 100
@@ -179,7 +180,7 @@ class ProtectController(QObject):
             self.context.start()
 
         def failed(error: BaseException, details: str) -> None:
-            from msldesk.backup import BackupLockedError
+            from msldesk.backup_check import BackupLockedError
 
             if isinstance(error, BackupLockedError):
                 answer = self.ask_backup_passphrase(source, retry=passphrase is not None)
@@ -365,7 +366,7 @@ class ProtectController(QObject):
                 self.restore_ended.emit(False)
 
         def failed(error: BaseException, details: str) -> None:
-            from msldesk.backup import BackupLockedError
+            from msldesk.backup_check import BackupLockedError
 
             progress.close()
             if isinstance(error, BackupLockedError):
@@ -436,7 +437,7 @@ class ProtectController(QObject):
             self.show_restored(result)  # type: ignore[arg-type]
 
         def failed(error: BaseException, details: str) -> None:
-            from msldesk.backup import BackupLockedError
+            from msldesk.backup_check import BackupLockedError
 
             self._restoring = False
             progress.close()
