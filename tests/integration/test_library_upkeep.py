@@ -113,7 +113,7 @@ def test_nothing_is_removed_while_another_msldesk_has_the_library_open(tmp_path:
         staging = root / "store" / ".import-live.tmp"
         staging.write_bytes(b"being copied")
         unnamed = root / "store" / "cd" / f"{'cd' * 32}.pptx"  # copied, its rows not yet committed
-        unnamed.parent.mkdir()
+        unnamed.parent.mkdir(exist_ok=True)  # a test deck's own hash may start with "cd" too
         unnamed.write_bytes(b"PK")
         second = App(root)  # e.g. `msldesk decks` in a terminal
         second.close()
