@@ -168,7 +168,7 @@ def test_check_reports_unused_and_missing_store_files(tmp_path: Path, deck_facto
         sha, ext = _version(app, app.decks.list_decks()[0].deck_id)
         (root / "store" / sha[:2] / f"{sha}{ext}").unlink()
         orphan = root / "store" / "ef" / f"{'ef' * 32}.pptx"
-        orphan.parent.mkdir()
+        orphan.parent.mkdir(exist_ok=True)  # the deck's own hash may start with "ef"
         orphan.write_bytes(b"PK")
         (root / "store" / ".import-x.tmp").write_bytes(b"")
 
