@@ -99,7 +99,7 @@ def build_library(folder: Path, entries: int) -> int:
     app = App(folder)
     try:
         berlin = ZoneInfo("Europe/Berlin")
-        start = dt.datetime.combine(dt.date.today(), dt.time(9), berlin)
+        start = dt.datetime.combine(dt.datetime.now(berlin).date(), dt.time(9), berlin)  # Berlin's today
         event = app.events.create(
             EventFields(
                 title="Typing bench board",

@@ -54,7 +54,7 @@ class Board:
     """An advisory board running today in Berlin: three agenda items, three attendees, themes."""
 
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        start = dt.datetime.combine(dt.date.today(), dt.time(9, 0), BERLIN)
+        start = dt.datetime.combine(dt.datetime.now(BERLIN).date(), dt.time(9, 0), BERLIN)  # Berlin's today, not UTC's
         self.event = app.events.create(
             EventFields(
                 kind=EventKind.ADVISORY_BOARD,
@@ -614,7 +614,7 @@ def test_opened_on_another_day_meeting_mode_offers_a_rehearsal_kept_out_of_the_n
     mw = open_meeting()
     qtbot.waitUntil(lambda: mw.bundle is not None and mw.bundle.day.rehearsing, timeout=WAIT_MS)
     _settle(qtbot, mw)
-    today = dt.date.today()
+    today = dt.datetime.now(BERLIN).date()
     assert asked == [(today, today - dt.timedelta(days=1))]
     assert "Rehearsal" in mw.banner.text() and mw.delete_rehearsal_button.isVisible()
 
