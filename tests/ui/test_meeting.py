@@ -54,7 +54,8 @@ class Board:
     """An advisory board running today in Berlin: three agenda items, three attendees, themes."""
 
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        start = dt.datetime.combine(dt.datetime.now(BERLIN).date(), dt.time(9, 0), BERLIN)  # Berlin's today, not UTC's
+        # Berlin's today, not UTC's: the two differ for an hour or two around midnight.
+        start = dt.datetime.combine(dt.datetime.now(BERLIN).date(), dt.time(9, 0), BERLIN)
         self.event = app.events.create(
             EventFields(
                 kind=EventKind.ADVISORY_BOARD,
