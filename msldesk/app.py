@@ -35,6 +35,7 @@ class App:
         from msldesk.audit import AuditService
         from msldesk.backup import BackupService
         from msldesk.backup_restore import recover_interrupted_restore
+        from msldesk.boards.agenda_links import AgendaSlideLinks
         from msldesk.boards.erasures import ErasureLedger
         from msldesk.boards.events import EventService
         from msldesk.boards.importing import PeopleImporter
@@ -116,6 +117,8 @@ class App:
             )
             self.people = PeopleService(self.sessions)
             self.events = EventService(self.sessions, self.paths.rate_card, today=today)
+            # Removing a deck asks the agendas first and leaves a note on the items that lose slides.
+            self.decks.slide_links.append(AgendaSlideLinks())
             self.people_import = PeopleImporter(self.sessions, self.people, self.events)
             self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
             self.outputs = OutputService(self.events, self.meetings, self.assembly, self.audit)

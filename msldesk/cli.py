@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tag", action="append", default=[], help="add a tag (repeatable)")
     s.add_argument("--json", action="store_true")
     r = deck_commands.add_parser(
-        "remove", help="remove a deck from the library (its slides leave search and saved collections)"
+        "remove",
+        help="remove a deck from the library (its slides leave search, saved collections and event "
+        "agendas, which keep a note of it)",
     )
     r.add_argument("deck_id", type=int)
     r.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
@@ -359,26 +361,61 @@ def _cmd_deck(app: Any, args: argparse.Namespace) -> int:
 
 
 def _remove_deck(app: Any, args: argparse.Namespace) -> int:
-    deck = app.decks.deck(args.deck_id)  # a clear error for an unknown deck, before asking
+    plan = app.decks.removal_plan(args.deck_id)  # a clear error for an unknown deck, before asking
+    deck = plan.deck
     if not args.yes:
         if not sys.stdin.isatty():
-            raise InvalidInputError(
-                f"Removing deck {deck.deck_id} needs --yes when msldesk cannot ask on a terminal."
+            used = (
+                f" Its slides are on agendas: {'; '.join(u.describe() for u in plan.in_use)}."
+                if plan.in_use
+                else ""
             )
+            raise InvalidInputError(
+                f"Removing deck {deck.deck_id} needs --yes when msldesk cannot ask on a terminal.{used}"
+            )
+        out = sys.stderr if args.json else sys.stdout  # --json keeps standard output for the JSON
+        for line in _removal_lines(plan):
+            print(line, file=out)
         question = f"Remove “{deck.title}” ({plural(deck.slide_count, 'slide')}) from the library? [y/N] "
-        if input(question).strip().lower() not in ("y", "yes"):
-            print("Nothing was removed.")
+        print(question, end="", file=out, flush=True)
+        if input().strip().lower() not in ("y", "yes"):
+            print("Nothing was removed.", file=out)
             return EXIT_OK
     removal = app.decks.remove_deck(deck.deck_id)
     if args.json:
-        _print_json(asdict(removal))
+        data = asdict(removal)
+        data.pop("in_use")
+        data["events"] = [_event_use_json(u) for u in removal.in_use if u.kind == "event"]
+        _print_json(data)
         return EXIT_OK
     print(f"removed deck {removal.deck_id} “{removal.title}” ({plural(removal.slides, 'slide')})")
     for name in removal.collections:
         print(f"  its slides left the collection “{name}”")
+    for use in removal.in_use:
+        print(f"  its slides left the agenda of {use.describe()} (each item keeps a note)")
     for leftover in removal.files_left:
         print(f"  note: a file could not be deleted ({leftover})", file=sys.stderr)
     return EXIT_OK
+
+
+def _removal_lines(plan: Any) -> list[str]:
+    """What a deck removal takes from where, said before the question."""
+    lines = []
+    if plan.in_use:
+        lines.append(
+            f"Its slides are on the agenda of {plural(len(plan.in_use), 'event')}; the agenda items "
+            "lose them and keep a note saying so:"
+        )
+        lines.extend(f"  {use.describe()}" for use in plan.in_use)
+    if plan.collections:
+        names = ", ".join(f"“{name}”" for name in plan.collections)
+        lines.append(f"Its slides leave {plural(len(plan.collections), 'saved collection')}: {names}")
+    return lines
+
+
+def _event_use_json(use: Any) -> dict[str, Any]:
+    return {"event_id": use.ref_id, "title": use.title, "date": use.date, "slides": use.slides,
+            "agenda_items": list(use.parts)}  # fmt: skip
 
 
 def _cmd_thumbnails(app: Any, args: argparse.Namespace) -> int:

@@ -154,6 +154,7 @@ def agenda_json(item: AgendaItem) -> dict[str, Any]:
         "starts_at": item.starts_at,
         "ends_at": item.ends_at,
         "overruns": item.overruns,
+        "note": item.note,
     }
 
 
@@ -262,6 +263,8 @@ def _event_show(app: Any, args: argparse.Namespace) -> int:
         flag = "  OVERRUNS" if item.overruns else ""
         presenter = f" ({item.presenter_name})" if item.presenter_name else ""
         print(f"  {item.item_id:4} {clock} {item.fields.minutes:4} min  {item.fields.title}{presenter}{flag}")
+        for line in item.note.splitlines():
+            print(f"       ! {line}")
     print(f"Attendees ({len(attendees)}):")
     for a in attendees:
         fa = a.fields

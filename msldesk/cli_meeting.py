@@ -157,8 +157,9 @@ def cmd_note(app: Any, args: argparse.Namespace) -> int:
 
 def cmd_export(app: Any, args: argparse.Namespace) -> int:
     command, out, event_id = args.export_command, args.out, args.event_id
+    warnings: tuple[str, ...] = ()
     if command == "briefing":
-        app.outputs.briefing(event_id, out)
+        warnings = app.outputs.briefing(event_id, out).warnings
     else:
         audience = Audience(args.audience)
         unreviewed = sum(e.needs_review for e in app.meetings.entries(event_id))
@@ -171,6 +172,8 @@ def cmd_export(app: Any, args: argparse.Namespace) -> int:
         }
         writer[command](event_id, audience, out)
     print(f"Wrote {out}")
+    for warning in warnings:
+        print(f"  note: {warning}")
     return EXIT_OK
 
 

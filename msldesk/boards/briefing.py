@@ -245,7 +245,8 @@ def write_briefing_deck(
 ) -> DeckResult:
     """Write the briefing deck for an event: the generated slides, then the library slides linked
     to its agenda with a bill of materials. Expired or withdrawn linked slides stop it with a
-    ComplianceError that names them; nothing is written then."""
+    ComplianceError that names them; nothing is written then. Agenda items whose slides left the
+    library (a removed deck) are named in the warnings: the deck goes without those slides."""
     out = _pptx_path(out)
     progress(0, 3, "Reading the event")
     event = events.get(event_id)
@@ -256,11 +257,12 @@ def write_briefing_deck(
     if cancel is not None:
         cancel.raise_if_cancelled()
     _refuse_blocked(assembly, linked)
+    lost = lost_slides_warnings(agenda)
     if not slide_ids:  # nothing from the library: the generated slides are the whole deck
         progress(1, 3, "Building the briefing slides")
         slides = _build_checked(leading, out)
         progress(3, 3, "Done")
-        return DeckResult(out, slides, 0, None)
+        return DeckResult(out, slides, 0, None, lost)
     leading.append(SectionSlide("Session materials", "Library slides linked to the agenda"))
     result = assembly.compose(
         slide_ids,
@@ -270,7 +272,19 @@ def write_briefing_deck(
         cancel=cancel,
         leading=leading,
     )
-    return DeckResult(out, result.slides, len(result.items), result.bill_of_materials, result.warnings)
+    return DeckResult(
+        out, result.slides, len(result.items), result.bill_of_materials, (*lost, *result.warnings)
+    )
+
+
+def lost_slides_warnings(agenda: Sequence[AgendaItem]) -> tuple[str, ...]:
+    """One line per loss an agenda item noted (slides of a removed deck): they are not in the deck."""
+    return tuple(
+        f"The agenda item “{item.fields.title}” lost library slides: {line}"
+        for item in agenda
+        for line in item.note.splitlines()
+        if line.strip()
+    )
 
 
 def _refuse_blocked(assembly: AssemblyService, linked: dict[int, str]) -> None:

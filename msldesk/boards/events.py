@@ -377,6 +377,7 @@ class EventService:
                     bool(slot and slot.overruns),
                     from_utc(row.actual_start_utc, tz),
                     from_utc(row.actual_end_utc, tz),
+                    row.note,
                 )  # fmt: skip
             )
         return items
@@ -405,7 +406,10 @@ class EventService:
             row = self._item_row(session, item_id)
             self._check_links(session, fields)
             before = item_snapshot(row)
+            links_before = self._links(session, item_id)
             self._write_item(session, row, fields)
+            if (set(fields.slide_ids), set(fields.collection_ids)) != links_before:
+                row.note = ""  # linked again by the user: what it lost before is no longer news
             event_id = row.event_id
             after = {"item_id": item_id, **item_snapshot(row)}
             audit_change(session, "agenda.update", "event", event_id, {"item_id": item_id, **before}, after)
@@ -498,6 +502,15 @@ class EventService:
         session.add_all(
             AgendaCollectionRow(item_id=row.id, collection_id=c) for c in dict.fromkeys(fields.collection_ids)
         )
+
+    @staticmethod
+    def _links(session: Session, item_id: int) -> tuple[set[int], set[int]]:
+        """The slides and collections an item links, as sets (their order is not news)."""
+        slides = session.scalars(select(AgendaSlideRow.slide_id).where(AgendaSlideRow.item_id == item_id))
+        collections = session.scalars(
+            select(AgendaCollectionRow.collection_id).where(AgendaCollectionRow.item_id == item_id)
+        )
+        return set(slides), set(collections)
 
     @staticmethod
     def _item_row(session: Session, item_id: int) -> AgendaItemRow:

@@ -1,5 +1,5 @@
 """SQLAlchemy tables of events, agendas, people, attendance and meeting notes (kept in step with the
-migrations 0003, 0004, 0007 and 0009).
+migrations 0003, 0004, 0007, 0009 and 0011).
 
 Money is stored as integer cents and hours as hundredths: exact, and portable to PostgreSQL.
 Event times are stored in UTC with the event's IANA time zone name beside them.
@@ -93,6 +93,8 @@ class AgendaItemRow(Base):
     questions: Mapped[str] = mapped_column(Text, default="")
     actual_start_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     actual_end_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # What happened to its linked slides the user should hear about (slides of a removed deck).
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class AgendaSlideRow(Base):

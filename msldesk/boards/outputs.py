@@ -14,6 +14,7 @@ from msldesk.user_files import storable_path
 
 if TYPE_CHECKING:
     from msldesk.audit import AuditService
+    from msldesk.boards.briefing import DeckResult
     from msldesk.boards.events import EventService
     from msldesk.boards.meeting import MeetingService
     from msldesk.decks.assembly import AssemblyService
@@ -92,12 +93,14 @@ class OutputService:
         out: Path,
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
-    ) -> Path:
+    ) -> DeckResult:
+        """The written deck with its warnings (agenda items that lost slides, composing notes)."""
         from msldesk.boards.briefing import write_briefing_deck
 
         out = _suffix(out, (".pptx",), "A briefing deck")
-        write_briefing_deck(self.events, self.assembly, event_id, out, progress, cancel)
-        return self._audited("briefing", event_id, out)
+        result = write_briefing_deck(self.events, self.assembly, event_id, out, progress, cancel)
+        self._audited("briefing", event_id, out)
+        return result
 
     def insights(self, event_id: int, audience: Audience, out: Path) -> Path:
         from msldesk.boards.insight_export import write_insights

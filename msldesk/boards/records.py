@@ -169,6 +169,8 @@ class AgendaItem:
     overruns: bool = False  # ends after the event ends
     actual_start: dt.datetime | None = None  # recorded in meeting mode, in the event's zone
     actual_end: dt.datetime | None = None
+    # What happened to its linked library slides (slides of a removed deck); linking slides clears it.
+    note: str = ""
 
     @property
     def actual_minutes(self) -> int | None:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from msldesk.wording import plural
+
 EXPIRING_WITHIN_DAYS = 30
 
 
@@ -110,6 +112,34 @@ class SlideInfo:
 
 
 @dataclass(frozen=True)
+class SlidesInUse:
+    """Slides of a deck that something outside the library links by id (an event's agenda): removing
+    the deck takes them from it, and it keeps a note saying so. The library never learns more of it."""
+
+    kind: str  # what links them: "event"
+    ref_id: int  # its id
+    title: str
+    date: dt.date | None  # when it takes place, when known
+    slides: int  # slides of the deck it links, each counted once
+    parts: tuple[str, ...] = ()  # where inside it the slides are linked (agenda item titles)
+
+    def describe(self) -> str:
+        """“March board” (2027-01-06): 2 slides in “Data review”"""
+        when = f" ({self.date:%Y-%m-%d})" if self.date else ""
+        where = f" in {', '.join(f'“{p}”' for p in self.parts)}" if self.parts else ""
+        return f"“{self.title}”{when}: {plural(self.slides, 'slide')}{where}"
+
+
+@dataclass(frozen=True)
+class DeckRemovalPlan:
+    """What removing a deck would take from where, read before the question is asked."""
+
+    deck: DeckInfo
+    collections: tuple[str, ...]  # saved collections holding its slides
+    in_use: tuple[SlidesInUse, ...]  # event agendas linking its slides (directly or by a collection)
+
+
+@dataclass(frozen=True)
 class DeckRemoval:
     """What removing a deck did: the rows went in one transaction, then the files nobody uses."""
 
@@ -121,6 +151,7 @@ class DeckRemoval:
     files_deleted: int  # store files, previews and thumbnail folders
     files_kept: int  # content another deck still uses
     files_left: tuple[str, ...] = ()  # could not be deleted (in use, permissions): harmless leftovers
+    in_use: tuple[SlidesInUse, ...] = ()  # event agendas that lost slides (their items got a note)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ from msldesk.changes import Changes
 from msldesk.decks.importer import DeckImporter
 from msldesk.decks.listing import deck_infos
 from msldesk.decks.orm import (
-    CollectionItemRow,
-    CollectionRow,
     DeckRow,
     DeckTagRow,
     DeckVersionRow,
@@ -27,11 +25,19 @@ from msldesk.decks.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.records import (
     DeckInfo,
     DeckRemoval,
+    DeckRemovalPlan,
     DeckUpdate,
     ImportOutcome,
     SearchFilters,
     SearchHit,
     SlideInfo,
+)
+from msldesk.decks.removal import (
+    SlideLinks,
+    find_uses,
+    lost_slides,
+    note_uses,
+    take_out_of_collections,
 )
 from msldesk.decks.search import SlideSearchIndex, display_snippet, status_sql, to_status
 from msldesk.decks.store import DeckStore
@@ -39,7 +45,6 @@ from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
 from msldesk.errors import InvalidInputError, NotFoundError
 from msldesk.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.text_safety import clean_text, limit
-from msldesk.wording import plural
 
 MAX_TAG_LENGTH = 100
 
@@ -87,6 +92,8 @@ class DeckService:
         self.expiring_within_days = expiring_within_days
         self._today = today  # fixed in tests; None means the real date
         self._render_first: frozenset[int] = frozenset()  # decks on screen: rendered before the rest
+        # What links library slides from above the library (event agendas): set by msldesk.app.
+        self.slide_links: list[SlideLinks] = []
 
     @property
     def today(self) -> dt.date:
@@ -178,9 +185,20 @@ class DeckService:
                 self.index.reindex_deck(session, deck_id)
         return Changes(decks=True, metadata=True)
 
+    def removal_plan(self, deck_id: int) -> DeckRemovalPlan:
+        """What removing the deck would take from where: the saved collections holding its slides and
+        the event agendas linking them (through the registered SlideLinks). Nothing changes."""
+        deck = self.deck(deck_id)
+        with self.sessions() as session:
+            lost = lost_slides(session, deck_id, deck.title, dt.datetime.now().replace(microsecond=0))
+            in_use = find_uses(session, self.slide_links, lost)
+        names = tuple(sorted(name for name, _ in lost.collections.values()))
+        return DeckRemovalPlan(deck, names, in_use)
+
     def remove_deck(self, deck_id: int) -> DeckRemoval:
         """Take a deck out of the library: its rows, search entries and saved-collection places in
-        one transaction (with an audit record), then the files no other deck version uses.
+        one transaction (with an audit record), then the files no other deck version uses. Saved
+        collections and agenda items (through the SlideLinks) that lose slides keep a note of it.
 
         Bills of materials of decks already assembled keep their rows: they copy the deck title,
         version and approval code and hold no link to the slides."""
@@ -195,14 +213,16 @@ class DeckService:
                        DeckVersionRow.file_name, DeckVersionRow.is_current)
                 .where(DeckVersionRow.deck_id == deck_id).order_by(DeckVersionRow.number)
             ).all()  # fmt: skip
-            slide_ids = list(session.scalars(select(SlideRow.id).where(SlideRow.deck_id == deck_id)))
             current = select(DeckVersionRow.id).where(
                 DeckVersionRow.deck_id == deck_id, DeckVersionRow.is_current
             )
             current_slides = session.scalar(
                 select(func.count()).select_from(SlideRow).where(SlideRow.version_id.in_(current))
             ) or 0  # fmt: skip
-            collections = self._take_out_of_collections(session, slide_ids, title, now)
+            lost = lost_slides(session, deck_id, title, now)
+            # Before the rows go: the links to the slides are deleted with them (cascade).
+            in_use = note_uses(session, self.slide_links, lost)
+            collections = take_out_of_collections(session, lost)
             snapshot = {
                 **_approval(deck),
                 "therapeutic_area": deck.therapeutic_area,
@@ -212,8 +232,11 @@ class DeckService:
                     {"number": v.number, "file_name": v.file_name, "sha256": v.sha256} for v in versions
                 ],
                 "collections": list(collections),
+                "linked_from": [
+                    {"kind": u.kind, "id": u.ref_id, "title": u.title, "slides": u.slides} for u in in_use
+                ],
             }
-            self.index.remove(session, slide_ids)
+            self.index.remove(session, list(lost.slide_ids))
             session.delete(deck)  # versions, slides, tags, sources and companions go with it (cascade)
             session.flush()
             audit.record(session, "deck.remove", "deck", deck_id, snapshot, None)
@@ -227,34 +250,8 @@ class DeckService:
             files_deleted=deleted,
             files_kept=kept,
             files_left=tuple(left),
+            in_use=in_use,
         )
-
-    @staticmethod
-    def _take_out_of_collections(
-        session: Session, slide_ids: Sequence[int], title: str, now: dt.datetime
-    ) -> tuple[str, ...]:
-        """Remove the slides from saved collections, each collection noting what it lost."""
-        if not slide_ids:
-            return ()
-        lost = session.execute(
-            select(CollectionItemRow.collection_id, func.count())
-            .where(CollectionItemRow.slide_id.in_(slide_ids))
-            .group_by(CollectionItemRow.collection_id)
-        ).all()
-        names = []
-        for collection_id, count in lost:
-            collection = session.get(CollectionRow, collection_id)
-            if collection is None:
-                continue
-            line = (
-                f"{plural(count, 'slide')} of the deck “{title}” left this collection when the deck "
-                f"was removed from the library on {now:%Y-%m-%d}."
-            )
-            collection.note = f"{collection.note}\n{line}".strip()
-            collection.updated_at = now
-            names.append(collection.name)
-        session.execute(delete(CollectionItemRow).where(CollectionItemRow.slide_id.in_(slide_ids)))
-        return tuple(sorted(names))
 
     def _delete_unused_files(self, contents: set[tuple[str, str]]) -> tuple[int, int, list[str]]:
         """Delete stored files, previews and thumbnails of content no remaining deck version uses.

@@ -240,3 +240,33 @@ def test_notes_from_before_rehearsals_upgrade_as_real_entries(tmp_path: Path) ->
         assert not app.meetings.meeting_day(7).rehearsing
     finally:
         app.close()
+
+
+def test_agenda_items_from_before_0011_upgrade_with_an_empty_note_that_a_removal_fills(
+    tmp_path: Path, deck_factory
+) -> None:  # type: ignore[no-untyped-def]
+    """0011 gives agenda items a note: empty for every existing item, written when a deck goes."""
+    from dataclasses import replace
+
+    from msldesk.app import App
+
+    root = tmp_path / "lib"
+    with _old_library(root, "0010_collection_note") as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO agenda_items (id, event_id, position, title, kind, minutes, questions) "
+            "VALUES (3, 7, 0, 'Old item', 'presentation', 30, '')"
+        )
+    app = App(root)
+    try:
+        assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
+        (item,) = app.events.agenda(7)
+        assert (item.fields.title, item.note) == ("Old item", "")
+        path = deck_factory.pptx("gone.pptx", [("Gone soon", "", "")])
+        deck_id = next(iter(app.decks.import_paths([path]))).deck_id
+        slide_id = app.decks.list_slides(deck_id)[0].slide_id
+        app.events.update_agenda_item(3, replace(item.fields, slide_ids=(slide_id,)))
+        app.decks.remove_deck(deck_id)
+        (item,) = app.events.agenda(7)
+        assert item.fields.slide_ids == () and item.note.startswith("1 slide from “Gone soon” was removed")
+    finally:
+        app.close()

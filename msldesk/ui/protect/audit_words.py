@@ -17,6 +17,7 @@ ACTIONS: Mapping[str, str] = {
     "agenda.update": "Changed an agenda item",
     "agenda.remove": "Removed an agenda item",
     "agenda.reorder": "Reordered the agenda",
+    "agenda.slides_removed": "Agenda lost slides of a deck removed from the library",
     "attendance.add": "Added to the attendee list",
     "attendance.update": "Changed attendance or payment",
     "attendance.remove": "Removed from the attendee list",
@@ -91,6 +92,8 @@ LABELS: Mapping[str, str] = {
     "attendance_removed": "Attendance records removed",
     "attendance_kept": "Attendance records kept",
     "agenda_items": "Agenda items changed",
+    "linked_slides": "Slides of the deck on the agenda",
+    "linked_from": "Its slides were on",
     "note_entries": "Note entries changed",
     "entries": "Note entries changed",
 }
