@@ -22,7 +22,7 @@ def test_delete_in_the_deck_list_asks_then_removes_the_deck(make_window, qtbot, 
     qtbot.waitUntil(lambda: view.deck_model.rowCount() == 4, timeout=10_000)
     deck = view.deck_model.index(2).data(DeckRole)
     asked: list[str] = []
-    view.ask_confirm_remove = lambda d: asked.append(d.title) or confirm  # type: ignore[method-assign]
+    view.ask_confirm_remove = lambda plan: asked.append(plan.deck.title) or confirm  # type: ignore[method-assign]
     window.activateWindow()
     view.deck_list.setFocus()
     view.deck_list.setCurrentIndex(view.deck_model.index(2))

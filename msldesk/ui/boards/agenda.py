@@ -3,6 +3,7 @@ reordering; clock times follow at once and the order is saved on the db lane (un
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -80,6 +81,13 @@ class AgendaPanel(QWidget):
         self.overrun_label = QLabel()
         self.overrun_label.setStyleSheet("color:#b3261e; font-weight:bold;")
         self.overrun_label.hide()
+        # Agenda items that lost linked slides (a deck removed from the library), said in words.
+        self.lost_label = QLabel()
+        self.lost_label.setWordWrap(True)
+        self.lost_label.setTextFormat(Qt.TextFormat.RichText)
+        self.lost_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.lost_label.setStyleSheet("color:#8a5300;")
+        self.lost_label.hide()
         self.linked_label = QLabel()
         self.linked_label.setStyleSheet("color:#5f6368;")
         # An empty agenda says what to do instead of showing an empty grid.
@@ -118,6 +126,7 @@ class AgendaPanel(QWidget):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.overrun_label)
+        layout.addWidget(self.lost_label)
 
         for keys, step in (("Alt+Up", -1), ("Alt+Down", +1)):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -154,6 +163,14 @@ class AgendaPanel(QWidget):
             if slides or collections
             else ""
         )
+        lost = [
+            f"⚠ “{html.escape(item.fields.title)}”: {html.escape(line)}"
+            for item in bundle.agenda
+            for line in item.note.splitlines()
+            if line.strip()
+        ]
+        self.lost_label.setText("<br>".join(lost))
+        self.lost_label.setVisible(bool(lost))
         if self._select_after_load is not None:
             row = self.model.row_of(self._select_after_load)
             self._select_after_load = None

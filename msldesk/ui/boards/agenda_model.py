@@ -170,10 +170,14 @@ class AgendaModel(QAbstractTableModel):
             }.get(column, self._display(item, column))
         if role == Qt.ItemDataRole.BackgroundRole and item.overruns:
             return OVERRUN_COLOUR
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.TIME and item.overruns:
+        if role == Qt.ItemDataRole.DecorationRole and (
+            (column == Column.TIME and item.overruns) or (column == Column.SLIDES and item.note)
+        ):
             # A mark that shows on a selected row too (the background colour does not).
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.SLIDES and item.note:
+                return item.note
             if item.overruns:
                 return self.overrun_text(item)
             if column == Column.QUESTIONS and f.questions:
@@ -217,7 +221,10 @@ class AgendaModel(QAbstractTableModel):
         if column == Column.QUESTIONS:
             return " ".join(f.questions.split())
         if column == Column.SLIDES:
-            return linked_text(f)
+            linked = linked_text(f)
+            if item.note:  # slides of a removed deck: the panel and the tooltip say which
+                return f"{linked}; slides removed" if linked else "slides removed"
+            return linked
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

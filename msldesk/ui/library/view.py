@@ -26,6 +26,7 @@ from msldesk.changes import Changes
 from msldesk.decks.records import (
     DeckInfo,
     DeckRemoval,
+    DeckRemovalPlan,
     DeckStatus,
     DeckUpdate,
     SearchFilters,
@@ -50,6 +51,33 @@ SEARCH_DELAY_MS = 120
 HIDDEN_COUNT_LIMIT = 1000
 INCLUDE_EXPIRED_LINK = "include-expired"
 ANY = "(any)"
+
+
+def removal_details(plan: DeckRemovalPlan, most: int = 8) -> str:
+    """The removal question's details (rich text): the deck, then the event agendas and saved
+    collections its slides leave, by name, and what is kept."""
+    deck = plan.deck
+    parts = [f"{html.escape(deck.file_name)} · version {deck.version} · {plural(deck.slide_count, 'slide')}"]
+    if plan.in_use:
+        rows = "".join(f"<li>{html.escape(use.describe())}</li>" for use in plan.in_use[:most])
+        more = len(plan.in_use) - most
+        if more > 0:
+            rows += f"<li>and {plural(more, 'more event')}</li>"
+        parts.append(
+            f"<b>Its slides are on the agenda of {plural(len(plan.in_use), 'event')}:</b><ul>{rows}</ul>"
+            "Those agenda items lose the slides and keep a note saying so."
+        )
+    if plan.collections:
+        names = ", ".join(f"“{html.escape(name)}”" for name in plan.collections)
+        parts.append(
+            f"Its slides leave {plural(len(plan.collections), 'saved collection')} ({names}), "
+            "which keep a note of it."
+        )
+    parts.append(
+        "Its slides leave search; its thumbnails and stored file are deleted. Decks already built keep "
+        "their bill of materials, and the audit trail keeps a record of the removal."
+    )
+    return "<br><br>".join(parts)
 
 
 class _UpdateDeckCommand(QUndoCommand):
@@ -287,38 +315,45 @@ class LibraryView(QWidget):
         index = self.deck_list.currentIndex()
         return index.data(DeckRole) if index.isValid() else None
 
-    def ask_confirm_remove(self, deck: DeckInfo) -> bool:
+    def ask_confirm_remove(self, plan: DeckRemovalPlan) -> bool:
+        deck = plan.deck
         return confirm_destructive(
             self,
             "Remove deck",
             f"Remove “{html.escape(deck.title)}” from the library?",
-            f"{html.escape(deck.file_name)} · version {deck.version} · {plural(deck.slide_count, 'slide')}"
-            "<br><br>Its slides leave search and saved collections; its thumbnails and stored file "
-            "are deleted. Decks already built keep their bill of materials, and the audit trail "
-            "keeps a record of the removal.",
+            removal_details(plan),
             "Remove",
+            warning=bool(plan.in_use),
         )
 
     def remove_selected_deck(self) -> None:
-        """Deck › Remove from library… (Delete in the deck list): asks, then removes on the db lane."""
+        """Deck › Remove from library… (Delete in the deck list): finds on the db lane what the removal
+        would take from agendas and collections, asks naming them, then removes on the db lane."""
         deck = self.selected_deck()
         if deck is None:
             self.status_message.emit("Select a deck in the deck list to remove it")
             return
-        if self.context.app is None or not self.ask_confirm_remove(deck):
+        if self.context.app is None:
             return
         service = self.context.decks
 
-        def done(removal: DeckRemoval) -> None:
-            moved = (
-                f"; its slides left {plural(len(removal.collections), 'collection')}"
-                if removal.collections
-                else ""
-            )
-            self.status_message.emit(f"Removed “{removal.title}” from the library{moved}")
-            self.context.changed.emit(Changes(decks=True, slides=True, thumbnails=True, metadata=True))
+        def planned(plan: DeckRemovalPlan) -> None:
+            if not self.ask_confirm_remove(plan):
+                self.status_message.emit("Nothing was removed")
+                return
+            self.context.runner.submit("db", lambda _p, _c: service.remove_deck(deck.deck_id), done)
 
-        self.context.runner.submit("db", lambda _p, _c: service.remove_deck(deck.deck_id), done)
+        def done(removal: DeckRemoval) -> None:
+            left = [plural(len(removal.collections), "collection")] if removal.collections else []
+            if removal.in_use:
+                left.append(f"the agendas of {plural(len(removal.in_use), 'event')}")
+            moved = f"; its slides left {' and '.join(left)}" if left else ""
+            self.status_message.emit(f"Removed “{removal.title}” from the library{moved}")
+            self.context.changed.emit(
+                Changes(decks=True, slides=True, thumbnails=True, metadata=True, events=bool(removal.in_use))
+            )
+
+        self.context.runner.submit("db", lambda _p, _c: service.removal_plan(deck.deck_id), planned)
 
     def select_deck(self, deck_id: int | None) -> None:
         row = self.deck_model.row_of(deck_id)
