@@ -109,3 +109,24 @@ def test_after_removal_the_agenda_shows_the_note_and_the_audit_keeps_the_record(
     assert removed.action == "deck.remove" and removed.before["linked_from"][0]["title"] == BOARD
     assert audit.history("event", event_id)[-1].action == "agenda.slides_removed"
     assert audit.verify().ok
+
+
+def test_the_deck_builder_drops_the_removed_decks_slides_and_says_so(make_window, qtbot, caplog) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window()
+    view, tray = window.library, window.library.builder
+    decks = context.decks.list_decks()
+    kept = [s.slide_id for s in context.decks.list_slides(decks[0].deck_id)][:2]
+    gone = [s.slide_id for s in context.decks.list_slides(decks[1].deck_id)]
+    tray.add_slides([kept[0], *gone, kept[1]])
+    qtbot.waitUntil(lambda: tray.model.rowCount() == 2 + len(gone), timeout=WAIT_MS)
+    view.ask_confirm_remove = lambda plan: True  # type: ignore[method-assign]
+    _press_delete_on(qtbot, window, decks[1].deck_id)
+    qtbot.waitUntil(lambda: tray.model.slide_ids() == kept, timeout=WAIT_MS)
+    qtbot.waitUntil(tray.banner.isVisible, timeout=WAIT_MS)
+    assert (
+        f"{len(gone)} slides of the deck builder are no longer in the library" in tray.banner.message.text()
+    )
+    context.runner.wait_all(WAIT_MS)
+    qtbot.wait(100)
+    # The compliance summary was worked out for the slides left, not refused for the missing ones.
+    assert not [r for r in caplog.records if "Background task failed" in r.getMessage()]

@@ -178,18 +178,25 @@ class DeckBuilder(QWidget):
             self.view.setCurrentIndex(self.model.index(rows[0] + step))
 
     def _on_context_changed(self, changes: Changes) -> None:
-        """Thumbnails rendered or metadata edited since the cards were added: refresh them."""
+        """Thumbnails rendered or metadata edited since the cards were added: refresh them. Slides
+        no longer in the library (a removed deck) leave the tray, which says so."""
         if (
             self.context.app is None
             or not self.model.rowCount()
-            or not (changes.thumbnails or changes.metadata)
+            or not (changes.thumbnails or changes.metadata or changes.slides)
         ):
             return
         service, ids = self.context.decks, self.model.slide_ids()
 
         def done(slides: list[SlideInfo]) -> None:
-            self.model.refresh_cards({s.slide_id: _card(s) for s in slides})
-            if changes.metadata:
+            found = {s.slide_id: _card(s) for s in slides}
+            self.model.refresh_cards(found)
+            gone = set(ids) - set(found)  # of the cards asked about: those added since are not known
+            rows = [row for row, slide_id in enumerate(self.model.slide_ids()) if slide_id in gone]
+            if rows:
+                self.model.remove_rows(rows)  # announces the change: the summary and the saved tray follow
+                self._say_left_out(len(rows))
+            elif changes.metadata:
                 self._on_model_changed()
 
         self.context.runner.submit("db", lambda _p, _c: service.slides_by_id(ids), done)
@@ -263,12 +270,7 @@ class DeckBuilder(QWidget):
             self._on_model_changed()  # saves the tray without the missing slides, if any
             missing = len(saved) - len(slides)
             if missing:
-                note = (
-                    f"{missing} slide{'s' if missing != 1 else ''} of the deck builder "
-                    f"{'are' if missing != 1 else 'is'} no longer in the library: left out of the tray."
-                )
-                self.banner.stopped(note)  # stays until closed: a status-bar message is easily missed
-                self.status_message.emit(note)
+                self._say_left_out(missing)
 
         def failed(error: BaseException, details: str) -> None:
             from msldesk.ui.errors import report_error
@@ -277,6 +279,14 @@ class DeckBuilder(QWidget):
             report_error(error, details, self)
 
         self.context.runner.submit("db", job, done, failed)
+
+    def _say_left_out(self, missing: int) -> None:
+        note = (
+            f"{missing} slide{'s' if missing != 1 else ''} of the deck builder "
+            f"{'are' if missing != 1 else 'is'} no longer in the library: left out of the tray."
+        )
+        self.banner.stopped(note)  # stays until closed: a status-bar message is easily missed
+        self.status_message.emit(note)
 
     def save_tray_now(self) -> bool:
         """Closing: write the newest tray now. True while a write is on its way."""
