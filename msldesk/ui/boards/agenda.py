@@ -67,7 +67,7 @@ class AgendaPanel(QWidget):
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.QUESTIONS, QHeaderView.ResizeMode.Stretch)
         for column, width in ((Column.TIME, 110), (Column.KIND, 110), (Column.PRESENTER, 150),
-                              (Column.MINUTES, 70), (Column.SLIDES, 90)):  # fmt: skip
+                              (Column.MINUTES, 70), (Column.SLIDES, 150)):  # fmt: skip
             self.table.setColumnWidth(column, width)
 
         self.add_button = QPushButton("Add item…")
