@@ -4,7 +4,8 @@ Target: at most 2 s (median of runs, each in a fresh process).
 
 The library is encrypted (a throw-away passphrase, keyring switched off) like a user's; its audit log
 is filled with --records records the way the app writes them (keyed hashes through
-msldesk.audit.new_record, contents of a realistic size, 1 % of them blanked by an erasure and listed by
+msldesk.protect.audit.new_record, contents of a realistic size, 1 % of them blanked by an erasure and
+listed by
 its record), in one transaction. Each timed run is a fresh process that opens the library (the key
 derivation is outside the timing) and times AuditService.verify(), the anchor included. The baseline,
 in the same processes, reads the same rows with the same query and feeds every stored byte to a plain
@@ -44,8 +45,8 @@ def _environment(library: Path) -> None:
 
 def child_build(library: str, records: int) -> dict:
     """Fill a new library's audit log with `records` records, as the app would have written them."""
-    from msldesk import audit
-    from msldesk.app import App
+    from msldesk.app.services import App
+    from msldesk.protect import audit
 
     app = App(Path(library))
     rng = random.Random(11)
@@ -73,7 +74,7 @@ def child_build(library: str, records: int) -> dict:
     rows.append(
         audit.new_record(key, last, moment, "mia", audit.REDACT_ACTION, "audit", "1", "null", listing)
     )
-    with app.engine.begin() as connection:  # the stored values as they are, like msldesk.audit.record
+    with app.engine.begin() as connection:  # the stored values as they are, like msldesk.protect.audit.record
         connection.exec_driver_sql(f"INSERT INTO audit_log VALUES ({', '.join('?' * 10)})", rows)
     app.paths.audit_anchor.write_text(audit.anchor_text(rows[-1][0], rows[-1][9]))
     report = app.audit.verify()
@@ -90,8 +91,8 @@ def child_build(library: str, records: int) -> dict:
 def child_measure(library: str) -> dict:
     import hashlib
 
-    from msldesk import audit
-    from msldesk.app import App
+    from msldesk.app.services import App
+    from msldesk.protect import audit
 
     app = App(Path(library))  # the key derivation happens here, outside the timings
     try:

@@ -45,14 +45,14 @@ def _warm_imports() -> None:
     import pptx  # noqa: F401
     from pptx.chart.data import CategoryChartData  # noqa: F401
 
-    import msldesk.boards.briefing  # noqa: F401
-    import msldesk.decks.compose  # noqa: F401
-    import msldesk.decks.validate  # noqa: F401
+    import msldesk.boards.outputs.briefing  # noqa: F401
+    import msldesk.decks.ooxml.compose  # noqa: F401
+    import msldesk.decks.ooxml.validate  # noqa: F401
 
 
 def child_briefing(library: str, event_id: int, out: str) -> dict:
-    from msldesk.app import App
-    from msldesk.boards.briefing import write_briefing_deck
+    from msldesk.app.services import App
+    from msldesk.boards.outputs.briefing import write_briefing_deck
 
     _warm_imports()
     app = App(Path(library))
@@ -73,7 +73,7 @@ def child_briefing(library: str, event_id: int, out: str) -> dict:
 
 
 def child_compose(library: str, slide_ids: list[int], out: str) -> dict:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     _warm_imports()
     app = App(Path(library))
@@ -92,8 +92,8 @@ def build_library(folder: Path, files: list[Path]) -> tuple[int, list[int], list
     Returns the event id, the linked slide ids in deck order, and the deck names."""
     from zoneinfo import ZoneInfo
 
-    from msldesk.app import App
-    from msldesk.boards.briefing import linked_slide_ids
+    from msldesk.app.services import App
+    from msldesk.boards.outputs.briefing import linked_slide_ids
     from msldesk.boards.records import (
         AgendaItemFields,
         AgendaKind,
@@ -207,7 +207,7 @@ def main() -> None:
                 )
             )
         sys.path.insert(0, str(REPO_ROOT))
-        from msldesk.decks.validate import validate_package
+        from msldesk.decks.ooxml.validate import validate_package
 
         valid = validate_package(out_briefing).ok and validate_package(out_compose).ok
     finally:

@@ -42,7 +42,7 @@ SEED = 20261122
 
 
 def child_compose(picks: list[tuple[str, int]], out: str, fit_sizes: bool = True) -> dict:
-    from msldesk.decks.compose import SourceSlide, compose_deck
+    from msldesk.decks.ooxml.compose import SourceSlide, compose_deck
 
     slides = [SourceSlide(Path(deck), number) for deck, number in picks]
     start, cpu = time.perf_counter(), time.process_time()
@@ -75,7 +75,7 @@ def _candidates(files: list[Path]) -> dict[Path, int]:
     """Decks msldesk reads and python-pptx opens, with their slide counts."""
     import pptx
 
-    from msldesk.decks.package import read_deck
+    from msldesk.decks.ooxml.package import read_deck
 
     counts: dict[Path, int] = {}
     for path in files:
@@ -112,7 +112,7 @@ def choose_mixed(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
     shuffled with a slide of the first size first (its deck sets the new deck's size)."""
     from collections import Counter
 
-    from msldesk.decks.slide_size import deck_slide_size
+    from msldesk.decks.ooxml.slide_size import deck_slide_size
 
     counts = _candidates(files)
     sizes = {path: deck_slide_size(path) for path in counts}
@@ -133,7 +133,7 @@ def choose_mixed(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
 
 
 def mixed_sizes(corpus: Path, runs: int) -> None:
-    from msldesk.decks.slide_size import deck_slide_size, size_label
+    from msldesk.decks.ooxml.slide_size import deck_slide_size, size_label
 
     header("deck assembly with slides of two sizes: scaling to fit vs not", corpus, runs)
     decks, picks = choose_mixed(deck_files(corpus))
@@ -211,7 +211,7 @@ def main() -> None:
             saved.append(run_child(__file__, "pptx", decks=[str(d) for d in decks], folder=str(scratch)))
 
         sys.path.insert(0, str(REPO_ROOT))  # the tests' independent package reading
-        from msldesk.decks.validate import validate_package
+        from msldesk.decks.ooxml.validate import validate_package
         from tests.compose_reference import distinct_parts_used
 
         used = distinct_parts_used([(Path(d), n) for d, n in picks])

@@ -72,7 +72,7 @@ def _use_sqlcipher_without_key() -> None:
 def child_import(files: list[str], library: str) -> dict:
     import time
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(Path(library))  # key derivation and schema creation happen here, outside the timing
     try:
@@ -92,7 +92,7 @@ def child_import(files: list[str], library: str) -> dict:
 
 
 def child_check(library: str) -> dict:
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.db import crypto
 
     app = App(Path(library))

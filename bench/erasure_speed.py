@@ -26,7 +26,7 @@ WORDS = (
 
 
 def _library(root: Path, entries: int) -> tuple[object, int]:
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.boards.records import AttendanceFields, EventFields, Invitation, PersonFields
 
     app = App(root, encryption=False)

@@ -59,7 +59,7 @@ def main() -> int:
     os.environ["MSLDESK_PASSPHRASE"] = "bench passphrase, not a secret"
     # Mutated workbooks lose their styles; openpyxl says so for each one.
     warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     header("Fuzzing the importers and exporters", args.corpus)
     print(

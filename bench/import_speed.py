@@ -40,7 +40,7 @@ def _sys_seconds() -> float:
 
 
 def child_msldesk(corpus: Path, library: Path) -> dict:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(library)  # creates or opens the library (migrations run here, outside the timing)
     try:

@@ -36,7 +36,7 @@ def peak_mb() -> float:
 
 
 def child_import(corpus: Path, library: Path) -> dict:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     after_modules = peak_mb()
     app = App(library)
@@ -117,7 +117,8 @@ def main() -> None:
         f"{peak / TARGET_MB:.0%} of the target"
     )
     print(
-        f"  stages (median peak so far): msldesk.app imported {med(imports, 'after_modules_mb'):.1f} MB, "
+        f"  stages (median peak so far): msldesk.app.services imported "
+        f"{med(imports, 'after_modules_mb'):.1f} MB, "
         f"library opened/migrated {med(imports, 'after_open_mb'):.1f} MB, after import {peak:.1f} MB"
     )
     print(

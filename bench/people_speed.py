@@ -117,7 +117,7 @@ def write_attendee_csv(path: Path, people: list[dict[str, str]], rng: random.Ran
 
 
 def open_app(folder: Path):  # type: ignore[no-untyped-def]
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     return App(folder, today=dt.date(2026, 11, 22))
 

@@ -63,7 +63,7 @@ def live_processes_naming(folder: Path) -> int:
 
 
 def child(times: int, work: Path) -> dict:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     deck = work / "hostile.pptx"
     hostile_deck(deck, times)

@@ -80,7 +80,7 @@ def _deck_status_columns(rng: random.Random, today: dt.date) -> dict[str, object
 def build_library(corpus: Path, library: Path, target_slides: int) -> dict:
     from sqlalchemy import text
 
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.decks.search import SlideSearchIndex
 
     rng = random.Random(SEED)
@@ -260,7 +260,7 @@ def measure(library: Path, queries: list[dict], repeats: int) -> dict:
     """Per-query latency (median of `repeats` after one warm-up) of each way of searching."""
     from sqlalchemy import text
 
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.decks.search import BM25_WEIGHTS, build_match_query
 
     app = App(library)

@@ -163,7 +163,7 @@ def make_report(entries: int, seed: int = SEED):  # type: ignore[no-untyped-def]
 
 
 def cut(report, audience: str):  # type: ignore[no-untyped-def]
-    from msldesk.boards.audience import cut_for_audience
+    from msldesk.boards.meeting.audience import cut_for_audience
     from msldesk.boards.records import Audience
 
     return cut_for_audience(report, Audience(audience))
@@ -174,7 +174,7 @@ def child_cold(args: dict) -> None:
     report = make_report(args["entries"])
     out = Path(args["out"])
     start, cpu_start = time.perf_counter(), time.process_time()
-    from msldesk.boards import pdf_fonts, summary_pdf
+    from msldesk.boards.outputs import pdf_fonts, summary_pdf
 
     imported = time.perf_counter()
     pdf_fonts.text_fonts()
@@ -186,7 +186,7 @@ def child_cold(args: dict) -> None:
 
 
 def child_warm(args: dict) -> None:
-    from msldesk.boards import summary_pdf
+    from msldesk.boards.outputs import summary_pdf
 
     report = make_report(args["entries"])
     out = Path(args["out"])

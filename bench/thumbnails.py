@@ -95,7 +95,7 @@ def child_msldesk(files: list[str], library: Path) -> dict:
     """Import the decks (untimed), initialise the renderer's profiles (untimed), time the rendering."""
     from sqlalchemy import text
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(library)
     try:

@@ -93,7 +93,7 @@ class GcPauses:
 
 def build_library(folder: Path, entries: int) -> int:
     """A running advisory board with attendees, themes and `entries` entries; returns its id."""
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.boards.records import AgendaItemFields, AttendanceFields, EventFields, PersonFields
 
     app = App(folder)

@@ -54,14 +54,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"msldesk {__version__}")
         return 0
     if "--self-test" in args:
-        from msldesk.selftest import run as self_test
+        from msldesk.cli.selftest import run as self_test
+        from msldesk.ui.selftest import check_qt  # imports Qt only inside the check
 
-        return self_test()
+        return self_test(extra_checks=[("Qt", check_qt)])
     if wants_cli(args):
-        from msldesk.cli import main as cli_main
+        from msldesk.cli.main import main as cli_main
 
         return cli_main(args)
-    from msldesk.desktop_check import desktop_problem
+    from msldesk.ui.desktop_check import desktop_problem
 
     problem = desktop_problem()
     if problem:

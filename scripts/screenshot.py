@@ -31,8 +31,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from msldesk.ui.app import build_window
-from msldesk.ui.geometry import clamp_to_screen
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS
+from msldesk.ui.widgets.geometry import clamp_to_screen
 
 SECTIONS = ("library", "boards", "people")
 
@@ -85,7 +85,7 @@ def seed_demo_notes(app: object, event_id: int, person_ids: list[int]) -> None:
 
 def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
     """A populated advisory board: directory people, an agenda that overruns, mixed attendance."""
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.boards.records import (
         AgendaItemFields,
         AgendaKind,
@@ -177,7 +177,7 @@ def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
 
 def same_title(data_dir: Path) -> None:
     """Two decks with one title, as when a deck is imported again under another file name."""
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.decks.records import DeckUpdate
 
     app = App(data_dir)

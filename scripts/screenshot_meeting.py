@@ -27,8 +27,8 @@ TITLE = "EU oncology advisory board — 2L NSCLC"
 
 def seed(data_dir: Path) -> int:
     """The board as it stands 62 minutes in; returns its id."""
-    from msldesk.app import App
-    from msldesk.boards.meeting import with_fields
+    from msldesk.app.services import App
+    from msldesk.boards.meeting.service import with_fields
     from msldesk.boards.records import (
         AgendaItemFields,
         AgendaKind,

@@ -45,7 +45,7 @@ SAMPLE = [
 
 
 def seed(data_dir: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.boards.records import PersonFields
 
     app = App(data_dir)

@@ -48,7 +48,7 @@ def grab(widget: QWidget, out: Path) -> None:
 
 
 def make_passphrase_library(data_dir: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     App(data_dir, passphrase_provider=lambda _request: PASSPHRASE).close()
 
@@ -163,7 +163,7 @@ def main() -> int:
         if args.what in ("backup-done", "restore-confirm"):
             QTimer.singleShot(300, back_up)
             return
-        from msldesk.changes import Changes
+        from msldesk.core.changes import Changes
 
         context.changed.emit(Changes(events=True, people=True))
         if args.what == "history-event":

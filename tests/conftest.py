@@ -116,7 +116,7 @@ def corpus_dir() -> Path:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[object]:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     instance = App(tmp_path / "lib", today=TODAY)
     yield instance

@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
+from msldesk.core.paths import LibraryPaths
+from msldesk.core.secrets import SecretStore
 from msldesk.db import crypto
-from msldesk.paths import LibraryPaths
-from msldesk.secrets import SecretStore
 
 DatabaseError = sqlcipher.DatabaseError
 

@@ -20,7 +20,7 @@ ENV = "MSLDESK_TEST_KEYRING"
 
 
 class FileKeyring(KeyringBackend):
-    for_tests = True  # msldesk.secrets accepts it although it keeps plain text
+    for_tests = True  # msldesk.core.secrets accepts it although it keeps plain text
 
     @properties.classproperty
     def priority(cls) -> float:  # noqa: N805

@@ -8,9 +8,9 @@ from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from msldesk.boards.events import EventService
-from msldesk.boards.meeting import MeetingService
-from msldesk.boards.people import PeopleService
+from msldesk.boards.events.service import EventService
+from msldesk.boards.meeting.service import MeetingService
+from msldesk.boards.people.service import PeopleService
 from msldesk.boards.records import (
     AgendaItemFields,
     AgendaKind,

@@ -5,7 +5,7 @@ again, so the list of erasures lives outside the database (erasures.json in the 
 where replacing the database does not touch it. It must not hold the erased names themselves:
 keeping them would undo the erasure. It holds, per erasure, its id, the person's id, when it was
 made, and keyed digests (BLAKE2b) of the folded forms of their names and email address (see
-msldesk.boards.names): enough to recognise those names in restored text and to tell whether the
+msldesk.boards.people.names): enough to recognise those names in restored text and to tell whether the
 directory entry with that id is still the same person, not enough to read a name back.
 
 The key is derived from the database key when the library is encrypted, so the file alone does not
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from msldesk.boards.names import Form
-from msldesk.errors import MsldeskError
-from msldesk.fileio import atomic_write_bytes
+from msldesk.boards.people.names import Form
+from msldesk.core.errors import MsldeskError
+from msldesk.core.fileio import atomic_write_bytes
 
 FORMAT = "msldesk erasures, version 1"
 _LIBRARY_KEY = "library key"  # the digest key is derived from the database key

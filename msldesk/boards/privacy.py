@@ -16,21 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from msldesk import audit
-from msldesk.audit import AuditRow
 from msldesk.boards.erasures import Erasure, ErasureLedger, ErasureLedgerError, new_erasure_id
-from msldesk.boards.events import attendance_fields, event_fields
-from msldesk.boards.names import (
-    EMAIL,
-    FAMILY,
-    FULL,
-    Form,
-    NameFinder,
-    email_key,
-    name_words,
-    person_forms,
-    plain,
-)
+from msldesk.boards.events.service import attendance_fields, event_fields
 from msldesk.boards.orm import (
     AgendaItemRow,
     AttendanceRow,
@@ -42,17 +29,30 @@ from msldesk.boards.orm import (
     NoteThemeRow,
     PersonRow,
 )
-from msldesk.boards.people import now, to_fields, write_fields
+from msldesk.boards.people.names import (
+    EMAIL,
+    FAMILY,
+    FULL,
+    Form,
+    NameFinder,
+    email_key,
+    name_words,
+    person_forms,
+    plain,
+)
+from msldesk.boards.people.service import now, to_fields, write_fields
 from msldesk.boards.records import AttendeeRole, EventStatus, Invitation, PersonFields
-from msldesk.changes import Changes
-from msldesk.errors import InvalidInputError, NotFoundError
-from msldesk.fileio import atomic_write_bytes
-from msldesk.user_files import storable_path
+from msldesk.core.changes import Changes
+from msldesk.core.errors import InvalidInputError, NotFoundError
+from msldesk.core.fileio import atomic_write_bytes
+from msldesk.core.user_files import storable_path
+from msldesk.protect import audit
+from msldesk.protect.audit import AuditRow
 
 if TYPE_CHECKING:
-    from msldesk.audit import AuditService
-    from msldesk.boards.events import EventService
-    from msldesk.boards.people import PeopleService
+    from msldesk.boards.events.service import EventService
+    from msldesk.boards.people.service import PeopleService
+    from msldesk.protect.audit import AuditService
 
 EXPORT_FORMAT = "msldesk person data export, version 1"
 ERASED_LABEL = "Erased person"  # what their names become in free text: "[Erased person]"
@@ -123,7 +123,7 @@ def _is_reported_payment(row: AttendanceRow, event: EventRow) -> bool:
 
 class _Mentions:
     """Finds and replaces one person's names (and email address) in free text, whatever the case and
-    accents (one matcher for all of it: msldesk.boards.names).
+    accents (one matcher for all of it: msldesk.boards.people.names).
 
     In events they are linked to (attendee, presenter, speaker or owner of a note) every form of their
     name counts, first name alone included, as in the commercial cut of a report. Elsewhere in events

@@ -112,7 +112,7 @@ class EventFields:
 
 @dataclass(frozen=True)
 class AttendanceCounts:
-    """Worked out by msldesk.boards.counts.count_attendance, the one place that defines them."""
+    """Worked out by msldesk.boards.events.counts.count_attendance, the one place that defines them."""
 
     on_list: int = 0  # everyone on the attendee list, company staff included
     staff: int = 0  # company staff (role "internal"): not invited, contracted or paid

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from msldesk.errors import InvalidInputError, LibraryDamagedError, MsldeskError
-from msldesk.fileio import atomic_write_bytes
-from msldesk.paths import LibraryPaths
-from msldesk.secrets import KeyringUnavailableError, SecretStore
+from msldesk.core.errors import InvalidInputError, LibraryDamagedError, MsldeskError
+from msldesk.core.fileio import atomic_write_bytes
+from msldesk.core.paths import LibraryPaths
+from msldesk.core.secrets import KeyringUnavailableError, SecretStore
 
 PASSPHRASE_ENV = "MSLDESK_PASSPHRASE"
 ENCRYPTION_ENV = "MSLDESK_ENCRYPTION"  # "off": new libraries stay plain SQLite (tests, benchmarks)

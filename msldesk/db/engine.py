@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, ExceptionContext, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from msldesk.errors import ReadOnlyLibraryError
+from msldesk.core.errors import ReadOnlyLibraryError
 
 
 def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from msldesk.errors import DatabaseTooNewError, ReadOnlyLibraryError
+from msldesk.core.errors import DatabaseTooNewError, ReadOnlyLibraryError
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not with the revision names
     from sqlalchemy import Engine
 
-# The newest migration in msldesk/db/migrations/versions; a test keeps the two in step.
+# The newest migration in msldesk/migrations/versions; a test keeps the two in step.
 HEAD_REVISION = "0011_agenda_note"
 KNOWN_REVISIONS = (
     "0001_library",
@@ -26,7 +26,7 @@ KNOWN_REVISIONS = (
     "0010_collection_note",
     "0011_agenda_note",
 )
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from msldesk.changes import Changes
-from msldesk.decks.compose import SourceSlide, compose_deck
+from msldesk.core.changes import Changes
+from msldesk.core.wording import plural
+from msldesk.decks.ooxml.compose import SourceSlide, compose_deck
+from msldesk.decks.ooxml.slide_size import deck_slide_size
 from msldesk.decks.orm import (
     AssemblyItemRow,
     AssemblyRow,
@@ -27,16 +29,14 @@ from msldesk.decks.orm import (
     CompanionRow,
 )
 from msldesk.decks.records import DeckStatus, derive_status
-from msldesk.decks.slide_size import deck_slide_size
 from msldesk.decks.store import DeckStore
-from msldesk.wording import plural
 
 if TYPE_CHECKING:
     from msldesk.decks.slide_specs import GeneratedSlide
-from msldesk.errors import InvalidInputError, MsldeskError, NotFoundError
-from msldesk.fileio import atomic_write_bytes
-from msldesk.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.text_safety import formula_safe
+from msldesk.core.errors import InvalidInputError, MsldeskError, NotFoundError
+from msldesk.core.fileio import atomic_write_bytes
+from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.core.text_safety import formula_safe
 
 BOM_HEADER = (
     "position", "slide_id", "source_deck", "deck_id", "version", "slide_number", "slide_title",
@@ -273,7 +273,7 @@ class AssemblyService:
             pending = out.with_name(f".{out.stem}.{secrets.token_hex(4)}.pending.pptx")
             try:
                 result = compose_deck(sources, pending, title=title, progress=progress, cancel=cancel)
-                from msldesk.decks.validate import validate_package
+                from msldesk.decks.ooxml.validate import validate_package
 
                 report = validate_package(pending)
                 if not report.ok:
@@ -473,7 +473,7 @@ def _generated_sources(
     template's); every slide of that deck (long tables and agendas continue on more slides) becomes
     a source slide."""
     from msldesk.decks.generated import build_generated_deck
-    from msldesk.decks.package import read_deck
+    from msldesk.decks.ooxml.package import read_deck
 
     deck = build_generated_deck(slides, path, slide_size=slide_size)
     return [SourceSlide(deck, n, label) for n in range(1, len(read_deck(deck).slides) + 1)]

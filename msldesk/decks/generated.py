@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from msldesk.decks.slide_size import fit_template
+from msldesk.core.errors import InvalidInputError, NotFoundError
+from msldesk.core.fileio import atomic_writer
+from msldesk.core.paths import resource_path
+from msldesk.core.text_safety import core_title
+from msldesk.decks.ooxml.slide_size import fit_template
 from msldesk.decks.slide_specs import (
     AgendaSlide,
     ChartSlide,
@@ -41,10 +45,6 @@ from msldesk.decks.text_fit import (
     text_em,
     wrap,
 )
-from msldesk.errors import InvalidInputError, NotFoundError
-from msldesk.fileio import atomic_writer
-from msldesk.paths import resource_path
-from msldesk.text_safety import core_title
 
 if TYPE_CHECKING:  # python-pptx loads when a deck is built, not when this module is imported
     from pptx.presentation import Presentation

@@ -21,15 +21,15 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk.core.errors import DeckImportError, MsldeskError, NotARegularFileError
+from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.core.user_files import check_regular, display_name, storable_path
 from msldesk.decks.formats import DECK_EXTENSIONS
+from msldesk.decks.ooxml.package import DEFAULT_LIMITS, DeckContent, PackageLimits, read_deck
 from msldesk.decks.orm import DeckRow, DeckSourceRow, DeckTagRow, DeckVersionRow, SlideRow
-from msldesk.decks.package import DEFAULT_LIMITS, DeckContent, PackageLimits, read_deck
 from msldesk.decks.records import ImportOutcome
 from msldesk.decks.search import SlideSearchIndex
 from msldesk.decks.store import DeckStore
-from msldesk.errors import DeckImportError, MsldeskError, NotARegularFileError
-from msldesk.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.user_files import check_regular, display_name, storable_path
 
 log = logging.getLogger(__name__)
 

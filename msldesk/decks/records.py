@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from msldesk.wording import plural
+from msldesk.core.wording import plural
 
 EXPIRING_WITHIN_DAYS = 30
 

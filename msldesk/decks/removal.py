@@ -11,9 +11,9 @@ from typing import Protocol
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from msldesk.core.wording import plural
 from msldesk.decks.orm import CollectionItemRow, CollectionRow, SlideRow
 from msldesk.decks.records import SlidesInUse
-from msldesk.wording import plural
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class LostSlides:
 
 class SlideLinks(Protocol):
     """Something above the library that links its slides by id (event agendas). The composition root
-    (msldesk.app) registers it with the deck service, so the library never imports it."""
+    (msldesk.app.services) registers it with the deck service, so the library never imports it."""
 
     def users(self, session: Session, lost: LostSlides) -> list[SlidesInUse]:
         """Who links any of the slides (read only): for the question before a removal."""

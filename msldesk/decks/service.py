@@ -10,10 +10,13 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from msldesk import audit
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
+from msldesk.core.errors import InvalidInputError, NotFoundError
+from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.core.text_safety import clean_text, limit
 from msldesk.decks.importer import DeckImporter
 from msldesk.decks.listing import deck_infos
+from msldesk.decks.ooxml.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import (
     DeckRow,
     DeckTagRow,
@@ -21,7 +24,6 @@ from msldesk.decks.orm import (
     SlideRow,
     SlideTagRow,
 )
-from msldesk.decks.package import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.records import (
     DeckInfo,
     DeckRemoval,
@@ -42,9 +44,7 @@ from msldesk.decks.removal import (
 from msldesk.decks.search import SlideSearchIndex, display_snippet, status_sql, to_status
 from msldesk.decks.store import DeckStore
 from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
-from msldesk.errors import InvalidInputError, NotFoundError
-from msldesk.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.text_safety import clean_text, limit
+from msldesk.protect import audit
 
 MAX_TAG_LENGTH = 100
 
@@ -92,7 +92,7 @@ class DeckService:
         self.expiring_within_days = expiring_within_days
         self._today = today  # fixed in tests; None means the real date
         self._render_first: frozenset[int] = frozenset()  # decks on screen: rendered before the rest
-        # What links library slides from above the library (event agendas): set by msldesk.app.
+        # What links library slides from above the library (event agendas): set by msldesk.app.services.
         self.slide_links: list[SlideLinks] = []
 
     @property

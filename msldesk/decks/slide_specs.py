@@ -7,8 +7,8 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
-from msldesk.errors import InvalidInputError
-from msldesk.text_safety import LIMITS, clean_text, shorten
+from msldesk.core.errors import InvalidInputError
+from msldesk.core.text_safety import LIMITS, clean_text, shorten
 
 
 def _text(value: object, field: str) -> str:

@@ -10,9 +10,9 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from msldesk.decks.package import DEFAULT_LIMITS, file_too_large
-from msldesk.errors import ReadOnlyLibraryError
-from msldesk.user_files import open_regular, read_chunks
+from msldesk.core.errors import ReadOnlyLibraryError
+from msldesk.core.user_files import open_regular, read_chunks
+from msldesk.decks.ooxml.package import DEFAULT_LIMITS, file_too_large
 
 
 class DeckStore:
@@ -25,7 +25,7 @@ class DeckStore:
 
     def __init__(self, root: Path, read_only: bool = False) -> None:
         self.root = Path(root)
-        self.read_only = read_only  # the library folder cannot be written (msldesk.housekeeping)
+        self.read_only = read_only  # the library folder cannot be written (msldesk.protect.upkeep)
 
     def require_writable(self, what: str) -> None:
         """Refuse work that writes into the library folder before it starts, in plain words (the

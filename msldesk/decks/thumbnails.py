@@ -18,13 +18,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from msldesk.core.errors import DeckImportError
+from msldesk.core.fileio import atomic_writer
+from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.decks.listing import preview_pdf_path
-from msldesk.decks.package import write_first_slides
+from msldesk.decks.ooxml.package import write_first_slides
 from msldesk.decks.soffice import GroupProcess
 from msldesk.decks.uno_bridge import QUIT_SECONDS, WORKER_SCRIPT, BridgeError, UnoBridge, find_uno_python
-from msldesk.errors import DeckImportError
-from msldesk.fileio import atomic_writer
-from msldesk.progress import CancelToken, ProgressCallback, no_progress
 
 log = logging.getLogger(__name__)
 

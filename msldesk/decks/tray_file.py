@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from msldesk.fileio import atomic_write_bytes
+from msldesk.core.fileio import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QUndoStack
 
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
 from msldesk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.db.crypto import PassphraseProvider
     from msldesk.decks.service import DeckService
 
@@ -53,7 +53,7 @@ class AppContext(QObject):
         data_dir, seed, provider = self.data_dir, self.seed_demo, self.passphrase_provider
 
         def job(progress: Any, _cancel: Any) -> App:
-            from msldesk.app import App
+            from msldesk.app.services import App
 
             # The full page check waits until the first slides are on screen (check_library).
             app = App(data_dir, passphrase_provider=provider, check_pages=False)
@@ -84,8 +84,8 @@ class AppContext(QObject):
         self.runner.submit("io", lambda _p, _c: app.check_pages(), lambda _result: None, self._on_open_failed)
 
     def _on_open_failed(self, error: BaseException, details: str) -> None:
+        from msldesk.core.errors import LibraryUnavailableError
         from msldesk.db.crypto import LibraryLockedError
-        from msldesk.errors import LibraryUnavailableError
         from msldesk.ui.errors import report_error, user_message
 
         if isinstance(error, LibraryUnavailableError):

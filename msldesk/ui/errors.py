@@ -9,7 +9,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from msldesk.errors import MsldeskError
+from msldesk.core.errors import MsldeskError
 
 log = logging.getLogger(__name__)
 _open_boxes: list[QMessageBox] = []  # keep non-modal boxes alive until closed
@@ -18,7 +18,7 @@ _open_boxes: list[QMessageBox] = []  # keep non-modal boxes alive until closed
 def user_message(error: BaseException) -> str:
     if isinstance(error, MsldeskError):
         return error.user_message
-    from msldesk.library_guard import is_damage
+    from msldesk.protect.library_guard import is_damage
 
     if is_damage(error):  # a page found unreadable after the start's check: never a raw SQLite message
         return (

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
-from msldesk.boards.entry_text import (
+from msldesk.boards.meeting.entry_text import (
     DUE_KEYWORD,
     DUE_WORDS,
     MENTION_MARK,
@@ -20,7 +20,7 @@ from msldesk.boards.entry_text import (
 )
 from msldesk.boards.records import EntryKind
 from msldesk.ui.actions import MENU_PROPERTY
-from msldesk.ui.geometry import clamp_to_screen
+from msldesk.ui.widgets.geometry import clamp_to_screen
 
 SHORTCUTS, MARKERS = 0, 1
 Row = tuple[str, str, str]  # menu, command, keys
@@ -65,7 +65,7 @@ def shortcuts_html(rows: Iterable[Row]) -> str:
 
 
 def markers_html() -> str:
-    """The grammar of meeting mode's note field, from msldesk.boards.entry_text."""
+    """The grammar of meeting mode's note field, from msldesk.boards.meeting.entry_text."""
 
     def code(text: str) -> str:
         return f"<code><b>{html.escape(text)}</b></code>"

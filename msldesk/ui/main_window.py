@@ -18,19 +18,19 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk import __version__
+from msldesk.core.wording import plural
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.records import ImportOutcome
 from msldesk.ui.actions import ActionSpec, build_actions
 from msldesk.ui.boards.view import BoardsView
 from msldesk.ui.context import AppContext
-from msldesk.ui.file_dialogs import ask_folder, ask_open_paths
-from msldesk.ui.geometry import clamp_to_screen, restore_geometry
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, open_help
 from msldesk.ui.library.jobs import LibraryJobs
 from msldesk.ui.library.view import LibraryView
 from msldesk.ui.people.view import PeopleView
 from msldesk.ui.protect.controller import ProtectController
-from msldesk.wording import plural
+from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_paths
+from msldesk.ui.widgets.geometry import clamp_to_screen, restore_geometry
 
 DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTENSIONS)) + ");;All files (*)"
 
@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
     # ---- misc ---------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        from msldesk.changes import Changes
+        from msldesk.core.changes import Changes
 
         self.context.changed.emit(Changes(decks=True, slides=True, people=True, events=True))
 

@@ -20,8 +20,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from msldesk.errors import CancelledError
-from msldesk.progress import CancelToken
+from msldesk.core.errors import CancelledError
+from msldesk.core.progress import CancelToken
 
 log = logging.getLogger(__name__)
 

@@ -271,7 +271,7 @@ def people_seeds(corpus: Path, xlsx_from: int = 3) -> list[Seed]:
 def _as_xlsx(seed: Seed) -> bytes:
     import openpyxl
 
-    from msldesk.boards.sources import read_source_bytes
+    from msldesk.boards.intake.sources import read_source_bytes
 
     table = read_source_bytes(seed.data, seed.name)
     workbook = openpyxl.Workbook()
@@ -528,7 +528,7 @@ class FuzzRunner:
     def person_file(
         self, data: bytes, suffix: str, label: str, to_event: bool = False, name: str = ""
     ) -> list[Finding]:
-        from msldesk.errors import MsldeskError
+        from msldesk.core.errors import MsldeskError
 
         stats, before_findings = self.people, len(self.people.findings)
         event_id = self._event() if to_event else None
@@ -616,7 +616,7 @@ def exported_file_problem(path: Path) -> tuple[str, str]:
             return "partial", "not a complete PDF"
         return "", ""
     if suffix == ".pptx":
-        from msldesk.decks.validate import validate_package
+        from msldesk.decks.ooxml.validate import validate_package
 
         report = validate_package(path)
         if not report.ok:
@@ -685,7 +685,7 @@ class ExportFuzzing:
     @staticmethod
     def _attempt(call: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """A service call with fuzzed input: refusing it is input checking, not an export problem."""
-        from msldesk.errors import MsldeskError
+        from msldesk.core.errors import MsldeskError
 
         try:
             return call(*args, **kwargs)
@@ -765,7 +765,7 @@ class ExportFuzzing:
 
     def _export(self, kind: str, event_id: int, c: Chooser, suffix: str, label: str) -> None:
         from msldesk.boards.records import Audience
-        from msldesk.errors import MsldeskError
+        from msldesk.core.errors import MsldeskError
 
         runner, stats = self.runner, self.runner.exports
         runner._n += 1

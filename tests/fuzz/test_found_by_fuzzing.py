@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.errors import FileRefusedError
+from msldesk.core.errors import FileRefusedError
 
 from .harness import PEOPLE_TABLES, _count, message_problem
 

@@ -97,13 +97,13 @@ def test_the_checks_can_fail(app, tmp_path: Path) -> None:  # type: ignore[no-un
     import time
 
     from msldesk.boards.records import PersonFields
-    from msldesk.errors import FileRefusedError
+    from msldesk.core.errors import FileRefusedError
 
     from .harness import FuzzRunner, message_problem
 
     assert message_problem("") and message_problem("KeyError('x')")
     assert message_problem('Traceback (most recent call last):\n  File "a.py", line 1')
-    assert message_problem("<msldesk.decks.package._Package object at 0x7f3a2c>")
+    assert message_problem("<msldesk.decks.ooxml.package._Package object at 0x7f3a2c>")
     assert not message_problem("The file is damaged: slide 3 is missing.")
 
     runner = FuzzRunner(app, tmp_path / "inputs", limit=0.5)

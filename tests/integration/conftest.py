@@ -19,7 +19,7 @@ TABLES = ("decks", "deck_versions", "deck_sources", "slides", "deck_tags", "slid
 
 @dataclass
 class CorpusLibrary:
-    app: object  # msldesk.app.App
+    app: object  # msldesk.app.services.App
     files: list[Path]
     outcomes: dict[str, object]  # file name -> ImportOutcome
 
@@ -37,7 +37,7 @@ def corpus_library(
     corpus_files: list[Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CorpusLibrary]:
     """Every corpus file imported once (named one by one, so .thmx is tried too). Read-only for tests."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(tmp_path_factory.mktemp("corpus-library"), today=TODAY)
     outcomes = {Path(o.path).name: o for o in app.decks.import_paths(corpus_files)}

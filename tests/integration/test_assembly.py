@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
+from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.decks.assembly import ComplianceError
-from msldesk.decks.package import read_deck
+from msldesk.decks.ooxml.package import read_deck
+from msldesk.decks.ooxml.validate import validate_package
 from msldesk.decks.records import DeckUpdate
-from msldesk.decks.validate import validate_package
-from msldesk.errors import InvalidInputError, NotFoundError
 from tests import library_db
 
 TODAY = dt.date(2026, 11, 22)

@@ -158,7 +158,7 @@ def _stored_bytes(app, record_id: int) -> tuple:  # type: ignore[no-untyped-def]
 def _unkeyed_hash(prev: str, row: tuple) -> str:
     """What someone without the key can compute: plain SHA-256 over the record, as msldesk did before
     its chain was keyed (contents by digest, the time as ISO text)."""
-    from msldesk.audit import canonical
+    from msldesk.protect.audit import canonical
 
     def digest(content: str) -> str:
         if content.startswith('{"redacted":'):
@@ -195,8 +195,8 @@ def test_a_chain_recomputed_without_the_key_is_found(logged) -> None:  # type: i
 def test_the_chain_is_keyed_with_a_key_derived_from_the_library_key(logged, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import hmac
 
-    from msldesk import audit
-    from msldesk.app import App
+    from msldesk.app.services import App
+    from msldesk.protect import audit
 
     row = _rows(logged)[0]
     assert logged.audit.key == logged.library_key.audit_key != logged.library_key.key
@@ -246,7 +246,7 @@ def test_an_empty_log_needs_no_anchor(app) -> None:  # type: ignore[no-untyped-d
 
 
 def _erase_board_2(app) -> list[int]:  # type: ignore[no-untyped-def]
-    from msldesk import audit
+    from msldesk.protect import audit
 
     with app.sessions.begin() as session:
         return audit.redact(session, lambda text: text.replace("Board 2", "[Erased person]"), "test erasure")
@@ -325,7 +325,7 @@ def test_cli_verify_exit_codes(logged) -> None:  # type: ignore[no-untyped-def]
 
 
 def _marker(content: str, **changes: object) -> str:
-    from msldesk.audit import canonical
+    from msldesk.protect.audit import canonical
 
     return canonical({**json.loads(content), **changes})
 
@@ -376,7 +376,7 @@ def test_the_trigger_admits_the_erasure_transform_and_nothing_else(logged) -> No
 def _legacy_library(root: Path) -> None:
     """A library as msldesk 0006 left it: five records chained with plain SHA-256, one of them blanked
     by an erasure in the old (unsealed) form, and its anchor."""
-    from msldesk.audit import canonical
+    from msldesk.protect.audit import canonical
 
     from .test_migrations import _old_library
 
@@ -403,7 +403,7 @@ def _legacy_library(root: Path) -> None:
 
 
 def test_a_library_from_before_the_keyed_chain_is_rekeyed_once_and_keeps_verifying(tmp_path: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "old"
     _legacy_library(root)
@@ -432,7 +432,7 @@ def test_a_library_from_before_the_keyed_chain_is_rekeyed_once_and_keeps_verifyi
 
 def test_unkeyed_records_are_not_accepted_after_the_rekeying(tmp_path: Path) -> None:
     """Recomputing everything as an old, unkeyed chain does not pass for one."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "old"
     _legacy_library(root)
@@ -450,8 +450,8 @@ def test_unkeyed_records_are_not_accepted_after_the_rekeying(tmp_path: Path) -> 
 def test_a_backup_from_before_the_keyed_chain_is_checked_and_rekeyed_when_restored(tmp_path: Path) -> None:
     """The backup taken before the upgrade holds the unkeyed chain: restore checks it as such (a change
     to it is refused) and pins it with a re-keying record again."""
-    from msldesk.app import App
-    from msldesk.backup_check import DamagedBackupError
+    from msldesk.app.services import App
+    from msldesk.protect.backup_check import DamagedBackupError
 
     root = tmp_path / "old"
     _legacy_library(root)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.backup_check import BackupError, BackupLockedError, DamagedBackupError
+from msldesk.core.errors import DatabaseTooNewError, InvalidInputError
 from msldesk.db import crypto, migrate
-from msldesk.errors import DatabaseTooNewError, InvalidInputError
+from msldesk.protect.backup_check import BackupError, BackupLockedError, DamagedBackupError
 from tests import library_db
 
 from .test_cli import msldesk
@@ -47,7 +47,7 @@ def full(app, deck_factory):  # type: ignore[no-untyped-def]
 
 
 def test_backup_and_restore_on_another_computer_gives_the_same_library(full, tmp_path: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     target = tmp_path / "out" / "lib.msldesk-backup"
     target.parent.mkdir()
@@ -216,8 +216,8 @@ def test_a_backup_does_not_overwrite_a_file(full, tmp_path: Path) -> None:
 
 
 def test_cancelling_a_backup_leaves_no_file(full, tmp_path: Path) -> None:
-    from msldesk.errors import CancelledError
-    from msldesk.progress import CancelToken
+    from msldesk.core.errors import CancelledError
+    from msldesk.core.progress import CancelToken
 
     token = CancelToken()
     token.cancel()
@@ -246,7 +246,7 @@ def test_a_schema_upgrade_takes_a_backup_first(tmp_path: Path) -> None:
     from alembic.config import Config
     from sqlalchemy import create_engine
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     root.mkdir()
@@ -279,8 +279,8 @@ def test_a_schema_upgrade_takes_a_backup_first(tmp_path: Path) -> None:
 def test_a_restore_interrupted_by_a_power_cut_is_finished_or_forgotten(
     full, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import msldesk.backup_restore as restore_module
-    from msldesk.app import App
+    import msldesk.protect.backup_restore as restore_module
+    from msldesk.app.services import App
     from msldesk.boards.records import EventFields
 
     target = tmp_path / "b.msldesk-backup"
@@ -341,7 +341,7 @@ def test_cli_backup_and_restore(full, tmp_path: Path, monkeypatch: pytest.Monkey
     assert "OK:" in checked and "audit trail checked with this library's key" in checked
     before = _tables(root)
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(root, today=TODAY)
     app.events.create(EventFields(title="After the backup"))

@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards import attendee_export, calendar_export, open_payments, pdf_fonts, signin_sheet
+from msldesk.boards.outputs import attendee_lists as attendee_export
+from msldesk.boards.outputs import ics as calendar_export
+from msldesk.boards.outputs import open_payments, pdf_fonts, signin_sheet
 from msldesk.boards.records import (
     AgendaItem,
     AgendaItemFields,
@@ -33,7 +35,7 @@ from msldesk.boards.records import (
     Person,
     PersonFields,
 )
-from msldesk.errors import InvalidInputError
+from msldesk.core.errors import InvalidInputError
 from tests.pdf_layout import assert_footer_lines_up
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -625,8 +627,8 @@ def test_open_payments_columns_are_spelled_as_in_a_real_cms_file(corpus_dir: Pat
 def test_export_modules_import_without_heavy_libraries() -> None:
     code = (
         "import sys\n"
-        "import msldesk.boards.calendar_export, msldesk.boards.attendee_export\n"
-        "import msldesk.boards.signin_sheet, msldesk.boards.open_payments\n"
+        "import msldesk.boards.outputs.ics, msldesk.boards.outputs.attendee_lists\n"
+        "import msldesk.boards.outputs.signin_sheet, msldesk.boards.outputs.open_payments\n"
         "heavy = [m for m in ('reportlab', 'openpyxl', 'icalendar') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

@@ -21,7 +21,7 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
-from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.core.errors import InvalidInputError, NotFoundError
 from tests import library_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -174,7 +174,7 @@ def test_duplicates_are_found_and_merged_keeping_event_places(app) -> None:
 
 
 def test_honorarium_from_rate_card_with_cap_warnings_and_payments(app) -> None:
-    from msldesk.boards.fmv import Rate, RateCard
+    from msldesk.boards.events.fmv import Rate, RateCard
 
     card = RateCard(currency="USD", rates=(Rate("1", "", Decimal("500")),),
                     cap_per_engagement=Decimal("2000"), cap_per_person_year=Decimal("3000"))  # fmt: skip
@@ -306,7 +306,7 @@ def laptop_in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_a_check_in_is_an_instant_whatever_zone_the_laptop_is_in(
     app, laptop_in_new_york, tmp_path: Path
 ) -> None:
-    from msldesk.boards.attendee_export import write_attendees_csv
+    from msldesk.boards.outputs.attendee_lists import write_attendees_csv
 
     event = make_event(app)
     person = make_person(app)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pptx import Presentation
 
-from msldesk.boards.briefing import (
+from msldesk.boards.outputs.briefing import (
     briefing_slides,
     linked_slide_ids,
     readout_slides,
@@ -38,12 +38,12 @@ from msldesk.boards.records import (
     NoteEntry,
     PersonFields,
 )
+from msldesk.core.errors import CancelledError, InvalidInputError
+from msldesk.core.progress import CancelToken
 from msldesk.decks.assembly import ComplianceError
+from msldesk.decks.ooxml.validate import validate_package
 from msldesk.decks.records import DeckUpdate
 from msldesk.decks.slide_specs import ChartSlide
-from msldesk.decks.validate import validate_package
-from msldesk.errors import CancelledError, InvalidInputError
-from msldesk.progress import CancelToken
 
 TODAY = dt.date(2026, 11, 22)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -17,7 +17,7 @@ from .test_cli import msldesk_in_process as msldesk
 @pytest.fixture
 def demo_dir(tmp_path: Path) -> Path:
     """A library with the demo content (the past workshop has notes), as the app seeds it."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "cli-meeting"
     app = App(root)
@@ -106,7 +106,7 @@ def test_export_summary_briefing_and_readout(demo_dir: Path, tmp_path: Path) -> 
     for command, event in (("briefing", board), ("readout", workshop)):
         deck = tmp_path / f"{command}.pptx"
         msldesk(demo_dir, "export", command, event, "--out", str(deck), check_exit=0)
-        from msldesk.decks.validate import validate_package
+        from msldesk.decks.ooxml.validate import validate_package
 
         assert validate_package(deck).ok
     wrong = msldesk(demo_dir, "export", "summary", workshop, "--out", str(tmp_path / "s.docx"), check_exit=2)
@@ -133,7 +133,7 @@ def test_note_merge_of_different_speakers_needs_yes_and_keeps_both(demo_dir: Pat
 def test_rehearsal_entries_are_listed_apart_and_deleted_in_one_go(demo_dir: Path) -> None:
     import datetime as dt
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     board = _event_id(demo_dir, "advisory board")
     app = App(demo_dir)

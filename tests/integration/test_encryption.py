@@ -13,8 +13,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
+from msldesk.core.errors import DatabaseTooNewError
 from msldesk.db import crypto
-from msldesk.errors import DatabaseTooNewError
 from tests import library_db
 
 from .test_cli import msldesk
@@ -87,7 +87,7 @@ def test_search_works_on_the_encrypted_library(app, deck_factory) -> None:
 
 
 def test_a_wrong_key_is_a_clear_error_not_a_crash(app) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = app.paths.root
     app.close()
@@ -115,7 +115,7 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_without_a_keyring_the_passphrase_locks_the_library(
     no_keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     with pytest.raises(crypto.LibraryLockedError) as caught:
@@ -157,7 +157,7 @@ def test_without_a_keyring_the_passphrase_locks_the_library(
 
 
 def test_the_gui_hook_is_asked_again_after_a_wrong_passphrase(no_keyring, tmp_path: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     asked: list[crypto.PassphraseRequest] = []
     answers = iter([PASSPHRASE, "typo typo typo", PASSPHRASE])
@@ -177,7 +177,7 @@ def test_the_gui_hook_is_asked_again_after_a_wrong_passphrase(no_keyring, tmp_pa
 
 
 def _plain_library(root: Path, deck_factory) -> dict:  # type: ignore[no-untyped-def]
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     plain = App(root, encryption=False)
     try:
@@ -196,7 +196,7 @@ def _encrypted(before: dict, app) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Path, deck_factory) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "old"
     before = _plain_library(root, deck_factory)
@@ -229,7 +229,7 @@ def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Pa
 def test_an_interrupted_encryption_leaves_the_plain_library_usable(
     tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "old"
     before = _plain_library(root, deck_factory)
@@ -269,7 +269,7 @@ def test_an_interrupted_encryption_leaves_the_plain_library_usable(
 def test_a_start_after_a_crash_mid_encryption_cleans_up(tmp_path: Path, deck_factory) -> None:
     """Killed before the swap: a partial encrypted copy and a second name of the plain file are left.
     Killed after it: the old plain file is left under its second name. Both are cleared at start."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "old"
     before = _plain_library(root, deck_factory)
@@ -292,7 +292,7 @@ def test_a_start_after_a_crash_mid_encryption_cleans_up(tmp_path: Path, deck_fac
 def test_encryption_can_be_switched_off_for_new_libraries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     monkeypatch.setenv("MSLDESK_ENCRYPTION", "off")
     App(tmp_path / "plain").close()
@@ -303,7 +303,7 @@ def test_encryption_can_be_switched_off_for_new_libraries(
 def test_a_plain_library_from_a_newer_version_is_refused_before_anything_changes(tmp_path: Path) -> None:
     import sqlite3
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     root.mkdir()

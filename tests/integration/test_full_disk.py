@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk import fileio
 from msldesk.boards.records import (
     AgendaItemFields,
     AttendanceFields,
@@ -27,8 +26,9 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
+from msldesk.core import fileio
+from msldesk.core.errors import DiskFullError, MsldeskError
 from msldesk.decks.records import DeckUpdate
-from msldesk.errors import DiskFullError, MsldeskError
 
 from .conftest import TODAY
 
@@ -280,7 +280,7 @@ def test_export_still_works_when_there_is_room(board: dict[str, Any], tmp_path: 
 def test_the_command_line_says_the_disk_is_full(
     board: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from msldesk.cli import main
+    from msldesk.cli.main import main
 
     app = board["app"]
     data_dir = app.paths.root

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from msldesk.boards.records import EventFields, PersonFields
-from msldesk.errors import InvalidInputError
+from msldesk.core.errors import InvalidInputError
 
 JUNK = "\x00\x01\x0b\x1b\x7f\x85\ufffe\uffff"
 FILE_JUNK = JUNK.replace("\x00", "")  # a NUL makes a file binary: it is refused whole
@@ -100,7 +100,7 @@ def test_deck_metadata_and_imported_text_are_cleaned(app, deck_factory) -> None:
 
 
 def test_a_deck_title_taken_from_an_odd_file_name_is_cleaned(deck_factory) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.decks.package import read_deck
+    from msldesk.decks.ooxml.package import read_deck
 
     path = deck_factory.pptx("untitled.pptx", [("", "Body", "Notes")])
     # Undecodable file-name bytes reach Python as lone surrogates; SQLite cannot store them.

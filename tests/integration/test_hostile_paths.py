@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.errors import FileRefusedError, MsldeskError, NotARegularFileError
-from msldesk.user_files import display_name, open_regular, read_chunks
+from msldesk.core.errors import FileRefusedError, MsldeskError, NotARegularFileError
+from msldesk.core.user_files import display_name, open_regular, read_chunks
 
 from .test_cli import msldesk_in_process
 
@@ -149,7 +149,7 @@ def test_a_pipe_swapped_in_after_the_check_is_refused_without_blocking(
 ) -> None:
     pipe = hostile.fifo("swapped.pptx")
     # As if the check ran while a regular file was there: the open must still not wait for a writer.
-    monkeypatch.setattr("msldesk.user_files.check_regular", lambda path: None)
+    monkeypatch.setattr("msldesk.core.user_files.check_regular", lambda path: None)
     with pytest.raises(NotARegularFileError, match="named pipe"):
         open_regular(pipe)
 
@@ -180,8 +180,8 @@ def test_reads_are_counted_not_trusted_to_the_size_the_file_claims() -> None:
 def test_a_file_that_grows_after_its_size_was_read_stops_at_the_limit(
     app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from msldesk import user_files
-    from msldesk.boards import sources
+    from msldesk.boards.intake import sources
+    from msldesk.core import user_files
 
     people = tmp_path / "growing.csv"
     people.write_text("First Name,Last Name\nAda,Lovelace\n", encoding="utf-8")
@@ -201,7 +201,7 @@ def test_a_file_that_grows_after_its_size_was_read_stops_at_the_limit(
 
 def test_a_deck_over_the_limit_is_refused_while_copying(app, deck_factory, tmp_path: Path) -> None:
     from msldesk.decks.importer import DeckImporter
-    from msldesk.decks.package import PackageLimits
+    from msldesk.decks.ooxml.package import PackageLimits
     from msldesk.decks.search import SlideSearchIndex
     from msldesk.decks.store import DeckStore
 

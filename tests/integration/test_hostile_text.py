@@ -15,10 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.boards import attendee_export, calendar_export, insight_export, open_payments, signin_sheet
-from msldesk.boards import summary_pdf as summary_module
-from msldesk.boards.audience import cut_for_audience
-from msldesk.boards.briefing import write_readout_deck
+from msldesk.boards.meeting.audience import cut_for_audience
+from msldesk.boards.outputs import attendee_lists as attendee_export
+from msldesk.boards.outputs import ics as calendar_export
+from msldesk.boards.outputs import insights as insight_export
+from msldesk.boards.outputs import open_payments, signin_sheet
+from msldesk.boards.outputs import summary_pdf as summary_module
+from msldesk.boards.outputs.briefing import write_readout_deck
 from msldesk.boards.records import Audience, EntryKind, Payment
 from msldesk.decks import assembly
 from msldesk.decks.records import DeckStatus
@@ -233,7 +236,7 @@ def test_summary_pdf_with_a_3000_character_institution_and_junk(tmp_path: Path) 
 def test_readout_deck_cleans_text(tmp_path: Path) -> None:
     from pptx import Presentation
 
-    from msldesk.decks.validate import validate_package
+    from msldesk.decks.ooxml.validate import validate_package
 
     out = write_readout_deck(hostile_report(Audience.MEDICAL), tmp_path / "r.pptx").path
     assert validate_package(out).ok

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from msldesk.decks.importer import DeckImporter
-from msldesk.decks.package import PackageLimits
+from msldesk.decks.ooxml.package import PackageLimits
 from msldesk.decks.search import SlideSearchIndex
 from msldesk.decks.store import DeckStore
 
@@ -226,7 +226,7 @@ def test_bit_rot_in_a_batch(app, corpus_dir: Path, tmp_path: Path) -> None:
 
 
 def test_cancel_stops_between_decks_and_progress_is_reported(app, deck_factory, row_counts) -> None:
-    from msldesk.progress import CancelToken
+    from msldesk.core.progress import CancelToken
 
     paths = [deck_factory.pptx(f"d{n}.pptx", [(f"Deck {n}", "", "")], title=f"D{n}") for n in range(4)]
     token = CancelToken()

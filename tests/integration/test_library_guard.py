@@ -16,8 +16,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
+from msldesk.core.errors import DiskFullError, LibraryDamagedError, LibraryMissingError
 from msldesk.db import crypto
-from msldesk.errors import DiskFullError, LibraryDamagedError, LibraryMissingError
 from tests import library_db
 
 from .test_cli import msldesk_in_process
@@ -30,7 +30,7 @@ MORNING = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 def _make_library(root: Path, deck_factory: Any) -> Path:
     """A library with a person, a deck (a store file, audit records) and one daily backup; closed.
     Returns the backup."""
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.boards.records import EventFields, PersonFields
 
     app = App(root, today=TODAY)
@@ -53,7 +53,7 @@ def library(tmp_path: Path, deck_factory: Any) -> tuple[Path, Path]:
 
 
 def _people(root: Path) -> list[str]:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(root, today=TODAY)
     try:
@@ -66,7 +66,7 @@ def _people(root: Path) -> list[str]:
 def test_a_missing_or_empty_database_is_an_error_and_the_command_line_names_the_restore(
     library: tuple[Path, Path], how: str
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root, backup = library
     database = root / "library.sqlite3"
@@ -101,7 +101,7 @@ def test_any_trace_of_a_library_is_enough_to_refuse(
 ) -> None:
     """A plain library (encryption off) has no key file: its audit anchor, deck files or backups show
     that it existed. Each one alone refuses a new library."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     monkeypatch.setenv("MSLDESK_ENCRYPTION", "off")
     root = tmp_path / "plain"
@@ -123,7 +123,7 @@ def test_any_trace_of_a_library_is_enough_to_refuse(
 
 
 def test_an_unreadable_database_is_a_plain_error(library: tuple[Path, Path]) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root, _backup = library
     database = root / "library.sqlite3"
@@ -157,7 +157,7 @@ def _damage(database: Path, how: str) -> None:
 def test_the_right_key_on_a_damaged_database_says_damaged_not_a_wrong_key(
     library: tuple[Path, Path], how: str
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root, backup = library
     _damage(root / "library.sqlite3", how)
@@ -182,7 +182,7 @@ def test_the_right_key_on_a_damaged_database_says_damaged_not_a_wrong_key(
 def test_damage_a_later_query_meets_says_damaged_not_a_traceback(
     library: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import msldesk.library_guard as guard
+    import msldesk.protect.library_guard as guard
 
     root, backup = library
     database = root / "library.sqlite3"
@@ -201,7 +201,7 @@ def test_damage_a_later_query_meets_says_damaged_not_a_traceback(
 def test_the_right_passphrase_on_a_damaged_database_says_damaged_not_wrong(
     no_keyring, tmp_path: Path, deck_factory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     monkeypatch.setenv("MSLDESK_PASSPHRASE", PASSPHRASE)
     root = tmp_path / "lib"
@@ -230,7 +230,7 @@ def test_the_right_passphrase_on_a_damaged_database_says_damaged_not_wrong(
 def test_an_older_key_file_gains_its_check_value_without_changing_its_salt(
     no_keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     monkeypatch.setenv("MSLDESK_PASSPHRASE", PASSPHRASE)
     root = tmp_path / "lib"
@@ -257,7 +257,7 @@ def test_an_older_key_file_still_tells_a_damaged_database_from_a_wrong_key(
     library: tuple[Path, Path],
 ) -> None:
     """No check value yet: the newest automatic backup (locked with the library's key) is the witness."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root, backup = library
     key_file = root / "encryption.json"
@@ -275,7 +275,7 @@ def test_an_older_key_file_still_tells_a_damaged_database_from_a_wrong_key(
 
 
 def test_encryption_json_is_never_overwritten(library: tuple[Path, Path]) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root, _backup = library
     key_file = root / "encryption.json"
@@ -357,7 +357,7 @@ class _FullDatabaseDisk:
 def test_a_full_disk_during_a_backup_says_so_and_leaves_nothing(
     library: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root, _backup = library
     app = App(root, today=TODAY)
@@ -389,7 +389,7 @@ def test_a_full_disk_during_a_backup_says_so_and_leaves_nothing(
 def test_a_full_disk_during_a_restore_says_so_and_changes_nothing(
     library: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.boards.records import PersonFields
 
     from .test_full_disk import DiskFiller

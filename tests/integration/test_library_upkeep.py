@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.app import App
-from msldesk.errors import LibraryMissingError
+from msldesk.app.services import App
+from msldesk.core.errors import LibraryMissingError
 
 from .test_cli import msldesk_in_process as msldesk
 
@@ -186,7 +186,7 @@ def test_check_reports_unused_and_missing_store_files(tmp_path: Path, deck_facto
 
 def test_a_lost_database_does_not_cost_the_store(tmp_path: Path, deck_factory) -> None:
     """A store no row names is a replaced or lost database, not a crash: its files may be the only copy.
-    A lost database is refused (msldesk.library_guard); one replaced by another library's opens."""
+    A lost database is refused (msldesk.protect.library_guard); one replaced by another library's opens."""
     root = tmp_path / "lib"
     _library(root, deck_factory).close()
     stored = _store_files(root)
@@ -244,7 +244,7 @@ def _fake_soffice(tmp_path: Path) -> Path:
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 def test_every_file_and_folder_of_a_library_is_private(tmp_path: Path, deck_factory, umask_022) -> None:
-    from msldesk.config import Settings
+    from msldesk.core.config import Settings
     from msldesk.decks.records import DeckUpdate
 
     root = tmp_path / "lib"
@@ -328,7 +328,7 @@ def read_only_library(tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPa
 def _pretend_read_only(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
     if os.geteuid() == 0:
         real_access = os.access
-        monkeypatch.setattr("msldesk.housekeeping.folder_is_writable", lambda folder: False)
+        monkeypatch.setattr("msldesk.core.fileio.folder_is_writable", lambda folder: False)
         monkeypatch.setattr(os, "access", lambda path, mode: not mode & os.W_OK and real_access(path, mode))
     else:
         root.chmod(0o555)
@@ -366,8 +366,8 @@ def test_a_write_that_reaches_a_read_only_database_gets_the_plain_message(
 ) -> None:
     """The GUI has no command list: any write the database refuses says the same plain words."""
     from msldesk.boards.records import PersonFields
+    from msldesk.core.errors import ReadOnlyLibraryError
     from msldesk.decks.records import DeckUpdate
-    from msldesk.errors import ReadOnlyLibraryError
 
     app = App(read_only_library)
     try:
@@ -420,7 +420,7 @@ def test_no_library_is_made_in_a_read_only_folder(tmp_path: Path, monkeypatch: p
 def test_a_read_only_library_without_its_database_is_refused_and_restore_says_read_only(
     tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A read-only folder still tells a lost database from no library at all (msldesk.library_guard), and
+    """A read-only folder still tells a lost database from no library at all (protect.library_guard), and
     the restore it suggests says plainly that the folder cannot take it, before anything is written."""
     root = tmp_path / "lib"
     _library(root, deck_factory).close()

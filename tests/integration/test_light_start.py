@@ -62,7 +62,7 @@ def test_version_says_which_msldesk() -> None:
 
 
 def test_decks_on_an_existing_library_loads_no_orm(tmp_path: Path, deck_factory: Any) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     app = App(root)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards.meeting import FinalizedError
+from msldesk.boards.meeting.service import FinalizedError
 from msldesk.boards.records import (
     AgendaItemFields,
     AttendanceFields,
@@ -20,7 +20,7 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
-from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.core.errors import InvalidInputError, NotFoundError
 from tests import library_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -170,7 +170,7 @@ def test_restricted_words_flag_entries_and_review_clears_or_keeps_them(meeting) 
 
 
 def test_a_flag_review_records_who_decided_and_when(meeting, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from msldesk import audit
+    from msldesk.protect import audit
 
     app, event, _, clock, _ = meeting
     monkeypatch.setattr(audit, "current_actor", lambda: "c.officer")
@@ -181,7 +181,7 @@ def test_a_flag_review_records_who_decided_and_when(meeting, monkeypatch) -> Non
     assert kept.flag_reviewed_by == "c.officer" and kept.flag_reviewed_at == T0 + dt.timedelta(minutes=30)
     assert kept.review_state == "Kept flagged"
     # a new flagged word voids the review: nobody has decided about the text as it now stands
-    from msldesk.boards.meeting import with_fields
+    from msldesk.boards.meeting.service import with_fields
 
     changed, _ = app.meetings.update_entry(entry.entry_id, with_fields(kept, text="a miracle cure"))
     assert changed.needs_review and changed.flag_reviewed_by == "" and changed.flag_reviewed_at is None
@@ -192,7 +192,7 @@ def test_edits_keep_their_time_and_themes_follow_the_taxonomy(meeting) -> None: 
     entry, _ = app.meetings.add_entry(event.event_id, "first take #Unmet need #dosing")
     assert entry.fields.themes == ("Dosing", "Unmet need")  # taxonomy order
     clock.advance(90)
-    from msldesk.boards.meeting import with_fields
+    from msldesk.boards.meeting.service import with_fields
 
     edited, _ = app.meetings.update_entry(entry.entry_id, with_fields(entry, text="second take", key=True))
     assert edited.text == "second take" and edited.fields.key
@@ -299,7 +299,7 @@ def test_entries_survive_reopening_the_library(meeting) -> None:  # type: ignore
     app, event, *_ = meeting
     app.meetings.add_entry(event.event_id, "kept")
     app.meetings.save_draft(event.event_id, "draft kept")
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app.close()
     again = App(app.paths.root)
@@ -329,7 +329,7 @@ def test_merging_entries_of_different_speakers_asks_first_and_keeps_every_attrib
     import csv
     import subprocess
 
-    from msldesk.boards.meeting import MergeNeedsConfirmationError
+    from msldesk.boards.meeting.service import MergeNeedsConfirmationError
 
     app, event, *_ = meeting
     a, _ = app.meetings.add_entry(event.event_id, "! dosing is unclear in the elderly @Weber")

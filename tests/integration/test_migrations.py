@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, create_engine
 
+from msldesk.core.errors import DatabaseTooNewError
 from msldesk.db import migrate
-from msldesk.errors import DatabaseTooNewError
 from tests import library_db
 
 FTS_TABLE = "slide_fts"
@@ -84,7 +84,7 @@ def test_a_fresh_app_creates_the_schema(app) -> None:
 
 
 def test_reopening_keeps_data_and_skips_migrations(app, deck_factory) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     list(app.decks.import_paths([deck_factory.pptx("d.pptx", [("Kept", "", "")])]))
     app.close()
@@ -100,10 +100,10 @@ def test_migrated_schema_matches_the_orm(app) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from msldesk import audit  # noqa: F401  (registers the table)
     from msldesk.boards import orm as boards_orm  # noqa: F401  (registers the tables)
     from msldesk.db.base import Base
     from msldesk.decks import orm  # noqa: F401
+    from msldesk.protect import audit  # noqa: F401  (registers the table)
 
     def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
         # The FTS5 virtual table and its shadow tables are created by raw SQL on purpose.
@@ -125,7 +125,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
 
 
 def test_unknown_revision_is_refused(tmp_path: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     App(root).close()
@@ -160,7 +160,7 @@ def test_cli_reports_a_too_new_database(tmp_path: Path) -> None:
 
 def test_a_library_from_the_previous_version_upgrades_with_its_events_intact(tmp_path: Path) -> None:
     """A 0003 library (boards, no meeting capture) gains the capture tables and keeps its events."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     with _old_library(root, "0003_boards") as connection:
@@ -187,7 +187,7 @@ def test_check_in_times_written_as_local_wall_time_become_utc(tmp_path: Path, mo
     import time
     from zoneinfo import ZoneInfo
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
@@ -222,7 +222,7 @@ def test_check_in_times_written_as_local_wall_time_become_utc(tmp_path: Path, mo
 
 def test_notes_from_before_rehearsals_upgrade_as_real_entries(tmp_path: Path) -> None:
     """0009 marks no existing entry as a rehearsal and leaves every event out of one."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     with _old_library(root, "0008_audit_keyed") as connection:
@@ -248,7 +248,7 @@ def test_agenda_items_from_before_0011_upgrade_with_an_empty_note_that_a_removal
     """0011 gives agenda items a note: empty for every existing item, written when a deck goes."""
     from dataclasses import replace
 
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     with _old_library(root, "0010_collection_note") as connection:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from msldesk.boards.records import AttendanceFields, AttendeeRole, EventFields, Invitation, PersonFields
-from msldesk.errors import FileRefusedError, MsldeskError
+from msldesk.core.errors import FileRefusedError, MsldeskError
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -40,7 +40,7 @@ def raw_text(path: Path) -> str:
 
 
 def test_every_corpus_file_imports_or_is_refused_with_a_reason(corpus_dir: Path, tmp_path: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     entries = manifest(corpus_dir)
     assert len(entries) >= 50
@@ -111,8 +111,8 @@ def test_teams_report_marks_attendance_on_an_event(corpus_dir: Path, app) -> Non
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_exported_attendee_list_imports_as_the_same_people(app, tmp_path: Path, suffix: str) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.app import App
-    from msldesk.boards.attendee_export import write_attendees_csv, write_attendees_xlsx
+    from msldesk.app.services import App
+    from msldesk.boards.outputs.attendee_lists import write_attendees_csv, write_attendees_xlsx
 
     people = [
         PersonFields("Jürgen", "Müller", "MD, PhD", "Oncology", "Charité – Universitätsmedizin", "Berlin", "",

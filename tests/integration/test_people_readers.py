@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.boards.calendar_people import read_calendar_people
-from msldesk.boards.nppes import read_nppes_json
-from msldesk.boards.vcard import read_vcard
-from msldesk.errors import FileRefusedError
+from msldesk.boards.intake.ics_people import read_calendar_people
+from msldesk.boards.intake.nppes import read_nppes_json
+from msldesk.boards.intake.vcard import read_vcard
+from msldesk.core.errors import FileRefusedError
 from tests.conftest import CORPUS_DIR
 
 pytestmark = pytest.mark.corpus
@@ -108,7 +108,7 @@ def test_each_file_is_read_or_refused_with_a_reason(people_dir: Path, kind: str,
     ALL_FILES,
 )
 def test_read_source_sends_each_file_to_its_reader(people_dir: Path, kind: str, name: str) -> None:
-    from msldesk.boards.sources import read_source
+    from msldesk.boards.intake.sources import read_source
 
     table, refused = read(kind, name)
     if refused is not None:

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.boards import sources
-from msldesk.boards.mapping import RECASED_KINDS, map_rows, suggest_mapping
-from msldesk.boards.npi import is_valid_npi, normalise_npi
-from msldesk.boards.sources import SourceTable, read_source, read_source_bytes
-from msldesk.errors import CancelledError, FileRefusedError
-from msldesk.progress import CancelToken
+from msldesk.boards.intake import sources
+from msldesk.boards.intake.mapping import RECASED_KINDS, map_rows, suggest_mapping
+from msldesk.boards.intake.sources import SourceTable, read_source, read_source_bytes
+from msldesk.boards.people.npi import is_valid_npi, normalise_npi
+from msldesk.core.errors import CancelledError, FileRefusedError
+from msldesk.core.progress import CancelToken
 from tests.conftest import CORPUS_DIR
 
 PEOPLE_DIR = CORPUS_DIR / "people"

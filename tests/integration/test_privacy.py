@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards.meeting import with_fields
+from msldesk.boards.meeting.service import with_fields
 from msldesk.boards.records import (
     AgendaItemFields,
     AttendanceFields,
@@ -26,7 +26,7 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
-from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.core.errors import InvalidInputError, NotFoundError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EMAIL = "ana.souza@example.org"
@@ -349,7 +349,7 @@ def test_erasure_is_all_or_nothing(app, world, monkeypatch: pytest.MonkeyPatch) 
 def test_command_line_export_and_erase(
     app, world, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.cli import main
+    from msldesk.cli.main import main
 
     root = str(app.paths.root)
     app.close()
@@ -475,7 +475,7 @@ def test_restoring_a_backup_from_before_the_person_was_added_still_erases_their_
 def test_command_line_restore_says_erasures_were_made_again(
     app, spelled, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.cli import main
+    from msldesk.cli.main import main
 
     before = app.backups.create(tmp_path / "before.msldesk-backup")
     app.privacy.erase_person(spelled["jose"], "request")
@@ -500,7 +500,7 @@ def test_a_damaged_erasure_list_refuses_the_erasure_and_changes_nothing(app, spe
 def test_a_restore_cut_short_before_the_erasures_makes_them_at_the_next_start(
     app, spelled, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     before = app.backups.create(tmp_path / "before.msldesk-backup")
     app.privacy.erase_person(spelled["jose"], "request")
@@ -524,7 +524,7 @@ def test_a_restore_cut_short_before_the_erasures_makes_them_at_the_next_start(
 def test_a_namesake_in_another_librarys_backup_keeps_their_directory_entry(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Erasing the wrong person cannot be undone: in a backup of another library, the entry under the
     erased person's id, or with their name but another email, is someone else."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     jose = app.people.add(PersonFields(JOSE[0], JOSE[1], email=JOSE[2]))[0].person_id
     other = App(tmp_path / "other", encryption=False)  # its backup opens anywhere, without a passphrase

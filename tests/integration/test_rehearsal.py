@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from msldesk.boards.records import Audience, EventFields
-from msldesk.errors import InvalidInputError
+from msldesk.core.errors import InvalidInputError
 
 from .test_meeting_service import BERLIN, T0, make_meeting
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from msldesk.boards.records import AgendaItem, AgendaItemFields, EventFields, EventKind
+from msldesk.core.errors import NotFoundError
 from msldesk.decks.records import SearchFilters
-from msldesk.errors import NotFoundError
 from tests import library_db
 
 from .test_cli import msldesk_in_process
@@ -293,7 +293,7 @@ def test_a_second_removal_adds_a_line_and_linking_again_clears_the_note(app, two
 
 
 def test_a_failure_noting_the_agendas_removes_nothing(app, two_decks, agendas, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.boards.agenda_links import AgendaSlideLinks
+    from msldesk.boards.events.agenda_links import AgendaSlideLinks
 
     def broken(self, session, lost):  # type: ignore[no-untyped-def]
         raise OSError("disk gone")
@@ -310,7 +310,7 @@ def test_a_failure_noting_the_agendas_removes_nothing(app, two_decks, agendas, m
 
 
 def test_the_briefing_deck_names_the_slides_it_goes_without(app, two_decks, agendas, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.boards.briefing import write_briefing_deck
+    from msldesk.boards.outputs.briefing import write_briefing_deck
 
     app.decks.remove_deck(two_decks["zebra"])
     result = write_briefing_deck(app.events, app.assembly, agendas["march"], tmp_path / "briefing.pptx")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.boards.sources import read_source_bytes
-from msldesk.paths import LibraryPaths
+from msldesk.boards.intake.sources import read_source_bytes
+from msldesk.core.paths import LibraryPaths
 from tests import library_db
 from tests.conftest import CORPUS_DIR
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.decks.records import DeckStatus, DeckUpdate
-from msldesk.errors import InvalidInputError, NotFoundError
 
 TODAY = dt.date(2026, 11, 22)
 DAY = dt.timedelta(days=1)
@@ -119,7 +119,7 @@ def test_slide_paging_and_counts(app, deck_id: int, deck_factory) -> None:
 
 def test_default_library_folder_is_the_isolated_one(_isolated_data_dir) -> None:
     """Tests never touch the user's real library: App() with no folder uses $MSLDESK_DATA_DIR."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     default = App()
     try:

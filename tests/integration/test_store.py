@@ -71,7 +71,7 @@ def _copier_threads() -> list[str]:
 def test_copies_made_ahead_are_dropped_when_not_needed(app, deck_factory) -> None:
     """The next deck is copied into the store while the current one is read: a copy that turns
     out unneeded (the same file twice, or a cancelled or abandoned import) leaves nothing behind."""
-    from msldesk.progress import CancelToken
+    from msldesk.core.progress import CancelToken
 
     a, b, c = (deck_factory.pptx(f"{n}.pptx", [(f"Deck {n}", "", "")], title=n) for n in "abc")
     outcomes = list(app.decks.import_paths([a, a, b]))

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards import pdf_fonts, summary_pdf
-from msldesk.boards.audience import cut_for_audience
+from msldesk.boards.meeting.audience import cut_for_audience
+from msldesk.boards.outputs import pdf_fonts, summary_pdf
 from msldesk.boards.records import (
     AgendaItem,
     AgendaItemFields,
@@ -35,8 +35,8 @@ from msldesk.boards.records import (
     Person,
     PersonFields,
 )
-from msldesk.errors import CancelledError, MsldeskError
-from msldesk.progress import CancelToken
+from msldesk.core.errors import CancelledError, MsldeskError
+from msldesk.core.progress import CancelToken
 from tests.pdf_layout import assert_footer_lines_up
 
 pytestmark = pytest.mark.skipif(
@@ -507,7 +507,7 @@ def kinds_entries() -> tuple[NoteEntry, ...]:
 
 def attendee_names_in(text: str) -> list[str]:
     """Attendees' names found in `text` in any case, with or without accents (the names module)."""
-    from msldesk.boards.names import NameFinder, person_forms
+    from msldesk.boards.people.names import NameFinder, person_forms
 
     forms = [
         form

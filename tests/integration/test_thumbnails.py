@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from msldesk.config import Settings
+from msldesk.core.config import Settings
 
 from .corpus import hidden_slide_numbers
 
@@ -103,7 +103,7 @@ def test_same_content_reuses_thumbnails(app, deck_factory) -> None:
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_thumbnails_for_the_whole_corpus(corpus_dir: Path, tmp_path: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(tmp_path / "lib", today=TODAY)
     try:
@@ -127,7 +127,7 @@ def test_a_deck_listing_5000_slides_is_imported_and_rendered_in_part_with_notes(
 ) -> None:
     """The field's hostile deck (one slide listed thousands of times) under small limits: import
     and LibreOffice each take only the first slides, and the user is told so."""
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     from .test_cli import msldesk_in_process
 
@@ -164,7 +164,7 @@ def test_a_deck_listing_5000_slides_is_imported_and_rendered_in_part_with_notes(
 
 @pytest.fixture
 def app_without_libreoffice(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "lib"
     root.mkdir()
@@ -204,7 +204,7 @@ def test_cli_thumbnails_without_libreoffice_explains_and_exits_2(app_without_lib
 
 
 def _app_with_fake_soffice(tmp_path: Path, script: str, timeout: int = 120):  # type: ignore[no-untyped-def]
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     fake = tmp_path / "fake-soffice"
     fake.write_text("#!/bin/sh\n" + script + "\n")
@@ -245,7 +245,7 @@ def test_a_failed_render_is_recorded_and_can_be_retried(
 
 
 def test_cancelled_render_leaves_decks_pending(tmp_path: Path, deck_factory) -> None:
-    from msldesk.progress import CancelToken
+    from msldesk.core.progress import CancelToken
 
     app = _app_with_fake_soffice(tmp_path, "exit 0")
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.decks.validate import ValidationReport, validate_package
+from msldesk.decks.ooxml.validate import ValidationReport, validate_package
 
 pytestmark = pytest.mark.corpus
 

@@ -21,11 +21,11 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
-from msldesk.ui import export_banner
 from msldesk.ui.boards import agenda_model, attendee_model
 from msldesk.ui.boards.checklist import ChecklistModel
 from msldesk.ui.boards.delegates import ChoicesRole
 from msldesk.ui.boards.event_list import EventListModel, FactsRole, WhenRole
+from msldesk.ui.widgets import export_banner
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from msldesk.decks.records import DeckStatus
-from msldesk.ui import export_banner, file_dialogs
-from msldesk.ui.models.slide_grid import CardRole
-from msldesk.ui.required_text import RequiredTextDialog
+from msldesk.ui.library.slide_grid_model import CardRole
+from msldesk.ui.widgets import export_banner, file_dialogs
+from msldesk.ui.widgets.required_text import RequiredTextDialog
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -93,7 +93,7 @@ def test_expired_slide_is_flagged_and_needs_a_reason_to_export(
     from pptx import Presentation
 
     assert len(Presentation(str(out)).slides) == 3  # two slides and the bill of materials
-    from msldesk.decks.validate import validate_package
+    from msldesk.decks.ooxml.validate import validate_package
 
     assert validate_package(out).ok
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from msldesk.ui.boards import agenda_model
-from msldesk.ui.models.deck_list import DeckRole
+from msldesk.ui.library.deck_list_model import DeckRole
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from msldesk.ui.models.deck_list import DeckRole
+from msldesk.ui.library.deck_list_model import DeckRole
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -54,7 +54,7 @@ def test_the_menu_item_is_in_the_deck_menu_with_delete(make_window) -> None:  # 
 def test_decks_with_the_same_title_are_told_apart_and_counts_read_right(make_window) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from msldesk.ui.models.deck_list import DeckListModel, DetailsRole
+    from msldesk.ui.library.deck_list_model import DeckListModel, DetailsRole
 
     _, context = make_window()
     first, second, third = context.decks.list_decks()[:3]

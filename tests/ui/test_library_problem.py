@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
 
 def _library_with_a_backup(root: Path) -> Path:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     app = App(root)
     try:

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from msldesk.decks.records import DeckStatus
-from msldesk.ui.models.deck_list import DeckRole
-from msldesk.ui.models.slide_grid import CardRole
+from msldesk.ui.library.deck_list_model import DeckRole
+from msldesk.ui.library.slide_grid_model import CardRole
 
 from .helpers import drop_files, make_deck
 

@@ -75,7 +75,7 @@ def _typed_by(lines: list[dict], moment: float, phase: str) -> str:  # type: ign
 
 
 def test_sigkill_while_typing_loses_nothing_and_the_restart_restores_the_draft(tmp_path: Path) -> None:
-    from msldesk.app import App
+    from msldesk.app.services import App
     from msldesk.boards.records import EntryKind
 
     # 1. Type three entries, then an unfinished one without a pause; kill after 1.5 s of it.

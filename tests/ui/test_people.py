@@ -40,7 +40,7 @@ EVENT_TITLE = "Lupus nephritis advisory board"
 
 @pytest.fixture(scope="module")
 def people_library(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path_factory.mktemp("people-library")
     folder = root / "library"

@@ -18,16 +18,16 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from msldesk.boards.records import AttendanceFields, EventFields, Invitation, PersonFields
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
+from msldesk.core.errors import MsldeskError
 from msldesk.decks.records import DeckUpdate
-from msldesk.errors import MsldeskError
-from msldesk.ui import export_banner
 from msldesk.ui.context import AppContext
 from msldesk.ui.main_window import MainWindow
 from msldesk.ui.protect.backup_dialogs import BackupLock, BackupLockDialog
 from msldesk.ui.protect.history import CHANGES, HistoryDialog
 from msldesk.ui.protect.passphrase import ATTEMPTS, MIN_PASSPHRASE, PassphraseDialog, PassphrasePrompter
 from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.widgets import export_banner
 from tests import library_db
 from tests.ui.helpers import make_deck
 
@@ -174,7 +174,7 @@ def test_without_a_keyring_the_window_asks_for_a_passphrase_on_the_gui_thread(
 def test_cancel_leaves_a_locked_library_with_retry_and_five_wrong_answers_keep_it_locked(
     no_keyring, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     folder = tmp_path / "existing"
     App(folder, passphrase_provider=lambda _request: PASSPHRASE).close()
@@ -243,7 +243,7 @@ def test_the_daily_backup_is_taken_once_after_start_and_quietly(make_window, qtb
 def test_a_failed_daily_backup_is_reported_without_blocking_work(
     make_window, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.backup import BackupService
+    from msldesk.protect.backup import BackupService
 
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise MsldeskError("The disk is full.", "ENOSPC")
@@ -640,8 +640,8 @@ def test_erase_dialog_says_what_is_kept_and_needs_a_reason(qtbot) -> None:  # ty
 
 
 def test_the_restored_message_says_erasures_were_made_again(make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.backup import RestoreResult
-    from msldesk.backup_check import BackupInfo
+    from msldesk.protect.backup import RestoreResult
+    from msldesk.protect.backup_check import BackupInfo
 
     window, _context = make_window(seed_demo=False)
     info = BackupInfo(

@@ -13,7 +13,7 @@ from .helpers import make_deck
 def test_a_read_only_library_opens_and_says_so(
     make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.app import App
+    from msldesk.app.services import App
 
     root = tmp_path / "library"
     app = App(root)
@@ -23,7 +23,7 @@ def test_a_read_only_library_opens_and_says_so(
     # Root writes through permission bits: the write probe and os.access are told the truth of a
     # read-only folder, and SQLite then opens the database read-only (see test_library_upkeep).
     real_access = os.access
-    monkeypatch.setattr("msldesk.housekeeping.folder_is_writable", lambda folder: False)
+    monkeypatch.setattr("msldesk.core.fileio.folder_is_writable", lambda folder: False)
     monkeypatch.setattr(os, "access", lambda path, mode: not mode & os.W_OK and real_access(path, mode))
     before = sorted(p.name for p in root.rglob("*"))
 

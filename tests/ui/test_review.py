@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from msldesk.boards.guard import DEFAULT_TERMS
+from msldesk.boards.meeting.guard import DEFAULT_TERMS
 from msldesk.boards.records import (
     AgendaItemFields,
     AttendanceFields,
@@ -24,11 +24,11 @@ from msldesk.boards.records import (
     Invitation,
     PersonFields,
 )
-from msldesk.ui import export_banner
 from msldesk.ui.boards.event_editor import EventEditor
 from msldesk.ui.boards.notes_terms import RestrictedTermsDialog
 from msldesk.ui.boards.review_model import Column as C
 from msldesk.ui.boards.review_model import GroupTitleRole, NotesTreeModel
+from msldesk.ui.widgets import export_banner
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -103,7 +103,7 @@ class Meeting:
 
 
 def _all_changes():  # type: ignore[no-untyped-def]
-    from msldesk.changes import Changes
+    from msldesk.core.changes import Changes
 
     return Changes(events=True, people=True, notes=True)
 

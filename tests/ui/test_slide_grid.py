@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.ui.models.slide_grid import PAGE_SIZE
+from msldesk.ui.library.slide_grid_model import PAGE_SIZE
 
 from .helpers import make_deck
 

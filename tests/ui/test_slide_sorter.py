@@ -11,8 +11,8 @@ from PySide6.QtGui import QFont, QTextDocument, QWheelEvent
 from msldesk.decks.records import DeckStatus, SlideInfo
 from msldesk.ui.library.delegates import ELLIPSIS, SNIPPET_H, caption_layout, elide_html
 from msldesk.ui.library.grid import SlideGrid
+from msldesk.ui.library.slide_grid_model import PAGE_SIZE, SlideGridModel
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
-from msldesk.ui.models.slide_grid import PAGE_SIZE, SlideGridModel
 from msldesk.ui.tasks import TaskRunner
 
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
-from msldesk.boards.entry_text import (
+from msldesk.boards.meeting.entry_text import (
     DUE_KEYWORD,
     DUE_WORDS,
     MENTION_MARK,
@@ -18,9 +18,9 @@ from msldesk.boards.entry_text import (
     THEME_MARK,
     WORD_MARKERS,
 )
-from msldesk.ui import file_dialogs
-from msldesk.ui.geometry import clamp_rect, clamp_to_screen, restore_geometry
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, plain
+from msldesk.ui.widgets import file_dialogs
+from msldesk.ui.widgets.geometry import clamp_rect, clamp_to_screen, restore_geometry
 
 from .test_meeting import meeting  # noqa: F401  (the meeting-mode fixture)
 

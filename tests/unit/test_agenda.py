@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards.agenda import Slot, agenda_overrun_minutes, move, schedule
-from msldesk.errors import InvalidInputError
+from msldesk.boards.events.agenda import Slot, agenda_overrun_minutes, move, schedule
+from msldesk.core.errors import InvalidInputError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from msldesk.decks.compose import SourceSlide, compose_deck
-from msldesk.decks.package import read_deck
-from msldesk.decks.validate import validate_package
-from msldesk.errors import CancelledError, InvalidInputError
-from msldesk.progress import CancelToken
+from msldesk.core.errors import CancelledError, InvalidInputError
+from msldesk.core.progress import CancelToken
+from msldesk.decks.ooxml.compose import SourceSlide, compose_deck
+from msldesk.decks.ooxml.package import read_deck
+from msldesk.decks.ooxml.validate import validate_package
 from tests.compose_reference import Package, distinct_parts_used, slide_pictures
 
 NS = {

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from msldesk.boards.dedupe import (
+from msldesk.boards.people.dedupe import (
     REASON_EMAIL,
     REASON_NAME_EMAIL,
     REASON_NAME_ONLY,
@@ -21,7 +21,7 @@ from msldesk.boards.dedupe import (
     name_key,
     within_one_edit,
 )
-from msldesk.boards.npi import is_valid_npi
+from msldesk.boards.people.npi import is_valid_npi
 from msldesk.boards.records import DuplicateGroup, PersonFields
 
 

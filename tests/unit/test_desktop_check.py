@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from msldesk.desktop_check import XCB_LIBRARIES, desktop_problem
+from msldesk.ui.desktop_check import XCB_LIBRARIES, desktop_problem
 
 
 def test_missing_xcb_libraries_are_named_by_their_packages() -> None:

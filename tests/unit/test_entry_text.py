@@ -9,8 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from msldesk.boards.entry_text import fold, parse_entry, split_kind_marker
+from msldesk.boards.meeting.entry_text import parse_entry, split_kind_marker
 from msldesk.boards.records import EntryKind
+from msldesk.core.folding import fold
 
 PEOPLE = [(1, "Anna Weber"), (2, "Jörg Müller"), (3, "Li Wei"), (4, "Anna Schmidt")]
 THEMES = ["Unmet need", "Dosing", "Real-world evidence"]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards.event_days import check_report_day, checkin_text, day_text
+from msldesk.boards.events.days import check_report_day, checkin_text, day_text
 from msldesk.boards.records import EventFields
 
 BERLIN = ZoneInfo("Europe/Berlin")

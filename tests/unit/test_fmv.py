@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.boards.fmv import (
+from msldesk.boards.events.fmv import (
     DEFAULT_RATES,
     TIER_LABELS,
     Rate,
@@ -18,7 +18,7 @@ from msldesk.boards.fmv import (
     save_rate_card,
     yearly_totals,
 )
-from msldesk.errors import InvalidInputError
+from msldesk.core.errors import InvalidInputError
 
 D = Decimal
 

@@ -15,6 +15,8 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
+from msldesk.core.errors import InvalidInputError, NotFoundError
+from msldesk.core.paths import resource_path
 from msldesk.decks.generated import CHART_MAX_CATEGORIES, build_generated_deck, default_template
 from msldesk.decks.slide_specs import (
     AgendaEntry,
@@ -26,8 +28,6 @@ from msldesk.decks.slide_specs import (
     TitleSlide,
 )
 from msldesk.decks.text_fit import line_count, paginate, split_lines, wrap
-from msldesk.errors import InvalidInputError, NotFoundError
-from msldesk.paths import resource_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CJK_TITLE = "第三相臨床試験の結果"
@@ -61,9 +61,9 @@ def _rows(slide) -> list[list[str]]:
 
 def _validate(path: Path) -> None:
     """The package checker, when the deck team's validate module is present."""
-    if importlib.util.find_spec("msldesk.decks.validate") is None:
-        pytest.skip("msldesk.decks.validate is not available yet")
-    from msldesk.decks.validate import validate_package
+    if importlib.util.find_spec("msldesk.decks.ooxml.validate") is None:
+        pytest.skip("msldesk.decks.ooxml.validate is not available yet")
+    from msldesk.decks.ooxml.validate import validate_package
 
     report = validate_package(path)
     assert report.ok, report.explain()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.boards.guard import DEFAULT_TERMS, RestrictedTerms, load_terms, save_terms
-from msldesk.errors import InvalidInputError
+from msldesk.boards.meeting.guard import DEFAULT_TERMS, RestrictedTerms, load_terms, save_terms
+from msldesk.core.errors import InvalidInputError
 
 
 def test_terms_match_whole_words_in_any_case_and_hyphenation() -> None:

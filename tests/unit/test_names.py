@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from msldesk.boards.names import FULL, NameFinder, person_forms
+from msldesk.boards.people.names import FULL, NameFinder, person_forms
 
 JOSE = person_forms("José", "Müller-Ñúñez", "jose.mn@example.org", label="X")
 
@@ -53,7 +53,7 @@ def test_keyed_digests_find_the_same_names_without_holding_them() -> None:
 
 
 def test_the_commercial_cut_redacts_an_expert_written_without_accents() -> None:
-    from msldesk.boards.audience import _Redactor
+    from msldesk.boards.meeting.audience import _Redactor
 
     redact = _Redactor([("José Müller-Ñúñez", "Advisor")])
     assert redact("MULLER-NUNEZ will present; Jose agrees") == "[Advisor] will present; [Advisor] agrees"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from msldesk.boards.npi import is_valid_npi, normalise_npi
-from msldesk.boards.validation import npi_problem
+from msldesk.boards.people.npi import is_valid_npi, normalise_npi
+from msldesk.boards.people.validation import npi_problem
 
 
 def luhn_check_digit(nine: str) -> str:

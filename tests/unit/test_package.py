@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.decks.package import PackageLimits, read_deck
-from msldesk.errors import (
+from msldesk.core.errors import (
     DamagedDeckError,
     DeckImportError,
     NotAPresentationError,
     PasswordProtectedError,
     TooLargeError,
 )
+from msldesk.decks.ooxml.package import PackageLimits, read_deck
 
 SLIDES = [
     ("Mechanism of action", ["Selective JAK1 inhibition", "Oral, once daily"], "Keep this under a minute."),
@@ -323,7 +323,7 @@ def test_bit_rot_only_ever_raises_typed_errors(deck: Path, tmp_path: Path) -> No
 
 
 def test_write_first_slides_cuts_only_the_slide_list(deck_factory, deck: Path, tmp_path: Path) -> None:
-    from msldesk.decks.package import write_first_slides
+    from msldesk.decks.ooxml.package import write_first_slides
 
     cut = tmp_path / "cut.pptx"
     assert write_first_slides(deck, cut, keep=3) == 3 and not cut.exists()  # nothing to cut

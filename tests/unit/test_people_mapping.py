@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from msldesk.boards.mapping import (
+from msldesk.boards.intake.mapping import (
     TARGETS,
     map_rows,
     normalise_credentials,
@@ -17,10 +17,15 @@ from msldesk.boards.mapping import (
     suggest_mapping,
     target_for_header,
 )
-from msldesk.boards.meeting_reports import current_zoom_name, infer_day_first, parse_duration, parse_timestamp
+from msldesk.boards.intake.meeting_reports import (
+    current_zoom_name,
+    infer_day_first,
+    parse_duration,
+    parse_timestamp,
+)
+from msldesk.boards.intake.sources import SourceTable
 from msldesk.boards.records import PERSON_FIELD_NAMES, AttendeeRole, Invitation
-from msldesk.boards.sources import SourceTable
-from msldesk.errors import InvalidInputError
+from msldesk.core.errors import InvalidInputError
 
 
 def table(headers: list[str], *rows: list[str], kind: str = "csv") -> SourceTable:

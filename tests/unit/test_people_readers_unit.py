@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from msldesk.boards.calendar_people import read_calendar_people
-from msldesk.boards.mapping import map_rows, suggest_mapping
-from msldesk.boards.nppes import read_nppes_json
-from msldesk.boards.vcard import guess_eight_bit, read_vcard
-from msldesk.errors import FileRefusedError
+from msldesk.boards.intake.ics_people import read_calendar_people
+from msldesk.boards.intake.mapping import map_rows, suggest_mapping
+from msldesk.boards.intake.nppes import read_nppes_json
+from msldesk.boards.intake.vcard import guess_eight_bit, read_vcard
+from msldesk.core.errors import FileRefusedError
 
 
 def cells(table, row: int = 0) -> dict[str, str]:
@@ -527,7 +527,7 @@ def test_ics_refusals() -> None:
 
 
 def test_utf8_file_with_windows_1252_lines_is_decoded_line_by_line() -> None:
-    from msldesk.boards.tabular import decode_text, rows_on_lines
+    from msldesk.boards.intake.tabular import decode_text, rows_on_lines
 
     data = (
         b"Name,Note\r"  # old Mac line ends: CR alone
@@ -542,7 +542,7 @@ def test_utf8_file_with_windows_1252_lines_is_decoded_line_by_line() -> None:
 
 
 def test_a_plain_windows_1252_file_is_one_encoding_with_nothing_to_report() -> None:
-    from msldesk.boards.tabular import decode_text
+    from msldesk.boards.intake.tabular import decode_text
 
     decoded = decode_text("Name\r\nPeña\r\nMüller\r\nplain\r\n".encode("cp1252"))
     assert (decoded.encoding, decoded.fallback_lines) == ("cp1252", ())

@@ -11,7 +11,7 @@ from keyring.backends import fail, null
 from keyring.compat import properties
 from keyring.errors import KeyringLocked
 
-from msldesk.secrets import KeyringUnavailableError, MemoryKeyring, SecretStore
+from msldesk.core.secrets import KeyringUnavailableError, MemoryKeyring, SecretStore
 
 
 def test_the_memory_keyring_round_trips_and_is_never_picked_by_itself() -> None:

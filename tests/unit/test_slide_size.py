@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from msldesk.decks.slide_size import Fit, fit_within, refit, size_label, stretch
+from msldesk.decks.ooxml.slide_size import Fit, fit_within, refit, size_label, stretch
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"

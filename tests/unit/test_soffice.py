@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from msldesk.core.progress import CancelToken
 from msldesk.decks import soffice, thumbnails
 from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
-from msldesk.progress import CancelToken
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

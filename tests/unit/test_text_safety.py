@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from msldesk.errors import InvalidInputError
-from msldesk.text_safety import (
+from msldesk.core.errors import InvalidInputError
+from msldesk.core.text_safety import (
     LIMITS,
     clean_text,
     core_title,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.user_files import display_name, encodable, open_regular, read_regular, storable_path
+from msldesk.core.user_files import display_name, encodable, open_regular, read_regular, storable_path
 
 
 def test_display_name_is_printable_and_encodable() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from msldesk.decks.validate import Problem, ValidationReport, validate_package
+from msldesk.decks.ooxml.validate import Problem, ValidationReport, validate_package
 
 Entries = list[tuple[str, bytes]]  # zip entries in order; a list, so one name can appear twice
 

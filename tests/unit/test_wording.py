@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from msldesk.wording import plural
+from msldesk.core.wording import plural
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.formatting import duration, time_range
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
-from msldesk.ui.table_fit import comfortable_rows
+from msldesk.ui.widgets.table_fit import comfortable_rows
 
 
 class AgendaPanel(QWidget):

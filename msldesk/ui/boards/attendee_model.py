@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from msldesk.boards.event_days import checkin_text
+from msldesk.boards.events.days import checkin_text
 from msldesk.boards.records import Attendance, AttendeeRole, Invitation
 from msldesk.ui.boards.delegates import ChoicesRole, LimitsRole
 from msldesk.ui.boards.formatting import money

@@ -20,15 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.counts import count_attendance, counts_summary
-from msldesk.changes import Changes
+from msldesk.boards.events.counts import count_attendance, counts_summary
+from msldesk.core.changes import Changes
 from msldesk.ui.boards.attendee_model import AttendeeModel, Column
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.meeting.state import event_zone
-from msldesk.ui.table_fit import comfortable_rows, fit_columns
+from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns
 
 
 class AttendeesPanel(QWidget):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from msldesk.boards.records import AgendaItem, Attendance, ChecklistItem, Event
 
 if TYPE_CHECKING:  # the service module loads SQLAlchemy; the GUI starts without it
-    from msldesk.boards.events import EventService
+    from msldesk.boards.events.service import EventService
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.counts import is_accepted_external
+from msldesk.boards.events.counts import is_accepted_external
 from msldesk.boards.records import Attendance, ChecklistItem
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.formatting import money_by_currency

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.app.history import Subject
 from msldesk.boards.records import Audience, Event, EventFields
-from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.agenda import AgendaPanel
 from msldesk.ui.boards.attendees import AttendeesPanel
 from msldesk.ui.boards.bundle import EventBundle, load_bundle
@@ -51,12 +52,11 @@ from msldesk.ui.boards.review import ReviewPanel
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
-from msldesk.ui.export_banner import ExportBanner
-from msldesk.ui.file_dialogs import ask_save_path
-from msldesk.ui.menu_button import make_menu_button
 from msldesk.ui.protect.history import HistoryDialog, open_history
-from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.tasks import TaskHandle
+from msldesk.ui.widgets.export_banner import ExportBanner
+from msldesk.ui.widgets.file_dialogs import ask_save_path
+from msldesk.ui.widgets.menu_button import make_menu_button
 
 EXPORT_FOLDER_KIND = "board_exports"  # an event's outputs share one remembered folder
 

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msldesk.boards.records import AgendaItem, Attendance, Audience, Event, MeetingReport
-from msldesk.progress import CancelToken, ProgressCallback
-from msldesk.ui.file_dialogs import safe_file_name
+from msldesk.core.progress import CancelToken, ProgressCallback
+from msldesk.ui.widgets.file_dialogs import safe_file_name
 
 if TYPE_CHECKING:  # the service modules load SQLAlchemy; the GUI starts without it
-    from msldesk.boards.events import EventService
-    from msldesk.boards.meeting import MeetingService
+    from msldesk.boards.events.service import EventService
+    from msldesk.boards.meeting.service import MeetingService
     from msldesk.decks.assembly import AssemblyService
 
 
@@ -146,7 +146,7 @@ def write_notes(
 ) -> Written:
     """export lane: write a meeting output (atomically, by the boards writers)."""
     if key == "briefing":
-        from msldesk.boards.briefing import write_briefing_deck
+        from msldesk.boards.outputs.briefing import write_briefing_deck
 
         if events is None or assembly is None:
             raise ValueError("the briefing deck needs the event and assembly services")
@@ -155,16 +155,16 @@ def write_notes(
     if data.report is None:
         raise ValueError(f"the {key} export needs a meeting report")
     if key == "summary":
-        from msldesk.boards.summary_pdf import write_summary_pdf
+        from msldesk.boards.outputs.summary_pdf import write_summary_pdf
 
         return Written(write_summary_pdf(data.report, path, progress=progress, cancel=cancel))
     if key == "readout":
-        from msldesk.boards.briefing import write_readout_deck
+        from msldesk.boards.outputs.briefing import write_readout_deck
 
         deck = write_readout_deck(data.report, path, progress=progress, cancel=cancel)
         return Written(deck.path, _slides(deck.slides), deck.warnings)
     if key == "insights":
-        from msldesk.boards.insight_export import write_insights
+        from msldesk.boards.outputs.insights import write_insights
 
         progress(0, 1, "Writing the insights")
         cancel.raise_if_cancelled()
@@ -179,19 +179,19 @@ def _slides(count: int) -> str:
 def write(kind: str, data: ExportData, path: Path) -> Path:
     """export lane: write the file (atomically, by the boards writers) and return its path."""
     if kind == "ics":
-        from msldesk.boards.calendar_export import write_event_ics
+        from msldesk.boards.outputs.ics import write_event_ics
 
         write_event_ics(data.event, data.agenda, data.attendees, path)
     elif kind == "csv":
-        from msldesk.boards.attendee_export import write_attendees_csv
+        from msldesk.boards.outputs.attendee_lists import write_attendees_csv
 
         write_attendees_csv(data.event, data.attendees, path)
     elif kind == "xlsx":
-        from msldesk.boards.attendee_export import write_attendees_xlsx
+        from msldesk.boards.outputs.attendee_lists import write_attendees_xlsx
 
         write_attendees_xlsx(data.event, data.attendees, path)
     elif kind == "pdf":
-        from msldesk.boards.signin_sheet import write_sign_in_sheet
+        from msldesk.boards.outputs.signin_sheet import write_sign_in_sheet
 
         write_sign_in_sheet(data.event, data.attendees, path)
     else:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItem, EntryFields, EntryKind, NoteEntry
-from msldesk.ui.fields import DateEdit
+from msldesk.ui.widgets.fields import DateEdit
 
 NOBODY = 0  # combo value for "no speaker" / "no agenda item"; ids start at 1
 

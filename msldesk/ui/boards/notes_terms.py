@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QWidget
 
-from msldesk.boards.guard import DEFAULT_TERMS
+from msldesk.boards.meeting.guard import DEFAULT_TERMS
 from msldesk.ui.boards.notes_lists import ListEditorDialog
 
 EXPLANATION = (

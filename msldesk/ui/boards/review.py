@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import EntryFields, EntryKind, NoteEntry, merge_differences
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
+from msldesk.core.wording import plural
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.notes_entry_dialog import AmendmentDialog, EntryDialog
 from msldesk.ui.boards.notes_lists import ThemesDialog
@@ -47,9 +48,8 @@ from msldesk.ui.boards.review_tree import NotesTree
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
-from msldesk.ui.flow_layout import FlowLayout
-from msldesk.ui.menu_button import make_menu_button
-from msldesk.wording import plural
+from msldesk.ui.widgets.flow_layout import FlowLayout
+from msldesk.ui.widgets.menu_button import make_menu_button
 
 RELOAD_DELAY_MS = 30  # several changes in a row cause one reload
 ALL_KINDS = ""
@@ -266,7 +266,7 @@ class ReviewPanel(QWidget):
 
         def failed(error: BaseException, details: str) -> None:
             if generation == self._generation and event_id == self.event_id:
-                from msldesk.errors import NotFoundError
+                from msldesk.core.errors import NotFoundError
 
                 if not isinstance(error, NotFoundError):  # a deleted event: the editor handles it
                     report_error(error, details)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from msldesk.boards.records import NoteEntry
-from msldesk.wording import plural
+from msldesk.core.wording import plural
 
 
 def confirm_merge(parent: QWidget, keep: NoteEntry, others: list[NoteEntry], differences: list[str]) -> bool:

@@ -16,8 +16,8 @@ from PySide6.QtGui import QColor, QFont
 from msldesk.boards.records import AgendaItem, EntryKind, NoteEntry
 
 if TYPE_CHECKING:  # the service modules load SQLAlchemy; the GUI starts without it
-    from msldesk.boards.events import EventService
-    from msldesk.boards.meeting import MeetingService
+    from msldesk.boards.events.service import EventService
+    from msldesk.boards.meeting.service import MeetingService
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
 GroupTitleRole = Qt.ItemDataRole.UserRole + 2

@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from msldesk.ui.boards.review_model import Column, NotesTreeModel
-from msldesk.ui.table_fit import comfortable_rows
+from msldesk.ui.widgets.table_fit import comfortable_rows
 
 
 class NotesTree(QTreeView):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import Event, EventFields, EventKind
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
 from msldesk.ui.boards.event_editor import EventEditor, ask_save_discard_cancel
 from msldesk.ui.boards.event_list import EventIdRole, EventListModel, EventRole, EventRowDelegate
 from msldesk.ui.boards.timezones import load_zone_names, system_zone_name

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
 

@@ -21,20 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
+from msldesk.core.wording import plural
 from msldesk.decks.records import SlideInfo
 from msldesk.decks.tray_file import read_tray, tray_text, write_tray
+from msldesk.ui.builder.tray_model import TrayModel
 from msldesk.ui.context import AppContext
-from msldesk.ui.export_banner import ExportBanner
-from msldesk.ui.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.library.delegates import CARD_H, CARD_W, SlideCardDelegate
+from msldesk.ui.library.slide_grid_model import SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.meeting.autosave import DraftAutosaver
-from msldesk.ui.models.slide_grid import SlideCard
-from msldesk.ui.models.tray import TrayModel
-from msldesk.ui.required_text import ask_required_text
 from msldesk.ui.tasks import TaskHandle
-from msldesk.wording import plural
+from msldesk.ui.widgets.export_banner import ExportBanner
+from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
+from msldesk.ui.widgets.required_text import ask_required_text
 
 NO_COLLECTION = "Open a collection…"
 

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.core.wording import plural
 from msldesk.decks.records import DeckInfo, DeckUpdate
-from msldesk.ui.fields import DateEdit, show_text
 from msldesk.ui.library.badges import badge_html
-from msldesk.wording import plural
+from msldesk.ui.widgets.fields import DateEdit, show_text
 
 
 class _OptionalDate(QWidget):

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msldesk.decks.records import DeckStatus
 from msldesk.ui.library.badges import badge_colour
+from msldesk.ui.library.deck_list_model import DeckRole, DetailsRole
+from msldesk.ui.library.slide_grid_model import CardRole, SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
-from msldesk.ui.models.deck_list import DeckRole, DetailsRole
-from msldesk.ui.models.slide_grid import CardRole, SlideCard
 
 THUMB_W, THUMB_H = 208, 117
 CARD_W, CARD_H = THUMB_W + 16, THUMB_H + 48

@@ -13,8 +13,8 @@ from msldesk.ui.library.delegates import (
     SlideCardDelegate,
     card_size,
 )
+from msldesk.ui.library.slide_grid_model import SlideGridModel
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
-from msldesk.ui.models.slide_grid import SlideGridModel
 
 ZOOM_STEP = 20  # pixels of thumbnail width per wheel notch
 SPACING = 4

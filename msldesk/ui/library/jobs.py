@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
 from msldesk.decks.records import ImportOutcome
 from msldesk.ui.context import AppContext
 from msldesk.ui.tasks import TaskHandle

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QV
 
 from msldesk.decks.records import DeckInfo, SlideInfo
 from msldesk.ui.context import AppContext
-from msldesk.ui.fields import show_text
 from msldesk.ui.library.badges import badge_html
+from msldesk.ui.widgets.fields import show_text
 
 PREVIEW_WIDTH = 960
 

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.changes import Changes
+from msldesk.app.history import Subject
+from msldesk.core.changes import Changes
+from msldesk.core.wording import plural
 from msldesk.decks.records import (
     DeckInfo,
     DeckRemoval,
@@ -34,18 +36,16 @@ from msldesk.decks.records import (
     SlideInfo,
 )
 from msldesk.ui.builder.tray import DeckBuilder
-from msldesk.ui.confirm import confirm_destructive
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
+from msldesk.ui.library.deck_list_model import DeckListModel, DeckRole
 from msldesk.ui.library.delegates import MAX_THUMB_W, MIN_THUMB_W, DeckRowDelegate, thumb_size
 from msldesk.ui.library.grid import ZOOM_STEP, SlideGrid
 from msldesk.ui.library.preview import SlidePreview
+from msldesk.ui.library.slide_grid_model import CardRole, SlideGridModel
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
-from msldesk.ui.models.deck_list import DeckListModel, DeckRole
-from msldesk.ui.models.slide_grid import CardRole, SlideGridModel
 from msldesk.ui.protect.history import HistoryDialog, open_history
-from msldesk.ui.protect.history_data import Subject
-from msldesk.wording import plural
+from msldesk.ui.widgets.confirm import confirm_destructive
 
 SEARCH_DELAY_MS = 120
 HIDDEN_COUNT_LIMIT = 1000

@@ -9,9 +9,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
-from msldesk.boards.event_days import checkin_text
+from msldesk.boards.events.days import checkin_text
 from msldesk.boards.records import Attendance, Invitation
-from msldesk.ui.table_fit import comfortable_rows
+from msldesk.ui.widgets.table_fit import comfortable_rows
 
 Index = QModelIndex | QPersistentModelIndex
 AttendanceIdRole = Qt.ItemDataRole.UserRole + 1

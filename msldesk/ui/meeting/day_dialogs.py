@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from msldesk.boards.event_days import day_text as _day
+from msldesk.boards.events.days import day_text as _day
 from msldesk.boards.records import MeetingDay
 
 REHEARSE, MOVED, LATE_NOTES = "rehearse", "moved", "late-notes"

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
-from msldesk.boards.event_days import day_text
-from msldesk.changes import Changes
+from msldesk.boards.events.days import day_text
+from msldesk.core.changes import Changes
 from msldesk.ui.meeting.day_dialogs import LATE_NOTES, MOVED, REHEARSE
 from msldesk.ui.meeting.state import MeetingBundle
 

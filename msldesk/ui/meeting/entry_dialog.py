@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItem, EntryFields, EntryKind, NoteEntry
-from msldesk.ui.fields import DateEdit
 from msldesk.ui.meeting.state import KIND_ORDER, local_clock
+from msldesk.ui.widgets.fields import DateEdit
 
 
 @dataclass(frozen=True)

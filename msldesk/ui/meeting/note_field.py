@@ -17,8 +17,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QWidget
 
-from msldesk.boards.entry_text import fold
-from msldesk.boards.guard import RestrictedTerms
+from msldesk.boards.meeting.guard import RestrictedTerms
+from msldesk.core.folding import fold
 
 MAX_PREFIX = 40  # "@" followed by more than this is not a name being typed
 MAX_SUGGESTIONS = 12

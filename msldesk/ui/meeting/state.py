@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from msldesk.boards.entry_text import fold
-from msldesk.boards.guard import RestrictedTerms
+from msldesk.boards.meeting.guard import RestrictedTerms
 from msldesk.boards.records import AgendaItem, Attendance, Draft, EntryKind, Event, MeetingDay, NoteEntry
+from msldesk.core.folding import fold
 
 if TYPE_CHECKING:  # the services load SQLAlchemy; the GUI starts without it
-    from msldesk.app import App
+    from msldesk.app.services import App
 
 # Ctrl+1..5 choose these, in this order.
 KIND_ORDER: tuple[EntryKind, ...] = (

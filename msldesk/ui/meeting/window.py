@@ -12,10 +12,10 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-from msldesk.boards.entry_text import split_kind_marker
+from msldesk.boards.meeting.entry_text import split_kind_marker
 from msldesk.boards.records import AgendaItem, EntryKind, MeetingDay, NoteEntry
-from msldesk.changes import Changes
-from msldesk.errors import InvalidInputError, NotFoundError
+from msldesk.core.changes import Changes
+from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error

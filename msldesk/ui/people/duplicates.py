@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import DuplicateGroup, Person
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
-from msldesk.ui.people.dialog_jobs import DialogJobs
 from msldesk.ui.people.duplicate_models import ComparisonModel, DuplicateGroupsModel
+from msldesk.ui.widgets.dialog_jobs import DialogJobs
 
 SELECTED_REASON = "selected in the directory"
 

@@ -16,16 +16,15 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from msldesk.boards.event_days import ReportDay, check_report_day, day_text
+from msldesk.boards.events.days import ReportDay, check_report_day, day_text
+from msldesk.boards.intake.preview import PreviewResult, event_people, load_preview
 from msldesk.boards.records import AttendeeRole, Event, ImportPreview, ImportResult
-from msldesk.changes import Changes
-from msldesk.errors import MsldeskError
-from msldesk.progress import CancelToken
+from msldesk.core.changes import Changes
+from msldesk.core.errors import MsldeskError
+from msldesk.core.progress import CancelToken
+from msldesk.core.user_files import display_name
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
-from msldesk.ui.file_dialogs import ask_open_path
-from msldesk.ui.people.dialog_jobs import CANCELLED, DialogJobs
-from msldesk.ui.people.import_jobs import PreviewResult, event_people, load_preview
 from msldesk.ui.people.import_pages import (
     CheckPage,
     FilePage,
@@ -35,7 +34,8 @@ from msldesk.ui.people.import_pages import (
     row_problem,
 )
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel
-from msldesk.user_files import display_name
+from msldesk.ui.widgets.dialog_jobs import CANCELLED, DialogJobs
+from msldesk.ui.widgets.file_dialogs import ask_open_path
 
 REMAP_DELAY_MS = 250
 PEOPLE_FILTER = "People files (*.csv *.tsv *.txt *.xlsx *.xlsm *.vcf *.vcard *.ics *.json);;All files (*)"
@@ -409,7 +409,7 @@ class ImportWizard(QWizard):
         generation = self._attendance_generation
 
         def job(_p: Any, _c: Any) -> int:
-            from msldesk.boards.importing import attendance_matches  # the rule apply() follows
+            from msldesk.boards.intake.service import attendance_matches  # the rule apply() follows
 
             return attendance_matches(records, people + event_people(events, event_id))
 

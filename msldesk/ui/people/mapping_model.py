@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from msldesk.boards.mapping import TARGETS
+from msldesk.boards.intake.mapping import TARGETS
 
 IGNORE_LABEL = "(ignore)"
 TargetRole = Qt.ItemDataRole.UserRole + 1

@@ -11,7 +11,7 @@ from msldesk.boards.records import Person, PersonFields
 from msldesk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from msldesk.boards.people import PeopleService
+    from msldesk.boards.people.service import PeopleService
 
 PAGE_SIZE = 200
 PersonRole = Qt.ItemDataRole.UserRole + 1

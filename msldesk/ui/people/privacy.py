@@ -16,16 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.app.history import Subject
 from msldesk.boards.records import Person
-from msldesk.changes import Changes
+from msldesk.core.changes import Changes
+from msldesk.core.wording import plural
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
-from msldesk.ui.export_banner import ExportBanner
-from msldesk.ui.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.protect.history import HistoryDialog, open_history
-from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE
-from msldesk.wording import plural
+from msldesk.ui.widgets.export_banner import ExportBanner
+from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 
 if TYPE_CHECKING:
     from msldesk.boards.privacy import ErasurePlan

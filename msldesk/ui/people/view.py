@@ -23,18 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import DuplicateGroup, Person, PersonFields
-from msldesk.changes import Changes
-from msldesk.errors import InvalidInputError
+from msldesk.core.changes import Changes
+from msldesk.core.errors import InvalidInputError
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
-from msldesk.ui.flow_layout import FlowLayout
 from msldesk.ui.people.commands import AddPersonCommand, EditPersonCommand
 from msldesk.ui.people.duplicates import SELECTED_REASON, DuplicatesDialog
 from msldesk.ui.people.import_wizard import ImportWizard
 from msldesk.ui.people.people_model import INSTITUTION_COLUMN, NAME_COLUMN, PeopleTableModel
 from msldesk.ui.people.person_editor import PersonEditor
 from msldesk.ui.people.privacy import PersonPrivacy
-from msldesk.ui.table_fit import comfortable_rows, fit_columns
+from msldesk.ui.widgets.flow_layout import FlowLayout
+from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns
 
 SEARCH_DELAY_MS = 150
 

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.ui.protect.audit_words import local_time
+from msldesk.protect.history_words import local_time
 from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE, PassphraseField
 
 if TYPE_CHECKING:
-    from msldesk.backup_check import BackupInfo
+    from msldesk.protect.backup_check import BackupInfo
 
 # Tables a person recognises, in the order they think of them (one, many).
 _COUNTED = (

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from msldesk.changes import Changes
-from msldesk.errors import CancelledError, MsldeskError
-from msldesk.ui.confirm import confirm_destructive
+from msldesk.app.history import Subject
+from msldesk.core.changes import Changes
+from msldesk.core.errors import CancelledError, MsldeskError
+from msldesk.protect.history_words import ANCHOR_WORDS, local_time
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
-from msldesk.ui.file_dialogs import ask_folder, ask_open_path, ask_save_path
-from msldesk.ui.protect.audit_words import ANCHOR_WORDS, local_time
 from msldesk.ui.protect.backup_dialogs import (
     BackupLock,
     BackupLockDialog,
@@ -27,19 +26,20 @@ from msldesk.ui.protect.backup_dialogs import (
     describe_backup,
 )
 from msldesk.ui.protect.history import HistoryDialog, open_history
-from msldesk.ui.protect.history_data import Subject
 from msldesk.ui.protect.library_problem import LibraryProblemPanel
 from msldesk.ui.protect.locked import LockedPanel
 from msldesk.ui.protect.passphrase import PassphrasePrompter
 from msldesk.ui.tasks import TaskHandle
+from msldesk.ui.widgets.confirm import confirm_destructive
+from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_path, ask_save_path
 
 if TYPE_CHECKING:
-    from msldesk.audit import AuditReport
-    from msldesk.backup import RestoreResult
-    from msldesk.backup_check import BackupInfo
-    from msldesk.errors import LibraryUnavailableError
+    from msldesk.core.errors import LibraryUnavailableError
+    from msldesk.protect.audit import AuditReport
+    from msldesk.protect.backup import RestoreResult
+    from msldesk.protect.backup_check import BackupInfo
 
-BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.backup_check.SUFFIX (that module loads SQLAlchemy)
+BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.protect.backup_check.SUFFIX (that module loads SQLAlchemy)
 BACKUP_FILTER = f"msldesk backups (*{BACKUP_SUFFIX});;All files (*)"
 BACKUP_FOLDER_KIND = "backups"  # backing up and restoring start in the same remembered folder
 IDLE_POLL_MS = 100
@@ -121,7 +121,7 @@ class ProtectController(QObject):
         self.locked_panel.set_trying()
 
     def _on_context_locked(self, message: str) -> None:
-        from msldesk.paths import default_data_dir
+        from msldesk.core.paths import default_data_dir
 
         self.locked_panel.show_locked(message, str(self.context.data_dir or default_data_dir()))
         if self.stack is not None:
@@ -129,7 +129,7 @@ class ProtectController(QObject):
         self.status_message.emit("The library is locked.")
 
     def _on_context_unavailable(self, error: LibraryUnavailableError) -> None:
-        from msldesk.errors import LibraryDamagedError
+        from msldesk.core.errors import LibraryDamagedError
 
         self.problem = error
         damaged = isinstance(error, LibraryDamagedError)
@@ -159,14 +159,14 @@ class ProtectController(QObject):
         problem = self.problem
         if problem is None or problem.newest_backup is None or problem.library is None:
             return
-        from msldesk.library_guard import backups_for_restore
-        from msldesk.paths import LibraryPaths
+        from msldesk.core.paths import LibraryPaths
+        from msldesk.protect.library_guard import backups_for_restore
 
         source, paths, provider = problem.newest_backup, LibraryPaths(problem.library), self.prompter.provider
         self.problem_panel.set_busy(f"Restoring {source.name}…")
 
         def job(progress: Any, cancel: Any) -> RestoreResult:
-            from msldesk.secrets import SecretStore
+            from msldesk.core.secrets import SecretStore
 
             backups = backups_for_restore(paths, SecretStore(), provider)
             try:
@@ -180,7 +180,7 @@ class ProtectController(QObject):
             self.context.start()
 
         def failed(error: BaseException, details: str) -> None:
-            from msldesk.backup_check import BackupLockedError
+            from msldesk.protect.backup_check import BackupLockedError
 
             if isinstance(error, BackupLockedError):
                 answer = self.ask_backup_passphrase(source, retry=passphrase is not None)
@@ -260,7 +260,7 @@ class ProtectController(QObject):
         if self._backup is not None:
             self.status_message.emit("A backup is being made already.")
             return
-        from msldesk.backup import default_backup_name
+        from msldesk.protect.backup import default_backup_name
 
         path = self.ask_backup_path(default_backup_name())
         if path is None:
@@ -366,7 +366,7 @@ class ProtectController(QObject):
                 self.restore_ended.emit(False)
 
         def failed(error: BaseException, details: str) -> None:
-            from msldesk.backup_check import BackupLockedError
+            from msldesk.protect.backup_check import BackupLockedError
 
             progress.close()
             if isinstance(error, BackupLockedError):
@@ -437,7 +437,7 @@ class ProtectController(QObject):
             self.show_restored(result)  # type: ignore[arg-type]
 
         def failed(error: BaseException, details: str) -> None:
-            from msldesk.backup_check import BackupLockedError
+            from msldesk.protect.backup_check import BackupLockedError
 
             self._restoring = False
             progress.close()

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.app.history import Subject, gather
+from msldesk.protect.history_words import HistoryLine, as_text
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
-from msldesk.ui.people.dialog_jobs import DialogJobs
-from msldesk.ui.protect.audit_words import HistoryLine, as_text
-from msldesk.ui.protect.history_data import Subject, gather
+from msldesk.ui.widgets.dialog_jobs import DialogJobs
 
 WHEN, WHO, ABOUT, WHAT, CHANGES = range(5)
 HEADERS = ("When", "Who", "About", "What", "What changed")

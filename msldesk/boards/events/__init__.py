@@ -1,0 +1,1 @@
+"""Events: service, agenda timing, fair-market value, counts, the event's day."""

@@ -1,0 +1,123 @@
+"""Agenda items' links to library slides as the deck library sees them (its SlideLinks seam): which
+events' agendas use a deck's slides, and the note each agenda item keeps when the deck is removed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from msldesk.boards.events.service import from_utc, zone
+from msldesk.boards.orm import AgendaCollectionRow, AgendaItemRow, AgendaSlideRow, EventRow
+from msldesk.core.wording import plural
+from msldesk.decks.records import SlidesInUse
+from msldesk.decks.removal import LostSlides
+from msldesk.protect import audit
+
+
+@dataclass(frozen=True)
+class _ItemLoss:
+    item: AgendaItemRow
+    slides: frozenset[int]  # linked directly or through a collection, each once
+    collections: tuple[str, ...]  # linked collections that held some of them
+    through: int  # of `slides`, those linked only through those collections
+
+
+def loss_note(
+    count: int, deck_title: str, day: dt.date, collections: tuple[str, ...] = (), through: int = 0
+) -> str:
+    """ "2 slides from “Deck X” were removed from the library on 2026-12-04." and, when collections
+    linked some of them, which (their own notes say the rest)."""
+    verb = "was" if count == 1 else "were"
+    line = f"{plural(count, 'slide')} from “{deck_title}” {verb} removed from the library on {day:%Y-%m-%d}"
+    if collections and through:
+        names = ", ".join(f"“{name}”" for name in collections)
+        what = "collection" if len(collections) == 1 else "collections"
+        share = "" if through >= count else f"{through} of them "
+        line += f", {share}through the {what} {names}"
+    return line + "."
+
+
+class AgendaSlideLinks:
+    """Registered with the deck service by msldesk.app.services."""
+
+    kind = "event"
+
+    def users(self, session: Session, lost: LostSlides) -> list[SlidesInUse]:
+        return [use for use, _ in self._by_event(session, lost)]
+
+    def slides_removed(self, session: Session, lost: LostSlides) -> list[SlidesInUse]:
+        """Each agenda item that loses slides gets a line in its note; each event an audit record."""
+        found = self._by_event(session, lost)
+        for use, losses in found:
+            for loss in losses:
+                line = loss_note(
+                    len(loss.slides), lost.deck_title, lost.when.date(), loss.collections, loss.through
+                )
+                loss.item.note = f"{loss.item.note}\n{line}".strip()
+            titles = [loss.item.title for loss in losses]
+            before = {"deck": lost.deck_title, "linked_slides": use.slides}
+            after = {"deck": lost.deck_title, "linked_slides": 0, "agenda_items": titles}
+            audit.record(session, "agenda.slides_removed", "event", use.ref_id, before, after)
+        return [use for use, _ in found]
+
+    def _by_event(self, session: Session, lost: LostSlides) -> list[tuple[SlidesInUse, list[_ItemLoss]]]:
+        """The events whose agendas link the slides (earliest first, undated last), with their items."""
+        losses = _item_losses(session, lost)
+        if not losses:
+            return []
+        event_ids = {loss.item.event_id for loss in losses}
+        events = {e.id: e for e in session.scalars(select(EventRow).where(EventRow.id.in_(event_ids)))}
+        found = []
+        for event_id, event in events.items():
+            mine = sorted(
+                (loss for loss in losses if loss.item.event_id == event_id),
+                key=lambda loss: (loss.item.position, loss.item.id),
+            )
+            slides = {slide for loss in mine for slide in loss.slides}
+            use = SlidesInUse(
+                self.kind, event_id, event.title, _event_day(event), len(slides),
+                tuple(loss.item.title for loss in mine),
+            )  # fmt: skip
+            found.append((use, mine))
+        found.sort(key=lambda pair: (pair[0].date is None, pair[0].date or dt.date.min, pair[0].title))
+        return found
+
+
+def _item_losses(session: Session, lost: LostSlides) -> list[_ItemLoss]:
+    direct: dict[int, set[int]] = {}
+    if lost.slide_ids:
+        rows = session.execute(
+            select(AgendaSlideRow.item_id, AgendaSlideRow.slide_id).where(
+                AgendaSlideRow.slide_id.in_(sorted(lost.slide_ids))
+            )
+        )
+        for item_id, slide_id in rows:
+            direct.setdefault(item_id, set()).add(slide_id)
+    collections: dict[int, list[int]] = {}
+    if lost.collections:
+        rows = session.execute(
+            select(AgendaCollectionRow.item_id, AgendaCollectionRow.collection_id).where(
+                AgendaCollectionRow.collection_id.in_(sorted(lost.collections))
+            )
+        )
+        for item_id, collection_id in rows:
+            collections.setdefault(item_id, []).append(collection_id)
+    item_ids = set(direct) | set(collections)
+    if not item_ids:
+        return []
+    losses = []
+    for item in session.scalars(select(AgendaItemRow).where(AgendaItemRow.id.in_(item_ids))):
+        own = direct.get(item.id, set())
+        linked = [lost.collections[c] for c in collections.get(item.id, ())]
+        via = {slide for _, ids in linked for slide in ids} - own
+        names = tuple(sorted(name for name, ids in linked if ids - own))
+        losses.append(_ItemLoss(item, frozenset(own | via), names, len(via)))
+    return losses
+
+
+def _event_day(event: EventRow) -> dt.date | None:
+    start = from_utc(event.starts_at_utc, zone(event.timezone))
+    return start.date() if start is not None else None

@@ -1,0 +1,1 @@
+"""People import: reading files of every kind, mapping columns, previewing, importing."""

@@ -1,0 +1,1 @@
+"""Meeting capture: service, what was typed, the compliance guard, audiences."""

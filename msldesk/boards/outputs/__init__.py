@@ -1,0 +1,1 @@
+"""Every file written for an event or a meeting: lists, PDFs, decks, calendars, payments."""

@@ -1,0 +1,1 @@
+"""The people directory: service, search, duplicates, validation, NPI, names."""

@@ -1,0 +1,1 @@
+"""The msldesk command line: the same services as the desktop app, without Qt."""

@@ -1,0 +1,123 @@
+"""A read-only look into an existing, current library without SQLAlchemy, for the command line's light
+commands (`msldesk decks`); anything short of that (a first start, pending recovery, an older schema, a
+plain library to encrypt) is left to the full start of msldesk.app.services.App."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from msldesk.core.config import Settings
+from msldesk.core.errors import LibraryUnavailableError
+from msldesk.core.paths import LibraryPaths, default_data_dir
+from msldesk.db import crypto
+from msldesk.decks.listing import deck_infos
+from msldesk.decks.records import DeckInfo
+from msldesk.protect.library_guard import damaged_library, is_damage, refuse_missing_database
+
+# Left behind by a restore or an encryption that stopped half-way: the full start finishes them.
+_PENDING_WORK = (".restore-pending.json", ".restore-previous")
+_PENDING_SIBLINGS = ("restoring", "restoring-anchor", "encrypting", "plaintext")
+
+
+class LibraryReader:
+    """An open, keyed, read-only connection to the library's database, with the one query it serves.
+    Damage met by a query is raised as LibraryDamagedError naming the newest backup."""
+
+    def __init__(self, paths: LibraryPaths, connection: Any, settings: Settings) -> None:
+        self.paths = paths
+        self.connection = connection
+        self.settings = settings
+        self.decks = self  # reads as app.decks.list_decks(), like the full App
+        self.read_only = False  # a library in a read-only folder is left to the full start
+
+    def list_decks(self) -> list[DeckInfo]:
+        return deck_infos(self._run, self.paths.previews, dt.date.today(), self.settings.expiring_within_days)
+
+    def _run(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        try:
+            return self.connection.execute(sql, tuple(params)).fetchall()
+        except Exception as exc:
+            if is_damage(exc):
+                raise damaged_library(self.paths, f"{self.paths.database}: {exc}") from exc
+            raise
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def open_for_reading(
+    data_dir: Path | None, provider: crypto.PassphraseProvider | None = None
+) -> LibraryReader | None:
+    """The library opened for reading, or None when it needs the full start. Refuses, as the full start
+    does, a database that went missing or cannot be one, and a key that does not open it. Reads no page
+    beyond the schema version: damage elsewhere is found by the query that meets it, or by the full
+    page check of the next full start."""
+    from msldesk.core.secrets import SecretStore
+    from msldesk.db.migrate import HEAD_REVISION
+
+    paths = LibraryPaths(data_dir or default_data_dir())
+    database = paths.database
+    if not database.is_file() or not os.access(paths.root, os.W_OK) or _pending_work(paths):
+        return None  # a first start, a read-only folder (opened read-only by the full start), recovery
+    if _wal_in_use(database):
+        return None
+    refuse_missing_database(paths)  # a stub or zeroed file: the plain "damaged" message
+    keyfile = crypto.KeyFile.load(paths.key_file)
+    state = crypto.database_state(database)
+    if state == "plain" and (crypto.encryption_wanted() or keyfile is not None):
+        return None  # to be encrypted in place
+    if state == "encrypted" and (keyfile is None or not keyfile.check):
+        return None  # no key file or an older one: the full start explains or adds the check value
+    library_key = crypto.unlock(paths, SecretStore(), provider, encrypt=state == "encrypted")
+    connection = crypto.connect(database, library_key.key)
+    try:
+        revision = _revision(paths, connection)
+    except LibraryUnavailableError:
+        connection.close()
+        raise
+    except Exception:
+        connection.close()
+        return None  # not damage (a lock, a read-only mount): the full start says what it is
+    if revision != HEAD_REVISION:
+        connection.close()
+        return None  # a migration (and the backup before it) is the full start's work
+    return LibraryReader(paths, connection, Settings.load(paths.settings))
+
+
+def _pending_work(paths: LibraryPaths) -> bool:
+    names = [paths.root / name for name in _PENDING_WORK]
+    names += [crypto.sibling(paths.database, purpose) for purpose in _PENDING_SIBLINGS]
+    return any(os.path.lexists(p) for p in names)
+
+
+def _wal_in_use(database: Path) -> bool:
+    """A write-ahead log with pages in it (msldesk running, or stopped unclean): the file alone is not
+    the whole database, so its size says nothing; the full start takes over."""
+    try:
+        return os.path.getsize(f"{database}-wal") > 0
+    except FileNotFoundError:
+        return False
+
+
+def _revision(paths: LibraryPaths, connection: Any) -> str | None:
+    """The schema version, after checking the file is as long as its header says (a file cut short
+    is refused here even when the pages a listing reads survived)."""
+    try:
+        page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+        pages = int(connection.execute("PRAGMA page_count").fetchone()[0])
+        versioned = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone() if versioned else None
+    except Exception as exc:
+        if is_damage(exc):
+            raise damaged_library(paths, f"{paths.database}: {exc}") from exc
+        raise
+    size = os.path.getsize(paths.database)
+    if size < pages * page_size:
+        raise damaged_library(paths, f"{paths.database}: {size} bytes, its header counts {pages} pages")
+    return None if row is None else row[0]

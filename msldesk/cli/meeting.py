@@ -1,0 +1,173 @@
+"""Command-line verbs for meeting notes and the meeting's outputs (summary PDF, decks, insight exports)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from msldesk.boards.kinds import Audience, EntryKind
+from msldesk.cli.output import EXIT_OK, print_json
+
+if TYPE_CHECKING:
+    from msldesk.boards.records import NoteEntry
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def add_meeting_commands(commands: Any) -> None:
+    """Add `note` and `export` to the CLI's subparsers."""
+    p = commands.add_parser("note", help="meeting notes: add an entry, list a meeting's entries")
+    note_commands = p.add_subparsers(dest="note_command", required=True)
+    c = note_commands.add_parser(
+        "add",
+        help="add an entry (markers as in meeting mode: '! insight', '\" quote', '? question', "
+        "'> action', @speaker, #theme, due:YYYY-MM-DD)",
+    )
+    c.add_argument("event_id", type=int)
+    c.add_argument("text")
+    c.add_argument("--kind", choices=[k.value for k in EntryKind], default=None)
+    c.add_argument("--agenda-item", type=int, default=None, help="agenda item id (default: the running item)")
+    c.add_argument("--speaker", type=int, default=None, help="person id of the speaker")
+    c.add_argument("--theme", action="append", default=[], help="a theme (repeat for more)")
+    c.add_argument("--owner", default="", help="who does it (actions)")
+    c.add_argument("--due", type=_date, default=None, help="due date YYYY-MM-DD (actions)")
+    c.add_argument("--json", action="store_true")
+    c = note_commands.add_parser(
+        "merge",
+        help="merge duplicate entries into the first one (entries of different speakers or kinds "
+        "only with --yes; every speaker stays credited)",
+    )
+    c.add_argument("keep_id", type=int)
+    c.add_argument("other_ids", type=int, nargs="+")
+    c.add_argument("--yes", action="store_true", help="merge even entries of different speakers or kinds")
+    c.add_argument("--json", action="store_true")
+    c = note_commands.add_parser("list", help="a meeting's entries in the order they were typed")
+    c.add_argument("event_id", type=int)
+    c.add_argument("--rehearsal", action="store_true", help="list the entries typed in rehearsals instead")
+    c.add_argument("--json", action="store_true")
+    c = note_commands.add_parser(
+        "delete-rehearsal", help="delete every entry typed in a rehearsal of the meeting, in one go"
+    )
+    c.add_argument("event_id", type=int)
+
+    p = commands.add_parser("export", help="a meeting's summary PDF, briefing or readout deck, insights")
+    export_commands = p.add_subparsers(dest="export_command", required=True)
+    c = export_commands.add_parser("summary", help="the insight summary as a PDF for one audience")
+    c.add_argument("event_id", type=int)
+    c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
+    c.add_argument("--out", type=Path, required=True)
+    c = export_commands.add_parser("briefing", help="the briefing deck before the meeting (PPTX)")
+    c.add_argument("event_id", type=int)
+    c.add_argument("--out", type=Path, required=True)
+    c = export_commands.add_parser("readout", help="the insight readout deck after the meeting (PPTX)")
+    c.add_argument("event_id", type=int)
+    c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
+    c.add_argument("--out", type=Path, required=True)
+    c = export_commands.add_parser("insights", help="entries and actions as CSV or XLSX")
+    c.add_argument("event_id", type=int)
+    c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
+    c.add_argument("--out", type=Path, required=True)
+
+
+def entry_json(entry: NoteEntry) -> dict[str, Any]:
+    return {
+        "id": entry.entry_id,
+        "event_id": entry.event_id,
+        **asdict(entry.fields),
+        "text": entry.text,
+        "original_text": entry.fields.text,
+        "created_at": entry.created_at,
+        "edited_at": entry.edited_at,
+        "speaker_name": entry.speaker_name,
+        "owner_name": entry.owner_name,
+        "agenda_title": entry.agenda_title,
+        "flag_terms": list(entry.flag_terms),
+        "flagged": entry.flagged,
+        "speakers": [{"name": name, "role": role} for name, role in entry.speakers],
+        "merged": [asdict(part) for part in entry.merged_parts],
+        "amendments": [asdict(a) for a in entry.amendments],
+    }
+
+
+def cmd_note(app: Any, args: argparse.Namespace) -> int:
+    if args.note_command == "delete-rehearsal":
+        deleted, _ = app.meetings.delete_rehearsal(args.event_id)
+        print(f"Deleted {deleted} rehearsal {'entry' if deleted == 1 else 'entries'}.")
+        return EXIT_OK
+    if args.note_command == "list":
+        entries = app.meetings.entries(args.event_id, rehearsal=args.rehearsal)
+        if args.json:
+            print_json([entry_json(e) for e in entries])
+            return EXIT_OK
+        for e in entries:
+            who = f" ({e.speaker_name})" if e.speaker_name else ""
+            flag = "  [flagged: " + ", ".join(e.flag_terms) + "]" if e.flagged else ""
+            print(f"{e.entry_id:5}  {e.created_at:%Y-%m-%d %H:%M:%S}  {e.kind.label:9} {e.text}{who}{flag}")
+        return EXIT_OK
+    if args.note_command == "merge":
+        # Refused with error_kind "merge-needs-confirmation" (nothing merged) unless --yes.
+        entry, _ = app.meetings.merge_entries(args.keep_id, args.other_ids, confirmed=args.yes)
+        if args.json:
+            print_json(entry_json(entry))
+        else:
+            who = "; ".join(name for name, _role in entry.speakers if name)
+            print(
+                f"Merged {len(entry.merged_ids)} into entry {entry.entry_id}: {entry.text}"
+                + (f" ({who})" if who else "")
+            )
+        return EXIT_OK
+    agenda_item: Any = args.agenda_item
+    kwargs: dict[str, Any] = {} if agenda_item is None else {"agenda_item_id": agenda_item}
+    entry, _ = app.meetings.add_entry(
+        args.event_id,
+        args.text,
+        kind=EntryKind(args.kind) if args.kind else None,
+        speaker_id=args.speaker,
+        themes=args.theme,
+        owner=args.owner,
+        due=args.due,
+        **kwargs,
+    )
+    if args.json:
+        print_json(entry_json(entry))
+    else:
+        print(f"Added {entry.kind.label.lower()} {entry.entry_id}: {entry.text}")
+    if entry.flagged:
+        # Said on stderr as well, so a script sees it even with --json.
+        terms = ", ".join(entry.flag_terms)
+        print(f"msldesk: entry {entry.entry_id} is flagged for review (restricted: {terms})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(app: Any, args: argparse.Namespace) -> int:
+    command, out, event_id = args.export_command, args.out, args.event_id
+    warnings: tuple[str, ...] = ()
+    if command == "briefing":
+        warnings = app.outputs.briefing(event_id, out).warnings
+    else:
+        audience = Audience(args.audience)
+        unreviewed = sum(e.needs_review for e in app.meetings.entries(event_id))
+        if unreviewed:
+            print(f"msldesk: {unreviewed} flagged entries have not been reviewed yet.", file=sys.stderr)
+        writer = {
+            "summary": app.outputs.summary,
+            "readout": app.outputs.readout,
+            "insights": app.outputs.insights,
+        }
+        writer[command](event_id, audience, out)
+    print(f"Wrote {out}")
+    for warning in warnings:
+        print(f"  note: {warning}")
+    return EXIT_OK
+
+
+MEETING_COMMANDS = {"note": cmd_note, "export": cmd_export}

@@ -1,0 +1,1 @@
+"""Core: errors, progress, paths, settings, files, secrets and text rules every layer uses. No Qt."""

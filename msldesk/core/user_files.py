@@ -1,0 +1,132 @@
+"""Open a file the user chose: regular files only, never blocking, read up to a limit; names safe to show."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from msldesk.core.errors import NotARegularFileError
+
+CHUNK = 1024 * 1024
+# O_NONBLOCK: opening a FIFO put in place between the check and the open returns at once instead of
+# waiting for a writer; O_NOCTTY: a terminal device never becomes this process's controlling tty.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # absent on Windows, which has no FIFOs to open
+_OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words a user knows."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not an ordinary file"
+
+
+def _refusal(path: Path, mode: int) -> NotARegularFileError:
+    kind = _kind(mode)
+    name = display_name(path.name or str(path))
+    if os.path.islink(path):
+        kind = f"a link to {kind} ({display_name(os.path.realpath(path))})"
+    return NotARegularFileError(
+        f"{name} is {kind}, not a file that can be read; choose the file itself.",
+        details=f"{display_name(str(path))}: mode {stat.filemode(mode)}",
+    )
+
+
+def check_regular(path: Path) -> os.stat_result:
+    """The stat of the file `path` leads to; NotARegularFileError when it is a folder, device, FIFO,
+    socket or a link loop. Other OSErrors (missing, no permission) are raised as they are."""
+    path = Path(path)
+    try:
+        found = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotARegularFileError(
+                f"{display_name(path.name)} is a link that leads back to itself (a loop), not a file.",
+                details=f"{display_name(str(path))}: {exc.strerror}",
+            ) from exc
+        raise
+    except ValueError as exc:  # a NUL character: no file can have that name (a pasted or dropped path)
+        raise NotARegularFileError(
+            f"{display_name(path.name)} cannot name a file: it holds a NUL character.", str(exc)
+        ) from exc
+    if not stat.S_ISREG(found.st_mode):
+        raise _refusal(path, found.st_mode)
+    return found
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """Open a user's file for reading, refusing anything but a regular file without ever blocking.
+
+    Checked twice: by path before opening (a clear reason, no open at all for a device or FIFO), and
+    on the opened descriptor (the file may have been swapped between the two)."""
+    path = Path(path)
+    check_regular(path)
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise _refusal(path, opened.st_mode)
+        if _NONBLOCK:
+            os.set_blocking(fd, True)  # a regular file: ordinary reads from here on
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_chunks(handle: IO[bytes], limit: int, too_large: Callable[[], Exception]) -> Iterator[bytes]:
+    """The handle's bytes in chunks, counted as they come: `too_large()` is raised as soon as more
+    than `limit` bytes arrive (the size a file claims is not trusted)."""
+    count = 0
+    while chunk := handle.read(min(CHUNK, limit + 1 - count)):
+        count += len(chunk)
+        if count > limit:
+            raise too_large()
+        yield chunk
+
+
+def read_regular(path: Path, limit: int, too_large: Callable[[], Exception]) -> bytes:
+    """All of a user's file, refused (see open_regular) or stopped at `limit` bytes."""
+    with open_regular(path) as handle:
+        return b"".join(read_chunks(handle, limit, too_large))
+
+
+# Characters that would break a line, a terminal or a table cell when a name is shown.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def encodable(text: str) -> str:
+    """`text` with each lone surrogate (a file-name byte that was not UTF-8) replaced by U+FFFD, so
+    printing or storing it cannot raise UnicodeEncodeError."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def display_name(name: str) -> str:
+    """A file name or path as text that can be shown, printed and stored: encodable (see above),
+    with control characters (a newline in a name) shown as escapes. Use it for messages, output and
+    the database; open the file by its real path."""
+    return _CONTROL.sub(_escape, encodable(name))
+
+
+def storable_path(path: Path | str) -> str:
+    """A path as text SQLite can store and that still tells paths apart: identical to str(path) for
+    a UTF-8 name, with each undecodable byte written as a backslash escape (\\xff) otherwise."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -1,0 +1,1 @@
+"""PowerPoint packages at the OOXML level: reading, checking, composing, resizing."""

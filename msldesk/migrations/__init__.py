@@ -1,0 +1,1 @@
+"""The database's schema history (Alembic): env.py and versions/."""

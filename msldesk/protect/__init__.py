@@ -1,0 +1,1 @@
+"""Protecting the library: the audit trail, backups and restores, the guard against replacement."""

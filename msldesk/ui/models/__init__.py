@@ -1,1 +1,0 @@
-"""Qt item models: thin adapters over the services' frozen records."""
