@@ -3,9 +3,7 @@ reason), companion slides that travel with their slide, and a bill of materials 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 import secrets
 import tempfile
@@ -33,10 +31,10 @@ from msldesk.decks.store import DeckStore
 
 if TYPE_CHECKING:
     from msldesk.decks.slide_specs import GeneratedSlide
+from msldesk.core import tables
 from msldesk.core.errors import InvalidInputError, MsldeskError, NotFoundError
 from msldesk.core.fileio import atomic_write_bytes
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.core.text_safety import formula_safe
 
 BOM_HEADER = (
     "position", "slide_id", "source_deck", "deck_id", "version", "slide_number", "slide_title",
@@ -282,7 +280,7 @@ class AssemblyService:
                         report.explain(),
                     )
                 bom = out.with_name(f"{out.stem}-bill-of-materials.csv")
-                atomic_write_bytes(bom, _bom_csv(plan).encode("utf-8-sig"))  # BOM so Excel reads UTF-8
+                atomic_write_bytes(bom, _bom_csv(plan))
                 os.replace(pending, out)
             finally:
                 pending.unlink(missing_ok=True)
@@ -487,12 +485,9 @@ def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _bom_csv(plan: AssemblyPlan) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(BOM_HEADER)
-    for position, item in enumerate(plan.items, start=1):
-        row = (
+def _bom_csv(plan: AssemblyPlan) -> bytes:
+    rows = [
+        (
             position,
             item.slide_id,
             item.deck_title,
@@ -506,6 +501,7 @@ def _bom_csv(plan: AssemblyPlan) -> str:
             item.status.value,
             item.override_reason,
         )
-        # Titles and override reasons are user text: a slide titled "=cmd|..." must not run.
-        writer.writerow([formula_safe(v) for v in row])
-    return buffer.getvalue()
+        for position, item in enumerate(plan.items, start=1)
+    ]
+    # Titles and override reasons are user text: tables makes a slide titled "=cmd|..." inert.
+    return tables.csv_bytes(BOM_HEADER, rows)

@@ -35,6 +35,7 @@ from msldesk.boards.records import (
     Person,
     PersonFields,
 )
+from msldesk.core import tables
 from msldesk.core.errors import InvalidInputError
 from tests.pdf_layout import assert_footer_lines_up
 
@@ -322,10 +323,10 @@ def test_attendees_xlsx(tmp_path: Path) -> None:
 
 
 def test_sheet_title_rules() -> None:
-    assert attendee_export.sheet_title("A/B: C*D?[E]") == "AB CDE"
-    assert attendee_export.sheet_title("'quoted'") == "quoted"
-    assert attendee_export.sheet_title("***") == "Attendees"
-    assert len(attendee_export.sheet_title("x" * 80)) == 31
+    assert tables.sheet_title("A/B: C*D?[E]", "Attendees") == "AB CDE"
+    assert tables.sheet_title("'quoted'", "Attendees") == "quoted"
+    assert tables.sheet_title("***", "Attendees") == "Attendees"
+    assert len(tables.sheet_title("x" * 80, "Attendees")) == 31
 
 
 # ---- sign-in sheet -------------------------------------------------------------------------------

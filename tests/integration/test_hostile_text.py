@@ -165,7 +165,8 @@ def test_bill_of_materials_csv_escapes_with_the_same_helper() -> None:
         )  # fmt: skip
         for i, formula in enumerate(FORMULAS, start=1)
     )
-    rows = list(csv.reader(io.StringIO(assembly._bom_csv(assembly.AssemblyPlan(items)), newline="")))
+    text = assembly._bom_csv(assembly.AssemblyPlan(items)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     formula_cells_escaped([c for row in rows for c in row])
     assert [row[6] for row in rows[1:]] == [f"'{f}" for f in FORMULAS]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,8 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msldesk.boards.records import Attendance, Event, Person, PersonFields
-from msldesk.core.fileio import atomic_write_bytes, atomic_writer
-from msldesk.core.text_safety import clean_text, formula_safe, xlsx_text
+from msldesk.core import tables
 
 PERSON_COLUMNS: tuple[str, ...] = (
     "First Name",
@@ -87,67 +84,26 @@ def _attendee_texts(event: Event, attendance: Attendance) -> list[str]:
     ]
 
 
-def write_csv_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    # UTF-8 with a BOM: Excel on Windows otherwise opens UTF-8 as the ANSI code page (Müller -> MÃ¼ller).
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([formula_safe(v) for v in row])
-    atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8-sig"))
-
-
 def write_attendees_csv(event: Event, attendees: Sequence[Attendance], path: Path) -> None:
     """One row per attendee, in the order given."""
-    write_csv_table(path, ATTENDEE_COLUMNS, [_attendee_texts(event, a) for a in attendees])
+    tables.write_csv(path, ATTENDEE_COLUMNS, [_attendee_texts(event, a) for a in attendees])
 
 
 def write_people_csv(people: Sequence[Person], path: Path) -> None:
     """The people directory: the person columns only, in the order given."""
-    write_csv_table(path, PERSON_COLUMNS, [_person_values(p.fields) for p in people])
-
-
-def sheet_title(title: str) -> str:
-    """An Excel sheet name: at most 31 characters, none of []:*?/\\, not starting/ending with '."""
-    cleaned = _SHEET_TITLE_BAD.sub("", " ".join(clean_text(title).split()))[:31].strip().strip("'").strip()
-    return cleaned or "Attendees"
+    tables.write_csv(path, PERSON_COLUMNS, [_person_values(p.fields) for p in people])
 
 
 def write_attendees_xlsx(event: Event, attendees: Sequence[Attendance], path: Path) -> None:
     """The attendee list as a workbook: bold frozen header, NPI as text, amounts as numbers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title(event.title)
-    sheet.append(list(ATTENDEE_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-
-    honorarium_col = ATTENDEE_COLUMNS.index("Honorarium") + 1
-    checked_in_col = ATTENDEE_COLUMNS.index("Checked In") + 1
-    widths = [len(name) for name in ATTENDEE_COLUMNS]
-    for row_number, attendance in enumerate(attendees, start=2):
-        texts = _attendee_texts(event, attendance)
-        for col, text in enumerate(texts, start=1):
-            cell = sheet.cell(row=row_number, column=col)
-            widths[col - 1] = max(widths[col - 1], len(text))
-            if col == honorarium_col:
-                cell.value = _money(attendance.fields.honorarium_amount)
-                cell.number_format = "#,##0.00"
-            elif col == checked_in_col and text:
-                cell.value = _checked_in_local(event, attendance)
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif text:
-                # Always a text cell: openpyxl would store "=..." as a live formula, and a text NPI
-                # keeps its exact digits (no 1.23E+09, no lost leading zero).
-                xlsx_text(cell, text)
-                cell.number_format = "@"
-    for col, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 50)
-
-    with atomic_writer(Path(path)) as handle:
-        workbook.save(handle)
+    honorarium = ATTENDEE_COLUMNS.index("Honorarium")
+    checked_in = ATTENDEE_COLUMNS.index("Checked In")
+    rows: list[list[tables.Cell]] = []
+    for attendance in attendees:
+        row: list[tables.Cell] = list(_attendee_texts(event, attendance))
+        row[honorarium] = _money(attendance.fields.honorarium_amount)
+        row[checked_in] = _checked_in_local(event, attendance)
+        rows.append(row)
+    formats = {honorarium: "#,##0.00", checked_in: "yyyy-mm-dd hh:mm"}
+    sheet = tables.Sheet(tables.sheet_title(event.title, "Attendees"), ATTENDEE_COLUMNS, rows, formats)
+    tables.write_xlsx(path, [sheet])

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from msldesk.boards.meeting.audience import role_label
-from msldesk.boards.outputs.attendee_lists import sheet_title, write_csv_table
 from msldesk.boards.records import EntryKind, MeetingReport, NoteEntry
+from msldesk.core import tables
 from msldesk.core.errors import InvalidInputError
-from msldesk.core.fileio import atomic_writer
-from msldesk.core.text_safety import xlsx_text
 
 ENTRY_COLUMNS: tuple[str, ...] = (
     "Event", "Date", "Time", "Agenda Item", "Kind", "Text", "Speaker", "Speaker Role", "Themes",
@@ -78,38 +75,13 @@ def write_insights(report: MeetingReport, path: Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        write_csv_table(path, ENTRY_COLUMNS, entry_rows(report))
+        tables.write_csv(path, ENTRY_COLUMNS, entry_rows(report))
     elif suffix == ".xlsx":
-        _write_xlsx(path, [("Entries", ENTRY_COLUMNS, entry_rows(report)),
-                           ("Actions", ACTION_COLUMNS, action_rows(report))])  # fmt: skip
+        # Long notes wrap in wide columns; a note starting with "=" is never a live formula.
+        tables.write_xlsx(path, [
+            tables.Sheet("Entries", ENTRY_COLUMNS, entry_rows(report), wrap_text=True, max_width=80),
+            tables.Sheet("Actions", ACTION_COLUMNS, action_rows(report), wrap_text=True, max_width=80),
+        ])  # fmt: skip
     else:
         raise InvalidInputError("Insights are written as .csv or .xlsx; choose one of those names.")
     return path
-
-
-def _write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(sheet_title(title))
-        sheet.append(list(header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        widths = [len(h) for h in header]
-        for row_number, row in enumerate(rows, start=2):
-            for col, text in enumerate(row, start=1):
-                if not text:
-                    continue
-                cell = sheet.cell(row=row_number, column=col)
-                xlsx_text(cell, text)  # a note starting with "=" must never become a live formula
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                widths[col - 1] = max(widths[col - 1], min(len(text), 80))
-        for col, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 80)
-    with atomic_writer(path) as handle:
-        workbook.save(handle)

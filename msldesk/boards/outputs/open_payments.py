@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,9 +9,8 @@ from pathlib import Path
 
 from msldesk.boards.people.npi import normalise_npi
 from msldesk.boards.records import Payment
+from msldesk.core import tables
 from msldesk.core.errors import InvalidInputError
-from msldesk.core.fileio import atomic_write_bytes
-from msldesk.core.text_safety import formula_safe
 
 # The columns we can fill, named and ordered as in CMS's published General Payments files
 # (OP_DTL_GNRL_PGYR<year>_P<date>.csv). Columns we have nothing for are left out rather than blank.
@@ -110,9 +107,7 @@ def write_open_payments_csv(payments: Sequence[Payment], path: Path, year: int) 
         key=lambda p: (p.date, p.person.fields.last_name.casefold(), p.person.fields.first_name.casefold()),
     )
 
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    table: list[list[str]] = []
     for payment in rows:
         person = payment.person.fields
         kind, primary_type = recipient_type(person.credentials)
@@ -135,7 +130,7 @@ def write_open_payments_csv(payments: Sequence[Payment], path: Path, year: int) 
             payment.event_title,
             str(year),
         ]
-        writer.writerow([formula_safe(v) for v in values])
+        table.append(values)
     # CMS publishes plain UTF-8 without a byte-order mark; keep the same shape.
-    atomic_write_bytes(Path(path), buffer.getvalue().encode("utf-8"))
+    tables.write_csv(Path(path), COLUMNS, table, byte_order_mark=False)
     return len(rows)
