@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -175,7 +175,11 @@ class DeckBuilder(QWidget):
         if len(rows) != 1:
             return
         if self.model.move_row(rows[0], rows[0] + step):
-            self.view.setCurrentIndex(self.model.index(rows[0] + step))
+            # Selected, not only current (setCurrentIndex() with Ctrl held does not select), so the
+            # next Ctrl+Left/Right or Delete acts on the same slide.
+            self.view.selectionModel().setCurrentIndex(
+                self.model.index(rows[0] + step), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
 
     def _on_context_changed(self, changes: Changes) -> None:
         """Thumbnails rendered or metadata edited since the cards were added: refresh them. Slides
