@@ -187,9 +187,7 @@ def main() -> int:
         protect.ask_backup_lock = lambda _source: BackupLock("a backup passphrase")  # type: ignore[method-assign]
         if args.what == "backup-done":
             protect.backup_made.connect(
-                lambda _info: QTimer.singleShot(
-                    300, lambda: (grab(protect.progress, args.out), window.close())
-                )
+                lambda _info: QTimer.singleShot(300, lambda: (grab(window, args.out), window.close()))
             )
         else:
             protect.backup_made.connect(lambda _info: QTimer.singleShot(300, restore))
@@ -199,7 +197,6 @@ def main() -> int:
         from PySide6.QtWidgets import QMessageBox
 
         protect = window.protect
-        protect.progress.close()
         protect.ask_restore_path = lambda: args.data_dir.parent / "friday.msldesk-backup"  # type: ignore[method-assign]
 
         def confirm(info: Any) -> bool:

@@ -1,10 +1,11 @@
-"""Help › Keyboard shortcuts and Help › Note markers: generated from the actions a window really has
-and from the note grammar's own constants, so neither sheet can drift from what the app does."""
+"""Help › Keyboard shortcuts and Help › Note markers: generated from the actions a window really has,
+the registry of every other shortcut (actions.KEYMAP) and the note grammar's own constants, so
+neither sheet can drift from what the app does."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,7 +20,7 @@ from msldesk.boards.meeting.entry_text import (
     WORD_MARKERS,
 )
 from msldesk.boards.records import EntryKind
-from msldesk.ui.actions import MENU_PROPERTY
+from msldesk.ui.actions import KEYMAP, MENU_PROPERTY, SHORTCUT_PROPERTY, key_sequences
 from msldesk.ui.widgets.geometry import clamp_to_screen
 
 SHORTCUTS, MARKERS = 0, 1
@@ -31,22 +32,33 @@ def plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
 
 
+def sequences_text(sequences: Iterable[QKeySequence]) -> str:
+    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in sequences if not k.isEmpty())
+
+
 def keys_text(action: QAction) -> str:
-    return ", ".join(
-        k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()
-    )
+    return sequences_text(action.shortcuts())
 
 
-def shortcut_rows(actions: Iterable[QAction], default_menu: str = "") -> list[Row]:
-    """Every action with a shortcut, as (menu, command, keys); the menu is the one the action
-    registry put it in (see build_actions), else `default_menu`."""
+def shortcut_rows(actions: Iterable[QAction]) -> list[Row]:
+    """Every menu action with a shortcut, as (menu, command, keys), in the menu the action registry
+    put it in (see build_actions); actions made by bind() are listed by registered_rows()."""
     rows: list[Row] = []
     for action in actions:
         keys = keys_text(action)
-        if keys:
-            menu = action.property(MENU_PROPERTY) or default_menu
-            rows.append((plain(str(menu)), plain(action.text()), keys))
+        if keys and not action.property(SHORTCUT_PROPERTY):
+            rows.append((plain(str(action.property(MENU_PROPERTY) or "")), plain(action.text()), keys))
     return rows
+
+
+def registered_rows(areas: Collection[str] | None = None) -> list[Row]:
+    """The shortcuts outside the menus, from the registry, in `areas` (all of them when None): also
+    those of windows not open now, such as meeting mode's."""
+    return [
+        (spec.area, spec.text, sequences_text(key_sequences(name)))
+        for name, spec in KEYMAP.items()
+        if areas is None or spec.area in areas
+    ]
 
 
 def shortcuts_html(rows: Iterable[Row]) -> str:
@@ -103,6 +115,7 @@ class HelpSheets(QDialog):
         super().__init__(parent)
         self.setWindowTitle("msldesk help")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.rows = rows
         self.tabs = QTabWidget()
         self.shortcuts = QTextBrowser()
         self.shortcuts.setHtml(shortcuts_html(rows))
@@ -118,10 +131,10 @@ class HelpSheets(QDialog):
         self.resize(560, 640)
 
 
-def open_help(window: QWidget, tab: int = SHORTCUTS, default_menu: str = "") -> HelpSheets:
-    """Show the help sheets for `window`'s own actions (its menus, or `default_menu` for actions
-    outside a menu), on `tab`; non-modal, so the sheet can stay open beside the work."""
-    sheets = HelpSheets(shortcut_rows(window.actions(), default_menu), window)
+def open_help(window: QWidget, tab: int = SHORTCUTS, areas: Collection[str] | None = None) -> HelpSheets:
+    """Show the help sheets for `window`: its menus' shortcuts, then the registered ones in `areas`
+    (all when None), on `tab`; non-modal, so the sheet can stay open beside the work."""
+    sheets = HelpSheets(shortcut_rows(window.actions()) + registered_rows(areas), window)
     sheets.tabs.setCurrentIndex(tab)
     sheets.show()
     clamp_to_screen(sheets)  # 640 px tall does not fit a laptop at a scale factor of 2

@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -21,7 +21,7 @@ from msldesk import __version__
 from msldesk.core.wording import plural
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.records import ImportOutcome
-from msldesk.ui.actions import ActionSpec, build_actions
+from msldesk.ui.actions import ActionSpec, build_actions, pressed
 from msldesk.ui.boards.view import BoardsView
 from msldesk.ui.context import AppContext
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, open_help
@@ -368,14 +368,14 @@ class MainWindow(QMainWindow):
     def _on_cancel_button_clicked(self) -> None:
         self.jobs.cancel()
 
-    def keyPressEvent(self, event: object) -> None:
-        if getattr(event, "key", lambda: None)() == Qt.Key.Key_Escape:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if pressed(event, "library.escape"):
             if self._running:
                 self.jobs.cancel()
             else:
                 self.library.clear_search()
             return
-        super().keyPressEvent(event)  # type: ignore[arg-type]
+        super().keyPressEvent(event)
 
     def _on_jobs_import_failures(self, failures: list[ImportOutcome]) -> None:
         rows = "".join(

@@ -222,6 +222,29 @@ def test_save_refuses_an_end_before_the_start_then_saves_and_undoes(make_window,
     assert context.app.events.get(event.event_id).title == "Renamed board"
 
 
+@pytest.mark.parametrize("typed", ["18.01.2027 09:30", "2027-01-18 09:30", "18 Jan 2027 9:30"])
+def test_the_event_start_takes_a_typed_date_and_time_and_ctrl_s_saves_it(make_window, qtbot, typed) -> None:  # type: ignore[no-untyped-def]
+    window, context, event = _seeded(make_window, qtbot)  # 09:00 to 11:00 Berlin
+    view = _open(qtbot, window, event.event_id)
+    form = view.editor.form
+    window.activateWindow()
+    form.starts.setFocus()
+    qtbot.waitUntil(lambda: form.starts.lineEdit().selectedText() == form.starts.text(), timeout=WAIT_MS)
+    qtbot.keyClicks(form.starts, typed)
+    assert form.ends.text() == "Mon 18 Jan 2027  11:30", "the end keeps the event's length"
+    qtbot.keyClick(form.starts, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # still in the field
+    _settle(qtbot, window)
+    stored = context.app.events.get(event.event_id).fields
+    assert stored.starts_at == dt.datetime(2027, 1, 18, 9, 30, tzinfo=BERLIN), "in the event's zone"
+    assert stored.ends_at == dt.datetime(2027, 1, 18, 11, 30, tzinfo=BERLIN)
+
+    # "Date not set yet" switches both fields off: they show no date rather than a stale one.
+    form.undated.setChecked(True)
+    assert (form.starts.text(), form.ends.text()) == ("—", "—")
+    form.undated.setChecked(False)
+    assert form.starts.text() == "Mon 18 Jan 2027  09:30" and not form.is_dirty()
+
+
 def test_unsaved_edits_are_not_lost_when_another_event_is_chosen(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, context, first = _seeded(make_window, qtbot, title="First board")
     second, changes = context.app.events.create(_event_fields(title="Second board"))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from msldesk.boards.records import AttendanceFields, EventFields, Invitation, PersonFields
 from msldesk.core.changes import Changes
@@ -263,7 +263,7 @@ def test_a_failed_daily_backup_is_reported_without_blocking_work(
     box.close()
 
 
-def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window, context = make_window(seed_demo=False)
     protect, app = window.protect, context.app
     _idle(qtbot, context)
@@ -280,8 +280,17 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
     assert info.path == written and written.is_file() and info.locked_with == "passphrase"
     assert suggested[0].startswith("msldesk-") and suggested[0].endswith(".msldesk-backup")
     assert info.tables["people"] == 1
-    assert "Backup saved to" in protect.progress.label.text() and "1 person," in protect.progress.label.text()
-    assert protect.progress.button.text() == "Close"
+    # Ends like every export: the banner over the sections, no dialog to close. Show in folder, but
+    # no Open: no desktop application opens a backup.
+    banner, opened = protect.banner, []
+    assert banner.isVisible() and not banner.running
+    assert f"Backup saved to {written}" in banner.message.text() and "1 person," in banner.message.text()
+    assert "Locked with a passphrase" in banner.message.text()
+    assert banner.reveal_button.isVisible() and not banner.open_button.isVisible()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+    monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
+    banner.reveal_button.click()
+    assert opened == [str(written.parent)]
 
     app.people.add(PersonFields(first_name="Alf", last_name="Afterbackup"))
     context.changed.emit(Changes(people=True))
@@ -321,6 +330,52 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
     assert [p.fields.last_name for p in app.people.search("")] == ["Beforebackup"]
     qtbot.waitUntil(lambda: window.people.model.total == 1, timeout=WAIT_MS)  # views refreshed
     assert not context.undo_stack.count()
+
+
+def test_a_backup_cancelled_or_failed_says_so_in_the_banner(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    protect, app = window.protect, context.app
+    _idle(qtbot, context)
+    started = threading.Event()
+
+    def slow_create(path, passphrase, progress, cancel):  # type: ignore[no-untyped-def]
+        from msldesk.core.errors import CancelledError
+
+        started.set()
+        while not cancel.cancelled:
+            time.sleep(0.01)
+        raise CancelledError()
+
+    app.backups.create = slow_create  # type: ignore[method-assign]
+    protect.ask_backup_path = lambda s: tmp_path / "stopped.msldesk-backup"  # type: ignore[method-assign]
+    protect.ask_backup_lock = lambda source: BackupLock(None)  # type: ignore[method-assign]
+    window.actions_by_key["backup"].trigger()
+    banner = protect.banner
+    assert banner.running and "Backing up the library to stopped.msldesk-backup" in banner.message.text()
+    qtbot.waitUntil(started.is_set, timeout=WAIT_MS)
+    banner.cancel_button.click()
+    assert not banner.cancel_button.isEnabled(), "asked once; the job answers when it has stopped"
+    qtbot.waitUntil(lambda: not banner.running, timeout=WAIT_MS)
+    assert banner.message.text() == "Backup cancelled; nothing was written."
+    assert banner.path is None and not banner.reveal_button.isVisible()
+    assert not (tmp_path / "stopped.msldesk-backup").exists()
+
+    def full_disk(path, passphrase, progress, cancel):  # type: ignore[no-untyped-def]
+        raise MsldeskError("The disk is full.", "ENOSPC")
+
+    app.backups.create = full_disk  # type: ignore[method-assign]
+    reported: list[BaseException] = []
+    monkeypatch.setattr(
+        "msldesk.ui.protect.controller.report_error",
+        lambda error, details, parent=None: reported.append(error),
+    )
+    window.actions_by_key["backup"].trigger()
+    assert banner.cancel_button.isEnabled(), "a new backup can be cancelled again"
+    qtbot.waitUntil(lambda: not banner.running, timeout=WAIT_MS)
+    assert banner.message.text() == "The backup was not made. The disk is full."
+    assert len(reported) == 1 and not banner.reveal_button.isVisible()
 
 
 def test_restore_shows_what_the_backup_holds_and_cancel_changes_nothing(

@@ -1,12 +1,13 @@
-"""File dialogs that remember their folder, window geometry kept on a screen, and the help sheets."""
+"""File dialogs that remember their folder, window geometry kept on a screen, and the help sheets
+(every shortcut of the app on them)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QObject, QRect, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -18,7 +19,8 @@ from msldesk.boards.meeting.entry_text import (
     THEME_MARK,
     WORD_MARKERS,
 )
-from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, plain
+from msldesk.ui.actions import KEYMAP, MENU_PROPERTY, SHORTCUT_PROPERTY
+from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, keys_text, plain
 from msldesk.ui.widgets import file_dialogs
 from msldesk.ui.widgets.geometry import clamp_rect, clamp_to_screen, restore_geometry
 
@@ -233,3 +235,112 @@ def test_f1_in_meeting_mode_opens_the_note_markers_and_its_shortcuts(meeting, qt
     shortcuts = sheets.shortcuts.toPlainText()
     assert "Meeting mode" in shortcuts and "Next agenda item" in shortcuts and "F8" in shortcuts
     sheets.close()
+
+
+def _shortcuts_in(*windows: QWidget) -> list[QObject]:
+    """Every QShortcut, and every QAction with keys, that `windows` hold: their children's, and the
+    actions added to any of their widgets (an action need not be a child of the widget it is on)."""
+    found: dict[int, QObject] = {}
+    for window in windows:
+        widgets = [window, *window.findChildren(QWidget)]
+        for obj in [*window.findChildren(QShortcut), *window.findChildren(QAction)] + [
+            a for w in widgets for a in w.actions()
+        ]:
+            found[id(obj)] = obj
+    return [
+        o
+        for o in found.values()
+        if (isinstance(o, QShortcut) and any(not k.isEmpty() for k in o.keys()))
+        or (isinstance(o, QAction) and keys_text(o))
+    ]
+
+
+def _unlisted(shortcuts: list[QObject], sheets: HelpSheets) -> list[str]:
+    """The shortcuts the sheet does not show (by section, command and keys), in words."""
+    rows, missing = set(sheets.rows), []
+    for item in shortcuts:
+        if isinstance(item, QShortcut):
+            keys = ", ".join(k.toString() for k in item.keys())
+            missing.append(f"a QShortcut ({keys}) on {item.parent()!r}: bind it through actions.KEYMAP")
+            continue
+        name, menu = item.property(SHORTCUT_PROPERTY), item.property(MENU_PROPERTY)
+        if name:
+            row = (KEYMAP[name].area, KEYMAP[name].text, keys_text(item))
+        elif menu:
+            row = (plain(menu), plain(item.text()), keys_text(item))
+        else:
+            missing.append(f"an action outside the registry: {item.text()!r} ({keys_text(item)})")
+            continue
+        if row not in rows:
+            missing.append(f"not on the sheet as registered: {row}")
+    return missing
+
+
+def test_every_shortcut_in_the_main_window_and_meeting_mode_is_on_the_sheets(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from msldesk.ui.boards.notes_lists import ThemesDialog
+    from msldesk.ui.boards.notes_terms import RestrictedTermsDialog
+
+    window, _context, _board, open_meeting = meeting
+    mw = open_meeting()
+    dialogs = [ThemesDialog(["Access"], window), RestrictedTermsDialog(["off-label"], window)]
+    window.actions_by_key["help_shortcuts"].trigger()
+    main_sheet = window.help_sheets
+    in_main, in_meeting = _shortcuts_in(window, *dialogs), _shortcuts_in(mw)
+    assert len(in_main) > 25 and len(in_meeting) >= 9, "the walk finds the shortcuts"
+    assert _unlisted(in_main + in_meeting, main_sheet) == []
+    sheet_text = main_sheet.shortcuts.toPlainText()
+    for section in ("Deck builder tray", "Boards", "People", "Notes review", "Meeting mode"):
+        assert f"\n{section}\n" in f"\n{sheet_text}\n", section
+    # The deck builder's focus-scoped keys, as they read on the sheet.
+    for command, keys in (
+        ("Remove the selected slides", "Del"),
+        ("Move the selected slides earlier", "Ctrl+Left"),
+    ):
+        assert f"\n{command}\n{keys}\n" in sheet_text
+
+    mw.activateWindow()
+    qtbot.waitUntil(mw.isActiveWindow, timeout=10_000)
+    QTest.keyClick(mw, Qt.Key.Key_F1)
+    meeting_sheet = next(c for c in mw.children() if isinstance(c, HelpSheets))
+    assert _unlisted(in_meeting, meeting_sheet) == []
+    assert {area for area, _command, _keys in meeting_sheet.rows} == {"Meeting mode"}
+
+    # And the other way round: every bound shortcut of the registry exists somewhere.
+    bound = {o.property(SHORTCUT_PROPERTY) for o in in_main + in_meeting if isinstance(o, QAction)}
+    assert {name for name, spec in KEYMAP.items() if spec.scope is not None} <= bound
+    for dialog in dialogs:
+        dialog.deleteLater()
+
+
+def test_an_ad_hoc_shortcut_is_caught(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _ = make_window(seed_demo=False)
+    window.actions_by_key["help_shortcuts"].trigger()
+    QShortcut(QKeySequence("Ctrl+Alt+J"), window.library)
+    stray = QAction("Jump somewhere", window.boards)
+    stray.setShortcut(QKeySequence("Ctrl+Alt+K"))
+    window.boards.addAction(stray)
+    missing = _unlisted(_shortcuts_in(window), window.help_sheets)
+    assert len(missing) == 2 and "QShortcut" in missing[0] + missing[1]
+
+
+def test_the_tray_keys_work_only_while_the_tray_has_the_focus(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window()
+    tray, view = window.library.builder, window.library
+    qtbot.waitUntil(lambda: view.grid_model.rowCount() >= 3, timeout=10_000)
+    cards = [view.grid_model.card(r) for r in range(3)]
+    slides = [c.slide_id for c in cards]
+    tray.model.insert_cards(0, cards)
+    window.activateWindow()
+    tray.view.setFocus()
+    qtbot.waitUntil(tray.view.hasFocus, timeout=5_000)
+    tray.view.setCurrentIndex(tray.model.index(2))
+    QTest.keyClick(tray.view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert tray.model.slide_ids() == [slides[0], slides[2], slides[1]]
+    QTest.keyClick(tray.view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)  # the same slide again
+    assert tray.model.slide_ids() == [slides[2], slides[0], slides[1]]
+    QTest.keyClick(tray.view, Qt.Key.Key_Delete)
+    assert tray.model.slide_ids() == [slides[0], slides[1]]
+    view.search.setFocus()  # Ctrl+Left moves by word here; Delete deletes a character
+    qtbot.waitUntil(view.search.hasFocus, timeout=5_000)
+    QTest.keyClick(view.search, Qt.Key.Key_Delete)
+    assert tray.model.slide_ids() == [slides[0], slides[1]]

@@ -7,7 +7,6 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItemFields, Invitation
+from msldesk.ui.actions import bind
 from msldesk.ui.boards.agenda_model import AgendaModel, Column
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.commands import ReorderAgendaCommand
@@ -128,10 +128,8 @@ class AgendaPanel(QWidget):
         layout.addWidget(self.overrun_label)
         layout.addWidget(self.lost_label)
 
-        for keys, step in (("Alt+Up", -1), ("Alt+Down", +1)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda s=step: self.move_selected(s))
+        bind(self, "agenda.up", lambda: self.move_selected(-1))
+        bind(self, "agenda.down", lambda: self.move_selected(+1))
         self.add_button.clicked.connect(self.add_item)
         self.first_item_button.clicked.connect(self.add_item)
         self.edit_button.clicked.connect(self.edit_item)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,6 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from msldesk.ui.actions import bind
 
 
 def clean_list(values: Sequence[str]) -> list[str]:
@@ -107,10 +108,10 @@ class ListEditorDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.list.itemChanged.connect(self._update_count)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list, self.remove_selected)
+        bind(self.list, "lists.remove", self.remove_selected)
         if reorder:
-            QShortcut(QKeySequence("Alt+Up"), self.list, lambda: self.move_current(-1))
-            QShortcut(QKeySequence("Alt+Down"), self.list, lambda: self.move_current(+1))
+            bind(self.list, "lists.up", lambda: self.move_current(-1))
+            bind(self.list, "lists.down", lambda: self.move_current(+1))
         self._update_buttons()
 
     def _item(self, text: str) -> QListWidgetItem:

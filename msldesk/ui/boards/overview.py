@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import Event, EventFields, EventKind, EventStatus
+from msldesk.ui.widgets.fields import DateTimeEdit
 
 DATE_FORMAT = "ddd d MMM yyyy  HH:mm"
 MAX_BUDGET = 1_000_000_000.0
@@ -79,12 +79,15 @@ class EventForm(QWidget):
         self.key_questions = _text_edit("The questions for the advisors, one per line")
         self.therapeutic_area = QLineEdit()
         self.product = QLineEdit()
-        self.starts = QDateTimeEdit()
-        self.ends = QDateTimeEdit()
+        self.starts = DateTimeEdit()
+        self.ends = DateTimeEdit()
         for edit in (self.starts, self.ends):
             edit.setTimeZone(QTimeZone.utc())
-            edit.setCalendarPopup(True)
             edit.setDisplayFormat(DATE_FORMAT)
+            edit.setToolTip(
+                "Type a date and time such as 18.01.2027 09:00, 2027-01-18 09:00 or 18 Jan 2027 9:00 "
+                "(in the event's time zone), or pick the day from the calendar"
+            )
         self.undated = QCheckBox("Date not set yet")
         self.timezone = QComboBox()
         self.timezone.setEditable(True)

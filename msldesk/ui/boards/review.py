@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import EntryFields, EntryKind, NoteEntry, merge_differences
 from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
+from msldesk.ui.actions import bind
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.notes_entry_dialog import AmendmentDialog, EntryDialog
 from msldesk.ui.boards.notes_lists import ThemesDialog
@@ -222,9 +222,7 @@ class ReviewPanel(QWidget):
         self.terms_button.clicked.connect(self.edit_restricted_terms)
         self.finalize_button.clicked.connect(self.finalize)
         self._reload_timer.timeout.connect(self.reload)
-        merge = QShortcut(QKeySequence("Ctrl+Shift+M"), self)
-        merge.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        merge.activated.connect(self.merge_selected)
+        bind(self, "review.merge", self.merge_selected)
         context.changed.connect(self._on_context_changed)
         self._show_state()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.records import Event, EventFields, EventKind
 from msldesk.core.changes import Changes
+from msldesk.ui.actions import bind, pressed
 from msldesk.ui.boards.event_editor import EventEditor, ask_save_discard_cancel
 from msldesk.ui.boards.event_list import EventIdRole, EventListModel, EventRole, EventRowDelegate
 from msldesk.ui.boards.timezones import load_zone_names, system_zone_name
@@ -95,11 +96,7 @@ class BoardsView(QWidget):
         self.meetings = MeetingLauncher(context, self)
 
         self.editor = EventEditor(context, self.writer)
-        self.delete_action = QAction("Delete event", self.list)
-        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.delete_action.triggered.connect(self.delete_event)
-        self.list.addAction(self.delete_action)
+        self.delete_action = bind(self.list, "boards.delete", self.delete_event)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -302,19 +299,17 @@ class BoardsView(QWidget):
     # Ctrl+S is the window's "save deck details"; in this section it saves the event instead, and
     # Ctrl+N creates an event. Claiming the keys in ShortcutOverride keeps the window's shortcut
     # from firing while the focus is in here; the key press then arrives in keyPressEvent.
-    _KEYS = (QKeySequence.StandardKey.Save, QKeySequence.StandardKey.New)
-
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if any(event.matches(key) for key in self._KEYS):
+            if pressed(event, "boards.save") or pressed(event, "boards.new"):
                 event.accept()
                 return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Save):
+        if pressed(event, "boards.save"):
             self.save()
-        elif event.matches(QKeySequence.StandardKey.New):
+        elif pressed(event, "boards.new"):
             self.new_event()
         else:
             super().keyPressEvent(event)

@@ -7,8 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -25,6 +24,7 @@ from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
 from msldesk.decks.records import SlideInfo
 from msldesk.decks.tray_file import read_tray, tray_text, write_tray
+from msldesk.ui.actions import bind
 from msldesk.ui.builder.tray_model import TrayModel
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.delegates import CARD_H, CARD_W, SlideCardDelegate
@@ -136,13 +136,9 @@ class DeckBuilder(QWidget):
         self.model.slides_dropped.connect(self._on_model_slides_dropped)
         # Only while the tray has the focus: window-wide, Delete would clash with the deck list's
         # and Ctrl+Left/Right would take word-by-word moves from the search field.
-        for keys, slot in (
-            (QKeySequence(QKeySequence.StandardKey.Delete), self.remove_selected),
-            (QKeySequence("Ctrl+Left"), lambda: self.move_selected(-1)),
-            (QKeySequence("Ctrl+Right"), lambda: self.move_selected(1)),
-        ):
-            shortcut = QShortcut(keys, self.view, slot)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        bind(self.view, "tray.remove", self.remove_selected)
+        bind(self.view, "tray.earlier", lambda: self.move_selected(-1))
+        bind(self.view, "tray.later", lambda: self.move_selected(1))
         context.ready.connect(self.reload_collections)
         context.ready.connect(self.restore_tray)
         context.changed.connect(self._on_context_changed)
@@ -175,7 +171,11 @@ class DeckBuilder(QWidget):
         if len(rows) != 1:
             return
         if self.model.move_row(rows[0], rows[0] + step):
-            self.view.setCurrentIndex(self.model.index(rows[0] + step))
+            # Selected, not only current (setCurrentIndex() with Ctrl held does not select), so the
+            # next Ctrl+Left/Right or Delete acts on the same slide.
+            self.view.selectionModel().setCurrentIndex(
+                self.model.index(rows[0] + step), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
 
     def _on_context_changed(self, changes: Changes) -> None:
         """Thumbnails rendered or metadata edited since the cards were added: refresh them. Slides

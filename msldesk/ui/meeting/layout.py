@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import EntryKind
+from msldesk.ui.actions import MEETING, bind
 from msldesk.ui.help_sheets import MARKERS, open_help
 from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
@@ -112,11 +114,9 @@ def build_meeting_window(window: MeetingWindow) -> None:
     window.kind_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     menu = QMenu(window.kind_button)
     for number, kind in enumerate(KIND_ORDER, start=1):
-        action = QAction(kind.label, window)
-        action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-        action.triggered.connect(lambda _checked=False, k=kind: window.choose_kind(k))
+        action = bind(window, f"meeting.kind.{number}", partial(window.choose_kind, kind))
+        action.setText(kind.label)  # in the kind button's menu; the sheet says "Note kind: …"
         menu.addAction(action)
-        window.addAction(action)
         window.kind_actions[kind] = action
     window.kind_button.setMenu(menu)
     window.field = NoteField()
@@ -138,12 +138,10 @@ def build_meeting_window(window: MeetingWindow) -> None:
     window.warning.setStyleSheet("background:#fce8e6; color:#a50e0e; padding:4px 6px; border-radius:4px;")
     window.warning.hide()
 
-    window.next_action = _action(window, "Next agenda item", ("F8", "Ctrl+Right"), window.next_item)
-    window.previous_action = _action(
-        window, "Previous agenda item", ("Shift+F8", "Ctrl+Left"), window.previous_item
-    )
-    _action(window, "Close meeting mode", (QKeySequence(QKeySequence.StandardKey.Close),), window.close)
-    _action(window, "Help", ("F1",), lambda: open_help(window, MARKERS, "Meeting mode"))
+    window.next_action = bind(window, "meeting.next", window.next_item)
+    window.previous_action = bind(window, "meeting.previous", window.previous_item)
+    bind(window, "meeting.close", window.close)
+    bind(window, "meeting.help", lambda: open_help(window, MARKERS, areas=(MEETING,)))
 
     top = QHBoxLayout()
     top.addWidget(window.title, 1)
@@ -196,12 +194,3 @@ def build_meeting_window(window: MeetingWindow) -> None:
     layout.addWidget(splitter, 1)
     window.setTabOrder(window.field, window.entries)
     window._show_kind()
-
-
-def _action(window: MeetingWindow, text: str, keys: tuple[Any, ...], handler: Any) -> QAction:
-    action = QAction(text, window)
-    action.setShortcuts([QKeySequence(k) for k in keys])
-    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    action.triggered.connect(lambda _checked=False: handler())
-    window.addAction(action)
-    return action

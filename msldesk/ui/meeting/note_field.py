@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QWidget
 
 from msldesk.boards.meeting.guard import RestrictedTerms
 from msldesk.core.folding import fold
+from msldesk.ui.actions import key_sequences
+from msldesk.ui.meeting.state import KIND_ORDER
 
 MAX_PREFIX = 40  # "@" followed by more than this is not a name being typed
 MAX_SUGGESTIONS = 12
@@ -52,19 +54,8 @@ class NoteField(QPlainTextEdit):
 
     # Keys the window owns even while typing here (the text edit would take Ctrl+Left/Right as
     # "move by word"): moving through the agenda and choosing the kind.
-    WINDOW_KEYS = tuple(
-        QKeySequence(k)
-        for k in (
-            "F8",
-            "Shift+F8",
-            "Ctrl+Right",
-            "Ctrl+Left",
-            "Ctrl+1",
-            "Ctrl+2",
-            "Ctrl+3",
-            "Ctrl+4",
-            "Ctrl+5",
-        )
+    WINDOW_KEYS = key_sequences(
+        "meeting.next", "meeting.previous", *(f"meeting.kind.{n}" for n in range(1, len(KIND_ORDER) + 1))
     )
 
     def __init__(self, parent: QWidget | None = None) -> None:

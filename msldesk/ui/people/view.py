@@ -7,7 +7,6 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import DuplicateGroup, Person, PersonFields
 from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError
+from msldesk.ui.actions import bind
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.people.commands import AddPersonCommand, EditPersonCommand
@@ -123,16 +123,8 @@ class PeopleView(QWidget):
 
         # Shortcuts that only mean something here: Ctrl+N anywhere in the section, Delete in the table
         # (not while typing in the form).
-        self.new_action = QAction("New person", self)
-        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.new_action.triggered.connect(self.new_person)
-        self.addAction(self.new_action)
-        self.delete_action = QAction("Delete", self.table)
-        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.delete_action.triggered.connect(self.delete_selected)
-        self.table.addAction(self.delete_action)
+        self.new_action = bind(self, "people.new", self.new_person)
+        self.delete_action = bind(self.table, "people.delete", self.delete_selected)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)

@@ -152,25 +152,40 @@ class BackupPassphraseDialog(QDialog):
         return self.field.text()
 
 
-def describe_backup(info: BackupInfo, checked: bool = True) -> str:
-    """What a backup holds (plain text, one fact per line); `checked`: every file was verified."""
+_LOCKED_WITH = {
+    "passphrase": "a passphrase",
+    "library key": "this library's key",
+    "nothing": "nothing (not encrypted)",
+}
+
+
+def _holds(info: BackupInfo) -> str:
     counts = dict(info.tables)
     parts = [f"{counts[t]:,} {one if counts[t] == 1 else many}" for t, one, many in _COUNTED if t in counts]
-    locked = {
-        "passphrase": "a passphrase",
-        "library key": "this library's key",
-        "nothing": "nothing (not encrypted)",
-    }
+    return "Holds " + ", ".join(parts)
+
+
+def _locked_with(info: BackupInfo) -> str:
+    return "Locked with " + _LOCKED_WITH.get(info.locked_with, info.locked_with)
+
+
+def describe_backup(info: BackupInfo, checked: bool = True) -> str:
+    """What a backup holds (plain text, one fact per line); `checked`: every file was verified."""
     megabytes = info.file_bytes / 1_000_000
     return "\n".join(
         [
             f"Made on {local_time(info.created_at)} by msldesk {info.app_version or '(unknown version)'}",
-            "Holds " + ", ".join(parts),
+            _holds(info),
             f"Deck files: {info.files:,} ({megabytes:,.1f} MB)" + (", all checked" if checked else ""),
             f"Database schema: revision {info.schema_revision}",
-            f"Locked with {locked.get(info.locked_with, info.locked_with)}",
+            _locked_with(info),
         ]
     )
+
+
+def backup_summary(info: BackupInfo) -> str:
+    """The two facts to see at a glance once a backup is made: what it holds and what opens it."""
+    return f"{_holds(info)}. {_locked_with(info)}."
 
 
 class TaskProgressDialog(QDialog):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from msldesk.app.history import Subject
 from msldesk.core.changes import Changes
@@ -23,6 +23,7 @@ from msldesk.ui.protect.backup_dialogs import (
     BackupLockDialog,
     BackupPassphraseDialog,
     TaskProgressDialog,
+    backup_summary,
     describe_backup,
 )
 from msldesk.ui.protect.history import HistoryDialog, open_history
@@ -31,6 +32,7 @@ from msldesk.ui.protect.locked import LockedPanel
 from msldesk.ui.protect.passphrase import PassphrasePrompter
 from msldesk.ui.tasks import TaskHandle
 from msldesk.ui.widgets.confirm import confirm_destructive
+from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_path, ask_save_path
 
 if TYPE_CHECKING:
@@ -86,6 +88,9 @@ class ProtectController(QObject):
         self.problem_panel.restore_requested.connect(self.restore_newest_backup)
         self.problem_panel.choose_folder_requested.connect(self.choose_another_folder)
         self.problem_panel.quit_requested.connect(self.quit)
+        # File › Back up ends like every export: a strip over the sections, not a dialog to close.
+        self.banner = ExportBanner()
+        self.banner.cancel_requested.connect(self._on_banner_cancel_requested)
         self.problem: LibraryUnavailableError | None = None
         self.stack: QStackedWidget | None = None
         self.progress: TaskProgressDialog | None = None
@@ -98,13 +103,20 @@ class ProtectController(QObject):
         context.unavailable.connect(self._on_context_unavailable)
         context.opening.connect(self._on_context_opening)
 
-    def wrap(self, sections: QWidget) -> QStackedWidget:
-        """The window's central widget: the sections, or the locked state in their place."""
+    def wrap(self, sections: QWidget) -> QWidget:
+        """The window's central widget: the sections, or the locked state in their place, under the
+        backup banner."""
         self.stack = QStackedWidget()
         self.stack.addWidget(sections)
         self.stack.addWidget(self.locked_panel)
         self.stack.addWidget(self.problem_panel)
-        return self.stack
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        return central
 
     def close(self) -> None:
         """The window is closing: a worker waiting for a passphrase gets none."""
@@ -271,30 +283,36 @@ class ProtectController(QObject):
         if lock is None:
             return
         backups = app.backups
-        progress = self._show_progress("Back up", f"Backing up the library to {path}…")
+        self.banner.start(f"Backing up the library to {path.name}…")
 
         def done(info: BackupInfo | object) -> None:
             self._backup = None
             if info is _CANCELLED:
-                progress.finish("Backup cancelled; nothing was written.", ok=False)
+                self.banner.stopped("Backup cancelled; nothing was written.")
                 self.status_message.emit("Backup cancelled")
                 return
-            progress.finish(f"Backup saved to {path}\n\n{describe_backup(info, checked=False)}")  # type: ignore[arg-type]
+            # No *Open*: only File › Restore reads a backup, and no desktop application does.
+            self.banner.succeeded(path, f"Backup saved to {path}\n{backup_summary(info)}", openable=False)  # type: ignore[arg-type]
+            self.banner.message.setToolTip(describe_backup(info, checked=False))  # type: ignore[arg-type]
             self.status_message.emit(f"Backup saved to {path}")
             self.backup_made.emit(info)
 
         def failed(error: BaseException, details: str) -> None:
             self._backup = None
-            progress.finish(f"The backup was not made. {user_message(error)}", ok=False)
+            self.banner.stopped(f"The backup was not made. {user_message(error)}")
             report_error(error, details, self.window)
 
         job = _cancellable(lambda p, c: backups.create(path, lock.passphrase, progress=p, cancel=c))
-        self._backup = self.context.runner.submit("backup", job, done, failed, progress.progressed)
-        progress.cancel_requested.connect(self._backup.cancel)
+        self._backup = self.context.runner.submit("backup", job, done, failed, self.banner.progressed)
+
+    def _on_banner_cancel_requested(self) -> None:
+        if self._backup is not None:
+            self._backup.cancel()
+            self.banner.stopping("Stopping the backup…")
 
     def _show_progress(self, title: str, message: str, modal: bool = False) -> TaskProgressDialog:
-        # One window per job (a backup and a restore check may overlap); each deletes itself once
-        # closed, which happens only after its job has answered.
+        # Checking and restoring a backup: one window per job (a check may overlap another); each
+        # deletes itself once closed, which happens only after its job has answered.
         self.progress = TaskProgressDialog(title, message, self.window, modal)
         self.progress.show()
         return self.progress

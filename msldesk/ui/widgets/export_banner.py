@@ -1,6 +1,6 @@
-"""ExportBanner: how every export ends. A strip (never a blocking dialog) that follows the export:
-progress and Cancel while it runs, then where the file went with *Open* and *Show in folder*, any
-warnings in plain sight, or that it was cancelled."""
+"""ExportBanner: how every export (and every backup) ends. A strip (never a blocking dialog) that
+follows the export: progress and Cancel while it runs, then where the file went with *Open* and *Show
+in folder*, any warnings in plain sight, or that it was cancelled."""
 
 from __future__ import annotations
 
@@ -86,7 +86,13 @@ class ExportBanner(QFrame):
         self.message.setToolTip("")
         self._set_warnings(())
         self.progress.setRange(0, 0)  # busy until the first progress report
+        self.cancel_button.setEnabled(True)
         self._show(running=True)
+
+    def stopping(self, text: str = "Stopping…") -> None:
+        """Cancel was asked for; the job has not answered yet (it may still finish)."""
+        self.message.setText(text)
+        self.cancel_button.setEnabled(False)
 
     def progressed(self, done: int, total: int, message: str) -> None:
         if total > 0:
@@ -95,13 +101,15 @@ class ExportBanner(QFrame):
         if message:
             self.progress.setToolTip(message)
 
-    def succeeded(self, path: Path, text: str, warnings: Sequence[str] = ()) -> None:
+    def succeeded(self, path: Path, text: str, warnings: Sequence[str] = (), openable: bool = True) -> None:
+        """Done: `path` was written. `openable` False for a file no desktop application opens
+        usefully (a backup): then only *Show in folder*."""
         self.path = path
         self.message.setText(text)
         self.message.setToolTip("")
         self._set_warnings(warnings)
         self._show(running=False)
-        self.open_button.show()
+        self.open_button.setVisible(openable)
         self.reveal_button.show()
 
     def _set_warnings(self, warnings: Sequence[str]) -> None:
