@@ -275,6 +275,8 @@ class ImportPreview:
     unchanged_count: int = 0  # rows of people already in the directory exactly as the file has them
     meeting_start: dt.datetime | None = None  # meeting reports: when the meeting began (its wall time)
     outcomes: tuple[RowOutcome, ...] = ()  # per row of `rows`, in order
+    # header -> the first non-blank value of its column (mapped or not), for choosing a mapping
+    samples: dict[str, str] = field(default_factory=dict)
 
     @property
     def nameless_count(self) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk.boards.events.days import check_report_day, refuse_other_day
 from msldesk.boards.events.service import EventService, event_fields, to_utc, zone
+from msldesk.boards.intake.table import SourceTable
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
 from msldesk.boards.people.search import indexed_text
 from msldesk.boards.people.service import PeopleService, clean_person, now
@@ -90,9 +91,16 @@ class PeopleImporter:
             unchanged_count=plan.unchanged_count,
             meeting_start=table.meeting_start,
             outcomes=plan.outcomes(),
+            samples=sample_values(table),
         )
         self._planned = (preview, fingerprint, plan)
         return preview
+
+    def attendance_estimate(self, preview: ImportPreview, event_id: int) -> int:
+        """How many of a meeting report's lines apply() would record for `event_id`: the file's
+        people and the event's attendees, matched by the same rule."""
+        attendees = [a.person.fields for a in self.events.attendees(event_id)]
+        return attendance_matches(preview.attendance, [r.person for r in preview.rows] + attendees)
 
     def apply(
         self,
@@ -360,6 +368,21 @@ def _mark_attendance(
 
 def _nameless(person: PersonRow | PersonFields) -> bool:
     return not (person.first_name or person.last_name)
+
+
+SAMPLE_ROWS = 200  # enough to find a value in a sparse column, few enough to stay instant
+
+
+def sample_values(table: SourceTable) -> dict[str, str]:
+    """An example value per column: the first non-blank one in the first rows."""
+    samples: dict[str, str] = {}
+    for _number, cells in table.rows[:SAMPLE_ROWS]:
+        for header, cell in zip(table.headers, cells, strict=False):
+            if header not in samples and cell.strip():
+                samples[header] = cell.strip()
+        if len(samples) == len(table.headers):
+            break
+    return samples
 
 
 def attendance_matches(records: Iterable[AttendanceRecord], people: Iterable[PersonFields]) -> int:

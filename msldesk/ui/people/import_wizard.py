@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.events.days import ReportDay, check_report_day, day_text
-from msldesk.boards.intake.preview import PreviewResult, event_people, load_preview
 from msldesk.boards.records import AttendeeRole, Event, ImportPreview, ImportResult
 from msldesk.core.changes import Changes
 from msldesk.core.errors import MsldeskError
@@ -181,13 +180,13 @@ class ImportWizard(QWizard):
         with_samples = mapping is None
         self._set_loading(True, "Reading the file…" if with_samples else "Checking the rows…")
 
-        def job(progress: Any, _cancel: Any) -> PreviewResult:
-            return load_preview(importer, path, mapping, with_samples, token, progress)
+        def job(progress: Any, _cancel: Any) -> ImportPreview:
+            return importer.preview(path, mapping, token, progress)
 
         self.jobs.submit(
             "db",
             job,
-            lambda result: self._on_preview_loaded(generation, result),
+            lambda result: self._on_preview_loaded(generation, result, with_samples),
             lambda error, details: self._on_preview_failed(generation, error, details),
             lambda done, total, message: self._on_preview_progress(generation, done, total, message),
         )
@@ -200,13 +199,13 @@ class ImportWizard(QWizard):
             bar.setValue(done)
         self.file_page.progress_label.setText(message)
 
-    def _on_preview_loaded(self, generation: int, result: PreviewResult | object) -> None:
-        if generation != self._generation or not isinstance(result, PreviewResult):
+    def _on_preview_loaded(self, generation: int, result: ImportPreview | object, with_samples: bool) -> None:
+        if generation != self._generation or not isinstance(result, ImportPreview):
             return  # superseded, or cancelled
-        self.preview = result.preview
-        if result.samples is not None:
+        self.preview = result
+        if with_samples:  # a new file: its columns and their example values
             self.samples = result.samples
-            self.mapping_model.set_mapping(result.preview.headers, result.preview.mapping, self.samples)
+            self.mapping_model.set_mapping(result.headers, result.mapping, self.samples)
         self._set_loading(False)
         self._show_file_info()
         self._show_mapping_status()
@@ -402,16 +401,14 @@ class ImportWizard(QWizard):
             return
         if self.context.app is None:
             return
-        events, records, people = self.context.app.events, p.attendance, [r.person for r in p.rows]
+        importer = self.context.app.people_import
         label.setText("Matching participants with the event's attendee list…")
         self.matched_attendance = None
         self._attendance_generation += 1
         generation = self._attendance_generation
 
         def job(_p: Any, _c: Any) -> int:
-            from msldesk.boards.intake.service import attendance_matches  # the rule apply() follows
-
-            return attendance_matches(records, people + event_people(events, event_id))
+            return importer.attendance_estimate(p, event_id)  # the rule apply() follows
 
         self.jobs.submit("db", job, lambda matched: self._on_attendance_matched(generation, p, matched))
 
