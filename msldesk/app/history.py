@@ -159,6 +159,8 @@ def _recent(app: App) -> list[HistoryLine]:
             about = f"Deck · {decks.get(r.entity_id) or f'deck {r.entity_id}'}"
         elif r.entity == "person" and r.entity_id.isdigit():
             about = f"Person · {names('person', int(r.entity_id)) or f'person {r.entity_id}'}"
+        elif r.entity == "collection" and isinstance(r.before, dict) and r.before.get("name"):
+            about = f"Collection · {r.before['name']}"  # only its deletion is recorded: the name is there
         elif r.entity == "payments":
             about = f"Payments {r.entity_id}"
         else:

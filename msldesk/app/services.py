@@ -117,8 +117,10 @@ class App:
             )
             self.people = PeopleService(self.sessions)
             self.events = EventService(self.sessions, self.paths.rate_card, today=today)
-            # Removing a deck asks the agendas first and leaves a note on the items that lose slides.
+            # Removing a deck or deleting a saved collection asks the agendas first and leaves a note on
+            # the items that lose slides: one registry for both services.
             self.decks.slide_links.append(AgendaSlideLinks())
+            self.assembly.slide_links = self.decks.slide_links
             self.people_import = PeopleImporter(self.sessions, self.people, self.events)
             self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
             self.outputs = OutputService(self.events, self.meetings, self.assembly, self.audit)

@@ -19,7 +19,9 @@ from msldesk.cli.admin import (
     restore_unavailable_library,
     terminal_passphrase_provider,
 )
+from msldesk.cli.ask import asked, event_use_json
 from msldesk.cli.boards import BOARD_COMMANDS, add_board_commands
+from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
@@ -111,16 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cover", metavar="SUBTITLE", help="start with a generated title slide (title: --title)")
     p.add_argument("--json", action="store_true")
 
-    p = commands.add_parser("collections", help="list saved slide collections")
-    p.add_argument("--json", action="store_true")
-
-    p = commands.add_parser("collection", help="save or delete a slide collection")
-    collection_commands = p.add_subparsers(dest="collection_command", required=True)
-    s = collection_commands.add_parser("save", help="save slides under a name (replaces it)")
-    s.add_argument("name")
-    s.add_argument("slide_ids", nargs="+", type=int, metavar="SLIDE_ID")
-    s = collection_commands.add_parser("delete", help="delete a collection")
-    s.add_argument("name")
+    add_collection_commands(commands)
 
     p = commands.add_parser("thumbnails", help="render missing slide thumbnails")
     p.add_argument("--wait", action="store_true", help="block until rendering is done")
@@ -349,29 +342,21 @@ def _cmd_deck(app: Any, args: argparse.Namespace) -> int:
 def _remove_deck(app: Any, args: argparse.Namespace) -> int:
     plan = app.decks.removal_plan(args.deck_id)  # a clear error for an unknown deck, before asking
     deck = plan.deck
-    if not args.yes:
-        if not sys.stdin.isatty():
-            used = (
-                f" Its slides are on agendas: {'; '.join(u.describe() for u in plan.in_use)}."
-                if plan.in_use
-                else ""
-            )
-            raise InvalidInputError(
-                f"Removing deck {deck.deck_id} needs --yes when msldesk cannot ask on a terminal.{used}"
-            )
-        out = sys.stderr if args.json else sys.stdout  # --json keeps standard output for the JSON
-        for line in _removal_lines(plan):
-            print(line, file=out)
-        question = f"Remove “{deck.title}” ({plural(deck.slide_count, 'slide')}) from the library? [y/N] "
-        print(question, end="", file=out, flush=True)
-        if input().strip().lower() not in ("y", "yes"):
-            print("Nothing was removed.", file=out)
-            return EXIT_OK
+    used = "; ".join(u.describe() for u in plan.in_use)
+    if not asked(
+        args,
+        f"Removing deck {deck.deck_id} needs --yes when msldesk cannot ask on a terminal."
+        + (f" Its slides are on agendas: {used}." if used else ""),
+        _removal_lines(plan),
+        f"Remove “{deck.title}” ({plural(deck.slide_count, 'slide')}) from the library? [y/N] ",
+        "Nothing was removed.",
+    ):
+        return EXIT_OK
     removal = app.decks.remove_deck(deck.deck_id)
     if args.json:
         data = asdict(removal)
         data.pop("in_use")
-        data["events"] = [_event_use_json(u) for u in removal.in_use if u.kind == "event"]
+        data["events"] = [event_use_json(u) for u in removal.in_use if u.kind == "event"]
         print_json(data)
         return EXIT_OK
     print(f"removed deck {removal.deck_id} “{removal.title}” ({plural(removal.slides, 'slide')})")
@@ -397,11 +382,6 @@ def _removal_lines(plan: Any) -> list[str]:
         names = ", ".join(f"“{name}”" for name in plan.collections)
         lines.append(f"Its slides leave {plural(len(plan.collections), 'saved collection')}: {names}")
     return lines
-
-
-def _event_use_json(use: Any) -> dict[str, Any]:
-    return {"event_id": use.ref_id, "title": use.title, "date": use.date, "slides": use.slides,
-            "agenda_items": list(use.parts)}  # fmt: skip
 
 
 def _cmd_thumbnails(app: Any, args: argparse.Namespace) -> int:
@@ -512,33 +492,6 @@ def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_collections(app: Any, args: argparse.Namespace) -> int:
-    collections = app.assembly.collections()
-    if args.json:
-        print_json(
-            [
-                {"name": c.name, "slide_ids": list(c.slide_ids), "updated_at": c.updated_at, "note": c.note}
-                for c in collections
-            ]
-        )
-    else:
-        for c in collections:
-            print(f"{c.name}: {plural(len(c.slide_ids), 'slide')} (updated {c.updated_at:%Y-%m-%d %H:%M})")
-            for line in c.note.splitlines():
-                print(f"  note: {line}")
-    return EXIT_OK
-
-
-def _cmd_collection(app: Any, args: argparse.Namespace) -> int:
-    if args.collection_command == "save":
-        app.assembly.save_collection(args.name, args.slide_ids)
-        print(f"saved collection {args.name!r} ({plural(len(args.slide_ids), 'slide')})")
-    else:
-        app.assembly.delete_collection(args.name)
-        print(f"deleted collection {args.name!r}")
-    return EXIT_OK
-
-
 COMMANDS = {
     "import": _cmd_import,
     "decks": _cmd_decks,
@@ -547,8 +500,7 @@ COMMANDS = {
     "deck": _cmd_deck,
     "thumbnails": _cmd_thumbnails,
     "compose": _cmd_compose,
-    "collections": _cmd_collections,
-    "collection": _cmd_collection,
+    **COLLECTION_COMMANDS,
     **BOARD_COMMANDS,
     **MEETING_COMMANDS,
     **ADMIN_COMMANDS,

@@ -26,8 +26,10 @@ from msldesk.decks.orm import (
     CollectionRow,
     CompanionRow,
 )
-from msldesk.decks.records import DeckStatus, derive_status
+from msldesk.decks.records import CollectionDeletion, DeckStatus, derive_status
+from msldesk.decks.removal import SlideLinks, find_uses, lost_collection, note_uses
 from msldesk.decks.store import DeckStore
+from msldesk.protect import audit
 
 if TYPE_CHECKING:
     from msldesk.decks.slide_specs import GeneratedSlide
@@ -118,6 +120,8 @@ class AssemblyService:
         self.work_dir = Path(work_dir)
         self.expiring_within_days = expiring_within_days
         self._today = today
+        # What links saved collections from above the library (event agendas): set by msldesk.app.services.
+        self.slide_links: list[SlideLinks] = []
 
     @property
     def today(self) -> dt.date:
@@ -374,10 +378,14 @@ class AssemblyService:
 
     def collection(self, name: str) -> CollectionInfo:
         with self.sessions() as session:
-            row = session.execute(select(CollectionRow).where(CollectionRow.name == name.strip())).scalar()
-            if row is None:
-                raise NotFoundError(f"There is no collection named “{name}”.")
-            return self._collection_info(session, row)
+            return self._collection_info(session, self._collection_row(session, name))
+
+    @staticmethod
+    def _collection_row(session: Session, name: str) -> CollectionRow:
+        row = session.execute(select(CollectionRow).where(CollectionRow.name == name.strip())).scalar()
+        if row is None:
+            raise NotFoundError(f"There is no collection named “{name}”.")
+        return row
 
     def collection_slide_ids(self, collection_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
         """The slides of each collection by its id (agenda items link collections by id), in the
@@ -405,13 +413,35 @@ class AssemblyService:
         ).scalars()
         return CollectionInfo(row.name, tuple(ids), row.updated_at, row.id, row.note)
 
-    def delete_collection(self, name: str) -> Changes:
+    def deletion_plan(self, name: str) -> CollectionDeletion:
+        """What deleting the collection would take: the event agendas linking it (through the
+        registered SlideLinks), read before the question is asked. Nothing changes."""
+        with self.sessions() as session:
+            row = self._collection_row(session, name)
+            lost = lost_collection(session, row, dt.datetime.now().replace(microsecond=0))
+            in_use = find_uses(session, self.slide_links, lost)
+        return CollectionDeletion(row.id, row.name, len(lost.collections[row.id][1]), in_use)
+
+    def delete_collection(self, name: str) -> CollectionDeletion:
+        """Delete a saved collection (its slides stay in the library). Agenda items linking it keep a
+        note of what they lost, in the same transaction, with an audit record per event and one for
+        the collection naming them."""
         with self.sessions.begin() as session:
-            row = session.execute(select(CollectionRow).where(CollectionRow.name == name.strip())).scalar()
-            if row is None:
-                raise NotFoundError(f"There is no collection named “{name}”.")
+            row = self._collection_row(session, name)
+            lost = lost_collection(session, row, dt.datetime.now().replace(microsecond=0))
+            # Before the row goes: the agenda links to the collection are deleted with it (cascade).
+            in_use = note_uses(session, self.slide_links, lost)
+            slides = len(lost.collections[row.id][1])
+            snapshot = {
+                "name": row.name,
+                "slides": slides,
+                "linked_from": [
+                    {"kind": u.kind, "id": u.ref_id, "title": u.title, "slides": u.slides} for u in in_use
+                ],
+            }
+            audit.record(session, "collection.delete", "collection", row.id, snapshot, None)
             session.delete(row)
-        return Changes(metadata=True)
+        return CollectionDeletion(lost.source_id, lost.title, slides, in_use)
 
     def set_companions(self, deck_id: int, slide_number: int, companion_numbers: Sequence[int]) -> Changes:
         """Slides `companion_numbers` of the deck follow slide `slide_number` wherever it is used."""

@@ -113,20 +113,25 @@ class SlideInfo:
 
 @dataclass(frozen=True)
 class SlidesInUse:
-    """Slides of a deck that something outside the library links by id (an event's agenda): removing
-    the deck takes them from it, and it keeps a note saying so. The library never learns more of it."""
+    """Slides of a deck, or a saved collection, that something outside the library links by id (an
+    event's agenda): removing the deck or deleting the collection takes them from it, and it keeps a
+    note saying so. The library never learns more of it."""
 
     kind: str  # what links them: "event"
     ref_id: int  # its id
     title: str
     date: dt.date | None  # when it takes place, when known
-    slides: int  # slides of the deck it links, each counted once
+    # Slides it loses, each counted once: the deck's slides it links, or those of a deleted collection it
+    # links only through that collection (0 when it links them otherwise too, or the collection is empty).
+    slides: int
     parts: tuple[str, ...] = ()  # where inside it the slides are linked (agenda item titles)
 
     def describe(self) -> str:
         """“March board” (2027-01-06): 2 slides in “Data review”"""
         when = f" ({self.date:%Y-%m-%d})" if self.date else ""
         where = f" in {', '.join(f'“{p}”' for p in self.parts)}" if self.parts else ""
+        if not self.slides:  # a deleted collection it links, whose slides it keeps otherwise (or none)
+            return f"“{self.title}”{when}: linked{where}, no slides lost"
         return f"“{self.title}”{when}: {plural(self.slides, 'slide')}{where}"
 
 
@@ -152,6 +157,17 @@ class DeckRemoval:
     files_kept: int  # content another deck still uses
     files_left: tuple[str, ...] = ()  # could not be deleted (in use, permissions): harmless leftovers
     in_use: tuple[SlidesInUse, ...] = ()  # event agendas that lost slides (their items got a note)
+
+
+@dataclass(frozen=True)
+class CollectionDeletion:
+    """What deleting a saved collection takes (read before the question) or took: the agenda items
+    linking it lose it and keep a note (with an audit record per event). Its slides stay in the library."""
+
+    collection_id: int
+    name: str
+    slides: int
+    in_use: tuple[SlidesInUse, ...] = ()  # event agendas linking it
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""What removing a deck takes from elsewhere: saved collections, and whatever links its slides from
-above the library (event agendas), which hears of it through the SlideLinks seam and keeps a note."""
+"""What removing a deck or deleting a saved collection takes from elsewhere: saved collections, and
+whatever links slides or collections from above the library (event agendas), which hears of it through
+the SlideLinks seam and keeps a note."""
 
 from __future__ import annotations
 
@@ -18,27 +19,41 @@ from msldesk.decks.records import SlidesInUse
 
 @dataclass(frozen=True)
 class LostSlides:
-    """The slides a deck removal takes out of the library, as the SlideLinks hear of them."""
+    """What goes, as the SlideLinks hear of it: a deck removed from the library (its slides, and the
+    saved collections that lose some of them) or a saved collection deleted (its slides stay in the
+    library; the links to the collection go)."""
 
-    deck_id: int
-    deck_title: str
-    slide_ids: frozenset[int]  # every version's slides
-    # Saved collection id -> (its name, the deck's slides it holds): a link to a collection loses these.
+    source: str  # what goes: "deck" or "collection"
+    source_id: int
+    title: str  # the deck's title or the collection's name
+    slide_ids: frozenset[int]  # slides leaving the library: every version's slides of a removed deck
+    # Saved collection id -> (its name, the slides it loses): a link to the collection loses these. A
+    # deleted collection is here with all its slides.
     collections: Mapping[int, tuple[str, frozenset[int]]]
     when: dt.datetime  # local time of the removal
 
+    @property
+    def collection_deleted(self) -> bool:
+        return self.source == "collection"
+
+    @property
+    def anything(self) -> bool:
+        """Whether anything can lose links: a deck without slides takes nothing from anyone."""
+        return bool(self.slide_ids) or self.collection_deleted
+
 
 class SlideLinks(Protocol):
-    """Something above the library that links its slides by id (event agendas). The composition root
-    (msldesk.app.services) registers it with the deck service, so the library never imports it."""
+    """Something above the library that links its slides or saved collections by id (event agendas).
+    The composition root (msldesk.app.services) registers it with the deck and assembly services, so
+    the library never imports it."""
 
     def users(self, session: Session, lost: LostSlides) -> list[SlidesInUse]:
-        """Who links any of the slides (read only): for the question before a removal."""
+        """Who links any of the slides or the deleted collection (read only): for the question first."""
         ...
 
     def slides_removed(self, session: Session, lost: LostSlides) -> list[SlidesInUse]:
-        """Called in the removal's transaction before the slide rows go: note the loss where the
-        slides were linked (the links themselves go with the rows)."""
+        """Called in the removal's (or deletion's) transaction before the rows go: note the loss where
+        the slides or the collection were linked (the links themselves go with the rows)."""
         ...
 
 
@@ -54,7 +69,38 @@ def lost_slides(session: Session, deck_id: int, title: str, when: dt.datetime) -
         for collection_id, name, slide_id in rows:
             holding.setdefault(collection_id, (name, set()))[1].add(slide_id)
     collections = {c: (name, frozenset(ids)) for c, (name, ids) in holding.items()}
-    return LostSlides(deck_id, title, slide_ids, collections, when)
+    return LostSlides("deck", deck_id, title, slide_ids, collections, when)
+
+
+def lost_collection(session: Session, collection: CollectionRow, when: dt.datetime) -> LostSlides:
+    """A saved collection about to be deleted: its slides stay in the library, links to it lose them."""
+    ids = frozenset(
+        session.scalars(
+            select(CollectionItemRow.slide_id).where(CollectionItemRow.collection_id == collection.id)
+        )
+    )
+    return LostSlides(
+        "collection",
+        collection.id,
+        collection.name,
+        frozenset(),
+        {collection.id: (collection.name, ids)},
+        when,
+    )
+
+
+def collection_slides(session: Session, collection_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """The slides of each saved collection: what a link to a collection other than the deleted one keeps."""
+    found: dict[int, set[int]] = {}
+    if collection_ids:
+        rows = session.execute(
+            select(CollectionItemRow.collection_id, CollectionItemRow.slide_id).where(
+                CollectionItemRow.collection_id.in_(sorted(collection_ids))
+            )
+        )
+        for collection_id, slide_id in rows:
+            found.setdefault(collection_id, set()).add(slide_id)
+    return {collection_id: frozenset(ids) for collection_id, ids in found.items()}
 
 
 def take_out_of_collections(session: Session, lost: LostSlides) -> tuple[str, ...]:
@@ -72,7 +118,7 @@ def take_out_of_collections(session: Session, lost: LostSlides) -> tuple[str, ..
         if collection is None:
             continue
         line = (
-            f"{plural(count, 'slide')} of the deck “{lost.deck_title}” left this collection when the deck "
+            f"{plural(count, 'slide')} of the deck “{lost.title}” left this collection when the deck "
             f"was removed from the library on {lost.when:%Y-%m-%d}."
         )
         collection.note = f"{collection.note}\n{line}".strip()
@@ -83,12 +129,12 @@ def take_out_of_collections(session: Session, lost: LostSlides) -> tuple[str, ..
 
 
 def find_uses(session: Session, links: Sequence[SlideLinks], lost: LostSlides) -> tuple[SlidesInUse, ...]:
-    if not lost.slide_ids:
+    if not lost.anything:
         return ()
     return tuple(use for link in links for use in link.users(session, lost))
 
 
 def note_uses(session: Session, links: Sequence[SlideLinks], lost: LostSlides) -> tuple[SlidesInUse, ...]:
-    if not lost.slide_ids:
+    if not lost.anything:
         return ()
     return tuple(use for link in links for use in link.slides_removed(session, lost))

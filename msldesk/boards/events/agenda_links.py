@@ -1,5 +1,6 @@
-"""Agenda items' links to library slides as the deck library sees them (its SlideLinks seam): which
-events' agendas use a deck's slides, and the note each agenda item keeps when the deck is removed."""
+"""Agenda items' links to library slides and saved collections as the deck library sees them (its
+SlideLinks seam): which events' agendas use a deck's slides or a collection, and the note each agenda
+item keeps when the deck is removed or the collection deleted."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from msldesk.boards.events.service import from_utc, zone
 from msldesk.boards.orm import AgendaCollectionRow, AgendaItemRow, AgendaSlideRow, EventRow
 from msldesk.core.wording import plural
 from msldesk.decks.records import SlidesInUse
-from msldesk.decks.removal import LostSlides
+from msldesk.decks.removal import LostSlides, collection_slides
 from msldesk.protect import audit
 
 
@@ -40,8 +41,29 @@ def loss_note(
     return line + "."
 
 
+def collection_note(name: str, day: dt.date, lost: int, held: int) -> str:
+    """ "The collection “Board” was deleted on 2026-12-04; its 2 slides are no longer linked." and, when
+    the item links some of them otherwise (directly, another collection), how many it lost."""
+    line = f"The collection “{name}” was deleted on {day:%Y-%m-%d}; "
+    if not held:
+        return line + "it held no slides."
+    if lost == held:
+        return line + f"its {plural(held, 'slide')} {_be(held)} no longer linked."
+    otherwise = "linked directly or through another collection"
+    if not lost:
+        return line + f"its {plural(held, 'slide')} {'stays' if held == 1 else 'stay'} {otherwise}."
+    return (
+        line
+        + f"{lost} of its {plural(held, 'slide')} {_be(lost)} no longer linked; the rest stay {otherwise}."
+    )
+
+
+def _be(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
 class AgendaSlideLinks:
-    """Registered with the deck service by msldesk.app.services."""
+    """Registered with the deck and assembly services by msldesk.app.services."""
 
     kind = "event"
 
@@ -49,23 +71,33 @@ class AgendaSlideLinks:
         return [use for use, _ in self._by_event(session, lost)]
 
     def slides_removed(self, session: Session, lost: LostSlides) -> list[SlidesInUse]:
-        """Each agenda item that loses slides gets a line in its note; each event an audit record."""
+        """Each agenda item that loses slides (or the deleted collection) gets a line in its note; each
+        event an audit record."""
         found = self._by_event(session, lost)
+        day = lost.when.date()
+        held = sum(len(ids) for _, ids in lost.collections.values())  # a deleted collection's slides
         for use, losses in found:
             for loss in losses:
-                line = loss_note(
-                    len(loss.slides), lost.deck_title, lost.when.date(), loss.collections, loss.through
-                )
+                if lost.collection_deleted:
+                    line = collection_note(lost.title, day, len(loss.slides), held)
+                else:
+                    line = loss_note(len(loss.slides), lost.title, day, loss.collections, loss.through)
                 loss.item.note = f"{loss.item.note}\n{line}".strip()
             titles = [loss.item.title for loss in losses]
-            before = {"deck": lost.deck_title, "linked_slides": use.slides}
-            after = {"deck": lost.deck_title, "linked_slides": 0, "agenda_items": titles}
-            audit.record(session, "agenda.slides_removed", "event", use.ref_id, before, after)
+            # A deleted collection: the slides linked only through it, which the event no longer links.
+            action, what, count = (
+                ("agenda.collection_deleted", "collection", "collection_slides")
+                if lost.collection_deleted
+                else ("agenda.slides_removed", "deck", "linked_slides")
+            )
+            before = {what: lost.title, count: use.slides}
+            after = {what: lost.title, count: 0, "agenda_items": titles}
+            audit.record(session, action, "event", use.ref_id, before, after)
         return [use for use, _ in found]
 
     def _by_event(self, session: Session, lost: LostSlides) -> list[tuple[SlidesInUse, list[_ItemLoss]]]:
         """The events whose agendas link the slides (earliest first, undated last), with their items."""
-        losses = _item_losses(session, lost)
+        losses = _collection_losses(session, lost) if lost.collection_deleted else _item_losses(session, lost)
         if not losses:
             return []
         event_ids = {loss.item.event_id for loss in losses}
@@ -115,6 +147,37 @@ def _item_losses(session: Session, lost: LostSlides) -> list[_ItemLoss]:
         via = {slide for _, ids in linked for slide in ids} - own
         names = tuple(sorted(name for name, ids in linked if ids - own))
         losses.append(_ItemLoss(item, frozenset(own | via), names, len(via)))
+    return losses
+
+
+def _collection_losses(session: Session, lost: LostSlides) -> list[_ItemLoss]:
+    """The items linking the deleted collection, each with the slides it links only through it."""
+    ((collection_id, (name, held)),) = lost.collections.items()
+    item_ids = sorted(
+        session.scalars(
+            select(AgendaCollectionRow.item_id).where(AgendaCollectionRow.collection_id == collection_id)
+        )
+    )
+    if not item_ids:
+        return []
+    kept: dict[int, set[int]] = {}
+    rows = session.execute(
+        select(AgendaSlideRow.item_id, AgendaSlideRow.slide_id).where(AgendaSlideRow.item_id.in_(item_ids))
+    )
+    for item_id, slide_id in rows:
+        kept.setdefault(item_id, set()).add(slide_id)
+    others = session.execute(
+        select(AgendaCollectionRow.item_id, AgendaCollectionRow.collection_id).where(
+            AgendaCollectionRow.item_id.in_(item_ids), AgendaCollectionRow.collection_id != collection_id
+        )
+    ).all()
+    slides_of = collection_slides(session, [other for _, other in others])
+    for item_id, other in others:
+        kept.setdefault(item_id, set()).update(slides_of.get(other, ()))
+    losses = []
+    for item in session.scalars(select(AgendaItemRow).where(AgendaItemRow.id.in_(item_ids))):
+        gone = held - kept.get(item.id, set())
+        losses.append(_ItemLoss(item, frozenset(gone), (name,), len(gone)))
     return losses
 
 

@@ -1,0 +1,32 @@
+"""Asking before a command takes something others use (deck remove, collection delete): the yes/no
+question on a terminal, the refusal in a script, and the JSON of who used it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from msldesk.core.errors import InvalidInputError
+
+
+def asked(args: argparse.Namespace, refusal: str, lines: list[str], question: str, nothing: str) -> bool:
+    """Whether to go ahead (deck remove, collection delete): --yes, or yes typed on a terminal after
+    `lines` and the question. Without a terminal (a script) it refuses with `refusal` rather than guess."""
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise InvalidInputError(refusal)
+    out = sys.stderr if args.json else sys.stdout  # --json keeps standard output for the JSON
+    for line in lines:
+        print(line, file=out)
+    print(question, end="", file=out, flush=True)
+    if input().strip().lower() in ("y", "yes"):
+        return True
+    print(nothing, file=out)
+    return False
+
+
+def event_use_json(use: Any) -> dict[str, Any]:
+    return {"event_id": use.ref_id, "title": use.title, "date": use.date, "slides": use.slides,
+            "agenda_items": list(use.parts)}  # fmt: skip

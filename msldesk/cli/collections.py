@@ -1,0 +1,96 @@
+"""Command-line verbs for saved slide collections: list, save, and delete (naming the event agendas
+that link a collection and asking first)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from msldesk.cli.ask import asked, event_use_json
+from msldesk.cli.output import EXIT_OK, print_json
+from msldesk.core.wording import plural
+
+
+def add_collection_commands(commands: Any) -> None:
+    """Add `collections` and `collection` to the CLI's subparsers."""
+    p = commands.add_parser("collections", help="list saved slide collections")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser("collection", help="save or delete a slide collection")
+    collection_commands = p.add_subparsers(dest="collection_command", required=True)
+    s = collection_commands.add_parser("save", help="save slides under a name (replaces it)")
+    s.add_argument("name")
+    s.add_argument("slide_ids", nargs="+", type=int, metavar="SLIDE_ID")
+    s = collection_commands.add_parser(
+        "delete",
+        help="delete a collection (its slides stay in the library); when event agendas link it, it names "
+        "them and asks first, and those agenda items keep a note",
+    )
+    s.add_argument("name")
+    s.add_argument(
+        "--yes", action="store_true", help="do not ask (needed when agendas link it and not on a terminal)"
+    )
+    s.add_argument("--json", action="store_true")
+
+
+def cmd_collections(app: Any, args: argparse.Namespace) -> int:
+    collections = app.assembly.collections()
+    if args.json:
+        print_json(
+            [
+                {"name": c.name, "slide_ids": list(c.slide_ids), "updated_at": c.updated_at, "note": c.note}
+                for c in collections
+            ]
+        )
+    else:
+        for c in collections:
+            print(f"{c.name}: {plural(len(c.slide_ids), 'slide')} (updated {c.updated_at:%Y-%m-%d %H:%M})")
+            for line in c.note.splitlines():
+                print(f"  note: {line}")
+    return EXIT_OK
+
+
+def cmd_collection(app: Any, args: argparse.Namespace) -> int:
+    if args.collection_command == "save":
+        app.assembly.save_collection(args.name, args.slide_ids)
+        print(f"saved collection {args.name!r} ({plural(len(args.slide_ids), 'slide')})")
+        return EXIT_OK
+    return _delete_collection(app, args)
+
+
+def _delete_collection(app: Any, args: argparse.Namespace) -> int:
+    """A collection no agenda links goes without a question, as it always did (scripts that tidy unused
+    collections keep working); one that agendas link is named with them and asked about first, the
+    same way as `deck remove`."""
+    plan = app.assembly.deletion_plan(args.name)  # a clear error for an unknown name, before asking
+    if plan.in_use:
+        used = "; ".join(u.describe() for u in plan.in_use)
+        lines = [
+            f"It is on the agenda of {plural(len(plan.in_use), 'event')}; the agenda items lose it and "
+            "keep a note saying so:",
+            *(f"  {use.describe()}" for use in plan.in_use),
+        ]
+        if not asked(
+            args,
+            f"Deleting the collection “{plan.name}” needs --yes when msldesk cannot ask on a terminal: "
+            f"event agendas link it ({used}).",
+            lines,
+            f"Delete the collection “{plan.name}” ({plural(plan.slides, 'slide')})? Its slides stay in "
+            "the library. [y/N] ",
+            "Nothing was deleted.",
+        ):
+            return EXIT_OK
+    deletion = app.assembly.delete_collection(plan.name)
+    if args.json:
+        print_json(
+            {"collection_id": deletion.collection_id, "name": deletion.name, "slides": deletion.slides,
+             "events": [event_use_json(u) for u in deletion.in_use if u.kind == "event"]}
+        )  # fmt: skip
+        return EXIT_OK
+    print(f"deleted collection {deletion.name!r}")
+    for use in deletion.in_use:
+        print(f"  it left the agenda of {use.describe()} (each item keeps a note)")
+    return EXIT_OK
+
+
+COLLECTION_COMMANDS = {"collections": cmd_collections, "collection": cmd_collection}
