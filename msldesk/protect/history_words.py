@@ -25,6 +25,7 @@ ACTIONS: Mapping[str, str] = {
     "attendance.check_in": "Checked in",
     "attendance.import": "Imported attendees",
     "attendance.merge": "Attendance moved here by a merge",
+    "notes.merge": "Meeting notes' speaker or owner moved here by a merge",
     "attendance.erase": "Attendance removed by an erasure",
     "deck.approval": "Changed the approval details",
     "deck.remove": "Removed the deck from the library",

@@ -152,6 +152,60 @@ def test_people_validation_search_and_delete(app) -> None:
     assert app.people.count() == 1
 
 
+def test_deleting_a_presenter_or_speaker_is_refused_naming_where_they_are(app) -> None:
+    """Their links would be cleared without a word (SET NULL): an agenda item without its presenter,
+    meeting notes without their speaker. Not on any attendee list, so that refusal does not apply."""
+    from dataclasses import replace
+
+    presenter = make_person(app, "Ana", "Lee")
+    speaker = make_person(app, "Bo", "Chen")
+    event = make_event(app, "March board")
+    item, _ = app.events.add_agenda_item(
+        event.event_id, AgendaItemFields("Data review", 30, presenter_id=presenter.person_id)
+    )
+    for text in ("First point", "Second point"):
+        app.meetings.add_entry(event.event_id, text, speaker_id=speaker.person_id)
+    app.meetings.add_entry(event.event_id, "A rehearsal line", speaker_id=presenter.person_id)
+    with library_db.connect(app.paths.database) as db:  # thrown away later: no reason to refuse
+        db.execute("UPDATE note_entries SET rehearsal = 1 WHERE text = 'A rehearsal line'")
+
+    with pytest.raises(InvalidInputError) as caught:
+        app.people.delete(presenter.person_id)
+    message = caught.value.user_message
+    assert message.startswith("Ana Lee presents “Data review” at “March board”. Deleting the record")
+    assert "meeting note" not in message and "merge them into another person" in message
+    with pytest.raises(InvalidInputError) as caught:
+        app.people.delete(speaker.person_id)
+    assert caught.value.user_message.startswith("Bo Chen speaks in or owns 2 meeting notes of “March board”.")
+    assert app.people.count() == 2
+    assert app.events.agenda(event.event_id)[0].fields.presenter_id == presenter.person_id
+
+    app.events.update_agenda_item(item.item_id, replace(item.fields, presenter_id=None))
+    app.people.delete(presenter.person_id)
+    with pytest.raises(NotFoundError):
+        app.people.get(presenter.person_id)
+
+
+def test_a_merge_moves_the_notes_they_spoke_and_own(app) -> None:
+    from dataclasses import replace
+
+    keep = make_person(app, "Michael", "Smith", email="msmith@mayo.edu")
+    other = make_person(app, "Micheal", "Smith", npi="1234567893")
+    event = make_event(app)
+    spoken, _ = app.meetings.add_entry(event.event_id, "The endpoint is wrong", speaker_id=other.person_id)
+    action, _ = app.meetings.add_entry(event.event_id, "Send the protocol")
+    app.meetings.update_entry(action.entry_id, replace(action.fields, owner_id=other.person_id))
+
+    app.people.merge(keep.person_id, [other.person_id])
+
+    assert app.meetings.entry(spoken.entry_id).fields.speaker_id == keep.person_id
+    assert app.meetings.entry(action.entry_id).fields.owner_id == keep.person_id
+    record = app.audit.history("person", keep.person_id)[-1]
+    assert record.action == "notes.merge"
+    assert record.before == {"person_id": other.person_id, "note_entries": [spoken.entry_id, action.entry_id]}
+    assert app.audit.verify().ok
+
+
 def test_duplicates_are_found_and_merged_keeping_event_places(app) -> None:
     a = make_person(app, "Michael", "Smith", institution="Mayo Clinic", email="msmith@mayo.edu")
     b = make_person(app, "Micheal", "Smith", institution="Mayo Clinic", npi="1234567893")

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWizard
 
-from msldesk.boards.records import EventFields, PersonFields
+from msldesk.boards.records import AgendaItemFields, EventFields, PersonFields
 from msldesk.ui.people.duplicates import SELECTED_REASON
 from msldesk.ui.people.import_wizard import PEOPLE_ONLY, attendance_text
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
@@ -275,6 +275,26 @@ def test_delete_asks_first_and_is_refused_for_someone_on_an_event(people, people
     view.delete_selected()
     qtbot.waitUntil(lambda: view.model.query == "amara okafor" and view.model.total == 0, timeout=10_000)
     assert run_db(qtbot, context, lambda app: app.people.count()) == 1002
+
+
+def test_delete_is_refused_for_a_presenter_naming_the_agenda_item(people, people_library, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Not on the attendee list, but presenting an agenda item: deleting would clear that quietly."""
+    window, context, view = people
+
+    def present(app: Any) -> None:
+        person, _ = app.people.add(PersonFields(first_name="Pia", last_name="Presenter"))
+        fields = AgendaItemFields("Renal outcomes", 20, presenter_id=person.person_id)
+        app.events.add_agenda_item(people_library["event_id"], fields)
+
+    run_db(qtbot, context, present)
+    find_and_select(qtbot, view, "pia presenter")
+    view.ask_confirm_delete = lambda chosen: True
+    view.delete_selected()
+    wait_idle(qtbot, context)
+    assert f"presents “Renal outcomes” at “{EVENT_TITLE}”" in view.last_error
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert any("Renal outcomes" in box.text() for box in boxes), "the refusal is shown, not only logged"
+    assert run_db(qtbot, context, lambda app: app.people.count("pia presenter")) == 1
 
 
 def test_duplicates_are_found_and_merged_moving_attendance(people, people_library, qtbot) -> None:  # type: ignore[no-untyped-def]

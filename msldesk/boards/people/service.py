@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from msldesk.boards.orm import AgendaItemRow, AttendanceRow, PersonRow
+from msldesk.boards.orm import AgendaItemRow, AttendanceRow, EventRow, NoteEntryRow, PersonRow
 from msldesk.boards.people.npi import normalise_npi
 from msldesk.boards.people.search import PeopleSearchIndex
 from msldesk.boards.people.validation import person_problems
@@ -17,6 +17,7 @@ from msldesk.boards.records import PERSON_FIELD_NAMES, DuplicateGroup, Person, P
 from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.text_safety import clean_text
+from msldesk.core.wording import plural
 from msldesk.protect import audit
 
 SEARCH_LIMIT = 200
@@ -175,6 +176,15 @@ class PeopleService:
                     f"{to_fields(row).display_name} is on the attendee list of {events} event(s). "
                     "Remove them there first, or merge them into another person."
                 )
+            # The links would go quietly (set to nothing): an agenda without its presenter, notes
+            # without their speaker. Say where they are instead.
+            named = _named_in_events(session, person_id)
+            if named:
+                raise InvalidInputError(
+                    f"{to_fields(row).display_name} {named}. Deleting the record would leave those "
+                    "without a name: change them there first, merge them into another person, or use "
+                    "Erase… (which takes their name out of every record)."
+                )
             session.delete(row)
             self.index.remove(session, [person_id])
         return Changes(people=True)
@@ -212,10 +222,33 @@ class PeopleService:
                     .where(AgendaItemRow.presenter_id == other_id)
                     .values(presenter_id=keep_id)
                 )
+                self._move_note_links(session, other_id, keep_id)
                 session.delete(other)
             self.index.remove(session, others)
             self.overwrite(session, keep, merged)
         return self.get(keep_id), Changes(people=True, events=True)
+
+    @staticmethod
+    def _move_note_links(session: Session, from_id: int, to_id: int) -> None:
+        """Meeting notes they spoke or own an action of follow the merge (deleting the other person
+        would otherwise clear those links), with an audit record: finalized notes change too."""
+        moved = list(
+            session.scalars(
+                select(NoteEntryRow.id)
+                .where((NoteEntryRow.speaker_id == from_id) | (NoteEntryRow.owner_id == from_id))
+                .order_by(NoteEntryRow.id)
+            )
+        )
+        if not moved:
+            return
+        audit.record(
+            session, "notes.merge", "person", to_id, {"person_id": from_id, "note_entries": moved},
+            {"person_id": to_id},
+        )  # fmt: skip
+        session.execute(
+            update(NoteEntryRow).where(NoteEntryRow.speaker_id == from_id).values(speaker_id=to_id)
+        )
+        session.execute(update(NoteEntryRow).where(NoteEntryRow.owner_id == from_id).values(owner_id=to_id))
 
     @staticmethod
     def _move_attendance(session: Session, from_id: int, to_id: int) -> None:
@@ -236,3 +269,32 @@ class PeopleService:
         session.execute(
             update(AttendanceRow).where(AttendanceRow.person_id == from_id).values(person_id=to_id)
         )
+
+
+def _named_in_events(session: Session, person_id: int) -> str:
+    """ "presents “Data review” at “March board”; speaks in or owns 3 meeting notes of “March board”"
+    (rehearsal entries apart: they are thrown away), or "" when no agenda or note names them."""
+    parts = []
+    items = session.execute(
+        select(AgendaItemRow.title, EventRow.title)
+        .join(EventRow, EventRow.id == AgendaItemRow.event_id)
+        .where(AgendaItemRow.presenter_id == person_id)
+        .order_by(EventRow.starts_at_utc, AgendaItemRow.position)
+    ).all()
+    if items:
+        parts.append("presents " + ", ".join(f"“{item}” at “{event}”" for item, event in items))
+    notes = session.execute(
+        select(EventRow.title, func.count(NoteEntryRow.id))
+        .join(EventRow, EventRow.id == NoteEntryRow.event_id)
+        .where(
+            (NoteEntryRow.speaker_id == person_id) | (NoteEntryRow.owner_id == person_id),
+            NoteEntryRow.rehearsal.is_(False),
+        )
+        .group_by(EventRow.id, EventRow.title)
+        .order_by(EventRow.title)
+    ).all()
+    if notes:
+        total = sum(count for _, count in notes)
+        events = ", ".join(f"“{event}”" for event, _ in notes)
+        parts.append(f"speaks in or owns {plural(total, 'meeting note')} of {events}")
+    return "; ".join(parts)
