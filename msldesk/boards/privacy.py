@@ -393,13 +393,10 @@ class PrivacyService:
                 self._erase_attendance(session, person_id, plan)
                 self._erase_text(session, person_id, mentions)
                 self._erase_directory_entry(session, person, plan)
-                events_of = dict(
-                    session.execute(
-                        select(NoteEntryRow.id, NoteEntryRow.event_id).where(
-                            NoteEntryRow.id.in_(plan.note_entries)
-                        )
-                    ).all()
+                erased_entries = select(NoteEntryRow.id, NoteEntryRow.event_id).where(
+                    NoteEntryRow.id.in_(plan.note_entries)
                 )
+                events_of = dict(session.execute(erased_entries).all())
                 for event_id in plan.finalized_events:
                     changed = [e for e in plan.note_entries if events_of.get(e) == event_id]
                     audit.record(
@@ -566,6 +563,8 @@ class PrivacyService:
                 item.presenter_id = None
             item.title = mentions.replace(item.event_id, item.title)
             item.questions = mentions.replace(item.event_id, item.questions)
+            # What it lost quotes collection names and deck titles: text from outside the meeting.
+            item.note = mentions.erase_outside(mentions.replace(item.event_id, item.note))
         for entry in session.scalars(select(NoteEntryRow)):
             if person_id is not None and entry.speaker_id == person_id:
                 entry.speaker_id = None

@@ -410,6 +410,11 @@ def spelled(app, tmp_path: Path):  # type: ignore[no-untyped-def]
         "Briefing: JOSE MULLER-NUNEZ", tmp_path / "Müller-Ñúñez briefing.pptx", app.assembly.plan([])
     )
     app.assembly.save_collection("Slides for Dr. Müller-Ñúñez", [])
+    # A collection named after them, deleted while an agenda linked it: the agenda item's note names it.
+    app.assembly.save_collection("Müller-Ñúñez picks", [])
+    picks = app.assembly.collection("Müller-Ñúñez picks").collection_id
+    app.events.add_agenda_item(other, AgendaItemFields("Reading", 10, collection_ids=(picks,)))
+    app.assembly.delete_collection("Müller-Ñúñez picks")
     assert len(_raw_hits(app, TRACES)) > 20  # everywhere, before
     return {"jose": jose, "li": li, "ben": ben, "linked": linked, "other": other}
 
@@ -426,6 +431,8 @@ def test_erasure_finds_every_spelling_of_the_name_everywhere(app, spelled) -> No
     assert app.meetings.executive_summary(spelled["other"]) == "[Erased person] led; [Erased person] agreed."
     assert app.people.get(spelled["ben"]).fields.notes == "Colleague of [Erased person]"
     assert [c.name for c in app.assembly.collections()] == ["Slides for [Erased person]"]
+    (reading,) = app.events.agenda(spelled["other"])
+    assert reading.note.startswith("The collection “[Erased person] picks” was deleted on ")
     files = [r.after["file"] for r in app.audit.recent(1000) if r.action.startswith("export.")]
     assert files and all("[Erased person]" in f for f in files)
     assert app.audit.verify().ok
