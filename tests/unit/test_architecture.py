@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import grimp
@@ -67,6 +68,49 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
                 if len(group) > 1:
                     groups.append(sorted(group))
     return groups
+
+
+MAX_FUNCTION_LINES = 80
+# Functions still to be cut into named steps, at most as long as they are now (the list only shrinks).
+NOT_YET_SHORT = {
+    "msldesk/app/services.py::__init__": 125,
+    "msldesk/boards/demo.py::seed_demo_boards": 90,
+    "msldesk/boards/meeting/entry_text.py::parse_entry": 86,
+    "msldesk/boards/meeting/service.py::_to_entries": 88,
+    "msldesk/boards/outputs/signin_sheet.py::_build": 93,
+    "msldesk/boards/privacy.py::export_person": 90,
+    "msldesk/cli/boards.py::add_board_commands": 96,
+    "msldesk/cli/main.py::build_parser": 85,
+    "msldesk/decks/generated.py::chart": 91,
+    "msldesk/decks/importer.py::_write_deck": 107,
+    "msldesk/protect/backup.py::_write": 89,
+    "msldesk/ui/boards/agenda.py::__init__": 109,
+    "msldesk/ui/boards/event_editor.py::__init__": 105,
+    "msldesk/ui/boards/overview.py::__init__": 118,
+    "msldesk/ui/boards/review.py::__init__": 166,
+    "msldesk/ui/boards/view.py::__init__": 88,
+    "msldesk/ui/builder/tray.py::__init__": 100,
+    "msldesk/ui/library/view.py::__init__": 125,
+    "msldesk/ui/main_window.py::__init__": 208,
+    "msldesk/ui/meeting/entry_dialog.py::__init__": 107,
+    "msldesk/ui/meeting/layout.py::build_meeting_window": 155,
+    "msldesk/ui/people/view.py::__init__": 111,
+}
+
+
+def test_no_function_is_longer_than_the_house_limit() -> None:
+    # The migrations are history: a revision is never rewritten once released.
+    long = {}
+    for path in PACKAGE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1 if node.end_lineno else 0
+                name = f"{path.relative_to(PACKAGE.parent)}::{node.name}"
+                if lines > NOT_YET_SHORT.get(name, MAX_FUNCTION_LINES):
+                    long[name] = lines
+    assert long == {}
 
 
 def test_no_module_imports_in_a_circle() -> None:
