@@ -89,7 +89,7 @@ def _event(app: App, event_id: int) -> list[HistoryLine]:
     owners = _attendance_owners(records)
     try:
         entries = {str(e.entry_id) for e in app.meetings.entries(event_id, include_merged=True)}
-        items = {i.item_id: i.title for i in app.events.agenda(event_id)}
+        items = {i.item_id: i.fields.title for i in app.events.agenda(event_id)}
     except NotFoundError:  # deleted since the dialog was asked for: what the log holds is still shown
         entries, items = set(), {}
     mine: list[tuple[AuditRecord, str]] = []

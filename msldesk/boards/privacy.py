@@ -502,7 +502,7 @@ class PrivacyService:
         fields_ = to_fields(person)
         linked = self._linked_events(session, person_id)
         mentions = _person_mentions(fields_, linked, plain)
-        removed, kept = [], []
+        removed, kept = list[int](), list[int]()  # attendance ids
         for row, event in session.execute(
             select(AttendanceRow, EventRow)
             .join(EventRow, EventRow.id == AttendanceRow.event_id)
@@ -526,13 +526,13 @@ class PrivacyService:
         finalized_ids = set(
             session.scalars(select(EventRow.id).where(EventRow.finalized_at_utc.is_not(None)))
         )
-        for row in session.scalars(select(NoteEntryRow).order_by(NoteEntryRow.id)):
-            if person_id in (row.speaker_id, row.owner_id) or any(
-                mentions.names(row.event_id, t) for t in (row.text, row.owner, *amended.get(row.id, ()))
+        for note in session.scalars(select(NoteEntryRow).order_by(NoteEntryRow.id)):
+            if person_id in (note.speaker_id, note.owner_id) or any(
+                mentions.names(note.event_id, t) for t in (note.text, note.owner, *amended.get(note.id, ()))
             ):
-                entries.append(row.id)
-                if row.event_id in finalized_ids:
-                    finalized.add(row.event_id)
+                entries.append(note.id)
+                if note.event_id in finalized_ids:
+                    finalized.add(note.event_id)
         return ErasurePlan(
             person_id, fields_.display_name, tuple(removed), tuple(kept), presented, tuple(entries),
             tuple(sorted(finalized)),

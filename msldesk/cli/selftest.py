@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 SELF_TEST_SERVICE = "msldesk-self-test"
 
@@ -124,8 +125,8 @@ def _pptx(folder: Path) -> str:
     return f"{out.stat().st_size:,} bytes from the house template, package check passed"
 
 
-CHECKS: list[tuple[str, Callable[..., str], bool]] = [
-    # (name, check, needs a temporary folder)
+Check = tuple[str, Callable[..., str], bool]  # (name, check, needs a temporary folder)
+CHECKS: list[Check] = [
     ("library database", _library, True),
     ("keyring", _keyring, False),
     ("PDF writer", _pdf, True),
@@ -133,7 +134,7 @@ CHECKS: list[tuple[str, Callable[..., str], bool]] = [
 ]
 
 
-def run(out=sys.stdout, extra_checks: Sequence[tuple[str, Callable[[], str]]] = ()) -> int:  # type: ignore[no-untyped-def]
+def run(out: TextIO = sys.stdout, extra_checks: Sequence[tuple[str, Callable[[], str]]] = ()) -> int:
     """Run every check, then `extra_checks` (the desktop's, given by the entry point); 0 when all passed."""
     from msldesk import __version__
 
@@ -143,7 +144,7 @@ def run(out=sys.stdout, extra_checks: Sequence[tuple[str, Callable[[], str]]] = 
     failed = 0
     with tempfile.TemporaryDirectory(prefix="msldesk-self-test-") as tmp:
         os.environ["MSLDESK_DATA_DIR"] = str(Path(tmp) / "data")  # never the user's own library
-        checks = [*CHECKS, *((name, check, False) for name, check in extra_checks)]
+        checks: list[Check] = [*CHECKS, *((name, check, False) for name, check in extra_checks)]
         for name, check, needs_folder in checks:
             started = time.perf_counter()
             try:

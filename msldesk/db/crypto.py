@@ -499,9 +499,8 @@ def table_counts(connection: Any, schema: str = "main") -> dict[str, int]:
 
 def recover_interrupted_encryption(database: Path) -> None:
     """Finish or undo an encryption that stopped half-way (power cut, killed process)."""
-    remove_with_side_files(
-        sibling(database, "encrypting")
-    )  # an unfinished encrypted copy: the plain file still rules
+    # An unfinished encrypted copy goes: the plain file still rules.
+    remove_with_side_files(sibling(database, "encrypting"))
     plain = sibling(database, "plaintext")
     if not plain.exists():
         return
@@ -558,9 +557,10 @@ def encrypt_in_place(database: Path, key: bytes, before_swap: Callable[[], None]
         for suffix in ("-wal", "-shm"):  # the plain file's; they must not be applied to the new one
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{database}{suffix}")
-        plain = sibling(database, "plaintext")
+        link = sibling(database, "plaintext")
         try:
-            os.link(database, plain)  # a second name, so the plain bytes can be scrubbed after the swap
+            os.link(database, link)  # a second name, so the plain bytes can be scrubbed after the swap
+            plain: Path | None = link
         except OSError:
             plain = None  # no hard links here (FAT, some network drives): the swap only unlinks
     except BaseException:

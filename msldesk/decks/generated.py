@@ -49,6 +49,7 @@ from msldesk.decks.text_fit import (
 if TYPE_CHECKING:  # python-pptx loads when a deck is built, not when this module is imported
     from pptx.presentation import Presentation
     from pptx.shapes.base import BaseShape
+    from pptx.shapes.graphfrm import GraphicFrame
     from pptx.slide import Slide, SlideLayout
     from pptx.table import _Cell
     from pptx.text.text import TextFrame
@@ -344,13 +345,13 @@ class _Builder:
             data.add_series(spec.series_name.strip() or "Value", [spec.values[i] for i in page])
             # Bars keep one thickness: the frame is as tall as this page's categories need.
             height = min(self.body.height, _emu(slot * len(page) + CHART_PADDING_PT))
-            frame = slide.shapes.add_chart(
+            frame: GraphicFrame = slide.shapes.add_chart(  # type: ignore[assignment]  # the frame, not Chart
                 XL_CHART_TYPE.BAR_CLUSTERED,
                 Emu(self.body.left),
                 Emu(self.body.top),
                 Emu(self.body.width),
                 Emu(height),
-                data,
+                data,  # type: ignore[arg-type]  # pptx annotates ChartData, an alias it will drop
             )
             frame.name = "Chart"
             # Screen readers read a chart's alternative text; it names every bar on this slide.
@@ -411,7 +412,7 @@ def _text_frame(shape: BaseShape | None) -> TextFrame:
     frame = getattr(shape, "text_frame", None)
     if frame is None:
         raise InvalidInputError("The slide template's placeholders do not match its layout names.")
-    return frame  # type: ignore[no-any-return]
+    return frame
 
 
 def _fill_fitted(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk.core.errors import DeckImportError, MsldeskError, NotARegularFileError
@@ -429,7 +429,8 @@ def _storage_failure(path: Path, exc: OSError | SQLAlchemyError) -> ImportOutcom
     elif isinstance(exc, OSError):
         message = f"The deck could not be saved in the library: {exc.strerror or exc}."
     else:
-        message = f"The deck could not be saved in the library (the database said: {exc.orig or exc})."
+        said = exc.orig if isinstance(exc, StatementError) else None  # the driver's own error, if any
+        message = f"The deck could not be saved in the library (the database said: {said or exc})."
     return ImportOutcome(display_name(str(path)), "failed", error_kind="storage", message=message)
 
 

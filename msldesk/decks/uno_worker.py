@@ -26,7 +26,7 @@ FLAGS = ["--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefau
 
 
 def prop(name: str, value: object) -> object:
-    from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+    from com.sun.star.beans import PropertyValue
 
     item = PropertyValue()
     item.Name = name
@@ -36,7 +36,7 @@ def prop(name: str, value: object) -> object:
 
 def start_office(soffice: str, profile_url: str, pipe: str) -> tuple[subprocess.Popen, object]:
     """Start soffice listening on a named pipe and return (process, its Desktop)."""
-    import uno  # type: ignore[import-not-found]
+    import uno
 
     accept = f"pipe,name={pipe};urp;StarOffice.ComponentContext"
     office = subprocess.Popen(
@@ -63,7 +63,7 @@ def start_office(soffice: str, profile_url: str, pipe: str) -> tuple[subprocess.
 
 def convert(desktop: object, source: str, pdf: str) -> str:
     """Load a deck hidden, export every slide (hidden ones too) to PDF, close it; "" or an error."""
-    import uno  # type: ignore[import-not-found]
+    import uno
 
     load = (prop("Hidden", True), prop("ReadOnly", True))
     document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, load)  # type: ignore[attr-defined]

@@ -318,7 +318,7 @@ def record(
     last = session.execute(select(AuditRow.id, AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)).first()
     moment = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     raw = new_record(
-        key, tuple(last) if last else None, moment, actor or current_actor(), action, entity,
+        key, (last[0], last[1]) if last else None, moment, actor or current_actor(), action, entity,
         str(entity_id), canonical(before), canonical(after),
     )  # fmt: skip
     row = AuditRow(
@@ -337,7 +337,7 @@ def read_rows(execute: Callable[[str], Iterable[Sequence[Any]]]) -> list[tuple[A
     import sqlcipher3.dbapi2 as sqlcipher
 
     try:
-        return execute(RAW_SELECT).fetchall()  # type: ignore[attr-defined, no-any-return]
+        return execute(RAW_SELECT).fetchall()  # type: ignore[attr-defined]
     except (sqlite3.OperationalError, sqlcipher.OperationalError) as exc:
         if "decode" not in str(exc).lower():  # only text that is not UTF-8 is read another way
             raise

@@ -14,6 +14,7 @@ def check_qt() -> str:
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
 
     app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    assert isinstance(app, QGuiApplication)  # instance() is typed as the QCoreApplication base
     image = QImage(64, 64, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
     painter.drawText(4, 32, "ok")

@@ -477,3 +477,17 @@ def test_a_backup_from_before_the_keyed_chain_is_checked_and_rekeyed_when_restor
             app.backups.restore(forged)
     finally:
         app.close()
+
+
+def test_an_events_history_names_its_agenda_items(app) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.app.history import Subject, gather
+    from msldesk.boards.records import AgendaItemFields
+
+    event = _event(app)
+    welcome, _ = app.events.add_agenda_item(event.event_id, AgendaItemFields(title="Welcome", minutes=10))
+    data, _ = app.events.add_agenda_item(event.event_id, AgendaItemFields(title="Data review", minutes=30))
+    app.events.move_agenda_item(data.item_id, 0)
+    lines = gather(app, Subject("event", event.event_id, "Board"))
+    reorder = [line for line in lines if line.about == "Agenda" and "Welcome" in " ".join(line.changes)]
+    assert len(reorder) == 1, lines
+    assert any("Data review → Welcome" in change for change in reorder[0].changes), reorder[0].changes

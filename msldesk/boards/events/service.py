@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk.boards.events import fmv
 from msldesk.boards.events.counts import count_attendance
 from msldesk.boards.orm import (
     AgendaCollectionRow,
@@ -126,9 +128,10 @@ _EVENT_TEXT = {
 
 def check_event(fields: EventFields) -> EventFields:
     """Cleaned fields, or InvalidInputError naming what is wrong."""
-    fields = replace(
-        fields, **{n: limit(getattr(fields, n), kind, what) for n, (kind, what) in _EVENT_TEXT.items()}
-    )
+    cleaned: dict[str, Any] = {
+        n: limit(getattr(fields, n), kind, what) for n, (kind, what) in _EVENT_TEXT.items()
+    }
+    fields = replace(fields, **cleaned)
     title = " ".join(fields.title.split())
     if not title:
         raise InvalidInputError("An event needs a title.")
@@ -552,7 +555,7 @@ class EventService:
         result = []
         for attendance, person in rows:
             fields = attendance_fields(attendance)
-            warnings = ()
+            warnings: tuple[str, ...] = ()
             if fields.honorarium_amount > 0 and fields.role is not AttendeeRole.INTERNAL:
                 if fields.currency != card.currency:  # no exchange rates offline: say so, never guess
                     warnings = (
@@ -690,15 +693,11 @@ class EventService:
 
     # -- transfers of value ----------------------------------------------------------------------
 
-    def rate_card(self):  # -> RateCard (imported lazily with its module)
-        from msldesk.boards.events.fmv import load_rate_card
+    def rate_card(self) -> fmv.RateCard:
+        return fmv.load_rate_card(self.rate_card_path)
 
-        return load_rate_card(self.rate_card_path)
-
-    def save_rate_card(self, card) -> Changes:  # card: RateCard
-        from msldesk.boards.events.fmv import save_rate_card
-
-        save_rate_card(card, self.rate_card_path)
+    def save_rate_card(self, card: fmv.RateCard) -> Changes:
+        fmv.save_rate_card(card, self.rate_card_path)
         return Changes(events=True)
 
     def payments(self, year: int) -> list[Payment]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import insert, select, text, update
@@ -404,7 +405,7 @@ def _name_key(name: str) -> str:
     return name_key(" ".join(parts[:-1]), parts[-1] if parts else "")
 
 
-def _enum_value(kind, value: str, default):  # type: ignore[no-untyped-def]
+def _enum_value(kind: type[StrEnum], value: str, default: StrEnum) -> str:
     try:
         return kind(value).value if value else default.value
     except ValueError:

@@ -7,11 +7,15 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from msldesk.core.errors import FileRefusedError, MsldeskError
 from msldesk.core.progress import CancelToken
+
+if TYPE_CHECKING:
+    from _csv import Reader  # csv.reader's type, which has line_num
 
 Rows = list[tuple[int, list[str]]]  # (row number as a spreadsheet shows it, cells)
 
@@ -123,7 +127,7 @@ def _utf16_without_bom(data: bytes) -> str:
     return ""
 
 
-def _reader(text: str, delimiter: str) -> Iterator[list[str]]:
+def _reader(text: str, delimiter: str) -> Reader:
     # newline="" lets csv see CR, LF and CRLF alike and keep newlines inside quoted cells.
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
 
@@ -206,7 +210,7 @@ def read_xlsx(
     data: bytes, *, max_rows: int, cancel: CancelToken | None = None, name: str = "This Excel workbook"
 ) -> tuple[Rows, str]:
     """Rows of the first worksheet that has any content, as text, and that sheet's name."""
-    import openpyxl  # type: ignore[import-untyped]  # heavy; only needed for workbooks
+    import openpyxl  # heavy; only needed for workbooks
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -135,7 +135,9 @@ class _Property:
 
 def split_outside_quotes(text: str, separator: str) -> list[str]:
     """Split on `separator` except inside double quotes (parameter values may quote ; : ,)."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

@@ -210,8 +210,8 @@ def parse_entry(
     mentions: list[tuple[int, int, int | None, str]] = []  # (start, end, person id, name as written)
     for match in _MENTION.finditer(body):
         at = match.start()
-        folded_at = origin.index(at + 1) if at + 1 in origin else None
-        hit = _match_name(folded, folded_at, people) if folded_at is not None else None
+        folded_at = origin.index(at + 1) if at + 1 in origin else -1
+        hit = _match_name(folded, folded_at, people) if folded_at >= 0 else None
         if hit:
             end = original_end(folded_at + hit[1])
             mentions.append((at, end, hit[0], body[at + 1 : end]))
@@ -222,15 +222,15 @@ def parse_entry(
     for match in _HASHTAG.finditer(body):
         at = match.start()
         quoted = match.group("quoted") or match.group("curly")
-        hit = None
+        theme = None
         if quoted is None:
-            folded_at = origin.index(at + 1) if at + 1 in origin else None
-            hit = _match_theme(folded, folded_at, themes) if folded_at is not None else None
+            folded_at = origin.index(at + 1) if at + 1 in origin else -1
+            theme = _match_theme(folded, folded_at, themes) if folded_at >= 0 else None
         if quoted is not None:
             name, end = " ".join(quoted.split()), match.end()
             name = next((t for t in themes if fold(t) == fold(name)), name)  # the taxonomy's spelling
-        elif hit:
-            name, end = hit[0], original_end(folded_at + hit[1])  # type: ignore[operator]
+        elif theme:
+            name, end = theme[0], original_end(folded_at + theme[1])
         elif any(ch.isalpha() for ch in match.group("word")):
             name, end = match.group("word").replace("_", " "), match.end()
         else:

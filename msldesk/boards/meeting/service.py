@@ -457,8 +457,8 @@ class MeetingService:
             row = self._entry_row(session, entry_id)
             if not row.flag_terms:
                 raise InvalidInputError("That entry is not flagged.")
-            before = {"reviewed": row.flag_reviewed, "cleared": row.flag_cleared}
-            after = {"reviewed": True, "cleared": bool(acceptable)}
+            before: dict[str, object] = {"reviewed": row.flag_reviewed, "cleared": row.flag_cleared}
+            after: dict[str, object] = {"reviewed": True, "cleared": bool(acceptable)}
             self._audit_if_finalized(session, row, "note.flag_review", before, after)
             row.flag_reviewed, row.flag_cleared = True, bool(acceptable)
             # who decided and when: the compliance summary lists it for every flagged entry
@@ -619,11 +619,9 @@ class MeetingService:
             for theme in entry.fields.themes:
                 if fold(theme) not in {fold(t) for t in themes}:
                     themes.append(theme)
-        payments = ()
-        if event.fields.starts_at is not None:
-            payments = tuple(
-                p for p in self.events.payments(event.fields.starts_at.year) if p.event_id == event_id
-            )
+        starts = event.fields.starts_at
+        paid = self.events.payments(starts.year) if starts is not None else []
+        payments = tuple(p for p in paid if p.event_id == event_id)
         agenda = self.events.agenda(event_id)
         rehearsal = self.meeting_day(event_id).rehearsal_started
         if rehearsal is not None:  # times recorded in a running rehearsal are not the meeting's

@@ -196,10 +196,10 @@ def briefing_slides(
         slides.append(TableSlide("Participants", header, rows))
     internal = [a for a in present if a.fields.role not in EXPERT_ROLES]
     if internal:
-        rows = tuple(
+        staff = tuple(
             (a.person.display_name, a.person.fields.specialty, a.person.fields.institution) for a in internal
         )
-        slides.append(TableSlide("Company participants", ("Name", "Function", "Organisation"), rows))
+        slides.append(TableSlide("Company participants", ("Name", "Function", "Organisation"), staff))
 
     key_questions = _lines(fields.key_questions)
     if key_questions:

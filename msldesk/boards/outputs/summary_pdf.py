@@ -518,11 +518,11 @@ class _Summary:
             timed = [i for i in r.agenda if i.actual_minutes is not None]
             actual = sum(i.actual_minutes or 0 for i in timed)
             # the difference compares like with like: items never timed are left out of it
-            diff = actual - sum(i.fields.minutes for i in timed)
+            over = actual - sum(i.fields.minutes for i in timed)
             total_actual = _minutes(actual if timed else None)
             if timed and len(timed) < len(r.agenda):
                 total_actual += f" ({len(timed)} of {len(r.agenda)} items timed)"
-            agenda_rows.append(["Total", _minutes(planned), total_actual, f"{diff:+d} min" if timed else "—"])
+            agenda_rows.append(["Total", _minutes(planned), total_actual, f"{over:+d} min" if timed else "—"])
             story.append(
                 self.table(
                     ("Item", "Planned", "Actual", "Difference"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +30,7 @@ def now() -> dt.datetime:
 
 def clean_person(person: PersonFields) -> PersonFields:
     """Cleaned and trimmed text, lower-case email, digits-only NPI: the form stored and compared."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # field name: cleaned value
     for name in PERSON_FIELD_NAMES:
         value = getattr(person, name)
         if isinstance(value, str):
@@ -124,8 +125,8 @@ class PeopleService:
                     {"m": match, "limit": limit, "offset": offset},
                 )
             ]
-            rows = {r.id: r for r in session.scalars(select(PersonRow).where(PersonRow.id.in_(ids)))}
-            return [to_person(rows[i]) for i in ids]
+            by_id = {r.id: r for r in session.scalars(select(PersonRow).where(PersonRow.id.in_(ids)))}
+            return [to_person(by_id[i]) for i in ids]
 
     def all_fields(self, session: Session) -> list[tuple[int, PersonFields]]:
         """Every person as (id, fields), for duplicate detection inside a unit of work."""

@@ -182,7 +182,7 @@ def _scale_attribute(element: etree._Element, name: str, factor: float, offset: 
 
 def _top_level_shapes(root: etree._Element) -> list[etree._Element]:
     """Shapes directly in a shape tree, including those wrapped in markup-compatibility choices."""
-    shapes = []
+    shapes: list[etree._Element] = []
     for tree in root.iter(*_SHAPE_TREES):
         for child in tree:
             if child.tag == _MC + "AlternateContent":

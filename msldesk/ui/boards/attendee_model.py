@@ -231,7 +231,8 @@ class AttendeeModel(QAbstractTableModel):
                 amount = Decimal("0") if f.honorarium_rate > 0 else f.honorarium_amount
                 new = replace(f, honorarium_hours=hours, honorarium_amount=amount)
             else:
-                new = replace(f, **{MONEY[column]: _decimal(value)})
+                amount_field: dict[str, Any] = {MONEY[column]: _decimal(value)}
+                new = replace(f, **amount_field)
         except (TypeError, ValueError):
             return False
         if new == f:

@@ -117,6 +117,6 @@ class PersonPicker(QDialog):
     def person_ids(self) -> list[int]:
         return [int(i.data(Qt.ItemDataRole.UserRole)) for i in self.results.selectedItems()]
 
-    def done(self, result: Any) -> None:  # type: ignore[override]
+    def done(self, result: Any) -> None:
         self._generation += 1  # a search still running must not fill a closed dialog
         super().done(result)

@@ -165,7 +165,7 @@ class ReviewPanel(QWidget):
         ):
             top.addWidget(widget)
         actions = FlowLayout()
-        for button in (
+        for tool in (
             self.key_button,
             self.merge_button,
             self.edit_button,
@@ -175,7 +175,7 @@ class ReviewPanel(QWidget):
             self.terms_button,
             self.share_button,
         ):
-            actions.addWidget(button)
+            actions.addWidget(tool)
         entries = QWidget()
         entries_layout = QVBoxLayout(entries)
         entries_layout.setContentsMargins(0, 0, 0, 0)

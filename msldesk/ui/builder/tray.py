@@ -112,8 +112,8 @@ class DeckBuilder(QWidget):
         buttons.addWidget(self.export_button)
         details = QHBoxLayout()
         details.addWidget(self.summary, 1)
-        for tool in (self.collections, self.save_button, self.bom_slide):
-            details.addWidget(tool)
+        for widget in (self.collections, self.save_button, self.bom_slide):
+            details.addWidget(widget)
         self.collections.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.collections.setMinimumContentsLength(14)
         layout = QVBoxLayout(self)

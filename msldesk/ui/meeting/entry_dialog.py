@@ -178,7 +178,7 @@ class EntryDialog(QDialog):
         owner_text = " ".join(self.owner.currentText().split())
         owner_id = next((pid for pid, name in self.people if name == owner_text), None)
         themes = tuple(t.strip().lstrip("#").strip() for t in self.themes.text().split(","))
-        due = self.due.date().toPython() if self.has_due.isChecked() else None
+        due = self.due.python_date() if self.has_due.isChecked() else None
         kind: EntryKind = self.kind.currentData()
         fields = EntryFields(
             text=text,
@@ -188,7 +188,7 @@ class EntryDialog(QDialog):
             themes=tuple(t for t in themes if t),
             owner_id=owner_id,
             owner=owner_text,
-            due=due,  # type: ignore[arg-type]
+            due=due,
             key=self.entry.fields.key,
         )
         return EntryEdit(self.entry.entry_id, fields=fields)

@@ -1,4 +1,5 @@
-"""Meeting mode's widgets: builds them onto the MeetingWindow, with its shortcuts and its layout."""
+"""Meeting mode's widgets: declares them (MeetingWidgets, MeetingWindow's base) and builds them onto the
+window, with its shortcuts and its layout."""
 
 from __future__ import annotations
 
@@ -37,6 +38,35 @@ if TYPE_CHECKING:
     from msldesk.ui.meeting.window import MeetingWindow
 
 NO_DUE = QDate(2000, 1, 1)  # the due-date field's "no date" value (shown as its special text)
+
+
+class MeetingWidgets(QWidget):
+    """The meeting window's widgets and actions, made by build_meeting_window; MeetingWindow adds
+    what they do."""
+
+    title: QLabel
+    clock: QLabel
+    banner: QLabel  # the deleted event or the meeting's day (DayFlow)
+    delete_rehearsal_button: QPushButton
+    current: QLabel  # the running agenda item
+    countdown: QLabel
+    previous_button: QPushButton
+    next_button: QPushButton
+    agenda_model: RunningAgendaModel
+    agenda: QTableView
+    attendees: CheckInPanel
+    entries_model: EntryListModel
+    entries: QListView
+    empty_hint: QLabel
+    save_state: QLabel
+    filing: QLabel  # which agenda item entries are filed under
+    kind_actions: dict[EntryKind, QAction]  # Ctrl+1..5
+    kind_button: QToolButton
+    field: NoteField
+    due: DateEdit
+    warning: QLabel  # restricted terms typed
+    next_action: QAction
+    previous_action: QAction
 
 
 def build_meeting_window(window: MeetingWindow) -> None:
@@ -106,7 +136,7 @@ def build_meeting_window(window: MeetingWindow) -> None:
     window.filing = QLabel()
     window.filing.setStyleSheet("color:#3c4043;")
 
-    window.kind_actions: dict[EntryKind, QAction] = {}
+    window.kind_actions = {}
     window.kind_button = QToolButton()
     make_menu_button(window.kind_button)
     window.kind_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

@@ -15,7 +15,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWidget
 
 from msldesk.boards.meeting.guard import RestrictedTerms
 from msldesk.core.folding import fold
@@ -32,11 +32,11 @@ class RestrictedHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self.terms = RestrictedTerms(())
-        self.format = QTextCharFormat()
-        self.format.setBackground(QColor("#fce8e6"))
-        self.format.setForeground(QColor("#a50e0e"))
-        self.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        self.format.setUnderlineColor(QColor("#d93025"))
+        self.mark = QTextCharFormat()  # not `format`: that is the highlighter's own method
+        self.mark.setBackground(QColor("#fce8e6"))
+        self.mark.setForeground(QColor("#a50e0e"))
+        self.mark.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        self.mark.setUnderlineColor(QColor("#d93025"))
 
     def set_terms(self, terms: RestrictedTerms) -> None:
         if terms != self.terms:
@@ -45,7 +45,7 @@ class RestrictedHighlighter(QSyntaxHighlighter):
 
     def highlightBlock(self, text: str) -> None:
         for start, end in self.terms.spans(text):
-            self.setFormat(start, end - start, self.format)
+            self.setFormat(start, end - start, self.mark)
 
 
 class NoteField(QPlainTextEdit):
@@ -78,6 +78,11 @@ class NoteField(QPlainTextEdit):
         self.completer.setMaxVisibleItems(MAX_SUGGESTIONS)
         self.completer.activated[str].connect(self.insert_completion)  # type: ignore[index]
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()  # QCompleter makes its list when first asked
+        assert popup is not None
+        return popup
+
     # ---- what may be completed ------------------------------------------------------------------
 
     def set_people(self, names: Sequence[str]) -> None:
@@ -91,7 +96,7 @@ class NoteField(QPlainTextEdit):
         self.highlighter.set_terms(terms)
 
     def popup_visible(self) -> bool:
-        return self.completer.popup().isVisible()
+        return self._popup().isVisible()
 
     def suggestion_list(self) -> list[str]:
         return self.suggestions.stringList()
@@ -123,7 +128,7 @@ class NoteField(QPlainTextEdit):
                 event.accept()
                 return
             if key == Qt.Key.Key_Escape:
-                self.completer.popup().hide()
+                self._popup().hide()
                 event.accept()
                 return
         if enter and modifiers & Qt.KeyboardModifier.ShiftModifier:
@@ -179,22 +184,22 @@ class NoteField(QPlainTextEdit):
             found = []  # typed out in full already
         if not context or not found:
             self._trigger = None
-            self.completer.popup().hide()
+            self._popup().hide()
             return
         self._trigger = (context[0], context[1])
         self.suggestions.setStringList(found[: MAX_SUGGESTIONS * 4])
         rect = self.cursorRect()
-        rect.setWidth(max(260, self.completer.popup().sizeHintForColumn(0) + 24))
+        rect.setWidth(max(260, self._popup().sizeHintForColumn(0) + 24))
         self.completer.complete(rect)
-        self.completer.popup().setCurrentIndex(self.suggestions.index(0))
+        self._popup().setCurrentIndex(self.suggestions.index(0))
 
     def accept_suggestion(self) -> None:
-        index = self.completer.popup().currentIndex()
+        index = self._popup().currentIndex()
         row = index.row() if index.isValid() else 0
         names = self.suggestions.stringList()
         if 0 <= row < len(names):
             self.insert_completion(names[row])
-        self.completer.popup().hide()
+        self._popup().hide()
 
     def insert_completion(self, name: str) -> None:
         if self._trigger is None:
@@ -208,4 +213,4 @@ class NoteField(QPlainTextEdit):
         cursor.insertText(f"{sign}{name} ")
         self.setTextCursor(cursor)
         self._trigger = None
-        self.completer.popup().hide()
+        self._popup().hide()

@@ -27,7 +27,7 @@ from msldesk.ui.meeting.day_dialogs import (
 )
 from msldesk.ui.meeting.day_flow import DayFlow
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
-from msldesk.ui.meeting.layout import NO_DUE, build_meeting_window
+from msldesk.ui.meeting.layout import NO_DUE, MeetingWidgets, build_meeting_window
 from msldesk.ui.meeting.state import KIND_COLOURS, KIND_ORDER, MeetingBundle, countdown, load_meeting
 
 # The clock ticks once a second, and labels are only set when their text changes: with PySide6 6.12
@@ -37,7 +37,7 @@ TICK_MS = 1000
 RELOAD_DELAY_MS = 120
 
 
-class MeetingWindow(QWidget):
+class MeetingWindow(MeetingWidgets):
     loaded = Signal(int)  # event id: a bundle is on screen (tests wait for it)
     entry_filed = Signal(object)  # NoteEntry, once stored
     status_message = Signal(str)
@@ -418,11 +418,7 @@ class MeetingWindow(QWidget):
         meetings, event_id, when = app.meetings, self.event_id, self.now()
         kind = self.explicit_kind
         effective, _why = self.effective_kind()
-        due = (
-            self.due.date().toPython()
-            if effective is EntryKind.ACTION and self.due.date() != NO_DUE
-            else None
-        )
+        due = self.due.python_date() if effective is EntryKind.ACTION and self.due.date() != NO_DUE else None
         stored_text = text
         if kind is EntryKind.ACTION and split_kind_marker(text)[0] is None:
             # The service reads the first @name of an action as its owner only when the text says

@@ -108,9 +108,8 @@ class RowOutcomeTabs(QTabWidget):
     def texts(self, index: int) -> list[str]:
         """Each line of a list as "row: person: details" (tests and copying read them)."""
         tree = self.lists[index]
-        return [
-            ": ".join(tree.topLevelItem(i).text(c) for c in range(3)) for i in range(tree.topLevelItemCount())
-        ]
+        items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        return [": ".join(item.text(c) for c in range(3)) for item in items if item is not None]
 
 
 def _error(text: str) -> QLabel:

@@ -32,7 +32,7 @@ class LibraryProblemPanel(QWidget):
         self.choose_button.clicked.connect(self.choose_folder_requested)
         self.quit_button = QPushButton("Quit")
         self.quit_button.clicked.connect(self.quit_requested)
-        buttons = [self.restore_button, self.choose_button, self.quit_button]
+        buttons: list[QWidget] = [self.restore_button, self.choose_button, self.quit_button]
         center_card(self, [self.title, self.message, self.hint, buttons], 680)
 
     def show_problem(self, title: str, message: str, newest_backup: Path | None) -> None:

@@ -78,7 +78,9 @@ class ExportBanner(QFrame):
 
     @property
     def running(self) -> bool:
-        return self.isVisibleTo(self.parentWidget()) and self.cancel_button.isVisibleTo(self)
+        parent = self.parentWidget()  # Qt reads isVisibleTo(no parent) as isVisible()
+        shown = self.isVisibleTo(parent) if parent is not None else self.isVisible()
+        return shown and self.cancel_button.isVisibleTo(self)
 
     def start(self, text: str) -> None:
         self.path = None

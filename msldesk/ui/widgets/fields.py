@@ -3,6 +3,7 @@ nothing stale in a field that is switched off."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, QTime, QTimer
@@ -154,6 +155,11 @@ class DateTimeEdit(QDateTimeEdit):
 
     def date(self) -> QDate:
         return self.dateTime().date()
+
+    def python_date(self) -> dt.date:
+        """date() as a datetime.date (what QDate.toPython() returns, typed)."""
+        date = self.date()
+        return dt.date(date.year(), date.month(), date.day())
 
 
 class DateEdit(DateTimeEdit):
