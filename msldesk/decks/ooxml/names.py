@@ -16,6 +16,10 @@ NS_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 NS_DSP = "http://schemas.microsoft.com/office/drawing/2008/diagram"  # SmartArt's drawn shapes
 NS_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+NS_CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+NS_EXTENDED_PROPERTIES = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+# The declarations a slide, layout or master part's root element carries, for parts written here.
+PML_DECLARATIONS = f'xmlns:a="{NS_A}" xmlns:r="{NS_R}" xmlns:p="{NS_P}"'.encode()
 # Strict OOXML (ISO 29500 strict) namespaces and relationship types all start under this.
 STRICT_MARK = "purl.oclc.org/ooxml"
 NS_R_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
@@ -48,8 +52,8 @@ NOTES_SLIDE = "presentationml.notesSlide+xml"
 
 # ---- part names --------------------------------------------------------------------------------
 
-CONTENT_TYPES_PART = "[Content_Types].xml"
-PACKAGE_RELS_PART = "_rels/.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+PACKAGE_RELS = "_rels/.rels"
 
 
 def rels_part_name(part: str) -> str:

@@ -12,13 +12,15 @@ from xml.sax.saxutils import escape
 from msldesk.core.fileio import atomic_writer
 from msldesk.core.text_safety import core_title
 from msldesk.decks.ooxml.names import (
-    CONTENT_TYPES_PART,
+    CONTENT_TYPES,
     CT_APP,
     CT_CORE,
     CT_RELS,
+    NS_CORE_PROPERTIES,
     NS_CT,
+    NS_EXTENDED_PROPERTIES,
     NS_RELS,
-    PACKAGE_RELS_PART,
+    PACKAGE_RELS,
     REL_CORE_PROPERTIES,
     REL_TYPE,
     rels_part_name,
@@ -41,8 +43,8 @@ def write_package(out: Path, parts: dict[str, OutPart], main_part: str, title: s
         Relationship("rId3", REL_TYPE + "extended-properties", APP_PART, False),
     ]
     with atomic_writer(out) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(CONTENT_TYPES_PART, _content_types(parts.values()))
-        archive.writestr(PACKAGE_RELS_PART, _rels_xml("", package_rels))
+        archive.writestr(CONTENT_TYPES, _content_types(parts.values()))
+        archive.writestr(PACKAGE_RELS, _rels_xml("", package_rels))
         for part in parts.values():
             archive.writestr(part.name, part.data)
             if part.rels:
@@ -55,7 +57,7 @@ def _core_properties(title: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         "<cp:coreProperties "
-        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        f'xmlns:cp="{NS_CORE_PROPERTIES}" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<dc:title>{escape(core_title(title))}</dc:title><dc:creator>msldesk</dc:creator>"
@@ -68,7 +70,7 @@ def _core_properties(title: str) -> bytes:
 def _app_properties(slides: int) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        f'<Properties xmlns="{NS_EXTENDED_PROPERTIES}">'
         f"<Application>msldesk</Application><Slides>{slides}</Slides></Properties>"
     ).encode()
 

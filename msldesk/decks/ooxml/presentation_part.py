@@ -20,6 +20,7 @@ from msldesk.decks.ooxml.names import (
     NS_A,
     NS_P,
     NS_R,
+    PML_DECLARATIONS,
     REL_TYPE,
     SAFE_PARSER,
     SLIDE,
@@ -53,9 +54,7 @@ _TABLE_STYLE_ID = re.compile(rb"tableStyleId>\s*(\{[0-9A-Fa-f-]+\})\s*<")
 _TABLE_STYLE_USERS = (SLIDE, SLIDE_LAYOUT, SLIDE_MASTER)
 _PLAIN_NOTES_MASTER = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<p:notesMaster xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-    b'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+    b"<p:notesMaster " + PML_DECLARATIONS + b">"
     b'<p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/>'
     b"</p:nvGrpSpPr><p:grpSpPr/></p:spTree></p:cSld>"
     b'<p:clrMap bg1="lt1" tx1="dk1" bg2="lt2" tx2="dk2" accent1="accent1" accent2="accent2" '

@@ -6,16 +6,14 @@ import re
 
 from lxml import etree
 
-from msldesk.decks.ooxml.names import RECOVERING_PARSER, SAFE_PARSER, xml_bytes
+from msldesk.decks.ooxml.names import PML_DECLARATIONS, RECOVERING_PARSER, SAFE_PARSER, xml_bytes
 
 _EMPTY_PREFIX_ELEMENT = re.compile(rb"<:(\w+)\b[^>]*?(?:/>|>.*?</:\1>)", re.S)
 _LAYOUT_NAME = re.compile(rb'<p:cSld[^>]*\bname="([^"]*)"')
 
 _BLANK_LAYOUT = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<p:sldLayout xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-    b'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" preserve="1">'
+    b"<p:sldLayout " + PML_DECLARATIONS + b' preserve="1">'
     b'<p:cSld name="{name}"><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/>'
     b"</p:nvGrpSpPr><p:grpSpPr/></p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>"
     b"</p:sldLayout>"
@@ -23,9 +21,7 @@ _BLANK_LAYOUT = (
 
 BLANK_SLIDE = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<p:sld xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-    b'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">'
+    b"<p:sld " + PML_DECLARATIONS + b">"
     b'<p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/>'
     b"</p:nvGrpSpPr><p:grpSpPr/></p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>"
     b"</p:sld>"
