@@ -21,6 +21,7 @@ from lxml import etree
 
 from msldesk.core.errors import DamagedDeckError, NotAPresentationError, PasswordProtectedError, TooLargeError
 from msldesk.core.text_safety import clean_text
+from msldesk.decks.ooxml.names import CONTENT_TYPES, PACKAGE_RELS, SAFE_PARSER, STRICT_MARK, rels_part_name
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,12 @@ PRESENTATION_KINDS = {
     "presentationml.template.main+xml": ("template", False),
     "template.macroenabled.main+xml": ("template", True),
 }
-STRICT_MARK = "purl.oclc.org/ooxml"
 TITLE_TYPES = {"title", "ctrTitle"}
 SKIPPED_PLACEHOLDERS = {"sldNum", "dt"}
 MEDIA_RELS = ("/video", "/audio", "/media")
 MEDIA_TAGS = ("videoFile", "audioFile", "media", "quickTimeFile")
 # The only elements _read_slide_text looks at, in any namespace.
 _SLIDE_TAGS = tuple(f"{{*}}{name}" for name in ("sp", "tbl", "pic", "graphicData", *MEDIA_TAGS))
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 
 
 @dataclass(frozen=True)
@@ -167,7 +165,7 @@ class _Package:
     def xml(self, part: str) -> etree._Element:
         data = self.read(part)
         try:
-            return etree.fromstring(data, _PARSER)
+            return etree.fromstring(data, SAFE_PARSER)
         except etree.XMLSyntaxError as exc:
             raise DamagedDeckError(f"The part {part} is not well-formed XML: {exc}", str(exc)) from exc
 
@@ -176,8 +174,8 @@ class _Package:
         cached = self._rels_cache.get(part)
         if cached is not None:
             return cached
-        folder, name = posixpath.split(part.lstrip("/"))
-        rels_part = posixpath.join(folder, "_rels", name + ".rels")
+        folder = posixpath.dirname(part.lstrip("/"))
+        rels_part = rels_part_name(part.lstrip("/"))
         result: dict[str, tuple[str, str]] = {}
         if self.has(rels_part):
             for rel in self.xml(rels_part):
@@ -210,8 +208,8 @@ class _Package:
 
     def relationships(self, part: str) -> list[Relationship]:
         """Every relationship of `part`, external ones included, in file order."""
-        folder, name = posixpath.split(part.lstrip("/"))
-        rels_part = posixpath.join(folder, "_rels", name + ".rels")
+        folder = posixpath.dirname(part.lstrip("/"))
+        rels_part = rels_part_name(part.lstrip("/"))
         if not self.has(rels_part):
             return []
         result = []
@@ -249,7 +247,7 @@ def content_types(package: _Package) -> tuple[dict[str, str], dict[str, str]]:
     """([Content_Types] overrides by lower-case part name, defaults by lower-case extension)."""
     overrides: dict[str, str] = {}
     defaults: dict[str, str] = {}
-    for item in package.xml("[Content_Types].xml"):
+    for item in package.xml(CONTENT_TYPES):
         name = _local(item.tag)
         if name == "Override":
             overrides[(item.get("PartName") or "").lstrip("/").lower()] = item.get("ContentType") or ""
@@ -282,7 +280,7 @@ def _check_not_ole(path: Path) -> None:
 
 def _main_part(package: _Package) -> tuple[str, str]:
     """The presentation part name and its content type, or a clear refusal."""
-    if not package.has("_rels/.rels"):
+    if not package.has(PACKAGE_RELS):
         if not package.names:
             raise NotAPresentationError("The file is an empty zip archive, not a presentation.")
         raise NotAPresentationError(
@@ -307,9 +305,9 @@ def _main_part(package: _Package) -> tuple[str, str]:
 
 
 def _content_type(package: _Package, part: str) -> str:
-    if not package.has("[Content_Types].xml"):
+    if not package.has(CONTENT_TYPES):
         raise DamagedDeckError("The package has no [Content_Types].xml part.")
-    types = package.xml("[Content_Types].xml")
+    types = package.xml(CONTENT_TYPES)
     wanted = "/" + part.lstrip("/").lower()
     extension = part.rpartition(".")[2].lower()
     default = ""
@@ -578,7 +576,7 @@ def _read_slide(
     try:
         raw = package.read(part)
         content_hash.update(raw)
-        root = etree.fromstring(raw, _PARSER)
+        root = etree.fromstring(raw, SAFE_PARSER)
         hidden = root.get("show") in ("0", "false")
         title, body, flags = _read_slide_text(root)
     except (DamagedDeckError, KeyError, etree.XMLSyntaxError) as exc:

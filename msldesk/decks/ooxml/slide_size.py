@@ -20,15 +20,13 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from msldesk.core.errors import InvalidInputError
+from msldesk.decks.ooxml.names import NS_A, NS_DSP, NS_MC, NS_P, SAFE_PARSER
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation
 
 EMU_PER_CM = 360000
-_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
-_DSP = "{http://schemas.microsoft.com/office/drawing/2008/diagram}"
-_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_A, _P, _DSP, _MC = (f"{{{namespace}}}" for namespace in (NS_A, NS_P, NS_DSP, NS_MC))
 
 # PowerPoint's font size limits (ST_TextFontSize, hundredths of a point).
 _MIN_FONT, _MAX_FONT = 100, 400000
@@ -140,7 +138,7 @@ def deck_slide_size(path: Path) -> Size | None:
         main = package.first_rel("", "/officeDocument")
         if main is None:
             return None
-        root = etree.fromstring(package.read(main), etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(package.read(main), SAFE_PARSER)
         size = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "sldSz"), None)
         return None if size is None else parse_size((size.get("cx") or "", size.get("cy") or ""))
     except (MsldeskError, OSError, etree.XMLSyntaxError):

@@ -20,21 +20,24 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-CONTENT_TYPES = "[Content_Types].xml"
-PACKAGE_RELS = "_rels/.rels"
-R_NAMESPACES = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+from msldesk.decks.ooxml.names import (
+    CONTENT_TYPES,
+    NOTES_SLIDE,
+    NS_R,
+    NS_R_STRICT,
+    PACKAGE_RELS,
+    SAFE_PARSER,
+    SLIDE,
+    SLIDE_LAYOUT,
+    SLIDE_MASTER,
+    rels_part_name,
 )
-_R_ID_KEYS = tuple(f"{{{ns}}}id" for ns in R_NAMESPACES)
+
+_R_ID_KEYS = tuple(f"{{{ns}}}id" for ns in (NS_R, NS_R_STRICT))
 PRESENTATION_MAIN = re.compile(
     r"^application/vnd\.(openxmlformats-officedocument\.presentationml|ms-powerpoint)"
     r"\.(presentation|slideshow|template)(\.macroenabled)?\.main\+xml$"
 )
-SLIDE_TYPE = "presentationml.slide+xml"
-LAYOUT_TYPE = "presentationml.slidelayout+xml"
-MASTER_TYPE = "presentationml.slidemaster+xml"
-NOTES_TYPE = "presentationml.notesslide+xml"
 MIN_SLIDE_ID = 256
 MAX_SLIDE_ID = 2**31  # exclusive
 _READ_CHUNK = 1024 * 1024
@@ -49,7 +52,6 @@ _READ_ERRORS = (
     ValueError,
     NotImplementedError,
 )
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,14 @@ class _Link(NamedTuple):
 
     code: str  # the Problem.code for a broken link of this kind
     rel_suffix: str  # relationship type suffix
-    content_type: str  # content type suffix of the target part
+    content_type: str  # content type suffix of the target part, in lower case as content_types
     noun: str
 
 
-_SLIDE = _Link("slide-list", "/slide", SLIDE_TYPE, "slide")
-_MASTER = _Link("master-link", "/slideMaster", MASTER_TYPE, "slide master")
-_LAYOUT = _Link("layout-link", "/slideLayout", LAYOUT_TYPE, "slide layout")
-_NOTES = _Link("notes-link", "/notesSlide", NOTES_TYPE, "notes slide")
+_SLIDE = _Link("slide-list", "/slide", SLIDE.lower(), "slide")
+_MASTER = _Link("master-link", "/slideMaster", SLIDE_MASTER.lower(), "slide master")
+_LAYOUT = _Link("layout-link", "/slideLayout", SLIDE_LAYOUT.lower(), "slide layout")
+_NOTES = _Link("notes-link", "/notesSlide", NOTES_SLIDE.lower(), "notes slide")
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class _Package:
         return self.names.get(lower) or self.names.get(unquote(lower))
 
     def parts_typed(self, suffix: str) -> list[str]:
-        return [name for name, ct in self.content_types.items() if ct.endswith(suffix)]
+        return [name for name, ct in self.content_types.items() if ct.endswith(suffix.lower())]
 
     def rels_typed(self, source: str, suffix: str) -> list[_Rel]:
         return [rel for rel in self.rels.get(source, ()) if rel.rel_type.endswith(suffix)]
@@ -219,7 +221,7 @@ def _parse(name: str, data: bytes | None, problems: list[Problem]) -> etree._Ele
     if data is None:
         return None
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
         problems.append(Problem("bad-xml", name, f"{name}: the part is not well-formed XML ({exc})."))
         return None
@@ -327,13 +329,6 @@ def _list_entries(root: etree._Element, list_name: str, entry_name: str) -> list
     return [] if found is None else list(found.iterchildren(f"{{*}}{entry_name}"))
 
 
-def _rels_name(source: str) -> str:
-    if not source:
-        return PACKAGE_RELS
-    folder, base = posixpath.split(source)
-    return posixpath.join(folder, "_rels", base + ".rels")
-
-
 # ---- package checks -------------------------------------------------------------------------------
 
 
@@ -357,7 +352,7 @@ def _check_relationships(package: _Package) -> Iterator[Problem]:
 
 
 def _check_rel_ids(source: str, rels: list[_Rel]) -> Iterator[Problem]:
-    rels_part = _rels_name(source)
+    rels_part = rels_part_name(source)
     for rel_id, count in Counter(rel.rel_id for rel in rels).items():
         if count > 1:
             yield Problem(
@@ -492,7 +487,7 @@ def _check_orphan_slides(package: _Package) -> Iterator[Problem]:
         rel = package.rel_by_id(main, _r_id(element))
         if rel is not None:
             listed.add(package.find(rel.target))
-    for slide in package.parts_typed(SLIDE_TYPE):
+    for slide in package.parts_typed(SLIDE):
         if slide not in listed:
             yield Problem(
                 "orphan-slide",
@@ -505,7 +500,7 @@ def _check_orphan_slides(package: _Package) -> Iterator[Problem]:
 
 
 def _check_slide_layouts(package: _Package) -> Iterator[Problem]:
-    for slide in package.parts_typed(SLIDE_TYPE):
+    for slide in package.parts_typed(SLIDE):
         layouts = package.rels_typed(slide, "/slideLayout")
         if len(layouts) != 1:
             yield Problem(
@@ -518,7 +513,7 @@ def _check_slide_layouts(package: _Package) -> Iterator[Problem]:
 
 
 def _check_layout_masters(package: _Package) -> Iterator[Problem]:
-    for layout in package.parts_typed(LAYOUT_TYPE):
+    for layout in package.parts_typed(SLIDE_LAYOUT):
         masters = package.rels_typed(layout, "/slideMaster")
         if len(masters) != 1:
             yield Problem(
@@ -549,7 +544,7 @@ def _master_lists(package: _Package, master: str, layout: str) -> bool:
 
 
 def _check_notes(package: _Package) -> Iterator[Problem]:
-    for slide in package.parts_typed(SLIDE_TYPE):
+    for slide in package.parts_typed(SLIDE):
         for rel in package.rels_typed(slide, "/notesSlide"):
             notes = package.find(rel.target)
             if notes is not None:
@@ -570,7 +565,7 @@ def _check_notes_links(package: _Package, slide: str, notes: str) -> Iterator[Pr
 
 
 def _check_charts(package: _Package) -> Iterator[Problem]:
-    for source in (*package.parts_typed(SLIDE_TYPE), *package.parts_typed(LAYOUT_TYPE)):
+    for source in (*package.parts_typed(SLIDE), *package.parts_typed(SLIDE_LAYOUT)):
         root = package.xml.get(source)
         if root is not None:
             yield from _check_chart_refs(package, source, root)
