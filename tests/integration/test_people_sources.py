@@ -640,10 +640,10 @@ def test_ten_thousand_rows_read_mapped_and_checked_quickly(tmp_path: Path) -> No
         )
     path = tmp_path / "big.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     table = read_source(path)
     rows, errors = map_rows(table, suggest_mapping(table.headers, table.kind))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     print(f"10,000-row CSV read + mapped + validated in {elapsed:.3f} s")
     assert len(rows) == 10_000 and errors == []
     assert Counter(r.person.credentials for r in rows) == {"MD": 10_000}

@@ -414,11 +414,11 @@ def test_fifty_thousand_people_and_ten_thousand_look_ups_are_fast() -> None:
         else:  # somebody new
             queries.append((None, person("Zelda", f"Newcomer{n}", email=f"new{n}@example.org")))
 
-    started = time.perf_counter()
+    started = time.process_time()
     index = PersonIndex(people)
-    built = time.perf_counter()
+    built = time.process_time()
     results = [index.find(q) for _, q in queries]
-    done = time.perf_counter()
+    done = time.process_time()
     print(f"\nindex of 50,000 built in {built - started:.3f} s; 10,000 look-ups in {done - built:.3f} s")
 
     for (expected, query), found in zip(queries, results, strict=True):
@@ -429,6 +429,7 @@ def test_fifty_thousand_people_and_ten_thousand_look_ups_are_fast() -> None:
             assert found is None
         else:
             assert found is not None and found[0] == expected
+    # CPU time, not wall time: a loaded machine (CI, parallel test runs) must not fail it.
     assert done - started < 5.0  # generous for slow CI machines; about 0.5 s on a laptop
 
 

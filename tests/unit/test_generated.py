@@ -594,9 +594,9 @@ def test_a_word_wider_than_many_boxes_wraps_in_one_pass() -> None:
     from msldesk.decks.text_fit import wrap
 
     word = "W" * 60_000
-    started = time.perf_counter()
+    started = time.process_time()
     lines = wrap(word + " tail", 30)
-    assert time.perf_counter() - started < 1  # ~6 s when it was quadratic
+    assert time.process_time() - started < 1  # ~6 s when it was quadratic
     assert "".join(lines) == word + " tail" and len(lines) > 100
     assert all(len(line) <= 40 for line in lines)
 

@@ -254,9 +254,9 @@ def test_vcard_skips_big_photos_and_nested_agent_cards_quickly() -> None:
         "AGENT:\r\nBEGIN:VCARD\r\nN:Assistant;Not;;;\r\nEMAIL:agent@example.com\r\nEND:VCARD\r\n"
         "EMAIL:kim@example.com\r\nEND:VCARD\r\n"
     ).encode("ascii")
-    started = time.perf_counter()
+    started = time.process_time()
     table = read_vcard(data)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert len(table.rows) == 1
     assert cells(table) == {"First Name": "Kim", "Last Name": "Lee", "Email": "kim@example.com"}
 
