@@ -29,6 +29,7 @@ from msldesk.ui.meeting.day_flow import DayFlow
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
 from msldesk.ui.meeting.layout import NO_DUE, MeetingWidgets, build_meeting_window
 from msldesk.ui.meeting.state import KIND_COLOURS, KIND_ORDER, MeetingBundle, countdown, load_meeting
+from msldesk.ui.widgets.geometry import fit_size
 
 # The clock ticks once a second, and labels are only set when their text changes: with PySide6 6.12
 # on Python 3.11 each call into Qt that returns nothing, and each emit, costs the interpreter a
@@ -64,7 +65,7 @@ class MeetingWindow(MeetingWidgets):
             context.runner, lambda text, item_id: meetings.save_draft(event_id, text, item_id), self
         )
         self.setWindowTitle("Meeting mode")
-        self.resize(1320, 820)
+        fit_size(self, 1320, 820)
         build_meeting_window(self)
         self._wire()
         self.load()

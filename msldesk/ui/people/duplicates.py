@@ -29,6 +29,7 @@ from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.people.duplicate_models import ComparisonModel, DuplicateGroupsModel
 from msldesk.ui.widgets.dialog_jobs import DialogJobs
+from msldesk.ui.widgets.geometry import fit_size
 
 SELECTED_REASON = "selected in the directory"
 
@@ -46,7 +47,7 @@ class DuplicatesDialog(QDialog):
         self.context = context
         self.jobs = DialogJobs(self, context.runner)
         self.setWindowTitle("Merge people" if groups is not None else "Find duplicates")
-        self.resize(1000, 560)
+        fit_size(self, 1000, 560)
         self.loading = False
         self.merging = False
         self.last_error = ""

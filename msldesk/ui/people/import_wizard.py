@@ -35,6 +35,7 @@ from msldesk.ui.people.import_pages import (
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel
 from msldesk.ui.widgets.dialog_jobs import CANCELLED, DialogJobs
 from msldesk.ui.widgets.file_dialogs import ask_open_path
+from msldesk.ui.widgets.geometry import fit_size
 
 REMAP_DELAY_MS = 250
 PEOPLE_FILTER = "People files (*.csv *.tsv *.txt *.xlsx *.xlsm *.vcf *.vcard *.ics *.json);;All files (*)"
@@ -112,7 +113,7 @@ class ImportWizard(QWizard):
         self.setWindowTitle("Import people")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.resize(860, 620)
+        fit_size(self, 860, 620)
 
         self.mapping_model = MappingModel(self)
         self.file_page = FilePage(self)

@@ -25,6 +25,7 @@ from msldesk.protect.history_words import HistoryLine, as_text
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.widgets.dialog_jobs import DialogJobs
+from msldesk.ui.widgets.geometry import fit_size
 
 WHEN, WHO, ABOUT, WHAT, CHANGES = range(5)
 HEADERS = ("When", "Who", "About", "What", "What changed")
@@ -146,7 +147,7 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(1000, 560)
+        fit_size(self, 1000, 560)
         self.load()
 
     def load(self) -> None:

@@ -1,13 +1,14 @@
-"""Restoring a window's saved geometry so it always lands on a screen that exists now, at a size
-that fits it (a smaller screen, another scale factor, a second monitor that is gone)."""
+"""Window sizes that fit the screen: a saved geometry restored onto a screen that exists now, at a
+size that fits it (a smaller screen, another scale factor, a second monitor that is gone); a
+window's or dialog's first size capped at its screen; tall forms that scroll instead of growing."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QMargins, QRect
+from PySide6.QtCore import QByteArray, QMargins, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 FRAME_GUESS = QMargins(4, 32, 4, 4)  # left, title bar, right, bottom
 
@@ -62,3 +63,34 @@ def restore_geometry(window: QWidget, saved: object, screens: Sequence[QRect] | 
     restored = isinstance(saved, (QByteArray, bytes)) and window.restoreGeometry(QByteArray(saved))
     clamp_to_screen(window, screens)
     return restored
+
+
+def fit_size(window: QWidget, width: int, height: int) -> None:
+    """Give a window (or dialog) its first size, capped at the screen it opens on with room for the
+    frame: at a scale factor of 2 a laptop's screen is 960x600, and a dialog taller than that hides
+    its buttons. Where it opens is left to Qt (a dialog is centred on its parent)."""
+    area = (window.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+    frame_w, frame_h = FRAME_GUESS.left() + FRAME_GUESS.right(), FRAME_GUESS.top() + FRAME_GUESS.bottom()
+    window.resize(min(width, area.width() - frame_w), min(height, area.height() - frame_h))
+
+
+class VerticalScroll(QScrollArea):
+    """A tall form that scrolls up and down when the window is short, instead of making the window
+    taller than a small screen; it keeps the form's own minimum width (no sideways scrolling)."""
+
+    def __init__(self, form: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(form)
+
+    def _with_scroll_bar(self, size: QSize, height: int) -> QSize:
+        return QSize(size.width() + self.verticalScrollBar().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        return self._with_scroll_bar(self.widget().minimumSizeHint(), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        hint = self.widget().sizeHint()
+        return self._with_scroll_bar(hint, hint.height())
