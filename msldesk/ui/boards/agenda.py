@@ -28,7 +28,7 @@ from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.formatting import duration, time_range
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
-from msldesk.ui.widgets.table_fit import comfortable_rows
+from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns, stretch_column
 
 
 class AgendaPanel(QWidget):
@@ -64,11 +64,11 @@ class AgendaPanel(QWidget):
         comfortable_rows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(Column.QUESTIONS, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((Column.TIME, 110), (Column.KIND, 110), (Column.PRESENTER, 150),
-                              (Column.MINUTES, 70), (Column.SLIDES, 150)):  # fmt: skip
-            self.table.setColumnWidth(column, width)
+        fit_columns(self.table, {Column.TIME: "⚠ 00:00–00:00", Column.KIND: "Presentation",
+                                 Column.PRESENTER: "Amelia Hart-Lovelace", Column.MINUTES: "000",
+                                 Column.QUESTIONS: "What would you need to see?",
+                                 Column.SLIDES: "⚠ slides removed"})  # fmt: skip
+        stretch_column(self.table, Column.TITLE, "Case discussion: re-challenge")
 
         self.add_button = QPushButton("Add item…")
         self.edit_button = QPushButton("Edit…")
@@ -78,6 +78,7 @@ class AgendaPanel(QWidget):
         self.down_button = QPushButton("Move down")
         self.down_button.setToolTip("Move the selected item later (Alt+Down)")
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # a long time zone name must not widen the window
         self.overrun_label = QLabel()
         self.overrun_label.setStyleSheet("color:#b3261e; font-weight:bold;")
         self.overrun_label.hide()
@@ -90,6 +91,7 @@ class AgendaPanel(QWidget):
         self.lost_label.hide()
         self.linked_label = QLabel()
         self.linked_label.setStyleSheet("color:#5f6368;")
+        self.linked_label.setWordWrap(True)
         # An empty agenda says what to do instead of showing an empty grid.
         self.empty_hint = QLabel(
             "No agenda items yet.\n\nAdd item… puts the first one in; each item's clock time follows "

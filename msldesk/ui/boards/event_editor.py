@@ -103,6 +103,8 @@ class EventEditor(QWidget):
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.when = QLabel()
         self.when.setStyleSheet("color:#5f6368;")
+        for label in (self.heading, self.when):  # a long title wraps rather than widen the window
+            label.setWordWrap(True)
         self.saving = QLabel("Saving…")
         self.saving.setStyleSheet("color:#5f6368;")
         self.saving.hide()

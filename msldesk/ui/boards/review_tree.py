@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from msldesk.ui.boards.review_model import Column, NotesTreeModel
-from msldesk.ui.widgets.table_fit import comfortable_rows
+from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns, stretch_column
 
 
 class NotesTree(QTreeView):
@@ -28,12 +28,12 @@ class NotesTree(QTreeView):
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.header()
-        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((Column.TIME, 90), (Column.KEY, 26), (Column.KIND, 70), (Column.SPEAKER, 160),
-                              (Column.THEMES, 170), (Column.REVIEW, 200)):  # fmt: skip
-            self.setColumnWidth(column, width)
+        # Measured with the view's font (not fixed pixels); the entry's words get the room left.
+        fit_columns(self, {Column.TIME: "\u2003\u200300:00", Column.KEY: "", Column.KIND: "Question",
+                           Column.SPEAKER: "Amelia Hart-Lovelace", Column.THEMES: "Sequencing, Access",
+                           Column.REVIEW: "Needs review\u2003"})  # fmt: skip
+        stretch_column(self, Column.TEXT, "Most centres switch to docetaxel-based")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.modifiers():

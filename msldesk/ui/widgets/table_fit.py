@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtWidgets import QAbstractItemView, QDoubleSpinBox, QTableView, QTreeView
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QAbstractItemView, QDoubleSpinBox, QHeaderView, QTableView, QTreeView
 
 CELL_PADDING = 24  # the cell's margins, a sort arrow or a check box's spacing
 
@@ -31,11 +32,62 @@ def comfortable_rows(view: QAbstractItemView) -> int:
     return height
 
 
-def fit_columns(view: QTableView, samples: Mapping[int, str]) -> None:
-    """Each listed column as wide as its sample value or its header, whichever is wider."""
+def _header(view: QTableView | QTreeView) -> QHeaderView:
+    return view.horizontalHeader() if isinstance(view, QTableView) else view.header()
+
+
+def sample_width(view: QTableView | QTreeView, column: int, sample: str) -> int:
+    """The width of `sample` or of the column's header, whichever is wider, with the cell's padding."""
     metrics = view.fontMetrics()
     model = view.model()
+    header = str(model.headerData(column, _header(view).orientation()) or "") if model else ""
+    return max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header)) + CELL_PADDING
+
+
+def fit_columns(view: QTableView | QTreeView, samples: Mapping[int, str]) -> None:
+    """Each listed column as wide as its sample value or its header, whichever is wider."""
     for column, sample in samples.items():
-        header = str(model.headerData(column, view.horizontalHeader().orientation()) or "") if model else ""
-        width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header)) + CELL_PADDING
-        view.setColumnWidth(column, width)
+        view.setColumnWidth(column, sample_width(view, column, sample))
+
+
+def stretch_column(view: QTableView | QTreeView, column: int, sample: str) -> None:
+    """`column` takes the room the other columns leave, but never less than `sample`'s width: in a
+    narrow window (a small screen, a scale factor of 2) the table scrolls sideways instead of
+    squeezing the column that says what a row is down to "…"."""
+    _ColumnFloor(view, column, sample_width(view, column, sample))
+
+
+class _ColumnFloor(QObject):
+    """Switches the column between stretching (room enough) and its least width (the table scrolls)."""
+
+    def __init__(self, view: QTableView | QTreeView, column: int, least: int) -> None:
+        super().__init__(view)
+        self.view, self.column, self.least = view, column, least
+        header = _header(view)
+        header.setStretchLastSection(False)
+        header.sectionResized.connect(self._on_header_section_resized)
+        view.viewport().installEventFilter(self)
+        self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._fit()
+        return False
+
+    def _on_header_section_resized(self, index: int, _old: int, _new: int) -> None:
+        if index != self.column:  # another column dragged wider or narrower
+            self._fit()
+
+    def _fit(self) -> None:
+        header = _header(self.view)
+        others = sum(
+            header.sectionSize(i)
+            for i in range(header.count())
+            if i != self.column and not header.isSectionHidden(i)
+        )
+        room = self.view.viewport().width() - others
+        if room >= self.least:
+            header.setSectionResizeMode(self.column, QHeaderView.ResizeMode.Stretch)
+        else:
+            header.setSectionResizeMode(self.column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(self.column, self.least)
