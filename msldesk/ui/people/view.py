@@ -34,7 +34,8 @@ from msldesk.ui.people.people_model import INSTITUTION_COLUMN, NAME_COLUMN, Peop
 from msldesk.ui.people.person_editor import PersonEditor
 from msldesk.ui.people.privacy import PersonPrivacy
 from msldesk.ui.widgets.flow_layout import FlowLayout
-from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns
+from msldesk.ui.widgets.geometry import VerticalScroll
+from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns, stretch_column
 
 SEARCH_DELAY_MS = 150
 
@@ -86,7 +87,7 @@ class PeopleView(QWidget):
                    "Heidelberg, BW, Germany", "a.lovelace-byron@charite-berlin.de", "1234567893", "12",
                    "Yes")  # fmt: skip
         fit_columns(self.table, dict(enumerate(samples)))
-        header.setSectionResizeMode(INSTITUTION_COLUMN, QHeaderView.ResizeMode.Stretch)  # takes the room left
+        stretch_column(self.table, INSTITUTION_COLUMN, samples[INSTITUTION_COLUMN])  # takes the room left
         self.editor = PersonEditor()
 
         buttons = QHBoxLayout()
@@ -112,7 +113,7 @@ class PeopleView(QWidget):
         left_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.editor)
+        splitter.addWidget(VerticalScroll(self.editor))  # a short window scrolls the form
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([1120, 340])
