@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,7 +28,13 @@ from msldesk.decks.tray_file import read_tray, tray_text, write_tray
 from msldesk.ui.actions import bind
 from msldesk.ui.builder.tray_model import TrayModel
 from msldesk.ui.context import AppContext
-from msldesk.ui.library.delegates import CARD_H, CARD_W, SlideCardDelegate
+from msldesk.ui.library.delegates import (
+    MIN_THUMB_W,
+    THUMB_W,
+    SlideCardDelegate,
+    card_size,
+    thumb_size,
+)
 from msldesk.ui.library.slide_grid_model import SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.meeting.autosave import DraftAutosaver
@@ -37,6 +44,37 @@ from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.widgets.required_text import ask_required_text
 
 NO_COLLECTION = "Open a collection…"
+TRAY_CHROME = 28  # the tray's frame, its scroll bar and the space around a card, in pixels
+
+
+class TrayView(QListView):
+    """The tray's one row of cards. It may be as short as a card at the grid's smallest zoom (a short
+    window: a small screen, a scale factor of 2) and as tall as one at the usual size; the cards'
+    thumbnails follow its height, so a card is never cut off."""
+
+    def __init__(self, images: ThumbnailImages, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cards = SlideCardDelegate(images, self)
+        self.setItemDelegate(self.cards)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setMinimumHeight(card_size(thumb_size(MIN_THUMB_W)).height() + TRAY_CHROME)
+        self.setMaximumHeight(card_size(thumb_size(THUMB_W)).height() + TRAY_CHROME)
+        self._fit()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.maximumHeight())
+
+    def _fit(self) -> None:
+        room = self.height() - TRAY_CHROME - card_size(QSize(0, 0)).height()  # the thumbnail's height
+        self.cards.set_thumb_width(max(MIN_THUMB_W, min(THUMB_W, room * 16 // 9)))
+        card = card_size(self.cards.thumb)
+        self.setGridSize(QSize(card.width() + 4, card.height() + 4))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
 
 class DeckBuilder(QWidget):
@@ -60,20 +98,14 @@ class DeckBuilder(QWidget):
         self._export: TaskHandle | None = None
         self.blocked: list[Any] = []
 
-        self.view = QListView()
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setFlow(QListView.Flow.LeftToRight)
-        self.view.setWrapping(False)
+        self.view = TrayView(images)
         self.view.setMovement(QListView.Movement.Snap)
-        self.view.setGridSize(QSize(CARD_W + 4, CARD_H + 4))
-        self.view.setFixedHeight(CARD_H + 28)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.setAcceptDrops(True)
         self.view.setDropIndicatorShown(True)
         self.view.setModel(self.model)
-        self.view.setItemDelegate(SlideCardDelegate(images, self.view))
 
         self.summary = QLabel("Drag slides here from the library, or select them and press Ctrl+B.")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -102,8 +134,9 @@ class DeckBuilder(QWidget):
 
         for arrow in (self.left_button, self.right_button):
             arrow.setFixedWidth(32)
-        # Two rows, so that the library keeps a narrow minimum width (a small screen, or a scale
-        # factor of 2): arranging and exporting above, the summary and collections below.
+        # Tools in two rows, so that the library keeps a narrow minimum width (a small screen, or a
+        # scale factor of 2): arranging and exporting above, collections below; the summary of the
+        # tray has a line of its own (squeezed beside the tools it wrapped into a tall column).
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel("<b>Deck builder</b>"))
         buttons.addStretch(1)
@@ -111,18 +144,20 @@ class DeckBuilder(QWidget):
             buttons.addWidget(tool)
         buttons.addWidget(self.export_button)
         details = QHBoxLayout()
-        details.addWidget(self.summary, 1)
         for widget in (self.collections, self.save_button, self.bom_slide):
             details.addWidget(widget)
+        details.addStretch(1)
         self.collections.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.collections.setMinimumContentsLength(14)
+        self.collections.setMinimumContentsLength(12)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(buttons)
-        layout.addWidget(self.collection_note)
         layout.addLayout(details)
+        layout.addWidget(self.collection_note)
+        layout.addWidget(self.summary)
         layout.addWidget(self.banner)
-        layout.addWidget(self.view)
+        layout.addWidget(self.view, 1)
+        layout.addStretch(0)  # a tall pane: room below the tray, not between its tools
 
         self.remove_button.clicked.connect(self.remove_selected)
         self.left_button.clicked.connect(lambda: self.move_selected(-1))

@@ -56,6 +56,7 @@ class DeckEditor(QWidget):
         super().__init__(parent)
         self.deck: DeckInfo | None = None
         self.status = QLabel()
+        self.status.setWordWrap(True)  # "Select a deck to edit its details." must not widen the panel
         self.title = QLineEdit()
         self.approval_code = QLineEdit()
         self.approval_code.setPlaceholderText("e.g. MED-US-0123")

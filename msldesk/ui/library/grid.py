@@ -12,6 +12,7 @@ from msldesk.ui.library.delegates import (
     THUMB_W,
     SlideCardDelegate,
     card_size,
+    thumb_size,
 )
 from msldesk.ui.library.slide_grid_model import SlideGridModel
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
@@ -75,6 +76,11 @@ class SlideGrid(QListView):
         card = card_size(self.cards.thumb, self._snippets)
         width = max(card.width(), self.viewport().width() // self.columns() - 2 * SPACING)
         self.setGridSize(QSize(width, card.height() + SPACING))
+        # At least a row of cards (the deck builder's tray below shrinks first when the window is
+        # short), but never more than a row of the usual size without a snippet: zooming in or
+        # searching must not make the window taller than a small screen.
+        row = card_size(thumb_size(min(self.thumb_width, THUMB_W))).height()
+        self.setMinimumHeight(row + 2 * SPACING + 2 * self.frameWidth())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

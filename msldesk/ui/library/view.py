@@ -6,7 +6,7 @@ import html
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,6 +46,7 @@ from msldesk.ui.library.slide_grid_model import CardRole, SlideGridModel
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.widgets.confirm import confirm_destructive
+from msldesk.ui.widgets.geometry import VerticalScroll
 
 SEARCH_DELAY_MS = 120
 HIDDEN_COUNT_LIMIT = 1000
@@ -126,8 +127,8 @@ class LibraryView(QWidget):
         # Narrow minimum widths, so that the library fits a small screen or a scale factor of 2.
         for combo in (self.tag_filter, self.area_filter, self.status_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(5)
-        self.search.setMinimumWidth(140)
+            combo.setMinimumContentsLength(3)
+        self.search.setMinimumWidth(120)
         self.result_label = QLabel()
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setWordWrap(True)  # the empty-search offer must not widen the window
@@ -184,9 +185,19 @@ class LibraryView(QWidget):
         middle_layout.addLayout(filters)
         middle_layout.addWidget(self.banner)
         middle_layout.addLayout(counts)
-        middle_layout.addWidget(self.grid, 1)
         self.builder = DeckBuilder(context, self.images)
-        middle_layout.addWidget(self.builder)
+        # The grid and the deck builder share the height as the user drags; a short window (a small
+        # screen, a scale factor of 2) shrinks the tray's cards, and then scrolls the deck builder
+        # (an export's banner makes it taller), before it takes the grid's last row.
+        slides_and_tray = QSplitter(Qt.Orientation.Vertical)
+        slides_and_tray.addWidget(self.grid)
+        slides_and_tray.addWidget(VerticalScroll(self.builder))
+        slides_and_tray.setStretchFactor(0, 1)
+        slides_and_tray.setChildrenCollapsible(False)
+        middle_layout.addWidget(slides_and_tray, 1)
+        self.tray_splitter = slides_and_tray
+        self._builder_height = self.builder.sizeHint().height()
+        self.builder.installEventFilter(self)  # its banner and notes come and go
         self.builder.status_message.connect(self.status_message)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.deck_list)
@@ -223,6 +234,21 @@ class LibraryView(QWidget):
         context.changed.connect(self._on_context_changed)
         self.setEnabled(False)
         self.result_label.setText("Opening the library…")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.builder and event.type() == QEvent.Type.LayoutRequest:
+            self._follow_builder_height()
+        return super().eventFilter(watched, event)
+
+    def _follow_builder_height(self) -> None:
+        """A banner or note shown in the deck builder takes its height from the grid, as far as the
+        grid keeps a row of cards, and gives it back when it closes; the user's own split stays."""
+        wanted = self.builder.sizeHint().height()
+        grown, self._builder_height = wanted - self._builder_height, wanted
+        grid, tray = self.tray_splitter.sizes()
+        if grown and grid + tray:
+            step = min(grown, max(0, grid - self.grid.minimumHeight()))
+            self.tray_splitter.setSizes([grid - step, tray + step])
 
     # ---- state from the service ---------------------------------------------------------------
 
