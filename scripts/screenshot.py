@@ -1,20 +1,26 @@
 """Start the real main window on a library folder and save a screenshot (to look at the UI).
 
+Whole tour (every view and dialog, each shot on a fresh copy of one demo library, under Xvfb):
+       python scripts/screenshot.py --all --out DIR [--scale 1,1.5,2] [--screen 1920x1200] [--display]
+It prints the PNGs it wrote and, at the end, every shot whose window did not fit the screen.
+
+One shot:
 Usage: xvfb-run -a python scripts/screenshot.py --data-dir DIR --out shot.png [--search TEXT] [--wait-ms N]
        [--section library|boards|people] [--event ID] [--board-tab N] [--demo-event] [--demo-notes]
-       [--tray 0,3,9 [--export-deck]] [--help-sheet shortcuts|markers] [--new-event [--save-new]]
-       [--zoom WIDTH] [--same-title] [--deck-tooltip ROW] [--confirm-remove]
+       [--tray 0,3,9 [--export-deck | --ask-reason]] [--help-sheet shortcuts|markers]
+       [--new-event [--save-new]] [--zoom WIDTH] [--same-title] [--deck-tooltip ROW] [--confirm-remove]
 High DPI: run with QT_SCALE_FACTOR=1.5 or 2 (the window is clamped to the screen as the app does).
 
 Library tour: --zoom sets the grid's thumbnail width (120-320, as the slider does); --same-title gives
 the second deck the first one's title (to see them told apart); --deck-tooltip hovers a deck row;
---confirm-remove selects --deck-row and opens Deck › Remove from library… (the shot is taken while
-it asks; it is then cancelled, nothing is removed). Tooltips and dialogs are separate windows: these
-shots grab the whole screen, so run them under Xvfb.
+--confirm-remove selects --deck-row and opens Deck › Remove from library…; --ask-reason exports the
+tray, which asks why a withdrawn slide is used (the shot is taken while it asks; it is then cancelled,
+nothing is removed or written). Tooltips and questions are separate windows: these shots grab the
+whole screen, so run them under Xvfb.
 
---demo-event adds a sample advisory board (people, agenda, attendees) to the library first, unless it
-already has events; --demo-notes gives it meeting notes too (themes, quotes, a flagged entry waiting
-for review, an executive summary); --event opens that event in Boards (default: the first in the list).
+--demo-event adds a sample advisory board (people, agenda that overruns, attendees with travel) to the
+library first, once, and opens it in Boards unless --event names another; --demo-notes gives it meeting
+notes too (themes, quotes, a flagged entry waiting for review, an executive summary).
 --new-event shows the New event draft (nothing saved); with --save-new it is saved and --board-tab of
 the new, empty event is shown (its empty agenda and attendee list).
 """
@@ -28,13 +34,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from msldesk.ui.app import build_window
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS
 from msldesk.ui.widgets.geometry import clamp_to_screen
 
 SECTIONS = ("library", "boards", "people")
+DEMO_TITLE = "EU oncology advisory board — 2L NSCLC"
+OFF_SCREEN = "OFF SCREEN"  # starts the line that says a shot's window did not fit the screen
 
 
 def seed_demo_notes(app: object, event_id: int, person_ids: list[int]) -> None:
@@ -83,8 +91,9 @@ def seed_demo_notes(app: object, event_id: int, person_ids: list[int]) -> None:
     )
 
 
-def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
-    """A populated advisory board: directory people, an agenda that overruns, mixed attendance."""
+def seed_demo_event(data_dir: Path, notes: bool = False) -> int:
+    """A populated advisory board: directory people, an agenda that overruns, mixed attendance.
+    Added once (found again by its title); returns its id."""
     from msldesk.app.services import App
     from msldesk.boards.records import (
         AgendaItemFields,
@@ -100,8 +109,9 @@ def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
 
     app = App(data_dir)
     try:
-        if app.events.list_events("all"):
-            return
+        for existing in app.events.list_events("all"):
+            if existing.title == DEMO_TITLE:
+                return existing.event_id
         people = [
             PersonFields("Amelia", "Hart", "MD", "Medical Oncology", "Charité Berlin", "Berlin", tier="1"),
             PersonFields("Jonas", "Keller", "MD, PhD", "Hematology", "LMU Klinikum", "Munich", tier="2"),
@@ -117,7 +127,7 @@ def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
         event, _ = app.events.create(
             EventFields(
                 kind=EventKind.ADVISORY_BOARD,
-                title="EU oncology advisory board — 2L NSCLC",
+                title=DEMO_TITLE,
                 objectives="Understand treatment sequencing after progression on first-line immunotherapy.",
                 key_questions="Which patients are re-challenged?\nWhat evidence would change practice?",
                 therapeutic_area="Oncology",
@@ -170,9 +180,27 @@ def seed_demo_event(data_dir: Path, notes: bool = False) -> None:
         app.events.set_checklist(eid, "venue", True)
         if notes:
             seed_demo_notes(app, eid, ids)
-        print(f"demo event id {eid}")
+        return eid
     finally:
         app.close()
+
+
+def save_shot(out: Path, widget: QWidget, whole_screen: bool = False) -> None:
+    """Save `widget` (or the whole screen, for tooltips and questions) and print the file's name. A
+    widget's grab shows all of it even where its window runs off the screen, so say so: that is
+    what a user would find cut off (the tour collects these lines)."""
+    window = widget.window()
+    frame, area = window.frameGeometry(), window.screen().availableGeometry()
+    image = QApplication.primaryScreen().grabWindow(0) if whole_screen else widget.grab()
+    image.save(str(out))
+    print(out)
+    if not area.contains(frame):
+        least = window.minimumSizeHint()
+        print(
+            f"{OFF_SCREEN} {out.name}: {type(window).__name__} {frame.width()}x{frame.height()}"
+            f"{frame.x():+d}{frame.y():+d} (at least {least.width()}x{least.height()}) on a screen"
+            f" of {area.width()}x{area.height()}"
+        )
 
 
 def same_title(data_dir: Path) -> None:
@@ -191,7 +219,7 @@ def same_title(data_dir: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--search", default="")
     parser.add_argument("--deck-row", type=int, default=-1)
@@ -222,11 +250,29 @@ def main() -> int:
     parser.add_argument("--same-title", action="store_true", help="give deck 2 the title of deck 1")
     parser.add_argument("--deck-tooltip", type=int, default=-1, help="deck list row to hover")
     parser.add_argument("--confirm-remove", action="store_true", help="ask to remove --deck-row")
+    parser.add_argument(
+        "--ask-reason",
+        action="store_true",
+        help="with --tray: export; shoot the question why a withdrawn slide is used",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="the whole tour, every view and dialog, to --out DIR"
+    )
+    parser.add_argument("--scale", default="1", help="with --all: QT_SCALE_FACTOR, or several: 1,1.5,2")
+    parser.add_argument("--screen", default="1920x1200", help="with --all: the Xvfb screen, in device pixels")
+    parser.add_argument("--display", action="store_true", help="with --all: use $DISPLAY, not xvfb-run")
     args = parser.parse_args()
+    if args.all:
+        from screenshot_tour import run_tour
+
+        return run_tour(args.out, args.scale, args.screen, args.display)
+    if args.data_dir is None:
+        parser.error("--data-dir is required (except with --all)")
     if args.same_title:
         same_title(args.data_dir)
     if args.demo_event:
-        seed_demo_event(args.data_dir, notes=args.demo_notes)
+        event_id = seed_demo_event(args.data_dir, notes=args.demo_notes)
+        args.event = event_id if args.event < 0 else args.event
     app = QApplication(sys.argv[:1])
     window, context = build_window(args.data_dir)
     window.resize(1500, 900)
@@ -277,6 +323,11 @@ def main() -> int:
 
     def library_tour() -> None:
         view = window.library
+        if args.ask_reason:
+            view.builder.ask_output_path = lambda: args.data_dir.parent / "never-written.pptx"  # type: ignore[method-assign]
+            QTimer.singleShot(800, shoot)
+            QTimer.singleShot(1000, cancel_dialog)  # no reason given: the export stops, nothing is written
+            view.builder.export()
         if args.zoom:
             view.zoom.setValue(args.zoom)
         if args.deck_tooltip >= 0:
@@ -301,17 +352,17 @@ def main() -> int:
         if args.review_entry >= 0:
             panel._select([args.review_entry])
 
-    whole_screen = args.deck_tooltip >= 0 or args.confirm_remove
+    asks = args.confirm_remove or args.ask_reason  # the shot is of a question, while it is asked
+    whole_screen = args.deck_tooltip >= 0 or asks
 
     def shoot() -> None:
         if shot["taken"]:
             return
         shot["taken"] = True
-        screen = QApplication.primaryScreen()
-        shown = window.help_sheets if args.help_sheet else window
-        image = screen.grabWindow(0) if whole_screen else shown.grab()
-        image.save(str(args.out))
-        if not args.confirm_remove:
+        shown = QApplication.activeModalWidget() if asks else None
+        shown = shown or (window.help_sheets if args.help_sheet else window)
+        save_shot(args.out, shown, whole_screen)
+        if not asks:
             close()
 
     def close() -> None:
@@ -322,7 +373,7 @@ def main() -> int:
     context.ready.connect(lambda: QTimer.singleShot(500, act))
     context.ready.connect(lambda: QTimer.singleShot(1200, select))
     context.ready.connect(lambda: QTimer.singleShot(args.wait_ms - 600, library_tour))
-    if args.confirm_remove:
+    if asks:
         context.ready.connect(lambda: QTimer.singleShot(args.wait_ms + 1500, close))
     else:
         context.ready.connect(lambda: QTimer.singleShot(args.wait_ms, shoot))

@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from screenshot import save_shot
 
 from msldesk.ui.app import build_window
+from msldesk.ui.widgets.geometry import clamp_to_screen
 
 TITLE = "EU oncology advisory board — 2L NSCLC"
 
@@ -140,6 +142,7 @@ def main() -> int:
     qt_app = QApplication(sys.argv[:1])
     window, context = build_window(args.data_dir, seed_demo=False)
     window.resize(1400, 880)
+    clamp_to_screen(window)
     window.show()
     typing_out = args.out.with_name(f"{args.out.stem}-typing{args.out.suffix}")
 
@@ -161,12 +164,13 @@ def main() -> int:
             assert meeting is not None
             meeting.move(0, 0)
             meeting.resize(1400, 880)
+            clamp_to_screen(meeting)
             when(lambda: meeting.bundle is not None, lambda: QTimer.singleShot(1200, lambda: shoot(meeting)))
 
         when(lambda: boards.model.row_of(event_id) >= 0, select)
 
     def shoot(meeting: object) -> None:
-        meeting.grab().save(str(args.out))  # type: ignore[attr-defined]
+        save_shot(args.out, meeting)  # type: ignore[arg-type]
         field = meeting.field  # type: ignore[attr-defined]
         field.setFocus()
         field.clear()
@@ -174,8 +178,7 @@ def main() -> int:
         QTest.keyClicks(field, "@")
 
         def typing_shot() -> None:
-            screen = QApplication.primaryScreen()
-            screen.grabWindow(0).save(str(typing_out))
+            save_shot(typing_out, meeting, whole_screen=True)  # type: ignore[arg-type]
             meeting.close()  # type: ignore[attr-defined]
             QTimer.singleShot(300, window.close)
 

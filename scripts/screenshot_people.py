@@ -20,6 +20,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from screenshot import save_shot
+
+from msldesk.ui.widgets.geometry import clamp_to_screen
 
 SAMPLE = [
     ("Amelia", "Hart", "MD", "Medical Oncology", "Charité Berlin", "Berlin", "", "Germany", "1", True),
@@ -99,12 +102,12 @@ def main() -> int:
     runner.setParent(window)
     context.setParent(window)
     window.resize(1500, 860)
+    clamp_to_screen(window)
     window.show()
     view = window.people
 
     def shoot(widget: QWidget, name: str) -> None:
-        widget.grab().save(str(args.out_dir / name))
-        print(args.out_dir / name)
+        save_shot(args.out_dir / name, widget)
 
     steps: list[tuple[Callable[[], bool], Callable[[], None]]] = []
 

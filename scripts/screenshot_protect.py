@@ -23,8 +23,10 @@ import keyring.core
 from keyring.backends import fail
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from screenshot import save_shot
 
 from msldesk.ui.app import build_window
+from msldesk.ui.widgets.geometry import clamp_to_screen
 
 PASSPHRASE = "correct horse battery staple"
 WHAT = (
@@ -43,8 +45,7 @@ WHAT = (
 
 
 def grab(widget: QWidget, out: Path) -> None:
-    widget.grab().save(str(out))
-    print(f"saved {out}")
+    save_shot(out, widget)
 
 
 def make_passphrase_library(data_dir: Path) -> None:
@@ -108,6 +109,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     window, context = build_window(args.data_dir, seed_demo=False)
     window.resize(1500, 900)
+    clamp_to_screen(window)
     prompter = window.protect.prompter
     original_ask = prompter.ask
     answers = {
