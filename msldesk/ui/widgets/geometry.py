@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QMargins, QRect, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QMargins, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QScrollArea, QWidget
 
@@ -76,14 +76,28 @@ def fit_size(window: QWidget, width: int, height: int) -> None:
 
 class VerticalScroll(QScrollArea):
     """A tall form that scrolls up and down when the window is short, instead of making the window
-    taller than a small screen; it keeps the form's own minimum width (no sideways scrolling)."""
+    taller than a small screen; it keeps the form's own minimum width (no sideways scrolling). The
+    form is sized here, not by QScrollArea's widgetResizable, which gives a form with wrapping labels
+    its preferred height and so scrolls where the form could still shrink (a list, a tray)."""
 
     def __init__(self, form: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(form)
+        form.installEventFilter(self)  # a banner or a message shown in the form changes its height
+        self.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.widget() and event.type() == QEvent.Type.LayoutRequest) or (
+            watched is self.viewport() and event.type() == QEvent.Type.Resize
+        ):
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        form, view = self.widget(), self.viewport()
+        form.resize(view.width(), max(view.height(), least_height(form, view.width())))
 
     def _with_scroll_bar(self, size: QSize, height: int) -> QSize:
         return QSize(size.width() + self.verticalScrollBar().sizeHint().width(), height)
@@ -94,3 +108,18 @@ class VerticalScroll(QScrollArea):
     def sizeHint(self) -> QSize:
         hint = self.widget().sizeHint()
         return self._with_scroll_bar(hint, hint.height())
+
+
+def least_height(form: QWidget, width: int) -> int:
+    """The least height `form` needs at `width`: its wrapped labels at that width, its other parts
+    (lists, trays, text boxes) at their minimum."""
+    layout = form.layout()
+    if layout is None or not layout.hasHeightForWidth():
+        return form.minimumSizeHint().height()
+    items = [item for i in range(layout.count()) if (item := layout.itemAt(i)) and not item.isEmpty()]
+    give = sum(
+        max(0, item.sizeHint().height() - item.minimumSize().height())
+        for item in items
+        if not item.hasHeightForWidth()
+    )
+    return form.heightForWidth(width) - give
