@@ -3,6 +3,8 @@ section, tab and dialog fits it, and the slide grid keeps room for its cards."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QApplication, QDialog, QTableView
 
+from msldesk.boards.records import AttendanceFields, EventFields, Invitation, PersonFields
 from msldesk.ui.library.delegates import THUMB_W, card_size, thumb_size
 from msldesk.ui.widgets.geometry import fit_size
 from msldesk.ui.widgets.table_fit import sample_width, stretch_column
@@ -155,3 +158,27 @@ def test_the_import_wizard_fits_the_screen(make_window, qtbot) -> None:  # type:
     screen = wizard.screen().availableGeometry()
     assert wizard.width() <= screen.width() and wizard.height() <= screen.height(), (wizard.size(), screen)
     wizard.reject()
+
+
+def test_many_fair_market_value_warnings_do_not_make_the_attendees_tab_taller(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context = make_window(seed_demo=False)
+    app, start = context.app, dt.datetime(2027, 3, 4, 9, tzinfo=dt.UTC)
+    end = start + dt.timedelta(hours=4)
+    event, _ = app.events.create(EventFields(title="Board", starts_at=start, ends_at=end))
+    for n in range(12):
+        person, _ = app.people.add(PersonFields(f"Advisor{n}", "Example", email=f"a{n}@example.org"))
+        in_euros = AttendanceFields(
+            invitation=Invitation.ACCEPTED, honorarium_amount=Decimal("2000"), currency="EUR"
+        )
+        _, changes = app.events.add_attendee(event.event_id, person.person_id, in_euros)
+    context.changed.emit(changes)
+    boards = window.boards
+    window.show_section(boards)
+    qtbot.waitUntil(lambda: boards.select_event(event.event_id), timeout=WAIT_MS)
+    panel = boards.editor.attendees
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 12, timeout=WAIT_MS)
+    boards.editor.tabs.setCurrentWidget(panel)
+    assert "12 fair market value warnings" in panel.fmv_label.text()
+    assert "and 9 more" in panel.fmv_label.text() and "Advisor11" not in panel.fmv_label.text()
+    assert panel.fmv_label.toolTip().count("\n") == 11, "every warning is a hover away"
+    _fits(window, "attendees with twelve warnings")

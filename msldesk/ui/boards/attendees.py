@@ -28,6 +28,7 @@ from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.meeting.state import event_zone
+from msldesk.ui.widgets.export_banner import MAX_WARNINGS_SHOWN
 from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns
 
 
@@ -127,8 +128,14 @@ class AttendeesPanel(QWidget):
         warnings = self.model.warnings()
         if warnings:
             noun = "warning" if len(warnings) == 1 else "warnings"
-            items = "".join(f"<li><b>{html.escape(n)}</b>: {html.escape(w)}</li>" for n, w in warnings)
+            # A few in full; a long list would make the tab taller than a small screen (the rows in
+            # the table carry the mark, and the tooltip has them all).
+            shown, more = warnings[:MAX_WARNINGS_SHOWN], len(warnings) - MAX_WARNINGS_SHOWN
+            items = "".join(f"<li><b>{html.escape(n)}</b>: {html.escape(w)}</li>" for n, w in shown)
+            if more > 0:
+                items += f"<li>… and {more} more (the ⚠ rows; hover here to see all)</li>"
             self.fmv_label.setText(f"⚠ {len(warnings)} fair market value {noun}:<ul>{items}</ul>")
+            self.fmv_label.setToolTip("\n".join(f"{n}: {w}" for n, w in warnings))
         self.fmv_label.setVisible(bool(warnings))
 
     def _update_buttons(self, *_args: Any) -> None:

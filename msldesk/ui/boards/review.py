@@ -115,7 +115,7 @@ class ReviewPanel(QWidget):
         self.empty_hint.setStyleSheet("color:#80868b;")
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
-        self.details.setPlaceholderText("Select an entry to see it in full, with its amendments.")
+        self.details.setPlaceholderText("Select an entry to read it in full.")  # one line: it does not wrap
 
         self.key_button = QPushButton("★ Key insight")
         self.key_button.setToolTip("Mark or unmark the selected entries as key insights (Space)")
