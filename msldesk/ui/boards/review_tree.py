@@ -31,8 +31,8 @@ class NotesTree(QTreeView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # Measured with the view's font (not fixed pixels); the entry's words get the room left.
         fit_columns(self, {Column.TIME: "\u2003\u200300:00", Column.KEY: "", Column.KIND: "Question",
-                           Column.SPEAKER: "Amelia Hart-Lovelace", Column.THEMES: "Sequencing, Access",
-                           Column.REVIEW: "Needs review\u2003"})  # fmt: skip
+                           Column.SPEAKER: "Amelia Hart-Lovelace", Column.THEMES: "Sequencing, Re-challenge",
+                           Column.REVIEW: "Needs review: superior to"})  # fmt: skip
         stretch_column(self, Column.TEXT, "Most centres switch to docetaxel-based")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
