@@ -30,6 +30,16 @@ from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns, stretch_column
 
+# Typical values, measured in the table's font (not fixed pixels); the title gets the room left.
+COLUMN_SAMPLES = {
+    Column.TIME: "⚠ 00:00–00:00",
+    Column.KIND: "Presentation",
+    Column.PRESENTER: "Amelia Hart-Lovelace",
+    Column.MINUTES: "000",
+    Column.QUESTIONS: "What would you need to see?",
+    Column.SLIDES: "⚠ slides removed",
+}
+
 
 class AgendaPanel(QWidget):
     status_message = Signal(str)
@@ -64,10 +74,7 @@ class AgendaPanel(QWidget):
         comfortable_rows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        fit_columns(self.table, {Column.TIME: "⚠ 00:00–00:00", Column.KIND: "Presentation",
-                                 Column.PRESENTER: "Amelia Hart-Lovelace", Column.MINUTES: "000",
-                                 Column.QUESTIONS: "What would you need to see?",
-                                 Column.SLIDES: "⚠ slides removed"})  # fmt: skip
+        fit_columns(self.table, COLUMN_SAMPLES)
         stretch_column(self.table, Column.TITLE, "Case discussion: re-challenge")
 
         self.add_button = QPushButton("Add item…")

@@ -61,6 +61,14 @@ from msldesk.ui.widgets.menu_button import make_menu_button
 EXPORT_FOLDER_KIND = "board_exports"  # an event's outputs share one remembered folder
 
 
+def _title_line(style: str) -> QLabel:
+    """The event's title or its date line: a long one wraps rather than widen the window."""
+    label = QLabel()
+    label.setStyleSheet(style)
+    label.setWordWrap(True)
+    return label
+
+
 def _placeholder(text: str) -> QLabel:
     label = QLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -98,13 +106,9 @@ class EventEditor(QWidget):
         self.history_dialog: HistoryDialog | None = None
         self._draft = False  # a new event on screen that is not in the database until Save
 
-        self.heading = QLabel()
-        self.heading.setStyleSheet("font-size:16px; font-weight:bold;")
+        self.heading = _title_line("font-size:16px; font-weight:bold;")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.when = QLabel()
-        self.when.setStyleSheet("color:#5f6368;")
-        for label in (self.heading, self.when):  # a long title wraps rather than widen the window
-            label.setWordWrap(True)
+        self.when = _title_line("color:#5f6368;")
         self.saving = QLabel("Saving…")
         self.saving.setStyleSheet("color:#5f6368;")
         self.saving.hide()

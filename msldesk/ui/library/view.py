@@ -186,18 +186,8 @@ class LibraryView(QWidget):
         middle_layout.addWidget(self.banner)
         middle_layout.addLayout(counts)
         self.builder = DeckBuilder(context, self.images)
-        # The grid and the deck builder share the height as the user drags; a short window (a small
-        # screen, a scale factor of 2) shrinks the tray's cards, and then scrolls the deck builder
-        # (an export's banner makes it taller), before it takes the grid's last row.
-        slides_and_tray = QSplitter(Qt.Orientation.Vertical)
-        slides_and_tray.addWidget(self.grid)
-        slides_and_tray.addWidget(VerticalScroll(self.builder))
-        slides_and_tray.setStretchFactor(0, 1)
-        slides_and_tray.setChildrenCollapsible(False)
-        middle_layout.addWidget(slides_and_tray, 1)
-        self.tray_splitter = slides_and_tray
-        self._builder_height = self.builder.sizeHint().height()
-        self.builder.installEventFilter(self)  # its banner and notes come and go
+        self.tray_splitter = self._split_slides_and_tray()
+        middle_layout.addWidget(self.tray_splitter, 1)
         self.builder.status_message.connect(self.status_message)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.deck_list)
@@ -234,6 +224,19 @@ class LibraryView(QWidget):
         context.changed.connect(self._on_context_changed)
         self.setEnabled(False)
         self.result_label.setText("Opening the library…")
+
+    def _split_slides_and_tray(self) -> QSplitter:
+        """The grid and the deck builder share the height as the user drags; a short window (a small
+        screen, a scale factor of 2) shrinks the tray's cards, and then scrolls the deck builder (an
+        export's banner makes it taller), before it takes the grid's last row."""
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.grid)
+        splitter.addWidget(VerticalScroll(self.builder))
+        splitter.setStretchFactor(0, 1)
+        splitter.setChildrenCollapsible(False)
+        self._builder_height = self.builder.sizeHint().height()
+        self.builder.installEventFilter(self)  # its banner and notes come and go
+        return splitter
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.builder and event.type() == QEvent.Type.LayoutRequest:
