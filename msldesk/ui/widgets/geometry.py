@@ -84,29 +84,30 @@ class VerticalScroll(QScrollArea):
         super().__init__(parent)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form = form  # before setWidget: the events it sends come through eventFilter
         self.setWidget(form)
         form.installEventFilter(self)  # a banner or a message shown in the form changes its height
         self.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.widget() and event.type() == QEvent.Type.LayoutRequest) or (
+        if (watched is self.form and event.type() == QEvent.Type.LayoutRequest) or (
             watched is self.viewport() and event.type() == QEvent.Type.Resize
         ):
             self._fit()
         return super().eventFilter(watched, event)
 
     def _fit(self) -> None:
-        form, view = self.widget(), self.viewport()
-        form.resize(view.width(), max(view.height(), least_height(form, view.width())))
+        view = self.viewport()
+        self.form.resize(view.width(), max(view.height(), least_height(self.form, view.width())))
 
     def _with_scroll_bar(self, size: QSize, height: int) -> QSize:
         return QSize(size.width() + self.verticalScrollBar().sizeHint().width(), height)
 
     def minimumSizeHint(self) -> QSize:
-        return self._with_scroll_bar(self.widget().minimumSizeHint(), super().minimumSizeHint().height())
+        return self._with_scroll_bar(self.form.minimumSizeHint(), super().minimumSizeHint().height())
 
     def sizeHint(self) -> QSize:
-        hint = self.widget().sizeHint()
+        hint = self.form.sizeHint()
         return self._with_scroll_bar(hint, hint.height())
 
 
