@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk.boards.erasures import Erasure, ErasureLedger, ErasureLedgerError, new_erasure_id
-from msldesk.boards.events.service import attendance_fields, event_fields
+from msldesk.boards.events.rows import attendance_fields, event_fields
 from msldesk.boards.orm import (
     AgendaItemRow,
     AttendanceRow,

@@ -1,1 +1,2 @@
-"""Events: service, agenda timing, fair-market value, counts, the event's day."""
+"""Events: the service and its parts (agenda, attendance, checklist, payments), row conversions, fair-market
+value, counts, the event's day."""

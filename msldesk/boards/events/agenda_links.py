@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from msldesk.boards.events.service import from_utc, zone
+from msldesk.boards.events.rows import from_utc, zone
 from msldesk.boards.orm import AgendaCollectionRow, AgendaItemRow, AgendaSlideRow, EventRow
 from msldesk.core.wording import plural
 from msldesk.decks.records import SlidesInUse

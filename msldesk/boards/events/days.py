@@ -37,7 +37,7 @@ def check_report_day(meeting_start: dt.datetime | None, event: EventFields) -> R
     from the event's day(s), or from the small hours after its last day, describes it."""
     if meeting_start is None or event.starts_at is None:
         return None
-    from msldesk.boards.events.service import zone
+    from msldesk.boards.events.rows import zone
 
     tz = zone(event.timezone)
     first = _wall(event.starts_at, tz).date()

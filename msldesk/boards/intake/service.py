@@ -13,7 +13,8 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk.boards.events.days import check_report_day, refuse_other_day
-from msldesk.boards.events.service import EventService, event_fields, to_utc, zone
+from msldesk.boards.events.rows import event_fields, to_utc, zone
+from msldesk.boards.events.service import EventService
 from msldesk.boards.intake.table import SourceTable
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
 from msldesk.boards.people.search import indexed_text

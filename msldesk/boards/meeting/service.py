@@ -13,7 +13,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk.boards.events.days import check_report_day
-from msldesk.boards.events.service import EventService, zone
+from msldesk.boards.events.rows import zone
+from msldesk.boards.events.service import EventService
 from msldesk.boards.meeting.entry_text import parse_entry
 from msldesk.boards.meeting.guard import RestrictedTerms, load_terms, save_terms
 from msldesk.boards.orm import (
