@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards.meeting.service import FinalizedError
+from msldesk.boards.meeting.base import FinalizedError
 from msldesk.boards.records import (
     AgendaItemFields,
     AttendanceFields,
@@ -329,7 +329,7 @@ def test_merging_entries_of_different_speakers_asks_first_and_keeps_every_attrib
     import csv
     import subprocess
 
-    from msldesk.boards.meeting.service import MergeNeedsConfirmationError
+    from msldesk.boards.meeting.entries import MergeNeedsConfirmationError
 
     app, event, *_ = meeting
     a, _ = app.meetings.add_entry(event.event_id, "! dosing is unclear in the elderly @Weber")

@@ -1,1 +1,2 @@
-"""Meeting capture: service, what was typed, the compliance guard, audiences."""
+"""Meeting capture: the service in layers (base, running, entries, service), entry rows, what was typed,
+the compliance guard, audiences."""
