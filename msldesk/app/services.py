@@ -39,7 +39,7 @@ class App:
         from msldesk.boards.meeting.service import MeetingService
         from msldesk.boards.outputs.service import OutputService
         from msldesk.boards.people.service import PeopleService
-        from msldesk.boards.privacy import PrivacyService
+        from msldesk.boards.privacy.service import PrivacyService
         from msldesk.core.secrets import SecretStore
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import refuse_upgrade_read_only, upgrade

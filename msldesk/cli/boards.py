@@ -380,7 +380,7 @@ def _people_import(app: Any, args: argparse.Namespace) -> int:
 def _people_erase(app: Any, args: argparse.Namespace) -> int:
     import sys
 
-    from msldesk.boards.privacy import RETAINED_FOR_PAYMENTS
+    from msldesk.boards.privacy.erase import RETAINED_FOR_PAYMENTS
 
     if not (args.reason or "").strip():
         raise InvalidInputError(

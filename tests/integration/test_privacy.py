@@ -326,12 +326,10 @@ def test_erasure_needs_a_reason_and_a_person(app, world) -> None:  # type: ignor
 
 
 def test_erasure_is_all_or_nothing(app, world, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.boards import privacy
-
     def fail(*_args: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(privacy.PrivacyService, "_erase_directory_entry", fail)
+    monkeypatch.setattr("msldesk.boards.privacy.service.erase_directory_entry", fail)
 
     def held() -> dict[str, Any]:
         return {k: v for k, v in app.privacy.export_person(world["ana"]).items() if k != "exported_at"}

@@ -668,7 +668,7 @@ def test_export_then_erase_a_person_from_the_people_view(
 
 
 def test_erase_dialog_says_what_is_kept_and_needs_a_reason(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from msldesk.boards.privacy import ErasurePlan
+    from msldesk.boards.privacy.erase import ErasurePlan
     from msldesk.ui.people.privacy import EraseDialog
 
     paid = ErasurePlan(7, "Ann Lee", (3,), (4, 5), (), (9,), (2,))

@@ -28,9 +28,9 @@ from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 
 if TYPE_CHECKING:
-    from msldesk.boards.privacy import ErasurePlan
+    from msldesk.boards.privacy.erase import ErasurePlan
 
-# What a kept directory entry holds, in words (msldesk.boards.privacy.RETAINED_FOR_PAYMENTS).
+# What a kept directory entry holds, in words (msldesk.boards.privacy.erase.RETAINED_FOR_PAYMENTS).
 KEPT_WORDS = "name, credentials, specialty, NPI, city, state and country"
 
 
