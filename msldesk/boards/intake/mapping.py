@@ -7,14 +7,33 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from msldesk.boards.intake.header_words import (
+    HEADER_PREFIXES,
+    HEADER_QUALIFIERS,
+    HEADER_SYNONYMS,
+    INVITATION_WORDS,
+    NO_WORDS,
+    ROLE_WORDS,
+    YES_WORDS,
+)
 from msldesk.boards.intake.meeting_reports import current_zoom_name, header_key
+from msldesk.boards.intake.name_words import (
+    DEGREE_WORDS,
+    DEGREES,
+    DOCTOR,
+    DR_SUBJECTS,
+    GENERATIONS,
+    GERMAN_DOCTORATES,
+    PARTICLES,
+    POLITE,
+    RANKS,
+    SURNAME_LIKE,
+)
 from msldesk.boards.people.npi import normalise_npi
 from msldesk.boards.people.validation import email_problem, length_problems, npi_problem
 from msldesk.boards.records import (
     PERSON_FIELD_NAMES,
-    AttendeeRole,
     ImportRow,
-    Invitation,
     PersonFields,
     RowError,
 )
@@ -26,74 +45,7 @@ if TYPE_CHECKING:
 
 TARGETS: tuple[str, ...] = PERSON_FIELD_NAMES + ("full_name", "role", "invitation")
 
-# Normalised header (see header_key) -> target. Exact matches only, so "Recording Consent",
-# "E-mail Display Name" or "First join" never land on consent, email or first name by accident.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "first_name": (
-        "first name", "firstname", "first", "given name", "givenname", "given", "forename", "fname",
-        "vorname", "prenom", "nombre", "christian name",
-    ),
-    "last_name": (
-        "last name", "lastname", "last", "surname", "family name", "familyname", "lname", "nachname",
-        "familienname", "nom", "nom de famille", "apellido", "apellidos",
-    ),
-    "full_name": (
-        "name", "full name", "fullname", "display name", "displayname", "name original name",
-        "user name original name", "user name", "participant", "participant name", "attendee",
-        "attendee name", "contact name", "contact", "registrant", "registrant name", "teilnehmer",
-        "person", "physician name", "hcp name", "kol name", "speaker", "speaker name",
-    ),
-    "credentials": (
-        "title", "titel", "akademischer titel", "academic title", "degree", "degrees", "credentials",
-        "credential", "suffix", "name suffix", "prefix", "name prefix", "salutation", "primary type",
-        "professional designation", "qualifications",
-    ),
-    "specialty": (
-        "specialty", "speciality", "specialties", "specialities", "primary specialty", "taxonomy",
-        "primary taxonomy", "taxonomy description", "fachrichtung", "fachgebiet", "specialite",
-    ),
-    "institution": (
-        "organization", "organisation", "organization name", "organisation name", "company",
-        "company name", "hospital", "affiliation", "institution", "institution name", "employer",
-        "practice", "practice name", "clinic", "account", "account name", "university", "firma",
-        "einrichtung", "klinik", "krankenhaus", "institut", "unternehmen",
-    ),
-    "city": ("city", "town", "ort", "stadt", "ville", "ciudad", "locality"),
-    "state": ("state", "province", "region", "state province", "state or province", "county state",
-              "bundesland", "state code"),
-    "country": ("country", "country region", "nation", "land", "pays", "pais", "country code"),
-    "email": (
-        "email", "e mail", "email address", "e mail address", "emailaddress", "mail", "e mail adresse",
-        "email adresse", "mail address", "courriel", "correo", "correo electronico",
-    ),
-    "phone": (
-        "phone", "telephone", "tel", "phone number", "telephone number", "mobile", "mobile phone",
-        "mobile number", "cell", "cell phone", "cellphone", "telefon", "telefonnummer", "handy",
-        "mobil", "mobilnummer", "telefono",
-    ),
-    "npi": ("npi", "npi number", "national provider identifier", "npi id", "provider npi"),
-    "tier": ("tier", "fmv tier", "kol tier", "tier level", "segment tier"),
-    "notes": ("notes", "note", "comment", "comments", "kommentar", "bemerkung", "bemerkungen",
-              "remarks", "uber mich", "about me", "about"),
-    "consent_to_contact": (
-        "consent", "consent to contact", "contact consent", "consent given", "opt in", "optin",
-        "einwilligung", "gdpr consent",
-    ),
-    "role": ("role", "attendee role", "participant role", "rolle", "event role"),
-    "invitation": (
-        "rsvp", "status", "registration status", "invitation", "invitation status", "invite status",
-        "response", "response status", "approval status", "attending", "teilnahme", "zusage",
-    ),
-    "": ("zip", "zip code", "zipcode", "postal code", "postcode", "plz", "postleitzahl"),
-}
-_HEADER_TARGETS: dict[str, str] = {key: target for target, keys in _SYNONYMS.items() for key in keys}
-# Words that only say which of several columns this is ("Home City", "Recipient_State", "Email Work").
-_PREFIXES = ("covered recipient ", "physician ", "recipient ", "user ", "attendee ", "participant ",
-             "contact ", "registrant ", "address ", "person ")
-_QUALIFIERS = frozenset(
-    {"home", "work", "business", "primary", "other", "secondary", "private", "personal", "office", "main",
-     "value", "1st", "2nd"}
-)
+_HEADER_TARGETS: dict[str, str] = {key: target for target, keys in HEADER_SYNONYMS.items() for key in keys}
 # Several columns may feed one field: these collect every distinct value, the rest take the first.
 _COMBINED = frozenset({"credentials", "notes"})
 
@@ -104,13 +56,13 @@ def target_for_header(header: str) -> str:
     if not key:
         return ""
     candidates = [key]
-    for prefix in _PREFIXES:
+    for prefix in HEADER_PREFIXES:
         if key.startswith(prefix):
             candidates.append(key[len(prefix) :])
     for candidate in list(candidates):
         words = [w for w in candidate.split() if not w.isdigit()]
         candidates.append(" ".join(words))
-        candidates.append(" ".join(w for w in words if w not in _QUALIFIERS))
+        candidates.append(" ".join(w for w in words if w not in HEADER_QUALIFIERS))
     for candidate in candidates:
         if candidate in _HEADER_TARGETS:
             return _HEADER_TARGETS[candidate]
@@ -124,6 +76,7 @@ def suggest_mapping(headers: Sequence[str], kind: str = "") -> dict[str, str]:
 
 
 # ---- cleaning values -------------------------------------------------------------------------------
+
 
 def clean_text(value: str) -> str:
     """Trimmed, inner runs of spaces collapsed (line breaks in notes survive)."""
@@ -163,55 +116,18 @@ def clean_email(value: str) -> str:
     return text.strip().lower()
 
 
-_YES = frozenset({"yes", "y", "true", "t", "1", "x", "ja", "j", "oui", "si", "opt in", "opted in", "agreed",
-                  "consented", "granted", "checked"})
-_NO = frozenset({"no", "n", "false", "f", "0", "nein", "non", "opt out", "opted out", "declined",
-                 "refused", "withdrawn", "unchecked"})
-
-
 def parse_consent(value: str) -> bool | None:
     """yes/no/true/false/1/0/y/n/x (a ticked box) -> True/False; blank or unclear -> None."""
     key = header_key(value)
-    if key in _YES or value.strip() in ("✓", "✔", "☑"):
+    if key in YES_WORDS or value.strip() in ("✓", "✔", "☑"):
         return True
-    if key in _NO:
+    if key in NO_WORDS:
         return False
     return None
 
 
-_ROLES: dict[str, AttendeeRole] = {}
-for _role, _words in {
-    AttendeeRole.CHAIR: ("chair", "chairperson", "chairman", "chairwoman", "co chair", "cochair", "vorsitz",
-                         "vorsitzender", "vorsitzende", "president"),
-    AttendeeRole.ADVISOR: ("advisor", "adviser", "advisory board member", "board member", "consultant", "kol",
-                           "panelist", "panellist", "expert", "berater", "beraterin",
-                           "attendee", "participant"),  # a Teams/Zoom report's plain attendee
-    AttendeeRole.FACULTY: ("faculty", "speaker", "presenter speaker", "lecturer", "referent", "referentin",
-                           "trainer", "instructor", "presenter"),
-    AttendeeRole.MODERATOR: ("moderator", "facilitator", "moderatorin"),
-    AttendeeRole.INTERNAL: ("internal", "employee", "staff", "msl", "sponsor", "organizer", "organiser",
-                            "host", "co host", "cohost", "mitarbeiter", "company", "co organizer",
-                            "co organiser", "coorganizer", "coorganiser"),
-    AttendeeRole.OBSERVER: ("observer", "guest", "listener", "beobachter", "gast", "auditor"),
-}.items():
-    for _word in _words:
-        _ROLES[_word] = _role
-
-_INVITATIONS: dict[str, Invitation] = {}
-for _status, _words in {
-    Invitation.ACCEPTED: ("accepted", "accept", "yes", "y", "attending", "registered", "confirmed", "going",
-                          "approved", "attended", "zugesagt", "zusage", "angemeldet", "ja"),
-    Invitation.DECLINED: ("declined", "decline", "no", "n", "not attending", "regrets", "cancelled",
-                          "canceled", "denied", "rejected", "abgesagt", "absage", "nein"),
-    Invitation.TENTATIVE: ("tentative", "maybe", "tentatively accepted", "vielleicht", "unsure"),
-    Invitation.WAITLISTED: ("waitlist", "waitlisted", "wait list", "wait listed", "waiting list",
-                            "warteliste"),
-    Invitation.INVITED: ("invited", "pending", "sent", "needs action", "awaiting response", "no response",
-                         "eingeladen", "offen"),
-    Invitation.NOT_SENT: ("not sent", "not invited", "draft", "to invite"),
-}.items():
-    for _word in _words:
-        _INVITATIONS[_word] = _status
+_ROLES = {word: role for role, words in ROLE_WORDS.items() for word in words}
+_INVITATIONS = {word: status for status, words in INVITATION_WORDS.items() for word in words}
 
 
 def normalise_role(value: str) -> str:
@@ -242,53 +158,7 @@ def normalise_specialty(value: str) -> str:
 # ---- names and credentials -----------------------------------------------------------------------
 
 # Lower-case, dots removed -> how we write it.
-_DEGREES: dict[str, str] = {
-    k.replace(".", "").casefold(): k
-    for k in (
-        "MD", "DO", "PhD", "PharmD", "RPh", "RN", "NP", "PA", "PA-C", "MBBS", "MBChB", "MB", "BCh", "FRCP",
-        "FRCPC", "FRCS", "FRCR", "MRCP", "FACC", "FACP", "FACS", "FAAN", "FAAP", "FACOG", "FACE", "FASCO",
-        "FESC", "FCCP", "FAHA", "MPH", "MSc", "MS", "MA", "MBA", "BSc", "BS", "DNP", "CRNA", "CNS", "CNM",
-        "DDS", "DMD", "DPM", "OD", "DC", "PsyD", "EdD", "JD", "ScD", "DrPH", "MSN", "BSN", "APRN", "FNP",
-        "FNP-BC", "LPN", "LCSW", "DPT", "PT", "RD", "MHS", "MHA", "MSCR", "MMed", "MSPH", "DSc", "AA",
-        "Dr. med.", "Dr. rer. nat.", "Dr. med. dent.", "PD", "Priv.-Doz.",
-    )
-}
-_DEGREES.update({"dr med": "Dr. med.", "dr rer nat": "Dr. rer. nat.", "dr med dent": "Dr. med. dent."})
-# Open Payments writes the recipient type out in words.
-_DEGREE_WORDS = {
-    "medical doctor": "MD",
-    "doctor of medicine": "MD",
-    "doctor of osteopathy": "DO",
-    "doctor of osteopathic medicine": "DO",
-    "doctor of dentistry": "DDS",
-    "doctor of dental surgery": "DDS",
-    "doctor of podiatric medicine": "DPM",
-    "doctor of optometry": "OD",
-    "chiropractor": "DC",
-    "doctor of chiropractic": "DC",
-    "physician assistant": "PA",
-    "nurse practitioner": "NP",
-    "certified registered nurse anesthetist": "CRNA",
-    "clinical nurse specialist": "CNS",
-    "certified nurse midwife": "CNM",
-    "anesthesiologist assistant": "AA",
-    "doctor of pharmacy": "PharmD",
-    "doctor of philosophy": "PhD",
-}
-_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
-# Kept as a credential only while no degree is known ("Dr." says less than "MD, PhD").
-_DOCTOR = frozenset({"dr", "doctor", "dott", "dra"})
-_RANKS = {"prof": "Prof.", "professor": "Prof.", "univ-prof": "Prof."}
-_POLITE = frozenset({"mr", "mrs", "ms", "miss", "mx", "herr", "frau", "sir", "dame", "madam", "mme", "sr",
-                     "sra", "srta", "monsieur", "madame", "fr", "hr"})
-# Degrees that are also surnames (Jun Ma, Anh Do): after a comma they are degrees, at the end of a
-# name without one they are part of it.
-_SURNAME_LIKE = frozenset({"ma", "ms", "do", "pa", "od", "dc", "pt", "rd", "mb", "aa", "pd", "bs", "jd", "v"})
-# German doctorates name their faculty: "Dr. med.", "Dr. rer. nat.", "Dr. h. c.".
-_DR_SUBJECTS = frozenset({"med", "rer", "nat", "phil", "dent", "jur", "habil", "sc", "hc", "pharm",
-                          "vet", "oec", "pol", "ing", "theol", "biol"})
-_PARTICLES = frozenset({"van", "von", "de", "da", "del", "della", "der", "den", "di", "du", "la", "le",
-                        "ter", "ten", "dos", "das", "do", "st", "bin", "ibn", "al", "el", "zu", "y"})
+_DEGREES: dict[str, str] = {k.replace(".", "").casefold(): k for k in DEGREES} | GERMAN_DOCTORATES
 
 
 def _token_key(token: str) -> str:
@@ -298,10 +168,10 @@ def _token_key(token: str) -> str:
 def _is_credential(text: str) -> bool:
     """'MD', 'M.D.', 'PhD', 'Jr.', 'Dr. med.' -- a post-nominal, not part of a name."""
     key = _token_key(text).strip()
-    if key in _DEGREES or key in _GENERATIONS or header_key(text) in _DEGREE_WORDS:
+    if key in _DEGREES or key in GENERATIONS or header_key(text) in DEGREE_WORDS:
         return True
     words = key.split()
-    return len(words) > 1 and all(w in _DEGREES or w in _GENERATIONS for w in words)
+    return len(words) > 1 and all(w in _DEGREES or w in GENERATIONS for w in words)
 
 
 def normalise_credentials(values: Sequence[str]) -> str:
@@ -322,44 +192,12 @@ def _credentials(values: tuple[str, ...]) -> str:
         text = clean_text(value)
         if not text:
             continue
-        spelled_out = _DEGREE_WORDS.get(header_key(text))
+        spelled_out = DEGREE_WORDS.get(header_key(text))
         if spelled_out:
             degrees.append(spelled_out)
             continue
         for chunk in re.split(r"[,;/]", text):
-            chunk = chunk.strip()
-            key = _token_key(chunk)
-            if key in _DEGREES:
-                degrees.append(_DEGREES[key])
-                continue
-            if header_key(chunk) in _DEGREE_WORDS:
-                degrees.append(_DEGREE_WORDS[header_key(chunk)])
-                continue
-            rest = []
-            words = chunk.split()
-            i = 0
-            while i < len(words):
-                wkey = _token_key(words[i])
-                i += 1
-                if wkey in _DOCTOR:
-                    subjects = []
-                    while i < len(words) and _token_key(words[i]) in _DR_SUBJECTS:
-                        subjects.append(words[i])
-                        i += 1
-                    if subjects:  # "Dr. med.", "Dr. rer. nat.": a degree, not a courtesy title
-                        degrees.append("Dr. " + " ".join(subjects))
-                    else:
-                        doctor = True
-                elif wkey in _RANKS:
-                    ranks.append(_RANKS[wkey])
-                elif wkey in _POLITE or wkey in _GENERATIONS:
-                    continue
-                elif wkey in _DEGREES:
-                    degrees.append(_DEGREES[wkey])
-                else:
-                    rest.append(words[i - 1])
-            if rest:  # something we do not know ("Facharzt"): keep it as written
-                degrees.append(" ".join(rest))
+            doctor = _read_credentials(chunk.strip(), ranks, degrees) or doctor
     if doctor and not degrees:
         ranks.append("Dr.")
     seen: set[str] = set()
@@ -369,6 +207,45 @@ def _credentials(values: tuple[str, ...]) -> str:
             seen.add(item.casefold())
             result.append(item)
     return ", ".join(result)
+
+
+def _read_credentials(chunk: str, ranks: list[str], degrees: list[str]) -> bool:
+    """Sort one comma-separated part of a credentials cell into `ranks` and `degrees`; True when it
+    holds a plain "Dr." (kept only while no degree is known)."""
+    key = _token_key(chunk)
+    if key in _DEGREES:
+        degrees.append(_DEGREES[key])
+        return False
+    if header_key(chunk) in DEGREE_WORDS:
+        degrees.append(DEGREE_WORDS[header_key(chunk)])
+        return False
+    doctor = False
+    rest = []
+    words = chunk.split()
+    i = 0
+    while i < len(words):
+        wkey = _token_key(words[i])
+        i += 1
+        if wkey in DOCTOR:
+            subjects = []
+            while i < len(words) and _token_key(words[i]) in DR_SUBJECTS:
+                subjects.append(words[i])
+                i += 1
+            if subjects:  # "Dr. med.", "Dr. rer. nat.": a degree, not a courtesy title
+                degrees.append("Dr. " + " ".join(subjects))
+            else:
+                doctor = True
+        elif wkey in RANKS:
+            ranks.append(RANKS[wkey])
+        elif wkey in POLITE or wkey in GENERATIONS:
+            continue
+        elif wkey in _DEGREES:
+            degrees.append(_DEGREES[wkey])
+        else:
+            rest.append(words[i - 1])
+    if rest:  # something we do not know ("Facharzt"): keep it as written
+        degrees.append(" ".join(rest))
+    return doctor
 
 
 def split_full_name(name: str) -> tuple[str, str, str]:
@@ -397,7 +274,7 @@ def split_full_name(name: str) -> tuple[str, str, str]:
     if len(tokens) == 1:
         return tokens[0], "", normalise_credentials(credentials)
     start = len(tokens) - 1
-    while start > 1 and _token_key(tokens[start - 1]) in _PARTICLES:
+    while start > 1 and _token_key(tokens[start - 1]) in PARTICLES:
         start -= 1
     return " ".join(tokens[:start]), " ".join(tokens[start:]), normalise_credentials(credentials)
 
@@ -421,7 +298,7 @@ def registry_case(text: str) -> str:
     for position, word in enumerate(text.split(" ")):
         if position and _ROMAN.fullmatch(word):
             words.append(word)
-        elif position and word.casefold() in _PARTICLES:
+        elif position and word.casefold() in PARTICLES:
             words.append(word.lower())
         else:
             cased = _LETTERS.sub(lambda m: m.group(0).capitalize(), word)
@@ -436,9 +313,9 @@ def _take_prefixes(tokens: list[str], credentials: list[str]) -> list[str]:
     prefixes: list[str] = []
     while len(tokens) > 1:
         key = _token_key(tokens[0])
-        if key in _DOCTOR or key in _RANKS or key in _POLITE:
+        if key in DOCTOR or key in RANKS or key in POLITE:
             taken = [tokens.pop(0)]
-            while key in _DOCTOR and len(tokens) > 1 and _token_key(tokens[0]) in _DR_SUBJECTS:
+            while key in DOCTOR and len(tokens) > 1 and _token_key(tokens[0]) in DR_SUBJECTS:
                 taken.append(tokens.pop(0))
             prefixes.append(" ".join(taken))
         else:
@@ -453,8 +330,8 @@ def _take_suffixes(tokens: list[str], credentials: list[str]) -> list[str]:
     while len(tokens) > 1:
         word = tokens[-1].strip(",")
         key = _token_key(word)
-        known = _DEGREES.get(key, "").replace(".", "") == word.replace(".", "") or key in _GENERATIONS
-        if not known or key in _SURNAME_LIKE:
+        known = _DEGREES.get(key, "").replace(".", "") == word.replace(".", "") or key in GENERATIONS
+        if not known or key in SURNAME_LIKE:
             break
         credentials.insert(0, tokens.pop())
     return tokens
@@ -462,8 +339,23 @@ def _take_suffixes(tokens: list[str], credentials: list[str]) -> list[str]:
 
 # ---- rows ------------------------------------------------------------------------------------------
 
-_SINGLE = ("first_name", "last_name", "full_name", "institution", "city", "state", "country", "email",
-           "phone", "npi", "tier", "consent_to_contact", "role", "invitation", "specialty")
+_SINGLE = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "institution",
+    "city",
+    "state",
+    "country",
+    "email",
+    "phone",
+    "npi",
+    "tier",
+    "consent_to_contact",
+    "role",
+    "invitation",
+    "specialty",
+)
 
 
 def map_rows(table: SourceTable, mapping: Mapping[str, str]) -> tuple[list[ImportRow], list[RowError]]:
