@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from msldesk.boards.meeting.audience import cut_for_audience
-from msldesk.boards.outputs import pdf_fonts, summary_pdf
+from msldesk.boards.outputs import pdf_fonts, summary_blocks, summary_pdf, summary_sections
 from msldesk.boards.records import (
     AgendaItem,
     AgendaItemFields,
@@ -242,13 +242,13 @@ def metadata(path: Path) -> dict[str, str]:
 @pytest.mark.parametrize("audience", list(Audience))
 def test_every_section_has_its_heading_bookmark_and_page(tmp_path: Path, audience: Audience) -> None:
     path, text = write(tmp_path, report_for(audience))
-    titles = summary_pdf.section_titles(audience)
-    compliance_only = {summary_pdf.ATTENDANCE, summary_pdf.PAYMENTS}
+    titles = summary_sections.section_titles(audience)
+    compliance_only = {summary_sections.ATTENDANCE, summary_sections.PAYMENTS}
     assert compliance_only.issubset(titles) == (audience is Audience.COMPLIANCE)
     for title in titles:
         assert title in text, title
     if audience is not Audience.COMPLIANCE:
-        assert summary_pdf.PAYMENTS not in text and "Consulting Fee" not in text
+        assert summary_sections.PAYMENTS not in text and "Consulting Fee" not in text
     # cover
     cover = text.split("\f")[0]
     assert "Meeting insight summary" in cover and "NSCLC Advisory Board <2026> & friends" in cover
@@ -351,13 +351,13 @@ def test_empty_sections_say_none_recorded(tmp_path: Path) -> None:
     report = report_for(Audience.COMPLIANCE, agenda=(), attendees=(), entries=(), payments=(),
                         executive_summary="  ", themes=())  # fmt: skip
     path, text = write(tmp_path, report)
-    empty = (summary_pdf.EXECUTIVE_SUMMARY, summary_pdf.KEY_INSIGHTS, summary_pdf.QUOTES,
-             summary_pdf.QUESTIONS, summary_pdf.ACTIONS, summary_pdf.ATTENDANCE, summary_pdf.PAYMENTS,
-             summary_pdf.APPENDIX, summary_pdf.NOTES, summary_pdf.FLAG_REVIEW, "Attendance by role",
-             "Agenda: planned versus actual")  # fmt: skip
-    for title in (*summary_pdf.section_titles(Audience.COMPLIANCE), "Attendance by role"):
+    sections = summary_sections
+    empty = (sections.EXECUTIVE_SUMMARY, sections.KEY_INSIGHTS, sections.QUOTES, sections.QUESTIONS,
+             sections.ACTIONS, sections.ATTENDANCE, sections.PAYMENTS, sections.APPENDIX, sections.NOTES,
+             sections.FLAG_REVIEW, "Attendance by role", "Agenda: planned versus actual")  # fmt: skip
+    for title in (*summary_sections.section_titles(Audience.COMPLIANCE), "Attendance by role"):
         assert title in text
-    assert text.count(summary_pdf.NONE_RECORDED) == len(empty)
+    assert text.count(summary_blocks.NONE_RECORDED) == len(empty)
     assert "Insights per theme" not in text  # no chart without insights
 
 
@@ -458,7 +458,7 @@ def test_summary_through_the_meeting_service(app, tmp_path: Path) -> None:  # ty
     for audience in Audience:
         path, text = write(tmp_path, app.meetings.report(ev.event_id, audience), f"{audience.value}.pdf")
         body = flat(text)
-        assert all(title in text for title in summary_pdf.section_titles(audience))
+        assert all(title in text for title in summary_sections.section_titles(audience))
         assert "服薬アドヒアランスの課題" in body and "Discussion 45 min 49 min +4 min" in body
         if audience is Audience.COMMERCIAL:
             assert "Lindqvist" not in body and "Maren" not in body
@@ -528,7 +528,7 @@ def test_each_audience_gets_each_kind_of_entry_as_its_rule_says(tmp_path: Path, 
     for kind in ("flagged", "flagged note", "original"):
         assert (KINDS[kind] in body) != commercial, (audience, kind)
     if commercial:
-        assert "flagged:" not in body and summary_pdf.FLAG_REVIEW not in body
+        assert "flagged:" not in body and summary_sections.FLAG_REVIEW not in body
         assert attendee_names_in(text) == []  # not "KOWALSKI", not "anna schmidt", not "Schmidt"
         assert "[Advisor] said payers" in body and "with [Chair]" in body
         assert "2 flagged entries are not shown to this audience" in body
@@ -539,23 +539,23 @@ def test_each_audience_gets_each_kind_of_entry_as_its_rule_says(tmp_path: Path, 
         assert "Amended 12 Mar 2026 16:00 (time changed)" in body
         assert f"First recorded: “{KINDS['original']} with Dr Schmidt”" in body
         assert "Łukasz KOWALSKI said" in body
-    review = body.split(summary_pdf.FLAG_REVIEW)[-1]
+    review = body.split(summary_sections.FLAG_REVIEW)[-1]
     if audience is Audience.COMPLIANCE:  # who reviewed each flagged entry, and what was decided
         assert f"We could {KINDS['flagged']} Insight · 09:15 unapproved reviewed, kept flagged" in review
         assert "c.officer 12 Mar 2026 16:00" in review
         assert "off-label not yet reviewed — —" in review
         assert "comparative reviewed, cleared as acceptable Not recorded —" in review
-        assert summary_pdf.PAYMENTS in body and "Consulting Fee" in body
+        assert summary_sections.PAYMENTS in body and "Consulting Fee" in body
     else:
-        assert summary_pdf.FLAG_REVIEW not in body and "c.officer" not in body
+        assert summary_sections.FLAG_REVIEW not in body and "c.officer" not in body
 
 
 @pytest.mark.parametrize("audience", list(Audience))
 def test_the_cover_has_the_rule_the_facts_and_the_summary(tmp_path: Path, audience: Audience) -> None:
     _, text = write(tmp_path, report_for(audience))
     cover = flat(text.split("\f")[0])
-    assert summary_pdf.AUDIENCE_RULE[audience] in cover
-    assert cover.count(".") and summary_pdf.AUDIENCE_RULE[audience].count(". ") == 0  # one sentence
+    assert summary_sections.AUDIENCE_RULE[audience] in cover
+    assert cover.count(".") and summary_sections.AUDIENCE_RULE[audience].count(". ") == 0  # one sentence
     recorded = "1 note, 4 insights" if audience is Audience.COMMERCIAL else "1 note, 5 insights"
     for fact in (
         "Thursday 12 March 2026, 09:00–13:00 CET (Europe/Berlin)",
@@ -565,7 +565,7 @@ def test_the_cover_has_the_rule_the_facts_and_the_summary(tmp_path: Path, audien
         f"{recorded}, 1 quote, 1 question, 2 actions",
     ):
         assert fact in cover, fact  # fmt: skip
-    assert f"{summary_pdf.EXECUTIVE_SUMMARY} The panel sees sequencing as the main gap." in cover
+    assert f"{summary_sections.EXECUTIVE_SUMMARY} The panel sees sequencing as the main gap." in cover
     assert "1 key insight (listed first" in flat(text)
 
 
