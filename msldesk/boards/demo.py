@@ -87,6 +87,13 @@ def seed_demo_boards(people: PeopleService, events: EventService, demo_slide_ids
         fields = PersonFields(first, last, creds, specialty, institution, city, state, country, email)
         person, _ = people.add(replace(fields, tier=tier, notes=DEMO_NOTE, consent_to_contact=True))
         ids.append(person.person_id)
+    _seed_board(events, ids, demo_slide_ids)
+    _seed_workshop(events, ids)
+    return 2
+
+
+def _seed_board(events: EventService, ids: list[int], demo_slide_ids: list[int]) -> None:
+    """An upcoming advisory board: agenda with slides, attendees at every stage of the checklist."""
     berlin = ZoneInfo("Europe/Berlin")
     start = dt.datetime.combine(events.today + dt.timedelta(days=45), dt.time(9, 0), berlin)
     board, _ = events.create(
@@ -141,6 +148,10 @@ def seed_demo_boards(people: PeopleService, events: EventService, demo_slide_ids
                 travel_amount=Decimal("650") if hours != "0" else Decimal(0),
             ),
         )
+
+
+def _seed_workshop(events: EventService, ids: list[int]) -> None:
+    """A past online workshop."""
     past = dt.datetime.combine(
         events.today - dt.timedelta(days=60), dt.time(13, 0), ZoneInfo("America/Chicago")
     )
@@ -166,7 +177,6 @@ def seed_demo_boards(people: PeopleService, events: EventService, demo_slide_ids
         ids[6],
         AttendanceFields(role=AttendeeRole.INTERNAL, invitation=Invitation.ACCEPTED),
     )
-    return 2
 
 
 DEMO_THEMES = ("Testing turnaround", "Access and reimbursement", "Unmet need", "Education")

@@ -151,43 +151,19 @@ def read_calendar_people(data: bytes) -> SourceTable:
         value = text[colon + 1 :]
         if name == "BEGIN":
             stack.append(_Component(value.strip().upper()))
-            if stack[-1].name == "VEVENT":
-                events += 1
-            continue
-        if name == "END":
+            events += stack[-1].name == "VEVENT"
+        elif name == "END":
             if stack:
                 stack.pop()
-            continue
-        if name == "DTSTAMP" and stack:
+        elif name == "DTSTAMP" and stack:
             stack[-1].dtstamp = value.strip()
-            continue
-        if name not in ("ATTENDEE", "ORGANIZER") or (stack and stack[-1].name == "VALARM"):
-            continue  # an alarm's ATTENDEE is who gets the reminder e-mail, not an invitee
-        params = parse_params(split_outside_quotes(text[:colon], ";")[1:], lower_values=False)
-        email = address_of(value, params)
-        cutype = (params.get("cutype") or [""])[0].upper()
-        if cutype in _NOT_PEOPLE or (email and _is_calendar_address(email)):
-            skipped.add(email or cutype.lower())
-            continue
-        full_name = clean_name(", ".join(params.get("cn", [])), email)
-        if not email and not full_name:
-            continue
-        if name == "ATTENDEE":
-            role = _ROLES.get((params.get("role") or [""])[0].upper(), "")
-            invitation = _INVITATIONS.get((params.get("partstat") or ["NEEDS-ACTION"])[0].upper(), "")
-        else:  # the organiser sent the invitation; their own role is not stated
-            role = invitation = ""
-        person = _Person(number, full_name, email, role, invitation, stack[-1] if stack else None, position)
-        key = email.casefold() if email else "name:" + full_name.casefold()
-        known = people.get(key)
-        if known is None:
-            people[key] = person
-            continue
-        known.name = known.name or person.name
-        if _ROLE_RANK.get(role, 0) > _ROLE_RANK.get(known.role, 0):
-            known.role = role
-        if _better(person, known):
-            known.invitation, known.component, known.position = invitation, person.component, position
+        elif name in ("ATTENDEE", "ORGANIZER") and not (stack and stack[-1].name == "VALARM"):
+            # (an alarm's ATTENDEE is who gets the reminder e-mail, not an invitee)
+            person = _calendar_user(
+                name, text, colon, stack[-1] if stack else None, number, position, skipped
+            )
+            if person is not None:
+                _add(people, person)
     if not people:
         reason = "This calendar file lists no attendees or organiser"
         if skipped:
@@ -203,3 +179,49 @@ def read_calendar_people(data: bytes) -> SourceTable:
     return SourceTable(
         kind="ics", headers=HEADERS, rows=rows, encoding=container or "utf-8", warnings=tuple(warnings)
     )
+
+
+def _calendar_user(
+    name: str,
+    text: str,
+    colon: int,
+    component: _Component | None,
+    number: int,
+    position: int,
+    skipped: set[str],
+) -> _Person | None:
+    """The person an ATTENDEE or ORGANIZER line names; None for a line that names nobody, or a room,
+    resource or group calendar (added to `skipped`)."""
+    params = parse_params(split_outside_quotes(text[:colon], ";")[1:], lower_values=False)
+    email = address_of(text[colon + 1 :], params)
+    cutype = (params.get("cutype") or [""])[0].upper()
+    if cutype in _NOT_PEOPLE or (email and _is_calendar_address(email)):
+        skipped.add(email or cutype.lower())
+        return None
+    full_name = clean_name(", ".join(params.get("cn", [])), email)
+    if not email and not full_name:
+        return None
+    if name == "ATTENDEE":
+        role = _ROLES.get((params.get("role") or [""])[0].upper(), "")
+        invitation = _INVITATIONS.get((params.get("partstat") or ["NEEDS-ACTION"])[0].upper(), "")
+    else:  # the organiser sent the invitation; their own role is not stated
+        role = invitation = ""
+    return _Person(number, full_name, email, role, invitation, component, position)
+
+
+def _add(people: dict[str, _Person], person: _Person) -> None:
+    """Add `person`, or merge them into the same person met before (by e-mail, else by name)."""
+    key = person.email.casefold() if person.email else "name:" + person.name.casefold()
+    known = people.get(key)
+    if known is None:
+        people[key] = person
+        return
+    known.name = known.name or person.name
+    if _ROLE_RANK.get(person.role, 0) > _ROLE_RANK.get(known.role, 0):
+        known.role = person.role
+    if _better(person, known):
+        known.invitation, known.component, known.position = (
+            person.invitation,
+            person.component,
+            person.position,
+        )

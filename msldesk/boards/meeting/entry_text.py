@@ -187,58 +187,14 @@ def parse_entry(
     chosen = kind
     typed, body = split_kind_marker(text)
     kind = chosen or typed
-    today = today or dt.date.today()
     cuts: list[tuple[int, int]] = []  # spans of the original text that became fields
-
-    due = None
-    if kind in (EntryKind.ACTION, None):
-        for match in _DUE.finditer(body):
-            if kind is None and not match.group("sep"):
-                continue  # in a plain note, "approval is due 2027-01-15" is prose; "due:" is the marker
-            found = _due(match.group("value"), today)
-            if found is not None:
-                due = found
-                cuts.append(match.span())
-                kind = EntryKind.ACTION if kind is None else kind
-                break
-
+    due, due_span = _find_due(body, kind, today or dt.date.today())
+    if due_span is not None:
+        cuts.append(due_span)
+        kind = EntryKind.ACTION if kind is None else kind
     folded, origin = _fold_map(body)
-
-    def original_end(folded_end: int) -> int:
-        return origin[folded_end - 1] + 1 if folded_end > 0 else 0
-
-    mentions: list[tuple[int, int, int | None, str]] = []  # (start, end, person id, name as written)
-    for match in _MENTION.finditer(body):
-        at = match.start()
-        folded_at = origin.index(at + 1) if at + 1 in origin else -1
-        hit = _match_name(folded, folded_at, people) if folded_at >= 0 else None
-        if hit:
-            end = original_end(folded_at + hit[1])
-            mentions.append((at, end, hit[0], body[at + 1 : end]))
-        else:
-            mentions.append((at, match.end(), None, match.group("word")))
-
-    found_themes: list[str] = []
-    for match in _HASHTAG.finditer(body):
-        at = match.start()
-        quoted = match.group("quoted") or match.group("curly")
-        theme = None
-        if quoted is None:
-            folded_at = origin.index(at + 1) if at + 1 in origin else -1
-            theme = _match_theme(folded, folded_at, themes) if folded_at >= 0 else None
-        if quoted is not None:
-            name, end = " ".join(quoted.split()), match.end()
-            name = next((t for t in themes if fold(t) == fold(name)), name)  # the taxonomy's spelling
-        elif theme:
-            name, end = theme[0], original_end(folded_at + theme[1])
-        elif any(ch.isalpha() for ch in match.group("word")):
-            name, end = match.group("word").replace("_", " "), match.end()
-        else:
-            continue  # "our #1 concern": a number is not a theme, and stays in the text
-        if name and fold(name) not in {fold(t) for t in found_themes}:
-            found_themes.append(name)
-        cuts.append((at, end))
-
+    mentions = _mentions(body, folded, origin, people)
+    found_themes = _hashtags(body, folded, origin, themes, cuts)
     speaker_id = owner_id = None
     owner = ""
     for number, (at, end, person_id, written) in enumerate(mentions):
@@ -260,6 +216,71 @@ def parse_entry(
         late, text = split_kind_marker(text)
         kind = chosen or late or kind
     return ParsedEntry(text, kind, speaker_id, tuple(found_themes), owner_id, owner, due)
+
+
+def _find_due(
+    body: str, kind: EntryKind | None, today: dt.date
+) -> tuple[dt.date | None, tuple[int, int] | None]:
+    """The due date an action (or a plain note with "due:") names, and where it is written."""
+    if kind not in (EntryKind.ACTION, None):
+        return None, None
+    for match in _DUE.finditer(body):
+        if kind is None and not match.group("sep"):
+            continue  # in a plain note, "approval is due 2027-01-15" is prose; "due:" is the marker
+        found = _due(match.group("value"), today)
+        if found is not None:
+            return found, match.span()
+    return None, None
+
+
+def _original_end(origin: Sequence[int], folded_end: int) -> int:
+    """Where in the text the folded text's position `folded_end` ends."""
+    return origin[folded_end - 1] + 1 if folded_end > 0 else 0
+
+
+def _mentions(
+    body: str, folded: str, origin: Sequence[int], people: Sequence[tuple[int, str]]
+) -> list[tuple[int, int, int | None, str]]:
+    """Each "@": (start, end, person id or None, the name as written), the longest known name first."""
+    mentions: list[tuple[int, int, int | None, str]] = []
+    for match in _MENTION.finditer(body):
+        at = match.start()
+        folded_at = origin.index(at + 1) if at + 1 in origin else -1
+        hit = _match_name(folded, folded_at, people) if folded_at >= 0 else None
+        if hit:
+            end = _original_end(origin, folded_at + hit[1])
+            mentions.append((at, end, hit[0], body[at + 1 : end]))
+        else:
+            mentions.append((at, match.end(), None, match.group("word")))
+    return mentions
+
+
+def _hashtags(
+    body: str, folded: str, origin: Sequence[int], themes: Sequence[str], cuts: list[tuple[int, int]]
+) -> list[str]:
+    """The themes "#" names (the taxonomy's spelling where it has them), each once; their spans go
+    into `cuts`."""
+    found: list[str] = []
+    for match in _HASHTAG.finditer(body):
+        at = match.start()
+        quoted = match.group("quoted") or match.group("curly")
+        theme = None
+        if quoted is None:
+            folded_at = origin.index(at + 1) if at + 1 in origin else -1
+            theme = _match_theme(folded, folded_at, themes) if folded_at >= 0 else None
+        if quoted is not None:
+            name, end = " ".join(quoted.split()), match.end()
+            name = next((t for t in themes if fold(t) == fold(name)), name)  # the taxonomy's spelling
+        elif theme:
+            name, end = theme[0], _original_end(origin, folded_at + theme[1])
+        elif any(ch.isalpha() for ch in match.group("word")):
+            name, end = match.group("word").replace("_", " "), match.end()
+        else:
+            continue  # "our #1 concern": a number is not a theme, and stays in the text
+        if name and fold(name) not in {fold(t) for t in found}:
+            found.append(name)
+        cuts.append((at, end))
+    return found
 
 
 PREPOSITIONS = frozenset(

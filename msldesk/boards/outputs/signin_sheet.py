@@ -9,14 +9,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from msldesk.boards.outputs.pdf_fonts import fallback_char, markup, text_fonts
+from msldesk.boards.outputs.pdf_fonts import PdfFonts, fallback_char, markup, text_fonts
 from msldesk.boards.outputs.pdf_pages import footer, page_count_canvas, uses_letter_paper, when_text
 from msldesk.boards.records import Attendance, Event, Invitation
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.fileio import atomic_writer
 from msldesk.core.text_safety import LIMITS, core_title, shorten
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
 
 HEADERS = ("#", "Name", "Institution", "Role", "Signature", "Time in")
 _MIN_ROW_HEIGHT = 22.0  # points of writing space per row before padding: about 1 cm with padding
@@ -86,72 +90,13 @@ def _build(
 ) -> tuple[int, list[int]]:
     """Lay the sheet out into `out`; return its page count and how many table rows (header not
     counted) each page got."""
-    from reportlab.lib import colors
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Table
 
     fonts = text_fonts()
     f = event.fields
     margin = 12 * mm
-
-    def style(name: str, size: float, bold: bool = False, **kw: object) -> ParagraphStyle:
-        return ParagraphStyle(
-            name, fontName=fonts.bold if bold else fonts.regular, fontSize=size, leading=size * 1.25, **kw
-        )
-
-    title_style = style("title", 16, bold=True, spaceAfter=4)
-    info_style = style("info", 10, spaceAfter=2)
-    cell_style = style("cell", 9.5)
-    head_style = style("head", 9.5, bold=True)
-
-    story: list[object] = [
-        # Header lines are cut to what input allows: a longer (forged) one would stall reportlab.
-        Paragraph(markup(shorten(f.title or "Untitled event", LIMITS["line"]), fonts), title_style),
-        Paragraph(markup(f"Sign-in sheet · {f.kind.label} · {when_text(event)}", fonts), info_style),
-    ]
-    if f.venue.strip():
-        story.append(
-            Paragraph(markup(shorten(f"Venue: {f.venue.strip()}", LIMITS["line"]), fonts), info_style)
-        )
-    elif f.virtual_link.strip():
-        story.append(
-            Paragraph(markup(shorten(f"Online: {f.virtual_link.strip()}", LIMITS["link"]), fonts), info_style)
-        )
-    story.append(Spacer(1, 4 * mm))
-
-    rows: list[list[object]] = [[Paragraph(escape(h), head_style) for h in HEADERS]]
-    for number, attendance in enumerate(present, start=1):
-        p = attendance.person.fields
-        rows.append([
-            Paragraph(str(number), cell_style),
-            Paragraph(markup(shorten(_name(attendance), _MAX_CELL_CHARS), fonts), cell_style),
-            Paragraph(markup(shorten(p.institution, _MAX_CELL_CHARS), fonts), cell_style),
-            Paragraph(markup(attendance.fields.role.label, fonts), cell_style),
-            Spacer(1, _MIN_ROW_HEIGHT),  # keeps each row tall enough to sign in
-            "",
-        ])  # fmt: skip
-    for number in range(len(present) + 1, len(present) + walk_ins + 1):
-        rows.append([Paragraph(str(number), cell_style), "", "", "", Spacer(1, _MIN_ROW_HEIGHT), ""])
-
-    usable = page_size[0] - 2 * margin
-    shares = (0.04, 0.25, 0.25, 0.10, 0.26, 0.10)
-    table = Table(rows, colWidths=[usable * s for s in shares], repeatRows=1)
-    # FONT: the table's own default is Helvetica, which the PDF would then name without embedding
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), fonts.regular),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 1), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), 4),
-            ]
-        )  # fmt: skip
-    )
-    story.append(table)
-
+    story = [*_heading(event, fonts), _table(present, walk_ins, page_size[0] - 2 * margin, fonts)]
     per_page: list[int] = []
 
     class Doc(SimpleDocTemplate):
@@ -174,3 +119,75 @@ def _build(
     on_page = footer(shorten(f.title or "Untitled event", 120), fonts, margin)
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=page_count_canvas())
     return doc.page, per_page
+
+
+def _style(fonts: PdfFonts, name: str, size: float, bold: bool = False, **kw: object) -> ParagraphStyle:
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(
+        name, fontName=fonts.bold if bold else fonts.regular, fontSize=size, leading=size * 1.25, **kw
+    )
+
+
+def _heading(event: Event, fonts: PdfFonts) -> list[object]:
+    """The title, the kind and date, and the venue (or the meeting link)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    f = event.fields
+    title_style = _style(fonts, "title", 16, bold=True, spaceAfter=4)
+    info_style = _style(fonts, "info", 10, spaceAfter=2)
+    story: list[object] = [
+        # Header lines are cut to what input allows: a longer (forged) one would stall reportlab.
+        Paragraph(markup(shorten(f.title or "Untitled event", LIMITS["line"]), fonts), title_style),
+        Paragraph(markup(f"Sign-in sheet · {f.kind.label} · {when_text(event)}", fonts), info_style),
+    ]
+    if f.venue.strip():
+        story.append(
+            Paragraph(markup(shorten(f"Venue: {f.venue.strip()}", LIMITS["line"]), fonts), info_style)
+        )
+    elif f.virtual_link.strip():
+        story.append(
+            Paragraph(markup(shorten(f"Online: {f.virtual_link.strip()}", LIMITS["link"]), fonts), info_style)
+        )
+    story.append(Spacer(1, 4 * mm))
+    return story
+
+
+def _table(present: Sequence[Attendance], walk_ins: int, usable: float, fonts: PdfFonts) -> Any:
+    """One row per attendee expected, then empty numbered rows for walk-ins."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    cell_style = _style(fonts, "cell", 9.5)
+    head_style = _style(fonts, "head", 9.5, bold=True)
+    rows: list[list[object]] = [[Paragraph(escape(h), head_style) for h in HEADERS]]
+    for number, attendance in enumerate(present, start=1):
+        p = attendance.person.fields
+        rows.append([
+            Paragraph(str(number), cell_style),
+            Paragraph(markup(shorten(_name(attendance), _MAX_CELL_CHARS), fonts), cell_style),
+            Paragraph(markup(shorten(p.institution, _MAX_CELL_CHARS), fonts), cell_style),
+            Paragraph(markup(attendance.fields.role.label, fonts), cell_style),
+            Spacer(1, _MIN_ROW_HEIGHT),  # keeps each row tall enough to sign in
+            "",
+        ])  # fmt: skip
+    for number in range(len(present) + 1, len(present) + walk_ins + 1):
+        rows.append([Paragraph(str(number), cell_style), "", "", "", Spacer(1, _MIN_ROW_HEIGHT), ""])
+
+    shares = (0.04, 0.25, 0.25, 0.10, 0.26, 0.10)
+    table = Table(rows, colWidths=[usable * s for s in shares], repeatRows=1)
+    # FONT: the table's own default is Helvetica, which the PDF would then name without embedding
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), fonts.regular),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 1), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 4),
+            ]
+        )  # fmt: skip
+    )
+    return table

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -391,16 +391,27 @@ class PersonIndex:
                 hits.append(_Hit(person_id, REASON_NAME_EMAIL if strength else REASON_EMAIL, strength))
         place = self._places.get(keys.institution) if keys.first and keys.last else None
         if place is not None:
-            for last in place.similar_lasts(keys.last):
-                for person_id, other in candidates(place.by_last[last]):
-                    strength = _name_strength(keys, other)
-                    if strength == _INITIAL and self._ambiguous_initial(keys, other, place):
-                        continue
-                    if strength:
-                        hits.append(_Hit(person_id, REASON_SIMILAR, strength))
+            hits += self._similar_at(place, keys, candidates)
         if _name_only(keys):
             for person_id, _other in candidates(self._names_only.get(keys.name, ())):
                 hits.append(_Hit(person_id, REASON_NAME_ONLY, _EXACT))
+        return hits
+
+    def _similar_at(
+        self,
+        place: _Institution,
+        keys: MatchKeys,
+        candidates: Callable[[Iterable[int]], Iterator[tuple[int, MatchKeys]]],
+    ) -> list[_Hit]:
+        """People at the same institution with a similar name (a typo, an initial for a first name)."""
+        hits: list[_Hit] = []
+        for last in place.similar_lasts(keys.last):
+            for person_id, other in candidates(place.by_last[last]):
+                strength = _name_strength(keys, other)
+                if strength == _INITIAL and self._ambiguous_initial(keys, other, place):
+                    continue
+                if strength:
+                    hits.append(_Hit(person_id, REASON_SIMILAR, strength))
         return hits
 
     def _ambiguous_initial(self, a: MatchKeys, b: MatchKeys, place: _Institution) -> bool:
