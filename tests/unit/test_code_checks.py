@@ -13,7 +13,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Files still waiting for `ruff format` (being split, which reformats them): the list only shrinks.
-NOT_YET_FORMATTED = ("msldesk/boards/intake/mapping.py",)
+NOT_YET_FORMATTED: tuple[str, ...] = ()
 
 
 def _run(tool: str, *args: str, timeout: int) -> subprocess.CompletedProcess[str]:
