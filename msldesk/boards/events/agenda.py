@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from msldesk.boards.events.base import EventServiceBase
-from msldesk.boards.events.rows import audit_change, event_fields, event_row, from_utc, item_snapshot, zone
+from msldesk.boards.events.rows import audit_change, event_fields, event_row, item_snapshot
 from msldesk.boards.orm import AgendaCollectionRow, AgendaItemRow, AgendaSlideRow, PersonRow
 from msldesk.boards.people.service import to_person
 from msldesk.boards.records import AgendaItem, AgendaItemFields, AgendaKind
+from msldesk.core import clock
 from msldesk.core.changes import Changes
+from msldesk.core.clock import from_utc, zone
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.text_safety import limit
 
@@ -47,7 +48,7 @@ def schedule(
         return [None] * len(durations)
     start_utc = _as_utc(event_start, "start")
     end_utc = _as_utc(event_end, "end") if event_end is not None else None
-    zone = _zone(timezone) if timezone else event_start.tzinfo
+    zone = clock.zone(timezone) if timezone else event_start.tzinfo
     slots: list[Slot | None] = []
     # Wall-clock arithmetic on a zoneinfo datetime ignores a DST change in between; UTC does not.
     cursor = start_utc
@@ -113,13 +114,6 @@ def _as_utc(moment: dt.datetime, which: str) -> dt.datetime:
             f"The event {which} time has no time zone.", f"naive datetime {moment.isoformat()}"
         )
     return moment.astimezone(_UTC)
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(f"Unknown time zone: {name}.", repr(exc)) from exc
 
 
 class EventAgenda(EventServiceBase):

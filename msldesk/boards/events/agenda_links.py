@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from msldesk.boards.events.rows import from_utc, zone
 from msldesk.boards.orm import AgendaCollectionRow, AgendaItemRow, AgendaSlideRow, EventRow
+from msldesk.core.clock import from_utc, zone
 from msldesk.core.wording import plural
 from msldesk.decks.records import SlidesInUse
 from msldesk.decks.removal import LostSlides, collection_slides

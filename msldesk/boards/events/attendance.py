@@ -17,7 +17,6 @@ from msldesk.boards.events.rows import (
     attendance_snapshot,
     audit_change,
     event_row,
-    instant_to_utc,
     money,
     write_attendance,
 )
@@ -31,6 +30,7 @@ from msldesk.boards.records import (
     Invitation,
 )
 from msldesk.core.changes import Changes
+from msldesk.core.clock import instant_to_utc
 from msldesk.core.errors import InvalidInputError, NotFoundError
 
 

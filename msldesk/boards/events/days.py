@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from msldesk.boards.records import EventFields
+from msldesk.core.clock import zone
 from msldesk.core.errors import DateMismatchError
 
 # A meeting that ran past midnight was still going in the small hours of the next day.
@@ -37,8 +38,6 @@ def check_report_day(meeting_start: dt.datetime | None, event: EventFields) -> R
     from the event's day(s), or from the small hours after its last day, describes it."""
     if meeting_start is None or event.starts_at is None:
         return None
-    from msldesk.boards.events.rows import zone
-
     tz = zone(event.timezone)
     first = _wall(event.starts_at, tz).date()
     # An event ending at midnight ("21:00–24:00") does not take up the next day.

@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import asdict, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from msldesk.boards.records import (
     EventStatus,
     Invitation,
 )
+from msldesk.core.clock import from_utc, instant_to_utc, to_utc, zone
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.text_safety import limit
 from msldesk.protect import audit
@@ -36,34 +36,6 @@ def cents(amount: Decimal | int | float | str) -> int:
 
 def money(value: int) -> Decimal:
     return (Decimal(value) / 100).quantize(CENT)
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"{name!r} is not a time zone msldesk knows. Use a name like Europe/Berlin or America/New_York."
-        ) from exc
-
-
-def to_utc(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
-    """Aware (or naive = wall time in the event's zone) -> naive UTC for storage."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def from_utc(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
-    return None if moment is None else moment.replace(tzinfo=dt.UTC).astimezone(tz)
-
-
-def instant_to_utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A moment something happened (aware, or naive = this computer's local time) -> naive UTC,
-    to the second, for storage."""
-    return None if moment is None else moment.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def event_fields(row: EventRow) -> EventFields:

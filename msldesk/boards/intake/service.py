@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk.boards.events.days import check_report_day, refuse_other_day
-from msldesk.boards.events.rows import event_fields, to_utc, zone
+from msldesk.boards.events.rows import event_fields
 from msldesk.boards.events.service import EventService
 from msldesk.boards.intake.table import SourceTable
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
@@ -31,6 +31,7 @@ from msldesk.boards.records import (
     PersonFields,
     RowOutcome,
 )
+from msldesk.core.clock import to_utc, zone
 from msldesk.core.errors import FileRefusedError, NotFoundError
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.user_files import display_name

@@ -10,11 +10,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from msldesk.boards.events.days import check_report_day
-from msldesk.boards.events.rows import event_row, zone
+from msldesk.boards.events.rows import event_row
 from msldesk.boards.meeting.base import NOTES, MeetingServiceBase, aware, naive_utc
 from msldesk.boards.orm import AgendaItemRow, EventRow, NoteEntryRow, NoteThemeRow
 from msldesk.boards.records import AgendaItem, Event, MeetingDay
 from msldesk.core.changes import Changes
+from msldesk.core.clock import zone
 from msldesk.core.errors import InvalidInputError, NotFoundError
 
 

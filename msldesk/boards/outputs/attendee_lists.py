@@ -7,10 +7,9 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msldesk.boards.records import Attendance, Event, Person, PersonFields
-from msldesk.core import tables
+from msldesk.core import clock, tables
 
 PERSON_COLUMNS: tuple[str, ...] = (
     "First Name",
@@ -49,20 +48,13 @@ def _money(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _zone(event: Event) -> dt.tzinfo:
-    try:
-        return ZoneInfo(event.fields.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC  # a bad zone name should not stop a list export; check-in times stay exact
-
-
 def _checked_in_local(event: Event, attendance: Attendance) -> dt.datetime | None:
     """The check-in time as a naive wall-clock time in the event's zone (what people expect to read)."""
     when = attendance.fields.checked_in_at
     if when is None:
         return None
     if when.tzinfo is not None:
-        when = when.astimezone(_zone(event)).replace(tzinfo=None)
+        when = when.astimezone(clock.zone(event.fields.timezone)).replace(tzinfo=None)
     return when.replace(second=0, microsecond=0)
 
 

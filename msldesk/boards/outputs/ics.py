@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from msldesk.boards.records import (
     AgendaItem,
@@ -15,6 +15,7 @@ from msldesk.boards.records import (
     EventStatus,
     Invitation,
 )
+from msldesk.core import clock
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.fileio import atomic_write_bytes
 from msldesk.core.text_safety import clean_text
@@ -46,32 +47,6 @@ def event_uid(event_id: int) -> str:
     return f"msldesk-event-{event_id}@msldesk.local"
 
 
-def event_zone(timezone: str) -> ZoneInfo:
-    """The event's IANA zone, or InvalidInputError naming the bad value."""
-    try:
-        return ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"The event's time zone “{timezone}” is not a known time zone name (e.g. Europe/Berlin).",
-            details=repr(exc),
-        ) from exc
-
-
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")  # fmt: skip
-
-
-def long_date(day: dt.date) -> str:
-    """ "Thursday 12 March 2026", in English whatever the process locale (strftime's %A follows it)."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def local_time(when: dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    """`when` on the event's clock; a naive time is taken to be wall-clock time in the event's zone."""
-    return when.replace(tzinfo=zone) if when.tzinfo is None else when.astimezone(zone)
-
-
 def agenda_lines(event: Event, agenda: Sequence[AgendaItem], zone: ZoneInfo) -> list[str]:
     """ "09:00–09:30  Welcome (Presentation, Dr A. Smith)" per item, in the event's local time.
 
@@ -79,11 +54,11 @@ def agenda_lines(event: Event, agenda: Sequence[AgendaItem], zone: ZoneInfo) -> 
     start, the same way the agenda computes them. A date heads each day when the agenda spans days.
     """
     start = event.fields.starts_at
-    cursor = local_time(start, zone) if start is not None else None
+    cursor = clock.on_clock(start, zone) if start is not None else None
     timed: list[tuple[dt.datetime | None, dt.datetime | None, AgendaItem]] = []
     for item in sorted(agenda, key=lambda i: i.position):
-        begins = local_time(item.starts_at, zone) if item.starts_at is not None else cursor
-        ends = local_time(item.ends_at, zone) if item.ends_at is not None else None
+        begins = clock.on_clock(item.starts_at, zone) if item.starts_at is not None else cursor
+        ends = clock.on_clock(item.ends_at, zone) if item.ends_at is not None else None
         if ends is None and begins is not None:
             ends = begins + dt.timedelta(minutes=item.fields.minutes)
         timed.append((begins, ends, item))
@@ -94,10 +69,10 @@ def agenda_lines(event: Event, agenda: Sequence[AgendaItem], zone: ZoneInfo) -> 
     for begins, ends, item in timed:
         if len(days) > 1 and begins is not None and begins.date() != day_shown:
             day_shown = begins.date()
-            lines.append(long_date(day_shown))
-        clock = f"{begins:%H:%M}–{ends:%H:%M}" if begins is not None and ends is not None else "--:--"
+            lines.append(clock.long_date(day_shown))
+        span = f"{begins:%H:%M}–{ends:%H:%M}" if begins is not None and ends is not None else "--:--"
         detail = ", ".join(p for p in (item.fields.kind.label, item.presenter_name) if p)
-        lines.append(f"{clock}  {item.fields.title} ({detail})")
+        lines.append(f"{span}  {item.fields.title} ({detail})")
     return lines
 
 
@@ -140,8 +115,8 @@ def write_event_ics(
     f = event.fields
     if f.starts_at is None or f.ends_at is None:
         raise InvalidInputError("Set the event's start and end before exporting a calendar invitation")
-    zone = event_zone(f.timezone)
-    starts, ends = local_time(f.starts_at, zone), local_time(f.ends_at, zone)
+    zone = clock.zone(f.timezone)
+    starts, ends = clock.on_clock(f.starts_at, zone), clock.on_clock(f.ends_at, zone)
     if ends <= starts:
         raise InvalidInputError("The event ends before it starts; fix its times before exporting a calendar")
     organizer = _line(organizer_email)

@@ -7,9 +7,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from msldesk.boards.outputs.ics import event_zone, local_time, long_date
 from msldesk.boards.outputs.pdf_fonts import PdfFonts, markup
 from msldesk.boards.records import Event
+from msldesk.core import clock
 from msldesk.core.text_safety import shorten
 
 _LETTER_ZONES = ("America/", "US/", "Canada/")
@@ -27,15 +27,15 @@ def when_text(event: Event) -> str:
     f = event.fields
     if f.starts_at is None:
         return "Date to be confirmed"
-    zone = event_zone(f.timezone)
-    starts = local_time(f.starts_at, zone)
+    zone = clock.zone(f.timezone)
+    starts = clock.on_clock(f.starts_at, zone)
     suffix = f"{starts.tzname()} ({zone.key})" if starts.tzname() != zone.key else zone.key
     if f.ends_at is None:
-        return f"{long_date(starts)}, {starts:%H:%M} {suffix}"
-    ends = local_time(f.ends_at, zone)
+        return f"{clock.long_date(starts)}, {starts:%H:%M} {suffix}"
+    ends = clock.on_clock(f.ends_at, zone)
     if ends.date() == starts.date():
-        return f"{long_date(starts)}, {starts:%H:%M}–{ends:%H:%M} {suffix}"
-    return f"{long_date(starts)} {starts:%H:%M} – {long_date(ends)} {ends:%H:%M} {suffix}"
+        return f"{clock.long_date(starts)}, {starts:%H:%M}–{ends:%H:%M} {suffix}"
+    return f"{clock.long_date(starts)} {starts:%H:%M} – {clock.long_date(ends)} {ends:%H:%M} {suffix}"
 
 
 @functools.cache

@@ -11,10 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from msldesk.boards.meeting.audience import role_label
-from msldesk.boards.outputs.ics import event_zone, local_time
 from msldesk.boards.outputs.pdf_fonts import PdfFonts, markup, plain
 from msldesk.boards.outputs.pdf_pages import uses_letter_paper
 from msldesk.boards.records import Amendment, Audience, MeetingReport, NoteEntry
+from msldesk.core import clock
 from msldesk.core.text_safety import LIMITS, core_title, shorten
 
 NONE_RECORDED = "None recorded"
@@ -48,7 +48,7 @@ class SummaryBlocks:
 
         self.report = report
         self.fonts = fonts
-        self.zone: ZoneInfo = event_zone(report.event.fields.timezone)
+        self.zone: ZoneInfo = clock.zone(report.event.fields.timezone)
         self.page_size = letter if uses_letter_paper(report.event.fields.timezone) else A4
         self.margin = 18 * mm
         self.width = self.page_size[0] - 2 * self.margin - 12  # the frame pads 6 pt on each side
@@ -108,7 +108,7 @@ class SummaryBlocks:
         )
 
     def local(self, moment: dt.datetime) -> dt.datetime:
-        return local_time(moment, self.zone)
+        return clock.on_clock(moment, self.zone)
 
     def stamp(self, moment: dt.datetime) -> str:
         """ "14 Mar 2026 16:05" on the event's clock: a moment that may fall on any day."""

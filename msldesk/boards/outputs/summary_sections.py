@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from msldesk.boards.events.days import checkin_text
-from msldesk.boards.outputs.ics import long_date
 from msldesk.boards.outputs.pdf_pages import when_text
 from msldesk.boards.outputs.summary_blocks import DECISIONS, INK, MUTED, SummaryBlocks
 from msldesk.boards.records import (
@@ -23,6 +22,7 @@ from msldesk.boards.records import (
     Invitation,
     Person,
 )
+from msldesk.core import clock
 from msldesk.core.text_safety import LIMITS, shorten
 from msldesk.core.wording import plural
 
@@ -70,7 +70,7 @@ def _money(amount: Decimal) -> str:
 
 def _day(day: dt.date) -> str:
     """ "20 March 2026" (English month names whatever the locale)."""
-    return long_date(day).split(" ", 1)[1]
+    return clock.long_date(day).split(" ", 1)[1]
 
 
 def _folded(text: str) -> str:
@@ -163,10 +163,10 @@ class Summary(SummaryBlocks):
         generated = self.local(r.generated_at)
         if r.finalized_at is not None:
             finalized = self.local(r.finalized_at)
-            rows.append(["Notes", f"Finalized {long_date(finalized)}, {finalized:%H:%M}"])
+            rows.append(["Notes", f"Finalized {clock.long_date(finalized)}, {finalized:%H:%M}"])
         else:
             rows.append(["Notes", "Not finalized: this summary may still change"])
-        rows.append(["Generated", f"{long_date(generated)}, {generated:%H:%M} {generated.tzname()}"])
+        rows.append(["Generated", f"{clock.long_date(generated)}, {generated:%H:%M} {generated.tzname()}"])
         return rows
 
     def executive_summary(self) -> list[Any]:

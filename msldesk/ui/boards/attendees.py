@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.events.counts import count_attendance, counts_summary
+from msldesk.core import clock
 from msldesk.core.changes import Changes
 from msldesk.ui.boards.attendee_model import AttendeeModel, Column
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
-from msldesk.ui.meeting.state import event_zone
 from msldesk.ui.widgets.export_banner import MAX_WARNINGS_SHOWN
 from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns
 
@@ -113,7 +113,7 @@ class AttendeesPanel(QWidget):
 
     def show_bundle(self, bundle: EventBundle) -> None:
         self.event_id = bundle.event_id
-        start, zone = bundle.event.fields.starts_at, event_zone(bundle.event.fields.timezone)
+        start, zone = bundle.event.fields.starts_at, clock.zone(bundle.event.fields.timezone)
         self.model.set_attendees(bundle.attendees, start.date() if start else None, zone)
         self._update_summary()
         self._update_buttons()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from msldesk.boards.records import EventFields
+from msldesk.core.clock import zone_abbreviation
 
 DASH = "–"  # en dash between the ends of a range
 
@@ -21,12 +22,6 @@ def time_range(start: dt.datetime | None, end: dt.datetime | None) -> str:
         return ""
     tail = clock(end) if end.date() == start.date() else f"{end:%a} {clock(end)}"
     return f"{clock(start)}{DASH}{tail}"
-
-
-def zone_abbreviation(moment: dt.datetime) -> str:
-    name = moment.tzname() or ""
-    # Zones without a letter abbreviation report "+0530"-like names; say so the way people read them.
-    return f"UTC{name}" if name[:1] in "+-" else name
 
 
 def event_when(fields: EventFields) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msldesk.boards.meeting.guard import RestrictedTerms
 from msldesk.boards.records import AgendaItem, Attendance, Draft, EntryKind, Event, MeetingDay, NoteEntry
+from msldesk.core import clock
 from msldesk.core.folding import fold
 
 if TYPE_CHECKING:  # the services load SQLAlchemy; the GUI starts without it
@@ -60,7 +60,7 @@ class MeetingBundle:
 
     @property
     def zone(self) -> dt.tzinfo:
-        return event_zone(self.event.fields.timezone)
+        return clock.zone(self.event.fields.timezone)
 
     @property
     def event_day(self) -> dt.date | None:
@@ -112,13 +112,6 @@ def load_meeting(app: App, event_id: int) -> MeetingBundle:
         terms=meetings.restricted_terms(),
         day=day,
     )
-
-
-def event_zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def countdown(seconds: float) -> str:

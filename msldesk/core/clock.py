@@ -1,0 +1,73 @@
+"""Time, decided once: which zone an event's times are in, UTC for storage, wall time for display.
+
+Every stored moment is UTC (naive in the database, aware in records). An event's own times are read
+and shown on its zone's clock. A zone name msldesk does not know is refused with the same words
+wherever it is met: a time silently shown in another zone would be wrong without anyone noticing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from msldesk.core.errors import InvalidInputError
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone `name` ("" is UTC); InvalidInputError naming it when msldesk does not know it."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInputError(
+            f"“{name}” is not a time zone msldesk knows. Use a name like Europe/Berlin or America/New_York.",
+            details=repr(exc),
+        ) from exc
+
+
+def to_utc(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
+    """An event's time for storage: aware, or naive = wall time in the event's zone -> naive UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def from_utc(moment: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
+    """A stored (naive UTC) time on `tz`'s clock."""
+    return None if moment is None else moment.replace(tzinfo=dt.UTC).astimezone(tz)
+
+
+def instant_to_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A moment something happened (aware, or naive = this computer's local time) -> naive UTC, to
+    the second, for storage."""
+    return None if moment is None else moment.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def on_clock(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """`moment` on `tz`'s clock; a naive time is taken to be wall time there already."""
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+def long_date(day: dt.date) -> str:
+    """ "Thursday 12 March 2026", in English whatever the process locale (strftime's %A follows it)."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def zone_abbreviation(moment: dt.datetime) -> str:
+    """ "CET", or "UTC+03:00" where the zone has no letters for its abbreviation; "" for a naive time."""
+    name = moment.tzname() or ""
+    if re.fullmatch(r"[A-Za-z]{2,5}", name):
+        return name
+    offset = moment.utcoffset()
+    if offset is None:
+        return ""
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
