@@ -8,6 +8,7 @@ from typing import Any
 
 from msldesk.cli.ask import asked, event_use_json
 from msldesk.cli.output import EXIT_OK, print_json
+from msldesk.core import clock
 from msldesk.core.wording import plural
 
 
@@ -44,7 +45,8 @@ def cmd_collections(app: Any, args: argparse.Namespace) -> int:
         )
     else:
         for c in collections:
-            print(f"{c.name}: {plural(len(c.slide_ids), 'slide')} (updated {c.updated_at:%Y-%m-%d %H:%M})")
+            updated = clock.local(c.updated_at)
+            print(f"{c.name}: {plural(len(c.slide_ids), 'slide')} (updated {updated:%Y-%m-%d %H:%M})")
             for line in c.note.splitlines():
                 print(f"  note: {line}")
     return EXIT_OK

@@ -49,6 +49,24 @@ def instant_to_utc(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else moment.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+def utc_now() -> dt.datetime:
+    """Now, as stored: naive UTC, to the second."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def stored(moment: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) moment as records carry it: aware, in UTC."""
+    return moment.replace(tzinfo=dt.UTC)
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """A recorded moment (aware) on this computer's clock, for showing. A naive time is refused: read
+    as local time it would silently be off by the zone's offset."""
+    if moment.tzinfo is None:
+        raise ValueError(f"a moment to show must carry its zone: {moment!r}")
+    return moment.astimezone()
+
+
 def on_clock(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """`moment` on `tz`'s clock; a naive time is taken to be wall time there already."""
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)

@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not with the re
     from sqlalchemy import Engine
 
 # The newest migration in msldesk/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0011_agenda_note"
+HEAD_REVISION = "0012_deck_times_utc"
 KNOWN_REVISIONS = (
     "0001_library",
     "0002_assembly",
@@ -25,6 +25,7 @@ KNOWN_REVISIONS = (
     "0009_rehearsal",
     "0010_collection_note",
     "0011_agenda_note",
+    "0012_deck_times_utc",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

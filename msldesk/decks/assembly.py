@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk.core import clock
 from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
 from msldesk.decks.ooxml.compose import SourceSlide, compose_deck
@@ -101,7 +102,7 @@ class AssemblyResult:
 class CollectionInfo:
     name: str
     slide_ids: tuple[int, ...]
-    updated_at: dt.datetime
+    updated_at: dt.datetime  # aware, UTC
     collection_id: int = 0  # what an agenda item links to
     note: str = ""  # e.g. slides that left it with a removed deck; shown when it is opened
 
@@ -322,7 +323,7 @@ class AssemblyService:
             assembly = AssemblyRow(
                 title=title[:500],
                 output_path=str(out),
-                created_at=dt.datetime.now().replace(microsecond=0),
+                created_at=clock.utc_now(),
                 slide_count=len(plan.items),
             )
             session.add(assembly)
@@ -350,7 +351,7 @@ class AssemblyService:
         name = " ".join(name.split())
         if not name:
             raise InvalidInputError("A collection needs a name.")
-        now = dt.datetime.now().replace(microsecond=0)
+        now = clock.utc_now()
         with self.sessions.begin() as session:
             known = set(self._slide_rows(session, slide_ids))
             missing = [i for i in slide_ids if i not in known]
@@ -411,14 +412,14 @@ class AssemblyService:
             .where(CollectionItemRow.collection_id == row.id)
             .order_by(CollectionItemRow.position)
         ).scalars()
-        return CollectionInfo(row.name, tuple(ids), row.updated_at, row.id, row.note)
+        return CollectionInfo(row.name, tuple(ids), clock.stored(row.updated_at), row.id, row.note)
 
     def deletion_plan(self, name: str) -> CollectionDeletion:
         """What deleting the collection would take: the event agendas linking it (through the
         registered SlideLinks), read before the question is asked. Nothing changes."""
         with self.sessions() as session:
             row = self._collection_row(session, name)
-            lost = lost_collection(session, row, dt.datetime.now().replace(microsecond=0))
+            lost = lost_collection(session, row, clock.utc_now())
             in_use = find_uses(session, self.slide_links, lost)
         return CollectionDeletion(row.id, row.name, len(lost.collections[row.id][1]), in_use)
 
@@ -428,7 +429,7 @@ class AssemblyService:
         the collection naming them."""
         with self.sessions.begin() as session:
             row = self._collection_row(session, name)
-            lost = lost_collection(session, row, dt.datetime.now().replace(microsecond=0))
+            lost = lost_collection(session, row, clock.utc_now())
             # Before the row goes: the agenda links to the collection are deleted with it (cascade).
             in_use = note_uses(session, self.slide_links, lost)
             slides = len(lost.collections[row.id][1])

@@ -7,7 +7,6 @@ the database is used from the calling thread alone).
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import logging
 import os
@@ -21,6 +20,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk.core import clock
 from msldesk.core.errors import DeckImportError, MsldeskError, NotARegularFileError
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.user_files import check_regular, display_name, storable_path
@@ -307,7 +307,7 @@ class DeckImporter:
         content: DeckContent,
         source: _KnownSource | None,
     ) -> ImportOutcome:
-        now = dt.datetime.now().replace(microsecond=0)
+        now = clock.utc_now()
         with self.sessions.begin() as session:
             connection = session.connection()
             existing = None

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from msldesk.core import clock
 from msldesk.decks.records import DeckInfo, derive_status
 
 # Runs one SQL statement with qmark parameters and returns its rows as tuples.
@@ -94,4 +95,5 @@ def _date(value: str | dt.date | None) -> dt.date | None:
 
 
 def _datetime(value: str | dt.datetime) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    """A stored (naive UTC) time, as text over a bare connection, as records carry it (aware)."""
+    return clock.stored(value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value))

@@ -77,7 +77,7 @@ class DeckInfo:
     slides_added: int
     slides_changed: int
     slides_removed: int
-    imported_at: dt.datetime
+    imported_at: dt.datetime  # aware, UTC
     thumbnail_state: str
     thumbnail_error: str
     warnings: tuple[str, ...]

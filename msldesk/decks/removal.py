@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from msldesk.core import clock
 from msldesk.core.wording import plural
 from msldesk.decks.orm import CollectionItemRow, CollectionRow, SlideRow
 from msldesk.decks.records import SlidesInUse
@@ -30,7 +31,12 @@ class LostSlides:
     # Saved collection id -> (its name, the slides it loses): a link to the collection loses these. A
     # deleted collection is here with all its slides.
     collections: Mapping[int, tuple[str, frozenset[int]]]
-    when: dt.datetime  # local time of the removal
+    when: dt.datetime  # the removal, as stored (naive UTC)
+
+    @property
+    def day(self) -> dt.date:
+        """The removal's date on this computer's calendar, for the notes people read."""
+        return clock.local(clock.stored(self.when)).date()
 
     @property
     def collection_deleted(self) -> bool:
@@ -119,7 +125,7 @@ def take_out_of_collections(session: Session, lost: LostSlides) -> tuple[str, ..
             continue
         line = (
             f"{plural(count, 'slide')} of the deck “{lost.title}” left this collection when the deck "
-            f"was removed from the library on {lost.when:%Y-%m-%d}."
+            f"was removed from the library on {lost.day:%Y-%m-%d}."
         )
         collection.note = f"{collection.note}\n{line}".strip()
         collection.updated_at = lost.when

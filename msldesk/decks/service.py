@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from msldesk.core import clock
 from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
@@ -176,7 +177,7 @@ class DeckService:
                     session.execute(delete(DeckTagRow).where(DeckTagRow.deck_id == deck_id))
                     session.add_all(DeckTagRow(deck_id=deck_id, tag=t) for t in wanted)
                     reindex = True
-            deck.updated_at = dt.datetime.now().replace(microsecond=0)
+            deck.updated_at = clock.utc_now()
             session.flush()
             before, after = audit.changed(approval_before, _approval(deck))
             if before or after:
@@ -190,7 +191,7 @@ class DeckService:
         the event agendas linking them (through the registered SlideLinks). Nothing changes."""
         deck = self.deck(deck_id)
         with self.sessions() as session:
-            lost = lost_slides(session, deck_id, deck.title, dt.datetime.now().replace(microsecond=0))
+            lost = lost_slides(session, deck_id, deck.title, clock.utc_now())
             in_use = find_uses(session, self.slide_links, lost)
         names = tuple(sorted(name for name, _ in lost.collections.values()))
         return DeckRemovalPlan(deck, names, in_use)
@@ -202,7 +203,7 @@ class DeckService:
 
         Bills of materials of decks already assembled keep their rows: they copy the deck title,
         version and approval code and hold no link to the slides."""
-        now = dt.datetime.now().replace(microsecond=0)
+        now = clock.utc_now()
         with self.sessions.begin() as session:
             deck = session.get(DeckRow, deck_id)
             if deck is None:

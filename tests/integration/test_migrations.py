@@ -270,3 +270,69 @@ def test_agenda_items_from_before_0011_upgrade_with_an_empty_note_that_a_removal
         assert item.fields.slide_ids == () and item.note.startswith("1 slide from “Gone soon” was removed")
     finally:
         app.close()
+
+
+def test_deck_library_times_written_as_local_wall_time_become_utc(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Before 0012 the deck library kept this computer's wall time; the upgrade reads it as such (winter
+    and summer offsets both) and keeps SQLAlchemy's fraction of the second."""
+    import datetime as dt
+    import time
+
+    from sqlalchemy import text
+
+    from msldesk.app.services import App
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        root = tmp_path / "lib"
+        with _old_library(root, "0011_agenda_note") as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO decks (id, title, approval_code, withdrawn, therapeutic_area, product, "
+                "audience, created_at, updated_at) VALUES (1, 'Old deck', '', 0, '', '', '', "
+                "'2026-01-15 10:00:00.000000', '2026-07-01 12:30:00.000000')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO deck_versions (id, deck_id, number, is_current, sha256, file_name, file_ext, "
+                "size, imported_at, kind, macro_enabled, strict, warnings, slide_count, slides_added, "
+                "slides_changed, slides_removed, thumbnail_state, thumbnail_error) VALUES (1, 1, 1, 1, "
+                f"'{'a' * 64}', 'old.pptx', '.pptx', 1, '2026-07-01 12:30:00.000000', 'presentation', 0, 0, "
+                "'', 0, 0, 0, 0, 'pending', '')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO collections (id, name, created_at, updated_at, note) VALUES "
+                "(1, 'Board', '2026-01-15 00:30:00.000000', '2026-01-15 00:30:00.000000', '')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO assemblies (id, title, output_path, created_at, slide_count) VALUES "
+                "(1, 'Built', '/x.pptx', '2026-03-29 03:30:00.000000', 0)"
+            )
+        stored_file = root / "store" / "aa" / f"{'a' * 64}.pptx"  # the backup before upgrading wants it
+        stored_file.parent.mkdir(parents=True)
+        stored_file.write_bytes(b"x")
+        app = App(root)
+        try:
+            (deck,) = app.decks.list_decks()
+            (collection,) = app.assembly.collections()
+            with app.engine.connect() as db:
+                stored = db.execute(
+                    text(
+                        "SELECT d.created_at, d.updated_at, c.created_at, a.created_at FROM decks d, "
+                        "collections c, assemblies a"
+                    )
+                ).one()
+        finally:
+            app.close()
+        shown = dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC).astimezone()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert deck.imported_at == dt.datetime(2026, 7, 1, 10, 30, tzinfo=dt.UTC), "summer: Berlin is UTC+2"
+    assert collection.updated_at == dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC), "the day before, in UTC"
+    assert f"{shown:%Y-%m-%d %H:%M}" == "2026-01-15 00:30", "shown on the computer's clock, as written"
+    assert tuple(stored) == (
+        "2026-01-15 09:00:00.000000",
+        "2026-07-01 10:30:00.000000",
+        "2026-01-14 23:30:00.000000",
+        "2026-03-29 01:30:00.000000",  # the night clocks went forward: 03:30 CEST
+    )

@@ -201,7 +201,7 @@ def _deck_past_the_limits(imported: str, rendered: str):  # type: ignore[no-unty
         withdrawn=False, status=DeckStatus.DRAFT, therapeutic_area="", product="", audience="",
         tags=(), version=1, version_id=1, sha256="a" * 64, file_name="hostile.pptx",
         kind="presentation", strict=False, slide_count=2000, slides_added=0, slides_changed=0,
-        slides_removed=0, imported_at=dt.datetime(2026, 12, 4, 20, 0), thumbnail_state="done",
+        slides_removed=0, imported_at=dt.datetime(2026, 12, 4, 20, 0, tzinfo=dt.UTC), thumbnail_state="done",
         thumbnail_error="", warnings=(imported,), preview_pdf="/no/such/preview.pdf",
         thumbnail_note=rendered,
     )  # fmt: skip
@@ -218,6 +218,26 @@ def test_deck_details_say_which_slides_were_left_out(qtbot) -> None:  # type: ig
     editor.show_deck(_deck_past_the_limits(imported, rendered))
     assert f"Thumbnails: {rendered}" in editor.info.text()
     assert imported in editor.info.text()
+
+
+def test_deck_details_show_the_import_time_on_this_computers_clock(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Stored in UTC (20:00 on 4 December), shown as the computer's wall time: 07:00 the next day in
+    Sydney (UTC+11 in summer)."""
+    import time
+
+    from msldesk.ui.library.deck_editor import DeckEditor
+
+    monkeypatch.setenv("TZ", "Australia/Sydney")
+    time.tzset()
+    try:
+        editor = DeckEditor()
+        qtbot.addWidget(editor)
+        editor.show_deck(_deck_past_the_limits("", ""))
+        shown = editor.info.text()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert "imported 2026-12-05 07:00" in shown, shown
 
 
 def test_a_slide_past_the_render_limit_says_why_it_has_no_picture(qtbot) -> None:  # type: ignore[no-untyped-def]

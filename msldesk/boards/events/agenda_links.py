@@ -74,7 +74,7 @@ class AgendaSlideLinks:
         """Each agenda item that loses slides (or the deleted collection) gets a line in its note; each
         event an audit record."""
         found = self._by_event(session, lost)
-        day = lost.when.date()
+        day = lost.day
         held = sum(len(ids) for _, ids in lost.collections.values())  # a deleted collection's slides
         for use, losses in found:
             for loss in losses:

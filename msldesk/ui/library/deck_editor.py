@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.core import clock
 from msldesk.core.wording import plural
 from msldesk.decks.records import DeckInfo, DeckUpdate
 from msldesk.ui.library.badges import badge_html
@@ -130,7 +131,7 @@ class DeckEditor(QWidget):
         show_text(self.tags, ", ".join(deck.tags))
         lines = [
             f"{deck.file_name} · {deck.kind}{' (Strict OOXML)' if deck.strict else ''} · "
-            f"version {deck.version}, imported {deck.imported_at:%Y-%m-%d %H:%M}",
+            f"version {deck.version}, imported {clock.local(deck.imported_at):%Y-%m-%d %H:%M}",
         ]
         if deck.version > 1:
             lines.append(
