@@ -96,6 +96,32 @@ class AssemblyResult:
     slides: int
     warnings: tuple[str, ...]
     items: tuple[AssemblyItem, ...]
+    title: str = ""  # as recorded: the one asked for, else the file's name
+
+    @property
+    def detail(self) -> str:
+        return f"{plural(self.slides, 'slide')}, with its bill of materials"
+
+
+@dataclass(frozen=True)
+class DeckRequest:
+    """A deck to build from library slides: what the deck builder, `compose` and a briefing ask for."""
+
+    slide_ids: tuple[int, ...]
+    title: str = ""  # blank: the file's name
+    overrides: Mapping[int, str] = field(default_factory=dict)  # slide id -> why it is used anyway
+    bill_of_materials_slide: bool = True
+    leading: tuple[GeneratedSlide, ...] = ()  # generated slides first (a cover, an agenda)
+
+
+@dataclass(frozen=True)
+class DeckSnapshot:
+    """Everything building the deck needs, read on the database's lane: building it reads the
+    library's store files only, never the database."""
+
+    request: DeckRequest
+    plan: AssemblyPlan
+    work_dir: Path
 
 
 @dataclass(frozen=True)
@@ -224,26 +250,15 @@ class AssemblyService:
             override_reason=reason.strip(),
         )
 
-    # ---- building -----------------------------------------------------------------------------
+    # ---- building: snapshot (database), build (files only), record (database) ----------------
 
-    def compose(
-        self,
-        slide_ids: Sequence[int],
-        out: Path,
-        title: str = "",
-        overrides: Mapping[int, str] | None = None,
-        bill_of_materials_slide: bool = True,
-        progress: ProgressCallback = no_progress,
-        cancel: CancelToken | None = None,
-        leading: Sequence[GeneratedSlide] = (),
-    ) -> AssemblyResult:
-        """Write the deck (generated `leading` slides such as a cover or agenda first, then the
-        library slides), its bill of materials CSV beside it, and record what went in."""
-        out = Path(out)
-        if out.suffix.lower() != ".pptx":
-            raise InvalidInputError("The deck must be saved as a .pptx file.")
+    def snapshot(self, request: DeckRequest, plan: AssemblyPlan | None = None) -> DeckSnapshot:
+        """Read what building the deck needs (on the database's lane): the checked plan. `plan`, when
+        given, is one the caller made (and checked) already. Expired or withdrawn slides without a
+        reason stop it with a ComplianceError that names them."""
         self.store.require_writable("build decks from it (it records each one it builds)")
-        plan = self.plan(slide_ids, overrides)
+        if plan is None:
+            plan = self.plan(request.slide_ids, request.overrides)
         if not plan.items:
             raise InvalidInputError("Pick at least one slide to build a deck.")
         if plan.blocked:
@@ -255,74 +270,15 @@ class AssemblyService:
                 f"from expired or withdrawn decks: {names}. "
                 "Remove them, or give a reason to use them anyway (the reason is recorded)."
             )
-        title = title.strip() or out.stem
-        sources = [
-            SourceSlide(Path(i.store_path), i.number, f"{i.deck_title}, slide {i.number}") for i in plan.items
-        ]
-        self.work_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.work_dir) as tmp:
-            # The deck takes its first slide's size: the template's when generated slides lead, else
-            # the first library slide's deck's; the bill of materials is laid out for that size.
-            size = None if leading else deck_slide_size(sources[0].package)
-            if leading:
-                sources[:0] = _generated_sources(
-                    leading, Path(tmp) / "briefing-slides.pptx", "Briefing slide"
-                )
-            if bill_of_materials_slide:
-                sources.extend(self._bill_of_materials_slides(plan, Path(tmp), size))
-            # The deck and its bill of materials are one output: the deck is written under a
-            # hidden name beside `out` and only takes its name once the CSV is written too, so a
-            # full disk (or a failed check) leaves both earlier files as they were and nothing new.
-            pending = out.with_name(f".{out.stem}.{secrets.token_hex(4)}.pending.pptx")
-            try:
-                result = compose_deck(sources, pending, title=title, progress=progress, cancel=cancel)
-                from msldesk.decks.ooxml.validate import validate_package
+        return DeckSnapshot(request, plan, self.work_dir)
 
-                report = validate_package(pending)
-                if not report.ok:
-                    raise MsldeskError(
-                        "The new deck failed its package check and was not kept. Please report this.",
-                        report.explain(),
-                    )
-                bom = out.with_name(f"{out.stem}-bill-of-materials.csv")
-                atomic_write_bytes(bom, _bom_csv(plan))
-                os.replace(pending, out)
-            finally:
-                pending.unlink(missing_ok=True)
-        # The generated appendix is laid out for the deck's size: only the user's slides' sizes matter.
-        warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
-        self._record(title, out, plan)
-        return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items)
-
-    def _bill_of_materials_slides(
-        self, plan: AssemblyPlan, folder: Path, slide_size: tuple[int, int] | None
-    ) -> list[SourceSlide]:
-        from msldesk.decks.slide_specs import TableSlide
-
-        rows = tuple(
-            (
-                str(position),
-                item.display_title,
-                item.deck_title,
-                f"v{item.version}",
-                item.approval_code or "—",
-                item.expires_on.isoformat() if item.expires_on else "—",
-            )
-            for position, item in enumerate(plan.items, start=1)
-        )
-        header = ("#", "Slide", "Source deck", "Version", "Approval code", "Expires")
-        return _generated_sources(
-            [TableSlide("Bill of materials", header, rows)],
-            folder / "bill-of-materials.pptx",
-            BOM_LABEL,
-            slide_size,
-        )
-
-    def _record(self, title: str, out: Path, plan: AssemblyPlan) -> None:
+    def record(self, snapshot: DeckSnapshot, result: AssemblyResult) -> None:
+        """Record what went into a built deck (on the database's lane)."""
+        plan = snapshot.plan
         with self.sessions.begin() as session:
             assembly = AssemblyRow(
-                title=title[:500],
-                output_path=str(out),
+                title=result.title[:500],
+                output_path=str(result.path),
                 created_at=clock.utc_now(),
                 slide_count=len(plan.items),
             )
@@ -344,6 +300,28 @@ class AssemblyService:
                 )
                 for position, item in enumerate(plan.items, start=1)
             )
+
+    def compose(
+        self,
+        slide_ids: Sequence[int],
+        out: Path,
+        title: str = "",
+        overrides: Mapping[int, str] | None = None,
+        bill_of_materials_slide: bool = True,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+        leading: Sequence[GeneratedSlide] = (),
+    ) -> AssemblyResult:
+        """Write the deck (generated `leading` slides such as a cover or agenda first, then the
+        library slides), its bill of materials CSV beside it, and record what went in: the three
+        steps in one thread (the desktop app runs them on its lanes)."""
+        request = DeckRequest(
+            tuple(slide_ids), title, dict(overrides or {}), bill_of_materials_slide, tuple(leading)
+        )
+        snapshot = self.snapshot(request)
+        result = build_deck(snapshot, out, progress, cancel)
+        self.record(snapshot, result)
+        return result
 
     # ---- collections and companions ---------------------------------------------------------
 
@@ -466,6 +444,81 @@ class AssemblyService:
                 number: followers
                 for (_deck, number), followers in self._companion_rows(session, {deck_id}).items()
             }
+
+
+def build_deck(
+    snapshot: DeckSnapshot,
+    out: Path,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> AssemblyResult:
+    """Write the deck and its bill of materials CSV beside it (no database: the snapshot holds the
+    plan). Both appear together or not at all."""
+    out = Path(out)
+    if out.suffix.lower() != ".pptx":
+        raise InvalidInputError("The deck must be saved as a .pptx file.")
+    request, plan = snapshot.request, snapshot.plan
+    title = request.title.strip() or out.stem
+    leading = request.leading
+    sources = [
+        SourceSlide(Path(i.store_path), i.number, f"{i.deck_title}, slide {i.number}") for i in plan.items
+    ]
+    snapshot.work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=snapshot.work_dir) as tmp:
+        # The deck takes its first slide's size: the template's when generated slides lead, else
+        # the first library slide's deck's; the bill of materials is laid out for that size.
+        size = None if leading else deck_slide_size(sources[0].package)
+        if leading:
+            sources[:0] = _generated_sources(leading, Path(tmp) / "briefing-slides.pptx", "Briefing slide")
+        if request.bill_of_materials_slide:
+            sources.extend(_bill_of_materials_slides(plan, Path(tmp), size))
+        # The deck and its bill of materials are one output: the deck is written under a
+        # hidden name beside `out` and only takes its name once the CSV is written too, so a
+        # full disk (or a failed check) leaves both earlier files as they were and nothing new.
+        pending = out.with_name(f".{out.stem}.{secrets.token_hex(4)}.pending.pptx")
+        try:
+            result = compose_deck(sources, pending, title=title, progress=progress, cancel=cancel)
+            from msldesk.decks.ooxml.validate import validate_package
+
+            report = validate_package(pending)
+            if not report.ok:
+                raise MsldeskError(
+                    "The new deck failed its package check and was not kept. Please report this.",
+                    report.explain(),
+                )
+            bom = out.with_name(f"{out.stem}-bill-of-materials.csv")
+            atomic_write_bytes(bom, _bom_csv(plan))
+            os.replace(pending, out)
+        finally:
+            pending.unlink(missing_ok=True)
+    # The generated appendix is laid out for the deck's size: only the user's slides' sizes matter.
+    warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
+    return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items, title)
+
+
+def _bill_of_materials_slides(
+    plan: AssemblyPlan, folder: Path, slide_size: tuple[int, int] | None
+) -> list[SourceSlide]:
+    from msldesk.decks.slide_specs import TableSlide
+
+    rows = tuple(
+        (
+            str(position),
+            item.display_title,
+            item.deck_title,
+            f"v{item.version}",
+            item.approval_code or "—",
+            item.expires_on.isoformat() if item.expires_on else "—",
+        )
+        for position, item in enumerate(plan.items, start=1)
+    )
+    header = ("#", "Slide", "Source deck", "Version", "Approval code", "Expires")
+    return _generated_sources(
+        [TableSlide("Bill of materials", header, rows)],
+        folder / "bill-of-materials.pptx",
+        BOM_LABEL,
+        slide_size,
+    )
 
 
 _SLIDE_SQL = (

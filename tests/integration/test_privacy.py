@@ -27,6 +27,7 @@ from msldesk.boards.records import (
     PersonFields,
 )
 from msldesk.core.errors import InvalidInputError, NotFoundError
+from msldesk.decks.assembly import AssemblyResult, DeckRequest, DeckSnapshot
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EMAIL = "ana.souza@example.org"
@@ -404,8 +405,11 @@ def spelled(app, tmp_path: Path):  # type: ignore[no-untyped-def]
     app.outputs.attendees(linked, tmp_path / "JOSE MULLER-NUNEZ attendees.csv")
     app.privacy.write_person_export(jose, tmp_path / unicodedata.normalize("NFD", "josé müller-ñúñez.json"))
     app.outputs.attendees(other, tmp_path / "李小龙 attendees.csv")
-    app.assembly._record(  # a deck built for the board: its title and file name are recorded
-        "Briefing: JOSE MULLER-NUNEZ", tmp_path / "Müller-Ñúñez briefing.pptx", app.assembly.plan([])
+    # A deck built for the board: its title and file name are recorded.
+    deck = tmp_path / "Müller-Ñúñez briefing.pptx"
+    app.assembly.record(
+        DeckSnapshot(DeckRequest(()), app.assembly.plan([]), tmp_path),
+        AssemblyResult(deck, tmp_path / "bom.csv", 0, (), (), "Briefing: JOSE MULLER-NUNEZ"),
     )
     app.assembly.save_collection("Slides for Dr. Müller-Ñúñez", [])
     # A collection named after them, deleted while an agenda linked it: the agenda item's note names it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +37,7 @@ from msldesk.decks.slide_specs import (
 
 if TYPE_CHECKING:  # the services come from the caller (App, CLI, a test); only their types here
     from msldesk.boards.events.service import EventService
-    from msldesk.decks.assembly import AssemblyService
+    from msldesk.decks.assembly import AssemblyPlan, AssemblyResult, AssemblyService, DeckSnapshot
 
 # Who is profiled as an expert, in this order; internal colleagues are listed on their own.
 EXPERT_ROLES = (
@@ -58,6 +58,11 @@ class DeckResult:
     library_slides: int  # library slides (with their companions) after the generated ones
     bill_of_materials: Path | None  # the CSV beside a deck with library slides
     warnings: tuple[str, ...] = ()
+    assembly: AssemblyResult | None = None  # what the library slides' record is made from
+
+    @property
+    def detail(self) -> str:
+        return plural(self.slides, "slide")
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -235,6 +240,67 @@ def _linked_slides(agenda: Sequence[AgendaItem], assembly: AssemblyService) -> d
     return linked
 
 
+@dataclass(frozen=True)
+class BriefingSnapshot:
+    """What the briefing deck is built from, read on the database's lane: the event, its agenda and
+    attendees, and the checked plan of the library slides linked to the agenda (None: none linked)."""
+
+    event: Event
+    agenda: tuple[AgendaItem, ...]
+    attendees: tuple[Attendance, ...]
+    deck: DeckSnapshot | None
+
+    @property
+    def event_id(self) -> int:
+        return self.event.event_id
+
+
+def briefing_snapshot(events: EventService, assembly: AssemblyService, event_id: int) -> BriefingSnapshot:
+    """Read the briefing's event and check its linked slides. Expired or withdrawn linked slides stop
+    it with a ComplianceError that names them and their agenda items."""
+    from msldesk.decks.assembly import DeckRequest
+
+    event = events.get(event_id)
+    agenda = tuple(events.agenda(event_id))
+    attendees = tuple(events.attendees(event_id))
+    linked = _linked_slides(agenda, assembly)
+    deck = None
+    if linked:
+        plan = assembly.plan(list(linked))
+        _refuse_blocked(plan, linked)
+        deck = assembly.snapshot(DeckRequest(tuple(linked), f"Briefing: {event.title}"), plan)
+    return BriefingSnapshot(event, agenda, attendees, deck)
+
+
+def render_briefing_deck(
+    snapshot: BriefingSnapshot,
+    out: Path,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> DeckResult:
+    """Write the briefing deck (no database: everything is in the snapshot): the generated slides,
+    then the library slides linked to its agenda with a bill of materials. Agenda items whose slides
+    left the library (a removed deck) are named in the warnings: the deck goes without those slides."""
+    from msldesk.decks.assembly import build_deck
+
+    out = _pptx_path(out)
+    progress(0, 3, "Building the briefing slides")
+    leading = briefing_slides(snapshot.event, snapshot.agenda, snapshot.attendees)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    lost = lost_slides_warnings(snapshot.agenda)
+    if snapshot.deck is None:  # nothing from the library: the generated slides are the whole deck
+        slides = _build_checked(leading, out)
+        progress(3, 3, "Done")
+        return DeckResult(out, slides, 0, None, lost)
+    leading.append(SectionSlide("Session materials", "Library slides linked to the agenda"))
+    deck = replace(snapshot.deck, request=replace(snapshot.deck.request, leading=tuple(leading)))
+    result = build_deck(deck, out, progress, cancel)
+    return DeckResult(
+        out, result.slides, len(result.items), result.bill_of_materials, (*lost, *result.warnings), result
+    )
+
+
 def write_briefing_deck(
     events: EventService,
     assembly: AssemblyService,
@@ -243,38 +309,18 @@ def write_briefing_deck(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> DeckResult:
-    """Write the briefing deck for an event: the generated slides, then the library slides linked
-    to its agenda with a bill of materials. Expired or withdrawn linked slides stop it with a
-    ComplianceError that names them; nothing is written then. Agenda items whose slides left the
-    library (a removed deck) are named in the warnings: the deck goes without those slides."""
+    """The briefing deck's snapshot, build and assembly record in one thread (scripts, tests)."""
     out = _pptx_path(out)
-    progress(0, 3, "Reading the event")
-    event = events.get(event_id)
-    agenda = events.agenda(event_id)
-    leading = briefing_slides(event, agenda, events.attendees(event_id))
-    linked = _linked_slides(agenda, assembly)
-    slide_ids = list(linked)
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    _refuse_blocked(assembly, linked)
-    lost = lost_slides_warnings(agenda)
-    if not slide_ids:  # nothing from the library: the generated slides are the whole deck
-        progress(1, 3, "Building the briefing slides")
-        slides = _build_checked(leading, out)
-        progress(3, 3, "Done")
-        return DeckResult(out, slides, 0, None, lost)
-    leading.append(SectionSlide("Session materials", "Library slides linked to the agenda"))
-    result = assembly.compose(
-        slide_ids,
-        out,
-        title=f"Briefing: {event.title}",
-        progress=progress,
-        cancel=cancel,
-        leading=leading,
-    )
-    return DeckResult(
-        out, result.slides, len(result.items), result.bill_of_materials, (*lost, *result.warnings)
-    )
+    snapshot = briefing_snapshot(events, assembly, event_id)
+    result = render_briefing_deck(snapshot, out, progress, cancel)
+    record_briefing_deck(assembly, snapshot, result)
+    return result
+
+
+def record_briefing_deck(assembly: AssemblyService, snapshot: BriefingSnapshot, result: DeckResult) -> None:
+    """Record the library slides that went into a briefing deck (database's lane), as for any deck."""
+    if snapshot.deck is not None and result.assembly is not None:
+        assembly.record(snapshot.deck, result.assembly)
 
 
 def lost_slides_warnings(agenda: Sequence[AgendaItem]) -> tuple[str, ...]:
@@ -287,14 +333,12 @@ def lost_slides_warnings(agenda: Sequence[AgendaItem]) -> tuple[str, ...]:
     )
 
 
-def _refuse_blocked(assembly: AssemblyService, linked: dict[int, str]) -> None:
+def _refuse_blocked(plan: AssemblyPlan, linked: dict[int, str]) -> None:
     """Expired or withdrawn linked slides stop the briefing, named with their agenda item: there is
     no reason to record here, so the way out is to change the links (assembly would ask for one)."""
     from msldesk.decks.assembly import ComplianceError
 
-    if not linked:
-        return
-    blocked = assembly.plan(list(linked)).blocked
+    blocked = plan.blocked
     if not blocked:
         return
     names = "; ".join(
