@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msldesk.boards.kinds import AgendaKind, AttendeeRole, EventKind, Invitation
+from msldesk.boards.outputs.registry import KINDS, EventTarget
+from msldesk.cli.exports import add_kind_flags, requested
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
@@ -64,10 +66,7 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("--json", action="store_true")
     c = event_commands.add_parser("export", help="write an invitation, attendee list or sign-in sheet")
     c.add_argument("event_id", type=int)
-    what = c.add_mutually_exclusive_group(required=True)
-    what.add_argument("--ics", type=Path, metavar="FILE", help="calendar invitation (.ics)")
-    what.add_argument("--attendees", type=Path, metavar="FILE", help="attendee list (.csv or .xlsx)")
-    what.add_argument("--sign-in", type=Path, metavar="FILE", help="printable sign-in sheet (.pdf)")
+    add_kind_flags(c.add_mutually_exclusive_group(required=True), "event", "export")
 
     p = commands.add_parser(
         "people", help="the people directory: list, search, import, duplicates, export or erase one"
@@ -117,7 +116,9 @@ def add_board_commands(commands: Any) -> None:
 
     p = commands.add_parser("payments", help="transfers of value (honoraria, travel, expenses)")
     payment_commands = p.add_subparsers(dest="payments_command", required=True)
-    c = payment_commands.add_parser("export", help="a year's payments as an Open Payments-shaped CSV")
+    payments = KINDS["open-payments"]
+    c = payment_commands.add_parser(payments.cli_words[1], help=payments.command_help)
+    c.set_defaults(export_kind=payments.name)
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--out", type=Path, required=True)
 
@@ -276,13 +277,9 @@ def _event_show(app: Any, args: argparse.Namespace) -> int:
 
 
 def _event_export(app: Any, args: argparse.Namespace) -> int:
-    if args.ics:
-        path = app.outputs.calendar(args.event_id, args.ics)
-    elif args.attendees:
-        path = app.outputs.attendees(args.event_id, args.attendees)
-    else:
-        path = app.outputs.sign_in_sheet(args.event_id, args.sign_in)
-    print(f"Wrote {path}")
+    kind, out = requested(args, "event", "export")
+    written = app.outputs.export(kind, EventTarget(args.event_id), out)
+    print(f"Wrote {written.path}")
     return EXIT_OK
 
 
@@ -412,8 +409,9 @@ def _people_erase(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_payments(app: Any, args: argparse.Namespace) -> int:
-    rows = app.outputs.payments(args.year, args.out)
-    print(f"Wrote {rows} payments for {args.year} to {args.out}")
+    kind, out = requested(args)
+    written = app.outputs.export(kind, args.year, out)
+    print(f"Wrote {written.rows} payments for {args.year} to {args.out}")
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from msldesk.boards.outputs.registry import DECK
 from msldesk.cli.admin import (
     ADMIN_COMMANDS,
     add_admin_commands,
@@ -22,6 +23,7 @@ from msldesk.cli.admin import (
 from msldesk.cli.ask import asked, event_use_json
 from msldesk.cli.boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
+from msldesk.cli.exports import requested
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
@@ -97,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
     r.add_argument("--json", action="store_true")
 
-    p = commands.add_parser("compose", help="build a .pptx from library slides")
+    p = commands.add_parser(DECK.cli_words[0], help=DECK.command_help)
+    p.set_defaults(export_kind=DECK.name)
     p.add_argument("--out", type=Path, required=True, help="the deck to write (.pptx)")
     p.add_argument("--collection", help="use the slides of this saved collection")
     p.add_argument("slide_ids", nargs="*", type=int, metavar="SLIDE_ID")
@@ -437,8 +440,11 @@ def _parse_overrides(values: list[str]) -> dict[int, str]:
 
 
 def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.decks.assembly import DeckRequest
+
     if bool(args.collection) == bool(args.slide_ids):
         raise InvalidInputError("Give either --collection NAME or slide ids, not both or neither.")
+    kind, out = requested(args)
     slide_ids = (
         list(app.assembly.collection(args.collection).slide_ids) if args.collection else args.slide_ids
     )
@@ -451,16 +457,15 @@ def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
     if args.cover is not None:
         from msldesk.decks.slide_specs import TitleSlide
 
-        leading.append(TitleSlide(args.title or args.out.stem, args.cover))
-    result = app.assembly.compose(
-        slide_ids,
-        args.out,
-        leading=leading,
-        title=args.title,
-        overrides=_parse_overrides(args.override),
+        leading.append(TitleSlide(args.title or out.stem, args.cover))
+    request = DeckRequest(
+        tuple(slide_ids),
+        args.title,
+        _parse_overrides(args.override),
         bill_of_materials_slide=not args.no_bom_slide,
-        progress=progress,
+        leading=tuple(leading),
     )
+    result = app.outputs.export(kind, request, out, progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:

@@ -6,10 +6,11 @@ import argparse
 import datetime as dt
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msldesk.boards.kinds import Audience, EntryKind
+from msldesk.boards.outputs.registry import EventTarget
+from msldesk.cli.exports import add_kind_commands, requested
 from msldesk.cli.output import EXIT_OK, print_json
 
 if TYPE_CHECKING:
@@ -60,22 +61,7 @@ def add_meeting_commands(commands: Any) -> None:
     c.add_argument("event_id", type=int)
 
     p = commands.add_parser("export", help="a meeting's summary PDF, briefing or readout deck, insights")
-    export_commands = p.add_subparsers(dest="export_command", required=True)
-    c = export_commands.add_parser("summary", help="the insight summary as a PDF for one audience")
-    c.add_argument("event_id", type=int)
-    c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
-    c.add_argument("--out", type=Path, required=True)
-    c = export_commands.add_parser("briefing", help="the briefing deck before the meeting (PPTX)")
-    c.add_argument("event_id", type=int)
-    c.add_argument("--out", type=Path, required=True)
-    c = export_commands.add_parser("readout", help="the insight readout deck after the meeting (PPTX)")
-    c.add_argument("event_id", type=int)
-    c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
-    c.add_argument("--out", type=Path, required=True)
-    c = export_commands.add_parser("insights", help="entries and actions as CSV or XLSX")
-    c.add_argument("event_id", type=int)
-    c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
-    c.add_argument("--out", type=Path, required=True)
+    add_kind_commands(p.add_subparsers(dest="export_command", required=True), "export")
 
 
 def entry_json(entry: NoteEntry) -> dict[str, Any]:
@@ -149,23 +135,18 @@ def cmd_note(app: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_export(app: Any, args: argparse.Namespace) -> int:
-    command, out, event_id = args.export_command, args.out, args.event_id
-    warnings: tuple[str, ...] = ()
-    if command == "briefing":
-        warnings = app.outputs.briefing(event_id, out).warnings
-    else:
-        audience = Audience(args.audience)
-        unreviewed = sum(e.needs_review for e in app.meetings.entries(event_id))
-        if unreviewed:
-            print(f"msldesk: {unreviewed} flagged entries have not been reviewed yet.", file=sys.stderr)
-        writer = {
-            "summary": app.outputs.summary,
-            "readout": app.outputs.readout,
-            "insights": app.outputs.insights,
-        }
-        writer[command](event_id, audience, out)
+    kind, out = requested(args)
+    target = EventTarget(args.event_id, Audience(getattr(args, "audience", Audience.MEDICAL)))
+
+    def warn(data: Any) -> None:
+        if kind.review_first and data.needing_review:
+            print(
+                f"msldesk: {data.needing_review} flagged entries have not been reviewed yet.", file=sys.stderr
+            )
+
+    written = app.outputs.export(kind, target, out, check=warn)
     print(f"Wrote {out}")
-    for warning in warnings:
+    for warning in written.warnings:  # a briefing's agenda items that lost slides, composing notes
         print(f"  note: {warning}")
     return EXIT_OK
 
