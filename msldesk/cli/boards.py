@@ -66,7 +66,7 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("--json", action="store_true")
     c = event_commands.add_parser("export", help="write an invitation, attendee list or sign-in sheet")
     c.add_argument("event_id", type=int)
-    add_kind_flags(c.add_mutually_exclusive_group(required=True), "event", "export")
+    add_kind_flags(c, "event", "export")
 
     p = commands.add_parser(
         "people", help="the people directory: list, search, import, duplicates, export or erase one"
@@ -277,7 +277,7 @@ def _event_show(app: Any, args: argparse.Namespace) -> int:
 
 
 def _event_export(app: Any, args: argparse.Namespace) -> int:
-    kind, out = requested(args, "event", "export")
+    kind, out = requested(args)
     written = app.outputs.export(kind, EventTarget(args.event_id), out)
     print(f"Wrote {written.path}")
     return EXIT_OK

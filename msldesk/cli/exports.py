@@ -24,8 +24,11 @@ def add_kind_commands(commands: Any, *words: str) -> None:
         c.add_argument("--out", type=Path, required=True)
 
 
-def add_kind_flags(group: Any, *words: str) -> None:
-    """One FILE flag per flag of the kinds reached by `words` (`event export` → --ics, --attendees, …)."""
+def add_kind_flags(parser: argparse.ArgumentParser, *words: str) -> None:
+    """One FILE flag (of which exactly one is given) per flag of the kinds reached by `words`
+    (`event export` → --ics, --attendees, --sign-in)."""
+    parser.set_defaults(export_words=words)
+    group = parser.add_mutually_exclusive_group(required=True)
     for flag, kinds in _flags(*words).items():
         group.add_argument(flag, type=Path, metavar="FILE", help=kinds[0].command_help)
 
@@ -38,16 +41,17 @@ def _flags(*words: str) -> dict[str, tuple[ExportKind[Any, Any, Any], ...]]:
     return flags
 
 
-def requested(args: argparse.Namespace, *words: str) -> tuple[ExportKind[Any, Any, Any], Path]:
+def requested(args: argparse.Namespace) -> tuple[ExportKind[Any, Any, Any], Path]:
     """The kind a parsed export command asks for and the file it names: from its subcommand
-    (`export summary`, `payments export`, `compose`) or, for `words` given, from the flag used
-    (`event export --attendees x.xlsx`: by the file's ending). A wrong ending is refused here."""
+    (`export summary`, `payments export`, `compose`) or from the flag given (`event export
+    --attendees x.xlsx`: by the file's ending). A file whose ending the kind does not write is
+    refused here, before the library is read."""
     name = getattr(args, "export_kind", None)
     if name is not None:
         kind = KINDS[name]
         return kind, kind.checked_path(args.out)
-    for flag, kinds in _flags(*words).items():
+    for flag, kinds in _flags(*args.export_words).items():
         out = getattr(args, flag.lstrip("-").replace("-", "_"), None)
         if out is not None:
             return kind_for_file(kinds, out), Path(out)
-    raise ValueError(f"no export named in {args}")
+    raise ValueError(f"{' '.join(args.export_words)}: no file named")  # argparse requires one

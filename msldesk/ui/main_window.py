@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk import __version__
+from msldesk.boards.outputs.registry import DECK
 from msldesk.core.wording import plural
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.records import ImportOutcome
 from msldesk.ui.actions import ActionSpec, build_actions, pressed
 from msldesk.ui.boards.view import BoardsView
 from msldesk.ui.context import AppContext
+from msldesk.ui.exports import mark_export
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, open_help
 from msldesk.ui.library.jobs import LibraryJobs
 from msldesk.ui.library.view import LibraryView
@@ -153,7 +155,7 @@ class MainWindow(QMainWindow):
                     self.library.add_selection_to_builder,
                     "Ctrl+B",
                 ),
-                ActionSpec("export_deck", "&Deck", "&Export deck…", self.library.builder.export, "Ctrl+E"),
+                ActionSpec("export_deck", "&Deck", f"&{DECK.label}", self.library.builder.export, "Ctrl+E"),
                 ActionSpec(
                     "remove_deck",
                     "&Deck",
@@ -224,6 +226,7 @@ class MainWindow(QMainWindow):
                 ActionSpec("about", "&Help", "&About msldesk", self.about),
             ],
         )
+        mark_export(self.actions_by_key["export_deck"], DECK)
         undo.canUndoChanged.connect(self.actions_by_key["undo"].setEnabled)
         undo.canRedoChanged.connect(self.actions_by_key["redo"].setEnabled)
         self.actions_by_key["undo"].setEnabled(False)

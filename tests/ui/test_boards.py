@@ -649,26 +649,32 @@ def test_exports_write_calendar_csv_excel_and_sign_in_sheet(
 
     def ask_save_path(kind, suggested):  # type: ignore[no-untyped-def]
         asked.append(suggested)
-        return out / f"board-{kind.key}"  # no suffix: the editor adds it
+        return out / f"board-{kind.name}"  # no suffix: the editor adds it
 
     editor.ask_save_path = ask_save_path  # type: ignore[method-assign]
     messages: list[str] = []
     view.status_message.connect(messages.append)
-    for key in ("ics", "csv", "xlsx", "pdf"):
+    for key, suffix in (("calendar", "ics"), ("attendees-csv", "csv"), ("attendees-xlsx", "xlsx"),
+                        ("open-payments", "csv"), ("sign-in-sheet", "pdf")):  # fmt: skip
         with qtbot.waitSignal(editor.exported, timeout=30_000) as written:
             editor.export_actions[key].trigger()
         path = written.args[1]
-        assert path == out / f"board-{key}.{key}"
+        assert path == out / f"board-{key}.{suffix}"
         assert path.exists() and path.stat().st_size > 0
     # Named from the event's title and date, sanitised for the file system.
     assert any(
         re.fullmatch(r"Lung cancer advisory board - \d{4}-\d{2}-\d{2} - calendar invitation\.ics", a)
         for a in asked
     )
-    assert "BEGIN:VEVENT" in (out / "board-ics.ics").read_text()
-    assert "Lovelace" in (out / "board-csv.csv").read_text(encoding="utf-8-sig")
-    assert (out / "board-pdf.pdf").read_bytes().startswith(b"%PDF")
-    assert any(str(out / "board-pdf.pdf") in m for m in messages)
+    assert "BEGIN:VEVENT" in (out / "board-calendar.ics").read_text()
+    assert "Lovelace" in (out / "board-attendees-csv.csv").read_text(encoding="utf-8-sig")
+    # The payments of the event's year, as `msldesk payments export --year` writes them.
+    year = context.app.events.get(event.event_id).fields.starts_at.year
+    assert f"Open Payments - {year}.csv" in asked
+    payments = (out / "board-open-payments.csv").read_text(encoding="utf-8-sig")
+    assert payments.startswith("Covered_Recipient_Type,Covered_Recipient_NPI,")
+    assert (out / "board-sign-in-sheet.pdf").read_bytes().startswith(b"%PDF")
+    assert any(str(out / "board-sign-in-sheet.pdf") in m for m in messages)
     # It ends like every export: a banner with Open and Show in folder, which hand the desktop
     # the file and its folder (through the hook, so nothing is launched here).
     opened: list[str] = []
@@ -678,7 +684,7 @@ def test_exports_write_calendar_csv_excel_and_sign_in_sheet(
     assert banner.isVisible() and banner.open_button.isVisible() and banner.reveal_button.isVisible()
     banner.open_button.click()
     banner.reveal_button.click()
-    assert opened == [str(out / "board-pdf.pdf"), str(out)]
+    assert opened == [str(out / "board-sign-in-sheet.pdf"), str(out)]
 
 
 def test_a_failed_export_is_reported(make_window, qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -690,11 +696,9 @@ def test_a_failed_export_is_reported(make_window, qtbot, tmp_path: Path, monkeyp
     view.show_period("all")
     view = _open(qtbot, window, event.event_id)
     reported: list[str] = []
-    monkeypatch.setattr(
-        "msldesk.ui.boards.event_editor.report_error", lambda e, d="", p=None: reported.append(str(e))
-    )
+    monkeypatch.setattr("msldesk.ui.exports.report_error", lambda e, d="", p=None: reported.append(str(e)))
     view.editor.ask_save_path = lambda kind, suggested: tmp_path / "x.ics"  # type: ignore[method-assign]
-    view.editor.export("ics")
+    view.editor.export("calendar")
     qtbot.waitUntil(lambda: bool(reported), timeout=WAIT_MS)
     assert "start and end" in reported[0]
     assert not (tmp_path / "x.ics").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from msldesk.boards.meeting.guard import DEFAULT_TERMS
+from msldesk.boards.outputs import registry
 from msldesk.boards.records import (
     AgendaItemFields,
     AttendanceFields,
@@ -428,7 +430,7 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(
     def ask_save_path(kind, suggested):  # type: ignore[no-untyped-def]
         asked.append(suggested)
         return out / (
-            "insights.csv" if kind.key == "insights" and len(asked) > 4 else f"{kind.key}-{len(asked)}"
+            "insights.csv" if kind.name == "insights" and len(asked) > 4 else f"{kind.name}-{len(asked)}"
         )
 
     editor.ask_save_path = ask_save_path  # type: ignore[method-assign]
@@ -437,7 +439,7 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(
     monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(Path(url.toLocalFile())) or True)
     written: dict[str, Path] = {}
     for key in (
-        "summary-commercial",
+        "summary-pdf-commercial",
         "readout-medical",
         "briefing",
         "insights-medical",
@@ -448,7 +450,7 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(
         written[key] = signal.args[1]
         _settle(qtbot, window)
     assert written == {
-        "summary-commercial": out / "summary-1.pdf",
+        "summary-pdf-commercial": out / "summary-pdf-1.pdf",
         "readout-medical": out / "readout-2.pptx",
         "briefing": out / "briefing-3.pptx",
         "insights-medical": out / "insights-4.xlsx",
@@ -457,7 +459,7 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(
     day = f"{context.app.events.get(m.event_id).fields.starts_at:%Y-%m-%d}"
     assert asked[0] == f"Lung cancer advisory board - {day} - insight summary (commercial).pdf"
     assert asked[2] == f"Lung cancer advisory board - {day} - briefing deck.pptx"
-    assert written["summary-commercial"].read_bytes().startswith(b"%PDF")
+    assert written["summary-pdf-commercial"].read_bytes().startswith(b"%PDF")
     for key in ("readout-medical", "briefing", "insights-medical"):
         assert written[key].read_bytes().startswith(b"PK"), key
     assert "Payers ask for real-world data first" in written["insights-compliance"].read_text(
@@ -467,7 +469,7 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(
     # Each export is in the audit trail: what, for whom, where, and the file's digest.
     exports = [r for r in context.app.audit.history("event", m.event_id) if r.action.startswith("export.")]
     assert [(r.action, r.after.get("audience"), Path(r.after["file"]).name) for r in exports] == [
-        ("export.summary", "commercial", "summary-1.pdf"),
+        ("export.summary", "commercial", "summary-pdf-1.pdf"),
         ("export.readout", "medical", "readout-2.pptx"),
         ("export.briefing", None, "briefing-3.pptx"),
         ("export.insights", "medical", "insights-4.xlsx"),
@@ -505,7 +507,7 @@ def test_the_commercial_summary_has_no_expert_names_and_no_flagged_entry(
     editor.ask_unreviewed = lambda n, kind: "export"  # type: ignore[method-assign]
     editor.ask_save_path = lambda kind, suggested: tmp_path / "commercial.pdf"  # type: ignore[method-assign]
     with qtbot.waitSignal(editor.exported, timeout=EXPORT_MS):
-        editor.export_notes("summary", Audience.COMMERCIAL)
+        editor.export("summary-pdf", Audience.COMMERCIAL)
     _settle(qtbot, window)
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "commercial.pdf"), "-"], capture_output=True, text=True, check=True
@@ -521,22 +523,22 @@ def test_exporting_with_unreviewed_flags_asks_first(make_window, qtbot, tmp_path
     editor.tabs.setCurrentIndex(EventEditor.OVERVIEW)
     asked: list[tuple[int, str]] = []
     answers = ["cancel", "review", "export"]
-    editor.ask_unreviewed = lambda n, kind: asked.append((n, kind.noun)) or answers.pop(0)  # type: ignore[method-assign]
+    editor.ask_unreviewed = lambda n, noun: asked.append((n, noun)) or answers.pop(0)  # type: ignore[method-assign]
     paths: list[str] = []
     editor.ask_save_path = lambda kind, suggested: paths.append(suggested) or tmp_path / "summary.pdf"  # type: ignore[method-assign]
 
-    editor.export_actions["summary-medical"].trigger()
+    editor.export_actions["summary-pdf-medical"].trigger()
     _settle(qtbot, window)
     assert asked == [(1, "insight summary (medical)")] and paths == [], "cancelled before choosing a file"
 
-    editor.export_actions["summary-medical"].trigger()
+    editor.export_actions["summary-pdf-medical"].trigger()
     _settle(qtbot, window)
     assert paths == [] and not (tmp_path / "summary.pdf").exists()
     assert editor.tabs.currentIndex() == EventEditor.NOTES, "review first: the notes are shown"
     assert review.review_only.isChecked() and _groups(review.model) == [("No theme", [m.flagged])]
 
     with qtbot.waitSignal(editor.exported, timeout=EXPORT_MS):
-        editor.export_actions["summary-medical"].trigger()
+        editor.export_actions["summary-pdf-medical"].trigger()
     _settle(qtbot, window)
     assert (tmp_path / "summary.pdf").read_bytes().startswith(b"%PDF")
 
@@ -557,7 +559,7 @@ def test_an_export_can_be_cancelled_and_a_failed_one_is_reported(
     editor = window.boards.editor
     started: list[bool] = []
 
-    def slow(key, data, path, progress, cancel, events=None, assembly=None):  # type: ignore[no-untyped-def]
+    def slow(data, path, progress, cancel):  # type: ignore[no-untyped-def]
         started.append(True)
         progress(1, 10, "Writing")
         deadline = time.monotonic() + 20
@@ -566,14 +568,15 @@ def test_an_export_can_be_cancelled_and_a_failed_one_is_reported(
             time.sleep(0.01)
         raise AssertionError("never cancelled")
 
-    monkeypatch.setattr("msldesk.ui.boards.event_editor.write_notes", slow)
+    # The editor asks the registry for the kind when the export starts: a slow summary, then.
+    monkeypatch.setitem(registry.KINDS, "summary-pdf", replace(registry.KINDS["summary-pdf"], render=slow))
     editor.ask_save_path = lambda kind, suggested: tmp_path / "s.pdf"  # type: ignore[method-assign]
     messages: list[str] = []
     editor.status_message.connect(messages.append)
-    editor.export_notes("summary")
+    editor.export("summary-pdf")
     qtbot.waitUntil(lambda: bool(started) and editor.export_status.progress.maximum() == 10, timeout=WAIT_MS)
     assert editor.export_status.cancel_button.isVisible()
-    editor.export_notes("readout")  # one at a time
+    editor.export("readout")  # one at a time
     assert messages[-1].startswith("An export is under way")
     editor.export_status.cancel_button.click()
     assert editor.export_status.message.text() == "Export cancelled; nothing was written."
@@ -582,15 +585,13 @@ def test_an_export_can_be_cancelled_and_a_failed_one_is_reported(
     assert not (tmp_path / "s.pdf").exists()
 
     reported: list[str] = []
-    monkeypatch.setattr(
-        "msldesk.ui.boards.event_editor.report_error", lambda e, d="", p=None: reported.append(str(e))
-    )
+    monkeypatch.setattr("msldesk.ui.exports.report_error", lambda e, d="", p=None: reported.append(str(e)))
 
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("msldesk.ui.boards.event_editor.write_notes", broken)
-    editor.export_notes("insights")
+    monkeypatch.setitem(registry.KINDS, "insights", replace(registry.KINDS["insights"], render=broken))
+    editor.export("insights")
     qtbot.waitUntil(lambda: bool(reported), timeout=WAIT_MS)
     assert "No space left" in reported[0]
     assert editor.export_status.message.text() == "The insights and actions (medical) was not written."

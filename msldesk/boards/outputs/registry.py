@@ -130,6 +130,12 @@ class ExportKind(Generic[T, S, R]):
         """The command's words and flags without their values: ("event", "export", "--ics")."""
         return tuple(w for w in self.command.split() if not (w.isupper() or "." in w))
 
+    def noun_for(self, target: object) -> str:
+        """ "insight summary (commercial)" for a meeting output's audience; the noun otherwise."""
+        if self.by_audience and isinstance(target, EventTarget):
+            return f"{self.noun} ({Audience(target.audience).value})"
+        return self.noun
+
     def accepts(self, path: Path) -> bool:
         return Path(path).suffix.lower() in self.suffixes
 

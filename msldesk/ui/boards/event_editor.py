@@ -4,11 +4,12 @@ window, and exports run on the export lane with progress and Cancel."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,6 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.app.history import Subject
+from msldesk.boards.outputs.registry import (
+    AUDIENCE_LABELS,
+    EVENT_MENU_KINDS,
+    KINDS,
+    MEETING_MENU_KINDS,
+    EventTarget,
+    ExportKind,
+    ReportSnapshot,
+)
 from msldesk.boards.records import Audience, Event, EventFields
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.ui.boards.agenda import AgendaPanel
@@ -31,31 +41,16 @@ from msldesk.ui.boards.attendees import AttendeesPanel
 from msldesk.ui.boards.bundle import EventBundle, load_bundle
 from msldesk.ui.boards.checklist import ChecklistPanel
 from msldesk.ui.boards.commands import SaveEventCommand
-from msldesk.ui.boards.exports import (
-    AUDIENCE_LABELS,
-    EXPORT_KINDS,
-    KINDS,
-    NOTES_EXPORT_KINDS,
-    ExportData,
-    ExportKind,
-    NotesExportData,
-    Written,
-    fetch,
-    fetch_notes,
-    suggested_name,
-    write,
-    write_notes,
-)
 from msldesk.ui.boards.formatting import event_when
 from msldesk.ui.boards.overview import EventForm
 from msldesk.ui.boards.review import ReviewPanel
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.exports import ExportJob, mark_export
 from msldesk.ui.protect.history import HistoryDialog, open_history
-from msldesk.ui.tasks import TaskHandle
 from msldesk.ui.widgets.export_banner import ExportBanner
-from msldesk.ui.widgets.file_dialogs import ask_save_path
+from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.widgets.menu_button import make_menu_button
 
 EXPORT_FOLDER_KIND = "board_exports"  # an event's outputs share one remembered folder
@@ -102,7 +97,6 @@ class EventEditor(QWidget):
         self.bundle: EventBundle | None = None
         self._event_id: int | None = None
         self._generation = 0
-        self._export: TaskHandle | None = None
         self.history_dialog: HistoryDialog | None = None
         self._draft = False  # a new event on screen that is not in the database until Save
 
@@ -116,30 +110,26 @@ class EventEditor(QWidget):
         self.export_button.setText("Export")
         make_menu_button(self.export_button)
         self.export_menu = QMenu(self.export_button)
-        self.export_actions = {}
-        for kind in EXPORT_KINDS:
-            action = self.export_menu.addAction(kind.label)
-            action.triggered.connect(lambda _checked=False, k=kind.key: self.export(k))
-            self.export_actions[kind.key] = action
+        self.export_actions: dict[str, QAction] = {}
+        for kind in EVENT_MENU_KINDS:
+            self._add_export_action(self.export_menu, kind)
         # The meeting's outputs: in this menu and in the review tab's Share menu.
         self.notes_menu = QMenu("Meeting outputs", self)
-        for kind in NOTES_EXPORT_KINDS:
+        for kind in MEETING_MENU_KINDS:
             if not kind.by_audience:
-                action = self.notes_menu.addAction(kind.label)
-                action.triggered.connect(lambda _checked=False, k=kind.key: self.export_notes(k))
-                self.export_actions[kind.key] = action
+                self._add_export_action(self.notes_menu, kind)
                 continue
             submenu = self.notes_menu.addMenu(kind.label)
+            mark_export(submenu.menuAction(), kind)
             for audience, label in AUDIENCE_LABELS.items():
-                action = submenu.addAction(label)
-                action.triggered.connect(
-                    lambda _checked=False, k=kind.key, a=audience: self.export_notes(k, a)
-                )
-                self.export_actions[f"{kind.key}-{audience.value}"] = action
+                self._add_export_action(submenu, kind, audience, label)
         self.export_menu.addSeparator()
         self.export_menu.addActions(self.notes_menu.actions())
         self.export_button.setMenu(self.export_menu)
         self.export_status = ExportBanner()
+        self.export_job = ExportJob(context, self.export_status, self)
+        self.export_job.status_message.connect(self.status_message)
+        self.export_job.written.connect(lambda name, written: self.exported.emit(name, written.path))
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip(
             "Who changed what in this event, its agenda, attendees and payments, and every export"
@@ -195,7 +185,6 @@ class EventEditor(QWidget):
         self.form.save_requested.connect(self.save)
         for panel in (self.agenda, self.attendees, self.review):
             panel.status_message.connect(self.status_message)
-        self.export_status.cancel_requested.connect(self.cancel_export)
         writer.failed.connect(self.reload)  # drop optimistic edits the service refused
         writer.idle_changed.connect(lambda idle: self.saving.setVisible(not idle))
 
@@ -390,7 +379,17 @@ class EventEditor(QWidget):
 
     # ---- exports ------------------------------------------------------------------------------
 
-    def ask_save_path(self, kind: ExportKind, suggested: str) -> Path | None:
+    def _add_export_action(
+        self, menu: QMenu, kind: ExportKind[Any, Any, Any], audience: Audience | None = None, text: str = ""
+    ) -> None:
+        action = menu.addAction(text or kind.label)
+        mark_export(action, kind)
+        action.triggered.connect(
+            lambda _checked=False, k=kind.name, a=audience or Audience.MEDICAL: self.export(k, a)
+        )
+        self.export_actions[kind.name if audience is None else f"{kind.name}-{audience.value}"] = action
+
+    def ask_save_path(self, kind: ExportKind[Any, Any, Any], suggested: str) -> Path | None:
         return ask_save_path(
             self,
             self.context.settings,
@@ -400,13 +399,13 @@ class EventEditor(QWidget):
             f"{kind.file_filter};;All files (*)",
         )
 
-    def ask_unreviewed(self, count: int, kind: ExportKind) -> str:
+    def ask_unreviewed(self, count: int, noun: str) -> str:
         """ "export", "review" or "cancel": flagged entries nobody has reviewed would go out."""
         entries = f"{count} flagged entr{'ies have' if count != 1 else 'y has'}"
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Flagged entries not reviewed",
-            f"{entries} not been reviewed yet. Review them before sharing the {kind.noun}?",
+            f"{entries} not been reviewed yet. Review them before sharing the {noun}?",
             parent=self,
         )
         box.setInformativeText(
@@ -421,130 +420,44 @@ class EventEditor(QWidget):
         clicked = box.clickedButton()
         return "review" if clicked is review else "export" if clicked is export else "cancel"
 
-    def _ask_path(self, kind: ExportKind, title: str) -> Path | None:
-        starts_at = self.bundle.event.fields.starts_at if self.bundle is not None else None
-        path = self.ask_save_path(kind, suggested_name(title, kind, starts_at))
-        if path is None:
-            return None
-        if not kind.accepts(path.suffix):
-            path = path.with_name(path.name + kind.suffix)
-        return path
-
     def _busy(self) -> bool:
-        if self._export is None:
+        if not self.export_job.running:
             return False
         self.status_message.emit("An export is under way: wait for it to finish, or cancel it.")
         return True
 
-    def export(self, key: str) -> None:
-        if self.bundle is None or self.context.app is None or self._busy():
+    def export(self, name: str, audience: Audience = Audience.MEDICAL) -> None:
+        """Export the event as the registry's kind `name` (a meeting output for `audience`; the
+        payments of the event's year): read what it shows, ask about unreviewed flagged entries
+        where it carries the notes, ask where, then write and record it in the background."""
+        if self.bundle is None or self._busy():
             return
-        kind = KINDS[key]
-        if kind in NOTES_EXPORT_KINDS:
-            self.export_notes(key)
-            return
-        path = self._ask_path(kind, self.bundle.event.title)
-        if path is None:
-            return
-        events, event_id, runner = self.context.app.events, self.bundle.event_id, self.context.runner
+        kind, event, event_id = KINDS[name], self.bundle.event, self.bundle.event_id
+        year = (event.fields.starts_at or dt.datetime.now()).year
+        target = year if kind.subject == "year" else EventTarget(event_id, Audience(audience))
+        noun = kind.noun_for(target)
         unsaved = " (unsaved changes to the event are not in it)" if self.form.is_dirty() else ""
+        self.review.flush_summary()  # the db lane runs it before the read
 
-        def fetched(data: ExportData) -> None:
-            self._run_export(key, kind, lambda _p, _c: write(key, data, path), unsaved)
-
-        runner.submit("db", lambda _p, _c: fetch(events, event_id), fetched, self._on_fetch_failed)
-
-    def export_notes(self, key: str, audience: Audience = Audience.MEDICAL) -> None:
-        """A meeting output: read the report, ask about unreviewed flags, ask where, then write."""
-        if self.bundle is None or self.context.app is None or self._busy():
-            return
-        app, audience = self.context.app, Audience(audience)
-        kind = KINDS[key].for_audience(audience)
-        meetings, events, event_id = app.meetings, app.events, self.bundle.event_id
-        self.review.flush_summary()  # the db lane runs it before the read below
-
-        def fetched(data: NotesExportData) -> None:
-            if self._event_id != event_id or self._busy():
-                return  # the user moved on while the report was read
-            if kind.review_first and data.needing_review:
-                answer = self.ask_unreviewed(data.needing_review, kind)
+        def choose(data: Any) -> Path | None:
+            if self._event_id != event_id:
+                return None  # the user moved on while it was read
+            if kind.review_first and isinstance(data, ReportSnapshot) and data.needing_review:
+                answer = self.ask_unreviewed(data.needing_review, noun)
                 if answer == "review":
                     self.tabs.setCurrentIndex(self.NOTES)
                     self.review.show_needing_review()
-                    return
                 if answer != "export":
-                    return
-            path = self._ask_path(kind, data.event_title)
-            if path is None:
-                return
-            assembly = app.assembly
-            self._run_export(
-                key,
-                kind,
-                lambda progress, cancel: write_notes(key, data, path, progress, cancel, events, assembly),
-            )
+                    return None
+            if kind.subject == "year":
+                suggested = safe_file_name("Open Payments", str(year), suffix=kind.suffixes[0])
+            else:  # named from the event as it was read: "Oncology board - 2025-10-14 - sign-in sheet.pdf"
+                starts = data.event.fields.starts_at
+                day = f"{starts:%Y-%m-%d}" if starts is not None else ""
+                suggested = safe_file_name(data.event.title or "event", day, noun, suffix=kind.suffixes[0])
+            return self.ask_save_path(kind, suggested)
 
-        self.context.runner.submit(
-            "db",
-            lambda _p, _c: fetch_notes(meetings, events, event_id, key, audience),
-            fetched,
-            self._on_fetch_failed,
-        )
-
-    def _run_export(self, key: str, kind: ExportKind, job: Callable[[Any, Any], Any], note: str = "") -> None:
-        """Write on the export lane with the status strip following it, then record the export in
-        the audit trail on the db lane (SQLite keeps one writer)."""
-        if self.bundle is None or self.context.app is None:
-            return
-        handle: list[TaskHandle] = []
-        outputs, event_id = self.context.app.outputs, self.bundle.event_id
-        self.export_status.start(f"Writing the {kind.noun}…")
-
-        def written(result: Written | Path) -> None:
-            if handle and self._export is handle[0]:
-                self._export = None
-            done = result if isinstance(result, Written) else Written(Path(result))
-            detail = f" ({done.detail})" if done.detail else ""
-            if done.warnings:
-                n = len(done.warnings)
-                detail += f" — {n} thing{'s' if n != 1 else ''} to check"
-            text = f"Saved the {kind.noun} to {done.path}"
-
-            def recorded(_path: Any) -> None:
-                self.export_status.succeeded(done.path, text + detail, done.warnings)
-                self.status_message.emit(text + note)
-                self.exported.emit(key, done.path)
-
-            def not_recorded(error: BaseException, details: str) -> None:
-                self.export_status.succeeded(
-                    done.path, f"{text}, but it is not in the audit trail", done.warnings
-                )
-                report_error(error, details)
-
-            self.context.runner.submit(
-                "db",
-                lambda _p, _c: outputs.record(kind.audited_as, event_id, done.path, kind.audience),
-                recorded,
-                not_recorded,
-            )
-
-        def failed(error: BaseException, details: str) -> None:
-            if handle and self._export is handle[0]:
-                self._export = None
-            self.export_status.stopped(f"The {kind.noun} was not written.")
-            report_error(error, details)
-
-        self._export = self.context.runner.submit(
-            "export", job, written, failed, self.export_status.progressed
-        )
-        handle.append(self._export)
-
-    def _on_fetch_failed(self, error: BaseException, details: str) -> None:
-        report_error(error, details)
+        self.export_job.start(kind, target, choose, unsaved)
 
     def cancel_export(self) -> None:
-        if self._export is not None:
-            self._export.cancel()
-            self._export = None
-            self.export_status.stopped("Export cancelled; nothing was written.")
-            self.status_message.emit("Export cancelled")
+        self.export_job.cancel()

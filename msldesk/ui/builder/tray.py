@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.boards.outputs.registry import DECK
 from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
 from msldesk.decks.records import SlideInfo
@@ -28,6 +29,7 @@ from msldesk.decks.tray_file import read_tray, tray_text, write_tray
 from msldesk.ui.actions import bind
 from msldesk.ui.builder.tray_model import TrayModel
 from msldesk.ui.context import AppContext
+from msldesk.ui.exports import ExportJob, mark_export
 from msldesk.ui.library.delegates import (
     MIN_THUMB_W,
     THUMB_W,
@@ -38,7 +40,6 @@ from msldesk.ui.library.delegates import (
 from msldesk.ui.library.slide_grid_model import SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.meeting.autosave import DraftAutosaver
-from msldesk.ui.tasks import TaskHandle
 from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.widgets.required_text import ask_required_text
@@ -78,7 +79,7 @@ class TrayView(QListView):
 
 
 class DeckBuilder(QWidget):
-    exported = Signal(object)  # AssemblyResult
+    exported = Signal(object)  # AssemblyResult, once recorded
     status_message = Signal(str)
 
     def __init__(self, context: AppContext, images: ThumbnailImages, parent: QWidget | None = None) -> None:
@@ -95,7 +96,6 @@ class DeckBuilder(QWidget):
         )
         self._tray_file: Path | None = None
         self._plan_generation = 0
-        self._export: TaskHandle | None = None
         self.blocked: list[Any] = []
 
         self.view = TrayView(images)
@@ -129,8 +129,10 @@ class DeckBuilder(QWidget):
         self.right_button.setToolTip("Move the selected slide later (Ctrl+Right)")
         self.clear_button = QPushButton("Clear")
         self.save_button = QPushButton("Save as collection…")
-        self.export_button = QPushButton("Export deck…")
+        self.export_button = QPushButton(DECK.label)
         self.export_button.setToolTip("Build a .pptx from the tray (Ctrl+E)")
+        mark_export(self.export_button, DECK)
+        self.export_job = ExportJob(context, self.banner, self)
 
         for arrow in (self.left_button, self.right_button):
             arrow.setFixedWidth(32)
@@ -165,7 +167,9 @@ class DeckBuilder(QWidget):
         self.clear_button.clicked.connect(self.model.clear)
         self.save_button.clicked.connect(self.save_collection)
         self.export_button.clicked.connect(self.export)
-        self.banner.cancel_requested.connect(self._on_cancel_button_clicked)
+        self.export_job.running_changed.connect(self._on_export_job_running_changed)
+        self.export_job.written.connect(self._on_export_job_written)
+        self.export_job.status_message.connect(self.status_message)
         self.collections.activated.connect(self._on_collections_activated)
         self.model.changed.connect(self._on_model_changed)
         self.model.slides_dropped.connect(self._on_model_slides_dropped)
@@ -242,7 +246,7 @@ class DeckBuilder(QWidget):
         if self._tray_file is not None:
             self.tray_saver.text_changed(tray_text(self.model.slide_ids()), None)
         count = self.model.rowCount()
-        self.export_button.setEnabled(count > 0 and self._export is None)
+        self.export_button.setEnabled(count > 0 and not self.export_job.running)
         self.save_button.setEnabled(count > 0)
         if not count:
             self.summary.setText("Drag slides here from the library, or select them and press Ctrl+B.")
@@ -420,7 +424,9 @@ class DeckBuilder(QWidget):
         )
 
     def export(self) -> None:
-        if self.context.app is None or not self.model.rowCount() or self._export is not None:
+        """Ask where and, for each expired or withdrawn slide, why it is used anyway; then the deck
+        is planned (db lane), built (export lane, with progress and Cancel) and recorded (db lane)."""
+        if self.context.app is None or not self.model.rowCount() or self.export_job.running:
             return
         out = self.ask_output_path()
         if out is None:
@@ -434,52 +440,17 @@ class DeckBuilder(QWidget):
                 self.status_message.emit("Export cancelled: an expired or withdrawn slide has no reason.")
                 return
             overrides[item.slide_id] = reason
-        assembly, ids, bom = self.context.app.assembly, self.model.slide_ids(), self.bom_slide.isChecked()
+        from msldesk.decks.assembly import DeckRequest
+
         title = out.stem.replace("-", " ").replace("_", " ")
+        request = DeckRequest(tuple(self.model.slide_ids()), title, overrides, self.bom_slide.isChecked())
+        self.export_job.start(DECK, request, lambda _snapshot: out)
 
-        def job(progress: Any, cancel: Any) -> Any:
-            return assembly.compose(
-                ids,
-                out,
-                title=title,
-                overrides=overrides,
-                bill_of_materials_slide=bom,
-                progress=progress,
-                cancel=cancel,
-            )
+    def _on_export_job_running_changed(self, running: bool) -> None:
+        self.export_button.setEnabled(not running and self.model.rowCount() > 0)
 
-        self.banner.start(f"Writing {out.name}…")
-        self.export_button.setEnabled(False)
-        self._export = self.context.runner.submit(
-            "io", job, self._on_export_done, self._on_export_failed, self.banner.progressed
-        )
-
-    def _finish_export(self) -> None:
-        self._export = None
-        self.export_button.setEnabled(self.model.rowCount() > 0)
-
-    def _on_export_done(self, result: Any) -> None:
-        self._finish_export()
-        text = f"Exported {result.slides} slides to {result.path}, with its bill of materials"
-        self.banner.succeeded(result.path, text, result.warnings)
-        n = len(result.warnings)
-        note = f" ({n} thing{'s' if n != 1 else ''} to check)" if n else ""
-        self.status_message.emit(f"Exported {result.slides} slides to {result.path}{note}")
+    def _on_export_job_written(self, _name: str, result: Any) -> None:
         self.exported.emit(result)
-
-    def _on_export_failed(self, error: BaseException, details: str) -> None:
-        self._finish_export()
-        self.banner.stopped("The deck was not exported.")
-        from msldesk.ui.errors import report_error
-
-        report_error(error, details, self)
-
-    def _on_cancel_button_clicked(self) -> None:
-        if self._export is not None:
-            self._export.cancel()
-            self._finish_export()
-            self.banner.stopped("Export cancelled; nothing was written.")
-            self.status_message.emit("Export cancelled; nothing was written.")
 
 
 def _card(slide: SlideInfo) -> SlideCard:
