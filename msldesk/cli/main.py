@@ -99,6 +99,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
     r.add_argument("--json", action="store_true")
 
+    _add_compose_command(commands)
+    add_collection_commands(commands)
+
+    p = commands.add_parser("thumbnails", help="render missing slide thumbnails")
+    p.add_argument("--wait", action="store_true", help="block until rendering is done")
+    p.add_argument("--retry-failed", action="store_true")
+
+    add_board_commands(commands)
+    add_meeting_commands(commands)
+    add_admin_commands(commands)
+    return parser
+
+
+def _add_compose_command(commands: Any) -> None:
+    """`compose`: the export registry's deck, built from library slides or a saved collection."""
     p = commands.add_parser(DECK.cli_words[0], help=DECK.command_help)
     p.set_defaults(export_kind=DECK.name)
     p.add_argument("--out", type=Path, required=True, help="the deck to write (.pptx)")
@@ -115,17 +130,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-bom-slide", action="store_true", help="no bill-of-materials appendix slide")
     p.add_argument("--cover", metavar="SUBTITLE", help="start with a generated title slide (title: --title)")
     p.add_argument("--json", action="store_true")
-
-    add_collection_commands(commands)
-
-    p = commands.add_parser("thumbnails", help="render missing slide thumbnails")
-    p.add_argument("--wait", action="store_true", help="block until rendering is done")
-    p.add_argument("--retry-failed", action="store_true")
-
-    add_board_commands(commands)
-    add_meeting_commands(commands)
-    add_admin_commands(commands)
-    return parser
 
 
 # What works in a read-only library folder. Every other command is refused before it starts: a

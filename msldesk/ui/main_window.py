@@ -25,7 +25,6 @@ from msldesk.decks.records import ImportOutcome
 from msldesk.ui.actions import ActionSpec, build_actions, pressed
 from msldesk.ui.boards.view import BoardsView
 from msldesk.ui.context import AppContext
-from msldesk.ui.exports import mark_export
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, open_help
 from msldesk.ui.library.jobs import LibraryJobs
 from msldesk.ui.library.view import LibraryView
@@ -226,7 +225,6 @@ class MainWindow(QMainWindow):
                 ActionSpec("about", "&Help", "&About msldesk", self.about),
             ],
         )
-        mark_export(self.actions_by_key["export_deck"], DECK)
         undo.canUndoChanged.connect(self.actions_by_key["undo"].setEnabled)
         undo.canRedoChanged.connect(self.actions_by_key["redo"].setEnabled)
         self.actions_by_key["undo"].setEnabled(False)

@@ -68,13 +68,12 @@ MAX_FUNCTION_LINES = 80
 # Functions still to be cut into named steps, at most as long as they are now (the list only shrinks).
 NOT_YET_SHORT = {
     "msldesk/app/services.py::__init__": 125,
-    "msldesk/cli/boards.py::add_board_commands": 96,
-    "msldesk/cli/main.py::build_parser": 85,
+    "msldesk/cli/boards.py::add_board_commands": 95,
     "msldesk/decks/generated.py::chart": 91,
     "msldesk/decks/importer.py::_write_deck": 107,
     "msldesk/protect/backup.py::_write": 89,
     "msldesk/ui/boards/agenda.py::__init__": 109,
-    "msldesk/ui/boards/event_editor.py::__init__": 105,
+    "msldesk/ui/boards/event_editor.py::__init__": 97,
     "msldesk/ui/boards/overview.py::__init__": 118,
     "msldesk/ui/boards/review.py::__init__": 166,
     "msldesk/ui/boards/view.py::__init__": 88,
