@@ -101,7 +101,7 @@ class ExportJob(QObject):
         self.banner.start(f"Writing the {noun}…")
 
         def current() -> bool:
-            """Not cancelled and followed by another export meanwhile: the banner is still ours."""
+            """Neither cancelled nor followed by another export since: the banner is still ours."""
             return generation == self._generation
 
         def rendered(written: Written) -> None:
