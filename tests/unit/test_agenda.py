@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards.events.agenda import Slot, agenda_overrun_minutes, move, schedule
+from msldesk.boards.events.timing import Slot, agenda_overrun_minutes, move, schedule
 from msldesk.core.errors import InvalidInputError
 
 BERLIN = ZoneInfo("Europe/Berlin")

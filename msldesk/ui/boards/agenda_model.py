@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QStyle
 
-from msldesk.boards.events.agenda import agenda_overrun_minutes, schedule
+from msldesk.boards.events.timing import agenda_overrun_minutes, schedule
 from msldesk.boards.records import AgendaItem, AgendaItemFields, AgendaKind, EventFields
 from msldesk.ui.boards.delegates import ChoicesRole, LimitsRole
 from msldesk.ui.boards.formatting import clock, time_range
