@@ -160,7 +160,7 @@ def _recent(app: App) -> list[HistoryLine]:
         elif r.entity == "person" and r.entity_id.isdigit():
             about = f"Person · {names('person', int(r.entity_id)) or f'person {r.entity_id}'}"
         elif r.entity == "collection" and isinstance(r.before, dict) and r.before.get("name"):
-            about = f"Collection · {r.before['name']}"  # only its deletion is recorded: the name is there
+            about = f"Collection · {r.before['name']}"  # its deletion and replacement record the name
         elif r.entity == "payments":
             about = f"Payments {r.entity_id}"
         else:

@@ -1,5 +1,5 @@
-"""Command-line verbs for saved slide collections: list, save, and delete (naming the event agendas
-that link a collection and asking first)."""
+"""Command-line verbs for saved slide collections: list, save (replacing one only with --replace), and
+delete (naming the event agendas that link a collection and asking first)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from msldesk.cli.ask import asked, event_use_json
 from msldesk.cli.output import EXIT_OK, print_json
 from msldesk.core import clock
+from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
 
@@ -19,9 +20,15 @@ def add_collection_commands(commands: Any) -> None:
 
     p = commands.add_parser("collection", help="save or delete a slide collection")
     collection_commands = p.add_subparsers(dest="collection_command", required=True)
-    s = collection_commands.add_parser("save", help="save slides under a name (replaces it)")
+    s = collection_commands.add_parser(
+        "save",
+        help="save slides under a name; a collection of that name holding other slides is replaced only "
+        "with --replace (event agendas linking it then show the new slides and keep a note)",
+    )
     s.add_argument("name")
     s.add_argument("slide_ids", nargs="+", type=int, metavar="SLIDE_ID")
+    s.add_argument("--replace", action="store_true", help="replace the slides of an existing collection")
+    s.add_argument("--json", action="store_true")
     s = collection_commands.add_parser(
         "delete",
         help="delete a collection (its slides stay in the library); when event agendas link it, it names "
@@ -54,10 +61,38 @@ def cmd_collections(app: Any, args: argparse.Namespace) -> int:
 
 def cmd_collection(app: Any, args: argparse.Namespace) -> int:
     if args.collection_command == "save":
-        app.assembly.save_collection(args.name, args.slide_ids)
+        return _save_collection(app, args)
+    return _delete_collection(app, args)
+
+
+def _save_collection(app: Any, args: argparse.Namespace) -> int:
+    """A new name is saved at once; an existing collection holding other slides is replaced only with
+    --replace (a script that saved over one by mistake would change what agendas show), and the
+    refusal names the event agendas that link it."""
+    plan = app.assembly.replacement_plan(args.name, args.slide_ids)
+    if plan is not None and not plan.unchanged and not args.replace:
+        used = "; ".join(u.linked() for u in plan.in_use)
+        linked = f" Event agendas link it: {used}; they would show the new slides." if used else ""
+        raise InvalidInputError(
+            f"There is already a collection named “{plan.name}”. {plan.change()}{linked} Run again with "
+            "--replace to replace its slides, or save under another name."
+        )
+    app.assembly.save_collection(args.name, args.slide_ids, replace=args.replace)
+    replaced = plan is not None and not plan.unchanged
+    if args.json:
+        print_json(
+            {"name": plan.name if plan else " ".join(args.name.split()), "slide_ids": args.slide_ids,
+             "replaced": replaced, "events": [event_use_json(u) for u in plan.in_use] if plan else []}
+        )  # fmt: skip
+        return EXIT_OK
+    if not replaced:
         print(f"saved collection {args.name!r} ({plural(len(args.slide_ids), 'slide')})")
         return EXIT_OK
-    return _delete_collection(app, args)
+    assert plan is not None
+    print(f"replaced the slides of collection {plan.name!r} ({plan.slides_before} → {plan.slides_after})")
+    for use in plan.in_use:
+        print(f"  it is on the agenda of {use.linked()} (each item keeps a note)")
+    return EXIT_OK
 
 
 def _delete_collection(app: Any, args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
 """Build decks from library slides with the compliance rules: approved content only (or a recorded
-reason), companion slides that travel with their slide, and a bill of materials for every deck."""
+reason), companion slides that travel with their slide, and a bill of materials for every deck. Saved
+collections are the service's other part (decks/collections.py)."""
 
 from __future__ import annotations
 
@@ -18,19 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from msldesk.core import clock
 from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
+from msldesk.decks.collections import SavedCollections
 from msldesk.decks.ooxml.compose import SourceSlide, compose_deck
 from msldesk.decks.ooxml.slide_size import deck_slide_size
-from msldesk.decks.orm import (
-    AssemblyItemRow,
-    AssemblyRow,
-    CollectionItemRow,
-    CollectionRow,
-    CompanionRow,
-)
-from msldesk.decks.records import CollectionDeletion, DeckStatus, derive_status
-from msldesk.decks.removal import SlideLinks, find_uses, lost_collection, note_uses
+from msldesk.decks.orm import AssemblyItemRow, AssemblyRow, CollectionRow, CompanionRow
+from msldesk.decks.records import DeckStatus, derive_status
+from msldesk.decks.removal import SlideLinks
 from msldesk.decks.store import DeckStore
-from msldesk.protect import audit
 
 if TYPE_CHECKING:
     from msldesk.decks.slide_specs import GeneratedSlide
@@ -124,16 +119,7 @@ class DeckSnapshot:
     work_dir: Path
 
 
-@dataclass(frozen=True)
-class CollectionInfo:
-    name: str
-    slide_ids: tuple[int, ...]
-    updated_at: dt.datetime  # aware, UTC
-    collection_id: int = 0  # what an agenda item links to
-    note: str = ""  # e.g. slides that left it with a removed deck; shown when it is opened
-
-
-class AssemblyService:
+class AssemblyService(SavedCollections):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -323,104 +309,7 @@ class AssemblyService:
         self.record(snapshot, result)
         return result
 
-    # ---- collections and companions ---------------------------------------------------------
-
-    def save_collection(self, name: str, slide_ids: Sequence[int]) -> Changes:
-        name = " ".join(name.split())
-        if not name:
-            raise InvalidInputError("A collection needs a name.")
-        now = clock.utc_now()
-        with self.sessions.begin() as session:
-            known = set(self._slide_rows(session, slide_ids))
-            missing = [i for i in slide_ids if i not in known]
-            if missing:
-                raise NotFoundError(f"There is no slide {missing[0]} in the library.")
-            row = session.execute(select(CollectionRow).where(CollectionRow.name == name)).scalar()
-            if row is None:
-                row = CollectionRow(name=name[:200], created_at=now, updated_at=now)
-                session.add(row)
-                session.flush()
-            else:
-                row.updated_at = now
-                row.note = ""  # saved again by the user: what it lost before is no longer news
-                session.execute(delete(CollectionItemRow).where(CollectionItemRow.collection_id == row.id))
-            session.add_all(
-                CollectionItemRow(collection_id=row.id, position=p, slide_id=s)
-                for p, s in enumerate(slide_ids, 1)
-            )
-        return Changes(metadata=True)
-
-    def collections(self) -> list[CollectionInfo]:
-        with self.sessions() as session:
-            rows = session.execute(select(CollectionRow).order_by(CollectionRow.name)).scalars().all()
-            return [self._collection_info(session, row) for row in rows]
-
-    def collection(self, name: str) -> CollectionInfo:
-        with self.sessions() as session:
-            return self._collection_info(session, self._collection_row(session, name))
-
-    @staticmethod
-    def _collection_row(session: Session, name: str) -> CollectionRow:
-        row = session.execute(select(CollectionRow).where(CollectionRow.name == name.strip())).scalar()
-        if row is None:
-            raise NotFoundError(f"There is no collection named “{name}”.")
-        return row
-
-    def collection_slide_ids(self, collection_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
-        """The slides of each collection by its id (agenda items link collections by id), in the
-        collection's order; ids of collections that no longer exist are left out."""
-        if not collection_ids:
-            return {}
-        with self.sessions() as session:
-            known = session.scalars(select(CollectionRow.id).where(CollectionRow.id.in_(collection_ids)))
-            result: dict[int, list[int]] = {collection_id: [] for collection_id in known}
-            rows = session.execute(
-                select(CollectionItemRow.collection_id, CollectionItemRow.slide_id)
-                .where(CollectionItemRow.collection_id.in_(collection_ids))
-                .order_by(CollectionItemRow.collection_id, CollectionItemRow.position)
-            )
-            for collection_id, slide_id in rows:
-                result[collection_id].append(slide_id)
-        return {collection_id: tuple(ids) for collection_id, ids in result.items()}
-
-    @staticmethod
-    def _collection_info(session: Session, row: CollectionRow) -> CollectionInfo:
-        ids = session.execute(
-            select(CollectionItemRow.slide_id)
-            .where(CollectionItemRow.collection_id == row.id)
-            .order_by(CollectionItemRow.position)
-        ).scalars()
-        return CollectionInfo(row.name, tuple(ids), clock.stored(row.updated_at), row.id, row.note)
-
-    def deletion_plan(self, name: str) -> CollectionDeletion:
-        """What deleting the collection would take: the event agendas linking it (through the
-        registered SlideLinks), read before the question is asked. Nothing changes."""
-        with self.sessions() as session:
-            row = self._collection_row(session, name)
-            lost = lost_collection(session, row, clock.utc_now())
-            in_use = find_uses(session, self.slide_links, lost)
-        return CollectionDeletion(row.id, row.name, len(lost.collections[row.id][1]), in_use)
-
-    def delete_collection(self, name: str) -> CollectionDeletion:
-        """Delete a saved collection (its slides stay in the library). Agenda items linking it keep a
-        note of what they lost, in the same transaction, with an audit record per event and one for
-        the collection naming them."""
-        with self.sessions.begin() as session:
-            row = self._collection_row(session, name)
-            lost = lost_collection(session, row, clock.utc_now())
-            # Before the row goes: the agenda links to the collection are deleted with it (cascade).
-            in_use = note_uses(session, self.slide_links, lost)
-            slides = len(lost.collections[row.id][1])
-            snapshot = {
-                "name": row.name,
-                "slides": slides,
-                "linked_from": [
-                    {"kind": u.kind, "id": u.ref_id, "title": u.title, "slides": u.slides} for u in in_use
-                ],
-            }
-            audit.record(session, "collection.delete", "collection", row.id, snapshot, None)
-            session.delete(row)
-        return CollectionDeletion(lost.source_id, lost.title, slides, in_use)
+    # ---- companions ----------------------------------------------------------------------------
 
     def set_companions(self, deck_id: int, slide_number: int, companion_numbers: Sequence[int]) -> Changes:
         """Slides `companion_numbers` of the deck follow slide `slide_number` wherever it is used."""

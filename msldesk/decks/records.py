@@ -134,6 +134,14 @@ class SlidesInUse:
             return f"“{self.title}”{when}: linked{where}, no slides lost"
         return f"“{self.title}”{when}: {plural(self.slides, 'slide')}{where}"
 
+    def linked(self) -> str:
+        """“March board” (2027-01-06): linked in “Data review”, 1 slide lost — a collection saved over
+        stays linked; `slides` counts those that left it and are no longer linked there."""
+        when = f" ({self.date:%Y-%m-%d})" if self.date else ""
+        where = f" in {', '.join(f'“{p}”' for p in self.parts)}" if self.parts else ""
+        lost = f", {plural(self.slides, 'slide')} lost" if self.slides else ""
+        return f"“{self.title}”{when}: linked{where}{lost}"
+
 
 @dataclass(frozen=True)
 class DeckRemovalPlan:
@@ -168,6 +176,36 @@ class CollectionDeletion:
     name: str
     slides: int
     in_use: tuple[SlidesInUse, ...] = ()  # event agendas linking it
+
+
+@dataclass(frozen=True)
+class CollectionReplacement:
+    """What saving other slides under an existing collection's name changes, read before the question:
+    its slides before and after, and the event agendas linking it (they stay linked, show the new
+    slides and keep a note; an audit record per event)."""
+
+    collection_id: int
+    name: str
+    slides_before: int
+    slides_after: int
+    leaving: int  # slides it holds now and not after
+    joining: int  # slides it holds after and not now
+    unchanged: bool  # the same slides in the same order: saving changes nothing, nothing to ask
+    in_use: tuple[SlidesInUse, ...] = ()  # event agendas linking it
+
+    def change(self) -> str:
+        """ "It holds 5 slides and would hold 3: 2 leave it and 1 joins it." """
+        if self.unchanged:
+            return f"It already holds these {plural(self.slides_before, 'slide')} in this order."
+        if not (self.leaving or self.joining):
+            return f"It would hold the same {plural(self.slides_before, 'slide')} in another order."
+        moves = [
+            f"{count} {one if count == 1 else many} it"
+            for count, one, many in ((self.leaving, "leaves", "leave"), (self.joining, "joins", "join"))
+            if count
+        ]
+        held = plural(self.slides_before, "slide")
+        return f"It holds {held} and would hold {self.slides_after}: {' and '.join(moves)}."
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""What removing a deck or deleting a saved collection takes from elsewhere: saved collections, and
-whatever links slides or collections from above the library (event agendas), which hears of it through
-the SlideLinks seam and keeps a note."""
+"""What removing a deck, or deleting or replacing a saved collection, takes from elsewhere: saved
+collections, and whatever links slides or collections from above the library (event agendas), which
+hears of it through the SlideLinks seam and keeps a note."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from msldesk.decks.records import SlidesInUse
 @dataclass(frozen=True)
 class LostSlides:
     """What goes, as the SlideLinks hear of it: a deck removed from the library (its slides, and the
-    saved collections that lose some of them) or a saved collection deleted (its slides stay in the
-    library; the links to the collection go)."""
+    saved collections that lose some of them), a saved collection deleted (its slides stay in the
+    library; the links to the collection go) or saved over with other slides (the links stay and
+    show the new slides)."""
 
     source: str  # what goes: "deck" or "collection"
     source_id: int
@@ -32,6 +33,9 @@ class LostSlides:
     # deleted collection is here with all its slides.
     collections: Mapping[int, tuple[str, frozenset[int]]]
     when: dt.datetime  # the removal, as stored (naive UTC)
+    # A collection saved over: the slides it holds from now on (its entry in `collections` lists those
+    # it held before). None when it is deleted, or a deck is removed.
+    now_holds: tuple[int, ...] | None = None
 
     @property
     def day(self) -> dt.date:
@@ -40,12 +44,16 @@ class LostSlides:
 
     @property
     def collection_deleted(self) -> bool:
-        return self.source == "collection"
+        return self.source == "collection" and self.now_holds is None
+
+    @property
+    def collection_replaced(self) -> bool:
+        return self.source == "collection" and self.now_holds is not None
 
     @property
     def anything(self) -> bool:
         """Whether anything can lose links: a deck without slides takes nothing from anyone."""
-        return bool(self.slide_ids) or self.collection_deleted
+        return bool(self.slide_ids) or self.source == "collection"
 
 
 class SlideLinks(Protocol):
@@ -78,8 +86,11 @@ def lost_slides(session: Session, deck_id: int, title: str, when: dt.datetime) -
     return LostSlides("deck", deck_id, title, slide_ids, collections, when)
 
 
-def lost_collection(session: Session, collection: CollectionRow, when: dt.datetime) -> LostSlides:
-    """A saved collection about to be deleted: its slides stay in the library, links to it lose them."""
+def lost_collection(
+    session: Session, collection: CollectionRow, when: dt.datetime, now_holds: Sequence[int] | None = None
+) -> LostSlides:
+    """A saved collection about to be deleted (its slides stay in the library, links to it lose them),
+    or saved over with `now_holds` (links to it lose the slides that leave it)."""
     ids = frozenset(
         session.scalars(
             select(CollectionItemRow.slide_id).where(CollectionItemRow.collection_id == collection.id)
@@ -92,6 +103,7 @@ def lost_collection(session: Session, collection: CollectionRow, when: dt.dateti
         frozenset(),
         {collection.id: (collection.name, ids)},
         when,
+        None if now_holds is None else tuple(now_holds),
     )
 
 

@@ -14,6 +14,7 @@ from pptx import Presentation
 
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.decks.assembly import ComplianceError
+from msldesk.decks.collections import CollectionExistsError
 from msldesk.decks.ooxml.package import read_deck
 from msldesk.decks.ooxml.validate import validate_package
 from msldesk.decks.records import DeckUpdate
@@ -132,7 +133,10 @@ def test_collections_round_trip(app, library) -> None:  # type: ignore[no-untype
     app.assembly.save_collection("  March   board ", [slides["approved"][3], slides["approved"][1]])
     assert [c.name for c in app.assembly.collections()] == ["March board"]
     assert app.assembly.collection("March board").slide_ids == (slides["approved"][3], slides["approved"][1])
-    app.assembly.save_collection("March board", [slides["approved"][0]])
+    with pytest.raises(CollectionExistsError, match="already a collection named “March board” .2 slides."):
+        app.assembly.save_collection("March board", [slides["approved"][0]])
+    assert app.assembly.collection("March board").slide_ids == (slides["approved"][3], slides["approved"][1])
+    app.assembly.save_collection("March board", [slides["approved"][0]], replace=True)
     assert app.assembly.collection("March board").slide_ids == (slides["approved"][0],)
     with pytest.raises(NotFoundError):
         app.assembly.save_collection("Bad", [999_999])

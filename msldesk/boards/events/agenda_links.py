@@ -1,10 +1,11 @@
 """Agenda items' links to library slides and saved collections as the deck library sees them (its
 SlideLinks seam): which events' agendas use a deck's slides or a collection, and the note each agenda
-item keeps when the deck is removed or the collection deleted."""
+item keeps when the deck is removed or the collection deleted or saved over."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -58,6 +59,18 @@ def collection_note(name: str, day: dt.date, lost: int, held: int) -> str:
     )
 
 
+def replaced_note(name: str, day: dt.date, before: Sequence[int], after: Sequence[int], lost: int) -> str:
+    """ "The collection “Board” was replaced on 2026-12-05: it held 2 slides and now holds 3; 1 of the
+    earlier ones is no longer linked here." (a saved collection saved over with other slides)."""
+    line = f"The collection “{name}” was replaced on {day:%Y-%m-%d}: "
+    if set(before) == set(after):
+        return line + "it holds the same slides in another order."
+    line += f"it held {plural(len(before), 'slide')} and now holds {len(after)}"
+    if lost:
+        line += f"; {lost} of the earlier ones {_be(lost)} no longer linked here"
+    return line + "."
+
+
 def _be(count: int) -> str:
     return "is" if count == 1 else "are"
 
@@ -71,19 +84,28 @@ class AgendaSlideLinks:
         return [use for use, _ in self._by_event(session, lost)]
 
     def slides_removed(self, session: Session, lost: LostSlides) -> list[SlidesInUse]:
-        """Each agenda item that loses slides (or the deleted collection) gets a line in its note; each
-        event an audit record."""
+        """Each agenda item that loses slides (or links the deleted or replaced collection) gets a line
+        in its note; each event an audit record."""
         found = self._by_event(session, lost)
         day = lost.day
-        held = sum(len(ids) for _, ids in lost.collections.values())  # a deleted collection's slides
+        # The slides a deleted collection held, or a replaced one held before.
+        held = [s for _, ids in lost.collections.values() for s in ids]
         for use, losses in found:
             for loss in losses:
-                if lost.collection_deleted:
-                    line = collection_note(lost.title, day, len(loss.slides), held)
+                if lost.now_holds is not None:
+                    line = replaced_note(lost.title, day, held, lost.now_holds, len(loss.slides))
+                elif lost.collection_deleted:
+                    line = collection_note(lost.title, day, len(loss.slides), len(held))
                 else:
                     line = loss_note(len(loss.slides), lost.title, day, loss.collections, loss.through)
                 loss.item.note = f"{loss.item.note}\n{line}".strip()
             titles = [loss.item.title for loss in losses]
+            if lost.now_holds is not None:  # the links stay: what the collection held, and what it lost
+                before = {"collection": lost.title, "collection_slides": len(held)}
+                after = {"collection": lost.title, "collection_slides": len(lost.now_holds),
+                         "slides_lost": use.slides, "agenda_items": titles}  # fmt: skip
+                audit.record(session, "agenda.collection_replaced", "event", use.ref_id, before, after)
+                continue
             # A deleted collection: the slides linked only through it, which the event no longer links.
             action, what, count = (
                 ("agenda.collection_deleted", "collection", "collection_slides")
@@ -97,7 +119,9 @@ class AgendaSlideLinks:
 
     def _by_event(self, session: Session, lost: LostSlides) -> list[tuple[SlidesInUse, list[_ItemLoss]]]:
         """The events whose agendas link the slides (earliest first, undated last), with their items."""
-        losses = _collection_losses(session, lost) if lost.collection_deleted else _item_losses(session, lost)
+        losses = (
+            _collection_losses(session, lost) if lost.source == "collection" else _item_losses(session, lost)
+        )
         if not losses:
             return []
         event_ids = {loss.item.event_id for loss in losses}
@@ -151,8 +175,10 @@ def _item_losses(session: Session, lost: LostSlides) -> list[_ItemLoss]:
 
 
 def _collection_losses(session: Session, lost: LostSlides) -> list[_ItemLoss]:
-    """The items linking the deleted collection, each with the slides it links only through it."""
+    """The items linking the deleted (or replaced) collection, each with the slides it links only
+    through it (of a replaced one: those that leave it)."""
     ((collection_id, (name, held)),) = lost.collections.items()
+    held = held - frozenset(lost.now_holds or ())
     item_ids = sorted(
         session.scalars(
             select(AgendaCollectionRow.item_id).where(AgendaCollectionRow.collection_id == collection_id)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.outputs.registry import DECK
 from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
-from msldesk.decks.records import SlideInfo
+from msldesk.decks.records import CollectionReplacement, SlideInfo
 from msldesk.decks.tray_file import read_tray, tray_text, write_tray
 from msldesk.ui.actions import bind
 from msldesk.ui.builder.tray_model import TrayModel
@@ -40,6 +40,7 @@ from msldesk.ui.library.delegates import (
 from msldesk.ui.library.slide_grid_model import SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.meeting.autosave import DraftAutosaver
+from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.widgets.required_text import ask_required_text
@@ -350,18 +351,54 @@ class DeckBuilder(QWidget):
     def ask_collection_name(self) -> str | None:
         return ask_required_text(self, "Save collection", "Name of the collection:")
 
+    def ask_replace_collection(self, plan: CollectionReplacement) -> bool:
+        """Saving under the name of a collection that holds other slides replaces them: asked first,
+        naming the event agendas that link it (they would show the tray's slides)."""
+        events = len(plan.in_use)
+        linked = f" (linked by {plural(events, 'event agenda')})" if events else ""
+        details = html.escape(plan.change())
+        if events:
+            rows = "".join(f"<li>{html.escape(use.linked())}</li>" for use in plan.in_use[:8])
+            if events > 8:
+                rows += f"<li>and {plural(events - 8, 'more event')}</li>"
+            details += (
+                f"<br><br><b>On the agenda of:</b><ul>{rows}</ul>Those agenda items show the new slides "
+                "and keep a note saying so; briefing decks built from now on have them."
+            )
+        return confirm_destructive(
+            self,
+            "Replace collection",
+            f"Replace the collection “{html.escape(plan.name)}”{linked}?",
+            details + "<br><br>To keep it as it is, cancel and save the tray under another name.",
+            "Replace",
+            warning=bool(events),
+        )
+
     def save_collection(self) -> None:
+        """Deck builder › Save as collection…: a new name is saved at once; the name of a collection
+        holding other slides asks first (read on the db lane), and Cancel changes nothing."""
         name = self.ask_collection_name()
         if name is None or self.context.app is None:
             return
         assembly, ids = self.context.app.assembly, self.model.slide_ids()
 
-        def done(_changes: Changes) -> None:
+        def planned(plan: CollectionReplacement | None) -> None:
+            replace = plan is not None and not plan.unchanged
+            if plan is not None and replace and not self.ask_replace_collection(plan):
+                self.status_message.emit(f"Nothing was saved: the collection “{name}” is as it was")
+                return
+            self.context.runner.submit(
+                "db", lambda _p, _c: assembly.save_collection(name, ids, replace=replace), done
+            )
+
+        def done(changes: Changes) -> None:
             self.status_message.emit(f"Saved the collection “{name}”")
             self.collection_note.hide()  # saving again clears the collection's note
             self.reload_collections()
+            if changes.events:  # agendas linking it got a note
+                self.context.changed.emit(Changes(events=True))
 
-        self.context.runner.submit("db", lambda _p, _c: assembly.save_collection(name, ids), done)
+        self.context.runner.submit("db", lambda _p, _c: assembly.replacement_plan(name, ids), planned)
 
     def show_collection_note(self, name: str, note: str) -> None:
         """What happened to the collection since it was saved (slides of a removed deck), shown
