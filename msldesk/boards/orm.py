@@ -1,5 +1,5 @@
 """SQLAlchemy tables of events, agendas, people, attendance and meeting notes (kept in step with the
-migrations 0003, 0004, 0007, 0009 and 0011).
+migrations 0003, 0004, 0007, 0009, 0011 and 0013).
 
 Money is stored as integer cents and hours as hundredths: exact, and portable to PostgreSQL.
 Event times are stored in UTC with the event's IANA time zone name beside them.
@@ -168,6 +168,8 @@ class NoteEntryRow(Base):
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL"), nullable=True
     )
+    # The title of the agenda item it was filed under, when that item was removed from the agenda.
+    removed_item: Mapped[str] = mapped_column(String(500), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(20), default="note")
     text: Mapped[str] = mapped_column(Text, default="")
     speaker_id: Mapped[int | None] = mapped_column(

@@ -17,6 +17,7 @@ from msldesk.boards.kinds import (  # noqa: F401  (re-exported: the records' own
     Invitation,
     Labelled,
 )
+from msldesk.core.wording import plural
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,51 @@ class Payment:
 
 
 @dataclass(frozen=True)
+class EventDeletion:
+    """What deleting an event takes with it, read before the question is asked. `refusal` says why it
+    cannot be deleted and what to do instead ("" when it can): payments the Open Payments export
+    reports and finalized meeting notes are kept."""
+
+    event_id: int
+    title: str
+    agenda_items: int = 0
+    attendees: int = 0
+    with_amounts: int = 0  # of the attendees: honorarium, travel or expenses recorded, none reported
+    notes: int = 0  # meeting notes as the review lists them (not finalized)
+    rehearsal_notes: int = 0
+    refusal: str = ""
+
+    def takes(self) -> list[str]:
+        """What goes with it, in plain words: "3 meeting notes (not finalized)", "2 attendees …"."""
+        found = []
+        if self.notes:
+            found.append(f"{plural(self.notes, 'meeting note')} (not finalized)")
+        if self.rehearsal_notes:
+            found.append(plural(self.rehearsal_notes, "rehearsal note"))
+        if self.attendees:
+            amounts = f", {self.with_amounts} with amounts recorded" if self.with_amounts else ""
+            found.append(
+                f"{plural(self.attendees, 'attendee')} with their invitation, contract and disclosure "
+                f"records{amounts}"
+            )
+        if self.agenda_items:
+            found.append(plural(self.agenda_items, "agenda item"))
+        return found
+
+
+@dataclass(frozen=True)
+class AgendaItemRemoval:
+    """What removing an agenda item takes, read before the question: the meeting notes filed under it
+    leave it, each keeping the item's title. `refusal` ("" when it can go): its notes are finalized."""
+
+    item_id: int
+    event_id: int
+    title: str
+    notes: int = 0  # meeting notes filed under it (rehearsal ones apart)
+    refusal: str = ""
+
+
+@dataclass(frozen=True)
 class AttendanceRecord:
     """One participant line of a Teams or Zoom attendance report."""
 
@@ -344,6 +390,7 @@ class NoteEntry:
     speaker_name: str = ""
     speaker_role: str = ""  # the speaker's attendee role at this event ("" if not an attendee)
     owner_name: str = ""  # the owner's name: from the directory if linked, else as written
+    # The agenda item it is filed under; when none, the one it was filed under before that was removed.
     agenda_title: str = ""
     flag_terms: tuple[str, ...] = ()  # restricted words or phrases found in the text
     flag_reviewed: bool = False
@@ -366,6 +413,11 @@ class NoteEntry:
             if name or role:
                 found.setdefault((name, role))
         return tuple(found)
+
+    @property
+    def item_removed(self) -> bool:
+        """It was filed under an agenda item since removed (whose title is `agenda_title`)."""
+        return self.fields.agenda_item_id is None and bool(self.agenda_title)
 
     @property
     def text(self) -> str:

@@ -1,5 +1,6 @@
-"""Asking before a command takes something others use (deck remove, collection delete): the yes/no
-question on a terminal, the refusal in a script, and the JSON of who used it."""
+"""Asking before a command takes something others use or that cannot be undone (deck remove, collection
+delete, event delete): the yes/no question on a terminal, the refusal in a script, and the JSON of who
+used it."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from msldesk.core.errors import InvalidInputError
 
 
 def asked(args: argparse.Namespace, refusal: str, lines: list[str], question: str, nothing: str) -> bool:
-    """Whether to go ahead (deck remove, collection delete): --yes, or yes typed on a terminal after
-    `lines` and the question. Without a terminal (a script) it refuses with `refusal` rather than guess."""
+    """Whether to go ahead: --yes, or yes typed on a terminal after `lines` and the question. Without a
+    terminal (a script) it refuses with `refusal` rather than guess."""
     if args.yes:
         return True
     if not sys.stdin.isatty():

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from msldesk.boards.kinds import AgendaKind, AttendeeRole, EventKind, Invitation
 from msldesk.boards.outputs.registry import KINDS, EventTarget
+from msldesk.cli.ask import asked
 from msldesk.cli.exports import add_kind_flags, requested
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.core.errors import InvalidInputError
@@ -49,6 +50,7 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("--product", default="")
     c.add_argument("--objectives", default="")
     c.add_argument("--json", action="store_true")
+    _add_event_delete(event_commands)
     c = event_commands.add_parser("agenda-add", help="append an item to an event's agenda")
     c.add_argument("event_id", type=int)
     c.add_argument("--title", required=True)
@@ -102,6 +104,18 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("--reason", help="why, e.g. the date of their request (recorded in the audit trail)")
     c.add_argument("--yes", action="store_true", help="really erase (without it, only say what would happen)")
 
+    _add_fmv_commands(commands)
+
+    p = commands.add_parser("payments", help="transfers of value (honoraria, travel, expenses)")
+    payment_commands = p.add_subparsers(dest="payments_command", required=True)
+    payments = KINDS["open-payments"]
+    c = payment_commands.add_parser(payments.cli_words[1], help=payments.command_help)
+    c.set_defaults(export_kind=payments.name)
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--out", type=Path, required=True)
+
+
+def _add_fmv_commands(commands: Any) -> None:
     p = commands.add_parser("fmv", help="the fair-market-value rate card (hourly rates and caps)")
     p.add_argument("--json", action="store_true")
     fmv_commands = p.add_subparsers(dest="fmv_command")
@@ -114,13 +128,17 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("--per-engagement")
     c.add_argument("--per-person-year")
 
-    p = commands.add_parser("payments", help="transfers of value (honoraria, travel, expenses)")
-    payment_commands = p.add_subparsers(dest="payments_command", required=True)
-    payments = KINDS["open-payments"]
-    c = payment_commands.add_parser(payments.cli_words[1], help=payments.command_help)
-    c.set_defaults(export_kind=payments.name)
-    c.add_argument("--year", type=int, required=True)
-    c.add_argument("--out", type=Path, required=True)
+
+def _add_event_delete(event_commands: Any) -> None:
+    c = event_commands.add_parser(
+        "delete",
+        help="delete an event with its agenda, attendee list and meeting notes not yet finalized (it names "
+        "them and asks first); refused when the Open Payments export reports payments on it or its notes "
+        "are finalized",
+    )
+    c.add_argument("event_id", type=int)
+    c.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
+    c.add_argument("--json", action="store_true")
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -233,7 +251,39 @@ def cmd_event(app: Any, args: argparse.Namespace) -> int:
         return EXIT_OK
     if command == "export":
         return _event_export(app, args)
+    if command == "delete":
+        return _event_delete(app, args)
     raise InvalidInputError(f"Unknown event command {command!r}.")
+
+
+def _event_delete(app: Any, args: argparse.Namespace) -> int:
+    """Refused, with what to do instead, when records that must be kept would go (even with --yes);
+    otherwise asked the way `deck remove` is, naming what goes with the event."""
+    from msldesk.boards.events.removals import KeptRecordsError
+
+    plan = app.events.deletion_plan(args.event_id)  # a clear error for an unknown event, before asking
+    if plan.refusal:
+        raise KeptRecordsError(plan.refusal)
+    takes = plan.takes()
+    if not asked(
+        args,
+        f"Deleting event {plan.event_id} needs --yes when msldesk cannot ask on a terminal"
+        + (f"; with it go {'; '.join(takes)}." if takes else "."),
+        [f"With it go: {'; '.join(takes)}."] if takes else [],
+        f"Delete “{plan.title}”? People stay in the directory; this cannot be undone. [y/N] ",
+        "Nothing was deleted.",
+    ):
+        return EXIT_OK
+    app.events.delete(plan.event_id)
+    if args.json:
+        print_json(
+            {"event_id": plan.event_id, "title": plan.title, "agenda_items": plan.agenda_items,
+             "attendees": plan.attendees, "attendees_with_amounts": plan.with_amounts,
+             "meeting_notes": plan.notes, "rehearsal_notes": plan.rehearsal_notes}
+        )  # fmt: skip
+        return EXIT_OK
+    print(f"deleted event {plan.event_id} “{plan.title}”" + (f" with {'; '.join(takes)}" if takes else ""))
+    return EXIT_OK
 
 
 def _event_show(app: Any, args: argparse.Namespace) -> int:

@@ -76,6 +76,7 @@ def entry_json(entry: NoteEntry) -> dict[str, Any]:
         "speaker_name": entry.speaker_name,
         "owner_name": entry.owner_name,
         "agenda_title": entry.agenda_title,
+        "agenda_item_removed": entry.item_removed,  # agenda_title is the removed item's
         "flag_terms": list(entry.flag_terms),
         "flagged": entry.flagged,
         "speakers": [{"name": name, "role": role} for name, role in entry.speakers],

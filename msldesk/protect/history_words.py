@@ -101,6 +101,9 @@ LABELS: Mapping[str, str] = {
     "collection_slides": "Slides linked only through the collection",
     "linked_from": "Linked from",
     "note_entries": "Note entries changed",
+    "notes_filed_under": "Meeting notes that were filed under it",
+    "meeting_notes": "Meeting notes (not finalized)",
+    "slides_lost": "Slides no longer linked",
     "entries": "Note entries changed",
 }
 

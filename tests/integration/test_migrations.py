@@ -272,6 +272,39 @@ def test_agenda_items_from_before_0011_upgrade_with_an_empty_note_that_a_removal
         app.close()
 
 
+def test_notes_from_before_0013_upgrade_and_keep_the_title_of_an_item_removed_later(
+    tmp_path: Path,
+) -> None:
+    """0013 gives meeting notes the title of a removed agenda item they were filed under: empty for
+    every existing note (one already outside the agenda says nothing new), written when an item goes."""
+    from msldesk.app.services import App
+
+    root = tmp_path / "lib"
+    with _old_library(root, "0012_deck_times_utc") as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO agenda_items (id, event_id, position, title, kind, minutes, questions, note) "
+            "VALUES (3, 7, 0, 'Old item', 'presentation', 30, '', '')"
+        )
+        for entry_id, item in ((5, "3"), (6, "NULL")):
+            connection.exec_driver_sql(
+                "INSERT INTO note_entries (id, event_id, agenda_item_id, kind, text, owner, is_key, "
+                "flag_terms, flag_reviewed, flag_cleared, created_at_utc) VALUES "
+                f"({entry_id}, 7, {item}, 'note', 'typed', '', 0, '', 0, 0, '2026-01-02 10:00:00')"
+            )
+    app = App(root)
+    try:
+        assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
+        filed, loose = app.meetings.entries(7)
+        assert (filed.agenda_title, filed.item_removed, loose.agenda_title, loose.item_removed) == (
+            "Old item", False, "", False,
+        )  # fmt: skip
+        app.events.remove_agenda_item(3)
+        filed, loose = app.meetings.entries(7)
+        assert (filed.agenda_title, filed.item_removed, loose.item_removed) == ("Old item", True, False)
+    finally:
+        app.close()
+
+
 def test_deck_library_times_written_as_local_wall_time_become_utc(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Before 0012 the deck library kept this computer's wall time; the upgrade reads it as such (winter
     and summer offsets both) and keeps SQLAlchemy's fraction of the second."""

@@ -68,7 +68,7 @@ MAX_FUNCTION_LINES = 80
 # Functions still to be cut into named steps, at most as long as they are now (the list only shrinks).
 NOT_YET_SHORT = {
     "msldesk/app/services.py::__init__": 125,
-    "msldesk/cli/boards.py::add_board_commands": 95,
+    "msldesk/cli/boards.py::add_board_commands": 86,
     "msldesk/decks/generated.py::chart": 91,
     "msldesk/decks/importer.py::_write_deck": 107,
     "msldesk/protect/backup.py::_write": 89,

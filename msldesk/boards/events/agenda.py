@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from msldesk.boards.events.base import EventServiceBase
-from msldesk.boards.events.rows import audit_change, event_fields, event_row, item_snapshot
+from msldesk.boards.events.removals import unfile_notes
+from msldesk.boards.events.rows import audit_change, event_fields, event_row, item_row, item_snapshot
 from msldesk.boards.events.timing import move, schedule
 from msldesk.boards.orm import AgendaCollectionRow, AgendaItemRow, AgendaSlideRow, PersonRow
 from msldesk.boards.people.service import to_person
@@ -106,7 +107,7 @@ class EventAgenda(EventServiceBase):
     def update_agenda_item(self, item_id: int, fields: AgendaItemFields) -> tuple[AgendaItem, Changes]:
         fields = self._check_item(fields)
         with self.sessions.begin() as session:
-            row = self._item_row(session, item_id)
+            row = item_row(session, item_id)
             self._check_links(session, fields)
             before = item_snapshot(row)
             links_before = self._links(session, item_id)
@@ -119,21 +120,23 @@ class EventAgenda(EventServiceBase):
         return self._item(event_id, item_id), Changes(events=True)
 
     def remove_agenda_item(self, item_id: int) -> Changes:
+        """The meeting notes filed under it stay, keeping its title; refused when they are finalized
+        (events/removals.py). EventService.agenda_removal_plan() says which before asking."""
         with self.sessions.begin() as session:
-            row = self._item_row(session, item_id)
+            row = item_row(session, item_id)
             event_id = row.event_id
-            audit_change(
-                session, "agenda.remove", "event", event_id, {"item_id": item_id, **item_snapshot(row)}, {}
-            )
+            notes = unfile_notes(session, row)  # KeptRecordsError for finalized notes
+            before = {"item_id": item_id, **item_snapshot(row), "notes_filed_under": notes}
+            audit_change(session, "agenda.remove", "event", event_id, before, {})
             session.delete(row)
             session.flush()
             self._renumber(session, self._item_ids(session, event_id))
-        return Changes(events=True)
+        return Changes(events=True, notes=bool(notes))
 
     def move_agenda_item(self, item_id: int, to_position: int) -> tuple[list[AgendaItem], Changes]:
         """Move one item; the clock times of everything after the change follow."""
         with self.sessions.begin() as session:
-            row = self._item_row(session, item_id)
+            row = item_row(session, item_id)
             event_id = row.event_id
             order = self._item_ids(session, event_id)
             new_order = move(order, order.index(item_id), to_position)
@@ -212,13 +215,6 @@ class EventAgenda(EventServiceBase):
             select(AgendaCollectionRow.collection_id).where(AgendaCollectionRow.item_id == item_id)
         )
         return set(slides), set(collections)
-
-    @staticmethod
-    def _item_row(session: Session, item_id: int) -> AgendaItemRow:
-        row = session.get(AgendaItemRow, item_id)
-        if row is None:
-            raise NotFoundError(f"There is no agenda item with id {item_id}.")
-        return row
 
     @staticmethod
     def _item_ids(session: Session, event_id: int) -> list[int]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from msldesk.boards.events.payments import EventPayments
+from msldesk.boards.events.removals import keep_reported
 from msldesk.boards.events.rows import (
     CENT,
     attendance_fields,
@@ -106,8 +107,10 @@ class EventAttendance(EventPayments):
         return self._attendance(event_id, attendance_id), Changes(events=True)
 
     def remove_attendee(self, attendance_id: int) -> Changes:
+        """Refused (KeptRecordsError) when the Open Payments export reports their payment here."""
         with self.sessions.begin() as session:
             row = self._attendance_row(session, attendance_id)
+            keep_reported(session, row)
             audit_change(
                 session, "attendance.remove", "attendance", attendance_id, attendance_snapshot(row), {}
             )

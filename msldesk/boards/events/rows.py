@@ -179,3 +179,10 @@ def event_row(session: Session, event_id: int) -> EventRow:
     if row is None:
         raise NotFoundError(f"There is no event with id {event_id}.")
     return row
+
+
+def item_row(session: Session, item_id: int) -> AgendaItemRow:
+    row = session.get(AgendaItemRow, item_id)
+    if row is None:
+        raise NotFoundError(f"There is no agenda item with id {item_id}.")
+    return row

@@ -1,6 +1,7 @@
 """Events and their agendas, attendee lists, planning checklists and payments: the public API for all
 of them. EventService is put together from one part per seam: agenda.py, attendance.py, checklist.py
-and payments.py; conversions between rows and records are in rows.py."""
+and payments.py, and what a delete takes (or keeps) in removals.py; conversions between rows and records
+are in rows.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from msldesk.boards.events.agenda import EventAgenda
 from msldesk.boards.events.attendance import EventAttendance
 from msldesk.boards.events.checklist import EventChecklist
+from msldesk.boards.events.removals import EventRemovalPlans, take_event
 from msldesk.boards.events.rows import (
     audit_change,
     check_event,
@@ -27,8 +29,9 @@ from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError
 
 
-class EventService(EventAgenda, EventAttendance, EventChecklist):
-    """Events themselves here; the agenda, attendance, checklist and payment methods come from the parts."""
+class EventService(EventAgenda, EventAttendance, EventChecklist, EventRemovalPlans):
+    """Events themselves here; the agenda, attendance, checklist and payment methods come from the parts,
+    and the questions asked before a delete from removals.py."""
 
     def create(self, fields: EventFields) -> tuple[Event, Changes]:
         fields = check_event(fields)
@@ -53,11 +56,15 @@ class EventService(EventAgenda, EventAttendance, EventChecklist):
         return self.get(event_id), Changes(events=True)
 
     def delete(self, event_id: int) -> Changes:
+        """Refused (KeptRecordsError) when the Open Payments export reports payments on it or its notes
+        are finalized; otherwise audited with what goes with it (events/removals.py). deletion_plan()
+        says which before asking."""
         with self.sessions.begin() as session:
             row = event_row(session, event_id)
-            audit_change(session, "event.delete", "event", event_id, event_snapshot(row), {})
+            taken = take_event(session, row)
+            audit_change(session, "event.delete", "event", event_id, {**event_snapshot(row), **taken}, {})
             session.delete(row)
-        return Changes(events=True)
+        return Changes(events=True, notes=True)
 
     def get(self, event_id: int) -> Event:
         with self.sessions() as session:

@@ -149,7 +149,8 @@ def _entry(row: NoteEntryRow, around: _Around) -> NoteEntry:
         speaker_name=around.names.get(row.speaker_id or 0, ""),
         speaker_role=around.roles.get(row.speaker_id or 0, ""),
         owner_name=around.names.get(row.owner_id or 0, "") or row.owner,
-        agenda_title=around.titles.get(row.agenda_item_id or 0, ""),
+        # The item it is filed under; none: the one it was filed under before that item was removed.
+        agenda_title=around.titles.get(row.agenda_item_id or 0, "") or row.removed_item,
         flag_terms=tuple(t for t in row.flag_terms.split("\n") if t),
         flag_reviewed=row.flag_reviewed,
         flag_cleared=row.flag_cleared,

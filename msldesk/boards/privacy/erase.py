@@ -180,6 +180,7 @@ def _erase_in_notes(session: Session, person_id: int | None, mentions: Mentions)
             entry.owner = f"[{ERASED_LABEL}]"
         entry.text = mentions.replace(entry.event_id, entry.text)
         entry.owner = mentions.replace(entry.event_id, entry.owner)
+        entry.removed_item = mentions.replace(entry.event_id, entry.removed_item)  # a removed item's title
     events_of = dict(session.execute(select(NoteEntryRow.id, NoteEntryRow.event_id)).all())
     for amendment in session.scalars(select(NoteAmendmentRow)):
         event_id = events_of[amendment.entry_id]

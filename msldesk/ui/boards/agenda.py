@@ -19,13 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.records import AgendaItemFields, Invitation
+from msldesk.boards.records import AgendaItemFields, AgendaItemRemoval, Invitation
 from msldesk.ui.actions import bind
 from msldesk.ui.boards.agenda_model import AgendaModel, Column
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.commands import ReorderAgendaCommand
 from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.formatting import duration, time_range
+from msldesk.ui.boards.removal_questions import ask_remove_item, say_kept
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns, stretch_column
@@ -267,15 +268,32 @@ class AgendaPanel(QWidget):
         events = self._events()
         self.writer.write(lambda: events.update_agenda_item(item.item_id, fields))
 
+    def ask_confirm_remove(self, plan: AgendaItemRemoval) -> bool:
+        return ask_remove_item(plan, self)
+
+    def say_kept(self, refusal: str) -> None:
+        say_kept(refusal, self)
+
     def remove_item(self) -> None:
+        """Asks first when meeting notes are filed under the item (they stay, keeping its title);
+        refused when those notes are finalized."""
         item = self.model.item(self.selected_row())
         if item is None:
             return
         events = self._events()
-        self.writer.write(
-            lambda: events.remove_agenda_item(item.item_id),
-            lambda _r: self.status_message.emit(f"Removed “{item.fields.title}” from the agenda"),
-        )
+
+        def planned(plan: AgendaItemRemoval) -> None:
+            if plan.refusal:
+                self.say_kept(plan.refusal)
+            elif plan.notes and not self.ask_confirm_remove(plan):
+                self.status_message.emit("Nothing was removed")
+            else:
+                self.writer.write(lambda: events.remove_agenda_item(item.item_id), removed)
+
+        def removed(_changes: Any) -> None:
+            self.status_message.emit(f"Removed “{item.fields.title}” from the agenda")
+
+        self.writer.write(lambda: events.agenda_removal_plan(item.item_id), planned)
 
     def move_selected(self, step: int) -> None:
         row = self.selected_row()

@@ -26,6 +26,7 @@ from msldesk.core.changes import Changes
 from msldesk.ui.boards.attendee_model import AttendeeModel, Column
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.delegates import BoardsDelegate
+from msldesk.ui.boards.removal_questions import say_kept
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.widgets.export_banner import MAX_WARNINGS_SHOWN
@@ -218,14 +219,25 @@ class AttendeesPanel(QWidget):
         if self._wizard is None:
             self.status_message.emit("Importing attendees is not available in this build yet.")
 
+    def say_kept(self, refusal: str) -> None:
+        say_kept(refusal, self)
+
     def remove_selected(self) -> None:
+        """Asks first; none goes when one of them stays (a payment the Open Payments export reports),
+        and the refusal says what to do instead."""
         ids = self.selected_ids()
         if not ids:
             return
         by_id = {a.attendance_id: a for a in self.model.attendees()}
-        if not self.ask_confirm_remove([by_id[i].person.display_name for i in ids]):
-            return
         events = self._events()
+
+        def checked(kept: list[str]) -> None:
+            if kept:
+                self.say_kept("\n\n".join(kept))
+            elif self.ask_confirm_remove([by_id[i].person.display_name for i in ids]):
+                self.writer.write(
+                    job, lambda _c: self.status_message.emit(f"Removed {len(ids)} from the event")
+                )
 
         def job() -> Changes:
             changes = Changes()
@@ -233,7 +245,7 @@ class AttendeesPanel(QWidget):
                 changes |= events.remove_attendee(attendance_id)
             return changes
 
-        self.writer.write(job, lambda _c: self.status_message.emit(f"Removed {len(ids)} from the event"))
+        self.writer.write(lambda: events.kept_attendees(ids), checked)
 
     def check_in_selected(self) -> None:
         ids, events = self.selected_ids(), self._events()

@@ -149,7 +149,8 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
         role = f" ({escape(entry.speaker_role)})" if entry.speaker_role else ""
         facts.append(f"said by {escape(entry.speaker_name)}{role}")
     if entry.agenda_title:
-        facts.append(f"during “{escape(entry.agenda_title)}”")
+        removed = ", since removed from the agenda" if entry.item_removed else ""
+        facts.append(f"during “{escape(entry.agenda_title)}”{removed}")
     if entry.fields.key:
         facts.append(f"<span style='color:#b06000'>{STAR} key insight</span>")
     lines = [" · ".join(facts)]

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QToolButton,
@@ -21,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.boards.records import Event, EventFields, EventKind
+from msldesk.boards.records import Event, EventDeletion, EventFields, EventKind
 from msldesk.core.changes import Changes
 from msldesk.ui.actions import bind, pressed
 from msldesk.ui.boards.event_editor import EventEditor, ask_save_discard_cancel
 from msldesk.ui.boards.event_list import EventIdRole, EventListModel, EventRole, EventRowDelegate
+from msldesk.ui.boards.removal_questions import ask_delete_event, say_kept
 from msldesk.ui.boards.timezones import load_zone_names, system_zone_name
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
@@ -235,14 +235,11 @@ class BoardsView(QWidget):
 
     # ---- commands -----------------------------------------------------------------------------
 
-    def ask_confirm_delete(self, event: Event) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Delete event",
-            f"Delete “{event.title}” with its agenda, attendee list and checklist? People stay in the "
-            "directory. This cannot be undone.",
-        )
-        return answer == QMessageBox.StandardButton.Yes
+    def ask_confirm_delete(self, plan: EventDeletion) -> bool:
+        return ask_delete_event(plan, self)
+
+    def say_kept(self, refusal: str) -> None:
+        say_kept(refusal, self)
 
     def ask_unsaved_changes(self, title: str) -> str:
         """ "save", "discard" or "cancel" for edits of the open event that were not saved."""
@@ -271,17 +268,27 @@ class BoardsView(QWidget):
             self.reload_events()
 
     def delete_event(self) -> None:
+        """Reads on the db lane what the deletion would take (or why the event stays), then asks
+        naming it; the service refuses again if payments or finalized notes appeared meanwhile."""
         event = self.current_event()
-        if event is None or self.context.app is None or not self.ask_confirm_delete(event):
+        if event is None or self.context.app is None:
             return
         events, event_id = self.context.app.events, event.event_id
+
+        def planned(plan: EventDeletion) -> None:
+            if plan.refusal:
+                self.say_kept(plan.refusal)
+            elif not self.ask_confirm_delete(plan):
+                self.status_message.emit("Nothing was deleted")
+            else:
+                self.writer.write(lambda: events.delete(event_id), done)
 
         def done(_changes: Changes) -> None:
             if self.editor.event_id == event_id:
                 self.editor.open_event(None)
             self.status_message.emit(f"Deleted “{event.title}”")
 
-        self.writer.write(lambda: events.delete(event_id), done)
+        self.writer.write(lambda: events.deletion_plan(event_id), planned)
 
     def save(self) -> None:
         self.editor.save()

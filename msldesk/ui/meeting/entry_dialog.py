@@ -150,7 +150,9 @@ class EntryDialog(QDialog):
         e = self.entry
         lines = [f"Typed at {local_clock(e.created_at, zone)}"]
         if e.agenda_title:
-            lines[0] += f" during “{e.agenda_title}”"
+            lines[0] += f" during “{e.agenda_title}”" + (
+                " (since removed from the agenda)" if e.item_removed else ""
+            )
         if e.edited_at is not None:
             lines.append(f"edited {local_clock(e.edited_at, zone)}")
         for a in e.amendments:
