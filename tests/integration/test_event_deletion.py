@@ -165,6 +165,33 @@ def test_an_attendee_with_a_reported_payment_stays_on_the_list(board) -> None:  
     assert app.events.payments(2027) == []
 
 
+def test_the_export_the_erasure_and_the_deletes_follow_one_rule(board) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from msldesk.boards.events.reportable import is_reported
+    from msldesk.boards.orm import AttendanceRow, EventRow
+
+    app, event, _, people = board
+    for name in ("Kim", "Rivera"):  # an advisor not yet invited, a colleague: not reported
+        found = _attendance(app, event.event_id, name)
+        app.events.update_attendance(found.attendance_id, replace(found.fields, travel_amount=Decimal("90")))
+
+    def reported() -> set[int]:
+        with app.events.sessions() as session:
+            row = session.get(EventRow, event.event_id)
+            return {a.person_id for a in session.scalars(select(AttendanceRow)) if is_reported(a, row)}
+
+    def exported() -> set[int]:
+        return {p.person.person_id for p in app.events.payments(2027)}
+
+    assert reported() == exported() == {people["weber"].person_id}
+    kim = _attendance(app, event.event_id, "Kim")
+    app.events.update_attendance(kim.attendance_id, replace(kim.fields, invitation=Invitation.ACCEPTED))
+    assert reported() == exported() == {people["weber"].person_id, people["kim"].person_id}
+    app.events.update(event.event_id, replace(event.fields, status=EventStatus.CANCELLED))
+    assert reported() == exported() == set()
+
+
 # ---- agenda items --------------------------------------------------------------------------------
 
 

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from msldesk.boards.events import fmv
 from msldesk.boards.events.base import EventServiceBase
+from msldesk.boards.events.reportable import reported_where
 from msldesk.boards.events.rows import event_fields, money
 from msldesk.boards.orm import AttendanceRow, EventRow, PersonRow
 from msldesk.boards.people.service import to_person
-from msldesk.boards.records import AttendeeRole, EventKind, EventStatus, Invitation, Payment
+from msldesk.boards.records import EventKind, Payment
 from msldesk.core.changes import Changes
 
 # Open Payments "nature of payment" for an honorarium, by event kind.
@@ -41,12 +42,7 @@ class EventPayments(EventServiceBase):
                 select(AttendanceRow, PersonRow, EventRow)
                 .join(PersonRow, PersonRow.id == AttendanceRow.person_id)
                 .join(EventRow, EventRow.id == AttendanceRow.event_id)
-                .where(
-                    EventRow.status != EventStatus.CANCELLED.value,
-                    EventRow.starts_at_utc.is_not(None),
-                    AttendanceRow.role != AttendeeRole.INTERNAL.value,
-                    AttendanceRow.invitation == Invitation.ACCEPTED.value,
-                )
+                .where(*reported_where())
                 .order_by(EventRow.starts_at_utc, PersonRow.last_name, PersonRow.first_name)
             ).all()
         payments = []

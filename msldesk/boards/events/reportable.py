@@ -1,13 +1,26 @@
 """Which attendance the Open Payments export reports, in one place: an accepted external attendee of a
-dated event that was not cancelled, with an honorarium, travel or expenses. Deleting an event or
-removing an attendee keeps these records, as a person's erasure does."""
+dated event that was not cancelled, with an honorarium, travel or expenses. The export reads these
+(EventService.payments), a person's erasure keeps them, and deleting an event or removing an attendee
+refuses to take them."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import ColumnElement
+
 from msldesk.boards.kinds import AttendeeRole, EventStatus, Invitation
 from msldesk.boards.orm import AttendanceRow, EventRow
+
+
+def reported_where() -> tuple[ColumnElement[bool], ...]:
+    """The rule as SQL over attendance joined with its event (the amounts are checked one by one)."""
+    return (
+        EventRow.status != EventStatus.CANCELLED.value,
+        EventRow.starts_at_utc.is_not(None),
+        AttendanceRow.role != AttendeeRole.INTERNAL.value,
+        AttendanceRow.invitation == Invitation.ACCEPTED.value,
+    )
 
 
 def has_amounts(row: AttendanceRow) -> bool:
@@ -15,12 +28,13 @@ def has_amounts(row: AttendanceRow) -> bool:
 
 
 def is_reported(row: AttendanceRow, event: EventRow) -> bool:
-    """Whether EventService.payments() reports this attendance (for the event's year)."""
+    """Whether EventService.payments() reports this attendance (for the event's year): reported_where()
+    for one row already read."""
     return (
-        row.role != AttendeeRole.INTERNAL.value
-        and row.invitation == Invitation.ACCEPTED.value
-        and event.status != EventStatus.CANCELLED.value
+        event.status != EventStatus.CANCELLED.value
         and event.starts_at_utc is not None
+        and row.role != AttendeeRole.INTERNAL.value
+        and row.invitation == Invitation.ACCEPTED.value
         and has_amounts(row)
     )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from msldesk.boards.events.reportable import is_reported
 from msldesk.boards.orm import (
     AgendaItemRow,
     AttendanceRow,
@@ -25,7 +26,7 @@ from msldesk.boards.people.names import plain
 from msldesk.boards.people.search import PeopleSearchIndex
 from msldesk.boards.people.service import now, to_fields, write_fields
 from msldesk.boards.privacy.mentions import ERASED_LABEL, Mentions, linked_events, person_mentions, person_row
-from msldesk.boards.records import AttendeeRole, EventStatus, Invitation, PersonFields
+from msldesk.boards.records import PersonFields
 from msldesk.protect import audit
 
 # What an erased person's directory entry keeps when they were paid: exactly what a transfer-of-value
@@ -63,18 +64,6 @@ class ErasurePlan:
         return bool(self.attendance_kept)
 
 
-def is_reported_payment(row: AttendanceRow, event: EventRow) -> bool:
-    """The attendance EventService.payments() reports: an accepted external attendee of a dated event
-    that was not cancelled, with an honorarium, travel or expenses."""
-    return (
-        row.role != AttendeeRole.INTERNAL.value
-        and row.invitation == Invitation.ACCEPTED.value
-        and event.status != EventStatus.CANCELLED.value
-        and event.starts_at_utc is not None
-        and (row.honorarium_cents > 0 or row.travel_cents > 0 or row.expenses_cents > 0)
-    )
-
-
 def plan_erasure(session: Session, person_id: int) -> ErasurePlan:
     person = person_row(session, person_id)
     fields_ = to_fields(person)
@@ -87,7 +76,7 @@ def plan_erasure(session: Session, person_id: int) -> ErasurePlan:
         .where(AttendanceRow.person_id == person_id)
         .order_by(AttendanceRow.id)
     ).all():
-        (kept if is_reported_payment(row, event) else removed).append(row.id)
+        (kept if is_reported(row, event) else removed).append(row.id)
     presented = tuple(
         session.scalars(
             select(AgendaItemRow.id).where(AgendaItemRow.presenter_id == person_id).order_by(AgendaItemRow.id)
