@@ -136,6 +136,11 @@ class AttendanceRow(Base):
     checked_in_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     attended_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
+    @property
+    def has_amounts(self) -> bool:
+        """An honorarium, travel or expenses recorded: a transfer of value, reported or not."""
+        return self.honorarium_cents > 0 or self.travel_cents > 0 or self.expenses_cents > 0
+
 
 class ChecklistRow(Base):
     """Planning steps ticked by hand (the automatic ones are derived from attendance)."""

@@ -227,6 +227,34 @@ def test_duplicates_are_found_and_merged_keeping_event_places(app) -> None:
         app.people.get(b.person_id)
 
 
+def test_a_merge_that_would_drop_amounts_on_an_event_both_attend_is_refused(app) -> None:
+    """The kept record's place wins where both are listed: the other's honorarium would vanish."""
+    from dataclasses import replace
+
+    keep = make_person(app, "Michael", "Smith", email="msmith@mayo.edu")
+    other = make_person(app, "Micheal", "Smith", npi="1234567893")
+    event = make_event(app)
+    app.events.add_attendee(event.event_id, keep.person_id, AttendanceFields(role=AttendeeRole.CHAIR))
+    paid, _ = app.events.add_attendee(
+        event.event_id, other.person_id,
+        AttendanceFields(invitation=Invitation.ACCEPTED, honorarium_amount=Decimal("900")),
+    )  # fmt: skip
+    with pytest.raises(InvalidInputError) as refused:
+        app.people.merge(keep.person_id, [other.person_id])
+    assert refused.value.user_message.startswith(
+        "Both records are on the attendee list of “Lung cancer advisory board”, and the one merged away "
+        "has an honorarium, travel or expenses recorded there, which the merge would drop"
+    )
+    assert app.people.get(other.person_id).person_id == other.person_id, "nothing merged"
+    assert len(app.events.attendees(event.event_id)) == 2
+    # Moved to the kept record's place first, the merge goes through.
+    (kept,) = [a for a in app.events.attendees(event.event_id) if a.person.person_id == keep.person_id]
+    app.events.update_attendance(kept.attendance_id, replace(kept.fields, honorarium_amount=Decimal("900")))
+    app.events.update_attendance(paid.attendance_id, replace(paid.fields, honorarium_amount=Decimal("0")))
+    app.people.merge(keep.person_id, [other.person_id])
+    assert [a.fields.honorarium_amount for a in app.events.attendees(event.event_id)] == [Decimal("900.00")]
+
+
 def test_honorarium_from_rate_card_with_cap_warnings_and_payments(app) -> None:
     from msldesk.boards.events.fmv import Rate, RateCard
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from msldesk.boards.events.base import EventServiceBase
-from msldesk.boards.events.reportable import amounts_text, has_amounts, is_reported
+from msldesk.boards.events.reportable import amounts_text, is_reported
 from msldesk.boards.events.rows import attendance_snapshot, event_row, item_row
 from msldesk.boards.orm import (
     AgendaItemRow,
@@ -71,7 +71,7 @@ def event_deletion(session: Session, event: EventRow) -> EventDeletion:
     ]
     notes = _count(session, NoteEntryRow, event.id, NoteEntryRow.rehearsal.is_(False))
     items = _count(session, AgendaItemRow, event.id)
-    with_amounts = sum(1 for row, _ in attendance if has_amounts(row)) - len(reported)
+    with_amounts = sum(1 for row, _ in attendance if row.has_amounts) - len(reported)
     return EventDeletion(
         event.id, event.title, items, len(attendance), with_amounts, notes,
         _count(session, NoteEntryRow, event.id, NoteEntryRow.rehearsal.is_(True)),

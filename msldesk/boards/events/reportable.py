@@ -23,10 +23,6 @@ def reported_where() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def has_amounts(row: AttendanceRow) -> bool:
-    return row.honorarium_cents > 0 or row.travel_cents > 0 or row.expenses_cents > 0
-
-
 def is_reported(row: AttendanceRow, event: EventRow) -> bool:
     """Whether EventService.payments() reports this attendance (for the event's year): reported_where()
     for one row already read."""
@@ -35,7 +31,7 @@ def is_reported(row: AttendanceRow, event: EventRow) -> bool:
         and event.starts_at_utc is not None
         and row.role != AttendeeRole.INTERNAL.value
         and row.invitation == Invitation.ACCEPTED.value
-        and has_amounts(row)
+        and row.has_amounts
     )
 
 

@@ -262,6 +262,19 @@ class PeopleService:
                 {"person_id": to_id},
             )  # fmt: skip
         kept_events = select(AttendanceRow.event_id).where(AttendanceRow.person_id == to_id)
+        dropped = session.execute(
+            select(AttendanceRow, EventRow.title)
+            .join(EventRow, EventRow.id == AttendanceRow.event_id)
+            .where(AttendanceRow.person_id == from_id, AttendanceRow.event_id.in_(kept_events))
+        ).all()
+        paid = [f"“{title}”" for row, title in dropped if row.has_amounts]
+        if paid:  # the place that goes would take a transfer of value with it
+            raise InvalidInputError(
+                f"Both records are on the attendee list of {', '.join(paid)}, and the one merged away has an "
+                "honorarium, travel or expenses recorded there, which the merge would drop (the kept "
+                "record's place wins). Enter those amounts on the kept record's place and clear them on "
+                "the other's (each change is recorded), then merge."
+            )
         session.execute(
             delete(AttendanceRow).where(
                 AttendanceRow.person_id == from_id, AttendanceRow.event_id.in_(kept_events)
