@@ -15,7 +15,6 @@ NOT_YET_SPLIT = {
     "msldesk/db/crypto.py": 640,
     "msldesk/decks/ooxml/package.py": 635,
     "msldesk/decks/ooxml/validate.py": 601,
-    "msldesk/protect/audit.py": 717,
 }
 
 
