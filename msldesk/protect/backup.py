@@ -28,7 +28,7 @@ from msldesk.core.errors import InvalidInputError, LibraryDamagedError, ReadOnly
 from msldesk.core.fileio import disk_full_cause, disk_full_error
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.db import crypto
+from msldesk.db import copies, crypto
 from msldesk.protect import backup_restore
 from msldesk.protect.backup_check import (
     CHUNK,
@@ -121,7 +121,7 @@ class BackupService:
             raise InvalidInputError(f"There is no folder {target.parent} to put the backup in.")
         lock = self._lock_for(passphrase)
         partial = target.with_name(f".{target.name}.partial")
-        crypto.remove_with_side_files(partial)
+        copies.remove_with_side_files(partial)
         # The anchor is read before the snapshot starts: the snapshot then holds at least the records
         # it names (removing records after this cannot hide in a backup).
         anchor = _read_text(self.paths.audit_anchor)
@@ -134,14 +134,14 @@ class BackupService:
             info = self._write(connection, attach, lock, anchor, progress, cancel)
         except BaseException as exc:
             connection.close()
-            crypto.remove_with_side_files(partial)
+            copies.remove_with_side_files(partial)
             full = disk_full_cause(exc)
             if full is not None:
                 raise disk_full_error(target, full) from exc
             raise
         connection.close()
         os.replace(partial, target)
-        crypto.fsync_folder(target.parent)
+        copies.fsync_folder(target.parent)
         return BackupInfo(target, *info)
 
     def _write(
@@ -160,7 +160,7 @@ class BackupService:
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
         connection.execute("SELECT sqlcipher_export('bak', 'main')")
         anchor = _snapshot_anchor(connection, anchor)
-        counts = crypto.table_counts(connection, "main")
+        counts = copies.table_counts(connection, "main")
         referenced = {
             f"{sha[:2]}/{sha}{ext.lower()}"
             for sha, ext in connection.execute("SELECT sha256, file_ext FROM deck_versions")
@@ -313,7 +313,7 @@ class BackupService:
                     self.paths, self.library_key, self.audit.key, staged, info, manifest
                 )
             except BaseException:
-                crypto.remove_with_side_files(staged)
+                copies.remove_with_side_files(staged)
                 raise
         finally:
             connection.close()
