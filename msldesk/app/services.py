@@ -44,7 +44,7 @@ class App:
         from msldesk.db.engine import make_engine, make_session_factory
         from msldesk.db.migrate import refuse_upgrade_read_only, upgrade
         from msldesk.decks.assembly import AssemblyService
-        from msldesk.decks.ooxml.package import PackageLimits
+        from msldesk.decks.ooxml.opc import PackageLimits
         from msldesk.decks.service import DeckService
         from msldesk.decks.store import DeckStore
         from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice

@@ -25,7 +25,8 @@ from msldesk.core.errors import DeckImportError, MsldeskError, NotARegularFileEr
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.user_files import check_regular, display_name, storable_path
 from msldesk.decks.formats import DECK_EXTENSIONS
-from msldesk.decks.ooxml.package import DEFAULT_LIMITS, DeckContent, PackageLimits, read_deck
+from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
+from msldesk.decks.ooxml.package import DeckContent, read_deck
 from msldesk.decks.orm import DeckRow, DeckSourceRow, DeckTagRow, DeckVersionRow, SlideRow
 from msldesk.decks.records import ImportOutcome
 from msldesk.decks.search import SlideSearchIndex

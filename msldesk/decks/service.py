@@ -17,7 +17,7 @@ from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.text_safety import clean_text, limit
 from msldesk.decks.importer import DeckImporter
 from msldesk.decks.listing import deck_infos
-from msldesk.decks.ooxml.package import DEFAULT_LIMITS, PackageLimits
+from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import (
     DeckRow,
     DeckTagRow,

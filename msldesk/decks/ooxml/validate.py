@@ -30,6 +30,7 @@ from msldesk.decks.ooxml.names import (
     SLIDE,
     SLIDE_LAYOUT,
     SLIDE_MASTER,
+    local_name,
     rels_part_name,
 )
 
@@ -271,7 +272,7 @@ def _content_type_tables(root: etree._Element) -> tuple[dict[str, str], dict[str
     overrides: dict[str, str] = {}
     defaults: dict[str, str] = {}
     for item in root:
-        tag = _local(item.tag)
+        tag = local_name(item.tag)
         content_type = (item.get("ContentType") or "").strip().lower()
         if tag == "Override":
             overrides[unquote(item.get("PartName") or "").lstrip("/").lower()] = content_type
@@ -291,7 +292,7 @@ def _content_type(name: str, overrides: dict[str, str], defaults: dict[str, str]
 def _relationships(rels_part: str, root: etree._Element) -> Iterator[_Rel]:
     source = _source_of(rels_part)
     for element in root:
-        if _local(element.tag) != "Relationship":
+        if local_name(element.tag) != "Relationship":
             continue
         external = (element.get("TargetMode") or "") == "External"
         target = element.get("Target") or ""
@@ -313,10 +314,6 @@ def _resolve(source: str, target: str) -> str:
         return source if hash_mark else ""
     joined = path if path.startswith("/") else posixpath.join("/", posixpath.dirname(source), path)
     return posixpath.normpath(joined).lstrip("/")
-
-
-def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _r_id(element: etree._Element) -> str:
@@ -442,7 +439,7 @@ def _check_list_entry(
     """A <sldId>/<sldMasterId> must name a relationship of the right type to a part of the right type."""
     rel_id = _r_id(element)
     rel = package.rel_by_id(main, rel_id)
-    entry = f"<{_local(element.tag)} id={element.get('id')!r} r:id={rel_id!r}>"
+    entry = f"<{local_name(element.tag)} id={element.get('id')!r} r:id={rel_id!r}>"
     if rel is None:
         yield Problem(link.code, main, f"{main}: {entry} names no relationship of the presentation.")
     elif rel.external or not rel.rel_type.endswith(link.rel_suffix):
