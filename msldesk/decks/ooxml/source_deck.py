@@ -14,7 +14,7 @@ from msldesk.decks.ooxml.repair import BLANK_SLIDE, blank_layout_like, recovered
 from msldesk.decks.ooxml.slide_size import Fit
 from msldesk.decks.ooxml.strict import transitional_namespaces, transitional_percentages
 from msldesk.decks.ooxml.text_defaults import TextDefaults
-from msldesk.decks.ooxml.validate import has_doctype
+from msldesk.decks.ooxml.validate_read import has_doctype
 
 # Parts scaled with the slides of a deck of another size (the slide itself, its master and the
 # master's theme are scaled where they are copied). Notes keep their own page size.
