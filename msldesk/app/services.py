@@ -31,28 +31,13 @@ class App:
         (see msldesk.db.crypto.PassphraseRequest); `encryption` False (or MSLDESK_ENCRYPTION=off)
         keeps a new library plain SQLite. `check_pages` False skips reading every page at the start:
         the caller runs check_pages() later (the desktop app, once the first slides are shown)."""
-        # Heavy libraries load here, not at program start (the GUI builds App in a worker).
-        from msldesk.boards.erasures import ErasureLedger
-        from msldesk.boards.events.agenda_links import AgendaSlideLinks
-        from msldesk.boards.events.service import EventService
-        from msldesk.boards.intake.service import PeopleImporter
-        from msldesk.boards.meeting.service import MeetingService
-        from msldesk.boards.outputs.service import OutputService
-        from msldesk.boards.people.service import PeopleService
-        from msldesk.boards.privacy.service import PrivacyService
+        # Heavy libraries load here and in the steps below, not at program start (the GUI builds App
+        # in a worker).
         from msldesk.core.secrets import SecretStore
-        from msldesk.db.engine import make_engine, make_session_factory
-        from msldesk.db.migrate import refuse_upgrade_read_only, upgrade
-        from msldesk.decks.assembly import AssemblyService
-        from msldesk.decks.ooxml.package import PackageLimits
-        from msldesk.decks.service import DeckService
-        from msldesk.decks.store import DeckStore
-        from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
-        from msldesk.protect.audit import AuditService
-        from msldesk.protect.backup import BackupService
+        from msldesk.db.engine import make_engine
         from msldesk.protect.backup_restore import recover_interrupted_restore
         from msldesk.protect.library_guard import damage_behind, open_library_key
-        from msldesk.protect.upkeep import open_library, remove_leftovers, remove_orphans
+        from msldesk.protect.upkeep import open_library, remove_leftovers
 
         self.paths = LibraryPaths(data_dir or default_data_dir())
         self.access = open_library(self.paths)  # read-only or not; private modes; the folders
@@ -75,65 +60,9 @@ class App:
         )
         self.engine = make_engine(self.paths.database, self.library_key.key, read_only=read_only)
         try:
-            self.sessions = make_session_factory(self.engine)
-            self.audit = AuditService(self.sessions, self.paths.audit_anchor, self.library_key.audit_key)
-            self.backups = BackupService(
-                self.paths, self.engine, self.library_key, self.audit, read_only=read_only
-            )
-            if read_only:
-                refuse_upgrade_read_only(self.engine, self.paths.root)
-            else:
-                revision_before = upgrade(self.engine, before_upgrade=self.backups.before_upgrade)
-                self.audit.key_chain_after_upgrade(revision_before, was_plain and self.library_key.encrypted)
-                remove_orphans(self.access, self.engine)
-            cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)
-            renderer = SlideRenderer(
-                find_soffice(self.settings.soffice_path),
-                cache,
-                self.paths.cache,
-                width=self.settings.thumbnail_width,
-                timeout_seconds=self.settings.render_timeout_seconds,
-                batch_size=self.settings.render_batch_size,
-                processes=self.settings.render_processes,
-                max_slides=self.settings.render_max_slides,
-                memory_limit_bytes=max(0, self.settings.render_memory_limit_mb) * 1024**2,
-            )
-            store = DeckStore(self.paths.store, read_only=read_only)
-            self.decks = DeckService(
-                self.sessions,
-                store,
-                cache,
-                renderer,
-                expiring_within_days=self.settings.expiring_within_days,
-                today=today,
-                package_limits=PackageLimits(max_slides=max(1, self.settings.import_max_slides)),
-            )
-            self.assembly = AssemblyService(
-                self.sessions,
-                store,
-                self.paths.cache,
-                expiring_within_days=self.settings.expiring_within_days,
-                today=today,
-            )
-            self.people = PeopleService(self.sessions)
-            self.events = EventService(self.sessions, self.paths.rate_card, today=today)
-            # Removing a deck or deleting a saved collection asks the agendas first and leaves a note on
-            # the items that lose slides: one registry for both services.
-            self.decks.slide_links.append(AgendaSlideLinks())
-            self.assembly.slide_links = self.decks.slide_links
-            self.people_import = PeopleImporter(self.sessions, self.people, self.events)
-            self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
-            self.outputs = OutputService(self.events, self.meetings, self.assembly, self.audit)
-            self.privacy = PrivacyService(
-                self.sessions, self.people, self.events, self.audit,
-                ErasureLedger(self.paths.erasures, self.library_key.key),
-            )  # fmt: skip
-            # A backup made before an erasure must not bring the erased person back: erasures are made
-            # again after a restore, and at start too (a restore cut short by a power cut, a database
-            # file put back by hand). Nothing to do costs one small file read.
-            self.backups.after_restore = self.privacy.reapply_erasures
-            # Making them again writes: a read-only library is shown as it is (its restore is refused too).
-            self.erasures_reapplied = 0 if read_only else self.privacy.reapply_erasures()
+            self._open_database(was_plain)
+            self._build_deck_services(today)
+            self._build_board_services(today)
         except Exception as exc:
             # Without the full page check at the start (check_pages False), damage the start meets
             # is still told as a damaged library naming the newest backup, never as an SQL error.
@@ -142,6 +71,99 @@ class App:
             if damaged is None:
                 raise
             raise damaged from exc
+
+    def _open_database(self, was_plain: bool) -> None:
+        """Sessions, the audit trail and backups; then the schema brought up to date (a read-only
+        library must already be), the audit chain re-keyed after that upgrade, orphans removed."""
+        from msldesk.db.engine import make_session_factory
+        from msldesk.db.migrate import refuse_upgrade_read_only, upgrade
+        from msldesk.protect.audit import AuditService
+        from msldesk.protect.backup import BackupService
+        from msldesk.protect.upkeep import remove_orphans
+
+        read_only = self.access.read_only
+        self.sessions = make_session_factory(self.engine)
+        self.audit = AuditService(self.sessions, self.paths.audit_anchor, self.library_key.audit_key)
+        self.backups = BackupService(
+            self.paths, self.engine, self.library_key, self.audit, read_only=read_only
+        )
+        if read_only:
+            refuse_upgrade_read_only(self.engine, self.paths.root)
+        else:
+            revision_before = upgrade(self.engine, before_upgrade=self.backups.before_upgrade)
+            self.audit.key_chain_after_upgrade(revision_before, was_plain and self.library_key.encrypted)
+            remove_orphans(self.access, self.engine)
+
+    def _build_deck_services(self, today: dt.date | None) -> None:
+        """The deck library (thumbnails, store, import and search) and deck assembly, from the settings."""
+        from msldesk.decks.assembly import AssemblyService
+        from msldesk.decks.ooxml.opc import PackageLimits
+        from msldesk.decks.service import DeckService
+        from msldesk.decks.store import DeckStore
+        from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+
+        settings = self.settings
+        cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)
+        renderer = SlideRenderer(
+            find_soffice(settings.soffice_path),
+            cache,
+            self.paths.cache,
+            width=settings.thumbnail_width,
+            timeout_seconds=settings.render_timeout_seconds,
+            batch_size=settings.render_batch_size,
+            processes=settings.render_processes,
+            max_slides=settings.render_max_slides,
+            memory_limit_bytes=max(0, settings.render_memory_limit_mb) * 1024**2,
+        )
+        store = DeckStore(self.paths.store, read_only=self.access.read_only)
+        self.decks = DeckService(
+            self.sessions,
+            store,
+            cache,
+            renderer,
+            expiring_within_days=settings.expiring_within_days,
+            today=today,
+            package_limits=PackageLimits(max_slides=max(1, settings.import_max_slides)),
+        )
+        self.assembly = AssemblyService(
+            self.sessions,
+            store,
+            self.paths.cache,
+            expiring_within_days=settings.expiring_within_days,
+            today=today,
+        )
+
+    def _build_board_services(self, today: dt.date | None) -> None:
+        """People, events, meetings, their exports and privacy requests; then the erasures made again
+        (see below)."""
+        from msldesk.boards.erasures import ErasureLedger
+        from msldesk.boards.events.agenda_links import AgendaSlideLinks
+        from msldesk.boards.events.service import EventService
+        from msldesk.boards.intake.service import PeopleImporter
+        from msldesk.boards.meeting.service import MeetingService
+        from msldesk.boards.outputs.service import OutputService
+        from msldesk.boards.people.service import PeopleService
+        from msldesk.boards.privacy.service import PrivacyService
+
+        self.people = PeopleService(self.sessions)
+        self.events = EventService(self.sessions, self.paths.rate_card, today=today)
+        # Removing a deck or deleting a saved collection asks the agendas first and leaves a note on
+        # the items that lose slides: one registry for both services.
+        self.decks.slide_links.append(AgendaSlideLinks())
+        self.assembly.slide_links = self.decks.slide_links
+        self.people_import = PeopleImporter(self.sessions, self.people, self.events)
+        self.meetings = MeetingService(self.sessions, self.events, self.paths.restricted_terms)
+        self.outputs = OutputService(self.events, self.meetings, self.assembly, self.audit)
+        self.privacy = PrivacyService(
+            self.sessions, self.people, self.events, self.audit,
+            ErasureLedger(self.paths.erasures, self.library_key.key),
+        )  # fmt: skip
+        # A backup made before an erasure must not bring the erased person back: erasures are made
+        # again after a restore, and at start too (a restore cut short by a power cut, a database
+        # file put back by hand). Nothing to do costs one small file read.
+        self.backups.after_restore = self.privacy.reapply_erasures
+        # Making them again writes: a read-only library is shown as it is (its restore is refused too).
+        self.erasures_reapplied = 0 if self.access.read_only else self.privacy.reapply_erasures()
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.

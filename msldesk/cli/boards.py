@@ -28,11 +28,17 @@ def _datetime(value: str) -> dt.datetime:
 
 
 def add_board_commands(commands: Any) -> None:
-    """Add `events`, `event`, `people` and `payments` to the CLI's subparsers."""
+    """Add `events`, `event`, `people`, `fmv` and `payments` to the CLI's subparsers."""
     p = commands.add_parser("events", help="list advisory boards and workshops")
     p.add_argument("--when", choices=["upcoming", "past", "all"], default="all")
     p.add_argument("--json", action="store_true")
+    _add_event_commands(commands)
+    _add_people_commands(commands)
+    _add_fmv_commands(commands)
+    _add_payments_commands(commands)
 
+
+def _add_event_commands(commands: Any) -> None:
     p = commands.add_parser("event", help="create, show, plan and export an event")
     event_commands = p.add_subparsers(dest="event_command", required=True)
     c = event_commands.add_parser("show", help="an event with its agenda, attendees and checklist")
@@ -70,6 +76,8 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("event_id", type=int)
     add_kind_flags(c, "event", "export")
 
+
+def _add_people_commands(commands: Any) -> None:
     p = commands.add_parser(
         "people", help="the people directory: list, search, import, duplicates, export or erase one"
     )
@@ -104,16 +112,6 @@ def add_board_commands(commands: Any) -> None:
     c.add_argument("--reason", help="why, e.g. the date of their request (recorded in the audit trail)")
     c.add_argument("--yes", action="store_true", help="really erase (without it, only say what would happen)")
 
-    _add_fmv_commands(commands)
-
-    p = commands.add_parser("payments", help="transfers of value (honoraria, travel, expenses)")
-    payment_commands = p.add_subparsers(dest="payments_command", required=True)
-    payments = KINDS["open-payments"]
-    c = payment_commands.add_parser(payments.cli_words[1], help=payments.command_help)
-    c.set_defaults(export_kind=payments.name)
-    c.add_argument("--year", type=int, required=True)
-    c.add_argument("--out", type=Path, required=True)
-
 
 def _add_fmv_commands(commands: Any) -> None:
     p = commands.add_parser("fmv", help="the fair-market-value rate card (hourly rates and caps)")
@@ -139,6 +137,16 @@ def _add_event_delete(event_commands: Any) -> None:
     c.add_argument("event_id", type=int)
     c.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
     c.add_argument("--json", action="store_true")
+
+
+def _add_payments_commands(commands: Any) -> None:
+    p = commands.add_parser("payments", help="transfers of value (honoraria, travel, expenses)")
+    payment_commands = p.add_subparsers(dest="payments_command", required=True)
+    payments = KINDS["open-payments"]
+    c = payment_commands.add_parser(payments.cli_words[1], help=payments.command_help)
+    c.set_defaults(export_kind=payments.name)
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--out", type=Path, required=True)
 
 
 def _local(moment: dt.datetime | None) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from msldesk.core.config import Settings
 from msldesk.core.errors import LibraryUnavailableError
 from msldesk.core.paths import LibraryPaths, default_data_dir
-from msldesk.db import crypto
+from msldesk.db import copies, crypto
 from msldesk.decks.listing import deck_infos
 from msldesk.decks.records import DeckInfo
 from msldesk.protect.library_guard import damaged_library, is_damage, refuse_missing_database
@@ -90,7 +90,7 @@ def open_for_reading(
 
 def _pending_work(paths: LibraryPaths) -> bool:
     names = [paths.root / name for name in _PENDING_WORK]
-    names += [crypto.sibling(paths.database, purpose) for purpose in _PENDING_SIBLINGS]
+    names += [copies.sibling(paths.database, purpose) for purpose in _PENDING_SIBLINGS]
     return any(os.path.lexists(p) for p in names)
 
 

@@ -19,6 +19,7 @@ from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.fileio import atomic_writer
 from msldesk.core.paths import resource_path
 from msldesk.core.text_safety import core_title
+from msldesk.decks.generated_style import format_number, style_bar_chart, style_cell, value_scale
 from msldesk.decks.ooxml.slide_size import fit_template
 from msldesk.decks.slide_specs import (
     AgendaSlide,
@@ -42,7 +43,6 @@ from msldesk.decks.text_fit import (
     paginate,
     shorten_lines,
     split_lines,
-    text_em,
     wrap,
 )
 
@@ -51,7 +51,6 @@ if TYPE_CHECKING:  # python-pptx loads when a deck is built, not when this modul
     from pptx.shapes.base import BaseShape
     from pptx.shapes.graphfrm import GraphicFrame
     from pptx.slide import Slide, SlideLayout
-    from pptx.table import _Cell
     from pptx.text.text import TextFrame
 
 TEMPLATE_NAME = "msldesk-briefing.pptx"
@@ -87,12 +86,6 @@ CHART_PADDING_PT = 24.0  # the plot area's own inset inside the chart frame
 TABLE_SIZE, WIDE_TABLE_SIZE, WIDE_TABLE_COLUMNS = 14, 12, 7
 CELL_MARGIN_Y_PT = 0.05 * 72
 ROW_SLACK_PT = 4.0  # renderers round line heights up; keeps estimates on the safe side
-
-NAVY = "1F3A5F"
-INK = "222B36"
-ZEBRA = "F2F4F7"
-RULE = "D5DBE3"
-WHITE = "FFFFFF"
 
 LAYOUT_NAMES = {
     "title": ("Title", "Title Slide"),
@@ -295,52 +288,33 @@ class _Builder:
             for row_index, height in enumerate(page_heights):
                 table.rows[row_index].height = Emu(_emu(height))
             for col, column in enumerate(columns):
-                _style_cell(table.cell(0, col), column.heading, size, column.align, header=True, zebra=False)
+                style_cell(table.cell(0, col), column.heading, size, column.align, header=True, zebra=False)
             for row_index, source in enumerate(page, start=1):
                 for col, column in enumerate(columns):
                     cell = table.cell(row_index, col)
-                    _style_cell(cell, pieces[source][col], size, column.align, False, row_index % 2 == 0)
+                    style_cell(cell, pieces[source][col], size, column.align, False, row_index % 2 == 0)
             if number == 0:
                 self._notes(slide, notes)
 
     def chart(self, spec: ChartSlide) -> None:
         from pptx.chart.data import CategoryChartData
-        from pptx.dml.color import RGBColor
-        from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_LABEL_POSITION, XL_TICK_MARK
-        from pptx.oxml.ns import qn
-        from pptx.util import Emu, Pt
+        from pptx.enum.chart import XL_CHART_TYPE
+        from pptx.util import Emu
 
         if not spec.categories:  # nothing to draw: the slide keeps its title only
             self._notes(self._new_slide("title_only", spec.title, set()), spec.notes)
             return
         size = self._pt(CHART_SIZE)
-        label_em = self.body.width_pt * CHART_LABEL_SHARE / size
-        line_pt = size * LINE_SPACING
-        # Labels carry their own line breaks: renderers would otherwise give them half the width.
-        labels = [
-            "\n".join(line.strip() for line in wrap(shorten_lines(c, label_em, CHART_LABEL_LINES), label_em))
-            for c in spec.categories
-        ]
+        labels = _chart_labels(spec.categories, self.body.width_pt * CHART_LABEL_SHARE / size)
         limit = self.body.height_pt - CHART_PADDING_PT
         # Renderers space categories evenly, so every category gets the slot the tallest label needs.
         tallest = max(label.count("\n") + 1 for label in labels)
         shown = min(max(len(labels), CHART_MIN_SLOTS), CHART_MAX_CATEGORIES)  # a short chart is not thin
-        slot = max(limit / shown, tallest * line_pt + CHART_BAR_GAP_PT)
-        heights = [slot] * len(labels)
-        # One scale for every page, so bars on a continued slide compare with the first page's, with
-        # room beyond the longest bar for its value.
-        whole = all(value.is_integer() for value in spec.values)
-        number_format = "#,##0" if whole else "General"
-        low, high = min(0.0, *spec.values), max(0.0, *spec.values)
-        if low == high:
-            high = 1.0
-        plot_pt = self.body.width_pt * (1 - CHART_LABEL_SHARE)
-        value_pt = max(text_em(_format_number(v)) for v in spec.values) * size + 8
-        room = min(value_pt / plot_pt, 0.3)
-        span = (high - low) / (1 - room * ((high > 0) + (low < 0)))
-        for number, page in enumerate(paginate(heights, limit)):
+        slot = max(limit / shown, tallest * size * LINE_SPACING + CHART_BAR_GAP_PT)
+        scale = value_scale(spec.values, self.body.width_pt * (1 - CHART_LABEL_SHARE), size)
+        for number, page in enumerate(paginate([slot] * len(labels), limit)):
             slide = self._new_slide("title_only", _page_title(spec.title, number), set())
-            data = CategoryChartData(number_format=number_format)
+            data = CategoryChartData(number_format=scale.number_format)
             data.categories = [labels[i] for i in page]
             data.add_series(spec.series_name.strip() or "Value", [spec.values[i] for i in page])
             # Bars keep one thickness: the frame is as tall as this page's categories need.
@@ -358,46 +332,20 @@ class _Builder:
             frame._element.nvGraphicFramePr.cNvPr.set(
                 "descr",
                 f"Bar chart: {spec.title}. "
-                + "; ".join(f"{spec.categories[i]}: {_format_number(spec.values[i])}" for i in page),
+                + "; ".join(f"{spec.categories[i]}: {format_number(spec.values[i])}" for i in page),
             )
-            chart = frame.chart
-            chart.font.size = Pt(size)
-            chart.font.color.rgb = RGBColor.from_string(INK)
-            chart.has_title = False
-            chart.has_legend = False  # one series: the slide title says what the bars count
-            plot = chart.plots[0]
-            plot.gap_width = 60
-            plot.vary_by_categories = False
-            series = plot.series[0]
-            series.format.fill.solid()
-            series.format.fill.fore_color.rgb = RGBColor.from_string(NAVY)
-            series.invert_if_negative = False
-            plot.has_data_labels = True
-            values = plot.data_labels
-            values.number_format = number_format
-            values.number_format_is_linked = False
-            values.position = XL_LABEL_POSITION.OUTSIDE_END
-            values.show_value = True
-            values.font.size = Pt(size)
-            # LibreOffice wraps a value label narrower than about seven digits unless told not to.
-            values._element.get_or_add_txPr().find(qn("a:bodyPr")).set("wrap", "none")
-            category_axis = chart.category_axis
-            category_axis.reverse_order = True  # the first category on top, as it reads
-            category_axis.major_tick_mark = XL_TICK_MARK.NONE
-            category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # left of negative bars too
-            category_axis.format.line.color.rgb = RGBColor.from_string(RULE)
-            category_axis.tick_labels.font.size = Pt(size)
-            value_axis = chart.value_axis
-            value_axis.minimum_scale = low - (span * room if low < 0 else 0.0)
-            value_axis.maximum_scale = high + (span * room if high > 0 else 0.0)
-            value_axis.has_major_gridlines = False
-            value_axis.visible = False  # every bar carries its value
+            style_bar_chart(frame.chart, size, scale)
             if number == 0:
                 self._notes(slide, spec.notes)
 
 
-def _format_number(value: float) -> str:
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+def _chart_labels(categories: Sequence[str], label_em: float) -> list[str]:
+    """Category labels shortened to CHART_LABEL_LINES lines of `label_em`, with their own line breaks:
+    renderers would otherwise give them half the width."""
+    return [
+        "\n".join(line.strip() for line in wrap(shorten_lines(c, label_em, CHART_LABEL_LINES), label_em))
+        for c in categories
+    ]
 
 
 def _page_title(title: str, number: int) -> str:
@@ -456,42 +404,6 @@ def _fill(frame: TextFrame, paragraphs: Sequence[str], size: float | None = None
         run.text = text.replace("\n", "\v")  # a line break inside the paragraph, not a new bullet
         if size is not None:
             run.font.size = Pt(size)
-
-
-def _style_cell(cell: _Cell, text: str, size: float, align: str, header: bool, zebra: bool) -> None:
-    from pptx.dml.color import RGBColor
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-    from pptx.oxml.ns import qn
-    from pptx.util import Pt
-
-    tc_pr = cell._tc.get_or_add_tcPr()
-    # Hairlines between rows, none between columns. In <a:tcPr> the lines come before the fill.
-    for edge in ("a:lnL", "a:lnR", "a:lnT", "a:lnB"):
-        line = tc_pr.makeelement(qn(edge), {"w": "6350", "cap": "flat", "cmpd": "sng"})
-        if edge in ("a:lnL", "a:lnR"):
-            line.append(line.makeelement(qn("a:noFill"), {}))
-        else:
-            fill = line.makeelement(qn("a:solidFill"), {})
-            fill.append(fill.makeelement(qn("a:srgbClr"), {"val": RULE}))
-            line.append(fill)
-        tc_pr.append(line)
-    cell.fill.solid()
-    cell.fill.fore_color.rgb = RGBColor.from_string(NAVY if header else ZEBRA if zebra else WHITE)
-    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-    frame = cell.text_frame
-    frame.word_wrap = True
-    frame.text = ""
-    paragraph = frame.paragraphs[0]
-    if is_rtl(text):
-        paragraph._p.get_or_add_pPr().set("rtl", "1")
-        paragraph.alignment = PP_ALIGN.RIGHT
-    else:
-        paragraph.alignment = PP_ALIGN.CENTER if align == "center" else PP_ALIGN.LEFT
-    run = paragraph.add_run()
-    run.text = text.replace("\n", "\v")
-    run.font.size = Pt(size)
-    run.font.bold = header
-    run.font.color.rgb = RGBColor.from_string(WHITE if header else INK)
 
 
 def _remove_slides(prs: Presentation) -> None:

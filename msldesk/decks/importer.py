@@ -7,6 +7,7 @@ the database is used from the calling thread alone).
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import logging
 import os
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError, StatementError
@@ -25,7 +27,8 @@ from msldesk.core.errors import DeckImportError, MsldeskError, NotARegularFileEr
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.user_files import check_regular, display_name, storable_path
 from msldesk.decks.formats import DECK_EXTENSIONS
-from msldesk.decks.ooxml.package import DEFAULT_LIMITS, DeckContent, PackageLimits, read_deck
+from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
+from msldesk.decks.ooxml.package import DeckContent, read_deck
 from msldesk.decks.orm import DeckRow, DeckSourceRow, DeckTagRow, DeckVersionRow, SlideRow
 from msldesk.decks.records import ImportOutcome
 from msldesk.decks.search import SlideSearchIndex
@@ -310,100 +313,121 @@ class DeckImporter:
         now = clock.utc_now()
         with self.sessions.begin() as session:
             connection = session.connection()
-            existing = None
-            if source is not None:
-                existing = connection.execute(_SELECT_DECK, {"deck_id": source.deck_id}).first()
-            previous = None
-            deck_tags: Sequence[str] = ()
-            if existing is None:
-                deck_title = content.title
-                deck_id = connection.execute(
-                    _INSERT_DECK,
-                    {
-                        "title": deck_title,
-                        "approval_code": "",
-                        "withdrawn": False,
-                        "therapeutic_area": "",
-                        "product": "",
-                        "audience": "",
-                        "created_at": now,
-                        "updated_at": now,
-                    },
-                ).scalar_one()
-            else:
-                deck_id, deck_title = existing.id, existing.title
-                connection.execute(_TOUCH_DECK, {"deck_id": deck_id, "now": now})
-                deck_tags = connection.execute(_DECK_TAGS, {"deck_id": deck_id}).scalars().all()
-                previous = connection.execute(_CURRENT_VERSION, {"deck_id": deck_id}).first()
-            old_hashes: list[str] | None = None  # the previous version's slides, if any
-            if previous is not None:
-                old_slides = connection.execute(_VERSION_SLIDES, {"version_id": previous.id}).all()
-                old_hashes = [slide.content_hash for slide in old_slides]
-                self.index.remove(session, [slide.id for slide in old_slides])
-                connection.execute(_RETIRE_VERSION, {"version_id": previous.id})
+            deck = _target_deck(connection, source, content.title, now)
+            old_hashes = self._retire_version(session, deck.previous_id)
             changes, added, changed, removed = _compare_slides(old_hashes, content)
+            counts = {"slides_added": added, "slides_changed": changed, "slides_removed": removed}
+            version = {"deck_id": deck.deck_id, "number": deck.next_number, **counts}
             version_id = connection.execute(
-                _INSERT_VERSION,
-                {
-                    "deck_id": deck_id,
-                    "number": (previous.number + 1) if previous is not None else 1,
-                    "is_current": True,
-                    "sha256": sha,
-                    "file_name": file_name[:500],
-                    "file_ext": ext,
-                    "size": stat.st_size,
-                    "imported_at": now,
-                    "kind": content.kind,
-                    "macro_enabled": content.macro_enabled,
-                    "strict": content.strict,
-                    "warnings": "\n".join(content.warnings),
-                    "slide_count": len(content.slides),
-                    "slides_added": added,
-                    "slides_changed": changed,
-                    "slides_removed": removed,
-                    "thumbnail_state": "pending" if content.slides else "none",
-                    "thumbnail_error": "",
-                },
+                _INSERT_VERSION, {**version, **_version_values(stat, sha, ext, file_name, content, now)}
             ).scalar_one()
-            rows = [
-                {
-                    "deck_id": deck_id,
-                    "version_id": version_id,
-                    "number": s.number,
-                    "title": s.title,
-                    "text": s.text,
-                    "notes": s.notes,
-                    "layout": s.layout[:200],
-                    "hidden": s.hidden,
-                    "has_chart": s.has_chart,
-                    "has_table": s.has_table,
-                    "has_picture": s.has_picture,
-                    "has_media": s.has_media,
-                    "content_hash": s.content_hash,
-                    "change": changes[i],
-                    "warning": s.warning,
-                }
-                for i, s in enumerate(content.slides)
-            ]
+            rows = _slide_rows(deck.deck_id, version_id, content, changes)
             if rows:
                 slide_ids = connection.execute(_INSERT_SLIDES, rows).scalars().all()
                 self.index.add(
                     session,
                     (
-                        {**row, "slide_id": sid, "deck_title": deck_title, "tags": deck_tags}
+                        {**row, "slide_id": sid, "deck_title": deck.title, "tags": deck.tags}
                         for sid, row in zip(slide_ids, rows, strict=True)
                     ),
                 )
-            _upsert_source(connection, key, deck_id, stat, sha)
+            _upsert_source(connection, key, deck.deck_id, stat, sha)
         return ImportOutcome(
             key,
-            "updated" if previous is not None else "imported",
-            deck_id,
+            "updated" if deck.previous_id is not None else "imported",
+            deck.deck_id,
             len(content.slides),
             slides_added=added,
             slides_changed=changed,
             slides_removed=removed,
         )
+
+    def _retire_version(self, session: Session, version_id: int | None) -> list[str] | None:
+        """Take the replaced version's slides out of the search index and mark it no longer current;
+        returns their content hashes (None for a deck's first version)."""
+        if version_id is None:
+            return None
+        connection = session.connection()
+        old_slides = connection.execute(_VERSION_SLIDES, {"version_id": version_id}).all()
+        self.index.remove(session, [slide.id for slide in old_slides])
+        connection.execute(_RETIRE_VERSION, {"version_id": version_id})
+        return [slide.content_hash for slide in old_slides]
+
+
+class _TargetDeck(NamedTuple):
+    """The deck an imported file becomes a version of: its current version (None: a new deck) and the
+    number the new version takes."""
+
+    deck_id: int
+    title: str
+    tags: Sequence[str]
+    previous_id: int | None
+    next_number: int
+
+
+def _target_deck(
+    connection: Connection, source: _KnownSource | None, title: str, now: dt.datetime
+) -> _TargetDeck:
+    """The deck this file was imported into before (touched), else a new deck titled `title`."""
+    existing = None
+    if source is not None:
+        existing = connection.execute(_SELECT_DECK, {"deck_id": source.deck_id}).first()
+    if existing is None:
+        deck = {"title": title, "approval_code": "", "withdrawn": False, "therapeutic_area": "",
+                "product": "", "audience": "", "created_at": now, "updated_at": now}  # fmt: skip
+        return _TargetDeck(connection.execute(_INSERT_DECK, deck).scalar_one(), title, (), None, 1)
+    connection.execute(_TOUCH_DECK, {"deck_id": existing.id, "now": now})
+    tags = connection.execute(_DECK_TAGS, {"deck_id": existing.id}).scalars().all()
+    previous = connection.execute(_CURRENT_VERSION, {"deck_id": existing.id}).first()
+    if previous is None:
+        return _TargetDeck(existing.id, existing.title, tags, None, 1)
+    return _TargetDeck(existing.id, existing.title, tags, previous.id, previous.number + 1)
+
+
+def _version_values(
+    stat: os.stat_result, sha: str, ext: str, file_name: str, content: DeckContent, now: dt.datetime
+) -> dict[str, Any]:
+    """What a new version row says of the file it was read from."""
+    return {
+        "is_current": True,
+        "sha256": sha,
+        "file_name": file_name[:500],
+        "file_ext": ext,
+        "size": stat.st_size,
+        "imported_at": now,
+        "kind": content.kind,
+        "macro_enabled": content.macro_enabled,
+        "strict": content.strict,
+        "warnings": "\n".join(content.warnings),
+        "slide_count": len(content.slides),
+        "thumbnail_state": "pending" if content.slides else "none",
+        "thumbnail_error": "",
+    }
+
+
+def _slide_rows(
+    deck_id: int, version_id: int, content: DeckContent, changes: list[str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "deck_id": deck_id,
+            "version_id": version_id,
+            "number": s.number,
+            "title": s.title,
+            "text": s.text,
+            "notes": s.notes,
+            "layout": s.layout[:200],
+            "hidden": s.hidden,
+            "has_chart": s.has_chart,
+            "has_table": s.has_table,
+            "has_picture": s.has_picture,
+            "has_media": s.has_media,
+            "content_hash": s.content_hash,
+            "change": changes[i],
+            "warning": s.warning,
+        }
+        for i, s in enumerate(content.slides)
+    ]
 
 
 def _upsert_source(connection: Connection, key: str, deck_id: int, stat: os.stat_result, sha: str) -> None:

@@ -17,7 +17,7 @@ from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.text_safety import clean_text, limit
 from msldesk.decks.importer import DeckImporter
 from msldesk.decks.listing import deck_infos
-from msldesk.decks.ooxml.package import DEFAULT_LIMITS, PackageLimits
+from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import (
     DeckRow,
     DeckTagRow,
@@ -140,43 +140,16 @@ class DeckService:
             if deck is None:
                 raise NotFoundError(f"There is no deck {deck_id} in the library.")
             approval_before = _approval(deck)
-            reindex = False
-            if change.title is not None:
-                title = " ".join(limit(change.title, "line", "The deck title").split())
-                if not title:
-                    raise InvalidInputError("A deck needs a title.")
-                reindex = reindex or title != deck.title
-                deck.title = title
+            reindex = _apply_title(deck, change.title)
             for name, what in _METADATA_TEXT.items():
                 value = getattr(change, name)
                 if value is not None:
                     setattr(deck, name, limit(value, "name", what).strip())
-            if change.clear_approved_on:
-                deck.approved_on = None
-            elif change.approved_on is not None:
-                deck.approved_on = change.approved_on
-            if change.clear_expires_on:
-                deck.expires_on = None
-            elif change.expires_on is not None:
-                deck.expires_on = change.expires_on
-            if deck.approved_on and deck.expires_on and deck.expires_on < deck.approved_on:
-                raise InvalidInputError(
-                    f"The expiry date ({deck.expires_on}) is before the approval date ({deck.approved_on})."
-                )
+            _apply_dates(deck, change)
             if change.withdrawn is not None:
                 deck.withdrawn = change.withdrawn
             if change.tags is not None or change.add_tags:
-                current = (
-                    session.execute(select(DeckTagRow.tag).where(DeckTagRow.deck_id == deck_id))
-                    .scalars()
-                    .all()
-                )
-                base = list(change.tags) if change.tags is not None else list(current)
-                wanted = normalise_tags([*base, *change.add_tags])
-                if set(wanted) != set(current):
-                    session.execute(delete(DeckTagRow).where(DeckTagRow.deck_id == deck_id))
-                    session.add_all(DeckTagRow(deck_id=deck_id, tag=t) for t in wanted)
-                    reindex = True
+                reindex = _replace_tags(session, deck_id, change) or reindex
             deck.updated_at = clock.utc_now()
             session.flush()
             before, after = audit.changed(approval_before, _approval(deck))
@@ -526,3 +499,43 @@ class DeckService:
                 if version is not None:
                     version.thumbnail_state = state
                     version.thumbnail_error = error
+
+
+def _apply_title(deck: DeckRow, title: str | None) -> bool:
+    """Set a new title (None keeps it); True when it changed, so the search index needs it."""
+    if title is None:
+        return False
+    title = " ".join(limit(title, "line", "The deck title").split())
+    if not title:
+        raise InvalidInputError("A deck needs a title.")
+    changed = title != deck.title
+    deck.title = title
+    return changed
+
+
+def _apply_dates(deck: DeckRow, change: DeckUpdate) -> None:
+    """Set or clear the approval and expiry dates; an expiry before the approval makes no sense."""
+    if change.clear_approved_on:
+        deck.approved_on = None
+    elif change.approved_on is not None:
+        deck.approved_on = change.approved_on
+    if change.clear_expires_on:
+        deck.expires_on = None
+    elif change.expires_on is not None:
+        deck.expires_on = change.expires_on
+    if deck.approved_on and deck.expires_on and deck.expires_on < deck.approved_on:
+        raise InvalidInputError(
+            f"The expiry date ({deck.expires_on}) is before the approval date ({deck.approved_on})."
+        )
+
+
+def _replace_tags(session: Session, deck_id: int, change: DeckUpdate) -> bool:
+    """The deck's tags as `change` says (replaced, or added to); True when they changed."""
+    current = session.execute(select(DeckTagRow.tag).where(DeckTagRow.deck_id == deck_id)).scalars().all()
+    base = list(change.tags) if change.tags is not None else list(current)
+    wanted = normalise_tags([*base, *change.add_tags])
+    if set(wanted) == set(current):
+        return False
+    session.execute(delete(DeckTagRow).where(DeckTagRow.deck_id == deck_id))
+    session.add_all(DeckTagRow(deck_id=deck_id, tag=t) for t in wanted)
+    return True

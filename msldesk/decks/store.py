@@ -12,7 +12,7 @@ from typing import IO
 
 from msldesk.core.errors import ReadOnlyLibraryError
 from msldesk.core.user_files import open_regular, read_chunks
-from msldesk.decks.ooxml.package import DEFAULT_LIMITS, file_too_large
+from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, file_too_large
 
 
 class DeckStore:

@@ -28,7 +28,7 @@ from msldesk.core.errors import InvalidInputError, LibraryDamagedError, ReadOnly
 from msldesk.core.fileio import disk_full_cause, disk_full_error
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.db import crypto
+from msldesk.db import copies, crypto
 from msldesk.protect import backup_restore
 from msldesk.protect.backup_check import (
     CHUNK,
@@ -121,7 +121,7 @@ class BackupService:
             raise InvalidInputError(f"There is no folder {target.parent} to put the backup in.")
         lock = self._lock_for(passphrase)
         partial = target.with_name(f".{target.name}.partial")
-        crypto.remove_with_side_files(partial)
+        copies.remove_with_side_files(partial)
         # The anchor is read before the snapshot starts: the snapshot then holds at least the records
         # it names (removing records after this cannot hide in a backup).
         anchor = _read_text(self.paths.audit_anchor)
@@ -134,14 +134,14 @@ class BackupService:
             info = self._write(connection, attach, lock, anchor, progress, cancel)
         except BaseException as exc:
             connection.close()
-            crypto.remove_with_side_files(partial)
+            copies.remove_with_side_files(partial)
             full = disk_full_cause(exc)
             if full is not None:
                 raise disk_full_error(target, full) from exc
             raise
         connection.close()
         os.replace(partial, target)
-        crypto.fsync_folder(target.parent)
+        copies.fsync_folder(target.parent)
         return BackupInfo(target, *info)
 
     def _write(
@@ -155,26 +155,8 @@ class BackupService:
     ) -> tuple[Any, ...]:
         connection.execute("ATTACH DATABASE ? AS bak KEY ?", (partial, lock.pragma))
         progress(0, 1, "Copying the database")
-        connection.execute("BEGIN")  # one read snapshot for the export, the counts and the file list
-        _refuse_damaged(connection, self.paths)
-        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-        connection.execute("SELECT sqlcipher_export('bak', 'main')")
-        anchor = _snapshot_anchor(connection, anchor)
-        counts = crypto.table_counts(connection, "main")
-        referenced = {
-            f"{sha[:2]}/{sha}{ext.lower()}"
-            for sha, ext in connection.execute("SELECT sha256, file_ext FROM deck_versions")
-        }
-        connection.execute("COMMIT")  # store files never change once named, so no need to hold it
-        connection.execute(f"CREATE TABLE bak.{MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        connection.execute(
-            f"CREATE TABLE bak.{FILES_TABLE} (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, "
-            "sha256 TEXT NOT NULL, size INTEGER NOT NULL)"
-        )
-        connection.execute(
-            f"CREATE TABLE bak.{CHUNKS_TABLE} (file_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
-            "data BLOB NOT NULL, PRIMARY KEY (file_id, seq))"
-        )
+        revision, anchor, counts, referenced = self._copy_database(connection, anchor)
+        _create_store_tables(connection)
         files = store_files(self.paths.store)
         missing = sorted(referenced - set(files))
         if missing:
@@ -188,21 +170,7 @@ class BackupService:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             progress(done_bytes, total_bytes or 1, f"Copying deck files ({file_id} of {len(files)})")
-            digest = hashlib.sha256()
-            connection.execute("BEGIN")
-            with open(self.paths.store / name, "rb") as handle:
-                seq = 0
-                while chunk := handle.read(CHUNK):
-                    digest.update(chunk)
-                    connection.execute(
-                        f"INSERT INTO bak.{CHUNKS_TABLE} VALUES (?, ?, ?)", (file_id, seq, chunk)
-                    )
-                    seq += 1
-            connection.execute(
-                f"INSERT INTO bak.{FILES_TABLE} VALUES (?, ?, ?, ?)",
-                (file_id, name, digest.hexdigest(), size),
-            )
-            connection.execute("COMMIT")
+            _copy_store_file(connection, file_id, self.paths.store / name, name, size)
             done_bytes += size
         created = _utcnow()
         manifest = {
@@ -233,6 +201,25 @@ class BackupService:
             anchor is not None,
             KEYED_HERE,
         )
+
+    def _copy_database(
+        self, connection: Any, anchor: str | None
+    ) -> tuple[str, str | None, dict[str, int], set[str]]:
+        """Export the library's tables into the attached backup in one read snapshot, and take from
+        the same snapshot its schema revision, the audit anchor, the row counts and the store files
+        its deck versions use."""
+        connection.execute("BEGIN")  # one read snapshot for the export, the counts and the file list
+        _refuse_damaged(connection, self.paths)
+        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        connection.execute("SELECT sqlcipher_export('bak', 'main')")
+        anchor = _snapshot_anchor(connection, anchor)
+        counts = copies.table_counts(connection, "main")
+        referenced = {
+            f"{sha[:2]}/{sha}{ext.lower()}"
+            for sha, ext in connection.execute("SELECT sha256, file_ext FROM deck_versions")
+        }
+        connection.execute("COMMIT")  # store files never change once named, so no need to hold it
+        return revision, anchor, counts, referenced
 
     def _lock_for(self, passphrase: str | None) -> Lock:
         if passphrase is None:
@@ -313,7 +300,7 @@ class BackupService:
                     self.paths, self.library_key, self.audit.key, staged, info, manifest
                 )
             except BaseException:
-                crypto.remove_with_side_files(staged)
+                copies.remove_with_side_files(staged)
                 raise
         finally:
             connection.close()
@@ -421,6 +408,36 @@ def _snapshot_anchor(connection: Any, anchor_file: str | None) -> str | None:
     if row is None or row[0] != named.get("hash"):
         return anchor_file
     return audit.anchor_text(head[0], head[1])
+
+
+def _create_store_tables(connection: Any) -> None:
+    """The backup's own tables beside the library's: its manifest, and the deck store's files."""
+    connection.execute(f"CREATE TABLE bak.{MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    connection.execute(
+        f"CREATE TABLE bak.{FILES_TABLE} (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, "
+        "sha256 TEXT NOT NULL, size INTEGER NOT NULL)"
+    )
+    connection.execute(
+        f"CREATE TABLE bak.{CHUNKS_TABLE} (file_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
+        "data BLOB NOT NULL, PRIMARY KEY (file_id, seq))"
+    )
+
+
+def _copy_store_file(connection: Any, file_id: int, path: Path, name: str, size: int) -> None:
+    """One store file into the backup in CHUNK-sized rows, with its hash, in a transaction of its own."""
+    digest = hashlib.sha256()
+    connection.execute("BEGIN")
+    with open(path, "rb") as handle:
+        seq = 0
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            connection.execute(f"INSERT INTO bak.{CHUNKS_TABLE} VALUES (?, ?, ?)", (file_id, seq, chunk))
+            seq += 1
+    connection.execute(
+        f"INSERT INTO bak.{FILES_TABLE} VALUES (?, ?, ?, ?)",
+        (file_id, name, digest.hexdigest(), size),
+    )
+    connection.execute("COMMIT")
 
 
 def store_files(root: Path) -> dict[str, int]:

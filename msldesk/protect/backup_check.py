@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.core.progress import CancelToken, ProgressCallback
 from msldesk.core.user_files import display_name, open_regular
-from msldesk.db import crypto, migrate
+from msldesk.db import copies, crypto, migrate
 from msldesk.db.migrate import refuse_unknown
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def _verify_unchecked(
             "The backup file is damaged (it failed its integrity check); nothing was changed.",
             "; ".join(integrity[:5]),
         )
-    counts = {k: v for k, v in crypto.table_counts(connection).items() if k not in BACKUP_TABLES}
+    counts = {k: v for k, v in copies.table_counts(connection).items() if k not in BACKUP_TABLES}
     stored_revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     if counts != expected_tables or stored_revision is None or stored_revision[0] != revision:
         raise DamagedBackupError(

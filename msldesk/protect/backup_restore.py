@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from msldesk.core.fileio import atomic_write_bytes, atomic_writer
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.progress import CancelToken, ProgressCallback
-from msldesk.db import crypto, migrate
+from msldesk.db import copies, crypto, migrate
 from msldesk.protect.backup_check import (
     BACKUP_TABLES,
     CHUNK,
@@ -39,8 +39,8 @@ def stage_database(
 ) -> Path:
     """Copy the backup's database beside the library's, less the backup's own tables; check the copy."""
     progress(0, 1, "Copying the database")
-    staged = crypto.sibling(paths.database, "restoring")
-    crypto.remove_with_side_files(staged)
+    staged = copies.sibling(paths.database, "restoring")
+    copies.remove_with_side_files(staged)
     key = library_key.key
     pragma = "" if key is None else crypto.key_pragma_value(key)
     try:
@@ -55,7 +55,7 @@ def stage_database(
         try:
             check.execute("VACUUM")  # give back the space the deck files took in the copy
             integrity = [r[0] for r in check.execute("PRAGMA integrity_check")]
-            counts = crypto.table_counts(check)
+            counts = copies.table_counts(check)
         finally:
             check.close()
         if integrity != ["ok"] or counts != dict(info.tables):
@@ -64,7 +64,7 @@ def stage_database(
                 f"integrity {integrity[:5]}; rows {counts} vs {dict(info.tables)}",
             )
     except BaseException:
-        crypto.remove_with_side_files(staged)
+        copies.remove_with_side_files(staged)
         raise
     return staged
 
@@ -170,13 +170,13 @@ def swap(
         journal = {"new_database": [stat.st_dev, stat.st_ino], "audit_anchor": anchor}
         atomic_write_bytes(_journal(paths), json.dumps(journal).encode("utf-8"))
     except BaseException:
-        crypto.remove_with_side_files(staged)
+        copies.remove_with_side_files(staged)
         raise
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{database}{suffix}")
     os.replace(staged, database)
-    crypto.fsync_folder(database.parent)
+    copies.fsync_folder(database.parent)
     _finish_restore(paths, anchor)
 
 
@@ -194,7 +194,7 @@ def _keep_aside(database: Path) -> None:
 
 
 def _staged_anchor(paths: LibraryPaths) -> Path:
-    return crypto.sibling(paths.database, "restoring-anchor")
+    return copies.sibling(paths.database, "restoring-anchor")
 
 
 def _journal(paths: LibraryPaths) -> Path:
@@ -215,7 +215,7 @@ def _finish_restore(paths: LibraryPaths, anchor: str | None) -> None:
 def recover_interrupted_restore(paths: LibraryPaths) -> None:
     """At start: finish a restore whose database swap happened, or drop one that stopped before it."""
     journal = _journal(paths)
-    crypto.remove_with_side_files(crypto.sibling(paths.database, "restoring"))
+    copies.remove_with_side_files(copies.sibling(paths.database, "restoring"))
     _staged_anchor(paths).unlink(missing_ok=True)
     try:
         data = json.loads(journal.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from msldesk.core import fileio
 from msldesk.core.errors import LibraryDamagedError, LibraryMissingError, ReadOnlyLibraryError, error_chain
 from msldesk.core.paths import LibraryPaths
-from msldesk.db import crypto
+from msldesk.db import crypto, encrypting
 
 if TYPE_CHECKING:
     from msldesk.core.secrets import SecretStore
@@ -188,16 +188,16 @@ def open_library_key(
     read_only: bool = False,
     check_pages: bool = True,
 ) -> crypto.LibraryKey:
-    """crypto.prepare_library, refusing first a database that went missing and afterwards one that is
+    """encrypting.prepare_library, refusing first a database that went missing and afterwards one that is
     damaged: a start never makes a new library over an old one, nor a new key file. `read_only`: a
     library in a read-only folder is checked the same way, and nothing is written or recovered.
     `check_pages` False leaves the full page check (check_database) to the caller: the desktop app
     runs it in the background once the first slides are on screen."""
     if not read_only:
-        crypto.recover_interrupted_encryption(paths.database)
+        encrypting.recover_interrupted_encryption(paths.database)
     refuse_missing_database(paths)
     try:
-        library_key = crypto.prepare_library(
+        library_key = encrypting.prepare_library(
             paths, secrets, provider, encrypt, newest_backup(paths), read_only=read_only
         )
         if check_pages and paths.database.exists():
@@ -226,7 +226,7 @@ def backups_for_restore(
         # A restore writes the database, the deck store and its journal: say so before asking a key.
         raise ReadOnlyLibraryError.for_folder(paths.root, "restore a backup into it", can_read=False)
     recover_interrupted_restore(paths)
-    crypto.recover_interrupted_encryption(paths.database)
+    encrypting.recover_interrupted_encryption(paths.database)
     if encrypt is None:
         encrypt = crypto.encryption_wanted()
     if encrypt or paths.key_file.exists():

@@ -196,12 +196,12 @@ def test_the_chain_is_keyed_with_a_key_derived_from_the_library_key(logged, tmp_
     import hmac
 
     from msldesk.app.services import App
-    from msldesk.protect import audit
+    from msldesk.protect import audit_chain
 
     row = _rows(logged)[0]
     assert logged.audit.key == logged.library_key.audit_key != logged.library_key.key
     expected = hmac.new(logged.library_key.audit_key, b"", hashlib.sha256)
-    expected.update(audit._preimage("0" * 64, audit._fields(row)).encode("utf-8"))
+    expected.update(audit_chain.preimage("0" * 64, audit_chain.hashed_fields(row)).encode("utf-8"))
     assert row[9] == expected.hexdigest() != _unkeyed_hash("0" * 64, row)
     other = App(tmp_path / "other")
     try:

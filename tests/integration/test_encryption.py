@@ -14,7 +14,7 @@ import pytest
 from keyring.backends import fail
 
 from msldesk.core.errors import DatabaseTooNewError
-from msldesk.db import crypto
+from msldesk.db import copies, crypto, encrypting
 from tests import library_db
 
 from .test_cli import msldesk
@@ -205,7 +205,7 @@ def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Pa
     assert raw_plain.startswith(b"SQLite format 3\x00") and ATTENDEE.encode() in raw_plain
     store = sorted(p.relative_to(root) for p in (root / "store").rglob("*") if p.is_file())
     with library_db.connect(root / "library.sqlite3") as db:
-        counts = crypto.table_counts(db)
+        counts = copies.table_counts(db)
 
     app = App(root)  # encryption is on by default: the library is moved into an encrypted file
     try:
@@ -221,7 +221,7 @@ def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Pa
     }  # fmt: skip
     assert leftovers == set()
     with library_db.connect(root / "library.sqlite3") as db:
-        assert crypto.table_counts(db) == {**counts, "audit_log": counts["audit_log"] + 1}
+        assert copies.table_counts(db) == {**counts, "audit_log": counts["audit_log"] + 1}
     assert sorted(p.relative_to(root) for p in (root / "store").rglob("*") if p.is_file()) == store
 
 
@@ -239,9 +239,9 @@ def test_an_interrupted_encryption_leaves_the_plain_library_usable(
 
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
         if where == "before-copy":
-            patched.setattr(crypto, "table_counts", power_cut)
+            patched.setattr(encrypting, "table_counts", power_cut)
         elif where == "after-copy":  # the encrypted copy is complete, not yet checked or swapped in
-            patched.setattr(crypto, "_verify_copy", power_cut)
+            patched.setattr(encrypting, "_verify_copy", power_cut)
         else:
             real_replace = os.replace
 
@@ -250,7 +250,7 @@ def test_an_interrupted_encryption_leaves_the_plain_library_usable(
                     power_cut()
                 real_replace(src, dst)
 
-            patched.setattr(crypto.os, "replace", replace)
+            patched.setattr(encrypting.os, "replace", replace)
         App(root)
     assert crypto.database_state(root / "library.sqlite3") == "plain"
     assert not any(p.name.startswith(".library.sqlite3.") for p in root.iterdir())

@@ -201,7 +201,7 @@ def test_a_file_that_grows_after_its_size_was_read_stops_at_the_limit(
 
 def test_a_deck_over_the_limit_is_refused_while_copying(app, deck_factory, tmp_path: Path) -> None:
     from msldesk.decks.importer import DeckImporter
-    from msldesk.decks.ooxml.package import PackageLimits
+    from msldesk.decks.ooxml.opc import PackageLimits
     from msldesk.decks.search import SlideSearchIndex
     from msldesk.decks.store import DeckStore
 

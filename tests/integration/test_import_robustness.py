@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from msldesk.decks.importer import DeckImporter
-from msldesk.decks.ooxml.package import PackageLimits
+from msldesk.decks.ooxml.opc import PackageLimits
 from msldesk.decks.search import SlideSearchIndex
 from msldesk.decks.store import DeckStore
 

@@ -17,7 +17,7 @@ import pytest
 from keyring.backends import fail
 
 from msldesk.core.errors import DiskFullError, LibraryDamagedError, LibraryMissingError
-from msldesk.db import crypto
+from msldesk.db import copies, crypto
 from tests import library_db
 
 from .test_cli import msldesk_in_process
@@ -401,13 +401,13 @@ def test_a_full_disk_during_a_restore_says_so_and_changes_nothing(
         app.backups.create(portable, "backup passphrase 1")
         app.people.add(PersonFields(first_name="Alf", last_name="Afterwards"))
         with library_db.connect(app.paths.database) as db:
-            rows = crypto.table_counts(db)
+            rows = copies.table_counts(db)
         with monkeypatch.context() as patched:
             _FullDatabaseDisk(patched, "lib")
             with pytest.raises(DiskFullError, match="^The disk is full"):
                 app.backups.restore(backup, safety_backup=False)
         with library_db.connect(app.paths.database) as db:
-            assert crypto.table_counts(db) == rows
+            assert copies.table_counts(db) == rows
         assert not [p.name for p in root.iterdir() if p.name.startswith(".")]
     finally:
         app.close()

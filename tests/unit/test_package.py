@@ -15,7 +15,8 @@ from msldesk.core.errors import (
     PasswordProtectedError,
     TooLargeError,
 )
-from msldesk.decks.ooxml.package import PackageLimits, read_deck
+from msldesk.decks.ooxml.opc import PackageLimits
+from msldesk.decks.ooxml.package import read_deck
 
 SLIDES = [
     ("Mechanism of action", ["Selective JAK1 inhibition", "Oral, once daily"], "Keep this under a minute."),

@@ -64,6 +64,13 @@ def rels_part_name(part: str) -> str:
 
 # ---- parsing and writing -----------------------------------------------------------------------
 
+
+def local_name(tag: object) -> str:
+    """An element's name without its namespace, so Strict and transitional parts read alike ("" for
+    comments and processing instructions, whose tag is not a text)."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
 # Package XML comes from untrusted files: no entity expansion, no network, no huge trees.
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 RECOVERING_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)

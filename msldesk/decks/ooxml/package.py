@@ -9,7 +9,6 @@ only what it holds.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import shutil
 import zipfile
 import zlib
@@ -19,31 +18,18 @@ from pathlib import Path
 
 from lxml import etree
 
-from msldesk.core.errors import DamagedDeckError, NotAPresentationError, PasswordProtectedError, TooLargeError
+from msldesk.core.errors import DamagedDeckError, NotAPresentationError
 from msldesk.core.text_safety import clean_text
-from msldesk.decks.ooxml.names import CONTENT_TYPES, PACKAGE_RELS, SAFE_PARSER, STRICT_MARK, rels_part_name
+from msldesk.decks.ooxml.names import CONTENT_TYPES, PACKAGE_RELS, SAFE_PARSER, STRICT_MARK, local_name
+from msldesk.decks.ooxml.opc import (
+    DEFAULT_LIMITS,
+    OpcPackage,
+    PackageLimits,
+    check_not_ole,
+    file_too_large,
+    open_package,
+)
 
-
-@dataclass(frozen=True)
-class PackageLimits:
-    """Refuse zip bombs and absurd files before decompressing anything."""
-
-    max_file_bytes: int = 2 * 1024**3
-    max_uncompressed_bytes: int = 4 * 1024**3
-    max_entries: int = 20_000
-    max_ratio: int = 200  # uncompressed / compressed, checked for entries over ratio_floor_bytes
-    ratio_floor_bytes: int = 16 * 1024**2
-    max_xml_part_bytes: int = 64 * 1024**2
-    # A 71 KB file can list one slide 15,000 times: only the first max_slides are read and indexed,
-    # and only as many as hold max_text_chars of text and notes together (one slide of highly
-    # compressible text, listed again and again, would otherwise fill the database).
-    max_slides: int = 2000
-    max_text_chars: int = 64_000_000
-
-
-DEFAULT_LIMITS = PackageLimits()
-
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PRESENTATION_KINDS = {
     "presentationml.presentation.main+xml": ("presentation", False),
     "presentation.macroenabled.main+xml": ("presentation", True),
@@ -86,199 +72,7 @@ class DeckContent:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _local(tag: object) -> str:
-    if not isinstance(tag, str):
-        return ""  # comments and processing instructions
-    return tag.rpartition("}")[2]
-
-
-@dataclass(frozen=True)
-class Relationship:
-    rel_id: str
-    rel_type: str
-    target: str  # absolute part name, or the URL of an external target
-    external: bool
-
-
-class _Package:
-    """A zip-based OPC package with case-insensitive part names and bounded reads."""
-
-    def __init__(self, path: Path, limits: PackageLimits) -> None:
-        self.limits = limits
-        try:
-            self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as exc:
-            # A damaged central directory is not always BadZipFile: bit rot also shows up as an
-            # unsupported "version needed" (NotImplementedError) or undecodable names (ValueError).
-            raise DamagedDeckError(
-                f"The file is damaged: it is not a readable zip package, it may be truncated "
-                f"or corrupt ({exc}).",
-                str(exc),
-            ) from exc
-        infos = self.zip.infolist()
-        if len(infos) > limits.max_entries:
-            raise TooLargeError(
-                f"The file is too large to import safely: {len(infos):,} parts "
-                f"(limit {limits.max_entries:,}).",
-            )
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
-                info.compress_size, 1
-            ):
-                raise TooLargeError(
-                    "The file is too large to import safely: part "
-                    f"{info.filename} expands {info.file_size // max(info.compress_size, 1)}×.",
-                )
-        if total > limits.max_uncompressed_bytes:
-            raise TooLargeError(
-                f"The file is too large to import safely: {total / 1024**3:.1f} GB uncompressed "
-                f"(limit {limits.max_uncompressed_bytes / 1024**3:.0f} GB).",
-            )
-        self.names = {info.filename.lstrip("/").lower(): info for info in infos}
-        self._rels_cache: dict[str, dict[str, tuple[str, str]]] = {}
-
-    def close(self) -> None:
-        self.zip.close()
-
-    def has(self, part: str) -> bool:
-        return part.lstrip("/").lower() in self.names
-
-    def read(self, part: str) -> bytes:
-        info = self.names.get(part.lstrip("/").lower())
-        if info is None:
-            raise KeyError(part)
-        if info.file_size > self.limits.max_xml_part_bytes:
-            raise TooLargeError(f"The part {part} is too large to read ({info.file_size:,} bytes).")
-        # A damaged part fails in many ways: bad deflate data (zlib.error), a bogus compression method
-        # (NotImplementedError) or a zip-encryption flag, never valid in OOXML (RuntimeError).
-        try:
-            with self.zip.open(info) as handle:
-                data = handle.read(self.limits.max_xml_part_bytes + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
-            raise DamagedDeckError(f"The part {part} is damaged and cannot be read.", str(exc)) from exc
-        if len(data) > self.limits.max_xml_part_bytes:
-            raise TooLargeError(f"The part {part} is too large to read.")
-        return data
-
-    def xml(self, part: str) -> etree._Element:
-        data = self.read(part)
-        try:
-            return etree.fromstring(data, SAFE_PARSER)
-        except etree.XMLSyntaxError as exc:
-            raise DamagedDeckError(f"The part {part} is not well-formed XML: {exc}", str(exc)) from exc
-
-    def rels(self, part: str) -> dict[str, tuple[str, str]]:
-        """Relationships of `part`: id -> (type, absolute target part name); external ones skipped."""
-        cached = self._rels_cache.get(part)
-        if cached is not None:
-            return cached
-        folder = posixpath.dirname(part.lstrip("/"))
-        rels_part = rels_part_name(part.lstrip("/"))
-        result: dict[str, tuple[str, str]] = {}
-        if self.has(rels_part):
-            for rel in self.xml(rels_part):
-                if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
-                    continue
-                target = rel.get("Target") or ""
-                if target.startswith("/"):
-                    resolved = target.lstrip("/")
-                else:
-                    resolved = posixpath.normpath(posixpath.join(folder, target))
-                result[rel.get("Id") or ""] = (rel.get("Type") or "", resolved)
-        self._rels_cache[part] = result
-        return result
-
-    def read_binary(self, part: str) -> bytes:
-        """A part's bytes whatever its size (media); the package-wide limits were checked on open."""
-        info = self.names.get(part.lstrip("/").lower())
-        if info is None:
-            raise KeyError(part)
-        try:
-            with self.zip.open(info) as handle:
-                return handle.read()
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
-            raise DamagedDeckError(f"The part {part} is damaged and cannot be read.", str(exc)) from exc
-
-    def part_name(self, part: str) -> str:
-        """The name as stored in the zip (part names are case-insensitive in OPC)."""
-        info = self.names.get(part.lstrip("/").lower())
-        return info.filename.lstrip("/") if info is not None else part.lstrip("/")
-
-    def relationships(self, part: str) -> list[Relationship]:
-        """Every relationship of `part`, external ones included, in file order."""
-        folder = posixpath.dirname(part.lstrip("/"))
-        rels_part = rels_part_name(part.lstrip("/"))
-        if not self.has(rels_part):
-            return []
-        result = []
-        for rel in self.xml(rels_part):
-            if _local(rel.tag) != "Relationship":
-                continue
-            target = rel.get("Target") or ""
-            external = rel.get("TargetMode") == "External"
-            if external:
-                resolved = target
-            elif target.startswith("/"):
-                resolved = target.lstrip("/")
-            else:
-                resolved = posixpath.normpath(posixpath.join(folder, target))
-            result.append(Relationship(rel.get("Id") or "", rel.get("Type") or "", resolved, external))
-        return result
-
-    def first_rel(self, part: str, type_suffix: str) -> str | None:
-        for rel_type, target in self.rels(part).values():
-            if rel_type.endswith(type_suffix):
-                return target
-        return None
-
-
-OpcPackage = _Package  # the reader, for modules that copy parts (compose)
-
-
-def open_package(path: Path, limits: PackageLimits = DEFAULT_LIMITS) -> _Package:
-    """Open a deck file for reading parts, with the same refusals as import (encrypted, damaged...)."""
-    _check_not_ole(Path(path))
-    return _Package(Path(path), limits)
-
-
-def content_types(package: _Package) -> tuple[dict[str, str], dict[str, str]]:
-    """([Content_Types] overrides by lower-case part name, defaults by lower-case extension)."""
-    overrides: dict[str, str] = {}
-    defaults: dict[str, str] = {}
-    for item in package.xml(CONTENT_TYPES):
-        name = _local(item.tag)
-        if name == "Override":
-            overrides[(item.get("PartName") or "").lstrip("/").lower()] = item.get("ContentType") or ""
-        elif name == "Default":
-            defaults[(item.get("Extension") or "").lower()] = item.get("ContentType") or ""
-    return overrides, defaults
-
-
-def _check_not_ole(path: Path) -> None:
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-        if head != OLE2_MAGIC:
-            return
-        # Encrypted OOXML is an OLE2 file holding an "EncryptedPackage" stream; scan for its name.
-        needle = "EncryptedPackage".encode("utf-16-le")
-        handle.seek(0)
-        tail = b""
-        while chunk := handle.read(1024 * 1024):
-            if needle in tail + chunk:
-                raise PasswordProtectedError(
-                    "The file is password-protected. Remove the password in PowerPoint "
-                    "(File › Info › Protect Presentation) and import it again."
-                )
-            tail = chunk[-len(needle) :]
-    raise NotAPresentationError(
-        "The file is a legacy binary Office file (.ppt or similar), not a PowerPoint .pptx "
-        "package. Save it as .pptx in PowerPoint and import it again."
-    )
-
-
-def _main_part(package: _Package) -> tuple[str, str]:
+def _main_part(package: OpcPackage) -> tuple[str, str]:
     """The presentation part name and its content type, or a clear refusal."""
     if not package.has(PACKAGE_RELS):
         if not package.names:
@@ -304,7 +98,7 @@ def _main_part(package: _Package) -> tuple[str, str]:
     return main, content_type
 
 
-def _content_type(package: _Package, part: str) -> str:
+def _content_type(package: OpcPackage, part: str) -> str:
     if not package.has(CONTENT_TYPES):
         raise DamagedDeckError("The package has no [Content_Types].xml part.")
     types = package.xml(CONTENT_TYPES)
@@ -312,7 +106,7 @@ def _content_type(package: _Package, part: str) -> str:
     extension = part.rpartition(".")[2].lower()
     default = ""
     for item in types:
-        name = _local(item.tag)
+        name = local_name(item.tag)
         if name == "Override" and (item.get("PartName") or "").lower() == wanted:
             return (item.get("ContentType") or "").lower()
         if name == "Default" and (item.get("Extension") or "").lower() == extension:
@@ -330,7 +124,7 @@ def _paragraph_texts(element: etree._Element) -> list[str]:
             continue
         parts = []
         for run in node.iter("{*}t", "{*}br"):
-            if _local(run.tag) == "br":
+            if local_name(run.tag) == "br":
                 parts.append("\n")
             elif run.text:
                 parts.append(run.text)
@@ -343,20 +137,20 @@ def _paragraph_texts(element: etree._Element) -> list[str]:
 def _placeholder_type(shape: etree._Element) -> str | None:
     """The ph@type of a p:sp ("body" when a placeholder has no type), None if not a placeholder."""
     for child in shape:
-        if _local(child.tag).startswith("nv"):
+        if local_name(child.tag).startswith("nv"):
             for nv in child:
-                if _local(nv.tag) == "nvPr":
+                if local_name(nv.tag) == "nvPr":
                     for ph in nv:
-                        if _local(ph.tag) == "ph":
+                        if local_name(ph.tag) == "ph":
                             return ph.get("type") or "body"
     return None
 
 
 def _shape_tree(root: etree._Element) -> etree._Element | None:
     for child in root:
-        if _local(child.tag) == "cSld":
+        if local_name(child.tag) == "cSld":
             for sub in child:
-                if _local(sub.tag) == "spTree":
+                if local_name(sub.tag) == "spTree":
                     return sub
     return None
 
@@ -369,7 +163,7 @@ def _read_slide_text(root: etree._Element) -> tuple[str, list[str], dict[str, bo
     if tree is None:
         return title, body, flags
     for node in tree.iter(*_SLIDE_TAGS):
-        local = _local(node.tag)
+        local = local_name(node.tag)
         if local == "sp":
             ph = _placeholder_type(node)
             if ph in TITLE_TYPES and not title:
@@ -396,7 +190,7 @@ def _read_slide_text(root: etree._Element) -> tuple[str, list[str], dict[str, bo
 
 def _text_outside_seen(element: etree._Element) -> list[str]:
     """Paragraph text of a top-level shape, skipping nested shapes already used (title, numbers)."""
-    if _local(element.tag) != "grpSp":
+    if local_name(element.tag) != "grpSp":
         return [] if element.get("_seen") else _paragraph_texts(element)
     lines: list[str] = []
     for child in element:
@@ -405,7 +199,7 @@ def _text_outside_seen(element: etree._Element) -> list[str]:
     return lines
 
 
-def _notes_text(package: _Package, notes_part: str) -> str:
+def _notes_text(package: OpcPackage, notes_part: str) -> str:
     root = package.xml(notes_part)
     tree = _shape_tree(root)
     if tree is None:
@@ -417,7 +211,7 @@ def _notes_text(package: _Package, notes_part: str) -> str:
     return "\n".join(lines)
 
 
-def _diagram_text(package: _Package, slide_part: str) -> list[str]:
+def _diagram_text(package: OpcPackage, slide_part: str) -> list[str]:
     """SmartArt text lives in diagram data parts, not in the slide itself."""
     lines: list[str] = []
     for rel_type, target in package.rels(slide_part).values():
@@ -426,7 +220,7 @@ def _diagram_text(package: _Package, slide_part: str) -> list[str]:
     return lines
 
 
-def _core_title(package: _Package) -> str:
+def _core_title(package: OpcPackage) -> str:
     core = package.first_rel("", "/core-properties") or package.first_rel("", "/metadata/core-properties")
     if not core or not package.has(core):
         return ""
@@ -435,7 +229,7 @@ def _core_title(package: _Package) -> str:
     except DamagedDeckError:
         return ""
     for child in root:
-        if _local(child.tag) == "title" and child.text:
+        if local_name(child.tag) == "title" and child.text:
             return child.text.strip()
     return ""
 
@@ -445,7 +239,7 @@ def _slide_list(
 ) -> Iterator[tuple[etree._Element, str]]:
     """Each entry of the presentation's slide list that names a slide part, with that part."""
     for child in root:
-        if _local(child.tag) != "sldIdLst":
+        if local_name(child.tag) != "sldIdLst":
             continue
         for sld_id in child:
             # sldId carries a numeric id and r:id; the relationship id is the namespaced one.
@@ -454,7 +248,7 @@ def _slide_list(
                 yield sld_id, rels[rel_id][1]
 
 
-def _slide_parts(package: _Package, main: str) -> list[str]:
+def _slide_parts(package: OpcPackage, main: str) -> list[str]:
     return [part for _entry, part in _slide_list(package.xml(main), package.rels(main))]
 
 
@@ -493,25 +287,13 @@ def write_first_slides(source: Path, target: Path, keep: int) -> int:
         package.close()
 
 
-def file_too_large(limit: int) -> TooLargeError:
-    return TooLargeError(f"The file is too large to import: it is over the limit of {_size_words(limit)}.")
-
-
-def _size_words(size: int) -> str:
-    if size >= 1024**3:
-        return f"{size / 1024**3:.0f} GB"
-    if size >= 1024**2:
-        return f"{size / 1024**2:.0f} MB"
-    return f"{size:,} bytes"
-
-
 def read_deck(path: Path, limits: PackageLimits = DEFAULT_LIMITS, file_name: str = "") -> DeckContent:
     """Read every slide's title, text, notes, layout and content flags; raise a DeckImportError."""
     path = Path(path)
     if path.stat().st_size > limits.max_file_bytes:
         raise file_too_large(limits.max_file_bytes)
-    _check_not_ole(path)
-    package = _Package(path, limits)
+    check_not_ole(path)
+    package = OpcPackage(path, limits)
     try:
         return _read_package(package, file_name or path.name)
     except (KeyError, IndexError, ValueError) as exc:
@@ -520,7 +302,7 @@ def read_deck(path: Path, limits: PackageLimits = DEFAULT_LIMITS, file_name: str
         package.close()
 
 
-def _read_package(package: _Package, file_name: str) -> DeckContent:
+def _read_package(package: OpcPackage, file_name: str) -> DeckContent:
     main, content_type = _main_part(package)
     kind, macro = ("presentation", "macroenabled" in content_type)
     for suffix, (known_kind, known_macro) in PRESENTATION_KINDS.items():
@@ -566,7 +348,7 @@ def _read_package(package: _Package, file_name: str) -> DeckContent:
 
 
 def _read_slide(
-    package: _Package, part: str, number: int, layout_names: dict[str, str], warnings: list[str]
+    package: OpcPackage, part: str, number: int, layout_names: dict[str, str], warnings: list[str]
 ) -> SlideContent:
     warning = ""
     title, hidden = "", False
@@ -619,14 +401,14 @@ def _read_slide(
     )
 
 
-def _layout_name(package: _Package, part: str, cache: dict[str, str], warnings: list[str]) -> str:
+def _layout_name(package: OpcPackage, part: str, cache: dict[str, str], warnings: list[str]) -> str:
     if part in cache:
         return cache[part]
     name = ""
     try:
         root = package.xml(part)
         for child in root:
-            if _local(child.tag) == "cSld":
+            if local_name(child.tag) == "cSld":
                 name = child.get("name") or ""
                 break
     except (DamagedDeckError, KeyError) as exc:

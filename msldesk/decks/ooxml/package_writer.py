@@ -25,7 +25,7 @@ from msldesk.decks.ooxml.names import (
     REL_TYPE,
     rels_part_name,
 )
-from msldesk.decks.ooxml.package import Relationship
+from msldesk.decks.ooxml.opc import Relationship
 from msldesk.decks.ooxml.part_graph import OutPart
 
 CORE_PART = "docProps/core.xml"

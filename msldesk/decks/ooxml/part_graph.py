@@ -31,7 +31,7 @@ from msldesk.decks.ooxml.names import (
     xml_bytes,
 )
 from msldesk.decks.ooxml.office2007_charts import explicit_office2007_chart
-from msldesk.decks.ooxml.package import Relationship
+from msldesk.decks.ooxml.opc import Relationship
 from msldesk.decks.ooxml.slide_size import Fit, refit
 from msldesk.decks.ooxml.source_deck import FITTED_PARTS, SourceDeck
 from msldesk.decks.ooxml.text_defaults import apply_text_defaults

@@ -28,7 +28,7 @@ from msldesk.decks.ooxml.names import (
     SLIDE_MASTER,
     xml_bytes,
 )
-from msldesk.decks.ooxml.package import Relationship
+from msldesk.decks.ooxml.opc import Relationship
 from msldesk.decks.ooxml.part_graph import OutPart, PartGraph
 from msldesk.decks.ooxml.source_deck import SourceDeck
 

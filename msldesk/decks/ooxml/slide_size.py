@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from msldesk.core.errors import InvalidInputError
-from msldesk.decks.ooxml.names import NS_A, NS_DSP, NS_MC, NS_P, SAFE_PARSER
+from msldesk.decks.ooxml.names import NS_A, NS_DSP, NS_MC, NS_P, SAFE_PARSER, local_name
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation
@@ -128,7 +128,7 @@ def size_label(size: tuple[str, str] | Size) -> str:
 def deck_slide_size(path: Path) -> Size | None:
     """The slide size a deck file declares in its presentation part, or None if it cannot tell."""
     from msldesk.core.errors import MsldeskError
-    from msldesk.decks.ooxml.package import open_package
+    from msldesk.decks.ooxml.opc import open_package
 
     try:
         package = open_package(Path(path))
@@ -161,10 +161,6 @@ def _number(value: str) -> float | None:
     return float(match.group(1)) * _EMU_PER_UNIT[match.group(2)] if match else None
 
 
-def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
 def _scale_attribute(element: etree._Element, name: str, factor: float, offset: float = 0.0) -> None:
     value = element.get(name)
     if value is None:
@@ -187,7 +183,7 @@ def _top_level_shapes(root: etree._Element) -> list[etree._Element]:
                 shapes.extend(shape for branch in child if branch.tag in _ALTERNATIVES for shape in branch)
             else:
                 shapes.append(child)
-    return [shape for shape in shapes if _local(shape.tag) in _SHAPES]
+    return [shape for shape in shapes if local_name(shape.tag) in _SHAPES]
 
 
 def _frames(shape: etree._Element) -> list[etree._Element]:
@@ -195,7 +191,7 @@ def _frames(shape: etree._Element) -> list[etree._Element]:
     SmartArt text frames), and the picture an OLE object shows in its place."""
     frames = []
     for child in shape:
-        local = _local(child.tag)
+        local = local_name(child.tag)
         if local in _FRAME_NAMES:
             frames.append(child)
         elif local.endswith("Pr") and not local.startswith("nv"):

@@ -9,12 +9,12 @@ from lxml import etree
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.decks.ooxml.names import SAFE_PARSER, SLIDE, SLIDE_LAYOUT, SLIDE_MASTER, STRICT_MARK
 from msldesk.decks.ooxml.office2007_charts import written_by_office2007
-from msldesk.decks.ooxml.package import OpcPackage, Relationship, content_types, open_package
+from msldesk.decks.ooxml.opc import OpcPackage, Relationship, content_types, open_package
 from msldesk.decks.ooxml.repair import BLANK_SLIDE, blank_layout_like, recovered, without_doctype
 from msldesk.decks.ooxml.slide_size import Fit
 from msldesk.decks.ooxml.strict import transitional_namespaces, transitional_percentages
 from msldesk.decks.ooxml.text_defaults import TextDefaults
-from msldesk.decks.ooxml.validate import has_doctype
+from msldesk.decks.ooxml.validate_read import has_doctype
 
 # Parts scaled with the slides of a deck of another size (the slide itself, its master and the
 # master's theme are scaled where they are copied). Notes keep their own page size.

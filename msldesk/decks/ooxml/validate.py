@@ -1,22 +1,20 @@
 """Check that a PowerPoint file is a sound OPC package: parts, content types, relationships, slide links.
 
 Used by the tests and after every deck export. It reports what is wrong in plain words instead of
-raising, reads every entry once, and parses only XML. Relationship types are matched by suffix and
-elements by local name, so transitional and Strict (ISO 29500) packages are checked alike.
+raising, reads every entry once and parses only XML (`validate_read`). Relationship types are matched
+by suffix and elements by local name, so transitional and Strict (ISO 29500) packages are checked
+alike.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
-import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import unquote
 
 from lxml import etree
 
@@ -26,12 +24,13 @@ from msldesk.decks.ooxml.names import (
     NS_R,
     NS_R_STRICT,
     PACKAGE_RELS,
-    SAFE_PARSER,
     SLIDE,
     SLIDE_LAYOUT,
     SLIDE_MASTER,
+    local_name,
     rels_part_name,
 )
+from msldesk.decks.ooxml.validate_read import PackageParts, Problem, Rel, is_rels_part, load_parts
 
 _R_ID_KEYS = tuple(f"{{{ns}}}id" for ns in (NS_R, NS_R_STRICT))
 PRESENTATION_MAIN = re.compile(
@@ -40,27 +39,6 @@ PRESENTATION_MAIN = re.compile(
 )
 MIN_SLIDE_ID = 256
 MAX_SLIDE_ID = 2**31  # exclusive
-_READ_CHUNK = 1024 * 1024
-# A damaged entry fails in many ways: bad deflate data, a bad CRC, an unknown compression method,
-# or a zip-encryption flag (never valid in OOXML).
-_READ_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    RuntimeError,
-    ValueError,
-    NotImplementedError,
-)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the package."""
-
-    code: str  # short stable id, e.g. "missing-target"
-    part: str  # the part concerned, as named in the zip ("" for the package as a whole)
-    message: str  # what is wrong, in plain words, naming the part
 
 
 @dataclass(frozen=True)
@@ -95,38 +73,6 @@ _LAYOUT = _Link("layout-link", "/slideLayout", SLIDE_LAYOUT.lower(), "slide layo
 _NOTES = _Link("notes-link", "/notesSlide", NOTES_SLIDE.lower(), "notes slide")
 
 
-@dataclass(frozen=True)
-class _Rel:
-    rel_id: str
-    rel_type: str
-    target: str  # resolved part name (no leading "/"), or the raw target when external
-    external: bool
-
-
-@dataclass
-class _Package:
-    """What the checks need: the parts, their content types, their parsed XML and relationships."""
-
-    names: dict[str, str] = field(default_factory=dict)  # lower-case part name -> part name
-    content_types: dict[str, str] = field(default_factory=dict)  # part name -> content type ("")
-    xml: dict[str, etree._Element] = field(default_factory=dict)  # part name -> root (parsed only)
-    rels: dict[str, list[_Rel]] = field(default_factory=dict)  # source part ("" package) -> rels
-
-    def find(self, name: str) -> str | None:
-        """The real part name for `name`; part names compare case-insensitively (OPC)."""
-        lower = name.lower()
-        return self.names.get(lower) or self.names.get(unquote(lower))
-
-    def parts_typed(self, suffix: str) -> list[str]:
-        return [name for name, ct in self.content_types.items() if ct.endswith(suffix.lower())]
-
-    def rels_typed(self, source: str, suffix: str) -> list[_Rel]:
-        return [rel for rel in self.rels.get(source, ()) if rel.rel_type.endswith(suffix)]
-
-    def rel_by_id(self, source: str, rel_id: str) -> _Rel | None:
-        return next((rel for rel in self.rels.get(source, ()) if rel.rel_id == rel_id), None)
-
-
 # ---- public entry point ---------------------------------------------------------------------------
 
 
@@ -140,183 +86,11 @@ def validate_package(path: Path) -> ValidationReport:
         )
     problems: list[Problem] = []
     with archive:
-        package = _load(archive, problems)
+        package = load_parts(archive, problems)
     if package is not None:
         for check in _CHECKS:
             problems.extend(check(package))
     return ValidationReport(tuple(problems))
-
-
-# ---- loading --------------------------------------------------------------------------------------
-
-
-def _load(archive: zipfile.ZipFile, problems: list[Problem]) -> _Package | None:
-    """Read every entry once; None when there are no content types to judge the parts by."""
-    infos = _unique_entries(archive.infolist(), problems)
-    package = _Package(names={name.lower(): name for name in infos})
-    types_name = package.find(CONTENT_TYPES)
-    if types_name is None:
-        problems.append(Problem("missing-content-types", "", f"The package has no {CONTENT_TYPES} part."))
-        return None
-    types_root = _parse(types_name, _read(archive, infos[types_name], problems), problems)
-    if types_root is None:
-        return None
-    overrides, defaults = _content_type_tables(types_root)
-    for name, info in infos.items():
-        if name != types_name:
-            package.content_types[name] = _content_type(name, overrides, defaults)
-            _load_part(archive, info, package, problems)
-    for name, root in package.xml.items():
-        if _is_rels_part(name):
-            package.rels[_source_of(name)] = list(_relationships(name, root))
-    return package
-
-
-def _unique_entries(infos: Iterable[zipfile.ZipInfo], problems: list[Problem]) -> dict[str, zipfile.ZipInfo]:
-    """Part name -> first zip entry; a later entry with the same name (any case) is a problem."""
-    seen: dict[str, zipfile.ZipInfo] = {}
-    for info in infos:
-        name = info.filename
-        if name.endswith("/"):
-            continue  # a folder entry, not a part
-        first = seen.get(name.lower())
-        if first is not None:
-            problems.append(
-                Problem(
-                    "duplicate-part",
-                    name,
-                    f"{name}: the zip holds this part more than once (also as {first.filename}); "
-                    "readers keep only one of the copies.",
-                )
-            )
-            continue
-        seen[name.lower()] = info
-    return {info.filename: info for info in seen.values()}
-
-
-def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, problems: list[Problem]) -> bytes | None:
-    try:
-        with archive.open(info) as handle:
-            return handle.read()
-    except _READ_ERRORS as exc:
-        problems.append(_unreadable(info.filename, exc))
-        return None
-
-
-def _drain(archive: zipfile.ZipFile, info: zipfile.ZipInfo, problems: list[Problem]) -> None:
-    """Decompress a binary part to check its CRC without keeping it in memory."""
-    try:
-        with archive.open(info) as handle:
-            while handle.read(_READ_CHUNK):
-                pass
-    except _READ_ERRORS as exc:
-        problems.append(_unreadable(info.filename, exc))
-
-
-def _unreadable(name: str, exc: BaseException) -> Problem:
-    return Problem("unreadable-part", name, f"{name}: the zip entry cannot be read, it is damaged ({exc}).")
-
-
-def _parse(name: str, data: bytes | None, problems: list[Problem]) -> etree._Element | None:
-    if data is None:
-        return None
-    try:
-        root = etree.fromstring(data, SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        problems.append(Problem("bad-xml", name, f"{name}: the part is not well-formed XML ({exc})."))
-        return None
-    if has_doctype(root):
-        # ECMA-376 Part 2 forbids DTDs in a package; Office refuses the file, and entity tricks
-        # ("billion laughs") hide in them.
-        problems.append(Problem("doctype", name, f"{name}: the part declares a DOCTYPE; packages may not."))
-    return root
-
-
-def has_doctype(root: etree._Element) -> bool:
-    """True when the document `root` was parsed from declares a DOCTYPE (with or without a subset)."""
-    info = root.getroottree().docinfo
-    return bool(info.doctype) or info.internalDTD is not None
-
-
-def _load_part(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, package: _Package, problems: list[Problem]
-) -> None:
-    name = info.filename
-    if not _is_xml(name, package.content_types[name]):
-        _drain(archive, info, problems)
-        return
-    root = _parse(name, _read(archive, info, problems), problems)
-    if root is not None:
-        package.xml[name] = root
-
-
-def _is_xml(name: str, content_type: str) -> bool:
-    if content_type:
-        return content_type.endswith("+xml") or content_type in ("application/xml", "text/xml")
-    return name.lower().endswith((".xml", ".rels"))
-
-
-def _is_rels_part(name: str) -> bool:
-    folder, base = posixpath.split(name.lower())
-    return base.endswith(".rels") and posixpath.basename(folder) == "_rels"
-
-
-def _source_of(rels_part: str) -> str:
-    """'ppt/slides/_rels/slide1.xml.rels' -> 'ppt/slides/slide1.xml'; '_rels/.rels' -> ''."""
-    folder, base = posixpath.split(rels_part)
-    return posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
-
-
-def _content_type_tables(root: etree._Element) -> tuple[dict[str, str], dict[str, str]]:
-    overrides: dict[str, str] = {}
-    defaults: dict[str, str] = {}
-    for item in root:
-        tag = _local(item.tag)
-        content_type = (item.get("ContentType") or "").strip().lower()
-        if tag == "Override":
-            overrides[unquote(item.get("PartName") or "").lstrip("/").lower()] = content_type
-        elif tag == "Default":
-            defaults[(item.get("Extension") or "").lower()] = content_type
-    return overrides, defaults
-
-
-def _content_type(name: str, overrides: dict[str, str], defaults: dict[str, str]) -> str:
-    lower = unquote(name).lower()
-    if lower in overrides:
-        return overrides[lower]
-    base = posixpath.basename(lower)
-    return defaults.get(base.rpartition(".")[2], "") if "." in base else ""
-
-
-def _relationships(rels_part: str, root: etree._Element) -> Iterator[_Rel]:
-    source = _source_of(rels_part)
-    for element in root:
-        if _local(element.tag) != "Relationship":
-            continue
-        external = (element.get("TargetMode") or "") == "External"
-        target = element.get("Target") or ""
-        yield _Rel(
-            rel_id=element.get("Id") or "",
-            rel_type=element.get("Type") or "",
-            target=target if external else _resolve(source, target),
-            external=external,
-        )
-
-
-def _resolve(source: str, target: str) -> str:
-    """The part name an internal target points to ("" if none), relative to the source's folder.
-
-    A bare fragment ("#_ftn1", a bookmark) is a same-document reference: it names the source itself.
-    """
-    path, hash_mark, _ = target.strip().partition("#")
-    if not path:
-        return source if hash_mark else ""
-    joined = path if path.startswith("/") else posixpath.join("/", posixpath.dirname(source), path)
-    return posixpath.normpath(joined).lstrip("/")
-
-
-def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _r_id(element: etree._Element) -> str:
@@ -332,9 +106,9 @@ def _list_entries(root: etree._Element, list_name: str, entry_name: str) -> list
 # ---- package checks -------------------------------------------------------------------------------
 
 
-def _check_content_types(package: _Package) -> Iterator[Problem]:
+def _check_content_types(package: PackageParts) -> Iterator[Problem]:
     for name, content_type in package.content_types.items():
-        if not content_type and not _is_rels_part(name):
+        if not content_type and not is_rels_part(name):
             yield Problem(
                 "no-content-type",
                 name,
@@ -343,7 +117,7 @@ def _check_content_types(package: _Package) -> Iterator[Problem]:
             )
 
 
-def _check_relationships(package: _Package) -> Iterator[Problem]:
+def _check_relationships(package: PackageParts) -> Iterator[Problem]:
     for source, rels in package.rels.items():
         yield from _check_rel_ids(source, rels)
         for rel in rels:
@@ -351,7 +125,7 @@ def _check_relationships(package: _Package) -> Iterator[Problem]:
                 yield _missing_target(source, rel)
 
 
-def _check_rel_ids(source: str, rels: list[_Rel]) -> Iterator[Problem]:
+def _check_rel_ids(source: str, rels: list[Rel]) -> Iterator[Problem]:
     rels_part = rels_part_name(source)
     for rel_id, count in Counter(rel.rel_id for rel in rels).items():
         if count > 1:
@@ -362,7 +136,7 @@ def _check_rel_ids(source: str, rels: list[_Rel]) -> Iterator[Problem]:
             )
 
 
-def _missing_target(source: str, rel: _Rel) -> Problem:
+def _missing_target(source: str, rel: Rel) -> Problem:
     where = source or PACKAGE_RELS
     target = rel.target or "nothing (the target is empty)"
     suffix = "" if not rel.target else ", which is not in the package"
@@ -377,7 +151,7 @@ def _short_type(rel_type: str) -> str:
     return rel_type.rpartition("/")[2] or "no type"
 
 
-def _main_part(package: _Package) -> str | None:
+def _main_part(package: PackageParts) -> str | None:
     """The presentation part the package relationships name, if it is one."""
     mains = package.rels_typed("", "/officeDocument")
     if len(mains) != 1:
@@ -388,7 +162,7 @@ def _main_part(package: _Package) -> str | None:
     return name
 
 
-def _check_main_part(package: _Package) -> Iterator[Problem]:
+def _check_main_part(package: PackageParts) -> Iterator[Problem]:
     if "" not in package.rels:
         yield Problem("main-part", "", f"The package has no readable {PACKAGE_RELS}, so no main part.")
         return
@@ -415,7 +189,7 @@ def _check_main_part(package: _Package) -> Iterator[Problem]:
 # ---- presentation checks --------------------------------------------------------------------------
 
 
-def _check_presentation(package: _Package) -> Iterator[Problem]:
+def _check_presentation(package: PackageParts) -> Iterator[Problem]:
     main = _main_part(package)
     root = package.xml.get(main) if main else None
     if main is None or root is None:
@@ -437,12 +211,12 @@ def _check_presentation(package: _Package) -> Iterator[Problem]:
 
 
 def _check_list_entry(
-    package: _Package, main: str, element: etree._Element, link: _Link
+    package: PackageParts, main: str, element: etree._Element, link: _Link
 ) -> Iterator[Problem]:
     """A <sldId>/<sldMasterId> must name a relationship of the right type to a part of the right type."""
     rel_id = _r_id(element)
     rel = package.rel_by_id(main, rel_id)
-    entry = f"<{_local(element.tag)} id={element.get('id')!r} r:id={rel_id!r}>"
+    entry = f"<{local_name(element.tag)} id={element.get('id')!r} r:id={rel_id!r}>"
     if rel is None:
         yield Problem(link.code, main, f"{main}: {entry} names no relationship of the presentation.")
     elif rel.external or not rel.rel_type.endswith(link.rel_suffix):
@@ -455,7 +229,7 @@ def _check_list_entry(
         yield from _check_target_type(package, main, rel, link)
 
 
-def _check_target_type(package: _Package, source: str, rel: _Rel, link: _Link) -> Iterator[Problem]:
+def _check_target_type(package: PackageParts, source: str, rel: Rel, link: _Link) -> Iterator[Problem]:
     target = package.find(rel.target)
     actual = package.content_types.get(target, "") if target else ""
     # An absent target or content type is reported once, as missing-target or no-content-type.
@@ -477,7 +251,7 @@ def _check_slide_id_range(main: str, slide_id: str) -> Iterator[Problem]:
         )
 
 
-def _check_orphan_slides(package: _Package) -> Iterator[Problem]:
+def _check_orphan_slides(package: PackageParts) -> Iterator[Problem]:
     main = _main_part(package)
     root = package.xml.get(main) if main else None
     if main is None or root is None:
@@ -499,7 +273,7 @@ def _check_orphan_slides(package: _Package) -> Iterator[Problem]:
 # ---- slide, layout and master links ---------------------------------------------------------------
 
 
-def _check_slide_layouts(package: _Package) -> Iterator[Problem]:
+def _check_slide_layouts(package: PackageParts) -> Iterator[Problem]:
     for slide in package.parts_typed(SLIDE):
         layouts = package.rels_typed(slide, "/slideLayout")
         if len(layouts) != 1:
@@ -512,7 +286,7 @@ def _check_slide_layouts(package: _Package) -> Iterator[Problem]:
             yield from _check_target_type(package, slide, layouts[0], _LAYOUT)
 
 
-def _check_layout_masters(package: _Package) -> Iterator[Problem]:
+def _check_layout_masters(package: PackageParts) -> Iterator[Problem]:
     for layout in package.parts_typed(SLIDE_LAYOUT):
         masters = package.rels_typed(layout, "/slideMaster")
         if len(masters) != 1:
@@ -532,7 +306,7 @@ def _check_layout_masters(package: _Package) -> Iterator[Problem]:
             )
 
 
-def _master_lists(package: _Package, master: str, layout: str) -> bool:
+def _master_lists(package: PackageParts, master: str, layout: str) -> bool:
     root = package.xml.get(master)
     if root is None:
         return True  # unreadable master: reported as bad-xml
@@ -543,7 +317,7 @@ def _master_lists(package: _Package, master: str, layout: str) -> bool:
     )
 
 
-def _check_notes(package: _Package) -> Iterator[Problem]:
+def _check_notes(package: PackageParts) -> Iterator[Problem]:
     for slide in package.parts_typed(SLIDE):
         for rel in package.rels_typed(slide, "/notesSlide"):
             notes = package.find(rel.target)
@@ -552,7 +326,7 @@ def _check_notes(package: _Package) -> Iterator[Problem]:
                 yield from _check_notes_links(package, slide, notes)
 
 
-def _check_notes_links(package: _Package, slide: str, notes: str) -> Iterator[Problem]:
+def _check_notes_links(package: PackageParts, slide: str, notes: str) -> Iterator[Problem]:
     back = [package.find(rel.target) for rel in package.rels_typed(notes, "/slide")]
     if slide not in back:
         yield Problem(
@@ -564,14 +338,14 @@ def _check_notes_links(package: _Package, slide: str, notes: str) -> Iterator[Pr
         yield Problem("notes-link", notes, f"{notes}: the notes slide has no notesMaster relationship.")
 
 
-def _check_charts(package: _Package) -> Iterator[Problem]:
+def _check_charts(package: PackageParts) -> Iterator[Problem]:
     for source in (*package.parts_typed(SLIDE), *package.parts_typed(SLIDE_LAYOUT)):
         root = package.xml.get(source)
         if root is not None:
             yield from _check_chart_refs(package, source, root)
 
 
-def _check_chart_refs(package: _Package, source: str, root: etree._Element) -> Iterator[Problem]:
+def _check_chart_refs(package: PackageParts, source: str, root: etree._Element) -> Iterator[Problem]:
     for graphic_data in root.iter("{*}graphicData"):
         if not (graphic_data.get("uri") or "").endswith("chart"):
             continue
