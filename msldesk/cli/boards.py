@@ -267,7 +267,7 @@ def cmd_event(app: Any, args: argparse.Namespace) -> int:
 def _event_delete(app: Any, args: argparse.Namespace) -> int:
     """Refused, with what to do instead, when records that must be kept would go (even with --yes);
     otherwise asked the way `deck remove` is, naming what goes with the event."""
-    from msldesk.boards.events.removals import KeptRecordsError
+    from msldesk.core.errors import KeptRecordsError
 
     plan = app.events.deletion_plan(args.event_id)  # a clear error for an unknown event, before asking
     if plan.refusal:

@@ -148,3 +148,9 @@ class ReadOnlyLibraryError(MsldeskError):
             else "Choose a folder you can write to, or make this one writable."
         )
         return cls(f"The library folder {root} is read-only, so msldesk cannot {what}. {then}", str(root))
+
+
+class KeptRecordsError(InvalidInputError):
+    """The delete would take records that must be kept (reported payments, finalized notes)."""
+
+    kind = "kept"

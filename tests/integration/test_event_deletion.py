@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from msldesk.boards.events.removals import KeptRecordsError
 from msldesk.boards.records import EventStatus, Invitation
+from msldesk.core.errors import KeptRecordsError
 from tests import library_db
 
 from .test_cli import msldesk_in_process

@@ -27,16 +27,10 @@ from msldesk.boards.orm import (
 from msldesk.boards.people.service import to_person
 from msldesk.boards.records import AgendaItemRemoval, EventDeletion
 from msldesk.core.clock import on_clock, zone
-from msldesk.core.errors import InvalidInputError
+from msldesk.core.errors import KeptRecordsError
 from msldesk.core.wording import plural
 
 NAMED = 3  # people named in a refusal; the rest are counted
-
-
-class KeptRecordsError(InvalidInputError):
-    """The delete would take records that must be kept (reported payments, finalized notes)."""
-
-    kind = "kept"
 
 
 class EventRemovalPlans(EventServiceBase):

@@ -7,8 +7,8 @@ import html
 
 from PySide6.QtWidgets import QWidget
 
-from msldesk.boards.events.removals import KeptRecordsError
 from msldesk.boards.records import AgendaItemRemoval, EventDeletion
+from msldesk.core.errors import KeptRecordsError
 from msldesk.core.wording import plural
 from msldesk.ui.errors import report_error
 from msldesk.ui.widgets.confirm import confirm_destructive
