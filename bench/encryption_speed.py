@@ -59,9 +59,11 @@ def _use_sqlcipher_without_key() -> None:
     import msldesk.db.engine as engine_module
     from msldesk.db import crypto
 
-    def make_engine(database: Path, key: bytes | None = None):  # type: ignore[no-untyped-def]
+    def make_engine(database: Path, key: bytes | None = None, read_only: bool = False):  # type: ignore[no-untyped-def]
         engine = create_engine(
-            f"sqlite:///{database}", module=sqlcipher, creator=lambda: crypto.connect(database, key)
+            f"sqlite:///{database}",
+            module=sqlcipher,
+            creator=lambda: crypto.connect(database, key, read_only=read_only),
         )
         event.listen(engine, "connect", engine_module._set_sqlite_pragmas)
         return engine
