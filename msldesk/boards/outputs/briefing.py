@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msldesk.boards.records import (
     AgendaItem,
@@ -20,6 +19,7 @@ from msldesk.boards.records import (
     MeetingReport,
     NoteEntry,
 )
+from msldesk.core import clock
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.wording import plural
@@ -68,36 +68,11 @@ class DeckResult:
 # ------------------------------------------------------------------------------------------ helpers
 
 
-def _zone(event: Event) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(event.fields.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def _local(moment: dt.datetime | None, event: Event) -> dt.datetime | None:
     """`moment` on the event's clock (records carry aware times; a naive one is already local)."""
     if moment is None or moment.tzinfo is None:
         return moment
-    tz = _zone(event)
-    return moment.astimezone(tz) if tz is not None else moment
-
-
-def _zone_name(moment: dt.datetime) -> str:
-    """ "CET", or "UTC+03:00" where the zone has no letters for its abbreviation."""
-    name = moment.tzname() or ""
-    if re.fullmatch(r"[A-Za-z]{2,5}", name):
-        return name
-    offset = moment.utcoffset()
-    if offset is None:
-        return ""
-    minutes = round(offset.total_seconds() / 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _day(moment: dt.date) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+    return moment.astimezone(clock.zone(event.fields.timezone))
 
 
 def when_line(event: Event) -> str:
@@ -106,13 +81,13 @@ def when_line(event: Event) -> str:
     end = _local(event.fields.ends_at, event)
     if start is None:
         return "Date to be confirmed"
-    zone = _zone_name(start) if start.tzinfo else ""
+    zone = clock.zone_abbreviation(start) if start.tzinfo else ""
     if end is None:
-        text = f"{_day(start)}, {start:%H:%M}"
+        text = f"{clock.long_date(start)}, {start:%H:%M}"
     elif end.date() == start.date():
-        text = f"{_day(start)}, {start:%H:%M}–{end:%H:%M}"
+        text = f"{clock.long_date(start)}, {start:%H:%M}–{end:%H:%M}"
     else:
-        text = f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M}"
+        text = f"{clock.long_date(start)}, {start:%H:%M} – {clock.long_date(end)}, {end:%H:%M}"
     return f"{text} {zone}".strip()
 
 
@@ -176,9 +151,9 @@ def briefing_slides(
         for item in agenda:
             start = _local(item.starts_at, event)
             if start is not None and start.tzinfo is not None:
-                zone = zone or _zone_name(start)
-            clock = "" if start is None else (f"{start:%a} {start:%H:%M}" if with_day else f"{start:%H:%M}")
-            entries.append(AgendaEntry(clock, item.fields.title, item.presenter_name, item.fields.minutes))
+                zone = zone or clock.zone_abbreviation(start)
+            at = "" if start is None else (f"{start:%a} {start:%H:%M}" if with_day else f"{start:%H:%M}")
+            entries.append(AgendaEntry(at, item.fields.title, item.presenter_name, item.fields.minutes))
         slides.append(AgendaSlide(f"Agenda ({zone})" if zone else "Agenda", tuple(entries)))
 
     present = _attending(attendees)
@@ -393,7 +368,7 @@ def readout_slides(report: MeetingReport) -> list[GeneratedSlide]:
     theme, notable quotes, questions raised and action items, as the report's audience may see them."""
     event = report.event
     start = _local(event.fields.starts_at, event)
-    date = _day(start) if start is not None else "Date not recorded"
+    date = clock.long_date(start) if start is not None else "Date not recorded"
     status = "" if report.finalized_at is not None else "Draft: notes not finalized"
     slides: list[GeneratedSlide] = [
         TitleSlide(
