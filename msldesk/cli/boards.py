@@ -12,19 +12,12 @@ from msldesk.boards.kinds import AgendaKind, AttendeeRole, EventKind, Invitation
 from msldesk.boards.outputs.registry import KINDS, EventTarget
 from msldesk.cli.ask import asked
 from msldesk.cli.exports import add_kind_flags, requested
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, datetime_arg, print_json
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
 if TYPE_CHECKING:
     from msldesk.boards.records import AgendaItem, Attendance, Event, Person
-
-
-def _datetime(value: str) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date and time (YYYY-MM-DDTHH:MM): {value!r}") from exc
 
 
 def add_board_commands(commands: Any) -> None:
@@ -47,8 +40,8 @@ def _add_event_commands(commands: Any) -> None:
     c = event_commands.add_parser("create", help="create an event")
     c.add_argument("--kind", choices=[k.value for k in EventKind], default=EventKind.ADVISORY_BOARD.value)
     c.add_argument("--title", required=True)
-    c.add_argument("--start", type=_datetime, help="local start, e.g. 2027-03-02T09:00")
-    c.add_argument("--end", type=_datetime, help="local end, e.g. 2027-03-02T17:00")
+    c.add_argument("--start", type=datetime_arg, help="local start, e.g. 2027-03-02T09:00")
+    c.add_argument("--end", type=datetime_arg, help="local end, e.g. 2027-03-02T17:00")
     c.add_argument("--tz", default="UTC", help="IANA time zone of the event, e.g. Europe/Berlin")
     c.add_argument("--venue", default="")
     c.add_argument("--virtual-link", default="")

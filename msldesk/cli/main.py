@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -25,19 +24,12 @@ from msldesk.cli.boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
 from msldesk.cli.exports import requested
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_json
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
 from msldesk.core.wording import plural
 
 # Read-only commands served by msldesk.cli.light_reader when the library allows it (see _open_library).
 LIGHT_COMMANDS = frozenset({"decks"})
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("deck_id", type=int)
     s.add_argument("--title")
     s.add_argument("--approval-code")
-    s.add_argument("--approved", type=_date)
-    s.add_argument("--expires", type=_date)
+    s.add_argument("--approved", type=date_arg)
+    s.add_argument("--expires", type=date_arg)
     s.add_argument("--withdrawn", choices=["yes", "no"])
     s.add_argument("--therapeutic-area")
     s.add_argument("--product")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
@@ -11,17 +10,10 @@ from typing import TYPE_CHECKING, Any
 from msldesk.boards.kinds import Audience, EntryKind
 from msldesk.boards.outputs.registry import EventTarget
 from msldesk.cli.exports import add_kind_commands, requested
-from msldesk.cli.output import EXIT_OK, print_json
+from msldesk.cli.output import EXIT_OK, date_arg, print_json
 
 if TYPE_CHECKING:
     from msldesk.boards.records import NoteEntry
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 def add_meeting_commands(commands: Any) -> None:
@@ -40,7 +32,7 @@ def add_meeting_commands(commands: Any) -> None:
     c.add_argument("--speaker", type=int, default=None, help="person id of the speaker")
     c.add_argument("--theme", action="append", default=[], help="a theme (repeat for more)")
     c.add_argument("--owner", default="", help="who does it (actions)")
-    c.add_argument("--due", type=_date, default=None, help="due date YYYY-MM-DD (actions)")
+    c.add_argument("--due", type=date_arg, default=None, help="due date YYYY-MM-DD (actions)")
     c.add_argument("--json", action="store_true")
     c = note_commands.add_parser(
         "merge",

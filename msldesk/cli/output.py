@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from typing import Any
@@ -20,3 +21,19 @@ def print_json(value: Any) -> None:
 
     # Valid UTF-8 whatever a value holds: a file name with bytes that are not UTF-8 shows U+FFFD.
     print(encodable(json.dumps(value, ensure_ascii=False, default=json_default)))
+
+
+def date_arg(value: str) -> dt.date:
+    """An argparse type: a date typed as YYYY-MM-DD, or a plain usage error."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def datetime_arg(value: str) -> dt.datetime:
+    """An argparse type: a date and time typed as YYYY-MM-DDTHH:MM, or a plain usage error."""
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date and time (YYYY-MM-DDTHH:MM): {value!r}") from exc
