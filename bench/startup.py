@@ -1,12 +1,21 @@
 """Start-up: time until the msldesk main window is shown with a 10,000-slide library, against a bare
-PySide6 window, in the same run (target ratio ≤ 1.5), and when the first page of slides is on screen
+PySide6 window, in the same run (target ratio ≤ 1.5), and when the first page of slides is painted
 (target ≤ 0.5 s). Each launch is a fresh process; runs alternate between the two; figures are medians.
+Both run from compiled bytecode, as an installed app does (pip and PyInstaller compile it): it is kept
+in a throw-away folder and made by the warm-up launch, even where PYTHONDONTWRITEBYTECODE is set
+(`--no-bytecode`: as a checkout run with PYTHONDONTWRITEBYTECODE, the way figures measured before this
+option were).
 
-    .venv/bin/python bench/startup.py [--runs 7] [--slides 10000]
+    .venv/bin/python bench/startup.py [--runs 7] [--slides 10000] [--keep DIR]
+
+`--keep DIR` builds the library (and its throw-away keyring) in DIR and reuses it on later runs.
+`--compare CHECKOUT` also starts the msldesk of another checkout (say, main's) in the same runs, on the
+same library: a before/after of a change, each as a ratio to the same bare windows.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +24,7 @@ import time
 from pathlib import Path
 
 from _common import (
+    REPO_ROOT,
     check_corpus,
     header,
     median,
@@ -42,10 +52,11 @@ app.exec()
 """
 
 
-def launch(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Run a start-up and return seconds from launch to each milestone it printed."""
+def launch(command: list[str], env: dict[str, str], cwd: Path | None = None) -> dict[str, float]:
+    """Run a start-up and return seconds from launch to each milestone it printed. `-m msldesk` finds
+    the package in `cwd` first (then on PYTHONPATH)."""
     started = time.time()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=cwd)
     marks: dict[str, float] = {}
     for line in done.stderr.splitlines():
         parts = line.split()
@@ -59,42 +70,77 @@ def launch(command: list[str], env: dict[str, str]) -> dict[str, float]:
 def main() -> None:
     p = parser(__doc__ or "", runs=7)
     p.add_argument("--slides", type=int, default=10_000)
+    p.add_argument("--keep", type=Path, help="build the library in this folder and keep it (reused if built)")
+    p.add_argument("--compare", type=Path, help="also start the msldesk of this checkout, in the same runs")
+    p.add_argument("--no-bytecode", action="store_true", help="write no bytecode for the checkouts")
     args = p.parse_args()
     corpus = check_corpus(args.corpus)
     header("Start-up with a large library", corpus, args.runs)
-    work = temp_dir("startup")
+    work = args.keep.resolve() if args.keep else temp_dir("startup")
     try:
+        work.mkdir(parents=True, exist_ok=True)
         base_env = throwaway_library_env(work, keyring=True)  # the key in a throw-away file keyring
-        from search_speed import build_library
-
         library = work / "library"
-        progress(f"building a {args.slides:,}-slide library…")
-        built = build_library(corpus, library, args.slides)
-        print(f"library: {built.get('slides', args.slides):,} slides in {library}")
+        built_file = work / "bench-build.json"
+        if args.keep and built_file.exists():
+            built = json.loads(built_file.read_text())
+            print(f"reusing the library built earlier: {built['slides']:,} slides in {library}")
+        else:
+            from search_speed import build_library
+
+            progress(f"building a {args.slides:,}-slide library…")
+            built = build_library(corpus, library, args.slides)
+            built_file.write_text(json.dumps({"slides": built.get("slides", args.slides)}))
+            print(f"library: {built.get('slides', args.slides):,} slides in {library}")
         env = {**base_env, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+        if args.no_bytecode:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            env.pop("PYTHONPYCACHEPREFIX", None)
+            print("--no-bytecode: the checkout's modules compiled at every start (no __pycache__ written)")
+        else:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")  # not in the repository or the venv
         app_env = {**env, "MSLDESK_STARTUP_REPORT": "1", "MSLDESK_DATA_DIR": str(library)}
-        # Warm the disk cache once for both, so neither pays a cold start the other does not.
+        apps = {"msldesk": (app_env, REPO_ROOT)}
+        if args.compare:
+            # The other checkout's msldesk first on the path; the tests' keyring stays this one's.
+            other = args.compare.resolve()
+            paths = [str(other), *env["PYTHONPATH"].split(os.pathsep)[1:]]
+            apps[f"msldesk of {args.compare}"] = ({**app_env, "PYTHONPATH": os.pathsep.join(paths)}, other)
+        app_command = [sys.executable, "-m", "msldesk", "--no-demo"]
+        # Warm the disk cache (and make the bytecode) once for each, so none pays a cold start alone.
         launch([sys.executable, "-c", BARE_WINDOW], env)
-        launch([sys.executable, "-m", "msldesk", "--no-demo"], app_env)
-        bare, shown, ready, slides = [], [], [], []
+        for each_env, checkout in apps.values():
+            launch(app_command, each_env, checkout)
+        bare: list[float] = []
+        marks: dict[str, dict[str, list[float]]] = {name: {} for name in apps}
         for run in range(args.runs):
             progress(f"run {run + 1}/{args.runs}")
             bare.append(launch([sys.executable, "-c", BARE_WINDOW], env)["shown"])
-            marks = launch([sys.executable, "-m", "msldesk", "--no-demo"], app_env)
-            shown.append(marks["shown"])
-            ready.append(marks.get("ready", float("nan")))
-            slides.append(marks.get("slides", float("nan")))
-        ratio = median(shown) / median(bare)
+            for name, (each_env, checkout) in apps.items():
+                reached = launch(app_command, each_env, checkout)
+                for mark in ("shown", "ready", "slides"):
+                    marks[name].setdefault(mark, []).append(reached.get(mark, float("nan")))
         print(f"bare PySide6 window shown:        median {median(bare):.3f} s  runs {runs_text(bare)}")
-        print(f"msldesk main window shown:        median {median(shown):.3f} s  runs {runs_text(shown)}")
-        print(f"msldesk library open (worker):    median {median(ready):.3f} s  runs {runs_text(ready)}")
-        print(f"msldesk first slides on screen:   median {median(slides):.3f} s  runs {runs_text(slides)}")
-        print(f"ratio shown / bare: {ratio:.2f}  (target ≤ 1.5: {verdict(ratio <= 1.5)})")
-        first = median(slides)
-        print(f"first slides on screen: {first:.3f} s  (target ≤ 0.5 s: {verdict(first <= 0.5)})")
-        print(f"ratio first slides / bare: {first / median(bare):.2f}  (for information)")
+        for name in apps:
+            _report(name, marks[name], median(bare), verdicts=name == "msldesk")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _report(name: str, marks: dict[str, list[float]], bare: float, verdicts: bool) -> None:
+    shown, ready, slides = marks["shown"], marks["ready"], marks["slides"]
+    print(f"{name} main window shown:        median {median(shown):.3f} s  runs {runs_text(shown)}")
+    print(f"{name} library open (worker):    median {median(ready):.3f} s  runs {runs_text(ready)}")
+    print(f"{name} first slides painted:     median {median(slides):.3f} s  runs {runs_text(slides)}")
+    ratio, first = median(shown) / bare, median(slides)
+    if verdicts:
+        print(f"ratio shown / bare: {ratio:.2f}  (target ≤ 1.5: {verdict(ratio <= 1.5)})")
+        print(f"first slides painted: {first:.3f} s  (target ≤ 0.5 s: {verdict(first <= 0.5)})")
+    else:
+        print(f"{name}: ratio shown / bare {ratio:.2f}, first slides {first:.3f} s")
+    print(f"{name}: ratio first slides / bare {first / bare:.2f}  (for information)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from msldesk.core.paths import LibraryPaths, default_data_dir
 
 if TYPE_CHECKING:
     from msldesk.core.secrets import SecretStore
-    from msldesk.db.crypto import PassphraseProvider
+    from msldesk.db.crypto import LibraryKey, PassphraseProvider
 
 
 class App:
@@ -26,11 +26,14 @@ class App:
         secrets: SecretStore | None = None,
         encryption: bool | None = None,
         check_pages: bool = True,
+        library_key: LibraryKey | None = None,
     ) -> None:
         """`passphrase_provider` is asked for a passphrase when no keyring can keep the database key
         (see msldesk.db.crypto.PassphraseRequest); `encryption` False (or MSLDESK_ENCRYPTION=off)
         keeps a new library plain SQLite. `check_pages` False skips reading every page at the start:
-        the caller runs check_pages() later (the desktop app, once the first slides are shown)."""
+        the caller runs check_pages() later (the desktop app, once the first slides are shown).
+        `library_key`: the key light_reader.first_slides unlocked (the desktop's first slides), so it
+        is not asked for or derived again."""
         # Heavy libraries load here and in the steps below, not at program start (the GUI builds App
         # in a worker).
         from msldesk.core.secrets import SecretStore
@@ -57,6 +60,7 @@ class App:
             encryption,
             read_only=read_only,
             check_pages=check_pages,
+            unlocked=library_key,
         )
         self.engine = make_engine(self.paths.database, self.library_key.key, read_only=read_only)
         try:

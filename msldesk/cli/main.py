@@ -28,7 +28,7 @@ from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, 
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
 from msldesk.core.wording import plural
 
-# Read-only commands served by msldesk.cli.light_reader when the library allows it (see _open_library).
+# Read-only commands served by msldesk.app.light_reader when the library allows it (see _open_library).
 LIGHT_COMMANDS = frozenset({"decks"})
 
 
@@ -187,7 +187,7 @@ def _open_library(args: argparse.Namespace) -> Any:
     migration check, no full page check: a damaged page it meets still says "damaged"); everything
     else, and a library that needs more than reading, gets the whole App."""
     if args.command in LIGHT_COMMANDS:
-        from msldesk.cli.light_reader import open_for_reading
+        from msldesk.app.light_reader import open_for_reading
 
         reader = open_for_reading(args.data_dir, terminal_passphrase_provider())
         if reader is not None:

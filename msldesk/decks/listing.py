@@ -1,5 +1,6 @@
-"""The library's decks as plain SQL over any DB-API connection: one listing for the deck service and for
-the command line's light read path (which runs without SQLAlchemy)."""
+"""The library's decks and slides as plain SQL over any DB-API connection: one listing for the deck
+service and for the light read path (the command line's `decks`, the desktop's first slides), which runs
+without SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from msldesk.core import clock
-from msldesk.decks.records import DeckInfo, derive_status
+from msldesk.decks.records import DeckInfo, DeckStatus, SlideInfo, derive_status
 
 # Runs one SQL statement with qmark parameters and returns its rows as tuples.
 RunSql = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
+# A slide's thumbnail file from its deck version's sha256, render state and slide number (None: none).
+ThumbnailPath = Callable[[str, str, int], str | None]
 
 _DECKS = (
     "SELECT d.id, d.title, d.approval_code, d.approved_on, d.expires_on, d.withdrawn, d.therapeutic_area, "
@@ -25,9 +28,130 @@ _DECKS = (
 _TAGS = "SELECT deck_id, tag FROM deck_tags{where} ORDER BY tag"
 
 
+_SLIDES = (
+    "SELECT s.id, s.deck_id, d.title, v.number, s.number, s.title, s.text, s.notes, s.layout, s.hidden, "
+    "s.has_chart, s.has_table, s.has_picture, s.has_media, s.change, v.sha256, v.thumbnail_state, "
+    "({status}), (SELECT group_concat(tag, '\x1f') FROM slide_tags t WHERE t.slide_id = s.id) "
+    "FROM slides s JOIN deck_versions v ON v.id = s.version_id JOIN decks d ON d.id = s.deck_id "
+    "WHERE v.is_current AND {where} {order} LIMIT ? OFFSET ?"
+)
+_COUNT_SLIDES = (
+    "SELECT count(*) FROM slides s JOIN deck_versions v ON v.id = s.version_id AND v.is_current "
+    "JOIN decks d ON d.id = s.deck_id WHERE {where}"
+)
+_LIBRARY_ORDER = "ORDER BY lower(d.title), d.id, s.number"
+
+
 def preview_pdf_path(previews: Path, sha256: str) -> Path:
     """Where a deck version's rendered PDF lives in the thumbnail cache."""
     return previews / sha256[:2] / f"{sha256}.pdf"
+
+
+def slide_png_path(thumbnails: Path, sha256: str, number: int) -> Path:
+    """Where a slide's thumbnail lives in the thumbnail cache."""
+    return thumbnails / sha256[:2] / sha256 / f"{number}.png"
+
+
+def slide_thumbnail(thumbnails: Path, max_slides: int) -> ThumbnailPath:
+    """The thumbnail a slide listing shows: rendered decks only, and slides past the render limit show
+    their titles."""
+
+    max_slides = max(1, max_slides)  # as the renderer counts it
+
+    def path(sha256: str, state: str, number: int) -> str | None:
+        if state != "done" or number > max_slides:
+            return None
+        return str(slide_png_path(thumbnails, sha256, number))
+
+    return path
+
+
+def status_sql(today: dt.date, expiring_days: int) -> str:
+    """SQL CASE computing DeckStatus from a `d` (decks) row; mirrors records.derive_status."""
+    soon = today + dt.timedelta(days=expiring_days)
+    return (
+        "CASE WHEN d.withdrawn THEN 'withdrawn' "
+        f"WHEN d.expires_on IS NOT NULL AND d.expires_on < '{today.isoformat()}' THEN 'expired' "
+        "WHEN d.approval_code = '' OR d.approved_on IS NULL "
+        f"OR d.approved_on > '{today.isoformat()}' THEN 'draft' "
+        f"WHEN d.expires_on IS NOT NULL AND d.expires_on <= '{soon.isoformat()}' THEN 'expiring' "
+        "ELSE 'approved' END"
+    )
+
+
+def _listing_where(status: str, deck_id: int | None, include_expired: bool) -> tuple[str, list[Any]]:
+    where, params = "1=1", []
+    if deck_id is not None:
+        where += " AND s.deck_id = ?"
+        params.append(deck_id)
+    if not include_expired:
+        where += f" AND ({status}) NOT IN ('expired', 'withdrawn')"
+    return where, params
+
+
+def count_slides(run: RunSql, status: str, deck_id: int | None = None, include_expired: bool = True) -> int:
+    """Current slides of one deck or of the whole library. `status`: status_sql() for today."""
+    where, params = _listing_where(status, deck_id, include_expired)
+    rows = list(run(_COUNT_SLIDES.format(where=where), params))
+    return int(rows[0][0] or 0) if rows else 0
+
+
+def list_slides(
+    run: RunSql,
+    status: str,
+    thumbnail: ThumbnailPath,
+    deck_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+    include_expired: bool = True,
+) -> list[SlideInfo]:
+    """Current slides of one deck, or of the whole library (deck title order), a page at a time."""
+    where, params = _listing_where(status, deck_id, include_expired)
+    return slide_infos(run, status, thumbnail, where, params, _LIBRARY_ORDER, offset, limit)
+
+
+def slide_infos(
+    run: RunSql,
+    status: str,
+    thumbnail: ThumbnailPath,
+    where: str,
+    params: Sequence[Any] = (),
+    order: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[SlideInfo]:
+    """Current slides matching `where` (a condition on s, v and d with qmark `params`)."""
+    sql = _SLIDES.format(status=status, where=where, order=order)
+    result = []
+    for row in run(sql, (*params, -1 if limit is None else limit, offset)):
+        (
+            slide_id, deck_id, deck_title, version, number, title, text, notes, layout, hidden,
+            has_chart, has_table, has_picture, has_media, change, sha256, thumbnail_state, slide_status,
+            tags,
+        ) = row  # fmt: skip
+        result.append(
+            SlideInfo(
+                slide_id=slide_id,
+                deck_id=deck_id,
+                deck_title=deck_title,
+                version=version,
+                number=number,
+                title=title,
+                text=text,
+                notes=notes,
+                layout=layout,
+                hidden=bool(hidden),
+                has_chart=bool(has_chart),
+                has_table=bool(has_table),
+                has_picture=bool(has_picture),
+                has_media=bool(has_media),
+                change=change,
+                status=DeckStatus(str(slide_status)),
+                tags=tuple(sorted(tags.split("\x1f"))) if tags else (),
+                thumbnail=thumbnail(sha256, thumbnail_state, number),
+            )
+        )
+    return result
 
 
 def deck_infos(

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from msldesk.decks.listing import status_sql
 from msldesk.decks.records import DeckStatus, SearchFilters, derive_status
 
 # Han, Hiragana, Katakana, Hangul (syllables and jamo), CJK symbols, full-width forms.
@@ -79,19 +80,6 @@ def build_match_query(query: str) -> str:
         else:
             clauses.append(quoted)
     return " AND ".join(clauses)
-
-
-def status_sql(today: dt.date, expiring_days: int) -> str:
-    """SQL CASE computing DeckStatus from a `d` (decks) row; mirrors records.derive_status."""
-    soon = today + dt.timedelta(days=expiring_days)
-    return (
-        "CASE WHEN d.withdrawn THEN 'withdrawn' "
-        f"WHEN d.expires_on IS NOT NULL AND d.expires_on < '{today.isoformat()}' THEN 'expired' "
-        "WHEN d.approval_code = '' OR d.approved_on IS NULL "
-        f"OR d.approved_on > '{today.isoformat()}' THEN 'draft' "
-        f"WHEN d.expires_on IS NOT NULL AND d.expires_on <= '{soon.isoformat()}' THEN 'expiring' "
-        "ELSE 'approved' END"
-    )
 
 
 class IndexHit(NamedTuple):
@@ -230,7 +218,3 @@ class SlideSearchIndex:
         # Plain driver tuples: at ~50 rows a query, SQLAlchemy's row mappings cost more than SQLite.
         cursor = session.connection().exec_driver_sql(sql, params)
         return [IndexHit._make(row) for row in cursor.fetchall()]
-
-
-def to_status(value: object) -> DeckStatus:
-    return DeckStatus(str(value))

@@ -15,8 +15,9 @@ from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.text_safety import clean_text, limit
+from msldesk.decks import listing
 from msldesk.decks.importer import DeckImporter
-from msldesk.decks.listing import deck_infos
+from msldesk.decks.listing import RunSql, deck_infos
 from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import (
     DeckRow,
@@ -42,7 +43,7 @@ from msldesk.decks.removal import (
     note_uses,
     take_out_of_collections,
 )
-from msldesk.decks.search import SlideSearchIndex, display_snippet, status_sql, to_status
+from msldesk.decks.search import SlideSearchIndex, display_snippet
 from msldesk.decks.store import DeckStore
 from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
 from msldesk.protect import audit
@@ -126,11 +127,7 @@ class DeckService:
         return decks[0]
 
     def _deck_infos(self, session: Session, deck_id: int | None) -> list[DeckInfo]:
-        connection = session.connection()
-
-        def run(sql: str, params: Sequence[Any]) -> list[Any]:
-            return list(connection.exec_driver_sql(sql, tuple(params)))
-
+        run = _run_sql(session)
         return deck_infos(run, self.cache.previews, self.today, self.expiring_within_days, deck_id)
 
     def update_deck(self, deck_id: int, change: DeckUpdate) -> Changes:
@@ -285,17 +282,7 @@ class DeckService:
 
     def count_slides(self, deck_id: int | None = None, include_expired: bool = True) -> int:
         with self.sessions() as session:
-            sql = (
-                "SELECT count(*) FROM slides s JOIN deck_versions v ON v.id = s.version_id "
-                "AND v.is_current JOIN decks d ON d.id = s.deck_id WHERE 1=1"
-            )
-            params: dict[str, object] = {}
-            if deck_id is not None:
-                sql += " AND s.deck_id = :deck_id"
-                params["deck_id"] = deck_id
-            if not include_expired:
-                sql += f" AND ({self._status_sql()}) NOT IN ('expired', 'withdrawn')"
-            return int(session.execute(text(sql), params).scalar() or 0)
+            return listing.count_slides(_run_sql(session), self._status_sql(), deck_id, include_expired)
 
     def list_slides(
         self,
@@ -305,20 +292,14 @@ class DeckService:
         include_expired: bool = True,
     ) -> list[SlideInfo]:
         """Current slides of one deck, or of the whole library (deck title order), a page at a time."""
-        where = "1=1"
-        params: dict[str, object] = {"offset": offset, "limit": -1 if limit is None else limit}
-        if deck_id is not None:
-            where += " AND s.deck_id = :deck_id"
-            params["deck_id"] = deck_id
-            with self.sessions() as session:
-                if session.get(DeckRow, deck_id) is None:
-                    raise NotFoundError(f"There is no deck {deck_id} in the library.")
-        if not include_expired:
-            where += f" AND ({self._status_sql()}) NOT IN ('expired', 'withdrawn')"
-        return self._slides(where, params, "ORDER BY lower(d.title), d.id, s.number")
+        with self.sessions() as session:
+            if deck_id is not None and session.get(DeckRow, deck_id) is None:
+                raise NotFoundError(f"There is no deck {deck_id} in the library.")
+            run, status = _run_sql(session), self._status_sql()
+            return listing.list_slides(run, status, self._thumbnail, deck_id, offset, limit, include_expired)
 
     def slide(self, slide_id: int) -> SlideInfo:
-        found = self._slides("s.id = :slide_id", {"slide_id": slide_id, "offset": 0, "limit": 1}, "")
+        found = self._slides("s.id = ?", [slide_id], limit=1)
         if not found:
             raise NotFoundError(f"There is no slide {slide_id} in the library.")
         return found[0]
@@ -327,53 +308,21 @@ class DeckService:
         if not slide_ids:
             return []
         marks = ", ".join(str(int(i)) for i in slide_ids)
-        found = {s.slide_id: s for s in self._slides(f"s.id IN ({marks})", {"offset": 0, "limit": -1}, "")}
+        found = {s.slide_id: s for s in self._slides(f"s.id IN ({marks})", [])}
         return [found[i] for i in slide_ids if i in found]
 
     def _status_sql(self) -> str:
-        return status_sql(self.today, self.expiring_within_days)
+        return listing.status_sql(self.today, self.expiring_within_days)
 
-    def _slides(self, where: str, params: dict[str, object], order: str) -> list[SlideInfo]:
-        sql = (
-            "SELECT s.id, s.deck_id, d.title AS deck_title, v.number AS version, s.number, s.title, "
-            "s.text, s.notes, s.layout, s.hidden, s.has_chart, s.has_table, s.has_picture, "
-            "s.has_media, s.change, v.sha256, v.thumbnail_state, "
-            f"({self._status_sql()}) AS status, "
-            "(SELECT group_concat(tag, '\x1f') FROM slide_tags t WHERE t.slide_id = s.id) AS tags "
-            "FROM slides s JOIN deck_versions v ON v.id = s.version_id "
-            "JOIN decks d ON d.id = s.deck_id "
-            f"WHERE v.is_current AND {where} {order} LIMIT :limit OFFSET :offset"
-        )
+    def _slides(self, where: str, params: Sequence[Any], limit: int | None = None) -> list[SlideInfo]:
         with self.sessions() as session:
-            rows = session.execute(text(sql), params).mappings().all()
-        return [
-            SlideInfo(
-                slide_id=r["id"],
-                deck_id=r["deck_id"],
-                deck_title=r["deck_title"],
-                version=r["version"],
-                number=r["number"],
-                title=r["title"],
-                text=r["text"],
-                notes=r["notes"],
-                layout=r["layout"],
-                hidden=bool(r["hidden"]),
-                has_chart=bool(r["has_chart"]),
-                has_table=bool(r["has_table"]),
-                has_picture=bool(r["has_picture"]),
-                has_media=bool(r["has_media"]),
-                change=r["change"],
-                status=to_status(r["status"]),
-                tags=tuple(sorted((r["tags"] or "").split("\x1f"))) if r["tags"] else (),
-                thumbnail=self._thumbnail(r["sha256"], r["thumbnail_state"], r["number"]),
+            return listing.slide_infos(
+                _run_sql(session), self._status_sql(), self._thumbnail, where, params, limit=limit
             )
-            for r in rows
-        ]
 
-    def _thumbnail(self, sha256: str, state: str, number: int) -> str | None:
-        if state != "done" or number > self.renderer.max_slides:
-            return None  # slides past the render limit show their titles
-        return str(self.cache.slide_png(sha256, number))
+    @property
+    def _thumbnail(self) -> listing.ThumbnailPath:
+        return listing.slide_thumbnail(self.cache.thumbnails, self.renderer.max_slides)
 
     # ---- search -------------------------------------------------------------------------------
 
@@ -539,3 +488,13 @@ def _replace_tags(session: Session, deck_id: int, change: DeckUpdate) -> bool:
     session.execute(delete(DeckTagRow).where(DeckTagRow.deck_id == deck_id))
     session.add_all(DeckTagRow(deck_id=deck_id, tag=t) for t in wanted)
     return True
+
+
+def _run_sql(session: Session) -> RunSql:
+    """The listings' plain SQL, on the session's connection (qmark parameters, rows as tuples)."""
+    connection = session.connection()
+
+    def run(sql: str, params: Sequence[Any]) -> list[Any]:
+        return list(connection.exec_driver_sql(sql, tuple(params)))
+
+    return run

@@ -21,7 +21,7 @@ from pathlib import Path
 from msldesk.core.errors import DeckImportError
 from msldesk.core.fileio import atomic_writer
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.decks.listing import preview_pdf_path
+from msldesk.decks.listing import preview_pdf_path, slide_png_path
 from msldesk.decks.ooxml.package import write_first_slides
 from msldesk.decks.soffice import GroupProcess
 from msldesk.decks.uno_bridge import QUIT_SECONDS, WORKER_SCRIPT, BridgeError, UnoBridge, find_uno_python
@@ -87,7 +87,7 @@ class ThumbnailCache:
         return preview_pdf_path(self.previews, sha256)
 
     def slide_png(self, sha256: str, number: int) -> Path:
-        return self.thumbnails / sha256[:2] / sha256 / f"{number}.png"
+        return slide_png_path(self.thumbnails, sha256, number)
 
     def remove(self, sha256: str) -> int:
         """Delete the preview PDF and slide images of a content hash; how many of the two existed."""

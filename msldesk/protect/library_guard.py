@@ -187,19 +187,25 @@ def open_library_key(
     encrypt: bool | None = None,
     read_only: bool = False,
     check_pages: bool = True,
+    unlocked: crypto.LibraryKey | None = None,
 ) -> crypto.LibraryKey:
     """encrypting.prepare_library, refusing first a database that went missing and afterwards one that is
     damaged: a start never makes a new library over an old one, nor a new key file. `read_only`: a
     library in a read-only folder is checked the same way, and nothing is written or recovered.
     `check_pages` False leaves the full page check (check_database) to the caller: the desktop app
-    runs it in the background once the first slides are on screen."""
+    runs it in the background once the first slides are on screen. `unlocked`: the key the light read
+    (app.light_reader) unlocked a moment ago, kept in memory only: it found an encrypted library with a
+    checked key file, or a plain one staying plain, with nothing to recover or encrypt, so
+    prepare_library would only unlock it again (ask the keyring or the user, derive from a passphrase)."""
     if not read_only:
         encrypting.recover_interrupted_encryption(paths.database)
     refuse_missing_database(paths)
     try:
-        library_key = encrypting.prepare_library(
-            paths, secrets, provider, encrypt, newest_backup(paths), read_only=read_only
-        )
+        library_key = unlocked
+        if library_key is None:
+            library_key = encrypting.prepare_library(
+                paths, secrets, provider, encrypt, newest_backup(paths), read_only=read_only
+            )
         if check_pages and paths.database.exists():
             check_database(paths, library_key.key, read_only)
     except LibraryDamagedError as exc:

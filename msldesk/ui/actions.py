@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
-from msldesk.ui.meeting.state import KIND_ORDER
+from msldesk.boards.kinds import EntryKind
+
+# This module is on the start path (before the window shows): Qt's enums are reached as QtCore.Qt
+# where used, since importing the name Qt builds ~90 enums (~17 ms).
 
 MENU_PROPERTY = "msldesk_menu"  # each built action knows its menu (the shortcuts sheet groups by it)
 SHORTCUT_PROPERTY = "msldesk_shortcut"  # an action made by bind() knows its name in KEYMAP
@@ -45,9 +49,11 @@ def build_actions(parent: QWidget, menubar: QMenuBar, specs: list[ActionSpec]) -
         action = QAction(spec.text, parent)
         action.setProperty(MENU_PROPERTY, spec.menu)
         if spec.shortcut is not None:
-            action.setShortcut(QKeySequence(spec.shortcut))
+            # Through the property: resolving setShortcut()'s overloads makes PySide build all of
+            # Qt's ~90 enums (~17 ms) before the window can show.
+            action.setProperty("shortcut", QKeySequence(spec.shortcut))
         if spec.focus is not None:
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.setShortcutContext(_context(FOCUS))
             spec.focus.addAction(action)
         if spec.tip:
             action.setStatusTip(spec.tip)
@@ -60,9 +66,19 @@ def build_actions(parent: QWidget, menubar: QMenuBar, specs: list[ActionSpec]) -
 
 # ---- shortcuts outside the menus ------------------------------------------------------------------
 
-FOCUS = Qt.ShortcutContext.WidgetShortcut  # only while its widget has the focus
-INSIDE = Qt.ShortcutContext.WidgetWithChildrenShortcut  # while the focus is anywhere inside it
-WINDOW = Qt.ShortcutContext.WindowShortcut  # anywhere in its window
+Scope = Literal["focus", "inside", "window"]
+FOCUS: Scope = "focus"  # only while its widget has the focus
+INSIDE: Scope = "inside"  # while the focus is anywhere inside it
+WINDOW: Scope = "window"  # anywhere in its window
+
+
+def _context(scope: Scope) -> QtCore.Qt.ShortcutContext:
+    contexts = QtCore.Qt.ShortcutContext
+    return {
+        FOCUS: contexts.WidgetShortcut,
+        INSIDE: contexts.WidgetWithChildrenShortcut,
+        WINDOW: contexts.WindowShortcut,
+    }[scope]
 
 
 @dataclass(frozen=True)
@@ -72,10 +88,18 @@ class Shortcut:
     keys: tuple[Keys, ...]
     # Where it works. None: a key the widget reads itself (Enter in the note field), listed on the
     # sheet but never bound; its widget checks it with pressed().
-    scope: Qt.ShortcutContext | None = FOCUS
+    scope: Scope | None = FOCUS
 
 
 MEETING = "Meeting mode"
+# Meeting mode's note kinds: Ctrl+1..5 choose these, in this order.
+KIND_ORDER: tuple[EntryKind, ...] = (
+    EntryKind.NOTE,
+    EntryKind.INSIGHT,
+    EntryKind.QUOTE,
+    EntryKind.QUESTION,
+    EntryKind.ACTION,
+)
 KEYMAP: dict[str, Shortcut] = {
     "library.escape": Shortcut(
         "Library", "Stop the import or thumbnails, else clear the slide search", ("Esc",), None
@@ -137,7 +161,7 @@ def bind(widget: QWidget, name: str, handler: Callable[[], object]) -> QAction:
         raise ValueError(f"{name} is read by its widget; check it with pressed()")
     action = QAction(spec.text, widget)
     action.setShortcuts(list(key_sequences(name)))
-    action.setShortcutContext(spec.scope)
+    action.setShortcutContext(_context(spec.scope))
     action.setProperty(MENU_PROPERTY, spec.area)
     action.setProperty(SHORTCUT_PROPERTY, name)
     action.triggered.connect(lambda _checked=False: handler())

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -21,18 +22,23 @@ from msldesk import __version__
 from msldesk.boards.outputs.registry import DECK
 from msldesk.core.wording import plural
 from msldesk.decks.formats import DECK_EXTENSIONS
-from msldesk.decks.records import ImportOutcome
 from msldesk.ui.actions import ActionSpec, build_actions, pressed
-from msldesk.ui.boards.view import BoardsView
 from msldesk.ui.context import AppContext
-from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, HelpSheets, open_help
+from msldesk.ui.lazy_section import LazySection, after_first_paint
 from msldesk.ui.library.jobs import LibraryJobs
-from msldesk.ui.library.view import LibraryView
-from msldesk.ui.people.view import PeopleView
 from msldesk.ui.protect.controller import ProtectController
 from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_paths
 from msldesk.ui.widgets.geometry import clamp_to_screen, restore_geometry
 
+if TYPE_CHECKING:
+    from msldesk.decks.records import ImportOutcome
+    from msldesk.ui.boards.view import BoardsView
+    from msldesk.ui.help_sheets import HelpSheets
+    from msldesk.ui.library.view import LibraryView
+    from msldesk.ui.people.view import PeopleView
+
+# Qt's enums are reached as QtCore.Qt where used: importing the name Qt builds ~90 enums (~17 ms),
+# and this module is on the start path (before the window shows).
 DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTENSIONS)) + ");;All files (*)"
 
 
@@ -46,29 +52,23 @@ class MainWindow(QMainWindow):
         context.settings = settings
         self.setWindowTitle("msldesk")
         self.setAcceptDrops(True)
-        self.library = LibraryView(context)
-        self.boards = BoardsView(context)
-        self.people = PeopleView(context)
+        # Sections are built (and their modules loaded) when first used: the window shows sooner.
+        # The library is built just after the window is first on screen (or when used before);
+        # Boards and People when first shown.
+        self.library_page = LazySection(self._build_library, build_when_shown=False)
+        self.boards_page = LazySection(self._build_boards)
+        self.people_page = LazySection(self._build_people)
         self.sections = QTabWidget()
         self.sections.setDocumentMode(True)
-        self.sections.addTab(self.library, "Library")
-        self.sections.addTab(self.boards, "Boards")
-        self.sections.addTab(self.people, "People")
+        self.sections.addTab(self.library_page, "Library")
+        self.sections.addTab(self.boards_page, "Boards")
+        self.sections.addTab(self.people_page, "People")
         self.jobs = LibraryJobs(context, self)
         # Passphrase, locked state, backups, restore, audit trail.
         self.protect = ProtectController(context, self, self.stop_background_work)
         self.setCentralWidget(self.protect.wrap(self.sections))
 
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(260)
-        self.progress.setTextVisible(True)
-        self.progress_label = QLabel()
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the running import or thumbnail rendering (Esc)")
-        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
-        for widget in (self.progress_label, self.progress, self.cancel_button):
-            self.statusBar().addPermanentWidget(widget)
-            widget.hide()
+        self._build_progress()
         self._running: set[str] = set()
 
         undo = context.undo_stack
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
                     "import_people",
                     "&File",
                     "Import &people…",
-                    self.people.open_import_wizard,
+                    lambda: self.people.open_import_wizard(),
                     "Ctrl+Shift+I",
                     "Import a list of people (CSV, Excel, vCard, calendar, Teams/Zoom report)",
                 ),
@@ -144,49 +144,54 @@ class MainWindow(QMainWindow):
                     "save_deck",
                     "&Edit",
                     "&Save deck details",
-                    self.library.editor.save,
+                    lambda: self.library.editor.save(),
                     QKeySequence.StandardKey.Save,
                 ),
                 ActionSpec(
                     "add_to_deck",
                     "&Deck",
                     "&Add selected slides to the deck builder",
-                    self.library.add_selection_to_builder,
+                    lambda: self.library.add_selection_to_builder(),
                     "Ctrl+B",
                 ),
-                ActionSpec("export_deck", "&Deck", f"&{DECK.label}", self.library.builder.export, "Ctrl+E"),
+                ActionSpec(
+                    "export_deck", "&Deck", f"&{DECK.label}", lambda: self.library.builder.export(), "Ctrl+E"
+                ),
                 ActionSpec(
                     "remove_deck",
                     "&Deck",
                     "&Remove from library…",
-                    self.library.remove_selected_deck,
+                    lambda: self.library.remove_selected_deck(),
                     QKeySequence.StandardKey.Delete,
                     "Remove the deck selected in the deck list; its slides leave search and collections",
-                    focus=self.library.deck_list,
                 ),
                 ActionSpec(
                     "save_collection",
                     "&Deck",
                     "Save tray as &collection…",
-                    self.library.builder.save_collection,
+                    lambda: self.library.builder.save_collection(),
                 ),
                 ActionSpec("refresh", "&View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh),
                 ActionSpec("-4", "&View", "", lambda: None),
                 ActionSpec(
-                    "show_library", "&View", "&Library", lambda: self.show_section(self.library), "Ctrl+1"
+                    "show_library",
+                    "&View",
+                    "&Library",
+                    lambda: self.show_section(self.library_page),
+                    "Ctrl+1",
                 ),
                 ActionSpec(
-                    "show_boards", "&View", "&Boards", lambda: self.show_section(self.boards), "Ctrl+2"
+                    "show_boards", "&View", "&Boards", lambda: self.show_section(self.boards_page), "Ctrl+2"
                 ),
                 ActionSpec(
-                    "show_people", "&View", "&People", lambda: self.show_section(self.people), "Ctrl+3"
+                    "show_people", "&View", "&People", lambda: self.show_section(self.people_page), "Ctrl+3"
                 ),
                 ActionSpec("-5", "&View", "", lambda: None),
                 ActionSpec(
                     "meeting_mode",
                     "&View",
                     "&Meeting mode",
-                    self.boards.open_meeting,
+                    lambda: self.boards.open_meeting(),
                     "Ctrl+M",
                     "Take notes live for the event selected in Boards",
                 ),
@@ -210,7 +215,7 @@ class MainWindow(QMainWindow):
                     "help_shortcuts",
                     "&Help",
                     "&Keyboard shortcuts",
-                    lambda: self.show_help(SHORTCUTS),
+                    lambda: self.show_help(),
                     QKeySequence.StandardKey.HelpContents,
                     "Every keyboard shortcut, by menu",
                 ),
@@ -218,7 +223,7 @@ class MainWindow(QMainWindow):
                     "help_markers",
                     "&Help",
                     "&Note markers",
-                    lambda: self.show_help(MARKERS),
+                    lambda: self.show_help(markers=True),
                     None,
                     "How to mark insights, quotes, questions and actions while taking notes",
                 ),
@@ -234,12 +239,9 @@ class MainWindow(QMainWindow):
         self.jobs.progressed.connect(self._on_jobs_progressed)
         self.jobs.job_finished.connect(self._on_jobs_job_finished)
         self.jobs.import_failures.connect(self._on_jobs_import_failures)
-        for view in (self.library, self.boards, self.people, self.protect):
-            view.status_message.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self.protect.status_message.connect(self._show_status)
         context.ready.connect(self._on_context_ready)
-        # Once slides are on screen, the library's pages are checked in the background (it skipped
-        # that at the start so the slides come sooner); damage brings up the damaged-library panel.
-        self.library.grid_model.loaded.connect(context.check_library)
+        context.settled.connect(self._on_context_settled)
         context.failed.connect(lambda message: self.statusBar().showMessage(message))
         self.statusBar().showMessage("Opening the library…")
         self._was_shown = False
@@ -248,6 +250,65 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
             clamp_to_screen(self)
 
+    def _build_progress(self) -> None:
+        """The status bar's progress of imports and thumbnail rendering, hidden while none runs."""
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(True)
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running import or thumbnail rendering (Esc)")
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        for widget in (self.progress_label, self.progress, self.cancel_button):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
+
+    # ---- sections -----------------------------------------------------------------------------
+
+    @property
+    def library(self) -> LibraryView:
+        return self.library_page.view()  # type: ignore[return-value]
+
+    @property
+    def boards(self) -> BoardsView:
+        return self.boards_page.view()  # type: ignore[return-value]
+
+    @property
+    def people(self) -> PeopleView:
+        return self.people_page.view()  # type: ignore[return-value]
+
+    def _build_library(self) -> LibraryView:
+        from msldesk.ui.library.view import LibraryView
+
+        view = LibraryView(self.context)
+        view.status_message.connect(self._show_status)
+        # Delete removes a deck only while the deck list has the focus.
+        remove = self.actions_by_key["remove_deck"]
+        remove.setShortcutContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
+        view.deck_list.addAction(remove)
+        # Once slides are on screen, the library's pages are checked in the background (it skipped
+        # that at the start so the slides come sooner; damage brings up the damaged-library panel),
+        # then thumbnails start rendering (settled).
+        view.grid_model.loaded.connect(self.context.check_library)
+        return view
+
+    def _build_boards(self) -> BoardsView:
+        from msldesk.ui.boards.view import BoardsView
+
+        view = BoardsView(self.context)
+        view.status_message.connect(self._show_status)
+        return view
+
+    def _build_people(self) -> PeopleView:
+        from msldesk.ui.people.view import PeopleView
+
+        view = PeopleView(self.context)
+        view.status_message.connect(self._show_status)
+        return view
+
+    def _show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 4000)
+
     # ---- life cycle ---------------------------------------------------------------------------
 
     def showEvent(self, event: object) -> None:
@@ -255,6 +316,7 @@ class MainWindow(QMainWindow):
         if not self._was_shown:
             self._was_shown = True
             self.shown.emit()
+            after_first_paint(self, self.library_page.view)
 
     def _on_context_ready(self) -> None:
         app = self.context.app
@@ -268,6 +330,11 @@ class MainWindow(QMainWindow):
             return
         self.setWindowTitle(f"msldesk — {app.paths.root}")
         self.statusBar().showMessage("Library open", 3000)
+
+    def _on_context_settled(self) -> None:
+        app = self.context.app
+        if app is None or app.read_only:
+            return  # nothing that writes starts by itself in a read-only library
         service = app.decks
 
         def start_if_pending(pending: int) -> None:
@@ -278,11 +345,13 @@ class MainWindow(QMainWindow):
         self.context.runner.submit("db", lambda _p, _c: service.pending_thumbnail_slides(), start_if_pending)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.boards.may_close():  # an unsaved new event or event edits: the user said Cancel
+        boards: BoardsView | None = self.boards_page.built  # type: ignore[assignment]
+        if boards is not None and not boards.may_close():  # unsaved event edits: the user said Cancel
             event.ignore()
             return
-        drafts_pending = not self.boards.meetings.close_all()
-        drafts_pending |= self.library.builder.save_tray_now()
+        drafts_pending = boards is not None and not boards.meetings.close_all()
+        library: LibraryView | None = self.library_page.built  # type: ignore[assignment]
+        drafts_pending |= library is not None and library.builder.save_tray_now()
         if self.settings is not None:
             self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.protect.close()
@@ -364,7 +433,9 @@ class MainWindow(QMainWindow):
     def stop_background_work(self) -> None:
         """Cancel the long jobs started from this window (before a restore replaces the library)."""
         self.jobs.cancel()
-        self.boards.editor.cancel_export()
+        boards: BoardsView | None = self.boards_page.built  # type: ignore[assignment]
+        if boards is not None:
+            boards.editor.cancel_export()
 
     def _on_cancel_button_clicked(self) -> None:
         self.jobs.cancel()
@@ -379,6 +450,8 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)
 
     def _on_jobs_import_failures(self, failures: list[ImportOutcome]) -> None:
+        import html
+
         rows = "".join(
             f"<tr><td>{html.escape(Path(o.path).name)}</td><td><b>{html.escape(o.error_kind)}</b></td>"
             f"<td>{html.escape(o.message)}</td></tr>"
@@ -387,14 +460,14 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Some files were not imported")
-        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
         box.setText(
             f"{plural(len(failures), 'file')} could not be imported; everything else was.<br><br>"
             f"<table cellspacing=6>{rows}</table>"
         )
         box.setDetailedText("\n".join(f"{o.path}\t{o.error_kind}\t{o.message}" for o in failures))
         box.setModal(False)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.failure_box = box
         box.show()
 
@@ -412,13 +485,19 @@ class MainWindow(QMainWindow):
             f"msldesk {__version__}\nThe Medical Science Liaison's desktop: slide library, decks, boards.",
         )
 
-    def show_help(self, tab: int) -> HelpSheets:
-        self.help_sheets = open_help(self, tab)
+    def show_help(self, markers: bool = False) -> HelpSheets:
+        """Help › Keyboard shortcuts, or Help › Note markers."""
+        from msldesk.ui.help_sheets import MARKERS, SHORTCUTS, open_help
+
+        self.help_sheets = open_help(self, MARKERS if markers else SHORTCUTS)
         return self.help_sheets
 
     def central(self) -> QWidget:
         return self.library
 
     def show_section(self, view: QWidget) -> None:
-        self.sections.setCurrentWidget(view)
+        """Show a section (its view or its tab page) with the focus in its search field."""
+        pages = (self.library_page, self.boards_page, self.people_page)
+        page = next((p for p in pages if p.built is view), view)
+        self.sections.setCurrentWidget(page)
         view.focus_search()  # type: ignore[attr-defined]

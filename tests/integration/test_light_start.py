@@ -1,7 +1,8 @@
 """Light starts: `--help` and `--version` load no SQLAlchemy at all, and `decks` on an
 existing library none of SQLAlchemy's ORM; none of them loads reportlab, python-pptx or Qt (the desktop
 app's modules: tests/ui/test_startup.py). Each runs in a fresh interpreter that reports the modules it
-loaded."""
+loaded. The desktop's first slides come from the same light read: the deck service's first page, without
+the ORM, and the key it unlocked spares the full start a second unlocking."""
 
 from __future__ import annotations
 
@@ -76,3 +77,109 @@ def test_decks_on_an_existing_library_loads_no_orm(tmp_path: Path, deck_factory:
     assert _heavy(modules, HEAVY) == []
     listed = json.loads(next(x for x in out.splitlines() if x.startswith("[")))
     assert [d["deck_id"] for d in listed] == expected and listed[0]["title"] == "Zymoquinase"
+
+
+def _sql(root: Path, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+    """Run one statement on the library's database and close it (an open connection keeps a WAL)."""
+    from tests import library_db
+
+    db = library_db.connect(root / "library.sqlite3")
+    try:
+        with db:
+            return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def _library_with_decks(root: Path, deck_factory: Any) -> None:
+    """Three decks: one withdrawn, one expired, one with tagged slides and rendered thumbnails."""
+    import datetime as dt
+
+    from msldesk.app.services import App
+    from msldesk.decks.records import DeckUpdate
+
+    app = App(root)
+    try:
+        specs = {
+            "Beta.pptx": [("Beta one", "body", ""), ("Beta two", "body", "notes")],
+            "alpha.pptx": [("Alpha one", "body", ""), ("", "untitled", ""), ("Alpha three", "x", "")],
+            "Gamma.pptx": [("Gamma one", "body", "")],
+        }
+        paths = [deck_factory.pptx(name, slides, title=name[:-5]) for name, slides in specs.items()]
+        list(app.decks.import_paths(paths))
+        decks = {d.title: d.deck_id for d in app.decks.list_decks()}
+        app.decks.update_deck(decks["Beta"], DeckUpdate(withdrawn=True))
+        past = dt.date.today() - dt.timedelta(days=3)
+        app.decks.update_deck(decks["Gamma"], DeckUpdate(approved_on=past, expires_on=past))
+        first = app.decks.list_slides(decks["alpha"])[0]
+        app.decks.set_slide_tags(first.slide_id, ["efficacy", "Oncology"])
+    finally:
+        app.close()
+    _sql(root, "UPDATE deck_versions SET thumbnail_state = 'done' WHERE deck_id = ?", (decks["alpha"],))
+
+
+def test_first_slides_are_the_deck_services_pages_without_the_orm(tmp_path: Path, deck_factory: Any) -> None:
+    from msldesk.app.light_reader import first_slides, open_for_reading
+    from msldesk.app.services import App
+
+    root = tmp_path / "lib"
+    _library_with_decks(root, deck_factory)
+    first = first_slides(root, None, limit=4)
+    assert first is not None and first.library_key.source == "keyring"
+    reader = open_for_reading(root)
+    assert reader is not None
+    try:
+        rest = reader.list_slides(4)
+    finally:
+        reader.close()
+    app = App(root, library_key=first.library_key)
+    try:
+        assert first.total == app.decks.count_slides() == 6
+        assert first.slides == app.decks.list_slides(None, 0, 4)  # statuses, tags, thumbnails and all
+        assert rest == app.decks.list_slides(None, 4)
+    finally:
+        app.close()
+    shown = {s.title: s for s in first.slides + rest}
+    assert shown["Alpha one"].tags == ("Oncology", "efficacy") and shown["Alpha one"].thumbnail
+    assert shown["Beta one"].status.value == "withdrawn" and shown["Beta one"].thumbnail is None
+    assert shown["Gamma one"].status.value == "expired"
+
+    code = (
+        "import json, sys\n"
+        "from msldesk.app.light_reader import first_slides\n"
+        f"first = first_slides({str(root)!r}, None, 400)\n"
+        "print('LOADED ' + json.dumps({'slides': len(first.slides), 'modules': sorted(sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    report = json.loads(next(x for x in done.stdout.splitlines() if x.startswith("LOADED "))[7:])
+    assert report["slides"] == 6
+    assert _heavy(set(report["modules"]), ("sqlalchemy", *HEAVY)) == []
+
+
+def test_the_full_start_takes_the_key_the_first_slides_unlocked(
+    tmp_path: Path, deck_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msldesk.app.light_reader import first_slides
+    from msldesk.app.services import App
+    from msldesk.db import crypto
+
+    root = tmp_path / "lib"
+    assert first_slides(root, None, 10) is None  # a first start is the full start's
+    _library_with_decks(root, deck_factory)
+    head = _sql(root, "SELECT version_num FROM alembic_version")[0][0]
+    _sql(root, "UPDATE alembic_version SET version_num = 'an older one'")
+    first = first_slides(root, None, 10)
+    assert first is not None and first.slides is None and first.library_key.key  # unlocked, not read
+    _sql(root, "UPDATE alembic_version SET version_num = ?", (head,))
+
+    def no_second_unlock(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the key was asked for again")
+
+    monkeypatch.setattr(crypto, "unlock", no_second_unlock)
+    app = App(root, library_key=first.library_key)
+    try:
+        assert app.library_key == first.library_key and len(app.decks.list_slides()) == 6
+    finally:
+        app.close()

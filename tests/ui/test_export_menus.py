@@ -19,6 +19,7 @@ def _text(item: QObject) -> str:
 
 def test_every_export_kind_is_in_the_window_under_its_label(make_window) -> None:  # type: ignore[no-untyped-def]
     window, _context = make_window(seed_demo=False)
+    window.show_section(window.boards_page)  # sections are built when first shown: the event's exports
     marked: dict[str, list[QObject]] = {}
     for item in window.findChildren(QObject):
         name = item.property(EXPORT_PROPERTY)

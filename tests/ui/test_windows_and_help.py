@@ -281,6 +281,7 @@ def test_every_shortcut_in_the_main_window_and_meeting_mode_is_on_the_sheets(mee
     from msldesk.ui.boards.notes_terms import RestrictedTermsDialog
 
     window, _context, _board, open_meeting = meeting
+    window.show_section(window.people_page)  # sections are built when first shown: People's keys too
     mw = open_meeting()
     dialogs = [ThemesDialog(["Access"], window), RestrictedTermsDialog(["off-label"], window)]
     window.actions_by_key["help_shortcuts"].trigger()

@@ -49,6 +49,7 @@ def new_event_fields(today: dt.date | None = None) -> EventFields:
 
 class BoardsView(QWidget):
     status_message = Signal(str)
+    _first_when_loaded = False  # focus_search came before the events: select the first one
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -134,10 +135,10 @@ class BoardsView(QWidget):
         self.meeting_button.clicked.connect(self.open_meeting)
         self.editor.status_message.connect(self.status_message)
         self.editor.created.connect(self._on_editor_created)
-        context.ready.connect(self._on_context_ready)
         context.changed.connect(self._on_context_changed)
         self.setEnabled(False)
         self._update_buttons()
+        context.on_ready(self._on_context_ready)  # now too, when built after the library opened
 
     # ---- state from the service ---------------------------------------------------------------
 
@@ -175,6 +176,9 @@ class BoardsView(QWidget):
         self.list_hint.setVisible(not events)
         if keep is not None:
             self.select_event(keep)
+        elif self._first_when_loaded:
+            self._select_first()
+        self._first_when_loaded = False
         self._update_buttons()
 
     def select_event(self, event_id: int) -> bool:
@@ -324,7 +328,13 @@ class BoardsView(QWidget):
         event.accept()
 
     def focus_search(self) -> None:
-        """Put the keyboard in the event list (the filter above it is one Shift+Tab away)."""
+        """Put the keyboard in the event list (the filter above it is one Shift+Tab away) on its first
+        event, or on the first to arrive (the section built just now is still loading them)."""
         self.list.setFocus()
+        self._first_when_loaded = not self._select_first()
+
+    def _select_first(self) -> bool:
         if not self.list.currentIndex().isValid() and self.proxy.rowCount():
             self.list.setCurrentIndex(self.proxy.index(0, 0))
+            return True
+        return False

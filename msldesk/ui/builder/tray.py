@@ -179,8 +179,8 @@ class DeckBuilder(QWidget):
         bind(self.view, "tray.remove", self.remove_selected)
         bind(self.view, "tray.earlier", lambda: self.move_selected(-1))
         bind(self.view, "tray.later", lambda: self.move_selected(1))
-        context.ready.connect(self.reload_collections)
-        context.ready.connect(self.restore_tray)
+        context.on_ready(self.reload_collections)
+        context.on_ready(self.restore_tray)
         context.changed.connect(self._on_context_changed)
         self._on_model_changed()
 

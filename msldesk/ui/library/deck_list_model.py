@@ -42,6 +42,11 @@ class DeckListModel(QAbstractListModel):
             (self._shared_titles if key in seen else seen).add(key)
         self.endResetModel()
 
+    def set_total(self, total: int) -> None:
+        """The first row's slide count, before the decks themselves are listed (the library opening)."""
+        self._total_slides = total
+        self.dataChanged.emit(self.index(0), self.index(0))
+
     def details(self, deck: DeckInfo) -> str:
         """The second line: enough to tell decks with the same title apart (file name, version)."""
         parts = [plural(deck.slide_count, "slide"), f"v{deck.version}"]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from msldesk.core.changes import Changes
-from msldesk.decks.records import ImportOutcome
 from msldesk.ui.context import AppContext
 from msldesk.ui.tasks import TaskHandle
+
+if TYPE_CHECKING:
+    from msldesk.decks.records import ImportOutcome
 
 THUMBNAIL_REFRESH_MS = 1500
 

@@ -78,6 +78,7 @@ class SlideGridModel(QAbstractListModel):
         self._fetching = False
         self._want_all = False  # End was pressed: load every remaining page
         self._generation = 0
+        self._first_page = False  # showing the page read before the library was fully open
 
     # ---- modes --------------------------------------------------------------------------------
 
@@ -85,10 +86,13 @@ class SlideGridModel(QAbstractListModel):
         """Show a deck's slides (or all slides); counts first, then pages on demand."""
         self._generation += 1
         generation = self._generation
-        self.beginResetModel()
-        self._cards, self._total, self._fetching, self._want_all = [], 0, True, False
-        self._deck_id, self._include_expired = deck_id, include_expired
-        self.endResetModel()
+        # The first page shown before the library opened stays until the same listing's page is in,
+        # so the grid does not go blank in between.
+        keep = self._first_page and deck_id is None and include_expired
+        self._first_page = False
+        if not keep:
+            self._reset(deck_id, include_expired, 0)
+        self._fetching = True
         service = self._service()
 
         def job(_progress: Any, _cancel: Any) -> tuple[int, list[SlideInfo]]:
@@ -99,18 +103,34 @@ class SlideGridModel(QAbstractListModel):
             if generation != self._generation:
                 return  # the user moved on; a newer listing is coming
             total, slides = result
+            if keep:
+                self._reset(deck_id, include_expired, total)
             self._fetching = False
             self._total = total
             self._append(slides)
 
         self._runner.submit("db", job, done, self._on_error)
 
+    def show_first_page(self, total: int, slides: list[SlideInfo]) -> None:
+        """The first page of all slides, read before the library is fully open: shown at once, with no
+        paging until browse() has the service to page from."""
+        self._generation += 1
+        self._reset(None, True, total)
+        self._first_page = True
+        self._append(slides)
+
+    def _reset(self, deck_id: int | None, include_expired: bool, total: int) -> None:
+        self.beginResetModel()
+        self._cards, self._total, self._fetching, self._want_all = [], total, False, False
+        self._deck_id, self._include_expired = deck_id, include_expired
+        self.endResetModel()
+
     def show_results(self, hits: list[SearchHit]) -> None:
         self._generation += 1
         self.beginResetModel()
         self._cards = [SlideCard.from_hit(h) for h in hits]
         self._total = len(self._cards)
-        self._fetching = self._want_all = False
+        self._fetching = self._want_all = self._first_page = False
         self.endResetModel()
         self.loaded.emit()
 
@@ -143,7 +163,12 @@ class SlideGridModel(QAbstractListModel):
         return self._fetching
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._fetching and len(self._cards) < self._total
+        return (
+            not parent.isValid()
+            and not self._fetching
+            and not self._first_page
+            and len(self._cards) < self._total
+        )
 
     def has_more(self) -> bool:
         """Slides the listing has that are not loaded yet (or a first page still on its way)."""

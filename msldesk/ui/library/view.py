@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand
@@ -47,6 +47,9 @@ from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.geometry import VerticalScroll
+
+if TYPE_CHECKING:
+    from msldesk.app.light_reader import FirstSlides
 
 SEARCH_DELAY_MS = 120
 HIDDEN_COUNT_LIMIT = 1000
@@ -220,10 +223,9 @@ class LibraryView(QWidget):
         self.editor.history_requested.connect(self.show_deck_history)
         self.preview.tags_edited.connect(self._on_preview_tags_edited)
         self.preview.companions_edited.connect(self._on_preview_companions_edited)
-        context.ready.connect(self._on_context_ready)
-        context.changed.connect(self._on_context_changed)
         self.setEnabled(False)
         self.result_label.setText("Opening the library…")
+        self._follow(context)
 
     def _split_slides_and_tray(self) -> QSplitter:
         """The grid and the deck builder share the height as the user drags; a short window (a small
@@ -254,6 +256,23 @@ class LibraryView(QWidget):
             self.tray_splitter.setSizes([grid - step, tray + step])
 
     # ---- state from the service ---------------------------------------------------------------
+
+    def _follow(self, context: AppContext) -> None:
+        """Follow the library's opening and its changes. Built once the window is up, or on first use,
+        the view may find the library open, or its first slides read, already."""
+        context.first_slides.connect(self._on_context_first_slides)
+        context.ready.connect(self._on_context_ready)
+        context.changed.connect(self._on_context_changed)
+        if context.app is not None:
+            self._on_context_ready()
+            self._on_context_changed(Changes(decks=True, slides=True))
+        elif context.first_page is not None:
+            self._on_context_first_slides(context.first_page)
+
+    def _on_context_first_slides(self, first: FirstSlides) -> None:
+        """Slides on screen while the library is still opening (the view stays disabled till ready)."""
+        self.deck_model.set_total(first.total)
+        self.grid_model.show_first_page(first.total, first.slides or [])
 
     def _on_context_ready(self) -> None:
         self.setEnabled(True)

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItem, EntryFields, EntryKind, NoteEntry
-from msldesk.ui.meeting.state import KIND_ORDER, local_clock
+from msldesk.ui.actions import KIND_ORDER
+from msldesk.ui.meeting.state import local_clock
 from msldesk.ui.widgets.fields import DateEdit
 
 

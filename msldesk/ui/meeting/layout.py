@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import EntryKind
-from msldesk.ui.actions import MEETING, bind
+from msldesk.ui.actions import KIND_ORDER, MEETING, bind
 from msldesk.ui.help_sheets import MARKERS, open_help
 from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
 from msldesk.ui.meeting.entries import EntryDelegate, EntryListModel
 from msldesk.ui.meeting.note_field import NoteField
-from msldesk.ui.meeting.state import KIND_ORDER
 from msldesk.ui.widgets.fields import DateEdit
 from msldesk.ui.widgets.menu_button import make_menu_button
 

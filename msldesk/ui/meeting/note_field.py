@@ -19,8 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWi
 
 from msldesk.boards.meeting.guard import RestrictedTerms
 from msldesk.core.folding import fold
-from msldesk.ui.actions import key_sequences
-from msldesk.ui.meeting.state import KIND_ORDER
+from msldesk.ui.actions import KIND_ORDER, key_sequences
 
 MAX_PREFIX = 40  # "@" followed by more than this is not a name being typed
 MAX_SUGGESTIONS = 12

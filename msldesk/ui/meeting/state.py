@@ -14,14 +14,6 @@ from msldesk.core.folding import fold
 if TYPE_CHECKING:  # the services load SQLAlchemy; the GUI starts without it
     from msldesk.app.services import App
 
-# Ctrl+1..5 choose these, in this order.
-KIND_ORDER: tuple[EntryKind, ...] = (
-    EntryKind.NOTE,
-    EntryKind.INSIGHT,
-    EntryKind.QUOTE,
-    EntryKind.QUESTION,
-    EntryKind.ACTION,
-)
 KIND_COLOURS: dict[EntryKind, str] = {
     EntryKind.NOTE: "#5f6368",
     EntryKind.INSIGHT: "#6a1b9a",

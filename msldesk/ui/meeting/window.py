@@ -16,6 +16,7 @@ from msldesk.boards.meeting.entry_text import split_kind_marker
 from msldesk.boards.records import AgendaItem, EntryKind, MeetingDay, NoteEntry
 from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError, NotFoundError
+from msldesk.ui.actions import KIND_ORDER
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
@@ -28,7 +29,7 @@ from msldesk.ui.meeting.day_dialogs import (
 from msldesk.ui.meeting.day_flow import DayFlow
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
 from msldesk.ui.meeting.layout import NO_DUE, MeetingWidgets, build_meeting_window
-from msldesk.ui.meeting.state import KIND_COLOURS, KIND_ORDER, MeetingBundle, countdown, load_meeting
+from msldesk.ui.meeting.state import KIND_COLOURS, MeetingBundle, countdown, load_meeting
 from msldesk.ui.widgets.geometry import fit_size
 
 # The clock ticks once a second, and labels are only set when their text changes: with PySide6 6.12

@@ -150,10 +150,10 @@ class PeopleView(QWidget):
         self.editor.history_requested.connect(self.privacy.show_history)
         self.editor.export_requested.connect(self.privacy.export)
         self.editor.erase_requested.connect(self.privacy.erase)
-        context.ready.connect(self._on_context_ready)
         context.changed.connect(self._on_context_changed)
         self.setEnabled(False)
         self._update_buttons()
+        context.on_ready(self._on_context_ready)  # now too, when built after the library opened
 
     def _service(self) -> Any:
         if self.context.app is None:

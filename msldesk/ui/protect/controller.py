@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from msldesk.app.history import Subject
@@ -18,21 +19,9 @@ from msldesk.core.errors import CancelledError, MsldeskError
 from msldesk.protect.history_words import ANCHOR_WORDS, local_time
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
-from msldesk.ui.protect.backup_dialogs import (
-    BackupLock,
-    BackupLockDialog,
-    BackupPassphraseDialog,
-    TaskProgressDialog,
-    backup_summary,
-    describe_backup,
-)
-from msldesk.ui.protect.history import HistoryDialog, open_history
-from msldesk.ui.protect.library_problem import LibraryProblemPanel
-from msldesk.ui.protect.locked import LockedPanel
 from msldesk.ui.protect.passphrase import PassphrasePrompter
 from msldesk.ui.tasks import TaskHandle
 from msldesk.ui.widgets.confirm import confirm_destructive
-from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_path, ask_save_path
 
 if TYPE_CHECKING:
@@ -40,6 +29,14 @@ if TYPE_CHECKING:
     from msldesk.protect.audit import AuditReport
     from msldesk.protect.backup import RestoreResult
     from msldesk.protect.backup_check import BackupInfo
+    from msldesk.ui.protect.backup_dialogs import BackupLock, TaskProgressDialog
+    from msldesk.ui.protect.history import HistoryDialog
+    from msldesk.ui.protect.library_problem import LibraryProblemPanel
+    from msldesk.ui.protect.locked import LockedPanel
+    from msldesk.ui.widgets.export_banner import ExportBanner
+
+# This module is on the start path (before the window shows): its dialogs and panels load when first
+# needed, and Qt's enums are reached as QtCore.Qt (importing the name Qt builds ~90 enums, ~17 ms).
 
 BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.protect.backup_check.SUFFIX (that module loads SQLAlchemy)
 BACKUP_FILTER = f"msldesk backups (*{BACKUP_SUFFIX});;All files (*)"
@@ -82,15 +79,10 @@ class ProtectController(QObject):
         self.stop_work = stop_work  # cancel the window's long jobs (imports, thumbnails, exports)
         self.prompter = PassphrasePrompter(window)
         context.passphrase_provider = self.prompter.provider
-        self.locked_panel = LockedPanel()
-        self.locked_panel.retry_requested.connect(self.retry_open)
-        self.problem_panel = LibraryProblemPanel()
-        self.problem_panel.restore_requested.connect(self.restore_newest_backup)
-        self.problem_panel.choose_folder_requested.connect(self.choose_another_folder)
-        self.problem_panel.quit_requested.connect(self.quit)
-        # File › Back up ends like every export: a strip over the sections, not a dialog to close.
-        self.banner = ExportBanner()
-        self.banner.cancel_requested.connect(self._on_banner_cancel_requested)
+        self._locked_panel: LockedPanel | None = None
+        self._problem_panel: LibraryProblemPanel | None = None
+        self._banner: ExportBanner | None = None
+        self._central: QVBoxLayout | None = None
         self.problem: LibraryUnavailableError | None = None
         self.stack: QStackedWidget | None = None
         self.progress: TaskProgressDialog | None = None
@@ -99,6 +91,8 @@ class ProtectController(QObject):
         self._backup: TaskHandle | None = None
         self._restoring = False
         context.ready.connect(self._on_context_ready)
+        # After the first slides: a backup reads the whole library, and must not hold them up.
+        context.settled.connect(self.take_daily_backup)
         context.locked.connect(self._on_context_locked)
         context.unavailable.connect(self._on_context_unavailable)
         context.opening.connect(self._on_context_opening)
@@ -108,15 +102,52 @@ class ProtectController(QObject):
         backup banner."""
         self.stack = QStackedWidget()
         self.stack.addWidget(sections)
-        self.stack.addWidget(self.locked_panel)
-        self.stack.addWidget(self.problem_panel)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
+        self._central = layout
         return central
+
+    @property
+    def banner(self) -> ExportBanner:
+        """File › Back up ends like every export: a strip over the sections, not a dialog to close
+        (built the first time)."""
+        if self._banner is None:
+            from msldesk.ui.widgets.export_banner import ExportBanner
+
+            self._banner = ExportBanner()
+            self._banner.cancel_requested.connect(self._on_banner_cancel_requested)
+            if self._central is not None:
+                self._central.insertWidget(0, self._banner)
+        return self._banner
+
+    @property
+    def locked_panel(self) -> LockedPanel:
+        """Stands in for the sections while the library is locked (built the first time)."""
+        if self._locked_panel is None:
+            from msldesk.ui.protect.locked import LockedPanel
+
+            self._locked_panel = LockedPanel()
+            self._locked_panel.retry_requested.connect(self.retry_open)
+            if self.stack is not None:
+                self.stack.addWidget(self._locked_panel)
+        return self._locked_panel
+
+    @property
+    def problem_panel(self) -> LibraryProblemPanel:
+        """Stands in for the sections while the database is missing or damaged (built the first time)."""
+        if self._problem_panel is None:
+            from msldesk.ui.protect.library_problem import LibraryProblemPanel
+
+            self._problem_panel = LibraryProblemPanel()
+            self._problem_panel.restore_requested.connect(self.restore_newest_backup)
+            self._problem_panel.choose_folder_requested.connect(self.choose_another_folder)
+            self._problem_panel.quit_requested.connect(self.quit)
+            if self.stack is not None:
+                self.stack.addWidget(self._problem_panel)
+        return self._problem_panel
 
     def close(self) -> None:
         """The window is closing: a worker waiting for a passphrase gets none."""
@@ -130,7 +161,8 @@ class ProtectController(QObject):
     # ---- opening ------------------------------------------------------------------------------
 
     def _on_context_opening(self) -> None:
-        self.locked_panel.set_trying()
+        if self._locked_panel is not None:  # Retry: say it is trying again
+            self._locked_panel.set_trying()
 
     def _on_context_locked(self, message: str) -> None:
         from msldesk.core.paths import default_data_dir
@@ -212,7 +244,6 @@ class ProtectController(QObject):
     def _on_context_ready(self) -> None:
         if self.stack is not None:
             self.stack.setCurrentIndex(0)
-        self.take_daily_backup()
 
     # ---- daily backup -------------------------------------------------------------------------
 
@@ -258,6 +289,8 @@ class ProtectController(QObject):
         )
 
     def ask_backup_lock(self, library_source: str) -> BackupLock | None:
+        from msldesk.ui.protect.backup_dialogs import BackupLockDialog
+
         dialog = BackupLockDialog(library_source, self.window)
         try:
             dialog.exec()
@@ -286,6 +319,8 @@ class ProtectController(QObject):
         self.banner.start(f"Backing up the library to {path.name}…")
 
         def done(info: BackupInfo | object) -> None:
+            from msldesk.ui.protect.backup_dialogs import backup_summary, describe_backup
+
             self._backup = None
             if info is _CANCELLED:
                 self.banner.stopped("Backup cancelled; nothing was written.")
@@ -313,6 +348,8 @@ class ProtectController(QObject):
     def _show_progress(self, title: str, message: str, modal: bool = False) -> TaskProgressDialog:
         # Checking and restoring a backup: one window per job (a check may overlap another); each
         # deletes itself once closed, which happens only after its job has answered.
+        from msldesk.ui.protect.backup_dialogs import TaskProgressDialog
+
         self.progress = TaskProgressDialog(title, message, self.window, modal)
         self.progress.show()
         return self.progress
@@ -325,6 +362,8 @@ class ProtectController(QObject):
         )
 
     def ask_backup_passphrase(self, path: Path, retry: bool) -> str | None:
+        from msldesk.ui.protect.backup_dialogs import BackupPassphraseDialog
+
         dialog = BackupPassphraseDialog(path.name, retry, self.window)
         try:
             dialog.exec()
@@ -333,6 +372,8 @@ class ProtectController(QObject):
             dialog.deleteLater()
 
     def ask_confirm_restore(self, info: BackupInfo) -> bool:
+        from msldesk.ui.protect.backup_dialogs import describe_backup
+
         return confirm_destructive(
             self.window,
             "Restore this backup?",
@@ -533,6 +574,8 @@ class ProtectController(QObject):
         )
 
     def recent_changes(self) -> HistoryDialog | None:
+        from msldesk.ui.protect.history import open_history
+
         self.history = open_history(
             self.context, Subject("recent", None, "Recent changes in this library"), self.window
         )
@@ -549,7 +592,7 @@ class ProtectController(QObject):
             box.setDetailedText(details)
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         box.setModal(False)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_box = box
         box.show()
         return box

@@ -5,10 +5,18 @@ window's or dialog's first size capped at its screen; tall forms that scroll ins
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QMargins, QObject, QRect, QSize, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QMargins, QObject, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QScrollArea, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+
+# The main window restores its geometry before it shows: Qt's enums are reached as QtCore.Qt and
+# QtCore.QEvent where used, since importing those names builds a few hundred enums (~20 ms).
 
 FRAME_GUESS = QMargins(4, 32, 4, 4)  # left, title bar, right, bottom
 
@@ -83,15 +91,16 @@ class VerticalScroll(QScrollArea):
     def __init__(self, form: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.form = form  # before setWidget: the events it sends come through eventFilter
         self.setWidget(form)
         form.installEventFilter(self)  # a banner or a message shown in the form changes its height
         self.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.form and event.type() == QEvent.Type.LayoutRequest) or (
-            watched is self.viewport() and event.type() == QEvent.Type.Resize
+        types = QtCore.QEvent.Type
+        if (watched is self.form and event.type() == types.LayoutRequest) or (
+            watched is self.viewport() and event.type() == types.Resize
         ):
             self._fit()
         return super().eventFilter(watched, event)
