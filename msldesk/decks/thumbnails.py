@@ -230,10 +230,10 @@ class SlideRenderer:
     ) -> Iterator[RenderResult]:
         """Render every job; yields a result per deck as its PNGs are written. A cancelled deck
         yields nothing (it stays pending). `first` names (by sha256) the decks wanted now: each
-        time a LibreOffice is free it takes one of them before the others, and their PDFs are
-        rasterised first. `more`, asked about once a second on the caller's thread, returns decks
-        to add (imported meanwhile): they go ahead of the rest. One render runs at a time; a
-        second waits for the first to end."""
+        time a LibreOffice is free it takes one of them before the others, and their results are
+        yielded first. `more`, asked about once a second on the caller's thread, returns decks to
+        add (imported meanwhile): they go ahead of the rest. One render runs at a time; a second
+        waits for the first to end."""
         if not self.available:
             for job in jobs:
                 yield RenderResult(job.sha256, False, error="LibreOffice is not installed.")
