@@ -13,11 +13,17 @@ Requests: {"source": path, "pdf": path, "options": {PDF export option: value}}
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-import time
+
+# Run as a script, this file's folder comes first on sys.path, and msldesk's decks package has
+# modules named like the standard library's (collections.py): take it off before importing more.
+if sys.path and os.path.abspath(sys.path[0] or os.curdir) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
+
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
 
 CONNECT_SECONDS = 90  # soffice creating a fresh profile on a loaded machine takes a few seconds
 FLAGS = ["--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo"]

@@ -151,3 +151,21 @@ def test_a_deck_imported_during_a_render_joins_it_ahead_of_the_rest(  # type: ig
     app.decks.renderer = renderer
     app.decks.render_thumbnails()
     assert order == ["c", "new", "b", "a"]  # newest first; the new deck next, in the same render
+
+
+def test_the_office_worker_never_imports_modules_of_its_own_folder(tmp_path: Path) -> None:
+    """Run as a script, its folder (msldesk/decks, which has a collections.py) comes first on the
+    module path: modules named like the standard library's there must not be picked up."""
+    import shutil
+    import subprocess
+    import sys
+
+    from msldesk.decks.uno_bridge import WORKER_SCRIPT
+
+    worker = tmp_path / WORKER_SCRIPT.name
+    shutil.copyfile(WORKER_SCRIPT, worker)
+    for name in ("collections", "json", "subprocess", "time"):
+        (tmp_path / f"{name}.py").write_text("raise SystemExit('shadowed')\n")
+    done = subprocess.run([sys.executable, str(worker)], capture_output=True, text=True, timeout=60)
+    assert "shadowed" not in done.stderr
+    assert "not enough values to unpack" in done.stderr  # its imports worked: main() read no arguments
