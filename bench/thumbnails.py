@@ -76,6 +76,12 @@ def run_soffice(
     return time.perf_counter() - start, error
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's children (and theirs) that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def count_pages(out_dir: Path) -> tuple[int, int]:
     """(PDF files, total pages) in a folder."""
     import pypdfium2 as pdfium
@@ -207,9 +213,11 @@ def main() -> None:
             out_dir = work / f"single-{run}"
             out_dir.mkdir()
             progress(f"run {run + 1}/{args.runs}: one soffice call for {len(decks)} decks")
+            cpu_before = children_cpu()
             seconds, error = run_soffice(soffice, profile, out_dir, decks, args.timeout)
+            cpu = children_cpu() - cpu_before  # soffice and soffice.bin, reaped when they end
             pdfs, pages = count_pages(out_dir)
-            single.append({"seconds": seconds, "error": error, "pdfs": pdfs, "pages": pages})
+            single.append({"seconds": seconds, "error": error, "pdfs": pdfs, "pages": pages, "cpu": cpu})
 
             sample = sorted(random.Random(SEED + run).sample(decks, min(args.per_deck, len(decks))))
             progress(f"run {run + 1}/{args.runs}: one soffice call per deck for {len(sample)} decks")
@@ -261,13 +269,15 @@ def main() -> None:
     steps = dict(first["steps"])
     for step, seconds in sorted(steps.items(), key=lambda item: -item[1]):
         print(f"    {step}: {seconds:.1f}")
-    office_cpu = steps.get("office CPU", 0.0)
+    office_cpu = [r["steps"].get("office CPU", 0.0) for r in ours]
+    own_cpu = [r["own_cpu"] for r in ours]
+    per_cpu = [r["slides_done"] / max(c + o, 1e-9) for r, c, o in zip(ours, office_cpu, own_cpu, strict=True)]
     print(
-        f"  CPU seconds, run 1: LibreOffice {office_cpu:.1f}, msldesk's process {first['own_cpu']:.1f} "
-        f"(rasterising + PNG {steps.get('rasterise + PNG CPU', 0.0):.1f}): "
-        f"{first['slides_done'] / max(office_cpu + first['own_cpu'], 1e-9):.1f} slides per CPU-second; "
-        f"load average after: {first['load_after']:.1f}"
+        f"  CPU seconds per run: LibreOffice {runs_text(office_cpu, '{:.1f}')}, msldesk's process "
+        f"{runs_text(own_cpu, '{:.1f}')} (rasterising + PNG, run 1: "
+        f"{steps.get('rasterise + PNG CPU', 0.0):.1f}): {median(per_cpu):.1f} slides per CPU-second"
     )
+    print(f"  load average after each run: {runs_text([r['load_after'] for r in ours], '{:.1f}')}")
     print(
         "  profile initialisation (untimed above), s: "
         f"{runs_text([s for r in ours for s in r['profile_seconds']], '{:.2f}')}"
@@ -284,6 +294,10 @@ def main() -> None:
         print(f"  soffice said: {errors}")
     print(f"  seconds per run: {runs_text([r['seconds'] for r in single], '{:.1f}')}")
     print(f"  median: {single_rate:.1f} pages/s")
+    print(
+        f"  CPU seconds per run: {runs_text([r['cpu'] for r in single], '{:.1f}')}: "
+        f"{median([r['pages'] / max(r['cpu'], 1e-9) for r in single]):.1f} pages per CPU-second (one core)"
+    )
     print()
     print(f"baseline: one soffice call per deck, {per_deck[0]['decks']} sampled decks per run (seeded):")
     print(f"  PDFs / pages per run: {[(r['pdfs'], r['pages']) for r in per_deck]}")
