@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -75,6 +76,12 @@ def run_soffice(
     return time.perf_counter() - start, error
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's children (and theirs) that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def count_pages(out_dir: Path) -> tuple[int, int]:
     """(PDF files, total pages) in a folder."""
     import pypdfium2 as pdfium
@@ -92,14 +99,14 @@ def count_pages(out_dir: Path) -> tuple[int, int]:
 
 
 def child_msldesk(files: list[str], library: Path) -> dict:
-    """Import the decks (untimed), initialise the renderer's profiles (untimed), time the rendering."""
+    """Initialise the renderer's profiles (untimed), import the decks as the app does (LibreOffice
+    starting meanwhile; untimed), then time the rendering."""
     from sqlalchemy import text
 
     from msldesk.app.services import App
 
     app = App(library)
     try:
-        outcomes = list(app.decks.import_paths([Path(f) for f in files]))
         renderer = app.decks.renderer
         if not renderer.available:
             return {"error": "LibreOffice (soffice) was not found"}
@@ -107,6 +114,8 @@ def child_msldesk(files: list[str], library: Path) -> dict:
             init_profile(renderer.soffice, app.paths.cache / f"lo-profile-{n}")  # type: ignore[arg-type]
             for n in range(renderer.processes)
         ]
+        app.decks.warm_up_thumbnails()  # what the app's import job does first
+        outcomes = list(app.decks.import_paths([Path(f) for f in files]))
         with app.sessions() as session:
             jobs = session.execute(
                 text(
@@ -121,9 +130,12 @@ def child_msldesk(files: list[str], library: Path) -> dict:
             if done and not first_deck:  # the first deck's PNGs are written
                 first_deck.append(time.perf_counter() - start)
 
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         app.decks.render_thumbnails(on_progress)
         seconds = time.perf_counter() - start
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        own_cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
         with app.sessions() as session:
             states = dict(
                 session.execute(
@@ -139,6 +151,7 @@ def child_msldesk(files: list[str], library: Path) -> dict:
                 ).all()
             )
         pngs = sum(1 for _ in app.paths.thumbnails.rglob("*.png"))
+        steps = dict(renderer.seconds)
     finally:
         app.close()
     return {
@@ -155,6 +168,9 @@ def child_msldesk(files: list[str], library: Path) -> dict:
         "processes": renderer.processes,
         "batch_size": renderer.batch_size,
         "kept_office": renderer.uno_python() is not None,
+        "steps": steps,
+        "own_cpu": own_cpu,
+        "load_after": os.getloadavg()[0],
     }
 
 
@@ -197,9 +213,11 @@ def main() -> None:
             out_dir = work / f"single-{run}"
             out_dir.mkdir()
             progress(f"run {run + 1}/{args.runs}: one soffice call for {len(decks)} decks")
+            cpu_before = children_cpu()
             seconds, error = run_soffice(soffice, profile, out_dir, decks, args.timeout)
+            cpu = children_cpu() - cpu_before  # soffice and soffice.bin, reaped when they end
             pdfs, pages = count_pages(out_dir)
-            single.append({"seconds": seconds, "error": error, "pdfs": pdfs, "pages": pages})
+            single.append({"seconds": seconds, "error": error, "pdfs": pdfs, "pages": pages, "cpu": cpu})
 
             sample = sorted(random.Random(SEED + run).sample(decks, min(args.per_deck, len(decks))))
             progress(f"run {run + 1}/{args.runs}: one soffice call per deck for {len(sample)} decks")
@@ -247,6 +265,19 @@ def main() -> None:
             f"  first deck's thumbnails written after (s): {runs_text(firsts, '{:.2f}')} "
             f"(target <= 3 s after import: {'met' if median(firsts) <= 3 else 'NOT met'})"
         )
+    print("  where the time went, run 1 (wall seconds summed over the offices and the rasterising thread):")
+    steps = dict(first["steps"])
+    for step, seconds in sorted(steps.items(), key=lambda item: -item[1]):
+        print(f"    {step}: {seconds:.1f}")
+    office_cpu = [r["steps"].get("office CPU", 0.0) for r in ours]
+    own_cpu = [r["own_cpu"] for r in ours]
+    per_cpu = [r["slides_done"] / max(c + o, 1e-9) for r, c, o in zip(ours, office_cpu, own_cpu, strict=True)]
+    print(
+        f"  CPU seconds per run: LibreOffice {runs_text(office_cpu, '{:.1f}')}, msldesk's process "
+        f"{runs_text(own_cpu, '{:.1f}')} (rasterising + PNG, run 1: "
+        f"{steps.get('rasterise + PNG CPU', 0.0):.1f}): {median(per_cpu):.1f} slides per CPU-second"
+    )
+    print(f"  load average after each run: {runs_text([r['load_after'] for r in ours], '{:.1f}')}")
     print(
         "  profile initialisation (untimed above), s: "
         f"{runs_text([s for r in ours for s in r['profile_seconds']], '{:.2f}')}"
@@ -263,6 +294,10 @@ def main() -> None:
         print(f"  soffice said: {errors}")
     print(f"  seconds per run: {runs_text([r['seconds'] for r in single], '{:.1f}')}")
     print(f"  median: {single_rate:.1f} pages/s")
+    print(
+        f"  CPU seconds per run: {runs_text([r['cpu'] for r in single], '{:.1f}')}: "
+        f"{median([r['pages'] / max(r['cpu'], 1e-9) for r in single]):.1f} pages per CPU-second (one core)"
+    )
     print()
     print(f"baseline: one soffice call per deck, {per_deck[0]['decks']} sampled decks per run (seeded):")
     print(f"  PDFs / pages per run: {[(r['pdfs'], r['pages']) for r in per_deck]}")

@@ -193,6 +193,7 @@ class App:
         check_database(self.paths, self.library_key.key, self.read_only)
 
     def close(self) -> None:
+        self.decks.renderer.close()  # LibreOffice is kept running between renders until here
         self.engine.dispose()
         self.access.close()
 

@@ -393,50 +393,62 @@ class DeckService:
         them next. Only a set is replaced, so the UI thread may call it."""
         self._render_first = frozenset(deck_ids)
 
+    def warm_up_thumbnails(self) -> None:
+        """A render is coming (an import has started): start LibreOffice now, in the background,
+        so that the new decks' thumbnails do not wait for it. Returns at once."""
+        if self.renderer.available and not self.store.read_only:
+            self.renderer.warm_up()
+
     def _render_pending(
         self, progress: ProgressCallback, cancel: CancelToken, retry_failed: bool, tried: set[str]
     ) -> Changes:
         states = ["pending", "failed"] if retry_failed else ["pending"]
-        with self.sessions() as session:
-            versions = session.execute(
-                select(
-                    DeckVersionRow.id,
-                    DeckVersionRow.sha256,
-                    DeckVersionRow.file_ext,
-                    DeckVersionRow.slide_count,
-                    DeckVersionRow.deck_id,
-                )
-                .where(DeckVersionRow.is_current, DeckVersionRow.thumbnail_state.in_(states))
-                .order_by(DeckVersionRow.id.desc())  # the newest import is the one being looked at
-            ).all()
-        versions = [v for v in versions if v.sha256 not in tried]
-        if not versions:
-            return Changes()
         by_sha: dict[str, list[int]] = {}
         decks_by_sha: dict[str, set[int]] = {}
-        jobs: list[RenderJob] = []
-        cached: list[tuple[str, int]] = []
-        for version_id, sha, ext, count, deck_id in versions:
-            tried.add(sha)
-            decks_by_sha.setdefault(sha, set()).add(deck_id)
-            if sha in by_sha:
-                by_sha[sha].append(version_id)
-                continue
-            by_sha[sha] = [version_id]
-            if self.cache.is_complete(sha, self.renderer.pages_for(count)):
-                cached.append((sha, count))  # rendered before (same content elsewhere): reuse
-            else:
-                jobs.append(RenderJob(sha, self.store.path_for(sha, ext), count))
-        for sha, count in cached:
-            self._set_thumbnail_state(by_sha[sha], "done", self.renderer.partial_note(count))
-        if not self.renderer.available:
+
+        def pending() -> list[RenderJob]:
+            """Deck versions without thumbnails not yet tried in this call, newest first; those
+            whose content was rendered before are marked done at once."""
+            with self.sessions() as session:
+                versions = session.execute(
+                    select(
+                        DeckVersionRow.id,
+                        DeckVersionRow.sha256,
+                        DeckVersionRow.file_ext,
+                        DeckVersionRow.slide_count,
+                        DeckVersionRow.deck_id,
+                    )
+                    .where(DeckVersionRow.is_current, DeckVersionRow.thumbnail_state.in_(states))
+                    .order_by(DeckVersionRow.id.desc())  # the newest import is the one being looked at
+                ).all()
+            jobs: list[RenderJob] = []
+            for version_id, sha, ext, count, deck_id in versions:
+                decks_by_sha.setdefault(sha, set()).add(deck_id)
+                if sha in by_sha:  # in this render: its result sets every version's state
+                    if version_id not in by_sha[sha]:
+                        by_sha[sha].append(version_id)
+                    continue
+                if self.cache.is_complete(sha, self.renderer.pages_for(count)):
+                    by_sha[sha] = [version_id]  # rendered before (same content elsewhere): reuse
+                    cached.append(sha)
+                    self._set_thumbnail_state(by_sha[sha], "done", self.renderer.partial_note(count))
+                elif sha not in tried:  # each deck once per call, even when it fails again
+                    tried.add(sha)
+                    by_sha[sha] = [version_id]
+                    jobs.append(RenderJob(sha, self.store.path_for(sha, ext), count))
+            return jobs
+
+        cached: list[str] = []
+        jobs = pending()
+        if not jobs or not self.renderer.available:
             return Changes(thumbnails=bool(cached))
 
         def wanted() -> set[str]:
             on_screen = self._render_first
             return {sha for sha, decks in decks_by_sha.items() if decks & on_screen}
 
-        for result in self.renderer.render(jobs, progress, cancel, first=wanted):
+        # Decks imported while this runs join it, ahead of the rest (`pending` runs on this thread).
+        for result in self.renderer.render(jobs, progress, cancel, first=wanted, more=pending):
             state, message = ("done", result.note) if result.ok else ("failed", result.error)
             self._set_thumbnail_state(by_sha[result.sha256], state, message)
         return Changes(thumbnails=True)

@@ -5,7 +5,8 @@ soffice is a launcher (oosplash) that starts soffice.bin as its child, and a par
 not inherited by children: when msldesk is killed, soffice.bin would keep running (measured: it
 grew past 5 GB on a hostile deck). So on POSIX the command runs under a one-line shell guard in the
 same process group: the guard waits on a pipe only msldesk holds, and when that pipe closes (msldesk
-ended the job, exited, or was killed by any signal) it kills the whole group, itself included.
+ended the job, exited, or was killed by any signal) it kills the whole group, itself included. A
+group may outlive the thread that started it (LibreOffice kept running between renders).
 """
 
 from __future__ import annotations
@@ -28,34 +29,28 @@ log = logging.getLogger(__name__)
 # exit status is the command's), with the pipe closed and stdin from /dev/null.
 _GUARD = 'exec 3<&0; (read _ <&3; kill -9 0) >/dev/null 2>&1 & exec "$@" </dev/null 3<&-'
 _STDERR_TAIL_BYTES = 4096
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 _running: set[GroupProcess] = set()
 _running_lock = threading.Lock()
 
 
 def _child_setup(memory_bytes: int) -> Callable[[], None] | None:
-    """What the child runs between fork and exec: on Linux, a parent-death signal and an
-    address-space cap. Everything it calls is looked up here, so the child runs no imports (it may
-    be forked from a process with many threads)."""
-    if not sys.platform.startswith("linux"):
-        return None  # elsewhere RLIMIT_AS is not enforced and there is no parent-death signal
-    import ctypes
+    """What the child runs between fork and exec: on Linux, an address-space cap. Everything it
+    calls is looked up here, so the child runs no imports (it may be forked from a process with
+    many threads). No parent-death signal: Linux sends it when the *thread* that started the child
+    ends, which would kill an office kept running after the render that started it; the guard's
+    pipe covers msldesk's death."""
+    if not sys.platform.startswith("linux") or memory_bytes <= 0:
+        return None  # elsewhere RLIMIT_AS is not enforced
     import resource
 
-    parent = os.getpid()
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
     setrlimit, rlimit_as = resource.setrlimit, resource.RLIMIT_AS
     hard = resource.getrlimit(rlimit_as)[1]
-    if memory_bytes > 0 and hard != resource.RLIM_INFINITY:
+    if hard != resource.RLIM_INFINITY:
         memory_bytes = min(memory_bytes, hard)  # an unprivileged process cannot raise its hard limit
 
     def setup() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # msldesk died before the signal was armed
-            os._exit(1)
-        if memory_bytes > 0:
-            setrlimit(rlimit_as, (memory_bytes, memory_bytes))
+        setrlimit(rlimit_as, (memory_bytes, memory_bytes))
 
     return setup
 

@@ -1,12 +1,18 @@
-"""Render slide thumbnails: LibreOffice (headless, batched) makes a PDF per deck, pdfium rasterises
-its pages to PNG. Everything is cached by the deck file's SHA-256.
+"""Render slide thumbnails: LibreOffice (headless) makes a PDF per deck, pdfium rasterises its pages
+to PNG. Everything is cached by the deck file's SHA-256.
 
-soffice exits 0 even when it could not convert, so success is judged by the PDF it leaves behind.
+LibreOffice is kept running (over UNO, one office per process slot) from its first need (a render,
+or `warm_up()` when an import starts) until `close()`, recycled after many decks, a growth in
+memory or a hang. Each office's thread takes the next deck (decks on screen first, then decks
+imported meanwhile), converts it and rasterises its PDF, while the other office converts; the
+caller's thread only records results. Without LibreOffice's Python, soffice --convert-to converts
+batches of decks; it exits 0 even when it could not convert, so success is judged by the PDF.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -14,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +29,21 @@ from msldesk.core.fileio import atomic_writer
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.decks.listing import preview_pdf_path, slide_png_path
 from msldesk.decks.ooxml.package import write_first_slides
+from msldesk.decks.render_queue import RenderQueue
 from msldesk.decks.soffice import GroupProcess
-from msldesk.decks.uno_bridge import QUIT_SECONDS, WORKER_SCRIPT, BridgeError, UnoBridge, find_uno_python
+from msldesk.decks.uno_bridge import WORKER_SCRIPT, BridgeError, UnoBridge, find_uno_python
 
 log = logging.getLogger(__name__)
 
-# Hidden slides are part of the deck: export them so page N is always slide N.
-PDF_FILTER = 'pdf:impress_pdf_Export:{"ExportHiddenSlides":{"type":"boolean","value":"true"}}'
+# Hidden slides are part of the deck: export them so page N is always slide N. Pictures are not
+# downsampled to 300 dpi: thumbnails are 320 px and the preview 960 px wide, and LibreOffice 7.4
+# scales a picture again on every page that shows it (a corpus deck with a 3,072-px master picture
+# on 48 slides spent 43 of its 45 s doing so; 9 s without). Both ways of converting use these.
+PDF_EXPORT_OPTIONS: dict[str, object] = {"ExportHiddenSlides": True, "ReduceImageResolution": False}
+PDF_FILTER = "pdf:impress_pdf_Export:" + json.dumps(
+    {name: {"type": "boolean", "value": str(value).lower()} for name, value in PDF_EXPORT_OPTIONS.items()},
+    separators=(",", ":"),
+)
 SOFFICE_NAMES = ("soffice", "libreoffice")
 SOFFICE_FALLBACKS = (
     "/usr/bin/soffice",
@@ -48,6 +62,10 @@ _PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe
 # A deck's time limit is timeout_seconds plus this per slide (one 48-slide deck took 17 s).
 SECONDS_PER_SLIDE = 1.0
 POLL_SECONDS = 0.2  # how soon a cancel, a finished deck or a time limit is noticed
+# After a render, an office grown past this is ended rather than kept idle (a fresh one is ~90 MB).
+IDLE_OFFICE_BYTES = 512 * 1024**2
+CLOSE_WAIT_SECONDS = 10  # close() waits this long for a render to notice it and stop
+PNG_COMPRESS_LEVEL = 1  # same pixels as the default 6 at ~55 % of its time, files ~6 % larger
 
 
 def find_soffice(configured: str = "") -> str | None:
@@ -123,20 +141,10 @@ _Converted = tuple[list[_Prepared], Path, dict[str, str]]  # decks, their PDF fo
 
 @dataclass
 class _Slot:
-    """One LibreOffice at a time per profile: the batch CLI's, or a kept office (`bridge`)."""
+    """One LibreOffice at a time per profile: the batch command's, or a kept office (`bridge`)."""
 
     profile: Path
     bridge: UnoBridge | None = None
-
-
-def _next_batch(queue: list[list[RenderJob]], first: Callable[[], Collection[str]] | None) -> int:
-    """The index of the first batch holding a deck wanted now, else 0."""
-    wanted = first() if first is not None else ()
-    if wanted:
-        for index, batch in enumerate(queue):
-            if any(job.sha256 in wanted for job in batch):
-                return index
-    return 0
 
 
 class SlideRenderer:
@@ -167,8 +175,15 @@ class SlideRenderer:
         self.keep_office = keep_office
         self.worker_script = WORKER_SCRIPT
         self.start_timeout_seconds = timeout_seconds  # for the kept office to start listening
+        # Seconds spent per step ("office start", "load", "export", "rasterise", ...) since this
+        # renderer was made: the log and the thumbnails bench show where the time goes.
+        self.seconds: dict[str, float] = {}
         self._uno_python: str | None = None
         self._uno_checked = False
+        self._slots: list[_Slot] = []  # made on first need, kept (offices running) until close()
+        self._rendering = threading.Lock()  # one render at a time uses the slots
+        self._closing = threading.Event()
+        self._seconds_lock = threading.Lock()
 
     def uno_python(self) -> str | None:
         """The Python that drives a kept LibreOffice, or None: looked for once, on first use."""
@@ -211,73 +226,133 @@ class SlideRenderer:
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
         first: Callable[[], Collection[str]] | None = None,
+        more: Callable[[], Sequence[RenderJob]] | None = None,
     ) -> Iterator[RenderResult]:
         """Render every job; yields a result per deck as its PNGs are written. A cancelled deck
         yields nothing (it stays pending). `first` names (by sha256) the decks wanted now: each
-        time a LibreOffice is free it takes a batch with one of them before the others."""
+        time a LibreOffice is free it takes one of them before the others, and their results are
+        yielded first. `more`, asked about once a second on the caller's thread, returns decks to
+        add (imported meanwhile): they go ahead of the rest. One render runs at a time; a second
+        waits for the first to end."""
         if not self.available:
             for job in jobs:
                 yield RenderResult(job.sha256, False, error="LibreOffice is not installed.")
             return
-        token = cancel or CancelToken()
+        with self._rendering:
+            yield from self._render(list(jobs), progress, cancel or CancelToken(), first, more)
+
+    def warm_up(self) -> None:
+        """Start the kept offices now, in the background, unless they run or a render is on (it
+        starts them itself); returns at once. close() ends them."""
+        if self.uno_python() is None or not self._rendering.acquire(blocking=False):
+            return
+
+        def start_all() -> None:
+            try:
+                slots = [s for s in self._ready_slots() if s.bridge is not None and not s.bridge.running]
+                with ThreadPoolExecutor(max(1, len(slots)), thread_name_prefix="msldesk-office") as pool:
+                    starts = [pool.submit(self._start_office, slot, self._closing.is_set) for slot in slots]
+                    for started in starts:
+                        started.result()
+            finally:
+                self._rendering.release()
+
+        threading.Thread(target=start_all, name="msldesk-office-warm-up", daemon=True).start()
+
+    def close(self) -> None:
+        """End the kept offices (a clean quit, then their process groups). A render still running
+        stops within a poll interval; the next render starts the offices again."""
+        self._closing.set()
+        idle = self._rendering.acquire(timeout=CLOSE_WAIT_SECONDS)
+        try:
+            for slot in self._slots:
+                if slot.bridge is not None:
+                    slot.bridge.close()
+        finally:
+            self._closing.clear()
+            if idle:
+                self._rendering.release()
+
+    def _render(
+        self,
+        jobs: list[RenderJob],
+        progress: ProgressCallback,
+        token: CancelToken,
+        first: Callable[[], Collection[str]] | None,
+        more: Callable[[], Sequence[RenderJob]] | None,
+    ) -> Iterator[RenderResult]:
         abandoned = threading.Event()  # the caller stopped iterating or failed: stop LibreOffice too
 
         def halted() -> bool:
-            return token.cancelled or abandoned.is_set()
+            return token.cancelled or abandoned.is_set() or self._closing.is_set()
 
-        total_slides = sum(self.pages_for(j.slide_count) for j in jobs)
-        done_slides = 0
-        python = self.uno_python()
+        slots = self._ready_slots()
         # A kept office has no start-up to spread over a batch: one deck each, yielded at once.
-        size = 1 if python else self.batch_size
-        batches = [list(jobs[i : i + size]) for i in range(0, len(jobs), size)]
-        slots = [_Slot(self.work_dir / f"lo-profile-{n}") for n in range(self.processes)]
-        if python and self.soffice:
-            for slot in slots:
+        size = 1 if any(slot.bridge for slot in slots) else self.batch_size
+        work: RenderQueue[RenderJob, list[RenderResult]] = RenderQueue(
+            jobs, size, self.pages_for, len(slots), lambda results: results, first, more, halted
+        )
+
+        def render_all(slot: _Slot) -> None:
+            """One office's loop: convert the next batch (a wanted deck first), rasterise its
+            PDFs (on this thread: the office is idle meanwhile, the core is not), until none is left."""
+            try:
+                while (batch := work.take()) is not None:
+                    results = None
+                    try:
+                        results = self._render_batch(batch, slot, halted)
+                    finally:
+                        work.put(results)
+            finally:
+                work.office_ended()
+
+        done_slides = 0
+        progress(0, work.total_slides, "Rendering thumbnails")
+        pool = ThreadPoolExecutor(max_workers=len(slots), thread_name_prefix="msldesk-render")
+        try:
+            offices = [pool.submit(render_all, slot) for slot in slots]
+            while (results := work.next_converted()) is not None:
+                for result in results:
+                    if not result.ok and halted():
+                        continue  # stopped part-way: the deck stays pending
+                    done_slides += work.slides_of.get(result.sha256, 0)
+                    progress(done_slides, work.total_slides, "Rendering thumbnails")
+                    yield result
+            for office in offices:
+                office.result()  # an office's unexpected error is the caller's
+        finally:
+            abandoned.set()  # each running conversion kills its LibreOffice within a poll interval
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._let_offices_idle()
+            log.info("Thumbnail time so far, s: %s", {k: round(v, 1) for k, v in self.seconds.items()})
+
+    def _ready_slots(self) -> list[_Slot]:
+        """The process slots, made on first need: each with a bridge to keep its office running
+        when LibreOffice's Python is found (started when it converts its first deck)."""
+        if not self._slots:
+            self._slots = [_Slot(self.work_dir / f"lo-profile-{n}") for n in range(self.processes)]
+        python = self.uno_python()
+        for slot in self._slots:
+            if python and self.soffice and slot.bridge is None:
                 slot.bridge = UnoBridge(
                     python, self.soffice, slot.profile, self.memory_limit_bytes, self.worker_script
                 )
-        free_slots = list(slots)
-        lock = threading.Lock()
+            elif not python and slot.bridge is not None:  # another slot's office could not start
+                slot.bridge.close()
+                slot.bridge = None
+        return self._slots
 
-        def run(batch: list[RenderJob]) -> _Converted:
-            with lock:
-                slot = free_slots.pop()
-            try:
-                return self._convert_batch(batch, slot, halted)
-            finally:
-                with lock:
-                    free_slots.append(slot)
+    def _let_offices_idle(self) -> None:
+        """Offices stay running for the next render, except one that has grown large."""
+        for slot in self._slots:
+            bridge = slot.bridge
+            if bridge is not None and bridge.running and bridge.rss > IDLE_OFFICE_BYTES:
+                log.info("Ending an idle LibreOffice of %d MB", bridge.rss >> 20)
+                bridge.close()
 
-        progress(0, total_slides, "Rendering thumbnails")
-        pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="msldesk-render")
-        try:
-            pending: set[Future[_Converted]] = set()
-            queue = list(batches)
-            while queue or pending:
-                while queue and len(pending) < self.processes and not halted():
-                    pending.add(pool.submit(run, queue.pop(_next_batch(queue, first))))
-                if not pending:
-                    break
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    prepared, out_dir, errors = future.result()
-                    try:
-                        for item in prepared:
-                            result = self._rasterise(item, out_dir, errors.get(item.job.sha256, ""))
-                            if not result.ok and token.cancelled:
-                                continue  # stopped part-way: the deck stays pending
-                            done_slides += item.pages
-                            progress(done_slides, total_slides, "Rendering thumbnails")
-                            yield result
-                    finally:
-                        shutil.rmtree(out_dir, ignore_errors=True)
-        finally:
-            abandoned.set()  # each running batch kills its LibreOffice within a poll interval
-            pool.shutdown(wait=True, cancel_futures=True)
-            for slot in slots:
-                if slot.bridge is not None:
-                    slot.bridge.close(quit_seconds=0 if token.cancelled else QUIT_SECONDS)
+    def _add_seconds(self, step: str, seconds: float) -> None:
+        with self._seconds_lock:
+            self.seconds[step] = self.seconds.get(step, 0.0) + seconds
 
     def _prepare(self, job: RenderJob, in_dir: Path) -> _Prepared:
         """Hand LibreOffice at most the first `max_slides` slides (and never more than were
@@ -313,6 +388,16 @@ class SlideRenderer:
             queue = self._convert(queue, out_dir, slot.profile, halted, errors)
         return prepared, out_dir, errors
 
+    def _render_batch(
+        self, batch: list[RenderJob], slot: _Slot, halted: Callable[[], bool]
+    ) -> list[RenderResult]:
+        """Convert a batch, then write each deck's PNGs and preview PDF; a result per deck."""
+        prepared, out_dir, errors = self._convert_batch(batch, slot, halted)
+        try:
+            return [self._rasterise(item, out_dir, errors.get(item.job.sha256, "")) for item in prepared]
+        finally:
+            shutil.rmtree(out_dir, ignore_errors=True)
+
     def _convert_kept(
         self,
         decks: list[_Prepared],
@@ -324,30 +409,47 @@ class SlideRenderer:
         """Convert decks in the slot's kept office, each under its own time limit (an office
         that hangs or dies is killed and the next deck starts a fresh one); returns the decks
         left for the batch CLI: all of them when there is no kept office or it cannot start."""
-        bridge = slot.bridge
         for index, deck in enumerate(decks):
-            if bridge is None:
+            if slot.bridge is None:
                 return decks[index:]
             if halted():
                 return []
-            try:
-                if not bridge.running:
-                    bridge.start(self.start_timeout_seconds, halted)
-            except BridgeError as exc:
-                if halted():
-                    return []
-                log.warning("LibreOffice could not be kept running (%s): using soffice --convert-to", exc)
-                slot.bridge = bridge = None
-                self._uno_python = None  # later renders batch their decks for the CLI again
-                return decks[index:]
+            if not self._start_office(slot, halted):
+                return [] if halted() else decks[index:]
+            assert slot.bridge is not None
             pdf = out_dir / f"{deck.job.sha256}.pdf"
+            started = time.perf_counter()
             try:
-                error = bridge.convert(deck.source, pdf, self.deck_time_limit(deck.pages), halted)
+                conversion = slot.bridge.convert(
+                    deck.source, pdf, PDF_EXPORT_OPTIONS, self.deck_time_limit(deck.pages), halted
+                )
             except BridgeError as exc:
                 error = "" if halted() else str(exc)
+                self._add_seconds("office lost", time.perf_counter() - started)
+            else:
+                error = conversion.error
+                for step, seconds in conversion.seconds.items():
+                    self._add_seconds(step, seconds)
             if error:
                 errors[deck.job.sha256] = error
         return []
+
+    def _start_office(self, slot: _Slot, halted: Callable[[], bool]) -> bool:
+        """Start the slot's kept office unless it runs; whether it runs. One that cannot start
+        (unless stopped) is given up: this and later renders use the batch command."""
+        if slot.bridge is None or slot.bridge.running:
+            return slot.bridge is not None
+        started = time.perf_counter()
+        try:
+            slot.bridge.start(self.start_timeout_seconds, halted)
+        except BridgeError as exc:
+            if not halted():
+                log.warning("LibreOffice could not be kept running (%s): using soffice --convert-to", exc)
+                slot.bridge = None
+                self._uno_python = None  # later renders batch their decks for the CLI again
+            return False
+        self._add_seconds("office start", time.perf_counter() - started)
+        return True
 
     def _convert(
         self,
@@ -383,6 +485,7 @@ class SlideRenderer:
             for deck in decks:
                 errors[deck.job.sha256] = f"LibreOffice could not be started: {exc}"
             return []
+        started = time.perf_counter()
         with process:
             done = 0  # soffice converts in order: decks before `done` have their PDF
             clock = time.monotonic()  # when the deck at `done` was started
@@ -402,6 +505,7 @@ class SlideRenderer:
                     )
                     return decks[done + 1 :]
             tail = process.stderr_tail()
+        self._add_seconds("batch command", time.perf_counter() - started)
         missing = [d for d in decks if not converted(d)]
         if code in (0, None) or not missing:
             return []  # a deck soffice skipped without failing gets "no PDF was produced"
@@ -424,29 +528,38 @@ class SlideRenderer:
             )
         import pypdfium2 as pdfium  # loaded on first render, not at start-up
 
+        rasterised = encoded = 0.0
+        cpu = time.thread_time()
         try:
             with _PDFIUM_LOCK:
                 document = pdfium.PdfDocument(str(pdf_path))
-                try:
-                    pages = len(document)
-                    if pages != prepared.pages:
-                        return RenderResult(
-                            job.sha256,
-                            False,
-                            pages,
-                            f"LibreOffice produced {pages} pages for {prepared.pages} slides.",
-                        )
-                    for index in range(pages):
+            try:
+                pages = len(document)
+                if pages != prepared.pages:
+                    error = f"LibreOffice produced {pages} pages for {prepared.pages} slides."
+                    return RenderResult(job.sha256, False, pages, error)
+                for index in range(pages):
+                    started = time.perf_counter()
+                    with _PDFIUM_LOCK:  # per page: the preview pane renders between them
                         page = document[index]
-                        scale = self.width / max(page.get_width(), 1.0)
-                        image = page.render(scale=scale).to_pil()
-                        with atomic_writer(self.cache.slide_png(job.sha256, index + 1)) as handle:
-                            image.save(handle, format="PNG", optimize=False)
+                        bitmap = page.render(scale=self.width / max(page.get_width(), 1.0))
+                        image = bitmap.to_pil()  # a copy: pdfium's BGR is not PIL's RGB
+                        bitmap.close()
                         page.close()
-                finally:
+                    written = time.perf_counter()
+                    with atomic_writer(self.cache.slide_png(job.sha256, index + 1)) as handle:
+                        image.save(handle, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+                    rasterised += written - started
+                    encoded += time.perf_counter() - written
+            finally:
+                with _PDFIUM_LOCK:
                     document.close()
         except pdfium.PdfiumError as exc:
             return RenderResult(job.sha256, False, error=f"The rendered PDF could not be read: {exc}")
+        finally:
+            self._add_seconds("rasterise", rasterised)
+            self._add_seconds("write PNG", encoded)
+            self._add_seconds("rasterise + PNG CPU", time.thread_time() - cpu)
         target = self.cache.preview_pdf(job.sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(pdf_path, target)

@@ -18,6 +18,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +31,15 @@ POLL_SECONDS = 0.2  # how soon a cancel or a time limit is noticed
 QUIT_SECONDS = 5  # a clean quit lets soffice save its profile; then the group is killed anyway
 RECYCLE_AFTER_DECKS = 200  # a fresh office now and then: LibreOffice's caches only grow
 RECYCLE_ABOVE_BYTES = 1536 * 1024**2  # ... and sooner when it has grown this much
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """One deck through the office: the error ("" when its PDF was written) and the seconds
+    spent loading, exporting and closing it, and the office's CPU seconds ("office CPU")."""
+
+    error: str
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class BridgeError(Exception):
@@ -106,6 +116,8 @@ class UnoBridge:
         self._replies: int | None = None
         self._buffer = b""
         self._decks = 0
+        self.rss = 0  # the office's resident bytes after its last deck
+        self._cpu = 0.0  # its CPU seconds until then
 
     @property
     def running(self) -> bool:
@@ -139,19 +151,23 @@ class UnoBridge:
             with contextlib.suppress(OSError):
                 os.close(from_worker_write)
         self._requests, self._replies = to_worker_write, from_worker_read
-        self._buffer, self._decks = b"", 0
+        self._buffer, self._decks, self.rss, self._cpu = b"", 0, 0, 0.0
         reply = self._read_reply(limit, halted)
         if not reply.get("ready"):
             self.close()
             raise BridgeError(str(reply.get("error") or "LibreOffice's bridge did not start."))
+        self._cpu = float(reply.get("cpu", 0.0))  # the start-up's: not counted as a deck's
 
-    def convert(self, source: Path, pdf: Path, limit: float, halted: Callable[[], bool]) -> str:
-        """Convert one deck; "" on success or the reason it failed (the office lives on). Raises
-        BridgeError when the office hung, died or was stopped (it is closed then)."""
+    def convert(
+        self, source: Path, pdf: Path, options: dict[str, object], limit: float, halted: Callable[[], bool]
+    ) -> Conversion:
+        """Convert one deck with the PDF export `options`; its error is "" on success, or the
+        reason it failed (the office lives on). Raises BridgeError when the office hung, died or
+        was stopped (it is closed then)."""
         assert self._requests is not None
-        request = json.dumps({"source": str(source.resolve()), "pdf": str(pdf.resolve())}) + "\n"
+        request = {"source": str(source.resolve()), "pdf": str(pdf.resolve()), "options": options}
         try:
-            os.write(self._requests, request.encode("utf-8"))
+            os.write(self._requests, (json.dumps(request) + "\n").encode("utf-8"))
         except OSError as exc:
             self.close()
             raise BridgeError(f"LibreOffice's bridge stopped: {exc}") from exc
@@ -160,13 +176,19 @@ class UnoBridge:
         if reply.get("fatal"):
             self.close()
             raise BridgeError(str(reply["error"]), deck_failed=True)
-        if self._decks >= RECYCLE_AFTER_DECKS or int(reply.get("rss", 0)) > RECYCLE_ABOVE_BYTES:
-            log.info("Recycling LibreOffice after %d decks (%s bytes)", self._decks, reply.get("rss"))
+        self.rss = int(reply.get("rss", 0))
+        cpu = float(reply.get("cpu", 0.0))
+        if self._decks >= RECYCLE_AFTER_DECKS or self.rss > RECYCLE_ABOVE_BYTES:
+            log.info("Recycling LibreOffice after %d decks (%d MB)", self._decks, self.rss >> 20)
             self.close()
+        seconds = reply.get("seconds")
+        steps = {k: float(v) for k, v in seconds.items()} if isinstance(seconds, dict) else {}
+        if cpu > self._cpu:  # the office's own CPU time for this deck (0 where /proc cannot tell)
+            steps["office CPU"], self._cpu = cpu - self._cpu, cpu
         if reply.get("ok"):
-            return ""
+            return Conversion("", steps)
         log.info("LibreOffice could not convert %s: %s", source, reply.get("detail", ""))
-        return str(reply.get("error") or "LibreOffice could not convert this deck.")
+        return Conversion(str(reply.get("error") or "LibreOffice could not convert this deck."), steps)
 
     def _read_reply(self, limit: float, halted: Callable[[], bool]) -> dict:
         """The worker's next JSON line; closes the bridge and raises BridgeError on a time limit,

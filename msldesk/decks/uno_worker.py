@@ -6,7 +6,9 @@ that has none of msldesk's dependencies. The parent (msldesk.decks.uno_bridge) s
 GroupProcess, so soffice, started here, lives in the same process group and ends with it.
 
 Usage: python uno_worker.py SOFFICE PROFILE_URL PIPE_NAME IN_FD OUT_FD
-Requests: {"source": path, "pdf": path} → {"ok": true, "rss": bytes} or {"error": text}.
+Requests: {"source": path, "pdf": path, "options": {PDF export option: value}}
+  → {"ok": true, "rss": bytes, "cpu": office CPU seconds so far, "seconds": {"load": s, "export": s,
+  "close": s}} or {"error": text, ...the same}.
 """
 
 from __future__ import annotations
@@ -62,41 +64,55 @@ def start_office(soffice: str, profile_url: str, pipe: str) -> tuple[subprocess.
                 raise RuntimeError(f"soffice exited ({office.returncode}) before it listened") from None
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.05)
+            time.sleep(0.02)
     desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
     return office, desktop
 
 
-def convert(desktop: object, source: str, pdf: str) -> str:
-    """Load a deck hidden, export every slide (hidden ones too) to PDF, close it; "" or an error."""
+def convert(desktop: object, source: str, pdf: str, options: dict, seconds: dict) -> str:
+    """Load a deck hidden, export it to PDF with the filter `options` (the parent's, so that the
+    batch command exports alike), close it; "" or an error. `seconds` gets each step's time."""
     import uno
 
+    started = time.perf_counter()
     load = (prop("Hidden", True), prop("ReadOnly", True))
     document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, load)  # type: ignore[attr-defined]
     if document is None:
         return "LibreOffice could not open this deck."
+    loaded = time.perf_counter()
+    seconds["load"] = loaded - started
     try:
-        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("ExportHiddenSlides", True),))
+        data = tuple(prop(name, value) for name, value in options.items())
+        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", data)
         store = (prop("FilterName", "impress_pdf_Export"), prop("FilterData", filter_data))
         uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(pdf), store))
     finally:
+        exported = time.perf_counter()
+        seconds["export"] = exported - loaded
         document.close(True)
+        seconds["close"] = time.perf_counter() - exported
     return ""
 
 
-def office_rss(office: subprocess.Popen) -> int:
-    """Resident bytes of soffice.bin (the launcher's children), so the parent can recycle a
-    grown office; 0 where /proc cannot tell."""
+def office_usage(office: subprocess.Popen) -> tuple[int, float]:
+    """Resident bytes and CPU seconds so far of the office's processes (the launcher and
+    soffice.bin, which a second thread of the launcher starts), so the parent can recycle a grown
+    office and tell where the time went; (0, 0.0) where /proc cannot tell."""
     try:
-        with open(f"/proc/{office.pid}/task/{office.pid}/children") as handle:
-            pids = [office.pid, *map(int, handle.read().split())]
-        total = 0
-        for pid in pids:
+        pages, ticks, todo = 0, 0, [office.pid]
+        while todo:
+            pid = todo.pop()
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    todo += map(int, handle.read().split())
             with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1])
-        return total * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return 0
+                pages += int(handle.read().split()[1])
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return pages * os.sysconf("SC_PAGE_SIZE"), ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0, 0.0
 
 
 def main(argv: list[str]) -> int:
@@ -113,13 +129,14 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # reported to the parent, which falls back to the batch CLI
         reply(error=f"LibreOffice could not be started: {exc}")
         return 1
-    reply(ready=True)
+    reply(ready=True, cpu=office_usage(office)[1])
     for line in requests:
         request = json.loads(line)
         if request.get("quit"):
             break
+        seconds: dict = {}
         try:
-            error = convert(desktop, request["source"], request["pdf"])
+            error = convert(desktop, request["source"], request["pdf"], request.get("options", {}), seconds)
         except Exception as exc:  # a deck LibreOffice refuses: reported, the next one goes on
             if office.poll() is not None:
                 reply(error=f"LibreOffice ended ({office.returncode}) on this deck: {exc}", fatal=True)
@@ -127,10 +144,11 @@ def main(argv: list[str]) -> int:
             error, detail = "LibreOffice could not open or convert this deck.", str(exc)[:300]
         else:
             detail = ""
+        rss, cpu = office_usage(office)
         if error:
-            reply(error=error, detail=detail)
+            reply(error=error, detail=detail, rss=rss, cpu=cpu, seconds=seconds)
         else:
-            reply(ok=True, rss=office_rss(office))
+            reply(ok=True, rss=rss, cpu=cpu, seconds=seconds)
     try:
         desktop.terminate()  # type: ignore[attr-defined]
         office.wait(10)

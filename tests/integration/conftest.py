@@ -60,3 +60,21 @@ def count_rows(database: Path) -> dict[str, int]:
 def row_counts() -> Callable[[object], dict[str, int]]:
     """Rows per library table, read straight from the SQLite file (not through msldesk)."""
     return lambda app: count_rows(app.paths.database)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def make_renderer(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """SlideRenderer(name, **options) with its own cache and work folder; closed after the test
+    (a renderer keeps its offices running until then)."""
+    from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+
+    made: list[SlideRenderer] = []
+
+    def make(name: str, **options: object) -> SlideRenderer:
+        cache = ThumbnailCache(tmp_path / name / "previews", tmp_path / name / "thumbs")
+        made.append(SlideRenderer(find_soffice(), cache, tmp_path / name / "work", **options))  # type: ignore[arg-type]
+        return made[-1]
+
+    yield make
+    for renderer in made:
+        renderer.close()

@@ -231,7 +231,10 @@ def render(soffice: str, jobs: list[RenderJob], work: Path, width: int) -> Rende
     renderer = SlideRenderer(
         soffice, cache, work / "lo", width=width, timeout_seconds=180, batch_size=24, processes=2
     )
-    return Rendered({result.sha256: result for result in renderer.render(jobs)}, cache)
+    try:
+        return Rendered({result.sha256: result for result in renderer.render(jobs)}, cache)
+    finally:
+        renderer.close()  # the kept offices
 
 
 def test_libreoffice_renders_every_composed_deck_page_for_page(

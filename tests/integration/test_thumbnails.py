@@ -261,13 +261,6 @@ def test_cancelled_render_leaves_decks_pending(tmp_path: Path, deck_factory) -> 
 # ---- LibreOffice kept running between decks (over UNO) -----------------------------------------------
 
 
-def _renderer(tmp_path: Path, name: str, **options: object):  # type: ignore[no-untyped-def]
-    from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
-
-    cache = ThumbnailCache(tmp_path / name / "previews", tmp_path / name / "thumbs")
-    return SlideRenderer(find_soffice(), cache, tmp_path / name / "work", **options)  # type: ignore[arg-type]
-
-
 def _uno_python() -> str | None:
     from msldesk.decks.uno_bridge import find_uno_python
 
@@ -307,26 +300,60 @@ def _pixels(renderer, job) -> list[bytes]:  # type: ignore[no-untyped-def]
 @needs_uno
 @pytest.mark.corpus
 def test_the_kept_office_renders_the_same_images_as_the_batch_command(
-    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch, make_renderer
 ) -> None:
+    """Hidden slides included, and pictures at full resolution in both (a deck whose pictures
+    LibreOffice's default export downsamples: the batch command gets the same options)."""
     from msldesk.decks.thumbnails import SlideRenderer
 
-    (deck,) = _jobs(tmp_path, [corpus_dir / "pptx" / "aspose__HiddingSlides.pptx"])
-    assert hidden_slide_numbers(deck.source)
-    batch = _renderer(tmp_path, "batch", keep_office=False)
-    assert [r.ok for r in batch.render([deck])] == [True]
+    names = ["aspose__HiddingSlides.pptx", "poi__54542_cropped_bitmap.pptx"]
+    hidden, pictures = decks = _jobs(tmp_path, [corpus_dir / "pptx" / name for name in names])
+    assert hidden_slide_numbers(hidden.source)
+    batch = make_renderer("batch", keep_office=False)
+    assert [r.ok for r in batch.render(decks)] == [True, True]
 
     def no_batch_command(*args: object) -> None:
         raise AssertionError("the kept office should have converted the deck")
 
     monkeypatch.setattr(SlideRenderer, "_convert", no_batch_command)
-    kept = _renderer(tmp_path, "kept")
-    assert [r.ok for r in kept.render([deck])] == [True]
-    assert _pixels(kept, deck) == _pixels(batch, deck)  # hidden slides included, pixel for pixel
+    kept = make_renderer("kept")
+    assert [r.ok for r in kept.render(decks)] == [True, True]
+    for deck in decks:
+        assert _pixels(kept, deck) == _pixels(batch, deck)  # pixel for pixel
+
+    # LibreOffice's default export (what `soffice --convert-to pdf` does) downsamples the pictures
+    default = tmp_path / "default"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless"]
+        + ["--convert-to", "pdf", "--outdir", str(default), str(pictures.source)],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    ours = _picture_pixels(kept.cache.preview_pdf(pictures.sha256))
+    assert ours == _picture_pixels(batch.cache.preview_pdf(pictures.sha256))
+    assert ours > _picture_pixels(default / f"{pictures.sha256}.pdf")
+
+
+def _picture_pixels(pdf: Path) -> int:
+    """Pixels of every picture placed on the PDF's pages."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        total = 0
+        for page in document:
+            for picture in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=8):
+                width, height = picture.get_px_size()
+                total += width * height
+        return total
+    finally:
+        document.close()
 
 
 def test_without_uno_the_batch_command_renders(
-    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch, make_renderer
 ) -> None:
     """msldesk's own Python cannot import uno: the renderer finds no bridge and batches."""
     from msldesk.decks import uno_bridge
@@ -334,15 +361,17 @@ def test_without_uno_the_batch_command_renders(
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not on PATH")
     monkeypatch.setattr(uno_bridge, "_python_candidates", lambda soffice: [sys.executable])
-    renderer = _renderer(tmp_path, "plain")
+    renderer = make_renderer("plain")
     (deck,) = _jobs(tmp_path, [deck_factory.pptx("deck.pptx", [("One", "", ""), ("Two", "", "")])])
     assert renderer.uno_python() is None
     assert [(r.ok, r.pages) for r in renderer.render([deck])] == [(True, 2)]
 
 
 @needs_soffice
-def test_a_bridge_that_cannot_start_falls_back_to_the_batch_command(tmp_path: Path, deck_factory) -> None:
-    renderer = _renderer(tmp_path, "broken")
+def test_a_bridge_that_cannot_start_falls_back_to_the_batch_command(
+    tmp_path: Path, deck_factory, make_renderer
+) -> None:
+    renderer = make_renderer("broken")
     renderer.worker_script = tmp_path / "broken_worker.py"
     renderer.worker_script.write_text("import sys\nsys.exit('no uno here')\n")
     decks = _jobs(tmp_path, [deck_factory.pptx(f"deck{n}.pptx", [(f"Deck {n}", "", "")]) for n in range(3)])
@@ -352,7 +381,7 @@ def test_a_bridge_that_cannot_start_falls_back_to_the_batch_command(tmp_path: Pa
 
 @needs_uno
 def test_a_hang_in_the_kept_office_fails_that_deck_only_and_leaves_nothing_running(
-    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch, make_renderer
 ) -> None:
     from msldesk.decks import soffice, uno_bridge
 
@@ -372,10 +401,10 @@ def test_a_hang_in_the_kept_office_fails_that_deck_only_and_leaves_nothing_runni
             sys.path.insert(0, {str(uno_bridge.WORKER_SCRIPT.parent)!r})
             import uno_worker
             real = uno_worker.convert
-            def convert(desktop, source, pdf):
+            def convert(desktop, source, pdf, *rest):
                 if source.endswith("{{hang}}.pptx"):
                     time.sleep(3600)
-                return real(desktop, source, pdf)
+                return real(desktop, source, pdf, *rest)
             uno_worker.convert = convert
             sys.exit(uno_worker.main(sys.argv[1:]))
             """
@@ -384,7 +413,7 @@ def test_a_hang_in_the_kept_office_fails_that_deck_only_and_leaves_nothing_runni
     decks = _jobs(tmp_path, [deck_factory.pptx(f"deck{n}.pptx", [(f"Deck {n}", "", "")]) for n in range(3)])
     hang = decks[1].sha256
     hanging_worker.write_text(hanging_worker.read_text().replace("{hang}", hang))
-    renderer = _renderer(tmp_path, "hang", timeout_seconds=2, processes=1)
+    renderer = make_renderer("hang", timeout_seconds=2, processes=1)
     renderer.start_timeout_seconds = 120  # a slow start on a busy machine is not the hang tested here
     renderer.worker_script = hanging_worker
     results = {r.sha256: r for r in renderer.render(decks)}
@@ -392,6 +421,8 @@ def test_a_hang_in_the_kept_office_fails_that_deck_only_and_leaves_nothing_runni
     assert not results[hang].ok and "longer than" in results[hang].error
     assert all(results[d.sha256].ok for d in decks if d.sha256 != hang)
     assert len(groups) == 2  # killed on the hang, a fresh office for the deck after it
+    assert soffice.running_groups() == [groups[1]]  # kept running for the next render
+    renderer.close()
     assert soffice.running_groups() == []
     deadline = time.monotonic() + 5
     while (left := [g for g in groups if _group_alive(g)]) and time.monotonic() < deadline:

@@ -86,7 +86,13 @@ class _RecordingRenderer:
     def partial_note(self, count: int, listed: int = 0) -> str:
         return ""
 
-    def render(self, jobs, progress=None, cancel=None, first=None):  # type: ignore[no-untyped-def]
+    def warm_up(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def render(self, jobs, progress=None, cancel=None, first=None, more=None):  # type: ignore[no-untyped-def]
         from msldesk.decks.thumbnails import RenderResult
 
         for job in jobs:
@@ -114,3 +120,52 @@ def test_the_newest_deck_renders_first_and_decks_imported_meanwhile_join_in(app,
     assert [Path(name).stem for name in renderer.order] == [sha[1], sha[0], sha[2]]
     assert renderer.wanted[0] == {sha[0]}  # the deck on screen is named to the renderer
     assert app.decks.render_thumbnails().any is False  # failed decks are not retried unasked
+
+
+def test_a_deck_imported_during_a_render_joins_it_ahead_of_the_rest(  # type: ignore[no-untyped-def]
+    app, deck_factory, tmp_path: Path, monkeypatch
+) -> None:
+    """The render does not end first (the new deck would wait behind the whole library)."""
+    import hashlib
+    import time
+
+    from msldesk.decks import render_queue
+
+    monkeypatch.setattr(render_queue, "MORE_SECONDS", 0.0)
+    paths = {name: deck_factory.pptx(f"{name}.pptx", [(name, "", "")]) for name in ("a", "b", "c", "new")}
+    name_of = {hashlib.sha256(p.read_bytes()).hexdigest(): name for name, p in paths.items()}
+    list(app.decks.import_paths([paths["a"], paths["b"], paths["c"]]))
+    renderer = SlideRenderer(
+        "soffice", app.decks.cache, tmp_path / "work", batch_size=1, processes=1, keep_office=False
+    )
+    order: list[str] = []
+
+    def convert_batch(batch, slot, halted):  # type: ignore[no-untyped-def]
+        order.extend(name_of[job.sha256] for job in batch)
+        if order == ["c"]:
+            list(app.decks.import_paths([paths["new"]]))  # imported while the first deck converts
+            time.sleep(1)  # meanwhile the render asks for new decks (every poll here)
+        return [], tmp_path / "nothing", {}
+
+    monkeypatch.setattr(renderer, "_convert_batch", convert_batch)
+    app.decks.renderer = renderer
+    app.decks.render_thumbnails()
+    assert order == ["c", "new", "b", "a"]  # newest first; the new deck next, in the same render
+
+
+def test_the_office_worker_never_imports_modules_of_its_own_folder(tmp_path: Path) -> None:
+    """Run as a script, its folder (msldesk/decks, which has a collections.py) comes first on the
+    module path: modules named like the standard library's there must not be picked up."""
+    import shutil
+    import subprocess
+    import sys
+
+    from msldesk.decks.uno_bridge import WORKER_SCRIPT
+
+    worker = tmp_path / WORKER_SCRIPT.name
+    shutil.copyfile(WORKER_SCRIPT, worker)
+    for name in ("collections", "json", "subprocess", "time"):
+        (tmp_path / f"{name}.py").write_text("raise SystemExit('shadowed')\n")
+    done = subprocess.run([sys.executable, str(worker)], capture_output=True, text=True, timeout=60)
+    assert "shadowed" not in done.stderr
+    assert "not enough values to unpack" in done.stderr  # its imports worked: main() read no arguments

@@ -50,6 +50,7 @@ class LibraryJobs(QObject):
         targets = [Path(p) for p in paths]
 
         def job(progress: Any, cancel: Any) -> list[ImportOutcome]:
+            service.warm_up_thumbnails()  # LibreOffice starts while the decks import (thumbnails follow)
             return list(service.import_paths(targets, progress, cancel))
 
         self.job_started.emit("import")
