@@ -21,6 +21,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from msldesk.ui.app import build_window  # noqa: E402
+from msldesk.ui.theme import apply_theme  # noqa: E402
 
 BEAT_MS = 10
 STALL_LIMIT_MS = 50
@@ -92,6 +93,7 @@ def main() -> None:
         files = files[: args.sample]
     work = temp_dir("responsive")
     app = QApplication(sys.argv[:1])
+    apply_theme(app)  # the application's look, as msldesk.ui.app gives it
     window, context = build_window(work / "library", seed_demo=False)
     window.resize(1400, 860)
     window.show()

@@ -157,9 +157,11 @@ def main() -> None:
 
     import msldesk.decks.thumbnails as thumbnails
     from msldesk.ui.app import build_window
+    from msldesk.ui.theme import apply_theme
 
     thumbnails.find_soffice = lambda configured="": None  # type: ignore[assignment]
     app = QApplication(sys.argv[:1])
+    apply_theme(app)  # the application's look, as msldesk.ui.app gives it
     window, context = build_window(work / "library", seed_demo=False)
     window.resize(1400, 860)
     window.show()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from msldesk.ui.app import build_window
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS
+from msldesk.ui.theme import apply_theme
 from msldesk.ui.widgets.geometry import clamp_to_screen
 
 SECTIONS = ("library", "boards", "people")
@@ -274,6 +275,7 @@ def main() -> int:
         event_id = seed_demo_event(args.data_dir, notes=args.demo_notes)
         args.event = event_id if args.event < 0 else args.event
     app = QApplication(sys.argv[:1])
+    apply_theme(app)  # the application's look, as msldesk.ui.app gives it
     window, context = build_window(args.data_dir)
     window.resize(1500, 900)
     clamp_to_screen(window)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from screenshot import save_shot
 
 from msldesk.ui.app import build_window
+from msldesk.ui.theme import apply_theme
 from msldesk.ui.widgets.geometry import clamp_to_screen
 
 TITLE = "EU oncology advisory board — 2L NSCLC"
@@ -140,6 +141,7 @@ def main() -> int:
     args = parser.parse_args()
     event_id = seed(args.data_dir)
     qt_app = QApplication(sys.argv[:1])
+    apply_theme(qt_app)  # the application's look, as msldesk.ui.app gives it
     window, context = build_window(args.data_dir, seed_demo=False)
     window.resize(1400, 880)
     clamp_to_screen(window)

@@ -94,6 +94,9 @@ def main() -> int:
     from msldesk.ui.context import AppContext
     from msldesk.ui.main_window import MainWindow
     from msldesk.ui.tasks import TaskRunner
+    from msldesk.ui.theme import apply_theme
+
+    apply_theme(app)  # the application's look, as msldesk.ui.app gives it
 
     runner = TaskRunner()
     context = AppContext(runner, args.data_dir)

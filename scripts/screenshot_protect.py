@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from screenshot import save_shot
 
 from msldesk.ui.app import build_window
+from msldesk.ui.theme import apply_theme
 from msldesk.ui.widgets.geometry import clamp_to_screen
 
 PASSPHRASE = "correct horse battery staple"
@@ -107,6 +108,7 @@ def main() -> int:
         make_passphrase_library(args.data_dir)
 
     app = QApplication(sys.argv[:1])
+    apply_theme(app)  # the application's look, as msldesk.ui.app gives it
     window, context = build_window(args.data_dir, seed_demo=False)
     window.resize(1500, 900)
     clamp_to_screen(window)

@@ -24,6 +24,7 @@ from msldesk.ui.main_window import MainWindow
 if TYPE_CHECKING:
     from msldesk.ui.library.view import LibraryView
 from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.theme import apply_theme
 
 # Set by benchmarks and smoke tests: quit this many ms after the library has loaded.
 QUIT_AFTER_ENV = "MSLDESK_QUIT_AFTER_MS"
@@ -70,6 +71,7 @@ def run(argv: Sequence[str]) -> int:
     app.setApplicationName("msldesk")
     app.setOrganizationName("msldesk")
     app.setApplicationVersion(__version__)
+    apply_theme(app)
     install_excepthook()
     window, context = build_window(args.data_dir, seed_demo=not args.no_demo)
     if os.environ.get(STARTUP_REPORT_ENV):

@@ -15,8 +15,15 @@ import msldesk.decks.thumbnails as thumbnails  # noqa: E402
 from msldesk.ui.context import AppContext  # noqa: E402
 from msldesk.ui.main_window import MainWindow  # noqa: E402
 from msldesk.ui.tasks import TaskRunner  # noqa: E402
+from msldesk.ui.theme import apply_theme  # noqa: E402
 
 READY_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _themed(qapp):  # type: ignore[no-untyped-def]
+    """Widgets under test look as the app shows them: the theme's stylesheet on pytest-qt's app."""
+    apply_theme(qapp)
 
 
 @pytest.fixture

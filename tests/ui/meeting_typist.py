@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from msldesk.ui.app import build_window
     from msldesk.ui.meeting.day_dialogs import MOVED
     from msldesk.ui.meeting.window import MeetingWindow
+    from msldesk.ui.theme import apply_theme
 
     # The demo board is weeks ahead: meeting mode asks what today is. The typist answers as a user
     # running the meeting now would: it moved to today (confirmed).
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     # No LibreOffice children: a killed app would leave them behind, and thumbnails are not tested here.
     thumbnails.find_soffice = lambda configured="": None  # type: ignore[assignment]
     qt_app = QApplication(sys.argv[:1])
+    apply_theme(qt_app)  # the application's look, as msldesk.ui.app gives it
     window, context = build_window(args.data_dir, seed_demo=True)
     window.show()
     log = args.progress.open("a", encoding="utf-8", buffering=1)
