@@ -11,7 +11,7 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QWidget
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ NOTICE_PADDING = 6
 EMPTY_PADDING = 24  # around a "nothing here yet" message
 SMALL_PX = 11
 EMPTY_PX = 14
-LEAD_PX = 15
+LEAD_PX = 14
 TITLE_PX = 16
 DISPLAY_PX = 22  # the meeting's clock and countdown, the locked library's title
 MENU_ARROW_ROOM = 18  # a menu button's right padding: Fusion's 12-px indicator and a 6-px gap
@@ -191,7 +191,20 @@ def stylesheet(p: Palette) -> str:
 def apply_theme(app: QCoreApplication) -> None:
     """Give the application its stylesheet: once, where the QApplication is made."""
     if isinstance(app, QApplication):  # QApplication.instance() is typed as the core application
-        app.setStyleSheet(stylesheet(palette()))
+        app.setStyleSheet(_with_native_spin_boxes(app, stylesheet(palette())))
+
+
+def _with_native_spin_boxes(app: QApplication, sheet: str) -> str:
+    """`sheet` with spin and date boxes kept at the style's own height: under any application
+    stylesheet Qt sizes them without their frame, 4 px shorter than a line edit beside them (Fusion,
+    PySide6 6.12). A min-height gives the height back; the stylesheet adds its frame and padding to
+    it as a hard minimum, so that is measured and taken off (it follows the font, scale and style)."""
+    native = QDoubleSpinBox().sizeHint().height()
+    app.setStyleSheet(f"{sheet}\nQAbstractSpinBox {{ min-height: {native}px; }}")
+    probe = QDoubleSpinBox()
+    probe.ensurePolished()  # the stylesheet sets the minimum when it polishes the box
+    added = probe.minimumHeight() - native
+    return f"{sheet}\nQAbstractSpinBox {{ min-height: {native - added}px; }}"
 
 
 def set_property(widget: QWidget, name: str, value: object) -> None:

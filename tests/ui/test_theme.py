@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import get_args
 
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QDateTimeEdit, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from msldesk.boards.records import EntryKind, EventStatus
 from msldesk.decks.records import DeckStatus
@@ -64,3 +64,15 @@ def test_a_display_figure_turns_red_when_over_time(qtbot) -> None:  # type: igno
     assert _text_colour(countdown) == LIGHT.error
     set_property(countdown, "tone", "")
     assert _text_colour(countdown) == LIGHT.text
+
+
+def test_spin_and_date_boxes_keep_their_height_beside_a_line_edit(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Any application stylesheet makes Qt draw them 4 px shorter; the theme gives the height back."""
+    form = QWidget()
+    qtbot.addWidget(form)
+    layout = QFormLayout(form)
+    line, spin, date = QLineEdit(), QDoubleSpinBox(), QDateTimeEdit()
+    for name, field in (("Currency", line), ("Estimated", spin), ("When", date)):
+        layout.addRow(name, field)
+    form.show()
+    assert spin.height() >= line.height() and date.height() >= line.height()

@@ -16,7 +16,9 @@ def comfortable_row_height(view: QAbstractItemView) -> int:
     """Tall enough for a spin box or combo box opened in the cell, and never cramped text."""
     probe = QDoubleSpinBox()
     probe.setFont(view.font())
-    return max(probe.sizeHint().height() + 2, view.fontMetrics().height() + 12)
+    probe.ensurePolished()  # the theme's stylesheet gives spin boxes a minimum height when polished
+    tall = max(probe.sizeHint().height(), probe.minimumHeight())
+    return max(tall + 2, view.fontMetrics().height() + 12)
 
 
 def comfortable_rows(view: QAbstractItemView) -> int:
