@@ -14,7 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from msldesk.boards.records import AttendanceFields, EventFields, Invitation, PersonFields
@@ -490,7 +491,9 @@ def test_event_history_shows_changes_attendance_and_an_export_in_plain_words(
     }
     dialog.copy_all()
     assert "Attendance · Ann Lee" in QApplication.clipboard().text()
-    dialog.close()
+    QApplication.clipboard().clear()
+    QTest.keyClick(dialog.search, Qt.Key.Key_Return)  # Enter closes; it does not copy
+    assert not dialog.isVisible() and QApplication.clipboard().text() == ""
 
 
 def test_deck_history_from_the_deck_details(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -685,6 +688,8 @@ def test_erase_dialog_says_what_is_kept_and_needs_a_reason(qtbot) -> None:  # ty
     assert not dialog.erase_button.isEnabled()
     dialog.reason.setText("Request of 2026-11-30")
     assert dialog.erase_button.isEnabled()
+    QTest.keyClick(dialog.reason, Qt.Key.Key_Return)  # Enter is Cancel: a keystroke never erases
+    assert dialog.result() == QDialog.DialogCode.Rejected and dialog.chosen_reason() is None
     dialog.erase_button.click()
     assert dialog.chosen_reason() == "Request of 2026-11-30"
 

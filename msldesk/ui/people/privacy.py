@@ -117,6 +117,10 @@ class EraseDialog(QDialog):
         layout.addWidget(self.reason)
         layout.addWidget(small)
         layout.addWidget(self.buttons)
+        # Enter cancels. Said once the buttons are in the dialog (a default is the dialog's), because
+        # Qt otherwise takes the first button in tab order, which follows the button box's layout
+        # once a stylesheet is set: "Erase permanently" came first.
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
         self.reason.setFocus()
 
     def chosen_reason(self) -> str | None:

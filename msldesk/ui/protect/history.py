@@ -147,6 +147,9 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+        # Enter closes, not Copy all (first in the tab order the button box lays out); set once the
+        # buttons are in the dialog, whose default it is.
+        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
         fit_size(self, 1000, 560)
         self.load()
 
