@@ -138,6 +138,10 @@ def test_companions_set_in_the_preview_travel_with_their_slide(make_window, qtbo
     view.preview.companions.setText("five")
     qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
     assert "Slide numbers only" in view.preview.companions.toolTip()
+    assert view.preview.companions.property("invalid") is True  # the theme's red frame
+    view.preview.companions.setText("5")
+    qtbot.keyClick(view.preview.companions, Qt.Key.Key_Return)
+    assert view.preview.companions.property("invalid") is False
 
 
 def test_the_reason_dialog_keeps_ok_disabled_until_a_reason_is_typed(qtbot) -> None:  # type: ignore[no-untyped-def]

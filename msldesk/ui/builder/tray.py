@@ -40,6 +40,7 @@ from msldesk.ui.library.delegates import (
 from msldesk.ui.library.slide_grid_model import SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.meeting.autosave import DraftAutosaver
+from msldesk.ui.theme import palette, set_role
 from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
@@ -113,9 +114,7 @@ class DeckBuilder(QWidget):
         self.summary.setWordWrap(True)
         self.collection_note = QLabel()
         self.collection_note.setWordWrap(True)
-        self.collection_note.setStyleSheet(
-            "background:#fff4e5; color:#663c00; padding:4px; border-radius:4px;"
-        )
+        set_role(self.collection_note, "notice-warning")
         self.collection_note.hide()
         self.title = QLabel()
         self.bom_slide = QCheckBox("Bill of materials slide")
@@ -268,13 +267,14 @@ class DeckBuilder(QWidget):
             if companions:
                 parts.append(f"{plural(companions, 'companion slide')} added")
             text = " · ".join(parts)
+            red, amber = palette().error, palette().warning
             if self.blocked:
                 text += (
-                    f' · <span style="color:#c62828"><b>{len(self.blocked)} expired or withdrawn</b></span>'
+                    f' · <span style="color:{red}"><b>{len(self.blocked)} expired or withdrawn</b></span>'
                     " (needs a reason to export)"
                 )
             if plan.warnings:
-                text += f' · <span style="color:#c77700">{html.escape(plan.warnings[0])}</span>'
+                text += f' · <span style="color:{amber}">{html.escape(plan.warnings[0])}</span>'
                 if len(plan.warnings) > 1:
                     text += f" (+{len(plan.warnings) - 1} more)"
             self.summary.setText(text)

@@ -5,23 +5,16 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from msldesk.decks.records import DeckStatus
-
-BADGE_COLOURS = {
-    DeckStatus.DRAFT: QColor("#5b6b7f"),
-    DeckStatus.APPROVED: QColor("#2e7d32"),
-    DeckStatus.EXPIRING: QColor("#c77700"),
-    DeckStatus.EXPIRED: QColor("#c62828"),
-    DeckStatus.WITHDRAWN: QColor("#424242"),
-}
+from msldesk.ui.theme import BADGE_RADIUS, colour, deck_status_colours, palette
 
 
 def badge_colour(status: DeckStatus) -> QColor:
-    return BADGE_COLOURS[status]
+    return colour(deck_status_colours(palette())[status])
 
 
 def badge_html(status: DeckStatus) -> str:
-    colour = badge_colour(status).name()
+    p = palette()
     return (
-        f'<span style="background:{colour}; color:white; padding:2px 6px; '
-        f'border-radius:3px">&nbsp;{status.label}&nbsp;</span>'
+        f'<span style="background:{deck_status_colours(p)[status]}; color:{p.on_colour}; padding:2px 6px; '
+        f'border-radius:{BADGE_RADIUS}px">&nbsp;{status.label}&nbsp;</span>'
     )

@@ -14,6 +14,7 @@ from msldesk.ui.library.badges import badge_colour
 from msldesk.ui.library.deck_list_model import DeckRole, DetailsRole
 from msldesk.ui.library.slide_grid_model import CardRole, SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
+from msldesk.ui.theme import BADGE_RADIUS, colour, palette
 
 THUMB_W, THUMB_H = 208, 117
 CARD_W, CARD_H = THUMB_W + 16, THUMB_H + 48
@@ -45,12 +46,12 @@ def badge_width(font: QFont, text: str) -> int:
     return QFontMetrics(_badge_font(font)).horizontalAdvance(text) + 10
 
 
-def _draw_badge(painter: QPainter, rect: QRect, text: str, colour: QColor) -> None:
+def _draw_badge(painter: QPainter, rect: QRect, text: str, fill: QColor) -> None:
     painter.setFont(_badge_font(painter.font()))
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(colour)
-    painter.drawRoundedRect(rect, 3, 3)
-    painter.setPen(QColor("white"))
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, BADGE_RADIUS, BADGE_RADIUS)
+    painter.setPen(colour(palette().on_colour))
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 
@@ -136,9 +137,9 @@ class SlideCardDelegate(QStyledItemDelegate):
             cell.left() + max(0, (cell.width() - size.width()) // 2), cell.top(), size.width(), size.height()
         ).adjusted(4, 4, -4, -4)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
-        painter.setPen(palette.color(QPalette.ColorRole.Highlight) if selected else QColor("#d0d4da"))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        qt, theme = option.palette, palette()
+        painter.setPen(qt.color(QPalette.ColorRole.Highlight) if selected else colour(theme.border))
+        painter.setBrush(qt.color(QPalette.ColorRole.Base))
         painter.drawRoundedRect(rect, 6, 6)
 
         thumb = QRect(rect.left() + 4, rect.top() + 4, rect.width() - 8, self.thumb.height())
@@ -158,20 +159,20 @@ class SlideCardDelegate(QStyledItemDelegate):
             self._paint_placeholder(painter, thumb, card)
         if card.status.blocked:
             # Expired or withdrawn content is marked wherever it appears.
-            painter.fillRect(thumb, QColor(255, 255, 255, 120))
+            painter.fillRect(thumb, colour(theme.veil))
 
         badges: list[tuple[str, QColor]] = []
         if card.status in (DeckStatus.EXPIRED, DeckStatus.WITHDRAWN, DeckStatus.EXPIRING):
             badges.append((card.status.label, badge_colour(card.status)))
         if card.change in ("new", "changed"):
-            badges.append((card.change, QColor("#1565c0")))
+            badges.append((card.change, colour(theme.accent)))
         painter.setFont(option.font)
         metrics = painter.fontMetrics()
         text = QRect(thumb.left(), thumb.bottom() + 4, thumb.width(), 2 * metrics.height())
         title_rect, deck_rect, badge_rects = caption_layout(
             text, metrics.height(), [badge_width(option.font, label) for label, _ in badges]
         )
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.setPen(qt.color(QPalette.ColorRole.Text))
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
@@ -180,12 +181,12 @@ class SlideCardDelegate(QStyledItemDelegate):
         )
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(option.font)
-        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.setPen(qt.color(QPalette.ColorRole.PlaceholderText))
         deck = metrics.elidedText(card.deck_title, Qt.TextElideMode.ElideRight, deck_rect.width())
         painter.drawText(deck_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, deck)
-        for (label, colour), badge in zip(badges, badge_rects, strict=False):
+        for (label, fill), badge in zip(badges, badge_rects, strict=False):
             painter.setFont(option.font)
-            _draw_badge(painter, badge, label, colour)
+            _draw_badge(painter, badge, label, fill)
         if card.snippet:
             key = (card.snippet, thumb.width())
             if key not in self._snippets:
@@ -201,9 +202,10 @@ class SlideCardDelegate(QStyledItemDelegate):
 
     def _paint_placeholder(self, painter: QPainter, rect: QRect, card: SlideCard) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#eef1f5"))
+        theme = palette()
+        painter.setBrush(colour(theme.surface_alt))
         painter.drawRect(rect)
-        painter.setPen(QColor("#33475b"))
+        painter.setPen(colour(theme.slate))
         font = QFont(painter.font())
         font.setPointSizeF(font.pointSizeF() + 1)
         font.setBold(True)
@@ -213,7 +215,7 @@ class SlideCardDelegate(QStyledItemDelegate):
         font.setBold(False)
         font.setPointSizeF(max(7.0, font.pointSizeF() - 2.5))
         painter.setFont(font)
-        painter.setPen(QColor("#7a8797"))
+        painter.setPen(colour(theme.faint))
         painter.drawText(
             rect.adjusted(4, 0, -4, -4),
             Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter,

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QV
 from msldesk.decks.records import DeckInfo, SlideInfo
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.badges import badge_html
+from msldesk.ui.theme import set_property
 from msldesk.ui.widgets.fields import show_text
 
 PREVIEW_WIDTH = 960
@@ -30,7 +31,7 @@ class SlidePreview(QWidget):
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumHeight(180)
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.image.setStyleSheet("background:#f4f6f8; border:1px solid #d0d4da;")
+        self.image.setObjectName("slidePreview")
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -158,10 +159,10 @@ class SlidePreview(QWidget):
             return
         parts = [p.strip() for p in self.companions.text().replace(";", ",").split(",") if p.strip()]
         if not all(p.isdigit() for p in parts):
-            self.companions.setStyleSheet("border: 1px solid #c62828;")
+            set_property(self.companions, "invalid", True)
             self.companions.setToolTip("Slide numbers only, separated by commas.")
             return
-        self.companions.setStyleSheet("")
+        set_property(self.companions, "invalid", False)
         self.companions_edited.emit(self.slide.deck_id, self.slide.number, [int(p) for p in parts])
 
     def _on_tags_return_pressed(self) -> None:

@@ -45,6 +45,7 @@ from msldesk.ui.library.preview import SlidePreview
 from msldesk.ui.library.slide_grid_model import CardRole, SlideGridModel
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.protect.history import HistoryDialog, open_history
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.geometry import VerticalScroll
 
@@ -139,7 +140,7 @@ class LibraryView(QWidget):
         self._hidden_hits = 0  # matches in expired or withdrawn decks when a search found nothing
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
+        set_role(self.banner, "notice-warning")
         self.banner.hide()
 
         self.deck_list = QListView()
