@@ -11,7 +11,7 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QWidget
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QStyle, QWidget
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ EMPTY_PX = 14
 LEAD_PX = 14
 TITLE_PX = 16
 DISPLAY_PX = 22  # the meeting's clock and countdown, the locked library's title
-MENU_ARROW_ROOM = 18  # a menu button's right padding: Fusion's 12-px indicator and a 6-px gap
+MENU_ARROW_GAP = 6  # between a menu button's label and its arrow
 
 # What a label (or any widget) is; the stylesheet gives each its look.
 Role = Literal[
@@ -146,9 +146,10 @@ def entry_kind_colours(p: Palette) -> dict[str, str]:
     }
 
 
-def stylesheet(p: Palette) -> str:
+def stylesheet(p: Palette, menu_arrow: int = 12) -> str:
     """The application's one stylesheet. Selectors are roles, object names and properties, never a
-    widget's own sheet, so what a widget looks like is decided here."""
+    widget's own sheet, so what a widget looks like is decided here. `menu_arrow`: the width of the
+    style's menu indicator, which a menu button keeps room for beside its label."""
     notice = f"padding: {NOTICE_PADDING}px; border-radius: {RADIUS}px;"
     rules = [
         f'*[role="hint"] {{ color: {p.muted}; }}',
@@ -174,7 +175,7 @@ def stylesheet(p: Palette) -> str:
         f"#reviewBanner {{ background: {p.error_bg}; border: 1px solid {p.error_border};"
         f" border-radius: {RADIUS}px; }}",
         f"#slidePreview {{ background: {p.surface_alt}; border: 1px solid {p.border}; }}",
-        f'QToolButton[menu="true"] {{ padding: 3px {MENU_ARROW_ROOM}px 3px 8px; }}',
+        f'QToolButton[menu="true"] {{ padding: 3px {menu_arrow + MENU_ARROW_GAP}px 3px 8px; }}',
         'QToolButton[menu="true"]::menu-indicator { subcontrol-origin: padding;'
         " subcontrol-position: right center; right: 4px; }",
         f"QToolButton#kindButton {{ color: {p.on_colour}; font-weight: bold; border-radius: {RADIUS}px;"
@@ -191,7 +192,8 @@ def stylesheet(p: Palette) -> str:
 def apply_theme(app: QCoreApplication) -> None:
     """Give the application its stylesheet: once, where the QApplication is made."""
     if isinstance(app, QApplication):  # QApplication.instance() is typed as the core application
-        app.setStyleSheet(_with_native_spin_boxes(app, stylesheet(palette())))
+        arrow = app.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator)
+        app.setStyleSheet(_with_native_spin_boxes(app, stylesheet(palette(), arrow)))
 
 
 def _with_native_spin_boxes(app: QApplication, sheet: str) -> str:

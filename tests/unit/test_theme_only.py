@@ -53,8 +53,6 @@ NOT_YET_THEMED: dict[str, int] = {
     "protect/history.py": 3,
     "protect/locked.py": 6,
     "protect/passphrase.py": 10,
-    "widgets/export_banner.py": 5,
-    "widgets/menu_button.py": 1,
 }
 
 STYLESHEET_CALL = re.compile(r"\.setStyleSheet\(")

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.ui.theme import set_role
+
 # Hands a file or folder to the desktop; tests replace it so nothing is launched.
 open_url = QDesktopServices.openUrl
 
@@ -33,10 +35,7 @@ class ExportBanner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("exportBanner")
-        self.setStyleSheet(
-            "#exportBanner { background:#eef3fb; border:1px solid #c6d5ee; border-radius:4px; }"
-        )
+        self.setObjectName("exportBanner")  # the theme's look of a banner
         self.path: Path | None = None
         self.message = QLabel()
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -49,7 +48,7 @@ class ExportBanner(QFrame):
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.warnings.setStyleSheet("color:#8a5300;")
+        set_role(self.warnings, "caution")
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Open the file with its usual application")
         self.reveal_button = QPushButton("Show in folder")

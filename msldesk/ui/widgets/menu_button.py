@@ -3,20 +3,13 @@ button sizes itself for the label alone, so the arrow was drawn over the last le
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QStyle, QStyleOptionToolButton, QToolButton
+from PySide6.QtWidgets import QToolButton
 
-ARROW_GAP = 6
+from msldesk.ui.theme import set_property
 
 
 def make_menu_button(button: QToolButton) -> QToolButton:
-    """Set `button` to open its menu on click, with padding on the right for the menu arrow."""
+    """Set `button` to open its menu on click; the theme pads its right side for the menu arrow."""
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-    option = QStyleOptionToolButton()
-    option.initFrom(button)
-    arrow = button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, option, button)
-    button.setStyleSheet(
-        f"QToolButton {{ padding: 3px {arrow + ARROW_GAP}px 3px 8px; }}"
-        "QToolButton::menu-indicator { subcontrol-origin: padding; subcontrol-position: right center;"
-        " right: 4px; }"
-    )
+    set_property(button, "menu", True)
     return button
