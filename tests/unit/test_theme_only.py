@@ -48,11 +48,6 @@ NOT_YET_THEMED: dict[str, int] = {
     "people/import_pages.py": 7,
     "people/mapping_model.py": 2,
     "people/person_editor.py": 6,
-    "people/privacy.py": 3,
-    "protect/backup_dialogs.py": 2,
-    "protect/history.py": 3,
-    "protect/locked.py": 6,
-    "protect/passphrase.py": 10,
 }
 
 STYLESHEET_CALL = re.compile(r"\.setStyleSheet\(")

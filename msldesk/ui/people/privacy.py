@@ -23,7 +23,7 @@ from msldesk.core.wording import plural
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
 from msldesk.ui.protect.history import HistoryDialog, open_history
-from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 
@@ -86,9 +86,9 @@ class EraseDialog(QDialog):
         self.setWindowTitle("Erase a person")
         self.setMinimumWidth(560)
         title = QLabel(f"Erase {plan.display_name}?")
-        title.setStyleSheet("font-size:16px; font-weight:bold;")
+        set_role(title, "title")
         warning = QLabel("This cannot be undone. Export their data first if they asked for a copy.")
-        warning.setStyleSheet(ERROR_STYLE)
+        set_role(warning, "notice-error")
         warning.setWordWrap(True)
         points = QLabel(
             "<ul style='margin-left:-20px'>"
@@ -100,7 +100,7 @@ class EraseDialog(QDialog):
         self.reason.setPlaceholderText("e.g. Request by email of 2026-11-30, ticket 4711")
         reason_label = QLabel("Why is this person erased? (required; kept in the audit trail)")
         small = QLabel("Their name is removed from the reason before it is stored.")
-        small.setStyleSheet(SMALL_STYLE)
+        set_role(small, "small")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.erase_button = self.buttons.addButton(
             "Erase permanently", QDialogButtonBox.ButtonRole.DestructiveRole

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.protect.history_words import local_time
-from msldesk.ui.protect.passphrase import ERROR_STYLE, SMALL_STYLE, PassphraseField
+from msldesk.ui.protect.passphrase import PassphraseField
+from msldesk.ui.theme import set_role
 
 if TYPE_CHECKING:
     from msldesk.protect.backup_check import BackupInfo
@@ -75,7 +76,7 @@ class BackupLockDialog(QDialog):
             )
         for note in (passphrase_note, library_note):
             note.setWordWrap(True)
-            note.setStyleSheet(SMALL_STYLE)
+            set_role(note, "small")
             note.setContentsMargins(22, 0, 0, 0)  # under its radio button (a style margin breaks wrapping)
         group = QButtonGroup(self)
         group.addButton(self.with_passphrase)
@@ -130,7 +131,7 @@ class BackupPassphraseDialog(QDialog):
         )
         text.setWordWrap(True)
         self.retry_label = QLabel("That passphrase does not open this backup. Try again.")
-        self.retry_label.setStyleSheet(ERROR_STYLE)
+        set_role(self.retry_label, "notice-error")
         self.retry_label.setVisible(retry)
         self.field = PassphraseField(confirm=False)
         self.buttons = QDialogButtonBox(

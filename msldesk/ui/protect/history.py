@@ -24,6 +24,7 @@ from msldesk.app.history import Subject, gather
 from msldesk.protect.history_words import HistoryLine, as_text
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.dialog_jobs import DialogJobs
 from msldesk.ui.widgets.geometry import fit_size
 
@@ -113,10 +114,10 @@ class HistoryDialog(QDialog):
         self.model = HistoryModel(self)
 
         self.heading = QLabel(subject.title)
-        self.heading.setStyleSheet("font-size:15px; font-weight:bold;")
+        set_role(self.heading, "title")
         self.heading.setWordWrap(True)
         self.summary = QLabel("Reading the audit trail…")
-        self.summary.setStyleSheet("color:#5f6368;")
+        set_role(self.summary, "hint")
         self.summary.setWordWrap(True)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter: a name, a field, an action…")

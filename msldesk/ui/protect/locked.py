@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from msldesk.ui.theme import set_role
+
 HINT = (
     "Nothing in it was changed, and nothing can be read from it until it is unlocked. "
     "Choose Retry to try again."
@@ -14,14 +16,14 @@ HINT = (
 def card_labels(title: str, hint: str) -> tuple[QLabel, QLabel, QLabel]:
     """The title, message (selectable, for copying) and hint of a panel standing in for the sections."""
     title_label = QLabel(title)
-    title_label.setStyleSheet("font-size:20px; font-weight:bold;")
+    set_role(title_label, "display")
     message = QLabel()
     message.setWordWrap(True)
-    message.setStyleSheet("font-size:13px;")
+    set_role(message, "lead")
     message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     hint_label = QLabel(hint)
     hint_label.setWordWrap(True)
-    hint_label.setStyleSheet("color:#5f6368;")
+    set_role(hint_label, "hint")
     return title_label, message, hint_label
 
 
@@ -58,7 +60,7 @@ class LockedPanel(QWidget):
         super().__init__(parent)
         self.title, self.message, self.hint = card_labels("The library is locked", HINT)
         self.library = QLabel()
-        self.library.setStyleSheet("color:#5f6368; font-size:11px;")
+        set_role(self.library, "small")
         self.library.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton("Retry")
         self.retry_button.setDefault(True)

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from msldesk.ui.theme import set_role
+
 if TYPE_CHECKING:
     from msldesk.db.crypto import PassphraseRequest
 
@@ -29,10 +31,6 @@ if TYPE_CHECKING:
 # Mirrors msldesk.db.crypto (not imported here: the window must show before the database layer loads).
 MIN_PASSPHRASE = 8
 ATTEMPTS = 5
-
-WARNING_STYLE = "background:#fff4e5; color:#663c00; padding:8px; border-radius:4px;"
-ERROR_STYLE = "background:#fce8e6; color:#a50e0e; padding:8px; border-radius:4px;"
-SMALL_STYLE = "color:#5f6368; font-size:11px;"
 
 
 def passphrase_problem(first: str, second: str | None = None) -> str:
@@ -58,7 +56,7 @@ class PassphraseField(QWidget):
         self.second = QLineEdit() if confirm else None
         self.show_box = QCheckBox("Show what I type")
         self.hint = QLabel()
-        self.hint.setStyleSheet(SMALL_STYLE)
+        set_role(self.hint, "small")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Passphrase", self.first)
@@ -104,7 +102,7 @@ class PassphraseDialog(QDialog):
         self.setWindowTitle("Choose a passphrase" if new else "Unlock the library")
         self.setMinimumWidth(520)
         title = QLabel("Choose a passphrase for your library" if new else "Unlock your library")
-        title.setStyleSheet("font-size:16px; font-weight:bold;")
+        set_role(title, "title")
         if new:
             intro = (
                 "msldesk keeps your library encrypted on this computer. Usually its key is kept in the "
@@ -117,7 +115,7 @@ class PassphraseDialog(QDialog):
         text.setWordWrap(True)
         self.retry_label = QLabel()
         self.retry_label.setWordWrap(True)
-        self.retry_label.setStyleSheet(ERROR_STYLE)
+        set_role(self.retry_label, "notice-error")
         if request.retry:
             left = f"{attempts_left} attempt{'s' if attempts_left != 1 else ''} left"
             self.retry_label.setText(f"That passphrase does not unlock this library. Try again ({left}).")
@@ -129,14 +127,14 @@ class PassphraseDialog(QDialog):
             "passphrase of their own."
         )
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(WARNING_STYLE)
+        set_role(self.warning, "notice-warning")
         self.warning.setVisible(new)
         small = [f"Library: {request.library}"]
         if request.reason:
             small.append(f"Why no keyring: {request.reason}")
         self.small_print = QLabel("\n".join(small))
         self.small_print.setWordWrap(True)
-        self.small_print.setStyleSheet(SMALL_STYLE)
+        set_role(self.small_print, "small")
         self.small_print.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
