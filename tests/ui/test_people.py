@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWizard
 
 from msldesk.boards.records import AgendaItemFields, EventFields, PersonFields
@@ -18,6 +19,7 @@ from msldesk.ui.people.duplicates import SELECTED_REASON
 from msldesk.ui.people.import_wizard import PEOPLE_ONLY, attendance_text
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
 from msldesk.ui.people.people_model import COLUMNS, PAGE_SIZE, name_cell
+from msldesk.ui.theme import palette
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -316,6 +318,12 @@ def test_duplicates_are_found_and_merged_moving_attendance(people, people_librar
     result_column = dialog.comparison.columnCount() - 1
     values = [dialog.comparison.index(r, result_column).data() for r in range(dialog.comparison.rowCount())]
     assert "St Mary Hospital" in values and "+1 555 0100" in values
+    # The kept record and the result are tinted (accent and success), the other record is not.
+    ids = [p.person_id for p in dialog.comparison.people()]
+    tint = Qt.ItemDataRole.BackgroundRole
+    tints = [dialog.comparison.index(0, c).data(tint) for c in range(result_column + 1)]
+    assert tints[ids.index(keep)] == QColor(palette().accent_bg) and tints[ids.index(other)] is None
+    assert tints[result_column] == QColor(palette().success_bg)
 
     dialog.ask_confirm_merge = lambda k, others: False
     dialog.merge_current()

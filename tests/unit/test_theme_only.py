@@ -43,11 +43,6 @@ NOT_YET_THEMED: dict[str, int] = {
     "meeting/note_field.py": 6,
     "meeting/state.py": 5,
     "meeting/window.py": 9,
-    "people/duplicate_models.py": 4,
-    "people/duplicates.py": 4,
-    "people/import_pages.py": 7,
-    "people/mapping_model.py": 2,
-    "people/person_editor.py": 6,
 }
 
 STYLESHEET_CALL = re.compile(r"\.setStyleSheet\(")

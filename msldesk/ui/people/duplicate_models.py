@@ -6,10 +6,11 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 
 from msldesk.boards.records import DuplicateGroup, Person, PersonFields
 from msldesk.ui.people.people_model import consent_cell
+from msldesk.ui.theme import colour, palette
 
 GroupRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -165,7 +166,7 @@ class ComparisonModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.BackgroundRole:
             if is_result:
-                return QBrush(QColor("#e6f4ea"))
+                return colour(palette().success_bg)
             if self._people[index.column()].person_id == self._keep:
-                return QBrush(QColor("#e8f0fe"))
+                return colour(palette().accent_bg)
         return None

@@ -28,6 +28,7 @@ from msldesk.core.changes import Changes
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.people.duplicate_models import ComparisonModel, DuplicateGroupsModel
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.dialog_jobs import DialogJobs
 from msldesk.ui.widgets.geometry import fit_size
 
@@ -82,7 +83,7 @@ class DuplicatesDialog(QDialog):
             "move to the kept record. Bold rows differ."
         )
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
+        set_role(self.hint, "faint")
 
         keep_row = QHBoxLayout()
         keep_row.addWidget(QLabel("Keep the record of"))
@@ -104,7 +105,7 @@ class DuplicatesDialog(QDialog):
         )
         self.nothing_found.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.nothing_found.setWordWrap(True)
-        self.nothing_found.setStyleSheet("font-size:15px; color:#3c4043; padding:24px;")
+        set_role(self.nothing_found, "empty")
         self.nothing_found.hide()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)

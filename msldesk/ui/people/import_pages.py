@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.records import ImportPreview, ImportRow, RowError, RowOutcome
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetDelegate
+from msldesk.ui.theme import set_role
 
 if TYPE_CHECKING:
     from msldesk.ui.people.import_wizard import ImportWizard
@@ -116,7 +117,7 @@ def _error(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setStyleSheet("color: #a50e0e; background: #fce8e6; padding: 8px; border-radius: 4px;")
+    set_role(label, "notice-error")
     label.hide()
     return label
 
@@ -214,7 +215,7 @@ class CheckPage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Import")
         self.counts = QLabel()
-        self.counts.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        set_role(self.counts, "title")
         self.event_combo = QComboBox()
         self.event_combo.addItem("No event: add to the directory only", None)
         self.event_combo.setToolTip("Also put everyone in this file on an event's attendee list")
@@ -277,13 +278,13 @@ class SummaryPage(QWizardPage):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setStyleSheet("font-size: 12pt; line-height: 140%;")
+        set_role(self.text, "lead")
         self.next_steps = QLabel(
             "The people are in the directory now (People section; Ctrl+F searches it). Importing the "
             "same file again updates them instead of adding them twice."
         )
         self.next_steps.setWordWrap(True)
-        self.next_steps.setStyleSheet("color:#5f6368;")
+        set_role(self.next_steps, "hint")
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addSpacing(12)

@@ -14,10 +14,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from msldesk.boards.intake.mapping import TARGETS
+from msldesk.ui.theme import colour, palette
 
 IGNORE_LABEL = "(ignore)"
 TargetRole = Qt.ItemDataRole.UserRole + 1
@@ -118,7 +118,7 @@ class MappingModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.EditRole, TargetRole) and column == TARGET_COLUMN:
             return target
         if role == Qt.ItemDataRole.ForegroundRole and not target and column != TARGET_COLUMN:
-            return QBrush(QColor("#80868b"))  # ignored columns fade back
+            return colour(palette().faint)  # ignored columns fade back
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

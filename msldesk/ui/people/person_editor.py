@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import Person, PersonFields
+from msldesk.ui.theme import set_role
 
 # (field name, label, placeholder) for the one-line text fields, in form order.
 _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -48,7 +49,7 @@ class PersonEditor(QWidget):
         self.person: Person | None = None
         self.adding = False
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-weight: 600; font-size: 13pt;")
+        set_role(self.heading, "title")
         self.inputs: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for name, label, placeholder in _TEXT_FIELDS:
@@ -66,10 +67,10 @@ class PersonEditor(QWidget):
         form.addRow("Notes", self.notes)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a50e0e; background: #fce8e6; padding: 6px; border-radius: 4px;")
+        set_role(self.error, "notice-error")
         self.error.hide()
         self.info = QLabel()
-        self.info.setStyleSheet("color: palette(mid);")
+        set_role(self.info, "faint")
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
