@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 
 from msldesk.boards.records import (
     AgendaItemFields,
@@ -28,6 +30,7 @@ from msldesk.ui.meeting.autosave import DraftAutosaver
 from msldesk.ui.meeting.entries import FactsRole, HeadingRole
 from msldesk.ui.meeting.entry_dialog import EntryDialog
 from msldesk.ui.meeting.window import MeetingWindow
+from msldesk.ui.theme import palette
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
@@ -117,6 +120,16 @@ def meeting(make_window, qtbot):  # type: ignore[no-untyped-def]
     return window, context, board, open_meeting
 
 
+def _text_colour(widget: QWidget) -> str:
+    """The colour the theme gives the widget's text, as shown."""
+    return widget.palette().color(QPalette.ColorRole.WindowText).name()
+
+
+def _fill(widget: QWidget) -> str:
+    """The colour painted a few pixels in from the widget's left edge, half-way down."""
+    return widget.grab().toImage().pixelColor(6, widget.height() // 2).name()
+
+
 def _settle(qtbot, mw: MeetingWindow) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(
         lambda: mw.context.runner.active == 0 and mw.writer.pending == 0 and not mw._reload_timer.isActive(),
@@ -164,9 +177,10 @@ def test_f8_and_ctrl_arrows_move_through_the_agenda_and_record_actual_times(meet
     board.clock.advance(12)
     mw._on_tick_timeout()
     assert mw.countdown.text() == "3:00 left", "15 planned minus 12 elapsed"
+    assert _text_colour(mw.countdown) == palette().success
     board.clock.advance(5)
     mw._on_tick_timeout()
-    assert mw.countdown.text() == "−2:00 over" and "#c5221f" in mw.countdown.styleSheet()
+    assert mw.countdown.text() == "−2:00 over" and _text_colour(mw.countdown) == palette().error
     assert mw.agenda_model.index(0, Column.DIFFERENCE).data() == "+2 min"
 
     QTest.keyClick(mw.field, Qt.Key.Key_Right, CTRL)  # Ctrl+Right: next item, not next word
@@ -239,12 +253,14 @@ def test_ctrl_digits_and_markers_choose_the_kind(meeting, qtbot) -> None:  # typ
     assert mw.kind_button.text() == "Note"
     QTest.keyClick(mw.field, Qt.Key.Key_2, CTRL)
     assert mw.kind_button.text() == "Insight" and mw.explicit_kind is EntryKind.INSIGHT
+    assert _fill(mw.kind_button) == palette().insight, "the button wears the kind's colour"
     _type(mw, "Sequencing depends on PD-L1")
     _enter(qtbot, mw)
     assert mw.kind_button.text() == "Note", "the chosen kind is for one entry"
 
     _type(mw, "? what dose")
     assert mw.kind_button.text() == "Question", "the leading marker shows beside the field"
+    assert _fill(mw.kind_button) == palette().warning and mw.kind_button.font().italic()
     _enter(qtbot, mw)
     QTest.keyClick(mw.field, Qt.Key.Key_3, CTRL)
     _type(mw, "! but chosen wins")

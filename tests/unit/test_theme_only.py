@@ -35,14 +35,6 @@ NOT_YET_THEMED: dict[str, int] = {
     "boards/review_model.py": 18,
     "boards/review_summary.py": 3,
     "boards/view.py": 2,
-    "meeting/agenda_model.py": 6,
-    "meeting/attendees.py": 3,
-    "meeting/entries.py": 16,
-    "meeting/entry_dialog.py": 7,
-    "meeting/layout.py": 17,
-    "meeting/note_field.py": 6,
-    "meeting/state.py": 5,
-    "meeting/window.py": 9,
 }
 
 STYLESHEET_CALL = re.compile(r"\.setStyleSheet\(")

@@ -8,17 +8,15 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from msldesk.boards.records import AgendaItem
 from msldesk.ui.boards.formatting import duration, time_range
 from msldesk.ui.meeting.state import local_clock, signed_minutes
+from msldesk.ui.theme import colour, palette
 
 Index = QModelIndex | QPersistentModelIndex
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
-CURRENT_BACKGROUND = QColor("#e8f0fe")
-OVER = QColor("#c5221f")
-DONE = QColor("#5f6368")
 
 
 class Column(IntEnum):
@@ -118,12 +116,12 @@ class RunningAgendaModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and current:
             return self._bold
         if role == Qt.ItemDataRole.BackgroundRole and current:
-            return CURRENT_BACKGROUND
+            return colour(palette().accent_bg)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == Column.DIFFERENCE and self._over(item) > 0:
-                return OVER
+                return colour(palette().error)
             if item.actual_end is not None and not current:
-                return DONE
+                return colour(palette().muted)
         if role == Qt.ItemDataRole.TextAlignmentRole and column != Column.ITEM:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

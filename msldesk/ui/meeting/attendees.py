@@ -6,16 +6,15 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from msldesk.boards.events.days import checkin_text
 from msldesk.boards.records import Attendance, Invitation
+from msldesk.ui.theme import colour, palette, set_role
 from msldesk.ui.widgets.table_fit import comfortable_rows
 
 Index = QModelIndex | QPersistentModelIndex
 AttendanceIdRole = Qt.ItemDataRole.UserRole + 1
-DECLINED = QColor("#80868b")  # one object returned from data() (see agenda_model on PySide6 6.12)
 
 
 class CheckInModel(QAbstractListModel):
@@ -94,7 +93,7 @@ class CheckInModel(QAbstractListModel):
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if self.checked_in(attendance) else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ForegroundRole and f.invitation is Invitation.DECLINED:
-            return DECLINED
+            return colour(palette().faint)
         if role == Qt.ItemDataRole.ToolTipRole:
             person = attendance.person.fields
             place = ", ".join(p for p in (person.institution, person.city) if p)
@@ -120,7 +119,7 @@ class CheckInPanel(QWidget):
         super().__init__(parent)
         self.model = CheckInModel(self)
         self.heading = QLabel("Attendees")
-        self.heading.setStyleSheet("font-weight:bold;")
+        set_role(self.heading, "heading")
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

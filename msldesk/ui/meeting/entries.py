@@ -7,11 +7,12 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msldesk.boards.records import EntryKind, NoteEntry
-from msldesk.ui.meeting.state import KIND_COLOURS, local_clock
+from msldesk.ui.meeting.state import local_clock
+from msldesk.ui.theme import RADIUS, colour, entry_kind_colours, palette
 
 Index = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -19,7 +20,6 @@ EntryIdRole = Qt.ItemDataRole.UserRole + 2
 HeadingRole = Qt.ItemDataRole.UserRole + 3  # the agenda item's name above its first entry, else ""
 FactsRole = Qt.ItemDataRole.UserRole + 4  # "10:42 · Avery Demo-Lindqvist (chair) · #Dosing · …"
 MAX_TEXT_LINES = 4
-FLAG = QColor("#c5221f")
 
 
 class EntryListModel(QAbstractListModel):
@@ -182,17 +182,18 @@ class EntryDelegate(QStyledItemDelegate):
         if entry is None:
             return
         painter.save()
+        qt, look = option.palette, palette()
         metrics = option.fontMetrics
         line = metrics.height()
         rect = option.rect
         heading = index.data(HeadingRole)
         if heading:
             band = QRect(rect.left(), rect.top(), rect.width(), line + 8)
-            painter.fillRect(band, QColor("#f1f3f4"))
+            painter.fillRect(band, colour(look.surface_alt))
             font = QFont(option.font)
             font.setBold(True)
             painter.setFont(font)
-            painter.setPen(QColor("#3c4043"))
+            painter.setPen(colour(look.text))
             painter.drawText(
                 band.adjusted(self.PAD + 2, 0, -self.PAD, 0),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -200,28 +201,25 @@ class EntryDelegate(QStyledItemDelegate):
             )
             rect = rect.adjusted(0, line + 8, 0, 0)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
         if selected:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
+            painter.fillRect(rect, qt.color(QPalette.ColorRole.Highlight))
         elif entry.flagged:
-            painter.fillRect(rect, QColor("#fef7f6"))
-        text_colour = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
+            painter.fillRect(rect, colour(look.error_tint))
+        text_colour = qt.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         body = rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
 
         # The kind badge.
         badge = QRect(body.left(), body.top(), self.BADGE_WIDTH - self.PAD, line + 2)
-        colour = QColor(KIND_COLOURS.get(entry.kind, "#5f6368"))
+        fill = colour(entry_kind_colours(look).get(entry.kind, look.muted))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(badge, 4, 4)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(badge, RADIUS, RADIUS)
         small = QFont(option.font)
         small.setBold(True)
         small.setPointSizeF(max(6.0, option.font.pointSizeF() * 0.8))
         painter.setFont(small)
-        painter.setPen(QColor("white"))
+        painter.setPen(colour(look.on_colour))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, entry.kind.label.upper())
 
         left = body.left() + self.BADGE_WIDTH
@@ -232,7 +230,8 @@ class EntryDelegate(QStyledItemDelegate):
         if entry.flag_terms:
             flag = ("⚠ " if entry.flagged else "✓ ") + ", ".join(entry.flag_terms)
         flag_width = min(metrics.horizontalAdvance(flag) + 4, width // 2) if flag else 0
-        painter.setPen(text_colour if selected else QColor("#5f6368"))
+        muted = colour(look.muted)
+        painter.setPen(text_colour if selected else muted)
         facts = index.data(FactsRole) or ""
         painter.drawText(
             QRect(left, body.top(), width - flag_width - 8, line + 2),
@@ -240,7 +239,7 @@ class EntryDelegate(QStyledItemDelegate):
             metrics.elidedText(facts, Qt.TextElideMode.ElideRight, width - flag_width - 8),
         )
         if flag:
-            painter.setPen(text_colour if selected else (FLAG if entry.flagged else QColor("#5f6368")))
+            painter.setPen(text_colour if selected else (colour(look.error) if entry.flagged else muted))
             painter.drawText(
                 QRect(body.right() - flag_width, body.top(), flag_width, line + 2),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -250,6 +249,6 @@ class EntryDelegate(QStyledItemDelegate):
         painter.setPen(text_colour)
         text_rect = QRect(left, body.top() + line + 4, width, self._text_height(metrics, entry.text))
         painter.drawText(text_rect, int(Qt.TextFlag.TextWordWrap), entry.text)
-        painter.setPen(QColor("#e0e0e0"))
+        painter.setPen(colour(look.border))
         painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
         painter.restore()

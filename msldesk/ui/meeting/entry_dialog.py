@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import AgendaItem, EntryFields, EntryKind, NoteEntry
 from msldesk.ui.actions import KIND_ORDER
 from msldesk.ui.meeting.state import local_clock
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.fields import DateEdit
 
 
@@ -110,9 +111,9 @@ class EntryDialog(QDialog):
 
         self.history = QLabel(self._history(zone))
         self.history.setWordWrap(True)
-        self.history.setStyleSheet("color:#5f6368;")
+        set_role(self.history, "hint")
         self.error = QLabel()
-        self.error.setStyleSheet("color:#c5221f;")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
         buttons = QDialogButtonBox(
@@ -129,7 +130,7 @@ class EntryDialog(QDialog):
                 "the original, with the time it was made; the other details can no longer change."
             )
             notice.setWordWrap(True)
-            notice.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
+            set_role(notice, "notice-warning")
             layout.addWidget(notice)
             for widget in (
                 self.kind,

@@ -30,6 +30,7 @@ from msldesk.ui.meeting.agenda_model import Column, RunningAgendaModel
 from msldesk.ui.meeting.attendees import CheckInPanel
 from msldesk.ui.meeting.entries import EntryDelegate, EntryListModel
 from msldesk.ui.meeting.note_field import NoteField
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.fields import DateEdit
 from msldesk.ui.widgets.menu_button import make_menu_button
 
@@ -71,14 +72,14 @@ class MeetingWidgets(QWidget):
 def build_meeting_window(window: MeetingWindow) -> None:
     """Create the window's widgets (as its attributes), its shortcuts and its layout."""
     window.title = QLabel("Loading…")
-    window.title.setStyleSheet("font-size:17px; font-weight:bold;")
+    set_role(window.title, "title")
     window.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     window.clock = QLabel()
-    window.clock.setStyleSheet("font-size:22px; font-weight:bold; color:#202124;")
+    set_role(window.clock, "display")
     window.clock.setToolTip("Now, in the event's time zone")
     window.banner = QLabel()
     window.banner.setWordWrap(True)
-    window.banner.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
+    set_role(window.banner, "notice-warning")
     window.banner.hide()
     window.delete_rehearsal_button = QPushButton("Delete rehearsal…")
     window.delete_rehearsal_button.setToolTip(
@@ -87,10 +88,10 @@ def build_meeting_window(window: MeetingWindow) -> None:
     window.delete_rehearsal_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     window.delete_rehearsal_button.hide()
     window.current = QLabel()
-    window.current.setStyleSheet("font-size:15px;")
+    set_role(window.current, "lead")
     window.current.setWordWrap(True)
     window.countdown = QLabel()
-    window.countdown.setStyleSheet("font-size:22px; font-weight:bold;")
+    set_role(window.countdown, "display")
     window.countdown.setMinimumWidth(120)
     window.countdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     window.previous_button = QPushButton("◀ Previous")
@@ -128,15 +129,15 @@ def build_meeting_window(window: MeetingWindow) -> None:
     window.entries.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     window.entries.setToolTip("")
     window.empty_hint = QLabel("No entries yet. Type below and press Enter; F8 starts the first agenda item.")
-    window.empty_hint.setStyleSheet("color:#80868b;")
+    set_role(window.empty_hint, "faint")
     window.empty_hint.setWordWrap(True)
     window.save_state = QLabel()
-    window.save_state.setStyleSheet("color:#5f6368;")
+    set_role(window.save_state, "hint")
     window.filing = QLabel()
-    window.filing.setStyleSheet("color:#3c4043;")
 
     window.kind_actions = {}
     window.kind_button = QToolButton()
+    window.kind_button.setObjectName("kindButton")  # the theme colours it by its "kind"
     make_menu_button(window.kind_button)
     window.kind_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     window.kind_button.setMinimumWidth(96)
@@ -164,7 +165,7 @@ def build_meeting_window(window: MeetingWindow) -> None:
     window.due.hide()
     window.warning = QLabel()
     window.warning.setWordWrap(True)
-    window.warning.setStyleSheet("background:#fce8e6; color:#a50e0e; padding:4px 6px; border-radius:4px;")
+    set_role(window.warning, "notice-error")
     window.warning.hide()
 
     window.next_action = bind(window, "meeting.next", window.next_item)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QKeyEvent,
     QKeySequence,
     QSyntaxHighlighter,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWi
 from msldesk.boards.meeting.guard import RestrictedTerms
 from msldesk.core.folding import fold
 from msldesk.ui.actions import KIND_ORDER, key_sequences
+from msldesk.ui.theme import colour, palette
 
 MAX_PREFIX = 40  # "@" followed by more than this is not a name being typed
 MAX_SUGGESTIONS = 12
@@ -32,10 +32,11 @@ class RestrictedHighlighter(QSyntaxHighlighter):
         super().__init__(document)
         self.terms = RestrictedTerms(())
         self.mark = QTextCharFormat()  # not `format`: that is the highlighter's own method
-        self.mark.setBackground(QColor("#fce8e6"))
-        self.mark.setForeground(QColor("#a50e0e"))
+        look = palette()
+        self.mark.setBackground(colour(look.error_bg))
+        self.mark.setForeground(colour(look.error_text))
         self.mark.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        self.mark.setUnderlineColor(QColor("#d93025"))
+        self.mark.setUnderlineColor(colour(look.error))
 
     def set_terms(self, terms: RestrictedTerms) -> None:
         if terms != self.terms:

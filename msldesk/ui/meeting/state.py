@@ -14,13 +14,6 @@ from msldesk.core.folding import fold
 if TYPE_CHECKING:  # the services load SQLAlchemy; the GUI starts without it
     from msldesk.app.services import App
 
-KIND_COLOURS: dict[EntryKind, str] = {
-    EntryKind.NOTE: "#5f6368",
-    EntryKind.INSIGHT: "#6a1b9a",
-    EntryKind.QUOTE: "#0b57d0",
-    EntryKind.QUESTION: "#b06000",
-    EntryKind.ACTION: "#137333",
-}
 KIND_MARKERS: dict[EntryKind, str] = {
     EntryKind.NOTE: "note:",
     EntryKind.INSIGHT: "!",

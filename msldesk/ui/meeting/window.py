@@ -29,7 +29,8 @@ from msldesk.ui.meeting.day_dialogs import (
 from msldesk.ui.meeting.day_flow import DayFlow
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
 from msldesk.ui.meeting.layout import NO_DUE, MeetingWidgets, build_meeting_window
-from msldesk.ui.meeting.state import KIND_COLOURS, MeetingBundle, countdown, load_meeting
+from msldesk.ui.meeting.state import MeetingBundle, countdown, load_meeting
+from msldesk.ui.theme import set_property, set_role
 from msldesk.ui.widgets.geometry import fit_size
 
 # The clock ticks once a second, and labels are only set when their text changes: with PySide6 6.12
@@ -257,9 +258,7 @@ class MeetingWindow(MeetingWidgets):
             return
         left = current.fields.minutes * 60 - (now - current.actual_start).total_seconds()
         _set_text(self.countdown, f"{countdown(left)} left" if left >= 0 else f"{countdown(left)} over")
-        style = "font-size:22px; font-weight:bold; color:%s;" % ("#c5221f" if left < 0 else "#137333")
-        if self.countdown.styleSheet() != style:
-            self.countdown.setStyleSheet(style)
+        set_property(self.countdown, "tone", "error" if left < 0 else "success")
         started = current.actual_start.astimezone(self.bundle.zone)
         tip = f"{current.fields.minutes} min planned; started {started:%H:%M}"
         if self.countdown.toolTip() != tip:
@@ -375,13 +374,10 @@ class MeetingWindow(MeetingWidgets):
 
     def _show_kind(self) -> None:
         kind, why = self.effective_kind()
-        colour = KIND_COLOURS[kind]
         number = KIND_ORDER.index(kind) + 1
         self.kind_button.setText(kind.label if why != "default" else f"{kind.label}")
-        self.kind_button.setStyleSheet(
-            f"QToolButton {{ color:white; background:{colour}; font-weight:bold; border-radius:4px; "
-            f"padding:4px 8px; {'font-style:italic;' if why == 'marker' else ''} }}"
-        )
+        set_property(self.kind_button, "kind", kind.value)
+        set_property(self.kind_button, "marker", why == "marker")  # shown in italics
         reason = {
             "chosen": f"chosen with Ctrl+{number}; Esc goes back to what the text says",
             "marker": "from the marker at the start of the text",
@@ -472,11 +468,11 @@ class MeetingWindow(MeetingWidgets):
     def _on_autosaver_saved(self, text: str) -> None:
         if text:
             self.save_state.setText(f"Draft saved {self.now().astimezone(self._zone()):%H:%M:%S}")
-        self.save_state.setStyleSheet("color:#5f6368;")
+        set_role(self.save_state, "hint")
 
     def _on_autosaver_failed(self, message: str) -> None:
         self.save_state.setText(f"Draft not saved: {message} Retrying…")
-        self.save_state.setStyleSheet("color:#c5221f;")
+        set_role(self.save_state, "error")
 
     def _zone(self) -> dt.tzinfo:
         return self.bundle.zone if self.bundle is not None else dt.UTC
