@@ -29,6 +29,7 @@ from msldesk.ui.boards.formatting import duration, time_range
 from msldesk.ui.boards.removal_questions import ask_remove_item, say_kept
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns, stretch_column
 
 # Typical values, measured in the table's font (not fixed pixels); the title gets the room left.
@@ -88,17 +89,17 @@ class AgendaPanel(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # a long time zone name must not widen the window
         self.overrun_label = QLabel()
-        self.overrun_label.setStyleSheet("color:#b3261e; font-weight:bold;")
+        set_role(self.overrun_label, "alert")
         self.overrun_label.hide()
         # Agenda items that lost linked slides (a deck removed from the library), said in words.
         self.lost_label = QLabel()
         self.lost_label.setWordWrap(True)
         self.lost_label.setTextFormat(Qt.TextFormat.RichText)
         self.lost_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.lost_label.setStyleSheet("color:#8a5300;")
+        set_role(self.lost_label, "caution")
         self.lost_label.hide()
         self.linked_label = QLabel()
-        self.linked_label.setStyleSheet("color:#5f6368;")
+        set_role(self.linked_label, "hint")
         self.linked_label.setWordWrap(True)
         # An empty agenda says what to do instead of showing an empty grid.
         self.empty_hint = QLabel(
@@ -108,7 +109,7 @@ class AgendaPanel(QWidget):
         )
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_hint.setStyleSheet("color:#5f6368; font-size:14px; padding:24px;")
+        set_role(self.empty_hint, "empty")
         self.first_item_button = QPushButton("Add the first item…")
         empty = QWidget()
         empty_layout = QVBoxLayout(empty)

@@ -18,18 +18,17 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QStyle
 
 from msldesk.boards.events.timing import agenda_overrun_minutes, schedule
 from msldesk.boards.records import AgendaItem, AgendaItemFields, AgendaKind, EventFields
 from msldesk.ui.boards.delegates import ChoicesRole, LimitsRole
 from msldesk.ui.boards.formatting import clock, time_range
+from msldesk.ui.theme import colour, palette
 
 AgendaItemRole = Qt.ItemDataRole.UserRole + 1
 AGENDA_ROWS_MIME = "application/x-msldesk-agenda-rows"
 NO_PRESENTER = 0  # combo value for "nobody"; person ids start at 1
-OVERRUN_COLOUR = QColor("#fde0dc")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -169,7 +168,7 @@ class AgendaModel(QAbstractTableModel):
                 Column.QUESTIONS: f.questions,
             }.get(column, self._display(item, column))
         if role == Qt.ItemDataRole.BackgroundRole and item.overruns:
-            return OVERRUN_COLOUR
+            return colour(palette().error_bg)
         if role == Qt.ItemDataRole.DecorationRole and (
             (column == Column.TIME and item.overruns) or (column == Column.SLIDES and item.note)
         ):

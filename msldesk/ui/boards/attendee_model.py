@@ -10,16 +10,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from msldesk.boards.events.days import checkin_text
 from msldesk.boards.records import Attendance, AttendeeRole, Invitation
 from msldesk.ui.boards.delegates import ChoicesRole, LimitsRole
 from msldesk.ui.boards.formatting import money
+from msldesk.ui.theme import colour, palette
 
 AttendanceRole = Qt.ItemDataRole.UserRole + 1
-WARNING_COLOUR = QColor("#fff4e5")
 CENT = Decimal("0.01")
 
 Index = QModelIndex | QPersistentModelIndex
@@ -167,7 +167,7 @@ class AttendeeModel(QAbstractTableModel):
                 return "\n".join(x for x in (attendance.person.display_name, p.specialty, p.email) if x)
             return None
         if role == Qt.ItemDataRole.BackgroundRole and attendance.warnings:
-            return WARNING_COLOUR
+            return colour(palette().warning_bg)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ChoicesRole:

@@ -29,6 +29,7 @@ from msldesk.ui.boards.delegates import BoardsDelegate
 from msldesk.ui.boards.removal_questions import say_kept
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.export_banner import MAX_WARNINGS_SHOWN
 from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns
 
@@ -87,7 +88,7 @@ class AttendeesPanel(QWidget):
         self.fmv_label = QLabel()
         self.fmv_label.setWordWrap(True)
         self.fmv_label.setTextFormat(Qt.TextFormat.RichText)
-        self.fmv_label.setStyleSheet("background:#fff4e5; color:#663c00; padding:6px; border-radius:4px;")
+        set_role(self.fmv_label, "notice-warning")
         self.fmv_label.hide()
 
         buttons = QHBoxLayout()

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -27,6 +26,7 @@ from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.formatting import money_by_currency
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.theme import colour, palette, set_role
 
 ChecklistItemRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -78,7 +78,7 @@ class ChecklistModel(QAbstractListModel):
                 return "Worked out from the attendee list; it ticks itself when every attendee is done."
             return "Tick when done"
         if role == Qt.ItemDataRole.ForegroundRole and item.automatic:
-            return QColor("#37474f")
+            return colour(palette().slate)
         if role == ChecklistItemRole:
             return item
         return None
@@ -124,7 +124,7 @@ class ChecklistPanel(QWidget):
         self.travel = QLabel()
         self.expenses = QLabel()
         self.total = QLabel()
-        self.total.setStyleSheet("font-weight:bold;")
+        set_role(self.total, "heading")
         self.compared = QLabel()
         self.compared.setWordWrap(True)
         payments = QGroupBox("Payments to attendees (accepted, external)")
@@ -137,7 +137,7 @@ class ChecklistPanel(QWidget):
         checklist = QGroupBox("Planning checklist")
         checklist_layout = QVBoxLayout(checklist)
         hint = QLabel("The first steps follow the attendee list; tick the others by hand.")
-        hint.setStyleSheet("color:#5f6368;")
+        set_role(hint, "hint")
         hint.setWordWrap(True)  # a long line would set the whole window's minimum width
         checklist_layout.addWidget(self.progress)
         checklist_layout.addWidget(self.list, 1)

@@ -49,6 +49,7 @@ from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
 from msldesk.ui.exports import ExportJob, mark_export
 from msldesk.ui.protect.history import HistoryDialog, open_history
+from msldesk.ui.theme import Role, set_role
 from msldesk.ui.widgets.export_banner import ExportBanner
 from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.widgets.menu_button import make_menu_button
@@ -56,10 +57,10 @@ from msldesk.ui.widgets.menu_button import make_menu_button
 EXPORT_FOLDER_KIND = "board_exports"  # an event's outputs share one remembered folder
 
 
-def _title_line(style: str) -> QLabel:
+def _title_line(role: Role) -> QLabel:
     """The event's title or its date line: a long one wraps rather than widen the window."""
     label = QLabel()
-    label.setStyleSheet(style)
+    set_role(label, role)
     label.setWordWrap(True)
     return label
 
@@ -68,7 +69,7 @@ def _placeholder(text: str) -> QLabel:
     label = QLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    label.setStyleSheet("color:#80868b; font-size:14px;")
+    set_role(label, "empty")
     return label
 
 
@@ -100,11 +101,11 @@ class EventEditor(QWidget):
         self.history_dialog: HistoryDialog | None = None
         self._draft = False  # a new event on screen that is not in the database until Save
 
-        self.heading = _title_line("font-size:16px; font-weight:bold;")
+        self.heading = _title_line("title")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.when = _title_line("color:#5f6368;")
+        self.when = _title_line("hint")
         self.saving = QLabel("Saving…")
-        self.saving.setStyleSheet("color:#5f6368;")
+        set_role(self.saving, "hint")
         self.saving.hide()
         self.export_button = QToolButton()
         self.export_button.setText("Export")

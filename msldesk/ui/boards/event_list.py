@@ -14,11 +14,12 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from msldesk.boards.records import Event, EventStatus
+from msldesk.boards.records import Event
 from msldesk.ui.boards.formatting import event_when
+from msldesk.ui.theme import colour, event_status_colours, palette
 
 EventRole = Qt.ItemDataRole.UserRole + 1
 EventIdRole = Qt.ItemDataRole.UserRole + 2
@@ -26,14 +27,6 @@ WhenRole = Qt.ItemDataRole.UserRole + 3  # "Tue 14 Oct 2025, 09:00–17:00 CEST"
 FactsRole = Qt.ItemDataRole.UserRole + 4  # "Advisory board · Confirmed · 3/5 accepted"
 
 Index = QModelIndex | QPersistentModelIndex
-
-STATUS_COLOURS = {
-    EventStatus.PLANNING: "#6d4c00",
-    EventStatus.CONFIRMED: "#1b5e20",
-    EventStatus.COMPLETED: "#37474f",
-    EventStatus.CLOSED: "#37474f",
-    EventStatus.CANCELLED: "#b71c1c",
-}
 
 
 def event_facts(event: Event) -> str:
@@ -105,12 +98,10 @@ class EventRowDelegate(QStyledItemDelegate):
             return
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
+        qt, look = option.palette, palette()
         if selected:
-            painter.fillRect(option.rect, palette.color(QPalette.ColorRole.Highlight))
-        text_colour = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
+            painter.fillRect(option.rect, qt.color(QPalette.ColorRole.Highlight))
+        text_colour = qt.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         line = option.fontMetrics.height()
         rect = option.rect.adjusted(self.PAD + 2, self.PAD, -self.PAD, -self.PAD)
         title_font = QFont(option.font)
@@ -124,7 +115,7 @@ class EventRowDelegate(QStyledItemDelegate):
             elide(event.title, Qt.TextElideMode.ElideRight, rect.width()),
         )
         painter.setFont(option.font)
-        muted = text_colour if selected else QColor("#5f6368")
+        muted = text_colour if selected else colour(look.muted)
         painter.setPen(muted)
         when = index.data(WhenRole) or ""
         painter.drawText(
@@ -132,14 +123,14 @@ class EventRowDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             painter.fontMetrics().elidedText(when, Qt.TextElideMode.ElideRight, rect.width()),
         )
-        status = event.fields.status
-        painter.setPen(text_colour if selected else QColor(STATUS_COLOURS.get(status, "#37474f")))
+        status = colour(event_status_colours(look).get(event.fields.status, look.slate))
+        painter.setPen(text_colour if selected else status)
         facts = index.data(FactsRole) or ""
         painter.drawText(
             QRect(rect.left(), rect.top() + 2 * line + 4, rect.width(), line),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             painter.fontMetrics().elidedText(facts, Qt.TextElideMode.ElideRight, rect.width()),
         )
-        painter.setPen(QColor("#e0e0e0"))
+        painter.setPen(colour(look.border))
         painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
         painter.restore()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItem, EntryFields, EntryKind, NoteEntry
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.fields import DateEdit
 
 NOBODY = 0  # combo value for "no speaker" / "no agenda item"; ids start at 1
@@ -137,7 +138,7 @@ class AmendmentDialog(QDialog):
         self.setWindowTitle("Amend entry")
         original = QLabel(f"As finalized: “{entry.fields.text}”")
         original.setWordWrap(True)
-        original.setStyleSheet("color:#5f6368;")
+        set_role(original, "hint")
         hint = QLabel(
             "The notes are finalized: the original stays as it was, and this correction is kept beside "
             "it with today's date. Summaries show the corrected text."

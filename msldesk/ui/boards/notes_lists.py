@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.ui.actions import bind
+from msldesk.ui.theme import set_role
 
 
 def clean_list(values: Sequence[str]) -> list[str]:
@@ -61,7 +62,7 @@ class ListEditorDialog(QDialog):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.count = QLabel()
-        self.count.setStyleSheet("color:#5f6368;")
+        set_role(self.count, "hint")
         self.add_button = QPushButton("Add")
         self.edit_button = QPushButton("Edit")
         self.remove_button = QPushButton("Remove")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import Event, EventFields, EventKind, EventStatus
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.fields import DateTimeEdit
 
 DATE_FORMAT = "ddd d MMM yyyy  HH:mm"
@@ -105,7 +106,7 @@ class EventForm(QWidget):
         self.virtual_link.setPlaceholderText("https://…")
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#b3261e; font-weight:bold;")
+        set_role(self.error, "alert")
         self.error.hide()
         self.save_button = QPushButton("Save event")
         self.save_button.setToolTip("Save the event details (Ctrl+S); Ctrl+Z undoes a save")
@@ -166,7 +167,7 @@ class EventForm(QWidget):
         self.starts.dateTimeChanged.connect(self._on_starts_date_time_changed)
         self.undated.toggled.connect(self._on_undated_toggled)
         self.dirty_label = QLabel("Unsaved changes")
-        self.dirty_label.setStyleSheet("color:#5f6368; font-style:italic;")
+        set_role(self.dirty_label, "unsaved")
         self.dirty_label.hide()
         save_row.insertWidget(1, self.dirty_label)
         for signal in (

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import Person
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.theme import set_role
 
 SEARCH_DELAY_MS = 150
 LIMIT = 100
@@ -50,7 +51,7 @@ class PersonPicker(QDialog):
         self.results = QListWidget()
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.hint = QLabel("Searching…")
-        self.hint.setStyleSheet("color:#5f6368;")
+        set_role(self.hint, "hint")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
         self.add_button.setEnabled(False)

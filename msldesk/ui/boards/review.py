@@ -48,6 +48,7 @@ from msldesk.ui.boards.review_tree import NotesTree
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.flow_layout import FlowLayout
 from msldesk.ui.widgets.menu_button import make_menu_button
 
@@ -86,12 +87,9 @@ class ReviewPanel(QWidget):
             self.kind.addItem(f"{kind.label}s", kind.value)
         self.kind.setToolTip("Show one kind of entry only")
         self.review_banner = QFrame()
-        self.review_banner.setObjectName("reviewBanner")
-        self.review_banner.setStyleSheet(
-            "#reviewBanner { background:#fdecea; border:1px solid #f4b5ae; border-radius:4px; }"
-        )
+        self.review_banner.setObjectName("reviewBanner")  # the theme's look of an error banner
         self.review_count = QLabel()
-        self.review_count.setStyleSheet("color:#b3261e; font-weight:bold;")
+        set_role(self.review_count, "alert")
         self.review_only = QToolButton()
         self.review_only.setText("Show only these")
         self.review_only.setCheckable(True)
@@ -101,7 +99,7 @@ class ReviewPanel(QWidget):
         banner.addWidget(self.review_count)
         banner.addWidget(self.review_only)
         self.finalized_label = QLabel()
-        self.finalized_label.setStyleSheet("color:#1e6b3a; font-weight:bold;")
+        set_role(self.finalized_label, "done")
         self.finalize_button = QPushButton("Finalize notes…")
         self.finalize_button.setToolTip(
             "Make the notes read-only; later corrections are kept as amendments beside the original"
@@ -112,7 +110,7 @@ class ReviewPanel(QWidget):
         self.tree = NotesTree(self.model)
         self.empty_hint = QLabel()
         self.empty_hint.setWordWrap(True)
-        self.empty_hint.setStyleSheet("color:#80868b;")
+        set_role(self.empty_hint, "faint")
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
         self.details.setPlaceholderText("Select an entry to read it in full.")  # one line: it does not wrap
@@ -188,7 +186,7 @@ class ReviewPanel(QWidget):
         details_layout = QVBoxLayout(details_box)
         details_layout.setContentsMargins(0, 0, 0, 0)
         details_title = QLabel("Selected entry")
-        details_title.setStyleSheet("font-weight:bold;")
+        set_role(details_title, "heading")
         details_layout.addWidget(details_title)
         details_layout.addWidget(self.details, 1)
         below = QSplitter(Qt.Orientation.Horizontal)

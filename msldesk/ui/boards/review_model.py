@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from msldesk.boards.records import AgendaItem, EntryKind, NoteEntry
+from msldesk.ui.theme import colour, palette
 
 if TYPE_CHECKING:  # the service modules load SQLAlchemy; the GUI starts without it
     from msldesk.boards.events.service import EventService
@@ -27,11 +28,6 @@ BY_THEME, BY_AGENDA = "theme", "agenda"
 NO_THEME = "No theme"
 NOT_ON_AGENDA = "Not filed under an agenda item"
 STAR = "★"
-NEEDS_REVIEW_COLOUR = QColor("#b3261e")
-KEPT_FLAGGED_COLOUR = QColor("#a15c00")
-CLEARED_COLOUR = QColor("#5f6368")
-NEEDS_REVIEW_BACKGROUND = QColor("#fdecea")
-GROUP_BACKGROUND = QColor("#eef1f5")
 
 
 class Column:
@@ -141,6 +137,12 @@ def speaker_text(entry: NoteEntry) -> str:
     return "; ".join(name for name, _role in entry.speakers if name)  # merged entries' speakers too
 
 
+def review_colour(state: str) -> str:
+    """The colour of a review state: needs review red, kept flagged amber, cleared grey."""
+    p = palette()
+    return {"Needs review": p.error, "Kept flagged": p.warning}.get(state, p.muted)
+
+
 def entry_html(entry: NoteEntry, timezone: str) -> str:
     """The whole entry for the details pane: text, who and when, flags, merges and amendments."""
     when = local_time(entry.created_at, timezone)
@@ -152,7 +154,7 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
         removed = ", since removed from the agenda" if entry.item_removed else ""
         facts.append(f"during “{escape(entry.agenda_title)}”{removed}")
     if entry.fields.key:
-        facts.append(f"<span style='color:#b06000'>{STAR} key insight</span>")
+        facts.append(f"<span style='color:{palette().warning}'>{STAR} key insight</span>")
     lines = [" · ".join(facts)]
     if entry.kind is EntryKind.ACTION and (entry.owner_name or entry.fields.due):
         owner = escape(entry.owner_name) or "nobody yet"
@@ -164,7 +166,6 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
     state = review_state(entry)
     if state:
         terms = ", ".join(f"“{escape(t)}”" for t in entry.flag_terms)
-        colour = {"Needs review": "#b3261e", "Kept flagged": "#a15c00"}.get(state, "#5f6368")
         detail = {
             "Needs review": "restricted wording found; decide before sharing a summary",
             "Kept flagged": "left out of the commercial summary",
@@ -173,7 +174,7 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
         if entry.flag_reviewed_by and entry.flag_reviewed_at is not None:
             reviewed = local_time(entry.flag_reviewed_at, timezone)
             detail += f" (by {escape(entry.flag_reviewed_by)}, {reviewed:%d %b %Y %H:%M})"
-        lines.append(f"<span style='color:{colour}'><b>{state}</b>: {terms} — {detail}</span>")
+        lines.append(f"<span style='color:{review_colour(state)}'><b>{state}</b>: {terms} — {detail}</span>")
     if entry.merged_ids:
         n = len(entry.merged_ids)
         lines.append(f"{n} duplicate{'s' if n != 1 else ''} merged into this entry:")
@@ -287,7 +288,7 @@ class NotesTreeModel(QAbstractItemModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.BackgroundRole:
-            return GROUP_BACKGROUND
+            return colour(palette().surface_alt)
         if role == GroupTitleRole:
             return group.title
         return None
@@ -327,17 +328,13 @@ class NotesTreeModel(QAbstractItemModel):
                 }[state]
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == Column.KEY:
-                return QColor("#b06000")
+                return colour(palette().warning)
             if column == Column.REVIEW and state:
-                return {
-                    "Needs review": NEEDS_REVIEW_COLOUR,
-                    "Kept flagged": KEPT_FLAGGED_COLOUR,
-                    "Cleared": CLEARED_COLOUR,
-                }[state]
+                return colour(review_colour(state))
             if column in (Column.TIME, Column.KIND):
-                return QColor("#5f6368")
+                return colour(palette().muted)
         if role == Qt.ItemDataRole.BackgroundRole and state == "Needs review":
-            return NEEDS_REVIEW_BACKGROUND
+            return colour(palette().error_bg)
         if role == Qt.ItemDataRole.FontRole and column == Column.REVIEW and state == "Needs review":
             font = QFont()
             font.setBold(True)

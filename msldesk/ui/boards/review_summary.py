@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from msldesk.ui.boards.writer import BoardsWriter
+from msldesk.ui.theme import set_role
 
 SUMMARY_SAVE_DELAY_MS = 800  # a pause in typing saves the executive summary
 
@@ -31,7 +32,7 @@ class ExecutiveSummaryEditor(QWidget):
         )
         self.text.setTabChangesFocus(True)
         self.state = QLabel()
-        self.state.setStyleSheet("color:#5f6368;")
+        set_role(self.state, "hint")
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SUMMARY_SAVE_DELAY_MS)
@@ -40,7 +41,7 @@ class ExecutiveSummaryEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         title_row = QHBoxLayout()
         title = QLabel("Executive summary")
-        title.setStyleSheet("font-weight:bold;")
+        set_role(title, "heading")
         title_row.addWidget(title)
         title_row.addStretch(1)
         title_row.addWidget(self.state)

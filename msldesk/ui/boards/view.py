@@ -30,6 +30,7 @@ from msldesk.ui.boards.timezones import load_zone_names, system_zone_name
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.meeting.launcher import MeetingLauncher
+from msldesk.ui.theme import set_role
 
 PERIODS = (("upcoming", "Upcoming"), ("past", "Past"), ("all", "All"))
 RELOAD_DELAY_MS = 30  # several changes in a row (an import, a bulk edit) cause one reload
@@ -87,7 +88,7 @@ class BoardsView(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list_hint = QLabel("Loading events…")
         self.list_hint.setWordWrap(True)
-        self.list_hint.setStyleSheet("color:#80868b;")
+        set_role(self.list_hint, "faint")
         self.new_button = QPushButton("New event")
         self.new_button.setToolTip("Create an event (Ctrl+N)")
         self.delete_button = QPushButton("Delete")
