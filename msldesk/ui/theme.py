@@ -11,7 +11,7 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLabel, QStyle, QWidget
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ TITLE_PX = 16
 DISPLAY_PX = 22  # the meeting's clock and countdown, the locked library's title
 MENU_ARROW_GAP = 6  # between a menu button's label and its arrow
 
-# What a label (or any widget) is; the stylesheet gives each its look.
+# What a label is; the stylesheet gives each its look (type selectors: Qt matches them only against
+# labels, where a universal one is tried on every widget).
 Role = Literal[
     "hint",  # secondary text
     "faint",  # a hint about an empty list or an ignored value
@@ -152,24 +153,24 @@ def stylesheet(p: Palette, menu_arrow: int = 12) -> str:
     style's menu indicator, which a menu button keeps room for beside its label."""
     notice = f"padding: {NOTICE_PADDING}px; border-radius: {RADIUS}px;"
     rules = [
-        f'*[role="hint"] {{ color: {p.muted}; }}',
-        f'*[role="faint"] {{ color: {p.faint}; }}',
-        f'*[role="small"] {{ color: {p.muted}; font-size: {SMALL_PX}px; }}',
-        f'*[role="unsaved"] {{ color: {p.muted}; font-style: italic; }}',
-        f'*[role="empty"] {{ color: {p.muted}; font-size: {EMPTY_PX}px; padding: {EMPTY_PADDING}px; }}',
-        '*[role="heading"] { font-weight: bold; }',
-        f'*[role="title"] {{ font-size: {TITLE_PX}px; font-weight: bold; }}',
-        f'*[role="display"] {{ font-size: {DISPLAY_PX}px; font-weight: bold; color: {p.text}; }}',
-        f'*[role="display"][tone="error"] {{ color: {p.error}; }}',
-        f'*[role="display"][tone="success"] {{ color: {p.success}; }}',
-        f'*[role="lead"] {{ font-size: {LEAD_PX}px; }}',
-        f'*[role="error"] {{ color: {p.error}; }}',
-        f'*[role="alert"] {{ color: {p.error}; font-weight: bold; }}',
-        f'*[role="caution"] {{ color: {p.warning}; }}',
-        f'*[role="done"] {{ color: {p.success}; font-weight: bold; }}',
-        f'*[role="notice-warning"] {{ background: {p.warning_bg}; color: {p.warning_text}; {notice} }}',
-        f'*[role="notice-error"] {{ background: {p.error_bg}; color: {p.error_text}; {notice} }}',
-        f'*[invalid="true"] {{ border: 1px solid {p.error}; }}',
+        f'QLabel[role="hint"] {{ color: {p.muted}; }}',
+        f'QLabel[role="faint"] {{ color: {p.faint}; }}',
+        f'QLabel[role="small"] {{ color: {p.muted}; font-size: {SMALL_PX}px; }}',
+        f'QLabel[role="unsaved"] {{ color: {p.muted}; font-style: italic; }}',
+        f'QLabel[role="empty"] {{ color: {p.muted}; font-size: {EMPTY_PX}px; padding: {EMPTY_PADDING}px; }}',
+        'QLabel[role="heading"] { font-weight: bold; }',
+        f'QLabel[role="title"] {{ font-size: {TITLE_PX}px; font-weight: bold; }}',
+        f'QLabel[role="display"] {{ font-size: {DISPLAY_PX}px; font-weight: bold; color: {p.text}; }}',
+        f'QLabel[role="display"][tone="error"] {{ color: {p.error}; }}',
+        f'QLabel[role="display"][tone="success"] {{ color: {p.success}; }}',
+        f'QLabel[role="lead"] {{ font-size: {LEAD_PX}px; }}',
+        f'QLabel[role="error"] {{ color: {p.error}; }}',
+        f'QLabel[role="alert"] {{ color: {p.error}; font-weight: bold; }}',
+        f'QLabel[role="caution"] {{ color: {p.warning}; }}',
+        f'QLabel[role="done"] {{ color: {p.success}; font-weight: bold; }}',
+        f'QLabel[role="notice-warning"] {{ background: {p.warning_bg}; color: {p.warning_text}; {notice} }}',
+        f'QLabel[role="notice-error"] {{ background: {p.error_bg}; color: {p.error_text}; {notice} }}',
+        f'QLineEdit[invalid="true"] {{ border: 1px solid {p.error}; }}',
         f"#exportBanner {{ background: {p.accent_bg}; border: 1px solid {p.accent_border};"
         f" border-radius: {RADIUS}px; }}",
         f"#reviewBanner {{ background: {p.error_bg}; border: 1px solid {p.error_border};"
@@ -221,5 +222,5 @@ def set_property(widget: QWidget, name: str, value: object) -> None:
     style.polish(widget)
 
 
-def set_role(widget: QWidget, role: Role) -> None:
-    set_property(widget, "role", role)
+def set_role(label: QLabel, role: Role) -> None:
+    set_property(label, "role", role)
