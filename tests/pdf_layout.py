@@ -25,6 +25,25 @@ def footer_words(path: Path) -> list[list[dict[str, float | str]]]:
     return pages
 
 
+def drawing_extents(path: Path) -> list[tuple[float, float] | None]:
+    """Per page, the leftmost and rightmost x (points) of its lines and fills (table grids, rules,
+    backgrounds), or None on a page without any."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        pages: list[tuple[float, float] | None] = []
+        for page in document:
+            boxes = [
+                o.get_bounds() for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=5)
+            ]
+            pages.append((min(b[0] for b in boxes), max(b[2] for b in boxes)) if boxes else None)
+        return pages
+    finally:
+        document.close()
+
+
 def assert_footer_lines_up(path: Path, left: float, right: float) -> None:
     for words in footer_words(path):
         texts = [w["text"] for w in words]

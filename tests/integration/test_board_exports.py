@@ -37,7 +37,7 @@ from msldesk.boards.records import (
 )
 from msldesk.core import tables
 from msldesk.core.errors import InvalidInputError
-from tests.pdf_layout import assert_footer_lines_up
+from tests.pdf_layout import assert_footer_lines_up, drawing_extents
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CREATED = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)
@@ -480,6 +480,8 @@ def test_sign_in_sheet_footer_shares_a_baseline_and_the_body_margins(tmp_path: P
     signin_sheet.write_sign_in_sheet(berlin_event(), advisors(30), path)
     width = pdf_page_size(path)[0]
     assert_footer_lines_up(path, 12 * mm + 6, width - 12 * mm - 6)
+    for extent in drawing_extents(path):  # the table's grid keeps to the same column as the text
+        assert extent == (pytest.approx(12 * mm + 6, abs=0.75), pytest.approx(width - 12 * mm - 6, abs=0.75))
 
 
 @needs_poppler

@@ -37,7 +37,7 @@ from msldesk.boards.records import (
 )
 from msldesk.core.errors import CancelledError, MsldeskError
 from msldesk.core.progress import CancelToken
-from tests.pdf_layout import assert_footer_lines_up
+from tests.pdf_layout import assert_footer_lines_up, drawing_extents
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("qpdf", "pdftotext", "pdffonts")),
@@ -579,3 +579,5 @@ def test_footer_shares_a_baseline_and_the_body_margins(tmp_path: Path, zone: str
     width = float(metadata(path)["Page size"].split()[0])
     body_left = 18 * mm + 6  # the summary's margin plus the frame's padding: where body text starts
     assert_footer_lines_up(path, body_left, width - body_left)
+    for extent in drawing_extents(path)[1:]:  # tables, rules and the chart keep to the text's column
+        assert extent is None or (body_left - 1 <= extent[0] and extent[1] <= width - body_left + 1), extent

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from msldesk.boards.outputs.pdf_fonts import PdfFonts, fallback_char, markup, text_fonts
-from msldesk.boards.outputs.pdf_pages import footer, page_count_canvas, uses_letter_paper, when_text
+from msldesk.boards.outputs.pdf_pages import (
+    FRAME_PADDING,
+    footer,
+    page_count_canvas,
+    uses_letter_paper,
+    when_text,
+)
 from msldesk.boards.records import Attendance, Event, Invitation
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.fileio import atomic_writer
@@ -96,7 +102,9 @@ def _build(
     fonts = text_fonts()
     f = event.fields
     margin = 12 * mm
-    story = [*_heading(event, fonts), _table(present, walk_ins, page_size[0] - 2 * margin, fonts)]
+    # The table spans the text's column (the frame pads it), as the footer does: no grid line outside.
+    usable = page_size[0] - 2 * margin - 2 * FRAME_PADDING
+    story = [*_heading(event, fonts), _table(present, walk_ins, usable, fonts)]
     per_page: list[int] = []
 
     class Doc(SimpleDocTemplate):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from msldesk.boards.meeting.audience import role_label
 from msldesk.boards.outputs.pdf_fonts import PdfFonts, markup, plain
-from msldesk.boards.outputs.pdf_pages import uses_letter_paper
+from msldesk.boards.outputs.pdf_pages import FRAME_PADDING, uses_letter_paper
 from msldesk.boards.records import Amendment, Audience, MeetingReport, NoteEntry
 from msldesk.core import clock
 from msldesk.core.text_safety import LIMITS, core_title, shorten
@@ -51,7 +51,7 @@ class SummaryBlocks:
         self.zone: ZoneInfo = clock.zone(report.event.fields.timezone)
         self.page_size = letter if uses_letter_paper(report.event.fields.timezone) else A4
         self.margin = 18 * mm
-        self.width = self.page_size[0] - 2 * self.margin - 12  # the frame pads 6 pt on each side
+        self.width = self.page_size[0] - 2 * (self.margin + FRAME_PADDING)  # the text's column
         self.colors = colors
         self.mm = mm
         self._keys = 0
