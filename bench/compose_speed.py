@@ -4,8 +4,9 @@ Targets: compose time <= 1.5x the python-pptx baseline (medians, each run in a f
 output size <= 1.1x the distinct source parts the new deck uses (their compressed sizes in the
 source zips, each content counted once).
 
---mixed-sizes: 50 slides from 5 decks of the corpus's most common slide size and 5 of the next,
-the first slide from the first size, so half the slides are scaled to fit; compose with scaling vs
+--mixed-sizes: 5 slides from each of up to 5 decks of the corpus's most common slide size and up to 5
+of the next (the dev corpus has only 4 of the second size with 5 slides or more: 45 slides),
+the first slide from the first size, so those of the second size are scaled to fit; compose with scaling vs
 without (fit_sizes=False) in the same run, alternating. Target: scaling costs <= 10 % (medians).
 """
 
@@ -108,7 +109,7 @@ def choose(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
 
 
 def choose_mixed(files: list[Path]) -> tuple[list[Path], list[tuple[str, int]]]:
-    """5 decks (seeded) of the most common slide size and 5 of the next, 5 slides from each,
+    """Up to 5 decks (seeded) of the most common slide size and up to 5 of the next, 5 slides from each,
     shuffled with a slide of the first size first (its deck sets the new deck's size)."""
     from collections import Counter
 
