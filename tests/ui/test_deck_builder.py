@@ -244,3 +244,38 @@ def test_a_damaged_tray_file_starts_an_empty_tray(tmp_path: Path, content: bytes
 
     os.mkfifo(fifo)
     assert read_tray(fifo) == [], "a FIFO under the name is not opened (it would block)"
+
+
+def test_a_slide_of_another_size_is_scaled_to_fit_and_the_banner_says_so(
+    make_window, qtbot, tmp_path: Path, deck_factory
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: a 4:3 demo slide in a deck that starts with a 16:9 one (25.4 × 14.3 cm) is scaled
+    to 75% and centred, every shape stays on the slide, and the export's banner says what was done."""
+    import pptx
+
+    from tests.slide_frames import outside, slide_size
+
+    wide = deck_factory.pptx("wide.pptx", [("Wide results", "A 16:9 slide", "")], title="Wide results deck")
+    presentation = pptx.Presentation(str(wide))
+    presentation.slide_width, presentation.slide_height = 9144000, 5143500  # 16:9, 25.4 × 14.3 cm
+    presentation.save(str(wide))
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    list(context.decks.import_paths([wide]))
+    window.refresh()
+    grid = view.grid_model
+    qtbot.waitUntil(lambda: grid.rowCount() == 11, timeout=10_000)
+    wide_row = next(r for r in range(11) if grid.card(r).title == "Wide results")
+    usable = next(r for r in range(11) if r != wide_row and grid.card(r).status is not DeckStatus.EXPIRED)
+    builder.add_slides([grid.card(wide_row).slide_id, grid.card(usable).slide_id])
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 2, timeout=10_000)
+    out = tmp_path / "mixed.pptx"
+    builder.ask_output_path = lambda: out  # type: ignore[method-assign]
+    with qtbot.waitSignal(builder.exported, timeout=60_000):
+        builder.export()
+    assert slide_size(out) == (9144000, 5143500)  # the first slide's deck sets the size
+    # The scaled 4:3 slide and the bill of materials lie inside the slide (slide 1 is the wide deck's
+    # own, whose placeholder this test left where python-pptx's 4:3 template put it).
+    assert [f for f in outside(out) if f.slide > 1] == []
+    banner = builder.banner
+    assert banner.warnings.isVisible()
+    assert "scaled to 75% and centred to fit" in banner.warnings.text()
