@@ -371,6 +371,17 @@ def test_typed_address_book_columns_prefer_work_email_phone_and_address() -> Non
     ann, bo = (r.person for r in rows)
     assert (ann.email, ann.phone, ann.city) == ("ann@clinic.example", "333", "Clinic City")
     assert (bo.email, bo.phone, bo.city) == ("bo@clinic.example", "555", "Elsewhere")
+    # Some exports put the type in the value column's header instead of a column of its own.
+    rows, errors = mapped(
+        ["Name", "E-mail 1 - Type: Home", "E-mail 2 - Type: Work", "Phone 1 - Type: Work Fax",
+         "Phone 2 - Type: Mobile", "Phone 3 - Type: Work"],
+        ["Eve Ng", "eve@home.example", "eve@clinic.example", "111", "222", "333"],
+        ["Fay Ho", "fay@home.example", "", "", "444", ""],
+    )  # fmt: skip
+    assert errors == []
+    eve, fay = (r.person for r in rows)
+    assert (eve.email, eve.phone) == ("eve@clinic.example", "333")
+    assert (fay.email, fay.phone) == ("fay@home.example", "444")
     # Outlook names the kind in the header instead.
     rows, _ = mapped(
         [

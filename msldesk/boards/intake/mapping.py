@@ -48,6 +48,8 @@ TARGETS: tuple[str, ...] = PERSON_FIELD_NAMES + ("full_name", "role", "invitatio
 _HEADER_TARGETS: dict[str, str] = {key: target for target, keys in HEADER_SYNONYMS.items() for key in keys}
 # Several columns may feed one field: these collect every distinct value, the rest take the first.
 _COMBINED = frozenset({"credentials", "notes"})
+# A value column whose header carries its type: "E-mail 2 - Type: Work", "Phone 1 - Label: Mobile".
+_TYPED_VALUE_HEADER = re.compile(r"^(.*\d) (?:type|label) [a-z][a-z ]*$")
 
 
 def target_for_header(header: str) -> str:
@@ -59,6 +61,8 @@ def target_for_header(header: str) -> str:
     for prefix in HEADER_PREFIXES:
         if key.startswith(prefix):
             candidates.append(key[len(prefix) :])
+    if typed := _TYPED_VALUE_HEADER.match(key):  # "E-mail 2 - Type: Work" holds an e-mail address
+        candidates.append(typed.group(1))
     for candidate in list(candidates):
         words = [w for w in candidate.split() if not w.isdigit()]
         candidates.append(" ".join(words))
