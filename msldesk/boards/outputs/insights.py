@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from msldesk.boards.meeting.audience import role_label
 from msldesk.boards.records import EntryKind, MeetingReport, NoteEntry
-from msldesk.core import tables
+from msldesk.core import clock, tables
 from msldesk.core.errors import InvalidInputError
 
 ENTRY_COLUMNS: tuple[str, ...] = (
@@ -19,7 +18,7 @@ ACTION_COLUMNS: tuple[str, ...] = ("Event", "Action", "Owner", "Due", "Agenda It
 
 
 def _local(report: MeetingReport, moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(ZoneInfo(report.event.fields.timezone))
+    return moment.astimezone(clock.zone(report.event.fields.timezone))
 
 
 def _speaker(entry: NoteEntry) -> tuple[str, str]:

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from msldesk.boards.records import AgendaItem, EntryKind, NoteEntry
+from msldesk.core import clock
 from msldesk.ui.theme import colour, palette
 
 if TYPE_CHECKING:  # the service modules load SQLAlchemy; the GUI starts without it
@@ -119,10 +119,8 @@ def group_entries(
 
 
 def local_time(moment: dt.datetime, timezone: str) -> dt.datetime:
-    try:
-        return moment.astimezone(ZoneInfo(timezone))
-    except (ValueError, KeyError):  # an unknown zone name: UTC is still a true time
-        return moment
+    """A recorded moment on the event's clock (core/clock decides what an unknown zone does)."""
+    return moment.astimezone(clock.zone(timezone))
 
 
 def review_state(entry: NoteEntry) -> str:
