@@ -144,6 +144,28 @@ def throwaway_library_env(work: Path, keyring: bool = False) -> dict[str, str]:
     return dict(os.environ)
 
 
+def large_keyring_library(
+    corpus: Path, work: Path, slides: int, reuse: bool = False
+) -> tuple[dict[str, str], Path]:
+    """A library of about `slides` slides drawn from the corpus, in `work/library`, its key in the
+    tests' file keyring under `work` (the start-up benches open it as a user's laptop does). With
+    `reuse`, one built there earlier is used as it is. Returns the child environment and its folder."""
+    env = throwaway_library_env(work, keyring=True)
+    library = work / "library"
+    built_file = work / "bench-build.json"
+    if reuse and built_file.exists():
+        built = json.loads(built_file.read_text())
+        print(f"reusing the library built earlier: {built['slides']:,} slides in {library}")
+        return env, library
+    from search_speed import build_library
+
+    progress(f"building a {slides:,}-slide library…")
+    count = build_library(corpus, library, slides).get("slides", slides)
+    built_file.write_text(json.dumps({"slides": count}))
+    print(f"library: {count:,} slides in {library}, key in a (file) keyring")
+    return env, library
+
+
 def _throwaway_by_default() -> None:
     """Every bench imports this module first: from then on it, and every process it starts, uses a
     throw-away data folder (removed at exit) and passphrase, so each bench runs on a headless machine

@@ -18,12 +18,12 @@ from pathlib import Path
 from _common import (
     check_corpus,
     header,
+    large_keyring_library,
     median,
     parser,
     progress,
     runs_text,
     temp_dir,
-    throwaway_library_env,
     verdict,
 )
 
@@ -47,13 +47,7 @@ def main() -> None:
     header("Command-line start-up", corpus, args.runs)
     work = temp_dir("cli-startup")
     try:
-        env = throwaway_library_env(work, keyring=True)
-        from search_speed import build_library
-
-        library = work / "library"
-        progress(f"building a {args.slides:,}-slide library…")
-        built = build_library(corpus, library, args.slides)
-        print(f"library: {built.get('slides', args.slides):,} slides, key in a (file) keyring")
+        env, library = large_keyring_library(corpus, work, args.slides)
         kinds = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "msldesk --help": [sys.executable, "-m", "msldesk", "--help"],

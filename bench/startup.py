@@ -15,7 +15,6 @@ same library: a before/after of a change, each as a ratio to the same bare windo
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -27,12 +26,12 @@ from _common import (
     REPO_ROOT,
     check_corpus,
     header,
+    large_keyring_library,
     median,
     parser,
     progress,
     runs_text,
     temp_dir,
-    throwaway_library_env,
     verdict,
 )
 
@@ -79,19 +78,7 @@ def main() -> None:
     work = args.keep.resolve() if args.keep else temp_dir("startup")
     try:
         work.mkdir(parents=True, exist_ok=True)
-        base_env = throwaway_library_env(work, keyring=True)  # the key in a throw-away file keyring
-        library = work / "library"
-        built_file = work / "bench-build.json"
-        if args.keep and built_file.exists():
-            built = json.loads(built_file.read_text())
-            print(f"reusing the library built earlier: {built['slides']:,} slides in {library}")
-        else:
-            from search_speed import build_library
-
-            progress(f"building a {args.slides:,}-slide library…")
-            built = build_library(corpus, library, args.slides)
-            built_file.write_text(json.dumps({"slides": built.get("slides", args.slides)}))
-            print(f"library: {built.get('slides', args.slides):,} slides in {library}")
+        base_env, library = large_keyring_library(corpus, work, args.slides, reuse=bool(args.keep))
         env = {**base_env, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
         if args.no_bytecode:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
