@@ -12,6 +12,7 @@ from msldesk.boards.kinds import AgendaKind, AttendeeRole, EventKind, Invitation
 from msldesk.boards.outputs.registry import KINDS, EventTarget
 from msldesk.cli.ask import asked
 from msldesk.cli.exports import add_kind_flags, requested
+from msldesk.cli.meeting import add_event_finalize, event_finalize
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, datetime_arg, print_json
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
@@ -50,6 +51,7 @@ def _add_event_commands(commands: Any) -> None:
     c.add_argument("--objectives", default="")
     c.add_argument("--json", action="store_true")
     _add_event_delete(event_commands)
+    add_event_finalize(event_commands)
     c = event_commands.add_parser("agenda-add", help="append an item to an event's agenda")
     c.add_argument("event_id", type=int)
     c.add_argument("--title", required=True)
@@ -254,6 +256,8 @@ def cmd_event(app: Any, args: argparse.Namespace) -> int:
         return _event_export(app, args)
     if command == "delete":
         return _event_delete(app, args)
+    if command == "finalize":
+        return event_finalize(app, args)
     raise InvalidInputError(f"Unknown event command {command!r}.")
 
 

@@ -1,4 +1,5 @@
-"""Command-line verbs for meeting notes and the meeting's outputs (summary PDF, decks, insight exports)."""
+"""Command-line verbs for meeting notes, their finalization and the meeting's outputs (summary PDF, decks,
+insight exports)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from msldesk.boards.kinds import Audience, EntryKind
 from msldesk.boards.outputs.registry import EventTarget
+from msldesk.cli.ask import asked
 from msldesk.cli.exports import add_kind_commands, requested
 from msldesk.cli.output import EXIT_OK, date_arg, print_json
+from msldesk.core.errors import InvalidInputError
+from msldesk.core.wording import plural
 
 if TYPE_CHECKING:
     from msldesk.boards.records import NoteEntry
@@ -54,6 +58,61 @@ def add_meeting_commands(commands: Any) -> None:
 
     p = commands.add_parser("export", help="a meeting's summary PDF, briefing or readout deck, insights")
     add_kind_commands(p.add_subparsers(dest="export_command", required=True), "export")
+
+
+def add_event_finalize(event_commands: Any) -> None:
+    """`event finalize`: what the review tab's Finalize does, for scripts (and the team hub's push)."""
+    c = event_commands.add_parser(
+        "finalize",
+        help="finalize a meeting's notes as the review tab does: they become read-only and later "
+        "corrections are kept as amendments (it asks first; --yes in scripts)",
+    )
+    c.add_argument("event_id", type=int)
+    c.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
+    c.add_argument("--json", action="store_true")
+
+
+def event_finalize(app: Any, args: argparse.Namespace) -> int:
+    """The review tab's checks (already finalized, nothing to finalize) and question, then the one
+    service call the tab makes (MeetingService.finalize: its own refusals, its audit record)."""
+    from zoneinfo import ZoneInfo
+
+    from msldesk.boards.meeting.base import FinalizedError
+
+    meetings, event = app.meetings, app.events.get(args.event_id)  # a clear error for an unknown event
+    zone, name = ZoneInfo(event.fields.timezone), f"event {event.event_id} “{event.title}”"
+    done = meetings.finalized_at(event.event_id)
+    if done is not None:
+        raise FinalizedError(
+            f"The notes of {name} were already finalized on {done.astimezone(zone):%d %b %Y %H:%M}; "
+            "corrections are kept as amendments."
+        )
+    entries = meetings.entries(event.event_id)
+    if not entries and meetings.draft(event.event_id) is None:
+        raise InvalidInputError(f"There are no meeting notes to finalize for {name}.")
+    flagged = sum(e.needs_review for e in entries)
+    waiting = plural(flagged, "flagged entry", "flagged entries")
+    waiting += f" still need{'s' if flagged == 1 else ''} review."
+    if not asked(
+        args,
+        f"Finalizing the notes of {name} needs --yes when msldesk cannot ask on a terminal"
+        + (f"; {waiting}" if flagged else "."),
+        [waiting] if flagged else [],
+        f"Finalize the notes of {name}? They become read-only; later corrections are kept as amendments "
+        "beside the original. Key insights, reviews and the summary stay editable. [y/N] ",
+        "Nothing was finalized.",
+    ):
+        return EXIT_OK
+    meetings.finalize(event.event_id)
+    when = meetings.finalized_at(event.event_id)
+    entries = meetings.entries(event.event_id)  # a draft left in meeting mode is an entry now
+    if args.json:
+        print_json({"event_id": event.event_id, "title": event.title, "finalized_at": when,
+                    "entries": len(entries), "needing_review": flagged})  # fmt: skip
+    else:
+        print(f"Finalized the notes of {name} ({plural(len(entries), 'entry', 'entries')}): "
+              "corrections are now kept as amendments.")  # fmt: skip
+    return EXIT_OK
 
 
 def entry_json(entry: NoteEntry) -> dict[str, Any]:
