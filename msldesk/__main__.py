@@ -26,6 +26,7 @@ CLI_COMMANDS = {
     "backup",
     "restore",
     "check",
+    "team",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

@@ -67,6 +67,7 @@ class App:
             self._open_database(was_plain)
             self._build_deck_services(today)
             self._build_board_services(today)
+            self._build_team_service()
         except Exception as exc:
             # Without the full page check at the start (check_pages False), damage the start meets
             # is still told as a damaged library naming the newest backup, never as an SQL error.
@@ -168,6 +169,12 @@ class App:
         self.backups.after_restore = self.privacy.reapply_erasures
         # Making them again writes: a read-only library is shown as it is (its restore is refused too).
         self.erasures_reapplied = 0 if self.access.read_only else self.privacy.reapply_erasures()
+
+    def _build_team_service(self) -> None:
+        """The library's team state (the hub it is connected to, what waits to be pushed)."""
+        from msldesk.team.service import TeamService
+
+        self.team = TeamService(self.sessions, self.secrets, encrypted=self.library_key.encrypted)
 
     def seed_demo_content(self) -> int:
         """On first run, fill an empty library with generated demo decks, people and events.

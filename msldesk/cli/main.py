@@ -25,6 +25,7 @@ from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
 from msldesk.cli.exports import requested
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_json
+from msldesk.cli.team import TEAM_COMMANDS, add_team_commands
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
 from msldesk.core.wording import plural
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_board_commands(commands)
     add_meeting_commands(commands)
     add_admin_commands(commands)
+    add_team_commands(commands)
     return parser
 
 
@@ -134,6 +136,7 @@ _READING_SUBCOMMANDS = {
     ("people", None),
     ("people", "duplicates"),
     ("fmv", None),
+    ("team", "status"),
 }
 
 
@@ -505,4 +508,5 @@ COMMANDS = {
     **BOARD_COMMANDS,
     **MEETING_COMMANDS,
     **ADMIN_COMMANDS,
+    **TEAM_COMMANDS,
 }

@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not with the re
     from sqlalchemy import Engine
 
 # The newest migration in msldesk/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0013_note_removed_item"
+HEAD_REVISION = "0014_team"
 KNOWN_REVISIONS = (
     "0001_library",
     "0002_assembly",
@@ -27,6 +27,7 @@ KNOWN_REVISIONS = (
     "0011_agenda_note",
     "0012_deck_times_utc",
     "0013_note_removed_item",
+    "0014_team",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

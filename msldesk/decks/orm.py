@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from msldesk.db.base import Base
 
+LOCAL, TEAM = "local", "team"  # a deck's origin
+
 
 class DeckRow(Base):
     __tablename__ = "decks"
@@ -24,6 +26,8 @@ class DeckRow(Base):
     audience: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # "local": imported here, the user's own; "team": published on the team hub and pulled, read-only here.
+    origin: Mapped[str] = mapped_column(String(20), default=LOCAL, server_default=LOCAL)
 
 
 class DeckVersionRow(Base):

@@ -20,6 +20,7 @@ from msldesk.decks.importer import DeckImporter
 from msldesk.decks.listing import RunSql, deck_infos
 from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import (
+    TEAM,
     DeckRow,
     DeckTagRow,
     DeckVersionRow,
@@ -136,6 +137,7 @@ class DeckService:
             deck = session.get(DeckRow, deck_id)
             if deck is None:
                 raise NotFoundError(f"There is no deck {deck_id} in the library.")
+            _refuse_team_deck(deck)
             approval_before = _approval(deck)
             reindex = _apply_title(deck, change.title)
             for name, what in _METADATA_TEXT.items():
@@ -254,6 +256,9 @@ class DeckService:
             slide = session.get(SlideRow, slide_id)
             if slide is None:
                 raise NotFoundError(f"There is no slide {slide_id} in the library.")
+            deck = session.get(DeckRow, slide.deck_id)
+            if deck is not None:
+                _refuse_team_deck(deck)
             session.execute(delete(SlideTagRow).where(SlideTagRow.slide_id == slide_id))
             session.add_all(SlideTagRow(slide_id=slide_id, tag=t) for t in normalise_tags(tags))
             session.flush()
@@ -500,6 +505,15 @@ def _replace_tags(session: Session, deck_id: int, change: DeckUpdate) -> bool:
     session.execute(delete(DeckTagRow).where(DeckTagRow.deck_id == deck_id))
     session.add_all(DeckTagRow(deck_id=deck_id, tag=t) for t in wanted)
     return True
+
+
+def _refuse_team_deck(deck: DeckRow) -> None:
+    """A Team deck is the organisation's: it changes only through the hub (the next sync)."""
+    if deck.origin == TEAM:
+        raise InvalidInputError(
+            f"“{deck.title}” is a Team deck, published by your organisation: it is read-only here and "
+            "changes only when the team hub publishes a new version."
+        )
 
 
 def _run_sql(session: Session) -> RunSql:

@@ -7,6 +7,7 @@ from alembic import context
 from msldesk.boards import orm as boards_orm  # noqa: F401  (registers the board tables)
 from msldesk.db.base import Base
 from msldesk.decks import orm  # noqa: F401  (registers the deck tables on Base.metadata)
+from msldesk.team import orm as team_orm  # noqa: F401  (registers the team tables)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

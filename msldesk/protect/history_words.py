@@ -49,6 +49,8 @@ ACTIONS: Mapping[str, str] = {
     "export.payments": "Exported the year's payments",
     "audit.redact": "Erased personal data from audit records",
     "audit.rekey": "Keyed the audit trail with this library's key",
+    "team.connect": "Connected the library to the team hub",
+    "team.disconnect": "Disconnected the library from the team hub",
 }
 
 # What verify found of the anchor file (msldesk.protect.audit.AuditReport.anchor), when it is not fine.

@@ -104,6 +104,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
     from msldesk.db.base import Base
     from msldesk.decks import orm  # noqa: F401
     from msldesk.protect import audit  # noqa: F401  (registers the table)
+    from msldesk.team import orm as team_orm  # noqa: F401
 
     def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
         # The FTS5 virtual table and its shadow tables are created by raw SQL on purpose.
@@ -120,7 +121,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
         "collections", "collection_items", "deck_companions", "assemblies", "assembly_items",
         "people", "events", "agenda_items", "agenda_slides", "agenda_collections", "attendances",
         "event_checklist", "event_themes", "note_entries", "note_themes", "note_amendments", "note_drafts",
-        "audit_log",
+        "audit_log", "team_hub", "team_uids", "team_decks",
     }  # fmt: skip
 
 
