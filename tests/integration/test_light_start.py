@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-HEAVY = ("sqlalchemy.orm", "reportlab", "pptx", "PySide6", "alembic")
+HEAVY = ("sqlalchemy.orm", "reportlab", "pptx", "PySide6", "alembic", "psycopg")
 
 # Runs msldesk's entry point as `python -m msldesk` would, then prints the top modules it loaded.
 _RUN_AND_REPORT = """
@@ -47,7 +47,9 @@ def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
     return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
 
 
-@pytest.mark.parametrize("args", [("--help",), ("--version",), ("decks", "--help")])
+@pytest.mark.parametrize(
+    "args", [("--help",), ("--version",), ("decks", "--help"), ("team", "status", "--help")]
+)
 def test_help_and_version_load_no_sqlalchemy(args: tuple[str, ...]) -> None:
     code, modules, out = _loaded(*args)
     assert code == 0
