@@ -43,8 +43,17 @@ def split_dsn(dsn: str) -> tuple[str, str | None, str]:
             "This is not a PostgreSQL connection string (host=… dbname=… user=…, or postgresql://…)."
         ) from exc
     password = params.pop("password", None)
-    user = str(params.get("user") or os.environ.get("PGUSER") or getpass.getuser())
-    return make_conninfo("", **params), (str(password) if password is not None else None), user
+    return make_conninfo("", **params), (str(password) if password is not None else None), _user(params)
+
+
+def _user(params: dict[str, Any]) -> str:
+    """The user name libpq logs in as: the DSN's, $PGUSER, else this computer's login name."""
+    if found := params.get("user") or os.environ.get("PGUSER"):
+        return str(found)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name in the environment or the password database
+        return "this computer's user"
 
 
 def _is_local(host: str) -> bool:
@@ -92,7 +101,7 @@ def _connection_error(error: Exception, params: dict[str, Any]) -> MsldeskError:
     """libpq's message in one sentence; its own words go to the details (it never holds the password)."""
     message, where = str(error), _where(params)
     lowered = message.lower()
-    user = params.get("user") or os.environ.get("PGUSER") or getpass.getuser()
+    user = _user(params)
     if "password authentication failed" in lowered or ("role" in lowered and "does not exist" in lowered):
         return HubLoginError(f"The hub at {where} refused the name or password of {user}.", message)
     if "no password supplied" in lowered:
