@@ -27,6 +27,7 @@ CLI_COMMANDS = {
     "restore",
     "check",
     "team",
+    "hub",
 }
 OPTIONS_WITH_VALUE = {"--data-dir"}
 

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from msldesk.cli.ask import typed_twice
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
 
 
@@ -111,20 +112,9 @@ def terminal_passphrase_provider() -> Callable[[Any], str | None] | None:
             "Nobody can recover the library without it. (Scripts: set MSLDESK_PASSPHRASE.)",
             file=sys.stderr,
         )
-        return _new_passphrase("Choose a passphrase for the library: ")
+        return typed_twice("Choose a passphrase for the library: ")
 
     return ask
-
-
-def _new_passphrase(prompt: str) -> str | None:
-    first = getpass.getpass(prompt)
-    if not first:
-        return None
-    if getpass.getpass("Type it again: ") != first:
-        from msldesk.core.errors import InvalidInputError
-
-        raise InvalidInputError("The two passphrases differ; nothing was done.")
-    return first
 
 
 def _info_json(info: Any) -> dict[str, Any]:
@@ -145,7 +135,7 @@ def cmd_backup(app: Any, args: argparse.Namespace) -> int:
                 "computer), or pass --library-key (restorable only on this computer)."
             )
         if app.library_key.key is not None:
-            passphrase = _new_passphrase("Choose a passphrase for the backup (needed to restore it): ")
+            passphrase = typed_twice("Choose a passphrase for the backup (needed to restore it): ")
             if passphrase is None:
                 raise InvalidInputError("No passphrase given; no backup was made.")
     info = app.backups.create(args.file, passphrase)

@@ -23,6 +23,7 @@ from msldesk.cli.ask import asked, event_use_json
 from msldesk.cli.boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
 from msldesk.cli.exports import requested
+from msldesk.cli.hub import add_hub_commands, run_hub
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_json
 from msldesk.cli.team import TEAM_COMMANDS, add_team_commands
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_meeting_commands(commands)
     add_admin_commands(commands)
     add_team_commands(commands)
+    add_hub_commands(commands)
     return parser
 
 
@@ -149,6 +151,8 @@ def writes_library(args: argparse.Namespace) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "hub":  # the team hub's administration opens no library
+        return run_hub(args)
     if args.data_dir is not None:
         os.environ["MSLDESK_DATA_DIR"] = str(args.data_dir)
     try:

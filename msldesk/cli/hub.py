@@ -1,0 +1,112 @@
+"""`msldesk hub ...`: what an administrator runs against the team hub (no library is opened)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from msldesk.cli.ask import typed_twice
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.core.errors import InvalidInputError, MsldeskError
+
+HUB_ROLES = ("publisher", "msl", "reviewer")
+_DSN_HELP = (
+    "the hub database, as a PostgreSQL connection string or URI (sslmode=verify-full unless the server "
+    "is on this computer); its password from ~/.pgpass or $PGPASSWORD"
+)
+
+
+def add_hub_commands(commands: Any) -> None:
+    p = commands.add_parser("hub", help="set up the team hub (PostgreSQL): schema, roles, users")
+    hub_commands = p.add_subparsers(dest="hub_command", required=True)
+    c = hub_commands.add_parser(
+        "init",
+        help="create or upgrade the hub's schema, groups and permissions (run by the database's owner)",
+    )
+    c.add_argument("dsn", metavar="DSN", help=_DSN_HELP)
+    c.add_argument("--json", action="store_true")
+    c = hub_commands.add_parser(
+        "add-user",
+        help="create a hub user in a group (or set an existing one's password and add the group)",
+        description="The password is asked for twice at the terminal, or read from the first line of "
+        "standard input with --password-stdin; it is sent to the server only as a SCRAM-SHA-256 verifier.",
+    )
+    c.add_argument("dsn", metavar="DSN", help=_DSN_HELP)
+    c.add_argument("name", metavar="NAME", help="the user's login name")
+    c.add_argument("--role", choices=HUB_ROLES, required=True)
+    c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    c.add_argument("--json", action="store_true")
+    c = hub_commands.add_parser("verify", help="check the hub's audit chain (exit 1: tampered)")
+    c.add_argument("dsn", metavar="DSN", help=_DSN_HELP)
+    c.add_argument("--json", action="store_true")
+
+
+def run_hub(args: argparse.Namespace) -> int:
+    """Run a `hub` command; every failure is one plain sentence on standard error."""
+    try:
+        return _HUB_COMMANDS[args.hub_command](args)
+    except MsldeskError as exc:
+        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from msldesk.hub.schema import init_hub
+
+    result = init_hub(args.dsn)
+    if args.json:
+        print_json({"before": result.before, "after": result.after, "changed": result.changed})
+    elif not result.changed:
+        print(f"The hub is up to date (schema {result.after}).")
+    elif result.before is None:
+        print(f"Hub created (schema {result.after}). Next: msldesk hub add-user DSN NAME --role ROLE")
+    else:
+        print(f"Hub upgraded from schema {result.before} to {result.after}.")
+    return EXIT_OK
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = typed_twice(f"Password for {args.name}: ", "passwords") or ""
+    else:
+        raise InvalidInputError(
+            "No terminal to ask for the password: pass it on standard input with --password-stdin."
+        )
+    if not password:
+        raise InvalidInputError("The password is empty; nothing was done.")
+    return password
+
+
+def _cmd_add_user(args: argparse.Namespace) -> int:
+    from msldesk.hub.users import add_user, check_name
+
+    check_name(args.name)  # before asking for a password
+    added = add_user(args.dsn, args.name, args.role, _password(args))
+    if args.json:
+        print_json({"name": added.name, "role": added.role, "created": added.created})
+    elif added.created:
+        print(f"Added {added.name} to the hub as {added.role}.")
+    else:
+        print(f"{added.name} was already a hub user: password set, {added.role} added.")
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from msldesk.hub.audit import verify_chain
+    from msldesk.hub.connect import connect, hub_errors
+
+    with connect(args.dsn) as connection, hub_errors("read the hub's audit trail"):
+        report = verify_chain(connection)
+    if args.json:
+        print_json({"ok": report.ok, "checked": report.checked, "problems": list(report.problems)})
+    else:
+        print(f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} hub audit records checked")
+        for problem in report.problems:
+            print(f"  problem: {problem}")
+    return EXIT_OK if report.ok else EXIT_SOME_FAILED
+
+
+_HUB_COMMANDS = {"init": _cmd_init, "add-user": _cmd_add_user, "verify": _cmd_verify}
