@@ -28,7 +28,8 @@ class DeckChanges:
 
 def read_deck_changes(connection: Any, cursor: str | None) -> DeckChanges:
     """Published decks changed since `cursor` (None: all), and the cursor for the next pull. Runs in
-    one read-only repeatable-read transaction of its own; `connection` must not be in autocommit."""
+    one read-only repeatable-read transaction of its own, so `connection` must be idle (no transaction
+    open)."""
     from psycopg.rows import dict_row
 
     with connection.transaction():

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from msldesk.core.errors import InvalidInputError
 from msldesk.hub.errors import (
     HubError,
     HubLoginError,
@@ -44,7 +45,7 @@ def checked_params(dsn: str) -> dict[str, Any]:
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:  # libpq could not parse it
-        raise InsecureHubError(f"This is not a PostgreSQL connection string: {exc}", dsn) from exc
+        raise InvalidInputError(f"This is not a PostgreSQL connection string: {exc}") from exc
     hosts = str(params.get("hostaddr") or os.environ.get("PGHOSTADDR") or "")
     hosts = hosts or str(params.get("host") or os.environ.get("PGHOST") or "")
     sslmode = str(params.get("sslmode") or os.environ.get("PGSSLMODE") or "")

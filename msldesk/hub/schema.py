@@ -29,14 +29,15 @@ class InitResult:
 
 def revision_of(connection: Any) -> str | None:
     """The hub revision of the database on a psycopg connection (None: no hub schema yet)."""
-    found = connection.execute("SELECT to_regclass('msldesk.alembic_version') IS NOT NULL").fetchone()
-    if not found or not found[0]:
-        return None
-    allowed = connection.execute(
-        "SELECT has_schema_privilege('msldesk', 'USAGE') "
-        "AND has_table_privilege('msldesk.alembic_version', 'SELECT')"
+    # pg_catalog only: naming a schema the user may not use would itself be refused.
+    readable = connection.execute(
+        "SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT') "
+        "FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = 'alembic_version' "
+        "WHERE n.nspname = 'msldesk'"
     ).fetchone()
-    if not allowed or not allowed[0]:
+    if readable is None:
+        return None
+    if not readable[0]:
         raise HubPermissionError(
             "This user is in none of the hub's groups (publisher, MSL, reviewer): an administrator adds "
             "it with `msldesk hub add-user`."

@@ -21,9 +21,10 @@ PROBE = textwrap.dedent(
 
     # Every module outside msldesk.ui (the migrations, the library's and the hub's, run inside Alembic,
     # not as imports).
+    skipped = ("msldesk.ui", "msldesk.migrations", "msldesk.hub.migrations")
     names = ["msldesk.__main__"] + [
         m.name for m in pkgutil.walk_packages(msldesk.__path__, "msldesk.")
-        if not m.name.startswith(("msldesk.ui", "msldesk.migrations", "msldesk.hub.migrations")) and m.name != "msldesk.__main__"
+        if not m.name.startswith(skipped) and m.name != "msldesk.__main__"
     ]
     for name in names:
         importlib.import_module(name)

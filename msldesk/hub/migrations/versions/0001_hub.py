@@ -72,10 +72,14 @@ AS $$
 DECLARE
     last_seq bigint;
     last_hash text;
-    stamp timestamptz := clock_timestamp();
+    stamp timestamptz;
 BEGIN
-    -- One writer at a time extends the chain (held to the end of the transaction, so a pooler is fine).
+    -- One writer at a time extends the chain: the lock is held to the end of the transaction (so a
+    -- pooler in transaction mode is fine), and the transaction may not sit idle holding it for long
+    -- (a client cut off mid-push must not stop everyone else's pushes).
     PERFORM pg_advisory_xact_lock(hashtext('msldesk hub audit'));
+    PERFORM set_config('idle_in_transaction_session_timeout', '60s', true);
+    stamp := clock_timestamp();
     SELECT a.seq, a.hash INTO last_seq, last_hash FROM audit a ORDER BY a.seq DESC LIMIT 1;
     last_seq := coalesce(last_seq, 0);
     last_hash := coalesce(last_hash, repeat('0', 64));

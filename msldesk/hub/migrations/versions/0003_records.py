@@ -125,7 +125,10 @@ DECLARE
 BEGIN
     NEW.owner := current_user;
     NEW.pushed_at := now();
-    IF TG_TABLE_NAME = 'events' OR NEW.event_uid IS NULL THEN
+    IF TG_TABLE_NAME = 'events' THEN
+        RETURN NEW;  -- (a separate IF: the events row has no event_uid to look at)
+    END IF;
+    IF NEW.event_uid IS NULL THEN
         RETURN NEW;
     END IF;
     SELECT e.owner, e.shared INTO event_owner, event_shared FROM events e WHERE e.uid = NEW.event_uid;
