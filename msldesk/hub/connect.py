@@ -78,6 +78,12 @@ def connection_error(error: Exception, params: dict[str, Any]) -> HubError:
         return HubLoginError(
             f"The hub at {where} asks for a password for {user}: put it in ~/.pgpass or $PGPASSWORD.", message
         )
+    if "permission denied for database" in lowered:
+        return HubPermissionError(
+            f"{user} may not use the hub at {where}: an administrator adds hub users with "
+            "`msldesk hub add-user`.",
+            message,
+        )
     if "database" in lowered and "does not exist" in lowered:
         return HubNotReadyError(f"The hub at {where} has no database {params.get('dbname')!r}.", message)
     if "pg_hba.conf" in lowered:

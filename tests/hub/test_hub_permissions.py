@@ -4,11 +4,13 @@ that may, or that the rows are there to be seen."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import psycopg
 import pytest
 
+from msldesk.cli.main import main
 from msldesk.hub.audit import verify_chain
 from msldesk.hub.connect import connect
 from msldesk.hub.errors import HubPermissionError
@@ -195,25 +197,48 @@ def test_publishing_needs_a_complete_file_and_withdrawal_a_reason(hub: Hub) -> N
 
 
 def test_a_login_in_no_group_is_told_so(hub: Hub) -> None:
+    stray = f"{hub.database}_stray"
     with psycopg.connect(hub.cluster.superuser_dsn(), autocommit=True) as superuser:
-        superuser.execute(f"CREATE ROLE {hub.database}_stray LOGIN PASSWORD 'stray-pw'")
-    dsn = hub.cluster.dsn(f"{hub.database}_stray", "stray-pw", hub.database)
-    with connect(dsn) as stray, pytest.raises(HubPermissionError, match="none of the hub's groups"):
-        require_current(stray)
+        superuser.execute(f"CREATE ROLE {stray} LOGIN PASSWORD 'stray-pw'")
+    with pytest.raises(HubPermissionError, match=f"{stray} may not use the hub"):
+        connect(hub.cluster.dsn(stray, "stray-pw", hub.database))
+    with psycopg.connect(hub.cluster.superuser_dsn(hub.database), autocommit=True) as superuser:
+        superuser.execute(f"GRANT CONNECT ON DATABASE {hub.database} TO {stray}")
+    with connect(hub.cluster.dsn(stray, "stray-pw", hub.database)) as connection:
+        with pytest.raises(HubPermissionError, match="none of the hub's groups"):
+            require_current(connection)
 
 
-def test_the_audit_chain_holds_and_the_owner_cannot_rewrite_it(hub: Hub) -> None:
+def test_an_audited_transaction_may_not_sit_idle_holding_the_chain(hub: Hub) -> None:
+    with hub.as_("msl_a") as a:
+        assert a.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("0",)
+        with a.transaction(force_rollback=True):
+            a.execute(
+                "INSERT INTO msldesk.events (uid, title, finalized_at) VALUES (gen_random_uuid(), 'x', now())"
+            )
+            assert a.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("1min",)
+
+
+def test_the_audit_chain_holds_and_the_owner_cannot_rewrite_it(
+    hub: Hub, capsys: pytest.CaptureFixture[str]
+) -> None:
     with hub.owner() as owner:
         actions = {r[0] for r in owner.execute("SELECT DISTINCT action FROM msldesk.audit").fetchall()}
         assert {"role-granted", "published", "pushed", "amended"} <= actions
         report = verify_chain(owner)
         assert report.ok and report.checked > 10
+    reviewer = hub.users["reviewer"]
+    assert main(["hub", "verify", hub.cluster.dsn(reviewer, f"pw-{reviewer}", hub.database), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "checked": report.checked, "problems": []}
+    with hub.owner() as owner:
         _refused(owner, "UPDATE msldesk.audit SET actor = 'nobody' WHERE seq = 2")
         _refused(owner, "DELETE FROM msldesk.audit WHERE seq = 2")
         _refused(owner, "TRUNCATE msldesk.audit")
 
 
-def test_the_chain_finds_what_an_owner_changed_behind_the_triggers(pg_cluster: Cluster) -> None:
+def test_the_chain_finds_what_an_owner_changed_behind_the_triggers(
+    pg_cluster: Cluster, capsys: pytest.CaptureFixture[str]
+) -> None:
     hub = build_hub(pg_cluster)
     with hub.owner() as owner:
         assert verify_chain(owner).ok
@@ -224,3 +249,6 @@ def test_the_chain_finds_what_an_owner_changed_behind_the_triggers(pg_cluster: C
     assert not report.ok
     assert "record 8 was altered after it was written" in report.problems
     assert "records 3 to 3 are missing" in report.problems
+    assert main(["hub", "verify", hub.cluster.owner_dsn(hub.database)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("TAMPERED: ") and "record 8 was altered" in out

@@ -18,6 +18,13 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
+-- Only the hub's groups (and the owner) may connect to the hub's database at all.
+DO $$
+BEGIN
+    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO msldesk_publisher, msldesk_msl, msldesk_reviewer',
+                   current_database());
+END $$;
 REVOKE ALL ON SCHEMA msldesk FROM PUBLIC;
 GRANT USAGE ON SCHEMA msldesk TO msldesk_publisher, msldesk_msl, msldesk_reviewer;
 -- Every client checks that it speaks this hub's schema before anything else.
