@@ -108,7 +108,6 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[test]')")
     bin_dir = pg_bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL 15+ (initdb, pg_ctl, postgres) is not installed: apt-get install postgresql")
@@ -120,15 +119,21 @@ def pg_cluster() -> Iterator[Cluster]:
     port = _free_port()
 
     def tool(*args: str) -> None:
-        subprocess.run([*run_as, *args], check=True, capture_output=True, timeout=120)
+        done = subprocess.run([*run_as, *args], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            log = folder / "server.log"
+            pytest.fail(
+                f"{Path(args[0]).name} failed ({done.returncode}): {done.stderr.strip()}\n"
+                + (log.read_text(errors="replace")[-2000:] if log.exists() else "")
+            )
 
-    tool(str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, f"--pwfile={pwfile}",
-         "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")  # fmt: skip
     options = (
         f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
         "-c full_page_writes=off -c shared_buffers=16MB -c max_connections=60"
     )
     try:
+        tool(str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, f"--pwfile={pwfile}",
+             "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")  # fmt: skip
         tool(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60",
              "-o", options, "start")  # fmt: skip
         yield Cluster(sockets, port)
