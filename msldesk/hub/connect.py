@@ -3,6 +3,7 @@ session state (pgbouncer in transaction mode), and connection failures said in p
 
 from __future__ import annotations
 
+import getpass
 import ipaddress
 import os
 from collections.abc import Iterator
@@ -44,8 +45,10 @@ def checked_params(dsn: str) -> dict[str, Any]:
 
     try:
         params = conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError as exc:  # libpq could not parse it
-        raise InvalidInputError(f"This is not a PostgreSQL connection string: {exc}") from exc
+    except psycopg.ProgrammingError as exc:  # libpq could not parse it; its words may repeat a password
+        raise InvalidInputError(
+            "This is not a PostgreSQL connection string (host=… dbname=… user=…, or postgresql://…)."
+        ) from exc
     hosts = str(params.get("hostaddr") or os.environ.get("PGHOSTADDR") or "")
     hosts = hosts or str(params.get("host") or os.environ.get("PGHOST") or "")
     sslmode = str(params.get("sslmode") or os.environ.get("PGSSLMODE") or "")
@@ -60,6 +63,16 @@ def checked_params(dsn: str) -> dict[str, Any]:
     return params
 
 
+def login_user(params: dict[str, Any]) -> str:
+    """The user name libpq logs in as: the DSN's, $PGUSER, else this computer's login name."""
+    if found := params.get("user") or os.environ.get("PGUSER"):
+        return str(found)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name in the environment or the password database
+        return "this computer's user"
+
+
 def _where(params: dict[str, Any]) -> str:
     host = str(params.get("host") or os.environ.get("PGHOST") or "the local socket")
     port = params.get("port") or os.environ.get("PGPORT")
@@ -71,7 +84,7 @@ def connection_error(error: Exception, params: dict[str, Any]) -> HubError:
     message = str(error)
     lowered = message.lower()
     where = _where(params)
-    user = params.get("user") or os.environ.get("PGUSER") or "this user"
+    user = login_user(params)
     if "password authentication failed" in lowered or ("role" in lowered and "does not exist" in lowered):
         return HubLoginError(f"The hub at {where} refused the name or password of {user}.", message)
     if "no password supplied" in lowered:
@@ -95,13 +108,14 @@ def connection_error(error: Exception, params: dict[str, Any]) -> HubError:
     )
 
 
-def connect(dsn: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-    """An open connection to the hub. Statements are never prepared on the server (a pooler in
-    transaction mode hands each transaction to any server connection), and nothing is SET for the session."""
+def connect(dsn: str, *, password: str | None = None, autocommit: bool = False) -> psycopg.Connection[Any]:
+    """An open connection to the hub (`password` None: the DSN's, else libpq's ~/.pgpass or $PGPASSWORD).
+    Statements are never prepared on the server (a pooler in transaction mode hands each transaction to
+    any server connection), and nothing is SET for the session."""
     import psycopg
 
     params = checked_params(dsn)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {} if password is None else {"password": password}
     if "connect_timeout" not in params:
         extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     if "application_name" not in params:

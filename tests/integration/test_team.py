@@ -131,7 +131,7 @@ def test_the_password_never_shows_in_output_or_logs(
 
 
 def _login_refused() -> Exception:
-    from msldesk.team.hub_link import HubLoginError
+    from msldesk.hub.errors import HubLoginError
 
     return HubLoginError("The hub at localhost refused the name or password of alice.", "FATAL: ...")
 
