@@ -57,6 +57,9 @@ def _statements(hub: Hub, kind: str) -> list[str]:
         "GRANT msldesk_publisher TO CURRENT_USER",
         "ALTER TABLE msldesk.entries DISABLE ROW LEVEL SECURITY",
         "CREATE TABLE msldesk.extra (a int)",
+        "CREATE TEMPORARY TABLE audit (seq bigint)",  # would shadow the audit table for the triggers
+        "SET ROLE hub_owner",
+        "SET ROLE msldesk_publisher" if kind != "publisher" else "SET ROLE msldesk_msl",
     ]
     for table in RECORDS:
         uid = ids[f"{mine}_{_RECORD_ID[table]}"]

@@ -65,7 +65,7 @@ GRANT SELECT ON msldesk.audit TO msldesk_reviewer;
 CREATE FUNCTION msldesk.audit_text(seq bigint, at timestamptz, actor text, action text, subject text,
                                    subject_id text, details jsonb, prev_hash text) RETURNS text
 LANGUAGE sql STABLE
-SET search_path = pg_catalog
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT concat_ws(E'\x1f', seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                      actor, action, subject, subject_id, details::text, prev_hash)
@@ -74,7 +74,7 @@ $$;
 CREATE FUNCTION msldesk.audit_append(p_action text, p_subject text, p_subject_id text, p_details jsonb)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 DECLARE
     last_seq bigint;
@@ -114,7 +114,7 @@ CREATE TRIGGER history_kept_truncate BEFORE TRUNCATE ON msldesk.audit
 
 CREATE FUNCTION msldesk.audit_membership() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN

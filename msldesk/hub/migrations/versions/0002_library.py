@@ -60,7 +60,7 @@ CREATE INDEX decks_change_xid ON msldesk.decks (change_xid);
 TRIGGERS = """
 CREATE FUNCTION msldesk.file_complete(p_sha256 text) RETURNS boolean
 LANGUAGE sql STABLE
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
     SELECT f.chunk_count = (SELECT count(*) FROM file_chunks c WHERE c.file_sha256 = f.sha256)
        AND f.sha256 = (SELECT encode(sha256(coalesce(string_agg(c.data, ''::bytea ORDER BY c.n), '')), 'hex')
@@ -70,7 +70,7 @@ $$;
 
 CREATE FUNCTION msldesk.stamp_deck() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP = 'INSERT' OR NEW.file_sha256 IS DISTINCT FROM OLD.file_sha256 THEN
@@ -105,7 +105,7 @@ CREATE TRIGGER stamped BEFORE INSERT OR UPDATE ON msldesk.decks
 
 CREATE FUNCTION msldesk.audit_deck() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 DECLARE
     what text := CASE

@@ -117,7 +117,7 @@ CREATE INDEX amendments_target ON msldesk.amendments (target_uid);
 STAMPS = """
 CREATE FUNCTION msldesk.stamp_push() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 DECLARE
     event_owner text;
@@ -144,7 +144,7 @@ END $$;
 
 CREATE FUNCTION msldesk.stamp_amendment() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 DECLARE
     target_owner text;
@@ -183,7 +183,7 @@ CREATE TRIGGER stamped BEFORE INSERT ON msldesk.amendments
 AUDIT = """
 CREATE FUNCTION msldesk.audit_push() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_TABLE_NAME = 'events' THEN
@@ -201,7 +201,7 @@ END $$;
 
 CREATE FUNCTION msldesk.audit_push_parts() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = msldesk, pg_catalog
+SET search_path = msldesk, pg_catalog, pg_temp
 AS $$
 DECLARE
     part record;
