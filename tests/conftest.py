@@ -49,7 +49,7 @@ def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test may read or write the user's real library folder."""
     folder = tmp_path / "default-data-dir"
     monkeypatch.setenv("MSLDESK_DATA_DIR", str(folder))
@@ -251,7 +251,8 @@ class DeckFactory:
             xml = package.read("ppt/presentation.xml").decode("utf-8")
         slide_list = re.search(r"<p:sldIdLst>(.*?)</p:sldIdLst>", xml, re.S)
         first = re.search(r'r:id="([^"]+)"', slide_list.group(1)) if slide_list else None
-        assert slide_list and first, "the source deck should have a slide"
+        assert slide_list, "the source deck should have a slide"
+        assert first, "the source deck should have a slide"
         entries = "".join(f'<p:sldId id="{256 + n}" r:id="{first.group(1)}"/>' for n in range(times))
         xml = xml.replace(slide_list.group(1), entries)
         return self.rewrite(source, name, replace={"ppt/presentation.xml": xml.encode("utf-8")})

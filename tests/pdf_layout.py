@@ -47,7 +47,8 @@ def drawing_extents(path: Path) -> list[tuple[float, float] | None]:
 def assert_footer_lines_up(path: Path, left: float, right: float) -> None:
     for words in footer_words(path):
         texts = [w["text"] for w in words]
-        assert "Page" in texts and len(texts) > 4, texts  # footer text and "Page X of Y"
+        assert "Page" in texts, texts
+        assert len(texts) > 4, texts  # footer text and "Page X of Y"
         baselines = {round(float(w["yMax"]), 1) for w in words}
         assert max(baselines) - min(baselines) <= 0.5, baselines  # footer text and page number
         assert min(float(w["xMin"]) for w in words) == pytest.approx(left, abs=0.5)

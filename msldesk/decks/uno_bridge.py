@@ -193,7 +193,8 @@ class UnoBridge:
     def _read_reply(self, limit: float, halted: Callable[[], bool]) -> dict:
         """The worker's next JSON line; closes the bridge and raises BridgeError on a time limit,
         a halt, or the worker ending."""
-        assert self._replies is not None and self._group is not None
+        assert self._replies is not None
+        assert self._group is not None
         deadline = time.monotonic() + limit
         while b"\n" not in self._buffer:
             if halted():

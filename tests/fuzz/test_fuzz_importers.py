@@ -79,7 +79,8 @@ def test_every_corpus_file_mutated(fuzz_runner, decks, people_files) -> None:  #
     )  # fmt: skip
     findings = fuzz_runner.decks.findings + fuzz_runner.people.findings
     assert not findings, "\n".join(f"{f.kind}: {f.label}: {f.detail}" for f in findings)
-    assert fuzz_runner.decks.tried == len(decks) and fuzz_runner.people.tried == 3 * len(people_files)
+    assert fuzz_runner.decks.tried == len(decks)
+    assert fuzz_runner.people.tried == 3 * len(people_files)
 
 
 @settings(max_examples=fuzz_examples(4), **_SETTINGS)
@@ -101,7 +102,8 @@ def test_the_checks_can_fail(app, tmp_path: Path) -> None:  # type: ignore[no-un
 
     from .harness import FuzzRunner, message_problem
 
-    assert message_problem("") and message_problem("KeyError('x')")
+    assert message_problem("")
+    assert message_problem("KeyError('x')")
     assert message_problem('Traceback (most recent call last):\n  File "a.py", line 1')
     assert message_problem("<msldesk.decks.ooxml.package._Package object at 0x7f3a2c>")
     assert not message_problem("The file is damaged: slide 3 is missing.")
@@ -134,7 +136,8 @@ def test_the_checks_can_fail(app, tmp_path: Path) -> None:  # type: ignore[no-un
             kinds += [f.kind for f in runner.person_file(b"a,b\n", ".csv", behaviour)]
     finally:
         app.decks, app.people_import = real_decks, real_people
-    assert crash.kind == "crash" and "ZeroDivisionError" in crash.detail
+    assert crash.kind == "crash"
+    assert "ZeroDivisionError" in crash.detail
     assert kinds == ["hang", "partial", "unclear"]
 
     from .harness import exported_file_problem
@@ -145,4 +148,5 @@ def test_the_checks_can_fail(app, tmp_path: Path) -> None:  # type: ignore[no-un
     assert exported_file_problem(tmp_path / "live.csv")[0] == "unsafe"
     assert exported_file_problem(tmp_path / "junk.ics")[0] == "unsafe"
     assert exported_file_problem(tmp_path / "cut.pdf")[0] == "partial"
-    assert runner.people.slowest[1] == "hang" and 0.4 < runner.people.slowest[0] < 2
+    assert runner.people.slowest[1] == "hang"
+    assert 0.4 < runner.people.slowest[0] < 2

@@ -81,7 +81,9 @@ def test_deck_is_built_with_bill_of_materials(app, library, tmp_path: Path) -> N
         rows = list(csv.DictReader(handle))
     assert [r["slide_title"] for r in rows] == ["Efficacy 3", "Efficacy 1"]
     assert {r["approval_code"] for r in rows} == {"MED-1"}
-    assert rows[0]["version"] == "1" and rows[0]["slide_number"] == "3" and rows[0]["status"] == "approved"
+    assert rows[0]["version"] == "1"
+    assert rows[0]["slide_number"] == "3"
+    assert rows[0]["status"] == "approved"
     without = app.assembly.compose(picks, tmp_path / "plain.pptx", bill_of_materials_slide=False)
     assert len(Presentation(str(without.path)).slides) == 2
 
@@ -93,7 +95,8 @@ def test_expired_and_withdrawn_need_a_recorded_reason(app, library, tmp_path: Pa
     with pytest.raises(ComplianceError) as refused:
         app.assembly.compose(picks, out)
     message = refused.value.user_message
-    assert "2 slides come from expired" in message and "reason" in message
+    assert "2 slides come from expired" in message
+    assert "reason" in message
     assert not out.exists()
     reasons = {
         slides["expired"][0]: "KOL asked for historic data",
@@ -184,10 +187,12 @@ def test_cli_compose_and_collections(app, library, tmp_path: Path) -> None:  # t
     made = _cli(data_dir, "compose", "--out", str(out), "--collection", "Board", "--json")
     assert made.returncode == 0, made.stderr
     report = json.loads(made.stdout)
-    assert report["slides"] == 3 and Path(report["bill_of_materials"]).exists()
+    assert report["slides"] == 3
+    assert Path(report["bill_of_materials"]).exists()
     assert validate_package(out).ok
     refused = _cli(data_dir, "compose", "--out", str(tmp_path / "r.pptx"), str(slides["expired"][0]))
-    assert refused.returncode == 2 and "reason" in refused.stderr
+    assert refused.returncode == 2
+    assert "reason" in refused.stderr
     allowed = _cli(
         data_dir,
         "compose",
@@ -199,7 +204,8 @@ def test_cli_compose_and_collections(app, library, tmp_path: Path) -> None:  # t
     )
     assert allowed.returncode == 0, allowed.stderr
     bad = _cli(data_dir, "compose", "--out", str(tmp_path / "b.pptx"), "--override", "nonsense", ids[0])
-    assert bad.returncode == 2 and "SLIDE_ID=REASON" in bad.stderr
+    assert bad.returncode == 2
+    assert "SLIDE_ID=REASON" in bad.stderr
 
 
 def test_generated_briefing_slides_lead_the_deck(app, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -214,8 +220,10 @@ def test_generated_briefing_slides_lead_the_deck(app, library, tmp_path: Path) -
     )
     titles = _titles(result.path)
     assert titles[0] == "Advisory board"
-    assert titles[1] == "Agenda" and any(t.startswith("Agenda (continued)") for t in titles[2:-2])
-    assert titles[-2] == "Efficacy 1" and titles[-1].startswith("Bill of materials")
+    assert titles[1] == "Agenda"
+    assert any(t.startswith("Agenda (continued)") for t in titles[2:-2])
+    assert titles[-2] == "Efficacy 1"
+    assert titles[-1].startswith("Bill of materials")
     assert validate_package(result.path).ok
     with result.bill_of_materials.open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == 1  # generated slides are not library content
@@ -258,4 +266,5 @@ def test_every_slide_fits_a_deck_of_mixed_sizes(app, library, deck_factory, tmp_
     pages = frames(briefing.path)
     for page in (pages[1], pages[3]):  # the 4:3 slides sit in the middle of the 16:9 page
         left, right = min(f.left for f in page), max(f.right for f in page)
-        assert abs(left - (12192000 - right)) <= 2 and left >= (12192000 - 9144000) // 2, page
+        assert abs(left - (12192000 - right)) <= 2, page
+        assert left >= (12192000 - 9144000) // 2, page

@@ -78,16 +78,17 @@ def test_changes_to_events_attendance_payments_notes_and_decks_are_recorded(
         "export.insights", "export.payments", "deck.approval",
     ]  # fmt: skip
     event_history = app.audit.history("event", event.event_id)
-    assert event_history[1].before == {"title": "Board"} and event_history[1].after == {
-        "title": "Board (moved)"
-    }
+    assert event_history[1].before == {"title": "Board"}
+    assert event_history[1].after == {"title": "Board (moved)"}
     amend = app.audit.history("note", entry.entry_id)[0]
-    assert amend.before == {"text": "Enrolled 400"} and amend.after == {
+    assert amend.before == {"text": "Enrolled 400"}
+    assert amend.after == {
         "text": "Enrolled 450",
         "reason": "typo",
     }
     export = app.audit.history("event", event.event_id)[-1]
-    assert export.action == "export.insights" and export.after["audience"] == "medical"
+    assert export.action == "export.insights"
+    assert export.after["audience"] == "medical"
     assert len(export.after["sha256"]) == 64
     deck = app.audit.history("deck", outcome.deck_id)[0]
     assert deck.after == {"approval_code": "MED-1", "expires_on": "2028-01-01"}
@@ -107,26 +108,30 @@ def logged(app):  # type: ignore[no-untyped-def]
     """Five records, verified clean."""
     for n in range(5):
         _event(app) if n == 0 else app.events.update(1, EventFields(title=f"Board {n}", timezone="UTC"))
-    assert app.audit.verify().ok and app.audit.verify().checked == 5
+    assert app.audit.verify().ok
+    assert app.audit.verify().checked == 5
     return app
 
 
 def test_an_altered_record_is_found(logged) -> None:  # type: ignore[no-untyped-def]
     _sql(logged, """UPDATE audit_log SET after_json = '{"title":"Something else"}' WHERE id = 3""")
     report = logged.audit.verify()
-    assert not report.ok and any("record 3 was altered" in p for p in report.problems)
+    assert not report.ok
+    assert any("record 3 was altered" in p for p in report.problems)
 
 
 def test_a_removed_record_is_found(logged) -> None:  # type: ignore[no-untyped-def]
     _sql(logged, "DELETE FROM audit_log WHERE id = 2")
     report = logged.audit.verify()
-    assert not report.ok and any("missing" in p for p in report.problems)
+    assert not report.ok
+    assert any("missing" in p for p in report.problems)
 
 
 def test_removed_newest_records_are_found_by_the_anchor(logged) -> None:  # type: ignore[no-untyped-def]
     _sql(logged, "DELETE FROM audit_log WHERE id >= 4")
     report = logged.audit.verify()
-    assert not report.ok and any("removed" in p for p in report.problems)
+    assert not report.ok
+    assert any("removed" in p for p in report.problems)
 
 
 def test_reordered_records_are_found(logged) -> None:  # type: ignore[no-untyped-def]
@@ -137,7 +142,8 @@ def test_reordered_records_are_found(logged) -> None:  # type: ignore[no-untyped
         "UPDATE audit_log SET id = 3 WHERE id = -2",
     )
     report = logged.audit.verify()
-    assert not report.ok and any("does not follow" in p for p in report.problems)
+    assert not report.ok
+    assert any("does not follow" in p for p in report.problems)
 
 
 def _rows(app) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -187,7 +193,9 @@ def test_a_chain_recomputed_without_the_key_is_found(logged) -> None:  # type: i
     hashes cannot be the ones the app writes."""
     _rewrite_chain(logged, "UPDATE audit_log SET actor = 'forger' WHERE id = 2")
     report = logged.audit.verify()
-    assert not report.ok and report.tampered and report.anchor == "ok"
+    assert not report.ok
+    assert report.tampered
+    assert report.anchor == "ok"
     assert report.records == (1, 2, 3, 4, 5)
     assert "record 2 was altered after it was written" in report.problems
 
@@ -234,7 +242,8 @@ def test_each_anchor_problem_is_reported_as_what_it_is(logged, state: str) -> No
     else:
         anchor.write_text(text)
     report = logged.audit.verify()
-    assert not report.ok and [p for p in report.problems if words in p], report.problems
+    assert not report.ok, report.problems
+    assert [p for p in report.problems if words in p], report.problems
     assert report.anchor == state
     assert report.records == ()  # the records themselves are intact
     assert report.tampered == (state in ("removed", "mismatch"))  # else: incomplete
@@ -242,7 +251,9 @@ def test_each_anchor_problem_is_reported_as_what_it_is(logged, state: str) -> No
 
 def test_an_empty_log_needs_no_anchor(app) -> None:  # type: ignore[no-untyped-def]
     report = app.audit.verify()
-    assert report.ok and report.checked == 0 and report.anchor == "none"
+    assert report.ok
+    assert report.checked == 0
+    assert report.anchor == "none"
 
 
 def _erase_board_2(app) -> list[int]:  # type: ignore[no-untyped-def]
@@ -287,8 +298,10 @@ def test_a_change_to_any_stored_value_is_found_with_its_record(logged, column: s
     _sql(logged, COLUMN_TAMPERING[column])
     assert _stored_bytes(logged, 3) != before  # the statement did change the stored record
     report = logged.audit.verify()
-    assert not report.ok and [p for p in report.problems if "record 3 " in p], report.problems
-    assert report.tampered and 3 in report.records
+    assert not report.ok, report.problems
+    assert [p for p in report.problems if "record 3 " in p], report.problems
+    assert report.tampered
+    assert 3 in report.records
 
 
 def test_forged_records_are_found(logged) -> None:  # type: ignore[no-untyped-def]
@@ -300,7 +313,8 @@ def test_forged_records_are_found(logged) -> None:  # type: ignore[no-untyped-de
     logged.paths.audit_anchor.write_text(json.dumps({"id": 6, "hash": new_hash}))
     report = logged.audit.verify()
     assert "record 6 was altered after it was written" in report.problems
-    assert report.records == (6,) and report.tampered
+    assert report.records == (6,)
+    assert report.tampered
 
 
 def test_cli_verify_exit_codes(logged) -> None:  # type: ignore[no-untyped-def]
@@ -312,15 +326,19 @@ def test_cli_verify_exit_codes(logged) -> None:  # type: ignore[no-untyped-def]
     anchor = (root / "audit-anchor.json").read_text()
     (root / "audit-anchor.json").unlink()
     incomplete = msldesk(root, "audit", "verify", check_exit=1).stdout
-    assert "INCOMPLETE" in incomplete and "the anchor file is missing" in incomplete
+    assert "INCOMPLETE" in incomplete
+    assert "the anchor file is missing" in incomplete
     (root / "audit-anchor.json").write_text(anchor)
     with library_db.connect(root / "library.sqlite3") as db:
         db.execute("DROP TRIGGER audit_log_no_update")
         db.execute("UPDATE audit_log SET actor = 'x' WHERE id = 1")
     tampered = msldesk(root, "audit", "verify", check_exit=1).stdout
-    assert "TAMPERED" in tampered and "record 1 was altered after it was written" in tampered
+    assert "TAMPERED" in tampered
+    assert "record 1 was altered after it was written" in tampered
     data = json.loads(msldesk(root, "audit", "verify", "--json", check_exit=1).stdout)
-    assert data["ok"] is False and data["records"] == [1] and data["anchor"] == "ok"
+    assert data["ok"] is False
+    assert data["records"] == [1]
+    assert data["anchor"] == "ok"
     assert "event.create" in msldesk(root, "audit", "history", "event", "1", check_exit=0).stdout
 
 
@@ -335,8 +353,10 @@ def test_the_trigger_admits_the_erasure_transform_and_nothing_else(logged) -> No
     refuses every other UPDATE; the seal, which SQL cannot compute, verify recomputes."""
     assert _erase_board_2(logged) == [3, 4]  # the erasure transform, through the app
     records = {r.record_id: r for r in logged.audit.recent(100)}
-    assert records[3].redacted and records[3].after == {"title": "[Erased person]"}
-    assert records[4].before == {"title": "[Erased person]"} and records[4].after == {"title": "Board 3"}
+    assert records[3].redacted
+    assert records[3].after == {"title": "[Erased person]"}
+    assert records[4].before == {"title": "[Erased person]"}
+    assert records[4].after == {"title": "Board 3"}
     assert logged.audit.verify().ok  # the chain holds: it covers the digest the marker keeps
     rows = {row[0]: row for row in _rows(logged)}
     marker, plain = rows[3][7], rows[2][7]
@@ -358,8 +378,7 @@ def test_the_trigger_admits_the_erasure_transform_and_nothing_else(logged) -> No
     with library_db.connect(logged.paths.database) as db:  # behind the app's back, triggers in place
         for what, (statement, values) in refused.items():
             with pytest.raises(library_db.DatabaseError, match="append-only"):
-                db.execute(statement, values)
-                pytest.fail(f"the trigger let through {what}")
+                db.execute(statement, values)  # pytest says DID NOT RAISE if the trigger let `what` through
         # The right shape with a made-up seal gets past SQL; verify recomputes the seal.
         forged = _marker(marker, remaining={"title": "Board 9"})
         db.execute("UPDATE audit_log SET after_json = ? WHERE id = 3", (forged,))
@@ -410,11 +429,14 @@ def test_a_library_from_before_the_keyed_chain_is_rekeyed_once_and_keeps_verifyi
     app = App(root)
     try:
         (rekey,) = app.audit.recent(1)
-        assert rekey.record_id == 6 and rekey.action == "audit.rekey"
-        assert rekey.after["previous"] == "sha256" and rekey.after["records"] == [1, 5]
+        assert rekey.record_id == 6
+        assert rekey.action == "audit.rekey"
+        assert rekey.after["previous"] == "sha256"
+        assert rekey.after["records"] == [1, 5]
         assert "earlier msldesk" in rekey.after["reason"]
         report = app.audit.verify()
-        assert report.ok and report.checked == 6, report.problems
+        assert report.ok, report.problems
+        assert report.checked == 6, report.problems
         assert all('"seal"' in row[7] for row in _rows(app)[1:2])  # old markers are sealed now
         app.events.create(EventFields(title="After the upgrade"))
         assert app.audit.verify().ok
@@ -422,7 +444,8 @@ def test_a_library_from_before_the_keyed_chain_is_rekeyed_once_and_keeps_verifyi
         app.close()
     again = App(root)  # once: the next opening adds nothing
     try:
-        assert again.audit.verify().checked == 7 and again.audit.verify().ok
+        assert again.audit.verify().checked == 7
+        assert again.audit.verify().ok
         # The unkeyed records stay checked: a change to one is still found, with its id.
         _sql(again, "UPDATE audit_log SET actor = 'forger' WHERE id = 4")
         assert again.audit.verify().records == (4,)
@@ -441,7 +464,9 @@ def test_unkeyed_records_are_not_accepted_after_the_rekeying(tmp_path: Path) -> 
         app.events.create(EventFields(title="After the upgrade"))
         _rewrite_chain(app, "DELETE FROM audit_log WHERE action = 'audit.rekey'")
         report = app.audit.verify()
-        assert not report.ok and report.tampered and "record 6 is missing" in report.problems
+        assert not report.ok
+        assert report.tampered
+        assert "record 6 is missing" in report.problems
         assert report.records == (1, 2, 3, 4, 5, 7)  # unkeyed where this key is expected
     finally:
         app.close()
@@ -461,8 +486,10 @@ def test_a_backup_from_before_the_keyed_chain_is_checked_and_rekeyed_when_restor
         assert app.backups.check(backup).audit_check == "unkeyed records of an earlier msldesk"
         result = app.backups.restore(backup)
         actions = [r.action for r in reversed(app.audit.recent(10))]
-        assert result.info.schema_revision == "0006_checkin_utc" and actions[-1] == "audit.rekey"
-        assert app.audit.verify().ok and app.audit.verify().checked == 6
+        assert result.info.schema_revision == "0006_checkin_utc"
+        assert actions[-1] == "audit.rekey"
+        assert app.audit.verify().ok
+        assert app.audit.verify().checked == 6
 
         forged = tmp_path / "forged.msldesk-backup"
         forged.write_bytes(backup.read_bytes())

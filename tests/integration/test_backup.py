@@ -53,10 +53,14 @@ def test_backup_and_restore_on_another_computer_gives_the_same_library(full, tmp
     target.parent.mkdir()
     progress: list[tuple[int, int, str]] = []
     info = full.backups.create(target, PASSPHRASE, progress=lambda *a: progress.append(a))
-    assert info.locked_with == "passphrase" and info.files == len(_store(full.paths.root)) >= 4
-    assert info.tables["people"] >= 1 and info.has_audit_anchor and progress[-1][2] == "Backup written"
+    assert info.locked_with == "passphrase"
+    assert info.files == len(_store(full.paths.root)) >= 4
+    assert info.tables["people"] >= 1
+    assert info.has_audit_anchor
+    assert progress[-1][2] == "Backup written"
     raw = target.read_bytes()
-    assert ATTENDEE.encode() not in raw and b"SQLite format 3" not in raw
+    assert ATTENDEE.encode() not in raw
+    assert b"SQLite format 3" not in raw
     expected_tables, expected_store = _tables(full.paths.root), _store(full.paths.root)
     expected_anchor, expected_view = full.paths.audit_anchor.read_text(), _snapshot(full)
     full.close()
@@ -74,14 +78,16 @@ def test_backup_and_restore_on_another_computer_gives_the_same_library(full, tmp
         # Its records were keyed with the first laptop's key: one record more pins them with this one.
         assert _snapshot(other) == {**expected_view, "audit_records": expected_view["audit_records"] + 1}
         (rekey,) = other.audit.recent(1)
-        assert rekey.action == "audit.rekey" and "another library" in rekey.after["reason"]
+        assert rekey.action == "audit.rekey"
+        assert "another library" in rekey.after["reason"]
         assert other.audit.verify().notes  # says which records only the other library's key can check
     finally:
         other.close()
     root = tmp_path / "laptop2"
     restored = _tables(root)
     restored_log, expected_log = set(restored.pop("audit_log")), set(expected_tables.pop("audit_log"))
-    assert expected_log < restored_log and len(restored_log) == len(expected_log) + 1
+    assert expected_log < restored_log
+    assert len(restored_log) == len(expected_log) + 1
     assert restored == expected_tables
     assert _store(root) == expected_store
     assert json.loads((root / "audit-anchor.json").read_text())["id"] == json.loads(expected_anchor)["id"] + 1
@@ -101,7 +107,8 @@ def test_restore_replaces_the_running_library_and_keeps_the_previous_one(full, t
     assert result.info.audit_check == "this library's key"  # every record's hash checked
     assert _snapshot(full) == before_view  # the same App sees the restored library at once
     assert _tables(full.paths.root) == before_tables
-    assert result.safety_backup is not None and result.safety_backup.parent == full.paths.backups
+    assert result.safety_backup is not None
+    assert result.safety_backup.parent == full.paths.backups
     full.backups.restore(result.safety_backup)  # and the library as it was can be brought back
     assert _snapshot(full) == changed_view
 
@@ -133,7 +140,8 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(full, tmp_path: Path) -
     truncated.write_bytes(good.read_bytes()[: size // 2])
     with pytest.raises(BackupError):
         full.backups.restore(truncated)
-    assert _tables(full.paths.root) == before_tables and _store(full.paths.root) == before_store
+    assert _tables(full.paths.root) == before_tables
+    assert _store(full.paths.root) == before_store
     assert full.paths.audit_anchor.read_bytes() == before_anchor
     assert not full.paths.backups.exists()  # refused before even the safety backup
     assert full.backups.check(good).files == len(before_store)
@@ -164,7 +172,8 @@ def test_a_backup_from_a_newer_version_is_refused_and_nothing_changes(full, tmp_
     with pytest.raises(DatabaseTooNewError) as caught:
         full.backups.restore(target, PASSPHRASE)
     assert "newer version of msldesk" in caught.value.user_message
-    assert _tables(full.paths.root) == before and not full.paths.backups.exists()
+    assert _tables(full.paths.root) == before
+    assert not full.paths.backups.exists()
 
 
 def test_an_inconsistent_or_unfinished_backup_is_refused(full, tmp_path: Path) -> None:
@@ -203,7 +212,8 @@ def test_a_backup_is_a_snapshot_even_while_the_app_writes(full, tmp_path: Path) 
             wrote.append(event.event_id)
 
     info = full.backups.create(tmp_path / "b.msldesk-backup", progress=progress)
-    assert wrote and info.tables["events"] == events_before
+    assert wrote
+    assert info.tables["events"] == events_before
     assert full.backups.check(info.path).tables["events"] == events_before
 
 
@@ -262,7 +272,8 @@ def test_a_schema_upgrade_takes_a_backup_first(tmp_path: Path) -> None:
         (backup,) = app.backups.automatic()
         assert backup.name.startswith("before-upgrade-")
         info = app.backups.check(backup)
-        assert info.schema_revision == "0004_capture" and "audit_log" not in info.tables
+        assert info.schema_revision == "0004_capture"
+        assert "audit_log" not in info.tables
         assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
         app.backups.restore(backup)  # restoring an older backup upgrades it again
         assert migrate.current_revision(app.engine) == migrate.HEAD_REVISION
@@ -294,13 +305,14 @@ def test_a_restore_interrupted_by_a_power_cut_is_finished_or_forgotten(
 
     # Before the swap: the library stays as it is.
     real_replace = os.replace
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as patched:
         patched.setattr(
             restore_module.os,
             "replace",
             lambda src, dst: power_cut() if str(dst).endswith("library.sqlite3") else real_replace(src, dst),
         )
-        full.backups.restore(target, safety_backup=False)
+        with pytest.raises(KeyboardInterrupt):
+            full.backups.restore(target, safety_backup=False)
     full.close()
     reopened = App(full.paths.root, today=TODAY)
     reopened.close()
@@ -309,9 +321,10 @@ def test_a_restore_interrupted_by_a_power_cut_is_finished_or_forgotten(
 
     # After the swap, before the anchor was written: the next start finishes the restore.
     app = App(full.paths.root, today=TODAY)
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as patched:
         patched.setattr(restore_module, "_finish_restore", power_cut)
-        app.backups.restore(target, safety_backup=False)
+        with pytest.raises(KeyboardInterrupt):
+            app.backups.restore(target, safety_backup=False)
     app.close()
     assert (full.paths.root / ".restore-pending.json").exists()
     again = App(full.paths.root, today=TODAY)
@@ -330,15 +343,18 @@ def test_cli_backup_and_restore(full, tmp_path: Path, monkeypatch: pytest.Monkey
     full.close()
     out = tmp_path / "cli.msldesk-backup"
     refused = msldesk(root, "backup", str(out), check_exit=2)
-    assert "MSLDESK_BACKUP_PASSPHRASE" in refused.stderr and not out.exists()
+    assert "MSLDESK_BACKUP_PASSPHRASE" in refused.stderr
+    assert not out.exists()
     keyed = msldesk(root, "backup", str(tmp_path / "keyed.msldesk-backup"), "--library-key", check_exit=0)
     assert "locked with the library key" in keyed.stdout
     monkeypatch.setenv("MSLDESK_BACKUP_PASSPHRASE", PASSPHRASE)
     made = json.loads(msldesk(root, "backup", str(out), "--json", check_exit=0).stdout)
-    assert made["locked_with"] == "passphrase" and made["files"] >= 4
+    assert made["locked_with"] == "passphrase"
+    assert made["files"] >= 4
     assert "already exists" in msldesk(root, "backup", str(out), check_exit=2).stderr
     checked = msldesk(root, "restore", str(out), "--check", check_exit=0).stdout
-    assert "OK:" in checked and "audit trail checked with this library's key" in checked
+    assert "OK:" in checked
+    assert "audit trail checked with this library's key" in checked
     before = _tables(root)
 
     from msldesk.app.services import App
@@ -347,11 +363,13 @@ def test_cli_backup_and_restore(full, tmp_path: Path, monkeypatch: pytest.Monkey
     app.events.create(EventFields(title="After the backup"))
     app.close()
     restored = msldesk(root, "restore", str(out), check_exit=0)
-    assert "Restored" in restored.stdout and "saved in" in restored.stdout
+    assert "Restored" in restored.stdout
+    assert "saved in" in restored.stdout
     assert _tables(root) == before
     monkeypatch.setenv("MSLDESK_BACKUP_PASSPHRASE", "wrong passphrase")
     wrong = msldesk(root, "restore", str(out), check_exit=2)
-    assert "could not be opened" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert "could not be opened" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
 
 
 def _tamper_backup(path: Path, how: str) -> None:
@@ -401,12 +419,15 @@ def test_restore_and_check_refuse_a_backup_whose_audit_trail_was_changed(
         with pytest.raises(DamagedBackupError) as refused:
             attempt(target, PASSPHRASE)
         assert "audit trail in this backup" in refused.value.user_message
-    assert _tables(full.paths.root) == before and full.paths.audit_anchor.read_bytes() == anchor
-    assert full.audit.verify().ok and not full.backups.automatic()  # not even a safety backup taken
+    assert _tables(full.paths.root) == before
+    assert full.paths.audit_anchor.read_bytes() == anchor
+    assert full.audit.verify().ok
+    assert not full.backups.automatic()  # not even a safety backup taken
     if how == "altered record":  # the command line says so too, and which record
         root = full.paths.root
         full.close()
         monkeypatch.setenv("MSLDESK_BACKUP_PASSPHRASE", PASSPHRASE)
         checked = msldesk(root, "restore", str(target), "--check", check_exit=2)
-        assert "audit trail in this backup" in checked.stderr and "record 2 was altered" in checked.stderr
+        assert "audit trail in this backup" in checked.stderr
+        assert "record 2 was altered" in checked.stderr
         assert "Traceback" not in checked.stderr

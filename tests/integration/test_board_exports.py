@@ -261,7 +261,8 @@ def test_attendees_csv_round_trip(tmp_path: Path) -> None:
     attendee_export.write_attendees_csv(berlin_event(), ATTENDEES, path)
     raw = path.read_bytes()
     assert raw.startswith(codecs.BOM_UTF8)
-    assert raw.count(b"\r\n") == len(ATTENDEES) + 1 and b"\n" not in raw.replace(b"\r\n", b"")
+    assert raw.count(b"\r\n") == len(ATTENDEES) + 1
+    assert b"\n" not in raw.replace(b"\r\n", b"")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert list(rows[0]) == EXPECTED_COLUMNS
     assert [(r["First Name"], r["Last Name"]) for r in rows] == [
@@ -297,12 +298,14 @@ def test_attendees_xlsx(tmp_path: Path) -> None:
     attendee_export.write_attendees_xlsx(berlin_event(), ATTENDEES, path)
     with zipfile.ZipFile(path) as package:
         sheet_xml = package.read("xl/worksheets/sheet1.xml")
-    assert b"<f>" not in sheet_xml and b"<f " not in sheet_xml  # no live formula anywhere
+    assert b"<f>" not in sheet_xml
+    assert b"<f " not in sheet_xml  # no live formula anywhere
 
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     assert sheet.title == "Oncology Advisory Board 2026Q1 "[:31].strip()
-    assert len(sheet.title) <= 31 and not set(sheet.title) & set("[]:*?/\\")
+    assert len(sheet.title) <= 31
+    assert not set(sheet.title) & set("[]:*?/\\")
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
     assert header == EXPECTED_COLUMNS
@@ -313,12 +316,17 @@ def test_attendees_xlsx(tmp_path: Path) -> None:
         (a.person.fields.first_name, a.person.fields.last_name) for a in ATTENDEES
     ]
     anna = sheet[2]
-    assert anna[col["NPI"]].value == "1234567893" and anna[col["NPI"]].data_type == "s"
-    assert anna[col["Phone"]].value == "+49 30 1234567" and anna[col["Phone"]].quotePrefix
-    assert isinstance(anna[col["Honorarium"]].value, int | float) and anna[col["Honorarium"]].value == 1500
+    assert anna[col["NPI"]].value == "1234567893"
+    assert anna[col["NPI"]].data_type == "s"
+    assert anna[col["Phone"]].value == "+49 30 1234567"
+    assert anna[col["Phone"]].quotePrefix
+    assert isinstance(anna[col["Honorarium"]].value, int | float)
+    assert anna[col["Honorarium"]].value == 1500
     assert anna[col["Checked In"]].value == dt.datetime(2026, 3, 12, 8, 55)
     injected = sheet[8][col["Institution"]]
-    assert injected.value == INJECTION and injected.data_type == "s" and injected.quotePrefix
+    assert injected.value == INJECTION
+    assert injected.data_type == "s"
+    assert injected.quotePrefix
     assert sheet.column_dimensions["E"].width > len("Institution")
 
 
@@ -385,7 +393,8 @@ def test_sign_in_sheet_lists_everyone_who_has_not_declined(tmp_path: Path) -> No
     path = tmp_path / "signin.pdf"
     pages = signin_sheet.write_sign_in_sheet(berlin_event(), ATTENDEES, path, blank_rows=10)
     text = pdf_text(path)
-    assert pages >= 1 and text.count("\f") == pages
+    assert pages >= 1
+    assert text.count("\f") == pages
     assert "Oncology Advisory Board: 2026/Q1 [Berlin]" in text
     assert "Thursday 12 March 2026, 09:00–16:30 CET (Europe/Berlin)" in text
     assert "Hotel Adlon" in text
@@ -408,7 +417,8 @@ def test_sign_in_sheet_lists_everyone_who_has_not_declined(tmp_path: Path) -> No
     surnames = ("Ågård", "García", "Kowalski", "Müller", "Obermann", "Schmidt")
     order = [text.index(printable(n)) for n in surnames]
     assert order == sorted(order)
-    assert pages == 1 and numbered_rows(text) == list(range(1, first_page_rows(tmp_path) + 1))
+    assert pages == 1
+    assert numbered_rows(text) == list(range(1, first_page_rows(tmp_path) + 1))
 
 
 @needs_poppler
@@ -424,13 +434,16 @@ def test_sign_in_sheet_grows_pages_and_repeats_the_header(tmp_path: Path) -> Non
     long_pages = signin_sheet.write_sign_in_sheet(berlin_event(), many, long, blank_rows=5)
     text = pdf_text(long)
     assert short_pages == 1
-    assert long_pages > 2 and text.count("\f") == long_pages
+    assert long_pages > 2
+    assert text.count("\f") == long_pages
     assert text.count("Signature") == long_pages  # the header row on every page
     assert text.count("Oncology Advisory Board") >= long_pages  # the footer title on every page
-    assert f"Page {long_pages} of {long_pages}" in text and f"Page 1 of {long_pages}" in text
+    assert f"Page {long_pages} of {long_pages}" in text
+    assert f"Page 1 of {long_pages}" in text
     assert all(f"Last{n:02d}, First{n:02d}" in text for n in range(60))
     rows = numbered_rows(text)
-    assert rows == list(range(1, len(rows) + 1)) and len(rows) > 60  # the last page filled
+    assert rows == list(range(1, len(rows) + 1))
+    assert len(rows) > 60  # the last page filled
     per_page = [len(numbered_rows(page)) for page in text.split("\f")[:long_pages]]
     assert per_page[-1] == per_page[-2]  # as full as the page before it
 
@@ -521,7 +534,8 @@ def test_markup_escapes_and_switches_fonts_for_cjk(fresh_fonts: object) -> None:
     fonts = pdf_fonts.PdfFonts("Helvetica", "Helvetica-Bold", False)
     assert pdf_fonts.markup("A & <b>", fonts) == "A &amp; &lt;b&gt;"
     marked = pdf_fonts.markup("山田, 太郎 & co", fonts)
-    assert marked.startswith('<font name="') and "&amp; co" in marked
+    assert marked.startswith('<font name="')
+    assert "&amp; co" in marked
     assert pdf_fonts.markup("Łódź", fonts) == "Lódz"  # ó is in Windows-1252, ź is not
 
 

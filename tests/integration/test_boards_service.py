@@ -51,7 +51,8 @@ def test_event_times_are_kept_in_their_zone(app) -> None:
     # Stored as UTC beside the zone name, so a team database in another zone reads the same instant.
     with library_db.connect(app.paths.database) as db:
         stored = db.execute("SELECT starts_at_utc, timezone FROM events").fetchone()
-    assert stored[0].startswith("2027-03-02 08:00") and stored[1] == "Europe/Berlin"
+    assert stored[0].startswith("2027-03-02 08:00")
+    assert stored[1] == "Europe/Berlin"
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,8 @@ def test_agenda_times_follow_order_and_overrun_is_flagged(app) -> None:
     agenda, _ = app.events.move_agenda_item(ids[3], 0)
     assert [i.fields.title for i in agenda] == ["Discussion", "Welcome", "Data review", "Coffee"]
     assert [i.starts_at.strftime("%H:%M") for i in agenda] == ["09:00", "10:00", "10:15", "11:00"]
-    assert agenda[-1].overruns and not agenda[0].overruns
+    assert agenda[-1].overruns
+    assert not agenda[0].overruns
     app.events.remove_agenda_item(ids[0])
     assert [i.position for i in app.events.agenda(event.event_id)] == [0, 1, 2]
     with pytest.raises(InvalidInputError):
@@ -124,7 +126,8 @@ def test_agenda_presenter_and_linked_slides_must_exist(app, deck_factory) -> Non
     item, _ = app.events.add_agenda_item(
         event.event_id, AgendaItemFields("Data", 30, presenter_id=speaker.person_id, slide_ids=(slide_id,))
     )
-    assert item.presenter_name == "Jane Smith" and item.fields.slide_ids == (slide_id,)
+    assert item.presenter_name == "Jane Smith"
+    assert item.fields.slide_ids == (slide_id,)
     with pytest.raises(NotFoundError):
         app.events.add_agenda_item(event.event_id, AgendaItemFields("Data", 30, slide_ids=(99999,)))
     with pytest.raises(NotFoundError):
@@ -136,7 +139,8 @@ def test_people_validation_search_and_delete(app) -> None:
         app.people.add(
             PersonFields(first_name="Ann", last_name="Lee", npi="1234567890", email="not-an-email")
         )
-    assert "check digit" in caught.value.user_message and "not a valid address" in caught.value.user_message
+    assert "check digit" in caught.value.user_message
+    assert "not a valid address" in caught.value.user_message
     assert app.people.count() == 0
     person = make_person(app, "Jürgen", "Müller", institution="Charité Berlin", email="J.Mueller@Charite.de",
                          npi="1234567893", specialty="Oncology")  # fmt: skip
@@ -173,7 +177,8 @@ def test_deleting_a_presenter_or_speaker_is_refused_naming_where_they_are(app) -
         app.people.delete(presenter.person_id)
     message = caught.value.user_message
     assert message.startswith("Ana Lee presents “Data review” at “March board”. Deleting the record")
-    assert "meeting note" not in message and "merge them into another person" in message
+    assert "meeting note" not in message
+    assert "merge them into another person" in message
     with pytest.raises(InvalidInputError) as caught:
         app.people.delete(speaker.person_id)
     assert caught.value.user_message.startswith("Bo Chen speaks in or owns 2 meeting notes of “March board”.")
@@ -218,7 +223,8 @@ def test_duplicates_are_found_and_merged_keeping_event_places(app) -> None:
         event.event_id, AgendaItemFields("Intro", 10, presenter_id=b.person_id)
     )
     merged, _ = app.people.merge(a.person_id, [b.person_id])
-    assert merged.fields.npi == "1234567893" and merged.fields.email == "msmith@mayo.edu"
+    assert merged.fields.npi == "1234567893"
+    assert merged.fields.email == "msmith@mayo.edu"
     assert {p.person_id for p in app.people.search("smith")} == {a.person_id, c.person_id}
     attendees = app.events.attendees(event.event_id)
     assert [(x.person.person_id, x.fields.role) for x in attendees] == [(a.person_id, AttendeeRole.CHAIR)]
@@ -281,7 +287,8 @@ def test_honorarium_from_rate_card_with_cap_warnings_and_payments(app) -> None:
     )
     assert attendance.fields.honorarium_amount == Decimal("2500.00")
     text = " ".join(attendance.warnings)
-    assert "per engagement" in text and "yearly" in text.lower()
+    assert "per engagement" in text
+    assert "yearly" in text.lower()
     payments = app.events.payments(2027)
     assert [(p.event_title, p.nature, p.amount) for p in payments] == [
         ("Spring board", "Consulting Fee", Decimal("1500.00")),
@@ -306,8 +313,10 @@ def test_checklist_tracks_attendance_and_manual_steps(app) -> None:
     ):
         app.events.add_attendee(event.event_id, p.person_id, AttendanceFields(invitation=invitation))
     items = {c.key: c for c in app.events.checklist(event.event_id)}
-    assert items["invitations"].done and items["invitations"].detail == "3 of 3 invited"
-    assert not items["contracts"].done and items["contracts"].detail == "0 of 2 accepted attendees"
+    assert items["invitations"].done
+    assert items["invitations"].detail == "3 of 3 invited"
+    assert not items["contracts"].done
+    assert items["contracts"].detail == "0 of 2 accepted attendees"
     for a in app.events.attendees(event.event_id):
         if a.fields.invitation is Invitation.ACCEPTED:
             app.events.update_attendance(
@@ -315,7 +324,9 @@ def test_checklist_tracks_attendance_and_manual_steps(app) -> None:
             )
     app.events.set_checklist(event.event_id, "materials", True)
     items = {c.key: c for c in app.events.checklist(event.event_id)}
-    assert items["contracts"].done and items["materials"].done and not items["venue"].done
+    assert items["contracts"].done
+    assert items["materials"].done
+    assert not items["venue"].done
     with pytest.raises(InvalidInputError):
         app.events.set_checklist(event.event_id, "contracts", True)
 
@@ -362,7 +373,9 @@ def test_meeting_report_marks_who_attended(app, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = app.people_import.import_file(report, event_id=event.event_id)
-    assert result.imported == 2 and result.attendees_added == 2 and result.attendance_marked == 2
+    assert result.imported == 2
+    assert result.attendees_added == 2
+    assert result.attendance_marked == 2
     minutes = {a.person.fields.email: a.fields.attended_minutes for a in app.events.attendees(event.event_id)}
     assert minutes == {"maria@example.org": 114, "wei@example.org": 30}
     # The report's times are wall times of the meeting (Berlin): the first join is the check-in.
@@ -396,7 +409,8 @@ def test_a_check_in_is_an_instant_whatever_zone_the_laptop_is_in(
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     checked, _ = app.events.check_in(place.attendance_id)
     arrived = checked.fields.checked_in_at
-    assert arrived is not None and arrived.utcoffset() == dt.timedelta(0)
+    assert arrived is not None
+    assert arrived.utcoffset() == dt.timedelta(0)
     assert before <= arrived <= dt.datetime.now(dt.UTC)
     # A naive time from this computer is its local (New York) time: 03:55 there is 09:55 in Berlin.
     checked, _ = app.events.check_in(place.attendance_id, dt.datetime(2027, 3, 2, 3, 55))
@@ -412,14 +426,16 @@ def test_demo_content_gives_a_planned_board_once(app) -> None:
     assert [e.fields.kind.value for e in upcoming] == ["advisory-board"]
     board = upcoming[0]
     agenda = app.events.agenda(board.event_id)
-    assert agenda[0].starts_at == board.fields.starts_at and not any(i.overruns for i in agenda)
+    assert agenda[0].starts_at == board.fields.starts_at
+    assert not any(i.overruns for i in agenda)
     assert agenda[1].fields.slide_ids  # linked to demo slides of the library
     assert all(p.fields.email.endswith("@example.org") for p in app.people.search(limit=100))
     assert len(app.events.list_events("past")) == 1
     people = app.people.count()
     from msldesk.boards.demo import seed_demo_boards
 
-    assert seed_demo_boards(app.people, app.events, []) == 0 and app.people.count() == people
+    assert seed_demo_boards(app.people, app.events, []) == 0
+    assert app.people.count() == people
 
 
 def test_honorarium_in_another_currency_is_flagged_not_compared(app) -> None:
@@ -430,8 +446,6 @@ def test_honorarium_in_another_currency_is_flagged_not_compared(app) -> None:
         person.person_id,
         AttendanceFields(invitation=Invitation.ACCEPTED, honorarium_amount=Decimal("6500"), currency="EUR"),
     )
-    assert (
-        len(attendance.warnings) == 1
-        and "EUR" in attendance.warnings[0]
-        and "by hand" in attendance.warnings[0]
-    )
+    assert len(attendance.warnings) == 1
+    assert "EUR" in attendance.warnings[0]
+    assert "by hand" in attendance.warnings[0]

@@ -183,7 +183,8 @@ def test_briefing_has_the_generated_slides_then_the_agendas_library_slides(app, 
     result = write_briefing_deck(
         app.events, app.assembly, event_id, out, progress=lambda d, t, m: progress.append((d, t, m))
     )
-    assert result.path == out and validate_package(out).ok
+    assert result.path == out
+    assert validate_package(out).ok
     assert _titles(out) == [
         "HFpEF advisory board",
         "Objectives",
@@ -198,7 +199,8 @@ def test_briefing_has_the_generated_slides_then_the_agendas_library_slides(app, 
         "Efficacy 2",
         "Bill of materials",
     ]
-    assert result.slides == 12 and result.library_slides == 3
+    assert result.slides == 12
+    assert result.library_slides == 3
     cover = Presentation(str(out)).slides[0]
     assert [ph.text_frame.text for ph in cover.placeholders][1:] == [
         "Briefing · Advisory board · Cardiology",
@@ -220,17 +222,18 @@ def test_briefing_has_the_generated_slides_then_the_agendas_library_slides(app, 
         ["", "Who is re-challenged?"],
     ]
     text = _all_text(out)
-    assert "Understand second-line choices" in text and "Which patients are re-challenged?" in text
-    assert (
-        "- Understand" not in text and "1. Which" not in text
-    )  # list markers typed in the fields are dropped
+    assert "Understand second-line choices" in text
+    assert "Which patients are re-challenged?" in text
+    assert "- Understand" not in text
+    assert "1. Which" not in text  # list markers typed in the fields are dropped
     with result.bill_of_materials.open(encoding="utf-8-sig") as handle:
         assert [r["slide_title"] for r in csv.DictReader(handle)] == [
             "Efficacy 3",
             "Efficacy 1",
             "Efficacy 2",
         ]
-    assert progress and progress[-1][0] == progress[-1][1]
+    assert progress
+    assert progress[-1][0] == progress[-1][1]
 
 
 def test_long_attendee_lists_continue_and_everyone_is_listed_once(app, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -245,7 +248,8 @@ def test_long_attendee_lists_continue_and_everyone_is_listed_once(app, tmp_path)
         names.append((role, f"Dr {last}"))
     out = write_briefing_deck(app.events, app.assembly, event_id, tmp_path / "b.pptx").path
     titles = _titles(out)
-    assert titles.count("Participants") == 1 and titles.count("Participants (continued)") >= 2
+    assert titles.count("Participants") == 1
+    assert titles.count("Participants (continued)") >= 2
     rows = _table_rows(out, "Participants")
     # Faculty first, then advisors; last names in order within each role; nobody twice.
     faculty = [name for role, name in names if role is AttendeeRole.FACULTY]
@@ -264,7 +268,8 @@ def test_an_expired_linked_slide_stops_the_briefing_and_writes_nothing(app, libr
     with pytest.raises(ComplianceError) as refused:
         write_briefing_deck(app.events, app.assembly, event_id, folder / "briefing.pptx")
     message = refused.value.user_message
-    assert "1 slide linked to the agenda comes from" in message and "Unlink them" in message
+    assert "1 slide linked to the agenda comes from" in message
+    assert "Unlink them" in message
     assert "“Old safety” (Old data, expired) in “Data”" in message  # the slide, its deck and agenda item
     assert list(folder.iterdir()) == []  # no deck, no bill of materials, no temp file
     assert not list(app.paths.cache.glob("tmp*"))  # nor a work folder left in the cache
@@ -280,7 +285,8 @@ def test_an_event_with_no_agenda_and_no_attendees_still_gives_a_sensible_deck(ap
         "Briefing · Workshop",
         "Date to be confirmed",
     ]
-    assert result.library_slides == 0 and result.bill_of_materials is None
+    assert result.library_slides == 0
+    assert result.bill_of_materials is None
     assert sorted(p.name for p in folder.iterdir()) == ["b.pptx"]
     assert validate_package(result.path).ok
 
@@ -318,7 +324,8 @@ def test_the_demo_board_briefing_embeds_its_linked_demo_slides(app, tmp_path) ->
     assert len(linked) == 3
     result = write_briefing_deck(app.events, app.assembly, event.event_id, tmp_path / "demo.pptx")
     titles = _titles(result.path)
-    assert titles[0] == event.title and titles[-1] == "Bill of materials"
+    assert titles[0] == event.title
+    assert titles[-1] == "Bill of materials"
     start = titles.index("Session materials") + 1
     assert result.library_slides == 3
     assert titles[start:-1] == [slide.title for slide in app.decks.slides_by_id(linked)]
@@ -524,8 +531,10 @@ def test_readout_from_the_meeting_service_names_no_expert_for_the_commercial_aud
         app.meetings.report(event_id, Audience.COMMERCIAL), tmp_path / "c.pptx"
     ).path
     medical_text, commercial_text = _all_text(medical), _all_text(commercial)
-    assert "Anna Schmidt" in medical_text and "off-label" in medical_text
-    assert "Schmidt" not in commercial_text and "Anna" not in commercial_text
+    assert "Anna Schmidt" in medical_text
+    assert "off-label" in medical_text
+    assert "Schmidt" not in commercial_text
+    assert "Anna" not in commercial_text
     assert "off-label" not in commercial_text  # the flagged entry is left out ...
     assert "“Patients over 75 are left out” — Chair" in commercial_text  # ... quotes keep the role
     assert "Rivera" not in commercial_text  # internal colleagues are attendees too: shown by role

@@ -58,7 +58,8 @@ def test_the_bundle_runs_the_command_line_and_its_migrations(bundle: Path, tmp_p
     listed = subprocess.run([*run, "events"], env=env, capture_output=True, text=True, timeout=120)
     assert "Frozen board" in listed.stdout
     verified = subprocess.run([*run, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
-    assert verified.returncode == 0 and "OK" in verified.stdout
+    assert verified.returncode == 0
+    assert "OK" in verified.stdout
 
 
 def test_the_bundle_leaves_unused_qt_out_and_stays_small(bundle: Path) -> None:

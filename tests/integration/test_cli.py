@@ -102,7 +102,8 @@ def test_import_reports_one_json_line_per_file(
     for name, kind in expected_kinds.items():
         assert rows[name]["status"] == "failed"
         assert rows[name]["error_kind"] == kind
-        assert rows[name]["message"] and rows[name]["deck_id"] is None
+        assert rows[name]["message"]
+        assert rows[name]["deck_id"] is None
     assert Path(rows["alpha.pptx"]["path"]).exists()
 
     # Only good files: exit 0, and a second run reports them unchanged.
@@ -115,7 +116,8 @@ def test_import_reports_one_json_line_per_file(
 def test_import_plain_output(folder: Path, data_dir: Path) -> None:
     result = msldesk(data_dir, "import", str(folder), check_exit=0)
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 and all(line.startswith("imported") for line in lines)
+    assert len(lines) == 2
+    assert all(line.startswith("imported") for line in lines)
 
 
 def test_updated_file_reports_slide_changes(folder: Path, data_dir: Path, imported) -> None:
@@ -124,7 +126,8 @@ def test_updated_file_reports_slide_changes(folder: Path, data_dir: Path, import
     presentation.slides[1].placeholders[1].text_frame.text = "Rash and pruritus"
     presentation.save(str(path))
     (row,) = json_lines(msldesk(data_dir, "import", str(path), "--json", check_exit=0))
-    assert row["status"] == "updated" and row["deck_id"] == imported["alpha.pptx"]["deck_id"]
+    assert row["status"] == "updated"
+    assert row["deck_id"] == imported["alpha.pptx"]["deck_id"]
     assert (row["slides_added"], row["slides_changed"], row["slides_removed"]) == (0, 1, 0)
 
 
@@ -132,7 +135,9 @@ def test_decks_and_slides_json(data_dir: Path, imported) -> None:
     decks = json.loads(msldesk(data_dir, "decks", "--json", check_exit=0).stdout)
     assert {d["deck_id"] for d in decks} == {r["deck_id"] for r in imported.values()}
     alpha = next(d for d in decks if d["deck_id"] == imported["alpha.pptx"]["deck_id"])
-    assert alpha["title"] == "Alpha" and alpha["status"] == "draft" and alpha["slide_count"] == 2
+    assert alpha["title"] == "Alpha"
+    assert alpha["status"] == "draft"
+    assert alpha["slide_count"] == 2
 
     slides = json.loads(msldesk(data_dir, "slides", str(alpha["deck_id"]), "--json", check_exit=0).stdout)
     assert [s["number"] for s in slides] == [1, 2]
@@ -143,7 +148,8 @@ def test_decks_and_slides_json(data_dir: Path, imported) -> None:
     assert isinstance(first["slide_id"], int)
 
     plain = msldesk(data_dir, "decks", check_exit=0).stdout
-    assert "Alpha" in plain and "Beta" in plain
+    assert "Alpha" in plain
+    assert "Beta" in plain
 
 
 def test_search_json(data_dir: Path, imported) -> None:
@@ -156,7 +162,8 @@ def test_search_json(data_dir: Path, imported) -> None:
         "Alpha",
         1,
     )
-    assert hit["title"] == "Alpha overview" and hit["status"] == "draft"
+    assert hit["title"] == "Alpha overview"
+    assert hit["status"] == "draft"
     assert "<b>alphamab</b>" in hit["snippet"]
     assert json.loads(msldesk(data_dir, "search", "nothinglikethis", "--json", check_exit=0).stdout) == []
     plain = msldesk(data_dir, "search", "alphamab", check_exit=0).stdout
@@ -174,14 +181,16 @@ def test_deck_set(data_dir: Path, imported) -> None:
     deck = json.loads(result.stdout)
     assert deck["approval_code"] == "MED-42"
     assert (deck["approved_on"], deck["expires_on"]) == (approved.isoformat(), expires.isoformat())
-    assert deck["tags"] == ["Phase 3", "oncology"] and deck["status"] == "approved"
+    assert deck["tags"] == ["Phase 3", "oncology"]
+    assert deck["status"] == "approved"
 
     listed = json.loads(msldesk(data_dir, "decks", "--json", check_exit=0).stdout)
     assert next(d for d in listed if d["deck_id"] == int(deck_id))["status"] == "approved"
     tagged = json.loads(
         msldesk(data_dir, "search", "beta", "--tag", "oncology", "--json", check_exit=0).stdout
     )
-    assert {h["number"] for h in tagged} == {1, 2, 3} and {h["status"] for h in tagged} == {"approved"}
+    assert {h["number"] for h in tagged} == {1, 2, 3}
+    assert {h["status"] for h in tagged} == {"approved"}
     by_tag = json.loads(msldesk(data_dir, "search", "oncology", "--json", check_exit=0).stdout)
     assert {h["deck_id"] for h in by_tag} == {int(deck_id)}
 
@@ -208,11 +217,14 @@ def test_errors_exit_2_with_a_message(data_dir: Path, imported) -> None:
         data_dir, "deck", "set", deck_id, "--approved", today.isoformat(),
         "--expires", (today - dt.timedelta(days=3)).isoformat(),
     )  # fmt: skip
-    assert bad.returncode == 2 and "before the approval date" in bad.stderr
+    assert bad.returncode == 2
+    assert "before the approval date" in bad.stderr
     missing = msldesk(data_dir, "slides", "99999", "--json")
-    assert missing.returncode == 2 and "99999" in missing.stderr
+    assert missing.returncode == 2
+    assert "99999" in missing.stderr
     not_a_date = msldesk(data_dir, "deck", "set", deck_id, "--expires", "next week")
-    assert not_a_date.returncode == 2 and "YYYY-MM-DD" in not_a_date.stderr
+    assert not_a_date.returncode == 2
+    assert "YYYY-MM-DD" in not_a_date.stderr
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not on PATH")

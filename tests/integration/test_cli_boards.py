@@ -28,7 +28,8 @@ def test_plan_an_event_import_people_and_export(data_dir: Path, tmp_path: Path) 
         "--start", "2027-03-02T09:00", "--end", "2027-03-02T12:00", "--tz", "Europe/Berlin", "--json",
         check_exit=0,
     ))  # fmt: skip
-    assert event["starts_at"] == "2027-03-02T09:00:00+01:00" and event["timezone"] == "Europe/Berlin"
+    assert event["starts_at"] == "2027-03-02T09:00:00+01:00"
+    assert event["timezone"] == "Europe/Berlin"
     event_id = str(event["id"])
     people = tmp_path / "invitees.csv"
     people.write_text(
@@ -76,7 +77,8 @@ def test_plan_an_event_import_people_and_export(data_dir: Path, tmp_path: Path) 
     msldesk(data_dir, "event", "export", event_id, "--ics", str(ics), check_exit=0)
     msldesk(data_dir, "event", "export", event_id, "--sign-in", str(sheet), check_exit=0)
     msldesk(data_dir, "event", "export", event_id, "--attendees", str(listing), check_exit=0)
-    assert b"BEGIN:VEVENT" in ics.read_bytes() and sheet.read_bytes().startswith(b"%PDF")
+    assert b"BEGIN:VEVENT" in ics.read_bytes()
+    assert sheet.read_bytes().startswith(b"%PDF")
     with listing.open(encoding="utf-8-sig", newline="") as handle:
         assert {r["Email"] for r in csv.DictReader(handle)} == {
             "j.mueller@example.de", "wei@example.org", "nobody@example.org"
@@ -91,7 +93,8 @@ def test_refused_file_and_missing_event(data_dir: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     refused = one_json(msldesk(data_dir, "people", "import", str(empty), "--json", check_exit=2))
-    assert refused["error"] and "imported" not in refused
+    assert refused["error"]
+    assert "imported" not in refused
     plain = msldesk(data_dir, "people", "import", str(empty), check_exit=2)
     assert plain.stderr.startswith("msldesk: ")
     good = tmp_path / "one.csv"
@@ -118,7 +121,8 @@ def test_payments_export_for_a_year(data_dir: Path, tmp_path: Path) -> None:
         data_dir, "event", "attendee-add", str(event["id"]), str(person["id"]), "--invitation", "accepted",
         "--hours", "4", "--json", check_exit=0,
     ))  # fmt: skip
-    assert added["honorarium_amount"] != "0.00" and added["warnings"] == []
+    assert added["honorarium_amount"] != "0.00"
+    assert added["warnings"] == []
     out = tmp_path / "op.csv"
     msldesk(data_dir, "payments", "export", "--year", "2027", "--out", str(out), check_exit=0)
     with out.open(encoding="utf-8", newline="") as handle:

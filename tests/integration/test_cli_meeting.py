@@ -43,7 +43,8 @@ def test_note_add_reads_markers_and_warns_about_restricted_words(demo_dir: Path)
         "Jonas Demo-Weber",
         ["Unmet need"],
     )
-    assert entry["flagged"] and entry["flag_terms"] == ["miracle"]
+    assert entry["flagged"]
+    assert entry["flag_terms"] == ["miracle"]
     assert "flagged for review" in result.stderr
     explicit = json.loads(msldesk(
         demo_dir, "note", "add", board, "send slides", "--kind", "action", "--owner", "Sam",
@@ -102,7 +103,8 @@ def test_export_summary_briefing_and_readout(demo_dir: Path, tmp_path: Path) -> 
         demo_dir, "export", "summary", workshop, "--audience", "commercial", "--out", str(pdf), check_exit=0
     )
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Reflex testing" in text and "Demo-Natarajan" not in text
+    assert "Reflex testing" in text
+    assert "Demo-Natarajan" not in text
     for command, event in (("briefing", board), ("readout", workshop)):
         deck = tmp_path / f"{command}.pptx"
         msldesk(demo_dir, "export", command, event, "--out", str(deck), check_exit=0)
@@ -122,7 +124,8 @@ def test_note_merge_of_different_speakers_needs_yes_and_keeps_both(demo_dir: Pat
                                 "--json", check_exit=0).stdout)  # fmt: skip
     ids = [str(first["id"]), str(second["id"])]
     refused = msldesk(demo_dir, "note", "merge", *ids, check_exit=2)
-    assert "different speakers" in refused.stderr and "different kinds" in refused.stderr
+    assert "different speakers" in refused.stderr
+    assert "different kinds" in refused.stderr
     listed = json.loads(msldesk(demo_dir, "note", "list", board, "--json", check_exit=0).stdout)
     assert second["id"] in [e["id"] for e in listed], "refused: nothing merged"
     merged = json.loads(msldesk(demo_dir, "note", "merge", *ids, "--yes", "--json", check_exit=0).stdout)

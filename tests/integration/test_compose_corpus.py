@@ -122,7 +122,8 @@ def check_composed(case: Composed) -> None:
 
     if case.error is not None:
         raise case.error
-    assert case.result is not None and case.result.slides == len(case.picks)
+    assert case.result is not None
+    assert case.result.slides == len(case.picks)
     report = validate_package(case.out)
     assert report.ok, report.explain()
     assert len(pptx.Presentation(str(case.out)).slides) == len(case.picks)
@@ -324,8 +325,10 @@ def test_composed_slides_look_like_their_sources(corpus_dir: Path, soffice: str,
             f"{pick.label} #{pick.number}: composed {result_diff}, twice {same}, wrong slide {wrong}"
         )
         # The metric must see this slide's noise as nothing and another slide as very different...
-        assert same[0] <= MAX_MEAN_DIFFERENCE and same[1] <= MAX_DIFFERING_FRACTION, lines[-1]
-        assert wrong[0] > 20 * MAX_MEAN_DIFFERENCE and wrong[1] > 20 * MAX_DIFFERING_FRACTION, lines[-1]
+        assert same[0] <= MAX_MEAN_DIFFERENCE, lines[-1]
+        assert same[1] <= MAX_DIFFERING_FRACTION, lines[-1]
+        assert wrong[0] > 20 * MAX_MEAN_DIFFERENCE, lines[-1]
+        assert wrong[1] > 20 * MAX_DIFFERING_FRACTION, lines[-1]
         # ...and the composed slide as the same slide.
         if result_diff[0] > MAX_MEAN_DIFFERENCE or result_diff[1] > MAX_DIFFERING_FRACTION:
             bad.append(lines[-1])
@@ -385,7 +388,8 @@ def test_mixes_of_sizes_keep_every_shape_on_the_slide(corpus_dir: Path, tmp_path
     (placeholders through their layout, tables by their grid) that lay on its source slide lies on
     the new slide, exactly where the fit puts it."""
     groups = _by_size()
-    assert len(groups) >= 4 and sum(len(names) for names in groups.values()) > 200
+    assert len(groups) >= 4
+    assert sum(len(names) for names in groups.values()) > 200
     checked = 0
     for seed in range(SIZED_MIXES):
         picks = sized_mix(seed, groups)
@@ -500,7 +504,8 @@ def test_libreoffice_shows_a_fitted_slide_centred_and_as_its_source(
             assert page.size == (PAGE_WIDTH, page_height)
             page.crop((left, top, left + region_width, top + region_height)).save(region)
         box, source_box = _content_box(page_png), _content_box(source_png)
-        assert box is not None and source_box is not None
+        assert box is not None
+        assert source_box is not None
         expected = (source_box[0] + left, source_box[1] + top, source_box[2] + left, source_box[3] + top)
         difference = pixel_difference(source_png, region)
         lines.append(f"{pick.label} #{pick.number}: box {box} expected {expected}, difference {difference}")

@@ -110,7 +110,8 @@ def test_deletion_leaves_a_note_on_each_agenda_item_that_linked_the_collection(a
     assert len(app.decks.slides_by_id([agendas["a1"], agendas["a2"]])) == 2
     # The audit trail: the collection's deletion names the events, each event records what it lost.
     record = app.audit.history("collection", agendas["board"])[-1]
-    assert record.action == "collection.delete" and record.after is None
+    assert record.action == "collection.delete"
+    assert record.after is None
     assert (record.before["name"], record.before["slides"]) == ("Board", 2)
     assert [(x["title"], x["slides"]) for x in record.before["linked_from"]] == [
         ("March board", 2),
@@ -154,7 +155,7 @@ def test_a_failure_noting_the_agendas_deletes_nothing(app, agendas, monkeypatch)
         raise OSError("disk gone")
 
     monkeypatch.setattr(AgendaSlideLinks, "slides_removed", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk gone"):
         app.assembly.delete_collection("Board")
     assert app.assembly.collection("Board").slide_ids == (agendas["a1"], agendas["a2"])
     assert _agenda(app, agendas["march"])["Safety"].fields.collection_ids == (agendas["board"],)
@@ -217,7 +218,8 @@ def test_cli_deletes_an_unlinked_collection_without_asking(app, agendas, monkeyp
     app.close()
     monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
     result = msldesk_in_process(root, "collection", "delete", "Spare", check_exit=0)
-    assert result.stdout == "deleted collection 'Spare'\n" and result.stderr == ""
+    assert result.stdout == "deleted collection 'Spare'\n"
+    assert result.stderr == ""
     missing = msldesk_in_process(root, "collection", "delete", "Spare", check_exit=2)
     assert "There is no collection named “Spare”." in missing.stderr
 
@@ -240,11 +242,13 @@ def test_cli_prompt_names_the_events_and_no_keeps_the_collection(
     if answer == "y\n":
         assert "deleted collection 'Board'" in after
         assert "it left the agenda of “March board” (2027-03-04)" in after
-        assert safety["collection_ids"] == [] and safety["note"].startswith("The collection “Board”")
+        assert safety["collection_ids"] == []
+        assert safety["note"].startswith("The collection “Board”")
         assert "Board" not in listed
     else:
         assert "Nothing was deleted." in after
-        assert safety["collection_ids"] == [agendas["board"]] and safety["note"] == ""
+        assert safety["collection_ids"] == [agendas["board"]]
+        assert safety["note"] == ""
         assert "Board" in listed
 
 
@@ -253,5 +257,6 @@ def test_cli_prompt_with_json_keeps_standard_output_for_the_json(app, agendas, m
     app.close()
     monkeypatch.setattr("sys.stdin", _Terminal("yes\n"))
     result = msldesk_in_process(root, "collection", "delete", "Board", "--json", check_exit=0)
-    assert "[y/N]" in result.stderr and "“March board”" in result.stderr
+    assert "[y/N]" in result.stderr
+    assert "“March board”" in result.stderr
     assert [e["title"] for e in json.loads(result.stdout)["events"]] == ["March board", "Workshop"]

@@ -64,18 +64,22 @@ def _raw(root: Path) -> bytes:
 
 def test_a_new_library_is_encrypted_and_its_file_has_no_readable_text(app, deck_factory) -> None:
     _fill(app, deck_factory)
-    assert app.library_key.source == "keyring" and app.library_key.encrypted
+    assert app.library_key.source == "keyring"
+    assert app.library_key.encrypted
     # While the app is open (the write-ahead log holds recent pages) and after it closed.
     for _ in range(2):
         raw = _raw(app.paths.root)
         assert len(raw) > 100_000
         for needle in (ATTENDEE, "Zymoquinase", "Renal advisory board", "renal dosing", "audit_log"):
-            assert needle.encode("utf-8") not in raw and needle.encode("utf-16-le") not in raw
-        assert b"SQLite format 3" not in raw and b"CREATE TABLE" not in raw
+            assert needle.encode("utf-8") not in raw
+            assert needle.encode("utf-16-le") not in raw
+        assert b"SQLite format 3" not in raw
+        assert b"CREATE TABLE" not in raw
         app.close()
     # The key file says where the key is and holds nothing secret.
     keyfile = json.loads(app.paths.key_file.read_text())
-    assert keyfile["source"] == "keyring" and set(keyfile) == {"format", "library_id", "source", "key_check"}
+    assert keyfile["source"] == "keyring"
+    assert set(keyfile) == {"format", "library_id", "source", "key_check"}
     with library_db.connect(app.paths.database) as db:  # the file opens with the key from the keyring
         assert db.execute("SELECT count(*) FROM people WHERE last_name = ?", (ATTENDEE,)).fetchone() == (1,)
 
@@ -83,7 +87,9 @@ def test_a_new_library_is_encrypted_and_its_file_has_no_readable_text(app, deck_
 def test_search_works_on_the_encrypted_library(app, deck_factory) -> None:
     _fill(app, deck_factory)
     seen = _snapshot(app)
-    assert seen["slide_search"] and seen["people_search"] and seen["audit_ok"]
+    assert seen["slide_search"]
+    assert seen["people_search"]
+    assert seen["audit_ok"]
 
 
 def test_a_wrong_key_is_a_clear_error_not_a_crash(app) -> None:
@@ -102,7 +108,8 @@ def test_a_wrong_key_is_a_clear_error_not_a_crash(app) -> None:
     assert "not in this computer's keyring" in caught.value.user_message
     # The command line says the same, with no traceback.
     result = msldesk(root, "decks", check_exit=2)
-    assert "not in this computer's keyring" in result.stderr and "Traceback" not in result.stderr
+    assert "not in this computer's keyring" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.fixture
@@ -135,8 +142,10 @@ def test_without_a_keyring_the_passphrase_locks_the_library(
     app.people.add(PersonFields(first_name="Ilaria", last_name=ATTENDEE))
     app.close()
     stored = (root / "encryption.json").read_text()
-    assert json.loads(stored)["source"] == "passphrase" and json.loads(stored)["kdf"] == "scrypt"
-    assert PASSPHRASE not in stored and ATTENDEE.encode() not in _raw(root)
+    assert json.loads(stored)["source"] == "passphrase"
+    assert json.loads(stored)["kdf"] == "scrypt"
+    assert PASSPHRASE not in stored
+    assert ATTENDEE.encode() not in _raw(root)
 
     again = App(root)
     assert [p.fields.last_name for p in again.people.search(ATTENDEE)] == [ATTENDEE]
@@ -149,7 +158,8 @@ def test_without_a_keyring_the_passphrase_locks_the_library(
 
     # Scripts: the environment variable; a wrong one is exit 2 and one plain line.
     wrong_cli = msldesk(root, "people", "--search", ATTENDEE, check_exit=2)
-    assert "The passphrase is wrong" in wrong_cli.stderr and "Traceback" not in wrong_cli.stderr
+    assert "The passphrase is wrong" in wrong_cli.stderr
+    assert "Traceback" not in wrong_cli.stderr
     monkeypatch.setenv("MSLDESK_PASSPHRASE", PASSPHRASE)
     assert ATTENDEE in msldesk(root, "people", "--search", ATTENDEE, check_exit=0).stdout
     monkeypatch.delenv("MSLDESK_PASSPHRASE")
@@ -171,7 +181,8 @@ def test_the_gui_hook_is_asked_again_after_a_wrong_passphrase(no_keyring, tmp_pa
     assert [(r.new, r.retry) for r in asked] == [(True, False), (False, False), (False, True)]
     assert "keyring" in asked[0].reason.lower()
     # The prompt's small print is a plain sentence: no backend class names or priorities.
-    assert "keyring.backends" not in asked[0].reason and "priority" not in asked[0].reason
+    assert "keyring.backends" not in asked[0].reason
+    assert "priority" not in asked[0].reason
     with pytest.raises(crypto.LibraryLockedError, match="no passphrase was given"):
         App(tmp_path / "lib", passphrase_provider=lambda request: None)
 
@@ -200,9 +211,12 @@ def test_a_plain_library_is_encrypted_in_place_keeping_all_its_data(tmp_path: Pa
 
     root = tmp_path / "old"
     before = _plain_library(root, deck_factory)
-    assert before["slide_search"] and before["people_search"] and before["audit_ok"]
+    assert before["slide_search"]
+    assert before["people_search"]
+    assert before["audit_ok"]
     raw_plain = (root / "library.sqlite3").read_bytes()
-    assert raw_plain.startswith(b"SQLite format 3\x00") and ATTENDEE.encode() in raw_plain
+    assert raw_plain.startswith(b"SQLite format 3\x00")
+    assert ATTENDEE.encode() in raw_plain
     store = sorted(p.relative_to(root) for p in (root / "store").rglob("*") if p.is_file())
     with library_db.connect(root / "library.sqlite3") as db:
         counts = copies.table_counts(db)
@@ -237,7 +251,7 @@ def test_an_interrupted_encryption_leaves_the_plain_library_usable(
     def power_cut(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt("power cut")
 
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as patched:
         if where == "before-copy":
             patched.setattr(encrypting, "table_counts", power_cut)
         elif where == "after-copy":  # the encrypted copy is complete, not yet checked or swapped in
@@ -251,7 +265,8 @@ def test_an_interrupted_encryption_leaves_the_plain_library_usable(
                 real_replace(src, dst)
 
             patched.setattr(encrypting.os, "replace", replace)
-        App(root)
+        with pytest.raises(KeyboardInterrupt):
+            App(root)
     assert crypto.database_state(root / "library.sqlite3") == "plain"
     assert not any(p.name.startswith(".library.sqlite3.") for p in root.iterdir())
     plain = App(root, encryption=False)  # the plain library works as it was
@@ -261,7 +276,8 @@ def test_an_interrupted_encryption_leaves_the_plain_library_usable(
         plain.close()
     app = App(root)  # and the next start encrypts it
     try:
-        assert app.library_key.encrypted and _snapshot(app) == _encrypted(before, app)
+        assert app.library_key.encrypted
+        assert _snapshot(app) == _encrypted(before, app)
     finally:
         app.close()
 

@@ -131,10 +131,13 @@ def test_a_cancelled_event_goes_with_what_it_takes_named_and_audited(board) -> N
         "3 agenda items",
     ]
     assert app.events.delete(event.event_id).notes
-    assert app.events.list_events() == [] and _note_rows(app) == 0
+    assert app.events.list_events() == []
+    assert _note_rows(app) == 0
     record = app.audit.history("event", event.event_id)[-1]
-    assert record.action == "event.delete" and not any(record.after.values())
-    assert record.before["title"] == "NSCLC board" and record.before["status"] == "cancelled"
+    assert record.action == "event.delete"
+    assert not any(record.after.values())
+    assert record.before["title"] == "NSCLC board"
+    assert record.before["status"] == "cancelled"
     assert record.before["agenda"] == ["Welcome", "Data review", "Discussion"]
     assert (record.before["meeting_notes"], record.before["rehearsal_notes"]) == (2, 1)
     attendees = {a["person_id"]: a for a in record.before["attendees"]}
@@ -206,7 +209,8 @@ def test_notes_filed_under_a_removed_agenda_item_stay_and_keep_its_title(board) 
 
     changes = app.events.remove_agenda_item(review.item_id)
 
-    assert changes.notes and [i.fields.title for i in app.events.agenda(event.event_id)] == [
+    assert changes.notes
+    assert [i.fields.title for i in app.events.agenda(event.event_id)] == [
         "Welcome",
         "Discussion",
     ]
@@ -218,7 +222,8 @@ def test_notes_filed_under_a_removed_agenda_item_stay_and_keep_its_title(board) 
     (rehearsed,) = app.meetings.entries(event.event_id, rehearsal=True)
     assert rehearsed.agenda_title == "Data review", "a rehearsal note keeps it too"
     record = app.audit.history("event", event.event_id)[-1]
-    assert record.action == "agenda.remove" and record.before["title"] == "Data review"
+    assert record.action == "agenda.remove"
+    assert record.before["title"] == "Data review"
     assert record.before["notes_filed_under"] == [e.entry_id for e in filed]
     # Filed under another item later, it shows that one.
     again, _ = app.meetings.update_entry(

@@ -41,7 +41,8 @@ def test_every_kind_is_reached_from_the_command_line_under_its_name(name: str, t
     args = build_parser().parse_args(_argv(kind, tmp_path))
     found, out = requested(args)
     assert found is kind
-    assert out.parent == tmp_path and kind.accepts(out)
+    assert out.parent == tmp_path
+    assert kind.accepts(out)
     if kind.by_audience:
         assert args.audience == "commercial"
 
@@ -77,7 +78,8 @@ def _targets(app: Any) -> dict[str, object]:
     board = next(e for e in events if e.fields.kind is EventKind.ADVISORY_BOARD)
     workshop = next(e for e in events if e.fields.kind is EventKind.WORKSHOP)  # the one with notes
     slides = [s.slide_id for d in app.decks.list_decks() for s in app.decks.list_slides(d.deck_id)]
-    assert app.meetings.entries(workshop.event_id) and app.events.agenda(board.event_id)
+    assert app.meetings.entries(workshop.event_id)
+    assert app.events.agenda(board.event_id)
     from msldesk.decks.assembly import DeckRequest
 
     targets: dict[str, object] = {}
@@ -146,4 +148,5 @@ def test_the_whole_pipeline_in_one_call_refuses_a_wrong_ending_before_reading(
     monkeypatch.setattr(app.events, "get", lambda event_id: read.append(event_id))
     with pytest.raises(InvalidInputError, match=r"Calendar invitation files are written as \.ics"):
         app.outputs.export(KINDS["calendar"], EventTarget(1), tmp_path / "invite.pdf")
-    assert read == [] and not (tmp_path / "invite.pdf").exists()
+    assert read == []
+    assert not (tmp_path / "invite.pdf").exists()

@@ -207,7 +207,9 @@ def _check_refused(run: Callable[[], object], app: Any, folder: Path, before: di
     message = error.user_message
     assert "disk is full" in message.lower()
     assert str(folder) in message  # names the folder, so the user knows which disk to clear
-    assert "Traceback" not in message and "OSError" not in message and "Errno" not in message
+    assert "Traceback" not in message
+    assert "OSError" not in message
+    assert "Errno" not in message
     assert _snapshot(folder) == before  # nothing new, nothing partial, the earlier files unchanged
     assert _export_records(app) == records  # a failed export is not recorded as written
 
@@ -262,7 +264,8 @@ def test_deck_whose_bill_of_materials_does_not_fit_is_not_kept(
     before = _snapshot(folder)
     filler = DiskFiller(folder, at="write", budget=10, nth=2).install(monkeypatch)
     _check_refused(lambda: export(app, board, folder / name), app, folder, before)
-    assert filler.failed and filler.seen == 2
+    assert filler.failed
+    assert filler.seen == 2
 
 
 def test_export_still_works_when_there_is_room(board: dict[str, Any], tmp_path: Path) -> None:
@@ -292,5 +295,6 @@ def test_the_command_line_says_the_disk_is_full(
                  "--out", str(folder / "payments.csv")])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("msldesk: The disk is full") and str(folder) in err
+    assert err.startswith("msldesk: The disk is full")
+    assert str(folder) in err
     assert list(folder.iterdir()) == []

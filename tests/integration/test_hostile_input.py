@@ -146,6 +146,5 @@ def test_an_export_to_a_file_name_with_undecodable_bytes_is_written_and_audited(
     assert out.exists()
     files = [str(e.after.get("file", "")) for e in app.audit.recent() if e.action.startswith("export.")]
     # Stored with the byte written as an escape: still tells one path from another.
-    assert any(f.endswith("list \\xff.csv") for f in files) and any(
-        f.endswith("payments \\xff.csv") for f in files
-    )
+    assert any(f.endswith("list \\xff.csv") for f in files)
+    assert any(f.endswith("payments \\xff.csv") for f in files)

@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -111,7 +112,8 @@ def _reason_for(kinds: dict[str, Path], outcomes: dict[str, tuple[str, str, str]
     for words, path in kinds.items():
         status, kind, message = outcomes[display_name(str(path))]
         assert (status, kind) == ("failed", "not-a-file"), (path, outcomes[display_name(str(path))])
-        assert words.strip() in message and display_name(path.name) in message, message
+        assert words.strip() in message, message
+        assert display_name(path.name) in message, message
 
 
 # ---- deck import ------------------------------------------------------------------------------------
@@ -125,7 +127,8 @@ def test_deck_import_refuses_special_files_named_directly(app, deck_factory, hos
     by_path = {o.path: (o.status, o.error_kind, o.message) for o in outcomes}
     _reason_for({k: v for k, v in kinds.items() if k != "folder"}, by_path)
     status, kind, message = by_path[str(kinds["folder"])]
-    assert (status, kind) == ("failed", "not-a-file") and "no PowerPoint files" in message
+    assert (status, kind) == ("failed", "not-a-file")
+    assert "no PowerPoint files" in message
     assert by_path[str(good)][0] == "imported"
     assert by_path[display_name(str(nul))][:2] == ("failed", "not-a-file")
     assert len([p for p in app.paths.store.rglob("*") if p.is_file()]) == 1  # no temp copies left
@@ -166,15 +169,19 @@ def test_reads_are_counted_not_trusted_to_the_size_the_file_claims() -> None:
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    received = 0
+    sizes: list[int] = []
+
+    def read_all(handle: BinaryIO) -> None:
+        for chunk in read_chunks(handle, 300_000, lambda: ValueError("over the limit")):
+            sizes.append(len(chunk))
+
     try:
         with os.fdopen(read_end, "rb") as handle, pytest.raises(ValueError, match="over"):
-            for chunk in read_chunks(handle, 300_000, lambda: ValueError("over the limit")):
-                received += len(chunk)
+            read_all(handle)
     finally:
         stop.set()
         writer.join(timeout=5)
-    assert received <= 300_000
+    assert sum(sizes) <= 300_000
 
 
 def test_a_file_that_grows_after_its_size_was_read_stops_at_the_limit(
@@ -240,15 +247,19 @@ def test_cli_import_json_is_valid_utf8_for_odd_names(deck_factory, hostile: Host
         capture_output=True,
         timeout=DEADLINE_SECONDS * 3,
     )
-    assert done.returncode == 1 and done.stdout, done.stderr  # some files failed, none stopped the batch
+    assert done.returncode == 1, done.stderr
+    assert done.stdout, done.stderr  # some files failed, none stopped the batch
     text = done.stdout.decode("utf-8")  # strictly: raises on a lone surrogate or bad byte
     lines = [json.loads(line) for line in text.splitlines()]
     assert [line["status"] for line in lines] == ["imported", "imported", "imported", "failed", "failed"]
     assert lines[0]["path"].endswith("caf\ufffd deck.pptx")
-    assert lines[1]["path"].endswith("two\\nlines.pptx") and "\n" not in lines[1]["path"]
+    assert lines[1]["path"].endswith("two\\nlines.pptx")
+    assert "\n" not in lines[1]["path"]
     assert lines[2]["path"].endswith("L" * 245 + ".pptx")
-    assert lines[3]["error_kind"] == "unreadable" and "too long" in lines[3]["message"]
-    assert lines[4]["error_kind"] == "not-a-file" and "pipe \ufffd.pptx" in lines[4]["message"]
+    assert lines[3]["error_kind"] == "unreadable"
+    assert "too long" in lines[3]["message"]
+    assert lines[4]["error_kind"] == "not-a-file"
+    assert "pipe \ufffd.pptx" in lines[4]["message"]
     # The real path was stored in a form that tells it apart: the same files are now unchanged.
     again = msldesk_in_process(data_dir, "import", "--json", *args[:3], check_exit=0)
     assert [json.loads(line)["status"] for line in again.stdout.splitlines()] == ["unchanged"] * 3
@@ -307,7 +318,8 @@ def test_people_cli_json_stays_valid_utf8(hostile: Hostile, tmp_path: Path) -> N
     for words, path in hostile.all_kinds(".csv").items():
         refused = msldesk_in_process(data_dir, "people", "import", str(path), "--json", check_exit=2)
         answer = json.loads(refused.stdout.encode("utf-8"))
-        assert words.strip() in answer["error"] and answer["kind"] == "not-a-file"
+        assert words.strip() in answer["error"]
+        assert answer["kind"] == "not-a-file"
 
 
 # ---- restore ------------------------------------------------------------------------------------------

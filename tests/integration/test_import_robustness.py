@@ -78,7 +78,8 @@ def test_bad_files_fail_alone(app, bad_batch, row_counts) -> None:
     assert got == expected
     for outcome in outcomes:
         if outcome.status == "failed":
-            assert outcome.deck_id is None and outcome.message
+            assert outcome.deck_id is None
+            assert outcome.message
     after = row_counts(app)
     good_slides = len(GOOD_A) + 2 * len(GOOD_B)
     assert after["decks"] - before["decks"] == 3
@@ -92,7 +93,8 @@ def test_bad_files_fail_alone(app, bad_batch, row_counts) -> None:
 def test_malformed_slide_is_kept_with_a_warning(app, deck_factory) -> None:
     broken = _broken_slide_deck(deck_factory)
     (outcome,) = app.decks.import_paths([broken])
-    assert outcome.status == "imported" and outcome.slides == 3
+    assert outcome.status == "imported"
+    assert outcome.slides == 3
     assert "Slide 2" in outcome.message
     deck = app.decks.deck(outcome.deck_id)
     assert any("Slide 2" in w for w in deck.warnings)
@@ -179,7 +181,8 @@ def test_a_full_disk_is_said_plainly_and_the_batch_goes_on(
         outcomes = list(app.decks.import_paths([first, doomed]))
         failed = [o for o in outcomes if o.status == "failed"]
         assert [(o.error_kind, o.message) for o in failed] == [("storage", DISK_FULL_MESSAGE)]
-        assert "Errno" not in DISK_FULL_MESSAGE and "disk is full" in DISK_FULL_MESSAGE
+        assert "Errno" not in DISK_FULL_MESSAGE
+        assert "disk is full" in DISK_FULL_MESSAGE
     assert row_counts(app)["decks"] - before["decks"] == 1
     assert_library_consistent(app.paths.root)
     monkeypatch.undo()
@@ -195,7 +198,8 @@ def test_a_broken_new_version_keeps_the_old_one(app, deck_factory) -> None:
     (second,) = app.decks.import_paths([path])
     assert (second.status, second.error_kind) == ("failed", "damaged")
     deck = app.decks.deck(first.deck_id)
-    assert deck.version == 1 and deck.slide_count == len(GOOD_A)
+    assert deck.version == 1
+    assert deck.slide_count == len(GOOD_A)
     assert {h.deck_id for h in app.decks.search("overall survival")} == {first.deck_id}
     assert_library_consistent(app.paths.root)
 
@@ -264,7 +268,8 @@ def test_a_deck_listing_one_slide_thousands_of_times_is_imported_up_to_the_limit
     assert after["slides"] - before["slides"] == 25
     assert after["slide_fts"] - before["slide_fts"] == 25
     deck = app.decks.deck(outcome.deck_id)
-    assert deck.slide_count == 25 and "only the first 25" in deck.warnings[0]
+    assert deck.slide_count == 25
+    assert "only the first 25" in deck.warnings[0]
 
 
 def test_the_library_imports_at_most_2000_slides_of_a_deck(app, deck_factory) -> None:

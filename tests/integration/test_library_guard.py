@@ -77,12 +77,15 @@ def test_a_missing_or_empty_database_is_an_error_and_the_command_line_names_the_
         database.write_bytes(b"")
     with pytest.raises(LibraryMissingError) as caught:
         App(root)
-    assert caught.value.newest_backup == backup and caught.value.library == root
-    assert "library.sqlite3" in caught.value.user_message and str(backup) in caught.value.user_message
+    assert caught.value.newest_backup == backup
+    assert caught.value.library == root
+    assert "library.sqlite3" in caught.value.user_message
+    assert str(backup) in caught.value.user_message
     assert "will not start a new, empty one" in caught.value.user_message
 
     result = msldesk_in_process(root, "decks", check_exit=2)
-    assert "library.sqlite3" in result.stderr and "Traceback" not in result.stderr
+    assert "library.sqlite3" in result.stderr
+    assert "Traceback" not in result.stderr
     assert f"msldesk --data-dir {root} restore {backup}" in result.stderr
     # Nothing was made in its place, and the key file is as it was.
     assert not database.exists() if how == "missing" else database.stat().st_size == 0
@@ -106,7 +109,8 @@ def test_any_trace_of_a_library_is_enough_to_refuse(
     monkeypatch.setenv("MSLDESK_ENCRYPTION", "off")
     root = tmp_path / "plain"
     _make_library(root, deck_factory)
-    assert (root / "audit-anchor.json").exists() and not (root / "encryption.json").exists()
+    assert (root / "audit-anchor.json").exists()
+    assert not (root / "encryption.json").exists()
     kept = {"audit-anchor.json", "store", "backups", "encryption.json"} - {trace}
     for name in kept:
         path = root / name
@@ -164,13 +168,16 @@ def test_the_right_key_on_a_damaged_database_says_damaged_not_a_wrong_key(
     with pytest.raises(LibraryDamagedError) as caught:
         App(root)
     said = caught.value.user_message
-    assert caught.value.newest_backup == backup and str(backup) in said
-    assert "damaged — restore from a backup" in said and "does not open" not in said
+    assert caught.value.newest_backup == backup
+    assert str(backup) in said
+    assert "damaged — restore from a backup" in said
+    assert "does not open" not in said
     # `decks` reads only the pages it lists (no full page check: it starts light); damage in a page it
     # does not read is found by the full start of any other command (and of the app).
     command = "collections" if how == "middle-page-flipped" else "decks"
     result = msldesk_in_process(root, command, check_exit=2)
-    assert "damaged — restore from a backup" in result.stderr and "Traceback" not in result.stderr
+    assert "damaged — restore from a backup" in result.stderr
+    assert "Traceback" not in result.stderr
     assert f"restore {backup}" in result.stderr
     if how != "cut-to-a-stub":  # a stub is damaged whatever the key; otherwise a wrong key says so
         library_id = json.loads((root / "encryption.json").read_text())["library_id"]
@@ -195,7 +202,8 @@ def test_damage_a_later_query_meets_says_damaged_not_a_traceback(
     # As if the damage happened after the start's check (a disk going bad while msldesk runs).
     monkeypatch.setattr(guard, "check_database", lambda paths, key, read_only=False: None)
     result = msldesk_in_process(root, "decks", check_exit=2)
-    assert "damaged — restore from a backup" in result.stderr and f"restore {backup}" in result.stderr
+    assert "damaged — restore from a backup" in result.stderr
+    assert f"restore {backup}" in result.stderr
 
 
 def test_the_right_passphrase_on_a_damaged_database_says_damaged_not_wrong(
@@ -211,7 +219,8 @@ def test_the_right_passphrase_on_a_damaged_database_says_damaged_not_wrong(
     with pytest.raises(LibraryDamagedError) as caught:
         App(root)
     said = caught.value.user_message
-    assert "damaged — restore from a backup" in said and str(backup) in said
+    assert "damaged — restore from a backup" in said
+    assert str(backup) in said
     assert "passphrase" not in said.replace(str(tmp_path), "").lower()
     result = msldesk_in_process(root, "people", check_exit=2)
     assert "damaged — restore from a backup" in result.stderr
@@ -368,10 +377,8 @@ def test_a_full_disk_during_a_backup_says_so_and_leaves_nothing(
             _FullDatabaseDisk(patched, "bak")
             with pytest.raises(DiskFullError) as caught:
                 app.backups.create(out / "b.msldesk-backup", "backup passphrase 1")
-            assert (
-                caught.value.user_message.startswith("The disk is full")
-                and str(out) in caught.value.user_message
-            )
+            assert caught.value.user_message.startswith("The disk is full")
+            assert str(out) in caught.value.user_message
             before = sorted(p.name for p in app.paths.backups.iterdir())
             with pytest.raises(DiskFullError):
                 app.backups.take_daily(MORNING + dt.timedelta(days=3))
@@ -383,7 +390,8 @@ def test_a_full_disk_during_a_backup_says_so_and_leaves_nothing(
         _FullDatabaseDisk(patched, "bak")
         monkeypatch.setenv("MSLDESK_BACKUP_PASSPHRASE", "backup passphrase 1")
         result = msldesk_in_process(root, "backup", str(out / "c.msldesk-backup"), check_exit=2)
-    assert result.stderr.startswith("msldesk: The disk is full") and list(out.iterdir()) == []
+    assert result.stderr.startswith("msldesk: The disk is full")
+    assert list(out.iterdir()) == []
 
 
 def test_a_full_disk_during_a_restore_says_so_and_changes_nothing(
@@ -422,6 +430,7 @@ def test_a_full_disk_during_a_restore_says_so_and_changes_nothing(
             DiskFiller(folder, at="write", budget=100).install(patched)
             with pytest.raises(DiskFullError, match="^The disk is full"):
                 other.backups.restore(portable, "backup passphrase 1")
-        assert list(folder.iterdir()) == [] and other.people.search("") == []
+        assert list(folder.iterdir()) == []
+        assert other.people.search("") == []
     finally:
         other.close()

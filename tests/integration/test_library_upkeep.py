@@ -98,7 +98,8 @@ def test_leftovers_of_killed_writers_are_removed_when_the_library_opens(tmp_path
     app = App(root)
     try:
         assert [p for p in leftovers if p.exists()] == []
-        assert not (root / "cache" / "render-abc123").exists() and not (root / ".restore-previous").exists()
+        assert not (root / "cache" / "render-abc123").exists()
+        assert not (root / ".restore-previous").exists()
         assert all(p.exists() for p in kept)
         assert _store_files(root) == stored  # the deck itself is untouched
         assert [d.title for d in app.decks.list_decks()] == ["Alpha kinetics"]
@@ -117,13 +118,15 @@ def test_nothing_is_removed_while_another_msldesk_has_the_library_open(tmp_path:
         unnamed.write_bytes(b"PK")
         second = App(root)  # e.g. `msldesk decks` in a terminal
         second.close()
-        assert staging.exists() and unnamed.exists()
+        assert staging.exists()
+        assert unnamed.exists()
     finally:
         first.close()
     stray = root / "store" / "cd" / "readme.txt"  # not a name the store gives: not msldesk's to remove
     stray.write_text("kept")
     App(root).close()  # alone now: both are leftovers
-    assert not staging.exists() and not unnamed.exists()
+    assert not staging.exists()
+    assert not unnamed.exists()
     assert stray.exists()
 
 
@@ -146,9 +149,10 @@ def test_an_import_killed_between_the_store_copy_and_the_commit_leaves_no_unused
     def die(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise _Killed
 
-    with monkeypatch.context() as patch, pytest.raises(_Killed):
+    with monkeypatch.context() as patch:
         patch.setattr(DeckImporter, "_write_deck", die)  # after DeckStore.commit named the file
-        list(app.decks.import_paths([deck_factory.pptx("b.pptx", [("Beta", "Body", "")])]))
+        with pytest.raises(_Killed):
+            list(app.decks.import_paths([deck_factory.pptx("b.pptx", [("Beta", "Body", "")])]))
     assert len(_store_files(root)) == len(before) + 1  # the crash left an unnamed copy
     app.close()
 
@@ -253,7 +257,8 @@ def test_every_file_and_folder_of_a_library_is_private(tmp_path: Path, deck_fact
     app = _library(root, deck_factory)
     try:
         assert app.decks.render_thumbnails().thumbnails
-        assert list(root.glob("previews/*/*.pdf")) and list(root.glob("thumbnails/*/*/*.png"))
+        assert list(root.glob("previews/*/*.pdf"))
+        assert list(root.glob("thumbnails/*/*/*.png"))
         app.decks.update_deck(1, DeckUpdate(approval_code="MED-1"))  # audited: writes the anchor
         app.backups.take_daily()
         outside = tmp_path / "elsewhere.msldesk-backup"
@@ -261,9 +266,11 @@ def test_every_file_and_folder_of_a_library_is_private(tmp_path: Path, deck_fact
         assert stat.S_IMODE(outside.stat().st_mode) == 0o600  # a backup holds the whole library
         with app.engine.connect() as connection:  # the open database's WAL and SHM too
             connection.exec_driver_sql("SELECT count(*) FROM decks")
-            assert Path(f"{app.paths.database}-wal").exists() and Path(f"{app.paths.database}-shm").exists()
+            assert Path(f"{app.paths.database}-wal").exists()
+            assert Path(f"{app.paths.database}-shm").exists()
             written = ("settings.json", "encryption.json", "audit-anchor.json", "backups")
-            assert all((root / name).exists() for name in written) and _modes(root) == {}
+            assert all((root / name).exists() for name in written)
+            assert _modes(root) == {}
     finally:
         app.close()
     assert _modes(root) == {}
@@ -348,7 +355,8 @@ def test_a_read_only_library_answers_reading_commands_and_refuses_writing_ones(
     for command in READING:
         result = msldesk(root, *_args(command, tmp_path, deck_factory))
         assert result.returncode in (0, 1), (command, result.stderr)  # check: 1 = the folder is not private
-        assert "Traceback" not in result.stderr and "read-only" not in result.stderr, command
+        assert "Traceback" not in result.stderr, command
+        assert "read-only" not in result.stderr, command
     assert "Alpha kinetics" in msldesk(root, "search", "kinetics", check_exit=0).stdout
     backup = tmp_path / "elsewhere" / "copy.msldesk-backup"
     backup.parent.mkdir()
@@ -414,7 +422,8 @@ def test_no_library_is_made_in_a_read_only_folder(tmp_path: Path, monkeypatch: p
     assert (
         f"The library folder {root} is read-only, so msldesk cannot create a library in it" in result.stderr
     )
-    assert "Traceback" not in result.stderr and list(root.iterdir()) == []
+    assert "Traceback" not in result.stderr
+    assert list(root.iterdir()) == []
 
 
 def test_a_read_only_library_without_its_database_is_refused_and_restore_says_read_only(
@@ -432,7 +441,8 @@ def test_a_read_only_library_without_its_database_is_refused_and_restore_says_re
     before = _snapshot(root)
     result = msldesk(root, "decks", check_exit=2)
     assert f"The library's database library.sqlite3 is missing from {root}" in result.stderr
-    assert "restore" in result.stderr and "cannot create a library" not in result.stderr
+    assert "restore" in result.stderr
+    assert "cannot create a library" not in result.stderr
     result = msldesk(root, "restore", str(backup), check_exit=2)
     assert f"The library folder {root} is read-only, so msldesk cannot restore a backup into it" in (
         result.stderr
@@ -467,14 +477,16 @@ def test_a_read_only_library_opens_without_making_erasures_again(tmp_path: Path,
         before = _snapshot(root)
         app = App(root)
         try:
-            assert app.read_only and app.erasures_reapplied == 0
+            assert app.read_only
+            assert app.erasures_reapplied == 0
         finally:
             app.close()
         assert _snapshot(root) == before
     root.chmod(0o700)  # (as a normal user the folder was made read-only for real)
     app = App(root)
     try:
-        assert not app.read_only and app.erasures_reapplied == 1
+        assert not app.read_only
+        assert app.erasures_reapplied == 1
     finally:
         app.close()
 
@@ -521,7 +533,8 @@ def test_a_library_on_a_read_only_mount_opens_for_reading(tmp_path: Path, deck_f
     assert result.returncode == 0, result.stdout + result.stderr
     codes = [line for line in result.stdout.splitlines() if line.startswith("rc=")]
     assert codes == ["rc=0", "rc=0", "rc=0", "rc=2", "rc=2"], result.stdout + result.stderr
-    assert "Alpha kinetics" in result.stdout and (out / "b.msldesk-backup").exists()
+    assert "Alpha kinetics" in result.stdout
+    assert (out / "b.msldesk-backup").exists()
     assert f"The library folder {mount} is read-only" in result.stderr
     assert f"The library's database {damaged_mount / 'library.sqlite3'} is damaged" in result.stderr
     assert "Traceback" not in result.stderr

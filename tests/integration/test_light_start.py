@@ -61,7 +61,8 @@ def test_version_says_which_msldesk() -> None:
     from msldesk import __version__
 
     code, _, out = _loaded("--version")
-    assert code == 0 and f"msldesk {__version__}" in out
+    assert code == 0
+    assert f"msldesk {__version__}" in out
 
 
 def test_decks_on_an_existing_library_loads_no_orm(tmp_path: Path, deck_factory: Any) -> None:
@@ -78,7 +79,8 @@ def test_decks_on_an_existing_library_loads_no_orm(tmp_path: Path, deck_factory:
     assert code == 0
     assert _heavy(modules, HEAVY) == []
     listed = json.loads(next(x for x in out.splitlines() if x.startswith("[")))
-    assert [d["deck_id"] for d in listed] == expected and listed[0]["title"] == "Zymoquinase"
+    assert [d["deck_id"] for d in listed] == expected
+    assert listed[0]["title"] == "Zymoquinase"
 
 
 def _sql(root: Path, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
@@ -127,7 +129,8 @@ def test_first_slides_are_the_deck_services_pages_without_the_orm(tmp_path: Path
     root = tmp_path / "lib"
     _library_with_decks(root, deck_factory)
     first = first_slides(root, None, limit=4)
-    assert first is not None and first.library_key.source == "keyring"
+    assert first is not None
+    assert first.library_key.source == "keyring"
     reader = open_for_reading(root)
     assert reader is not None
     try:
@@ -142,8 +145,10 @@ def test_first_slides_are_the_deck_services_pages_without_the_orm(tmp_path: Path
     finally:
         app.close()
     shown = {s.title: s for s in first.slides + rest}
-    assert shown["Alpha one"].tags == ("Oncology", "efficacy") and shown["Alpha one"].thumbnail
-    assert shown["Beta one"].status.value == "withdrawn" and shown["Beta one"].thumbnail is None
+    assert shown["Alpha one"].tags == ("Oncology", "efficacy")
+    assert shown["Alpha one"].thumbnail
+    assert shown["Beta one"].status.value == "withdrawn"
+    assert shown["Beta one"].thumbnail is None
     assert shown["Gamma one"].status.value == "expired"
 
     code = (
@@ -173,7 +178,9 @@ def test_the_full_start_takes_the_key_the_first_slides_unlocked(
     head = _sql(root, "SELECT version_num FROM alembic_version")[0][0]
     _sql(root, "UPDATE alembic_version SET version_num = 'an older one'")
     first = first_slides(root, None, 10)
-    assert first is not None and first.slides is None and first.library_key.key  # unlocked, not read
+    assert first is not None
+    assert first.slides is None
+    assert first.library_key.key  # unlocked, not read
     _sql(root, "UPDATE alembic_version SET version_num = ?", (head,))
 
     def no_second_unlock(*_args: object, **_kwargs: object) -> None:
@@ -182,6 +189,7 @@ def test_the_full_start_takes_the_key_the_first_slides_unlocked(
     monkeypatch.setattr(crypto, "unlock", no_second_unlock)
     app = App(root, library_key=first.library_key)
     try:
-        assert app.library_key == first.library_key and len(app.decks.list_slides()) == 6
+        assert app.library_key == first.library_key
+        assert len(app.decks.list_slides()) == 6
     finally:
         app.close()

@@ -82,7 +82,8 @@ def make_meeting(app):  # type: ignore[no-untyped-def]
 def test_moving_through_the_agenda_records_actual_times(meeting) -> None:  # type: ignore[no-untyped-def]
     app, event, items, clock, _ = meeting
     agenda, _ = app.meetings.next_item(event.event_id)
-    assert agenda[0].actual_start == T0.astimezone(BERLIN) and agenda[0].actual_end is None
+    assert agenda[0].actual_start == T0.astimezone(BERLIN)
+    assert agenda[0].actual_end is None
     clock.advance(12)
     agenda, _ = app.meetings.next_item(event.event_id)
     assert agenda[0].actual_minutes == 12
@@ -105,18 +106,21 @@ def test_an_entry_goes_under_the_running_item_with_its_markers_read(meeting) -> 
     entry, changes = app.meetings.add_entry(event.event_id, "! Renal dosing is unclear @Weber #dosing")
     assert changes.notes
     assert entry.kind is EntryKind.INSIGHT
-    assert entry.fields.agenda_item_id == items[1].item_id and entry.agenda_title == "Data review"
+    assert entry.fields.agenda_item_id == items[1].item_id
+    assert entry.agenda_title == "Data review"
     assert (entry.fields.speaker_id, entry.speaker_name, entry.speaker_role) == (
         people["weber"].person_id, "Anna Weber", "chair",
     )  # fmt: skip
     assert entry.fields.themes == ("Dosing",)
     assert entry.created_at == T0
     action, _ = app.meetings.add_entry(event.event_id, "> send the OS data @Rivera due:+7d")
-    assert action.owner_name == "Sam Rivera" and action.fields.due == dt.date(2027, 3, 9)
+    assert action.owner_name == "Sam Rivera"
+    assert action.fields.due == dt.date(2027, 3, 9)
     explicit, _ = app.meetings.add_entry(
         event.event_id, "typed text", kind=EntryKind.QUESTION, agenda_item_id=None, themes=["Unmet need"]
     )
-    assert explicit.kind is EntryKind.QUESTION and explicit.fields.agenda_item_id is None
+    assert explicit.kind is EntryKind.QUESTION
+    assert explicit.fields.agenda_item_id is None
     assert [e.entry_id for e in app.meetings.entries(event.event_id)] == [
         entry.entry_id, action.entry_id, explicit.entry_id,
     ]  # fmt: skip
@@ -157,9 +161,12 @@ def test_the_draft_is_kept_until_the_entry_is_filed(meeting) -> None:  # type: i
 def test_restricted_words_flag_entries_and_review_clears_or_keeps_them(meeting) -> None:  # type: ignore[no-untyped-def]
     app, event, *_ = meeting
     entry, _ = app.meetings.add_entry(event.event_id, "He called it a miracle cure")
-    assert entry.flag_terms == ("miracle", "cure") and entry.flagged and entry.needs_review
+    assert entry.flag_terms == ("miracle", "cure")
+    assert entry.flagged
+    assert entry.needs_review
     kept, _ = app.meetings.review_flag(entry.entry_id, acceptable=False)
-    assert kept.flagged and not kept.needs_review
+    assert kept.flagged
+    assert not kept.needs_review
     cleared, _ = app.meetings.review_flag(entry.entry_id, acceptable=True)
     assert not cleared.flagged
     clean, _ = app.meetings.add_entry(event.event_id, "nothing to see")
@@ -177,16 +184,20 @@ def test_a_flag_review_records_who_decided_and_when(meeting, monkeypatch) -> Non
     app, event, _, clock, _ = meeting
     monkeypatch.setattr(audit, "current_actor", lambda: "c.officer")
     entry, _ = app.meetings.add_entry(event.event_id, "He called it a miracle")
-    assert entry.flag_reviewed_by == "" and entry.flag_reviewed_at is None
+    assert entry.flag_reviewed_by == ""
+    assert entry.flag_reviewed_at is None
     clock.advance(30)
     kept, _ = app.meetings.review_flag(entry.entry_id, acceptable=False)
-    assert kept.flag_reviewed_by == "c.officer" and kept.flag_reviewed_at == T0 + dt.timedelta(minutes=30)
+    assert kept.flag_reviewed_by == "c.officer"
+    assert kept.flag_reviewed_at == T0 + dt.timedelta(minutes=30)
     assert kept.review_state == "Kept flagged"
     # a new flagged word voids the review: nobody has decided about the text as it now stands
     from msldesk.boards.meeting.service import with_fields
 
     changed, _ = app.meetings.update_entry(entry.entry_id, with_fields(kept, text="a miracle cure"))
-    assert changed.needs_review and changed.flag_reviewed_by == "" and changed.flag_reviewed_at is None
+    assert changed.needs_review
+    assert changed.flag_reviewed_by == ""
+    assert changed.flag_reviewed_at is None
 
 
 def test_edits_keep_their_time_and_themes_follow_the_taxonomy(meeting) -> None:  # type: ignore[no-untyped-def]
@@ -197,8 +208,10 @@ def test_edits_keep_their_time_and_themes_follow_the_taxonomy(meeting) -> None: 
     from msldesk.boards.meeting.service import with_fields
 
     edited, _ = app.meetings.update_entry(entry.entry_id, with_fields(entry, text="second take", key=True))
-    assert edited.text == "second take" and edited.fields.key
-    assert edited.created_at == T0 and edited.edited_at == T0 + dt.timedelta(minutes=90)
+    assert edited.text == "second take"
+    assert edited.fields.key
+    assert edited.created_at == T0
+    assert edited.edited_at == T0 + dt.timedelta(minutes=90)
 
 
 def test_merging_duplicates_keeps_the_others_stored_and_joins_their_themes(meeting) -> None:  # type: ignore[no-untyped-def]
@@ -207,7 +220,8 @@ def test_merging_duplicates_keeps_the_others_stored_and_joins_their_themes(meeti
     b, _ = app.meetings.add_entry(event.event_id, "! dosing is unclear #Unmet need")
     app.meetings.set_key(b.entry_id)
     merged, _ = app.meetings.merge_entries(a.entry_id, [b.entry_id])
-    assert merged.merged_ids == (b.entry_id,) and merged.fields.key
+    assert merged.merged_ids == (b.entry_id,)
+    assert merged.fields.key
     assert merged.fields.themes == ("Dosing", "Unmet need")
     assert [e.entry_id for e in app.meetings.entries(event.event_id)] == [a.entry_id]
     assert len(app.meetings.entries(event.event_id, include_merged=True)) == 2
@@ -259,11 +273,14 @@ def test_reports_are_cut_to_their_audience(meeting) -> None:  # type: ignore[no-
     app.meetings.set_executive_summary(event.event_id, "Dr Weber led a lively discussion.")
 
     medical = app.meetings.report(event.event_id, Audience.MEDICAL)
-    assert len(medical.entries) == 4 and medical.payments == () and medical.removed_flagged == 0
+    assert len(medical.entries) == 4
+    assert medical.payments == ()
+    assert medical.removed_flagged == 0
     assert medical.entries[0].speaker_name == "Anna Weber"
 
     commercial = app.meetings.report(event.event_id, Audience.COMMERCIAL)
-    assert commercial.removed_flagged == 1 and len(commercial.entries) == 3
+    assert commercial.removed_flagged == 1
+    assert len(commercial.entries) == 3
     everything = " ".join(
         [commercial.executive_summary, commercial.event.fields.objectives]
         + [f"{e.text} {e.speaker_name} {e.owner_name} {e.fields.owner}" for e in commercial.entries]
@@ -272,7 +289,8 @@ def test_reports_are_cut_to_their_audience(meeting) -> None:  # type: ignore[no-
     for name in ("Anna", "Weber", "Kim", "Min", "Sam", "Rivera"):  # internal colleagues are attendees too
         assert name not in everything
     quote = commercial.entries[0]
-    assert quote.speaker_role == "chair" and quote.text == "[Chair] here: dosing matters"
+    assert quote.speaker_role == "chair"
+    assert quote.text == "[Chair] here: dosing matters"
     assert commercial.entries[1].text.startswith("[Advisor] and [Chair] agree")
     assert commercial.entries[2].owner_name == "Chair"
     assert commercial.executive_summary == "[Chair] led a lively discussion."
@@ -340,9 +358,8 @@ def test_merging_entries_of_different_speakers_asks_first_and_keeps_every_attrib
     b, _ = app.meetings.add_entry(event.event_id, '"dosing is unclear for older patients" @Kim')
     with pytest.raises(MergeNeedsConfirmationError) as refused:
         app.meetings.merge_entries(a.entry_id, [b.entry_id])
-    assert (
-        "Anna Weber, Min Kim" in refused.value.user_message and "insight, quote" in refused.value.user_message
-    )
+    assert "Anna Weber, Min Kim" in refused.value.user_message
+    assert "insight, quote" in refused.value.user_message
     assert len(app.meetings.entries(event.event_id)) == 2  # nothing merged
 
     merged, _ = app.meetings.merge_entries(a.entry_id, [b.entry_id], confirmed=True)

@@ -175,7 +175,8 @@ def test_a_library_from_the_previous_version_upgrades_with_its_events_intact(tmp
         assert app.events.get(7).title == "Old workshop"
         (item,) = app.events.agenda(7)
         assert (item.fields.title, item.actual_start, item.actual_end) == ("Old item", None, None)
-        assert app.meetings.executive_summary(7) == "" and app.meetings.finalized_at(7) is None
+        assert app.meetings.executive_summary(7) == ""
+        assert app.meetings.finalized_at(7) is None
         entry, _ = app.meetings.add_entry(7, "first note after the upgrade", agenda_item_id=3)
         assert entry.agenda_title == "Old item"
     finally:
@@ -268,7 +269,8 @@ def test_agenda_items_from_before_0011_upgrade_with_an_empty_note_that_a_removal
         app.events.update_agenda_item(3, replace(item.fields, slide_ids=(slide_id,)))
         app.decks.remove_deck(deck_id)
         (item,) = app.events.agenda(7)
-        assert item.fields.slide_ids == () and item.note.startswith("1 slide from “Gone soon” was removed")
+        assert item.fields.slide_ids == ()
+        assert item.note.startswith("1 slide from “Gone soon” was removed")
     finally:
         app.close()
 

@@ -87,7 +87,8 @@ def test_each_file_is_read_or_refused_with_a_reason(people_dir: Path, kind: str,
     table, refused = read(kind, name)
     if refused is not None:
         assert refused.user_message.strip()
-        assert refused.user_message[0].isupper() and refused.user_message.rstrip().endswith(".")
+        assert refused.user_message[0].isupper()
+        assert refused.user_message.rstrip().endswith(".")
         return
     assert table.kind == TABLE_KIND[kind]
     assert table.rows or table.refused  # a file of company cards only: each refused with its reason
@@ -284,7 +285,8 @@ def test_nppes_rows_match_the_json(people_dir: Path, name: str) -> None:
             assert error["description"] in refused.user_message
         return
     if not results:
-        assert refused is not None and "contains no providers" in refused.user_message
+        assert refused is not None
+        assert "contains no providers" in refused.user_message
         return
     assert refused is None
     individuals = {str(r["number"]): r for r in results if r["enumeration_type"] == "NPI-1"}
@@ -341,7 +343,8 @@ def test_ics_people_are_the_distinct_mailto_addresses(people_dir: Path, name: st
     expected, _ = calendar_addresses(raw)
     table, refused = read("ics", name)
     if not expected:
-        assert refused is not None and "lists no attendees or organiser" in refused.user_message
+        assert refused is not None
+        assert "lists no attendees or organiser" in refused.user_message
         return
     assert refused is None
     emails = [e.lower() for e in column(table, "Email")]
@@ -411,4 +414,5 @@ def test_ics_names_and_replies_agree_with_icalendar(people_dir: Path, name: str)
 def test_ics_corpus_has_both_outcomes(people_dir: Path) -> None:
     """Guards the tests above against passing vacuously."""
     outcomes = [read("ics", row["file"])[1] is None for row in MANIFEST if row["kind"] == "ics"]
-    assert any(outcomes) and not all(outcomes)
+    assert any(outcomes)
+    assert not all(outcomes)

@@ -207,7 +207,8 @@ def test_corpus_meeting_report_attendance(people_dir: Path, entry: dict[str, str
     for record in table.attendance:
         lines = by_person[record.email.lower()]
         assert record.minutes > 0
-        assert record.first_join is not None and record.last_leave is not None
+        assert record.first_join is not None
+        assert record.last_leave is not None
         assert record.first_join <= record.last_leave
         assert record.last_leave - record.first_join < dt.timedelta(hours=24)
         assert 2000 <= record.first_join.year <= 2100
@@ -296,16 +297,19 @@ def test_delimiters_with_quoted_cells_containing_others(tmp_path: Path, delimite
     assert table.delimiter == delimiter
     assert [list(r) for _, r in table.rows] == rows[1:]
     people, errors = map_rows(table, suggest_mapping(table.headers))
-    assert errors == [] and (people[0].person.first_name, people[0].person.last_name) == ("Jane", "Doe")
+    assert errors == []
+    assert (people[0].person.first_name, people[0].person.last_name) == ("Jane", "Doe")
 
 
 def test_one_column_file(tmp_path: Path) -> None:
     path = tmp_path / "names.csv"
     path.write_text("Full Name\nAnn Lee\nBo Chen\n", encoding="utf-8")
     table = read_source(path)
-    assert table.headers == ("Full Name",) and len(table.rows) == 2
+    assert table.headers == ("Full Name",)
+    assert len(table.rows) == 2
     rows, errors = map_rows(table, suggest_mapping(table.headers))
-    assert errors == [] and [r.person.last_name for r in rows] == ["Lee", "Chen"]
+    assert errors == []
+    assert [r.person.last_name for r in rows] == ["Lee", "Chen"]
 
 
 def test_bare_cr_line_endings(tmp_path: Path) -> None:
@@ -330,7 +334,8 @@ def test_quoted_newlines_and_blank_lines_keep_row_numbers(tmp_path: Path) -> Non
     assert [n for n, _ in table.rows] == [2, 4]  # a record is one row, as a spreadsheet counts them
     assert table.rows[0][1][1] == "1 Main St\nSpringfield\r\nUSA"
     rows, errors = map_rows(table, suggest_mapping(table.headers))
-    assert errors == [] and [r.person.email for r in rows] == ["ann@example.org", "bo@example.org"]
+    assert errors == []
+    assert [r.person.email for r in rows] == ["ann@example.org", "bo@example.org"]
 
 
 def test_title_line_above_the_header(tmp_path: Path) -> None:
@@ -377,7 +382,8 @@ def test_ragged_rows_are_padded_and_extra_cells_reported(tmp_path: Path) -> None
     table = read_source(path)
     assert table.headers == ("Name", "Email")  # the trailing empty header is not a column
     assert table.rows == ((2, ("Ann Lee", "")), (3, ("Bo Chen", "bo@x.org")))
-    assert len(table.warnings) == 1 and "more cells" in table.warnings[0]
+    assert len(table.warnings) == 1
+    assert "more cells" in table.warnings[0]
 
 
 def test_zoom_report_with_meeting_block_and_rejoins(tmp_path: Path) -> None:
@@ -439,7 +445,8 @@ def test_teams_report_sections(tmp_path: Path) -> None:
     assert table.meeting_start == dt.datetime(2023, 4, 3, 9, 0)  # the summary's start time
     assert bo.minutes == 1
     rows, errors = map_rows(table, suggest_mapping(table.headers, table.kind))
-    assert errors == [] and (rows[0].person.first_name, rows[0].person.last_name) == ("Ann", "Lee")
+    assert errors == []
+    assert (rows[0].person.first_name, rows[0].person.last_name) == ("Ann", "Lee")
     assert [r.role for r in rows] == ["internal", "advisor"]  # organizer: internal; attendee: advisor
 
 
@@ -589,7 +596,8 @@ def test_other_formats_are_sniffed_from_content(tmp_path: Path) -> None:
     """vCard / iCalendar / JSON go to their own readers whatever the extension says."""
     vcard = b"\xef\xbb\xbf\r\n\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Ann Lee\r\nEND:VCARD\r\n"
     table = read_source_bytes(vcard, "contacts.csv")
-    assert isinstance(table, SourceTable) and table.kind == "vcard"
+    assert isinstance(table, SourceTable)
+    assert table.kind == "vcard"
     calendar = (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:1\r\n"
         b"DTSTART:20240305T090000Z\r\nSUMMARY:Board\r\n"
@@ -645,6 +653,7 @@ def test_ten_thousand_rows_read_mapped_and_checked_quickly(tmp_path: Path) -> No
     rows, errors = map_rows(table, suggest_mapping(table.headers, table.kind))
     elapsed = time.process_time() - start
     print(f"10,000-row CSV read + mapped + validated in {elapsed:.3f} s")
-    assert len(rows) == 10_000 and errors == []
+    assert len(rows) == 10_000
+    assert errors == []
     assert Counter(r.person.credentials for r in rows) == {"MD": 10_000}
     assert elapsed < 3.0

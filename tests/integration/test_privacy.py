@@ -148,8 +148,11 @@ def test_export_holds_everything_about_the_person(app, world, tmp_path: Path) ->
     assert (person["first_name"], person["last_name"], person["email"], person["phone"]) == (
         "Ana", "Souza", EMAIL, PHONE,
     )  # fmt: skip
-    assert person["institution"] == INSTITUTION and person["npi"] == "1234567893" and person["tier"] == "1"
-    assert person["notes"].startswith("Prefers morning calls") and person["consent_to_contact"] is True
+    assert person["institution"] == INSTITUTION
+    assert person["npi"] == "1234567893"
+    assert person["tier"] == "1"
+    assert person["notes"].startswith("Prefers morning calls")
+    assert person["consent_to_contact"] is True
 
     places = {a["event"]["title"]: a for a in data["attendance"]}
     assert set(places) == {"Renal board 2026", "Renal board 2027"}
@@ -174,11 +177,10 @@ def test_export_holds_everything_about_the_person(app, world, tmp_path: Path) ->
     assert notes[world["action"]]["why"] == ["owner", "named"]
     assert notes[world["agreed"]]["why"] == ["named"]
     assert notes[world["agreed"]]["amendments"][0]["text"] == "Agree with Dr Souza on sequencing"
-    assert (
-        notes[world["cited"]]["why"] == ["named"]
-        and notes[world["cited"]]["event"]["title"] == "Cardiology board"
-    )
-    assert world["plain"] not in notes and world["finance"] not in notes  # another Ana, another meeting
+    assert notes[world["cited"]]["why"] == ["named"]
+    assert notes[world["cited"]]["event"]["title"] == "Cardiology board"
+    assert world["plain"] not in notes
+    assert world["finance"] not in notes  # another Ana, another meeting
     assert [d["text"] for d in data["note_drafts"]] == ["Ana to send slides before the meeting"]
     assert [s["executive_summary"] for s in data["executive_summaries"]] == [
         "Ana Souza led the dosing discussion."
@@ -210,14 +212,16 @@ def test_export_refuses_unknown_person_and_wrong_suffix(app, world, tmp_path: Pa
 def test_erasure_keeps_only_the_payment_record(app, world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     last_before = app.audit.recent(1)[0].record_id
     plan = app.privacy.erasure_plan(world["ana"])
-    assert plan.attendance_kept == (world["paid_place"],) and plan.attendance_removed == (
-        world["unpaid_place"],
-    )
+    assert plan.attendance_kept == (world["paid_place"],)
+    assert plan.attendance_removed == (world["unpaid_place"],)
     assert plan.finalized_events == (world["paid"],)
     assert set(plan.note_entries) == {world["said"], world["agreed"], world["action"], world["cited"]}
 
     done, changes = app.privacy.erase_person(world["ana"], "Ana Souza asked by email on 2026-11-20")
-    assert done == plan and changes.people and changes.events and changes.notes
+    assert done == plan
+    assert changes.people
+    assert changes.events
+    assert changes.notes
 
     # The directory entry: what an Open Payments row needs, nothing else.
     person = app.people.get(world["ana"]).fields
@@ -229,7 +233,8 @@ def test_erasure_keeps_only_the_payment_record(app, world, tmp_path: Path) -> No
     )
     assert (person.specialty, person.city, person.country) == ("Nephrology", "Porto", "Portugal")
     assert (person.email, person.phone, person.institution, person.tier) == ("", "", "", "")
-    assert person.consent_to_contact is None and "kept only for transfer-of-value reporting" in person.notes
+    assert person.consent_to_contact is None
+    assert "kept only for transfer-of-value reporting" in person.notes
 
     # The payment is still reported, and the year's Open Payments file still has it.
     paid = [p for p in app.events.payments(2026) if p.person.person_id == world["ana"]]
@@ -245,14 +250,17 @@ def test_erasure_keeps_only_the_payment_record(app, world, tmp_path: Path) -> No
 
     # Attendance: the paid place kept without presence data, the unpaid one gone.
     (kept,) = [a for a in app.events.attendees(world["paid"]) if a.person.person_id == world["ana"]]
-    assert kept.fields.checked_in_at is None and kept.fields.honorarium_amount == Decimal("1500.00")
+    assert kept.fields.checked_in_at is None
+    assert kept.fields.honorarium_amount == Decimal("1500.00")
     assert all(a.person.person_id != world["ana"] for a in app.events.attendees(world["unpaid"]))
 
     # Links cleared and names replaced, finalized notes included.
     (item,) = app.events.agenda(world["paid"])
-    assert item.fields.presenter_id is None and item.presenter_name == ""
+    assert item.fields.presenter_id is None
+    assert item.presenter_name == ""
     said = app.meetings.entry(world["said"])
-    assert said.fields.speaker_id is None and said.fields.text == "Dosing must follow eGFR"
+    assert said.fields.speaker_id is None
+    assert said.fields.text == "Dosing must follow eGFR"
     agreed = app.meetings.entry(world["agreed"])
     assert agreed.fields.text == "Agree with [Erased person] on sequencing"
     assert agreed.fields.speaker_id == world["ben"]
@@ -260,7 +268,8 @@ def test_erasure_keeps_only_the_payment_record(app, world, tmp_path: Path) -> No
         "Agree with [Erased person] on sequencing", "[Erased person] asked",
     )  # fmt: skip
     action = app.meetings.entry(world["action"])
-    assert action.fields.owner_id is None and action.owner_name == "[Erased person]"
+    assert action.fields.owner_id is None
+    assert action.owner_name == "[Erased person]"
     assert app.meetings.executive_summary(world["paid"]) == "[Erased person] led the dosing discussion."
     assert app.meetings.draft(world["unpaid"]).text == "[Erased person] to send slides before the meeting"
     assert app.events.get(world["unpaid"]).fields.objectives == "Hear [Erased person] first"
@@ -268,7 +277,8 @@ def test_erasure_keeps_only_the_payment_record(app, world, tmp_path: Path) -> No
     assert app.meetings.entry(world["finance"]).fields.text == "Ana from finance will send the budget"
 
     # The search index follows the directory entry.
-    assert app.people.search(EMAIL) == [] and app.people.search(INSTITUTION) == []
+    assert app.people.search(EMAIL) == []
+    assert app.people.search(INSTITUTION) == []
     assert [p.person_id for p in app.people.search("Souza")] == [world["ana"]]
 
     # Raw rows: the email, phone, institution and private notes are nowhere; the name only where the
@@ -279,16 +289,19 @@ def test_erasure_keeps_only_the_payment_record(app, world, tmp_path: Path) -> No
     for table, rowid, column, _word in hits:
         assert table == "people" or table.startswith("people_fts"), (table, rowid, column)
         if table == "people":
-            assert rowid == world["ana"] and column in ("first_name", "last_name")
+            assert rowid == world["ana"]
+            assert column in ("first_name", "last_name")
     blanked = {r.action for r in app.audit.recent(1000) if r.redacted and r.record_id <= last_before}
     assert blanked == {"note.amend", "event.create"}
     redaction = next(r for r in app.audit.recent(1000) if r.action == "audit.redact")
-    assert redaction.after["records"] and "Souza" not in json.dumps(redaction.after)
+    assert redaction.after["records"]
+    assert "Souza" not in json.dumps(redaction.after)
 
     # The erasure is audited without the erased data, and the chain still verifies.
     assert app.audit.verify().ok
     record = app.audit.history("person", world["ana"])[-1]
-    assert record.action == "person.erase" and record.actor
+    assert record.action == "person.erase"
+    assert record.actor
     assert record.after["reason"] == "[Erased person] asked by email on 2026-11-20"
     assert record.after["kept_for_payments"] is True
     assert record.after["attendance_removed"] == [world["unpaid_place"]]
@@ -307,13 +320,15 @@ def test_erasure_without_payments_leaves_no_trace(app, world) -> None:  # type: 
     assert app.people.get(ben).fields == PersonFields(last_name=f"Erased person {ben}")
     assert all(a.person.person_id != ben for a in app.events.attendees(world["paid"]))
     assert app.meetings.entry(world["agreed"]).fields.speaker_id is None
-    assert app.people.search("Okafor") == [] and app.people.search("ben@example.org") == []
+    assert app.people.search("Okafor") == []
+    assert app.people.search("ben@example.org") == []
 
     assert _raw_hits(app, ("Okafor", "ben@example.org")) == []
     app.close()  # then the file itself, write-ahead log included, holds no copy either
     for path in app.paths.database.parent.glob(app.paths.database.name + "*"):
         data = path.read_bytes()
-        assert b"ben@example.org" not in data and b"Okafor" not in data, path.name
+        assert b"ben@example.org" not in data, path.name
+        assert b"Okafor" not in data, path.name
     assert app.privacy.erasure_plan(world["ana"]).attendance_kept  # Ana is untouched
 
 
@@ -360,7 +375,8 @@ def test_command_line_export_and_erase(
 
     assert main(["--data-dir", root, "people", "erase", ana, "--reason", "request"]) == 2
     captured = capsys.readouterr()
-    assert "cannot be undone" in captured.err and "--yes" in captured.err
+    assert "cannot be undone" in captured.err
+    assert "--yes" in captured.err
     assert "1 attendance record kept for payment reporting" in captured.out
     assert json.loads(out.read_text(encoding="utf-8"))["person"]["email"] == EMAIL
 
@@ -436,7 +452,8 @@ def test_erasure_finds_every_spelling_of_the_name_everywhere(app, spelled) -> No
     (reading,) = app.events.agenda(spelled["other"])
     assert reading.note.startswith("The collection “[Erased person] picks” was deleted on ")
     files = [r.after["file"] for r in app.audit.recent(1000) if r.action.startswith("export.")]
-    assert files and all("[Erased person]" in f for f in files)
+    assert files
+    assert all("[Erased person]" in f for f in files)
     assert app.audit.verify().ok
 
 
@@ -477,7 +494,8 @@ def test_restoring_a_backup_from_before_the_person_was_added_still_erases_their_
     app.privacy.erase_person(jose, "request")
 
     result = app.backups.restore(before.path, safety_backup=False)
-    assert result.erasures_reapplied == 1 and _raw_hits(app, TRACES) == []
+    assert result.erasures_reapplied == 1
+    assert _raw_hits(app, TRACES) == []
     assert [e.fields.text for e in app.meetings.entries(event)] == ["Call [Erased person] next week"]
 
 

@@ -70,8 +70,10 @@ def test_a_rehearsal_is_left_out_of_every_output_and_deleted_in_one_go(meeting, 
 
     # Planned versus actual in the rehearsal counts from the rehearsal's start: small numbers.
     agenda = app.meetings.agenda(eid)
-    assert agenda[0].starts_at == DAY_BEFORE and agenda[1].starts_at == DAY_BEFORE + dt.timedelta(minutes=10)
-    assert agenda[0].actual_minutes == 12 and agenda[0].actual_minutes - agenda[0].fields.minutes == 2
+    assert agenda[0].starts_at == DAY_BEFORE
+    assert agenda[1].starts_at == DAY_BEFORE + dt.timedelta(minutes=10)
+    assert agenda[0].actual_minutes == 12
+    assert agenda[0].actual_minutes - agenda[0].fields.minutes == 2
 
     assert [e.entry_id for e in app.meetings.entries(eid)] == [real.entry_id]
     assert [e.entry_id for e in app.meetings.entries(eid, rehearsal=True)] == [rehearsed.entry_id]
@@ -81,7 +83,8 @@ def test_a_rehearsal_is_left_out_of_every_output_and_deleted_in_one_go(meeting, 
         assert all(i.actual_start is None for i in report.agenda), "rehearsal times are not the meeting's"
     app.outputs.summary(eid, Audience.MEDICAL, tmp_path / "summary.pdf")
     summary = _pdf_text(tmp_path / "summary.pdf")
-    assert "not in a rehearsal" in summary and "REHEARSED" not in summary
+    assert "not in a rehearsal" in summary
+    assert "REHEARSED" not in summary
     app.outputs.insights(eid, Audience.COMPLIANCE, tmp_path / "insights.csv")
     with (tmp_path / "insights.csv").open(encoding="utf-8-sig", newline="") as handle:
         texts = [row["Text"] for row in csv.DictReader(handle)]
@@ -95,17 +98,21 @@ def test_a_rehearsal_is_left_out_of_every_output_and_deleted_in_one_go(meeting, 
         for row in ws.iter_rows()
         for c in row
     ]
-    assert any("not in a rehearsal" in c for c in cells) and not any("REHEARSED" in c for c in cells)
+    assert any("not in a rehearsal" in c for c in cells)
+    assert not any("REHEARSED" in c for c in cells)
     app.outputs.readout(eid, Audience.MEDICAL, tmp_path / "readout.pptx")
     with zipfile.ZipFile(tmp_path / "readout.pptx") as package:  # every slide, table and chart
         deck = " ".join(package.read(n).decode("utf-8") for n in package.namelist() if n.endswith(".xml"))
-    assert "not in a rehearsal" in deck and "REHEARSED" not in deck
+    assert "not in a rehearsal" in deck
+    assert "REHEARSED" not in deck
 
     deleted, _ = app.meetings.delete_rehearsal(eid)
-    assert deleted == 1 and app.meetings.entries(eid, rehearsal=True) == []
+    assert deleted == 1
+    assert app.meetings.entries(eid, rehearsal=True) == []
     assert [e.entry_id for e in app.meetings.entries(eid)] == [real.entry_id]
     day = app.meetings.meeting_day(eid)
-    assert not day.rehearsing and day.rehearsal_entries == 0
+    assert not day.rehearsing
+    assert day.rehearsal_entries == 0
     assert all(i.actual_start is None for i in app.events.agenda(eid)), "the rehearsal's times went too"
 
 
@@ -123,7 +130,8 @@ def test_the_real_meeting_starts_without_the_rehearsals_times(meeting) -> None: 
     entry, _ = app.meetings.add_entry(eid, "the real thing")
     assert [e.text for e in app.meetings.entries(eid)] == ["the real thing"]
     day = app.meetings.meeting_day(eid)
-    assert not day.rehearsing and day.rehearsal_entries == 1  # kept out until deleted
+    assert not day.rehearsing
+    assert day.rehearsal_entries == 1  # kept out until deleted
     with pytest.raises(InvalidInputError, match="already has times recorded"):
         app.meetings.start_rehearsal(eid)
 
@@ -149,4 +157,5 @@ def test_finalizing_during_a_rehearsal_is_refused(meeting) -> None:  # type: ign
         app.meetings.finalize(event.event_id)
     deleted, _ = app.meetings.delete_rehearsal(event.event_id)
     app.meetings.finalize(event.event_id)
-    assert deleted == 0 and app.meetings.finalized_at(event.event_id) is not None
+    assert deleted == 0
+    assert app.meetings.finalized_at(event.event_id) is not None

@@ -81,7 +81,8 @@ def test_a_changed_file_becomes_version_2(app, deck_factory, row_counts) -> None
     assert (second.status, second.deck_id, second.slides) == ("updated", first.deck_id, 4)
     assert (second.slides_added, second.slides_changed, second.slides_removed) == (1, 1, 0)
     deck = app.decks.deck(first.deck_id)
-    assert deck.version == 2 and deck.slide_count == 4
+    assert deck.version == 2
+    assert deck.slide_count == 4
     assert (deck.slides_added, deck.slides_changed, deck.slides_removed) == (1, 1, 0)
     slides = app.decks.list_slides(first.deck_id)
     assert [s.change for s in slides] == ["unchanged", "changed", "unchanged", "new"]

@@ -67,7 +67,8 @@ def test_removal_takes_the_deck_out_of_search_files_and_collections(app, two_dec
 
     removal = app.decks.remove_deck(okapi)
 
-    assert removal.slides == 1 and removal.collections == ("Board",)
+    assert removal.slides == 1
+    assert removal.collections == ("Board",)
     assert app.decks.search("okapi", SearchFilters(include_expired=True)) == []
     assert okapi not in [d.deck_id for d in app.decks.list_decks()]
     with pytest.raises(NotFoundError):
@@ -77,7 +78,8 @@ def test_removal_takes_the_deck_out_of_search_files_and_collections(app, two_dec
     assert not thumbnails[1].parent.exists()  # the deck's thumbnail folder too
     collection = app.assembly.collection("Board")
     assert collection.slide_ids == (zebra_slides[0],)
-    assert "1 slide of the deck" in collection.note and "removed from the library" in collection.note
+    assert "1 slide of the deck" in collection.note
+    assert "removed from the library" in collection.note
     # The bill of materials of the deck already built keeps its rows, with their text.
     with library_db.connect(app.paths.database) as db:
         rows = db.execute(
@@ -87,11 +89,13 @@ def test_removal_takes_the_deck_out_of_search_files_and_collections(app, two_dec
         slides = db.execute("SELECT count(*) FROM slides WHERE deck_id = ?", (okapi,)).fetchone()[0]
     assert [(r[0], r[2]) for r in rows] == [(okapi_slides[0], 1), (zebra_slides[1], 2)]
     assert rows[0][1] == removal.title
-    assert fts == 0 and slides == 0
+    assert fts == 0
+    assert slides == 0
     # The audit trail keeps a record of what was removed.
     history = app.audit.history("deck", okapi)
     assert history[-1].action == "deck.remove"
-    assert history[-1].before["title"] == removal.title and history[-1].after is None
+    assert history[-1].before["title"] == removal.title
+    assert history[-1].after is None
     assert history[-1].before["versions"][0]["file_name"] == "okapi.pptx"
     assert app.audit.verify().ok
 
@@ -101,18 +105,26 @@ def test_a_stored_file_another_deck_uses_is_kept(app, two_decks) -> None:  # typ
     shared = _store_file(app, two_decks["twin"])
     own_thumbnails = _fake_thumbnails(app, two_decks["zebra"])
     own = _store_file(app, two_decks["zebra"])
-    assert shared.exists() and own.exists() and shared != own
+    assert shared.exists()
+    assert own.exists()
+    assert shared != own
 
     first = app.decks.remove_deck(two_decks["zebra"])
-    assert first.versions == 2 and first.files_kept == 1 and first.files_deleted == 3
-    assert not own.exists() and not any(path.exists() for path in own_thumbnails)
-    assert shared.exists() and all(path.exists() for path in shared_thumbnails)
+    assert first.versions == 2
+    assert first.files_kept == 1
+    assert first.files_deleted == 3
+    assert not own.exists()
+    assert not any(path.exists() for path in own_thumbnails)
+    assert shared.exists()
+    assert all(path.exists() for path in shared_thumbnails)
     assert [s.title for s in app.decks.list_slides(two_decks["twin"])] == ["Zebra stripes", "Zebra end"]
     assert app.decks.search("zebrafish", SearchFilters(include_expired=True))
 
     second = app.decks.remove_deck(two_decks["twin"])
-    assert second.files_kept == 0 and second.files_deleted == 3  # store file, preview, image folder
-    assert not shared.exists() and not any(path.exists() for path in shared_thumbnails)
+    assert second.files_kept == 0
+    assert second.files_deleted == 3  # store file, preview, image folder
+    assert not shared.exists()
+    assert not any(path.exists() for path in shared_thumbnails)
 
 
 def test_unknown_deck_is_refused(app) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +142,8 @@ def test_cli_remove_with_yes_and_json(app, two_decks) -> None:  # type: ignore[n
         root, "deck", "remove", str(two_decks["okapi"]), "--yes", "--json", check_exit=0
     )
     data = json.loads(result.stdout)
-    assert data["deck_id"] == two_decks["okapi"] and data["slides"] == 1
+    assert data["deck_id"] == two_decks["okapi"]
+    assert data["slides"] == 1
     listed = msldesk_in_process(root, "decks", "--json", check_exit=0)
     assert two_decks["okapi"] not in [d["deck_id"] for d in json.loads(listed.stdout)]
 
@@ -140,7 +153,8 @@ def test_cli_refuses_without_yes_when_it_cannot_ask(app, two_decks, monkeypatch)
     app.close()
     monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
     result = msldesk_in_process(root, "deck", "remove", str(two_decks["okapi"]), check_exit=2)
-    assert "--yes" in result.stderr and "Traceback" not in result.stderr
+    assert "--yes" in result.stderr
+    assert "Traceback" not in result.stderr
     listed = msldesk_in_process(root, "decks", "--json", check_exit=0)
     assert two_decks["okapi"] in [d["deck_id"] for d in json.loads(listed.stdout)]
 
@@ -211,7 +225,8 @@ def test_the_plan_names_the_events_whose_agendas_use_the_deck_and_changes_nothin
 
     plan = app.decks.removal_plan(two_decks["zebra"])
 
-    assert plan.deck.deck_id == two_decks["zebra"] and plan.collections == ("Board",)
+    assert plan.deck.deck_id == two_decks["zebra"]
+    assert plan.collections == ("Board",)
     march, workshop = plan.in_use  # the dated event first, the undated one last
     assert (march.kind, march.ref_id, march.title, march.date) == (
         "event",
@@ -257,7 +272,8 @@ def test_removal_leaves_a_note_on_each_agenda_item_that_lost_slides(app, two_dec
     )
     assert march["Close"].note == ""
     (old_data,) = app.events.agenda(agendas["workshop"])
-    assert old_data.fields.slide_ids == () and old_data.note.startswith("1 slide from ")
+    assert old_data.fields.slide_ids == ()
+    assert old_data.note.startswith("1 slide from ")
     # The collection keeps its own note, as before, and still links to the agenda item.
     assert app.assembly.collection("Board").slide_ids == (agendas["okapi_slide"],)
     assert march["Safety"].fields.collection_ids == (app.assembly.collection("Board").collection_id,)
@@ -283,7 +299,8 @@ def test_a_second_removal_adds_a_line_and_linking_again_clears_the_note(app, two
     item = _agenda(app, agendas["march"])["Data review"]
     assert item.fields.slide_ids == ()
     first, second = item.note.splitlines()
-    assert first.startswith("2 slides from ") and second.startswith(f"1 slide from “{okapi.title}”")
+    assert first.startswith("2 slides from ")
+    assert second.startswith(f"1 slide from “{okapi.title}”")
     # Editing something else keeps the note; linking slides again is the user's answer to it.
     app.events.update_agenda_item(item.item_id, replace(item.fields, minutes=45))
     assert _agenda(app, agendas["march"])["Data review"].note == item.note
@@ -300,7 +317,7 @@ def test_a_failure_noting_the_agendas_removes_nothing(app, two_decks, agendas, m
 
     monkeypatch.setattr(AgendaSlideLinks, "slides_removed", broken)
     store_file = _store_file(app, two_decks["zebra"])
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk gone"):
         app.decks.remove_deck(two_decks["zebra"])
     assert app.decks.deck(two_decks["zebra"]).deck_id == two_decks["zebra"]
     assert store_file.exists()
@@ -335,10 +352,12 @@ def test_cli_remove_json_names_the_events(app, two_decks, agendas) -> None:  # t
          "agenda_items": ["Old data"]},
     ]  # fmt: skip
     shown = msldesk_in_process(root, "event", "show", str(agendas["march"]), check_exit=0)
-    assert "! 2 slides from " in shown.stdout and "were removed from the library on" in shown.stdout
+    assert "! 2 slides from " in shown.stdout
+    assert "were removed from the library on" in shown.stdout
     as_json = json.loads(msldesk_in_process(root, "event", "show", str(agendas["march"]), "--json").stdout)
     notes = {i["title"]: i["note"] for i in as_json["agenda"]}
-    assert notes["Close"] == "" and notes["Safety"].endswith("through the collection “Board”.")
+    assert notes["Close"] == ""
+    assert notes["Safety"].endswith("through the collection “Board”.")
 
 
 def test_cli_refusal_without_yes_names_the_events(app, two_decks, agendas, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -346,7 +365,8 @@ def test_cli_refusal_without_yes_names_the_events(app, two_decks, agendas, monke
     app.close()
     monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
     result = msldesk_in_process(root, "deck", "remove", str(two_decks["zebra"]), check_exit=2)
-    assert "--yes" in result.stderr and "“March board” (2027-03-04): 2 slides" in result.stderr
+    assert "--yes" in result.stderr
+    assert "“March board” (2027-03-04): 2 slides" in result.stderr
 
 
 @pytest.mark.parametrize("answer", ["y\n", "\n"])
@@ -372,10 +392,12 @@ def test_cli_prompt_names_the_events_and_no_keeps_the_agendas(
     review = next(i for i in shown["agenda"] if i["title"] == "Data review")
     if answer == "y\n":
         assert "the agenda of “March board” (2027-03-04)" in result.stdout
-        assert review["slide_ids"] == [agendas["okapi_slide"]] and review["note"]
+        assert review["slide_ids"] == [agendas["okapi_slide"]]
+        assert review["note"]
     else:
         assert "Nothing was removed." in result.stdout
-        assert len(review["slide_ids"]) == 3 and review["note"] == ""
+        assert len(review["slide_ids"]) == 3
+        assert review["note"] == ""
 
 
 def test_cli_briefing_export_prints_what_the_agenda_lost(app, two_decks, agendas, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -46,11 +46,9 @@ def test_the_plan_says_what_changes_and_who_links_it_and_changes_nothing(app, ag
     assert len(app.audit.recent(10_000)) == records
     assert app.assembly.replacement_plan("Nope", [b1]) is None, "a new name: nothing to replace"
     same = app.assembly.replacement_plan("Board", [agendas["a1"], agendas["a2"]])
-    assert (
-        same.unchanged
-        and same.in_use == ()
-        and same.change() == "It already holds these 2 slides in this order."
-    )
+    assert same.unchanged
+    assert same.in_use == ()
+    assert same.change() == "It already holds these 2 slides in this order."
     turned = app.assembly.replacement_plan("Board", [agendas["a2"], agendas["a1"]])
     assert turned.change() == "It would hold the same 2 slides in another order."
 
@@ -113,7 +111,7 @@ def test_a_failure_noting_the_agendas_replaces_nothing(app, agendas, b1, monkeyp
         raise OSError("disk gone")
 
     monkeypatch.setattr(AgendaSlideLinks, "slides_removed", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk gone"):
         app.assembly.save_collection("Board", [b1], replace=True)
     assert app.assembly.collection("Board").slide_ids == (agendas["a1"], agendas["a2"])
     assert app.audit.history("collection", agendas["board"]) == []

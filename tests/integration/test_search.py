@@ -89,7 +89,8 @@ def test_finds_cjk_substrings_from_the_middle_of_sentences(corpus_library, pptx_
                 if not bold.startswith(query[0]) or not set(bold) <= set(query):
                     missed.append(f"{name} #{number}: snippet {hits[0].snippet!r} for {query!r}")
     assert missed == []
-    assert len(decks_with_cjk) >= 5 and searched >= 100
+    assert len(decks_with_cjk) >= 5
+    assert searched >= 100
     assert any(re.search("[\u3040-\u30ff]", run) for run in _all_cjk_runs(pptx_reference))  # Japanese too
 
 
@@ -136,7 +137,8 @@ def test_prefix_case_and_accent_insensitive(app, library) -> None:
     assert _where(app.decks.search("subgr respon")) == {(deck, 1)}  # every word, any order
     assert app.decks.search("efficacy nonexistentword") == []
     assert app.decks.search('"rates response"') == []  # a quoted phrase keeps its order
-    assert app.decks.search("") == [] and app.decks.search('" * ( -') == []
+    assert app.decks.search("") == []
+    assert app.decks.search('" * ( -') == []
 
 
 def test_snippets_are_escaped_and_highlighted(app, library) -> None:
@@ -145,7 +147,8 @@ def test_snippets_are_escaped_and_highlighted(app, library) -> None:
     assert "<b>efficacy</b>" in hit.snippet
     plain = hit.snippet.replace("<b>", "").replace("</b>", "")
     assert "&lt; 10 mg &amp; efficacy &gt; placebo" in plain
-    assert "<" not in plain and ">" not in plain
+    assert "<" not in plain
+    assert ">" not in plain
 
 
 def test_title_match_ranks_above_notes_only_match(app, library) -> None:
@@ -204,7 +207,8 @@ def test_filters_and_blocked_decks(app, library) -> None:
     statuses = {
         h.deck_id: h.status for h in app.decks.search("velotrexib", SearchFilters(include_expired=True))
     }
-    assert statuses[expired] is DeckStatus.EXPIRED and statuses[withdrawn] is DeckStatus.WITHDRAWN
+    assert statuses[expired] is DeckStatus.EXPIRED
+    assert statuses[withdrawn] is DeckStatus.WITHDRAWN
     assert statuses[expiring] is DeckStatus.EXPIRING
 
 
@@ -225,7 +229,8 @@ def test_deck_and_slide_tags_are_searchable(app, library) -> None:
 
     app.decks.set_slide_tags(second.slide_id, [])
     app.decks.update_deck(deck, DeckUpdate(tags=()))
-    assert app.decks.search("inhaler") == [] and app.decks.search("respiratory") == []
+    assert app.decks.search("inhaler") == []
+    assert app.decks.search("respiratory") == []
 
 
 def test_renaming_a_deck_reindexes_its_title(app, library) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -24,8 +25,11 @@ def test_a_new_deck_is_a_draft(app, deck_id: int) -> None:
     deck = app.decks.deck(deck_id)
     assert deck.status is DeckStatus.DRAFT
     assert (deck.approval_code, deck.approved_on, deck.expires_on, deck.withdrawn) == ("", None, None, False)
-    assert deck.title == "Service deck" and deck.file_name == "deck.pptx"
-    assert deck.kind == "presentation" and deck.version == 1 and deck.slide_count == 3
+    assert deck.title == "Service deck"
+    assert deck.file_name == "deck.pptx"
+    assert deck.kind == "presentation"
+    assert deck.version == 1
+    assert deck.slide_count == 3
 
 
 def test_approval_and_expiry_give_the_status(app, deck_id: int) -> None:
@@ -33,7 +37,8 @@ def test_approval_and_expiry_give_the_status(app, deck_id: int) -> None:
         deck_id,
         DeckUpdate(approval_code="  MED-2026-01 ", approved_on=TODAY - 10 * DAY, expires_on=TODAY + 90 * DAY),
     )
-    assert changes.decks and changes.metadata
+    assert changes.decks
+    assert changes.metadata
     deck = app.decks.deck(deck_id)
     assert deck.approval_code == "MED-2026-01"
     assert deck.status is DeckStatus.APPROVED
@@ -117,13 +122,13 @@ def test_slide_paging_and_counts(app, deck_id: int, deck_factory) -> None:
     assert app.decks.slide(ids[1]).display_title == "Beta"
 
 
-def test_default_library_folder_is_the_isolated_one(_isolated_data_dir) -> None:
+def test_default_library_folder_is_the_isolated_one(isolated_data_dir: Path) -> None:
     """Tests never touch the user's real library: App() with no folder uses $MSLDESK_DATA_DIR."""
     from msldesk.app.services import App
 
     default = App()
     try:
-        assert default.paths.root == _isolated_data_dir
+        assert default.paths.root == isolated_data_dir
         assert default.paths.database.is_file()
     finally:
         default.close()

@@ -85,13 +85,15 @@ def test_copies_made_ahead_are_dropped_when_not_needed(app, deck_factory) -> Non
         seen.append(outcome.status)
         token.cancel()  # d has been copied ahead by now
     assert seen == ["imported"]
-    assert _staged_leftovers(app) == [] and _copier_threads() == []
+    assert _staged_leftovers(app) == []
+    assert _copier_threads() == []
 
     e = deck_factory.pptx("e.pptx", [("Deck e", "", "")], title="e")
     imports = app.decks.import_paths([d, e])
     assert next(imports).status == "imported"
     imports.close()  # abandoned with e copied ahead
-    assert _staged_leftovers(app) == [] and _copier_threads() == []
+    assert _staged_leftovers(app) == []
+    assert _copier_threads() == []
     stored = sorted(p.name for p in app.paths.store.rglob("*") if p.is_file())
     expected = sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}.pptx" for p in (a, b, c, d))
     assert stored == expected

@@ -248,15 +248,20 @@ def test_every_section_has_its_heading_bookmark_and_page(tmp_path: Path, audienc
     for title in titles:
         assert title in text, title
     if audience is not Audience.COMPLIANCE:
-        assert summary_sections.PAYMENTS not in text and "Consulting Fee" not in text
+        assert summary_sections.PAYMENTS not in text
+        assert "Consulting Fee" not in text
     # cover
     cover = text.split("\f")[0]
-    assert "Meeting insight summary" in cover and "NSCLC Advisory Board <2026> & friends" in cover
-    assert "Advisory board" in cover and "Thursday 12 March 2026, 09:00–13:00 CET (Europe/Berlin)" in cover
-    assert f"Prepared for the {audience.value} audience" in cover and "Confidential" in cover
+    assert "Meeting insight summary" in cover
+    assert "NSCLC Advisory Board <2026> & friends" in cover
+    assert "Advisory board" in cover
+    assert "Thursday 12 March 2026, 09:00–13:00 CET (Europe/Berlin)" in cover
+    assert f"Prepared for the {audience.value} audience" in cover
+    assert "Confidential" in cover
     # every page: the confidentiality footer naming the audience, and "Page X of Y"
     pages = page_count(path)
-    assert pages >= 3 and text.count("\f") == pages
+    assert pages >= 3
+    assert text.count("\f") == pages
     for number, page in enumerate(text.split("\f")[:pages], start=1):
         assert f"Confidential · {audience.label} audience" in page
         assert f"Page {number} of {pages}" in page
@@ -267,7 +272,8 @@ def test_every_section_has_its_heading_bookmark_and_page(tmp_path: Path, audienc
     pages_text = text.split("\f")
     for title, page in top:
         assert title in pages_text[page], (title, page)
-    assert [p for _, p in top] == sorted(p for _, p in top) and top[-1][1] > top[0][1]
+    assert [p for _, p in top] == sorted(p for _, p in top)
+    assert top[-1][1] > top[0][1]
     themes = [title for title, level, _ in marks if level == 1 and title.startswith("Treatment sequencing")]
     assert themes  # themes are nested under "Key insights by theme"
     info = metadata(path)
@@ -298,7 +304,8 @@ def test_commercial_summary_names_no_expert_and_drops_flagged_entries(tmp_path: 
     path, text = write(tmp_path, report)
     for name in EXPERT_NAMES:
         assert name not in text, name
-    assert "off-label" not in text and "1L if data allow" not in text
+    assert "off-label" not in text
+    assert "1L if data allow" not in text
     body = flat(text)
     assert "“I would not switch a responding patient.” — Chair" in body  # quotes attributed by role
     assert "Advisor" in body  # speakers of insights and questions by role
@@ -312,16 +319,20 @@ def test_medical_summary_names_speakers_and_marks_flagged_entries(tmp_path: Path
     body = flat(text)
     assert "“I would not switch a responding patient.” — Anna Schmidt, Chair" in body
     assert "Łukasz Kowalski, Advisor" in body
-    assert "We would use it off-label in 1L if data allow." in body and "flagged: off-label" in body
+    assert "We would use it off-label in 1L if data allow." in body
+    assert "flagged: off-label" in body
     assert "★ Key insight: Sequencing after progression on IO is the main open question." in body
-    assert "Room was cold; moved to hall B" in body and "First recorded: “Room was cold”" in body
+    assert "Room was cold; moved to hall B" in body
+    assert "First recorded: “Room was cold”" in body
     assert "1 note, 5 insights, 1 quote, 1 question, 2 actions" in body
     # actions with owner and due date, the dated one first
     assert body.index("Send the congress poster to the panel Olivia Obermann 20 March 2026") < body.index(
         "Ask Dr Schmidt for the registry contact Anna Schmidt No date"
     )
     # attendance by role and agenda planned versus actual
-    assert "Chair 1 1 1" in body and "Advisor 2 1 1" in body and "Total 4 3 2" in body
+    assert "Chair 1 1 1" in body
+    assert "Advisor 2 1 1" in body
+    assert "Total 4 3 2" in body
     assert "Treatment landscape 60 min 71 min +11 min" in body
     assert "Total 90 min 89 min (2 of 3 items timed) +14 min" in body
     assert "09:15–10:15 Treatment landscape Discussion — 60 min 71 min" in body  # the appendix
@@ -343,7 +354,8 @@ def test_markup_characters_in_user_text_print_as_typed(tmp_path: Path) -> None:
     path, text = write(tmp_path, report_for(Audience.MEDICAL, executive_summary=summary))
     body = flat(text)
     assert MARKUP_NOTE in body
-    assert "Use <i>caution</i> & check x<y>z." in body and "Second paragraph with ]]> and &amp;." in body
+    assert "Use <i>caution</i> & check x<y>z." in body
+    assert "Second paragraph with ]]> and &amp;." in body
     assert "NSCLC Advisory Board <2026> & friends" in body
 
 
@@ -369,7 +381,8 @@ def test_long_entries_flow_over_pages(tmp_path: Path) -> None:
     )
     path, text = write(tmp_path, report_for(Audience.MEDICAL, entries=entries() + extra))
     assert page_count(path) > 4
-    assert "word1999" in text and flat(text).count("word200 ") == 2
+    assert "word1999" in text
+    assert flat(text).count("word200 ") == 2
     # A table cell stops at 3,000 characters (a taller row, or a long word, stalls reportlab).
     assert "word1999" not in flat(text).split("Follow up:")[1].split("Confidential")[0]
 
@@ -380,7 +393,8 @@ def test_many_themes_share_one_bar(tmp_path: Path) -> None:
         for i in range(30)
     )
     _, text = write(tmp_path, report_for(Audience.MEDICAL, entries=many, themes=()))
-    assert "10 other themes" in text and "Theme 29 (1)" in text
+    assert "10 other themes" in text
+    assert "Theme 29 (1)" in text
 
 
 def test_cancel_leaves_no_file_and_keeps_an_earlier_one(tmp_path: Path) -> None:
@@ -412,7 +426,8 @@ def test_unwritable_target_gives_a_plain_error(tmp_path: Path) -> None:
     with pytest.raises(MsldeskError) as caught:
         summary_pdf.write_summary_pdf(report_for(Audience.MEDICAL), target)
     assert str(target) in caught.value.user_message
-    assert "could not be saved" in caught.value.user_message and caught.value.details
+    assert "could not be saved" in caught.value.user_message
+    assert caught.value.details
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
 
 
@@ -422,7 +437,9 @@ def test_progress_runs_from_zero_to_done(tmp_path: Path) -> None:
         report_for(Audience.MEDICAL), tmp_path / "s.pdf", lambda *step: seen.append(step)
     )
     totals = {total for _, total, _ in seen}
-    assert len(totals) == 1 and seen[0][0] == 0 and seen[-1][0] == seen[-1][1]
+    assert len(totals) == 1
+    assert seen[0][0] == 0
+    assert seen[-1][0] == seen[-1][1]
     assert [done for done, _, _ in seen] == sorted(done for done, _, _ in seen)
 
 
@@ -459,9 +476,11 @@ def test_summary_through_the_meeting_service(app, tmp_path: Path) -> None:  # ty
         path, text = write(tmp_path, app.meetings.report(ev.event_id, audience), f"{audience.value}.pdf")
         body = flat(text)
         assert all(title in text for title in summary_sections.section_titles(audience))
-        assert "服薬アドヒアランスの課題" in body and "Discussion 45 min 49 min +4 min" in body
+        assert "服薬アドヒアランスの課題" in body
+        assert "Discussion 45 min 49 min +4 min" in body
         if audience is Audience.COMMERCIAL:
-            assert "Lindqvist" not in body and "Maren" not in body
+            assert "Lindqvist" not in body
+            assert "Maren" not in body
             assert "— Advisor" in body
         else:
             assert "— Maren Lindqvist, Advisor" in body
@@ -528,9 +547,11 @@ def test_each_audience_gets_each_kind_of_entry_as_its_rule_says(tmp_path: Path, 
     for kind in ("flagged", "flagged note", "original"):
         assert (KINDS[kind] in body) != commercial, (audience, kind)
     if commercial:
-        assert "flagged:" not in body and summary_sections.FLAG_REVIEW not in body
+        assert "flagged:" not in body
+        assert summary_sections.FLAG_REVIEW not in body
         assert attendee_names_in(text) == []  # not "KOWALSKI", not "anna schmidt", not "Schmidt"
-        assert "[Advisor] said payers" in body and "with [Chair]" in body
+        assert "[Advisor] said payers" in body
+        assert "with [Chair]" in body
         assert "2 flagged entries are not shown to this audience" in body
     else:  # the flag with its review decision, the amendment beside the original
         assert "flagged: unapproved; reviewed, kept flagged (not for commercial readers)" in body
@@ -545,9 +566,11 @@ def test_each_audience_gets_each_kind_of_entry_as_its_rule_says(tmp_path: Path, 
         assert "c.officer 12 Mar 2026 16:00" in review
         assert "off-label not yet reviewed — —" in review
         assert "comparative reviewed, cleared as acceptable Not recorded —" in review
-        assert summary_sections.PAYMENTS in body and "Consulting Fee" in body
+        assert summary_sections.PAYMENTS in body
+        assert "Consulting Fee" in body
     else:
-        assert summary_sections.FLAG_REVIEW not in body and "c.officer" not in body
+        assert summary_sections.FLAG_REVIEW not in body
+        assert "c.officer" not in body
 
 
 @pytest.mark.parametrize("audience", list(Audience))
@@ -555,7 +578,8 @@ def test_the_cover_has_the_rule_the_facts_and_the_summary(tmp_path: Path, audien
     _, text = write(tmp_path, report_for(audience))
     cover = flat(text.split("\f")[0])
     assert summary_sections.AUDIENCE_RULE[audience] in cover
-    assert cover.count(".") and summary_sections.AUDIENCE_RULE[audience].count(". ") == 0  # one sentence
+    assert cover.count(".")
+    assert summary_sections.AUDIENCE_RULE[audience].count(". ") == 0  # one sentence
     recorded = "1 note, 4 insights" if audience is Audience.COMMERCIAL else "1 note, 5 insights"
     for fact in (
         "Thursday 12 March 2026, 09:00–13:00 CET (Europe/Berlin)",

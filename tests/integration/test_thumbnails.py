@@ -150,9 +150,11 @@ def test_a_deck_listing_5000_slides_is_imported_and_rendered_in_part_with_notes(
         deck = app.decks.deck(1)
         assert (deck.thumbnail_state, deck.thumbnail_error) == ("done", "")
         assert deck.thumbnail_note.startswith("Only the first 3 of 5,000")
-        assert deck.preview_pdf is not None and pdf_pages(Path(deck.preview_pdf)) == 3
+        assert deck.preview_pdf is not None
+        assert pdf_pages(Path(deck.preview_pdf)) == 3
         thumbnails = [s.thumbnail for s in app.decks.list_slides(1)]
-        assert len(thumbnails) == 40 and all(t and Path(t).is_file() for t in thumbnails[:3])
+        assert len(thumbnails) == 40
+        assert all(t and Path(t).is_file() for t in thumbnails[:3])
         assert thumbnails[3:] == [None] * 37  # past the limit: titles, not missing pictures
         assert app.decks.pending_thumbnail_slides() == 0
     finally:
@@ -197,7 +199,8 @@ def test_cli_thumbnails_without_libreoffice_explains_and_exits_2(app_without_lib
         timeout=120,
     )
     assert result.returncode == 2
-    assert "LibreOffice" in result.stderr and "install" in result.stderr.lower()
+    assert "LibreOffice" in result.stderr
+    assert "install" in result.stderr.lower()
 
 
 # ---- a renderer that misbehaves ----------------------------------------------------------------------
@@ -418,7 +421,8 @@ def test_a_hang_in_the_kept_office_fails_that_deck_only_and_leaves_nothing_runni
     renderer.worker_script = hanging_worker
     results = {r.sha256: r for r in renderer.render(decks)}
 
-    assert not results[hang].ok and "longer than" in results[hang].error
+    assert not results[hang].ok
+    assert "longer than" in results[hang].error
     assert all(results[d.sha256].ok for d in decks if d.sha256 != hang)
     assert len(groups) == 2  # killed on the hang, a fresh office for the deck after it
     assert soffice.running_groups() == [groups[1]]  # kept running for the next render

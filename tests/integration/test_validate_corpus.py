@@ -129,6 +129,7 @@ def test_every_corpus_file_gets_a_report_in_plain_words(all_reports: dict[str, V
     assert any(not report.ok for name, report in all_reports.items() if name.startswith("poi__clusterfuzz"))
     for name, report in all_reports.items():
         for problem in report.problems:
-            assert problem.code and problem.message, (name, problem)
+            assert problem.code, (name, problem)
+            assert problem.message, (name, problem)
             if problem.part:
                 assert problem.message.startswith(f"{problem.part}: "), (name, problem)

@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def press_ctrl_m() -> None:
             event = boards.model.event_at(demo_row())
-            assert event is not None and boards.select_event(event.event_id)
+            assert event is not None
+            assert boards.select_event(event.event_id)
             window.activateWindow()
             QTest.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
             meeting = boards.meetings.window_for(event.event_id)

@@ -101,14 +101,17 @@ def test_new_event_from_the_keyboard_is_a_draft_until_ctrl_s_saves_it(make_windo
     view = window.boards
     window.show_section(view)
     _settle(qtbot, window)
-    assert view.model.rowCount() == 0 and view.list_hint.isVisible()
+    assert view.model.rowCount() == 0
+    assert view.list_hint.isVisible()
     audited = len(context.app.audit.recent(1000))
 
     QTest.keyClick(view.list, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     _settle(qtbot, window)
     editor, form = view.editor, view.editor.form
-    assert editor.is_draft and editor.stack.currentIndex() == editor.CONTENT
-    assert form.title.text() == "New advisory board" and form.title.hasFocus()
+    assert editor.is_draft
+    assert editor.stack.currentIndex() == editor.CONTENT
+    assert form.title.text() == "New advisory board"
+    assert form.title.hasFocus()
     assert not editor.tabs.isTabEnabled(editor.ATTENDEES), "attendees need a stored event"
     assert context.app.events.list_events("all") == [], "nothing is stored before Save"
     assert len(context.app.audit.recent(1000)) == audited, "nothing is audited before Save"
@@ -122,11 +125,13 @@ def test_new_event_from_the_keyboard_is_a_draft_until_ctrl_s_saves_it(make_windo
     assert event.title == "Spring advisory board"
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and editor.bundle is not None, timeout=WAIT_MS)
     _settle(qtbot, window)
-    assert not editor.is_draft and editor.event_id == event.event_id
+    assert not editor.is_draft
+    assert editor.event_id == event.event_id
     assert view.current_event() == event, "the new event is selected in the list"
     index = view.proxy.index(0, 0)
     assert index.data() == "Spring advisory board"
-    assert "0/0 accepted" in index.data(FactsRole) and "Advisory board" in index.data(FactsRole)
+    assert "0/0 accepted" in index.data(FactsRole)
+    assert "Advisory board" in index.data(FactsRole)
     assert "09:00" in index.data(WhenRole)
     assert editor.tabs.isTabEnabled(editor.ATTENDEES)
 
@@ -144,17 +149,21 @@ def test_closing_an_unsaved_new_event_asks_and_leaves_nothing_behind(make_window
     view.select_event(event.event_id)  # choosing another event closes the draft: asked, cancelled
     qtbot.wait(50)
     _settle(qtbot, window)
-    assert asked == ["Draft board"] and view.editor.is_draft
+    assert asked == ["Draft board"]
+    assert view.editor.is_draft
     assert view.editor.form.title.text() == "Draft board", "Cancel keeps the typing"
 
     view.editor.discard_button.click()  # Discard asks too; the answer drops the draft
     _settle(qtbot, window)
-    assert asked == ["Draft board", "Draft board"] and not view.editor.is_draft
+    assert asked == ["Draft board", "Draft board"]
+    assert not view.editor.is_draft
     assert view.editor.stack.currentIndex() == view.editor.PLACEHOLDER
 
     view.new_event()  # closing the window with a draft open asks; Cancel keeps the window open
-    assert not window.boards.may_close() and view.editor.is_draft
-    assert window.boards.may_close() and not view.editor.is_draft
+    assert not window.boards.may_close()
+    assert view.editor.is_draft
+    assert window.boards.may_close()
+    assert not view.editor.is_draft
     _settle(qtbot, window)
     assert [e.title for e in context.app.events.list_events("all")] == ["Stored board"]
     assert len(context.app.audit.recent(1000)) == audited, "no audit record of a draft"
@@ -176,7 +185,8 @@ def test_delete_asks_first(make_window, qtbot) -> None:  # type: ignore[no-untyp
     _settle(qtbot, window)
     assert context.app.events.list_events("all") == []
     assert view.model.rowCount() == 0
-    assert view.editor.event_id is None and view.editor.stack.currentIndex() == view.editor.PLACEHOLDER
+    assert view.editor.event_id is None
+    assert view.editor.stack.currentIndex() == view.editor.PLACEHOLDER
 
 
 def test_save_refuses_an_end_before_the_start_then_saves_and_undoes(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -191,7 +201,8 @@ def test_save_refuses_an_end_before_the_start_then_saves_and_undoes(make_window,
     form.ends.setDateTime(form.starts.dateTime().addSecs(-3600))
     editor.save()
     _settle(qtbot, window)
-    assert form.error.isVisible() and "end after it starts" in form.error.text()
+    assert form.error.isVisible()
+    assert "end after it starts" in form.error.text()
     stored = context.app.events.get(event.event_id)
     assert stored.title == "Lung cancer advisory board", "nothing was saved"
     assert stored.fields.ends_at == event.fields.ends_at
@@ -205,7 +216,8 @@ def test_save_refuses_an_end_before_the_start_then_saves_and_undoes(make_window,
     _settle(qtbot, window)
     assert form.error.isHidden()
     stored = context.app.events.get(event.event_id).fields
-    assert stored.title == "Renamed board" and stored.timezone == "America/New_York"
+    assert stored.title == "Renamed board"
+    assert stored.timezone == "America/New_York"
     assert stored.starts_at == dt.datetime.combine(_day(), dt.time(9), ZoneInfo("America/New_York"))
     assert stored.ends_at - stored.starts_at == dt.timedelta(hours=3)
     assert stored.budget_estimated == Decimal("12000.50")
@@ -214,8 +226,10 @@ def test_save_refuses_an_end_before_the_start_then_saves_and_undoes(make_window,
     context.undo_stack.undo()
     _settle(qtbot, window)
     stored = context.app.events.get(event.event_id).fields
-    assert stored.title == "Lung cancer advisory board" and stored.timezone == "Europe/Berlin"
-    assert stored.ends_at == event.fields.ends_at and stored.budget_estimated == 0
+    assert stored.title == "Lung cancer advisory board"
+    assert stored.timezone == "Europe/Berlin"
+    assert stored.ends_at == event.fields.ends_at
+    assert stored.budget_estimated == 0
     assert form.title.text() == "Lung cancer advisory board", "the form shows the restored fields"
     context.undo_stack.redo()
     _settle(qtbot, window)
@@ -242,7 +256,8 @@ def test_the_event_start_takes_a_typed_date_and_time_and_ctrl_s_saves_it(make_wi
     form.undated.setChecked(True)
     assert (form.starts.text(), form.ends.text()) == ("—", "—")
     form.undated.setChecked(False)
-    assert form.starts.text() == "Mon 18 Jan 2027  09:30" and not form.is_dirty()
+    assert form.starts.text() == "Mon 18 Jan 2027  09:30"
+    assert not form.is_dirty()
 
 
 def test_unsaved_edits_are_not_lost_when_another_event_is_chosen(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -253,7 +268,8 @@ def test_unsaved_edits_are_not_lost_when_another_event_is_chosen(make_window, qt
     form = view.editor.form
     assert form.dirty_label.isHidden()
     form.title.setText("First board, renamed")
-    assert form.is_dirty() and not form.dirty_label.isHidden()
+    assert form.is_dirty()
+    assert not form.dirty_label.isHidden()
     answers = ["cancel", "save"]
     asked: list[str] = []
     view.ask_unsaved_changes = lambda title: asked.append(title) or answers.pop(0)  # type: ignore[method-assign]
@@ -264,13 +280,15 @@ def test_unsaved_edits_are_not_lost_when_another_event_is_chosen(make_window, qt
     )
     _settle(qtbot, window)
     assert asked == ["First board, renamed"]
-    assert view.editor.event_id == first.event_id and form.title.text() == "First board, renamed"
+    assert view.editor.event_id == first.event_id
+    assert form.title.text() == "First board, renamed"
 
     view.select_event(second.event_id)
     qtbot.waitUntil(lambda: view.editor.bundle is not None and view.editor.bundle.event_id == second.event_id)
     _settle(qtbot, window)
     assert context.app.events.get(first.event_id).title == "First board, renamed"
-    assert form.title.text() == "Second board" and not form.is_dirty()
+    assert form.title.text() == "Second board"
+    assert not form.is_dirty()
 
 
 def test_time_zone_choices_are_the_iana_names(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -281,7 +299,8 @@ def test_time_zone_choices_are_the_iana_names(make_window, qtbot) -> None:  # ty
     names = {combo.itemText(i) for i in range(combo.count())}
     assert {"Asia/Kolkata", "America/New_York", "UTC"} <= names
     assert not any(n.startswith(("posix/", "right/")) for n in names)
-    assert combo.currentText() == "Europe/Berlin" and not view.editor.form.is_dirty()
+    assert combo.currentText() == "Europe/Berlin"
+    assert not view.editor.form.is_dirty()
 
 
 # ---- agenda ------------------------------------------------------------------------------------
@@ -382,7 +401,8 @@ def test_longer_items_move_later_times_and_the_overrun_is_shown(make_window, qtb
     assert model.index(1, agenda_model.Column.TITLE).data(Qt.ItemDataRole.BackgroundRole) is None
     _settle(qtbot, window)
     stored = context.app.events.agenda(event.event_id)
-    assert [i.fields.minutes for i in stored] == [30, 90, 15] and stored[2].overruns
+    assert [i.fields.minutes for i in stored] == [30, 90, 15]
+    assert stored[2].overruns
     assert panel.overrun_label.text() == "Agenda overruns the event by 15 min", "still there after reload"
 
 
@@ -402,7 +422,8 @@ def test_an_empty_agenda_says_what_to_do(make_window, qtbot) -> None:  # type: i
     view = _open(qtbot, window, event.event_id)
     panel = view.editor.agenda
     view.editor.tabs.setCurrentWidget(panel)
-    assert panel.empty_hint.isVisible() and "Add item" in panel.empty_hint.text()
+    assert panel.empty_hint.isVisible()
+    assert "Add item" in panel.empty_hint.text()
     assert not panel.table.isVisible()
     added: list[bool] = []
     panel.ask_agenda_item = lambda initial: (
@@ -411,7 +432,9 @@ def test_an_empty_agenda_says_what_to_do(make_window, qtbot) -> None:  # type: i
     panel.first_item_button.click()
     _settle(qtbot, window)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
-    assert added and panel.table.isVisible() and not panel.empty_hint.isVisible()
+    assert added
+    assert panel.table.isVisible()
+    assert not panel.empty_hint.isVisible()
 
 
 def test_inline_editors_cover_their_cell_and_menu_arrows_have_room(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -424,7 +447,8 @@ def test_inline_editors_cover_their_cell_and_menu_arrows_have_room(make_window, 
     panel.table.setCurrentIndex(index)
     panel.table.edit(index)
     editor = panel.table.indexWidget(index) or panel.table.focusWidget()
-    assert editor is not None and editor.autoFillBackground(), "the cell's text must not show through"
+    assert editor is not None, "the cell's text must not show through"
+    assert editor.autoFillBackground(), "the cell's text must not show through"
     assert editor.geometry() == panel.table.visualRect(index), "the editor fills the cell"
     assert panel.table.rowHeight(0) >= editor.sizeHint().height(), "rows are tall enough for the editor"
     panel.table.closePersistentEditor(index)
@@ -461,10 +485,12 @@ def test_attendees_added_from_the_directory_and_edited_in_place(make_window, qtb
     )
     _settle(qtbot, window)
     (stored,) = context.app.events.attendees(event.event_id)
-    assert stored.fields.invitation is Invitation.ACCEPTED and stored.fields.contract_signed
+    assert stored.fields.invitation is Invitation.ACCEPTED
+    assert stored.fields.contract_signed
     assert not stored.fields.coi_disclosed
     assert _cell(panel, ada, Column.CONTRACT).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
-    assert "1 accepted" in panel.summary.text() and "1 of 1 contracts signed" in panel.summary.text()
+    assert "1 accepted" in panel.summary.text()
+    assert "1 of 1 contracts signed" in panel.summary.text()
     qtbot.waitUntil(lambda: "1/1 accepted" in view.proxy.index(0, 0).data(FactsRole), timeout=WAIT_MS)
 
     # The picker would not offer her again; a role from the combo choices is stored too.
@@ -476,11 +502,13 @@ def test_attendees_added_from_the_directory_and_edited_in_place(make_window, qtb
 
     # Hours are priced from the FMV rate card by the service; the table shows the amount it stored.
     rate = context.app.events.rate_card().hourly_rate("1", "Medical Oncology")
-    assert rate is not None and rate > 0
+    assert rate is not None
+    assert rate > 0
     assert panel.model.setData(_cell(panel, ada, Column.HOURS), 2.5)
     _settle(qtbot, window)
     stored = context.app.events.attendees(event.event_id)[0].fields
-    assert stored.honorarium_hours == Decimal("2.5") and stored.honorarium_amount == rate * Decimal("2.5")
+    assert stored.honorarium_hours == Decimal("2.5")
+    assert stored.honorarium_amount == rate * Decimal("2.5")
     assert _cell(panel, ada, Column.HONORARIUM).data() == f"USD {rate * Decimal('2.5'):,.2f}"
     assert _cell(panel, ada, Column.HOURS).data() == "2.5"
 
@@ -519,11 +547,15 @@ def test_attendee_list_checklist_and_event_list_agree_on_the_counts(make_window,
     checklist = {i.key: i.detail for i in view.editor.checklist.model.items()}
     facts = view.proxy.index(0, 0).data(FactsRole)
 
-    assert "6 on the list (1 staff)" in summary and "4 of 5 invited" in summary
+    assert "6 on the list (1 staff)" in summary
+    assert "4 of 5 invited" in summary
     assert checklist["invitations"] == "4 of 5 invited"
-    assert "2/5 accepted" in facts and "· 2 accepted ·" in summary
-    assert "2 of 2 contracts signed" in summary and checklist["contracts"] == "2 of 2 accepted attendees"
-    assert "1 of 2 COI disclosed" in summary and checklist["disclosures"] == "1 of 2 accepted attendees"
+    assert "2/5 accepted" in facts
+    assert "· 2 accepted ·" in summary
+    assert "2 of 2 contracts signed" in summary
+    assert checklist["contracts"] == "2 of 2 accepted attendees"
+    assert "1 of 2 COI disclosed" in summary
+    assert checklist["disclosures"] == "1 of 2 accepted attendees"
     assert context.app.events.get(event.event_id).counts.accepted == 2
 
 
@@ -538,19 +570,24 @@ def test_travel_and_expenses_typed_in_the_attendee_table_reach_the_budget_totals
     context.changed.emit(changes)
     view = _open(qtbot, window, event.event_id)
     panel, budget = view.editor.attendees, view.editor.checklist
-    assert budget.total.text() == "USD 1,000.00" and budget.travel.text() in ("", "USD 0.00", "—")
+    assert budget.total.text() == "USD 1,000.00"
+    assert budget.travel.text() in ("", "USD 0.00", "—")
 
     Column = attendee_model.Column
     travel, expenses = _cell(panel, ada, Column.TRAVEL), _cell(panel, ada, Column.EXPENSES)
-    assert travel.flags() & Qt.ItemFlag.ItemIsEditable and expenses.flags() & Qt.ItemFlag.ItemIsEditable
+    assert travel.flags() & Qt.ItemFlag.ItemIsEditable
+    assert expenses.flags() & Qt.ItemFlag.ItemIsEditable
     assert panel.model.headerData(Column.TRAVEL, Qt.Orientation.Horizontal) == "Travel"
-    assert panel.model.setData(travel, 450.5) and panel.model.setData(expenses, 80.0)
+    assert panel.model.setData(travel, 450.5)
+    assert panel.model.setData(expenses, 80.0)
     assert _cell(panel, ada, Column.TRAVEL).data() == "USD 450.50"
     _settle(qtbot, window)
     stored = context.app.events.attendees(event.event_id)[0].fields
-    assert stored.travel_amount == Decimal("450.50") and stored.expenses_amount == Decimal("80.00")
+    assert stored.travel_amount == Decimal("450.50")
+    assert stored.expenses_amount == Decimal("80.00")
     qtbot.waitUntil(lambda: budget.total.text() == "USD 1,530.50", timeout=WAIT_MS)
-    assert budget.travel.text() == "USD 450.50" and budget.expenses.text() == "USD 80.00"
+    assert budget.travel.text() == "USD 450.50"
+    assert budget.expenses.text() == "USD 80.00"
 
 
 def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summary(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -577,9 +614,8 @@ def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summar
     assert "above the cap" in name.data(Qt.ItemDataRole.ToolTipRole)
     assert _cell(panel, bob, Column.NAME).data(Qt.ItemDataRole.DecorationRole) is None
     assert panel.fmv_label.isVisible()
-    assert (
-        "1 fair market value warning" in panel.fmv_label.text() and "Ada Lovelace" in panel.fmv_label.text()
-    )
+    assert "1 fair market value warning" in panel.fmv_label.text()
+    assert "Ada Lovelace" in panel.fmv_label.text()
     assert "Bob" not in panel.fmv_label.text()
 
 
@@ -601,7 +637,8 @@ def test_import_attendees_opens_the_people_import_wizard(make_window, qtbot) -> 
     view.editor.tabs.setCurrentWidget(panel)
     panel.import_button.click()
     wizard = panel._wizard
-    assert wizard is not None and wizard.isVisible()
+    assert wizard is not None
+    assert wizard.isVisible()
     assert wizard.event_id == event.event_id  # type: ignore[attr-defined]
     wizard.close()
     _settle(qtbot, window)
@@ -616,7 +653,8 @@ def test_manual_checklist_tick_is_saved_and_automatic_steps_cannot_be_ticked(mak
     panel = view.editor.checklist
     model = panel.model
     keys = [i.key for i in model.items()]
-    assert "materials" in keys and "contracts" in keys
+    assert "materials" in keys
+    assert "contracts" in keys
     assert panel.progress.format() == "0 of 5 done"
     contracts = model.index(keys.index("contracts"))
     assert not contracts.flags() & Qt.ItemFlag.ItemIsUserCheckable
@@ -627,7 +665,8 @@ def test_manual_checklist_tick_is_saved_and_automatic_steps_cannot_be_ticked(mak
     assert model.setData(materials, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
     _settle(qtbot, window)
     stored = {i.key: i.done for i in context.app.events.checklist(event.event_id)}
-    assert stored["materials"] is True and stored["contracts"] is False
+    assert stored["materials"] is True
+    assert stored["contracts"] is False
     assert panel.progress.format() == "1 of 5 done"
 
 
@@ -660,7 +699,8 @@ def test_exports_write_calendar_csv_excel_and_sign_in_sheet(
             editor.export_actions[key].trigger()
         path = written.args[1]
         assert path == out / f"board-{key}.{suffix}"
-        assert path.exists() and path.stat().st_size > 0
+        assert path.exists()
+        assert path.stat().st_size > 0
     # Named from the event's title and date, sanitised for the file system.
     assert any(
         re.fullmatch(r"Lung cancer advisory board - \d{4}-\d{2}-\d{2} - calendar invitation\.ics", a)
@@ -681,7 +721,9 @@ def test_exports_write_calendar_csv_excel_and_sign_in_sheet(
     monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
     banner = editor.export_status
     assert isinstance(banner, export_banner.ExportBanner)
-    assert banner.isVisible() and banner.open_button.isVisible() and banner.reveal_button.isVisible()
+    assert banner.isVisible()
+    assert banner.open_button.isVisible()
+    assert banner.reveal_button.isVisible()
     banner.open_button.click()
     banner.reveal_button.click()
     assert opened == [str(out / "board-sign-in-sheet.pdf"), str(out)]
@@ -716,7 +758,8 @@ def test_boards_models_pass_qt_model_tester(make_window, qtbot, pytestconfig) ->
     _seed_agenda(context, event.event_id, [("A", 30), ("B", 60), ("C", 45)])
     view = _open(qtbot, window, event.event_id)
     editor = view.editor
-    assert isinstance(view.model, EventListModel) and isinstance(editor.checklist.model, ChecklistModel)
+    assert isinstance(view.model, EventListModel)
+    assert isinstance(editor.checklist.model, ChecklistModel)
     # One tester per model: a tester follows every signal of each model it checked, and the
     # qtmodeltester fixture can only let go of the last one.
     testers = []
@@ -752,7 +795,8 @@ def test_person_picker_searches_as_you_type_and_offers_nobody_twice(make_window,
     picker.search.setText("Lovel")
     qtbot.waitUntil(lambda: picker.results.count() == 2, timeout=WAIT_MS)
     texts = [picker.results.item(i).text() for i in range(2)]
-    assert texts[0].startswith("Ada Lovelace, MD") and "Charité" in texts[0]
+    assert texts[0].startswith("Ada Lovelace, MD")
+    assert "Charité" in texts[0]
     assert "already on the list" in texts[1]
     assert not picker.add_button.isEnabled()
     picker.results.selectAll()

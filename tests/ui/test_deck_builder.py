@@ -76,20 +76,24 @@ def test_expired_slide_is_flagged_and_needs_a_reason_to_export(
     with qtbot.waitSignal(builder.exported, timeout=60_000) as exported:
         builder.export()
     result = exported.args[0]
-    assert result.path == out and out.exists()
+    assert result.path == out
+    assert out.exists()
     assert result.bill_of_materials.exists()
     # The export ends in the banner (not a dialog): what to check in plain sight, Open and Show
     # in folder handing the desktop the deck and its folder through the hook.
     banner = builder.banner
-    assert banner.isVisible() and str(out) in banner.message.text()
-    assert banner.warnings.isVisible() and "used anyway" in banner.warnings.text()
+    assert banner.isVisible()
+    assert str(out) in banner.message.text()
+    assert banner.warnings.isVisible()
+    assert "used anyway" in banner.warnings.text()
     opened: list[str] = []
     monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
     banner.open_button.click()
     banner.reveal_button.click()
     assert opened == [str(out), str(out.parent)]
     bom = result.bill_of_materials.read_text(encoding="utf-8-sig")
-    assert "Requested by the chair for context" in bom and "expired" in bom
+    assert "Requested by the chair for context" in bom
+    assert "expired" in bom
     from pptx import Presentation
 
     assert len(Presentation(str(out)).slides) == 3  # two slides and the bill of materials
@@ -152,7 +156,8 @@ def test_the_reason_dialog_keeps_ok_disabled_until_a_reason_is_typed(qtbot) -> N
     qtbot.keyClicks(dialog.text, "   ")
     assert not dialog.ok_button.isEnabled(), "spaces are not a reason"
     qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
-    assert dialog.isVisible() and dialog.answer() is None, "Enter does not accept a blank reason"
+    assert dialog.isVisible(), "Enter does not accept a blank reason"
+    assert dialog.answer() is None, "Enter does not accept a blank reason"
     qtbot.keyClicks(dialog.text, "Chair asked for it")
     assert dialog.ok_button.isEnabled()
     dialog.ok_button.click()
@@ -196,7 +201,8 @@ def test_the_export_dialog_starts_in_the_last_deck_folder_with_a_name_from_the_c
     assert builder.ask_output_path() == answer.with_name("chosen.pptx")
     assert Path(asked[0]).parent == documents, "first time: Documents, never the working folder"
     name = Path(asked[0]).name
-    assert name.startswith("Onc ology update - ") and name.endswith(".pptx"), name
+    assert name.startswith("Onc ology update - "), name
+    assert name.endswith(".pptx"), name
     builder.ask_output_path()
     assert Path(asked[1]).parent == answer.parent, "then the folder last used for decks"
 

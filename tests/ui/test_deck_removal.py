@@ -106,7 +106,8 @@ def test_after_removal_the_agenda_shows_the_note_and_the_audit_keeps_the_record(
 
     audit = context.app.audit
     removed = audit.history("deck", deck_id)[-1]
-    assert removed.action == "deck.remove" and removed.before["linked_from"][0]["title"] == BOARD
+    assert removed.action == "deck.remove"
+    assert removed.before["linked_from"][0]["title"] == BOARD
     assert audit.history("event", event_id)[-1].action == "agenda.slides_removed"
     assert audit.verify().ok
 

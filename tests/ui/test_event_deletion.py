@@ -114,7 +114,8 @@ def test_removing_an_agenda_item_with_notes_asks_and_the_notes_say_where_they_we
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10_000)
     entries = context.app.meetings.entries(event.event_id)
     moved = [e for e in entries if e.item_removed]
-    assert len(moved) == 5 and len(entries) == 10, "the notes stay"
+    assert len(moved) == 5, "the notes stay"
+    assert len(entries) == 10, "the notes stay"
     shown = entry_html(moved[0], "America/Chicago")
     assert "during “Testing pathways”, since removed from the agenda" in html.unescape(shown)
 

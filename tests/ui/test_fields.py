@@ -68,7 +68,8 @@ def test_enter_takes_the_typed_value_too_and_a_12_hour_time_is_read(qtbot) -> No
     field = _event_field()
     _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
     _type(qtbot, field, "2027-01-18 9:15 pm", Qt.Key.Key_Return)
-    assert field.dateTime().time() == QTime(21, 15) and field.date() == QDate(2027, 1, 18)
+    assert field.dateTime().time() == QTime(21, 15)
+    assert field.date() == QDate(2027, 1, 18)
 
 
 def test_a_date_alone_keeps_the_time_and_a_time_alone_the_date(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +90,8 @@ def test_what_is_not_a_date_leaves_the_value_as_it_was(qtbot, typed: str) -> Non
     changed: list[QDateTime] = []
     field.dateTimeChanged.connect(changed.append)
     _type(qtbot, field, typed)
-    assert field.dateTime() == START and changed == []
+    assert field.dateTime() == START
+    assert changed == []
     assert field.text() == "Fri 4 Dec 2026  14:30"
 
 
@@ -97,7 +99,9 @@ def test_typed_wall_times_stay_in_the_fields_zone() -> None:
     assert parse_typed_date_time("2027-03-28 02:30") == (QDate(2027, 3, 28), QTime(2, 30))
     field = _event_field()
     value = field.typed("28.03.2027 02:30")  # a time that does not exist in Berlin that night
-    assert value is not None and value.timeZone() == QTimeZone.utc() and value.time() == QTime(2, 30)
+    assert value is not None
+    assert value.timeZone() == QTimeZone.utc()
+    assert value.time() == QTime(2, 30)
 
 
 def test_a_switched_off_field_shows_no_stale_value_and_tells_nobody(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -106,12 +110,15 @@ def test_a_switched_off_field_shows_no_stale_value_and_tells_nobody(qtbot) -> No
     changed: list[QDateTime] = []
     field.dateTimeChanged.connect(changed.append)
     field.setEnabled(False)
-    assert field.text() == "—" and field.dateTime() == START
+    assert field.text() == "—"
+    assert field.dateTime() == START
     later = START.addDays(3)
     field.setDateTime(later)  # kept for when it is switched on again
-    assert field.text() == "—" and field.dateTime() == later
+    assert field.text() == "—"
+    assert field.dateTime() == later
     field.setEnabled(True)
-    assert field.text() == "Mon 7 Dec 2026  14:30" and field.dateTime() == later
+    assert field.text() == "Mon 7 Dec 2026  14:30"
+    assert field.dateTime() == later
     assert changed == [], "switching the field off and on does not change its value"
 
 
@@ -121,4 +128,5 @@ def test_a_date_field_takes_month_names_whatever_it_shows(qtbot) -> None:  # typ
     _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
     assert field.displayFormat() == "yyyy-MM-dd"
     _type(qtbot, field, "15 Jan 2027")
-    assert field.date() == QDate(2027, 1, 15) and field.text() == "2027-01-15"
+    assert field.date() == QDate(2027, 1, 15)
+    assert field.text() == "2027-01-15"

@@ -29,6 +29,9 @@ def test_dropped_special_files_are_refused_with_a_reason(make_window, qtbot, tmp
     finally:  # a regression that waits on the pipe: a writer comes and goes, so the worker ends
         with contextlib.suppress(OSError):  # ENXIO: nobody waits on it
             os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-    assert "1 imported" in finished.args[1] and "3 failed" in finished.args[1]
+    assert "1 imported" in finished.args[1]
+    assert "3 failed" in finished.args[1]
     text = window.failure_box.text()
-    assert "named pipe" in text and "device" in text and "no PowerPoint files" in text
+    assert "named pipe" in text
+    assert "device" in text
+    assert "no PowerPoint files" in text

@@ -67,8 +67,11 @@ def test_decks_with_the_same_title_are_told_apart_and_counts_read_right(make_win
     assert third.file_name not in rows[2].data(DetailsRole), "only same-titled decks need the file name"
     assert rows[1].data(DetailsRole).startswith("copy of it.pptx · 1 slide ·"), "the telling part first"
     tooltip = rows[1].data(Qt.ItemDataRole.ToolTipRole)
-    assert tooltip.splitlines()[0] == twin.title and "1 slide ·" in tooltip and "copy of it.pptx" in tooltip
-    assert "slides" in rows[0].data(DetailsRole) and first.slide_count > 1
+    assert tooltip.splitlines()[0] == twin.title
+    assert "1 slide ·" in tooltip
+    assert "copy of it.pptx" in tooltip
+    assert "slides" in rows[0].data(DetailsRole)
+    assert first.slide_count > 1
 
 
 def test_an_empty_search_says_what_expired_decks_hold_and_offers_them(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +105,8 @@ def test_the_preview_clears_when_its_slide_leaves_the_results(make_window, qtbot
     qtbot.waitUntil(lambda: view.result_label.text().startswith("No slides match"), timeout=10_000)
     assert grid.rowCount() == 0
     assert view.preview.slide is None
-    assert view.preview.heading.text() == "" and view.preview.notes.toPlainText() == ""
+    assert view.preview.heading.text() == ""
+    assert view.preview.notes.toPlainText() == ""
 
 
 @pytest.mark.parametrize("typed", ["2027-01-15", "15/01/2027"])
@@ -146,7 +150,8 @@ def test_deck_details_open_at_the_start_and_disabled_fields_show_nothing_stale(m
     assert editor.expires_on.date.text() == "2027-03-01"
     editor.show_deck(None)
     assert not editor.isEnabled()
-    assert editor.expires_on.date.text() == "no date" and editor.title.text() == ""
+    assert editor.expires_on.date.text() == "no date"
+    assert editor.title.text() == ""
     assert not editor.withdrawn.isChecked()
 
 

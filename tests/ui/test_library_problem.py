@@ -49,18 +49,22 @@ def test_a_missing_database_shows_which_file_and_restores_the_newest_backup(qtbo
     (root / "library.sqlite3").unlink()
     window, context = _open_unavailable(qtbot, tmp_path, root)
     panel = window.protect.problem_panel
-    assert window.protect.is_locked and panel.isVisible() and context.app is None
-    assert "missing" in panel.title.text() and "library.sqlite3" in panel.message.text()
+    assert window.protect.is_locked
+    assert panel.isVisible()
+    assert context.app is None
+    assert "missing" in panel.title.text()
+    assert "library.sqlite3" in panel.message.text()
     assert str(backup) in panel.message.text()
-    assert (
-        panel.restore_button.isEnabled() and panel.choose_button.isVisible() and panel.quit_button.isVisible()
-    )
+    assert panel.restore_button.isEnabled()
+    assert panel.choose_button.isVisible()
+    assert panel.quit_button.isVisible()
     assert not (root / "library.sqlite3").exists()  # nothing new was made in its place
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
     with qtbot.waitSignal(context.ready, timeout=WAIT_MS):
         panel.restore_button.click()
-    assert not window.protect.is_locked and window.sections.isVisible()
+    assert not window.protect.is_locked
+    assert window.sections.isVisible()
     assert _people(context) == ["Kept"]
     _idle(qtbot, context)
     window.close()
@@ -75,7 +79,8 @@ def test_a_damaged_database_says_damaged_and_restore_keeps_it_aside(qtbot, tmp_p
     database.write_bytes(bytes(data))
     window, context = _open_unavailable(qtbot, tmp_path, root)
     panel = window.protect.problem_panel
-    assert "damaged" in panel.title.text() and "restore from a backup" in panel.message.text()
+    assert "damaged" in panel.title.text()
+    assert "restore from a backup" in panel.message.text()
     assert str(backup) in panel.message.text()
     with qtbot.waitSignal(context.ready, timeout=WAIT_MS):
         panel.restore_button.click()
@@ -106,11 +111,14 @@ def test_damage_the_start_does_not_read_is_found_once_the_slides_are_shown(qtbot
         context.start()
     assert said == ["ready", "unavailable"]  # opened first, then found damaged
     panel = window.protect.problem_panel
-    assert window.protect.is_locked and "damaged" in panel.title.text()
-    assert "restore from a backup" in panel.message.text() and str(backup) in panel.message.text()
+    assert window.protect.is_locked
+    assert "damaged" in panel.title.text()
+    assert "restore from a backup" in panel.message.text()
+    assert str(backup) in panel.message.text()
     with qtbot.waitSignal(context.ready, timeout=WAIT_MS):
         panel.restore_button.click()
-    assert _people(context) == ["Kept"] and not window.protect.is_locked
+    assert _people(context) == ["Kept"]
+    assert not window.protect.is_locked
     _idle(qtbot, context)
     window.close()
 
@@ -125,8 +133,11 @@ def test_choose_another_folder_opens_the_library_there(qtbot, tmp_path: Path) ->
     window.protect.ask_library_folder = lambda: asked.append(True) or other  # type: ignore[method-assign]
     with qtbot.waitSignal(context.ready, timeout=WAIT_MS):
         window.protect.problem_panel.choose_button.click()
-    assert asked == [True] and context.app is not None and context.app.paths.root == other
-    assert _people(context) == ["Kept"] and not window.protect.is_locked
+    assert asked == [True]
+    assert context.app is not None
+    assert context.app.paths.root == other
+    assert _people(context) == ["Kept"]
+    assert not window.protect.is_locked
     assert not (root / "library.sqlite3").exists()
     _idle(qtbot, context)
     window.close()
@@ -140,12 +151,14 @@ def test_quit_closes_the_window(qtbot, tmp_path: Path) -> None:  # type: ignore[
     assert "empty" in window.protect.problem_panel.message.text()
     window.protect.problem_panel.quit_button.click()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
-    assert context.app is None and (root / "library.sqlite3").stat().st_size == 0
+    assert context.app is None
+    assert (root / "library.sqlite3").stat().st_size == 0
 
 
 def test_damage_met_after_the_start_is_told_in_plain_words_not_sqlite_words(tmp_path: Path) -> None:
     """A page that turns unreadable while msldesk runs: the error box says damaged, restore a backup."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DatabaseError
 
     from msldesk.ui.errors import user_message
 
@@ -158,7 +171,8 @@ def test_damage_met_after_the_start_is_told_in_plain_words_not_sqlite_words(tmp_
     data = bytearray(database.read_bytes())
     data[4096 : 4096 + 16] = b"\xff" * 16  # the table's page header
     database.write_bytes(bytes(data))
-    with pytest.raises(Exception) as caught, engine.connect() as connection:
+    with pytest.raises(DatabaseError) as caught, engine.connect() as connection:
         connection.execute(text("SELECT count(*), max(x) FROM t")).fetchall()
     said = user_message(caught.value)
-    assert "damaged — restore from a backup" in said and "malformed" not in said
+    assert "damaged — restore from a backup" in said
+    assert "malformed" not in said

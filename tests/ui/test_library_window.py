@@ -42,7 +42,8 @@ def test_no_libreoffice_shows_placeholder_and_how_to_get_thumbnails(make_window,
     window, _ = make_window()
     banner = window.library.banner
     assert banner.isVisible()
-    assert "LibreOffice" in banner.text() and "install" in banner.text().lower()
+    assert "LibreOffice" in banner.text()
+    assert "install" in banner.text().lower()
     assert window.library.card_delegate.placeholder_hint.startswith("Install LibreOffice")
 
 
@@ -60,12 +61,15 @@ def test_import_shows_progress_reports_failures_and_keeps_the_rest(
     with qtbot.waitSignal(window.jobs.job_finished, timeout=30_000) as finished:
         window.import_paths([folder])
     assert finished.args[0] == "import"
-    assert "3 imported" in finished.args[1] and "1 failed" in finished.args[1]
-    assert progress and progress[-1][0] == progress[-1][1] == 4
+    assert "3 imported" in finished.args[1]
+    assert "1 failed" in finished.args[1]
+    assert progress
+    assert progress[-1][0] == progress[-1][1] == 4
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
     qtbot.waitUntil(lambda: window.library.deck_model.rowCount() == 4, timeout=10_000)
     box = window.failure_box
-    assert "broken.pptx" in box.text() and "damaged" in box.text()
+    assert "broken.pptx" in box.text()
+    assert "damaged" in box.text()
     assert window.progress.isHidden() or window.progress.maximum() == 4
 
 
@@ -130,7 +134,8 @@ def test_metadata_edit_changes_status_and_can_be_undone(make_window, qtbot) -> N
     )
     deck = view.deck_model.index(row).data(DeckRole)
     view.deck_list.setCurrentIndex(view.deck_model.index(row))
-    assert view.editor.deck is not None and view.editor.deck.deck_id == deck.deck_id
+    assert view.editor.deck is not None
+    assert view.editor.deck.deck_id == deck.deck_id
     view.editor.withdrawn.setChecked(True)
     view.editor.approval_code.setText("MED-NEW-42")
     view.editor.tags.setText("efficacy, key deck")
@@ -143,7 +148,8 @@ def test_metadata_edit_changes_status_and_can_be_undone(make_window, qtbot) -> N
         timeout=10_000,
     )
     saved = context.decks.deck(deck.deck_id)
-    assert saved.approval_code == "MED-NEW-42" and "key deck" in saved.tags
+    assert saved.approval_code == "MED-NEW-42"
+    assert "key deck" in saved.tags
     window.actions_by_key["undo"].trigger()
     qtbot.waitUntil(lambda: context.decks.deck(deck.deck_id).status is DeckStatus.APPROVED, timeout=10_000)
     assert context.decks.deck(deck.deck_id).approval_code == deck.approval_code

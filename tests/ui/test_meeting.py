@@ -162,14 +162,16 @@ def test_f8_and_ctrl_arrows_move_through_the_agenda_and_record_actual_times(meet
     mw = open_meeting()
     assert mw.windowTitle() == "Meeting — Lung cancer advisory board"
     assert mw.clock.text().startswith("09:00:00 CE"), "the clock shows the event's zone"
-    assert "Not started" in mw.current.text() and mw.next_button.text().startswith("Start meeting")
+    assert "Not started" in mw.current.text()
+    assert mw.next_button.text().startswith("Start meeting")
     assert not mw.previous_button.isEnabled()
     t0 = board.clock.now
 
     QTest.keyClick(mw.field, Qt.Key.Key_F8)  # the note field has the focus: F8 still moves on
     _settle(qtbot, mw)
     agenda = context.app.events.agenda(board.event_id)
-    assert agenda[0].actual_start == t0 and agenda[0].actual_end is None
+    assert agenda[0].actual_start == t0
+    assert agenda[0].actual_end is None
     assert "Now: 1. Welcome" in mw.current.text()
     assert mw.agenda_model.current_id == board.items[0].item_id
     assert mw.agenda_model.index(0, Column.ITEM).data(Qt.ItemDataRole.FontRole).bold()
@@ -180,25 +182,29 @@ def test_f8_and_ctrl_arrows_move_through_the_agenda_and_record_actual_times(meet
     assert _text_colour(mw.countdown) == palette().success
     board.clock.advance(5)
     mw._on_tick_timeout()
-    assert mw.countdown.text() == "−2:00 over" and _text_colour(mw.countdown) == palette().error
+    assert mw.countdown.text() == "−2:00 over"
+    assert _text_colour(mw.countdown) == palette().error
     assert mw.agenda_model.index(0, Column.DIFFERENCE).data() == "+2 min"
 
     QTest.keyClick(mw.field, Qt.Key.Key_Right, CTRL)  # Ctrl+Right: next item, not next word
     _settle(qtbot, mw)
     agenda = context.app.events.agenda(board.event_id)
     assert agenda[0].actual_end == t0 + dt.timedelta(minutes=17)
-    assert agenda[1].actual_start == t0 + dt.timedelta(minutes=17) and agenda[1].actual_end is None
+    assert agenda[1].actual_start == t0 + dt.timedelta(minutes=17)
+    assert agenda[1].actual_end is None
     assert mw.agenda_model.current_id == board.items[1].item_id
     assert mw.agenda_model.index(0, Column.PLANNED).data() == "15 min"
     assert mw.agenda_model.index(0, Column.ACTUAL).data() == "17 min"
     assert mw.agenda_model.index(0, Column.DIFFERENCE).data() == "+2 min"
-    assert "Now: 2. Data review" in mw.current.text() and "Avery Lindqvist" in mw.current.text()
+    assert "Now: 2. Data review" in mw.current.text()
+    assert "Avery Lindqvist" in mw.current.text()
 
     board.clock.advance(3)
     QTest.keyClick(mw.field, Qt.Key.Key_F8, SHIFT)  # back to the previous item
     _settle(qtbot, mw)
     agenda = context.app.events.agenda(board.event_id)
-    assert agenda[0].actual_end is None and agenda[0].actual_start == t0, "its first start is kept"
+    assert agenda[0].actual_end is None, "its first start is kept"
+    assert agenda[0].actual_start == t0, "its first start is kept"
     assert agenda[1].actual_end == t0 + dt.timedelta(minutes=20)
     assert mw.agenda_model.current_id == board.items[0].item_id
 
@@ -240,7 +246,8 @@ def test_enter_files_a_time_stamped_entry_under_the_current_item(meeting, qtbot)
     assert mw.field.toPlainText() == "", "the field is empty for the next entry"
     assert context.app.meetings.draft(board.event_id) is None
     model = mw.entries_model
-    assert model.rowCount() == 2 and not mw.empty_hint.isVisible()
+    assert model.rowCount() == 2
+    assert not mw.empty_hint.isVisible()
     assert model.index(0).data(HeadingRole) == "Before the agenda started"
     assert model.index(1).data(HeadingRole) == "2. Data review"
     assert model.index(1).data(FactsRole).startswith("09:04")
@@ -252,7 +259,8 @@ def test_ctrl_digits_and_markers_choose_the_kind(meeting, qtbot) -> None:  # typ
     mw = open_meeting()
     assert mw.kind_button.text() == "Note"
     QTest.keyClick(mw.field, Qt.Key.Key_2, CTRL)
-    assert mw.kind_button.text() == "Insight" and mw.explicit_kind is EntryKind.INSIGHT
+    assert mw.kind_button.text() == "Insight"
+    assert mw.explicit_kind is EntryKind.INSIGHT
     assert _fill(mw.kind_button) == palette().insight, "the button wears the kind's colour"
     _type(mw, "Sequencing depends on PD-L1")
     _enter(qtbot, mw)
@@ -260,7 +268,8 @@ def test_ctrl_digits_and_markers_choose_the_kind(meeting, qtbot) -> None:  # typ
 
     _type(mw, "? what dose")
     assert mw.kind_button.text() == "Question", "the leading marker shows beside the field"
-    assert _fill(mw.kind_button) == palette().warning and mw.kind_button.font().italic()
+    assert _fill(mw.kind_button) == palette().warning
+    assert mw.kind_button.font().italic()
     _enter(qtbot, mw)
     QTest.keyClick(mw.field, Qt.Key.Key_3, CTRL)
     _type(mw, "! but chosen wins")
@@ -273,7 +282,8 @@ def test_ctrl_digits_and_markers_choose_the_kind(meeting, qtbot) -> None:  # typ
     _enter(qtbot, mw)
 
     QTest.keyClick(mw.field, Qt.Key.Key_5, CTRL)
-    assert mw.kind_button.text() == "Action" and mw.due.isVisible(), "actions offer a due date"
+    assert mw.kind_button.text() == "Action", "actions offer a due date"
+    assert mw.due.isVisible(), "actions offer a due date"
     mw.due.setDate(QDate(2026, 12, 15))
     _type(mw, "@Jonas Weber sends the paper")
     _enter(qtbot, mw)
@@ -289,9 +299,12 @@ def test_ctrl_digits_and_markers_choose_the_kind(meeting, qtbot) -> None:  # typ
         (EntryKind.QUESTION, "Is there data in elderly patients"),
     ]
     action, marked = entries[4], entries[5]
-    assert action.kind is EntryKind.ACTION and action.fields.owner_id == board.jonas
-    assert action.fields.due == dt.date(2026, 12, 15) and action.text == "sends the paper"
-    assert marked.kind is EntryKind.ACTION and marked.fields.owner_id == board.sam
+    assert action.kind is EntryKind.ACTION
+    assert action.fields.owner_id == board.jonas
+    assert action.fields.due == dt.date(2026, 12, 15)
+    assert action.text == "sends the paper"
+    assert marked.kind is EntryKind.ACTION
+    assert marked.fields.owner_id == board.sam
     assert marked.fields.due == board.clock.now.date() + dt.timedelta(days=3)
     assert "→ Jonas Weber, due 15 Dec 2026" in mw.entries_model.index(4).data(FactsRole)
 
@@ -305,7 +318,8 @@ def test_at_and_hash_complete_names_and_themes(meeting, qtbot) -> None:  # type:
     assert mw.field.popup_visible()
     assert mw.field.suggestion_list() == ["Avery Lindqvist"]
     QTest.keyClick(mw.field, Qt.Key.Key_Return)  # Enter takes the suggestion, it does not file
-    assert mw.field.toPlainText() == "@Avery Lindqvist " and not mw.field.popup_visible()
+    assert mw.field.toPlainText() == "@Avery Lindqvist "
+    assert not mw.field.popup_visible()
     _type(mw, "would re-challenge #")
     assert mw.field.popup_visible()
     assert mw.field.suggestion_list() == ["Treatment sequencing", "Unmet need", "Dosing"]
@@ -322,7 +336,8 @@ def test_at_and_hash_complete_names_and_themes(meeting, qtbot) -> None:  # type:
     _type(mw, "@we")
     assert mw.field.suggestion_list() == ["Jonas Weber"]
     QTest.keyClick(mw.field, Qt.Key.Key_Escape)
-    assert not mw.field.popup_visible() and mw.field.toPlainText() == "@we"
+    assert not mw.field.popup_visible()
+    assert mw.field.toPlainText() == "@we"
     _type(mw, "x@example")  # an e-mail address is not a mention
     assert not mw.field.popup_visible()
 
@@ -332,7 +347,8 @@ def test_at_and_hash_complete_names_and_themes(meeting, qtbot) -> None:  # type:
     assert entry.text == "would re-challenge after 6 months"
     assert entry.fields.agenda_item_id == board.items[0].item_id
     facts = mw.entries_model.index(0).data(FactsRole)
-    assert "Avery Lindqvist (chair)" in facts and "#Treatment sequencing" in facts
+    assert "Avery Lindqvist (chair)" in facts
+    assert "#Treatment sequencing" in facts
 
 
 def test_a_restricted_word_is_highlighted_named_and_the_entry_flagged(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -341,7 +357,8 @@ def test_a_restricted_word_is_highlighted_named_and_the_entry_flagged(meeting, q
     assert not mw.warning.isVisible()
     _type(mw, "He called it a cure for")
     assert mw.warning.isVisible()
-    assert "“cure”" in mw.warning.text() and "flagged" in mw.warning.text()
+    assert "“cure”" in mw.warning.text()
+    assert "flagged" in mw.warning.text()
     formats = mw.field.document().firstBlock().layout().formats()
     marked = [(f.start, f.length) for f in formats]
     assert (15, 4) in marked, "the word is highlighted where it stands"
@@ -350,7 +367,8 @@ def test_a_restricted_word_is_highlighted_named_and_the_entry_flagged(meeting, q
     assert not mw.warning.isVisible(), "the next entry starts clean"
 
     entry = context.app.meetings.entries(board.event_id)[0]
-    assert entry.flag_terms == ("cure",) and entry.flagged
+    assert entry.flag_terms == ("cure",)
+    assert entry.flagged
     assert "Restricted terms: cure" in mw.entries_model.index(0).data(Qt.ItemDataRole.ToolTipRole)
     _type(mw, "cured nothing")  # a different word: no warning
     assert not mw.warning.isVisible()
@@ -391,7 +409,8 @@ def test_double_click_edits_an_entry_and_the_list_shows_the_edit_time(meeting, q
     _type(mw, "dose should be 200 mg")
     _enter(qtbot, mw)
     entry = mw.entries_model.entry(0)
-    assert entry is not None and "edited" not in mw.entries_model.index(0).data(FactsRole)
+    assert entry is not None
+    assert "edited" not in mw.entries_model.index(0).data(FactsRole)
 
     seen: list[EntryDialog] = []
 
@@ -412,13 +431,17 @@ def test_double_click_edits_an_entry_and_the_list_shows_the_edit_time(meeting, q
     board.clock.advance(42)
     _double_click_entry(mw, 0)
     _settle(qtbot, mw)
-    assert len(seen) == 1 and not seen[0].reason.isVisibleTo(seen[0]), "no reason asked before finalizing"
+    assert len(seen) == 1, "no reason asked before finalizing"
+    assert not seen[0].reason.isVisibleTo(seen[0]), "no reason asked before finalizing"
 
     stored = context.app.meetings.entry(entry.entry_id)
     f = stored.fields
-    assert stored.text == "Dose should be 100 mg" and f.kind is EntryKind.ACTION
-    assert f.agenda_item_id == board.items[2].item_id and f.speaker_id == board.jonas
-    assert f.themes == ("Dosing", "New theme") and f.owner_id == board.sam
+    assert stored.text == "Dose should be 100 mg"
+    assert f.kind is EntryKind.ACTION
+    assert f.agenda_item_id == board.items[2].item_id
+    assert f.speaker_id == board.jonas
+    assert f.themes == ("Dosing", "New theme")
+    assert f.owner_id == board.sam
     assert f.due == dt.date(2027, 1, 31)
     assert stored.edited_at == board.clock.now
     assert "edited 09:42" in mw.entries_model.index(0).data(FactsRole)
@@ -435,8 +458,10 @@ def test_after_finalizing_an_edit_becomes_an_amendment_beside_the_original(meeti
     context.changed.emit(context.app.meetings.finalize(board.event_id))  # e.g. from the review tab
     qtbot.waitUntil(lambda: mw.bundle is not None and mw.bundle.finalized, timeout=WAIT_MS)
     _settle(qtbot, mw)
-    assert mw.banner.isVisible() and "finalized" in mw.banner.text()
-    assert mw.field.isReadOnly() and not mw.next_button.isEnabled()
+    assert mw.banner.isVisible()
+    assert "finalized" in mw.banner.text()
+    assert mw.field.isReadOnly()
+    assert not mw.next_button.isEnabled()
     assert mw.field.toPlainText() == "", "the stored draft was filed as an entry"
     # The half-typed draft became an entry when the notes were finalized: nothing typed is lost.
     assert [e.text for e in context.app.meetings.entries(board.event_id)] == [
@@ -458,7 +483,8 @@ def test_after_finalizing_an_edit_becomes_an_amendment_beside_the_original(meeti
     qtbot.waitUntil(lambda: mw.entries_model.rowCount() == 2, timeout=WAIT_MS)
     _double_click_entry(mw, 0)
     _settle(qtbot, mw)
-    assert not dialogs[0].kind.isEnabled() and dialogs[0].reason.isVisibleTo(dialogs[0])
+    assert not dialogs[0].kind.isEnabled()
+    assert dialogs[0].reason.isVisibleTo(dialogs[0])
 
     stored = context.app.meetings.entry(mw.entries_model.entry(0).entry_id)
     assert stored.fields.text == "Response rate was 40%", "the original is kept"
@@ -466,7 +492,8 @@ def test_after_finalizing_an_edit_becomes_an_amendment_beside_the_original(meeti
     assert mw.entries_model.index(0).data() == "Response rate was 45%"
     assert "amended 10:30" in mw.entries_model.index(0).data(FactsRole)
     tooltip = mw.entries_model.index(0).data(Qt.ItemDataRole.ToolTipRole)
-    assert "Original: Response rate was 40%" in tooltip and "misheard" in tooltip
+    assert "Original: Response rate was 40%" in tooltip
+    assert "misheard" in tooltip
 
 
 # ---- nothing typed is lost -------------------------------------------------------------------
@@ -529,7 +556,8 @@ def test_a_refused_entry_goes_back_into_the_field(meeting, qtbot, monkeypatch) -
     _type(mw, "An important insight")
     QTest.keyClick(mw.field, Qt.Key.Key_Return)
     _settle(qtbot, mw)
-    assert reported and "finalized" in reported[0]
+    assert reported
+    assert "finalized" in reported[0]
     assert mw.field.toPlainText() == "An important insight"
     assert mw.save_state.text().startswith("Not filed")
     assert mw.banner.isVisible(), "the window learns the notes are finalized"
@@ -588,7 +616,8 @@ def test_the_buttons_keep_the_keys_in_the_field_and_a_deleted_event_is_said_plai
 
     context.changed.emit(context.app.events.delete(board.event_id))
     qtbot.waitUntil(lambda: mw.banner.isVisible(), timeout=WAIT_MS)
-    assert "deleted" in mw.banner.text() and mw.field.isReadOnly()
+    assert "deleted" in mw.banner.text()
+    assert mw.field.isReadOnly()
     assert mw.field.toPlainText() == "still typing", "what was typed stays to be copied"
 
 
@@ -633,7 +662,8 @@ def test_opened_on_another_day_meeting_mode_offers_a_rehearsal_kept_out_of_the_n
     _settle(qtbot, mw)
     today = dt.datetime.now(BERLIN).date()
     assert asked == [(today, today - dt.timedelta(days=1))]
-    assert "Rehearsal" in mw.banner.text() and mw.delete_rehearsal_button.isVisible()
+    assert "Rehearsal" in mw.banner.text()
+    assert mw.delete_rehearsal_button.isVisible()
 
     QTest.keyClick(mw.field, Qt.Key.Key_F8)
     _settle(qtbot, mw)
@@ -671,10 +701,10 @@ def test_the_meeting_moved_to_today_after_confirming(meeting, qtbot, monkeypatch
     _settle(qtbot, mw)
     assert confirmations == [start.date()]
     moved = context.app.events.get(board.event_id).fields
-    assert moved.starts_at == start + dt.timedelta(days=2) and moved.ends_at == start + dt.timedelta(
-        days=2, hours=2
-    )
-    assert not mw.field.isReadOnly() and not mw.banner.isVisible()
+    assert moved.starts_at == start + dt.timedelta(days=2)
+    assert moved.ends_at == start + dt.timedelta(days=2, hours=2)
+    assert not mw.field.isReadOnly()
+    assert not mw.banner.isVisible()
     _type(mw, "recorded as usual")
     _enter(qtbot, mw)
     assert [e.text for e in context.app.meetings.report(board.event_id).entries] == ["recorded as usual"]

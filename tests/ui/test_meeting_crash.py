@@ -111,7 +111,8 @@ def test_sigkill_while_typing_loses_nothing_and_the_restart_restores_the_draft(t
             f"stored {len(draft.text)} characters; {len(typed_a_second_before)} were typed a second "
             "before the kill"
         )
-        assert typed_at_kill.startswith(draft.text) and PARTIAL.startswith(draft.text)
+        assert typed_at_kill.startswith(draft.text)
+        assert PARTIAL.startswith(draft.text)
         assert draft.agenda_item_id == first_item.item_id
         stored_draft = draft.text
     finally:
@@ -129,7 +130,8 @@ def test_sigkill_while_typing_loses_nothing_and_the_restart_restores_the_draft(t
     app = App(tmp_path / "library")
     try:
         draft = app.meetings.draft(event_id)
-        assert draft is not None and draft.text == stored_draft + RESUME_TEXT
+        assert draft is not None
+        assert draft.text == stored_draft + RESUME_TEXT
         assert len(app.meetings.entries(event_id)) == len(ENTRIES)
     finally:
         app.close()

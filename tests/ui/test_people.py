@@ -56,7 +56,8 @@ def people_library(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 for first in FIRST:
                     out.writerow([first, last, f"{first}.{last}@example.org".lower(), "Nephrology"])
         result = app.people_import.import_file(source)
-        assert result.imported == len(FIRST) * len(LAST) == 1000 and not result.errors
+        assert result.imported == len(FIRST) * len(LAST) == 1000
+        assert not result.errors
         event, _ = app.events.create(EventFields(title=EVENT_TITLE))
         on_event, _ = app.people.add(
             PersonFields(first_name="Grace", last_name="Onlist", email="grace@x.org")
@@ -141,7 +142,8 @@ def test_search_as_you_type_is_debounced_and_ignores_stale_answers(people, qtbot
     wait_idle(qtbot, context)
     assert calls == ["okaf"], "one search after typing stops, not one per key"
     names = {view.model.person(r).fields.last_name for r in range(view.model.rowCount())}
-    assert names == {"Okafor"} and view.model.total == len(FIRST) == view.model.rowCount()
+    assert names == {"Okafor"}
+    assert view.model.total == len(FIRST) == view.model.rowCount()
     assert "40 matching" in view.result_label.text()
 
     # Two searches in flight: the first one's answer is dropped, never shown, even for a moment.
@@ -156,14 +158,16 @@ def test_search_as_you_type_is_debounced_and_ignores_stale_answers(people, qtbot
     assert shown == [{"Brennan"}]
     view.search.setText("zzzznobody")
     qtbot.waitUntil(lambda: view.model.query == "zzzznobody" and not view.model.loading, timeout=10_000)
-    assert view.model.rowCount() == 0 and "Nobody matches" in view.result_label.text()
+    assert view.model.rowCount() == 0
+    assert "Nobody matches" in view.result_label.text()
 
 
 def test_directory_pages_as_the_user_scrolls(people, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, context, view = people
     qtbot.waitUntil(lambda: loaded(view), timeout=10_000)
     model = view.model
-    assert model.rowCount() == PAGE_SIZE and model.canFetchMore()
+    assert model.rowCount() == PAGE_SIZE
+    assert model.canFetchMore()
     assert "showing 200" in view.result_label.text()
     view.table.scrollToBottom()  # the view asks for more itself
     qtbot.waitUntil(lambda: model.rowCount() > PAGE_SIZE, timeout=10_000)
@@ -191,7 +195,8 @@ def test_sorting_another_column_waits_for_every_row(people, qtbot) -> None:  # t
     view.status_message.connect(messages.append)
     before = [view.model.person(r).person_id for r in range(view.model.rowCount())]
     view.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
-    assert messages and "Narrow the search" in messages[-1]
+    assert messages
+    assert "Narrow the search" in messages[-1]
     assert [view.model.person(r).person_id for r in range(view.model.rowCount())] == before
     assert view.table.horizontalHeader().sortIndicatorSection() == 0
 
@@ -233,7 +238,8 @@ def test_edit_then_undo_and_redo(people, qtbot) -> None:  # type: ignore[no-unty
     window, context, view = people
     find_and_select(qtbot, view, "mireille moreau")
     person = view.editor.person
-    assert person is not None and person.fields.last_name == "Moreau"
+    assert person is not None
+    assert person.fields.last_name == "Moreau"
     view.editor.inputs["institution"].setText("  Hôpital Necker  ")
     view.editor.inputs["tier"].setText("2")
     view.editor.save()
@@ -262,7 +268,8 @@ def test_delete_asks_first_and_is_refused_for_someone_on_an_event(people, people
     qtbot.waitUntil(lambda: bool(asked), timeout=5_000)
     wait_idle(qtbot, context)
     assert [p.display_name for p in asked[0]] == ["Grace Onlist"]
-    assert "attendee list" in view.last_error and "Grace Onlist" in view.last_error
+    assert "attendee list" in view.last_error
+    assert "Grace Onlist" in view.last_error
     boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
     assert any("attendee list" in box.text() for box in boxes), "the refusal is shown, not only logged"
     assert run_db(qtbot, context, lambda app: app.people.count("onlist")) == 1
@@ -317,12 +324,14 @@ def test_duplicates_are_found_and_merged_moving_attendance(people, people_librar
     # The result column shows what the merge leaves: the kept record, blanks filled from the other.
     result_column = dialog.comparison.columnCount() - 1
     values = [dialog.comparison.index(r, result_column).data() for r in range(dialog.comparison.rowCount())]
-    assert "St Mary Hospital" in values and "+1 555 0100" in values
+    assert "St Mary Hospital" in values
+    assert "+1 555 0100" in values
     # The kept record and the result are tinted (accent and success), the other record is not.
     ids = [p.person_id for p in dialog.comparison.people()]
     tint = Qt.ItemDataRole.BackgroundRole
     tints = [dialog.comparison.index(0, c).data(tint) for c in range(result_column + 1)]
-    assert tints[ids.index(keep)] == QColor(palette().accent_bg) and tints[ids.index(other)] is None
+    assert tints[ids.index(keep)] == QColor(palette().accent_bg)
+    assert tints[ids.index(other)] is None
     assert tints[result_column] == QColor(palette().success_bg)
 
     dialog.ask_confirm_merge = lambda k, others: False
@@ -353,7 +362,8 @@ def test_merge_two_people_selected_in_the_directory(people, qtbot) -> None:  # t
     find_and_select(qtbot, view, "okafor")
     select_rows(view, [0, 1])
     chosen = view.selected_people()
-    assert len(chosen) == 2 and view.merge_button.isEnabled()
+    assert len(chosen) == 2
+    assert view.merge_button.isEnabled()
     dialog = view.merge_selected()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     assert dialog.groups_model.group(0)[0].reason == SELECTED_REASON
@@ -400,9 +410,12 @@ def test_import_a_corpus_file_end_to_end(people, corpus_dir: Path, qtbot) -> Non
     window, context, view = people
     wizard = open_wizard(qtbot, view, source)
     preview = wizard.preview
-    assert preview is not None and preview.rows and not wizard.refusal
+    assert preview is not None
+    assert preview.rows
+    assert not wizard.refusal
     info = wizard.file_page.info.text()
-    assert preview.source_name in info and preview.encoding in info
+    assert preview.source_name in info
+    assert preview.encoding in info
     assert wizard.file_page.isComplete()
     wizard.next()
     assert wizard.currentPage() is wizard.mapping_page
@@ -496,7 +509,9 @@ def test_a_report_of_another_day_asks_and_writes_nothing_or_people_only(
 
     wizard.ask_report_day = cancel
     wizard.next()  # Import
-    assert asked == [said] and wizard.currentPage() is wizard.check_page and not wizard.importing
+    assert asked == [said]
+    assert wizard.currentPage() is wizard.check_page
+    assert not wizard.importing
     assert "nothing was written" in wizard.check_page.progress_label.text()
     wait_idle(qtbot, context)
     assert run_db(qtbot, context, lambda app: app.people.count()) == people_before
@@ -504,9 +519,11 @@ def test_a_report_of_another_day_asks_and_writes_nothing_or_people_only(
     wizard.ask_report_day = lambda day: asked.append(day.message) or PEOPLE_ONLY
     wizard.next()
     qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
-    assert wizard.import_result.people_only and wizard.import_result.attendance_marked == 0
+    assert wizard.import_result.people_only
+    assert wizard.import_result.attendance_marked == 0
     summary = wizard.summary_page.text.text()
-    assert "people only, no attendance recorded" in summary and "7 new people" in summary
+    assert "people only, no attendance recorded" in summary
+    assert "7 new people" in summary
     wizard.accept()
     wait_idle(qtbot, context)
     assert run_db(qtbot, context, lambda app: app.people.count()) == people_before + 7
@@ -586,7 +603,8 @@ def test_mapping_an_unknown_column_by_hand_then_cancel_writes_nothing(people, qt
     )
     errors = wizard.check_page.errors
     assert errors.topLevelItemCount() == 1
-    assert "not-an-email" in errors.topLevelItem(0).text(1) and errors.topLevelItem(0).text(0) == "3"
+    assert "not-an-email" in errors.topLevelItem(0).text(1)
+    assert errors.topLevelItem(0).text(0) == "3"
     wizard.check_page.copy_button.click()
     assert "not-an-email" in QApplication.clipboard().text()
     wizard.reject()
@@ -619,7 +637,8 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(
         return counts, wizard.import_result
 
     counts, result = import_with_email_mapped()
-    assert counts.startswith("3 new, 0 updates") and result.imported == 3
+    assert counts.startswith("3 new, 0 updates")
+    assert result.imported == 3
     assert run_db(qtbot, context, lambda app: app.people.count()) == before + 3
     found = run_db(qtbot, context, lambda app: app.people.search("quarterman"))
     assert [p.fields.email for p in found] == ["a.quarterman@north.example.org"]
@@ -630,7 +649,8 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(
     CLINIC_ROWS_MOVED[1][3] = "North Clinic, new building"
     write_csv(source, CLINIC_ROWS_MOVED)
     counts, result = import_with_email_mapped()
-    assert counts.startswith("0 new, 1 update, 2 unchanged,") and (result.imported, result.updated) == (0, 1)
+    assert counts.startswith("0 new, 1 update, 2 unchanged,")
+    assert (result.imported, result.updated) == (0, 1)
     assert result.unchanged == 2
     # The last page accounts for every row: 0 new + 1 updated + 2 unchanged + 1 error = 4 rows.
     assert summaries[-1].startswith("clinic list.csv: 0 new people, 1 updated, 2 unchanged.")
@@ -652,7 +672,8 @@ def test_cancel_while_importing_rolls_back(people, qtbot, tmp_path: Path) -> Non
     wizard.next()  # Import: queued behind the gate
     assert wizard.importing
     wizard.reject()
-    assert wizard.isVisible() and wizard.cancelling, "the window stays until the import has stopped"
+    assert wizard.isVisible(), "the window stays until the import has stopped"
+    assert wizard.cancelling, "the window stays until the import has stopped"
     gate.set()
     qtbot.waitUntil(lambda: wizard.jobs.closed, timeout=20_000)
     assert wizard.import_result is None
@@ -664,8 +685,10 @@ def test_a_file_that_cannot_be_imported_says_why(people, qtbot, tmp_path: Path) 
     empty = tmp_path / "attendees.csv"
     empty.write_bytes(b"")
     wizard = open_wizard(qtbot, view, empty)
-    assert wizard.preview is None and "empty" in wizard.refusal
-    assert wizard.file_page.refusal.isVisible() and "cannot be imported" in wizard.file_page.refusal.text()
+    assert wizard.preview is None
+    assert "empty" in wizard.refusal
+    assert wizard.file_page.refusal.isVisible()
+    assert "cannot be imported" in wizard.file_page.refusal.text()
     assert not wizard.file_page.isComplete()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     # Choosing another file from the same step goes on from there.
@@ -673,7 +696,8 @@ def test_a_file_that_cannot_be_imported_says_why(people, qtbot, tmp_path: Path) 
     wizard.ask_open_path = lambda: good
     wizard.file_page.choose_button.click()
     qtbot.waitUntil(lambda: wizard.preview is not None and not wizard.loading, timeout=20_000)
-    assert not wizard.file_page.refusal.isVisible() and wizard.file_page.isComplete()
+    assert not wizard.file_page.refusal.isVisible()
+    assert wizard.file_page.isComplete()
     wizard.reject()
     wait_idle(qtbot, context)
 
@@ -693,7 +717,8 @@ def test_shortcuts_open_the_wizard_and_focus_the_people_search(people, qtbot) ->
     qtbot.waitUntil(lambda: view.search.hasFocus(), timeout=5_000)
     assert window.actions_by_key["import_people"].shortcut().toString() == "Ctrl+Shift+I"
     window.actions_by_key["import_people"].trigger()
-    assert view.wizard is not None and view.wizard.isVisible()
+    assert view.wizard is not None
+    assert view.wizard.isVisible()
     view.wizard.reject()
     wait_idle(qtbot, context)
 
@@ -733,9 +758,12 @@ def test_wizard_takes_a_typed_path_lists_added_updated_and_skipped_and_sums_up(
     wizard.next()  # Import
     qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
     page = wizard.summary_page
-    assert wizard.currentPage() is page and page.text.isVisible() and page.next_steps.isVisible()
+    assert wizard.currentPage() is page
+    assert page.text.isVisible()
+    assert page.next_steps.isVisible()
     lines = page.text.text().splitlines()
-    assert 2 <= len(lines) <= 6 and "1 new people, 1 updated, 1 unchanged" in lines[0]
+    assert 2 <= len(lines) <= 6
+    assert "1 new people, 1 updated, 1 unchanged" in lines[0]
     wizard.accept()
     wait_idle(qtbot, context)
 
@@ -750,7 +778,8 @@ def test_an_empty_duplicates_search_says_so_instead_of_two_empty_panes(people, q
     qtbot.waitUntil(lambda: not dialog.loading, timeout=20_000)
     shown = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
     assert any("No duplicates found" in text for text in shown), shown
-    assert not dialog.group_list.isVisible() and not dialog.table.isVisible()
+    assert not dialog.group_list.isVisible()
+    assert not dialog.table.isVisible()
 
 
 def test_directory_columns_fit_their_content_and_rows_are_comfortable(people, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -105,7 +105,8 @@ def _open_history(qtbot, dialog: HistoryDialog | None) -> list[list[str]]:  # ty
     if not dialog.model.rowCount():
         with qtbot.waitSignal(dialog.loaded, timeout=WAIT_MS):
             pass
-    assert dialog.isVisible() and not dialog.isModal()
+    assert dialog.isVisible()
+    assert not dialog.isModal()
     return _rows(dialog)
 
 
@@ -124,16 +125,20 @@ def test_passphrase_dialog_asks_twice_for_a_new_one_and_says_it_cannot_be_recove
     qtbot.addWidget(dialog)
     dialog.show()
     texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.small_print)))
-    assert "cannot be recovered" in texts and "No secure system keyring" in texts and "/data/msldesk" in texts
-    assert (
-        dialog.field.second is not None and dialog.warning.isVisible() and not dialog.retry_label.isVisible()
-    )
+    assert "cannot be recovered" in texts
+    assert "No secure system keyring" in texts
+    assert "/data/msldesk" in texts
+    assert dialog.field.second is not None
+    assert dialog.warning.isVisible()
+    assert not dialog.retry_label.isVisible()
     assert not dialog.ok_button.isEnabled()
     dialog.field.first.setText("short")
-    assert "At least 8 characters" in dialog.field.hint.text() and not dialog.ok_button.isEnabled()
+    assert "At least 8 characters" in dialog.field.hint.text()
+    assert not dialog.ok_button.isEnabled()
     dialog.field.first.setText(PASSPHRASE)
     dialog.field.second.setText(PASSPHRASE[:-1])
-    assert "not the same" in dialog.field.hint.text() and not dialog.ok_button.isEnabled()
+    assert "not the same" in dialog.field.hint.text()
+    assert not dialog.ok_button.isEnabled()
     dialog.field.second.setText(PASSPHRASE)
     assert dialog.ok_button.isEnabled()
     dialog.ok_button.click()
@@ -142,8 +147,10 @@ def test_passphrase_dialog_asks_twice_for_a_new_one_and_says_it_cannot_be_recove
     retry = PassphraseDialog(PassphraseRequest(Path("/data/msldesk"), new=False, retry=True), attempts_left=3)
     qtbot.addWidget(retry)
     retry.show()
-    assert retry.field.second is None and not retry.warning.isVisible()
-    assert retry.retry_label.isVisible() and "3 attempts left" in retry.retry_label.text()
+    assert retry.field.second is None
+    assert not retry.warning.isVisible()
+    assert retry.retry_label.isVisible()
+    assert "3 attempts left" in retry.retry_label.text()
     retry.field.first.setText("x")
     assert retry.ok_button.isEnabled()  # an existing passphrase is checked by trying it, not by length
     retry.reject()
@@ -185,22 +192,28 @@ def test_cancel_leaves_a_locked_library_with_retry_and_five_wrong_answers_keep_i
     with qtbot.waitSignal(context.locked, timeout=WAIT_MS):
         context.start()
     panel = window.protect.locked_panel
-    assert window.protect.is_locked and panel.isVisible() and context.app is None
+    assert window.protect.is_locked
+    assert panel.isVisible()
+    assert context.app is None
     assert "no passphrase was given" in panel.message.text()
-    assert panel.retry_button.isVisible() and panel.retry_button.isEnabled()
+    assert panel.retry_button.isVisible()
+    assert panel.retry_button.isEnabled()
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
     answers.answers = ["wrong passphrase"] * ATTEMPTS
     with qtbot.waitSignal(context.locked, timeout=WAIT_MS) as locked:
         panel.retry_button.click()
     assert answers.asked()[1:] == [(False, False)] + [(False, True)] * (ATTEMPTS - 1)
-    assert "passphrase is wrong" in locked.args[0] and "5 attempts" in locked.args[0]
-    assert window.protect.is_locked and context.app is None
+    assert "passphrase is wrong" in locked.args[0]
+    assert "5 attempts" in locked.args[0]
+    assert window.protect.is_locked
+    assert context.app is None
 
     answers.answers = [PASSPHRASE]
     with qtbot.waitSignal(context.ready, timeout=WAIT_MS):
         panel.retry_button.click()
-    assert not window.protect.is_locked and window.sections.isVisible()
+    assert not window.protect.is_locked
+    assert window.sections.isVisible()
     window.close()
 
 
@@ -217,7 +230,8 @@ def test_closing_the_window_while_the_passphrase_is_asked_does_not_hang(
     qtbot.waitUntil(asked.is_set, timeout=WAIT_MS)
     assert context.runner.wait_all(10_000)
     # Without the prompter letting go, closing would wait 30 s for the worker that waits for it.
-    assert time.monotonic() - started < 10 and context.app is None
+    assert time.monotonic() - started < 10
+    assert context.app is None
 
 
 # ---- backups ----------------------------------------------------------------------------------------
@@ -258,9 +272,12 @@ def test_a_failed_daily_backup_is_reported_without_blocking_work(
 
     qtbot.waitUntil(lambda: error_box() is not None, timeout=WAIT_MS)
     box = error_box()
-    assert "automatic backup could not be made" in box.text() and "The disk is full." in box.text()
-    assert not box.isModal() and QApplication.activeModalWidget() is None
-    assert window.people.isEnabled() and window.boards.isEnabled()
+    assert "automatic backup could not be made" in box.text()
+    assert "The disk is full." in box.text()
+    assert not box.isModal()
+    assert QApplication.activeModalWidget() is None
+    assert window.people.isEnabled()
+    assert window.boards.isEnabled()
     box.close()
 
 
@@ -278,16 +295,22 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
         window.actions_by_key["backup"].trigger()
     info = made.args[0]
     written = target.with_name("friday.msldesk-backup")  # the suffix is added when it is missing
-    assert info.path == written and written.is_file() and info.locked_with == "passphrase"
-    assert suggested[0].startswith("msldesk-") and suggested[0].endswith(".msldesk-backup")
+    assert info.path == written
+    assert written.is_file()
+    assert info.locked_with == "passphrase"
+    assert suggested[0].startswith("msldesk-")
+    assert suggested[0].endswith(".msldesk-backup")
     assert info.tables["people"] == 1
     # Ends like every export: the banner over the sections, no dialog to close. Show in folder, but
     # no Open: no desktop application opens a backup.
     banner, opened = protect.banner, []
-    assert banner.isVisible() and not banner.running
-    assert f"Backup saved to {written}" in banner.message.text() and "1 person," in banner.message.text()
+    assert banner.isVisible()
+    assert not banner.running
+    assert f"Backup saved to {written}" in banner.message.text()
+    assert "1 person," in banner.message.text()
     assert "Locked with a passphrase" in banner.message.text()
-    assert banner.reveal_button.isVisible() and not banner.open_button.isVisible()
+    assert banner.reveal_button.isVisible()
+    assert not banner.open_button.isVisible()
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
     monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
     banner.reveal_button.click()
@@ -324,10 +347,13 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
     with qtbot.waitSignal(protect.restored, timeout=WAIT_MS) as restored:
         window.actions_by_key["restore"].trigger()
     assert typed == [False, True]  # the library's own key did not open it; a wrong passphrase, then right
-    assert confirmed[0].tables["people"] == 1 and confirmed[0].locked_with == "passphrase"
+    assert confirmed[0].tables["people"] == 1
+    assert confirmed[0].locked_with == "passphrase"
     assert order == ["other work", "restore"]
     result = restored.args[0]
-    assert shown == [result] and result.safety_backup is not None and result.safety_backup.is_file()
+    assert shown == [result]
+    assert result.safety_backup is not None
+    assert result.safety_backup.is_file()
     assert [p.fields.last_name for p in app.people.search("")] == ["Beforebackup"]
     qtbot.waitUntil(lambda: window.people.model.total == 1, timeout=WAIT_MS)  # views refreshed
     assert not context.undo_stack.count()
@@ -354,13 +380,15 @@ def test_a_backup_cancelled_or_failed_says_so_in_the_banner(
     protect.ask_backup_lock = lambda source: BackupLock(None)  # type: ignore[method-assign]
     window.actions_by_key["backup"].trigger()
     banner = protect.banner
-    assert banner.running and "Backing up the library to stopped.msldesk-backup" in banner.message.text()
+    assert banner.running
+    assert "Backing up the library to stopped.msldesk-backup" in banner.message.text()
     qtbot.waitUntil(started.is_set, timeout=WAIT_MS)
     banner.cancel_button.click()
     assert not banner.cancel_button.isEnabled(), "asked once; the job answers when it has stopped"
     qtbot.waitUntil(lambda: not banner.running, timeout=WAIT_MS)
     assert banner.message.text() == "Backup cancelled; nothing was written."
-    assert banner.path is None and not banner.reveal_button.isVisible()
+    assert banner.path is None
+    assert not banner.reveal_button.isVisible()
     assert not (tmp_path / "stopped.msldesk-backup").exists()
 
     def full_disk(path, passphrase, progress, cancel):  # type: ignore[no-untyped-def]
@@ -376,7 +404,8 @@ def test_a_backup_cancelled_or_failed_says_so_in_the_banner(
     assert banner.cancel_button.isEnabled(), "a new backup can be cancelled again"
     qtbot.waitUntil(lambda: not banner.running, timeout=WAIT_MS)
     assert banner.message.text() == "The backup was not made. The disk is full."
-    assert len(reported) == 1 and not banner.reveal_button.isVisible()
+    assert len(reported) == 1
+    assert not banner.reveal_button.isVisible()
 
 
 def test_restore_shows_what_the_backup_holds_and_cancel_changes_nothing(
@@ -394,7 +423,9 @@ def test_restore_shows_what_the_backup_holds_and_cancel_changes_nothing(
         from msldesk.ui.protect.backup_dialogs import describe_backup
 
         text = describe_backup(checked)
-        assert "Made on " in text and "1 person," in text and "this library's key" in text
+        assert "Made on " in text
+        assert "1 person," in text
+        assert "this library's key" in text
         assert "all checked" in text
         assert f"revision {info.schema_revision}" in text
         return False
@@ -411,7 +442,8 @@ def test_backup_lock_dialog_needs_a_repeated_passphrase_or_the_library_key(qtbot
     qtbot.addWidget(dialog)
     dialog.show()
     texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.field.hint)))
-    assert "another one" in texts and "restores only here" in texts
+    assert "another one" in texts
+    assert "restores only here" in texts
     assert not dialog.ok_button.isEnabled()
     dialog.field.first.setText("backup passphrase 1")
     dialog.field.second.setText("backup passphrase 1")
@@ -476,10 +508,12 @@ def test_event_history_shows_changes_attendance_and_an_export_in_plain_words(
         "Title: Lupus advisory board → Lupus nephritis advisory board"
     )
     export = by_what["Exported the attendee list"][CHANGES]
-    assert f"File: {tmp_path / 'attendees.csv'}" in export and "Checksum (SHA-256):" in export
+    assert f"File: {tmp_path / 'attendees.csv'}" in export
+    assert "Checksum (SHA-256):" in export
     assert "Starts: " in by_what["Created the event"][CHANGES]
     for row in rows:
-        assert "{" not in row[CHANGES] and '"' not in row[CHANGES]  # readable, not JSON
+        assert "{" not in row[CHANGES]
+        assert '"' not in row[CHANGES]  # readable, not JSON
         when = dt.datetime.strptime(row[0], "%Y-%m-%d %H:%M")  # local time, to the minute
         assert abs(when - dt.datetime.now()) < dt.timedelta(minutes=5)
         assert row[1]  # who
@@ -493,7 +527,8 @@ def test_event_history_shows_changes_attendance_and_an_export_in_plain_words(
     assert "Attendance · Ann Lee" in QApplication.clipboard().text()
     QApplication.clipboard().clear()
     QTest.keyClick(dialog.search, Qt.Key.Key_Return)  # Enter closes; it does not copy
-    assert not dialog.isVisible() and QApplication.clipboard().text() == ""
+    assert not dialog.isVisible()
+    assert QApplication.clipboard().text() == ""
 
 
 def test_deck_history_from_the_deck_details(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -524,8 +559,10 @@ def test_verify_audit_trail_says_ok_then_names_the_altered_record(make_window, q
         window.actions_by_key["verify_audit"].trigger()
     assert verified.args[0].ok
     box = protect.last_box
-    assert box.isVisible() and not box.isModal()
-    assert "intact" in box.text() and "all 2 records" in box.text()
+    assert box.isVisible()
+    assert not box.isModal()
+    assert "intact" in box.text()
+    assert "all 2 records" in box.text()
     box.close()
 
     # Someone with the file and its key changes a record behind the app's back.
@@ -540,7 +577,8 @@ def test_verify_audit_trail_says_ok_then_names_the_altered_record(make_window, q
     report = verified.args[0]
     assert not report.ok
     box = protect.last_box
-    assert "changed outside msldesk" in box.text() and "1 problem found" in box.text()
+    assert "changed outside msldesk" in box.text()
+    assert "1 problem found" in box.text()
     assert "Records with problems: 1." in box.text()
     assert "record 1 was altered after it was written" in box.informativeText()
     box.close()
@@ -566,8 +604,10 @@ def test_verify_audit_trail_says_when_the_anchor_cannot_confirm_the_newest_recor
         window.actions_by_key["verify_audit"].trigger()
     assert not verified.args[0].ok
     box = protect.last_box
-    assert box.windowTitle() == "Audit trail incomplete" and box.icon() == QMessageBox.Icon.Warning
-    assert "All 2 records are in order" in box.text() and f"the newest one {words}" in box.text()
+    assert box.windowTitle() == "Audit trail incomplete"
+    assert box.icon() == QMessageBox.Icon.Warning
+    assert "All 2 records are in order" in box.text()
+    assert f"the newest one {words}" in box.text()
     assert "changed outside msldesk" not in box.text()
     box.close()
 
@@ -610,7 +650,8 @@ def test_export_then_erase_a_person_from_the_people_view(
     view = window.people
     window.show_section(view)
     qtbot.waitUntil(lambda: view.select_person(person.person_id), timeout=WAIT_MS)
-    assert view.editor.person.person_id == person.person_id and view.editor.privacy_box.isVisible()
+    assert view.editor.person.person_id == person.person_id
+    assert view.editor.privacy_box.isVisible()
 
     target = tmp_path / "requests" / "ann"
     target.parent.mkdir()
@@ -621,15 +662,15 @@ def test_export_then_erase_a_person_from_the_people_view(
     assert written == target.with_name("ann.json")
     # Ends like every export: the banner, whose Show in folder reaches the desktop through the hook.
     banner, opened = view.privacy.banner, []
-    assert banner.isVisible() and banner.open_button.isVisible() and str(written) in banner.message.text()
+    assert banner.isVisible()
+    assert banner.open_button.isVisible()
+    assert str(written) in banner.message.text()
     monkeypatch.setattr(export_banner, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
     banner.reveal_button.click()
     assert opened == [str(written.parent)]
     data = json.loads(written.read_text(encoding="utf-8"))
-    assert (
-        data["person"]["email"] == "ann@x.org"
-        and data["attendance"][0]["attendance_id"] == attendance.attendance_id
-    )
+    assert data["person"]["email"] == "ann@x.org"
+    assert data["attendance"][0]["attendance_id"] == attendance.attendance_id
     assert "the wrong question" in data["note_entries"][0]["text"]
     assert str(written) in window.statusBar().currentMessage()
 
@@ -645,7 +686,8 @@ def test_export_then_erase_a_person_from_the_people_view(
     with qtbot.waitSignal(view.privacy.erased, timeout=WAIT_MS):
         view.editor.erase_button.click()
     plan = plans[-1]
-    assert plan.keeps_payment_record and plan.attendance_kept == (attendance.attendance_id,)
+    assert plan.keeps_payment_record
+    assert plan.attendance_kept == (attendance.attendance_id,)
     kept = app.people.get(person.person_id).fields
     assert (kept.last_name, kept.npi, kept.email, kept.phone, kept.institution) == (
         "Lee",
@@ -679,9 +721,13 @@ def test_erase_dialog_says_what_is_kept_and_needs_a_reason(qtbot) -> None:  # ty
     qtbot.addWidget(dialog)
     dialog.show()
     text = " ".join(label.text() for label in dialog.findChildren(QLabel))
-    assert "Erase Ann Lee?" in text and "cannot be undone" in text
-    assert "2 payment records" in text and "NPI" in text and "Open Payments" in text
-    assert "1 place on attendee lists" in text and "1 meeting note" in text
+    assert "Erase Ann Lee?" in text
+    assert "cannot be undone" in text
+    assert "2 payment records" in text
+    assert "NPI" in text
+    assert "Open Payments" in text
+    assert "1 place on attendee lists" in text
+    assert "1 meeting note" in text
     assert "finalized notes of 1 event" in text
     assert not dialog.erase_button.isEnabled()
     dialog.reason.setText("   ")
@@ -689,14 +735,16 @@ def test_erase_dialog_says_what_is_kept_and_needs_a_reason(qtbot) -> None:  # ty
     dialog.reason.setText("Request of 2026-11-30")
     assert dialog.erase_button.isEnabled()
     QTest.keyClick(dialog.reason, Qt.Key.Key_Return)  # Enter is Cancel: a keystroke never erases
-    assert dialog.result() == QDialog.DialogCode.Rejected and dialog.chosen_reason() is None
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert dialog.chosen_reason() is None
     dialog.erase_button.click()
     assert dialog.chosen_reason() == "Request of 2026-11-30"
 
     unpaid = EraseDialog(ErasurePlan(8, "Bo Kim", (), (), (), (), ()))
     qtbot.addWidget(unpaid)
     unpaid_text = " ".join(label.text() for label in unpaid.findChildren(QLabel))
-    assert "nothing is kept" in unpaid_text and "Erased person 8" in unpaid_text
+    assert "nothing is kept" in unpaid_text
+    assert "Erased person 8" in unpaid_text
 
 
 def test_the_restored_message_says_erasures_were_made_again(make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -172,8 +172,10 @@ def test_entries_are_grouped_by_theme_or_by_agenda_item(make_window, qtbot) -> N
         ("No theme", [m.note, m.flagged]),
     ]
     group = review.model.index(0, 0)
-    assert group.data(GroupTitleRole) == "Access" and "2 entries" in group.data()
-    assert review.tree.isFirstColumnSpanned(0, group.parent()) and review.tree.isExpanded(group)
+    assert group.data(GroupTitleRole) == "Access"
+    assert "2 entries" in group.data()
+    assert review.tree.isFirstColumnSpanned(0, group.parent())
+    assert review.tree.isExpanded(group)
     assert _cell(review, m.insight, C.KIND) == "Insight"
     assert _cell(review, m.insight, C.SPEAKER) == "Ada Lovelace"
     assert _cell(review, m.insight, C.TIME) == "09:05", "the time in the event's zone"
@@ -209,8 +211,10 @@ def test_the_details_pane_shows_the_whole_entry(make_window, qtbot) -> None:  # 
     _select(review, m.quote)
     text = review.details.toPlainText()
     assert "We need real-world data before we switch" in text
-    assert "said by Alan Turing (advisor)" in text and "“Data review”" in text
-    assert "#Access" in text and "#Safety" in text
+    assert "said by Alan Turing (advisor)" in text
+    assert "“Data review”" in text
+    assert "#Access" in text
+    assert "#Safety" in text
     _select(review, m.insight, m.quote)
     assert review.details.toPlainText() == "2 entries selected."
 
@@ -225,13 +229,15 @@ def test_space_marks_and_unmarks_key_insights(make_window, qtbot) -> None:  # ty
     review.tree.setFocus()
     QTest.keyClick(review.tree, Qt.Key.Key_Space)
     _settle(qtbot, window)
-    assert meetings.entry(m.insight).fields.key and meetings.entry(m.question).fields.key
+    assert meetings.entry(m.insight).fields.key
+    assert meetings.entry(m.question).fields.key
     assert _cell(review, m.insight, C.KEY) == "★"
     assert [e.entry_id for e in review.selected_entries()] == [m.insight, m.question], "selection kept"
 
     QTest.keyClick(review.tree, Qt.Key.Key_Space)  # all of them are key: unmark
     _settle(qtbot, window)
-    assert not meetings.entry(m.insight).fields.key and not meetings.entry(m.question).fields.key
+    assert not meetings.entry(m.insight).fields.key
+    assert not meetings.entry(m.question).fields.key
     assert _cell(review, m.insight, C.KEY) == ""
 
     _select(review, m.note)
@@ -266,7 +272,8 @@ def test_merge_keeps_the_first_selected_after_asking(make_window, qtbot) -> None
     _settle(qtbot, window)
     assert [e.entry_id for e in meetings.entries(m.event_id)] == [m.insight, m.note, m.question, m.flagged]
     kept = meetings.entry(m.insight)
-    assert kept.merged_ids == (m.quote,) and set(kept.fields.themes) == {"Access", "Safety"}
+    assert kept.merged_ids == (m.quote,)
+    assert set(kept.fields.themes) == {"Access", "Safety"}
     assert _groups(review.model)[:2] == [("Access", [m.insight]), ("Safety", [m.insight])]
     assert [e.entry_id for e in review.selected_entries()] == [m.insight]
     assert "1 duplicate merged" in review.details.toPlainText()
@@ -292,11 +299,14 @@ def test_flagged_entries_are_shown_and_reviewed(make_window, qtbot) -> None:  # 
     review.review_only.click()
     assert _groups(review.model) == [("No theme", [m.flagged, other.entry_id])]
     _select(review, m.flagged)
-    assert review.accept_button.isEnabled() and review.keep_button.isEnabled()
+    assert review.accept_button.isEnabled()
+    assert review.keep_button.isEnabled()
     review.accept_button.click()
     _settle(qtbot, window)
     entry = meetings.entry(m.flagged)
-    assert entry.flag_reviewed and entry.flag_cleared and not entry.flagged
+    assert entry.flag_reviewed
+    assert entry.flag_cleared
+    assert not entry.flagged
     assert review.review_count.text() == "⚑ 1 flagged entry needs review"
     assert _groups(review.model) == [("No theme", [other.entry_id])], "the filter shows what is left"
     assert [e.entry_id for e in review.selected_entries()] == [other.entry_id], "on to the next one"
@@ -304,8 +314,11 @@ def test_flagged_entries_are_shown_and_reviewed(make_window, qtbot) -> None:  # 
     review.keep_button.click()
     _settle(qtbot, window)
     entry = meetings.entry(other.entry_id)
-    assert entry.flag_reviewed and not entry.flag_cleared and entry.flagged
-    assert not review.review_banner.isVisible() and not review.review_only.isChecked()
+    assert entry.flag_reviewed
+    assert not entry.flag_cleared
+    assert entry.flagged
+    assert not review.review_banner.isVisible()
+    assert not review.review_only.isChecked()
     assert _cell(review, other.entry_id, C.REVIEW) == "Kept flagged: miracle"
     assert _cell(review, m.flagged, C.REVIEW) == "Cleared: cure"
     _select(review, other.entry_id)
@@ -367,7 +380,9 @@ def test_entries_are_edited_before_finalizing_and_amended_after(make_window, qtb
     QTest.keyClick(review.tree, Qt.Key.Key_Return)
     _settle(qtbot, window)
     entry = meetings.entry(m.note)
-    assert entry.fields.text == "Room was too cold" and entry.edited_at is not None and not entry.amendments
+    assert entry.fields.text == "Room was too cold"
+    assert entry.edited_at is not None
+    assert not entry.amendments
 
     asked: list[int] = []
     answers = [False, True]
@@ -375,11 +390,13 @@ def test_entries_are_edited_before_finalizing_and_amended_after(make_window, qtb
     review.finalize_button.click()
     _settle(qtbot, window)
     assert asked == [1], "the unreviewed flagged entry is mentioned"
-    assert meetings.finalized_at(m.event_id) is None and review.finalized_label.isHidden()
+    assert meetings.finalized_at(m.event_id) is None
+    assert review.finalized_label.isHidden()
     review.finalize_button.click()
     _settle(qtbot, window)
     assert meetings.finalized_at(m.event_id) is not None
-    assert review.finalized_label.isVisible() and review.finalized_label.text().startswith("✔ Finalized on ")
+    assert review.finalized_label.isVisible()
+    assert review.finalized_label.text().startswith("✔ Finalized on ")
     assert review.finalize_button.isHidden()
     assert review.edit_button.text() == "Amend…"
 
@@ -396,7 +413,9 @@ def test_entries_are_edited_before_finalizing_and_amended_after(make_window, qtb
     ]
     assert _cell(review, m.note, C.TEXT) == "✎ Room was far too cold"
     details = review.details.toPlainText()
-    assert "Amendments" in details and "Room was too cold" in details and "checked with the venue" in details
+    assert "Amendments" in details
+    assert "Room was too cold" in details
+    assert "checked with the venue" in details
 
     # Merging is over; key insights and review are still open.
     _select(review, m.insight, m.quote)
@@ -478,7 +497,9 @@ def test_meeting_outputs_are_written_and_shown_with_open_folder(
     assert len(exports[0].after["sha256"]) == 64
 
     status = editor.export_status
-    assert status.isVisible() and status.open_button.isVisible() and status.cancel_button.isHidden()
+    assert status.isVisible()
+    assert status.open_button.isVisible()
+    assert status.cancel_button.isHidden()
     assert str(out / "insights.csv") in status.message.text()
     status.open_button.click()
     status.reveal_button.click()
@@ -513,7 +534,8 @@ def test_the_commercial_summary_has_no_expert_names_and_no_flagged_entry(
         ["pdftotext", str(tmp_path / "commercial.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Payers ask for real-world data first" in text
-    assert "Lovelace" not in text and "Turing" not in text
+    assert "Lovelace" not in text
+    assert "Turing" not in text
     assert "cure most patients" not in text
 
 
@@ -529,13 +551,16 @@ def test_exporting_with_unreviewed_flags_asks_first(make_window, qtbot, tmp_path
 
     editor.export_actions["summary-pdf-medical"].trigger()
     _settle(qtbot, window)
-    assert asked == [(1, "insight summary (medical)")] and paths == [], "cancelled before choosing a file"
+    assert asked == [(1, "insight summary (medical)")], "cancelled before choosing a file"
+    assert paths == [], "cancelled before choosing a file"
 
     editor.export_actions["summary-pdf-medical"].trigger()
     _settle(qtbot, window)
-    assert paths == [] and not (tmp_path / "summary.pdf").exists()
+    assert paths == []
+    assert not (tmp_path / "summary.pdf").exists()
     assert editor.tabs.currentIndex() == EventEditor.NOTES, "review first: the notes are shown"
-    assert review.review_only.isChecked() and _groups(review.model) == [("No theme", [m.flagged])]
+    assert review.review_only.isChecked()
+    assert _groups(review.model) == [("No theme", [m.flagged])]
 
     with qtbot.waitSignal(editor.exported, timeout=EXPORT_MS):
         editor.export_actions["summary-pdf-medical"].trigger()
@@ -580,7 +605,8 @@ def test_an_export_can_be_cancelled_and_a_failed_one_is_reported(
     assert messages[-1].startswith("An export is under way")
     editor.export_status.cancel_button.click()
     assert editor.export_status.message.text() == "Export cancelled; nothing was written."
-    assert editor.export_status.cancel_button.isHidden() and editor.export_status.open_button.isHidden()
+    assert editor.export_status.cancel_button.isHidden()
+    assert editor.export_status.open_button.isHidden()
     _settle(qtbot, window)
     assert not (tmp_path / "s.pdf").exists()
 

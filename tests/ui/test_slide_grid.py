@@ -62,6 +62,7 @@ def test_thumbnails_render_in_the_background_and_appear_in_the_grid(make_window,
         timeout=20_000,
     )
     path = view.grid_model.card(0).thumbnail
-    assert path and Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path
+    assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     view.grid.viewport().repaint()
     qtbot.waitUntil(lambda: view.images.get(path) is not None, timeout=10_000)

@@ -58,7 +58,8 @@ def sorter(qtbot) -> Iterator[tuple[SlideGrid, SlideGridModel]]:  # type: ignore
 
 def test_end_goes_to_the_last_slide_of_a_long_library(sorter, qtbot) -> None:  # type: ignore[no-untyped-def]
     grid, model = sorter
-    assert model.total == 3_000 and model.rowCount() < 3_000
+    assert model.total == 3_000
+    assert model.rowCount() < 3_000
     grid.setFocus()
     grid.setCurrentIndex(model.index(0))
     qtbot.keyClick(grid, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
@@ -119,7 +120,8 @@ def test_badges_never_cover_the_title(width: int) -> None:
     title, deck, badges = caption_layout(text, 17, [70, 60])
     assert badges, "at least the status badge fits"
     for badge in badges:
-        assert not badge.intersects(title) and not badge.intersects(deck)
+        assert not badge.intersects(title)
+        assert not badge.intersects(deck)
         assert text.contains(badge)
     assert title.width() == width
 

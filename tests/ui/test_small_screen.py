@@ -26,7 +26,8 @@ SMALL = QSize(950, 560)
 
 def _fits(window, where: str) -> None:  # type: ignore[no-untyped-def]
     least = window.minimumSizeHint()
-    assert least.width() <= SMALL.width() and least.height() <= SMALL.height(), f"{where}: {least}"
+    assert least.width() <= SMALL.width(), f"{where}: {least}"
+    assert least.height() <= SMALL.height(), f"{where}: {least}"
 
 
 def _demo_window(make_window, qtbot):  # type: ignore[no-untyped-def]
@@ -114,7 +115,8 @@ def test_an_export_banner_takes_room_from_the_grid(make_window, qtbot, tmp_path:
     builder.banner.succeeded(tmp_path / "Briefing.pptx", text, warnings)
     qtbot.waitUntil(lambda: view.tray_splitter.sizes()[1] > tray_before, timeout=WAIT_MS)
     grid_after, _ = view.tray_splitter.sizes()
-    assert grid_after < grid_before and view.grid.height() >= view.grid.minimumHeight()
+    assert grid_after < grid_before
+    assert view.grid.height() >= view.grid.minimumHeight()
     _fits(window, "library with an export banner")  # a short window scrolls the deck builder instead
     builder.banner.close_button.click()
     qtbot.waitUntil(lambda: view.tray_splitter.sizes() == [grid_before, tray_before], timeout=WAIT_MS)
@@ -156,7 +158,8 @@ def test_the_import_wizard_fits_the_screen(make_window, qtbot) -> None:  # type:
     wizard = window.people.open_import_wizard()
     qtbot.waitUntil(wizard.isVisible, timeout=WAIT_MS)
     screen = wizard.screen().availableGeometry()
-    assert wizard.width() <= screen.width() and wizard.height() <= screen.height(), (wizard.size(), screen)
+    assert wizard.width() <= screen.width(), (wizard.size(), screen)
+    assert wizard.height() <= screen.height(), (wizard.size(), screen)
     wizard.reject()
 
 
@@ -179,6 +182,7 @@ def test_many_fair_market_value_warnings_do_not_make_the_attendees_tab_taller(ma
     qtbot.waitUntil(lambda: panel.model.rowCount() == 12, timeout=WAIT_MS)
     boards.editor.tabs.setCurrentWidget(panel)
     assert "12 fair market value warnings" in panel.fmv_label.text()
-    assert "and 9 more" in panel.fmv_label.text() and "Advisor11" not in panel.fmv_label.text()
+    assert "and 9 more" in panel.fmv_label.text()
+    assert "Advisor11" not in panel.fmv_label.text()
     assert panel.fmv_label.toolTip().count("\n") == 11, "every warning is a hover away"
     _fits(window, "attendees with twelve warnings")

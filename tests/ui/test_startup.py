@@ -102,22 +102,28 @@ def test_the_library_is_built_once_the_window_is_painted(qtbot, tmp_path: Path) 
     assert window.library_page.built is None
     with qtbot.waitSignal(window.library_page.view_built, timeout=10_000):
         window.show()
-    assert window.library_page.built is window.library and not window.library.isEnabled()  # opening
+    assert window.library_page.built is window.library
+    assert not window.library.isEnabled()  # opening
 
 
 def test_boards_and_people_are_built_when_first_shown(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, context = make_window(seed_demo=True)
-    assert window.boards_page.built is None and window.people_page.built is None
+    assert window.boards_page.built is None
+    assert window.people_page.built is None
     window.actions_by_key["show_boards"].trigger()
     boards = window.boards_page.built
-    assert boards is not None and window.sections.currentWidget() is window.boards_page
+    assert boards is not None
+    assert window.sections.currentWidget() is window.boards_page
     assert boards.isEnabled()  # built after the library opened: ready at once
     # Ctrl+2 puts the keyboard on the first event, as when the section was built at the start.
     qtbot.waitUntil(lambda: boards.list.currentIndex().isValid(), timeout=20_000)
-    assert boards.list.currentIndex().row() == 0 and boards.editor.event_id is not None
+    assert boards.list.currentIndex().row() == 0
+    assert boards.editor.event_id is not None
     window.sections.setCurrentIndex(2)  # the People tab, clicked
     people = window.people_page.built
-    assert people is not None and people is window.people and people.isEnabled()
+    assert people is not None
+    assert people is window.people
+    assert people.isEnabled()
     qtbot.waitUntil(lambda: people.model.total > 0, timeout=20_000)
 
 
@@ -199,7 +205,9 @@ def test_a_passphrase_is_asked_and_its_key_derived_once(
         qtbot.waitSignal(context.ready, timeout=30_000),
     ):
         context.start()
-    assert len(asked) == 1 and len(derived) == 1
-    assert context.app is not None and context.app.library_key.key == derived[0]
+    assert len(asked) == 1
+    assert len(derived) == 1
+    assert context.app is not None
+    assert context.app.library_key.key == derived[0]
     window.close()
     assert runner.wait_all(30_000)

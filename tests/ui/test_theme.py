@@ -36,9 +36,11 @@ def test_every_status_and_kind_has_a_colour_of_the_palette() -> None:
 
 
 def test_the_palette_is_what_the_app_uses() -> None:
-    assert isinstance(palette(), Palette) and palette() is LIGHT
+    assert isinstance(palette(), Palette)
+    assert palette() is LIGHT
     assert theme.colour(LIGHT.error) is theme.colour(LIGHT.error)  # one object, returned every time
-    assert theme.colour(LIGHT.veil).alpha() == 120 and theme.colour(LIGHT.veil).red() == 255
+    assert theme.colour(LIGHT.veil).alpha() == 120
+    assert theme.colour(LIGHT.veil).red() == 255
 
 
 def test_a_role_gives_a_label_its_look_and_a_new_role_restyles_it(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +52,8 @@ def test_a_role_gives_a_label_its_look_and_a_new_role_restyles_it(qtbot) -> None
     set_role(label, "error")  # already shown: the stylesheet is matched again
     assert _text_colour(label) == LIGHT.error
     set_role(label, "title")
-    assert label.font().bold() and label.font().pixelSize() == theme.TITLE_PX
+    assert label.font().bold()
+    assert label.font().pixelSize() == theme.TITLE_PX
 
 
 def test_a_display_figure_turns_red_when_over_time(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -75,4 +78,5 @@ def test_spin_and_date_boxes_keep_their_height_beside_a_line_edit(qtbot) -> None
     for name, field in (("Currency", line), ("Estimated", spin), ("When", date)):
         layout.addRow(name, field)
     form.show()
-    assert spin.height() >= line.height() and date.height() >= line.height()
+    assert spin.height() >= line.height()
+    assert date.height() >= line.height()

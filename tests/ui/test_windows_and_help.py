@@ -198,7 +198,9 @@ def test_the_shortcuts_sheet_lists_every_shortcut_of_the_action_registry(make_wi
     window, _ = make_window(seed_demo=False)
     window.actions_by_key["help_shortcuts"].trigger()
     sheets = window.help_sheets
-    assert isinstance(sheets, HelpSheets) and sheets.isVisible() and not sheets.isModal()
+    assert isinstance(sheets, HelpSheets)
+    assert sheets.isVisible()
+    assert not sheets.isModal()
     assert sheets.tabs.currentIndex() == SHORTCUTS
     text = sheets.shortcuts.toPlainText()
     with_keys = [a for a in window.actions_by_key.values() if not a.shortcut().isEmpty()]
@@ -231,9 +233,12 @@ def test_f1_in_meeting_mode_opens_the_note_markers_and_its_shortcuts(meeting, qt
     qtbot.waitUntil(mw.isActiveWindow, timeout=10_000)
     QTest.keyClick(mw, Qt.Key.Key_F1)
     sheets = next(c for c in mw.children() if isinstance(c, HelpSheets))
-    assert sheets.isVisible() and sheets.tabs.currentIndex() == MARKERS
+    assert sheets.isVisible()
+    assert sheets.tabs.currentIndex() == MARKERS
     shortcuts = sheets.shortcuts.toPlainText()
-    assert "Meeting mode" in shortcuts and "Next agenda item" in shortcuts and "F8" in shortcuts
+    assert "Meeting mode" in shortcuts
+    assert "Next agenda item" in shortcuts
+    assert "F8" in shortcuts
     sheets.close()
 
 
@@ -287,7 +292,8 @@ def test_every_shortcut_in_the_main_window_and_meeting_mode_is_on_the_sheets(mee
     window.actions_by_key["help_shortcuts"].trigger()
     main_sheet = window.help_sheets
     in_main, in_meeting = _shortcuts_in(window, *dialogs), _shortcuts_in(mw)
-    assert len(in_main) > 25 and len(in_meeting) >= 9, "the walk finds the shortcuts"
+    assert len(in_main) > 25, "the walk finds the shortcuts"
+    assert len(in_meeting) >= 9, "the walk finds the shortcuts"
     assert _unlisted(in_main + in_meeting, main_sheet) == []
     sheet_text = main_sheet.shortcuts.toPlainText()
     for section in ("Deck builder tray", "Boards", "People", "Notes review", "Meeting mode"):
@@ -321,7 +327,8 @@ def test_an_ad_hoc_shortcut_is_caught(make_window, qtbot) -> None:  # type: igno
     stray.setShortcut(QKeySequence("Ctrl+Alt+K"))
     window.boards.addAction(stray)
     missing = _unlisted(_shortcuts_in(window), window.help_sheets)
-    assert len(missing) == 2 and "QShortcut" in missing[0] + missing[1]
+    assert len(missing) == 2
+    assert "QShortcut" in missing[0] + missing[1]
 
 
 def test_the_tray_keys_work_only_while_the_tray_has_the_focus(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -137,7 +137,8 @@ def test_same_part_names_with_different_content_never_collide(tmp_path: Path) ->
     assert len(entries) == len(set(entries))
     assert slide_pictures(out) == [frozenset({sha(red)}), frozenset({sha(blue)})]
     assert len(names(out, r"ppt/media/.*")) == 2
-    assert result.slides == 2 and result.path == out
+    assert result.slides == 2
+    assert result.path == out
 
 
 def test_the_same_picture_in_two_decks_is_stored_once(tmp_path: Path) -> None:
@@ -276,9 +277,12 @@ def test_different_slide_sizes_give_a_warning_and_the_first_size_wins(tmp_path: 
     result = compose(out, (classic, 1), (wide, 1))
     assert_valid(out)
     warnings = [w for w in result.warnings if "slide size" in w]
-    assert len(warnings) == 1 and "wide.pptx" in warnings[0] and "16:9" in warnings[0], result.warnings
+    assert len(warnings) == 1, result.warnings
+    assert "wide.pptx" in warnings[0], result.warnings
+    assert "16:9" in warnings[0], result.warnings
     size = part_xml(out, "ppt/presentation.xml").find("p:sldSz", NS)
-    assert size is not None and (size.get("cx"), size.get("cy")) == ("9144000", "6858000")
+    assert size is not None
+    assert (size.get("cx"), size.get("cy")) == ("9144000", "6858000")
 
     assert compose(tmp_path / "same.pptx", (classic, 1), (classic, 2)).warnings == ()
 
@@ -324,7 +328,8 @@ def test_a_missing_slide_number_is_refused_clearly(tmp_path: Path) -> None:
     assert error.value.user_message == "Efficacy deck, slide 5: the deck has no slide 5 (it has 2)."
     with pytest.raises(InvalidInputError) as error:
         compose(out, (deck, 0))
-    assert "two-slides.pptx" in error.value.user_message and "no slide 0" in error.value.user_message
+    assert "two-slides.pptx" in error.value.user_message
+    assert "no slide 0" in error.value.user_message
     with pytest.raises(InvalidInputError):
         compose_deck([], out)
     assert not out.exists()
@@ -527,7 +532,8 @@ def test_parts_that_are_not_xml_are_left_out_with_one_warning(tmp_path: Path) ->
     result = compose(out, (deck, 1))
     assert_valid(out)
     assert names(out, r"ppt/customXml/.*") == []
-    assert len(result.warnings) == 1 and "4 part(s)" in result.warnings[0], result.warnings
+    assert len(result.warnings) == 1, result.warnings
+    assert "4 part(s)" in result.warnings[0], result.warnings
     assert read_deck(out).slides[0].title == "One"
 
 
@@ -702,11 +708,14 @@ def test_a_slide_of_another_size_is_scaled_to_fit_and_centred(
     scale = min(target[0] / source[0], target[1] / source[1])
     dx, dy = (target[0] - source[0] * scale) / 2, (target[1] - source[1] * scale) / 2
     warning = next(w for w in result.warnings if "slide size" in w)
-    assert "other.pptx" in warning and ("centred" in warning) and "not rescaled" not in warning, warning
+    assert "other.pptx" in warning, warning
+    assert "centred" in warning, warning
+    assert "not rescaled" not in warning, warning
     assert outside(out) == []
     before = {f.name: f for f in frames(other)[0]}
     after = {f.name: f for f in frames(out)[1]}
-    assert set(after) == set(before) and len(after) == 7  # the title placeholder comes from its layout
+    assert set(after) == set(before)
+    assert len(after) == 7  # the title placeholder comes from its layout
     for name, was in before.items():
         now = after[name]
         expected = (was.left * scale + dx, was.top * scale + dy, was.width * scale, was.height * scale)
@@ -726,7 +735,8 @@ def test_a_slide_of_another_size_is_scaled_to_fit_and_centred(
     assert slide.xpath(".//p:sp[.//a:t='Sized']/p:spPr/a:ln/@w", namespaces=NS) == [str(round(50800 * scale))]
     group = slide.find(".//p:grpSp/p:grpSpPr/a:xfrm", NS)
     source_group = part_xml(other, "ppt/slides/slide1.xml").find(".//p:grpSp/p:grpSpPr/a:xfrm", NS)
-    assert group is not None and source_group is not None
+    assert group is not None
+    assert source_group is not None
     for child in ("a:chOff", "a:chExt"):  # the children keep their coordinates and follow the group
         assert group.find(child, NS).attrib == source_group.find(child, NS).attrib  # type: ignore[union-attr]
     picture = (

@@ -296,7 +296,8 @@ def test_exact_name_beats_typo_beats_initial() -> None:
 
 def test_add_and_replace() -> None:
     index = PersonIndex()
-    assert len(index) == 0 and index.find(person("John", "Smith", email="a@b.org")) is None
+    assert len(index) == 0
+    assert index.find(person("John", "Smith", email="a@b.org")) is None
     index.add(1, person("John", "Smith", email="a@b.org"))
     assert index.find(person(email="A@B.org")) == (1, REASON_EMAIL)
     index.add(1, person("John", "Smith", email="new@b.org"))  # the same id again: its new details count
@@ -349,7 +350,9 @@ def test_a_group_never_holds_two_different_npis() -> None:
         (3, person("John", "Smith", npi=NPI_B, email="shared@x.org")),
     ]
     groups = find_duplicate_groups(people)
-    assert len(groups) == 1 and 2 in groups[0].person_ids and len(groups[0].person_ids) == 2
+    assert len(groups) == 1
+    assert 2 in groups[0].person_ids
+    assert len(groups[0].person_ids) == 2
     assert groups[0].reason == REASON_NAME_EMAIL
 
 
@@ -423,12 +426,14 @@ def test_fifty_thousand_people_and_ten_thousand_look_ups_are_fast() -> None:
 
     for (expected, query), found in zip(queries, results, strict=True):
         if expected == "similar":
-            assert found is not None and found[1] == REASON_SIMILAR
+            assert found is not None
+            assert found[1] == REASON_SIMILAR
             assert match_keys(people[found[0]][1]).last == match_keys(query).last
         elif expected is None:
             assert found is None
         else:
-            assert found is not None and found[0] == expected
+            assert found is not None
+            assert found[0] == expected
     # CPU time, not wall time: a loaded machine (CI, parallel test runs) must not fail it.
     assert done - started < 5.0  # generous for slow CI machines; about 0.5 s on a laptop
 

@@ -14,7 +14,8 @@ def test_missing_xcb_libraries_are_named_by_their_packages() -> None:
         {"DISPLAY": ":0"}, "linux", loadable=lambda library: library != "libxcb-cursor.so.0"
     )
     assert problem is not None
-    assert "libxcb-cursor0" in problem and "apt install" in problem
+    assert "libxcb-cursor0" in problem
+    assert "apt install" in problem
     assert "libxcb-icccm4" not in problem  # only what is really missing
 
 
@@ -27,7 +28,8 @@ def test_nothing_to_say_when_every_library_loads_or_qt_is_told_another_platform(
 
 def test_no_display_is_said_plainly() -> None:
     problem = desktop_problem({}, "linux", loadable=lambda _l: True)
-    assert problem is not None and "no display" in problem
+    assert problem is not None
+    assert "no display" in problem
 
 
 def test_every_library_is_checked() -> None:

@@ -96,7 +96,8 @@ def test_cjk_and_other_scripts_pass_through() -> None:
 
 def test_an_invalid_date_is_not_a_due_date() -> None:
     parsed = parse_entry("due:2026-13-45 is not a date", PEOPLE, THEMES, TODAY)
-    assert parsed.due is None and parsed.kind is None
+    assert parsed.due is None
+    assert parsed.kind is None
 
 
 def test_fold_ignores_case_and_accents() -> None:

@@ -39,14 +39,16 @@ def card(**kw: object) -> RateCard:
 
 def test_default_card_covers_every_tier_and_pays_specialists_more() -> None:
     default = RateCard()
-    assert default.currency == "USD" and default.rates == DEFAULT_RATES
+    assert default.currency == "USD"
+    assert default.rates == DEFAULT_RATES
     general = [default.hourly_rate(tier, "") for tier in ("1", "2", "3", "4")]
     assert all(rate is not None and rate > 0 for rate in general)
     assert general == sorted(general, reverse=True)  # a national KOL is paid more than a local one
     for tier in ("1", "2", "3", "4"):
         assert default.hourly_rate(tier, "Oncology") > default.hourly_rate(tier, "")
     assert set(TIER_LABELS) == {"1", "2", "3", "4"}
-    assert default.cap_per_engagement == D("5000") and default.cap_per_person_year == D("25000")
+    assert default.cap_per_engagement == D("5000")
+    assert default.cap_per_person_year == D("25000")
 
 
 # ---- rates and honoraria -------
@@ -207,7 +209,8 @@ def test_save_and_load_round_trip_exactly(tmp_path: Path) -> None:
     assert loaded == original
     assert str(loaded.rates[0].hourly_rate) == "410.10"  # no float rounding on the way
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["cap_per_engagement"] == "4000.00" and data["rates"][1]["hourly_rate"] == "512.345"
+    assert data["cap_per_engagement"] == "4000.00"
+    assert data["rates"][1]["hourly_rate"] == "512.345"
     assert [p.name for p in path.parent.iterdir()] == ["fmv.json"]  # no temporary file left behind
     save_rate_card(RateCard(), path)  # replaces the previous card
     assert load_rate_card(path) == RateCard()

@@ -129,7 +129,8 @@ def test_template_is_found_small_16_9_and_has_the_named_layouts() -> None:
 
 def test_template_file_is_what_the_script_builds() -> None:
     spec = importlib.util.spec_from_file_location("make_template", REPO_ROOT / "scripts" / "make_template.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build() == default_template().read_bytes(), "run scripts/make_template.py again"
@@ -212,7 +213,8 @@ def test_every_slide_has_a_filled_title_placeholder(tmp_path: Path) -> None:
     out = build_generated_deck([_agenda(40), _table(60), TitleSlide("End")], tmp_path / "deck.pptx")
     for slide in _reopen(out).slides:
         title = slide.shapes.title
-        assert title is not None and title.is_placeholder
+        assert title is not None
+        assert title.is_placeholder
         assert title.placeholder_format.type is not None
         assert title.text_frame.text.strip()
 
@@ -318,7 +320,8 @@ def test_long_bullets_wrap_and_continue_without_overflow(tmp_path: Path) -> None
     assert paragraphs[:40] == list(bullets)
     # The bullet too long for one slide is cut at word breaks and continues; no word is lost.
     assert " ".join(paragraphs[40:]).split() == huge.split()
-    assert slides[0].has_notes_slide and slides[0].notes_slide.notes_text_frame.text == "Say it slowly."
+    assert slides[0].has_notes_slide
+    assert slides[0].notes_slide.notes_text_frame.text == "Say it slowly."
     for slide in slides[1:]:
         assert not slide.has_notes_slide
 
@@ -331,7 +334,9 @@ def test_a_cell_taller_than_a_slide_continues_in_the_next_row(tmp_path: Path) ->
     prs = _reopen(out)
     rows = [row for slide in prs.slides for row in _rows(slide)[1:]]
     assert len(rows) >= 3
-    assert rows[0][0] == "x" and all(row[0] == "" for row in rows[1:-1]) and rows[-1] == ["y", "short"]
+    assert rows[0][0] == "x"
+    assert all(row[0] == "" for row in rows[1:-1])
+    assert rows[-1] == ["y", "short"]
     assert " ".join(row[1] for row in rows[:-1]).split() == text.split()
     _assert_tables_fit(prs)
 
@@ -354,7 +359,8 @@ def test_wrap_and_paginate_helpers() -> None:
     assert sorted(len(page) for page in pages) == [2, 2, 3]  # three pages, evenly filled
     pages = paginate([1.0] * 59 + [3.0], 12)
     assert sum(pages, []) == list(range(60))
-    assert len(pages) == 6 and all(sum(1.0 if i < 59 else 3.0 for i in page) <= 12 for page in pages)
+    assert len(pages) == 6
+    assert all(sum(1.0 if i < 59 else 3.0 for i in page) <= 12 for page in pages)
     assert paginate([15, 1], 10) == [[0], [1]]
 
 
@@ -391,13 +397,17 @@ def test_a_chart_slide_is_a_native_bar_chart_with_the_first_category_on_top(tmp_
     assert list(plot.series[0].values) == [7, 5, 1, 0]
     assert plot.series[0].name == "Insights"
     assert chart.category_axis.reverse_order  # bar charts draw the first category at the bottom otherwise
-    assert plot.has_data_labels and plot.data_labels.show_value
+    assert plot.has_data_labels
+    assert plot.data_labels.show_value
     # The longest bar leaves room for its value, and the scale starts at zero.
-    assert chart.value_axis.minimum_scale == 0 and chart.value_axis.maximum_scale > 7
+    assert chart.value_axis.minimum_scale == 0
+    assert chart.value_axis.maximum_scale > 7
     top, bottom = _body_box(prs)
-    assert int(frame.top) == top and int(frame.top) + int(frame.height) <= bottom
+    assert int(frame.top) == top
+    assert int(frame.top) + int(frame.height) <= bottom
     descr = frame._element.nvGraphicFramePr.cNvPr.get("descr")
-    assert "Treatment sequencing: 7" in descr and "治療選択: 1" in descr
+    assert "Treatment sequencing: 7" in descr
+    assert "治療選択: 1" in descr
     assert slide.notes_slide.notes_text_frame.text == "Counts of insights, merged duplicates counted once."
     # The chart carries its data: PowerPoint's "Edit Data" opens the embedded workbook.
     with zipfile.ZipFile(out) as archive:
@@ -435,7 +445,8 @@ def test_a_long_category_label_is_shortened_but_kept_whole_in_the_alt_text(tmp_p
     out = build_generated_deck([ChartSlide("Themes", (long.strip(), "Short"), (2, 3))], tmp_path / "d.pptx")
     (frame,) = _charts(_reopen(out).slides[0])
     label = frame.chart.plots[0].categories[0]
-    assert label.endswith("…") and label.count("\n") <= 1
+    assert label.endswith("…")
+    assert label.count("\n") <= 1
     assert label.replace("\n", " ")[:-1].split() == long.split()[: len(label.split())]
     assert long.strip() in frame._element.nvGraphicFramePr.cNvPr.get("descr")
 
@@ -451,9 +462,11 @@ def test_fractions_negatives_and_an_empty_chart(tmp_path: Path) -> None:
     change, empty = _reopen(out).slides
     (frame,) = _charts(change)
     axis = frame.chart.value_axis
-    assert axis.minimum_scale < -0.25 and axis.maximum_scale > 1.5
+    assert axis.minimum_scale < -0.25
+    assert axis.maximum_scale > 1.5
     assert frame.chart.plots[0].data_labels.number_format == "General"  # 1.5 stays 1.5, not 2
-    assert not _charts(empty) and [ph.placeholder_format.idx for ph in empty.placeholders] == [0]
+    assert not _charts(empty)
+    assert [ph.placeholder_format.idx for ph in empty.placeholders] == [0]
     assert empty.notes_slide.notes_text_frame.text == "Nothing captured"
 
 
@@ -597,7 +610,8 @@ def test_a_word_wider_than_many_boxes_wraps_in_one_pass() -> None:
     started = time.process_time()
     lines = wrap(word + " tail", 30)
     assert time.process_time() - started < 1  # ~6 s when it was quadratic
-    assert "".join(lines) == word + " tail" and len(lines) > 100
+    assert "".join(lines) == word + " tail"
+    assert len(lines) > 100
     assert all(len(line) <= 40 for line in lines)
 
 
@@ -652,7 +666,8 @@ def test_generated_slides_are_laid_out_for_the_decks_size(tmp_path: Path, size: 
     assert outside(path) == []
     # The layouts were laid out for the size too: the title spans the slide less its margins.
     title = next(f for f in frames(path)[2] if f.name.startswith("Title"))
-    assert title.left > 0 and abs(size[0] - title.right - title.left) <= 2
+    assert title.left > 0
+    assert abs(size[0] - title.right - title.left) <= 2
     boms = [s for s in prs.slides if s.shapes.title.text.startswith("Bill of materials")]
     assert boms
     for slide in boms:  # every column, Approval code and Expires included, is on the slide

@@ -68,4 +68,5 @@ def test_import_linter_contracts_hold() -> None:
         [command, "--no-cache"], capture_output=True, text=True, timeout=300, cwd=REPO_ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "broken" in result.stdout and " 0 broken" in result.stdout
+    assert "broken" in result.stdout
+    assert " 0 broken" in result.stdout

@@ -30,7 +30,8 @@ def test_only_the_right_check_digit_is_valid(nine: str) -> None:
 
 def test_cms_example_and_formats() -> None:
     assert is_valid_npi("1234567893")  # the example in the CMS NPI check digit paper
-    assert is_valid_npi(" 1234 567-893 ") and is_valid_npi("1234567893.0")  # typed / spreadsheet forms
+    assert is_valid_npi(" 1234 567-893 ")
+    assert is_valid_npi("1234567893.0")  # typed / spreadsheet forms
     assert normalise_npi("1234567893.0") == "1234567893"
     for bad in ("", "123456789", "12345678930", "12345A7893", "abcdefghij", "1234567890"):
         assert not is_valid_npi(bad), bad

@@ -49,7 +49,8 @@ def _with_content_type(deck_factory, source: Path, name: str, old: str, new: str
 def test_reads_titles_body_and_notes(deck: Path) -> None:
     content = read_deck(deck)
     assert content.kind == "presentation"
-    assert not content.macro_enabled and not content.strict
+    assert not content.macro_enabled
+    assert not content.strict
     assert [s.number for s in content.slides] == [1, 2, 3]
     assert [s.title for s in content.slides] == [title for title, _, _ in SLIDES]
     assert content.slides[0].text.splitlines() == SLIDES[0][1]
@@ -103,11 +104,13 @@ def test_table_group_and_hidden_slide(deck_factory, tmp_path: Path) -> None:
     first, second = read_deck(path).slides
     assert first.title == "Dosing table"
     assert first.has_table
-    assert "15 mg once daily" in first.text and "Dose" in first.text
+    assert "15 mg once daily" in first.text
+    assert "Dose" in first.text
     assert "Grouped footnote" in first.text
     assert "Dosing table" not in first.text  # the title is not repeated in the body
     assert not first.hidden
-    assert second.hidden and second.title == "Backup slide"
+    assert second.hidden
+    assert second.title == "Backup slide"
 
 
 @pytest.mark.parametrize(
@@ -133,11 +136,13 @@ def test_malformed_slide_xml_keeps_the_slide_with_a_warning(deck_factory, deck: 
     content = read_deck(broken)
     assert len(content.slides) == 3
     first, second, third = content.slides
-    assert second.warning and "Slide 2" in second.warning
+    assert second.warning
+    assert "Slide 2" in second.warning
     assert any("Slide 2" in w for w in content.warnings)
     assert (first.title, third.title) == (SLIDES[0][0], SLIDES[2][0])
     assert "Nasopharyngitis" in third.text
-    assert not first.warning and not third.warning
+    assert not first.warning
+    assert not third.warning
 
 
 def test_malformed_layout_keeps_its_slides(deck_factory, deck: Path) -> None:
@@ -327,7 +332,8 @@ def test_write_first_slides_cuts_only_the_slide_list(deck_factory, deck: Path, t
     from msldesk.decks.ooxml.package import write_first_slides
 
     cut = tmp_path / "cut.pptx"
-    assert write_first_slides(deck, cut, keep=3) == 3 and not cut.exists()  # nothing to cut
+    assert write_first_slides(deck, cut, keep=3) == 3
+    assert not cut.exists()  # nothing to cut
     assert write_first_slides(deck, cut, keep=2) == 3
     assert [s.title for s in read_deck(cut).slides] == [title for title, _, _ in SLIDES[:2]]
     with zipfile.ZipFile(deck) as original, zipfile.ZipFile(cut) as copy:

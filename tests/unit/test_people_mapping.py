@@ -318,7 +318,8 @@ def test_missing_name_is_an_error_with_the_row_number() -> None:
     assert [e.row for e in errors] == [6]
     assert errors[0].message.startswith("Row 6: missing name")
     nameless = rows[1].person
-    assert nameless.name_missing and nameless.display_name == "nobody@example.org"
+    assert nameless.name_missing
+    assert nameless.display_name == "nobody@example.org"
     assert not rows[0].person.name_missing
 
 
@@ -326,7 +327,8 @@ def test_malformed_email_error_names_the_value() -> None:
     rows, errors = mapped(["Name", "Email"], ["Ann Lee", "ann.example.org"], ["Bo Chen", "bo@@x.org"])
     assert rows == []
     assert [e.row for e in errors] == [2, 3]
-    assert "ann.example.org" in errors[0].message and "email" in errors[0].message
+    assert "ann.example.org" in errors[0].message
+    assert "email" in errors[0].message
     assert "bo@@x.org" in errors[1].message
 
 
@@ -340,7 +342,8 @@ def test_npi_check_digit_and_length_errors_name_the_value() -> None:
     )
     assert [r.person.npi for r in rows] == ["1234567893", ""]
     assert errors[0].message == "Row 2: NPI 1234567890 fails its check digit"
-    assert errors[1].row == 3 and "12345" in errors[1].message
+    assert errors[1].row == 3
+    assert "12345" in errors[1].message
 
 
 def test_several_email_columns_work_first_then_the_first_non_empty() -> None:
@@ -479,7 +482,8 @@ def test_an_unknown_mapping_target_is_refused() -> None:
 def test_a_user_mapping_overrides_the_suggestion() -> None:
     source = table(["Col A", "Col B"], ["Ann", "Lee"])
     rows, errors = map_rows(source, {"Col A": "first_name", "Col B": "last_name"})
-    assert errors == [] and (rows[0].person.first_name, rows[0].person.last_name) == ("Ann", "Lee")
+    assert errors == []
+    assert (rows[0].person.first_name, rows[0].person.last_name) == ("Ann", "Lee")
     _, errors = map_rows(source, suggest_mapping(source.headers))
     assert errors[0].message == "Row 2: missing name"
 
@@ -530,7 +534,8 @@ def test_current_zoom_name() -> None:
 
 def test_explicit_name_columns_are_kept_as_written() -> None:
     rows, errors = mapped(["First Name", "Last Name"], ["Ann", "O'Neil, Jr."])
-    assert errors == [] and rows[0].person.last_name == "O'Neil, Jr."
+    assert errors == []
+    assert rows[0].person.last_name == "O'Neil, Jr."
 
 
 def test_formula_escape_from_an_export_is_undone() -> None:

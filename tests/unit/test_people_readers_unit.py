@@ -81,7 +81,8 @@ def test_vcard_21_quoted_printable_soft_breaks_bare_types_and_declared_charset()
         b"END:VCARD\r\n"
     )
     row = cells(read_vcard(data))
-    assert row["Last Name"] == "Müller" and row["First Name"] == "Jürgen"
+    assert row["Last Name"] == "Müller"
+    assert row["First Name"] == "Jürgen"
     assert "Credentials" not in row  # "Sr." is a generation, not a degree
     # Continuations that look like folding (" call") or like a property ("TEL:555") are text.
     assert row["Notes"] == "First part, second part\r\nthird line with café,  callTEL:555 tomorrow"
@@ -171,7 +172,8 @@ END:VCARD
     table = read_vcard(data)
     jane, roe = cells(table, 0), cells(table, 1)
     assert (jane["First Name"], jane["Last Name"], jane["Institution"]) == ("Jane", "Doe", "Acme Pharma GmbH")
-    assert "Full Name" not in jane and jane["Email"] == "jane.doe@acme.example"
+    assert "Full Name" not in jane
+    assert jane["Email"] == "jane.doe@acme.example"
     assert (roe.get("First Name"), roe["Last Name"], roe["Institution"]) == (None, "Roe", "Clinic Nord")
     # A card with no person at all is refused even with an e-mail (not an e-mail-only contact).
     rows, errors = map_rows(table, suggest_mapping(table.headers, table.kind))
@@ -214,7 +216,8 @@ def test_vcard_undeclared_eight_bit_is_guessed_per_file() -> None:
     assert cells(read_vcard(spanish))["Last Name"] == "Muñoz"
     table = read_vcard(polish_qp)
     assert cells(table)["First Name"] == "Janński"
-    assert table.warnings and "iso-8859-2" in table.warnings[0]
+    assert table.warnings
+    assert "iso-8859-2" in table.warnings[0]
     assert guess_eight_bit([]) == "cp1252"  # nothing to judge: the Western default
 
 
@@ -377,12 +380,17 @@ def test_nppes_organisations_give_their_official_or_are_skipped() -> None:
     table = read_nppes_json(nppes(with_official, without, person, count=5))
     assert [n for n, _ in table.rows] == [1, 3]
     official = cells(table, 0)
-    assert official["First Name"] == "LEE" and official["Institution"] == "HEART CLINIC PA"
-    assert official["Credentials"] == "MD" and official["Phone"] == "512-555-0199"
-    assert "NPI" not in official and "Specialty" not in official
+    assert official["First Name"] == "LEE"
+    assert official["Institution"] == "HEART CLINIC PA"
+    assert official["Credentials"] == "MD"
+    assert official["Phone"] == "512-555-0199"
+    assert "NPI" not in official
+    assert "Specialty" not in official
     assert "PRESIDENT" in official["Notes"]
     text = " ".join(table.warnings)
-    assert "authorised official" in text and "LAB LLC" in text and "5" in text
+    assert "authorised official" in text
+    assert "LAB LLC" in text
+    assert "5" in text
     with pytest.raises(FileRefusedError, match="names no people"):
         read_nppes_json(nppes(without))
 
@@ -448,7 +456,8 @@ def test_ics_attendees_organiser_roles_and_invitations() -> None:
         )
     )
     table = read_calendar_people(data)
-    assert table.kind == "ics" and table.headers == ("Full Name", "Email", "Role", "Invitation")
+    assert table.kind == "ics"
+    assert table.headers == ("Full Name", "Email", "Role", "Invitation")
     assert people(table) == {
         "wei@example.com": ("Chen, Wei", "wei@example.com", "", ""),
         "chair@example.com": ("Dr. A: B; C, MD", "chair@example.com", "chair", "accepted"),
@@ -536,8 +545,11 @@ def test_utf8_file_with_windows_1252_lines_is_decoded_line_by_line() -> None:
         + "Łukasz,ok\r".encode()
     )
     decoded = decode_text(data)
-    assert decoded.encoding == "utf-8" and decoded.fallback_lines == (4,)  # line 3 is plain ASCII
-    assert "Müller" in decoded.text and "Peña" in decoded.text and "Łukasz" in decoded.text
+    assert decoded.encoding == "utf-8"
+    assert decoded.fallback_lines == (4,)  # line 3 is plain ASCII
+    assert "Müller" in decoded.text
+    assert "Peña" in decoded.text
+    assert "Łukasz" in decoded.text
     assert rows_on_lines(decoded.text, ",", decoded.fallback_lines) == [3]
 
 

@@ -54,7 +54,8 @@ def test_derive_status_defaults_to_the_real_date() -> None:
 def test_blocked_statuses_and_labels() -> None:
     assert {s for s in DeckStatus if s.blocked} == {DeckStatus.EXPIRED, DeckStatus.WITHDRAWN}
     labels = [s.label for s in DeckStatus]
-    assert all(labels) and len(set(labels)) == len(labels)
+    assert all(labels)
+    assert len(set(labels)) == len(labels)
 
 
 def test_status_sql_mirrors_derive_status() -> None:

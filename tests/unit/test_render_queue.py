@@ -49,7 +49,8 @@ def test_a_wanted_deck_is_taken_and_handed_back_first() -> None:
     assert convert_next(work) == "a"
     wanted.add("a")
     handed = work.next_converted()
-    assert handed is not None and handed[0].sha256 == "a"  # rasterised first, though converted second
+    assert handed is not None
+    assert handed[0].sha256 == "a"  # rasterised first, though converted second
 
 
 def test_decks_imported_meanwhile_go_ahead_of_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,7 +60,8 @@ def test_decks_imported_meanwhile_go_ahead_of_the_rest(monkeypatch: pytest.Monke
     assert convert_next(work) == "a"
     assert work.total_slides == 3
     handed = work.next_converted()  # the caller's thread asks for new decks while it waits
-    assert handed is not None and handed[0].sha256 == "a"
+    assert handed is not None
+    assert handed[0].sha256 == "a"
     assert work.total_slides == 5
     assert [convert_next(work) for _ in range(4)] == ["x", "y", "b", "c"]
 
@@ -91,7 +93,8 @@ def test_a_halted_render_ends_with_decks_left_and_hands_back_what_was_converted(
     stop.set()
     assert work.take() is None  # offices take nothing more
     handed = work.next_converted()
-    assert handed is not None and handed[0].sha256 == "a"  # converted before the stop: kept
+    assert handed is not None
+    assert handed[0].sha256 == "a"  # converted before the stop: kept
     assert work.next_converted() is None
 
 

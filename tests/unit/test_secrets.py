@@ -27,7 +27,8 @@ def test_the_memory_keyring_round_trips_and_is_never_picked_by_itself() -> None:
 def test_no_keyring_is_a_clear_error() -> None:
     with pytest.raises(KeyringUnavailableError) as caught:
         SecretStore(fail.Keyring()).set("k", "v")
-    assert "keyring" in caught.value.user_message and "fail.Keyring" in caught.value.details
+    assert "keyring" in caught.value.user_message
+    assert "fail.Keyring" in caught.value.details
 
 
 def test_a_keyring_that_keeps_nothing_is_refused() -> None:

@@ -25,14 +25,16 @@ def frame(root: etree._Element, path: str) -> tuple[int, ...]:
     xfrm = root.find(path, NS)
     assert xfrm is not None
     off, ext = xfrm.find("a:off", NS), xfrm.find("a:ext", NS)
-    assert off is not None and ext is not None
+    assert off is not None
+    assert ext is not None
     return tuple(int(v) for v in (off.get("x"), off.get("y"), ext.get("cx"), ext.get("cy")))  # type: ignore[arg-type]
 
 
 def test_fit_within_is_one_scale_centred() -> None:
     assert fit_within((12192000, 6858000), (9144000, 6858000)) == Fit(0.75, 0.75, 0.75, 0.0, 857250.0)
     assert fit_within((9144000, 6858000), (12192000, 6858000)) == Fit(1.0, 1.0, 1.0, 1524000.0, 0.0)
-    assert size_label(("9144000", "5715000")).startswith("16:10") and size_label(("x", "1")) == "unknown"
+    assert size_label(("9144000", "5715000")).startswith("16:10")
+    assert size_label(("x", "1")) == "unknown"
 
 
 def test_top_level_frames_move_group_children_and_the_tree_frame_stay() -> None:
@@ -60,7 +62,8 @@ def test_top_level_frames_move_group_children_and_the_tree_frame_stay() -> None:
     assert frame(root, "p:cSld/p:spTree/p:sp/p:spPr/a:xfrm") == (1050, 110, 500, 200)
     assert frame(root, "p:cSld/p:spTree/p:grpSp/p:grpSpPr/a:xfrm") == (1500, 510, 1000, 1000)
     group = root.find("p:cSld/p:spTree/p:grpSp/p:grpSpPr/a:xfrm/a:chExt", NS)
-    assert group is not None and group.get("cx") == "10"  # the children follow the group's frame
+    assert group is not None
+    assert group.get("cx") == "10"  # the children follow the group's frame
     assert frame(root, "p:cSld/p:spTree/p:grpSp/p:sp/p:spPr/a:xfrm") == (5, 5, 10, 10)
     assert frame(root, ".//p:graphicFrame/p:xfrm") == (1000, 10, 2000, 1000)
     values = {
@@ -89,5 +92,6 @@ def test_a_stretched_picture_keeps_its_aspect_ratio_and_centre() -> None:
     )
     refit(root, stretch((12192000, 6858000), (9144000, 6858000), 1.0))
     left, top, width, height = frame(root, "p:cSld/p:spTree/p:pic/p:spPr/a:xfrm")
-    assert (width, height) == (1500, 750) and (left + width / 2, top + height / 2) == (1500, 1500)
+    assert (width, height) == (1500, 750)
+    assert (left + width / 2, top + height / 2) == (1500, 1500)
     assert frame(root, "p:cSld/p:spTree/p:sp/p:spPr/a:xfrm") == (750, 1000, 1500, 1000)

@@ -17,7 +17,8 @@ def test_store_keeps_one_copy_per_content(tmp_path: Path) -> None:
 
     staged, sha = store.stage(source)
     assert sha == expected
-    assert staged.parent == store.root and staged.read_bytes() == source.read_bytes()
+    assert staged.parent == store.root
+    assert staged.read_bytes() == source.read_bytes()
     final = store.commit(staged, sha, ".PPTX")
     assert final == store.root / sha[:2] / f"{sha}.pptx"
     assert final.read_bytes() == source.read_bytes()

@@ -17,7 +17,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_inert(tmp_path: Path) -> Non
     path = tmp_path / "t.csv"
     tables.write_csv(path, ["Name", "Note"], [["Müller", "=HYPERLINK(1)"], ["\x00+1", None]])
     data = path.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows == [["Name", "Note"], ["Müller", "'=HYPERLINK(1)"], ["'+1", ""]]
     assert not tables.csv_bytes(["a"], [], byte_order_mark=False).startswith(b"\xef\xbb\xbf")
@@ -31,11 +32,16 @@ def test_xlsx_keeps_text_as_text_and_numbers_as_numbers(tmp_path: Path) -> None:
     sheet = tables.Sheet("A/B: notes*", ["Text", "Amount", "When"], rows, formats)
     tables.write_xlsx(path, [sheet])
     ws = load_workbook(path)["AB notes"]
-    assert ws.freeze_panes == "A2" and ws["A1"].font.bold
-    assert ws["A2"].value == "=1+1" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert ws.freeze_panes == "A2"
+    assert ws["A1"].font.bold
+    assert ws["A2"].value == "=1+1"
+    assert ws["A2"].data_type == "s"
+    assert ws["A2"].quotePrefix
     assert ws["A3"].value == "0012345", "digits keep their leading zeros"
-    assert ws["B2"].value == 1500 and ws["B2"].number_format == "#,##0.00"
-    assert ws["C2"].value == when and ws["C3"].value is None
+    assert ws["B2"].value == 1500
+    assert ws["B2"].number_format == "#,##0.00"
+    assert ws["C2"].value == when
+    assert ws["C3"].value is None
 
 
 def test_sheet_titles_follow_excels_rules() -> None:

@@ -75,6 +75,7 @@ def test_limit_refuses_a_value_over_its_kind_in_plain_words() -> None:
 
 
 def test_shorten_and_core_title() -> None:
-    assert shorten("abc", 3) == "abc" and shorten("abcd", 3) == "ab…"
+    assert shorten("abc", 3) == "abc"
+    assert shorten("abcd", 3) == "ab…"
     assert core_title("\x00Board\n  of\tadvisors") == "Board of advisors"
     assert core_title("T" * 300) == "T" * 254 + "…"

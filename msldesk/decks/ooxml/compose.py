@@ -115,7 +115,8 @@ class _Composer:
     def _fit(self, src: SourceDeck, first: SourceDeck) -> str:
         """Scale `src`'s slides to the first deck's size (when both sizes are readable); the warning
         that says so."""
-        assert src.slide_size is not None and first.slide_size is not None
+        assert src.slide_size is not None
+        assert first.slide_size is not None
         theirs, ours = parse_size(src.slide_size), parse_size(first.slide_size)
         different = (
             f"{src.name} has a different slide size ({size_label(src.slide_size)}) from the "
