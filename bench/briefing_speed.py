@@ -45,8 +45,8 @@ def _warm_imports() -> None:
     import pptx  # noqa: F401
     from pptx.chart.data import CategoryChartData  # noqa: F401
 
-    import msldesk.boards.outputs.briefing  # noqa: F401
-    import msldesk.decks.ooxml.compose  # noqa: F401
+    import msldesk.boards.outputs.briefing
+    import msldesk.decks.ooxml.compose
     import msldesk.decks.ooxml.validate  # noqa: F401
 
 

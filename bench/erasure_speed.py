@@ -19,7 +19,7 @@ from _common import REPO_ROOT, header, median, parser, progress, runs_text, temp
 
 sys.path.insert(0, str(REPO_ROOT))
 SEED = 20261204
-WORDS = (
+WORDS = (  # noqa: SIM905 - a word list reads best as one string
     "the patient said dosing must follow eGFR and the renal outcome was unclear according to "
     "Dr Smith naïve crème São Paulo follow-up registry cohort biomarker 李 小 会议"
 ).split()

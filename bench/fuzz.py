@@ -27,7 +27,7 @@ from _common import REPO_ROOT, header, progress, verdict
 
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
-from fuzz.harness import (  # noqa: E402
+from fuzz.harness import (
     DECK_KINDS,
     EXPORT_TIME_LIMIT_SECONDS,
     PEOPLE_KINDS,

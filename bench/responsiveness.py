@@ -16,12 +16,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from _common import check_corpus, deck_files, header, parser, percentile, progress, temp_dir, verdict  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from _common import check_corpus, deck_files, header, parser, percentile, progress, temp_dir, verdict
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
-from msldesk.ui.app import build_window  # noqa: E402
-from msldesk.ui.theme import apply_theme  # noqa: E402
+from msldesk.ui.app import build_window
+from msldesk.ui.theme import apply_theme
 
 BEAT_MS = 10
 STALL_LIMIT_MS = 50

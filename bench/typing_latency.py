@@ -25,10 +25,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MSLDESK_PASSPHRASE", "bench passphrase, not a secret")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
-from _common import header, percentile, progress, temp_dir, verdict  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from _common import header, percentile, progress, temp_dir, verdict
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 BEAT_MS = 5
 STALL_LIMIT_MS = 30
@@ -106,7 +106,7 @@ def build_library(folder: Path, entries: int) -> int:
                 starts_at=start,
                 ends_at=start + dt.timedelta(hours=6),
                 timezone="Europe/Berlin",
-            )  # fmt: skip
+            )
         )[0]
         names = [("Avery", "Lindqvist"), ("Jonas", "Weber"), ("Hana", "Sato"), ("Ravi", "Natarajan"),
                  ("Marta", "Kowalczyk"), ("Lena", "Okafor"), ("Sam", "Rivera")]  # fmt: skip

@@ -158,9 +158,7 @@ def distinct_parts_used(picks: Iterable[tuple[Path, int]]) -> PartsUsed:
             {(first.path, "[content_types].xml"), (first.path, "_rels/.rels"), (first.path, main.lower())}
         )
         for _, kind, target in first.rels(main):
-            if kind.endswith("/notesMaster"):
-                walk(first, target)
-            elif not kind.endswith(PRESENTATION_REBUILT):
+            if kind.endswith("/notesMaster") or not kind.endswith(PRESENTATION_REBUILT):
                 walk(first, target)
         digests: set[str] = set()
         compressed = stored = 0

@@ -226,11 +226,13 @@ class DeckFactory:
         """A real deck plus one huge, highly compressible part (zeros deflate ~1000:1)."""
         path = self.path(name)
         path.write_bytes(source.read_bytes())
-        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
-            with out.open("ppt/media/padding.bin", "w", force_zip64=True) as handle:
-                chunk = bytes(1024 * 1024)
-                for _ in range(megabytes):
-                    handle.write(chunk)
+        with (
+            zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out,
+            out.open("ppt/media/padding.bin", "w", force_zip64=True) as handle,
+        ):
+            chunk = bytes(1024 * 1024)
+            for _ in range(megabytes):
+                handle.write(chunk)
         return path
 
     def many_entries(self, name: str | Path, source: Path, extra: int) -> Path:

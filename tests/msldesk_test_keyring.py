@@ -23,7 +23,7 @@ class FileKeyring(KeyringBackend):
     for_tests = True  # msldesk.core.secrets accepts it although it keeps plain text
 
     @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805
+    def priority(cls) -> float:
         return -1  # below keyring's "fail" backend: chosen only by name (PYTHON_KEYRING_BACKEND)
 
     def __str__(self) -> str:

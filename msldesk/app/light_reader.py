@@ -146,7 +146,7 @@ def _reader(paths: LibraryPaths, library_key: crypto.LibraryKey) -> LibraryReade
     except LibraryUnavailableError:
         connection.close()
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 - any other failure hands over to the full start, which explains it
         connection.close()
         return None
     if revision != HEAD_REVISION:

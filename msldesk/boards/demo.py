@@ -188,7 +188,7 @@ DEMO_NOTES = (
         0,
         "! Turnaround over 10 days pushes oncologists to start chemo first @Demo-Natarajan "
         "#Testing turnaround",
-    ),  # fmt: skip
+    ),
     (17, 0, '"We lose patients to first-line chemo while we wait for results" @Demo-Kowalczyk'),
     (
         26,

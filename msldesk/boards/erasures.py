@@ -73,7 +73,7 @@ class ErasureLedger:
                     dt.datetime.fromisoformat(e["erased_at"]),
                     (str(e["identity"][0]), str(e["identity"][1])),
                     tuple(Form(str(k), int(n), str(t), bool(c)) for k, n, t, c in e["forms"]),
-                )  # fmt: skip
+                )
                 for e in data["erasures"]
             ]
         except (KeyError, TypeError, ValueError) as exc:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
-from msldesk.boards.kinds import (  # noqa: F401  (re-exported: the records' own vocabulary)
+from msldesk.boards.kinds import (  # re-exported: the records' own vocabulary
     AgendaKind,
     AttendeeRole,
     Audience,

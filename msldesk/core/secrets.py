@@ -74,7 +74,7 @@ class SecretStore:
                 backend = self._backend if self._backend is not None else _system_keyring()
                 _refuse_unrecommended(backend)
                 outcome["value"] = operation(backend)
-            except BaseException as exc:  # handed to the caller below, on its own thread
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below, on its own thread
                 outcome["error"] = exc
 
         # A daemon thread, not an executor: a keyring that never answers must not keep the program
@@ -131,7 +131,7 @@ class MemoryKeyring(KeyringBackend):
         self.secrets: dict[tuple[str, str], str] = {}
 
     @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805
+    def priority(cls) -> float:
         raise RuntimeError("the in-memory keyring is only for tests; install it explicitly")
 
     def __str__(self) -> str:

@@ -353,7 +353,7 @@ def _page_title(title: str, number: int) -> str:
 
 
 def _emu(points: float) -> int:
-    return int(round(points * 12700))
+    return round(points * 12700)
 
 
 def _text_frame(shape: BaseShape | None) -> TextFrame:

@@ -61,7 +61,8 @@ class GroupProcess:
 
     def __init__(self, command: Sequence[str], memory_bytes: int = 0, pass_fds: Sequence[int] = ()) -> None:
         """`pass_fds` (POSIX only) stay open in the command, e.g. the pipes a worker talks over."""
-        self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a chatty soffice never blocks
+        # A file, not a pipe: a chatty soffice never blocks. Closed when the process is.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self._guard_fd: int | None = None
         self._stopped = False
         argv = list(command)

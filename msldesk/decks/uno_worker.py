@@ -21,9 +21,9 @@ import sys
 if sys.path and os.path.abspath(sys.path[0] or os.curdir) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]
 
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
+import json
+import subprocess
+import time
 
 CONNECT_SECONDS = 90  # soffice creating a fresh profile on a loaded machine takes a few seconds
 FLAGS = ["--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo"]
@@ -126,7 +126,7 @@ def main(argv: list[str]) -> int:
 
     try:
         office, desktop = start_office(soffice, profile_url, pipe)
-    except Exception as exc:  # reported to the parent, which falls back to the batch CLI
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which falls back to the batch CLI
         reply(error=f"LibreOffice could not be started: {exc}")
         return 1
     reply(ready=True, cpu=office_usage(office)[1])
@@ -137,7 +137,7 @@ def main(argv: list[str]) -> int:
         seconds: dict = {}
         try:
             error = convert(desktop, request["source"], request["pdf"], request.get("options", {}), seconds)
-        except Exception as exc:  # a deck LibreOffice refuses: reported, the next one goes on
+        except Exception as exc:  # noqa: BLE001 - a deck LibreOffice refuses: reported, the next one goes on
             if office.poll() is not None:
                 reply(error=f"LibreOffice ended ({office.returncode}) on this deck: {exc}", fatal=True)
                 return 1
@@ -152,7 +152,7 @@ def main(argv: list[str]) -> int:
     try:
         desktop.terminate()  # type: ignore[attr-defined]
         office.wait(10)
-    except Exception as exc:  # the parent kills the whole process group next anyway
+    except Exception as exc:  # noqa: BLE001 - the parent kills the whole process group next anyway
         print(f"LibreOffice did not end cleanly: {exc}", file=sys.stderr)
     return 0
 

@@ -142,7 +142,7 @@ def _verify_unchecked(
 ) -> BackupInfo:
     progress(0, 1, "Checking the backup")
     tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not BACKUP_TABLES <= tables:
+    if not BACKUP_TABLES.issubset(tables):
         raise DamagedBackupError(
             "This file is not a msldesk backup, or its writing did not finish.",
             f"tables: {sorted(tables)}",

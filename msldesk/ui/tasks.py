@@ -70,7 +70,7 @@ class _Runnable(QRunnable):
             if self.handle.cancel_token.cancelled:
                 raise CancelledError()
             result = self.job(progress, self.handle.cancel_token)
-        except BaseException as exc:  # delivered to the GUI thread, never lost
+        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread, never lost
             self._deliver("failed", task_id, exc, traceback.format_exc())
         else:
             self._deliver("finished", task_id, result)

@@ -365,7 +365,7 @@ def message_problem(message: str) -> str:
     return ""
 
 
-class Hang(BaseException):  # noqa: N818 - BaseException so no importer `except Exception` swallows it
+class Hang(BaseException):  # BaseException so no importer `except Exception` swallows it
     """Raised by the alarm when one input takes longer than the limit."""
 
 

@@ -109,7 +109,7 @@ def read_with_python_pptx(path: Path) -> list[ReferenceSlide] | None:
 
     try:
         presentation = pptx.Presentation(str(path))
-    except Exception:  # seven exception types come out of Presentation(); any means "cannot open"
+    except Exception:  # noqa: BLE001 - seven exception types come out of Presentation(); any means "cannot open"
         return None
     slides = []
     for slide in presentation.slides:

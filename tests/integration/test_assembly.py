@@ -136,7 +136,7 @@ def test_collections_round_trip(app, library) -> None:  # type: ignore[no-untype
     app.assembly.save_collection("  March   board ", [slides["approved"][3], slides["approved"][1]])
     assert [c.name for c in app.assembly.collections()] == ["March board"]
     assert app.assembly.collection("March board").slide_ids == (slides["approved"][3], slides["approved"][1])
-    with pytest.raises(CollectionExistsError, match="already a collection named “March board” .2 slides."):
+    with pytest.raises(CollectionExistsError, match=r"already a collection named “March board” .2 slides."):
         app.assembly.save_collection("March board", [slides["approved"][0]])
     assert app.assembly.collection("March board").slide_ids == (slides["approved"][3], slides["approved"][1])
     app.assembly.save_collection("March board", [slides["approved"][0]], replace=True)

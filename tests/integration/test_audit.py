@@ -376,9 +376,9 @@ def test_the_trigger_admits_the_erasure_transform_and_nothing_else(logged) -> No
     }
     logged.engine.dispose()
     with library_db.connect(logged.paths.database) as db:  # behind the app's back, triggers in place
-        for what, (statement, values) in refused.items():
+        for statement, values in refused.values():
             with pytest.raises(library_db.DatabaseError, match="append-only"):
-                db.execute(statement, values)  # pytest says DID NOT RAISE if the trigger let `what` through
+                db.execute(statement, values)
         # The right shape with a made-up seal gets past SQL; verify recomputes the seal.
         forged = _marker(marker, remaining={"title": "Board 9"})
         db.execute("UPDATE audit_log SET after_json = ? WHERE id = 3", (forged,))
@@ -401,9 +401,13 @@ def _legacy_library(root: Path) -> None:
 
     with _old_library(root, "0006_checkin_utc") as connection:
         prev = "0" * 64
-        contents = [("null", '{"title":"Board"}'), ('{"title":"Board"}', '{"title":"Ann Lee"}')] + [
-            ('{"title":"Ann Lee"}', '{"title":"Board 3"}'), ("null", '{"sha256":"ab"}'), ("null", "null")
-        ]  # fmt: skip
+        contents = [
+            ("null", '{"title":"Board"}'),
+            ('{"title":"Board"}', '{"title":"Ann Lee"}'),
+            ('{"title":"Ann Lee"}', '{"title":"Board 3"}'),
+            ("null", '{"sha256":"ab"}'),
+            ("null", "null"),
+        ]
         rows = []
         for n, (before, after) in enumerate(contents, start=1):
             action = "audit.redact" if n == 5 else "event.update"
@@ -511,7 +515,7 @@ def test_an_events_history_names_its_agenda_items(app) -> None:  # type: ignore[
     from msldesk.boards.records import AgendaItemFields
 
     event = _event(app)
-    welcome, _ = app.events.add_agenda_item(event.event_id, AgendaItemFields(title="Welcome", minutes=10))
+    _welcome, _ = app.events.add_agenda_item(event.event_id, AgendaItemFields(title="Welcome", minutes=10))
     data, _ = app.events.add_agenda_item(event.event_id, AgendaItemFields(title="Data review", minutes=30))
     app.events.move_agenda_item(data.item_id, 0)
     lines = gather(app, Subject("event", event.event_id, "Board"))

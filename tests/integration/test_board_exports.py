@@ -190,10 +190,16 @@ def test_ics_agenda_times_are_local_even_when_items_carry_utc(tmp_path: Path) ->
 def test_ics_two_day_agenda_is_headed_by_dates(tmp_path: Path) -> None:
     event = berlin_event(ends_at=dt.datetime(2026, 3, 13, 13, 0, tzinfo=BERLIN))
     day_two = dt.datetime(2026, 3, 13, 9, 0, tzinfo=BERLIN)
-    items = agenda_for(event)[:1] + [
-        AgendaItem(5, 7, 1, AgendaItemFields("Wrap-up", 30, AgendaKind.DISCUSSION), "",
-                   day_two, day_two + dt.timedelta(minutes=30))
-    ]  # fmt: skip
+    wrap_up = AgendaItem(
+        5,
+        7,
+        1,
+        AgendaItemFields("Wrap-up", 30, AgendaKind.DISCUSSION),
+        "",
+        day_two,
+        day_two + dt.timedelta(minutes=30),
+    )
+    items = [*agenda_for(event)[:1], wrap_up]
     path = tmp_path / "two-days.ics"
     calendar_export.write_event_ics(event, items, [], path)
     lines = str(read_ics(path)[1]["DESCRIPTION"]).splitlines()

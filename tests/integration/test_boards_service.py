@@ -219,7 +219,7 @@ def test_duplicates_are_found_and_merged_keeping_event_places(app) -> None:
     assert [set(g.person_ids) for g in groups] == [{a.person_id, b.person_id}]
     event = make_event(app)
     app.events.add_attendee(event.event_id, b.person_id, AttendanceFields(role=AttendeeRole.CHAIR))
-    item, _ = app.events.add_agenda_item(
+    _item, _ = app.events.add_agenda_item(
         event.event_id, AgendaItemFields("Intro", 10, presenter_id=b.person_id)
     )
     merged, _ = app.people.merge(a.person_id, [b.person_id])

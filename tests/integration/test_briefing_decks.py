@@ -50,7 +50,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 START = dt.datetime(2027, 3, 12, 9, 0, tzinfo=BERLIN)
 CJK_TITLE = "第三相試験の結果と治療選択"
 CJK_NAME = ("健二", "田中")
-CJK_QUESTION = "高齢患者での用量調整のエビデンスは？"
+CJK_QUESTION = "高齢患者での用量調整のエビデンスは？"  # noqa: RUF001 — real Japanese punctuation
 CJK_INSIGHT = "日本では再投与の前にバイオマーカーを再検査します。"
 
 
@@ -371,20 +371,20 @@ def _report(app, event_id: int, audience: Audience = Audience.MEDICAL, entries=N
                 themes=("Sequencing",),
                 speaker_name="Anna Schmidt",
                 speaker_role="chair",
-            ),  # fmt: skip
+            ),
             _entry(
                 2,
                 "Retesting at progression is not routine.",
                 EntryKind.INSIGHT,
                 themes=("Biomarkers",),
                 speaker_role="advisor",
-            ),  # fmt: skip
+            ),
             _entry(
                 3,
                 "Docetaxel remains the comparator everyone knows.",
                 EntryKind.INSIGHT,
                 themes=("Sequencing",),
-            ),  # fmt: skip
+            ),
             _entry(
                 4,
                 CJK_INSIGHT,
@@ -393,7 +393,7 @@ def _report(app, event_id: int, audience: Audience = Audience.MEDICAL, entries=N
                 key=True,
                 speaker_name="田中 健二",
                 speaker_role="advisor",
-            ),  # fmt: skip
+            ),
             _entry(5, "Payers want real-world outcomes.", EntryKind.INSIGHT),  # no theme: "Other"
             _entry(6, '"We need data in patients over 75."', EntryKind.QUOTE, speaker_role="faculty"),
             _entry(7, "Any plans for a head-to-head trial?", EntryKind.QUOTE, speaker_name="Kenji Tanaka"),
@@ -404,7 +404,7 @@ def _report(app, event_id: int, audience: Audience = Audience.MEDICAL, entries=N
                 EntryKind.ACTION,
                 owner_name="Sam Rivera",
                 due=dt.date(2027, 4, 1),
-            ),  # fmt: skip
+            ),
             _entry(10, "Book the follow-up call", EntryKind.ACTION, owner="Legal"),
             _entry(11, "Room was cold", EntryKind.NOTE),
         )

@@ -109,7 +109,7 @@ def test_both_reasons_are_given(board) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_cancelled_event_goes_with_what_it_takes_named_and_audited(board) -> None:  # type: ignore[no-untyped-def]
     """Cancelled, the honorarium is no longer reported (it stays in the audit record of the deletion)."""
-    app, event, items, people = board
+    app, event, _items, people = board
     kim = _attendance(app, event.event_id, "Kim")
     app.events.update_attendance(kim.attendance_id, replace(kim.fields, travel_amount=Decimal("80")))
     app.events.update(event.event_id, replace(event.fields, status=EventStatus.CANCELLED))

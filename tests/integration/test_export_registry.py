@@ -137,7 +137,7 @@ def test_render_writes_from_the_snapshot_alone_without_the_database(app, tmp_pat
             "briefing",
             "readout",
             "insights",
-        )  # fmt: skip
+        )
     )
 
 

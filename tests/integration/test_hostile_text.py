@@ -164,7 +164,7 @@ def test_bill_of_materials_csv_escapes_with_the_same_helper() -> None:
             DeckStatus.APPROVED,
             "x",
             override_reason="@SUM(1)",
-        )  # fmt: skip
+        )
         for i, formula in enumerate(FORMULAS, start=1)
     )
     text = assembly._bom_csv(assembly.AssemblyPlan(items)).decode("utf-8-sig")
@@ -191,7 +191,7 @@ def test_ics_clean(tmp_path: Path) -> None:
                 a.person, fields=dataclasses.replace(a.person.fields, email=f"p{a.attendance_id}@example.com")
             ),
             a.fields.role,
-        )  # fmt: skip
+        )
         for a in hostile_attendees()
     )
     calendar_export.write_event_ics(ev, (), attendees, tmp_path / "e.ics")
@@ -214,8 +214,8 @@ def pdf_text(path: Path) -> str:
 
 @needs_poppler
 def test_sign_in_sheet_with_a_3000_character_institution_and_junk(tmp_path: Path) -> None:
-    attendees = hostile_attendees() + (attend(98, person(98, "Ina", "Wide", institution="I" * 3000),
-                                              EXPERTS["schmidt"].fields.role),)  # fmt: skip
+    wide = attend(98, person(98, "Ina", "Wide", institution="I" * 3000), EXPERTS["schmidt"].fields.role)
+    attendees = (*hostile_attendees(), wide)
     pages = signin_sheet.write_sign_in_sheet(hostile_event(), attendees, tmp_path / "s.pdf")
     text = pdf_text(tmp_path / "s.pdf")
     assert pages >= 1
@@ -228,7 +228,7 @@ def test_sign_in_sheet_with_a_3000_character_institution_and_junk(tmp_path: Path
 def test_summary_pdf_with_a_3000_character_institution_and_junk(tmp_path: Path) -> None:
     wide = attend(98, person(98, "Ina", "Wide", institution="I" * 3000), EXPERTS["schmidt"].fields.role)
     report = hostile_report(Audience.COMPLIANCE)  # the cut with the attendance table
-    report = dataclasses.replace(report, attendees=report.attendees + (wide,))
+    report = dataclasses.replace(report, attendees=(*report.attendees, wide))
     summary_module.write_summary_pdf(report, tmp_path / "m.pdf")
     text = pdf_text(tmp_path / "m.pdf")
     assert "Müller1" in text

@@ -412,7 +412,7 @@ def test_a_full_disk_during_a_restore_says_so_and_changes_nothing(
             rows = copies.table_counts(db)
         with monkeypatch.context() as patched:
             _FullDatabaseDisk(patched, "lib")
-            with pytest.raises(DiskFullError, match="^The disk is full"):
+            with pytest.raises(DiskFullError, match=r"^The disk is full"):
                 app.backups.restore(backup, safety_backup=False)
         with library_db.connect(app.paths.database) as db:
             assert copies.table_counts(db) == rows
@@ -428,7 +428,7 @@ def test_a_full_disk_during_a_restore_says_so_and_changes_nothing(
         folder.mkdir(parents=True)
         with monkeypatch.context() as patched:
             DiskFiller(folder, at="write", budget=100).install(patched)
-            with pytest.raises(DiskFullError, match="^The disk is full"):
+            with pytest.raises(DiskFullError, match=r"^The disk is full"):
                 other.backups.restore(portable, "backup passphrase 1")
         assert list(folder.iterdir()) == []
         assert other.people.search("") == []

@@ -57,7 +57,7 @@ def make_meeting(app):  # type: ignore[no-untyped-def]
             ends_at=start + dt.timedelta(hours=2),
             timezone="Europe/Berlin",
             objectives="Hear Dr. Weber on dosing",
-        )  # fmt: skip
+        )
     )[0]
     weber = app.people.add(PersonFields(first_name="Anna", last_name="Weber", npi="1234567893"))[0]
     kim = app.people.add(PersonFields(first_name="Min", last_name="Kim"))[0]
@@ -100,7 +100,7 @@ def test_moving_through_the_agenda_records_actual_times(meeting) -> None:  # typ
 
 
 def test_an_entry_goes_under_the_running_item_with_its_markers_read(meeting) -> None:  # type: ignore[no-untyped-def]
-    app, event, items, clock, people = meeting
+    app, event, items, _clock, people = meeting
     app.meetings.next_item(event.event_id)
     app.meetings.next_item(event.event_id)
     entry, changes = app.meetings.add_entry(event.event_id, "! Renal dosing is unclear @Weber #dosing")

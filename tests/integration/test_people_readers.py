@@ -111,7 +111,7 @@ def test_each_file_is_read_or_refused_with_a_reason(people_dir: Path, kind: str,
 def test_read_source_sends_each_file_to_its_reader(people_dir: Path, kind: str, name: str) -> None:
     from msldesk.boards.intake.sources import read_source
 
-    table, refused = read(kind, name)
+    _table, refused = read(kind, name)
     if refused is not None:
         with pytest.raises(FileRefusedError):
             read_source(people_dir / name)

@@ -57,7 +57,7 @@ def test_the_day_check_uses_the_events_zone_and_allows_past_midnight(meeting) ->
 
 
 def test_a_rehearsal_is_left_out_of_every_output_and_deleted_in_one_go(meeting, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app, event, items, clock, _ = meeting
+    app, event, _items, clock, _ = meeting
     eid = event.event_id
     real, _ = app.meetings.add_entry(eid, "! a note typed on the day before, not in a rehearsal",
                                      when=DAY_BEFORE - dt.timedelta(hours=1))  # fmt: skip
@@ -117,7 +117,7 @@ def test_a_rehearsal_is_left_out_of_every_output_and_deleted_in_one_go(meeting, 
 
 
 def test_the_real_meeting_starts_without_the_rehearsals_times(meeting) -> None:  # type: ignore[no-untyped-def]
-    app, event, items, clock, _ = meeting
+    app, event, _items, clock, _ = meeting
     eid = event.event_id
     clock.now = DAY_BEFORE
     app.meetings.start_rehearsal(eid)
@@ -127,7 +127,7 @@ def test_the_real_meeting_starts_without_the_rehearsals_times(meeting) -> None: 
     clock.now = T0  # the day: the first thing recorded starts the real meeting
     agenda, _ = app.meetings.next_item(eid)
     assert agenda[0].actual_start == T0.astimezone(BERLIN), "the first item starts now, not the day before"
-    entry, _ = app.meetings.add_entry(eid, "the real thing")
+    _entry, _ = app.meetings.add_entry(eid, "the real thing")
     assert [e.text for e in app.meetings.entries(eid)] == ["the real thing"]
     day = app.meetings.meeting_day(eid)
     assert not day.rehearsing

@@ -55,7 +55,7 @@ def test_the_plan_says_what_changes_and_who_links_it_and_changes_nothing(app, ag
 
 def test_saving_over_a_collection_is_refused_without_replace(app, agendas, b1) -> None:  # type: ignore[no-untyped-def]
     records = len(app.audit.recent(10_000))
-    with pytest.raises(CollectionExistsError, match="already a collection named “Board” .2 slides."):
+    with pytest.raises(CollectionExistsError, match=r"already a collection named “Board” .2 slides."):
         app.assembly.save_collection("Board", [b1])
     assert app.assembly.collection("Board").slide_ids == (agendas["a1"], agendas["a2"])
     assert all(not i.note for i in app.events.agenda(agendas["march"]))

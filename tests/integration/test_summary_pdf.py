@@ -301,7 +301,7 @@ def test_fonts_are_embedded_and_notes_in_any_language_come_back(tmp_path: Path) 
 def test_commercial_summary_names_no_expert_and_drops_flagged_entries(tmp_path: Path) -> None:
     report = report_for(Audience.COMMERCIAL)
     assert report.removed_flagged == 1  # the cut removed the off-label entry
-    path, text = write(tmp_path, report)
+    _path, text = write(tmp_path, report)
     for name in EXPERT_NAMES:
         assert name not in text, name
     assert "off-label" not in text
@@ -351,7 +351,7 @@ def test_compliance_summary_lists_attendance_contracts_and_payments(tmp_path: Pa
 
 def test_markup_characters_in_user_text_print_as_typed(tmp_path: Path) -> None:
     summary = "Use <i>caution</i> & check x<y>z.\n\nSecond paragraph with ]]> and &amp;."
-    path, text = write(tmp_path, report_for(Audience.MEDICAL, executive_summary=summary))
+    _path, text = write(tmp_path, report_for(Audience.MEDICAL, executive_summary=summary))
     body = flat(text)
     assert MARKUP_NOTE in body
     assert "Use <i>caution</i> & check x<y>z." in body
@@ -362,7 +362,7 @@ def test_markup_characters_in_user_text_print_as_typed(tmp_path: Path) -> None:
 def test_empty_sections_say_none_recorded(tmp_path: Path) -> None:
     report = report_for(Audience.COMPLIANCE, agenda=(), attendees=(), entries=(), payments=(),
                         executive_summary="  ", themes=())  # fmt: skip
-    path, text = write(tmp_path, report)
+    _path, text = write(tmp_path, report)
     sections = summary_sections
     empty = (sections.EXECUTIVE_SUMMARY, sections.KEY_INSIGHTS, sections.QUOTES, sections.QUESTIONS,
              sections.ACTIONS, sections.ATTENDANCE, sections.PAYMENTS, sections.APPENDIX, sections.NOTES,
@@ -473,7 +473,7 @@ def test_summary_through_the_meeting_service(app, tmp_path: Path) -> None:  # ty
     app.meetings.add_entry(ev.event_id, "服薬アドヒアランスの課題", kind=EntryKind.QUESTION, when=when)
     app.meetings.next_item(ev.event_id, START + dt.timedelta(minutes=50))
     for audience in Audience:
-        path, text = write(tmp_path, app.meetings.report(ev.event_id, audience), f"{audience.value}.pdf")
+        _path, text = write(tmp_path, app.meetings.report(ev.event_id, audience), f"{audience.value}.pdf")
         body = flat(text)
         assert all(title in text for title in summary_sections.section_titles(audience))
         assert "服薬アドヒアランスの課題" in body
@@ -539,7 +539,7 @@ def attendee_names_in(text: str) -> list[str]:
 
 @pytest.mark.parametrize("audience", list(Audience))
 def test_each_audience_gets_each_kind_of_entry_as_its_rule_says(tmp_path: Path, audience: Audience) -> None:
-    path, text = write(tmp_path, report_for(audience, entries=kinds_entries()))
+    _path, text = write(tmp_path, report_for(audience, entries=kinds_entries()))
     body = flat(text)
     commercial = audience is Audience.COMMERCIAL
     for kind in ("note", "insight", "quote", "question", "action", "cleared", "amended"):

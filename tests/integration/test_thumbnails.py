@@ -327,8 +327,16 @@ def test_the_kept_office_renders_the_same_images_as_the_batch_command(
     # LibreOffice's default export (what `soffice --convert-to pdf` does) downsamples the pictures
     default = tmp_path / "default"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless"]
-        + ["--convert-to", "pdf", "--outdir", str(default), str(pictures.source)],
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(default),
+            str(pictures.source),
+        ],
         capture_output=True,
         timeout=300,
         check=True,

@@ -41,7 +41,7 @@ def _save_with_python_pptx(path: Path, copy: Path) -> bool:
         buffer = io.BytesIO()
         presentation.save(buffer)
     # python-pptx has no error type of its own: at least seven kinds come out of Presentation().
-    except Exception:  # deciding eligibility only: why it fails does not matter here
+    except Exception:  # noqa: BLE001 - deciding eligibility only: why it fails does not matter here
         return False
     copy.write_bytes(buffer.getvalue())
     return True

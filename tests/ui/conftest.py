@@ -6,16 +6,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
-import msldesk.decks.thumbnails as thumbnails  # noqa: E402
-from msldesk.ui.context import AppContext  # noqa: E402
-from msldesk.ui.main_window import MainWindow  # noqa: E402
-from msldesk.ui.tasks import TaskRunner  # noqa: E402
-from msldesk.ui.theme import apply_theme  # noqa: E402
+import msldesk.decks.thumbnails as thumbnails
+from msldesk.ui.context import AppContext
+from msldesk.ui.main_window import MainWindow
+from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.theme import apply_theme
 
 READY_TIMEOUT_MS = 30_000
 

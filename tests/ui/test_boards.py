@@ -292,7 +292,7 @@ def test_unsaved_edits_are_not_lost_when_another_event_is_chosen(make_window, qt
 
 
 def test_time_zone_choices_are_the_iana_names(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, event = _seeded(make_window, qtbot)
+    window, _context, event = _seeded(make_window, qtbot)
     view = _open(qtbot, window, event.event_id)
     combo = view.editor.form.timezone
     qtbot.waitUntil(lambda: combo.count() > 300, timeout=WAIT_MS)
@@ -418,7 +418,7 @@ def test_an_item_crossing_the_end_time_is_marked_as_overrunning(make_window, qtb
 
 
 def test_an_empty_agenda_says_what_to_do(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, event = _seeded(make_window, qtbot)
+    window, _context, event = _seeded(make_window, qtbot)
     view = _open(qtbot, window, event.event_id)
     panel = view.editor.agenda
     view.editor.tabs.setCurrentWidget(panel)
@@ -620,7 +620,7 @@ def test_an_honorarium_above_the_fmv_cap_is_flagged_on_the_row_and_in_the_summar
 
 
 def test_import_attendees_opens_the_wizard_for_this_event(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, event = _seeded(make_window, qtbot)
+    window, _context, event = _seeded(make_window, qtbot)
     view = _open(qtbot, window, event.event_id)
     panel = view.editor.attendees
     opened: list[int] = []
@@ -631,7 +631,7 @@ def test_import_attendees_opens_the_wizard_for_this_event(make_window, qtbot) ->
 
 def test_import_attendees_opens_the_people_import_wizard(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("msldesk.ui.people.import_wizard")
-    window, context, event = _seeded(make_window, qtbot)
+    window, _context, event = _seeded(make_window, qtbot)
     view = _open(qtbot, window, event.event_id)
     panel = view.editor.attendees
     view.editor.tabs.setCurrentWidget(panel)

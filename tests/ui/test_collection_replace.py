@@ -47,7 +47,7 @@ def _ask(answer: bool, asked: list[tuple]):  # type: ignore[no-untyped-def,type-
 
 
 def test_cancel_keeps_the_collection_as_it_was(linked, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    window, context, builder, event, grid = linked
+    _window, context, builder, _event, grid = linked
     asked: list[tuple] = []  # type: ignore[type-arg]
     monkeypatch.setattr(tray, "confirm_destructive", _ask(False, asked))
     messages: list[str] = []
@@ -92,7 +92,7 @@ def test_replace_replaces_and_the_agenda_says_so(linked, qtbot, monkeypatch) -> 
 
 
 def test_the_same_slides_again_are_saved_without_a_question(linked, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    window, context, builder, event, grid = linked
+    _window, context, builder, _event, grid = linked
     asked: list[tuple] = []  # type: ignore[type-arg]
     monkeypatch.setattr(tray, "confirm_destructive", _ask(False, asked))
     messages: list[str] = []

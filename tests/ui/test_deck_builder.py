@@ -27,7 +27,7 @@ def _titles(builder) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_slides_dragged_from_the_grid_land_in_the_tray(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, _, view, builder = _ready_builder(make_window, qtbot)
+    _window, _, view, builder = _ready_builder(make_window, qtbot)
     grid = view.grid_model
     mime = grid.mimeData([grid.index(0), grid.index(3)])
     assert builder.model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
@@ -61,7 +61,7 @@ def test_reorder_remove_and_keyboard_add(make_window, qtbot) -> None:  # type: i
 def test_expired_slide_is_flagged_and_needs_a_reason_to_export(
     make_window, qtbot, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    window, context, view, builder = _ready_builder(make_window, qtbot)
+    _window, _context, view, builder = _ready_builder(make_window, qtbot)
     grid = view.grid_model
     expired_row = next(r for r in range(10) if grid.card(r).status is DeckStatus.EXPIRED)
     builder.add_slides([grid.card(0).slide_id, grid.card(expired_row).slide_id])
@@ -103,7 +103,7 @@ def test_expired_slide_is_flagged_and_needs_a_reason_to_export(
 
 
 def test_collections_are_saved_and_reopened(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view, builder = _ready_builder(make_window, qtbot)
+    _window, context, view, builder = _ready_builder(make_window, qtbot)
     grid = view.grid_model
     ids = [grid.card(r).slide_id for r in (4, 1)]
     builder.add_slides(ids)
@@ -119,7 +119,7 @@ def test_collections_are_saved_and_reopened(make_window, qtbot) -> None:  # type
 
 
 def test_tray_model_passes_qt_model_tester(make_window, qtbot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
-    window, _, view, builder = _ready_builder(make_window, qtbot)
+    _window, _, view, builder = _ready_builder(make_window, qtbot)
     builder.add_slides([view.grid_model.card(r).slide_id for r in range(3)])
     qtbot.waitUntil(lambda: builder.model.rowCount() == 3, timeout=10_000)
     assert builder.model.index(0).data(CardRole) is not None
@@ -127,7 +127,7 @@ def test_tray_model_passes_qt_model_tester(make_window, qtbot, qtmodeltester) ->
 
 
 def test_companions_set_in_the_preview_travel_with_their_slide(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view, builder = _ready_builder(make_window, qtbot)
+    _window, context, view, builder = _ready_builder(make_window, qtbot)
     grid = view.grid_model
     row = next(r for r in range(10) if grid.card(r).title.startswith("Study design"))
     view.grid.setCurrentIndex(grid.index(row))
@@ -165,7 +165,7 @@ def test_the_reason_dialog_keeps_ok_disabled_until_a_reason_is_typed(qtbot) -> N
 
 
 def test_the_builder_asks_for_the_reason_with_that_dialog(make_window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    window, context, view, builder = _ready_builder(make_window, qtbot)
+    _window, _context, _view, builder = _ready_builder(make_window, qtbot)
     seen: list[bool] = []
 
     def fake_exec(dialog: RequiredTextDialog) -> int:
@@ -183,7 +183,7 @@ def test_the_builder_asks_for_the_reason_with_that_dialog(make_window, qtbot, mo
 def test_the_export_dialog_starts_in_the_last_deck_folder_with_a_name_from_the_content(
     make_window, qtbot, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    window, context, view, builder = _ready_builder(make_window, qtbot)
+    _window, _context, _view, builder = _ready_builder(make_window, qtbot)
     documents = tmp_path / "Documents"
     documents.mkdir()
     monkeypatch.setattr(file_dialogs, "documents_folder", lambda: documents)
@@ -208,7 +208,7 @@ def test_the_export_dialog_starts_in_the_last_deck_folder_with_a_name_from_the_c
 
 
 def test_the_tray_is_back_after_a_restart_and_after_a_crash(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window, context, view, builder = _ready_builder(make_window, qtbot)
+    _window, context, view, builder = _ready_builder(make_window, qtbot)
     grid = view.grid_model
     ids = [grid.card(r).slide_id for r in (4, 1, 7)]
     builder.add_slides(ids)

@@ -57,7 +57,7 @@ def _event_field() -> DateTimeEdit:
 )
 def test_a_whole_date_and_time_can_be_typed(qtbot, typed: str) -> None:  # type: ignore[no-untyped-def]
     field = _event_field()
-    _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
+    _keep = _form(qtbot, field)  # the form owns the field
     _type(qtbot, field, typed)
     assert not field.hasFocus(), "Tab left the field"
     assert field.dateTime() == QDateTime(QDate(2027, 1, 18), QTime(9, 0), QTimeZone.utc())
@@ -66,7 +66,7 @@ def test_a_whole_date_and_time_can_be_typed(qtbot, typed: str) -> None:  # type:
 
 def test_enter_takes_the_typed_value_too_and_a_12_hour_time_is_read(qtbot) -> None:  # type: ignore[no-untyped-def]
     field = _event_field()
-    _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
+    _keep = _form(qtbot, field)  # the form owns the field
     _type(qtbot, field, "2027-01-18 9:15 pm", Qt.Key.Key_Return)
     assert field.dateTime().time() == QTime(21, 15)
     assert field.date() == QDate(2027, 1, 18)
@@ -74,7 +74,7 @@ def test_enter_takes_the_typed_value_too_and_a_12_hour_time_is_read(qtbot) -> No
 
 def test_a_date_alone_keeps_the_time_and_a_time_alone_the_date(qtbot) -> None:  # type: ignore[no-untyped-def]
     field = _event_field()
-    _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
+    _keep = _form(qtbot, field)  # the form owns the field
     _type(qtbot, field, "18.01.2027")
     assert field.dateTime() == QDateTime(QDate(2027, 1, 18), QTime(14, 30), QTimeZone.utc())
     _type(qtbot, field, "8:45")
@@ -86,7 +86,7 @@ def test_a_date_alone_keeps_the_time_and_a_time_alone_the_date(qtbot) -> None:  
 @pytest.mark.parametrize("typed", ["31.02.2027 09:00", "25:00", "next tuesday"])
 def test_what_is_not_a_date_leaves_the_value_as_it_was(qtbot, typed: str) -> None:  # type: ignore[no-untyped-def]
     field = _event_field()
-    _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
+    _keep = _form(qtbot, field)  # the form owns the field
     changed: list[QDateTime] = []
     field.dateTimeChanged.connect(changed.append)
     _type(qtbot, field, typed)
@@ -106,7 +106,7 @@ def test_typed_wall_times_stay_in_the_fields_zone() -> None:
 
 def test_a_switched_off_field_shows_no_stale_value_and_tells_nobody(qtbot) -> None:  # type: ignore[no-untyped-def]
     field = _event_field()
-    _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
+    _keep = _form(qtbot, field)  # the form owns the field
     changed: list[QDateTime] = []
     field.dateTimeChanged.connect(changed.append)
     field.setEnabled(False)
@@ -125,7 +125,7 @@ def test_a_switched_off_field_shows_no_stale_value_and_tells_nobody(qtbot) -> No
 def test_a_date_field_takes_month_names_whatever_it_shows(qtbot) -> None:  # type: ignore[no-untyped-def]
     field = DateEdit()
     field.setDate(QDate(2026, 12, 4))
-    _keep = _form(qtbot, field)  # noqa: F841  (the form owns the field)
+    _keep = _form(qtbot, field)  # the form owns the field
     assert field.displayFormat() == "yyyy-MM-dd"
     _type(qtbot, field, "15 Jan 2027")
     assert field.date() == QDate(2027, 1, 15)

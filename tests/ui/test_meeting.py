@@ -158,7 +158,7 @@ def _enter(qtbot, mw: MeetingWindow) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_f8_and_ctrl_arrows_move_through_the_agenda_and_record_actual_times(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     assert mw.windowTitle() == "Meeting — Lung cancer advisory board"
     assert mw.clock.text().startswith("09:00:00 CE"), "the clock shows the event's zone"
@@ -224,7 +224,7 @@ def test_f8_and_ctrl_arrows_move_through_the_agenda_and_record_actual_times(meet
 
 
 def test_enter_files_a_time_stamped_entry_under_the_current_item(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting(with_shortcut=False)  # the Boards section's button opens it too
     assert mw.empty_hint.isVisible()
     _type(mw, "Before we start")
@@ -255,7 +255,7 @@ def test_enter_files_a_time_stamped_entry_under_the_current_item(meeting, qtbot)
 
 
 def test_ctrl_digits_and_markers_choose_the_kind(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     assert mw.kind_button.text() == "Note"
     QTest.keyClick(mw.field, Qt.Key.Key_2, CTRL)
@@ -310,7 +310,7 @@ def test_ctrl_digits_and_markers_choose_the_kind(meeting, qtbot) -> None:  # typ
 
 
 def test_at_and_hash_complete_names_and_themes(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     QTest.keyClick(mw.field, Qt.Key.Key_F8)
     _settle(qtbot, mw)
@@ -352,7 +352,7 @@ def test_at_and_hash_complete_names_and_themes(meeting, qtbot) -> None:  # type:
 
 
 def test_a_restricted_word_is_highlighted_named_and_the_entry_flagged(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     assert not mw.warning.isVisible()
     _type(mw, "He called it a cure for")
@@ -375,7 +375,7 @@ def test_a_restricted_word_is_highlighted_named_and_the_entry_flagged(meeting, q
 
 
 def test_attendees_are_checked_in_from_the_panel(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     panel = mw.attendees
     assert panel.heading.text() == "Attendees · 0 of 3 checked in"
@@ -403,7 +403,7 @@ def test_attendees_are_checked_in_from_the_panel(meeting, qtbot) -> None:  # typ
 
 
 def test_double_click_edits_an_entry_and_the_list_shows_the_edit_time(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     QTest.keyClick(mw.field, Qt.Key.Key_F8)
     _type(mw, "dose should be 200 mg")
@@ -449,7 +449,7 @@ def test_double_click_edits_an_entry_and_the_list_shows_the_edit_time(meeting, q
 
 
 def test_after_finalizing_an_edit_becomes_an_amendment_beside_the_original(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     _type(mw, "Response rate was 40%")
     _enter(qtbot, mw)
@@ -500,7 +500,7 @@ def test_after_finalizing_an_edit_becomes_an_amendment_beside_the_original(meeti
 
 
 def test_the_draft_is_stored_within_a_second_and_restored_when_meeting_mode_reopens(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     meetings = context.app.meetings
     mw = open_meeting()
     QTest.keyClick(mw.field, Qt.Key.Key_F8)
@@ -548,7 +548,7 @@ def test_the_draft_is_stored_within_a_second_and_restored_when_meeting_mode_reop
 def test_a_refused_entry_goes_back_into_the_field(meeting, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import msldesk.ui.boards.writer as writer_module
 
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     reported: list[str] = []
     monkeypatch.setattr(writer_module, "report_error", lambda error, details="": reported.append(str(error)))
@@ -603,7 +603,7 @@ def test_quitting_right_after_a_keystroke_stores_the_draft(meeting, qtbot) -> No
 
 
 def test_the_buttons_keep_the_keys_in_the_field_and_a_deleted_event_is_said_plainly(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     mw = open_meeting()
     mw.activateWindow()
     mw.field.setFocus()
@@ -626,7 +626,7 @@ def test_an_hour_of_clock_ticks_costs_no_references_to_true(meeting, qtbot) -> N
     tick of a meeting that runs for hours ends in "bool_dealloc". The clock sends one a minute."""
     import sys
 
-    window, context, board, open_meeting = meeting
+    _window, _context, board, open_meeting = meeting
     mw = open_meeting()
     QTest.keyClick(mw.field, Qt.Key.Key_F8)
     _settle(qtbot, mw)
@@ -688,7 +688,7 @@ def test_opened_on_another_day_meeting_mode_offers_a_rehearsal_kept_out_of_the_n
 def test_the_meeting_moved_to_today_after_confirming(meeting, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from msldesk.ui.meeting.day_dialogs import MOVED
 
-    window, context, board, open_meeting = meeting
+    _window, context, board, open_meeting = meeting
     start = board.event.fields.starts_at
     board.clock.now += dt.timedelta(days=2)
     confirmations: list[dt.date | None] = []

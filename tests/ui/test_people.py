@@ -23,12 +23,12 @@ from msldesk.ui.theme import palette
 
 pytestmark = pytest.mark.usefixtures("no_libreoffice")
 
-FIRST = (
+FIRST = (  # noqa: SIM905 - a word list reads best as one string
     "Amara Bruno Chiara Dmitri Elif Farid Greta Hiroshi Ines Jonas Kavya Lars Mireille Nikolai Olga Pavel "
     "Quentin Rosa Soren Tomasz Ulla Viktor Wanda Xavier Yusuf Zofia Anouk Bjorn Carmen Dario Esther Filip "
     "Gianna Hugo Isolde Jarek Kenji Leila Matteo Noor"
 ).split()
-LAST = (
+LAST = (  # noqa: SIM905 - a word list reads best as one string
     "Okafor Lindqvist Moreau Tanaka Castellano Whitfield Nakamura Brennan Haddad Petrov Schreiber Oyelaran "
     "Vasquez Kowalczyk Ferreira Abernathy Mbeki Rasmussen Delacroix Quispe Thorvaldsen Iwasaki Gallagher "
     "Zielinski Beaumont"
@@ -130,7 +130,7 @@ def find_and_select(qtbot, view, query: str) -> None:  # type: ignore[no-untyped
 
 
 def test_search_as_you_type_is_debounced_and_ignores_stale_answers(people, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     qtbot.waitUntil(lambda: loaded(view), timeout=10_000)
     assert view.model.total == 1003
     calls: list[str] = []
@@ -163,7 +163,7 @@ def test_search_as_you_type_is_debounced_and_ignores_stale_answers(people, qtbot
 
 
 def test_directory_pages_as_the_user_scrolls(people, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, _context, view = people
     qtbot.waitUntil(lambda: loaded(view), timeout=10_000)
     model = view.model
     assert model.rowCount() == PAGE_SIZE
@@ -189,7 +189,7 @@ def test_directory_pages_as_the_user_scrolls(people, qtbot) -> None:  # type: ig
 
 
 def test_sorting_another_column_waits_for_every_row(people, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, _context, view = people
     qtbot.waitUntil(lambda: loaded(view), timeout=10_000)
     messages: list[str] = []
     view.status_message.connect(messages.append)
@@ -235,7 +235,7 @@ def test_adding_someone_with_an_invalid_npi_says_why_and_saves_nothing(people, q
 
 
 def test_edit_then_undo_and_redo(people, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     find_and_select(qtbot, view, "mireille moreau")
     person = view.editor.person
     assert person is not None
@@ -288,7 +288,7 @@ def test_delete_asks_first_and_is_refused_for_someone_on_an_event(people, people
 
 def test_delete_is_refused_for_a_presenter_naming_the_agenda_item(people, people_library, qtbot) -> None:  # type: ignore[no-untyped-def]
     """Not on the attendee list, but presenting an agenda item: deleting would clear that quietly."""
-    window, context, view = people
+    _window, context, view = people
 
     def present(app: Any) -> None:
         person, _ = app.people.add(PersonFields(first_name="Pia", last_name="Presenter"))
@@ -307,7 +307,7 @@ def test_delete_is_refused_for_a_presenter_naming_the_agenda_item(people, people
 
 
 def test_duplicates_are_found_and_merged_moving_attendance(people, people_library, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     keep, other, event_id = people_library["keep"], people_library["other"], people_library["event_id"]
     dialog = view.find_duplicates()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=20_000)
@@ -358,7 +358,7 @@ def test_duplicates_are_found_and_merged_moving_attendance(people, people_librar
 
 
 def test_merge_two_people_selected_in_the_directory(people, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     find_and_select(qtbot, view, "okafor")
     select_rows(view, [0, 1])
     chosen = view.selected_people()
@@ -377,7 +377,7 @@ def test_merge_two_people_selected_in_the_directory(people, qtbot) -> None:  # t
 
 
 def test_qt_models_pass_the_model_tester(people, qtbot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     qtbot.waitUntil(lambda: loaded(view), timeout=10_000)
     qtmodeltester.check(view.model)
     dialog = view.find_duplicates()
@@ -407,7 +407,7 @@ def test_import_a_corpus_file_end_to_end(people, corpus_dir: Path, qtbot) -> Non
     source = corpus_dir / "people" / "openslides-e2e__participants.csv"
     if not source.is_file():
         pytest.skip("corpus file missing")
-    window, context, view = people
+    _window, context, view = people
     wizard = open_wizard(qtbot, view, source)
     preview = wizard.preview
     assert preview is not None
@@ -448,7 +448,7 @@ def test_a_meeting_report_says_how_many_attendance_lines_will_match(
     people, people_library, corpus_dir: Path, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
     reports = [p for p in (corpus_dir / "people").glob("*") if p.suffix == ".csv"]
-    window, context, view = people
+    _window, context, view = people
     for source in reports:
         wizard = open_wizard(qtbot, view, source, people_library["event_id"])
         if wizard.preview is None or not wizard.preview.attendance:
@@ -494,7 +494,7 @@ def test_a_report_of_another_day_asks_and_writes_nothing_or_people_only(
     source = corpus_dir / "people" / "dvaneynde__IDL-14-11-22.csv"  # a Teams report of 14 Nov 2022
     if not source.is_file():
         pytest.skip("corpus file missing")
-    window, context, view = people
+    _window, context, view = people
     event_id = dated_event(qtbot, context, "2027-01-18T09:00")
     people_before = run_db(qtbot, context, lambda app: app.people.count())
     wizard = on_the_check_page(qtbot, view, source, event_id)
@@ -536,7 +536,7 @@ def test_a_report_of_the_event_day_shows_its_roles_and_counts_that_add_up(
     source = corpus_dir / "people" / "dvaneynde__IDL-14-11-22.csv"
     if not source.is_file():
         pytest.skip("corpus file missing")
-    window, context, view = people
+    _window, context, view = people
     event_id = dated_event(qtbot, context, "2022-11-14T09:30")
     wizard = on_the_check_page(qtbot, view, source, event_id)
     qtbot.waitUntil(lambda: wizard.matched_attendance is not None, timeout=20_000)
@@ -578,7 +578,7 @@ CLINIC_ROWS = [
 
 
 def test_mapping_an_unknown_column_by_hand_then_cancel_writes_nothing(people, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     source = write_csv(tmp_path / "clinic list.csv", CLINIC_ROWS)
     before = run_db(qtbot, context, lambda app: app.people.count())
     wizard = open_wizard(qtbot, view, source)
@@ -616,7 +616,7 @@ def test_mapping_an_unknown_column_by_hand_then_cancel_writes_nothing(people, qt
 def test_import_writes_and_importing_again_updates_instead_of_duplicating(
     people, qtbot, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     source = write_csv(tmp_path / "clinic list.csv", CLINIC_ROWS)
     before = run_db(qtbot, context, lambda app: app.people.count())
     summaries: list[str] = []  # the wizard's last page, one per import
@@ -661,7 +661,7 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(
 
 
 def test_cancel_while_importing_rolls_back(people, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     source = write_csv(tmp_path / "clinic list.csv", CLINIC_ROWS)
     before = run_db(qtbot, context, lambda app: app.people.count())
     wizard = open_wizard(qtbot, view, source)
@@ -681,7 +681,7 @@ def test_cancel_while_importing_rolls_back(people, qtbot, tmp_path: Path) -> Non
 
 
 def test_a_file_that_cannot_be_imported_says_why(people, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     empty = tmp_path / "attendees.csv"
     empty.write_bytes(b"")
     wizard = open_wizard(qtbot, view, empty)
@@ -703,7 +703,7 @@ def test_a_file_that_cannot_be_imported_says_why(people, qtbot, tmp_path: Path) 
 
 
 def test_mapping_model_passes_the_model_tester(people, qtbot, qtmodeltester, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     wizard = open_wizard(qtbot, view, write_csv(tmp_path / "c.csv", CLINIC_ROWS))
     qtmodeltester.check(wizard.mapping_model)
     wizard.reject()
@@ -726,7 +726,7 @@ def test_shortcuts_open_the_wizard_and_focus_the_people_search(people, qtbot) ->
 def test_wizard_takes_a_typed_path_lists_added_updated_and_skipped_and_sums_up(
     people, qtbot, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    window, context, view = people
+    _window, context, view = people
     source = write_csv(
         tmp_path / "board list.csv",
         [
@@ -771,7 +771,7 @@ def test_wizard_takes_a_typed_path_lists_added_updated_and_skipped_and_sums_up(
 def test_an_empty_duplicates_search_says_so_instead_of_two_empty_panes(people, qtbot) -> None:  # type: ignore[no-untyped-def]
     from msldesk.ui.people.duplicates import DuplicatesDialog
 
-    window, context, view = people
+    _window, context, view = people
     dialog = DuplicatesDialog(context, [], view)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -785,7 +785,7 @@ def test_an_empty_duplicates_search_says_so_instead_of_two_empty_panes(people, q
 def test_directory_columns_fit_their_content_and_rows_are_comfortable(people, qtbot) -> None:  # type: ignore[no-untyped-def]
     from msldesk.ui.meeting.attendees import CheckInPanel
 
-    window, context, view = people
+    window, _context, view = people
     window.resize(1400, 800)
     qtbot.waitUntil(lambda: loaded(view), timeout=20_000)
     table, metrics = view.table, view.table.fontMetrics()

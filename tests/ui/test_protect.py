@@ -250,7 +250,7 @@ def test_the_daily_backup_is_taken_once_after_start_and_quietly(make_window, qtb
     first = _daily_files(context)
     window.close()
 
-    again, again_context = make_window(seed_demo=False, data_dir=folder)
+    _again, again_context = make_window(seed_demo=False, data_dir=folder)
     _idle(qtbot, again_context)
     assert _daily_files(again_context) == first  # not due again the same day
 
@@ -264,7 +264,7 @@ def test_a_failed_daily_backup_is_reported_without_blocking_work(
         raise MsldeskError("The disk is full.", "ENOSPC")
 
     monkeypatch.setattr(BackupService, "take_daily", broken)
-    window, context = make_window(seed_demo=False)
+    window, _context = make_window(seed_demo=False)
 
     def error_box() -> QMessageBox | None:
         boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]

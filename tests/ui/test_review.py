@@ -523,7 +523,7 @@ def test_the_commercial_summary_has_no_expert_names_and_no_flagged_entry(
 
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed")
-    window, context, m, review = _open_review(make_window, qtbot)
+    window, _context, _m, _review = _open_review(make_window, qtbot)
     editor = window.boards.editor
     editor.ask_unreviewed = lambda n, kind: "export"  # type: ignore[method-assign]
     editor.ask_save_path = lambda kind, suggested: tmp_path / "commercial.pdf"  # type: ignore[method-assign]
@@ -540,7 +540,7 @@ def test_the_commercial_summary_has_no_expert_names_and_no_flagged_entry(
 
 
 def test_exporting_with_unreviewed_flags_asks_first(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window, context, m, review = _open_review(make_window, qtbot)
+    window, _context, m, review = _open_review(make_window, qtbot)
     editor = window.boards.editor
     editor.tabs.setCurrentIndex(EventEditor.OVERVIEW)
     asked: list[tuple[int, str]] = []
@@ -578,7 +578,7 @@ def test_exporting_with_unreviewed_flags_asks_first(make_window, qtbot, tmp_path
 def test_an_export_can_be_cancelled_and_a_failed_one_is_reported(
     make_window, qtbot, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    window, context, m, review = _open_review(make_window, qtbot)
+    window, context, m, _review = _open_review(make_window, qtbot)
     _reviewed(context, m)
     _settle(qtbot, window)
     editor = window.boards.editor
@@ -672,7 +672,7 @@ def test_restricted_terms_are_saved_and_the_notes_are_checked_again(make_window,
 def test_notes_tree_model_passes_the_qt_model_tester(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     from pytestqt.modeltest import ModelTester
 
-    window, context, m, review = _open_review(make_window, qtbot)
+    _window, _context, _m, review = _open_review(make_window, qtbot)
     tester = ModelTester(None)
     tester.check(review.model, force_py=True)
     review.by_agenda.click()

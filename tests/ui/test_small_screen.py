@@ -37,7 +37,7 @@ def _demo_window(make_window, qtbot):  # type: ignore[no-untyped-def]
 
 
 def test_every_section_tab_and_draft_fits_a_small_screen(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context = _demo_window(make_window, qtbot)
+    window, _context = _demo_window(make_window, qtbot)
     _fits(window, "library")
     window.library.side_tabs.setCurrentIndex(1)
     _fits(window, "deck details")

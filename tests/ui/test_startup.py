@@ -107,7 +107,7 @@ def test_the_library_is_built_once_the_window_is_painted(qtbot, tmp_path: Path) 
 
 
 def test_boards_and_people_are_built_when_first_shown(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context = make_window(seed_demo=True)
+    window, _context = make_window(seed_demo=True)
     assert window.boards_page.built is None
     assert window.people_page.built is None
     window.actions_by_key["show_boards"].trigger()

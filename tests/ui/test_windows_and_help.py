@@ -183,7 +183,7 @@ def _fits_its_screen(window) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_the_main_window_fits_the_screen_it_opens_on(make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window, context = make_window(seed_demo=False)  # nothing saved: the default size, fitted
+    window, _context = make_window(seed_demo=False)  # nothing saved: the default size, fitted
     _fits_its_screen(window)
     window.setGeometry(20000, 20000, 9000, 7000)  # as if saved on a wall of monitors
     window.settings.setValue("main_window/geometry", window.saveGeometry())
@@ -227,7 +227,7 @@ def test_the_note_markers_sheet_shows_each_marker_from_the_grammar(qtbot) -> Non
 
 
 def test_f1_in_meeting_mode_opens_the_note_markers_and_its_shortcuts(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    window, context, board, open_meeting = meeting
+    _window, _context, _board, open_meeting = meeting
     mw = open_meeting()
     mw.activateWindow()
     qtbot.waitUntil(mw.isActiveWindow, timeout=10_000)
@@ -255,7 +255,7 @@ def _shortcuts_in(*windows: QWidget) -> list[QObject]:
     return [
         o
         for o in found.values()
-        if (isinstance(o, QShortcut) and any(not k.isEmpty() for k in o.keys()))
+        if (isinstance(o, QShortcut) and any(not k.isEmpty() for k in o.keys()))  # noqa: SIM118 - QShortcut.keys()
         or (isinstance(o, QAction) and keys_text(o))
     ]
 
@@ -265,7 +265,7 @@ def _unlisted(shortcuts: list[QObject], sheets: HelpSheets) -> list[str]:
     rows, missing = set(sheets.rows), []
     for item in shortcuts:
         if isinstance(item, QShortcut):
-            keys = ", ".join(k.toString() for k in item.keys())
+            keys = ", ".join(k.toString() for k in item.keys())  # noqa: SIM118 - a QShortcut, not a dict
             missing.append(f"a QShortcut ({keys}) on {item.parent()!r}: bind it through actions.KEYMAP")
             continue
         name, menu = item.property(SHORTCUT_PROPERTY), item.property(MENU_PROPERTY)
@@ -332,7 +332,7 @@ def test_an_ad_hoc_shortcut_is_caught(make_window, qtbot) -> None:  # type: igno
 
 
 def test_the_tray_keys_work_only_while_the_tray_has_the_focus(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    window, context = make_window()
+    window, _context = make_window()
     tray, view = window.library.builder, window.library
     qtbot.waitUntil(lambda: view.grid_model.rowCount() >= 3, timeout=10_000)
     cards = [view.grid_model.card(r) for r in range(3)]

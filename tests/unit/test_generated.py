@@ -32,7 +32,7 @@ from msldesk.decks.text_fit import line_count, paginate, split_lines, wrap
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CJK_TITLE = "第三相臨床試験の結果"
 CJK_BULLET = "日本人サブグループでも一貫した有効性が認められました。"
-CJK_CELL = "肝機能検査値上昇（グレード2）"
+CJK_CELL = "肝機能検査値上昇（グレード2）"  # noqa: RUF001 — real Japanese punctuation
 
 
 def _reopen(path: Path):  # -> pptx Presentation
@@ -310,7 +310,7 @@ def test_long_bullets_wrap_and_continue_without_overflow(tmp_path: Path) -> None
     bullets = tuple(f"Bullet {i:02d}: " + "a longer explanation of the finding " * (i % 5) for i in range(40))
     huge = "One very long bullet " + "with many words that go on and on " * 60
     out = build_generated_deck(
-        [TextSlide("Findings", bullets + (huge,), notes="Say it slowly.")], tmp_path / "d.pptx"
+        [TextSlide("Findings", (*bullets, huge), notes="Say it slowly.")], tmp_path / "d.pptx"
     )
     prs = _reopen(out)
     slides = list(prs.slides)
@@ -355,10 +355,10 @@ def test_wrap_and_paginate_helpers() -> None:
     assert " ".join(pieces).split() == ["word"] * 100
     assert paginate([], 10) == [[]]
     pages = paginate([3] * 7, 10)
-    assert sum(pages, []) == list(range(7))
+    assert [i for page in pages for i in page] == list(range(7))
     assert sorted(len(page) for page in pages) == [2, 2, 3]  # three pages, evenly filled
     pages = paginate([1.0] * 59 + [3.0], 12)
-    assert sum(pages, []) == list(range(60))
+    assert [i for page in pages for i in page] == list(range(60))
     assert len(pages) == 6
     assert all(sum(1.0 if i < 59 else 3.0 for i in page) <= 12 for page in pages)
     assert paginate([15, 1], 10) == [[0], [1]]
@@ -424,7 +424,7 @@ def test_many_categories_continue_on_the_same_scale(tmp_path: Path) -> None:
     assert len(slides) >= 3
     assert _titles(prs) == ["Themes"] + ["Themes (continued)"] * (len(slides) - 1)
     seen, scales, thickness = [], set(), set()
-    top, bottom = _body_box(prs)
+    _top, bottom = _body_box(prs)
     for slide in slides:
         (frame,) = _charts(slide)
         plot = frame.chart.plots[0]

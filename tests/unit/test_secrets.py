@@ -73,7 +73,7 @@ class _PlainFile(KeyringBackend):
     """Like keyrings.alt's plain-text file backend: usable, but rated below 1 by keyring."""
 
     @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805
+    def priority(cls) -> float:
         return 0.5
 
     def get_password(self, service: str, username: str) -> str | None:

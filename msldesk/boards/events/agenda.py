@@ -82,7 +82,7 @@ class EventAgenda(EventServiceBase):
                     from_utc(row.actual_start_utc, tz),
                     from_utc(row.actual_end_utc, tz),
                     row.note,
-                )  # fmt: skip
+                )
             )
         return items
 

@@ -43,7 +43,7 @@ from msldesk.core.errors import InvalidInputError
 if TYPE_CHECKING:
     from msldesk.boards.intake.table import SourceTable
 
-TARGETS: tuple[str, ...] = PERSON_FIELD_NAMES + ("full_name", "role", "invitation")
+TARGETS: tuple[str, ...] = (*PERSON_FIELD_NAMES, "full_name", "role", "invitation")
 
 _HEADER_TARGETS: dict[str, str] = {key: target for target, keys in HEADER_SYNONYMS.items() for key in keys}
 # Several columns may feed one field: these collect every distinct value, the rest take the first.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -147,7 +148,7 @@ class _Person:
         if not self.timed or len(self.spans) < 2:
             return self.seconds
         spans = sorted(self.spans)
-        if all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)):
+        if all(a[1] <= b[0] for a, b in itertools.pairwise(spans)):
             return self.seconds
         covered = 0.0
         start, end = spans[0]

@@ -287,6 +287,5 @@ def _is_open_payments(headers: tuple[str, ...]) -> bool:
     keys = {h.casefold() for h in headers}
     return bool(
         {"covered_recipient_npi", "covered_recipient_last_name"} & keys
-        or {"physician_profile_id", "physician_npi"} & keys
-        and "recipient_state" in keys
+        or ({"physician_profile_id", "physician_npi"} & keys and "recipient_state" in keys)
     )

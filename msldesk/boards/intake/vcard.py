@@ -285,9 +285,9 @@ def plausibility(text: str) -> int:
             score -= 5
         elif not ch.isalpha():
             score -= before.isalpha() + after.isalpha()
-        elif ch in "ñÑœŒ" and after.isalpha() and after.lower() not in _VOWELS:
-            score -= 2
-        elif ch in "ńŃ" and after.lower() in _VOWELS:
+        elif (ch in "ñÑœŒ" and after.isalpha() and after.lower() not in _VOWELS) or (
+            ch in "ńŃ" and after.lower() in _VOWELS
+        ):
             score -= 2
     return score
 

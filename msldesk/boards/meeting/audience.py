@@ -61,20 +61,28 @@ def _commercial(report: MeetingReport) -> MeetingReport:
         names.append((" ".join(p for p in (fields.first_name, fields.last_name) if p), label))
     for item in report.agenda:  # presenters who are not on the attendee list are experts too
         pid = item.fields.presenter_id
-        if pid is not None and pid not in experts and item.presenter_name:
-            if not any(a.person.person_id == pid for a in report.attendees):
-                experts[pid] = "Presenter"
-                names.append((item.presenter_name, "Presenter"))
+        if (
+            pid is not None
+            and pid not in experts
+            and item.presenter_name
+            and not any(a.person.person_id == pid for a in report.attendees)
+        ):
+            experts[pid] = "Presenter"
+            names.append((item.presenter_name, "Presenter"))
     for entry in report.entries:  # and so are speakers named in notes but not on the list
         for pid, name in (
             (entry.fields.speaker_id, entry.speaker_name),
             (entry.fields.owner_id, entry.owner_name),
             *((part.speaker_id, part.speaker_name) for part in entry.merged_parts),
         ):
-            if pid is not None and pid not in experts and name:
-                if not any(a.person.person_id == pid for a in report.attendees):
-                    experts[pid] = "Expert"
-                    names.append((name, "Expert"))
+            if (
+                pid is not None
+                and pid not in experts
+                and name
+                and not any(a.person.person_id == pid for a in report.attendees)
+            ):
+                experts[pid] = "Expert"
+                names.append((name, "Expert"))
     redact = _Redactor([(n, label) for n, label in names if n.strip()])
 
     entries = []

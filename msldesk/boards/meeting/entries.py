@@ -50,7 +50,7 @@ class MeetingEntries(MeetingRunning):
         text: str,
         *,
         kind: EntryKind | None = None,
-        agenda_item_id: int | None | object = _KEEP,
+        agenda_item_id: int | object | None = _KEEP,
         speaker_id: int | None = None,
         themes: Sequence[str] = (),
         owner: str = "",

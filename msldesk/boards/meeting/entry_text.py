@@ -153,9 +153,13 @@ def _match_theme(folded: str, start: int, themes: Sequence[str]) -> tuple[str, i
         }
         for form in forms:
             end = start + len(form)
-            if form and folded.startswith(form, start) and _ends_tag(folded, end):
-                if best is None or len(form) > best[1]:
-                    best = (theme, len(form))
+            if (
+                form
+                and folded.startswith(form, start)
+                and _ends_tag(folded, end)
+                and (best is None or len(form) > best[1])
+            ):
+                best = (theme, len(form))
     return best
 
 
@@ -284,7 +288,7 @@ def _hashtags(
 
 
 PREPOSITIONS = frozenset(
-    "to for from with by at of about and or an von mit für zu à pour avec de par".split()
+    "to for from with by at of about and or an von mit für zu à pour avec de par".split()  # noqa: SIM905 - a word list reads best as one string
 )
 
 

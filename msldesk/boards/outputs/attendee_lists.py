@@ -65,7 +65,8 @@ def _yes_no(flag: bool) -> str:
 def _attendee_texts(event: Event, attendance: Attendance) -> list[str]:
     a = attendance.fields
     checked_in = _checked_in_local(event, attendance)
-    return _person_values(attendance.person.fields) + [
+    return [
+        *_person_values(attendance.person.fields),
         a.role.label,
         a.invitation.label,
         _yes_no(a.contract_signed),

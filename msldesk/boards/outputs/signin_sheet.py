@@ -108,7 +108,7 @@ def _build(
     per_page: list[int] = []
 
     class Doc(SimpleDocTemplate):
-        def afterFlowable(self, flowable: object) -> None:  # noqa: N802 (reportlab's name)
+        def afterFlowable(self, flowable: object) -> None:  # reportlab's name
             if isinstance(flowable, Table):  # the table, or the part of it on this page
                 per_page.extend([0] * (self.page - len(per_page)))
                 per_page[self.page - 1] += len(flowable._cellvalues) - 1  # header row not counted
@@ -196,6 +196,6 @@ def _table(present: Sequence[Attendance], walk_ins: int, usable: float, fonts: P
                 ("TOPPADDING", (0, 1), (-1, -1), 4),
                 ("BOTTOMPADDING", (0, 1), (-1, -1), 4),
             ]
-        )  # fmt: skip
+        )
     )
     return table

@@ -49,7 +49,7 @@ def write_summary_pdf(
     on_page = footer(footer_text, fonts, builder.margin)
 
     class Doc(SimpleDocTemplate):
-        def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 (reportlab's name)
+        def afterFlowable(self, flowable: Any) -> None:  # reportlab's name
             _check(cancel)  # between flowables: a long layout stops within a paragraph's time
 
     def first_page(canvas: Any, doc: Any) -> None:

@@ -28,11 +28,11 @@ _RANK = {REASON_NPI: 4, REASON_NAME_EMAIL: 3, REASON_EMAIL: 2, REASON_SIMILAR: 1
 # Within "similar name at the same institution": exact beats a typo beats an initial.
 _EXACT, _TYPO, _INITIAL = 3, 2, 1
 
-_TITLES = frozenset("dr doctor prof professor mr mrs ms miss mx sir dame rev herr frau mme mlle dra".split())
+_TITLES = frozenset("dr doctor prof professor mr mrs ms miss mx sir dame rev herr frau mme mlle dra".split())  # noqa: SIM905 - a word list reads best as one string
 # Degrees and generational suffixes typed into the last-name column ("Smith, MD", "Jones Jr.").
 # "do" (doctor of osteopathy) is left out: it is also a surname.
 _SUFFIXES = frozenset(
-    "md phd pharmd mph msc ms mba mbbs mbchb dnp rn np pa pac facc facp facs frcp frcpc frcs dds dmd "
+    "md phd pharmd mph msc ms mba mbbs mbchb dnp rn np pa pac facc facp facs frcp frcpc frcs dds dmd "  # noqa: SIM905 - a word list reads best as one string
     "dvm jr sr ii iii iv".split()
 )
 _NON_WORD = re.compile(r"[^\w]+")
@@ -63,7 +63,7 @@ _INSTITUTION_WORDS = {
     "assoc": "associates",
 }
 # "&" and "and", "The ..." and "...": words that never tell two institutions apart.
-_INSTITUTION_NOISE = frozenset("the of and at for a inc llc ltd pc pllc".split())
+_INSTITUTION_NOISE = frozenset("the of and at for a inc llc ltd pc pllc".split())  # noqa: SIM905 - a word list reads best as one string
 
 
 @lru_cache(maxsize=200_000)
@@ -117,7 +117,7 @@ def institution_key(institution: str) -> str:
     """ "The Univ. of Texas M.D. Anderson Cancer Ctr." -> "university texas md anderson cancer center"."""
     words: list[str] = []
     initials = ""  # a run of one-letter words: "M.D. Anderson" -> "md anderson", as typed without dots
-    for word in _fold(institution.replace("&", " and ")).split() + [""]:
+    for word in [*_fold(institution.replace("&", " and ")).split(), ""]:
         if len(word) == 1:
             initials += word
             continue
@@ -212,11 +212,15 @@ def _first_name_strength(a: str, b: str) -> int:
         return _EXACT
     if len(a) == 1 or len(b) == 1:
         return _INITIAL if a[0] == b[0] else 0
-    if len(a) >= 5 and len(b) >= 5 and within_one_edit(a, b):
-        # The ending of a first name often marks a different person (Robert/Roberta, Louis/Louise,
-        # Francis/Frances, Christian/Christina): a typo there is not forgiven.
-        if _first_difference(a, b) < max(len(a), len(b)) - 2:
-            return _TYPO
+    # The ending of a first name often marks a different person (Robert/Roberta, Louis/Louise,
+    # Francis/Frances, Christian/Christina): a typo there is not forgiven.
+    if (
+        len(a) >= 5
+        and len(b) >= 5
+        and within_one_edit(a, b)
+        and _first_difference(a, b) < max(len(a), len(b)) - 2
+    ):
+        return _TYPO
     return 0
 
 
@@ -273,7 +277,7 @@ class _Institution:
     """The people of one institution by last name; the table for finding typos is built on first use,
     so indexing many people stays cheap and only places that imported rows mention pay for it."""
 
-    __slots__ = ("by_last", "_variants")
+    __slots__ = ("_variants", "by_last")
 
     def __init__(self) -> None:
         self.by_last: dict[str, list[int]] = {}

@@ -12,6 +12,7 @@ keyed digests of them (see msldesk.boards.erasures), so no name has to be kept t
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -240,7 +241,7 @@ class NameFinder:
 
 def _one_name(text: str, words: list[_Word]) -> bool:
     """The words follow one another as the words of one name do."""
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in itertools.pairwise(words):
         gap = text[a.end : b.start]
         if a.unspaced or b.unspaced:
             if gap and not (gap.isspace() and len(gap) <= 2):

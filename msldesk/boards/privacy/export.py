@@ -67,7 +67,7 @@ def export_person(sessions: sessionmaker[Session], events: EventService, person_
             "nature": p.nature,
             "amount": p.amount,
             "currency": p.currency,
-        }  # fmt: skip
+        }
         for year in sorted(years)
         for p in events.payments(year)
         if p.person.person_id == person_id
@@ -80,7 +80,7 @@ def export_person(sessions: sessionmaker[Session], events: EventService, person_
             **asdict(fields_),
             "created_at": person.created_at,
             "updated_at": person.updated_at,
-        },  # fmt: skip
+        },
         "attendance": attendance,
         "payments": payments,
         "agenda_items_presented": presented,
@@ -125,7 +125,7 @@ def _presented(session: Session, person_id: int, refs: _EventRefs) -> list[dict[
             "kind": r.kind,
             "minutes": r.minutes,
             "questions": r.questions,
-        }  # fmt: skip
+        }
         for r in session.scalars(
             select(AgendaItemRow).where(AgendaItemRow.presenter_id == person_id).order_by(AgendaItemRow.id)
         )

@@ -312,10 +312,13 @@ class BoardsView(QWidget):
     # Ctrl+N creates an event. Claiming the keys in ShortcutOverride keeps the window's shortcut
     # from firing while the focus is in here; the key press then arrives in keyPressEvent.
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if pressed(event, "boards.save") or pressed(event, "boards.new"):
-                event.accept()
-                return True
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and (pressed(event, "boards.save") or pressed(event, "boards.new"))
+        ):
+            event.accept()
+            return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote, urlparse
 
 from PySide6.QtCore import Qt
@@ -74,7 +74,7 @@ class RowOutcomeTabs(QTabWidget):
 
     ADDED, UPDATED, SKIPPED, ERRORS = range(4)
     LABELS = ("Added", "Updated", "Skipped", "Errors")
-    _SKIP_REASONS = {
+    _SKIP_REASONS: ClassVar[dict[RowOutcome, str]] = {
         RowOutcome.UNCHANGED: "Already in the directory as the file has them",
         RowOutcome.REPEAT: "Same person as an earlier row: merged into it",
     }

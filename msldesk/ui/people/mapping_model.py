@@ -46,8 +46,9 @@ def target_label(target: str) -> str:
 
 
 # (target, label) in the order the combo lists them: "(ignore)" first.
-TARGET_CHOICES: tuple[tuple[str, str], ...] = (("", IGNORE_LABEL),) + tuple(
-    (t, target_label(t)) for t in TARGETS
+TARGET_CHOICES: tuple[tuple[str, str], ...] = (
+    ("", IGNORE_LABEL),
+    *((t, target_label(t)) for t in TARGETS),
 )
 HEADER_COLUMN, TARGET_COLUMN, SAMPLE_COLUMN = 0, 1, 2
 

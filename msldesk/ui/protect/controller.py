@@ -260,7 +260,7 @@ class ProtectController(QObject):
             self._on_daily_failed,
         )
 
-    def _on_daily_done(self, path: Path | None | object) -> None:
+    def _on_daily_done(self, path: Path | object | None) -> None:
         if isinstance(path, Path):
             self.status_message.emit(f"Daily backup saved ({path.name}); the last 7 are kept.")
             self.daily_backup_taken.emit(path)
