@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from msldesk.ui.app import build_window
 from msldesk.ui.help_sheets import MARKERS, SHORTCUTS
+from msldesk.ui.main_window import MainWindow
 from msldesk.ui.theme import apply_theme
 from msldesk.ui.widgets.geometry import clamp_to_screen
 
@@ -218,7 +219,7 @@ def same_title(data_dir: Path) -> None:
         app.close()
 
 
-def main() -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--out", type=Path, required=True)
@@ -262,6 +263,11 @@ def main() -> int:
     parser.add_argument("--scale", default="1", help="with --all: QT_SCALE_FACTOR, or several: 1,1.5,2")
     parser.add_argument("--screen", default="1920x1200", help="with --all: the Xvfb screen, in device pixels")
     parser.add_argument("--display", action="store_true", help="with --all: use $DISPLAY, not xvfb-run")
+    return parser
+
+
+def main() -> int:
+    parser = _parser()
     args = parser.parse_args()
     if args.all:
         from screenshot_tour import run_tour
@@ -281,8 +287,28 @@ def main() -> int:
     clamp_to_screen(window)
     window.show()
     context.start()
+    one = _OneShot(args, window)
+    context.ready.connect(lambda: QTimer.singleShot(500, one.act))
+    context.ready.connect(lambda: QTimer.singleShot(1200, one.select))
+    context.ready.connect(lambda: QTimer.singleShot(args.wait_ms - 600, one.library_tour))
+    if one.asks:
+        context.ready.connect(lambda: QTimer.singleShot(args.wait_ms + 1500, one.close))
+    else:
+        context.ready.connect(lambda: QTimer.singleShot(args.wait_ms, one.shoot))
+    return app.exec()
 
-    def act() -> None:
+
+class _OneShot:
+    """The steps of one shot, run from timers once the library is open."""
+
+    def __init__(self, args: argparse.Namespace, window: MainWindow) -> None:
+        self.args, self.window = args, window
+        self.asks = args.confirm_remove or args.ask_reason  # the shot is of a question, while it is asked
+        self.whole_screen = args.deck_tooltip >= 0 or self.asks
+        self.taken = False
+
+    def act(self) -> None:
+        args, window = self.args, self.window
         view = window.library
         if args.deck_row >= 0:
             view.deck_list.setCurrentIndex(view.deck_model.index(args.deck_row))
@@ -292,7 +318,8 @@ def main() -> int:
         section = {"library": window.library, "boards": window.boards, "people": window.people}[args.section]
         window.show_section(section)
 
-    def select() -> None:
+    def select(self) -> None:
+        args, window = self.args, self.window
         view = window.library
         if args.select >= 0:
             view.grid.setCurrentIndex(view.grid_model.index(args.select))
@@ -307,28 +334,33 @@ def main() -> int:
         if args.help_sheet:
             window.show_help(SHORTCUTS if args.help_sheet == "shortcuts" else MARKERS)
         if args.section == "boards":
-            boards = window.boards
-            if args.new_event:
-                boards.new_event()
-                if args.save_new:
-                    boards.editor.form.title.setText("Empty board (screenshot)")
-                    boards.save()
-                    QTimer.singleShot(1000, lambda: boards.editor.tabs.setCurrentIndex(args.board_tab))
-                return
-            if args.event >= 0:
-                if not boards.select_event(args.event):
-                    boards.editor.open_event(args.event)
-            elif boards.proxy.rowCount():
-                boards.list.setCurrentIndex(boards.proxy.index(0, 0))
-            boards.editor.tabs.setCurrentIndex(args.board_tab)
-            QTimer.singleShot(1200, review)
+            self.select_board()
 
-    def library_tour() -> None:
-        view = window.library
+    def select_board(self) -> None:
+        args, boards = self.args, self.window.boards
+        if args.new_event:
+            boards.new_event()
+            if args.save_new:
+                boards.editor.form.title.setText("Empty board (screenshot)")
+                boards.save()
+                QTimer.singleShot(1000, lambda: boards.editor.tabs.setCurrentIndex(args.board_tab))
+            return
+        if args.event >= 0:
+            if not boards.select_event(args.event):
+                boards.editor.open_event(args.event)
+        elif boards.proxy.rowCount():
+            boards.list.setCurrentIndex(boards.proxy.index(0, 0))
+        boards.editor.tabs.setCurrentIndex(args.board_tab)
+        QTimer.singleShot(1200, self.review)
+
+    def library_tour(self) -> None:
+        args = self.args
+        view = self.window.library
         if args.ask_reason:
             view.builder.ask_output_path = lambda: args.data_dir.parent / "never-written.pptx"  # type: ignore[method-assign]
-            QTimer.singleShot(800, shoot)
-            QTimer.singleShot(1000, cancel_dialog)  # no reason given: the export stops, nothing is written
+            # No reason given: the export stops, nothing is written.
+            QTimer.singleShot(800, self.shoot)
+            QTimer.singleShot(1000, self.cancel_dialog)
             view.builder.export()
         if args.zoom:
             view.zoom.setValue(args.zoom)
@@ -339,47 +371,35 @@ def main() -> int:
             QToolTip.showText(spot, index.data(Qt.ItemDataRole.ToolTipRole), view.deck_list, rect)
         if args.confirm_remove:
             # The question is modal: the shot and the cancel run from timers inside its event loop.
-            QTimer.singleShot(800, shoot)
-            QTimer.singleShot(1000, cancel_dialog)
+            QTimer.singleShot(800, self.shoot)
+            QTimer.singleShot(1000, self.cancel_dialog)
             view.remove_selected_deck()
 
+    @staticmethod
     def cancel_dialog() -> None:
         dialog = QApplication.activeModalWidget()
         if dialog is not None:
             dialog.reject()
 
-    def review() -> None:
-        panel = window.boards.editor.review
-        panel.set_grouping(args.review_by)
-        if args.review_entry >= 0:
-            panel._select([args.review_entry])
+    def review(self) -> None:
+        panel = self.window.boards.editor.review
+        panel.set_grouping(self.args.review_by)
+        if self.args.review_entry >= 0:
+            panel._select([self.args.review_entry])
 
-    asks = args.confirm_remove or args.ask_reason  # the shot is of a question, while it is asked
-    whole_screen = args.deck_tooltip >= 0 or asks
-
-    def shoot() -> None:
-        if shot["taken"]:
+    def shoot(self) -> None:
+        if self.taken:
             return
-        shot["taken"] = True
-        shown = QApplication.activeModalWidget() if asks else None
-        shown = shown or (window.help_sheets if args.help_sheet else window)
-        save_shot(args.out, shown, whole_screen)
-        if not asks:
-            close()
+        self.taken = True
+        shown = QApplication.activeModalWidget() if self.asks else None
+        shown = shown or (self.window.help_sheets if self.args.help_sheet else self.window)
+        save_shot(self.args.out, shown, self.whole_screen)
+        if not self.asks:
+            self.close()
 
-    def close() -> None:
-        window.boards.editor.ask_discard_draft = lambda _title: "discard"  # type: ignore[method-assign]
-        window.close()
-
-    shot = {"taken": False}
-    context.ready.connect(lambda: QTimer.singleShot(500, act))
-    context.ready.connect(lambda: QTimer.singleShot(1200, select))
-    context.ready.connect(lambda: QTimer.singleShot(args.wait_ms - 600, library_tour))
-    if asks:
-        context.ready.connect(lambda: QTimer.singleShot(args.wait_ms + 1500, close))
-    else:
-        context.ready.connect(lambda: QTimer.singleShot(args.wait_ms, shoot))
-    return app.exec()
+    def close(self) -> None:
+        self.window.boards.editor.ask_discard_draft = lambda _title: "discard"  # type: ignore[method-assign]
+        self.window.close()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -112,159 +113,167 @@ def main() -> int:
     window, context = build_window(args.data_dir, seed_demo=False)
     window.resize(1500, 900)
     clamp_to_screen(window)
-    prompter = window.protect.prompter
-    original_ask = prompter.ask
-    answers = {
-        "passphrase-retry": ["not the passphrase", PASSPHRASE],
-        "locked": [None],
-    }.get(args.what, [PASSPHRASE])
-
-    def ask(request: Any) -> str | None:
-        """The real dialog: typed into, grabbed when it is the one wanted, then answered."""
-        answer = answers.pop(0) if answers else PASSPHRASE
-
-        def type_and_answer() -> None:
-            dialog = prompter.dialog
-            if dialog is None:
-                return
-            if answer is None:
-                dialog.reject()
-                return
-            dialog.field.first.setText(answer)
-            if dialog.field.second is not None:
-                dialog.field.second.setText(answer)
-            wanted = (args.what == "passphrase-new" and request.new) or (
-                args.what == "passphrase-retry" and request.retry
-            )
-            if wanted:
-                grab(dialog, args.out)
-            dialog.accept()
-
-        QTimer.singleShot(700, type_and_answer)
-        return original_ask(request)
-
-    prompter.ask = ask  # type: ignore[method-assign]
+    shot = _ProtectShot(args, window, context)
+    window.protect.prompter.ask = shot.ask  # type: ignore[method-assign]
     window.show()
     context.start()
+    context.ready.connect(shot.on_ready)
+    context.locked.connect(shot.on_locked)
+    QTimer.singleShot(60_000, window.close)  # never hang a screenshot run
+    return app.exec()
 
-    def on_locked(_message: str) -> None:
-        if args.what == "locked":
-            QTimer.singleShot(500, lambda: (grab(window, args.out), window.close()))
 
-    def on_ready() -> None:
-        if args.what in ("passphrase-new", "passphrase-retry"):
+class _ProtectShot:
+    """The steps of one shot, run from the context's signals and timers."""
+
+    def __init__(self, args: argparse.Namespace, window: Any, context: Any) -> None:
+        self.args, self.window, self.context = args, window, context
+        self.prompter = window.protect.prompter
+        self.original_ask = self.prompter.ask
+        self.answers = {
+            "passphrase-retry": ["not the passphrase", PASSPHRASE],
+            "locked": [None],
+        }.get(args.what, [PASSPHRASE])
+
+    def grab_and_close(self, widget: Any) -> None:
+        grab(widget, self.args.out)
+        self.window.close()
+
+    def ask(self, request: Any) -> str | None:
+        """The real dialog: typed into, grabbed when it is the one wanted, then answered."""
+        answer = self.answers.pop(0) if self.answers else PASSPHRASE
+        QTimer.singleShot(700, lambda: self.type_and_answer(request, answer))
+        return self.original_ask(request)
+
+    def type_and_answer(self, request: Any, answer: str | None) -> None:
+        what = self.args.what
+        dialog = self.prompter.dialog
+        if dialog is None:
+            return
+        if answer is None:
+            dialog.reject()
+            return
+        dialog.field.first.setText(answer)
+        if dialog.field.second is not None:
+            dialog.field.second.setText(answer)
+        wanted = (what == "passphrase-new" and request.new) or (what == "passphrase-retry" and request.retry)
+        if wanted:
+            grab(dialog, self.args.out)
+        dialog.accept()
+
+    def on_locked(self, _message: str) -> None:
+        if self.args.what == "locked":
+            QTimer.singleShot(500, lambda: self.grab_and_close(self.window))
+
+    def on_ready(self) -> None:
+        what, window = self.args.what, self.window
+        if what in ("passphrase-new", "passphrase-retry"):
             QTimer.singleShot(300, window.close)
             return
-        if args.what == "backup-lock":
+        if what == "backup-lock":
             from msldesk.ui.protect.backup_dialogs import BackupLockDialog
 
-            dialog = BackupLockDialog(context.app.library_key.source, window)
+            dialog = BackupLockDialog(self.context.app.library_key.source, window)
             dialog.show()
             dialog.field.first.setText("a backup passphrase")
-            QTimer.singleShot(500, lambda: (grab(dialog, args.out), window.close()))
+            QTimer.singleShot(500, lambda: self.grab_and_close(dialog))
             return
-        event_id, person_id = seed_history(context.app, args.data_dir.parent)
-        if args.what in ("backup-done", "restore-confirm"):
-            QTimer.singleShot(300, back_up)
+        event_id, person_id = seed_history(self.context.app, self.args.data_dir.parent)
+        if what in ("backup-done", "restore-confirm"):
+            QTimer.singleShot(300, self.back_up)
             return
         from msldesk.core.changes import Changes
 
-        context.changed.emit(Changes(events=True, people=True))
-        if args.what == "history-event":
-            QTimer.singleShot(800, lambda: open_event(event_id))
-        elif args.what == "history-person":
-            QTimer.singleShot(800, lambda: open_person(person_id))
-        elif args.what == "people-editor":
-            QTimer.singleShot(800, lambda: select_person(person_id))
-        elif args.what == "event-editor":
-            QTimer.singleShot(800, lambda: select_event(event_id))
-        elif args.what == "erase":
-            QTimer.singleShot(800, lambda: erase(person_id))
+        self.context.changed.emit(Changes(events=True, people=True))
+        step: dict[str, Callable[[], None]] = {
+            "history-event": lambda: self.open_event(event_id),
+            "history-person": lambda: self.open_person(person_id),
+            "people-editor": lambda: self.select_person(person_id),
+            "event-editor": lambda: self.select_event(event_id),
+            "erase": lambda: self.erase(person_id),
+        }
+        if what in step:
+            QTimer.singleShot(800, step[what])
 
-    def back_up() -> None:
+    def back_up(self) -> None:
         from msldesk.ui.protect.backup_dialogs import BackupLock
 
-        protect = window.protect
-        target = args.data_dir.parent / "friday.msldesk-backup"
+        protect = self.window.protect
+        target = self.args.data_dir.parent / "friday.msldesk-backup"
         target.unlink(missing_ok=True)
-        protect.ask_backup_path = lambda _suggested: target  # type: ignore[method-assign]
-        protect.ask_backup_lock = lambda _source: BackupLock("a backup passphrase")  # type: ignore[method-assign]
-        if args.what == "backup-done":
+        protect.ask_backup_path = lambda _suggested: target
+        protect.ask_backup_lock = lambda _source: BackupLock("a backup passphrase")
+        if self.args.what == "backup-done":
             protect.backup_made.connect(
-                lambda _info: QTimer.singleShot(300, lambda: (grab(window, args.out), window.close()))
+                lambda _info: QTimer.singleShot(300, lambda: self.grab_and_close(self.window))
             )
         else:
-            protect.backup_made.connect(lambda _info: QTimer.singleShot(300, restore))
+            protect.backup_made.connect(lambda _info: QTimer.singleShot(300, self.restore))
         protect.backup()
 
-    def restore() -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        protect = window.protect
-        protect.ask_restore_path = lambda: args.data_dir.parent / "friday.msldesk-backup"  # type: ignore[method-assign]
+    def restore(self) -> None:
+        protect = self.window.protect
+        protect.ask_restore_path = lambda: self.args.data_dir.parent / "friday.msldesk-backup"
 
         def confirm(info: Any) -> bool:
-            QTimer.singleShot(500, grab_box)
+            QTimer.singleShot(500, self.grab_box)
             return type(protect).ask_confirm_restore(protect, info)
 
-        def grab_box() -> None:
-            box = QApplication.activeModalWidget()
-            assert isinstance(box, QMessageBox)
-            grab(box, args.out)
-            box.reject()
-            window.close()
-
-        protect.ask_confirm_restore = confirm  # type: ignore[method-assign]
-        protect.ask_backup_passphrase = lambda path, retry: "a backup passphrase"  # type: ignore[method-assign]
+        protect.ask_confirm_restore = confirm
+        protect.ask_backup_passphrase = lambda path, retry: "a backup passphrase"
         protect.restore()
 
-    def open_event(event_id: int) -> None:
+    def grab_box(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        grab(box, self.args.out)
+        box.reject()
+        self.window.close()
+
+    def open_event(self, event_id: int) -> None:
+        window = self.window
         window.show_section(window.boards)
         window.boards.select_event(event_id)
-        QTimer.singleShot(800, show_event_history)
+        QTimer.singleShot(800, self.show_event_history)
 
-    def show_event_history() -> None:
-        dialog = window.boards.editor.show_history()
+    def show_event_history(self) -> None:
+        dialog = self.window.boards.editor.show_history()
         assert dialog is not None
-        dialog.loaded.connect(
-            lambda _n: QTimer.singleShot(300, lambda: (grab(dialog, args.out), window.close()))
-        )
+        dialog.loaded.connect(lambda _n: QTimer.singleShot(300, lambda: self.grab_and_close(dialog)))
 
-    def select_person(person_id: int) -> None:
+    def select_person(self, person_id: int) -> None:
+        window = self.window
         window.show_section(window.people)
         window.people.select_person(person_id)
-        QTimer.singleShot(800, lambda: (grab(window, args.out), window.close()))
+        QTimer.singleShot(800, lambda: self.grab_and_close(window))
 
-    def select_event(event_id: int) -> None:
+    def select_event(self, event_id: int) -> None:
+        window = self.window
         window.show_section(window.boards)
         window.boards.select_event(event_id)
-        QTimer.singleShot(1200, lambda: (grab(window, args.out), window.close()))
+        QTimer.singleShot(1200, lambda: self.grab_and_close(window))
 
-    def open_person(person_id: int) -> None:
+    def open_person(self, person_id: int) -> None:
+        window = self.window
         window.show_section(window.people)
         window.people.select_person(person_id)
-        QTimer.singleShot(500, lambda: show_person_history(person_id))
+        QTimer.singleShot(500, lambda: self.show_person_history(person_id))
 
-    def show_person_history(person_id: int) -> None:
-        person = context.app.people.get(person_id)
-        dialog = window.people.privacy.show_history(person)
+    def show_person_history(self, person_id: int) -> None:
+        person = self.context.app.people.get(person_id)
+        dialog = self.window.people.privacy.show_history(person)
         assert dialog is not None
-        dialog.loaded.connect(
-            lambda _n: QTimer.singleShot(300, lambda: (grab(dialog, args.out), window.close()))
-        )
+        dialog.loaded.connect(lambda _n: QTimer.singleShot(300, lambda: self.grab_and_close(dialog)))
 
-    def erase(person_id: int) -> None:
+    def erase(self, person_id: int) -> None:
         from msldesk.ui.people.privacy import EraseDialog
 
-        dialog = EraseDialog(context.app.privacy.erasure_plan(person_id), window)
+        dialog = EraseDialog(self.context.app.privacy.erasure_plan(person_id), self.window)
         dialog.show()
         dialog.reason.setText("Request by email of 2026-11-30, ticket 4711")
-        QTimer.singleShot(500, lambda: (grab(dialog, args.out), window.close()))
-
-    context.ready.connect(on_ready)
-    context.locked.connect(on_locked)
-    QTimer.singleShot(60_000, window.close)  # never hang a screenshot run
-    return app.exec()
+        QTimer.singleShot(500, lambda: self.grab_and_close(dialog))
 
 
 if __name__ == "__main__":

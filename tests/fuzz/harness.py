@@ -616,34 +616,47 @@ def exported_file_problem(path: Path) -> tuple[str, str]:
             return "partial", "not a complete PDF"
         return "", ""
     if suffix == ".pptx":
-        from msldesk.decks.ooxml.validate import validate_package
-
-        report = validate_package(path)
-        if not report.ok:
-            return "partial", report.explain()[:300]
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if name.endswith(".xml") and JUNK.search(archive.read(name).decode("utf-8", "replace")):
-                    return "unsafe", f"{name} holds a control character"
-        return "", ""
+        return _pptx_problem(path)
     if suffix == ".xlsx":
-        import openpyxl
+        return _xlsx_problem(path)
+    return _text_problem(data, suffix)
 
-        try:
-            workbook = openpyxl.load_workbook(path)
-        except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
-            return "partial", f"openpyxl cannot open it: {exc!r}"[:300]
-        for sheet in workbook:
-            for row in sheet.iter_rows():
-                for cell in row:
-                    value = cell.value
-                    if not isinstance(value, str):
-                        continue
-                    if JUNK.search(value):
-                        return "unsafe", f"cell {cell.coordinate} holds a control character"
-                    if value.startswith(FORMULA_STARTS) and not (cell.data_type == "s" and cell.quotePrefix):
-                        return "unsafe", f"cell {cell.coordinate} would run as a formula: {value[:40]!r}"
-        return "", ""
+
+def _pptx_problem(path: Path) -> tuple[str, str]:
+    from msldesk.decks.ooxml.validate import validate_package
+
+    report = validate_package(path)
+    if not report.ok:
+        return "partial", report.explain()[:300]
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xml") and JUNK.search(archive.read(name).decode("utf-8", "replace")):
+                return "unsafe", f"{name} holds a control character"
+    return "", ""
+
+
+def _xlsx_problem(path: Path) -> tuple[str, str]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path)
+    except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
+        return "partial", f"openpyxl cannot open it: {exc!r}"[:300]
+    for sheet in workbook:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if not isinstance(value, str):
+                    continue
+                if JUNK.search(value):
+                    return "unsafe", f"cell {cell.coordinate} holds a control character"
+                if value.startswith(FORMULA_STARTS) and not (cell.data_type == "s" and cell.quotePrefix):
+                    return "unsafe", f"cell {cell.coordinate} would run as a formula: {value[:40]!r}"
+    return "", ""
+
+
+def _text_problem(data: bytes, suffix: str) -> tuple[str, str]:
+    """CSV, ICS and the other text exports."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

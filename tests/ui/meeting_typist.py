@@ -41,6 +41,21 @@ RESUME_TEXT = " and a written summary"
 PACE_MS = 50  # 20 characters a second: a fast typist
 
 
+def _typing_steps(mode: str) -> list[tuple[str, str]]:
+    """(action, character) in the order the typist does them: F8, keys, Enter, ... then idle."""
+    steps: list[tuple[str, str]] = []
+    if mode == "type":
+        steps.append(("f8", ""))
+        for typed, _kind, _stored in ENTRIES:
+            steps.extend(("key:entry", ch) for ch in typed)
+            steps.append(("enter", ""))
+        steps.extend(("key:partial", ch) for ch in PARTIAL)
+    else:
+        steps.extend(("key:resume", ch) for ch in RESUME_TEXT)
+    steps.append(("idle", ""))
+    return steps
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -109,16 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     def start_typing(meeting: object, event_id: int) -> None:
         field = meeting.field  # type: ignore[attr-defined]
         note("opened", event_id=event_id, field=field.toPlainText())
-        steps: list[tuple[str, str]] = []
-        if args.mode == "type":
-            steps.append(("f8", ""))
-            for typed, _kind, _stored in ENTRIES:
-                steps.extend(("key:entry", ch) for ch in typed)
-                steps.append(("enter", ""))
-            steps.extend(("key:partial", ch) for ch in PARTIAL)
-        else:
-            steps.extend(("key:resume", ch) for ch in RESUME_TEXT)
-        steps.append(("idle", ""))
+        steps = _typing_steps(args.mode)
         field.setFocus()
 
         def step() -> None:
