@@ -175,26 +175,34 @@ class AgendaModel(QAbstractTableModel):
             # A mark that shows on a selected row too (the background colour does not).
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == Column.SLIDES and item.note:
-                return item.note
-            if item.overruns:
-                return self.overrun_text(item)
-            if column == Column.QUESTIONS and f.questions:
-                return f.questions
-            return None
+            return self._tooltip(item, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.MINUTES,):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ChoicesRole:
-            if column == Column.KIND:
-                return [(k.label, k.value) for k in AgendaKind]
-            if column == Column.PRESENTER:
-                choices = [("(nobody)", NO_PRESENTER), *self._presenters]
-                if f.presenter_id and all(v != f.presenter_id for _, v in choices):
-                    choices.append((item.presenter_name or f"Person {f.presenter_id}", f.presenter_id))
-                return choices
-            return None
+            return self._choices(item, column)
         if role == LimitsRole and column == Column.MINUTES:
             return (0, 24 * 60, 0)
+        return None
+
+    def _tooltip(self, item: AgendaItem, column: int) -> str | None:
+        if column == Column.SLIDES and item.note:
+            return item.note
+        if item.overruns:
+            return self.overrun_text(item)
+        if column == Column.QUESTIONS and item.fields.questions:
+            return item.fields.questions
+        return None
+
+    def _choices(self, item: AgendaItem, column: int) -> list[tuple[str, Any]] | None:
+        """What the combo of a Kind or Presenter cell offers, as (label, value)."""
+        f = item.fields
+        if column == Column.KIND:
+            return [(k.label, k.value) for k in AgendaKind]
+        if column == Column.PRESENTER:
+            choices = [("(nobody)", NO_PRESENTER), *self._presenters]
+            if f.presenter_id and all(v != f.presenter_id for _, v in choices):
+                choices.append((item.presenter_name or f"Person {f.presenter_id}", f.presenter_id))
+            return choices
         return None
 
     def overrun_text(self, item: AgendaItem) -> str:

@@ -145,43 +145,36 @@ class AttendeeModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(attendance, column)
         if role == Qt.ItemDataRole.EditRole:
-            if column == Column.ROLE:
-                return f.role.value
-            if column == Column.INVITATION:
-                return f.invitation.value
-            if column == Column.HOURS:
-                return float(f.honorarium_hours)
-            if column in MONEY:
-                return float(getattr(f, MONEY[column]))
-            return self._display(attendance, column)
+            return self._edit_value(attendance, column)
         if role == Qt.ItemDataRole.CheckStateRole and column in CHECKABLE:
             done = getattr(f, CHECKABLE[column])
             return Qt.CheckState.Checked if done else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.DecorationRole and column == Column.NAME and attendance.warnings:
             return self._icon()
         if role == Qt.ItemDataRole.ToolTipRole:
-            if attendance.warnings:
-                return "\n".join(attendance.warnings)
-            if column in (Column.NAME, Column.INSTITUTION):
-                p = attendance.person.fields
-                return "\n".join(x for x in (attendance.person.display_name, p.specialty, p.email) if x)
-            return None
+            return _tooltip(attendance, column)
         if role == Qt.ItemDataRole.BackgroundRole and attendance.warnings:
             return colour(palette().warning_bg)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ChoicesRole:
-            if column == Column.ROLE:
-                return [(r.label, r.value) for r in AttendeeRole]
-            if column == Column.INVITATION:
-                return [(i.label, i.value) for i in Invitation]
-            return None
+            return _choices(column)
         if role == LimitsRole:
-            if column == Column.HOURS:
-                return (0.0, 1000.0, 2)
-            if column in MONEY:
-                return (0.0, 10_000_000.0, 2)
+            return _limits(column)
         return None
+
+    def _edit_value(self, attendance: Attendance, column: int) -> Any:
+        """What an editor starts from: the enum's value, the number, else the shown text."""
+        f = attendance.fields
+        if column == Column.ROLE:
+            return f.role.value
+        if column == Column.INVITATION:
+            return f.invitation.value
+        if column == Column.HOURS:
+            return float(f.honorarium_hours)
+        if column in MONEY:
+            return float(getattr(f, MONEY[column]))
+        return self._display(attendance, column)
 
     def _display(self, attendance: Attendance, column: int) -> Any:
         f, p = attendance.fields, attendance.person
@@ -241,3 +234,30 @@ class AttendeeModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         self.attendance_edited.emit(attendance.attendance_id, new)
         return True
+
+
+def _tooltip(attendance: Attendance, column: int) -> str | None:
+    if attendance.warnings:
+        return "\n".join(attendance.warnings)
+    if column in (Column.NAME, Column.INSTITUTION):
+        p = attendance.person.fields
+        return "\n".join(x for x in (attendance.person.display_name, p.specialty, p.email) if x)
+    return None
+
+
+def _choices(column: int) -> list[tuple[str, str]] | None:
+    """What the combo of a Role or Invitation cell offers, as (label, value)."""
+    if column == Column.ROLE:
+        return [(r.label, r.value) for r in AttendeeRole]
+    if column == Column.INVITATION:
+        return [(i.label, i.value) for i in Invitation]
+    return None
+
+
+def _limits(column: int) -> tuple[float, float, int] | None:
+    """(lowest, highest, decimals) of a number cell's editor."""
+    if column == Column.HOURS:
+        return (0.0, 1000.0, 2)
+    if column in MONEY:
+        return (0.0, 10_000_000.0, 2)
+    return None

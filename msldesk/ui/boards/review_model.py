@@ -10,7 +10,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 
 from msldesk.boards.records import AgendaItem, EntryKind, NoteEntry
 from msldesk.core import clock
@@ -296,41 +296,11 @@ class NotesTreeModel(QAbstractItemModel):
             return entry
         state = review_state(entry)
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == Column.TIME:
-                return f"{local_time(entry.created_at, self._timezone):%H:%M}"
-            if column == Column.KEY:
-                return STAR if entry.fields.key else ""
-            if column == Column.KIND:
-                return entry.kind.label
-            if column == Column.SPEAKER:
-                return speaker_text(entry)
-            if column == Column.TEXT:
-                text = " ".join(entry.text.split())
-                return f"✎ {text}" if entry.amendments else text
-            if column == Column.THEMES:
-                return ", ".join(entry.fields.themes)
-            if column == Column.REVIEW:
-                return f"{state}: {', '.join(entry.flag_terms)}" if state else ""
+            return self._entry_text(entry, column, state)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == Column.TEXT and entry.amendments:
-                return f"Amended; finalized text: {entry.fields.text}"
-            if column == Column.TEXT:
-                return entry.text if len(entry.text) > 80 else None
-            if column == Column.KEY:
-                return "Key insight" if entry.fields.key else "Not a key insight (Space to mark)"
-            if column == Column.REVIEW and state:
-                return {
-                    "Needs review": "Restricted wording: mark it acceptable or keep it flagged",
-                    "Kept flagged": "Kept flagged: left out of the commercial summary",
-                    "Cleared": "Reviewed and judged acceptable",
-                }[state]
+            return _entry_tooltip(entry, column, state)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column == Column.KEY:
-                return colour(palette().warning)
-            if column == Column.REVIEW and state:
-                return colour(review_colour(state))
-            if column in (Column.TIME, Column.KIND):
-                return colour(palette().muted)
+            return _entry_foreground(column, state)
         if role == Qt.ItemDataRole.BackgroundRole and state == "Needs review":
             return colour(palette().error_bg)
         if role == Qt.ItemDataRole.FontRole and column == Column.REVIEW and state == "Needs review":
@@ -340,3 +310,47 @@ class NotesTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.KEY:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+    def _entry_text(self, entry: NoteEntry, column: int, state: str) -> str | None:
+        if column == Column.TIME:
+            return f"{local_time(entry.created_at, self._timezone):%H:%M}"
+        if column == Column.KEY:
+            return STAR if entry.fields.key else ""
+        if column == Column.KIND:
+            return entry.kind.label
+        if column == Column.SPEAKER:
+            return speaker_text(entry)
+        if column == Column.TEXT:
+            text = " ".join(entry.text.split())
+            return f"✎ {text}" if entry.amendments else text
+        if column == Column.THEMES:
+            return ", ".join(entry.fields.themes)
+        if column == Column.REVIEW:
+            return f"{state}: {', '.join(entry.flag_terms)}" if state else ""
+        return None
+
+
+def _entry_tooltip(entry: NoteEntry, column: int, state: str) -> str | None:
+    if column == Column.TEXT and entry.amendments:
+        return f"Amended; finalized text: {entry.fields.text}"
+    if column == Column.TEXT:
+        return entry.text if len(entry.text) > 80 else None
+    if column == Column.KEY:
+        return "Key insight" if entry.fields.key else "Not a key insight (Space to mark)"
+    if column == Column.REVIEW and state:
+        return {
+            "Needs review": "Restricted wording: mark it acceptable or keep it flagged",
+            "Kept flagged": "Kept flagged: left out of the commercial summary",
+            "Cleared": "Reviewed and judged acceptable",
+        }[state]
+    return None
+
+
+def _entry_foreground(column: int, state: str) -> QColor | None:
+    if column == Column.KEY:
+        return colour(palette().warning)
+    if column == Column.REVIEW and state:
+        return colour(review_colour(state))
+    if column in (Column.TIME, Column.KIND):
+        return colour(palette().muted)
+    return None
