@@ -49,7 +49,8 @@ def test_finalize_makes_the_notes_read_only_and_audits_it(demo_dir: Path) -> Non
     refused = msldesk(demo_dir, "note", "add", workshop, "one more thing", check_exit=2)
     assert "finalized and read-only" in refused.stderr
     audits = _finalize_audits(demo_dir, workshop)
-    assert len(audits) == 1 and audits[0]["after"]["entries"] == 10
+    assert len(audits) == 1
+    assert audits[0]["after"]["entries"] == 10
 
 
 def test_finalize_says_so_in_words(demo_dir: Path) -> None:
@@ -63,7 +64,8 @@ def test_finalize_twice_is_refused_and_audited_once(demo_dir: Path) -> None:
     workshop = _event_id(demo_dir, "workshop")
     msldesk(demo_dir, "event", "finalize", workshop, "--yes", check_exit=0)
     again = msldesk(demo_dir, "event", "finalize", workshop, "--yes", check_exit=2)
-    assert "were already finalized on" in again.stderr and again.stdout == ""
+    assert "were already finalized on" in again.stderr
+    assert again.stdout == ""
     assert len(_finalize_audits(demo_dir, workshop)) == 1
 
 
@@ -82,7 +84,8 @@ def test_finalize_in_a_script_needs_yes_and_names_flagged_entries(demo_dir: Path
     workshop = _event_id(demo_dir, "workshop")
     msldesk(demo_dir, "note", "add", workshop, "a miracle cure, said the advisor", check_exit=0)
     refused = msldesk(demo_dir, "event", "finalize", workshop, check_exit=2)  # stdin is not a terminal
-    assert "needs --yes" in refused.stderr and "1 flagged entry still needs review" in refused.stderr
+    assert "needs --yes" in refused.stderr
+    assert "1 flagged entry still needs review" in refused.stderr
     assert _finalize_audits(demo_dir, workshop) == []
     done = msldesk(demo_dir, "event", "finalize", workshop, "--yes", "--json", check_exit=0)
     done = json.loads(done.stdout)
@@ -96,7 +99,8 @@ def test_finalize_on_a_terminal_asks_first(demo_dir: Path, monkeypatch: pytest.M
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda: "n")
     kept = msldesk(demo_dir, "event", "finalize", workshop, check_exit=0)
-    assert "Finalize the notes of" in kept.stdout and "Nothing was finalized." in kept.stdout
+    assert "Finalize the notes of" in kept.stdout
+    assert "Nothing was finalized." in kept.stdout
     assert _finalize_audits(demo_dir, workshop) == []
     monkeypatch.setattr("builtins.input", lambda: "y")
     assert "Finalized the notes" in msldesk(demo_dir, "event", "finalize", workshop, check_exit=0).stdout

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from msldesk.core.secrets import MemoryKeyring, SecretStore
+from msldesk.core.secrets import KeyringUnavailableError, MemoryKeyring, SecretStore
 from msldesk.team.records import HubIdentity
 
 from .test_cli import msldesk_in_process as msldesk
@@ -97,22 +97,28 @@ def _team_tables(library: Path) -> list[tuple[Any, ...]]:
 
 def test_connect_checks_the_hub_then_remembers_it_without_the_password(library: Path, hub: FakeHub) -> None:
     out = _connect(library, "host=127.0.0.1 port=5544 dbname=team user=alice", "--password-stdin").stdout
-    assert "Connected this library to the team hub" in out and "role: msl" in out
+    assert "Connected this library to the team hub" in out
+    assert "role: msl" in out
     assert "system keyring" in out
     assert [(_params(dsn), pw) for dsn, pw in hub.calls] == [(TEAM_AT_5544, PASSWORD)]
     status = json.loads(msldesk(library, "team", "status", "--json", check_exit=0).stdout)
-    assert status["connected"] and status["user"] == "alice" and status["role"] == "msl"
-    assert status["reachable"] is True and status["last_sync"] is None
+    assert status["connected"]
+    assert status["user"] == "alice"
+    assert status["role"] == "msl"
+    assert status["reachable"] is True
+    assert status["last_sync"] is None
     assert (_params(hub.calls[-1][0]), hub.calls[-1][1]) == (TEAM_AT_5544, PASSWORD)  # from the keyring
     stored = repr(_team_tables(library))
-    assert "dbname=team" in stored and PASSWORD not in stored
+    assert "dbname=team" in stored
+    assert PASSWORD not in stored
 
 
 def test_a_password_in_the_dsn_is_taken_out_of_it(library: Path, hub: FakeHub) -> None:
     result = _connect(library, f"postgresql://alice:{PASSWORD}@localhost:5544/team", "--json")
     data = json.loads(result.stdout)
     assert PASSWORD not in result.stdout + result.stderr
-    assert _params(data["hub"]) == {**TEAM_AT_5544, "host": "localhost"} and data["password_in"] == "keyring"
+    assert _params(data["hub"]) == {**TEAM_AT_5544, "host": "localhost"}
+    assert data["password_in"] == "keyring"
     assert hub.calls == [(data["hub"], PASSWORD)]
     assert PASSWORD not in repr(_team_tables(library))
 
@@ -164,12 +170,14 @@ def test_a_wrong_dsn_is_refused_without_repeating_it(library: Path) -> None:
 def test_a_remote_hub_without_a_checked_tls_connection_is_refused_before_connecting(library: Path) -> None:
     result = _connect(library, "host=hub.example.org dbname=team user=alice sslmode=require",
                       "--password-stdin", check_exit=2)  # fmt: skip
-    assert "sslmode=verify-full" in result.stderr and result.stderr.count("\n") == 1
+    assert "sslmode=verify-full" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_an_empty_password_on_stdin_is_refused(library: Path, hub: FakeHub) -> None:
     result = _connect(library, "host=localhost dbname=team", "--password-stdin", stdin="", check_exit=2)
-    assert "No password on standard input" in result.stderr and hub.calls == []
+    assert "No password on standard input" in result.stderr
+    assert hub.calls == []
 
 
 # -- status and disconnect -------------------------------------------------------------------------
@@ -180,7 +188,9 @@ def test_status_without_a_hub_lists_what_waits(library: Path) -> None:
     assert "not connected to a team hub" in result.stdout
     assert "Waiting to be pushed: 0 finalized meetings" in result.stdout
     data = json.loads(msldesk(library, "team", "status", "--json", check_exit=0).stdout)
-    assert data["connected"] is False and data["reachable"] is None and data["pending"] == []
+    assert data["connected"] is False
+    assert data["reachable"] is None
+    assert data["pending"] == []
 
 
 def test_status_offline_says_so_in_one_sentence_and_lists_pending_meetings(library: Path) -> None:
@@ -202,9 +212,11 @@ def test_status_offline_says_so_in_one_sentence_and_lists_pending_meetings(libra
     assert f"You: alice; hub unreachable: Cannot reach the hub at 127.0.0.1:{port}" in lines[1]
     assert lines[2] == "Last sync: never"
     assert lines[3] == "Waiting to be pushed: 1 finalized meeting:"
-    assert lines[4].split()[0] == str(workshop.event_id) and lines[4].endswith(workshop.title)
+    assert lines[4].split()[0] == str(workshop.event_id)
+    assert lines[4].endswith(workshop.title)
     data = json.loads(msldesk(library, "team", "status", "--json", check_exit=1).stdout)
-    assert data["reachable"] is False and data["problem"].startswith("Cannot reach the hub")
+    assert data["reachable"] is False
+    assert data["problem"].startswith("Cannot reach the hub")
     assert [p["event_id"] for p in data["pending"]] == [workshop.event_id]
     assert result.stderr == ""
 
@@ -240,10 +252,12 @@ def test_connecting_to_another_hub_starts_its_cursor_afresh_and_drops_the_old_pa
     with app.sessions.begin() as session:
         session.execute(update(TeamHubRow).values(pull_cursor="100:100:", last_sync_utc=_now()))
     link, _ = team.connect("host=localhost dbname=one user=alice", "second-pw")  # same hub, new password
-    assert link.pull_cursor == "100:100:" and list(keyring.secrets.values()) == ["second-pw"]
+    assert link.pull_cursor == "100:100:"
+    assert list(keyring.secrets.values()) == ["second-pw"]
     link, _ = team.connect("host=localhost dbname=two user=alice", "third-pw")
     assert (link.pull_cursor, link.last_sync) == (None, None)
-    assert list(keyring.secrets.values()) == ["third-pw"] and team.password() == "third-pw"
+    assert list(keyring.secrets.values()) == ["third-pw"]
+    assert team.password() == "third-pw"
 
 
 # -- where the password is kept without a keyring ---------------------------------------------------
@@ -270,7 +284,8 @@ def test_without_a_keyring_an_encrypted_library_keeps_the_password_and_not_in_cl
     assert app.library_key.encrypted
     team = _service(app, SecretStore(_NoKeyring()), encrypted=True)
     link, _ = team.connect("host=localhost dbname=team user=alice", PASSWORD)
-    assert link.password_in == "library" and team.password() == PASSWORD
+    assert link.password_in == "library"
+    assert team.password() == PASSWORD
     app.engine.dispose()
     raw = b"".join(p.read_bytes() for p in app.paths.database.parent.glob(app.paths.database.name + "*"))
     assert PASSWORD.encode() not in raw  # the database file (and its WAL) is encrypted
@@ -281,12 +296,13 @@ def test_without_a_keyring_an_encrypted_library_keeps_the_password_and_not_in_cl
 
 def test_without_a_keyring_a_plain_library_refuses_to_keep_a_password(app: Any) -> None:
     team = _service(app, SecretStore(_NoKeyring()), encrypted=False)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(KeyringUnavailableError) as caught:
         team.connect("host=localhost dbname=team user=alice", PASSWORD)
-    assert "~/.pgpass" in str(getattr(caught.value, "user_message", caught.value))
+    assert "~/.pgpass" in caught.value.user_message
     assert team.link() is None
     link, _ = team.connect("host=localhost dbname=team user=alice", None)  # libpq's own ways: fine
-    assert link.password_in == "none" and team.password() is None
+    assert link.password_in == "none"
+    assert team.password() is None
 
 
 def test_a_keyring_gone_since_connecting_is_the_status_problem(app: Any) -> None:
@@ -295,7 +311,9 @@ def test_a_keyring_gone_since_connecting_is_the_status_problem(app: Any) -> None
     team.connect("host=localhost dbname=team user=alice", PASSWORD)
     keyring.get_password = _raise  # type: ignore[method-assign]
     status = team.status()
-    assert status.identity is None and "keyring" in status.problem and status.link is not None
+    assert status.identity is None
+    assert "keyring" in status.problem
+    assert status.link is not None
 
 
 def _raise(*_args: Any) -> None:
@@ -310,7 +328,8 @@ def test_pushed_events_leave_the_pending_list(app: Any) -> None:
     assert app.team.pending_events() == ((), 0)
     app.meetings.finalize(workshop.event_id)
     pending, pushed = app.team.pending_events()
-    assert [p.event_id for p in pending] == [workshop.event_id] and pushed == 0
+    assert [p.event_id for p in pending] == [workshop.event_id]
+    assert pushed == 0
     with app.sessions.begin() as session:  # queued, not yet committed on the hub: still pending
         session.add(TeamUidRow(kind="event", local_id=workshop.event_id, uid="0" * 36))
     assert len(app.team.pending_events()[0]) == 1
