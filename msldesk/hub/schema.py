@@ -72,7 +72,7 @@ def init_hub(dsn: str, revision: str = "head") -> InitResult:
     with connect(dsn) as probe, hub_errors("read the hub's revision"):
         before = revision_of(probe)
     refuse_unknown(before)
-    if before == HEAD_REVISION or before == revision:
+    if before in (HEAD_REVISION, revision):
         return InitResult(before, before)
     from alembic import command
     from alembic.config import Config

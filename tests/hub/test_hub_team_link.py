@@ -19,7 +19,9 @@ def test_who_am_i_on_a_real_hub(pg_cluster: Cluster, hub_database: str) -> None:
     add_user(owner, name, "msl", "eve-pw")
     add_user(owner, name, "reviewer", "eve-pw")
     dsn, password, user = split_dsn(pg_cluster.dsn(name, "eve-pw", hub_database, tcp=True))
-    assert password == "eve-pw" and user == name and "eve-pw" not in dsn
+    assert password == "eve-pw"
+    assert user == name
+    assert "eve-pw" not in dsn
     identity = who_am_i(dsn, password)
     assert (identity.user_name, identity.roles) == (name, ("msl", "reviewer"))
     with pytest.raises(HubLoginError, match=f"refused the name or password of {name}"):
