@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.cli.team_decks import add_deck_flow_commands, cmd_deck_flow
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
@@ -42,6 +43,7 @@ def add_team_commands(commands: Any) -> None:
     c.add_argument("--json", action="store_true")
     c = team_commands.add_parser("disconnect", help="forget the team hub and its password")
     c.add_argument("--json", action="store_true")
+    add_deck_flow_commands(team_commands)
 
 
 def cmd_team(app: Any, args: argparse.Namespace) -> int:
@@ -49,6 +51,8 @@ def cmd_team(app: Any, args: argparse.Namespace) -> int:
         return _connect(app, args)
     if args.team_command == "status":
         return _status(app, args)
+    if args.team_command in ("publish", "withdraw", "sync"):
+        return cmd_deck_flow(app, args)
     was, warning = app.team.disconnect()
     if args.json:
         print_json({"disconnected": was, "warning": warning})

@@ -29,7 +29,7 @@ from msldesk.core.user_files import check_regular, display_name, storable_path
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.ooxml.package import DeckContent, read_deck
-from msldesk.decks.orm import DeckRow, DeckSourceRow, DeckTagRow, DeckVersionRow, SlideRow
+from msldesk.decks.orm import LOCAL, TEAM, DeckRow, DeckSourceRow, DeckTagRow, DeckVersionRow, SlideRow
 from msldesk.decks.records import ImportOutcome
 from msldesk.decks.search import SlideSearchIndex
 from msldesk.decks.store import DeckStore
@@ -145,10 +145,18 @@ class DeckImporter:
         paths: Iterable[Path],
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        origin: str = LOCAL,
     ) -> Iterator[ImportOutcome]:
-        """Yield one outcome per file, as each is done (so callers can stream them)."""
+        """Yield one outcome per file, as each is done (so callers can stream them). `origin` TEAM: the
+        files are the hub's (msldesk.team pulls them), each its own deck, never merged with a deck of the
+        same content that the user imported (that one stays theirs, and editable)."""
         files = find_deck_files(paths)
         known, current_sha = self._load_known()
+        if origin == TEAM:
+            own = {
+                known[k].deck_id for f in files if (k := storable_path(Path(os.path.realpath(f)))) in known
+            }
+            current_sha = {sha: deck for sha, deck in current_sha.items() if deck in own}
         total = len(files)
         # One helper thread copies the next deck into the store while this thread reads and
         # indexes the current one. Copying is file creation, hashing, writing and fsync: system
@@ -166,7 +174,7 @@ class DeckImporter:
                 if done + 1 < total:
                     ahead = self._prepare(files[done + 1], known, current_sha, copier)
                 try:
-                    outcome = self._import_one(path, prepared, known, current_sha)
+                    outcome = self._import_one(path, prepared, known, current_sha, origin)
                 except (OSError, SQLAlchemyError) as exc:
                     # Disk full, database locked...: this deck fails cleanly (its transaction
                     # rolled back), the batch goes on.
@@ -234,6 +242,7 @@ class DeckImporter:
         prepared: _Prepared | _Refusal,
         known: dict[str, _KnownSource],
         current_sha: dict[str, int],
+        origin: str,
     ) -> ImportOutcome:
         if not isinstance(prepared, _Prepared):
             return _refused(path, prepared)
@@ -279,7 +288,9 @@ class DeckImporter:
             ext = resolved.suffix.lower() if resolved.suffix.lower() in DECK_EXTENSIONS else ".pptx"
             self.store.commit(staged, sha, ext)
             committed = True
-            outcome = self._write_deck(key, stat, sha, ext, display_name(resolved.name), content, source)
+            outcome = self._write_deck(
+                key, stat, sha, ext, display_name(resolved.name), content, source, origin
+            )
         finally:
             if not committed:
                 self.store.discard(staged)
@@ -309,11 +320,12 @@ class DeckImporter:
         file_name: str,
         content: DeckContent,
         source: _KnownSource | None,
+        origin: str,
     ) -> ImportOutcome:
         now = clock.utc_now()
         with self.sessions.begin() as session:
             connection = session.connection()
-            deck = _target_deck(connection, source, content.title, now)
+            deck = _target_deck(connection, source, content.title, now, origin)
             old_hashes = self._retire_version(session, deck.previous_id)
             changes, added, changed, removed = _compare_slides(old_hashes, content)
             counts = {"slides_added": added, "slides_changed": changed, "slides_removed": removed}
@@ -366,7 +378,7 @@ class _TargetDeck(NamedTuple):
 
 
 def _target_deck(
-    connection: Connection, source: _KnownSource | None, title: str, now: dt.datetime
+    connection: Connection, source: _KnownSource | None, title: str, now: dt.datetime, origin: str
 ) -> _TargetDeck:
     """The deck this file was imported into before (touched), else a new deck titled `title`."""
     existing = None
@@ -374,7 +386,8 @@ def _target_deck(
         existing = connection.execute(_SELECT_DECK, {"deck_id": source.deck_id}).first()
     if existing is None:
         deck = {"title": title, "approval_code": "", "withdrawn": False, "therapeutic_area": "",
-                "product": "", "audience": "", "created_at": now, "updated_at": now}  # fmt: skip
+                "product": "", "audience": "", "created_at": now, "updated_at": now,
+                "origin": origin}  # fmt: skip
         return _TargetDeck(connection.execute(_INSERT_DECK, deck).scalar_one(), title, (), None, 1)
     connection.execute(_TOUCH_DECK, {"deck_id": existing.id, "now": now})
     tags = connection.execute(_DECK_TAGS, {"deck_id": existing.id}).scalars().all()

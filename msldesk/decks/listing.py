@@ -21,7 +21,7 @@ _DECKS = (
     "SELECT d.id, d.title, d.approval_code, d.approved_on, d.expires_on, d.withdrawn, d.therapeutic_area, "
     "d.product, d.audience, v.number, v.id, v.sha256, v.file_name, v.kind, v.strict, v.slide_count, "
     "v.slides_added, v.slides_changed, v.slides_removed, v.imported_at, v.thumbnail_state, "
-    "v.thumbnail_error, v.warnings "
+    "v.thumbnail_error, v.warnings, d.origin "
     "FROM decks d JOIN deck_versions v ON v.deck_id = d.id AND v.is_current = 1{where} "
     "ORDER BY lower(d.title), d.id"
 )
@@ -171,7 +171,7 @@ def deck_infos(
         (
             deck, title, approval_code, approved_on, expires_on, withdrawn, area, product, audience,
             number, version_id, sha256, file_name, kind, strict, slide_count, added, changed, removed,
-            imported_at, thumbnail_state, thumbnail_error, warnings,
+            imported_at, thumbnail_state, thumbnail_error, warnings, origin,
         ) = row  # fmt: skip
         approved, expires, withdrawn = _date(approved_on), _date(expires_on), bool(withdrawn)
         status = derive_status(approval_code, approved, expires, withdrawn, today, expiring_within_days)
@@ -206,6 +206,7 @@ def deck_infos(
                 thumbnail_note=thumbnail_error if rendered else "",
                 warnings=tuple(w for w in warnings.split("\n") if w),
                 preview_pdf=str(preview_pdf_path(previews, sha256)) if rendered else None,
+                origin=origin,
             )
         )
     return result

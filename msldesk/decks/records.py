@@ -83,6 +83,11 @@ class DeckInfo:
     warnings: tuple[str, ...]
     preview_pdf: str | None
     thumbnail_note: str = ""  # rendered, but not every slide (a deck past the render limit)
+    origin: str = "local"  # "team": published by the organisation through the team hub, read-only here
+
+    @property
+    def is_team(self) -> bool:
+        return self.origin == "team"
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from msldesk.core import clock
 from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.core.text_safety import clean_text, limit
+from msldesk.core.text_safety import limit
 from msldesk.decks import listing
 from msldesk.decks.importer import DeckImporter
 from msldesk.decks.listing import RunSql, deck_infos
 from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.orm import (
+    LOCAL,
     TEAM,
     DeckRow,
     DeckTagRow,
@@ -27,6 +28,8 @@ from msldesk.decks.orm import (
     SlideRow,
     SlideTagRow,
 )
+from msldesk.decks.published import approval_fields as _approval
+from msldesk.decks.published import normalise_tags
 from msldesk.decks.records import (
     DeckInfo,
     DeckRemoval,
@@ -49,30 +52,12 @@ from msldesk.decks.store import DeckStore
 from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
 from msldesk.protect import audit
 
-MAX_TAG_LENGTH = 100
-
-
-def _approval(deck: DeckRow) -> dict[str, object]:
-    """The compliance-relevant metadata of a deck: what the audit trail keeps a history of."""
-    return {"title": deck.title, "approval_code": deck.approval_code, "approved_on": deck.approved_on,
-            "expires_on": deck.expires_on, "withdrawn": deck.withdrawn}  # fmt: skip
-
-
 _METADATA_TEXT = {
     "approval_code": "The approval code",
     "therapeutic_area": "The therapeutic area",
     "product": "The product",
     "audience": "The audience",
 }
-
-
-def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for tag in tags:
-        clean = " ".join(clean_text(tag).split())[:MAX_TAG_LENGTH]
-        if clean and clean.lower() not in {t.lower() for t in seen}:
-            seen[clean] = None
-    return tuple(seen)
 
 
 class DeckService:
@@ -109,10 +94,12 @@ class DeckService:
         paths: Iterable[Path],
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        origin: str = LOCAL,
     ) -> Iterator[ImportOutcome]:
-        """Import files and folders; yields one outcome per file as it is done."""
+        """Import files and folders; yields one outcome per file as it is done. `origin` TEAM: decks
+        pulled from the team hub (msldesk.team), read-only here."""
         self.store.require_writable("import decks into it")  # once, not once per file
-        yield from self.importer.import_paths([Path(p) for p in paths], progress, cancel)
+        yield from self.importer.import_paths([Path(p) for p in paths], progress, cancel, origin)
 
     # ---- decks --------------------------------------------------------------------------------
 
