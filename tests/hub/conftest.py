@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,17 @@ def _free_port() -> int:
 class Cluster:
     socket_dir: Path
     port: int
+    pg_ctl: tuple[str, ...] = ()  # the command (as the server's user) and -D data folder, to stop and start
+    start_options: tuple[str, ...] = ()
+
+    def stop(self) -> None:
+        """Stop the server at once (as a crash or a network cut looks to a client)."""
+        subprocess.run([*self.pg_ctl, "-m", "immediate", "stop"], capture_output=True, timeout=60, check=True)
+
+    def start(self) -> None:
+        subprocess.run(
+            [*self.pg_ctl, *self.start_options, "start"], capture_output=True, timeout=120, check=True
+        )
 
     def dsn(self, user: str, password: str, dbname: str = "postgres", tcp: bool = False) -> str:
         host = "127.0.0.1" if tcp else str(self.socket_dir)
@@ -106,8 +118,8 @@ class Cluster:
         return self.dsn(OWNER, OWNER_PASSWORD, dbname)
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
+@contextmanager
+def _running_cluster() -> Iterator[Cluster]:
     bin_dir = pg_bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL 15+ (initdb, pg_ctl, postgres) is not installed: apt-get install postgresql")
@@ -131,16 +143,29 @@ def pg_cluster() -> Iterator[Cluster]:
         f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
         "-c full_page_writes=off -c shared_buffers=16MB -c max_connections=60"
     )
+    pg_ctl = (*run_as, str(bin_dir / "pg_ctl"), "-D", str(data))
+    start = ("-l", str(folder / "server.log"), "-w", "-t", "60", "-o", options)
     try:
         tool(str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, f"--pwfile={pwfile}",
              "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")  # fmt: skip
-        tool(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60",
-             "-o", options, "start")  # fmt: skip
-        yield Cluster(sockets, port)
+        tool(*pg_ctl[len(run_as) :], *start, "start")
+        yield Cluster(sockets, port, pg_ctl, start)
     finally:
-        subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    with _running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def own_cluster() -> Iterator[Cluster]:
+    """A cluster of the module's own, which its tests may stop and start (the shared one stays up)."""
+    with _running_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="module")
