@@ -243,7 +243,8 @@ def _cmd_decks(app: Any, args: argparse.Namespace) -> int:
     else:
         for d in decks:
             slides = plural(d.slide_count, "slide")
-            print(f"{d.deck_id:5}  {d.status.label:14} {slides:>11}  v{d.version}  {d.title}")
+            team = "  (Team)" if d.is_team else ""
+            print(f"{d.deck_id:5}  {d.status.label:14} {slides:>11}  v{d.version}  {d.title}{team}")
     return EXIT_OK
 
 

@@ -119,7 +119,8 @@ class DeckEditor(QWidget):
             self.withdrawn.setChecked(False)
             self.info.clear()
             return
-        self.status.setText(badge_html(deck.status))
+        self.status.setText(badge_html(deck.status, team=deck.is_team))
+        self.setEnabled(not deck.is_team)  # the organisation's: it changes only through the team hub
         show_text(self.title, deck.title)
         show_text(self.approval_code, deck.approval_code)
         self.approved_on.set_value(deck.approved_on)
@@ -133,6 +134,8 @@ class DeckEditor(QWidget):
             f"{deck.file_name} · {deck.kind}{' (Strict OOXML)' if deck.strict else ''} · "
             f"version {deck.version}, imported {clock.local(deck.imported_at):%Y-%m-%d %H:%M}",
         ]
+        if deck.is_team:
+            lines.append("Team deck: published by your organisation through the team hub; read-only here.")
         if deck.version > 1:
             lines.append(
                 f"Changes in this version: {plural(deck.slides_added, 'new slide')}, "

@@ -92,6 +92,8 @@ class DeckListModel(QAbstractListModel):
                 f"{deck.status.label} · {plural(deck.slide_count, 'slide')} · version {deck.version}",
                 f"File: {deck.file_name}",
             ]
+            if deck.is_team:
+                parts.insert(1, "Team deck: published by your organisation; read-only here")
             if deck.approval_code:
                 parts.append(f"Approval code {deck.approval_code}")
             if deck.expires_on:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msldesk.decks.records import DeckStatus
-from msldesk.ui.library.badges import badge_colour
+from msldesk.ui.library.badges import TEAM_LABEL, badge_colour, team_badge_colour
 from msldesk.ui.library.deck_list_model import DeckRole, DetailsRole
 from msldesk.ui.library.slide_grid_model import CardRole, SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
@@ -248,10 +248,14 @@ class DeckRowDelegate(QStyledItemDelegate):
         narrow = rect.width() - badge < metrics.averageCharWidth() * 12
         if narrow:
             badge = metrics.height() // 2
+        # A Team deck (from the team hub) says so beside its status, where there is room for both.
+        team = badge_width(option.font, TEAM_LABEL) + 4 if deck.is_team and not narrow else 0
+        if team and rect.width() - badge - team < metrics.averageCharWidth() * 12:
+            team = 0
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         colour_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(option.palette.color(colour_role))
-        title = metrics.elidedText(deck.title, Qt.TextElideMode.ElideRight, rect.width() - badge - 10)
+        title = metrics.elidedText(deck.title, Qt.TextElideMode.ElideRight, rect.width() - badge - team - 10)
         painter.drawText(rect.left(), rect.top() + metrics.ascent() + 2, title)
         details = str(index.data(DetailsRole) or "")
         small = QFont(option.font)
@@ -268,4 +272,7 @@ class DeckRowDelegate(QStyledItemDelegate):
             height = QFontMetrics(_badge_font(option.font)).height() + 2
             place = QRect(rect.right() - badge, rect.top() + 3, badge, height)
             _draw_badge(painter, place, deck.status.label, badge_colour(deck.status))
+            if team:
+                place = QRect(rect.right() - badge - team, rect.top() + 3, team - 4, height)
+                _draw_badge(painter, place, TEAM_LABEL, team_badge_colour())
         painter.restore()
