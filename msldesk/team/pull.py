@@ -134,7 +134,7 @@ class DeckPull:
         staged: Path | None = None
         if not own and not published["withdrawn"] and current_sha != published["file_sha256"]:
             staged = self._file(connection, uid, published)
-            imported = list(self.decks.import_paths([staged], origin=TEAM))[0]
+            (imported,) = list(self.decks.import_paths([staged], origin=TEAM))  # one file, one outcome
             if imported.status == "failed" or imported.deck_id is None:
                 return PulledDeck(uid, deck_id, title, "failed", imported.message)
             deck_id = imported.deck_id
@@ -193,7 +193,7 @@ class DeckPull:
                 shutil.copyfile(stored, part)
                 os.replace(part, target)
                 return target
-        fetched, size = download_file(connection, sha, self.downloads / f"{sha}.part", target, self.on_chunk)
+        _fetched, size = download_file(connection, sha, self.downloads / f"{sha}.part", target, self.on_chunk)
         self.fetched[0] += 1
         self.fetched[1] += size
         return target

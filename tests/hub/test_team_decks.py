@@ -44,9 +44,12 @@ def test_publish_sync_compose_withdraw(deck_hub: DeckHub, tmp_path: Path, deck_f
         )  # fmt: skip
 
         mine = msl.decks.import_paths([deck_factory.pptx("private.pptx", [("Mine", "my own words", "")])])
-        private_id = list(mine)[0].deck_id
+        (private,) = list(mine)
+        private_id = private.deck_id
         report = _pull(msl).sync()
-        assert report.complete and report.full and report.files_fetched == 1
+        assert report.complete
+        assert report.full
+        assert report.files_fetched == 1
         assert [(d.title, d.outcome) for d in report.decks] == [("Dosing update", "imported")]
         team_id = report.decks[0].deck_id
         assert team_id is not None
@@ -54,10 +57,12 @@ def test_publish_sync_compose_withdraw(deck_hub: DeckHub, tmp_path: Path, deck_f
         assert (deck.origin, deck.is_team, deck.approval_code, deck.therapeutic_area, deck.status.value) == (
             "team", True, "MA-DOSING-1", "Nephrology", "approved"
         )  # fmt: skip
-        assert set(deck.tags) == {"renal", "dosing"} and msl.assembly.companions(team_id) == {1: [3]}
+        assert set(deck.tags) == {"renal", "dosing"}
+        assert msl.assembly.companions(team_id) == {1: [3]}
         assert msl.decks.deck(private_id).origin == "local"
         hits = msl.decks.search("renal adjustment")
-        assert len(hits) == 3 and {(h.deck_id, h.deck_title) for h in hits} == {(team_id, "Dosing update")}
+        assert len(hits) == 3
+        assert {(h.deck_id, h.deck_title) for h in hits} == {(team_id, "Dosing update")}
         with pytest.raises(InvalidInputError, match="is a Team deck"):
             msl.decks.update_deck(team_id, DeckUpdate(approval_code="MINE"))
 
@@ -119,13 +124,12 @@ def test_the_command_line(
     assert "published  deck" in capsys.readouterr().out
     assert _cli(tmp_path / "msl2", "team", "publish", str(own.deck_id)) == 2
     err = capsys.readouterr().err
-    assert (
-        err.startswith("msldesk: The hub does not allow this role to upload deck files")
-        and err.count("\n") == 1
-    )
+    assert err.startswith("msldesk: The hub does not allow this role to upload deck files")
+    assert err.count("\n") == 1
     assert _cli(tmp_path / "msl2", "team", "sync", "--json") == 0
     synced = json.loads(capsys.readouterr().out)
-    assert synced["complete"] and "Hepatic update" in [d["title"] for d in synced["decks"]]
+    assert synced["complete"]
+    assert "Hepatic update" in [d["title"] for d in synced["decks"]]
     assert _cli(tmp_path / "msl2", "decks", "--json") == 0
     listed = {d["title"]: d["origin"] for d in json.loads(capsys.readouterr().out)}
     assert listed["Hepatic update"] == "team"
@@ -133,6 +137,7 @@ def test_the_command_line(
     capsys.readouterr()
     assert _cli(tmp_path / "msl2", "team", "sync") == 0
     out = capsys.readouterr().out
-    assert "1 deck withdrawn" in out and "Hepatic update" in out
+    assert "1 deck withdrawn" in out
+    assert "Hepatic update" in out
     assert _cli(tmp_path / "msl2", "team", "sync") == 0
     assert "already up to date" in capsys.readouterr().out

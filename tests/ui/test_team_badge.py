@@ -50,12 +50,15 @@ def test_team_badge_in_the_deck_list_and_details(qtbot, tmp_path: Path) -> None:
     model.set_decks([LOCAL, TEAM])
     assert _accent_pixels(view, model, 1) == 0
     assert _accent_pixels(view, model, 2) > 50
-    assert "Team deck" in model.data(model.index(2), 3) and "Team deck" not in model.data(model.index(1), 3)
+    assert "Team deck" in model.data(model.index(2), 3)
+    assert "Team deck" not in model.data(model.index(1), 3)
 
     editor = DeckEditor()
     qtbot.addWidget(editor)
     editor.show_deck(TEAM)
-    assert ">&nbsp;Team&nbsp;<" in editor.status.text() and not editor.isEnabled()
+    assert ">&nbsp;Team&nbsp;<" in editor.status.text()
+    assert not editor.isEnabled()
     assert "read-only here" in editor.info.text()
     editor.show_deck(LOCAL)
-    assert "Team" not in editor.status.text() and editor.isEnabled()
+    assert "Team" not in editor.status.text()
+    assert editor.isEnabled()

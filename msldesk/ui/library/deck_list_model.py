@@ -14,6 +14,26 @@ def _title_key(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
+def _tooltip(deck: DeckInfo) -> str:
+    parts = [
+        deck.title,
+        f"{deck.status.label} · {plural(deck.slide_count, 'slide')} · version {deck.version}",
+        f"File: {deck.file_name}",
+    ]
+    if deck.is_team:
+        parts.insert(1, "Team deck: published by your organisation; read-only here")
+    if deck.approval_code:
+        parts.append(f"Approval code {deck.approval_code}")
+    if deck.expires_on:
+        parts.append(f"Expires {deck.expires_on.isoformat()}")
+    if deck.version > 1:
+        parts.append(
+            f"Changes in v{deck.version}: {deck.slides_added} new, "
+            f"{deck.slides_changed} changed, {deck.slides_removed} removed"
+        )
+    return "\n".join(parts)
+
+
 DeckRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 DeckIdRole = Qt.ItemDataRole.UserRole + 3
@@ -87,23 +107,7 @@ class DeckListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return deck.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [
-                deck.title,
-                f"{deck.status.label} · {plural(deck.slide_count, 'slide')} · version {deck.version}",
-                f"File: {deck.file_name}",
-            ]
-            if deck.is_team:
-                parts.insert(1, "Team deck: published by your organisation; read-only here")
-            if deck.approval_code:
-                parts.append(f"Approval code {deck.approval_code}")
-            if deck.expires_on:
-                parts.append(f"Expires {deck.expires_on.isoformat()}")
-            if deck.version > 1:
-                parts.append(
-                    f"Changes in v{deck.version}: {deck.slides_added} new, "
-                    f"{deck.slides_changed} changed, {deck.slides_removed} removed"
-                )
-            return "\n".join(parts)
+            return _tooltip(deck)
         if role == DetailsRole:
             return self.details(deck)
         if role == DeckRole:
