@@ -1,0 +1,228 @@
+"""Pushing meeting records to a real hub from real libraries, and reading them back: two MSLs' libraries
+and a reviewer's, each connected with `msldesk team connect` to one throw-away PostgreSQL hub. What each
+login sees is the database's row-level security; the counts are read as the server's superuser."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from msldesk.app.services import App
+from msldesk.boards.outputs.open_payments import COLUMNS
+from msldesk.boards.records import (
+    AgendaItemFields,
+    AttendanceFields,
+    EventFields,
+    Invitation,
+    PersonFields,
+)
+from msldesk.hub.schema import init_hub
+from msldesk.hub.users import add_user
+from tests.hub.conftest import Cluster
+from tests.integration.test_cli import msldesk_in_process as msldesk
+
+START = dt.datetime(2027, 3, 2, 9, tzinfo=dt.UTC)
+
+
+@dataclass
+class Team:
+    cluster: Cluster
+    database: str
+
+    def login(self, who: str) -> str:
+        return f"{self.database}_{who}"
+
+    def dsn(self, who: str) -> str:
+        """Without the password: `team connect` reads it from standard input."""
+        where = f"host={self.cluster.socket_dir} port={self.cluster.port}"
+        return f"{where} dbname={self.database} user={self.login(who)}"
+
+    def count(self, table: str, where: str = "true") -> int:
+        """Rows in a hub table, all owners', read as the superuser (row-level security does not apply)."""
+        with psycopg.connect(self.cluster.superuser_dsn(self.database)) as connection:
+            row = connection.execute(f"SELECT count(*) FROM msldesk.{table} WHERE {where}").fetchone()
+            return int(row[0]) if row else 0
+
+
+@pytest.fixture(scope="module")
+def team(pg_cluster: Cluster, hub_database: str) -> Team:
+    owner = pg_cluster.owner_dsn(hub_database)
+    init_hub(owner)
+    found = Team(pg_cluster, hub_database)
+    for who, role in (("ana", "msl"), ("ben", "msl"), ("rita", "reviewer")):
+        add_user(owner, found.login(who), role, f"pw-{who}")
+    return found
+
+
+def connect(team: Team, library: Path, who: str) -> None:
+    saved = sys.stdin
+    sys.stdin = io.StringIO(f"pw-{who}\n")
+    try:
+        msldesk(library, "team", "connect", team.dsn(who), "--password-stdin", check_exit=0)
+    finally:
+        sys.stdin = saved
+
+
+def cli_json(library: Path, *args: str, check_exit: int = 0) -> Any:
+    return json.loads(msldesk(library, *args, "--json", check_exit=check_exit).stdout)
+
+
+@pytest.fixture
+def app_of() -> Iterator[Any]:
+    opened: list[App] = []
+
+    def open_app(library: Path) -> App:
+        opened.append(App(library))
+        return opened[-1]
+
+    yield open_app
+    for app in opened:
+        app.close()
+
+
+def meeting(
+    library: Path,
+    title: str,
+    said: list[tuple[str, str]],
+    paid: Decimal = Decimal("0"),
+    finalize: bool = True,
+) -> int:
+    """An event with an agenda item, an accepted expert (paid `paid`), and entries (text, theme); then
+    finalized with `msldesk event finalize` unless `finalize` is false. Its id."""
+    app = App(library)
+    try:
+        start = START + dt.timedelta(days=len(title))
+        event, _ = app.events.create(
+            EventFields(title=title, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+        )
+        item, _ = app.events.add_agenda_item(event.event_id, AgendaItemFields("Renal data", 30))
+        person, _ = app.people.add(
+            PersonFields(first_name="Ada", last_name=f"Ames{len(title)}", credentials="MD", npi="1234567893")
+        )
+        app.events.add_attendee(
+            event.event_id,
+            person.person_id,
+            AttendanceFields(invitation=Invitation.ACCEPTED, honorarium_amount=paid),
+        )
+        for text, theme in said:
+            app.meetings.add_entry(event.event_id, text, agenda_item_id=item.item_id, themes=(theme,))
+    finally:
+        app.close()
+    if finalize:
+        msldesk(library, "event", "finalize", str(event.event_id), "--yes", check_exit=0)
+    return event.event_id
+
+
+def texts(found: list[dict[str, Any]]) -> set[str]:
+    return {row["text"] for row in found}
+
+
+def test_two_msls_push_and_the_reviewer_sees_both(team: Team, tmp_path: Path, app_of: Any) -> None:
+    ana, ben, rita = tmp_path / "ana", tmp_path / "ben", tmp_path / "rita"
+    for library, who in ((ana, "ana"), (ben, "ben"), (rita, "rita")):
+        connect(team, library, who)
+    renal = meeting(ana, "Renal board", [("Patients ask about renal dosing", "dosing")], Decimal("1500"))
+    draft = meeting(ana, "Draft board", [("Unfinalized whisper about titration", "dosing")], finalize=False)
+    meeting(ben, "Hepatic board", [("Hepatic dosing questions from nephrologists", "safety")], Decimal("400"))
+
+    status = cli_json(ana, "team", "status")
+    assert [p["event_id"] for p in status["pending"]] == [renal]  # the draft is not finalized: not pending
+    pushed = cli_json(ana, "team", "push")
+    assert (pushed["meetings"], pushed["payments"], pushed["amendments"]) == (["Renal board"], 1, 0)
+    assert cli_json(ben, "team", "push")["meetings"] == ["Hepatic board"]
+    assert cli_json(ana, "team", "status")["pending"] == []
+
+    # The reviewer sees both MSLs' entries; nothing of the unfinalized meeting ever left the laptop.
+    seen = cli_json(rita, "team", "insights", "dosing")
+    assert {(r["owner"], r["text"]) for r in seen} == {
+        (team.login("ana"), "Patients ask about renal dosing"),
+        (team.login("ben"), "Hepatic dosing questions from nephrologists"),
+    }
+    assert cli_json(rita, "team", "insights", "titration") == []
+    assert team.count("events", "title = 'Draft board'") == 0
+    assert texts(cli_json(rita, "team", "insights", "--theme", "SAFETY")) == {
+        "Hepatic dosing questions from nephrologists"
+    }
+    # Each MSL sees their own, not the other's unshared meeting.
+    assert texts(cli_json(ben, "team", "insights", "dosing")) == {
+        "Hepatic dosing questions from nephrologists"
+    }
+    assert texts(cli_json(ana, "team", "insights")) == {"Patients ask about renal dosing"}
+
+    # Pushing again adds nothing.
+    counts = {t: team.count(t) for t in ("events", "agenda_items", "attendance", "entries", "payments")}
+    assert cli_json(ana, "team", "push") == {"meetings": [], "payments": 0, "amendments": 0, "problem": ""}
+    assert {t: team.count(t) for t in counts} == counts
+    assert counts == {"events": 2, "agenda_items": 2, "attendance": 2, "entries": 2, "payments": 2}
+
+    # A correction after the push arrives as an amendment; the pushed entry is not changed.
+    app = app_of(ana)
+    (entry,) = app.meetings.entries(renal)
+    app.meetings.amend_entry(entry.entry_id, "Patients ask about renal dosing in stage 4 CKD", "")
+    assert cli_json(ana, "team", "status")["pending_amendments"] == 1
+    assert cli_json(ana, "team", "push")["amendments"] == 1
+    assert team.count("amendments", "target_table = 'entries'") == 1
+    assert team.count("entries", "body = 'Patients ask about renal dosing'") == 1
+    (found,) = cli_json(rita, "team", "insights", "CKD")
+    assert (found["text"], found["amended"]) == ("Patients ask about renal dosing in stage 4 CKD", True)
+    assert cli_json(ana, "team", "status")["pending_amendments"] == 0
+    assert draft not in [p["event_id"] for p in cli_json(ana, "team", "status")["pending"]]
+
+
+def test_a_shared_meeting_is_seen_by_the_other_msl(team: Team, tmp_path: Path) -> None:
+    ana, ben = tmp_path / "ana", tmp_path / "ben"
+    connect(team, ana, "ana")
+    connect(team, ben, "ben")
+    shared = meeting(ben, "Shared infusion board", [("Infusion chairs are scarce", "access")], finalize=False)
+    assert cli_json(ben, "team", "share", str(shared)) == {"event_id": shared, "shared": True}
+    msldesk(ben, "event", "finalize", str(shared), "--yes", check_exit=0)
+    meeting(ben, "Private infusion board", [("Infusion pumps break", "access")])
+    assert len(cli_json(ben, "team", "push")["meetings"]) == 2
+    assert texts(cli_json(ana, "team", "insights", "infusion")) == {"Infusion chairs are scarce"}
+    refused = msldesk(ben, "team", "share", str(shared), "--private", check_exit=2)
+    assert "already on the team hub as shared" in refused.stderr
+
+
+def test_payments_export_across_two_msls(team: Team, tmp_path: Path, app_of: Any) -> None:
+    ana, ben, rita = tmp_path / "ana", tmp_path / "ben", tmp_path / "rita"
+    for library, who in ((ana, "ana"), (ben, "ben"), (rita, "rita")):
+        connect(team, library, who)
+    meeting(ana, "Payments board A", [("Fine", "misc")], Decimal("1200"))
+    meeting(ben, "Payments board Bee", [("Fine too", "misc")], Decimal("800.5"))
+    cli_json(ana, "team", "push")
+    cli_json(ben, "team", "push")
+    out = tmp_path / "team-2027.csv"
+    done = cli_json(rita, "team", "payments", "export", "--year", "2027", "--out", str(out))
+    assert done["everyone"] and set(done["msls"]) >= {team.login("ana"), team.login("ben")}
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == COLUMNS
+    by_context = {row[COLUMNS.index("Contextual_Information")]: row for row in rows[1:]}
+    assert by_context["Payments board A"][COLUMNS.index("Total_Amount_of_Payment_USDollars")] == "1200.00"
+    assert by_context["Payments board Bee"][COLUMNS.index("Total_Amount_of_Payment_USDollars")] == "800.50"
+    # The same row as the MSL's own Open Payments export writes, from the same writer.
+    local = tmp_path / "ana-2027.csv"
+    app_of(ana).outputs.payments(2027, local)
+    with local.open(newline="", encoding="utf-8") as handle:
+        (local_row,) = list(csv.reader(handle))[1:]
+    assert by_context["Payments board A"] == local_row
+    # An MSL's export holds their own only, and says so.
+    mine = tmp_path / "ana-team.csv"
+    assert cli_json(ana, "team", "payments", "export", "--year", "2027", "--out", str(mine))["msls"] == [
+        team.login("ana")
+    ]
+    assert (
+        "Only your own"
+        in msldesk(ana, "team", "payments", "export", "--year", "2027", "--out", str(mine)).stdout
+    )
