@@ -224,6 +224,9 @@ def send(connection: Any, record_set: RecordSet, uids: dict[Key, str]) -> None:
         return Jsonb(given) if name in ("details", "changes") else given
 
     with hub_errors(f"push “{record_set.title}”"), connection.transaction():
+        # The library notes the set as pushed once the commit returns: the commit must then be in the
+        # server's WAL, whatever the server's default (synchronous_commit=off loses it in a crash).
+        connection.execute("SET LOCAL synchronous_commit = on")
         for key, values in record_set.rows:
             names = ["uid", *values]
             statement = sql.SQL(
