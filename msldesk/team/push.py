@@ -28,6 +28,7 @@ from msldesk.protect import audit
 from msldesk.team.orm import TeamShareRow, TeamUidRow
 from msldesk.team.push_rows import (
     AMENDMENT,
+    ENTRY,
     EVENT,
     Key,
     RecordSet,
@@ -72,15 +73,19 @@ def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]
     with team.sessions() as session:
         pushed = _pushed(session)
         finalized = session.execute(
-            select(EventRow.id, EventRow.title)
+            select(EventRow.id, EventRow.title, EventRow.starts_at_utc)
             .where(EventRow.finalized_at_utc.is_not(None))
             .order_by(EventRow.finalized_at_utc, EventRow.id)
         ).all()
+        event_ids = [event_id for event_id, _t, _s in finalized]
         shares = dict(session.execute(select(TeamShareRow.event_id, TeamShareRow.shared)).all())
-        attendance_ids = _attendance_ids(session, [event_id for event_id, _t in finalized])
-    payments = _payments_by_event(meetings, [event_id for event_id, _t in finalized])
+        attendance_ids = _attendance_ids(session, event_ids)
+        corrected = _corrected_entries(session, event_ids, pushed)
+    # A payment is dated on the event's local start day: its year is the UTC start's, or one either side.
+    years = {start.year + k for _i, _t, start in finalized if start is not None for k in (-1, 0, 1)}
+    payments = _payments_by_event(meetings, set(event_ids), years)
     sets = []
-    for event_id, title in finalized:
+    for event_id, title, _start in finalized:
         paid = [
             payment_row(p, attendance_ids[(event_id, p.person.person_id)]) for p in payments.get(event_id, [])
         ]
@@ -90,7 +95,12 @@ def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]
                 RecordSet(event_id, title, True, meeting_rows(report, shares.get(event_id, False)) + paid)
             )
             continue
-        later = [row for row in paid if row[0] not in pushed] + _new_amendments(meetings, event_id, pushed)
+        later = [row for row in paid if row[0] not in pushed]
+        for entry_id in corrected.get(event_id, []):
+            entry = meetings.entry(entry_id)
+            later += amendment_rows(
+                entry_id, tuple(a for a in entry.amendments if (AMENDMENT, a.amendment_id) not in pushed)
+            )
         if later:
             sets.append(RecordSet(event_id, title, False, later))
     return sets
@@ -121,38 +131,33 @@ def _attendance_ids(session: Session, event_ids: list[int]) -> dict[tuple[int, i
     return {(event_id, person_id): attendance_id for event_id, person_id, attendance_id in rows}
 
 
-def _payments_by_event(meetings: MeetingService, event_ids: list[int]) -> dict[int, list[Payment]]:
+def _payments_by_event(
+    meetings: MeetingService, event_ids: set[int], years: set[int]
+) -> dict[int, list[Payment]]:
     """The transfers of value of these events, as EventService.payments (the Open Payments rule) has
-    them: read once per calendar year the events start in."""
-    wanted = set(event_ids)
-    years = {
-        event.fields.starts_at.year for event in map(meetings.events.get, event_ids) if event.fields.starts_at
-    }
+    them: read once per calendar year."""
     found: dict[int, list[Payment]] = {}
     for year in sorted(years):
         for payment in meetings.events.payments(year):
-            if payment.event_id in wanted:
+            if payment.event_id in event_ids:
                 found.setdefault(payment.event_id, []).append(payment)
     return found
 
 
-def _new_amendments(
-    meetings: MeetingService, event_id: int, pushed: set[Key]
-) -> list[tuple[Key, dict[str, Any]]]:
-    """Corrections of this meeting's pushed entries that are not on the hub yet."""
-    with meetings.sessions() as session:
-        rows = session.execute(
-            select(NoteAmendmentRow.entry_id, NoteAmendmentRow.id)
-            .join(NoteEntryRow, NoteEntryRow.id == NoteAmendmentRow.entry_id)
-            .where(NoteEntryRow.event_id == event_id)
-            .order_by(NoteAmendmentRow.id)
-        ).all()
-    found: list[tuple[Key, dict[str, Any]]] = []
-    for entry_id in sorted({entry_id for entry_id, a_id in rows if (AMENDMENT, a_id) not in pushed}):
-        entry = meetings.entry(entry_id)
-        found += amendment_rows(
-            entry_id, tuple(a for a in entry.amendments if (AMENDMENT, a.amendment_id) not in pushed)
-        )
+def _corrected_entries(session: Session, event_ids: list[int], pushed: set[Key]) -> dict[int, list[int]]:
+    """Per event, its pushed entries with corrections not on the hub yet (an entry that never went, a
+    rehearsal's or one merged away, has nothing on the hub to amend)."""
+    rows = session.execute(
+        select(NoteEntryRow.event_id, NoteAmendmentRow.entry_id, NoteAmendmentRow.id)
+        .join(NoteEntryRow, NoteEntryRow.id == NoteAmendmentRow.entry_id)
+        .where(NoteEntryRow.event_id.in_(event_ids))
+        .order_by(NoteAmendmentRow.entry_id)
+    ).all()
+    found: dict[int, list[int]] = {}
+    for event_id, entry_id, amendment_id in rows:
+        if (ENTRY, entry_id) in pushed and (AMENDMENT, amendment_id) not in pushed:
+            if entry_id not in found.setdefault(event_id, []):
+                found[event_id].append(entry_id)
     return found
 
 
