@@ -44,6 +44,9 @@ class TeamUidRow(Base):
     local_id: Mapped[int] = mapped_column(Integer)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
     pushed_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # A transfer of value: what the hub has for it (JSON: amount, currency, nature, day, event, and how
+    # many corrections were pushed), so that a later change on the laptop goes as a correction.
+    pushed_values: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class TeamDeckRow(Base):

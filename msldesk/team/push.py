@@ -9,6 +9,7 @@ last record, which a repeatable-read snapshot taken before the lock could not se
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,8 +34,10 @@ from msldesk.team.push_rows import (
     Key,
     RecordSet,
     amendment_rows,
+    fix_row,
     hub_table,
     meeting_rows,
+    money_values,
     payment_row,
 )
 from msldesk.team.service import NoHubError, TeamService
@@ -81,6 +84,7 @@ def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]
         shares = dict(session.execute(select(TeamShareRow.event_id, TeamShareRow.shared)).all())
         attendance_ids = _attendance_ids(session, event_ids)
         corrected = _corrected_entries(session, event_ids, pushed)
+        pushed_payments = _pushed_payments(session)
     # A payment is dated on the event's local start day: its year is the UTC start's, or one either side.
     years = {start.year + k for _i, _t, start in finalized if start is not None for k in (-1, 0, 1)}
     payments = _payments_by_event(meetings, set(event_ids), years)
@@ -96,13 +100,16 @@ def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]
             )
             continue
         later = [row for row in paid if row[0] not in pushed]
+        fixes = _payment_fixes(event_id, dict(paid), pushed_payments)
+        later += [(key, row) for key, row, _uid, _after in fixes]
         for entry_id in corrected.get(event_id, []):
             entry = meetings.entry(entry_id)
             later += amendment_rows(
                 entry_id, tuple(a for a in entry.amendments if (AMENDMENT, a.amendment_id) not in pushed)
             )
         if later:
-            sets.append(RecordSet(event_id, title, False, later))
+            fixed = {key: (uid, after) for key, _row, uid, after in fixes}
+            sets.append(RecordSet(event_id, title, False, later, fixed))
     return sets
 
 
@@ -111,7 +118,7 @@ def pending_records(team: TeamService, meetings: MeetingService) -> PendingRecor
     return PendingRecords(
         sum(1 for s in sets if s.new_meeting),
         sum(s.count("payment") for s in sets),
-        sum(s.count(AMENDMENT) for s in sets),
+        sum(s.count(AMENDMENT) + len(s.fixes) for s in sets),
     )
 
 
@@ -129,6 +136,30 @@ def _attendance_ids(session: Session, event_ids: list[int]) -> dict[tuple[int, i
         )
     ).all()
     return {(event_id, person_id): attendance_id for event_id, person_id, attendance_id in rows}
+
+
+def _pushed_payments(session: Session) -> dict[Key, tuple[str, dict[str, Any]]]:
+    """Every pushed transfer of value: its uid and what the hub has for it."""
+    rows = session.execute(
+        select(TeamUidRow.kind, TeamUidRow.local_id, TeamUidRow.uid, TeamUidRow.pushed_values).where(
+            TeamUidRow.pushed_at_utc.is_not(None), TeamUidRow.pushed_values.is_not(None)
+        )
+    ).all()
+    return {(kind, local_id): (uid, json.loads(kept or "{}")) for kind, local_id, uid, kept in rows}
+
+
+def _payment_fixes(
+    event_id: int, paid: dict[Key, dict[str, Any]], pushed: dict[Key, tuple[str, dict[str, Any]]]
+) -> list[tuple[Key, dict[str, Any], str, dict[str, Any]]]:
+    """Corrections of this event's pushed transfers of value that changed here since (or are gone)."""
+    fixes = []
+    for key, (uid, was) in sorted(pushed.items()):
+        if was["event_id"] == event_id:
+            now = paid.get(key)
+            fix = fix_row(key, uid, was, None if now is None else money_values(now, event_id, 0))
+            if fix is not None:
+                fixes.append(fix)
+    return fixes
 
 
 def _payments_by_event(
@@ -183,6 +214,7 @@ def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | N
     try:
         for record_set in sets:
             uids = _uids(team.sessions, record_set.keys() + record_set.linked())
+            uids.update({key: uid for key, (uid, _after) in record_set.fixes.items()})
             send(connection, record_set, uids)
             mark_pushed(team.sessions, record_set)
             sent.append(record_set)
@@ -193,7 +225,7 @@ def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | N
     return PushReport(
         tuple(s.title for s in sent if s.new_meeting),
         sum(s.count("payment") for s in sent),
-        sum(s.count(AMENDMENT) for s in sent),
+        sum(s.count(AMENDMENT) + len(s.fixes) for s in sent),
         problem,
     )
 
@@ -247,14 +279,20 @@ def send(connection: Any, record_set: RecordSet, uids: dict[Key, str]) -> None:
 def mark_pushed(sessions: sessionmaker[Session], record_set: RecordSet) -> None:
     """After the hub committed: the set's records are on the hub (and the library's trail says so)."""
     keys = set(record_set.keys())
+    payments = record_set.payment_values()
     now = clock.utc_now()
     with sessions.begin() as session:
-        for row in session.scalars(select(TeamUidRow).where(TeamUidRow.kind.in_({k for k, _i in keys}))):
-            if (row.kind, row.local_id) in keys and row.pushed_at_utc is None:
+        kinds = {k for k, _i in keys | set(payments)}
+        for row in session.scalars(select(TeamUidRow).where(TeamUidRow.kind.in_(kinds))):
+            key = (row.kind, row.local_id)
+            if key in keys and row.pushed_at_utc is None:
                 row.pushed_at_utc = now
+            if key in payments:
+                row.pushed_values = json.dumps(payments[key], sort_keys=True)
         audit.record(session, "team.push", "event", record_set.event_id, None, {
             "meeting": record_set.new_meeting, "records": len(keys),
-            "payments": record_set.count("payment"), "amendments": record_set.count(AMENDMENT),
+            "payments": record_set.count("payment"),
+            "amendments": record_set.count(AMENDMENT) + len(record_set.fixes),
         })  # fmt: skip
 
 

@@ -6,7 +6,9 @@ export writes, so compliance's export from the hub is the same file an MSL write
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from msldesk.boards.outputs.open_payments import CASH, recipient_type
@@ -27,6 +29,9 @@ PAYMENT_KINDS = {"Travel and Lodging": "payment.travel", "Food and Beverage": "p
 HONORARIUM = "payment.honorarium"
 # The hub needs a reason for every amendment; a local correction may have been saved without one.
 NO_REASON = "Corrected after the meeting was finalized"
+# A transfer of value changed on the laptop after its push: a correction of the payment ("fix." + its kind).
+FIX = "fix."
+MONEY = ("amount", "currency", "nature", "paid_on")
 
 Key = tuple[str, int]  # (ledger kind, local id)
 
@@ -36,6 +41,8 @@ def payment_kind(payment: Payment) -> str:
 
 
 def hub_table(kind: str) -> str:
+    if kind.startswith(FIX):
+        return "amendments"
     return "payments" if kind.startswith("payment.") else HUB_TABLE[kind]
 
 
@@ -49,9 +56,13 @@ class RecordSet:
     title: str
     new_meeting: bool
     rows: list[tuple[Key, dict[str, Any]]] = field(default_factory=list)
+    # Corrections of pushed transfers of value: their uid (made from the payment's uid and how many
+    # corrections it had, so a retry makes the same) and what the payment stands at once they are sent.
+    fixes: dict[Key, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     def keys(self) -> list[Key]:
-        return [key for key, _values in self.rows]
+        """The records the ledger gives uids to (corrections have theirs from their payment's)."""
+        return [key for key, _values in self.rows if key not in self.fixes]
 
     def linked(self) -> list[Key]:
         """The records the rows name (an amendment's entry, a payment's event), in the set or before it."""
@@ -59,6 +70,15 @@ class RecordSet:
 
     def count(self, *kinds: str) -> int:
         return sum(1 for (kind, _id), _v in self.rows if kind in kinds or kind.split(".")[0] in kinds)
+
+    def payment_values(self) -> dict[Key, dict[str, Any]]:
+        """What each payment of the set stands at on the hub once the set is committed."""
+        found = {key: money_values(values, self.event_id, 0) for key, values in self.rows
+                 if key[0].startswith("payment.")}  # fmt: skip
+        found.update(
+            {(kind[len(FIX) :], local_id): after for (kind, local_id), (_u, after) in self.fixes.items()}
+        )
+        return found
 
 
 def _iso(moment: dt.datetime | dt.date | None) -> str | None:
@@ -168,3 +188,29 @@ def payment_row(payment: Payment, attendance_id: int) -> tuple[Key, dict[str, An
             "country": person.country, "event_title": payment.event_title,
         },
     })  # fmt: skip
+
+
+def money_values(values: dict[str, Any], event_id: int, corrections: int) -> dict[str, Any]:
+    """A payment's amount, currency, nature and day as kept in the ledger (JSON), with its event and the
+    number of corrections pushed."""
+    kept = {name: str(values[name]) for name in MONEY}
+    kept["amount"] = f"{Decimal(kept['amount']):.2f}"
+    return {**kept, "event_id": event_id, "corrections": corrections}
+
+
+def fix_row(
+    payment_key: Key, payment_uid: str, was: dict[str, Any], now: dict[str, Any] | None
+) -> tuple[Key, dict[str, Any], str, dict[str, Any]] | None:
+    """The correction of a pushed payment that now stands at `now` (None: no longer a transfer of value,
+    corrected to 0), or None when it has not changed: (key, row, uid, what it stands at after)."""
+    after = dict(
+        now or {**was, "amount": "0.00"}, event_id=was["event_id"], corrections=was["corrections"] + 1
+    )
+    changes = {name: after[name] for name in MONEY if after[name] != was[name]}
+    if not changes:
+        return None
+    uid = str(uuid.uuid5(uuid.UUID(payment_uid), f"correction {after['corrections']}"))
+    reason = "Changed on the laptop after it was pushed" if now else "No longer a transfer of value"
+    row = {"target_table": "payments", "target_uid": payment_key, "reason": reason, "changes": changes,
+           "made_at": dt.datetime.now(dt.UTC)}  # fmt: skip
+    return (FIX + payment_key[0], payment_key[1]), row, uid, after

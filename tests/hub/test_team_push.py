@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ import pytest
 
 from msldesk.app.services import App
 from msldesk.boards.outputs.open_payments import COLUMNS
+from msldesk.boards.records import Invitation
+from msldesk.hub.users import add_user
 from tests.hub.conftest import Cluster
 from tests.hub.team_libraries import Team, cli_json, connect, make_team, meeting, texts
 from tests.integration.test_cli import msldesk_in_process as msldesk
@@ -135,3 +138,49 @@ def test_payments_export_across_two_msls(team: Team, tmp_path: Path, app_of: Any
         "Only your own"
         in msldesk(ana, "team", "payments", "export", "--year", "2027", "--out", str(mine)).stdout
     )
+
+
+def _amounts(library: Path, out: Path) -> dict[str, str]:
+    cli_json(library, "team", "payments", "export", "--year", "2027", "--out", str(out))
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))[1:]
+    context, amount = (
+        COLUMNS.index("Contextual_Information"),
+        COLUMNS.index("Total_Amount_of_Payment_USDollars"),
+    )
+    return {row[context]: row[amount] for row in rows}
+
+
+def test_a_transfer_of_value_changed_after_its_push_goes_as_a_correction(
+    team: Team, tmp_path: Path, app_of: Any
+) -> None:
+    cy = tmp_path / "cy"
+    add_user(team.cluster.owner_dsn(team.database), team.login("cy"), "msl", "pw-cy")
+    connect(team, cy, "cy")
+    event_id = meeting(cy, "Correction board", [("Fine", "misc")], Decimal("900"))
+    cli_json(cy, "team", "push")
+    out = tmp_path / "cy.csv"
+    assert _amounts(cy, out) == {"Correction board": "900.00"}
+    app = app_of(cy)
+    (attendance,) = app.events.attendees(event_id)
+    app.events.update_attendance(
+        attendance.attendance_id, replace(attendance.fields, honorarium_amount=Decimal("950"))
+    )
+    assert cli_json(cy, "team", "status")["pending_amendments"] == 1
+    assert cli_json(cy, "team", "push")["amendments"] == 1
+    assert team.count("payments", f"owner = '{team.login('cy')}' AND amount = 900") == 1  # never overwritten
+    assert _amounts(cy, out) == {"Correction board": "950.00"}
+    # Back to what it first was: a second correction (not the first one again, which the hub already has).
+    app.events.update_attendance(
+        attendance.attendance_id, replace(attendance.fields, honorarium_amount=Decimal("900"))
+    )
+    assert cli_json(cy, "team", "push")["amendments"] == 1
+    assert _amounts(cy, out) == {"Correction board": "900.00"}
+    # No longer accepted: no longer a transfer of value, corrected to nothing (and left out of the file).
+    app.events.update_attendance(
+        attendance.attendance_id, replace(attendance.fields, invitation=Invitation.DECLINED)
+    )
+    assert cli_json(cy, "team", "push")["amendments"] == 1
+    assert _amounts(cy, out) == {}
+    assert cli_json(cy, "team", "push")["amendments"] == 0
+    assert team.count("amendments", f"owner = '{team.login('cy')}' AND target_table = 'payments'") == 3

@@ -1,5 +1,6 @@
 """Team push: whether a finalized meeting goes to the hub shared with the other MSLs (decided on the
-laptop before it is pushed; the hub keeps what was pushed)."""
+laptop before it is pushed; the hub keeps what was pushed), and what a transfer of value was pushed as
+(so that a later change to it goes as a correction)."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,6 +12,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("team_uids") as batch:
+        batch.add_column(sa.Column("pushed_values", sa.Text(), nullable=True))
     op.create_table(
         "team_shares",
         sa.Column("event_id", sa.Integer(), nullable=False),
@@ -25,3 +28,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("team_shares")
+    with op.batch_alter_table("team_uids") as batch:
+        batch.drop_column("pushed_values")
