@@ -184,12 +184,11 @@ def _corrected_entries(session: Session, event_ids: list[int], pushed: set[Key])
         .where(NoteEntryRow.event_id.in_(event_ids))
         .order_by(NoteAmendmentRow.entry_id)
     ).all()
-    found: dict[int, list[int]] = {}
+    found: dict[int, dict[int, None]] = {}  # (a dict keeps the entries in order, each once)
     for event_id, entry_id, amendment_id in rows:
         if (ENTRY, entry_id) in pushed and (AMENDMENT, amendment_id) not in pushed:
-            if entry_id not in found.setdefault(event_id, []):
-                found[event_id].append(entry_id)
-    return found
+            found.setdefault(event_id, {})[entry_id] = None
+    return {event_id: list(entries) for event_id, entries in found.items()}
 
 
 # -- sending -------------------------------------------------------------------------------------

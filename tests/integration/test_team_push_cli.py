@@ -36,9 +36,11 @@ def test_without_a_hub_nothing_is_pushed_and_status_says_what_waits(tmp_path: Pa
     refused = msldesk(
         library, "team", "payments", "export", "--year", "2027", "--out", str(out), check_exit=2
     )
-    assert "not connected to a team hub" in refused.stderr and not out.exists()
+    assert "not connected to a team hub" in refused.stderr
+    assert not out.exists()
     status = msldesk(library, "team", "status", check_exit=0).stdout
-    assert "Waiting to be pushed: 1 finalized meeting:" in status and f"{event_id:5}  " in status
+    assert "Waiting to be pushed: 1 finalized meeting:" in status
+    assert f"{event_id:5}  " in status
 
 
 def test_share_and_its_refusals(tmp_path: Path) -> None:
