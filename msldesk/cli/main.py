@@ -139,6 +139,8 @@ _READING_SUBCOMMANDS = {
     ("people", "duplicates"),
     ("fmv", None),
     ("team", "status"),
+    ("team", "insights"),  # they read the hub, not the library
+    ("team", "payments"),
 }
 
 

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.cli.team_decks import add_deck_flow_commands, cmd_deck_flow
+from msldesk.cli.team_records import RECORD_COMMANDS, add_record_commands, cmd_team_records
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
 if TYPE_CHECKING:
+    from msldesk.team.push import PendingRecords
     from msldesk.team.records import TeamStatus
 
 _PASSWORD_IN = {
@@ -44,6 +46,7 @@ def add_team_commands(commands: Any) -> None:
     c = team_commands.add_parser("disconnect", help="forget the team hub and its password")
     c.add_argument("--json", action="store_true")
     add_deck_flow_commands(team_commands)
+    add_record_commands(team_commands)
 
 
 def cmd_team(app: Any, args: argparse.Namespace) -> int:
@@ -53,6 +56,8 @@ def cmd_team(app: Any, args: argparse.Namespace) -> int:
         return _status(app, args)
     if args.team_command in ("publish", "withdraw", "sync"):
         return cmd_deck_flow(app, args)
+    if args.team_command in RECORD_COMMANDS:
+        return cmd_team_records(app, args)
     was, warning = app.team.disconnect()
     if args.json:
         print_json({"disconnected": was, "warning": warning})
@@ -94,7 +99,7 @@ def _connect(app: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _status_json(status: TeamStatus) -> dict[str, Any]:
+def _status_json(status: TeamStatus, later: PendingRecords) -> dict[str, Any]:
     link, identity = status.link, status.identity
     return {
         "connected": link is not None,
@@ -109,15 +114,20 @@ def _status_json(status: TeamStatus) -> dict[str, Any]:
             {"event_id": p.event_id, "title": p.title, "finalized_at": p.finalized_at} for p in status.pending
         ],
         "pushed_events": status.pushed_events,
+        "pending_payments": later.payments,
+        "pending_amendments": later.amendments,
     }
 
 
 def _status(app: Any, args: argparse.Namespace) -> int:
     """Exit 1 when the hub is remembered but could not be asked (the rest is still said)."""
+    from msldesk.team.push import pending_records
+
     status = app.team.status()
+    later = pending_records(app.team, app.meetings)
     code = EXIT_SOME_FAILED if status.problem else EXIT_OK
     if args.json:
-        print_json(_status_json(status))
+        print_json(_status_json(status, later))
         return code
     link, identity = status.link, status.identity
     if link is None:
@@ -133,6 +143,11 @@ def _status(app: Any, args: argparse.Namespace) -> int:
     print(f"Waiting to be pushed: {waiting}" + (":" if status.pending else ""))
     for p in status.pending:
         print(f"  {p.event_id:5}  {p.finalized_at.astimezone():%Y-%m-%d %H:%M}  {p.title}")
+    if later.payments or later.amendments:
+        print(
+            f"Also waiting: {plural(later.payments, 'transfer')} of value and "
+            f"{plural(later.amendments, 'amendment')} (msldesk team push)."
+        )
     return code
 
 

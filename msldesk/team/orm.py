@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from msldesk.db.base import Base
@@ -44,6 +44,9 @@ class TeamUidRow(Base):
     local_id: Mapped[int] = mapped_column(Integer)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
     pushed_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # A transfer of value: what the hub has for it (JSON: amount, currency, nature, day, event, and how
+    # many corrections were pushed), so that a later change on the laptop goes as a correction.
+    pushed_values: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class TeamDeckRow(Base):
@@ -54,3 +57,14 @@ class TeamDeckRow(Base):
     deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"), primary_key=True)
     hub_uid: Mapped[str] = mapped_column(String(36), unique=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TeamShareRow(Base):
+    """Whether a meeting is pushed shared with the other MSLs (no row: private, the default). Decided
+    before the push: the hub never changes a pushed meeting."""
+
+    __tablename__ = "team_shares"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    shared: Mapped[bool] = mapped_column(Boolean)
+    decided_at_utc: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -48,8 +48,12 @@ def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [("--help",), ("--version",), ("decks", "--help"), ("team", "status", "--help")]
-)
+    "args",
+    [
+        ("--help",), ("--version",), ("decks", "--help"), ("team", "status", "--help"),
+        ("team", "push", "--help"), ("team", "insights", "--help"), ("team", "payments", "export", "--help"),
+    ],
+)  # fmt: skip
 def test_help_and_version_load_no_sqlalchemy(args: tuple[str, ...]) -> None:
     code, modules, out = _loaded(*args)
     assert code == 0

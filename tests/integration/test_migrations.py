@@ -121,7 +121,7 @@ def test_migrated_schema_matches_the_orm(app) -> None:
         "collections", "collection_items", "deck_companions", "assemblies", "assembly_items",
         "people", "events", "agenda_items", "agenda_slides", "agenda_collections", "attendances",
         "event_checklist", "event_themes", "note_entries", "note_themes", "note_amendments", "note_drafts",
-        "audit_log", "team_hub", "team_uids", "team_decks",
+        "audit_log", "team_hub", "team_uids", "team_decks", "team_shares",
     }  # fmt: skip
 
 

@@ -1,0 +1,328 @@
+"""Pushing to the hub: finalized meetings (as the medical audience sees them), their transfers of value
+and later corrections, never anything unfinalized.
+
+Every record gets its uid in the library's ledger (team_uids) before it is sent, and is marked pushed
+only after the hub committed it: a push cut off anywhere is sent again with the same uids and the hub
+inserts nothing twice (ON CONFLICT DO NOTHING). One hub transaction per record set (one meeting, or
+what came after it), at READ COMMITTED: the hub's audit trigger takes its lock, then reads the chain's
+last record, which a repeatable-read snapshot taken before the lock could not see."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from msldesk.boards.events.rows import event_row
+from msldesk.boards.kinds import Audience
+from msldesk.boards.meeting.service import MeetingService
+from msldesk.boards.orm import AttendanceRow, EventRow, NoteAmendmentRow, NoteEntryRow
+from msldesk.boards.records import Payment
+from msldesk.core import clock
+from msldesk.core.errors import InvalidInputError, MsldeskError
+from msldesk.protect import audit
+from msldesk.team.orm import TeamShareRow, TeamUidRow
+from msldesk.team.push_rows import (
+    AMENDMENT,
+    ENTRY,
+    EVENT,
+    Key,
+    RecordSet,
+    amendment_rows,
+    fix_row,
+    hub_table,
+    meeting_rows,
+    money_values,
+    payment_row,
+)
+from msldesk.team.service import NoHubError, TeamService
+
+# Opens the hub (msldesk.team.hub_link.open_hub; tests may wrap it).
+Opener = Callable[[str, str | None], Any]
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What one push sent: meetings (their titles), transfers of value and amendments; `problem` is the
+    one sentence that stopped it (what was sent before it stays sent)."""
+
+    meetings: tuple[str, ...] = ()
+    payments: int = 0
+    amendments: int = 0
+    problem: str = ""
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.meetings or self.payments or self.amendments)
+
+
+@dataclass(frozen=True)
+class PendingRecords:
+    meetings: int
+    payments: int
+    amendments: int
+
+
+# -- what waits ----------------------------------------------------------------------------------
+
+
+def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]:
+    """Every record set not yet (wholly) on the hub, oldest finalization first. Reads the library only."""
+    with team.sessions() as session:
+        pushed = _pushed(session)
+        finalized = session.execute(
+            select(EventRow.id, EventRow.title, EventRow.starts_at_utc)
+            .where(EventRow.finalized_at_utc.is_not(None))
+            .order_by(EventRow.finalized_at_utc, EventRow.id)
+        ).all()
+        event_ids = [event_id for event_id, _t, _s in finalized]
+        shares = dict(session.execute(select(TeamShareRow.event_id, TeamShareRow.shared)).all())
+        attendance_ids = _attendance_ids(session, event_ids)
+        corrected = _corrected_entries(session, event_ids, pushed)
+        pushed_payments = _pushed_payments(session)
+    # A payment is dated on the event's local start day: its year is the UTC start's, or one either side.
+    years = {start.year + k for _i, _t, start in finalized if start is not None for k in (-1, 0, 1)}
+    payments = _payments_by_event(meetings, set(event_ids), years)
+    sets = []
+    for event_id, title, _start in finalized:
+        paid = [
+            payment_row(p, attendance_ids[(event_id, p.person.person_id)]) for p in payments.get(event_id, [])
+        ]
+        if (EVENT, event_id) not in pushed:
+            report = meetings.report(event_id, Audience.MEDICAL)
+            sets.append(
+                RecordSet(event_id, title, True, meeting_rows(report, shares.get(event_id, False)) + paid)
+            )
+            continue
+        later = [row for row in paid if row[0] not in pushed]
+        fixes = _payment_fixes(event_id, dict(paid), pushed_payments)
+        later += [(key, row) for key, row, _uid, _after in fixes]
+        for entry_id in corrected.get(event_id, []):
+            entry = meetings.entry(entry_id)
+            later += amendment_rows(
+                entry_id, tuple(a for a in entry.amendments if (AMENDMENT, a.amendment_id) not in pushed)
+            )
+        if later:
+            fixed = {key: (uid, after) for key, _row, uid, after in fixes}
+            sets.append(RecordSet(event_id, title, False, later, fixed))
+    return sets
+
+
+def pending_records(team: TeamService, meetings: MeetingService) -> PendingRecords:
+    sets = pending_sets(team, meetings)
+    return PendingRecords(
+        sum(1 for s in sets if s.new_meeting),
+        sum(s.count("payment") for s in sets),
+        sum(s.count(AMENDMENT) + len(s.fixes) for s in sets),
+    )
+
+
+def _pushed(session: Session) -> set[Key]:
+    rows = session.execute(
+        select(TeamUidRow.kind, TeamUidRow.local_id).where(TeamUidRow.pushed_at_utc.is_not(None))
+    ).all()
+    return {(kind, local_id) for kind, local_id in rows}
+
+
+def _attendance_ids(session: Session, event_ids: list[int]) -> dict[tuple[int, int], int]:
+    rows = session.execute(
+        select(AttendanceRow.event_id, AttendanceRow.person_id, AttendanceRow.id).where(
+            AttendanceRow.event_id.in_(event_ids)
+        )
+    ).all()
+    return {(event_id, person_id): attendance_id for event_id, person_id, attendance_id in rows}
+
+
+def _pushed_payments(session: Session) -> dict[Key, tuple[str, dict[str, Any]]]:
+    """Every pushed transfer of value: its uid and what the hub has for it."""
+    rows = session.execute(
+        select(TeamUidRow.kind, TeamUidRow.local_id, TeamUidRow.uid, TeamUidRow.pushed_values).where(
+            TeamUidRow.pushed_at_utc.is_not(None), TeamUidRow.pushed_values.is_not(None)
+        )
+    ).all()
+    return {(kind, local_id): (uid, json.loads(kept or "{}")) for kind, local_id, uid, kept in rows}
+
+
+def _payment_fixes(
+    event_id: int, paid: dict[Key, dict[str, Any]], pushed: dict[Key, tuple[str, dict[str, Any]]]
+) -> list[tuple[Key, dict[str, Any], str, dict[str, Any]]]:
+    """Corrections of this event's pushed transfers of value that changed here since (or are gone)."""
+    fixes = []
+    for key, (uid, was) in sorted(pushed.items()):
+        if was["event_id"] == event_id:
+            now = paid.get(key)
+            fix = fix_row(key, uid, was, None if now is None else money_values(now, event_id, 0))
+            if fix is not None:
+                fixes.append(fix)
+    return fixes
+
+
+def _payments_by_event(
+    meetings: MeetingService, event_ids: set[int], years: set[int]
+) -> dict[int, list[Payment]]:
+    """The transfers of value of these events, as EventService.payments (the Open Payments rule) has
+    them: read once per calendar year."""
+    found: dict[int, list[Payment]] = {}
+    for year in sorted(years):
+        for payment in meetings.events.payments(year):
+            if payment.event_id in event_ids:
+                found.setdefault(payment.event_id, []).append(payment)
+    return found
+
+
+def _corrected_entries(session: Session, event_ids: list[int], pushed: set[Key]) -> dict[int, list[int]]:
+    """Per event, its pushed entries with corrections not on the hub yet (an entry that never went, a
+    rehearsal's or one merged away, has nothing on the hub to amend)."""
+    rows = session.execute(
+        select(NoteEntryRow.event_id, NoteAmendmentRow.entry_id, NoteAmendmentRow.id)
+        .join(NoteEntryRow, NoteEntryRow.id == NoteAmendmentRow.entry_id)
+        .where(NoteEntryRow.event_id.in_(event_ids))
+        .order_by(NoteAmendmentRow.entry_id)
+    ).all()
+    found: dict[int, dict[int, None]] = {}  # (a dict keeps the entries in order, each once)
+    for event_id, entry_id, amendment_id in rows:
+        if (ENTRY, entry_id) in pushed and (AMENDMENT, amendment_id) not in pushed:
+            found.setdefault(event_id, {})[entry_id] = None
+    return {event_id: list(entries) for event_id, entries in found.items()}
+
+
+# -- sending -------------------------------------------------------------------------------------
+
+
+def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | None = None) -> PushReport:
+    """Send everything that waits, one record set per hub transaction. A hub that cannot be reached
+    raises before anything is sent; a failure later stops the push and is the report's `problem`."""
+    link = team.link()
+    if link is None:
+        raise NoHubError("This library is not connected to a team hub: run msldesk team connect DSN.")
+    sets = pending_sets(team, meetings)
+    if not sets:
+        return PushReport()
+    if opener is None:
+        from msldesk.team.hub_link import open_hub
+
+        opener = open_hub
+    connection = opener(link.dsn, team.password())
+    sent: list[RecordSet] = []
+    problem = ""
+    try:
+        for record_set in sets:
+            uids = _uids(team.sessions, record_set.keys() + record_set.linked())
+            uids.update({key: uid for key, (uid, _after) in record_set.fixes.items()})
+            send(connection, record_set, uids)
+            mark_pushed(team.sessions, record_set)
+            sent.append(record_set)
+    except MsldeskError as exc:
+        problem = exc.user_message
+    finally:
+        connection.close()
+    return PushReport(
+        tuple(s.title for s in sent if s.new_meeting),
+        sum(s.count("payment") for s in sent),
+        sum(s.count(AMENDMENT) + len(s.fixes) for s in sent),
+        problem,
+    )
+
+
+def _uids(sessions: sessionmaker[Session], keys: Iterable[Key]) -> dict[Key, str]:
+    """The ledger's uid of every record, made (and committed) now for those that have none yet, so a
+    retry after a cut sends the same ones."""
+    keys = list(keys)
+    with sessions.begin() as session:
+        found = {
+            (row.kind, row.local_id): row.uid
+            for row in session.scalars(select(TeamUidRow).where(TeamUidRow.kind.in_({k for k, _i in keys})))
+        }
+        for kind, local_id in keys:
+            if (kind, local_id) not in found:
+                uid = str(uuid.uuid4())
+                session.add(TeamUidRow(kind=kind, local_id=local_id, uid=uid, pushed_at_utc=None))
+                found[(kind, local_id)] = uid
+    return found
+
+
+def send(connection: Any, record_set: RecordSet, uids: dict[Key, str]) -> None:
+    """One hub transaction (READ COMMITTED, the connection's default) inserting the set's rows; a row
+    already there (a retry) is left as it is."""
+    from psycopg import sql
+    from psycopg.types.json import Jsonb
+
+    from msldesk.hub.connect import hub_errors
+
+    def value(name: str, given: Any) -> Any:
+        if isinstance(given, tuple):  # a linked record, named by its ledger key
+            return uids[given]
+        return Jsonb(given) if name in ("details", "changes") else given
+
+    with hub_errors(f"push “{record_set.title}”"), connection.transaction():
+        # The library notes the set as pushed once the commit returns: the commit must then be in the
+        # server's WAL, whatever the server's default (synchronous_commit=off loses it in a crash).
+        connection.execute("SET LOCAL synchronous_commit = on")
+        for key, values in record_set.rows:
+            names = ["uid", *values]
+            statement = sql.SQL(
+                "INSERT INTO msldesk.{} ({}) VALUES ({}) ON CONFLICT (uid) DO NOTHING"
+            ).format(
+                sql.Identifier(hub_table(key[0])),
+                sql.SQL(", ").join(map(sql.Identifier, names)),
+                sql.SQL(", ").join(sql.Placeholder() * len(names)),
+            )
+            connection.execute(statement, [uids[key], *(value(n, v) for n, v in values.items())])
+
+
+def mark_pushed(sessions: sessionmaker[Session], record_set: RecordSet) -> None:
+    """After the hub committed: the set's records are on the hub (and the library's trail says so)."""
+    keys = set(record_set.keys())
+    payments = record_set.payment_values()
+    now = clock.utc_now()
+    with sessions.begin() as session:
+        kinds = {k for k, _i in keys | set(payments)}
+        for row in session.scalars(select(TeamUidRow).where(TeamUidRow.kind.in_(kinds))):
+            key = (row.kind, row.local_id)
+            if key in keys and row.pushed_at_utc is None:
+                row.pushed_at_utc = now
+            if key in payments:
+                row.pushed_values = json.dumps(payments[key], sort_keys=True)
+        audit.record(session, "team.push", "event", record_set.event_id, None, {
+            "meeting": record_set.new_meeting, "records": len(keys),
+            "payments": record_set.count("payment"),
+            "amendments": record_set.count(AMENDMENT) + len(record_set.fixes),
+        })  # fmt: skip
+
+
+# -- sharing -------------------------------------------------------------------------------------
+
+
+def set_shared(team: TeamService, event_id: int, shared: bool) -> None:
+    """Whether this meeting goes to the hub shared with the other MSLs. Refused once it is pushed: the
+    hub keeps a pushed meeting as it was."""
+    with team.sessions.begin() as session:
+        event = event_row(session, event_id)
+        pushed = session.scalars(
+            select(TeamUidRow.pushed_at_utc).where(TeamUidRow.kind == EVENT, TeamUidRow.local_id == event_id)
+        ).first()
+        row = session.get(TeamShareRow, event_id)
+        was = bool(row and row.shared)
+        if pushed is not None:
+            if was == shared:
+                return
+            raise InvalidInputError(
+                f"“{event.title}” is already on the team hub as {'shared' if was else 'private'}; "
+                "the hub never changes a pushed meeting."
+            )
+        if row is None:
+            row = TeamShareRow(event_id=event_id)
+            session.add(row)
+        row.shared, row.decided_at_utc = shared, clock.utc_now()
+        audit.record(session, "team.share", "event", event_id, {"shared": was}, {"shared": shared})
+
+
+def is_shared(team: TeamService, event_id: int) -> bool:
+    with team.sessions() as session:
+        row = session.get(TeamShareRow, event_id)
+        return bool(row and row.shared)
