@@ -59,9 +59,13 @@ def cmd_deck_flow(app: Any, args: argparse.Namespace) -> int:
 
 
 def _sync(app: Any, args: argparse.Namespace) -> int:
+    from msldesk.cli.team_records import print_push, push_json
     from msldesk.team.pull import DeckPull
+    from msldesk.team.push import push_pending
 
     report = DeckPull(app.team, app.decks, app.paths.cache / "team").sync()
+    pushed = push_pending(app.team, app.meetings)  # a sync goes both ways: finalized meetings go up
+    complete = report.complete and not pushed.problem
     if args.json:
         print_json(
             {
@@ -71,9 +75,10 @@ def _sync(app: Any, args: argparse.Namespace) -> int:
                 "bytes_fetched": report.bytes_fetched,
                 "decks": [vars(d) for d in report.decks],
                 "withdrawn_used_in": [vars(u) for u in report.uses],
+                "pushed": push_json(pushed),
             }
         )
-        return EXIT_OK if report.complete else EXIT_SOME_FAILED
+        return EXIT_OK if complete else EXIT_SOME_FAILED
     counts = [
         plural(report.count(what), f"deck {what}", f"decks {what}")
         for what in ("imported", "updated", "withdrawn")
@@ -92,4 +97,5 @@ def _sync(app: Any, args: argparse.Namespace) -> int:
         print(f"Warning: {what}{where} uses slides of withdrawn {', '.join(use.decks)}.")
     if not report.complete:
         print("Some decks could not be brought in; the next sync tries them again.")
-    return EXIT_OK if report.complete else EXIT_SOME_FAILED
+    print_push(pushed)
+    return EXIT_OK if complete else EXIT_SOME_FAILED

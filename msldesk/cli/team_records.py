@@ -64,9 +64,20 @@ def _push(app: Any, args: argparse.Namespace) -> int:
 
     report = push_pending(app.team, app.meetings)
     if args.json:
-        print_json({"meetings": list(report.meetings), "payments": report.payments,
-                    "amendments": report.amendments, "problem": report.problem})  # fmt: skip
-    elif report.nothing and not report.problem:
+        print_json(push_json(report))
+    else:
+        print_push(report)
+    return EXIT_SOME_FAILED if report.problem else EXIT_OK
+
+
+def push_json(report: Any) -> dict[str, Any]:
+    return {"meetings": list(report.meetings), "payments": report.payments,
+            "amendments": report.amendments, "problem": report.problem}  # fmt: skip
+
+
+def print_push(report: Any) -> None:
+    """What a push sent, in words (`team push` and `team sync`)."""
+    if report.nothing and not report.problem:
         print("Nothing to push: every finalized meeting is on the team hub.")
     else:
         meetings, payments = plural(len(report.meetings), "meeting"), plural(report.payments, "transfer")
@@ -76,8 +87,6 @@ def _push(app: Any, args: argparse.Namespace) -> int:
             print(f"  {title}")
     if report.problem:
         print(f"msldesk: {report.problem} The next push sends the rest.", file=sys.stderr)
-        return EXIT_SOME_FAILED
-    return EXIT_OK
 
 
 def _share(app: Any, args: argparse.Namespace) -> int:

@@ -52,7 +52,8 @@ def test_two_msls_push_and_the_reviewer_sees_both(team: Team, tmp_path: Path, ap
     assert [p["event_id"] for p in status["pending"]] == [renal]  # the draft is not finalized: not pending
     pushed = cli_json(ana, "team", "push")
     assert (pushed["meetings"], pushed["payments"], pushed["amendments"]) == (["Renal board"], 1, 0)
-    assert cli_json(ben, "team", "push")["meetings"] == ["Hepatic board"]
+    synced = cli_json(ben, "team", "sync")  # a sync pushes too
+    assert synced["pushed"]["meetings"] == ["Hepatic board"]
     assert cli_json(ana, "team", "status")["pending"] == []
 
     # The reviewer sees both MSLs' entries; nothing of the unfinalized meeting ever left the laptop.
