@@ -4,11 +4,12 @@
 
 An op runs `fn(work)` on a lane of the runner (`ui/tasks.py`) and calls back on the GUI thread.
 `work` carries the open library (`work.app`), a progress callback and the cancel token, never
-widgets. When the result carries a `Changes` (a service write returns `Changes` or
-`(record, Changes)`), the op emits `context.changed` once, after the success callback: views never
-emit it themselves. A failure is shown in plain words (`ui/errors.py`) unless the failure callback
-takes it (returns True). A `DbOp` needs the library: with none open it does nothing (`run()`
-returns False), the one place that answers "the library is not open" for a view.
+widgets. When the result carries a `Changes` (a service write returns `Changes`, `(record,
+Changes)` or a record with a `changes` property), the op emits `context.changed` once, after the
+success callback: views never emit it themselves. A failure is shown in plain words
+(`ui/errors.py`) unless the failure callback takes it (returns True). A `DbOp` needs the library:
+with none open it does nothing (`run()` returns False), the one place that answers "the library is
+not open" for a view.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtCore import QObject, Signal
 from msldesk.core.changes import Changes
 from msldesk.core.errors import LibraryNotOpenError
 from msldesk.core.progress import CancelToken, ProgressCallback
+from msldesk.ui import errors
 from msldesk.ui.tasks import Lane
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["DbOp", "Lane", "Op", "OpGroup", "Work", "changes_of"]
+__all__ = ["DbOp", "HasContext", "Lane", "Op", "OpGroup", "Work", "changes_of"]
 
 
 class HasContext(Protocol):
@@ -57,12 +59,11 @@ class Work:
 
 
 def changes_of(result: object) -> Changes | None:
-    """Service writes return Changes or (record, Changes); find the Changes either way."""
-    if isinstance(result, Changes):
-        return result
-    if isinstance(result, tuple) and result and isinstance(result[-1], Changes):
-        return result[-1]
-    return None
+    """Service writes return Changes, (record, Changes) or a record with a `changes` property."""
+    if isinstance(result, tuple) and result:
+        result = result[-1]
+    found = result if isinstance(result, Changes) else getattr(result, "changes", None)
+    return found if isinstance(found, Changes) else None
 
 
 class OpGroup(QObject):
@@ -151,38 +152,35 @@ class Op(Generic[T]):
     def _alive(self) -> bool:
         return self._owner is None or shiboken6.isValid(self._owner)
 
-    def _settle(self, failed: bool) -> None:
+    def _leave_group(self) -> None:
+        """First thing on an answer: a callback asking whether writes are pending hears the truth."""
         if self._group is not None and shiboken6.isValid(self._group):
             self._group.count(-1)
-            if failed:
-                self._group.failed.emit()
 
     def _done(self, result: Any) -> None:
+        self._leave_group()
         try:
             if self._on_success is not None and self._alive():
                 self._on_success(result)
         finally:
-            self._settle(failed=False)
             changes = changes_of(result)
             if changes is not None:
                 self.context.announce(changes)
 
     def _failed(self, error: BaseException, details: str) -> None:
+        self._leave_group()
         try:
             handled = self._on_failure(error, details) if self._on_failure and self._alive() else False
             if not handled:
-                from msldesk.ui.errors import report_error
-
-                report_error(error, details)
+                errors.report_error(error, details)  # looked up here: tests replace it
         finally:
-            self._settle(failed=True)
+            if self._group is not None and shiboken6.isValid(self._group):
+                self._group.failed.emit()
 
     def _stopped(self) -> None:
-        try:
-            if self._on_cancelled is not None and self._alive():
-                self._on_cancelled()
-        finally:
-            self._settle(failed=False)
+        self._leave_group()
+        if self._on_cancelled is not None and self._alive():
+            self._on_cancelled()
 
     def _progressed(self, done: int, total: int, message: str) -> None:
         if self._on_progress is not None and self._alive():

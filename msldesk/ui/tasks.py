@@ -126,7 +126,7 @@ class TaskRunner(QObject):
 
     def submit(
         self,
-        lane: Lane | str,  # str: call sites not yet moved to ops (ui/ops.py)
+        lane: Lane,
         job: Job,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException, str], None] | None = None,
@@ -141,7 +141,7 @@ class TaskRunner(QObject):
         self._handles[handle.task_id] = handle
         if len(self._callbacks) == 1:
             self.busy_changed.emit(True)
-        self._start(Lane(lane), _Runnable(self._bridge, handle, job))
+        self._start(lane, _Runnable(self._bridge, handle, job))
         return handle
 
     def _start(self, lane: Lane, runnable: _Runnable) -> None:

@@ -7,12 +7,13 @@ import threading
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
 from msldesk.core.changes import Changes
-from msldesk.core.errors import InvalidInputError
+from msldesk.core.errors import InvalidInputError, LibraryNotOpenError
 from msldesk.ui import errors as ui_errors
 from msldesk.ui.context import AppContext
 from msldesk.ui.ops import DbOp, Lane, Op, OpGroup, Work
@@ -137,7 +138,9 @@ def test_changes_are_announced_once_after_success(qtbot) -> None:  # type: ignor
     DbOp(context, lambda _w: Changes(events=True)).run()  # a bare Changes, no callback
     DbOp(context, lambda _w: Changes()).run()  # nothing changed: nobody is told
     DbOp(context, lambda _w: ["a", "read"]).run()  # a read carries no Changes
-    assert seen == [Changes(people=True), Changes(events=True)]
+    removal = SimpleNamespace(changes=Changes(decks=True))  # a record that says what it changed
+    DbOp(context, lambda _w: removal).run()
+    assert seen == [Changes(people=True), Changes(events=True), Changes(decks=True)]
 
 
 def test_a_failed_write_announces_nothing(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -213,3 +216,13 @@ def test_the_threaded_runner_works_off_the_gui_thread_and_the_sync_runner_on_it(
 
     assert threads[0] != gui
     assert threads[1] == gui
+
+
+def test_the_context_names_its_services_and_says_in_plain_words_when_none_is_open(qtbot) -> None:  # type: ignore[no-untyped-def]
+    context = _context(SyncTaskRunner(), open_library=False)
+    assert not context.is_open
+    with pytest.raises(LibraryNotOpenError, match="The library is not open yet"):
+        _ = context.events
+    context.app = SimpleNamespace(events="the events service")  # type: ignore[assignment]
+    assert context.is_open
+    assert context.events == "the events service"
