@@ -123,6 +123,15 @@ class LibraryUnavailableError(MsldeskError):
         self.newest_backup = newest_backup
 
 
+class LibraryNotOpenError(MsldeskError):
+    """Asked for a service before the library finished opening (or after it closed)."""
+
+    kind = "not-open"
+
+    def __init__(self) -> None:
+        super().__init__("The library is not open yet. Wait until its slides are shown, then try again.")
+
+
 class LibraryMissingError(LibraryUnavailableError):
     kind = "library-missing"
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
 
 EXPIRING_WITHIN_DAYS = 30
@@ -170,6 +171,10 @@ class DeckRemoval:
     files_kept: int  # content another deck still uses
     files_left: tuple[str, ...] = ()  # could not be deleted (in use, permissions): harmless leftovers
     in_use: tuple[SlidesInUse, ...] = ()  # event agendas that lost slides (their items got a note)
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(decks=True, slides=True, thumbnails=True, metadata=True, events=bool(self.in_use))
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from msldesk.core.changes import Changes
+from msldesk.ui.ops import Lane, Op, Work
 from msldesk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from msldesk.app.light_reader import FirstSlides
     from msldesk.app.services import App
+    from msldesk.boards.events.service import EventService
+    from msldesk.boards.intake.service import PeopleImporter
+    from msldesk.boards.meeting.service import MeetingService
+    from msldesk.boards.outputs.service import OutputService
+    from msldesk.boards.people.service import PeopleService
     from msldesk.db.crypto import LibraryKey, PassphraseProvider
+    from msldesk.decks.assembly import AssemblyService
     from msldesk.decks.service import DeckService
 
 log = logging.getLogger(__name__)
@@ -52,10 +59,57 @@ class AppContext(QObject):
         self.settings: QSettings | None = None
 
     @property
-    def decks(self) -> DeckService:
+    def context(self) -> AppContext:
+        """Itself: ops take a view or the context as their parent (ui/ops.py)."""
+        return self
+
+    # ---- the open library's services (LibraryNotOpenError, in plain words, while none is open) ----
+
+    @property
+    def is_open(self) -> bool:
+        return self.app is not None
+
+    @property
+    def library(self) -> App:
         if self.app is None:
-            raise RuntimeError("The library is not open yet.")
-        return self.app.decks
+            from msldesk.core.errors import LibraryNotOpenError
+
+            raise LibraryNotOpenError()
+        return self.app
+
+    @property
+    def decks(self) -> DeckService:
+        return self.library.decks
+
+    @property
+    def assembly(self) -> AssemblyService:
+        return self.library.assembly
+
+    @property
+    def events(self) -> EventService:
+        return self.library.events
+
+    @property
+    def people(self) -> PeopleService:
+        return self.library.people
+
+    @property
+    def people_import(self) -> PeopleImporter:
+        return self.library.people_import
+
+    @property
+    def meetings(self) -> MeetingService:
+        return self.library.meetings
+
+    @property
+    def outputs(self) -> OutputService:
+        return self.library.outputs
+
+    def announce(self, changes: Changes) -> None:
+        """Tell every view what changed. Ops call it with their result's Changes; the few changes
+        no op returns (the library opened or restored, thumbnails drawn meanwhile) come here too."""
+        if changes.any:
+            self.changed.emit(changes)
 
     def on_ready(self, slot: Callable[[], object]) -> None:
         """Call `slot` each time the library opens, and now if it is open: a view built after the
@@ -72,13 +126,13 @@ class AppContext(QObject):
 
         from msldesk.ui.library.slide_grid_model import PAGE_SIZE  # the grid's first page
 
-        def first_look(_progress: Any, _cancel: Any) -> FirstSlides | None:
+        def first_look(_work: Work) -> FirstSlides | None:
             from msldesk.app.light_reader import first_slides
 
             return first_slides(data_dir, provider, PAGE_SIZE)  # None: a library only the full start opens
 
         self.opening.emit()
-        self.runner.submit("db", first_look, self._on_first_look, self._on_first_look_failed)
+        Op(self, first_look).success(self._on_first_look).failure(self._on_first_look_failed).run()
 
     def _on_first_look(self, first: FirstSlides | None) -> None:
         if self._closed:
@@ -93,34 +147,34 @@ class AppContext(QObject):
         # Python) would otherwise hold up that first paint.
         QTimer.singleShot(0, self, lambda: self._open(key))
 
-    def _on_first_look_failed(self, error: BaseException, details: str) -> None:
+    def _on_first_look_failed(self, error: BaseException, details: str) -> bool:
         from msldesk.core.errors import LibraryUnavailableError
         from msldesk.db.crypto import LibraryLockedError
 
         if self._closed:
-            return
+            return True
         if isinstance(error, (LibraryLockedError, LibraryUnavailableError)):
-            self._on_open_failed(error, details)  # what the full start would say too
-            return
+            return self._on_open_failed(error, details)  # what the full start would say too
         log.warning("The light read of the library failed; the full start follows.\n%s", details)
         self._open(None)
+        return True
 
     def _open(self, library_key: LibraryKey | None) -> None:
         if self._closed:
             return  # the window closed while the light read ran
         data_dir, seed, provider = self.data_dir, self.seed_demo, self.passphrase_provider
 
-        def job(progress: Any, _cancel: Any) -> App:
+        def job(work: Work) -> App:
             from msldesk.app.services import App
 
             # The full page check waits until the first slides are on screen (check_library).
             app = App(data_dir, passphrase_provider=provider, check_pages=False, library_key=library_key)
             if seed and app.first_run and not app.decks.list_decks():
-                progress(0, 0, "Adding demo decks…")
+                work.progress(0, 0, "Adding demo decks…")
                 app.seed_demo_content()
             return app
 
-        self.runner.submit("db", job, self._on_opened, self._on_open_failed)
+        Op(self, job).success(self._on_opened).failure(self._on_open_failed).run()
 
     def _on_opened(self, app: App) -> None:
         if self.app is not None and self.app is not app:
@@ -129,7 +183,7 @@ class AppContext(QObject):
         self._pages_checked = False
         self.first_page = None
         self.ready.emit()
-        self.changed.emit(Changes(decks=True, slides=True))
+        self.announce(Changes(decks=True, slides=True))
 
     def check_library(self) -> None:
         """Called when slides are on screen. Once per opening: read every page of the open library in
@@ -140,24 +194,25 @@ class AppContext(QObject):
             return
         self._pages_checked = True
         # Its own connection on the io lane: the db lane stays free for what the user asks meanwhile.
-        self.runner.submit("io", lambda _p, _c: app.check_pages(), lambda _result: None, self._on_open_failed)
+        Op(self, lambda _work: app.check_pages(), Lane.IO).failure(self._on_open_failed).run()
         self.settled.emit()
 
-    def _on_open_failed(self, error: BaseException, details: str) -> None:
+    def _on_open_failed(self, error: BaseException, _details: str) -> bool:
+        """True when the window says it in place; otherwise the op shows the error box too."""
         from msldesk.core.errors import LibraryUnavailableError
         from msldesk.db.crypto import LibraryLockedError
-        from msldesk.ui.errors import report_error, user_message
+        from msldesk.ui.errors import user_message
 
         if isinstance(error, LibraryUnavailableError):
             # Not a crash either: the window offers to restore the newest backup, in place.
             self.unavailable.emit(error)
-            return
+            return True
         if isinstance(error, LibraryLockedError):
             # Not a fault: the window says so in place, with Retry, instead of an error box.
             self.locked.emit(user_message(error))
-            return
-        report_error(error, details)
+            return True
         self.failed.emit(user_message(error))
+        return False
 
     def close(self) -> None:
         self._closed = True  # a light read finishing now starts no full start

@@ -14,8 +14,7 @@ from PySide6.QtGui import QAction
 
 from msldesk.boards.outputs.registry import ExportKind, Written
 from msldesk.ui.context import AppContext
-from msldesk.ui.errors import report_error
-from msldesk.ui.tasks import TaskHandle
+from msldesk.ui.ops import DbOp, Lane, Op, Work
 from msldesk.ui.widgets.export_banner import ExportBanner
 
 EXPORT_PROPERTY = "msldesk_export"  # the registry name of the export a menu item or button starts
@@ -42,7 +41,7 @@ class ExportJob(QObject):
         self.banner = banner
         self._busy = False
         self._generation = 0  # which start() the callbacks belong to
-        self._render: TaskHandle | None = None
+        self._render: Op[Any] | None = None
         banner.cancel_requested.connect(self.cancel)
 
     def _set_running(self, running: bool) -> None:
@@ -66,15 +65,13 @@ class ExportJob(QObject):
         or None to stop (nothing is written); a name without the kind's ending gets its first one.
         `note` follows the status message (e.g. that unsaved edits are not in the file). False when
         an export is already under way or no library is open."""
-        app = self.context.app
-        if app is None or self._busy:
+        if not self.context.is_open or self._busy:
             return False
         self._set_running(True)
         self._generation += 1
-        outputs = app.outputs
 
-        def read(_progress: Any, _cancel: Any) -> Any:
-            return kind.snapshot(outputs, target)
+        def read(work: Work) -> Any:
+            return kind.snapshot(work.app.outputs, target)
 
         def fetched(data: Any) -> None:
             path = choose(data)
@@ -85,19 +82,14 @@ class ExportJob(QObject):
                 path = path.with_name(path.name + kind.suffixes[0])
             self._write(kind, kind.noun_for(target), data, path, note)
 
-        def not_read(error: BaseException, details: str) -> None:
-            self._set_running(False)
-            report_error(error, details)
-
-        self.context.runner.submit("db", read, fetched, not_read)
+        DbOp(self, read).success(fetched).failure(lambda _error, _details: self._set_running(False)).run()
         return True
 
     def _write(self, kind: ExportKind[Any, Any, Any], noun: str, data: Any, path: Path, note: str) -> None:
-        app = self.context.app
-        if app is None:
+        if not self.context.is_open:
             self._set_running(False)
             return
-        outputs, generation = app.outputs, self._generation
+        generation = self._generation
         self.banner.start(f"Writing the {noun}…")
 
         def current() -> bool:
@@ -120,35 +112,29 @@ class ExportJob(QObject):
                     self.status_message.emit(text + note)
                 self.written.emit(kind.name, written)
 
-            def not_recorded(error: BaseException, details: str) -> None:
+            def not_recorded(_error: BaseException, _details: str) -> None:
                 if current():
                     self._set_running(False)
                     self.banner.succeeded(written.path, f"{text}, but it was not recorded", written.warnings)
-                report_error(error, details)
 
             # Written even if Cancel came too late to stop it: the file exists, so it is recorded.
-            self.context.runner.submit(
-                "db", lambda _p, _c: kind.record(outputs, data, written), recorded, not_recorded
-            )
+            record = DbOp(self, lambda work: kind.record(work.app.outputs, data, written))
+            record.success(recorded).failure(not_recorded).run()
 
         def progressed(done: int, total: int, message: str) -> None:
             if current():
                 self.banner.progressed(done, total, message)
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(_error: BaseException, _details: str) -> None:
             if current():
                 self._render = None
                 self._set_running(False)
                 self.banner.stopped(f"The {noun} was not written.")
-            report_error(error, details)
 
-        self._render = self.context.runner.submit(
-            "export",
-            lambda progress, cancel: kind.render(data, path, progress, cancel),
-            rendered,
-            failed,
-            progressed,
-        )
+        # The export lane, from the snapshot alone: no database work off the database lane.
+        render = Op(self, lambda work: kind.render(data, path, work.progress, work.cancel), Lane.EXPORT)
+        self._render = render.success(rendered).failure(failed).with_progress(progressed)
+        render.run()
 
     def cancel(self) -> None:
         """Stop the file being written; nothing is left of it (renders write atomically)."""

@@ -26,6 +26,7 @@ from msldesk.ui.actions import ActionSpec, build_actions, pressed
 from msldesk.ui.context import AppContext
 from msldesk.ui.lazy_section import LazySection, after_first_paint
 from msldesk.ui.library.jobs import LibraryJobs
+from msldesk.ui.ops import DbOp
 from msldesk.ui.protect.controller import ProtectController
 from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_paths
 from msldesk.ui.widgets.geometry import clamp_to_screen, restore_geometry
@@ -335,14 +336,13 @@ class MainWindow(QMainWindow):
         app = self.context.app
         if app is None or app.read_only:
             return  # nothing that writes starts by itself in a read-only library
-        service = app.decks
 
         def start_if_pending(pending: int) -> None:
             if pending:
                 self.jobs.render_thumbnails()
 
         # Counting is a database query: it runs on the db lane, never on the GUI thread.
-        self.context.runner.submit("db", lambda _p, _c: service.pending_thumbnail_slides(), start_if_pending)
+        DbOp(self, lambda work: work.app.decks.pending_thumbnail_slides()).success(start_if_pending).run()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         boards: BoardsView | None = self.boards_page.built  # type: ignore[assignment]
@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
             self.import_paths([folder])
 
     def import_paths(self, paths: list[Path]) -> None:
-        if not paths or self.context.app is None:
+        if not paths or not self.context.is_open:
             return
         if self.jobs.running("import"):
             self.statusBar().showMessage("An import is already running.", 4000)
@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
         self.jobs.import_paths(paths)
 
     def render_thumbnails(self) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return
         if not self.context.decks.can_render_thumbnails:
             from msldesk.decks.thumbnails import INSTALL_HINT
@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         from msldesk.core.changes import Changes
 
-        self.context.changed.emit(Changes(decks=True, slides=True, people=True, events=True))
+        self.context.announce(Changes(decks=True, slides=True, people=True, events=True))
 
     def about(self) -> None:
         QMessageBox.about(

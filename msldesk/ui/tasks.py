@@ -1,11 +1,12 @@
 """The one background runner of the UI: lanes of worker threads, results delivered on the GUI thread.
 
-Lanes: "db" (one worker: SQLite has one writer), "render" (one worker: LibreOffice and pdfium),
-"io" (a small pool for reading images), "export" (one worker: reportlab keeps global font state),
-"backup" (one worker: a backup reads its own snapshot of the database, so it need not wait for writes).
+Lanes (`Lane`): DB (one worker: SQLite has one writer), RENDER (one worker: LibreOffice and pdfium),
+IO (a small pool for reading images), EXPORT (one worker: reportlab keeps global font state),
+BACKUP (one worker: a backup reads its own snapshot of the database, so it need not wait for writes).
 A job is a plain function `fn(progress, cancel)` that gets ids and snapshots, never widgets; its
 result, error and progress come back through signals of a
-QObject that lives on the GUI thread, which calls the callbacks there.
+QObject that lives on the GUI thread, which calls the callbacks there. Views do not submit jobs
+themselves: they run ops (`ui/ops.py`). `SyncTaskRunner` runs each job inline, for tests.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import shiboken6
@@ -26,7 +28,17 @@ from msldesk.core.progress import CancelToken
 log = logging.getLogger(__name__)
 
 Job = Callable[[Callable[[int, int, str], None], CancelToken], Any]
-LANES = {"db": 1, "render": 1, "io": 2, "export": 1, "backup": 1}
+
+
+class Lane(StrEnum):
+    DB = "db"
+    RENDER = "render"
+    IO = "io"
+    EXPORT = "export"
+    BACKUP = "backup"
+
+
+WORKERS = {Lane.DB: 1, Lane.RENDER: 1, Lane.IO: 2, Lane.EXPORT: 1, Lane.BACKUP: 1}
 
 
 @dataclass
@@ -43,6 +55,7 @@ class _Callbacks:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException, str], None] | None
     on_progress: Callable[[int, int, str], None] | None
+    on_cancelled: Callable[[], None] | None = None
 
 
 class _Bridge(QObject):
@@ -98,8 +111,8 @@ class TaskRunner(QObject):
         self._bridge.finished.connect(self._on_bridge_finished)
         self._bridge.failed.connect(self._on_bridge_failed)
         self._bridge.progressed.connect(self._on_bridge_progressed)
-        self._pools: dict[str, QThreadPool] = {}
-        for lane, workers in LANES.items():
+        self._pools: dict[Lane, QThreadPool] = {}
+        for lane, workers in WORKERS.items():
             pool = QThreadPool(self)
             pool.setMaxThreadCount(workers)
             self._pools[lane] = pool
@@ -113,19 +126,26 @@ class TaskRunner(QObject):
 
     def submit(
         self,
-        lane: str,
+        lane: Lane,
         job: Job,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException, str], None] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
+        token: CancelToken | None = None,
+        on_cancelled: Callable[[], None] | None = None,
     ) -> TaskHandle:
-        handle = TaskHandle(next(self._ids))
-        self._callbacks[handle.task_id] = _Callbacks(on_done, on_error, on_progress)
+        """Run `job` on `lane`. A job that stops on its cancel token calls `on_cancelled` (if given),
+        neither `on_done` nor `on_error`."""
+        handle = TaskHandle(next(self._ids), token or CancelToken())
+        self._callbacks[handle.task_id] = _Callbacks(on_done, on_error, on_progress, on_cancelled)
         self._handles[handle.task_id] = handle
         if len(self._callbacks) == 1:
             self.busy_changed.emit(True)
-        self._pools[lane].start(_Runnable(self._bridge, handle, job))
+        self._start(lane, _Runnable(self._bridge, handle, job))
         return handle
+
+    def _start(self, lane: Lane, runnable: _Runnable) -> None:
+        self._pools[lane].start(runnable)
 
     def cancel_all(self) -> None:
         for handle in self._handles.values():
@@ -154,6 +174,8 @@ class TaskRunner(QObject):
     def _on_bridge_failed(self, task_id: int, error: BaseException, details: str) -> None:
         callbacks = self._pop(task_id)
         if isinstance(error, CancelledError):
+            if callbacks and callbacks.on_cancelled:
+                callbacks.on_cancelled()
             return
         if callbacks and callbacks.on_error:
             callbacks.on_error(error, details)
@@ -168,3 +190,12 @@ class TaskRunner(QObject):
         callbacks = self._callbacks.get(task_id)
         if callbacks and callbacks.on_progress:
             callbacks.on_progress(done, total, message)
+
+
+class SyncTaskRunner(TaskRunner):
+    """Runs each job inline on the calling (GUI) thread and calls back before `submit` returns, so a
+    test sees an op's whole effect at once, in order. The app and the tests of threading keep the
+    threaded runner."""
+
+    def _start(self, lane: Lane, runnable: _Runnable) -> None:
+        runnable.run()  # the bridge lives on this thread: its signals call back directly

@@ -738,7 +738,7 @@ def test_a_failed_export_is_reported(make_window, qtbot, tmp_path: Path, monkeyp
     view.show_period("all")
     view = _open(qtbot, window, event.event_id)
     reported: list[str] = []
-    monkeypatch.setattr("msldesk.ui.exports.report_error", lambda e, d="", p=None: reported.append(str(e)))
+    monkeypatch.setattr("msldesk.ui.errors.report_error", lambda e, d="", p=None: reported.append(str(e)))
     view.editor.ask_save_path = lambda kind, suggested: tmp_path / "x.ics"  # type: ignore[method-assign]
     view.editor.export("calendar")
     qtbot.waitUntil(lambda: bool(reported), timeout=WAIT_MS)

@@ -546,12 +546,12 @@ def test_the_draft_is_stored_within_a_second_and_restored_when_meeting_mode_reop
 
 
 def test_a_refused_entry_goes_back_into_the_field(meeting, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import msldesk.ui.boards.writer as writer_module
+    import msldesk.ui.errors as errors_module
 
     _window, context, board, open_meeting = meeting
     mw = open_meeting()
     reported: list[str] = []
-    monkeypatch.setattr(writer_module, "report_error", lambda error, details="": reported.append(str(error)))
+    monkeypatch.setattr(errors_module, "report_error", lambda error, details="": reported.append(str(error)))
     context.app.meetings.finalize(board.event_id)  # behind the window's back
     _type(mw, "An important insight")
     QTest.keyClick(mw.field, Qt.Key.Key_Return)
@@ -564,6 +564,7 @@ def test_a_refused_entry_goes_back_into_the_field(meeting, qtbot, monkeypatch) -
 
 
 def test_the_autosaver_keeps_one_save_in_flight_and_stores_the_newest_text(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.ui.context import AppContext
     from msldesk.ui.tasks import TaskRunner
 
     runner = TaskRunner()
@@ -579,7 +580,7 @@ def test_the_autosaver_keeps_one_save_in_flight_and_stores_the_newest_text(qtbot
             state["running"] -= 1
             state["stored"] = text
 
-    saver = DraftAutosaver(runner, slow_save, debounce_ms=30, max_wait_ms=60)
+    saver = DraftAutosaver(AppContext(runner), slow_save, debounce_ms=30, max_wait_ms=60)
     text = ""
     for ch in "typing on while the disk is slow":
         text += ch

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWizard
 
 from msldesk.boards.records import AgendaItemFields, EventFields, PersonFields
+from msldesk.ui.ops import DbOp
 from msldesk.ui.people.duplicates import SELECTED_REASON
 from msldesk.ui.people.import_wizard import PEOPLE_ONLY, attendance_text
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, TargetRole
@@ -100,7 +101,7 @@ def wait_idle(qtbot, context) -> None:  # type: ignore[no-untyped-def]
 def run_db(qtbot, context, fn: Callable[[Any], Any]) -> Any:  # type: ignore[no-untyped-def]
     """Run fn(app) on the db lane (never on the GUI thread) and return its result."""
     box: list[Any] = []
-    context.runner.submit("db", lambda _p, _c: fn(context.app), box.append)
+    DbOp(context, lambda work: fn(work.app)).success(box.append).run()
     qtbot.waitUntil(lambda: bool(box), timeout=20_000)
     return box[0]
 
@@ -668,14 +669,14 @@ def test_cancel_while_importing_rolls_back(people, qtbot, tmp_path: Path) -> Non
     wizard.next()
     wizard.next()
     gate = threading.Event()
-    context.runner.submit("db", lambda _p, _c: gate.wait(10))  # hold the db lane so Cancel comes first
+    DbOp(context, lambda _work: gate.wait(10)).run()  # hold the db lane so Cancel comes first
     wizard.next()  # Import: queued behind the gate
     assert wizard.importing
     wizard.reject()
     assert wizard.isVisible(), "the window stays until the import has stopped"
     assert wizard.cancelling, "the window stays until the import has stopped"
     gate.set()
-    qtbot.waitUntil(lambda: wizard.jobs.closed, timeout=20_000)
+    qtbot.waitUntil(lambda: wizard.ops.closed, timeout=20_000)
     assert wizard.import_result is None
     assert run_db(qtbot, context, lambda app: app.people.count()) == before
 

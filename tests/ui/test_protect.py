@@ -24,6 +24,7 @@ from msldesk.core.errors import MsldeskError
 from msldesk.decks.records import DeckUpdate
 from msldesk.ui.context import AppContext
 from msldesk.ui.main_window import MainWindow
+from msldesk.ui.ops import Lane, Op
 from msldesk.ui.protect.backup_dialogs import BackupLock, BackupLockDialog
 from msldesk.ui.protect.history import CHANGES, HistoryDialog
 from msldesk.ui.protect.passphrase import ATTEMPTS, MIN_PASSPHRASE, PassphraseDialog, PassphrasePrompter
@@ -327,7 +328,7 @@ def test_back_up_then_restore_through_the_menu(make_window, qtbot, tmp_path: Pat
 
     def confirm(info):  # type: ignore[no-untyped-def]
         confirmed.append(info)
-        context.runner.submit("export", lambda _p, _c: time.sleep(0.6) or order.append("other work"))
+        Op(context, lambda _work: time.sleep(0.6) or order.append("other work"), Lane.EXPORT).run()
         return True
 
     real_restore = app.backups.restore

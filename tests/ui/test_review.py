@@ -611,7 +611,7 @@ def test_an_export_can_be_cancelled_and_a_failed_one_is_reported(
     assert not (tmp_path / "s.pdf").exists()
 
     reported: list[str] = []
-    monkeypatch.setattr("msldesk.ui.exports.report_error", lambda e, d="", p=None: reported.append(str(e)))
+    monkeypatch.setattr("msldesk.ui.errors.report_error", lambda e, d="", p=None: reported.append(str(e)))
 
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")

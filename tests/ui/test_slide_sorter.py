@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QTextDocument, QWheelEvent
 
 from msldesk.decks.records import DeckStatus, SlideInfo
+from msldesk.ui.context import AppContext
 from msldesk.ui.library.delegates import ELLIPSIS, SNIPPET_H, caption_layout, elide_html
 from msldesk.ui.library.grid import SlideGrid
 from msldesk.ui.library.slide_grid_model import PAGE_SIZE, SlideGridModel
@@ -44,8 +45,9 @@ class SyntheticLibrary:
 def sorter(qtbot) -> Iterator[tuple[SlideGrid, SlideGridModel]]:  # type: ignore[no-untyped-def]
     runner = TaskRunner()
     library = SyntheticLibrary(3_000)
-    model = SlideGridModel(runner, lambda: library)
-    grid = SlideGrid(model, ThumbnailImages(runner, QSize(320, 180)))
+    context = AppContext(runner)  # no library: the model reads the synthetic one it is given
+    model = SlideGridModel(context, lambda: library)
+    grid = SlideGrid(model, ThumbnailImages(context, QSize(320, 180)))
     qtbot.addWidget(grid)
     grid.resize(900, 700)
     grid.show()

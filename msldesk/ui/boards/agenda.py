@@ -240,8 +240,7 @@ class AgendaPanel(QWidget):
     # ---- edits --------------------------------------------------------------------------------
 
     def _events(self) -> Any:
-        assert self.context.app is not None
-        return self.context.app.events
+        return self.context.events
 
     def add_item(self) -> None:
         if self.event_id is None:

@@ -190,8 +190,7 @@ class AttendeesPanel(QWidget):
     # ---- edits --------------------------------------------------------------------------------
 
     def _events(self) -> Any:
-        assert self.context.app is not None
-        return self.context.app.events
+        return self.context.events
 
     def add_people(self) -> None:
         if self.event_id is None:

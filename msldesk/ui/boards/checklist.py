@@ -183,7 +183,7 @@ class ChecklistPanel(QWidget):
         self.progress.setFormat(f"{done} of {total} done")
 
     def _on_model_ticked(self, key: str, done: bool) -> None:
-        if self.event_id is None or self.context.app is None:
+        if self.event_id is None or not self.context.is_open:
             return
-        event_id, events = self.event_id, self.context.app.events
+        event_id, events = self.event_id, self.context.events
         self.writer.write(lambda: events.set_checklist(event_id, key, done))

@@ -46,8 +46,8 @@ from msldesk.ui.boards.overview import EventForm
 from msldesk.ui.boards.review import ReviewPanel
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
-from msldesk.ui.errors import report_error
 from msldesk.ui.exports import ExportJob, mark_export
+from msldesk.ui.ops import DbOp
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.theme import Role, set_role
 from msldesk.ui.widgets.export_banner import ExportBanner
@@ -260,10 +260,10 @@ class EventEditor(QWidget):
             self._load()
 
     def _load(self) -> None:
-        if self.context.app is None or self._event_id is None:
+        if self._event_id is None:
             return
         self._generation += 1
-        generation, event_id, events = self._generation, self._event_id, self.context.app.events
+        generation, event_id = self._generation, self._event_id
 
         def done(bundle: EventBundle) -> None:
             if generation != self._generation or event_id != self._event_id:
@@ -272,15 +272,15 @@ class EventEditor(QWidget):
                 return  # a write is on its way; the reload after it shows the outcome
             self.show_bundle(bundle)
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(error: BaseException, _details: str) -> bool:
             if generation != self._generation or event_id != self._event_id:
-                return
+                return True
             if isinstance(error, NotFoundError):  # deleted (here or elsewhere) while loading
                 self.open_event(None)
-                return
-            report_error(error, details)
+                return True
+            return False  # shown in plain words
 
-        self.context.runner.submit("db", lambda _p, _c: load_bundle(events, event_id), done, failed)
+        DbOp(self, lambda work: load_bundle(work.app.events, event_id)).success(done).failure(failed).run()
 
     def show_bundle(self, bundle: EventBundle) -> None:
         first = self.bundle is None or self.bundle.event_id != bundle.event_id
@@ -305,9 +305,9 @@ class EventEditor(QWidget):
         if self._draft:
             self._save_draft()
             return
-        if self.bundle is None or self.context.app is None:
+        if self.bundle is None or not self.context.is_open:
             return
-        event_id, events = self.bundle.event_id, self.context.app.events
+        event_id, events = self.bundle.event_id, self.context.events
         new, old = self.form.fields(), self.bundle.event.fields
         if not self.form.is_dirty():
             self.status_message.emit("No changes to save")
@@ -334,9 +334,9 @@ class EventEditor(QWidget):
         self.writer.write(lambda: events.update(event_id, new), done, failed)
 
     def _save_draft(self) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return
-        events, new = self.context.app.events, self.form.fields()
+        events, new = self.context.events, self.form.fields()
         self.form.clear_error()
 
         def done(result: Any) -> None:
@@ -357,9 +357,9 @@ class EventEditor(QWidget):
 
     def apply_fields(self, event_id: int, fields: EventFields) -> None:
         """Used by undo and redo: store these fields for the event."""
-        if self.context.app is None:
+        if not self.context.is_open:
             return
-        events = self.context.app.events
+        events = self.context.events
 
         def done(result: Any) -> None:
             if self._event_id == event_id:

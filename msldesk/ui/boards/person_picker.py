@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import Person
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.ops import DbOp
 from msldesk.ui.theme import set_role
 
 SEARCH_DELAY_MS = 150
@@ -74,20 +75,21 @@ class PersonPicker(QDialog):
 
     def _run_search(self) -> None:
         self._timer.stop()
-        if self.context.app is None:
-            return
         self._generation += 1
-        generation, query, people = self._generation, self.search.text(), self.context.app.people
+        generation, query = self._generation, self.search.text()
 
         def done(found: list[Person]) -> None:
             if generation == self._generation:  # drop answers to older keystrokes
                 self._show(found)
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(error: BaseException, details: str) -> bool:
             if generation == self._generation:
                 report_error(error, details, self)
+            return True
 
-        self.context.runner.submit("db", lambda _p, _c: people.search(query, limit=LIMIT), done, failed)
+        DbOp(self, lambda work: work.app.people.search(query, limit=LIMIT)).success(done).failure(
+            failed
+        ).run()
 
     def _on_search_return_pressed(self) -> None:
         if self.results.selectedItems():

@@ -47,7 +47,7 @@ from msldesk.ui.boards.review_summary import ExecutiveSummaryEditor
 from msldesk.ui.boards.review_tree import NotesTree
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
-from msldesk.ui.errors import report_error
+from msldesk.ui.ops import DbOp
 from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.flow_layout import FlowLayout
 from msldesk.ui.widgets.menu_button import make_menu_button
@@ -250,24 +250,26 @@ class ReviewPanel(QWidget):
         self._show_state()
 
     def reload(self) -> None:
-        if self.context.app is None or self.event_id is None:
+        if self.event_id is None:
             return
         self._generation += 1
         generation, event_id = self._generation, self.event_id
-        meetings, events = self.context.app.meetings, self.context.app.events
 
         def done(data: ReviewData) -> None:
             if generation == self._generation and event_id == self.event_id:
                 self.show_data(data)
 
-        def failed(error: BaseException, details: str) -> None:
-            if generation == self._generation and event_id == self.event_id:
-                from msldesk.core.errors import NotFoundError
+        def failed(error: BaseException, _details: str) -> bool:
+            from msldesk.core.errors import NotFoundError
 
-                if not isinstance(error, NotFoundError):  # a deleted event: the editor handles it
-                    report_error(error, details)
+            # An answer to an older load, or a deleted event (the editor handles it): nothing to say.
+            return not (generation == self._generation and event_id == self.event_id) or isinstance(
+                error, NotFoundError
+            )
 
-        self.context.runner.submit("db", lambda _p, _c: load_review(meetings, events, event_id), done, failed)
+        DbOp(self, lambda work: load_review(work.app.meetings, work.app.events, event_id)).success(
+            done
+        ).failure(failed).run()
 
     def _on_context_changed(self, changes: Changes) -> None:
         if self.event_id is not None and (changes.notes or changes.events or changes.people):
@@ -442,7 +444,7 @@ class ReviewPanel(QWidget):
     # ---- commands -----------------------------------------------------------------------------
 
     def _meetings(self) -> Any:
-        return self.context.app.meetings if self.context.app is not None else None
+        return self.context.meetings if self.context.is_open else None
 
     def toggle_key(self) -> None:
         """Mark the selected entries as key insights, or unmark them if they all are."""
@@ -555,7 +557,7 @@ class ReviewPanel(QWidget):
 
             self.writer.write(lambda: meetings.save_restricted_terms(chosen), done)
 
-        self.context.runner.submit("db", lambda _p, _c: meetings.restricted_terms().terms, got)
+        DbOp(self, lambda _work: meetings.restricted_terms().terms).success(got).run()
 
     def finalize(self) -> None:
         meetings, data = self._meetings(), self.data

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimeZone
 
-from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.ops import HasContext, Lane, Op
 
 _names: list[str] | None = None
 
@@ -22,7 +22,7 @@ def _read_zone_names() -> list[str]:
     return sorted(n for n in zoneinfo.available_timezones() if not n.startswith(("posix/", "right/")))
 
 
-def load_zone_names(runner: TaskRunner, on_done: Callable[[list[str]], None]) -> None:
+def load_zone_names(parent: HasContext, on_done: Callable[[list[str]], None]) -> None:
     """Call `on_done` with the sorted names: at once if cached, else after reading them on the io lane."""
     if _names is not None:
         on_done(list(_names))
@@ -33,7 +33,7 @@ def load_zone_names(runner: TaskRunner, on_done: Callable[[list[str]], None]) ->
         _names = names
         on_done(list(names))
 
-    runner.submit("io", lambda _p, _c: _read_zone_names(), done)
+    Op(parent, lambda _work: _read_zone_names(), Lane.IO).success(done).run()
 
 
 def system_zone_name() -> str:

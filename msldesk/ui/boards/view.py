@@ -30,6 +30,7 @@ from msldesk.ui.boards.timezones import load_zone_names, system_zone_name
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
 from msldesk.ui.meeting.launcher import MeetingLauncher
+from msldesk.ui.ops import DbOp
 from msldesk.ui.theme import set_role
 
 PERIODS = (("upcoming", "Upcoming"), ("past", "Past"), ("all", "All"))
@@ -145,11 +146,11 @@ class BoardsView(QWidget):
 
     def _on_context_ready(self) -> None:
         self.setEnabled(True)
-        load_zone_names(self.context.runner, self.editor.form.set_zone_names)
+        load_zone_names(self, self.editor.form.set_zone_names)
         self.reload_events()
 
     def _on_context_changed(self, changes: Changes) -> None:
-        if self.context.app is not None and (changes.events or changes.people):
+        if self.context.is_open and (changes.events or changes.people):
             self._reload_timer.start()
 
     def _on_reload_timer_timeout(self) -> None:
@@ -157,16 +158,14 @@ class BoardsView(QWidget):
         self.editor.reload()
 
     def reload_events(self) -> None:
-        if self.context.app is None:
-            return
         self._list_generation += 1
-        generation, period, events = self._list_generation, self.period, self.context.app.events
+        generation, period = self._list_generation, self.period
 
         def done(found: list[Event]) -> None:
             if generation == self._list_generation:
                 self._show_events(found)
 
-        self.context.runner.submit("db", lambda _p, _c: events.list_events(period), done)
+        DbOp(self, lambda work: work.app.events.list_events(period)).success(done).run()
 
     def _show_events(self, events: list[Event]) -> None:
         keep = self._select_after_load or self.editor.event_id
@@ -256,7 +255,7 @@ class BoardsView(QWidget):
 
     def new_event(self) -> None:
         """A draft in the editor: stored (and audited) only when the user saves it."""
-        if self.context.app is None or not self._may_leave_event():
+        if not self.context.is_open or not self._may_leave_event():
             return
         self.list.selectionModel().clearCurrentIndex()
         self.list.clearSelection()
@@ -276,9 +275,9 @@ class BoardsView(QWidget):
         """Reads on the db lane what the deletion would take (or why the event stays), then asks
         naming it; the service refuses again if payments or finalized notes appeared meanwhile."""
         event = self.current_event()
-        if event is None or self.context.app is None:
+        if event is None or not self.context.is_open:
             return
-        events, event_id = self.context.app.events, event.event_id
+        events, event_id = self.context.events, event.event_id
 
         def planned(plan: EventDeletion) -> None:
             if plan.refusal:
@@ -301,7 +300,7 @@ class BoardsView(QWidget):
     def open_meeting(self) -> None:
         """Meeting mode for the selected event (Ctrl+M)."""
         event = self.current_event()
-        if event is None or self.context.app is None:
+        if event is None or not self.context.is_open:
             self.status_message.emit("Select an event in Boards first, then open meeting mode (Ctrl+M).")
             return
         self.meetings.open(event.event_id, self.window())

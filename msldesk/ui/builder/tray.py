@@ -40,6 +40,7 @@ from msldesk.ui.library.delegates import (
 from msldesk.ui.library.slide_grid_model import SlideCard
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
 from msldesk.ui.meeting.autosave import DraftAutosaver
+from msldesk.ui.ops import DbOp, Work
 from msldesk.ui.theme import palette, set_role
 from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.export_banner import ExportBanner
@@ -92,7 +93,7 @@ class DeckBuilder(QWidget):
         self.banner = ExportBanner()
         # The tray is written to the library folder on every change (coalesced, off the GUI
         # thread), and read back when a library opens, so a restart or a crash keeps it.
-        self.tray_saver = DraftAutosaver(context.runner, self._write_tray, self)
+        self.tray_saver = DraftAutosaver(context, self._write_tray, self)
         self.tray_saver.failed.connect(
             lambda message: self.status_message.emit(f"The deck builder's tray is not saved yet: {message}")
         )
@@ -187,14 +188,13 @@ class DeckBuilder(QWidget):
 
     def add_slides(self, slide_ids: list[int], row: int = -1) -> None:
         """Append (or insert at `row`) library slides; their details are read on the db lane."""
-        if not slide_ids or self.context.app is None:
+        if not slide_ids:
             return
-        service = self.context.decks
 
         def done(slides: list[SlideInfo]) -> None:
             self.model.insert_cards(row, [_card(s) for s in slides])
 
-        self.context.runner.submit("db", lambda _p, _c: service.slides_by_id(slide_ids), done)
+        DbOp(self, lambda work: work.app.decks.slides_by_id(slide_ids)).success(done).run()
 
     def _on_model_slides_dropped(self, slide_ids: list[int], row: int) -> None:
         self.add_slides(slide_ids, row)
@@ -220,12 +220,12 @@ class DeckBuilder(QWidget):
         """Thumbnails rendered or metadata edited since the cards were added: refresh them. Slides
         no longer in the library (a removed deck) leave the tray, which says so."""
         if (
-            self.context.app is None
+            not self.context.is_open
             or not self.model.rowCount()
             or not (changes.thumbnails or changes.metadata or changes.slides)
         ):
             return
-        service, ids = self.context.decks, self.model.slide_ids()
+        ids = self.model.slide_ids()
 
         def done(slides: list[SlideInfo]) -> None:
             found = {s.slide_id: _card(s) for s in slides}
@@ -238,7 +238,7 @@ class DeckBuilder(QWidget):
             elif changes.metadata:
                 self._on_model_changed()
 
-        self.context.runner.submit("db", lambda _p, _c: service.slides_by_id(ids), done)
+        DbOp(self, lambda work: work.app.decks.slides_by_id(ids)).success(done).run()
 
     # ---- compliance summary -------------------------------------------------------------------
 
@@ -252,10 +252,10 @@ class DeckBuilder(QWidget):
             self.summary.setText("Drag slides here from the library, or select them and press Ctrl+B.")
             self.blocked = []
             return
-        if self.context.app is None:
+        if not self.context.is_open:
             return
         self._plan_generation += 1
-        generation, ids, assembly = self._plan_generation, self.model.slide_ids(), self.context.app.assembly
+        generation, ids = self._plan_generation, self.model.slide_ids()
 
         def done(plan: Any) -> None:
             if generation != self._plan_generation:
@@ -280,7 +280,7 @@ class DeckBuilder(QWidget):
             self.summary.setText(text)
             self.summary.setToolTip("\n".join(plan.warnings))
 
-        self.context.runner.submit("db", lambda _p, _c: assembly.plan(ids), done)
+        DbOp(self, lambda work: work.app.assembly.plan(ids)).success(done).run()
 
     # ---- kept across restarts ------------------------------------------------------------------
 
@@ -298,7 +298,7 @@ class DeckBuilder(QWidget):
         self._tray_file = None  # no saving until the saved tray is back (it would be overwritten)
         self.model.clear()
 
-        def job(_p: Any, _c: Any) -> tuple[list[int], list[SlideInfo]]:
+        def job(_work: Work) -> tuple[list[int], list[SlideInfo]]:
             saved = read_tray(path)
             return saved, service.slides_by_id(saved)
 
@@ -312,13 +312,14 @@ class DeckBuilder(QWidget):
             if missing:
                 self._say_left_out(missing)
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(error: BaseException, details: str) -> bool:
             from msldesk.ui.errors import report_error
 
             self._tray_file = path  # start afresh: the next change writes a good file
             report_error(error, details, self)
+            return True
 
-        self.context.runner.submit("db", job, done, failed)
+        DbOp(self, job).success(done).failure(failed).run()
 
     def _say_left_out(self, missing: int) -> None:
         note = (
@@ -336,17 +337,13 @@ class DeckBuilder(QWidget):
     # ---- collections --------------------------------------------------------------------------
 
     def reload_collections(self) -> None:
-        if self.context.app is None:
-            return
-        assembly = self.context.app.assembly
-
         def done(collections: list[Any]) -> None:
             self.collections.clear()
             self.collections.addItem(NO_COLLECTION)
             for collection in collections:
                 self.collections.addItem(f"{collection.name} ({len(collection.slide_ids)})", collection.name)
 
-        self.context.runner.submit("db", lambda _p, _c: assembly.collections(), done)
+        DbOp(self, lambda work: work.app.assembly.collections()).success(done).run()
 
     def ask_collection_name(self) -> str | None:
         return ask_required_text(self, "Save collection", "Name of the collection:")
@@ -378,27 +375,29 @@ class DeckBuilder(QWidget):
         """Deck builder › Save as collection…: a new name is saved at once; the name of a collection
         holding other slides asks first (read on the db lane), and Cancel changes nothing."""
         name = self.ask_collection_name()
-        if name is None or self.context.app is None:
+        if name is None:
             return
-        assembly, ids = self.context.app.assembly, self.model.slide_ids()
+        ids = self.model.slide_ids()
 
         def planned(plan: CollectionReplacement | None) -> None:
             replace = plan is not None and not plan.unchanged
+
+            def save(work: Work) -> Changes:
+                changes = work.app.assembly.save_collection(name, ids, replace=replace)
+                # The tray reloads the collections itself; only agendas linking it (a note) are news.
+                return Changes(events=changes.events)
+
             if plan is not None and replace and not self.ask_replace_collection(plan):
                 self.status_message.emit(f"Nothing was saved: the collection “{name}” is as it was")
                 return
-            self.context.runner.submit(
-                "db", lambda _p, _c: assembly.save_collection(name, ids, replace=replace), done
-            )
+            DbOp(self, save).success(done).run()
 
-        def done(changes: Changes) -> None:
+        def done(_changes: Changes) -> None:
             self.status_message.emit(f"Saved the collection “{name}”")
             self.collection_note.hide()  # saving again clears the collection's note
             self.reload_collections()
-            if changes.events:  # agendas linking it got a note
-                self.context.changed.emit(Changes(events=True))
 
-        self.context.runner.submit("db", lambda _p, _c: assembly.replacement_plan(name, ids), planned)
+        DbOp(self, lambda work: work.app.assembly.replacement_plan(name, ids)).success(planned).run()
 
     def show_collection_note(self, name: str, note: str) -> None:
         """What happened to the collection since it was saved (slides of a removed deck), shown
@@ -414,13 +413,9 @@ class DeckBuilder(QWidget):
         self.collections.setCurrentIndex(0)
 
     def open_collection(self, name: str) -> None:
-        if self.context.app is None:
-            return
-        assembly, service = self.context.app.assembly, self.context.decks
-
-        def job(_p: Any, _c: Any) -> tuple[list[SlideInfo], str]:
-            collection = assembly.collection(name)
-            return service.slides_by_id(list(collection.slide_ids)), collection.note
+        def job(work: Work) -> tuple[list[SlideInfo], str]:
+            collection = work.app.assembly.collection(name)
+            return work.app.decks.slides_by_id(list(collection.slide_ids)), collection.note
 
         def done(result: tuple[list[SlideInfo], str]) -> None:
             slides, note = result
@@ -432,7 +427,7 @@ class DeckBuilder(QWidget):
             if note:
                 self.show_collection_note(name, note)
 
-        self.context.runner.submit("db", job, done)
+        DbOp(self, job).success(done).run()
 
     # ---- export -------------------------------------------------------------------------------
 
@@ -463,7 +458,7 @@ class DeckBuilder(QWidget):
     def export(self) -> None:
         """Ask where and, for each expired or withdrawn slide, why it is used anyway; then the deck
         is planned (db lane), built (export lane, with progress and Cancel) and recorded (db lane)."""
-        if self.context.app is None or not self.model.rowCount() or self.export_job.running:
+        if not self.context.is_open or not self.model.rowCount() or self.export_job.running:
             return
         out = self.ask_output_path()
         if out is None:

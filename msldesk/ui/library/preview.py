@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QV
 from msldesk.decks.records import DeckInfo, SlideInfo
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.badges import badge_html
+from msldesk.ui.ops import Lane, Op, Work
 from msldesk.ui.theme import set_property
 from msldesk.ui.widgets.fields import show_text
 
@@ -112,7 +113,7 @@ class SlidePreview(QWidget):
             return
         page = slide.number - 1
 
-        def job(_progress: Any, _cancel: Any) -> QImage:
+        def job(_work: Work) -> QImage:
             """The sharp page render from the preview PDF, else the small thumbnail (both read
             in a worker: no file is read on the GUI thread)."""
             from pathlib import Path
@@ -135,7 +136,7 @@ class SlidePreview(QWidget):
                 self._pixmap = QPixmap.fromImage(image)
                 self._rescale()
 
-        self.context.runner.submit("io", job, done)
+        Op(self, job, Lane.IO).success(done).run()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from msldesk.decks.records import DeckStatus, SearchHit, SlideInfo
-from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.ops import Op, Work
 from msldesk.ui.widgets.mime import SLIDES_MIME, encode_ids
+
+if TYPE_CHECKING:
+    from msldesk.ui.context import AppContext  # which reads PAGE_SIZE from here
 
 CardRole = Qt.ItemDataRole.UserRole + 10
 PAGE_SIZE = 400
@@ -67,9 +70,9 @@ class SlideGridModel(QAbstractListModel):
 
     loaded = Signal()  # a page or a result list arrived
 
-    def __init__(self, runner: TaskRunner, service_getter: Any, parent: Any = None) -> None:
+    def __init__(self, context: AppContext, service_getter: Any, parent: Any = None) -> None:
         super().__init__(parent)
-        self._runner = runner
+        self.context = context
         self._service = service_getter  # callable returning the DeckService (built in a worker)
         self._cards: list[SlideCard] = []
         self._total = 0
@@ -95,7 +98,7 @@ class SlideGridModel(QAbstractListModel):
         self._fetching = True
         service = self._service()
 
-        def job(_progress: Any, _cancel: Any) -> tuple[int, list[SlideInfo]]:
+        def job(_work: Work) -> tuple[int, list[SlideInfo]]:
             total = service.count_slides(deck_id, include_expired)
             return total, service.list_slides(deck_id, 0, PAGE_SIZE, include_expired)
 
@@ -109,7 +112,7 @@ class SlideGridModel(QAbstractListModel):
             self._total = total
             self._append(slides)
 
-        self._runner.submit("db", job, done, self._on_error)
+        Op(self, job).success(done).failure(self._on_error).run()
 
     def show_first_page(self, total: int, slides: list[SlideInfo]) -> None:
         """The first page of all slides, read before the library is fully open: shown at once, with no
@@ -146,11 +149,8 @@ class SlideGridModel(QAbstractListModel):
             self._fetch(None)
         self.loaded.emit()
 
-    def _on_error(self, error: BaseException, details: str) -> None:
-        self._fetching = False
-        from msldesk.ui.errors import report_error
-
-        report_error(error, details)
+    def _on_error(self, _error: BaseException, _details: str) -> None:
+        self._fetching = False  # and the op shows the error
 
     # ---- paging -------------------------------------------------------------------------------
 
@@ -190,7 +190,7 @@ class SlideGridModel(QAbstractListModel):
         offset, deck_id, include_expired = len(self._cards), self._deck_id, self._include_expired
         service = self._service()
 
-        def job(_progress: Any, _cancel: Any) -> list[SlideInfo]:
+        def job(_work: Work) -> list[SlideInfo]:
             return service.list_slides(deck_id, offset, limit, include_expired)
 
         def done(slides: list[SlideInfo]) -> None:
@@ -199,7 +199,7 @@ class SlideGridModel(QAbstractListModel):
             self._fetching = False
             self._append(slides)
 
-        self._runner.submit("db", job, done, self._on_error)
+        Op(self, job).success(done).failure(self._on_error).run()
 
     # ---- model --------------------------------------------------------------------------------
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.context import AppContext
+from msldesk.ui.ops import Lane, Op, Work
 
 CACHE_SIZE = 800
 
@@ -16,9 +16,9 @@ CACHE_SIZE = 800
 class ThumbnailImages(QObject):
     ready = Signal(str)  # a requested path is now available from get()
 
-    def __init__(self, runner: TaskRunner, size: QSize, parent: QObject | None = None) -> None:
+    def __init__(self, context: AppContext, size: QSize, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._runner = runner
+        self.context = context
         self._size = QSize(size)  # images are scaled to this in the worker, not while painting
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._loading: set[str] = set()
@@ -35,7 +35,7 @@ class ThumbnailImages(QObject):
 
             size = self._size
 
-            def job(_progress: Any, _cancel: Any) -> QImage:
+            def job(_work: Work) -> QImage:
                 image = QImage(path)
                 if image.isNull():
                     return image
@@ -46,7 +46,7 @@ class ThumbnailImages(QObject):
             def done(image: QImage, loaded_path: str = path) -> None:
                 self._on_loaded(loaded_path, image)
 
-            self._runner.submit("io", job, done)
+            Op(self, job, Lane.IO).success(done).run()
         return None
 
     def forget(self) -> None:

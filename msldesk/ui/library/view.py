@@ -44,6 +44,7 @@ from msldesk.ui.library.grid import ZOOM_STEP, SlideGrid
 from msldesk.ui.library.preview import SlidePreview
 from msldesk.ui.library.slide_grid_model import CardRole, SlideGridModel
 from msldesk.ui.library.thumbnail_images import ThumbnailImages
+from msldesk.ui.ops import DbOp, Work
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.confirm import confirm_destructive
@@ -107,9 +108,9 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self.context = context
         # Images are kept at the largest zoom and scaled down while painting smaller cards.
-        self.images = ThumbnailImages(context.runner, thumb_size(MAX_THUMB_W), self)
+        self.images = ThumbnailImages(context, thumb_size(MAX_THUMB_W), self)
         self.deck_model = DeckListModel(self)
-        self.grid_model = SlideGridModel(context.runner, lambda: context.decks, self)
+        self.grid_model = SlideGridModel(context, lambda: context.decks, self)
         self._decks_by_id: dict[int, DeckInfo] = {}
         self._search_generation = 0
         self._selected_deck: int | None = None
@@ -264,7 +265,7 @@ class LibraryView(QWidget):
         context.first_slides.connect(self._on_context_first_slides)
         context.ready.connect(self._on_context_ready)
         context.changed.connect(self._on_context_changed)
-        if context.app is not None:
+        if context.is_open:
             self._on_context_ready()
             self._on_context_changed(Changes(decks=True, slides=True))
         elif context.first_page is not None:
@@ -285,7 +286,7 @@ class LibraryView(QWidget):
             self.card_delegate.placeholder_hint = "Install LibreOffice for thumbnails"
 
     def _on_context_changed(self, changes: Changes) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return
         if changes.decks or changes.metadata or changes.slides:
             self.reload_decks()
@@ -296,12 +297,11 @@ class LibraryView(QWidget):
             self._refresh_thumbnails()
 
     def reload_decks(self) -> None:
-        service = self.context.decks
-
-        def job(_p: Any, _c: Any) -> tuple[list[DeckInfo], list[str], list[str]]:
+        def job(work: Work) -> tuple[list[DeckInfo], list[str], list[str]]:
+            service = work.app.decks
             return service.list_decks(), service.all_tags(), service.therapeutic_areas()
 
-        self.context.runner.submit("db", job, self._on_decks_loaded)
+        DbOp(self, job).success(self._on_decks_loaded).run()
 
     def _on_decks_loaded(self, result: tuple[list[DeckInfo], list[str], list[str]]) -> None:
         decks, tags, areas = result
@@ -337,10 +337,9 @@ class LibraryView(QWidget):
             loaded = self.grid_model.rowCount()
             if loaded and any(self.grid_model.card(r).thumbnail is None for r in range(loaded)):  # type: ignore[union-attr]
                 ids = [self.grid_model.card(r).slide_id for r in range(loaded)]  # type: ignore[union-attr]
-                service = self.context.decks
-                self.context.runner.submit(
-                    "db", lambda _p, _c: service.slides_by_id(ids), self._on_thumbnail_paths_loaded
-                )
+                DbOp(self, lambda work: work.app.decks.slides_by_id(ids)).success(
+                    self._on_thumbnail_paths_loaded
+                ).run()
         self.grid.viewport().update()
 
     def _on_thumbnail_paths_loaded(self, slides: list[SlideInfo]) -> None:
@@ -382,15 +381,12 @@ class LibraryView(QWidget):
         if deck is None:
             self.status_message.emit("Select a deck in the deck list to remove it")
             return
-        if self.context.app is None:
-            return
-        service = self.context.decks
 
         def planned(plan: DeckRemovalPlan) -> None:
             if not self.ask_confirm_remove(plan):
                 self.status_message.emit("Nothing was removed")
                 return
-            self.context.runner.submit("db", lambda _p, _c: service.remove_deck(deck.deck_id), done)
+            DbOp(self, lambda work: work.app.decks.remove_deck(deck.deck_id)).success(done).run()
 
         def done(removal: DeckRemoval) -> None:
             left = [plural(len(removal.collections), "collection")] if removal.collections else []
@@ -398,11 +394,8 @@ class LibraryView(QWidget):
                 left.append(f"the agendas of {plural(len(removal.in_use), 'event')}")
             moved = f"; its slides left {' and '.join(left)}" if left else ""
             self.status_message.emit(f"Removed “{removal.title}” from the library{moved}")
-            self.context.changed.emit(
-                Changes(decks=True, slides=True, thumbnails=True, metadata=True, events=bool(removal.in_use))
-            )
 
-        self.context.runner.submit("db", lambda _p, _c: service.removal_plan(deck.deck_id), planned)
+        DbOp(self, lambda work: work.app.decks.removal_plan(deck.deck_id)).success(planned).run()
 
     def select_deck(self, deck_id: int | None) -> None:
         row = self.deck_model.row_of(deck_id)
@@ -436,13 +429,13 @@ class LibraryView(QWidget):
         )
 
     def _run_search(self) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return
         self._search_generation += 1
         generation, query, filters = self._search_generation, self.search.text(), self.filters()
-        service = self.context.decks
 
-        def job(_p: Any, _c: Any) -> tuple[list[SearchHit], int]:
+        def job(work: Work) -> tuple[list[SearchHit], int]:
+            service = work.app.decks
             hits = service.search(query, filters, limit=200)
             hidden = 0
             if not hits and not filters.include_expired and filters.status is None:
@@ -457,12 +450,12 @@ class LibraryView(QWidget):
                 self._hidden_hits = result[1]
                 self.grid_model.show_results(result[0])
 
-        self.context.runner.submit("db", job, done)
+        DbOp(self, job).success(done).run()
 
     # ---- grid and preview ---------------------------------------------------------------------
 
     def _on_grid_model_loaded(self) -> None:
-        if self.context.app is not None:  # a running render takes these decks next
+        if self.context.is_open:  # a running render takes these decks next
             self.context.decks.render_first(self.grid_model.deck_ids())
         shown, total = self.grid_model.rowCount(), self.grid_model.total
         searching = bool(self.search.text().strip())
@@ -502,7 +495,6 @@ class LibraryView(QWidget):
         if card is None:
             self.preview.show_slide(None, None)
             return
-        service = self.context.decks
         slide_id = card.slide_id
 
         def done(slide: SlideInfo) -> None:
@@ -515,7 +507,7 @@ class LibraryView(QWidget):
                     self.editor.show_deck(deck)  # browsing all slides: edit the slide's deck
                 self.slide_selected.emit(slide)
 
-        self.context.runner.submit("db", lambda _p, _c: service.slide(slide_id), done)
+        DbOp(self, lambda work: work.app.decks.slide(slide_id)).success(done).run()
 
     def selected_slide_ids(self) -> list[int]:
         rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
@@ -533,44 +525,28 @@ class LibraryView(QWidget):
         self.context.undo_stack.push(_UpdateDeckCommand(self, deck_id, new, old))
 
     def apply_deck_update(self, deck_id: int, update: DeckUpdate) -> None:
-        service = self.context.decks
-
-        def done(changes: Changes) -> None:
-            self.status_message.emit("Deck details saved")
-            self.context.changed.emit(changes)
-
-        self.context.runner.submit("db", lambda _p, _c: service.update_deck(deck_id, update), done)
+        DbOp(self, lambda work: work.app.decks.update_deck(deck_id, update)).success(
+            lambda _changes: self.status_message.emit("Deck details saved")
+        ).run()
 
     def _load_companions(self, slide: SlideInfo) -> None:
-        assembly = self.context.app.assembly if self.context.app else None
-        if assembly is None:
-            return
-
         def done(companions: dict[int, list[int]]) -> None:
             if self.preview.slide is not None and self.preview.slide.slide_id == slide.slide_id:
                 self.preview.show_companions(companions.get(slide.number, []))
 
-        self.context.runner.submit("db", lambda _p, _c: assembly.companions(slide.deck_id), done)
+        DbOp(self, lambda work: work.app.assembly.companions(slide.deck_id)).success(done).run()
 
     def _on_preview_companions_edited(self, deck_id: int, number: int, companions: list[int]) -> None:
-        assembly = self.context.app.assembly if self.context.app else None
-        if assembly is None:
-            return
-
-        def done(changes: Changes) -> None:
+        def done(_changes: Changes) -> None:
             followers = ", ".join(map(str, companions)) or "no slides"
             self.status_message.emit(f"Slide {number} is now always followed by {followers}")
-            self.context.changed.emit(changes)
 
-        self.context.runner.submit(
-            "db", lambda _p, _c: assembly.set_companions(deck_id, number, companions), done
-        )
+        DbOp(self, lambda work: work.app.assembly.set_companions(deck_id, number, companions)).success(
+            done
+        ).run()
 
     def _on_preview_tags_edited(self, slide_id: int, tags: list[str]) -> None:
-        service = self.context.decks
-        self.context.runner.submit(
-            "db", lambda _p, _c: service.set_slide_tags(slide_id, tags), self.context.changed.emit
-        )
+        DbOp(self, lambda work: work.app.decks.set_slide_tags(slide_id, tags)).run()
 
     def add_selection_to_builder(self) -> None:
         self.builder.add_slides(self.selected_slide_ids())

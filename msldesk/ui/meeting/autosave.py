@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.ops import Op
+
+if TYPE_CHECKING:
+    from msldesk.ui.context import AppContext
 
 DEBOUNCE_MS = 300
 # The save is *submitted* this long after the first unsaved keystroke, so that it has landed well
@@ -31,14 +35,14 @@ class DraftAutosaver(QObject):
 
     def __init__(
         self,
-        runner: TaskRunner,
+        context: AppContext,
         save: SaveFn,
         parent: QObject | None = None,
         debounce_ms: int = DEBOUNCE_MS,
         max_wait_ms: int = MAX_WAIT_MS,
     ) -> None:
         super().__init__(parent)
-        self.runner = runner
+        self.context = context
         self._save = save
         self._latest: tuple[str, int | None] = ("", None)
         self._stored = ""  # what the database is believed to hold
@@ -107,12 +111,10 @@ class DraftAutosaver(QObject):
         (text, item_id), seq, save = self._latest, next(self._seq), self._save
         self._in_flight, self._again = True, False
         self.saves_submitted += 1
-        self.runner.submit(
-            "db",
-            lambda _p, _c: save(text, item_id),
-            lambda _result: self._on_saved(seq, text),
-            lambda error, details: self._on_failed(error, details),
-        )
+        # The db lane (`save` holds its service). It returns nothing, so nothing is announced: a
+        # draft is no news to the other views.
+        draft = Op(self, lambda _work: save(text, item_id)).success(lambda _result: self._on_saved(seq, text))
+        draft.failure(self._on_failed).run()
 
     def _on_saved(self, seq: int, text: str) -> None:
         self._in_flight = False
@@ -122,15 +124,17 @@ class DraftAutosaver(QObject):
             self.saved.emit(text)
         self._after_save()
 
-    def _on_failed(self, error: BaseException, details: str) -> None:
+    def _on_failed(self, error: BaseException, _details: str) -> bool:
+        """Said by the window (`failed`), never in an error box."""
         from msldesk.ui.errors import user_message
 
         self._in_flight = False
         self.failed.emit(user_message(error))
         if not self._again and self.pending:
             self._retry.start()  # keep trying quietly; the window shows the message
-            return
+            return True
         self._after_save()
+        return True
 
     def _after_save(self) -> None:
         idle = not (self._debounce.isActive() or self._max_wait.isActive())

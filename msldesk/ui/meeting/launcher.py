@@ -33,7 +33,7 @@ class MeetingLauncher(QObject):
 
     def open(self, event_id: int, parent: QWidget | None = None) -> MeetingWindow | None:
         """Show meeting mode for the event (raise it if it is open already)."""
-        if self.context.app is None:
+        if not self.context.is_open:
             return None
         window = self.window_for(event_id)
         if window is None:

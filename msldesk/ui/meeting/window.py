@@ -30,6 +30,7 @@ from msldesk.ui.meeting.day_flow import DayFlow
 from msldesk.ui.meeting.entry_dialog import EntryEdit, ask_entry_edit
 from msldesk.ui.meeting.layout import NO_DUE, MeetingWidgets, build_meeting_window
 from msldesk.ui.meeting.state import MeetingBundle, countdown, load_meeting
+from msldesk.ui.ops import DbOp
 from msldesk.ui.theme import set_property, set_role
 from msldesk.ui.widgets.geometry import fit_size
 
@@ -64,7 +65,7 @@ class MeetingWindow(MeetingWidgets):
         assert app is not None, "meeting mode opens once the library is open"
         meetings = app.meetings
         self.autosaver = DraftAutosaver(
-            context.runner, lambda text, item_id: meetings.save_draft(event_id, text, item_id), self
+            context, lambda text, item_id: meetings.save_draft(event_id, text, item_id), self
         )
         self.setWindowTitle("Meeting mode")
         fit_size(self, 1320, 820)
@@ -102,8 +103,7 @@ class MeetingWindow(MeetingWidgets):
     # ---- loading ------------------------------------------------------------------------------
 
     def load(self) -> None:
-        app = self.context.app
-        if app is None or self._closing:
+        if self._closing:
             return
         self._generation += 1
         generation, event_id = self._generation, self.event_id
@@ -112,7 +112,7 @@ class MeetingWindow(MeetingWidgets):
             if generation == self._generation and not self._closing:
                 self.show_bundle(bundle)
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(error: BaseException, details: str) -> bool:
             if isinstance(error, NotFoundError):  # deleted while the meeting was open
                 self.banner.setText(
                     "This event was deleted. Entries can no longer be filed; copy anything you still need "
@@ -122,10 +122,11 @@ class MeetingWindow(MeetingWidgets):
                 self.field.setReadOnly(True)
                 self.next_action.setEnabled(False)
                 self.next_button.setEnabled(False)
-                return
+                return True
             report_error(error, details, self)
+            return True
 
-        self.context.runner.submit("db", lambda _p, _c: load_meeting(app, event_id), done, failed)
+        DbOp(self, lambda work: load_meeting(work.app, event_id)).success(done).failure(failed).run()
 
     def _on_context_changed(self, changes: Changes) -> None:
         if self._own_change:

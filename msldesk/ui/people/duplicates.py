@@ -27,9 +27,10 @@ from msldesk.boards.records import DuplicateGroup, Person
 from msldesk.core.changes import Changes
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.ops import DbOp, Work
 from msldesk.ui.people.duplicate_models import ComparisonModel, DuplicateGroupsModel
 from msldesk.ui.theme import set_role
-from msldesk.ui.widgets.dialog_jobs import DialogJobs
+from msldesk.ui.widgets.dialog_jobs import DialogOps
 from msldesk.ui.widgets.geometry import fit_size
 
 SELECTED_REASON = "selected in the directory"
@@ -46,7 +47,7 @@ class DuplicatesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.context = context
-        self.jobs = DialogJobs(self, context.runner)
+        self.ops = DialogOps(self)
         self.setWindowTitle("Merge people" if groups is not None else "Find duplicates")
         fit_size(self, 1000, 560)
         self.loading = False
@@ -123,19 +124,19 @@ class DuplicatesDialog(QDialog):
     # ---- loading ------------------------------------------------------------------------------
 
     def _load(self, groups: list[DuplicateGroup] | None) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return
-        service = self.context.app.people
         self.loading = True
         self.busy.show()
         self.summary.setText("Looking for people who look like the same person…" if groups is None else "")
 
-        def job(_p: Any, _c: Any) -> list[tuple[DuplicateGroup, tuple[Person, ...]]]:
+        def job(work: Work) -> list[tuple[DuplicateGroup, tuple[Person, ...]]]:
+            service = work.app.people
             found = service.find_duplicates() if groups is None else groups
             people = {p.person_id: p for p in service.get_many(i for g in found for i in g.person_ids)}
             return [(g, tuple(people[i] for i in g.person_ids if i in people)) for g in found]
 
-        self.jobs.submit("db", job, self._on_loaded, self._on_failed)
+        DbOp(self, job).in_group(self.ops).success(self._on_loaded).failure(self._on_failed).run()
 
     def _on_loaded(self, groups: list[tuple[DuplicateGroup, tuple[Person, ...]]]) -> None:
         self.loading = False
@@ -147,13 +148,14 @@ class DuplicatesDialog(QDialog):
                 self.groups_model.index(0), QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
 
-    def _on_failed(self, error: BaseException, details: str) -> None:
+    def _on_failed(self, error: BaseException, details: str) -> bool:
         self.loading = self.merging = False
         self.busy.hide()
         self.last_error = user_message(error)
         self.summary.setText(self.last_error)
         self._set_controls_enabled(self.comparison.keep_id is not None)
         report_error(error, details, self)
+        return True
 
     def _update_summary(self) -> None:
         count = self.groups_model.rowCount()
@@ -226,31 +228,27 @@ class DuplicatesDialog(QDialog):
         keep_id, people = self.comparison.keep_id, self.comparison.people()
         keep = next((p for p in people if p.person_id == keep_id), None)
         others = self.comparison.others()
-        if keep is None or not others or self.merging or self.context.app is None:
+        if keep is None or not others or self.merging or not self.context.is_open:
             return
         if not self.ask_confirm_merge(keep, others):
             return
-        service = self.context.app.people
         other_ids = [p.person_id for p in others]
         row = self.group_list.currentIndex().row()
         self.merging = True
         self._set_controls_enabled(False)
         self.busy.show()
-        self.jobs.submit(
-            "db",
-            lambda _p, _c: service.merge(keep.person_id, other_ids),
-            lambda result: self._on_merged(row, len(other_ids), result),
-            self._on_failed,
-        )
+        merge = DbOp(self, lambda work: work.app.people.merge(keep.person_id, other_ids)).in_group(self.ops)
+        merge.success(lambda result: self._on_merged(row, len(other_ids), result)).failure(
+            self._on_failed
+        ).run()
 
     def _on_merged(self, row: int, folded: int, result: tuple[Person, Changes]) -> None:
-        person, changes = result
+        person, _changes = result  # the op announces them once this has run
         self.merging = False
         self.busy.hide()
         self.groups_model.remove_group(row)
         message = f"Merged {folded + 1} records into #{person.person_id} {person.display_name}."
         self.status_message.emit(message)
-        self.context.changed.emit(changes)
         self.merged.emit(person.person_id)
         if self.groups_model.rowCount() == 0:
             self.comparison.set_people([])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +23,7 @@ from msldesk.core.progress import CancelToken
 from msldesk.core.user_files import display_name
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.ops import DbOp, Work
 from msldesk.ui.people.import_pages import (
     CheckPage,
     FilePage,
@@ -33,7 +33,7 @@ from msldesk.ui.people.import_pages import (
     row_problem,
 )
 from msldesk.ui.people.mapping_model import TARGET_COLUMN, MappingModel
-from msldesk.ui.widgets.dialog_jobs import CANCELLED, DialogJobs
+from msldesk.ui.widgets.dialog_jobs import DialogOps
 from msldesk.ui.widgets.file_dialogs import ask_open_path
 from msldesk.ui.widgets.geometry import fit_size
 
@@ -109,7 +109,7 @@ class ImportWizard(QWizard):
         self._preview_token = CancelToken()
         self._import_token = CancelToken()
         self._events: list[Event] = []
-        self.jobs = DialogJobs(self, context.runner)
+        self.ops = DialogOps(self)
         self.setWindowTitle("Import people")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -172,25 +172,23 @@ class ImportWizard(QWizard):
             self._start_preview(self.mapping_model.mapping())
 
     def _start_preview(self, mapping: dict[str, str] | None) -> None:
-        if self.context.app is None or self.path is None:
+        if not self.context.is_open or self.path is None:
             return
         self._preview_token.cancel()  # an older preview's answer is no longer wanted
         self._preview_token = token = CancelToken()
         self._generation += 1
-        generation, importer, path = self._generation, self.context.app.people_import, self.path
+        generation, path = self._generation, self.path
         with_samples = mapping is None
         self._set_loading(True, "Reading the file…" if with_samples else "Checking the rows…")
 
-        def job(progress: Any, _cancel: Any) -> ImportPreview:
-            return importer.preview(path, mapping, token, progress)
+        def job(work: Work) -> ImportPreview:
+            return work.app.people_import.preview(path, mapping, token, work.progress)
 
-        self.jobs.submit(
-            "db",
-            job,
-            lambda result: self._on_preview_loaded(generation, result, with_samples),
-            lambda error, details: self._on_preview_failed(generation, error, details),
-            lambda done, total, message: self._on_preview_progress(generation, done, total, message),
-        )
+        DbOp(self, job).in_group(self.ops).success(
+            lambda result: self._on_preview_loaded(generation, result, with_samples)
+        ).failure(lambda error, details: self._on_preview_failed(generation, error, details)).with_progress(
+            lambda done, total, message: self._on_preview_progress(generation, done, total, message)
+        ).run()  # cancelled: superseded by a newer preview, which answers
 
     def _on_preview_progress(self, generation: int, done: int, total: int, message: str) -> None:
         if generation != self._generation:
@@ -214,24 +212,24 @@ class ImportWizard(QWizard):
             self._show_check()
         self._update_attendance()
 
-    def _on_preview_failed(self, generation: int, error: BaseException, details: str) -> None:
+    def _on_preview_failed(self, generation: int, error: BaseException, details: str) -> bool:
+        """Said on the file or mapping page; only a bug also gets the error box."""
         if generation != self._generation:
-            return
+            return True
         self._set_loading(False)
         message = user_message(error)
         if self.currentPage() is self.mapping_page and self.preview is not None:
             # The file was fine a moment ago: keep the last good check, say what went wrong.
             self.mapping_page.problem.setText(message)
             self.mapping_page.problem.show()
-            return
+            return True
         self.preview = None
         self.refusal = message
         self.file_page.refusal.setText(f"This file cannot be imported. {message}")
         self.file_page.refusal.show()
         self.file_page.info.clear()
         self.file_page.completeChanged.emit()
-        if not isinstance(error, MsldeskError | OSError):  # a bug, not a file problem: keep the details
-            report_error(error, details, self)
+        return isinstance(error, MsldeskError | OSError)  # a bug, not a file problem: keep the details
 
     def _set_loading(self, loading: bool, message: str = "") -> None:
         self.loading = loading
@@ -324,10 +322,8 @@ class ImportWizard(QWizard):
         self._update_attendance()
 
     def _load_events(self) -> None:
-        if self.context.app is None:
-            return
-        service = self.context.app.events
-        self.jobs.submit("db", lambda _p, _c: service.list_events("all"), self._on_events_loaded)
+        read = DbOp(self, lambda work: work.app.events.list_events("all")).in_group(self.ops)
+        read.success(self._on_events_loaded).run()
 
     def _on_events_loaded(self, events: list[Event]) -> None:
         self._events = events
@@ -400,18 +396,19 @@ class ImportWizard(QWizard):
             )
             self.matched_attendance = None
             return
-        if self.context.app is None:
+        if not self.context.is_open:
             return
-        importer = self.context.app.people_import
         label.setText("Matching participants with the event's attendee list…")
         self.matched_attendance = None
         self._attendance_generation += 1
         generation = self._attendance_generation
 
-        def job(_p: Any, _c: Any) -> int:
-            return importer.attendance_estimate(p, event_id)  # the rule apply() follows
+        def job(work: Work) -> int:
+            return work.app.people_import.attendance_estimate(p, event_id)  # the rule apply() follows
 
-        self.jobs.submit("db", job, lambda matched: self._on_attendance_matched(generation, p, matched))
+        DbOp(self, job).in_group(self.ops).success(
+            lambda matched: self._on_attendance_matched(generation, p, matched)
+        ).run()
 
     def _on_attendance_matched(self, generation: int, preview: ImportPreview, matched: int) -> None:
         if generation != self._attendance_generation:
@@ -437,9 +434,9 @@ class ImportWizard(QWizard):
 
     def start_import(self) -> None:
         p = self.preview
-        if p is None or self.importing or self.loading or self.context.app is None:
+        if p is None or self.importing or self.loading or not self.context.is_open:
             return
-        importer, event_id = self.context.app.people_import, self.chosen_event_id
+        event_id = self.chosen_event_id
         day = self.report_day()
         people_only = False
         if day is not None and not day.matches:
@@ -458,41 +455,47 @@ class ImportWizard(QWizard):
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
         page.completeChanged.emit()
 
-        def job(progress: Any, _cancel: Any) -> ImportResult:
-            # Our own token: the runner drops a job cancelled before it starts without telling anyone.
-            return importer.apply(p, event_id, token, progress, people_only=people_only)
+        def job(work: Work) -> tuple[ImportResult, Changes]:
+            # Our own token: Cancel asks apply() to roll back, which raises CancelledError.
+            result = work.app.people_import.apply(p, event_id, token, work.progress, people_only=people_only)
+            return result, Changes(people=True, events=True)
 
-        self.jobs.submit("db", job, self._on_imported, self._on_import_failed, self._on_import_progress)
+        DbOp(self, job).in_group(self.ops).success(self._on_imported).failure(
+            self._on_import_failed
+        ).with_progress(self._on_import_progress).when_cancelled(self._on_import_cancelled).run()
 
     def _on_import_progress(self, done: int, total: int, message: str) -> None:
         self.check_page.progress.setRange(0, max(total, 1))
         self.check_page.progress.setValue(done)
         self.check_page.progress_label.setText(message)
 
-    def _on_imported(self, result: object) -> None:
+    def _on_import_cancelled(self) -> None:
+        """apply() rolled back: nothing was written."""
         self.importing = False
         self.check_page.progress.hide()
-        if result is CANCELLED:  # apply rolled back: nothing was written
-            self.check_page.progress_label.setText("Import cancelled: nothing was written.")
-            self.status_message.emit("People import cancelled: nothing was written.")
-            super().reject()
-            return
-        assert isinstance(result, ImportResult)
+        self.check_page.progress_label.setText("Import cancelled: nothing was written.")
+        self.status_message.emit("People import cancelled: nothing was written.")
+        super().reject()
+
+    def _on_imported(self, done: tuple[ImportResult, Changes]) -> None:
+        result = done[0]  # the op announces the Changes right after: the views show the new people
+        self.importing = False
+        self.check_page.progress.hide()
         self.import_result = result
         self.check_page.progress_label.clear()
         self.summary_page.text.setText(self.summary_text())
-        self.context.changed.emit(Changes(people=True, events=True))
         self.imported.emit(result)
         self.status_message.emit(self.summary_text().split("\n")[0])
         self.next()
 
-    def _on_import_failed(self, error: BaseException, details: str) -> None:
+    def _on_import_failed(self, error: BaseException, details: str) -> bool:
         self.importing = self.cancelling = False
         self.check_page.progress.hide()
         self.check_page.progress_label.setText(f"Nothing was imported. {user_message(error)}")
         self.check_page.event_combo.setEnabled(True)
         self.check_page.completeChanged.emit()
         report_error(error, details, self)
+        return True
 
     def summary_text(self) -> str:
         r, p = self.import_result, self.preview

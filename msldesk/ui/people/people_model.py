@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from msldesk.boards.records import Person, PersonFields
-from msldesk.ui.tasks import TaskRunner
+from msldesk.ui.ops import Op, Work
 
 if TYPE_CHECKING:
     from msldesk.boards.people.service import PeopleService
+    from msldesk.ui.context import AppContext
 
 PAGE_SIZE = 200
 PersonRole = Qt.ItemDataRole.UserRole + 1
@@ -65,9 +66,9 @@ class PeopleTableModel(QAbstractTableModel):
     loaded = Signal(int)  # total matching people, when the first page of a query has arrived
     sort_refused = Signal(str)  # why a column cannot be sorted right now
 
-    def __init__(self, runner: TaskRunner, service: Callable[[], PeopleService], parent: Any = None) -> None:
+    def __init__(self, context: AppContext, service: Callable[[], PeopleService], parent: Any = None) -> None:
         super().__init__(parent)
-        self.runner = runner
+        self.context = context
         self.service = service
         self.query = ""
         self.total = 0
@@ -94,12 +95,12 @@ class PeopleTableModel(QAbstractTableModel):
         self.loading = True
         self._fetching = False
 
-        def job(_progress: Any, _cancel: Any) -> tuple[int, list[Person]]:
+        def job(_work: Work) -> tuple[int, list[Person]]:
             return service.count(query), service.search(query, limit, 0)
 
-        self.runner.submit(
-            "db", job, lambda result: self._on_loaded(generation, result), self._on_failed(generation)
-        )
+        Op(self, job).success(lambda result: self._on_loaded(generation, result)).failure(
+            self._on_failed(generation)
+        ).run()
 
     def _on_loaded(self, generation: int, result: tuple[int, list[Person]]) -> None:
         if generation != self._generation:
@@ -114,12 +115,9 @@ class PeopleTableModel(QAbstractTableModel):
         self.loaded.emit(self.total)
 
     def _on_failed(self, generation: int) -> Callable[[BaseException, str], None]:
-        def failed(error: BaseException, details: str) -> None:
+        def failed(_error: BaseException, _details: str) -> None:
             if generation == self._generation:
-                self.loading = self._fetching = False
-            from msldesk.ui.errors import report_error
-
-            report_error(error, details)
+                self.loading = self._fetching = False  # and the op shows the error
 
         return failed
 
@@ -133,12 +131,9 @@ class PeopleTableModel(QAbstractTableModel):
             return
         self._fetching = True
         generation, query, offset, service = self._generation, self.query, len(self._people), self.service()
-        self.runner.submit(
-            "db",
-            lambda _p, _c: service.search(query, PAGE_SIZE, offset),
-            lambda people: self._on_fetched(generation, offset, people),
-            self._on_failed(generation),
-        )
+        fetch = Op(self, lambda _work: service.search(query, PAGE_SIZE, offset))
+        fetch.success(lambda people: self._on_fetched(generation, offset, people))
+        fetch.failure(self._on_failed(generation)).run()
 
     def _on_fetched(self, generation: int, offset: int, people: list[Person]) -> None:
         if generation != self._generation or offset != len(self._people):

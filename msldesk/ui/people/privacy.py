@@ -22,6 +22,7 @@ from msldesk.core.changes import Changes
 from msldesk.core.wording import plural
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error
+from msldesk.ui.ops import DbOp
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.export_banner import ExportBanner
@@ -166,15 +167,14 @@ class PersonPrivacy(QObject):
         )
 
     def export(self, person: Person) -> None:
-        app = self.context.app
-        if app is None:
+        if not self.context.is_open:
             return
         path = self.ask_export_path(person, suggested_export_name(person))
         if path is None:
             return
         if path.suffix.lower() != ".json":
             path = path.with_name(path.name + ".json")
-        privacy, person_id = app.privacy, person.person_id
+        person_id = person.person_id
         self.banner.start(f"Exporting {person.display_name}'s data…")
         self.banner.cancel_button.hide()  # a short database read: nothing to cancel
 
@@ -184,14 +184,13 @@ class PersonPrivacy(QObject):
             self.status_message.emit(text)
             self.exported.emit(written)
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(error: BaseException, details: str) -> bool:
             self.banner.stopped(f"{person.display_name}'s data was not exported.")
-            self._on_failed(error, details)
+            return self._on_failed(error, details)
 
         # The db lane: the export reads the library and records itself in the audit trail.
-        self.context.runner.submit(
-            "db", lambda _p, _c: privacy.write_person_export(person_id, path), done, failed
-        )
+        write = DbOp(self, lambda work: work.app.privacy.write_person_export(person_id, path))
+        write.success(done).failure(failed).run()
 
     # ---- erasure ------------------------------------------------------------------------------
 
@@ -205,34 +204,27 @@ class PersonPrivacy(QObject):
             dialog.deleteLater()
 
     def erase(self, person: Person) -> None:
-        app = self.context.app
-        if app is None:
-            return
-        privacy, person_id = app.privacy, person.person_id
+        person_id = person.person_id
 
         def planned(plan: ErasurePlan) -> None:
             reason = self.ask_erase(plan)
             if reason is None:
                 self.status_message.emit("Nothing was erased.")
                 return
-            self.context.runner.submit(
-                "db",
-                lambda _p, _c: privacy.erase_person(person_id, reason),
-                lambda result: self._on_erased(*result),
-                self._on_failed,
-            )
+            erase = DbOp(self, lambda work: work.app.privacy.erase_person(person_id, reason))
+            erase.success(lambda result: self._on_erased(*result)).failure(self._on_failed).run()
 
-        self.context.runner.submit(
-            "db", lambda _p, _c: privacy.erasure_plan(person_id), planned, self._on_failed
-        )
+        DbOp(self, lambda work: work.app.privacy.erasure_plan(person_id)).success(planned).failure(
+            self._on_failed
+        ).run()
 
-    def _on_erased(self, plan: ErasurePlan, changes: Changes) -> None:
+    def _on_erased(self, plan: ErasurePlan, _changes: Changes) -> None:
         kept = " (their payment records are kept for reporting)" if plan.keeps_payment_record else ""
         self.status_message.emit(f"Erased {plan.display_name}{kept}.")
         # An undo of an earlier edit would write their old details back: the erasure ends undo.
         self.context.undo_stack.clear()
-        self.context.changed.emit(changes)
-        self.erased.emit(plan)
+        self.erased.emit(plan)  # the op announces the changes next
 
-    def _on_failed(self, error: BaseException, details: str) -> None:
+    def _on_failed(self, error: BaseException, details: str) -> bool:
         report_error(error, details, self.parent_widget)
+        return True

@@ -27,6 +27,7 @@ from msldesk.core.errors import InvalidInputError
 from msldesk.ui.actions import bind
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.ops import DbOp, Work
 from msldesk.ui.people.commands import AddPersonCommand, EditPersonCommand
 from msldesk.ui.people.duplicates import SELECTED_REASON, DuplicatesDialog
 from msldesk.ui.people.import_wizard import ImportWizard
@@ -46,7 +47,7 @@ class PeopleView(QWidget):
     def __init__(self, context: AppContext) -> None:
         super().__init__()
         self.context = context
-        self.model = PeopleTableModel(context.runner, lambda: self._service(), self)
+        self.model = PeopleTableModel(context, lambda: context.people, self)
         self.last_error = ""  # the last failure shown to the user, in plain words
         self.duplicates_dialog: DuplicatesDialog | None = None
         self.wizard: ImportWizard | None = None
@@ -155,11 +156,6 @@ class PeopleView(QWidget):
         self._update_buttons()
         context.on_ready(self._on_context_ready)  # now too, when built after the library opened
 
-    def _service(self) -> Any:
-        if self.context.app is None:
-            raise RuntimeError("The library is not open yet.")
-        return self.context.app.people
-
     # ---- loading ------------------------------------------------------------------------------
 
     def _on_context_ready(self) -> None:
@@ -167,17 +163,15 @@ class PeopleView(QWidget):
         self.model.set_query(self.search.text().strip())
 
     def _on_context_changed(self, changes: Changes) -> None:
-        if self.context.app is None or not changes.people:
+        if not self.context.is_open or not changes.people:
             return
         self.model.reload()
         shown = self.editor.person
         if shown is not None and not self.editor.dirty:
-            service, person_id = self._service(), shown.person_id
-            self.context.runner.submit(
-                "db",
-                lambda _p, _c: service.get_many([person_id]),
-                lambda people: self._on_shown_person_reloaded(person_id, people),
-            )
+            person_id = shown.person_id
+            DbOp(self, lambda work: work.app.people.get_many([person_id])).success(
+                lambda people: self._on_shown_person_reloaded(person_id, people)
+            ).run()
 
     def _on_shown_person_reloaded(self, person_id: int, people: list[Person]) -> None:
         shown = self.editor.person
@@ -190,7 +184,7 @@ class PeopleView(QWidget):
 
     def _on_search_timer_timeout(self) -> None:
         self._search_timer.stop()
-        if self.context.app is None:
+        if not self.context.is_open:
             return
         query = self.search.text().strip()
         if query != self.model.query:
@@ -265,25 +259,20 @@ class PeopleView(QWidget):
         self.editor.new_person()
 
     def _on_editor_save_requested(self, person_id: int | None, new: PersonFields, old: Any) -> None:
-        if self.context.app is None:
-            return
-        service = self._service()
-        self.editor.save_button.setEnabled(False)
-
-        def job(_p: Any, _c: Any) -> tuple[Person, Changes]:
+        def job(work: Work) -> tuple[Person, Changes]:
+            service = work.app.people
             return service.add(new) if person_id is None else service.update(person_id, new)
 
-        self.context.runner.submit(
-            "db",
-            job,
-            lambda result: self._on_person_saved(person_id, old, result),
-            self._on_save_failed,
-        )
+        if not self.context.is_open:
+            return
+        self.editor.save_button.setEnabled(False)
+        save = DbOp(self, job).success(lambda result: self._on_person_saved(person_id, old, result))
+        save.failure(self._on_save_failed).run()
 
     def _on_person_saved(
         self, person_id: int | None, old: PersonFields | None, result: tuple[Person, Changes]
     ) -> None:
-        person, changes = result
+        person, _changes = result  # announced by the op, after this
         self.editor.save_button.setEnabled(True)
         self.editor.show_person(person)
         self._want_selected = person.person_id
@@ -294,9 +283,8 @@ class PeopleView(QWidget):
             assert old is not None
             self.context.undo_stack.push(EditPersonCommand(self, person.person_id, old, person.fields))
             self.status_message.emit(f"Saved {person.display_name}.")
-        self.context.changed.emit(changes)
 
-    def _on_save_failed(self, error: BaseException, details: str) -> None:
+    def _on_save_failed(self, error: BaseException, details: str) -> bool:
         self.editor.save_button.setEnabled(True)
         self.last_error = user_message(error)
         # The form stays as typed, with the problems next to it: nothing was saved.
@@ -304,6 +292,7 @@ class PeopleView(QWidget):
         self.status_message.emit("Not saved: see the problems under the form.")
         if not isinstance(error, InvalidInputError):  # not a typing mistake: keep the details at hand
             report_error(error, details, self)
+        return True
 
     # ---- undo (called by the commands) --------------------------------------------------------
 
@@ -311,18 +300,14 @@ class PeopleView(QWidget):
         return self._ids.get(person_id, person_id)
 
     def apply_update(self, person_id: int, fields: PersonFields) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return
-        service, target = self._service(), self._resolve(person_id)
+        target = self._resolve(person_id)
         self._want_selected = target
-        self.context.runner.submit(
-            "db", lambda _p, _c: service.update(target, fields), self._on_undo_done, self._on_undo_failed
-        )
+        DbOp(self, lambda work: work.app.people.update(target, fields)).failure(self._on_undo_failed).run()
 
     def apply_add(self, person_id: int, fields: PersonFields) -> None:
-        if self.context.app is None:
-            return
-        service, previous = self._service(), self._resolve(person_id)
+        previous = self._resolve(person_id)
 
         def done(result: tuple[Person, Changes]) -> None:
             new_id = result[0].person_id
@@ -332,27 +317,21 @@ class PeopleView(QWidget):
                     self._ids[key] = new_id
             self._ids[person_id] = self._ids[previous] = new_id
             self._want_selected = new_id
-            self._on_undo_done(result)
 
-        self.context.runner.submit("db", lambda _p, _c: service.add(fields), done, self._on_undo_failed)
+        DbOp(self, lambda work: work.app.people.add(fields)).success(done).failure(self._on_undo_failed).run()
 
     def apply_delete(self, person_id: int) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return
-        service, target = self._service(), self._resolve(person_id)
+        target = self._resolve(person_id)
         if self.editor.person is not None and self.editor.person.person_id == target:
             self.editor.show_person(None)
-        self.context.runner.submit(
-            "db", lambda _p, _c: service.delete(target), self._on_undo_done, self._on_undo_failed
-        )
+        DbOp(self, lambda work: work.app.people.delete(target)).failure(self._on_undo_failed).run()
 
-    def _on_undo_done(self, result: tuple[Person, Changes] | Changes) -> None:
-        changes = result if isinstance(result, Changes) else result[1]
-        self.context.changed.emit(changes)
-
-    def _on_undo_failed(self, error: BaseException, details: str) -> None:
+    def _on_undo_failed(self, error: BaseException, details: str) -> bool:
         self.last_error = user_message(error)
         report_error(error, details, self)
+        return True
 
     # ---- delete -------------------------------------------------------------------------------
 
@@ -367,12 +346,11 @@ class PeopleView(QWidget):
 
     def delete_selected(self) -> None:
         people = self.selected_people()
-        if not people or self.context.app is None or not self.ask_confirm_delete(people):
+        if not people or not self.context.is_open or not self.ask_confirm_delete(people):
             return
-        service = self._service()
 
-        def job(_p: Any, _c: Any) -> tuple[list[Person], list[str]]:
-            deleted, refused = [], []
+        def job(work: Work) -> tuple[list[Person], list[str], Changes]:
+            service, deleted, refused = work.app.people, [], []
             for person in people:  # one at a time: a refusal for one must not keep the others
                 try:
                     service.delete(person.person_id)
@@ -380,19 +358,18 @@ class PeopleView(QWidget):
                     refused.append(error.user_message)
                 else:
                     deleted.append(person)
-            return deleted, refused
+            return deleted, refused, Changes(people=bool(deleted))
 
-        self.context.runner.submit("db", job, self._on_deleted, self._on_undo_failed)
+        DbOp(self, job).success(self._on_deleted).failure(self._on_undo_failed).run()
 
-    def _on_deleted(self, result: tuple[list[Person], list[str]]) -> None:
-        deleted, refused = result
+    def _on_deleted(self, result: tuple[list[Person], list[str], Changes]) -> None:
+        deleted, refused, _changes = result
         gone = {p.person_id for p in deleted}
         if self.editor.person is not None and self.editor.person.person_id in gone:
             self.editor.show_person(None)
         if deleted:
             names = ", ".join(p.display_name for p in deleted[:3]) + (" …" if len(deleted) > 3 else "")
             self.status_message.emit(f"Deleted {len(deleted)}: {names}.")
-            self.context.changed.emit(Changes(people=True))
         if refused:
             error = InvalidInputError(" ".join(refused))
             self.last_error = error.user_message
@@ -411,7 +388,7 @@ class PeopleView(QWidget):
         return self._open_duplicates([DuplicateGroup(tuple(p.person_id for p in people), SELECTED_REASON)])
 
     def _open_duplicates(self, groups: list[DuplicateGroup] | None) -> DuplicatesDialog | None:
-        if self.context.app is None:
+        if not self.context.is_open:
             return None
         if _alive(self.duplicates_dialog):
             self.duplicates_dialog.close()  # type: ignore[union-attr]  # it deletes itself when idle
@@ -431,7 +408,7 @@ class PeopleView(QWidget):
         self, path: Path | None = None, event_id: int | None = None
     ) -> ImportWizard | None:
         """Open the import wizard without blocking; a wizard already open is brought to the front."""
-        if self.context.app is None:
+        if not self.context.is_open:
             return None
         if _alive(self.wizard) and self.wizard.isVisible():  # type: ignore[union-attr]
             self.wizard.raise_()  # type: ignore[union-attr]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QVBoxLay
 
 from msldesk.app.history import Subject
 from msldesk.core.changes import Changes
-from msldesk.core.errors import CancelledError, MsldeskError
+from msldesk.core.errors import MsldeskError
 from msldesk.protect.history_words import ANCHOR_WORDS, local_time
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.ops import DbOp, Lane, Op, Work
 from msldesk.ui.protect.passphrase import PassphrasePrompter
-from msldesk.ui.tasks import TaskHandle
 from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_path, ask_save_path
 
@@ -46,19 +46,6 @@ IDLE_TIMEOUT_MS = 60_000
 EVERYTHING = Changes(
     decks=True, slides=True, thumbnails=True, metadata=True, people=True, events=True, notes=True
 )
-_CANCELLED = object()
-
-
-def _cancellable(job: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """The runner drops a cancelled job silently; this one answers, so its progress window can close."""
-
-    def run(progress: Any, cancel: Any) -> Any:
-        try:
-            return job(progress, cancel)
-        except CancelledError:
-            return _CANCELLED
-
-    return run
 
 
 class ProtectController(QObject):
@@ -88,7 +75,7 @@ class ProtectController(QObject):
         self.progress: TaskProgressDialog | None = None
         self.history: HistoryDialog | None = None
         self.last_box: QMessageBox | None = None
-        self._backup: TaskHandle | None = None
+        self._backup: Op[BackupInfo] | None = None
         self._restoring = False
         context.ready.connect(self._on_context_ready)
         # After the first slides: a backup reads the whole library, and must not hold them up.
@@ -209,12 +196,12 @@ class ProtectController(QObject):
         source, paths, provider = problem.newest_backup, LibraryPaths(problem.library), self.prompter.provider
         self.problem_panel.set_busy(f"Restoring {source.name}…")
 
-        def job(progress: Any, cancel: Any) -> RestoreResult:
+        def job(work: Work) -> RestoreResult:
             from msldesk.core.secrets import SecretStore
 
             backups = backups_for_restore(paths, SecretStore(), provider)
             try:
-                return backups.restore(source, passphrase, progress=progress, cancel=cancel)
+                return backups.restore(source, passphrase, progress=work.progress, cancel=work.cancel)
             finally:
                 backups.engine.dispose()
 
@@ -223,22 +210,23 @@ class ProtectController(QObject):
             self.restored.emit(result)
             self.context.start()
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(error: BaseException, details: str) -> bool:
             from msldesk.protect.backup_check import BackupLockedError
 
             if isinstance(error, BackupLockedError):
                 answer = self.ask_backup_passphrase(source, retry=passphrase is not None)
                 if answer is not None:
                     self.restore_newest_backup(answer)
-                    return
+                    return True
             else:
                 report_error(error, details, self.window)
             self._on_context_unavailable(problem)
+            return True
 
-        self.context.runner.submit("db", job, done, failed)
+        Op(self, job, Lane.DB).success(done).failure(failed).run()  # no library is open: not a DbOp
 
     def retry_open(self) -> None:
-        if self.context.app is None:
+        if not self.context.is_open:
             self.context.start()
 
     def _on_context_ready(self) -> None:
@@ -253,19 +241,17 @@ class ProtectController(QObject):
         if app is None:
             return
         backups = app.backups
-        self.context.runner.submit(
-            "backup",
-            _cancellable(lambda progress, cancel: backups.take_daily(progress=progress, cancel=cancel)),
-            self._on_daily_done,
-            self._on_daily_failed,
+        daily = Op(
+            self, lambda work: backups.take_daily(progress=work.progress, cancel=work.cancel), Lane.BACKUP
         )
+        daily.success(self._on_daily_done).failure(self._on_daily_failed).run()
 
-    def _on_daily_done(self, path: Path | object | None) -> None:
+    def _on_daily_done(self, path: Path | None) -> None:
         if isinstance(path, Path):
             self.status_message.emit(f"Daily backup saved ({path.name}); the last 7 are kept.")
             self.daily_backup_taken.emit(path)
 
-    def _on_daily_failed(self, error: BaseException, details: str) -> None:
+    def _on_daily_failed(self, error: BaseException, details: str) -> bool:
         report_error(
             MsldeskError(
                 f"Today's automatic backup could not be made. {user_message(error)} Your work is not "
@@ -275,6 +261,7 @@ class ProtectController(QObject):
             details,
             self.window,
         )
+        return True
 
     # ---- File › Back up ------------------------------------------------------------------------
 
@@ -318,27 +305,32 @@ class ProtectController(QObject):
         backups = app.backups
         self.banner.start(f"Backing up the library to {path.name}…")
 
-        def done(info: BackupInfo | object) -> None:
+        def done(info: BackupInfo) -> None:
             from msldesk.ui.protect.backup_dialogs import backup_summary, describe_backup
 
             self._backup = None
-            if info is _CANCELLED:
-                self.banner.stopped("Backup cancelled; nothing was written.")
-                self.status_message.emit("Backup cancelled")
-                return
             # No *Open*: only File › Restore reads a backup, and no desktop application does.
-            self.banner.succeeded(path, f"Backup saved to {path}\n{backup_summary(info)}", openable=False)  # type: ignore[arg-type]
-            self.banner.message.setToolTip(describe_backup(info, checked=False))  # type: ignore[arg-type]
+            self.banner.succeeded(path, f"Backup saved to {path}\n{backup_summary(info)}", openable=False)
+            self.banner.message.setToolTip(describe_backup(info, checked=False))
             self.status_message.emit(f"Backup saved to {path}")
             self.backup_made.emit(info)
 
-        def failed(error: BaseException, details: str) -> None:
+        def cancelled() -> None:
+            self._backup = None
+            self.banner.stopped("Backup cancelled; nothing was written.")
+            self.status_message.emit("Backup cancelled")
+
+        def failed(error: BaseException, details: str) -> bool:
             self._backup = None
             self.banner.stopped(f"The backup was not made. {user_message(error)}")
             report_error(error, details, self.window)
+            return True
 
-        job = _cancellable(lambda p, c: backups.create(path, lock.passphrase, progress=p, cancel=c))
-        self._backup = self.context.runner.submit("backup", job, done, failed, self.banner.progressed)
+        def job(work: Work) -> BackupInfo:
+            return backups.create(path, lock.passphrase, progress=work.progress, cancel=work.cancel)
+
+        self._backup = Op(self, job, Lane.BACKUP).success(done).failure(failed).when_cancelled(cancelled)
+        self._backup.with_progress(self.banner.progressed).run()
 
     def _on_banner_cancel_requested(self) -> None:
         if self._backup is not None:
@@ -398,7 +390,7 @@ class ProtectController(QObject):
         )
 
     def restore(self) -> None:
-        if self.context.app is None or self._restoring:
+        if not self.context.is_open or self._restoring:
             return
         path = self.ask_restore_path()
         if path is None:
@@ -412,19 +404,16 @@ class ProtectController(QObject):
         backups = app.backups
         progress = self._show_progress("Restore", f"Checking {path.name}…")
 
-        def checked(info: BackupInfo | object) -> None:
-            if info is _CANCELLED:
-                progress.finish("Check cancelled; nothing was changed.", ok=False)
-                return
+        def checked(info: BackupInfo) -> None:
             progress.close()
             self.backup_checked.emit(info)
-            if self.ask_confirm_restore(info):  # type: ignore[arg-type]
+            if self.ask_confirm_restore(info):
                 self._restore(path, passphrase)
             else:
                 self.status_message.emit("Restore cancelled; nothing was changed.")
                 self.restore_ended.emit(False)
 
-        def failed(error: BaseException, details: str) -> None:
+        def failed(error: BaseException, details: str) -> bool:
             from msldesk.protect.backup_check import BackupLockedError
 
             progress.close()
@@ -432,15 +421,20 @@ class ProtectController(QObject):
                 answer = self.ask_backup_passphrase(path, retry=passphrase is not None)
                 if answer is not None:
                     self._check(path, answer)
-                    return
+                    return True
                 self.status_message.emit("Restore cancelled; nothing was changed.")
             else:
                 report_error(error, details, self.window)
             self.restore_ended.emit(False)
+            return True
 
-        job = _cancellable(lambda p, c: backups.check(path, passphrase, progress=p, cancel=c))
-        handle = self.context.runner.submit("backup", job, checked, failed, progress.progressed)
-        progress.cancel_requested.connect(handle.cancel)
+        def job(work: Work) -> BackupInfo:
+            return backups.check(path, passphrase, progress=work.progress, cancel=work.cancel)
+
+        check = Op(self, job, Lane.BACKUP).success(checked).failure(failed).with_progress(progress.progressed)
+        check.when_cancelled(lambda: progress.finish("Check cancelled; nothing was changed.", ok=False))
+        progress.cancel_requested.connect(check.cancel)
+        check.run()
 
     def _restore(self, path: Path, passphrase: str | None) -> None:
         """Stop other work, wait until nothing runs, then restore on the db lane."""
@@ -481,21 +475,23 @@ class ProtectController(QObject):
         backups = app.backups
         progress.label.setText(f"Restoring {path.name}…")
 
-        def done(result: RestoreResult | object) -> None:
+        def done(result: RestoreResult) -> None:
             self._restoring = False
-            if result is _CANCELLED:
-                progress.finish("Restore cancelled; nothing was changed.", ok=False)
-                self.restore_ended.emit(False)
-                return
             progress.close()
             self.context.undo_stack.clear()  # its commands name rows of the library that was replaced
-            self.context.changed.emit(EVERYTHING)
+            # Not the op's Changes: a restore replaces everything, and a failed one may have too.
+            self.context.announce(EVERYTHING)
             self.status_message.emit("Backup restored")
             self.restored.emit(result)
             self.restore_ended.emit(True)
-            self.show_restored(result)  # type: ignore[arg-type]
+            self.show_restored(result)
 
-        def failed(error: BaseException, details: str) -> None:
+        def cancelled() -> None:
+            self._restoring = False
+            progress.finish("Restore cancelled; nothing was changed.", ok=False)
+            self.restore_ended.emit(False)
+
+        def failed(error: BaseException, details: str) -> bool:
             from msldesk.protect.backup_check import BackupLockedError
 
             self._restoring = False
@@ -504,26 +500,28 @@ class ProtectController(QObject):
                 answer = self.ask_backup_passphrase(path, retry=passphrase is not None)
                 if answer is not None:
                     self._restore(path, answer)
-                    return
+                    return True
             else:
                 report_error(error, details, self.window)
             self.context.undo_stack.clear()
-            self.context.changed.emit(EVERYTHING)  # whatever happened, show what the library holds now
+            self.context.announce(EVERYTHING)  # whatever happened, show what the library holds now
             self.restore_ended.emit(False)
+            return True
 
-        job = _cancellable(lambda p, c: backups.restore(path, passphrase, progress=p, cancel=c))
-        handle = self.context.runner.submit("db", job, done, failed, progress.progressed)
-        progress.cancel_requested.connect(handle.cancel)
+        def job(work: Work) -> RestoreResult:
+            return backups.restore(path, passphrase, progress=work.progress, cancel=work.cancel)
+
+        restore = DbOp(self, job).success(done).failure(failed).when_cancelled(cancelled)
+        progress.cancel_requested.connect(restore.cancel)
+        restore.with_progress(progress.progressed).run()
 
     # ---- Tools ---------------------------------------------------------------------------------
 
     def verify_audit(self) -> None:
-        app = self.context.app
-        if app is None:
+        if not self.context.is_open:
             return
-        audit = app.audit
         self.status_message.emit("Checking the audit trail…")
-        self.context.runner.submit("db", lambda _p, _c: audit.verify(), self._on_verified)
+        DbOp(self, lambda work: work.app.audit.verify()).success(self._on_verified).run()
 
     def _on_verified(self, report: AuditReport) -> None:
         self.audit_verified.emit(report)

@@ -24,8 +24,9 @@ from msldesk.app.history import Subject, gather
 from msldesk.protect.history_words import HistoryLine, as_text
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
+from msldesk.ui.ops import DbOp
 from msldesk.ui.theme import set_role
-from msldesk.ui.widgets.dialog_jobs import DialogJobs
+from msldesk.ui.widgets.dialog_jobs import DialogOps
 from msldesk.ui.widgets.geometry import fit_size
 
 WHEN, WHO, ABOUT, WHAT, CHANGES = range(5)
@@ -110,7 +111,7 @@ class HistoryDialog(QDialog):
         self.setWindowTitle(f"History — {subject.title}")
         self.context = context
         self.subject = subject
-        self.jobs = DialogJobs(self, context.runner)
+        self.ops = DialogOps(self)
         self.model = HistoryModel(self)
 
         self.heading = QLabel(subject.title)
@@ -155,11 +156,10 @@ class HistoryDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        app, subject = self.context.app, self.subject
-        if app is None:
+        subject = self.subject
+        read = DbOp(self, lambda work: gather(work.app, subject)).in_group(self.ops)
+        if not read.success(self._on_gathered).failure(self._on_failed).run():
             self.summary.setText("The library is not open.")
-            return
-        self.jobs.submit("db", lambda _p, _c: gather(app, subject), self._on_gathered, self._on_failed)
 
     def _on_gathered(self, lines: list[HistoryLine]) -> None:
         self.model.set_lines(lines)
@@ -176,10 +176,11 @@ class HistoryDialog(QDialog):
                 self.table.scrollToBottom()
         self.loaded.emit(len(lines))
 
-    def _on_failed(self, error: BaseException, details: str) -> None:
+    def _on_failed(self, error: BaseException, details: str) -> bool:
         self.summary.setText(f"The history could not be read: {user_message(error)}")
         report_error(error, details, self)
         self.loaded.emit(-1)
+        return True
 
     def _on_search_text_changed(self, text: str) -> None:
         self.model.set_filter(text)
@@ -195,7 +196,7 @@ def open_history(
     context: AppContext, subject: Subject, parent: QWidget | None = None
 ) -> HistoryDialog | None:
     """Open a History dialog without blocking; None while the library is not open."""
-    if context.app is None:
+    if not context.is_open:
         return None
     dialog = HistoryDialog(context, subject, parent)
     dialog.show()
