@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from msldesk.core.fileio import atomic_write_bytes
+from msldesk.core.user_files import read_small_file
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Settings:
     @classmethod
     def load(cls, path: Path) -> Settings:
         try:
-            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+            raw = json.loads(read_small_file(path))
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError):

@@ -19,7 +19,7 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # absent on Windows, which has no FIFO
 _OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
     """What a non-regular file is, in words a user knows."""
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -33,7 +33,7 @@ def _kind(mode: int) -> str:
 
 
 def _refusal(path: Path, mode: int) -> NotARegularFileError:
-    kind = _kind(mode)
+    kind = kind_of(mode)
     name = display_name(path.name or str(path))
     if os.path.islink(path):
         kind = f"a link to {kind} ({display_name(os.path.realpath(path))})"
@@ -100,6 +100,24 @@ def read_regular(path: Path, limit: int, too_large: Callable[[], Exception]) -> 
     """All of a user's file, refused (see open_regular) or stopped at `limit` bytes."""
     with open_regular(path) as handle:
         return b"".join(read_chunks(handle, limit, too_large))
+
+
+SMALL_FILE_BYTES = 16 * 1024 * 1024  # the most any of msldesk's own JSON files may hold
+
+
+def read_small_file(path: Path, limit: int = SMALL_FILE_BYTES) -> bytes:
+    """One of msldesk's own small files (settings, key file, anchor, lists): read as open_regular
+    does, so a pipe or device planted under its name neither blocks nor fills memory. Any problem is
+    an OSError (FileNotFoundError when there is none), which is what these files' readers handle."""
+    path = Path(path)
+    mode = os.stat(path).st_mode  # FileNotFoundError as it is
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, f"it is {kind_of(mode)}, not a file", str(path))
+    try:
+        too_large = OSError(errno.EFBIG, f"it is over {limit:,} bytes", str(path))
+        return read_regular(path, limit, lambda: too_large)
+    except NotARegularFileError as exc:  # swapped since the stat
+        raise OSError(errno.EINVAL, "it is not an ordinary file", str(path)) from exc
 
 
 # Characters that would break a line, a terminal or a table cell when a name is shown.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from msldesk.core.user_files import read_small_file
 from msldesk.protect.audit_chain import (
     GENESIS,
     LEGACY,
@@ -269,7 +270,7 @@ def verify_rows(
 
 def read_anchor(path: Path) -> str | None:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_small_file(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:

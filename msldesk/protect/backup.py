@@ -28,6 +28,7 @@ from msldesk.core.errors import InvalidInputError, LibraryDamagedError, ReadOnly
 from msldesk.core.fileio import disk_full_cause, disk_full_error
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.core.user_files import read_small_file
 from msldesk.db import copies, crypto
 from msldesk.protect import backup_restore
 from msldesk.protect.backup_check import (
@@ -469,7 +470,7 @@ def _stamp_of(path: Path) -> dt.datetime:
 
 def _read_text(path: Path) -> str | None:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_small_file(path).decode("utf-8")
     except FileNotFoundError:
         return None
 

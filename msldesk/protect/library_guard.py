@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import os
 import shlex
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from msldesk.core import fileio
-from msldesk.core.errors import LibraryDamagedError, LibraryMissingError, ReadOnlyLibraryError, error_chain
+from msldesk.core.errors import (
+    LibraryDamagedError,
+    LibraryMissingError,
+    NotARegularFileError,
+    ReadOnlyLibraryError,
+    error_chain,
+)
 from msldesk.core.paths import LibraryPaths
+from msldesk.core.user_files import kind_of, open_regular
 from msldesk.db import crypto, encrypting
 
 if TYPE_CHECKING:
@@ -56,11 +64,16 @@ def database_problem(database: Path) -> tuple[str, str] | None:
     library, judged from its first bytes only; None when it may be one (the key and a full check
     decide later)."""
     try:
-        with open(database, "rb") as handle:
+        found = os.stat(database)
+        if not stat.S_ISREG(found.st_mode):  # never opened: a pipe would block, a device never end
+            return "unreadable", f"it is {kind_of(found.st_mode)}, not a file"
+        with open_regular(database) as handle:
             head = handle.read(_MIN_DATABASE_BYTES)
     except FileNotFoundError:
         return "missing", "there is no such file"
-    except OSError as exc:  # a folder of that name, no permission, a sync placeholder that will not load
+    except NotARegularFileError as exc:  # swapped for a pipe or device since the stat
+        return "unreadable", exc.details or str(exc)
+    except OSError as exc:  # no permission, a link loop, a sync placeholder that will not load
         return "unreadable", exc.strerror or str(exc)
     if not head:
         return "empty", "the file is empty (0 bytes)"

@@ -346,3 +346,68 @@ def test_check_of_a_backup_with_an_undecodable_name(tmp_path: Path) -> None:
     for extra in (["--json"], []):
         done = msldesk_in_process(data_dir, "restore", str(backup), "--check", *extra, check_exit=0)
         assert "backup \ufffd.msldesk-backup" in done.stdout.encode("utf-8").decode("utf-8")
+
+
+# ---- the library's own files ------------------------------------------------------------------------
+
+
+def test_a_database_replaced_by_a_pipe_device_socket_or_folder_is_refused_without_blocking(
+    hostile: Hostile, tmp_path: Path
+) -> None:
+    """A sync client or a mistaken command can leave anything under the database's name: it is
+    refused as unreadable (a new library is never made there), never opened to wait or read forever."""
+    from msldesk.app.services import App
+    from msldesk.core.errors import LibraryMissingError
+
+    root = tmp_path / "lib"
+    App(root).close()
+    database = root / "library.sqlite3"
+    database.unlink()
+    for words, target in hostile.all_kinds(".sqlite3").items():
+        database.symlink_to(target)
+        with pytest.raises(LibraryMissingError, match="cannot be read") as refused:
+            App(root)
+        if words != "loop":
+            assert f"it is a {words.strip()}" in refused.value.user_message
+        database.unlink()
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith("library.sqlite3")) == []
+
+
+def test_the_librarys_small_files_are_never_read_from_a_pipe(hostile: Hostile) -> None:
+    """Settings, key file, rate card, restricted terms, erasures, anchor and tray: a pipe planted under
+    the name would block the start. Each reader says what it says of a damaged file instead. (A link to
+    /dev/zero, which would fill memory, is refused by the same helper: see test_user_files.)"""
+    from msldesk.boards.erasures import ErasureLedger, ErasureLedgerError
+    from msldesk.boards.events.fmv import load_rate_card
+    from msldesk.boards.meeting.guard import load_terms
+    from msldesk.core.config import Settings
+    from msldesk.core.errors import InvalidInputError
+    from msldesk.db import crypto
+    from msldesk.decks.tray_file import read_tray
+    from msldesk.protect.audit_verify import read_anchor
+
+    def blocked(signum: int, frame: object) -> None:
+        hostile.release()  # a TimeoutError would be taken for a read error by the readers
+        pytest.fail("a reader blocked on a pipe")
+
+    signal.signal(signal.SIGALRM, blocked)  # the fixture puts its own handler back
+    pipe = hostile.fifo("pipe.json")
+    readers = {
+        "settings": lambda: Settings.load(pipe) == Settings(),
+        "tray": lambda: read_tray(pipe) == [],
+        "anchor": lambda: (read_anchor(pipe) or "").startswith("unreadable: "),
+        "key file": lambda: _raises(crypto.LibraryLockedError, crypto.KeyFile.load, pipe),
+        "rate card": lambda: _raises(InvalidInputError, load_rate_card, pipe),
+        "terms": lambda: _raises(InvalidInputError, load_terms, pipe),
+        "erasures": lambda: _raises(ErasureLedgerError, ErasureLedger(pipe, None).erasures),
+    }
+    for name, reader in readers.items():
+        signal.alarm(3)
+        assert reader(), name
+    signal.alarm(0)
+
+
+def _raises(error: type[BaseException], function: object, *args: object) -> bool:
+    with pytest.raises(error) as raised:
+        function(*args)  # type: ignore[operator]
+    return "pipe" in str(raised.value) or "damaged" in str(raised.value)

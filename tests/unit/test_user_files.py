@@ -36,3 +36,22 @@ def test_a_regular_file_opens_for_ordinary_blocking_reads(tmp_path: Path) -> Non
     assert read_regular(path, 10, lambda: ValueError("too large")) == b"a" * 10
     with pytest.raises(ValueError, match="too large"):
         read_regular(path, 9, lambda: ValueError("too large"))
+
+
+def test_a_small_file_is_read_only_when_regular_and_under_its_limit(tmp_path: Path) -> None:
+    import errno
+
+    from msldesk.core.user_files import read_small_file
+
+    zero = tmp_path / "settings.json"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(OSError, match="a device") as refused:
+        read_small_file(zero)  # a link to /dev/zero would fill memory
+    assert refused.value.errno == errno.EINVAL
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 101)
+    with pytest.raises(OSError, match="over 100 bytes"):
+        read_small_file(big, 100)
+    assert read_small_file(big, 101) == b" " * 101
+    with pytest.raises(FileNotFoundError):
+        read_small_file(tmp_path / "none.json")

@@ -13,6 +13,7 @@ from typing import Any
 
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.fileio import atomic_write_bytes
+from msldesk.core.user_files import read_small_file
 
 CENT = Decimal("0.01")
 FILE_VERSION = 1
@@ -203,7 +204,7 @@ def load_rate_card(path: Path) -> RateCard:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_small_file(path)
     except FileNotFoundError:
         return RateCard()
     except OSError as exc:
