@@ -168,7 +168,7 @@ class App:
         # file put back by hand). Nothing to do costs one small file read.
         self.backups.after_restore = self.privacy.reapply_erasures
         # Making them again writes: a read-only library is shown as it is (its restore is refused too).
-        self.erasures_reapplied = 0 if self.access.read_only else self.privacy.reapply_erasures()
+        self.erasures_reapplied = 0 if self.access.read_only else self.privacy.reapply_erasures(False)
 
     def _build_team_service(self) -> None:
         """The library's team state (the hub it is connected to, what waits to be pushed)."""

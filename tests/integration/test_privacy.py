@@ -524,6 +524,21 @@ def test_a_damaged_erasure_list_refuses_the_erasure_and_changes_nothing(app, spe
     assert app.paths.erasures.read_text(encoding="utf-8") == "{not json"
 
 
+def test_a_damaged_erasure_list_at_start_is_not_told_as_a_restore(app, spelled) -> None:  # type: ignore[no-untyped-def]
+    """The start checks the list too (a restore may have been cut short); when no restore was made,
+    the message must not say one was."""
+    from msldesk.app.services import App
+    from msldesk.boards.erasures import ErasureLedgerError
+
+    app.privacy.erase_person(spelled["jose"], "request")
+    app.close()
+    app.paths.erasures.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ErasureLedgerError, match="erasures.json is damaged") as raised:
+        App(app.paths.root)
+    assert "restored" not in raised.value.user_message
+    assert app.paths.erasures.read_text(encoding="utf-8") == "{not json"
+
+
 def test_a_restore_cut_short_before_the_erasures_makes_them_at_the_next_start(
     app, spelled, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -154,14 +154,21 @@ class PrivacyService:
 
     # -- after a restore -------------------------------------------------------------------------
 
-    def reapply_erasures(self) -> int:
+    def reapply_erasures(self, restored: bool = True) -> int:
         """Make again every erasure in the ledger that the (just restored) database does not hold:
         the person is found by id, or by their digests when the id now names someone else, and
         erased as before; a person the backup does not know is still erased from its free text.
+        `restored` is False at start, where no restore was just made (the message says so).
         Returns how many erasures were made again."""
         try:
             erasures = self.ledger.erasures()
         except ErasureLedgerError as exc:
+            if not restored:
+                raise ErasureLedgerError(
+                    "The list of erasures erasures.json is damaged, so msldesk cannot make sure that "
+                    "people erased earlier stay erased. Put back a good copy of erasures.json.",
+                    exc.details,
+                ) from exc
             raise ErasureLedgerError(
                 "The backup is restored, but the list of erasures is damaged, so people erased since "
                 "the backup may be back in the library. Put back a good copy of erasures.json and "
