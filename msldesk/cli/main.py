@@ -28,6 +28,7 @@ from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_json
 from msldesk.cli.team import TEAM_COMMANDS, add_team_commands
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
+from msldesk.core.user_files import display_name
 from msldesk.core.wording import plural
 
 # Read-only commands served by msldesk.app.light_reader when the library allows it (see _open_library).
@@ -463,7 +464,7 @@ def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
     if args.cover is not None:
         from msldesk.decks.slide_specs import TitleSlide
 
-        leading.append(TitleSlide(args.title or out.stem, args.cover))
+        leading.append(TitleSlide(args.title or display_name(out.stem), args.cover))
     request = DeckRequest(
         tuple(slide_ids),
         args.title,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from msldesk.core import clock
 from msldesk.core.changes import Changes
+from msldesk.core.user_files import display_name, storable_path
 from msldesk.core.wording import plural
 from msldesk.decks.collections import SavedCollections
 from msldesk.decks.ooxml.compose import SourceSlide, compose_deck
@@ -264,7 +265,7 @@ class AssemblyService(SavedCollections):
         with self.sessions.begin() as session:
             assembly = AssemblyRow(
                 title=result.title[:500],
-                output_path=str(result.path),
+                output_path=storable_path(result.path),
                 created_at=clock.utc_now(),
                 slide_count=len(plan.items),
             )
@@ -347,7 +348,7 @@ def build_deck(
     if out.suffix.lower() != ".pptx":
         raise InvalidInputError("The deck must be saved as a .pptx file.")
     request, plan = snapshot.request, snapshot.plan
-    title = request.title.strip() or out.stem
+    title = request.title.strip() or display_name(out.stem)  # a name's odd bytes are no title
     leading = request.leading
     sources = [
         SourceSlide(Path(i.store_path), i.number, f"{i.deck_title}, slide {i.number}") for i in plan.items

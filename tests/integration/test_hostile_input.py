@@ -12,6 +12,7 @@ import pytest
 
 from msldesk.boards.records import EventFields, PersonFields
 from msldesk.core.errors import InvalidInputError
+from tests import library_db
 
 JUNK = "\x00\x01\x0b\x1b\x7f\x85\ufffe\uffff"
 FILE_JUNK = JUNK.replace("\x00", "")  # a NUL makes a file binary: it is refused whole
@@ -148,3 +149,36 @@ def test_an_export_to_a_file_name_with_undecodable_bytes_is_written_and_audited(
     # Stored with the byte written as an escape: still tells one path from another.
     assert any(f.endswith("list \\xff.csv") for f in files)
     assert any(f.endswith("payments \\xff.csv") for f in files)
+
+
+def test_a_deck_built_under_a_file_name_with_undecodable_bytes_is_written_and_recorded(
+    app, deck_factory, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The file keeps its real name; the title taken from it and the recorded path are text SQLite can
+    store, and the command line's --json stays UTF-8 (the recording crashed with UnicodeEncodeError)."""
+    import json
+    import os
+
+    from .test_cli import msldesk_in_process
+
+    deck = deck_factory.pptx("source.pptx", [("Alpha", "body", "")])
+    list(app.decks.import_paths([deck]))
+    slide_id = app.decks.list_slides(app.decks.list_decks()[0].deck_id)[0].slide_id
+    out = tmp_path / os.fsdecode(b"board \xff.pptx")
+    result = app.assembly.compose([slide_id], out)
+    assert out.exists()
+    assert result.title == "board \ufffd"
+    root = app.paths.root
+    app.close()
+    cli_out = tmp_path / os.fsdecode(b"cli \xfe.pptx")
+    done = msldesk_in_process(
+        root, "compose", str(slide_id), "--out", str(cli_out), "--cover", "Sub", "--json", check_exit=0
+    )
+    report = json.loads(done.stdout.encode("utf-8"))
+    assert cli_out.exists()
+    assert report["slides"] == 3
+    with library_db.connect(root / "library.sqlite3") as db:
+        rows = db.execute("SELECT title, output_path FROM assemblies ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["board \ufffd", "cli \ufffd"]
+    assert rows[0][1].endswith("board \\xff.pptx")
+    assert rows[1][1].endswith("cli \\xfe.pptx")

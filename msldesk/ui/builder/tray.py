@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.outputs.registry import DECK
 from msldesk.core.changes import Changes
+from msldesk.core.user_files import display_name
 from msldesk.core.wording import plural
 from msldesk.decks.records import CollectionReplacement, SlideInfo
 from msldesk.decks.tray_file import read_tray, tray_text, write_tray
@@ -474,7 +475,7 @@ class DeckBuilder(QWidget):
             overrides[item.slide_id] = reason
         from msldesk.decks.assembly import DeckRequest
 
-        title = out.stem.replace("-", " ").replace("_", " ")
+        title = display_name(out.stem).replace("-", " ").replace("_", " ")
         request = DeckRequest(tuple(self.model.slide_ids()), title, overrides, self.bom_slide.isChecked())
         self.export_job.start(DECK, request, lambda _snapshot: out)
 
