@@ -16,6 +16,17 @@ def sibling(database: Path, purpose: str) -> Path:
     return database.with_name(f".{database.name}.{purpose}")
 
 
+def attach_name(path: Path | str) -> str | bytes:
+    """A file name to bind in ATTACH DATABASE: the text, or its raw bytes when the name holds a byte
+    that is not UTF-8 (a text bind cannot encode it; SQLite reads a bound blob as the name's bytes)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text)
+    return text
+
+
 def remove_with_side_files(path: Path) -> None:
     for suffix in ("", *_SIDE_FILES):
         with contextlib.suppress(FileNotFoundError):

@@ -12,7 +12,7 @@ from pathlib import Path
 from msldesk.core.errors import LibraryDamagedError, MsldeskError
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.secrets import SecretStore
-from msldesk.db.copies import fsync_folder, remove_with_side_files, scrub, sibling, table_counts
+from msldesk.db.copies import attach_name, fsync_folder, remove_with_side_files, scrub, sibling, table_counts
 from msldesk.db.crypto import (
     LibraryKey,
     PassphraseProvider,
@@ -56,7 +56,7 @@ def encrypt_in_place(database: Path, key: bytes, before_swap: Callable[[], None]
             )
         counts = table_counts(source)
         user_version = source.execute("PRAGMA user_version").fetchone()[0]
-        source.execute("ATTACH DATABASE ? AS enc KEY ?", (str(target), key_pragma_value(key)))
+        source.execute("ATTACH DATABASE ? AS enc KEY ?", (attach_name(target), key_pragma_value(key)))
         try:
             source.execute("BEGIN IMMEDIATE")  # no other writer while the copy is made
             source.execute("SELECT sqlcipher_export('enc')")

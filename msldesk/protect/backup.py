@@ -154,7 +154,7 @@ class BackupService:
         progress: ProgressCallback,
         cancel: CancelToken | None,
     ) -> tuple[Any, ...]:
-        connection.execute("ATTACH DATABASE ? AS bak KEY ?", (partial, lock.pragma))
+        connection.execute("ATTACH DATABASE ? AS bak KEY ?", (copies.attach_name(partial), lock.pragma))
         progress(0, 1, "Copying the database")
         revision, anchor, counts, referenced = self._copy_database(connection, anchor)
         _create_store_tables(connection)

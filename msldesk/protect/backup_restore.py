@@ -44,7 +44,7 @@ def stage_database(
     key = library_key.key
     pragma = "" if key is None else crypto.key_pragma_value(key)
     try:
-        connection.execute("ATTACH DATABASE ? AS lib KEY ?", (str(staged), pragma))
+        connection.execute("ATTACH DATABASE ? AS lib KEY ?", (copies.attach_name(staged), pragma))
         try:
             connection.execute("SELECT sqlcipher_export('lib', 'main')")
             for table in sorted(BACKUP_TABLES):

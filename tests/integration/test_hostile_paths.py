@@ -411,3 +411,15 @@ def _raises(error: type[BaseException], function: object, *args: object) -> bool
     with pytest.raises(error) as raised:
         function(*args)  # type: ignore[operator]
     return "pipe" in str(raised.value) or "damaged" in str(raised.value)
+
+
+def test_a_backup_under_an_undecodable_name_and_a_restore_into_such_a_folder(tmp_path: Path) -> None:
+    """SQLite is handed the name's bytes: a text bind could not encode the byte (UnicodeEncodeError)."""
+    made = tmp_path / os.fsdecode(b"made \xff.msldesk-backup")
+    data_dir = tmp_path / os.fsdecode(b"library \xfe")
+    written = msldesk_in_process(data_dir, "backup", str(made), "--library-key", "--json", check_exit=0)
+    assert json.loads(written.stdout.encode("utf-8"))["path"].endswith("made \ufffd.msldesk-backup")
+    assert made.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    # The restore first saves the library as it was (a backup in its own odd-named folder).
+    restored = msldesk_in_process(data_dir, "restore", str(made), "--json", check_exit=0)
+    assert json.loads(restored.stdout.encode("utf-8"))["safety_backup"]
