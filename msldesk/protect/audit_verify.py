@@ -224,6 +224,11 @@ def _anchor_findings(anchor_text: str | None, hashes: Mapping[int, str], last_id
             f"the anchor file is missing, so the removal of the newest records cannot be ruled out "
             f"(the log ends at record {last_id})"
         )
+    if anchor_text.startswith(_UNREADABLE):
+        return ANCHOR_DAMAGED, (
+            "the anchor file cannot be read, so the newest records cannot be confirmed "
+            f"({anchor_text.removeprefix(_UNREADABLE)})"
+        )
     try:
         data = json.loads(anchor_text)
         anchor_id, anchor_hash = data["id"], data["hash"]
@@ -268,13 +273,16 @@ def verify_rows(
     )
 
 
+_UNREADABLE = "unreadable: "  # what read_anchor returns for a file it cannot read (never JSON)
+
+
 def read_anchor(path: Path) -> str | None:
     try:
         return read_small_file(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        return f"unreadable: {exc}"  # verify reports it as damaged
+        return f"{_UNREADABLE}{exc}"  # verify reports it as damaged
 
 
 def anchor_text(record_id: int, record_hash_: str) -> str:

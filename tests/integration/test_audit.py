@@ -249,6 +249,16 @@ def test_each_anchor_problem_is_reported_as_what_it_is(logged, state: str) -> No
     assert report.tampered == (state in ("removed", "mismatch"))  # else: incomplete
 
 
+def test_an_anchor_that_cannot_be_read_is_reported_damaged_with_its_reason(logged) -> None:  # type: ignore[no-untyped-def]
+    anchor = logged.paths.audit_anchor
+    anchor.unlink()
+    anchor.mkdir()  # what a sync client or a mistaken copy can leave under the name
+    report = logged.audit.verify()
+    assert not report.ok and report.anchor == "damaged" and not report.tampered
+    said = [p for p in report.problems if "anchor file cannot be read" in p and "a folder" in p]
+    assert said, report.problems
+
+
 def test_an_empty_log_needs_no_anchor(app) -> None:  # type: ignore[no-untyped-def]
     report = app.audit.verify()
     assert report.ok
