@@ -664,6 +664,8 @@ def _text_problem(data: bytes, suffix: str) -> tuple[str, str]:
     if JUNK.search(text):
         return "unsafe", "holds a control character"
     if suffix == ".csv":
+        # A forged row can make a cell longer than csv's default 128 KB field limit: read it all.
+        csv.field_size_limit(max(csv.field_size_limit(), len(text)))
         for row in csv.reader(io.StringIO(text, newline="")):
             for value in row:
                 if value.startswith(FORMULA_STARTS):
