@@ -254,7 +254,9 @@ def test_an_anchor_that_cannot_be_read_is_reported_damaged_with_its_reason(logge
     anchor.unlink()
     anchor.mkdir()  # what a sync client or a mistaken copy can leave under the name
     report = logged.audit.verify()
-    assert not report.ok and report.anchor == "damaged" and not report.tampered
+    assert not report.ok
+    assert report.anchor == "damaged"
+    assert not report.tampered
     said = [p for p in report.problems if "anchor file cannot be read" in p and "a folder" in p]
     assert said, report.problems
 

@@ -419,7 +419,8 @@ def test_a_backup_under_an_undecodable_name_and_a_restore_into_such_a_folder(tmp
     data_dir = tmp_path / os.fsdecode(b"library \xfe")
     written = msldesk_in_process(data_dir, "backup", str(made), "--library-key", "--json", check_exit=0)
     assert json.loads(written.stdout.encode("utf-8"))["path"].endswith("made \ufffd.msldesk-backup")
-    assert made.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert made.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     # The restore first saves the library as it was (a backup in its own odd-named folder).
     restored = msldesk_in_process(data_dir, "restore", str(made), "--json", check_exit=0)
     assert json.loads(restored.stdout.encode("utf-8"))["safety_backup"]

@@ -533,7 +533,7 @@ def test_a_damaged_erasure_list_at_start_is_not_told_as_a_restore(app, spelled) 
     app.privacy.erase_person(spelled["jose"], "request")
     app.close()
     app.paths.erasures.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ErasureLedgerError, match="erasures.json is damaged") as raised:
+    with pytest.raises(ErasureLedgerError, match=r"erasures\.json is damaged") as raised:
         App(app.paths.root)
     assert "restored" not in raised.value.user_message
     assert app.paths.erasures.read_text(encoding="utf-8") == "{not json"
