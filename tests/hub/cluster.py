@@ -35,6 +35,7 @@ THROWAWAY_SETTINGS = {
     "shared_buffers": "16MB",
     "max_connections": "60",
 }
+MISSING = "PostgreSQL 15+ (initdb, pg_ctl, postgres) is not installed: apt-get install postgresql"
 _names = itertools.count(1)
 
 
