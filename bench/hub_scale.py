@@ -23,6 +23,7 @@ import hashlib
 import multiprocessing
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -45,31 +46,60 @@ SEARCH_SQL = (
     "WHERE search @@ websearch_to_tsquery('english', %s) ORDER BY recorded_at DESC LIMIT 50"
 )
 
+# msldesk.hub.changes.read_deck_changes's query for a pull with a cursor, for its plan.
+DECK_CHANGES_SQL = (
+    "SELECT uid FROM msldesk.decks WHERE change_xid >= pg_snapshot_xmin(%(c)s::pg_snapshot) "
+    "AND NOT pg_visible_in_snapshot(change_xid, %(c)s::pg_snapshot) ORDER BY change_xid"
+)
+
 
 # -- the clients ------------------------------------------------------------------------------------
 
 
 def up_to_date_sync(dsn: str, cursor: str) -> tuple[float, float]:
     """One laptop's sync when nothing changed: (seconds in all, seconds after the connection was up)."""
-    from msldesk.hub.changes import read_deck_changes
     from msldesk.hub.connect import connect
-    from msldesk.hub.schema import require_current
 
     started = time.perf_counter()
     with connect(dsn) as connection:
         connected = time.perf_counter()
-        with connection.transaction():
-            require_current(connection)
-            connection.execute(
-                "SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'msldesk\\_%%' "
-                "AND pg_has_role(current_user, oid, 'MEMBER')"
-            ).fetchall()
-        changes = read_deck_changes(connection, cursor)
-        if changes.full or changes.decks:
-            raise RuntimeError(f"an up-to-date sync read {len(changes.decks)} decks (full={changes.full})")
-        missing_files(connection, [])
+        sync_on(connection, cursor)
     done = time.perf_counter()
     return done - started, done - connected
+
+
+def sync_on(connection: Any, cursor: str) -> None:
+    """What a sync asks an open connection when nothing changed."""
+    from msldesk.hub.changes import read_deck_changes
+    from msldesk.hub.schema import require_current
+
+    with connection.transaction():
+        require_current(connection)
+        connection.execute(
+            "SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'msldesk\\_%%' "
+            "AND pg_has_role(current_user, oid, 'MEMBER')"
+        ).fetchall()
+    changes = read_deck_changes(connection, cursor)
+    if changes.full or changes.decks:
+        raise RuntimeError(f"an up-to-date sync read {len(changes.decks)} decks (full={changes.full})")
+    missing_files(connection, [])
+
+
+def syncs_alone(dsn: str, cursor: str, count: int, folder: Path) -> tuple[list[float], list[float], float]:
+    """`count` syncs one after another with nobody else syncing: (seconds each with its own connection,
+    seconds each on one connection kept open, server CPU seconds per sync with its own connection)."""
+    from msldesk.hub.connect import connect
+
+    cpu = server_cpu_seconds(folder)
+    fresh = [up_to_date_sync(dsn, cursor)[0] for _ in range(count)]
+    cpu = (server_cpu_seconds(folder) - cpu) / count
+    kept = []
+    with connect(dsn) as connection:
+        for _ in range(count):
+            started = time.perf_counter()
+            sync_on(connection, cursor)
+            kept.append(time.perf_counter() - started)
+    return fresh, kept, cpu
 
 
 def missing_files(connection: Any, shas: list[str]) -> list[tuple[str, int, int, int]]:
@@ -83,24 +113,37 @@ def missing_files(connection: Any, shas: list[str]) -> list[tuple[str, int, int,
     ).fetchall()
 
 
-def _client_process(dsns: list[str], cursor: str, rounds: int, barrier: Any, results: Any) -> None:
-    """Threads, one per client, each syncing once per round as soon as every client is ready."""
+def _client_process(
+    dsns: list[str], cursor: str, rounds: int, keep: bool, barrier: Any, results: Any
+) -> None:
+    """Threads, one per client, each syncing once per round as soon as every client is ready; with
+    `keep`, on a connection each opened before the first round and kept."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     times: list[tuple[float, float]] = []
     errors: list[str] = []
     lock = threading.Lock()
 
     def client(dsn: str) -> None:
-        for _ in range(rounds):
-            try:
+        from msldesk.hub.connect import connect
+
+        try:
+            kept = connect(dsn) if keep else None
+            for _ in range(rounds):
                 barrier.wait(timeout=300)
-                took = up_to_date_sync(dsn, cursor)
+                if kept is None:
+                    took = up_to_date_sync(dsn, cursor)
+                else:
+                    started = time.perf_counter()
+                    sync_on(kept, cursor)
+                    took = (time.perf_counter() - started,) * 2
                 with lock:
                     times.append(took)
-            except Exception as exc:
-                with lock:
-                    errors.append(f"{type(exc).__name__}: {exc}")
-                return
+            if kept is not None:
+                kept.close()
+        except Exception as exc:
+            barrier.abort()  # the others stop waiting for this one
+            with lock:
+                errors.append(f"{type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=client, args=(dsn,)) for dsn in dsns]
     for thread in threads:
@@ -111,7 +154,7 @@ def _client_process(dsns: list[str], cursor: str, rounds: int, barrier: Any, res
 
 
 def simultaneous_syncs(
-    dsns: list[str], cursor: str, rounds: int
+    dsns: list[str], cursor: str, rounds: int, keep: bool = False
 ) -> tuple[list[tuple[float, float]], list[str]]:
     """Every client syncs at once, `rounds` times: threads spread over a few processes so that one
     interpreter's lock does not queue them."""
@@ -120,7 +163,7 @@ def simultaneous_syncs(
     barrier, results = context.Barrier(len(dsns)), context.Queue()
     groups = [dsns[n::processes_count] for n in range(processes_count)]
     processes = [
-        context.Process(target=_client_process, args=(g, cursor, rounds, barrier, results), daemon=True)
+        context.Process(target=_client_process, args=(g, cursor, rounds, keep, barrier, results), daemon=True)
         for g in groups
     ]
     for process in processes:
@@ -138,6 +181,19 @@ def simultaneous_syncs(
             if process.is_alive():
                 process.kill()
     return times, errors
+
+
+def server_cpu_seconds(folder: Path) -> float:
+    """CPU the server's backends have used so far: the postmaster reaps each one that ends (a sync's
+    connection), so its children's times add up theirs."""
+    pid = (folder / "data" / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -- bytes over the wire ----------------------------------------------------------------------------
@@ -242,8 +298,8 @@ def timed_searches(connection: Any, queries: list[str]) -> list[tuple[float, str
     return timings
 
 
-def explain(connection: Any, query: str) -> str:
-    rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + SEARCH_SQL, (query,)).fetchall()
+def explain(connection: Any, sql: str, params: Any) -> str:
+    rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).fetchall()
     return "\n".join("    " + r[0] for r in rows)
 
 
@@ -328,9 +384,23 @@ def run(args: argparse.Namespace) -> bool:
 
         with connect_as(names["msl"][0]) as connection:
             cursor = read_deck_changes(connection, None).cursor
+        fresh, kept, alone_cpu = syncs_alone(dsn(names["msl"][0]), cursor, 30, cluster.folder)
+        print(
+            f"up-to-date sync alone (nobody else syncing), 30 times: median {median(fresh) * 1000:.1f} ms "
+            f"with its own connection (server CPU {alone_cpu * 1000:.1f} ms each), "
+            f"{median(kept) * 1000:.1f} ms on a connection kept open"
+        )
         progress(f"{args.clients} clients syncing at once, {args.rounds} rounds…")
         client_dsns = [dsn(name) for name in names["msl"]]
+        server_cpu, clients_cpu, wall = (
+            server_cpu_seconds(cluster.folder),
+            children_cpu_seconds(),
+            time.perf_counter(),
+        )
         times, errors = simultaneous_syncs(client_dsns, cursor, args.rounds)
+        wall = time.perf_counter() - wall
+        server_cpu = server_cpu_seconds(cluster.folder) - server_cpu
+        clients_cpu = children_cpu_seconds() - clients_cpu
         if errors:
             ok = False
             print(f"{len(errors)} syncs failed, e.g. {errors[0]}")
@@ -352,7 +422,27 @@ def run(args: argparse.Namespace) -> bool:
             f"  after the connection was up (SCRAM login excluded): median {median(queries) * 1000:.0f} ms, "
             f"p95 {percentile(queries, 95) * 1000:.0f} ms; slowest sync {max(totals) * 1000:.0f} ms"
         )
+        syncs, cores = max(1, len(times)), os.cpu_count() or 1
+        queue = args.clients * (server_cpu + clients_cpu) / syncs / cores
+        print(
+            f"  CPU per sync: server {server_cpu / syncs * 1000:.1f} ms (its backends, login included), "
+            f"simulated clients {clients_cpu / syncs * 1000:.1f} ms; both on the same {cores} cores "
+            f"for {wall:.1f} s of rounds, so {args.clients} at once queue for "
+            f"~{queue * 1000:.0f} ms a round"
+        )
         ok = ok and sync_median <= TARGET_SYNC_MEDIAN and sync_p95 <= TARGET_SYNC_P95
+        if not (sync_median <= TARGET_SYNC_MEDIAN and sync_p95 <= TARGET_SYNC_P95) or args.explain:
+            with connect_as(names["msl"][0]) as connection:
+                print("  the change query's plan (not where the time goes when it is a fraction of a ms):")
+                print(explain(connection, DECK_CHANGES_SQL, {"c": cursor}))
+        kept_times, kept_errors = simultaneous_syncs(client_dsns, cursor, args.rounds, keep=True)
+        kept_seconds = [t for t, _ in kept_times]
+        print(
+            f"  the same {args.clients} at once on connections each kept open (as a client could between its "
+            f"syncs; no target): median {median(kept_seconds) * 1000:.0f} ms, "
+            f"p95 {percentile(kept_seconds, 95) * 1000:.0f} ms"
+            + (f", {len(kept_errors)} failed" * bool(kept_errors))
+        )
 
         relay = CountingRelay(cluster.port)
         try:
@@ -411,7 +501,7 @@ def run(args: argparse.Namespace) -> bool:
             slowest = max(found)
             print(f"  slowest: {slowest[0] * 1000:.1f} ms for {slowest[1]!r} ({slowest[2]} hits)")
             if p95 > TARGET_SEARCH_P95 or args.explain:
-                print(explain(reviewer, slowest[1]))
+                print(explain(reviewer, SEARCH_SQL, (slowest[1],)))
             ok = ok and p95 <= TARGET_SEARCH_P95
     return ok
 
