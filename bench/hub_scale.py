@@ -532,7 +532,9 @@ def main() -> int:
     p.add_argument("--explain", action="store_true", help="print the slowest search's plan")
     args = p.parse_args()
     # Ctrl-C and a polite kill both end in the cluster's clean-up.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with Ctrl-C ignored (&)
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda *_: sys.exit(130))
     started = time.perf_counter()
     try:
         ok = run(args)
