@@ -4,7 +4,8 @@
 - 200 MSL clients syncing at once (each its own process-thread, connection and login role), an
   up-to-date sync: connect, check the hub's revision and the login's groups, read the deck changes
   since a current cursor (msldesk.hub.changes.read_deck_changes), ask for missing files (none);
-  target median ≤ 200 ms and p95 ≤ 1 s;
+  target median ≤ 200 ms and p95 ≤ 1 s; the baseline is a bare PostgreSQL login (connect, SELECT 1,
+  close) by the same clients, alone and all at once;
 - a first sync (every deck, every file it lacks, chunk by chunk in binary): bytes over the wire
   (counted by a relay between client and server) ≤ the files' bytes + 10 %;
 - reviewers' insight search: ~200 realistic web-search queries over entries.search (GIN), newest 50
@@ -85,21 +86,38 @@ def sync_on(connection: Any, cursor: str) -> None:
     missing_files(connection, [])
 
 
-def syncs_alone(dsn: str, cursor: str, count: int, folder: Path) -> tuple[list[float], list[float], float]:
-    """`count` syncs one after another with nobody else syncing: (seconds each with its own connection,
-    seconds each on one connection kept open, server CPU seconds per sync with its own connection)."""
+def bare_login(dsn: str) -> float:
+    """The baseline: PostgreSQL's own cost of a connection (log in, SELECT 1, close), in seconds."""
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(dsn) as connection:
+        connection.execute("SELECT 1").fetchall()
+    return time.perf_counter() - started
+
+
+def syncs_alone(dsn: str, cursor: str, count: int, folder: Path) -> dict[str, tuple[float, float]]:
+    """`count` syncs one after another with nobody else syncing, for each way: (median seconds, server
+    CPU seconds each). Ways: own connection, one connection kept open, a bare login (the baseline)."""
     from msldesk.hub.connect import connect
 
-    cpu = server_cpu_seconds(folder)
-    fresh = [up_to_date_sync(dsn, cursor)[0] for _ in range(count)]
-    cpu = (server_cpu_seconds(folder) - cpu) / count
-    kept = []
-    with connect(dsn) as connection:
-        for _ in range(count):
-            started = time.perf_counter()
-            sync_on(connection, cursor)
-            kept.append(time.perf_counter() - started)
-    return fresh, kept, cpu
+    def measured(step: Any) -> tuple[float, float]:
+        cpu = server_cpu_seconds(folder)
+        seconds = [step() for _ in range(count)]
+        return median(seconds), (server_cpu_seconds(folder) - cpu) / count
+
+    def on_kept() -> float:
+        started = time.perf_counter()
+        sync_on(kept, cursor)
+        return time.perf_counter() - started
+
+    found = {
+        "own": measured(lambda: up_to_date_sync(dsn, cursor)[0]),
+        "login": measured(lambda: bare_login(dsn)),
+    }
+    with connect(dsn) as kept:
+        found["kept"] = measured(on_kept)  # (its backend's CPU shows when it ends: not counted here)
+    return found
 
 
 def missing_files(connection: Any, shas: list[str]) -> list[tuple[str, int, int, int]]:
@@ -113,11 +131,10 @@ def missing_files(connection: Any, shas: list[str]) -> list[tuple[str, int, int,
     ).fetchall()
 
 
-def _client_process(
-    dsns: list[str], cursor: str, rounds: int, keep: bool, barrier: Any, results: Any
-) -> None:
-    """Threads, one per client, each syncing once per round as soon as every client is ready; with
-    `keep`, on a connection each opened before the first round and kept."""
+def _client_process(dsns: list[str], cursor: str, rounds: int, way: str, barrier: Any, results: Any) -> None:
+    """Threads, one per client, each syncing once per round as soon as every client is ready: with its
+    own connection (way "own"), on a connection each opened before the first round ("kept"), or only
+    logging in ("login", the baseline)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     times: list[tuple[float, float]] = []
     errors: list[str] = []
@@ -127,10 +144,12 @@ def _client_process(
         from msldesk.hub.connect import connect
 
         try:
-            kept = connect(dsn) if keep else None
+            kept = connect(dsn) if way == "kept" else None
             for _ in range(rounds):
                 barrier.wait(timeout=300)
-                if kept is None:
+                if way == "login":
+                    took = (bare_login(dsn),) * 2
+                elif kept is None:
                     took = up_to_date_sync(dsn, cursor)
                 else:
                     started = time.perf_counter()
@@ -154,7 +173,7 @@ def _client_process(
 
 
 def simultaneous_syncs(
-    dsns: list[str], cursor: str, rounds: int, keep: bool = False
+    dsns: list[str], cursor: str, rounds: int, way: str = "own"
 ) -> tuple[list[tuple[float, float]], list[str]]:
     """Every client syncs at once, `rounds` times: threads spread over a few processes so that one
     interpreter's lock does not queue them."""
@@ -163,7 +182,7 @@ def simultaneous_syncs(
     barrier, results = context.Barrier(len(dsns)), context.Queue()
     groups = [dsns[n::processes_count] for n in range(processes_count)]
     processes = [
-        context.Process(target=_client_process, args=(g, cursor, rounds, keep, barrier, results), daemon=True)
+        context.Process(target=_client_process, args=(g, cursor, rounds, way, barrier, results), daemon=True)
         for g in groups
     ]
     for process in processes:
@@ -389,11 +408,13 @@ def run(args: argparse.Namespace) -> bool:
 
         with connect_as(names["msl"][0]) as connection:
             cursor = read_deck_changes(connection, None).cursor
-        fresh, kept, alone_cpu = syncs_alone(dsn(names["msl"][0]), cursor, 30, cluster.folder)
+        alone = syncs_alone(dsn(names["msl"][0]), cursor, 30, cluster.folder)
         print(
-            f"up-to-date sync alone (nobody else syncing), 30 times: median {median(fresh) * 1000:.1f} ms "
-            f"with its own connection (server CPU {alone_cpu * 1000:.1f} ms each), "
-            f"{median(kept) * 1000:.1f} ms on a connection kept open"
+            f"up-to-date sync alone (nobody else syncing), median of 30: {alone['own'][0] * 1000:.1f} ms "
+            f"with its own connection (server CPU {alone['own'][1] * 1000:.1f} ms each), "
+            f"{alone['kept'][0] * 1000:.1f} ms on a connection kept open; baseline, a bare PostgreSQL login "
+            f"(connect, SELECT 1, close): {alone['login'][0] * 1000:.1f} ms (server CPU "
+            f"{alone['login'][1] * 1000:.1f} ms)"
         )
         progress(f"{args.clients} clients syncing at once, {args.rounds} rounds…")
         client_dsns = [dsn(name) for name in names["msl"]]
@@ -440,14 +461,17 @@ def run(args: argparse.Namespace) -> bool:
             with connect_as(names["msl"][0]) as connection:
                 print("  the change query's plan (not where the time goes when it is a fraction of a ms):")
                 print(explain(connection, DECK_CHANGES_SQL, {"c": cursor}))
-        kept_times, kept_errors = simultaneous_syncs(client_dsns, cursor, args.rounds, keep=True)
-        kept_seconds = [t for t, _ in kept_times]
-        print(
-            f"  the same {args.clients} at once on connections each kept open (as a client could between its "
-            f"syncs; no target): median {median(kept_seconds) * 1000:.0f} ms, "
-            f"p95 {percentile(kept_seconds, 95) * 1000:.0f} ms"
-            + (f", {len(kept_errors)} failed" * bool(kept_errors))
-        )
+        for way, what in (
+            ("kept", "syncing on connections each kept open (as a client could between its syncs)"),
+            ("login", "only logging in (baseline: connect, SELECT 1, close)"),
+        ):
+            other_times, other_errors = simultaneous_syncs(client_dsns, cursor, args.rounds, way)
+            seconds = [t for t, _ in other_times]
+            print(
+                f"  the same {args.clients} at once {what}, no target: "
+                f"median {median(seconds) * 1000:.0f} ms, p95 {percentile(seconds, 95) * 1000:.0f} ms"
+                + (f", {len(other_errors)} failed" * bool(other_errors))
+            )
 
         relay = CountingRelay(cluster.port)
         try:
