@@ -11,9 +11,9 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-CHUNK_SIZE = 16 * 1024  # small files in a few chunks each, so chunked reads are exercised
 FILE_SIZES = (4 * 1024, 36 * 1024)  # synthetic decks: small, so 5,000 of them fit a shared machine
 ENTRIES_PER_EVENT = 40
 AGENDA_PER_EVENT = 3
@@ -115,10 +115,13 @@ def synthetic_file(rng: random.Random) -> bytes:
     return rng.randbytes(rng.randint(*FILE_SIZES))
 
 
-def publish_library(connection: Any, decks: int, slides: int, rng: random.Random) -> Library:
-    """As the publisher: upload `decks` files (COPY into deck_files and file_chunks; their CHECKs verify
-    each chunk's hash), publish the decks in transactions of 100 (COPY into decks: the stamping trigger
-    checks every file is complete, the audit trigger chains a record per deck), then withdraw a few."""
+def publish_library(connection: Any, decks: int, slides: int, rng: random.Random, scratch: Path) -> Library:
+    """As the publisher: upload `decks` files with msldesk's own upload (msldesk.team.files.upload_file,
+    its chunk size; the tables' CHECKs verify each chunk's hash), publish the decks in transactions of
+    100 (COPY into decks: the stamping trigger checks every file is complete, the audit trigger chains a
+    record per deck), then withdraw a few."""
+    from msldesk.team.files import upload_file
+
     counts = [slides // decks + (1 if n < slides % decks else 0) for n in range(decks)]
     for n in range(0, decks - 1, 2):  # vary the sizes, keep the total
         shift = rng.randint(0, counts[n] - 1)
@@ -126,52 +129,33 @@ def publish_library(connection: Any, decks: int, slides: int, rng: random.Random
     files: dict[str, int] = {}
     uids = []
     today = dt.date(2026, 12, 1)
+    path = scratch / "deck.pptx"
     for start in range(0, decks, 100):
         batch = range(start, min(decks, start + 100))
-        blobs = [synthetic_file(rng) for _ in batch]
-        shas = [hashlib.sha256(b).hexdigest() for b in blobs]
-        with connection.transaction():
-            with connection.cursor().copy(
-                "COPY msldesk.deck_files (sha256, size, chunk_size, chunk_count) FROM STDIN"
-            ) as copy:
-                for sha, blob in zip(shas, blobs, strict=True):
-                    copy.write_row((sha, len(blob), CHUNK_SIZE, -(-len(blob) // CHUNK_SIZE)))
-            with connection.cursor().copy(
-                "COPY msldesk.file_chunks (file_sha256, n, data, chunk_sha256) FROM STDIN"
-            ) as copy:
-                for sha, blob in zip(shas, blobs, strict=True):
-                    for n in range(0, len(blob), CHUNK_SIZE):
-                        chunk = blob[n : n + CHUNK_SIZE]
-                        copy.write_row((sha, n // CHUNK_SIZE, chunk, hashlib.sha256(chunk).hexdigest()))
+        shas = []
+        for _ in batch:
+            blob = synthetic_file(rng)
+            path.write_bytes(blob)
+            shas.append(hashlib.sha256(blob).hexdigest())
+            upload_file(connection, path, shas[-1])
+            files[shas[-1]] = len(blob)
         with connection.transaction():
             with connection.cursor().copy(
                 "COPY msldesk.decks (uid, title, file_name, file_sha256, slide_count, approval_code, "
                 "approved_on, expires_on, therapeutic_area, product, audience, tags, companions) FROM STDIN"
             ) as copy:
-                for n, sha, blob in zip(batch, shas, blobs, strict=True):
+                for n, sha in zip(batch, shas, strict=True):
                     uid = uuid.UUID(int=rng.getrandbits(128), version=4)
                     area, product = rng.choice(AREAS), rng.choice(PRODUCTS)
                     approved = today - dt.timedelta(days=rng.randint(0, 700))
                     companions = {str(s): [s + 1] for s in range(1, counts[n], 7)}
-                    copy.write_row(
-                        (
-                            uid,
-                            f"{product} {area} update {n}: {rng.choice(SUBJECTS)}",
-                            f"deck-{n}.pptx",
-                            sha,
-                            counts[n],
-                            f"MA-{area[:3].upper()}-{n:05d}",
-                            approved,
-                            approved + dt.timedelta(days=730),
-                            area,
-                            product,
-                            rng.choice(AUDIENCES),
-                            [area, rng.choice(THEMES)],
-                            _json(companions),
-                        )
-                    )
+                    copy.write_row((
+                        uid, f"{product} {area} update {n}: {rng.choice(SUBJECTS)}", f"deck-{n}.pptx", sha,
+                        counts[n], f"MA-{area[:3].upper()}-{n:05d}", approved,
+                        approved + dt.timedelta(days=730), area, product, rng.choice(AUDIENCES),
+                        [area, rng.choice(THEMES)], _json(companions),
+                    ))  # fmt: skip
                     uids.append(uid)
-                    files[sha] = len(blob)
     withdrawn = rng.sample(uids, int(decks * WITHDRAWN_DECKS))
     with connection.transaction():
         connection.execute(
