@@ -139,23 +139,25 @@ def publish_library(connection: Any, decks: int, slides: int, rng: random.Random
             shas.append(hashlib.sha256(blob).hexdigest())
             upload_file(connection, path, shas[-1])
             files[shas[-1]] = len(blob)
-        with connection.transaction():
-            with connection.cursor().copy(
+        with (
+            connection.transaction(),
+            connection.cursor().copy(
                 "COPY msldesk.decks (uid, title, file_name, file_sha256, slide_count, approval_code, "
                 "approved_on, expires_on, therapeutic_area, product, audience, tags, companions) FROM STDIN"
-            ) as copy:
-                for n, sha in zip(batch, shas, strict=True):
-                    uid = uuid.UUID(int=rng.getrandbits(128), version=4)
-                    area, product = rng.choice(AREAS), rng.choice(PRODUCTS)
-                    approved = today - dt.timedelta(days=rng.randint(0, 700))
-                    companions = {str(s): [s + 1] for s in range(1, counts[n], 7)}
-                    copy.write_row((
-                        uid, f"{product} {area} update {n}: {rng.choice(SUBJECTS)}", f"deck-{n}.pptx", sha,
-                        counts[n], f"MA-{area[:3].upper()}-{n:05d}", approved,
-                        approved + dt.timedelta(days=730), area, product, rng.choice(AUDIENCES),
-                        [area, rng.choice(THEMES)], _json(companions),
-                    ))  # fmt: skip
-                    uids.append(uid)
+            ) as copy,
+        ):
+            for n, sha in zip(batch, shas, strict=True):
+                uid = uuid.UUID(int=rng.getrandbits(128), version=4)
+                area, product = rng.choice(AREAS), rng.choice(PRODUCTS)
+                approved = today - dt.timedelta(days=rng.randint(0, 700))
+                companions = {str(s): [s + 1] for s in range(1, counts[n], 7)}
+                copy.write_row((
+                    uid, f"{product} {area} update {n}: {rng.choice(SUBJECTS)}", f"deck-{n}.pptx", sha,
+                    counts[n], f"MA-{area[:3].upper()}-{n:05d}", approved,
+                    approved + dt.timedelta(days=730), area, product, rng.choice(AUDIENCES),
+                    [area, rng.choice(THEMES)], _json(companions),
+                ))  # fmt: skip
+                uids.append(uid)
     withdrawn = rng.sample(uids, int(decks * WITHDRAWN_DECKS))
     with connection.transaction():
         connection.execute(
@@ -296,7 +298,7 @@ def push_everyone(
             try:
                 with connect_as(name) as connection:
                     pushed = push_records(connection, share[n], random.Random(seed * 1000 + n))
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
                 failures.append(exc)
                 return
             with lock:
