@@ -18,7 +18,7 @@ from pathlib import Path
 from _common import DEFAULT_CORPUS, REPO_ROOT, header
 
 BENCH_DIR = Path(__file__).resolve().parent
-NOT_BENCHES = {"_common", "run_all"}
+NOT_BENCHES = {"run_all"}  # and the helpers, whose names start with _
 CORPUS_IS_ROOT = {"fuzz"}  # takes the folder holding pptx/ and people/, not pptx/ itself
 # "<figure> … (target <what>: MET)" as the benches print it; lines without "(target" keep the verdict.
 _WITH_TARGET = re.compile(r"^(?P<figure>.*?)\s*\(target (?P<target>[^)]*?):\s*(?P<met>MET|MISSED)\)")
@@ -26,7 +26,9 @@ _VERDICT = re.compile(r"\b(MET|MISSED)\b")
 
 
 def benches() -> list[str]:
-    return sorted(p.stem for p in BENCH_DIR.glob("*.py") if p.stem not in NOT_BENCHES)
+    return sorted(
+        p.stem for p in BENCH_DIR.glob("*.py") if p.stem not in NOT_BENCHES and not p.stem.startswith("_")
+    )
 
 
 def takes_corpus(script: Path) -> bool:

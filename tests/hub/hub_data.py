@@ -12,7 +12,7 @@ import psycopg
 
 from msldesk.hub.schema import init_hub
 from msldesk.hub.users import add_user
-from tests.hub.conftest import Cluster
+from tests.hub.cluster import Cluster
 
 CHUNK = 4
 

@@ -12,7 +12,7 @@ from msldesk.decks.records import DeckUpdate
 from msldesk.hub.schema import init_hub
 from msldesk.hub.users import add_user
 from tests.conftest import TODAY, DeckFactory
-from tests.hub.conftest import Cluster
+from tests.hub.cluster import Cluster
 
 
 @dataclass

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from msldesk.hub.changes import read_deck_changes
-from tests.hub.conftest import Cluster
+from tests.hub.cluster import Cluster
 from tests.hub.hub_data import Hub, build_hub, publish, upload
 
 

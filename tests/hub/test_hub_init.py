@@ -13,7 +13,7 @@ import pytest
 from msldesk.cli.main import main
 from msldesk.hub import schema
 from msldesk.hub.schema import HEAD_REVISION, KNOWN_REVISIONS, init_hub
-from tests.hub.conftest import Cluster
+from tests.hub.cluster import Cluster
 
 
 def _tables(dsn: str) -> set[str]:

@@ -15,7 +15,7 @@ from msldesk.hub.audit import verify_chain
 from msldesk.hub.connect import connect
 from msldesk.hub.errors import HubPermissionError
 from msldesk.hub.schema import require_current
-from tests.hub.conftest import Cluster
+from tests.hub.cluster import Cluster
 from tests.hub.hub_data import Hub, build_hub, push_meeting
 
 RECORDS = ("events", "agenda_items", "attendance", "entries", "payments", "amendments")

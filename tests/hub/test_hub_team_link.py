@@ -9,7 +9,7 @@ from msldesk.hub.errors import HubLoginError
 from msldesk.hub.schema import init_hub
 from msldesk.hub.users import add_user
 from msldesk.team.hub_link import split_dsn, who_am_i
-from tests.hub.conftest import Cluster
+from tests.hub.cluster import Cluster
 
 
 def test_who_am_i_on_a_real_hub(pg_cluster: Cluster, hub_database: str) -> None:

@@ -19,7 +19,7 @@ from msldesk.hub.users import add_user
 from msldesk.team import push as push_module
 from msldesk.team.hub_link import open_hub
 from msldesk.team.push import push_pending
-from tests.hub.conftest import Cluster, _as_server_user, pg_bin_dir
+from tests.hub.cluster import Cluster, _as_server_user, pg_bin_dir
 from tests.hub.team_meetings import Team, connect, make_team, meeting
 
 

@@ -21,7 +21,7 @@ from msldesk.team import files
 from msldesk.team.publish import DeckPublisher
 from msldesk.team.pull import DeckPull
 from tests.conftest import DeckFactory
-from tests.hub.conftest import Cluster
+from tests.hub.cluster import Cluster
 from tests.hub.team_libraries import DeckHub, approved_deck, build_deck_hub, library
 
 TITLES = ["Alpha update", "Beta update", "Gamma update"]
