@@ -85,6 +85,7 @@ def download_file(
                         "SELECT n, data, chunk_sha256 FROM msldesk.file_chunks WHERE file_sha256 = %s "
                         "AND n >= %s AND n < %s ORDER BY n",
                         (sha256, done, done + FETCH_CHUNKS),
+                        binary=True,  # bytea as text results travels as hex: twice the bytes
                     ).fetchall()
                 for n, data, chunk_sha in rows:
                     if n != done or hashlib.sha256(data).hexdigest() != chunk_sha:

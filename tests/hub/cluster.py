@@ -19,6 +19,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,12 +96,26 @@ class Cluster:
 
     def stop(self) -> None:
         """Stop the server at once (as a crash or a network cut looks to a client)."""
-        subprocess.run([*self.pg_ctl, "-m", "immediate", "stop"], capture_output=True, timeout=60, check=True)
+        done = subprocess.run([*self.pg_ctl, "-m", "immediate", "stop"], capture_output=True, timeout=120)
+        if done.returncode != 0 and self.running():  # under load pg_ctl can give up waiting: look again
+            raise ClusterError(f"the test server did not stop: {done.stderr.decode(errors='replace')}")
 
     def start(self) -> None:
-        subprocess.run(
-            [*self.pg_ctl, *self.start_options, "start"], capture_output=True, timeout=120, check=True
-        )
+        """Start the server again; a second try after a moment (a stop under load can leave its socket or
+        shared memory to be released a little later)."""
+        for attempt in range(3):
+            command = [*self.pg_ctl, *self.start_options, "start"]
+            done = subprocess.run(command, capture_output=True, timeout=120)
+            if done.returncode == 0 or self.running():
+                return
+            time.sleep(1 + attempt)
+        log = (self.folder / "server.log").read_text(errors="replace")[-3000:]
+        said = done.stderr.decode(errors="replace")
+        raise ClusterError(f"the test server did not start again: {said}\n{log}")
+
+    def running(self) -> bool:
+        """pg_ctl status: 0 running, 3 not running."""
+        return subprocess.run([*self.pg_ctl, "status"], capture_output=True, timeout=60).returncode == 0
 
     def dsn(self, user: str, password: str, dbname: str = "postgres", tcp: bool = False) -> str:
         host = "127.0.0.1" if tcp else str(self.socket_dir)
