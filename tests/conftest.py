@@ -269,3 +269,16 @@ class DeckFactory:
 @pytest.fixture
 def deck_factory(tmp_path: Path) -> DeckFactory:
     return DeckFactory(tmp_path / "decks-in")
+
+
+# The corpus library and row-counting fixtures live in their own module; importing them here makes them
+# available to every test folder.
+from tests.library_fixtures import (  # noqa: E402
+    corpus_files,
+    corpus_library,
+    make_renderer,
+    pptx_reference,
+    row_counts,
+)
+
+__all__ = ["corpus_files", "corpus_library", "make_renderer", "pptx_reference", "row_counts"]

@@ -18,8 +18,8 @@ from msldesk.app.services import App
 from msldesk.boards.records import AgendaItemFields, AttendanceFields, EventFields, Invitation, PersonFields
 from msldesk.hub.schema import init_hub
 from msldesk.hub.users import add_user
+from tests.cli.test_cli import msldesk_in_process as msldesk
 from tests.hub.cluster import Cluster
-from tests.integration.test_cli import msldesk_in_process as msldesk
 
 START = dt.datetime(2027, 3, 2, 9, tzinfo=dt.UTC)
 

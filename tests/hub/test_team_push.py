@@ -17,9 +17,9 @@ from msldesk.app.services import App
 from msldesk.boards.outputs.open_payments import COLUMNS
 from msldesk.boards.records import Invitation
 from msldesk.hub.users import add_user
+from tests.cli.test_cli import msldesk_in_process as msldesk
 from tests.hub.cluster import Cluster
 from tests.hub.team_meetings import Team, cli_json, connect, make_team, meeting, texts
-from tests.integration.test_cli import msldesk_in_process as msldesk
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Every kind of the export registry is in the desktop app under the registry's label and name (the
-command line reaches each under the same name: tests/integration/test_export_registry.py), so the two
+command line reaches each under the same name: tests/boards/test_export_registry.py), so the two
 cannot drift apart; a menu item tells the command that does the same."""
 
 from __future__ import annotations

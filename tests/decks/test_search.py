@@ -8,8 +8,7 @@ import re
 import pytest
 
 from msldesk.decks.records import DeckStatus, DeckUpdate, SearchFilters
-
-from .corpus import CJK_CHAR, CJK_RUN
+from tests.corpus import CJK_CHAR, CJK_RUN
 
 TODAY = dt.date(2026, 11, 22)
 DAY = dt.timedelta(days=1)

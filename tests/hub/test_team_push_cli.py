@@ -8,8 +8,7 @@ from pathlib import Path
 
 from msldesk.app.services import App
 from msldesk.boards.records import EventFields
-
-from .test_cli import msldesk_in_process as msldesk
+from tests.cli.test_cli import msldesk_in_process as msldesk
 
 
 def _finalized_event(library: Path) -> int:

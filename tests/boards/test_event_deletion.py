@@ -17,8 +17,8 @@ import pytest
 from msldesk.boards.records import EventStatus, Invitation
 from msldesk.core.errors import KeptRecordsError
 from tests import library_db
+from tests.cli.test_cli import msldesk_in_process
 
-from .test_cli import msldesk_in_process
 from .test_meeting_service import make_meeting
 
 PAID = "Anna Weber: honorarium USD 1,500.00"

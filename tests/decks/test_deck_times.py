@@ -56,7 +56,7 @@ def test_a_removal_note_gives_the_local_date(app, deck_factory, in_berlin) -> No
 
 
 def test_times_are_shown_on_this_computers_clock(app, deck_factory, in_berlin) -> None:  # type: ignore[no-untyped-def]
-    from .test_cli import msldesk_in_process
+    from tests.cli.test_cli import msldesk_in_process
 
     path = deck_factory.pptx("okapi.pptx", [("Okapi trial", "Okapi endpoint", "")])
     deck_id = next(iter(app.decks.import_paths([path]))).deck_id

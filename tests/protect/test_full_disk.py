@@ -29,8 +29,7 @@ from msldesk.boards.records import (
 from msldesk.core import fileio
 from msldesk.core.errors import DiskFullError, MsldeskError
 from msldesk.decks.records import DeckUpdate
-
-from .conftest import TODAY
+from tests.conftest import TODAY
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = dt.datetime(2026, 10, 6, 9, 0, tzinfo=BERLIN)

@@ -23,8 +23,7 @@ import pytest
 
 from msldesk.core.errors import FileRefusedError, MsldeskError, NotARegularFileError
 from msldesk.core.user_files import display_name, open_regular, read_chunks
-
-from .test_cli import msldesk_in_process
+from tests.cli.test_cli import msldesk_in_process
 
 DEADLINE_SECONDS = 20
 SLIDES = [("Hostile names", "Body", "")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pptx
 import pytest
 
-from .library_checks import assert_library_consistent
+from tests.library_checks import assert_library_consistent
 
 SLIDES = [
     ("Zorvatinib programme", "Once-daily oral kinase inhibitor", "Open with the unmet need."),

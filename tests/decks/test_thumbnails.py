@@ -16,8 +16,7 @@ import pytest
 from PIL import Image
 
 from msldesk.core.config import Settings
-
-from .corpus import hidden_slide_numbers
+from tests.corpus import hidden_slide_numbers
 
 TODAY = dt.date(2026, 11, 22)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -128,8 +127,7 @@ def test_a_deck_listing_5000_slides_is_imported_and_rendered_in_part_with_notes(
     """The field's hostile deck (one slide listed thousands of times) under small limits: import
     and LibreOffice each take only the first slides, and the user is told so."""
     from msldesk.app.services import App
-
-    from .test_cli import msldesk_in_process
+    from tests.cli.test_cli import msldesk_in_process
 
     root = tmp_path / "lib"
     root.mkdir()

@@ -12,8 +12,7 @@ import pytest
 
 from msldesk.boards.records import AgendaItem, AgendaItemFields, EventFields, EventKind
 from msldesk.core.errors import NotFoundError
-
-from .test_cli import msldesk_in_process
+from tests.cli.test_cli import msldesk_in_process
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MARCH_BOARD_DAY = dt.date(2027, 3, 4)

@@ -330,7 +330,7 @@ def test_forged_records_are_found(logged) -> None:  # type: ignore[no-untyped-de
 
 
 def test_cli_verify_exit_codes(logged) -> None:  # type: ignore[no-untyped-def]
-    from .test_cli import msldesk
+    from tests.cli.test_cli import msldesk
 
     root = logged.paths.root
     logged.close()
@@ -408,8 +408,7 @@ def _legacy_library(root: Path) -> None:
     """A library as msldesk 0006 left it: five records chained with plain SHA-256, one of them blanked
     by an erasure in the old (unsealed) form, and its anchor."""
     from msldesk.protect.audit import canonical
-
-    from .test_migrations import _old_library
+    from tests.db.test_migrations import _old_library
 
     with _old_library(root, "0006_checkin_utc") as connection:
         prev = "0" * 64

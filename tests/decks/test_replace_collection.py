@@ -9,8 +9,8 @@ import json
 import pytest
 
 from msldesk.decks.collections import CollectionExistsError
+from tests.cli.test_cli import msldesk_in_process
 
-from .test_cli import msldesk_in_process
 from .test_delete_collection import MARCH_BOARD_DAY, _agenda
 from .test_delete_collection import agendas as agendas  # the same library: "Board" = a1, a2
 

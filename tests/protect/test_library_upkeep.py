@@ -15,8 +15,7 @@ import pytest
 
 from msldesk.app.services import App
 from msldesk.core.errors import LibraryMissingError
-
-from .test_cli import msldesk_in_process as msldesk
+from tests.cli.test_cli import msldesk_in_process as msldesk
 
 
 @pytest.fixture
@@ -401,8 +400,7 @@ def test_a_read_only_library_that_needs_an_upgrade_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from msldesk.db.crypto import database_state
-
-    from .test_migrations import _old_library
+    from tests.db.test_migrations import _old_library
 
     root = tmp_path / "lib"
     with _old_library(root, "0005_audit"):

@@ -159,7 +159,7 @@ def test_a_deck_built_under_a_file_name_with_undecodable_bytes_is_written_and_re
     import json
     import os
 
-    from .test_cli import msldesk_in_process
+    from tests.cli.test_cli import msldesk_in_process
 
     deck = deck_factory.pptx("source.pptx", [("Alpha", "body", "")])
     list(app.decks.import_paths([deck]))

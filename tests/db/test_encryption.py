@@ -16,8 +16,7 @@ from keyring.backends import fail
 from msldesk.core.errors import DatabaseTooNewError
 from msldesk.db import copies, crypto, encrypting
 from tests import library_db
-
-from .test_cli import msldesk
+from tests.cli.test_cli import msldesk
 
 ATTENDEE = "Quintavalle-Obuya"  # a name no template, font or schema contains
 PASSPHRASE = "correct horse battery"

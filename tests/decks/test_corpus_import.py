@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS_DIR
-
-from .corpus import (
+from tests.corpus import (
     IMPORTS,
     expected_kind,
     is_strict,
@@ -170,7 +169,7 @@ def test_kinds_and_flags_of_unusual_packages(corpus_library) -> None:
 
 
 def test_hidden_slides_are_flagged(corpus_library) -> None:
-    from .corpus import hidden_slide_numbers
+    from tests.corpus import hidden_slide_numbers
 
     name = "aspose__HiddingSlides.pptx"
     hidden = hidden_slide_numbers(CORPUS_PPTX / name)

@@ -16,8 +16,7 @@ import pytest
 
 from msldesk.core.secrets import KeyringUnavailableError, MemoryKeyring, SecretStore
 from msldesk.team.records import HubIdentity
-
-from .test_cli import msldesk_in_process as msldesk
+from tests.cli.test_cli import msldesk_in_process as msldesk
 
 PASSWORD = "Sesame-7f3e9-Pw"  # looked for everywhere it must not be
 

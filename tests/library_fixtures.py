@@ -1,4 +1,4 @@
-"""Integration fixtures: the whole corpus imported once per session, and row counting."""
+"""Library fixtures (tests/conftest.py loads them): the corpus imported once per session, row counting."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import library_db
-
-from .corpus import ReferenceSlide, read_with_python_pptx
+from tests.corpus import ReferenceSlide, read_with_python_pptx
 
 TODAY = dt.date(2026, 11, 22)
 TABLES = ("decks", "deck_versions", "deck_sources", "slides", "deck_tags", "slide_tags", "slide_fts")

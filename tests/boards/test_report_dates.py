@@ -13,9 +13,8 @@ import pytest
 from msldesk.boards.intake.sources import read_source_bytes
 from msldesk.core.paths import LibraryPaths
 from tests import library_db
+from tests.cli.test_cli import msldesk_in_process as msldesk
 from tests.conftest import CORPUS_DIR
-
-from .test_cli import msldesk_in_process as msldesk
 
 TEAMS = CORPUS_DIR / "people" / "dvaneynde__IDL-14-11-22.csv"  # Teams, 14 Nov 2022 09:29 (day first)
 ZOOM = CORPUS_DIR / "people" / "zoomclass__participants_heroes.csv"  # Zoom, 19 Nov 2021 09:54 AM (US order)

@@ -12,8 +12,7 @@ from msldesk.decks.importer import DeckImporter
 from msldesk.decks.ooxml.opc import PackageLimits
 from msldesk.decks.search import SlideSearchIndex
 from msldesk.decks.store import DeckStore
-
-from .library_checks import assert_library_consistent
+from tests.library_checks import assert_library_consistent
 
 GOOD_A = [
     ("Overall survival", "Median OS 24.1 months", "Pause for questions"),

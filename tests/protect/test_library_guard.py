@@ -19,8 +19,7 @@ from keyring.backends import fail
 from msldesk.core.errors import DiskFullError, LibraryDamagedError, LibraryMissingError
 from msldesk.db import copies, crypto
 from tests import library_db
-
-from .test_cli import msldesk_in_process
+from tests.cli.test_cli import msldesk_in_process
 
 PASSPHRASE = "correct horse battery"
 TODAY = dt.date(2026, 11, 22)

@@ -25,8 +25,7 @@ from msldesk.boards.outputs.briefing import write_readout_deck
 from msldesk.boards.records import Audience, EntryKind, Payment
 from msldesk.decks import assembly
 from msldesk.decks.records import DeckStatus
-
-from .test_summary_pdf import ATTENDEES, EXPERTS, attend, entry, event, full_report, person
+from tests.boards.test_summary_pdf import ATTENDEES, EXPERTS, attend, entry, event, full_report, person
 
 needs_poppler = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("qpdf", "pdftotext")), reason="needs qpdf and pdftotext"

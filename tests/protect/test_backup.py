@@ -15,9 +15,8 @@ from msldesk.core.errors import DatabaseTooNewError, InvalidInputError
 from msldesk.db import crypto, migrate
 from msldesk.protect.backup_check import BackupError, BackupLockedError, DamagedBackupError
 from tests import library_db
-
-from .test_cli import msldesk
-from .test_encryption import ATTENDEE, _fill, _snapshot
+from tests.cli.test_cli import msldesk
+from tests.db.test_encryption import ATTENDEE, _fill, _snapshot
 
 PASSPHRASE = "backup passphrase 1"
 TODAY = dt.date(2026, 11, 22)

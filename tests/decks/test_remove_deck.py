@@ -14,8 +14,7 @@ from msldesk.boards.records import AgendaItem, AgendaItemFields, EventFields, Ev
 from msldesk.core.errors import NotFoundError
 from msldesk.decks.records import SearchFilters
 from tests import library_db
-
-from .test_cli import msldesk_in_process
+from tests.cli.test_cli import msldesk_in_process
 
 
 @pytest.fixture
