@@ -5,8 +5,10 @@ soffice is a launcher (oosplash) that starts soffice.bin as its child, and a par
 not inherited by children: when msldesk is killed, soffice.bin would keep running (measured: it
 grew past 5 GB on a hostile deck). So on POSIX the command runs under a one-line shell guard in the
 same process group: the guard waits on a pipe only msldesk holds, and when that pipe closes (msldesk
-ended the job, exited, or was killed by any signal) it kills the whole group, itself included. A
-group may outlive the thread that started it (LibreOffice kept running between renders).
+ended the job, exited, or was killed by any signal) it kills the whole group, itself included. On
+Linux the command also gets a parent-death signal. Linux sends it when the *thread* that started the
+child ends, and a group may outlive the render that started it (LibreOffice kept between renders), so
+every group is started from one launcher thread that lives as long as msldesk.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +38,47 @@ _running: set[GroupProcess] = set()
 _running_lock = threading.Lock()
 
 
+_PR_SET_PDEATHSIG = 1
+# Started on first use; its one thread waits for work until msldesk exits (see the module's note).
+_launcher: ThreadPoolExecutor | None = None
+
+
+def _launch(argv: list[str], **options: Any) -> subprocess.Popen[bytes]:
+    """subprocess.Popen, called from the launcher thread."""
+    global _launcher
+    with _running_lock:
+        if _launcher is None:
+            _launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="msldesk-soffice-launcher")
+        launcher = _launcher
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(argv, **options)
+
+    return launcher.submit(start).result()
+
+
 def _child_setup(memory_bytes: int) -> Callable[[], None] | None:
-    """What the child runs between fork and exec: on Linux, an address-space cap. Everything it
-    calls is looked up here, so the child runs no imports (it may be forked from a process with
-    many threads). No parent-death signal: Linux sends it when the *thread* that started the child
-    ends, which would kill an office kept running after the render that started it; the guard's
-    pipe covers msldesk's death."""
-    if not sys.platform.startswith("linux") or memory_bytes <= 0:
-        return None  # elsewhere RLIMIT_AS is not enforced
+    """What the child runs between fork and exec, on Linux: a parent-death signal (SIGKILL) and an
+    address-space cap. Everything it calls is looked up here, so the child runs no imports (it may
+    be forked from a process with many threads)."""
+    if not sys.platform.startswith("linux"):
+        return None  # elsewhere neither exists (RLIMIT_AS is not enforced); the guard covers death
+    import ctypes
     import resource
 
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent, getppid, exit_now, kill = os.getpid(), os.getppid, os._exit, int(signal.SIGKILL)
     setrlimit, rlimit_as = resource.setrlimit, resource.RLIMIT_AS
     hard = resource.getrlimit(rlimit_as)[1]
-    if hard != resource.RLIM_INFINITY:
+    if memory_bytes > 0 and hard != resource.RLIM_INFINITY:
         memory_bytes = min(memory_bytes, hard)  # an unprivileged process cannot raise its hard limit
 
     def setup() -> None:
-        setrlimit(rlimit_as, (memory_bytes, memory_bytes))
+        prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if getppid() != parent:  # msldesk died before the signal was armed
+            exit_now(1)
+        if memory_bytes > 0:
+            setrlimit(rlimit_as, (memory_bytes, memory_bytes))
 
     return setup
 
@@ -72,7 +100,7 @@ class GroupProcess:
             if os.name == "posix":
                 read_end, self._guard_fd = os.pipe()
                 try:
-                    self.process = subprocess.Popen(
+                    self.process = _launch(
                         ["/bin/sh", "-c", _GUARD, "msldesk-soffice-guard", *argv],
                         stdin=read_end,
                         stdout=subprocess.DEVNULL,

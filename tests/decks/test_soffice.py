@@ -202,6 +202,38 @@ def test_memory_limit_applies_to_libreoffice(tmp_path: Path, fake: Path, deck_fa
     assert (tmp_path / "ulimit").read_text().strip() == str(limit // 1024)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_libreoffice_gets_a_parent_death_signal_and_outlives_the_thread_that_started_it(
+    tmp_path: Path,
+) -> None:
+    """Linux sends the signal when the starting *thread* ends: a group started by a render thread that
+    has finished must keep running (LibreOffice is kept between renders), and still have the signal."""
+    report = tmp_path / "pdeathsig"
+    probe = (
+        "import ctypes, sys, time\n"
+        "value = ctypes.c_int()\n"
+        "ctypes.CDLL(None).prctl(2, ctypes.byref(value), 0, 0, 0)\n"  # PR_GET_PDEATHSIG
+        "open(sys.argv[1], 'w').write(str(value.value))\n"
+        "time.sleep(60)\n"
+    )
+    started: list[soffice.GroupProcess] = []
+    command = [sys.executable, "-c", probe, str(report)]
+    thread = threading.Thread(target=lambda: started.append(soffice.GroupProcess(command)))
+    thread.start()
+    thread.join()
+    (group,) = started
+    try:
+        deadline = time.monotonic() + 10
+        while not report.exists() or not report.read_text():
+            assert time.monotonic() < deadline, "the probe never reported"
+            time.sleep(0.05)
+        assert int(report.read_text()) == signal.SIGKILL
+        time.sleep(0.3)
+        assert group.process.poll() is None  # the thread that started it is gone; it still runs
+    finally:
+        group.stop()
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killing_msldesk_mid_render_leaves_no_libreoffice_behind(
     tmp_path: Path, fake: Path, deck_factory, how: signal.Signals
