@@ -68,7 +68,6 @@ NOT_YET_SHORT = {
     "msldesk/ui/boards/review.py::__init__": 166,
     "msldesk/ui/boards/view.py::__init__": 88,
     "msldesk/ui/builder/tray.py::__init__": 100,
-    "msldesk/ui/library/view.py::__init__": 125,
     "msldesk/ui/meeting/entry_dialog.py::__init__": 107,
     "msldesk/ui/meeting/layout.py::build_meeting_window": 155,
     "msldesk/ui/people/view.py::__init__": 111,
