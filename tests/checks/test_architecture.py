@@ -70,7 +70,6 @@ NOT_YET_SHORT = {
     "msldesk/ui/builder/tray.py::__init__": 100,
     "msldesk/ui/meeting/entry_dialog.py::__init__": 107,
     "msldesk/ui/meeting/layout.py::build_meeting_window": 155,
-    "msldesk/ui/people/view.py::__init__": 111,
 }
 
 
