@@ -66,7 +66,6 @@ NOT_YET_SHORT = {
     "msldesk/ui/boards/event_editor.py::__init__": 97,
     "msldesk/ui/boards/overview.py::__init__": 118,
     "msldesk/ui/boards/review.py::__init__": 166,
-    "msldesk/ui/boards/view.py::__init__": 88,
     "msldesk/ui/builder/tray.py::__init__": 100,
     "msldesk/ui/meeting/entry_dialog.py::__init__": 107,
     "msldesk/ui/meeting/layout.py::build_meeting_window": 155,
