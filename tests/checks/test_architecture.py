@@ -63,7 +63,6 @@ MAX_FUNCTION_LINES = 80
 # Functions still to be cut into named steps, at most as long as they are now (the list only shrinks).
 NOT_YET_SHORT = {
     "msldesk/ui/meeting/entry_dialog.py::__init__": 107,
-    "msldesk/ui/meeting/layout.py::build_meeting_window": 155,
 }
 
 
