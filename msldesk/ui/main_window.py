@@ -72,170 +72,7 @@ class MainWindow(QMainWindow):
         self._build_progress()
         self._running: set[str] = set()
 
-        undo = context.undo_stack
-        self.actions_by_key = build_actions(
-            self,
-            self.menuBar(),
-            [
-                ActionSpec(
-                    "import_files",
-                    "&File",
-                    "&Import decks…",
-                    self.choose_files,
-                    QKeySequence.StandardKey.Open,
-                    "Import PowerPoint files into the library",
-                ),
-                ActionSpec(
-                    "import_folder",
-                    "&File",
-                    "Import &folder…",
-                    self.choose_folder,
-                    "Ctrl+Shift+O",
-                    "Import every deck in a folder and its subfolders",
-                ),
-                ActionSpec(
-                    "import_people",
-                    "&File",
-                    "Import &people…",
-                    lambda: self.people.open_import_wizard(),
-                    "Ctrl+Shift+I",
-                    "Import a list of people (CSV, Excel, vCard, calendar, Teams/Zoom report)",
-                ),
-                ActionSpec("-1", "&File", "", lambda: None),
-                ActionSpec(
-                    "backup",
-                    "&File",
-                    "&Back up library…",
-                    self.protect.backup,
-                    "Ctrl+Shift+B",
-                    "Save an encrypted copy of the library and its decks to a file",
-                ),
-                ActionSpec(
-                    "restore",
-                    "&File",
-                    "&Restore from backup…",
-                    self.protect.restore,
-                    None,
-                    "Replace the library with a backup (the library as it is now is saved first)",
-                ),
-                ActionSpec("-1b", "&File", "", lambda: None),
-                ActionSpec(
-                    "thumbnails", "&File", "Render missing &thumbnails", self.render_thumbnails, "Ctrl+T"
-                ),
-                ActionSpec(
-                    "retry_thumbnails",
-                    "&File",
-                    "Retry &failed thumbnails",
-                    lambda: self.jobs.render_thumbnails(retry_failed=True),
-                ),
-                ActionSpec("-2", "&File", "", lambda: None),
-                ActionSpec("quit", "&File", "&Quit", self.close, QKeySequence.StandardKey.Quit),
-                ActionSpec("undo", "&Edit", "&Undo", undo.undo, QKeySequence.StandardKey.Undo),
-                ActionSpec("redo", "&Edit", "&Redo", undo.redo, QKeySequence.StandardKey.Redo),
-                ActionSpec("-3", "&Edit", "", lambda: None),
-                ActionSpec(
-                    "find",
-                    "&Edit",
-                    "&Find",
-                    lambda: self.show_section(self.sections.currentWidget()),
-                    QKeySequence.StandardKey.Find,
-                    "Search in the current section",
-                ),
-                ActionSpec(
-                    "save_deck",
-                    "&Edit",
-                    "&Save deck details",
-                    lambda: self.library.editor.save(),
-                    QKeySequence.StandardKey.Save,
-                ),
-                ActionSpec(
-                    "add_to_deck",
-                    "&Deck",
-                    "&Add selected slides to the deck builder",
-                    lambda: self.library.add_selection_to_builder(),
-                    "Ctrl+B",
-                ),
-                ActionSpec(
-                    "export_deck", "&Deck", f"&{DECK.label}", lambda: self.library.builder.export(), "Ctrl+E"
-                ),
-                ActionSpec(
-                    "remove_deck",
-                    "&Deck",
-                    "&Remove from library…",
-                    lambda: self.library.remove_selected_deck(),
-                    QKeySequence.StandardKey.Delete,
-                    "Remove the deck selected in the deck list; its slides leave search and collections",
-                ),
-                ActionSpec(
-                    "save_collection",
-                    "&Deck",
-                    "Save tray as &collection…",
-                    lambda: self.library.builder.save_collection(),
-                ),
-                ActionSpec("refresh", "&View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh),
-                ActionSpec("-4", "&View", "", lambda: None),
-                ActionSpec(
-                    "show_library",
-                    "&View",
-                    "&Library",
-                    lambda: self.show_section(self.library_page),
-                    "Ctrl+1",
-                ),
-                ActionSpec(
-                    "show_boards", "&View", "&Boards", lambda: self.show_section(self.boards_page), "Ctrl+2"
-                ),
-                ActionSpec(
-                    "show_people", "&View", "&People", lambda: self.show_section(self.people_page), "Ctrl+3"
-                ),
-                ActionSpec("-5", "&View", "", lambda: None),
-                ActionSpec(
-                    "meeting_mode",
-                    "&View",
-                    "&Meeting mode",
-                    lambda: self.boards.open_meeting(),
-                    "Ctrl+M",
-                    "Take notes live for the event selected in Boards",
-                ),
-                ActionSpec(
-                    "verify_audit",
-                    "&Tools",
-                    "&Verify audit trail",
-                    self.protect.verify_audit,
-                    None,
-                    "Check that no audit record was altered, removed or reordered",
-                ),
-                ActionSpec(
-                    "recent_changes",
-                    "&Tools",
-                    "&Recent changes…",
-                    self.protect.recent_changes,
-                    None,
-                    "Who changed what in this library, newest first (the audit trail)",
-                ),
-                ActionSpec(
-                    "help_shortcuts",
-                    "&Help",
-                    "&Keyboard shortcuts",
-                    lambda: self.show_help(),
-                    QKeySequence.StandardKey.HelpContents,
-                    "Every keyboard shortcut, by menu",
-                ),
-                ActionSpec(
-                    "help_markers",
-                    "&Help",
-                    "&Note markers",
-                    lambda: self.show_help(markers=True),
-                    None,
-                    "How to mark insights, quotes, questions and actions while taking notes",
-                ),
-                ActionSpec("about", "&Help", "&About msldesk", self.about),
-            ],
-        )
-        undo.canUndoChanged.connect(self.actions_by_key["undo"].setEnabled)
-        undo.canRedoChanged.connect(self.actions_by_key["redo"].setEnabled)
-        self.actions_by_key["undo"].setEnabled(False)
-        self.actions_by_key["redo"].setEnabled(False)
-
+        self._build_menus()
         self.jobs.job_started.connect(self._on_jobs_job_started)
         self.jobs.progressed.connect(self._on_jobs_progressed)
         self.jobs.job_finished.connect(self._on_jobs_job_finished)
@@ -250,6 +87,197 @@ class MainWindow(QMainWindow):
         if not restore_geometry(self, geometry):
             self.resize(1400, 860)
             clamp_to_screen(self)
+
+    # ---- menus --------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        """Every menu command, in menu order (the menus appear in the order their first entry comes)."""
+        undo = self.context.undo_stack
+        self.actions_by_key = build_actions(
+            self,
+            self.menuBar(),
+            [
+                *self._file_actions(),
+                *self._edit_actions(),
+                *self._view_actions(),
+                *self._tools_and_help_actions(),
+            ],
+        )
+        undo.canUndoChanged.connect(self.actions_by_key["undo"].setEnabled)
+        undo.canRedoChanged.connect(self.actions_by_key["redo"].setEnabled)
+        self.actions_by_key["undo"].setEnabled(False)
+        self.actions_by_key["redo"].setEnabled(False)
+
+    def _file_actions(self) -> list[ActionSpec]:
+        """File: imports, backup and restore, thumbnails, quit."""
+        return [
+            ActionSpec(
+                "import_files",
+                "&File",
+                "&Import decks…",
+                self.choose_files,
+                QKeySequence.StandardKey.Open,
+                "Import PowerPoint files into the library",
+            ),
+            ActionSpec(
+                "import_folder",
+                "&File",
+                "Import &folder…",
+                self.choose_folder,
+                "Ctrl+Shift+O",
+                "Import every deck in a folder and its subfolders",
+            ),
+            ActionSpec(
+                "import_people",
+                "&File",
+                "Import &people…",
+                lambda: self.people.open_import_wizard(),
+                "Ctrl+Shift+I",
+                "Import a list of people (CSV, Excel, vCard, calendar, Teams/Zoom report)",
+            ),
+            ActionSpec("-1", "&File", "", lambda: None),
+            ActionSpec(
+                "backup",
+                "&File",
+                "&Back up library…",
+                self.protect.backup,
+                "Ctrl+Shift+B",
+                "Save an encrypted copy of the library and its decks to a file",
+            ),
+            ActionSpec(
+                "restore",
+                "&File",
+                "&Restore from backup…",
+                self.protect.restore,
+                None,
+                "Replace the library with a backup (the library as it is now is saved first)",
+            ),
+            ActionSpec("-1b", "&File", "", lambda: None),
+            ActionSpec("thumbnails", "&File", "Render missing &thumbnails", self.render_thumbnails, "Ctrl+T"),
+            ActionSpec(
+                "retry_thumbnails",
+                "&File",
+                "Retry &failed thumbnails",
+                lambda: self.jobs.render_thumbnails(retry_failed=True),
+            ),
+            ActionSpec("-2", "&File", "", lambda: None),
+            ActionSpec("quit", "&File", "&Quit", self.close, QKeySequence.StandardKey.Quit),
+        ]
+
+    def _edit_actions(self) -> list[ActionSpec]:
+        """Edit and Deck: undo, find, save; the deck builder and the deck list."""
+        undo = self.context.undo_stack
+        return [
+            ActionSpec("undo", "&Edit", "&Undo", undo.undo, QKeySequence.StandardKey.Undo),
+            ActionSpec("redo", "&Edit", "&Redo", undo.redo, QKeySequence.StandardKey.Redo),
+            ActionSpec("-3", "&Edit", "", lambda: None),
+            ActionSpec(
+                "find",
+                "&Edit",
+                "&Find",
+                lambda: self.show_section(self.sections.currentWidget()),
+                QKeySequence.StandardKey.Find,
+                "Search in the current section",
+            ),
+            ActionSpec(
+                "save_deck",
+                "&Edit",
+                "&Save deck details",
+                lambda: self.library.editor.save(),
+                QKeySequence.StandardKey.Save,
+            ),
+            ActionSpec(
+                "add_to_deck",
+                "&Deck",
+                "&Add selected slides to the deck builder",
+                lambda: self.library.add_selection_to_builder(),
+                "Ctrl+B",
+            ),
+            ActionSpec(
+                "export_deck", "&Deck", f"&{DECK.label}", lambda: self.library.builder.export(), "Ctrl+E"
+            ),
+            ActionSpec(
+                "remove_deck",
+                "&Deck",
+                "&Remove from library…",
+                lambda: self.library.remove_selected_deck(),
+                QKeySequence.StandardKey.Delete,
+                "Remove the deck selected in the deck list; its slides leave search and collections",
+            ),
+            ActionSpec(
+                "save_collection",
+                "&Deck",
+                "Save tray as &collection…",
+                lambda: self.library.builder.save_collection(),
+            ),
+        ]
+
+    def _view_actions(self) -> list[ActionSpec]:
+        """View: refresh, the sections, meeting mode."""
+        return [
+            ActionSpec("refresh", "&View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh),
+            ActionSpec("-4", "&View", "", lambda: None),
+            ActionSpec(
+                "show_library",
+                "&View",
+                "&Library",
+                lambda: self.show_section(self.library_page),
+                "Ctrl+1",
+            ),
+            ActionSpec(
+                "show_boards", "&View", "&Boards", lambda: self.show_section(self.boards_page), "Ctrl+2"
+            ),
+            ActionSpec(
+                "show_people", "&View", "&People", lambda: self.show_section(self.people_page), "Ctrl+3"
+            ),
+            ActionSpec("-5", "&View", "", lambda: None),
+            ActionSpec(
+                "meeting_mode",
+                "&View",
+                "&Meeting mode",
+                lambda: self.boards.open_meeting(),
+                "Ctrl+M",
+                "Take notes live for the event selected in Boards",
+            ),
+        ]
+
+    def _tools_and_help_actions(self) -> list[ActionSpec]:
+        """Tools (the audit trail) and Help."""
+        return [
+            ActionSpec(
+                "verify_audit",
+                "&Tools",
+                "&Verify audit trail",
+                self.protect.verify_audit,
+                None,
+                "Check that no audit record was altered, removed or reordered",
+            ),
+            ActionSpec(
+                "recent_changes",
+                "&Tools",
+                "&Recent changes…",
+                self.protect.recent_changes,
+                None,
+                "Who changed what in this library, newest first (the audit trail)",
+            ),
+            ActionSpec(
+                "help_shortcuts",
+                "&Help",
+                "&Keyboard shortcuts",
+                lambda: self.show_help(),
+                QKeySequence.StandardKey.HelpContents,
+                "Every keyboard shortcut, by menu",
+            ),
+            ActionSpec(
+                "help_markers",
+                "&Help",
+                "&Note markers",
+                lambda: self.show_help(markers=True),
+                None,
+                "How to mark insights, quotes, questions and actions while taking notes",
+            ),
+            ActionSpec("about", "&Help", "&About msldesk", self.about),
+        ]
 
     def _build_progress(self) -> None:
         """The status bar's progress of imports and thumbnail rendering, hidden while none runs."""

@@ -54,6 +54,55 @@ class AgendaPanel(QWidget):
         self._select_after_load: int | None = None
         self.model = AgendaModel(self)
 
+        self._build_table()
+
+        self.add_button = QPushButton("Add item…")
+        self.edit_button = QPushButton("Edit…")
+        self.remove_button = QPushButton("Remove")
+        self.up_button = QPushButton("Move up")
+        self.up_button.setToolTip("Move the selected item earlier (Alt+Up)")
+        self.down_button = QPushButton("Move down")
+        self.down_button.setToolTip("Move the selected item later (Alt+Down)")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)  # a long time zone name must not widen the window
+        self.overrun_label = QLabel()
+        set_role(self.overrun_label, "alert")
+        self.overrun_label.hide()
+        # Agenda items that lost linked slides (a deck removed from the library), said in words.
+        self.lost_label = QLabel()
+        self.lost_label.setWordWrap(True)
+        self.lost_label.setTextFormat(Qt.TextFormat.RichText)
+        self.lost_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_role(self.lost_label, "caution")
+        self.lost_label.hide()
+        self.linked_label = QLabel()
+        set_role(self.linked_label, "hint")
+        self.linked_label.setWordWrap(True)
+        self._build_pages()
+
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.linked_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.overrun_label)
+        layout.addWidget(self.lost_label)
+
+        self._connect_signals()
+        self._update_buttons()
+
+    def _build_table(self) -> None:
+        """The agenda table: items are edited in place and dragged into a new order."""
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setItemDelegate(BoardsDelegate(self.table))
@@ -79,29 +128,8 @@ class AgendaPanel(QWidget):
         fit_columns(self.table, COLUMN_SAMPLES)
         stretch_column(self.table, Column.TITLE, "Case discussion: re-challenge")
 
-        self.add_button = QPushButton("Add item…")
-        self.edit_button = QPushButton("Edit…")
-        self.remove_button = QPushButton("Remove")
-        self.up_button = QPushButton("Move up")
-        self.up_button.setToolTip("Move the selected item earlier (Alt+Up)")
-        self.down_button = QPushButton("Move down")
-        self.down_button.setToolTip("Move the selected item later (Alt+Down)")
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)  # a long time zone name must not widen the window
-        self.overrun_label = QLabel()
-        set_role(self.overrun_label, "alert")
-        self.overrun_label.hide()
-        # Agenda items that lost linked slides (a deck removed from the library), said in words.
-        self.lost_label = QLabel()
-        self.lost_label.setWordWrap(True)
-        self.lost_label.setTextFormat(Qt.TextFormat.RichText)
-        self.lost_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        set_role(self.lost_label, "caution")
-        self.lost_label.hide()
-        self.linked_label = QLabel()
-        set_role(self.linked_label, "hint")
-        self.linked_label.setWordWrap(True)
-        # An empty agenda says what to do instead of showing an empty grid.
+    def _build_pages(self) -> None:
+        """An empty agenda says what to do instead of showing an empty grid."""
         self.empty_hint = QLabel(
             "No agenda items yet.\n\nAdd item… puts the first one in; each item's clock time follows "
             "from the event's start and the minutes of the items before it. Drag rows (or Alt+Up and "
@@ -121,24 +149,8 @@ class AgendaPanel(QWidget):
         self.pages.addWidget(empty)
         self.pages.addWidget(self.table)
 
-        buttons = QHBoxLayout()
-        for button in (
-            self.add_button,
-            self.edit_button,
-            self.remove_button,
-            self.up_button,
-            self.down_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.linked_label)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.overrun_label)
-        layout.addWidget(self.lost_label)
-
+    def _connect_signals(self) -> None:
+        """The buttons, Alt+Up and Alt+Down, edits and moves in the table, the summary."""
         bind(self, "agenda.up", lambda: self.move_selected(-1))
         bind(self, "agenda.down", lambda: self.move_selected(+1))
         self.add_button.clicked.connect(self.add_item)
@@ -153,7 +165,6 @@ class AgendaPanel(QWidget):
             signal.connect(self._update_summary)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
-        self._update_buttons()
 
     # ---- contents -----------------------------------------------------------------------------
 

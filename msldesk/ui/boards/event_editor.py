@@ -107,30 +107,7 @@ class EventEditor(QWidget):
         self.saving = QLabel("Saving…")
         set_role(self.saving, "hint")
         self.saving.hide()
-        self.export_button = QToolButton()
-        self.export_button.setText("Export")
-        make_menu_button(self.export_button)
-        self.export_menu = QMenu(self.export_button)
-        self.export_actions: dict[str, QAction] = {}
-        for kind in EVENT_MENU_KINDS:
-            self._add_export_action(self.export_menu, kind)
-        # The meeting's outputs: in this menu and in the review tab's Share menu.
-        self.notes_menu = QMenu("Meeting outputs", self)
-        for kind in MEETING_MENU_KINDS:
-            if not kind.by_audience:
-                self._add_export_action(self.notes_menu, kind)
-                continue
-            submenu = self.notes_menu.addMenu(kind.label)
-            mark_export(submenu.menuAction(), kind)
-            for audience, label in AUDIENCE_LABELS.items():
-                self._add_export_action(submenu, kind, audience, label)
-        self.export_menu.addSeparator()
-        self.export_menu.addActions(self.notes_menu.actions())
-        self.export_button.setMenu(self.export_menu)
-        self.export_status = ExportBanner()
-        self.export_job = ExportJob(context, self.export_status, self)
-        self.export_job.status_message.connect(self.status_message)
-        self.export_job.written.connect(lambda name, written: self.exported.emit(name, written.path))
+        self._build_export_menu()
         self.history_button = QPushButton("History…")
         self.history_button.setToolTip(
             "Who changed what in this event, its agenda, attendees and payments, and every export"
@@ -158,6 +135,43 @@ class EventEditor(QWidget):
         self.tabs.addTab(self.checklist, "Checklist && budget")
         self.tabs.addTab(self.review, "Notes && review")
 
+        self._lay_out()
+
+        self.form.save_requested.connect(self.save)
+        for panel in (self.agenda, self.attendees, self.review):
+            panel.status_message.connect(self.status_message)
+        writer.failed.connect(self.reload)  # drop optimistic edits the service refused
+        writer.idle_changed.connect(lambda idle: self.saving.setVisible(not idle))
+
+    def _build_export_menu(self) -> None:
+        """The Export button: the event's exports, then the meeting's outputs."""
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        make_menu_button(self.export_button)
+        self.export_menu = QMenu(self.export_button)
+        self.export_actions: dict[str, QAction] = {}
+        for kind in EVENT_MENU_KINDS:
+            self._add_export_action(self.export_menu, kind)
+        # The meeting's outputs: in this menu and in the review tab's Share menu.
+        self.notes_menu = QMenu("Meeting outputs", self)
+        for kind in MEETING_MENU_KINDS:
+            if not kind.by_audience:
+                self._add_export_action(self.notes_menu, kind)
+                continue
+            submenu = self.notes_menu.addMenu(kind.label)
+            mark_export(submenu.menuAction(), kind)
+            for audience, label in AUDIENCE_LABELS.items():
+                self._add_export_action(submenu, kind, audience, label)
+        self.export_menu.addSeparator()
+        self.export_menu.addActions(self.notes_menu.actions())
+        self.export_button.setMenu(self.export_menu)
+        self.export_status = ExportBanner()
+        self.export_job = ExportJob(self.context, self.export_status, self)
+        self.export_job.status_message.connect(self.status_message)
+        self.export_job.written.connect(lambda name, written: self.exported.emit(name, written.path))
+
+    def _lay_out(self) -> None:
+        """The title and its buttons over the tabs; a placeholder while no event is shown or one loads."""
         content = QWidget()
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
@@ -182,12 +196,6 @@ class EventEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-
-        self.form.save_requested.connect(self.save)
-        for panel in (self.agenda, self.attendees, self.review):
-            panel.status_message.connect(self.status_message)
-        writer.failed.connect(self.reload)  # drop optimistic edits the service refused
-        writer.idle_changed.connect(lambda idle: self.saving.setVisible(not idle))
 
     # ---- which event --------------------------------------------------------------------------
 

@@ -80,6 +80,20 @@ class EventForm(QWidget):
         self.key_questions = _text_edit("The questions for the advisors, one per line")
         self.therapeutic_area = QLineEdit()
         self.product = QLineEdit()
+        self._build_when_and_where()
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        set_role(self.error, "alert")
+        self.error.hide()
+        self.save_button = QPushButton("Save event")
+        self.save_button.setToolTip("Save the event details (Ctrl+S); Ctrl+Z undoes a save")
+        self.save_button.setDefault(True)
+        self._build_budget()
+        self._lay_out()
+        self._connect_signals()
+
+    def _build_when_and_where(self) -> None:
+        """Start and end in the event's time zone (or not set yet), the zone, the venue and the link."""
         self.starts = DateTimeEdit()
         self.ends = DateTimeEdit()
         for edit in (self.starts, self.ends):
@@ -104,15 +118,9 @@ class EventForm(QWidget):
         self.venue.setPlaceholderText("Hotel, city")
         self.virtual_link = QLineEdit()
         self.virtual_link.setPlaceholderText("https://…")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        set_role(self.error, "alert")
-        self.error.hide()
-        self.save_button = QPushButton("Save event")
-        self.save_button.setToolTip("Save the event details (Ctrl+S); Ctrl+Z undoes a save")
-        self.save_button.setDefault(True)
 
-        # The budget is saved with these fields but shown on the checklist tab, next to the payments.
+    def _build_budget(self) -> None:
+        """The budget is saved with these fields but shown on the checklist tab, next to the payments."""
         self.currency = QLineEdit()
         self.currency.setMaxLength(3)
         self.currency.setFixedWidth(60)
@@ -130,6 +138,8 @@ class EventForm(QWidget):
         self.save_budget_button.setToolTip("Save the budget with the event details (Ctrl+S)")
         budget.addRow("", self.save_budget_button)
 
+    def _lay_out(self) -> None:
+        """The form, the error under it and the save button with its unsaved-changes note."""
         when = QHBoxLayout()
         when.addWidget(self.starts)
         when.addWidget(QLabel("to"))
@@ -162,14 +172,16 @@ class EventForm(QWidget):
         layout.addWidget(self.error)
         layout.addLayout(save_row)
         layout.addStretch(1)
-
-        self._start_before = self.starts.dateTime()
-        self.starts.dateTimeChanged.connect(self._on_starts_date_time_changed)
-        self.undated.toggled.connect(self._on_undated_toggled)
         self.dirty_label = QLabel("Unsaved changes")
         set_role(self.dirty_label, "unsaved")
         self.dirty_label.hide()
         save_row.insertWidget(1, self.dirty_label)
+
+    def _connect_signals(self) -> None:
+        """A new start moves the end along; every field marks the form unsaved; the save buttons save."""
+        self._start_before = self.starts.dateTime()
+        self.starts.dateTimeChanged.connect(self._on_starts_date_time_changed)
+        self.undated.toggled.connect(self._on_undated_toggled)
         for signal in (
             self.kind.currentIndexChanged, self.status.currentIndexChanged, self.title.textChanged,
             self.objectives.textChanged, self.key_questions.textChanged, self.therapeutic_area.textChanged,

@@ -70,7 +70,25 @@ class ReviewPanel(QWidget):
         self._generation = 0
         self._select_after_load: list[int] = []
 
-        # -- what is shown: grouping, kind, review filter ------------------------------------------
+        self._build_filters()
+        self._build_entries()
+
+        # -- the executive summary -----------------------------------------------------------------
+        self.summary_editor = ExecutiveSummaryEditor(writer, self._meetings)
+        self.summary = self.summary_editor.text  # the summary's parts, as the tests reach them
+        self.summary_state = self.summary_editor.state
+        self._summary_timer = self.summary_editor.timer
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+
+        self._lay_out()
+        self._connect_signals()
+        context.changed.connect(self._on_context_changed)
+        self._show_state()
+
+    def _build_filters(self) -> None:
+        """What is shown: grouping, kind, the review filter; the finalize button."""
         self.group_buttons = QButtonGroup(self)
         self.by_theme = QToolButton()
         self.by_theme.setText("By theme")
@@ -105,7 +123,8 @@ class ReviewPanel(QWidget):
             "Make the notes read-only; later corrections are kept as amendments beside the original"
         )
 
-        # -- the entries ---------------------------------------------------------------------------
+    def _build_entries(self) -> None:
+        """The entries, the selected entry in full, and the buttons that act on the selection."""
         self.model = NotesTreeModel(self)
         self.tree = NotesTree(self.model)
         self.empty_hint = QLabel()
@@ -135,16 +154,8 @@ class ReviewPanel(QWidget):
         self.share_button.setToolTip("Summary PDF, readout deck and insight exports")
         make_menu_button(self.share_button)
 
-        # -- the executive summary -----------------------------------------------------------------
-        self.summary_editor = ExecutiveSummaryEditor(writer, self._meetings)
-        self.summary = self.summary_editor.text  # the summary's parts, as the tests reach them
-        self.summary_state = self.summary_editor.state
-        self._summary_timer = self.summary_editor.timer
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(RELOAD_DELAY_MS)
-
-        # -- layout --------------------------------------------------------------------------------
+    def _lay_out(self) -> None:
+        """Filters on top; the entries with their buttons over the selected entry and the summary."""
         # Rows that wrap when the window is narrow (a small screen, a scale factor of 2) instead
         # of making the whole window wider than the screen.
         top = FlowLayout()
@@ -203,7 +214,8 @@ class ReviewPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
 
-        # -- behaviour -----------------------------------------------------------------------------
+    def _connect_signals(self) -> None:
+        """Filters rebuild the tree; the tree, the buttons and Ctrl+Shift+M act on the selection."""
         self.group_buttons.buttonClicked.connect(lambda _b: self._rebuild())
         self.kind.currentIndexChanged.connect(lambda _i: self._rebuild())
         self.review_only.toggled.connect(lambda _on: self._rebuild())
@@ -221,8 +233,6 @@ class ReviewPanel(QWidget):
         self.finalize_button.clicked.connect(self.finalize)
         self._reload_timer.timeout.connect(self.reload)
         bind(self, "review.merge", self.merge_selected)
-        context.changed.connect(self._on_context_changed)
-        self._show_state()
 
     # ---- which event --------------------------------------------------------------------------
 

@@ -61,19 +61,7 @@ class BoardsView(QWidget):
         self._list_generation = 0
         self._select_after_load: int | None = None
 
-        self.period_buttons = QButtonGroup(self)
-        periods = QHBoxLayout()
-        periods.setSpacing(0)
-        for key, label in PERIODS:
-            button = QToolButton()
-            button.setText(label)
-            button.setCheckable(True)
-            button.setChecked(key == self.period)
-            button.setProperty("period", key)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            self.period_buttons.addButton(button)
-            periods.addWidget(button)
-        periods.addStretch(1)
+        periods = self._period_buttons()
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter events by title…")
         self.filter.setClearButtonEnabled(True)
@@ -125,6 +113,31 @@ class BoardsView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
 
+        self._connect_signals()
+        context.changed.connect(self._on_context_changed)
+        self.setEnabled(False)
+        self._update_buttons()
+        context.on_ready(self._on_context_ready)  # now too, when built after the library opened
+
+    def _period_buttons(self) -> QHBoxLayout:
+        """Upcoming, past or all events: one checkable button each, in a row."""
+        self.period_buttons = QButtonGroup(self)
+        periods = QHBoxLayout()
+        periods.setSpacing(0)
+        for key, label in PERIODS:
+            button = QToolButton()
+            button.setText(label)
+            button.setCheckable(True)
+            button.setChecked(key == self.period)
+            button.setProperty("period", key)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.period_buttons.addButton(button)
+            periods.addWidget(button)
+        periods.addStretch(1)
+        return periods
+
+    def _connect_signals(self) -> None:
+        """The period buttons, the filter, the list's selection, the buttons and the editor."""
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
@@ -137,10 +150,6 @@ class BoardsView(QWidget):
         self.meeting_button.clicked.connect(self.open_meeting)
         self.editor.status_message.connect(self.status_message)
         self.editor.created.connect(self._on_editor_created)
-        context.changed.connect(self._on_context_changed)
-        self.setEnabled(False)
-        self._update_buttons()
-        context.on_ready(self._on_context_ready)  # now too, when built after the library opened
 
     # ---- state from the service ---------------------------------------------------------------
 

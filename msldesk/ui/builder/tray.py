@@ -136,6 +136,15 @@ class DeckBuilder(QWidget):
         mark_export(self.export_button, DECK)
         self.export_job = ExportJob(context, self.banner, self)
 
+        self._lay_out()
+        self._connect_signals()
+        context.on_ready(self.reload_collections)
+        context.on_ready(self.restore_tray)
+        context.changed.connect(self._on_context_changed)
+        self._on_model_changed()
+
+    def _lay_out(self) -> None:
+        """The tools over the summary, the export's banner and the tray itself."""
         for arrow in (self.left_button, self.right_button):
             arrow.setFixedWidth(32)
         # Tools in two rows, so that the library keeps a narrow minimum width (a small screen, or a
@@ -163,6 +172,8 @@ class DeckBuilder(QWidget):
         layout.addWidget(self.view, 1)
         layout.addStretch(0)  # a tall pane: room below the tray, not between its tools
 
+    def _connect_signals(self) -> None:
+        """The buttons, the collections, the export and the tray's own shortcuts."""
         self.remove_button.clicked.connect(self.remove_selected)
         self.left_button.clicked.connect(lambda: self.move_selected(-1))
         self.right_button.clicked.connect(lambda: self.move_selected(1))
@@ -180,10 +191,6 @@ class DeckBuilder(QWidget):
         bind(self.view, "tray.remove", self.remove_selected)
         bind(self.view, "tray.earlier", lambda: self.move_selected(-1))
         bind(self.view, "tray.later", lambda: self.move_selected(1))
-        context.on_ready(self.reload_collections)
-        context.on_ready(self.restore_tray)
-        context.changed.connect(self._on_context_changed)
-        self._on_model_changed()
 
     # ---- adding and arranging -----------------------------------------------------------------
 

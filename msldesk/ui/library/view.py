@@ -116,6 +116,16 @@ class LibraryView(QWidget):
         self._selected_deck: int | None = None
         self.history_dialog: HistoryDialog | None = None
 
+        self._build_filters()
+        self._build_deck_list_and_grid()
+        self._lay_out()
+        self._connect_signals()
+        self.setEnabled(False)
+        self.result_label.setText("Opening the library…")
+        self._follow(context)
+
+    def _build_filters(self) -> None:
+        """The search box, the filters, the result count and the banner."""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search slides: titles, text, notes, decks, tags…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -144,6 +154,8 @@ class LibraryView(QWidget):
         set_role(self.banner, "notice-warning")
         self.banner.hide()
 
+    def _build_deck_list_and_grid(self) -> None:
+        """The deck list, the slide grid and its zoom slider."""
         self.deck_list = QListView()
         self.deck_list.setModel(self.deck_model)
         self.deck_list.setItemDelegate(DeckRowDelegate(self.deck_list))
@@ -163,7 +175,9 @@ class LibraryView(QWidget):
         self.zoom.valueChanged.connect(self.grid.set_thumb_width)
         self.grid.zoomed.connect(self.zoom.setValue)
 
-        self.preview = SlidePreview(context)
+    def _lay_out(self) -> None:
+        """Three columns: the deck list; filters over the grid and the deck builder; the details."""
+        self.preview = SlidePreview(self.context)
         self.editor = DeckEditor()
         side = QTabWidget()
         side.addTab(self.preview, "Slide")
@@ -190,7 +204,7 @@ class LibraryView(QWidget):
         middle_layout.addLayout(filters)
         middle_layout.addWidget(self.banner)
         middle_layout.addLayout(counts)
-        self.builder = DeckBuilder(context, self.images)
+        self.builder = DeckBuilder(self.context, self.images)
         self.tray_splitter = self._split_slides_and_tray()
         middle_layout.addWidget(self.tray_splitter, 1)
         self.builder.status_message.connect(self.status_message)
@@ -207,6 +221,8 @@ class LibraryView(QWidget):
         layout.addWidget(splitter)
         self.splitter = splitter
 
+    def _connect_signals(self) -> None:
+        """Typing searches after a short pause, a filter at once; a selection shows its slide or deck."""
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -225,9 +241,6 @@ class LibraryView(QWidget):
         self.editor.history_requested.connect(self.show_deck_history)
         self.preview.tags_edited.connect(self._on_preview_tags_edited)
         self.preview.companions_edited.connect(self._on_preview_companions_edited)
-        self.setEnabled(False)
-        self.result_label.setText("Opening the library…")
-        self._follow(context)
 
     def _split_slides_and_tray(self) -> QSplitter:
         """The grid and the deck builder share the height as the user drags; a short window (a small

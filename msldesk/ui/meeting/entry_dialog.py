@@ -59,30 +59,7 @@ class EntryDialog(QDialog):
 
         self.text = QPlainTextEdit(entry.text)
         self.text.setTabChangesFocus(True)
-        self.kind = QComboBox()
-        for kind in KIND_ORDER:
-            self.kind.addItem(kind.label, kind)
-        self.kind.setCurrentIndex(KIND_ORDER.index(f.kind))
-        self.item = QComboBox()
-        self.item.addItem("(no agenda item)", None)
-        for item in agenda:
-            self.item.addItem(f"{item.position + 1}. {item.fields.title}", item.item_id)
-        self.item.setCurrentIndex(max(0, self.item.findData(f.agenda_item_id)) if f.agenda_item_id else 0)
-        self.speaker = QComboBox()
-        self.speaker.addItem("(nobody named)", None)
-        for person_id, name in self.people:
-            self.speaker.addItem(name, person_id)
-        if f.speaker_id is not None and self.speaker.findData(f.speaker_id) < 0:
-            self.speaker.addItem(entry.speaker_name or f"Person {f.speaker_id}", f.speaker_id)
-        self.speaker.setCurrentIndex(max(0, self.speaker.findData(f.speaker_id)) if f.speaker_id else 0)
-        self.themes = QLineEdit(", ".join(f.themes))
-        self.themes.setPlaceholderText("Themes, separated by commas")
-        self.owner = QComboBox()
-        self.owner.setEditable(True)
-        self.owner.addItem("")
-        for _person_id, name in self.people:
-            self.owner.addItem(name)
-        self.owner.setCurrentText(entry.owner_name or f.owner)
+        self._build_choices(agenda)
         self.has_due = QCheckBox("Due")
         self.due = DateEdit()
         self.due.setCalendarPopup(True)
@@ -125,28 +102,62 @@ class EntryDialog(QDialog):
 
         layout = QVBoxLayout(self)
         if finalized:
-            notice = QLabel(
-                "This meeting's notes are finalized. Your correction is kept as an amendment beside "
-                "the original, with the time it was made; the other details can no longer change."
-            )
-            notice.setWordWrap(True)
-            set_role(notice, "notice-warning")
-            layout.addWidget(notice)
-            for widget in (
-                self.kind,
-                self.item,
-                self.speaker,
-                self.themes,
-                self.owner,
-                self.has_due,
-                self.due,
-            ):
-                widget.setEnabled(False)
+            self._show_finalized(layout)
         layout.addLayout(form)
         layout.addWidget(self.history)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.text.setFocus()
+
+    def _build_choices(self, agenda: Sequence[AgendaItem]) -> None:
+        """Kind, agenda item, speaker, themes and owner, set to the entry's (a speaker no longer
+        in the attendee list is still offered under their name)."""
+        entry = self.entry
+        f = entry.fields
+        self.kind = QComboBox()
+        for kind in KIND_ORDER:
+            self.kind.addItem(kind.label, kind)
+        self.kind.setCurrentIndex(KIND_ORDER.index(f.kind))
+        self.item = QComboBox()
+        self.item.addItem("(no agenda item)", None)
+        for item in agenda:
+            self.item.addItem(f"{item.position + 1}. {item.fields.title}", item.item_id)
+        self.item.setCurrentIndex(max(0, self.item.findData(f.agenda_item_id)) if f.agenda_item_id else 0)
+        self.speaker = QComboBox()
+        self.speaker.addItem("(nobody named)", None)
+        for person_id, name in self.people:
+            self.speaker.addItem(name, person_id)
+        if f.speaker_id is not None and self.speaker.findData(f.speaker_id) < 0:
+            self.speaker.addItem(entry.speaker_name or f"Person {f.speaker_id}", f.speaker_id)
+        self.speaker.setCurrentIndex(max(0, self.speaker.findData(f.speaker_id)) if f.speaker_id else 0)
+        self.themes = QLineEdit(", ".join(f.themes))
+        self.themes.setPlaceholderText("Themes, separated by commas")
+        self.owner = QComboBox()
+        self.owner.setEditable(True)
+        self.owner.addItem("")
+        for _person_id, name in self.people:
+            self.owner.addItem(name)
+        self.owner.setCurrentText(entry.owner_name or f.owner)
+
+    def _show_finalized(self, layout: QVBoxLayout) -> None:
+        """A finalized meeting takes corrections of the text only, kept as amendments."""
+        notice = QLabel(
+            "This meeting's notes are finalized. Your correction is kept as an amendment beside "
+            "the original, with the time it was made; the other details can no longer change."
+        )
+        notice.setWordWrap(True)
+        set_role(notice, "notice-warning")
+        layout.addWidget(notice)
+        for widget in (
+            self.kind,
+            self.item,
+            self.speaker,
+            self.themes,
+            self.owner,
+            self.has_due,
+            self.due,
+        ):
+            widget.setEnabled(False)
 
     def _history(self, zone: dt.tzinfo) -> str:
         e = self.entry

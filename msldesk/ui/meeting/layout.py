@@ -71,6 +71,20 @@ class MeetingWidgets(QWidget):
 
 def build_meeting_window(window: MeetingWindow) -> None:
     """Create the window's widgets (as its attributes), its shortcuts and its layout."""
+    _build_header(window)
+    _build_agenda_and_entries(window)
+    _build_composer(window)
+    window.next_action = bind(window, "meeting.next", window.next_item)
+    window.previous_action = bind(window, "meeting.previous", window.previous_item)
+    bind(window, "meeting.close", window.close)
+    bind(window, "meeting.help", lambda: open_help(window, MARKERS, areas=(MEETING,)))
+    _lay_out(window)
+    window.setTabOrder(window.field, window.entries)
+    window._show_kind()
+
+
+def _build_header(window: MeetingWindow) -> None:
+    """The event's title and clock, the banner, the current item with its countdown and buttons."""
     window.title = QLabel("Loading…")
     set_role(window.title, "title")
     window.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -101,6 +115,9 @@ def build_meeting_window(window: MeetingWindow) -> None:
     for button in (window.previous_button, window.next_button):
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click must not take the keys from the field
 
+
+def _build_agenda_and_entries(window: MeetingWindow) -> None:
+    """The running agenda and the check-in list; the entries typed so far and their save state."""
     window.agenda_model = RunningAgendaModel(window)
     window.agenda = QTableView()
     window.agenda.setModel(window.agenda_model)
@@ -135,6 +152,9 @@ def build_meeting_window(window: MeetingWindow) -> None:
     set_role(window.save_state, "hint")
     window.filing = QLabel()
 
+
+def _build_composer(window: MeetingWindow) -> None:
+    """The note field with its kind button (a menu of the kinds, with their shortcuts) and due date."""
     window.kind_actions = {}
     window.kind_button = QToolButton()
     window.kind_button.setObjectName("kindButton")  # the theme colours it by its "kind"
@@ -168,11 +188,9 @@ def build_meeting_window(window: MeetingWindow) -> None:
     set_role(window.warning, "notice-error")
     window.warning.hide()
 
-    window.next_action = bind(window, "meeting.next", window.next_item)
-    window.previous_action = bind(window, "meeting.previous", window.previous_item)
-    bind(window, "meeting.close", window.close)
-    bind(window, "meeting.help", lambda: open_help(window, MARKERS, areas=(MEETING,)))
 
+def _lay_out(window: MeetingWindow) -> None:
+    """Title and clock on top, then the banner and the current item; agenda left, notes right."""
     top = QHBoxLayout()
     top.addWidget(window.title, 1)
     top.addWidget(window.clock)
@@ -222,5 +240,3 @@ def build_meeting_window(window: MeetingWindow) -> None:
     layout.addLayout(notice)
     layout.addLayout(now)
     layout.addWidget(splitter, 1)
-    window.setTabOrder(window.field, window.entries)
-    window._show_kind()

@@ -54,6 +54,17 @@ class PeopleView(QWidget):
         self._ids: dict[int, int] = {}  # id a command was given -> the id that person has now
         self._want_selected: int | None = None
 
+        self._build_search_and_buttons()
+        self._build_table()
+        self._lay_out()
+        self._connect_signals()
+        context.changed.connect(self._on_context_changed)
+        self.setEnabled(False)
+        self._update_buttons()
+        context.on_ready(self._on_context_ready)  # now too, when built after the library opened
+
+    def _build_search_and_buttons(self) -> None:
+        """The search box, the result count and the buttons over the table."""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search people: name, institution, city, email, NPI…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -69,6 +80,8 @@ class PeopleView(QWidget):
         self.import_button = QPushButton("Import people…")
         self.import_button.setToolTip("Import a list of people from a file (Ctrl+Shift+I)")
 
+    def _build_table(self) -> None:
+        """The people table, sorted by name, columns fitted to typical values; the person form."""
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -91,6 +104,8 @@ class PeopleView(QWidget):
         stretch_column(self.table, INSTITUTION_COLUMN, samples[INSTITUTION_COLUMN])  # takes the room left
         self.editor = PersonEditor()
 
+    def _lay_out(self) -> None:
+        """The table with its search and buttons, beside the person form."""
         buttons = QHBoxLayout()
         buttons.addWidget(self.search, 3)
         # The buttons wrap under each other when the window is narrow (a small screen, scale 2)
@@ -123,6 +138,8 @@ class PeopleView(QWidget):
         layout.addWidget(splitter)
         self._layout = layout
 
+    def _connect_signals(self) -> None:
+        """Shortcuts, buttons, the search pause, the table's selection and the privacy actions."""
         # Shortcuts that only mean something here: Ctrl+N anywhere in the section, Delete in the table
         # (not while typing in the form).
         self.new_action = bind(self, "people.new", self.new_person)
@@ -145,16 +162,12 @@ class PeopleView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.editor.save_requested.connect(self._on_editor_save_requested)
-        self.privacy = PersonPrivacy(context, self)
+        self.privacy = PersonPrivacy(self.context, self)
         self.privacy.status_message.connect(self.status_message)
         self._layout.insertWidget(0, self.privacy.banner)
         self.editor.history_requested.connect(self.privacy.show_history)
         self.editor.export_requested.connect(self.privacy.export)
         self.editor.erase_requested.connect(self.privacy.erase)
-        context.changed.connect(self._on_context_changed)
-        self.setEnabled(False)
-        self._update_buttons()
-        context.on_ready(self._on_context_ready)  # now too, when built after the library opened
 
     # ---- loading ------------------------------------------------------------------------------
 
