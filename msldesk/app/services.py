@@ -36,14 +36,33 @@ class App:
         is not asked for or derived again."""
         # Heavy libraries load here and in the steps below, not at program start (the GUI builds App
         # in a worker).
+        from msldesk.protect.upkeep import open_library
+
+        self.paths = LibraryPaths(data_dir or default_data_dir())
+        self.access = open_library(self.paths)  # read-only or not; private modes; the folders
+        try:
+            self._open(secrets, passphrase_provider, encryption, check_pages, library_key, today)
+        except BaseException:
+            self.access.close()  # the open-lock too: a refused start leaves no handle behind
+            raise
+
+    def _open(
+        self,
+        secrets: SecretStore | None,
+        passphrase_provider: PassphraseProvider | None,
+        encryption: bool | None,
+        check_pages: bool,
+        library_key: LibraryKey | None,
+        today: dt.date | None,
+    ) -> None:
+        """Everything after the hold on the folder: settings, restore recovery, the key, the database
+        and the services."""
         from msldesk.core.secrets import SecretStore
         from msldesk.db.engine import make_engine
         from msldesk.protect.backup_restore import recover_interrupted_restore
         from msldesk.protect.library_guard import damage_behind, open_library_key
-        from msldesk.protect.upkeep import open_library, remove_leftovers
+        from msldesk.protect.upkeep import remove_leftovers
 
-        self.paths = LibraryPaths(data_dir or default_data_dir())
-        self.access = open_library(self.paths)  # read-only or not; private modes; the folders
         read_only = self.access.read_only
         self.settings = Settings.load(self.paths.settings)
         self.first_run = not self.paths.database.exists()
