@@ -33,7 +33,8 @@ def add_record_commands(team_commands: Any) -> None:
     c = team_commands.add_parser(
         "insights",
         help="search the team's pushed meeting notes (yours and shared ones; reviewers: everyone's)",
-        description='QUERY is read as a web search: words, "a phrase", -word, or.',
+        description='QUERY is read as a web search: words, "a phrase", -word, or. The best matches among '
+        "the newest ones come first; more words, --theme or --since reach older ones.",
     )
     c.add_argument("query", nargs="?", default="", metavar="QUERY")
     c.add_argument("--theme", default="", help="only entries with this theme")
