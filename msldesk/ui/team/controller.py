@@ -197,6 +197,9 @@ class TeamController(QObject):
 
     def show_status(self) -> None:
         """Who you are, your role, the last sync and what waits, as `msldesk team status` says it."""
+        if not self.context.is_open:
+            self.window.statusBar().showMessage("The library is still opening.", 4000)
+            return
 
         def job(work: Work) -> tuple[TeamStatus, list[str]]:
             from msldesk.team.push import pending_records
