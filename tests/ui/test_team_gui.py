@@ -84,6 +84,62 @@ def test_the_team_menu_syncs_a_published_deck_into_the_library(
     assert shown == []
 
 
+def test_a_publisher_publishes_and_withdraws_the_selected_deck_from_the_team_menu(
+    make_window,
+    qtbot,
+    tmp_path: Path,
+    deck_hub: DeckHub,
+    deck_factory: DeckFactory,
+    shown: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.team.sync import sync_team
+
+    folder = tmp_path / "publisher"
+    app = library(folder, deck_hub, "publisher")
+    deck_id = approved_deck(app, deck_factory, "hepatic")
+    app.close()
+    window, _context = make_window(seed_demo=False, data_dir=folder)
+    qtbot.waitUntil(lambda: "(publisher)" in window.team.label.text(), timeout=WAIT_MS)
+    publish, withdraw = window.team.actions["team_publish"], window.team.actions["team_withdraw"]
+    assert publish.isVisible()
+    assert withdraw.isVisible()
+    listed = window.library.deck_model.decks
+    qtbot.waitUntil(lambda: deck_id in [d.deck_id for d in listed()], timeout=WAIT_MS)
+    window.library.select_deck(deck_id)
+    with qtbot.waitSignal(window.team.publishing.said, timeout=WAIT_MS) as said:
+        publish.trigger()
+    assert said.args == ["Published “Hepatic update” on the team hub."]
+    assert shown == []
+
+    msl = library(tmp_path / "msl", deck_hub, "msl2")  # another MSL's library takes it in, and uses it
+    try:
+        sync_team(msl.team, msl.decks, msl.meetings, tmp_path / "downloads")
+        (team_deck,) = [d for d in msl.decks.list_decks() if d.title == "Hepatic update"]
+        slides = [s.slide_id for s in msl.decks.list_slides(team_deck.deck_id)][:1]
+        msl.assembly.save_collection("Liver talk", slides)
+    finally:
+        msl.close()
+
+    monkeypatch.setattr(
+        "msldesk.ui.team.publishing.QInputDialog.getText", lambda *_a, **_k: ("Superseded by v2", True)
+    )
+    with qtbot.waitSignal(window.team.publishing.said, timeout=WAIT_MS) as said:
+        withdraw.trigger()
+    assert said.args[0].startswith("Withdrew “Hepatic update” on the team hub")
+    assert _context.decks.deck(deck_id).withdrawn
+    # The op's Changes refresh the deck list: the deck is shown withdrawn, or hidden as withdrawn decks are.
+    qtbot.waitUntil(lambda: all(d.withdrawn for d in listed() if d.deck_id == deck_id), timeout=WAIT_MS)
+    assert shown == []
+
+    msl_window, _ = make_window(seed_demo=False, data_dir=tmp_path / "msl")
+    qtbot.waitUntil(lambda: msl_window.team.result_box is not None, timeout=WAIT_MS)  # the start's sync
+    box = msl_window.team.result_box
+    assert "1 deck withdrawn" in box.text()
+    assert "Saved collection “Liver talk”" in box.informativeText()
+    assert not msl_window.team.actions["team_publish"].isVisible()
+
+
 def test_a_reviewer_finds_a_pushed_entry_in_team_insights(
     make_window,
     qtbot,

@@ -16,6 +16,7 @@ from msldesk.ui.actions import ActionSpec, build_actions
 from msldesk.ui.errors import user_message
 from msldesk.ui.ops import DbOp, Op, Work
 from msldesk.ui.tasks import Lane
+from msldesk.ui.team.publishing import Publishing
 from msldesk.ui.theme import set_role
 
 if TYPE_CHECKING:
@@ -54,18 +55,21 @@ class TeamController(QObject):
         self.label.setProperty("role", "small")  # not set_role: restyling now would build Qt's enums
         self.label.hide()
         window.statusBar().addPermanentWidget(self.label)
-        self.actions = self._build_menu()
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(lambda: self.sync(asked=False))
         self.sync_op: DbOp[Synced | None] | None = None
         self.identity: HubIdentity | None = None
         self.link: TeamLink | None = None
+        self.publishing = Publishing(context, window)
+        self.actions = self._build_menu()
+        self._show_publishing()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(lambda: self.sync(asked=False))
         self.result_box: QMessageBox | None = None
         self.dialogs: dict[str, object] = {}
         context.ready.connect(self._on_ready)
         context.settled.connect(lambda: self.sync(asked=False))
 
     def _build_menu(self) -> dict[str, QAction]:
+        publishing = self.publishing
         specs = [
             ActionSpec("team_sync", MENU, "&Sync now", lambda: self.sync(asked=True), "F9",
                        "Bring the team's published decks in and push finalized meetings"),
@@ -75,6 +79,11 @@ class TeamController(QObject):
                        "Search the meeting notes the team pushed"),
             ActionSpec("team_status", MENU, "Team s&tatus…", self.show_status),
             ActionSpec("-t2", MENU, "", lambda: None),
+            ActionSpec("team_publish", MENU, "&Publish the selected deck", publishing.publish_selected,
+                       None, "Publishers: put the deck selected in the deck list on the team hub"),
+            ActionSpec("team_withdraw", MENU, "&Withdraw the selected deck…", publishing.withdraw_selected,
+                       None, "Publishers: withdraw it from every library at its next sync"),
+            ActionSpec("-t3", MENU, "", lambda: None),
             ActionSpec("team_connect", MENU, "&Connect to a team hub…", self.open_connect),
             ActionSpec("team_disconnect", MENU, "&Disconnect…", self.ask_disconnect),
         ]  # fmt: skip
@@ -100,9 +109,11 @@ class TeamController(QObject):
         """The label: nothing without a hub; "Team: ana (msl) · synced 14:05"; or offline and why."""
         self.link = link
         if link is None:
+            self.identity = None
             self.label.hide()
             self.label.setText("")
             self.label_changed.emit("")
+            self._show_publishing()
             return
         if problem:
             text, tip = "Team: offline", problem
@@ -117,6 +128,13 @@ class TeamController(QObject):
         self.label.setToolTip(tip)
         self.label.show()
         self.label_changed.emit(text)
+        self._show_publishing()
+
+    def _show_publishing(self) -> None:
+        """Publish and Withdraw are shown to the hub's publishers only (the hub refuses anyone else)."""
+        publisher = self.identity is not None and "publisher" in self.identity.roles
+        for key in ("team_publish", "team_withdraw"):
+            self.actions[key].setVisible(publisher)
 
     # ---- sync ---------------------------------------------------------------------------------------
 
