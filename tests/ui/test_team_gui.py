@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.cli.test_cli import msldesk_in_process as msldesk
 from tests.conftest import DeckFactory
-from tests.hub.conftest import Cluster, _running_cluster
+from tests.hub.cluster import Cluster
+from tests.hub.conftest import _running_cluster
 from tests.hub.team_libraries import DeckHub, approved_deck, build_deck_hub, library
 from tests.hub.team_meetings import connect, make_team, meeting
-from tests.integration.test_cli import msldesk_in_process as msldesk
 
 WAIT_MS = 30_000
 
@@ -24,8 +25,7 @@ WAIT_MS = 30_000
 @pytest.fixture(scope="module")
 def own_cluster() -> Iterator[Cluster]:
     """The module's own throw-away cluster: the last test stops it (the shared one stays up)."""
-    with _running_cluster() as cluster:
-        yield cluster
+    yield from _running_cluster()
 
 
 @pytest.fixture(scope="module")
