@@ -12,7 +12,6 @@ from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.cli.team_decks import add_deck_flow_commands, cmd_deck_flow
 from msldesk.cli.team_records import RECORD_COMMANDS, add_record_commands, cmd_team_records
 from msldesk.core.errors import InvalidInputError
-from msldesk.core.wording import plural
 
 if TYPE_CHECKING:
     from msldesk.team.push import PendingRecords
@@ -122,6 +121,7 @@ def _status_json(status: TeamStatus, later: PendingRecords) -> dict[str, Any]:
 def _status(app: Any, args: argparse.Namespace) -> int:
     """Exit 1 when the hub is remembered but could not be asked (the rest is still said)."""
     from msldesk.team.push import pending_records
+    from msldesk.team.words import status_lines
 
     status = app.team.status()
     later = pending_records(app.team, app.meetings)
@@ -129,25 +129,8 @@ def _status(app: Any, args: argparse.Namespace) -> int:
     if args.json:
         print_json(_status_json(status, later))
         return code
-    link, identity = status.link, status.identity
-    if link is None:
-        print("This library is not connected to a team hub (msldesk team connect DSN).")
-    else:
-        print(f"Team hub: {link.dsn}")
-        if identity is not None:
-            print(f"You: {identity.user_name}, role: {identity.role}")
-        else:
-            print(f"You: {link.user_name}; hub unreachable: {status.problem}")
-        print(f"Last sync: {f'{link.last_sync.astimezone():%Y-%m-%d %H:%M}' if link.last_sync else 'never'}")
-    waiting = plural(len(status.pending), "finalized meeting")
-    print(f"Waiting to be pushed: {waiting}" + (":" if status.pending else ""))
-    for p in status.pending:
-        print(f"  {p.event_id:5}  {p.finalized_at.astimezone():%Y-%m-%d %H:%M}  {p.title}")
-    if later.payments or later.amendments:
-        print(
-            f"Also waiting: {plural(later.payments, 'transfer')} of value and "
-            f"{plural(later.amendments, 'amendment')} (msldesk team push)."
-        )
+    for line in status_lines(status, later):
+        print(line)
     return code
 
 

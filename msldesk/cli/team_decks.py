@@ -60,12 +60,11 @@ def cmd_deck_flow(app: Any, args: argparse.Namespace) -> int:
 
 def _sync(app: Any, args: argparse.Namespace) -> int:
     from msldesk.cli.team_records import print_push, push_json
-    from msldesk.team.pull import DeckPull
-    from msldesk.team.push import push_pending
+    from msldesk.team.sync import sync_team
+    from msldesk.team.words import INCOMPLETE, pulled_words, use_words
 
-    report = DeckPull(app.team, app.decks, app.paths.cache / "team").sync()
-    pushed = push_pending(app.team, app.meetings)  # a sync goes both ways: finalized meetings go up
-    complete = report.complete and not pushed.problem
+    done = sync_team(app.team, app.decks, app.meetings, app.paths.cache / "team")
+    report = done.pulled
     if args.json:
         print_json(
             {
@@ -75,16 +74,11 @@ def _sync(app: Any, args: argparse.Namespace) -> int:
                 "bytes_fetched": report.bytes_fetched,
                 "decks": [vars(d) for d in report.decks],
                 "withdrawn_used_in": [vars(u) for u in report.uses],
-                "pushed": push_json(pushed),
+                "pushed": push_json(done.pushed),
             }
         )
-        return EXIT_OK if complete else EXIT_SOME_FAILED
-    counts = [
-        plural(report.count(what), f"deck {what}", f"decks {what}")
-        for what in ("imported", "updated", "withdrawn")
-        if report.count(what)
-    ]
-    print(f"Synced with the team hub: {', '.join(counts) or 'already up to date'}.")
+        return EXIT_OK if done.complete else EXIT_SOME_FAILED
+    print(pulled_words(report))
     if report.files_fetched:
         print(f"Fetched {plural(report.files_fetched, 'file')} ({report.bytes_fetched:,} bytes).")
     for d in report.decks:
@@ -92,10 +86,8 @@ def _sync(app: Any, args: argparse.Namespace) -> int:
             line = f"  {d.outcome:9} deck {d.deck_id if d.deck_id is not None else '-'}  {d.title}"
             print(line + (f": {d.message}" if d.message else ""))
     for use in report.uses:
-        what = f"Saved collection “{use.name}”" if use.kind == "collection" else f"Deck built “{use.name}”"
-        where = f" ({use.path})" if use.path else ""
-        print(f"Warning: {what}{where} uses slides of withdrawn {', '.join(use.decks)}.")
+        print(f"Warning: {use_words(use)}")
     if not report.complete:
-        print("Some decks could not be brought in; the next sync tries them again.")
-    print_push(pushed)
-    return EXIT_OK if complete else EXIT_SOME_FAILED
+        print(INCOMPLETE)
+    print_push(done.pushed)
+    return EXIT_OK if done.complete else EXIT_SOME_FAILED

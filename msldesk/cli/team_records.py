@@ -78,12 +78,12 @@ def push_json(report: Any) -> dict[str, Any]:
 
 def print_push(report: Any) -> None:
     """What a push sent, in words (`team push` and `team sync`)."""
+    from msldesk.team.words import pushed_words
+
     if report.nothing and not report.problem:
         print("Nothing to push: every finalized meeting is on the team hub.")
     else:
-        meetings, payments = plural(len(report.meetings), "meeting"), plural(report.payments, "transfer")
-        amendments = plural(report.amendments, "amendment")
-        print(f"Pushed {meetings}, {payments} of value and {amendments} to the team hub.")
+        print(pushed_words(report))
         for title in report.meetings:
             print(f"  {title}")
     if report.problem:
@@ -103,28 +103,12 @@ def _share(app: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _hub(app: Any) -> Any:
-    from msldesk.team.hub_link import open_hub
-    from msldesk.team.service import NoHubError
-
-    link = app.team.link()
-    if link is None:
-        raise NoHubError("This library is not connected to a team hub: run msldesk team connect DSN.")
-    return open_hub(link.dsn, app.team.password())
-
-
 def _insights(app: Any, args: argparse.Namespace) -> int:
-    from msldesk.hub.connect import hub_errors
-    from msldesk.team.insights import search_insights
+    from msldesk.team.insights import find_insights
 
     if args.limit < 1:
         raise InvalidInputError("--limit must be 1 or more.")
-    connection = _hub(app)
-    try:
-        with hub_errors("search the team's insights"):
-            found = search_insights(connection, args.query, args.theme, args.since, args.limit)
-    finally:
-        connection.close()
+    found = find_insights(app.team, args.query, args.theme, args.since, args.limit)
     if args.json:
         print_json([insight.__dict__ for insight in found])
         return EXIT_OK
@@ -141,10 +125,10 @@ def _insights(app: Any, args: argparse.Namespace) -> int:
 def _payments(app: Any, args: argparse.Namespace) -> int:
     from msldesk.boards.outputs.registry import KINDS
     from msldesk.hub.connect import hub_errors
-    from msldesk.team.insights import export_payments
+    from msldesk.team.insights import export_payments, open_team_hub
 
     out = KINDS["open-payments"].checked_path(args.out)  # a .csv, refused otherwise before the hub is asked
-    connection = _hub(app)
+    connection = open_team_hub(app.team)
     try:
         with hub_errors("read the team's transfers of value"):
             rows, found = export_payments(connection, args.year, out)

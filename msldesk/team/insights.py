@@ -9,9 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msldesk.boards.records import Payment, Person, PersonFields
+
+if TYPE_CHECKING:
+    from msldesk.team.service import TeamService
 
 SEARCH_LIMIT = 200
 # A query is ranked among its newest SEARCH_CANDIDATES matches (and every entry whose correction matches),
@@ -101,6 +104,35 @@ def search_insights(
                     text, amended, recorded)
         for uid, owner, title, starts, shared, kind, theme_text, text, amended, recorded in rows
     ]  # fmt: skip
+
+
+def find_insights(
+    team: TeamService,
+    query: str = "",
+    theme: str = "",
+    since: dt.date | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> list[TeamInsight]:
+    """`search_insights` on this library's hub (`msldesk team insights`, the desktop's Team insights)."""
+    from msldesk.hub.connect import hub_errors
+
+    connection = open_team_hub(team)
+    try:
+        with hub_errors("search the team's insights"):
+            return search_insights(connection, query, theme, since, limit)
+    finally:
+        connection.close()
+
+
+def open_team_hub(team: TeamService) -> Any:
+    """A connection to the library's hub (the caller closes it); NoHubError, in words, without one."""
+    from msldesk.team.hub_link import open_hub
+    from msldesk.team.service import NoHubError
+
+    link = team.link()
+    if link is None:
+        raise NoHubError("This library is not connected to a team hub: run msldesk team connect DSN.")
+    return open_hub(link.dsn, team.password())
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from msldesk.core import clock
-from msldesk.core.progress import ProgressCallback, no_progress
+from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.user_files import storable_path
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.orm import (
@@ -89,7 +89,8 @@ class DeckPull:
         self.sessions = team.sessions
         self.fetched = [0, 0]  # files, bytes
 
-    def sync(self, progress: ProgressCallback = no_progress) -> SyncReport:
+    def sync(self, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> SyncReport:
+        """`cancel` is polled between decks: a sync stopped there is a sync cut off (run it again)."""
         from msldesk.hub.changes import read_deck_changes
         from msldesk.team.hub_link import open_hub
 
@@ -103,6 +104,8 @@ class DeckPull:
                 changes = read_deck_changes(connection, link.pull_cursor)
             done: list[PulledDeck] = []
             for n, published in enumerate(changes.decks):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
                 progress(n, len(changes.decks), f"Team deck {published['title']}")
                 done.append(self._pull_one(connection, published))
         finally:

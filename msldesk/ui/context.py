@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from msldesk.db.crypto import LibraryKey, PassphraseProvider
     from msldesk.decks.assembly import AssemblyService
     from msldesk.decks.service import DeckService
+    from msldesk.team.service import TeamService
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,10 @@ class AppContext(QObject):
     @property
     def outputs(self) -> OutputService:
         return self.library.outputs
+
+    @property
+    def team(self) -> TeamService:
+        return self.library.team
 
     def announce(self, changes: Changes) -> None:
         """Tell every view what changed. Ops call it with their result's Changes; the few changes

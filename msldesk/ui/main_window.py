@@ -87,6 +87,9 @@ class MainWindow(QMainWindow):
         if not restore_geometry(self, geometry):
             self.resize(1400, 860)
             clamp_to_screen(self)
+        from msldesk.ui.team.controller import TeamController
+
+        self.team = TeamController(context, self)  # the Team menu, the status bar's team label, the syncs
 
     # ---- menus --------------------------------------------------------------------------------
 

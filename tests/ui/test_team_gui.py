@@ -1,0 +1,207 @@
+"""The desktop's Team side against a real throw-away hub (PostgreSQL, tests/hub/conftest.py): the Team
+menu's sync brings a published deck into the library with its Team badge, the status bar says who you
+are and when you synced, a reviewer finds a pushed entry in Team insights, and a hub gone away during a
+timer sync shows "offline" without a dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tests.cli.test_cli import msldesk_in_process as msldesk
+from tests.conftest import DeckFactory
+from tests.hub.cluster import Cluster
+from tests.hub.conftest import _running_cluster
+from tests.hub.team_libraries import DeckHub, approved_deck, build_deck_hub, library
+from tests.hub.team_meetings import connect, make_team, meeting
+
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def own_cluster() -> Iterator[Cluster]:
+    """The module's own throw-away cluster: the last test stops it (the shared one stays up)."""
+    yield from _running_cluster()
+
+
+@pytest.fixture(scope="module")
+def deck_hub(own_cluster: Cluster) -> DeckHub:
+    return build_deck_hub(own_cluster)
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Error boxes the ops would have opened (none may open for a sync nobody asked for)."""
+    boxes: list[str] = []
+    monkeypatch.setattr("msldesk.ui.errors.report_error", lambda e, d="", p=None: boxes.append(str(e)))
+    return boxes
+
+
+def _publish(hub: DeckHub, folder: Path, factory: DeckFactory, name: str) -> None:
+    from msldesk.team.publish import DeckPublisher
+
+    app = library(folder, hub, "publisher")
+    try:
+        DeckPublisher(app.team, app.decks).publish([approved_deck(app, factory, name)])
+    finally:
+        app.close()
+
+
+def _msl_window(make_window: Any, qtbot: Any, hub: DeckHub, folder: Path) -> Any:
+    library(folder, hub, "msl").close()  # `msldesk team connect` as the MSL
+    window, _context = make_window(seed_demo=False, data_dir=folder)
+    # The start's sync (after the first slides are on screen) says who we are once it is done.
+    qtbot.waitUntil(lambda: " · synced " in window.team.label.text(), timeout=WAIT_MS)
+    return window
+
+
+def test_the_team_menu_syncs_a_published_deck_into_the_library(
+    make_window, qtbot, tmp_path: Path, deck_hub: DeckHub, deck_factory: DeckFactory, shown: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    window = _msl_window(make_window, qtbot, deck_hub, tmp_path / "msl")
+    user = deck_hub.users["msl"]
+    assert window.team.label.isVisible()
+    assert window.team.label.text().startswith(f"Team: {user} (msl) · synced ")
+    assert window.library.deck_model.decks() == []  # nothing was published yet
+
+    _publish(deck_hub, tmp_path / "publisher", deck_factory, "dosing")
+    menu = [a.text() for a in window.menuBar().actions()]
+    assert menu.index("&Team") == menu.index("&Help") - 1
+    with qtbot.waitSignal(window.team.synced, timeout=WAIT_MS) as synced:
+        window.team.actions["team_sync"].trigger()
+    assert synced.args[0].pulled.count("imported") == 1
+    qtbot.waitUntil(lambda: len(window.library.deck_model.decks()) == 1, timeout=WAIT_MS)
+    (deck,) = window.library.deck_model.decks()
+    assert (deck.title, deck.origin) == ("Dosing update", "team")
+    assert "Team deck" in window.library.deck_model.data(window.library.deck_model.index(1), 3)
+    assert window.team.result_box is not None
+    assert window.team.result_box.text().startswith("Synced with the team hub: 1 deck imported.")
+    assert window.team.label.text().startswith(f"Team: {user} (msl) · synced ")
+    assert shown == []
+
+
+def test_a_publisher_publishes_and_withdraws_the_selected_deck_from_the_team_menu(
+    make_window,
+    qtbot,
+    tmp_path: Path,
+    deck_hub: DeckHub,
+    deck_factory: DeckFactory,
+    shown: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # type: ignore[no-untyped-def]
+    from msldesk.team.sync import sync_team
+
+    folder = tmp_path / "publisher"
+    app = library(folder, deck_hub, "publisher")
+    deck_id = approved_deck(app, deck_factory, "hepatic")
+    app.close()
+    window, _context = make_window(seed_demo=False, data_dir=folder)
+    qtbot.waitUntil(lambda: "(publisher)" in window.team.label.text(), timeout=WAIT_MS)
+    publish, withdraw = window.team.actions["team_publish"], window.team.actions["team_withdraw"]
+    assert publish.isVisible()
+    assert withdraw.isVisible()
+    listed = window.library.deck_model.decks
+    qtbot.waitUntil(lambda: deck_id in [d.deck_id for d in listed()], timeout=WAIT_MS)
+    window.library.select_deck(deck_id)
+    with qtbot.waitSignal(window.team.publishing.said, timeout=WAIT_MS) as said:
+        publish.trigger()
+    assert said.args == ["Published “Hepatic update” on the team hub."]
+    assert shown == []
+
+    msl = library(tmp_path / "msl", deck_hub, "msl2")  # another MSL's library takes it in, and uses it
+    try:
+        sync_team(msl.team, msl.decks, msl.meetings, tmp_path / "downloads")
+        (team_deck,) = [d for d in msl.decks.list_decks() if d.title == "Hepatic update"]
+        slides = [s.slide_id for s in msl.decks.list_slides(team_deck.deck_id)][:1]
+        msl.assembly.save_collection("Liver talk", slides)
+    finally:
+        msl.close()
+
+    monkeypatch.setattr(
+        "msldesk.ui.team.publishing.QInputDialog.getText", lambda *_a, **_k: ("Superseded by v2", True)
+    )
+    with qtbot.waitSignal(window.team.publishing.said, timeout=WAIT_MS) as said:
+        withdraw.trigger()
+    assert said.args[0].startswith("Withdrew “Hepatic update” on the team hub")
+    assert _context.decks.deck(deck_id).withdrawn
+    # The op's Changes refresh the deck list: the deck is shown withdrawn, or hidden as withdrawn decks are.
+    qtbot.waitUntil(lambda: all(d.withdrawn for d in listed() if d.deck_id == deck_id), timeout=WAIT_MS)
+    assert shown == []
+
+    msl_window, _ = make_window(seed_demo=False, data_dir=tmp_path / "msl")
+    qtbot.waitUntil(lambda: msl_window.team.result_box is not None, timeout=WAIT_MS)  # the start's sync
+    box = msl_window.team.result_box
+    assert "1 deck withdrawn" in box.text()
+    assert "Saved collection “Liver talk”" in box.informativeText()
+    assert not msl_window.team.actions["team_publish"].isVisible()
+
+
+def test_a_reviewer_finds_a_pushed_entry_in_team_insights(
+    make_window,
+    qtbot,
+    tmp_path: Path,
+    own_cluster: Cluster,
+    shown: list[str],
+) -> None:  # type: ignore[no-untyped-def]
+    team = make_team(own_cluster, own_cluster.new_database())
+    ana, rita = tmp_path / "ana", tmp_path / "rita"
+    connect(team, ana, "ana")
+    meeting(ana, "Renal advisory board", [("Nephrologists want eGFR cut-offs for dosing", "Dosing")])
+    meeting(ana, "Hepatic board", [("Hepatologists ask about liver enzymes", "Safety")])
+    msldesk(ana, "team", "push", check_exit=0)
+    connect(team, rita, "rita")
+    window, _context = make_window(seed_demo=False, data_dir=rita)
+    qtbot.waitUntil(lambda: "(reviewer)" in window.team.label.text(), timeout=WAIT_MS)
+
+    window.team.actions["team_insights"].trigger()
+    dialog = window.team.dialogs["insights"]
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=WAIT_MS)  # opening shows the newest
+    dialog.query.setText("eGFR dosing")
+    dialog.find_button.click()
+    qtbot.waitUntil(lambda: dialog.summary.text() == "1 entry found.", timeout=WAIT_MS)
+    (found,) = dialog.model.rows
+    assert (found.owner, found.event_title) == (team.login("ana"), "Renal advisory board")
+    row = [dialog.model.data(dialog.model.index(0, column)) for column in range(6)]
+    assert [row[1], row[2], row[4], row[5]] == [
+        team.login("ana"),
+        "Renal advisory board",
+        "Dosing",
+        "Nephrologists want eGFR cut-offs for dosing",
+    ]
+    dialog.theme.setCurrentText("Safety")
+    dialog.query.clear()
+    dialog.find_button.click()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and "enzymes" in dialog.model.rows[0].text)
+    assert shown == []
+
+
+def test_a_hub_gone_away_on_the_timer_shows_offline_without_a_dialog(
+    make_window,
+    qtbot,
+    tmp_path: Path,
+    deck_hub: DeckHub,
+    own_cluster: Cluster,
+    shown: list[str],
+) -> None:  # type: ignore[no-untyped-def]
+    window = _msl_window(make_window, qtbot, deck_hub, tmp_path / "msl")
+    assert window.team.timer.isActive()
+    assert window.team.timer.interval() == 15 * 60_000  # the setting's default
+    own_cluster.stop()
+    try:
+        window.team.timer.timeout.emit()  # as if the 15 minutes were up
+        qtbot.waitUntil(lambda: window.team.label.text() == "Team: offline", timeout=WAIT_MS)
+        assert "hub" in window.team.label.toolTip().lower()
+        assert window.team.label.toolTip().count(". ") == 0  # one sentence
+        assert shown == []
+        assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        window.team.actions["team_insights"].trigger()
+        dialog = window.team.dialogs["insights"]
+        qtbot.waitUntil(lambda: dialog.summary.property("role") == "error", timeout=WAIT_MS)
+        assert "hub" in dialog.summary.text().lower()
+        assert shown == []
+    finally:
+        own_cluster.start()
