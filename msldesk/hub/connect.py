@@ -154,3 +154,10 @@ def hub_errors(doing: str) -> Iterator[None]:
         if isinstance(wrapped, psycopg.Error):
             raise statement_error(wrapped, doing) from exc
         raise
+
+
+def make_durable(connection: Any) -> None:
+    """Inside a transaction: its commit returns only once it is in the server's WAL on disk, whatever the
+    server's default. A laptop told "published" or "pushed" must never see the hub lose it in a crash
+    (synchronous_commit=off would)."""
+    connection.execute("SET LOCAL synchronous_commit = on")

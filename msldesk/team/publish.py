@@ -17,7 +17,7 @@ from msldesk.core.errors import InvalidInputError, NotFoundError
 from msldesk.core.progress import ProgressCallback, no_progress
 from msldesk.decks.orm import TEAM
 from msldesk.decks.published import DeckFile, PublishedMeta, apply_published, read_published
-from msldesk.hub.connect import hub_errors
+from msldesk.hub.connect import hub_errors, make_durable
 from msldesk.hub.errors import HubError
 from msldesk.team.files import OnChunk, _no_chunk, upload_file
 from msldesk.team.orm import TeamDeckRow
@@ -107,6 +107,7 @@ class DeckPublisher:
         chunks, sent = upload_file(connection, path, file.sha256, self.on_chunk)
         values = _values(meta, file)
         with hub_errors("publish decks (only the hub's publishers may)"), connection.transaction():
+            make_durable(connection)
             row = connection.execute(
                 f"SELECT {', '.join(_FIELDS)}, revision FROM msldesk.decks WHERE uid = %s FOR UPDATE", (uid,)
             ).fetchone()
@@ -156,6 +157,7 @@ class DeckPublisher:
         connection = self._open()
         try:
             with hub_errors("withdraw decks (only the hub's publishers may)"), connection.transaction():
+                make_durable(connection)
                 row = connection.execute(
                     "SELECT title, withdrawn, revision FROM msldesk.decks WHERE uid = %s FOR UPDATE", (uid,)
                 ).fetchone()

@@ -252,7 +252,7 @@ def send(connection: Any, record_set: RecordSet, uids: dict[Key, str]) -> None:
     from psycopg import sql
     from psycopg.types.json import Jsonb
 
-    from msldesk.hub.connect import hub_errors
+    from msldesk.hub.connect import hub_errors, make_durable
 
     def value(name: str, given: Any) -> Any:
         if isinstance(given, tuple):  # a linked record, named by its ledger key
@@ -260,9 +260,7 @@ def send(connection: Any, record_set: RecordSet, uids: dict[Key, str]) -> None:
         return Jsonb(given) if name in ("details", "changes") else given
 
     with hub_errors(f"push “{record_set.title}”"), connection.transaction():
-        # The library notes the set as pushed once the commit returns: the commit must then be in the
-        # server's WAL, whatever the server's default (synchronous_commit=off loses it in a crash).
-        connection.execute("SET LOCAL synchronous_commit = on")
+        make_durable(connection)  # the library notes the set as pushed once the commit returns
         for key, values in record_set.rows:
             names = ["uid", *values]
             statement = sql.SQL(
