@@ -84,6 +84,41 @@ def test_the_team_menu_syncs_a_published_deck_into_the_library(
     assert shown == []
 
 
+def test_connect_refuses_a_wrong_password_in_the_dialog_then_connects_and_disconnect_forgets(
+    make_window, qtbot, tmp_path: Path, deck_hub: DeckHub, monkeypatch: pytest.MonkeyPatch, shown: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    window, _context = make_window(seed_demo=False, data_dir=tmp_path / "new")
+    qtbot.waitUntil(lambda: window.context.is_open, timeout=WAIT_MS)
+    assert not window.team.label.isVisible()  # no hub yet: nothing in the status bar
+    user = deck_hub.users["msl"]
+    cluster = deck_hub.cluster
+    where = f"host={cluster.socket_dir} port={cluster.port} dbname={deck_hub.database} user={user}"
+
+    window.team.actions["team_connect"].trigger()
+    dialog = window.team.dialogs["connect"]
+    dialog.dsn.setText(where)
+    dialog.password.setText("not-the-password")
+    dialog.connect_button.click()
+    qtbot.waitUntil(lambda: dialog.problem.isVisible(), timeout=WAIT_MS)
+    assert f"refused the name or password of {user}" in dialog.problem.text()
+    assert dialog.isVisible()  # it stays open to correct the password
+    assert window.context.team.link() is None  # nothing was kept
+
+    dialog.password.setText(f"pw-{user}")
+    dialog.connect_button.click()
+    qtbot.waitUntil(lambda: " · synced " in window.team.label.text(), timeout=WAIT_MS)
+    assert window.team.label.text().startswith(f"Team: {user} (msl) · synced ")
+    link = window.context.team.link()
+    assert link is not None
+    assert "pw-" not in link.dsn  # the password is never in the stored connection string
+
+    monkeypatch.setattr("msldesk.ui.widgets.confirm.confirm_destructive", lambda *args, **kwargs: True)
+    window.team.actions["team_disconnect"].trigger()
+    qtbot.waitUntil(lambda: not window.team.label.isVisible(), timeout=WAIT_MS)
+    assert window.context.team.link() is None
+    assert shown == []
+
+
 def test_a_publisher_publishes_and_withdraws_the_selected_deck_from_the_team_menu(
     make_window,
     qtbot,
