@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,32 +28,30 @@ from msldesk.ui.ops import DbOp
 from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.dialog_jobs import DialogOps
 from msldesk.ui.widgets.geometry import fit_size
+from msldesk.ui.widgets.rows_model import RowsTableModel
 
 WHEN, WHO, ABOUT, WHAT, CHANGES = range(5)
 HEADERS = ("When", "Who", "About", "What", "What changed")
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class HistoryModel(QAbstractTableModel):
-    """A thin adapter over the history lines."""
+class HistoryModel(RowsTableModel[HistoryLine]):
+    """A thin adapter over the history lines; `rows` are the lines the filter lets through."""
+
+    headers = HEADERS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lines: list[HistoryLine] = []
-        self.visible: list[HistoryLine] = []
         self._filter = ""
 
     def set_lines(self, lines: list[HistoryLine]) -> None:
-        self.beginResetModel()
         self.lines = list(lines)
-        self.visible = self._filtered()
-        self.endResetModel()
+        self.set_rows(self._filtered())
 
     def set_filter(self, text: str) -> None:
-        self.beginResetModel()
         self._filter = text.strip().lower()
-        self.visible = self._filtered()
-        self.endResetModel()
+        self.set_rows(self._filtered())
 
     def _filtered(self) -> list[HistoryLine]:
         if not self._filter:
@@ -61,32 +59,13 @@ class HistoryModel(QAbstractTableModel):
         words = self._filter.split()
         return [line for line in self.lines if all(w in _haystack(line) for w in words)]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.visible)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.visible):
+        line = self.row_at(index)
+        if line is None:
             return None
-        line = self.visible[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                line.when,
-                line.who,
-                line.about,
-                line.what,
-                "\n".join(line.changes),
-            )[column]
+            return (line.when, line.who, line.about, line.what, "\n".join(line.changes))[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == WHEN:
                 return f"{line.when_detail} · record {line.record_id}"
@@ -186,7 +165,7 @@ class HistoryDialog(QDialog):
         self.model.set_filter(text)
 
     def text(self) -> str:
-        return as_text(self.model.visible)
+        return as_text(self.model.rows)
 
     def copy_all(self) -> None:
         QApplication.clipboard().setText(f"History — {self.subject.title}\n\n{self.text()}")

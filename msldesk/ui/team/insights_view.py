@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from msldesk.core.wording import plural
 from msldesk.ui.errors import user_message
 from msldesk.ui.ops import Lane, Op, Work
 from msldesk.ui.theme import set_role
+from msldesk.ui.widgets.rows_model import RowsTableModel
 from msldesk.ui.widgets.table_fit import comfortable_rows
 
 if TYPE_CHECKING:
@@ -40,33 +41,13 @@ ALL_THEMES = "All themes"
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class InsightsModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[TeamInsight] = []
-
-    def set_rows(self, rows: list[TeamInsight]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+class InsightsModel(RowsTableModel["TeamInsight"]):
+    headers = HEADERS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             text = f"{row.text} (amended)" if row.amended else row.text
             day = f"{row.recorded_at.astimezone():%Y-%m-%d}"
