@@ -9,25 +9,10 @@ from pathlib import Path
 import pytest
 
 from .test_cli import msldesk_in_process as msldesk
-
-
-@pytest.fixture
-def demo_dir(tmp_path: Path) -> Path:
-    """A library with the demo content: the board has no notes yet, the workshop has ten entries."""
-    from msldesk.app.services import App
-
-    root = tmp_path / "cli-finalize"
-    app = App(root)
-    try:
-        app.seed_demo_content()
-    finally:
-        app.close()
-    return root
-
-
-def _event_id(data_dir: Path, title_part: str) -> str:
-    events = json.loads(msldesk(data_dir, "events", "--json", check_exit=0).stdout)
-    return str(next(e["id"] for e in events if title_part in e["title"]))
+from .test_cli_meeting import _event_id
+from .test_cli_meeting import (
+    demo_dir as demo_dir,  # the demo library: the board has no notes, the workshop ten
+)
 
 
 def _finalize_audits(data_dir: Path, event_id: str) -> list[dict]:
