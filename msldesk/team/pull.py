@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,6 +128,11 @@ class DeckPull:
 
     def _pull_one(self, connection: Any, published: dict[str, Any]) -> PulledDeck:
         uid, title, revision = str(published["uid"]), str(published["title"]), int(published["revision"])
+        if not _names_a_file_safely(uid, str(published["file_sha256"])):
+            # Both become file names here; msldesk's hub checks them, a server that is not one may not.
+            return PulledDeck(
+                uid, None, title, "failed", "The hub sent this deck with a malformed id or file name."
+            )
         deck_id, known_revision, origin, current_sha = self._local(uid)
         meta = _meta(published)
         if deck_id is not None and known_revision == revision:
@@ -254,3 +261,15 @@ def _meta(published: dict[str, Any]) -> PublishedMeta:
         companions=companions,
         withdrawn=bool(published["withdrawn"]),
     )
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _names_a_file_safely(uid: str, sha256: str) -> bool:
+    """A deck's uid is a UUID and its file's name a SHA-256 in hex: nothing else may name a file."""
+    try:
+        uuid.UUID(uid)
+    except ValueError:
+        return False
+    return _SHA256.fullmatch(sha256) is not None

@@ -353,3 +353,27 @@ def test_a_team_deck_is_read_only_in_the_deck_service(app: Any, deck_factory: An
     with pytest.raises(InvalidInputError, match="read-only here"):
         app.decks.set_slide_tags(slide.slide_id, ["mine"])
     assert app.decks.deck(outcome.deck_id).title == "Still local"
+
+
+@pytest.mark.parametrize(
+    ("uid", "sha"),
+    [
+        ("../../outside", "a" * 64),
+        ("0e6c5d0e-7c1b-4a38-9a53-6f8b2f2e7a11", "../../outside"),
+        ("0e6c5d0e-7c1b-4a38-9a53-6f8b2f2e7a11", "A" * 64),
+        ("0e6c5d0e-7c1b-4a38-9a53-6f8b2f2e7a11\n", "a" * 64 + "/x"),
+    ],
+    ids=["uid-path", "sha-path", "sha-upper", "control-characters"],
+)
+def test_a_deck_whose_id_or_file_could_name_another_file_is_refused(app: Any, uid: str, sha: str) -> None:
+    """A server that is not msldesk's hub could send any text as a deck's uid or file hash; both become
+    file names on the laptop, so anything but a UUID and a hex SHA-256 is refused for that deck alone."""
+    from msldesk.team.pull import DeckPull
+
+    downloads = app.paths.cache / "team"
+    published = {"uid": uid, "title": "Forged", "revision": 1, "file_sha256": sha, "withdrawn": False}
+    pulled = DeckPull(app.team, app.decks, downloads)._pull_one(None, published)
+    assert pulled.outcome == "failed"
+    assert pulled.message == "The hub sent this deck with a malformed id or file name."
+    assert not downloads.exists()
+    assert app.decks.list_decks() == []
