@@ -115,6 +115,7 @@ def _status_json(status: TeamStatus, later: PendingRecords) -> dict[str, Any]:
         "pushed_events": status.pushed_events,
         "pending_payments": later.payments,
         "pending_amendments": later.amendments,
+        "pending_additions": later.additions,
     }
 
 

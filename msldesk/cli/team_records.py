@@ -73,7 +73,8 @@ def _push(app: Any, args: argparse.Namespace) -> int:
 
 def push_json(report: Any) -> dict[str, Any]:
     return {"meetings": list(report.meetings), "payments": report.payments,
-            "amendments": report.amendments, "problem": report.problem}  # fmt: skip
+            "amendments": report.amendments, "additions": report.additions,
+            "problem": report.problem}  # fmt: skip
 
 
 def print_push(report: Any) -> None:

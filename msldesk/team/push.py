@@ -21,44 +21,45 @@ from sqlalchemy.orm import Session, sessionmaker
 from msldesk.boards.events.rows import event_row
 from msldesk.boards.kinds import Audience
 from msldesk.boards.meeting.service import MeetingService
-from msldesk.boards.orm import AttendanceRow, EventRow, NoteAmendmentRow, NoteEntryRow
+from msldesk.boards.orm import AttendanceRow, EventRow
 from msldesk.boards.records import Payment
 from msldesk.core import clock
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.protect import audit
 from msldesk.team.orm import TeamShareRow, TeamUidRow
 from msldesk.team.push_rows import (
-    AMENDMENT,
-    ENTRY,
     EVENT,
     Key,
     RecordSet,
-    amendment_rows,
     fix_row,
     hub_table,
+    is_tracked,
+    kept_values,
     meeting_rows,
-    money_values,
     payment_row,
 )
 from msldesk.team.service import NoHubError, TeamService
 
 # Opens the hub (msldesk.team.hub_link.open_hub; tests may wrap it).
 Opener = Callable[[str, str | None], Any]
+Kept = tuple[str, dict[str, Any]]  # a pushed record's uid and what the hub has for it (kept_values)
 
 
 @dataclass(frozen=True)
 class PushReport:
-    """What one push sent: meetings (their titles), transfers of value and amendments; `problem` is the
-    one sentence that stopped it (what was sent before it stays sent)."""
+    """What one push sent: meetings (their titles), transfers of value, amendments (corrections) and
+    additions (agenda items and attendees added to meetings after their push); `problem` is the one
+    sentence that stopped it (what was sent before it stays sent)."""
 
     meetings: tuple[str, ...] = ()
     payments: int = 0
     amendments: int = 0
     problem: str = ""
+    additions: int = 0
 
     @property
     def nothing(self) -> bool:
-        return not (self.meetings or self.payments or self.amendments)
+        return not (self.meetings or self.payments or self.amendments or self.additions)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class PendingRecords:
     meetings: int
     payments: int
     amendments: int
+    additions: int = 0
 
 
 # -- what waits ----------------------------------------------------------------------------------
@@ -75,6 +77,7 @@ def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]
     """Every record set not yet (wholly) on the hub, oldest finalization first. Reads the library only."""
     with team.sessions() as session:
         pushed = _pushed(session)
+        kept = _kept(session)
         finalized = session.execute(
             select(EventRow.id, EventRow.title, EventRow.starts_at_utc)
             .where(EventRow.finalized_at_utc.is_not(None))
@@ -83,8 +86,6 @@ def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]
         event_ids = [event_id for event_id, _t, _s in finalized]
         shares = dict(session.execute(select(TeamShareRow.event_id, TeamShareRow.shared)).all())
         attendance_ids = _attendance_ids(session, event_ids)
-        corrected = _corrected_entries(session, event_ids, pushed)
-        pushed_payments = _pushed_payments(session)
     # A payment is dated on the event's local start day: its year is the UTC start's, or one either side.
     years = {start.year + k for _i, _t, start in finalized if start is not None for k in (-1, 0, 1)}
     payments = _payments_by_event(meetings, set(event_ids), years)
@@ -93,24 +94,40 @@ def pending_sets(team: TeamService, meetings: MeetingService) -> list[RecordSet]
         paid = [
             payment_row(p, attendance_ids[(event_id, p.person.person_id)]) for p in payments.get(event_id, [])
         ]
+        report = meetings.report(event_id, Audience.MEDICAL)
+        rows = meeting_rows(report, shares.get(event_id, False)) + paid
         if (EVENT, event_id) not in pushed:
-            report = meetings.report(event_id, Audience.MEDICAL)
-            sets.append(
-                RecordSet(event_id, title, True, meeting_rows(report, shares.get(event_id, False)) + paid)
-            )
+            sets.append(RecordSet(event_id, title, True, rows))
             continue
-        later = [row for row in paid if row[0] not in pushed]
-        fixes = _payment_fixes(event_id, dict(paid), pushed_payments)
-        later += [(key, row) for key, row, _uid, _after in fixes]
-        for entry_id in corrected.get(event_id, []):
-            entry = meetings.entry(entry_id)
-            later += amendment_rows(
-                entry_id, tuple(a for a in entry.amendments if (AMENDMENT, a.amendment_id) not in pushed)
-            )
-        if later:
-            fixed = {key: (uid, after) for key, _row, uid, after in fixes}
-            sets.append(RecordSet(event_id, title, False, later, fixed))
+        later = _since_push(RecordSet(event_id, title, False), rows, pushed, kept)
+        if later.rows or later.baselines:
+            sets.append(later)
     return sets
+
+
+def _since_push(
+    later: RecordSet, rows: list[tuple[Key, dict[str, Any]]], pushed: set[Key], kept: dict[Key, Kept]
+) -> RecordSet:
+    """What of a pushed meeting the hub does not have yet: records added since (agenda items, attendees,
+    transfers of value, entries' amendments) as new rows; the event, agenda items, attendance and
+    transfers of value changed or gone since, as corrections (only what changed)."""
+    now = dict(rows)
+    later.rows = [(key, values) for key, values in rows if key not in pushed]
+    for key, (uid, was) in sorted(kept.items()):
+        if was["event_id"] == later.event_id:
+            fix = fix_row(key, uid, was, kept_values(key, now[key], later.event_id) if key in now else None)
+            if fix is not None:
+                fix_key, row, fix_uid, after = fix
+                later.rows.append((fix_key, row))
+                later.fixes[fix_key] = (fix_uid, after)
+    # Pushed by an older msldesk, which kept nothing of what it sent: what is here now is taken as what
+    # the hub has (no correction sent, since nobody knows what changed), and corrected from there on.
+    later.baselines = {
+        key: kept_values(key, values, later.event_id)
+        for key, values in rows
+        if key in pushed and key not in kept and is_tracked(key[0])
+    }
+    return later
 
 
 def pending_records(team: TeamService, meetings: MeetingService) -> PendingRecords:
@@ -118,7 +135,8 @@ def pending_records(team: TeamService, meetings: MeetingService) -> PendingRecor
     return PendingRecords(
         sum(1 for s in sets if s.new_meeting),
         sum(s.count("payment") for s in sets),
-        sum(s.count(AMENDMENT) + len(s.fixes) for s in sets),
+        sum(s.amendments for s in sets),
+        sum(s.additions for s in sets),
     )
 
 
@@ -138,28 +156,14 @@ def _attendance_ids(session: Session, event_ids: list[int]) -> dict[tuple[int, i
     return {(event_id, person_id): attendance_id for event_id, person_id, attendance_id in rows}
 
 
-def _pushed_payments(session: Session) -> dict[Key, tuple[str, dict[str, Any]]]:
-    """Every pushed transfer of value: its uid and what the hub has for it."""
+def _kept(session: Session) -> dict[Key, Kept]:
+    """Every pushed record the ledger keeps values of: its uid and what the hub has for it."""
     rows = session.execute(
         select(TeamUidRow.kind, TeamUidRow.local_id, TeamUidRow.uid, TeamUidRow.pushed_values).where(
             TeamUidRow.pushed_at_utc.is_not(None), TeamUidRow.pushed_values.is_not(None)
         )
     ).all()
-    return {(kind, local_id): (uid, json.loads(kept or "{}")) for kind, local_id, uid, kept in rows}
-
-
-def _payment_fixes(
-    event_id: int, paid: dict[Key, dict[str, Any]], pushed: dict[Key, tuple[str, dict[str, Any]]]
-) -> list[tuple[Key, dict[str, Any], str, dict[str, Any]]]:
-    """Corrections of this event's pushed transfers of value that changed here since (or are gone)."""
-    fixes = []
-    for key, (uid, was) in sorted(pushed.items()):
-        if was["event_id"] == event_id:
-            now = paid.get(key)
-            fix = fix_row(key, uid, was, None if now is None else money_values(now, event_id, 0))
-            if fix is not None:
-                fixes.append(fix)
-    return fixes
+    return {(kind, local_id): (uid, json.loads(values or "{}")) for kind, local_id, uid, values in rows}
 
 
 def _payments_by_event(
@@ -175,22 +179,6 @@ def _payments_by_event(
     return found
 
 
-def _corrected_entries(session: Session, event_ids: list[int], pushed: set[Key]) -> dict[int, list[int]]:
-    """Per event, its pushed entries with corrections not on the hub yet (an entry that never went, a
-    rehearsal's or one merged away, has nothing on the hub to amend)."""
-    rows = session.execute(
-        select(NoteEntryRow.event_id, NoteAmendmentRow.entry_id, NoteAmendmentRow.id)
-        .join(NoteEntryRow, NoteEntryRow.id == NoteAmendmentRow.entry_id)
-        .where(NoteEntryRow.event_id.in_(event_ids))
-        .order_by(NoteAmendmentRow.entry_id)
-    ).all()
-    found: dict[int, dict[int, None]] = {}  # (a dict keeps the entries in order, each once)
-    for event_id, entry_id, amendment_id in rows:
-        if (ENTRY, entry_id) in pushed and (AMENDMENT, amendment_id) not in pushed:
-            found.setdefault(event_id, {})[entry_id] = None
-    return {event_id: list(entries) for event_id, entries in found.items()}
-
-
 # -- sending -------------------------------------------------------------------------------------
 
 
@@ -201,6 +189,8 @@ def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | N
     if link is None:
         raise NoHubError("This library is not connected to a team hub: run msldesk team connect DSN.")
     sets = pending_sets(team, meetings)
+    _keep(team.sessions, {key: values for s in sets for key, values in s.baselines.items()})
+    sets = [s for s in sets if s.rows]
     if not sets:
         return PushReport()
     if opener is None:
@@ -224,8 +214,9 @@ def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | N
     return PushReport(
         tuple(s.title for s in sent if s.new_meeting),
         sum(s.count("payment") for s in sent),
-        sum(s.count(AMENDMENT) + len(s.fixes) for s in sent),
+        sum(s.amendments for s in sent),
         problem,
+        sum(s.additions for s in sent),
     )
 
 
@@ -275,22 +266,35 @@ def send(connection: Any, record_set: RecordSet, uids: dict[Key, str]) -> None:
 
 def mark_pushed(sessions: sessionmaker[Session], record_set: RecordSet) -> None:
     """After the hub committed: the set's records are on the hub (and the library's trail says so)."""
-    keys = set(record_set.keys())
-    payments = record_set.payment_values()
     now = clock.utc_now()
     with sessions.begin() as session:
-        kinds = {k for k, _i in keys | set(payments)}
-        for row in session.scalars(select(TeamUidRow).where(TeamUidRow.kind.in_(kinds))):
-            key = (row.kind, row.local_id)
-            if key in keys and row.pushed_at_utc is None:
+        for row in _ledger_rows(session, record_set.keys()):
+            if row.pushed_at_utc is None:
                 row.pushed_at_utc = now
-            if key in payments:
-                row.pushed_values = json.dumps(payments[key], sort_keys=True)
+        _write_kept(session, record_set.pushed_values())
         audit.record(session, "team.push", "event", record_set.event_id, None, {
-            "meeting": record_set.new_meeting, "records": len(keys),
-            "payments": record_set.count("payment"),
-            "amendments": record_set.count(AMENDMENT) + len(record_set.fixes),
+            "meeting": record_set.new_meeting, "records": len(record_set.keys()),
+            "payments": record_set.count("payment"), "amendments": record_set.amendments,
+            "additions": record_set.additions,
         })  # fmt: skip
+
+
+def _keep(sessions: sessionmaker[Session], baselines: dict[Key, dict[str, Any]]) -> None:
+    if baselines:
+        with sessions.begin() as session:
+            _write_kept(session, baselines)
+
+
+def _write_kept(session: Session, values: dict[Key, dict[str, Any]]) -> None:
+    """What the hub has for these records, kept in the ledger for the next push to compare with."""
+    for row in _ledger_rows(session, values):
+        row.pushed_values = json.dumps(values[(row.kind, row.local_id)], sort_keys=True)
+
+
+def _ledger_rows(session: Session, keys: Iterable[Key]) -> list[TeamUidRow]:
+    keys = set(keys)
+    query = select(TeamUidRow).where(TeamUidRow.kind.in_({kind for kind, _i in keys}))
+    return [row for row in session.scalars(query) if (row.kind, row.local_id) in keys]
 
 
 # -- sharing -------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ export writes, so compliance's export from the hub is the same file an MSL write
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,15 +31,29 @@ PAYMENT_KINDS = {"Travel and Lodging": "payment.travel", "Food and Beverage": "p
 HONORARIUM = "payment.honorarium"
 # The hub needs a reason for every amendment; a local correction may have been saved without one.
 NO_REASON = "Corrected after the meeting was finalized"
-# A transfer of value changed on the laptop after its push: a correction of the payment ("fix." + its kind).
+# A pushed record changed on the laptop after its push: a correction of it ("fix." + its kind).
 FIX = "fix."
 MONEY = ("amount", "currency", "nature", "paid_on")
+# The records whose later changes go as corrections (payments' kinds start with "payment."), besides
+# entries, which have amendments of their own; in the ledger each keeps what the hub has for it, with
+# its event and how many corrections were pushed (BOOKKEEPING: not fields of the record).
+TRACKED = (EVENT, AGENDA, ATTENDANCE)
+BOOKKEEPING = ("event_id", "corrections")
+CHANGED = "Changed on the laptop after it was pushed"
+GONE: dict[str, tuple[str, dict[str, Any]]] = {
+    "payment": ("No longer a transfer of value", {"amount": "0.00"}),
+    "other": ("Removed on the laptop after it was pushed", {"removed": True}),
+}
 
 Key = tuple[str, int]  # (ledger kind, local id)
 
 
 def payment_kind(payment: Payment) -> str:
     return PAYMENT_KINDS.get(payment.nature, HONORARIUM)
+
+
+def is_tracked(kind: str) -> bool:
+    return kind in TRACKED or kind.startswith("payment.")
 
 
 def hub_table(kind: str) -> str:
@@ -56,9 +72,13 @@ class RecordSet:
     title: str
     new_meeting: bool
     rows: list[tuple[Key, dict[str, Any]]] = field(default_factory=list)
-    # Corrections of pushed transfers of value: their uid (made from the payment's uid and how many
-    # corrections it had, so a retry makes the same) and what the payment stands at once they are sent.
+    # Corrections of pushed records (transfers of value, the event, agenda items, attendance): their uid
+    # (made from the record's uid, how many corrections it had and what changed, so a retry makes the
+    # same) and what the record stands at once they are sent.
     fixes: dict[Key, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    # Pushed records the ledger kept nothing of (an older msldesk pushed them): what is taken as the
+    # hub's, kept before anything is sent.
+    baselines: dict[Key, dict[str, Any]] = field(default_factory=dict)
 
     def keys(self) -> list[Key]:
         """The records the ledger gives uids to (corrections have theirs from their payment's)."""
@@ -71,10 +91,19 @@ class RecordSet:
     def count(self, *kinds: str) -> int:
         return sum(1 for (kind, _id), _v in self.rows if kind in kinds or kind.split(".")[0] in kinds)
 
-    def payment_values(self) -> dict[Key, dict[str, Any]]:
-        """What each payment of the set stands at on the hub once the set is committed."""
-        found = {key: money_values(values, self.event_id, 0) for key, values in self.rows
-                 if key[0].startswith("payment.")}  # fmt: skip
+    @property
+    def amendments(self) -> int:
+        return self.count(AMENDMENT) + len(self.fixes)
+
+    @property
+    def additions(self) -> int:
+        """Agenda items and attendees added to a meeting after its push."""
+        return 0 if self.new_meeting else self.count(AGENDA, ATTENDANCE)
+
+    def pushed_values(self) -> dict[Key, dict[str, Any]]:
+        """What each tracked record of the set stands at on the hub once the set is committed."""
+        found = {key: kept_values(key, values, self.event_id) for key, values in self.rows
+                 if key not in self.fixes and is_tracked(key[0])}  # fmt: skip
         found.update(
             {(kind[len(FIX) :], local_id): after for (kind, local_id), (_u, after) in self.fixes.items()}
         )
@@ -190,27 +219,44 @@ def payment_row(payment: Payment, attendance_id: int) -> tuple[Key, dict[str, An
     })  # fmt: skip
 
 
-def money_values(values: dict[str, Any], event_id: int, corrections: int) -> dict[str, Any]:
-    """A payment's amount, currency, nature and day as kept in the ledger (JSON), with its event and the
-    number of corrections pushed."""
-    kept = {name: str(values[name]) for name in MONEY}
-    kept["amount"] = f"{Decimal(kept['amount']):.2f}"
+def _plain(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not kept in the ledger")
+
+
+def kept_values(key: Key, values: dict[str, Any], event_id: int, corrections: int = 0) -> dict[str, Any]:
+    """What the hub has for a tracked record once it stands at `values`, as the ledger keeps it (JSON):
+    a payment's amount, currency, nature and day; a meeting record's fields (not the uids it links to).
+    With its event and the number of corrections pushed."""
+    if key[0].startswith("payment."):
+        kept = {name: str(values[name]) for name in MONEY}
+        kept["amount"] = f"{Decimal(kept['amount']):.2f}"
+    else:
+        named = {name: value for name, value in values.items() if not isinstance(value, tuple)}
+        kept = json.loads(json.dumps(named, default=_plain))
     return {**kept, "event_id": event_id, "corrections": corrections}
 
 
 def fix_row(
-    payment_key: Key, payment_uid: str, was: dict[str, Any], now: dict[str, Any] | None
+    key: Key, uid: str, was: dict[str, Any], now: dict[str, Any] | None
 ) -> tuple[Key, dict[str, Any], str, dict[str, Any]] | None:
-    """The correction of a pushed payment that now stands at `now` (None: no longer a transfer of value,
-    corrected to 0), or None when it has not changed: (key, row, uid, what it stands at after)."""
-    after = dict(
-        now or {**was, "amount": "0.00"}, event_id=was["event_id"], corrections=was["corrections"] + 1
-    )
-    changes = {name: after[name] for name in MONEY if after[name] != was[name]}
+    """The correction of a pushed record (kept_values `was`) that now stands at `now` (None: gone here;
+    a payment is then corrected to 0, any other record marked removed), or None when nothing changed:
+    (key, row, uid, what it stands at after). The changes hold only the fields that changed."""
+    reason, gone = GONE["payment" if key[0].startswith("payment.") else "other"]
+    after = {**(now or {**was, **gone}), "event_id": was["event_id"], "corrections": was["corrections"] + 1}
+    changes = {
+        name: value for name, value in after.items() if name not in BOOKKEEPING and was.get(name) != value
+    }
     if not changes:
         return None
-    uid = str(uuid.uuid5(uuid.UUID(payment_uid), f"correction {after['corrections']}"))
-    reason = "Changed on the laptop after it was pushed" if now else "No longer a transfer of value"
-    row = {"target_table": "payments", "target_uid": payment_key, "reason": reason, "changes": changes,
-           "made_at": dt.datetime.now(dt.UTC)}  # fmt: skip
-    return (FIX + payment_key[0], payment_key[1]), row, uid, after
+    # The same correction of the same record gets the same uid (a retry inserts nothing twice); one
+    # that differs (changed again after a push cut off before the laptop noted it) is a new one.
+    made = f"correction {after['corrections']} {json.dumps(changes, sort_keys=True)}"
+    fix_uid = str(uuid.uuid5(uuid.UUID(uid), hashlib.sha256(made.encode()).hexdigest()))
+    row = {"target_table": hub_table(key[0]), "target_uid": key, "reason": CHANGED if now else reason,
+           "changes": changes, "made_at": dt.datetime.now(dt.UTC)}  # fmt: skip
+    return (FIX + key[0], key[1]), row, fix_uid, after

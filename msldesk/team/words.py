@@ -26,8 +26,16 @@ def pulled_words(report: SyncReport) -> str:
 def pushed_words(report: PushReport) -> str:
     """What a push sent, in one sentence."""
     meetings, payments = plural(len(report.meetings), "meeting"), plural(report.payments, "transfer")
-    amendments = plural(report.amendments, "amendment")
+    amendments = plural(report.amendments, "amendment") + _added(report.additions)
     return f"Pushed {meetings}, {payments} of value and {amendments} to the team hub."
+
+
+def _added(additions: int) -> str:
+    """ ", and 2 agenda items or attendees added to pushed meetings" (nothing when there are none)."""
+    if not additions:
+        return ""
+    added = plural(additions, "agenda item or attendee", "agenda items or attendees")
+    return f", and {added} added to pushed meetings"
 
 
 def use_words(use: WithdrawnUse) -> str:
@@ -59,9 +67,9 @@ def status_lines(status: TeamStatus, later: PendingRecords) -> list[str]:
     lines.append(f"Waiting to be pushed: {waiting}" + (":" if status.pending else ""))
     for p in status.pending:
         lines.append(f"  {p.event_id:5}  {p.finalized_at.astimezone():%Y-%m-%d %H:%M}  {p.title}")
-    if later.payments or later.amendments:
+    if later.payments or later.amendments or later.additions:
         lines.append(
             f"Also waiting: {plural(later.payments, 'transfer')} of value and "
-            f"{plural(later.amendments, 'amendment')} (msldesk team push)."
+            f"{plural(later.amendments, 'amendment')}{_added(later.additions)} (msldesk team push)."
         )
     return lines

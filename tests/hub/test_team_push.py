@@ -75,7 +75,13 @@ def test_two_msls_push_and_the_reviewer_sees_both(team: Team, tmp_path: Path, ap
 
     # Pushing again adds nothing.
     counts = {t: team.count(t) for t in ("events", "agenda_items", "attendance", "entries", "payments")}
-    assert cli_json(ana, "team", "push") == {"meetings": [], "payments": 0, "amendments": 0, "problem": ""}
+    assert cli_json(ana, "team", "push") == {
+        "meetings": [],
+        "payments": 0,
+        "amendments": 0,
+        "additions": 0,
+        "problem": "",
+    }
     assert {t: team.count(t) for t in counts} == counts
     assert counts == {"events": 2, "agenda_items": 2, "attendance": 2, "entries": 2, "payments": 2}
 
@@ -182,7 +188,7 @@ def test_a_transfer_of_value_changed_after_its_push_goes_as_a_correction(
     app.events.update_attendance(
         attendance.attendance_id, replace(attendance.fields, invitation=Invitation.DECLINED)
     )
-    assert cli_json(cy, "team", "push")["amendments"] == 1
+    assert cli_json(cy, "team", "push")["amendments"] == 2  # the payment's, and the attendance's invitation
     assert _amounts(cy, out) == {}
     assert cli_json(cy, "team", "push")["amendments"] == 0
     assert team.count("amendments", f"owner = '{team.login('cy')}' AND target_table = 'payments'") == 3
