@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not with the re
     from sqlalchemy import Engine
 
 # The newest migration in msldesk/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0015_team_share"
+HEAD_REVISION = "0016_team_gone"
 KNOWN_REVISIONS = (
     "0001_library",
     "0002_assembly",
@@ -29,6 +29,7 @@ KNOWN_REVISIONS = (
     "0013_note_removed_item",
     "0014_team",
     "0015_team_share",
+    "0016_team_gone",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
