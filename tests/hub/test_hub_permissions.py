@@ -111,6 +111,26 @@ def test_an_msl_cannot_read_or_add_to_another_msls_unshared_records(hub: Hub) ->
             _refused(a if "shared one" in statement else b, statement)
 
 
+def test_an_msl_amends_their_own_meeting_records_only(hub: Hub) -> None:
+    """What a pushed meeting's corrections need: an amendment of its event, agenda items and attendance
+    by its owner (stamped with the meeting's sharing); refused for another MSL's meeting, private or
+    shared (seeing a record is not owning it)."""
+    insert = (
+        "INSERT INTO msldesk.amendments (uid, target_table, target_uid, reason, changes, made_at) "
+        "VALUES (gen_random_uuid(), %s, %s, 'Changed on the laptop after it was pushed', "
+        '\'{"title": "corrected"}\', now()) RETURNING owner, shared'
+    )
+    targets = {"events": "event", "agenda_items": "agenda", "attendance": "attendance"}
+    with hub.as_("msl_a") as a, hub.as_("msl_b") as b:
+        for table, record in targets.items():
+            for who, connection, other in (("a", a, b), ("b", b, a)):
+                with connection.transaction(force_rollback=True):  # the module's hub stays as it was
+                    stamped = connection.execute(insert, (table, hub.ids[f"{who}_{record}"])).fetchone()
+                assert stamped == (hub.users[f"msl_{who}"], who == "b")  # b's meeting is the shared one
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not one of"):
+                    other.execute(insert, (table, hub.ids[f"{who}_{record}"]))
+
+
 def test_a_pushed_record_belongs_to_whoever_pushed_it(hub: Hub) -> None:
     uid = uuid.uuid4()
     with hub.as_("msl_b") as b:

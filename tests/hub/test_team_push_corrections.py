@@ -14,16 +14,18 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import update
 
 from msldesk.app.services import App
 from msldesk.boards.records import AgendaItemFields, AttendanceFields, PersonFields
 from msldesk.hub.users import add_user
+from msldesk.team import push as push_module
+from msldesk.team.orm import TeamUidRow
 from msldesk.team.push import PendingRecords, pending_records, push_pending
-from msldesk.team.push_rows import CHANGED
 from tests.cli.test_cli import msldesk_in_process as msldesk
 from tests.hub.team_meetings import START, Team, cli_json, connect, make_team, meeting
 
-REMOVED = "Removed on the laptop after it was pushed"
+CHANGED, REMOVED = "Changed on the laptop after it was pushed", "Removed on the laptop after it was pushed"
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +156,100 @@ def test_corrections_after_the_push_go_as_amendments_and_new_rows(
         assert len(amendments(team, who)) == 4
     finally:
         app.close()
+
+
+def test_a_push_killed_after_the_hub_committed_sends_no_correction_twice(
+    team: Team, library: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, who = library
+    event_id = board(folder)
+    cli_json(folder, "team", "push")
+    uids = hub_uids(team, who, "Amend board")
+    real_mark = push_module.mark_pushed
+
+    def killed(sessions: Any, record_set: Any) -> None:
+        raise SystemExit("killed")  # as kill -9 would: the hub has committed, the library not noted it
+
+    app = App(folder)
+    try:
+        correct(app, event_id)
+        monkeypatch.setattr(push_module, "mark_pushed", killed)
+        with pytest.raises(SystemExit):
+            push_pending(app.team, app.meetings)
+        assert len(amendments(team, who)) == 4
+        assert pending_records(app.team, app.meetings) == PendingRecords(
+            0, 0, 4, 2
+        )  # the library does not know
+        monkeypatch.setattr(push_module, "mark_pushed", real_mark)
+        again = push_pending(app.team, app.meetings)
+        assert (again.amendments, again.additions, again.problem) == (4, 2, "")
+        assert len(amendments(team, who)) == 4  # the same uids: nothing inserted twice
+        assert len(hub_uids(team, who, "Amend board")) == len(uids) + 2
+        assert pending_records(app.team, app.meetings) == PendingRecords(0, 0, 0, 0)
+
+        # Killed again after a second title change reached the hub; changed a third time before the
+        # retry: that is a correction of its own (the hub has the second and gets the third).
+        event = app.events.get(event_id)
+        app.events.update(event_id, replace(event.fields, title="Amend board, second"))
+        monkeypatch.setattr(push_module, "mark_pushed", killed)
+        with pytest.raises(SystemExit):
+            push_pending(app.team, app.meetings)
+        monkeypatch.setattr(push_module, "mark_pushed", real_mark)
+        app.events.update(event_id, replace(event.fields, title="Amend board, third"))
+        assert push_pending(app.team, app.meetings).amendments == 1
+        titles = [changes["title"] for table, _u, changes, _r in amendments(team, who) if table == "events"]
+        assert titles == ["Amend board (corrected)", "Amend board, second", "Amend board, third"]
+        assert push_pending(app.team, app.meetings).nothing
+    finally:
+        app.close()
+
+
+def test_a_removed_attendee_goes_as_removed_and_the_next_one_as_new(
+    team: Team, library: tuple[Path, str]
+) -> None:
+    """The next attendee gets the removed one's local id (SQLite): still a new row, not a correction."""
+    folder, who = library
+    event_id = meeting(folder, "Attendee board", [("Heard", "misc")])  # an expert paid nothing
+    cli_json(folder, "team", "push")
+    app = App(folder)
+    try:
+        (ada,) = app.events.attendees(event_id)
+        app.events.remove_attendee(ada.attendance_id)
+        cy, _ = app.people.add(PersonFields(first_name="Cy", last_name="Next", credentials="MD"))
+        (cy_here, _changes) = app.events.add_attendee(event_id, cy.person_id, AttendanceFields())
+        assert cy_here.attendance_id == ada.attendance_id
+        assert push_pending(app.team, app.meetings).additions == 1
+    finally:
+        app.close()
+    uids = hub_uids(team, who, "Attendee board")
+    ada_name = next(name for name in uids if name.startswith("Ada"))
+    assert "Cy Next" in uids
+    assert [(t, u, c) for t, u, c, _r in amendments(team, who)] == [
+        ("attendance", uids[ada_name], {"removed": True})
+    ]
+
+
+def test_records_pushed_by_an_older_msldesk_are_corrected_from_what_is_here_now(
+    team: Team, library: tuple[Path, str]
+) -> None:
+    folder, who = library
+    event_id = board(folder)
+    cli_json(folder, "team", "push")
+    app = App(folder)
+    try:
+        with app.team.sessions.begin() as session:  # as an older msldesk left its ledger
+            session.execute(update(TeamUidRow).values(pushed_values=None))
+        event = app.events.get(event_id)
+        app.events.update(event_id, replace(event.fields, title="Amend board, before the upgrade"))
+        # What the hub has is not known: nothing is sent for it, nothing fails.
+        assert pending_records(app.team, app.meetings) == PendingRecords(0, 0, 0, 0)
+        assert push_pending(app.team, app.meetings).nothing
+        assert amendments(team, who) == []
+        # From here on, corrections go.
+        app.events.update(event_id, replace(event.fields, title="Amend board, after", venue="Room 2"))
+        assert pending_records(app.team, app.meetings).amendments == 1
+        assert push_pending(app.team, app.meetings).amendments == 1
+    finally:
+        app.close()
+    ((table, _uid, changes, _reason),) = amendments(team, who)
+    assert (table, changes) == ("events", {"title": "Amend board, after", "location": "Room 2"})
