@@ -44,8 +44,10 @@ class TeamUidRow(Base):
     local_id: Mapped[int] = mapped_column(Integer)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
     pushed_at_utc: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    # A transfer of value: what the hub has for it (JSON: amount, currency, nature, day, event, and how
-    # many corrections were pushed), so that a later change on the laptop goes as a correction.
+    # A transfer of value, event, agenda item or attendance: what the hub has for it (JSON, push_rows.
+    # kept_values: its fields, its event, how many corrections were pushed), so that a later change on
+    # the laptop goes as a correction. A record deleted here keeps its row, its local id made minus the
+    # row's id (migration 0016), so that the next push says it is gone.
     pushed_values: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
