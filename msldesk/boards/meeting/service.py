@@ -112,7 +112,10 @@ class MeetingService(MeetingEntries):
                 if fold(theme) not in {fold(t) for t in themes}:
                     themes.append(theme)
         starts = event.fields.starts_at
-        paid = self.events.payments(starts.year) if starts is not None else []
+        # Only compliance's report shows the transfers of value (the cut drops them for the others), and
+        # reading a year's payments is most of a report's time: a team push reads every pushed meeting's.
+        wanted = starts is not None and Audience(audience) is Audience.COMPLIANCE
+        paid = self.events.payments(starts.year) if wanted and starts is not None else []
         payments = tuple(p for p in paid if p.event_id == event_id)
         agenda = self.events.agenda(event_id)
         rehearsal = self.meeting_day(event_id).rehearsal_started
