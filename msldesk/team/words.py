@@ -25,17 +25,20 @@ def pulled_words(report: SyncReport) -> str:
 
 def pushed_words(report: PushReport) -> str:
     """What a push sent, in one sentence."""
-    meetings, payments = plural(len(report.meetings), "meeting"), plural(report.payments, "transfer")
-    amendments = plural(report.amendments, "amendment") + _added(report.additions)
-    return f"Pushed {meetings}, {payments} of value and {amendments} to the team hub."
+    meetings = plural(len(report.meetings), "meeting")
+    return (
+        f"Pushed {meetings}, {_later(report.payments, report.amendments, report.additions)} to the team hub."
+    )
 
 
-def _added(additions: int) -> str:
-    """ ", and 2 agenda items or attendees added to pushed meetings" (nothing when there are none)."""
-    if not additions:
-        return ""
-    added = plural(additions, "agenda item or attendee", "agenda items or attendees")
-    return f", and {added} added to pushed meetings"
+def _later(payments: int, amendments: int, additions: int) -> str:
+    """ "2 transfers of value, 4 amendments and 1 agenda item or attendee added to pushed meetings"
+    (the additions only when there are some)."""
+    said = [f"{plural(payments, 'transfer')} of value", plural(amendments, "amendment")]
+    if additions:
+        added = plural(additions, "agenda item or attendee", "agenda items or attendees")
+        said.append(f"{added} added to pushed meetings")
+    return f"{', '.join(said[:-1])} and {said[-1]}"
 
 
 def use_words(use: WithdrawnUse) -> str:
@@ -69,7 +72,6 @@ def status_lines(status: TeamStatus, later: PendingRecords) -> list[str]:
         lines.append(f"  {p.event_id:5}  {p.finalized_at.astimezone():%Y-%m-%d %H:%M}  {p.title}")
     if later.payments or later.amendments or later.additions:
         lines.append(
-            f"Also waiting: {plural(later.payments, 'transfer')} of value and "
-            f"{plural(later.amendments, 'amendment')}{_added(later.additions)} (msldesk team push)."
+            f"Also waiting: {_later(later.payments, later.amendments, later.additions)} (msldesk team push)."
         )
     return lines
