@@ -65,7 +65,8 @@ def hub_table(kind: str) -> str:
 @dataclass
 class RecordSet:
     """What one hub transaction inserts: a whole meeting the first time, later only what came after
-    (amendments, transfers of value recorded after the push). `rows` are in insertion order (an event
+    (amendments and corrections; agenda items, attendees and transfers of value added after the push).
+    `rows` are in insertion order (an event
     before its parts, a record before its amendments); `uid` fills in each row's own and linked uids."""
 
     event_id: int
@@ -81,11 +82,12 @@ class RecordSet:
     baselines: dict[Key, dict[str, Any]] = field(default_factory=dict)
 
     def keys(self) -> list[Key]:
-        """The records the ledger gives uids to (corrections have theirs from their payment's)."""
+        """The records the ledger gives uids to (corrections have theirs from their record's)."""
         return [key for key, _values in self.rows if key not in self.fixes]
 
     def linked(self) -> list[Key]:
-        """The records the rows name (an amendment's entry, a payment's event), in the set or before it."""
+        """The records the rows name (an amendment's entry or corrected record, a payment's event), in the
+        set or before it."""
         return [v for _key, values in self.rows for v in values.values() if isinstance(v, tuple)]
 
     def count(self, *kinds: str) -> int:
