@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from msldesk.boards.records import Payment
 from msldesk.core import clock
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.protect import audit
+from msldesk.team.hub_link import Opener, open_hub
 from msldesk.team.orm import TeamShareRow, TeamUidRow
 from msldesk.team.push_rows import (
     AMENDMENT,
@@ -41,9 +42,6 @@ from msldesk.team.push_rows import (
     payment_row,
 )
 from msldesk.team.service import NoHubError, TeamService
-
-# Opens the hub (msldesk.team.hub_link.open_hub; tests may wrap it).
-Opener = Callable[[str, str | None], Any]
 
 
 @dataclass(frozen=True)
@@ -194,7 +192,7 @@ def _corrected_entries(session: Session, event_ids: list[int], pushed: set[Key])
 # -- sending -------------------------------------------------------------------------------------
 
 
-def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | None = None) -> PushReport:
+def push_pending(team: TeamService, meetings: MeetingService, opener: Opener = open_hub) -> PushReport:
     """Send everything that waits, one record set per hub transaction. A hub that cannot be reached
     raises before anything is sent; a failure later stops the push and is the report's `problem`."""
     link = team.link()
@@ -203,10 +201,6 @@ def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | N
     sets = pending_sets(team, meetings)
     if not sets:
         return PushReport()
-    if opener is None:
-        from msldesk.team.hub_link import open_hub
-
-        opener = open_hub
     connection = opener(link.dsn, team.password())
     sent: list[RecordSet] = []
     problem = ""
