@@ -78,8 +78,7 @@ def test_two_syncs_share_one_backend_and_keep_no_session_state(hub: DeckHub, msl
 def test_a_server_restart_between_syncs_costs_one_login(hub: DeckHub, msl: Any) -> None:
     _sync(msl)
     ((pid, _state),) = hub_sessions(hub, "msl")
-    hub.cluster.stop()
-    hub.cluster.start()
+    hub.cluster.restart()
     again = _sync(msl)  # the kept connection died with the server: logged in again, once
     assert again.complete
     assert msl.team.kept.logins == 2
