@@ -42,6 +42,16 @@ def open_hub(dsn: str, password: str | None) -> Any:
     return connect(dsn, password=password)
 
 
+# A kept connection outlives networks (a laptop sleeps, moves to another one): a statement sent on one
+# cut silently fails after this long, not the system's ~15 minutes, and the sync logs in again.
+KEPT_TCP_TIMEOUT_MS = 30_000
+
+
+def open_kept_hub(dsn: str, password: str | None) -> Any:
+    """open_hub for a connection kept between syncs (KeptHub's)."""
+    return connect(dsn, password=password, tcp_user_timeout_ms=KEPT_TCP_TIMEOUT_MS)
+
+
 class KeptHub:
     """One hub connection kept open between the desktop's syncs: an up-to-date sync then costs its
     query (a fraction of a millisecond), not a login (PostgreSQL's SCRAM, ~180 ms with 200 MSLs syncing).
@@ -52,9 +62,10 @@ class KeptHub:
     pooler in transaction mode works as before. One user at a time: the desktop's syncs run one after
     another on its database lane, and a second `open` while it is out is refused. A kept connection
     found broken is opened again, once: when psycopg knows it (closed, broken), or when the first
-    statement on it fails with a connection error (the server restarted, the network was cut)."""
+    statement on it fails with a connection error (the server restarted, the network was cut: within
+    KEPT_TCP_TIMEOUT_MS)."""
 
-    def __init__(self, opener: Opener = open_hub) -> None:
+    def __init__(self, opener: Opener = open_kept_hub) -> None:
         self.opener = opener
         self.logins = 0  # connections opened so far (the tests and the bench count them)
         self._lock = threading.Lock()  # close() comes from the GUI thread, open() from a worker

@@ -61,6 +61,7 @@ def test_two_syncs_share_one_backend_and_keep_no_session_state(hub: DeckHub, msl
     lent = msl.team.kept.open(msl.team.link().dsn, msl.team.password())
     try:
         assert lent.prepare_threshold is None  # a pooler in transaction mode: nothing prepared, ever
+        assert lent.info.get_parameters()["tcp_user_timeout"] == "30000"  # a silent cut fails in 30 s
         with lent.transaction():
             prepared = lent.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()
             changed = lent.execute(  # (transaction_* describe the transaction this query runs in)
@@ -72,6 +73,13 @@ def test_two_syncs_share_one_backend_and_keep_no_session_state(hub: DeckHub, msl
             msl.team.kept.open(msl.team.link().dsn, msl.team.password())
     finally:
         lent.close()
+    assert msl.team.kept.logins == 1
+    lent = msl.team.kept.open(msl.team.link().dsn, msl.team.password())
+    lent.execute("SELECT 1")  # (psycopg opens a transaction for it, left open)
+    lent.close()  # given back inside a transaction: closed, not kept
+    assert hub_sessions(hub, "msl", settle=5) == []
+    assert _sync(msl).complete
+    assert msl.team.kept.logins == 2
     assert _team_titles(msl) == TITLES
 
 
