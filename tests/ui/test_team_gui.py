@@ -2,7 +2,7 @@
 menu's sync brings a published deck into the library with its Team badge, the status bar says who you
 are and when you synced, a reviewer finds a pushed entry in Team insights, a hub gone away during a
 timer sync shows "offline" without a dialog, Team › Stop stops a sync in the middle of a file, and the
-syncs keep one hub connection (through a server restart) until Disconnect."""
+syncs keep one hub connection (through a server restart) until Disconnect or exit."""
 
 from __future__ import annotations
 
@@ -321,6 +321,9 @@ def test_stop_in_the_middle_of_a_file_leaves_nothing_half_and_the_next_sync_comp
     assert team.result_box.text().startswith("Synced with the team hub: 1 deck imported.")
     assert context.team.link().pull_cursor != cursor
     assert shown == []
+    assert len(hub_sessions(hub, "msl")) == 1  # kept for the next sync…
+    window.close()
+    assert hub_sessions(hub, "msl", settle=5) == []  # …until the app exits
 
 
 def test_syncs_keep_one_hub_connection_through_a_restart_and_disconnect_logs_out(
