@@ -122,12 +122,18 @@ def test_disconnect_and_closing_the_library_log_out(hub: DeckHub, msl: Any, tmp_
     assert hub_sessions(hub, "msl2", settle=5) == []
 
 
-def test_the_cli_sync_opens_its_own_connection_and_closes_it(hub: DeckHub, msl: Any) -> None:
+def test_the_cli_sync_opens_its_own_connection_and_closes_it(
+    hub: DeckHub, msl: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from msldesk.cli.main import main
+    from msldesk.team.hub_link import KeptHub
 
+    kept_logins: list[str] = []
+    monkeypatch.setattr(KeptHub, "login", lambda _self, dsn, _password: kept_logins.append(dsn))
     assert main(["--data-dir", str(msl.paths.root), "team", "sync"]) == 0
-    assert msl.team.kept.logins == 0
-    assert hub_sessions(hub, "msl", settle=5) == []
+    assert kept_logins == []  # a connection of the command's own…
+    assert hub_sessions(hub, "msl", settle=5) == []  # …closed when it ends
+    assert _team_titles(msl) == TITLES
 
 
 def test_a_stop_during_a_fetch_leaves_nothing_half_imported(hub: DeckHub, msl: Any) -> None:
