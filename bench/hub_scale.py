@@ -3,8 +3,10 @@
 
 - 200 MSL clients syncing at once (threads over a few processes, each its own connection and login
   role), an up-to-date sync as msldesk.team.pull talks to the hub (open_hub, read_deck_changes from a
-  current cursor, close): target median ≤ 200 ms and p95 ≤ 1 s; the baseline is a bare PostgreSQL
-  login (connect, SELECT 1, close) by the same clients, alone and all at once;
+  current cursor, close): target median ≤ 200 ms and p95 ≤ 1 s; beside it the same sync as the desktop
+  makes it between its timed syncs (msldesk.team.hub_link.KeptHub: each client logs in once, then every
+  round borrows the kept connection), and the baseline, a bare PostgreSQL login (connect, SELECT 1,
+  close), by the same clients, alone and all at once;
 - a first sync (every deck's metadata, then msldesk.team.files.download_file for each file): bytes
   over the wire, counted by a relay between client and server, ≤ the files' bytes + 10 %;
 - reviewers' insight search: ~200 realistic web-search queries through
@@ -19,15 +21,12 @@ KiB of random bytes), so the deck metadata weighs more against them than it woul
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
 import multiprocessing
 import os
 import random
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import REPO_ROOT, header, median, percentile, progress, verdict
+from _hub_wire import CountingRelay, first_sync
 
 sys.path.insert(0, str(REPO_ROOT))  # tests.hub.cluster: the throw-away cluster the hub tests use
 
@@ -60,9 +60,9 @@ DECK_CHANGES_SQL = (
 
 
 def up_to_date_sync(dsn: str, cursor: str) -> tuple[float, float]:
-    """One laptop's sync when nothing changed, as msldesk.team.pull.PullService.sync talks to the hub:
-    open_hub, read_deck_changes from its cursor, close. (seconds in all, seconds after the connection
-    was up)."""
+    """One laptop's sync when nothing changed, as msldesk.team.pull.DeckPull.sync talks to the hub with a
+    connection of its own (the CLI's way): open_hub, read_deck_changes from its cursor, close. (seconds
+    in all, seconds after the connection was up)."""
     from msldesk.team.hub_link import open_hub
 
     started = time.perf_counter()
@@ -74,6 +74,18 @@ def up_to_date_sync(dsn: str, cursor: str) -> tuple[float, float]:
         connection.close()
     done = time.perf_counter()
     return done - started, done - connected
+
+
+def kept_sync(kept: Any, dsn: str, cursor: str) -> float:
+    """The same sync as the desktop makes it: on the connection its KeptHub lends (logging in only when
+    it has none), given back after. Seconds."""
+    started = time.perf_counter()
+    connection = kept.open(dsn, None)
+    try:
+        sync_on(connection, cursor)
+    finally:
+        connection.close()
+    return time.perf_counter() - started
 
 
 def sync_on(connection: Any, cursor: str) -> None:
@@ -97,56 +109,54 @@ def bare_login(dsn: str) -> float:
 
 def syncs_alone(dsn: str, cursor: str, count: int, folder: Path) -> dict[str, tuple[float, float]]:
     """`count` syncs one after another with nobody else syncing, for each way: (median seconds, server
-    CPU seconds each). Ways: own connection, one connection kept open, a bare login (the baseline)."""
-    from msldesk.hub.connect import connect
+    CPU seconds each). Ways: own connection, the desktop's kept one, a bare login (the baseline)."""
+    from msldesk.team.hub_link import KeptHub
 
     def measured(step: Any) -> tuple[float, float]:
         cpu = server_cpu_seconds(folder)
         seconds = [step() for _ in range(count)]
         return median(seconds), (server_cpu_seconds(folder) - cpu) / count
 
-    def on_kept() -> float:
-        started = time.perf_counter()
-        sync_on(kept, cursor)
-        return time.perf_counter() - started
-
     found = {
         "own": measured(lambda: up_to_date_sync(dsn, cursor)[0]),
         "login": measured(lambda: bare_login(dsn)),
     }
-    with connect(dsn) as kept:
-        found["kept"] = measured(on_kept)  # (its backend's CPU shows when it ends: not counted here)
+    kept = KeptHub()
+    kept_sync(kept, dsn, cursor)  # the one login, before the measured syncs
+    found["kept"] = measured(lambda: kept_sync(kept, dsn, cursor))  # (its backend's CPU shows at its end)
+    kept.close()
     return found
 
 
 def _client_process(dsns: list[str], cursor: str, rounds: int, way: str, barrier: Any, results: Any) -> None:
     """Threads, one per client, each syncing once per round as soon as every client is ready: with its
-    own connection (way "own"), on a connection each opened before the first round ("kept"), or only
-    logging in ("login", the baseline)."""
+    own connection (way "own"), on the connection of its KeptHub, logged in before the first round, as the
+    desktop keeps it ("kept"), or only logging in ("login", the baseline)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     times: list[tuple[float, float]] = []
     errors: list[str] = []
     lock = threading.Lock()
 
     def client(dsn: str) -> None:
-        from msldesk.hub.connect import connect
+        from msldesk.team.hub_link import KeptHub
 
+        kept = KeptHub()
         try:
-            kept = connect(dsn) if way == "kept" else None
+            if way == "kept":
+                kept.open(dsn, None).close()  # its one login
             for _ in range(rounds):
                 barrier.wait(timeout=300)
                 if way == "login":
                     took = (bare_login(dsn),) * 2
-                elif kept is None:
+                elif way == "own":
                     took = up_to_date_sync(dsn, cursor)
                 else:
-                    started = time.perf_counter()
-                    sync_on(kept, cursor)
-                    took = (time.perf_counter() - started,) * 2
+                    took = (kept_sync(kept, dsn, cursor),) * 2
                 with lock:
                     times.append(took)
-            if kept is not None:
-                kept.close()
+            if kept.logins > 1:
+                raise RuntimeError(f"the kept connection logged in {kept.logins} times")
+            kept.close()
         except Exception as exc:  # noqa: BLE001 - every failed sync is counted and shown
             barrier.abort()  # the others stop waiting for this one
             with lock:
@@ -201,110 +211,6 @@ def server_cpu_seconds(folder: Path) -> float:
 def children_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-# -- bytes over the wire ----------------------------------------------------------------------------
-
-
-class CountingRelay:
-    """A loopback TCP relay between the client and the server that counts the bytes each way."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.to_server = self.to_client = 0
-        self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.to_server = self.to_client = 0
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(("127.0.0.1", self.target_port))
-            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket, upstream: bool) -> None:
-        try:
-            while data := source.recv(1 << 16):
-                sink.sendall(data)
-                with self._lock:
-                    if upstream:
-                        self.to_server += len(data)
-                    else:
-                        self.to_client += len(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self._listener.close()
-
-
-def first_sync(
-    dsn: str, scratch: Path, binary: bool = False, limit: int | None = None, files_start: Any = None
-) -> tuple[int, int]:
-    """A laptop's first sync as msldesk's pull makes it: every deck's metadata (read_deck_changes), then
-    the file of each deck still published, with msldesk.team.files.download_file into `scratch` (the
-    first `limit` files; `files_start()` is called before them). With `binary`, the same chunks are read
-    the same way but with binary results instead (not what msldesk does: for comparison).
-    (files, bytes of those files)."""
-    from msldesk.hub.changes import read_deck_changes
-    from msldesk.team.files import download_file
-    from msldesk.team.hub_link import open_hub
-
-    connection = open_hub(dsn, None)
-    try:
-        changes = read_deck_changes(connection, None)
-        needed = list(dict.fromkeys(d["file_sha256"] for d in changes.decks if not d["withdrawn"]))[:limit]
-        if files_start is not None:
-            files_start()
-        total = 0
-        for sha in needed:
-            if binary:
-                total += _binary_download(connection, sha)
-                continue
-            final = scratch / f"{sha}.pptx"
-            total += download_file(connection, sha, scratch / f"{sha}.part", final)[1]
-            final.unlink()
-    finally:
-        connection.close()
-    return len(needed), total
-
-
-def _binary_download(connection: Any, sha: str) -> int:
-    """download_file's reads, with binary results: the file's size."""
-    from msldesk.team.files import FETCH_CHUNKS
-
-    with connection.transaction():
-        size, _chunk_size, count = connection.execute(
-            "SELECT size, chunk_size, chunk_count FROM msldesk.deck_files WHERE sha256 = %s", (sha,)
-        ).fetchone()
-    data = bytearray()
-    for done in range(0, count, FETCH_CHUNKS):
-        with connection.transaction(), connection.cursor(binary=True) as rows:
-            rows.execute(
-                "SELECT n, data, chunk_sha256 FROM msldesk.file_chunks WHERE file_sha256 = %s "
-                "AND n >= %s AND n < %s ORDER BY n",
-                (sha, done, done + FETCH_CHUNKS),
-            )
-            for _n, chunk, chunk_sha in rows.fetchall():
-                if hashlib.sha256(chunk).hexdigest() != chunk_sha:
-                    raise RuntimeError(f"a chunk of {sha} came back damaged")
-                data += chunk
-    if hashlib.sha256(data).hexdigest() != sha or len(data) != size:
-        raise RuntimeError(f"file {sha} came back damaged")
-    return size
 
 
 # -- insight search ---------------------------------------------------------------------------------
@@ -455,8 +361,8 @@ def run(args: argparse.Namespace) -> bool:
         print(
             f"up-to-date sync alone (nobody else syncing), median of 30: {alone['own'][0] * 1000:.1f} ms "
             f"with its own connection (server CPU {alone['own'][1] * 1000:.1f} ms each), "
-            f"{alone['kept'][0] * 1000:.1f} ms on a connection kept open; baseline, a bare PostgreSQL login "
-            f"(connect, SELECT 1, close): {alone['login'][0] * 1000:.1f} ms (server CPU "
+            f"{alone['kept'][0] * 1000:.1f} ms on the desktop's kept connection; baseline, a bare "
+            f"PostgreSQL login (connect, SELECT 1, close): {alone['login'][0] * 1000:.1f} ms (server CPU "
             f"{alone['login'][1] * 1000:.1f} ms)"
         )
         progress(f"{args.clients} clients syncing at once, {args.rounds} rounds…")
@@ -505,16 +411,22 @@ def run(args: argparse.Namespace) -> bool:
                 print("  the change query's plan (not where the time goes when it is a fraction of a ms):")
                 print(explain(connection, DECK_CHANGES_SQL, {"c": cursor}))
         for way, what in (
-            ("kept", "syncing on connections each kept open (as a client could between its syncs)"),
+            ("kept", "as the desktop syncs (KeptHub: each logged in once before the rounds, then "
+             "borrows its kept connection)"),
             ("login", "only logging in (baseline: connect, SELECT 1, close)"),
-        ):
+        ):  # fmt: skip
             other_times, other_errors = simultaneous_syncs(client_dsns, cursor, args.rounds, way)
             seconds = [t for t, _ in other_times]
             print(
                 f"  the same {args.clients} at once {what}, no target: "
-                f"median {median(seconds) * 1000:.0f} ms, p95 {percentile(seconds, 95) * 1000:.0f} ms"
-                + (f", {len(other_errors)} failed" * bool(other_errors))
+                f"median {median(seconds) * 1000:.1f} ms, p95 {percentile(seconds, 95) * 1000:.1f} ms"
+                + (f", {len(other_errors)} failed, e.g. {other_errors[0]}" if other_errors else "")
             )
+            if way == "kept" and seconds:
+                print(
+                    f"  up-to-date sync, a login per sync / the desktop's kept connection, same run: median "
+                    f"{sync_median / median(seconds):.0f}×, p95 {sync_p95 / percentile(seconds, 95):.0f}×"
+                )
 
         relay = CountingRelay(cluster.port)
         scratch = Path(tempfile.mkdtemp(prefix="msldesk-bench-hub-"))

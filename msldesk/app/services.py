@@ -220,6 +220,7 @@ class App:
 
     def close(self) -> None:
         self.decks.renderer.close()  # LibreOffice is kept running between renders until here
+        self.team.close()  # and the desktop's hub connection between its syncs
         self.engine.dispose()
         self.access.close()
 

@@ -108,16 +108,21 @@ def connection_error(error: Exception, params: dict[str, Any]) -> HubError:
     )
 
 
-def connect(dsn: str, *, password: str | None = None, autocommit: bool = False) -> psycopg.Connection[Any]:
+def connect(
+    dsn: str, *, password: str | None = None, autocommit: bool = False, tcp_user_timeout_ms: int = 0
+) -> psycopg.Connection[Any]:
     """An open connection to the hub (`password` None: the DSN's, else libpq's ~/.pgpass or $PGPASSWORD).
     Statements are never prepared on the server (a pooler in transaction mode hands each transaction to
-    any server connection), and nothing is SET for the session."""
+    any server connection), and nothing is SET for the session. `tcp_user_timeout_ms`: data the server
+    has not acknowledged by then ends the connection (0: the system's, ~15 minutes), unless the DSN says."""
     import psycopg
 
     params = checked_params(dsn)
     extra: dict[str, Any] = {} if password is None else {"password": password}
     if "connect_timeout" not in params:
         extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    if tcp_user_timeout_ms and "tcp_user_timeout" not in params:
+        extra["tcp_user_timeout"] = tcp_user_timeout_ms
     if "application_name" not in params:
         extra["application_name"] = "msldesk"
     try:

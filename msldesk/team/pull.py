@@ -39,6 +39,7 @@ from msldesk.decks.orm import (
 from msldesk.decks.published import PublishedMeta, apply_published
 from msldesk.hub.connect import hub_errors
 from msldesk.team.files import OnChunk, _no_chunk, download_file
+from msldesk.team.hub_link import Opener, open_hub
 from msldesk.team.orm import TeamDeckRow, TeamHubRow
 from msldesk.team.service import HUB_ROW, NoHubError, TeamService
 
@@ -84,23 +85,34 @@ class SyncReport:
 
 
 class DeckPull:
-    """`downloads`: where files wait while they arrive (a part file per content, kept between syncs)."""
+    """`downloads`: where files wait while they arrive (a part file per content, kept between syncs);
+    `opener`: where the hub connection comes from (the desktop's is kept between its syncs)."""
 
-    def __init__(self, team: TeamService, decks: DeckService, downloads: Path, on_chunk: OnChunk = _no_chunk):
+    def __init__(
+        self,
+        team: TeamService,
+        decks: DeckService,
+        downloads: Path,
+        on_chunk: OnChunk = _no_chunk,
+        opener: Opener = open_hub,
+    ):
         self.team, self.decks, self.downloads, self.on_chunk = team, decks, Path(downloads), on_chunk
+        self.opener = opener
         self.sessions = team.sessions
         self.fetched = [0, 0]  # files, bytes
+        self.cancel: CancelToken | None = None
 
     def sync(self, progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> SyncReport:
-        """`cancel` is polled between decks: a sync stopped there is a sync cut off (run it again)."""
+        """`cancel` is polled between decks and between a file's chunks: a sync stopped there is a sync
+        cut off (run it again: the fetch resumes from its part file, nothing was imported half)."""
         from msldesk.hub.changes import read_deck_changes
-        from msldesk.team.hub_link import open_hub
 
         link = self.team.link()
         if link is None:
             raise NoHubError("This library is not connected to a team hub: run msldesk team connect DSN.")
         self.decks.store.require_writable("bring the team's decks into it")
-        connection = open_hub(link.dsn, self.team.password())
+        self.cancel = cancel
+        connection = self.opener(link.dsn, self.team.password())
         try:
             with hub_errors("read the published decks"):
                 changes = read_deck_changes(connection, link.pull_cursor)
@@ -203,10 +215,16 @@ class DeckPull:
                 shutil.copyfile(stored, part)
                 os.replace(part, target)
                 return target
-        _fetched, size = download_file(connection, sha, self.downloads / f"{sha}.part", target, self.on_chunk)
+        _fetched, size = download_file(connection, sha, self.downloads / f"{sha}.part", target, self._chunk)
         self.fetched[0] += 1
         self.fetched[1] += size
         return target
+
+    def _chunk(self, size: int) -> None:
+        """After each chunk is on disk: a Stop pressed during a long fetch stops it here."""
+        self.on_chunk(size)
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
 
     # -- what used the decks withdrawn ------------------------------------------------------------
 

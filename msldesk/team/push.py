@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from msldesk.boards.records import Payment
 from msldesk.core import clock
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.protect import audit
+from msldesk.team.hub_link import Opener, open_hub
 from msldesk.team.orm import TeamShareRow, TeamUidRow
 from msldesk.team.push_rows import (
     EVENT,
@@ -40,8 +41,6 @@ from msldesk.team.push_rows import (
 )
 from msldesk.team.service import NoHubError, TeamService
 
-# Opens the hub (msldesk.team.hub_link.open_hub; tests may wrap it).
-Opener = Callable[[str, str | None], Any]
 Kept = tuple[str, dict[str, Any]]  # a pushed record's uid and what the hub has for it (kept_values)
 
 
@@ -182,7 +181,7 @@ def _payments_by_event(
 # -- sending -------------------------------------------------------------------------------------
 
 
-def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | None = None) -> PushReport:
+def push_pending(team: TeamService, meetings: MeetingService, opener: Opener = open_hub) -> PushReport:
     """Send everything that waits, one record set per hub transaction. A hub that cannot be reached
     raises before anything is sent; a failure later stops the push and is the report's `problem`."""
     link = team.link()
@@ -193,10 +192,6 @@ def push_pending(team: TeamService, meetings: MeetingService, opener: Opener | N
     sets = [s for s in sets if s.rows]
     if not sets:
         return PushReport()
-    if opener is None:
-        from msldesk.team.hub_link import open_hub
-
-        opener = open_hub
     connection = opener(link.dsn, team.password())
     sent: list[RecordSet] = []
     problem = ""

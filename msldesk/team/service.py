@@ -15,6 +15,7 @@ from msldesk.core import clock
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.core.secrets import KeyringUnavailableError, SecretStore
 from msldesk.protect import audit
+from msldesk.team.hub_link import KeptHub
 from msldesk.team.orm import TeamHubRow, TeamUidRow
 from msldesk.team.records import HubIdentity, PendingEvent, TeamLink, TeamStatus
 
@@ -53,6 +54,12 @@ class TeamService:
         self.secrets = secrets
         self.encrypted = encrypted
         self.check = check
+        # The desktop's syncs keep their connection here between syncs (the CLI opens one per command).
+        self.kept = KeptHub()
+
+    def close(self) -> None:
+        """The library closes (another one opens, the app exits): log out of the hub."""
+        self.kept.close()
 
     # -- the remembered hub ----------------------------------------------------------------------
 
@@ -71,6 +78,7 @@ class TeamService:
         clean, in_dsn, user = split_dsn(dsn)
         password = password or in_dsn or None
         identity = self.check(clean, password)  # raises, in one sentence, before anything is kept
+        self.kept.close()  # opened with the hub or password this replaces
         previous = self.link()
         secret_name, password_in, kept = self._keep_password(password)
         try:
@@ -106,6 +114,7 @@ class TeamService:
         """Forget the hub and its password: (whether there was one, a warning when the keyring could not
         forget the password). What was pushed stays on the hub, and in the ledger here so that a
         reconnection does not push it twice."""
+        self.kept.close()
         with self.sessions.begin() as session:
             row = session.get(TeamHubRow, HUB_ROW)
             if row is None:
@@ -142,15 +151,16 @@ class TeamService:
 
     # -- status ----------------------------------------------------------------------------------
 
-    def status(self, ask_hub: bool = True) -> TeamStatus:
-        """The remembered hub, what waits to be pushed, and (when `ask_hub`) who the hub says you are;
-        a hub that cannot be asked is `problem`, one sentence, and changes nothing here."""
+    def status(self, ask_hub: bool = True, check: IdentityCheck | None = None) -> TeamStatus:
+        """The remembered hub, what waits to be pushed, and (when `ask_hub`) who the hub says you are
+        (asked through `check`, else the service's); a hub that cannot be asked is `problem`, one
+        sentence, and changes nothing here."""
         link = self.link()
         pending, pushed = self.pending_events()
         identity, problem = None, ""
         if link is not None and ask_hub:
             try:
-                identity = self.check(link.dsn, self.password())
+                identity = (check or self.check)(link.dsn, self.password())
             except MsldeskError as exc:
                 problem = exc.user_message
         return TeamStatus(link, identity, problem, pending, pushed)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from msldesk.core.changes import Changes
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
+from msldesk.team.hub_link import Opener, open_hub
 from msldesk.team.pull import DeckPull, SyncReport
 from msldesk.team.push import PushReport, push_pending
 from msldesk.team.words import ARRIVED
@@ -44,11 +45,13 @@ def sync_team(
     downloads: Path,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    opener: Opener = open_hub,
 ) -> TeamSync:
-    """Pull, then push. A cancel stops between decks (the next sync resumes: nothing twice, nothing
-    missed) or before the push."""
-    pulled = DeckPull(team, decks, downloads).sync(progress, cancel)
+    """Pull, then push, each on a connection from `opener` (the CLI's opens one per command, the
+    desktop's is kept between its syncs). A cancel stops between decks or a file's chunks (the next sync
+    resumes: nothing twice, nothing missed) or before the push."""
+    pulled = DeckPull(team, decks, downloads, opener=opener).sync(progress, cancel)
     if cancel is not None:
         cancel.raise_if_cancelled()
     progress(0, 0, "Sending finalized meetings to the team hub")
-    return TeamSync(pulled, push_pending(team, meetings))
+    return TeamSync(pulled, push_pending(team, meetings, opener))

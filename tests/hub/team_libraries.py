@@ -1,9 +1,11 @@
 """Real libraries against one real hub: a hub with a publisher and two MSLs, libraries connected to it as
-each, and a publisher's deck with its approval data, tags and companions."""
+each, a publisher's deck with its approval data, tags and companions, decks published in small chunks,
+and the hub's sessions of a login (pg_stat_activity)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,3 +73,36 @@ def approved_deck(app: Any, factory: DeckFactory, name: str = "dosing", slides: 
     )
     app.assembly.set_companions(outcome.deck_id, 1, [slides])
     return outcome.deck_id
+
+
+def publish_in_chunks(hub: DeckHub, folder: Path, names: list[str]) -> None:
+    """Publish a deck per name from a publisher's library in `folder`, each file in 4 KiB chunks (several
+    per file, so a transfer can be cut, or stopped, inside one)."""
+    from msldesk.team import files
+    from msldesk.team.publish import DeckPublisher
+
+    publisher = library(folder / "lib", hub, "publisher")
+    chunk_size, files.CHUNK_SIZE = files.CHUNK_SIZE, 4096
+    try:
+        ids = [approved_deck(publisher, DeckFactory(folder / "decks"), n) for n in names]
+        assert all(p.chunks_sent > 3 for p in DeckPublisher(publisher.team, publisher.decks).publish(ids))
+    finally:
+        files.CHUNK_SIZE = chunk_size
+        publisher.close()
+
+
+def hub_sessions(hub: DeckHub, kind: str, settle: float = 0.0) -> list[tuple[int, str]]:
+    """(backend pid, state) of every session `kind`'s login has on the hub, read as the superuser.
+    `settle`: seconds to wait for a session that was just closed to leave (its backend ends a moment
+    after the client said goodbye)."""
+    import psycopg
+
+    deadline = time.monotonic() + settle
+    with psycopg.connect(hub.cluster.superuser_dsn(), autocommit=True) as admin:
+        while True:
+            rows = admin.execute(
+                "SELECT pid, state FROM pg_stat_activity WHERE usename = %s ORDER BY pid", (hub.users[kind],)
+            ).fetchall()
+            if not rows or time.monotonic() >= deadline:
+                return [(int(pid), str(state)) for pid, state in rows]
+            time.sleep(0.05)

@@ -22,7 +22,7 @@ from msldesk.team.publish import DeckPublisher
 from msldesk.team.pull import DeckPull
 from tests.conftest import DeckFactory
 from tests.hub.cluster import Cluster
-from tests.hub.team_libraries import DeckHub, approved_deck, build_deck_hub, library
+from tests.hub.team_libraries import DeckHub, approved_deck, build_deck_hub, library, publish_in_chunks
 
 TITLES = ["Alpha update", "Beta update", "Gamma update"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,15 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def hub(own_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> DeckHub:
     """Three published decks, each file in several chunks (so a transfer can be cut inside one)."""
     hub = build_deck_hub(own_cluster)
-    folder = tmp_path_factory.mktemp("publisher")
-    publisher = library(folder / "lib", hub, "publisher")
-    chunk_size, files.CHUNK_SIZE = files.CHUNK_SIZE, 4096
-    try:
-        ids = [approved_deck(publisher, DeckFactory(folder / "decks"), n) for n in ("alpha", "beta", "gamma")]
-        assert all(p.chunks_sent > 3 for p in DeckPublisher(publisher.team, publisher.decks).publish(ids))
-    finally:
-        files.CHUNK_SIZE = chunk_size
-        publisher.close()
+    publish_in_chunks(hub, tmp_path_factory.mktemp("publisher"), ["alpha", "beta", "gamma"])
     return hub
 
 

@@ -1,22 +1,32 @@
 """The desktop's Team side against a real throw-away hub (PostgreSQL, tests/hub/conftest.py): the Team
 menu's sync brings a published deck into the library with its Team badge, the status bar says who you
-are and when you synced, a reviewer finds a pushed entry in Team insights, and a hub gone away during a
-timer sync shows "offline" without a dialog."""
+are and when you synced, a reviewer finds a pushed entry in Team insights, a hub gone away during a
+timer sync shows "offline" without a dialog, Team › Stop stops a sync in the middle of a file, and the
+syncs keep one hub connection (through a server restart) until Disconnect or exit."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.cli.test_cli import msldesk_in_process as msldesk
 from tests.conftest import DeckFactory
 from tests.hub.cluster import Cluster
 from tests.hub.conftest import _running_cluster
-from tests.hub.team_libraries import DeckHub, approved_deck, build_deck_hub, library
+from tests.hub.team_libraries import (
+    DeckHub,
+    approved_deck,
+    build_deck_hub,
+    hub_sessions,
+    library,
+    publish_in_chunks,
+)
 from tests.hub.team_meetings import connect, make_team, meeting
 
 WAIT_MS = 30_000
@@ -240,3 +250,114 @@ def test_a_hub_gone_away_on_the_timer_shows_offline_without_a_dialog(
         assert shown == []
     finally:
         own_cluster.start()
+
+
+def _hold_the_first_chunk(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """The sync's fetch waits after its first chunk is on disk until the test lets it go: (reached,
+    release). A sync in the middle of a file, without a race on timing."""
+    from msldesk.team import pull
+
+    reached, release = threading.Event(), threading.Event()
+    fetch = pull.download_file
+
+    def held(connection: Any, sha: str, part: Path, final: Path, on_chunk: Any) -> Any:
+        def chunk(size: int) -> None:
+            if not reached.is_set():
+                reached.set()
+                release.wait(WAIT_MS / 1000)
+            on_chunk(size)  # the pull's own: where a Stop takes effect
+
+        return fetch(connection, sha, part, final, chunk)
+
+    monkeypatch.setattr(pull, "download_file", held)
+    return reached, release
+
+
+def test_stop_in_the_middle_of_a_file_leaves_nothing_half_and_the_next_sync_completes(
+    make_window,
+    qtbot,
+    tmp_path: Path,
+    own_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+    shown: list[str],
+) -> None:  # type: ignore[no-untyped-def]
+    hub = build_deck_hub(own_cluster)  # its own: the module's hub has other tests' decks
+    window = _msl_window(make_window, qtbot, hub, tmp_path / "msl")
+    team, context = window.team, window.context
+    cursor = context.team.link().pull_cursor
+    publish_in_chunks(hub, tmp_path / "publisher", ["alpha"])
+    reached, release = _hold_the_first_chunk(monkeypatch)
+    sync, stop = team.actions["team_sync"], team.actions["team_stop"]
+
+    sync.trigger()
+    qtbot.waitUntil(reached.is_set, timeout=WAIT_MS)
+    assert stop.isEnabled()
+    assert not sync.isEnabled()
+    ticks: list[int] = []
+    QTimer.singleShot(0, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: ticks == [1], timeout=1000)  # the window answers while the sync works
+    stop.trigger()
+    assert window.statusBar().currentMessage() == "Stopping the team sync…"
+    assert not stop.isEnabled()
+    release.set()
+    qtbot.waitUntil(lambda: team.sync_op is None, timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == "Team sync stopped; the next one resumes where it was."
+    assert sync.isEnabled()
+    assert not stop.isEnabled()
+    assert team.result_box is None  # stopped is not failed: no box
+    assert [d for d in context.decks.list_decks() if d.is_team] == []  # nothing half-imported
+    assert context.team.link().pull_cursor == cursor  # the next sync reads the same decks again
+    assert len(list((context.app.paths.cache / "team").glob("*.part"))) == 1  # the fetch so far, kept
+
+    with qtbot.waitSignal(team.synced, timeout=WAIT_MS) as synced:
+        sync.trigger()
+    done = synced.args[0]
+    assert done.complete
+    assert done.pulled.count("imported") == 1
+    (deck,) = [d for d in context.decks.list_decks() if d.is_team]  # once, not twice
+    size = context.decks.store.path_for(deck.sha256, Path(deck.file_name).suffix).stat().st_size
+    assert done.pulled.bytes_fetched == size - 4096  # the fetch resumed after the chunk it had
+    assert team.result_box is not None
+    assert team.result_box.text().startswith("Synced with the team hub: 1 deck imported.")
+    assert context.team.link().pull_cursor != cursor
+    assert shown == []
+    assert len(hub_sessions(hub, "msl")) == 1  # kept for the next sync…
+    window.close()
+    assert hub_sessions(hub, "msl", settle=5) == []  # …until the app exits
+
+
+def test_syncs_keep_one_hub_connection_through_a_restart_and_disconnect_logs_out(
+    make_window,
+    qtbot,
+    tmp_path: Path,
+    own_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+    shown: list[str],
+) -> None:  # type: ignore[no-untyped-def]
+    hub = build_deck_hub(own_cluster)  # its own: no other library logs in as this user
+    window = _msl_window(make_window, qtbot, hub, tmp_path / "msl")  # the start's sync
+    team, kept = window.team, window.context.team.kept
+    qtbot.waitUntil(lambda: len(hub_sessions(hub, "msl")) == 1, timeout=WAIT_MS)  # connect's check left
+    ((pid, state),) = hub_sessions(hub, "msl")
+    assert state == "idle"  # kept between syncs, never inside a transaction
+    with qtbot.waitSignal(team.synced, timeout=WAIT_MS):
+        team.actions["team_sync"].trigger()
+    assert hub_sessions(hub, "msl") == [(pid, "idle")]  # the same backend: no login for this sync
+    assert kept.logins == 1
+
+    own_cluster.restart()
+    with qtbot.waitSignal(team.synced, timeout=WAIT_MS) as synced:
+        team.actions["team_sync"].trigger()
+    assert synced.args[0].complete  # a normal sync for the user: logged in again, once
+    assert team.result_box is not None
+    assert team.result_box.text().startswith("Synced with the team hub")
+    assert team.label.text().startswith(f"Team: {hub.users['msl']} (msl) · synced ")
+    assert kept.logins == 2
+    ((new_pid, _state),) = hub_sessions(hub, "msl")
+    assert new_pid != pid
+
+    monkeypatch.setattr("msldesk.ui.widgets.confirm.confirm_destructive", lambda *args, **kwargs: True)
+    team.actions["team_disconnect"].trigger()
+    qtbot.waitUntil(lambda: not team.label.isVisible(), timeout=WAIT_MS)
+    assert hub_sessions(hub, "msl", settle=5) == []  # logged out of the hub
+    assert shown == []

@@ -157,11 +157,16 @@ class TeamController(QObject):
         return True
 
     def stop(self) -> None:
-        if self.sync_op is not None:
+        """Team › Stop: the sync stops after the chunk of a file or the deck it is on (nothing is left
+        half-imported; the next sync resumes there). Said at once: the stop itself may take a moment."""
+        if self.sync_op is not None and not self.sync_op.cancelled:
             self.sync_op.cancel()
+            self.actions["team_stop"].setEnabled(False)
+            self.window.statusBar().showMessage("Stopping the team sync…")
 
     def _on_progress(self, _done: int, _total: int, message: str) -> None:
-        self.window.statusBar().showMessage(message, 4000)
+        if self.sync_op is None or not self.sync_op.cancelled:  # "Stopping…" stays until it has
+            self.window.statusBar().showMessage(message, 4000)
 
     def _finished(self, message: str) -> None:
         self.sync_op = None
@@ -284,6 +289,7 @@ def _sync_job(asked: bool) -> Callable[[Work], Synced | None]:
     """The worker's part: None when there is no hub (a start or timer sync then does nothing)."""
 
     def job(work: Work) -> Synced | None:
+        from msldesk.team.hub_link import who_am_i
         from msldesk.team.service import NoHubError
         from msldesk.team.sync import sync_team
 
@@ -292,10 +298,11 @@ def _sync_job(asked: bool) -> Callable[[Work], Synced | None]:
             if asked:
                 raise NoHubError(NOT_CONNECTED)
             return None
-        done = sync_team(
-            app.team, app.decks, app.meetings, app.paths.cache / "team", work.progress, work.cancel
-        )
-        return Synced(done, app.team.status())
+        # The connection kept between syncs (the sync lane runs one at a time): no login per sync.
+        opener = app.team.kept.open
+        team, folder = app.team, app.paths.cache / "team"
+        done = sync_team(team, app.decks, app.meetings, folder, work.progress, work.cancel, opener)
+        return Synced(done, team.status(check=lambda dsn, password: who_am_i(dsn, password, opener)))
 
     return job
 
