@@ -2,10 +2,10 @@
 1,000,000 pushed meeting entries from 200 MSLs, then, with msldesk's own client code:
 
 - 200 MSL clients syncing at once (threads over a few processes, each its own connection and login
-  role), an up-to-date sync as msldesk.team.pull talks to the hub (open_hub, read_deck_changes from a
-  current cursor, close): target median ≤ 200 ms and p95 ≤ 1 s; beside it the same sync as the desktop
-  makes it between its timed syncs (msldesk.team.hub_link.KeptHub: each client logs in once, then every
-  round borrows the kept connection), and the baseline, a bare PostgreSQL login (connect, SELECT 1,
+  role), an up-to-date sync two ways, each with the target median ≤ 200 ms and p95 ≤ 1 s: as
+  `msldesk team sync` talks to the hub (open_hub, read_deck_changes from a current cursor, close), and
+  as the desktop makes it between its timed syncs (msldesk.team.hub_link.KeptHub: each client logs in
+  once, then every round borrows the kept connection); and the baseline, a bare PostgreSQL login (connect, SELECT 1,
   close), by the same clients, alone and all at once;
 - a first sync (every deck's metadata, then msldesk.team.files.download_file for each file): bytes
   over the wire, counted by a relay between client and server, ≤ the files' bytes + 10 %;
@@ -383,7 +383,7 @@ def run(args: argparse.Namespace) -> bool:
         sync_median, sync_p95 = median(totals), percentile(totals, 95)
         print(
             f"up-to-date sync, {args.clients} at once × {args.rounds} rounds ({len(times)} syncs; each as "
-            "team.pull does it: open_hub, read_deck_changes from a current cursor, close)"
+            "`msldesk team sync` does it: open_hub, read_deck_changes from a current cursor, close)"
         )
         print(
             f"  up-to-date sync median: {sync_median * 1000:.0f} ms "
@@ -417,11 +417,26 @@ def run(args: argparse.Namespace) -> bool:
         ):  # fmt: skip
             other_times, other_errors = simultaneous_syncs(client_dsns, cursor, args.rounds, way)
             seconds = [t for t, _ in other_times]
-            print(
-                f"  the same {args.clients} at once {what}, no target: "
-                f"median {median(seconds) * 1000:.1f} ms, p95 {percentile(seconds, 95) * 1000:.1f} ms"
-                + (f", {len(other_errors)} failed, e.g. {other_errors[0]}" if other_errors else "")
-            )
+            if way == "kept" and seconds:
+                # The desktop's timed syncs are the 200 MSLs of the issue: the same targets apply.
+                kept_median, kept_p95 = median(seconds), percentile(seconds, 95)
+                kept_met = kept_median <= TARGET_SYNC_MEDIAN and kept_p95 <= TARGET_SYNC_P95
+                ok = ok and kept_met and not other_errors
+                median_met = verdict(kept_median <= TARGET_SYNC_MEDIAN)
+                print(
+                    f"  the same {args.clients} at once {what}:\n"
+                    f"  desktop up-to-date sync median: {kept_median * 1000:.1f} ms "
+                    f"(target ≤ {TARGET_SYNC_MEDIAN * 1000:.0f} ms: {median_met})\n"
+                    f"  desktop up-to-date sync p95: {kept_p95 * 1000:.1f} ms "
+                    f"(target ≤ {TARGET_SYNC_P95 * 1000:.0f} ms: {verdict(kept_p95 <= TARGET_SYNC_P95)})"
+                    + (f", {len(other_errors)} failed, e.g. {other_errors[0]}" if other_errors else "")
+                )
+            else:
+                print(
+                    f"  the same {args.clients} at once {what}, no target: "
+                    f"median {median(seconds) * 1000:.1f} ms, p95 {percentile(seconds, 95) * 1000:.1f} ms"
+                    + (f", {len(other_errors)} failed, e.g. {other_errors[0]}" if other_errors else "")
+                )
             if way == "kept" and seconds:
                 print(
                     f"  up-to-date sync, a login per sync / the desktop's kept connection, same run: median "
