@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from msldesk.cli.ask import typed_twice
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.core.errors import InvalidInputError, MsldeskError
+
+if TYPE_CHECKING:
+    from msldesk.hub.audit import AnchorCheck
 
 HUB_ROLES = ("publisher", "msl", "reviewer")
 _DSN_HELP = (
@@ -37,8 +41,15 @@ def add_hub_commands(commands: Any) -> None:
     c.add_argument("--role", choices=HUB_ROLES, required=True)
     c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     c.add_argument("--json", action="store_true")
-    c = hub_commands.add_parser("verify", help="check the hub's audit chain (exit 1: tampered)")
+    c = hub_commands.add_parser(
+        "verify",
+        help="check the hub's audit chain (exit 1: tampered)",
+        description="With --anchor FILE, the newest record seen by the last check (kept in FILE) must still "
+        "be in the chain, unchanged: cutting off the newest records is found too. FILE then names the new "
+        "newest record; a missing FILE is created. Keep it where the database's owner cannot write.",
+    )
     c.add_argument("dsn", metavar="DSN", help=_DSN_HELP)
+    c.add_argument("--anchor", metavar="FILE", type=Path, help="the head of the trail as last seen (JSON)")
     c.add_argument("--json", action="store_true")
 
 
@@ -95,18 +106,46 @@ def _cmd_add_user(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from msldesk.hub.audit import verify_chain
+    from msldesk.core import clock
+    from msldesk.hub.audit import compare_anchor, load_anchor, verify_chain, write_anchor
     from msldesk.hub.connect import connect, hub_errors
 
+    anchor = load_anchor(args.anchor) if args.anchor else None  # an unusable file: before connecting
     with connect(args.dsn) as connection, hub_errors("read the hub's audit trail"):
-        report = verify_chain(connection)
+        report = verify_chain(connection, keep=anchor.id if anchor else 0)
+    check = compare_anchor(report, anchor, args.anchor) if args.anchor else None
+    problems = [*report.problems, *([check.problem] if check and check.problem else [])]
+    written = bool(check and not problems)
+    if written:
+        write_anchor(args.anchor, report, clock.utc_now())
     if args.json:
-        print_json({"ok": report.ok, "checked": report.checked, "problems": list(report.problems)})
-    else:
-        print(f"{'OK' if report.ok else 'TAMPERED'}: {report.checked} hub audit records checked")
-        for problem in report.problems:
-            print(f"  problem: {problem}")
-    return EXIT_OK if report.ok else EXIT_SOME_FAILED
+        out: dict[str, Any] = {"ok": not problems, "checked": report.checked, "problems": problems}
+        if check is not None:
+            before = check.previous.id if check.previous else None
+            out["anchor"] = {"state": check.state, "before": before, "head": report.head, "written": written}
+        print_json(out)
+        return EXIT_OK if not problems else EXIT_SOME_FAILED
+    print(f"{'OK' if not problems else 'TAMPERED'}: {report.checked} hub audit records checked")
+    for problem in problems:
+        print(f"  problem: {problem}")
+    if check is not None:
+        print(_anchor_words(check, report.head, written, args.anchor))
+    return EXIT_OK if not problems else EXIT_SOME_FAILED
+
+
+def _anchor_words(check: AnchorCheck, head: int, written: bool, path: Path) -> str:
+    from msldesk.core.user_files import display_name
+
+    shown = display_name(str(path))
+    if not written and check.previous is not None:
+        return f"The anchor {shown} was left as it is: it still names record {check.previous.id}."
+    if not written:
+        return f"No anchor was written to {shown}."
+    if check.previous is None:
+        return f"First anchor: {shown} now names record {head}; later checks compare with it."
+    if check.previous.id == head:
+        return f"Anchor {shown} confirmed: record {head} is still the newest."
+    return f"Anchor {shown} confirmed record {check.previous.id} and now names record {head}."
 
 
 _HUB_COMMANDS = {"init": _cmd_init, "add-user": _cmd_add_user, "verify": _cmd_verify}
