@@ -32,7 +32,7 @@ def add_hub_commands(commands: Any) -> None:
     c.add_argument("--json", action="store_true")
     c = hub_commands.add_parser(
         "add-user",
-        help="create a hub user in a group (or set an existing one's password and add the group)",
+        help="create a hub user in a group (an existing one: password set, role changed, or brought back)",
         description="The password is asked for twice at the terminal, or read from the first line of "
         "standard input with --password-stdin; it is sent to the server only as a SCRAM-SHA-256 verifier.",
     )
@@ -40,6 +40,15 @@ def add_hub_commands(commands: Any) -> None:
     c.add_argument("name", metavar="NAME", help="the user's login name")
     c.add_argument("--role", choices=HUB_ROLES, required=True)
     c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    c.add_argument("--json", action="store_true")
+    c = hub_commands.add_parser(
+        "remove-user",
+        help="a user leaves the team: out of every hub group, login disabled (their records stay)",
+        description="The user's role is kept, unable to log in, so what they pushed keeps its owner and "
+        "reviewers still read it. `add-user` brings them back. Recorded in the hub's audit trail.",
+    )
+    c.add_argument("dsn", metavar="DSN", help=_DSN_HELP)
+    c.add_argument("name", metavar="NAME", help="the user's login name")
     c.add_argument("--json", action="store_true")
     c = hub_commands.add_parser(
         "verify",
@@ -97,12 +106,44 @@ def _cmd_add_user(args: argparse.Namespace) -> int:
     check_name(args.name)  # before asking for a password
     added = add_user(args.dsn, args.name, args.role, _password(args))
     if args.json:
-        print_json({"name": added.name, "role": added.role, "created": added.created})
-    elif added.created:
+        print_json(
+            {"name": added.name, "role": added.role, "created": added.created, "change": added.change,
+             "previous_role": added.previous_role, "removed_at": added.removed_at}
+        )  # fmt: skip
+    elif added.change == "added":
         print(f"Added {added.name} to the hub as {added.role}.")
+    elif added.change == "restored":
+        print(f"{added.name} is back on the hub as {added.role} (removed {_day(added.removed_at)}).")
+    elif added.change == "role":
+        print(f"{added.name} is now {added.role} on the hub (was {added.previous_role}); password set.")
     else:
-        print(f"{added.name} was already a hub user: password set, {added.role} added.")
+        print(f"{added.name} was already a hub user as {added.role}: password set.")
     return EXIT_OK
+
+
+def _cmd_remove_user(args: argparse.Namespace) -> int:
+    from msldesk.hub.users import remove_user
+
+    removed = remove_user(args.dsn, args.name)
+    if args.json:
+        print_json(
+            {"name": removed.name, "roles": list(removed.roles), "already": removed.already,
+             "removed_at": removed.removed_at}
+        )  # fmt: skip
+    elif removed.already:
+        print(
+            f"{removed.name} was already removed from the hub ({_day(removed.removed_at)}); nothing changed."
+        )
+    else:
+        print(
+            f"Removed {removed.name} from the hub (was {', '.join(removed.roles)}): they can no longer log "
+            "in; what they pushed stays, under their name."
+        )
+    return EXIT_OK
+
+
+def _day(when: Any) -> str:
+    return f"on {when:%Y-%m-%d}" if when is not None else "earlier"
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -148,4 +189,9 @@ def _anchor_words(check: AnchorCheck, head: int, written: bool, path: Path) -> s
     return f"Anchor {shown} confirmed record {check.previous.id} and now names record {head}."
 
 
-_HUB_COMMANDS = {"init": _cmd_init, "add-user": _cmd_add_user, "verify": _cmd_verify}
+_HUB_COMMANDS = {
+    "init": _cmd_init,
+    "add-user": _cmd_add_user,
+    "remove-user": _cmd_remove_user,
+    "verify": _cmd_verify,
+}
