@@ -57,7 +57,13 @@ def test_a_removed_user_cannot_log_in_their_records_stay_and_it_is_audited(
     hub: Hub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name, owner_dsn = hub.users["msl_a"], hub.cluster.owner_dsn(hub.database)
+    still_open = hub.as_("msl_a")
     assert main(["hub", "remove-user", owner_dsn, name]) == 0
+    with (
+        still_open,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):  # a session left open loses the rights
+        still_open.execute("SELECT count(*) FROM msldesk.events")
     assert capsys.readouterr().out == (
         f"Removed {name} from the hub (was msl): they can no longer log in; what they pushed stays, under "
         "their name.\n"
