@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from msldesk.core.errors import InvalidInputError
+from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.core.fileio import atomic_write_bytes
 from msldesk.core.user_files import display_name
 from msldesk.protect.anchor import (
@@ -138,7 +138,16 @@ def compare_anchor(report: HubAuditReport, anchor: Anchor | None, path: Path) ->
 def write_anchor(path: Path, report: HubAuditReport, now: dt.datetime) -> None:
     """Keep the trail's newest record as the anchor (in one step: a crash leaves the old one or the new)."""
     seen = now.astimezone(dt.UTC).isoformat(timespec="seconds")
-    atomic_write_bytes(path, anchor_text(report.head, report.head_hash, seen).encode("utf-8"))
+    try:
+        atomic_write_bytes(path, anchor_text(report.head, report.head_hash, seen).encode("utf-8"))
+    except MsldeskError:
+        raise  # the disk is full: said as such
+    except OSError as exc:
+        raise MsldeskError(
+            f"The audit trail verified, but the anchor file {display_name(str(path))} could not be written "
+            f"({exc.strerror or exc}): it still names the record it named before.",
+            str(exc),
+        ) from exc
 
 
 def _seen_words(seen: str) -> str:

@@ -146,3 +146,26 @@ def test_an_anchor_file_that_is_not_one_is_refused_and_left_alone(
     assert "Traceback" not in captured.err
     if kind in ("garbage", "wrong fields"):
         assert anchor.read_text() in ("{not json", '{"id": "seven", "hash": 7}')
+
+
+def test_an_anchor_that_cannot_be_written_is_said_and_the_old_one_kept(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anchor = tmp_path / "hub-anchor.json"
+    assert _verify(hub, anchor) == 0
+    before = anchor.read_bytes()
+    add_user(hub.cluster.owner_dsn(hub.database), f"{hub.database}_new", "msl", "pw-new")
+
+    def refused(path: Path, data: bytes) -> None:  # what a share mounted read-only says (root passes chmod)
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("msldesk.hub.audit.atomic_write_bytes", refused)
+    capsys.readouterr()
+    assert _verify(hub, anchor) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"msldesk: The audit trail verified, but the anchor file {anchor} could not be written"
+    )
+    assert "(Permission denied)" in err
+    assert err.count("\n") == 1
+    assert anchor.read_bytes() == before
