@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -142,7 +143,7 @@ def _cmd_remove_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _day(when: Any) -> str:
+def _day(when: dt.datetime | None) -> str:
     return f"on {when:%Y-%m-%d}" if when is not None else "earlier"
 
 
