@@ -15,7 +15,9 @@ def add_deck_flow_commands(team_commands: Any) -> None:
         "publish",
         help="publish decks of this library to the team hub (publishers)",
         description="Uploads each deck's file (only what the hub lacks; a cut-off upload resumes) and its "
-        "approval data, tags and companions. Publishing a deck again publishes a new revision.",
+        "approval data, tags and companions. Publishing a deck again publishes a new revision; a deck "
+        "withdrawn on the hub is reinstated (clear its withdrawn mark here first: msldesk deck set ID "
+        "--withdrawn no).",
     )
     c.add_argument("deck_ids", metavar="DECK_ID", type=int, nargs="+")
     c.add_argument("--json", action="store_true")
@@ -61,7 +63,7 @@ def cmd_deck_flow(app: Any, args: argparse.Namespace) -> int:
 def _sync(app: Any, args: argparse.Namespace) -> int:
     from msldesk.cli.team_records import print_push, push_json
     from msldesk.team.sync import sync_team
-    from msldesk.team.words import INCOMPLETE, pulled_words, use_words
+    from msldesk.team.words import ARRIVED, INCOMPLETE, pulled_words, use_words
 
     done = sync_team(app.team, app.decks, app.meetings, app.paths.cache / "team")
     report = done.pulled
@@ -82,8 +84,8 @@ def _sync(app: Any, args: argparse.Namespace) -> int:
     if report.files_fetched:
         print(f"Fetched {plural(report.files_fetched, 'file')} ({report.bytes_fetched:,} bytes).")
     for d in report.decks:
-        if d.outcome in ("imported", "updated", "withdrawn", "failed"):
-            line = f"  {d.outcome:9} deck {d.deck_id if d.deck_id is not None else '-'}  {d.title}"
+        if d.outcome in (*ARRIVED, "failed"):
+            line = f"  {d.outcome:10} deck {d.deck_id if d.deck_id is not None else '-'}  {d.title}"
             print(line + (f": {d.message}" if d.message else ""))
     for use in report.uses:
         print(f"Warning: {use_words(use)}")

@@ -88,15 +88,15 @@ def read_published(session: Session, deck_id: int) -> tuple[DeckRow, PublishedMe
 
 def apply_published(
     session: Session, index: SlideSearchIndex, deck_id: int, meta: PublishedMeta, *, withdrawn_only: bool
-) -> bool:
+) -> str | None:
     """Make the deck say what the hub says (in the caller's transaction, audited); `withdrawn_only`: a
-    publisher's own deck, whose metadata is theirs already, takes only the withdrawal. True when this
-    withdrew the deck."""
+    publisher's own deck, whose metadata is theirs already, takes only the withdrawal. "withdrawn" or
+    "reinstated" when this changed whether the deck is withdrawn, else None."""
     deck = session.get(DeckRow, deck_id)
     if deck is None:
         raise NotFoundError(f"There is no deck {deck_id} in the library.")
     before = approval_fields(deck)
-    newly_withdrawn = meta.withdrawn and not deck.withdrawn
+    change = None if meta.withdrawn == deck.withdrawn else "withdrawn" if meta.withdrawn else "reinstated"
     deck.withdrawn = meta.withdrawn
     if not withdrawn_only:
         reindex = _apply_metadata(session, deck, meta)
@@ -114,7 +114,7 @@ def apply_published(
     old, new = audit.changed(before, approval_fields(deck))
     if old or new:
         audit.record(session, "deck.team-sync", "deck", deck_id, old, new)
-    return newly_withdrawn
+    return change
 
 
 def _apply_metadata(session: Session, deck: DeckRow, meta: PublishedMeta) -> bool:

@@ -91,7 +91,8 @@ def connection_error(error: Exception, params: dict[str, Any]) -> HubError:
         return HubLoginError(
             f"The hub at {where} asks for a password for {user}: put it in ~/.pgpass or $PGPASSWORD.", message
         )
-    if "permission denied for database" in lowered:
+    # Out of every hub group, or removed (`hub remove-user` disables the login): the same sentence.
+    if "permission denied for database" in lowered or "is not permitted to log in" in lowered:
         return HubPermissionError(
             f"{user} may not use the hub at {where}: an administrator adds hub users with "
             "`msldesk hub add-user`.",

@@ -12,8 +12,8 @@ from msldesk.hub.errors import HubNotReadyError, HubPermissionError
 SCHEMA = "msldesk"
 GROUPS = {"publisher": "msldesk_publisher", "msl": "msldesk_msl", "reviewer": "msldesk_reviewer"}
 # The newest revision in msldesk/hub/migrations/versions; a test keeps the two in step.
-HEAD_REVISION = "0003_records"
-KNOWN_REVISIONS = ("0001_hub", "0002_library", "0003_records")
+HEAD_REVISION = "0004_members"
+KNOWN_REVISIONS = ("0001_hub", "0002_library", "0003_records", "0004_members")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

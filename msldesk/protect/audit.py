@@ -36,6 +36,7 @@ from msldesk.core.fileio import atomic_write_bytes
 from msldesk.db.base import Base
 from msldesk.db.crypto import derive_audit_key
 from msldesk.db.migrate import older_than
+from msldesk.protect.anchor import anchor_text
 from msldesk.protect.audit_chain import (
     CONTENT_COLUMNS,
     LEGACY,
@@ -52,7 +53,7 @@ from msldesk.protect.audit_chain import (
     redaction,
     segment_line,
 )
-from msldesk.protect.audit_verify import AuditReport, anchor_text, read_anchor, verify_rows
+from msldesk.protect.audit_verify import AuditReport, read_anchor, verify_rows
 
 _HEAD_KEY = "msldesk.audit_head"
 _KEY_INFO = "msldesk.audit_key"

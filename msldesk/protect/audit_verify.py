@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from msldesk.core.user_files import read_small_file
+from msldesk.protect.anchor import (
+    AT_HEAD,
+    BEHIND_HEAD,
+    CUT_OFF,
+    REWRITTEN,
+    anchor_position,
+    parse_anchor,
+    read_anchor_file,
+)
 from msldesk.protect.audit_chain import (
     GENESIS,
     LEGACY,
@@ -32,9 +40,9 @@ from msldesk.protect.audit_chain import (
 )
 
 # What verify says about the anchor file (AuditReport.anchor).
-ANCHOR_OK, ANCHOR_NONE = "ok", "none"  # matches the newest record; an empty log and no anchor
-ANCHOR_MISSING, ANCHOR_STALE, ANCHOR_DAMAGED = "missing", "stale", "damaged"  # incomplete
-ANCHOR_REMOVED, ANCHOR_MISMATCH = "removed", "mismatch"  # tampered
+ANCHOR_OK, ANCHOR_NONE = AT_HEAD, "none"  # matches the newest record; an empty log and no anchor
+ANCHOR_MISSING, ANCHOR_STALE, ANCHOR_DAMAGED = "missing", BEHIND_HEAD, "damaged"  # incomplete
+ANCHOR_REMOVED, ANCHOR_MISMATCH = CUT_OFF, REWRITTEN  # tampered
 _INCOMPLETE_ANCHORS = frozenset({ANCHOR_MISSING, ANCHOR_STALE, ANCHOR_DAMAGED})
 
 
@@ -230,25 +238,23 @@ def _anchor_findings(anchor_text: str | None, hashes: Mapping[int, str], last_id
             f"({anchor_text.removeprefix(_UNREADABLE)})"
         )
     try:
-        data = json.loads(anchor_text)
-        anchor_id, anchor_hash = data["id"], data["hash"]
-        if not isinstance(anchor_id, int) or isinstance(anchor_id, bool) or not isinstance(anchor_hash, str):
-            raise TypeError("id must be a whole number and hash a text")
-    except (ValueError, KeyError, TypeError) as exc:
+        anchor = parse_anchor(anchor_text)
+    except ValueError as exc:
         return (
             ANCHOR_DAMAGED,
             f"the anchor file is damaged, so the newest records cannot be confirmed ({exc})",
         )
-    if anchor_id > last_id:
-        return ANCHOR_REMOVED, f"records after {last_id} were removed (the log had {anchor_id})"
-    if hashes.get(anchor_id) != anchor_hash:
-        return ANCHOR_MISMATCH, (
-            f"record {anchor_id} does not match the last record the app wrote (the anchor): the chain was "
+    state = anchor_position(anchor, last_id, hashes.get(anchor.id))
+    if state == ANCHOR_REMOVED:
+        return state, f"records after {last_id} were removed (the log had {anchor.id})"
+    if state == ANCHOR_MISMATCH:
+        return state, (
+            f"record {anchor.id} does not match the last record the app wrote (the anchor): the chain was "
             "rewritten"
         )
-    if anchor_id < last_id:
-        return ANCHOR_STALE, (
-            f"the anchor is stale: it names record {anchor_id} but the log goes on to {last_id} (the newest "
+    if state == ANCHOR_STALE:
+        return state, (
+            f"the anchor is stale: it names record {anchor.id} but the log goes on to {last_id} (the newest "
             "records were written without updating it, or it was replaced by an older copy)"
         )
     return ANCHOR_OK, ""
@@ -278,12 +284,6 @@ _UNREADABLE = "unreadable: "  # what read_anchor returns for a file it cannot re
 
 def read_anchor(path: Path) -> str | None:
     try:
-        return read_small_file(path).decode("utf-8")
-    except FileNotFoundError:
-        return None
+        return read_anchor_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         return f"{_UNREADABLE}{exc}"  # verify reports it as damaged
-
-
-def anchor_text(record_id: int, record_hash_: str) -> str:
-    return json.dumps({"id": record_id, "hash": record_hash_})

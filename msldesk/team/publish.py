@@ -34,7 +34,8 @@ _FIELDS = (
 
 @dataclass(frozen=True)
 class PublishedDeck:
-    """`outcome`: "published" (new on the hub), "updated" (a new revision) or "unchanged"."""
+    """`outcome`: "published" (new on the hub), "updated" (a new revision), "reinstated" (a new revision of
+    a deck withdrawn on the hub: no longer withdrawn, in every library at its next sync) or "unchanged"."""
 
     deck_id: int
     hub_uid: str
@@ -90,7 +91,8 @@ class DeckPublisher:
             )
         if meta.withdrawn:
             raise InvalidInputError(
-                f"“{meta.title}” (deck {deck_id}) is marked withdrawn in this library: clear that first "
+                f"“{meta.title}” (deck {deck_id}) is marked withdrawn in this library: to publish it again "
+                "(which reinstates it on the hub), clear that first "
                 f"(msldesk deck set {deck_id} --withdrawn no)."
             )
         return deck_id, meta, file
@@ -121,7 +123,7 @@ class DeckPublisher:
                     (uid, *values),
                 ).fetchone()[0]
             else:
-                outcome = "updated"
+                outcome = "reinstated" if row[_FIELDS.index("withdrawn")] else "updated"
                 revision = connection.execute(
                     f"UPDATE msldesk.decks SET {', '.join(f'{f} = %s' for f in _FIELDS)} WHERE uid = %s "
                     "RETURNING revision",

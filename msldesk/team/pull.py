@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PulledDeck:
-    """What a sync did with one published deck: "imported", "updated", "withdrawn", "unchanged",
+    """What a sync did with one published deck: "imported", "updated", "withdrawn", "reinstated" (withdrawn
+    here, no longer on the hub), "unchanged",
     "skipped" (withdrawn before this library ever had it) or "failed" (`message` says why)."""
 
     hub_uid: str
@@ -162,13 +163,13 @@ class DeckPull:
             deck_id = imported.deck_id
         assert deck_id is not None
         with self.sessions.begin() as session:
-            withdrew = apply_published(session, self.decks.index, deck_id, meta, withdrawn_only=own)
+            change = apply_published(session, self.decks.index, deck_id, meta, withdrawn_only=own)
             mapping = session.get(TeamDeckRow, deck_id) or TeamDeckRow(deck_id=deck_id, hub_uid=uid)
             mapping.revision = revision
             session.add(mapping)
         if staged is not None:
             staged.unlink(missing_ok=True)  # the store has its own copy now
-        return PulledDeck(uid, deck_id, title, "withdrawn" if withdrew else outcome)
+        return PulledDeck(uid, deck_id, title, change or outcome)
 
     def _local(self, uid: str) -> tuple[int | None, int, str, str]:
         """The library's deck for a hub deck: (deck id or None, the revision it has, origin, the sha256 of

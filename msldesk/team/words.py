@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from msldesk.team.push import PendingRecords, PushReport
     from msldesk.team.records import TeamStatus
 
-ARRIVED = ("imported", "updated", "withdrawn")  # what a pull changed in the library
+ARRIVED = ("imported", "updated", "withdrawn", "reinstated")  # what a pull changed in the library
 
 
 def pulled_words(report: SyncReport) -> str:

@@ -79,14 +79,14 @@ def test_add_user_makes_a_scram_login_in_its_group(
         stored = connection.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'ana'").fetchone()
     assert stored is not None
     assert stored[0].startswith("SCRAM-SHA-256$")
-    # Again with another role: the password changes and the group is added.
+    # Again with another role: the password changes and the role is changed (one group, never two).
     monkeypatch.setattr("sys.stdin", io.StringIO("second-password\n"))
     assert main(["hub", "add-user", dsn, "ana", "--role", "reviewer", "--password-stdin"]) == 0
-    assert "already a hub user" in capsys.readouterr().out
+    assert "ana is now reviewer on the hub (was msl); password set." in capsys.readouterr().out
     with psycopg.connect(pg_cluster.dsn("ana", "second-password", hub_database)) as connection:
         assert connection.execute("SELECT pg_has_role('msldesk_reviewer', 'USAGE')").fetchone() == (True,)
+        assert connection.execute("SELECT pg_has_role('msldesk_msl', 'USAGE')").fetchone() == (False,)
         assert connection.execute("SELECT role FROM msldesk.members ORDER BY role").fetchall() == [
-            ("msl",),
             ("reviewer",),
         ]
 

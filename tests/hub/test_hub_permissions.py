@@ -54,6 +54,7 @@ def _statements(hub: Hub, kind: str) -> list[str]:
         "SELECT msldesk.audit_append('published', 'deck', 'forged', '{}')",
         "INSERT INTO msldesk.members (name, role) VALUES ('intruder', 'reviewer')",
         "DELETE FROM msldesk.members",
+        "UPDATE msldesk.members SET removed_at = now()",  # removing someone is the administrator's
         "GRANT msldesk_publisher TO CURRENT_USER",
         "ALTER TABLE msldesk.entries DISABLE ROW LEVEL SECURITY",
         "CREATE TABLE msldesk.extra (a int)",

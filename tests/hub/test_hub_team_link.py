@@ -3,6 +3,7 @@ groups `msldesk hub add-user` put it in, and a wrong password is one sentence.""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from msldesk.hub.errors import HubLoginError
@@ -17,7 +18,11 @@ def test_who_am_i_on_a_real_hub(pg_cluster: Cluster, hub_database: str) -> None:
     init_hub(owner)
     name = f"{hub_database}_eve"
     add_user(owner, name, "msl", "eve-pw")
-    add_user(owner, name, "reviewer", "eve-pw")
+    add_user(owner, name, "reviewer", "eve-pw")  # moves her: one role through add-user
+    dsn, password, _user = split_dsn(pg_cluster.dsn(name, "eve-pw", hub_database, tcp=True))
+    assert who_am_i(dsn, password).roles == ("reviewer",)
+    with psycopg.connect(pg_cluster.superuser_dsn(), autocommit=True) as superuser:
+        superuser.execute(f'GRANT msldesk_msl TO "{name}"')  # by hand: what the database grants counts
     dsn, password, user = split_dsn(pg_cluster.dsn(name, "eve-pw", hub_database, tcp=True))
     assert password == "eve-pw"
     assert user == name

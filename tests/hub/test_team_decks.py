@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from msldesk.cli.main import main
@@ -141,3 +142,46 @@ def test_the_command_line(
     assert "Hepatic update" in out
     assert _cli(tmp_path / "msl2", "team", "sync") == 0
     assert "already up to date" in capsys.readouterr().out
+
+
+def test_publishing_a_withdrawn_deck_again_reinstates_it_everywhere(
+    deck_hub: DeckHub, tmp_path: Path, deck_factory: DeckFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publisher = library(tmp_path / "pub", deck_hub, "publisher")
+    try:
+        deck_id = approved_deck(publisher, deck_factory, "cardiac")
+    finally:
+        publisher.close()
+    library(tmp_path / "msl2", deck_hub, "msl2").close()
+    assert _cli(tmp_path / "pub", "team", "publish", str(deck_id)) == 0
+    assert _cli(tmp_path / "msl2", "team", "sync") == 0
+    assert _cli(tmp_path / "pub", "team", "withdraw", str(deck_id), "--reason", "wrong dosing table") == 0
+    assert _cli(tmp_path / "msl2", "team", "sync") == 0
+    capsys.readouterr()
+    # Published again while still withdrawn here: refused, saying how to reinstate it.
+    assert _cli(tmp_path / "pub", "team", "publish", str(deck_id)) == 2
+    assert "to publish it again (which reinstates it on the hub), clear that first" in capsys.readouterr().err
+    assert _cli(tmp_path / "pub", "deck", "set", str(deck_id), "--withdrawn", "no") == 0
+    capsys.readouterr()
+    assert _cli(tmp_path / "pub", "team", "publish", str(deck_id), "--json") == 0
+    (done,) = json.loads(capsys.readouterr().out)
+    assert (done["outcome"], done["revision"], done["chunks_sent"]) == ("reinstated", 3, 0)
+    with psycopg.connect(deck_hub.owner_dsn()) as owner:
+        actions = owner.execute(
+            "SELECT action FROM msldesk.audit WHERE subject = 'deck' AND subject_id = %s ORDER BY seq",
+            (done["hub_uid"],),
+        ).fetchall()
+    assert [a for (a,) in actions] == ["published", "withdrawn", "reinstated"]
+    assert _cli(tmp_path / "msl2", "team", "sync") == 0
+    out = capsys.readouterr().out
+    assert "1 deck reinstated" in out
+    assert any(
+        line.startswith("  reinstated deck ") and line.endswith("  Cardiac update")
+        for line in out.split("\n")
+    )
+    msl = library(tmp_path / "msl2")
+    try:
+        (team,) = [d for d in msl.decks.list_decks() if d.title == "Cardiac update"]
+        assert (team.is_team, team.status.value) == (True, "approved")
+    finally:
+        msl.close()

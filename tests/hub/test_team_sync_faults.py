@@ -1,7 +1,7 @@
 """Faults in a sync, against a real hub on a cluster of this module's own (stopped and started here): the
-hub unreachable, a wrong password, a revoked role, the server stopped mid-sync and mid-download, the
-client killed (SIGKILL) at several points. Each time the library's own work is untouched, the user is
-told in one sentence, and the next sync resumes with no duplicate and no gap."""
+hub unreachable, a wrong password, a revoked role, a removed user, the server stopped mid-sync and
+mid-download, the client killed (SIGKILL) at several points. Each time the library's own work is
+untouched, the user is told in one sentence, and the next sync resumes with no duplicate and no gap."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pytest
 
 from msldesk.cli.main import main
 from msldesk.hub.errors import HubError, HubLoginError, HubPermissionError, HubUnreachableError
+from msldesk.hub.users import add_user
 from msldesk.team import files
 from msldesk.team.publish import DeckPublisher
 from msldesk.team.pull import DeckPull
@@ -102,6 +103,28 @@ def test_unreachable_wrong_password_revoked(
             assert err.count("\n") == 1
         finally:
             admin.execute(f'GRANT msldesk_msl TO "{name}"')
+    assert (_team_decks(msl), msl.team.link()) == before  # local work untouched
+    _assert_whole(msl)
+
+
+def test_a_removed_msl_is_told_in_one_sentence_and_syncs_again_once_added_back(
+    hub: DeckHub, msl: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _pull(msl).sync().complete
+    before = (_team_decks(msl), msl.team.link())
+    name = hub.users["msl"]
+    assert main(["hub", "remove-user", hub.owner_dsn(), name]) == 0
+    try:
+        with pytest.raises(HubPermissionError, match=f"{name} may not use the hub") as removed:
+            _pull(msl).sync()
+        _one_sentence(removed.value)
+        capsys.readouterr()
+        assert main(["--data-dir", str(msl.paths.root), "team", "sync"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"msldesk: {name} may not use the hub")
+        assert err.count("\n") == 1
+    finally:
+        add_user(hub.owner_dsn(), name, "msl", f"pw-{name}")
     assert (_team_decks(msl), msl.team.link()) == before  # local work untouched
     _assert_whole(msl)
 
