@@ -5,8 +5,8 @@
   role), an up-to-date sync two ways, each with the target median ≤ 200 ms and p95 ≤ 1 s: as
   `msldesk team sync` talks to the hub (open_hub, read_deck_changes from a current cursor, close), and
   as the desktop makes it between its timed syncs (msldesk.team.hub_link.KeptHub: each client logs in
-  once, then every round borrows the kept connection); and the baseline, a bare PostgreSQL login (connect, SELECT 1,
-  close), by the same clients, alone and all at once;
+  once, then every round borrows the kept connection); and the baseline, a bare PostgreSQL login
+  (connect, SELECT 1, close), by the same clients, alone and all at once;
 - a first sync (every deck's metadata, then msldesk.team.files.download_file for each file): bytes
   over the wire, counted by a relay between client and server, ≤ the files' bytes + 10 %;
 - reviewers' insight search: ~200 realistic web-search queries through
