@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from msldesk.decks.thumbnails import _PDFIUM_LOCK
+from msldesk.decks.slide_images import PDFIUM_LOCK
 
 
 def render_page_png(pdf_path: Path, page_index: int, width: int) -> bytes:
     """PNG bytes of page `page_index` (0-based) scaled to `width` pixels."""
     import pypdfium2 as pdfium
 
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         document = pdfium.PdfDocument(str(pdf_path))
         try:
             page = document[page_index]

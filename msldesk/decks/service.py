@@ -385,6 +385,24 @@ class DeckService:
         them next. Only a set is replaced, so the UI thread may call it."""
         self._render_first = frozenset(deck_ids)
 
+    def preview_pdf(self, deck: DeckInfo, cancel: CancelToken | None = None) -> Path | None:
+        """The PDF a rendered deck's large slide preview is drawn from, made now (by LibreOffice:
+        a second or more) when the render wrote thumbnails only; None when there is none to
+        have (not rendered yet, a read-only library without one, or LibreOffice failed)."""
+        if deck.thumbnail_state != "done":
+            return None
+        if self.store.read_only:
+            made = self.cache.preview_pdf(deck.sha256)
+            return made if made.exists() else None
+        with self.sessions() as session:
+            ext = session.execute(
+                select(DeckVersionRow.file_ext).where(DeckVersionRow.id == deck.version_id)
+            ).scalar()
+        if ext is None:
+            return None
+        job = RenderJob(deck.sha256, self.store.path_for(deck.sha256, ext), deck.slide_count)
+        return self.renderer.preview_pdf(job, cancel)
+
     def warm_up_thumbnails(self) -> None:
         """A render is coming (an import has started): start LibreOffice now, in the background,
         so that the new decks' thumbnails do not wait for it. Returns at once."""

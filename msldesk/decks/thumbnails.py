@@ -1,12 +1,13 @@
-"""Render slide thumbnails: LibreOffice (headless) makes a PDF per deck, pdfium rasterises its pages
-to PNG. Everything is cached by the deck file's SHA-256.
+"""Render slide thumbnails with LibreOffice (headless). Everything is cached by the deck file's SHA-256.
 
 LibreOffice is kept running (over UNO, one office per process slot) from its first need (a render,
 or `warm_up()` when an import starts) until `close()`, recycled after many decks, a growth in
 memory or a hang. Each office's thread takes the next deck (decks on screen first, then decks
-imported meanwhile), converts it and rasterises its PDF, while the other office converts; the
-caller's thread only records results. Without LibreOffice's Python, soffice --convert-to converts
-batches of decks; it exits 0 even when it could not convert, so success is judged by the PDF.
+imported meanwhile) and has the office write each slide straight to a PNG: half the office's CPU
+of a PDF export at thumbnail size, and no rasterising. The large preview's PDF is then made when
+the user first looks at one of the deck's slides (`preview_pdf()`). Without LibreOffice's Python,
+soffice --convert-to converts batches of decks to PDF (it exits 0 even when it could not convert,
+so success is judged by the PDF), pdfium rasterises their pages and the PDF is kept as the preview.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from msldesk.core.errors import DeckImportError
-from msldesk.core.fileio import atomic_writer
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.decks.listing import preview_pdf_path, slide_png_path
 from msldesk.decks.ooxml.package import write_first_slides
 from msldesk.decks.render_queue import RenderQueue
+from msldesk.decks.slide_images import keep_pngs, pdf_page_count, rasterise_pdf
 from msldesk.decks.soffice import GroupProcess
 from msldesk.decks.uno_bridge import WORKER_SCRIPT, BridgeError, UnoBridge, find_uno_python
 
@@ -44,6 +45,9 @@ PDF_FILTER = "pdf:impress_pdf_Export:" + json.dumps(
     {name: {"type": "boolean", "value": str(value).lower()} for name, value in PDF_EXPORT_OPTIONS.items()},
     separators=(",", ":"),
 )
+# The kept office's slide PNGs: zlib level 1 (LibreOffice's default 6 cost a quarter of its export
+# time for files ~10 % smaller).
+PNG_EXPORT_OPTIONS: dict[str, object] = {"Compression": 1}
 SOFFICE_NAMES = ("soffice", "libreoffice")
 SOFFICE_FALLBACKS = (
     "/usr/bin/soffice",
@@ -58,14 +62,12 @@ INSTALL_HINT = (
     "https://www.libreoffice.org, or 'sudo apt install libreoffice-impress' on Debian/Ubuntu. "
     "Until then slides show their titles."
 )
-_PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe
 # A deck's time limit is timeout_seconds plus this per slide (one 48-slide deck took 17 s).
 SECONDS_PER_SLIDE = 1.0
 POLL_SECONDS = 0.2  # how soon a cancel, a finished deck or a time limit is noticed
 # After a render, an office grown past this is ended rather than kept idle (a fresh one is ~90 MB).
 IDLE_OFFICE_BYTES = 512 * 1024**2
 CLOSE_WAIT_SECONDS = 10  # close() waits this long for a render to notice it and stop
-PNG_COMPRESS_LEVEL = 1  # same pixels as the default 6 at ~55 % of its time, files ~6 % larger
 
 
 def find_soffice(configured: str = "") -> str | None:
@@ -95,7 +97,7 @@ class RenderResult:
 
 
 class ThumbnailCache:
-    """previews/<aa>/<sha>.pdf and thumbnails/<aa>/<sha>/<n>.png."""
+    """thumbnails/<aa>/<sha>/<n>.png, and previews/<aa>/<sha>.pdf once made (for the large preview)."""
 
     def __init__(self, previews: Path, thumbnails: Path) -> None:
         self.previews = Path(previews)
@@ -120,9 +122,8 @@ class ThumbnailCache:
         return removed
 
     def is_complete(self, sha256: str, slide_count: int) -> bool:
-        return self.preview_pdf(sha256).exists() and all(
-            self.slide_png(sha256, n).exists() for n in range(1, slide_count + 1)
-        )
+        """Every slide's thumbnail is there (the preview PDF is made when first needed)."""
+        return all(self.slide_png(sha256, n).exists() for n in range(1, slide_count + 1))
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ class SlideRenderer:
         self._slots: list[_Slot] = []  # made on first need, kept (offices running) until close()
         self._rendering = threading.Lock()  # one render at a time uses the slots
         self._closing = threading.Event()
+        self._preview_lock = threading.Lock()  # one preview PDF made at a time
         self._seconds_lock = threading.Lock()
 
     def uno_python(self) -> str | None:
@@ -370,8 +372,12 @@ class SlideRenderer:
         note = self.partial_note(job.slide_count, listed)
         return _Prepared(job, source, pages, note)
 
-    def _convert_batch(self, batch: list[RenderJob], slot: _Slot, halted: Callable[[], bool]) -> _Converted:
-        """Convert a batch to PDFs in a fresh folder; returns (decks, folder, errors by sha256).
+    def _convert_batch(
+        self, batch: list[RenderJob], slot: _Slot, halted: Callable[[], bool], pdf: bool = False
+    ) -> _Converted:
+        """Convert a batch in a fresh folder; returns (decks, folder, errors by sha256). A kept
+        office writes each deck's slide PNGs into folder/<sha256>/ (its PDF, `pdf`, for a
+        preview); the batch command writes folder/<sha256>.pdf.
 
         One soffice converts the batch's decks in order. A deck that hangs or crashes it is
         recorded as failed, and the decks after it go to a fresh soffice: each deck is tried once
@@ -383,7 +389,7 @@ class SlideRenderer:
         in_dir.mkdir()
         prepared = [self._prepare(job, in_dir) for job in batch]
         errors: dict[str, str] = {}
-        queue = self._convert_kept(prepared, out_dir, slot, halted, errors)
+        queue = self._convert_kept(prepared, out_dir, slot, halted, errors, pdf)
         while queue and not halted():
             queue = self._convert(queue, out_dir, slot.profile, halted, errors)
         return prepared, out_dir, errors
@@ -391,10 +397,11 @@ class SlideRenderer:
     def _render_batch(
         self, batch: list[RenderJob], slot: _Slot, halted: Callable[[], bool]
     ) -> list[RenderResult]:
-        """Convert a batch, then write each deck's PNGs and preview PDF; a result per deck."""
+        """Convert a batch, then write each deck's PNGs (and its preview PDF when it made one); a
+        result per deck."""
         prepared, out_dir, errors = self._convert_batch(batch, slot, halted)
         try:
-            return [self._rasterise(item, out_dir, errors.get(item.job.sha256, "")) for item in prepared]
+            return [self._keep(item, out_dir, errors.get(item.job.sha256, "")) for item in prepared]
         finally:
             shutil.rmtree(out_dir, ignore_errors=True)
 
@@ -405,10 +412,12 @@ class SlideRenderer:
         slot: _Slot,
         halted: Callable[[], bool],
         errors: dict[str, str],
+        pdf: bool,
     ) -> list[_Prepared]:
         """Convert decks in the slot's kept office, each under its own time limit (an office
-        that hangs or dies is killed and the next deck starts a fresh one); returns the decks
-        left for the batch CLI: all of them when there is no kept office or it cannot start."""
+        that hangs or dies is killed and the next deck starts a fresh one), to slide PNGs, or
+        PDFs when `pdf`; returns the decks left for the batch CLI: all of them when there is no
+        kept office or it cannot start."""
         for index, deck in enumerate(decks):
             if slot.bridge is None:
                 return decks[index:]
@@ -417,12 +426,15 @@ class SlideRenderer:
             if not self._start_office(slot, halted):
                 return [] if halted() else decks[index:]
             assert slot.bridge is not None
-            pdf = out_dir / f"{deck.job.sha256}.pdf"
+            target, options, width = out_dir / deck.job.sha256, PNG_EXPORT_OPTIONS, self.width
+            if pdf:
+                target, options, width = target.with_suffix(".pdf"), PDF_EXPORT_OPTIONS, 0
+            else:
+                target.mkdir()
             started = time.perf_counter()
             try:
-                conversion = slot.bridge.convert(
-                    deck.source, pdf, PDF_EXPORT_OPTIONS, self.deck_time_limit(deck.pages), halted
-                )
+                limit = self.deck_time_limit(deck.pages)
+                conversion = slot.bridge.convert(deck.source, target, options, limit, halted, width)
             except BridgeError as exc:
                 error = "" if halted() else str(exc)
                 self._add_seconds("office lost", time.perf_counter() - started)
@@ -517,50 +529,63 @@ class SlideRenderer:
         errors[missing[0].job.sha256] = f"LibreOffice failed ({how}) {tail}".strip()
         return missing[1:]
 
-    def _rasterise(self, prepared: _Prepared, out_dir: Path, error: str) -> RenderResult:
+    def _keep(self, prepared: _Prepared, out_dir: Path, error: str) -> RenderResult:
+        """Put a converted deck's slide images (and the batch command's PDF, as its preview) into
+        the cache; its result."""
         job = prepared.job
-        pdf_path = out_dir / f"{job.sha256}.pdf"
-        if not pdf_path.exists() or pdf_path.stat().st_size == 0:
-            return RenderResult(
-                job.sha256,
-                False,
-                error=error or "LibreOffice could not convert this deck (no PDF was produced).",
-            )
-        import pypdfium2 as pdfium  # loaded on first render, not at start-up
+        pdf, folder = out_dir / f"{job.sha256}.pdf", out_dir / job.sha256
+        converted = folder.is_dir() or (pdf.exists() and pdf.stat().st_size > 0)
+        if error or not converted:
+            error = error or "LibreOffice could not convert this deck (no PDF was produced)."
+            return RenderResult(job.sha256, False, error=error)
 
-        rasterised = encoded = 0.0
-        cpu = time.thread_time()
-        try:
-            with _PDFIUM_LOCK:
-                document = pdfium.PdfDocument(str(pdf_path))
-            try:
-                pages = len(document)
-                if pages != prepared.pages:
-                    error = f"LibreOffice produced {pages} pages for {prepared.pages} slides."
-                    return RenderResult(job.sha256, False, pages, error)
-                for index in range(pages):
-                    started = time.perf_counter()
-                    with _PDFIUM_LOCK:  # per page: the preview pane renders between them
-                        page = document[index]
-                        bitmap = page.render(scale=self.width / max(page.get_width(), 1.0))
-                        image = bitmap.to_pil()  # a copy: pdfium's BGR is not PIL's RGB
-                        bitmap.close()
-                        page.close()
-                    written = time.perf_counter()
-                    with atomic_writer(self.cache.slide_png(job.sha256, index + 1)) as handle:
-                        image.save(handle, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
-                    rasterised += written - started
-                    encoded += time.perf_counter() - written
-            finally:
-                with _PDFIUM_LOCK:
-                    document.close()
-        except pdfium.PdfiumError as exc:
-            return RenderResult(job.sha256, False, error=f"The rendered PDF could not be read: {exc}")
-        finally:
-            self._add_seconds("rasterise", rasterised)
-            self._add_seconds("write PNG", encoded)
-            self._add_seconds("rasterise + PNG CPU", time.thread_time() - cpu)
-        target = self.cache.preview_pdf(job.sha256)
+        def slide_path(number: int) -> Path:
+            return self.cache.slide_png(job.sha256, number)
+
+        if folder.is_dir():
+            error = keep_pngs(folder, prepared.pages, slide_path, self._add_seconds)
+        else:
+            error = rasterise_pdf(pdf, prepared.pages, self.width, slide_path, self._add_seconds)
+            if not error:
+                self._keep_preview(pdf, job.sha256)
+        if error:
+            return RenderResult(job.sha256, False, error=error)
+        return RenderResult(job.sha256, True, prepared.pages, note=prepared.note)
+
+    def _keep_preview(self, pdf: Path, sha256: str) -> None:
+        target = self.cache.preview_pdf(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(pdf_path, target)
-        return RenderResult(job.sha256, True, pages, note=prepared.note)
+        os.replace(pdf, target)
+
+    def preview_pdf(self, job: RenderJob, cancel: CancelToken | None = None) -> Path | None:
+        """The deck's preview PDF (the large slide preview is rendered from it), made now when
+        its thumbnails were written without one: by an idle kept office, or (a render is on, or
+        no office can be kept) by the batch command in a profile of its own. None when
+        LibreOffice cannot make it; the preview then shows the thumbnail."""
+        target = self.cache.preview_pdf(job.sha256)
+        if target.exists() or not self.available:
+            return target if target.exists() else None
+        token = cancel or CancelToken()
+
+        def halted() -> bool:
+            return token.cancelled or self._closing.is_set()
+
+        with self._preview_lock:
+            if target.exists():  # made meanwhile, for another slide of the deck
+                return target
+            idle = self._rendering.acquire(blocking=False)
+            try:
+                slot = self._ready_slots()[0] if idle else _Slot(self.work_dir / "lo-profile-preview")
+                prepared, out_dir, errors = self._convert_batch([job], slot, halted, pdf=True)
+            finally:
+                if idle:
+                    self._rendering.release()
+            try:
+                pdf = out_dir / f"{job.sha256}.pdf"
+                if errors or not pdf.exists() or pdf_page_count(pdf) != prepared[0].pages:
+                    log.info("No preview PDF for %s: %s", job.source, errors.get(job.sha256, "wrong pages"))
+                    return None
+                self._keep_preview(pdf, job.sha256)
+            finally:
+                shutil.rmtree(out_dir, ignore_errors=True)
+        return target

@@ -35,11 +35,13 @@ RECYCLE_ABOVE_BYTES = 1536 * 1024**2  # ... and sooner when it has grown this mu
 
 @dataclass(frozen=True)
 class Conversion:
-    """One deck through the office: the error ("" when its PDF was written) and the seconds
-    spent loading, exporting and closing it, and the office's CPU seconds ("office CPU")."""
+    """One deck through the office: the error ("" when its PDF or PNGs were written), the PNGs
+    written (0 for a PDF), and the seconds spent loading, exporting and closing it, and the
+    office's CPU seconds ("office CPU")."""
 
     error: str
     seconds: dict[str, float] = field(default_factory=dict)
+    pages: int = 0
 
 
 class BridgeError(Exception):
@@ -159,13 +161,24 @@ class UnoBridge:
         self._cpu = float(reply.get("cpu", 0.0))  # the start-up's: not counted as a deck's
 
     def convert(
-        self, source: Path, pdf: Path, options: dict[str, object], limit: float, halted: Callable[[], bool]
+        self,
+        source: Path,
+        target: Path,
+        options: dict[str, object],
+        limit: float,
+        halted: Callable[[], bool],
+        width: int = 0,
     ) -> Conversion:
-        """Convert one deck with the PDF export `options`; its error is "" on success, or the
-        reason it failed (the office lives on). Raises BridgeError when the office hung, died or
-        was stopped (it is closed then)."""
+        """Convert one deck: to the PDF `target` with the PDF export `options`, or, with a
+        `width`, each slide to the PNG target/<n>.png that many pixels wide with the PNG filter
+        `options`. Its error is "" on success, or the reason it failed (the office lives on).
+        Raises BridgeError when the office hung, died or was stopped (it is closed then)."""
         assert self._requests is not None
-        request = {"source": str(source.resolve()), "pdf": str(pdf.resolve()), "options": options}
+        request: dict[str, object] = {"source": str(source.resolve()), "options": options}
+        if width:
+            request.update(pngs=str(target.resolve()), width=width)
+        else:
+            request["pdf"] = str(target.resolve())
         try:
             os.write(self._requests, (json.dumps(request) + "\n").encode("utf-8"))
         except OSError as exc:
@@ -186,7 +199,7 @@ class UnoBridge:
         if cpu > self._cpu:  # the office's own CPU time for this deck (0 where /proc cannot tell)
             steps["office CPU"], self._cpu = cpu - self._cpu, cpu
         if reply.get("ok"):
-            return Conversion("", steps)
+            return Conversion("", steps, int(reply.get("pages", 0)))
         log.info("LibreOffice could not convert %s: %s", source, reply.get("detail", ""))
         return Conversion(str(reply.get("error") or "LibreOffice could not convert this deck."), steps)
 

@@ -1,5 +1,7 @@
 """Run in LibreOffice's own Python (it can `import uno`; msldesk's cannot): start one headless
-soffice, then convert decks to PDF on request, one JSON line in and one out per deck.
+soffice, then convert decks on request, one JSON line in and one out per deck: to a PDF, or
+each slide (hidden ones too) straight to a PNG, which costs LibreOffice about half the CPU of a
+PDF export at thumbnail size.
 
 Standard library and uno only, and no msldesk imports: this file is run as a script by a Python
 that has none of msldesk's dependencies. The parent (msldesk.decks.uno_bridge) starts it through
@@ -7,8 +9,10 @@ GroupProcess, so soffice, started here, lives in the same process group and ends
 
 Usage: python uno_worker.py SOFFICE PROFILE_URL PIPE_NAME IN_FD OUT_FD
 Requests: {"source": path, "pdf": path, "options": {PDF export option: value}}
-  → {"ok": true, "rss": bytes, "cpu": office CPU seconds so far, "seconds": {"load": s, "export": s,
-  "close": s}} or {"error": text, ...the same}.
+  or {"source": path, "pngs": folder, "width": pixels, "options": {PNG filter option: value}}
+  (slide N → folder/N.png, `width` pixels wide)
+  → {"ok": true, "pages": pages written, "rss": bytes, "cpu": office CPU seconds so far,
+  "seconds": {"load": s, "export": s, "close": s}} or {"error": text, ...the same}.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ def prop(name: str, value: object) -> object:
 
 
 def start_office(soffice: str, profile_url: str, pipe: str) -> tuple[subprocess.Popen, object]:
-    """Start soffice listening on a named pipe and return (process, its Desktop)."""
+    """Start soffice listening on a named pipe and return (process, its component context)."""
     import uno
 
     accept = f"pipe,name={pipe};urp;StarOffice.ComponentContext"
@@ -65,33 +69,70 @@ def start_office(soffice: str, profile_url: str, pipe: str) -> tuple[subprocess.
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
-    desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-    return office, desktop
+    return office, context
 
 
-def convert(desktop: object, source: str, pdf: str, options: dict, seconds: dict) -> str:
-    """Load a deck hidden, export it to PDF with the filter `options` (the parent's, so that the
-    batch command exports alike), close it; "" or an error. `seconds` gets each step's time."""
+def filter_data(options: dict) -> object:
+    import uno
+
+    data = tuple(prop(name, value) for name, value in options.items())
+    return uno.Any("[]com.sun.star.beans.PropertyValue", data)
+
+
+def export_pdf(document: object, pdf: str, options: dict) -> int:
+    """The deck as one PDF with the filter `options` (the parent's, so that the batch command
+    exports alike); 0: the parent counts the pages."""
+    import uno
+
+    store = (prop("FilterName", "impress_pdf_Export"), prop("FilterData", filter_data(options)))
+    uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(pdf), store))
+    return 0
+
+
+def export_pngs(context: object, document: object, folder: str, width: int, options: dict) -> int:
+    """Each slide, hidden ones too, as folder/<n>.png `width` pixels wide; how many."""
+    import uno
+
+    exporter = context.ServiceManager.createInstanceWithContext(  # type: ignore[attr-defined]
+        "com.sun.star.drawing.GraphicExportFilter", context
+    )
+    pages = document.DrawPages  # type: ignore[attr-defined]
+    for index in range(pages.Count):
+        page = pages.getByIndex(index)
+        height = max(1, round(width * page.Height / max(page.Width, 1)))
+        exporter.setSourceDocument(page)
+        data = filter_data({"PixelWidth": width, "PixelHeight": height, **options})
+        url = uno.systemPathToFileUrl(os.path.join(folder, f"{index + 1}.png"))
+        arguments = (prop("URL", url), prop("MediaType", "image/png"), prop("FilterData", data))
+        uno.invoke(exporter, "filter", (arguments,))
+    return pages.Count
+
+
+def convert(context: object, desktop: object, request: dict, seconds: dict) -> tuple[str, int]:
+    """Load a deck hidden, export it as the request asks (a PDF, or a PNG per slide), close it;
+    ("" or an error, pages written). `seconds` gets each step's time."""
     import uno
 
     started = time.perf_counter()
     load = (prop("Hidden", True), prop("ReadOnly", True))
-    document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, load)  # type: ignore[attr-defined]
+    url = uno.systemPathToFileUrl(request["source"])
+    document = desktop.loadComponentFromURL(url, "_blank", 0, load)  # type: ignore[attr-defined]
     if document is None:
-        return "LibreOffice could not open this deck."
+        return "LibreOffice could not open this deck.", 0
     loaded = time.perf_counter()
     seconds["load"] = loaded - started
+    options = request.get("options", {})
     try:
-        data = tuple(prop(name, value) for name, value in options.items())
-        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", data)
-        store = (prop("FilterName", "impress_pdf_Export"), prop("FilterData", filter_data))
-        uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(pdf), store))
+        if "pngs" in request:
+            pages = export_pngs(context, document, request["pngs"], int(request["width"]), options)
+        else:
+            pages = export_pdf(document, request["pdf"], options)
     finally:
         exported = time.perf_counter()
         seconds["export"] = exported - loaded
         document.close(True)
         seconds["close"] = time.perf_counter() - exported
-    return ""
+    return "", pages
 
 
 def office_usage(office: subprocess.Popen) -> tuple[int, float]:
@@ -125,7 +166,9 @@ def main(argv: list[str]) -> int:
         replies.flush()
 
     try:
-        office, desktop = start_office(soffice, profile_url, pipe)
+        office, context = start_office(soffice, profile_url, pipe)
+        manager = context.ServiceManager  # type: ignore[attr-defined]
+        desktop = manager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which falls back to the batch CLI
         reply(error=f"LibreOffice could not be started: {exc}")
         return 1
@@ -135,8 +178,9 @@ def main(argv: list[str]) -> int:
         if request.get("quit"):
             break
         seconds: dict = {}
+        pages = 0
         try:
-            error = convert(desktop, request["source"], request["pdf"], request.get("options", {}), seconds)
+            error, pages = convert(context, desktop, request, seconds)
         except Exception as exc:  # noqa: BLE001 - a deck LibreOffice refuses: reported, the next one goes on
             if office.poll() is not None:
                 reply(error=f"LibreOffice ended ({office.returncode}) on this deck: {exc}", fatal=True)
@@ -148,9 +192,9 @@ def main(argv: list[str]) -> int:
         if error:
             reply(error=error, detail=detail, rss=rss, cpu=cpu, seconds=seconds)
         else:
-            reply(ok=True, rss=rss, cpu=cpu, seconds=seconds)
+            reply(ok=True, pages=pages, rss=rss, cpu=cpu, seconds=seconds)
     try:
-        desktop.terminate()  # type: ignore[attr-defined]
+        desktop.terminate()
         office.wait(10)
     except Exception as exc:  # noqa: BLE001 - the parent kills the whole process group next anyway
         print(f"LibreOffice did not end cleanly: {exc}", file=sys.stderr)

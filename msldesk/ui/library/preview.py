@@ -106,37 +106,39 @@ class SlidePreview(QWidget):
         past_limit = deck is not None and deck.thumbnail_state == "done" and not thumbnail
         why = "past the deck's render limit: no thumbnail" if past_limit else "no thumbnail yet"
         self.image.setText(f"{slide.display_title}\n\n({why})")
-        if past_limit:
-            return  # the preview PDF stops at the limit too
-        pdf = deck.preview_pdf if deck is not None else None
-        if not thumbnail and not pdf:
-            return
+        if past_limit or not thumbnail:
+            return  # the preview PDF stops at the render limit too, and is made for rendered decks only
         page = slide.number - 1
 
-        def job(_work: Work) -> QImage:
-            """The sharp page render from the preview PDF, else the small thumbnail (both read
-            in a worker: no file is read on the GUI thread)."""
-            from pathlib import Path
+        def small(_work: Work) -> QImage:
+            return QImage(thumbnail)  # read in a worker: no file is read on the GUI thread
 
+        def sharp(work: Work) -> QImage:
+            """The page rendered large from the deck's preview PDF (made first if the render
+            wrote thumbnails only: LibreOffice takes a second or more)."""
             import pypdfium2 as pdfium
 
             from msldesk.decks.preview import render_page_png
 
-            if pdf:
-                try:
-                    image = QImage.fromData(render_page_png(Path(pdf), page, PREVIEW_WIDTH))
-                except (OSError, IndexError, pdfium.PdfiumError):
-                    image = QImage()  # a damaged or missing preview: the thumbnail will do
-                if not image.isNull():
-                    return image
-            return QImage(thumbnail) if thumbnail else QImage()
+            if work.library is None or deck is None:
+                return QImage()
+            try:
+                pdf = work.library.decks.preview_pdf(deck, work.cancel)
+                return QImage.fromData(render_page_png(pdf, page, PREVIEW_WIDTH)) if pdf else QImage()
+            except (OSError, IndexError, pdfium.PdfiumError):
+                return QImage()  # a damaged preview, or LibreOffice failing: the thumbnail stays
 
-        def done(image: QImage) -> None:
+        def show(image: QImage) -> None:
             if request == self._request and not image.isNull():
                 self._pixmap = QPixmap.fromImage(image)
                 self._rescale()
 
-        Op(self, job, Lane.IO).success(done).run()
+        def shown_small(image: QImage) -> None:
+            show(image)
+            if request == self._request and deck is not None:
+                Op(self, sharp, Lane.IO).success(show).run()
+
+        Op(self, small, Lane.IO).success(shown_small).run()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
