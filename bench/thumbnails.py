@@ -1,6 +1,7 @@
 """Thumbnails: DeckService.render_thumbnails on the imported corpus vs LibreOffice converting the same decks.
 
-Reports slides rendered per second for msldesk (PDF via soffice, then one PNG per slide), against
+Reports slides rendered per second for msldesk (a kept LibreOffice writing one PNG per slide; or,
+without LibreOffice's Python, a PDF per deck via soffice rasterised by pdfium), against
 plain `soffice --convert-to pdf` over the same deck files: one call for all decks, and one call per
 deck on a sample. Every run uses a fresh library; LibreOffice profiles are initialised before the
 clock starts, for both sides (a profile is created once per library and then reused).
@@ -243,13 +244,13 @@ def main() -> None:
     print(f"deck files: {len(files)}{' (sample)' if args.sample else ''}; imported {first['imported']}")
     print()
     how = (
-        "LibreOffice kept running between decks over UNO"
+        "LibreOffice kept running between decks over UNO, writing each slide's PNG"
         if first.get("kept_office")
-        else f"soffice --convert-to, batches of {first['batch_size']} (no LibreOffice Python/uno found)"
+        else f"soffice --convert-to PDF, batches of {first['batch_size']} (no LibreOffice Python/uno found)"
     )
     print(
         f"msldesk DeckService.render_thumbnails ({first['processes']} LibreOffice processes, "
-        f"{how}; PDF + {first['pngs']} PNGs):"
+        f"{how}; {first['pngs']} PNGs):"
     )
     print(
         f"  decks to render: {first['decks']} ({first['slides']} slides); "
