@@ -191,6 +191,7 @@ def test_app_works_without_libreoffice(app_without_libreoffice, deck_factory) ->
     assert [s.thumbnail for s in app.decks.list_slides(outcome.deck_id)] == [None]
     assert [h.thumbnail for h in app.decks.search("lonely")] == [None]
     assert not any(app.paths.thumbnails.rglob("*.png"))
+    assert app.decks.preview_pdf(app.decks.deck(outcome.deck_id)) is None  # the preview shows the title
 
 
 def test_cli_thumbnails_without_libreoffice_explains_and_exits_2(app_without_libreoffice) -> None:
@@ -374,6 +375,31 @@ def _picture_pixels(pdf: Path) -> int:
         return total
     finally:
         document.close()
+
+
+@needs_uno
+def test_the_preview_pdf_is_made_once_on_demand_also_while_a_render_runs(
+    tmp_path: Path, deck_factory, monkeypatch: pytest.MonkeyPatch, make_renderer
+) -> None:
+    """A render's offices are busy: the preview PDF comes from the batch command in a profile of
+    its own, once; hidden slides and all."""
+    from msldesk.decks.thumbnails import SlideRenderer
+
+    renderer = make_renderer("preview")
+    (deck,) = _jobs(tmp_path, [deck_factory.pptx("deck.pptx", [("One", "", ""), ("Two", "", "")])])
+    assert [r.ok for r in renderer.render([deck])] == [True]
+    assert not renderer.cache.preview_pdf(deck.sha256).exists()
+    with renderer._rendering:  # as while a render runs
+        pdf = renderer.preview_pdf(deck)
+    assert pdf == renderer.cache.preview_pdf(deck.sha256)
+    assert pdf_pages(pdf) == 2
+    assert (renderer.work_dir / "lo-profile-preview").is_dir()
+
+    def no_conversion(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the preview PDF should be made once")
+
+    monkeypatch.setattr(SlideRenderer, "_convert_batch", no_conversion)
+    assert renderer.preview_pdf(deck) == pdf
 
 
 def test_without_uno_the_batch_command_renders(

@@ -26,12 +26,36 @@ def test_cache_layout_and_completeness(tmp_path: Path) -> None:
     assert cache.preview_pdf(sha) == tmp_path / "previews" / "ab" / f"{sha}.pdf"
     assert cache.slide_png(sha, 3) == tmp_path / "thumbs" / "ab" / sha / "3.png"
     assert not cache.is_complete(sha, 2)
-    for path in (cache.preview_pdf(sha), cache.slide_png(sha, 1)):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"x")
+    cache.slide_png(sha, 1).parent.mkdir(parents=True)
+    cache.slide_png(sha, 1).write_bytes(b"x")
     assert not cache.is_complete(sha, 2)
     cache.slide_png(sha, 2).write_bytes(b"x")
-    assert cache.is_complete(sha, 2)
+    assert cache.is_complete(sha, 2)  # the preview PDF is made when first looked at
+
+
+def test_slide_images_from_libreoffice_are_kept_only_when_every_slide_has_one(tmp_path: Path) -> None:
+    from msldesk.decks.slide_images import keep_pngs
+
+    written = tmp_path / "written"
+    written.mkdir()
+    for number in (1, 3):
+        (written / f"{number}.png").write_bytes(b"png %d" % number)
+    steps: dict[str, float] = {}
+
+    def slide_path(number: int) -> Path:
+        return tmp_path / "cache" / f"{number}.png"
+
+    def add_seconds(step: str, seconds: float) -> None:
+        steps[step] = steps.get(step, 0.0) + seconds
+
+    assert (
+        keep_pngs(written, 3, slide_path, add_seconds) == "LibreOffice produced 2 slide images for 3 slides."
+    )
+    assert not (tmp_path / "cache").exists()
+    (written / "2.png").write_bytes(b"png 2")
+    assert keep_pngs(written, 3, slide_path, add_seconds) == ""
+    assert [slide_path(n).read_bytes() for n in (1, 2, 3)] == [b"png 1", b"png 2", b"png 3"]
+    assert "write PNG" in steps
 
 
 def test_renderer_without_libreoffice_reports_every_deck(tmp_path: Path) -> None:

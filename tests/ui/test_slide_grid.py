@@ -66,3 +66,34 @@ def test_thumbnails_render_in_the_background_and_appear_in_the_grid(make_window,
     assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     view.grid.viewport().repaint()
     qtbot.waitUntil(lambda: view.images.get(path) is not None, timeout=10_000)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_the_preview_shows_the_thumbnail_at_once_then_the_slide_sharp(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Rendering writes thumbnails only; the large preview's PDF is made when a slide of the deck
+    is first looked at, and the preview then shows the page 960 px wide instead of the thumbnail."""
+    window, context = make_window()
+    view = window.library
+    qtbot.waitUntil(lambda: context.decks.pending_thumbnail_slides() == 0, timeout=120_000)
+    qtbot.waitUntil(lambda: not window.jobs.running("thumbnails"), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: view.grid_model.rowCount() == 10 and view.grid_model.card(0).thumbnail, timeout=20_000
+    )
+    deck = context.decks.deck(view.grid_model.card(0).deck_id)
+    assert deck.preview_pdf is not None
+    assert not Path(deck.preview_pdf).exists()
+
+    widths: list[int] = []
+    real_rescale = view.preview._rescale
+
+    def rescale() -> None:
+        pixmap = view.preview._pixmap
+        if pixmap is not None and (not widths or widths[-1] != pixmap.width()):
+            widths.append(pixmap.width())
+        real_rescale()
+
+    view.preview._rescale = rescale  # type: ignore[method-assign]
+    view.grid.setCurrentIndex(view.grid_model.index(0))
+    qtbot.waitUntil(lambda: widths[-1:] == [960], timeout=60_000)
+    assert widths == [320, 960]
+    assert Path(deck.preview_pdf).is_file()
