@@ -4,10 +4,11 @@ LibreOffice is kept running (over UNO, one office per process slot) from its fir
 or `warm_up()` when an import starts) until `close()`, recycled after many decks, a growth in
 memory or a hang. Each office's thread takes the next deck (decks on screen first, then decks
 imported meanwhile) and has the office write each slide straight to a PNG: at thumbnail size that
-export costs LibreOffice about half the CPU of a PDF export and leaves nothing to rasterise. The large preview's PDF is then made when
-the user first looks at one of the deck's slides (`preview_pdf()`). Without LibreOffice's Python,
-soffice --convert-to converts batches of decks to PDF (it exits 0 even when it could not convert,
-so success is judged by the PDF), pdfium rasterises their pages and the PDF is kept as the preview.
+export costs LibreOffice about half the CPU of a PDF export and leaves nothing to rasterise. The
+large preview's PDF is made when the user first looks at one of the deck's slides
+(`preview_pdf()`). Without LibreOffice's Python, soffice --convert-to converts batches of decks to
+PDF (it exits 0 even when it could not convert, so success is judged by the PDF), pdfium
+rasterises their pages and the PDF is kept as the preview.
 """
 
 from __future__ import annotations
