@@ -31,11 +31,12 @@ def pdf_page_count(pdf: Path) -> int:
 
 def keep_pngs(folder: Path, pages: int, slide_path: SlidePath, add_seconds: AddSeconds) -> str:
     """Copy the PNGs LibreOffice wrote (folder/1.png ... folder/<pages>.png) into the cache; ""
-    or what is wrong (then none is copied)."""
+    or what is wrong (then none is copied): slide N's image must be page N, so a slide more or
+    less than the deck was imported with fails the deck."""
     written = [folder / f"{n}.png" for n in range(1, pages + 1)]
-    missing = sum(not path.is_file() or path.stat().st_size == 0 for path in written)
-    if missing:
-        return f"LibreOffice produced {pages - missing} slide images for {pages} slides."
+    found = sum(1 for _ in folder.glob("*.png"))
+    if found != pages or any(not path.is_file() or path.stat().st_size == 0 for path in written):
+        return f"LibreOffice produced {found} slide images for {pages} slides."
     started = time.perf_counter()
     for number, path in enumerate(written, start=1):
         with atomic_writer(slide_path(number)) as handle:

@@ -53,6 +53,12 @@ def test_slide_images_from_libreoffice_are_kept_only_when_every_slide_has_one(tm
     )
     assert not (tmp_path / "cache").exists()
     (written / "2.png").write_bytes(b"png 2")
+    (written / "4.png").write_bytes(b"png 4")  # LibreOffice saw a slide more than import did
+    assert (
+        keep_pngs(written, 3, slide_path, add_seconds) == "LibreOffice produced 4 slide images for 3 slides."
+    )
+    assert not (tmp_path / "cache").exists()
+    (written / "4.png").unlink()
     assert keep_pngs(written, 3, slide_path, add_seconds) == ""
     assert [slide_path(n).read_bytes() for n in (1, 2, 3)] == [b"png 1", b"png 2", b"png 3"]
     assert "write PNG" in steps
