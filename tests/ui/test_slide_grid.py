@@ -77,7 +77,7 @@ def test_the_preview_shows_the_thumbnail_at_once_then_the_slide_sharp(make_windo
     qtbot.waitUntil(lambda: context.decks.pending_thumbnail_slides() == 0, timeout=120_000)
     qtbot.waitUntil(lambda: not window.jobs.running("thumbnails"), timeout=30_000)
     qtbot.waitUntil(
-        lambda: view.grid_model.rowCount() == 10 and view.grid_model.card(0).thumbnail, timeout=20_000
+        lambda: view.grid_model.rowCount() == 10 and bool(view.grid_model.card(0).thumbnail), timeout=20_000
     )
     deck = context.decks.deck(view.grid_model.card(0).deck_id)
     assert deck.preview_pdf is not None
