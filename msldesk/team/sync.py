@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from msldesk.core.changes import Changes
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.team.hub_link import Opener, open_hub
+from msldesk.team.hub_link import KeptHub, Opener, open_hub
 from msldesk.team.pull import DeckPull, SyncReport
 from msldesk.team.push import PushReport, push_pending
 from msldesk.team.words import ARRIVED
@@ -45,11 +45,18 @@ def sync_team(
     downloads: Path,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
-    opener: Opener = open_hub,
+    opener: Opener | None = None,
 ) -> TeamSync:
-    """Pull, then push, each on a connection from `opener` (the CLI's opens one per command, the
-    desktop's is kept between its syncs). A cancel stops between decks or a file's chunks (the next sync
-    resumes: nothing twice, nothing missed) or before the push."""
+    """Pull, then push, on one connection: the desktop's kept between its syncs (`opener`), or, for the
+    CLI, one logged in for this sync and closed at its end (a login costs more than an up-to-date
+    sync). A cancel stops between decks or a file's chunks (the next sync resumes: nothing twice,
+    nothing missed) or before the push."""
+    if opener is None:
+        this_sync = KeptHub(open_hub)
+        try:
+            return sync_team(team, decks, meetings, downloads, progress, cancel, this_sync.open)
+        finally:
+            this_sync.close()
     pulled = DeckPull(team, decks, downloads, opener=opener).sync(progress, cancel)
     if cancel is not None:
         cancel.raise_if_cancelled()

@@ -5,6 +5,7 @@ library log out, and a Stop during a file's fetch leaves nothing half-imported."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,18 +123,31 @@ def test_disconnect_and_closing_the_library_log_out(hub: DeckHub, msl: Any, tmp_
     assert hub_sessions(hub, "msl2", settle=5) == []
 
 
-def test_the_cli_sync_opens_its_own_connection_and_closes_it(
+def test_the_cli_sync_logs_in_once_for_its_pull_and_push_and_logs_out(
     hub: DeckHub, msl: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from msldesk.boards.records import EventFields
     from msldesk.cli.main import main
     from msldesk.team.hub_link import KeptHub
+    from msldesk.team.push import pending_records
 
-    kept_logins: list[str] = []
-    monkeypatch.setattr(KeptHub, "login", lambda _self, dsn, _password: kept_logins.append(dsn))
+    start = dt.datetime(2027, 5, 4, 9, tzinfo=dt.UTC)
+    event, _ = msl.events.create(EventFields(title="Board to push", starts_at=start))
+    msl.meetings.add_entry(event.event_id, "Heard at the board")
+    msl.meetings.finalize(event.event_id)
+    logins: list[str] = []
+    real_login = KeptHub.login
+
+    def counted(keeper: KeptHub, dsn: str, password: str | None) -> Any:
+        logins.append(dsn)
+        return real_login(keeper, dsn, password)
+
+    monkeypatch.setattr(KeptHub, "login", counted)
     assert main(["--data-dir", str(msl.paths.root), "team", "sync"]) == 0
-    assert kept_logins == []  # a connection of the command's own…
+    assert len(logins) == 1  # pull and push on one connection of the command's own…
     assert hub_sessions(hub, "msl", settle=5) == []  # …closed when it ends
     assert _team_titles(msl) == TITLES
+    assert pending_records(msl.team, msl.meetings).meetings == 0  # the meeting went up
 
 
 def test_a_stop_during_a_fetch_leaves_nothing_half_imported(hub: DeckHub, msl: Any) -> None:
