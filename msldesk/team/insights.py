@@ -30,14 +30,26 @@ LEFT JOIN LATERAL (
     ORDER BY a.made_at DESC, a.pushed_at DESC LIMIT 1
 ) latest ON true"""
 
-# The newest matches (by the GIN index, or by entries_recorded backwards when the words are common: the
-# planner's choice), and entries whose correction matches (few amendments: no index needed). MATERIALIZED
-# keeps the LIMIT where it is: nothing outside may be pushed into it or pull the ranking inside.
-_CANDIDATES = """
-WITH hits AS MATERIALIZED (
-    (SELECT m.uid FROM msldesk.entries m
+# The newest matches: first among the newest RECENT_DAYS of entries (the GIN index's matches and the
+# recorded_at range together, so a common word reads a few thousand rows, not every match in the hub),
+# then, only when those are fewer than wanted, among the older ones; and entries whose correction
+# matches (few amendments: no index needed). The result is the same as taking the newest matches of
+# the whole hub. MATERIALIZED keeps each LIMIT where it is: nothing outside may be pushed into it.
+RECENT_DAYS = 90
+_MATCHES = """SELECT m.uid, m.recorded_at FROM msldesk.entries m
      WHERE m.search @@ websearch_to_tsquery('english', %(q)s) AND {filters}
-     ORDER BY m.recorded_at DESC LIMIT {candidates})
+       AND m.recorded_at {side} %(recent)s"""
+_CANDIDATES = f"""
+WITH recent AS MATERIALIZED (
+    {_MATCHES.format(filters="{filters}", side=">=")}
+    ORDER BY m.recorded_at DESC LIMIT {{candidates}}
+), hits AS MATERIALIZED (
+    (SELECT newest.uid FROM (
+        SELECT uid, recorded_at FROM recent
+        UNION ALL
+        ({_MATCHES.format(filters="{filters}", side="<")}
+         AND (SELECT count(*) FROM recent) < {{candidates}} ORDER BY m.recorded_at DESC LIMIT {{candidates}})
+     ) newest ORDER BY newest.recorded_at DESC LIMIT {{candidates}})
     UNION
     SELECT a.target_uid FROM msldesk.amendments a
     WHERE a.target_table = 'entries'
@@ -98,6 +110,9 @@ def search_insights(
     )
     with connection.transaction():
         connection.execute("SET TRANSACTION READ ONLY")
+        if params["q"]:  # the window's start as a value, so that the planner can use entries_recorded
+            (newest,) = connection.execute("SELECT max(recorded_at) FROM msldesk.entries").fetchone()
+            params["recent"] = (newest or dt.datetime.now(dt.UTC)) - dt.timedelta(days=RECENT_DAYS)
         rows = connection.execute(statement, params).fetchall()
     return [
         TeamInsight(uid, owner, title, starts, shared, kind, tuple(t for t in theme_text.split("; ") if t),

@@ -89,3 +89,30 @@ def test_without_a_query_newest_first_and_an_msl_sees_own_and_shared(hub: Hub) -
     newest = found(hub, "reviewer", limit=3)
     assert newest == [("corrected", True), ("corrected", True), ("infusion delays", False)]
     assert found(hub, "msl_a", "-infusion", theme="access") == [("pumps break often", True)]
+
+
+def test_the_newest_matches_are_taken_across_the_recent_window_and_before_it(pg_cluster: Cluster) -> None:
+    """The newest RECENT_DAYS are searched first; older matches fill up what they lack, so the
+    candidates are the hub's newest matches whichever side of the window they lie."""
+    from msldesk.team.insights import RECENT_DAYS
+
+    hub = build_hub(pg_cluster)
+    with hub.as_("reviewer") as connection:
+        newest = connection.execute("SELECT max(recorded_at) FROM msldesk.entries").fetchone()[0]
+    ages = {"today": 0, "inside": RECENT_DAYS - 1, "outside": RECENT_DAYS + 1, "oldest": 3 * RECENT_DAYS}
+    with hub.as_("msl_a") as msl:
+        for name, days in ages.items():
+            recorded = newest - dt.timedelta(days=days)
+            msl.execute(
+                "INSERT INTO msldesk.entries (uid, event_uid, kind, theme, body, recorded_at) "
+                "VALUES (%s, %s, 'insight', 'access', %s, %s)",
+                (uuid.uuid4(), hub.ids["a_event"], f"windowed remark {name}", recorded),
+            )
+
+    def candidates(n: int) -> set[str]:
+        return {text for text, _amended in found(hub, "reviewer", "windowed remark", candidates=n)}
+
+    assert candidates(1) == {"windowed remark today"}
+    assert candidates(2) == {"windowed remark today", "windowed remark inside"}
+    assert candidates(3) == {"windowed remark today", "windowed remark inside", "windowed remark outside"}
+    assert len(candidates(10)) == 4
