@@ -96,15 +96,20 @@ def test_unreachable_wrong_password_revoked(
             with pytest.raises(HubPermissionError, match=f"{name} may not use the hub") as revoked:
                 _pull(msl).sync()
             _one_sentence(revoked.value)
-            capsys.readouterr()
-            assert main(["--data-dir", str(msl.paths.root), "team", "sync"]) == 2
-            err = capsys.readouterr().err
-            assert err.startswith(f"msldesk: {name} may not use the hub")
-            assert err.count("\n") == 1
+            _cli_sync_refused(msl, capsys, f"{name} may not use the hub")
         finally:
             admin.execute(f'GRANT msldesk_msl TO "{name}"')
     assert (_team_decks(msl), msl.team.link()) == before  # local work untouched
     _assert_whole(msl)
+
+
+def _cli_sync_refused(msl: Any, capsys: pytest.CaptureFixture[str], sentence: str) -> None:
+    """`msldesk team sync` exits 2 with that one sentence."""
+    capsys.readouterr()
+    assert main(["--data-dir", str(msl.paths.root), "team", "sync"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"msldesk: {sentence}")
+    assert err.count("\n") == 1
 
 
 def test_a_removed_msl_is_told_in_one_sentence_and_syncs_again_once_added_back(
@@ -118,11 +123,7 @@ def test_a_removed_msl_is_told_in_one_sentence_and_syncs_again_once_added_back(
         with pytest.raises(HubPermissionError, match=f"{name} may not use the hub") as removed:
             _pull(msl).sync()
         _one_sentence(removed.value)
-        capsys.readouterr()
-        assert main(["--data-dir", str(msl.paths.root), "team", "sync"]) == 2
-        err = capsys.readouterr().err
-        assert err.startswith(f"msldesk: {name} may not use the hub")
-        assert err.count("\n") == 1
+        _cli_sync_refused(msl, capsys, f"{name} may not use the hub")
     finally:
         add_user(hub.owner_dsn(), name, "msl", f"pw-{name}")
     assert (_team_decks(msl), msl.team.link()) == before  # local work untouched
