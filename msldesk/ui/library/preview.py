@@ -120,8 +120,8 @@ class SlidePreview(QWidget):
 
             from msldesk.decks.preview import render_page_png
 
-            if work.library is None or deck is None:
-                return QImage()
+            if work.library is None or deck is None or request != self._request:
+                return QImage()  # (another slide chosen meanwhile: no LibreOffice run for this one)
             try:
                 pdf = work.library.decks.preview_pdf(deck, work.cancel)
                 return QImage.fromData(render_page_png(pdf, page, PREVIEW_WIDTH)) if pdf else QImage()
