@@ -26,10 +26,36 @@ if sys.path and os.path.abspath(sys.path[0] or os.curdir) == os.path.dirname(os.
     del sys.path[0]
 
 import json
+import posixpath
+import re
 import subprocess
 import time
+import zipfile
 
 CONNECT_SECONDS = 90  # soffice creating a fresh profile on a loaded machine takes a few seconds
+EMPTY_GRAPHIC = 0  # com.sun.star.graphic.GraphicType.EMPTY: a picture that could not be loaded
+GROUP_SHAPE = "com.sun.star.drawing.GroupShape"
+# How pictures LibreOffice can decode begin (PNG, JPEG, GIF, BMP, TIFF, EMF, WMF, SVG, JPEG XR, PDF):
+# a deck whose pictures all begin so, and are all inside it, has none drawn as an empty frame.
+PICTURE_SIGNATURES = (
+    b"\x89PNG",
+    b"\xff\xd8",
+    b"GIF8",
+    b"BM",
+    b"II*\x00",
+    b"MM\x00*",
+    b"\x01\x00\x00\x00",
+    b"\xd7\xcd\xc6\x9a",
+    b"\x01\x00\x09\x00",
+    b"\x02\x00\x09\x00",
+    b"<",
+    b"\xef\xbb\xbf<",
+    b"II\xbc",
+    b"%PDF",
+)
+RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+ATTRIBUTE = re.compile(rb"""\b(Type|Target|TargetMode)\s*=\s*["']([^"']*)["']""")
+PICTURE_SHAPES = ("com.sun.star.drawing.GraphicObjectShape", "com.sun.star.presentation.GraphicObjectShape")
 FLAGS = ["--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo"]
 
 
@@ -89,16 +115,73 @@ def export_pdf(document: object, pdf: str, options: dict) -> int:
     return 0
 
 
-def export_pngs(context: object, document: object, folder: str, width: int, options: dict) -> int:
-    """Each slide, hidden ones too, as folder/<n>.png `width` pixels wide; how many."""
+def may_miss_pictures(source: str) -> bool:
+    """Whether the deck may hold a picture LibreOffice cannot load: one linked to a file outside
+    the deck, missing from it, or not in a known picture format (or the deck is not a readable
+    zip). Reading the package is cheaper than asking the office about each shape (~1 ms of its
+    CPU a shape, for a rare case)."""
+    try:
+        with zipfile.ZipFile(source) as package:
+            names = set(package.namelist())
+            for rels in (n for n in names if n.startswith("ppt/") and n.endswith(".rels")):
+                folder = posixpath.dirname(posixpath.dirname(rels))  # ppt/slides/_rels/x.rels: ppt/slides
+                for element in RELATIONSHIP.findall(package.read(rels)):
+                    found = {k.decode(): v.decode("utf-8", "replace") for k, v in ATTRIBUTE.findall(element)}
+                    if not found.get("Type", "").endswith("/image"):
+                        continue
+                    if found.get("TargetMode") == "External":
+                        return True
+                    target = found.get("Target", "")
+                    part = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+                    part = posixpath.normpath(part)
+                    if part not in names:
+                        return True
+                    with package.open(part) as picture:
+                        if not picture.read(16).startswith(PICTURE_SIGNATURES):
+                            return True
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, RuntimeError):
+        return True
+    return False
+
+
+def hide_missing_pictures(shapes: object) -> int:
+    """Hide the pictures (in groups too) whose graphic could not be loaded, such as a link to a
+    file that is not there: drawn to a PNG they show LibreOffice's empty frame with the link's
+    name, which its PDF export leaves out. How many were hidden (the deck is not saved)."""
+    hidden = 0
+    for index in range(shapes.Count):  # type: ignore[attr-defined]
+        shape = shapes.getByIndex(index)  # type: ignore[attr-defined]
+        kind = shape.ShapeType
+        if kind == GROUP_SHAPE:
+            hidden += hide_missing_pictures(shape)
+        elif kind in PICTURE_SHAPES:
+            graphic = shape.Graphic
+            if graphic is None or graphic.GraphicType == EMPTY_GRAPHIC:
+                shape.Visible = False
+                hidden += 1
+    return hidden
+
+
+def export_pngs(
+    context: object, document: object, source: str, folder: str, width: int, options: dict
+) -> int:
+    """Each slide of the deck `source`, hidden ones too, as folder/<n>.png `width` pixels wide,
+    without the pictures LibreOffice could not load (as in its PDF); how many."""
     import uno
 
+    missing = may_miss_pictures(source)
+    if missing:
+        masters = document.MasterPages  # type: ignore[attr-defined]
+        for index in range(masters.Count):
+            hide_missing_pictures(masters.getByIndex(index))
     exporter = context.ServiceManager.createInstanceWithContext(  # type: ignore[attr-defined]
         "com.sun.star.drawing.GraphicExportFilter", context
     )
     pages = document.DrawPages  # type: ignore[attr-defined]
     for index in range(pages.Count):
         page = pages.getByIndex(index)
+        if missing:
+            hide_missing_pictures(page)
         height = max(1, round(width * page.Height / max(page.Width, 1)))
         exporter.setSourceDocument(page)
         data = filter_data({"PixelWidth": width, "PixelHeight": height, **options})
@@ -124,7 +207,9 @@ def convert(context: object, desktop: object, request: dict, seconds: dict) -> t
     options = request.get("options", {})
     try:
         if "pngs" in request:
-            pages = export_pngs(context, document, request["pngs"], int(request["width"]), options)
+            pages = export_pngs(
+                context, document, request["source"], request["pngs"], int(request["width"]), options
+            )
         else:
             pages = export_pdf(document, request["pdf"], options)
     finally:

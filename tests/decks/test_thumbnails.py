@@ -360,6 +360,48 @@ def test_the_kept_office_renders_the_same_images_as_the_batch_command(
     assert ours > _picture_pixels(default / f"{pictures.sha256}.pdf")
 
 
+@needs_uno
+def test_a_picture_linked_to_a_file_that_is_not_there_is_left_out_like_in_the_pdf(
+    tmp_path: Path, deck_factory, make_renderer
+) -> None:
+    """LibreOffice draws a picture it could not load (its link points nowhere, or its data is
+    not a picture) as an empty frame with the link's name, on screen and in a slide PNG; its PDF
+    export leaves it out. The kept office's thumbnails leave it out too, and still show the
+    pictures that load: embedded, or linked to a file that is there."""
+    from PIL import ImageStat
+
+    there = tmp_path / "there.png"
+    Image.new("RGB", (40, 48), "green").save(there)
+    linked = deck_factory.pictures("links.pptx", ["navy", (tmp_path / "gone.png").as_uri(), there.as_uri()])
+    unreadable = deck_factory.rewrite(
+        deck_factory.pictures("one.pptx", ["navy"]), "unreadable.pptx", {"ppt/media/image1.png": b"?" * 99}
+    )
+    jobs = _jobs(tmp_path, [linked, unreadable])
+    renderers = make_renderer("kept"), make_renderer("batch", keep_office=False)
+    for renderer in renderers:
+        assert [r.ok for r in renderer.render(jobs)] == [True, True]
+    assert "export" in renderers[0].seconds  # the kept office wrote them, not the batch command
+
+    def colours(renderer, job, margin: int) -> list[tuple[tuple[int, int], ...]]:  # type: ignore[no-untyped-def]
+        """The (lowest, highest) value of each colour channel in each picture's box on the
+        thumbnail (320 px for 10 in: 32 px an inch), grown by `margin` pixels."""
+        with Image.open(renderer.cache.slide_png(job.sha256, 1)) as image:
+            rgb = image.convert("RGB")
+            boxes = [
+                (32 + 96 * n - margin, 32 - margin, 112 + 96 * n + margin, 128 + margin) for n in range(3)
+            ]
+            return [tuple(ImageStat.Stat(rgb.crop(box)).extrema) for box in boxes]
+
+    blank = ((255, 255),) * 3
+    for renderer in renderers:
+        name = renderer.work_dir.parent.name
+        navy, _, green = colours(renderer, jobs[0], margin=-4)
+        assert navy[2][0] > 100 > navy[0][1], name  # blue, not red: drawn
+        assert green[1][0] > 100 > green[0][1], name
+        assert colours(renderer, jobs[0], margin=1)[1] == blank, name
+        assert colours(renderer, jobs[1], margin=1)[0] == blank, name
+
+
 def _picture_pixels(pdf: Path) -> int:
     """Pixels of every picture placed on the PDF's pages."""
     import pypdfium2
