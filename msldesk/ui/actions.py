@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6 import QtCore
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
 from msldesk.boards.kinds import EntryKind
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QKeyEvent
 
 # This module is on the start path (before the window shows): Qt's enums are reached as QtCore.Qt
 # where used, since importing the name Qt builds ~90 enums (~17 ms).

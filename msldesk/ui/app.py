@@ -78,6 +78,7 @@ def run(argv: Sequence[str]) -> int:
         _report_startup(window, context)
     # From the event loop once the window is up: the opening's first imports would slow its show.
     window.shown.connect(lambda: QTimer.singleShot(0, context.start))
+    window.shown.connect(gc.enable)  # __main__ turned it off for the start
     window.show()
     quit_after = os.environ.get(QUIT_AFTER_ENV)
     if quit_after:

@@ -54,7 +54,7 @@ class AppContext(QObject):
         self._pages_checked = False
         self._closed = False
         self.first_page: FirstSlides | None = None  # shown while the library opens (views built meanwhile)
-        # Asked on the opening worker when the library needs a passphrase (see ui/protect/passphrase).
+        # Asked on the opening worker when the library needs a passphrase (see ui/protect/prompter).
         self.passphrase_provider: PassphraseProvider | None = None
         # Window and dialog state (last folders, geometry); set by the main window. None: not kept.
         self.settings: QSettings | None = None

@@ -6,7 +6,6 @@ before Qt is touched, so the user gets the fix instead of the abort."""
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -21,6 +20,8 @@ XCB_LIBRARIES = {
 
 
 def _loadable(library: str) -> bool:
+    import ctypes  # here: offscreen and Wayland starts need no ctypes before the window shows
+
     try:
         ctypes.CDLL(library)
     except OSError:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk import __version__
-from msldesk.boards.outputs.registry import DECK
 from msldesk.core.wording import plural
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.ui.actions import ActionSpec, build_actions, pressed
@@ -32,11 +31,14 @@ from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_paths
 from msldesk.ui.widgets.geometry import clamp_to_screen, restore_geometry
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
+
     from msldesk.decks.records import ImportOutcome
     from msldesk.ui.boards.view import BoardsView
     from msldesk.ui.help_sheets import HelpSheets
     from msldesk.ui.library.view import LibraryView
     from msldesk.ui.people.view import PeopleView
+    from msldesk.ui.team.controller import TeamController
 
 # Qt's enums are reached as QtCore.Qt where used: importing the name Qt builds ~90 enums (~17 ms),
 # and this module is on the start path (before the window shows).
@@ -45,6 +47,7 @@ DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTEN
 
 class MainWindow(QMainWindow):
     shown = Signal()  # first time the window is on screen (start-up measurement, tests)
+    team: TeamController  # the Team menu, label and syncs: made once the window is painted
 
     def __init__(self, context: AppContext, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -87,9 +90,6 @@ class MainWindow(QMainWindow):
         if not restore_geometry(self, geometry):
             self.resize(1400, 860)
             clamp_to_screen(self)
-        from msldesk.ui.team.controller import TeamController
-
-        self.team = TeamController(context, self)  # the Team menu, the status bar's team label, the syncs
 
     # ---- menus --------------------------------------------------------------------------------
 
@@ -197,7 +197,12 @@ class MainWindow(QMainWindow):
                 "Ctrl+B",
             ),
             ActionSpec(
-                "export_deck", "&Deck", f"&{DECK.label}", lambda: self.library.builder.export(), "Ctrl+E"
+                # Its text is the registry's label, set once the window is up (_after_first_paint).
+                "export_deck",
+                "&Deck",
+                "",
+                lambda: self.library.builder.export(),
+                "Ctrl+E",
             ),
             ActionSpec(
                 "remove_deck",
@@ -348,7 +353,17 @@ class MainWindow(QMainWindow):
         if not self._was_shown:
             self._was_shown = True
             self.shown.emit()
-            after_first_paint(self, self.library_page.view)
+            after_first_paint(self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What can wait until the window is on screen (each a few ms of imports and widgets): the
+        Team menu, the export registry (which names the deck export) and the library section."""
+        from msldesk.boards.outputs.registry import DECK
+        from msldesk.ui.team.controller import TeamController
+
+        self.team = TeamController(self.context, self)  # the Team menu, the team label, the syncs
+        self.actions_by_key["export_deck"].setText(f"&{DECK.label}")
+        self.library_page.view()
 
     def _on_context_ready(self) -> None:
         app = self.context.app

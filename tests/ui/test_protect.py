@@ -27,7 +27,8 @@ from msldesk.ui.main_window import MainWindow
 from msldesk.ui.ops import Lane, Op
 from msldesk.ui.protect.backup_dialogs import BackupLock, BackupLockDialog
 from msldesk.ui.protect.history import CHANGES, HistoryDialog
-from msldesk.ui.protect.passphrase import ATTEMPTS, MIN_PASSPHRASE, PassphraseDialog, PassphrasePrompter
+from msldesk.ui.protect.passphrase import MIN_PASSPHRASE, PassphraseDialog
+from msldesk.ui.protect.prompter import ATTEMPTS, PassphrasePrompter
 from msldesk.ui.tasks import TaskRunner
 from msldesk.ui.widgets import export_banner
 from tests import library_db

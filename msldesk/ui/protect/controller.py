@@ -13,14 +13,12 @@ from PySide6 import QtCore
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
-from msldesk.app.history import Subject
 from msldesk.core.changes import Changes
 from msldesk.core.errors import MsldeskError
-from msldesk.protect.history_words import ANCHOR_WORDS, local_time
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.ops import DbOp, Lane, Op, Work
-from msldesk.ui.protect.passphrase import PassphrasePrompter
+from msldesk.ui.protect.prompter import PassphrasePrompter
 from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_path, ask_save_path
 
@@ -35,8 +33,8 @@ if TYPE_CHECKING:
     from msldesk.ui.protect.locked import LockedPanel
     from msldesk.ui.widgets.export_banner import ExportBanner
 
-# This module is on the start path (before the window shows): its dialogs and panels load when first
-# needed, and Qt's enums are reached as QtCore.Qt (importing the name Qt builds ~90 enums, ~17 ms).
+# On the start path (before the window shows): dialogs, panels and history words load when first
+# needed; Qt's enums are reached as QtCore.Qt (the name Qt alone builds ~90 enums, ~17 ms).
 
 BACKUP_SUFFIX = ".msldesk-backup"  # msldesk.protect.backup_check.SUFFIX (that module loads SQLAlchemy)
 BACKUP_FILTER = f"msldesk backups (*{BACKUP_SUFFIX});;All files (*)"
@@ -377,6 +375,8 @@ class ProtectController(QObject):
         )
 
     def show_restored(self, result: RestoreResult) -> None:
+        from msldesk.protect.history_words import local_time
+
         saved = (
             f"Your library as it was is saved at:\n{result.safety_backup}"
             if result.safety_backup
@@ -529,6 +529,8 @@ class ProtectController(QObject):
 
     def show_audit_report(self, report: AuditReport) -> None:
         """Intact, incomplete (the anchor is missing, stale or damaged) or damaged, in plain words."""
+        from msldesk.protect.history_words import ANCHOR_WORDS
+
         notes = "\n".join(f"Note: {n}." for n in report.notes)
         if report.ok:
             self.status_message.emit(f"Audit trail intact ({report.checked:,} records)")
@@ -572,6 +574,7 @@ class ProtectController(QObject):
         )
 
     def recent_changes(self) -> HistoryDialog | None:
+        from msldesk.app.history import Subject
         from msldesk.ui.protect.history import open_history
 
         self.history = open_history(

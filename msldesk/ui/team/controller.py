@@ -67,6 +67,8 @@ class TeamController(QObject):
         self.dialogs: dict[str, object] = {}
         context.ready.connect(self._on_ready)
         context.settled.connect(lambda: self.sync(asked=False))
+        if context.app is not None:  # made once the window is painted: the library may be open
+            self._on_ready()
 
     def _build_menu(self) -> dict[str, QAction]:
         publishing = self.publishing
