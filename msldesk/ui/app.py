@@ -24,7 +24,7 @@ from msldesk.ui.main_window import MainWindow
 if TYPE_CHECKING:
     from msldesk.ui.library.view import LibraryView
 from msldesk.ui.tasks import TaskRunner
-from msldesk.ui.theme import apply_theme
+from msldesk.ui.theme import FUSION_MENU_ARROW, apply_theme, fit_menu_arrows
 
 # Set by benchmarks and smoke tests: quit this many ms after the library has loaded.
 QUIT_AFTER_ENV = "MSLDESK_QUIT_AFTER_MS"
@@ -71,7 +71,7 @@ def run(argv: Sequence[str]) -> int:
     app.setApplicationName("msldesk")
     app.setOrganizationName("msldesk")
     app.setApplicationVersion(__version__)
-    apply_theme(app)
+    apply_theme(app, FUSION_MENU_ARROW)  # the style is asked once the window is painted
     install_excepthook()
     window, context = build_window(args.data_dir, seed_demo=not args.no_demo)
     if os.environ.get(STARTUP_REPORT_ENV):
@@ -79,6 +79,7 @@ def run(argv: Sequence[str]) -> int:
     # From the event loop once the window is up: the opening's first imports would slow its show.
     window.shown.connect(lambda: QTimer.singleShot(0, context.start))
     window.shown.connect(gc.enable)  # __main__ turned it off for the start
+    after_first_paint(window, lambda: fit_menu_arrows(app))
     window.show()
     quit_after = os.environ.get(QUIT_AFTER_ENV)
     if quit_after:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLabel, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLabel, QWidget
 
 
 @dataclass(frozen=True)
@@ -190,11 +190,34 @@ def stylesheet(p: Palette, menu_arrow: int = 12) -> str:
     return "\n".join(rules)
 
 
-def apply_theme(app: QCoreApplication) -> None:
-    """Give the application its stylesheet: once, where the QApplication is made."""
+# Fusion's menu indicator at 100 %: the start styles menu buttons for it, then asks the style once
+# the window is painted (asking builds QStyle's ~600 enum members, ~3.5 ms before the window shows).
+FUSION_MENU_ARROW = 12
+_menu_arrow: int | None = None  # the width the application's stylesheet keeps room for
+
+
+def apply_theme(app: QCoreApplication, menu_arrow: int | None = None) -> None:
+    """Give the application its stylesheet: once, where the QApplication is made. `menu_arrow`: the
+    style's menu indicator width, asked of the style when None; the start passes FUSION_MENU_ARROW
+    and calls fit_menu_arrows() once the window is painted."""
+    global _menu_arrow
     if isinstance(app, QApplication):  # QApplication.instance() is typed as the core application
-        arrow = app.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator)
+        arrow = _style_menu_arrow(app) if menu_arrow is None else menu_arrow
         app.setStyleSheet(_with_native_spin_boxes(app, stylesheet(palette(), arrow)))
+        _menu_arrow = arrow
+
+
+def fit_menu_arrows(app: QCoreApplication) -> None:
+    """Ask the style how wide its menu indicator is and restyle only if the stylesheet assumed
+    another width (another style, or a scaled screen)."""
+    if isinstance(app, QApplication) and _style_menu_arrow(app) != _menu_arrow:
+        apply_theme(app)
+
+
+def _style_menu_arrow(app: QApplication) -> int:
+    from PySide6.QtWidgets import QStyle
+
+    return app.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator)
 
 
 def _with_native_spin_boxes(app: QApplication, sheet: str) -> str:

@@ -46,16 +46,20 @@ def test_entry_point_picks_gui_or_cli() -> None:
 _SHOW_AND_REPORT = """
 import json, sys
 import PySide6.QtCore as QtCore
+import PySide6.QtWidgets as QtWidgets
 from PySide6.QtWidgets import QApplication
 from msldesk.ui.app import build_window
+from msldesk.ui.theme import FUSION_MENU_ARROW, apply_theme
 
 app = QApplication(sys.argv[:1])
+apply_theme(app, FUSION_MENU_ARROW)  # as msldesk.ui.app.run does
 window, _context = build_window(sys.argv[1])
 
 def report():
     names = sorted(m for m in sys.modules if m.startswith("msldesk"))
     built = [p.built is not None for p in (window.library_page, window.boards_page, window.people_page)]
-    print("SHOWN " + json.dumps({"modules": names, "qt_enums": "Qt" in vars(QtCore), "built": built}))
+    enums = {"qt_enums": "Qt" in vars(QtCore), "style_enums": "QStyle" in vars(QtWidgets)}
+    print("SHOWN " + json.dumps({"modules": names, "built": built, **enums}))
     app.quit()
 
 window.shown.connect(lambda: QtCore.QTimer.singleShot(0, report))
@@ -96,6 +100,7 @@ def test_the_window_shows_before_its_sections_are_built(tmp_path: Path) -> None:
     assert sorted(loaded & later) == []
     assert report["built"] == [False, False, False]
     assert not report["qt_enums"], "something before the window shows imports Qt (use QtCore.Qt at use)"
+    assert not report["style_enums"], "something before the window shows asks the style (~600 enum members)"
 
 
 def test_the_library_is_built_once_the_window_is_painted(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

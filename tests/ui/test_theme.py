@@ -80,3 +80,25 @@ def test_spin_and_date_boxes_keep_their_height_beside_a_line_edit(qtbot) -> None
     form.show()
     assert spin.height() >= line.height()
     assert date.height() >= line.height()
+
+
+def test_menu_buttons_keep_room_for_the_styles_own_arrow_once_it_is_asked(qapp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The start styles menu buttons for Fusion's arrow without asking the style (that builds
+    QStyle's enums before the window shows); fit_menu_arrows() then restyles only when the style's
+    arrow is another width."""
+    from PySide6.QtWidgets import QStyle
+
+    arrow = qapp.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator)
+    room = f"padding: 3px {arrow + theme.MENU_ARROW_GAP}px"
+    try:
+        theme.apply_theme(qapp, arrow + 5)  # a start that assumed a wider arrow than this style's
+        assert room not in qapp.styleSheet()
+        theme.fit_menu_arrows(qapp)
+        assert room in qapp.styleSheet()
+        restyled: list[object] = []
+        monkeypatch.setattr(theme, "apply_theme", lambda *args: restyled.append(args))
+        theme.fit_menu_arrows(qapp)  # already right: the application is not restyled
+        assert restyled == []
+        monkeypatch.undo()
+    finally:
+        theme.apply_theme(qapp)
