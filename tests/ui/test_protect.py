@@ -123,7 +123,7 @@ def test_passphrase_dialog_asks_twice_for_a_new_one_and_says_it_cannot_be_recove
     request = PassphraseRequest(
         Path("/data/msldesk"), new=True, reason="No secure system keyring is available."
     )
-    dialog = PassphraseDialog(request)
+    dialog = PassphraseDialog(request, ATTEMPTS)
     qtbot.addWidget(dialog)
     dialog.show()
     texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.small_print)))

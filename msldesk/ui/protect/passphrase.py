@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from msldesk.ui.protect.prompter import ATTEMPTS
 from msldesk.ui.theme import set_role
 
 if TYPE_CHECKING:
@@ -88,9 +87,7 @@ class PassphraseField(QWidget):
 class PassphraseDialog(QDialog):
     """Choose the library's passphrase (request.new) or type it to unlock the library."""
 
-    def __init__(
-        self, request: PassphraseRequest, attempts_left: int = ATTEMPTS, parent: QWidget | None = None
-    ):
+    def __init__(self, request: PassphraseRequest, attempts_left: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.request = request
         new = request.new

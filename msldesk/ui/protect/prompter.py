@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from msldesk.db.crypto import PassphraseRequest
     from msldesk.ui.protect.passphrase import PassphraseDialog
 
-ATTEMPTS = 5  # wrong passphrases before the library stays locked (the dialog counts them down)
+# Wrong passphrases before the library stays locked (the dialog counts them down); mirrors
+# msldesk.db.crypto.PASSPHRASE_ATTEMPTS (not imported: the window shows before the database layer loads).
+ATTEMPTS = 5
 
 
 @dataclass(eq=False)  # compared by identity: each request waits on its own event
