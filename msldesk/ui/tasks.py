@@ -107,15 +107,19 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._bridge = _Bridge(self)
-        self._bridge.finished.connect(self._on_bridge_finished)
-        self._bridge.failed.connect(self._on_bridge_failed)
-        self._bridge.progressed.connect(self._on_bridge_progressed)
+        # The pools before the bridge: Qt deletes children in the order they were made, and a pool's
+        # destructor waits for its running jobs, so a job still running when the runner goes (the
+        # window closed during a backup) delivers to a bridge that is still there. The other order
+        # deleted the bridge first, and a job emitting at that moment crashed the app.
         self._pools: dict[Lane, QThreadPool] = {}
         for lane, workers in WORKERS.items():
             pool = QThreadPool(self)
             pool.setMaxThreadCount(workers)
             self._pools[lane] = pool
+        self._bridge = _Bridge(self)
+        self._bridge.finished.connect(self._on_bridge_finished)
+        self._bridge.failed.connect(self._on_bridge_failed)
+        self._bridge.progressed.connect(self._on_bridge_progressed)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, _Callbacks] = {}
         self._handles: dict[int, TaskHandle] = {}
