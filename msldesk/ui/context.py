@@ -221,7 +221,6 @@ class AppContext(QObject):
 
     def close(self) -> None:
         self._closed = True  # a light read finishing now starts no full start
-        self.runner.cancel_all()
-        self.runner.wait_all()
+        self.runner.close()
         if self.app is not None:
             self.app.close()

@@ -123,6 +123,7 @@ class TaskRunner(QObject):
         self._ids = itertools.count(1)
         self._callbacks: dict[int, _Callbacks] = {}
         self._handles: dict[int, TaskHandle] = {}
+        self._closed = False
 
     @property
     def active(self) -> int:
@@ -141,6 +142,10 @@ class TaskRunner(QObject):
         """Run `job` on `lane`. A job that stops on its cancel token calls `on_cancelled` (if given),
         neither `on_done` nor `on_error`."""
         handle = TaskHandle(next(self._ids), token or CancelToken())
+        if self._closed:  # a signal still queued when the window closed: its library is closed too
+            log.info("Not started after the window closed: %s", getattr(job, "__qualname__", job))
+            handle.cancel()
+            return handle
         self._callbacks[handle.task_id] = _Callbacks(on_done, on_error, on_progress, on_cancelled)
         self._handles[handle.task_id] = handle
         if len(self._callbacks) == 1:
@@ -150,6 +155,14 @@ class TaskRunner(QObject):
 
     def _start(self, lane: Lane, runnable: _Runnable) -> None:
         self._pools[lane].start(runnable)
+
+    def close(self) -> None:
+        """The window is closing: cancel the jobs, wait for them, and start no more. A signal still
+        queued then (the start's daily backup, say) would otherwise start work on a closed library,
+        still running while the window is deleted."""
+        self._closed = True
+        self.cancel_all()
+        self.wait_all()
 
     def cancel_all(self) -> None:
         for handle in self._handles.values():

@@ -42,3 +42,33 @@ def test_a_job_running_when_its_window_goes_delivers_to_a_bridge_still_there(qtb
     threading.Timer(0.3, release.set).start()  # the job ends while its runner is being deleted
     shiboken6.delete(owner)  # as closing the window does; waits for the running job
     assert bridge_alive == [True]
+
+
+def test_no_job_starts_once_its_window_has_closed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A signal still queued when the window closed (the start's daily backup) starts no work on
+    the closed library: the job never runs and nothing is reported."""
+    import threading
+
+    runner = TaskRunner()
+    ran: list[str] = []
+    started, release = threading.Event(), threading.Event()
+
+    def running(progress: object, cancel: object) -> None:
+        started.set()
+        release.wait(10)
+        ran.append("before")
+
+    runner.submit("db", running)
+    assert started.wait(5)
+    threading.Timer(0.2, release.set).start()
+    runner.close()  # what the window's context does when the window closes: waits, then no more
+    assert ran == ["before"]  # the running job was waited for
+    called: list[object] = []
+    handle = runner.submit(
+        "backup", lambda progress, cancel: ran.append("after"), on_done=called.append, on_error=called.append
+    )
+    qtbot.wait(200)
+    assert ran == ["before"]
+    assert called == []
+    assert handle.cancel_token.cancelled
+    assert runner.active == 0
