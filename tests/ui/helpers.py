@@ -35,3 +35,12 @@ def drop_files(widget: object, paths: list[Path]) -> None:
         Qt.KeyboardModifier.NoModifier,
     )
     widget.dropEvent(event)  # type: ignore[attr-defined]
+
+
+def status_messages(window) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every message the window's status bar shows from now on, in order. Assert on these rather
+    than on the one showing last: background news (the daily backup saved) may replace a message
+    a moment after it appeared, as it does for the user."""
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
+    return shown
