@@ -393,7 +393,7 @@ class DeckService:
             return None
         if self.store.read_only:
             made = self.cache.preview_pdf(deck.sha256)
-            return made if made.exists() else None
+            return made if made.is_file() else None
         with self.sessions() as session:
             ext = session.execute(
                 select(DeckVersionRow.file_ext).where(DeckVersionRow.id == deck.version_id)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from msldesk.core.fileio import atomic_writer
+from msldesk.core.wording import plural
 
 PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe
 PNG_COMPRESS_LEVEL = 1  # same pixels as the default 6 at ~55 % of its time, files ~6 % larger
@@ -36,7 +37,7 @@ def keep_pngs(folder: Path, pages: int, slide_path: SlidePath, add_seconds: AddS
     written = [folder / f"{n}.png" for n in range(1, pages + 1)]
     found = sum(1 for _ in folder.glob("*.png"))
     if found != pages or any(not path.is_file() or path.stat().st_size == 0 for path in written):
-        return f"LibreOffice produced {found} slide images for {pages} slides."
+        return f"LibreOffice produced {plural(found, 'slide image')} for {plural(pages, 'slide')}."
     started = time.perf_counter()
     for number, path in enumerate(written, start=1):
         with atomic_writer(slide_path(number)) as handle:
@@ -56,7 +57,7 @@ def rasterise_pdf(pdf: Path, pages: int, width: int, slide_path: SlidePath, add_
             document = pdfium.PdfDocument(str(pdf))
         try:
             if len(document) != pages:
-                return f"LibreOffice produced {len(document)} pages for {pages} slides."
+                return f"LibreOffice produced {plural(len(document), 'page')} for {plural(pages, 'slide')}."
             for index in range(pages):
                 started = time.perf_counter()
                 with PDFIUM_LOCK:  # per page: the preview pane renders between them

@@ -124,7 +124,7 @@ class ThumbnailCache:
 
     def is_complete(self, sha256: str, slide_count: int) -> bool:
         """Every slide's thumbnail is there (the preview PDF is made when first needed)."""
-        return all(self.slide_png(sha256, n).exists() for n in range(1, slide_count + 1))
+        return all(self.slide_png(sha256, n).is_file() for n in range(1, slide_count + 1))
 
 
 @dataclass(frozen=True)
@@ -563,16 +563,16 @@ class SlideRenderer:
         its thumbnails were written without one: by an idle kept office, or (a render is on, or
         no office can be kept) by the batch command in a profile of its own. None when
         LibreOffice cannot make it; the preview then shows the thumbnail."""
-        target = self.cache.preview_pdf(job.sha256)
-        if target.exists() or not self.available:
-            return target if target.exists() else None
+        target = self.cache.preview_pdf(job.sha256)  # a regular file only: a pipe would hang pdfium
+        if target.is_file() or not self.available:
+            return target if target.is_file() else None
         token = cancel or CancelToken()
 
         def halted() -> bool:
             return token.cancelled or self._closing.is_set()
 
         with self._preview_lock:
-            if target.exists():  # made meanwhile, for another slide of the deck
+            if target.is_file():  # made meanwhile, for another slide of the deck
                 return target
             idle = self._rendering.acquire(blocking=False)
             try:

@@ -35,13 +35,11 @@ RECYCLE_ABOVE_BYTES = 1536 * 1024**2  # ... and sooner when it has grown this mu
 
 @dataclass(frozen=True)
 class Conversion:
-    """One deck through the office: the error ("" when its PDF or PNGs were written), the PNGs
-    written (0 for a PDF), and the seconds spent loading, exporting and closing it, and the
-    office's CPU seconds ("office CPU")."""
+    """One deck through the office: the error ("" when its PDF or PNGs were written), and the
+    seconds spent loading, exporting and closing it, and the office's CPU seconds ("office CPU")."""
 
     error: str
     seconds: dict[str, float] = field(default_factory=dict)
-    pages: int = 0
 
 
 class BridgeError(Exception):
@@ -199,7 +197,7 @@ class UnoBridge:
         if cpu > self._cpu:  # the office's own CPU time for this deck (0 where /proc cannot tell)
             steps["office CPU"], self._cpu = cpu - self._cpu, cpu
         if reply.get("ok"):
-            return Conversion("", steps, int(reply.get("pages", 0)))
+            return Conversion("", steps)
         log.info("LibreOffice could not convert %s: %s", source, reply.get("detail", ""))
         return Conversion(str(reply.get("error") or "LibreOffice could not convert this deck."), steps)
 

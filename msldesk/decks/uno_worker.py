@@ -11,7 +11,7 @@ Usage: python uno_worker.py SOFFICE PROFILE_URL PIPE_NAME IN_FD OUT_FD
 Requests: {"source": path, "pdf": path, "options": {PDF export option: value}}
   or {"source": path, "pngs": folder, "width": pixels, "options": {PNG filter option: value}}
   (slide N → folder/N.png, `width` pixels wide)
-  → {"ok": true, "pages": pages written, "rss": bytes, "cpu": office CPU seconds so far,
+  → {"ok": true, "rss": bytes, "cpu": office CPU seconds so far,
   "seconds": {"load": s, "export": s, "close": s}} or {"error": text, ...the same}.
 """
 
@@ -105,14 +105,13 @@ def filter_data(options: dict) -> object:
     return uno.Any("[]com.sun.star.beans.PropertyValue", data)
 
 
-def export_pdf(document: object, pdf: str, options: dict) -> int:
+def export_pdf(document: object, pdf: str, options: dict) -> None:
     """The deck as one PDF with the filter `options` (the parent's, so that the batch command
-    exports alike); 0: the parent counts the pages."""
+    exports alike; the parent counts its pages)."""
     import uno
 
     store = (prop("FilterName", "impress_pdf_Export"), prop("FilterData", filter_data(options)))
     uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(pdf), store))
-    return 0
 
 
 def may_miss_pictures(source: str) -> bool:
@@ -164,9 +163,9 @@ def hide_missing_pictures(shapes: object) -> int:
 
 def export_pngs(
     context: object, document: object, source: str, folder: str, width: int, options: dict
-) -> int:
+) -> None:
     """Each slide of the deck `source`, hidden ones too, as folder/<n>.png `width` pixels wide,
-    without the pictures LibreOffice could not load (as in its PDF); how many."""
+    without the pictures LibreOffice could not load (as in its PDF). The parent counts them."""
     import uno
 
     missing = may_miss_pictures(source)
@@ -188,12 +187,11 @@ def export_pngs(
         url = uno.systemPathToFileUrl(os.path.join(folder, f"{index + 1}.png"))
         arguments = (prop("URL", url), prop("MediaType", "image/png"), prop("FilterData", data))
         uno.invoke(exporter, "filter", (arguments,))
-    return pages.Count
 
 
-def convert(context: object, desktop: object, request: dict, seconds: dict) -> tuple[str, int]:
+def convert(context: object, desktop: object, request: dict, seconds: dict) -> str:
     """Load a deck hidden, export it as the request asks (a PDF, or a PNG per slide), close it;
-    ("" or an error, pages written). `seconds` gets each step's time."""
+    "" or an error. `seconds` gets each step's time."""
     import uno
 
     started = time.perf_counter()
@@ -201,23 +199,21 @@ def convert(context: object, desktop: object, request: dict, seconds: dict) -> t
     url = uno.systemPathToFileUrl(request["source"])
     document = desktop.loadComponentFromURL(url, "_blank", 0, load)  # type: ignore[attr-defined]
     if document is None:
-        return "LibreOffice could not open this deck.", 0
+        return "LibreOffice could not open this deck."
     loaded = time.perf_counter()
     seconds["load"] = loaded - started
     options = request.get("options", {})
     try:
         if "pngs" in request:
-            pages = export_pngs(
-                context, document, request["source"], request["pngs"], int(request["width"]), options
-            )
+            export_pngs(context, document, request["source"], request["pngs"], int(request["width"]), options)
         else:
-            pages = export_pdf(document, request["pdf"], options)
+            export_pdf(document, request["pdf"], options)
     finally:
         exported = time.perf_counter()
         seconds["export"] = exported - loaded
         document.close(True)
         seconds["close"] = time.perf_counter() - exported
-    return "", pages
+    return ""
 
 
 def office_usage(office: subprocess.Popen) -> tuple[int, float]:
@@ -263,9 +259,8 @@ def main(argv: list[str]) -> int:
         if request.get("quit"):
             break
         seconds: dict = {}
-        pages = 0
         try:
-            error, pages = convert(context, desktop, request, seconds)
+            error = convert(context, desktop, request, seconds)
         except Exception as exc:  # noqa: BLE001 - a deck LibreOffice refuses: reported, the next one goes on
             if office.poll() is not None:
                 reply(error=f"LibreOffice ended ({office.returncode}) on this deck: {exc}", fatal=True)
@@ -277,7 +272,7 @@ def main(argv: list[str]) -> int:
         if error:
             reply(error=error, detail=detail, rss=rss, cpu=cpu, seconds=seconds)
         else:
-            reply(ok=True, pages=pages, rss=rss, cpu=cpu, seconds=seconds)
+            reply(ok=True, rss=rss, cpu=cpu, seconds=seconds)
     try:
         desktop.terminate()
         office.wait(10)

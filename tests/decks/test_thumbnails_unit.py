@@ -199,3 +199,20 @@ def test_the_office_worker_never_imports_modules_of_its_own_folder(tmp_path: Pat
     done = subprocess.run([sys.executable, str(worker)], capture_output=True, text=True, timeout=60)
     assert "shadowed" not in done.stderr
     assert "not enough values to unpack" in done.stderr  # its imports worked: main() read no arguments
+
+
+def test_a_pipe_in_the_cache_is_neither_a_thumbnail_nor_a_preview(tmp_path: Path) -> None:
+    """A FIFO left under a thumbnail's or a preview's name (the cache is a folder others can
+    write to) would hold whoever opened it for good: the deck counts as not rendered, and no
+    preview PDF is handed out."""
+    import os
+
+    cache = ThumbnailCache(tmp_path / "previews", tmp_path / "thumbs")
+    sha = "cd" + "0" * 62
+    cache.slide_png(sha, 1).parent.mkdir(parents=True)
+    os.mkfifo(cache.slide_png(sha, 1))
+    assert not cache.is_complete(sha, 1)
+    cache.preview_pdf(sha).parent.mkdir(parents=True)
+    os.mkfifo(cache.preview_pdf(sha))
+    renderer = SlideRenderer(None, cache, tmp_path / "work")  # no LibreOffice to make a new one
+    assert renderer.preview_pdf(RenderJob(sha, tmp_path / "deck.pptx", 1)) is None

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QV
 from msldesk.decks.records import DeckInfo, SlideInfo
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.badges import badge_html
+from msldesk.ui.library.thumbnail_images import read_thumbnail
 from msldesk.ui.ops import Lane, Op, Work
 from msldesk.ui.theme import set_property
 from msldesk.ui.widgets.fields import show_text
@@ -111,7 +112,7 @@ class SlidePreview(QWidget):
         page = slide.number - 1
 
         def small(_work: Work) -> QImage:
-            return QImage(thumbnail)  # read in a worker: no file is read on the GUI thread
+            return read_thumbnail(thumbnail)  # in a worker: no file is read on the GUI thread
 
         def sharp(work: Work) -> QImage:
             """The page rendered large from the deck's preview PDF (made first if the render

@@ -13,6 +13,20 @@ from msldesk.ui.ops import Lane, Op, Work
 CACHE_SIZE = 800
 
 
+def read_thumbnail(path: str) -> QImage:
+    """A thumbnail from the cache, read in a worker; a null image when it cannot be. Read as a
+    regular file of bounded size: a pipe or device left under a thumbnail's name would otherwise
+    hold the worker for good (QImage opens whatever it is given)."""
+    from pathlib import Path
+
+    from msldesk.core.user_files import read_small_file
+
+    try:
+        return QImage.fromData(read_small_file(Path(path)))
+    except OSError:
+        return QImage()
+
+
 class ThumbnailImages(QObject):
     ready = Signal(str)  # a requested path is now available from get()
 
@@ -36,7 +50,7 @@ class ThumbnailImages(QObject):
             size = self._size
 
             def job(_work: Work) -> QImage:
-                image = QImage(path)
+                image = read_thumbnail(path)
                 if image.isNull():
                     return image
                 return image.scaled(
