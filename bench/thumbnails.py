@@ -1,7 +1,8 @@
 """Thumbnails: DeckService.render_thumbnails on the imported corpus vs LibreOffice converting the same decks.
 
-Reports slides rendered per second for msldesk (a kept LibreOffice writing one PNG per slide; or,
-without LibreOffice's Python, a PDF per deck via soffice rasterised by pdfium), against
+Reports slides rendered per second for msldesk (a kept LibreOffice writing one PNG per slide; with
+--exact, the `exact_thumbnails` setting: a PDF per deck rasterised by pdfium; or, without
+LibreOffice's Python, a PDF per deck via soffice rasterised by pdfium), against
 plain `soffice --convert-to pdf` over the same deck files: one call for all decks, and one call per
 deck on a sample. Every run uses a fresh library; LibreOffice profiles are initialised before the
 clock starts, for both sides (a profile is created once per library and then reused).
@@ -99,13 +100,16 @@ def count_pages(out_dir: Path) -> tuple[int, int]:
     return pdfs, pages
 
 
-def child_msldesk(files: list[str], library: Path) -> dict:
+def child_msldesk(files: list[str], library: Path, exact: bool) -> dict:
     """Initialise the renderer's profiles (untimed), import the decks as the app does (LibreOffice
     starting meanwhile; untimed), then time the rendering."""
     from sqlalchemy import text
 
     from msldesk.app.services import App
+    from msldesk.core.config import Settings
 
+    library.mkdir(parents=True)
+    Settings(exact_thumbnails=exact).save(library / "settings.json")
     app = App(library)
     try:
         renderer = app.decks.renderer
@@ -169,6 +173,7 @@ def child_msldesk(files: list[str], library: Path) -> dict:
         "processes": renderer.processes,
         "batch_size": renderer.batch_size,
         "kept_office": renderer.uno_python() is not None,
+        "exact": renderer.exact,
         "steps": steps,
         "own_cpu": own_cpu,
         "load_after": os.getloadavg()[0],
@@ -180,13 +185,14 @@ def main() -> None:
     p.add_argument("--sample", type=int, default=0, help="use N decks (seeded random sample); 0 = all")
     p.add_argument("--per-deck", type=int, default=10, help="decks in the one-call-per-deck sample")
     p.add_argument("--timeout", type=float, default=1800, help="limit for the single soffice call (s)")
+    p.add_argument("--exact", action="store_true", help="with the exact_thumbnails setting on")
     args = p.parse_args()
     if args.child:
         extra = child_args(args)
-        emit(child_msldesk(extra["files"], Path(extra["library"])))
+        emit(child_msldesk(extra["files"], Path(extra["library"]), bool(extra["exact"])))
         return
 
-    from msldesk.decks.thumbnails import find_soffice
+    from msldesk.decks.soffice import find_soffice
 
     soffice = find_soffice()
     if soffice is None:
@@ -203,7 +209,14 @@ def main() -> None:
             library = work / f"library-{run}"
             progress(f"run {run + 1}/{args.runs}: msldesk render_thumbnails ({len(files)} files)")
             ours.append(
-                run_child(__file__, "render", timeout=args.timeout * 2, files=files, library=str(library))
+                run_child(
+                    __file__,
+                    "render",
+                    timeout=args.timeout * 2,
+                    files=files,
+                    library=str(library),
+                    exact=args.exact,
+                )
             )
             if "error" in ours[-1]:
                 raise SystemExit(ours[-1]["error"])
@@ -244,7 +257,10 @@ def main() -> None:
     print(f"deck files: {len(files)}{' (sample)' if args.sample else ''}; imported {first['imported']}")
     print()
     how = (
-        "LibreOffice kept running between decks over UNO, writing each slide's PNG"
+        "LibreOffice kept running between decks over UNO, writing each deck's PDF with its default "
+        "options, pages rasterised by pdfium (exact_thumbnails)"
+        if first.get("kept_office") and first.get("exact")
+        else "LibreOffice kept running between decks over UNO, writing each slide's PNG"
         if first.get("kept_office")
         else f"soffice --convert-to PDF, batches of {first['batch_size']} (no LibreOffice Python/uno found)"
     )

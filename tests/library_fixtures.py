@@ -65,7 +65,8 @@ def row_counts() -> Callable[[object], dict[str, int]]:
 def make_renderer(tmp_path: Path):  # type: ignore[no-untyped-def]
     """SlideRenderer(name, **options) with its own cache and work folder; closed after the test
     (a renderer keeps its offices running until then)."""
-    from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+    from msldesk.decks.soffice import find_soffice
+    from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache
 
     made: list[SlideRenderer] = []
 

@@ -123,8 +123,9 @@ class App:
         from msldesk.decks.assembly import AssemblyService
         from msldesk.decks.ooxml.opc import PackageLimits
         from msldesk.decks.service import DeckService
+        from msldesk.decks.soffice import find_soffice
         from msldesk.decks.store import DeckStore
-        from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache, find_soffice
+        from msldesk.decks.thumbnails import SlideRenderer, ThumbnailCache
 
         settings = self.settings
         cache = ThumbnailCache(self.paths.previews, self.paths.thumbnails)
@@ -138,6 +139,7 @@ class App:
             processes=settings.render_processes,
             max_slides=settings.render_max_slides,
             memory_limit_bytes=max(0, settings.render_memory_limit_mb) * 1024**2,
+            exact=settings.exact_thumbnails is True,
         )
         store = DeckStore(self.paths.store, read_only=self.access.read_only)
         self.decks = DeckService(

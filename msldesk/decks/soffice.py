@@ -1,5 +1,6 @@
-"""Start LibreOffice so that it always ends: its own process group, killed whole on a time limit,
-on cancel or on any error, and never left running when msldesk exits or is killed.
+"""Find LibreOffice's soffice, and start it so that it always ends: its own process group, killed
+whole on a time limit, on cancel or on any error, and never left running when msldesk exits or is
+killed.
 
 soffice is a launcher (oosplash) that starts soffice.bin as its child, and a parent-death signal is
 not inherited by children: when msldesk is killed, soffice.bin would keep running (measured: it
@@ -17,6 +18,7 @@ import atexit
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,9 +26,20 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+SOFFICE_NAMES = ("soffice", "libreoffice")
+SOFFICE_FALLBACKS = (
+    "/usr/bin/soffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+)
 
 # The guard: fd 3 is the pipe (stdin of the shell). A background job reads it until end-of-file,
 # then kills the process group; the shell meanwhile becomes the command itself (same pid, so its
@@ -208,3 +221,15 @@ def stop_all() -> None:
     for group in left:
         log.warning("Stopping LibreOffice (pid %s) as msldesk exits", group.pid)
         group.stop()
+
+
+def find_soffice(configured: str = "") -> str | None:
+    """The soffice to run: the configured path (None when it is not there), else one on PATH or in
+    the usual install folders."""
+    if configured:
+        return configured if Path(configured).exists() else None
+    for name in SOFFICE_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in SOFFICE_FALLBACKS if Path(p).exists()), None)

@@ -8,7 +8,8 @@ export costs LibreOffice about half the CPU of a PDF export and leaves nothing t
 large preview's PDF is made when the user first looks at one of the deck's slides
 (`preview_pdf()`). Without LibreOffice's Python, soffice --convert-to converts batches of decks to
 PDF (it exits 0 even when it could not convert, so success is judged by the PDF), pdfium
-rasterises their pages and the PDF is kept as the preview.
+rasterises their pages and the PDF is kept as the preview. An `exact` renderer has every deck go
+through a PDF with LibreOffice's default options, as all did before the office was kept.
 """
 
 from __future__ import annotations
@@ -42,22 +43,13 @@ log = logging.getLogger(__name__)
 # scales a picture again on every page that shows it (a corpus deck with a 3,072-px master picture
 # on 48 slides spent 43 of its 45 s doing so; 9 s without). Both ways of converting use these.
 PDF_EXPORT_OPTIONS: dict[str, object] = {"ExportHiddenSlides": True, "ReduceImageResolution": False}
-PDF_FILTER = "pdf:impress_pdf_Export:" + json.dumps(
-    {name: {"type": "boolean", "value": str(value).lower()} for name, value in PDF_EXPORT_OPTIONS.items()},
-    separators=(",", ":"),
-)
+# The `exact` renderer's: LibreOffice's own defaults (pictures reduced to 300 dpi), which drew the
+# thumbnails before LibreOffice was kept running. Rasterised by pdfium, its slides are
+# pixel-identical to those; bench/thumbnail_fidelity.py compares, bench/thumbnails.py --exact times it.
+EXACT_PDF_EXPORT_OPTIONS: dict[str, object] = {"ExportHiddenSlides": True}
 # The kept office's slide PNGs: zlib level 1 (LibreOffice's default 6 took a quarter more export
 # time for files ~15 % smaller; ~27 KB a slide at 320 px, as pdfium's PNGs were).
 PNG_EXPORT_OPTIONS: dict[str, object] = {"Compression": 1}
-SOFFICE_NAMES = ("soffice", "libreoffice")
-SOFFICE_FALLBACKS = (
-    "/usr/bin/soffice",
-    "/usr/lib/libreoffice/program/soffice",
-    "/opt/libreoffice/program/soffice",
-    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-    r"C:\Program Files\LibreOffice\program\soffice.exe",
-    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
-)
 INSTALL_HINT = (
     "Install LibreOffice (Impress) to get real slide thumbnails: "
     "https://www.libreoffice.org, or 'sudo apt install libreoffice-impress' on Debian/Ubuntu. "
@@ -71,14 +63,10 @@ IDLE_OFFICE_BYTES = 512 * 1024**2
 CLOSE_WAIT_SECONDS = 10  # close() waits this long for a render to notice it and stop
 
 
-def find_soffice(configured: str = "") -> str | None:
-    if configured:
-        return configured if Path(configured).exists() else None
-    for name in SOFFICE_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return next((p for p in SOFFICE_FALLBACKS if Path(p).exists()), None)
+def pdf_filter(options: dict[str, object]) -> str:
+    """soffice --convert-to's filter argument for impress_pdf_Export with boolean `options`."""
+    typed = {name: {"type": "boolean", "value": str(value).lower()} for name, value in options.items()}
+    return "pdf:impress_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -162,6 +150,7 @@ class SlideRenderer:
         max_slides: int = 500,
         memory_limit_bytes: int = 0,
         keep_office: bool = True,
+        exact: bool = False,
     ) -> None:
         self.soffice = soffice
         self.cache = cache
@@ -175,6 +164,11 @@ class SlideRenderer:
         # Keep LibreOffice running between decks (over UNO) where its Python is found; otherwise,
         # or once that fails to start, one soffice --convert-to call per batch.
         self.keep_office = keep_office
+        # Exact thumbnails: every deck through a PDF with LibreOffice's default options, rasterised
+        # by pdfium, as before the office was kept: the same images, at about half the speed (the
+        # preview PDF comes with them).
+        self.exact = exact
+        self.pdf_options = EXACT_PDF_EXPORT_OPTIONS if exact else PDF_EXPORT_OPTIONS
         self.worker_script = WORKER_SCRIPT
         self.start_timeout_seconds = timeout_seconds  # for the kept office to start listening
         # Seconds spent per step ("office start", "load", "export", "rasterise", ...) since this
@@ -400,7 +394,7 @@ class SlideRenderer:
     ) -> list[RenderResult]:
         """Convert a batch, then write each deck's PNGs (and its preview PDF when it made one); a
         result per deck."""
-        prepared, out_dir, errors = self._convert_batch(batch, slot, halted)
+        prepared, out_dir, errors = self._convert_batch(batch, slot, halted, pdf=self.exact)
         try:
             return [self._keep(item, out_dir, errors.get(item.job.sha256, "")) for item in prepared]
         finally:
@@ -429,7 +423,7 @@ class SlideRenderer:
             assert slot.bridge is not None
             target, options, width = out_dir / deck.job.sha256, PNG_EXPORT_OPTIONS, self.width
             if pdf:
-                target, options, width = target.with_suffix(".pdf"), PDF_EXPORT_OPTIONS, 0
+                target, options, width = target.with_suffix(".pdf"), self.pdf_options, 0
             else:
                 target.mkdir()
             started = time.perf_counter()
@@ -483,7 +477,7 @@ class SlideRenderer:
             "--nodefault",
             "--nologo",
             "--convert-to",
-            PDF_FILTER,
+            pdf_filter(self.pdf_options),
             "--outdir",
             str(out_dir),
             *[str(d.source) for d in decks],

@@ -18,7 +18,8 @@ from msldesk.core.errors import DeckImportError
 from msldesk.decks.ooxml.compose import ComposeResult, SourceSlide, compose_deck
 from msldesk.decks.ooxml.package import DeckContent, read_deck
 from msldesk.decks.ooxml.validate import validate_package
-from msldesk.decks.thumbnails import RenderJob, RenderResult, SlideRenderer, ThumbnailCache, find_soffice
+from msldesk.decks.soffice import find_soffice
+from msldesk.decks.thumbnails import RenderJob, RenderResult, SlideRenderer, ThumbnailCache
 from tests.compose_reference import Package, slide_pictures
 from tests.conftest import CORPUS_DIR
 from tests.slide_frames import Frame, frames, slide_size

@@ -133,7 +133,8 @@ def test_exiting_without_close_leaves_no_libreoffice_running(tmp_path: Path, dec
         import sys
         from pathlib import Path
         from msldesk.decks import soffice
-        from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache, find_soffice
+        from msldesk.decks.thumbnails import RenderJob, SlideRenderer, ThumbnailCache
+        from msldesk.decks.soffice import find_soffice
         work = Path(sys.argv[1])
         renderer = SlideRenderer(find_soffice(), ThumbnailCache(work / "p", work / "t"), work, processes=1)
         deck = Path(sys.argv[2])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import struct
@@ -358,6 +359,62 @@ def test_the_kept_office_renders_the_same_images_as_the_batch_command(
     ours = _picture_pixels(kept.cache.preview_pdf(pictures.sha256))
     assert ours == _picture_pixels(batch.cache.preview_pdf(pictures.sha256))
     assert ours > _picture_pixels(default / f"{pictures.sha256}.pdf")
+
+
+@needs_uno
+@pytest.mark.corpus
+def test_exact_thumbnails_are_the_renders_from_before_the_office_was_kept_pixel_for_pixel(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch, make_renderer
+) -> None:
+    """Exact thumbnails: the kept office writes each deck's PDF with LibreOffice's default options
+    and pdfium rasterises it, so every slide, hidden ones too, is pixel-identical to what
+    `soffice --convert-to` with those options gave (how msldesk drew thumbnails before it kept the
+    office running); the preview PDF comes with them, its pictures reduced as by default."""
+    from PIL import ImageChops
+
+    from msldesk.decks.thumbnails import SlideRenderer
+
+    names = ["aspose__HiddingSlides.pptx", "poi__54542_cropped_bitmap.pptx"]
+    hidden, pictures = decks = _jobs(tmp_path, [corpus_dir / "pptx" / name for name in names])
+    assert hidden_slide_numbers(hidden.source)
+    before = make_renderer("before", keep_office=False, exact=True)
+    fast = make_renderer("fast", keep_office=False)
+    assert [r.ok for r in before.render(decks)] == [True, True]
+    assert [r.ok for r in fast.render(decks)] == [True, True]
+
+    def no_batch_command(*args: object) -> None:
+        raise AssertionError("the kept office should have converted the deck")
+
+    monkeypatch.setattr(SlideRenderer, "_convert", no_batch_command)
+    exact = make_renderer("exact", exact=True)
+    assert [r.ok for r in exact.render(decks)] == [True, True]
+    for deck in decks:
+        for number in range(1, deck.slide_count + 1):
+            ours, theirs = (Image.open(r.cache.slide_png(deck.sha256, number)) for r in (exact, before))
+            assert ours.size == theirs.size
+            assert ImageChops.difference(ours.convert("RGB"), theirs.convert("RGB")).getbbox() is None, (
+                f"slide {number} of {deck.source.name} differs"
+            )
+    preview = exact.cache.preview_pdf(pictures.sha256)
+    assert preview.is_file()  # made with the thumbnails, not when first looked at
+    assert _picture_pixels(preview) < _picture_pixels(fast.cache.preview_pdf(pictures.sha256))
+
+
+def test_exact_thumbnails_are_a_library_setting(tmp_path: Path) -> None:
+    from msldesk.app.services import App
+    from msldesk.decks.thumbnails import EXACT_PDF_EXPORT_OPTIONS, PDF_EXPORT_OPTIONS
+
+    for value, exact in ((True, True), (False, False), ("yes", False)):
+        root = tmp_path / f"lib-{value}"
+        root.mkdir()
+        (root / "settings.json").write_text(f'{{"exact_thumbnails": {json.dumps(value)}}}')
+        app = App(root, today=TODAY)
+        try:
+            renderer = app.decks.renderer
+            assert renderer.exact is exact, value
+            assert renderer.pdf_options == (EXACT_PDF_EXPORT_OPTIONS if exact else PDF_EXPORT_OPTIONS)
+        finally:
+            app.close()
 
 
 @needs_uno

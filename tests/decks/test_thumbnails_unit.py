@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from msldesk.decks.thumbnails import (
-    INSTALL_HINT,
-    RenderJob,
-    SlideRenderer,
-    ThumbnailCache,
-    find_soffice,
-)
+from msldesk.decks.soffice import find_soffice
+from msldesk.decks.thumbnails import INSTALL_HINT, RenderJob, SlideRenderer, ThumbnailCache
 
 
 def test_configured_soffice_must_exist(tmp_path: Path) -> None:
@@ -87,7 +82,7 @@ def test_a_deck_wanted_now_is_taken_before_the_queue(tmp_path: Path, monkeypatch
     order: list[str] = []
     wanted: set[str] = {"c" * 64}
 
-    def convert_batch(batch, slot, halted):  # type: ignore[no-untyped-def]
+    def convert_batch(batch, slot, halted, pdf=False):  # type: ignore[no-untyped-def]
         order.append(batch[0].sha256[0])
         wanted.clear()
         if order == ["c"]:
@@ -170,7 +165,7 @@ def test_a_deck_imported_during_a_render_joins_it_ahead_of_the_rest(  # type: ig
     )
     order: list[str] = []
 
-    def convert_batch(batch, slot, halted):  # type: ignore[no-untyped-def]
+    def convert_batch(batch, slot, halted, pdf=False):  # type: ignore[no-untyped-def]
         order.extend(name_of[job.sha256] for job in batch)
         if order == ["c"]:
             list(app.decks.import_paths([paths["new"]]))  # imported while the first deck converts

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-import msldesk.decks.thumbnails as thumbnails
+import msldesk.decks.soffice as soffice
 from msldesk.ui.context import AppContext
 from msldesk.ui.main_window import MainWindow
 from msldesk.ui.tasks import TaskRunner
@@ -29,7 +29,7 @@ def _themed(qapp):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def no_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
     """Most UI tests do not need real thumbnails; rendering would only slow them down."""
-    monkeypatch.setattr(thumbnails, "find_soffice", lambda configured="": None)
+    monkeypatch.setattr(soffice, "find_soffice", lambda configured="": None)
 
 
 @pytest.fixture

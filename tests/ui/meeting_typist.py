@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    import msldesk.decks.thumbnails as thumbnails
+    import msldesk.decks.soffice as soffice
     from msldesk.ui.app import build_window
     from msldesk.ui.meeting.day_dialogs import MOVED
     from msldesk.ui.meeting.window import MeetingWindow
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     MeetingWindow.ask_confirm_move = lambda self, day: True  # type: ignore[method-assign]
 
     # No LibreOffice children: a killed app would leave them behind, and thumbnails are not tested here.
-    thumbnails.find_soffice = lambda configured="": None  # type: ignore[assignment]
+    soffice.find_soffice = lambda configured="": None  # type: ignore[assignment]
     qt_app = QApplication(sys.argv[:1])
     apply_theme(qt_app)  # the application's look, as msldesk.ui.app gives it
     window, context = build_window(args.data_dir, seed_demo=True)
