@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk import __version__
-from msldesk.core.wording import plural
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.ui.actions import ActionSpec, build_actions, pressed
 from msldesk.ui.context import AppContext
@@ -496,26 +495,9 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)
 
     def _on_jobs_import_failures(self, failures: list[ImportOutcome]) -> None:
-        import html
+        from msldesk.ui.library.import_failures import show_import_failures
 
-        rows = "".join(
-            f"<tr><td>{html.escape(Path(o.path).name)}</td><td><b>{html.escape(o.error_kind)}</b></td>"
-            f"<td>{html.escape(o.message)}</td></tr>"
-            for o in failures[:200]
-        )
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Some files were not imported")
-        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        box.setText(
-            f"{plural(len(failures), 'file')} could not be imported; everything else was.<br><br>"
-            f"<table cellspacing=6>{rows}</table>"
-        )
-        box.setDetailedText("\n".join(f"{o.path}\t{o.error_kind}\t{o.message}" for o in failures))
-        box.setModal(False)
-        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.failure_box = box
-        box.show()
+        self.failure_box = show_import_failures(self, failures)
 
     # ---- misc ---------------------------------------------------------------------------------
 
