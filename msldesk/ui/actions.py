@@ -145,8 +145,16 @@ KEYMAP: dict[str, Shortcut] = {
         f"meeting.kind.{n}": Shortcut(MEETING, f"Note kind: {kind.label}", (f"Ctrl+{n}",), WINDOW)
         for n, kind in enumerate(KIND_ORDER, start=1)
     },
-    "meeting.next": Shortcut(MEETING, "Next agenda item", ("F8", "Ctrl+Right"), WINDOW),
-    "meeting.previous": Shortcut(MEETING, "Previous agenda item", ("Shift+F8", "Ctrl+Left"), WINDOW),
+    # Ctrl+arrows move through the agenda only while the note is empty: in a note they move by word.
+    "meeting.next": Shortcut(
+        MEETING, "Next agenda item (Ctrl+Right: while the note is empty)", ("F8", "Ctrl+Right"), WINDOW
+    ),
+    "meeting.previous": Shortcut(
+        MEETING,
+        "Previous agenda item (Ctrl+Left: while the note is empty)",
+        ("Shift+F8", "Ctrl+Left"),
+        WINDOW,
+    ),
     "meeting.close": Shortcut(MEETING, "Close meeting mode", (QKeySequence.StandardKey.Close,), WINDOW),
     "meeting.help": Shortcut(MEETING, "Help: note markers and shortcuts", ("F1",), WINDOW),
 }

@@ -220,6 +220,31 @@ def test_f8_and_ctrl_arrows_move_through_the_agenda_and_record_actual_times(meet
     assert mw.field.toPlainText() == ""
 
 
+def test_ctrl_arrows_in_a_note_being_typed_move_by_word_not_through_the_agenda(meeting, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A typist jumping back a word must not end the agenda item and stamp its time."""
+    _window, context, board, open_meeting = meeting
+    mw = open_meeting()
+    QTest.keyClick(mw.field, Qt.Key.Key_F8)
+    _settle(qtbot, mw)
+    board.clock.advance(5)
+    _type(mw, "Re-challenge after twelve months")
+    QTest.keyClick(mw.field, Qt.Key.Key_Left, CTRL)
+    QTest.keyClick(mw.field, Qt.Key.Key_Left, CTRL)
+    QTest.keyClick(mw.field, Qt.Key.Key_Right, CTRL)
+    _settle(qtbot, mw)
+    assert mw.agenda_model.current_id == board.items[0].item_id, "still on the first item"
+    assert context.app.events.agenda(board.event_id)[0].actual_end is None, "its time is not stamped"
+    assert "Now: 1. Welcome" in mw.current.text()
+    cursor = mw.field.textCursor()
+    assert mw.field.toPlainText()[cursor.position() :] == "months", "the cursor moved by words"
+    QTest.keyClicks(mw.field, "12 ")
+    assert mw.field.toPlainText() == "Re-challenge after twelve 12 months"
+    mw.field.clear()  # an empty note: Ctrl+Right moves on through the agenda again
+    QTest.keyClick(mw.field, Qt.Key.Key_Right, CTRL)
+    _settle(qtbot, mw)
+    assert mw.agenda_model.current_id == board.items[1].item_id
+
+
 # ---- typing entries --------------------------------------------------------------------------
 
 

@@ -52,8 +52,10 @@ class NoteField(QPlainTextEdit):
     submitted = Signal(str)  # Enter: the whole text
     escape_pressed = Signal()  # Esc with no completion open: the window forgets the chosen kind
 
-    # Keys the window owns even while typing here (the text edit would take Ctrl+Left/Right as
-    # "move by word"): moving through the agenda and choosing the kind.
+    # Keys the window owns even while typing here: moving through the agenda and choosing the kind.
+    # Except that a note being typed keeps Ctrl+Left/Right for moving by word, as every editor does:
+    # a typist's word jump must not end the agenda item and stamp its time.
+    WORD_MOVES = (QKeySequence.StandardKey.MoveToNextWord, QKeySequence.StandardKey.MoveToPreviousWord)
     WINDOW_KEYS = key_sequences(
         "meeting.next", "meeting.previous", *(f"meeting.kind.{n}" for n in range(1, len(KIND_ORDER) + 1))
     )
@@ -113,6 +115,9 @@ class NoteField(QPlainTextEdit):
             self.accept_suggestion()  # before Tab moves the focus on
             return True
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if self.toPlainText() and any(event.matches(move) for move in self.WORD_MOVES):
+                event.accept()  # the text edit moves the cursor; the agenda stays where it is
+                return True
             pressed = QKeySequence(event.keyCombination())
             if any(pressed.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.WINDOW_KEYS):
                 event.ignore()  # let the window's shortcut have it
