@@ -31,16 +31,24 @@ def user_message(error: BaseException) -> str:
 
 
 def report_error(error: BaseException, details: str = "", parent: QWidget | None = None) -> QMessageBox:
-    """Show an error without blocking; the details are one click away and can be copied."""
+    """Show an error without blocking. A plain-words refusal (an MsldeskError: a missing title, no
+    team hub yet) is all the user needs: its traceback goes to the log, not behind Show Details. Any
+    other error keeps its details one click away, to copy for whoever helps."""
     parent = parent or QApplication.activeWindow()
     box = QMessageBox(QMessageBox.Icon.Warning, "msldesk", user_message(error), parent=parent)
-    box.setDetailedText(details or getattr(error, "details", "") or repr(error))
-    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+    if isinstance(error, MsldeskError):
+        log.info("%s\n%s", error.user_message, details)
+        details = error.details
+    else:
+        details = details or getattr(error, "details", "") or repr(error)
+    if details:
+        box.setDetailedText(details)
+        copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.disconnect()  # keep the box open after copying
+        copy.clicked.connect(
+            lambda: QApplication.clipboard().setText(f"{user_message(error)}\n\n{box.detailedText()}")
+        )
     box.addButton(QMessageBox.StandardButton.Close)
-    copy.clicked.disconnect()  # keep the box open after copying
-    copy.clicked.connect(
-        lambda: QApplication.clipboard().setText(f"{user_message(error)}\n\n{box.detailedText()}")
-    )
     box.setModal(False)
     box.finished.connect(lambda _result: _open_boxes.remove(box) if box in _open_boxes else None)
     _open_boxes.append(box)

@@ -72,12 +72,29 @@ def test_a_failure_is_shown_in_plain_words_unless_the_view_takes_it(qtbot) -> No
     assert seen == ["The event needs a title."]
     assert [box.text() for box in ui_errors._open_boxes] == ["The event needs a title."]
     box: QMessageBox = ui_errors._open_boxes[0]
-    assert "InvalidInputError" in box.detailedText()  # the traceback is one click away
+    # A plain-words refusal is all the user sees: no Python traceback behind "Show Details".
+    assert box.detailedText() == ""
+    assert [b.text() for b in box.buttons()] == ["Close"]
     box.close()
 
     ui_errors._open_boxes.clear()
     DbOp(context, refuse).failure(lambda _error, _details: True).run()  # shown next to the field instead
     assert ui_errors._open_boxes == []
+
+
+def test_an_unexpected_failure_keeps_its_details_to_copy(qtbot) -> None:  # type: ignore[no-untyped-def]
+    context = _context(SyncTaskRunner())
+
+    def crash(_work: Work) -> None:
+        raise KeyError("slide_id")
+
+    ui_errors._open_boxes.clear()
+    DbOp(context, crash).run()
+    box: QMessageBox = ui_errors._open_boxes[0]
+    assert box.text().startswith("Something went wrong")
+    assert "KeyError" in box.detailedText(), "the traceback is one click away for whoever helps"
+    assert "Copy details" in [b.text() for b in box.buttons()]
+    box.close()
 
 
 def test_progress_reaches_the_view(qtbot) -> None:  # type: ignore[no-untyped-def]
