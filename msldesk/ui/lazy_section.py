@@ -50,6 +50,11 @@ class LazySection(QWidget):
     def focus_search(self) -> None:
         self.view().focus_search()  # type: ignore[attr-defined]
 
+    def focus_find(self) -> None:
+        """Edit › Find: the view's search field (a view whose section opens elsewhere says where)."""
+        view = self.view()
+        getattr(view, "focus_find", view.focus_search)()  # type: ignore[attr-defined]
+
 
 def after_first_paint(
     widget: QWidget, then: Callable[[], object], wanted: Callable[[], bool] = lambda: True

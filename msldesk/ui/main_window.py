@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
                 "find",
                 "&Edit",
                 "&Find",
-                lambda: self.show_section(self.sections.currentWidget()),
+                lambda: self.sections.currentWidget().focus_find(),  # type: ignore[attr-defined]
                 QKeySequence.StandardKey.Find,
                 "Search in the current section",
             ),

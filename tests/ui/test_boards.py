@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from msldesk.boards.records import (
     AgendaItemFields,
@@ -134,6 +135,25 @@ def test_new_event_from_the_keyboard_is_a_draft_until_ctrl_s_saves_it(make_windo
     assert "Advisory board" in index.data(FactsRole)
     assert "09:00" in index.data(WhenRole)
     assert editor.tabs.isTabEnabled(editor.ATTENDEES)
+
+
+def test_ctrl_f_in_boards_types_into_the_event_filter(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Edit › Find in Boards goes to "Filter events by title…": typed in the event list, the
+    letters jumped between events (opening another one) instead of filtering."""
+    window, context, first = _seeded(make_window, qtbot, title="Spring advisory board")
+    _second, changes = context.app.events.create(_event_fields(title="Autumn advisory board"))
+    context.changed.emit(changes)
+    view = _open(qtbot, window, first.event_id)
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == 2, timeout=WAIT_MS)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    view.list.setFocus()
+    QTest.keyClick(view.list, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert view.filter.hasFocus()
+    QTest.keyClicks(QApplication.focusWidget(), "autumn")
+    assert view.filter.text() == "autumn"
+    assert view.proxy.rowCount() == 1
+    assert view.proxy.index(0, 0).data() == "Autumn advisory board"
 
 
 def test_closing_an_unsaved_new_event_asks_and_leaves_nothing_behind(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

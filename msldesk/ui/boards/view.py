@@ -345,6 +345,12 @@ class BoardsView(QWidget):
         self.list.setFocus()
         self._first_when_loaded = not self._select_first()
 
+    def focus_find(self) -> None:
+        """Edit › Find (Ctrl+F): the filter above the list, its text selected to type over. In the
+        list, typed letters would jump between events instead."""
+        self.filter.setFocus()
+        self.filter.selectAll()
+
     def _select_first(self) -> bool:
         if not self.list.currentIndex().isValid() and self.proxy.rowCount():
             self.list.setCurrentIndex(self.proxy.index(0, 0))
