@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QTest
 
 from msldesk.decks.records import DeckStatus
 from msldesk.ui.library.slide_grid_model import CardRole
@@ -100,6 +101,52 @@ def test_expired_slide_is_flagged_and_needs_a_reason_to_export(
     from msldesk.decks.ooxml.validate import validate_package
 
     assert validate_package(out).ok
+
+
+def test_clear_remove_and_opening_a_collection_can_be_undone(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A deck built slide by slide is not lost to a misplaced click on Clear: Edit › Undo (Ctrl+Z)
+    puts the tray back, Redo takes it away again."""
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    builder.add_slides([grid.card(r).slide_id for r in (0, 3, 5)])
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 3, timeout=10_000)
+    built = _titles(builder)
+    undo, redo = window.actions_by_key["undo"], window.actions_by_key["redo"]
+
+    builder.clear_button.click()
+    assert _titles(builder) == []
+    assert undo.isEnabled()
+    assert context.undo_stack.undoText() == "Clear the deck builder"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
+    builder.view.setFocus()
+    QTest.keyClick(builder.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _titles(builder) == built, "Ctrl+Z put the slides back, in their order"
+    qtbot.waitUntil(lambda: "3 slides" in builder.summary.text(), timeout=10_000)
+    redo.trigger()
+    assert _titles(builder) == []
+    undo.trigger()
+
+    builder.view.setCurrentIndex(builder.model.index(1))
+    builder.remove_button.click()
+    assert _titles(builder) == [built[0], built[2]]
+    undo.trigger()
+    assert _titles(builder) == built
+
+    builder.ask_collection_name = lambda: "One slide"  # type: ignore[method-assign]
+    selection = builder.view.selectionModel()
+    selection.clearSelection()
+    for row in (0, 1):
+        selection.select(builder.model.index(row), selection.SelectionFlag.Select)
+    builder.remove_selected()
+    builder.save_collection()
+    qtbot.waitUntil(lambda: builder.collections.count() == 2, timeout=10_000)
+    undo.trigger()
+    assert _titles(builder) == built
+    builder.open_collection("One slide")  # replaces the tray
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 1, timeout=10_000)
+    undo.trigger()
+    assert _titles(builder) == built
 
 
 def test_collections_are_saved_and_reopened(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from msldesk.decks.records import CollectionReplacement, SlideInfo
 from msldesk.decks.tray_file import read_tray, tray_text, write_tray
 from msldesk.ui.actions import bind
 from msldesk.ui.builder.tray_model import TrayModel
+from msldesk.ui.builder.tray_undo import TrayChange
 from msldesk.ui.context import AppContext
 from msldesk.ui.exports import ExportJob, mark_export
 from msldesk.ui.library.delegates import (
@@ -177,7 +180,7 @@ class DeckBuilder(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.left_button.clicked.connect(lambda: self.move_selected(-1))
         self.right_button.clicked.connect(lambda: self.move_selected(1))
-        self.clear_button.clicked.connect(self.model.clear)
+        self.clear_button.clicked.connect(self.clear)
         self.save_button.clicked.connect(self.save_collection)
         self.export_button.clicked.connect(self.export)
         self.export_job.running_changed.connect(self._on_export_job_running_changed)
@@ -200,7 +203,10 @@ class DeckBuilder(QWidget):
             return
 
         def done(slides: list[SlideInfo]) -> None:
-            self.model.insert_cards(row, [_card(s) for s in slides])
+            self._undoable(
+                "Add slides to the deck builder",
+                lambda: self.model.insert_cards(row, [_card(s) for s in slides]),
+            )
 
         DbOp(self, lambda work: work.app.decks.slides_by_id(slide_ids)).success(done).run()
 
@@ -210,14 +216,33 @@ class DeckBuilder(QWidget):
     def selected_rows(self) -> list[int]:
         return sorted({i.row() for i in self.view.selectionModel().selectedIndexes()})
 
+    def _undoable(self, text: str, change: Callable[[], object]) -> None:
+        """Make a change the user asked for and put it on the undo stack (Edit › Undo, Ctrl+Z)."""
+        before = self.model.cards()
+        change()
+        after = self.model.cards()
+        if after != before:
+            restored = partial(self._on_context_changed, Changes(slides=True))
+            self.context.undo_stack.push(TrayChange(self.model, text, before, after, restored))
+
+    def clear(self) -> None:
+        self._undoable("Clear the deck builder", self.model.clear)
+
     def remove_selected(self) -> None:
-        self.model.remove_rows(self.selected_rows())
+        self._undoable(
+            "Remove slides from the deck builder", lambda: self.model.remove_rows(self.selected_rows())
+        )
 
     def move_selected(self, step: int) -> None:
         rows = self.selected_rows()
         if len(rows) != 1:
             return
-        if self.model.move_row(rows[0], rows[0] + step):
+        moved: list[bool] = []
+        self._undoable(
+            "Move a slide in the deck builder",
+            lambda: moved.append(self.model.move_row(rows[0], rows[0] + step)),
+        )
+        if moved[0]:
             # Selected, not only current (setCurrentIndex() with Ctrl held does not select), so the
             # next Ctrl+Left/Right or Delete acts on the same slide.
             self.view.selectionModel().setCurrentIndex(
@@ -428,8 +453,9 @@ class DeckBuilder(QWidget):
         def done(result: tuple[list[SlideInfo], str]) -> None:
             slides, note = result
             self.collection_note.hide()
-            self.model.clear()
-            self.model.insert_cards(0, [_card(s) for s in slides])
+            self._undoable(
+                f"Open the collection “{name}”", lambda: self.model.set_cards([_card(s) for s in slides])
+            )
             self.deck_title = name
             self.status_message.emit(f"Opened the collection “{name}”")
             if note:

@@ -57,8 +57,12 @@ class TrayModel(QAbstractListModel):
         self.changed.emit()
 
     def clear(self) -> None:
+        self.set_cards([])
+
+    def set_cards(self, cards: Sequence[SlideCard]) -> None:
+        """The tray holds exactly these cards (undo puts an earlier tray back)."""
         self.beginResetModel()
-        self._cards = []
+        self._cards = list(cards)
         self.endResetModel()
         self.changed.emit()
 
