@@ -499,7 +499,7 @@ def test_a_report_of_another_day_asks_and_writes_nothing_or_people_only(
     event_id = dated_event(qtbot, context, "2027-01-18T09:00")
     people_before = run_db(qtbot, context, lambda app: app.people.count())
     wizard = on_the_check_page(qtbot, view, source, event_id)
-    assert "Meeting report of 14 Nov 2022: 7 participant line(s)" in wizard.file_page.info.text()
+    assert "Meeting report of 14 Nov 2022: 7 participant lines" in wizard.file_page.info.text()
     said = "This report is from 14 Nov 2022; the event is on 18 Jan 2027."
     assert said in wizard.check_page.attendance.text()
     asked: list[str] = []
@@ -544,11 +544,13 @@ def test_a_report_of_the_event_day_shows_its_roles_and_counts_that_add_up(
     label = wizard.check_page.attendance.text()
     assert "attendance will be recorded for all 7 participants." in label
     assert "the others" not in label
-    assert "Roles for people added to the event: 6 faculty, 1 internal." in label  # presenters, the organizer
+    assert (
+        "Roles for people added to the event: 6 as faculty, 1 as internal." in label
+    )  # presenters, the organizer
     wizard.ask_report_day = lambda day: pytest.fail("the report is from the event's day")
     wizard.next()
     qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20_000)
-    assert "Attendance recorded for 7 participant(s)." in wizard.summary_page.text.text()
+    assert "Attendance recorded for 7 participants." in wizard.summary_page.text.text()
     wizard.accept()
     wait_idle(qtbot, context)
     roles = run_db(
@@ -596,7 +598,10 @@ def test_mapping_an_unknown_column_by_hand_then_cancel_writes_nothing(people, qt
     wait_checked(qtbot, wizard)
     assert wizard.preview.mapping["Reachable at"] == "email"
     assert {e.row for e in wizard.preview.errors} == {3}  # row 5 now has an e-mail: "name missing"
+    status = wizard.mapping_page.status.text()
+    assert status == "3 rows ready, 1 with errors, 0 columns ignored.", "counted in plain words, not 'row(s)'"
     wizard.next()
+    assert wizard.check_page.errors_label.text() == "1 row will not be imported"
     counts = wizard.check_page.counts.text()
     assert counts == "3 new, 0 updates, 0 unchanged, 0 repeated rows, 1 row with errors"
     assert 'only an e-mail address: imported under it and marked "name missing"' in (
@@ -655,7 +660,7 @@ def test_import_writes_and_importing_again_updates_instead_of_duplicating(
     assert result.unchanged == 2
     # The last page accounts for every row: 0 new + 1 updated + 2 unchanged + 1 error = 4 rows.
     assert summaries[-1].startswith("clinic list.csv: 0 new people, 1 updated, 2 unchanged.")
-    assert "1 row(s) with errors were left out." in summaries[-1]
+    assert "1 row with errors was left out." in summaries[-1]
     assert run_db(qtbot, context, lambda app: app.people.count()) == before + 3
     found = run_db(qtbot, context, lambda app: app.people.search("quarterman"))
     assert [p.fields.institution for p in found] == ["North Clinic, new building"]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.records import DuplicateGroup, Person
 from msldesk.core.changes import Changes
+from msldesk.core.wording import plural
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.ops import DbOp, Work
@@ -168,8 +169,8 @@ class DuplicatesDialog(QDialog):
             self.resize(520, 240)
         else:
             self.summary.setText(
-                f"{count} group(s) of records that look like the same person. Pick the record to keep "
-                "(click its column), check the result, then merge."
+                f"{plural(count, 'group')} of records that look like the same person. Pick the record "
+                "to keep (click its column), check the result, then merge."
             )
 
     # ---- choosing -----------------------------------------------------------------------------

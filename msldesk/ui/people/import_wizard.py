@@ -21,6 +21,7 @@ from msldesk.core.changes import Changes
 from msldesk.core.errors import MsldeskError
 from msldesk.core.progress import CancelToken
 from msldesk.core.user_files import display_name
+from msldesk.core.wording import plural
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.ops import DbOp, Work
@@ -255,7 +256,8 @@ class ImportWizard(QWizard):
         text = ", ".join(parts) + f".<br>{_n(rows, 'row')}, {_n(len(p.headers), 'column')}."
         if p.attendance:
             held = f" of {day_text(p.meeting_start.date())}" if p.meeting_start else ""
-            text += f"<br>Meeting report{held}: {len(p.attendance)} participant line(s) with times attended."
+            lines = plural(len(p.attendance), "participant line")
+            text += f"<br>Meeting report{held}: {lines} with times attended."
         if p.warnings:
             text += "<br><br>" + "<br>".join(f"⚠ {html.escape(w)}" for w in p.warnings)
         self.file_page.info.setText(text)
@@ -280,7 +282,10 @@ class ImportWizard(QWizard):
             return
         mapped = {t for t in self.mapping_model.mapping().values() if t}
         ignored = sum(1 for t in self.mapping_model.mapping().values() if not t)
-        text = f"{len(p.rows):,} row(s) ready, {len(p.errors):,} with errors, {ignored} column(s) ignored."
+        text = (
+            f"{plural(len(p.rows), 'row')} ready, {len(p.errors):,} with errors, "
+            f"{plural(ignored, 'column')} ignored."
+        )
         if not mapped & _NAME_TARGETS:
             text += " No column gives a name yet: choose the first, last or full name column."
         self.mapping_page.status.setText(text)
@@ -313,7 +318,7 @@ class ImportWizard(QWizard):
         page.errors.clear()
         page.errors.addTopLevelItems([QTreeWidgetItem([str(e.row), row_problem(e)]) for e in p.errors])
         page.errors_label.setText(
-            f"{len(p.errors):,} row(s) will not be imported" if p.errors else "No rows with errors."
+            f"{plural(len(p.errors), 'row')} will not be imported" if p.errors else "No rows with errors."
         )
         page.copy_button.setEnabled(bool(p.errors))
         page.outcomes.show_preview(p)
@@ -366,7 +371,7 @@ class ImportWizard(QWizard):
         for row in p.rows:
             role = AttendeeRole(row.role) if row.role else AttendeeRole.ADVISOR
             counts[role] = counts.get(role, 0) + 1
-        parts = [f"{n:,} {role.label.lower()}" for role, n in sorted(counts.items(), key=lambda c: -c[1])]
+        parts = [f"{n:,} as {role.label.lower()}" for role, n in sorted(counts.items(), key=lambda c: -c[1])]
         return "Roles for people added to the event: " + ", ".join(parts) + "."
 
     def _update_attendance(self) -> None:
@@ -391,8 +396,8 @@ class ImportWizard(QWizard):
             return
         if event_id is None:
             label.setText(
-                f"This is a meeting report with {len(p.attendance)} participant line(s). Choose an event "
-                "to record who attended and for how long."
+                f"This is a meeting report with {plural(len(p.attendance), 'participant line')}. "
+                "Choose an event to record who attended and for how long."
             )
             self.matched_attendance = None
             return
@@ -505,12 +510,15 @@ class ImportWizard(QWizard):
             f"{p.source_name}: {r.imported:,} new people, {r.updated:,} updated, {r.unchanged:,} unchanged."
         ]
         if r.duplicates:
-            lines.append(f"{r.duplicates:,} repeated row(s) were merged into one person each.")
+            were = "was" if r.duplicates == 1 else "were"
+            lines.append(f"{plural(r.duplicates, 'repeated row')} {were} merged into one person each.")
         if r.errors:
-            lines.append(f"{len(r.errors):,} row(s) with errors were left out.")
+            were = "was" if len(r.errors) == 1 else "were"
+            lines.append(f"{plural(len(r.errors), 'row')} with errors {were} left out.")
         if p.nameless_count:
             lines.append(
-                f'{p.nameless_count:,} contact(s) with only an e-mail address are marked "name missing".'
+                f"{plural(p.nameless_count, 'contact')} with only an e-mail address "
+                f'{"is" if p.nameless_count == 1 else "are"} marked "name missing".'
             )
         event_id = self.chosen_event_id
         if r.people_only:
@@ -521,7 +529,7 @@ class ImportWizard(QWizard):
             title = next((e.title for e in self._events if e.event_id == event_id), f"event {event_id}")
             lines.append(f"{r.attendees_added:,} added to the attendee list of {title}.")
             if p.attendance:
-                lines.append(f"Attendance recorded for {r.attendance_marked:,} participant(s).")
+                lines.append(f"Attendance recorded for {plural(r.attendance_marked, 'participant')}.")
         return "\n".join(lines)
 
     # ---- closing ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import DuplicateGroup, Person, PersonFields
 from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError
+from msldesk.core.wording import plural
 from msldesk.ui.actions import bind
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
@@ -353,7 +354,8 @@ class PeopleView(QWidget):
         answer = QMessageBox.question(
             self,
             "Delete people",
-            f"Delete {len(people)} person(s) from the directory?\n\n{names}\n\nThis cannot be undone.",
+            f"Delete {plural(len(people), 'person', 'people')} from the directory?\n\n{names}\n\n"
+            "This cannot be undone.",
         )
         return answer == QMessageBox.StandardButton.Yes
 
