@@ -149,6 +149,20 @@ def test_clear_remove_and_opening_a_collection_can_be_undone(make_window, qtbot)
     assert _titles(builder) == built
 
 
+def test_an_undo_leaves_out_slides_removed_from_the_library_meanwhile(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, context, view, builder = _ready_builder(make_window, qtbot)
+    grid = view.grid_model
+    kept, gone = grid.card(0), grid.card(9)
+    assert kept.deck_id != gone.deck_id
+    builder.add_slides([kept.slide_id, gone.slide_id])
+    qtbot.waitUntil(lambda: builder.model.rowCount() == 2, timeout=10_000)
+    builder.clear_button.click()
+    context.app.decks.remove_deck(gone.deck_id)  # elsewhere: the CLI, or Deck › Remove
+    window.actions_by_key["undo"].trigger()
+    qtbot.waitUntil(lambda: builder.model.slide_ids() == [kept.slide_id], timeout=10_000)
+    assert "no longer in the library" in builder.banner.message.text()
+
+
 def test_collections_are_saved_and_reopened(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     _window, context, view, builder = _ready_builder(make_window, qtbot)
     grid = view.grid_model
