@@ -107,6 +107,7 @@ KEYMAP: dict[str, Shortcut] = {
     "library.escape": Shortcut(
         "Library", "Stop the import or thumbnails, else clear the slide search", ("Esc",), None
     ),
+    "library.to_results": Shortcut("Library", "From the search field down to the slides", ("Down",), None),
     "tray.remove": Shortcut(
         "Deck builder tray", "Remove the selected slides", (QKeySequence.StandardKey.Delete,)
     ),

@@ -168,3 +168,24 @@ def test_a_collection_that_lost_slides_says_so_when_opened(make_window, qtbot) -
     qtbot.waitUntil(tray.collection_note.isVisible, timeout=5_000)
     assert "1 slide of the deck" in tray.collection_note.text()
     assert decks[1].title in tray.collection_note.text()
+
+
+def test_down_in_the_search_field_goes_to_the_slides_found(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Type, then Down: the keyboard is on the first slide found and the preview shows it, as after a
+    search in a mail program. (Down did nothing; Tab went to the Tag filter.)"""
+    window, _context = make_window()
+    view = window.library
+    qtbot.waitUntil(lambda: view.grid_model.rowCount() == 10, timeout=10_000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    view.focus_search()
+    qtbot.keyClicks(view.search, "PASI response")
+    qtbot.waitUntil(lambda: view.grid_model.rowCount() == 1, timeout=10_000)
+    qtbot.keyClick(view.search, Qt.Key.Key_Down)
+    assert view.grid.hasFocus()
+    assert view.grid.currentIndex().row() == 0
+    found = view.grid_model.card(0)
+    qtbot.waitUntil(lambda: view.preview.slide is not None, timeout=10_000)
+    assert view.preview.slide.slide_id == found.slide_id
+    window.actions_by_key["add_to_deck"].trigger()  # Ctrl+B: the slide found goes to the tray
+    qtbot.waitUntil(lambda: view.builder.model.slide_ids() == [found.slide_id], timeout=10_000)

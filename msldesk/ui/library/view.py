@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QKeyEvent, QUndoCommand
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,7 @@ from msldesk.decks.records import (
     SearchHit,
     SlideInfo,
 )
+from msldesk.ui.actions import pressed
 from msldesk.ui.builder.tray import DeckBuilder
 from msldesk.ui.context import AppContext
 from msldesk.ui.library.deck_editor import DeckEditor
@@ -229,6 +230,7 @@ class LibraryView(QWidget):
         self._search_timer.timeout.connect(self._on_search_timer_timeout)
         self.search.textChanged.connect(self._on_search_text_changed)
         self.search.returnPressed.connect(self._on_search_timer_timeout)
+        self.search.installEventFilter(self)  # Down goes on to the slides found
         self.tag_filter.activated.connect(self._on_filter_changed)
         self.area_filter.activated.connect(self._on_filter_changed)
         self.status_filter.activated.connect(self._on_filter_changed)
@@ -258,6 +260,19 @@ class LibraryView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.builder and event.type() == QEvent.Type.LayoutRequest:
             self._follow_builder_height()
+        elif (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and pressed(event, "library.to_results")
+            and self.grid_model.rowCount()
+        ):
+            self.grid.setFocus()  # from the search field to what it found, as in a mail search
+            current = self.grid.currentIndex()
+            index = current if current.isValid() else self.grid_model.index(0)
+            flag = QItemSelectionModel.SelectionFlag.ClearAndSelect  # selected: Ctrl+B takes it
+            self.grid.selectionModel().setCurrentIndex(index, flag)
+            return True
         return super().eventFilter(watched, event)
 
     def _follow_builder_height(self) -> None:
