@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from msldesk.core import clock
-from msldesk.decks.records import DeckInfo, DeckStatus, SlideInfo, derive_status
+from msldesk.decks.records import DeckInfo, DeckStatus, SearchFilters, SlideInfo, derive_status
 
 # Runs one SQL statement with qmark parameters and returns its rows as tuples.
 RunSql = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
@@ -79,19 +79,41 @@ def status_sql(today: dt.date, expiring_days: int) -> str:
     )
 
 
-def _listing_where(status: str, deck_id: int | None, include_expired: bool) -> tuple[str, list[Any]]:
+def _listing_where(
+    status: str, deck_id: int | None, include_expired: bool, narrow: SearchFilters | None = None
+) -> tuple[str, list[Any]]:
+    """`narrow`: its tag, therapeutic area and status, as the search applies them (browsing with the
+    library's filters set); its deck and expired choices are the arguments'."""
     where, params = "1=1", []
     if deck_id is not None:
         where += " AND s.deck_id = ?"
         params.append(deck_id)
     if not include_expired:
         where += f" AND ({status}) NOT IN ('expired', 'withdrawn')"
+    if narrow is not None and narrow.status is not None:
+        where += f" AND ({status}) = ?"
+        params.append(narrow.status.value)
+    if narrow is not None and narrow.tag:
+        where += (
+            " AND (EXISTS (SELECT 1 FROM deck_tags t WHERE t.deck_id = d.id AND t.tag = ?)"
+            " OR EXISTS (SELECT 1 FROM slide_tags st WHERE st.slide_id = s.id AND st.tag = ?))"
+        )
+        params += [narrow.tag, narrow.tag]
+    if narrow is not None and narrow.therapeutic_area:
+        where += " AND d.therapeutic_area = ?"
+        params.append(narrow.therapeutic_area)
     return where, params
 
 
-def count_slides(run: RunSql, status: str, deck_id: int | None = None, include_expired: bool = True) -> int:
+def count_slides(
+    run: RunSql,
+    status: str,
+    deck_id: int | None = None,
+    include_expired: bool = True,
+    narrow: SearchFilters | None = None,
+) -> int:
     """Current slides of one deck or of the whole library. `status`: status_sql() for today."""
-    where, params = _listing_where(status, deck_id, include_expired)
+    where, params = _listing_where(status, deck_id, include_expired, narrow)
     rows = list(run(_COUNT_SLIDES.format(where=where), params))
     return int(rows[0][0] or 0) if rows else 0
 
@@ -104,9 +126,10 @@ def list_slides(
     offset: int = 0,
     limit: int | None = None,
     include_expired: bool = True,
+    narrow: SearchFilters | None = None,
 ) -> list[SlideInfo]:
     """Current slides of one deck, or of the whole library (deck title order), a page at a time."""
-    where, params = _listing_where(status, deck_id, include_expired)
+    where, params = _listing_where(status, deck_id, include_expired, narrow)
     return slide_infos(run, status, thumbnail, where, params, _LIBRARY_ORDER, offset, limit)
 
 

@@ -272,9 +272,12 @@ class DeckService:
 
     # ---- slides -------------------------------------------------------------------------------
 
-    def count_slides(self, deck_id: int | None = None, include_expired: bool = True) -> int:
+    def count_slides(
+        self, deck_id: int | None = None, include_expired: bool = True, narrow: SearchFilters | None = None
+    ) -> int:
         with self.sessions() as session:
-            return listing.count_slides(_run_sql(session), self._status_sql(), deck_id, include_expired)
+            run, status = _run_sql(session), self._status_sql()
+            return listing.count_slides(run, status, deck_id, include_expired, narrow)
 
     def list_slides(
         self,
@@ -282,13 +285,17 @@ class DeckService:
         offset: int = 0,
         limit: int | None = None,
         include_expired: bool = True,
+        narrow: SearchFilters | None = None,
     ) -> list[SlideInfo]:
-        """Current slides of one deck, or of the whole library (deck title order), a page at a time."""
+        """Current slides of one deck, or of the whole library (deck title order), a page at a time;
+        `narrow`: only those with its tag, therapeutic area and status (the library's filters)."""
         with self.sessions() as session:
             if deck_id is not None and session.get(DeckRow, deck_id) is None:
                 raise NotFoundError(f"There is no deck {deck_id} in the library.")
             run, status = _run_sql(session), self._status_sql()
-            return listing.list_slides(run, status, self._thumbnail, deck_id, offset, limit, include_expired)
+            return listing.list_slides(
+                run, status, self._thumbnail, deck_id, offset, limit, include_expired, narrow
+            )
 
     def slide(self, slide_id: int) -> SlideInfo:
         found = self._slides("s.id = ?", [slide_id], limit=1)

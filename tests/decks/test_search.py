@@ -210,6 +210,17 @@ def test_filters_and_blocked_decks(app, library) -> None:
     assert statuses[withdrawn] is DeckStatus.WITHDRAWN
     assert statuses[expiring] is DeckStatus.EXPIRING
 
+    # Browsing (no words yet) narrows by the same tag, area and status as the search does.
+    def listed(**filters) -> set[int]:  # type: ignore[no-untyped-def]
+        narrow = SearchFilters(**filters)
+        slides = app.decks.list_slides(narrow=narrow)
+        assert app.decks.count_slides(narrow=narrow) == len(slides)
+        return {s.deck_id for s in slides}
+
+    for filters in ({"tag": "lung"}, {"therapeutic_area": "Oncology"}, {"status": DeckStatus.EXPIRING}):
+        assert listed(**filters) == found(include_expired=True, **filters), filters
+    assert listed() == {lung, heart, draft, expiring, expired, withdrawn}, "every slide, each marked"
+
 
 def test_deck_and_slide_tags_are_searchable(app, library) -> None:
     deck = library("asthma.pptx", [("Asthma control", "ICS/LABA", ""), ("Devices", "Dry powder", "")])

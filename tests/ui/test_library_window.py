@@ -197,6 +197,31 @@ def test_status_and_tag_filters_narrow_the_search(make_window, qtbot) -> None:  
     }
 
 
+def test_the_filters_narrow_the_slides_while_browsing_too(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """No search text yet: choosing Status › Expiring soon or a tag narrows the slides shown. (They
+    changed nothing until something was typed: the grid still said "10 slides".)"""
+    window, _ = make_window()
+    view = window.library
+    grid = view.grid_model
+    qtbot.waitUntil(lambda: view.tag_filter.count() > 1 and grid.rowCount() == 10, timeout=10_000)
+    view.status_filter.setCurrentIndex(view.status_filter.findData(DeckStatus.EXPIRING.value))
+    view.status_filter.activated.emit(view.status_filter.currentIndex())
+    qtbot.waitUntil(lambda: grid.rowCount() == 3, timeout=10_000)
+    assert {grid.card(r).status for r in range(3)} == {DeckStatus.EXPIRING}
+    assert view.result_label.text() == "3 slides"
+    view.status_filter.setCurrentIndex(0)
+    view.tag_filter.setCurrentIndex(view.tag_filter.findText("efficacy"))
+    view.tag_filter.activated.emit(view.tag_filter.currentIndex())
+    qtbot.waitUntil(lambda: grid.rowCount() == 5, timeout=10_000)
+    assert {grid.card(r).deck_title for r in range(5)} == {
+        "Demoximab in moderate-to-severe plaque psoriasis: Phase III efficacy (DEMO)"
+    }
+    view.tag_filter.setCurrentIndex(0)
+    view.tag_filter.activated.emit(0)
+    qtbot.waitUntil(lambda: grid.rowCount() == 10, timeout=10_000)
+    assert view.result_label.text() == "10 slides"
+
+
 def _deck_past_the_limits(imported: str, rendered: str):  # type: ignore[no-untyped-def]
     import datetime as dt
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from msldesk.decks.records import DeckStatus, SearchHit, SlideInfo
+from msldesk.decks.records import DeckStatus, SearchFilters, SearchHit, SlideInfo
 from msldesk.ui.ops import Op, Work
 from msldesk.ui.widgets.mime import SLIDES_MIME, encode_ids
 
@@ -77,7 +77,7 @@ class SlideGridModel(QAbstractListModel):
         self._cards: list[SlideCard] = []
         self._total = 0
         self._deck_id: int | None = None
-        self._include_expired = True
+        self._narrow: SearchFilters | None = None  # browsing: the library's tag, area, status filters
         self._fetching = False
         self._want_all = False  # End was pressed: load every remaining page
         self._generation = 0
@@ -85,29 +85,30 @@ class SlideGridModel(QAbstractListModel):
 
     # ---- modes --------------------------------------------------------------------------------
 
-    def browse(self, deck_id: int | None, include_expired: bool = True) -> None:
-        """Show a deck's slides (or all slides); counts first, then pages on demand."""
+    def browse(self, deck_id: int | None, narrow: SearchFilters | None = None) -> None:
+        """Show a deck's slides (or all slides), only those with `narrow`'s tag, area and status if
+        given; counts first, then pages on demand."""
         self._generation += 1
         generation = self._generation
         # The first page shown before the library opened stays until the same listing's page is in,
         # so the grid does not go blank in between.
-        keep = self._first_page and deck_id is None and include_expired
+        keep = self._first_page and deck_id is None and narrow is None
         self._first_page = False
         if not keep:
-            self._reset(deck_id, include_expired, 0)
+            self._reset(deck_id, narrow, 0)
         self._fetching = True
         service = self._service()
 
         def job(_work: Work) -> tuple[int, list[SlideInfo]]:
-            total = service.count_slides(deck_id, include_expired)
-            return total, service.list_slides(deck_id, 0, PAGE_SIZE, include_expired)
+            total = service.count_slides(deck_id, True, narrow)
+            return total, service.list_slides(deck_id, 0, PAGE_SIZE, True, narrow)
 
         def done(result: tuple[int, list[SlideInfo]]) -> None:
             if generation != self._generation:
                 return  # the user moved on; a newer listing is coming
             total, slides = result
             if keep:
-                self._reset(deck_id, include_expired, total)
+                self._reset(deck_id, narrow, total)
             self._fetching = False
             self._total = total
             self._append(slides)
@@ -118,14 +119,14 @@ class SlideGridModel(QAbstractListModel):
         """The first page of all slides, read before the library is fully open: shown at once, with no
         paging until browse() has the service to page from."""
         self._generation += 1
-        self._reset(None, True, total)
+        self._reset(None, None, total)
         self._first_page = True
         self._append(slides)
 
-    def _reset(self, deck_id: int | None, include_expired: bool, total: int) -> None:
+    def _reset(self, deck_id: int | None, narrow: SearchFilters | None, total: int) -> None:
         self.beginResetModel()
         self._cards, self._total, self._fetching, self._want_all = [], total, False, False
-        self._deck_id, self._include_expired = deck_id, include_expired
+        self._deck_id, self._narrow = deck_id, narrow
         self.endResetModel()
 
     def show_results(self, hits: list[SearchHit]) -> None:
@@ -187,11 +188,11 @@ class SlideGridModel(QAbstractListModel):
     def _fetch(self, limit: int | None) -> None:
         self._fetching = True
         generation = self._generation
-        offset, deck_id, include_expired = len(self._cards), self._deck_id, self._include_expired
+        offset, deck_id, narrow = len(self._cards), self._deck_id, self._narrow
         service = self._service()
 
         def job(_work: Work) -> list[SlideInfo]:
-            return service.list_slides(deck_id, offset, limit, include_expired)
+            return service.list_slides(deck_id, offset, limit, True, narrow)
 
         def done(slides: list[SlideInfo]) -> None:
             if generation != self._generation:

@@ -140,6 +140,7 @@ class LibraryView(QWidget):
         for status in DeckStatus:
             self.status_filter.addItem(status.label, status.value)
         self.include_expired = QCheckBox("Include expired && withdrawn")
+        self.include_expired.setToolTip("In search results (browsing shows every slide, each marked)")
         # Narrow minimum widths, so that the library fits a small screen or a scale factor of 2.
         for combo in (self.tag_filter, self.area_filter, self.status_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -357,7 +358,7 @@ class LibraryView(QWidget):
         if self.search.text().strip():
             self._run_search()
         else:
-            self.grid_model.browse(self._selected_deck, include_expired=True)
+            self.browse()
 
     def _refresh_thumbnails(self) -> None:
         """Pick up thumbnails rendered since the cards were loaded, without resetting the grid."""
@@ -383,7 +384,7 @@ class LibraryView(QWidget):
             return
         self._selected_deck = deck_id
         if not self.search.text().strip():
-            self.grid_model.browse(deck_id)
+            self.browse()
         else:
             self._run_search()
 
@@ -436,14 +437,21 @@ class LibraryView(QWidget):
         self._search_timer.start()
 
     def _on_filter_changed(self, *_args: Any) -> None:
-        self._run_search() if self.search.text().strip() else self.grid_model.browse(self._selected_deck)
+        self._run_search() if self.search.text().strip() else self.browse()
 
     def _on_search_timer_timeout(self) -> None:
         self._search_timer.stop()
         if self.search.text().strip():
             self._run_search()
         else:
-            self.grid_model.browse(self._selected_deck)
+            self.browse()
+
+    def browse(self) -> None:
+        """No search text: the deck's (or the library's) slides, with the Tag, Area and Status filters
+        applied as a search applies them. Browsing shows expired and withdrawn slides, each marked."""
+        narrow = self.filters()
+        narrowed = narrow.tag or narrow.therapeutic_area or narrow.status is not None
+        self.grid_model.browse(self._selected_deck, narrow if narrowed else None)
 
     def filters(self) -> SearchFilters:
         tag = self.tag_filter.currentText()
