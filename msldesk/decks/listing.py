@@ -84,7 +84,7 @@ def _listing_where(
 ) -> tuple[str, list[Any]]:
     """`narrow`: its tag, therapeutic area and status, as the search applies them (browsing with the
     library's filters set); its deck and expired choices are the arguments'."""
-    where, params = "1=1", []
+    where, params = "1=1", list[Any]()
     if deck_id is not None:
         where += " AND s.deck_id = ?"
         params.append(deck_id)

@@ -5,7 +5,7 @@ start builds (and imports) only the section on screen, and that one once the win
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -51,9 +51,9 @@ class LazySection(QWidget):
         self.view().focus_search()  # type: ignore[attr-defined]
 
     def focus_find(self) -> None:
-        """Edit › Find: the view's search field (a view whose section opens elsewhere says where)."""
-        view = self.view()
-        getattr(view, "focus_find", view.focus_search)()  # type: ignore[attr-defined]
+        """Edit › Find: the view's own find field if it has one (Boards: its filter), else its search."""
+        view: Any = self.view()
+        getattr(view, "focus_find", view.focus_search)()
 
 
 def after_first_paint(
