@@ -826,6 +826,50 @@ def test_person_picker_searches_as_you_type_and_offers_nobody_twice(make_window,
     _settle(qtbot, window)
 
 
+def test_an_agenda_item_links_a_saved_collection_for_the_briefing(make_window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The agenda's Slides column could only be filled from outside the app: the item dialog now
+    offers the saved collections (Deck builder › Save as collection…), and "(no slides)" unlinks."""
+    from PySide6.QtWidgets import QDialog
+
+    from msldesk.ui.boards.agenda_dialog import AgendaItemDialog
+
+    window, context = make_window()  # the demo decks
+    app = context.app
+    app.assembly.save_collection("Efficacy core", [s.slide_id for s in app.decks.list_slides()[:3]])
+    collection_id = app.assembly.collection("Efficacy core").collection_id
+    event, changes = app.events.create(_event_fields(title="Linked board"))
+    context.changed.emit(changes)
+    _seed_agenda(context, event.event_id, [("Data review", 45)])
+    view = _open(qtbot, window, event.event_id)
+    panel = view.editor.agenda
+    view.editor.tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: panel.collections != [], timeout=WAIT_MS)
+    offered: list[list[str]] = []
+
+    def choose(text: str):  # type: ignore[no-untyped-def]
+        def exec_(dialog: AgendaItemDialog) -> int:  # what the user picks in the real dialog
+            offered.append([dialog.slides.itemText(i) for i in range(dialog.slides.count())])
+            dialog.slides.setCurrentIndex(dialog.slides.findText(text))
+            return QDialog.DialogCode.Accepted.value
+
+        return exec_
+
+    monkeypatch.setattr(AgendaItemDialog, "exec", choose("Collection “Efficacy core” (3 slides)"))
+    panel.select_row(0)
+    panel.edit_button.click()
+    _settle(qtbot, window)
+    assert offered[0] == ["(no slides)", "Collection “Efficacy core” (3 slides)"]
+    assert app.events.agenda(event.event_id)[0].fields.collection_ids == (collection_id,)
+    qtbot.waitUntil(lambda: panel.model.index(0, agenda_model.Column.SLIDES).data() == "1 collection")
+    assert panel.linked_label.text() == "Linked from the library: 1 collection"
+
+    monkeypatch.setattr(AgendaItemDialog, "exec", choose("(no slides)"))
+    panel.edit_button.click()
+    _settle(qtbot, window)
+    assert offered[1][0] == "(no slides)"
+    assert app.events.agenda(event.event_id)[0].fields.collection_ids == ()
+
+
 def test_agenda_item_dialog_reads_back_what_was_typed(qtbot) -> None:  # type: ignore[no-untyped-def]
     from msldesk.boards.records import AgendaKind
     from msldesk.ui.boards.agenda_dialog import AgendaItemDialog

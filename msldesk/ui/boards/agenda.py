@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItemFields, AgendaItemRemoval, Invitation
+from msldesk.core.wording import plural
 from msldesk.ui.actions import bind
 from msldesk.ui.boards.agenda_model import AgendaModel, Column
 from msldesk.ui.boards.bundle import EventBundle
@@ -29,6 +30,7 @@ from msldesk.ui.boards.formatting import duration, time_range
 from msldesk.ui.boards.removal_questions import ask_remove_item, say_kept
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
+from msldesk.ui.ops import DbOp
 from msldesk.ui.theme import set_role
 from msldesk.ui.widgets.table_fit import comfortable_rows, fit_columns, stretch_column
 
@@ -52,6 +54,8 @@ class AgendaPanel(QWidget):
         self.writer = writer
         self.event_id: int | None = None
         self._select_after_load: int | None = None
+        # The saved collections the item dialog offers (name, id, slides), read when an event shows.
+        self.collections: list[tuple[str, int, int]] = []
         self.model = AgendaModel(self)
 
         self._build_table()
@@ -170,6 +174,7 @@ class AgendaPanel(QWidget):
 
     def show_bundle(self, bundle: EventBundle) -> None:
         self.event_id = bundle.event_id
+        self.reload_collections()  # saved in the library since this event was last shown, perhaps
         presenters = [
             (a.person.display_name, a.person.person_id)
             for a in bundle.attendees
@@ -179,7 +184,11 @@ class AgendaPanel(QWidget):
         slides = {s for i in bundle.agenda for s in i.fields.slide_ids}
         collections = {c for i in bundle.agenda for c in i.fields.collection_ids}
         self.linked_label.setText(
-            f"Linked from the library: {len(slides)} slides, {len(collections)} collections"
+            "Linked from the library: "
+            + ", ".join(
+                [plural(len(slides), "slide")] * bool(slides)
+                + [plural(len(collections), "collection")] * bool(collections)
+            )
             if slides or collections
             else ""
         )
@@ -245,8 +254,14 @@ class AgendaPanel(QWidget):
     def ask_agenda_item(self, initial: AgendaItemFields | None) -> AgendaItemFields | None:
         from msldesk.ui.boards.agenda_dialog import AgendaItemDialog
 
-        dialog = AgendaItemDialog(initial, self.presenters(), self)
+        dialog = AgendaItemDialog(initial, self.presenters(), self, self.collections)
         return dialog.fields() if dialog.exec() else None
+
+    def reload_collections(self) -> None:
+        def done(found: list[Any]) -> None:
+            self.collections = [(c.name, c.collection_id, len(c.slide_ids)) for c in found]
+
+        DbOp(self, lambda work: work.app.assembly.collections()).success(done).run()
 
     # ---- edits --------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""AgendaItemDialog: add or edit one agenda item (title, kind, minutes, presenter, questions)."""
+"""AgendaItemDialog: add or edit one agenda item (title, kind, minutes, presenter, questions, and the
+saved collection of library slides it presents: the briefing deck shows them under the item)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItemFields, AgendaKind
+from msldesk.core.wording import plural
 from msldesk.ui.boards.agenda_model import NO_PRESENTER
+
+NO_SLIDES = "none"
+AS_LINKED = "as-linked"  # links the dialog cannot show as one collection (several, or single slides)
 
 
 class AgendaItemDialog(QDialog):
@@ -26,7 +31,9 @@ class AgendaItemDialog(QDialog):
         initial: AgendaItemFields | None,
         presenters: Sequence[tuple[str, int]],
         parent: QWidget | None = None,
+        collections: Sequence[tuple[str, int, int]] = (),
     ) -> None:
+        """`collections`: the saved collections as (name, collection id, number of slides)."""
         super().__init__(parent)
         self.setWindowTitle("Edit agenda item" if initial else "Add agenda item")
         self.initial = initial or AgendaItemFields(title="", minutes=30)
@@ -52,6 +59,7 @@ class AgendaItemDialog(QDialog):
         self.questions = QPlainTextEdit(self.initial.questions)
         self.questions.setPlaceholderText("Questions for the advisors in this part of the meeting")
         self.questions.setTabChangesFocus(True)
+        self.slides = self._slides_choice(collections)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -63,9 +71,32 @@ class AgendaItemDialog(QDialog):
         form.addRow("Length", self.minutes)
         form.addRow("Presenter", self.presenter)
         form.addRow("Questions", self.questions)
+        form.addRow("Slides", self.slides)
         form.addRow(self.buttons)
         self.title.textChanged.connect(self._on_title_text_changed)
         self._on_title_text_changed(self.title.text())
+
+    def _slides_choice(self, collections: Sequence[tuple[str, int, int]]) -> QComboBox:
+        """No slides, or one saved collection (Deck builder › Save as collection…); links made
+        elsewhere that are not one collection stay as they are unless another choice is made."""
+        combo = QComboBox()
+        combo.setToolTip("Library slides presented in this item: the briefing deck shows them under it")
+        combo.addItem("(no slides)", NO_SLIDES)
+        linked = self.initial.collection_ids
+        if self.initial.slide_ids or len(linked) > 1:
+            slides, groups = len(self.initial.slide_ids), len(linked)
+            parts = [plural(slides, "slide")] if slides else []
+            parts += [plural(groups, "collection")] if groups else []
+            combo.addItem(f"As linked now: {', '.join(parts)}", AS_LINKED)
+        for name, collection_id, count in collections:
+            combo.addItem(f"Collection “{name}” ({plural(count, 'slide')})", collection_id)
+        if linked and not self.initial.slide_ids and len(linked) == 1 and combo.findData(linked[0]) < 0:
+            combo.addItem(f"Collection {linked[0]}", linked[0])  # not in the list read a moment ago
+        if self.initial.slide_ids or len(linked) > 1:
+            combo.setCurrentIndex(combo.findData(AS_LINKED))
+        elif linked:
+            combo.setCurrentIndex(combo.findData(linked[0]))
+        return combo
 
     def _on_title_text_changed(self, text: str) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -79,4 +110,13 @@ class AgendaItemDialog(QDialog):
             minutes=self.minutes.value(),
             presenter_id=int(self.presenter.currentData() or 0) or None,
             questions=self.questions.toPlainText().strip(),
+            **self._links(),
         )
+
+    def _links(self) -> dict[str, tuple[int, ...]]:
+        chosen = self.slides.currentData()
+        if chosen == AS_LINKED:
+            return {"slide_ids": self.initial.slide_ids, "collection_ids": self.initial.collection_ids}
+        if chosen == NO_SLIDES:
+            return {"slide_ids": (), "collection_ids": ()}
+        return {"slide_ids": (), "collection_ids": (int(chosen),)}
