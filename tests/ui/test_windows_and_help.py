@@ -352,3 +352,13 @@ def test_the_tray_keys_work_only_while_the_tray_has_the_focus(make_window, qtbot
     qtbot.waitUntil(view.search.hasFocus, timeout=5_000)
     QTest.keyClick(view.search, Qt.Key.Key_Delete)
     assert tray.model.slide_ids() == [slides[0], slides[1]]
+
+
+def test_disconnect_is_greyed_out_while_no_team_hub_is_connected(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Team › Disconnect… asked "Disconnect this library from its team hub?" of a library that has
+    none, then did nothing."""
+    window, _context = make_window(seed_demo=False)
+    qtbot.waitUntil(lambda: hasattr(window, "team"), timeout=10_000)
+    assert window.context.team.link() is None
+    assert not window.team.actions["team_disconnect"].isEnabled()
+    assert window.team.actions["team_connect"].isEnabled()

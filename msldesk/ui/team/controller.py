@@ -91,6 +91,7 @@ class TeamController(QObject):
         ]  # fmt: skip
         actions = build_actions(self.window, self.window.menuBar(), specs)
         actions["team_stop"].setEnabled(False)
+        actions["team_disconnect"].setEnabled(False)  # until a hub is remembered (show_link)
         _before_help(self.window, actions["team_sync"])
         return actions
 
@@ -110,6 +111,7 @@ class TeamController(QObject):
     def show_link(self, link: TeamLink | None, problem: str = "") -> None:
         """The label: nothing without a hub; "Team: ana (msl) · synced 14:05"; or offline and why."""
         self.link = link
+        self.actions["team_disconnect"].setEnabled(link is not None)  # nothing to disconnect from
         if link is None:
             self.identity = None
             self.label.hide()
