@@ -189,3 +189,16 @@ def test_down_in_the_search_field_goes_to_the_slides_found(make_window, qtbot) -
     assert view.preview.slide.slide_id == found.slide_id
     window.actions_by_key["add_to_deck"].trigger()  # Ctrl+B: the slide found goes to the tray
     qtbot.waitUntil(lambda: view.builder.model.slide_ids() == [found.slide_id], timeout=10_000)
+
+
+def test_the_status_filter_shows_its_whole_choice_in_a_wide_window(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """At 1920x1200 the Status filter read "Expiring" and "Approve" while Tag and Area were wide."""
+    window, _context = make_window()
+    window.resize(1500, 900)
+    view = window.library
+    qtbot.waitUntil(lambda: view.grid_model.rowCount() == 10, timeout=10_000)
+    combo = view.status_filter
+    combo.setCurrentIndex(combo.findText("Expiring soon"))
+    qtbot.waitUntil(lambda: combo.width() > 0, timeout=5_000)
+    longest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+    assert combo.width() >= longest + 24, f"{combo.width()} px for text {longest} px wide and the arrow"

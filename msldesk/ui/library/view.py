@@ -193,7 +193,7 @@ class LibraryView(QWidget):
         filters.addWidget(QLabel("Area"))
         filters.addWidget(self.area_filter, 1)
         filters.addWidget(QLabel("Status"))
-        filters.addWidget(self.status_filter)
+        filters.addWidget(self.status_filter, 1)  # room to read "Expiring soon" when there is room
         # The check box sits on the count's line: one filter row fits a small screen (or scale 2).
         counts = QHBoxLayout()
         counts.addWidget(self.result_label, 1)
