@@ -79,30 +79,43 @@ def status_sql(today: dt.date, expiring_days: int) -> str:
     )
 
 
+def narrowing(filters: SearchFilters, status: str) -> tuple[list[str], list[Any]]:
+    """The conditions (qmark) and values for the library's filters, the same for search and for
+    browsing: the deck's status (`status`: status_sql() for today), a tag of the deck or of the
+    slide, the therapeutic area."""
+    where: list[str] = []
+    params: list[Any] = []
+    if filters.status is not None:
+        where.append(f"({status}) = ?")
+        params.append(filters.status.value)
+    if filters.tag:
+        where.append(
+            "(EXISTS (SELECT 1 FROM deck_tags t WHERE t.deck_id = d.id AND t.tag = ?)"
+            " OR EXISTS (SELECT 1 FROM slide_tags st WHERE st.slide_id = s.id AND st.tag = ?))"
+        )
+        params += [filters.tag, filters.tag]
+    if filters.therapeutic_area:
+        where.append("d.therapeutic_area = ?")
+        params.append(filters.therapeutic_area)
+    return where, params
+
+
 def _listing_where(
     status: str, deck_id: int | None, include_expired: bool, narrow: SearchFilters | None = None
 ) -> tuple[str, list[Any]]:
     """`narrow`: its tag, therapeutic area and status, as the search applies them (browsing with the
     library's filters set); its deck and expired choices are the arguments'."""
-    where, params = "1=1", list[Any]()
+    where, params = ["1=1"], list[Any]()
     if deck_id is not None:
-        where += " AND s.deck_id = ?"
+        where.append("s.deck_id = ?")
         params.append(deck_id)
     if not include_expired:
-        where += f" AND ({status}) NOT IN ('expired', 'withdrawn')"
-    if narrow is not None and narrow.status is not None:
-        where += f" AND ({status}) = ?"
-        params.append(narrow.status.value)
-    if narrow is not None and narrow.tag:
-        where += (
-            " AND (EXISTS (SELECT 1 FROM deck_tags t WHERE t.deck_id = d.id AND t.tag = ?)"
-            " OR EXISTS (SELECT 1 FROM slide_tags st WHERE st.slide_id = s.id AND st.tag = ?))"
-        )
-        params += [narrow.tag, narrow.tag]
-    if narrow is not None and narrow.therapeutic_area:
-        where += " AND d.therapeutic_area = ?"
-        params.append(narrow.therapeutic_area)
-    return where, params
+        where.append(f"({status}) NOT IN ('expired', 'withdrawn')")
+    if narrow is not None:
+        narrowed, values = narrowing(narrow, status)
+        where += narrowed
+        params += values
+    return " AND ".join(where), params
 
 
 def count_slides(
