@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 # Qt's enums are reached as QtCore.Qt where used: importing the name Qt builds ~90 enums (~17 ms),
 # and this module is on the start path (before the window shows).
 DECK_FILTER = "PowerPoint decks (" + " ".join(f"*{e}" for e in sorted(DECK_EXTENSIONS)) + ");;All files (*)"
+LIBRARY_ONLY_ACTIONS = ("save_deck", "add_to_deck")  # greyed out in the other sections
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self._running: set[str] = set()
 
         self._build_menus()
+        self.sections.currentChanged.connect(self._on_section_shown)
         self.jobs.job_started.connect(self._on_jobs_job_started)
         self.jobs.progressed.connect(self._on_jobs_progressed)
         self.jobs.job_finished.connect(self._on_jobs_job_finished)
@@ -312,6 +314,13 @@ class MainWindow(QMainWindow):
     @property
     def people(self) -> PeopleView:
         return self.people_page.view()  # type: ignore[return-value]
+
+    def _on_section_shown(self) -> None:
+        """The library's own commands are greyed out in Boards and People, where they did nothing
+        (Save deck details) or acted on slides out of sight (Add selected slides)."""
+        in_library = self.sections.currentWidget() is self.library_page
+        for key in LIBRARY_ONLY_ACTIONS:
+            self.actions_by_key[key].setEnabled(in_library)
 
     def _build_library(self) -> LibraryView:
         from msldesk.ui.library.view import LibraryView

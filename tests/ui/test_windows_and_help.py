@@ -362,3 +362,17 @@ def test_disconnect_is_greyed_out_while_no_team_hub_is_connected(make_window, qt
     assert window.context.team.link() is None
     assert not window.team.actions["team_disconnect"].isEnabled()
     assert window.team.actions["team_connect"].isEnabled()
+
+
+def test_the_library_commands_are_greyed_out_in_boards_and_people(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Edit › Save deck details stayed enabled in Boards and People, where it did nothing; Add
+    selected slides acted on library slides out of sight."""
+    window, _context = make_window(seed_demo=False)
+    library_only = [window.actions_by_key[key] for key in ("save_deck", "add_to_deck")]
+    assert all(action.isEnabled() for action in library_only)
+    for page in (window.boards_page, window.people_page):
+        window.show_section(page)
+        assert not any(action.isEnabled() for action in library_only), page
+        assert window.actions_by_key["find"].isEnabled()  # Find works in every section
+    window.show_section(window.library_page)
+    assert all(action.isEnabled() for action in library_only)
