@@ -99,6 +99,37 @@ def test_moving_through_the_agenda_records_actual_times(meeting) -> None:  # typ
     assert agenda[1].actual_start == (T0 + dt.timedelta(minutes=12)).astimezone(BERLIN)
 
 
+def test_an_item_left_within_a_minute_with_nothing_typed_under_it_was_not_run(meeting) -> None:  # type: ignore[no-untyped-def]
+    """F8 pressed by accident and undone with Shift+F8, or F8 twice to skip an item: the item goes
+    back to not run instead of staying done at 0 minutes (it showed "0 min" in the summary PDF)."""
+    app, event, items, clock, _ = meeting
+    app.meetings.next_item(event.event_id)
+    clock.advance(12)
+    app.meetings.next_item(event.event_id)  # by accident
+    clock.advance(0.2)
+    agenda, _ = app.meetings.start_item(event.event_id, items[0].item_id)  # Shift+F8: back
+    assert (agenda[1].actual_start, agenda[1].actual_end) == (None, None)
+    assert agenda[0].actual_start == T0.astimezone(BERLIN)
+    assert agenda[0].actual_end is None  # running again
+    clock.advance(5)
+    app.meetings.next_item(event.event_id)
+    clock.advance(0.1)
+    agenda, _ = app.meetings.next_item(event.event_id)  # F8 again at once: Data review skipped
+    assert agenda[0].actual_minutes == 17
+    assert (agenda[1].actual_start, agenda[1].actual_end) == (None, None)
+    assert app.meetings.current_item(event.event_id).item_id == items[2].item_id
+    # A short item with a note under it, or one run for a minute, keeps its times.
+    app.meetings.start_item(event.event_id, items[1].item_id)
+    app.meetings.add_entry(event.event_id, "Quick question on dosing")
+    clock.advance(0.3)
+    agenda, _ = app.meetings.next_item(event.event_id)
+    assert agenda[1].actual_start is not None
+    assert agenda[1].actual_end == clock.now.astimezone(BERLIN)
+    clock.advance(1)
+    agenda, _ = app.meetings.next_item(event.event_id)  # the meeting is over
+    assert agenda[2].actual_end == clock.now.astimezone(BERLIN)
+
+
 def test_an_entry_goes_under_the_running_item_with_its_markers_read(meeting) -> None:  # type: ignore[no-untyped-def]
     app, event, items, _clock, people = meeting
     app.meetings.next_item(event.event_id)

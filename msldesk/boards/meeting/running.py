@@ -18,6 +18,18 @@ from msldesk.core.changes import Changes
 from msldesk.core.clock import zone
 from msldesk.core.errors import InvalidInputError, NotFoundError
 
+# An item left within this long of its first start, with nothing typed under it, was a mis-step
+# (F8 pressed by accident, then Shift+F8; or F8 twice to skip it): it goes back to not run.
+MISSTEP = dt.timedelta(seconds=60)
+
+
+def _misstep(session: Session, row: AgendaItemRow, moment: dt.datetime) -> bool:
+    started = row.actual_start_utc
+    if started is None or not dt.timedelta(0) <= moment - started < MISSTEP:
+        return False
+    typed = select(NoteEntryRow.id).where(NoteEntryRow.agenda_item_id == row.id).limit(1)
+    return session.scalar(typed) is None
+
 
 class MeetingRunning(MeetingServiceBase):
     """The running-agenda and rehearsal methods of MeetingService."""
@@ -31,21 +43,26 @@ class MeetingRunning(MeetingServiceBase):
         self, event_id: int, item_id: int | None, when: dt.datetime | None = None
     ) -> tuple[list[AgendaItem], Changes]:
         """End the running item and start `item_id` (None: just end the running one). Starting an
-        item again keeps its first start, so going back to an item does not lose its history."""
+        item again keeps its first start, so going back to an item does not lose its history. A
+        running item left within a minute of its first start with no entry under it goes back to
+        not run (a mis-step, not a 0-minute item)."""
         self._rehearsing(event_id, when or self.clock())
         moment = naive_utc(when or self.clock())
         with self.sessions.begin() as session:
             self._writable_event(session, event_id)
-            session.execute(
-                update(AgendaItemRow)
-                .where(
+            running = session.scalars(
+                select(AgendaItemRow).where(
                     AgendaItemRow.event_id == event_id,
                     AgendaItemRow.actual_start_utc.is_not(None),
                     AgendaItemRow.actual_end_utc.is_(None),
                     AgendaItemRow.id != (item_id or 0),
                 )
-                .values(actual_end_utc=moment)
-            )
+            ).all()
+            for running_row in running:
+                if _misstep(session, running_row, moment):
+                    running_row.actual_start_utc = None  # not run, rather than run for 0 min
+                else:
+                    running_row.actual_end_utc = moment
             if item_id is not None:
                 row = session.get(AgendaItemRow, item_id)
                 if row is None or row.event_id != event_id:
