@@ -13,6 +13,7 @@ from msldesk.boards.outputs.registry import EventTarget
 from msldesk.cli.ask import asked
 from msldesk.cli.exports import add_kind_commands, requested
 from msldesk.cli.output import EXIT_OK, date_arg, print_json
+from msldesk.core.clock import short_date
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
@@ -83,8 +84,9 @@ def event_finalize(app: Any, args: argparse.Namespace) -> int:
     zone, name = ZoneInfo(event.fields.timezone), f"event {event.event_id} “{event.title}”"
     done = meetings.finalized_at(event.event_id)
     if done is not None:
+        done = done.astimezone(zone)
         raise FinalizedError(
-            f"The notes of {name} were already finalized on {done.astimezone(zone):%d %b %Y %H:%M}; "
+            f"The notes of {name} were already finalized on {short_date(done)} {done:%H:%M}; "
             "corrections are kept as amendments."
         )
     entries = meetings.entries(event.event_id)

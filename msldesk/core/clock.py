@@ -77,6 +77,21 @@ def long_date(day: dt.date) -> str:
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def short_date(day: dt.date, weekday: bool = False, year: bool = True) -> str:
+    """ "4 Jan 2027" ("Mon 4 Jan 2027" with `weekday`, "4 Jan" without `year`), in English whatever
+    the process locale: Qt sets it from the system's, and strftime's %a and %b follow it (an
+    English summary made on a German laptop said "Dez")."""
+    text = f"{day.day} {_MONTHS[day.month - 1][:3]}"
+    if weekday:
+        text = f"{short_weekday(day)} {text}"
+    return f"{text} {day.year}" if year else text
+
+
+def short_weekday(day: dt.date) -> str:
+    """ "Mon", in English whatever the process locale (as short_date)."""
+    return _DAYS[day.weekday()][:3]
+
+
 def zone_abbreviation(moment: dt.datetime) -> str:
     """ "CET", or "UTC+03:00" where the zone has no letters for its abbreviation; "" for a naive time."""
     name = moment.tzname() or ""

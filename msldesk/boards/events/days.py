@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from msldesk.boards.records import EventFields
-from msldesk.core.clock import zone
+from msldesk.core.clock import short_date, zone
 from msldesk.core.errors import DateMismatchError
 
 # A meeting that ran past midnight was still going in the small hours of the next day.
@@ -15,7 +15,7 @@ PAST_MIDNIGHT_HOURS = 6
 
 def day_text(day: dt.date) -> str:
     """ "14 Nov 2022": the day as people write it, never ambiguous between day and month."""
-    return f"{day.day} {day:%b %Y}"
+    return short_date(day)
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def checkin_text(
         return f"{local:%H:%M}"
     this_year = (today or dt.datetime.now(local.tzinfo).date()).year
     if local.year == this_year:
-        return f"{local.day} {local:%b %H:%M}"
-    return f"{local.day} {local:%b %Y %H:%M}"
+        return f"{short_date(local, year=False)} {local:%H:%M}"
+    return f"{short_date(local)} {local:%H:%M}"
 
 
 def _wall(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:

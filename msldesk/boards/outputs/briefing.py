@@ -152,7 +152,11 @@ def briefing_slides(
             start = _local(item.starts_at, event)
             if start is not None and start.tzinfo is not None:
                 zone = zone or clock.zone_abbreviation(start)
-            at = "" if start is None else (f"{start:%a} {start:%H:%M}" if with_day else f"{start:%H:%M}")
+            at = (
+                ""
+                if start is None
+                else (f"{clock.short_weekday(start)} {start:%H:%M}" if with_day else f"{start:%H:%M}")
+            )
             entries.append(AgendaEntry(at, item.fields.title, item.presenter_name, item.fields.minutes))
         slides.append(AgendaSlide(f"Agenda ({zone})" if zone else "Agenda", tuple(entries)))
 
@@ -435,7 +439,7 @@ def readout_slides(report: MeetingReport) -> list[GeneratedSlide]:
             (
                 a.text,
                 a.owner_name or a.fields.owner,
-                f"{a.fields.due.day} {a.fields.due:%b %Y}" if a.fields.due else "",
+                clock.short_date(a.fields.due) if a.fields.due else "",
             )
             for a in actions
         )

@@ -112,7 +112,8 @@ class SummaryBlocks:
 
     def stamp(self, moment: dt.datetime) -> str:
         """ "14 Mar 2026 16:05" on the event's clock: a moment that may fall on any day."""
-        return f"{self.local(moment):%d %b %Y %H:%M}"
+        here = self.local(moment)
+        return f"{clock.short_date(here)} {here:%H:%M}"
 
     def clock(self, moment: dt.datetime) -> str:
         """ "10:42" on the event's clock; with the date when the meeting is not on that day."""
@@ -120,7 +121,7 @@ class SummaryBlocks:
         start = self.report.event.fields.starts_at
         if start is not None and self.local(start).date() == here.date():
             return f"{here:%H:%M}"
-        return f"{here:%d %b %Y %H:%M}"
+        return f"{clock.short_date(here)} {here:%H:%M}"
 
     def who(self, entry: NoteEntry) -> str:
         """The speakers as this audience may see them (a role label for commercial readers), those of

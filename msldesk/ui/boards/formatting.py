@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from msldesk.boards.records import EventFields
-from msldesk.core.clock import zone_abbreviation
+from msldesk.core.clock import short_date, short_weekday, zone_abbreviation
 
 DASH = "–"  # en dash between the ends of a range
 
@@ -20,7 +20,7 @@ def time_range(start: dt.datetime | None, end: dt.datetime | None) -> str:
     """ "09:00–09:30"; the end day is named when the range crosses midnight."""
     if start is None or end is None:
         return ""
-    tail = clock(end) if end.date() == start.date() else f"{end:%a} {clock(end)}"
+    tail = clock(end) if end.date() == start.date() else f"{short_weekday(end)} {clock(end)}"
     return f"{clock(start)}{DASH}{tail}"
 
 
@@ -29,12 +29,13 @@ def event_when(fields: EventFields) -> str:
     start, end = fields.starts_at, fields.ends_at
     if start is None:
         return "Date not set"
-    day = f"{start:%a} {start.day} {start:%b %Y}"
+    day = short_date(start, weekday=True)
     if end is None:
         return f"{day}, {clock(start)} {zone_abbreviation(start)}"
     if end.date() == start.date():
         return f"{day}, {time_range(start, end)} {zone_abbreviation(start)}"
-    return f"{day}, {clock(start)} {DASH} {end:%a} {end.day} {end:%b}, {clock(end)} {zone_abbreviation(end)}"
+    until = short_date(end, weekday=True, year=False)
+    return f"{day}, {clock(start)} {DASH} {until}, {clock(end)} {zone_abbreviation(end)}"
 
 
 def duration(minutes: int) -> str:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.records import EntryFields, EntryKind, NoteEntry, merge_differences
 from msldesk.core.changes import Changes
+from msldesk.core.clock import short_date
 from msldesk.core.wording import plural
 from msldesk.ui.actions import bind
 from msldesk.ui.boards.bundle import EventBundle
@@ -361,7 +362,7 @@ class ReviewPanel(QWidget):
         self.review_count.setText(f"⚑ {plural(waiting, 'flagged entry', 'flagged entries')} {verb} review")
         if data is not None and data.finalized_at is not None:
             when = local_time(data.finalized_at, data.timezone)
-            self.finalized_label.setText(f"✔ Finalized on {when:%a} {when.day} {when:%b %Y, %H:%M}")
+            self.finalized_label.setText(f"✔ Finalized on {short_date(when, weekday=True)}, {when:%H:%M}")
             self.finalized_label.setToolTip(
                 "The notes are read-only; corrections are kept as amendments beside the original. "
                 "Key insights, flag reviews, themes and the executive summary stay editable."

@@ -130,7 +130,7 @@ def review_state(entry: NoteEntry) -> str:
 
 def speaker_text(entry: NoteEntry) -> str:
     if entry.kind is EntryKind.ACTION and entry.owner_name:
-        due = f", {entry.fields.due.day} {entry.fields.due:%b}" if entry.fields.due else ""
+        due = f", {clock.short_date(entry.fields.due, year=False)}" if entry.fields.due else ""
         return f"→ {entry.owner_name}{due}"
     return "; ".join(name for name, _role in entry.speakers if name)  # merged entries' speakers too
 
@@ -144,7 +144,7 @@ def review_colour(state: str) -> str:
 def entry_html(entry: NoteEntry, timezone: str) -> str:
     """The whole entry for the details pane: text, who and when, flags, merges and amendments."""
     when = local_time(entry.created_at, timezone)
-    facts = [f"<b>{escape(entry.kind.label)}</b>", f"{when:%a %d %b %Y, %H:%M:%S}"]
+    facts = [f"<b>{escape(entry.kind.label)}</b>", f"{clock.short_date(when, weekday=True)}, {when:%H:%M:%S}"]
     if entry.speaker_name:
         role = f" ({escape(entry.speaker_role)})" if entry.speaker_role else ""
         facts.append(f"said by {escape(entry.speaker_name)}{role}")
@@ -156,7 +156,7 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
     lines = [" · ".join(facts)]
     if entry.kind is EntryKind.ACTION and (entry.owner_name or entry.fields.due):
         owner = escape(entry.owner_name) or "nobody yet"
-        due = f", due {entry.fields.due:%d %b %Y}" if entry.fields.due else ""
+        due = f", due {clock.short_date(entry.fields.due)}" if entry.fields.due else ""
         lines.append(f"Action for {owner}{due}")
     lines.append(f"<span style='font-size:14px'>{escape(entry.text)}</span>")
     if entry.fields.themes:
@@ -171,7 +171,7 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
         }[state]
         if entry.flag_reviewed_by and entry.flag_reviewed_at is not None:
             reviewed = local_time(entry.flag_reviewed_at, timezone)
-            detail += f" (by {escape(entry.flag_reviewed_by)}, {reviewed:%d %b %Y %H:%M})"
+            detail += f" (by {escape(entry.flag_reviewed_by)}, {clock.short_date(reviewed)} {reviewed:%H:%M})"
         lines.append(f"<span style='color:{review_colour(state)}'><b>{state}</b>: {terms} — {detail}</span>")
     if entry.merged_ids:
         n = len(entry.merged_ids)
@@ -180,13 +180,14 @@ def entry_html(entry: NoteEntry, timezone: str) -> str:
             who = f" — {escape(part.speaker_name)}" if part.speaker_name else ""
             lines.append(f"• {escape(part.kind.label)}: “{escape(part.text)}”{who}")
     if entry.edited_at is not None:
-        lines.append(f"Edited {local_time(entry.edited_at, timezone):%d %b %Y, %H:%M}")
+        edited = local_time(entry.edited_at, timezone)
+        lines.append(f"Edited {clock.short_date(edited)}, {edited:%H:%M}")
     if entry.amendments:
         lines.append(f"<b>Amendments</b> (the original, as finalized: “{escape(entry.fields.text)}”)")
         for amendment in entry.amendments:
             at = local_time(amendment.created_at, timezone)
             reason = f" — {escape(amendment.reason)}" if amendment.reason else ""
-            lines.append(f"• {at:%d %b %Y, %H:%M}: “{escape(amendment.text)}”{reason}")
+            lines.append(f"• {clock.short_date(at)}, {at:%H:%M}: “{escape(amendment.text)}”{reason}")
     return "<br>".join(lines)
 
 

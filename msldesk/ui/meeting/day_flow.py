@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 
 from msldesk.boards.events.days import day_text
 from msldesk.core.changes import Changes
+from msldesk.core.clock import short_date
 from msldesk.ui.meeting.day_dialogs import LATE_NOTES, MOVED, REHEARSE
 from msldesk.ui.meeting.state import MeetingBundle
 
@@ -41,7 +42,8 @@ class DayFlow:
     def show_banner(self, bundle: MeetingBundle, undecided: bool) -> None:
         banner, day, zone = self.window.banner, bundle.day, bundle.zone
         if bundle.finalized:
-            when = bundle.finalized_at.astimezone(zone).strftime("%d %b %Y %H:%M")  # type: ignore[union-attr]
+            done = bundle.finalized_at.astimezone(zone)  # type: ignore[union-attr]
+            when = f"{short_date(done)} {done:%H:%M}"
             banner.setText(
                 f"These notes were finalized on {when} and are read-only. Double-click an entry to add "
                 "an amendment; it is kept beside the original."

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from msldesk.boards.records import EntryKind, NoteEntry
+from msldesk.core.clock import short_date
 from msldesk.ui.meeting.state import local_clock
 from msldesk.ui.theme import RADIUS, colour, entry_kind_colours, palette
 
@@ -109,7 +110,7 @@ class EntryListModel(QAbstractListModel):
             parts.append(entry.speaker_name + (f" ({entry.speaker_role})" if entry.speaker_role else ""))
         if f.kind is EntryKind.ACTION:
             owner = entry.owner_name or "no owner"
-            parts.append(f"→ {owner}" + (f", due {f.due:%d %b %Y}" if f.due else ""))
+            parts.append(f"→ {owner}" + (f", due {short_date(f.due)}" if f.due else ""))
         if f.themes:
             parts.append(" ".join(f"#{t}" for t in f.themes))
         if entry.amendments:
