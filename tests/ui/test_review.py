@@ -10,8 +10,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from msldesk.boards.meeting.guard import DEFAULT_TERMS
 from msldesk.boards.outputs import registry
@@ -537,6 +538,28 @@ def test_the_commercial_summary_has_no_expert_names_and_no_flagged_entry(
     assert "Lovelace" not in text
     assert "Turing" not in text
     assert "cure most patients" not in text
+
+
+def test_the_unreviewed_question_reads_right_for_one_entry_and_for_several(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """It said "1 flagged entry has not been reviewed yet. Review them ..."."""
+    window, _context = make_window(seed_demo=False)
+    editor = window.boards.editor
+    seen: list[str] = []
+
+    def read_and_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    for count in (1, 3):
+        QTimer.singleShot(0, read_and_cancel)
+        assert editor.ask_unreviewed(count, "insight summary (medical)") == "cancel"
+    assert seen == [
+        "1 flagged entry has not been reviewed yet. Review it before sharing the insight summary (medical)?",
+        "3 flagged entries have not been reviewed yet. Review them before sharing the insight summary "
+        "(medical)?",
+    ]
 
 
 def test_exporting_with_unreviewed_flags_asks_first(make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

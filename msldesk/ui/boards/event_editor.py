@@ -411,10 +411,11 @@ class EventEditor(QWidget):
     def ask_unreviewed(self, count: int, noun: str) -> str:
         """ "export", "review" or "cancel": flagged entries nobody has reviewed would go out."""
         entries = f"{count} flagged entr{'ies have' if count != 1 else 'y has'}"
+        them = "them" if count != 1 else "it"
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Flagged entries not reviewed",
-            f"{entries} not been reviewed yet. Review them before sharing the {noun}?",
+            f"{entries} not been reviewed yet. Review {them} before sharing the {noun}?",
             parent=self,
         )
         box.setInformativeText(
