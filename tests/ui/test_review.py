@@ -540,6 +540,22 @@ def test_the_commercial_summary_has_no_expert_names_and_no_flagged_entry(
     assert "cure most patients" not in text
 
 
+def test_the_review_column_is_wide_enough_for_its_bold_words(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """ "Needs review: …" is drawn in bold; the column was measured in the normal weight and cut
+    "Needs review: superior to" off."""
+    from PySide6.QtGui import QFontMetrics
+
+    from msldesk.ui.widgets.table_fit import CELL_PADDING
+
+    _window, _context, m, review = _open_review(make_window, qtbot)
+    index = review.model.entry_indexes(m.flagged)[0].siblingAtColumn(C.REVIEW)
+    font = index.data(Qt.ItemDataRole.FontRole)
+    assert font is not None
+    assert font.bold()
+    drawn = QFontMetrics(font).horizontalAdvance("Needs review: superior to")
+    assert review.tree.columnWidth(C.REVIEW) >= drawn + CELL_PADDING
+
+
 def test_the_unreviewed_question_reads_right_for_one_entry_and_for_several(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     """It said "1 flagged entry has not been reviewed yet. Review them ..."."""
     window, _context = make_window(seed_demo=False)

@@ -32,7 +32,8 @@ class NotesTree(QTreeView):
         # Measured with the view's font (not fixed pixels); the entry's words get the room left.
         fit_columns(self, {Column.TIME: "\u2003\u200300:00", Column.KEY: "", Column.KIND: "Question",
                            Column.SPEAKER: "Amelia Hart-Lovelace", Column.THEMES: "Sequencing, Re-challenge",
-                           Column.REVIEW: "Needs review: superior to"})  # fmt: skip
+                           Column.REVIEW: "Needs review: superior to"},
+                    bold=(Column.REVIEW,))  # "Needs review" is drawn in bold  # fmt: skip
         stretch_column(self, Column.TEXT, "Most centres switch to docetaxel-based")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -4,9 +4,10 @@ font size and the scale factor instead of fixed pixels)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QDoubleSpinBox, QHeaderView, QTableView, QTreeView
 
 CELL_PADDING = 24  # the cell's margins, a sort arrow or a check box's spacing
@@ -38,18 +39,26 @@ def _header(view: QTableView | QTreeView) -> QHeaderView:
     return view.horizontalHeader() if isinstance(view, QTableView) else view.header()
 
 
-def sample_width(view: QTableView | QTreeView, column: int, sample: str) -> int:
-    """The width of `sample` or of the column's header, whichever is wider, with the cell's padding."""
+def sample_width(view: QTableView | QTreeView, column: int, sample: str, bold: bool = False) -> int:
+    """The width of `sample` (in bold: as the column draws it) or of the column's header, whichever
+    is wider, with the cell's padding."""
     metrics = view.fontMetrics()
+    if bold:
+        font = view.font()
+        font.setBold(True)
+        sample_metrics = QFontMetrics(font)
+    else:
+        sample_metrics = metrics
     model = view.model()
     header = str(model.headerData(column, _header(view).orientation()) or "") if model else ""
-    return max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header)) + CELL_PADDING
+    return max(sample_metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header)) + CELL_PADDING
 
 
-def fit_columns(view: QTableView | QTreeView, samples: Mapping[int, str]) -> None:
-    """Each listed column as wide as its sample value or its header, whichever is wider."""
+def fit_columns(view: QTableView | QTreeView, samples: Mapping[int, str], bold: Collection[int] = ()) -> None:
+    """Each listed column as wide as its sample value or its header, whichever is wider; the
+    `bold` columns' samples measured in bold, as those columns draw them."""
     for column, sample in samples.items():
-        view.setColumnWidth(column, sample_width(view, column, sample))
+        view.setColumnWidth(column, sample_width(view, column, sample, column in bold))
 
 
 def stretch_column(view: QTableView | QTreeView, column: int, sample: str) -> None:
