@@ -372,10 +372,23 @@ class MainWindow(QMainWindow):
         self.team = TeamController(self.context, self)  # the Team menu, the team label, the syncs
         self.actions_by_key["export_deck"].setText(f"&{DECK.label}")
         self.library_page.view()
+        # Type and find, as Outlook and PowerPoint start (not on the section tabs): once the new
+        # view is shown and the library open (a hidden or disabled widget takes no focus), unless
+        # the user has moved on meanwhile.
+        QtCore.QTimer.singleShot(0, self._start_in_the_search)
+
+    def _start_in_the_search(self) -> None:
+        library = self.library_page.built
+        if library is None or not library.isEnabled():
+            return  # the library enables its view once open: this is asked again then
+        focus = self.focusWidget()
+        if self.sections.currentWidget() is self.library_page and focus in (None, self.sections.tabBar()):
+            library.focus_search()  # type: ignore[attr-defined]
 
     def _on_context_ready(self) -> None:
         app = self.context.app
         assert app is not None
+        QtCore.QTimer.singleShot(0, self._start_in_the_search)  # after the library enables its view
         if app.read_only:
             # Nothing that writes starts by itself; a change the user asks for gets the plain message.
             self.setWindowTitle(f"msldesk — {app.paths.root} (read-only)")

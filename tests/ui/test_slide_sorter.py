@@ -23,7 +23,9 @@ class SyntheticLibrary:
     def __init__(self, count: int) -> None:
         self.count = count
 
-    def count_slides(self, deck_id: int | None = None, include_expired: bool = True) -> int:
+    def count_slides(
+        self, deck_id: int | None = None, include_expired: bool = True, narrow: object = None
+    ) -> int:
         return self.count
 
     def list_slides(
@@ -32,6 +34,7 @@ class SyntheticLibrary:
         offset: int = 0,
         limit: int | None = None,
         include_expired: bool = True,
+        narrow: object = None,
     ) -> list[SlideInfo]:
         end = self.count if limit is None else min(self.count, offset + limit)
         return [

@@ -376,3 +376,12 @@ def test_the_library_commands_are_greyed_out_in_boards_and_people(make_window, q
         assert window.actions_by_key["find"].isEnabled()  # Find works in every section
     window.show_section(window.library_page)
     assert all(action.isEnabled() for action in library_only)
+
+
+def test_the_window_starts_with_the_keyboard_in_the_slide_search(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """It started on the section tabs: typed words went nowhere until a click."""
+    window, _context = make_window(seed_demo=False)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
+    qtbot.waitUntil(lambda: window.library_page.built is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.library.search.hasFocus(), timeout=5_000)
