@@ -30,7 +30,7 @@ from typing import Any
 from msldesk.boards.people.names import Form
 from msldesk.core.errors import MsldeskError
 from msldesk.core.fileio import atomic_write_bytes
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 
 FORMAT = "msldesk erasures, version 1"
 _LIBRARY_KEY = "library key"  # the digest key is derived from the database key
@@ -101,7 +101,7 @@ class ErasureLedger:
 
     def _load(self) -> dict[str, Any]:
         try:
-            data = json.loads(read_small_file(self.path))
+            data = parse_json(read_small_file(self.path))
         except FileNotFoundError:
             return {"format": FORMAT, "key": None, "erasures": []}
         except (OSError, ValueError) as exc:

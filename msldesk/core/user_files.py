@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from msldesk.core.errors import NotARegularFileError
 
@@ -110,7 +111,10 @@ def read_small_file(path: Path, limit: int = SMALL_FILE_BYTES) -> bytes:
     does, so a pipe or device planted under its name neither blocks nor fills memory. Any problem is
     an OSError (FileNotFoundError when there is none), which is what these files' readers handle."""
     path = Path(path)
-    mode = os.stat(path).st_mode  # FileNotFoundError as it is
+    try:
+        mode = os.stat(path).st_mode  # FileNotFoundError as it is
+    except ValueError as exc:  # a NUL in the name (a typed or pasted folder): no file is there
+        raise OSError(errno.EINVAL, "its name holds a NUL character", display_name(str(path))) from exc
     if not stat.S_ISREG(mode):
         raise OSError(errno.EINVAL, f"it is {kind_of(mode)}, not a file", str(path))
     try:
@@ -120,8 +124,24 @@ def read_small_file(path: Path, limit: int = SMALL_FILE_BYTES) -> bytes:
         raise OSError(errno.EINVAL, "it is not an ordinary file", str(path)) from exc
 
 
-# Characters that would break a line, a terminal or a table cell when a name is shown.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+def parse_json(data: bytes | str, **options: Any) -> Any:
+    """The JSON in a file's bytes, as json.loads gives it; JSONDecodeError (a ValueError) for any
+    malformed file, also one nested too deeply for the parser: json.loads raises RecursionError
+    there ('[' repeated 100,000 times), which no reader expects from a damaged file."""
+    try:
+        return json.loads(data, **options)
+    except RecursionError as exc:
+        text = data if isinstance(data, str) else data[:100].decode("utf-8", "replace")
+        raise json.JSONDecodeError("nested too deeply", text, 0) from exc
+
+
+# Characters that would break a line, a terminal or a table cell when a name is shown; and the
+# invisible ones that reorder or hide what is shown (Trojan Source, CVE-2021-42574): a right-to-left
+# override makes "report\u202etxt.exe" look like "reportexe.txt". Zero-width joiners (U+200C, U+200D)
+# stay: Persian and Indic names need them.
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

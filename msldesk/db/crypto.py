@@ -18,7 +18,7 @@ from msldesk.core.errors import InvalidInputError, LibraryDamagedError, MsldeskE
 from msldesk.core.fileio import atomic_write_bytes
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.secrets import KeyringUnavailableError, SecretStore
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 
 PASSPHRASE_ENV = "MSLDESK_PASSPHRASE"
 ENCRYPTION_ENV = "MSLDESK_ENCRYPTION"  # "off": new libraries stay plain SQLite (tests, benchmarks)
@@ -109,7 +109,7 @@ class KeyFile:
     @classmethod
     def load(cls, path: Path) -> KeyFile | None:
         try:
-            data = json.loads(read_small_file(path))
+            data = parse_json(read_small_file(path))
             return cls(
                 str(data["library_id"]),
                 data["source"],

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from msldesk.core.fileio import atomic_write_bytes
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def read_tray(path: Path) -> list[int]:
     """The saved slide ids; none when there is no file or it is not one of ours (logged, not raised:
     a tray that cannot be read is started empty, and the next change writes a good file)."""
     try:
-        data = json.loads(read_small_file(path, 1 << 20))  # no pipe or device planted under its name
+        data = parse_json(read_small_file(path, 1 << 20))  # no pipe or device planted under its name
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as error:

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 
 # Where the anchored record stands in the chain as it is now (anchor_position).
 AT_HEAD, BEHIND_HEAD = "ok", "stale"  # the newest record; an older one, still there unchanged
@@ -33,7 +33,7 @@ def anchor_text(record_id: int, record_hash: str, seen: str = "") -> str:
 def parse_anchor(text: str) -> Anchor:
     """The anchor an anchor file's text names; ValueError (saying what is wrong) when it names none."""
     try:
-        data = json.loads(text)
+        data = parse_json(text)
         anchor_id, anchor_hash, seen = data["id"], data["hash"], data.get("seen", "")
         if not isinstance(anchor_id, int) or isinstance(anchor_id, bool) or not isinstance(anchor_hash, str):
             raise TypeError("id must be a whole number and hash a text")

@@ -28,7 +28,7 @@ from msldesk.core.errors import InvalidInputError, LibraryDamagedError, ReadOnly
 from msldesk.core.fileio import disk_full_cause, disk_full_error
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 from msldesk.db import copies, crypto
 from msldesk.protect import backup_restore
 from msldesk.protect.backup_check import (
@@ -402,7 +402,7 @@ def _snapshot_anchor(connection: Any, anchor_file: str | None) -> str | None:
     if head is None or anchor_file is None:
         return anchor_file
     try:
-        named = json.loads(anchor_file)
+        named = parse_json(anchor_file)
         row = connection.execute("SELECT hash FROM audit_log WHERE id = ?", (int(named["id"]),)).fetchone()
     except (ValueError, KeyError, TypeError):
         return anchor_file

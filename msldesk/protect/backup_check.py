@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from msldesk.core.errors import InvalidInputError, MsldeskError
 from msldesk.core.progress import CancelToken, ProgressCallback
-from msldesk.core.user_files import display_name, open_regular
+from msldesk.core.user_files import display_name, open_regular, parse_json
 from msldesk.db import copies, crypto, migrate
 from msldesk.db.migrate import refuse_unknown
 
@@ -151,7 +151,7 @@ def _verify_unchecked(
     if row is None:
         raise DamagedBackupError("This backup is incomplete: its manifest is missing.", str(source))
     try:
-        manifest = json.loads(row[0])
+        manifest = parse_json(row[0])
         revision = str(manifest["schema_revision"])
         form = int(manifest["format"])
         expected_tables = {str(k): int(v) for k, v in manifest["tables"].items()}

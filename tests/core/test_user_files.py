@@ -55,3 +55,35 @@ def test_a_small_file_is_read_only_when_regular_and_under_its_limit(tmp_path: Pa
     assert read_small_file(big, 101) == b" " * 101
     with pytest.raises(FileNotFoundError):
         read_small_file(tmp_path / "none.json")
+
+
+def test_display_name_escapes_invisible_characters_that_reorder_or_hide_a_name() -> None:
+    """A right-to-left override shows "report\u202etxt.exe.pptx" as "reportexe.txt.pptx" (Trojan
+    Source): bidi controls, zero-width spaces and BOMs are shown as escapes; letters are not."""
+    assert display_name("report\u202etxt.exe.pptx") == "report\\u202etxt.exe.pptx"
+    assert (
+        display_name("a\u2067b\u2069c\u200f\u200e\u061c.csv") == "a\\u2067b\\u2069c\\u200f\\u200e\\u061c.csv"
+    )
+    assert display_name("a\u200bb\ufeffc\u2060.csv") == "a\\u200bb\\ufeffc\\u2060.csv"
+    # Zero-width non-joiner and joiner belong to the writing (a Persian plural, an emoji sequence).
+    persian = "\u0646\u0627\u0645\u0647\u200c\u0647\u0627 \U0001f469\u200d\U0001f52c.csv"
+    assert display_name(persian) == persian
+    assert display_name("שלום.pptx") == "שלום.pptx"
+
+
+def test_parse_json_says_a_file_nested_too_deeply_is_malformed() -> None:
+    import json
+
+    from msldesk.core.user_files import parse_json
+
+    for deep in (b"[" * 200_000 + b"]" * 200_000, '{"a":' * 200_000 + "1" + "}" * 200_000):
+        with pytest.raises(json.JSONDecodeError, match="nested too deeply"):
+            parse_json(deep)  # json.loads raises RecursionError, which no reader catches
+    assert parse_json(b'{"a": [1, 2.5]}') == {"a": [1, 2.5]}
+
+
+def test_a_small_file_named_with_a_nul_is_an_os_error(tmp_path: Path) -> None:
+    from msldesk.core.user_files import read_small_file
+
+    with pytest.raises(OSError, match="NUL"):
+        read_small_file(tmp_path / "fmv\x00.json")  # os.stat raises ValueError; readers expect OSError

@@ -275,6 +275,24 @@ def test_odd_names_are_stored_safely(app, deck_factory, tmp_path: Path) -> None:
         json.dumps(deck.__dict__, default=str).encode("utf-8")
 
 
+def test_names_that_reorder_what_is_shown_are_printed_escaped(deck_factory, tmp_path: Path) -> None:
+    """A right-to-left override (U+202E) in a name made a terminal show 'report\u202etxt.exe.pptx' as
+    'reportexe.txt.pptx'; the output and the library's deck name show the escape instead."""
+    spoof = deck_factory.pptx("plain.pptx", SLIDES).rename(tmp_path / "report\u202etxt.exe.pptx")
+    people = tmp_path / "list\u2067x\u2069.csv"
+    people.write_text("First Name,Last Name\nAda,Lovelace\n", encoding="utf-8")
+    data_dir = tmp_path / "cli-bidi"
+    outputs = [
+        msldesk_in_process(data_dir, "import", str(spoof), check_exit=0).stdout,
+        msldesk_in_process(data_dir, "decks", check_exit=0).stdout,
+        msldesk_in_process(data_dir, "people", "import", str(people), "--json", check_exit=0).stdout,
+        msldesk_in_process(data_dir, "audit", "log", check_exit=0).stdout,
+    ]
+    assert "report\\u202etxt.exe.pptx" in outputs[0]
+    for text in outputs:
+        assert not set(text) & {"\u202e", "\u2067", "\u2069"}, text
+
+
 # ---- people import -----------------------------------------------------------------------------------
 
 
@@ -406,10 +424,38 @@ def test_the_librarys_small_files_are_never_read_from_a_pipe(hostile: Hostile) -
     signal.alarm(0)
 
 
+def test_the_librarys_small_files_nested_too_deeply_are_damaged_files(tmp_path: Path) -> None:
+    """'[' repeated 100,000 times made json.loads raise RecursionError, which none of these readers
+    expected: the app stopped at start instead of saying the file is damaged (or using defaults)."""
+    from msldesk.boards.erasures import ErasureLedger, ErasureLedgerError
+    from msldesk.boards.events.fmv import load_rate_card
+    from msldesk.boards.meeting.guard import load_terms
+    from msldesk.core.config import Settings
+    from msldesk.core.errors import InvalidInputError
+    from msldesk.db import crypto
+    from msldesk.decks.tray_file import read_tray
+    from msldesk.protect.anchor import parse_anchor
+    from msldesk.protect.audit_verify import read_anchor
+
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    readers = {
+        "settings": lambda: Settings.load(deep) == Settings(),
+        "tray": lambda: read_tray(deep) == [],
+        "anchor": lambda: _raises(ValueError, parse_anchor, read_anchor(deep)),
+        "key file": lambda: _raises(crypto.LibraryLockedError, crypto.KeyFile.load, deep),
+        "rate card": lambda: _raises(InvalidInputError, load_rate_card, deep),
+        "terms": lambda: _raises(InvalidInputError, load_terms, deep),
+        "erasures": lambda: _raises(ErasureLedgerError, ErasureLedger(deep, None).erasures),
+    }
+    for name, reader in readers.items():
+        assert reader(), name
+
+
 def _raises(error: type[BaseException], function: object, *args: object) -> bool:
     with pytest.raises(error) as raised:
         function(*args)  # type: ignore[operator]
-    return "pipe" in str(raised.value) or "damaged" in str(raised.value)
+    return any(words in str(raised.value) for words in ("pipe", "damaged", "cannot be", "too deeply"))
 
 
 def test_a_backup_under_an_undecodable_name_and_a_restore_into_such_a_folder(tmp_path: Path) -> None:

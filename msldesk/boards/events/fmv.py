@@ -13,7 +13,7 @@ from typing import Any
 
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.fileio import atomic_write_bytes
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 
 CENT = Decimal("0.01")
 FILE_VERSION = 1
@@ -210,7 +210,7 @@ def load_rate_card(path: Path) -> RateCard:
     except OSError as exc:
         raise _damaged(path, f"it could not be read ({exc.strerror or exc}).", exc) from exc
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+        data = parse_json(raw.decode("utf-8-sig"), parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _damaged(path, "it is not a valid rate card file (JSON).", exc) from exc
     if not isinstance(data, dict):

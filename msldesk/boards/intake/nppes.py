@@ -9,6 +9,7 @@ from typing import Any
 from msldesk.boards.intake.table import SourceTable
 from msldesk.boards.people.npi import normalise_npi
 from msldesk.core.errors import FileRefusedError
+from msldesk.core.user_files import parse_json
 
 HEADERS: tuple[str, ...] = (
     "First Name",
@@ -38,7 +39,7 @@ def _text(data: bytes) -> str:
 
 def _load(data: bytes) -> Any:
     try:
-        return json.loads(_text(data))
+        return parse_json(_text(data))
     except json.JSONDecodeError as exc:
         raise FileRefusedError(
             f"This file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.fileio import atomic_write_bytes
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 
 # Promotional and off-label language an MSL's notes should not carry unreviewed. A company replaces
 # this list with its own (Settings › Restricted terms, or the JSON file in the library folder).
@@ -95,7 +95,7 @@ def load_terms(path: Path) -> RestrictedTerms:
     """The saved list, or the defaults when none was saved. A damaged file is an error, not a silent
     fallback: the guard must not switch itself off."""
     try:
-        raw = json.loads(read_small_file(path))
+        raw = parse_json(read_small_file(path))
     except FileNotFoundError:
         return RestrictedTerms()
     except (OSError, ValueError) as exc:
