@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from msldesk.core.fileio import atomic_write_bytes
-from msldesk.core.user_files import read_small_file
+from msldesk.core.user_files import parse_json, read_small_file
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,40 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> Settings:
+        """The settings saved at `path`. A damaged file must not stop the app, and defaults are safe:
+        no file, unreadable JSON or no object give the defaults; a value of the wrong type or out of
+        its range (a text where a number goes, a sync every 10**9 minutes) gives that one's default."""
         try:
-            raw = json.loads(read_small_file(path))
+            raw = parse_json(read_small_file(path))
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError):
-            return cls()  # a damaged settings file must not stop the app; defaults are safe
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
+            return cls()
+        if not isinstance(raw, dict):
+            return cls()
+        return cls(
+            **{f.name: raw[f.name] for f in fields(cls) if f.name in raw and _fits(f.name, raw[f.name])}
+        )
 
     def save(self, path: Path) -> None:
         atomic_write_bytes(Path(path), json.dumps(asdict(self), indent=2).encode("utf-8"))
+
+
+# The values each number may take; a timer takes milliseconds in 32 bits, so a sync interval stays
+# under 35,791 minutes. Numbers not named here take 0 to _MOST.
+_MOST = 1_000_000
+_RANGES = {
+    "thumbnail_width": (16, 4096),
+    "render_timeout_seconds": (1, 86_400),
+    "render_batch_size": (1, 1000),
+    "render_processes": (1, 64),
+    "team_sync_minutes": (0, 24 * 60 * 7),
+}
+
+
+def _fits(name: str, value: object) -> bool:
+    default = getattr(Settings, name)
+    if isinstance(default, str):
+        return isinstance(value, str) and "\x00" not in value
+    least, most = _RANGES.get(name, (0, _MOST))
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most
