@@ -18,6 +18,7 @@ from msldesk.core.user_files import display_name, read_regular
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
+MAX_UNZIPPED_BYTES = 1024**3  # a 50 MB workbook of real rows unpacks to a few hundred MB
 _HEADER_SCAN_ROWS = 30
 _CANDIDATE_HEADERS = 10  # preambles are a few lines; never pick a header deep in the data
 _NAME_TARGETS = frozenset({"first_name", "last_name", "full_name"})
@@ -133,11 +134,18 @@ def _read_zip(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = set(archive.namelist())
+            unzipped = sum(info.file_size for info in archive.infolist())
             mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in parts else ""
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
         raise FileRefusedError(
             f"{name} is a damaged ZIP/Office file and cannot be read.", details=f"{type(exc).__name__}: {exc}"
         ) from exc
+    if unzipped > MAX_UNZIPPED_BYTES:  # a zip bomb: what it claims is checked before anything is unpacked
+        raise FileRefusedError(
+            f"{name} would unpack to {unzipped / 1024**3:,.1f} GB (the most is "
+            f"{MAX_UNZIPPED_BYTES // 1024**3} GB); a list of people is far smaller. Save the list again "
+            "as .xlsx or CSV and import that."
+        )
     if "xl/workbook.xml" in parts:
         return _read_xlsx(data, name, cancel)
     if "opendocument.spreadsheet" in mimetype:
@@ -160,7 +168,9 @@ def _read_xlsx(data: bytes, name: str, cancel: CancelToken | None) -> SourceTabl
 
 def _read_text(text: str, decoded: tabular.Decoded, name: str, cancel: CancelToken | None) -> SourceTable:
     delimiter = tabular.declared_delimiter(text) or tabular.sniff_delimiter(text)
-    rows = tabular.read_delimited(text, delimiter, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel)
+    rows = tabular.read_delimited(
+        text, delimiter, max_rows=MAX_ROWS + _HEADER_SCAN_ROWS, cancel=cancel, name=name
+    )
     if rows and tabular.declared_delimiter(text):
         rows[0] = (rows[0][0], [])  # Excel's "sep=;" hint line is not the header
     table = _build(rows, "csv", name, encoding=decoded.encoding, delimiter=delimiter)

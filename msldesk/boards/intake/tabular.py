@@ -21,6 +21,10 @@ Rows = list[tuple[int, list[str]]]  # (row number as a spreadsheet shows it, cel
 
 DELIMITERS = (",", ";", "\t", "|")
 CANCEL_EVERY = 1000
+MAX_COLUMNS = 16_384  # Excel's widest sheet; a wider row is no list of people
+# Cells a workbook may make us look at in all (formatting alone can make each row 16,384 cells
+# wide): about a minute of parsing. A sheet that is a zip bomb of rows stops here, not in hours.
+MAX_CELLS = 20_000_000
 _SNIFF_CHARS = 64 * 1024
 _SNIFF_ROWS = 200
 
@@ -194,16 +198,38 @@ def rows_on_lines(text: str, delimiter: str, lines: Iterable[int]) -> list[int]:
     return found
 
 
-def read_delimited(text: str, delimiter: str, *, max_rows: int, cancel: CancelToken | None = None) -> Rows:
-    """Every row (blank ones too, so numbers match a spreadsheet's), up to `max_rows` + 1."""
+def read_delimited(
+    text: str, delimiter: str, *, max_rows: int, cancel: CancelToken | None = None, name: str = "This file"
+) -> Rows:
+    """Every row (blank ones too, so numbers match a spreadsheet's), up to `max_rows` + 1.
+    FileRefusedError for a cell longer than csv takes (131,072 characters: a quote mark never
+    closed swallows the rest of the file) or a row wider than MAX_COLUMNS."""
     rows: Rows = []
-    for number, cells in enumerate(_reader(text, delimiter), start=1):
-        if cancel is not None and number % CANCEL_EVERY == 0:
-            cancel.raise_if_cancelled()
-        rows.append((number, cells))
-        if number > max_rows:
-            break
+    reader = _reader(text, delimiter)
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if cancel is not None and number % CANCEL_EVERY == 0:
+                cancel.raise_if_cancelled()
+            if len(cells) > MAX_COLUMNS:
+                raise _too_wide(name, number, len(cells))
+            rows.append((number, cells))
+            if number > max_rows:
+                break
+    except csv.Error as exc:
+        raise FileRefusedError(
+            f"{name} cannot be read as a table: row {len(rows) + 1} (line {reader.line_num}) has a cell "
+            f'over {csv.field_size_limit():,} characters, perhaps a quote mark (") that is never closed. '
+            "Open the file in a spreadsheet app, check that row, save it as CSV and import again.",
+            details=str(exc),
+        ) from exc
     return rows
+
+
+def _too_wide(name: str, number: int, width: int) -> FileRefusedError:
+    return FileRefusedError(
+        f"{name} is not a table of people: row {number} has {width:,} cells (the most is {MAX_COLUMNS:,}). "
+        "Save the list with one column per field and import again."
+    )
 
 
 def read_xlsx(
@@ -220,7 +246,9 @@ def read_xlsx(
         for sheet in workbook.worksheets:
             if not hasattr(sheet, "iter_rows"):
                 continue  # a chart sheet
-            rows = _sheet_rows(sheet.iter_rows(min_row=1, values_only=True), max_rows, cancel)
+            # The size a sheet claims (A1:XFD1048576) would pad every row to it; the cells decide.
+            sheet.reset_dimensions()
+            rows = _sheet_rows(sheet.iter_rows(min_row=1, values_only=True), max_rows, cancel, name)
             if any(any(cells) for _, cells in rows):
                 return rows, sheet.title
         return [], ""
@@ -240,14 +268,28 @@ def _damaged_workbook(name: str, exc: Exception) -> FileRefusedError:
     )
 
 
-def _sheet_rows(values: Iterable[tuple[object, ...]], max_rows: int, cancel: CancelToken | None) -> Rows:
+def _sheet_rows(
+    values: Iterable[tuple[object, ...]], max_rows: int, cancel: CancelToken | None, name: str
+) -> Rows:
     rows: Rows = []
+    seen = 0
     for number, cells in enumerate(values, start=1):
         if cancel is not None and number % CANCEL_EVERY == 0:
             cancel.raise_if_cancelled()
-        text = [cell_text(v) for v in cells]
+        seen += len(cells)
+        if seen > MAX_CELLS:
+            raise FileRefusedError(
+                f"{name} has more than {MAX_CELLS:,} cells by row {number:,}; a list of people is far "
+                "smaller. Copy the people to a new workbook (values only) and import that."
+            )
+        width = len(cells)
+        while width and cells[width - 1] is None:
+            width -= 1  # formatting can make rows thousands of empty cells wide
+        if width > MAX_COLUMNS:
+            raise _too_wide(name, number, width)
+        text = [cell_text(v) for v in cells[:width]]
         while text and not text[-1]:
-            text.pop()  # formatting can make rows thousands of empty cells wide
+            text.pop()
         rows.append((number, text))
         if number > max_rows:
             break
