@@ -179,7 +179,7 @@ def cmd_restore(app: Any, args: argparse.Namespace) -> int:
     else:
         print(f"Restored {shown} (made {made}).")
         if outcome.safety_backup is not None:
-            print(f"The library as it was before is saved in {outcome.safety_backup}")
+            print(f"The library as it was before is saved in {display_name(str(outcome.safety_backup))}")
         if outcome.erasure_note:
             print(outcome.erasure_note)
     return EXIT_OK
@@ -239,19 +239,22 @@ def cmd_check(app: Any, args: argparse.Namespace) -> int:
         data["ok"] = report.ok
         print_json(data)
         return EXIT_OK if report.ok else EXIT_SOME_FAILED
+    from msldesk.core.user_files import display_name
+
     store = report.store
-    where = f"{app.paths.root}{' (read-only)' if report.read_only else ''}"
+    where = f"{display_name(str(app.paths.root))}{' (read-only)' if report.read_only else ''}"
     print(f"{'OK' if report.ok else 'PROBLEMS'}: {where}")
     print(f"  deck store: {store.referenced} deck file(s) in use", end="")
     print("; the store and the database agree" if store.ok else "")
     for name in store.missing:
         print(f"  missing: store/{name} is named by a deck but is not in the store (re-import that deck)")
     for name in store.orphans:
-        print(f"  unused: store/{name} belongs to no deck (removed when msldesk next opens it alone)")
+        shown = display_name(name)  # whatever was put in the folder
+        print(f"  unused: store/{shown} belongs to no deck (removed when msldesk next opens it alone)")
     for name in report.leftovers:
-        print(f"  leftover: {name} (a temporary file from an interrupted run)")
+        print(f"  leftover: {display_name(name)} (a temporary file from an interrupted run)")
     for name in report.not_private:
-        print(f"  not private: {name} can be read by other users of this computer")
+        print(f"  not private: {display_name(name)} can be read by other users of this computer")
     return EXIT_OK if report.ok else EXIT_SOME_FAILED
 
 

@@ -21,7 +21,9 @@ _OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os,
 
 
 def kind_of(mode: int) -> str:
-    """What a non-regular file is, in words a user knows."""
+    """What a file is, in words a user knows (said when it is not the kind asked for)."""
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -64,6 +66,40 @@ def check_regular(path: Path) -> os.stat_result:
     if not stat.S_ISREG(found.st_mode):
         raise _refusal(path, found.st_mode)
     return found
+
+
+def check_folder(path: Path, what: str) -> bool:
+    """True when `path` leads to a folder, False when nothing is there yet; NotARegularFileError,
+    starting with `what` ("The library folder"), when a file, device, pipe, socket, a link loop or
+    a link to nothing is there, or a part of the path above it is a file."""
+    path = Path(path)
+    shown = display_name(str(path))
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        if not os.path.lexists(path):
+            return False
+        target = display_name(os.readlink(path))
+        raise NotARegularFileError(
+            f"{what} {shown} is a link to {target}, which does not exist; choose a folder.", shown
+        ) from None
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG):
+            raise
+        why = {
+            errno.ELOOP: "it is a link that leads back to itself (a loop)",
+            errno.ENOTDIR: "a part of its path is a file, not a folder",
+        }.get(exc.errno, "its name is too long")
+        message = f"{what} {shown} cannot be used: {why}; choose a folder."
+        raise NotARegularFileError(message, display_name(str(exc))) from exc
+    except ValueError as exc:  # a NUL character, from a typed or pasted path
+        raise NotARegularFileError(f"{what} {shown} cannot name a folder: it holds a NUL character.") from exc
+    if stat.S_ISDIR(found.st_mode):
+        return True
+    kind = kind_of(found.st_mode)
+    if os.path.islink(path):
+        kind = f"a link to {kind} ({display_name(os.path.realpath(path))})"
+    raise NotARegularFileError(f"{what} {shown} is {kind}, not a folder; choose a folder.", shown)
 
 
 def open_regular(path: Path) -> IO[bytes]:

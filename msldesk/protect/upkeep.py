@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING
 
 from msldesk.core import fileio
 from msldesk.core.errors import ReadOnlyLibraryError
+from msldesk.core.user_files import check_folder
 from msldesk.protect.backup import store_files
 from msldesk.protect.backup_check import STORE_NAME
 from msldesk.protect.library_guard import refuse_missing_database
@@ -126,6 +127,8 @@ def open_library(paths: LibraryPaths) -> LibraryAccess:
     private to the user, create its folders, tighten an older library's modes and take the open-lock."""
     root = paths.root
     database = paths.database
+    # A file, a pipe or a device named as the folder: said in words, never a FileExistsError.
+    check_folder(root, "The library folder")
     if root.is_dir() and (
         not fileio.folder_is_writable(root) or (database.exists() and not os.access(database, os.W_OK))
     ):

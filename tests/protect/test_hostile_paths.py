@@ -390,6 +390,38 @@ def test_a_database_replaced_by_a_pipe_device_socket_or_folder_is_refused_withou
     assert sorted(p.name for p in root.iterdir() if p.name.startswith("library.sqlite3")) == []
 
 
+def test_a_library_folder_that_is_no_folder_is_refused_in_words(hostile: Hostile, tmp_path: Path) -> None:
+    """--data-dir (or the folder chosen in the desktop) naming a file, pipe, device, socket, a link loop,
+    a link to nothing or a path through a file: a traceback (FileExistsError, NotADirectoryError) before."""
+    from msldesk.app.services import App
+
+    kinds = {k: v for k, v in hostile.all_kinds("").items() if k != "folder"}
+    plain = hostile.folder / "notes.txt"
+    plain.write_text("not a library", encoding="utf-8")
+    kinds |= {
+        "a file": plain,
+        "part of its path is a file": plain / "library",
+        "which does not exist": hostile.link("gone", tmp_path / "nothing"),
+    }
+    for words, path in kinds.items():
+        with pytest.raises(NotARegularFileError) as refused:
+            App(path)
+        message = refused.value.user_message
+        assert message.startswith(f"The library folder {path}"), message
+        assert words.strip() in message, message
+        done = msldesk_in_process(path, "decks", check_exit=2)
+        assert done.stderr.startswith("msldesk: The library folder"), done.stderr
+    assert plain.read_text(encoding="utf-8") == "not a library"
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_check_shows_an_odd_library_folder_name_escaped(tmp_path: Path) -> None:
+    data_dir = tmp_path / "lib\u202eabc\nx"
+    done = msldesk_in_process(data_dir, "check", check_exit=0)
+    assert "lib\\u202eabc\\nx" in done.stdout
+    assert "\u202e" not in done.stdout
+
+
 def test_the_librarys_small_files_are_never_read_from_a_pipe(hostile: Hostile) -> None:
     """Settings, key file, rate card, restricted terms, erasures, anchor and tray: a pipe planted under
     the name would block the start. Each reader says what it says of a damaged file instead. (A link to
