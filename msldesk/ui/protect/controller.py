@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from msldesk.core.changes import Changes
-from msldesk.core.errors import MsldeskError
+from msldesk.core.errors import LibraryUnavailableError, MsldeskError
+from msldesk.core.user_files import display_name
 from msldesk.ui.context import AppContext
 from msldesk.ui.errors import report_error, user_message
 from msldesk.ui.ops import DbOp, Lane, Op, Work
@@ -23,7 +24,6 @@ from msldesk.ui.widgets.confirm import confirm_destructive
 from msldesk.ui.widgets.file_dialogs import ask_folder, ask_open_path, ask_save_path
 
 if TYPE_CHECKING:
-    from msldesk.core.errors import LibraryUnavailableError
     from msldesk.protect.audit import AuditReport
     from msldesk.protect.backup import RestoreResult
     from msldesk.protect.backup_check import BackupInfo
@@ -192,7 +192,7 @@ class ProtectController(QObject):
         from msldesk.protect.library_guard import backups_for_restore
 
         source, paths, provider = problem.newest_backup, LibraryPaths(problem.library), self.prompter.provider
-        self.problem_panel.set_busy(f"Restoring {source.name}…")
+        self.problem_panel.set_busy(f"Restoring {display_name(source.name)}…")
 
         def job(work: Work) -> RestoreResult:
             from msldesk.core.secrets import SecretStore
@@ -204,7 +204,7 @@ class ProtectController(QObject):
                 backups.engine.dispose()
 
         def done(result: RestoreResult) -> None:
-            self.status_message.emit(f"Restored {source.name}")
+            self.status_message.emit(f"Restored {display_name(source.name)}")
             self.restored.emit(result)
             self.context.start()
 
@@ -354,7 +354,7 @@ class ProtectController(QObject):
     def ask_backup_passphrase(self, path: Path, retry: bool) -> str | None:
         from msldesk.ui.protect.backup_dialogs import BackupPassphraseDialog
 
-        dialog = BackupPassphraseDialog(path.name, retry, self.window)
+        dialog = BackupPassphraseDialog(display_name(path.name), retry, self.window)
         try:
             dialog.exec()
             return dialog.passphrase()
@@ -402,7 +402,7 @@ class ProtectController(QObject):
         if app is None:
             return
         backups = app.backups
-        progress = self._show_progress("Restore", f"Checking {path.name}…")
+        progress = self._show_progress("Restore", f"Checking {display_name(path.name)}…")
 
         def checked(info: BackupInfo) -> None:
             progress.close()
@@ -473,7 +473,7 @@ class ProtectController(QObject):
         app = self.context.app
         assert app is not None
         backups = app.backups
-        progress.label.setText(f"Restoring {path.name}…")
+        progress.label.setText(f"Restoring {display_name(path.name)}…")
 
         def done(result: RestoreResult) -> None:
             self._restoring = False
