@@ -1,6 +1,6 @@
 """Asking at the terminal: before a command takes something others use or that cannot be undone (deck
 remove, collection delete, event delete) the yes/no question, the refusal in a script, and the JSON of who
-used it; and a new passphrase or password, typed twice."""
+used it; a new passphrase or password, typed twice; and a password given on standard input."""
 
 from __future__ import annotations
 
@@ -42,3 +42,29 @@ def typed_twice(prompt: str, what: str = "passphrases") -> str | None:
     if getpass.getpass("Type it again: ") != first:
         raise InvalidInputError(f"The two {what} differ; nothing was done.")
     return first
+
+
+SECRET_LINE_MOST = 4096  # characters of a password given on standard input
+
+
+def secret_from_stdin(what: str = "password") -> str:
+    """The first line of standard input (--password-stdin), read up to a limit: readline waits for a
+    newline, so /dev/zero or a large binary file redirected there was read until memory ran out.
+    InvalidInputError when the line is longer than the limit or not UTF-8 text."""
+    binary = getattr(sys.stdin, "buffer", None)
+    if binary is None:  # a text stream put in standard input's place
+        line = sys.stdin.readline(SECRET_LINE_MOST + 1)
+    else:
+        raw = binary.readline(SECRET_LINE_MOST * 4 + 1)  # UTF-8 takes up to 4 bytes a character
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInputError(
+                f"The {what} on standard input is not text (UTF-8); nothing was done."
+            ) from None
+    if len(line.rstrip("\r\n")) > SECRET_LINE_MOST:
+        raise InvalidInputError(
+            f"The {what} on standard input is longer than {SECRET_LINE_MOST:,} characters (is a file "
+            "redirected there?); nothing was done."
+        )
+    return line.rstrip("\r\n")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msldesk.cli.ask import typed_twice
+from msldesk.cli.ask import secret_from_stdin, typed_twice
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.core.errors import InvalidInputError, MsldeskError
 
@@ -89,7 +89,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = secret_from_stdin()
     elif sys.stdin.isatty():
         password = typed_twice(f"Password for {args.name}: ", "passwords") or ""
     else:

@@ -8,6 +8,7 @@ import getpass
 import sys
 from typing import TYPE_CHECKING, Any
 
+from msldesk.cli.ask import secret_from_stdin
 from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, print_json
 from msldesk.cli.team_decks import add_deck_flow_commands, cmd_deck_flow
 from msldesk.cli.team_records import RECORD_COMMANDS, add_record_commands, cmd_team_records
@@ -73,7 +74,7 @@ def _password(args: argparse.Namespace) -> str | None:
     from msldesk.team.hub_link import split_dsn
 
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = secret_from_stdin()
         if not password:
             raise InvalidInputError("No password on standard input; nothing was done.")
         return password
