@@ -126,3 +126,20 @@ def test_json_nested_too_deeply_is_refused_in_words(tmp_path: Path) -> None:
     path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(FileRefusedError, match=r"not valid JSON.*nested too deeply"):
         read_source(path)  # RecursionError before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"results": "none"}',  # JSON, not an NPPES answer
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Board\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",  # nobody
+        b"\xff\xfeF\x00i\x00\x00\xd8",  # a UTF-16 BOM over bytes that are not UTF-16
+    ],
+    ids=["json", "calendar", "false-bom"],
+)
+def test_every_refusal_names_the_file(tmp_path: Path, content: bytes) -> None:
+    """The readers of vCards, calendars and NPPES JSON said 'This file ...': with three files open in
+    a terminal or the wizard's history, which one? Every refusal now starts with the file's name."""
+    path = tmp_path / "board-invitees.dat"
+    path.write_bytes(content)
+    assert _refused(path).startswith("board-invitees.dat")

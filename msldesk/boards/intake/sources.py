@@ -40,6 +40,16 @@ def read_source(path: Path, cancel: CancelToken | None = None) -> SourceTable:
 
 def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None) -> SourceTable:
     """As read_source, for bytes already in memory (`name` only helps the messages)."""
+    try:
+        return _read_content(data, name, cancel)
+    except FileRefusedError as refused:
+        if name in refused.user_message:
+            raise
+        # The readers of each kind know the content, not the file: every refusal names the file.
+        raise FileRefusedError(f"{name}: {refused.user_message}", refused.details) from refused
+
+
+def _read_content(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable:
     _check_size(len(data), name)
     if not data.strip():
         raise FileRefusedError(f"{name} is empty: it has no rows to import.")
