@@ -70,23 +70,43 @@ def find_deck_files(paths: Iterable[Path]) -> list[Path]:
 
     A walk lists every entry named like a deck that is not a folder, so a pipe, device, socket or
     link loop there is refused with its reason, not skipped in silence; links to folders are not
-    followed. A folder named directly in which nothing was found is listed itself (then refused)."""
+    followed. A folder named directly in which nothing was found, or one inside that cannot be
+    listed, is listed itself (then refused, saying why)."""
     found: list[Path] = []
     for path in paths:
         path = Path(path).expanduser()
         if os.path.isdir(path):  # not Path.is_dir: that raises on a name too long
             before = len(found)
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    Path(root, name)
-                    for name in sorted(files)
-                    if Path(name).suffix.lower() in DECK_EXTENSIONS and not name.startswith("~$")
-                )
+            found.extend(_walk(path))
             if len(found) == before:
                 found.append(path)
         else:
             found.append(path)
+    return found
+
+
+def _walk(top: Path) -> list[Path]:
+    """Deck files under `top` in os.walk's order (a folder's files by name, then its folders), with a
+    stack instead of os.walk: in Python 3.11 that recurses once a level, so 1,000 nested folders raised
+    RecursionError and stopped the whole import; and it skipped a folder it could not list in silence."""
+    found: list[Path] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            found.append(folder)  # refused with the reason when it is imported
+            continue
+        below = []
+        for entry in entries:
+            if _is_folder(entry):  # a link to a folder is not walked (nor listed), as in os.walk
+                if not entry.is_symlink() and not entry.name.startswith("."):
+                    below.append(Path(entry.path))
+            elif Path(entry.name).suffix.lower() in DECK_EXTENSIONS and not entry.name.startswith("~$"):
+                found.append(Path(entry.path))
+        stack.extend(reversed(below))
     return found
 
 
@@ -198,10 +218,7 @@ class DeckImporter:
         """Resolve and stat a file, and start copying it into the store unless it looks unchanged."""
         try:
             if os.path.isdir(path):  # a folder named on its own whose walk found no decks
-                return NotARegularFileError(
-                    f"{display_name(path.name or str(path))} is a folder with no PowerPoint files in it "
-                    f"({', '.join(sorted(DECK_EXTENSIONS))})."
-                )
+                return _empty_or_unlisted(path)
             stat = check_regular(path)  # the user's own path, so the reason names their file
             # os.path.realpath, not Path.resolve: that raises RuntimeError on a link loop (3.11).
             resolved = Path(os.path.realpath(path))
@@ -469,6 +486,28 @@ def _storage_failure(path: Path, exc: OSError | SQLAlchemyError) -> ImportOutcom
         said = exc.orig if isinstance(exc, StatementError) else None  # the driver's own error, if any
         message = f"The deck could not be saved in the library (the database said: {said or exc})."
     return ImportOutcome(display_name(str(path)), "failed", error_kind="storage", message=message)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows a link; a link loop raises
+    except OSError:
+        return False  # listed as a file, then refused with its reason
+
+
+def _empty_or_unlisted(folder: Path) -> NotARegularFileError:
+    name = display_name(folder.name or str(folder))
+    try:
+        with os.scandir(folder):
+            pass
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        return NotARegularFileError(
+            f"{name} is a folder that cannot be read ({why}); its decks were not imported."
+        )
+    return NotARegularFileError(
+        f"{name} is a folder with no PowerPoint files in it ({', '.join(sorted(DECK_EXTENSIONS))})."
+    )
 
 
 def _refused(path: Path, exc: _Refusal) -> ImportOutcome:

@@ -146,6 +146,49 @@ def test_deck_folder_walk_refuses_each_special_entry_and_goes_on(app, deck_facto
     assert len(outcomes) == len(kinds) + 2
 
 
+def test_a_folder_nested_deeper_than_pythons_stack_is_walked(app, deck_factory, tmp_path: Path) -> None:
+    """os.walk recurses once a level (Python 3.11): 1,200 nested folders (a path of 2,400 characters,
+    which Linux allows) raised RecursionError and stopped the whole import."""
+    top = tmp_path / "deep"
+    folder = top
+    top.mkdir()
+    for _ in range(1200):  # one by one: mkdir(parents=True) recurses too
+        folder /= "a"
+        folder.mkdir()
+    deck_factory.pptx(folder / "bottom.pptx", SLIDES)
+    deck_factory.pptx(top / "first.pptx", [("First", "", "")])
+    outcomes = list(app.decks.import_paths([top]))
+    assert [(Path(o.path).name, o.status) for o in outcomes] == [
+        ("first.pptx", "imported"),
+        ("bottom.pptx", "imported"),
+    ]
+
+
+def test_a_folder_in_a_walk_that_cannot_be_listed_is_refused_and_the_rest_goes_on(
+    app, deck_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.walk skipped a folder it could not list without a word (permissions; a disk gone away)."""
+    top = tmp_path / "decks"
+    deck_factory.pptx(top / "a.pptx", SLIDES)
+    deck_factory.pptx(top / "locked" / "hidden.pptx", SLIDES)
+    deck_factory.pptx(top / "z" / "last.pptx", [("Last", "", "")])
+    real_scandir = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if Path(path).name == "locked":  # as root, a chmod would not stop the listing
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr("msldesk.decks.importer.os.scandir", scandir)
+    outcomes = {Path(o.path).name: (o.status, o.message) for o in app.decks.import_paths([top])}
+    assert outcomes["a.pptx"][0] == outcomes["last.pptx"][0] == "imported"
+    status, message = outcomes["locked"]
+    assert status == "failed"
+    assert (
+        message == "locked is a folder that cannot be read (Permission denied); its decks were not imported."
+    )
+
+
 def test_a_pipe_swapped_in_after_the_check_is_refused_without_blocking(
     hostile: Hostile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
