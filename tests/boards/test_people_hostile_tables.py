@@ -113,6 +113,24 @@ def test_a_workbook_that_would_unpack_past_the_limit_is_refused_before_unpacking
     assert len(read_source(path).rows) == 2
 
 
+def test_a_workbook_part_that_swells_like_a_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    """One cell of 20 million "A"s: a 20 KB part that took seconds to parse (400 million: a minute),
+    refused as the deck importer refuses such parts."""
+    cell = b'<row r="9"><c r="A9" t="inlineStr"><is><t>' + b"A" * (20 * 1024 * 1024) + b"</t></is></c></row>"
+    path = _workbook(tmp_path, b'<dimension ref="A1:B3"/>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if "sheet1" in info.filename:
+                data = data.replace(b"</sheetData>", cell + b"</sheetData>")
+            out.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
+    started = time.monotonic()
+    assert "xl/worksheets/sheet1.xml unpacks to" in _refused(path)
+    assert time.monotonic() - started < 1
+
+
 def test_a_workbook_with_more_cells_than_a_list_of_people_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

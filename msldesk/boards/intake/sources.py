@@ -19,6 +19,9 @@ from msldesk.core.user_files import display_name, read_regular
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_UNZIPPED_BYTES = 1024**3  # a 50 MB workbook of real rows unpacks to a few hundred MB
+# As for decks (PackageLimits): a part over 16 MB that unpacks to over 200 times its size is a bomb.
+_RATIO_FLOOR = 16 * 1024**2
+_MAX_RATIO = 200
 _HEADER_SCAN_ROWS = 30
 _CANDIDATE_HEADERS = 10  # preambles are a few lines; never pick a header deep in the data
 _NAME_TARGETS = frozenset({"first_name", "last_name", "full_name"})
@@ -145,11 +148,23 @@ def _read_zip(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = set(archive.namelist())
             unzipped = sum(info.file_size for info in archive.infolist())
+            swollen = [
+                i
+                for i in archive.infolist()
+                if i.file_size > _RATIO_FLOOR and i.file_size > _MAX_RATIO * i.compress_size
+            ]
             mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in parts else ""
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
         raise FileRefusedError(
             f"{name} is a damaged ZIP/Office file and cannot be read.", details=f"{type(exc).__name__}: {exc}"
         ) from exc
+    if swollen:  # one part of repeated bytes (a cell of 400 million "A"s): minutes of parsing
+        part = swollen[0]
+        raise FileRefusedError(
+            f"{name} is not a workbook that can be imported safely: its part {display_name(part.filename)} "
+            f"unpacks to {part.file_size // max(part.compress_size, 1):,} times its size. Save the list "
+            "again as .xlsx or CSV and import that."
+        )
     if unzipped > MAX_UNZIPPED_BYTES:  # a zip bomb: what it claims is checked before anything is unpacked
         raise FileRefusedError(
             f"{name} would unpack to {unzipped / 1024**3:,.1f} GB (the most is "
