@@ -15,6 +15,10 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
 )
 _UNWANTED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 _BREAKS = re.compile(r"[\t\n\r]")
+# Bidi embeddings, overrides and isolates: one in a name or a title read from a file reorders what
+# follows it wherever it is shown ("Love\u202elace" reads "Loveecal"; Trojan Source, CVE-2021-42574).
+# A one-line field has no use for them; the letters' own direction needs none.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 # Longest value each kind of field takes at input (characters). Generous for real data, small
 # enough that one cell cannot swamp a table, a sheet or a slide.
@@ -34,11 +38,11 @@ XLSX_CELL_LIMIT = 32_767  # Excel's most characters per cell; it cuts or refuses
 def clean_text(value: str, *, breaks: bool = True) -> str:
     """`value` without control characters, lone surrogates or XML-illegal code points.
 
-    With `breaks` tab, line feed and carriage return survive; without, each becomes a space (a
-    one-line field such as a name or a title).
+    With `breaks` tab, line feed and carriage return survive; without, each becomes a space and the
+    bidi controls go too (a one-line field such as a name or a title).
     """
     cleaned = _UNWANTED.sub("", value)
-    return cleaned if breaks else _BREAKS.sub(" ", cleaned)
+    return cleaned if breaks else _BREAKS.sub(" ", _BIDI_CONTROLS.sub("", cleaned))
 
 
 def too_long(value: str, kind: str, what: str) -> str:

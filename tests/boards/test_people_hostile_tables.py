@@ -161,3 +161,14 @@ def test_every_refusal_names_the_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "board-invitees.dat"
     path.write_bytes(content)
     assert _refused(path).startswith("board-invitees.dat")
+
+
+def test_names_read_from_a_file_lose_the_bidi_controls_that_would_spoof_them(app, tmp_path: Path) -> None:
+    """A right-to-left override in a cell made 'Love\u202elace' print as 'Loveecal' in 'msldesk people'."""
+    path = tmp_path / "invitees.csv"
+    path.write_text(
+        "First Name,Last Name,Institution\nAda,Love\u202elace,\u2067Uni\u2069 Hospital\n", encoding="utf-8"
+    )
+    app.people_import.apply(app.people_import.preview(path))
+    [person] = app.people.search("")
+    assert (person.fields.last_name, person.fields.institution) == ("Lovelace", "Uni Hospital")

@@ -30,6 +30,16 @@ def test_clean_text_keeps_letters_and_breaks_only_where_allowed() -> None:
     assert clean_text("a\tb\nc\rd", breaks=False) == "a b c d"
 
 
+def test_one_line_fields_lose_the_bidi_controls_that_reorder_what_follows() -> None:
+    """'Love\u202elace' shows as 'Loveecal' in a terminal, a table or a PDF; names and titles read
+    from a file keep their letters (and the marks U+200E/U+200F), not the overrides or isolates."""
+    assert clean_text("Love\u202elace\u202c", breaks=False) == "Lovelace"
+    assert clean_text("\u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u202bAda\u202c\u200f", breaks=False) == (
+        "\u05e9\u05dc\u05d5\u05dd Ada\u200f"
+    )
+    assert clean_text("note \u202e kept in free text") == "note \u202e kept in free text"
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

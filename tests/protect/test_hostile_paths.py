@@ -548,3 +548,9 @@ def test_a_backup_under_an_undecodable_name_and_a_restore_into_such_a_folder(tmp
     # The restore first saves the library as it was (a backup in its own odd-named folder).
     restored = msldesk_in_process(data_dir, "restore", str(made), "--json", check_exit=0)
     assert json.loads(restored.stdout.encode("utf-8"))["safety_backup"]
+
+
+def test_a_deck_title_with_a_right_to_left_override_is_stored_without_it(app, deck_factory) -> None:
+    deck = deck_factory.pptx("spoof.pptx", SLIDES, title="Approved\u202e20 yaM")
+    [outcome] = app.decks.import_paths([deck])
+    assert app.decks.deck(outcome.deck_id).title == "Approved20 yaM"

@@ -34,7 +34,8 @@ def clean_person(person: PersonFields) -> PersonFields:
     for name in PERSON_FIELD_NAMES:
         value = getattr(person, name)
         if isinstance(value, str):
-            text = clean_text(value)  # no control characters: they would break every export
+            # No control characters (they would break every export); one-line fields lose bidi controls.
+            text = clean_text(value, breaks=name == "notes")
             cleaned = text.strip() if name == "notes" else " ".join(text.split())
             if name == "email":
                 cleaned = cleaned.lower().removeprefix("mailto:")
