@@ -19,7 +19,7 @@ from msldesk.core.errors import (
     error_chain,
 )
 from msldesk.core.paths import LibraryPaths
-from msldesk.core.user_files import kind_of, open_regular
+from msldesk.core.user_files import display_name, kind_of, open_regular
 from msldesk.db import crypto, encrypting
 
 if TYPE_CHECKING:
@@ -100,10 +100,10 @@ def restore_command(paths: LibraryPaths, backup: Path | None) -> str:
 def _backup_advice(paths: LibraryPaths, backup: Path | None) -> str:
     if backup is None:
         return (
-            f" There is no backup in {paths.backups}. Restore a backup you keep elsewhere, or choose "
-            "another library folder."
+            f" There is no backup in {display_name(str(paths.backups))}. Restore a backup you keep "
+            "elsewhere, or choose another library folder."
         )
-    return f" The newest backup is {backup}."
+    return f" The newest backup is {display_name(str(backup))}."
 
 
 def refuse_missing_database(paths: LibraryPaths) -> None:
@@ -119,15 +119,18 @@ def refuse_missing_database(paths: LibraryPaths) -> None:
     if kind == "damaged":
         raise damaged_library(paths, why)
     backup = newest_backup(paths)
+    database = display_name(str(paths.database))
     if kind == "unreadable":
-        said = f"The library's database {paths.database} cannot be read ({why})."
+        said = f"The library's database {database} cannot be read ({why})."
     elif kind == "empty":
         said = (
-            f"The library's database {paths.database} is empty (0 bytes). An antivirus program or a "
+            f"The library's database {database} is empty (0 bytes). An antivirus program or a "
             "sync program may have replaced it."
         )
     else:
-        said = f"The library's database {paths.database.name} is missing from {paths.root}."
+        said = (
+            f"The library's database {paths.database.name} is missing from {display_name(str(paths.root))}."
+        )
     if traces:
         said += (
             f" A library existed in this folder ({', '.join(traces)}), so msldesk will not start a new, "
@@ -146,9 +149,9 @@ def damaged_library(paths: LibraryPaths, details: str) -> LibraryDamagedError:
     """The one message for a database that the right key (or no key) cannot read."""
     backup = newest_backup(paths)
     return LibraryDamagedError(
-        f"The library's database {paths.database} is damaged — restore from a backup. Its key is not "
-        "the problem: the file itself cannot be read (cut short, overwritten or changed on disk)."
-        + _backup_advice(paths, backup),
+        f"The library's database {display_name(str(paths.database))} is damaged — restore from a backup. "
+        "Its key is not the problem: the file itself cannot be read (cut short, overwritten or changed "
+        "on disk)." + _backup_advice(paths, backup),
         details,
         library=paths.root,
         database=paths.database,

@@ -554,3 +554,23 @@ def test_a_deck_title_with_a_right_to_left_override_is_stored_without_it(app, de
     deck = deck_factory.pptx("spoof.pptx", SLIDES, title="Approved\u202e20 yaM")
     [outcome] = app.decks.import_paths([deck])
     assert app.decks.deck(outcome.deck_id).title == "Approved20 yaM"
+
+
+def test_a_library_folder_with_an_odd_name_is_named_escaped_when_its_database_is_gone(tmp_path: Path) -> None:
+    """The messages about a missing or unreadable database named the folder raw: a newline or a
+    right-to-left override in its name reached the terminal and the desktop's problem panel."""
+    from msldesk.app.services import App
+    from msldesk.core.errors import LibraryUnavailableError
+
+    root = tmp_path / "lib\u202eabc\nx"
+    App(root).close()
+    (root / "library.sqlite3").unlink()
+    with pytest.raises(LibraryUnavailableError) as missing:
+        App(root)
+    assert "lib\\u202eabc\\nx" in missing.value.user_message
+    assert not set(missing.value.user_message) & {"\u202e", "\n"}
+    (root / "library.sqlite3").mkdir()
+    with pytest.raises(LibraryUnavailableError) as unreadable:
+        App(root)
+    assert "lib\\u202eabc\\nx" in unreadable.value.user_message
+    assert not set(unreadable.value.user_message) & {"\u202e", "\n"}
