@@ -172,3 +172,29 @@ def test_names_read_from_a_file_lose_the_bidi_controls_that_would_spoof_them(app
     app.people_import.apply(app.people_import.preview(path))
     [person] = app.people.search("")
     assert (person.fields.last_name, person.fields.institution) == ("Lovelace", "Uni Hospital")
+
+
+@pytest.mark.parametrize(
+    ("name", "person"),
+    [
+        (
+            "cards.vcf",
+            lambda n: f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lee{n}\r\nN:Lee{n};Ada;;;\r\nEND:VCARD\r\n",
+        ),
+        ("invite.ics", lambda n: f"ATTENDEE;CN=Ada Lee{n}:mailto:ada{n}@example.org\r\n"),
+    ],
+    ids=["vcard", "calendar"],
+)
+def test_the_row_limit_holds_for_vcards_and_calendars_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, person: object
+) -> None:
+    """Only tables were held to MAX_ROWS: a 50 MB calendar of a million attendees was read whole."""
+    monkeypatch.setattr(sources, "MAX_ROWS", 5)
+    body = "".join(person(n) for n in range(6))  # type: ignore[operator]
+    if name.endswith(".ics"):
+        body = f"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Board\r\n{body}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    assert "more than 5 rows" in _refused(path)
+    monkeypatch.setattr(sources, "MAX_ROWS", 6)
+    assert len(read_source(path).rows) == 6

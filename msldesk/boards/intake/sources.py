@@ -44,12 +44,17 @@ def read_source(path: Path, cancel: CancelToken | None = None) -> SourceTable:
 def read_source_bytes(data: bytes, name: str, cancel: CancelToken | None = None) -> SourceTable:
     """As read_source, for bytes already in memory (`name` only helps the messages)."""
     try:
-        return _read_content(data, name, cancel)
+        table = _read_content(data, name, cancel)
     except FileRefusedError as refused:
         if name in refused.user_message:
             raise
         # The readers of each kind know the content, not the file: every refusal names the file.
         raise FileRefusedError(f"{name}: {refused.user_message}", refused.details) from refused
+    if len(table.rows) > MAX_ROWS:  # tables, and the calendars and vCards that list people too
+        raise FileRefusedError(
+            f"{name} has more than {MAX_ROWS:,} rows; split it into smaller files and import them one by one."
+        )
+    return table
 
 
 def _read_content(data: bytes, name: str, cancel: CancelToken | None) -> SourceTable:
@@ -250,10 +255,6 @@ def _build(rows: tabular.Rows, kind: str, name: str, encoding: str, delimiter: s
         elif len(cells) < width:
             cells = cells + [""] * (width - len(cells))
         body.append((number, tuple(cells)))
-    if len(body) > MAX_ROWS:
-        raise FileRefusedError(
-            f"{name} has more than {MAX_ROWS:,} rows; split it into smaller files and import them one by one."
-        )
     if not body:
         raise FileRefusedError(f"{name} has no rows to import: it has a header row but nothing under it.")
     if too_wide:
