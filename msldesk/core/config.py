@@ -63,5 +63,7 @@ def _fits(name: str, value: object) -> bool:
     default = getattr(Settings, name)
     if isinstance(default, str):
         return isinstance(value, str) and "\x00" not in value
+    if isinstance(default, bool):
+        return isinstance(value, bool)
     least, most = _RANGES.get(name, (0, _MOST))
     return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most

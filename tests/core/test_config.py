@@ -42,6 +42,7 @@ def test_each_value_of_the_wrong_kind_or_out_of_range_falls_back_alone(tmp_path:
                 "render_timeout_seconds": True,
                 "render_memory_limit_mb": 1e308,
                 "soffice_path": ["/usr/bin/soffice"],
+                "exact_thumbnails": "yes",
                 "expiring_within_days": 60,
                 "import_max_slides": 500,
                 "unknown": 1,
@@ -56,6 +57,12 @@ def test_each_value_of_the_wrong_kind_or_out_of_range_falls_back_alone(tmp_path:
 
 def test_saved_settings_load_as_they_were(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    saved = Settings(thumbnail_width=640, render_processes=4, team_sync_minutes=60, soffice_path="/x/soffice")
+    saved = Settings(
+        thumbnail_width=640,
+        render_processes=4,
+        team_sync_minutes=60,
+        soffice_path="/x/soffice",
+        exact_thumbnails=True,
+    )
     saved.save(path)
     assert Settings.load(path) == saved
