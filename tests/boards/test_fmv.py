@@ -324,3 +324,13 @@ def test_yearly_totals_feed_the_warnings() -> None:
     totals = yearly_totals([(7, dt.date(2027, 2, 1), D("24000"))])
     assert RateCard().warnings(D("2000"), totals.get((7, 2027), D("0")), 2027)
     assert RateCard().warnings(D("2000"), totals.get((7, 2028), D("0")), 2028) == ()
+
+
+def test_a_damaged_rate_card_in_an_oddly_named_library_folder_is_named_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "lib\u202eabc\nx"
+    folder.mkdir()
+    (folder / "fmv.json").write_bytes(b"[" * 100_000)
+    with pytest.raises(InvalidInputError) as caught:
+        load_rate_card(folder / "fmv.json")
+    assert "lib\\u202eabc\\nx" in caught.value.details
+    assert not set(caught.value.details) & {"\u202e", "\n"}

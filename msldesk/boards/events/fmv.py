@@ -13,7 +13,7 @@ from typing import Any
 
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.fileio import atomic_write_bytes
-from msldesk.core.user_files import parse_json, read_small_file
+from msldesk.core.user_files import display_name, parse_json, read_small_file
 
 CENT = Decimal("0.01")
 FILE_VERSION = 1
@@ -270,7 +270,7 @@ def _damaged(path: Path, why: str, details: object) -> InvalidInputError:
     if why[1:2].islower():  # "The cap ..." reads on after a colon as "the cap ..."; "FMV ..." stays
         why = why[:1].lower() + why[1:]
     return InvalidInputError(
-        f"The FMV rate card {path.name} cannot be used: {why} Fix or replace the file; the rates and caps "
-        "were not changed.",
-        f"{path}: {details}",
+        f"The FMV rate card {display_name(path.name)} cannot be used: {why} Fix or replace the file; the "
+        "rates and caps were not changed.",
+        f"{display_name(str(path))}: {details}",
     )
