@@ -102,6 +102,35 @@ def check_folder(path: Path, what: str) -> bool:
     raise NotARegularFileError(f"{what} {shown} is {kind}, not a folder; choose a folder.", shown)
 
 
+def walk(
+    top: Path, onerror: Callable[[OSError], None] | None = None
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk(top) as it walks top-down without following links to folders (the caller may prune
+    the folder list in place), but with a stack: in Python 3.11 os.walk recurses once a level, so a
+    tree 1,000 folders deep (a path Linux allows) raised RecursionError wherever a folder was walked."""
+    stack = [os.fspath(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            if onerror is not None:
+                onerror(exc)
+            continue
+        dirs: list[str] = []
+        files: list[str] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows a link, as os.walk does; a link loop raises
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+        yield folder, dirs, files
+        below = [os.path.join(folder, name) for name in dirs]
+        stack.extend(path for path in reversed(below) if not os.path.islink(path))
+
+
 def open_regular(path: Path) -> IO[bytes]:
     """Open a user's file for reading, refusing anything but a regular file without ever blocking.
 

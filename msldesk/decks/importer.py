@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from msldesk.core import clock
 from msldesk.core.errors import DeckImportError, MsldeskError, NotARegularFileError
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
-from msldesk.core.user_files import check_regular, display_name, storable_path
+from msldesk.core.user_files import check_regular, display_name, storable_path, walk
 from msldesk.decks.formats import DECK_EXTENSIONS
 from msldesk.decks.ooxml.opc import DEFAULT_LIMITS, PackageLimits
 from msldesk.decks.ooxml.package import DeckContent, read_deck
@@ -77,36 +77,18 @@ def find_deck_files(paths: Iterable[Path]) -> list[Path]:
         path = Path(path).expanduser()
         if os.path.isdir(path):  # not Path.is_dir: that raises on a name too long
             before = len(found)
-            found.extend(_walk(path))
+            # A folder that cannot be listed is listed itself, and refused with the reason on import.
+            for root, dirs, files in walk(path, onerror=lambda exc: found.append(Path(exc.filename))):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    Path(root, name)
+                    for name in sorted(files)
+                    if Path(name).suffix.lower() in DECK_EXTENSIONS and not name.startswith("~$")
+                )
             if len(found) == before:
                 found.append(path)
         else:
             found.append(path)
-    return found
-
-
-def _walk(top: Path) -> list[Path]:
-    """Deck files under `top` in os.walk's order (a folder's files by name, then its folders), with a
-    stack instead of os.walk: in Python 3.11 that recurses once a level, so 1,000 nested folders raised
-    RecursionError and stopped the whole import; and it skipped a folder it could not list in silence."""
-    found: list[Path] = []
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
-            found.append(folder)  # refused with the reason when it is imported
-            continue
-        below = []
-        for entry in entries:
-            if _is_folder(entry):  # a link to a folder is not walked (nor listed), as in os.walk
-                if not entry.is_symlink() and not entry.name.startswith("."):
-                    below.append(Path(entry.path))
-            elif Path(entry.name).suffix.lower() in DECK_EXTENSIONS and not entry.name.startswith("~$"):
-                found.append(Path(entry.path))
-        stack.extend(reversed(below))
     return found
 
 
@@ -486,13 +468,6 @@ def _storage_failure(path: Path, exc: OSError | SQLAlchemyError) -> ImportOutcom
         said = exc.orig if isinstance(exc, StatementError) else None  # the driver's own error, if any
         message = f"The deck could not be saved in the library (the database said: {said or exc})."
     return ImportOutcome(display_name(str(path)), "failed", error_kind="storage", message=message)
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()  # follows a link; a link loop raises
-    except OSError:
-        return False  # listed as a file, then refused with its reason
 
 
 def _empty_or_unlisted(folder: Path) -> NotARegularFileError:

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING
 
 from msldesk.core import fileio
 from msldesk.core.errors import ReadOnlyLibraryError
-from msldesk.core.user_files import check_folder
+from msldesk.core.user_files import check_folder, walk
 from msldesk.protect.backup import store_files
 from msldesk.protect.backup_check import STORE_NAME
 from msldesk.protect.library_guard import refuse_missing_database
@@ -162,7 +162,7 @@ def not_private(root: Path) -> list[tuple[Path, int]]:
         return []
     found: list[tuple[Path, int]] = []
     paths = [root]
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in walk(root):
         paths += [Path(folder, name) for name in (*dirs, *files)]
     for path in paths:
         try:
@@ -191,7 +191,7 @@ def make_private(root: Path) -> None:
 def find_leftovers(paths: LibraryPaths) -> list[Path]:
     """Temp and partial files msldesk's writers leave when killed, and the scratch folder's content."""
     found: list[Path] = []
-    for folder, dirs, files in os.walk(paths.root):
+    for folder, dirs, files in walk(paths.root):
         base = Path(folder)
         if base == paths.cache:
             found += [base / n for n in sorted((*dirs, *files)) if not _KEEP_IN_CACHE.match(n)]
@@ -213,7 +213,10 @@ def remove_leftovers(access: LibraryAccess) -> list[Path]:
         log.info("Removing %d leftover file(s): %s", len(removed), ", ".join(map(str, removed[:20])))
     for path in removed:
         if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
+            try:
+                shutil.rmtree(path, ignore_errors=True)
+            except RecursionError:  # a tree deeper than rmtree recurses (Python 3.11): left, said
+                log.warning("Leftover folder %s is nested too deeply to remove; remove it by hand", path)
         else:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()

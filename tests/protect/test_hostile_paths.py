@@ -146,28 +146,6 @@ def test_deck_folder_walk_refuses_each_special_entry_and_goes_on(app, deck_facto
     assert len(outcomes) == len(kinds) + 2
 
 
-def test_a_folder_nested_deeper_than_pythons_stack_is_walked(app, deck_factory, tmp_path: Path) -> None:
-    """os.walk recurses once a level (Python 3.11): 1,200 nested folders (a path of 2,400 characters,
-    which Linux allows) raised RecursionError and stopped the whole import."""
-    top = tmp_path / "deep"
-    made = [top]
-    top.mkdir()
-    try:
-        for _ in range(1200):  # one by one: mkdir(parents=True) recurses too
-            made.append(made[-1] / "a")
-            made[-1].mkdir()
-        deck_factory.pptx(made[-1] / "bottom.pptx", SLIDES)
-        deck_factory.pptx(top / "first.pptx", [("First", "", "")])
-        outcomes = [(Path(o.path).name, o.status) for o in app.decks.import_paths([top])]
-        assert outcomes == [("first.pptx", "imported"), ("bottom.pptx", "imported")]
-    finally:  # from the bottom up: pytest's own clean-up (shutil.rmtree) recurses as well
-        for folder in reversed(made):
-            for entry in folder.iterdir():
-                if not entry.is_dir():
-                    entry.unlink()
-            folder.rmdir()
-
-
 def test_a_folder_in_a_walk_that_cannot_be_listed_is_refused_and_the_rest_goes_on(
     app, deck_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
