@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from msldesk.cli.ask import typed_twice
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_error, print_json
 
 
 def add_admin_commands(commands: Any) -> None:
@@ -206,7 +206,7 @@ def restore_unavailable_library(args: argparse.Namespace) -> int:
             LibraryPaths(default_data_dir()), SecretStore(), terminal_passphrase_provider()
         )
     except MsldeskError as exc:
-        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        print_error(exc.user_message)
         return EXIT_ERROR
     try:
         code = cmd_restore(_Backups(backups), args)
@@ -217,7 +217,7 @@ def restore_unavailable_library(args: argparse.Namespace) -> int:
             App(passphrase_provider=terminal_passphrase_provider()).close()
         return code
     except MsldeskError as exc:
-        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        print_error(exc.user_message)
         return EXIT_ERROR
     finally:
         backups.engine.dispose()

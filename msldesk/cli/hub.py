@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msldesk.cli.ask import secret_from_stdin, typed_twice
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_error, print_json
 from msldesk.core.errors import InvalidInputError, MsldeskError
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def run_hub(args: argparse.Namespace) -> int:
     try:
         return _HUB_COMMANDS[args.hub_command](args)
     except MsldeskError as exc:
-        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        print_error(exc.user_message)
         return EXIT_ERROR
 
 

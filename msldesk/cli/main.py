@@ -25,7 +25,7 @@ from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
 from msldesk.cli.exports import requested
 from msldesk.cli.hub import add_hub_commands, run_hub
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_json
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_error, print_json
 from msldesk.cli.team import TEAM_COMMANDS, add_team_commands
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
 from msldesk.core.user_files import display_name
@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return restore_unavailable_library(args)
         return _library_unavailable(exc)
     except MsldeskError as exc:
-        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        print_error(exc.user_message)
         return EXIT_ERROR
     try:
         if app.read_only and writes_library(args):
@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LibraryUnavailableError as exc:
         return _library_unavailable(exc)
     except MsldeskError as exc:
-        print(f"msldesk: {exc.user_message}", file=sys.stderr)
+        print_error(exc.user_message)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`msldesk decks | head`): stop quietly, as Unix tools do.
@@ -209,7 +209,7 @@ def _open_library(args: argparse.Namespace) -> Any:
 
 def _library_unavailable(error: LibraryUnavailableError) -> int:
     """The library's database is missing or damaged: say so, and the command that restores it."""
-    print(f"msldesk: {error.user_message}", file=sys.stderr)
+    print_error(error.user_message)
     which = "the newest backup" if error.newest_backup is not None else "a backup"
     print(f"To restore {which}, run:\n  {restore_command_for(error)}", file=sys.stderr)
     return EXIT_ERROR

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
@@ -21,6 +22,13 @@ def print_json(value: Any) -> None:
 
     # Valid UTF-8 whatever a value holds: a file name with bytes that are not UTF-8 shows U+FFFD.
     print(encodable(json.dumps(value, ensure_ascii=False, default=json_default)))
+
+
+def print_error(message: str) -> None:
+    """A refusal on standard error, as every command words it: "msldesk: …", escapes shown."""
+    from msldesk.core.user_files import display_message
+
+    print(f"msldesk: {display_message(message)}", file=sys.stderr)
 
 
 def date_arg(value: str) -> dt.date:

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from msldesk.cli.ask import secret_from_stdin
-from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, print_error, print_json
 from msldesk.cli.team_decks import add_deck_flow_commands, cmd_deck_flow
 from msldesk.cli.team_records import RECORD_COMMANDS, add_record_commands, cmd_team_records
 from msldesk.core.errors import InvalidInputError
@@ -64,7 +64,7 @@ def cmd_team(app: Any, args: argparse.Namespace) -> int:
     else:
         print("Disconnected this library from the team hub." if was else "This library had no team hub.")
     if warning:
-        print(f"msldesk: {warning}", file=sys.stderr)
+        print_error(warning)
     return EXIT_OK
 
 

@@ -4,11 +4,10 @@ hub. psycopg and the push machinery load when one of these runs, never with `msl
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, date_arg, print_json
+from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, date_arg, print_error, print_json
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
@@ -88,7 +87,7 @@ def print_push(report: Any) -> None:
         for title in report.meetings:
             print(f"  {title}")
     if report.problem:
-        print(f"msldesk: {report.problem} The next push sends the rest.", file=sys.stderr)
+        print_error(f"{report.problem} The next push sends the rest.")
 
 
 def _share(app: Any, args: argparse.Namespace) -> int:

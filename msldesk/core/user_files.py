@@ -229,6 +229,13 @@ def display_name(name: str) -> str:
     return _CONTROL.sub(_escape, encodable(name))
 
 
+def display_message(text: str) -> str:
+    """A message for a terminal or a dialog: its own line breaks kept, every other control character
+    shown as an escape, as in display_name (a name the user typed or a file held, echoed in it, may
+    carry a terminal escape sequence or a right-to-left override)."""
+    return "\n".join(display_name(line) for line in text.split("\n"))
+
+
 def storable_path(path: Path | str) -> str:
     """A path as text SQLite can store and that still tells paths apart: identical to str(path) for
     a UTF-8 name, with each undecodable byte written as a backslash escape (\\xff) otherwise."""

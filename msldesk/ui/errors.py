@@ -16,6 +16,13 @@ _open_boxes: list[QMessageBox] = []  # keep non-modal boxes alive until closed
 
 
 def user_message(error: BaseException) -> str:
+    """What the box says, escapes shown (a name echoed in it may hold control characters)."""
+    from msldesk.core.user_files import display_message
+
+    return display_message(_plain_words(error))
+
+
+def _plain_words(error: BaseException) -> str:
     if isinstance(error, MsldeskError):
         return error.user_message
     from msldesk.protect.library_guard import is_damage

@@ -227,6 +227,16 @@ def test_errors_exit_2_with_a_message(data_dir: Path, imported) -> None:
     assert "YYYY-MM-DD" in not_a_date.stderr
 
 
+def test_a_refusal_shows_the_escapes_in_what_the_user_typed(data_dir: Path, imported) -> None:
+    """A name typed with a terminal escape sequence or a right-to-left override is echoed in the
+    refusal as escapes: raw, it recoloured the terminal or reordered the words."""
+    typed = "\x1b[31mred\u202eevil"
+    result = msldesk_in_process(data_dir, "collection", "delete", typed, check_exit=2)
+    assert "\x1b" not in result.stderr
+    assert "\u202e" not in result.stderr
+    assert "There is no collection named “\\x1b[31mred\\u202eevil”." in result.stderr
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not on PATH")
 def test_thumbnails_wait(data_dir: Path, imported) -> None:
     msldesk(data_dir, "thumbnails", "--wait", check_exit=0)

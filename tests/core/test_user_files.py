@@ -87,3 +87,10 @@ def test_a_small_file_named_with_a_nul_is_an_os_error(tmp_path: Path) -> None:
 
     with pytest.raises(OSError, match="NUL"):
         read_small_file(tmp_path / "fmv\x00.json")  # os.stat raises ValueError; readers expect OSError
+
+
+def test_a_message_keeps_its_line_breaks_and_shows_every_other_control_character() -> None:
+    from msldesk.core.user_files import display_message
+
+    message = "No collection “\x1b[2J\u202egnp.exe”.\nTry: msldesk collections"
+    assert display_message(message) == "No collection “\\x1b[2J\\u202egnp.exe”.\nTry: msldesk collections"

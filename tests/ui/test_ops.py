@@ -243,3 +243,11 @@ def test_the_context_names_its_services_and_says_in_plain_words_when_none_is_ope
     context.app = SimpleNamespace(events="the events service")  # type: ignore[assignment]
     assert context.is_open
     assert context.events == "the events service"
+
+
+def test_a_name_in_an_error_box_shows_its_control_characters_as_escapes(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A right-to-left override in a name echoed by an error reordered the box's words."""
+    ui_errors._open_boxes.clear()
+    box = ui_errors.report_error(InvalidInputError("There is no collection named “evil\u202egnp.exe”."))
+    assert box.text() == "There is no collection named “evil\\u202egnp.exe”."
+    box.close()
