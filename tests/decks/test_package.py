@@ -203,13 +203,20 @@ def test_truncated_deck_is_damaged(deck_factory, deck: Path, fraction: float) ->
     with pytest.raises(DamagedDeckError) as caught:
         read_deck(deck_factory.truncated(f"cut-{fraction}.pptx", deck, fraction))
     assert caught.value.kind == "damaged"
+    # zipfile's own words ("Bad magic number for central directory") are the details, not the message
+    assert caught.value.details
+    assert caught.value.details not in caught.value.user_message
 
 
 def test_plain_text_renamed_pptx_is_damaged(tmp_path: Path) -> None:
     path = tmp_path / "notes.pptx"
     path.write_text("not a zip at all\n" * 100)
-    with pytest.raises(DamagedDeckError):
+    with pytest.raises(DamagedDeckError) as caught:
         read_deck(path)
+    assert caught.value.user_message == (
+        "The file is damaged: it is not a readable zip package, it may be truncated or corrupt."
+    )
+    assert caught.value.details == "File is not a zip file"
 
 
 def _ole2(payload: bytes) -> bytes:

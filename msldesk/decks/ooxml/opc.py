@@ -56,9 +56,8 @@ class OpcPackage:
         except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as exc:
             # A damaged central directory is not always BadZipFile: bit rot also shows up as an
             # unsupported "version needed" (NotImplementedError) or undecodable names (ValueError).
-            raise DamagedDeckError(
-                f"The file is damaged: it is not a readable zip package, it may be truncated "
-                f"or corrupt ({exc}).",
+            raise DamagedDeckError(  # zipfile's own words ("Bad magic number ...") are the details
+                "The file is damaged: it is not a readable zip package, it may be truncated or corrupt.",
                 str(exc),
             ) from exc
         infos = self.zip.infolist()
@@ -113,7 +112,9 @@ class OpcPackage:
         try:
             return etree.fromstring(data, SAFE_PARSER)
         except etree.XMLSyntaxError as exc:
-            raise DamagedDeckError(f"The part {part} is not well-formed XML: {exc}", str(exc)) from exc
+            raise DamagedDeckError(
+                f"The part {part} is damaged: it is not well-formed XML.", str(exc)
+            ) from exc
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationships of `part`: id -> (type, absolute target part name); external ones skipped."""

@@ -281,7 +281,7 @@ def write_first_slides(source: Path, target: Path, keep: int) -> int:
                     with package.zip.open(info) as part, out.open(copy, "w") as written:
                         shutil.copyfileobj(part, written, 1024 * 1024)
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, ValueError) as exc:
-            raise DamagedDeckError(f"A part of the deck is damaged and cannot be copied: {exc}") from exc
+            raise DamagedDeckError("A part of the deck is damaged and cannot be copied.", str(exc)) from exc
         return len(entries)
     finally:
         package.close()
@@ -297,7 +297,10 @@ def read_deck(path: Path, limits: PackageLimits = DEFAULT_LIMITS, file_name: str
     try:
         return _read_package(package, file_name or path.name)
     except (KeyError, IndexError, ValueError) as exc:
-        raise DamagedDeckError(f"The package structure is damaged: {exc}", repr(exc)) from exc
+        raise DamagedDeckError(
+            "The package structure is damaged: a part the slides need is missing or does not make sense.",
+            repr(exc),
+        ) from exc
     finally:
         package.close()
 
