@@ -165,8 +165,8 @@ class SlideRenderer:
         # or once that fails to start, one soffice --convert-to call per batch.
         self.keep_office = keep_office
         # Exact thumbnails: every deck through a PDF with LibreOffice's default options, rasterised
-        # by pdfium, as before the office was kept: the same images, at about half the speed (the
-        # preview PDF comes with them).
+        # by pdfium, as before the office was kept: the same images, at about a third of the speed
+        # (the preview PDF comes with them).
         self.exact = exact
         self.pdf_options = EXACT_PDF_EXPORT_OPTIONS if exact else PDF_EXPORT_OPTIONS
         self.worker_script = WORKER_SCRIPT
