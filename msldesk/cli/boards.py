@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from msldesk.boards.kinds import AgendaKind, AttendeeRole, EventKind, Invitation
 from msldesk.boards.outputs.registry import KINDS, EventTarget
 from msldesk.cli.ask import asked
-from msldesk.cli.exports import add_kind_flags, requested
+from msldesk.cli.exports import add_kind_flags, add_overwrite_flag, requested
 from msldesk.cli.meeting import add_event_finalize, event_finalize
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, datetime_arg, print_json
 from msldesk.core.errors import InvalidInputError
@@ -100,6 +100,7 @@ def _add_people_commands(commands: Any) -> None:
     c = people_commands.add_parser("export-data", help="everything held about one person, as JSON")
     c.add_argument("person_id", type=int)
     c.add_argument("--out", type=Path, required=True, metavar="FILE.json")
+    add_overwrite_flag(c)
     c = people_commands.add_parser(
         "erase", help="erase a person (irreversible; payment records the law requires are kept)"
     )
@@ -142,6 +143,7 @@ def _add_payments_commands(commands: Any) -> None:
     c.set_defaults(export_kind=payments.name)
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--out", type=Path, required=True)
+    add_overwrite_flag(c)
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -333,7 +335,7 @@ def _event_show(app: Any, args: argparse.Namespace) -> int:
 
 def _event_export(app: Any, args: argparse.Namespace) -> int:
     kind, out = requested(args)
-    written = app.outputs.export(kind, EventTarget(args.event_id), out)
+    written = app.outputs.export(kind, EventTarget(args.event_id), out, overwrite=args.overwrite)
     print(f"Wrote {written.path}")
     return EXIT_OK
 
@@ -358,7 +360,7 @@ def cmd_people(app: Any, args: argparse.Namespace) -> int:
         print(f"Merged into {person.person_id}: {person.display_name}")
         return EXIT_OK
     if command == "export-data":
-        path = app.privacy.write_person_export(args.person_id, args.out)
+        path = app.privacy.write_person_export(args.person_id, args.out, overwrite=args.overwrite)
         print(f"Wrote everything held about person {args.person_id} to {path}")
         return EXIT_OK
     if command == "erase":
@@ -465,7 +467,7 @@ def _people_erase(app: Any, args: argparse.Namespace) -> int:
 
 def cmd_payments(app: Any, args: argparse.Namespace) -> int:
     kind, out = requested(args)
-    written = app.outputs.export(kind, args.year, out)
+    written = app.outputs.export(kind, args.year, out, overwrite=args.overwrite)
     print(f"Wrote {written.rows} payments for {args.year} to {args.out}")
     return EXIT_OK
 

@@ -22,6 +22,14 @@ def add_kind_commands(commands: Any, *words: str) -> None:
         if kind.by_audience:
             c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
         c.add_argument("--out", type=Path, required=True)
+        add_overwrite_flag(c)
+
+
+def add_overwrite_flag(parser: argparse.ArgumentParser) -> None:
+    """--overwrite: without it a command refuses to replace a file that already exists."""
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the file if it exists (without it: refused)"
+    )
 
 
 def add_kind_flags(parser: argparse.ArgumentParser, *words: str) -> None:
@@ -31,6 +39,7 @@ def add_kind_flags(parser: argparse.ArgumentParser, *words: str) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     for flag, kinds in _flags(*words).items():
         group.add_argument(flag, type=Path, metavar="FILE", help=kinds[0].command_help)
+    add_overwrite_flag(parser)
 
 
 def _flags(*words: str) -> dict[str, tuple[ExportKind[Any, Any, Any], ...]]:

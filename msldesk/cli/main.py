@@ -22,7 +22,7 @@ from msldesk.cli.admin import (
 from msldesk.cli.ask import asked, event_use_json
 from msldesk.cli.boards import BOARD_COMMANDS, add_board_commands
 from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
-from msldesk.cli.exports import requested
+from msldesk.cli.exports import add_overwrite_flag, requested
 from msldesk.cli.hub import add_hub_commands, run_hub
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
 from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_error, print_json
@@ -114,6 +114,7 @@ def _add_compose_command(commands: Any) -> None:
     p = commands.add_parser(DECK.cli_words[0], help=DECK.command_help)
     p.set_defaults(export_kind=DECK.name)
     p.add_argument("--out", type=Path, required=True, help="the deck to write (.pptx)")
+    add_overwrite_flag(p)
     p.add_argument("--collection", help="use the slides of this saved collection")
     p.add_argument("slide_ids", nargs="*", type=int, metavar="SLIDE_ID")
     p.add_argument("--title", default="")
@@ -472,7 +473,7 @@ def _cmd_compose(app: Any, args: argparse.Namespace) -> int:
         bill_of_materials_slide=not args.no_bom_slide,
         leading=tuple(leading),
     )
-    result = app.outputs.export(kind, request, out, progress)
+    result = app.outputs.export(kind, request, out, progress, overwrite=args.overwrite)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:

@@ -198,7 +198,7 @@ def cmd_export(app: Any, args: argparse.Namespace) -> int:
                 f"msldesk: {data.needing_review} flagged entries have not been reviewed yet.", file=sys.stderr
             )
 
-    written = app.outputs.export(kind, target, out, check=warn)
+    written = app.outputs.export(kind, target, out, check=warn, overwrite=args.overwrite)
     print(f"Wrote {out}")
     for warning in written.warnings:  # a briefing's agenda items that lost slides, composing notes
         print(f"  note: {warning}")

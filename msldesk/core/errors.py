@@ -77,6 +77,30 @@ class DiskFullError(MsldeskError, OSError):
         self.errno = errno.ENOSPC
 
 
+class NotWritableError(MsldeskError, OSError):
+    """A folder msldesk may not write in (read-only disk, no permission); nothing was written there.
+    Also an OSError with the original errno, like DiskFullError."""
+
+    kind = "not-writable"
+
+    def __init__(self, user_message: str, details: str = "", code: int = errno.EACCES) -> None:
+        MsldeskError.__init__(self, user_message, details)
+        self.errno = code
+
+
+class OutputRefusedError(MsldeskError):
+    """A file the user named to write is refused before anything is written: a folder, a pipe, a
+    link, a missing folder, a name no disk takes."""
+
+    kind = "output-refused"
+
+
+class OutputExistsError(OutputRefusedError):
+    """The file the user named already exists and replacing it was not asked for."""
+
+    kind = "exists"
+
+
 class CancelledError(MsldeskError):
     kind = "cancelled"
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
-from msldesk.core.errors import DiskFullError, error_chain
+from msldesk.core.errors import (
+    DiskFullError,
+    NotWritableError,
+    OutputExistsError,
+    OutputRefusedError,
+    error_chain,
+)
+from msldesk.core.user_files import display_name
+
+T = TypeVar("T")
 
 # "No space left" and "quota used up" mean the same to a user: nothing more fits in that folder.
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -31,26 +41,74 @@ def disk_full_error(target: Path, exc: BaseException) -> DiskFullError:
     )
 
 
+def temp_prefix(name: str) -> str:
+    """A hidden temp file's prefix beside a file called `name`: `.name.`, the name cut so that the
+    prefix, a random part and an ending stay within the 255 bytes a file name may have (a 250-byte
+    name is valid, its temp file must be too)."""
+    return "." + os.fsdecode(os.fsencode(name)[:_TEMP_NAME_BYTES]) + "."
+
+
+_TEMP_NAME_BYTES = 200
+_NAME_BYTES = 255  # the most bytes in one file name on Linux, macOS (UTF-8) and Windows (chars)
+
+
+def not_writable_error(target: Path, exc: OSError) -> NotWritableError:
+    folder = Path(target).parent
+    return NotWritableError(
+        f"{display_name(str(Path(target).name))} cannot be saved in {display_name(str(folder))}: that folder "
+        f"is read-only or you may not write there ({exc.strerror}). Nothing was written; choose another "
+        "folder.",
+        details=f"{target}: {exc!r}",
+        code=exc.errno or errno.EACCES,
+    )
+
+
+def _folder_step(target: Path, step: Callable[[], T]) -> T:
+    """One of the writer's own steps in the target's folder (make it, make the temp file, rename):
+    a refusal to write there is said in plain words; the caller's own errors are left alone."""
+    try:
+        return step()
+    except OSError as exc:
+        if exc.errno in WRITE_ERRORS:
+            raise not_writable_error(target, exc) from exc
+        if exc.errno == errno.ENAMETOOLONG:
+            raise OutputRefusedError(
+                f"The name {display_name(str(target))} is too long for the disk; choose a shorter name "
+                "or folder. Nothing was written.",
+                details=repr(exc),
+            ) from exc
+        if exc.errno == errno.EISDIR:
+            raise OutputRefusedError(
+                f"{display_name(str(target))} is a folder; choose a file name. Nothing was written.",
+                details=repr(exc),
+            ) from exc
+        raise
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path, *, replace: bool = True) -> Iterator[IO[bytes]]:
     """Yield a binary file; on clean exit it replaces `target` in one step, on error it vanishes.
     `replace` False: a file already at `target` is kept and FileExistsError raised (write once).
 
     Running out of space anywhere on the way (the caller's writes, flush, fsync) raises
-    DiskFullError, which is an OSError too so callers that catch OSError keep working."""
+    DiskFullError, a folder that may not be written NotWritableError; both are OSErrors too, so
+    callers that catch OSError keep working."""
     target = Path(target)
     tmp_name = ""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        _folder_step(target, lambda: target.parent.mkdir(parents=True, exist_ok=True))
+        fd, tmp_name = _folder_step(
+            target,
+            lambda: tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=target.parent),
+        )
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         if replace:
-            os.replace(tmp_name, target)
+            _folder_step(target, lambda: os.replace(tmp_name, target))
         else:
-            _create(tmp_name, target)
+            _folder_step(target, lambda: _create(tmp_name, target))
     except BaseException as exc:
         if tmp_name:
             with contextlib.suppress(FileNotFoundError):
@@ -108,3 +166,64 @@ def folder_is_writable(folder: Path) -> bool:
     os.close(fd)
     os.unlink(name)
     return True
+
+
+_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F))
+
+
+def check_output_file(target: Path, *, overwrite: bool = False) -> Path:
+    """`target`, a file the user named for msldesk to write, when it can be written there: refused in
+    plain words (OutputRefusedError) before anything is written when it is a folder, a pipe, a
+    device or a link, when its folder is missing, when its name holds control
+    characters or is longer than a disk takes, and when a file of that name exists (OutputExistsError)
+    unless `overwrite` says the user chose to replace it."""
+    target = Path(target)
+    shown = display_name(str(target))
+    name = target.name
+    if not name or name in (".", ".."):
+        raise OutputRefusedError(f"{shown} names no file; add a file name. Nothing was written.")
+    if any(c in _CONTROL for c in name):
+        raise OutputRefusedError(
+            f"The file name {display_name(name)} holds a line break or another control character, which "
+            "most programs cannot show or open; choose a name without them. Nothing was written."
+        )
+    if len(os.fsencode(name)) > _NAME_BYTES:
+        raise OutputRefusedError(
+            f"The file name is {len(os.fsencode(name))} bytes long; disks take at most {_NAME_BYTES}. "
+            "Choose a shorter name. Nothing was written.",
+            details=str(target),
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputRefusedError(
+            f"The folder {display_name(str(folder))} does not exist; create it or choose another "
+            "folder. Nothing was written."
+        )
+    _check_existing(target, shown, overwrite)
+    return target  # a folder that may not be written: atomic_writer says so (NotWritableError)
+
+
+def _check_existing(target: Path, shown: str, overwrite: bool) -> None:
+    try:
+        found = os.lstat(target)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(found.st_mode):
+        where = display_name(os.readlink(target))
+        raise OutputRefusedError(
+            f"{shown} is a link (to {where}); msldesk does not write through links. Choose another "
+            "name, or the file it leads to. Nothing was written."
+        )
+    if stat.S_ISDIR(found.st_mode):
+        raise OutputRefusedError(f"{shown} is a folder; choose a file name. Nothing was written.")
+    if not stat.S_ISREG(found.st_mode):
+        raise OutputRefusedError(
+            f"{shown} is not a regular file (a pipe, a device or a socket); choose another name. "
+            "Nothing was written."
+        )
+    if not overwrite:
+        raise OutputExistsError(
+            f"{shown} already exists; nothing was written. Choose another name, or say that it may be "
+            "replaced (on the command line: --overwrite).",
+            details=str(target),
+        )

@@ -31,8 +31,8 @@ from msldesk.decks.store import DeckStore
 if TYPE_CHECKING:
     from msldesk.decks.slide_specs import GeneratedSlide
 from msldesk.core import tables
-from msldesk.core.errors import InvalidInputError, MsldeskError, NotFoundError
-from msldesk.core.fileio import atomic_write_bytes
+from msldesk.core.errors import DiskFullError, InvalidInputError, MsldeskError, NotFoundError
+from msldesk.core.fileio import atomic_write_bytes, disk_full_error, temp_prefix
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 
 BOM_HEADER = (
@@ -365,7 +365,7 @@ def build_deck(
         # The deck and its bill of materials are one output: the deck is written under a
         # hidden name beside `out` and only takes its name once the CSV is written too, so a
         # full disk (or a failed check) leaves both earlier files as they were and nothing new.
-        pending = out.with_name(f".{out.stem}.{secrets.token_hex(4)}.pending.pptx")
+        pending = out.with_name(f"{temp_prefix(out.stem)}{secrets.token_hex(4)}.pending.pptx")
         try:
             result = compose_deck(sources, pending, title=title, progress=progress, cancel=cancel)
             from msldesk.decks.ooxml.validate import validate_package
@@ -376,14 +376,21 @@ def build_deck(
                     "The new deck failed its package check and was not kept. Please report this.",
                     report.explain(),
                 )
-            bom = out.with_name(f"{out.stem}-bill-of-materials.csv")
+            bom = bill_of_materials_path(out)
             atomic_write_bytes(bom, _bom_csv(plan))
             os.replace(pending, out)
+        except DiskFullError as exc:  # said of the deck the user named, not of its hidden draft
+            raise disk_full_error(out, exc) from exc
         finally:
             pending.unlink(missing_ok=True)
     # The generated appendix is laid out for the deck's size: only the user's slides' sizes matter.
     warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
     return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items, title)
+
+
+def bill_of_materials_path(deck: Path) -> Path:
+    """The bill of materials CSV written beside a composed deck."""
+    return deck.with_name(f"{deck.stem}-bill-of-materials.csv")
 
 
 def _bill_of_materials_slides(

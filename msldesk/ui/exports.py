@@ -132,7 +132,10 @@ class ExportJob(QObject):
                 self.banner.stopped(f"The {noun} was not written.")
 
         # The export lane, from the snapshot alone: no database work off the database lane.
-        render = Op(self, lambda work: kind.render(data, path, work.progress, work.cancel), Lane.EXPORT)
+        # The save dialog asked before replacing a file: write() refuses folders, pipes and links.
+        render = Op(
+            self, lambda work: kind.write(data, path, work.progress, work.cancel, overwrite=True), Lane.EXPORT
+        )
         self._render = render.success(rendered).failure(failed).with_progress(progressed)
         render.run()
 

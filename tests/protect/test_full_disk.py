@@ -161,23 +161,36 @@ def board(app, deck_factory):  # type: ignore[no-untyped-def]
 
 Export = Callable[[Any, dict[str, Any], Path], object]
 
+# The tests replace an earlier file as a user who agreed to it does (the save dialog asked, or
+# --overwrite): the refusal to replace one unasked is tested in tests/core/test_output_files.py.
+AGREED = {"overwrite": True}
+
+MEDICAL = Audience.MEDICAL
 EXPORTS: dict[str, tuple[str, Export]] = {
-    "summary": ("summary.pdf", lambda app, b, out: app.outputs.summary(b["event_id"], Audience.MEDICAL, out)),
-    "readout": (
-        "readout.pptx", lambda app, b, out: app.outputs.readout(b["event_id"], Audience.MEDICAL, out)
+    "summary": (
+        "summary.pdf", lambda app, b, out: app.outputs.summary(b["event_id"], MEDICAL, out, **AGREED)
     ),
-    "briefing": ("briefing.pptx", lambda app, b, out: app.outputs.briefing(b["event_id"], out)),
+    "readout": (
+        "readout.pptx", lambda app, b, out: app.outputs.readout(b["event_id"], MEDICAL, out, **AGREED)
+    ),
+    "briefing": ("briefing.pptx", lambda app, b, out: app.outputs.briefing(b["event_id"], out, **AGREED)),
     "insights-csv": (
-        "insights.csv", lambda app, b, out: app.outputs.insights(b["event_id"], Audience.MEDICAL, out)
+        "insights.csv", lambda app, b, out: app.outputs.insights(b["event_id"], MEDICAL, out, **AGREED)
     ),
     "insights-xlsx": (
-        "insights.xlsx", lambda app, b, out: app.outputs.insights(b["event_id"], Audience.MEDICAL, out)
+        "insights.xlsx", lambda app, b, out: app.outputs.insights(b["event_id"], MEDICAL, out, **AGREED)
     ),
-    "attendees-csv": ("attendees.csv", lambda app, b, out: app.outputs.attendees(b["event_id"], out)),
-    "attendees-xlsx": ("attendees.xlsx", lambda app, b, out: app.outputs.attendees(b["event_id"], out)),
-    "calendar": ("invite.ics", lambda app, b, out: app.outputs.calendar(b["event_id"], out)),
-    "sign-in-sheet": ("sign-in.pdf", lambda app, b, out: app.outputs.sign_in_sheet(b["event_id"], out)),
-    "payments": ("payments.csv", lambda app, b, out: app.outputs.payments(START.year, out)),
+    "attendees-csv": (
+        "attendees.csv", lambda app, b, out: app.outputs.attendees(b["event_id"], out, **AGREED)
+    ),
+    "attendees-xlsx": (
+        "attendees.xlsx", lambda app, b, out: app.outputs.attendees(b["event_id"], out, **AGREED)
+    ),
+    "calendar": ("invite.ics", lambda app, b, out: app.outputs.calendar(b["event_id"], out, **AGREED)),
+    "sign-in-sheet": (
+        "sign-in.pdf", lambda app, b, out: app.outputs.sign_in_sheet(b["event_id"], out, **AGREED)
+    ),
+    "payments": ("payments.csv", lambda app, b, out: app.outputs.payments(START.year, out, **AGREED)),
     "compose": ("deck.pptx", lambda app, b, out: app.assembly.compose(b["slide_ids"], out, title="Deck")),
 }  # fmt: skip
 

@@ -124,6 +124,7 @@ class ExportKind(Generic[T, S, R]):
     record: Callable[[OutputService, S, R], None]
     by_audience: bool = False  # a meeting output cut to an audience (medical, commercial, compliance)
     review_first: bool = False  # carries the notes: unreviewed flagged entries are asked about
+    companions: Callable[[Path], tuple[Path, ...]] = lambda _out: ()  # files written beside the file
 
     @property
     def cli_words(self) -> tuple[str, ...]:
@@ -143,6 +144,20 @@ class ExportKind(Generic[T, S, R]):
         """`out`, when its ending says this kind; a plain-words refusal otherwise."""
         kind_for_file((self,), out)
         return Path(out)
+
+    def write(
+        self, data: S, out: Path, progress: ProgressCallback, cancel: CancelToken, *, overwrite: bool = False
+    ) -> R:
+        """`render`, once the file and its companions (a deck's bill of materials) can be written
+        where the user named them: a folder, a pipe, a link, a missing folder, a name no disk takes
+        and (unless `overwrite`: the user agreed to replace them) an existing file are refused in
+        plain words before anything is written. Every front end writes through here."""
+        from msldesk.core.fileio import check_output_file
+
+        out = self.checked_path(out)
+        for path in (out, *self.companions(out)):
+            check_output_file(path, overwrite=overwrite)
+        return self.render(data, out, progress, cancel)
 
 
 def kind_for_file(kinds: tuple[ExportKind[Any, Any, Any], ...], out: Path) -> ExportKind[Any, Any, Any]:
@@ -291,6 +306,12 @@ def _record_deck(outputs: OutputService, data: DeckSnapshot, written: AssemblyRe
     outputs.assembly.record(data, written)
 
 
+def _bill_of_materials(out: Path) -> tuple[Path, ...]:
+    from msldesk.decks.assembly import bill_of_materials_path
+
+    return (bill_of_materials_path(out),)
+
+
 # ---- the registry --------------------------------------------------------------------------------
 
 PDF, PPTX = "PDF files (*.pdf)", "PowerPoint decks (*.pptx)"
@@ -333,7 +354,7 @@ MEETING_MENU_KINDS: tuple[ExportKind[Any, Any, Any], ...] = (
     ExportKind(
         "briefing", "Briefing deck (PPTX)…", "briefing deck", (".pptx",), PPTX,
         "event", "export briefing EVENT_ID --out FILE.pptx", "the briefing deck before the meeting (PPTX)",
-        _briefing, _briefing_deck, _record_briefing,
+        _briefing, _briefing_deck, _record_briefing, companions=_bill_of_materials,
     ),
     ExportKind(
         "readout", "Insight readout deck (PPTX)", "insight readout", (".pptx",), PPTX,
@@ -352,7 +373,7 @@ MEETING_MENU_KINDS: tuple[ExportKind[Any, Any, Any], ...] = (
 DECK: ExportKind[DeckRequest, DeckSnapshot, AssemblyResult] = ExportKind(
     "deck", "Export deck…", "deck", (".pptx",), "PowerPoint deck (*.pptx)",
     "slides", "compose SLIDE_ID --out FILE.pptx", "build a .pptx from library slides",
-    _deck, _deck_file, _record_deck,
+    _deck, _deck_file, _record_deck, companions=_bill_of_materials,
 )  # fmt: skip
 
 KINDS: dict[str, ExportKind[Any, Any, Any]] = {

@@ -80,19 +80,24 @@ class OutputService:
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
         check: Callable[[S], object] | None = None,
+        *,
+        overwrite: bool = False,
     ) -> R:
         """Export `target` as `kind` in this thread (the command line, scripts): snapshot, render,
-        record. A file name whose ending is not the kind's is refused before anything is read;
-        `check` sees the snapshot before the file is written (the CLI warns of unreviewed flags)."""
+        record. A file name whose ending is not the kind's is refused before anything is read; the
+        file the user named is checked before it is written (see ExportKind.write: an existing one
+        is replaced only with `overwrite`); `check` sees the snapshot before the file is written
+        (the CLI warns of unreviewed flags)."""
         out = kind.checked_path(out)
         data = kind.snapshot(self, target)
         if check is not None:
             check(data)
-        written = kind.render(data, out, progress, cancel or CancelToken())
+        written = kind.write(data, out, progress, cancel or CancelToken(), overwrite=overwrite)
         kind.record(self, data, written)
         return written
 
-    # ---- shortcuts for scripts and tests: each one is export() of its kind ---------------------
+    # ---- shortcuts for scripts and tests: each one is export() of its kind (an existing file is
+    # replaced only with overwrite=True) -----------------------------------------------------------
 
     def summary(
         self,
@@ -101,8 +106,11 @@ class OutputService:
         out: Path,
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        *,
+        overwrite: bool = False,
     ) -> Path:
-        return self.export(KINDS["summary-pdf"], EventTarget(event_id, audience), out, progress, cancel).path
+        target = EventTarget(event_id, audience)
+        return self.export(KINDS["summary-pdf"], target, out, progress, cancel, overwrite=overwrite).path
 
     def readout(
         self,
@@ -111,8 +119,11 @@ class OutputService:
         out: Path,
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        *,
+        overwrite: bool = False,
     ) -> Path:
-        return self.export(KINDS["readout"], EventTarget(event_id, audience), out, progress, cancel).path
+        target = EventTarget(event_id, audience)
+        return self.export(KINDS["readout"], target, out, progress, cancel, overwrite=overwrite).path
 
     def briefing(
         self,
@@ -120,26 +131,31 @@ class OutputService:
         out: Path,
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
+        *,
+        overwrite: bool = False,
     ) -> DeckResult:
         """The written deck with its warnings (agenda items that lost slides, composing notes)."""
-        result: DeckResult = self.export(KINDS["briefing"], EventTarget(event_id), out, progress, cancel)
+        target = EventTarget(event_id)
+        result: DeckResult = self.export(
+            KINDS["briefing"], target, out, progress, cancel, overwrite=overwrite
+        )
         return result
 
-    def insights(self, event_id: int, audience: Audience, out: Path) -> Path:
-        return self.export(KINDS["insights"], EventTarget(event_id, audience), out).path
+    def insights(self, event_id: int, audience: Audience, out: Path, *, overwrite: bool = False) -> Path:
+        return self.export(KINDS["insights"], EventTarget(event_id, audience), out, overwrite=overwrite).path
 
-    def attendees(self, event_id: int, out: Path) -> Path:
+    def attendees(self, event_id: int, out: Path, *, overwrite: bool = False) -> Path:
         """As CSV or Excel, by the file's ending."""
         kind = kind_for_file(kinds_of_command("event", "export", "--attendees"), out)
-        return self.export(kind, EventTarget(event_id), out).path
+        return self.export(kind, EventTarget(event_id), out, overwrite=overwrite).path
 
-    def calendar(self, event_id: int, out: Path) -> Path:
-        return self.export(KINDS["calendar"], EventTarget(event_id), out).path
+    def calendar(self, event_id: int, out: Path, *, overwrite: bool = False) -> Path:
+        return self.export(KINDS["calendar"], EventTarget(event_id), out, overwrite=overwrite).path
 
-    def sign_in_sheet(self, event_id: int, out: Path) -> Path:
-        return self.export(KINDS["sign-in-sheet"], EventTarget(event_id), out).path
+    def sign_in_sheet(self, event_id: int, out: Path, *, overwrite: bool = False) -> Path:
+        return self.export(KINDS["sign-in-sheet"], EventTarget(event_id), out, overwrite=overwrite).path
 
-    def payments(self, year: int, out: Path) -> int:
+    def payments(self, year: int, out: Path, *, overwrite: bool = False) -> int:
         """The year's payments as an Open Payments-shaped CSV; returns the number of rows."""
-        written: PaymentsFile = self.export(KINDS["open-payments"], year, out)
+        written: PaymentsFile = self.export(KINDS["open-payments"], year, out, overwrite=overwrite)
         return written.rows

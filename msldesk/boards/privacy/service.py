@@ -28,7 +28,7 @@ from msldesk.boards.privacy.export import export_person
 from msldesk.boards.privacy.mentions import Mentions, identity, linked_events, person_mentions, person_row
 from msldesk.core.changes import Changes
 from msldesk.core.errors import InvalidInputError
-from msldesk.core.fileio import atomic_write_bytes
+from msldesk.core.fileio import atomic_write_bytes, check_output_file
 from msldesk.core.user_files import storable_path
 from msldesk.protect import audit
 from msldesk.protect.audit import AuditRow
@@ -60,13 +60,15 @@ class PrivacyService:
         """Everything held about one person, as plain JSON-ready data (see privacy/export.py)."""
         return export_person(self.sessions, self.events, person_id)
 
-    def write_person_export(self, person_id: int, path: Path) -> Path:
-        """Write export_person() as a JSON file (atomically); the export itself is audited."""
+    def write_person_export(self, person_id: int, path: Path, *, overwrite: bool = False) -> Path:
+        """Write export_person() as a JSON file (atomically); the export itself is audited. A file
+        already there is replaced only with `overwrite` (see check_output_file)."""
         path = Path(path)
         if path.suffix.lower() != ".json":
             raise InvalidInputError(
                 "A person's data is written as .json; choose a file name ending in .json."
             )
+        check_output_file(path, overwrite=overwrite)
         data = json.dumps(self.export_person(person_id), ensure_ascii=False, indent=2).encode("utf-8")
         atomic_write_bytes(path, data)
         details = {"file": storable_path(path.resolve()), "sha256": hashlib.sha256(data).hexdigest()}

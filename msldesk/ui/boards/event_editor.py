@@ -406,6 +406,7 @@ class EventEditor(QWidget):
             f"Export {kind.noun}",
             suggested,
             f"{kind.file_filter};;All files (*)",
+            kind.suffixes,
         )
 
     def ask_unreviewed(self, count: int, noun: str) -> str:

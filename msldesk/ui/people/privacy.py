@@ -164,6 +164,7 @@ class PersonPrivacy(QObject):
             f"Export {person.display_name}'s data",
             suggested,
             "JSON (*.json)",
+            (".json",),
         )
 
     def export(self, person: Person) -> None:
@@ -189,7 +190,7 @@ class PersonPrivacy(QObject):
             return self._on_failed(error, details)
 
         # The db lane: the export reads the library and records itself in the audit trail.
-        write = DbOp(self, lambda work: work.app.privacy.write_person_export(person_id, path))
+        write = DbOp(self, lambda work: work.app.privacy.write_person_export(person_id, path, overwrite=True))
         write.success(done).failure(failed).run()
 
     # ---- erasure ------------------------------------------------------------------------------

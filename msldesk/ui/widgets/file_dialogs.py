@@ -3,18 +3,37 @@ Documents, never the process's working folder) with a file name suggested from t
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from msldesk.core.user_files import display_name
 
 # The Qt dialogs, looked up at call time so tests can replace them (and see what they were given).
 save_dialog = QFileDialog.getSaveFileName
 open_dialog = QFileDialog.getOpenFileName
 open_many_dialog = QFileDialog.getOpenFileNames
 folder_dialog = QFileDialog.getExistingDirectory
+
+
+def _replace_question(parent: QWidget | None, path: Path) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "Replace the file?",
+        f"{display_name(path.name)} already exists in {display_name(str(path.parent))}. Replace it?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+# Asked when the dialog's answer gets an ending it did not have and a file of that name exists (the
+# dialog only asked about the name typed); replaced by tests.
+replace_question = _replace_question
 
 SETTINGS_GROUP = "last_folder"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -66,7 +85,9 @@ def ask_save_path(
     file_filter: str,
     suffixes: Iterable[str] = (),
 ) -> Path | None:
-    """Ask where to save; the answer gets the first of `suffixes` unless it already ends in one."""
+    """Ask where to save; the answer gets the first of `suffixes` unless it already ends in one. The
+    dialog asks before an existing file is replaced; a name that only exists with the ending added
+    is asked about here (None when the user keeps it). The caller may then replace the file."""
     name, _ = save_dialog(parent, title, str(start_folder(settings, kind) / suggested), file_filter)
     if not name:
         return None
@@ -74,6 +95,8 @@ def ask_save_path(
     wanted = [s.lower() for s in suffixes]
     if wanted and path.suffix.lower() not in wanted:
         path = path.with_name(path.name + wanted[0])
+        if os.path.lexists(path) and not replace_question(parent, path):
+            return None
     remember_folder(settings, kind, path.parent)
     return path
 
