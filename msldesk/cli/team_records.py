@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from msldesk.cli.exports import add_overwrite_flag
 from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, date_arg, print_error, print_json
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
@@ -48,6 +49,7 @@ def add_record_commands(team_commands: Any) -> None:
     )
     c.add_argument("--year", type=int, required=True)
     c.add_argument("--out", type=Path, required=True)
+    add_overwrite_flag(c)
     c.add_argument("--json", action="store_true")
 
 
@@ -124,10 +126,13 @@ def _insights(app: Any, args: argparse.Namespace) -> int:
 
 def _payments(app: Any, args: argparse.Namespace) -> int:
     from msldesk.boards.outputs.registry import KINDS
+    from msldesk.core.fileio import check_output_file
     from msldesk.hub.connect import hub_errors
     from msldesk.team.insights import export_payments, open_team_hub
 
-    out = KINDS["open-payments"].checked_path(args.out)  # a .csv, refused otherwise before the hub is asked
+    # A .csv that may be written there (an existing one only with --overwrite): refused otherwise
+    # before the hub is asked.
+    out = check_output_file(KINDS["open-payments"].checked_path(args.out), overwrite=args.overwrite)
     connection = open_team_hub(app.team)
     try:
         with hub_errors("read the team's transfers of value"):

@@ -766,6 +766,37 @@ def test_a_failed_export_is_reported(make_window, qtbot, tmp_path: Path, monkeyp
     assert not (tmp_path / "x.ics").exists()
 
 
+def test_an_export_to_a_folder_is_refused_and_an_agreed_file_replaced(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The save dialog asked before replacing a file, so the export replaces it; a folder (or a
+    pipe, a link) where the file would go is refused in plain words and left as it was."""
+    from msldesk.ui.errors import user_message
+
+    window, _context, event = _seeded(make_window, qtbot)
+    view = _open(qtbot, window, event.event_id)
+    editor = view.editor
+    reported: list[str] = []
+    monkeypatch.setattr(
+        "msldesk.ui.errors.report_error", lambda e, d="", p=None: reported.append(user_message(e))
+    )
+    folder = tmp_path / "invite.ics"
+    folder.mkdir()
+    editor.ask_save_path = lambda kind, suggested: folder  # type: ignore[method-assign]
+    editor.export("calendar")
+    qtbot.waitUntil(lambda: bool(reported), timeout=WAIT_MS)
+    assert "is a folder" in reported[0]
+    assert "Errno" not in reported[0]
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    earlier = tmp_path / "agreed.ics"
+    earlier.write_bytes(b"earlier")
+    editor.ask_save_path = lambda kind, suggested: earlier  # type: ignore[method-assign]
+    with qtbot.waitSignal(editor.exported, timeout=30_000):
+        editor.export("calendar")
+    assert "BEGIN:VEVENT" in earlier.read_text()
+
+
 # ---- models ------------------------------------------------------------------------------------
 
 

@@ -80,6 +80,33 @@ def test_save_dialogs_start_in_documents_then_the_last_folder_of_that_kind(
     assert file_dialogs.start_folder(settings, "decks") == documents
 
 
+def test_a_file_that_exists_only_with_the_ending_added_is_asked_about(
+    settings: QSettings, documents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog asks before replacing the name typed ("report"); the ending is added after it, so
+    replacing "report.pdf" is asked here (the export then replaces what the user agreed to)."""
+    (documents / "report.pdf").write_bytes(b"earlier")
+    asked: list[Path] = []
+    answers = iter([False, True])
+
+    def question(parent: QWidget | None, path: Path) -> bool:
+        asked.append(path)
+        return next(answers)
+
+    monkeypatch.setattr(file_dialogs, "replace_question", question)
+    monkeypatch.setattr(file_dialogs, "save_dialog", lambda *a: (str(documents / "report"), ""))
+    ask = file_dialogs.ask_save_path
+    assert ask(None, settings, "k", "Export", "x.pdf", "PDF (*.pdf)", (".pdf",)) is None
+    assert ask(None, settings, "k", "Export", "x.pdf", "PDF (*.pdf)", (".pdf",)) == documents / "report.pdf"
+    assert asked == [documents / "report.pdf"] * 2
+    # A name typed with its ending was asked about by the dialog itself; a new name is not asked.
+    for typed in ("report.pdf", "new"):
+        monkeypatch.setattr(file_dialogs, "save_dialog", lambda *a, t=typed: (str(documents / t), ""))
+        assert ask(None, settings, "k", "Export", "x.pdf", "PDF (*.pdf)", (".pdf",)) is not None
+    assert len(asked) == 2
+    assert (documents / "report.pdf").read_bytes() == b"earlier"
+
+
 def test_cancelled_dialogs_remember_nothing(settings: QSettings, documents: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(file_dialogs, "save_dialog", lambda *a: ("", ""))
     monkeypatch.setattr(file_dialogs, "open_many_dialog", lambda *a: ([], ""))
