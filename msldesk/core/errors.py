@@ -88,7 +88,7 @@ class NotWritableError(MsldeskError, OSError):
         self.errno = code
 
 
-class OutputRefusedError(MsldeskError):
+class OutputRefusedError(InvalidInputError):
     """A file the user named to write is refused before anything is written: a folder, a pipe, a
     link, a missing folder, a name no disk takes."""
 

@@ -171,12 +171,13 @@ def folder_is_writable(folder: Path) -> bool:
 _CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F))
 
 
-def check_output_file(target: Path, *, overwrite: bool = False) -> Path:
+def check_output_file(target: Path, *, overwrite: bool = False, replaceable: bool = True) -> Path:
     """`target`, a file the user named for msldesk to write, when it can be written there: refused in
     plain words (OutputRefusedError) before anything is written when it is a folder, a pipe, a
     device or a link, when its folder is missing, when its name holds control
     characters or is longer than a disk takes, and when a file of that name exists (OutputExistsError)
-    unless `overwrite` says the user chose to replace it."""
+    unless `overwrite` says the user chose to replace it (`replaceable` False: no file is ever
+    replaced there, such as a backup, and the message does not offer it)."""
     target = Path(target)
     shown = display_name(str(target))
     name = target.name
@@ -188,9 +189,10 @@ def check_output_file(target: Path, *, overwrite: bool = False) -> Path:
             "most programs cannot show or open; choose a name without them. Nothing was written."
         )
     if len(os.fsencode(name)) > _NAME_BYTES:
+        shown_name = display_name(name if len(name) <= 60 else f"{name[:30]}…{name[-25:]}")
         raise OutputRefusedError(
-            f"The file name is {len(os.fsencode(name))} bytes long; disks take at most {_NAME_BYTES}. "
-            "Choose a shorter name. Nothing was written.",
+            f"The file name {shown_name} is {len(os.fsencode(name))} bytes long; disks take at most "
+            f"{_NAME_BYTES}. Choose a shorter name. Nothing was written.",
             details=str(target),
         )
     folder = target.parent
@@ -199,11 +201,11 @@ def check_output_file(target: Path, *, overwrite: bool = False) -> Path:
             f"The folder {display_name(str(folder))} does not exist; create it or choose another "
             "folder. Nothing was written."
         )
-    _check_existing(target, shown, overwrite)
+    _check_existing(target, shown, overwrite, replaceable)
     return target  # a folder that may not be written: atomic_writer says so (NotWritableError)
 
 
-def _check_existing(target: Path, shown: str, overwrite: bool) -> None:
+def _check_existing(target: Path, shown: str, overwrite: bool, replaceable: bool) -> None:
     try:
         found = os.lstat(target)
     except FileNotFoundError:
@@ -222,8 +224,7 @@ def _check_existing(target: Path, shown: str, overwrite: bool) -> None:
             "Nothing was written."
         )
     if not overwrite:
+        how = ", or say that it may be replaced (on the command line: --overwrite)" if replaceable else ""
         raise OutputExistsError(
-            f"{shown} already exists; nothing was written. Choose another name, or say that it may be "
-            "replaced (on the command line: --overwrite).",
-            details=str(target),
+            f"{shown} already exists; nothing was written. Choose another name{how}.", details=str(target)
         )

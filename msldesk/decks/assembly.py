@@ -382,7 +382,8 @@ def build_deck(
         except DiskFullError as exc:  # said of the deck the user named, not of its hidden draft
             raise disk_full_error(out, exc) from exc
         finally:
-            pending.unlink(missing_ok=True)
+            if os.path.lexists(pending):  # asked first: unlinking on a read-only disk fails even when absent
+                pending.unlink()
     # The generated appendix is laid out for the deck's size: only the user's slides' sizes matter.
     warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
     return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items, title)

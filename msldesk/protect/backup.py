@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from msldesk import __version__
-from msldesk.core.errors import InvalidInputError, LibraryDamagedError, ReadOnlyLibraryError
-from msldesk.core.fileio import disk_full_cause, disk_full_error
+from msldesk.core.errors import LibraryDamagedError, ReadOnlyLibraryError
+from msldesk.core.fileio import check_output_file, disk_full_cause, disk_full_error, temp_prefix
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.user_files import parse_json, read_small_file
@@ -115,13 +115,9 @@ class BackupService:
     ) -> BackupInfo:
         """Write a backup to `target` (a new file). Locked with `passphrase` if given, else with the
         library's passphrase if it has one, else with the library's key."""
-        target = Path(target)
-        if target.exists():
-            raise InvalidInputError(f"{target} already exists; choose another name for the backup.")
-        if not target.parent.is_dir():
-            raise InvalidInputError(f"There is no folder {target.parent} to put the backup in.")
+        target = check_output_file(Path(target), replaceable=False)  # a new file, never a link or pipe
         lock = self._lock_for(passphrase)
-        partial = target.with_name(f".{target.name}.partial")
+        partial = target.with_name(f"{temp_prefix(target.name)}partial")
         copies.remove_with_side_files(partial)
         # The anchor is read before the snapshot starts: the snapshot then holds at least the records
         # it names (removing records after this cannot hide in a backup).

@@ -154,3 +154,46 @@ def test_compose_keeps_an_existing_bill_of_materials(tmp_path: Path, deck_factor
     msldesk(data_dir, "compose", "1", "--out", str(folder / "deck.pptx"), "--overwrite", check_exit=0)
     assert bom.read_bytes() != EARLIER
     assert KINDS["deck"].companions(folder / "deck.pptx") == (bom,)
+
+
+def test_a_read_only_folder_is_said_once_in_plain_words(
+    tmp_path: Path,
+    deck_factory,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """A deck (written under a hidden draft name first) and a summary PDF (which words its own write
+    errors) to a folder the disk refuses: one plain sentence naming the folder, exit 2."""
+    import tempfile
+    from typing import Any
+
+    from msldesk.core import fileio
+
+    data_dir = tmp_path / "cli-ro"
+    msldesk(data_dir, "import", str(deck_factory.pptx("a.pptx", [("One", "Body", "")])), check_exit=0)
+    msldesk(
+        data_dir, "event", "create", "--title", "Board", "--start", "2027-05-04T09:00",
+        "--end", "2027-05-04T13:00", "--tz", "Europe/Berlin", check_exit=0,
+    )  # fmt: skip
+    msldesk(data_dir, "note", "add", "1", "! Payers ask for data", check_exit=0)
+    folder = (tmp_path / "read-only").resolve()
+    folder.mkdir()
+
+    class ReadOnlyDisk:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(tempfile, name)
+
+        @staticmethod
+        def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+            if Path(kwargs.get("dir", "")).resolve() == folder:
+                raise OSError(30, "Read-only file system", str(folder / ".x.tmp"))
+            return tempfile.mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(fileio, "tempfile", ReadOnlyDisk())
+    for args in (("compose", "1", "--out", str(folder / "deck.pptx")),
+                 ("export", "summary", "1", "--out", str(folder / "summary.pdf"))):  # fmt: skip
+        result = msldesk(data_dir, *args, check_exit=2)
+        assert result.stderr.startswith("msldesk: ")
+        assert f"cannot be saved in {folder}: that folder is read-only" in result.stderr
+        assert "could not be saved as" not in result.stderr  # said once, not wrapped twice
+        assert "Errno" not in result.stderr
+    assert list(folder.iterdir()) == []

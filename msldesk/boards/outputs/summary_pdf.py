@@ -10,7 +10,7 @@ from msldesk.boards.outputs.pdf_fonts import text_fonts
 from msldesk.boards.outputs.pdf_pages import footer, page_count_canvas
 from msldesk.boards.outputs.summary_sections import Summary, section_titles
 from msldesk.boards.records import MeetingReport
-from msldesk.core.errors import DiskFullError, MsldeskError
+from msldesk.core.errors import MsldeskError
 from msldesk.core.fileio import atomic_writer
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.text_safety import core_title, shorten
@@ -75,8 +75,8 @@ def write_summary_pdf(
                 initialFontName=fonts.regular,  # else every page names Helvetica, which is never embedded
             )
             doc.build(story, onFirstPage=first_page, onLaterPages=on_page, canvasmaker=page_count_canvas())
-    except DiskFullError:
-        raise  # already says why, in plain words
+    except MsldeskError:
+        raise  # already says why, in plain words (a full disk, a read-only folder)
     except OSError as exc:
         raise MsldeskError(
             f"The summary could not be saved as {out}: {exc.strerror or exc}. "
