@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shlex
 import stat
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,9 +174,43 @@ def is_damage(error: BaseException) -> bool:
     return False
 
 
+# Where stored rows become records. A ValueError (a date that is no date, a kind msldesk does not
+# know), an OverflowError (year 9999 moved into a time zone) or a TypeError raised while one of them
+# runs means a stored value is none msldesk wrote: the database was changed by another program.
+_ROW_READERS = (
+    "sqlalchemy/engine/",
+    "msldesk/boards/events/rows.py",
+    "msldesk/boards/meeting/entry_rows.py",
+    "msldesk/decks/listing.py",
+    "msldesk/app/light_reader.py",
+)
+_VALUE_ERRORS = (ValueError, OverflowError, TypeError, LookupError, ArithmeticError)
+
+
+def unreadable_value(error: BaseException) -> bool:
+    """True when `error` was raised turning a stored value into a record (see _ROW_READERS)."""
+    if not isinstance(error, _VALUE_ERRORS):
+        return False
+    files = (frame.filename.replace(os.sep, "/") for frame in traceback.extract_tb(error.__traceback__))
+    return any(reader in name for name in files for reader in _ROW_READERS)
+
+
 def damage_behind(paths: LibraryPaths, error: BaseException) -> LibraryDamagedError | None:
-    """The damaged-library error (naming the newest backup) when `error` is damage; None otherwise."""
-    return damaged_library(paths, f"{paths.database}: {error}") if is_damage(error) else None
+    """The damaged-library error (naming the newest backup) when `error` is damage or a stored value
+    msldesk cannot read; None otherwise."""
+    if is_damage(error):
+        return damaged_library(paths, f"{paths.database}: {error}")
+    if not unreadable_value(error):
+        return None
+    backup = newest_backup(paths)
+    return LibraryDamagedError(
+        f"The library's database {paths.database} holds a value msldesk cannot read ({error}): it was "
+        "changed by another program or is damaged. Restore it from a backup." + _backup_advice(paths, backup),
+        f"{paths.database}: {error!r}",
+        library=paths.root,
+        database=paths.database,
+        newest_backup=backup,
+    )
 
 
 def check_database(paths: LibraryPaths, key: bytes | None, read_only: bool = False) -> None:

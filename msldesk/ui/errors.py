@@ -25,8 +25,14 @@ def user_message(error: BaseException) -> str:
 def _plain_words(error: BaseException) -> str:
     if isinstance(error, MsldeskError):
         return error.user_message
-    from msldesk.protect.library_guard import is_damage
+    from msldesk.protect.library_guard import is_damage, unreadable_value
 
+    if unreadable_value(error):  # a value changed outside msldesk: a date that is no date, year 9999…
+        return (
+            f"The library's database holds a value msldesk cannot read ({error}): it was changed by "
+            "another program or is damaged. Restore it from a backup (File › Restore; the automatic "
+            "backups are in the library's backups folder)."
+        )
     if is_damage(error):  # a page found unreadable after the start's check: never a raw SQLite message
         return (
             "The library's database is damaged — restore from a backup (File › Restore; the automatic "

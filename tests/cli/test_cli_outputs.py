@@ -197,3 +197,59 @@ def test_a_read_only_folder_is_said_once_in_plain_words(
         assert "could not be saved as" not in result.stderr  # said once, not wrapped twice
         assert "Errno" not in result.stderr
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("sql", "args"),
+    [
+        ("update events set starts_at_utc = 'not a date'", ("events",)),
+        ("update events set starts_at_utc = '9999-12-31 23:59:59.000000'", ("event", "show", "1")),
+        ("update attendances set role = 'emperor'", ("events",)),
+        ("update note_entries set kind = 'shout'", ("note", "list", "2")),
+        ("update decks set expires_on = 'yesterday'", ("decks",)),
+    ],
+)
+def test_a_stored_value_msldesk_cannot_read_is_said_in_plain_words(
+    sql: str, args: tuple[str, ...], tmp_path: Path
+) -> None:
+    """A database changed by another program (a date that is no date, a kind msldesk does not know,
+    year 9999 moved into a time zone): every command says so and names the way out, no traceback."""
+    from msldesk.app.services import App
+    from tests.library_db import connect
+
+    data_dir = tmp_path / "forged"
+    app = App(data_dir)
+    app.seed_demo_content()
+    app.close()
+    connection = connect(data_dir / "library.sqlite3")
+    connection.execute(sql)
+    connection.commit()
+    connection.close()
+    result = msldesk(data_dir, *args, check_exit=2)
+    assert "holds a value msldesk cannot read" in result.stderr
+    assert "restore" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_desktop_says_the_same_of_an_unreadable_stored_value(tmp_path: Path) -> None:
+    from msldesk.app.services import App
+    from msldesk.protect.library_guard import unreadable_value
+    from tests.library_db import connect
+
+    app = App(tmp_path / "forged")
+    app.seed_demo_content()
+    connection = connect(tmp_path / "forged" / "library.sqlite3")
+    connection.execute("update attendances set role = 'emperor'")
+    connection.commit()
+    connection.close()
+    try:
+        with pytest.raises(ValueError, match="emperor") as caught:
+            app.events.list_events()
+    finally:
+        app.close()
+    assert unreadable_value(caught.value)
+    assert not unreadable_value(ValueError("a mistake in msldesk's own code"))
+    pytest.importorskip("PySide6")
+    from msldesk.ui.errors import user_message
+
+    assert "holds a value msldesk cannot read ('emperor'" in user_message(caught.value)

@@ -51,6 +51,7 @@ from msldesk.ui.ops import DbOp
 from msldesk.ui.protect.history import HistoryDialog, open_history
 from msldesk.ui.theme import Role, set_role
 from msldesk.ui.widgets.export_banner import ExportBanner
+from msldesk.ui.widgets.fields import label_text
 from msldesk.ui.widgets.file_dialogs import ask_save_path, safe_file_name
 from msldesk.ui.widgets.menu_button import make_menu_button
 
@@ -293,10 +294,10 @@ class EventEditor(QWidget):
     def show_bundle(self, bundle: EventBundle) -> None:
         first = self.bundle is None or self.bundle.event_id != bundle.event_id
         self.bundle = bundle
-        self.heading.setText(bundle.event.title)
+        self.heading.setText(label_text(bundle.event.title))
         f = bundle.event.fields
         place = f.venue or f.virtual_link
-        self.when.setText(" · ".join(x for x in (event_when(f), f.timezone, place) if x))
+        self.when.setText(label_text(" · ".join(x for x in (event_when(f), f.timezone, place) if x)))
         # Keep what the user is typing; a form that matches the stored event follows the service.
         if first or not self.form.is_dirty():
             self.form.show_event(bundle.event)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from msldesk.boards.records import Event
 from msldesk.ui.boards.formatting import event_when
 from msldesk.ui.theme import colour, event_status_colours, palette
+from msldesk.ui.widgets.fields import label_text
 
 EventRole = Qt.ItemDataRole.UserRole + 1
 EventIdRole = Qt.ItemDataRole.UserRole + 2
@@ -71,7 +72,7 @@ class EventListModel(QAbstractListModel):
             f = event.fields
             place = f.venue or f.virtual_link
             lines = [event.title, event_when(f), event_facts(event)]
-            return "\n".join([*lines, place] if place else lines)
+            return label_text("\n".join([*lines, place] if place else lines))
         if role == EventRole:
             return event
         if role == EventIdRole:

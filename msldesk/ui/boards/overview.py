@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.records import Event, EventFields, EventKind, EventStatus
 from msldesk.ui.theme import set_role
-from msldesk.ui.widgets.fields import DateTimeEdit
+from msldesk.ui.widgets.fields import DateTimeEdit, field_text, show_text
 
 DATE_FORMAT = "ddd d MMM yyyy  HH:mm"
 MAX_BUDGET = 1_000_000_000.0
@@ -203,9 +203,9 @@ class EventForm(QWidget):
         f = event.fields
         self.kind.setCurrentIndex(max(self.kind.findData(f.kind.value), 0))
         self.status.setCurrentIndex(max(self.status.findData(f.status.value), 0))
-        self.title.setText(f.title)
-        self.objectives.setPlainText(f.objectives)
-        self.key_questions.setPlainText(f.key_questions)
+        show_text(self.title, f.title)
+        show_text(self.objectives, f.objectives)
+        show_text(self.key_questions, f.key_questions)
         self.therapeutic_area.setText(f.therapeutic_area)
         self.product.setText(f.product)
         self.set_zone(f.timezone)
@@ -218,8 +218,8 @@ class EventForm(QWidget):
         self.ends.setDateTime(_to_qt(ends))
         self.undated.setChecked(f.starts_at is None)
         self._on_undated_toggled(f.starts_at is None)
-        self.venue.setText(f.venue)
-        self.virtual_link.setText(f.virtual_link)
+        show_text(self.venue, f.venue)
+        show_text(self.virtual_link, f.virtual_link)
         self.currency.setText(f.currency)
         self.budget_estimated.setValue(float(f.budget_estimated))
         self.budget_committed.setValue(float(f.budget_committed))
@@ -233,16 +233,16 @@ class EventForm(QWidget):
         undated = self.undated.isChecked()
         return EventFields(
             kind=EventKind(self.kind.currentData()),
-            title=self.title.text().strip(),
-            objectives=self.objectives.toPlainText().strip(),
-            key_questions=self.key_questions.toPlainText().strip(),
+            title=field_text(self.title).strip(),
+            objectives=field_text(self.objectives).strip(),
+            key_questions=field_text(self.key_questions).strip(),
             therapeutic_area=self.therapeutic_area.text().strip(),
             product=self.product.text().strip(),
             starts_at=None if undated else _from_qt(self.starts.dateTime()),
             ends_at=None if undated else _from_qt(self.ends.dateTime()),
             timezone=self.timezone.currentText().strip(),
-            venue=self.venue.text().strip(),
-            virtual_link=self.virtual_link.text().strip(),
+            venue=field_text(self.venue).strip(),
+            virtual_link=field_text(self.virtual_link).strip(),
             status=EventStatus(self.status.currentData()),
             currency=self.currency.text().strip().upper(),
             budget_estimated=Decimal(str(round(self.budget_estimated.value(), 2))),

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, 
 
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.theme import set_role
+from msldesk.ui.widgets.fields import field_text, show_text
 
 SUMMARY_SAVE_DELAY_MS = 800  # a pause in typing saves the executive summary
 
@@ -56,9 +57,9 @@ class ExecutiveSummaryEditor(QWidget):
         if self.event_id != event_id or not self.dirty():
             self.event_id = event_id
             self._saved = stored
-            if self.text.toPlainText() != stored:
+            if field_text(self.text) != stored:
                 self.text.blockSignals(True)
-                self.text.setPlainText(stored)
+                show_text(self.text, stored)
                 self.text.blockSignals(False)
 
     def clear(self) -> None:
@@ -69,7 +70,7 @@ class ExecutiveSummaryEditor(QWidget):
         self.text.blockSignals(False)
 
     def dirty(self) -> bool:
-        return self.text.toPlainText().strip() != self._saved.strip()
+        return field_text(self.text).strip() != self._saved.strip()
 
     def _on_text_changed(self) -> None:
         if self.event_id is None:
@@ -91,7 +92,7 @@ class ExecutiveSummaryEditor(QWidget):
         meetings, event_id = self._meetings(), self.event_id
         if meetings is None or event_id is None or not self.dirty():
             return
-        text = self.text.toPlainText()
+        text = field_text(self.text)
         self.state.setText("Saving…")
 
         def done(_result: Any) -> None:

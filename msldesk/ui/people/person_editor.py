@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from msldesk.boards.records import Person, PersonFields
 from msldesk.ui.theme import set_role
+from msldesk.ui.widgets.fields import field_text, label_text, show_text
 
 # (field name, label, placeholder) for the one-line text fields, in form order.
 _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -118,7 +119,8 @@ class PersonEditor(QWidget):
         self.person, self.adding = person, False
         self._fill(person.fields if person else PersonFields())
         self.setEnabled(person is not None)
-        self.heading.setText(person.display_name if person else "Select a person, or add one (Ctrl+N)")
+        chosen = label_text(person.display_name) if person else "Select a person, or add one (Ctrl+N)"
+        self.heading.setText(chosen)
         self.info.setText(
             f"Added {person.created_at:%Y-%m-%d}, changed {person.updated_at:%Y-%m-%d %H:%M}"
             if person
@@ -148,17 +150,17 @@ class PersonEditor(QWidget):
 
     def _fill(self, fields: PersonFields) -> None:
         for name, edit in self.inputs.items():
-            edit.setText(getattr(fields, name))
+            show_text(edit, getattr(fields, name))
         self.consent.setCurrentIndex([value for _, value in _CONSENT].index(fields.consent_to_contact))
-        self.notes.setPlainText(fields.notes)
+        show_text(self.notes, fields.notes)
 
     # ---- what was typed -----------------------------------------------------------------------
 
     def current_fields(self) -> PersonFields:
-        values = {name: edit.text() for name, edit in self.inputs.items()}
+        values = {name: field_text(edit) for name, edit in self.inputs.items()}
         return PersonFields(
             **values,
-            notes=self.notes.toPlainText(),
+            notes=field_text(self.notes),
             consent_to_contact=_CONSENT[self.consent.currentIndex()][1],
         )
 

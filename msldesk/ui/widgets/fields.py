@@ -8,7 +8,9 @@ import re
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, QTime, QTimer
 from PySide6.QtGui import QFocusEvent, QValidator
-from PySide6.QtWidgets import QDateTimeEdit, QLineEdit, QWidget
+from PySide6.QtWidgets import QDateTimeEdit, QLineEdit, QPlainTextEdit, QWidget
+
+from msldesk.core.text_safety import LIMITS, shorten
 
 ISO = "yyyy-MM-dd"
 ISO_TIME = "yyyy-MM-dd HH:mm"
@@ -69,11 +71,47 @@ def parse_typed_date_time(
     return (date, time) if date is not None and time is not None else None
 
 
-def show_text(field: QLineEdit, text: str) -> None:
-    """Put text in a field scrolled to its start: setText() leaves the cursor at the end, so a
-    long title opened showing its last words."""
-    field.setText(text)
-    field.setCursorPosition(0)
+# Text longer than its field takes reaches a form only from outside msldesk (a database edited by
+# hand, a damaged one): Qt lays out a long unbroken line in quadratic time (100,000 characters: 2.5 s,
+# 1,000,000: minutes and gigabytes), so such text is shown cut and kept as it was unless edited.
+_KEPT, _SHOWN = "msldesk_kept_text", "msldesk_shown_text"
+LABEL_MOST = 500  # a heading or a one-line summary: more is never read there
+
+
+def show_text(field: QLineEdit | QPlainTextEdit, text: str, kind: str = "") -> None:
+    """Show `text` in `field` from its start (QLineEdit.setText leaves the cursor at the end, so a long
+    title opened showing its last words). Longer than a `kind` field takes (core/text_safety LIMITS;
+    by default "text" for a box, "link" for a line), it is shown cut, and field_text() gives the whole
+    text back until the user changes what is shown."""
+    box = isinstance(field, QPlainTextEdit)
+    most = LIMITS[kind or ("text" if box else "link")]
+    cut = len(text) > most
+    shown = shorten(text, most) if cut else text
+    field.setProperty(_KEPT, text if cut else None)
+    field.setProperty(_SHOWN, shown if cut else None)
+    if isinstance(field, QPlainTextEdit):
+        field.setPlainText(shown)
+    else:
+        field.setText(shown)
+        field.setCursorPosition(0)
+    field.setToolTip(
+        f"This text is {len(text):,} characters long, more than the {most:,} this field takes: it is "
+        "shown cut and kept unchanged unless you edit it."
+        if cut
+        else ""
+    )
+
+
+def field_text(field: QLineEdit | QPlainTextEdit) -> str:
+    """What `field` holds: the whole text show_text() was given while what it shows is untouched."""
+    shown = field.toPlainText() if isinstance(field, QPlainTextEdit) else field.text()
+    kept = field.property(_KEPT)
+    return kept if isinstance(kept, str) and shown == field.property(_SHOWN) else shown
+
+
+def label_text(text: str) -> str:
+    """`text` short enough for a label or tooltip (see _KEPT on why it matters)."""
+    return shorten(text, LABEL_MOST)
 
 
 class DateTimeEdit(QDateTimeEdit):
