@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from msldesk.core.fileio import atomic_write_bytes, atomic_writer
+from msldesk.core.fileio import atomic_write_bytes
 from msldesk.core.text_safety import clean_text, formula_safe, xlsx_text
 
 Cell = str | int | float | Decimal | dt.date | dt.datetime | None
@@ -77,8 +77,11 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     workbook.remove(workbook.active)
     for sheet in sheets:
         _fill(workbook.create_sheet(sheet_title(sheet.title)), sheet)
-    with atomic_writer(Path(path)) as handle:
-        workbook.save(handle)
+    # Saved in memory first: openpyxl's zip file, cut short by a full disk, fails again when it is
+    # collected ("seek of closed file") after the plain-words error was given.
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    atomic_write_bytes(Path(path), buffer.getvalue())
 
 
 def _fill(ws: Any, sheet: Sheet) -> None:  # ws: an openpyxl Worksheet (an untyped library)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -25,7 +26,14 @@ from sqlalchemy import Engine
 
 from msldesk import __version__
 from msldesk.core.errors import LibraryDamagedError, ReadOnlyLibraryError
-from msldesk.core.fileio import check_output_file, disk_full_cause, disk_full_error, temp_prefix
+from msldesk.core.fileio import (
+    check_output_file,
+    disk_full_cause,
+    disk_full_error,
+    folder_is_writable,
+    not_writable_error,
+    temp_prefix,
+)
 from msldesk.core.paths import LibraryPaths
 from msldesk.core.progress import CancelToken, ProgressCallback, no_progress
 from msldesk.core.user_files import parse_json, read_small_file
@@ -116,6 +124,8 @@ class BackupService:
         """Write a backup to `target` (a new file). Locked with `passphrase` if given, else with the
         library's passphrase if it has one, else with the library's key."""
         target = check_output_file(Path(target), replaceable=False)  # a new file, never a link or pipe
+        if not folder_is_writable(target.parent):  # said before SQLite (or a cleanup) meets it
+            raise not_writable_error(target, OSError(errno.EACCES, os.strerror(errno.EACCES)))
         lock = self._lock_for(passphrase)
         partial = target.with_name(f"{temp_prefix(target.name)}partial")
         copies.remove_with_side_files(partial)

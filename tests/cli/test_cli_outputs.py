@@ -161,8 +161,9 @@ def test_a_read_only_folder_is_said_once_in_plain_words(
     deck_factory,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    """A deck (written under a hidden draft name first) and a summary PDF (which words its own write
-    errors) to a folder the disk refuses: one plain sentence naming the folder, exit 2."""
+    """A deck (written under a hidden draft name first), a summary PDF (which words its own write
+    errors) and a backup (SQLite's file) to a folder the disk refuses: one plain sentence naming the
+    folder, exit 2."""
     import tempfile
     from typing import Any
 
@@ -190,7 +191,8 @@ def test_a_read_only_folder_is_said_once_in_plain_words(
 
     monkeypatch.setattr(fileio, "tempfile", ReadOnlyDisk())
     for args in (("compose", "1", "--out", str(folder / "deck.pptx")),
-                 ("export", "summary", "1", "--out", str(folder / "summary.pdf"))):  # fmt: skip
+                 ("export", "summary", "1", "--out", str(folder / "summary.pdf")),
+                 ("backup", "--library-key", str(folder / "library.msldesk-backup"))):  # fmt: skip
         result = msldesk(data_dir, *args, check_exit=2)
         assert result.stderr.startswith("msldesk: ")
         assert f"cannot be saved in {folder}: that folder is read-only" in result.stderr

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from msldesk.core import tables
@@ -48,3 +49,28 @@ def test_sheet_titles_follow_excels_rules() -> None:
     assert tables.sheet_title("'quoted'") == "quoted"
     assert tables.sheet_title("***", "Attendees") == "Attendees"
     assert len(tables.sheet_title("x" * 80)) == 31
+
+
+def test_a_workbook_cut_short_by_a_full_disk_leaves_no_error_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl's zip file, cut short while writing to disk, failed again when it was collected
+    ("seek of closed file", printed after the plain-words message); the workbook is made in memory."""
+    import gc
+    import sys
+
+    from msldesk.core.errors import DiskFullError
+    from msldesk.core.tables import Sheet, write_xlsx
+    from tests.protect.test_full_disk import DiskFiller
+
+    folder = tmp_path / "full"
+    folder.mkdir()
+    DiskFiller(folder, at="write", budget=100).install(monkeypatch)
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    rows = [(f"row {n}", "x" * 50) for n in range(200)]
+    with pytest.raises(DiskFullError):
+        write_xlsx(folder / "list.xlsx", [Sheet("List", ("A", "B"), rows)])
+    gc.collect()
+    assert unraisable == []
+    assert list(folder.iterdir()) == []
