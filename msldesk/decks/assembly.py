@@ -21,6 +21,7 @@ from msldesk.core.changes import Changes
 from msldesk.core.user_files import display_name, storable_path
 from msldesk.core.wording import plural
 from msldesk.decks.collections import SavedCollections
+from msldesk.decks.listing import stored_date
 from msldesk.decks.ooxml.compose import SourceSlide, compose_deck
 from msldesk.decks.ooxml.slide_size import deck_slide_size
 from msldesk.decks.orm import AssemblyItemRow, AssemblyRow, CollectionRow, CompanionRow
@@ -211,8 +212,8 @@ class AssemblyService(SavedCollections):
         return result
 
     def _item(self, row: Mapping[str, Any], reason: str, companion_of: int | None = None) -> AssemblyItem:
-        approved = _date(row["approved_on"])
-        expires = _date(row["expires_on"])
+        approved = stored_date(row["approved_on"])
+        expires = stored_date(row["expires_on"])
         status = derive_status(
             str(row["approval_code"]),
             approved,
@@ -457,14 +458,6 @@ def _generated_sources(
 
     deck = build_generated_deck(slides, path, slide_size=slide_size)
     return [SourceSlide(deck, n, label) for n in range(1, len(read_deck(deck).slides) + 1)]
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
 
 
 def _bom_csv(plan: AssemblyPlan) -> bytes:

@@ -209,7 +209,7 @@ def deck_infos(
             number, version_id, sha256, file_name, kind, strict, slide_count, added, changed, removed,
             imported_at, thumbnail_state, thumbnail_error, warnings, origin,
         ) = row  # fmt: skip
-        approved, expires, withdrawn = _date(approved_on), _date(expires_on), bool(withdrawn)
+        approved, expires, withdrawn = stored_date(approved_on), stored_date(expires_on), bool(withdrawn)
         status = derive_status(approval_code, approved, expires, withdrawn, today, expiring_within_days)
         rendered = thumbnail_state == "done"
         result.append(
@@ -248,11 +248,14 @@ def deck_infos(
     return result
 
 
-def _date(value: str | dt.date | None) -> dt.date | None:
-    """SQLite keeps dates as ISO text (the ORM's DATE type writes them so)."""
-    if value is None or isinstance(value, dt.date):
+def stored_date(value: object) -> dt.date | None:
+    """A deck's stored date (SQLite keeps dates as ISO text: the ORM's DATE type writes them so): the
+    one reader of them, so a value changed outside msldesk is said in plain words (library_guard)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(value)
+    return dt.date.fromisoformat(str(value))
 
 
 def _datetime(value: str | dt.datetime) -> dt.datetime:

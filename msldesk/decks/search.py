@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from msldesk.decks.listing import narrowing, status_sql
+from msldesk.decks.listing import narrowing, status_sql, stored_date
 from msldesk.decks.records import DeckStatus, SearchFilters, derive_status
 
 # Han, Hiragana, Katakana, Hangul (syllables and jamo), CJK symbols, full-width forms.
@@ -99,8 +99,8 @@ class IndexHit(NamedTuple):
     def status(self, today: dt.date, expiring_days: int) -> DeckStatus:
         return derive_status(
             self.approval_code,
-            dt.date.fromisoformat(self.approved_on) if self.approved_on else None,
-            dt.date.fromisoformat(self.expires_on) if self.expires_on else None,
+            stored_date(self.approved_on),
+            stored_date(self.expires_on),
             bool(self.withdrawn),
             today,
             expiring_days,

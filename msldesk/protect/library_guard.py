@@ -180,8 +180,9 @@ def is_damage(error: BaseException) -> bool:
 _ROW_READERS = (
     "sqlalchemy/engine/",
     "msldesk/boards/events/rows.py",
+    "msldesk/boards/events/timing.py",  # an agenda's times from a stored start (year 9999 overflows)
     "msldesk/boards/meeting/entry_rows.py",
-    "msldesk/decks/listing.py",
+    "msldesk/decks/listing.py",  # stored_date: every deck date read from a row
     "msldesk/app/light_reader.py",
 )
 _VALUE_ERRORS = (ValueError, OverflowError, TypeError, LookupError, ArithmeticError)

@@ -209,6 +209,8 @@ def test_a_read_only_folder_is_said_once_in_plain_words(
         ("update attendances set role = 'emperor'", ("events",)),
         ("update note_entries set kind = 'shout'", ("note", "list", "2")),
         ("update decks set expires_on = 'yesterday'", ("decks",)),
+        ("update decks set expires_on = 'yesterday'", ("search", "Demo")),
+        ("update events set starts_at_utc = '9999-12-31 23:59:59.000000'", ("event", "show", "2")),
     ],
 )
 def test_a_stored_value_msldesk_cannot_read_is_said_in_plain_words(
