@@ -354,6 +354,7 @@ def build_deck(
     sources = [
         SourceSlide(Path(i.store_path), i.number, f"{i.deck_title}, slide {i.number}") for i in plan.items
     ]
+    _refuse_missing_store_files(plan)
     snapshot.work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=snapshot.work_dir) as tmp:
         # The deck takes its first slide's size: the template's when generated slides lead, else
@@ -388,6 +389,19 @@ def build_deck(
     # The generated appendix is laid out for the deck's size: only the user's slides' sizes matter.
     warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
     return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items, title)
+
+
+def _refuse_missing_store_files(plan: AssemblyPlan) -> None:
+    """The library's own copies of the decks must be there: said in words before anything is written
+    (a store file deleted or moved outside msldesk failed deep inside composing with a traceback)."""
+    missing = dict.fromkeys(i.deck_title for i in plan.items if not Path(i.store_path).is_file())
+    if missing:
+        raise MsldeskError(
+            f"The library's copy of {', '.join(f'“{t}”' for t in missing)} is missing from its deck store, "
+            "so the deck was not built. Run `msldesk check` to see what is missing, then import the "
+            "deck again or restore a backup.",
+            details="\n".join(sorted({i.store_path for i in plan.items})),
+        )
 
 
 def bill_of_materials_path(deck: Path) -> Path:

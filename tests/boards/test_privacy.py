@@ -385,7 +385,10 @@ def test_command_line_export_and_erase(
 
     assert main(["--data-dir", root, "people", "erase", ana, "--reason", "request", "--yes"]) == 0
     assert "Erased person " + ana in capsys.readouterr().out
-    assert main(["--data-dir", root, "people", "export-data", ana, "--out", str(out)]) == 0
+    assert main(["--data-dir", root, "people", "export-data", ana, "--out", str(out)]) == 2  # kept
+    assert "already exists" in capsys.readouterr().err
+    assert json.loads(out.read_text(encoding="utf-8"))["person"]["email"] == EMAIL
+    assert main(["--data-dir", root, "people", "export-data", ana, "--out", str(out), "--overwrite"]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["person"]["email"] == ""
 
 

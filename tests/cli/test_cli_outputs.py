@@ -257,3 +257,20 @@ def test_the_desktop_says_the_same_of_an_unreadable_stored_value(tmp_path: Path)
     from msldesk.ui.errors import user_message
 
     assert "holds a value msldesk cannot read ('emperor'" in user_message(caught.value)
+
+
+def test_compose_says_when_the_library_copy_of_a_deck_is_gone(tmp_path: Path, deck_factory) -> None:  # type: ignore[no-untyped-def]
+    data_dir = tmp_path / "cli-store"
+    msldesk(
+        data_dir,
+        "import",
+        str(deck_factory.pptx("a.pptx", [("One", "Body", "")], title="Alpha")),
+        check_exit=0,
+    )
+    for stored in (data_dir / "store").rglob("*"):
+        if stored.is_file():
+            stored.unlink()
+    result = msldesk(data_dir, "compose", "1", "--out", str(tmp_path / "deck.pptx"), check_exit=2)
+    assert "missing from its deck store" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "deck.pptx").exists()
