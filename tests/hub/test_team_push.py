@@ -144,12 +144,15 @@ def test_payments_export_across_two_msls(team: Team, tmp_path: Path, app_of: Any
     ]
     assert (
         "Only your own"
-        in msldesk(ana, "team", "payments", "export", "--year", "2027", "--out", str(mine)).stdout
+        in msldesk(
+            ana, "team", "payments", "export", "--year", "2027", "--out", str(mine), "--overwrite"
+        ).stdout
     )
 
 
 def _amounts(library: Path, out: Path) -> dict[str, str]:
-    cli_json(library, "team", "payments", "export", "--year", "2027", "--out", str(out))
+    # Asked again after a correction: the export replaces the earlier one only when told to.
+    cli_json(library, "team", "payments", "export", "--year", "2027", "--out", str(out), "--overwrite")
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))[1:]
     context, amount = (
