@@ -21,7 +21,7 @@ class Settings:
     render_max_slides: int = 500  # slides of one deck that get thumbnails; the rest show titles
     render_memory_limit_mb: int = 4096  # LibreOffice's address space (Linux, macOS); 0: no limit
     # Thumbnails drawn from a PDF of each deck, pixel-identical to those before LibreOffice was
-    # kept running, at about a third of the speed; False: LibreOffice writes each slide's PNG.
+    # kept running, at about 40 % of the speed; False: LibreOffice writes each slide's PNG.
     exact_thumbnails: bool = False
     import_max_slides: int = 2000  # slides of one deck that are imported and indexed
     team_sync_minutes: int = 15  # the desktop syncs with the team hub this often while it runs; 0: never

@@ -165,7 +165,7 @@ class SlideRenderer:
         # or once that fails to start, one soffice --convert-to call per batch.
         self.keep_office = keep_office
         # Exact thumbnails: every deck through a PDF with LibreOffice's default options, rasterised
-        # by pdfium, as before the office was kept: the same images, at about a third of the speed
+        # by pdfium, as before the office was kept: the same images, at about 40 % of the speed
         # (the preview PDF comes with them).
         self.exact = exact
         self.pdf_options = EXACT_PDF_EXPORT_OPTIONS if exact else PDF_EXPORT_OPTIONS
