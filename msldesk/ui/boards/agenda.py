@@ -20,13 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from msldesk.boards.records import AgendaItemFields, AgendaItemRemoval, Invitation
-from msldesk.core.wording import plural
 from msldesk.ui.actions import bind
 from msldesk.ui.boards.agenda_model import AgendaModel, Column
 from msldesk.ui.boards.bundle import EventBundle
 from msldesk.ui.boards.commands import ReorderAgendaCommand
 from msldesk.ui.boards.delegates import BoardsDelegate
-from msldesk.ui.boards.formatting import duration, time_range
+from msldesk.ui.boards.formatting import duration, linked_text, time_range
 from msldesk.ui.boards.removal_questions import ask_remove_item, say_kept
 from msldesk.ui.boards.writer import BoardsWriter
 from msldesk.ui.context import AppContext
@@ -183,15 +182,8 @@ class AgendaPanel(QWidget):
         self.model.set_agenda(bundle.event.fields, bundle.agenda, presenters)
         slides = {s for i in bundle.agenda for s in i.fields.slide_ids}
         collections = {c for i in bundle.agenda for c in i.fields.collection_ids}
-        self.linked_label.setText(
-            "Linked from the library: "
-            + ", ".join(
-                [plural(len(slides), "slide")] * bool(slides)
-                + [plural(len(collections), "collection")] * bool(collections)
-            )
-            if slides or collections
-            else ""
-        )
+        linked = linked_text(len(slides), len(collections))
+        self.linked_label.setText(f"Linked from the library: {linked}" if linked else "")
         lost = [
             f"⚠ “{html.escape(item.fields.title)}”: {html.escape(line)}"
             for item in bundle.agenda

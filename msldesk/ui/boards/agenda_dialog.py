@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from msldesk.boards.records import AgendaItemFields, AgendaKind
 from msldesk.core.wording import plural
 from msldesk.ui.boards.agenda_model import NO_PRESENTER
+from msldesk.ui.boards.formatting import linked_text
 
 NO_SLIDES = "none"
 AS_LINKED = "as-linked"  # links the dialog cannot show as one collection (several, or single slides)
@@ -84,10 +85,9 @@ class AgendaItemDialog(QDialog):
         combo.addItem("(no slides)", NO_SLIDES)
         linked = self.initial.collection_ids
         if self.initial.slide_ids or len(linked) > 1:
-            slides, groups = len(self.initial.slide_ids), len(linked)
-            parts = [plural(slides, "slide")] if slides else []
-            parts += [plural(groups, "collection")] if groups else []
-            combo.addItem(f"As linked now: {', '.join(parts)}", AS_LINKED)
+            combo.addItem(
+                f"As linked now: {linked_text(len(self.initial.slide_ids), len(linked))}", AS_LINKED
+            )
         for name, collection_id, count in collections:
             combo.addItem(f"Collection “{name}” ({plural(count, 'slide')})", collection_id)
         if linked and not self.initial.slide_ids and len(linked) == 1 and combo.findData(linked[0]) < 0:

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from msldesk.boards.records import EventFields
 from msldesk.core.clock import short_date, short_weekday, zone_abbreviation
+from msldesk.core.wording import plural
 
 DASH = "–"  # en dash between the ends of a range
 
@@ -60,3 +61,9 @@ def money_by_currency(amounts: Iterable[tuple[Decimal, str]], default_currency: 
     if not totals:
         return money(Decimal("0"), default_currency)
     return " + ".join(money(total, currency) for currency, total in sorted(totals.items()))
+
+
+def linked_text(slides: int, collections: int) -> str:
+    """ "3 slides, 1 collection": what agenda items link from the library ("" for nothing)."""
+    parts = [plural(slides, "slide")] if slides else []
+    return ", ".join(parts + ([plural(collections, "collection")] if collections else []))
