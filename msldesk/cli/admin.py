@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from msldesk.cli.ask import typed_twice
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, print_error, print_json
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, number_arg, print_error, print_json
 
 
 def add_admin_commands(commands: Any) -> None:
@@ -28,7 +28,7 @@ def add_admin_commands(commands: Any) -> None:
     c.add_argument("entity_id")
     c.add_argument("--json", action="store_true")
     c = audit_commands.add_parser("log", help="the newest records")
-    c.add_argument("--limit", type=int, default=50)
+    c.add_argument("--limit", type=number_arg, default=50)
     c.add_argument("--json", action="store_true")
 
     p = commands.add_parser(

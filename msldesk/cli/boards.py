@@ -13,7 +13,7 @@ from msldesk.boards.outputs.registry import KINDS, EventTarget
 from msldesk.cli.ask import asked
 from msldesk.cli.exports import add_kind_flags, add_overwrite_flag, requested
 from msldesk.cli.meeting import add_event_finalize, event_finalize
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, datetime_arg, print_json
+from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, datetime_arg, number_arg, print_json
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
@@ -36,7 +36,7 @@ def _add_event_commands(commands: Any) -> None:
     p = commands.add_parser("event", help="create, show, plan and export an event")
     event_commands = p.add_subparsers(dest="event_command", required=True)
     c = event_commands.add_parser("show", help="an event with its agenda, attendees and checklist")
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     c.add_argument("--json", action="store_true")
     c = event_commands.add_parser("create", help="create an event")
     c.add_argument("--kind", choices=[k.value for k in EventKind], default=EventKind.ADVISORY_BOARD.value)
@@ -53,22 +53,22 @@ def _add_event_commands(commands: Any) -> None:
     _add_event_delete(event_commands)
     add_event_finalize(event_commands)
     c = event_commands.add_parser("agenda-add", help="append an item to an event's agenda")
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     c.add_argument("--title", required=True)
-    c.add_argument("--minutes", type=int, required=True)
+    c.add_argument("--minutes", type=number_arg, required=True)
     c.add_argument("--kind", choices=[k.value for k in AgendaKind], default=AgendaKind.PRESENTATION.value)
-    c.add_argument("--presenter", type=int, metavar="PERSON_ID")
+    c.add_argument("--presenter", type=number_arg, metavar="PERSON_ID")
     c.add_argument("--questions", default="")
     c.add_argument("--json", action="store_true")
     c = event_commands.add_parser("attendee-add", help="put a person on an event's attendee list")
-    c.add_argument("event_id", type=int)
-    c.add_argument("person_id", type=int)
+    c.add_argument("event_id", type=number_arg)
+    c.add_argument("person_id", type=number_arg)
     c.add_argument("--role", choices=[r.value for r in AttendeeRole], default=AttendeeRole.ADVISOR.value)
     c.add_argument("--invitation", choices=[i.value for i in Invitation], default=Invitation.NOT_SENT.value)
     c.add_argument("--hours", default="0", help="honorarium hours (the rate comes from the FMV rate card)")
     c.add_argument("--json", action="store_true")
     c = event_commands.add_parser("export", help="write an invitation, attendee list or sign-in sheet")
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     add_kind_flags(c, "event", "export")
 
 
@@ -77,14 +77,14 @@ def _add_people_commands(commands: Any) -> None:
         "people", help="the people directory: list, search, import, duplicates, export or erase one"
     )
     p.add_argument("--search", default="", metavar="Q")
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=number_arg, default=200)
     p.add_argument("--json", action="store_true")
     people_commands = p.add_subparsers(dest="people_command")
     c = people_commands.add_parser(
         "import", help="import people from CSV, XLSX, vCard, iCalendar, NPPES JSON"
     )
     c.add_argument("file", type=Path)
-    c.add_argument("--event", type=int, metavar="ID", help="also put everyone on this event's list")
+    c.add_argument("--event", type=number_arg, metavar="ID", help="also put everyone on this event's list")
     c.add_argument("--dry-run", action="store_true", help="check the file and say what would happen")
     c.add_argument(
         "--any-date",
@@ -95,16 +95,16 @@ def _add_people_commands(commands: Any) -> None:
     c = people_commands.add_parser("duplicates", help="groups of records that look like one person")
     c.add_argument("--json", action="store_true")
     c = people_commands.add_parser("merge", help="merge people into the first one")
-    c.add_argument("keep_id", type=int)
-    c.add_argument("other_ids", type=int, nargs="+")
+    c.add_argument("keep_id", type=number_arg)
+    c.add_argument("other_ids", type=number_arg, nargs="+")
     c = people_commands.add_parser("export-data", help="everything held about one person, as JSON")
-    c.add_argument("person_id", type=int)
+    c.add_argument("person_id", type=number_arg)
     c.add_argument("--out", type=Path, required=True, metavar="FILE.json")
     add_overwrite_flag(c)
     c = people_commands.add_parser(
         "erase", help="erase a person (irreversible; payment records the law requires are kept)"
     )
-    c.add_argument("person_id", type=int)
+    c.add_argument("person_id", type=number_arg)
     c.add_argument("--reason", help="why, e.g. the date of their request (recorded in the audit trail)")
     c.add_argument("--yes", action="store_true", help="really erase (without it, only say what would happen)")
 
@@ -130,7 +130,7 @@ def _add_event_delete(event_commands: Any) -> None:
         "them and asks first); refused when the Open Payments export reports payments on it or its notes "
         "are finalized",
     )
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     c.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
     c.add_argument("--json", action="store_true")
 
@@ -141,7 +141,7 @@ def _add_payments_commands(commands: Any) -> None:
     payments = KINDS["open-payments"]
     c = payment_commands.add_parser(payments.cli_words[1], help=payments.command_help)
     c.set_defaults(export_kind=payments.name)
-    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--year", type=number_arg, required=True)
     c.add_argument("--out", type=Path, required=True)
     add_overwrite_flag(c)
 

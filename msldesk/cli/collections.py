@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from msldesk.cli.ask import asked, event_use_json
-from msldesk.cli.output import EXIT_OK, print_json
+from msldesk.cli.output import EXIT_OK, number_arg, print_json
 from msldesk.core import clock
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
@@ -26,7 +26,7 @@ def add_collection_commands(commands: Any) -> None:
         "with --replace (event agendas linking it then show the new slides and keep a note)",
     )
     s.add_argument("name")
-    s.add_argument("slide_ids", nargs="+", type=int, metavar="SLIDE_ID")
+    s.add_argument("slide_ids", nargs="+", type=number_arg, metavar="SLIDE_ID")
     s.add_argument("--replace", action="store_true", help="replace the slides of an existing collection")
     s.add_argument("--json", action="store_true")
     s = collection_commands.add_parser(

@@ -10,6 +10,7 @@ from typing import Any
 
 from msldesk.boards.kinds import Audience
 from msldesk.boards.outputs.registry import KINDS, ExportKind, kind_for_file, kinds_of_command
+from msldesk.cli.output import number_arg
 
 
 def add_kind_commands(commands: Any, *words: str) -> None:
@@ -18,7 +19,7 @@ def add_kind_commands(commands: Any, *words: str) -> None:
     for kind in kinds_of_command(*words):
         c = commands.add_parser(kind.cli_words[len(words)], help=kind.command_help)
         c.set_defaults(export_kind=kind.name)
-        c.add_argument("event_id", type=int)
+        c.add_argument("event_id", type=number_arg)
         if kind.by_audience:
             c.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.MEDICAL.value)
         c.add_argument("--out", type=Path, required=True)

@@ -25,7 +25,15 @@ from msldesk.cli.collections import COLLECTION_COMMANDS, add_collection_commands
 from msldesk.cli.exports import add_overwrite_flag, requested
 from msldesk.cli.hub import add_hub_commands, run_hub
 from msldesk.cli.meeting import MEETING_COMMANDS, add_meeting_commands
-from msldesk.cli.output import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, date_arg, print_error, print_json
+from msldesk.cli.output import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    date_arg,
+    number_arg,
+    print_error,
+    print_json,
+)
 from msldesk.cli.team import TEAM_COMMANDS, add_team_commands
 from msldesk.core.errors import InvalidInputError, LibraryUnavailableError, MsldeskError, ReadOnlyLibraryError
 from msldesk.core.user_files import display_name
@@ -56,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("slides", help="list the slides of a deck")
-    p.add_argument("deck_id", type=int)
+    p.add_argument("deck_id", type=number_arg)
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser("search", help="full-text search over slides")
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=number_arg, default=20)
     p.add_argument("--include-expired", action="store_true")
     p.add_argument("--tag", default="")
     p.add_argument("--therapeutic-area", default="")
@@ -70,11 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("deck", help="edit a deck")
     deck_commands = p.add_subparsers(dest="deck_command", required=True)
     c = deck_commands.add_parser("companions", help="slides that must follow a slide of this deck")
-    c.add_argument("deck_id", type=int)
-    c.add_argument("slide_number", type=int)
-    c.add_argument("companion_numbers", nargs="*", type=int, help="none: clear")
+    c.add_argument("deck_id", type=number_arg)
+    c.add_argument("slide_number", type=number_arg)
+    c.add_argument("companion_numbers", nargs="*", type=number_arg, help="none: clear")
     s = deck_commands.add_parser("set", help="set approval data and tags")
-    s.add_argument("deck_id", type=int)
+    s.add_argument("deck_id", type=number_arg)
     s.add_argument("--title")
     s.add_argument("--approval-code")
     s.add_argument("--approved", type=date_arg)
@@ -90,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove a deck from the library (its slides leave search, saved collections and event "
         "agendas, which keep a note of it)",
     )
-    r.add_argument("deck_id", type=int)
+    r.add_argument("deck_id", type=number_arg)
     r.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
     r.add_argument("--json", action="store_true")
 
@@ -116,7 +124,7 @@ def _add_compose_command(commands: Any) -> None:
     p.add_argument("--out", type=Path, required=True, help="the deck to write (.pptx)")
     add_overwrite_flag(p)
     p.add_argument("--collection", help="use the slides of this saved collection")
-    p.add_argument("slide_ids", nargs="*", type=int, metavar="SLIDE_ID")
+    p.add_argument("slide_ids", nargs="*", type=number_arg, metavar="SLIDE_ID")
     p.add_argument("--title", default="")
     p.add_argument(
         "--override",

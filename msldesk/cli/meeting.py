@@ -12,7 +12,7 @@ from msldesk.boards.kinds import Audience, EntryKind
 from msldesk.boards.outputs.registry import EventTarget
 from msldesk.cli.ask import asked
 from msldesk.cli.exports import add_kind_commands, requested
-from msldesk.cli.output import EXIT_OK, date_arg, print_json
+from msldesk.cli.output import EXIT_OK, date_arg, number_arg, print_json
 from msldesk.core.clock import short_date
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
@@ -30,11 +30,13 @@ def add_meeting_commands(commands: Any) -> None:
         help="add an entry (markers as in meeting mode: '! insight', '\" quote', '? question', "
         "'> action', @speaker, #theme, due:YYYY-MM-DD)",
     )
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     c.add_argument("text")
     c.add_argument("--kind", choices=[k.value for k in EntryKind], default=None)
-    c.add_argument("--agenda-item", type=int, default=None, help="agenda item id (default: the running item)")
-    c.add_argument("--speaker", type=int, default=None, help="person id of the speaker")
+    c.add_argument(
+        "--agenda-item", type=number_arg, default=None, help="agenda item id (default: the running item)"
+    )
+    c.add_argument("--speaker", type=number_arg, default=None, help="person id of the speaker")
     c.add_argument("--theme", action="append", default=[], help="a theme (repeat for more)")
     c.add_argument("--owner", default="", help="who does it (actions)")
     c.add_argument("--due", type=date_arg, default=None, help="due date YYYY-MM-DD (actions)")
@@ -44,18 +46,18 @@ def add_meeting_commands(commands: Any) -> None:
         help="merge duplicate entries into the first one (entries of different speakers or kinds "
         "only with --yes; every speaker stays credited)",
     )
-    c.add_argument("keep_id", type=int)
-    c.add_argument("other_ids", type=int, nargs="+")
+    c.add_argument("keep_id", type=number_arg)
+    c.add_argument("other_ids", type=number_arg, nargs="+")
     c.add_argument("--yes", action="store_true", help="merge even entries of different speakers or kinds")
     c.add_argument("--json", action="store_true")
     c = note_commands.add_parser("list", help="a meeting's entries in the order they were typed")
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     c.add_argument("--rehearsal", action="store_true", help="list the entries typed in rehearsals instead")
     c.add_argument("--json", action="store_true")
     c = note_commands.add_parser(
         "delete-rehearsal", help="delete every entry typed in a rehearsal of the meeting, in one go"
     )
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
 
     p = commands.add_parser("export", help="a meeting's summary PDF, briefing or readout deck, insights")
     add_kind_commands(p.add_subparsers(dest="export_command", required=True), "export")
@@ -68,7 +70,7 @@ def add_event_finalize(event_commands: Any) -> None:
         help="finalize a meeting's notes as the review tab does: they become read-only and later "
         "corrections are kept as amendments (it asks first; --yes in scripts)",
     )
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     c.add_argument("--yes", action="store_true", help="do not ask first (needed when not on a terminal)")
     c.add_argument("--json", action="store_true")
 

@@ -45,3 +45,18 @@ def datetime_arg(value: str) -> dt.datetime:
         return dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date and time (YYYY-MM-DDTHH:MM): {value!r}") from exc
+
+
+SQLITE_INTEGER_MOST = 2**63 - 1  # what SQLite stores as an integer
+
+
+def number_arg(value: str) -> int:
+    """An argparse type: a whole number SQLite can hold (an id, a count, a year), or a plain usage
+    error. int() took 10**26, and SQLite refused it with a traceback when the command ran."""
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from exc
+    if abs(number) > SQLITE_INTEGER_MOST:
+        raise argparse.ArgumentTypeError(f"too large a number: {value}")
+    return number

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, print_json
+from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, number_arg, print_json
 from msldesk.core.wording import plural
 
 
@@ -19,7 +19,7 @@ def add_deck_flow_commands(team_commands: Any) -> None:
         "withdrawn on the hub is reinstated (clear its withdrawn mark here first: msldesk deck set ID "
         "--withdrawn no).",
     )
-    c.add_argument("deck_ids", metavar="DECK_ID", type=int, nargs="+")
+    c.add_argument("deck_ids", metavar="DECK_ID", type=number_arg, nargs="+")
     c.add_argument("--json", action="store_true")
     c = team_commands.add_parser(
         "withdraw", help="withdraw a published deck from every library at its next sync (publishers)"

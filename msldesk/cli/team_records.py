@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from msldesk.cli.exports import add_overwrite_flag
-from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, date_arg, print_error, print_json
+from msldesk.cli.output import EXIT_OK, EXIT_SOME_FAILED, date_arg, number_arg, print_error, print_json
 from msldesk.core.errors import InvalidInputError
 from msldesk.core.wording import plural
 
@@ -27,7 +27,7 @@ def add_record_commands(team_commands: Any) -> None:
         help="push a meeting shared with the other MSLs (or, with --private, only for you and reviewers)",
         description="Decided before the meeting is pushed: the hub never changes a pushed meeting.",
     )
-    c.add_argument("event_id", type=int)
+    c.add_argument("event_id", type=number_arg)
     c.add_argument("--private", action="store_true", help="not shared (the default for every meeting)")
     c.add_argument("--json", action="store_true")
     c = team_commands.add_parser(
@@ -39,7 +39,7 @@ def add_record_commands(team_commands: Any) -> None:
     c.add_argument("query", nargs="?", default="", metavar="QUERY")
     c.add_argument("--theme", default="", help="only entries with this theme")
     c.add_argument("--since", type=date_arg, help="only entries recorded on or after this day (YYYY-MM-DD)")
-    c.add_argument("--limit", type=int, default=200)
+    c.add_argument("--limit", type=number_arg, default=200)
     c.add_argument("--json", action="store_true")
     p = team_commands.add_parser("payments", help="the team's transfers of value on the hub")
     payment_commands = p.add_subparsers(dest="team_payments_command", required=True)
@@ -47,7 +47,7 @@ def add_record_commands(team_commands: Any) -> None:
         "export",
         help="every MSL's transfers of value of a year as an Open Payments CSV (compliance: reviewer role)",
     )
-    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--year", type=number_arg, required=True)
     c.add_argument("--out", type=Path, required=True)
     add_overwrite_flag(c)
     c.add_argument("--json", action="store_true")

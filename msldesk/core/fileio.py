@@ -18,7 +18,7 @@ from msldesk.core.errors import (
     OutputRefusedError,
     error_chain,
 )
-from msldesk.core.user_files import display_name
+from msldesk.core.user_files import display_name, encodable
 
 T = TypeVar("T")
 
@@ -168,9 +168,6 @@ def folder_is_writable(folder: Path) -> bool:
     return True
 
 
-_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F))
-
-
 def check_output_file(target: Path, *, overwrite: bool = False, replaceable: bool = True) -> Path:
     """`target`, a file the user named for msldesk to write, when it can be written there: refused in
     plain words (OutputRefusedError) before anything is written when it is a folder, a pipe, a
@@ -183,10 +180,11 @@ def check_output_file(target: Path, *, overwrite: bool = False, replaceable: boo
     name = target.name
     if not name or name in (".", ".."):
         raise OutputRefusedError(f"{shown} names no file; add a file name. Nothing was written.")
-    if any(c in _CONTROL for c in name):
+    if display_name(name) != encodable(name):  # the characters display_name shows as escapes
         raise OutputRefusedError(
-            f"The file name {display_name(name)} holds a line break or another control character, which "
-            "most programs cannot show or open; choose a name without them. Nothing was written."
+            f"The file name {display_name(name)} holds a line break, another control character or an "
+            "invisible one that reorders or hides the name, which most programs cannot show or open; "
+            "choose a name without them. Nothing was written."
         )
     if len(os.fsencode(name)) > _NAME_BYTES:
         shown_name = display_name(name if len(name) <= 60 else f"{name[:30]}…{name[-25:]}")

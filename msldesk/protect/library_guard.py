@@ -20,7 +20,7 @@ from msldesk.core.errors import (
     error_chain,
 )
 from msldesk.core.paths import LibraryPaths
-from msldesk.core.user_files import display_name, kind_of, open_regular
+from msldesk.core.user_files import display_message, display_name, kind_of, open_regular
 from msldesk.db import crypto, encrypting
 
 if TYPE_CHECKING:
@@ -186,13 +186,17 @@ _ROW_READERS = (
     "msldesk/app/light_reader.py",
 )
 _VALUE_ERRORS = (ValueError, OverflowError, TypeError, LookupError, ArithmeticError)
+_DRIVER_CALLS = ("do_execute", "do_executemany", "do_execute_no_params")  # SQLAlchemy's calls into sqlite3
 
 
 def unreadable_value(error: BaseException) -> bool:
     """True when `error` was raised turning a stored value into a record (see _ROW_READERS)."""
     if not isinstance(error, _VALUE_ERRORS):
         return False
-    files = (frame.filename.replace(os.sep, "/") for frame in traceback.extract_tb(error.__traceback__))
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames and frames[-1].name in _DRIVER_CALLS:
+        return False  # raised sending a value to SQLite (a number typed too large), not reading one
+    files = (frame.filename.replace(os.sep, "/") for frame in frames)
     return any(reader in name for name in files for reader in _ROW_READERS)
 
 
@@ -200,12 +204,13 @@ def damage_behind(paths: LibraryPaths, error: BaseException) -> LibraryDamagedEr
     """The damaged-library error (naming the newest backup) when `error` is damage or a stored value
     msldesk cannot read; None otherwise."""
     if is_damage(error):
-        return damaged_library(paths, f"{paths.database}: {error}")
+        return damaged_library(paths, f"{display_name(str(paths.database))}: {display_message(str(error))}")
     if not unreadable_value(error):
         return None
     backup = newest_backup(paths)
     return LibraryDamagedError(
-        f"The library's database {paths.database} holds a value msldesk cannot read ({error}): it was "
+        f"The library's database {display_name(str(paths.database))} holds a value msldesk cannot read "
+        f"({display_message(str(error))}): it was "
         "changed by another program or is damaged. Restore it from a backup." + _backup_advice(paths, backup),
         f"{paths.database}: {error!r}",
         library=paths.root,

@@ -244,3 +244,11 @@ def test_thumbnails_wait(data_dir: Path, imported) -> None:
     slides = json.loads(msldesk(data_dir, "slides", deck_id, "--json", check_exit=0).stdout)
     assert len(slides) == 3
     assert all(s["thumbnail"] and Path(s["thumbnail"]).is_file() for s in slides)
+
+
+def test_a_number_too_large_for_the_library_is_a_usage_error_not_damage(data_dir: Path, imported) -> None:
+    """10**26 as a person id reached SQLite, whose OverflowError was taken for a damaged database:
+    'holds a value msldesk cannot read … Restore it from a backup' on a healthy library."""
+    result = msldesk_in_process(data_dir, "slides", str(10**26), check_exit=2)
+    assert "too large a number" in result.stderr
+    assert "backup" not in result.stderr

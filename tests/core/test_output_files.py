@@ -105,7 +105,17 @@ def test_a_missing_folder_is_refused_not_made(tmp_path: Path) -> None:
     assert not (tmp_path / "no").exists()
 
 
-@pytest.mark.parametrize("name", ["two\nlines.csv", "bell\x07.csv", "tab\there.csv", "del\x7f.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "two\nlines.csv",
+        "bell\x07.csv",
+        "tab\there.csv",
+        "del\x7f.csv",
+        "report\u202etxt.exe.csv",
+        "nel\x85.csv",
+    ],
+)
 def test_a_name_with_control_characters_is_refused(name: str, tmp_path: Path) -> None:
     with pytest.raises(OutputRefusedError, match="control character") as caught:
         check_output_file(_folder(tmp_path) / name)

@@ -433,3 +433,16 @@ def test_a_full_disk_during_a_restore_says_so_and_changes_nothing(
         assert other.people.search("") == []
     finally:
         other.close()
+
+
+def test_a_value_too_large_to_send_to_sqlite_is_no_stored_value_msldesk_cannot_read() -> None:
+    """Raised binding a typed number, the OverflowError passes through SQLAlchemy's engine like a
+    stored value's would: it was reported as a damaged library to restore."""
+    from sqlalchemy import create_engine, text
+
+    from msldesk.protect.library_guard import unreadable_value
+
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection, pytest.raises(OverflowError) as caught:
+        connection.execute(text("SELECT :n"), {"n": 10**26})
+    assert not unreadable_value(caught.value)
