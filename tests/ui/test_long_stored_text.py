@@ -67,3 +67,25 @@ def test_an_event_with_long_objectives_and_venue_shows_at_once_and_keeps_them(ap
     assert form.fields().venue == LONG
     assert not form.is_dirty()
     assert len(label_text(stored.fields.venue)) == LABEL_MOST
+
+
+def test_a_deck_title_longer_than_its_field_is_kept_when_another_detail_is_saved(
+    app, qtbot, deck_factory
+) -> None:  # type: ignore[no-untyped-def]
+    """The deck details showed the long title cut and read the cut text back: saving only the
+    approval code would have saved the title cut too."""
+    from msldesk.ui.library.deck_editor import DeckEditor
+
+    path = deck_factory.pptx("long.pptx", [("One slide", "body", "")])
+    (outcome,) = list(app.decks.import_paths([path]))
+    _forged(app, "update decks set title = ?1")
+    deck = app.decks.deck(outcome.deck_id)
+    assert deck.title == LONG
+    editor = DeckEditor()
+    qtbot.addWidget(editor)
+    editor.show_deck(deck)
+    assert len(editor.title.text()) < len(LONG)  # shown cut
+    editor.approval_code.setText("MED-2027-001")
+    update = editor.current_update()
+    assert update.title == LONG
+    assert update.approval_code == "MED-2027-001"

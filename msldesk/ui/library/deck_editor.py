@@ -20,7 +20,7 @@ from msldesk.core import clock
 from msldesk.core.wording import plural
 from msldesk.decks.records import DeckInfo, DeckUpdate
 from msldesk.ui.library.badges import badge_html
-from msldesk.ui.widgets.fields import DateEdit, show_text
+from msldesk.ui.widgets.fields import DateEdit, field_text, show_text
 
 
 class _OptionalDate(QWidget):
@@ -151,17 +151,17 @@ class DeckEditor(QWidget):
     def current_update(self) -> DeckUpdate:
         approved, expires = self.approved_on.value(), self.expires_on.value()
         return DeckUpdate(
-            title=self.title.text(),
-            approval_code=self.approval_code.text(),
+            title=field_text(self.title),
+            approval_code=field_text(self.approval_code),
             approved_on=approved,
             clear_approved_on=approved is None,
             expires_on=expires,
             clear_expires_on=expires is None,
             withdrawn=self.withdrawn.isChecked(),
-            therapeutic_area=self.therapeutic_area.text(),
-            product=self.product.text(),
-            audience=self.audience.text(),
-            tags=tuple(t.strip() for t in self.tags.text().split(",") if t.strip()),
+            therapeutic_area=field_text(self.therapeutic_area),
+            product=field_text(self.product),
+            audience=field_text(self.audience),
+            tags=tuple(t.strip() for t in field_text(self.tags).split(",") if t.strip()),
         )
 
     def _on_history_button_clicked(self) -> None:
