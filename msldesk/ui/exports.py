@@ -132,10 +132,12 @@ class ExportJob(QObject):
                 self.banner.stopped(f"The {noun} was not written.")
 
         # The export lane, from the snapshot alone: no database work off the database lane.
-        # The save dialog asked before replacing a file: write() refuses folders, pipes and links.
-        render = Op(
-            self, lambda work: kind.write(data, path, work.progress, work.cancel, overwrite=True), Lane.EXPORT
-        )
+        # The save dialog asked before replacing the file (not its companions, which are kept):
+        # write() refuses folders, pipes and links.
+        def write(work: Any) -> Any:
+            return kind.write(data, path, work.progress, work.cancel, overwrite=True, companions_too=False)
+
+        render = Op(self, write, Lane.EXPORT)
         self._render = render.success(rendered).failure(failed).with_progress(progressed)
         render.run()
 

@@ -184,3 +184,25 @@ def test_a_folder_put_where_the_file_goes_after_the_check_is_said_in_plain_words
     with pytest.raises(OutputRefusedError, match="is a folder"):
         atomic_write_bytes(folder / "out.csv", b"new")
     assert _contents(folder) == {"out.csv": "folder"}
+
+
+def test_replacing_a_file_the_user_agreed_to_keeps_a_companion_nobody_asked_about(tmp_path: Path) -> None:
+    """The desktop's save dialog asks about deck.pptx only: an existing deck-bill-of-materials.csv
+    beside it was replaced without a question."""
+    from dataclasses import replace
+
+    from msldesk.boards.outputs.registry import DECK
+    from msldesk.core.errors import OutputExistsError
+
+    written: list[Path] = []
+    kind = replace(DECK, render=lambda data, out, progress, cancel: written.append(out))
+    out = _folder(tmp_path) / "deck.pptx"
+    out.write_bytes(b"old deck")
+    bom = out.with_name("deck-bill-of-materials.csv")
+    bom.write_text("kept")
+    with pytest.raises(OutputExistsError, match=r"deck-bill-of-materials\.csv"):
+        kind.write(None, out, lambda *a: None, None, overwrite=True, companions_too=False)  # type: ignore[arg-type]
+    assert written == []
+    assert bom.read_text() == "kept"
+    kind.write(None, out, lambda *a: None, None, overwrite=True)  # type: ignore[arg-type]
+    assert written == [out]  # the command line's --overwrite is for both

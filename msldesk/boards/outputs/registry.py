@@ -146,17 +146,26 @@ class ExportKind(Generic[T, S, R]):
         return Path(out)
 
     def write(
-        self, data: S, out: Path, progress: ProgressCallback, cancel: CancelToken, *, overwrite: bool = False
+        self,
+        data: S,
+        out: Path,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+        *,
+        overwrite: bool = False,
+        companions_too: bool = True,
     ) -> R:
         """`render`, once the file and its companions (a deck's bill of materials) can be written
         where the user named them: a folder, a pipe, a link, a missing folder, a name no disk takes
         and (unless `overwrite`: the user agreed to replace them) an existing file are refused in
-        plain words before anything is written. Every front end writes through here."""
+        plain words before anything is written; `companions_too` False: `overwrite` is for `out`
+        only (the save dialog asked about that file alone). Every front end writes through here."""
         from msldesk.core.fileio import check_output_file
 
         out = self.checked_path(out)
-        for path in (out, *self.companions(out)):
-            check_output_file(path, overwrite=overwrite)
+        check_output_file(out, overwrite=overwrite)
+        for path in self.companions(out):
+            check_output_file(path, overwrite=overwrite and companions_too)
         return self.render(data, out, progress, cancel)
 
 
