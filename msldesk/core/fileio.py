@@ -45,7 +45,9 @@ def temp_prefix(name: str) -> str:
     """A hidden temp file's prefix beside a file called `name`: `.name.`, the name cut so that the
     prefix, a random part and an ending stay within the 255 bytes a file name may have (a 250-byte
     name is valid, its temp file must be too)."""
-    return "." + os.fsdecode(os.fsencode(name)[:_TEMP_NAME_BYTES]) + "."
+    # Cut as bytes, then decoded without the character the cut may have split (on Windows a half
+    # character cannot be decoded back into a name at all).
+    return "." + os.fsencode(name)[:_TEMP_NAME_BYTES].decode("utf-8", "ignore") + "."
 
 
 _TEMP_NAME_BYTES = 200

@@ -4,6 +4,7 @@ collections are the service's other part (decks/collections.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -384,8 +385,11 @@ def build_deck(
         except DiskFullError as exc:  # said of the deck the user named, not of its hidden draft
             raise disk_full_error(out, exc) from exc
         finally:
-            if os.path.lexists(pending):  # asked first: unlinking on a read-only disk fails even when absent
-                pending.unlink()
+            # Asked first (unlinking on a read-only disk fails even when absent); a draft that cannot
+            # be removed must not hide the reason the deck was not written.
+            if os.path.lexists(pending):
+                with contextlib.suppress(OSError):
+                    pending.unlink()
     # The generated appendix is laid out for the deck's size: only the user's slides' sizes matter.
     warnings = [*plan.warnings, *(w for w in result.warnings if not w.startswith(BOM_LABEL))]
     return AssemblyResult(out, bom, result.slides, tuple(dict.fromkeys(warnings)), plan.items, title)

@@ -206,3 +206,11 @@ def test_replacing_a_file_the_user_agreed_to_keeps_a_companion_nobody_asked_abou
     assert bom.read_text() == "kept"
     kind.write(None, out, lambda *a: None, None, overwrite=True)  # type: ignore[arg-type]
     assert written == [out]  # the command line's --overwrite is for both
+
+
+def test_a_temp_name_cut_inside_a_character_drops_the_half_character() -> None:
+    from msldesk.core.fileio import temp_prefix
+
+    prefix = temp_prefix("x" + "ä" * 120 + ".pptx")  # 200 bytes end inside the 100th "ä"
+    assert prefix == ".x" + "ä" * 99 + "."
+    prefix.encode("utf-8")  # no lone surrogate: a name Windows can decode

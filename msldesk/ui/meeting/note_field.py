@@ -115,7 +115,7 @@ class NoteField(QPlainTextEdit):
             self.accept_suggestion()  # before Tab moves the focus on
             return True
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if self.toPlainText() and any(event.matches(move) for move in self.WORD_MOVES):
+            if not self.document().isEmpty() and any(event.matches(move) for move in self.WORD_MOVES):
                 event.accept()  # the text edit moves the cursor; the agenda stays where it is
                 return True
             pressed = QKeySequence(event.keyCombination())
